@@ -1,0 +1,32 @@
+import { type Failure, failure } from '../errors/failure.js';
+import type { TokenInfo } from '../token-info.js';
+
+/**
+ * Checks `exp`, `nbf` and `iat` against the clock with a skew allowance, as the seed's resolver does:
+ * with 2 minutes of skew, a token issued at 12:00 is valid from 11:58 and one expiring at 13:00 is
+ * refused from 13:02. Values that are present but not numbers are refused.
+ */
+export function checkValidityPeriod(
+  info: TokenInfo,
+  nowMs: number,
+  skewSeconds: number,
+  requireExpiry: boolean,
+): Failure | undefined {
+  const claims = info.claims;
+  if (claims.exp !== undefined && info.expiresAt === undefined) return failure('claim_invalid', 'The "exp" claim is not a number');
+  if (claims.nbf !== undefined && info.notBefore === undefined) return failure('claim_invalid', 'The "nbf" claim is not a number');
+  if (claims.iat !== undefined && info.issuedAt === undefined) return failure('claim_invalid', 'The "iat" claim is not a number');
+  const now = nowMs / 1000;
+  if (info.expiresAt === undefined) {
+    if (requireExpiry) return failure('claim_missing', 'The access token has no expiry ("exp")');
+  } else if (now >= info.expiresAt + skewSeconds) {
+    return failure('token_expired', 'The access token expired');
+  }
+  if (info.notBefore !== undefined && now + skewSeconds < info.notBefore) {
+    return failure('token_not_yet_valid', 'The access token is not valid yet');
+  }
+  if (info.issuedAt !== undefined && now + skewSeconds < info.issuedAt) {
+    return failure('token_not_yet_valid', 'The access token was issued in the future');
+  }
+  return undefined;
+}

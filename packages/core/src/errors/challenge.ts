@@ -1,0 +1,38 @@
+import type { OAuthErrorCode } from './failure.js';
+
+/** The parameters of one RFC 6750 §3 challenge. Each is sent at most once. */
+export interface ChallengeParams {
+  readonly realm?: string | undefined;
+  readonly error?: OAuthErrorCode | undefined;
+  readonly errorDescription?: string | undefined;
+  readonly errorUri?: string | undefined;
+  readonly scope?: readonly string[] | undefined;
+}
+
+// RFC 6750 §3: error, error_description and error_uri values use %x20-21 / %x23-5B / %x5D-7E, so no
+// quote, no backslash, nothing outside printable ASCII. Anything else is dropped, never escaped.
+const NOT_QUOTABLE = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+
+/** True when `value` can stand inside a quoted challenge parameter unchanged. */
+export function isQuotableChallengeValue(value: string): boolean {
+  NOT_QUOTABLE.lastIndex = 0;
+  return !NOT_QUOTABLE.test(value);
+}
+
+/**
+ * Builds a `WWW-Authenticate` value such as
+ * `Bearer realm="api", error="invalid_token", error_description="The access token expired"`.
+ */
+export function buildChallenge(scheme: 'Bearer' | 'DPoP', params: ChallengeParams): string {
+  const parts: string[] = [];
+  if (params.realm !== undefined) parts.push(`realm="${clean(params.realm)}"`);
+  if (params.error !== undefined) parts.push(`error="${params.error}"`);
+  if (params.errorDescription !== undefined) parts.push(`error_description="${clean(params.errorDescription)}"`);
+  if (params.errorUri !== undefined) parts.push(`error_uri="${clean(params.errorUri)}"`);
+  if (params.scope !== undefined && params.scope.length > 0) parts.push(`scope="${clean(params.scope.join(' '))}"`);
+  return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`;
+}
+
+function clean(value: string): string {
+  return value.replace(NOT_QUOTABLE, '');
+}

@@ -1,0 +1,70 @@
+/**
+ * Why a request was refused. Every code is stable: applications may switch on it, log it and count it.
+ * The table below fixes, once, the HTTP status and RFC 6750 error each code answers with.
+ */
+export const FAILURES = {
+  // No credentials at all: 401 with a bare challenge and no error code (RFC 6750 §3.1).
+  token_missing: { status: 401, error: undefined },
+
+  // The request itself is malformed (RFC 6750 §3.1 invalid_request).
+  multiple_token_methods: { status: 400, error: 'invalid_request' },
+  malformed_authorization: { status: 400, error: 'invalid_request' },
+  https_required: { status: 400, error: 'invalid_request' },
+
+  // The token does not grant access (RFC 6750 §3.1 invalid_token).
+  token_malformed: { status: 401, error: 'invalid_token' },
+  token_too_large: { status: 401, error: 'invalid_token' },
+  token_unsupported: { status: 401, error: 'invalid_token' },
+  algorithm_not_allowed: { status: 401, error: 'invalid_token' },
+  critical_header_unsupported: { status: 401, error: 'invalid_token' },
+  unknown_key: { status: 401, error: 'invalid_token' },
+  keys_unavailable: { status: 401, error: 'invalid_token' },
+  signature_invalid: { status: 401, error: 'invalid_token' },
+  token_type_invalid: { status: 401, error: 'invalid_token' },
+  token_expired: { status: 401, error: 'invalid_token' },
+  token_not_yet_valid: { status: 401, error: 'invalid_token' },
+  issuer_mismatch: { status: 401, error: 'invalid_token' },
+  audience_mismatch: { status: 401, error: 'invalid_token' },
+  claim_missing: { status: 401, error: 'invalid_token' },
+  claim_invalid: { status: 401, error: 'invalid_token' },
+  confirmation_unsupported: { status: 401, error: 'invalid_token' },
+
+  // The token is valid but does not carry enough privilege (RFC 6750 §3.1 insufficient_scope).
+  insufficient_scope: { status: 403, error: 'insufficient_scope' },
+  claim_check_failed: { status: 403, error: 'insufficient_scope' },
+} as const satisfies Record<string, { status: number; error: OAuthErrorCode | undefined }>;
+
+/** The error codes of RFC 6750 §3.1 that a resource server answers with. */
+export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/** A stable reason for refusing a request; see {@link FAILURES} for its status and OAuth error. */
+export type FailureCode = keyof typeof FAILURES;
+
+/**
+ * Why a stage refused: a stable code and a sentence for the `error_description`. The description must
+ * never contain the token or claim values chosen by the client; it says what failed, not with what.
+ */
+export interface Failure {
+  readonly code: FailureCode;
+  readonly description: string;
+  /** For `insufficient_scope`: the scopes the route requires, sent back in the challenge's `scope`. */
+  readonly requiredScopes?: readonly string[];
+}
+
+/** Builds a {@link Failure}. */
+export function failure(code: FailureCode, description: string): Failure {
+  return { code, description };
+}
+
+/** Either a value or the failure that prevented it. */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: Failure };
+
+/** A successful {@link Outcome}. */
+export function success<T>(value: T): Outcome<T> {
+  return { ok: true, value };
+}
+
+/** A failed {@link Outcome}. */
+export function refusal<T = never>(code: FailureCode, description: string): Outcome<T> {
+  return { ok: false, failure: { code, description } };
+}

@@ -1,0 +1,86 @@
+import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
+
+/**
+ * An {@link HttpClient} on the runtime's `fetch` (Node ≥ 20, Bun, Deno, Workers). Pass another `fetch`
+ * to instrument or proxy it.
+ */
+export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): HttpClient {
+  return {
+    async send(request: HttpRequest): Promise<HttpResponse> {
+      const signal = AbortSignal.timeout(request.timeoutMs);
+      let response: Response;
+      try {
+        response = await fetchImpl(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          redirect: 'manual',
+          signal,
+        });
+      } catch (error) {
+        throw networkError(error, request);
+      }
+      let body: Uint8Array;
+      try {
+        body = await readBounded(response, request.maxResponseBytes);
+      } catch (error) {
+        if (error instanceof HttpClientError) throw error;
+        throw networkError(error, request);
+      }
+      return {
+        status: response.status,
+        header: (name) => response.headers.get(name) ?? undefined,
+        body,
+      };
+    },
+  };
+}
+
+function networkError(error: unknown, request: HttpRequest): HttpClientError {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new HttpClientError('ERR_RS_HTTP_TIMEOUT', `${request.url} did not answer within ${request.timeoutMs} ms`, {
+      cause: error,
+    });
+  }
+  return new HttpClientError('ERR_RS_HTTP_NETWORK', `${request.url} could not be reached`, { cause: error });
+}
+
+async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge(maxBytes);
+  }
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, size);
+}
+
+function tooLarge(maxBytes: number): HttpClientError {
+  return new HttpClientError('ERR_RS_HTTP_TOO_LARGE', `response body exceeds ${maxBytes} bytes`);
+}
+
+/** Joins chunks into one array of `size` bytes. */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+/** One outgoing request to an authorization server. */
+export interface HttpRequest {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Abort the whole exchange (connect, headers and body) after this many milliseconds. */
+  readonly timeoutMs: number;
+  /** Refuse a response body larger than this many bytes. */
+  readonly maxResponseBytes: number;
+}
+
+/** The answer, with its body read in full (and bounded). */
+export interface HttpResponse {
+  readonly status: number;
+  /** Response header by lower-case name. */
+  header(name: string): string | undefined;
+  readonly body: Uint8Array;
+}
+
+/**
+ * How @rs talks to authorization servers (JWK sets, discovery, introspection). The default uses the
+ * runtime's `fetch`; `@rs/core/node` has an undici client with connection pooling. A client never
+ * follows redirects: the URLs it is given are configured, and a redirect is reported as a failure.
+ */
+export interface HttpClient {
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Thrown by an {@link HttpClient} when the exchange did not produce a complete, bounded response. */
+export class HttpClientError extends Error {
+  readonly code: 'ERR_RS_HTTP_TIMEOUT' | 'ERR_RS_HTTP_NETWORK' | 'ERR_RS_HTTP_TOO_LARGE';
+
+  constructor(code: HttpClientError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HttpClientError';
+    this.code = code;
+  }
+}

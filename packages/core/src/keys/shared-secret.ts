@@ -1,0 +1,46 @@
+import { base64url } from 'jose';
+import { requireOption } from '../errors/config-error.js';
+import { success } from '../errors/failure.js';
+import { HMAC_MIN_BYTES } from './algorithms.js';
+import { importVerificationKey } from './jwk-index.js';
+import type { VerificationKeySource } from './verification-key-source.js';
+
+/** Options of {@link sharedSecret}. */
+export interface SharedSecretOptions {
+  /** Only tokens whose header names this `kid` use the secret. Default: any `kid`, or none. */
+  readonly kid?: string;
+}
+
+/**
+ * An HMAC secret shared with the authorization server, for HS256/384/512 tokens. The secret must be at
+ * least as long as the hash output (32 bytes for HS256, RFC 7518 §3.2); a string is taken as UTF-8.
+ *
+ * @example
+ * ```ts
+ * jwtResolver({ issuer, keys: sharedSecret(process.env.AS_HMAC_SECRET!), algorithms: ['HS256'] });
+ * ```
+ */
+export function sharedSecret(secret: string | Uint8Array, options: SharedSecretOptions = {}): VerificationKeySource {
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  requireOption(
+    bytes.byteLength >= HMAC_MIN_BYTES.HS256!,
+    'sharedSecret',
+    `the secret must be at least ${HMAC_MIN_BYTES.HS256} bytes (RFC 7518 §3.2)`,
+  );
+  const jwk = { kty: 'oct', k: base64url.encode(bytes) };
+  const imported = new Map<string, Promise<CryptoKey>>();
+  return {
+    symmetric: true,
+    async keysFor(selector) {
+      if (options.kid !== undefined && selector.kid !== options.kid) return success([]);
+      const minimum = HMAC_MIN_BYTES[selector.alg];
+      if (minimum === undefined || bytes.byteLength < minimum) return success([]);
+      let key = imported.get(selector.alg);
+      if (key === undefined) {
+        key = importVerificationKey(jwk, selector.alg);
+        imported.set(selector.alg, key);
+      }
+      return success([await key]);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import type { JSONWebKeySet } from 'jose';
+import { requireOption, RsConfigError } from '../errors/config-error.js';
+import { success } from '../errors/failure.js';
+import { JwkIndex } from './jwk-index.js';
+import type { VerificationKeySource } from './verification-key-source.js';
+
+/**
+ * Verification keys from a JWK set given in configuration (public keys, or `oct` shared secrets).
+ *
+ * @example
+ * ```ts
+ * const keys = staticJwks({ keys: [{ kty: 'EC', crv: 'P-256', kid: 'k1', x: '…', y: '…' }] });
+ * ```
+ */
+export function staticJwks(jwks: JSONWebKeySet): VerificationKeySource {
+  let index: JwkIndex;
+  try {
+    index = new JwkIndex(jwks, { allowSymmetric: true });
+  } catch (error) {
+    throw new RsConfigError('staticJwks', (error as Error).message);
+  }
+  requireOption(index.size > 0, 'staticJwks', 'the JWK set holds no key usable for signature verification');
+  return {
+    symmetric: index.hasSymmetricKeys,
+    keysFor: async (selector) => success(await index.keysFor(selector)),
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * @rs/core/node: the Node-only parts of @rs (undici HTTP client; later file stores and TLS helpers).
+ *
+ * @packageDocumentation
+ */
+export { type UndiciHttpClientOptions, undiciHttpClient } from './undici-http-client.js';

@@ -1,0 +1,55 @@
+import { RsConfigError } from '../errors/config-error.js';
+import type { Failure } from '../errors/failure.js';
+import type { RsRequest } from '../request.js';
+import type { TokenInfo } from '../token-info.js';
+import type { ClaimCheck } from './claim-checks.js';
+import { missingScopes, type ScopeRequirement, validateScopeRequirement } from './scopes.js';
+
+/**
+ * What a request must satisfy once its token is valid. A resource server has one for every route, and a
+ * route may add its own: both apply, so a route can never drop a server-wide requirement.
+ */
+export interface AccessPolicy {
+  /** Required scopes; a failure answers 403 `insufficient_scope` with `scope="…"`. */
+  readonly scopes?: ScopeRequirement;
+  /** Conditions on claims; a failure answers 403 `insufficient_scope`. */
+  readonly claims?: readonly ClaimCheck[];
+}
+
+/** Throws an {@link RsConfigError} naming `option` when the policy cannot work. Returns the policy. */
+export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy: P, option: string): P {
+  if (policy === undefined) return policy;
+  if (typeof policy !== 'object' || policy === null) throw new RsConfigError(option, 'must be an object');
+  if (policy.scopes !== undefined) validateScopeRequirement(policy.scopes, `${option}.scopes`);
+  if (policy.claims !== undefined) {
+    if (!Array.isArray(policy.claims)) throw new RsConfigError(`${option}.claims`, 'must be an array of claim checks');
+    for (const check of policy.claims) {
+      if (typeof check?.test !== 'function') {
+        throw new RsConfigError(`${option}.claims`, 'each entry must be a claim check such as claimEquals(…)');
+      }
+    }
+  }
+  return policy;
+}
+
+/** Checks one policy against a valid token. */
+export function checkAccessPolicy(policy: AccessPolicy, token: TokenInfo, request: RsRequest): Failure | undefined {
+  if (policy.scopes !== undefined) {
+    const requirement = typeof policy.scopes === 'function' ? policy.scopes(request, token) : policy.scopes;
+    const missing = missingScopes(requirement, token.scopes);
+    if (missing !== undefined) {
+      const anyOf = 'anyOf' in requirement;
+      return {
+        code: 'insufficient_scope',
+        description: anyOf ? 'The access token has none of the scopes this request accepts' : 'The access token lacks a scope this request requires',
+        requiredScopes: missing,
+      };
+    }
+  }
+  if (policy.claims !== undefined) {
+    for (const check of policy.claims) {
+      if (!check.test(token.claims, token)) return { code: 'claim_check_failed', description: `The access token ${check.description}` };
+    }
+  }
+  return undefined;
+}

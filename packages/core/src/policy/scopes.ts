@@ -1,0 +1,59 @@
+import { RsConfigError } from '../errors/config-error.js';
+import type { RsRequest } from '../request.js';
+import type { TokenInfo } from '../token-info.js';
+
+/**
+ * The scopes a route requires:
+ * - a list, or `{ allOf }`: every one of them;
+ * - `{ anyOf }`: at least one of them;
+ * - a function of the request and token, evaluated per request, returning one of the above.
+ */
+export type ScopeRequirement =
+  | readonly string[]
+  | { readonly allOf: readonly string[] }
+  | { readonly anyOf: readonly string[] }
+  | ((request: RsRequest, token: TokenInfo) => StaticScopeRequirement);
+
+/** A {@link ScopeRequirement} that is not computed. */
+export type StaticScopeRequirement = Exclude<ScopeRequirement, (...args: never[]) => unknown>;
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** What is missing: the scopes to name in the challenge, or `undefined` when the requirement is met. */
+export function missingScopes(requirement: StaticScopeRequirement, granted: ReadonlySet<string>): readonly string[] | undefined {
+  if (isAnyOf(requirement)) {
+    return requirement.anyOf.length === 0 || requirement.anyOf.some((scope) => granted.has(scope)) ? undefined : requirement.anyOf;
+  }
+  const required = isAllOf(requirement) ? requirement.allOf : requirement;
+  for (const scope of required) {
+    if (!granted.has(scope)) return required;
+  }
+  return undefined;
+}
+
+/** Validates a scope requirement given in configuration; computed ones are checked when they run. */
+export function validateScopeRequirement(requirement: unknown, option: string): void {
+  if (typeof requirement === 'function') return;
+  const list = Array.isArray(requirement)
+    ? requirement
+    : isAllOf(requirement as StaticScopeRequirement)
+      ? (requirement as { allOf: unknown }).allOf
+      : isAnyOf(requirement as StaticScopeRequirement)
+        ? (requirement as { anyOf: unknown }).anyOf
+        : undefined;
+  if (!Array.isArray(list)) throw new RsConfigError(option, 'must be an array of scopes, { allOf }, { anyOf } or a function');
+  for (const scope of list) {
+    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+      throw new RsConfigError(option, `${JSON.stringify(scope)} is not a valid scope token (RFC 6749 §3.3)`);
+    }
+  }
+}
+
+function isAnyOf(requirement: StaticScopeRequirement): requirement is { readonly anyOf: readonly string[] } {
+  return typeof requirement === 'object' && requirement !== null && 'anyOf' in requirement;
+}
+
+function isAllOf(requirement: StaticScopeRequirement): requirement is { readonly allOf: readonly string[] } {
+  return typeof requirement === 'object' && requirement !== null && 'allOf' in requirement;
+}

@@ -1,0 +1,22 @@
+import type { Outcome } from '../errors/failure.js';
+import type { RsRequest } from '../request.js';
+import type { TokenInfo } from '../token-info.js';
+
+/** What a resolver may use besides the token. */
+export interface ResolveContext {
+  /** The request being decided (for resolvers that route on it). */
+  readonly request: RsRequest;
+  /** The current time, milliseconds since the epoch, from the resource server's clock. */
+  readonly now: number;
+}
+
+/**
+ * Turns an access token into {@link TokenInfo}, or says why it cannot. Resolvers compose: a cache, a
+ * router or a fallback is a resolver that wraps others.
+ *
+ * A resolver returns failures as values; it throws only for bugs. It must never put the token in a
+ * failure description.
+ */
+export interface AccessTokenResolver {
+  resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>>;
+}

@@ -1,0 +1,171 @@
+import { type Clock, systemClock } from './clock.js';
+import { checkConfirmation } from './confirmation/confirm.js';
+import { createContext, type OAuth2Context } from './context.js';
+import { isQuotableChallengeValue } from './errors/challenge.js';
+import { RsConfigError, requireOption } from './errors/config-error.js';
+import type { Failure } from './errors/failure.js';
+import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
+import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
+import type { TokenLocations } from './extract/token-locations.js';
+import { type AccessPolicy, checkAccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
+import type { RsRequest } from './request.js';
+import type { AccessTokenResolver } from './resolvers/resolver.js';
+
+/** Options of {@link createResourceServer}. */
+export interface ResourceServerOptions {
+  /** Turns tokens into token info: `jwtResolver(…)`, or any composition of resolvers. */
+  readonly resolver: AccessTokenResolver;
+  /** The `realm` of every challenge. Default none. */
+  readonly realm?: string;
+  /** An `error_uri` for challenges that carry an error. Default none. */
+  readonly errorUri?: string;
+  /**
+   * Refuse requests whose URL is not `https:` (400 `invalid_request`). Default `true`; turn it off only
+   * for local development, or when TLS ends at a proxy and adapters are not told the public URL.
+   */
+  readonly requireHttps?: boolean;
+  /** Where tokens are looked for. Default: the `Authorization` header only. */
+  readonly tokenLocations?: TokenLocations;
+  /** What every request must satisfy; routes may add their own. */
+  readonly policy?: AccessPolicy;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  readonly clock?: Clock;
+}
+
+/** An accepted request: the context for the application, and headers to add to its response. */
+export interface AuthSuccess {
+  readonly ok: true;
+  readonly context: OAuth2Context;
+  /** E.g. `cache-control: private` when the token came in the query (RFC 6750 §2.3). Often empty. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A refused request, with the response to send. */
+export interface AuthFailure {
+  readonly ok: false;
+  readonly rejection: Rejection;
+}
+
+/** The decision for one request. */
+export type AuthResult = AuthSuccess | AuthFailure;
+
+/** One configured resource server: call {@link ResourceServer.authenticate} once per request. */
+export interface ResourceServer {
+  /**
+   * Runs the pipeline (extract → resolve → confirm → authorize) for one request. Never throws for
+   * anything the client sent; the result says whether to proceed or what to answer.
+   *
+   * @param routePolicy - what this route requires on top of the server-wide policy.
+   */
+  authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult>;
+  /**
+   * Validates a route policy when the route is registered, so that a bad one fails at start-up. Returns
+   * the policy. Adapters call it; `option` names where the policy came from.
+   */
+  checkPolicy<P extends AccessPolicy | undefined>(policy: P, option: string): P;
+  /** The challenge settings, for adapters that answer before the pipeline runs. */
+  readonly challenge: ChallengeSettings;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
+// RFC 9110 field-name = token
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * Builds a resource server. Every option is checked here: a misconfiguration throws an
+ * {@link RsConfigError} naming the option, at start-up rather than at the first request.
+ *
+ * @example
+ * ```ts
+ * const rs = createResourceServer({
+ *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
+ *   realm: 'api',
+ *   policy: { scopes: ['read'] },
+ * });
+ * const result = await rs.authenticate(request);
+ * if (!result.ok) return send(result.rejection.status, result.rejection.headers, result.rejection.body);
+ * ```
+ */
+export function createResourceServer(options: ResourceServerOptions): ResourceServer {
+  requireOption(typeof options === 'object' && options !== null, 'options', 'must be an object');
+  requireOption(
+    typeof options.resolver?.resolve === 'function',
+    'resolver',
+    'is required: a token resolver such as jwtResolver(…)',
+  );
+  const challenge: ChallengeSettings = {
+    realm: quotable(options.realm, 'realm'),
+    errorUri: quotable(options.errorUri, 'errorUri'),
+  };
+  const locations = resolveLocations(options.tokenLocations);
+  const requireHttps = options.requireHttps ?? true;
+  const serverPolicy = validateAccessPolicy(options.policy, 'policy');
+  const clock = options.clock ?? systemClock;
+  requireOption(typeof clock === 'function', 'clock', 'must be a function returning milliseconds since the epoch');
+  const resolver = options.resolver;
+
+  const reject = (failure: Failure): AuthFailure => ({ ok: false, rejection: buildRejection(failure, challenge) });
+
+  return {
+    challenge,
+    checkPolicy: validateAccessPolicy,
+    async authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult> {
+      if (requireHttps && !request.url.startsWith('https:')) {
+        return reject({ code: 'https_required', description: 'This resource requires HTTPS' });
+      }
+      const extracted = extractToken(request, locations);
+      if (!extracted.ok) return reject(extracted.failure);
+      const { token, location } = extracted.value;
+
+      const resolved = await resolver.resolve(token, { request, now: clock() });
+      if (!resolved.ok) return reject(resolved.failure);
+      const info = resolved.value;
+
+      const unconfirmed = checkConfirmation(info, request);
+      if (unconfirmed !== undefined) return reject(unconfirmed);
+
+      const denied =
+        (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
+        (routePolicy && checkAccessPolicy(routePolicy, info, request));
+      if (denied) return reject(denied);
+
+      return {
+        ok: true,
+        context: createContext(info, token, location),
+        headers: location === 'query' ? QUERY_TOKEN_HEADERS : NO_HEADERS,
+      };
+    },
+  };
+}
+
+function quotable(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  requireOption(
+    typeof value === 'string' && isQuotableChallengeValue(value),
+    option,
+    'must be printable ASCII without " or \\ (RFC 6750 §3)',
+  );
+  return value;
+}
+
+function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenLocations {
+  const resolved = {
+    authorizationHeader: locations?.authorizationHeader ?? true,
+    formBody: locations?.formBody ?? false,
+    query: locations?.query ?? false,
+    header: locations?.header?.toLowerCase(),
+  };
+  if (resolved.header !== undefined) {
+    requireOption(HEADER_NAME.test(resolved.header), 'tokenLocations.header', 'must be a valid header name');
+    requireOption(
+      resolved.header !== 'authorization',
+      'tokenLocations.header',
+      'use tokenLocations.authorizationHeader for the Authorization header',
+    );
+  }
+  if (!resolved.authorizationHeader && !resolved.formBody && !resolved.query && resolved.header === undefined) {
+    throw new RsConfigError('tokenLocations', 'at least one token location must be enabled');
+  }
+  return resolved;
+}

@@ -1,0 +1,83 @@
+/** Proof-of-possession confirmation (RFC 7800 `cnf`), as carried by the token or the introspection answer. */
+export interface Confirmation {
+  /** RFC 8705 certificate thumbprint, base64url SHA-256 of the DER certificate. */
+  readonly 'x5t#S256'?: string;
+  /** RFC 9449 JWK thumbprint of the DPoP key. */
+  readonly jkt?: string;
+  /** A bound public key. */
+  readonly jwk?: Readonly<Record<string, unknown>>;
+  readonly [member: string]: unknown;
+}
+
+/** What a resolver learned about a token: the claims and their normalized, typed forms. */
+export interface TokenInfo {
+  /** How the token was validated. */
+  readonly source: 'jwt' | 'introspection';
+  /** Every claim or introspection member, unchanged. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly subject: string | undefined;
+  readonly clientId: string | undefined;
+  readonly issuer: string | undefined;
+  /** `aud`, always as a list (empty when absent). */
+  readonly audience: readonly string[];
+  /** Granted scopes, from `scope` (space-separated string or array) or `scp`. */
+  readonly scopes: ReadonlySet<string>;
+  /** `exp`, seconds since the epoch. */
+  readonly expiresAt: number | undefined;
+  /** `iat`, seconds since the epoch. */
+  readonly issuedAt: number | undefined;
+  /** `nbf`, seconds since the epoch. */
+  readonly notBefore: number | undefined;
+  /** `jti`: a safe identifier for logs and audit. */
+  readonly tokenId: string | undefined;
+  readonly confirmation: Confirmation | undefined;
+}
+
+const NO_SCOPES: ReadonlySet<string> = new Set();
+
+/**
+ * Normalizes a JWT claim set or an introspection answer into a {@link TokenInfo}. Tolerates the shapes
+ * real servers send: `scope` as a string or an array, `scp`, `aud` as a string or an array.
+ */
+export function tokenInfoFromClaims(claims: Readonly<Record<string, unknown>>, source: TokenInfo['source']): TokenInfo {
+  return {
+    source,
+    claims,
+    subject: stringClaim(claims.sub),
+    clientId: stringClaim(claims.client_id) ?? stringClaim(claims.azp),
+    issuer: stringClaim(claims.iss),
+    audience: stringList(claims.aud),
+    scopes: scopesOf(claims),
+    expiresAt: numericDate(claims.exp),
+    issuedAt: numericDate(claims.iat),
+    notBefore: numericDate(claims.nbf),
+    tokenId: stringClaim(claims.jti),
+    confirmation: isObject(claims.cnf) ? (claims.cnf as Confirmation) : undefined,
+  };
+}
+
+function scopesOf(claims: Readonly<Record<string, unknown>>): ReadonlySet<string> {
+  const raw = claims.scope ?? claims.scp;
+  if (typeof raw === 'string') return raw.length === 0 ? NO_SCOPES : new Set(raw.split(' ').filter(Boolean));
+  if (Array.isArray(raw)) return new Set(raw.filter((s): s is string => typeof s === 'string' && s.length > 0));
+  return NO_SCOPES;
+}
+
+function stringClaim(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function stringList(value: unknown): readonly string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+function numericDate(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** True for a plain JSON object (not an array, not null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
