@@ -1,0 +1,204 @@
+import { type AccessPolicy, jwtResolver, type ResourceServerOptions, staticJwks } from '@rs/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKey, jwksOf, type TestSigningKey } from './keys.js';
+import { mintToken, tamperSignature } from './tokens.js';
+
+/** One protected route of the conformance app. */
+export interface ConformanceRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly policy: AccessPolicy;
+}
+
+/**
+ * The routes every adapter under test must expose. Each answers 200 with {@link ConformanceEcho} built
+ * from the OAuth2 context the adapter hands the handler.
+ */
+export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
+  { method: 'GET', path: '/items', policy: { scopes: ['read'] } },
+  { method: 'POST', path: '/items', policy: { scopes: ['write'] } },
+  { method: 'GET', path: '/any', policy: { scopes: { anyOf: ['admin', 'read'] } } },
+];
+
+/** What a conformance route handler answers, from the context. */
+export interface ConformanceEcho {
+  readonly subject: string | undefined;
+  readonly clientId: string | undefined;
+  readonly scopes: readonly string[];
+  readonly location: string;
+}
+
+/** Builds the echo body from an OAuth2 context; every driver's handlers use it. */
+export function conformanceEcho(context: {
+  subject: string | undefined;
+  clientId: string | undefined;
+  scopes: ReadonlySet<string>;
+  location: string;
+}): ConformanceEcho {
+  return { subject: context.subject, clientId: context.clientId, scopes: [...context.scopes].sort(), location: context.location };
+}
+
+/** A request sent to the app under test. */
+export interface ConformanceRequest {
+  readonly method: 'GET' | 'POST';
+  /** Path and query, e.g. `/items?access_token=…`. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A form-urlencoded body (the driver sends it with that content type). */
+  readonly form?: Readonly<Record<string, string>>;
+}
+
+/** The answer, headers with lower-case names. */
+export interface ConformanceResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+/** An adapter under test, started with the given resource-server options and {@link CONFORMANCE_ROUTES}. */
+export interface ConformanceApp {
+  request(request: ConformanceRequest): Promise<ConformanceResponse>;
+  close(): Promise<void>;
+}
+
+/** How one adapter is started for the suite. */
+export interface ConformanceDriver {
+  start(options: ResourceServerOptions, routes: readonly ConformanceRoute[]): Promise<ConformanceApp>;
+}
+
+const ISSUER = 'https://as.conformance.test';
+const AUDIENCE = 'https://api.conformance.test';
+
+/**
+ * The adapter conformance suite: the same cases, run through every adapter, so that all of them
+ * translate requests and rejections identically.
+ */
+export function runAdapterConformance(name: string, driver: ConformanceDriver): void {
+  describe(`${name} adapter conformance`, () => {
+    let key: TestSigningKey;
+    let app: ConformanceApp;
+    const mint = (claims: Record<string, unknown> = {}) => mintToken(key, { issuer: ISSUER, audience: AUDIENCE }, claims);
+
+    beforeAll(async () => {
+      key = await generateSigningKey('ES256');
+      app = await driver.start(
+        {
+          resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)), profile: 'rfc9068' }),
+          realm: 'conformance',
+          requireHttps: false,
+          tokenLocations: { authorizationHeader: true, query: true, formBody: true },
+        },
+        CONFORMANCE_ROUTES,
+      );
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('answers a request without a token with 401 and a bare challenge', async () => {
+      const response = await app.request({ method: 'GET', path: '/items' });
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="conformance"');
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.body).toMatchObject({ code: 'token_missing' });
+      expect(response.body).not.toHaveProperty('error');
+    });
+
+    it('hands the handler the context of a valid token', async () => {
+      const token = await mint({ scope: 'read profile', sub: 'alice', client_id: 'app-1' });
+      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ subject: 'alice', clientId: 'app-1', scopes: ['profile', 'read'], location: 'authorization-header' });
+    });
+
+    it('accepts the scheme in any case', async () => {
+      const token = await mint();
+      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `bEaReR ${token}` } });
+      expect(response.status).toBe(200);
+    });
+
+    it('refuses a tampered token with 401 invalid_token and never echoes it', async () => {
+      const token = tamperSignature(await mint());
+      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="conformance", error="invalid_token", error_description="[^"]+"$/);
+      expect(response.body).toMatchObject({ error: 'invalid_token', code: 'signature_invalid' });
+      const everything = JSON.stringify(response);
+      expect(everything).not.toContain(token.split('.')[2]);
+      expect(everything).not.toContain(token.split('.')[1]);
+    });
+
+    it('refuses an expired token with 401 and says so', async () => {
+      const past = Math.floor(Date.now() / 1000) - 3600;
+      const token = await mint({ iat: past, exp: past + 60 });
+      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ error: 'invalid_token', code: 'token_expired' });
+      expect(response.headers['www-authenticate']).toContain('error_description="The access token expired"');
+    });
+
+    it('answers a missing scope with 403 insufficient_scope naming the scope', async () => {
+      const token = await mint({ scope: 'read' });
+      const response = await app.request({
+        method: 'POST',
+        path: '/items',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(403);
+      expect(response.headers['www-authenticate']).toContain('error="insufficient_scope"');
+      expect(response.headers['www-authenticate']).toContain('scope="write"');
+      expect(response.body).toMatchObject({ error: 'insufficient_scope', code: 'insufficient_scope' });
+    });
+
+    it('applies any-of scope requirements', async () => {
+      const admin = await mint({ scope: 'admin' });
+      const none = await mint({ scope: 'other' });
+      const ok = await app.request({ method: 'GET', path: '/any', headers: { authorization: `Bearer ${admin}` } });
+      const denied = await app.request({ method: 'GET', path: '/any', headers: { authorization: `Bearer ${none}` } });
+      expect(ok.status).toBe(200);
+      expect(denied.status).toBe(403);
+      expect(denied.headers['www-authenticate']).toContain('scope="admin read"');
+    });
+
+    it('answers a malformed Authorization header with 400 invalid_request', async () => {
+      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: 'Bearer a b' } });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error: 'invalid_request', code: 'malformed_authorization' });
+      expect(response.headers['www-authenticate']).toContain('error="invalid_request"');
+    });
+
+    it('takes a token from the query when enabled, and marks the answer private', async () => {
+      const token = await mint();
+      const response = await app.request({ method: 'GET', path: `/items?access_token=${token}&x=1` });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ location: 'query' });
+      expect(response.headers['cache-control']).toBe('private');
+    });
+
+    it('takes a token from a form body when enabled', async () => {
+      const token = await mint({ scope: 'write' });
+      const response = await app.request({ method: 'POST', path: '/items', form: { access_token: token, note: 'x' } });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ location: 'form-body', scopes: ['write'] });
+    });
+
+    it('refuses a token sent by two methods with 400 invalid_request', async () => {
+      const token = await mint();
+      const response = await app.request({
+        method: 'GET',
+        path: `/items?access_token=${token}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error: 'invalid_request', code: 'multiple_token_methods' });
+    });
+
+    it('refuses a garbage token with 401, not 500', async () => {
+      for (const garbage of ['abc', 'a.b.c', 'a.b.c.d', `${'x'.repeat(20_000)}.y.z`]) {
+        const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${garbage}` } });
+        expect(response.status).toBe(401);
+        expect(response.body).toMatchObject({ error: 'invalid_token' });
+      }
+    });
+  });
+}
