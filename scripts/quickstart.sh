@@ -11,8 +11,12 @@ case "${1:-}" in
     exec node apps/sample/dist/main.js
     ;;
   test)
-    $PNPM exec turbo run build typecheck test --concurrency=2
-    $PNPM exec biome ci .
+    rm -rf packages/*/.test-results apps/*/.test-results
+    status=0
+    $PNPM exec turbo run build typecheck test --concurrency=2 || status=$?
+    node scripts/test-summary.mjs || status=$?
+    $PNPM exec biome ci . || status=$?
+    exit $status
     ;;
   *)
     echo "usage: scripts/quickstart.sh sample|test" >&2
