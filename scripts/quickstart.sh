@@ -14,6 +14,8 @@ case "${1:-}" in
     rm -rf packages/*/.test-results apps/*/.test-results
     status=0
     $PNPM exec turbo run build typecheck test --concurrency=2 || status=$?
+    node scripts/check-readme-examples.mjs || status=$?
+    node scripts/check-package-exports.mjs || status=$?
     node scripts/test-summary.mjs || status=$?
     $PNPM exec biome ci . || status=$?
     exit $status
