@@ -4,6 +4,30 @@
  *
  * @packageDocumentation
  */
+export { memoryTokenCacheStore } from './cache/memory-token-cache-store.js';
+export {
+  type TokenCache,
+  type TokenCacheOptions,
+  type TokenCacheStats,
+  tokenCache,
+} from './cache/token-cache.js';
+export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
+export { tokenHash } from './cache/token-hash.js';
+export {
+  type AuthorizationServerMetadata,
+  accessManagementIntrospectionUrl,
+  DiscoveryError,
+  discoverMetadata,
+  metadataUrls,
+} from './introspection/authorization-server-metadata.js';
+export type { ClientAuthentication } from './introspection/client-authentication.js';
+export {
+  IntrospectionError,
+  type IntrospectionResolverOptions,
+  introspectionResolver,
+} from './introspection/introspection-resolver.js';
+export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
+export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
 export { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from './keys/algorithms.js';
 export { type Clock, systemClock } from './clock.js';
 export { checkConfirmation } from './confirmation/confirm.js';

@@ -29,6 +29,13 @@ export const FAILURES = {
   claim_invalid: { status: 401, error: 'invalid_token' },
   confirmation_unsupported: { status: 401, error: 'invalid_token' },
 
+  // The authorization server said the token is not active (revoked, expired, unknown).
+  token_inactive: { status: 401, error: 'invalid_token' },
+
+  // The token could not be checked through no fault of the client: fail closed with 503, no challenge.
+  introspection_unavailable: { status: 503, error: undefined },
+  introspection_misconfigured: { status: 503, error: undefined },
+
   // The token is valid but does not carry enough privilege (RFC 6750 §3.1 insufficient_scope).
   insufficient_scope: { status: 403, error: 'insufficient_scope' },
   claim_check_failed: { status: 403, error: 'insufficient_scope' },

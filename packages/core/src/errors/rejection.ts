@@ -19,9 +19,12 @@ export interface Rejection {
   /** The RFC 6750 error code, absent when no credentials were sent at all. */
   readonly error: OAuthErrorCode | undefined;
   readonly description: string;
-  /** The `WWW-Authenticate` challenge. */
-  readonly wwwAuthenticate: string;
-  /** Response headers: `www-authenticate`, `cache-control`, `content-type` (lower-case names). */
+  /**
+   * The `WWW-Authenticate` challenge; absent on 503, where the token could not be checked at all and no
+   * credentials would help.
+   */
+  readonly wwwAuthenticate: string | undefined;
+  /** Response headers: `www-authenticate` (not on 503), `cache-control`, `content-type` (lower case). */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: RejectionBody;
 }
@@ -32,9 +35,21 @@ export interface ChallengeSettings {
   readonly errorUri?: string | undefined;
 }
 
+const UNAVAILABLE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'no-store',
+  'content-type': 'application/json',
+});
+
 /** Turns a stage's {@link Failure} into the response that tells the client. */
 export function buildRejection(failure: Failure, settings: ChallengeSettings): Rejection {
   const { status, error } = FAILURES[failure.code];
+  const body: RejectionBody =
+    error === undefined
+      ? { error_description: failure.description, code: failure.code }
+      : { error, error_description: failure.description, code: failure.code };
+  if (status >= 500) {
+    return { status, code: failure.code, error, description: failure.description, wwwAuthenticate: undefined, headers: UNAVAILABLE_HEADERS, body };
+  }
   const wwwAuthenticate = buildChallenge('Bearer', {
     realm: settings.realm,
     error,
@@ -43,10 +58,6 @@ export function buildRejection(failure: Failure, settings: ChallengeSettings): R
     errorUri: error === undefined ? undefined : settings.errorUri,
     scope: failure.requiredScopes,
   });
-  const body: RejectionBody =
-    error === undefined
-      ? { error_description: failure.description, code: failure.code }
-      : { error, error_description: failure.description, code: failure.code };
   return {
     status,
     code: failure.code,

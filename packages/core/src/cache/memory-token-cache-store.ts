@@ -1,0 +1,33 @@
+import { LRUCache } from 'lru-cache';
+import { requireOption } from '../errors/config-error.js';
+import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
+
+/**
+ * An in-process, bounded LRU {@link TokenCacheStore}: the least recently used answers make room for new
+ * ones, and each answer also expires on its own TTL.
+ *
+ * @param maxEntries - how many tokens to remember. Default 10 000.
+ */
+export function memoryTokenCacheStore(maxEntries = 10_000): TokenCacheStore {
+  requireOption(Number.isInteger(maxEntries) && maxEntries > 0, 'tokenCache.maxEntries', 'must be a positive integer');
+  let evictions = 0;
+  const lru = new LRUCache<string, CachedAnswer>({
+    max: maxEntries,
+    // The cache checks `usableUntil` on the resource server's clock; the TTL here only frees memory.
+    ttlAutopurge: false,
+    dispose: (_value, _key, reason) => {
+      if (reason === 'evict') evictions++;
+    },
+  });
+  return {
+    get: (key) => lru.get(key),
+    set: (key, answer, ttlMs) => {
+      lru.set(key, answer, { ttl: Math.max(1, Math.ceil(ttlMs)) });
+    },
+    delete: (key) => {
+      lru.delete(key);
+    },
+    clear: () => lru.clear(),
+    evictions: () => evictions,
+  };
+}

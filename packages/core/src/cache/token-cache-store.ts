@@ -1,0 +1,27 @@
+import type { Failure } from '../errors/failure.js';
+import type { TokenInfo } from '../token-info.js';
+
+/**
+ * One cached answer for a token: what the resolver found, or why it refused, and until when (ms since
+ * the epoch, on the resource server's clock) the answer may be used.
+ */
+export type CachedAnswer =
+  | { readonly info: TokenInfo; readonly failure?: undefined; readonly usableUntil: number }
+  | { readonly info?: undefined; readonly failure: Failure; readonly usableUntil: number };
+
+/**
+ * Where a token cache keeps its answers. Keys are already hashes of tokens, never tokens. A store may
+ * be local ({@link memoryTokenCacheStore}) or shared between instances (`@rs/redis`).
+ *
+ * A store that fails must throw; the cache then carries on without it (a cache problem never fails a
+ * request).
+ */
+export interface TokenCacheStore {
+  get(key: string): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
+  /** Keep `answer` for at most `ttlMs` milliseconds. */
+  set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> | void;
+  delete(key: string): Promise<void> | void;
+  clear(): Promise<void> | void;
+  /** Entries dropped to make room, for metrics. */
+  evictions?(): number;
+}

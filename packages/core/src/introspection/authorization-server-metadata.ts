@@ -1,0 +1,91 @@
+import { type HttpClient, HttpClientError } from '../http/http-client.js';
+import { isObject } from '../token-info.js';
+
+/** The members of RFC 8414 / OpenID Connect discovery metadata that @rs uses. */
+export interface AuthorizationServerMetadata {
+  readonly issuer: string;
+  readonly jwks_uri?: string;
+  readonly introspection_endpoint?: string;
+  readonly introspection_endpoint_auth_methods_supported?: readonly string[];
+  readonly [member: string]: unknown;
+}
+
+/** Why discovery failed: the server could not be reached, or it answered something unusable. */
+export class DiscoveryError extends Error {
+  override name = 'DiscoveryError';
+  /** `unavailable`: try again later; `invalid`: the metadata is wrong (issuer mismatch, not JSON, …). */
+  readonly kind: 'unavailable' | 'invalid';
+
+  constructor(kind: DiscoveryError['kind'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+/**
+ * The metadata URLs to try for an issuer: RFC 8414 inserts `/.well-known/oauth-authorization-server`
+ * between host and path; OpenID Connect Discovery appends `/.well-known/openid-configuration`.
+ */
+export function metadataUrls(issuer: string): readonly string[] {
+  const url = new URL(issuer);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  return [
+    `${url.origin}/.well-known/oauth-authorization-server${path}`,
+    `${url.origin}${path}/.well-known/openid-configuration`,
+  ];
+}
+
+/**
+ * Fetches the authorization server's metadata. The `issuer` it states must equal the configured one
+ * exactly (RFC 8414 §3.3), else the metadata is not used.
+ */
+export async function discoverMetadata(
+  issuer: string,
+  http: HttpClient,
+  limits: { timeoutMs: number; maxResponseBytes: number },
+): Promise<AuthorizationServerMetadata> {
+  let lastProblem: DiscoveryError | undefined;
+  for (const url of metadataUrls(issuer)) {
+    let response: Awaited<ReturnType<HttpClient['send']>>;
+    try {
+      response = await http.send({ method: 'GET', url, headers: { accept: 'application/json' }, ...limits });
+    } catch (error) {
+      const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
+      throw new DiscoveryError('unavailable', message, { cause: error });
+    }
+    if (response.status === 404) {
+      lastProblem = new DiscoveryError('invalid', `no metadata at ${url} (HTTP 404)`);
+      continue;
+    }
+    if (response.status >= 500) throw new DiscoveryError('unavailable', `${url} answered HTTP ${response.status}`);
+    if (response.status !== 200) throw new DiscoveryError('invalid', `${url} answered HTTP ${response.status}`);
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(new TextDecoder().decode(response.body));
+    } catch {
+      throw new DiscoveryError('invalid', `${url} did not answer JSON`);
+    }
+    if (!isObject(metadata) || typeof metadata.issuer !== 'string') {
+      throw new DiscoveryError('invalid', `${url} did not answer authorization server metadata`);
+    }
+    if (metadata.issuer !== issuer) {
+      throw new DiscoveryError('invalid', `${url} names issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(issuer)}`);
+    }
+    return metadata as AuthorizationServerMetadata;
+  }
+  throw lastProblem ?? new DiscoveryError('invalid', `no metadata for ${issuer}`);
+}
+
+/**
+ * The introspection endpoint of an Access Management deployment: `<base>/oauth2/realms/root/introspect`
+ * for the top-level realm, `<base>/oauth2/realms/root/realms/<sub>/introspect` for a sub-realm (as a
+ * gateway's AmService derives it). `realm` may be `/`, `root`, `/sub` or `/sub/subsub`.
+ *
+ * @example `accessManagementIntrospectionUrl('https://am.example.com/openam', '/alpha')`
+ */
+export function accessManagementIntrospectionUrl(baseUrl: string, realm = '/'): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  const parts = realm.split('/').filter((part) => part.length > 0 && part !== 'root');
+  const realms = ['root', ...parts].map((part) => encodeURIComponent(part)).join('/realms/');
+  return `${base}/oauth2/realms/${realms}/introspect`;
+}

@@ -1,0 +1,120 @@
+import { importJWK, type JWK, SignJWT } from 'jose';
+import { RsConfigError, requireOption } from '../errors/config-error.js';
+
+/**
+ * How the resource server authenticates to the introspection endpoint (RFC 7662 §2.1).
+ *
+ * - `client_secret_basic`: HTTP Basic with the id and secret form-urlencoded first (RFC 6749 §2.3.1).
+ * - `client_secret_post`: `client_id` and `client_secret` in the form.
+ * - `private_key_jwt`: a signed client assertion (RFC 7523), made fresh per call.
+ * - `tls_client_auth`: a client certificate on the connection; give the HTTP client the certificate
+ *   (`undiciHttpClient({ tls: { cert, key } })` from `@rs/core/node`). Only `client_id` goes in the form.
+ * - `bearer`: a static access token in the `Authorization` header (servers that protect introspection
+ *   with an OAuth token of their own).
+ */
+export type ClientAuthentication =
+  | { readonly method: 'client_secret_basic'; readonly clientId: string; readonly clientSecret: string }
+  | { readonly method: 'client_secret_post'; readonly clientId: string; readonly clientSecret: string }
+  | {
+      readonly method: 'private_key_jwt';
+      readonly clientId: string;
+      /** The private key, as a `CryptoKey` or a private JWK. */
+      readonly privateKey: CryptoKey | JWK;
+      /** The signing algorithm, e.g. `RS256`, `ES256`. */
+      readonly algorithm: string;
+      readonly kid?: string;
+      /** The assertion's `aud`. Default: the introspection endpoint URL. */
+      readonly audience?: string;
+    }
+  | { readonly method: 'tls_client_auth'; readonly clientId: string }
+  | { readonly method: 'bearer'; readonly token: string };
+
+/** Adds the credentials to an introspection request. */
+export interface ClientAuthenticator {
+  apply(form: URLSearchParams, headers: Record<string, string>, nowMs: number): Promise<void>;
+}
+
+/** Validates {@link ClientAuthentication} at start-up and prepares what can be prepared once. */
+export function createClientAuthenticator(auth: ClientAuthentication, endpoint: () => string, option: string): ClientAuthenticator {
+  requireOption(typeof auth === 'object' && auth !== null, option, 'is required');
+  const needsId = auth.method !== 'bearer';
+  if (needsId) requireOption(nonEmpty((auth as { clientId?: unknown }).clientId), `${option}.clientId`, 'is required');
+  switch (auth.method) {
+    case 'client_secret_basic': {
+      requireOption(nonEmpty(auth.clientSecret), `${option}.clientSecret`, 'is required');
+      const value = `Basic ${btoa(`${formEncode(auth.clientId)}:${formEncode(auth.clientSecret)}`)}`;
+      return {
+        apply: async (_form, headers) => {
+          headers.authorization = value;
+        },
+      };
+    }
+    case 'client_secret_post': {
+      requireOption(nonEmpty(auth.clientSecret), `${option}.clientSecret`, 'is required');
+      return {
+        apply: async (form) => {
+          form.set('client_id', auth.clientId);
+          form.set('client_secret', auth.clientSecret);
+        },
+      };
+    }
+    case 'private_key_jwt': {
+      requireOption(nonEmpty(auth.algorithm) && !auth.algorithm.startsWith('HS'), `${option}.algorithm`, 'must be an asymmetric JWS algorithm');
+      requireOption(auth.privateKey !== undefined, `${option}.privateKey`, 'is required');
+      const key = importSigningKey(auth.privateKey, auth.algorithm);
+      // Importing is asynchronous, so an unusable key can only be reported by the first call (as a
+      // misconfiguration); until then, keep its rejection from going unhandled.
+      key.catch(() => undefined);
+      return {
+        apply: async (form, _headers, nowMs) => {
+          const now = Math.floor(nowMs / 1000);
+          const assertion = await new SignJWT({})
+            .setProtectedHeader({ alg: auth.algorithm, ...(auth.kid === undefined ? {} : { kid: auth.kid }) })
+            .setIssuer(auth.clientId)
+            .setSubject(auth.clientId)
+            .setAudience(auth.audience ?? endpoint())
+            .setJti(crypto.randomUUID())
+            .setIssuedAt(now)
+            .setExpirationTime(now + 60)
+            .sign(await key);
+          form.set('client_id', auth.clientId);
+          form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+          form.set('client_assertion', assertion);
+        },
+      };
+    }
+    case 'tls_client_auth':
+      return {
+        apply: async (form) => {
+          form.set('client_id', auth.clientId);
+        },
+      };
+    case 'bearer': {
+      requireOption(nonEmpty(auth.token), `${option}.token`, 'is required');
+      const value = `Bearer ${auth.token}`;
+      return {
+        apply: async (_form, headers) => {
+          headers.authorization = value;
+        },
+      };
+    }
+    default:
+      throw new RsConfigError(`${option}.method`, 'must be client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or bearer');
+  }
+}
+
+/** application/x-www-form-urlencoded encoding of one value, as RFC 6749 §2.3.1 asks for Basic credentials. */
+export function formEncode(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+async function importSigningKey(key: CryptoKey | JWK, alg: string): Promise<CryptoKey> {
+  if (!('kty' in key)) return key as CryptoKey;
+  const imported = await importJWK(key, alg);
+  if (imported instanceof Uint8Array) throw new RsConfigError('clientAuthentication.privateKey', 'must be an asymmetric private key');
+  return imported;
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}

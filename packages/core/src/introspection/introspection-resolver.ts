@@ -1,0 +1,225 @@
+import { RsConfigError, requireOption } from '../errors/config-error.js';
+import { type Outcome, refusal } from '../errors/failure.js';
+import { validateEndpointUrl } from '../http/endpoint-url.js';
+import { fetchHttpClient } from '../http/fetch-http-client.js';
+import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
+import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
+import type { TokenInfo } from '../token-info.js';
+import { DiscoveryError, discoverMetadata } from './authorization-server-metadata.js';
+import { type ClientAuthentication, createClientAuthenticator } from './client-authentication.js';
+import { type IntrospectionChecks, interpretIntrospection } from './introspection-response.js';
+
+/** Options of {@link introspectionResolver}. Durations are in milliseconds. */
+export interface IntrospectionResolverOptions {
+  /** The introspection endpoint. When absent, it is discovered from `issuer` (RFC 8414, then OpenID). */
+  readonly endpoint?: string | URL;
+  /** The authorization server. Used for discovery, and a present `iss` in answers must equal it. */
+  readonly issuer?: string;
+  /** How this resource server authenticates to the endpoint. */
+  readonly clientAuthentication: ClientAuthentication;
+  /** When set, the answer's `aud` must contain one of these. */
+  readonly audience?: string | readonly string[];
+  /** `token_type_hint` sent with each call; `false` sends none. Default `access_token`. */
+  readonly tokenTypeHint?: string | false;
+  /** Clock skew allowed on `exp`, `nbf` and `iat` in answers, in seconds. Default 0. */
+  readonly skewAllowance?: number;
+  /** The whole budget of one introspection, retries included. Default 5 s. */
+  readonly timeout?: number;
+  /** Retries after a network error or a 5xx answer, within the timeout. Default 1. */
+  readonly retries?: number;
+  /** Delay before the first retry, doubled for each next one. Default 100 ms. */
+  readonly retryDelay?: number;
+  /** Largest accepted answer. Default 64 KiB. */
+  readonly maxResponseBytes?: number;
+  /** Allow plain `http:` to a non-loopback host. Default `false`. */
+  readonly allowInsecureHttp?: boolean;
+  /** Default: the runtime's `fetch`. `@rs/core/node` has a pooled undici client. */
+  readonly httpClient?: HttpClient;
+  /**
+   * Told of every failed introspection that is not the client's fault. Default: misconfigurations (our
+   * credentials refused, wrong metadata) are written to `console.error` at most once a minute.
+   */
+  readonly onError?: (error: IntrospectionError) => void;
+}
+
+/** An introspection that failed through no fault of the client. */
+export class IntrospectionError extends Error {
+  override name = 'IntrospectionError';
+  /** `unavailable`: unreachable, slow, 5xx or a broken answer. `misconfigured`: this side is set up wrong. */
+  readonly kind: 'unavailable' | 'misconfigured';
+
+  constructor(kind: IntrospectionError['kind'], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
+const LOUD_INTERVAL_MS = 60_000;
+
+/**
+ * Validates opaque access tokens with the authorization server's RFC 7662 introspection endpoint.
+ *
+ * Inactive tokens answer 401 `invalid_token`. When the server cannot be asked (down, slow, 5xx, an answer
+ * that is not RFC 7662 JSON) the request fails closed with 503 `introspection_unavailable`; when the
+ * server refuses this resource server's own credentials, with 503 `introspection_misconfigured`.
+ *
+ * @example
+ * ```ts
+ * const resolver = introspectionResolver({
+ *   endpoint: 'https://as.example.com/oauth2/introspect',
+ *   clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: process.env.RS_SECRET! },
+ * });
+ * ```
+ */
+export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
+  requireOption(typeof options === 'object' && options !== null, 'introspection', 'options are required');
+  const issuer = options.issuer;
+  if (issuer !== undefined) validateEndpointUrl(issuer, 'introspection.issuer', options.allowInsecureHttp);
+  const fixedEndpoint =
+    options.endpoint === undefined ? undefined : validateEndpointUrl(options.endpoint, 'introspection.endpoint', options.allowInsecureHttp).href;
+  if (fixedEndpoint === undefined && issuer === undefined) {
+    throw new RsConfigError('introspection.endpoint', 'give the endpoint, or the issuer to discover it from');
+  }
+  const timeout = positive(options.timeout, 5_000, 'introspection.timeout');
+  const retries = options.retries ?? 1;
+  requireOption(Number.isInteger(retries) && retries >= 0 && retries <= 5, 'introspection.retries', 'must be an integer from 0 to 5');
+  const retryDelay = positive(options.retryDelay, 100, 'introspection.retryDelay');
+  const maxResponseBytes = positive(options.maxResponseBytes, 64 * 1024, 'introspection.maxResponseBytes');
+  const skew = options.skewAllowance ?? 0;
+  requireOption(Number.isFinite(skew) && skew >= 0, 'introspection.skewAllowance', 'must be a non-negative number of seconds');
+  const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
+  const checks: IntrospectionChecks = {
+    issuers: issuer === undefined ? undefined : new Set([issuer]),
+    audiences: audienceSet(options.audience),
+    skewSeconds: skew,
+  };
+  const http = options.httpClient ?? fetchHttpClient();
+  const report = options.onError ?? loudMisconfigurationReporter();
+
+  let discoveredEndpoint: string | undefined;
+  let discovery: Promise<string> | undefined;
+  const endpointForAssertion = () => fixedEndpoint ?? discoveredEndpoint ?? issuer!;
+  const authenticator = createClientAuthenticator(options.clientAuthentication, endpointForAssertion, 'introspection.clientAuthentication');
+
+  async function endpoint(): Promise<string> {
+    if (fixedEndpoint !== undefined) return fixedEndpoint;
+    if (discoveredEndpoint !== undefined) return discoveredEndpoint;
+    discovery ??= discoverMetadata(issuer!, http, { timeoutMs: timeout, maxResponseBytes })
+      .then((metadata) => {
+        if (typeof metadata.introspection_endpoint !== 'string') {
+          throw new DiscoveryError('invalid', `the metadata of ${issuer} has no introspection_endpoint`);
+        }
+        discoveredEndpoint = validateEndpointUrl(metadata.introspection_endpoint, 'introspection_endpoint', options.allowInsecureHttp).href;
+        return discoveredEndpoint;
+      })
+      .finally(() => {
+        discovery = undefined;
+      });
+    return discovery;
+  }
+
+  function fail(kind: IntrospectionError['kind'], message: string, cause?: unknown): Outcome<TokenInfo> {
+    report(new IntrospectionError(kind, message, { cause }));
+    return kind === 'misconfigured'
+      ? refusal('introspection_misconfigured', 'The resource server could not check the access token')
+      : refusal('introspection_unavailable', 'The authorization server is unavailable');
+  }
+
+  async function send(url: string, body: string, headers: Record<string, string>): Promise<HttpResponse | IntrospectionError> {
+    const deadline = Date.now() + timeout;
+    let lastProblem: IntrospectionError | undefined;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      try {
+        const response = await http.send({ method: 'POST', url, headers, body, timeoutMs: remaining, maxResponseBytes });
+        if (response.status < 500) return response;
+        lastProblem = new IntrospectionError('unavailable', `${url} answered HTTP ${response.status}`);
+      } catch (error) {
+        const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
+        lastProblem = new IntrospectionError('unavailable', message, { cause: error });
+        if (error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE') break;
+      }
+      const pause = retryDelay * 2 ** attempt;
+      if (attempt < retries && deadline - Date.now() > pause) await sleep(pause);
+    }
+    return lastProblem ?? new IntrospectionError('unavailable', `${url} did not answer within ${timeout} ms`);
+  }
+
+  return {
+    async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
+      let url: string;
+      try {
+        url = await endpoint();
+      } catch (error) {
+        const kind = error instanceof DiscoveryError && error.kind === 'invalid' ? 'misconfigured' : 'unavailable';
+        return fail(kind, `introspection endpoint discovery failed: ${(error as Error).message}`, error);
+      }
+      const form = new URLSearchParams({ token });
+      if (tokenTypeHint !== false) form.set('token_type_hint', tokenTypeHint);
+      const headers: Record<string, string> = {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      };
+      try {
+        await authenticator.apply(form, headers, context.now);
+      } catch (error) {
+        return fail('misconfigured', `the client authentication could not be prepared: ${(error as Error).message}`, error);
+      }
+
+      const response = await send(url, form.toString(), headers);
+      if (response instanceof IntrospectionError) return fail(response.kind, response.message, response.cause);
+      if (response.status === 400 || response.status === 401 || response.status === 403) {
+        return fail('misconfigured', `${url} refused this resource server's introspection request (HTTP ${response.status}); check its credentials`);
+      }
+      if (response.status !== 200) return fail('unavailable', `${url} answered HTTP ${response.status}`);
+      if (!JSON_MEDIA_TYPE.test(response.header('content-type') ?? '')) {
+        return fail('unavailable', `${url} answered ${response.header('content-type') ?? 'no content type'}, not application/json`);
+      }
+      let answer: unknown;
+      try {
+        answer = JSON.parse(new TextDecoder().decode(response.body));
+      } catch {
+        return fail('unavailable', `${url} answered invalid JSON`);
+      }
+      const outcome = interpretIntrospection(answer, checks, context.now);
+      if (!outcome.ok && outcome.failure.code === 'introspection_unavailable') {
+        return fail('unavailable', `${url} answered a response without a boolean "active"`);
+      }
+      return outcome;
+    },
+  };
+}
+
+function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  return (error) => {
+    if (error.kind !== 'misconfigured') return;
+    const now = Date.now();
+    if (now - lastLoggedAt < LOUD_INTERVAL_MS) return;
+    lastLoggedAt = now;
+    console.error(`@rs: token introspection is misconfigured: ${error.message}`);
+  };
+}
+
+function audienceSet(audience: string | readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (audience === undefined) return undefined;
+  const list = typeof audience === 'string' ? [audience] : audience;
+  requireOption(
+    Array.isArray(list) && list.length > 0 && list.every((a) => typeof a === 'string' && a.length > 0),
+    'introspection.audience',
+    'must be a non-empty string or array of strings',
+  );
+  return new Set(list);
+}
+
+function positive(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  requireOption(Number.isFinite(value) && value > 0, option, 'must be a positive number');
+  return value;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

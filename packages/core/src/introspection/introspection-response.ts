@@ -1,0 +1,35 @@
+import { checkValidityPeriod } from '../claims/validity.js';
+import { type Outcome, refusal, success } from '../errors/failure.js';
+import { isObject, type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+
+/** What an introspection answer must satisfy besides `active: true`. */
+export interface IntrospectionChecks {
+  /** When set, a present `iss` must equal one of these. */
+  readonly issuers: ReadonlySet<string> | undefined;
+  /** When set, `aud` must be present and contain one of these. */
+  readonly audiences: ReadonlySet<string> | undefined;
+  readonly skewSeconds: number;
+}
+
+/**
+ * Turns a parsed RFC 7662 answer into token info. Only the boolean `true` is active: `"true"`, `1` or a
+ * missing `active` are not (a server answering them is broken, and broken fails closed). Every member
+ * is kept in `claims`, whatever shape the server uses.
+ */
+export function interpretIntrospection(answer: unknown, checks: IntrospectionChecks, nowMs: number): Outcome<TokenInfo> {
+  if (!isObject(answer)) return refusal('introspection_unavailable', 'The authorization server answered an invalid introspection response');
+  if (answer.active !== true) {
+    if (answer.active === false) return refusal('token_inactive', 'The access token is not active');
+    return refusal('introspection_unavailable', 'The authorization server answered an invalid introspection response');
+  }
+  const info = tokenInfoFromClaims(answer, 'introspection');
+  if (checks.issuers !== undefined && answer.iss !== undefined && (info.issuer === undefined || !checks.issuers.has(info.issuer))) {
+    return refusal('issuer_mismatch', 'The access token issuer is not trusted');
+  }
+  if (checks.audiences !== undefined && !info.audience.some((aud) => checks.audiences!.has(aud))) {
+    return refusal('audience_mismatch', 'The access token is not meant for this resource server');
+  }
+  const validity = checkValidityPeriod(info, nowMs, checks.skewSeconds, false);
+  if (validity !== undefined) return { ok: false, failure: validity };
+  return success(info);
+}

@@ -1,0 +1,55 @@
+import { requireOption } from '../errors/config-error.js';
+import { refusal } from '../errors/failure.js';
+import type { AccessTokenResolver } from './resolver.js';
+import { peekIssuer, tokenShape } from './token-shape.js';
+
+/** Options of {@link issuerRouter}. */
+export interface IssuerRouterOptions {
+  /** One resolver per trusted issuer, keyed by the exact `iss` value. */
+  readonly issuers: Readonly<Record<string, AccessTokenResolver>>;
+  /**
+   * Resolves tokens whose issuer cannot be read from the token itself (opaque or encrypted). Default:
+   * such tokens are refused.
+   */
+  readonly unidentified?: AccessTokenResolver;
+}
+
+/**
+ * Routes each JWT to the resolver of the issuer it names, for APIs that trust several authorization
+ * servers. The issuer is only read to choose the resolver, which then verifies everything, `iss`
+ * included. A token naming an issuer that is not configured is refused before any network call.
+ *
+ * @example
+ * ```ts
+ * const resolver = issuerRouter({
+ *   issuers: {
+ *     'https://as-a.example.com': jwtResolver({ issuer: 'https://as-a.example.com', keys: remoteJwks({ url: jwksA }) }),
+ *     'https://as-b.example.com': jwtResolver({ issuer: 'https://as-b.example.com', keys: remoteJwks({ url: jwksB }) }),
+ *   },
+ * });
+ * ```
+ */
+export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver {
+  requireOption(typeof options?.issuers === 'object' && options.issuers !== null, 'issuerRouter.issuers', 'is required');
+  const routes = new Map<string, AccessTokenResolver>();
+  for (const [issuer, resolver] of Object.entries(options.issuers)) {
+    requireOption(typeof resolver?.resolve === 'function', `issuerRouter.issuers[${JSON.stringify(issuer)}]`, 'must be a token resolver');
+    routes.set(issuer, resolver);
+  }
+  requireOption(routes.size > 0, 'issuerRouter.issuers', 'must name at least one issuer');
+  const unidentified = options.unidentified;
+  requireOption(unidentified === undefined || typeof unidentified.resolve === 'function', 'issuerRouter.unidentified', 'must be a token resolver');
+
+  return {
+    async resolve(token, context) {
+      if (tokenShape(token) !== 'jws') {
+        if (unidentified !== undefined) return unidentified.resolve(token, context);
+        return refusal('token_unsupported', 'The access token does not name its issuer');
+      }
+      const issuer = peekIssuer(token);
+      const resolver = issuer === undefined ? undefined : routes.get(issuer);
+      if (resolver === undefined) return refusal('issuer_mismatch', 'The access token issuer is not trusted');
+      return resolver.resolve(token, context);
+    },
+  };
+}
