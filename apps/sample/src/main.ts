@@ -1,0 +1,105 @@
+import { RsConfigError } from '@rs/core';
+import type { FastifyInstance } from 'fastify';
+import { type ApiConfig, buildApi } from './api.js';
+import { type AuthorizationServer, startAuthorizationServer } from './authorization-server.js';
+import { HOST, parseConfig, type SampleConfig, SampleConfigError } from './config.js';
+import { curlInstructions } from './curl-instructions.js';
+import { discoverJwksUrl } from './discovery.js';
+import { urlOf } from './http-server.js';
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env);
+  const apiUrl = urlOf(HOST, config.port);
+  const { trust, authorizationServer } = await establishTrust(config, apiUrl);
+  let api: FastifyInstance | undefined;
+  try {
+    api = buildApi(trust);
+    await api.listen({ host: HOST, port: config.port });
+  } catch (error) {
+    await authorizationServer?.close();
+    throw error;
+  }
+  onShutdown(async () => {
+    await api?.close();
+    await authorizationServer?.close();
+  });
+
+  console.log(
+    authorizationServer
+      ? `Authorization server (embedded): ${authorizationServer.issuer}`
+      : `Authorization server (external): ${trust.issuer}`,
+  );
+  console.log(`Protected API: ${apiUrl} (audience ${trust.audience}, keys from ${trust.jwksUrl})\n`);
+  console.log(
+    curlInstructions({
+      apiUrl,
+      audience: trust.audience,
+      ...(authorizationServer && {
+        tokenEndpoint: {
+          url: authorizationServer.tokenUrl,
+          clientId: authorizationServer.clientId,
+          clientSecret: authorizationServer.clientSecret,
+        },
+      }),
+    }),
+  );
+  console.log('\nPress Ctrl+C to stop.');
+}
+
+async function establishTrust(
+  config: SampleConfig,
+  apiUrl: string,
+): Promise<{ trust: ApiConfig; authorizationServer?: AuthorizationServer }> {
+  const source = config.trust;
+  if (source.kind === 'embedded') {
+    // The API's own URL is its resource indicator, hence the audience of the tokens issued for it.
+    const authorizationServer = await startAuthorizationServer({
+      host: HOST,
+      port: source.port,
+      resource: apiUrl,
+    });
+    const { issuer, jwksUrl } = authorizationServer;
+    return { trust: { issuer, audience: apiUrl, jwksUrl }, authorizationServer };
+  }
+  const jwksUrl =
+    'jwksUrl' in source.keys
+      ? source.keys.jwksUrl
+      : await discoverJwksUrl(source.keys.discoveryUrl, source.issuer);
+  return { trust: { issuer: source.issuer, audience: source.audience, jwksUrl } };
+}
+
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handle);
+  process.once('SIGTERM', handle);
+}
+
+main().catch((error: unknown) => {
+  // Settings problems are the operator's to fix: one line, no stack.
+  if (error instanceof SampleConfigError || error instanceof RsConfigError) {
+    console.error(`sample: configuration error: ${error.message}`);
+  } else if (isAddressInUse(error)) {
+    console.error(
+      `sample: ${error.address}:${error.port} is in use; choose other ports with PORT and AS_PORT`,
+    );
+  } else {
+    console.error('sample: failed to start:', error);
+  }
+  process.exit(1);
+});
+
+function isAddressInUse(error: unknown): error is NodeJS.ErrnoException & { address: string; port: number } {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
