@@ -3,4 +3,12 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type NodeRequestHeaderFields,
+  nodeRequestHeaders,
+  parsedFormBody,
+  publicBaseUrl,
+  requestUrl,
+} from './node-request.js';
 export { type UndiciHttpClientOptions, undiciHttpClient } from './undici-http-client.js';

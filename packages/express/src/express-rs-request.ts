@@ -1,0 +1,17 @@
+import type { RsRequest } from '@rs/core';
+import { nodeRequestHeaders, parsedFormBody, requestUrl } from '@rs/core/node';
+import type { Request } from 'express';
+
+/**
+ * Translates an Express request. The scheme comes from `req.protocol`, so the app's `trust proxy` setting
+ * decides whether `X-Forwarded-Proto` counts; the peer is the socket's address, never a forwarded one.
+ */
+export function expressRsRequest(req: Request, publicBase: string | undefined): RsRequest {
+  return {
+    method: req.method,
+    url: requestUrl(publicBase, req.protocol, req.headers.host, req.originalUrl),
+    headers: nodeRequestHeaders(req),
+    form: parsedFormBody(req.body),
+    peerAddress: req.socket.remoteAddress,
+  };
+}

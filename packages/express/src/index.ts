@@ -1,0 +1,15 @@
+/**
+ * @rs/express: protects Express 4 and 5 routes with OAuth 2.0 access tokens, through @rs/core.
+ *
+ * @packageDocumentation
+ */
+import './express-augmentation.js';
+
+export type {
+  PrebuiltResourceServer,
+  RejectionHandling,
+  RsExpressOptions,
+  RsExpressSettings,
+} from './options.js';
+export { RsRejectionError } from './rejection-error.js';
+export { type Protect, rsExpress } from './rs-express.js';

@@ -1,0 +1,57 @@
+import type { ResourceServer, ResourceServerOptions } from '@rs/core';
+
+/**
+ * What the middleware does with a refused request: answer it, or pass it to `next(err)`.
+ *
+ * @example
+ * ```ts
+ * const protect = rsExpress({ resolver, onRejection: 'next' });
+ * ```
+ */
+export type RejectionHandling = 'respond' | 'next';
+
+/**
+ * What the middleware adds to the resource server: how it fits into Express.
+ *
+ * @example
+ * ```ts
+ * const protect = rsExpress({ resolver, publicUrl: 'https://api.example.com', onRejection: 'respond' });
+ * ```
+ */
+export interface RsExpressSettings {
+  /**
+   * The URL of this server's root as clients see it, e.g. `https://api.example.com`, when a proxy does not
+   * forward the scheme or rewrites the Host header. The request's `originalUrl` is appended to it.
+   * Default: `req.protocol` (which follows the app's `trust proxy` setting) and the `Host` header.
+   */
+  readonly publicUrl?: string;
+  /**
+   * `'respond'` (default): answer a refused request with the rejection's status, headers and JSON body.
+   * `'next'`: pass an {@link RsRejectionError} to `next(err)` for your error middleware.
+   */
+  readonly onRejection?: RejectionHandling;
+}
+
+/**
+ * A resource server built elsewhere, shared with other adapters or code.
+ *
+ * @example
+ * ```ts
+ * const protect = rsExpress({ resourceServer: createResourceServer({ resolver }) });
+ * ```
+ */
+export interface PrebuiltResourceServer {
+  readonly resourceServer: ResourceServer;
+}
+
+/**
+ * Options of {@link rsExpress}: the resource server's own options (or a prebuilt `resourceServer`), plus
+ * the middleware's {@link RsExpressSettings}.
+ *
+ * @example
+ * ```ts
+ * const options: RsExpressOptions = { resolver: jwtResolver({ issuer, keys }), realm: 'api' };
+ * const protect = rsExpress(options);
+ * ```
+ */
+export type RsExpressOptions = RsExpressSettings & (ResourceServerOptions | PrebuiltResourceServer);

@@ -1,0 +1,39 @@
+import type { Rejection } from '@rs/core';
+
+/**
+ * A refused request, passed to `next(err)` when the middleware runs with `onRejection: 'next'`. Express's
+ * default error handler answers with its `status` and `headers` (so the `WWW-Authenticate` challenge
+ * survives); your own error middleware can send `rejection.body` as JSON. Its message is the rejection's
+ * description, which never contains the token.
+ *
+ * @example
+ * ```ts
+ * app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+ *   if (!(err instanceof RsRejectionError)) return next(err);
+ *   res.status(err.status).set(err.headers).json(err.rejection.body);
+ * });
+ * ```
+ */
+export class RsRejectionError extends Error {
+  /** Stable code for programmatic checks. */
+  readonly code = 'ERR_RS_REJECTED';
+  /** The HTTP status to answer with (400, 401 or 403). */
+  readonly status: number;
+  /** The same as {@link RsRejectionError.status}, under the other name error handlers read. */
+  readonly statusCode: number;
+  /** Response headers: `www-authenticate`, `cache-control`, `content-type`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Tells error handlers that follow the `http-errors` convention that the message is safe to show. */
+  readonly expose = true;
+  /** Everything core decided, including the JSON `body` and the stable failure `code`. */
+  readonly rejection: Rejection;
+
+  constructor(rejection: Rejection) {
+    super(rejection.description);
+    this.name = 'RsRejectionError';
+    this.status = rejection.status;
+    this.statusCode = rejection.status;
+    this.headers = rejection.headers;
+    this.rejection = rejection;
+  }
+}

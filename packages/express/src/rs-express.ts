@@ -1,0 +1,73 @@
+import './express-augmentation.js';
+import { type AccessPolicy, createResourceServer, type ResourceServer, RsConfigError } from '@rs/core';
+import { publicBaseUrl } from '@rs/core/node';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { expressRsRequest } from './express-rs-request.js';
+import type { RejectionHandling, RsExpressOptions } from './options.js';
+import { RsRejectionError } from './rejection-error.js';
+import { sendRejection } from './send-rejection.js';
+
+/**
+ * Makes middleware that protects what follows it. Without a policy it applies the server-wide policy
+ * only; with one, both. The policy is checked when `protect` is called, so a bad one fails at start-up.
+ *
+ * @example
+ * ```ts
+ * app.get('/items', protect({ scopes: { anyOf: ['read', 'admin'] } }), listItems);
+ * router.use(protect());
+ * ```
+ */
+export type Protect = (routePolicy?: AccessPolicy) => RequestHandler;
+
+/**
+ * Builds a resource server for Express 4 or 5 and returns {@link Protect}, the middleware factory. Each
+ * middleware authenticates the request, sets `req.oauth2` and calls `next()`, or answers the rejection
+ * (status, `WWW-Authenticate`, JSON body); with `onRejection: 'next'` it passes an
+ * {@link RsRejectionError} to `next(err)` instead. Bugs (a thrown error) always go to `next(err)`.
+ *
+ * @example
+ * ```ts
+ * const protect = rsExpress({
+ *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
+ * });
+ * app.get('/items', protect({ scopes: ['read'] }), (req, res) => {
+ *   res.json({ subject: req.oauth2?.subject });
+ * });
+ * ```
+ */
+export function rsExpress(options: RsExpressOptions): Protect {
+  const resourceServer = resourceServerFrom(options);
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  const passRejections = rejectionHandling(options.onRejection) === 'next';
+
+  return function protect(routePolicy?: AccessPolicy): RequestHandler {
+    const policy = resourceServer.checkPolicy(routePolicy, 'protect(policy)');
+    return function authenticateOAuth2(req: Request, res: Response, next: NextFunction): void {
+      // Not an async function: Express 4 ignores returned promises, so failures must reach next() here.
+      resourceServer
+        .authenticate(expressRsRequest(req, publicBase), policy)
+        .then((result) => {
+          if (!result.ok) {
+            if (passRejections) return next(new RsRejectionError(result.rejection));
+            return sendRejection(res, result.rejection);
+          }
+          req.oauth2 = result.context;
+          for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+          next();
+        })
+        .catch(next);
+    };
+  };
+}
+
+function resourceServerFrom(options: RsExpressOptions): ResourceServer {
+  if (typeof options !== 'object' || options === null) {
+    throw new RsConfigError('options', 'must be an object');
+  }
+  return 'resourceServer' in options ? options.resourceServer : createResourceServer(options);
+}
+
+function rejectionHandling(value: RejectionHandling | undefined): RejectionHandling {
+  if (value === undefined || value === 'respond' || value === 'next') return value ?? 'respond';
+  throw new RsConfigError('onRejection', "must be 'respond' or 'next'");
+}

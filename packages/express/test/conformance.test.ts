@@ -1,0 +1,27 @@
+import { type ConformanceDriver, conformanceEcho, runAdapterConformance } from '@rs/testkit';
+import { rsExpress } from '../src/index.js';
+import { FRAMEWORKS, type Framework } from './frameworks.js';
+import { send } from './http-client.js';
+import { serve } from './serve.js';
+
+function driver({ express }: Framework): ConformanceDriver {
+  return {
+    async start(options, routes) {
+      const app = express();
+      app.use(express.urlencoded({ extended: false }));
+      const protect = rsExpress(options);
+      for (const route of routes) {
+        const handler = protect(route.policy);
+        const echo = (req: import('express').Request, res: import('express').Response) => {
+          res.json(conformanceEcho(req.oauth2!));
+        };
+        if (route.method === 'GET') app.get(route.path, handler, echo);
+        else app.post(route.path, handler, echo);
+      }
+      const served = await serve(app);
+      return { request: (request) => send(served.url, request), close: served.close };
+    },
+  };
+}
+
+for (const framework of FRAMEWORKS) runAdapterConformance(framework.name, driver(framework));

@@ -1,0 +1,247 @@
+import { request as httpRequest } from 'node:http';
+import { createResourceServer, RsConfigError } from '@rs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RsRejectionError, rsExpress } from '../src/index.js';
+import { type TokenFixture, tokenFixture } from './fixture.js';
+import { FRAMEWORKS } from './frameworks.js';
+import { send } from './http-client.js';
+import { closeAll, serve } from './serve.js';
+
+let fixture: TokenFixture;
+let authorization: string;
+beforeAll(async () => {
+  fixture = await tokenFixture();
+  authorization = `Bearer ${await fixture.token({ sub: 'alice', scope: 'read' })}`;
+});
+afterEach(closeAll);
+
+const echoSubject = (req: Request, res: Response) => {
+  res.json({ subject: req.oauth2?.subject ?? null });
+};
+
+describe.each(FRAMEWORKS)('$name', ({ express }) => {
+  describe('protection', () => {
+    it('protects what follows app.use(protect()), and not what precedes it', async () => {
+      const app = express();
+      const protect = rsExpress(fixture.options());
+      app.get('/health', echoSubject);
+      app.use(protect());
+      app.get('/items', echoSubject);
+      const { url } = await serve(app);
+
+      expect(await send(url, { method: 'GET', path: '/health' })).toMatchObject({
+        status: 200,
+        body: { subject: null },
+      });
+      expect((await send(url, { method: 'GET', path: '/items' })).status).toBe(401);
+      expect(await send(url, { method: 'GET', path: '/items', headers: { authorization } })).toMatchObject({
+        status: 200,
+        body: { subject: 'alice' },
+      });
+    });
+
+    it('applies the route policy on top of the server-wide policy', async () => {
+      const app = express();
+      const protect = rsExpress(fixture.options({ policy: { scopes: ['read'] } }));
+      app.get('/items', protect({ scopes: ['write'] }), echoSubject);
+      const { url } = await serve(app);
+
+      const response = await send(url, { method: 'GET', path: '/items', headers: { authorization } });
+      expect(response.status).toBe(403);
+      expect(response.headers['www-authenticate']).toContain('scope="write"');
+    });
+
+    it('takes a form-body token from express.urlencoded, simple or extended', async () => {
+      const app = express();
+      const protect = rsExpress(fixture.options({ tokenLocations: { formBody: true } }));
+      app.post('/simple', express.urlencoded({ extended: false }), protect(), echoSubject);
+      app.post('/extended', express.urlencoded({ extended: true }), protect(), echoSubject);
+      const { url } = await serve(app);
+
+      const token = await fixture.token({ sub: 'bob' });
+      for (const path of ['/simple', '/extended']) {
+        const response = await send(url, { method: 'POST', path, form: { access_token: token } });
+        expect(response).toMatchObject({ status: 200, body: { subject: 'bob' } });
+      }
+    });
+
+    it('accepts a prebuilt resource server', async () => {
+      const app = express();
+      const protect = rsExpress({ resourceServer: createResourceServer(fixture.options()) });
+      app.get('/items', protect(), echoSubject);
+      const { url } = await serve(app);
+
+      expect((await send(url, { method: 'GET', path: '/items', headers: { authorization } })).status).toBe(
+        200,
+      );
+    });
+  });
+
+  describe('the request core sees', () => {
+    it('has the method, absolute URL from originalUrl, headers and the socket peer address', async () => {
+      const app = express();
+      const router = express.Router();
+      router.get('/items', rsExpress(fixture.options())(), echoSubject);
+      app.use('/api', router);
+      const { url } = await serve(app);
+
+      await send(url, {
+        method: 'GET',
+        path: '/api/items?page=2',
+        headers: { authorization, 'x-extra': 'y' },
+      });
+      const seen = fixture.seen.at(-1)!;
+      expect(seen).toMatchObject({ method: 'GET', url: `${url}/api/items?page=2`, peerAddress: '127.0.0.1' });
+      expect(seen.headers['x-extra']).toEqual(['y']);
+    });
+
+    it("follows the app's trust proxy setting for the scheme, and keeps the socket's peer address", async () => {
+      const trusting = express();
+      trusting.set('trust proxy', true);
+      const strict = express();
+      for (const app of [trusting, strict])
+        app.get('/items', rsExpress(fixture.options({ requireHttps: true }))(), echoSubject);
+      const headers = { authorization, 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
+
+      const trusted = await send((await serve(trusting)).url, { method: 'GET', path: '/items', headers });
+      expect(trusted.status).toBe(200);
+      expect(fixture.seen.at(-1)?.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/items$/);
+      expect(fixture.seen.at(-1)?.peerAddress).toBe('127.0.0.1');
+      const untrusted = await send((await serve(strict)).url, { method: 'GET', path: '/items', headers });
+      expect(untrusted).toMatchObject({ status: 400, body: { code: 'https_required' } });
+    });
+
+    it('uses the publicUrl option as the base of the URL', async () => {
+      const app = express();
+      const protect = rsExpress({
+        ...fixture.options({ requireHttps: true }),
+        publicUrl: 'https://api.example.com',
+      });
+      app.get('/items', protect(), echoSubject);
+      const { url } = await serve(app);
+
+      expect(
+        (await send(url, { method: 'GET', path: '/items?x=1', headers: { authorization } })).status,
+      ).toBe(200);
+      expect(fixture.seen.at(-1)?.url).toBe('https://api.example.com/items?x=1');
+    });
+
+    it('keeps a repeated Authorization header, which core refuses (Node would keep only the first)', async () => {
+      const app = express();
+      app.get('/items', rsExpress(fixture.options())(), echoSubject);
+      const { url } = await serve(app);
+
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        // Raw header pairs: Node sends each as its own field line.
+        const headers = ['authorization', authorization, 'authorization', authorization];
+        const request = httpRequest(`${url}/items`, { headers });
+        request.on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+      expect(status).toBe(400);
+    });
+  });
+
+  describe('rejections', () => {
+    it("answer with exactly core's status, headers and JSON body", async () => {
+      const app = express();
+      app.get('/items', rsExpress(fixture.options())(), echoSubject);
+      const { url } = await serve(app);
+
+      const response = await send(url, {
+        method: 'GET',
+        path: '/items',
+        headers: { authorization: 'Bearer a b' },
+      });
+      const expected = await createResourceServer(fixture.options()).authenticate({
+        method: 'GET',
+        url: `${url}/items`,
+        headers: { authorization: 'Bearer a b' },
+      });
+      if (expected.ok) throw new Error('expected a rejection');
+      expect(response.status).toBe(expected.rejection.status);
+      expect(response.headers).toMatchObject(expected.rejection.headers);
+      expect(response.body).toEqual(expected.rejection.body);
+    });
+
+    it("go to next(err) as an RsRejectionError with onRejection: 'next'", async () => {
+      const app = express();
+      const protect = rsExpress({ ...fixture.options(), onRejection: 'next' });
+      const errors: unknown[] = [];
+      app.get('/items', protect({ scopes: ['admin'] }), echoSubject);
+      app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+        errors.push(err);
+        if (!(err instanceof RsRejectionError)) return next(err);
+        res
+          .status(err.status)
+          .set(err.headers)
+          .json({ custom: true, ...err.rejection.body });
+      });
+      const { url } = await serve(app);
+
+      const response = await send(url, { method: 'GET', path: '/items', headers: { authorization } });
+      expect(response).toMatchObject({ status: 403, body: { custom: true, code: 'insufficient_scope' } });
+      expect(response.headers['www-authenticate']).toContain('error="insufficient_scope"');
+      const [error] = errors;
+      expect(error).toBeInstanceOf(RsRejectionError);
+      expect(error).toMatchObject({
+        name: 'RsRejectionError',
+        code: 'ERR_RS_REJECTED',
+        status: 403,
+        statusCode: 403,
+        expose: true,
+        headers: { 'www-authenticate': expect.stringContaining('Bearer') },
+        rejection: { code: 'insufficient_scope' },
+      });
+    });
+
+    it("keep their status and challenge through Express's default error handler", async () => {
+      const app = express();
+      app.get('/items', rsExpress({ ...fixture.options(), onRejection: 'next' })(), echoSubject);
+      const { url } = await serve(app);
+
+      const response = await send(url, { method: 'GET', path: '/items' });
+      expect(response.status).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="test"');
+    });
+  });
+
+  it('passes a bug in the resource server to next(err)', async () => {
+    const app = express();
+    const broken = { resolve: () => Promise.reject(new Error('resolver bug')) };
+    const errors: unknown[] = [];
+    app.get('/items', rsExpress(fixture.options({ resolver: broken }))(), echoSubject);
+    app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      errors.push(err);
+      res.status(500).json({ failed: true });
+    });
+    const { url } = await serve(app);
+
+    const response = await send(url, { method: 'GET', path: '/items', headers: { authorization } });
+    expect(response).toMatchObject({ status: 500, body: { failed: true } });
+    expect(errors).toMatchObject([{ message: 'resolver bug' }]);
+  });
+});
+
+describe('configuration errors', () => {
+  it('refuses a bad route policy when protect(policy) is called', () => {
+    const protect = rsExpress(fixture.options());
+    expect(() => protect({ scopes: [''] })).toThrow(RsConfigError);
+    expect(() => protect({ scopes: [''] })).toThrow(/protect\(policy\)\.scopes/);
+  });
+
+  it.each([
+    [{ onRejection: 'throw' }, 'onRejection'],
+    [{ publicUrl: '/relative' }, 'publicUrl'],
+    [{ realm: 'a"b' }, 'realm'],
+  ])('refuses option %o', (settings, option) => {
+    expect(() => rsExpress({ ...fixture.options(), ...(settings as object) })).toThrow(
+      expect.objectContaining({ name: 'RsConfigError', option }),
+    );
+  });
+});

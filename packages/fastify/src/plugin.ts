@@ -1,0 +1,75 @@
+import './fastify-augmentation.js';
+import { createResourceServer, type ResourceServer, RsConfigError } from '@rs/core';
+import { publicBaseUrl } from '@rs/core/node';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { authenticationHook } from './authentication-hook.js';
+import { lateRouteGuard, markRouteSeen } from './late-route-guard.js';
+import type { AuthenticationHook, RouteProtectionMode, RsFastifyOptions } from './options.js';
+import { routeName, routeProtection } from './route-protection.js';
+
+async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptions): Promise<void> {
+  const resourceServer = resourceServerFrom(options);
+  const mode = protectionMode(options.protect);
+  const hook = authenticationHookName(options);
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+
+  fastify.decorateRequest('oauth2', null);
+  fastify.addHook('onRequest', lateRouteGuard(fastify, mode));
+  fastify.addHook('onRoute', (routeOptions) => {
+    markRouteSeen(routeOptions);
+    const name = routeName(routeOptions.method, routeOptions.url);
+    const protection = routeProtection(routeOptions.config?.rs, mode, resourceServer, name);
+    if (protection === undefined) return;
+    const authenticate = authenticationHook(resourceServer, protection.policy, publicBase);
+    // First among the route's own hooks, so that they can rely on request.oauth2. A new array: Fastify
+    // reuses the caller's options for the automatic HEAD route, which gets its own hook through onRoute.
+    if (hook === 'onRequest') routeOptions.onRequest = [authenticate, ...hookList(routeOptions.onRequest)];
+    else routeOptions.preValidation = [authenticate, ...hookList(routeOptions.preValidation)];
+  });
+}
+
+function resourceServerFrom(options: RsFastifyOptions): ResourceServer {
+  if (typeof options !== 'object' || options === null) {
+    throw new RsConfigError('options', 'must be an object');
+  }
+  return 'resourceServer' in options ? options.resourceServer : createResourceServer(options);
+}
+
+function protectionMode(protect: RouteProtectionMode | undefined): RouteProtectionMode {
+  if (protect === undefined || protect === 'all' || protect === 'opt-in') return protect ?? 'all';
+  throw new RsConfigError('protect', "must be 'all' or 'opt-in'");
+}
+
+function authenticationHookName(options: RsFastifyOptions): AuthenticationHook {
+  const { hook } = options;
+  if (hook === 'onRequest' || hook === 'preValidation') return hook;
+  if (hook !== undefined) throw new RsConfigError('hook', "must be 'onRequest' or 'preValidation'");
+  const readsForms = 'tokenLocations' in options && options.tokenLocations?.formBody === true;
+  return readsForms ? 'preValidation' : 'onRequest';
+}
+
+function hookList<H>(hooks: H | readonly H[] | undefined): readonly H[] {
+  if (hooks === undefined) return [];
+  return Array.isArray(hooks) ? hooks : [hooks as H];
+}
+
+/**
+ * The Fastify plugin: protects routes with OAuth 2.0 access tokens. Each protected route gets a hook that
+ * runs the resource server and either answers the rejection (status, `WWW-Authenticate`, JSON body) or
+ * sets `request.oauth2`. A route's `config.rs` adds a policy (checked at registration), `true` protects
+ * it, `false` leaves it open. Await the registration before declaring routes.
+ *
+ * @example
+ * ```ts
+ * await app.register(rsFastify, {
+ *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
+ * });
+ * app.get('/items', { config: { rs: { scopes: ['read'] } } }, async (request) => request.oauth2?.subject);
+ * app.get('/health', { config: { rs: false } }, async () => 'ok');
+ * ```
+ */
+export const rsFastify: FastifyPluginAsync<RsFastifyOptions> = fastifyPlugin(rsFastifyPlugin, {
+  fastify: '5.x',
+  name: '@rs/fastify',
+});

@@ -1,0 +1,134 @@
+import formBody from '@fastify/formbody';
+import { createResourceServer } from '@rs/core';
+import Fastify from 'fastify';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rsFastify } from '../src/index.js';
+import { type TokenFixture, tokenFixture } from './fixture.js';
+import { send } from './http-client.js';
+import { closeAll, serve } from './serve.js';
+
+let fixture: TokenFixture;
+beforeAll(async () => {
+  fixture = await tokenFixture();
+});
+afterEach(closeAll);
+
+const FORM_TOKENS = { authorizationHeader: true, formBody: true } as const;
+
+describe('onRequest (default)', () => {
+  it("runs before the route's own hooks, which see request.oauth2", async () => {
+    const app = Fastify();
+    await app.register(rsFastify, fixture.options());
+    const seenByHook: (string | undefined)[] = [];
+    app.get(
+      '/items',
+      {
+        onRequest: async (request) => {
+          seenByHook.push(request.oauth2?.subject);
+        },
+      },
+      async () => 'ok',
+    );
+    const baseUrl = await serve(app);
+
+    const token = await fixture.token({ sub: 'carol' });
+    await send(baseUrl, { method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+    expect(seenByHook).toEqual(['carol']);
+  });
+
+  it('refuses an unauthenticated request before its body is parsed', async () => {
+    const app = Fastify();
+    let parsed = 0;
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      parsed++;
+      done(null, JSON.parse(String(body)));
+    });
+    await app.register(rsFastify, fixture.options());
+    app.post('/items', async () => 'ok');
+    const baseUrl = await serve(app);
+
+    const response = await fetch(`${baseUrl}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1}',
+    });
+    expect(response.status).toBe(401);
+    expect(parsed).toBe(0);
+  });
+
+  it('hands a bug in the resource server to Fastify as a 500', async () => {
+    const app = Fastify();
+    const broken = { resolve: () => Promise.reject(new Error('resolver bug')) };
+    await app.register(rsFastify, fixture.options({ resolver: broken }));
+    app.get('/items', async () => 'ok');
+    const baseUrl = await serve(app);
+
+    const token = await fixture.token();
+    const response = await send(baseUrl, {
+      method: 'GET',
+      path: '/items',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(500);
+  });
+});
+
+describe('preValidation (form-body tokens)', () => {
+  it('is the default when tokenLocations.formBody is on, and runs before schema validation', async () => {
+    const app = Fastify();
+    await app.register(formBody);
+    await app.register(rsFastify, fixture.options({ tokenLocations: FORM_TOKENS }));
+    app.post('/items', { schema: { body: { type: 'object', required: ['name'] } } }, async (request) => ({
+      location: request.oauth2?.location,
+    }));
+    const baseUrl = await serve(app);
+
+    const token = await fixture.token();
+    const noToken = await send(baseUrl, { method: 'POST', path: '/items', form: {} });
+    const invalid = await send(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
+    const valid = await send(baseUrl, {
+      method: 'POST',
+      path: '/items',
+      form: { access_token: token, name: 'x' },
+    });
+    expect(noToken.status).toBe(401);
+    expect(invalid.status).toBe(400);
+    expect(valid).toMatchObject({ status: 200, body: { location: 'form-body' } });
+  });
+
+  it("is chosen with hook: 'preValidation' for a prebuilt resource server that reads form bodies", async () => {
+    const resourceServer = createResourceServer(fixture.options({ tokenLocations: FORM_TOKENS }));
+    const app = Fastify();
+    await app.register(formBody);
+    await app.register(rsFastify, { resourceServer, hook: 'preValidation' });
+    app.post('/items', async (request) => ({ location: request.oauth2?.location }));
+    const baseUrl = await serve(app);
+
+    const token = await fixture.token();
+    const response = await send(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
+    expect(response).toMatchObject({ status: 200, body: { location: 'form-body' } });
+  });
+
+  it("keeps the route's own preValidation hooks, after authentication", async () => {
+    const app = Fastify();
+    await app.register(formBody);
+    await app.register(rsFastify, fixture.options({ tokenLocations: FORM_TOKENS }));
+    const order: string[] = [];
+    app.post(
+      '/items',
+      {
+        preValidation: [
+          async (request) => {
+            order.push(`own:${request.oauth2?.subject}`);
+          },
+        ],
+      },
+      async () => 'ok',
+    );
+    const baseUrl = await serve(app);
+
+    const token = await fixture.token({ sub: 'dave' });
+    await send(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
+    expect(order).toEqual(['own:dave']);
+  });
+});
