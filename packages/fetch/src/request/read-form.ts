@@ -1,0 +1,70 @@
+import type { RsHeaders } from '@rs/core';
+import { type FormRecord, formRecord } from './form-record.js';
+
+/** How request bodies are translated into `RsRequest.form`. */
+export interface FormReading {
+  /** Whether `tokenLocations.formBody` is on; otherwise bodies are never read. */
+  readonly enabled: boolean;
+  /** Larger bodies are not read: a form that only carries a token is small. */
+  readonly maxBytes: number;
+}
+
+const FORM_MEDIA_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
+
+/**
+ * The form-urlencoded body, read from a clone so the handler can still read it; `undefined` when core
+ * would not look at it anyway (form tokens off, GET or HEAD, another media type), or when the body is
+ * larger than `maxBytes` or cannot be read.
+ */
+export async function readForm(
+  request: Request,
+  headers: RsHeaders,
+  reading: FormReading,
+): Promise<FormRecord | undefined> {
+  if (!reading.enabled || request.method === 'GET' || request.method === 'HEAD') return undefined;
+  const contentType = headers['content-type'];
+  if (typeof contentType !== 'string' || !FORM_MEDIA_TYPE.test(contentType)) return undefined;
+  if (request.body === null || request.bodyUsed) return undefined;
+  const declared = headers['content-length'];
+  if (typeof declared === 'string' && !(Number(declared) <= reading.maxBytes)) return undefined;
+  const clone = request.clone().body;
+  if (clone === null) return undefined;
+  const bytes = await readAtMost(clone, reading.maxBytes);
+  return bytes && formRecord(new URLSearchParams(new TextDecoder().decode(bytes)));
+}
+
+/**
+ * Reads a stream to its end unless it exceeds `maxBytes`: `content-length` may be absent (chunked) or
+ * wrong, so the limit is enforced on what actually arrives.
+ */
+async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array | undefined> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        // Not awaited: cancelling one branch of a tee settles only once the handler's branch is done too.
+        reader.cancel().catch(() => undefined);
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } catch {
+    // A body that fails to arrive carries no token; the handler meets the same error if it reads it.
+    return undefined;
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

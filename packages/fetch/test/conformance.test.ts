@@ -1,0 +1,30 @@
+import { runAdapterConformance } from '@rs/testkit';
+import { createFetchResourceServer } from '../src/index.js';
+import { conformanceHandler, conformanceInit, conformanceResponse } from './support/conformance-app.js';
+import { serveFetch } from './support/node-bridge.js';
+
+// The Fetch interface itself: real Request objects handed to the wrapped handler.
+runAdapterConformance('fetch (direct)', {
+  async start(options, routes) {
+    const handler = conformanceHandler(createFetchResourceServer(options), routes);
+    return {
+      request: async (request) =>
+        conformanceResponse(
+          await handler(new Request(`http://conformance.test${request.path}`, conformanceInit(request))),
+        ),
+      close: async () => {},
+    };
+  },
+});
+
+// The same handler behind a real HTTP server, with requests sent by a real client.
+runAdapterConformance('fetch (over HTTP)', {
+  async start(options, routes) {
+    const server = await serveFetch(conformanceHandler(createFetchResourceServer(options), routes));
+    return {
+      request: async (request) =>
+        conformanceResponse(await fetch(`${server.url}${request.path}`, conformanceInit(request))),
+      close: () => server.close(),
+    };
+  },
+});

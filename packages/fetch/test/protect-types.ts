@@ -1,0 +1,26 @@
+import type { OAuth2Context } from '@rs/core';
+import type { createFetchResourceServer } from '../src/index.js';
+
+declare const rs: ReturnType<typeof createFetchResourceServer>;
+interface Env {
+  readonly GREETING: string;
+}
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+type WorkersFetch = (request: Request, env: Env, ctx: ExecutionContext) => Response | Promise<Response>;
+type DenoServe = (request: Request, info: { remoteAddr: unknown }) => Response | Promise<Response>;
+
+export const plain: (request: Request) => Promise<Response> = rs.protect((_request, oauth2) =>
+  Response.json({ subject: oauth2.subject }),
+);
+export const workers: WorkersFetch = rs.protect(
+  (_request, oauth2: OAuth2Context, env: Env, ctx: ExecutionContext) => {
+    ctx.waitUntil(Promise.resolve());
+    return new Response(`${env.GREETING} ${oauth2.subject}`);
+  },
+);
+export const workersIgnoringEnv: WorkersFetch = rs.protect(
+  (_request, oauth2) => new Response(oauth2.subject),
+);
+export const deno: DenoServe = rs.protect(async (_request, oauth2) => new Response(oauth2.subject));

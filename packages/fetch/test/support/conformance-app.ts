@@ -1,0 +1,41 @@
+import {
+  type ConformanceRequest,
+  type ConformanceResponse,
+  type ConformanceRoute,
+  conformanceEcho,
+} from '@rs/testkit';
+import type { FetchResourceServer } from '../../src/index.js';
+
+/** The conformance routes as one Fetch handler, routing on method and path like any small router. */
+export function conformanceHandler(
+  rs: FetchResourceServer,
+  routes: readonly ConformanceRoute[],
+): (request: Request) => Promise<Response> {
+  const handlers = new Map(
+    routes.map((route) => [
+      `${route.method} ${route.path}`,
+      rs.protect((_request, oauth2) => Response.json(conformanceEcho(oauth2)), route.policy),
+    ]),
+  );
+  return async (request) => {
+    const handler = handlers.get(`${request.method} ${new URL(request.url).pathname}`);
+    return handler ? handler(request) : new Response(null, { status: 404 });
+  };
+}
+
+/** The `RequestInit` a client sends for a conformance request; a form goes as form-urlencoded. */
+export function conformanceInit(request: ConformanceRequest): RequestInit {
+  const init: RequestInit = { method: request.method, headers: { ...request.headers } };
+  if (request.form !== undefined) init.body = new URLSearchParams(request.form);
+  return init;
+}
+
+/** Reads a response the way the suite compares it. */
+export async function conformanceResponse(response: Response): Promise<ConformanceResponse> {
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: text === '' ? undefined : JSON.parse(text),
+  };
+}

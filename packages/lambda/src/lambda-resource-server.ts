@@ -1,0 +1,175 @@
+import {
+  type AccessPolicy,
+  createResourceServer,
+  type OAuth2Context,
+  type Rejection,
+  type ResourceServer,
+  type ResourceServerOptions,
+  RsConfigError,
+} from '@rs/core';
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { type ApiGatewayEvent, type ApiGatewayResult, isHttpApiEvent } from './api-gateway-event.js';
+import type { FormReading } from './request/event-form.js';
+import { httpApiRequest } from './request/http-api-request.js';
+import { restApiRequest } from './request/rest-api-request.js';
+import { addHeaders } from './response/add-headers.js';
+import { type LambdaRejectionResponse, rejectionResponse } from './response/rejection-response.js';
+
+/**
+ * Options of {@link createLambdaResourceServer}: core's {@link ResourceServerOptions} plus how bodies are
+ * read for form tokens.
+ *
+ * @example
+ * ```ts
+ * import { jwtResolver, remoteJwks } from '@rs/core';
+ * import type { LambdaResourceServerOptions } from '@rs/lambda';
+ * const options: LambdaResourceServerOptions = {
+ *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
+ *   tokenLocations: { authorizationHeader: true, formBody: true },
+ *   maxFormBodyBytes: 16 * 1024,
+ * };
+ * ```
+ */
+export interface LambdaResourceServerOptions extends ResourceServerOptions {
+  /**
+   * With `tokenLocations.formBody`, larger form bodies are not parsed for a token (the request then
+   * counts as having none there). Default 64 KiB.
+   */
+  readonly maxFormBodyBytes?: number;
+}
+
+/**
+ * The decision for one event: the context and headers to add, or the ready response to return.
+ *
+ * @example
+ * ```ts
+ * const result = await rs.authenticate(event);
+ * if (!result.ok) return result.response;
+ * console.log(result.context.subject);
+ * ```
+ */
+export type LambdaAuthResult =
+  | { readonly ok: true; readonly context: OAuth2Context; readonly headers: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly response: LambdaRejectionResponse; readonly rejection: Rejection };
+
+/**
+ * A Lambda handler that runs only for accepted requests and receives their OAuth2 context.
+ *
+ * @example
+ * ```ts
+ * import type { ProtectedHandler } from '@rs/lambda';
+ * const getItems: ProtectedHandler = async (event, context, oauth2) => ({
+ *   statusCode: 200,
+ *   body: JSON.stringify({ subject: oauth2.subject, requestId: context.awsRequestId }),
+ * });
+ * ```
+ */
+export type ProtectedHandler<E extends ApiGatewayEvent = APIGatewayProxyEvent> = (
+  event: E,
+  context: Context,
+  oauth2: OAuth2Context,
+) => ApiGatewayResult<E> | Promise<ApiGatewayResult<E>>;
+
+/**
+ * What {@link LambdaResourceServer.protect} returns: export it as the function's handler.
+ *
+ * @example
+ * ```ts
+ * import type { LambdaHandler } from '@rs/lambda';
+ * export const handler: LambdaHandler = rs.protect(getItems, { scopes: ['read'] });
+ * ```
+ */
+export type LambdaHandler<E extends ApiGatewayEvent = APIGatewayProxyEvent> = (
+  event: E,
+  context: Context,
+) => Promise<ApiGatewayResult<E>>;
+
+/**
+ * A resource server for Lambda functions behind API Gateway. Build it once, outside the handler, so that
+ * key sets stay cached across invocations.
+ *
+ * @example
+ * ```ts
+ * const rs = createLambdaResourceServer({ resolver });
+ * export const handler = rs.protect(async (event) => ({ statusCode: 200, body: event.path }));
+ * ```
+ */
+export interface LambdaResourceServer {
+  /**
+   * Decides one event of either payload format. For handlers that need the decision themselves;
+   * {@link LambdaResourceServer.protect} covers the common case.
+   */
+  authenticate(event: ApiGatewayEvent, policy?: AccessPolicy): Promise<LambdaAuthResult>;
+  /**
+   * Wraps a handler: refused events get core's answer and never reach it; accepted ones get the context,
+   * and the answer gets core's headers. The policy is checked now, so a bad one fails at cold start.
+   * The event type picks the result type: annotate `event` (or pass the type argument) for payload 2.0.
+   */
+  protect<E extends ApiGatewayEvent = APIGatewayProxyEvent>(
+    handler: ProtectedHandler<E>,
+    policy?: AccessPolicy,
+  ): LambdaHandler<E>;
+  /** The core resource server underneath. */
+  readonly resourceServer: ResourceServer;
+}
+
+const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
+
+/**
+ * Builds a {@link LambdaResourceServer}. Options are checked here and a misconfiguration throws an
+ * `RsConfigError`, so it fails at cold start rather than on the first request.
+ *
+ * @example
+ * ```ts
+ * import { jwtResolver, remoteJwks } from '@rs/core';
+ * import { createLambdaResourceServer } from '@rs/lambda';
+ * import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+ *
+ * const rs = createLambdaResourceServer({
+ *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
+ * });
+ * export const handler = rs.protect(
+ *   async (event: APIGatewayProxyEventV2, context, oauth2) => ({ body: `hello ${oauth2.subject}` }),
+ *   { scopes: ['read'] },
+ * );
+ * ```
+ */
+export function createLambdaResourceServer(options: LambdaResourceServerOptions): LambdaResourceServer {
+  const resourceServer = createResourceServer(options);
+  const form: FormReading = {
+    enabled: options.tokenLocations?.formBody === true,
+    maxBytes: maxFormBodyBytes(options.maxFormBodyBytes),
+  };
+
+  async function authenticate(event: ApiGatewayEvent, policy?: AccessPolicy): Promise<LambdaAuthResult> {
+    const request = isHttpApiEvent(event) ? httpApiRequest(event, form) : restApiRequest(event, form);
+    const result = await resourceServer.authenticate(request, policy);
+    if (result.ok) return result;
+    return { ok: false, response: rejectionResponse(result.rejection), rejection: result.rejection };
+  }
+
+  return {
+    resourceServer,
+    authenticate,
+    protect<E extends ApiGatewayEvent>(
+      handler: ProtectedHandler<E>,
+      policy?: AccessPolicy,
+    ): LambdaHandler<E> {
+      const routePolicy = resourceServer.checkPolicy(policy, 'protect.policy');
+      return async (event, context) => {
+        const result = await authenticate(event, routePolicy);
+        // The rejection fits both result shapes; TypeScript cannot see that through the conditional type.
+        if (!result.ok) return result.response as ApiGatewayResult<E>;
+        return addHeaders(await handler(event, context, result.context), result.headers);
+      };
+    },
+  };
+}
+
+function maxFormBodyBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_FORM_BODY_BYTES;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RsConfigError('maxFormBodyBytes', 'must be a non-negative integer number of bytes');
+  }
+  return value;
+}

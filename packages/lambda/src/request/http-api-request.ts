@@ -1,0 +1,23 @@
+import type { RsRequest } from '@rs/core';
+import type { HttpApiEvent } from '../api-gateway-event.js';
+import { eventForm, type FormReading } from './event-form.js';
+import { eventHeaders } from './event-headers.js';
+import { publicPath } from './public-path.js';
+
+/**
+ * Translates an HTTP API event (payload 2.0; also Lambda function URLs). Both are HTTPS only. Repeated
+ * headers arrive comma-joined, which core understands; cookies arrive apart and are not needed.
+ */
+export function httpApiRequest(event: HttpApiEvent, form: FormReading): RsRequest {
+  const headers = eventHeaders(event.headers);
+  const host = typeof headers.host === 'string' ? headers.host : event.requestContext.domainName;
+  const method = event.requestContext.http.method;
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  return {
+    method,
+    url: `https://${host}${publicPath(event.rawPath)}${query}`,
+    headers,
+    form: eventForm(event, method, headers, form),
+    peerAddress: event.requestContext.http.sourceIp,
+  };
+}

@@ -1,0 +1,45 @@
+import type { RsRequest } from '@rs/core';
+import type { RestApiEvent } from '../api-gateway-event.js';
+import { eventForm, type FormReading } from './event-form.js';
+import { eventHeaders } from './event-headers.js';
+import { publicPath } from './public-path.js';
+
+// RFC 2606: a name that can never resolve, for the rare event that names no host at all.
+const UNKNOWN_HOST = 'unknown-host.invalid';
+
+/**
+ * Translates a REST API proxy event (payload 1.0). API Gateway only serves HTTPS, so the URL is `https:`.
+ * The path is `requestContext.path`, the one the client used (with the stage on `execute-api` hosts and
+ * the base path on custom domains); the top-level `path` lacks the stage.
+ */
+export function restApiRequest(event: RestApiEvent, form: FormReading): RsRequest {
+  const headers = eventHeaders(event.headers, event.multiValueHeaders);
+  const host =
+    typeof headers.host === 'string' ? headers.host : (event.requestContext.domainName ?? UNKNOWN_HOST);
+  const path = event.requestContext.path ?? event.path;
+  const method = event.httpMethod;
+  return {
+    method,
+    url: `https://${host}${publicPath(path)}${restApiQuery(event)}`,
+    headers,
+    form: eventForm(event, method, headers, form),
+    // Hand-made events (local emulators, tests) often omit the identity block; no address is then known.
+    peerAddress: event.requestContext.identity?.sourceIp,
+  };
+}
+
+/** API Gateway decodes the query; encode it again, keeping repeated parameters repeated. */
+function restApiQuery(event: RestApiEvent): string {
+  const params = new URLSearchParams();
+  if (event.multiValueQueryStringParameters) {
+    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters)) {
+      for (const value of values ?? []) params.append(name, value);
+    }
+  } else if (event.queryStringParameters) {
+    for (const [name, value] of Object.entries(event.queryStringParameters)) {
+      if (value !== undefined) params.append(name, value);
+    }
+  }
+  const query = params.toString();
+  return query === '' ? '' : `?${query}`;
+}

@@ -1,0 +1,310 @@
+import { RsConfigError } from '@rs/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLambdaResourceServer, type ProtectedHandler, withAuth } from '../src/index.js';
+import { formBody } from './support/client-request.js';
+import { httpApiEvent, httpApiResponse } from './support/http-api-events.js';
+import { lambdaContext } from './support/lambda-context.js';
+import { jsonBody } from './support/lambda-response.js';
+import { restApiEvent, restApiResponse } from './support/rest-api-events.js';
+import { type TestIssuer, testIssuer } from './support/test-issuer.js';
+
+let issuer: TestIssuer;
+beforeAll(async () => {
+  issuer = await testIssuer();
+});
+
+const ok: ProtectedHandler = async (_event, _context, oauth2) => ({
+  statusCode: 200,
+  body: JSON.stringify({ subject: oauth2.subject, location: oauth2.location }),
+});
+
+describe('protect', () => {
+  it('does not call the handler for a refused event, and answers with core rejection as is', async () => {
+    const handler = vi.fn(ok);
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver, realm: 'items' });
+    const result = await rs.protect(handler)(
+      restApiEvent({ method: 'GET', target: '/items' }),
+      lambdaContext(),
+    );
+    expect(handler).not.toHaveBeenCalled();
+    expect(result).toEqual({
+      statusCode: 401,
+      headers: {
+        'www-authenticate': 'Bearer realm="items"',
+        'cache-control': 'no-store',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ error_description: 'No access token in the request', code: 'token_missing' }),
+    });
+  });
+
+  it('hands the handler the event, the Lambda context and the OAuth2 context', async () => {
+    const handler = vi.fn(ok);
+    const token = await issuer.mint({ sub: 'alice' });
+    const event = restApiEvent({
+      method: 'GET',
+      target: '/items',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const context = lambdaContext();
+    const result = await createLambdaResourceServer({ resolver: issuer.resolver }).protect(handler)(
+      event,
+      context,
+    );
+    expect(jsonBody(restApiResponse(result))).toEqual({ subject: 'alice', location: 'authorization-header' });
+    expect(handler).toHaveBeenCalledWith(event, context, expect.objectContaining({ subject: 'alice' }));
+  });
+
+  it('refuses two Authorization headers of a REST API event (multiValueHeaders) with 400', async () => {
+    const [first, second] = [await issuer.mint(), await issuer.mint()];
+    const event = restApiEvent({
+      method: 'GET',
+      target: '/items',
+      headers: { Authorization: [`Bearer ${first}`, `Bearer ${second}`] },
+    });
+    // API Gateway keeps only the last value in `headers`: reading that alone would accept the request.
+    expect(event.headers.Authorization).toBe(`Bearer ${second}`);
+    const handler = vi.fn(ok);
+    const response = restApiResponse(
+      await createLambdaResourceServer({ resolver: issuer.resolver }).protect(handler)(
+        event,
+        lambdaContext(),
+      ),
+    );
+    expect(response.status).toBe(400);
+    expect(jsonBody(response)).toMatchObject({ error: 'invalid_request', code: 'malformed_authorization' });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('refuses two Authorization headers of an HTTP API event (comma-joined) with 400', async () => {
+    const [first, second] = [await issuer.mint(), await issuer.mint()];
+    const event = httpApiEvent({
+      method: 'GET',
+      target: '/items',
+      headers: { authorization: [`Bearer ${first}`, `Bearer ${second}`] },
+    });
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver });
+    const handler = vi.fn(async (_event: APIGatewayProxyEventV2) => ({ statusCode: 200 }));
+    const response = httpApiResponse(await rs.protect(handler)(event, lambdaContext()));
+    expect(response.status).toBe(400);
+    expect(jsonBody(response)).toMatchObject({ error: 'invalid_request' });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('fails at protect() time, not per request, for a bad policy', () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver });
+    const bad = { scopes: 'read' } as unknown as { scopes: string[] };
+    expect(() => rs.protect(ok, bad)).toThrow(RsConfigError);
+    expect(() => rs.protect(ok, bad)).toThrow(/protect\.policy\.scopes/);
+    expect(() => withAuth(ok, { resolver: issuer.resolver, policy: bad })).toThrow(RsConfigError);
+  });
+
+  it('fails at start-up for a bad maxFormBodyBytes', () => {
+    expect(() => createLambdaResourceServer({ resolver: issuer.resolver, maxFormBodyBytes: -1 })).toThrow(
+      /maxFormBodyBytes/,
+    );
+  });
+
+  it('applies the route policy and the server policy', async () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver, policy: { scopes: ['read'] } });
+    const handler = rs.protect(ok, { scopes: ['write'] });
+    const readOnly = await issuer.mint({ scope: 'read' });
+    const writeOnly = await issuer.mint({ scope: 'write' });
+    const both = await issuer.mint({ scope: 'read write' });
+    const call = async (token: string) =>
+      (
+        await handler(
+          restApiEvent({ method: 'POST', target: '/items', headers: { Authorization: `Bearer ${token}` } }),
+          lambdaContext(),
+        )
+      ).statusCode;
+    expect([await call(readOnly), await call(writeOnly), await call(both)]).toEqual([403, 403, 200]);
+  });
+});
+
+describe('success headers', () => {
+  const queryTokenServer = () =>
+    createLambdaResourceServer({ resolver: issuer.resolver, tokenLocations: { query: true } });
+
+  it('adds cache-control: private for a query token, keeping the handler headers', async () => {
+    const token = await issuer.mint();
+    const handler = queryTokenServer().protect(async () => ({
+      statusCode: 200,
+      headers: { ETag: '"1"' },
+      body: '{}',
+    }));
+    const result = await handler(
+      restApiEvent({ method: 'GET', target: `/items?access_token=${token}` }),
+      lambdaContext(),
+    );
+    expect(result.headers).toEqual({ ETag: '"1"', 'cache-control': 'private' });
+  });
+
+  it('extends a cache-control the handler set, in its spelling, rather than weakening it', async () => {
+    const token = await issuer.mint();
+    const handler = queryTokenServer().protect(async () => ({
+      statusCode: 200,
+      headers: { 'Cache-Control': 'no-store' },
+      body: '{}',
+    }));
+    const result = await handler(
+      restApiEvent({ method: 'GET', target: `/items?access_token=${token}` }),
+      lambdaContext(),
+    );
+    expect(result.headers).toEqual({ 'Cache-Control': 'no-store, private' });
+  });
+
+  it('adds to multiValueHeaders when the handler set the header there', async () => {
+    const token = await issuer.mint();
+    const handler = queryTokenServer().protect(async () => ({
+      statusCode: 200,
+      multiValueHeaders: { 'cache-control': ['max-age=60'] },
+      body: '{}',
+    }));
+    const result = await handler(
+      restApiEvent({ method: 'GET', target: `/items?access_token=${token}` }),
+      lambdaContext(),
+    );
+    expect(result.multiValueHeaders).toEqual({ 'cache-control': ['max-age=60', 'private'] });
+    expect(restApiResponse(result).headers['cache-control']).toBe('max-age=60, private');
+  });
+
+  it('adds them to an HTTP API result without touching the handler result object', async () => {
+    const token = await issuer.mint();
+    const returned = {
+      statusCode: 200,
+      headers: { 'content-type': 'text/plain' },
+      body: 'ok',
+      cookies: ['a=1'],
+    };
+    const handler = queryTokenServer().protect(async (_event: APIGatewayProxyEventV2) => returned);
+    const result = await handler(
+      httpApiEvent({ method: 'GET', target: `/items?access_token=${token}` }),
+      lambdaContext(),
+    );
+    expect(result).toEqual({
+      ...returned,
+      headers: { 'content-type': 'text/plain', 'cache-control': 'private' },
+    });
+    expect(returned.headers).toEqual({ 'content-type': 'text/plain' });
+  });
+
+  it('returns the handler result unchanged when core adds no header', async () => {
+    const token = await issuer.mint();
+    const returned = { statusCode: 204, body: '' };
+    const handler = createLambdaResourceServer({ resolver: issuer.resolver }).protect(async () => returned);
+    const event = restApiEvent({
+      method: 'GET',
+      target: '/items',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(await handler(event, lambdaContext())).toBe(returned);
+  });
+});
+
+describe('form bodies', () => {
+  const formServer = (maxFormBodyBytes?: number) =>
+    createLambdaResourceServer({
+      resolver: issuer.resolver,
+      tokenLocations: { formBody: true },
+      maxFormBodyBytes,
+    });
+  const post = async (event: APIGatewayProxyEvent, maxFormBodyBytes?: number) =>
+    restApiResponse(await formServer(maxFormBodyBytes).protect(ok)(event, lambdaContext()));
+
+  it('reads a token from a base64-encoded form body (binary media types on a REST API)', async () => {
+    const { headers, body } = formBody({ access_token: await issuer.mint({ sub: 'bob' }), note: 'hi' });
+    const event = restApiEvent({
+      method: 'POST',
+      target: '/items',
+      headers,
+      body: Buffer.from(body).toString('base64'),
+      base64: true,
+    });
+    const response = await post(event);
+    expect(response.status).toBe(200);
+    expect(jsonBody(response)).toEqual({ subject: 'bob', location: 'form-body' });
+  });
+
+  it('reads a token from a plain form body', async () => {
+    const { headers, body } = formBody({ access_token: await issuer.mint() });
+    expect((await post(restApiEvent({ method: 'POST', target: '/items', headers, body }))).status).toBe(200);
+  });
+
+  it('keeps a repeated access_token repeated, so core refuses it', async () => {
+    const token = await issuer.mint();
+    const body = `access_token=${token}&access_token=${token}`;
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const response = await post(restApiEvent({ method: 'POST', target: '/items', headers, body }));
+    expect(response.status).toBe(400);
+    expect(jsonBody(response)).toMatchObject({ code: 'multiple_token_methods' });
+  });
+
+  it('does not parse a form body larger than maxFormBodyBytes', async () => {
+    const { headers, body } = formBody({ access_token: await issuer.mint(), padding: 'x'.repeat(2048) });
+    const plain = restApiEvent({ method: 'POST', target: '/items', headers, body });
+    const encoded = restApiEvent({
+      method: 'POST',
+      target: '/items',
+      headers,
+      body: Buffer.from(body).toString('base64'),
+      base64: true,
+    });
+    expect(jsonBody(await post(plain, 1024))).toMatchObject({ code: 'token_missing' });
+    expect(jsonBody(await post(encoded, 1024))).toMatchObject({ code: 'token_missing' });
+    expect((await post(plain, 4096)).status).toBe(200);
+  });
+
+  it('ignores form bodies when form tokens are off, and bodies of another media type', async () => {
+    const { headers, body } = formBody({ access_token: await issuer.mint() });
+    const off = createLambdaResourceServer({ resolver: issuer.resolver }).protect(ok);
+    const offResult = await off(
+      restApiEvent({ method: 'POST', target: '/items', headers, body }),
+      lambdaContext(),
+    );
+    expect(offResult.statusCode).toBe(401);
+    const json = restApiEvent({
+      method: 'POST',
+      target: '/items',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    });
+    expect((await post(json)).status).toBe(401);
+  });
+
+  it('reads the base64 form body of an HTTP API event', async () => {
+    const { headers, body } = formBody({ access_token: await issuer.mint() });
+    const event = httpApiEvent({ method: 'POST', target: '/items', headers, body });
+    expect(event.isBase64Encoded).toBe(true);
+    const handler = formServer().protect(async (_event: APIGatewayProxyEventV2, _context, oauth2) => ({
+      body: oauth2.location,
+    }));
+    expect((await handler(event, lambdaContext())).body).toBe('form-body');
+  });
+});
+
+describe('authenticate and withAuth', () => {
+  it('authenticate returns the ready response and core rejection', async () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver });
+    const result = await rs.authenticate(httpApiEvent({ method: 'GET', target: '/items' }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.rejection.code).toBe('token_missing');
+      expect(result.response.statusCode).toBe(401);
+    }
+  });
+
+  it('withAuth protects a single handler with the server-wide policy', async () => {
+    const handler = withAuth(ok, { resolver: issuer.resolver, policy: { scopes: ['admin'] } });
+    const token = await issuer.mint({ scope: 'read' });
+    const event = restApiEvent({
+      method: 'GET',
+      target: '/items',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const result = await handler(event, lambdaContext());
+    expect(result.statusCode).toBe(403);
+    expect(result.headers?.['www-authenticate']).toContain('scope="admin"');
+  });
+});
