@@ -23,10 +23,16 @@ for (const group of ['packages', 'apps']) {
     blocks.forEach((code, i) => writeFileSync(join(out, `example-${i + 1}.ts`), `${code}\nexport {};\n`));
     writeFileSync(
       join(out, 'tsconfig.json'),
-      JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { noUnusedLocals: false }, include: ['*.ts'] }),
+      JSON.stringify({
+        extends: '../tsconfig.json',
+        compilerOptions: { noUnusedLocals: false },
+        include: ['*.ts'],
+      }),
     );
     try {
-      execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(out, 'tsconfig.json')], { stdio: 'pipe' });
+      execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(out, 'tsconfig.json')], {
+        stdio: 'pipe',
+      });
       console.log(`${group}/${name}/README.md: ${blocks.length} example(s) typecheck`);
       checked += blocks.length;
     } catch (error) {

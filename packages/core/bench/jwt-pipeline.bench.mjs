@@ -38,17 +38,28 @@ async function benchAlgorithm(alg) {
   const hash = alg === 'EdDSA' ? null : `sha${alg.slice(2)}`;
 
   const rs = createResourceServer({
-    resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks({ keys: [jwk] }), profile: 'rfc9068' }),
+    resolver: jwtResolver({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: staticJwks({ keys: [jwk] }),
+      profile: 'rfc9068',
+    }),
     policy: { scopes: ['read'] },
   });
-  const request = { method: 'GET', url: 'https://api.bench.test/items', headers: { authorization: `Bearer ${token}` } };
+  const request = {
+    method: 'GET',
+    url: 'https://api.bench.test/items',
+    headers: { authorization: `Bearer ${token}` },
+  };
   const check = await rs.authenticate(request);
   if (!check.ok) throw new Error(`benchmark token refused: ${check.rejection.code}`);
 
   const floor = await measure('node:crypto verify', async () => {
     if (!nodeVerify(hash, signingInput, nodeOptions, signature)) throw new Error('bad');
   });
-  const jose = await measure('jose jwtVerify', () => jwtVerify(token, publicKey, { issuer: ISSUER, audience: AUDIENCE }));
+  const jose = await measure('jose jwtVerify', () =>
+    jwtVerify(token, publicKey, { issuer: ISSUER, audience: AUDIENCE }),
+  );
   const pipeline = await measure('@rs authenticate()', () => rs.authenticate(request));
   return { alg, rows: [floor, jose, pipeline] };
 }

@@ -35,7 +35,12 @@ export function conformanceEcho(context: {
   scopes: ReadonlySet<string>;
   location: string;
 }): ConformanceEcho {
-  return { subject: context.subject, clientId: context.clientId, scopes: [...context.scopes].sort(), location: context.location };
+  return {
+    subject: context.subject,
+    clientId: context.clientId,
+    scopes: [...context.scopes].sort(),
+    location: context.location,
+  };
 }
 
 /** A request sent to the app under test. */
@@ -77,13 +82,19 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
   describe(`${name} adapter conformance`, () => {
     let key: TestSigningKey;
     let app: ConformanceApp;
-    const mint = (claims: Record<string, unknown> = {}) => mintToken(key, { issuer: ISSUER, audience: AUDIENCE }, claims);
+    const mint = (claims: Record<string, unknown> = {}) =>
+      mintToken(key, { issuer: ISSUER, audience: AUDIENCE }, claims);
 
     beforeAll(async () => {
       key = await generateSigningKey('ES256');
       app = await driver.start(
         {
-          resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)), profile: 'rfc9068' }),
+          resolver: jwtResolver({
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            keys: staticJwks(jwksOf(key)),
+            profile: 'rfc9068',
+          }),
           realm: 'conformance',
           requireHttps: false,
           tokenLocations: { authorizationHeader: true, query: true, formBody: true },
@@ -106,22 +117,41 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
 
     it('hands the handler the context of a valid token', async () => {
       const token = await mint({ scope: 'read profile', sub: 'alice', client_id: 'app-1' });
-      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+      const response = await app.request({
+        method: 'GET',
+        path: '/items',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ subject: 'alice', clientId: 'app-1', scopes: ['profile', 'read'], location: 'authorization-header' });
+      expect(response.body).toEqual({
+        subject: 'alice',
+        clientId: 'app-1',
+        scopes: ['profile', 'read'],
+        location: 'authorization-header',
+      });
     });
 
     it('accepts the scheme in any case', async () => {
       const token = await mint();
-      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `bEaReR ${token}` } });
+      const response = await app.request({
+        method: 'GET',
+        path: '/items',
+        headers: { authorization: `bEaReR ${token}` },
+      });
       expect(response.status).toBe(200);
     });
 
     it('refuses a tampered token with 401 invalid_token and never echoes it', async () => {
       const token = tamperSignature(await mint());
-      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+      const response = await app.request({
+        method: 'GET',
+        path: '/items',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(401);
-      expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="conformance", error="invalid_token", error_description="[^"]+"$/);
+      expect(response.headers['www-authenticate']).toMatch(
+        /^Bearer realm="conformance", error="invalid_token", error_description="[^"]+"$/,
+      );
       expect(response.body).toMatchObject({ error: 'invalid_token', code: 'signature_invalid' });
       const everything = JSON.stringify(response);
       expect(everything).not.toContain(token.split('.')[2]);
@@ -131,7 +161,11 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
     it('refuses an expired token with 401 and says so', async () => {
       const past = Math.floor(Date.now() / 1000) - 3600;
       const token = await mint({ iat: past, exp: past + 60 });
-      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+      const response = await app.request({
+        method: 'GET',
+        path: '/items',
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(401);
       expect(response.body).toMatchObject({ error: 'invalid_token', code: 'token_expired' });
       expect(response.headers['www-authenticate']).toContain('error_description="The access token expired"');
@@ -153,15 +187,27 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
     it('applies any-of scope requirements', async () => {
       const admin = await mint({ scope: 'admin' });
       const none = await mint({ scope: 'other' });
-      const ok = await app.request({ method: 'GET', path: '/any', headers: { authorization: `Bearer ${admin}` } });
-      const denied = await app.request({ method: 'GET', path: '/any', headers: { authorization: `Bearer ${none}` } });
+      const ok = await app.request({
+        method: 'GET',
+        path: '/any',
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      const denied = await app.request({
+        method: 'GET',
+        path: '/any',
+        headers: { authorization: `Bearer ${none}` },
+      });
       expect(ok.status).toBe(200);
       expect(denied.status).toBe(403);
       expect(denied.headers['www-authenticate']).toContain('scope="admin read"');
     });
 
     it('answers a malformed Authorization header with 400 invalid_request', async () => {
-      const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: 'Bearer a b' } });
+      const response = await app.request({
+        method: 'GET',
+        path: '/items',
+        headers: { authorization: 'Bearer a b' },
+      });
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ error: 'invalid_request', code: 'malformed_authorization' });
       expect(response.headers['www-authenticate']).toContain('error="invalid_request"');
@@ -177,7 +223,11 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
 
     it('takes a token from a form body when enabled', async () => {
       const token = await mint({ scope: 'write' });
-      const response = await app.request({ method: 'POST', path: '/items', form: { access_token: token, note: 'x' } });
+      const response = await app.request({
+        method: 'POST',
+        path: '/items',
+        form: { access_token: token, note: 'x' },
+      });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ location: 'form-body', scopes: ['write'] });
     });
@@ -195,7 +245,11 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
 
     it('refuses a garbage token with 401, not 500', async () => {
       for (const garbage of ['abc', 'a.b.c', 'a.b.c.d', `${'x'.repeat(20_000)}.y.z`]) {
-        const response = await app.request({ method: 'GET', path: '/items', headers: { authorization: `Bearer ${garbage}` } });
+        const response = await app.request({
+          method: 'GET',
+          path: '/items',
+          headers: { authorization: `Bearer ${garbage}` },
+        });
         expect(response.status).toBe(401);
         expect(response.body).toMatchObject({ error: 'invalid_token' });
       }

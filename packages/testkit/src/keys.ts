@@ -10,7 +10,10 @@ export interface TestSigningKey {
 }
 
 /** Generates a fresh key pair for `alg` (RS256, PS256, ES256, ES384, ES512, EdDSA, …). */
-export async function generateSigningKey(alg: string, kid: string = `${alg.toLowerCase()}-${randomId()}`): Promise<TestSigningKey> {
+export async function generateSigningKey(
+  alg: string,
+  kid: string = `${alg.toLowerCase()}-${randomId()}`,
+): Promise<TestSigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   return { alg, kid, privateKey, publicKey, publicJwk };
