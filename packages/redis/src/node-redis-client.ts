@@ -1,0 +1,17 @@
+/**
+ * The part of a node-redis v5 client (`createClient()` from `redis`) that the store uses. Declared
+ * structurally so that clients of any module, script or RESP configuration fit. Cluster clients do not:
+ * `clear()` scans one keyspace and pub/sub needs one connection to duplicate.
+ */
+export interface NodeRedisClient {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  sendCommand(args: readonly string[], options?: { timeout?: number }): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string, channel: string) => unknown): Promise<void>;
+  duplicate(): NodeRedisClient;
+  connect(): Promise<unknown>;
+  close(): Promise<void>;
+  destroy(): void;
+  on(event: 'error' | 'ready', listener: (...args: unknown[]) => void): unknown;
+  off(event: 'error' | 'ready', listener: (...args: unknown[]) => void): unknown;
+}

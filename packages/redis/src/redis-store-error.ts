@@ -1,0 +1,42 @@
+/** What the store was doing when Redis failed it. */
+export type RedisStoreOperation =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'clear'
+  | 'publish'
+  | 'subscribe'
+  | 'connection'
+  | 'invalid_value';
+
+/**
+ * A Redis problem seen by {@link redisTokenCacheStore}: a failed or timed-out command, a lost connection,
+ * or a value in Redis that this store refuses to use. The message says what failed, never with what: it
+ * carries no claims and no cached values.
+ *
+ * @example
+ * ```ts
+ * redisTokenCacheStore({
+ *   url: 'redis://cache:6379',
+ *   onError: (error) => console.warn(error.operation, error.message),
+ * });
+ * ```
+ */
+export class RedisStoreError extends Error {
+  /** Stable code for programmatic checks. */
+  readonly code = 'ERR_RS_REDIS';
+  readonly operation: RedisStoreOperation;
+
+  constructor(operation: RedisStoreOperation, problem: string, options?: { cause?: unknown }) {
+    super(`@rs/redis: ${operation}: ${problem}`, options);
+    this.name = 'RedisStoreError';
+    this.operation = operation;
+  }
+}
+
+/** Wraps whatever Redis threw, keeping only its message (Redis errors name commands, not values). */
+export function redisStoreError(operation: RedisStoreOperation, cause: unknown): RedisStoreError {
+  if (cause instanceof RedisStoreError) return cause;
+  const problem = cause instanceof Error ? cause.message : 'Redis failed';
+  return new RedisStoreError(operation, problem, { cause });
+}

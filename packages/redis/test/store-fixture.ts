@@ -1,0 +1,45 @@
+import { createClient } from 'redis';
+import {
+  type RedisTokenCacheStore,
+  type RedisTokenCacheStoreOptions,
+  redisTokenCacheStore,
+} from '../src/index.js';
+import { waitFor } from './helpers.js';
+import type { RedisProcess } from './redis-process.js';
+
+type RawClient = ReturnType<typeof createClient>;
+
+/** Stores and raw clients opened by one test file, all closed by {@link StoreFixture.closeAll}. */
+export class StoreFixture {
+  private readonly stores: RedisTokenCacheStore[] = [];
+  private readonly clients: RawClient[] = [];
+
+  constructor(private readonly redis: () => RedisProcess) {}
+
+  /** A store on the test Redis, once it is connected and subscribed (so that it hears every eviction). */
+  async store(
+    options: Omit<RedisTokenCacheStoreOptions, 'url' | 'client'> = {},
+  ): Promise<RedisTokenCacheStore> {
+    const store = redisTokenCacheStore({ url: this.redis().url, reconnectMaxDelay: 200, ...options });
+    this.stores.push(store);
+    await waitFor(
+      'the store to connect and subscribe',
+      () => store.stats().connected && store.stats().subscribed,
+    );
+    return store;
+  }
+
+  /** A plain node-redis client, to look at or tamper with what Redis holds. */
+  async raw(): Promise<RawClient> {
+    const client = createClient({ url: this.redis().url });
+    client.on('error', () => undefined);
+    this.clients.push(client);
+    await client.connect();
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.stores.splice(0).map((store) => store.close()));
+    for (const client of this.clients.splice(0)) if (client.isOpen) client.destroy();
+  }
+}
