@@ -20,7 +20,9 @@ for (const group of ['packages', 'apps']) {
     const out = join(dir, '.readme-examples');
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);
-    blocks.forEach((code, i) => writeFileSync(join(out, `example-${i + 1}.ts`), `${code}\nexport {};\n`));
+    for (const [i, code] of blocks.entries()) {
+      writeFileSync(join(out, `example-${i + 1}.ts`), `${code}\nexport {};\n`);
+    }
     writeFileSync(
       join(out, 'tsconfig.json'),
       JSON.stringify({

@@ -99,7 +99,15 @@ function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefine
 /** Imports a JWK as a non-extractable WebCrypto key bound to `alg`. */
 export async function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey> {
   const key = await importJWK(jwk, alg, { extractable: false });
-  if (!(key instanceof Uint8Array)) return key;
+  if (!(key instanceof Uint8Array)) {
+    // jose refuses to verify with RSA keys under 2048 bits: such a key is unusable, like one that fails to
+    // import, and must not stop the search for the key that signed the token.
+    const { modulusLength } = key.algorithm as Partial<RsaHashedKeyAlgorithm>;
+    if (modulusLength !== undefined && modulusLength < 2048) {
+      throw new Error('RSA keys must be at least 2048 bits');
+    }
+    return key;
+  }
   // jose hands shared secrets back as bytes and would import them again on every verification; import
   // once here instead.
   const hash = `SHA-${alg.slice(2)}`;

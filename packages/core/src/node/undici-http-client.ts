@@ -41,7 +41,9 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): HttpCli
         });
         const declared = Number(response.headers['content-length']);
         if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
-          response.body.destroy();
+          // Destroying an unread undici body emits an "aborted" error; without a listener it would be an
+          // uncaught exception that takes the process down.
+          response.body.on('error', () => {}).destroy();
           throw tooLarge(req.maxResponseBytes);
         }
         const chunks: Uint8Array[] = [];

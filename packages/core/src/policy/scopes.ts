@@ -35,6 +35,10 @@ export function missingScopes(requirement: StaticScopeRequirement, granted: Read
 /** Validates a scope requirement given in configuration; computed ones are checked when they run. */
 export function validateScopeRequirement(requirement: unknown, option: string): void {
   if (typeof requirement === 'function') return;
+  // missingScopes would read only anyOf and silently drop the allOf requirement.
+  if (isAllOf(requirement as StaticScopeRequirement) && isAnyOf(requirement as StaticScopeRequirement)) {
+    throw new RsConfigError(option, 'use either { allOf } or { anyOf }, not both');
+  }
   const list = Array.isArray(requirement)
     ? requirement
     : isAllOf(requirement as StaticScopeRequirement)
