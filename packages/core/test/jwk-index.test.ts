@@ -1,0 +1,296 @@
+import {
+  generateSigningKey,
+  type JwksServer,
+  jwksOf,
+  rawToken,
+  startJwksServer,
+  type TestSigningKey,
+} from '@rs/testkit';
+import { base64url, exportJWK, importJWK, type JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { jwtResolver, remoteJwks, staticJwks } from '../src/index.js';
+import { JwkIndex, JwkSetError, MAX_JWKS_KEYS } from '../src/keys/jwk-index.js';
+import {
+  AUDIENCE,
+  expectConfigError,
+  expectFailure,
+  expectSuccess,
+  hmacKey,
+  ISSUER,
+  mint,
+  NOW_MS,
+  NOW_S,
+  randomBytes,
+  resolveAt,
+  withKid,
+} from './helpers.js';
+
+let rsa1: TestSigningKey;
+let rsa2: TestSigningKey;
+let ec256: TestSigningKey;
+let ec384: TestSigningKey;
+
+beforeAll(async () => {
+  [rsa1, rsa2, ec256, ec384] = await Promise.all([
+    generateSigningKey('RS256', 'rsa-1'),
+    generateSigningKey('RS256', 'rsa-2'),
+    generateSigningKey('ES256', 'ec-256'),
+    generateSigningKey('ES384', 'ec-384'),
+  ]);
+});
+
+function without<K extends string>(jwk: JWK, ...members: K[]): JWK {
+  const copy: Record<string, unknown> = { ...jwk };
+  for (const member of members) delete copy[member];
+  return copy as JWK;
+}
+
+function resolverFor(...keys: JWK[]) {
+  return jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks({ keys }) });
+}
+
+describe('key selection without kid', () => {
+  it('tries every key that fits the algorithm: two RSA keys, token signed by the second', async () => {
+    const resolver = resolverFor(
+      without(rsa1.publicJwk, 'kid'),
+      without(rsa2.publicJwk, 'kid'),
+      ec256.publicJwk,
+    );
+    const token = await mint(rsa2, {}, { omitKid: true });
+    expectSuccess(await resolveAt(resolver, token));
+  });
+
+  it('also tries keys that do have a kid when the token has none', async () => {
+    const resolver = resolverFor(rsa1.publicJwk, rsa2.publicJwk);
+    expectSuccess(await resolveAt(resolver, await mint(rsa2, {}, { omitKid: true })));
+    expectSuccess(await resolveAt(resolver, await mint(rsa1, {}, { omitKid: true })));
+  });
+
+  it('refuses with signature_invalid when no key verifies', async () => {
+    const resolver = resolverFor(rsa1.publicJwk);
+    expectFailure(await resolveAt(resolver, await mint(rsa2, {}, { omitKid: true })), 'signature_invalid');
+  });
+
+  it('refuses with unknown_key when no key fits the algorithm', async () => {
+    const resolver = resolverFor(rsa1.publicJwk, rsa2.publicJwk);
+    expectFailure(await resolveAt(resolver, await mint(ec256, {}, { omitKid: true })), 'unknown_key');
+  });
+
+  it('works the same with a remote set, without refetching', async () => {
+    const server: JwksServer = await startJwksServer({
+      keys: [without(rsa1.publicJwk, 'kid'), without(rsa2.publicJwk, 'kid')],
+    });
+    try {
+      const resolver = jwtResolver({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: remoteJwks({ url: server.url }),
+      });
+      expectSuccess(await resolveAt(resolver, await mint(rsa2, {}, { omitKid: true })));
+      expectSuccess(await resolveAt(resolver, await mint(rsa1, {}, { omitKid: true }), NOW_MS + 60_000));
+      expect(server.requests).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('key selection with kid', () => {
+  it('uses only the keys with that kid', async () => {
+    // rsa2's key announced under rsa1's kid would verify; the real rsa1 key under that kid must not.
+    const resolver = resolverFor(rsa1.publicJwk, rsa2.publicJwk);
+    expectFailure(await resolveAt(resolver, await mint(withKid(rsa2, 'rsa-1'))), 'signature_invalid');
+    expectSuccess(await resolveAt(resolver, await mint(rsa2)));
+  });
+
+  it('tries every key sharing a kid', async () => {
+    const resolver = resolverFor(rsa1.publicJwk, { ...rsa2.publicJwk, kid: 'rsa-1' });
+    expectSuccess(await resolveAt(resolver, await mint(withKid(rsa2, 'rsa-1'))));
+  });
+
+  it('does not match a token kid against keys without kid', async () => {
+    const resolver = resolverFor(without(rsa1.publicJwk, 'kid'));
+    expectFailure(await resolveAt(resolver, await mint(rsa1)), 'unknown_key');
+  });
+});
+
+describe('keys that must not be used', () => {
+  it('skips a key whose alg member names another algorithm', async () => {
+    const resolver = resolverFor({ ...rsa1.publicJwk, alg: 'RS384' }, rsa2.publicJwk);
+    expectFailure(await resolveAt(resolver, await mint(rsa1)), 'unknown_key');
+    expectFailure(await resolveAt(resolver, await mint(rsa1, {}, { omitKid: true })), 'signature_invalid');
+  });
+
+  it('uses an RSA key without alg member for both RS256 and PS256', async () => {
+    const resolver = resolverFor(without(rsa1.publicJwk, 'alg'));
+    expectSuccess(await resolveAt(resolver, await mint(rsa1)));
+    const pssPrivate = (await importJWK(await exportJWK(rsa1.privateKey), 'PS256')) as CryptoKey;
+    expectSuccess(await resolveAt(resolver, await mint({ ...rsa1, alg: 'PS256', privateKey: pssPrivate })));
+  });
+
+  it('skips a key meant for encryption (use: enc) or without verify in key_ops', async () => {
+    const resolver = resolverFor(
+      { ...rsa1.publicJwk, use: 'enc' },
+      { ...ec256.publicJwk, use: undefined, key_ops: ['encrypt'] } as JWK,
+      rsa2.publicJwk,
+    );
+    expectFailure(await resolveAt(resolver, await mint(rsa1)), 'unknown_key');
+    expectFailure(await resolveAt(resolver, await mint(ec256)), 'unknown_key');
+    expectFailure(await resolveAt(resolver, await mint(rsa1, {}, { omitKid: true })), 'signature_invalid');
+    expectSuccess(await resolveAt(resolver, await mint(rsa2)));
+  });
+
+  it('uses a key whose key_ops include verify', async () => {
+    const resolver = resolverFor({ ...ec256.publicJwk, key_ops: ['verify'] });
+    expectSuccess(await resolveAt(resolver, await mint(ec256)));
+  });
+
+  it('does not use an EC key of another curve for ES256', async () => {
+    // A P-384 key published under the kid of an ES256 token, without alg member: the curve decides.
+    const resolver = resolverFor(without({ ...ec384.publicJwk, kid: 'ec-256' }, 'alg'), rsa1.publicJwk);
+    expectFailure(await resolveAt(resolver, await mint(ec256)), 'unknown_key');
+    expectFailure(await resolveAt(resolver, await mint(ec256, {}, { omitKid: true })), 'unknown_key');
+    // The P-384 key does serve ES384 tokens.
+    expectSuccess(await resolveAt(resolver, await mint(withKid(ec384, 'ec-256'))));
+  });
+
+  it('never uses a key that carries private members', async () => {
+    const privateJwk = { ...(await exportJWK(rsa1.privateKey)), kid: 'rsa-1', alg: 'RS256' };
+    expect(privateJwk.d).toBeTypeOf('string');
+    const resolver = resolverFor(privateJwk, rsa2.publicJwk);
+    expectFailure(await resolveAt(resolver, await mint(rsa1)), 'unknown_key');
+    expectFailure(await resolveAt(resolver, await mint(rsa1, {}, { omitKid: true })), 'signature_invalid');
+    for (const member of ['p', 'q', 'dp', 'dq', 'qi', 'oth']) {
+      const index = new JwkIndex(
+        { keys: [{ ...rsa1.publicJwk, [member]: 'AQAB' }] },
+        { allowSymmetric: false },
+      );
+      expect(index.size).toBe(0);
+    }
+  });
+
+  it('ignores an HMAC key shorter than the hash output', async () => {
+    const short = await hmacKey(randomBytes(31), 'HS256', 'short');
+    const resolver = jwtResolver({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: staticJwks({ keys: [short.publicJwk] }),
+    });
+    expectFailure(await resolveAt(resolver, await mint(short)), 'unknown_key');
+  });
+
+  it('leaves out an RSA key shorter than 2048 bits, so that it does not stop the search', async () => {
+    // jose refuses to verify with such a key; it must not mask the good key after it.
+    const weakPair = (await crypto.subtle.generateKey(
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 1024,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
+      true,
+      ['sign', 'verify'],
+    )) as CryptoKeyPair;
+    const weakJwk = { ...(await exportJWK(weakPair.publicKey)), kid: 'weak', alg: 'RS256' };
+    // jose will not sign with a short key either: sign with WebCrypto directly.
+    const signWeak = async (header: Record<string, unknown>) => {
+      const unsigned = rawToken(header, { iss: ISSUER, aud: AUDIENCE, exp: NOW_S + 300 }, '').slice(0, -1);
+      const signature = await crypto.subtle.sign(
+        'RSASSA-PKCS1-v1_5',
+        weakPair.privateKey,
+        new TextEncoder().encode(unsigned),
+      );
+      return `${unsigned}.${base64url.encode(new Uint8Array(signature))}`;
+    };
+    const resolver = resolverFor(without(weakJwk, 'kid'), without(rsa1.publicJwk, 'kid'));
+    expectSuccess(await resolveAt(resolver, await mint(rsa1, {}, { omitKid: true })));
+    expectFailure(await resolveAt(resolver, await signWeak({ alg: 'RS256' })), 'signature_invalid');
+    const byKid = resolverFor(weakJwk, rsa1.publicJwk);
+    expectFailure(await resolveAt(byKid, await signWeak({ alg: 'RS256', kid: 'weak' })), 'unknown_key');
+    expectSuccess(await resolveAt(byKid, await mint(rsa1)));
+  });
+
+  it('skips a key that cannot be imported and keeps the others', async () => {
+    // A P-256 key whose point is not on the curve.
+    const broken = { ...ec256.publicJwk, y: ec256.publicJwk.x };
+    const resolver = resolverFor(broken, rsa2.publicJwk);
+    expectFailure(await resolveAt(resolver, await mint(ec256)), 'unknown_key');
+    expectSuccess(await resolveAt(resolver, await mint(rsa2)));
+  });
+});
+
+describe('JwkIndex', () => {
+  it('indexes usable keys by kid and counts them', async () => {
+    const index = new JwkIndex(
+      {
+        keys: [rsa1.publicJwk, { ...rsa2.publicJwk, use: 'enc' }, ec256.publicJwk, 'junk', null, { kty: 1 }],
+      },
+      { allowSymmetric: false },
+    );
+    expect(index.size).toBe(2);
+    expect(index.hasKid('rsa-1')).toBe(true);
+    expect(index.hasKid('rsa-2')).toBe(false);
+    expect(index.hasKid('ec-256')).toBe(true);
+    expect(index.hasSymmetricKeys).toBe(false);
+    expect(await index.keysFor({ alg: 'RS256', kid: 'rsa-1' })).toHaveLength(1);
+    expect(await index.keysFor({ alg: 'ES256', kid: 'rsa-1' })).toHaveLength(0);
+    expect(await index.keysFor({ alg: 'RS256', kid: undefined })).toHaveLength(1);
+  });
+
+  it('never hands out an asymmetric key for an HMAC algorithm', async () => {
+    const index = new JwkIndex(
+      { keys: [rsa1.publicJwk, without(rsa2.publicJwk, 'alg'), ec256.publicJwk] },
+      { allowSymmetric: true },
+    );
+    for (const alg of ['HS256', 'HS384', 'HS512']) {
+      expect(await index.keysFor({ alg, kid: 'rsa-1' })).toEqual([]);
+      expect(await index.keysFor({ alg, kid: 'rsa-2' })).toEqual([]);
+      expect(await index.keysFor({ alg, kid: undefined })).toEqual([]);
+    }
+  });
+
+  it('leaves out symmetric keys unless allowed', async () => {
+    const oct = (await hmacKey(randomBytes(32))).publicJwk;
+    expect(new JwkIndex({ keys: [oct] }, { allowSymmetric: false }).size).toBe(0);
+    const allowed = new JwkIndex({ keys: [oct] }, { allowSymmetric: true });
+    expect(allowed.size).toBe(1);
+    expect(allowed.hasSymmetricKeys).toBe(true);
+  });
+
+  it('imports a key once per algorithm', async () => {
+    const index = new JwkIndex({ keys: [without(rsa1.publicJwk, 'alg')] }, { allowSymmetric: false });
+    const [first] = await index.keysFor({ alg: 'RS256', kid: 'rsa-1' });
+    const [again] = await index.keysFor({ alg: 'RS256', kid: 'rsa-1' });
+    const [pss] = await index.keysFor({ alg: 'PS256', kid: 'rsa-1' });
+    expect(first).toBe(again);
+    expect(pss).not.toBe(first);
+    expect(first!.extractable).toBe(false);
+    expect(first!.usages).toEqual(['verify']);
+  });
+
+  it('refuses a document that is not a JWK set, or holds more than 100 keys', () => {
+    for (const document of [null, [], 'x', {}, { keys: {} }]) {
+      expect(() => new JwkIndex(document, { allowSymmetric: false })).toThrow(JwkSetError);
+    }
+    const keys = Array.from({ length: MAX_JWKS_KEYS + 1 }, (_, i) => ({ ...rsa1.publicJwk, kid: `k${i}` }));
+    expect(() => new JwkIndex({ keys }, { allowSymmetric: false })).toThrow(JwkSetError);
+    expect(new JwkIndex({ keys: keys.slice(1) }, { allowSymmetric: false }).size).toBe(MAX_JWKS_KEYS);
+  });
+});
+
+describe('staticJwks', () => {
+  it('refuses at build time a set without any usable verification key', () => {
+    expectConfigError(() => staticJwks({ keys: [] }), 'staticJwks');
+    expectConfigError(() => staticJwks({ keys: [{ ...rsa1.publicJwk, use: 'enc' }] }), 'staticJwks');
+    expectConfigError(() => staticJwks({ keys: [{ ...rsa1.publicJwk, d: 'AQAB' }] }), 'staticJwks');
+    expectConfigError(() => staticJwks({} as never), 'staticJwks');
+    const many = Array.from({ length: 101 }, (_, i) => ({ ...rsa1.publicJwk, kid: `k${i}` }));
+    expectConfigError(() => staticJwks({ keys: many }), 'staticJwks');
+  });
+
+  it('declares itself symmetric only when it holds an oct key', async () => {
+    expect(staticJwks(jwksOf(rsa1)).symmetric).toBe(false);
+    const oct = (await hmacKey(randomBytes(32))).publicJwk;
+    expect(staticJwks({ keys: [oct] }).symmetric).toBe(true);
+  });
+});
