@@ -13,6 +13,29 @@ export {
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
 export { tokenHash } from './cache/token-hash.js';
+export { type Clock, systemClock } from './clock.js';
+export { checkConfirmation } from './confirmation/confirm.js';
+export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
+export { buildChallenge, type ChallengeParams } from './errors/challenge.js';
+export { RsConfigError } from './errors/config-error.js';
+export {
+  FAILURES,
+  type Failure,
+  type FailureCode,
+  type OAuthErrorCode,
+  type Outcome,
+} from './errors/failure.js';
+export {
+  buildRejection,
+  type ChallengeSettings,
+  type Rejection,
+  type RejectionBody,
+} from './errors/rejection.js';
+export type { ResolvedTokenLocations } from './extract/extract-token.js';
+export { type FormRecord, formRecord, isFormUrlEncoded } from './extract/form-body.js';
+export type { TokenLocations } from './extract/token-locations.js';
+export { fetchHttpClient } from './http/fetch-http-client.js';
+export { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http/http-client.js';
 export {
   type AuthorizationServerMetadata,
   accessManagementIntrospectionUrl,
@@ -26,33 +49,31 @@ export {
   type IntrospectionResolverOptions,
   introspectionResolver,
 } from './introspection/introspection-resolver.js';
-export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
-export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
 export { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from './keys/algorithms.js';
-export { type Clock, systemClock } from './clock.js';
-export { checkConfirmation } from './confirmation/confirm.js';
-export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
-export { buildChallenge, type ChallengeParams } from './errors/challenge.js';
-export { RsConfigError } from './errors/config-error.js';
 export {
-  FAILURES,
-  type Failure,
-  type FailureCode,
-  type OAuthErrorCode,
-  type Outcome,
-} from './errors/failure.js';
-export { buildRejection, type ChallengeSettings, type Rejection, type RejectionBody } from './errors/rejection.js';
-export type { TokenLocations } from './extract/token-locations.js';
-export { fetchHttpClient } from './http/fetch-http-client.js';
-export { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http/http-client.js';
-export { type RemoteJwks, type RemoteJwksOptions, type RemoteJwksStats, remoteJwks } from './keys/remote-jwks.js';
+  type RemoteJwks,
+  type RemoteJwksOptions,
+  type RemoteJwksStats,
+  remoteJwks,
+} from './keys/remote-jwks.js';
 export { type SharedSecretOptions, sharedSecret } from './keys/shared-secret.js';
 export { staticJwks } from './keys/static-jwks.js';
 export type { KeySelector, VerificationKeySource } from './keys/verification-key-source.js';
 export { type AccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
-export { type ClaimCheck, type ClaimPath, claimAt, claimCheck, claimEquals, claimIncludes } from './policy/claim-checks.js';
+export {
+  type ClaimCheck,
+  type ClaimPath,
+  claimAt,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+} from './policy/claim-checks.js';
 export type { ScopeRequirement, StaticScopeRequirement } from './policy/scopes.js';
 export type { RsHeaders, RsRequest } from './request.js';
+export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
+export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
+export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
+export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.js';
 export {
   type AuthFailure,
   type AuthResult,
@@ -60,7 +81,7 @@ export {
   createResourceServer,
   type ResourceServer,
   type ResourceServerOptions,
+  type ResourceServerSource,
+  resourceServerFrom,
 } from './resource-server.js';
-export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
-export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.js';
 export { type Confirmation, type TokenInfo, tokenInfoFromClaims } from './token-info.js';

@@ -33,7 +33,7 @@ export type RsHeaders = Readonly<Record<string, string | readonly string[] | und
  * separate values (an array of two or more).
  */
 export function singleHeader(headers: RsHeaders, name: string): string | undefined | null {
-  const value = headers[name];
+  const value = Object.hasOwn(headers, name) ? headers[name] : undefined;
   if (value === undefined || typeof value === 'string') return value;
   if (value.length === 0) return undefined;
   return value.length === 1 ? value[0] : null;

@@ -65,6 +65,35 @@ export interface ResourceServer {
   checkPolicy<P extends AccessPolicy | undefined>(policy: P, option: string): P;
   /** The challenge settings, for adapters that answer before the pipeline runs. */
   readonly challenge: ChallengeSettings;
+  /**
+   * Where tokens are looked for, resolved. Adapters read `formBody` to know whether a request's body
+   * must be parsed before authentication.
+   */
+  readonly tokenLocations: ResolvedTokenLocations;
+}
+
+/** An adapter's way to receive a resource server: its options, or one built elsewhere and shared. */
+export type ResourceServerSource = ResourceServerOptions | { readonly resourceServer: ResourceServer };
+
+/**
+ * The resource server an adapter was given: built from options, or the one passed as `resourceServer`.
+ *
+ * @example
+ * ```ts
+ * const rs = resourceServerFrom({ resourceServer: createResourceServer({ resolver }) });
+ * ```
+ */
+export function resourceServerFrom(source: ResourceServerSource): ResourceServer {
+  requireOption(typeof source === 'object' && source !== null, 'options', 'must be an object');
+  if ('resourceServer' in source) {
+    requireOption(
+      typeof source.resourceServer?.authenticate === 'function',
+      'resourceServer',
+      'must be a resource server from createResourceServer(…)',
+    );
+    return source.resourceServer;
+  }
+  return createResourceServer(source);
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
@@ -102,16 +131,24 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const requireHttps = options.requireHttps ?? true;
   const serverPolicy = validateAccessPolicy(options.policy, 'policy');
   const clock = options.clock ?? systemClock;
-  requireOption(typeof clock === 'function', 'clock', 'must be a function returning milliseconds since the epoch');
+  requireOption(
+    typeof clock === 'function',
+    'clock',
+    'must be a function returning milliseconds since the epoch',
+  );
   const resolver = options.resolver;
 
-  const reject = (failure: Failure): AuthFailure => ({ ok: false, rejection: buildRejection(failure, challenge) });
+  const reject = (failure: Failure): AuthFailure => ({
+    ok: false,
+    rejection: buildRejection(failure, challenge),
+  });
 
   return {
     challenge,
+    tokenLocations: locations,
     checkPolicy: validateAccessPolicy,
     async authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult> {
-      if (requireHttps && !request.url.startsWith('https:')) {
+      if (requireHttps && !isHttps(request.url)) {
         return reject({ code: 'https_required', description: 'This resource requires HTTPS' });
       }
       const extracted = extractToken(request, locations);
@@ -139,6 +176,11 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   };
 }
 
+// URL schemes are case-insensitive (RFC 3986 §3.1).
+function isHttps(url: string): boolean {
+  return url.length > 6 && url.charCodeAt(5) === 58 /* : */ && url.slice(0, 5).toLowerCase() === 'https';
+}
+
 function quotable(value: string | undefined, option: string): string | undefined {
   if (value === undefined) return undefined;
   requireOption(
@@ -150,13 +192,14 @@ function quotable(value: string | undefined, option: string): string | undefined
 }
 
 function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenLocations {
-  const resolved = {
+  const resolved: ResolvedTokenLocations = {
     authorizationHeader: locations?.authorizationHeader ?? true,
     formBody: locations?.formBody ?? false,
     query: locations?.query ?? false,
-    header: locations?.header?.toLowerCase(),
+    header: typeof locations?.header === 'string' ? locations.header.toLowerCase() : locations?.header,
   };
   if (resolved.header !== undefined) {
+    requireOption(typeof resolved.header === 'string', 'tokenLocations.header', 'must be a header name');
     requireOption(HEADER_NAME.test(resolved.header), 'tokenLocations.header', 'must be a valid header name');
     requireOption(
       resolved.header !== 'authorization',
@@ -164,7 +207,12 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
       'use tokenLocations.authorizationHeader for the Authorization header',
     );
   }
-  if (!resolved.authorizationHeader && !resolved.formBody && !resolved.query && resolved.header === undefined) {
+  if (
+    !resolved.authorizationHeader &&
+    !resolved.formBody &&
+    !resolved.query &&
+    resolved.header === undefined
+  ) {
     throw new RsConfigError('tokenLocations', 'at least one token location must be enabled');
   }
   return resolved;

@@ -39,7 +39,10 @@ const NO_SCOPES: ReadonlySet<string> = new Set();
  * Normalizes a JWT claim set or an introspection answer into a {@link TokenInfo}. Tolerates the shapes
  * real servers send: `scope` as a string or an array, `scp`, `aud` as a string or an array.
  */
-export function tokenInfoFromClaims(claims: Readonly<Record<string, unknown>>, source: TokenInfo['source']): TokenInfo {
+export function tokenInfoFromClaims(
+  claims: Readonly<Record<string, unknown>>,
+  source: TokenInfo['source'],
+): TokenInfo {
   return {
     source,
     claims,
@@ -59,7 +62,8 @@ export function tokenInfoFromClaims(claims: Readonly<Record<string, unknown>>, s
 function scopesOf(claims: Readonly<Record<string, unknown>>): ReadonlySet<string> {
   const raw = claims.scope ?? claims.scp;
   if (typeof raw === 'string') return raw.length === 0 ? NO_SCOPES : new Set(raw.split(' ').filter(Boolean));
-  if (Array.isArray(raw)) return new Set(raw.filter((s): s is string => typeof s === 'string' && s.length > 0));
+  if (Array.isArray(raw))
+    return new Set(raw.filter((s): s is string => typeof s === 'string' && s.length > 0));
   return NO_SCOPES;
 }
 

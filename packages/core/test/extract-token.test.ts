@@ -9,7 +9,7 @@ import {
   type RsRequest,
   staticJwks,
 } from '../src/index.js';
-import { API_URL, AUDIENCE, expectAccepted, expectRejected, ISSUER, mint, NOW_MS } from './helpers.js';
+import { API_URL, AUDIENCE, expectAccepted, expectConfigError, expectRejected, ISSUER, mint, NOW_MS } from './helpers.js';
 
 let key: TestSigningKey;
 let resolver: AccessTokenResolver;
@@ -333,5 +333,40 @@ describe('requireHttps', () => {
     expectAccepted(
       await rs.authenticate(get({ authorization: `Bearer ${token}` }, { url: 'http://localhost:3000/r' })),
     );
+  });
+});
+
+describe('hardening', () => {
+  it('reports a non-string form access_token as malformed, not as a second method', async () => {
+    const rs = server({ tokenLocations: { formBody: true } });
+    const request = get({ 'content-type': FORM }, { method: 'POST', form: { access_token: 42 } });
+    const rejection = expectRejected(await rs.authenticate(request), 'malformed_authorization', 400);
+    expect(rejection.description).toBe('The access_token parameter is not a string');
+  });
+
+  it('compares the https scheme case-insensitively', async () => {
+    const request = get({ authorization: `Bearer ${token}` }, { url: 'HTTPS://api.example.com/resource' });
+    expectAccepted(await server().authenticate(request));
+  });
+
+  it('ignores inherited header names', async () => {
+    const rs = server({ tokenLocations: { header: 'constructor' } });
+    expectRejected(await rs.authenticate(get({})), 'token_missing', 401);
+  });
+
+  it('refuses a header location that is not a string at build time', () => {
+    expectConfigError(
+      () => server({ tokenLocations: { header: 42 as unknown as string } }),
+      'tokenLocations.header',
+    );
+  });
+
+  it('exposes the resolved token locations for adapters', () => {
+    expect(server({ tokenLocations: { formBody: true, header: 'X-Api-Token' } }).tokenLocations).toEqual({
+      authorizationHeader: true,
+      formBody: true,
+      query: false,
+      header: 'x-api-token',
+    });
   });
 });

@@ -294,3 +294,21 @@ describe('staticJwks', () => {
     expect(staticJwks({ keys: [oct] }).symmetric).toBe(true);
   });
 });
+
+describe('EdDSA naming', () => {
+  it('lets a JWK pinned to EdDSA verify an Ed25519 token, and the other way round', async () => {
+    const ed = await generateSigningKey('Ed25519', 'ed-1');
+    for (const [jwkAlg, tokenAlg] of [
+      ['EdDSA', 'Ed25519'],
+      ['Ed25519', 'EdDSA'],
+    ] as const) {
+      const resolver = jwtResolver({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: staticJwks({ keys: [{ ...ed.publicJwk, alg: jwkAlg }] }),
+      });
+      const token = await mint({ ...ed, alg: tokenAlg });
+      expectSuccess(await resolveAt(resolver, token));
+    }
+  });
+});

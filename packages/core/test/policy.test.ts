@@ -310,3 +310,26 @@ describe('server-wide and route policies', () => {
     );
   });
 });
+
+describe('policy hardening', () => {
+  it('refuses an empty any-of at build time: it would accept every token', () => {
+    expectConfigError(() => server({ policy: { scopes: { anyOf: [] } } }), 'policy.scopes');
+  });
+
+  it('throws a configuration error naming the computed policy when it returns nonsense', async () => {
+    const rs = server({ policy: { scopes: () => ({ anyOf: ['has space'] }) } });
+    const token = await mint(key, { scope: 'read' });
+    await expect(rs.authenticate(bearerRequest(token))).rejects.toMatchObject({
+      code: 'ERR_RS_CONFIG',
+      option: 'policy.scopes (computed)',
+    });
+  });
+
+  it('never finds inherited members as claims', async () => {
+    const token = await mint(key, { scope: 'read' });
+    const rs = server({ policy: { claims: [claimCheck('constructor', (value) => value !== undefined)] } });
+    expectRejected(await rs.authenticate(bearerRequest(token)), 'claim_check_failed', 403);
+    expect(claimAt({ a: {} }, ['a', 'toString'])).toBeUndefined();
+    expect(claimAt({}, '__proto__')).toBeUndefined();
+  });
+});

@@ -24,6 +24,7 @@ import {
   AUDIENCE,
   bearerRequest,
   expectAccepted,
+  expectConfigError,
   expectFailure,
   expectRejected,
   expectSuccess,
@@ -509,3 +510,39 @@ function closeServer(server: ReturnType<typeof createServer>): Promise<void> {
     server.close(() => resolve());
   });
 }
+
+describe('remoteJwks: refresh behaviour', () => {
+  it('treats a set without one usable key as a failed fetch and keeps the last good keys', async () => {
+    const server = await serve({ keys: [keyA.publicJwk] });
+    const { resolver, errors, keys } = setup(server.url);
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
+    const privateOnly = { ...(await exportJWK(keyA.privateKey)), kid: keyA.kid, alg: 'ES256' };
+    server.setDocument({ keys: [privateOnly] });
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
+    expect(server.requests).toBe(2);
+    expect(keys.stats().failures).toBe(1);
+    expect(errors[0]?.message).toMatch(/no usable verification key/);
+  });
+
+  it('answers from fresh keys without waiting for a refetch already under way', async () => {
+    const server = await serve({ keys: [keyA.publicJwk] });
+    const { resolver } = setup(server.url, { timeout: 2_000 });
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
+    server.delay(1_500);
+    // An unknown kid starts a slow refetch; a token with a known kid must not queue behind it.
+    const unknown = resolveAt(resolver, tokenB, NOW_MS + COOLDOWN);
+    const started = Date.now();
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + COOLDOWN));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    server.recover();
+    expectFailure(await unknown, 'unknown_key');
+  });
+
+  it('refuses a zero timeout or response limit at build time', () => {
+    expectConfigError(() => remoteJwks({ url: 'https://as.example.com/jwks', timeout: 0 }), 'remoteJwks.timeout');
+    expectConfigError(
+      () => remoteJwks({ url: 'https://as.example.com/jwks', maxResponseBytes: 0 }),
+      'remoteJwks.maxResponseBytes',
+    );
+  });
+});

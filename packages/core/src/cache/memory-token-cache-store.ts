@@ -9,7 +9,11 @@ import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
  * @param maxEntries - how many tokens to remember. Default 10 000.
  */
 export function memoryTokenCacheStore(maxEntries = 10_000): TokenCacheStore {
-  requireOption(Number.isInteger(maxEntries) && maxEntries > 0, 'tokenCache.maxEntries', 'must be a positive integer');
+  requireOption(
+    Number.isInteger(maxEntries) && maxEntries > 0,
+    'tokenCache.maxEntries',
+    'must be a positive integer',
+  );
   let evictions = 0;
   const lru = new LRUCache<string, CachedAnswer>({
     max: maxEntries,

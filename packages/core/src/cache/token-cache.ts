@@ -137,7 +137,11 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     return NEGATIVE_CACHEABLE.has(failure.code) ? Math.min(negativeTtl, maxTtl) : 0;
   }
 
-  async function resolveAndRemember(token: string, key: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
+  async function resolveAndRemember(
+    token: string,
+    key: string,
+    context: ResolveContext,
+  ): Promise<Outcome<TokenInfo>> {
     const generation = clearedGeneration;
     const outcome = await resolver.resolve(token, context);
     const evicted = evictedInFlight.delete(key);
@@ -151,7 +155,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       const cached = await read(key);
       if (cached !== undefined && context.now < cached.usableUntil) {
         hits++;
-        return cached.info !== undefined ? { ok: true, value: cached.info } : { ok: false, failure: cached.failure };
+        return cached.info !== undefined
+          ? { ok: true, value: cached.info }
+          : { ok: false, failure: cached.failure };
       }
       const pending = inflight.get(key);
       if (pending !== undefined) {
@@ -187,6 +193,10 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
 
 function duration(value: number | undefined, fallback: number, option: string): number {
   if (value === undefined) return fallback;
-  requireOption(Number.isFinite(value) && value >= 0, option, 'must be a non-negative number of milliseconds');
+  requireOption(
+    Number.isFinite(value) && value >= 0,
+    option,
+    'must be a non-negative number of milliseconds',
+  );
   return value;
 }

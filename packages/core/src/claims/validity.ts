@@ -13,9 +13,12 @@ export function checkValidityPeriod(
   requireExpiry: boolean,
 ): Failure | undefined {
   const claims = info.claims;
-  if (claims.exp !== undefined && info.expiresAt === undefined) return failure('claim_invalid', 'The "exp" claim is not a number');
-  if (claims.nbf !== undefined && info.notBefore === undefined) return failure('claim_invalid', 'The "nbf" claim is not a number');
-  if (claims.iat !== undefined && info.issuedAt === undefined) return failure('claim_invalid', 'The "iat" claim is not a number');
+  if (claims.exp !== undefined && info.expiresAt === undefined)
+    return failure('claim_invalid', 'The "exp" claim is not a number');
+  if (claims.nbf !== undefined && info.notBefore === undefined)
+    return failure('claim_invalid', 'The "nbf" claim is not a number');
+  if (claims.iat !== undefined && info.issuedAt === undefined)
+    return failure('claim_invalid', 'The "iat" claim is not a number');
   const now = nowMs / 1000;
   if (info.expiresAt === undefined) {
     if (requireExpiry) return failure('claim_missing', 'The access token has no expiry ("exp")');

@@ -11,5 +11,8 @@ import type { TokenInfo } from '../token-info.js';
  */
 export function checkConfirmation(token: TokenInfo, _request: RsRequest): Failure | undefined {
   if (token.confirmation === undefined) return undefined;
-  return failure('confirmation_unsupported', 'The access token is bound to a key this resource server cannot check');
+  return failure(
+    'confirmation_unsupported',
+    'The access token is bound to a key this resource server cannot check',
+  );
 }

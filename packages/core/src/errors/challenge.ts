@@ -27,9 +27,11 @@ export function buildChallenge(scheme: 'Bearer' | 'DPoP', params: ChallengeParam
   const parts: string[] = [];
   if (params.realm !== undefined) parts.push(`realm="${clean(params.realm)}"`);
   if (params.error !== undefined) parts.push(`error="${params.error}"`);
-  if (params.errorDescription !== undefined) parts.push(`error_description="${clean(params.errorDescription)}"`);
+  if (params.errorDescription !== undefined)
+    parts.push(`error_description="${clean(params.errorDescription)}"`);
   if (params.errorUri !== undefined) parts.push(`error_uri="${clean(params.errorUri)}"`);
-  if (params.scope !== undefined && params.scope.length > 0) parts.push(`scope="${clean(params.scope.join(' '))}"`);
+  if (params.scope !== undefined && params.scope.length > 0)
+    parts.push(`scope="${clean(params.scope.join(' '))}"`);
   return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`;
 }
 

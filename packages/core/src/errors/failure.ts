@@ -64,7 +64,9 @@ export function failure(code: FailureCode, description: string): Failure {
 }
 
 /** Either a value or the failure that prevented it. */
-export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly failure: Failure };
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly failure: Failure };
 
 /** A successful {@link Outcome}. */
 export function success<T>(value: T): Outcome<T> {

@@ -48,7 +48,15 @@ export function buildRejection(failure: Failure, settings: ChallengeSettings): R
       ? { error_description: failure.description, code: failure.code }
       : { error, error_description: failure.description, code: failure.code };
   if (status >= 500) {
-    return { status, code: failure.code, error, description: failure.description, wwwAuthenticate: undefined, headers: UNAVAILABLE_HEADERS, body };
+    return {
+      status,
+      code: failure.code,
+      error,
+      description: failure.description,
+      wwwAuthenticate: undefined,
+      headers: UNAVAILABLE_HEADERS,
+      body,
+    };
   }
   const wwwAuthenticate = buildChallenge('Bearer', {
     realm: settings.realm,

@@ -1,6 +1,7 @@
 import type { TokenLocation } from '../context.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
+import { isFormUrlEncoded } from './form-body.js';
 import type { TokenLocations } from './token-locations.js';
 
 /** A token found in the request, and where. */
@@ -13,7 +14,6 @@ export interface ExtractedToken {
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // RFC 9110 §11: credentials = auth-scheme [ 1*SP token68 ]
 const AUTHORIZATION = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?: +(.*))?$/s;
-const FORM_MEDIA_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 /** Validated, normalized {@link TokenLocations}. */
 export interface ResolvedTokenLocations {
@@ -60,12 +60,21 @@ export function extractToken(request: RsRequest, locations: ResolvedTokenLocatio
     }
   }
 
-  if (locations.formBody && request.form !== undefined && request.method !== 'GET' && request.method !== 'HEAD') {
+  if (
+    locations.formBody &&
+    request.form !== undefined &&
+    request.method !== 'GET' &&
+    request.method !== 'HEAD'
+  ) {
     const contentType = singleHeader(request.headers, 'content-type');
-    const value = request.form.access_token;
-    if (typeof contentType === 'string' && FORM_MEDIA_TYPE.test(contentType) && value !== undefined) {
-      if (typeof value !== 'string') return refusal('multiple_token_methods', 'More than one access_token parameter');
-      if (!B64TOKEN.test(value)) return refusal('malformed_authorization', 'The access_token parameter is not a valid b64token');
+    const value = Object.hasOwn(request.form, 'access_token') ? request.form.access_token : undefined;
+    if (isFormUrlEncoded(contentType) && value !== undefined) {
+      if (Array.isArray(value))
+        return refusal('multiple_token_methods', 'More than one access_token parameter');
+      if (typeof value !== 'string')
+        return refusal('malformed_authorization', 'The access_token parameter is not a string');
+      if (!B64TOKEN.test(value))
+        return refusal('malformed_authorization', 'The access_token parameter is not a valid b64token');
       found = { token: value, location: 'form-body' };
       count++;
     }
@@ -80,7 +89,11 @@ export function extractToken(request: RsRequest, locations: ResolvedTokenLocatio
     }
   }
 
-  if (count > 1) return refusal('multiple_token_methods', 'The request used more than one method to send the access token');
+  if (count > 1)
+    return refusal(
+      'multiple_token_methods',
+      'The request used more than one method to send the access token',
+    );
   if (found === undefined) return refusal('token_missing', 'No access token in the request');
   return success(found);
 }
@@ -92,6 +105,7 @@ function queryToken(url: string): Outcome<string | undefined> {
   const values = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]).getAll('access_token');
   if (values.length === 0) return success(undefined);
   if (values.length > 1) return refusal('multiple_token_methods', 'More than one access_token parameter');
-  if (!B64TOKEN.test(values[0]!)) return refusal('malformed_authorization', 'The access_token parameter is not a valid b64token');
+  if (!B64TOKEN.test(values[0]!))
+    return refusal('malformed_authorization', 'The access_token parameter is not a valid b64token');
   return success(values[0]);
 }

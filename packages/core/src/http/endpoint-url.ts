@@ -7,14 +7,16 @@ const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
  * unless the host is loopback (for local development and tests) or plain HTTP is allowed explicitly.
  */
 export function validateEndpointUrl(url: unknown, option: string, allowInsecureHttp = false): URL {
-  if (typeof url !== 'string' && !(url instanceof URL)) throw new RsConfigError(option, 'must be an absolute URL');
+  if (typeof url !== 'string' && !(url instanceof URL))
+    throw new RsConfigError(option, 'must be an absolute URL');
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new RsConfigError(option, 'must be an absolute URL');
   }
-  if (parsed.username !== '' || parsed.password !== '') throw new RsConfigError(option, 'must not carry credentials');
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new RsConfigError(option, 'must not carry credentials');
   if (parsed.hash !== '') throw new RsConfigError(option, 'must not have a fragment');
   if (parsed.protocol === 'https:') return parsed;
   if (parsed.protocol === 'http:' && (allowInsecureHttp || isLoopbackHost(parsed.hostname))) return parsed;

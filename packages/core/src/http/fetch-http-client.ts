@@ -39,9 +39,13 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
 function networkError(error: unknown, request: HttpRequest): HttpClientError {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new HttpClientError('ERR_RS_HTTP_TIMEOUT', `${request.url} did not answer within ${request.timeoutMs} ms`, {
-      cause: error,
-    });
+    return new HttpClientError(
+      'ERR_RS_HTTP_TIMEOUT',
+      `${request.url} did not answer within ${request.timeoutMs} ms`,
+      {
+        cause: error,
+      },
+    );
   }
   return new HttpClientError('ERR_RS_HTTP_NETWORK', `${request.url} could not be reached`, { cause: error });
 }

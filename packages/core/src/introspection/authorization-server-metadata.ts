@@ -57,8 +57,10 @@ export async function discoverMetadata(
       lastProblem = new DiscoveryError('invalid', `no metadata at ${url} (HTTP 404)`);
       continue;
     }
-    if (response.status >= 500) throw new DiscoveryError('unavailable', `${url} answered HTTP ${response.status}`);
-    if (response.status !== 200) throw new DiscoveryError('invalid', `${url} answered HTTP ${response.status}`);
+    if (response.status >= 500)
+      throw new DiscoveryError('unavailable', `${url} answered HTTP ${response.status}`);
+    if (response.status !== 200)
+      throw new DiscoveryError('invalid', `${url} answered HTTP ${response.status}`);
     let metadata: unknown;
     try {
       metadata = JSON.parse(new TextDecoder().decode(response.body));
@@ -69,7 +71,10 @@ export async function discoverMetadata(
       throw new DiscoveryError('invalid', `${url} did not answer authorization server metadata`);
     }
     if (metadata.issuer !== issuer) {
-      throw new DiscoveryError('invalid', `${url} names issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(issuer)}`);
+      throw new DiscoveryError(
+        'invalid',
+        `${url} names issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(issuer)}`,
+      );
     }
     return metadata as AuthorizationServerMetadata;
   }

@@ -35,10 +35,15 @@ export interface ClientAuthenticator {
 }
 
 /** Validates {@link ClientAuthentication} at start-up and prepares what can be prepared once. */
-export function createClientAuthenticator(auth: ClientAuthentication, endpoint: () => string, option: string): ClientAuthenticator {
+export function createClientAuthenticator(
+  auth: ClientAuthentication,
+  endpoint: () => string,
+  option: string,
+): ClientAuthenticator {
   requireOption(typeof auth === 'object' && auth !== null, option, 'is required');
   const needsId = auth.method !== 'bearer';
-  if (needsId) requireOption(nonEmpty((auth as { clientId?: unknown }).clientId), `${option}.clientId`, 'is required');
+  if (needsId)
+    requireOption(nonEmpty((auth as { clientId?: unknown }).clientId), `${option}.clientId`, 'is required');
   switch (auth.method) {
     case 'client_secret_basic': {
       requireOption(nonEmpty(auth.clientSecret), `${option}.clientSecret`, 'is required');
@@ -59,7 +64,11 @@ export function createClientAuthenticator(auth: ClientAuthentication, endpoint: 
       };
     }
     case 'private_key_jwt': {
-      requireOption(nonEmpty(auth.algorithm) && !auth.algorithm.startsWith('HS'), `${option}.algorithm`, 'must be an asymmetric JWS algorithm');
+      requireOption(
+        nonEmpty(auth.algorithm) && !auth.algorithm.startsWith('HS'),
+        `${option}.algorithm`,
+        'must be an asymmetric JWS algorithm',
+      );
       requireOption(auth.privateKey !== undefined, `${option}.privateKey`, 'is required');
       const key = importSigningKey(auth.privateKey, auth.algorithm);
       // Importing is asynchronous, so an unusable key can only be reported by the first call (as a
@@ -99,7 +108,10 @@ export function createClientAuthenticator(auth: ClientAuthentication, endpoint: 
       };
     }
     default:
-      throw new RsConfigError(`${option}.method`, 'must be client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or bearer');
+      throw new RsConfigError(
+        `${option}.method`,
+        'must be client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or bearer',
+      );
   }
 }
 
@@ -111,7 +123,8 @@ export function formEncode(value: string): string {
 async function importSigningKey(key: CryptoKey | JWK, alg: string): Promise<CryptoKey> {
   if (!('kty' in key)) return key as CryptoKey;
   const imported = await importJWK(key, alg);
-  if (imported instanceof Uint8Array) throw new RsConfigError('clientAuthentication.privateKey', 'must be an asymmetric private key');
+  if (imported instanceof Uint8Array)
+    throw new RsConfigError('clientAuthentication.privateKey', 'must be an asymmetric private key');
   return imported;
 }
 

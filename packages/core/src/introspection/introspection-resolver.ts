@@ -77,17 +77,27 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   const issuer = options.issuer;
   if (issuer !== undefined) validateEndpointUrl(issuer, 'introspection.issuer', options.allowInsecureHttp);
   const fixedEndpoint =
-    options.endpoint === undefined ? undefined : validateEndpointUrl(options.endpoint, 'introspection.endpoint', options.allowInsecureHttp).href;
+    options.endpoint === undefined
+      ? undefined
+      : validateEndpointUrl(options.endpoint, 'introspection.endpoint', options.allowInsecureHttp).href;
   if (fixedEndpoint === undefined && issuer === undefined) {
     throw new RsConfigError('introspection.endpoint', 'give the endpoint, or the issuer to discover it from');
   }
   const timeout = positive(options.timeout, 5_000, 'introspection.timeout');
   const retries = options.retries ?? 1;
-  requireOption(Number.isInteger(retries) && retries >= 0 && retries <= 5, 'introspection.retries', 'must be an integer from 0 to 5');
+  requireOption(
+    Number.isInteger(retries) && retries >= 0 && retries <= 5,
+    'introspection.retries',
+    'must be an integer from 0 to 5',
+  );
   const retryDelay = positive(options.retryDelay, 100, 'introspection.retryDelay');
   const maxResponseBytes = positive(options.maxResponseBytes, 64 * 1024, 'introspection.maxResponseBytes');
   const skew = options.skewAllowance ?? 0;
-  requireOption(Number.isFinite(skew) && skew >= 0, 'introspection.skewAllowance', 'must be a non-negative number of seconds');
+  requireOption(
+    Number.isFinite(skew) && skew >= 0,
+    'introspection.skewAllowance',
+    'must be a non-negative number of seconds',
+  );
   const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
   const checks: IntrospectionChecks = {
     issuers: issuer === undefined ? undefined : new Set([issuer]),
@@ -100,7 +110,11 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   let discoveredEndpoint: string | undefined;
   let discovery: Promise<string> | undefined;
   const endpointForAssertion = () => fixedEndpoint ?? discoveredEndpoint ?? issuer!;
-  const authenticator = createClientAuthenticator(options.clientAuthentication, endpointForAssertion, 'introspection.clientAuthentication');
+  const authenticator = createClientAuthenticator(
+    options.clientAuthentication,
+    endpointForAssertion,
+    'introspection.clientAuthentication',
+  );
 
   async function endpoint(): Promise<string> {
     if (fixedEndpoint !== undefined) return fixedEndpoint;
@@ -110,7 +124,11 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         if (typeof metadata.introspection_endpoint !== 'string') {
           throw new DiscoveryError('invalid', `the metadata of ${issuer} has no introspection_endpoint`);
         }
-        discoveredEndpoint = validateEndpointUrl(metadata.introspection_endpoint, 'introspection_endpoint', options.allowInsecureHttp).href;
+        discoveredEndpoint = validateEndpointUrl(
+          metadata.introspection_endpoint,
+          'introspection_endpoint',
+          options.allowInsecureHttp,
+        ).href;
         return discoveredEndpoint;
       })
       .finally(() => {
@@ -126,14 +144,25 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       : refusal('introspection_unavailable', 'The authorization server is unavailable');
   }
 
-  async function send(url: string, body: string, headers: Record<string, string>): Promise<HttpResponse | IntrospectionError> {
+  async function send(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<HttpResponse | IntrospectionError> {
     const deadline = Date.now() + timeout;
     let lastProblem: IntrospectionError | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
-        const response = await http.send({ method: 'POST', url, headers, body, timeoutMs: remaining, maxResponseBytes });
+        const response = await http.send({
+          method: 'POST',
+          url,
+          headers,
+          body,
+          timeoutMs: remaining,
+          maxResponseBytes,
+        });
         if (response.status < 500) return response;
         lastProblem = new IntrospectionError('unavailable', `${url} answered HTTP ${response.status}`);
       } catch (error) {
@@ -153,7 +182,8 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       try {
         url = await endpoint();
       } catch (error) {
-        const kind = error instanceof DiscoveryError && error.kind === 'invalid' ? 'misconfigured' : 'unavailable';
+        const kind =
+          error instanceof DiscoveryError && error.kind === 'invalid' ? 'misconfigured' : 'unavailable';
         return fail(kind, `introspection endpoint discovery failed: ${(error as Error).message}`, error);
       }
       const form = new URLSearchParams({ token });
@@ -165,17 +195,28 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       try {
         await authenticator.apply(form, headers, context.now);
       } catch (error) {
-        return fail('misconfigured', `the client authentication could not be prepared: ${(error as Error).message}`, error);
+        return fail(
+          'misconfigured',
+          `the client authentication could not be prepared: ${(error as Error).message}`,
+          error,
+        );
       }
 
       const response = await send(url, form.toString(), headers);
-      if (response instanceof IntrospectionError) return fail(response.kind, response.message, response.cause);
+      if (response instanceof IntrospectionError)
+        return fail(response.kind, response.message, response.cause);
       if (response.status === 400 || response.status === 401 || response.status === 403) {
-        return fail('misconfigured', `${url} refused this resource server's introspection request (HTTP ${response.status}); check its credentials`);
+        return fail(
+          'misconfigured',
+          `${url} refused this resource server's introspection request (HTTP ${response.status}); check its credentials`,
+        );
       }
       if (response.status !== 200) return fail('unavailable', `${url} answered HTTP ${response.status}`);
       if (!JSON_MEDIA_TYPE.test(response.header('content-type') ?? '')) {
-        return fail('unavailable', `${url} answered ${response.header('content-type') ?? 'no content type'}, not application/json`);
+        return fail(
+          'unavailable',
+          `${url} answered ${response.header('content-type') ?? 'no content type'}, not application/json`,
+        );
       }
       let answer: unknown;
       try {

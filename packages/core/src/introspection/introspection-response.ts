@@ -16,14 +16,29 @@ export interface IntrospectionChecks {
  * missing `active` are not (a server answering them is broken, and broken fails closed). Every member
  * is kept in `claims`, whatever shape the server uses.
  */
-export function interpretIntrospection(answer: unknown, checks: IntrospectionChecks, nowMs: number): Outcome<TokenInfo> {
-  if (!isObject(answer)) return refusal('introspection_unavailable', 'The authorization server answered an invalid introspection response');
+export function interpretIntrospection(
+  answer: unknown,
+  checks: IntrospectionChecks,
+  nowMs: number,
+): Outcome<TokenInfo> {
+  if (!isObject(answer))
+    return refusal(
+      'introspection_unavailable',
+      'The authorization server answered an invalid introspection response',
+    );
   if (answer.active !== true) {
     if (answer.active === false) return refusal('token_inactive', 'The access token is not active');
-    return refusal('introspection_unavailable', 'The authorization server answered an invalid introspection response');
+    return refusal(
+      'introspection_unavailable',
+      'The authorization server answered an invalid introspection response',
+    );
   }
   const info = tokenInfoFromClaims(answer, 'introspection');
-  if (checks.issuers !== undefined && answer.iss !== undefined && (info.issuer === undefined || !checks.issuers.has(info.issuer))) {
+  if (
+    checks.issuers !== undefined &&
+    answer.iss !== undefined &&
+    (info.issuer === undefined || !checks.issuers.has(info.issuer))
+  ) {
     return refusal('issuer_mismatch', 'The access token issuer is not trusted');
   }
   if (checks.audiences !== undefined && !info.audience.some((aud) => checks.audiences!.has(aud))) {

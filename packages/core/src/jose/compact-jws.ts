@@ -32,7 +32,12 @@ export function decodeJwsHeader(token: string): Outcome<UntrustedJwsHeader> {
   }
   // RFC 7797 unencoded payloads are not JWTs.
   if (parsed.b64 !== undefined) return refusal('token_malformed', 'The JWT header must not use "b64"');
-  return success({ alg: parsed.alg, kid: parsed.kid as string | undefined, typ: parsed.typ as string | undefined, raw: parsed });
+  return success({
+    alg: parsed.alg,
+    kid: parsed.kid as string | undefined,
+    typ: parsed.typ as string | undefined,
+    raw: parsed,
+  });
 }
 
 /** Decodes one base64url segment holding a JSON object, or `undefined` when it is anything else. */
@@ -63,7 +68,10 @@ export async function checkJwsSignature(token: string, key: CryptoKey, alg: stri
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) return { valid: false };
     if (error instanceof errors.JOSENotSupported && /crit|Extension Header/i.test(error.message)) {
-      return { valid: false, failure: failure('critical_header_unsupported', 'The JWT has an unsupported critical header') };
+      return {
+        valid: false,
+        failure: failure('critical_header_unsupported', 'The JWT has an unsupported critical header'),
+      };
     }
     if (error instanceof errors.JOSEError) {
       return { valid: false, failure: failure('token_malformed', 'The JWT is malformed') };

@@ -1,4 +1,4 @@
-import { base64url, type JWK, importJWK } from 'jose';
+import { base64url, importJWK, type JWK } from 'jose';
 import { isObject } from '../token-info.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm } from './algorithms.js';
 import type { KeySelector } from './verification-key-source.js';
@@ -6,6 +6,9 @@ import type { KeySelector } from './verification-key-source.js';
 // Members that only private keys have. A verification set that carries them was published by mistake;
 // such keys are left out rather than used.
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
+
+// RFC 8037's `EdDSA` and RFC 9864's fully specified `Ed25519` both name Ed25519 signatures.
+const EDDSA_NAMES: ReadonlySet<string> = new Set(['EdDSA', 'Ed25519']);
 
 /** Limits that keep a hostile or broken JWK set from costing memory or time. */
 export const MAX_JWKS_KEYS = 100;
@@ -32,8 +35,10 @@ export class JwkIndex {
   private readonly all: IndexedKey[] = [];
 
   constructor(jwks: unknown, options: { allowSymmetric: boolean }) {
-    if (!isObject(jwks) || !Array.isArray(jwks.keys)) throw new JwkSetError('a JWK set must be an object with a "keys" array');
-    if (jwks.keys.length > MAX_JWKS_KEYS) throw new JwkSetError(`a JWK set may hold at most ${MAX_JWKS_KEYS} keys`);
+    if (!isObject(jwks) || !Array.isArray(jwks.keys))
+      throw new JwkSetError('a JWK set must be an object with a "keys" array');
+    if (jwks.keys.length > MAX_JWKS_KEYS)
+      throw new JwkSetError(`a JWK set may hold at most ${MAX_JWKS_KEYS} keys`);
     let symmetric = false;
     for (const candidate of jwks.keys) {
       if (!isUsableVerificationKey(candidate, options.allowSymmetric)) continue;
@@ -71,13 +76,15 @@ export class JwkIndex {
 function isUsableVerificationKey(jwk: unknown, allowSymmetric: boolean): boolean {
   if (!isObject(jwk) || typeof jwk.kty !== 'string') return false;
   if (jwk.use !== undefined && jwk.use !== 'sig') return false;
-  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) return false;
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
+    return false;
   if (jwk.kty === 'oct') return allowSymmetric && typeof jwk.k === 'string';
   return !PRIVATE_MEMBERS.some((member) => member in jwk);
 }
 
 function fits(jwk: JWK, alg: string): boolean {
-  if (jwk.alg !== undefined && jwk.alg !== alg) return false;
+  if (jwk.alg !== undefined && jwk.alg !== alg && !(EDDSA_NAMES.has(jwk.alg) && EDDSA_NAMES.has(alg)))
+    return false;
   if (!keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg)) return false;
   if (jwk.kty === 'oct') {
     const length = base64urlLength(jwk.k ?? '');
@@ -111,7 +118,9 @@ export async function importVerificationKey(jwk: JWK, alg: string): Promise<Cryp
   // jose hands shared secrets back as bytes and would import them again on every verification; import
   // once here instead.
   const hash = `SHA-${alg.slice(2)}`;
-  return crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, ['verify']);
+  return crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, [
+    'verify',
+  ]);
 }
 
 function base64urlLength(value: string): number {

@@ -59,8 +59,8 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   const url = validateEndpointUrl(options.url, 'remoteJwks.url', options.allowInsecureHttp).href;
   const cacheMaxAge = duration(options.cacheMaxAge, 600_000, 'remoteJwks.cacheMaxAge');
   const cooldown = duration(options.cooldown, 30_000, 'remoteJwks.cooldown');
-  const timeout = duration(options.timeout, 5_000, 'remoteJwks.timeout');
-  const maxResponseBytes = duration(options.maxResponseBytes, 256 * 1024, 'remoteJwks.maxResponseBytes');
+  const timeout = positive(options.timeout, 5_000, 'remoteJwks.timeout');
+  const maxResponseBytes = positive(options.maxResponseBytes, 256 * 1024, 'remoteJwks.maxResponseBytes');
   const http = options.httpClient ?? fetchHttpClient();
 
   let index: JwkIndex | undefined;
@@ -96,7 +96,10 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       } catch {
         throw new Error(`JWK set ${url} is not JSON`);
       }
-      index = new JwkIndex(document, { allowSymmetric: false });
+      const fetched = new JwkIndex(document, { allowSymmetric: false });
+      // A set without one usable key is a broken publication, not a rotation: keep the last good keys.
+      if (fetched.size === 0) throw new Error(`JWK set ${url} holds no usable verification key`);
+      index = fetched;
       fetchedAt = now;
       lastAttemptFailed = false;
     } catch (error) {
@@ -113,11 +116,15 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   return {
     symmetric: false,
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
-      if (inflight !== undefined) {
-        await inflight;
-      } else if (index === undefined || now - fetchedAt >= cacheMaxAge) {
-        // A failed attempt waits out the cooldown, so an unreachable server is not hammered per request.
-        if (!lastAttemptFailed || mayFetch(now)) await refresh(now);
+      const fresh = index !== undefined && now - fetchedAt < cacheMaxAge;
+      const known = fresh && (selector.kid === undefined || index!.hasKid(selector.kid));
+      // Requests the current keys can answer never wait for a fetch, even one already under way.
+      if (!known) {
+        if (inflight !== undefined) await inflight;
+        else if (!fresh && (!lastAttemptFailed || mayFetch(now))) {
+          // A failed attempt waits out the cooldown, so an unreachable server is not hammered per request.
+          await refresh(now);
+        }
       }
       if (index === undefined) return refusal('keys_unavailable', 'The issuer signing keys are unavailable');
       if (selector.kid !== undefined && !index.hasKid(selector.kid) && mayFetch(now)) {
@@ -127,6 +134,12 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
     },
     stats: () => ({ fetches, failures, keys: index?.size ?? 0 }),
   };
+}
+
+function positive(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  requireOption(Number.isFinite(value) && value > 0, option, 'must be a positive number');
+  return value;
 }
 
 function duration(value: number | undefined, fallback: number, option: string): number {

@@ -20,7 +20,10 @@ export interface SharedSecretOptions {
  * jwtResolver({ issuer, keys: sharedSecret(process.env.AS_HMAC_SECRET!), algorithms: ['HS256'] });
  * ```
  */
-export function sharedSecret(secret: string | Uint8Array, options: SharedSecretOptions = {}): VerificationKeySource {
+export function sharedSecret(
+  secret: string | Uint8Array,
+  options: SharedSecretOptions = {},
+): VerificationKeySource {
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   requireOption(
     bytes.byteLength >= HMAC_MIN_BYTES.HS256!,

@@ -1,6 +1,11 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, request, errors as undiciErrors } from 'undici';
 import { concat } from '../http/fetch-http-client.js';
-import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from '../http/http-client.js';
+import {
+  type HttpClient,
+  HttpClientError,
+  type HttpRequest,
+  type HttpResponse,
+} from '../http/http-client.js';
 
 /** Options of {@link undiciHttpClient}. */
 export interface UndiciHttpClientOptions {
@@ -9,7 +14,11 @@ export interface UndiciHttpClientOptions {
   /** How long an idle connection stays open, in ms. Default 30 s. */
   readonly keepAliveTimeout?: number;
   /** TLS options for the connection to the authorization server (CA, client certificate and key). */
-  readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer };
+  readonly tls?: {
+    readonly ca?: string | Buffer;
+    readonly cert?: string | Buffer;
+    readonly key?: string | Buffer;
+  };
 }
 
 /**
@@ -22,7 +31,9 @@ export interface UndiciHttpClientOptions {
  * remoteJwks({ url, httpClient: undiciHttpClient() });
  * ```
  */
-export function undiciHttpClient(options: UndiciHttpClientOptions = {}): HttpClient & { close(): Promise<void> } {
+export function undiciHttpClient(
+  options: UndiciHttpClientOptions = {},
+): HttpClient & { close(): Promise<void> } {
   const dispatcher = new Agent({
     connections: options.connections ?? 16,
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
@@ -68,8 +79,16 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): HttpCli
       } catch (error) {
         if (error instanceof HttpClientError) throw error;
         const name = (error as { name?: string }).name;
-        if (name === 'TimeoutError' || name === 'AbortError' || error instanceof undiciErrors.ConnectTimeoutError) {
-          throw new HttpClientError('ERR_RS_HTTP_TIMEOUT', `${req.url} did not answer within ${req.timeoutMs} ms`, { cause: error });
+        if (
+          name === 'TimeoutError' ||
+          name === 'AbortError' ||
+          error instanceof undiciErrors.ConnectTimeoutError
+        ) {
+          throw new HttpClientError(
+            'ERR_RS_HTTP_TIMEOUT',
+            `${req.url} did not answer within ${req.timeoutMs} ms`,
+            { cause: error },
+          );
         }
         throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${req.url} could not be reached`, { cause: error });
       }

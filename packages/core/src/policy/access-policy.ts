@@ -22,10 +22,14 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
   if (typeof policy !== 'object' || policy === null) throw new RsConfigError(option, 'must be an object');
   if (policy.scopes !== undefined) validateScopeRequirement(policy.scopes, `${option}.scopes`);
   if (policy.claims !== undefined) {
-    if (!Array.isArray(policy.claims)) throw new RsConfigError(`${option}.claims`, 'must be an array of claim checks');
+    if (!Array.isArray(policy.claims))
+      throw new RsConfigError(`${option}.claims`, 'must be an array of claim checks');
     for (const check of policy.claims) {
       if (typeof check?.test !== 'function') {
-        throw new RsConfigError(`${option}.claims`, 'each entry must be a claim check such as claimEquals(…)');
+        throw new RsConfigError(
+          `${option}.claims`,
+          'each entry must be a claim check such as claimEquals(…)',
+        );
       }
     }
   }
@@ -33,22 +37,34 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
 }
 
 /** Checks one policy against a valid token. */
-export function checkAccessPolicy(policy: AccessPolicy, token: TokenInfo, request: RsRequest): Failure | undefined {
+export function checkAccessPolicy(
+  policy: AccessPolicy,
+  token: TokenInfo,
+  request: RsRequest,
+): Failure | undefined {
   if (policy.scopes !== undefined) {
-    const requirement = typeof policy.scopes === 'function' ? policy.scopes(request, token) : policy.scopes;
+    let requirement = policy.scopes;
+    if (typeof requirement === 'function') {
+      requirement = requirement(request, token);
+      // A computed requirement is application code: a wrong result is a bug, reported as such.
+      validateScopeRequirement(requirement, 'policy.scopes (computed)', true);
+    }
     const missing = missingScopes(requirement, token.scopes);
     if (missing !== undefined) {
       const anyOf = 'anyOf' in requirement;
       return {
         code: 'insufficient_scope',
-        description: anyOf ? 'The access token has none of the scopes this request accepts' : 'The access token lacks a scope this request requires',
+        description: anyOf
+          ? 'The access token has none of the scopes this request accepts'
+          : 'The access token lacks a scope this request requires',
         requiredScopes: missing,
       };
     }
   }
   if (policy.claims !== undefined) {
     for (const check of policy.claims) {
-      if (!check.test(token.claims, token)) return { code: 'claim_check_failed', description: `The access token ${check.description}` };
+      if (!check.test(token.claims, token))
+        return { code: 'claim_check_failed', description: `The access token ${check.description}` };
     }
   }
   return undefined;

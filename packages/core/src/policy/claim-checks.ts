@@ -16,10 +16,18 @@ export type ClaimPath = string | readonly string[];
 
 /** The claim at `path`, or `undefined`. */
 export function claimAt(claims: Readonly<Record<string, unknown>>, path: ClaimPath): unknown {
-  if (typeof path === 'string') return claims[path];
+  // Own members only: a claim named `constructor` or `__proto__` must not find Object.prototype's.
+  if (typeof path === 'string') return Object.hasOwn(claims, path) ? claims[path] : undefined;
   let value: unknown = claims;
   for (const segment of path) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      Array.isArray(value) ||
+      !Object.hasOwn(value, segment)
+    ) {
+      return undefined;
+    }
     value = (value as Record<string, unknown>)[segment];
   }
   return value;
@@ -59,7 +67,11 @@ export function claimIncludes(path: ClaimPath, ...values: readonly string[]): Cl
  *
  * @example `claimCheck('email_verified', (v) => v === true, 'a verified email')`
  */
-export function claimCheck(path: ClaimPath, predicate: (value: unknown, token: TokenInfo) => boolean, requirement?: string): ClaimCheck {
+export function claimCheck(
+  path: ClaimPath,
+  predicate: (value: unknown, token: TokenInfo) => boolean,
+  requirement?: string,
+): ClaimCheck {
   return {
     description: `claim "${pathName(path)}" must satisfy ${requirement ?? 'the route condition'}`,
     test: (claims, token) => predicate(claimAt(claims, path), token),

@@ -21,9 +21,12 @@ export type StaticScopeRequirement = Exclude<ScopeRequirement, (...args: never[]
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** What is missing: the scopes to name in the challenge, or `undefined` when the requirement is met. */
-export function missingScopes(requirement: StaticScopeRequirement, granted: ReadonlySet<string>): readonly string[] | undefined {
+export function missingScopes(
+  requirement: StaticScopeRequirement,
+  granted: ReadonlySet<string>,
+): readonly string[] | undefined {
   if (isAnyOf(requirement)) {
-    return requirement.anyOf.length === 0 || requirement.anyOf.some((scope) => granted.has(scope)) ? undefined : requirement.anyOf;
+    return requirement.anyOf.some((scope) => granted.has(scope)) ? undefined : requirement.anyOf;
   }
   const required = isAllOf(requirement) ? requirement.allOf : requirement;
   for (const scope of required) {
@@ -32,9 +35,16 @@ export function missingScopes(requirement: StaticScopeRequirement, granted: Read
   return undefined;
 }
 
-/** Validates a scope requirement given in configuration; computed ones are checked when they run. */
-export function validateScopeRequirement(requirement: unknown, option: string): void {
-  if (typeof requirement === 'function') return;
+/**
+ * Validates a scope requirement: given in configuration (a function is then accepted and its results
+ * are checked each time it runs), or returned by such a function (`computed`).
+ */
+export function validateScopeRequirement(requirement: unknown, option: string, computed = false): void {
+  if (typeof requirement === 'function') {
+    if (computed)
+      throw new RsConfigError(option, 'a computed requirement must return scopes, { allOf } or { anyOf }');
+    return;
+  }
   // missingScopes would read only anyOf and silently drop the allOf requirement.
   if (isAllOf(requirement as StaticScopeRequirement) && isAnyOf(requirement as StaticScopeRequirement)) {
     throw new RsConfigError(option, 'use either { allOf } or { anyOf }, not both');
@@ -46,7 +56,12 @@ export function validateScopeRequirement(requirement: unknown, option: string): 
       : isAnyOf(requirement as StaticScopeRequirement)
         ? (requirement as { anyOf: unknown }).anyOf
         : undefined;
-  if (!Array.isArray(list)) throw new RsConfigError(option, 'must be an array of scopes, { allOf }, { anyOf } or a function');
+  if (!Array.isArray(list))
+    throw new RsConfigError(option, 'must be an array of scopes, { allOf }, { anyOf } or a function');
+  // An empty any-of would accept every token: almost certainly a list that failed to load.
+  if (list.length === 0 && isAnyOf(requirement as StaticScopeRequirement)) {
+    throw new RsConfigError(option, '{ anyOf } needs at least one scope');
+  }
   for (const scope of list) {
     if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
       throw new RsConfigError(option, `${JSON.stringify(scope)} is not a valid scope token (RFC 6749 §3.3)`);

@@ -30,15 +30,27 @@ export interface IssuerRouterOptions {
  * ```
  */
 export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver {
-  requireOption(typeof options?.issuers === 'object' && options.issuers !== null, 'issuerRouter.issuers', 'is required');
+  requireOption(
+    typeof options?.issuers === 'object' && options.issuers !== null,
+    'issuerRouter.issuers',
+    'is required',
+  );
   const routes = new Map<string, AccessTokenResolver>();
   for (const [issuer, resolver] of Object.entries(options.issuers)) {
-    requireOption(typeof resolver?.resolve === 'function', `issuerRouter.issuers[${JSON.stringify(issuer)}]`, 'must be a token resolver');
+    requireOption(
+      typeof resolver?.resolve === 'function',
+      `issuerRouter.issuers[${JSON.stringify(issuer)}]`,
+      'must be a token resolver',
+    );
     routes.set(issuer, resolver);
   }
   requireOption(routes.size > 0, 'issuerRouter.issuers', 'must name at least one issuer');
   const unidentified = options.unidentified;
-  requireOption(unidentified === undefined || typeof unidentified.resolve === 'function', 'issuerRouter.unidentified', 'must be a token resolver');
+  requireOption(
+    unidentified === undefined || typeof unidentified.resolve === 'function',
+    'issuerRouter.unidentified',
+    'must be a token resolver',
+  );
 
   return {
     async resolve(token, context) {

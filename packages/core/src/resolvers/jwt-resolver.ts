@@ -2,7 +2,11 @@ import { checkValidityPeriod } from '../claims/validity.js';
 import { RsConfigError, requireOption } from '../errors/config-error.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { checkJwsSignature, decodeJwsHeader } from '../jose/compact-jws.js';
-import { ASYMMETRIC_JWS_ALGORITHMS, SUPPORTED_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
+import {
+  ASYMMETRIC_JWS_ALGORITHMS,
+  SUPPORTED_JWS_ALGORITHMS,
+  SYMMETRIC_JWS_ALGORITHMS,
+} from '../keys/algorithms.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import { isObject, type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
@@ -57,12 +61,20 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   const sources = Array.isArray(options.keys) ? options.keys : [options.keys as VerificationKeySource];
   requireOption(sources.length > 0, 'jwt.keys', 'at least one key source is required');
   for (const source of sources) {
-    requireOption(typeof source?.keysFor === 'function', 'jwt.keys', 'each entry must be a key source such as remoteJwks(…)');
+    requireOption(
+      typeof source?.keysFor === 'function',
+      'jwt.keys',
+      'each entry must be a key source such as remoteJwks(…)',
+    );
   }
   const symmetric = sources.some((source) => source.symmetric);
   const algorithms = allowedAlgorithms(options.algorithms, symmetric);
   const skew = options.skewAllowance ?? 0;
-  requireOption(Number.isFinite(skew) && skew >= 0, 'jwt.skewAllowance', 'must be a non-negative number of seconds');
+  requireOption(
+    Number.isFinite(skew) && skew >= 0,
+    'jwt.skewAllowance',
+    'must be a non-negative number of seconds',
+  );
   requireOption(
     options.profile === undefined || options.profile === 'rfc9068',
     'jwt.profile',
@@ -71,7 +83,11 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   const rfc9068 = options.profile === 'rfc9068';
   const requiredClaims = [...(rfc9068 ? RFC9068_CLAIMS : []), ...(options.requiredClaims ?? [])];
   const maxTokenLength = options.maxTokenLength ?? 16_384;
-  requireOption(Number.isInteger(maxTokenLength) && maxTokenLength > 0, 'jwt.maxTokenLength', 'must be a positive integer');
+  requireOption(
+    Number.isInteger(maxTokenLength) && maxTokenLength > 0,
+    'jwt.maxTokenLength',
+    'must be a positive integer',
+  );
 
   async function verify(token: string, now: number): Promise<Outcome<Record<string, unknown>>> {
     if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
@@ -106,7 +122,9 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       const check = await checkJwsSignature(token, key, header.alg);
       if (check.valid) {
         const payload = parsePayload(check.payload);
-        return payload === undefined ? refusal('token_malformed', 'The JWT payload is not a JSON object') : success(payload);
+        return payload === undefined
+          ? refusal('token_malformed', 'The JWT payload is not a JSON object')
+          : success(payload);
       }
       if (check.failure !== undefined) return { ok: false, failure: check.failure };
     }
@@ -124,7 +142,8 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     const validity = checkValidityPeriod(info, now, skew, true);
     if (validity !== undefined) return validity;
     for (const claim of requiredClaims) {
-      if (claims[claim] === undefined) return { code: 'claim_missing', description: `The JWT has no "${claim}" claim` };
+      if (!Object.hasOwn(claims, claim) || claims[claim] === undefined)
+        return { code: 'claim_missing', description: `The JWT has no "${claim}" claim` };
     }
     return undefined;
   }
@@ -140,16 +159,27 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   };
 }
 
-function allowedAlgorithms(configured: readonly string[] | undefined, symmetric: boolean): ReadonlySet<string> {
+function allowedAlgorithms(
+  configured: readonly string[] | undefined,
+  symmetric: boolean,
+): ReadonlySet<string> {
   if (configured === undefined) {
     return new Set<string>([...ASYMMETRIC_JWS_ALGORITHMS, ...(symmetric ? SYMMETRIC_JWS_ALGORITHMS : [])]);
   }
-  requireOption(Array.isArray(configured) && configured.length > 0, 'jwt.algorithms', 'must be a non-empty array');
+  requireOption(
+    Array.isArray(configured) && configured.length > 0,
+    'jwt.algorithms',
+    'must be a non-empty array',
+  );
   for (const alg of configured) {
     if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
       throw new RsConfigError('jwt.algorithms', '"none" is never accepted');
     }
-    requireOption(SUPPORTED_JWS_ALGORITHMS.has(alg), 'jwt.algorithms', `"${alg}" is not a supported JWS algorithm`);
+    requireOption(
+      SUPPORTED_JWS_ALGORITHMS.has(alg),
+      'jwt.algorithms',
+      `"${alg}" is not a supported JWS algorithm`,
+    );
     requireOption(
       symmetric || !alg.startsWith('HS'),
       'jwt.algorithms',
@@ -159,13 +189,21 @@ function allowedAlgorithms(configured: readonly string[] | undefined, symmetric:
   return new Set(configured);
 }
 
-function stringSet(value: string | readonly string[] | undefined, option: string, required: boolean): Set<string> | undefined {
+function stringSet(
+  value: string | readonly string[] | undefined,
+  option: string,
+  required: boolean,
+): Set<string> | undefined {
   if (value === undefined) {
     if (required) throw new RsConfigError(option, 'is required');
     return undefined;
   }
   const list = typeof value === 'string' ? [value] : value;
-  requireOption(Array.isArray(list) && list.length > 0, option, 'must be a non-empty string or array of strings');
+  requireOption(
+    Array.isArray(list) && list.length > 0,
+    option,
+    'must be a non-empty string or array of strings',
+  );
   for (const item of list) {
     requireOption(typeof item === 'string' && item.length > 0, option, 'must contain only non-empty strings');
   }
@@ -192,4 +230,3 @@ function parsePayload(bytes: Uint8Array): Record<string, unknown> | undefined {
     return undefined;
   }
 }
-
