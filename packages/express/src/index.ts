@@ -6,7 +6,6 @@
 import './express-augmentation.js';
 
 export type {
-  PrebuiltResourceServer,
   RejectionHandling,
   RsExpressOptions,
   RsExpressSettings,

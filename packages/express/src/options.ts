@@ -1,4 +1,4 @@
-import type { ResourceServer, ResourceServerOptions } from '@rs/core';
+import type { ResourceServerSource } from '@rs/core';
 
 /**
  * What the middleware does with a refused request: answer it, or pass it to `next(err)`.
@@ -33,18 +33,6 @@ export interface RsExpressSettings {
 }
 
 /**
- * A resource server built elsewhere, shared with other adapters or code.
- *
- * @example
- * ```ts
- * const protect = rsExpress({ resourceServer: createResourceServer({ resolver }) });
- * ```
- */
-export interface PrebuiltResourceServer {
-  readonly resourceServer: ResourceServer;
-}
-
-/**
  * Options of {@link rsExpress}: the resource server's own options (or a prebuilt `resourceServer`), plus
  * the middleware's {@link RsExpressSettings}.
  *
@@ -54,4 +42,4 @@ export interface PrebuiltResourceServer {
  * const protect = rsExpress(options);
  * ```
  */
-export type RsExpressOptions = RsExpressSettings & (ResourceServerOptions | PrebuiltResourceServer);
+export type RsExpressOptions = RsExpressSettings & ResourceServerSource;

@@ -1,5 +1,5 @@
 import './express-augmentation.js';
-import { type AccessPolicy, createResourceServer, type ResourceServer, RsConfigError } from '@rs/core';
+import { type AccessPolicy, RsConfigError, resourceServerFrom } from '@rs/core';
 import { publicBaseUrl } from '@rs/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { expressRsRequest } from './express-rs-request.js';
@@ -58,13 +58,6 @@ export function rsExpress(options: RsExpressOptions): Protect {
         .catch(next);
     };
   };
-}
-
-function resourceServerFrom(options: RsExpressOptions): ResourceServer {
-  if (typeof options !== 'object' || options === null) {
-    throw new RsConfigError('options', 'must be an object');
-  }
-  return 'resourceServer' in options ? options.resourceServer : createResourceServer(options);
 }
 
 function rejectionHandling(value: RejectionHandling | undefined): RejectionHandling {

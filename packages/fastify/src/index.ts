@@ -7,7 +7,6 @@ import './fastify-augmentation.js';
 
 export type {
   AuthenticationHook,
-  PrebuiltResourceServer,
   RouteProtectionMode,
   RsFastifyOptions,
   RsFastifySettings,

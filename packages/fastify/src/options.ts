@@ -1,4 +1,4 @@
-import type { ResourceServer, ResourceServerOptions } from '@rs/core';
+import type { ResourceServerSource } from '@rs/core';
 
 /**
  * Which routes the plugin protects: `'all'` unless a route says `rs: false`, or `'opt-in'` only those
@@ -45,23 +45,10 @@ export interface RsFastifySettings {
   readonly publicUrl?: string;
   /**
    * Where protected routes authenticate. `'onRequest'` answers before the body is read; form-body tokens
-   * need the parsed body, so `'preValidation'` is the default when `tokenLocations.formBody` is on. Set
-   * it yourself when you pass a prebuilt `resourceServer` that reads form bodies.
+   * need the parsed body, so `'preValidation'` is the default when the resource server reads form
+   * bodies (`tokenLocations.formBody`).
    */
   readonly hook?: AuthenticationHook;
-}
-
-/**
- * A resource server built elsewhere, shared with other adapters or code.
- *
- * @example
- * ```ts
- * const resourceServer = createResourceServer({ resolver });
- * await app.register(rsFastify, { resourceServer });
- * ```
- */
-export interface PrebuiltResourceServer {
-  readonly resourceServer: ResourceServer;
 }
 
 /**
@@ -74,4 +61,4 @@ export interface PrebuiltResourceServer {
  * await app.register(rsFastify, options);
  * ```
  */
-export type RsFastifyOptions = RsFastifySettings & (ResourceServerOptions | PrebuiltResourceServer);
+export type RsFastifyOptions = RsFastifySettings & ResourceServerSource;

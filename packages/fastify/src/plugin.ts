@@ -1,5 +1,5 @@
 import './fastify-augmentation.js';
-import { createResourceServer, type ResourceServer, RsConfigError } from '@rs/core';
+import { type ResourceServer, RsConfigError, resourceServerFrom } from '@rs/core';
 import { publicBaseUrl } from '@rs/core/node';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
@@ -11,7 +11,7 @@ import { routeName, routeProtection } from './route-protection.js';
 async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptions): Promise<void> {
   const resourceServer = resourceServerFrom(options);
   const mode = protectionMode(options.protect);
-  const hook = authenticationHookName(options);
+  const hook = authenticationHookName(options.hook, resourceServer);
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
 
   fastify.decorateRequest('oauth2', null);
@@ -29,24 +29,19 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
   });
 }
 
-function resourceServerFrom(options: RsFastifyOptions): ResourceServer {
-  if (typeof options !== 'object' || options === null) {
-    throw new RsConfigError('options', 'must be an object');
-  }
-  return 'resourceServer' in options ? options.resourceServer : createResourceServer(options);
-}
-
 function protectionMode(protect: RouteProtectionMode | undefined): RouteProtectionMode {
   if (protect === undefined || protect === 'all' || protect === 'opt-in') return protect ?? 'all';
   throw new RsConfigError('protect', "must be 'all' or 'opt-in'");
 }
 
-function authenticationHookName(options: RsFastifyOptions): AuthenticationHook {
-  const { hook } = options;
+function authenticationHookName(
+  hook: AuthenticationHook | undefined,
+  resourceServer: ResourceServer,
+): AuthenticationHook {
   if (hook === 'onRequest' || hook === 'preValidation') return hook;
   if (hook !== undefined) throw new RsConfigError('hook', "must be 'onRequest' or 'preValidation'");
-  const readsForms = 'tokenLocations' in options && options.tokenLocations?.formBody === true;
-  return readsForms ? 'preValidation' : 'onRequest';
+  // Form-body tokens need the parsed body, which onRequest runs before.
+  return resourceServer.tokenLocations.formBody ? 'preValidation' : 'onRequest';
 }
 
 function hookList<H>(hooks: H | readonly H[] | undefined): readonly H[] {

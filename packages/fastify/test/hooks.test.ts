@@ -96,11 +96,11 @@ describe('preValidation (form-body tokens)', () => {
     expect(valid).toMatchObject({ status: 200, body: { location: 'form-body' } });
   });
 
-  it("is chosen with hook: 'preValidation' for a prebuilt resource server that reads form bodies", async () => {
+  it('is chosen by itself for a prebuilt resource server that reads form bodies', async () => {
     const resourceServer = createResourceServer(fixture.options({ tokenLocations: FORM_TOKENS }));
     const app = Fastify();
     await app.register(formBody);
-    await app.register(rsFastify, { resourceServer, hook: 'preValidation' });
+    await app.register(rsFastify, { resourceServer });
     app.post('/items', async (request) => ({ location: request.oauth2?.location }));
     const baseUrl = await serve(app);
 

@@ -119,7 +119,7 @@ export function createFetchResourceServer(options: FetchResourceServerOptions): 
   const translation: RequestTranslation = {
     publicBase: parsePublicUrl(options.publicUrl),
     form: {
-      enabled: options.tokenLocations?.formBody === true,
+      enabled: resourceServer.tokenLocations.formBody,
       maxBytes: maxFormBodyBytes(options.maxFormBodyBytes),
     },
   };

@@ -137,7 +137,7 @@ const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
 export function createLambdaResourceServer(options: LambdaResourceServerOptions): LambdaResourceServer {
   const resourceServer = createResourceServer(options);
   const form: FormReading = {
-    enabled: options.tokenLocations?.formBody === true,
+    enabled: resourceServer.tokenLocations.formBody,
     maxBytes: maxFormBodyBytes(options.maxFormBodyBytes),
   };
 

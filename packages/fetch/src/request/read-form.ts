@@ -1,5 +1,5 @@
 import type { RsHeaders } from '@rs/core';
-import { type FormRecord, formRecord } from './form-record.js';
+import { type FormRecord, formRecord, isFormUrlEncoded } from '@rs/core';
 
 /** How request bodies are translated into `RsRequest.form`. */
 export interface FormReading {
@@ -8,8 +8,6 @@ export interface FormReading {
   /** Larger bodies are not read: a form that only carries a token is small. */
   readonly maxBytes: number;
 }
-
-const FORM_MEDIA_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 /**
  * The form-urlencoded body, read from a clone so the handler can still read it; `undefined` when core
@@ -23,7 +21,7 @@ export async function readForm(
 ): Promise<FormRecord | undefined> {
   if (!reading.enabled || request.method === 'GET' || request.method === 'HEAD') return undefined;
   const contentType = headers['content-type'];
-  if (typeof contentType !== 'string' || !FORM_MEDIA_TYPE.test(contentType)) return undefined;
+  if (!isFormUrlEncoded(contentType)) return undefined;
   if (request.body === null || request.bodyUsed) return undefined;
   const declared = headers['content-length'];
   if (typeof declared === 'string' && !(Number(declared) <= reading.maxBytes)) return undefined;

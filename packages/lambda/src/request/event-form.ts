@@ -1,5 +1,5 @@
 import type { RsHeaders } from '@rs/core';
-import { type FormRecord, formRecord } from './form-record.js';
+import { type FormRecord, formRecord, isFormUrlEncoded } from '@rs/core';
 
 /** How request bodies are translated into `RsRequest.form`. */
 export interface FormReading {
@@ -13,8 +13,6 @@ interface EventBody {
   readonly body?: string | null | undefined;
   readonly isBase64Encoded: boolean;
 }
-
-const FORM_MEDIA_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 /**
  * The form-urlencoded body of an event, or `undefined` when core would not look at it anyway (form
@@ -30,7 +28,7 @@ export function eventForm(
   if (!reading.enabled || method === 'GET' || method === 'HEAD' || body === undefined || body === null)
     return undefined;
   const contentType = headers['content-type'];
-  if (typeof contentType !== 'string' || !FORM_MEDIA_TYPE.test(contentType)) return undefined;
+  if (!isFormUrlEncoded(contentType)) return undefined;
   const text = event.isBase64Encoded ? decodeBase64(body, reading.maxBytes) : body;
   // A form-urlencoded body is ASCII, so its length in characters is its length in bytes.
   if (text === undefined || text.length > reading.maxBytes) return undefined;
