@@ -1,6 +1,6 @@
-import { createResourceServer, jwtResolver, remoteJwks } from '@rs/core';
+import { jwtResolver, remoteJwks } from '@rs/core';
+import { rsFastify } from '@rs/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { protect } from './protect.js';
 import { PROTECTED_ROUTES, reportToken } from './routes.js';
 
 /** Whom the API trusts: the tokens' issuer, the API's own identifier, and where the issuer's keys are. */
@@ -11,8 +11,10 @@ export interface ApiConfig {
 }
 
 /** The sample protected API, not yet listening. */
-export function buildApi(config: ApiConfig): FastifyInstance {
-  const rs = createResourceServer({
+export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
+  const app = Fastify();
+  // Awaited: only routes declared after the plugin has loaded can be protected.
+  await app.register(rsFastify, {
     resolver: jwtResolver({
       issuer: config.issuer,
       audience: config.audience,
@@ -24,12 +26,11 @@ export function buildApi(config: ApiConfig): FastifyInstance {
     requireHttps: false,
   });
 
-  const app = Fastify();
-  app.get('/', async () => ({
+  app.get('/', { config: { rs: false } }, async () => ({
     routes: PROTECTED_ROUTES.map(({ path, scopes, description }) => ({ path, scopes, description })),
   }));
   for (const route of PROTECTED_ROUTES) {
-    app.get(route.path, { onRequest: protect(rs, { scopes: route.scopes }) }, async (request) =>
+    app.get(route.path, { config: { rs: { scopes: route.scopes } } }, async (request) =>
       reportToken(route.path, request),
     );
   }

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const { trust, authorizationServer } = await establishTrust(config, apiUrl);
   let api: FastifyInstance | undefined;
   try {
-    api = buildApi(trust);
+    api = await buildApi(trust);
     await api.listen({ host: HOST, port: config.port });
   } catch (error) {
     await authorizationServer?.close();

@@ -28,9 +28,9 @@ export interface TokenReport {
 }
 
 export function reportToken(route: string, request: FastifyRequest): TokenReport {
-  const context: OAuth2Context | undefined = request.oauth2;
+  const context: OAuth2Context | null = request.oauth2;
   // The hook refuses every request without a context; reaching here without one is a wiring bug.
-  if (context === undefined) throw new Error(`route ${route} is not protected`);
+  if (context === null) throw new Error(`route ${route} is not protected`);
   return {
     route,
     subject: context.subject,

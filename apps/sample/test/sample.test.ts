@@ -14,7 +14,7 @@ let apiUrl: string;
 
 beforeAll(async () => {
   as = await startAuthorizationServer({ host: '127.0.0.1', port: 0, resource: RESOURCE });
-  api = buildApi({ issuer: as.issuer, audience: RESOURCE, jwksUrl: as.jwksUrl });
+  api = await buildApi({ issuer: as.issuer, audience: RESOURCE, jwksUrl: as.jwksUrl });
   await api.listen({ host: '127.0.0.1', port: 0 });
   apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
 });
