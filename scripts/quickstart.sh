@@ -13,11 +13,11 @@ case "${1:-}" in
   test)
     rm -rf packages/*/.test-results apps/*/.test-results
     status=0
-    $PNPM exec turbo run build typecheck test --concurrency=2 || status=$?
+    $PNPM exec turbo run build typecheck test --concurrency=2 --continue || status=$?
     node scripts/check-readme-examples.mjs || status=$?
     node scripts/check-package-exports.mjs || status=$?
     node scripts/test-summary.mjs || status=$?
-    $PNPM exec biome ci . || status=$?
+    $PNPM exec biome ci . --colors=off || status=$?
     exit $status
     ;;
   *)

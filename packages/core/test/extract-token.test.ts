@@ -9,7 +9,16 @@ import {
   type RsRequest,
   staticJwks,
 } from '../src/index.js';
-import { API_URL, AUDIENCE, expectAccepted, expectConfigError, expectRejected, ISSUER, mint, NOW_MS } from './helpers.js';
+import {
+  API_URL,
+  AUDIENCE,
+  expectAccepted,
+  expectConfigError,
+  expectRejected,
+  ISSUER,
+  mint,
+  NOW_MS,
+} from './helpers.js';
 
 let key: TestSigningKey;
 let resolver: AccessTokenResolver;

@@ -539,7 +539,10 @@ describe('remoteJwks: refresh behaviour', () => {
   });
 
   it('refuses a zero timeout or response limit at build time', () => {
-    expectConfigError(() => remoteJwks({ url: 'https://as.example.com/jwks', timeout: 0 }), 'remoteJwks.timeout');
+    expectConfigError(
+      () => remoteJwks({ url: 'https://as.example.com/jwks', timeout: 0 }),
+      'remoteJwks.timeout',
+    );
     expectConfigError(
       () => remoteJwks({ url: 'https://as.example.com/jwks', maxResponseBytes: 0 }),
       'remoteJwks.maxResponseBytes',
