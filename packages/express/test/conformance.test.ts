@@ -1,7 +1,6 @@
-import { type ConformanceDriver, conformanceEcho, runAdapterConformance } from '@rs/testkit';
+import { type ConformanceDriver, conformanceEcho, runAdapterConformance, sendHttp } from '@rs/testkit';
 import { rsExpress } from '../src/index.js';
 import { FRAMEWORKS, type Framework } from './frameworks.js';
-import { send } from './http-client.js';
 import { serve } from './serve.js';
 
 function driver({ express }: Framework): ConformanceDriver {
@@ -19,7 +18,7 @@ function driver({ express }: Framework): ConformanceDriver {
         else app.post(route.path, handler, echo);
       }
       const served = await serve(app);
-      return { request: (request) => send(served.url, request), close: served.close };
+      return { request: (request) => sendHttp(served.url, request), close: served.close };
     },
   };
 }

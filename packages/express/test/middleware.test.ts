@@ -1,18 +1,17 @@
 import { request as httpRequest } from 'node:http';
 import { createResourceServer, RsConfigError } from '@rs/core';
+import { sendHttp, type TestIssuer, testIssuer } from '@rs/testkit';
 import type { NextFunction, Request, Response } from 'express';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RsRejectionError, rsExpress } from '../src/index.js';
-import { type TokenFixture, tokenFixture } from './fixture.js';
 import { FRAMEWORKS } from './frameworks.js';
-import { send } from './http-client.js';
 import { closeAll, serve } from './serve.js';
 
-let fixture: TokenFixture;
+let fixture: TestIssuer;
 let authorization: string;
 beforeAll(async () => {
-  fixture = await tokenFixture();
-  authorization = `Bearer ${await fixture.token({ sub: 'alice', scope: 'read' })}`;
+  fixture = await testIssuer();
+  authorization = `Bearer ${await fixture.mint({ sub: 'alice', scope: 'read' })}`;
 });
 afterEach(closeAll);
 
@@ -30,12 +29,14 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       app.get('/items', echoSubject);
       const { url } = await serve(app);
 
-      expect(await send(url, { method: 'GET', path: '/health' })).toMatchObject({
+      expect(await sendHttp(url, { method: 'GET', path: '/health' })).toMatchObject({
         status: 200,
         body: { subject: null },
       });
-      expect((await send(url, { method: 'GET', path: '/items' })).status).toBe(401);
-      expect(await send(url, { method: 'GET', path: '/items', headers: { authorization } })).toMatchObject({
+      expect((await sendHttp(url, { method: 'GET', path: '/items' })).status).toBe(401);
+      expect(
+        await sendHttp(url, { method: 'GET', path: '/items', headers: { authorization } }),
+      ).toMatchObject({
         status: 200,
         body: { subject: 'alice' },
       });
@@ -47,7 +48,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       app.get('/items', protect({ scopes: ['write'] }), echoSubject);
       const { url } = await serve(app);
 
-      const response = await send(url, { method: 'GET', path: '/items', headers: { authorization } });
+      const response = await sendHttp(url, { method: 'GET', path: '/items', headers: { authorization } });
       expect(response.status).toBe(403);
       expect(response.headers['www-authenticate']).toContain('scope="write"');
     });
@@ -59,9 +60,9 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       app.post('/extended', express.urlencoded({ extended: true }), protect(), echoSubject);
       const { url } = await serve(app);
 
-      const token = await fixture.token({ sub: 'bob' });
+      const token = await fixture.mint({ sub: 'bob' });
       for (const path of ['/simple', '/extended']) {
-        const response = await send(url, { method: 'POST', path, form: { access_token: token } });
+        const response = await sendHttp(url, { method: 'POST', path, form: { access_token: token } });
         expect(response).toMatchObject({ status: 200, body: { subject: 'bob' } });
       }
     });
@@ -72,9 +73,9 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       app.get('/items', protect(), echoSubject);
       const { url } = await serve(app);
 
-      expect((await send(url, { method: 'GET', path: '/items', headers: { authorization } })).status).toBe(
-        200,
-      );
+      expect(
+        (await sendHttp(url, { method: 'GET', path: '/items', headers: { authorization } })).status,
+      ).toBe(200);
     });
   });
 
@@ -86,7 +87,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       app.use('/api', router);
       const { url } = await serve(app);
 
-      await send(url, {
+      await sendHttp(url, {
         method: 'GET',
         path: '/api/items?page=2',
         headers: { authorization, 'x-extra': 'y' },
@@ -104,11 +105,11 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
         app.get('/items', rsExpress(fixture.options({ requireHttps: true }))(), echoSubject);
       const headers = { authorization, 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
 
-      const trusted = await send((await serve(trusting)).url, { method: 'GET', path: '/items', headers });
+      const trusted = await sendHttp((await serve(trusting)).url, { method: 'GET', path: '/items', headers });
       expect(trusted.status).toBe(200);
       expect(fixture.seen.at(-1)?.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/items$/);
       expect(fixture.seen.at(-1)?.peerAddress).toBe('127.0.0.1');
-      const untrusted = await send((await serve(strict)).url, { method: 'GET', path: '/items', headers });
+      const untrusted = await sendHttp((await serve(strict)).url, { method: 'GET', path: '/items', headers });
       expect(untrusted).toMatchObject({ status: 400, body: { code: 'https_required' } });
     });
 
@@ -122,7 +123,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       const { url } = await serve(app);
 
       expect(
-        (await send(url, { method: 'GET', path: '/items?x=1', headers: { authorization } })).status,
+        (await sendHttp(url, { method: 'GET', path: '/items?x=1', headers: { authorization } })).status,
       ).toBe(200);
       expect(fixture.seen.at(-1)?.url).toBe('https://api.example.com/items?x=1');
     });
@@ -153,7 +154,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       app.get('/items', rsExpress(fixture.options())(), echoSubject);
       const { url } = await serve(app);
 
-      const response = await send(url, {
+      const response = await sendHttp(url, {
         method: 'GET',
         path: '/items',
         headers: { authorization: 'Bearer a b' },
@@ -184,7 +185,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       });
       const { url } = await serve(app);
 
-      const response = await send(url, { method: 'GET', path: '/items', headers: { authorization } });
+      const response = await sendHttp(url, { method: 'GET', path: '/items', headers: { authorization } });
       expect(response).toMatchObject({ status: 403, body: { custom: true, code: 'insufficient_scope' } });
       expect(response.headers['www-authenticate']).toContain('error="insufficient_scope"');
       const [error] = errors;
@@ -205,7 +206,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       app.get('/items', rsExpress({ ...fixture.options(), onRejection: 'next' })(), echoSubject);
       const { url } = await serve(app);
 
-      const response = await send(url, { method: 'GET', path: '/items' });
+      const response = await sendHttp(url, { method: 'GET', path: '/items' });
       expect(response.status).toBe(401);
       expect(response.headers['www-authenticate']).toBe('Bearer realm="test"');
     });
@@ -222,7 +223,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
     });
     const { url } = await serve(app);
 
-    const response = await send(url, { method: 'GET', path: '/items', headers: { authorization } });
+    const response = await sendHttp(url, { method: 'GET', path: '/items', headers: { authorization } });
     expect(response).toMatchObject({ status: 500, body: { failed: true } });
     expect(errors).toMatchObject([{ message: 'resolver bug' }]);
   });

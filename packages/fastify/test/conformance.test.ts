@@ -1,8 +1,7 @@
 import formBody from '@fastify/formbody';
-import { type ConformanceDriver, conformanceEcho, runAdapterConformance } from '@rs/testkit';
+import { type ConformanceDriver, conformanceEcho, runAdapterConformance, sendHttp } from '@rs/testkit';
 import Fastify from 'fastify';
 import { rsFastify } from '../src/index.js';
-import { send } from './http-client.js';
 
 const driver: ConformanceDriver = {
   async start(options, routes) {
@@ -19,7 +18,7 @@ const driver: ConformanceDriver = {
       });
     }
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    return { request: (request) => send(baseUrl, request), close: () => app.close() };
+    return { request: (request) => sendHttp(baseUrl, request), close: () => app.close() };
   },
 };
 

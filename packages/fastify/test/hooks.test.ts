@@ -1,15 +1,14 @@
 import formBody from '@fastify/formbody';
 import { createResourceServer } from '@rs/core';
+import { sendHttp, type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rsFastify } from '../src/index.js';
-import { type TokenFixture, tokenFixture } from './fixture.js';
-import { send } from './http-client.js';
 import { closeAll, serve } from './serve.js';
 
-let fixture: TokenFixture;
+let fixture: TestIssuer;
 beforeAll(async () => {
-  fixture = await tokenFixture();
+  fixture = await testIssuer();
 });
 afterEach(closeAll);
 
@@ -31,8 +30,8 @@ describe('onRequest (default)', () => {
     );
     const baseUrl = await serve(app);
 
-    const token = await fixture.token({ sub: 'carol' });
-    await send(baseUrl, { method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
+    const token = await fixture.mint({ sub: 'carol' });
+    await sendHttp(baseUrl, { method: 'GET', path: '/items', headers: { authorization: `Bearer ${token}` } });
     expect(seenByHook).toEqual(['carol']);
   });
 
@@ -63,8 +62,8 @@ describe('onRequest (default)', () => {
     app.get('/items', async () => 'ok');
     const baseUrl = await serve(app);
 
-    const token = await fixture.token();
-    const response = await send(baseUrl, {
+    const token = await fixture.mint();
+    const response = await sendHttp(baseUrl, {
       method: 'GET',
       path: '/items',
       headers: { authorization: `Bearer ${token}` },
@@ -83,10 +82,14 @@ describe('preValidation (form-body tokens)', () => {
     }));
     const baseUrl = await serve(app);
 
-    const token = await fixture.token();
-    const noToken = await send(baseUrl, { method: 'POST', path: '/items', form: {} });
-    const invalid = await send(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
-    const valid = await send(baseUrl, {
+    const token = await fixture.mint();
+    const noToken = await sendHttp(baseUrl, { method: 'POST', path: '/items', form: {} });
+    const invalid = await sendHttp(baseUrl, {
+      method: 'POST',
+      path: '/items',
+      form: { access_token: token },
+    });
+    const valid = await sendHttp(baseUrl, {
       method: 'POST',
       path: '/items',
       form: { access_token: token, name: 'x' },
@@ -104,8 +107,12 @@ describe('preValidation (form-body tokens)', () => {
     app.post('/items', async (request) => ({ location: request.oauth2?.location }));
     const baseUrl = await serve(app);
 
-    const token = await fixture.token();
-    const response = await send(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
+    const token = await fixture.mint();
+    const response = await sendHttp(baseUrl, {
+      method: 'POST',
+      path: '/items',
+      form: { access_token: token },
+    });
     expect(response).toMatchObject({ status: 200, body: { location: 'form-body' } });
   });
 
@@ -127,8 +134,8 @@ describe('preValidation (form-body tokens)', () => {
     );
     const baseUrl = await serve(app);
 
-    const token = await fixture.token({ sub: 'dave' });
-    await send(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
+    const token = await fixture.mint({ sub: 'dave' });
+    await sendHttp(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
     expect(order).toEqual(['own:dave']);
   });
 });

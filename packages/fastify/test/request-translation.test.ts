@@ -1,17 +1,16 @@
 import { request as httpRequest } from 'node:http';
 import { createResourceServer } from '@rs/core';
+import { sendHttp, type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rsFastify } from '../src/index.js';
-import { type TokenFixture, tokenFixture } from './fixture.js';
-import { send } from './http-client.js';
 import { closeAll, serve } from './serve.js';
 
-let fixture: TokenFixture;
+let fixture: TestIssuer;
 let authorization: string;
 beforeAll(async () => {
-  fixture = await tokenFixture();
-  authorization = `Bearer ${await fixture.token()}`;
+  fixture = await testIssuer();
+  authorization = `Bearer ${await fixture.mint()}`;
 });
 afterEach(closeAll);
 
@@ -24,7 +23,7 @@ describe('the request core sees', () => {
     app.get('/items', ok);
     const baseUrl = await serve(app);
 
-    await send(baseUrl, {
+    await sendHttp(baseUrl, {
       method: 'GET',
       path: '/items?page=2&sort=name',
       headers: { authorization, 'x-extra': 'y' },
@@ -42,7 +41,7 @@ describe('the request core sees', () => {
     app.get('/items', ok);
     const baseUrl = await serve(app);
 
-    const response = await send(baseUrl, {
+    const response = await sendHttp(baseUrl, {
       method: 'GET',
       path: '/items?x=1',
       headers: {
@@ -65,7 +64,7 @@ describe('the request core sees', () => {
     app.get('/items', ok);
     const baseUrl = await serve(app);
 
-    const response = await send(baseUrl, {
+    const response = await sendHttp(baseUrl, {
       method: 'GET',
       path: '/items',
       headers: { authorization, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' },
@@ -83,7 +82,11 @@ describe('the request core sees', () => {
     app.get('/items', ok);
     const baseUrl = await serve(app);
 
-    const response = await send(baseUrl, { method: 'GET', path: '/items?x=1', headers: { authorization } });
+    const response = await sendHttp(baseUrl, {
+      method: 'GET',
+      path: '/items?x=1',
+      headers: { authorization },
+    });
     expect(response.status).toBe(200);
     expect(fixture.seen.at(-1)?.url).toBe('https://api.example.com/v1/items?x=1');
   });
@@ -115,7 +118,7 @@ describe('the request core sees', () => {
     app.get('/items', ok);
     const baseUrl = await serve(app);
 
-    const response = await send(baseUrl, { method: 'GET', path: '/items', headers: { authorization } });
+    const response = await sendHttp(baseUrl, { method: 'GET', path: '/items', headers: { authorization } });
     expect(response.status).toBe(403);
   });
 });
@@ -127,7 +130,7 @@ describe('the response to a rejection', () => {
     app.get('/items', ok);
     const baseUrl = await serve(app);
 
-    const response = await send(baseUrl, {
+    const response = await sendHttp(baseUrl, {
       method: 'GET',
       path: '/items',
       headers: { authorization: 'Bearer a b' },

@@ -1,14 +1,13 @@
 import { RsConfigError } from '@rs/core';
+import { sendHttp, type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rsFastify } from '../src/index.js';
-import { type TokenFixture, tokenFixture } from './fixture.js';
-import { send } from './http-client.js';
 import { closeAll, serve } from './serve.js';
 
-let fixture: TokenFixture;
+let fixture: TestIssuer;
 beforeAll(async () => {
-  fixture = await tokenFixture();
+  fixture = await testIssuer();
 });
 afterEach(closeAll);
 
@@ -23,9 +22,9 @@ describe("protect: 'all' (default)", () => {
     app.get('/plain', subjectOrNull);
     const baseUrl = await serve(app);
 
-    expect((await send(baseUrl, { method: 'GET', path: '/plain' })).status).toBe(401);
-    const token = await fixture.token({ sub: 'alice', scope: '' });
-    const ok = await send(baseUrl, {
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/plain' })).status).toBe(401);
+    const token = await fixture.mint({ sub: 'alice', scope: '' });
+    const ok = await sendHttp(baseUrl, {
       method: 'GET',
       path: '/plain',
       headers: { authorization: `Bearer ${token}` },
@@ -39,10 +38,22 @@ describe("protect: 'all' (default)", () => {
     app.get('/items', { config: { rs: { scopes: ['read'] } } }, subjectOrNull);
     const baseUrl = await serve(app);
 
-    const bearer = async (scope: string) => ({ authorization: `Bearer ${await fixture.token({ scope })}` });
-    const onlyRoute = await send(baseUrl, { method: 'GET', path: '/items', headers: await bearer('read') });
-    const onlyServer = await send(baseUrl, { method: 'GET', path: '/items', headers: await bearer('api') });
-    const both = await send(baseUrl, { method: 'GET', path: '/items', headers: await bearer('api read') });
+    const bearer = async (scope: string) => ({ authorization: `Bearer ${await fixture.mint({ scope })}` });
+    const onlyRoute = await sendHttp(baseUrl, {
+      method: 'GET',
+      path: '/items',
+      headers: await bearer('read'),
+    });
+    const onlyServer = await sendHttp(baseUrl, {
+      method: 'GET',
+      path: '/items',
+      headers: await bearer('api'),
+    });
+    const both = await sendHttp(baseUrl, {
+      method: 'GET',
+      path: '/items',
+      headers: await bearer('api read'),
+    });
     expect(onlyRoute.headers['www-authenticate']).toContain('scope="api"');
     expect(onlyServer.headers['www-authenticate']).toContain('scope="read"');
     expect([onlyRoute.status, onlyServer.status, both.status]).toEqual([403, 403, 200]);
@@ -54,7 +65,7 @@ describe("protect: 'all' (default)", () => {
     app.get('/health', { config: { rs: false } }, subjectOrNull);
     const baseUrl = await serve(app);
 
-    const response = await send(baseUrl, { method: 'GET', path: '/health' });
+    const response = await sendHttp(baseUrl, { method: 'GET', path: '/health' });
     expect(response).toMatchObject({ status: 200, body: { subject: null } });
   });
 
@@ -72,8 +83,8 @@ describe("protect: 'all' (default)", () => {
     );
     const baseUrl = await serve(app);
 
-    expect(await send(baseUrl, { method: 'GET', path: '/before' })).toMatchObject({ status: 200 });
-    expect((await send(baseUrl, { method: 'GET', path: '/v1/items' })).status).toBe(401);
+    expect(await sendHttp(baseUrl, { method: 'GET', path: '/before' })).toMatchObject({ status: 200 });
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/v1/items' })).status).toBe(401);
   });
 
   it('protects only the plugin that registers it', async () => {
@@ -89,9 +100,9 @@ describe("protect: 'all' (default)", () => {
     app.get('/about', async () => 'about');
     const baseUrl = await serve(app);
 
-    expect((await send(baseUrl, { method: 'GET', path: '/' })).status).toBe(200);
-    expect((await send(baseUrl, { method: 'GET', path: '/about' })).status).toBe(200);
-    expect((await send(baseUrl, { method: 'GET', path: '/api/items' })).status).toBe(401);
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/' })).status).toBe(200);
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/about' })).status).toBe(200);
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/api/items' })).status).toBe(401);
   });
 
   it('protects the HEAD route Fastify adds for a GET route', async () => {
@@ -100,9 +111,9 @@ describe("protect: 'all' (default)", () => {
     app.get('/items', { config: { rs: { scopes: ['read'] } } }, subjectOrNull);
     const baseUrl = await serve(app);
 
-    const token = await fixture.token({ scope: 'other' });
-    expect((await send(baseUrl, { method: 'HEAD', path: '/items' })).status).toBe(401);
-    const denied = await send(baseUrl, {
+    const token = await fixture.mint({ scope: 'other' });
+    expect((await sendHttp(baseUrl, { method: 'HEAD', path: '/items' })).status).toBe(401);
+    const denied = await sendHttp(baseUrl, {
       method: 'HEAD',
       path: '/items',
       headers: { authorization: `Bearer ${token}` },
@@ -115,7 +126,7 @@ describe("protect: 'all' (default)", () => {
     await app.register(rsFastify, fixture.options());
     const baseUrl = await serve(app);
 
-    expect((await send(baseUrl, { method: 'GET', path: '/missing' })).status).toBe(404);
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/missing' })).status).toBe(404);
   });
 });
 
@@ -127,19 +138,19 @@ describe("protect: 'opt-in'", () => {
     app.get('/server-policy', { config: { rs: true } }, subjectOrNull);
     app.get('/route-policy', { config: { rs: { scopes: ['write'] } } }, subjectOrNull);
     const baseUrl = await serve(app);
-    const token = await fixture.token({ sub: 'bob', scope: 'read' });
+    const token = await fixture.mint({ sub: 'bob', scope: 'read' });
     const authorization = `Bearer ${token}`;
 
-    expect(await send(baseUrl, { method: 'GET', path: '/open' })).toMatchObject({
+    expect(await sendHttp(baseUrl, { method: 'GET', path: '/open' })).toMatchObject({
       status: 200,
       body: { subject: null },
     });
-    expect((await send(baseUrl, { method: 'GET', path: '/server-policy' })).status).toBe(401);
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/server-policy' })).status).toBe(401);
     expect(
-      await send(baseUrl, { method: 'GET', path: '/server-policy', headers: { authorization } }),
+      await sendHttp(baseUrl, { method: 'GET', path: '/server-policy', headers: { authorization } }),
     ).toMatchObject({ status: 200, body: { subject: 'bob' } });
     expect(
-      (await send(baseUrl, { method: 'GET', path: '/route-policy', headers: { authorization } })).status,
+      (await sendHttp(baseUrl, { method: 'GET', path: '/route-policy', headers: { authorization } })).status,
     ).toBe(403);
   });
 });
@@ -199,9 +210,9 @@ describe('configuration errors', () => {
     app.get('/early-open', { config: { rs: false } }, subjectOrNull);
     const baseUrl = await serve(app);
 
-    const early = await send(baseUrl, { method: 'GET', path: '/early' });
+    const early = await sendHttp(baseUrl, { method: 'GET', path: '/early' });
     expect(early.status).toBe(500);
     expect(early.body).toMatchObject({ message: expect.stringContaining('route GET /early') });
-    expect((await send(baseUrl, { method: 'GET', path: '/early-open' })).status).toBe(200);
+    expect((await sendHttp(baseUrl, { method: 'GET', path: '/early-open' })).status).toBe(200);
   });
 });

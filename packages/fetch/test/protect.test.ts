@@ -1,11 +1,11 @@
 import { type OAuth2Context, RsConfigError } from '@rs/core';
+import { type TestIssuer, testIssuer } from '@rs/testkit';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createFetchResourceServer,
   type FetchResourceServerOptions,
   type ProtectedFetchHandler,
 } from '../src/index.js';
-import { type TestIssuer, testIssuer } from './support/test-issuer.js';
 
 let issuer: TestIssuer;
 beforeAll(async () => {

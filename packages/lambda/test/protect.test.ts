@@ -1,4 +1,5 @@
 import { RsConfigError } from '@rs/core';
+import { type TestIssuer, testIssuer } from '@rs/testkit';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLambdaResourceServer, type ProtectedHandler, withAuth } from '../src/index.js';
@@ -7,7 +8,6 @@ import { httpApiEvent, httpApiResponse } from './support/http-api-events.js';
 import { lambdaContext } from './support/lambda-context.js';
 import { jsonBody } from './support/lambda-response.js';
 import { restApiEvent, restApiResponse } from './support/rest-api-events.js';
-import { type TestIssuer, testIssuer } from './support/test-issuer.js';
 
 let issuer: TestIssuer;
 beforeAll(async () => {

@@ -1,12 +1,12 @@
-import type { ConformanceRequest, ConformanceResponse } from '@rs/testkit';
+import type { ConformanceRequest, ConformanceResponse } from './conformance.js';
 
 /** A conformance request, with any method. */
-export interface TestRequest extends Omit<ConformanceRequest, 'method'> {
+export interface HttpTestRequest extends Omit<ConformanceRequest, 'method'> {
   readonly method: string;
 }
 
 /** Sends a request over real HTTP with `fetch`; a form goes as `application/x-www-form-urlencoded`. */
-export async function send(baseUrl: string, request: TestRequest): Promise<ConformanceResponse> {
+export async function sendHttp(baseUrl: string, request: HttpTestRequest): Promise<ConformanceResponse> {
   const headers = new Headers(request.headers);
   let body: string | undefined;
   if (request.form !== undefined) {
