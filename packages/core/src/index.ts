@@ -14,10 +14,10 @@ export {
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
 export { tokenHash } from './cache/token-hash.js';
 export { type Clock, systemClock } from './clock.js';
+export { RsConfigError } from './config/config-error.js';
 export { checkConfirmation } from './confirmation/confirm.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
 export { buildChallenge, type ChallengeParams } from './errors/challenge.js';
-export { RsConfigError } from './errors/config-error.js';
 export {
   FAILURES,
   type Failure,
@@ -49,6 +49,10 @@ export {
   type IntrospectionResolverOptions,
   introspectionResolver,
 } from './introspection/introspection-resolver.js';
+export {
+  JWT_INTROSPECTION_MEDIA_TYPE,
+  type JwtIntrospectionOptions,
+} from './introspection/jwt-introspection-response.js';
 export { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from './keys/algorithms.js';
 export {
   type RemoteJwks,

@@ -1,8 +1,8 @@
 import { type Clock, systemClock } from './clock.js';
+import { RsConfigError, requireOption } from './config/config-error.js';
 import { checkConfirmation } from './confirmation/confirm.js';
 import { createContext, type OAuth2Context } from './context.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
-import { RsConfigError, requireOption } from './errors/config-error.js';
 import type { Failure } from './errors/failure.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';

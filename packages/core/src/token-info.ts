@@ -55,8 +55,16 @@ export function tokenInfoFromClaims(
     issuedAt: numericDate(claims.iat),
     notBefore: numericDate(claims.nbf),
     tokenId: stringClaim(claims.jti),
-    confirmation: isObject(claims.cnf) ? (claims.cnf as Confirmation) : undefined,
+    confirmation: isObject(claims.cnf) ? confirmationOf(claims.cnf) : undefined,
   };
+}
+
+// Some servers spell the RFC 8705 member `x5t#SHA256`; both spellings mean the same thumbprint.
+function confirmationOf(cnf: Record<string, unknown>): Confirmation {
+  if (cnf['x5t#S256'] === undefined && typeof cnf['x5t#SHA256'] === 'string') {
+    return { ...cnf, 'x5t#S256': cnf['x5t#SHA256'] };
+  }
+  return cnf as Confirmation;
 }
 
 function scopesOf(claims: Readonly<Record<string, unknown>>): ReadonlySet<string> {

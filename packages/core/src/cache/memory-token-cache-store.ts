@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { requireOption } from '../errors/config-error.js';
+import { requireOption } from '../config/config-error.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
 
 /**

@@ -1,4 +1,4 @@
-import { requireOption } from '../errors/config-error.js';
+import { requireOption } from '../config/config-error.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
@@ -74,7 +74,8 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   answer, whatever it is;
  * - `evict(token)` and `clear()` for revocation.
  *
- * What a cache returns still goes through the confirm and authorize stages on every request.
+ * What a cache returns still goes through the confirm and authorize stages on every request. Answers are
+ * keyed by the token alone: wrap resolvers whose answer depends only on the token, not on the request.
  *
  * @example
  * ```ts
@@ -90,11 +91,10 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   const negativeTtl = duration(options.negativeTtl, 5_000, 'tokenCache.negativeTtl');
   const keyPrefix = options.keyPrefix ?? 'rs:token:';
   const store = options.store ?? memoryTokenCacheStore(options.maxEntries);
-  const inflight = new Map<string, Promise<Outcome<TokenInfo>>>();
-  // A token evicted (or a cache cleared) while a call for it is under way: that call's answer is handed
-  // to its waiters but not stored, or revocation would be undone by a stale answer.
-  const evictedInFlight = new Set<string>();
-  let clearedGeneration = 0;
+  // Calls under way, by key. `evict` and `clear` mark a call revoked and detach it: its answer is handed
+  // to the requests already waiting for it but not stored (or revocation would be undone by a stale
+  // answer), and later requests make a call of their own instead of joining one begun before revocation.
+  const inflight = new Map<string, Flight>();
   let hits = 0;
   let misses = 0;
   let coalesced = 0;
@@ -141,12 +141,18 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     token: string,
     key: string,
     context: ResolveContext,
+    flight: Flight,
   ): Promise<Outcome<TokenInfo>> {
-    const generation = clearedGeneration;
     const outcome = await resolver.resolve(token, context);
-    const evicted = evictedInFlight.delete(key);
-    if (!evicted && generation === clearedGeneration) await remember(key, outcome, context.now);
+    if (!flight.revoked) await remember(key, outcome, context.now);
     return outcome;
+  }
+
+  function revoke(key: string): void {
+    const flight = inflight.get(key);
+    if (flight === undefined) return;
+    flight.revoked = true;
+    inflight.delete(key);
   }
 
   return {
@@ -162,17 +168,20 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       const pending = inflight.get(key);
       if (pending !== undefined) {
         coalesced++;
-        return pending;
+        return pending.call;
       }
       misses++;
-      const call = resolveAndRemember(token, key, context).finally(() => inflight.delete(key));
-      inflight.set(key, call);
-      return call;
+      const flight: Flight = { revoked: false, call: undefined as never };
+      flight.call = resolveAndRemember(token, key, context, flight).finally(() => {
+        if (inflight.get(key) === flight) inflight.delete(key);
+      });
+      inflight.set(key, flight);
+      return flight.call;
     },
     async evict(token: string): Promise<void> {
       revocations++;
       const key = keyPrefix + (await tokenHash(token));
-      if (inflight.has(key)) evictedInFlight.add(key);
+      revoke(key);
       try {
         await store.delete(key);
       } catch (error) {
@@ -180,7 +189,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       }
     },
     async clear(): Promise<void> {
-      clearedGeneration++;
+      for (const key of [...inflight.keys()]) revoke(key);
       try {
         await store.clear();
       } catch (error) {
@@ -189,6 +198,13 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     },
     stats: () => ({ hits, misses, coalesced, evictions: store.evictions?.() ?? 0, revocations, storeErrors }),
   };
+}
+
+/** One call to the wrapped resolver, shared by the requests for one token that arrive while it runs. */
+interface Flight {
+  call: Promise<Outcome<TokenInfo>>;
+  /** Set by `evict` / `clear`: the answer must not be stored. */
+  revoked: boolean;
 }
 
 function duration(value: number | undefined, fallback: number, option: string): number {

@@ -1,4 +1,4 @@
-import { RsConfigError } from '../errors/config-error.js';
+import { RsConfigError } from '../config/config-error.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 

@@ -1,5 +1,5 @@
 import { importJWK, type JWK, SignJWT } from 'jose';
-import { RsConfigError, requireOption } from '../errors/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 
 /**
  * How the resource server authenticates to the introspection endpoint (RFC 7662 §2.1).
@@ -31,7 +31,7 @@ export type ClientAuthentication =
 
 /** Adds the credentials to an introspection request. */
 export interface ClientAuthenticator {
-  apply(form: URLSearchParams, headers: Record<string, string>, nowMs: number): Promise<void>;
+  apply(form: URLSearchParams, headers: Record<string, string>): Promise<void>;
 }
 
 /** Validates {@link ClientAuthentication} at start-up and prepares what can be prepared once. */
@@ -75,8 +75,9 @@ export function createClientAuthenticator(
       // misconfiguration); until then, keep its rejection from going unhandled.
       key.catch(() => undefined);
       return {
-        apply: async (form, _headers, nowMs) => {
-          const now = Math.floor(nowMs / 1000);
+        apply: async (form) => {
+          // The authorization server judges the assertion by the real time, not by an injected clock.
+          const now = Math.floor(Date.now() / 1000);
           const assertion = await new SignJWT({})
             .setProtectedHeader({ alg: auth.algorithm, ...(auth.kid === undefined ? {} : { kid: auth.kid }) })
             .setIssuer(auth.clientId)

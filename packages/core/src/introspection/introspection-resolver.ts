@@ -1,13 +1,19 @@
-import { RsConfigError, requireOption } from '../errors/config-error.js';
-import { type Outcome, refusal } from '../errors/failure.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
+import { type Outcome, refusal, success } from '../errors/failure.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { fetchHttpClient } from '../http/fetch-http-client.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
-import type { TokenInfo } from '../token-info.js';
+import { isObject, type TokenInfo } from '../token-info.js';
 import { DiscoveryError, discoverMetadata } from './authorization-server-metadata.js';
 import { type ClientAuthentication, createClientAuthenticator } from './client-authentication.js';
 import { type IntrospectionChecks, interpretIntrospection } from './introspection-response.js';
+import {
+  JWT_INTROSPECTION_MEDIA_TYPE,
+  type JwtIntrospectionOptions,
+  jwtIntrospectionReader,
+} from './jwt-introspection-response.js';
 
 /** Options of {@link introspectionResolver}. Durations are in milliseconds. */
 export interface IntrospectionResolverOptions {
@@ -23,7 +29,11 @@ export interface IntrospectionResolverOptions {
   readonly tokenTypeHint?: string | false;
   /** Clock skew allowed on `exp`, `nbf` and `iat` in answers, in seconds. Default 0. */
   readonly skewAllowance?: number;
-  /** The whole budget of one introspection, retries included. Default 5 s. */
+  /**
+   * The whole budget of one introspection, retries included. Default 5 s. The first request of a
+   * resolver that discovers its endpoint also waits for discovery (once, with the same timeout per
+   * metadata URL).
+   */
   readonly timeout?: number;
   /** Retries after a network error or a 5xx answer, within the timeout. Default 1. */
   readonly retries?: number;
@@ -33,6 +43,12 @@ export interface IntrospectionResolverOptions {
   readonly maxResponseBytes?: number;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
   readonly allowInsecureHttp?: boolean;
+  /**
+   * Ask for RFC 9701 signed answers (`Accept: application/token-introspection+jwt`) and trust only those:
+   * verified with the authorization server's keys, for this resource server, decrypted when nested in a
+   * JWE. Requires `issuer`.
+   */
+  readonly jwtResponse?: JwtIntrospectionOptions;
   /** Default: the runtime's `fetch`. `@rs/core/node` has a pooled undici client. */
   readonly httpClient?: HttpClient;
   /**
@@ -55,6 +71,8 @@ export class IntrospectionError extends Error {
 }
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
+const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 const LOUD_INTERVAL_MS = 60_000;
 
 /**
@@ -83,28 +101,29 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   if (fixedEndpoint === undefined && issuer === undefined) {
     throw new RsConfigError('introspection.endpoint', 'give the endpoint, or the issuer to discover it from');
   }
-  const timeout = positive(options.timeout, 5_000, 'introspection.timeout');
+  const timeout = positiveOption(options.timeout, 5_000, 'introspection.timeout');
   const retries = options.retries ?? 1;
   requireOption(
     Number.isInteger(retries) && retries >= 0 && retries <= 5,
     'introspection.retries',
     'must be an integer from 0 to 5',
   );
-  const retryDelay = positive(options.retryDelay, 100, 'introspection.retryDelay');
-  const maxResponseBytes = positive(options.maxResponseBytes, 64 * 1024, 'introspection.maxResponseBytes');
-  const skew = options.skewAllowance ?? 0;
-  requireOption(
-    Number.isFinite(skew) && skew >= 0,
-    'introspection.skewAllowance',
-    'must be a non-negative number of seconds',
+  const retryDelay = positiveOption(options.retryDelay, 100, 'introspection.retryDelay');
+  const maxResponseBytes = positiveOption(
+    options.maxResponseBytes,
+    64 * 1024,
+    'introspection.maxResponseBytes',
   );
+  const skew = nonNegativeOption(options.skewAllowance, 0, 'introspection.skewAllowance');
   const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
   const checks: IntrospectionChecks = {
     issuers: issuer === undefined ? undefined : new Set([issuer]),
-    audiences: audienceSet(options.audience),
+    audiences: stringSetOption(options.audience, 'introspection.audience', false),
     skewSeconds: skew,
   };
   const http = options.httpClient ?? fetchHttpClient();
+  const jwtReader =
+    options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuer);
   const report = options.onError ?? loudMisconfigurationReporter();
 
   let discoveredEndpoint: string | undefined;
@@ -124,11 +143,16 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         if (typeof metadata.introspection_endpoint !== 'string') {
           throw new DiscoveryError('invalid', `the metadata of ${issuer} has no introspection_endpoint`);
         }
-        discoveredEndpoint = validateEndpointUrl(
-          metadata.introspection_endpoint,
-          'introspection_endpoint',
-          options.allowInsecureHttp,
-        ).href;
+        try {
+          discoveredEndpoint = validateEndpointUrl(
+            metadata.introspection_endpoint,
+            'introspection_endpoint',
+            options.allowInsecureHttp,
+          ).href;
+        } catch (error) {
+          // Metadata announcing an unusable endpoint will not fix itself: a misconfiguration to report.
+          throw new DiscoveryError('invalid', (error as Error).message, { cause: error });
+        }
         return discoveredEndpoint;
       })
       .finally(() => {
@@ -171,9 +195,35 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         if (error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE') break;
       }
       const pause = retryDelay * 2 ** attempt;
-      if (attempt < retries && deadline - Date.now() > pause) await sleep(pause);
+      // No time left for the pause means no time for a useful retry either.
+      if (attempt === retries || deadline - Date.now() <= pause) break;
+      await sleep(pause);
     }
     return lastProblem ?? new IntrospectionError('unavailable', `${url} did not answer within ${timeout} ms`);
+  }
+
+  // RFC 7662 JSON, or an RFC 9701 JWT when configured: anything else is not an answer to trust.
+  async function readAnswer(response: HttpResponse, now: number): Promise<Outcome<unknown>> {
+    const contentType = response.header('content-type') ?? '';
+    const expected = jwtReader === undefined ? JSON_MEDIA_TYPE : JWT_MEDIA_TYPE;
+    if (!expected.test(contentType)) {
+      return refusal(
+        'introspection_unavailable',
+        `answered ${contentType || 'no content type'}, not ${jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE}`,
+      );
+    }
+    let text: string;
+    try {
+      text = utf8.decode(response.body);
+    } catch {
+      return refusal('introspection_unavailable', 'answered a body that is not UTF-8');
+    }
+    if (jwtReader !== undefined) return jwtReader.read(text, now, skew);
+    try {
+      return success(JSON.parse(text));
+    } catch {
+      return refusal('introspection_unavailable', 'answered invalid JSON');
+    }
   }
 
   return {
@@ -190,10 +240,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       if (tokenTypeHint !== false) form.set('token_type_hint', tokenTypeHint);
       const headers: Record<string, string> = {
         'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
+        accept: jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE,
       };
       try {
-        await authenticator.apply(form, headers, context.now);
+        await authenticator.apply(form, headers);
       } catch (error) {
         return fail(
           'misconfigured',
@@ -205,32 +255,47 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       const response = await send(url, form.toString(), headers);
       if (response instanceof IntrospectionError)
         return fail(response.kind, response.message, response.cause);
+      if (response.status === 400 && oauthError(response) === 'unsupported_token_type') {
+        // The server does not introspect this kind of token (some refuse their own JWTs): the token is
+        // the problem, not this resource server's set-up, and a client must not be able to raise alarms.
+        return refusal(
+          'token_unsupported',
+          'The authorization server does not introspect this kind of token',
+        );
+      }
       if (response.status === 400 || response.status === 401 || response.status === 403) {
         return fail(
           'misconfigured',
           `${url} refused this resource server's introspection request (HTTP ${response.status}); check its credentials`,
         );
       }
-      if (response.status !== 200) return fail('unavailable', `${url} answered HTTP ${response.status}`);
-      if (!JSON_MEDIA_TYPE.test(response.header('content-type') ?? '')) {
+      if (response.status === 404 || response.status === 405) {
         return fail(
-          'unavailable',
-          `${url} answered ${response.header('content-type') ?? 'no content type'}, not application/json`,
+          'misconfigured',
+          `${url} answered HTTP ${response.status}: is this the introspection endpoint?`,
         );
       }
-      let answer: unknown;
-      try {
-        answer = JSON.parse(new TextDecoder().decode(response.body));
-      } catch {
-        return fail('unavailable', `${url} answered invalid JSON`);
-      }
-      const outcome = interpretIntrospection(answer, checks, context.now);
+      if (response.status !== 200) return fail('unavailable', `${url} answered HTTP ${response.status}`);
+      const answer = await readAnswer(response, context.now);
+      if (!answer.ok) return fail('unavailable', `${url}: ${answer.failure.description}`);
+      const outcome = interpretIntrospection(answer.value, checks, context.now);
       if (!outcome.ok && outcome.failure.code === 'introspection_unavailable') {
         return fail('unavailable', `${url} answered a response without a boolean "active"`);
       }
       return outcome;
     },
   };
+}
+
+/** The OAuth `error` code of an error answer, when it is small JSON that has one. */
+function oauthError(response: HttpResponse): string | undefined {
+  if (response.body.byteLength > 4096) return undefined;
+  try {
+    const body: unknown = JSON.parse(utf8.decode(response.body));
+    return isObject(body) && typeof body.error === 'string' ? body.error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
@@ -242,23 +307,6 @@ function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
     lastLoggedAt = now;
     console.error(`@rs: token introspection is misconfigured: ${error.message}`);
   };
-}
-
-function audienceSet(audience: string | readonly string[] | undefined): ReadonlySet<string> | undefined {
-  if (audience === undefined) return undefined;
-  const list = typeof audience === 'string' ? [audience] : audience;
-  requireOption(
-    Array.isArray(list) && list.length > 0 && list.every((a) => typeof a === 'string' && a.length > 0),
-    'introspection.audience',
-    'must be a non-empty string or array of strings',
-  );
-  return new Set(list);
-}
-
-function positive(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback;
-  requireOption(Number.isFinite(value) && value > 0, option, 'must be a positive number');
-  return value;
 }
 
 function sleep(ms: number): Promise<void> {

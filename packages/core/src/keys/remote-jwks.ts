@@ -1,4 +1,4 @@
-import { requireOption } from '../errors/config-error.js';
+import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { fetchHttpClient } from '../http/fetch-http-client.js';
@@ -57,10 +57,14 @@ export interface RemoteJwks extends VerificationKeySource {
  */
 export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   const url = validateEndpointUrl(options.url, 'remoteJwks.url', options.allowInsecureHttp).href;
-  const cacheMaxAge = duration(options.cacheMaxAge, 600_000, 'remoteJwks.cacheMaxAge');
-  const cooldown = duration(options.cooldown, 30_000, 'remoteJwks.cooldown');
-  const timeout = positive(options.timeout, 5_000, 'remoteJwks.timeout');
-  const maxResponseBytes = positive(options.maxResponseBytes, 256 * 1024, 'remoteJwks.maxResponseBytes');
+  const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, 600_000, 'remoteJwks.cacheMaxAge');
+  const cooldown = nonNegativeOption(options.cooldown, 30_000, 'remoteJwks.cooldown');
+  const timeout = positiveOption(options.timeout, 5_000, 'remoteJwks.timeout');
+  const maxResponseBytes = positiveOption(
+    options.maxResponseBytes,
+    256 * 1024,
+    'remoteJwks.maxResponseBytes',
+  );
   const http = options.httpClient ?? fetchHttpClient();
 
   let index: JwkIndex | undefined;
@@ -134,16 +138,4 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
     },
     stats: () => ({ fetches, failures, keys: index?.size ?? 0 }),
   };
-}
-
-function positive(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback;
-  requireOption(Number.isFinite(value) && value > 0, option, 'must be a positive number');
-  return value;
-}
-
-function duration(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback;
-  requireOption(Number.isFinite(value) && value >= 0, option, 'must be a non-negative number');
-  return value;
 }

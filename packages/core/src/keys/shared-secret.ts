@@ -1,5 +1,5 @@
 import { base64url } from 'jose';
-import { requireOption } from '../errors/config-error.js';
+import { requireOption } from '../config/config-error.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
 import { importVerificationKey } from './jwk-index.js';

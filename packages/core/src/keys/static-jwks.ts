@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import { RsConfigError, requireOption } from '../errors/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { success } from '../errors/failure.js';
 import { JwkIndex } from './jwk-index.js';
 import type { VerificationKeySource } from './verification-key-source.js';

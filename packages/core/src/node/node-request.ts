@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { requireOption } from '../errors/config-error.js';
+import { requireOption } from '../config/config-error.js';
 import type { RsHeaders } from '../request.js';
 
 /**

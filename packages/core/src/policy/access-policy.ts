@@ -1,4 +1,4 @@
-import { RsConfigError } from '../errors/config-error.js';
+import { RsConfigError } from '../config/config-error.js';
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';

@@ -1,4 +1,4 @@
-import { requireOption } from '../errors/config-error.js';
+import { requireOption } from '../config/config-error.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
 

@@ -1,4 +1,4 @@
-import { requireOption } from '../errors/config-error.js';
+import { requireOption } from '../config/config-error.js';
 import { refusal } from '../errors/failure.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { peekIssuer, tokenShape } from './token-shape.js';

@@ -1,14 +1,11 @@
 import { checkValidityPeriod } from '../claims/validity.js';
-import { RsConfigError, requireOption } from '../errors/config-error.js';
+import { requireOption } from '../config/config-error.js';
+import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
-import { checkJwsSignature, decodeJwsHeader } from '../jose/compact-jws.js';
-import {
-  ASYMMETRIC_JWS_ALGORITHMS,
-  SUPPORTED_JWS_ALGORITHMS,
-  SYMMETRIC_JWS_ALGORITHMS,
-} from '../keys/algorithms.js';
+import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
+import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
-import { isObject, type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 
 /** Options of {@link jwtResolver}. */
@@ -38,7 +35,6 @@ export interface JwtResolverOptions {
 }
 
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'] as const;
-const payloadDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Validates signed JWT access tokens locally: signature with the issuer's keys, then issuer, audience,
@@ -56,25 +52,10 @@ const payloadDecoder = new TextDecoder('utf-8', { fatal: true });
  * ```
  */
 export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
-  const issuers = stringSet(options.issuer, 'jwt.issuer', true)!;
-  const audiences = stringSet(options.audience, 'jwt.audience', false);
-  const sources = Array.isArray(options.keys) ? options.keys : [options.keys as VerificationKeySource];
-  requireOption(sources.length > 0, 'jwt.keys', 'at least one key source is required');
-  for (const source of sources) {
-    requireOption(
-      typeof source?.keysFor === 'function',
-      'jwt.keys',
-      'each entry must be a key source such as remoteJwks(…)',
-    );
-  }
-  const symmetric = sources.some((source) => source.symmetric);
-  const algorithms = allowedAlgorithms(options.algorithms, symmetric);
-  const skew = options.skewAllowance ?? 0;
-  requireOption(
-    Number.isFinite(skew) && skew >= 0,
-    'jwt.skewAllowance',
-    'must be a non-negative number of seconds',
-  );
+  const issuers = stringSetOption(options.issuer, 'jwt.issuer', true)!;
+  const audiences = stringSetOption(options.audience, 'jwt.audience', false);
+  const verifier = signedJwtVerifier(options.keys, options.algorithms, 'jwt');
+  const skew = nonNegativeOption(options.skewAllowance, 0, 'jwt.skewAllowance');
   requireOption(
     options.profile === undefined || options.profile === 'rfc9068',
     'jwt.profile',
@@ -88,47 +69,20 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     'jwt.maxTokenLength',
     'must be a positive integer',
   );
+  const checkType = rfc9068
+    ? (header: UntrustedJwsHeader): Failure | undefined =>
+        isAccessTokenType(header.typ)
+          ? undefined
+          : { code: 'token_type_invalid', description: 'The JWT "typ" header is not "at+jwt"' }
+    : undefined;
 
   async function verify(token: string, now: number): Promise<Outcome<Record<string, unknown>>> {
     if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
     const segments = countDots(token) + 1;
     if (segments === 5) return refusal('token_unsupported', 'Encrypted access tokens are not accepted here');
     if (segments !== 3) return refusal('token_malformed', 'The access token is not a JWT');
-
-    const decoded = decodeJwsHeader(token);
-    if (!decoded.ok) return decoded;
-    const header = decoded.value;
-    if (!algorithms.has(header.alg)) {
-      return refusal('algorithm_not_allowed', 'The JWT signing algorithm is not allowed');
-    }
-    if (rfc9068 && !isAccessTokenType(header.typ)) {
-      return refusal('token_type_invalid', 'The JWT "typ" header is not "at+jwt"');
-    }
-
-    const selector = { alg: header.alg, kid: header.kid };
-    const keys: CryptoKey[] = [];
-    let unavailable: Failure | undefined;
-    for (const source of sources) {
-      const found = await source.keysFor(selector, now);
-      if (found.ok) keys.push(...found.value);
-      else unavailable ??= found.failure;
-    }
-    if (keys.length === 0) {
-      if (unavailable !== undefined) return { ok: false, failure: unavailable };
-      return refusal('unknown_key', 'No key of the issuer matches the JWT');
-    }
-
-    for (const key of keys) {
-      const check = await checkJwsSignature(token, key, header.alg);
-      if (check.valid) {
-        const payload = parsePayload(check.payload);
-        return payload === undefined
-          ? refusal('token_malformed', 'The JWT payload is not a JSON object')
-          : success(payload);
-      }
-      if (check.failure !== undefined) return { ok: false, failure: check.failure };
-    }
-    return refusal('signature_invalid', 'The JWT signature is invalid');
+    const verified = await verifier.verify(token, now, checkType);
+    return verified.ok ? success(verified.value.claims) : verified;
   }
 
   function checkClaims(info: TokenInfo, now: number): Failure | undefined {
@@ -159,57 +113,6 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   };
 }
 
-function allowedAlgorithms(
-  configured: readonly string[] | undefined,
-  symmetric: boolean,
-): ReadonlySet<string> {
-  if (configured === undefined) {
-    return new Set<string>([...ASYMMETRIC_JWS_ALGORITHMS, ...(symmetric ? SYMMETRIC_JWS_ALGORITHMS : [])]);
-  }
-  requireOption(
-    Array.isArray(configured) && configured.length > 0,
-    'jwt.algorithms',
-    'must be a non-empty array',
-  );
-  for (const alg of configured) {
-    if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
-      throw new RsConfigError('jwt.algorithms', '"none" is never accepted');
-    }
-    requireOption(
-      SUPPORTED_JWS_ALGORITHMS.has(alg),
-      'jwt.algorithms',
-      `"${alg}" is not a supported JWS algorithm`,
-    );
-    requireOption(
-      symmetric || !alg.startsWith('HS'),
-      'jwt.algorithms',
-      `"${alg}" needs a shared secret among the keys (sharedSecret(…) or an "oct" key)`,
-    );
-  }
-  return new Set(configured);
-}
-
-function stringSet(
-  value: string | readonly string[] | undefined,
-  option: string,
-  required: boolean,
-): Set<string> | undefined {
-  if (value === undefined) {
-    if (required) throw new RsConfigError(option, 'is required');
-    return undefined;
-  }
-  const list = typeof value === 'string' ? [value] : value;
-  requireOption(
-    Array.isArray(list) && list.length > 0,
-    option,
-    'must be a non-empty string or array of strings',
-  );
-  for (const item of list) {
-    requireOption(typeof item === 'string' && item.length > 0, option, 'must contain only non-empty strings');
-  }
-  return new Set(list);
-}
-
 function isAccessTokenType(typ: string | undefined): boolean {
   if (typ === undefined) return false;
   const lower = typ.toLowerCase();
@@ -220,13 +123,4 @@ function countDots(token: string): number {
   let dots = 0;
   for (let i = token.indexOf('.'); i !== -1; i = token.indexOf('.', i + 1)) dots++;
   return dots;
-}
-
-function parsePayload(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(payloadDecoder.decode(bytes));
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,0 +1,155 @@
+import { compactDecrypt, importJWK, type JWK } from 'jose';
+import { requireOption } from '../config/config-error.js';
+import { type Outcome, refusal, success } from '../errors/failure.js';
+import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
+import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import { isObject } from '../token-info.js';
+
+/** RFC 9701 settings: how to trust a JWT introspection answer. */
+export interface JwtIntrospectionOptions {
+  /** The authorization server's signing keys, e.g. `remoteJwks({ url: '<its jwks_uri>' })`. */
+  readonly keys: VerificationKeySource | readonly VerificationKeySource[];
+  /** This resource server's identifier at the authorization server (usually its `client_id`): the `aud` of answers. */
+  readonly audience: string;
+  /** Accepted signing algorithms. Default: the asymmetric families. */
+  readonly algorithms?: readonly string[];
+  /** Keys that decrypt encrypted answers (nested JWTs): private keys or shared secrets, as `CryptoKey` or JWK. */
+  readonly decryptionKeys?: readonly (CryptoKey | JWK)[];
+}
+
+/** The media type of RFC 9701 answers. */
+export const JWT_INTROSPECTION_MEDIA_TYPE = 'application/token-introspection+jwt';
+
+// Key management algorithms for encrypted answers: no PBES2 (password-based, costly by design) and no
+// RSA1_5 (padding oracle).
+const KEY_MANAGEMENT_ALGORITHMS = [
+  'RSA-OAEP',
+  'RSA-OAEP-256',
+  'RSA-OAEP-384',
+  'RSA-OAEP-512',
+  'ECDH-ES',
+  'ECDH-ES+A128KW',
+  'ECDH-ES+A192KW',
+  'ECDH-ES+A256KW',
+  'A128KW',
+  'A192KW',
+  'A256KW',
+  'A128GCMKW',
+  'A192GCMKW',
+  'A256GCMKW',
+  'dir',
+];
+const MAX_ANSWER_CHARS = 64 * 1024;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Turns the body of an RFC 9701 answer into the RFC 7662 object it carries, once it is trusted. */
+export interface JwtIntrospectionReader {
+  read(body: string, nowMs: number, skewSeconds: number): Promise<Outcome<Record<string, unknown>>>;
+}
+
+/**
+ * Validates RFC 9701 answers: decrypts a nested JWE when keys are given, verifies the signature with the
+ * authorization server's keys, requires `typ` `token-introspection+jwt`, `iss` = the authorization server,
+ * `aud` = this resource server and an `iat` not in the future, and returns `token_introspection`. A
+ * failure means the answer cannot be trusted: the caller fails closed.
+ */
+export function jwtIntrospectionReader(
+  options: JwtIntrospectionOptions,
+  issuer: string | undefined,
+): JwtIntrospectionReader {
+  requireOption(
+    typeof options === 'object' && options !== null,
+    'introspection.jwtResponse',
+    'must be an object',
+  );
+  requireOption(
+    typeof issuer === 'string',
+    'introspection.issuer',
+    'is required with jwtResponse: signed answers must come from a known issuer',
+  );
+  requireOption(
+    typeof options.audience === 'string' && options.audience.length > 0,
+    'introspection.jwtResponse.audience',
+    "is required: this resource server's identifier at the authorization server",
+  );
+  const verifier = signedJwtVerifier(options.keys, options.algorithms, 'introspection.jwtResponse');
+  const decryptionKeys = (options.decryptionKeys ?? []).map((key) => importDecryptionKey(key));
+  for (const key of decryptionKeys) key.catch(() => undefined);
+
+  async function decrypt(jwe: string): Promise<string | undefined> {
+    for (const pending of decryptionKeys) {
+      const key = await pending.catch(() => undefined);
+      if (key === undefined) continue;
+      try {
+        const { plaintext } = await compactDecrypt(jwe, key, {
+          keyManagementAlgorithms: KEY_MANAGEMENT_ALGORITHMS,
+        });
+        return decoder.decode(plaintext);
+      } catch {
+        // Not this key (or not decryptable at all): try the next one.
+      }
+    }
+    return undefined;
+  }
+
+  return {
+    async read(body, nowMs, skewSeconds) {
+      let jws = body.trim();
+      if (jws.length > MAX_ANSWER_CHARS)
+        return refusal('introspection_unavailable', 'The introspection answer is too large');
+      if (jws.split('.', 6).length === 5) {
+        const decrypted = await decrypt(jws);
+        if (decrypted === undefined)
+          return refusal(
+            'introspection_unavailable',
+            'The encrypted introspection answer could not be decrypted',
+          );
+        jws = decrypted.trim();
+      }
+      const verified = await verifier.verify(jws, nowMs, checkIntrospectionType);
+      if (!verified.ok)
+        return refusal(
+          'introspection_unavailable',
+          `The signed introspection answer is not trusted: ${verified.failure.description}`,
+        );
+      const claims = verified.value.claims;
+      if (claims.iss !== issuer)
+        return refusal('introspection_unavailable', 'The signed introspection answer has the wrong issuer');
+      const audience = claims.aud;
+      if (
+        !(audience === options.audience || (Array.isArray(audience) && audience.includes(options.audience)))
+      ) {
+        return refusal(
+          'introspection_unavailable',
+          'The signed introspection answer is not meant for this resource server',
+        );
+      }
+      if (typeof claims.iat !== 'number' || claims.iat > nowMs / 1000 + skewSeconds) {
+        return refusal('introspection_unavailable', 'The signed introspection answer has no valid "iat"');
+      }
+      const introspection = claims.token_introspection;
+      if (!isObject(introspection))
+        return refusal(
+          'introspection_unavailable',
+          'The signed introspection answer has no "token_introspection"',
+        );
+      return success(introspection);
+    },
+  };
+}
+
+function checkIntrospectionType(header: UntrustedJwsHeader) {
+  const typ = header.typ?.toLowerCase();
+  return typ === 'token-introspection+jwt' || typ === JWT_INTROSPECTION_MEDIA_TYPE
+    ? undefined
+    : {
+        code: 'token_type_invalid' as const,
+        description: 'the "typ" header is not "token-introspection+jwt"',
+      };
+}
+
+async function importDecryptionKey(key: CryptoKey | JWK): Promise<CryptoKey | Uint8Array> {
+  if (!('kty' in key)) return key as CryptoKey;
+  return importJWK(key, key.alg ?? undefined);
+}

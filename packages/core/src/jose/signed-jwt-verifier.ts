@@ -1,0 +1,134 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
+import {
+  ASYMMETRIC_JWS_ALGORITHMS,
+  SUPPORTED_JWS_ALGORITHMS,
+  SYMMETRIC_JWS_ALGORITHMS,
+} from '../keys/algorithms.js';
+import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import { isObject } from '../token-info.js';
+import { checkJwsSignature, decodeJwsHeader, type UntrustedJwsHeader } from './compact-jws.js';
+
+/** A JWS whose signature checked out with a configured key, and its JSON payload. */
+export interface VerifiedJwt {
+  readonly header: UntrustedJwsHeader;
+  readonly claims: Record<string, unknown>;
+}
+
+/**
+ * Verifies compact JWS objects with configured keys: the header's `alg` must be allowed, keys come only
+ * from the sources (never from the token), each fitting key is tried. Used for access tokens and for
+ * signed introspection answers alike; what the claims must say is the caller's business.
+ */
+export interface SignedJwtVerifier {
+  /** `checkHeader` runs before any key is looked up, to refuse early (e.g. a wrong `typ`). */
+  verify(
+    token: string,
+    now: number,
+    checkHeader?: (header: UntrustedJwsHeader) => Failure | undefined,
+  ): Promise<Outcome<VerifiedJwt>>;
+}
+
+const payloadDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Builds a {@link SignedJwtVerifier}, validating the key sources and the algorithm allow-list at
+ * start-up. Default algorithms: the asymmetric families, plus HMAC only when a source holds secrets.
+ */
+export function signedJwtVerifier(
+  keys: VerificationKeySource | readonly VerificationKeySource[],
+  configuredAlgorithms: readonly string[] | undefined,
+  option: string,
+): SignedJwtVerifier {
+  const sources = Array.isArray(keys) ? keys : [keys as VerificationKeySource];
+  requireOption(sources.length > 0, `${option}.keys`, 'at least one key source is required');
+  for (const source of sources) {
+    requireOption(
+      typeof source?.keysFor === 'function',
+      `${option}.keys`,
+      'each entry must be a key source such as remoteJwks(…)',
+    );
+  }
+  const algorithms = allowedAlgorithms(
+    configuredAlgorithms,
+    sources.some((source) => source.symmetric),
+    option,
+  );
+
+  return {
+    async verify(token, now, checkHeader) {
+      const decoded = decodeJwsHeader(token);
+      if (!decoded.ok) return decoded;
+      const header = decoded.value;
+      if (!algorithms.has(header.alg))
+        return refusal('algorithm_not_allowed', 'The JWT signing algorithm is not allowed');
+      const headerProblem = checkHeader?.(header);
+      if (headerProblem !== undefined) return { ok: false, failure: headerProblem };
+
+      const selector = { alg: header.alg, kid: header.kid };
+      const candidates: CryptoKey[] = [];
+      let unavailable: Failure | undefined;
+      for (const source of sources) {
+        const found = await source.keysFor(selector, now);
+        if (found.ok) candidates.push(...found.value);
+        else unavailable ??= found.failure;
+      }
+      if (candidates.length === 0) {
+        if (unavailable !== undefined) return { ok: false, failure: unavailable };
+        return refusal('unknown_key', 'No key of the issuer matches the JWT');
+      }
+
+      for (const key of candidates) {
+        const check = await checkJwsSignature(token, key, header.alg);
+        if (check.valid) {
+          const claims = parsePayload(check.payload);
+          return claims === undefined
+            ? refusal('token_malformed', 'The JWT payload is not a JSON object')
+            : success({ header, claims });
+        }
+        if (check.failure !== undefined) return { ok: false, failure: check.failure };
+      }
+      return refusal('signature_invalid', 'The JWT signature is invalid');
+    },
+  };
+}
+
+function allowedAlgorithms(
+  configured: readonly string[] | undefined,
+  symmetric: boolean,
+  option: string,
+): ReadonlySet<string> {
+  if (configured === undefined) {
+    return new Set<string>([...ASYMMETRIC_JWS_ALGORITHMS, ...(symmetric ? SYMMETRIC_JWS_ALGORITHMS : [])]);
+  }
+  requireOption(
+    Array.isArray(configured) && configured.length > 0,
+    `${option}.algorithms`,
+    'must be a non-empty array',
+  );
+  for (const alg of configured) {
+    if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
+      throw new RsConfigError(`${option}.algorithms`, '"none" is never accepted');
+    }
+    requireOption(
+      SUPPORTED_JWS_ALGORITHMS.has(alg),
+      `${option}.algorithms`,
+      `"${alg}" is not a supported JWS algorithm`,
+    );
+    requireOption(
+      symmetric || !alg.startsWith('HS'),
+      `${option}.algorithms`,
+      `"${alg}" needs a shared secret among the keys (sharedSecret(…) or an "oct" key)`,
+    );
+  }
+  return new Set(configured);
+}
+
+function parsePayload(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(payloadDecoder.decode(bytes));
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
