@@ -1,3 +1,4 @@
+export * from './authorization-server.js';
 export * from './conformance.js';
 export * from './http-send.js';
 export * from './jwks-server.js';
