@@ -1,38 +1,76 @@
-import { jwtResolver, remoteJwks } from '@rs/core';
+import type { AccessTokenResolver } from '@rs/core';
 import { rsFastify } from '@rs/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { PROTECTED_ROUTES, reportToken } from './routes.js';
+import { adminRoutes, EVICT_PATH } from './admin-routes.js';
+import {
+  type IntrospectionSettings,
+  introspectionRoutesResolvers,
+  type JwtSettings,
+  jwtRoutesResolver,
+} from './resolvers.js';
+import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 
-/** Whom the API trusts: the tokens' issuer, the API's own identifier, and where the issuer's keys are. */
-export interface ApiConfig {
-  readonly issuer: string;
-  readonly audience: string;
-  readonly jwksUrl: string;
+/** What the API trusts: JWTs of an issuer, and, when configured, opaque tokens checked by introspection. */
+export interface ApiConfig extends JwtSettings {
+  /** Absent: the introspection routes (and the eviction route) are not mounted. */
+  readonly introspection?: IntrospectionSettings;
 }
 
-/** The sample protected API, not yet listening. */
+/** Why `/` lists no introspection routes, when it does not. */
+export const INTROSPECTION_NOT_MOUNTED =
+  'not mounted: set RS_INTROSPECTION_CLIENT_ID and RS_INTROSPECTION_CLIENT_SECRET (and RS_INTROSPECTION_URL ' +
+  'unless the issuer publishes it) to check opaque tokens by introspection';
+
+/**
+ * The sample protected API, not yet listening. The plugin protects with one resource server per
+ * registration, so each way of validating tokens gets its own encapsulated context holding its plugin
+ * and its routes; the root context holds only open routes.
+ */
 export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   const app = Fastify();
-  // Awaited: only routes declared after the plugin has loaded can be protected.
-  await app.register(rsFastify, {
-    resolver: jwtResolver({
-      issuer: config.issuer,
-      audience: config.audience,
-      keys: remoteJwks({ url: config.jwksUrl }),
-      profile: 'rfc9068',
-    }),
-    realm: 'sample',
-    // The sample listens on loopback over plain HTTP; a deployed API keeps the default and serves HTTPS.
-    requireHttps: false,
-  });
+  const resolvers = new Map<Validation, AccessTokenResolver>([['jwt', jwtRoutesResolver(config)]]);
+  if (config.introspection) {
+    const { perRequest, cached } = introspectionRoutesResolvers(config.introspection);
+    resolvers.set('introspection', perRequest).set('introspection-cached', cached);
+    await app.register(adminRoutes(cached));
+  }
+  const mounted = PROTECTED_ROUTES.filter((route) => resolvers.has(route.validation));
 
-  app.get('/', { config: { rs: false } }, async () => ({
-    routes: PROTECTED_ROUTES.map(({ path, scopes, description }) => ({ path, scopes, description })),
+  app.get('/', async () => ({
+    routes: mounted.map(({ path, validation, scopes, description }) => ({
+      path,
+      validation,
+      scopes,
+      description,
+    })),
+    ...(config.introspection
+      ? {
+          demo: {
+            method: 'POST',
+            path: EVICT_PATH,
+            description:
+              'DEMONSTRATION ONLY, loopback callers only: forgets a token (form or JSON "token") in the ' +
+              'cache of /rs-introspect-cache, as a revocation event would',
+          },
+        }
+      : { introspection: INTROSPECTION_NOT_MOUNTED }),
   }));
-  for (const route of PROTECTED_ROUTES) {
-    app.get(route.path, { config: { rs: { scopes: route.scopes } } }, async (request) =>
-      reportToken(route.path, request),
-    );
+
+  for (const [validation, resolver] of resolvers) {
+    await app.register(async (scope) => {
+      // Awaited: only routes declared after the plugin has loaded can be protected.
+      await scope.register(rsFastify, {
+        resolver,
+        realm: 'sample',
+        // The sample listens on loopback over plain HTTP; a deployed API keeps the default and serves HTTPS.
+        requireHttps: false,
+      });
+      for (const route of mounted.filter((r) => r.validation === validation)) {
+        scope.get(route.path, { config: { rs: { scopes: route.scopes } } }, async (request) =>
+          reportToken(route.path, request),
+        );
+      }
+    });
   }
   return app;
 }

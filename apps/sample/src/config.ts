@@ -10,7 +10,16 @@ export type TrustSource =
       readonly audience: string;
       /** The JWK set URL, or else the discovery document to read it from. */
       readonly keys: { readonly jwksUrl: string } | { readonly discoveryUrl: string };
+      /** The API's credentials for introspecting opaque tokens; absent, the introspection routes are off. */
+      readonly introspection?: ExternalIntrospection;
     };
+
+export interface ExternalIntrospection {
+  /** Absent: discovered from the issuer's metadata. */
+  readonly endpoint?: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
 
 export interface SampleConfig {
   readonly port: number;
@@ -25,7 +34,14 @@ export class SampleConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/;
-const EXTERNAL_ONLY = ['RS_AUDIENCE', 'RS_JWKS_URL', 'RS_DISCOVERY_URL'] as const;
+const EXTERNAL_ONLY = [
+  'RS_AUDIENCE',
+  'RS_JWKS_URL',
+  'RS_DISCOVERY_URL',
+  'RS_INTROSPECTION_URL',
+  'RS_INTROSPECTION_CLIENT_ID',
+  'RS_INTROSPECTION_CLIENT_SECRET',
+] as const;
 
 /** Reads the sample's settings from the environment; throws {@link SampleConfigError} on any bad one. */
 export function parseConfig(env: Env): SampleConfig {
@@ -44,7 +60,40 @@ export function parseConfig(env: Env): SampleConfig {
   absoluteUrl(issuer, 'RS_ISSUER');
   const audience = nonEmpty(env, 'RS_AUDIENCE');
   if (audience === undefined) throw new SampleConfigError('RS_AUDIENCE is required when RS_ISSUER is set');
-  return { port, trust: { kind: 'external', issuer, audience, keys: keysOf(env, issuer) } };
+  const introspection = introspectionOf(env, issuer);
+  return {
+    port,
+    trust: {
+      kind: 'external',
+      issuer,
+      audience,
+      keys: keysOf(env, issuer),
+      ...(introspection && { introspection }),
+    },
+  };
+}
+
+// The credentials make the routes; the URL alone cannot, and is otherwise discovered from the issuer.
+function introspectionOf(env: Env, issuer: string): ExternalIntrospection | undefined {
+  const endpoint = nonEmpty(env, 'RS_INTROSPECTION_URL');
+  const clientId = nonEmpty(env, 'RS_INTROSPECTION_CLIENT_ID');
+  const clientSecret = nonEmpty(env, 'RS_INTROSPECTION_CLIENT_SECRET');
+  if (clientId === undefined && clientSecret === undefined) {
+    if (endpoint === undefined) return undefined;
+    throw new SampleConfigError(
+      'RS_INTROSPECTION_URL needs RS_INTROSPECTION_CLIENT_ID and RS_INTROSPECTION_CLIENT_SECRET',
+    );
+  }
+  if (clientId === undefined || clientSecret === undefined) {
+    throw new SampleConfigError('set both RS_INTROSPECTION_CLIENT_ID and RS_INTROSPECTION_CLIENT_SECRET');
+  }
+  // Discovered from, and checked against, the issuer (as @rs/core requires), so it is held to the same rule.
+  secureUrl(issuer, 'RS_ISSUER (for introspection)');
+  return {
+    ...(endpoint !== undefined && { endpoint: secureUrl(endpoint, 'RS_INTROSPECTION_URL') }),
+    clientId,
+    clientSecret,
+  };
 }
 
 function keysOf(env: Env, issuer: string): { jwksUrl: string } | { discoveryUrl: string } {
@@ -76,7 +125,8 @@ function absoluteUrl(value: string, name: string): string {
   return value;
 }
 
-// Keys fetched over plain HTTP could be swapped on the way, except on this machine's loopback interface.
+// Keys fetched (or tokens and credentials sent) over plain HTTP could be read or swapped on the way, except
+// on this machine's loopback interface.
 function secureUrl(value: string, name: string): string {
   const url = new URL(absoluteUrl(value, name));
   if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) return value;

@@ -1,11 +1,14 @@
 import { RsConfigError } from '@rs/core';
 import type { FastifyInstance } from 'fastify';
-import { type ApiConfig, buildApi } from './api.js';
+import { type ApiConfig, buildApi, INTROSPECTION_NOT_MOUNTED } from './api.js';
 import { type AuthorizationServer, startAuthorizationServer } from './authorization-server.js';
 import { HOST, parseConfig, type SampleConfig, SampleConfigError } from './config.js';
 import { curlInstructions } from './curl-instructions.js';
 import { discoverJwksUrl } from './discovery.js';
 import { urlOf } from './http-server.js';
+
+/** Appended to the API's URL, the resource indicator for which the embedded server issues opaque tokens. */
+const OPAQUE_RESOURCE_PATH = '/opaque';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
@@ -29,7 +32,14 @@ async function main(): Promise<void> {
       ? `Authorization server (embedded): ${authorizationServer.issuer}`
       : `Authorization server (external): ${trust.issuer}`,
   );
-  console.log(`Protected API: ${apiUrl} (audience ${trust.audience}, keys from ${trust.jwksUrl})\n`);
+  console.log(`Protected API: ${apiUrl} (audience ${trust.audience}, keys from ${trust.jwksUrl})`);
+  const { introspection } = trust;
+  console.log(
+    introspection
+      ? `Opaque tokens (audience ${introspection.audience}): introspected at ` +
+          `${introspection.endpoint ?? `the endpoint ${trust.issuer} publishes`} as ${introspection.clientId}\n`
+      : `Opaque tokens: the introspection routes are ${INTROSPECTION_NOT_MOUNTED}\n`,
+  );
   console.log(
     curlInstructions({
       apiUrl,
@@ -37,8 +47,14 @@ async function main(): Promise<void> {
       ...(authorizationServer && {
         tokenEndpoint: {
           url: authorizationServer.tokenUrl,
-          clientId: authorizationServer.clientId,
-          clientSecret: authorizationServer.clientSecret,
+          clientId: authorizationServer.client.clientId,
+          clientSecret: authorizationServer.client.clientSecret,
+        },
+      }),
+      ...(introspection && {
+        introspection: {
+          resource: introspection.audience,
+          ...(authorizationServer && { revocationUrl: authorizationServer.revocationUrl }),
         },
       }),
     }),
@@ -52,20 +68,41 @@ async function establishTrust(
 ): Promise<{ trust: ApiConfig; authorizationServer?: AuthorizationServer }> {
   const source = config.trust;
   if (source.kind === 'embedded') {
-    // The API's own URL is its resource indicator, hence the audience of the tokens issued for it.
+    // The API's own URL is its resource indicator, hence the audience of the tokens issued for it; opaque
+    // tokens are asked for with a second indicator, since oidc-provider picks the format per resource.
+    const opaqueResource = `${apiUrl}${OPAQUE_RESOURCE_PATH}`;
     const authorizationServer = await startAuthorizationServer({
       host: HOST,
       port: source.port,
       resource: apiUrl,
+      opaqueResource,
     });
-    const { issuer, jwksUrl } = authorizationServer;
-    return { trust: { issuer, audience: apiUrl, jwksUrl }, authorizationServer };
+    const { issuer, jwksUrl, introspectionUrl, resourceServer } = authorizationServer;
+    const introspection = {
+      issuer,
+      endpoint: introspectionUrl,
+      audience: opaqueResource,
+      ...resourceServer,
+    };
+    return { trust: { issuer, audience: apiUrl, jwksUrl, introspection }, authorizationServer };
   }
   const jwksUrl =
     'jwksUrl' in source.keys
       ? source.keys.jwksUrl
       : await discoverJwksUrl(source.keys.discoveryUrl, source.issuer);
-  return { trust: { issuer: source.issuer, audience: source.audience, jwksUrl } };
+  const introspection = source.introspection && {
+    issuer: source.issuer,
+    audience: source.audience,
+    ...source.introspection,
+  };
+  return {
+    trust: {
+      issuer: source.issuer,
+      audience: source.audience,
+      jwksUrl,
+      ...(introspection && { introspection }),
+    },
+  };
 }
 
 function onShutdown(stop: () => Promise<void>): void {

@@ -1,23 +1,52 @@
 import type { OAuth2Context } from '@rs/core';
 import type { FastifyRequest } from 'fastify';
+import { INTROSPECTION_CACHE_TTL_MS } from './resolvers.js';
+
+/** How a group of routes validates its tokens; each group gets its own resolver (see api.ts). */
+export type Validation = 'jwt' | 'introspection' | 'introspection-cached';
 
 /** The protected routes, mirroring the gateway guide, with the scopes each requires. */
 export const PROTECTED_ROUTES = [
   {
     path: '/rs-stateless-signed',
+    validation: 'jwt',
     scopes: ['read'],
     description: 'JWT verified locally with the JWKS; needs "read"',
   },
   {
     path: '/rs-stateless-signed-admin',
+    validation: 'jwt',
     scopes: ['admin'],
     description: 'JWT verified locally with the JWKS; needs "admin"',
   },
-] as const;
+  {
+    path: '/rs-introspect',
+    validation: 'introspection',
+    scopes: ['read'],
+    description: 'opaque token introspected at the authorization server on every request; needs "read"',
+  },
+  {
+    path: '/rs-introspect-cache',
+    validation: 'introspection-cached',
+    scopes: ['read'],
+    description:
+      `opaque token introspected, the answer cached for ${INTROSPECTION_CACHE_TTL_MS / 1000} s ` +
+      '(POST /admin/evict forgets it); needs "read"',
+  },
+] as const satisfies readonly ProtectedRoute[];
+
+export interface ProtectedRoute {
+  readonly path: string;
+  readonly validation: Validation;
+  readonly scopes: readonly string[];
+  readonly description: string;
+}
 
 /** What a protected route answers: who called, with what grant, from which token. Never the token itself. */
 export interface TokenReport {
   readonly route: string;
+  /** How the token was validated: verified locally (`jwt`) or asked of the authorization server. */
+  readonly source: OAuth2Context['source'];
   readonly subject: string | undefined;
   readonly clientId: string | undefined;
   readonly scopes: readonly string[];
@@ -33,6 +62,7 @@ export function reportToken(route: string, request: FastifyRequest): TokenReport
   if (context === null) throw new Error(`route ${route} is not protected`);
   return {
     route,
+    source: context.source,
     subject: context.subject,
     clientId: context.clientId,
     scopes: [...context.scopes],

@@ -7,7 +7,12 @@ let as: AuthorizationServer;
 let discoveryUrl: string;
 
 beforeAll(async () => {
-  as = await startAuthorizationServer({ host: '127.0.0.1', port: 0, resource: 'https://sample-api.test' });
+  as = await startAuthorizationServer({
+    host: '127.0.0.1',
+    port: 0,
+    resource: 'https://sample-api.test',
+    opaqueResource: 'https://sample-api.test/opaque',
+  });
   discoveryUrl = `${as.issuer}/.well-known/openid-configuration`;
 });
 

@@ -1,44 +1,19 @@
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../src/api.js';
-import { type AuthorizationServer, startAuthorizationServer } from '../src/authorization-server.js';
+import { buildApi, INTROSPECTION_NOT_MOUNTED } from '../src/api.js';
+import { call as callApi, RESOURCE, type Servers, startServers, token as tokenOf } from './servers.js';
 
-// Both servers take ephemeral ports, so the API's URL is unknown when the authorization server starts; a
-// resource indicator is an identifier, not necessarily a reachable URL.
-const RESOURCE = 'https://sample-api.test';
-
-let as: AuthorizationServer;
-let api: FastifyInstance;
-let apiUrl: string;
+let servers: Servers;
 
 beforeAll(async () => {
-  as = await startAuthorizationServer({ host: '127.0.0.1', port: 0, resource: RESOURCE });
-  api = await buildApi({ issuer: as.issuer, audience: RESOURCE, jwksUrl: as.jwksUrl });
-  await api.listen({ host: '127.0.0.1', port: 0 });
-  apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  servers = await startServers();
 });
 
 afterAll(async () => {
-  await api?.close();
-  await as?.close();
+  await servers?.close();
 });
 
-async function token(scope: string): Promise<string> {
-  const response = await fetch(as.tokenUrl, {
-    method: 'POST',
-    headers: { authorization: `Basic ${btoa(`${as.clientId}:${as.clientSecret}`)}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope, resource: RESOURCE }),
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { access_token: string; token_type: string };
-  expect(body.token_type).toBe('Bearer');
-  return body.access_token;
-}
-
-function call(path: string, accessToken?: string): Promise<Response> {
-  return fetch(apiUrl + path, accessToken ? { headers: { authorization: `Bearer ${accessToken}` } } : {});
-}
+const token = (scope: string) => tokenOf(servers.as, scope);
+const call = (path: string, accessToken?: string) => callApi(servers.apiUrl, path, accessToken);
 
 // The last character of a base64url signature may carry unused bits, so flipping it can leave the
 // signature intact; the first one is all signature.
@@ -49,8 +24,8 @@ function tamper(jwt: string): string {
 
 describe('the embedded authorization server', () => {
   it('reports the port it actually bound in its issuer', () => {
-    expect(as.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(as.issuer).not.toMatch(/:0$/);
+    expect(servers.as.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(servers.as.issuer).not.toMatch(/:0$/);
   });
 
   it('issues RFC 9068 JWT access tokens signed with ES256', async () => {
@@ -70,6 +45,8 @@ describe('the sample API', () => {
     expect(body.routes.map((route) => route.path)).toEqual([
       '/rs-stateless-signed',
       '/rs-stateless-signed-admin',
+      '/rs-introspect',
+      '/rs-introspect-cache',
     ]);
   });
 
@@ -79,12 +56,13 @@ describe('the sample API', () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
       route: '/rs-stateless-signed',
+      source: 'jwt',
       subject: 'sample-client',
       clientId: 'sample-client',
       scopes: ['read'],
-      issuer: as.issuer,
+      issuer: servers.as.issuer,
       audience: [RESOURCE],
-      claims: { iss: as.issuer, aud: RESOURCE, client_id: 'sample-client', scope: 'read' },
+      claims: { iss: servers.as.issuer, aud: RESOURCE, client_id: 'sample-client', scope: 'read' },
     });
     expect(body.expiresAt).toBeTypeOf('number');
   });
@@ -114,5 +92,31 @@ describe('the sample API', () => {
     const response = await call('/rs-stateless-signed');
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="sample"');
+  });
+});
+
+describe('the sample API without introspection settings', () => {
+  it('mounts the JWT routes only, and says why', async () => {
+    const api = await buildApi({
+      issuer: 'https://as.test',
+      audience: RESOURCE,
+      jwksUrl: 'https://as.test/jwks',
+    });
+    try {
+      const home = await api.inject({ url: '/' });
+      expect(home.json()).toEqual({
+        routes: [
+          expect.objectContaining({ path: '/rs-stateless-signed' }),
+          expect.objectContaining({ path: '/rs-stateless-signed-admin' }),
+        ],
+        introspection: INTROSPECTION_NOT_MOUNTED,
+      });
+      expect((await api.inject({ url: '/rs-introspect' })).statusCode).toBe(404);
+      expect(
+        (await api.inject({ method: 'POST', url: '/admin/evict', payload: { token: 't' } })).statusCode,
+      ).toBe(404);
+    } finally {
+      await api.close();
+    }
   });
 });

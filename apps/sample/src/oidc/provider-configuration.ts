@@ -3,34 +3,63 @@ import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
 /** The scopes the sample API understands; oidc-provider silently drops requested scopes it does not list. */
 export const API_SCOPES = ['read', 'write', 'admin'] as const;
 
-/** Spelled out, though they are oidc-provider's defaults, because the URLs handed to clients are built from them. */
-export const PROVIDER_ROUTES = { jwks: '/jwks', token: '/token' } as const;
+/**
+ * Spelled out, though they are oidc-provider's defaults, because the URLs handed to clients and to the API
+ * are built from them.
+ */
+export const PROVIDER_ROUTES = {
+  jwks: '/jwks',
+  token: '/token',
+  introspection: '/token/introspection',
+  revocation: '/token/revocation',
+} as const;
 
-export interface ProviderSettings {
-  /** The API's resource indicator (RFC 8707), which becomes the tokens' `aud`. */
-  readonly resource: string;
+/** A client registered with a shared secret. */
+export interface ClientCredentials {
   readonly clientId: string;
   readonly clientSecret: string;
+}
+
+export interface ProviderSettings {
+  /** The API's resource indicator (RFC 8707) for JWT access tokens, which becomes their `aud`. */
+  readonly resource: string;
+  /** A second indicator of the same API, for which the tokens are opaque and validated by introspection. */
+  readonly opaqueResource: string;
+  /** The machine client that gets tokens (client credentials grant). */
+  readonly client: ClientCredentials;
+  /** The API itself, as a client of the authorization server that may only introspect. */
+  readonly resourceServer: ClientCredentials;
   readonly jwks: { keys: JWK[] };
 }
 
 /**
- * An authorization server that knows one API and one machine client, and issues it RFC 9068 JWT access
- * tokens signed with ES256.
+ * An authorization server that knows one API (under two resource indicators: one for RFC 9068 JWT access
+ * tokens signed with ES256, one for opaque tokens), one machine client, and the API's own client for
+ * introspection.
  */
 export function providerConfiguration(settings: ProviderSettings, invalidTarget: () => Error): Configuration {
-  const { resource } = settings;
+  const { resource, opaqueResource, client, resourceServer } = settings;
+  const scope = API_SCOPES.join(' ');
   return {
     clients: [
       {
-        client_id: settings.clientId,
-        client_secret: settings.clientSecret,
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
         // oidc-provider 9 accepts client_secret_post as well from a client registered for basic.
         token_endpoint_auth_method: 'client_secret_basic',
-        scope: API_SCOPES.join(' '),
+        scope,
+      },
+      {
+        // No grant at all: this client only authenticates to the introspection endpoint.
+        client_id: resourceServer.clientId,
+        client_secret: resourceServer.clientSecret,
+        grant_types: [],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
       },
     ],
     jwks: settings.jwks,
@@ -44,22 +73,26 @@ export function providerConfiguration(settings: ProviderSettings, invalidTarget:
       // No end users here; the default development login pages would only add a warning.
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      // For opaque tokens: oidc-provider refuses to introspect or revoke the JWT access tokens it issues.
-      introspection: { enabled: true, allowedPolicy: sameClientOrConfidential },
+      // Both work on opaque tokens only: oidc-provider refuses to introspect or revoke its JWT access tokens
+      // (400 unsupported_token_type).
+      introspection: {
+        enabled: true,
+        // Only the API may learn what a token grants, and only of tokens issued to the sample client.
+        allowedPolicy: (_ctx: KoaContextWithOIDC, caller: Caller, token: TokenOwner) =>
+          caller.clientId === resourceServer.clientId && token.clientId === client.clientId,
+      },
       revocation: { enabled: true, allowedPolicy: sameClient },
       resourceIndicators: {
         enabled: true,
         // Without a `resource` parameter the token would be opaque and audience-less: default to the API.
         defaultResource: () => resource,
         getResourceServerInfo: (_ctx: KoaContextWithOIDC, indicator: string) => {
-          if (indicator !== resource) throw invalidTarget();
-          return {
-            scope: API_SCOPES.join(' '),
-            audience: resource,
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: 10 * 60,
-            jwt: { sign: { alg: 'ES256' } },
-          };
+          const common = { scope, audience: indicator, accessTokenTTL: 10 * 60 };
+          if (indicator === resource) {
+            return { ...common, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
+          }
+          if (indicator === opaqueResource) return { ...common, accessTokenFormat: 'opaque' };
+          throw invalidTarget();
         },
       },
     },
@@ -72,12 +105,6 @@ interface TokenOwner {
 
 interface Caller {
   readonly clientId: string;
-  readonly clientAuthMethod?: string | undefined;
-}
-
-// Resource servers introspect with their own confidential credentials; a public client only its own tokens.
-function sameClientOrConfidential(_ctx: KoaContextWithOIDC, caller: Caller, token: TokenOwner): boolean {
-  return caller.clientAuthMethod !== 'none' || token.clientId === caller.clientId;
 }
 
 // Only the client a token was issued to may revoke it.
