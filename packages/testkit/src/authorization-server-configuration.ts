@@ -38,6 +38,14 @@ export interface TestAsClients {
   readonly basicClient: SecretClient;
   readonly postClient: SecretClient;
   readonly privateKeyJwtClient: PrivateKeyJwtClient;
+  /** Gets RFC 9701 answers signed, then encrypted to its RSA-OAEP-256 key (a nested JWT). */
+  readonly encryptedAnswersClient: EncryptedAnswersClient;
+}
+
+/** A resource-server client whose introspection answers are encrypted to its key. */
+export interface EncryptedAnswersClient extends SecretClient {
+  /** The private key that decrypts its answers (with `alg`). */
+  readonly decryptionKey: JWK;
 }
 
 /**
@@ -48,6 +56,8 @@ export async function testAsClients(): Promise<TestAsClients> {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(jwk);
+  const encryption = await generateKeyPair('RSA-OAEP-256', { extractable: true });
+  const encryptionJwk = await exportJWK(encryption.privateKey);
   return {
     appClient: { clientId: 'app-client', clientSecret: 'app-secret' },
     basicClient: { clientId: 'rs client:1', clientSecret: 's3cr:t+/=' },
@@ -57,6 +67,16 @@ export async function testAsClients(): Promise<TestAsClients> {
       privateKey: { ...jwk, kid, alg: 'ES256' },
       algorithm: 'ES256',
       kid,
+    },
+    encryptedAnswersClient: {
+      clientId: 'rs-enc',
+      clientSecret: 'enc-secret',
+      decryptionKey: {
+        ...encryptionJwk,
+        kid: await calculateJwkThumbprint(encryptionJwk),
+        alg: 'RSA-OAEP-256',
+        use: 'enc',
+      },
     },
   };
 }
@@ -71,10 +91,16 @@ export async function testAsConfiguration(
   clients: TestAsClients,
   settings: { readonly scopes: readonly string[]; readonly ttl: number; readonly invalidTarget: () => Error },
 ): Promise<Configuration> {
-  const { appClient, basicClient, postClient, privateKeyJwtClient } = clients;
+  const { appClient, basicClient, postClient, privateKeyJwtClient, encryptedAnswersClient } = clients;
   const scope = settings.scopes.join(' ');
-  const resourceServers = new Set([basicClient.clientId, postClient.clientId, privateKeyJwtClient.clientId]);
+  const resourceServers = new Set([
+    basicClient.clientId,
+    postClient.clientId,
+    privateKeyJwtClient.clientId,
+    encryptedAnswersClient.clientId,
+  ]);
   const { d: _private, ...publicJwk } = privateKeyJwtClient.privateKey;
+  const { kty, n, e, kid: encryptionKid, alg, use } = encryptedAnswersClient.decryptionKey;
   // oidc-provider authenticates introspection and revocation with the client's token endpoint method.
   const rs = {
     grant_types: [],
@@ -102,6 +128,14 @@ export async function testAsConfiguration(
         token_endpoint_auth_signing_alg: 'ES256',
         jwks: { keys: [publicJwk] },
       },
+      {
+        ...rs,
+        ...secret(encryptedAnswersClient),
+        token_endpoint_auth_method: 'client_secret_basic',
+        introspection_encrypted_response_alg: 'RSA-OAEP-256',
+        introspection_encrypted_response_enc: 'A128CBC-HS256',
+        jwks: { keys: [{ kty, n, e, kid: encryptionKid, alg, use }] },
+      },
     ],
     jwks: { keys: await signingKeys() },
     routes: { ...TEST_AS_ROUTES },
@@ -119,6 +153,8 @@ export async function testAsConfiguration(
           resourceServers.has(caller.clientId) || token.clientId === caller.clientId,
       },
       jwtIntrospection: { enabled: true },
+      // For encrypted RFC 9701 answers.
+      encryption: { enabled: true },
       revocation: {
         enabled: true,
         allowedPolicy: (_ctx, caller, token) => token.clientId === caller.clientId,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  type EncryptedAnswersClient,
   type PrivateKeyJwtClient,
   type SecretClient,
   TEST_AS_RESOURCES,
@@ -10,7 +11,11 @@ import {
   testAsConfiguration,
 } from './authorization-server-configuration.js';
 
-export type { PrivateKeyJwtClient, SecretClient } from './authorization-server-configuration.js';
+export type {
+  EncryptedAnswersClient,
+  PrivateKeyJwtClient,
+  SecretClient,
+} from './authorization-server-configuration.js';
 
 /** Options of {@link startTestAuthorizationServer}. */
 export interface TestAuthorizationServerOptions {
@@ -40,6 +45,8 @@ export interface TestAuthorizationServer {
   readonly basicClient: SecretClient;
   readonly postClient: SecretClient;
   readonly privateKeyJwtClient: PrivateKeyJwtClient;
+  /** Gets RFC 9701 answers signed, then encrypted to `decryptionKey`. */
+  readonly encryptedAnswersClient: EncryptedAnswersClient;
   /** POST requests that reached the introspection path, failed and delayed ones included. */
   readonly introspectionRequests: number;
   /** Paths of the `/.well-known/…` requests received, oldest first. */
