@@ -15,7 +15,9 @@ describe('RFC 9701 JWT introspection answers', () => {
     const { resolver, errors } = introspectAt(as, {
       jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
     });
-    const context = expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest(token)));
+    const result = await resourceServerWith(resolver).authenticate(bearerRequest(token));
+    expect(errors.map((error) => error.message)).toEqual([]);
+    const context = expectAccepted(result);
     expect(context.source).toBe('introspection');
     expect([...context.scopes]).toEqual(['read']);
     expect(context.clientId).toBe(as.appClient.clientId);
@@ -129,5 +131,28 @@ describe('RFC 9701 JWT introspection answers', () => {
       503,
     );
     expect(errors[0]?.message).toMatch(/could not be decrypted/);
+  });
+});
+
+describe('RFC 9701 answer freshness', () => {
+  const server = useAuthorizationServer();
+
+  it('judges the answer iat by the time it arrived, not by the request clock read before the call', async () => {
+    const as = server();
+    const token = await as.issueToken();
+    const issuedSecond = Math.floor(Date.now() / 1000);
+    const { resolver, errors } = introspectAt(as, {
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
+    });
+    // The request clock reads the last millisecond of the second the token was issued in (so the token's
+    // own iat is not in its future), while the server answers in the next second: its whole-second `iat`
+    // is after the request clock, yet it is no answer from the future.
+    const nextSecond = (issuedSecond + 1) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextSecond - Date.now() + 5)));
+    const result = await resourceServerWith(resolver, () => nextSecond - 1).authenticate(
+      bearerRequest(token),
+    );
+    expect(errors.map((error) => error.message)).toEqual([]);
+    expect(result.ok).toBe(true);
   });
 });

@@ -125,7 +125,9 @@ export function jwtIntrospectionReader(
           'The signed introspection answer is not meant for this resource server',
         );
       }
-      if (typeof claims.iat !== 'number' || claims.iat > nowMs / 1000 + skewSeconds) {
+      // The server stamps `iat` in real time as it answers, in whole seconds: judge it by the real time
+      // the answer arrived, not by the request's (possibly injected) clock read before the call was made.
+      if (typeof claims.iat !== 'number' || claims.iat > Date.now() / 1000 + skewSeconds) {
         return refusal('introspection_unavailable', 'The signed introspection answer has no valid "iat"');
       }
       const introspection = claims.token_introspection;
