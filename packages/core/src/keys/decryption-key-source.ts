@@ -1,0 +1,18 @@
+import type { Outcome } from '../errors/failure.js';
+
+/** The parts of a JWE header that choose a decryption key. */
+export interface DecryptionKeySelector {
+  /** Key management algorithm (`dir`, `A128KW`, `RSA-OAEP-256`, `ECDH-ES`, …). */
+  readonly alg: string;
+  /** Content encryption algorithm (`A128CBC-HS256`, `A256GCM`, …). */
+  readonly enc: string;
+  readonly kid: string | undefined;
+}
+
+/**
+ * Supplies keys that decrypt encrypted tokens: private keys (`CryptoKey`) or shared secrets (bytes),
+ * active key first. An empty list means no such key; a failure means the source could not tell.
+ */
+export interface DecryptionKeySource {
+  keysFor(selector: DecryptionKeySelector, now: number): Promise<Outcome<readonly (CryptoKey | Uint8Array)[]>>;
+}

@@ -1,0 +1,16 @@
+import type { DecryptionKeySource } from '../keys/decryption-key-source.js';
+import type { VerificationKeySource } from '../keys/verification-key-source.js';
+
+/** What a secret is used for. */
+export type SecretPurpose = 'verify' | 'decrypt';
+
+/**
+ * Maps secret IDs to keys, from stores tried in order (like a gateway's secrets service). A secret ID
+ * may resolve to several keys at once (rotation: the active one first). Resolvers ask it for a key
+ * source by secret ID; an ID no store knows is a configuration error, reported when the resolver is
+ * built (`option` names the resolver option that holds the ID).
+ */
+export interface SecretsProvider {
+  verificationKeys(secretId: string, option: string): VerificationKeySource;
+  decryptionKeys(secretId: string, option: string): DecryptionKeySource;
+}
