@@ -13,10 +13,32 @@ export {
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
 export { tokenHash } from './cache/token-hash.js';
+export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
-export { checkConfirmation } from './confirmation/confirm.js';
+export type { CertificateHeaderOptions } from './confirmation/certificate-source.js';
+export { certificateThumbprint } from './confirmation/certificate-thumbprint.js';
+export {
+  type CertificateHeaderFormat,
+  type PresentedCertificate,
+  parseClientCertHeader,
+} from './confirmation/client-cert-header.js';
+export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirm.js';
+export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
+export {
+  type DpopNonceProvider,
+  type RotatingDpopNoncesOptions,
+  rotatingDpopNonces,
+} from './dpop/dpop-nonces.js';
+export { DPOP_ALGORITHMS, type DpopOptions } from './dpop/dpop-verifier.js';
+export { normalizeHttpUri } from './dpop/http-uri.js';
+export {
+  type MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  memoryReplayStore,
+  type ReplayStore,
+} from './dpop/replay-store.js';
 export { buildChallenge, type ChallengeParams } from './errors/challenge.js';
 export {
   FAILURES,
@@ -30,6 +52,7 @@ export {
   type ChallengeSettings,
   type Rejection,
   type RejectionBody,
+  type RejectionContext,
 } from './errors/rejection.js';
 export type { ResolvedTokenLocations } from './extract/extract-token.js';
 export { type FormRecord, formRecord, isFormUrlEncoded } from './extract/form-body.js';
@@ -53,14 +76,29 @@ export {
   JWT_INTROSPECTION_MEDIA_TYPE,
   type JwtIntrospectionOptions,
 } from './introspection/jwt-introspection-response.js';
+export {
+  DEFAULT_MAX_DECOMPRESSED_BYTES,
+  type JweDecryptionOptions,
+} from './jose/jwe-decryptor.js';
 export { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from './keys/algorithms.js';
+export type { DecryptionKeySelector, DecryptionKeySource } from './keys/decryption-key-source.js';
+export {
+  CONTENT_ENCRYPTION_ALGORITHMS,
+  DEFAULT_KEY_MANAGEMENT_ALGORITHMS,
+  PBES2_ALGORITHMS,
+} from './keys/jwe-algorithms.js';
 export {
   type RemoteJwks,
   type RemoteJwksOptions,
   type RemoteJwksStats,
   remoteJwks,
 } from './keys/remote-jwks.js';
+export type { ResolverKeyOptions } from './keys/resolver-key-sources.js';
 export { type SharedSecretOptions, sharedSecret } from './keys/shared-secret.js';
+export {
+  type DescribedDecryptionKeySource,
+  staticDecryptionKeys,
+} from './keys/static-decryption-keys.js';
 export { staticJwks } from './keys/static-jwks.js';
 export type { KeySelector, VerificationKeySource } from './keys/verification-key-source.js';
 export { type AccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
@@ -88,4 +126,15 @@ export {
   type ResourceServerSource,
   resourceServerFrom,
 } from './resource-server.js';
+export {
+  type EnvSecretStoreOptions,
+  envSecretStore,
+  envVariableName,
+} from './secrets/env-secret-store.js';
+export { type JwkSetStoreOptions, jwkSetStore } from './secrets/jwk-set-store.js';
+export type { SecretKey, SecretStore } from './secrets/secret-store.js';
+export type { SecretReference, SecretValue } from './secrets/secret-value.js';
+export type { SecretPurpose, SecretsProvider } from './secrets/secrets-provider.js';
+export { type SharedSecretValue, sharedSecrets } from './secrets/shared-secrets-store.js';
+export { type SecretsProviderOptions, secretsProvider } from './secrets/store-secrets-provider.js';
 export { type Confirmation, type TokenInfo, tokenInfoFromClaims } from './token-info.js';

@@ -21,8 +21,18 @@ export interface RsRequest {
    * form-body tokens are enabled (RFC 6750 §2.2).
    */
   readonly form?: Readonly<Record<string, unknown>> | undefined;
-  /** The address of the peer that connected to this server, when known. */
+  /**
+   * The address of the peer that connected to this server, when known: the socket's address, never a
+   * forwarded one. `certificateHeader.trustedProxies` is matched against it.
+   */
   readonly peerAddress?: string | undefined;
+  /**
+   * The client certificate of the TLS connection, when this server terminated TLS and the client
+   * presented one (RFC 8705): DER bytes (Node's `socket.getPeerCertificate().raw`) or PEM text (API
+   * Gateway's `clientCert.clientCertPem`). Leave it unset when TLS ends at a proxy; the proxy's header
+   * is then the source (`certificateHeader`).
+   */
+  readonly clientCertificate?: Uint8Array | string | undefined;
 }
 
 /** Lower-case header name → value(s). */

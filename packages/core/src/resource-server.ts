@@ -1,9 +1,11 @@
 import { type Clock, systemClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
-import { checkConfirmation } from './confirmation/confirm.js';
+import { checkConfirmation, type SenderConstraint } from './confirmation/confirm.js';
+import { type SenderConstraintOptions, senderConstraints } from './confirmation/sender-constraints.js';
 import { createContext, type OAuth2Context } from './context.js';
+import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
-import type { Failure } from './errors/failure.js';
+import { type Failure, failure } from './errors/failure.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
@@ -11,8 +13,11 @@ import { type AccessPolicy, checkAccessPolicy, validateAccessPolicy } from './po
 import type { RsRequest } from './request.js';
 import type { AccessTokenResolver } from './resolvers/resolver.js';
 
-/** Options of {@link createResourceServer}. */
-export interface ResourceServerOptions {
+/**
+ * Options of {@link createResourceServer}. Sender-constrained tokens (`certificateHeader`, `dpop`,
+ * `requireSenderConstrained`, `jwkConfirmation`) are described on {@link SenderConstraintOptions}.
+ */
+export interface ResourceServerOptions extends SenderConstraintOptions {
   /** Turns tokens into token info: `jwtResolver(…)`, or any composition of resolvers. */
   readonly resolver: AccessTokenResolver;
   /** The `realm` of every challenge. Default none. */
@@ -36,7 +41,10 @@ export interface ResourceServerOptions {
 export interface AuthSuccess {
   readonly ok: true;
   readonly context: OAuth2Context;
-  /** E.g. `cache-control: private` when the token came in the query (RFC 6750 §2.3). Often empty. */
+  /**
+   * E.g. `cache-control: private` when the token came in the query (RFC 6750 §2.3), `dpop-nonce` when
+   * the client should use a fresher DPoP nonce (RFC 9449 §8.2). Often empty.
+   */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -52,8 +60,8 @@ export type AuthResult = AuthSuccess | AuthFailure;
 /** One configured resource server: call {@link ResourceServer.authenticate} once per request. */
 export interface ResourceServer {
   /**
-   * Runs the pipeline (extract → resolve → confirm → authorize) for one request. Never throws for
-   * anything the client sent; the result says whether to proceed or what to answer.
+   * Runs the pipeline (extract → check the DPoP proof → resolve → confirm → authorize) for one request.
+   * Never throws for anything the client sent; the result says whether to proceed or what to answer.
    *
    * @param routePolicy - what this route requires on top of the server-wide policy.
    */
@@ -98,6 +106,7 @@ export function resourceServerFrom(source: ResourceServerSource): ResourceServer
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
+const NO_REQUIREMENTS: readonly SenderConstraint[] = Object.freeze([]);
 // RFC 9110 field-name = token
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
@@ -123,7 +132,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     'resolver',
     'is required: a token resolver such as jwtResolver(…)',
   );
-  const challenge: ChallengeSettings = {
+  const challengeBase = {
     realm: quotable(options.realm, 'realm'),
     errorUri: quotable(options.errorUri, 'errorUri'),
   };
@@ -137,43 +146,100 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
     'must be a function returning milliseconds since the epoch',
   );
   const resolver = options.resolver;
-
-  const reject = (failure: Failure): AuthFailure => ({
-    ok: false,
-    rejection: buildRejection(failure, challenge),
-  });
+  const constraints = senderConstraints(options, clock);
+  const { dpop, confirmation } = constraints;
+  const challenge: ChallengeSettings = { ...challengeBase, dpopAlgorithms: dpop?.algorithms };
 
   return {
     challenge,
     tokenLocations: locations,
-    checkPolicy: validateAccessPolicy,
+    checkPolicy(policy, option) {
+      validateAccessPolicy(policy, option);
+      requireOption(
+        policy?.requireSenderConstrained !== 'dpop' || dpop !== undefined,
+        `${option}.requireSenderConstrained`,
+        '"dpop" needs the resource server\'s dpop option',
+      );
+      return policy;
+    },
     async authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult> {
+      const required = requirements(constraints.required, routePolicy?.requireSenderConstrained);
+      // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
+      const bearer = !required.includes('dpop');
+      let scheme: 'Bearer' | 'DPoP' | undefined;
+      const reject = (refused: Failure, dpopNonce?: string): AuthFailure => ({
+        ok: false,
+        rejection: buildRejection(refused, challenge, { scheme, bearer, dpopNonce }),
+      });
+
       if (requireHttps && !isHttps(request.url)) {
         return reject({ code: 'https_required', description: 'This resource requires HTTPS' });
       }
-      const extracted = extractToken(request, locations);
+      const extracted = extractToken(request, locations, dpop !== undefined);
       if (!extracted.ok) return reject(extracted.failure);
       const { token, location } = extracted.value;
+      scheme = extracted.value.scheme;
+      if (!bearer && scheme === 'Bearer') {
+        return reject(
+          failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
+        );
+      }
+      const now = clock();
 
-      const resolved = await resolver.resolve(token, { request, now: clock() });
+      // The proof is checked before the token is resolved: a bad proof costs no introspection call.
+      let proof: VerifiedDpopProof | undefined;
+      if (scheme === 'DPoP' && dpop !== undefined) {
+        const checked = await dpop.verify(request, token, now);
+        if (!checked.ok) {
+          const nonce =
+            checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
+          return reject(checked.failure, nonce);
+        }
+        proof = checked.value;
+      }
+
+      const resolved = await resolver.resolve(token, { request, now });
       if (!resolved.ok) return reject(resolved.failure);
       const info = resolved.value;
 
-      const unconfirmed = checkConfirmation(info, request);
-      if (unconfirmed !== undefined) return reject(unconfirmed);
+      // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
+      if (info.confirmation !== undefined || scheme === 'DPoP' || required.length > 0) {
+        const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
+        if (unconfirmed !== undefined) return reject(unconfirmed);
+      }
+      // Recorded only once everything else accepted the proof, so a refused request does not use it up.
+      if (proof !== undefined && dpop !== undefined) {
+        const replayed = await dpop.remember(proof, now);
+        if (replayed !== undefined) return reject(replayed);
+      }
 
       const denied =
         (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
         (routePolicy && checkAccessPolicy(routePolicy, info, request));
       if (denied) return reject(denied);
 
+      const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);
       return {
         ok: true,
-        context: createContext(info, token, location),
-        headers: location === 'query' ? QUERY_TOKEN_HEADERS : NO_HEADERS,
+        context: createContext(info, token, location, scheme),
+        headers: successHeaders(location === 'query', nonce),
       };
     },
   };
+}
+
+/** The server's and the route's demands, both applying. */
+function requirements(
+  server: SenderConstraint | undefined,
+  route: SenderConstraint | undefined,
+): readonly SenderConstraint[] {
+  if (server === undefined) return route === undefined ? NO_REQUIREMENTS : [route];
+  return route === undefined || route === server ? [server] : [server, route];
+}
+
+function successHeaders(query: boolean, dpopNonce: string | undefined): Readonly<Record<string, string>> {
+  if (dpopNonce === undefined) return query ? QUERY_TOKEN_HEADERS : NO_HEADERS;
+  return query ? { 'cache-control': 'private', 'dpop-nonce': dpopNonce } : { 'dpop-nonce': dpopNonce };
 }
 
 // URL schemes are case-insensitive (RFC 3986 §3.1).

@@ -30,6 +30,11 @@ export interface TokenInfo {
   readonly notBefore: number | undefined;
   /** `jti`: a safe identifier for logs and audit. */
   readonly tokenId: string | undefined;
+  /**
+   * The authorization server's audit tracking ID (Access Management's `auditTrackingId`): logged beside
+   * `tokenId`, it ties a request to the server's audit trail for the grant.
+   */
+  readonly trackingId: string | undefined;
   readonly confirmation: Confirmation | undefined;
 }
 
@@ -55,6 +60,7 @@ export function tokenInfoFromClaims(
     issuedAt: numericDate(claims.iat),
     notBefore: numericDate(claims.nbf),
     tokenId: stringClaim(claims.jti),
+    trackingId: stringClaim(claims.auditTrackingId),
     confirmation: isObject(claims.cnf) ? confirmationOf(claims.cnf) : undefined,
   };
 }

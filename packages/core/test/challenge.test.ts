@@ -105,7 +105,15 @@ describe('buildRejection', () => {
 
   it('adds error, description and error_uri for every other code, with the status from the table', () => {
     for (const code of Object.keys(FAILURES) as FailureCode[]) {
-      if (FAILURES[code].error === undefined) continue;
+      // Proof errors go into a DPoP challenge: dpop-challenge.test.ts covers them.
+      const oauthError: string | undefined = FAILURES[code].error;
+      if (
+        oauthError === undefined ||
+        oauthError === 'invalid_dpop_proof' ||
+        oauthError === 'use_dpop_nonce'
+      ) {
+        continue;
+      }
       const rejection = buildRejection(
         { code, description: 'Why' },
         { realm: 'api', errorUri: 'https://e.example/x' },

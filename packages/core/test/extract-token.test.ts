@@ -171,7 +171,7 @@ describe('query parameter (RFC 6750 §2.3)', () => {
       query: true,
       header: undefined,
     });
-    expect(extracted).toEqual({ ok: true, value: { token: b64, location: 'query' } });
+    expect(extracted).toEqual({ ok: true, value: { token: b64, location: 'query', scheme: 'Bearer' } });
   });
 
   it('refuses two access_token parameters and an invalid one with 400', async () => {

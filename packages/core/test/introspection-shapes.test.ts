@@ -112,11 +112,10 @@ describe('introspection answers of real servers (stand-in)', () => {
     );
   });
 
-  it('refuses a token bound to a certificate (cnf): no confirmation method can be checked yet', async () => {
-    // checkConfirmation refuses any `cnf` until RFC 8705 / RFC 9449 checks exist: a stolen bound token must
-    // not work as a plain bearer token.
-    expectRejected(await rsWith().authenticate(bearerRequest('am-cnf')), 'confirmation_unsupported');
-    expectRejected(await rsWith().authenticate(bearerRequest('wso2-cnf')), 'confirmation_unsupported');
+  it('refuses a certificate-bound answer (cnf) without a certificate, and a cnf that is no thumbprint', async () => {
+    // A stolen bound token must not work as a plain bearer token (certificate-*.test.ts covers the rest).
+    expectRejected(await rsWith().authenticate(bearerRequest('am-cnf')), 'certificate_missing');
+    expectRejected(await rsWith().authenticate(bearerRequest('wso2-cnf')), 'claim_invalid');
   });
 
   it('refuses an answer whose iss differs from the configured issuer; accepts one without iss', async () => {

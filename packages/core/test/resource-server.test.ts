@@ -110,16 +110,12 @@ describe('an accepted request', () => {
 });
 
 describe('refusals', () => {
-  it('refuses a key-bound token (cnf) rather than accept it as a bearer token', async () => {
+  it('refuses a certificate-bound token (cnf) without a certificate rather than accept it as a bearer token', async () => {
     const rs = createResourceServer({ resolver, clock: () => NOW_MS });
     const token = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } });
-    const rejection = expectRejected(
-      await rs.authenticate(bearerRequest(token)),
-      'confirmation_unsupported',
-      401,
-    );
+    const rejection = expectRejected(await rs.authenticate(bearerRequest(token)), 'certificate_missing', 401);
     expect(rejection.wwwAuthenticate).toBe(
-      invalidTokenChallenge('The access token is bound to a key this resource server cannot check'),
+      invalidTokenChallenge('The access token is bound to a client certificate and none was presented'),
     );
   });
 
@@ -162,7 +158,7 @@ describe('refusals', () => {
         [
           'bound',
           bearerRequest(await mint(key, { tenant: 'acme', cnf: { jkt: 'x' } })),
-          'confirmation_unsupported',
+          'dpop_bound_token_as_bearer',
         ],
         [
           'insufficient scope',

@@ -631,13 +631,13 @@ describe('tokenCache: every request still goes through confirm and authorize', (
     expect(cache.stats().hits).toBe(1);
   });
 
-  it('refuses a cached token carrying cnf with 401 confirmation_unsupported on every hit', async () => {
+  it('refuses a cached DPoP-bound token presented as Bearer with 401 on every hit', async () => {
     const inner = counted(jwt);
     const cache = tokenCache(inner);
     const rs = createResourceServer({ resolver: cache, clock: () => NOW_MS });
     const bound = await mint(key, { cnf: { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' } });
     for (let i = 0; i < 3; i++) {
-      expectRejected(await rs.authenticate(bearerRequest(bound)), 'confirmation_unsupported', 401);
+      expectRejected(await rs.authenticate(bearerRequest(bound)), 'dpop_bound_token_as_bearer', 401);
     }
     expect(inner.calls).toBe(1);
     expect(cache.stats()).toMatchObject({ hits: 2, misses: 1 });

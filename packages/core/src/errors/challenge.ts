@@ -7,6 +7,8 @@ export interface ChallengeParams {
   readonly errorDescription?: string | undefined;
   readonly errorUri?: string | undefined;
   readonly scope?: readonly string[] | undefined;
+  /** DPoP challenges only: the accepted proof algorithms (RFC 9449 §7.1). */
+  readonly algs?: readonly string[] | undefined;
 }
 
 // RFC 6750 §3: error, error_description and error_uri values use %x20-21 / %x23-5B / %x5D-7E, so no
@@ -20,8 +22,9 @@ export function isQuotableChallengeValue(value: string): boolean {
 }
 
 /**
- * Builds a `WWW-Authenticate` value such as
- * `Bearer realm="api", error="invalid_token", error_description="The access token expired"`.
+ * Builds one challenge such as
+ * `Bearer realm="api", error="invalid_token", error_description="The access token expired"` or
+ * `DPoP realm="api", algs="ES256 PS256"`.
  */
 export function buildChallenge(scheme: 'Bearer' | 'DPoP', params: ChallengeParams): string {
   const parts: string[] = [];
@@ -32,6 +35,8 @@ export function buildChallenge(scheme: 'Bearer' | 'DPoP', params: ChallengeParam
   if (params.errorUri !== undefined) parts.push(`error_uri="${clean(params.errorUri)}"`);
   if (params.scope !== undefined && params.scope.length > 0)
     parts.push(`scope="${clean(params.scope.join(' '))}"`);
+  if (params.algs !== undefined && params.algs.length > 0)
+    parts.push(`algs="${clean(params.algs.join(' '))}"`);
   return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`;
 }
 

@@ -20,6 +20,7 @@ export const FAILURES = {
   unknown_key: { status: 401, error: 'invalid_token' },
   keys_unavailable: { status: 401, error: 'invalid_token' },
   signature_invalid: { status: 401, error: 'invalid_token' },
+  decryption_failed: { status: 401, error: 'invalid_token' },
   token_type_invalid: { status: 401, error: 'invalid_token' },
   token_expired: { status: 401, error: 'invalid_token' },
   token_not_yet_valid: { status: 401, error: 'invalid_token' },
@@ -29,20 +30,47 @@ export const FAILURES = {
   claim_invalid: { status: 401, error: 'invalid_token' },
   confirmation_unsupported: { status: 401, error: 'invalid_token' },
 
+  // Sender-constrained tokens (RFC 8705, RFC 9449): the request does not prove possession of the key.
+  certificate_missing: { status: 401, error: 'invalid_token' },
+  certificate_mismatch: { status: 401, error: 'invalid_token' },
+  certificate_invalid: { status: 401, error: 'invalid_token' },
+  certificate_header_invalid: { status: 401, error: 'invalid_token' },
+  dpop_bound_token_as_bearer: { status: 401, error: 'invalid_token' },
+  dpop_key_mismatch: { status: 401, error: 'invalid_token' },
+  jwk_confirmation_failed: { status: 401, error: 'invalid_token' },
+  sender_constraint_required: { status: 401, error: 'invalid_token' },
+
+  // The DPoP proof itself is wrong (RFC 9449 §7.1): challenged with the DPoP scheme.
+  dpop_proof_multiple: { status: 400, error: 'invalid_request' },
+  dpop_proof_missing: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_proof_invalid: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_htm_mismatch: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_htu_mismatch: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_iat_invalid: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_ath_mismatch: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_replayed: { status: 401, error: 'invalid_dpop_proof' },
+  dpop_nonce_required: { status: 401, error: 'use_dpop_nonce' },
+
   // The authorization server said the token is not active (revoked, expired, unknown).
   token_inactive: { status: 401, error: 'invalid_token' },
 
   // The token could not be checked through no fault of the client: fail closed with 503, no challenge.
   introspection_unavailable: { status: 503, error: undefined },
   introspection_misconfigured: { status: 503, error: undefined },
+  replay_check_unavailable: { status: 503, error: undefined },
 
   // The token is valid but does not carry enough privilege (RFC 6750 §3.1 insufficient_scope).
   insufficient_scope: { status: 403, error: 'insufficient_scope' },
   claim_check_failed: { status: 403, error: 'insufficient_scope' },
 } as const satisfies Record<string, { status: number; error: OAuthErrorCode | undefined }>;
 
-/** The error codes of RFC 6750 §3.1 that a resource server answers with. */
-export type OAuthErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** The error codes of RFC 6750 §3.1 and RFC 9449 §7.1 and §9 that a resource server answers with. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /** A stable reason for refusing a request; see {@link FAILURES} for its status and OAuth error. */
 export type FailureCode = keyof typeof FAILURES;

@@ -4,10 +4,12 @@ import { type RsRequest, singleHeader } from '../request.js';
 import { isFormUrlEncoded } from './form-body.js';
 import type { TokenLocations } from './token-locations.js';
 
-/** A token found in the request, and where. */
+/** A token found in the request, where, and with which scheme. */
 export interface ExtractedToken {
   readonly token: string;
   readonly location: TokenLocation;
+  /** `DPoP` only for `Authorization: DPoP` (when DPoP is accepted); every other way is `Bearer`. */
+  readonly scheme: 'Bearer' | 'DPoP';
 }
 
 // RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -25,9 +27,15 @@ export interface ResolvedTokenLocations {
 
 /**
  * Finds the access token per RFC 6750 §2: at most one method per request, `Bearer` compared
- * case-insensitively, the token checked against the b64token grammar.
+ * case-insensitively, the token checked against the b64token grammar. With `acceptDpop`,
+ * `Authorization: DPoP <token68>` (RFC 9449 §7.1, the same grammar) counts as well; without it, DPoP is
+ * another scheme, and not ours.
  */
-export function extractToken(request: RsRequest, locations: ResolvedTokenLocations): Outcome<ExtractedToken> {
+export function extractToken(
+  request: RsRequest,
+  locations: ResolvedTokenLocations,
+  acceptDpop = false,
+): Outcome<ExtractedToken> {
   let found: ExtractedToken | undefined;
   let count = 0;
 
@@ -36,12 +44,14 @@ export function extractToken(request: RsRequest, locations: ResolvedTokenLocatio
     if (header === null) return refusal('malformed_authorization', 'More than one Authorization header');
     if (header !== undefined) {
       const match = AUTHORIZATION.exec(header);
-      if (match !== null && match[1]!.toLowerCase() === 'bearer') {
-        const credentials = match[2];
+      const scheme = match === null ? undefined : authorizationScheme(match[1]!, acceptDpop);
+      if (scheme !== undefined) {
+        const credentials = match![2];
         if (credentials === undefined || !B64TOKEN.test(credentials)) {
-          return refusal('malformed_authorization', 'The Bearer credentials are not a valid b64token');
+          const grammar = scheme === 'Bearer' ? 'b64token' : 'token68';
+          return refusal('malformed_authorization', `The ${scheme} credentials are not a valid ${grammar}`);
         }
-        found = { token: credentials, location: 'authorization-header' };
+        found = { token: credentials, location: 'authorization-header', scheme };
         count++;
       }
       // Another scheme (Basic, …) is not ours: the request simply has no bearer token there.
@@ -55,7 +65,7 @@ export function extractToken(request: RsRequest, locations: ResolvedTokenLocatio
       if (!B64TOKEN.test(value)) {
         return refusal('malformed_authorization', `The ${locations.header} header is not a valid b64token`);
       }
-      found = { token: value, location: 'custom-header' };
+      found = { token: value, location: 'custom-header', scheme: 'Bearer' };
       count++;
     }
   }
@@ -75,7 +85,7 @@ export function extractToken(request: RsRequest, locations: ResolvedTokenLocatio
         return refusal('malformed_authorization', 'The access_token parameter is not a string');
       if (!B64TOKEN.test(value))
         return refusal('malformed_authorization', 'The access_token parameter is not a valid b64token');
-      found = { token: value, location: 'form-body' };
+      found = { token: value, location: 'form-body', scheme: 'Bearer' };
       count++;
     }
   }
@@ -84,7 +94,7 @@ export function extractToken(request: RsRequest, locations: ResolvedTokenLocatio
     const outcome = queryToken(request.url);
     if (!outcome.ok) return outcome;
     if (outcome.value !== undefined) {
-      found = { token: outcome.value, location: 'query' };
+      found = { token: outcome.value, location: 'query', scheme: 'Bearer' };
       count++;
     }
   }
@@ -96,6 +106,12 @@ export function extractToken(request: RsRequest, locations: ResolvedTokenLocatio
     );
   if (found === undefined) return refusal('token_missing', 'No access token in the request');
   return success(found);
+}
+
+function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'DPoP' | undefined {
+  const lower = scheme.toLowerCase();
+  if (lower === 'bearer') return 'Bearer';
+  return acceptDpop && lower === 'dpop' ? 'DPoP' : undefined;
 }
 
 function queryToken(url: string): Outcome<string | undefined> {

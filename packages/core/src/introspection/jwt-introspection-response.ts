@@ -1,8 +1,10 @@
-import { compactDecrypt, importJWK, type JWK } from 'jose';
+import { importJWK, type JWK } from 'jose';
 import { requireOption } from '../config/config-error.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
+import { decodeJweHeader, decryptCompactJwe, type JwePolicy } from '../jose/compact-jwe.js';
 import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { CONTENT_ENCRYPTION_ALGORITHMS, DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import { isObject } from '../token-info.js';
 
@@ -21,26 +23,14 @@ export interface JwtIntrospectionOptions {
 /** The media type of RFC 9701 answers. */
 export const JWT_INTROSPECTION_MEDIA_TYPE = 'application/token-introspection+jwt';
 
-// Key management algorithms for encrypted answers: no PBES2 (password-based, costly by design) and no
-// RSA1_5 (padding oracle).
-const KEY_MANAGEMENT_ALGORITHMS = [
-  'RSA-OAEP',
-  'RSA-OAEP-256',
-  'RSA-OAEP-384',
-  'RSA-OAEP-512',
-  'ECDH-ES',
-  'ECDH-ES+A128KW',
-  'ECDH-ES+A192KW',
-  'ECDH-ES+A256KW',
-  'A128KW',
-  'A192KW',
-  'A256KW',
-  'A128GCMKW',
-  'A192GCMKW',
-  'A256GCMKW',
-  'dir',
-];
 const MAX_ANSWER_CHARS = 64 * 1024;
+// Encrypted answers: the default allow-lists (no PBES2, never RSA1_5), and an answer may not inflate
+// beyond the size accepted for the answer itself.
+const JWE_POLICY: JwePolicy = {
+  keyManagementAlgorithms: new Set(DEFAULT_KEY_MANAGEMENT_ALGORITHMS),
+  contentEncryptionAlgorithms: new Set(CONTENT_ENCRYPTION_ALGORITHMS),
+  maxDecompressedBytes: MAX_ANSWER_CHARS,
+};
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Turns the body of an RFC 9701 answer into the RFC 7662 object it carries, once it is trusted. */
@@ -78,19 +68,16 @@ export function jwtIntrospectionReader(
   for (const key of decryptionKeys) key.catch(() => undefined);
 
   async function decrypt(jwe: string): Promise<string | undefined> {
-    for (const pending of decryptionKeys) {
-      const key = await pending.catch(() => undefined);
-      if (key === undefined) continue;
-      try {
-        const { plaintext } = await compactDecrypt(jwe, key, {
-          keyManagementAlgorithms: KEY_MANAGEMENT_ALGORITHMS,
-        });
-        return decoder.decode(plaintext);
-      } catch {
-        // Not this key (or not decryptable at all): try the next one.
-      }
+    if (!decodeJweHeader(jwe, JWE_POLICY).ok) return undefined;
+    const keys = await Promise.all(decryptionKeys.map((pending) => pending.catch(() => undefined)));
+    const usable = keys.filter((key): key is CryptoKey | Uint8Array => key !== undefined);
+    const plaintext = await decryptCompactJwe(jwe, usable, JWE_POLICY);
+    if (!plaintext.ok) return undefined;
+    try {
+      return decoder.decode(plaintext.value);
+    } catch {
+      return undefined;
     }
-    return undefined;
   }
 
   return {

@@ -14,5 +14,8 @@ export interface DecryptionKeySelector {
  * active key first. An empty list means no such key; a failure means the source could not tell.
  */
 export interface DecryptionKeySource {
-  keysFor(selector: DecryptionKeySelector, now: number): Promise<Outcome<readonly (CryptoKey | Uint8Array)[]>>;
+  keysFor(
+    selector: DecryptionKeySelector,
+    now: number,
+  ): Promise<Outcome<readonly (CryptoKey | Uint8Array)[]>>;
 }

@@ -1,9 +1,12 @@
 /**
- * @rs/core/node: the Node-only parts of @rs (undici HTTP client; later file stores and TLS helpers).
+ * @rs/core/node: the Node-only parts of @rs (undici HTTP client, file-based secret stores; later TLS
+ * helpers).
  *
  * @packageDocumentation
  */
 
+export { type DirectorySecretStoreOptions, directorySecretStore } from './directory-secret-store.js';
+export { type JwkSetFileStoreOptions, jwkSetFileStore } from './jwk-set-file-store.js';
 export {
   type NodeRequestHeaderFields,
   nodeRequestHeaders,
@@ -11,4 +14,10 @@ export {
   publicBaseUrl,
   requestUrl,
 } from './node-request.js';
+export { type PemSecretFile, type PemSecretStoreOptions, pemSecretStore } from './pem-secret-store.js';
+export {
+  type Pkcs12Mapping,
+  type Pkcs12SecretStoreOptions,
+  pkcs12SecretStore,
+} from './pkcs12-secret-store.js';
 export { type UndiciHttpClientOptions, undiciHttpClient } from './undici-http-client.js';

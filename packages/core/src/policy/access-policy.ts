@@ -1,4 +1,6 @@
 import { RsConfigError } from '../config/config-error.js';
+import type { SenderConstraint } from '../confirmation/confirm.js';
+import { senderConstraintOption } from '../confirmation/sender-constraints.js';
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
@@ -14,6 +16,11 @@ export interface AccessPolicy {
   readonly scopes?: ScopeRequirement;
   /** Conditions on claims; a failure answers 403 `insufficient_scope`. */
   readonly claims?: readonly ClaimCheck[];
+  /**
+   * Accept only sender-constrained tokens: `'mtls'` certificate-bound (RFC 8705), `'dpop'` DPoP-bound
+   * (RFC 9449), `'any'` either. Checked in the confirm stage; a failure answers 401 `invalid_token`.
+   */
+  readonly requireSenderConstrained?: SenderConstraint;
 }
 
 /** Throws an {@link RsConfigError} naming `option` when the policy cannot work. Returns the policy. */
@@ -21,6 +28,7 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
   if (policy === undefined) return policy;
   if (typeof policy !== 'object' || policy === null) throw new RsConfigError(option, 'must be an object');
   if (policy.scopes !== undefined) validateScopeRequirement(policy.scopes, `${option}.scopes`);
+  senderConstraintOption(policy.requireSenderConstrained, `${option}.requireSenderConstrained`);
   if (policy.claims !== undefined) {
     if (!Array.isArray(policy.claims))
       throw new RsConfigError(`${option}.claims`, 'must be an array of claim checks');

@@ -1,21 +1,25 @@
+import { type JwtProfile, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
-import { requireOption } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
-import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
+import { type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
+import { jwtReader } from '../jose/jwt-reader.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
-import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import { type ResolverKeyOptions, resolverKeySources } from '../keys/resolver-key-sources.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 
-/** Options of {@link jwtResolver}. */
-export interface JwtResolverOptions {
+/**
+ * Options of {@link jwtResolver}. Keys come directly (`keys` to verify signatures, `decryption` to open
+ * encrypted tokens) or from a secrets provider (`secrets` with `verificationSecretId` xor
+ * `decryptionSecretId`); at least one is required.
+ */
+export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOptions {
   /** The trusted issuer(s). The token's `iss` must equal one of them exactly. */
   readonly issuer: string | readonly string[];
   /** When set, the token's `aud` must contain at least one of these. */
   readonly audience?: string | readonly string[];
-  /** Where verification keys come from, tried in order. */
-  readonly keys: VerificationKeySource | readonly VerificationKeySource[];
   /**
    * Accepted JWS algorithms. Default: RS/PS/ES 256/384/512 and EdDSA, plus HS256/384/512 when a source
    * holds shared secrets. `none` is never accepted.
@@ -25,21 +29,27 @@ export interface JwtResolverOptions {
   readonly skewAllowance?: number;
   /**
    * `'rfc9068'` enforces the JWT access-token profile: header `typ` `at+jwt` (case-insensitive, with or
-   * without `application/`) and claims `iss exp aud sub client_id iat jti`. Default: no profile.
+   * without `application/`) and claims `iss exp aud sub client_id iat jti`. `'access-management'`
+   * accepts Access Management client-based tokens and refuses its refresh tokens (`tokenName`).
+   * Default: no profile.
    */
-  readonly profile?: 'rfc9068';
+  readonly profile?: JwtProfile;
   /** Claims that must be present besides `iss` and `exp`. */
   readonly requiredClaims?: readonly string[];
   /** Longest accepted token, in characters. Default 16 384. */
   readonly maxTokenLength?: number;
 }
 
-const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'] as const;
+const DECRYPTION_OPTIONS = [
+  'keyManagementAlgorithms',
+  'contentEncryptionAlgorithms',
+  'maxDecompressedBytes',
+] as const;
 
 /**
- * Validates signed JWT access tokens locally: signature with the issuer's keys, then issuer, audience,
- * validity period and the optional RFC 9068 profile. Any failure is `invalid_token` with a description
- * of what failed.
+ * Validates JWT access tokens locally: signed (JWS), encrypted (JWE) or both (a signed JWT inside a JWE),
+ * then issuer, audience, validity period and the optional profile. Any failure is `invalid_token` with a
+ * description of what failed.
  *
  * @example
  * ```ts
@@ -54,36 +64,35 @@ const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'] a
 export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   const issuers = stringSetOption(options.issuer, 'jwt.issuer', true)!;
   const audiences = stringSetOption(options.audience, 'jwt.audience', false);
-  const verifier = signedJwtVerifier(options.keys, options.algorithms, 'jwt');
+  const keySources = resolverKeySources(options, 'jwt');
+  const verifier =
+    keySources.verification === undefined
+      ? undefined
+      : signedJwtVerifier(keySources.verification.sources, options.algorithms, 'jwt');
+  if (verifier === undefined && options.algorithms !== undefined) {
+    throw new RsConfigError('jwt.algorithms', 'applies to signed tokens: give keys or verificationSecretId');
+  }
+  const decryptor =
+    keySources.decryption === undefined
+      ? undefined
+      : jweDecryptor(keySources.decryption.sources, options, keySources.decryption.option, 'jwt');
+  for (const option of DECRYPTION_OPTIONS) {
+    requireOption(
+      decryptor !== undefined || options[option] === undefined,
+      `jwt.${option}`,
+      'applies to encrypted tokens: give decryption or decryptionSecretId',
+    );
+  }
   const skew = nonNegativeOption(options.skewAllowance, 0, 'jwt.skewAllowance');
-  requireOption(
-    options.profile === undefined || options.profile === 'rfc9068',
-    'jwt.profile',
-    'the only profile is "rfc9068"',
-  );
-  const rfc9068 = options.profile === 'rfc9068';
-  const requiredClaims = [...(rfc9068 ? RFC9068_CLAIMS : []), ...(options.requiredClaims ?? [])];
+  const profile = profileRules(options.profile, 'jwt.profile');
+  const requiredClaims = [...profile.requiredClaims, ...(options.requiredClaims ?? [])];
   const maxTokenLength = options.maxTokenLength ?? 16_384;
   requireOption(
     Number.isInteger(maxTokenLength) && maxTokenLength > 0,
     'jwt.maxTokenLength',
     'must be a positive integer',
   );
-  const checkType = rfc9068
-    ? (header: UntrustedJwsHeader): Failure | undefined =>
-        isAccessTokenType(header.typ)
-          ? undefined
-          : { code: 'token_type_invalid', description: 'The JWT "typ" header is not "at+jwt"' }
-    : undefined;
-
-  async function verify(token: string, now: number): Promise<Outcome<Record<string, unknown>>> {
-    if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
-    const segments = countDots(token) + 1;
-    if (segments === 5) return refusal('token_unsupported', 'Encrypted access tokens are not accepted here');
-    if (segments !== 3) return refusal('token_malformed', 'The access token is not a JWT');
-    const verified = await verifier.verify(token, now, checkType);
-    return verified.ok ? success(verified.value.claims) : verified;
-  }
+  const reader = jwtReader(verifier, decryptor, profile.checkType);
 
   function checkClaims(info: TokenInfo, now: number): Failure | undefined {
     const claims = info.claims;
@@ -99,28 +108,17 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       if (!Object.hasOwn(claims, claim) || claims[claim] === undefined)
         return { code: 'claim_missing', description: `The JWT has no "${claim}" claim` };
     }
-    return undefined;
+    return profile.checkClaims?.(claims);
   }
 
   return {
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
-      const verified = await verify(token, context.now);
-      if (!verified.ok) return verified;
-      const info = tokenInfoFromClaims(verified.value, 'jwt');
+      if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
+      const claims = await reader.read(token, context.now);
+      if (!claims.ok) return claims;
+      const info = tokenInfoFromClaims(claims.value, 'jwt');
       const problem = checkClaims(info, context.now);
       return problem === undefined ? success(info) : { ok: false, failure: problem };
     },
   };
-}
-
-function isAccessTokenType(typ: string | undefined): boolean {
-  if (typ === undefined) return false;
-  const lower = typ.toLowerCase();
-  return lower === 'at+jwt' || lower === 'application/at+jwt';
-}
-
-function countDots(token: string): number {
-  let dots = 0;
-  for (let i = token.indexOf('.'); i !== -1; i = token.indexOf('.', i + 1)) dots++;
-  return dots;
 }

@@ -1,0 +1,84 @@
+/**
+ * The encodings a client certificate travels in (DER, base64, PEM) and a structural check that bytes are
+ * one X.509 certificate. Nothing here validates a chain: RFC 8705 §3 binds the token to the certificate
+ * itself, so only its exact DER bytes matter.
+ */
+
+/** Larger than any real client certificate, small enough that a hostile value costs little. */
+export const MAX_CERTIFICATE_BYTES = 16_384;
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+// The first certificate block: the leaf, when a proxy sends a chain. The body class excludes "-", so the
+// match ends at the first END line and cannot backtrack.
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*)-----END CERTIFICATE-----/;
+const WHITESPACE = /\s+/g;
+
+/** Strict standard base64 (RFC 4648 §4, padding optional) to bytes, `undefined` when it is anything else. */
+export function decodeBase64(text: string): Uint8Array | undefined {
+  if (text.length % 4 === 1 || !BASE64.test(text)) return undefined;
+  try {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The DER bytes of the first `CERTIFICATE` block of PEM text, multi-line or folded onto one line (seed
+ * 001's load balancer, proxies that turn newlines into spaces or tabs).
+ */
+export function pemCertificateDer(text: string): Uint8Array | undefined {
+  const match = PEM_CERTIFICATE.exec(text);
+  if (match === null) return undefined;
+  return decodeBase64(match[1]!.replace(WHITESPACE, ''));
+}
+
+/**
+ * Whether `der` is exactly one DER `Certificate` (RFC 5280 §4.1): a SEQUENCE of tbsCertificate
+ * (SEQUENCE, starting with the version tag or the serial number), signatureAlgorithm (SEQUENCE) and
+ * signatureValue (BIT STRING), with definite minimal lengths and nothing after it. Enough to refuse
+ * garbage, a key, or two certificates glued together, without an ASN.1 library.
+ */
+export function isCertificateDer(der: Uint8Array): boolean {
+  if (der.length < 16 || der.length > MAX_CERTIFICATE_BYTES) return false;
+  const certificate = readTlv(der, 0, der.length);
+  if (certificate?.tag !== 0x30 || certificate.end !== der.length) return false;
+  const tbs = readTlv(der, certificate.start, certificate.end);
+  if (tbs?.tag !== 0x30 || tbs.start >= tbs.end) return false;
+  const first = der[tbs.start];
+  if (first !== 0xa0 && first !== 0x02) return false;
+  const algorithm = readTlv(der, tbs.end, certificate.end);
+  if (algorithm?.tag !== 0x30) return false;
+  const signature = readTlv(der, algorithm.end, certificate.end);
+  return signature?.tag === 0x03 && signature.end === certificate.end;
+}
+
+interface Tlv {
+  readonly tag: number;
+  /** First content byte. */
+  readonly start: number;
+  /** One past the last content byte. */
+  readonly end: number;
+}
+
+function readTlv(bytes: Uint8Array, offset: number, limit: number): Tlv | undefined {
+  if (offset + 2 > limit) return undefined;
+  const tag = bytes[offset]!;
+  const first = bytes[offset + 1]!;
+  let start = offset + 2;
+  let length = first;
+  if (first & 0x80) {
+    const count = first & 0x7f;
+    // 0x80 is BER's indefinite length, never DER; four length bytes would exceed any certificate.
+    if (count === 0 || count > 3 || start + count > limit || bytes[start] === 0) return undefined;
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i]!;
+    start += count;
+    if (length < 0x80) return undefined;
+  }
+  const end = start + length;
+  return end > limit ? undefined : { tag, start, end };
+}

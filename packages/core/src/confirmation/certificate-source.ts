@@ -1,0 +1,126 @@
+import { requireOption } from '../config/config-error.js';
+import { positiveOption } from '../config/option-values.js';
+import { type Outcome, refusal, success } from '../errors/failure.js';
+import { type RsRequest, singleHeader } from '../request.js';
+import { certificateDer, certificateDigest } from './certificate-thumbprint.js';
+import {
+  CERTIFICATE_HEADER_FORMATS,
+  type CertificateHeaderFormat,
+  parseClientCertHeader,
+} from './client-cert-header.js';
+import { timingSafeEqual } from './constant-time.js';
+import { type AddressMatcher, addressMatcher } from './ip-address.js';
+
+/**
+ * Where a TLS-terminating proxy puts the client certificate. Off unless configured: a header is only
+ * as trustworthy as the proxy that sets it, and only if the proxy removes the client's own copy.
+ */
+export interface CertificateHeaderOptions {
+  /**
+   * The header name. No default on purpose: pick one an attacker cannot guess, and have the proxy strip
+   * it from incoming requests before setting it.
+   */
+  readonly name: string;
+  /** How the proxy encodes the certificate. Default `'auto'`. */
+  readonly format?: CertificateHeaderFormat;
+  /**
+   * Addresses or CIDR ranges (`10.0.0.0/8`, `::1`) of the proxies allowed to set the header, matched
+   * against `RsRequest.peerAddress`. A request from anywhere else is judged by its own TLS certificate
+   * only, whatever the header says. Default: every peer (the network lets only the proxy reach you).
+   */
+  readonly trustedProxies?: readonly string[];
+  /** Longest header value accepted, in characters. Default 16 384. */
+  readonly maxLength?: number;
+}
+
+/** The certificate a request presents, reduced to the SHA-256 digest `x5t#S256` is made of. */
+export interface CertificateSource {
+  /** The digest, `undefined` when no certificate was presented, or why what was presented is unusable. */
+  digest(request: RsRequest): Promise<Outcome<Uint8Array | undefined>>;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * Builds the {@link CertificateSource}: the certificate header when it is configured and the peer is a
+ * trusted proxy, else the TLS connection's certificate (`RsRequest.clientCertificate`). Never both: on a
+ * request the proxy forwards, the connection's certificate is the proxy's own.
+ */
+export function certificateSource(options: CertificateHeaderOptions | undefined): CertificateSource {
+  const header = options === undefined ? undefined : resolveHeader(options);
+  return {
+    async digest(request) {
+      if (
+        header !== undefined &&
+        (header.proxies === undefined || header.proxies.matches(request.peerAddress))
+      ) {
+        return headerDigest(request, header);
+      }
+      if (request.clientCertificate === undefined) return success(undefined);
+      const der = certificateDer(request.clientCertificate);
+      if (der === undefined)
+        return refusal('certificate_invalid', 'The client certificate could not be read');
+      return success(await certificateDigest(der));
+    },
+  };
+}
+
+interface ResolvedHeader {
+  readonly name: string;
+  readonly format: CertificateHeaderFormat;
+  readonly proxies: AddressMatcher | undefined;
+  readonly maxLength: number;
+}
+
+function resolveHeader(options: CertificateHeaderOptions): ResolvedHeader {
+  requireOption(typeof options === 'object' && options !== null, 'certificateHeader', 'must be an object');
+  requireOption(
+    typeof options.name === 'string' && HEADER_NAME.test(options.name),
+    'certificateHeader.name',
+    'must be a valid header name',
+  );
+  const name = options.name.toLowerCase();
+  requireOption(
+    name !== 'authorization' && name !== 'dpop',
+    'certificateHeader.name',
+    'must not be a header that carries credentials',
+  );
+  const format = options.format ?? 'auto';
+  requireOption(
+    CERTIFICATE_HEADER_FORMATS.includes(format),
+    'certificateHeader.format',
+    `must be one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}`,
+  );
+  const proxies =
+    options.trustedProxies === undefined
+      ? undefined
+      : addressMatcher(options.trustedProxies, 'certificateHeader.trustedProxies');
+  return {
+    name,
+    format,
+    proxies,
+    maxLength: positiveOption(options.maxLength, 16_384, 'certificateHeader.maxLength'),
+  };
+}
+
+async function headerDigest(
+  request: RsRequest,
+  header: ResolvedHeader,
+): Promise<Outcome<Uint8Array | undefined>> {
+  const value = singleHeader(request.headers, header.name);
+  if (value === null) return invalidHeader('The client certificate header was sent more than once');
+  if (value === undefined || value.trim() === '') return success(undefined);
+  if (value.length > header.maxLength) return invalidHeader('The client certificate header is too large');
+  const presented = parseClientCertHeader(value, header.format);
+  if (presented === undefined) return invalidHeader('The client certificate header could not be decoded');
+  if (presented.der === undefined) return success(presented.digest);
+  const digest = await certificateDigest(presented.der);
+  if (presented.digest !== undefined && !timingSafeEqual(digest, presented.digest)) {
+    return invalidHeader('The client certificate header holds a hash of another certificate');
+  }
+  return success(digest);
+}
+
+function invalidHeader(description: string): Outcome<never> {
+  return refusal('certificate_header_invalid', description);
+}

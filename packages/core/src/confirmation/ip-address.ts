@@ -1,0 +1,90 @@
+import { RsConfigError } from '../config/config-error.js';
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+/**
+ * An IP address as bytes: 4 for IPv4, 16 for IPv6. An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how
+ * a dual-stack Node socket reports IPv4 peers) becomes its IPv4 form, and an IPv6 zone (`%eth0`) is
+ * dropped, so each address has one form to compare. `undefined` for anything else.
+ */
+export function parseIpAddress(text: string): Uint8Array | undefined {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return v4;
+  const v6 = parseIpv6(text.replace(/%.*$/, ''));
+  if (v6 === undefined) return undefined;
+  const mapped = v6.subarray(0, 10).every((byte) => byte === 0) && v6[10] === 0xff && v6[11] === 0xff;
+  return mapped ? v6.slice(12) : v6;
+}
+
+/** A set of addresses and CIDR ranges, checked at start-up. */
+export interface AddressMatcher {
+  matches(address: string | undefined): boolean;
+}
+
+/** Builds an {@link AddressMatcher} from `10.0.0.7`, `10.0.0.0/8`, `::1`, `fd00::/8` … */
+export function addressMatcher(entries: readonly string[], option: string): AddressMatcher {
+  if (!Array.isArray(entries))
+    throw new RsConfigError(option, 'must be an array of addresses or CIDR ranges');
+  const ranges = entries.map((entry) => {
+    const [address, prefix, extra] = typeof entry === 'string' ? entry.split('/') : [];
+    const bytes = address === undefined ? undefined : parseIpAddress(address);
+    const bits = prefix === undefined ? (bytes?.length ?? 0) * 8 : Number(prefix);
+    const badPrefix = prefix !== undefined && !/^\d{1,3}$/.test(prefix);
+    if (bytes === undefined || extra !== undefined || badPrefix || bits > bytes.length * 8) {
+      throw new RsConfigError(option, `"${String(entry)}" is not an IP address or CIDR range`);
+    }
+    return { bytes, bits };
+  });
+  return {
+    matches(address) {
+      const bytes = address === undefined ? undefined : parseIpAddress(address);
+      return bytes !== undefined && ranges.some((range) => inRange(bytes, range.bytes, range.bits));
+    },
+  };
+}
+
+function inRange(address: Uint8Array, network: Uint8Array, bits: number): boolean {
+  if (address.length !== network.length) return false;
+  const whole = bits >> 3;
+  for (let i = 0; i < whole; i++) if (address[i] !== network[i]) return false;
+  const rest = bits & 7;
+  if (rest === 0) return true;
+  const mask = (0xff << (8 - rest)) & 0xff;
+  return (address[whole]! & mask) === (network[whole]! & mask);
+}
+
+function parseIpv4(text: string): Uint8Array | undefined {
+  const match = IPV4.exec(text);
+  if (match === null) return undefined;
+  const bytes = match.slice(1).map(Number);
+  return bytes.every((byte) => byte <= 255) ? Uint8Array.from(bytes) : undefined;
+}
+
+function parseIpv6(text: string): Uint8Array | undefined {
+  let groups = text;
+  let v4Tail: Uint8Array | undefined;
+  const lastColon = groups.lastIndexOf(':');
+  if (lastColon !== -1 && groups.includes('.', lastColon)) {
+    v4Tail = parseIpv4(groups.slice(lastColon + 1));
+    if (v4Tail === undefined) return undefined;
+    // The dotted tail fills the last two groups.
+    groups = `${groups.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = groups.split('::');
+  if (halves.length > 2) return undefined;
+  const head = halves[0] === '' ? [] : halves[0]!.split(':');
+  const tail = halves.length === 1 || halves[1] === '' ? [] : halves[1]!.split(':');
+  const count = head.length + tail.length;
+  if (halves.length === 1 ? count !== 8 : count > 7) return undefined;
+  const words = [...head, ...Array<string>(8 - count).fill('0'), ...tail];
+  const bytes = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    if (!HEX_GROUP.test(words[i]!)) return undefined;
+    const word = Number.parseInt(words[i]!, 16);
+    bytes[i * 2] = word >> 8;
+    bytes[i * 2 + 1] = word & 0xff;
+  }
+  if (v4Tail !== undefined) bytes.set(v4Tail, 12);
+  return bytes;
+}

@@ -1,0 +1,80 @@
+import type { Clock } from '../clock.js';
+import { requireOption } from '../config/config-error.js';
+import { type DpopOptions, type DpopVerifier, dpopVerifier } from '../dpop/dpop-verifier.js';
+import { type CertificateHeaderOptions, certificateSource } from './certificate-source.js';
+import {
+  type ConfirmationSettings,
+  type JwkConfirmationVerifier,
+  SENDER_CONSTRAINTS,
+  type SenderConstraint,
+} from './confirm.js';
+
+/** The resource-server options for sender-constrained tokens (RFC 8705 and RFC 9449). */
+export interface SenderConstraintOptions {
+  /**
+   * Read the client certificate from a header set by a TLS-terminating proxy, for certificate-bound
+   * tokens. Off by default: without it only `RsRequest.clientCertificate`, the TLS connection's own,
+   * counts, and a certificate header is ignored whatever it says.
+   */
+  readonly certificateHeader?: CertificateHeaderOptions;
+  /**
+   * Accept DPoP (RFC 9449): `Authorization: DPoP <token>` with one `DPoP` proof, and the `DPoP`
+   * challenge beside the Bearer one. `true` for the defaults. Off by default, and a DPoP-bound token is
+   * then always refused.
+   */
+  readonly dpop?: DpopOptions | boolean;
+  /**
+   * Refuse tokens that are not sender-constrained on every route: `'mtls'`, `'dpop'` or `'any'`. Routes
+   * can demand it too (`policy.requireSenderConstrained`); both apply. Default: a token without `cnf` is
+   * accepted as a bearer token.
+   */
+  readonly requireSenderConstrained?: SenderConstraint;
+  /**
+   * Confirms `cnf.jwk` tokens presented without a DPoP proof. Without it, such a token needs a DPoP
+   * proof signed with that key.
+   */
+  readonly jwkConfirmation?: JwkConfirmationVerifier;
+}
+
+/** The sender-constraint options, settled. */
+export interface SenderConstraints {
+  readonly dpop: DpopVerifier | undefined;
+  readonly confirmation: ConfirmationSettings;
+  readonly required: SenderConstraint | undefined;
+}
+
+/** Checks the sender-constraint options at start-up and builds what the pipeline uses. */
+export function senderConstraints(options: SenderConstraintOptions, clock: Clock): SenderConstraints {
+  const dpop =
+    options.dpop === undefined || options.dpop === false ? undefined : dpopVerifier(options.dpop, clock);
+  const required = senderConstraintOption(options.requireSenderConstrained, 'requireSenderConstrained');
+  requireOption(
+    required !== 'dpop' || dpop !== undefined,
+    'requireSenderConstrained',
+    '"dpop" needs the dpop option',
+  );
+  requireOption(
+    options.jwkConfirmation === undefined || typeof options.jwkConfirmation === 'function',
+    'jwkConfirmation',
+    'must be a function',
+  );
+  return {
+    dpop,
+    confirmation: {
+      certificates: certificateSource(options.certificateHeader),
+      jwkVerifier: options.jwkConfirmation,
+    },
+    required,
+  };
+}
+
+/** Validates a `requireSenderConstrained` value (server option or route policy). */
+export function senderConstraintOption(value: unknown, option: string): SenderConstraint | undefined {
+  if (value === undefined) return undefined;
+  requireOption(
+    SENDER_CONSTRAINTS.includes(value as SenderConstraint),
+    option,
+    `must be one of ${SENDER_CONSTRAINTS.map((constraint) => `"${constraint}"`).join(', ')}`,
+  );
+  return value as SenderConstraint;
+}

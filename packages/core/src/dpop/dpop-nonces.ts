@@ -1,0 +1,93 @@
+import { base64url } from 'jose';
+import { requireOption } from '../config/config-error.js';
+import { timingSafeEqual } from '../confirmation/constant-time.js';
+
+/**
+ * Server-provided DPoP nonces (RFC 9449 §9): the resource server hands out a nonce in `DPoP-Nonce`, and
+ * proofs must carry a recent one, which bounds how far ahead a stolen client could have made proofs.
+ */
+export interface DpopNonceProvider {
+  /** The nonce clients should put in their proofs now. Called per refused or stale request. */
+  current(now: number): string | Promise<string>;
+  /** Whether a nonce from a proof is still accepted at `now`. */
+  isValid(nonce: string, now: number): boolean | Promise<boolean>;
+}
+
+/** Options of {@link rotatingDpopNonces}. */
+export interface RotatingDpopNoncesOptions {
+  /**
+   * The HMAC key, at least 32 bytes (or characters). Give every instance of one API the same secret so
+   * that a nonce from one is accepted by the others. Default: random, for a single instance.
+   */
+  readonly secret?: Uint8Array | string;
+  /** Seconds each nonce is handed out; the previous one stays accepted as long. Default 300. */
+  readonly lifetime?: number;
+}
+
+const encoder = new TextEncoder();
+// RFC 9449 §8.1: nonce = 1*NQCHAR; ours is "<slot>.<mac>", digits and base64url.
+const NONCE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
+
+/**
+ * Stateless nonces: the current time slot with its truncated HMAC-SHA256. Nothing is stored; a nonce is
+ * accepted during its own slot and the next, so for one to two lifetimes.
+ *
+ * @example
+ * ```ts
+ * const nonces = rotatingDpopNonces({ secret: 'a shared secret of at least thirty-two bytes', lifetime: 120 });
+ * const dpop = { nonces };
+ * ```
+ */
+export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): DpopNonceProvider {
+  const lifetime = options.lifetime ?? 300;
+  requireOption(
+    typeof lifetime === 'number' && Number.isFinite(lifetime) && lifetime >= 1,
+    'rotatingDpopNonces.lifetime',
+    'must be a number of seconds, at least 1',
+  );
+  const secret =
+    typeof options.secret === 'string' ? encoder.encode(options.secret) : (options.secret ?? randomSecret());
+  requireOption(
+    secret instanceof Uint8Array && secret.length >= 32,
+    'rotatingDpopNonces.secret',
+    'must be at least 32 bytes',
+  );
+  const slotMs = lifetime * 1000;
+  let hmacKey: Promise<CryptoKey> | undefined;
+  let cached: { slot: number; nonce: string } | undefined;
+
+  async function mac(slot: number): Promise<Uint8Array> {
+    hmacKey ??= crypto.subtle.importKey(
+      'raw',
+      secret as Uint8Array<ArrayBuffer>,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const signature = await crypto.subtle.sign('HMAC', await hmacKey, encoder.encode(`dpop-nonce:${slot}`));
+    return new Uint8Array(signature, 0, 16);
+  }
+
+  async function nonceFor(slot: number): Promise<string> {
+    if (cached?.slot === slot) return cached.nonce;
+    const nonce = `${slot}.${base64url.encode(await mac(slot))}`;
+    cached = { slot, nonce };
+    return nonce;
+  }
+
+  return {
+    current: (now) => nonceFor(Math.floor(now / slotMs)),
+    async isValid(nonce, now) {
+      const match = NONCE.exec(nonce);
+      if (match === null) return false;
+      const slot = Number(match[1]);
+      const currentSlot = Math.floor(now / slotMs);
+      if (slot !== currentSlot && slot !== currentSlot - 1) return false;
+      return timingSafeEqual(base64url.decode(match[2]!), await mac(slot));
+    },
+  };
+}
+
+function randomSecret(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(32));
+}

@@ -1,0 +1,184 @@
+import { calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { tokenHash } from '../cache/token-hash.js';
+import { timingSafeEqualStrings } from '../confirmation/constant-time.js';
+import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
+import { decodeJsonSegment } from '../jose/compact-jws.js';
+import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
+import { isObject } from '../token-info.js';
+import { normalizeHttpUri } from './http-uri.js';
+
+/** A DPoP proof whose every own check passed; what binds it to the token is checked later. */
+export interface VerifiedDpopProof {
+  /** RFC 7638 SHA-256 thumbprint of the proof's public key, to compare with the token's `cnf.jkt`. */
+  readonly jkt: string;
+  readonly jti: string;
+  /** Seconds since the epoch. */
+  readonly iat: number;
+  readonly nonce: string | undefined;
+}
+
+/** The request a proof must match. */
+export interface ProofTarget {
+  readonly method: string;
+  /** The public URL of the request (RsRequest.url). */
+  readonly url: string;
+  /** The access token presented with the proof, for `ath`. */
+  readonly token: string;
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+}
+
+/** Settled proof-checking settings. */
+export interface ProofSettings {
+  readonly algorithms: ReadonlySet<string>;
+  /** Seconds a proof's `iat` may lie before or after now. */
+  readonly iatWindow: number;
+  readonly maxProofLength: number;
+}
+
+/** Checks one proof; see {@link dpopProofChecker}. */
+export type ProofChecker = (proof: string, target: ProofTarget) => Promise<Outcome<VerifiedDpopProof>>;
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// RFC 7517/7518 private and symmetric key members: a proof's key must be public (RFC 9449 §4.3 check 7).
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+// The members that define a public key (RFC 7638 §3.2); anything else in `jwk` is not used.
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  EC: ['crv', 'x', 'y'],
+  RSA: ['e', 'n'],
+  OKP: ['crv', 'x'],
+};
+// RFC 9449 §11.1 asks servers to refuse needlessly large jti values; 96 random bits need 16 characters.
+const MAX_JTI_LENGTH = 256;
+const payloadDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Checks a DPoP proof against the request (RFC 9449 §4.3): compact JWS, `typ` `dpop+jwt`, an allowed
+ * asymmetric `alg`, a public `jwk` that fits it and verifies the signature, then `jti`, `htm`, `htu`,
+ * `iat` within the window and `ath`. Header members are judged before the signature, claims only after.
+ * Imported keys are kept by thumbprint: a client signs many proofs with one key.
+ */
+export function dpopProofChecker(settings: ProofSettings): ProofChecker {
+  const keys = new LRUCache<string, CryptoKey>({ max: 1_000 });
+
+  async function importProofKey(jwk: JWK, alg: string, jkt: string): Promise<CryptoKey | undefined> {
+    const id = `${alg}:${jkt}`;
+    const known = keys.get(id);
+    if (known !== undefined) return known;
+    try {
+      const key = await importJWK(jwk, alg);
+      // importJWK answers bytes for symmetric keys; a proof key must be a public CryptoKey.
+      if (key instanceof Uint8Array || key.type !== 'public') return undefined;
+      keys.set(id, key);
+      return key;
+    } catch {
+      return undefined;
+    }
+  }
+
+  return async function checkProof(proof, target) {
+    if (proof.length > settings.maxProofLength) return invalid('The DPoP proof is too large');
+    if (!COMPACT_JWS.test(proof)) return invalid('The DPoP proof is not a compact JWT');
+    const header = decodeJsonSegment(proof.slice(0, proof.indexOf('.')));
+    if (header === undefined) return invalid('The DPoP proof header is not valid base64url JSON');
+    if (!isDpopType(header.typ)) return invalid('The DPoP proof "typ" is not "dpop+jwt"');
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !settings.algorithms.has(alg)) {
+      return invalid('The DPoP proof algorithm is not accepted');
+    }
+    // No extension is understood here, so any critical one must be refused (RFC 7515 §4.1.11).
+    if (header.crit !== undefined) return invalid('The DPoP proof has critical header parameters');
+    const jwk = publicJwk(header.jwk, alg);
+    if (typeof jwk === 'string') return invalid(jwk);
+    let jkt: string;
+    try {
+      jkt = await calculateJwkThumbprint(jwk, 'sha256');
+    } catch {
+      return invalid('The DPoP proof "jwk" is not a valid public key');
+    }
+    const key = await importProofKey(jwk, alg, jkt);
+    if (key === undefined) return invalid('The DPoP proof "jwk" is not a valid public key');
+    let payload: Uint8Array;
+    try {
+      ({ payload } = await compactVerify(proof, key, { algorithms: [alg] }));
+    } catch {
+      return invalid('The DPoP proof signature is not valid');
+    }
+    return checkClaims(decodePayload(payload), jkt, target, settings.iatWindow);
+  };
+}
+
+function isDpopType(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  // Media types are case-insensitive, and RFC 7515 §4.1.9 lets "application/" be left out.
+  const lower = typ.toLowerCase();
+  return lower === 'dpop+jwt' || lower === 'application/dpop+jwt';
+}
+
+/** The public key in the proof header, reduced to its defining members, or why it cannot serve. */
+function publicJwk(value: unknown, alg: string): JWK | string {
+  if (!isObject(value)) return 'The DPoP proof has no "jwk" header';
+  if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(value, member))) {
+    return 'The DPoP proof "jwk" holds private key material';
+  }
+  const members = typeof value.kty === 'string' ? PUBLIC_MEMBERS[value.kty] : undefined;
+  if (members === undefined || !keyTypeFitsAlgorithm(value.kty, value.crv, alg)) {
+    return 'The DPoP proof "jwk" does not fit its algorithm';
+  }
+  const jwk: Record<string, string> = { kty: value.kty as string };
+  for (const member of members) {
+    const memberValue = value[member];
+    if (typeof memberValue !== 'string' || memberValue.length === 0) {
+      return 'The DPoP proof "jwk" is not a valid public key';
+    }
+    jwk[member] = memberValue;
+  }
+  return jwk;
+}
+
+function decodePayload(payload: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(payloadDecoder.decode(payload));
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function checkClaims(
+  claims: Record<string, unknown> | undefined,
+  jkt: string,
+  target: ProofTarget,
+  iatWindow: number,
+): Promise<Outcome<VerifiedDpopProof>> {
+  if (claims === undefined) return invalid('The DPoP proof payload is not a JSON object');
+  const { jti, htm, htu, iat, ath, nonce } = claims;
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
+    return invalid('The DPoP proof "jti" is missing or invalid');
+  }
+  if (typeof htm !== 'string') return invalid('The DPoP proof has no "htm"');
+  if (htm !== target.method) {
+    return refusal('dpop_htm_mismatch', 'The DPoP proof was made for another HTTP method');
+  }
+  if (typeof htu !== 'string') return invalid('The DPoP proof has no "htu"');
+  const expected = normalizeHttpUri(target.url);
+  if (expected === undefined || normalizeHttpUri(htu) !== expected) {
+    return refusal('dpop_htu_mismatch', 'The DPoP proof was made for another URL');
+  }
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) return invalid('The DPoP proof has no numeric "iat"');
+  if (Math.abs(target.now / 1000 - iat) > iatWindow) {
+    return refusal('dpop_iat_invalid', 'The DPoP proof was not made within the accepted time window');
+  }
+  if (typeof ath !== 'string') return invalid('The DPoP proof has no "ath"');
+  if (!timingSafeEqualStrings(ath, await tokenHash(target.token))) {
+    return refusal('dpop_ath_mismatch', 'The DPoP proof was made for another access token');
+  }
+  if (nonce !== undefined && typeof nonce !== 'string')
+    return invalid('The DPoP proof "nonce" is not a string');
+  return success({ jkt, jti, iat, nonce });
+}
+
+function invalid(description: string): Outcome<never> {
+  return refusal('dpop_proof_invalid' satisfies FailureCode, description);
+}

@@ -1,0 +1,134 @@
+import { tokenHash } from '../cache/token-hash.js';
+import type { Clock } from '../clock.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { positiveOption } from '../config/option-values.js';
+import { type Failure, failure, type Outcome, refusal } from '../errors/failure.js';
+import { dpopProofHeader } from '../extract/dpop-header.js';
+import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
+import type { RsRequest } from '../request.js';
+import type { DpopNonceProvider } from './dpop-nonces.js';
+import { dpopProofChecker, type VerifiedDpopProof } from './dpop-proof.js';
+import { memoryReplayStore, type ReplayStore } from './replay-store.js';
+
+/** Options of DPoP (RFC 9449) at the resource server: `createResourceServer({ dpop: { … } })`. */
+export interface DpopOptions {
+  /**
+   * Proof algorithms accepted, and advertised in the `DPoP algs="…"` challenge in this order. Only
+   * asymmetric ones: `none` and HMAC are refused at start-up. Default ES256, ES384, ES512, PS256, PS384,
+   * PS512, RS256, RS384, RS512, EdDSA, Ed25519.
+   */
+  readonly algorithms?: readonly string[];
+  /**
+   * Seconds a proof's `iat` may lie before or after the server's time. Default 60: wider than Spring's
+   * 30 s for clients with drifting clocks, far narrower than the 300 s some libraries allow.
+   */
+  readonly iatWindow?: number;
+  /** Where used proofs are remembered. Default: a {@link memoryReplayStore} of 100 000 entries. */
+  readonly replayStore?: ReplayStore;
+  /** Longest accepted `DPoP` header, in characters. Default 8 192 (an RSA-4096 proof is under 2 000). */
+  readonly maxProofLength?: number;
+  /** Require server nonces (RFC 9449 §9), e.g. {@link rotatingDpopNonces}. Default none. */
+  readonly nonces?: DpopNonceProvider;
+}
+
+/** The default proof algorithms, most common first. */
+export const DPOP_ALGORITHMS: readonly string[] = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'EdDSA',
+  'Ed25519',
+];
+
+/** DPoP at the resource server, configured: the pipeline's view of it. */
+export interface DpopVerifier {
+  /** For the `algs` challenge parameter. */
+  readonly algorithms: readonly string[];
+  /** Reads the one `DPoP` header and checks its proof against the request and the presented token. */
+  verify(request: RsRequest, token: string, now: number): Promise<Outcome<VerifiedDpopProof>>;
+  /** Records a proof as used, once everything else accepted it: a failure when it was used before. */
+  remember(proof: VerifiedDpopProof, now: number): Promise<Failure | undefined>;
+  /** The nonce to send in `DPoP-Nonce`: the current one, unless the proof already carries it. */
+  nonceFor(proof: VerifiedDpopProof | undefined, now: number): Promise<string | undefined>;
+}
+
+const ACCEPTABLE = new Set<string>(ASYMMETRIC_JWS_ALGORITHMS);
+
+/** Builds the {@link DpopVerifier}, checking every option at start-up. */
+export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVerifier {
+  const settings: DpopOptions = options === true ? {} : options;
+  requireOption(typeof settings === 'object' && settings !== null, 'dpop', 'must be true or an object');
+  const algorithms = settings.algorithms ?? DPOP_ALGORITHMS;
+  requireOption(
+    Array.isArray(algorithms) && algorithms.length > 0,
+    'dpop.algorithms',
+    'must be a non-empty array',
+  );
+  for (const alg of algorithms) {
+    if (!ACCEPTABLE.has(alg)) {
+      throw new RsConfigError('dpop.algorithms', `"${String(alg)}" is not an asymmetric JWS algorithm`);
+    }
+  }
+  const iatWindow = positiveOption(settings.iatWindow, 60, 'dpop.iatWindow');
+  const maxProofLength = positiveOption(settings.maxProofLength, 8_192, 'dpop.maxProofLength');
+  const replayStore = settings.replayStore ?? memoryReplayStore({ clock });
+  requireOption(
+    typeof replayStore?.remember === 'function',
+    'dpop.replayStore',
+    'must be a replay store such as memoryReplayStore()',
+  );
+  const nonces = settings.nonces;
+  requireOption(
+    nonces === undefined || (typeof nonces.current === 'function' && typeof nonces.isValid === 'function'),
+    'dpop.nonces',
+    'must be a nonce provider such as rotatingDpopNonces()',
+  );
+  const checkProof = dpopProofChecker({ algorithms: new Set(algorithms), iatWindow, maxProofLength });
+
+  return {
+    algorithms,
+    async verify(request, token, now) {
+      const header = dpopProofHeader(request.headers);
+      if (!header.ok) return header;
+      const checked = await checkProof(header.value, {
+        method: request.method,
+        url: request.url,
+        token,
+        now,
+      });
+      if (!checked.ok || nonces === undefined) return checked;
+      const { nonce } = checked.value;
+      if (nonce === undefined) {
+        return refusal('dpop_nonce_required', 'The DPoP proof must carry the nonce from DPoP-Nonce');
+      }
+      if (!(await nonces.isValid(nonce, now))) {
+        return refusal('dpop_nonce_required', 'The DPoP proof nonce is no longer accepted');
+      }
+      return checked;
+    },
+    async remember(proof, now) {
+      // Scoped by key: a client cannot use up another client's jti. Hashed: the store holds no proof data.
+      const key = `rs:dpop:${await tokenHash(`${proof.jkt}.${proof.jti}`)}`;
+      // Kept for as long as the proof would be accepted, plus a second for clocks of a shared store.
+      const ttl = Math.max(1, Math.ceil((proof.iat + iatWindow) * 1000 - now)) + 1_000;
+      let first: boolean;
+      try {
+        first = await replayStore.remember(key, ttl);
+      } catch {
+        return failure('replay_check_unavailable', 'The DPoP proof could not be checked for replay');
+      }
+      return first ? undefined : failure('dpop_replayed', 'The DPoP proof was already used');
+    },
+    async nonceFor(proof, now) {
+      if (nonces === undefined) return undefined;
+      const current = await nonces.current(now);
+      return proof?.nonce === current ? undefined : current;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import { type Outcome, refusal, success } from '../errors/failure.js';
+import { type RsHeaders, singleHeader } from '../request.js';
+
+/**
+ * The one DPoP proof of a request (RFC 9449 §4.3 checks 1 and 2). A second `DPoP` field, whether sent
+ * as its own line (an array here) or joined with a comma by Fetch or API Gateway, is refused: a proof
+ * never contains a comma, so a comma means two.
+ */
+export function dpopProofHeader(headers: RsHeaders): Outcome<string> {
+  const value = singleHeader(headers, 'dpop');
+  if (value === null) return refusal('dpop_proof_multiple', 'The request has more than one DPoP header');
+  const proof = value?.trim();
+  if (proof === undefined || proof === '')
+    return refusal('dpop_proof_missing', 'The request has no DPoP proof');
+  if (proof.includes(',')) return refusal('dpop_proof_multiple', 'The request has more than one DPoP proof');
+  return success(proof);
+}

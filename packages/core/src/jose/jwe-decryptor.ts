@@ -1,0 +1,151 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
+import type { DecryptionKeySource } from '../keys/decryption-key-source.js';
+import {
+  CONTENT_ENCRYPTION_ALGORITHMS,
+  DEFAULT_KEY_MANAGEMENT_ALGORITHMS,
+  SUPPORTED_KEY_MANAGEMENT_ALGORITHMS,
+} from '../keys/jwe-algorithms.js';
+import { isDescribedDecryptionKeySource } from '../keys/static-decryption-keys.js';
+import {
+  decodeJweHeader,
+  decryptCompactJwe,
+  type JwePolicy,
+  type UntrustedJweHeader,
+} from './compact-jwe.js';
+
+/** Settings of encrypted-token decryption; the option names are those of `jwtResolver`. */
+export interface JweDecryptionOptions {
+  /** Accepted key-management algorithms (`alg`). Default: all but PBES2; `RSA1_5` is never accepted. */
+  readonly keyManagementAlgorithms?: readonly string[];
+  /** Accepted content-encryption algorithms (`enc`). Default: A128/192/256CBC-HS*, A128/192/256GCM. */
+  readonly contentEncryptionAlgorithms?: readonly string[];
+  /** Largest size `zip: "DEF"` may inflate to, in bytes; `0` refuses compressed tokens. Default 32 KiB. */
+  readonly maxDecompressedBytes?: number;
+}
+
+/** A JWE that opened with a configured key: its header and plaintext. */
+export interface DecryptedJwe {
+  readonly header: UntrustedJweHeader;
+  readonly plaintext: Uint8Array;
+}
+
+/** Decrypts compact JWEs with the keys of configured sources, within the configured allow-lists. */
+export interface JweDecryptor {
+  decrypt(token: string, now: number): Promise<Outcome<DecryptedJwe>>;
+}
+
+/** The decompression cap Access Management applies to compressed JWTs. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 32 * 1024;
+
+/**
+ * Builds a {@link JweDecryptor}, checking the sources and allow-lists at start-up: `sourceOption` names
+ * the option the sources came from, `prefix` the resolver (`jwt`).
+ */
+export function jweDecryptor(
+  sources: readonly DecryptionKeySource[],
+  options: JweDecryptionOptions,
+  sourceOption: string,
+  prefix: string,
+): JweDecryptor {
+  requireOption(sources.length > 0, sourceOption, 'at least one decryption key source is required');
+  for (const source of sources) {
+    requireOption(
+      typeof source?.keysFor === 'function',
+      sourceOption,
+      'each entry must be a decryption key source such as staticDecryptionKeys(…)',
+    );
+  }
+  const policy: JwePolicy = {
+    keyManagementAlgorithms: keyManagementAlgorithms(
+      sources,
+      options.keyManagementAlgorithms,
+      sourceOption,
+      prefix,
+    ),
+    contentEncryptionAlgorithms: contentEncryptionAlgorithms(options.contentEncryptionAlgorithms, prefix),
+    maxDecompressedBytes: maxDecompressedBytes(options.maxDecompressedBytes, prefix),
+  };
+
+  return {
+    async decrypt(token, now) {
+      const decoded = decodeJweHeader(token, policy);
+      if (!decoded.ok) return decoded;
+      const header = decoded.value;
+      const keys: (CryptoKey | Uint8Array)[] = [];
+      let unavailable: Failure | undefined;
+      for (const source of sources) {
+        const found = await source.keysFor({ alg: header.alg, enc: header.enc, kid: header.kid }, now);
+        if (found.ok) keys.push(...found.value);
+        else unavailable ??= found.failure;
+      }
+      if (keys.length === 0) {
+        if (unavailable !== undefined) return { ok: false, failure: unavailable };
+        return refusal('unknown_key', 'No decryption key matches the encrypted token');
+      }
+      const plaintext = await decryptCompactJwe(token, keys, policy);
+      return plaintext.ok ? success({ header, plaintext: plaintext.value }) : plaintext;
+    },
+  };
+}
+
+function keyManagementAlgorithms(
+  sources: readonly DecryptionKeySource[],
+  configured: readonly string[] | undefined,
+  sourceOption: string,
+  prefix: string,
+): ReadonlySet<string> {
+  const option = `${prefix}.keyManagementAlgorithms`;
+  const list = configured ?? DEFAULT_KEY_MANAGEMENT_ALGORITHMS;
+  requireOption(Array.isArray(list) && list.length > 0, option, 'must be a non-empty array');
+  for (const alg of list) {
+    if (alg === 'RSA1_5') throw new RsConfigError(option, '"RSA1_5" is never accepted (RFC 8725 §3.2)');
+    requireOption(
+      typeof alg === 'string' && SUPPORTED_KEY_MANAGEMENT_ALGORITHMS.has(alg),
+      option,
+      `"${String(alg)}" is not a supported JWE key-management algorithm`,
+    );
+  }
+  // Sources that say what their keys serve let a mismatch surface now rather than as 401s in production.
+  if (!sources.every(isDescribedDecryptionKeySource)) return new Set(list);
+  const served = new Set(sources.flatMap((source) => [...source.keyManagementAlgorithms]));
+  if (configured !== undefined) {
+    const orphan = configured.find((alg) => !served.has(alg));
+    requireOption(orphan === undefined, option, `no configured decryption key can serve "${orphan}"`);
+    return new Set(configured);
+  }
+  const usable = list.filter((alg) => served.has(alg));
+  requireOption(
+    usable.length > 0,
+    sourceOption,
+    'no key can serve an allowed key-management algorithm (PBES2 must be listed in keyManagementAlgorithms)',
+  );
+  return new Set(usable);
+}
+
+function contentEncryptionAlgorithms(
+  configured: readonly string[] | undefined,
+  prefix: string,
+): ReadonlySet<string> {
+  if (configured === undefined) return new Set(CONTENT_ENCRYPTION_ALGORITHMS);
+  const option = `${prefix}.contentEncryptionAlgorithms`;
+  requireOption(Array.isArray(configured) && configured.length > 0, option, 'must be a non-empty array');
+  for (const enc of configured) {
+    requireOption(
+      CONTENT_ENCRYPTION_ALGORITHMS.includes(enc),
+      option,
+      `"${String(enc)}" is not a supported JWE content-encryption algorithm`,
+    );
+  }
+  return new Set(configured);
+}
+
+function maxDecompressedBytes(value: number | undefined, prefix: string): number {
+  if (value === undefined) return DEFAULT_MAX_DECOMPRESSED_BYTES;
+  requireOption(
+    Number.isSafeInteger(value) && value >= 0,
+    `${prefix}.maxDecompressedBytes`,
+    'must be a non-negative integer (0 refuses compressed tokens)',
+  );
+  return value;
+}

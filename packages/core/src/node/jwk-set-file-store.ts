@@ -1,0 +1,50 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { positiveOption, stringSetOption } from '../config/option-values.js';
+import { jwkSetKeys } from '../secrets/jwk-set-store.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { isObject } from '../token-info.js';
+import { readBoundedFile } from './bounded-file.js';
+
+/** Options of {@link jwkSetFileStore}. */
+export interface JwkSetFileStoreOptions {
+  /** A JSON file holding a JWK set (`{ "keys": [...] }`): public, private or `oct` keys. */
+  readonly file: string;
+  /** The secret IDs this store answers. Default: every ID (keys are chosen by the token's `kid`). */
+  readonly secretIds?: string | readonly string[];
+  /** Largest file read. Default 256 KiB. */
+  readonly maxFileBytes?: number;
+}
+
+/**
+ * A JWK set read from a file when the store is built, answering like {@link jwkSetStore}: keys are chosen
+ * by the token's `kid`, whatever the secret ID. Private keys verify through their public half and decrypt;
+ * `oct` keys verify HMAC tokens or decrypt `dir` and `A*KW` tokens.
+ *
+ * @example
+ * ```ts
+ * const store = jwkSetFileStore({ file: '/etc/rs/jwks.json', secretIds: ['am.signing'] });
+ * ```
+ */
+export function jwkSetFileStore(options: JwkSetFileStoreOptions): SecretStore {
+  requireOption(
+    isObject(options) && typeof options.file === 'string' && options.file.length > 0,
+    'jwkSetFileStore.file',
+    'is required',
+  );
+  const { file } = options;
+  const maxBytes = positiveOption(options.maxFileBytes, 256 * 1024, 'jwkSetFileStore.maxFileBytes');
+  const secretIds = stringSetOption(options.secretIds, 'jwkSetFileStore.secretIds', false);
+  const text = readBoundedFile(file, maxBytes, 'jwkSetFileStore.file').toString('utf8');
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new RsConfigError('jwkSetFileStore.file', `${file} is not JSON`);
+  }
+  const name = `jwkSetFileStore(${file})`;
+  const keys = jwkSetKeys(document, name, 'jwkSetFileStore.file');
+  return {
+    name,
+    keys: (secretId) => (secretIds === undefined || secretIds.has(secretId) ? keys : undefined),
+  };
+}

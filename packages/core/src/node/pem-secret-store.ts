@@ -1,0 +1,79 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { positiveOption } from '../config/option-values.js';
+import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
+import { type SecretValue, secretText } from '../secrets/secret-value.js';
+import { isObject } from '../token-info.js';
+import { readBoundedFile } from './bounded-file.js';
+import { pemKey } from './pem-key.js';
+
+/**
+ * One PEM file of a {@link pemSecretStore}: a path, or a path with the key's password and `kid`.
+ *
+ * @example
+ * ```ts
+ * const files: PemSecretFile[] = ['/etc/rs/am.cert.pem', { file: '/etc/rs/rs.key.pem', password: 'changeit', kid: 'rs-1' }];
+ * ```
+ */
+export type PemSecretFile =
+  | string
+  | {
+      readonly file: string;
+      /** The password of an encrypted private key (`ENCRYPTED PRIVATE KEY` or legacy OpenSSL PEM). */
+      readonly password?: SecretValue;
+      /** Give the key a `kid`: it then serves only tokens naming that `kid` (or none). */
+      readonly kid?: string;
+    };
+
+/** Options of {@link pemSecretStore}. */
+export interface PemSecretStoreOptions {
+  /** Secret ID → PEM file(s), active first. */
+  readonly secrets: Readonly<Record<string, PemSecretFile | readonly PemSecretFile[]>>;
+  /** Largest PEM file read. Default 64 KiB. */
+  readonly maxFileBytes?: number;
+}
+
+/**
+ * Keys from PEM files, read when the store is built: SPKI public keys (`PUBLIC KEY`), X.509
+ * certificates, PKCS#1 (`RSA PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`), PKCS#8 (`PRIVATE KEY`) and
+ * password-protected PKCS#8 (`ENCRYPTED PRIVATE KEY`) private keys. A file gives one key; several files
+ * under one ID rotate, the first being active. A private key verifies (through its public half) and
+ * decrypts.
+ *
+ * @example
+ * ```ts
+ * const store = pemSecretStore({
+ *   secrets: {
+ *     'am.signing': ['/etc/rs/am-2025.cert.pem', '/etc/rs/am-2024.cert.pem'],
+ *     'am.encryption': { file: '/etc/rs/rs-enc.key.pem', password: process.env.RS_KEY_PASSWORD! },
+ *   },
+ * });
+ * ```
+ */
+export function pemSecretStore(options: PemSecretStoreOptions): SecretStore {
+  requireOption(isObject(options) && isObject(options.secrets), 'pemSecretStore.secrets', 'is required');
+  const maxBytes = positiveOption(options.maxFileBytes, 64 * 1024, 'pemSecretStore.maxFileBytes');
+  const byId = new Map<string, readonly SecretKey[]>();
+  for (const [secretId, value] of Object.entries(options.secrets)) {
+    const files: readonly PemSecretFile[] = Array.isArray(value) ? value : [value as PemSecretFile];
+    requireOption(files.length > 0, 'pemSecretStore.secrets', `secret "${secretId}" names no file`);
+    byId.set(
+      secretId,
+      files.map((entry) => loadPem(entry, secretId, maxBytes)),
+    );
+  }
+  return { name: 'pemSecretStore', keys: (secretId) => byId.get(secretId) };
+}
+
+function loadPem(entry: PemSecretFile, secretId: string, maxBytes: number): SecretKey {
+  const option = 'pemSecretStore.secrets';
+  const spec = typeof entry === 'string' ? { file: entry } : entry;
+  if (!isObject(spec) || typeof spec.file !== 'string' || spec.file.length === 0)
+    throw new RsConfigError(
+      option,
+      `secret "${secretId}": each entry must be a path or { file, password?, kid? }`,
+    );
+  const password = spec.password === undefined ? undefined : secretText(spec.password, option);
+  const pem = readBoundedFile(spec.file, maxBytes, option).toString('utf8');
+  const key = pemKey(pem, spec.file, option, password);
+  return spec.kid === undefined ? key : { ...key, jwk: { ...key.jwk, kid: spec.kid } };
+}

@@ -1,0 +1,255 @@
+import type forge from 'node-forge';
+import { Asn1ShapeError, read } from './asn1-reader.js';
+import { macVerifies, passwordDecrypt } from './pkcs12-password-crypto.js';
+
+type Node = forge.asn1.Asn1;
+
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  secretBag: '1.2.840.113549.1.12.10.1.5',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+} as const;
+// Nested SafeContents bags are legal but unused by OpenSSL and the JDK; a deeper tree is refused.
+const MAX_NESTING = 3;
+
+/** Why a PKCS#12 file could not be read: `password` (the MAC or decryption failed) or `format`. */
+export class Pkcs12Error extends Error {
+  override name = 'Pkcs12Error';
+  constructor(
+    readonly reason: 'password' | 'format',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a keystore entry holds, once opened with its password. */
+export type Pkcs12EntryContent =
+  | { readonly kind: 'private-key'; readonly privateKeyInfo: Buffer; readonly certificate?: Buffer }
+  | { readonly kind: 'trusted-certificate'; readonly certificate: Buffer }
+  /** `algorithm`: the OID the writer gave the key (the JDK: AES `2.16.840.1.101.3.4.1`, HmacSHA256, …). */
+  | { readonly kind: 'secret-key'; readonly algorithm: string; readonly key: Buffer };
+
+/** A PKCS#12 keystore whose integrity was checked; entries are decrypted only when opened. */
+export interface Pkcs12KeyStore {
+  /** The entry aliases (friendly names), lower-cased as the JDK's keystore does. */
+  readonly aliases: readonly string[];
+  /** Opens the entry `alias` (any case): `undefined` when there is none; throws {@link Pkcs12Error}. */
+  open(alias: string, entryPassword: string): Pkcs12EntryContent | undefined;
+}
+
+interface Bag {
+  readonly alias: string | undefined;
+  readonly localKeyId: string | undefined;
+}
+interface KeyBag extends Bag {
+  /** A PrivateKeyInfo, or an EncryptedPrivateKeyInfo when `encrypted`. */
+  readonly value: Node;
+  readonly encrypted: boolean;
+}
+interface CertBag extends Bag {
+  readonly der: string;
+}
+interface Bags {
+  readonly keys: KeyBag[];
+  readonly secrets: KeyBag[];
+  readonly certs: CertBag[];
+}
+
+/**
+ * Reads a PKCS#12 (PFX) file as OpenSSL 3 (PBES2/AES, SHA-256 MAC), OpenSSL `-legacy` (RC2-40, 3DES,
+ * SHA-1 MAC) and JDK keytool write it: checks the MAC with the store password, decrypts the encrypted
+ * SafeContents, and indexes key, certificate and secret-key (SecretBag) entries by alias. All
+ * cryptography is node-forge's and Node's; this file only walks the ASN.1.
+ */
+export function readPkcs12(der: Uint8Array, storePassword: string): Pkcs12KeyStore {
+  const binary = Buffer.from(der).toString('binary');
+  const bags: Bags = { keys: [], secrets: [], certs: [] };
+  try {
+    const [version, authSafe, macData] = read.sequence(read.der(binary, 'the file'), 'PFX');
+    if (read.integer(version, 'PFX version') !== 3) throw new Asn1ShapeError('the PFX version is not 3');
+    const content = dataContent(authSafe, 'PFX authSafe');
+    if (macData !== undefined && !macVerifies(macData, content, storePassword))
+      throw new Pkcs12Error('password', 'the store password is wrong (the keystore MAC does not verify)');
+    for (const info of read.sequence(read.der(content, 'AuthenticatedSafe'), 'AuthenticatedSafe')) {
+      const [typeNode] = read.sequence(info, 'ContentInfo');
+      const type = read.oid(typeNode, 'ContentInfo type');
+      if (type === OID.data) collectBags(dataContent(info, 'SafeContents'), bags, 0);
+      else if (type === OID.encryptedData) collectBags(encryptedContent(info, storePassword), bags, 0);
+      // Public-key-enveloped content is for another trust model; it holds no entry we could open.
+    }
+  } catch (error) {
+    if (error instanceof Asn1ShapeError)
+      throw new Pkcs12Error('format', `not a readable PKCS#12 keystore: ${error.message}`);
+    throw error;
+  }
+  return indexEntries(bags);
+}
+
+function dataContent(info: Node | undefined, what: string): string {
+  const [typeNode, content] = read.sequence(info, what);
+  if (read.oid(typeNode, `${what} type`) !== OID.data)
+    throw new Asn1ShapeError(`${what} is not plain data (public-key integrity is not supported)`);
+  return read.octets(read.explicit(content, 0, `${what} content`), `${what} content`);
+}
+
+function encryptedContent(info: Node, password: string): string {
+  const [, content] = read.sequence(info, 'EncryptedData ContentInfo');
+  const [, encryptedInfo] = read.sequence(read.explicit(content, 0, 'EncryptedData'), 'EncryptedData');
+  const [, algorithm, encrypted] = read.sequence(encryptedInfo, 'EncryptedContentInfo');
+  const ciphertext = read.implicitOctets(encrypted, 0, 'encrypted SafeContents');
+  const plain = passwordDecrypt(algorithm, ciphertext, password, 'the encrypted SafeContents');
+  if (plain === undefined)
+    throw new Pkcs12Error('password', 'the store password is wrong (the certificates do not decrypt)');
+  return plain;
+}
+
+function collectBags(safeContents: string, bags: Bags, depth: number): void {
+  for (const bag of read.sequence(read.der(safeContents, 'SafeContents'), 'SafeContents')) {
+    collectBag(bag, bags, depth);
+  }
+}
+
+function collectBag(node: Node, bags: Bags, depth: number): void {
+  const [idNode, valueNode, attributes] = read.sequence(node, 'SafeBag');
+  const bagId = read.oid(idNode, 'SafeBag type');
+  const value = read.explicit(valueNode, 0, 'SafeBag value');
+  const bag = bagAttributes(attributes);
+  switch (bagId) {
+    case OID.keyBag:
+    case OID.shroudedKeyBag:
+      bags.keys.push({ ...bag, value, encrypted: bagId === OID.shroudedKeyBag });
+      return;
+    case OID.certBag: {
+      const [typeNode, certValue] = read.sequence(value, 'CertBag');
+      if (read.oid(typeNode, 'CertBag type') !== OID.x509Certificate) return;
+      bags.certs.push({
+        ...bag,
+        der: read.octets(read.explicit(certValue, 0, 'CertBag value'), 'certificate'),
+      });
+      return;
+    }
+    case OID.secretBag: {
+      // The JDK stores a secret key as a PKCS#8 key bag (encrypted or not) inside a SecretBag.
+      const [typeNode, secretValue] = read.sequence(value, 'SecretBag');
+      const type = read.oid(typeNode, 'SecretBag type');
+      if (type !== OID.keyBag && type !== OID.shroudedKeyBag) return;
+      let inner = read.explicit(secretValue, 0, 'SecretBag value');
+      // The JDK wraps the (encrypted) PKCS#8 structure in an OCTET STRING; RFC 7292 leaves it bare.
+      if (read.isOctetString(inner))
+        inner = read.der(read.octets(inner, 'SecretBag value'), 'SecretBag value');
+      bags.secrets.push({ ...bag, value: inner, encrypted: type === OID.shroudedKeyBag });
+      return;
+    }
+    case OID.safeContentsBag:
+      if (depth >= MAX_NESTING) throw new Asn1ShapeError('SafeContents are nested too deeply');
+      for (const child of read.sequence(value, 'SafeContents')) collectBag(child, bags, depth + 1);
+      return;
+    default:
+    // CRL bags and unknown bag types hold no key.
+  }
+}
+
+function bagAttributes(node: Node | undefined): Bag {
+  let alias: string | undefined;
+  let localKeyId: string | undefined;
+  if (node === undefined) return { alias, localKeyId };
+  for (const attribute of read.set(node, 'SafeBag attributes')) {
+    const [idNode, values] = read.sequence(attribute, 'SafeBag attribute');
+    const id = read.oid(idNode, 'SafeBag attribute type');
+    const first = read.set(values, 'SafeBag attribute values')[0];
+    if (id === OID.friendlyName) alias = read.bmpString(first, 'friendlyName');
+    else if (id === OID.localKeyId) localKeyId = read.octets(first, 'localKeyId');
+  }
+  return { alias, localKeyId };
+}
+
+type Entry =
+  | { readonly kind: 'private-key'; readonly bag: KeyBag; readonly cert: CertBag | undefined }
+  | { readonly kind: 'secret-key'; readonly bag: KeyBag }
+  | { readonly kind: 'trusted-certificate'; readonly cert: CertBag };
+
+function indexEntries(bags: Bags): Pkcs12KeyStore {
+  const entries = new Map<string, Entry>();
+  const add = (alias: string | undefined, entry: Entry) => {
+    // Aliases are case-insensitive, as in the JDK; the first entry under an alias is the one used.
+    const key = alias?.toLowerCase();
+    if (key !== undefined && !entries.has(key)) entries.set(key, entry);
+  };
+  const usedCerts = new Set<CertBag>();
+  for (const bag of bags.keys) {
+    const cert = bags.certs.find((candidate) => sameEntry(bag, candidate));
+    if (cert !== undefined) usedCerts.add(cert);
+    add(bag.alias ?? cert?.alias, { kind: 'private-key', bag, cert });
+  }
+  for (const bag of bags.secrets) add(bag.alias, { kind: 'secret-key', bag });
+  for (const cert of bags.certs) {
+    // A named certificate that belongs to no key is a trusted-certificate entry; unnamed ones are chain
+    // certificates of a key entry.
+    if (!usedCerts.has(cert) && cert.alias !== undefined)
+      add(cert.alias, { kind: 'trusted-certificate', cert });
+  }
+  return {
+    aliases: [...entries.keys()],
+    open(alias, entryPassword) {
+      const entry = entries.get(alias.toLowerCase());
+      if (entry === undefined) return undefined;
+      try {
+        return openEntry(entry, entryPassword);
+      } catch (error) {
+        if (error instanceof Asn1ShapeError)
+          throw new Pkcs12Error('format', `entry "${alias}": ${error.message}`);
+        throw error;
+      }
+    },
+  };
+}
+
+function sameEntry(key: KeyBag, cert: CertBag): boolean {
+  if (key.localKeyId !== undefined && cert.localKeyId !== undefined)
+    return key.localKeyId === cert.localKeyId;
+  return key.alias !== undefined && key.alias === cert.alias;
+}
+
+function openEntry(entry: Entry, password: string): Pkcs12EntryContent {
+  if (entry.kind === 'trusted-certificate') {
+    return { kind: 'trusted-certificate', certificate: Buffer.from(entry.cert.der, 'binary') };
+  }
+  const privateKeyInfo = privateKeyInfoOf(entry.bag, password);
+  if (entry.kind === 'private-key') {
+    const certificate = entry.cert === undefined ? undefined : Buffer.from(entry.cert.der, 'binary');
+    return { kind: 'private-key', privateKeyInfo: Buffer.from(privateKeyInfo, 'binary'), certificate };
+  }
+  // PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier, privateKey OCTET STRING, … }
+  const [, algorithm, key] = read.sequence(read.der(privateKeyInfo, 'secret key'), 'secret key');
+  const oid = read.oid(read.sequence(algorithm, 'secret key algorithm')[0], 'secret key algorithm');
+  return { kind: 'secret-key', algorithm: oid, key: Buffer.from(read.octets(key, 'secret key'), 'binary') };
+}
+
+/** The DER PrivateKeyInfo of a key or secret bag, decrypted with the entry password when encrypted. */
+function privateKeyInfoOf(bag: KeyBag, password: string): string {
+  if (!bag.encrypted) return read.toDer(bag.value);
+  const [algorithm, data] = read.sequence(bag.value, 'EncryptedPrivateKeyInfo');
+  const plain = passwordDecrypt(algorithm, read.octets(data, 'encrypted key'), password, 'the entry');
+  // A wrong password almost always fails the padding check; when it passes by chance, the result is not
+  // a DER SEQUENCE.
+  if (plain === undefined || !isDerSequence(plain))
+    throw new Pkcs12Error('password', 'the entry password is wrong (the key does not decrypt)');
+  return plain;
+}
+
+function isDerSequence(binary: string): boolean {
+  try {
+    read.sequence(read.der(binary, 'key'), 'key');
+    return true;
+  } catch {
+    return false;
+  }
+}

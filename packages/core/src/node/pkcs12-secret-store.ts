@@ -1,0 +1,194 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { JWK } from 'jose';
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { positiveOption } from '../config/option-values.js';
+import { octKey } from '../secrets/secret-bytes.js';
+import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
+import { type SecretValue, secretText } from '../secrets/secret-value.js';
+import { isObject } from '../token-info.js';
+import { readBoundedFile } from './bounded-file.js';
+import { keyObjectJwk } from './key-object-jwk.js';
+import { type Pkcs12EntryContent, Pkcs12Error, type Pkcs12KeyStore, readPkcs12 } from './pkcs12-reader.js';
+
+/**
+ * Secret ID → keystore aliases, active first (the gateway's KeyStoreSecretStore `mappings`).
+ *
+ * @example
+ * ```ts
+ * const mapping: Pkcs12Mapping = { secretId: 'am.signing', aliases: ['signing-2025', 'signing-2024'] };
+ * ```
+ */
+export interface Pkcs12Mapping {
+  readonly secretId: string;
+  readonly aliases: readonly string[];
+}
+
+/** Options of {@link pkcs12SecretStore}. */
+export interface Pkcs12SecretStoreOptions {
+  /** The PKCS#12 keystore file (`.p12`, `.pfx`). */
+  readonly file: string;
+  /** The store password: checks the keystore's integrity and decrypts its certificates. */
+  readonly storePassword: SecretValue;
+  /** The password of key and secret-key entries. Default: the store password (keytool's only choice). */
+  readonly keyEntryPassword?: SecretValue;
+  /** Passwords of particular entries, by alias, over `keyEntryPassword`. */
+  readonly entryPasswords?: Readonly<Record<string, SecretValue>>;
+  /** Which entries serve which secret IDs. Only mapped entries are decrypted. */
+  readonly mappings: readonly Pkcs12Mapping[];
+  /** Largest keystore file read. Default 1 MiB. */
+  readonly maxFileBytes?: number;
+}
+
+// JDK key-algorithm OIDs of secret-key entries: AES keys encrypt, HMAC keys sign. The JWK `use` keeps
+// each to its purpose, so an AES key mapped for verification is refused rather than used as an HMAC key.
+const AES_OID = '2.16.840.1.101.3.4.1';
+const HMAC_OIDS: ReadonlySet<string> = new Set([
+  '1.2.840.113549.2.7',
+  '1.2.840.113549.2.8',
+  '1.2.840.113549.2.9',
+  '1.2.840.113549.2.10',
+  '1.2.840.113549.2.11',
+]);
+
+/**
+ * Keys from a PKCS#12 keystore, as written by `openssl pkcs12 -export` (OpenSSL 3 defaults or
+ * `-legacy`) or JDK `keytool`: private-key entries (which verify through their public half and decrypt),
+ * trusted-certificate entries (verify) and secret-key entries (`-genseckey`: AES keys decrypt, HMAC keys
+ * verify). The file is read and every mapped entry decrypted when the store is built: a wrong password,
+ * a missing alias or an unreadable file throws {@link RsConfigError} naming the file and the alias.
+ * Aliases are case-insensitive, as in the JDK.
+ *
+ * @example
+ * ```ts
+ * const env = envSecretStore({ env: process.env });
+ * const keystore = pkcs12SecretStore({
+ *   file: '/etc/rs/IG_keystore.p12',
+ *   storePassword: { store: env, secretId: 'keystore.secret.id' },
+ *   mappings: [{ secretId: 'stateless.access.token.verification.key', aliases: ['verification-key'] }],
+ * });
+ * ```
+ */
+export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStore {
+  requireOption(
+    isObject(options) && typeof options.file === 'string' && options.file.length > 0,
+    'pkcs12SecretStore.file',
+    'is required',
+  );
+  const file = options.file;
+  requireOption(
+    Array.isArray(options.mappings) && options.mappings.length > 0,
+    'pkcs12SecretStore.mappings',
+    `must map at least one secret ID to aliases of ${file}`,
+  );
+  const maxBytes = positiveOption(options.maxFileBytes, 1024 * 1024, 'pkcs12SecretStore.maxFileBytes');
+  const storePassword = secretText(options.storePassword, 'pkcs12SecretStore.storePassword');
+  const bytes = readBoundedFile(file, maxBytes, 'pkcs12SecretStore.file');
+  const keystore = openKeystore(bytes, storePassword, file);
+  const name = `pkcs12SecretStore(${file})`;
+  const byId = new Map<string, readonly SecretKey[]>();
+  for (const mapping of options.mappings) {
+    requireOption(
+      isObject(mapping) &&
+        typeof mapping.secretId === 'string' &&
+        mapping.secretId.length > 0 &&
+        Array.isArray(mapping.aliases) &&
+        mapping.aliases.length > 0 &&
+        mapping.aliases.every((alias) => typeof alias === 'string' && alias.length > 0),
+      'pkcs12SecretStore.mappings',
+      'each mapping must be { secretId, aliases: [at least one alias] }',
+    );
+    const keys = mapping.aliases.map((alias) => {
+      const [password, passwordOption] = entryPassword(options, alias, storePassword);
+      return entryKey(keystore, alias, password, passwordOption, file);
+    });
+    byId.set(mapping.secretId, [...(byId.get(mapping.secretId) ?? []), ...keys]);
+  }
+  return { name, keys: (secretId) => byId.get(secretId) };
+}
+
+function openKeystore(bytes: Uint8Array, password: string, file: string): Pkcs12KeyStore {
+  // A JKS or JCEKS keystore starts with a magic number; say so rather than "not PKCS#12".
+  if (bytes[0] === 0xfe && bytes[1] === 0xed && bytes[2] === 0xfe && bytes[3] === 0xed)
+    throw new RsConfigError(
+      'pkcs12SecretStore.file',
+      `${file} is a JKS keystore: convert it with keytool -importkeystore -deststoretype PKCS12`,
+    );
+  try {
+    return readPkcs12(bytes, password);
+  } catch (error) {
+    if (!(error instanceof Pkcs12Error)) throw error;
+    const option = error.reason === 'password' ? 'pkcs12SecretStore.storePassword' : 'pkcs12SecretStore.file';
+    throw new RsConfigError(option, `${file}: ${error.message}`);
+  }
+}
+
+function entryPassword(
+  options: Pkcs12SecretStoreOptions,
+  alias: string,
+  storePassword: string,
+): [string, string] {
+  const perEntry =
+    options.entryPasswords === undefined ? undefined : findAlias(options.entryPasswords, alias);
+  if (perEntry !== undefined) {
+    const option = 'pkcs12SecretStore.entryPasswords';
+    return [secretText(perEntry, option), option];
+  }
+  if (options.keyEntryPassword !== undefined) {
+    const option = 'pkcs12SecretStore.keyEntryPassword';
+    return [secretText(options.keyEntryPassword, option), option];
+  }
+  return [storePassword, 'pkcs12SecretStore.storePassword'];
+}
+
+function findAlias<T>(byAlias: Readonly<Record<string, T>>, alias: string): T | undefined {
+  const wanted = alias.toLowerCase();
+  const match = Object.keys(byAlias).find((candidate) => candidate.toLowerCase() === wanted);
+  return match === undefined ? undefined : byAlias[match];
+}
+
+function entryKey(
+  keystore: Pkcs12KeyStore,
+  alias: string,
+  password: string,
+  passwordOption: string,
+  file: string,
+): SecretKey {
+  let content: Pkcs12EntryContent | undefined;
+  try {
+    content = keystore.open(alias, password);
+  } catch (error) {
+    if (!(error instanceof Pkcs12Error)) throw error;
+    const option = error.reason === 'password' ? passwordOption : 'pkcs12SecretStore.file';
+    throw new RsConfigError(option, `${file} alias "${alias}": ${error.message}`);
+  }
+  if (content === undefined) {
+    const known = keystore.aliases.length === 0 ? 'none' : keystore.aliases.join(', ');
+    throw new RsConfigError(
+      'pkcs12SecretStore.mappings',
+      `${file} has no entry with alias "${alias}" (aliases: ${known})`,
+    );
+  }
+  const origin = `${file} alias "${alias}"`;
+  const jwk = contentJwk(content);
+  if (jwk === undefined)
+    throw new RsConfigError('pkcs12SecretStore.mappings', `${origin} holds a key that JOSE cannot use`);
+  return { jwk, origin };
+}
+
+function contentJwk(content: Pkcs12EntryContent): JWK | undefined {
+  try {
+    switch (content.kind) {
+      case 'private-key':
+        return keyObjectJwk(createPrivateKey({ key: content.privateKeyInfo, format: 'der', type: 'pkcs8' }));
+      case 'trusted-certificate':
+        return keyObjectJwk(new X509Certificate(content.certificate).publicKey);
+      case 'secret-key': {
+        const { jwk } = octKey(content.key, '');
+        if (content.algorithm === AES_OID) return { ...jwk, use: 'enc' };
+        return HMAC_OIDS.has(content.algorithm) ? { ...jwk, use: 'sig' } : jwk;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,73 @@
+import type { JSONWebKeySet, JWK } from 'jose';
+import { requireOption } from '../config/config-error.js';
+import { stringSetOption } from '../config/option-values.js';
+import { MAX_JWKS_KEYS } from '../keys/jwk-index.js';
+import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import { isObject } from '../token-info.js';
+import type { SecretKey, SecretStore } from './secret-store.js';
+
+/** Options of {@link jwkSetStore}. */
+export interface JwkSetStoreOptions {
+  /**
+   * The keys: a live verification key source (`remoteJwks(…)`, `staticJwks(…)`), or a JWK set whose keys
+   * may also be private or `oct` keys for decryption.
+   */
+  readonly jwks: VerificationKeySource | JSONWebKeySet;
+  /**
+   * The secret IDs this store answers. Default: every ID, as the gateway's JwkSetSecretStore, whose
+   * secret ID "is not used": keys are chosen by the token's `kid`. Restrict it when other stores follow.
+   */
+  readonly secretIds?: string | readonly string[];
+  /** The store's name in error messages. Default `jwkSetStore`. */
+  readonly name?: string;
+}
+
+/**
+ * A store over a JWK set: keys are chosen by the token's `kid` (a token without one tries every key that
+ * fits its algorithm), whatever the secret ID. Wraps a remote or static JWK set for verification, or holds
+ * a JWK set with private or `oct` keys for decryption.
+ *
+ * @example
+ * ```ts
+ * const store = jwkSetStore({ jwks: remoteJwks({ url: 'https://am.example.com/oauth2/connect/jwk_uri' }) });
+ * ```
+ */
+export function jwkSetStore(options: JwkSetStoreOptions): SecretStore {
+  requireOption(isObject(options) && isObject(options.jwks), 'jwkSetStore.jwks', 'is required');
+  const name = options.name ?? 'jwkSetStore';
+  const secretIds = stringSetOption(options.secretIds, 'jwkSetStore.secretIds', false);
+  const answers = (secretId: string) => secretIds === undefined || secretIds.has(secretId);
+  const jwks = options.jwks;
+  if (isKeySource(jwks)) {
+    return { name, verificationSource: (secretId) => (answers(secretId) ? jwks : undefined) };
+  }
+  const keys = jwkSetKeys(jwks, name, 'jwkSetStore.jwks');
+  return { name, keys: (secretId) => (answers(secretId) ? keys : undefined) };
+}
+
+/** The keys of a JWK set document, each named by `kid` or position for error messages. */
+export function jwkSetKeys(jwks: unknown, name: string, option: string): readonly SecretKey[] {
+  requireOption(
+    isObject(jwks) && Array.isArray(jwks.keys),
+    option,
+    'a JWK set must be an object with a "keys" array',
+  );
+  requireOption(
+    jwks.keys.length <= MAX_JWKS_KEYS,
+    option,
+    `a JWK set may hold at most ${MAX_JWKS_KEYS} keys`,
+  );
+  return jwks.keys.map((jwk: unknown, position: number) => {
+    requireOption(
+      isObject(jwk) && typeof jwk.kty === 'string',
+      option,
+      `key #${position} is not a JWK (no "kty")`,
+    );
+    const label = typeof jwk.kid === 'string' ? `"${jwk.kid}"` : `#${position}`;
+    return { jwk: jwk as JWK, origin: `${name} key ${label}` };
+  });
+}
+
+function isKeySource(value: object): value is VerificationKeySource {
+  return typeof (value as Partial<VerificationKeySource>).keysFor === 'function';
+}

@@ -1,0 +1,29 @@
+import type { JWK } from 'jose';
+import { success } from '../errors/failure.js';
+import { JwkIndex } from '../keys/jwk-index.js';
+import type { VerificationKeySource } from '../keys/verification-key-source.js';
+
+/**
+ * The verification keys of one secret, active first. Each key gets its own {@link JwkIndex}, so filtering
+ * and import per algorithm stay in one place. The `kid` rule is the one of `staticDecryptionKeys`: a
+ * token's `kid` picks the keys carrying it, else the keys that carry none (a key from a PEM file or a
+ * keystore has no `kid`: the secret ID, not the token, chose it); a token without `kid` tries every key.
+ */
+export function secretVerificationKeys(jwks: readonly JWK[]): VerificationKeySource {
+  const entries = jwks.map((jwk) => ({
+    kid: jwk.kid,
+    index: new JwkIndex({ keys: [jwk] }, { allowSymmetric: true }),
+  }));
+  return {
+    symmetric: entries.some((entry) => entry.index.hasSymmetricKeys),
+    async keysFor(selector) {
+      const { kid, alg } = selector;
+      const named = kid === undefined ? [] : entries.filter((entry) => entry.kid === kid);
+      const candidates =
+        named.length > 0 ? named : entries.filter((entry) => kid === undefined || entry.kid === undefined);
+      const keys: CryptoKey[] = [];
+      for (const entry of candidates) keys.push(...(await entry.index.keysFor({ alg, kid: entry.kid })));
+      return success(keys);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { isObject } from '../token-info.js';
+import { octKey } from './secret-bytes.js';
+import type { SecretKey, SecretStore } from './secret-store.js';
+
+/**
+ * A shared secret: bytes, or a string taken as UTF-8.
+ *
+ * @example
+ * ```ts
+ * const secret: SharedSecretValue = new TextEncoder().encode('at-least-32-bytes-for-an-hs256-key');
+ * ```
+ */
+export type SharedSecretValue = string | Uint8Array;
+
+/**
+ * A store of shared secrets given in configuration: HMAC secrets that verify HS256/384/512 tokens and AES
+ * keys that decrypt `dir` or `A*KW` tokens. An ID may hold several secrets, active first (rotation).
+ * Lengths are checked per use: HS256 needs at least 32 bytes, `dir` with A128CBC-HS256 exactly 32.
+ *
+ * @example
+ * ```ts
+ * const store = sharedSecrets({
+ *   'am.hmac': process.env.AM_HMAC_SECRET!,
+ *   'am.encryption': [newKeyBytes, previousKeyBytes],
+ * });
+ * ```
+ */
+export function sharedSecrets(
+  secrets: Readonly<Record<string, SharedSecretValue | readonly SharedSecretValue[]>>,
+  options: { readonly name?: string } = {},
+): SecretStore {
+  requireOption(isObject(secrets), 'sharedSecrets', 'must map secret IDs to secrets');
+  const name = options.name ?? 'sharedSecrets';
+  const byId = new Map<string, readonly SecretKey[]>();
+  for (const [secretId, value] of Object.entries(secrets)) {
+    const values = Array.isArray(value) ? value : [value];
+    requireOption(values.length > 0, 'sharedSecrets', `secret "${secretId}" holds no value`);
+    byId.set(
+      secretId,
+      values.map((item: unknown, position) => {
+        const origin = `${name} "${secretId}"${values.length > 1 ? ` #${position}` : ''}`;
+        if (typeof item === 'string' && item.length > 0)
+          return octKey(new TextEncoder().encode(item), origin);
+        if (item instanceof Uint8Array && item.byteLength > 0) return octKey(item, origin);
+        throw new RsConfigError('sharedSecrets', `${origin} must be a non-empty string or Uint8Array`);
+      }),
+    );
+  }
+  return { name, keys: (secretId) => byId.get(secretId) };
+}

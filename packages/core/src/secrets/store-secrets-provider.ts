@@ -1,0 +1,145 @@
+import type { JWK } from 'jose';
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
+import { verificationJwk, whyNotDecryptionKey } from './key-usability.js';
+import type { SecretKey, SecretStore } from './secret-store.js';
+import { secretVerificationKeys } from './secret-verification-keys.js';
+import type { SecretPurpose, SecretsProvider } from './secrets-provider.js';
+
+/** Options of {@link secretsProvider}. */
+export interface SecretsProviderOptions {
+  /** Where secrets come from, asked in order; the first store that knows a secret ID answers for it. */
+  readonly stores: readonly SecretStore[];
+}
+
+// Enough reasons to see what is wrong without turning a keystore of 100 entries into a wall of text.
+const MAX_REASONS = 5;
+
+/**
+ * Resolves secret IDs to keys from ordered stores, like a gateway's secrets provider. For each secret ID
+ * the stores are asked in order and the **first store that knows the ID answers alone**: its keys, active
+ * first, are the secret's keys (so a store placed earlier overrides a later one, as an environment
+ * variable overrides a file). Keys that cannot serve the purpose (an encryption key asked to verify, a
+ * public key asked to decrypt, an EC key for RSA-OAEP) are not used; a secret with no usable key, or an
+ * ID no store knows, throws {@link RsConfigError} naming the resolver option and the ID when the resolver
+ * is built.
+ *
+ * @example
+ * ```ts
+ * const secrets = secretsProvider({
+ *   stores: [
+ *     envSecretStore({ env: process.env }),
+ *     jwkSetStore({ jwks: remoteJwks({ url: 'https://am.example.com/oauth2/connect/jwk_uri' }) }),
+ *   ],
+ * });
+ * const keys = secrets.verificationKeys('stateless.access.token.verification.key', 'jwt.verificationSecretId');
+ * ```
+ */
+export function secretsProvider(options: SecretsProviderOptions): SecretsProvider {
+  requireOption(
+    typeof options === 'object' && options !== null && Array.isArray(options.stores),
+    'secretsProvider.stores',
+    'must be an array of secret stores',
+  );
+  const stores = [...options.stores];
+  requireOption(stores.length > 0, 'secretsProvider.stores', 'must hold at least one secret store');
+  for (const store of stores) {
+    requireOption(
+      typeof store === 'object' &&
+        store !== null &&
+        typeof store.name === 'string' &&
+        (store.keys !== undefined ||
+          store.verificationSource !== undefined ||
+          store.decryptionSource !== undefined),
+      'secretsProvider.stores',
+      'each store must have a name and at least one of keys, verificationSource, decryptionSource',
+    );
+  }
+
+  function find<T>(
+    secretId: string,
+    option: string,
+    purpose: SecretPurpose,
+    live: (store: SecretStore) => T | undefined,
+    fixed: (keys: readonly SecretKey[], store: SecretStore) => T,
+  ): T {
+    requireOption(
+      typeof secretId === 'string' && secretId.length > 0,
+      option,
+      'must be a non-empty secret ID',
+    );
+    for (const store of stores) {
+      const source = live(store);
+      if (source !== undefined) return source;
+      const keys = store.keys?.(secretId);
+      if (keys !== undefined) return fixed(keys, store);
+    }
+    throw new RsConfigError(
+      option,
+      `no secret store knows the secret ID "${secretId}" for ${purpose === 'verify' ? 'verification' : 'decryption'} (stores: ${stores.map((store) => store.name).join(', ')})`,
+    );
+  }
+
+  return {
+    verificationKeys(secretId, option) {
+      return find(
+        secretId,
+        option,
+        'verify',
+        (store) => store.verificationSource?.(secretId),
+        (keys, store) => {
+          const usable = usableKeys(keys, (jwk) => verificationJwk(jwk));
+          requireUsable(usable, secretId, store, option, 'verify signatures');
+          return secretVerificationKeys(usable.jwks);
+        },
+      );
+    },
+    decryptionKeys(secretId, option) {
+      return find(
+        secretId,
+        option,
+        'decrypt',
+        (store) => store.decryptionSource?.(secretId),
+        (keys, store) => {
+          const usable = usableKeys(keys, (jwk) => whyNotDecryptionKey(jwk) ?? jwk);
+          requireUsable(usable, secretId, store, option, 'decrypt tokens');
+          return staticDecryptionKeys({ keys: usable.jwks });
+        },
+      );
+    },
+  };
+}
+
+interface UsableKeys {
+  readonly jwks: JWK[];
+  readonly reasons: string[];
+}
+
+/** The keys that can serve a purpose (as `check` turns them), and why the others cannot. */
+function usableKeys(keys: readonly SecretKey[], check: (jwk: JWK) => JWK | string): UsableKeys {
+  const jwks: JWK[] = [];
+  const reasons: string[] = [];
+  for (const key of keys) {
+    const checked = check(key.jwk);
+    if (typeof checked === 'string') reasons.push(`${key.origin}: ${checked}`);
+    else jwks.push(checked);
+  }
+  return { jwks, reasons };
+}
+
+function requireUsable(
+  usable: UsableKeys,
+  secretId: string,
+  store: SecretStore,
+  option: string,
+  task: string,
+): void {
+  if (usable.jwks.length > 0) return;
+  const shown = usable.reasons.slice(0, MAX_REASONS);
+  if (usable.reasons.length > MAX_REASONS) shown.push(`${usable.reasons.length - MAX_REASONS} more`);
+  const detail = shown.length === 0 ? 'it holds no key' : shown.join('; ');
+  throw new RsConfigError(
+    option,
+    `no key of secret "${secretId}" (from ${store.name}) can ${task}: ${detail}`,
+  );
+}

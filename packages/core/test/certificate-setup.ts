@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A certificate made by openssl, with what openssl itself says about it. */
+export interface TestCertificate {
+  readonly pem: string;
+  readonly der: Buffer;
+  readonly keyPem: string;
+  /** base64url SHA-256 of the DER, computed by `openssl dgst`, not by the code under test. */
+  readonly thumbprint: string;
+  /** The same digest in hex, as Envoy's `Hash=` carries it. */
+  readonly hex: string;
+}
+
+/** A small PKI on disk: a CA, a client certificate it signed, an unrelated client, a loopback server. */
+export interface TestPki {
+  readonly ca: TestCertificate;
+  readonly client: TestCertificate;
+  readonly other: TestCertificate;
+  readonly server: TestCertificate;
+  cleanup(): void;
+}
+
+/** Runs openssl in `dir`; real certificates, no fixtures to go stale. */
+export function createTestPki(): TestPki {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-pki-'));
+  const openssl = (...args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+  openssl(
+    'req',
+    '-x509',
+    ...newKey,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=rs test CA',
+  );
+  const signed = (name: string, subject: string, extension?: string) => {
+    openssl('req', '-new', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    const extra: string[] = [];
+    if (extension !== undefined) {
+      writeFileSync(join(dir, `${name}.ext`), `${extension}\n`);
+      extra.push('-extfile', `${name}.ext`);
+    }
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-set_serial',
+      String(Date.now()),
+      '-days',
+      '1',
+      '-out',
+      `${name}.pem`,
+      ...extra,
+    );
+  };
+  signed('client', '/CN=client.example.com/O=Example', 'extendedKeyUsage=clientAuth');
+  signed('server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
+  openssl(
+    'req',
+    '-x509',
+    ...newKey,
+    '-keyout',
+    'other.key',
+    '-out',
+    'other.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=other',
+  );
+
+  const load = (name: string): TestCertificate => {
+    openssl('x509', '-in', `${name}.pem`, '-outform', 'der', '-out', `${name}.der`);
+    const digest = openssl('dgst', '-sha256', '-binary', `${name}.der`);
+    return {
+      pem: readFileSync(join(dir, `${name}.pem`), 'utf8'),
+      der: readFileSync(join(dir, `${name}.der`)),
+      keyPem: readFileSync(join(dir, `${name}.key`), 'utf8'),
+      thumbprint: digest.toString('base64url'),
+      hex: digest.toString('hex'),
+    };
+  };
+  return {
+    ca: load('ca'),
+    client: load('client'),
+    other: load('other'),
+    server: load('server'),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The PEM with its line breaks removed, as seed 001's load balancer sends it. */
+export function oneLinePem(pem: string): string {
+  return pem.replace(/\r?\n/g, '');
+}
