@@ -2,6 +2,7 @@ import type { AccessTokenResolver } from '@rs/core';
 import { rsFastify } from '@rs/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes, EVICT_PATH } from './admin-routes.js';
+import { amRoutesResolvers } from './am-resolvers.js';
 import {
   type IntrospectionSettings,
   introspectionRoutesResolvers,
@@ -28,7 +29,13 @@ export const INTROSPECTION_NOT_MOUNTED =
  */
 export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   const app = Fastify();
-  const resolvers = new Map<Validation, AccessTokenResolver>([['jwt', jwtRoutesResolver(config)]]);
+  const am = amRoutesResolvers();
+  const resolvers = new Map<Validation, AccessTokenResolver>([
+    ['jwt', jwtRoutesResolver(config)],
+    // The Access Management routes trust the sample's demo keys, whatever the JWT routes trust.
+    ['am-keystore', am.keystore],
+    ['am-encrypted', am.encrypted],
+  ]);
   if (config.introspection) {
     const { perRequest, cached } = introspectionRoutesResolvers(config.introspection);
     resolvers.set('introspection', perRequest).set('introspection-cached', cached);

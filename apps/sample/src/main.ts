@@ -1,5 +1,8 @@
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RsConfigError } from '@rs/core';
 import type { FastifyInstance } from 'fastify';
+import { amCurlInstructions } from './am-curl-instructions.js';
 import { type ApiConfig, buildApi, INTROSPECTION_NOT_MOUNTED } from './api.js';
 import { type AuthorizationServer, startAuthorizationServer } from './authorization-server.js';
 import { HOST, parseConfig, type SampleConfig, SampleConfigError } from './config.js';
@@ -59,7 +62,14 @@ async function main(): Promise<void> {
       }),
     }),
   );
+  console.log(`\n${amCurlInstructions(apiUrl, mintCommand())}`);
   console.log('\nPress Ctrl+C to stop.');
+}
+
+// The mint command beside this file in dist/, as a path from the current directory, quoted if it must be.
+function mintCommand(): string {
+  const path = relative(process.cwd(), fileURLToPath(new URL('./mint-am-token.js', import.meta.url)));
+  return `node ${/^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`}`;
 }
 
 async function establishTrust(

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { INTROSPECTION_CACHE_TTL_MS } from './resolvers.js';
 
 /** How a group of routes validates its tokens; each group gets its own resolver (see api.ts). */
-export type Validation = 'jwt' | 'introspection' | 'introspection-cached';
+export type Validation = 'jwt' | 'introspection' | 'introspection-cached' | 'am-keystore' | 'am-encrypted';
 
 /** The protected routes, mirroring the gateway guide, with the scopes each requires. */
 export const PROTECTED_ROUTES = [
@@ -33,6 +33,22 @@ export const PROTECTED_ROUTES = [
       `opaque token introspected, the answer cached for ${INTROSPECTION_CACHE_TTL_MS / 1000} s ` +
       '(POST /admin/evict forgets it); needs "read"',
   },
+  {
+    path: '/rs-stateless-signed-ksss',
+    validation: 'am-keystore',
+    scopes: ['read'],
+    description:
+      'Access Management-shaped JWT (mint-am-token --kind signed) verified with a certificate from a ' +
+      'PKCS#12 keystore; needs "read"',
+  },
+  {
+    path: '/rs-stateless-encrypted',
+    validation: 'am-encrypted',
+    scopes: ['read'],
+    description:
+      'Access Management-shaped encrypted JWT (mint-am-token --kind encrypted), decrypted with a shared ' +
+      'AES key from a secret store; needs "read"',
+  },
 ] as const satisfies readonly ProtectedRoute[];
 
 export interface ProtectedRoute {
@@ -53,6 +69,9 @@ export interface TokenReport {
   readonly issuer: string | undefined;
   readonly audience: readonly string[];
   readonly expiresAt: number | undefined;
+  /** `jti`, and the authorization server's audit ID (AM's `auditTrackingId`): what an audit log records. */
+  readonly tokenId: string | undefined;
+  readonly trackingId: string | undefined;
   readonly claims: Readonly<Record<string, unknown>>;
 }
 
@@ -69,6 +88,8 @@ export function reportToken(route: string, request: FastifyRequest): TokenReport
     issuer: context.issuer,
     audience: context.audience,
     expiresAt: context.expiresAt,
+    tokenId: context.tokenId,
+    trackingId: context.trackingId,
     claims: context.claims,
   };
 }

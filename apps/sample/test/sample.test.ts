@@ -47,6 +47,8 @@ describe('the sample API', () => {
       '/rs-stateless-signed-admin',
       '/rs-introspect',
       '/rs-introspect-cache',
+      '/rs-stateless-signed-ksss',
+      '/rs-stateless-encrypted',
     ]);
   });
 
@@ -96,7 +98,7 @@ describe('the sample API', () => {
 });
 
 describe('the sample API without introspection settings', () => {
-  it('mounts the JWT routes only, and says why', async () => {
+  it('mounts the JWT and Access Management routes only, and says why', async () => {
     const api = await buildApi({
       issuer: 'https://as.test',
       audience: RESOURCE,
@@ -108,6 +110,8 @@ describe('the sample API without introspection settings', () => {
         routes: [
           expect.objectContaining({ path: '/rs-stateless-signed' }),
           expect.objectContaining({ path: '/rs-stateless-signed-admin' }),
+          expect.objectContaining({ path: '/rs-stateless-signed-ksss' }),
+          expect.objectContaining({ path: '/rs-stateless-encrypted' }),
         ],
         introspection: INTROSPECTION_NOT_MOUNTED,
       });
