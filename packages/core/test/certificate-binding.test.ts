@@ -1,4 +1,11 @@
-import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import {
+  createTestPki,
+  generateSigningKey,
+  jwksOf,
+  oneLinePem,
+  type TestPki,
+  type TestSigningKey,
+} from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessTokenResolver,
@@ -9,7 +16,6 @@ import {
   staticJwks,
   tokenCache,
 } from '../src/index.js';
-import { createTestPki, oneLinePem, type TestPki } from './certificate-setup.js';
 import {
   AUDIENCE,
   bearerRequest,

@@ -1,3 +1,4 @@
+import { createTestPki, oneLinePem, type TestPki } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CertificateHeaderFormat,
@@ -5,7 +6,6 @@ import {
   type PresentedCertificate,
   parseClientCertHeader,
 } from '../src/index.js';
-import { createTestPki, oneLinePem, type TestPki } from './certificate-setup.js';
 
 let pki: TestPki;
 beforeAll(() => {

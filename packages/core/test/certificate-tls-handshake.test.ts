@@ -2,11 +2,10 @@ import { once } from 'node:events';
 import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { createTestPki, generateSigningKey, jwksOf, type TestPki, type TestSigningKey } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResourceServer, jwtResolver, type ResourceServer, staticJwks } from '../src/index.js';
 import { nodeRequestHeaders } from '../src/node/index.js';
-import { createTestPki, type TestPki } from './certificate-setup.js';
 import { AUDIENCE, ISSUER, mint, NOW_MS } from './helpers.js';
 
 // A real TLS handshake on loopback: the server asks for client certificates without validating the chain

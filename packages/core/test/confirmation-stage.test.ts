@@ -1,4 +1,4 @@
-import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { createTestPki, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { timingSafeEqual, timingSafeEqualStrings } from '../src/confirmation/constant-time.js';
 import { addressMatcher, parseIpAddress } from '../src/confirmation/ip-address.js';
@@ -11,7 +11,6 @@ import {
   type ResourceServerOptions,
   staticJwks,
 } from '../src/index.js';
-import { createTestPki } from './certificate-setup.js';
 import { type DpopKey, dpopKey, dpopRequest, makeProof } from './dpop-setup.js';
 import {
   AUDIENCE,

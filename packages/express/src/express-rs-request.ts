@@ -1,10 +1,12 @@
 import type { RsRequest } from '@rs/core';
 import { nodeRequestHeaders, parsedFormBody, requestUrl } from '@rs/core/node';
 import type { Request } from 'express';
+import { tlsClientCertificate } from './tls-client-certificate.js';
 
 /**
  * Translates an Express request. The scheme comes from `req.protocol`, so the app's `trust proxy` setting
- * decides whether `X-Forwarded-Proto` counts; the peer is the socket's address, never a forwarded one.
+ * decides whether `X-Forwarded-Proto` counts; the peer is the socket's address, never a forwarded one. The client certificate comes from the TLS socket, when
+ * this server terminated TLS.
  */
 export function expressRsRequest(req: Request, publicBase: string | undefined): RsRequest {
   return {
@@ -13,5 +15,6 @@ export function expressRsRequest(req: Request, publicBase: string | undefined): 
     headers: nodeRequestHeaders(req),
     form: parsedFormBody(req.body),
     peerAddress: req.socket.remoteAddress,
+    clientCertificate: tlsClientCertificate(req.socket),
   };
 }

@@ -1,10 +1,12 @@
 import type { RsRequest } from '@rs/core';
 import { nodeRequestHeaders, parsedFormBody, requestUrl } from '@rs/core/node';
 import type { FastifyRequest } from 'fastify';
+import { tlsClientCertificate } from './tls-client-certificate.js';
 
 /**
  * Translates a Fastify request. Scheme and host come from Fastify, so its `trustProxy` setting decides
- * whether forwarded headers count; the peer is the socket's address, never a forwarded one.
+ * whether forwarded headers count; the peer is the socket's address, never a forwarded one. The client certificate comes from the TLS socket, when
+ * this server terminated TLS.
  */
 export function fastifyRsRequest(request: FastifyRequest, publicBase: string | undefined): RsRequest {
   return {
@@ -13,5 +15,6 @@ export function fastifyRsRequest(request: FastifyRequest, publicBase: string | u
     headers: nodeRequestHeaders(request.raw),
     form: parsedFormBody(request.body),
     peerAddress: request.socket?.remoteAddress,
+    clientCertificate: tlsClientCertificate(request.raw.socket),
   };
 }

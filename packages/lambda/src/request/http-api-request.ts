@@ -19,5 +19,7 @@ export function httpApiRequest(event: HttpApiEvent, form: FormReading): RsReques
     headers,
     form: eventForm(event, method, headers, form),
     peerAddress: event.requestContext.http.sourceIp,
+    // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
+    clientCertificate: event.requestContext.authentication?.clientCert?.clientCertPem,
   };
 }

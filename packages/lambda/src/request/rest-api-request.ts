@@ -25,6 +25,8 @@ export function restApiRequest(event: RestApiEvent, form: FormReading): RsReques
     form: eventForm(event, method, headers, form),
     // Hand-made events (local emulators, tests) often omit the identity block; no address is then known.
     peerAddress: event.requestContext.identity?.sourceIp,
+    // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
+    clientCertificate: event.requestContext.identity?.clientCert?.clientCertPem ?? undefined,
   };
 }
 

@@ -14,7 +14,7 @@ export interface TestCertificate {
   readonly hex: string;
 }
 
-/** A small PKI on disk: a CA, a client certificate it signed, an unrelated client, a loopback server. */
+/** A small PKI on disk, made with openssl for the tests: a CA, a client certificate it signed, an unrelated client, a loopback server. */
 export interface TestPki {
   readonly ca: TestCertificate;
   readonly client: TestCertificate;
