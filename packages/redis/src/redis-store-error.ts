@@ -7,12 +7,13 @@ export type RedisStoreOperation =
   | 'publish'
   | 'subscribe'
   | 'connection'
-  | 'invalid_value';
+  | 'invalid_value'
+  | 'remember';
 
 /**
- * A Redis problem seen by {@link redisTokenCacheStore}: a failed or timed-out command, a lost connection,
- * or a value in Redis that this store refuses to use. The message says what failed, never with what: it
- * carries no claims and no cached values.
+ * A Redis problem seen by {@link redisTokenCacheStore} or {@link redisReplayStore}: a failed or timed-out
+ * command, a lost connection, or a value in Redis that this store refuses to use. The message says what
+ * failed, never with what: it carries no claims and no cached values.
  *
  * @example
  * ```ts

@@ -1,12 +1,11 @@
 import { type CachedAnswer, RsConfigError, type TokenCacheStore } from '@rs/core';
 import { LRUCache } from 'lru-cache';
-import { createClient } from 'redis';
 import { type BoundedCommands, boundedCommands } from './bounded-commands.js';
 import { decodeCachedAnswer, encodeCachedAnswer } from './cached-answer-codec.js';
 import { deleteByPrefix } from './delete-by-prefix.js';
 import { decodeEvictionMessage, type EvictionMessage, encodeEvictionMessage } from './eviction-message.js';
 import type { NodeRedisClient } from './node-redis-client.js';
-import { reconnectBackoff } from './reconnect-backoff.js';
+import { ownedClient } from './owned-client.js';
 import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './redis-store-error.js';
 
 /** Options of {@link redisTokenCacheStore}. Give exactly one of `client` and `url`. Durations are in ms. */
@@ -392,15 +391,6 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     await commands.send(['PUBLISH', channel, encodeEvictionMessage(message)]);
     publishedEvictions++;
   }
-}
-
-function ownedClient(url: string, reconnectMaxDelay: number): NodeRedisClient {
-  return createClient({
-    url,
-    // Commands sent while disconnected fail at once instead of waiting, queued, for a reconnection.
-    disableOfflineQueue: true,
-    socket: { reconnectStrategy: reconnectBackoff(reconnectMaxDelay) },
-  });
 }
 
 /**

@@ -1,0 +1,121 @@
+import { createResourceServer, type ResourceServer, type RsRequest } from '@rs/core';
+import { type DpopKey, generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisReplayStore, type RedisStoreError, redisReplayStore } from '../src/index.js';
+import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
+
+let redis: RedisProcess;
+let issuer: TestIssuer;
+const stores: RedisReplayStore[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+  issuer = await testIssuer();
+});
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+});
+afterAll(() => stopAllRedis());
+
+const PROOF_URL = 'https://api.example.test/orders';
+
+/** A store on the test Redis, once its own client is connected. */
+async function connectedStore(onError?: (error: RedisStoreError) => void): Promise<RedisReplayStore> {
+  const store = redisReplayStore({ url: redis.url, reconnectMaxDelay: 200, onError });
+  stores.push(store);
+  // The client connects in the background; a probe succeeds once it is up.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.remember(`rs:test:probe:${crypto.randomUUID()}`, 1_000);
+      return store;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** One resource-server instance with DPoP on and the given replay store. */
+function instance(replayStore: RedisReplayStore): ResourceServer {
+  return createResourceServer(issuer.options({ requireHttps: true, dpop: { replayStore } }));
+}
+
+async function dpopRequest(key: DpopKey): Promise<RsRequest> {
+  const token = await issuer.mint({ cnf: { jkt: key.thumbprint } });
+  const proof = await key.proof('GET', PROOF_URL, token);
+  return { method: 'GET', url: PROOF_URL, headers: { authorization: `DPoP ${token}`, dpop: proof } };
+}
+
+describe('redisReplayStore', () => {
+  it('answers true for a first use and false for every later one, across clients', async () => {
+    const a = await connectedStore();
+    const b = await connectedStore();
+    const key = `rs:dpop:${crypto.randomUUID()}`;
+    expect(await a.remember(key, 60_000)).toBe(true);
+    expect(await a.remember(key, 60_000)).toBe(false);
+    expect(await b.remember(key, 60_000)).toBe(false);
+  });
+
+  it('lets exactly one of many concurrent calls win', async () => {
+    const [a, b] = await Promise.all([connectedStore(), connectedStore()]);
+    const key = `rs:dpop:${crypto.randomUUID()}`;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).remember(key, 60_000)),
+    );
+    expect(answers.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('sets the key with the lifetime asked for, and nothing else', async () => {
+    const store = await connectedStore();
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      const key = `rs:dpop:${crypto.randomUUID()}`;
+      await store.remember(key, 5_000);
+      expect(await raw.get(key)).toBe('1');
+      const ttl = await raw.pTTL(key);
+      expect(ttl).toBeGreaterThan(4_000);
+      expect(ttl).toBeLessThanOrEqual(5_000);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('refuses a proof replayed at another instance sharing the Redis', async () => {
+    const first = instance(await connectedStore());
+    const second = instance(await connectedStore());
+    const request = await dpopRequest(await generateDpopKey());
+
+    const accepted = await first.authenticate(request);
+    expect(accepted.ok).toBe(true);
+    const replayed = await second.authenticate(request);
+    expect(replayed.ok || replayed.rejection.code).toBe('dpop_replayed');
+    expect(replayed.ok || replayed.rejection.status).toBe(401);
+  });
+
+  it('fails closed: with Redis gone, remember throws and core answers 503 replay_check_unavailable', async () => {
+    const errors: RedisStoreError[] = [];
+    const store = await connectedStore((error) => errors.push(error));
+    const rs = instance(store);
+    await redis.kill();
+    try {
+      await expect(store.remember(`rs:dpop:${crypto.randomUUID()}`, 60_000)).rejects.toMatchObject({
+        code: 'ERR_RS_REDIS',
+        operation: 'remember',
+      });
+      const outcome = await rs.authenticate(await dpopRequest(await generateDpopKey()));
+      expect(outcome.ok || outcome.rejection).toMatchObject({
+        status: 503,
+        code: 'replay_check_unavailable',
+      });
+      expect(errors.some((error) => error.operation === 'remember')).toBe(true);
+    } finally {
+      await redis.restart();
+    }
+  });
+
+  it('checks its options at start-up', () => {
+    expect(() => redisReplayStore({})).toThrow(/exactly one of `client` and `url`/);
+    expect(() => redisReplayStore({ url: redis.url, commandTimeout: 0 })).toThrow(/positive integer/);
+  });
+});
