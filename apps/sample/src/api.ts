@@ -10,6 +10,7 @@ import {
   jwtRoutesResolver,
 } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
+import { senderConstrainedRoutes } from './sender-constrained-routes.js';
 
 /** What the API trusts: JWTs of an issuer, and, when configured, opaque tokens checked by introspection. */
 export interface ApiConfig extends JwtSettings {
@@ -41,6 +42,8 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
     resolvers.set('introspection', perRequest).set('introspection-cached', cached);
     await app.register(adminRoutes(cached));
   }
+  // /mtls-header and /dpop (issue 5); /mtls-certificate needs TLS and lives on its own listener.
+  await app.register(senderConstrainedRoutes(config));
   const mounted = PROTECTED_ROUTES.filter((route) => resolvers.has(route.validation));
 
   app.get('/', async () => ({

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { closeServer, listen, urlOf } from './http-server.js';
 import { loadOidcProvider } from './oidc/load-provider.js';
@@ -18,6 +19,11 @@ export interface AuthorizationServerOptions {
   readonly resource: string;
   /** The API's resource indicator for opaque access tokens, their `aud` in introspection answers. */
   readonly opaqueResource: string;
+  /**
+   * When given, the provider also listens over https on `port` (0: a free one), asking for client
+   * certificates: token requests there get certificate-bound tokens (RFC 8705) for the mTLS client.
+   */
+  readonly tls?: { readonly port: number; readonly keyPem: string; readonly certPem: string };
 }
 
 /** A running embedded authorization server and what a client or resource server needs to know about it. */
@@ -29,12 +35,17 @@ export interface AuthorizationServer {
   readonly revocationUrl: string;
   /** The machine client that gets tokens and may revoke them. */
   readonly client: ClientCredentials;
+  /** A client whose tokens are bound to its TLS client certificate; ask at {@link mtlsTokenUrl}. */
+  readonly mtlsClient: ClientCredentials;
+  /** The token endpoint on the https listener, when `tls` was given. */
+  readonly mtlsTokenUrl?: string;
   /** The API's own credentials, good for introspection only. */
   readonly resourceServer: ClientCredentials;
   close(): Promise<void>;
 }
 
 const CLIENT_ID = 'sample-client';
+const MTLS_CLIENT_ID = 'sample-mtls-client';
 const RESOURCE_SERVER_ID = 'sample-api';
 
 /**
@@ -47,9 +58,11 @@ export async function startAuthorizationServer(
 ): Promise<AuthorizationServer> {
   const server = createServer();
   await listen(server, options.port, options.host);
+  let tlsServer: Server | undefined;
   try {
     const issuer = urlOf(options.host, (server.address() as AddressInfo).port);
     const client = { clientId: CLIENT_ID, clientSecret: newSecret() };
+    const mtlsClient = { clientId: MTLS_CLIENT_ID, clientSecret: newSecret() };
     const resourceServer = { clientId: RESOURCE_SERVER_ID, clientSecret: newSecret() };
     const { default: Provider, errors } = await loadOidcProvider();
     const configuration = providerConfiguration(
@@ -57,6 +70,7 @@ export async function startAuthorizationServer(
         resource: options.resource,
         opaqueResource: options.opaqueResource,
         client,
+        mtlsClient,
         resourceServer,
         jwks: await generateSigningKeys(),
       },
@@ -64,6 +78,18 @@ export async function startAuthorizationServer(
     );
     const provider = new Provider(issuer, configuration);
     server.on('request', provider.callback());
+    let mtlsTokenUrl: string | undefined;
+    if (options.tls) {
+      // Same provider, same issuer: only the token endpoint is meant to be used here (RFC 8705 §5 aliases).
+      tlsServer = createHttpsServer(
+        { key: options.tls.keyPem, cert: options.tls.certPem, requestCert: true, rejectUnauthorized: false },
+        provider.callback(),
+      );
+      await listen(tlsServer, options.tls.port, options.host);
+      const port = (tlsServer.address() as AddressInfo).port;
+      mtlsTokenUrl = `${urlOf(options.host, port).replace('http:', 'https:')}${PROVIDER_ROUTES.token}`;
+    }
+    const tls = tlsServer;
     return {
       issuer,
       jwksUrl: issuer + PROVIDER_ROUTES.jwks,
@@ -71,11 +97,15 @@ export async function startAuthorizationServer(
       introspectionUrl: issuer + PROVIDER_ROUTES.introspection,
       revocationUrl: issuer + PROVIDER_ROUTES.revocation,
       client,
+      mtlsClient,
+      ...(mtlsTokenUrl && { mtlsTokenUrl }),
       resourceServer,
-      close: () => closeServer(server),
+      close: async () => {
+        await Promise.all([closeServer(server), tls && closeServer(tls)]);
+      },
     };
   } catch (error) {
-    await closeServer(server);
+    await Promise.all([closeServer(server), tlsServer && closeServer(tlsServer)]);
     throw error;
   }
 }

@@ -109,7 +109,7 @@ function keysOf(env: Env, issuer: string): { jwksUrl: string } | { discoveryUrl:
   return { discoveryUrl: secureUrl(derived, 'RS_ISSUER (for discovery)') };
 }
 
-function portOf(env: Env, name: string, fallback: number): number {
+export function portOf(env: Env, name: string, fallback: number): number {
   const raw = nonEmpty(env, name);
   if (raw === undefined) return fallback;
   const port = Number(raw);

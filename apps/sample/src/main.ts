@@ -9,25 +9,42 @@ import { HOST, parseConfig, type SampleConfig, SampleConfigError } from './confi
 import { curlInstructions } from './curl-instructions.js';
 import { discoverJwksUrl } from './discovery.js';
 import { urlOf } from './http-server.js';
+import { senderConstrainedCurl } from './sender-constrained-curl.js';
+import { buildTlsApi } from './sender-constrained-routes.js';
+import { createDemoPki, type DemoPki } from './tls/demo-pki.js';
+import { parseTlsPorts, type TlsPorts } from './tls/tls-config.js';
 
 /** Appended to the API's URL, the resource indicator for which the embedded server issues opaque tokens. */
 const OPAQUE_RESOURCE_PATH = '/opaque';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.env);
+  const ports = parseTlsPorts(process.env);
   const apiUrl = urlOf(HOST, config.port);
-  const { trust, authorizationServer } = await establishTrust(config, apiUrl);
+  const tlsApiUrl = urlOf(HOST, ports.tlsPort).replace('http:', 'https:');
+  // Made fresh at every start, so no private key is committed; removed on shutdown.
+  const pki = createDemoPki();
+  let authorizationServer: AuthorizationServer | undefined;
   let api: FastifyInstance | undefined;
+  let tlsApi: FastifyInstance | undefined;
+  let trust: ApiConfig;
   try {
+    ({ trust, authorizationServer } = await establishTrust(config, apiUrl, pki, ports));
     api = await buildApi(trust);
     await api.listen({ host: HOST, port: config.port });
+    tlsApi = await buildTlsApi(trust, { keyPem: pki.serverKeyPem, certPem: pki.serverCertPem });
+    await tlsApi.listen({ host: HOST, port: ports.tlsPort });
   } catch (error) {
+    await api?.close();
     await authorizationServer?.close();
+    pki.cleanup();
     throw error;
   }
   onShutdown(async () => {
+    await tlsApi?.close();
     await api?.close();
     await authorizationServer?.close();
+    pki.cleanup();
   });
 
   console.log(
@@ -63,18 +80,42 @@ async function main(): Promise<void> {
     }),
   );
   console.log(`\n${amCurlInstructions(apiUrl, mintCommand())}`);
+  console.log(`\nSender-constrained API (https, asks for client certificates): ${tlsApiUrl}`);
+  if (authorizationServer?.mtlsTokenUrl) {
+    console.log(
+      `\n${senderConstrainedCurl({
+        apiUrl,
+        tlsApiUrl,
+        resource: apiUrl,
+        tokenUrl: authorizationServer.tokenUrl,
+        mtlsTokenUrl: authorizationServer.mtlsTokenUrl,
+        client: authorizationServer.client,
+        mtlsClient: authorizationServer.mtlsClient,
+        serverCertPath: pki.serverCertPath,
+        clientCertPath: pki.clientCertPath,
+        clientKeyPath: pki.clientKeyPath,
+        dpopProof: distCommand('dpop-proof.js'),
+      })}`,
+    );
+  }
   console.log('\nPress Ctrl+C to stop.');
 }
 
 // The mint command beside this file in dist/, as a path from the current directory, quoted if it must be.
 function mintCommand(): string {
-  const path = relative(process.cwd(), fileURLToPath(new URL('./mint-am-token.js', import.meta.url)));
+  return distCommand('mint-am-token.js');
+}
+
+function distCommand(file: string): string {
+  const path = relative(process.cwd(), fileURLToPath(new URL(`./${file}`, import.meta.url)));
   return `node ${/^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`}`;
 }
 
 async function establishTrust(
   config: SampleConfig,
   apiUrl: string,
+  pki: DemoPki,
+  ports: TlsPorts,
 ): Promise<{ trust: ApiConfig; authorizationServer?: AuthorizationServer }> {
   const source = config.trust;
   if (source.kind === 'embedded') {
@@ -86,6 +127,8 @@ async function establishTrust(
       port: source.port,
       resource: apiUrl,
       opaqueResource,
+      // The token endpoint over TLS reads the client certificate it binds tokens to.
+      tls: { port: ports.asTlsPort, keyPem: pki.serverKeyPem, certPem: pki.serverCertPem },
     });
     const { issuer, jwksUrl, introspectionUrl, resourceServer } = authorizationServer;
     const introspection = {
@@ -139,7 +182,7 @@ main().catch((error: unknown) => {
     console.error(`sample: configuration error: ${error.message}`);
   } else if (isAddressInUse(error)) {
     console.error(
-      `sample: ${error.address}:${error.port} is in use; choose other ports with PORT and AS_PORT`,
+      `sample: ${error.address}:${error.port} is in use; choose other ports with PORT, AS_PORT, TLS_PORT and AS_TLS_PORT`,
     );
   } else {
     console.error('sample: failed to start:', error);

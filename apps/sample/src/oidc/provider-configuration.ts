@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { TLSSocket } from 'node:tls';
 import type { Configuration, JWK, KoaContextWithOIDC } from 'oidc-provider';
 
 /** The scopes the sample API understands; oidc-provider silently drops requested scopes it does not list. */
@@ -27,6 +29,11 @@ export interface ProviderSettings {
   readonly opaqueResource: string;
   /** The machine client that gets tokens (client credentials grant). */
   readonly client: ClientCredentials;
+  /**
+   * A machine client whose tokens are bound to the TLS client certificate it presents at the token
+   * endpoint's https listener (RFC 8705 `cnf.x5t#S256`).
+   */
+  readonly mtlsClient: ClientCredentials;
   /** The API itself, as a client of the authorization server that may only introspect. */
   readonly resourceServer: ClientCredentials;
   readonly jwks: { keys: JWK[] };
@@ -38,7 +45,7 @@ export interface ProviderSettings {
  * introspection.
  */
 export function providerConfiguration(settings: ProviderSettings, invalidTarget: () => Error): Configuration {
-  const { resource, opaqueResource, client, resourceServer } = settings;
+  const { resource, opaqueResource, client, mtlsClient, resourceServer } = settings;
   const scope = API_SCOPES.join(' ');
   return {
     clients: [
@@ -50,6 +57,17 @@ export function providerConfiguration(settings: ProviderSettings, invalidTarget:
         redirect_uris: [],
         // oidc-provider 9 accepts client_secret_post as well from a client registered for basic.
         token_endpoint_auth_method: 'client_secret_basic',
+        scope,
+      },
+      {
+        client_id: mtlsClient.clientId,
+        client_secret: mtlsClient.clientSecret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        // Its tokens carry cnf.x5t#S256; without a client certificate it gets none (invalid_grant).
+        tls_client_certificate_bound_access_tokens: true,
         scope,
       },
       {
@@ -73,6 +91,9 @@ export function providerConfiguration(settings: ProviderSettings, invalidTarget:
       // No end users here; the default development login pages would only add a warning.
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // Any client may ask for a DPoP-bound token (cnf.jkt) by sending a DPoP proof to the token endpoint.
+      dPoP: { enabled: true },
+      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: tlsClientCertificate },
       // Both work on opaque tokens only: oidc-provider refuses to introspect or revoke its JWT access tokens
       // (400 unsupported_token_type).
       introspection: {
@@ -97,6 +118,17 @@ export function providerConfiguration(settings: ProviderSettings, invalidTarget:
       },
     },
   };
+}
+
+/**
+ * The certificate the client presented on the token endpoint's https listener. The chain is not judged
+ * (RFC 8705 §3 binds tokens to self-signed certificates too); plain HTTP requests have none.
+ */
+function tlsClientCertificate(ctx: KoaContextWithOIDC): X509Certificate | undefined {
+  const socket = ctx.req.socket;
+  if (!(socket instanceof TLSSocket)) return undefined;
+  const raw: Buffer | undefined = socket.getPeerCertificate()?.raw;
+  return raw === undefined || raw.length === 0 ? undefined : new X509Certificate(raw);
 }
 
 interface TokenOwner {
