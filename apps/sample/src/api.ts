@@ -10,7 +10,7 @@ import {
   jwtRoutesResolver,
 } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
-import { senderConstrainedRoutes } from './sender-constrained-routes.js';
+import { SENDER_CONSTRAINED_ROUTES, senderConstrainedRoutes } from './sender-constrained-routes.js';
 
 /** What the API trusts: JWTs of an issuer, and, when configured, opaque tokens checked by introspection. */
 export interface ApiConfig extends JwtSettings {
@@ -53,6 +53,7 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
       scopes,
       description,
     })),
+    senderConstrained: SENDER_CONSTRAINED_ROUTES,
     ...(config.introspection
       ? {
           demo: {

@@ -9,6 +9,22 @@ export const MTLS_CERTIFICATE_PATH = '/mtls-certificate';
 export const MTLS_HEADER_PATH = '/mtls-header';
 export const DPOP_PATH = '/dpop';
 
+/** What `/` lists about them. */
+export const SENDER_CONSTRAINED_ROUTES = [
+  {
+    path: MTLS_CERTIFICATE_PATH,
+    scopes: ['read'],
+    description:
+      'certificate-bound token, the certificate from the TLS handshake (the https listener); needs "read"',
+  },
+  {
+    path: MTLS_HEADER_PATH,
+    scopes: ['read'],
+    description: 'certificate-bound token, the certificate from a loopback proxy header; needs "read"',
+  },
+  { path: DPOP_PATH, scopes: ['read'], description: 'DPoP-bound token with a DPoP proof; needs "read"' },
+] as const;
+
 /**
  * The header `/mtls-header` trusts: the client certificate as URL-encoded PEM, nginx's
  * `$ssl_client_escaped_cert`. Trusted from loopback peers only, where the sample's proxy runs; a deployed

@@ -113,6 +113,11 @@ describe('the sample API without introspection settings', () => {
           expect.objectContaining({ path: '/rs-stateless-signed-ksss' }),
           expect.objectContaining({ path: '/rs-stateless-encrypted' }),
         ],
+        senderConstrained: [
+          expect.objectContaining({ path: '/mtls-certificate' }),
+          expect.objectContaining({ path: '/mtls-header' }),
+          expect.objectContaining({ path: '/dpop' }),
+        ],
         introspection: INTROSPECTION_NOT_MOUNTED,
       });
       expect((await api.inject({ url: '/rs-introspect' })).statusCode).toBe(404);
