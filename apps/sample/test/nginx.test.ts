@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
+import { type HttpsClientTls, sendHttps } from '@rs/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api.js';
 import { type AuthorizationServer, startAuthorizationServer } from '../src/authorization-server.js';
 import { DEFAULT_CERTIFICATE_HEADER } from '../src/sender-constrained-routes.js';
 import { createDemoPki, type DemoPki } from '../src/tls/demo-pki.js';
-import { type ClientTls, httpsRequest } from './https-client.js';
 import { type NginxProcess, startNginx } from './nginx-process.js';
 import { basic, OPAQUE_RESOURCE, RESOURCE } from './servers.js';
 
@@ -45,7 +45,7 @@ afterAll(async () => {
 
 /** A token bound to the demo client certificate, from the authorization server's https token endpoint. */
 async function certificateBoundToken(): Promise<string> {
-  const answer = await httpsRequest(
+  const answer = await sendHttps(
     as.mtlsTokenUrl ?? '',
     { ca: pki.serverCertPem, cert: pki.clientCertPem, key: pki.clientKeyPem },
     {
@@ -59,12 +59,12 @@ async function certificateBoundToken(): Promise<string> {
     },
   );
   expect(answer.status).toBe(200);
-  return (JSON.parse(answer.body) as { access_token: string }).access_token;
+  return (answer.body as { access_token: string }).access_token;
 }
 
 describe('nginx terminating TLS and forwarding $ssl_client_escaped_cert to /mtls-header', () => {
-  const through = (tls: Omit<ClientTls, 'ca'>, headers: Record<string, string>) =>
-    httpsRequest(`${nginx.url}/mtls-header`, { ca: pki.serverCertPem, ...tls }, { headers });
+  const through = (tls: Omit<HttpsClientTls, 'ca'>, headers: Record<string, string>) =>
+    sendHttps(`${nginx.url}/mtls-header`, { ca: pki.serverCertPem, ...tls }, { headers });
 
   it('accepts the certificate-bound token from the client holding the certificate', async () => {
     const token = await certificateBoundToken();
@@ -73,7 +73,7 @@ describe('nginx terminating TLS and forwarding $ssl_client_escaped_cert to /mtls
       { authorization: `Bearer ${token}` },
     );
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toMatchObject({
+    expect(answer.body).toMatchObject({
       route: '/mtls-header',
       clientId: as.mtlsClient.clientId,
     });
@@ -86,7 +86,7 @@ describe('nginx terminating TLS and forwarding $ssl_client_escaped_cert to /mtls
       { authorization: `Bearer ${token}` },
     );
     expect(answer.status).toBe(401);
-    expect(JSON.parse(answer.body)).toMatchObject({ code: 'certificate_mismatch' });
+    expect(answer.body).toMatchObject({ code: 'certificate_mismatch' });
   });
 
   it('drops a header the client forged: nginx replaces it, and sends none without a certificate', async () => {
@@ -96,8 +96,8 @@ describe('nginx terminating TLS and forwarding $ssl_client_escaped_cert to /mtls
       [DEFAULT_CERTIFICATE_HEADER]: encodeURIComponent(pki.clientCertPem),
     };
     const withoutCertificate = await through({}, forged);
-    expect(JSON.parse(withoutCertificate.body)).toMatchObject({ code: 'certificate_missing' });
+    expect(withoutCertificate.body).toMatchObject({ code: 'certificate_missing' });
     const withAnother = await through({ cert: otherPki.clientCertPem, key: otherPki.clientKeyPem }, forged);
-    expect(JSON.parse(withAnother.body)).toMatchObject({ code: 'certificate_mismatch' });
+    expect(withAnother.body).toMatchObject({ code: 'certificate_mismatch' });
   });
 });

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { sendHttps } from '@rs/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../src/api.js';
@@ -6,7 +7,6 @@ import { type AuthorizationServer, startAuthorizationServer } from '../src/autho
 import { dpopProof } from '../src/dpop-proof.js';
 import { buildTlsApi, DEFAULT_CERTIFICATE_HEADER } from '../src/sender-constrained-routes.js';
 import { createDemoPki, type DemoPki } from '../src/tls/demo-pki.js';
-import { httpsRequest } from './https-client.js';
 import { basic, OPAQUE_RESOURCE, RESOURCE } from './servers.js';
 
 let pki: DemoPki;
@@ -51,7 +51,7 @@ const form = () =>
 
 /** A certificate-bound token of the mTLS client, asked for over TLS with the demo client certificate. */
 async function certificateBoundToken(): Promise<string> {
-  const answer = await httpsRequest(
+  const answer = await sendHttps(
     as.mtlsTokenUrl ?? '',
     { ca: pki.serverCertPem, cert: pki.clientCertPem, key: pki.clientKeyPem },
     {
@@ -61,7 +61,7 @@ async function certificateBoundToken(): Promise<string> {
     },
   );
   expect(answer.status).toBe(200);
-  return (JSON.parse(answer.body) as { access_token: string }).access_token;
+  return (answer.body as { access_token: string }).access_token;
 }
 
 function claimsOf(token: string): Record<string, unknown> {
@@ -84,35 +84,35 @@ describe('/mtls-certificate (https listener asking for client certificates)', ()
     const headers = { authorization: `Bearer ${token}` };
     const url = `${tlsApiUrl}/mtls-certificate`;
 
-    const right = await httpsRequest(
+    const right = await sendHttps(
       url,
       { ca: pki.serverCertPem, cert: pki.clientCertPem, key: pki.clientKeyPem },
       { headers },
     );
     expect(right.status).toBe(200);
-    expect(JSON.parse(right.body)).toMatchObject({ route: '/mtls-certificate', scheme: 'Bearer' });
+    expect(right.body).toMatchObject({ route: '/mtls-certificate', scheme: 'Bearer' });
 
-    const other = await httpsRequest(
+    const other = await sendHttps(
       url,
       { ca: pki.serverCertPem, cert: otherPki.clientCertPem, key: otherPki.clientKeyPem },
       { headers },
     );
     expect(other.status).toBe(401);
-    expect(JSON.parse(other.body)).toMatchObject({ code: 'certificate_mismatch' });
+    expect(other.body).toMatchObject({ code: 'certificate_mismatch' });
 
-    const none = await httpsRequest(url, { ca: pki.serverCertPem }, { headers });
-    expect(JSON.parse(none.body)).toMatchObject({ code: 'certificate_missing' });
+    const none = await sendHttps(url, { ca: pki.serverCertPem }, { headers });
+    expect(none.body).toMatchObject({ code: 'certificate_missing' });
   });
 
   it('refuses a token that is not certificate-bound', async () => {
     const response = await fetch(as.tokenUrl, { method: 'POST', headers: basic(as.client), body: form() });
     const { access_token: token } = (await response.json()) as { access_token: string };
-    const answer = await httpsRequest(
+    const answer = await sendHttps(
       `${tlsApiUrl}/mtls-certificate`,
       { ca: pki.serverCertPem, cert: pki.clientCertPem, key: pki.clientKeyPem },
       { headers: { authorization: `Bearer ${token}` } },
     );
-    expect(JSON.parse(answer.body)).toMatchObject({ code: 'sender_constraint_required' });
+    expect(answer.body).toMatchObject({ code: 'sender_constraint_required' });
   });
 });
 

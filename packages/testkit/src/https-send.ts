@@ -18,7 +18,11 @@ export interface HttpsClientTls {
 export function sendHttps(
   url: string,
   tls: HttpsClientTls,
-  init: { readonly method?: string; readonly headers?: Readonly<Record<string, string>> } = {},
+  init: {
+    readonly method?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: string;
+  } = {},
 ): Promise<ConformanceResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
@@ -46,7 +50,7 @@ export function sendHttps(
       },
     );
     outgoing.on('error', reject);
-    outgoing.end();
+    outgoing.end(init.body);
   });
 }
 
