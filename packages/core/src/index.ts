@@ -57,6 +57,7 @@ export {
 export type { ResolvedTokenLocations } from './extract/extract-token.js';
 export { type FormRecord, formRecord, isFormUrlEncoded } from './extract/form-body.js';
 export type { TokenLocations } from './extract/token-locations.js';
+export { readStreamAtMost } from './http/bounded-stream.js';
 export { fetchHttpClient } from './http/fetch-http-client.js';
 export { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http/http-client.js';
 export {

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { tokenHash } from '../cache/token-hash.js';
 import { timingSafeEqualStrings } from '../confirmation/constant-time.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
-import { decodeJsonSegment } from '../jose/compact-jws.js';
+import { decodeJsonSegment, parseJsonObject } from '../jose/compact-jws.js';
 import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
 import { isObject } from '../token-info.js';
 import { normalizeHttpUri } from './http-uri.js';
@@ -51,7 +51,6 @@ const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
 };
 // RFC 9449 §11.1 asks servers to refuse needlessly large jti values; 96 random bits need 16 characters.
 const MAX_JTI_LENGTH = 256;
-const payloadDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Checks a DPoP proof against the request (RFC 9449 §4.3): compact JWS, `typ` `dpop+jwt`, an allowed
@@ -105,7 +104,7 @@ export function dpopProofChecker(settings: ProofSettings): ProofChecker {
     } catch {
       return invalid('The DPoP proof signature is not valid');
     }
-    return checkClaims(decodePayload(payload), jkt, target, settings.iatWindow);
+    return checkClaims(parseJsonObject(payload), jkt, target, settings.iatWindow);
   };
 }
 
@@ -135,15 +134,6 @@ function publicJwk(value: unknown, alg: string): JWK | string {
     jwk[member] = memberValue;
   }
   return jwk;
-}
-
-function decodePayload(payload: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(payloadDecoder.decode(payload));
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function checkClaims(

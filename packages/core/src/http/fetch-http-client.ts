@@ -1,3 +1,4 @@
+import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
 
 /**
@@ -57,34 +58,11 @@ async function readBounded(response: Response, maxBytes: number): Promise<Uint8A
     throw tooLarge(maxBytes);
   }
   if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, size);
+  const body = await readStreamAtMost(response.body, maxBytes);
+  if (body === undefined) throw tooLarge(maxBytes);
+  return body;
 }
 
 function tooLarge(maxBytes: number): HttpClientError {
   return new HttpClientError('ERR_RS_HTTP_TOO_LARGE', `response body exceeds ${maxBytes} bytes`);
-}
-
-/** Joins chunks into one array of `size` bytes. */
-export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

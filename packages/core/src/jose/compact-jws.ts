@@ -43,7 +43,16 @@ export function decodeJwsHeader(token: string): Outcome<UntrustedJwsHeader> {
 /** Decodes one base64url segment holding a JSON object, or `undefined` when it is anything else. */
 export function decodeJsonSegment(segment: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(decoder.decode(base64url.decode(segment)));
+    return parseJsonObject(base64url.decode(segment));
+  } catch {
+    return undefined;
+  }
+}
+
+/** UTF-8 JSON bytes holding an object (a JOSE header or claim set), or `undefined` when they hold anything else. */
+export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(decoder.decode(bytes));
     return isObject(value) ? value : undefined;
   } catch {
     return undefined;

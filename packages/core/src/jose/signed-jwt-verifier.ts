@@ -6,8 +6,12 @@ import {
   SYMMETRIC_JWS_ALGORITHMS,
 } from '../keys/algorithms.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
-import { isObject } from '../token-info.js';
-import { checkJwsSignature, decodeJwsHeader, type UntrustedJwsHeader } from './compact-jws.js';
+import {
+  checkJwsSignature,
+  decodeJwsHeader,
+  parseJsonObject,
+  type UntrustedJwsHeader,
+} from './compact-jws.js';
 
 /** A JWS whose signature checked out with a configured key, and its JSON payload. */
 export interface VerifiedJwt {
@@ -28,8 +32,6 @@ export interface SignedJwtVerifier {
     checkHeader?: (header: UntrustedJwsHeader) => Failure | undefined,
   ): Promise<Outcome<VerifiedJwt>>;
 }
-
-const payloadDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Builds a {@link SignedJwtVerifier}, validating the key sources and the algorithm allow-list at
@@ -81,7 +83,7 @@ export function signedJwtVerifier(
       for (const key of candidates) {
         const check = await checkJwsSignature(token, key, header.alg);
         if (check.valid) {
-          const claims = parsePayload(check.payload);
+          const claims = parseJsonObject(check.payload);
           return claims === undefined
             ? refusal('token_malformed', 'The JWT payload is not a JSON object')
             : success({ header, claims });
@@ -122,13 +124,4 @@ function allowedAlgorithms(
     );
   }
   return new Set(configured);
-}
-
-function parsePayload(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(payloadDecoder.decode(bytes));
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,5 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
-import { concat } from '../http/fetch-http-client.js';
+import { concat } from '../http/bounded-stream.js';
 import {
   type HttpClient,
   HttpClientError,

@@ -1,5 +1,5 @@
 import type { RsHeaders } from '@rs/core';
-import { type FormRecord, formRecord, isFormUrlEncoded } from '@rs/core';
+import { type FormRecord, formRecord, isFormUrlEncoded, readStreamAtMost } from '@rs/core';
 
 /** How request bodies are translated into `RsRequest.form`. */
 export interface FormReading {
@@ -27,42 +27,12 @@ export async function readForm(
   if (typeof declared === 'string' && !(Number(declared) <= reading.maxBytes)) return undefined;
   const clone = request.clone().body;
   if (clone === null) return undefined;
-  const bytes = await readAtMost(clone, reading.maxBytes);
-  return bytes && formRecord(new URLSearchParams(new TextDecoder().decode(bytes)));
-}
-
-/**
- * Reads a stream to its end unless it exceeds `maxBytes`: `content-length` may be absent (chunked) or
- * wrong, so the limit is enforced on what actually arrives.
- */
-async function readAtMost(
-  stream: ReadableStream<Uint8Array>,
-  maxBytes: number,
-): Promise<Uint8Array | undefined> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        // Not awaited: cancelling one branch of a tee settles only once the handler's branch is done too.
-        reader.cancel().catch(() => undefined);
-        return undefined;
-      }
-      chunks.push(value);
-    }
+    bytes = await readStreamAtMost(clone, reading.maxBytes);
   } catch {
     // A body that fails to arrive carries no token; the handler meets the same error if it reads it.
     return undefined;
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return bytes && formRecord(new URLSearchParams(new TextDecoder().decode(bytes)));
 }
