@@ -150,6 +150,9 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   const { dpop, confirmation } = constraints;
   const challenge: ChallengeSettings = { ...challengeBase, dpopAlgorithms: dpop?.algorithms };
 
+  const serverRequirements: readonly SenderConstraint[] =
+    constraints.required === undefined ? NO_REQUIREMENTS : [constraints.required];
+
   return {
     challenge,
     tokenLocations: locations,
@@ -163,7 +166,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       return policy;
     },
     async authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult> {
-      const required = requirements(constraints.required, routePolicy?.requireSenderConstrained);
+      const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
       // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
       const bearer = !required.includes('dpop');
       let scheme: 'Bearer' | 'DPoP' | undefined;
@@ -228,13 +231,13 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   };
 }
 
-/** The server's and the route's demands, both applying. */
+/** The server's demands (built once) and the route's, both applying. */
 function requirements(
-  server: SenderConstraint | undefined,
+  server: readonly SenderConstraint[],
   route: SenderConstraint | undefined,
 ): readonly SenderConstraint[] {
-  if (server === undefined) return route === undefined ? NO_REQUIREMENTS : [route];
-  return route === undefined || route === server ? [server] : [server, route];
+  if (route === undefined || server.includes(route)) return server;
+  return [...server, route];
 }
 
 function successHeaders(query: boolean, dpopNonce: string | undefined): Readonly<Record<string, string>> {

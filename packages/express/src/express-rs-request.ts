@@ -1,7 +1,6 @@
 import type { RsRequest } from '@rs/core';
-import { nodeRequestHeaders, parsedFormBody, requestUrl } from '@rs/core/node';
+import { nodeRequestHeaders, parsedFormBody, requestUrl, tlsClientCertificate } from '@rs/core/node';
 import type { Request } from 'express';
-import { tlsClientCertificate } from './tls-client-certificate.js';
 
 /**
  * Translates an Express request. The scheme comes from `req.protocol`, so the app's `trust proxy` setting

@@ -1,7 +1,6 @@
 import type { RsRequest } from '@rs/core';
-import { nodeRequestHeaders, parsedFormBody, requestUrl } from '@rs/core/node';
+import { nodeRequestHeaders, parsedFormBody, requestUrl, tlsClientCertificate } from '@rs/core/node';
 import type { FastifyRequest } from 'fastify';
-import { tlsClientCertificate } from './tls-client-certificate.js';
 
 /**
  * Translates a Fastify request. Scheme and host come from Fastify, so its `trustProxy` setting decides

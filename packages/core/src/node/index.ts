@@ -20,4 +20,5 @@ export {
   type Pkcs12SecretStoreOptions,
   pkcs12SecretStore,
 } from './pkcs12-secret-store.js';
+export { tlsClientCertificate } from './tls-client-certificate.js';
 export { type UndiciHttpClientOptions, undiciHttpClient } from './undici-http-client.js';
