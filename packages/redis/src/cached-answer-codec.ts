@@ -64,6 +64,35 @@ export function decodeCachedAnswer(text: string): CachedAnswer | undefined {
   return { info: tokenInfoFromClaims(claims, source), usableUntil };
 }
 
+/** An answer read back from Redis, with the lifetime Redis has left for it. */
+export interface StoredAnswer {
+  readonly answer: CachedAnswer;
+  readonly ttl: number;
+}
+
+/**
+ * Checks what a `GETRANGE key 0 maxValueBytes` and a `PTTL key` answered: the stored answer, `undefined`
+ * when Redis holds none, or what was refused (described, never quoted: it may hold claims).
+ */
+export function readStoredAnswer(
+  value: unknown,
+  remainingMs: unknown,
+  maxValueBytes: number,
+): StoredAnswer | { readonly refused: string } | undefined {
+  if (value === '' || remainingMs === -2) return undefined;
+  const text =
+    typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
+  if (text === undefined || typeof remainingMs !== 'number')
+    return { refused: 'a reply of an unexpected type' };
+  // GETRANGE read one byte more than allowed: a value that long was cut, so it is too large.
+  if (Buffer.byteLength(text) > maxValueBytes)
+    return { refused: `a value larger than ${maxValueBytes} bytes` };
+  if (remainingMs < 0) return { refused: 'a value that never expires' };
+  const answer = decodeCachedAnswer(text);
+  if (answer === undefined) return { refused: 'a value that is not a cached answer' };
+  return { answer, ttl: Math.max(1, remainingMs) };
+}
+
 function storedFailure(failure: Failure): Failure {
   const { code, description, requiredScopes } = failure;
   return requiredScopes === undefined ? { code, description } : { code, description, requiredScopes };

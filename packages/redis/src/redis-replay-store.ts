@@ -1,8 +1,10 @@
-import { type ReplayStore, RsConfigError } from '@rs/core';
-import { boundedCommands } from './bounded-commands.js';
+import type { ReplayStore } from '@rs/core';
 import type { NodeRedisClient } from './node-redis-client.js';
-import { ownedClient } from './owned-client.js';
 import { RedisStoreError, redisStoreError } from './redis-store-error.js';
+import { storeConnection } from './store-connection.js';
+import { positiveInteger, requireOneConnection } from './store-options.js';
+
+const FACTORY = 'redisReplayStore';
 
 /** Options of {@link redisReplayStore}. Give exactly one of `client` and `url`. Durations are in ms. */
 export interface RedisReplayStoreOptions {
@@ -54,15 +56,15 @@ export interface RedisReplayStore extends ReplayStore {
  * ```
  */
 export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
-  if ((options.client === undefined) === (options.url === undefined)) {
-    throw new RsConfigError('redisReplayStore.client', 'give exactly one of `client` and `url`');
-  }
-  const commandTimeout = positiveInteger(options.commandTimeout, 100, 'commandTimeout');
-  const maxPendingCommands = positiveInteger(options.maxPendingCommands, 1_000, 'maxPendingCommands');
-  const reconnectMaxDelay = positiveInteger(options.reconnectMaxDelay, 2_000, 'reconnectMaxDelay');
-  const ownsClient = options.client === undefined;
-  const client = options.client ?? ownedClient(options.url!, reconnectMaxDelay);
-  const commands = boundedCommands(client, commandTimeout, maxPendingCommands);
+  requireOneConnection(options, FACTORY);
+  const commandTimeout = positiveInteger(options.commandTimeout, 100, FACTORY, 'commandTimeout');
+  const maxPendingCommands = positiveInteger(
+    options.maxPendingCommands,
+    1_000,
+    FACTORY,
+    'maxPendingCommands',
+  );
+  const reconnectMaxDelay = positiveInteger(options.reconnectMaxDelay, 2_000, FACTORY, 'reconnectMaxDelay');
   let closed = false;
 
   function report(error: RedisStoreError): RedisStoreError {
@@ -73,12 +75,15 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
     }
     return error;
   }
-  const onConnectionError = (error: unknown) => {
-    if (!closed) report(redisStoreError('connection', error));
-  };
-  client.on('error', onConnectionError);
-  // A failed attempt is also emitted as 'error'; the reconnection strategy keeps trying in the background.
-  if (ownsClient) client.connect().catch(() => undefined);
+  const connection = storeConnection({
+    client: options.client,
+    url: options.url,
+    commandTimeout,
+    maxPendingCommands,
+    reconnectMaxDelay,
+    onConnectionError: (error) => report(redisStoreError('connection', error)),
+  });
+  const { commands } = connection;
 
   return {
     async remember(key, ttlMs) {
@@ -100,16 +105,8 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
     async close() {
       if (closed) return;
       closed = true;
-      client.off('error', onConnectionError);
-      if (ownsClient && client.isOpen) await client.close();
+      // Waits for every answer, as node-redis's close() does.
+      await connection.close(Number.POSITIVE_INFINITY);
     },
   };
-}
-
-function positiveInteger(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RsConfigError(`redisReplayStore.${option}`, 'must be a positive integer');
-  }
-  return value;
 }

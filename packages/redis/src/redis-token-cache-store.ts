@@ -1,12 +1,12 @@
-import { type CachedAnswer, RsConfigError, type TokenCacheStore } from '@rs/core';
-import { LRUCache } from 'lru-cache';
-import { type BoundedCommands, boundedCommands } from './bounded-commands.js';
-import { decodeCachedAnswer, encodeCachedAnswer } from './cached-answer-codec.js';
+import type { CachedAnswer, TokenCacheStore } from '@rs/core';
+import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
 import { deleteByPrefix } from './delete-by-prefix.js';
-import { decodeEvictionMessage, type EvictionMessage, encodeEvictionMessage } from './eviction-message.js';
+import { evictionChannel } from './eviction-channel.js';
+import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
-import { ownedClient } from './owned-client.js';
 import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './redis-store-error.js';
+import { storeConnection } from './store-connection.js';
+import { nonEmptyString, positiveInteger, requireOneConnection } from './store-options.js';
 
 /** Options of {@link redisTokenCacheStore}. Give exactly one of `client` and `url`. Durations are in ms. */
 export interface RedisTokenCacheStoreOptions {
@@ -95,6 +95,7 @@ const DEFAULT_KEY_PREFIX = 'rs:token:';
 const DEFAULT_CHANNEL = 'rs:token-cache:evict';
 // How long close() lets the store's own client finish its last commands before cutting the connection.
 const CLOSE_GRACE_MS = 1_000;
+const FACTORY = 'redisTokenCacheStore';
 
 /**
  * A token-cache store shared by several resource-server instances through Redis, so that a token
@@ -123,47 +124,30 @@ const CLOSE_GRACE_MS = 1_000;
  * ```
  */
 export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): RedisTokenCacheStore {
-  if ((options.client === undefined) === (options.url === undefined)) {
-    throw new RsConfigError('redisTokenCacheStore.client', 'give exactly one of `client` and `url`');
-  }
-  const keyPrefix = nonEmptyString(options.keyPrefix, DEFAULT_KEY_PREFIX, 'keyPrefix');
-  const channel = nonEmptyString(options.channel, DEFAULT_CHANNEL, 'channel');
-  const localMaxEntries = positiveInteger(options.localMaxEntries, 1_000, 'localMaxEntries');
-  const commandTimeout = positiveInteger(options.commandTimeout, 100, 'commandTimeout');
-  const maxValueBytes = positiveInteger(options.maxValueBytes, 64 * 1024, 'maxValueBytes');
-  const maxPendingCommands = positiveInteger(options.maxPendingCommands, 1_000, 'maxPendingCommands');
-  const reconnectMaxDelay = positiveInteger(options.reconnectMaxDelay, 2_000, 'reconnectMaxDelay');
+  requireOneConnection(options, FACTORY);
+  const keyPrefix = nonEmptyString(options.keyPrefix, DEFAULT_KEY_PREFIX, FACTORY, 'keyPrefix');
+  const channel = nonEmptyString(options.channel, DEFAULT_CHANNEL, FACTORY, 'channel');
+  const localMaxEntries = positiveInteger(options.localMaxEntries, 1_000, FACTORY, 'localMaxEntries');
+  const commandTimeout = positiveInteger(options.commandTimeout, 100, FACTORY, 'commandTimeout');
+  const maxValueBytes = positiveInteger(options.maxValueBytes, 64 * 1024, FACTORY, 'maxValueBytes');
+  const maxPendingCommands = positiveInteger(
+    options.maxPendingCommands,
+    1_000,
+    FACTORY,
+    'maxPendingCommands',
+  );
+  const reconnectMaxDelay = positiveInteger(options.reconnectMaxDelay, 2_000, FACTORY, 'reconnectMaxDelay');
 
-  const ownsClient = options.client === undefined;
-  const client = options.client ?? ownedClient(options.url!, reconnectMaxDelay);
-  const subscriber = client.duplicate();
-  const commands = boundedCommands(client, commandTimeout, maxPendingCommands);
-  // Tells this instance's own announcements apart from the others' when they come back on the channel.
-  const instanceId = globalThis.crypto.randomUUID();
-
-  let localEvictions = 0;
-  const local = new LRUCache<string, CachedAnswer>({
-    max: localMaxEntries,
-    ttlAutopurge: false,
-    dispose: (_value, _key, reason) => {
-      if (reason === 'evict') localEvictions++;
-    },
-  });
-
-  let localHits = 0;
-  let redisHits = 0;
-  let misses = 0;
-  let redisErrors = 0;
-  let redisSkipped = 0;
-  let connectionErrors = 0;
-  let invalidValues = 0;
-  let unsharedAnswers = 0;
-  let publishedEvictions = 0;
-  let receivedEvictions = 0;
-  let localResyncs = 0;
-  // Bumped by every eviction: a Redis read that started before one must not put back what it removed.
-  let evictionEpoch = 0;
-  let subscription: 'none' | 'subscribing' | 'active' = 'none';
+  const counts = {
+    localHits: 0,
+    redisHits: 0,
+    misses: 0,
+    redisErrors: 0,
+    redisSkipped: 0,
+    connectionErrors: 0,
+    invalidValues: 0,
+    unsharedAnswers: 0,
+  };
   let closed = false;
 
   function report(error: RedisStoreError): void {
@@ -176,63 +160,37 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
 
   function onConnectionError(error: unknown): void {
     if (closed) return;
-    connectionErrors++;
+    counts.connectionErrors++;
     report(redisStoreError('connection', error));
   }
 
-  function dropLocal(key?: string): void {
-    evictionEpoch++;
-    if (key === undefined) local.clear();
-    else local.delete(key);
-  }
-
-  function onEvictionMessage(text: string): void {
-    const message = decodeEvictionMessage(text);
-    if (message === undefined || message.from === instanceId) return;
-    receivedEvictions++;
-    dropLocal(message.clear ? undefined : message.key);
-  }
-
-  function onSubscriberReady(): void {
-    if (closed) return;
-    if (subscription === 'active') {
-      // node-redis has already resubscribed; what was announced while disconnected is lost.
-      resync();
-      return;
-    }
-    if (subscription === 'subscribing') return;
-    subscription = 'subscribing';
-    subscriber.subscribe(channel, onEvictionMessage).then(
-      () => {
-        subscription = 'active';
-        resync();
-      },
-      (error: unknown) => {
-        // The next 'ready' (after the reconnection that follows) tries again.
-        subscription = 'none';
-        if (closed) return;
-        redisErrors++;
-        report(redisStoreError('subscribe', error));
-      },
-    );
-  }
-
-  function resync(): void {
-    localResyncs++;
-    dropLocal();
-  }
-
-  client.on('error', onConnectionError);
-  subscriber.on('error', onConnectionError);
-  subscriber.on('ready', onSubscriberReady);
-  // A failed attempt is also emitted as 'error'; the reconnection strategy keeps trying in the background.
-  if (ownsClient) client.connect().catch(() => undefined);
-  subscriber.connect().catch(() => undefined);
+  const local = new LocalTier(localMaxEntries);
+  const connection = storeConnection({
+    client: options.client,
+    url: options.url,
+    commandTimeout,
+    maxPendingCommands,
+    reconnectMaxDelay,
+    onConnectionError,
+  });
+  const { client, commands } = connection;
+  const evictions = evictionChannel({
+    client,
+    commands,
+    channel,
+    onEviction: (key) => local.drop(key),
+    onResync: () => local.drop(),
+    onConnectionError,
+    onSubscribeError: (error) => {
+      counts.redisErrors++;
+      report(redisStoreError('subscribe', error));
+    },
+  });
 
   /** Runs the Redis half of a write; throws when Redis was not updated, after the local half is done. */
   async function writeThrough(operation: RedisStoreOperation, write: () => Promise<void>): Promise<void> {
     if (!commands.available()) {
-      redisSkipped++;
+      counts.redisSkipped++;
       throw new RedisStoreError(
         operation,
         'Redis is unavailable (not connected, or too many commands awaiting answers): only this instance was updated',
@@ -241,49 +199,35 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     try {
       await write();
     } catch (cause) {
-      redisErrors++;
+      counts.redisErrors++;
       const error = redisStoreError(operation, cause);
       report(error);
       throw error;
     }
   }
 
-  function refuse(problem: string): undefined {
-    invalidValues++;
-    report(new RedisStoreError('invalid_value', `refused ${problem} found in Redis; treated as a miss`));
-    return undefined;
-  }
-
   /** The answer Redis holds, checked, with its remaining lifetime; `undefined` for none or a refused one. */
-  function storedAnswer(
-    value: unknown,
-    remainingMs: unknown,
-  ): { answer: CachedAnswer; ttl: number } | undefined {
-    if (value === '' || remainingMs === -2) return undefined;
-    const text =
-      typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : undefined;
-    if (text === undefined || typeof remainingMs !== 'number') return refuse('a reply of an unexpected type');
-    // GETRANGE read one byte more than allowed: a value that long was cut, so it is too large.
-    if (Buffer.byteLength(text) > maxValueBytes) return refuse(`a value larger than ${maxValueBytes} bytes`);
-    if (remainingMs < 0) return refuse('a value that never expires');
-    const answer = decodeCachedAnswer(text);
-    if (answer === undefined) return refuse('a value that is not a cached answer');
-    return { answer, ttl: Math.max(1, remainingMs) };
+  function storedAnswer(value: unknown, remainingMs: unknown): StoredAnswer | undefined {
+    const read = readStoredAnswer(value, remainingMs, maxValueBytes);
+    if (read === undefined || 'answer' in read) return read;
+    counts.invalidValues++;
+    report(new RedisStoreError('invalid_value', `refused ${read.refused} found in Redis; treated as a miss`));
+    return undefined;
   }
 
   return {
     async get(key) {
       const cached = local.get(key);
       if (cached !== undefined) {
-        localHits++;
+        counts.localHits++;
         return cached;
       }
       if (!commands.available()) {
-        redisSkipped++;
-        misses++;
+        counts.redisSkipped++;
+        counts.misses++;
         return undefined;
       }
-      const epoch = evictionEpoch;
+      const epoch = local.epoch();
       let stored: ReturnType<typeof storedAnswer>;
       try {
         // Sent in the same tick, so node-redis writes them together: one round trip. GETRANGE, not GET, so
@@ -294,27 +238,27 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
         ]);
         stored = storedAnswer(value, remainingMs);
       } catch (error) {
-        redisErrors++;
+        counts.redisErrors++;
         report(redisStoreError('get', error));
         stored = undefined;
       }
       if (stored === undefined) {
-        misses++;
+        counts.misses++;
         return undefined;
       }
-      redisHits++;
+      counts.redisHits++;
       // Redis's remaining lifetime, not `usableUntil`: that is on the writer's clock, which the token cache
       // checks on every hit anyway.
-      if (epoch === evictionEpoch) local.set(key, stored.answer, { ttl: stored.ttl });
+      local.setIfUnchangedSince(epoch, key, stored.answer, stored.ttl);
       return stored.answer;
     },
 
     async set(key, answer, ttlMs) {
       const ttl = Math.max(1, Math.ceil(ttlMs));
-      local.set(key, answer, { ttl });
+      local.set(key, answer, ttl);
       const value = encodeCachedAnswer(answer);
       if (Buffer.byteLength(value) > maxValueBytes) {
-        unsharedAnswers++;
+        counts.unsharedAnswers++;
         return;
       }
       await writeThrough('set', async () => {
@@ -323,12 +267,12 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     },
 
     async delete(key) {
-      dropLocal(key);
-      await writeThrough('delete', () => removeAndAnnounce(['UNLINK', key], { from: instanceId, key }));
+      local.drop(key);
+      await writeThrough('delete', () => evictions.removeAndAnnounce(['UNLINK', key], key));
     },
 
     async clear() {
-      dropLocal();
+      local.drop();
       await writeThrough('clear', async () => {
         let failure: unknown;
         try {
@@ -338,7 +282,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
         }
         // Announced even when deleting failed half-way: the others should at least drop their local copies.
         try {
-          await announce({ from: instanceId, clear: true });
+          await evictions.announce({ clear: true });
         } catch (error) {
           failure ??= error;
         }
@@ -346,82 +290,27 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       });
     },
 
-    evictions: () => localEvictions,
+    evictions: () => local.evictions(),
 
     async close() {
       if (closed) return;
       closed = true;
-      subscriber.off('ready', onSubscriberReady);
-      if (subscriber.isOpen) subscriber.destroy();
-      if (ownsClient) {
-        if (client.isOpen) await closeWithin(client, commands, CLOSE_GRACE_MS);
-      } else {
-        client.off('error', onConnectionError);
-      }
+      evictions.close();
+      await connection.close(CLOSE_GRACE_MS);
     },
 
-    stats: () => ({
-      localHits,
-      redisHits,
-      misses,
-      redisErrors,
-      redisSkipped,
-      connectionErrors,
-      invalidValues,
-      unsharedAnswers,
-      publishedEvictions,
-      receivedEvictions,
-      localResyncs,
-      localEvictions,
-      localEntries: local.size,
-      connected: !closed && client.isReady,
-      subscribed: !closed && subscription === 'active' && subscriber.isReady,
-    }),
+    stats: () => {
+      const channelStats = evictions.stats();
+      return {
+        ...counts,
+        publishedEvictions: channelStats.publishedEvictions,
+        receivedEvictions: channelStats.receivedEvictions,
+        localResyncs: channelStats.localResyncs,
+        localEvictions: local.evictions(),
+        localEntries: local.size(),
+        connected: !closed && client.isReady,
+        subscribed: !closed && channelStats.subscribed,
+      };
+    },
   };
-
-  async function removeAndAnnounce(remove: readonly string[], message: EvictionMessage): Promise<void> {
-    // Both go out in one write, and Redis runs them in order: whoever hears the announcement and then
-    // reads Redis finds the key gone.
-    const [removed, announced] = await Promise.allSettled([commands.send(remove), announce(message)]);
-    if (removed.status === 'rejected') throw removed.reason;
-    if (announced.status === 'rejected') throw announced.reason;
-  }
-
-  async function announce(message: EvictionMessage): Promise<void> {
-    await commands.send(['PUBLISH', channel, encodeEvictionMessage(message)]);
-    publishedEvictions++;
-  }
-}
-
-/**
- * Closes the store's own client once the commands it sent are answered, or cuts the connection after
- * `graceMs`: `close()` alone would wait forever for the answers of a hung Redis.
- */
-async function closeWithin(
-  client: NodeRedisClient,
-  commands: BoundedCommands,
-  graceMs: number,
-): Promise<void> {
-  const deadline = Date.now() + graceMs;
-  while (commands.pending() > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  if (commands.pending() === 0) await client.close();
-  else client.destroy();
-}
-
-function nonEmptyString(value: string | undefined, fallback: string, option: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new RsConfigError(`redisTokenCacheStore.${option}`, 'must be a non-empty string');
-  }
-  return value;
-}
-
-function positiveInteger(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RsConfigError(`redisTokenCacheStore.${option}`, 'must be a positive integer');
-  }
-  return value;
 }

@@ -1,0 +1,71 @@
+import { type BoundedCommands, boundedCommands } from './bounded-commands.js';
+import type { NodeRedisClient } from './node-redis-client.js';
+import { ownedClient } from './owned-client.js';
+
+/** How a store reaches Redis. Give exactly one of `client` and `url` (checked by the caller). */
+export interface StoreConnectionSettings {
+  readonly client?: NodeRedisClient;
+  readonly url?: string;
+  readonly commandTimeout: number;
+  readonly maxPendingCommands: number;
+  readonly reconnectMaxDelay: number;
+  /** Told of every connection failure until `close()`. */
+  readonly onConnectionError: (error: unknown) => void;
+}
+
+/** The client a store sends its commands on, with the store's bounds on every command. */
+export interface StoreConnection {
+  readonly client: NodeRedisClient;
+  readonly commands: BoundedCommands;
+  /** Whether the store created the client (from `url`), and so closes it. */
+  readonly ownsClient: boolean;
+  /**
+   * Stops reporting the client's errors; closes it if the store created it, once its commands are answered or
+   * after `graceMs`, whichever comes first.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Creates (from `url`) or adopts (`client`) the client of a store. A client the store creates connects in
+ * the background: a failed attempt is emitted as 'error', and its reconnection strategy keeps trying.
+ */
+export function storeConnection(settings: StoreConnectionSettings): StoreConnection {
+  const ownsClient = settings.client === undefined;
+  const client = settings.client ?? ownedClient(settings.url!, settings.reconnectMaxDelay);
+  const commands = boundedCommands(client, settings.commandTimeout, settings.maxPendingCommands);
+  let closed = false;
+  const onError = (error: unknown) => {
+    if (!closed) settings.onConnectionError(error);
+  };
+  client.on('error', onError);
+  if (ownsClient) client.connect().catch(() => undefined);
+  return {
+    client,
+    commands,
+    ownsClient,
+    async close(graceMs) {
+      closed = true;
+      // A client the store created keeps the listener: an 'error' emitted with none would crash the process.
+      if (!ownsClient) client.off('error', onError);
+      else if (client.isOpen) await closeWithin(client, commands, graceMs);
+    },
+  };
+}
+
+/**
+ * Closes a client once the commands it sent are answered, or cuts the connection after `graceMs`:
+ * `close()` alone would wait forever for the answers of a hung Redis.
+ */
+async function closeWithin(
+  client: NodeRedisClient,
+  commands: BoundedCommands,
+  graceMs: number,
+): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while (commands.pending() > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (commands.pending() === 0) await client.close();
+  else client.destroy();
+}
