@@ -1,3 +1,4 @@
+import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
 import { isObject } from '../token-info.js';
 
@@ -79,6 +80,61 @@ export async function discoverMetadata(
     return metadata as AuthorizationServerMetadata;
   }
   throw lastProblem ?? new DiscoveryError('invalid', `no metadata for ${issuer}`);
+}
+
+/** The endpoint members of the metadata that a resolver may discover. */
+export type MetadataEndpoint = 'introspection_endpoint';
+
+/** One endpoint of an issuer's metadata, discovered on first use. */
+export interface EndpointDiscovery {
+  /**
+   * The endpoint, discovering it on the first call. Concurrent calls share one discovery; after a failed
+   * one, the next call tries again. Throws a {@link DiscoveryError}.
+   */
+  endpoint(): Promise<string>;
+  /** The endpoint once discovered, else `undefined`. */
+  known(): string | undefined;
+}
+
+/**
+ * Discovers `member` from `issuer`'s metadata ({@link discoverMetadata}). The URL found is validated like
+ * a configured one; metadata without it, or with an unusable one, is a `DiscoveryError` of kind `invalid`
+ * (wrong metadata will not fix itself: a misconfiguration to report).
+ */
+export function endpointDiscovery(
+  issuer: string,
+  member: MetadataEndpoint,
+  http: HttpClient,
+  limits: { timeoutMs: number; maxResponseBytes: number; allowInsecureHttp?: boolean },
+): EndpointDiscovery {
+  let discovered: string | undefined;
+  let discovery: Promise<string> | undefined;
+
+  async function discover(): Promise<string> {
+    const { timeoutMs, maxResponseBytes } = limits;
+    const metadata = await discoverMetadata(issuer, http, { timeoutMs, maxResponseBytes });
+    const value = metadata[member];
+    if (typeof value !== 'string') {
+      throw new DiscoveryError('invalid', `the metadata of ${issuer} has no ${member}`);
+    }
+    try {
+      discovered = validateEndpointUrl(value, member, limits.allowInsecureHttp).href;
+    } catch (error) {
+      throw new DiscoveryError('invalid', (error as Error).message, { cause: error });
+    }
+    return discovered;
+  }
+
+  return {
+    endpoint() {
+      if (discovered !== undefined) return Promise.resolve(discovered);
+      discovery ??= discover().finally(() => {
+        discovery = undefined;
+      });
+      return discovery;
+    },
+    known: () => discovered,
+  };
 }
 
 /**

@@ -1,12 +1,13 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
+import { retryWithinBudget } from '../http/bounded-retry.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { fetchHttpClient } from '../http/fetch-http-client.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { isObject, type TokenInfo } from '../token-info.js';
-import { DiscoveryError, discoverMetadata } from './authorization-server-metadata.js';
+import { DiscoveryError, endpointDiscovery } from './authorization-server-metadata.js';
 import { type ClientAuthentication, createClientAuthenticator } from './client-authentication.js';
 import { type IntrospectionChecks, interpretIntrospection } from './introspection-response.js';
 import {
@@ -126,40 +127,19 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuer);
   const report = options.onError ?? loudMisconfigurationReporter();
 
-  let discoveredEndpoint: string | undefined;
-  let discovery: Promise<string> | undefined;
-  const endpointForAssertion = () => fixedEndpoint ?? discoveredEndpoint ?? issuer!;
+  const discovery =
+    fixedEndpoint === undefined
+      ? endpointDiscovery(issuer!, 'introspection_endpoint', http, {
+          timeoutMs: timeout,
+          maxResponseBytes,
+          allowInsecureHttp: options.allowInsecureHttp,
+        })
+      : undefined;
   const authenticator = createClientAuthenticator(
     options.clientAuthentication,
-    endpointForAssertion,
+    () => fixedEndpoint ?? discovery?.known() ?? issuer!,
     'introspection.clientAuthentication',
   );
-
-  async function endpoint(): Promise<string> {
-    if (fixedEndpoint !== undefined) return fixedEndpoint;
-    if (discoveredEndpoint !== undefined) return discoveredEndpoint;
-    discovery ??= discoverMetadata(issuer!, http, { timeoutMs: timeout, maxResponseBytes })
-      .then((metadata) => {
-        if (typeof metadata.introspection_endpoint !== 'string') {
-          throw new DiscoveryError('invalid', `the metadata of ${issuer} has no introspection_endpoint`);
-        }
-        try {
-          discoveredEndpoint = validateEndpointUrl(
-            metadata.introspection_endpoint,
-            'introspection_endpoint',
-            options.allowInsecureHttp,
-          ).href;
-        } catch (error) {
-          // Metadata announcing an unusable endpoint will not fix itself: a misconfiguration to report.
-          throw new DiscoveryError('invalid', (error as Error).message, { cause: error });
-        }
-        return discoveredEndpoint;
-      })
-      .finally(() => {
-        discovery = undefined;
-      });
-    return discovery;
-  }
 
   function fail(kind: IntrospectionError['kind'], message: string, cause?: unknown): Outcome<TokenInfo> {
     report(new IntrospectionError(kind, message, { cause }));
@@ -168,38 +148,41 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       : refusal('introspection_unavailable', 'The authorization server is unavailable');
   }
 
+  /** POSTs the request, retrying network errors and 5xx answers within the whole `timeout`. */
   async function send(
     url: string,
     body: string,
     headers: Record<string, string>,
   ): Promise<HttpResponse | IntrospectionError> {
-    const deadline = Date.now() + timeout;
-    let lastProblem: IntrospectionError | undefined;
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      try {
-        const response = await http.send({
-          method: 'POST',
-          url,
-          headers,
-          body,
-          timeoutMs: remaining,
-          maxResponseBytes,
-        });
-        if (response.status < 500) return response;
-        lastProblem = new IntrospectionError('unavailable', `${url} answered HTTP ${response.status}`);
-      } catch (error) {
-        const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
-        lastProblem = new IntrospectionError('unavailable', message, { cause: error });
-        if (error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE') break;
-      }
-      const pause = retryDelay * 2 ** attempt;
-      // No time left for the pause means no time for a useful retry either.
-      if (attempt === retries || deadline - Date.now() <= pause) break;
-      await sleep(pause);
+    try {
+      return await retryWithinBudget(
+        async (remainingMs) => {
+          const response = await http.send({
+            method: 'POST',
+            url,
+            headers,
+            body,
+            timeoutMs: remainingMs,
+            maxResponseBytes,
+          });
+          if (response.status >= 500) {
+            throw new IntrospectionError('unavailable', `${url} answered HTTP ${response.status}`);
+          }
+          return response;
+        },
+        {
+          budgetMs: timeout,
+          retries,
+          retryDelayMs: retryDelay,
+          // An answer too large once is too large again.
+          retryable: (error) => !(error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE'),
+        },
+      );
+    } catch (error) {
+      if (error instanceof IntrospectionError) return error;
+      const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
+      return new IntrospectionError('unavailable', message, { cause: error });
     }
-    return lastProblem ?? new IntrospectionError('unavailable', `${url} did not answer within ${timeout} ms`);
   }
 
   // RFC 7662 JSON, or an RFC 9701 JWT when configured: anything else is not an answer to trust.
@@ -230,7 +213,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       let url: string;
       try {
-        url = await endpoint();
+        url = fixedEndpoint ?? (await discovery!.endpoint());
       } catch (error) {
         const kind =
           error instanceof DiscoveryError && error.kind === 'invalid' ? 'misconfigured' : 'unavailable';
@@ -307,8 +290,4 @@ function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
     lastLoggedAt = now;
     console.error(`@rs: token introspection is misconfigured: ${error.message}`);
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
