@@ -1,6 +1,7 @@
 import type { BoundedCommands } from './bounded-commands.js';
 import { decodeEvictionMessage, type EvictionMessage, encodeEvictionMessage } from './eviction-message.js';
 import type { NodeRedisClient } from './node-redis-client.js';
+import { stoppableReconnection } from './reconnect-backoff.js';
 
 /** What the channel needs from its store. */
 export interface EvictionChannelSettings {
@@ -8,6 +9,8 @@ export interface EvictionChannelSettings {
   readonly client: NodeRedisClient;
   readonly commands: BoundedCommands;
   readonly channel: string;
+  /** The longest pause between two reconnection attempts of the subscriber. */
+  readonly reconnectMaxDelay: number;
   /** Another instance asked to drop one key (`key`), or everything (`undefined`). */
   readonly onEviction: (key: string | undefined) => void;
   /**
@@ -37,18 +40,23 @@ export interface EvictionChannel {
    */
   removeAndAnnounce(remove: readonly string[], key: string): Promise<void>;
   stats(): EvictionChannelStats;
-  /** Unsubscribes for good: closes the subscriber connection. */
-  close(): void;
+  /** Unsubscribes for good: closes the subscriber connection, and resolves when nothing of it is left running. */
+  close(): Promise<void>;
 }
 
 /**
  * Pub/sub eviction between instances. The subscriber is a connection of its own (a subscribed connection
- * can send nothing else); it subscribes whenever it becomes ready and the subscription is not active, and
+ * can send nothing else), a duplicate of the command client; it subscribes whenever it becomes ready and the subscription is not active, and
  * when node-redis resubscribes by itself after a reconnection, the store is told to resync all the same.
  */
 export function evictionChannel(settings: EvictionChannelSettings): EvictionChannel {
   const { client, commands, channel } = settings;
-  const subscriber = client.duplicate();
+  // The subscriber is the store's own connection, even on a client given by the application: it reconnects
+  // with a strategy that close() can stop.
+  const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
+  const subscriber = client.duplicate({
+    socket: { ...client.options?.socket, reconnectStrategy: reconnection.strategy },
+  });
   // Tells this instance's own announcements apart from the others' when they come back on the channel.
   const instanceId = globalThis.crypto.randomUUID();
   let subscription: 'none' | 'subscribing' | 'active' = 'none';
@@ -120,11 +128,12 @@ export function evictionChannel(settings: EvictionChannelSettings): EvictionChan
       localResyncs,
       subscribed: !closed && subscription === 'active' && subscriber.isReady,
     }),
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
       subscriber.off('ready', onReady);
       if (subscriber.isOpen) subscriber.destroy();
+      await reconnection.stop();
     },
   };
 }

@@ -6,9 +6,11 @@
 export interface NodeRedisClient {
   readonly isOpen: boolean;
   readonly isReady: boolean;
-  sendCommand(args: readonly string[], options?: { timeout?: number }): Promise<unknown>;
+  sendCommand(args: readonly string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
   subscribe(channel: string, listener: (message: string, channel: string) => unknown): Promise<void>;
-  duplicate(): NodeRedisClient;
+  /** The options the client was created with (node-redis exposes them; the store reads `socket`). */
+  readonly options?: { readonly socket?: object };
+  duplicate(overrides?: { socket?: object }): NodeRedisClient;
   connect(): Promise<unknown>;
   close(): Promise<void>;
   destroy(): void;

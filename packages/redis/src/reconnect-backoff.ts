@@ -21,3 +21,35 @@ export function reconnectBackoff(maxDelayMs = 2_000): (retries: number) => numbe
     return Math.round(delay + Math.random() * delay * 0.1);
   };
 }
+
+/** A reconnection strategy for a client the store owns, with a way to stop it. */
+export interface StoppableReconnection {
+  /** The `socket.reconnectStrategy`: {@link reconnectBackoff}'s delays until stopped, then `false`. */
+  readonly strategy: (retries: number) => number | false;
+  /**
+   * Refuses every further attempt, and resolves once the pause under way (if any) has ended. node-redis
+   * waits between attempts on a timer that destroying the client does not cancel; a store that resolved
+   * `close()` before it ended would keep the process alive for up to `maxDelayMs`.
+   */
+  stop(): Promise<void>;
+}
+
+export function stoppableReconnection(maxDelayMs: number): StoppableReconnection {
+  const backoff = reconnectBackoff(maxDelayMs);
+  let stopped = false;
+  let pauseEndsAt = 0;
+  return {
+    strategy(retries) {
+      if (stopped) return false;
+      const delay = backoff(retries);
+      pauseEndsAt = Math.max(pauseEndsAt, Date.now() + delay);
+      return delay;
+    },
+    async stop() {
+      stopped = true;
+      // A few ms more, so that node-redis's timer, started earlier for the same end, has fired.
+      const left = pauseEndsAt - Date.now() + 5;
+      if (left > 5) await new Promise((resolve) => setTimeout(resolve, left));
+    },
+  };
+}

@@ -3,8 +3,11 @@ import type { NodeRedisClient } from './node-redis-client.js';
 import { RedisStoreError, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
 import { positiveInteger, requireOneConnection } from './store-options.js';
+import { releaseCommand, UnsettledClaims } from './unsettled-claims.js';
 
 const FACTORY = 'redisReplayStore';
+// How long close() lets the store's own client finish its last commands before cutting the connection.
+const CLOSE_GRACE_MS = 1_000;
 
 /** Options of {@link redisReplayStore}. Give exactly one of `client` and `url`. Durations are in ms. */
 export interface RedisReplayStoreOptions {
@@ -16,7 +19,10 @@ export interface RedisReplayStoreOptions {
   readonly client?: NodeRedisClient;
   /** A `redis://` or `rediss://` URL: the store creates, connects and, on `close()`, closes its own client. */
   readonly url?: string;
-  /** The longest a request waits for Redis before it is refused with 503. Default 100 ms. */
+  /**
+   * The longest a request waits for Redis before it is refused with 503. Default 1000 ms. Counted only
+   * while this process is responsive: a busy event loop does not make a healthy Redis look slow.
+   */
   readonly commandTimeout?: number;
   /** Checks awaiting an answer beyond which new ones fail at once. Default 1000. */
   readonly maxPendingCommands?: number;
@@ -29,12 +35,16 @@ export interface RedisReplayStoreOptions {
 /** A {@link ReplayStore} in Redis, with a way to let go of Redis. */
 export interface RedisReplayStore extends ReplayStore {
   /**
-   * `SET key 1 NX PX ttlMs`: `true` when Redis set the key (first use), `false` when it held it (a
-   * replay). Throws a {@link RedisStoreError} when Redis cannot say, so core refuses the request with
-   * 503 `replay_check_unavailable` rather than accept a proof that might be a replay.
+   * `SET key <random token> NX PX ttlMs`: `true` when Redis set the key (first use), `false` when it held
+   * it (a replay). Throws a {@link RedisStoreError} when Redis cannot say, so core refuses the request
+   * with 503 `replay_check_unavailable` rather than accept a proof that might be a replay; the key that
+   * request may have set is then released (see the README), so it never makes a later use a replay.
    */
   remember(key: string, ttlMs: number): Promise<boolean>;
-  /** Closes the client if the store created it. */
+  /**
+   * Closes the client if the store created it: once its commands are answered, or after a grace period of
+   * 1 s, when the connection is cut (a hung Redis never answers). Leaves no socket or timer behind.
+   */
   close(): Promise<void>;
 }
 
@@ -57,7 +67,7 @@ export interface RedisReplayStore extends ReplayStore {
  */
 export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
   requireOneConnection(options, FACTORY);
-  const commandTimeout = positiveInteger(options.commandTimeout, 100, FACTORY, 'commandTimeout');
+  const commandTimeout = positiveInteger(options.commandTimeout, 1_000, FACTORY, 'commandTimeout');
   const maxPendingCommands = positiveInteger(
     options.maxPendingCommands,
     1_000,
@@ -84,6 +94,20 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
     onConnectionError: (error) => report(redisStoreError('connection', error)),
   });
   const { commands } = connection;
+  const unsettled = new UnsettledClaims(maxPendingCommands);
+
+  /** A claim that got no answer in time has one after all: release the key if it set it for nothing. */
+  function settleLate(key: string, token: string, late: PromiseSettledResult<unknown>): void {
+    if (late.status === 'rejected') return; // still unknown: released by the next use of the key here
+    if (late.value !== 'OK') {
+      unsettled.settle(key, token);
+      return;
+    }
+    commands.send(releaseCommand(key, [token])).then(
+      () => unsettled.settle(key, token),
+      () => undefined,
+    );
+  }
 
   return {
     async remember(key, ttlMs) {
@@ -91,22 +115,38 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
       if (!Number.isInteger(ttlMs) || ttlMs <= 0) {
         throw report(new RedisStoreError('remember', 'the lifetime must be a positive integer of ms'));
       }
-      let reply: unknown;
-      try {
-        reply = await commands.send(['SET', key, '1', 'NX', 'PX', String(ttlMs)]);
-      } catch (cause) {
-        throw report(redisStoreError('remember', cause));
+      const token = globalThis.crypto.randomUUID();
+      // Keys this instance may have set for requests it refused: released first, in the same write (Redis
+      // runs them in order), so that a refused request never makes this use a replay.
+      const earlier = unsettled.take(key);
+      const [released, claimed] = await Promise.allSettled([
+        earlier === undefined ? undefined : commands.send(releaseCommand(key, earlier)),
+        commands.send(['SET', key, token, 'NX', 'PX', String(ttlMs)], (late) => settleLate(key, token, late)),
+      ]);
+      const stillUnsettled = released.status === 'rejected' ? (earlier ?? []) : [];
+      if (claimed.status === 'rejected') {
+        unsettled.add(key, [...stillUnsettled, token], ttlMs);
+        throw report(redisStoreError('remember', claimed.reason));
       }
       // Redis answers OK when it set the key and nil when the key existed; anything else is not an answer.
-      if (reply === 'OK') return true;
-      if (reply === null) return false;
+      if (claimed.value === 'OK') return true;
+      if (claimed.value === null) {
+        if (stillUnsettled.length === 0) return false;
+        // The key may be held by a refused request of this instance: neither first use nor replay is known.
+        unsettled.add(key, stillUnsettled, ttlMs);
+        throw report(
+          new RedisStoreError(
+            'remember',
+            'the key may be held by a request this instance refused, and releasing it failed',
+          ),
+        );
+      }
       throw report(new RedisStoreError('remember', 'Redis gave an unexpected answer to SET NX'));
     },
     async close() {
       if (closed) return;
       closed = true;
-      // Waits for every answer, as node-redis's close() does.
-      await connection.close(Number.POSITIVE_INFINITY);
+      await connection.close(CLOSE_GRACE_MS);
     },
   };
 }

@@ -26,13 +26,19 @@ export interface RedisTokenCacheStoreOptions {
   readonly channel?: string;
   /** Size of the in-process tier in front of Redis. Default 1000. */
   readonly localMaxEntries?: number;
-  /** The longest a request waits for one Redis command. Default 100 ms. */
+  /**
+   * The longest a request waits for one Redis command. Default 1000 ms. Counted only while this process
+   * is responsive: a busy event loop does not make a healthy Redis look slow.
+   */
   readonly commandTimeout?: number;
   /** The largest serialized answer read from or written to Redis. Default 64 KiB. */
   readonly maxValueBytes?: number;
   /** Commands awaiting an answer beyond which Redis is skipped (a hung Redis must not pile them up). Default 1000. */
   readonly maxPendingCommands?: number;
-  /** The longest pause between two reconnection attempts of the store's own client (`url`). Default 2000 ms. */
+  /**
+   * The longest pause between two reconnection attempts of the store's own client (`url`) and of its
+   * pub/sub subscriber. Default 2000 ms.
+   */
   readonly reconnectMaxDelay?: number;
   /**
    * Told of every Redis problem: lost connections, failed or timed-out commands, refused values. Requests
@@ -86,7 +92,11 @@ export interface RedisTokenCacheStore extends TokenCacheStore {
   /** Forgets every answer here, in Redis (keys under `keyPrefix`) and in every subscribed instance; throws likewise. */
   clear(): Promise<void>;
   evictions(): number;
-  /** Closes the subscriber, and the client if the store created it. The store then serves its in-process tier only. */
+  /**
+   * Closes the subscriber, and the client if the store created it (once its commands are answered, or
+   * after a grace period of 1 s, when the connection is cut). Leaves no socket or timer behind. The store
+   * then serves its in-process tier only.
+   */
   close(): Promise<void>;
   stats(): RedisTokenCacheStoreStats;
 }
@@ -128,7 +138,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const keyPrefix = nonEmptyString(options.keyPrefix, DEFAULT_KEY_PREFIX, FACTORY, 'keyPrefix');
   const channel = nonEmptyString(options.channel, DEFAULT_CHANNEL, FACTORY, 'channel');
   const localMaxEntries = positiveInteger(options.localMaxEntries, 1_000, FACTORY, 'localMaxEntries');
-  const commandTimeout = positiveInteger(options.commandTimeout, 100, FACTORY, 'commandTimeout');
+  const commandTimeout = positiveInteger(options.commandTimeout, 1_000, FACTORY, 'commandTimeout');
   const maxValueBytes = positiveInteger(options.maxValueBytes, 64 * 1024, FACTORY, 'maxValueBytes');
   const maxPendingCommands = positiveInteger(
     options.maxPendingCommands,
@@ -178,6 +188,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     client,
     commands,
     channel,
+    reconnectMaxDelay,
     onEviction: (key) => local.drop(key),
     onResync: () => local.drop(),
     onConnectionError,
@@ -295,8 +306,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     async close() {
       if (closed) return;
       closed = true;
-      evictions.close();
-      await connection.close(CLOSE_GRACE_MS);
+      await Promise.all([evictions.close(), connection.close(CLOSE_GRACE_MS)]);
     },
 
     stats: () => {

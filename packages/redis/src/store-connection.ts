@@ -1,6 +1,7 @@
 import { type BoundedCommands, boundedCommands } from './bounded-commands.js';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { ownedClient } from './owned-client.js';
+import { stoppableReconnection } from './reconnect-backoff.js';
 
 /** How a store reaches Redis. Give exactly one of `client` and `url` (checked by the caller). */
 export interface StoreConnectionSettings {
@@ -21,7 +22,8 @@ export interface StoreConnection {
   readonly ownsClient: boolean;
   /**
    * Stops reporting the client's errors; closes it if the store created it, once its commands are answered or
-   * after `graceMs`, whichever comes first.
+   * after `graceMs`, whichever comes first, and resolves when nothing of it is left running (no socket,
+   * no reconnection pause).
    */
   close(graceMs: number): Promise<void>;
 }
@@ -32,7 +34,8 @@ export interface StoreConnection {
  */
 export function storeConnection(settings: StoreConnectionSettings): StoreConnection {
   const ownsClient = settings.client === undefined;
-  const client = settings.client ?? ownedClient(settings.url!, settings.reconnectMaxDelay);
+  const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
+  const client = settings.client ?? ownedClient(settings.url!, reconnection.strategy);
   const commands = boundedCommands(client, settings.commandTimeout, settings.maxPendingCommands);
   let closed = false;
   const onError = (error: unknown) => {
@@ -47,8 +50,12 @@ export function storeConnection(settings: StoreConnectionSettings): StoreConnect
     async close(graceMs) {
       closed = true;
       // A client the store created keeps the listener: an 'error' emitted with none would crash the process.
-      if (!ownsClient) client.off('error', onError);
-      else if (client.isOpen) await closeWithin(client, commands, graceMs);
+      if (!ownsClient) {
+        client.off('error', onError);
+        return;
+      }
+      if (client.isOpen) await closeWithin(client, commands, graceMs);
+      await reconnection.stop();
     },
   };
 }

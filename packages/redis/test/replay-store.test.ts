@@ -3,6 +3,7 @@ import { type DpopKey, generateDpopKey, type TestIssuer, testIssuer } from '@rs/
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisReplayStore, type RedisStoreError, redisReplayStore } from '../src/index.js';
+import { waitFor } from './helpers.js';
 import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
 
 let redis: RedisProcess;
@@ -20,8 +21,11 @@ afterAll(() => stopAllRedis());
 const PROOF_URL = 'https://api.example.test/orders';
 
 /** A store on the test Redis, once its own client is connected. */
-async function connectedStore(onError?: (error: RedisStoreError) => void): Promise<RedisReplayStore> {
-  const store = redisReplayStore({ url: redis.url, reconnectMaxDelay: 200, onError });
+async function connectedStore(
+  onError?: (error: RedisStoreError) => void,
+  commandTimeout?: number,
+): Promise<RedisReplayStore> {
+  const store = redisReplayStore({ url: redis.url, reconnectMaxDelay: 200, onError, commandTimeout });
   stores.push(store);
   // The client connects in the background; a probe succeeds once it is up.
   for (let attempt = 0; ; attempt++) {
@@ -65,14 +69,14 @@ describe('redisReplayStore', () => {
     expect(answers.filter(Boolean)).toHaveLength(1);
   });
 
-  it('sets the key with the lifetime asked for, and nothing else', async () => {
+  it('sets the key with the lifetime asked for, holding a random token and nothing of the proof', async () => {
     const store = await connectedStore();
     const raw = createClient({ url: redis.url });
     await raw.connect();
     try {
       const key = `rs:dpop:${crypto.randomUUID()}`;
       await store.remember(key, 5_000);
-      expect(await raw.get(key)).toBe('1');
+      expect(await raw.get(key)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       const ttl = await raw.pTTL(key);
       expect(ttl).toBeGreaterThan(4_000);
       expect(ttl).toBeLessThanOrEqual(5_000);
@@ -112,6 +116,70 @@ describe('redisReplayStore', () => {
     } finally {
       await redis.restart();
     }
+  });
+
+  describe('a check whose outcome is unknown (Redis hung past commandTimeout)', () => {
+    // Redis is frozen while the SET is in its socket; it runs the SET once thawed, after the request got 503.
+    const TIMEOUT_MS = 300;
+
+    it('answers 503, and the same proof retried at the same instance is accepted, not called a replay', async () => {
+      const rs = instance(await connectedStore(undefined, TIMEOUT_MS));
+      const request = await dpopRequest(await generateDpopKey());
+      redis.freeze();
+      let refused: Awaited<ReturnType<ResourceServer['authenticate']>>;
+      try {
+        refused = await rs.authenticate(request);
+      } finally {
+        redis.thaw();
+      }
+      expect(refused.ok || refused.rejection).toMatchObject({
+        status: 503,
+        code: 'replay_check_unavailable',
+      });
+
+      const retried = await rs.authenticate(request);
+      expect(retried.ok).toBe(true);
+      // Accepted once: from now on it is a replay.
+      const replayed = await rs.authenticate(request);
+      expect(replayed.ok || replayed.rejection.code).toBe('dpop_replayed');
+    });
+
+    it('releases the key once Redis answers, so other instances accept the retry too', async () => {
+      const refusing = await connectedStore(undefined, TIMEOUT_MS);
+      const other = await connectedStore();
+      const raw = createClient({ url: redis.url });
+      await raw.connect();
+      try {
+        const key = `rs:dpop:${crypto.randomUUID()}`;
+        redis.freeze();
+        try {
+          await expect(refusing.remember(key, 60_000)).rejects.toMatchObject({ operation: 'remember' });
+        } finally {
+          redis.thaw();
+        }
+        // Redis ran the late SET (it was in the socket) and then the release that its answer caused.
+        await waitFor('the late claim to be released', async () => (await raw.exists(key)) === 0);
+        expect(await other.remember(key, 60_000)).toBe(true);
+        expect(await refusing.remember(key, 60_000)).toBe(false);
+      } finally {
+        raw.destroy();
+      }
+    });
+
+    it('never releases a key set by a check that was answered', async () => {
+      const store = await connectedStore(undefined, TIMEOUT_MS);
+      const key = `rs:dpop:${crypto.randomUUID()}`;
+      expect(await store.remember(key, 60_000)).toBe(true);
+      redis.freeze();
+      try {
+        await expect(store.remember(key, 60_000)).rejects.toMatchObject({ operation: 'remember' });
+      } finally {
+        redis.thaw();
+      }
+      // The refused check's release compares tokens: the key of the accepted use stays.
+      expect(await store.remember(key, 60_000)).toBe(false);
+      expect(await store.remember(key, 60_000)).toBe(false);
+    });
   });
 
   it('checks its options at start-up', () => {
