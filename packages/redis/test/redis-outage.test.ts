@@ -14,8 +14,9 @@ beforeAll(async () => {
 afterEach(() => fixture.closeAll());
 afterAll(() => stopAllRedis());
 
-// A sanity bound, not a benchmark: a request must never wait for Redis to come back.
-const FAST_MS = 1_000;
+// A sanity bound, not a benchmark: a request must never wait for Redis to come back. A multiple of the
+// default commandTimeout (1 s), generous for a loaded machine.
+const FAST_MS = 5_000;
 
 describe('Redis going away and coming back', () => {
   it('keeps serving requests from the local tier and the resolver, then uses Redis again', async () => {
@@ -96,7 +97,8 @@ describe('Redis going away and coming back', () => {
   it('bounds every command when Redis hangs instead of closing connections', async () => {
     const authorizationServer = new CountingAuthorizationServer();
     const errors: RedisStoreError[] = [];
-    const store = await fixture.store({ commandTimeout: 100, onError: (error) => errors.push(error) });
+    const commandTimeout = 300;
+    const store = await fixture.store({ commandTimeout, onError: (error) => errors.push(error) });
     const cache = tokenCache(authorizationServer, { store });
     await cache.resolve('token-before-hang', requestContext());
 
@@ -107,12 +109,13 @@ describe('Redis going away and coming back', () => {
 
       expect(known.result.ok && unknown.result.ok).toBe(true);
       expect(known.ms).toBeLessThan(FAST_MS);
-      expect(unknown.ms).toBeLessThan(FAST_MS);
+      // A lookup and a write, each bounded by the timeout: a multiple of it, generous for a loaded machine.
+      expect(unknown.ms).toBeLessThan(10 * commandTimeout);
       expect(authorizationServer.calls).toBe(2);
       // The lookup and the write of the unknown token each waited for their bound, then gave up.
       expect(store.stats().redisErrors).toBe(2);
       expect(errors.map((error) => error.operation)).toEqual(['get', 'set']);
-      expect(errors[0]?.message).toMatch(/no answer within 100 ms/);
+      expect(errors[0]?.message).toMatch(/no answer within 300 ms/);
       expect(cache.stats().storeErrors).toBe(1);
     } finally {
       redis.thaw();
