@@ -9,6 +9,7 @@ export {
   type TokenCache,
   type TokenCacheOptions,
   type TokenCacheStats,
+  type TokenCacheStoreHealth,
   tokenCache,
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';

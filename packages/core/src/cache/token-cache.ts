@@ -20,9 +20,37 @@ export interface TokenCacheOptions {
   readonly negativeTtl?: number;
   /** Prefix of the store keys, when several caches share one store. Default `rs:token:`. */
   readonly keyPrefix?: string;
-  /** Told when the store fails; the cache then carries on without it. */
-  readonly onStoreError?: (error: unknown) => void;
+  /**
+   * Told when the store starts failing and when it works again: once per change, not once per request,
+   * so that an outage of a shared store (Redis) does not log at every cache miss. The cache carries on
+   * without the store meanwhile; `stats().storeErrors` counts every failure.
+   */
+  readonly onStoreError?: (change: TokenCacheStoreHealth) => void;
 }
+
+/**
+ * A change in the health of a token cache's store. `failing`: the first failure after the store worked
+ * (or at the first use). `recovered`: the first write (`set`, `delete` or `clear`) that succeeded after
+ * failures, with how many there were; reads are not proof, as a store may answer them from a local tier.
+ */
+export type TokenCacheStoreHealth =
+  | {
+      readonly state: 'failing';
+      /** What the store threw. */
+      readonly error: unknown;
+      /** Store failures since the cache was created, this one included. */
+      readonly storeErrors: number;
+    }
+  | {
+      readonly state: 'recovered';
+      /** Store failures while it was failing. */
+      readonly failures: number;
+      /** How long it was failing, in ms. */
+      readonly failingForMs: number;
+      /** What the last failure threw. */
+      readonly lastError: unknown;
+      readonly storeErrors: number;
+    };
 
 /** Counters of a {@link TokenCache}, for metrics. */
 export interface TokenCacheStats {
@@ -65,14 +93,16 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
 ]);
 
 /**
- * Wraps a resolver with a cache of its answers (the seed's CacheAccessTokenResolver, done better):
+ * Wraps a resolver with a cache of its answers (ForgeRock Identity Gateway's CacheAccessTokenResolver, done better):
  *
  * - keys are SHA-256 hashes of tokens, never tokens;
  * - an answer lives `min(ttl, exp − now, maxTtl)`: never past the token's expiry (RFC 7662 §4);
  * - refusals are kept for `negativeTtl`, unavailability never;
  * - concurrent requests for one token share one call to the wrapped resolver, and all of them get its
  *   answer, whatever it is;
- * - `evict(token)` and `clear()` for revocation.
+ * - `evict(token)` and `clear()` for revocation;
+ * - a failing store never fails a request, and its outages are told once when they start and once when
+ *   they end (`onStoreError`).
  *
  * What a cache returns still goes through the confirm and authorize stages on every request. Answers are
  * keyed by the token alone: wrap resolvers whose answer depends only on the token, not on the request.
@@ -100,11 +130,34 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   let coalesced = 0;
   let revocations = 0;
   let storeErrors = 0;
+  // The outage under way, if any: told once when it starts and once when it ends.
+  let outage: { since: number; failures: number; lastError: unknown } | undefined;
+
+  function tell(change: TokenCacheStoreHealth): void {
+    try {
+      options.onStoreError?.(change);
+    } catch {
+      // A failing handler must not turn a store problem into a failed request.
+    }
+  }
 
   function storeFailed(error: unknown): undefined {
     storeErrors++;
-    options.onStoreError?.(error);
+    if (outage !== undefined) {
+      outage.failures++;
+      outage.lastError = error;
+      return undefined;
+    }
+    outage = { since: Date.now(), failures: 1, lastError: error };
+    tell({ state: 'failing', error, storeErrors });
     return undefined;
+  }
+
+  function storeWrote(): void {
+    if (outage === undefined) return;
+    const { since, failures, lastError } = outage;
+    outage = undefined;
+    tell({ state: 'recovered', failures, failingForMs: Date.now() - since, lastError, storeErrors });
   }
 
   async function read(key: string): Promise<CachedAnswer | undefined> {
@@ -123,6 +176,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       : { failure: outcome.failure, usableUntil: now + lifetime };
     try {
       await store.set(key, answer, lifetime);
+      storeWrote();
     } catch (error) {
       storeFailed(error);
     }
@@ -184,6 +238,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       revoke(key);
       try {
         await store.delete(key);
+        storeWrote();
       } catch (error) {
         storeFailed(error);
       }
@@ -192,6 +247,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       for (const key of [...inflight.keys()]) revoke(key);
       try {
         await store.clear();
+        storeWrote();
       } catch (error) {
         storeFailed(error);
       }
