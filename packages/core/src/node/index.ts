@@ -21,4 +21,8 @@ export {
   pkcs12SecretStore,
 } from './pkcs12-secret-store.js';
 export { tlsClientCertificate } from './tls-client-certificate.js';
-export { type UndiciHttpClientOptions, undiciHttpClient } from './undici-http-client.js';
+export {
+  type ClosableHttpClient,
+  type UndiciHttpClientOptions,
+  undiciHttpClient,
+} from './undici-http-client.js';

@@ -21,6 +21,18 @@ export interface UndiciHttpClientOptions {
   };
 }
 
+// How long close() lets requests under way finish before it cuts their connections.
+const CLOSE_GRACE_MS = 1_000;
+
+/** An {@link HttpClient} with connections to let go of. */
+export interface ClosableHttpClient extends HttpClient {
+  /**
+   * Closes every connection: idle ones at once, busy ones when their request ends or, after a grace
+   * period of 1 s, by cutting them (their requests fail). Leaves no socket or timer behind.
+   */
+  close(): Promise<void>;
+}
+
 /**
  * A pooled, keep-alive {@link HttpClient} for Node on undici. Prefer it to the default `fetch` client on
  * Node: connections to the authorization server are reused across requests.
@@ -31,17 +43,18 @@ export interface UndiciHttpClientOptions {
  * remoteJwks({ url, httpClient: undiciHttpClient() });
  * ```
  */
-export function undiciHttpClient(
-  options: UndiciHttpClientOptions = {},
-): HttpClient & { close(): Promise<void> } {
+export function undiciHttpClient(options: UndiciHttpClientOptions = {}): ClosableHttpClient {
   const dispatcher = new Agent({
     connections: options.connections ?? 16,
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
     connect: options.tls === undefined ? undefined : { ...options.tls },
   });
+  // Aborts every request under way when close() cuts connections: destroying the agent alone leaves a
+  // request that is waiting for response headers pending.
+  const cut = new AbortController();
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
-      const signal = AbortSignal.timeout(req.timeoutMs);
+      const signal = AbortSignal.any([AbortSignal.timeout(req.timeoutMs), cut.signal]);
       try {
         const response = await request(req.url, {
           method: req.method,
@@ -93,8 +106,25 @@ export function undiciHttpClient(
         throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${req.url} could not be reached`, { cause: error });
       }
     },
-    close: () => dispatcher.close(),
+    close: () => closeWithin(dispatcher, cut, CLOSE_GRACE_MS),
   };
+}
+
+/** `Agent.close()` waits for requests under way, forever when a server hangs: cut them after `graceMs`. */
+async function closeWithin(dispatcher: Agent, cut: AbortController, graceMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const graceOver = new Promise<'grace over'>((resolve) => {
+    timer = setTimeout(() => resolve('grace over'), graceMs);
+  });
+  const closing = dispatcher.close().then(() => 'closed' as const);
+  // Settles after a destroy() too; its outcome no longer matters then.
+  closing.catch(() => undefined);
+  const first = await Promise.race([closing, graceOver]);
+  clearTimeout(timer);
+  if (first === 'grace over') {
+    cut.abort(new Error('the HTTP client was closed'));
+    await dispatcher.destroy();
+  }
 }
 
 function tooLarge(maxBytes: number): HttpClientError {
