@@ -15,7 +15,7 @@ afterEach(() => fixture.closeAll());
 afterAll(() => stopAllRedis());
 
 // A sanity bound, not a benchmark: a request must never wait for Redis to come back. A multiple of the
-// default commandTimeout (1 s), generous for a loaded machine.
+// token cache's default commandTimeout (250 ms), generous for a loaded machine.
 const FAST_MS = 5_000;
 
 describe('Redis going away and coming back', () => {
