@@ -1,4 +1,5 @@
 import { tokenInfoFromClaims } from '@rs/core';
+import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisReplayStore, redisReplayStore } from '../src/index.js';
 import { timed } from './helpers.js';
@@ -18,8 +19,8 @@ afterEach(async () => {
 });
 afterAll(() => stopAllRedis());
 
-// Short enough that the stall below is three times as long; a stall costs a command at most a fifth of it.
-const TIMEOUT_MS = 300;
+// Short enough that the stalls below are three times as long; a stall costs a command at most a fifth of it.
+const TIMEOUT_MS = 500;
 
 /** Keeps this process's event loop busy, as CPU work, GC or an overloaded host does. */
 function blockEventLoop(ms: number): void {
@@ -100,10 +101,40 @@ describe('a hung Redis is still found out, within a bound relative to commandTim
         (error: Error) => error.message,
       ),
     );
-    expect(result).toMatch(/no answer within 300 ms/);
+    expect(result).toMatch(/no answer within 500 ms/);
     expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
     // Generous for a loaded machine: the bound is a multiple of the timeout, not forever.
     expect(ms).toBeLessThan(10 * TIMEOUT_MS);
+  });
+
+  it('a Redis busy with a slow command (DEBUG SLEEP) is waited for within the timeout, refused past it', async () => {
+    // A patient store for the short stall (a loaded machine may slow Redis too), a strict one for the long.
+    const patient = await connectedReplayStore(4 * TIMEOUT_MS);
+    const strict = await connectedReplayStore(TIMEOUT_MS);
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      const slow = async (store: RedisReplayStore, sleepSeconds: number) => {
+        const sleeping = raw.sendCommand(['DEBUG', 'SLEEP', String(sleepSeconds)]);
+        const check = timed(() =>
+          store.remember(`rs:dpop:${crypto.randomUUID()}`, 60_000).then(
+            (first) => first,
+            (error: Error) => error.message,
+          ),
+        );
+        await sleeping;
+        return check;
+      };
+      // Redis stalls for a fourth of the timeout: the check waits and gets its answer.
+      expect((await slow(patient, TIMEOUT_MS / 1000)).result).toBe(true);
+      // Redis stalls for four times the timeout: the check is refused after the timeout, not the stall.
+      const refused = await slow(strict, (4 * TIMEOUT_MS) / 1000);
+      expect(refused.result).toMatch(/no answer within 500 ms/);
+      expect(refused.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 1);
+      expect(refused.ms).toBeLessThan(4 * TIMEOUT_MS);
+    } finally {
+      raw.destroy();
+    }
   });
 
   it('a token-cache read fails the same way, and the request goes on as a miss', async () => {

@@ -120,7 +120,7 @@ describe('redisReplayStore', () => {
 
   describe('a check whose outcome is unknown (Redis hung past commandTimeout)', () => {
     // Redis is frozen while the SET is in its socket; it runs the SET once thawed, after the request got 503.
-    const TIMEOUT_MS = 300;
+    const TIMEOUT_MS = 500;
 
     it('answers 503, and the same proof retried at the same instance is accepted, not called a replay', async () => {
       const rs = instance(await connectedStore(undefined, TIMEOUT_MS));
