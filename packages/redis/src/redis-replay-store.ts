@@ -2,7 +2,7 @@ import type { ReplayStore } from '@rs/core';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { RedisStoreError, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
-import { positiveInteger, requireOneConnection } from './store-options.js';
+import { connectionSettings } from './store-options.js';
 import { releaseCommand, UnsettledClaims } from './unsettled-claims.js';
 
 const FACTORY = 'redisReplayStore';
@@ -66,15 +66,7 @@ export interface RedisReplayStore extends ReplayStore {
  * ```
  */
 export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
-  requireOneConnection(options, FACTORY);
-  const commandTimeout = positiveInteger(options.commandTimeout, 1_000, FACTORY, 'commandTimeout');
-  const maxPendingCommands = positiveInteger(
-    options.maxPendingCommands,
-    1_000,
-    FACTORY,
-    'maxPendingCommands',
-  );
-  const reconnectMaxDelay = positiveInteger(options.reconnectMaxDelay, 2_000, FACTORY, 'reconnectMaxDelay');
+  const settings = connectionSettings(options, FACTORY, 1_000);
   let closed = false;
 
   function report(error: RedisStoreError): RedisStoreError {
@@ -86,15 +78,11 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
     return error;
   }
   const connection = storeConnection({
-    client: options.client,
-    url: options.url,
-    commandTimeout,
-    maxPendingCommands,
-    reconnectMaxDelay,
+    ...settings,
     onConnectionError: (error) => report(redisStoreError('connection', error)),
   });
   const { commands } = connection;
-  const unsettled = new UnsettledClaims(maxPendingCommands);
+  const unsettled = new UnsettledClaims(settings.maxPendingCommands);
 
   /** A claim that got no answer in time has one after all: release the key if it set it for nothing. */
   function settleLate(key: string, token: string, late: PromiseSettledResult<unknown>): void {

@@ -6,7 +6,7 @@ import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
-import { nonEmptyString, positiveInteger, requireOneConnection } from './store-options.js';
+import { connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
 
 /** Options of {@link redisTokenCacheStore}. Give exactly one of `client` and `url`. Durations are in ms. */
 export interface RedisTokenCacheStoreOptions {
@@ -135,19 +135,11 @@ const FACTORY = 'redisTokenCacheStore';
  * ```
  */
 export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): RedisTokenCacheStore {
-  requireOneConnection(options, FACTORY);
+  const settings = connectionSettings(options, FACTORY, 250);
   const keyPrefix = nonEmptyString(options.keyPrefix, DEFAULT_KEY_PREFIX, FACTORY, 'keyPrefix');
   const channel = nonEmptyString(options.channel, DEFAULT_CHANNEL, FACTORY, 'channel');
   const localMaxEntries = positiveInteger(options.localMaxEntries, 1_000, FACTORY, 'localMaxEntries');
-  const commandTimeout = positiveInteger(options.commandTimeout, 250, FACTORY, 'commandTimeout');
   const maxValueBytes = positiveInteger(options.maxValueBytes, 64 * 1024, FACTORY, 'maxValueBytes');
-  const maxPendingCommands = positiveInteger(
-    options.maxPendingCommands,
-    1_000,
-    FACTORY,
-    'maxPendingCommands',
-  );
-  const reconnectMaxDelay = positiveInteger(options.reconnectMaxDelay, 2_000, FACTORY, 'reconnectMaxDelay');
 
   const counts = {
     localHits: 0,
@@ -176,20 +168,13 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   }
 
   const local = new LocalTier(localMaxEntries);
-  const connection = storeConnection({
-    client: options.client,
-    url: options.url,
-    commandTimeout,
-    maxPendingCommands,
-    reconnectMaxDelay,
-    onConnectionError,
-  });
+  const connection = storeConnection({ ...settings, onConnectionError });
   const { client, commands } = connection;
   const evictions = evictionChannel({
     client,
     commands,
     channel,
-    reconnectMaxDelay,
+    reconnectMaxDelay: settings.reconnectMaxDelay,
     onEviction: (key) => local.drop(key),
     onResync: () => local.drop(),
     onConnectionError,

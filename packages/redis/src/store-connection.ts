@@ -2,14 +2,10 @@ import { type BoundedCommands, boundedCommands } from './bounded-commands.js';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { ownedClient } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
+import type { ConnectionSettings, connectionSettings } from './store-options.js';
 
-/** How a store reaches Redis. Give exactly one of `client` and `url` (checked by the caller). */
-export interface StoreConnectionSettings {
-  readonly client?: NodeRedisClient;
-  readonly url?: string;
-  readonly commandTimeout: number;
-  readonly maxPendingCommands: number;
-  readonly reconnectMaxDelay: number;
+/** How a store reaches Redis, checked by {@link connectionSettings}. */
+export interface StoreConnectionSettings extends ConnectionSettings {
   /** Told of every connection failure until `close()`. */
   readonly onConnectionError: (error: unknown) => void;
 }

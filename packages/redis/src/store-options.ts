@@ -1,16 +1,40 @@
 import { RsConfigError } from '@rs/core';
+import type { NodeRedisClient } from './node-redis-client.js';
 
-/** The two ways to reach Redis that both stores accept. */
+/** The options both stores take to reach Redis. */
 export interface ConnectionOptions {
-  readonly client?: unknown;
+  readonly client?: NodeRedisClient;
   readonly url?: string;
+  readonly commandTimeout?: number;
+  readonly maxPendingCommands?: number;
+  readonly reconnectMaxDelay?: number;
 }
 
-/** Throws unless exactly one of `client` and `url` is given. */
-export function requireOneConnection(options: ConnectionOptions, factory: string): void {
+/** {@link ConnectionOptions}, checked, with the defaults filled in. */
+export interface ConnectionSettings {
+  readonly client?: NodeRedisClient;
+  readonly url?: string;
+  readonly commandTimeout: number;
+  readonly maxPendingCommands: number;
+  readonly reconnectMaxDelay: number;
+}
+
+/** Checks how a store reaches Redis: exactly one of `client` and `url`, and positive integer bounds. */
+export function connectionSettings(
+  options: ConnectionOptions,
+  factory: string,
+  defaultCommandTimeout: number,
+): ConnectionSettings {
   if ((options.client === undefined) === (options.url === undefined)) {
     throw new RsConfigError(`${factory}.client`, 'give exactly one of `client` and `url`');
   }
+  return {
+    client: options.client,
+    url: options.url,
+    commandTimeout: positiveInteger(options.commandTimeout, defaultCommandTimeout, factory, 'commandTimeout'),
+    maxPendingCommands: positiveInteger(options.maxPendingCommands, 1_000, factory, 'maxPendingCommands'),
+    reconnectMaxDelay: positiveInteger(options.reconnectMaxDelay, 2_000, factory, 'reconnectMaxDelay'),
+  };
 }
 
 /** The value, or `fallback` when absent; throws unless it is a non-empty string. */

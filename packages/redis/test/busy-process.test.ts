@@ -1,10 +1,10 @@
 import { tokenInfoFromClaims } from '@rs/core';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisReplayStore, redisReplayStore } from '../src/index.js';
+import type { RedisReplayStore } from '../src/index.js';
 import { timed } from './helpers.js';
 import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
-import { StoreFixture } from './store-fixture.js';
+import { connectedReplayStore, StoreFixture } from './store-fixture.js';
 
 let redis: RedisProcess;
 const fixture = new StoreFixture(() => redis);
@@ -30,23 +30,15 @@ function blockEventLoop(ms: number): void {
   }
 }
 
-async function connectedReplayStore(commandTimeout: number): Promise<RedisReplayStore> {
-  const store = redisReplayStore({ url: redis.url, commandTimeout, reconnectMaxDelay: 200 });
+async function replayStore(commandTimeout: number): Promise<RedisReplayStore> {
+  const store = await connectedReplayStore(redis.url, { commandTimeout });
   replayStores.push(store);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.remember(`rs:test:probe:${crypto.randomUUID()}`, 1_000);
-      return store;
-    } catch (error) {
-      if (attempt > 200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  return store;
 }
 
 describe('a busy process does not make a healthy Redis look slow', () => {
   it('replay checks sent before a stall longer than commandTimeout all get their answers', async () => {
-    const store = await connectedReplayStore(TIMEOUT_MS);
+    const store = await replayStore(TIMEOUT_MS);
     const keys = Array.from({ length: 20 }, () => `rs:dpop:${crypto.randomUUID()}`);
 
     const answers = Promise.allSettled(keys.map((key) => store.remember(key, 60_000)));
@@ -60,7 +52,7 @@ describe('a busy process does not make a healthy Redis look slow', () => {
   });
 
   it('so do checks sent while the loop is stalled again and again', async () => {
-    const store = await connectedReplayStore(TIMEOUT_MS);
+    const store = await replayStore(TIMEOUT_MS);
     const outcomes: Promise<boolean>[] = [];
     for (let round = 0; round < 5; round++) {
       outcomes.push(store.remember(`rs:dpop:${crypto.randomUUID()}`, 60_000));
@@ -93,7 +85,7 @@ describe('a busy process does not make a healthy Redis look slow', () => {
 
 describe('a hung Redis is still found out, within a bound relative to commandTimeout', () => {
   it('a replay check fails once commandTimeout has passed, not before and not much later', async () => {
-    const store = await connectedReplayStore(TIMEOUT_MS);
+    const store = await replayStore(TIMEOUT_MS);
     redis.freeze();
     const { result, ms } = await timed(() =>
       store.remember(`rs:dpop:${crypto.randomUUID()}`, 60_000).then(
@@ -109,8 +101,8 @@ describe('a hung Redis is still found out, within a bound relative to commandTim
 
   it('a Redis busy with a slow command (DEBUG SLEEP) is waited for within the timeout, refused past it', async () => {
     // A patient store for the short stall (a loaded machine may slow Redis too), a strict one for the long.
-    const patient = await connectedReplayStore(4 * TIMEOUT_MS);
-    const strict = await connectedReplayStore(TIMEOUT_MS);
+    const patient = await replayStore(4 * TIMEOUT_MS);
+    const strict = await replayStore(TIMEOUT_MS);
     const raw = createClient({ url: redis.url });
     await raw.connect();
     try {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisReplayStore, type RedisStoreError, redisReplayStore } from '../src/index.js';
 import { waitFor } from './helpers.js';
 import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
+import { connectedReplayStore } from './store-fixture.js';
 
 let redis: RedisProcess;
 let issuer: TestIssuer;
@@ -25,18 +26,9 @@ async function connectedStore(
   onError?: (error: RedisStoreError) => void,
   commandTimeout?: number,
 ): Promise<RedisReplayStore> {
-  const store = redisReplayStore({ url: redis.url, reconnectMaxDelay: 200, onError, commandTimeout });
+  const store = await connectedReplayStore(redis.url, { onError, commandTimeout });
   stores.push(store);
-  // The client connects in the background; a probe succeeds once it is up.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.remember(`rs:test:probe:${crypto.randomUUID()}`, 1_000);
-      return store;
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  return store;
 }
 
 /** One resource-server instance with DPoP on and the given replay store. */

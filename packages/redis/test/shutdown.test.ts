@@ -1,10 +1,11 @@
 import { tokenInfoFromClaims } from '@rs/core';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { redisReplayStore, redisTokenCacheStore } from '../src/index.js';
+import { redisTokenCacheStore } from '../src/index.js';
 import { timed, waitFor } from './helpers.js';
 import { leftBehind, openHandles } from './open-handles.js';
 import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
+import { connectedReplayStore } from './store-fixture.js';
 
 let redis: RedisProcess;
 beforeAll(async () => {
@@ -30,17 +31,8 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-async function connectedReplayStore(reconnectMaxDelay = 200) {
-  const store = redisReplayStore({ url: redis.url, commandTimeout: 5_000, reconnectMaxDelay });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await store.remember(`rs:test:probe:${crypto.randomUUID()}`, 1_000);
-      return store;
-    } catch (error) {
-      if (attempt > 200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+function replayStore(reconnectMaxDelay = 200) {
+  return connectedReplayStore(redis.url, { commandTimeout: 5_000, reconnectMaxDelay });
 }
 
 async function connectedCacheStore(reconnectMaxDelay = 200) {
@@ -55,7 +47,7 @@ async function connectedCacheStore(reconnectMaxDelay = 200) {
 describe('close() while Redis hangs (SIGSTOP)', () => {
   it('a replay store returns within its grace period and leaves no socket or timer behind', async () => {
     const before = openHandles();
-    const store = await connectedReplayStore();
+    const store = await replayStore();
     redis.freeze();
     // A check under way, which a hung Redis never answers (its own timeout is longer than the grace).
     const check = store.remember(`rs:dpop:${crypto.randomUUID()}`, 60_000).catch((error: Error) => error);
@@ -88,7 +80,7 @@ describe('close() while Redis is down and the client waits to reconnect', () => 
   it('leaves no reconnection pause running once it resolved', async () => {
     const reconnectMaxDelay = 1_500;
     const before = openHandles();
-    const replay = await connectedReplayStore(reconnectMaxDelay);
+    const replay = await replayStore(reconnectMaxDelay);
     const cache = await connectedCacheStore(reconnectMaxDelay);
     await redis.kill();
     await waitFor('the stores to notice', () => !cache.stats().connected);

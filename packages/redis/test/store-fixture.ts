@@ -1,7 +1,10 @@
 import { createClient } from 'redis';
 import {
+  type RedisReplayStore,
+  type RedisReplayStoreOptions,
   type RedisTokenCacheStore,
   type RedisTokenCacheStoreOptions,
+  redisReplayStore,
   redisTokenCacheStore,
 } from '../src/index.js';
 import { waitFor } from './helpers.js';
@@ -41,5 +44,28 @@ export class StoreFixture {
   async closeAll(): Promise<void> {
     await Promise.all(this.stores.splice(0).map((store) => store.close()));
     for (const client of this.clients.splice(0)) if (client.isOpen) client.destroy();
+  }
+}
+
+/**
+ * A replay store on `url`, once its own client is connected: it connects in the background, and a probe
+ * succeeds once it is up.
+ */
+export async function connectedReplayStore(
+  url: string,
+  options: Omit<RedisReplayStoreOptions, 'url' | 'client'> = {},
+): Promise<RedisReplayStore> {
+  const store = redisReplayStore({ url, reconnectMaxDelay: 200, ...options });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await store.remember(`rs:test:probe:${crypto.randomUUID()}`, 1_000);
+      return store;
+    } catch (error) {
+      if (attempt > 200) {
+        await store.close();
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }
