@@ -128,7 +128,7 @@ const FACTORY = 'redisTokenCacheStore';
  * import { introspectionResolver, tokenCache } from '@rs/core';
  * import { redisTokenCacheStore } from '@rs/redis';
  *
- * const store = redisTokenCacheStore({ url: 'redis://cache:6379', onError: (e) => console.warn(e.message) });
+ * const store = redisTokenCacheStore({ url: 'redis://cache:6379', onError: (e) => console.debug(e.message) });
  * const cache = tokenCache(introspectionResolver({ … }), { store, ttl: 60_000 });
  * await cache.evict(revokedToken); // every instance forgets it
  * await store.close();
