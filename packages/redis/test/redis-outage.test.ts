@@ -1,4 +1,4 @@
-import { tokenCache } from '@rs/core';
+import { type TokenCacheStoreHealth, tokenCache } from '@rs/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisStoreError, redisTokenCacheStore } from '../src/index.js';
 import { CountingAuthorizationServer, requestContext, timed, waitFor } from './helpers.js';
@@ -23,7 +23,11 @@ describe('Redis going away and coming back', () => {
     const authorizationServer = new CountingAuthorizationServer();
     const errors: RedisStoreError[] = [];
     const store = await fixture.store({ onError: (error) => errors.push(error) });
-    const cache = tokenCache(authorizationServer, { store });
+    const healthChanges: TokenCacheStoreHealth[] = [];
+    const cache = tokenCache(authorizationServer, {
+      store,
+      onStoreError: (change) => healthChanges.push(change),
+    });
     await cache.resolve('token-before', requestContext());
     expect(authorizationServer.calls).toBe(1);
 
@@ -54,6 +58,8 @@ describe('Redis going away and coming back', () => {
     expect(errors.some((error) => error.operation === 'connection')).toBe(true);
     expect(cache.stats().storeErrors).toBeGreaterThanOrEqual(50);
     expect(store.stats().redisSkipped + store.stats().redisErrors).toBeGreaterThanOrEqual(50);
+    // The token cache told the outage once, not once per request.
+    expect(healthChanges.map((change) => change.state)).toEqual(['failing']);
 
     await redis.restart();
     await waitFor(
@@ -68,6 +74,9 @@ describe('Redis going away and coming back', () => {
     await cache.resolve('token-before', requestContext());
     expect(authorizationServer.calls).toBe(52);
     expect(cache.stats().storeErrors).toBe(storeErrorsBefore);
+    // …and its end once, with the count, at the first write that reached Redis again.
+    expect(healthChanges.map((change) => change.state)).toEqual(['failing', 'recovered']);
+    expect(healthChanges[1]).toMatchObject({ failures: storeErrorsBefore, storeErrors: storeErrorsBefore });
     const other = tokenCache(authorizationServer, { store: await fixture.store() });
     await other.resolve('token-before', requestContext());
     expect(authorizationServer.calls).toBe(52);
