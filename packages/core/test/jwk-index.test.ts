@@ -9,7 +9,8 @@ import {
 import { base64url, exportJWK, importJWK, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jwtResolver, remoteJwks, staticJwks } from '../src/index.js';
-import { JwkIndex, JwkSetError, MAX_JWKS_KEYS } from '../src/keys/jwk-index.js';
+import { JwkIndex, MAX_JWKS_KEYS } from '../src/keys/jwk-index.js';
+import { JwkSetError } from '../src/keys/jwk-set-error.js';
 import {
   AUDIENCE,
   expectConfigError,

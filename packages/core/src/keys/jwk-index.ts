@@ -1,11 +1,9 @@
 import { base64url, importJWK, type JWK } from 'jose';
 import { isObject } from '../token-info.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm } from './algorithms.js';
+import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
+import { checkVerificationJwk } from './verification-jwk.js';
 import type { KeySelector } from './verification-key-source.js';
-
-// Members that only private keys have. A verification set that carries them was published by mistake;
-// such keys are left out rather than used.
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
 
 // RFC 8037's `EdDSA` and RFC 9864's fully specified `Ed25519` both name Ed25519 signatures.
 const EDDSA_NAMES: ReadonlySet<string> = new Set(['EdDSA', 'Ed25519']);
@@ -13,46 +11,55 @@ const EDDSA_NAMES: ReadonlySet<string> = new Set(['EdDSA', 'Ed25519']);
 /** Limits that keep a hostile or broken JWK set from costing memory or time. */
 export const MAX_JWKS_KEYS = 100;
 
+/** The longest `kid` quoted when a key is reported; a longer one is cut. */
+const MAX_LABEL_LENGTH = 64;
+
 interface IndexedKey {
   readonly jwk: JWK;
   /** Imported keys, one per algorithm (WebCrypto binds a key to its algorithm). */
   readonly imported: Map<string, Promise<CryptoKey | undefined>>;
 }
 
-/** Why a JWK set could not be indexed. */
-export class JwkSetError extends Error {
-  override name = 'JwkSetError';
-}
-
 /**
  * The verification keys of one JWK set, indexed by `kid`, imported lazily and once per algorithm.
- * Keys that cannot verify (encryption keys, private keys, unknown types) are left out.
+ * Every key is checked once, when the set arrives ({@link checkVerificationJwk}): keys meant for something
+ * else (encryption, another curve) are left out quietly, broken ones are left out and listed in
+ * `unusable`.
  */
 export class JwkIndex {
   readonly size: number;
   readonly hasSymmetricKeys: boolean;
+  /** The broken keys that were left out, for the operator to hear about. */
+  readonly unusable: readonly UnusableJwk[];
   private readonly byKid = new Map<string, IndexedKey[]>();
   private readonly all: IndexedKey[] = [];
 
   constructor(jwks: unknown, options: { allowSymmetric: boolean }) {
     if (!isObject(jwks) || !Array.isArray(jwks.keys))
-      throw new JwkSetError('a JWK set must be an object with a "keys" array');
+      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', 'a JWK set must be an object with a "keys" array');
     if (jwks.keys.length > MAX_JWKS_KEYS)
-      throw new JwkSetError(`a JWK set may hold at most ${MAX_JWKS_KEYS} keys`);
+      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `a JWK set may hold at most ${MAX_JWKS_KEYS} keys`);
     let symmetric = false;
-    for (const candidate of jwks.keys) {
-      if (!isUsableVerificationKey(candidate, options.allowSymmetric)) continue;
-      const entry: IndexedKey = { jwk: candidate as JWK, imported: new Map() };
+    const unusable: UnusableJwk[] = [];
+    jwks.keys.forEach((candidate: unknown, position: number) => {
+      const check = checkVerificationJwk(candidate, options);
+      if (!check.usable) {
+        if (check.broken) unusable.push({ key: labelOf(candidate, position), reason: check.reason });
+        return;
+      }
+      const jwk = candidate as JWK;
+      const entry: IndexedKey = { jwk, imported: new Map() };
       this.all.push(entry);
-      if (candidate.kty === 'oct') symmetric = true;
-      if (typeof candidate.kid === 'string') {
-        const list = this.byKid.get(candidate.kid);
-        if (list === undefined) this.byKid.set(candidate.kid, [entry]);
+      if (jwk.kty === 'oct') symmetric = true;
+      if (jwk.kid !== undefined) {
+        const list = this.byKid.get(jwk.kid);
+        if (list === undefined) this.byKid.set(jwk.kid, [entry]);
         else list.push(entry);
       }
-    }
+    });
     this.size = this.all.length;
     this.hasSymmetricKeys = symmetric;
+    this.unusable = unusable;
   }
 
   /** Whether any key carries this `kid`. */
@@ -60,26 +67,35 @@ export class JwkIndex {
     return this.byKid.has(kid);
   }
 
+  /**
+   * Whether some key could answer the selector without importing anything: one with its `kid` (or, for
+   * a token without `kid`, any key) whose type and `alg` fit the algorithm. Decides whether a request
+   * may be answered from these keys or needs a fresher set.
+   */
+  hasKeyFor(selector: KeySelector): boolean {
+    return this.entriesFor(selector).some((entry) => fits(entry.jwk, selector.alg));
+  }
+
   /** The keys that fit the selector: by `kid` when the header has one, else every key that fits `alg`. */
   async keysFor(selector: KeySelector): Promise<CryptoKey[]> {
-    const entries = selector.kid === undefined ? this.all : (this.byKid.get(selector.kid) ?? []);
     const keys: CryptoKey[] = [];
-    for (const entry of entries) {
+    for (const entry of this.entriesFor(selector)) {
       if (!fits(entry.jwk, selector.alg)) continue;
       const key = await importFor(entry, selector.alg);
       if (key !== undefined) keys.push(key);
     }
     return keys;
   }
+
+  private entriesFor(selector: KeySelector): readonly IndexedKey[] {
+    return selector.kid === undefined ? this.all : (this.byKid.get(selector.kid) ?? []);
+  }
 }
 
-function isUsableVerificationKey(jwk: unknown, allowSymmetric: boolean): boolean {
-  if (!isObject(jwk) || typeof jwk.kty !== 'string') return false;
-  if (jwk.use !== undefined && jwk.use !== 'sig') return false;
-  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
-    return false;
-  if (jwk.kty === 'oct') return allowSymmetric && typeof jwk.k === 'string';
-  return !PRIVATE_MEMBERS.some((member) => member in jwk);
+function labelOf(candidate: unknown, position: number): string {
+  const kid = isObject(candidate) ? candidate.kid : undefined;
+  if (typeof kid !== 'string') return `#${position}`;
+  return JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid);
 }
 
 function fits(jwk: JWK, alg: string): boolean {
@@ -96,7 +112,7 @@ function fits(jwk: JWK, alg: string): boolean {
 function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefined> {
   let pending = entry.imported.get(alg);
   if (pending === undefined) {
-    // A key that fails to import (bad modulus, wrong curve point) is unusable, not fatal for the set.
+    // Keys were checked when the set arrived; one that still fails to import is unusable, not fatal.
     pending = importVerificationKey(entry.jwk, alg).catch(() => undefined);
     entry.imported.set(alg, pending);
   }

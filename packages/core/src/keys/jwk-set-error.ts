@@ -1,0 +1,32 @@
+/** A key of a JWK set that was left out because it is broken, and why. */
+export interface UnusableJwk {
+  /** `"kid"` (quoted, cut at 64 characters), or `#position` for a key without one. */
+  readonly key: string;
+  readonly reason: string;
+}
+
+/**
+ * What went wrong with a JWK set, by stable `code`:
+ * - `ERR_RS_JWKS_STATUS`: the JWK set URL answered another status than 200;
+ * - `ERR_RS_JWKS_MALFORMED`: the answer is not JSON, not a JWK set, or holds more than 100 keys;
+ * - `ERR_RS_JWKS_NO_USABLE_KEY`: not one key of the set can verify signatures (the last good keys stay);
+ * - `ERR_RS_JWKS_KEYS_LEFT_OUT`: the set is in use, but the broken keys in `unusableKeys` were left out.
+ *
+ * Fetch failures of the exchange itself (timeout, network, too large) are `HttpClientError`s.
+ */
+export class JwkSetError extends Error {
+  override name = 'JwkSetError';
+  readonly code:
+    | 'ERR_RS_JWKS_STATUS'
+    | 'ERR_RS_JWKS_MALFORMED'
+    | 'ERR_RS_JWKS_NO_USABLE_KEY'
+    | 'ERR_RS_JWKS_KEYS_LEFT_OUT';
+  /** The broken keys that were left out, with the reason for each. */
+  readonly unusableKeys: readonly UnusableJwk[];
+
+  constructor(code: JwkSetError['code'], message: string, unusableKeys: readonly UnusableJwk[] = []) {
+    super(message);
+    this.code = code;
+    this.unusableKeys = unusableKeys;
+  }
+}

@@ -1,0 +1,172 @@
+import { base64url } from 'jose';
+import { isObject } from '../token-info.js';
+import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
+
+// Members that only private keys have. A verification set that carries them was published by mistake;
+// such keys are left out rather than used.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
+
+/** RSA moduli @rs verifies with: at least 2048 bits (as jose demands), at most 16384 (bounded work). */
+const RSA_MIN_MODULUS_BITS = 2048;
+const RSA_MAX_MODULUS_BITS = 16_384;
+
+/**
+ * The NIST curves of RFC 7518 §6.2.1.1 in short Weierstrass form y² = x³ − 3x + b (mod p), with their
+ * coordinate length in bytes (RFC 7518 §6.2.1.2: coordinates are given at full length).
+ */
+const NIST_CURVES: Readonly<Record<string, { bytes: number; p: bigint; b: bigint }>> = {
+  'P-256': {
+    bytes: 32,
+    p: 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  },
+  'P-384': {
+    bytes: 48,
+    p: 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n,
+    b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+  },
+  'P-521': {
+    bytes: 66,
+    p: 2n ** 521n - 1n,
+    b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+  },
+};
+
+// Curves that exist but that @rs never verifies with: key agreement only, or not among the algorithms.
+const OTHER_EC_CURVES: ReadonlySet<string> = new Set(['secp256k1']);
+const OTHER_OKP_CURVES: ReadonlySet<string> = new Set(['X25519', 'X448', 'Ed448']);
+
+/**
+ * What {@link checkVerificationJwk} found. A key that cannot serve signature verification is either
+ * `broken` (malformed, weak, a published secret or private key: worth reporting to the operator) or
+ * simply meant for something else (`use: "enc"`, an X25519 key, a curve @rs does not verify with).
+ */
+export type VerificationJwkCheck =
+  | { readonly usable: true }
+  | { readonly usable: false; readonly broken: boolean; readonly reason: string };
+
+const USABLE: VerificationJwkCheck = { usable: true };
+const broken = (reason: string): VerificationJwkCheck => ({ usable: false, broken: true, reason });
+const otherPurpose = (reason: string): VerificationJwkCheck => ({ usable: false, broken: false, reason });
+
+/**
+ * Decides, once and without importing anything, whether a JWK can verify signatures: known `kty`, the
+ * members its type requires in their exact form, an EC point on its curve, an RSA key with an odd public
+ * exponent of at least 3 (with `e = 1` anyone forges a signature) and a modulus of 2048 to 16384 bits.
+ * Every place keys enter from a JWK set (static and remote sets, secret stores) goes through here.
+ */
+export function checkVerificationJwk(
+  jwk: unknown,
+  options: { allowSymmetric: boolean },
+): VerificationJwkCheck {
+  if (!isObject(jwk)) return broken('not a JSON object');
+  if (typeof jwk.kty !== 'string') return broken('no "kty"');
+  if (jwk.kid !== undefined && typeof jwk.kid !== 'string') return broken('"kid" is not a string');
+  if (jwk.use !== undefined && jwk.use !== 'sig') {
+    return typeof jwk.use === 'string'
+      ? otherPurpose(`"use" is "${jwk.use}"`)
+      : broken('"use" is not a string');
+  }
+  if (jwk.key_ops !== undefined) {
+    if (!Array.isArray(jwk.key_ops)) return broken('"key_ops" is not an array');
+    if (!jwk.key_ops.includes('verify')) return otherPurpose('"key_ops" lacks "verify"');
+  }
+  const alg = jwk.alg;
+  if (alg !== undefined) {
+    if (typeof alg !== 'string') return broken('"alg" is not a string');
+    if (!SUPPORTED_JWS_ALGORITHMS.has(alg)) return otherPurpose(`"alg" ${alg} is not a signature algorithm`);
+  }
+  const check = checkMembers(jwk, options.allowSymmetric);
+  if (check.usable && alg !== undefined && !keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg)) {
+    return broken(`"alg" ${alg} does not fit the key`);
+  }
+  return check;
+}
+
+function checkMembers(jwk: Record<string, unknown>, allowSymmetric: boolean): VerificationJwkCheck {
+  if (jwk.kty === 'oct') return checkSecret(jwk, allowSymmetric);
+  if (PRIVATE_MEMBERS.some((member) => member in jwk))
+    return broken('a private key, published as a public one');
+  switch (jwk.kty) {
+    case 'RSA':
+      return checkRsa(jwk);
+    case 'EC':
+      return checkEc(jwk);
+    case 'OKP':
+      return checkOkp(jwk);
+    default:
+      return broken('unknown "kty"');
+  }
+}
+
+function checkSecret(jwk: Record<string, unknown>, allowSymmetric: boolean): VerificationJwkCheck {
+  // A shared secret in a set fetched from a public URL is a leaked secret: never use it, and say so.
+  if (!allowSymmetric) return broken('a symmetric key ("oct") where only public keys belong');
+  const k = decodeMember(jwk.k);
+  return k === undefined || k.byteLength === 0 ? broken('"k" is missing or not base64url') : USABLE;
+}
+
+function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {
+  // 16384 bits are 2048 bytes, 2731 base64url characters: anything longer is refused before decoding.
+  const n = decodeMember(jwk.n, 2_731);
+  const e = decodeMember(jwk.e, 2_731);
+  if (n === undefined) return broken('"n" is missing or not base64url');
+  if (e === undefined) return broken('"e" is missing or not base64url');
+  const modulus = toBigInt(n);
+  const bits = modulus.toString(2).length;
+  if (modulus === 0n || bits < RSA_MIN_MODULUS_BITS)
+    return broken(`an RSA modulus of ${modulus === 0n ? 0 : bits} bits (at least ${RSA_MIN_MODULUS_BITS})`);
+  if (bits > RSA_MAX_MODULUS_BITS) return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
+  const exponent = toBigInt(e);
+  if (exponent < 3n || exponent % 2n === 0n) return broken('an RSA public exponent that is below 3 or even');
+  if (exponent >= modulus) return broken('an RSA public exponent not below the modulus');
+  return USABLE;
+}
+
+function checkEc(jwk: Record<string, unknown>): VerificationJwkCheck {
+  if (typeof jwk.crv !== 'string') return broken('no "crv"');
+  const curve = NIST_CURVES[jwk.crv];
+  if (curve === undefined) {
+    return OTHER_EC_CURVES.has(jwk.crv) ? otherPurpose(`curve ${jwk.crv}`) : broken('unknown "crv"');
+  }
+  const x = decodeMember(jwk.x, 88);
+  const y = decodeMember(jwk.y, 88);
+  if (x?.byteLength !== curve.bytes || y?.byteLength !== curve.bytes) {
+    return broken(`"x" and "y" must be ${curve.bytes}-byte base64url coordinates`);
+  }
+  // A point off the curve is the start of an invalid-curve attack; WebCrypto would refuse it too, but
+  // only at the first token, which is too late to keep the last good keys.
+  const { p, b } = curve;
+  const px = toBigInt(x);
+  const py = toBigInt(y);
+  if (px >= p || py >= p || (py * py - (px * px * px - 3n * px + b)) % p !== 0n) {
+    return broken(`the point is not on ${jwk.crv}`);
+  }
+  return USABLE;
+}
+
+function checkOkp(jwk: Record<string, unknown>): VerificationJwkCheck {
+  if (typeof jwk.crv !== 'string') return broken('no "crv"');
+  if (jwk.crv !== 'Ed25519') {
+    return OTHER_OKP_CURVES.has(jwk.crv) ? otherPurpose(`curve ${jwk.crv}`) : broken('unknown "crv"');
+  }
+  return decodeMember(jwk.x, 43)?.byteLength === 32 ? USABLE : broken('"x" must be a 32-byte base64url key');
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/** A base64url member (no padding, no other alphabet), decoded; `undefined` if absent, wrong or too long. */
+function decodeMember(value: unknown, maxLength = Number.POSITIVE_INFINITY): Uint8Array | undefined {
+  if (typeof value !== 'string' || value.length > maxLength || !BASE64URL.test(value)) return undefined;
+  try {
+    return base64url.decode(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function toBigInt(bytes: Uint8Array): bigint {
+  let hex = '0x0';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return BigInt(hex);
+}
