@@ -89,6 +89,7 @@ export {
   DEFAULT_KEY_MANAGEMENT_ALGORITHMS,
   PBES2_ALGORITHMS,
 } from './keys/jwe-algorithms.js';
+export { JwkSetError, type UnusableJwk } from './keys/jwk-set-error.js';
 export {
   type RemoteJwks,
   type RemoteJwksOptions,

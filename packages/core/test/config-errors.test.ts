@@ -109,7 +109,7 @@ describe('key source options', () => {
   it('remoteJwks durations and sizes must be non-negative numbers', () => {
     const url = 'https://as.example.com/jwks';
     expectConfigError(() => remoteJwks({ url, cacheMaxAge: -1 }), 'remoteJwks.cacheMaxAge');
-    expectConfigError(() => remoteJwks({ url, cooldown: Number.NaN }), 'remoteJwks.cooldown');
+    expectConfigError(() => remoteJwks({ url, minFetchInterval: Number.NaN }), 'remoteJwks.minFetchInterval');
     expectConfigError(() => remoteJwks({ url, timeout: -5 }), 'remoteJwks.timeout');
     expectConfigError(
       () => remoteJwks({ url, maxResponseBytes: Number.POSITIVE_INFINITY }),

@@ -9,11 +9,12 @@ import {
   type TestSigningKey,
 } from '@rs/testkit';
 import { exportJWK } from 'jose';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AccessTokenResolver,
   createResourceServer,
   HttpClientError,
+  JwkSetError,
   jwtResolver,
   type RemoteJwks,
   type RemoteJwksOptions,
@@ -37,7 +38,8 @@ import {
   withKid,
 } from './helpers.js';
 
-const COOLDOWN = 30_000;
+// A long minimum interval between fetches, so that these tests can tell which request caused which fetch.
+const MIN_INTERVAL = 30_000;
 const MAX_AGE = 600_000;
 
 let keyA: TestSigningKey;
@@ -80,7 +82,9 @@ function setup(url: string, options: Partial<RemoteJwksOptions> = {}): Setup {
   const errors: Error[] = [];
   const keys = remoteJwks({
     url,
-    cooldown: COOLDOWN,
+    minFetchInterval: MIN_INTERVAL,
+    retryDelay: 1_000,
+    maxRetryDelay: 10_000,
     cacheMaxAge: MAX_AGE,
     onFetchError: (error) => errors.push(error),
     ...options,
@@ -103,9 +107,13 @@ describe('remoteJwks: caching', () => {
     expect(server.requests).toBe(1);
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE - 1));
     expect(server.requests).toBe(1);
+    // Past cacheMaxAge the held key still answers; the refresh runs in the background.
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
+    await vi.waitFor(() => expect(server.requests).toBe(2));
+    await vi.waitFor(() => expect(keys.stats()).toEqual({ fetches: 2, failures: 0, keys: 1 }));
+    // The refreshed set is fresh again: no fetch until it too is cacheMaxAge old.
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 2 * MAX_AGE - 1));
     expect(server.requests).toBe(2);
-    expect(keys.stats()).toEqual({ fetches: 2, failures: 0, keys: 1 });
   });
 
   it('coalesces 50 concurrent first requests into exactly one fetch', async () => {
@@ -142,7 +150,7 @@ describe('remoteJwks: key rotation', () => {
     expect(server.requests).toBe(1);
 
     server.setDocument(jwksOf(keyA, keyB));
-    const later = NOW_MS + COOLDOWN; // well inside cacheMaxAge: only the unknown kid causes the fetch
+    const later = NOW_MS + MIN_INTERVAL; // well inside cacheMaxAge: only the unknown kid causes the fetch
     const info = expectSuccess(await resolveAt(resolver, tokenB, later));
     expect(info.subject).toBe('user-123');
     expect(server.requests).toBe(2);
@@ -154,24 +162,28 @@ describe('remoteJwks: key rotation', () => {
     expect(keys.stats()).toEqual({ fetches: 2, failures: 0, keys: 2 });
   });
 
-  it('refuses a new kid inside the cooldown of the last fetch, then accepts it once the cooldown passed', async () => {
+  it('refuses a new kid inside the minimum interval after the last fetch, then accepts it once it passed', async () => {
     const server = await serve(jwksOf(keyA));
     const { resolver } = setup(server.url);
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     server.setDocument(jwksOf(keyA, keyB));
-    expectFailure(await resolveAt(resolver, tokenB, NOW_MS + COOLDOWN - 1), 'unknown_key');
+    expectFailure(await resolveAt(resolver, tokenB, NOW_MS + MIN_INTERVAL - 1), 'unknown_key');
     expect(server.requests).toBe(1);
-    expectSuccess(await resolveAt(resolver, tokenB, NOW_MS + COOLDOWN));
+    expectSuccess(await resolveAt(resolver, tokenB, NOW_MS + MIN_INTERVAL));
     expect(server.requests).toBe(2);
   });
 
-  it('drops a key that was removed from the set at the next refresh', async () => {
+  it('drops a key that was removed from the set once the next refresh completed', async () => {
     const server = await serve(jwksOf(keyA, keyB));
-    const { resolver } = setup(server.url);
+    const { keys, resolver } = setup(server.url);
     expectSuccess(await resolveAt(resolver, tokenB, NOW_MS));
     server.setDocument(jwksOf(keyA));
     expectSuccess(await resolveAt(resolver, tokenB, NOW_MS + MAX_AGE - 1));
-    expectFailure(await resolveAt(resolver, tokenB, NOW_MS + MAX_AGE), 'unknown_key');
+    expect(server.requests).toBe(1);
+    // The request that finds the set stale is still answered from it, and starts the refresh.
+    expectSuccess(await resolveAt(resolver, tokenB, NOW_MS + MAX_AGE));
+    await vi.waitFor(() => expect(keys.stats().keys).toBe(1));
+    expectFailure(await resolveAt(resolver, tokenB, NOW_MS + MAX_AGE + 1), 'unknown_key');
     expect(server.requests).toBe(2);
   });
 
@@ -182,7 +194,7 @@ describe('remoteJwks: key rotation', () => {
     server.setDocument(jwksOf(keyA, keyB));
     server.delay(50);
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => resolveAt(resolver, tokenB, NOW_MS + COOLDOWN)),
+      Array.from({ length: 20 }, () => resolveAt(resolver, tokenB, NOW_MS + MIN_INTERVAL)),
     );
     for (const result of results) expectSuccess(result);
     expect(server.requests).toBe(2);
@@ -190,7 +202,7 @@ describe('remoteJwks: key rotation', () => {
 });
 
 describe('remoteJwks: a flood of unknown kids', () => {
-  it('costs at most one fetch per cooldown, concurrently and sequentially', async () => {
+  it('costs at most one fetch per minimum interval, concurrently and sequentially', async () => {
     const server = await serve(jwksOf(keyA));
     const { keys, resolver } = setup(server.url);
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
@@ -198,27 +210,27 @@ describe('remoteJwks: a flood of unknown kids', () => {
 
     const flood = await randomKidTokens(200);
 
-    // Inside the cooldown of the first fetch: nothing is fetched.
+    // Inside the minimum interval after the first fetch: nothing is fetched.
     const early = await Promise.all(flood.map((token) => resolveAt(resolver, token, NOW_MS + 1)));
     for (const result of early) expectFailure(result, 'unknown_key');
     expect(server.requests).toBe(1);
 
-    // Once the cooldown passed: 200 concurrent tokens cause exactly one fetch.
-    const t1 = NOW_MS + COOLDOWN;
+    // Once it passed: 200 concurrent tokens cause exactly one fetch.
+    const t1 = NOW_MS + MIN_INTERVAL;
     const concurrent = await Promise.all(flood.map((token) => resolveAt(resolver, token, t1)));
     for (const result of concurrent) expectFailure(result, 'unknown_key');
     expect(server.requests).toBe(2);
 
-    // 200 sequential tokens spread over the rest of that cooldown: no fetch at all.
+    // 200 sequential tokens spread over the next interval: no fetch at all.
     for (let i = 0; i < flood.length; i++) {
       expectFailure(await resolveAt(resolver, flood[i]!, t1 + 1 + i * 100), 'unknown_key');
     }
     expect(server.requests).toBe(2);
-    expectFailure(await resolveAt(resolver, flood[0]!, t1 + COOLDOWN - 1), 'unknown_key');
+    expectFailure(await resolveAt(resolver, flood[0]!, t1 + MIN_INTERVAL - 1), 'unknown_key');
     expect(server.requests).toBe(2);
 
-    // After the cooldown, one more fetch is allowed, and only one.
-    const t2 = t1 + COOLDOWN;
+    // After that interval, one more fetch is allowed, and only one.
+    const t2 = t1 + MIN_INTERVAL;
     for (const token of flood.slice(0, 50))
       expectFailure(await resolveAt(resolver, token, t2), 'unknown_key');
     expect(server.requests).toBe(3);
@@ -246,88 +258,95 @@ describe('remoteJwks: a flood of unknown kids', () => {
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     const noKid = await mint(attacker, {}, { omitKid: true });
     for (let i = 0; i < 10; i++)
-      expectFailure(await resolveAt(resolver, noKid, NOW_MS + COOLDOWN * (i + 1)), 'signature_invalid');
+      expectFailure(await resolveAt(resolver, noKid, NOW_MS + MIN_INTERVAL * (i + 1)), 'signature_invalid');
     expect(server.requests).toBe(1);
   });
 });
 
 describe('remoteJwks: endpoint down', () => {
-  it('keeps the last good keys after cacheMaxAge while the endpoint answers 500 with HTML', async () => {
+  it('keeps the last good keys while the endpoint answers 500, retrying after 1 s, 2 s, 4 s, … up to the cap', async () => {
     const server = await serve(jwksOf(keyA));
     const { keys, resolver, errors } = setup(server.url, { cacheMaxAge: 60_000 });
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     server.fail(500);
 
-    // Expired cache: one attempt, it fails, the old keys are used.
-    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 60_000));
-    expect(server.requests).toBe(2);
-    expect(errors).toHaveLength(1);
+    // Past cacheMaxAge the held key answers; the refresh fails in the background and is reported.
+    let t = NOW_MS + 60_000;
+    expectSuccess(await resolveAt(resolver, tokenA, t));
+    await vi.waitFor(() => expect(keys.stats().failures).toBe(1));
+    expect(errors[0]).toBeInstanceOf(JwkSetError);
+    expect((errors[0] as JwkSetError).code).toBe('ERR_RS_JWKS_STATUS');
     expect(errors[0]!.message).toContain('HTTP 500');
 
-    // During the cooldown after the failed attempt: no new attempt, tokens still accepted.
-    for (let i = 1; i <= 20; i++)
-      expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 60_000 + i * 1000));
-    expect(server.requests).toBe(2);
+    // Each further attempt waits twice as long as the one before, up to maxRetryDelay (10 s).
+    for (const wait of [1_000, 2_000, 4_000, 8_000, 10_000, 10_000]) {
+      const before = keys.stats().fetches;
+      expectSuccess(await resolveAt(resolver, tokenA, t + wait - 1));
+      expect(keys.stats().fetches).toBe(before);
+      t += wait;
+      expectSuccess(await resolveAt(resolver, tokenA, t));
+      expect(keys.stats().fetches).toBe(before + 1);
+      await vi.waitFor(() => expect(keys.stats().failures).toBe(before));
+    }
+    expect(keys.stats()).toEqual({ fetches: 8, failures: 7, keys: 1 });
+    expect(server.requests).toBe(8);
 
-    // After the cooldown: exactly one more attempt.
-    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 60_000 + COOLDOWN));
-    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 60_000 + COOLDOWN + 1));
-    expect(server.requests).toBe(3);
-    expect(keys.stats()).toEqual({ fetches: 3, failures: 2, keys: 1 });
-
-    // Recovery: the next attempt succeeds and picks up the current set.
+    // Recovery: a kid only the new set holds waits for the next attempt, which picks the set up.
     server.recover();
     server.setDocument(jwksOf(keyA, keyB));
-    expectSuccess(await resolveAt(resolver, tokenB, NOW_MS + 60_000 + 2 * COOLDOWN));
-    expect(server.requests).toBe(4);
-    expect(keys.stats()).toEqual({ fetches: 4, failures: 2, keys: 2 });
+    expectSuccess(await resolveAt(resolver, tokenB, t + 10_000));
+    expect(keys.stats()).toEqual({ fetches: 9, failures: 7, keys: 2 });
   });
 
   it('keeps the last good keys when the endpoint stops listening', async () => {
-    const server = await startJwksServer(jwksOf(keyA));
+    const server = await serve(jwksOf(keyA));
     const { keys, resolver, errors } = setup(server.url, { cacheMaxAge: 60_000 });
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
-    await server.close();
+    await server.down();
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 120_000));
-    expect(errors).toHaveLength(1);
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect((errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_NETWORK');
     expect(keys.stats()).toEqual({ fetches: 2, failures: 1, keys: 1 });
   });
 
-  it('refuses with 401 keys_unavailable when no key was ever fetched (500), without a refetch storm', async () => {
+  it('refuses with 503 keys_unavailable when no key was ever fetched (500), without a refetch storm', async () => {
     const server = await serve(jwksOf(keyA));
     server.fail(500);
     const { resolver, errors } = setup(server.url);
     const rs = createResourceServer({ resolver, realm: 'api', clock: () => NOW_MS });
 
-    const rejection = expectRejected(await rs.authenticate(bearerRequest(tokenA)), 'keys_unavailable', 401);
-    expect(rejection.wwwAuthenticate).toBe(
-      'Bearer realm="api", error="invalid_token", error_description="The issuer signing keys are unavailable"',
-    );
+    // The server's problem, not the token's: no challenge, as when introspection is unavailable.
+    const rejection = expectRejected(await rs.authenticate(bearerRequest(tokenA)), 'keys_unavailable', 503);
+    expect(rejection.wwwAuthenticate).toBeUndefined();
+    expect(rejection.headers).toEqual({ 'cache-control': 'no-store', 'content-type': 'application/json' });
+    expect(rejection.body).toEqual({
+      error_description: 'The issuer signing keys are unavailable',
+      code: 'keys_unavailable',
+    });
     expect(server.requests).toBe(1);
 
-    // 50 concurrent and 50 sequential requests inside the cooldown: no new fetch.
+    // 50 concurrent and 50 sequential requests inside the first back-off (1 s): no new fetch.
     const concurrent = await Promise.all(
       Array.from({ length: 50 }, () => resolveAt(resolver, tokenA, NOW_MS + 1)),
     );
     for (const result of concurrent) expectFailure(result, 'keys_unavailable');
     for (let i = 0; i < 50; i++)
-      expectFailure(await resolveAt(resolver, tokenA, NOW_MS + 2 + i * 500), 'keys_unavailable');
+      expectFailure(await resolveAt(resolver, tokenA, NOW_MS + 2 + i * 19), 'keys_unavailable');
     expect(server.requests).toBe(1);
     expect(errors).toHaveLength(1);
 
-    // After the cooldown: one attempt (still failing).
+    // After it: one attempt for 10 concurrent requests (still failing).
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => resolveAt(resolver, tokenA, NOW_MS + COOLDOWN)),
+      Array.from({ length: 10 }, () => resolveAt(resolver, tokenA, NOW_MS + 1_000)),
     );
     for (const result of results) expectFailure(result, 'keys_unavailable');
     expect(server.requests).toBe(2);
 
-    // The endpoint recovers: after the next cooldown the keys are fetched and tokens accepted.
+    // The endpoint recovers: the attempt after the next back-off (2 s) fetches the keys.
     server.recover();
-    expectFailure(await resolveAt(resolver, tokenA, NOW_MS + 2 * COOLDOWN - 1), 'keys_unavailable');
+    expectFailure(await resolveAt(resolver, tokenA, NOW_MS + 3_000 - 1), 'keys_unavailable');
     expect(server.requests).toBe(2);
-    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 2 * COOLDOWN));
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 3_000));
     expect(server.requests).toBe(3);
   });
 
@@ -341,30 +360,29 @@ describe('remoteJwks: endpoint down', () => {
     expect(server.requests).toBe(1);
   });
 
-  it('refuses with keys_unavailable when the port is closed, one attempt per cooldown', async () => {
+  it('refuses with keys_unavailable when the port is closed, one attempt per back-off step', async () => {
     const port = await closedPort();
     const { keys, resolver, errors } = setup(`http://127.0.0.1:${port}/jwks.json`);
     const rs = createResourceServer({ resolver, clock: () => NOW_MS });
-    expectRejected(await rs.authenticate(bearerRequest(tokenA)), 'keys_unavailable', 401);
+    expectRejected(await rs.authenticate(bearerRequest(tokenA)), 'keys_unavailable', 503);
     expect((errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_NETWORK');
-    for (let i = 1; i <= 20; i++)
-      expectFailure(await resolveAt(resolver, tokenA, NOW_MS + i * 1000), 'keys_unavailable');
-    expect(keys.stats()).toEqual({ fetches: 1, failures: 1, keys: 0 });
-    expectFailure(await resolveAt(resolver, tokenA, NOW_MS + COOLDOWN), 'keys_unavailable');
-    expect(keys.stats()).toEqual({ fetches: 2, failures: 2, keys: 0 });
+    // A request every 250 ms for 20 s: attempts at 0, 1, 3, 7 and 15 s.
+    for (let i = 1; i < 80; i++)
+      expectFailure(await resolveAt(resolver, tokenA, NOW_MS + i * 250), 'keys_unavailable');
+    expect(keys.stats()).toEqual({ fetches: 5, failures: 5, keys: 0 });
   });
 
   it('gives up after the timeout when the endpoint hangs, instead of hanging the request', async () => {
     const server = await serve(jwksOf(keyA));
-    server.delay(5_000);
+    server.hang();
     const { resolver, errors } = setup(server.url, { timeout: 200 });
     const rs = createResourceServer({ resolver, clock: () => NOW_MS });
     const started = performance.now();
-    const rejection = expectRejected(await rs.authenticate(bearerRequest(tokenA)), 'keys_unavailable');
+    const rejection = expectRejected(await rs.authenticate(bearerRequest(tokenA)), 'keys_unavailable', 503);
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(150);
     expect(elapsed).toBeLessThan(2_000);
-    expect(rejection.wwwAuthenticate).toBe(invalidTokenChallenge('The issuer signing keys are unavailable'));
+    expect(rejection.wwwAuthenticate).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(HttpClientError);
     expect((errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_TIMEOUT');
@@ -375,11 +393,11 @@ describe('remoteJwks: endpoint down', () => {
     const server = await serve(jwksOf(keyA));
     const { resolver, errors } = setup(server.url, { timeout: 200 });
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
-    server.delay(5_000);
-    const started = performance.now();
+    server.hang();
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
-    expect(performance.now() - started).toBeLessThan(2_000);
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
     expect((errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_TIMEOUT');
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE + 1));
   });
 });
 
@@ -519,9 +537,10 @@ describe('remoteJwks: refresh behaviour', () => {
     const privateOnly = { ...(await exportJWK(keyA.privateKey)), kid: keyA.kid, alg: 'ES256' };
     server.setDocument({ keys: [privateOnly] });
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
+    await vi.waitFor(() => expect(keys.stats().failures).toBe(1));
     expect(server.requests).toBe(2);
-    expect(keys.stats().failures).toBe(1);
     expect(errors[0]?.message).toMatch(/no usable verification key/);
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE + 1));
   });
 
   it('answers from fresh keys without waiting for a refetch already under way', async () => {
@@ -530,9 +549,9 @@ describe('remoteJwks: refresh behaviour', () => {
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     server.delay(1_500);
     // An unknown kid starts a slow refetch; a token with a known kid must not queue behind it.
-    const unknown = resolveAt(resolver, tokenB, NOW_MS + COOLDOWN);
+    const unknown = resolveAt(resolver, tokenB, NOW_MS + MIN_INTERVAL);
     const started = Date.now();
-    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + COOLDOWN));
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MIN_INTERVAL));
     expect(Date.now() - started).toBeLessThan(1_000);
     server.recover();
     expectFailure(await unknown, 'unknown_key');

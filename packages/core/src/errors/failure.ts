@@ -18,7 +18,6 @@ export const FAILURES = {
   algorithm_not_allowed: { status: 401, error: 'invalid_token' },
   critical_header_unsupported: { status: 401, error: 'invalid_token' },
   unknown_key: { status: 401, error: 'invalid_token' },
-  keys_unavailable: { status: 401, error: 'invalid_token' },
   signature_invalid: { status: 401, error: 'invalid_token' },
   decryption_failed: { status: 401, error: 'invalid_token' },
   token_type_invalid: { status: 401, error: 'invalid_token' },
@@ -57,6 +56,7 @@ export const FAILURES = {
   // The token could not be checked through no fault of the client: fail closed with 503, no challenge.
   introspection_unavailable: { status: 503, error: undefined },
   introspection_misconfigured: { status: 503, error: undefined },
+  keys_unavailable: { status: 503, error: undefined },
   replay_check_unavailable: { status: 503, error: undefined },
 
   // The token is valid but does not carry enough privilege (RFC 6750 §3.1 insufficient_scope).

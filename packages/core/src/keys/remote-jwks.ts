@@ -1,22 +1,34 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { fetchHttpClient } from '../http/fetch-http-client.js';
 import type { HttpClient } from '../http/http-client.js';
 import { JwkIndex } from './jwk-index.js';
+import { JwkSetError } from './jwk-set-error.js';
+import { RefetchPolicy } from './refetch-policy.js';
 import type { KeySelector, VerificationKeySource } from './verification-key-source.js';
 
 /** Options of {@link remoteJwks}. Durations are in milliseconds. */
 export interface RemoteJwksOptions {
   /** The authorization server's `jwks_uri`. HTTPS, or HTTP on a loopback host. Never taken from a token. */
   readonly url: string | URL;
-  /** How long a fetched key set is used before it is fetched again. Default 10 minutes. */
-  readonly cacheMaxAge?: number;
   /**
-   * The least time between two fetches caused by an unknown `kid` or by a failed fetch, so that a flood
-   * of tokens with random `kid`s costs at most one fetch per cooldown. Default 30 seconds.
+   * Age after which the key set is refreshed. Requests the held keys can answer never wait for that
+   * refresh: it runs in the background. Default 10 minutes.
    */
-  readonly cooldown?: number;
+  readonly cacheMaxAge?: number;
+  /** Least time from the start of a successful fetch to the next fetch, whatever its cause. Default 5 s. */
+  readonly minFetchInterval?: number;
+  /**
+   * Most fetches that tokens with an unknown `kid` may cause in any 60 seconds, so a flood of made-up
+   * `kid`s costs a few fetches a minute. `0`: only `cacheMaxAge` refreshes the set. Default 6.
+   */
+  readonly unknownKidFetchesPerMinute?: number;
+  /** Wait after a failed fetch before the next attempt, doubled after each further failure. Default 1 s. */
+  readonly retryDelay?: number;
+  /** Cap of that doubling: the longest wait between attempts while fetches fail. Default 10 s. */
+  readonly maxRetryDelay?: number;
   /** Fetch timeout. Default 5 seconds. */
   readonly timeout?: number;
   /** Largest accepted key-set document. Default 256 KiB. */
@@ -25,9 +37,26 @@ export interface RemoteJwksOptions {
   readonly allowInsecureHttp?: boolean;
   /** The HTTP client. Default: the runtime's `fetch`. `@rs/core/node` offers a pooled undici client. */
   readonly httpClient?: HttpClient;
-  /** Told of every failed fetch (the last good keys stay in use). */
+  /**
+   * Told of every failed fetch (an `HttpClientError`, or a `JwkSetError` for a bad status, a document
+   * that is not a JWK set, or a set without one usable key; the last good keys stay in use), and of
+   * broken keys left out of a set that is in use (`JwkSetError` `ERR_RS_JWKS_KEYS_LEFT_OUT`). Called
+   * outside any request; what it throws is ignored.
+   */
   readonly onFetchError?: (error: Error) => void;
 }
+
+/** Every option of {@link remoteJwks} that has a default, with it: the one list of them. */
+const REMOTE_JWKS_DEFAULTS = Object.freeze({
+  cacheMaxAge: 600_000,
+  minFetchInterval: 5_000,
+  unknownKidFetchesPerMinute: 6,
+  retryDelay: 1_000,
+  maxRetryDelay: 10_000,
+  timeout: 5_000,
+  maxResponseBytes: 256 * 1024,
+  allowInsecureHttp: false,
+});
 
 /** Counters of a {@link RemoteJwks}, for metrics. */
 export interface RemoteJwksStats {
@@ -42,100 +71,182 @@ export interface RemoteJwks extends VerificationKeySource {
   stats(): RemoteJwksStats;
 }
 
+const UNAVAILABLE = 'The issuer signing keys are unavailable';
+
 /**
- * Verification keys fetched from the authorization server's JWK set URL, cached for `cacheMaxAge`.
+ * Verification keys fetched from the authorization server's JWK set URL.
  *
- * - An unknown `kid` triggers one refetch, at most once per `cooldown`.
- * - Concurrent fetches are coalesced into one.
- * - When a fetch fails, the last good key set stays in use; with none, tokens are refused
- *   (`keys_unavailable`), never accepted.
+ * - A request waits for a fetch only when no held key can answer it (its `kid`, or for a token without
+ *   one, its algorithm); a set older than `cacheMaxAge` is refreshed in the background. Fetches are
+ *   coalesced into one.
+ * - Each key is checked when the set arrives. A set without one usable key never replaces the last good
+ *   keys; broken keys in a good set are left out. Both are reported to `onFetchError`.
+ * - An unknown `kid` causes a fetch once `minFetchInterval` has passed since the last one, at most
+ *   `unknownKidFetchesPerMinute` times a minute; failed fetches are retried after 1 s, 2 s, 4 s, … up to
+ *   `maxRetryDelay`.
+ * - A `kid` that a freshly fetched set does not hold is refused as `unknown_key` (401). When the set
+ *   cannot be had (no keys held, or the fetch that should have found the `kid` failed) the request is
+ *   answered 503 `keys_unavailable`: the server's problem, not the token's.
  *
  * @example
  * ```ts
- * const keys = remoteJwks({ url: 'https://as.example.com/.well-known/jwks.json' });
+ * const keys = remoteJwks({
+ *   url: 'https://as.example.com/.well-known/jwks.json',
+ *   onFetchError: (error) => console.warn('JWK set:', error.message),
+ * });
  * ```
  */
 export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
+  requireOption(
+    (options as { cooldown?: unknown })?.cooldown === undefined,
+    'remoteJwks.cooldown',
+    'was replaced by minFetchInterval and unknownKidFetchesPerMinute',
+  );
   const url = validateEndpointUrl(options.url, 'remoteJwks.url', options.allowInsecureHttp).href;
-  const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, 600_000, 'remoteJwks.cacheMaxAge');
-  const cooldown = nonNegativeOption(options.cooldown, 30_000, 'remoteJwks.cooldown');
-  const timeout = positiveOption(options.timeout, 5_000, 'remoteJwks.timeout');
+  const defaults = REMOTE_JWKS_DEFAULTS;
+  const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, defaults.cacheMaxAge, 'remoteJwks.cacheMaxAge');
+  const policy = new RefetchPolicy({
+    minFetchInterval: nonNegativeOption(
+      options.minFetchInterval,
+      defaults.minFetchInterval,
+      'remoteJwks.minFetchInterval',
+    ),
+    unknownKidFetchesPerMinute: nonNegativeOption(
+      options.unknownKidFetchesPerMinute,
+      defaults.unknownKidFetchesPerMinute,
+      'remoteJwks.unknownKidFetchesPerMinute',
+    ),
+    retryDelay: positiveOption(options.retryDelay, defaults.retryDelay, 'remoteJwks.retryDelay'),
+    maxRetryDelay: positiveOption(options.maxRetryDelay, defaults.maxRetryDelay, 'remoteJwks.maxRetryDelay'),
+  });
+  if (!Number.isInteger(options.unknownKidFetchesPerMinute ?? 0)) {
+    throw new RsConfigError('remoteJwks.unknownKidFetchesPerMinute', 'must be a whole number');
+  }
+  requireOption(
+    (options.maxRetryDelay ?? defaults.maxRetryDelay) >= (options.retryDelay ?? defaults.retryDelay),
+    'remoteJwks.maxRetryDelay',
+    'must not be below retryDelay',
+  );
+  const timeout = positiveOption(options.timeout, defaults.timeout, 'remoteJwks.timeout');
   const maxResponseBytes = positiveOption(
     options.maxResponseBytes,
-    256 * 1024,
+    defaults.maxResponseBytes,
     'remoteJwks.maxResponseBytes',
   );
   const http = options.httpClient ?? fetchHttpClient();
 
   let index: JwkIndex | undefined;
   let fetchedAt = Number.NEGATIVE_INFINITY;
-  let attemptedAt = Number.NEGATIVE_INFINITY;
-  let lastAttemptFailed = false;
   let inflight: Promise<void> | undefined;
   let fetches = 0;
   let failures = 0;
 
-  function refresh(now: number): Promise<void> {
-    inflight ??= fetchKeySet(now).finally(() => {
+  function report(error: unknown): void {
+    try {
+      options.onFetchError?.(error instanceof Error ? error : new Error(String(error)));
+    } catch {
+      // A throwing hook must not turn into an unhandled rejection of a background refresh.
+    }
+  }
+
+  function refresh(now: number, forUnknownKid: boolean): Promise<void> {
+    policy.fetchStarted(now, forUnknownKid);
+    inflight = fetchKeySet(now).finally(() => {
       inflight = undefined;
     });
     return inflight;
   }
 
   async function fetchKeySet(now: number): Promise<void> {
-    attemptedAt = now;
     fetches++;
     try {
-      const response = await http.send({
-        method: 'GET',
-        url,
-        headers: { accept: 'application/jwk-set+json, application/json' },
-        timeoutMs: timeout,
-        maxResponseBytes,
-      });
-      if (response.status !== 200) throw new Error(`JWK set ${url} answered HTTP ${response.status}`);
-      let document: unknown;
-      try {
-        document = JSON.parse(new TextDecoder().decode(response.body));
-      } catch {
-        throw new Error(`JWK set ${url} is not JSON`);
-      }
-      const fetched = new JwkIndex(document, { allowSymmetric: false });
-      // A set without one usable key is a broken publication, not a rotation: keep the last good keys.
-      if (fetched.size === 0) throw new Error(`JWK set ${url} holds no usable verification key`);
+      const fetched = await download();
       index = fetched;
       fetchedAt = now;
-      lastAttemptFailed = false;
+      policy.fetchSucceeded();
+      if (fetched.unusable.length > 0) {
+        report(
+          new JwkSetError(
+            'ERR_RS_JWKS_KEYS_LEFT_OUT',
+            `JWK set ${url}: broken keys left out: ${describe(fetched)}`,
+            fetched.unusable,
+          ),
+        );
+      }
     } catch (error) {
       failures++;
-      lastAttemptFailed = true;
-      options.onFetchError?.(error instanceof Error ? error : new Error(String(error)));
+      policy.fetchFailed();
+      report(error);
     }
   }
 
-  function mayFetch(now: number): boolean {
-    return now - attemptedAt >= cooldown;
+  async function download(): Promise<JwkIndex> {
+    const response = await http.send({
+      method: 'GET',
+      url,
+      headers: { accept: 'application/jwk-set+json, application/json' },
+      timeoutMs: timeout,
+      maxResponseBytes,
+    });
+    if (response.status !== 200) {
+      throw new JwkSetError('ERR_RS_JWKS_STATUS', `JWK set ${url} answered HTTP ${response.status}`);
+    }
+    let document: unknown;
+    try {
+      document = JSON.parse(new TextDecoder().decode(response.body));
+    } catch {
+      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `JWK set ${url} is not JSON`);
+    }
+    let fetched: JwkIndex;
+    try {
+      fetched = new JwkIndex(document, { allowSymmetric: false });
+    } catch (error) {
+      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `JWK set ${url}: ${(error as Error).message}`);
+    }
+    // A set without one usable key is a broken publication, not a rotation: keep the last good keys.
+    if (fetched.size === 0) {
+      const broken = fetched.unusable.length > 0 ? ` (${describe(fetched)})` : '';
+      throw new JwkSetError(
+        'ERR_RS_JWKS_NO_USABLE_KEY',
+        `JWK set ${url} holds no usable verification key${broken}`,
+        fetched.unusable,
+      );
+    }
+    return fetched;
+  }
+
+  async function answer(held: JwkIndex, selector: KeySelector): Promise<Outcome<readonly CryptoKey[]>> {
+    return success(await held.keysFor(selector));
   }
 
   return {
     symmetric: false,
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
-      const fresh = index !== undefined && now - fetchedAt < cacheMaxAge;
-      const known = fresh && (selector.kid === undefined || index!.hasKid(selector.kid));
-      // Requests the current keys can answer never wait for a fetch, even one already under way.
-      if (!known) {
-        if (inflight !== undefined) await inflight;
-        else if (!fresh && (!lastAttemptFailed || mayFetch(now))) {
-          // A failed attempt waits out the cooldown, so an unreachable server is not hammered per request.
-          await refresh(now);
+      const stale = now - fetchedAt >= cacheMaxAge;
+      if (index?.hasKeyFor(selector)) {
+        // Stale-while-revalidate: the held keys answer now, the refresh runs on its own.
+        if (stale && inflight === undefined && policy.mayFetch(now)) void refresh(now, false);
+        return answer(index, selector);
+      }
+      // No held key can answer: nothing fetched yet, a stale set, a rotated key, or a made-up `kid`.
+      if (inflight === undefined) {
+        if (index === undefined || stale) {
+          if (policy.mayFetch(now)) void refresh(now, false);
+        } else if (policy.mayFetchForUnknownKid(now)) {
+          void refresh(now, true);
         }
       }
-      if (index === undefined) return refusal('keys_unavailable', 'The issuer signing keys are unavailable');
-      if (selector.kid !== undefined && !index.hasKid(selector.kid) && mayFetch(now)) {
-        await refresh(now);
-      }
-      return success(await index.keysFor(selector));
+      if (inflight !== undefined) await inflight;
+      const held = index as JwkIndex | undefined;
+      if (held?.hasKeyFor(selector)) return answer(held, selector);
+      // Whether the `kid` is unknown to the issuer or the set could not be had decides who is at fault.
+      if (held === undefined || policy.lastFetchFailed) return refusal('keys_unavailable', UNAVAILABLE);
+      return success([]);
     },
     stats: () => ({ fetches, failures, keys: index?.size ?? 0 }),
   };
+}
+
+function describe(index: JwkIndex): string {
+  return index.unusable.map(({ key, reason }) => `${key}: ${reason}`).join('; ');
 }
