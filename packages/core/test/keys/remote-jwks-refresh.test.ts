@@ -8,13 +8,22 @@ import {
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AccessTokenResolver,
-  HttpClientError,
+  type HttpClientError,
   jwtResolver,
   type RemoteJwks,
   type RemoteJwksOptions,
   remoteJwks,
 } from '../../src/index.js';
-import { AUDIENCE, expectFailure, expectSuccess, ISSUER, mint, NOW_MS, NOW_S, resolveAt } from '../helpers.js';
+import {
+  AUDIENCE,
+  expectFailure,
+  expectSuccess,
+  ISSUER,
+  mint,
+  NOW_MS,
+  NOW_S,
+  resolveAt,
+} from '../helpers.js';
 
 // Stale-while-revalidate: once the set is older than cacheMaxAge, requests the held keys can answer never
 // wait for the refresh, however slow the endpoint is.

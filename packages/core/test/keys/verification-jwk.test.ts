@@ -92,7 +92,12 @@ describe('checkVerificationJwk: broken keys, reported', () => {
   it('refuses RSA moduli under 2048 bits and over 16384, and missing or malformed n and e', async () => {
     // jose will not generate a short key: WebCrypto does.
     const { publicKey } = (await crypto.subtle.generateKey(
-      { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      {
+        name: 'RSASSA-PKCS1-v1_5',
+        modulusLength: 1024,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: 'SHA-256',
+      },
       true,
       ['sign', 'verify'],
     )) as CryptoKeyPair;
@@ -190,8 +195,12 @@ describe('checkVerificationJwk: keys for something else, left out quietly', () =
 async function forgeWithExponentOne(modulus: string, claims: Record<string, unknown>): Promise<string> {
   const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
   const signingInput = `${encode({ alg: 'RS256', kid: 'e1' })}.${encode(claims)}`;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(signingInput)));
-  const sha256Info = [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(signingInput)),
+  );
+  const sha256Info = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+  ];
   const digestInfo = [...sha256Info, 0x05, 0x00, 0x04, 0x20, ...digest];
   const length = base64url.decode(modulus).length;
   const encoded = new Uint8Array(length).fill(0xff);
@@ -231,7 +240,10 @@ describe('an RSA key with e = 1 never verifies a token', () => {
       audience: AUDIENCE,
       keys: staticJwks({ keys: [weak, p256.publicJwk] }),
     });
-    expectFailure(await resolveAt(resolver, await forgeWithExponentOne(rsa.publicJwk.n!, claims)), 'unknown_key');
+    expectFailure(
+      await resolveAt(resolver, await forgeWithExponentOne(rsa.publicJwk.n!, claims)),
+      'unknown_key',
+    );
     expectSuccess(await resolveAt(resolver, await mint(p256)));
   });
 
