@@ -1,4 +1,4 @@
-import { RsConfigError, requireOption } from '../config/config-error.js';
+import { requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -6,7 +6,7 @@ import { fetchHttpClient } from '../http/fetch-http-client.js';
 import type { HttpClient } from '../http/http-client.js';
 import { JwkIndex } from './jwk-index.js';
 import { JwkSetError } from './jwk-set-error.js';
-import { RefetchPolicy } from './refetch-policy.js';
+import { RefetchPolicy, type RefetchSettings } from './refetch-policy.js';
 import type { KeySelector, VerificationKeySource } from './verification-key-source.js';
 
 /** Options of {@link remoteJwks}. Durations are in milliseconds. */
@@ -105,28 +105,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   const url = validateEndpointUrl(options.url, 'remoteJwks.url', options.allowInsecureHttp).href;
   const defaults = REMOTE_JWKS_DEFAULTS;
   const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, defaults.cacheMaxAge, 'remoteJwks.cacheMaxAge');
-  const policy = new RefetchPolicy({
-    minFetchInterval: nonNegativeOption(
-      options.minFetchInterval,
-      defaults.minFetchInterval,
-      'remoteJwks.minFetchInterval',
-    ),
-    unknownKidFetchesPerMinute: nonNegativeOption(
-      options.unknownKidFetchesPerMinute,
-      defaults.unknownKidFetchesPerMinute,
-      'remoteJwks.unknownKidFetchesPerMinute',
-    ),
-    retryDelay: positiveOption(options.retryDelay, defaults.retryDelay, 'remoteJwks.retryDelay'),
-    maxRetryDelay: positiveOption(options.maxRetryDelay, defaults.maxRetryDelay, 'remoteJwks.maxRetryDelay'),
-  });
-  if (!Number.isInteger(options.unknownKidFetchesPerMinute ?? 0)) {
-    throw new RsConfigError('remoteJwks.unknownKidFetchesPerMinute', 'must be a whole number');
-  }
-  requireOption(
-    (options.maxRetryDelay ?? defaults.maxRetryDelay) >= (options.retryDelay ?? defaults.retryDelay),
-    'remoteJwks.maxRetryDelay',
-    'must not be below retryDelay',
-  );
+  const policy = new RefetchPolicy(refetchSettings(options));
   const timeout = positiveOption(options.timeout, defaults.timeout, 'remoteJwks.timeout');
   const maxResponseBytes = positiveOption(
     options.maxResponseBytes,
@@ -168,7 +147,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
         report(
           new JwkSetError(
             'ERR_RS_JWKS_KEYS_LEFT_OUT',
-            `JWK set ${url}: broken keys left out: ${describe(fetched)}`,
+            `JWK set ${url}: broken keys left out: ${listUnusable(fetched)}`,
             fetched.unusable,
           ),
         );
@@ -205,7 +184,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
     }
     // A set without one usable key is a broken publication, not a rotation: keep the last good keys.
     if (fetched.size === 0) {
-      const broken = fetched.unusable.length > 0 ? ` (${describe(fetched)})` : '';
+      const broken = fetched.unusable.length > 0 ? ` (${listUnusable(fetched)})` : '';
       throw new JwkSetError(
         'ERR_RS_JWKS_NO_USABLE_KEY',
         `JWK set ${url} holds no usable verification key${broken}`,
@@ -215,10 +194,6 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
     return fetched;
   }
 
-  async function answer(held: JwkIndex, selector: KeySelector): Promise<Outcome<readonly CryptoKey[]>> {
-    return success(await held.keysFor(selector));
-  }
-
   return {
     symmetric: false,
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
@@ -226,7 +201,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       if (index?.hasKeyFor(selector)) {
         // Stale-while-revalidate: the held keys answer now, the refresh runs on its own.
         if (stale && inflight === undefined && policy.mayFetch(now)) void refresh(now, false);
-        return answer(index, selector);
+        return success(await index.keysFor(selector));
       }
       // No held key can answer: nothing fetched yet, a stale set, a rotated key, or a made-up `kid`.
       if (inflight === undefined) {
@@ -238,7 +213,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       }
       if (inflight !== undefined) await inflight;
       const held = index as JwkIndex | undefined;
-      if (held?.hasKeyFor(selector)) return answer(held, selector);
+      if (held?.hasKeyFor(selector)) return success(await held.keysFor(selector));
       // Whether the `kid` is unknown to the issuer or the set could not be had decides who is at fault.
       if (held === undefined || policy.lastFetchFailed) return refusal('keys_unavailable', UNAVAILABLE);
       return success([]);
@@ -247,6 +222,33 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   };
 }
 
-function describe(index: JwkIndex): string {
+function refetchSettings(options: RemoteJwksOptions): RefetchSettings {
+  const defaults = REMOTE_JWKS_DEFAULTS;
+  const unknownKidFetchesPerMinute = nonNegativeOption(
+    options.unknownKidFetchesPerMinute,
+    defaults.unknownKidFetchesPerMinute,
+    'remoteJwks.unknownKidFetchesPerMinute',
+  );
+  requireOption(
+    Number.isInteger(unknownKidFetchesPerMinute),
+    'remoteJwks.unknownKidFetchesPerMinute',
+    'must be a whole number',
+  );
+  const retryDelay = positiveOption(options.retryDelay, defaults.retryDelay, 'remoteJwks.retryDelay');
+  const maxRetryDelay = positiveOption(
+    options.maxRetryDelay,
+    defaults.maxRetryDelay,
+    'remoteJwks.maxRetryDelay',
+  );
+  requireOption(maxRetryDelay >= retryDelay, 'remoteJwks.maxRetryDelay', 'must not be below retryDelay');
+  const minFetchInterval = nonNegativeOption(
+    options.minFetchInterval,
+    defaults.minFetchInterval,
+    'remoteJwks.minFetchInterval',
+  );
+  return { minFetchInterval, unknownKidFetchesPerMinute, retryDelay, maxRetryDelay };
+}
+
+function listUnusable(index: JwkIndex): string {
   return index.unusable.map(({ key, reason }) => `${key}: ${reason}`).join('; ');
 }
