@@ -61,6 +61,17 @@ export function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
 }
 
+/** A 1024-bit RSA key pair (RS256), too short to be used: jose will not make one, WebCrypto does. */
+export async function weakRsaKeyPair(): Promise<CryptoKeyPair> {
+  const algorithm = {
+    name: 'RSASSA-PKCS1-v1_5',
+    modulusLength: 1024,
+    publicExponent: new Uint8Array([1, 0, 1]),
+    hash: 'SHA-256',
+  };
+  return (await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
 /** A GET over HTTPS with `Authorization: Bearer <token>`. */
 export function bearerRequest(token: string, overrides: Partial<RsRequest> = {}): RsRequest {
   return { method: 'GET', url: API_URL, headers: { authorization: `Bearer ${token}` }, ...overrides };

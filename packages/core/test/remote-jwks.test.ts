@@ -35,8 +35,8 @@ import {
   NOW_MS,
   NOW_S,
   resolveAt,
-  withKid,
 } from './helpers.js';
+import { randomKidTokens } from './remote-jwks-setup.js';
 
 // A long minimum interval between fetches, so that these tests can tell which request caused which fetch.
 const MIN_INTERVAL = 30_000;
@@ -90,12 +90,6 @@ function setup(url: string, options: Partial<RemoteJwksOptions> = {}): Setup {
     ...options,
   });
   return { keys, resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys }), errors };
-}
-
-function randomKidTokens(count: number): Promise<string[]> {
-  return Promise.all(
-    Array.from({ length: count }, () => mint(withKid(attacker, `random-${crypto.randomUUID()}`))),
-  );
 }
 
 describe('remoteJwks: caching', () => {
@@ -208,7 +202,7 @@ describe('remoteJwks: a flood of unknown kids', () => {
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     expect(server.requests).toBe(1);
 
-    const flood = await randomKidTokens(200);
+    const flood = await randomKidTokens(attacker, 200);
 
     // Inside the minimum interval after the first fetch: nothing is fetched.
     const early = await Promise.all(flood.map((token) => resolveAt(resolver, token, NOW_MS + 1)));
@@ -244,7 +238,7 @@ describe('remoteJwks: a flood of unknown kids', () => {
   it('costs exactly one fetch when the flood arrives before any key was fetched', async () => {
     const server = await serve(jwksOf(keyA));
     const { resolver } = setup(server.url);
-    const flood = await randomKidTokens(200);
+    const flood = await randomKidTokens(attacker, 200);
     const results = await Promise.all(flood.map((token) => resolveAt(resolver, token, NOW_MS)));
     for (const result of results) expectFailure(result, 'unknown_key');
     expect(server.requests).toBe(1);

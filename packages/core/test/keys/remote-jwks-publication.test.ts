@@ -1,29 +1,9 @@
-import {
-  generateSigningKey,
-  type JwksServer,
-  jwksOf,
-  startJwksServer,
-  type TestSigningKey,
-} from '@rs/testkit';
+import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import type { JWK } from 'jose';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type AccessTokenResolver,
-  JwkSetError,
-  jwtResolver,
-  type RemoteJwks,
-  remoteJwks,
-} from '../../src/index.js';
-import {
-  AUDIENCE,
-  expectFailure,
-  expectSuccess,
-  ISSUER,
-  mint,
-  NOW_MS,
-  NOW_S,
-  resolveAt,
-} from '../helpers.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { JwkSetError } from '../../src/index.js';
+import { expectFailure, expectSuccess, mint, NOW_MS, NOW_S, resolveAt } from '../helpers.js';
+import { remoteJwksFixture } from '../remote-jwks-setup.js';
 
 // A broken publication never replaces good keys: every key is checked when the set arrives.
 
@@ -54,23 +34,7 @@ beforeAll(async () => {
   ];
 });
 
-const servers: JwksServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function setup(document: unknown) {
-  const server = await startJwksServer(document);
-  servers.push(server);
-  const errors: Error[] = [];
-  const keys: RemoteJwks = remoteJwks({
-    url: server.url,
-    cacheMaxAge: MAX_AGE,
-    onFetchError: (error) => errors.push(error),
-  });
-  const resolver: AccessTokenResolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys });
-  return { server, keys, resolver, errors };
-}
+const setup = remoteJwksFixture({ cacheMaxAge: MAX_AGE });
 
 describe('remoteJwks: a broken publication', () => {
   it('keeps the last good keys when every published key is unusable, and reports each one', async () => {

@@ -1,34 +1,19 @@
+import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createResourceServer, type RemoteJwksOptions, remoteJwks } from '../../src/index.js';
 import {
-  generateSigningKey,
-  type JwksServer,
-  jwksOf,
-  startJwksServer,
-  type TestSigningKey,
-} from '@rs/testkit';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AccessTokenResolver,
-  createResourceServer,
-  jwtResolver,
-  type RemoteJwks,
-  type RemoteJwksOptions,
-  remoteJwks,
-} from '../../src/index.js';
-import {
-  AUDIENCE,
   bearerRequest,
   expectConfigError,
   expectFailure,
   expectRejected,
   expectSuccess,
-  ISSUER,
   invalidTokenChallenge,
   mint,
   NOW_MS,
   NOW_S,
   resolveAt,
-  withKid,
 } from '../helpers.js';
+import { randomKidTokens, remoteJwksFixture } from '../remote-jwks-setup.js';
 
 // The refetch policy, with its defaults: minFetchInterval 5 s, unknownKidFetchesPerMinute 6, retryDelay
 // 1 s doubling up to maxRetryDelay 10 s. Time is the pipeline's injected clock.
@@ -53,33 +38,7 @@ beforeAll(async () => {
   tokenB = await mint(keyB, { exp: NOW_S + 86_400 });
 });
 
-const servers: JwksServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-interface Setup {
-  readonly server: JwksServer;
-  readonly keys: RemoteJwks;
-  readonly resolver: AccessTokenResolver;
-  readonly errors: Error[];
-}
-
-async function setup(document: unknown, options: Partial<RemoteJwksOptions> = {}): Promise<Setup> {
-  const server = await startJwksServer(document);
-  servers.push(server);
-  const errors: Error[] = [];
-  const keys = remoteJwks({ url: server.url, onFetchError: (error) => errors.push(error), ...options });
-  return { server, keys, resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys }), errors };
-}
-
-function randomKidTokens(count: number): Promise<string[]> {
-  return Promise.all(
-    Array.from({ length: count }, () =>
-      mint(withKid(attacker, `random-${crypto.randomUUID()}`), { exp: NOW_S + 86_400 }),
-    ),
-  );
-}
+const setup = remoteJwksFixture();
 
 describe('remoteJwks: a rotated key is accepted within seconds', () => {
   it('fetches for a kid published right after a fetch once minFetchInterval has passed', async () => {
@@ -98,7 +57,7 @@ describe('remoteJwks: a rotated key is accepted within seconds', () => {
   it('during a flood that spent the budget, accepts a rotated key once the oldest flood fetch is a minute old', async () => {
     const { server, resolver } = await setup(jwksOf(keyA));
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
-    const flood = await randomKidTokens(30);
+    const flood = await randomKidTokens(attacker, 30);
     // A random kid every second: fetches at 5, 10, … 30 s spend the minute's budget of 6.
     for (let second = 1; second <= 30; second++) {
       expectFailure(await resolveAt(resolver, flood[second - 1]!, NOW_MS + second * 1_000), 'unknown_key');
@@ -124,7 +83,7 @@ describe('remoteJwks: a flood of random kids', () => {
   it('costs at most unknownKidFetchesPerMinute fetches in any minute, over ten minutes', async () => {
     const { server, resolver } = await setup(jwksOf(keyA), { cacheMaxAge: 3_600_000 });
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
-    const flood = await randomKidTokens(200);
+    const flood = await randomKidTokens(attacker, 200);
     const fetchTimes: number[] = [];
     // 20 tokens a second for 10 minutes of the injected clock: 12 000 requests.
     for (let i = 0; i < 12_000; i++) {
@@ -152,7 +111,7 @@ describe('remoteJwks: a flood of random kids', () => {
     const { server, resolver } = await setup(jwksOf(keyA));
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     server.delay(50);
-    const flood = await randomKidTokens(500);
+    const flood = await randomKidTokens(attacker, 500);
     const results = await Promise.all(
       flood.map((token) => resolveAt(resolver, token, NOW_MS + MIN_INTERVAL)),
     );

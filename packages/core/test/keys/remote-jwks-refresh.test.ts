@@ -1,29 +1,8 @@
-import {
-  generateSigningKey,
-  type JwksServer,
-  jwksOf,
-  startJwksServer,
-  type TestSigningKey,
-} from '@rs/testkit';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type AccessTokenResolver,
-  type HttpClientError,
-  jwtResolver,
-  type RemoteJwks,
-  type RemoteJwksOptions,
-  remoteJwks,
-} from '../../src/index.js';
-import {
-  AUDIENCE,
-  expectFailure,
-  expectSuccess,
-  ISSUER,
-  mint,
-  NOW_MS,
-  NOW_S,
-  resolveAt,
-} from '../helpers.js';
+import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AccessTokenResolver, HttpClientError } from '../../src/index.js';
+import { expectFailure, expectSuccess, mint, NOW_MS, NOW_S, resolveAt } from '../helpers.js';
+import { remoteJwksFixture } from '../remote-jwks-setup.js';
 
 // Stale-while-revalidate: once the set is older than cacheMaxAge, requests the held keys can answer never
 // wait for the refresh, however slow the endpoint is.
@@ -48,31 +27,7 @@ beforeAll(async () => {
   newToken = await mint(newKey, { exp: NOW_S + 86_400 });
 });
 
-const servers: JwksServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-interface Setup {
-  readonly server: JwksServer;
-  readonly keys: RemoteJwks;
-  readonly resolver: AccessTokenResolver;
-  readonly errors: Error[];
-}
-
-async function setup(document: unknown, options: Partial<RemoteJwksOptions> = {}): Promise<Setup> {
-  const server = await startJwksServer(document);
-  servers.push(server);
-  const errors: Error[] = [];
-  const keys = remoteJwks({
-    url: server.url,
-    cacheMaxAge: MAX_AGE,
-    timeout: TIMEOUT,
-    onFetchError: (error) => errors.push(error),
-    ...options,
-  });
-  return { server, keys, resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys }), errors };
-}
+const setup = remoteJwksFixture({ cacheMaxAge: MAX_AGE, timeout: TIMEOUT });
 
 /** Resolves and measures the wall time the request took. */
 async function timed(resolver: AccessTokenResolver, token: string, now: number) {

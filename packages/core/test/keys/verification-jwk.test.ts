@@ -14,6 +14,7 @@ import {
   NOW_S,
   randomBytes,
   resolveAt,
+  weakRsaKeyPair,
 } from '../helpers.js';
 
 let rsa: TestSigningKey;
@@ -90,17 +91,7 @@ describe('checkVerificationJwk: broken keys, reported', () => {
   });
 
   it('refuses RSA moduli under 2048 bits and over 16384, and missing or malformed n and e', async () => {
-    // jose will not generate a short key: WebCrypto does.
-    const { publicKey } = (await crypto.subtle.generateKey(
-      {
-        name: 'RSASSA-PKCS1-v1_5',
-        modulusLength: 1024,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: 'SHA-256',
-      },
-      true,
-      ['sign', 'verify'],
-    )) as CryptoKeyPair;
+    const { publicKey } = await weakRsaKeyPair();
     const short = await exportJWK(publicKey);
     expect(reasonOf(short)).toContain('1024 bits');
     expect(reasonOf({ ...rsa.publicJwk, n: base64url.encode(randomBytes(2049)) })).toMatch(/n"|over 16384/);
