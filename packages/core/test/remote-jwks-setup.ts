@@ -1,5 +1,5 @@
 import { type JwksServer, startJwksServer, type TestSigningKey } from '@rs/testkit';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import {
   type AccessTokenResolver,
   jwtResolver,
@@ -49,4 +49,12 @@ export function randomKidTokens(key: TestSigningKey, count: number): Promise<str
       mint(withKid(key, `random-${crypto.randomUUID()}`), { exp: NOW_S + 86_400 }),
     ),
   );
+}
+
+/**
+ * Waits until `assertion` holds: for the effect of a refresh running in the background. Generous, since
+ * a loaded machine is slow; a refresh that never completes still fails the test.
+ */
+export function eventually(assertion: () => void): Promise<void> {
+  return vi.waitFor(assertion, { timeout: 10_000, interval: 10 });
 }

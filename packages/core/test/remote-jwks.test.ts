@@ -9,7 +9,7 @@ import {
   type TestSigningKey,
 } from '@rs/testkit';
 import { exportJWK } from 'jose';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessTokenResolver,
   createResourceServer,
@@ -36,7 +36,7 @@ import {
   NOW_S,
   resolveAt,
 } from './helpers.js';
-import { randomKidTokens } from './remote-jwks-setup.js';
+import { eventually, randomKidTokens } from './remote-jwks-setup.js';
 
 // A long minimum interval between fetches, so that these tests can tell which request caused which fetch.
 const MIN_INTERVAL = 30_000;
@@ -102,12 +102,14 @@ describe('remoteJwks: caching', () => {
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE - 1));
     expect(server.requests).toBe(1);
     // Past cacheMaxAge the held key still answers; the refresh runs in the background.
+    server.setDocument(jwksOf(keyA, keyB));
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(server.requests).toBe(2));
-    await vi.waitFor(() => expect(keys.stats()).toEqual({ fetches: 2, failures: 0, keys: 1 }));
+    await eventually(() => expect(keys.stats()).toEqual({ fetches: 2, failures: 0, keys: 2 }));
     // The refreshed set is fresh again: no fetch until it too is cacheMaxAge old.
-    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 2 * MAX_AGE - 1));
+    expectSuccess(await resolveAt(resolver, tokenB, NOW_MS + 2 * MAX_AGE - 1));
     expect(server.requests).toBe(2);
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 2 * MAX_AGE));
+    expect(server.requests).toBe(3);
   });
 
   it('coalesces 50 concurrent first requests into exactly one fetch', async () => {
@@ -176,7 +178,7 @@ describe('remoteJwks: key rotation', () => {
     expect(server.requests).toBe(1);
     // The request that finds the set stale is still answered from it, and starts the refresh.
     expectSuccess(await resolveAt(resolver, tokenB, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(keys.stats().keys).toBe(1));
+    await eventually(() => expect(keys.stats().keys).toBe(1));
     expectFailure(await resolveAt(resolver, tokenB, NOW_MS + MAX_AGE + 1), 'unknown_key');
     expect(server.requests).toBe(2);
   });
@@ -267,7 +269,7 @@ describe('remoteJwks: endpoint down', () => {
     // Past cacheMaxAge the held key answers; the refresh fails in the background and is reported.
     let t = NOW_MS + 60_000;
     expectSuccess(await resolveAt(resolver, tokenA, t));
-    await vi.waitFor(() => expect(keys.stats().failures).toBe(1));
+    await eventually(() => expect(keys.stats().failures).toBe(1));
     expect(errors[0]).toBeInstanceOf(JwkSetError);
     expect((errors[0] as JwkSetError).code).toBe('ERR_RS_JWKS_STATUS');
     expect(errors[0]!.message).toContain('HTTP 500');
@@ -280,7 +282,7 @@ describe('remoteJwks: endpoint down', () => {
       t += wait;
       expectSuccess(await resolveAt(resolver, tokenA, t));
       expect(keys.stats().fetches).toBe(before + 1);
-      await vi.waitFor(() => expect(keys.stats().failures).toBe(before));
+      await eventually(() => expect(keys.stats().failures).toBe(before));
     }
     expect(keys.stats()).toEqual({ fetches: 8, failures: 7, keys: 1 });
     expect(server.requests).toBe(8);
@@ -298,7 +300,7 @@ describe('remoteJwks: endpoint down', () => {
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     await server.down();
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 120_000));
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await eventually(() => expect(errors).toHaveLength(1));
     expect((errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_NETWORK');
     expect(keys.stats()).toEqual({ fetches: 2, failures: 1, keys: 1 });
   });
@@ -389,7 +391,7 @@ describe('remoteJwks: endpoint down', () => {
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     server.hang();
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await eventually(() => expect(errors).toHaveLength(1));
     expect((errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_TIMEOUT');
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE + 1));
   });
@@ -531,7 +533,7 @@ describe('remoteJwks: refresh behaviour', () => {
     const privateOnly = { ...(await exportJWK(keyA.privateKey)), kid: keyA.kid, alg: 'ES256' };
     server.setDocument({ keys: [privateOnly] });
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(keys.stats().failures).toBe(1));
+    await eventually(() => expect(keys.stats().failures).toBe(1));
     expect(server.requests).toBe(2);
     expect(errors[0]?.message).toMatch(/no usable verification key/);
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE + 1));

@@ -1,9 +1,9 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import type { JWK } from 'jose';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { JwkSetError } from '../../src/index.js';
 import { expectFailure, expectSuccess, mint, NOW_MS, NOW_S, resolveAt } from '../helpers.js';
-import { remoteJwksFixture } from '../remote-jwks-setup.js';
+import { eventually, remoteJwksFixture } from '../remote-jwks-setup.js';
 
 // A broken publication never replaces good keys: every key is checked when the set arrives.
 
@@ -43,7 +43,7 @@ describe('remoteJwks: a broken publication', () => {
     server.setDocument({ keys: unusableKeys });
 
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await eventually(() => expect(errors).toHaveLength(1));
     const error = errors[0] as JwkSetError;
     expect(error).toBeInstanceOf(JwkSetError);
     expect(error.code).toBe('ERR_RS_JWKS_NO_USABLE_KEY');
@@ -73,7 +73,7 @@ describe('remoteJwks: a broken publication', () => {
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     server.garbage();
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await eventually(() => expect(errors).toHaveLength(1));
     expect((errors[0] as JwkSetError).code).toBe('ERR_RS_JWKS_MALFORMED');
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE + 1));
     expect(keys.stats()).toEqual({ fetches: 2, failures: 1, keys: 1 });
@@ -86,7 +86,7 @@ describe('remoteJwks: a broken publication', () => {
     server.setDocument({ keys: [...unusableKeys, keyB.publicJwk, encryptionKey] });
 
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    await eventually(() => expect(errors).toHaveLength(1));
     const error = errors[0] as JwkSetError;
     expect(error.code).toBe('ERR_RS_JWKS_KEYS_LEFT_OUT');
     expect(error.unusableKeys.map((unusable) => unusable.key)).toEqual([

@@ -2,7 +2,7 @@ import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AccessTokenResolver, HttpClientError } from '../../src/index.js';
 import { expectFailure, expectSuccess, mint, NOW_MS, NOW_S, resolveAt } from '../helpers.js';
-import { remoteJwksFixture } from '../remote-jwks-setup.js';
+import { eventually, remoteJwksFixture } from '../remote-jwks-setup.js';
 
 // Stale-while-revalidate: once the set is older than cacheMaxAge, requests the held keys can answer never
 // wait for the refresh, however slow the endpoint is.
@@ -87,7 +87,7 @@ describe('remoteJwks: a stale set is refreshed in the background', () => {
     );
     for (const result of results) expectSuccess(result);
     expect(keys.stats().fetches).toBe(2);
-    await vi.waitFor(() => expect(server.requests).toBe(2));
+    await eventually(() => expect(server.requests).toBe(2));
     // Whether that refresh is still under way or done, the next request starts no other.
     expectSuccess(await resolveAt(resolver, ecToken, stale + 1_000));
     expect(keys.stats()).toEqual({ fetches: 2, failures: 0, keys: 1 });
@@ -143,7 +143,7 @@ describe('remoteJwks: a stale set is refreshed in the background', () => {
     server.fail(500);
     // The background refresh fails, and its hook throws: no unhandled rejection (vitest would fail).
     expectSuccess(await resolveAt(resolver, ecToken, NOW_MS + MAX_AGE));
-    await vi.waitFor(() => expect(keys.stats().failures).toBe(1));
+    await eventually(() => expect(keys.stats().failures).toBe(1));
     expect(calls).toBe(1);
     // A request that waits for a failing fetch is answered too.
     expectFailure(await resolveAt(resolver, newToken, NOW_MS + MAX_AGE + 1_000), 'keys_unavailable');
