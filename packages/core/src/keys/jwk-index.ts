@@ -1,6 +1,7 @@
 import { base64url, importJWK, type JWK } from 'jose';
 import { isObject } from '../token-info.js';
-import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm } from './algorithms.js';
+import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
+import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';
 import type { KeySelector } from './verification-key-source.js';
 
 // Members that only private keys have. A verification set that carries them was published by mistake;
@@ -27,6 +28,12 @@ export class JwkSetError extends Error {
 /**
  * The verification keys of one JWK set, indexed by `kid`, imported lazily and once per algorithm.
  * Keys that cannot verify (encryption keys, private keys, unknown types) are left out.
+ *
+ * A set that is ambiguous or unsafe is refused as a whole ({@link JwkSetError}), never half used:
+ * - an RSA verification key whose public exponent is below 3 or even;
+ * - two verification keys under one `kid` that could both verify one algorithm (which key the issuer
+ *   meant cannot be told, and a key slipped in beside the real one would verify);
+ * - shared secrets (`oct`) beside public keys: a set is either the issuer's public keys or a secret.
  */
 export class JwkIndex {
   readonly size: number;
@@ -40,8 +47,10 @@ export class JwkIndex {
     if (jwks.keys.length > MAX_JWKS_KEYS)
       throw new JwkSetError(`a JWK set may hold at most ${MAX_JWKS_KEYS} keys`);
     let symmetric = false;
-    for (const candidate of jwks.keys) {
+    for (const [position, candidate] of jwks.keys.entries()) {
       if (!isUsableVerificationKey(candidate, options.allowSymmetric)) continue;
+      const problem = candidate.kty === 'RSA' ? rsaExponentProblem(candidate) : undefined;
+      if (problem !== undefined) throw new JwkSetError(`key ${keyLabel(candidate, position)}: ${problem}`);
       const entry: IndexedKey = { jwk: candidate as JWK, imported: new Map() };
       this.all.push(entry);
       if (candidate.kty === 'oct') symmetric = true;
@@ -50,6 +59,14 @@ export class JwkIndex {
         if (list === undefined) this.byKid.set(candidate.kid, [entry]);
         else list.push(entry);
       }
+    }
+    if (symmetric && this.all.some((entry) => entry.jwk.kty !== 'oct'))
+      throw new JwkSetError('a JWK set must not mix shared secrets ("oct") with public keys');
+    for (const [kid, entries] of this.byKid) {
+      const shared =
+        entries.length > 1 && [...SUPPORTED_JWS_ALGORITHMS].find((alg) => fitsMany(entries, alg));
+      if (shared)
+        throw new JwkSetError(`two keys carry the kid "${kid}" and both fit ${shared}: kids must be unique`);
     }
     this.size = this.all.length;
     this.hasSymmetricKeys = symmetric;
@@ -82,6 +99,14 @@ function isUsableVerificationKey(jwk: unknown, allowSymmetric: boolean): boolean
   return !PRIVATE_MEMBERS.some((member) => member in jwk);
 }
 
+function keyLabel(jwk: Record<string, unknown>, position: number): string {
+  return typeof jwk.kid === 'string' ? `"${jwk.kid}"` : `#${position}`;
+}
+
+function fitsMany(entries: readonly IndexedKey[], alg: string): boolean {
+  return entries.filter((entry) => fits(entry.jwk, alg)).length > 1;
+}
+
 function fits(jwk: JWK, alg: string): boolean {
   if (jwk.alg !== undefined && jwk.alg !== alg && !(EDDSA_NAMES.has(jwk.alg) && EDDSA_NAMES.has(alg)))
     return false;
@@ -105,13 +130,16 @@ function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefine
 
 /** Imports a JWK as a non-extractable WebCrypto key bound to `alg`. */
 export async function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey> {
+  // The last gate every verification key passes, whichever way it came in.
+  const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+  if (problem !== undefined) throw new Error(`RSA key refused: ${problem}`);
   const key = await importJWK(jwk, alg, { extractable: false });
   if (!(key instanceof Uint8Array)) {
     // jose refuses to verify with RSA keys under 2048 bits: such a key is unusable, like one that fails to
     // import, and must not stop the search for the key that signed the token.
     const { modulusLength } = key.algorithm as Partial<RsaHashedKeyAlgorithm>;
-    if (modulusLength !== undefined && modulusLength < 2048) {
-      throw new Error('RSA keys must be at least 2048 bits');
+    if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) {
+      throw new Error(`RSA keys must be at least ${MIN_RSA_BITS} bits`);
     }
     return key;
   }
