@@ -1,4 +1,4 @@
-import { type JwtProfile, profileRules } from '../claims/token-profiles.js';
+import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
@@ -34,7 +34,7 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
    * Default: no profile.
    */
   readonly profile?: JwtProfile;
-  /** Claims that must be present besides `iss` and `exp`. */
+  /** Claims that must be present besides `iss` and `exp`; `null` counts as absent. */
   readonly requiredClaims?: readonly string[];
   /** Longest accepted token, in characters. Default 16 384. */
   readonly maxTokenLength?: number;
@@ -85,7 +85,7 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   }
   const skew = nonNegativeOption(options.skewAllowance, 0, 'jwt.skewAllowance');
   const profile = profileRules(options.profile, 'jwt.profile');
-  const requiredClaims = [...profile.requiredClaims, ...(options.requiredClaims ?? [])];
+  const requiredClaims = [...profile.requiredClaims, ...(options.requiredClaims ?? []).map(presentClaim)];
   const maxTokenLength = options.maxTokenLength ?? 16_384;
   requireOption(
     Number.isInteger(maxTokenLength) && maxTokenLength > 0,
@@ -96,6 +96,15 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
 
   function checkClaims(info: TokenInfo, now: number): Failure | undefined {
     const claims = info.claims;
+    // First, so that a required claim that is null or of the wrong type is reported as missing.
+    for (const { name, expected, accepts } of requiredClaims) {
+      const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+      if (value === undefined || value === null)
+        return { code: 'claim_missing', description: `The JWT has no "${name}" claim` };
+      // A value of the wrong type is no better than none: the claim is missing.
+      if (!accepts(value))
+        return { code: 'claim_missing', description: `The JWT "${name}" claim is not ${expected}` };
+    }
     if (info.issuer === undefined || !issuers.has(info.issuer)) {
       return { code: 'issuer_mismatch', description: 'The JWT issuer is not trusted' };
     }
@@ -104,10 +113,6 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     }
     const validity = checkValidityPeriod(info, now, skew, true);
     if (validity !== undefined) return validity;
-    for (const claim of requiredClaims) {
-      if (!Object.hasOwn(claims, claim) || claims[claim] === undefined)
-        return { code: 'claim_missing', description: `The JWT has no "${claim}" claim` };
-    }
     return profile.checkClaims?.(claims);
   }
 
