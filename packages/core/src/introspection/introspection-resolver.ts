@@ -40,6 +40,12 @@ export interface IntrospectionResolverOptions {
   readonly retries?: number;
   /** Delay before the first retry, doubled for each next one. Default 100 ms. */
   readonly retryDelay?: number;
+  /**
+   * Longest token sent to the endpoint, in characters. Default 16 384. A longer one is the client's error
+   * (401 `token_too_large`), refused before any call: an authorization server refusing an oversized
+   * request must not be read as this resource server's misconfiguration.
+   */
+  readonly maxTokenLength?: number;
   /** Largest accepted answer. Default 64 KiB. */
   readonly maxResponseBytes?: number;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
@@ -116,6 +122,12 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     'introspection.maxResponseBytes',
   );
   const skew = nonNegativeOption(options.skewAllowance, 0, 'introspection.skewAllowance');
+  const maxTokenLength = options.maxTokenLength ?? 16_384;
+  requireOption(
+    Number.isSafeInteger(maxTokenLength) && maxTokenLength > 0,
+    'introspection.maxTokenLength',
+    'must be a positive integer',
+  );
   const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
   const checks: IntrospectionChecks = {
     issuers: issuer === undefined ? undefined : new Set([issuer]),
@@ -211,6 +223,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
 
   return {
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
+      if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
       let url: string;
       try {
         url = fixedEndpoint ?? (await discovery!.endpoint());
@@ -245,6 +258,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
           'token_unsupported',
           'The authorization server does not introspect this kind of token',
         );
+      }
+      if (response.status === 413) {
+        // Only the token varies in size between two introspection requests: it is the client's.
+        return refusal('token_too_large', 'The access token is too large');
       }
       if (response.status === 400 || response.status === 401 || response.status === 403) {
         return fail(
