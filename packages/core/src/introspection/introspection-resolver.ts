@@ -1,3 +1,4 @@
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
@@ -222,6 +223,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   }
 
   return {
+    cacheNamespace: introspectionCacheNamespace(options),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
       let url: string;
@@ -285,6 +287,17 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       return outcome;
     },
   };
+}
+
+/**
+ * Every option that can change an answer. Of the client authentication only the client counts: the
+ * server may answer each client differently (its audience), but not each of its credentials.
+ */
+function introspectionCacheNamespace(options: IntrospectionResolverOptions): string | undefined {
+  const { clientAuthentication, httpClient: _httpClient, onError: _onError, ...settings } = options;
+  const { method, clientId, token } = clientAuthentication as Record<string, unknown>;
+  // A `bearer` client is known to the server by its token (only its digest enters the namespace).
+  return cacheNamespaceOf('introspection', { settings, client: { method, clientId, token } });
 }
 
 /** The OAuth `error` code of an error answer, when it is small JSON that has one. */

@@ -1,3 +1,4 @@
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -119,6 +120,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
 
   return {
     symmetric: false,
+    cacheNamespace: cacheNamespaceOf('remoteJwks', { url }),
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
       const fresh = index !== undefined && now - fetchedAt < cacheMaxAge;
       const known = fresh && (selector.kid === undefined || index!.hasKid(selector.kid));

@@ -1,4 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { success } from '../errors/failure.js';
 import { JwkIndex } from './jwk-index.js';
@@ -22,6 +23,7 @@ export function staticJwks(jwks: JSONWebKeySet): VerificationKeySource {
   requireOption(index.size > 0, 'staticJwks', 'the JWK set holds no key usable for signature verification');
   return {
     symmetric: index.hasSymmetricKeys,
+    cacheNamespace: cacheNamespaceOf('staticJwks', jwks),
     keysFor: async (selector) => success(await index.keysFor(selector)),
   };
 }

@@ -1,3 +1,4 @@
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
@@ -6,7 +7,11 @@ import { type Failure, type Outcome, refusal, success } from '../errors/failure.
 import { type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
-import { type ResolverKeyOptions, resolverKeySources } from '../keys/resolver-key-sources.js';
+import {
+  type ResolverKeyOptions,
+  type ResolverKeySources,
+  resolverKeySources,
+} from '../keys/resolver-key-sources.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 
@@ -117,6 +122,7 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   }
 
   return {
+    cacheNamespace: jwtCacheNamespace(options, keySources),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
       const claims = await reader.read(token, context.now);
@@ -126,4 +132,24 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       return problem === undefined ? success(info) : { ok: false, failure: problem };
     },
   };
+}
+
+/**
+ * Every option that can change an answer, with the keys as their sources' namespaces (a secret ID names
+ * keys that differ between deployments; the keys it resolved to do not).
+ */
+function jwtCacheNamespace(options: JwtResolverOptions, keys: ResolverKeySources): string | undefined {
+  const {
+    keys: _keys,
+    decryption: _decryption,
+    secrets: _secrets,
+    verificationSecretId: _verificationSecretId,
+    decryptionSecretId: _decryptionSecretId,
+    ...settings
+  } = options;
+  return cacheNamespaceOf('jwt', {
+    settings,
+    verification: keys.verification?.sources,
+    decryption: keys.decryption?.sources,
+  });
 }
