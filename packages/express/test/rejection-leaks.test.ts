@@ -32,7 +32,12 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
     const { url } = await serve(app);
 
     const expired = await fixture.mint({ exp: Math.floor(Date.now() / 1000) - 600 });
-    for (const headers of [{}, { authorization: `Bearer ${expired}` }, { authorization: 'Bearer !!' }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${expired}` },
+      { authorization: 'Bearer !!' },
+    ];
+    for (const headers of attempts) {
       const response = await sendHttp(url, { method: 'GET', path: '/items', headers });
       expect([400, 401]).toContain(response.status);
       expect(JSON.stringify(response.body)).not.toMatch(PATHS);
