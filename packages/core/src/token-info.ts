@@ -35,6 +35,10 @@ export interface TokenInfo {
    * `tokenId`, it ties a request to the server's audit trail for the grant.
    */
   readonly trackingId: string | undefined;
+  /**
+   * `cnf`, when it is a JSON object. A `cnf` of any other type leaves this `undefined` and is refused by
+   * the confirm stage (`claims.cnf` still holds it).
+   */
   readonly confirmation: Confirmation | undefined;
 }
 
@@ -65,10 +69,12 @@ export function tokenInfoFromClaims(
   };
 }
 
-// Some servers spell the RFC 8705 member `x5t#SHA256`; both spellings mean the same thumbprint.
+// Some servers spell the RFC 8705 member `x5t#SHA256`; both spellings mean the same thumbprint. Whatever
+// its type, it is carried over, so that the confirm stage checks it rather than overlook it; when both are
+// present, the confirm stage requires them to name one certificate.
 function confirmationOf(cnf: Record<string, unknown>): Confirmation {
-  if (cnf['x5t#S256'] === undefined && typeof cnf['x5t#SHA256'] === 'string') {
-    return { ...cnf, 'x5t#S256': cnf['x5t#SHA256'] };
+  if (cnf['x5t#S256'] === undefined && cnf['x5t#SHA256'] !== undefined) {
+    return { ...cnf, 'x5t#S256': cnf['x5t#SHA256'] } as Confirmation;
   }
   return cnf as Confirmation;
 }

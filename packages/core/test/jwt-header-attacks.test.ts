@@ -146,12 +146,14 @@ describe('HMAC key confusion (HS256 with the RSA public key as secret)', () => {
     expectFailure(await resolveAt(resolver, tokens[0]!), 'unknown_key');
   });
 
-  it('is refused by a static set holding the RSA key and an oct key', async () => {
+  it('is refused by a resolver holding the RSA key and an oct key', async () => {
     const oct = await hmacKey(randomBytes(32), 'HS256', 'oct-1');
+    // One JWK set may not mix them (refused at start-up); two sources may.
+    expectConfigError(() => staticJwks({ keys: [rsa.publicJwk, oct.publicJwk] }), 'staticJwks');
     const resolver = jwtResolver({
       issuer: ISSUER,
       audience: AUDIENCE,
-      keys: staticJwks({ keys: [rsa.publicJwk, oct.publicJwk] }),
+      keys: [staticJwks({ keys: [rsa.publicJwk] }), staticJwks({ keys: [oct.publicJwk] })],
     });
     expectSuccess(await resolveAt(resolver, await mint(oct, claims())));
     const [withRsaKid, withoutKid] = await confusionTokens();

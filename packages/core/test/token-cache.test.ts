@@ -42,7 +42,7 @@ beforeAll(async () => {
   jwt = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)) });
 });
 
-/** A resolver that counts the calls reaching it, then delegates. */
+/** A resolver that counts the calls reaching it, then delegates (answering as it, so under its namespace). */
 interface Counted extends AccessTokenResolver {
   calls: number;
   /** The tokens of the calls, in order. */
@@ -51,6 +51,7 @@ interface Counted extends AccessTokenResolver {
 
 function counted(inner: AccessTokenResolver): Counted {
   const resolver: Counted = {
+    cacheNamespace: inner.cacheNamespace,
     calls: 0,
     tokens: [],
     resolve(token, context) {
@@ -69,7 +70,7 @@ function counted(inner: AccessTokenResolver): Counted {
 function authorizationServerStandIn(
   answer: (token: string, context: ResolveContext) => Outcome<TokenInfo> | Promise<Outcome<TokenInfo>>,
 ): Counted {
-  return counted({ resolve: async (token, context) => answer(token, context) });
+  return counted({ cacheNamespace: 'stand-in', resolve: async (token, context) => answer(token, context) });
 }
 
 function active(claims: Record<string, unknown> = {}): Outcome<TokenInfo> {
@@ -296,7 +297,7 @@ describe('tokenCache: negative caching', () => {
 });
 
 describe('tokenCache: keys are SHA-256 hashes of tokens', () => {
-  it('gives a store only rs:token:<base64url SHA-256> keys, and no token anywhere', async () => {
+  it('gives a store only rs:token:<namespace>:<base64url SHA-256> keys, and no token anywhere', async () => {
     const store = mapStore();
     const cache = tokenCache(counted(jwt), { store });
     const tokens = [await mint(key), await mint(key, { scope: 'read write' })];
@@ -307,14 +308,15 @@ describe('tokenCache: keys are SHA-256 hashes of tokens', () => {
     }
     expect(store.keys.length).toBeGreaterThanOrEqual(8);
     for (const storeKey of store.keys) {
-      expect(storeKey).toMatch(/^rs:token:[A-Za-z0-9_-]{43}$/);
+      expect(storeKey).toMatch(/^rs:token:jwt-[A-Za-z0-9_-]{43}:[A-Za-z0-9_-]{43}$/);
       for (const token of tokens) expect(storeKey).not.toContain(token.split('.')[2]);
     }
+    const prefix = `rs:token:${jwt.cacheNamespace}:`;
     const expected = tokens.map(
-      (token) => `rs:token:${createHash('sha256').update(token).digest('base64url')}`,
+      (token) => `${prefix}${createHash('sha256').update(token).digest('base64url')}`,
     );
     expect(new Set(store.keys)).toEqual(new Set(expected));
-    expect(await tokenHash(tokens[0]!)).toBe(expected[0]!.slice('rs:token:'.length));
+    expect(await tokenHash(tokens[0]!)).toBe(expected[0]!.slice(prefix.length));
   });
 
   it('hashes the same on every path as WebCrypto SHA-256 of the UTF-8 token', async () => {
@@ -342,7 +344,7 @@ describe('tokenCache: keys are SHA-256 hashes of tokens', () => {
     const cache = tokenCache(counted(jwt), { store, keyPrefix: 'tenant-a:' });
     const token = await mint(key);
     await resolveAt(cache, token);
-    expect([...store.entries.keys()]).toEqual([`tenant-a:${await tokenHash(token)}`]);
+    expect([...store.entries.keys()]).toEqual([`tenant-a:${jwt.cacheNamespace}:${await tokenHash(token)}`]);
   });
 
   it('lets two caches with different prefixes share one store without seeing each other', async () => {

@@ -27,7 +27,9 @@ export interface RsExpressSettings {
   readonly publicUrl?: string;
   /**
    * `'respond'` (default): answer a refused request with the rejection's status, headers and JSON body.
-   * `'next'`: pass an {@link RsRejectionError} to `next(err)` for your error middleware.
+   * `'next'`: pass an {@link RsRejectionError} to `next(err)` for your error middleware. An app without
+   * error middleware gets the `'respond'` answer instead: Express's default handler would log a stack
+   * trace for every refused request.
    */
   readonly onRejection?: RejectionHandling;
 }

@@ -35,5 +35,7 @@ export class RsRejectionError extends Error {
     this.statusCode = rejection.status;
     this.headers = rejection.headers;
     this.rejection = rejection;
+    // A refusal is an answer, not a bug: no stack trace, so that no handler can log or send file paths.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }

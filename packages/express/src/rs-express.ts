@@ -2,6 +2,7 @@ import './express-augmentation.js';
 import { type AccessPolicy, RsConfigError, resourceServerFrom } from '@rs/core';
 import { publicBaseUrl } from '@rs/core/node';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { hasErrorMiddleware } from './error-middleware.js';
 import { expressRsRequest } from './express-rs-request.js';
 import type { RejectionHandling, RsExpressOptions } from './options.js';
 import { RsRejectionError } from './rejection-error.js';
@@ -23,7 +24,8 @@ export type Protect = (routePolicy?: AccessPolicy) => RequestHandler;
  * Builds a resource server for Express 4 or 5 and returns {@link Protect}, the middleware factory. Each
  * middleware authenticates the request, sets `req.oauth2` and calls `next()`, or answers the rejection
  * (status, `WWW-Authenticate`, JSON body); with `onRejection: 'next'` it passes an
- * {@link RsRejectionError} to `next(err)` instead. Bugs (a thrown error) always go to `next(err)`.
+ * {@link RsRejectionError} to `next(err)` instead, when the app has error middleware to receive it (else
+ * it answers as with `'respond'`). Bugs (a thrown error) always go to `next(err)`.
  *
  * @example
  * ```ts
@@ -48,7 +50,10 @@ export function rsExpress(options: RsExpressOptions): Protect {
         .authenticate(expressRsRequest(req, publicBase), policy)
         .then((result) => {
           if (!result.ok) {
-            if (passRejections) return next(new RsRejectionError(result.rejection));
+            // With no error middleware to hand it to, Express's default handler would log a stack
+            // trace per refused request (and show it outside production): answer it here instead.
+            if (passRejections && hasErrorMiddleware(req.app))
+              return next(new RsRejectionError(result.rejection));
             return sendRejection(res, result.rejection);
           }
           req.oauth2 = result.context;

@@ -201,7 +201,7 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       });
     });
 
-    it("keep their status and challenge through Express's default error handler", async () => {
+    it('are answered as with respond when the app has no error middleware', async () => {
       const app = express();
       app.get('/items', rsExpress({ ...fixture.options(), onRejection: 'next' })(), echoSubject);
       const { url } = await serve(app);
@@ -209,6 +209,10 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       const response = await sendHttp(url, { method: 'GET', path: '/items' });
       expect(response.status).toBe(401);
       expect(response.headers['www-authenticate']).toBe('Bearer realm="test"');
+      expect(response.body).toEqual({
+        error_description: 'No access token in the request',
+        code: 'token_missing',
+      });
     });
   });
 

@@ -12,6 +12,8 @@ import {
  * instance's cache) answered instead. Tokens starting with `revoked-` are inactive.
  */
 export class CountingAuthorizationServer implements AccessTokenResolver {
+  /** One configuration: every instance answers alike, so instances share cached answers. */
+  readonly cacheNamespace = 'counting-authorization-server';
   calls = 0;
 
   async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {

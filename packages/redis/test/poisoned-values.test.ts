@@ -91,7 +91,7 @@ describe('values in Redis that this store did not write', () => {
     const store = await fixture.store();
     const raw = await fixture.raw();
     const cache = tokenCache(authorizationServer, { store });
-    const key = `rs:token:${await tokenHash('token-poisoned')}`;
+    const key = `rs:token:${authorizationServer.cacheNamespace}:${await tokenHash('token-poisoned')}`;
     await raw.set(key, 'garbage', { PX: 60_000 });
 
     const answer = await cache.resolve('token-poisoned', requestContext());

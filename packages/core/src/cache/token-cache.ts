@@ -1,4 +1,4 @@
-import { requireOption } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
@@ -18,7 +18,10 @@ export interface TokenCacheOptions {
   readonly maxTtl?: number;
   /** How long a refusal (inactive, bad signature, expired, …) is kept; 0 keeps none. Default 5 s. */
   readonly negativeTtl?: number;
-  /** Prefix of the store keys, when several caches share one store. Default `rs:token:`. */
+  /**
+   * Prefix of the store keys. Default `rs:token:`. Sharing a store needs no prefix of its own: keys are
+   * also namespaced by the resolver's `cacheNamespace` (`<prefix><namespace>:<token hash>`).
+   */
   readonly keyPrefix?: string;
   /**
    * Told when the store starts failing and when it works again: once per change, not once per request,
@@ -105,7 +108,10 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   they end (`onStoreError`).
  *
  * What a cache returns still goes through the confirm and authorize stages on every request. Answers are
- * keyed by the token alone: wrap resolvers whose answer depends only on the token, not on the request.
+ * keyed by the token and the wrapped resolver's `cacheNamespace` (a digest of its issuer, audience, keys
+ * and every other setting that changes an answer), so two APIs sharing one store, in memory or in Redis,
+ * never serve each other's answers. A resolver without a namespace may only use the cache's own
+ * in-process store. Wrap resolvers whose answer depends only on the token, not on the request.
  *
  * @example
  * ```ts
@@ -121,6 +127,23 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   const negativeTtl = duration(options.negativeTtl, 5_000, 'tokenCache.negativeTtl');
   const keyPrefix = options.keyPrefix ?? 'rs:token:';
   const store = options.store ?? memoryTokenCacheStore(options.maxEntries);
+  const namespace = resolver.cacheNamespace;
+  if (namespace !== undefined)
+    requireOption(
+      typeof namespace === 'string' && namespace.length > 0,
+      'tokenCache.resolver.cacheNamespace',
+      'must be a non-empty string',
+    );
+  if (namespace === undefined && options.store !== undefined) {
+    throw new RsConfigError(
+      'tokenCache.resolver.cacheNamespace',
+      'is missing: a store that may be shared needs the resolver to say what it accepts, so that no ' +
+        'other resolver is served its answers (give your resolver, or its custom key source, a stable ' +
+        'cacheNamespace naming its configuration)',
+    );
+  }
+  // Only this cache uses its own in-process store: no namespace is needed there.
+  const keyBase = namespace === undefined ? keyPrefix : `${keyPrefix}${namespace}:`;
   // Calls under way, by key. `evict` and `clear` mark a call revoked and detach it: its answer is handed
   // to the requests already waiting for it but not stored (or revocation would be undone by a stale
   // answer), and later requests make a call of their own instead of joining one begun before revocation.
@@ -210,8 +233,10 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   }
 
   return {
+    // A cache answers exactly as the resolver it wraps.
+    cacheNamespace: namespace,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
-      const key = keyPrefix + (await tokenHash(token));
+      const key = keyBase + (await tokenHash(token));
       const cached = await read(key);
       if (cached !== undefined && context.now < cached.usableUntil) {
         hits++;
@@ -234,7 +259,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     },
     async evict(token: string): Promise<void> {
       revocations++;
-      const key = keyPrefix + (await tokenHash(token));
+      const key = keyBase + (await tokenHash(token));
       revoke(key);
       try {
         await store.delete(key);

@@ -12,17 +12,52 @@ import type { TypeCheck } from '../jose/jwt-reader.js';
  */
 export type JwtProfile = 'rfc9068' | 'access-management';
 
+/**
+ * A claim a token must carry: `null`, or a value of the wrong type, counts as missing, so that a check
+ * reading the claim never meets a value it does not expect.
+ */
+export interface RequiredClaim {
+  readonly name: string;
+  /** What the value must be, for the refusal's description. */
+  readonly expected: string;
+  readonly accepts: (value: unknown) => boolean;
+}
+
+/** A claim that must be present and not `null`, whatever its type (`requiredClaims` option). */
+export function presentClaim(name: string): RequiredClaim {
+  return { name, expected: 'a value', accepts: (value) => value !== undefined && value !== null };
+}
+
+const isNonEmptyString = (value: unknown) => typeof value === 'string' && value.length > 0;
+const isNumericDate = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+const isAudience = (value: unknown) =>
+  isNonEmptyString(value) ||
+  (Array.isArray(value) && value.length > 0 && value.every((member) => isNonEmptyString(member)));
+
 /** What a profile adds to the resolver's checks. */
 export interface ProfileRules {
-  readonly requiredClaims: readonly string[];
+  readonly requiredClaims: readonly RequiredClaim[];
   readonly checkType: TypeCheck | undefined;
   readonly checkClaims: ((claims: Readonly<Record<string, unknown>>) => Failure | undefined) | undefined;
 }
 
 const NO_PROFILE: ProfileRules = { requiredClaims: [], checkType: undefined, checkClaims: undefined };
 
+const text = (name: string): RequiredClaim => ({ name, expected: 'a string', accepts: isNonEmptyString });
+const date = (name: string): RequiredClaim => ({ name, expected: 'a number', accepts: isNumericDate });
+
+// RFC 9068 §2.2: `iss`, `sub`, `client_id` and `jti` are strings, `exp` and `iat` NumericDates, `aud` a
+// string or an array of strings.
 const RFC9068: ProfileRules = {
-  requiredClaims: ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'],
+  requiredClaims: [
+    text('iss'),
+    date('exp'),
+    { name: 'aud', expected: 'a string or an array of strings', accepts: isAudience },
+    text('sub'),
+    text('client_id'),
+    date('iat'),
+    text('jti'),
+  ],
   checkType: (typ) =>
     isAccessTokenType(typ)
       ? undefined
@@ -31,7 +66,7 @@ const RFC9068: ProfileRules = {
 };
 
 const ACCESS_MANAGEMENT: ProfileRules = {
-  requiredClaims: ['tokenName'],
+  requiredClaims: [presentClaim('tokenName')],
   checkType: undefined,
   checkClaims: (claims) =>
     claims.tokenName === 'access_token'

@@ -6,6 +6,7 @@ import { certificateDer, certificateDigest } from './certificate-thumbprint.js';
 import {
   CERTIFICATE_HEADER_FORMATS,
   type CertificateHeaderFormat,
+  isJoinedHeaderValue,
   parseClientCertHeader,
 } from './client-cert-header.js';
 import { timingSafeEqual } from './constant-time.js';
@@ -21,7 +22,10 @@ export interface CertificateHeaderOptions {
    * it from incoming requests before setting it.
    */
   readonly name: string;
-  /** How the proxy encodes the certificate. Default `'auto'`. */
+  /**
+   * How the proxy encodes the certificate. Default `'auto'`, which recognizes every format but Envoy's
+   * `Hash=` alone (configure `'envoy-xfcc'` for that).
+   */
   readonly format?: CertificateHeaderFormat;
   /**
    * Addresses or CIDR ranges (`10.0.0.0/8`, `::1`) of the proxies allowed to set the header, matched
@@ -111,6 +115,8 @@ async function headerDigest(
   if (value === null) return invalidHeader('The client certificate header was sent more than once');
   if (value === undefined || value.trim() === '') return success(undefined);
   if (value.length > header.maxLength) return invalidHeader('The client certificate header is too large');
+  if (isJoinedHeaderValue(value, header.format))
+    return invalidHeader('The client certificate header was sent more than once');
   const presented = parseClientCertHeader(value, header.format);
   if (presented === undefined) return invalidHeader('The client certificate header could not be decoded');
   if (presented.der === undefined) return success(presented.digest);

@@ -12,7 +12,10 @@ import { xfccCertificate } from './envoy-xfcc.js';
  * - `base64-pem`: base64 of the PEM text, as the gateway's `CertificateThumbprintFilter` reads it;
  * - `rfc9440`: `Client-Cert: :<base64 DER>:`, a structured-field byte sequence;
  * - `envoy-xfcc`: `x-forwarded-client-cert` with `Cert="<URL-encoded PEM>"` and/or `Hash=<hex SHA-256>`;
- * - `auto` (default): recognizes each of the above by its shape.
+ * - `auto` (default): recognizes each of the above by its shape, except Envoy's `Hash=` without `Cert=`:
+ *   a hash is what a certificate-bound token already carries (`x5t#S256`), so anyone holding a stolen
+ *   token can write it. It is accepted only with `envoy-xfcc` configured explicitly, for a proxy known to
+ *   replace the header (`SANITIZE_SET`).
  */
 export type CertificateHeaderFormat =
   | 'auto'
@@ -76,10 +79,38 @@ export function parseClientCertHeader(
       const match = RFC9440_BYTES.exec(text);
       return match === null ? undefined : certificate(decodeBase64(match[1]!));
     }
-    case 'envoy-xfcc':
-      return xfcc(text);
+    case 'envoy-xfcc': {
+      const presented = xfcc(text);
+      return format === 'auto' && presented?.der === undefined ? undefined : presented;
+    }
     default:
       return undefined;
+  }
+}
+
+/**
+ * Whether a header value is several field lines joined by commas, as Fetch `Headers` and API Gateway join
+ * a repeated header: a client's own copy beside the proxy's must be refused, as the Node adapters refuse
+ * two field lines. No single certificate in these formats holds a comma, except a `base64-der` chain
+ * (Traefik joins it with a bare `,`; a runtime joins field lines with `, `), and Envoy's quoted values,
+ * whose elements are counted when the value is parsed.
+ *
+ * @example
+ * ```ts
+ * isJoinedHeaderValue('MIIB…, MIIC…', 'base64-der'); // true
+ * isJoinedHeaderValue('MIIB…,MIIC…', 'base64-der'); // false: a chain, leaf first
+ * ```
+ */
+export function isJoinedHeaderValue(value: string, format: CertificateHeaderFormat = 'auto'): boolean {
+  if (!value.includes(',')) return false;
+  const text = value.trim();
+  switch (format === 'auto' ? detectFormat(text) : format) {
+    case 'envoy-xfcc':
+      return false;
+    case 'base64-der':
+      return /,\s/.test(text);
+    default:
+      return true;
   }
 }
 

@@ -57,6 +57,9 @@ export async function checkConfirmation(
   settings: ConfirmationSettings,
   required: readonly SenderConstraint[],
 ): Promise<Failure | undefined> {
+  // A `cnf` that is not a JSON object binds the token to something unknown: never a bearer token.
+  if (token.claims.cnf !== undefined && token.confirmation === undefined)
+    return failure('claim_invalid', 'The access token "cnf" is not a JSON object');
   const cnf = token.confirmation;
   const x5t = cnf?.['x5t#S256'];
   const jkt = cnf?.jkt;
@@ -82,7 +85,9 @@ export async function checkConfirmation(
     return failure('dpop_key_mismatch', 'The access token is not bound to a DPoP key');
   }
   if (x5t !== undefined) {
-    const problem = await checkCertificate(x5t, presented.request, settings.certificates);
+    const problem =
+      sameCertificate(x5t, cnf!['x5t#SHA256']) ??
+      (await checkCertificate(x5t, presented.request, settings.certificates));
     if (problem !== undefined) return problem;
   }
   if (jkt !== undefined) {
@@ -96,6 +101,24 @@ export async function checkConfirmation(
     if (problem !== undefined) return problem;
   }
   return unmetRequirement(required, x5t !== undefined, presented.scheme === 'DPoP', jwk !== undefined);
+}
+
+/**
+ * Every certificate member present is checked: `x5t#SHA256` (another spelling of `x5t#S256`) beside
+ * `x5t#S256` must name the same certificate, or a token could carry one thumbprint for each of two
+ * readers and pass whichever one looks.
+ */
+function sameCertificate(x5t: unknown, alias: unknown): Failure | undefined {
+  if (alias === undefined || alias === x5t) return undefined;
+  const [first, second] = [thumbprintDigest(x5t), thumbprintDigest(alias)];
+  if (first === undefined || second === undefined)
+    return failure(
+      'claim_invalid',
+      'The access token "cnf" certificate thumbprint is not a base64url SHA-256',
+    );
+  return timingSafeEqual(first, second)
+    ? undefined
+    : failure('claim_invalid', 'The access token "cnf" names two different certificates');
 }
 
 async function checkCertificate(

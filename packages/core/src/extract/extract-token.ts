@@ -116,8 +116,11 @@ function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'D
 
 function queryToken(url: string): Outcome<string | undefined> {
   const queryStart = url.indexOf('?');
-  // Most requests have no query or no token in it: skip URL parsing for them.
-  if (queryStart === -1 || !url.includes('access_token', queryStart)) return success(undefined);
+  // Most requests have no query or no token in it: skip URL parsing for them. A name may be
+  // percent-encoded (`access%5Ftoken`, `%61ccess_token`) and still be `access_token` once decoded, so a
+  // query with a `%` is always parsed.
+  if (queryStart === -1 || (!url.includes('access_token', queryStart) && !url.includes('%', queryStart)))
+    return success(undefined);
   const values = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]).getAll('access_token');
   if (values.length === 0) return success(undefined);
   if (values.length > 1) return refusal('multiple_token_methods', 'More than one access_token parameter');

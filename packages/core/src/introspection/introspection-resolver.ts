@@ -1,3 +1,4 @@
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
@@ -40,6 +41,12 @@ export interface IntrospectionResolverOptions {
   readonly retries?: number;
   /** Delay before the first retry, doubled for each next one. Default 100 ms. */
   readonly retryDelay?: number;
+  /**
+   * Longest token sent to the endpoint, in characters. Default 16 384. A longer one is the client's error
+   * (401 `token_too_large`), refused before any call: an authorization server refusing an oversized
+   * request must not be read as this resource server's misconfiguration.
+   */
+  readonly maxTokenLength?: number;
   /** Largest accepted answer. Default 64 KiB. */
   readonly maxResponseBytes?: number;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
@@ -116,6 +123,12 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     'introspection.maxResponseBytes',
   );
   const skew = nonNegativeOption(options.skewAllowance, 0, 'introspection.skewAllowance');
+  const maxTokenLength = options.maxTokenLength ?? 16_384;
+  requireOption(
+    Number.isSafeInteger(maxTokenLength) && maxTokenLength > 0,
+    'introspection.maxTokenLength',
+    'must be a positive integer',
+  );
   const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
   const checks: IntrospectionChecks = {
     issuers: issuer === undefined ? undefined : new Set([issuer]),
@@ -210,7 +223,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   }
 
   return {
+    cacheNamespace: introspectionCacheNamespace(options),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
+      if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
       let url: string;
       try {
         url = fixedEndpoint ?? (await discovery!.endpoint());
@@ -246,6 +261,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
           'The authorization server does not introspect this kind of token',
         );
       }
+      if (response.status === 413) {
+        // Only the token varies in size between two introspection requests: it is the client's.
+        return refusal('token_too_large', 'The access token is too large');
+      }
       if (response.status === 400 || response.status === 401 || response.status === 403) {
         return fail(
           'misconfigured',
@@ -268,6 +287,17 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       return outcome;
     },
   };
+}
+
+/**
+ * Every option that can change an answer. Of the client authentication only the client counts: the
+ * server may answer each client differently (its audience), but not each of its credentials.
+ */
+function introspectionCacheNamespace(options: IntrospectionResolverOptions): string | undefined {
+  const { clientAuthentication, httpClient: _httpClient, onError: _onError, ...settings } = options;
+  const { method, clientId, token } = clientAuthentication as Record<string, unknown>;
+  // A `bearer` client is known to the server by its token (only its digest enters the namespace).
+  return cacheNamespaceOf('introspection', { settings, client: { method, clientId, token } });
 }
 
 /** The OAuth `error` code of an error answer, when it is small JSON that has one. */

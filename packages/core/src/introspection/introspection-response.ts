@@ -33,6 +33,8 @@ export function interpretIntrospection(
       'The authorization server answered an invalid introspection response',
     );
   }
+  const kind = tokenKindProblem(answer);
+  if (kind !== undefined) return refusal('token_type_invalid', kind);
   const info = tokenInfoFromClaims(answer, 'introspection');
   if (
     checks.issuers !== undefined &&
@@ -47,4 +49,29 @@ export function interpretIntrospection(
   const validity = checkValidityPeriod(info, nowMs, checks.skewSeconds, false);
   if (validity !== undefined) return { ok: false, failure: validity };
   return success(info);
+}
+
+// RFC 7662 `token_type` is an OAuth token type (RFC 6749 §7.1: `Bearer`, RFC 9449 `DPoP`); some servers
+// write `access_token` or the RFC 8693 URI. Anything else (`refresh_token`, `id_token`, `N_A`, …) says the
+// token is not an access token: a client must not get through with its refresh token because the server
+// answers `active: true` for it.
+const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set([
+  'bearer',
+  'dpop',
+  'access_token',
+  'urn:ietf:params:oauth:token-type:access_token',
+]);
+// Keycloak writes `typ` instead, and says `Refresh`, `Offline` or `ID` for tokens that are no access tokens.
+const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline', 'id', 'logout']);
+
+function tokenKindProblem(answer: Readonly<Record<string, unknown>>): string | undefined {
+  const { token_type: tokenType, typ } = answer;
+  if (
+    tokenType !== undefined &&
+    (typeof tokenType !== 'string' || !ACCESS_TOKEN_TYPES.has(tokenType.toLowerCase()))
+  )
+    return 'The authorization server says the token is not an access token ("token_type")';
+  if (typeof typ === 'string' && KEYCLOAK_OTHER_TYPES.has(typ.toLowerCase()))
+    return 'The authorization server says the token is not an access token ("typ")';
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import type { CacheIdentity } from '../cache/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
 
 /** The parts of a JWE header that choose a decryption key. */
@@ -13,7 +14,7 @@ export interface DecryptionKeySelector {
  * Supplies keys that decrypt encrypted tokens: private keys (`CryptoKey`) or shared secrets (bytes),
  * active key first. An empty list means no such key; a failure means the source could not tell.
  */
-export interface DecryptionKeySource {
+export interface DecryptionKeySource extends CacheIdentity {
   keysFor(
     selector: DecryptionKeySelector,
     now: number,

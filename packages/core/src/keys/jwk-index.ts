@@ -1,7 +1,8 @@
 import { base64url, importJWK, type JWK } from 'jose';
 import { isObject } from '../token-info.js';
-import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm } from './algorithms.js';
+import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
+import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';
 import { checkVerificationJwk } from './verification-jwk.js';
 import type { KeySelector } from './verification-key-source.js';
 
@@ -25,6 +26,12 @@ interface IndexedKey {
  * Every key is checked once, when the set arrives ({@link checkVerificationJwk}): keys meant for something
  * else (encryption, another curve) are left out quietly, broken ones are left out and listed in
  * `unusable`.
+ *
+ * A set that is ambiguous is refused as a whole ({@link JwkSetError} `ERR_RS_JWKS_AMBIGUOUS`), never half
+ * used:
+ * - two verification keys under one `kid` that could both verify one algorithm (which key the issuer
+ *   meant cannot be told, and a key slipped in beside the real one would verify);
+ * - shared secrets (`oct`) beside public keys: a set is either the issuer's public keys or a secret.
  */
 export class JwkIndex {
   readonly size: number;
@@ -57,6 +64,20 @@ export class JwkIndex {
         else list.push(entry);
       }
     });
+    if (symmetric && this.all.some((entry) => entry.jwk.kty !== 'oct'))
+      throw new JwkSetError(
+        'ERR_RS_JWKS_AMBIGUOUS',
+        'a JWK set must not mix shared secrets ("oct") with public keys',
+      );
+    for (const [kid, entries] of this.byKid) {
+      const shared =
+        entries.length > 1 && [...SUPPORTED_JWS_ALGORITHMS].find((alg) => fitsMany(entries, alg));
+      if (shared)
+        throw new JwkSetError(
+          'ERR_RS_JWKS_AMBIGUOUS',
+          `two keys carry the kid ${JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid)} and both fit ${shared}: kids must be unique`,
+        );
+    }
     this.size = this.all.length;
     this.hasSymmetricKeys = symmetric;
     this.unusable = unusable;
@@ -98,6 +119,10 @@ function labelOf(candidate: unknown, position: number): string {
   return JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid);
 }
 
+function fitsMany(entries: readonly IndexedKey[], alg: string): boolean {
+  return entries.filter((entry) => fits(entry.jwk, alg)).length > 1;
+}
+
 function fits(jwk: JWK, alg: string): boolean {
   if (jwk.alg !== undefined && jwk.alg !== alg && !(EDDSA_NAMES.has(jwk.alg) && EDDSA_NAMES.has(alg)))
     return false;
@@ -121,13 +146,16 @@ function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefine
 
 /** Imports a JWK as a non-extractable WebCrypto key bound to `alg`. */
 export async function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey> {
+  // The last gate every verification key passes, whichever way it came in.
+  const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+  if (problem !== undefined) throw new Error(`RSA key refused: ${problem}`);
   const key = await importJWK(jwk, alg, { extractable: false });
   if (!(key instanceof Uint8Array)) {
     // jose refuses to verify with RSA keys under 2048 bits: such a key is unusable, like one that fails to
     // import, and must not stop the search for the key that signed the token.
     const { modulusLength } = key.algorithm as Partial<RsaHashedKeyAlgorithm>;
-    if (modulusLength !== undefined && modulusLength < 2048) {
-      throw new Error('RSA keys must be at least 2048 bits');
+    if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) {
+      throw new Error(`RSA keys must be at least ${MIN_RSA_BITS} bits`);
     }
     return key;
   }

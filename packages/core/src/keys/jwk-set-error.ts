@@ -10,6 +10,7 @@ export interface UnusableJwk {
  * - `ERR_RS_JWKS_STATUS`: the JWK set URL answered another status than 200;
  * - `ERR_RS_JWKS_MALFORMED`: the answer is not JSON, not a JWK set, or holds more than 100 keys;
  * - `ERR_RS_JWKS_NO_USABLE_KEY`: not one key of the set can verify signatures (the last good keys stay);
+ * - `ERR_RS_JWKS_AMBIGUOUS`: two keys under one `kid` fit one algorithm, or secrets are mixed with public keys;
  * - `ERR_RS_JWKS_KEYS_LEFT_OUT`: the set is in use, but the broken keys in `unusableKeys` were left out.
  *
  * Fetch failures of the exchange itself (timeout, network, too large) are `HttpClientError`s.
@@ -20,6 +21,7 @@ export class JwkSetError extends Error {
     | 'ERR_RS_JWKS_STATUS'
     | 'ERR_RS_JWKS_MALFORMED'
     | 'ERR_RS_JWKS_NO_USABLE_KEY'
+    | 'ERR_RS_JWKS_AMBIGUOUS'
     | 'ERR_RS_JWKS_KEYS_LEFT_OUT';
   /** The broken keys that were left out, with the reason for each. */
   readonly unusableKeys: readonly UnusableJwk[];

@@ -1,3 +1,4 @@
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
@@ -196,6 +197,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
 
   return {
     symmetric: false,
+    cacheNamespace: cacheNamespaceOf('remoteJwks', { url }),
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
       const stale = now - fetchedAt >= cacheMaxAge;
       if (index?.hasKeyFor(selector)) {

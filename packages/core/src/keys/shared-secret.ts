@@ -1,4 +1,5 @@
 import { base64url } from 'jose';
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
@@ -34,6 +35,7 @@ export function sharedSecret(
   const imported = new Map<string, Promise<CryptoKey>>();
   return {
     symmetric: true,
+    cacheNamespace: cacheNamespaceOf('sharedSecret', { secret: bytes, kid: options.kid }),
     async keysFor(selector) {
       if (options.kid !== undefined && selector.kid !== options.kid) return success([]);
       const minimum = HMAC_MIN_BYTES[selector.alg];

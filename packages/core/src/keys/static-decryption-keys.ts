@@ -1,4 +1,5 @@
 import { base64url, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { success } from '../errors/failure.js';
 import { isObject } from '../token-info.js';
@@ -71,6 +72,8 @@ export function staticDecryptionKeys(
   );
   return {
     keyManagementAlgorithms: served,
+    // WebCrypto keys cannot be exported to describe them: such a source has no namespace.
+    cacheNamespace: cacheNamespaceOf('staticDecryptionKeys', list),
     async keysFor(selector: DecryptionKeySelector) {
       const named = selector.kid === undefined ? [] : entries.filter((entry) => entry.kid === selector.kid);
       const candidates =

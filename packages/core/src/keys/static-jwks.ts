@@ -1,4 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { success } from '../errors/failure.js';
 import { JwkIndex } from './jwk-index.js';
@@ -19,9 +20,13 @@ export function staticJwks(jwks: JSONWebKeySet): VerificationKeySource {
   } catch (error) {
     throw new RsConfigError('staticJwks', (error as Error).message);
   }
+  // A key in configuration that cannot be used is a mistake to report now, not a key to skip quietly.
+  const [broken] = index.unusable;
+  if (broken !== undefined) throw new RsConfigError('staticJwks', `key ${broken.key}: ${broken.reason}`);
   requireOption(index.size > 0, 'staticJwks', 'the JWK set holds no key usable for signature verification');
   return {
     symmetric: index.hasSymmetricKeys,
+    cacheNamespace: cacheNamespaceOf('staticJwks', jwks),
     keysFor: async (selector) => success(await index.keysFor(selector)),
   };
 }

@@ -1,6 +1,7 @@
 import { base64url } from 'jose';
 import { isObject } from '../token-info.js';
 import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
+import { rsaExponentProblem } from './rsa-key-checks.js';
 
 // Members that only private keys have. A verification set that carries them was published by mistake;
 // such keys are left out rather than used.
@@ -117,9 +118,9 @@ function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {
   if (modulus === 0n || bits < RSA_MIN_MODULUS_BITS)
     return broken(`an RSA modulus of ${modulus === 0n ? 0 : bits} bits (at least ${RSA_MIN_MODULUS_BITS})`);
   if (bits > RSA_MAX_MODULUS_BITS) return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
-  const exponent = toBigInt(e);
-  if (exponent < 3n || exponent % 2n === 0n) return broken('an RSA public exponent that is below 3 or even');
-  if (exponent >= modulus) return broken('an RSA public exponent not below the modulus');
+  const exponentProblem = rsaExponentProblem(jwk);
+  if (exponentProblem !== undefined) return broken(exponentProblem);
+  if (toBigInt(e) >= modulus) return broken('an RSA public exponent not below the modulus');
   return USABLE;
 }
 

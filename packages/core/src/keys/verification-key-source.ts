@@ -1,3 +1,4 @@
+import type { CacheIdentity } from '../cache/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
 
 /** The parts of a JWS header that choose a key. Nothing else in the header is ever trusted for that. */
@@ -11,7 +12,7 @@ export interface KeySelector {
  * Supplies verification keys for signed tokens. Implementations: {@link remoteJwks}, {@link staticJwks},
  * {@link sharedSecret}.
  */
-export interface VerificationKeySource {
+export interface VerificationKeySource extends CacheIdentity {
   /** True when the source holds shared (HMAC) secrets; HS* algorithms are only allowed then. */
   readonly symmetric: boolean;
   /**

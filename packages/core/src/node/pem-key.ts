@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { RsConfigError } from '../config/config-error.js';
+import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import type { SecretKey } from '../secrets/secret-store.js';
 import { keyObjectJwk } from './key-object-jwk.js';
 
@@ -34,6 +35,8 @@ export function pemKey(pem: string, file: string, option: string, password: stri
     const jwk = keyObjectJwk(key);
     if (jwk === undefined)
       throw new PemProblem(`holds a ${key.asymmetricKeyType ?? 'unknown'} key, which JOSE cannot use`);
+    const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+    if (problem !== undefined) throw new PemProblem(`holds an RSA key that is refused: ${problem}`);
     return { jwk, origin: `${file} (${kind})` };
   } catch (error) {
     if (error instanceof PemProblem) throw new RsConfigError(option, `${file} ${error.message}`);

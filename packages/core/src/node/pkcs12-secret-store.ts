@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { positiveOption } from '../config/option-values.js';
+import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
@@ -172,6 +173,12 @@ function entryKey(
   const jwk = contentJwk(content);
   if (jwk === undefined)
     throw new RsConfigError('pkcs12SecretStore.mappings', `${origin} holds a key that JOSE cannot use`);
+  const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+  if (problem !== undefined)
+    throw new RsConfigError(
+      'pkcs12SecretStore.mappings',
+      `${origin} holds an RSA key that is refused: ${problem}`,
+    );
   return { jwk, origin };
 }
 

@@ -1,3 +1,4 @@
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
@@ -24,6 +25,7 @@ export function hybridResolver(options: HybridResolverOptions): AccessTokenResol
   requireOption(typeof options?.opaque?.resolve === 'function', 'hybrid.opaque', 'must be a token resolver');
   const { jwt, opaque } = options;
   return {
+    cacheNamespace: cacheNamespaceOf('hybrid', { jwt, opaque }),
     resolve: (token, context) => (tokenShape(token) === 'opaque' ? opaque : jwt).resolve(token, context),
   };
 }

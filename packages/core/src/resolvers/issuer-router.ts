@@ -1,3 +1,4 @@
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import { refusal } from '../errors/failure.js';
 import type { AccessTokenResolver } from './resolver.js';
@@ -53,6 +54,7 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
   );
 
   return {
+    cacheNamespace: cacheNamespaceOf('issuerRouter', { issuers: Object.fromEntries(routes), unidentified }),
     async resolve(token, context) {
       if (tokenShape(token) !== 'jws') {
         if (unidentified !== undefined) return unidentified.resolve(token, context);

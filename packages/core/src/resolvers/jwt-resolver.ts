@@ -1,4 +1,5 @@
-import { type JwtProfile, profileRules } from '../claims/token-profiles.js';
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
+import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
@@ -6,7 +7,11 @@ import { type Failure, type Outcome, refusal, success } from '../errors/failure.
 import { type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
-import { type ResolverKeyOptions, resolverKeySources } from '../keys/resolver-key-sources.js';
+import {
+  type ResolverKeyOptions,
+  type ResolverKeySources,
+  resolverKeySources,
+} from '../keys/resolver-key-sources.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 
@@ -34,7 +39,7 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
    * Default: no profile.
    */
   readonly profile?: JwtProfile;
-  /** Claims that must be present besides `iss` and `exp`. */
+  /** Claims that must be present besides `iss` and `exp`; `null` counts as absent. */
   readonly requiredClaims?: readonly string[];
   /** Longest accepted token, in characters. Default 16 384. */
   readonly maxTokenLength?: number;
@@ -85,7 +90,7 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   }
   const skew = nonNegativeOption(options.skewAllowance, 0, 'jwt.skewAllowance');
   const profile = profileRules(options.profile, 'jwt.profile');
-  const requiredClaims = [...profile.requiredClaims, ...(options.requiredClaims ?? [])];
+  const requiredClaims = [...profile.requiredClaims, ...(options.requiredClaims ?? []).map(presentClaim)];
   const maxTokenLength = options.maxTokenLength ?? 16_384;
   requireOption(
     Number.isInteger(maxTokenLength) && maxTokenLength > 0,
@@ -96,6 +101,15 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
 
   function checkClaims(info: TokenInfo, now: number): Failure | undefined {
     const claims = info.claims;
+    // First, so that a required claim that is null or of the wrong type is reported as missing.
+    for (const { name, expected, accepts } of requiredClaims) {
+      const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+      if (value === undefined || value === null)
+        return { code: 'claim_missing', description: `The JWT has no "${name}" claim` };
+      // A value of the wrong type is no better than none: the claim is missing.
+      if (!accepts(value))
+        return { code: 'claim_missing', description: `The JWT "${name}" claim is not ${expected}` };
+    }
     if (info.issuer === undefined || !issuers.has(info.issuer)) {
       return { code: 'issuer_mismatch', description: 'The JWT issuer is not trusted' };
     }
@@ -104,14 +118,11 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     }
     const validity = checkValidityPeriod(info, now, skew, true);
     if (validity !== undefined) return validity;
-    for (const claim of requiredClaims) {
-      if (!Object.hasOwn(claims, claim) || claims[claim] === undefined)
-        return { code: 'claim_missing', description: `The JWT has no "${claim}" claim` };
-    }
     return profile.checkClaims?.(claims);
   }
 
   return {
+    cacheNamespace: jwtCacheNamespace(options, keySources),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
       const claims = await reader.read(token, context.now);
@@ -121,4 +132,24 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       return problem === undefined ? success(info) : { ok: false, failure: problem };
     },
   };
+}
+
+/**
+ * Every option that can change an answer, with the keys as their sources' namespaces (a secret ID names
+ * keys that differ between deployments; the keys it resolved to do not).
+ */
+function jwtCacheNamespace(options: JwtResolverOptions, keys: ResolverKeySources): string | undefined {
+  const {
+    keys: _keys,
+    decryption: _decryption,
+    secrets: _secrets,
+    verificationSecretId: _verificationSecretId,
+    decryptionSecretId: _decryptionSecretId,
+    ...settings
+  } = options;
+  return cacheNamespaceOf('jwt', {
+    settings,
+    verification: keys.verification?.sources,
+    decryption: keys.decryption?.sources,
+  });
 }

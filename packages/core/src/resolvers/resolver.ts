@@ -1,3 +1,4 @@
+import type { CacheIdentity } from '../cache/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
@@ -15,8 +16,9 @@ export interface ResolveContext {
  * router or a fallback is a resolver that wraps others.
  *
  * A resolver returns failures as values; it throws only for bugs. It must never put the token in a
- * failure description.
+ * failure description. Its `cacheNamespace` (see {@link CacheIdentity}) keeps a shared token cache from
+ * serving its answers to another resolver: every resolver of @rs has one; give yours one too.
  */
-export interface AccessTokenResolver {
+export interface AccessTokenResolver extends CacheIdentity {
   resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>>;
 }

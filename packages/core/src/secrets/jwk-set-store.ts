@@ -2,6 +2,7 @@ import type { JSONWebKeySet, JWK } from 'jose';
 import { requireOption } from '../config/config-error.js';
 import { stringSetOption } from '../config/option-values.js';
 import { MAX_JWKS_KEYS } from '../keys/jwk-index.js';
+import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import { isObject } from '../token-info.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
@@ -64,6 +65,8 @@ export function jwkSetKeys(jwks: unknown, name: string, option: string): readonl
       `key #${position} is not a JWK (no "kty")`,
     );
     const label = typeof jwk.kid === 'string' ? `"${jwk.kid}"` : `#${position}`;
+    const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+    requireOption(problem === undefined, option, `key ${label}: ${problem}`);
     return { jwk: jwk as JWK, origin: `${name} key ${label}` };
   });
 }

@@ -1,11 +1,11 @@
 import { base64url, type JWK } from 'jose';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
+import { MIN_RSA_BITS, rsaExponentProblem, rsaModulusBits } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 
 // Members only private keys have: dropped to turn a private key into the public key that verifies.
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
-const MIN_RSA_BITS = 2048;
 const DECRYPT_OPS = ['decrypt', 'unwrapKey', 'deriveKey', 'deriveBits'];
 const DEFAULT_DECRYPTION: ReadonlySet<string> = new Set(DEFAULT_KEY_MANAGEMENT_ALGORITHMS);
 
@@ -17,7 +17,10 @@ export function verificationJwk(jwk: JWK): JWK | string {
   if (jwk.use !== undefined && jwk.use !== 'sig') return `it is marked "use": "${jwk.use}"`;
   if (jwk.key_ops !== undefined && !jwk.key_ops.some((op) => op === 'verify' || op === 'sign'))
     return 'its "key_ops" allow neither sign nor verify';
-  if (jwk.kty === 'RSA' && rsaBits(jwk) < MIN_RSA_BITS) return `RSA keys need ${MIN_RSA_BITS} bits or more`;
+  if (jwk.kty === 'RSA') {
+    const problem = rsaKeyProblem(jwk);
+    if (problem !== undefined) return problem;
+  }
   if (![...SUPPORTED_JWS_ALGORITHMS].some((alg) => jwsFits(jwk, alg)))
     return `a ${describe(jwk)} key fits no supported JWS algorithm`;
   // `key_ops` of a private key say `sign`; the public half verifies, so the member is dropped, not kept.
@@ -37,7 +40,10 @@ export function whyNotDecryptionKey(jwk: JWK): string | undefined {
     return 'its "key_ops" allow no decryption';
   if (jwk.kty !== 'oct' && jwk.d === undefined)
     return 'it is a public key (decryption needs the private key)';
-  if (jwk.kty === 'RSA' && rsaBits(jwk) < MIN_RSA_BITS) return `RSA keys need ${MIN_RSA_BITS} bits or more`;
+  if (jwk.kty === 'RSA') {
+    const problem = rsaKeyProblem(jwk);
+    if (problem !== undefined) return problem;
+  }
   let served: ReadonlySet<string>;
   try {
     served = staticDecryptionKeys({ keys: [jwk] }).keyManagementAlgorithms;
@@ -65,12 +71,11 @@ function jwsFits(jwk: JWK, alg: string): boolean {
   return jwk.kty !== 'oct' || octBytes(jwk).byteLength >= (HMAC_MIN_BYTES[alg] ?? Number.POSITIVE_INFINITY);
 }
 
-function rsaBits(jwk: JWK): number {
-  try {
-    return base64url.decode(jwk.n ?? '').byteLength * 8;
-  } catch {
-    return 0;
-  }
+function rsaKeyProblem(jwk: JWK): string | undefined {
+  return (
+    rsaExponentProblem(jwk) ??
+    (rsaModulusBits(jwk) < MIN_RSA_BITS ? `RSA keys need ${MIN_RSA_BITS} bits or more` : undefined)
+  );
 }
 
 function describe(jwk: JWK): string {

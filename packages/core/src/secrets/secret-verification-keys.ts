@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { JwkIndex } from '../keys/jwk-index.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
@@ -16,6 +17,7 @@ export function secretVerificationKeys(jwks: readonly JWK[]): VerificationKeySou
   }));
   return {
     symmetric: entries.some((entry) => entry.index.hasSymmetricKeys),
+    cacheNamespace: cacheNamespaceOf('secretVerificationKeys', jwks),
     async keysFor(selector) {
       const { kid, alg } = selector;
       const named = kid === undefined ? [] : entries.filter((entry) => entry.kid === kid);

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 import { verificationJwk, whyNotDecryptionKey } from './key-usability.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
@@ -72,7 +73,10 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
       const source = live(store);
       if (source !== undefined) return source;
       const keys = store.keys?.(secretId);
-      if (keys !== undefined) return fixed(keys, store);
+      if (keys !== undefined) {
+        refuseUnsafeKeys(keys, secretId, store, option);
+        return fixed(keys, store);
+      }
     }
     throw new RsConfigError(
       option,
@@ -108,6 +112,18 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
       );
     },
   };
+}
+
+/**
+ * A key no purpose may use makes the secret an error, not a key to skip: whoever put it in the store
+ * meant it to be used. The stores in this package refuse such keys when they load; this covers others.
+ */
+function refuseUnsafeKeys(keys: readonly SecretKey[], secretId: string, store: SecretStore, option: string) {
+  for (const key of keys) {
+    const problem = key.jwk.kty === 'RSA' ? rsaExponentProblem(key.jwk) : undefined;
+    if (problem !== undefined)
+      throw new RsConfigError(option, `secret "${secretId}" (from ${store.name}): ${key.origin}: ${problem}`);
+  }
 }
 
 interface UsableKeys {

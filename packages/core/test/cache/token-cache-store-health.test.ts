@@ -11,6 +11,8 @@ import { NOW_MS, NOW_S } from '../helpers.js';
 
 /** Answers every token as active, as an introspection endpoint would. */
 const resolver: AccessTokenResolver = {
+  // Its answers go to a store given explicitly: it must say what it accepts.
+  cacheNamespace: 'always-active',
   resolve: async (token) => ({
     ok: true,
     value: tokenInfoFromClaims({ active: true, sub: `user-of-${token}`, exp: NOW_S + 3600 }, 'introspection'),

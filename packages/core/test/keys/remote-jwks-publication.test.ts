@@ -51,7 +51,7 @@ describe('remoteJwks: a broken publication', () => {
       { key: '"nonsense"', reason: 'unknown "kty"' },
       { key: '"no-n"', reason: '"n" is missing or not base64url' },
       { key: '"key-a"', reason: 'the point is not on P-256' },
-      { key: '"e-1"', reason: 'an RSA public exponent that is below 3 or even' },
+      { key: '"e-1"', reason: expect.stringContaining('its public exponent is 1') },
     ]);
     expect(keys.stats()).toEqual({ fetches: 2, failures: 1, keys: 1 });
 

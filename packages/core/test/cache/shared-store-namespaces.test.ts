@@ -1,0 +1,190 @@
+import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { base64url } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessTokenResolver,
+  hybridResolver,
+  introspectionResolver,
+  issuerRouter,
+  type JwtResolverOptions,
+  jwtResolver,
+  memoryTokenCacheStore,
+  remoteJwks,
+  sharedSecret,
+  staticJwks,
+  tokenCache,
+  type VerificationKeySource,
+} from '../../src/index.js';
+import {
+  AUDIENCE,
+  expectConfigError,
+  expectFailure,
+  expectSuccess,
+  ISSUER,
+  mint,
+  resolveAt,
+} from '../helpers.js';
+
+const API_A = 'https://orders.example.com';
+const API_B = 'https://payments.example.com';
+
+let key: TestSigningKey;
+beforeAll(async () => {
+  key = await generateSigningKey('ES256', 'k1');
+});
+
+function jwt(options: Partial<JwtResolverOptions> = {}): AccessTokenResolver {
+  return jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)), ...options });
+}
+
+/** Counts the calls that reach a resolver, answering as it (under its namespace). */
+function counting(inner: AccessTokenResolver) {
+  const counter = { calls: 0 };
+  const resolver: AccessTokenResolver = {
+    cacheNamespace: inner.cacheNamespace,
+    resolve: (token, context) => {
+      counter.calls++;
+      return inner.resolve(token, context);
+    },
+  };
+  return { resolver, counter };
+}
+
+describe('two APIs sharing one token-cache store', () => {
+  it("API B never accepts a token cached for API A's audience (one memory store, default prefix)", async () => {
+    const store = memoryTokenCacheStore();
+    const a = counting(jwt({ audience: API_A }));
+    const b = counting(jwt({ audience: API_B }));
+    const cacheA = tokenCache(a.resolver, { store });
+    const cacheB = tokenCache(b.resolver, { store });
+    const forA = await mint(key, { aud: API_A });
+
+    expectSuccess(await resolveAt(cacheA, forA));
+    expectFailure(await resolveAt(cacheB, forA), 'audience_mismatch');
+    expect(b.counter.calls).toBe(1);
+    // B's refusal, cached as a negative answer, is not served to A either.
+    expectSuccess(await resolveAt(cacheA, forA));
+    expect(a.counter.calls).toBe(1);
+    expectFailure(await resolveAt(cacheB, forA), 'audience_mismatch');
+    expect(b.counter.calls).toBe(1);
+  });
+
+  it('instances built from the same configuration share answers, as in one Redis across processes', async () => {
+    const store = memoryTokenCacheStore();
+    const first = counting(jwt({ audience: API_A }));
+    const second = counting(jwt({ audience: API_A }));
+    expect(first.resolver.cacheNamespace).toBe(second.resolver.cacheNamespace);
+    const token = await mint(key, { aud: API_A });
+    expectSuccess(await resolveAt(tokenCache(first.resolver, { store }), token));
+    expectSuccess(await resolveAt(tokenCache(second.resolver, { store }), token));
+    expect(first.counter.calls + second.counter.calls).toBe(1);
+  });
+});
+
+describe('cacheNamespace: every setting that changes an answer changes it', () => {
+  it('for jwtResolver: issuer, audience, algorithms, skew, profile, claims, token length, keys', async () => {
+    const other = await generateSigningKey('ES256', 'k1');
+    const variants = [
+      jwt(),
+      jwt({ issuer: 'https://other-as.example.com' }),
+      jwt({ audience: API_B }),
+      jwt({ audience: [AUDIENCE, API_B] }),
+      jwt({ algorithms: ['ES256'] }),
+      jwt({ skewAllowance: 30 }),
+      jwt({ profile: 'rfc9068' }),
+      jwt({ requiredClaims: ['tenant'] }),
+      jwt({ maxTokenLength: 4_096 }),
+      jwt({ keys: staticJwks(jwksOf(other)) }),
+      jwt({ keys: remoteJwks({ url: 'https://as.example.com/jwks' }) }),
+      jwt({ keys: remoteJwks({ url: 'https://as.example.com/other-jwks' }) }),
+      jwt({ keys: sharedSecret('a'.repeat(32)) }),
+      jwt({ keys: sharedSecret('b'.repeat(32)) }),
+    ];
+    const namespaces = variants.map((resolver) => resolver.cacheNamespace);
+    for (const namespace of namespaces) expect(namespace).toMatch(/^jwt-[A-Za-z0-9_-]{43}$/);
+    expect(new Set(namespaces).size).toBe(variants.length);
+  });
+
+  it('never shows a secret: a shared secret enters only the digest', () => {
+    const secret = 's3cr3t-'.repeat(6);
+    const source = sharedSecret(secret);
+    const resolver = jwt({ keys: source });
+    for (const namespace of [source.cacheNamespace, resolver.cacheNamespace]) {
+      expect(namespace).not.toContain(secret);
+      expect(namespace).not.toContain(base64url.encode(secret));
+    }
+  });
+
+  it('for introspection: endpoint, audience and the client the server answers', () => {
+    const introspection = (overrides: Record<string, unknown> = {}) =>
+      introspectionResolver({
+        endpoint: 'https://as.example.com/introspect',
+        clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'one' },
+        audience: API_A,
+        ...overrides,
+      }).cacheNamespace;
+    const base = introspection();
+    expect(base).toMatch(/^introspection-/);
+    // The secret is how the client proves itself, not who it is: the same answers.
+    expect(
+      introspection({
+        clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'two' },
+      }),
+    ).toBe(base);
+    expect(
+      introspection({
+        clientAuthentication: { method: 'client_secret_basic', clientId: 'payments', clientSecret: 'one' },
+      }),
+    ).not.toBe(base);
+    expect(introspection({ audience: API_B })).not.toBe(base);
+    expect(introspection({ endpoint: 'https://as2.example.com/introspect' })).not.toBe(base);
+  });
+
+  it('for routers and hybrids: composed from their children', () => {
+    const route = (resolver: AccessTokenResolver) =>
+      issuerRouter({ issuers: { [ISSUER]: resolver } }).cacheNamespace;
+    expect(route(jwt())).toBe(route(jwt()));
+    expect(route(jwt())).not.toBe(route(jwt({ audience: API_B })));
+    const opaque = introspectionResolver({
+      endpoint: 'https://as.example.com/introspect',
+      clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'one' },
+    });
+    const hybrid = (resolver: AccessTokenResolver) =>
+      hybridResolver({ jwt: resolver, opaque }).cacheNamespace;
+    expect(hybrid(jwt())).not.toBe(hybrid(jwt({ audience: API_B })));
+    expect(tokenCache(jwt()).cacheNamespace).toBe(jwt().cacheNamespace);
+  });
+});
+
+describe('a resolver that cannot say what it accepts', () => {
+  const custom: AccessTokenResolver = {
+    resolve: async () => ({ ok: false, failure: { code: 'token_inactive', description: 'x' } }),
+  };
+
+  it('is refused at start-up over a store given explicitly (which may be shared)', () => {
+    const error = expectConfigError(
+      () => tokenCache(custom, { store: memoryTokenCacheStore() }),
+      'tokenCache.resolver.cacheNamespace',
+    );
+    expect(error.message).toContain('give your resolver, or its custom key source, a stable cacheNamespace');
+  });
+
+  it('may use the cache’s own in-process store', () => {
+    expect(tokenCache(custom).cacheNamespace).toBeUndefined();
+  });
+
+  it('a custom key source without one leaves the jwtResolver without one', () => {
+    const keys: VerificationKeySource = staticJwks(jwksOf(key));
+    const unnamed: VerificationKeySource = {
+      symmetric: false,
+      keysFor: (selector, now) => keys.keysFor(selector, now),
+    };
+    expect(jwt({ keys: unnamed }).cacheNamespace).toBeUndefined();
+    expectConfigError(
+      () => tokenCache(jwt({ keys: unnamed }), { store: memoryTokenCacheStore() }),
+      'tokenCache.resolver.cacheNamespace',
+    );
+    const named: VerificationKeySource = { ...unnamed, cacheNamespace: 'vault-signing-keys-v1' };
+    expect(jwt({ keys: named }).cacheNamespace).toMatch(/^jwt-/);
+  });
+});

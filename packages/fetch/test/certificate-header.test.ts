@@ -1,0 +1,99 @@
+import { request as httpRequest } from 'node:http';
+import { certificateThumbprint } from '@rs/core';
+import { createTestPki, type TestIssuer, type TestPki, testIssuer } from '@rs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFetchResourceServer } from '../src/index.js';
+import { type BridgeServer, serveFetch } from './support/node-bridge.js';
+
+// A client that reaches the Fetch handler past a proxy that does not strip the certificate header sends
+// its own copy beside the proxy's. Fetch joins the two field lines with ", "; the request must be refused,
+// as the Node adapters refuse two field lines, whatever the configured format.
+const HEADER = 'x-client-cert-a1f3';
+
+let pki: TestPki;
+let issuer: TestIssuer;
+let bound: string;
+beforeAll(async () => {
+  pki = createTestPki();
+  issuer = await testIssuer();
+  bound = await issuer.mint({ cnf: { 'x5t#S256': await certificateThumbprint(pki.client.der) } });
+});
+afterAll(() => pki.cleanup());
+
+/** One GET over real HTTP, with each header value sent as its own field line. */
+function send(url: string, headers: Record<string, string | string[]>) {
+  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+    const outgoing = httpRequest(`${url}/items`, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          body: JSON.parse(Buffer.concat(chunks).toString() || '{}'),
+        }),
+      );
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+describe('@rs/fetch: a client certificate header sent twice', () => {
+  const formats = [
+    ['url-encoded-pem', () => encodeURIComponent(pki.client.pem), () => encodeURIComponent(pki.other.pem)],
+    ['pem', () => pki.client.pem.replace(/\n/g, ' '), () => pki.other.pem.replace(/\n/g, ' ')],
+    ['base64-der', () => pki.client.der.toString('base64'), () => pki.other.der.toString('base64')],
+    [
+      'rfc9440',
+      () => `:${pki.client.der.toString('base64')}:`,
+      () => `:${pki.other.der.toString('base64')}:`,
+    ],
+    ['auto', () => encodeURIComponent(pki.client.pem), () => encodeURIComponent(pki.other.pem)],
+  ] as const;
+
+  let servers: BridgeServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    servers = [];
+  });
+
+  async function start(format: (typeof formats)[number][0]) {
+    const rs = createFetchResourceServer({
+      resolver: issuer.resolver,
+      publicUrl: 'https://api.example.test',
+      certificateHeader: { name: HEADER, format },
+    });
+    const server = await serveFetch(rs.protect(() => Response.json({ ok: true })));
+    servers.push(server);
+    return server;
+  }
+
+  it.each(formats)(
+    '%s: the client copy first, the proxy copy second: 401 certificate_header_invalid',
+    async (format, client, proxy) => {
+      const server = await start(format);
+      // One copy alone is accepted: the test is about the repetition, not the format.
+      const alone = await send(server.url, { authorization: `Bearer ${bound}`, [HEADER]: client() });
+      expect(alone.status).toBe(200);
+      for (const copies of [
+        [proxy(), client()],
+        [client(), proxy()],
+        [client(), client()],
+      ]) {
+        const twice = await send(server.url, { authorization: `Bearer ${bound}`, [HEADER]: copies });
+        expect(twice.status).toBe(401);
+        expect(twice.body).toEqual({
+          error: 'invalid_token',
+          error_description: 'The client certificate header was sent more than once',
+          code: 'certificate_header_invalid',
+        });
+      }
+    },
+  );
+
+  it('base64-der: a chain the proxy joined with a bare comma is still read, leaf first', async () => {
+    const server = await start('base64-der');
+    const chain = `${pki.client.der.toString('base64')},${pki.ca.der.toString('base64')}`;
+    expect((await send(server.url, { authorization: `Bearer ${bound}`, [HEADER]: chain })).status).toBe(200);
+  });
+});
