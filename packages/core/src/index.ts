@@ -1,6 +1,6 @@
 /**
  * @rs/core: a framework-free OAuth 2.0 resource server. Runs on any runtime with WebCrypto and `fetch`;
- * Node-only helpers live in `@rs/core/node`.
+ * Node-only helpers live in `@rs/core/node`, what framework adapters share in `@rs/core/adapter`.
  *
  * @packageDocumentation
  */
@@ -40,7 +40,6 @@ export {
   memoryReplayStore,
   type ReplayStore,
 } from './dpop/replay-store.js';
-export { buildChallenge, type ChallengeParams } from './errors/challenge.js';
 export {
   FAILURES,
   type Failure,
@@ -48,17 +47,8 @@ export {
   type OAuthErrorCode,
   type Outcome,
 } from './errors/failure.js';
-export {
-  buildRejection,
-  type ChallengeSettings,
-  type Rejection,
-  type RejectionBody,
-  type RejectionContext,
-} from './errors/rejection.js';
-export type { ResolvedTokenLocations } from './extract/extract-token.js';
-export { type FormRecord, formRecord, isFormUrlEncoded } from './extract/form-body.js';
+export type { Rejection, RejectionBody } from './errors/rejection.js';
 export type { TokenLocations } from './extract/token-locations.js';
-export { readStreamAtMost } from './http/bounded-stream.js';
 export { fetchHttpClient } from './http/fetch-http-client.js';
 export { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http/http-client.js';
 export {
@@ -114,7 +104,7 @@ export {
   claimIncludes,
 } from './policy/claim-checks.js';
 export type { ScopeRequirement, StaticScopeRequirement } from './policy/scopes.js';
-export type { RsHeaders, RsRequest } from './request.js';
+export type { RsRequest } from './request.js';
 export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
 export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
 export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
@@ -126,8 +116,6 @@ export {
   createResourceServer,
   type ResourceServer,
   type ResourceServerOptions,
-  type ResourceServerSource,
-  resourceServerFrom,
 } from './resource-server.js';
 export {
   type EnvSecretStoreOptions,

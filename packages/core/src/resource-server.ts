@@ -80,30 +80,6 @@ export interface ResourceServer {
   readonly tokenLocations: ResolvedTokenLocations;
 }
 
-/** An adapter's way to receive a resource server: its options, or one built elsewhere and shared. */
-export type ResourceServerSource = ResourceServerOptions | { readonly resourceServer: ResourceServer };
-
-/**
- * The resource server an adapter was given: built from options, or the one passed as `resourceServer`.
- *
- * @example
- * ```ts
- * const rs = resourceServerFrom({ resourceServer: createResourceServer({ resolver }) });
- * ```
- */
-export function resourceServerFrom(source: ResourceServerSource): ResourceServer {
-  requireOption(typeof source === 'object' && source !== null, 'options', 'must be an object');
-  if ('resourceServer' in source) {
-    requireOption(
-      typeof source.resourceServer?.authenticate === 'function',
-      'resourceServer',
-      'must be a resource server from createResourceServer(…)',
-    );
-    return source.resourceServer;
-  }
-  return createResourceServer(source);
-}
-
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
 const NO_REQUIREMENTS: readonly SenderConstraint[] = Object.freeze([]);

@@ -1,9 +1,8 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildChallenge, buildRejection } from '../src/adapter/index.js';
 import {
   type AccessTokenResolver,
-  buildChallenge,
-  buildRejection,
   createResourceServer,
   DPOP_ALGORITHMS,
   jwtResolver,

@@ -1,4 +1,4 @@
-import type { ResourceServerSource } from '@rs/core';
+import type { ResourceServerSource } from '@rs/core/adapter';
 
 /**
  * What the middleware does with a refused request: answer it, or pass it to `next(err)`.

@@ -1,6 +1,6 @@
 import './express-augmentation.js';
-import { type AccessPolicy, RsConfigError, resourceServerFrom } from '@rs/core';
-import { publicBaseUrl } from '@rs/core/node';
+import { type AccessPolicy, RsConfigError } from '@rs/core';
+import { publicBaseUrl, resourceServerFrom } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
 import { expressRsRequest } from './express-rs-request.js';

@@ -1,4 +1,5 @@
 import type { Rejection } from '@rs/core';
+import { rejectionBodyText } from '@rs/core/adapter';
 import type { Response } from 'express';
 
 /**
@@ -7,5 +8,5 @@ import type { Response } from 'express';
  */
 export function sendRejection(res: Response, rejection: Rejection): void {
   res.writeHead(rejection.status, rejection.headers);
-  res.end(JSON.stringify(rejection.body));
+  res.end(rejectionBodyText(rejection));
 }

@@ -1,5 +1,6 @@
 import type { RsRequest } from '@rs/core';
-import { nodeRequestHeaders, parsedFormBody, requestUrl, tlsClientCertificate } from '@rs/core/node';
+import { parsedFormBody, requestUrl } from '@rs/core/adapter';
+import { nodeRequestHeaders, tlsClientCertificate } from '@rs/core/node';
 import type { FastifyRequest } from 'fastify';
 
 /**

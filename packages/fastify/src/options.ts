@@ -1,4 +1,4 @@
-import type { ResourceServerSource } from '@rs/core';
+import type { ResourceServerSource } from '@rs/core/adapter';
 
 /**
  * Which routes the plugin protects: `'all'` unless a route says `rs: false`, or `'opt-in'` only those

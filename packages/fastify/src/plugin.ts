@@ -1,6 +1,6 @@
 import './fastify-augmentation.js';
-import { type ResourceServer, RsConfigError, resourceServerFrom } from '@rs/core';
-import { publicBaseUrl } from '@rs/core/node';
+import { type ResourceServer, RsConfigError } from '@rs/core';
+import { publicBaseUrl, resourceServerFrom } from '@rs/core/adapter';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { authenticationHook } from './authentication-hook.js';

@@ -1,19 +1,14 @@
 /**
- * @rs/core/node: the Node-only parts of @rs (undici HTTP client, file-based secret stores; later TLS
- * helpers).
+ * @rs/core/node: the Node-only parts of @rs (undici HTTP client, file-based secret stores, the Node
+ * request and TLS socket helpers of the Fastify and Express adapters). What adapters share that needs no
+ * Node API is in `@rs/core/adapter`.
  *
  * @packageDocumentation
  */
 
 export { type DirectorySecretStoreOptions, directorySecretStore } from './directory-secret-store.js';
 export { type JwkSetFileStoreOptions, jwkSetFileStore } from './jwk-set-file-store.js';
-export {
-  type NodeRequestHeaderFields,
-  nodeRequestHeaders,
-  parsedFormBody,
-  publicBaseUrl,
-  requestUrl,
-} from './node-request.js';
+export { type NodeRequestHeaderFields, nodeRequestHeaders } from './node-request.js';
 export { type PemSecretFile, type PemSecretStoreOptions, pemSecretStore } from './pem-secret-store.js';
 export {
   type Pkcs12Mapping,

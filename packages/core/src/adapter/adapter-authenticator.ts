@@ -1,0 +1,87 @@
+import type { OAuth2Context } from '../context.js';
+import type { Rejection } from '../errors/rejection.js';
+import type { AccessPolicy } from '../policy/access-policy.js';
+import type { RsRequest } from '../request.js';
+import type { ResourceServer } from '../resource-server.js';
+import { type FormBodySettings, type FormReading, formReading } from './form-body.js';
+import { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
+
+/**
+ * What an adapter whose handlers return a response value (Fetch, Lambda, Hono) supplies: how its input
+ * becomes core's request, and how a rejection becomes its response. Translation only: every decision is
+ * core's.
+ */
+export interface AdapterTranslation<Input, Rejected> {
+  /** Builds core's request. `form` says whether a form body is wanted and how large it may be. */
+  toRsRequest(input: Input, form: FormReading): RsRequest | Promise<RsRequest>;
+  /** The response for a refused request: core's status, headers and JSON body, unchanged. */
+  rejectionResponse(rejection: Rejection): Rejected;
+}
+
+/**
+ * The decision for one request in an adapter's terms: the context and the headers to add to the
+ * handler's response, or the ready response to return (with the rejection it renders).
+ *
+ * @example
+ * ```ts
+ * const result: AdapterAuthResult<Response> = await authenticator.authenticate(request);
+ * if (!result.ok) return result.response;
+ * ```
+ */
+export type AdapterAuthResult<Rejected> =
+  | { readonly ok: true; readonly context: OAuth2Context; readonly headers: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly response: Rejected; readonly rejection: Rejection };
+
+/** A resource server behind one adapter's translation. */
+export interface AdapterAuthenticator<Input, Rejected> {
+  /** The core resource server underneath: built from the options, or the one passed in. */
+  readonly resourceServer: ResourceServer;
+  /** Decides one request: translate, run core's pipeline, render a rejection. */
+  authenticate(input: Input, policy?: AccessPolicy): Promise<AdapterAuthResult<Rejected>>;
+  /**
+   * Checks a route's policy now, so a bad one fails at start-up (`option` names it in the error), and
+   * returns the authenticate function for that route.
+   */
+  forRoute(
+    policy: AccessPolicy | undefined,
+    option: string,
+  ): (input: Input) => Promise<AdapterAuthResult<Rejected>>;
+}
+
+/**
+ * The part every handler-wrapping adapter shares: the resource server from options or a prebuilt one,
+ * `maxFormBodyBytes` checked at start-up, and one `authenticate` that translates, decides and renders.
+ * The adapter adds its own `protect` around {@link AdapterAuthenticator.forRoute}.
+ *
+ * @example
+ * ```ts
+ * const authenticator = adapterAuthenticator(options, {
+ *   toRsRequest: (request: Request, form) => myRsRequest(request, form),
+ *   rejectionResponse,
+ * });
+ * const authenticate = authenticator.forRoute({ scopes: ['read'] }, 'protect.policy');
+ * ```
+ */
+export function adapterAuthenticator<Input, Rejected>(
+  source: ResourceServerSource & FormBodySettings,
+  translation: AdapterTranslation<Input, Rejected>,
+): AdapterAuthenticator<Input, Rejected> {
+  const resourceServer = resourceServerFrom(source);
+  const form = formReading(resourceServer, source.maxFormBodyBytes);
+
+  async function authenticate(input: Input, policy?: AccessPolicy): Promise<AdapterAuthResult<Rejected>> {
+    const result = await resourceServer.authenticate(await translation.toRsRequest(input, form), policy);
+    if (result.ok) return result;
+    const { rejection } = result;
+    return { ok: false, response: translation.rejectionResponse(rejection), rejection };
+  }
+
+  return {
+    resourceServer,
+    authenticate,
+    forRoute(policy, option) {
+      const routePolicy = resourceServer.checkPolicy(policy, option);
+      return (input) => authenticate(input, routePolicy);
+    },
+  };
+}

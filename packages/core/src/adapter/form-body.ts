@@ -1,0 +1,117 @@
+import { requireOption } from '../config/config-error.js';
+import { isFormUrlEncoded } from '../extract/form-body.js';
+import type { ResourceServer } from '../resource-server.js';
+
+/** A parsed form: a key sent more than once keeps every value, so a repeated `access_token` is seen. */
+export type FormRecord = Readonly<Record<string, string | readonly string[]>>;
+
+/** A form that only carries a token is small: larger bodies are not read by default. */
+export const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
+
+/** The option of adapters that read raw request bodies themselves (Fetch, Lambda). */
+export interface FormBodySettings {
+  /**
+   * With `tokenLocations.formBody`, larger form bodies are not read for a token (the request then
+   * counts as having none there). Default 64 KiB.
+   */
+  readonly maxFormBodyBytes?: number;
+}
+
+/** How one adapter turns request bodies into `RsRequest.form`, decided once at start-up. */
+export interface FormReading {
+  /** Whether `tokenLocations.formBody` is on; otherwise bodies are never read. */
+  readonly enabled: boolean;
+  /** Larger bodies are not read. */
+  readonly maxBytes: number;
+}
+
+/**
+ * Checks `maxFormBodyBytes` at start-up and pairs it with whether the resource server reads form-body
+ * tokens at all.
+ *
+ * @example
+ * ```ts
+ * const reading = formReading(resourceServer, options.maxFormBodyBytes);
+ * // { enabled: false, maxBytes: 65536 } unless tokenLocations.formBody is on
+ * ```
+ */
+export function formReading(
+  resourceServer: ResourceServer,
+  maxFormBodyBytes: number | undefined,
+  option = 'maxFormBodyBytes',
+): FormReading {
+  const maxBytes = maxFormBodyBytes ?? DEFAULT_MAX_FORM_BODY_BYTES;
+  requireOption(
+    Number.isSafeInteger(maxBytes) && maxBytes >= 0,
+    option,
+    'must be a non-negative integer number of bytes',
+  );
+  return { enabled: resourceServer.tokenLocations.formBody, maxBytes };
+}
+
+/**
+ * Whether core would look at this request's body at all: form tokens on, a method with a body, and the
+ * `application/x-www-form-urlencoded` media type (RFC 6750 §2.2). Read nothing otherwise.
+ *
+ * @example
+ * ```ts
+ * if (formBodyWanted(reading, request.method, headers['content-type'])) form = await readIt();
+ * ```
+ */
+export function formBodyWanted(
+  reading: FormReading,
+  method: string,
+  contentType: string | readonly string[] | undefined | null,
+): boolean {
+  return reading.enabled && method !== 'GET' && method !== 'HEAD' && isFormUrlEncoded(contentType);
+}
+
+/**
+ * Parses a form-urlencoded body, or `undefined` when it is longer than `maxBytes`. A form-urlencoded
+ * body is ASCII, so its length in characters is its length in bytes.
+ *
+ * @example
+ * ```ts
+ * formFromText('access_token=abc', 1024); // { access_token: 'abc' }
+ * ```
+ */
+export function formFromText(text: string, maxBytes: number): FormRecord | undefined {
+  if (text.length > maxBytes) return undefined;
+  return formRecord(new URLSearchParams(text));
+}
+
+/**
+ * Collects form parameters into a record, repeated keys into arrays, for `RsRequest.form`.
+ *
+ * @example
+ * ```ts
+ * formRecord(new URLSearchParams('access_token=a&access_token=b')); // { access_token: ['a', 'b'] }
+ * ```
+ */
+export function formRecord(params: URLSearchParams): FormRecord {
+  // No prototype: a `__proto__` or `constructor` key stays a plain entry.
+  const form: Record<string, string | string[]> = Object.create(null);
+  for (const [key, value] of params) {
+    const existing = form[key];
+    if (existing === undefined) form[key] = value;
+    else if (typeof existing === 'string') form[key] = [existing, value];
+    else existing.push(value);
+  }
+  return form;
+}
+
+/**
+ * A body the framework already parsed, when it is an object (what form parsers produce: plain,
+ * null-prototype or `fast-querystring` records), else `undefined`. Core reads its `access_token` only when
+ * form-body tokens are on and the request's content type is form-urlencoded, so a JSON body passed here is
+ * harmless.
+ *
+ * @example
+ * ```ts
+ * parsedFormBody({ access_token: 'abc' }); // { access_token: 'abc' }
+ * parsedFormBody('raw text'); // undefined
+ * ```
+ */
+export function parsedFormBody(body: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+}

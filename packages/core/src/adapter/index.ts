@@ -1,0 +1,42 @@
+/**
+ * @rs/core/adapter: what every framework adapter shares, runtime-neutral (no `node:` module): receiving
+ * a resource server or its options, the public request URL, form-body limits and parsing, rejection
+ * rendering, and the authenticate-translate-render loop of adapters whose handlers return a response.
+ * Applications do not need it; adapter authors start from `docs/writing-an-adapter.md`.
+ *
+ * @packageDocumentation
+ */
+export {
+  buildChallenge,
+  type ChallengeParams,
+} from '../errors/challenge.js';
+export {
+  buildRejection,
+  type ChallengeSettings,
+  type RejectionContext,
+} from '../errors/rejection.js';
+export type { ResolvedTokenLocations } from '../extract/extract-token.js';
+export { isFormUrlEncoded } from '../extract/form-body.js';
+export { readStreamAtMost } from '../http/bounded-stream.js';
+export type { RsHeaders } from '../request.js';
+export {
+  type AdapterAuthenticator,
+  type AdapterAuthResult,
+  type AdapterTranslation,
+  adapterAuthenticator,
+} from './adapter-authenticator.js';
+export {
+  DEFAULT_MAX_FORM_BODY_BYTES,
+  type FormBodySettings,
+  type FormReading,
+  type FormRecord,
+  formBodyWanted,
+  formFromText,
+  formReading,
+  formRecord,
+  parsedFormBody,
+} from './form-body.js';
+export { publicBaseUrl, requestUrl } from './public-url.js';
+export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
+export { requestForm } from './request-form.js';
+export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';

@@ -1,0 +1,47 @@
+import { requireOption } from '../config/config-error.js';
+
+/**
+ * Checks an adapter's `publicUrl` option at start-up and returns it without a trailing slash, ready for
+ * {@link requestUrl}. It is the URL of the server's root as clients see it (scheme, host, optional path
+ * prefix), for deployments whose proxy does not forward the scheme or host.
+ *
+ * @example
+ * ```ts
+ * publicBaseUrl('https://api.example.com/v1/', 'publicUrl'); // 'https://api.example.com/v1'
+ * ```
+ */
+export function publicBaseUrl(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  requireOption(url !== undefined, option, 'must be an absolute URL such as https://api.example.com');
+  requireOption(
+    url.protocol === 'https:' || url.protocol === 'http:',
+    option,
+    'must be an http: or https: URL',
+  );
+  requireOption(
+    url.username === '' && url.password === '' && !value.includes('?') && !value.includes('#'),
+    option,
+    'must not carry credentials, a query or a fragment: the request path and query are appended to it',
+  );
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/**
+ * The absolute URL the client used: the configured public base, or the scheme and host the framework
+ * derived (after its trust-proxy rules), followed by the request target (path and query) as received.
+ *
+ * @example
+ * ```ts
+ * requestUrl(undefined, 'https', 'api.example.com', '/items?page=2'); // 'https://api.example.com/items?page=2'
+ * ```
+ */
+export function requestUrl(
+  publicBase: string | undefined,
+  protocol: string | undefined,
+  host: string | undefined,
+  target: string,
+): string {
+  if (publicBase !== undefined) return publicBase + target;
+  return `${protocol ?? 'http'}://${host ?? ''}${target}`;
+}

@@ -1,0 +1,154 @@
+import { generateSigningKey, jwksOf } from '@rs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_MAX_FORM_BODY_BYTES,
+  type FormReading,
+  formBodyWanted,
+  formFromText,
+  formReading,
+  formRecord,
+  parsedFormBody,
+  requestForm,
+} from '../../src/adapter/index.js';
+import { createResourceServer, jwtResolver, type ResourceServer, staticJwks } from '../../src/index.js';
+import { AUDIENCE, expectConfigError, ISSUER } from '../helpers.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+const reading: FormReading = { enabled: true, maxBytes: 64 };
+
+let headerOnly: ResourceServer;
+let formTokens: ResourceServer;
+
+beforeAll(async () => {
+  const key = await generateSigningKey('ES256', 'k1');
+  const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)) });
+  headerOnly = createResourceServer({ resolver });
+  formTokens = createResourceServer({ resolver, tokenLocations: { formBody: true } });
+});
+
+describe('formReading', () => {
+  it('reads bodies only when the resource server takes form-body tokens, 64 KiB at most by default', () => {
+    expect(formReading(headerOnly, undefined)).toEqual({
+      enabled: false,
+      maxBytes: DEFAULT_MAX_FORM_BODY_BYTES,
+    });
+    expect(formReading(formTokens, 0)).toEqual({ enabled: true, maxBytes: 0 });
+    expect(DEFAULT_MAX_FORM_BODY_BYTES).toBe(65_536);
+  });
+
+  it('refuses a limit that is not a non-negative whole number of bytes, naming the option', () => {
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1024' as unknown as number]) {
+      expectConfigError(() => formReading(formTokens, bad), 'maxFormBodyBytes');
+    }
+    expectConfigError(
+      () => formReading(formTokens, -1, 'lambda.maxFormBodyBytes'),
+      'lambda.maxFormBodyBytes',
+    );
+  });
+});
+
+describe('formBodyWanted', () => {
+  it('wants a form-urlencoded body of a method that has one, when form tokens are on', () => {
+    expect(formBodyWanted(reading, 'POST', FORM)).toBe(true);
+    expect(formBodyWanted(reading, 'PUT', `${FORM}; charset=utf-8`)).toBe(true);
+  });
+
+  it('wants nothing otherwise', () => {
+    expect(formBodyWanted({ enabled: false, maxBytes: 64 }, 'POST', FORM)).toBe(false);
+    expect(formBodyWanted(reading, 'GET', FORM)).toBe(false);
+    expect(formBodyWanted(reading, 'HEAD', FORM)).toBe(false);
+    expect(formBodyWanted(reading, 'POST', 'application/json')).toBe(false);
+    expect(formBodyWanted(reading, 'POST', [FORM, FORM])).toBe(false);
+    expect(formBodyWanted(reading, 'POST', undefined)).toBe(false);
+  });
+});
+
+describe('formFromText and formRecord', () => {
+  it('keeps every value of a repeated key, so a repeated access_token is seen', () => {
+    expect({ ...formFromText('access_token=a&x=1&access_token=b', 64) }).toEqual({
+      access_token: ['a', 'b'],
+      x: '1',
+    });
+  });
+
+  it('keeps keys named like Object.prototype members as plain entries', () => {
+    const form = formRecord(new URLSearchParams('__proto__=a&constructor=b'));
+    expect(Object.getPrototypeOf(form)).toBeNull();
+    expect(form.__proto__).toBe('a');
+    expect(form.constructor).toBe('b');
+  });
+
+  it('does not parse a body longer than the limit', () => {
+    expect(formFromText(`access_token=${'a'.repeat(51)}`, 64)).toBeDefined();
+    expect(formFromText(`access_token=${'a'.repeat(52)}`, 64)).toBeUndefined();
+  });
+});
+
+describe('parsedFormBody', () => {
+  it('passes an object a framework parsed, and nothing else', () => {
+    const parsed = { access_token: 'abc' };
+    expect(parsedFormBody(parsed)).toBe(parsed);
+    expect(parsedFormBody('access_token=abc')).toBeUndefined();
+    expect(parsedFormBody(null)).toBeUndefined();
+    expect(parsedFormBody(undefined)).toBeUndefined();
+  });
+});
+
+describe('requestForm', () => {
+  const post = (body: BodyInit | null, headers: Record<string, string> = { 'content-type': FORM }) =>
+    new Request('https://api.example.com/items', { method: 'POST', headers, body });
+
+  it('reads the form from a clone, leaving the body whole for the handler', async () => {
+    const request = post('access_token=abc&access_token=def');
+    expect({ ...(await requestForm(request, reading)) }).toEqual({ access_token: ['abc', 'def'] });
+    expect(await request.text()).toBe('access_token=abc&access_token=def');
+  });
+
+  it('reads nothing when core would not look at the body', async () => {
+    expect(await requestForm(post('access_token=abc'), { enabled: false, maxBytes: 64 })).toBeUndefined();
+    expect(await requestForm(post('{}', { 'content-type': 'application/json' }), reading)).toBeUndefined();
+    expect(await requestForm(new Request('https://api.example.com/'), reading)).toBeUndefined();
+    const used = post('access_token=abc');
+    await used.text();
+    expect(await requestForm(used, reading)).toBeUndefined();
+  });
+
+  it('does not read a body whose declared length is over the limit', async () => {
+    const request = post('access_token=abc', { 'content-type': FORM, 'content-length': '65' });
+    expect(await requestForm(request, reading)).toBeUndefined();
+    expect(await request.text()).toBe('access_token=abc');
+  });
+
+  it('stops reading a streamed body once it passes the limit', async () => {
+    let pulls = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        controller.enqueue(new TextEncoder().encode('access_token=aaaaaaaaaaaaaaaaaaaa'));
+      },
+    });
+    const request = new Request('https://api.example.com/items', {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await requestForm(request, reading)).toBeUndefined();
+    expect(pulls).toBeLessThan(10);
+  });
+
+  it('treats a body that fails to arrive as carrying no token', async () => {
+    const failing = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error('connection reset'));
+      },
+    });
+    const request = new Request('https://api.example.com/items', {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: failing,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await requestForm(request, reading)).toBeUndefined();
+  });
+});

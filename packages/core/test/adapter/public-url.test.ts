@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { publicBaseUrl, requestUrl } from '../../src/adapter/index.js';
+import { expectConfigError } from '../helpers.js';
+
+describe('publicBaseUrl', () => {
+  it('is undefined when no public URL is configured', () => {
+    expect(publicBaseUrl(undefined, 'publicUrl')).toBeUndefined();
+  });
+
+  it('keeps scheme, host, port and path prefix, without trailing slashes', () => {
+    expect(publicBaseUrl('https://api.example.com', 'publicUrl')).toBe('https://api.example.com');
+    expect(publicBaseUrl('https://API.example.com:8443/v1//', 'publicUrl')).toBe(
+      'https://api.example.com:8443/v1',
+    );
+    expect(publicBaseUrl('http://localhost:3000/', 'publicUrl')).toBe('http://localhost:3000');
+  });
+
+  it('refuses what cannot be a base for request targets, naming the option', () => {
+    for (const value of [
+      'api.example.com',
+      '/v1',
+      'ftp://api.example.com',
+      'https://user:pass@api.example.com',
+      'https://api.example.com/?',
+      'https://api.example.com/?a=1',
+      'https://api.example.com/#top',
+    ]) {
+      expectConfigError(() => publicBaseUrl(value, 'server.publicUrl'), 'server.publicUrl');
+    }
+  });
+});
+
+describe('requestUrl', () => {
+  it('appends the request target to the public base when one is configured', () => {
+    const base = publicBaseUrl('https://api.example.com/v1/', 'publicUrl');
+    expect(requestUrl(base, 'http', 'internal:8080', '/items?page=2')).toBe(
+      'https://api.example.com/v1/items?page=2',
+    );
+  });
+
+  it('otherwise uses the scheme and host the framework derived', () => {
+    expect(requestUrl(undefined, 'https', 'api.example.com', '/items')).toBe('https://api.example.com/items');
+    expect(requestUrl(undefined, undefined, 'api.example.com', '/')).toBe('http://api.example.com/');
+  });
+});
