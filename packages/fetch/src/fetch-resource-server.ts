@@ -1,20 +1,36 @@
+import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
-  type AccessPolicy,
-  createResourceServer,
-  type OAuth2Context,
-  type Rejection,
-  type ResourceServer,
-  type ResourceServerOptions,
-  RsConfigError,
-} from '@rs/core';
-import { parsePublicUrl } from './request/public-url.js';
-import { type RequestTranslation, toRsRequest } from './request/to-rs-request.js';
+  type AdapterAuthResult,
+  adapterAuthenticator,
+  type FormBodySettings,
+  publicBaseUrl,
+  type ResourceServerSource,
+  rejectionResponse,
+} from '@rs/core/adapter';
+import { toRsRequest } from './request/to-rs-request.js';
 import { addHeaders } from './response/add-headers.js';
-import { rejectionResponse } from './response/rejection-response.js';
 
 /**
- * Options of {@link createFetchResourceServer}: core's {@link ResourceServerOptions} plus what a Fetch
- * handler cannot know on its own.
+ * What the Fetch adapter adds to the resource server: what a Fetch handler cannot know on its own.
+ *
+ * @example
+ * ```ts
+ * import type { FetchResourceServerSettings } from '@rs/fetch';
+ * const settings: FetchResourceServerSettings = { publicUrl: 'https://api.example.com', maxFormBodyBytes: 16 * 1024 };
+ * ```
+ */
+export interface FetchResourceServerSettings extends FormBodySettings {
+  /**
+   * The public base URL (scheme, host, optional path prefix) when a proxy in front changes what
+   * `request.url` shows, e.g. TLS ending at a load balancer: the request's path and query are appended
+   * to it. Default: `request.url` as is.
+   */
+  readonly publicUrl?: string;
+}
+
+/**
+ * Options of {@link createFetchResourceServer}: core's resource-server options (or a prebuilt
+ * `resourceServer` from `createResourceServer`), plus the adapter's {@link FetchResourceServerSettings}.
  *
  * @example
  * ```ts
@@ -25,19 +41,7 @@ import { rejectionResponse } from './response/rejection-response.js';
  * };
  * ```
  */
-export interface FetchResourceServerOptions extends ResourceServerOptions {
-  /**
-   * The public base URL (scheme, host, optional path prefix) when a proxy in front changes what
-   * `request.url` shows, e.g. TLS ending at a load balancer: the request's path and query are appended
-   * to it. Default: `request.url` as is.
-   */
-  readonly publicUrl?: string;
-  /**
-   * With `tokenLocations.formBody`, larger form bodies are not read for a token (the request then
-   * counts as having none there). Default 64 KiB.
-   */
-  readonly maxFormBodyBytes?: number;
-}
+export type FetchResourceServerOptions = FetchResourceServerSettings & ResourceServerSource;
 
 /**
  * The decision for one request: the context and headers to add, or the ready `Response` to return.
@@ -49,9 +53,7 @@ export interface FetchResourceServerOptions extends ResourceServerOptions {
  * return Response.json({ subject: result.context.subject }, { headers: result.headers });
  * ```
  */
-export type FetchAuthResult =
-  | { readonly ok: true; readonly context: OAuth2Context; readonly headers: Readonly<Record<string, string>> }
-  | { readonly ok: false; readonly response: Response; readonly rejection: Rejection };
+export type FetchAuthResult = AdapterAuthResult<Response>;
 
 /**
  * A Fetch handler that runs only for accepted requests and receives their OAuth2 context. Arguments
@@ -97,8 +99,6 @@ export interface FetchResourceServer {
   readonly resourceServer: ResourceServer;
 }
 
-const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
-
 /**
  * Builds a {@link FetchResourceServer}. Options are checked here and a misconfiguration throws an
  * `RsConfigError`, at start-up rather than on the first request.
@@ -115,39 +115,22 @@ const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
  * ```
  */
 export function createFetchResourceServer(options: FetchResourceServerOptions): FetchResourceServer {
-  const resourceServer = createResourceServer(options);
-  const translation: RequestTranslation = {
-    publicBase: parsePublicUrl(options.publicUrl),
-    form: {
-      enabled: resourceServer.tokenLocations.formBody,
-      maxBytes: maxFormBodyBytes(options.maxFormBodyBytes),
-    },
-  };
-
-  async function authenticate(request: Request, policy?: AccessPolicy): Promise<FetchAuthResult> {
-    const result = await resourceServer.authenticate(await toRsRequest(request, translation), policy);
-    if (result.ok) return result;
-    return { ok: false, response: rejectionResponse(result.rejection), rejection: result.rejection };
-  }
-
+  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(options, {
+    // Called per request, so after `publicBase` below is checked: the resource server's options first.
+    toRsRequest: (request: Request, form) => toRsRequest(request, publicBase, form),
+    rejectionResponse,
+  });
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
   return {
     resourceServer,
     authenticate,
     protect<Args extends unknown[]>(handler: ProtectedFetchHandler<Args>, policy?: AccessPolicy) {
-      const routePolicy = resourceServer.checkPolicy(policy, 'protect.policy');
+      const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
-        const result = await authenticate(request, routePolicy);
+        const result = await authenticateRoute(request);
         if (!result.ok) return result.response;
         return addHeaders(await handler(request, result.context, ...args), result.headers);
       };
     },
   };
-}
-
-function maxFormBodyBytes(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_FORM_BODY_BYTES;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RsConfigError('maxFormBodyBytes', 'must be a non-negative integer number of bytes');
-  }
-  return value;
 }

@@ -10,5 +10,6 @@ export {
   type FetchAuthResult,
   type FetchResourceServer,
   type FetchResourceServerOptions,
+  type FetchResourceServerSettings,
   type ProtectedFetchHandler,
 } from './fetch-resource-server.js';

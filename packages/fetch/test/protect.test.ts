@@ -1,4 +1,4 @@
-import { type OAuth2Context, RsConfigError } from '@rs/core';
+import { createResourceServer, type OAuth2Context, RsConfigError } from '@rs/core';
 import { type TestIssuer, testIssuer } from '@rs/testkit';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -226,11 +226,38 @@ describe('public URL', () => {
       'https://api.example.test/?a=1',
       'https://u:p@api.example.test',
     ]) {
+      expect(() => server({ publicUrl })).toThrow(RsConfigError);
       expect(() => server({ publicUrl })).toThrow(/publicUrl/);
     }
   });
 
   it('refuses a bad maxFormBodyBytes at start-up', () => {
     expect(() => server({ maxFormBodyBytes: 1.5 })).toThrow(/maxFormBodyBytes/);
+  });
+});
+
+describe('a prebuilt resource server', () => {
+  it('is used as it is, with its own options, beside the adapter settings', async () => {
+    const shared = createResourceServer({
+      resolver: issuer.resolver,
+      realm: 'shared',
+      policy: { scopes: ['read'] },
+    });
+    const rs = createFetchResourceServer({ resourceServer: shared, publicUrl: 'https://api.example.test' });
+    expect(rs.resourceServer).toBe(shared);
+    const handler = rs.protect(echo);
+    const request = async (scope: string) =>
+      handler(new Request('http://internal:8080/items', { headers: await bearer({ sub: 'alice', scope }) }));
+    const accepted = await request('read');
+    expect(await accepted.json()).toEqual({ subject: 'alice', location: 'authorization-header' });
+    const refused = await request('write');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toContain('realm="shared"');
+  });
+
+  it('fails at start-up when it is not a resource server', () => {
+    const notOne = { resourceServer: {} } as unknown as FetchResourceServerOptions;
+    expect(() => createFetchResourceServer(notOne)).toThrow(RsConfigError);
+    expect(() => createFetchResourceServer(notOne)).toThrow(/"resourceServer"/);
   });
 });

@@ -12,6 +12,7 @@ export {
   type LambdaHandler,
   type LambdaResourceServer,
   type LambdaResourceServerOptions,
+  type LambdaResourceServerSettings,
   type ProtectedHandler,
 } from './lambda-resource-server.js';
 export type { LambdaRejectionResponse } from './response/rejection-response.js';

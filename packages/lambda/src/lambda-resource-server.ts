@@ -1,23 +1,31 @@
+import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
-  type AccessPolicy,
-  createResourceServer,
-  type OAuth2Context,
-  type Rejection,
-  type ResourceServer,
-  type ResourceServerOptions,
-  RsConfigError,
-} from '@rs/core';
+  type AdapterAuthResult,
+  adapterAuthenticator,
+  type FormBodySettings,
+  type ResourceServerSource,
+} from '@rs/core/adapter';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { type ApiGatewayEvent, type ApiGatewayResult, isHttpApiEvent } from './api-gateway-event.js';
-import type { FormReading } from './request/event-form.js';
 import { httpApiRequest } from './request/http-api-request.js';
 import { restApiRequest } from './request/rest-api-request.js';
 import { addHeaders } from './response/add-headers.js';
 import { type LambdaRejectionResponse, rejectionResponse } from './response/rejection-response.js';
 
 /**
- * Options of {@link createLambdaResourceServer}: core's {@link ResourceServerOptions} plus how bodies are
- * read for form tokens.
+ * What the Lambda adapter adds to the resource server: how event bodies are read for form tokens.
+ *
+ * @example
+ * ```ts
+ * import type { LambdaResourceServerSettings } from '@rs/lambda';
+ * const settings: LambdaResourceServerSettings = { maxFormBodyBytes: 16 * 1024 };
+ * ```
+ */
+export interface LambdaResourceServerSettings extends FormBodySettings {}
+
+/**
+ * Options of {@link createLambdaResourceServer}: core's resource-server options (or a prebuilt
+ * `resourceServer` from `createResourceServer`), plus the adapter's {@link LambdaResourceServerSettings}.
  *
  * @example
  * ```ts
@@ -30,13 +38,7 @@ import { type LambdaRejectionResponse, rejectionResponse } from './response/reje
  * };
  * ```
  */
-export interface LambdaResourceServerOptions extends ResourceServerOptions {
-  /**
-   * With `tokenLocations.formBody`, larger form bodies are not parsed for a token (the request then
-   * counts as having none there). Default 64 KiB.
-   */
-  readonly maxFormBodyBytes?: number;
-}
+export type LambdaResourceServerOptions = LambdaResourceServerSettings & ResourceServerSource;
 
 /**
  * The decision for one event: the context and headers to add, or the ready response to return.
@@ -48,9 +50,7 @@ export interface LambdaResourceServerOptions extends ResourceServerOptions {
  * console.log(result.context.subject);
  * ```
  */
-export type LambdaAuthResult =
-  | { readonly ok: true; readonly context: OAuth2Context; readonly headers: Readonly<Record<string, string>> }
-  | { readonly ok: false; readonly response: LambdaRejectionResponse; readonly rejection: Rejection };
+export type LambdaAuthResult = AdapterAuthResult<LambdaRejectionResponse>;
 
 /**
  * A Lambda handler that runs only for accepted requests and receives their OAuth2 context.
@@ -113,8 +113,6 @@ export interface LambdaResourceServer {
   readonly resourceServer: ResourceServer;
 }
 
-const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
-
 /**
  * Builds a {@link LambdaResourceServer}. Options are checked here and a misconfiguration throws an
  * `RsConfigError`, so it fails at cold start rather than on the first request.
@@ -135,19 +133,11 @@ const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
  * ```
  */
 export function createLambdaResourceServer(options: LambdaResourceServerOptions): LambdaResourceServer {
-  const resourceServer = createResourceServer(options);
-  const form: FormReading = {
-    enabled: resourceServer.tokenLocations.formBody,
-    maxBytes: maxFormBodyBytes(options.maxFormBodyBytes),
-  };
-
-  async function authenticate(event: ApiGatewayEvent, policy?: AccessPolicy): Promise<LambdaAuthResult> {
-    const request = isHttpApiEvent(event) ? httpApiRequest(event, form) : restApiRequest(event, form);
-    const result = await resourceServer.authenticate(request, policy);
-    if (result.ok) return result;
-    return { ok: false, response: rejectionResponse(result.rejection), rejection: result.rejection };
-  }
-
+  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(options, {
+    toRsRequest: (event: ApiGatewayEvent, form) =>
+      isHttpApiEvent(event) ? httpApiRequest(event, form) : restApiRequest(event, form),
+    rejectionResponse,
+  });
   return {
     resourceServer,
     authenticate,
@@ -155,21 +145,13 @@ export function createLambdaResourceServer(options: LambdaResourceServerOptions)
       handler: ProtectedHandler<E>,
       policy?: AccessPolicy,
     ): LambdaHandler<E> {
-      const routePolicy = resourceServer.checkPolicy(policy, 'protect.policy');
+      const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (event, context) => {
-        const result = await authenticate(event, routePolicy);
+        const result = await authenticateRoute(event);
         // The rejection fits both result shapes; TypeScript cannot see that through the conditional type.
         if (!result.ok) return result.response as ApiGatewayResult<E>;
         return addHeaders(await handler(event, context, result.context), result.headers);
       };
     },
   };
-}
-
-function maxFormBodyBytes(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_FORM_BODY_BYTES;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RsConfigError('maxFormBodyBytes', 'must be a non-negative integer number of bytes');
-  }
-  return value;
 }

@@ -1,8 +1,13 @@
-import { RsConfigError } from '@rs/core';
+import { createResourceServer, RsConfigError } from '@rs/core';
 import { type TestIssuer, testIssuer } from '@rs/testkit';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLambdaResourceServer, type ProtectedHandler, withAuth } from '../src/index.js';
+import {
+  createLambdaResourceServer,
+  type LambdaResourceServerOptions,
+  type ProtectedHandler,
+  withAuth,
+} from '../src/index.js';
 import { formBody } from './support/client-request.js';
 import { httpApiEvent, httpApiResponse } from './support/http-api-events.js';
 import { lambdaContext } from './support/lambda-context.js';
@@ -306,5 +311,38 @@ describe('authenticate and withAuth', () => {
     const result = await handler(event, lambdaContext());
     expect(result.statusCode).toBe(403);
     expect(result.headers?.['www-authenticate']).toContain('scope="admin"');
+  });
+});
+
+describe('a prebuilt resource server', () => {
+  const event = async (scope: string) =>
+    restApiEvent({
+      method: 'GET',
+      target: '/items',
+      headers: { authorization: `Bearer ${await issuer.mint({ sub: 'alice', scope })}` },
+    });
+
+  it('is used as it is, by createLambdaResourceServer and withAuth alike', async () => {
+    const shared = createResourceServer({
+      resolver: issuer.resolver,
+      realm: 'shared',
+      policy: { scopes: ['read'] },
+    });
+    const rs = createLambdaResourceServer({ resourceServer: shared });
+    expect(rs.resourceServer).toBe(shared);
+    const accepted = await rs.protect(ok)(await event('read'), lambdaContext());
+    expect(jsonBody(restApiResponse(accepted))).toEqual({
+      subject: 'alice',
+      location: 'authorization-header',
+    });
+    const refused = await withAuth(ok, { resourceServer: shared })(await event('write'), lambdaContext());
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers?.['www-authenticate']).toContain('realm="shared"');
+  });
+
+  it('fails at cold start when it is not a resource server', () => {
+    const notOne = { resourceServer: {} } as unknown as LambdaResourceServerOptions;
+    expect(() => createLambdaResourceServer(notOne)).toThrow(RsConfigError);
+    expect(() => createLambdaResourceServer(notOne)).toThrow(/"resourceServer"/);
   });
 });

@@ -1,4 +1,4 @@
-import type { RsHeaders } from '@rs/core';
+import type { RsHeaders } from '@rs/core/adapter';
 
 /**
  * Copies Fetch `Headers` into core's record. Names are already lower case; a repeated header arrives

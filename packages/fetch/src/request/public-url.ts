@@ -1,24 +1,4 @@
-import { RsConfigError } from '@rs/core';
-
-/**
- * Checks the `publicUrl` option: an absolute `http(s)` URL, optionally with a path prefix, without
- * query, fragment or credentials. Returns it without a trailing slash, ready to prefix request paths.
- */
-export function parsePublicUrl(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new RsConfigError('publicUrl', 'must be an absolute URL such as https://api.example.com');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new RsConfigError('publicUrl', 'must be an http(s) URL');
-  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new RsConfigError('publicUrl', 'must not carry a query, a fragment or credentials');
-  }
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
+import { requestUrl } from '@rs/core/adapter';
 
 /**
  * The URL the client used: the request's own, or its path and query under the configured public base
@@ -27,5 +7,5 @@ export function parsePublicUrl(value: string | undefined): string | undefined {
 export function publicUrlOf(request: Request, publicBase: string | undefined): string {
   if (publicBase === undefined) return request.url;
   const url = new URL(request.url);
-  return `${publicBase}${url.pathname}${url.search}`;
+  return requestUrl(publicBase, undefined, undefined, `${url.pathname}${url.search}`);
 }

@@ -1,21 +1,18 @@
 import type { RsRequest } from '@rs/core';
+import { type FormReading, requestForm } from '@rs/core/adapter';
 import { headersRecord } from './headers-record.js';
 import { publicUrlOf } from './public-url.js';
-import { type FormReading, readForm } from './read-form.js';
-
-/** What the translation needs besides the request. */
-export interface RequestTranslation {
-  readonly publicBase: string | undefined;
-  readonly form: FormReading;
-}
 
 /** Translates a Fetch `Request` to core's request. Fetch exposes no peer address, so none is set. */
-export async function toRsRequest(request: Request, translation: RequestTranslation): Promise<RsRequest> {
-  const headers = headersRecord(request.headers);
+export async function toRsRequest(
+  request: Request,
+  publicBase: string | undefined,
+  form: FormReading,
+): Promise<RsRequest> {
   return {
     method: request.method,
-    url: publicUrlOf(request, translation.publicBase),
-    headers,
-    form: await readForm(request, headers, translation.form),
+    url: publicUrlOf(request, publicBase),
+    headers: headersRecord(request.headers),
+    form: await requestForm(request, form),
   };
 }

@@ -1,13 +1,5 @@
-import type { RsHeaders } from '@rs/core';
-import { type FormRecord, formRecord, isFormUrlEncoded } from '@rs/core';
-
-/** How request bodies are translated into `RsRequest.form`. */
-export interface FormReading {
-  /** Whether `tokenLocations.formBody` is on; otherwise bodies are never parsed. */
-  readonly enabled: boolean;
-  /** Larger bodies are not parsed: a form that only carries a token is small. */
-  readonly maxBytes: number;
-}
+import type { RsHeaders } from '@rs/core/adapter';
+import { type FormReading, type FormRecord, formBodyWanted, formFromText } from '@rs/core/adapter';
 
 interface EventBody {
   readonly body?: string | null | undefined;
@@ -25,14 +17,10 @@ export function eventForm(
   reading: FormReading,
 ): FormRecord | undefined {
   const { body } = event;
-  if (!reading.enabled || method === 'GET' || method === 'HEAD' || body === undefined || body === null)
+  if (body === undefined || body === null || !formBodyWanted(reading, method, headers['content-type']))
     return undefined;
-  const contentType = headers['content-type'];
-  if (!isFormUrlEncoded(contentType)) return undefined;
   const text = event.isBase64Encoded ? decodeBase64(body, reading.maxBytes) : body;
-  // A form-urlencoded body is ASCII, so its length in characters is its length in bytes.
-  if (text === undefined || text.length > reading.maxBytes) return undefined;
-  return formRecord(new URLSearchParams(text));
+  return text === undefined ? undefined : formFromText(text, reading.maxBytes);
 }
 
 function decodeBase64(body: string, maxBytes: number): string | undefined {

@@ -1,4 +1,4 @@
-import type { RsHeaders } from '@rs/core';
+import type { RsHeaders } from '@rs/core/adapter';
 
 type SingleValueHeaders = Readonly<Record<string, string | undefined>>;
 type MultiValueHeaders = Readonly<Record<string, readonly string[] | undefined>>;

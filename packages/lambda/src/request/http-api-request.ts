@@ -1,6 +1,7 @@
 import type { RsRequest } from '@rs/core';
+import type { FormReading } from '@rs/core/adapter';
 import type { HttpApiEvent } from '../api-gateway-event.js';
-import { eventForm, type FormReading } from './event-form.js';
+import { eventForm } from './event-form.js';
 import { eventHeaders } from './event-headers.js';
 import { publicPath } from './public-path.js';
 

@@ -1,4 +1,5 @@
 import type { Rejection } from '@rs/core';
+import { rejectionBodyText } from '@rs/core/adapter';
 
 /**
  * The result sent for a refused request. It is both an `APIGatewayProxyResult` and an
@@ -25,6 +26,6 @@ export function rejectionResponse(rejection: Rejection): LambdaRejectionResponse
   return {
     statusCode: rejection.status,
     headers: { ...rejection.headers },
-    body: JSON.stringify(rejection.body),
+    body: rejectionBodyText(rejection),
   };
 }
