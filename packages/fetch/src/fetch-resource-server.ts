@@ -3,11 +3,11 @@ import {
   type AdapterAuthResult,
   adapterAuthenticator,
   type FormBodySettings,
+  fetchRsRequest,
   publicBaseUrl,
   type ResourceServerSource,
   rejectionResponse,
 } from '@rs/core/adapter';
-import { toRsRequest } from './request/to-rs-request.js';
 import { addHeaders } from './response/add-headers.js';
 
 /**
@@ -117,7 +117,7 @@ export interface FetchResourceServer {
 export function createFetchResourceServer(options: FetchResourceServerOptions): FetchResourceServer {
   const { resourceServer, authenticate, forRoute } = adapterAuthenticator(options, {
     // Called per request, so after `publicBase` below is checked: the resource server's options first.
-    toRsRequest: (request: Request, form) => toRsRequest(request, publicBase, form),
+    toRsRequest: (request: Request, form) => fetchRsRequest(request, publicBase, form),
     rejectionResponse,
   });
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');

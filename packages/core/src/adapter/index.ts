@@ -25,6 +25,7 @@ export {
   type AdapterTranslation,
   adapterAuthenticator,
 } from './adapter-authenticator.js';
+export { fetchRsRequest, requestForm } from './fetch-request.js';
 export {
   DEFAULT_MAX_FORM_BODY_BYTES,
   type FormBodySettings,
@@ -38,5 +39,4 @@ export {
 } from './form-body.js';
 export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
-export { requestForm } from './request-form.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';

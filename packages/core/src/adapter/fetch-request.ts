@@ -1,0 +1,77 @@
+import { readStreamAtMost } from '../http/bounded-stream.js';
+import type { RsHeaders, RsRequest } from '../request.js';
+import { type FormReading, type FormRecord, formBodyWanted, formRecord } from './form-body.js';
+import { requestUrl } from './public-url.js';
+
+/**
+ * Translates a Fetch `Request` to core's request, for adapters whose framework hands one over (Fetch
+ * handlers, Hono, …). The URL is `request.url`, or its path and query under `publicBase` (from
+ * {@link publicBaseUrl}); Fetch exposes no peer address or client certificate, so none is set.
+ *
+ * @example
+ * ```ts
+ * const result = await resourceServer.authenticate(await fetchRsRequest(request, publicBase, reading));
+ * ```
+ */
+export async function fetchRsRequest(
+  request: Request,
+  publicBase: string | undefined,
+  form: FormReading,
+): Promise<RsRequest> {
+  return {
+    method: request.method,
+    url: publicUrlOf(request, publicBase),
+    headers: headersRecord(request.headers),
+    form: await requestForm(request, form),
+  };
+}
+
+/**
+ * The form-urlencoded body of a Fetch `Request`, read from a clone so the handler can still read it;
+ * `undefined` when core would not look at it anyway (see {@link formBodyWanted}), or when the body is
+ * larger than `reading.maxBytes` or cannot be read.
+ *
+ * @example
+ * ```ts
+ * const form = await requestForm(request, reading);
+ * ```
+ */
+export async function requestForm(request: Request, reading: FormReading): Promise<FormRecord | undefined> {
+  if (!formBodyWanted(reading, request.method, request.headers.get('content-type'))) return undefined;
+  if (request.body === null || request.bodyUsed) return undefined;
+  const declared = request.headers.get('content-length');
+  if (declared !== null && !(Number(declared) <= reading.maxBytes)) return undefined;
+  const clone = request.clone().body;
+  if (clone === null) return undefined;
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readStreamAtMost(clone, reading.maxBytes);
+  } catch {
+    // A body that fails to arrive carries no token; the handler meets the same error if it reads it.
+    return undefined;
+  }
+  return bytes && formRecord(new URLSearchParams(new TextDecoder().decode(bytes)));
+}
+
+/**
+ * The URL the client used: the request's own, or its path and query under the configured public base
+ * when a proxy in front (TLS termination, path prefix stripping) changed scheme, host or path.
+ */
+function publicUrlOf(request: Request, publicBase: string | undefined): string {
+  if (publicBase === undefined) return request.url;
+  const url = new URL(request.url);
+  return requestUrl(publicBase, undefined, undefined, `${url.pathname}${url.search}`);
+}
+
+/**
+ * Copies Fetch `Headers` into core's record. Names are already lower case; a repeated header arrives
+ * comma-joined, which core reads as one value (a repeated `Authorization` then fails its grammar).
+ */
+function headersRecord(headers: Headers): RsHeaders {
+  // No prototype: a header named like an Object.prototype member must not read as present.
+  const record: Record<string, string> = Object.create(null);
+  headers.forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { type FormReading, fetchRsRequest, publicBaseUrl, requestForm } from '../../src/adapter/index.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+const reading: FormReading = { enabled: true, maxBytes: 64 };
+const noForms: FormReading = { enabled: false, maxBytes: 64 };
+
+describe('fetchRsRequest', () => {
+  it('takes method, URL and headers from the request, and no peer address or certificate', async () => {
+    const request = new Request('https://api.example.com/items?page=2', {
+      headers: [
+        ['Authorization', 'Bearer abc'],
+        ['X-Custom', 'a'],
+        ['X-Custom', 'b'],
+      ],
+    });
+    const translated = await fetchRsRequest(request, undefined, noForms);
+    expect(translated.method).toBe('GET');
+    expect(translated.url).toBe('https://api.example.com/items?page=2');
+    expect({ ...translated.headers }).toEqual({ authorization: 'Bearer abc', 'x-custom': 'a, b' });
+    expect(translated.form).toBeUndefined();
+    expect(translated).not.toHaveProperty('peerAddress');
+    expect(translated).not.toHaveProperty('clientCertificate');
+  });
+
+  it('keeps header names like Object.prototype members from reading as present', async () => {
+    const { headers } = await fetchRsRequest(new Request('https://api.example.com/'), undefined, noForms);
+    expect(Object.getPrototypeOf(headers)).toBeNull();
+    expect(headers.constructor).toBeUndefined();
+  });
+
+  it('puts path and query under the public base when one is configured', async () => {
+    const base = publicBaseUrl('https://api.example.com/v1/', 'publicUrl');
+    const request = new Request('http://internal:8080/items?page=2#ignored');
+    expect((await fetchRsRequest(request, base, noForms)).url).toBe(
+      'https://api.example.com/v1/items?page=2',
+    );
+  });
+
+  it('reads the form when form tokens are on', async () => {
+    const request = new Request('https://api.example.com/items', {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: 'access_token=abc',
+    });
+    expect({ ...(await fetchRsRequest(request, undefined, reading)).form }).toEqual({ access_token: 'abc' });
+  });
+});
+
+describe('requestForm', () => {
+  const post = (body: BodyInit | null, headers: Record<string, string> = { 'content-type': FORM }) =>
+    new Request('https://api.example.com/items', { method: 'POST', headers, body });
+
+  it('reads the form from a clone, leaving the body whole for the handler', async () => {
+    const request = post('access_token=abc&access_token=def');
+    expect({ ...(await requestForm(request, reading)) }).toEqual({ access_token: ['abc', 'def'] });
+    expect(await request.text()).toBe('access_token=abc&access_token=def');
+  });
+
+  it('reads nothing when core would not look at the body', async () => {
+    expect(await requestForm(post('access_token=abc'), noForms)).toBeUndefined();
+    expect(await requestForm(post('{}', { 'content-type': 'application/json' }), reading)).toBeUndefined();
+    expect(await requestForm(new Request('https://api.example.com/'), reading)).toBeUndefined();
+    const used = post('access_token=abc');
+    await used.text();
+    expect(await requestForm(used, reading)).toBeUndefined();
+  });
+
+  it('does not read a body whose declared length is over the limit', async () => {
+    const request = post('access_token=abc', { 'content-type': FORM, 'content-length': '65' });
+    expect(await requestForm(request, reading)).toBeUndefined();
+    expect(await request.text()).toBe('access_token=abc');
+  });
+
+  it('stops reading a streamed body once it passes the limit', async () => {
+    let pulls = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        controller.enqueue(new TextEncoder().encode('access_token=aaaaaaaaaaaaaaaaaaaa'));
+      },
+    });
+    const request = new Request('https://api.example.com/items', {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: endless,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await requestForm(request, reading)).toBeUndefined();
+    expect(pulls).toBeLessThan(10);
+  });
+
+  it('treats a body that fails to arrive as carrying no token', async () => {
+    const failing = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error('connection reset'));
+      },
+    });
+    const request = new Request('https://api.example.com/items', {
+      method: 'POST',
+      headers: { 'content-type': FORM },
+      body: failing,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await requestForm(request, reading)).toBeUndefined();
+  });
+});
