@@ -48,8 +48,14 @@ describe('fetchRsRequest', () => {
 });
 
 describe('requestForm', () => {
+  // `duplex` lets a stream be a request body (Node requires it; Request types do not know it yet).
   const post = (body: BodyInit | null, headers: Record<string, string> = { 'content-type': FORM }) =>
-    new Request('https://api.example.com/items', { method: 'POST', headers, body });
+    new Request('https://api.example.com/items', {
+      method: 'POST',
+      headers,
+      body,
+      duplex: 'half',
+    } as RequestInit);
 
   it('reads the form from a clone, leaving the body whole for the handler', async () => {
     const request = post('access_token=abc&access_token=def');
@@ -80,12 +86,7 @@ describe('requestForm', () => {
         controller.enqueue(new TextEncoder().encode('access_token=aaaaaaaaaaaaaaaaaaaa'));
       },
     });
-    const request = new Request('https://api.example.com/items', {
-      method: 'POST',
-      headers: { 'content-type': FORM },
-      body: endless,
-      duplex: 'half',
-    } as RequestInit);
+    const request = post(endless);
     expect(await requestForm(request, reading)).toBeUndefined();
     expect(pulls).toBeLessThan(10);
   });
@@ -96,12 +97,7 @@ describe('requestForm', () => {
         controller.error(new Error('connection reset'));
       },
     });
-    const request = new Request('https://api.example.com/items', {
-      method: 'POST',
-      headers: { 'content-type': FORM },
-      body: failing,
-      duplex: 'half',
-    } as RequestInit);
+    const request = post(failing);
     expect(await requestForm(request, reading)).toBeUndefined();
   });
 });
