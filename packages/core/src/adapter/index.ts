@@ -1,7 +1,7 @@
 /**
  * @rs/core/adapter: what every framework adapter shares, runtime-neutral (no `node:` module): receiving
  * a resource server or its options, the public request URL, form-body limits and parsing, rejection
- * rendering, and the authenticate-translate-render loop of adapters whose handlers return a response.
+ * rendering, and the translate-decide-render loop of adapters whose handlers return a response.
  * Applications do not need it; adapter authors start from `docs/writing-an-adapter.md`.
  *
  * @packageDocumentation
