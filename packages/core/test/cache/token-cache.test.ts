@@ -31,6 +31,7 @@ import {
   mint,
   NOW_MS,
   NOW_S,
+  namespaceDigest,
   resolveAt,
 } from '../helpers.js';
 
@@ -311,7 +312,7 @@ describe('tokenCache: keys are SHA-256 hashes of tokens', () => {
       expect(storeKey).toMatch(/^rs:token:jwt-[A-Za-z0-9_-]{43}:[A-Za-z0-9_-]{43}$/);
       for (const token of tokens) expect(storeKey).not.toContain(token.split('.')[2]);
     }
-    const prefix = `rs:token:${jwt.cacheNamespace}:`;
+    const prefix = `rs:token:${await namespaceDigest(jwt)}:`;
     const expected = tokens.map(
       (token) => `${prefix}${createHash('sha256').update(token).digest('base64url')}`,
     );
@@ -344,7 +345,9 @@ describe('tokenCache: keys are SHA-256 hashes of tokens', () => {
     const cache = tokenCache(counted(jwt), { store, keyPrefix: 'tenant-a:' });
     const token = await mint(key);
     await resolveAt(cache, token);
-    expect([...store.entries.keys()]).toEqual([`tenant-a:${jwt.cacheNamespace}:${await tokenHash(token)}`]);
+    expect([...store.entries.keys()]).toEqual([
+      `tenant-a:${await namespaceDigest(jwt)}:${await tokenHash(token)}`,
+    ]);
   });
 
   it('lets two caches with different prefixes share one store without seeing each other', async () => {
