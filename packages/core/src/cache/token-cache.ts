@@ -110,9 +110,9 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *
  * What a cache returns still goes through the confirm and authorize stages on every request. Answers are
  * keyed by the token and the wrapped resolver's `cacheNamespace` (a digest of its issuer, audience, keys
- * and every other setting that changes an answer), so two APIs sharing one store, in memory or in Redis,
- * never serve each other's answers. A resolver without a namespace may only use the cache's own
- * in-process store. Wrap resolvers whose answer depends only on the token, not on the request.
+ * and every other setting that changes an answer, computed by WebCrypto at the first request and kept
+ * from then on), so two APIs sharing one store, in memory or in Redis, never serve each other's
+ * answers. A resolver without a namespace may only use the cache's own in-process store. Wrap resolvers whose answer depends only on the token, not on the request.
  *
  * @example
  * ```ts
