@@ -1,7 +1,20 @@
 import { type Clock, systemClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
+import {
+  boolean,
+  checkOptions,
+  func,
+  nonEmptyString,
+  type OptionSchema,
+  objectWith,
+  shape,
+} from './config/option-schema.js';
 import { checkConfirmation, type SenderConstraint } from './confirmation/confirm.js';
-import { type SenderConstraintOptions, senderConstraints } from './confirmation/sender-constraints.js';
+import {
+  SENDER_CONSTRAINT_OPTIONS,
+  type SenderConstraintOptions,
+  senderConstraints,
+} from './confirmation/sender-constraints.js';
 import { createContext, type OAuth2Context } from './context.js';
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
@@ -9,7 +22,12 @@ import { type Failure, failure } from './errors/failure.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
-import { type AccessPolicy, checkAccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
+import {
+  ACCESS_POLICY_OPTIONS,
+  type AccessPolicy,
+  checkAccessPolicy,
+  validateAccessPolicy,
+} from './policy/access-policy.js';
 import type { RsRequest } from './request.js';
 import type { AccessTokenResolver } from './resolvers/resolver.js';
 
@@ -71,6 +89,11 @@ export interface ResourceServer {
    * the policy. Adapters call it; `option` names where the policy came from.
    */
   checkPolicy<P extends AccessPolicy | undefined>(policy: P, option: string): P;
+  /**
+   * Whether DPoP is on. A proof names the URL it was made for (`htu`); adapters then need a configured
+   * public URL to compare it with, never one built from the client's `Host` header.
+   */
+  readonly dpop: boolean;
   /** The challenge settings, for adapters that answer before the pipeline runs. */
   readonly challenge: ChallengeSettings;
   /**
@@ -79,6 +102,25 @@ export interface ResourceServer {
    */
   readonly tokenLocations: ResolvedTokenLocations;
 }
+
+const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {
+  authorizationHeader: boolean,
+  formBody: boolean,
+  query: boolean,
+  header: nonEmptyString,
+};
+
+/** The options {@link createResourceServer} knows; adapters add their own settings to it. */
+export const RESOURCE_SERVER_OPTIONS: OptionSchema<ResourceServerOptions> = {
+  resolver: objectWith('a token resolver such as jwtResolver(…)', 'resolve'),
+  realm: nonEmptyString,
+  errorUri: nonEmptyString,
+  requireHttps: boolean,
+  tokenLocations: shape(TOKEN_LOCATIONS),
+  policy: shape(ACCESS_POLICY_OPTIONS),
+  clock: func,
+  ...SENDER_CONSTRAINT_OPTIONS,
+};
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
@@ -102,7 +144,12 @@ const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
  * ```
  */
 export function createResourceServer(options: ResourceServerOptions): ResourceServer {
-  requireOption(typeof options === 'object' && options !== null, 'options', 'must be an object');
+  checkOptions(options, RESOURCE_SERVER_OPTIONS, '');
+  return buildResourceServer(options);
+}
+
+/** Builds a resource server from options already checked against {@link RESOURCE_SERVER_OPTIONS}. */
+export function buildResourceServer(options: ResourceServerOptions): ResourceServer {
   requireOption(
     typeof options.resolver?.resolve === 'function',
     'resolver',
@@ -132,6 +179,7 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
   return {
     challenge,
     tokenLocations: locations,
+    dpop: dpop !== undefined,
     checkPolicy(policy, option) {
       validateAccessPolicy(policy, option);
       requireOption(

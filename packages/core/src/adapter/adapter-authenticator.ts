@@ -1,9 +1,10 @@
+import type { OptionSchema } from '../config/option-schema.js';
 import type { OAuth2Context } from '../context.js';
 import type { Rejection } from '../errors/rejection.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
 import type { RsRequest } from '../request.js';
 import type { ResourceServer } from '../resource-server.js';
-import { type FormBodySettings, type FormReading, formReading } from './form-body.js';
+import { FORM_BODY_SETTINGS, type FormBodySettings, type FormReading, formReading } from './form-body.js';
 import { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
 
 /**
@@ -50,7 +51,8 @@ export interface AdapterAuthenticator<Input, Rejected> {
 
 /**
  * The part every handler-wrapping adapter shares: the resource server from options or a prebuilt one,
- * `maxFormBodyBytes` checked at start-up, and one `authenticate` that translates, decides and renders.
+ * every option checked at start-up against core's schema plus `settings`, the adapter's own (default:
+ * `maxFormBodyBytes` only), and one `authenticate` that translates, decides and renders.
  * The adapter adds its own `protect` around {@link AdapterAuthenticator.forRoute}.
  *
  * @example
@@ -65,8 +67,9 @@ export interface AdapterAuthenticator<Input, Rejected> {
 export function adapterAuthenticator<Input, Rejected>(
   source: ResourceServerSource & FormBodySettings,
   translation: AdapterTranslation<Input, Rejected>,
+  settings: OptionSchema<object> = FORM_BODY_SETTINGS,
 ): AdapterAuthenticator<Input, Rejected> {
-  const resourceServer = resourceServerFrom(source);
+  const resourceServer = resourceServerFrom(source, settings);
   const form = formReading(resourceServer, source.maxFormBodyBytes);
 
   async function authenticate(input: Input, policy?: AccessPolicy): Promise<AdapterAuthResult<Rejected>> {

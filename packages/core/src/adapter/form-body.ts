@@ -1,4 +1,5 @@
 import { requireOption } from '../config/config-error.js';
+import { nonNegativeInteger, type OptionSchema } from '../config/option-schema.js';
 import { isFormUrlEncoded } from '../extract/form-body.js';
 import type { ResourceServer } from '../resource-server.js';
 
@@ -16,6 +17,9 @@ export interface FormBodySettings {
    */
   readonly maxFormBodyBytes?: number;
 }
+
+/** The rules of {@link FormBodySettings}, for the schema of an adapter's options. */
+export const FORM_BODY_SETTINGS: OptionSchema<FormBodySettings> = { maxFormBodyBytes: nonNegativeInteger };
 
 /** How one adapter turns request bodies into `RsRequest.form`, decided once at start-up. */
 export interface FormReading {

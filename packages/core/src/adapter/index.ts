@@ -28,6 +28,7 @@ export {
 export { fetchRsRequest, requestForm } from './fetch-request.js';
 export {
   DEFAULT_MAX_FORM_BODY_BYTES,
+  FORM_BODY_SETTINGS,
   type FormBodySettings,
   type FormReading,
   type FormRecord,

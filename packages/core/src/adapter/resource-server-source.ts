@@ -1,5 +1,11 @@
 import { requireOption } from '../config/config-error.js';
-import { createResourceServer, type ResourceServer, type ResourceServerOptions } from '../resource-server.js';
+import { anyValue, checkOptions, isPlainObject, type OptionSchema } from '../config/option-schema.js';
+import {
+  buildResourceServer,
+  RESOURCE_SERVER_OPTIONS,
+  type ResourceServer,
+  type ResourceServerOptions,
+} from '../resource-server.js';
 
 /**
  * An adapter's way to receive a resource server: its options, or one built elsewhere with
@@ -9,6 +15,8 @@ export type ResourceServerSource = ResourceServerOptions | { readonly resourceSe
 
 /**
  * The resource server an adapter was given: built from options, or the one passed as `resourceServer`.
+ * `settings` is the schema of the adapter's own options, which share the object: any other key is
+ * refused, as {@link createResourceServer} refuses it.
  * Every adapter factory calls it first, so each accepts both forms.
  *
  * @example
@@ -16,9 +24,12 @@ export type ResourceServerSource = ResourceServerOptions | { readonly resourceSe
  * const rs = resourceServerFrom({ resourceServer: createResourceServer({ resolver }) });
  * ```
  */
-export function resourceServerFrom(source: ResourceServerSource): ResourceServer {
-  requireOption(typeof source === 'object' && source !== null, 'options', 'must be an object');
-  if ('resourceServer' in source) {
+export function resourceServerFrom(
+  source: ResourceServerSource,
+  settings: OptionSchema<object> = {},
+): ResourceServer {
+  if (isPlainObject(source) && 'resourceServer' in source) {
+    checkOptions(source, { resourceServer: anyValue, ...settings }, '');
     requireOption(
       typeof source.resourceServer?.authenticate === 'function',
       'resourceServer',
@@ -26,5 +37,6 @@ export function resourceServerFrom(source: ResourceServerSource): ResourceServer
     );
     return source.resourceServer;
   }
-  return createResourceServer(source);
+  checkOptions(source, { ...RESOURCE_SERVER_OPTIONS, ...settings }, '');
+  return buildResourceServer(source);
 }

@@ -1,4 +1,13 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  checkOptions,
+  func,
+  nonEmptyString,
+  nonNegativeNumber,
+  type OptionSchema,
+  objectWith,
+  positiveInteger,
+} from '../config/option-schema.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
@@ -55,6 +64,16 @@ export type TokenCacheStoreHealth =
       readonly lastError: unknown;
       readonly storeErrors: number;
     };
+
+const TOKEN_CACHE_OPTIONS: OptionSchema<TokenCacheOptions> = {
+  store: objectWith('a token cache store', 'get', 'set', 'delete', 'clear'),
+  maxEntries: positiveInteger,
+  ttl: nonNegativeNumber,
+  maxTtl: nonNegativeNumber,
+  negativeTtl: nonNegativeNumber,
+  keyPrefix: nonEmptyString,
+  onStoreError: func,
+};
 
 /** Counters of a {@link TokenCache}, for metrics. */
 export interface TokenCacheStats {
@@ -123,6 +142,7 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  */
 export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOptions = {}): TokenCache {
   requireOption(typeof resolver?.resolve === 'function', 'tokenCache.resolver', 'must be a token resolver');
+  checkOptions(options, TOKEN_CACHE_OPTIONS, 'tokenCache');
   const ttl = duration(options.ttl, 60_000, 'tokenCache.ttl');
   const maxTtl = duration(options.maxTtl, 300_000, 'tokenCache.maxTtl');
   const negativeTtl = duration(options.negativeTtl, 5_000, 'tokenCache.negativeTtl');

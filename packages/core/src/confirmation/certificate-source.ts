@@ -1,4 +1,11 @@
 import { requireOption } from '../config/config-error.js';
+import {
+  nonEmptyString,
+  type OptionSchema,
+  oneOf,
+  positiveInteger,
+  stringList,
+} from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
@@ -36,6 +43,14 @@ export interface CertificateHeaderOptions {
   /** Longest header value accepted, in characters. Default 16 384. */
   readonly maxLength?: number;
 }
+
+/** The rules of {@link CertificateHeaderOptions}: `trustedProxy` and other slips are refused at start-up. */
+export const CERTIFICATE_HEADER_OPTIONS: OptionSchema<CertificateHeaderOptions> = {
+  name: nonEmptyString,
+  format: oneOf(...CERTIFICATE_HEADER_FORMATS),
+  trustedProxies: stringList,
+  maxLength: positiveInteger,
+};
 
 /** The certificate a request presents, reduced to the SHA-256 digest `x5t#S256` is made of. */
 export interface CertificateSource {

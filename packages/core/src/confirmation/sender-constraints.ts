@@ -1,7 +1,12 @@
 import type { Clock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
-import { type DpopOptions, type DpopVerifier, dpopVerifier } from '../dpop/dpop-verifier.js';
-import { type CertificateHeaderOptions, certificateSource } from './certificate-source.js';
+import { boolean, either, func, type OptionSchema, oneOf, shape } from '../config/option-schema.js';
+import { DPOP_OPTIONS, type DpopOptions, type DpopVerifier, dpopVerifier } from '../dpop/dpop-verifier.js';
+import {
+  CERTIFICATE_HEADER_OPTIONS,
+  type CertificateHeaderOptions,
+  certificateSource,
+} from './certificate-source.js';
 import {
   type ConfirmationSettings,
   type JwkConfirmationVerifier,
@@ -35,6 +40,14 @@ export interface SenderConstraintOptions {
    */
   readonly jwkConfirmation?: JwkConfirmationVerifier;
 }
+
+/** The rules of {@link SenderConstraintOptions}, part of the resource server's schema. */
+export const SENDER_CONSTRAINT_OPTIONS: OptionSchema<SenderConstraintOptions> = {
+  certificateHeader: shape(CERTIFICATE_HEADER_OPTIONS),
+  dpop: either(boolean, shape(DPOP_OPTIONS)),
+  requireSenderConstrained: oneOf(...SENDER_CONSTRAINTS),
+  jwkConfirmation: func,
+};
 
 /** The sender-constraint options, settled. */
 export interface SenderConstraints {

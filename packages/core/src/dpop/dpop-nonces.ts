@@ -1,5 +1,6 @@
 import { base64url } from 'jose';
 import { requireOption } from '../config/config-error.js';
+import { checkOptions, type OptionSchema, positiveNumber, stringOrBytes } from '../config/option-schema.js';
 import { timingSafeEqual } from '../confirmation/constant-time.js';
 
 /**
@@ -24,6 +25,11 @@ export interface RotatingDpopNoncesOptions {
   readonly lifetime?: number;
 }
 
+const ROTATING_DPOP_NONCES_OPTIONS: OptionSchema<RotatingDpopNoncesOptions> = {
+  secret: stringOrBytes,
+  lifetime: positiveNumber,
+};
+
 const encoder = new TextEncoder();
 // RFC 9449 §8.1: nonce = 1*NQCHAR; ours is "<slot>.<mac>", digits and base64url.
 const NONCE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
@@ -39,6 +45,7 @@ const NONCE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
  * ```
  */
 export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): DpopNonceProvider {
+  checkOptions(options, ROTATING_DPOP_NONCES_OPTIONS, 'rotatingDpopNonces');
   const lifetime = options.lifetime ?? 300;
   requireOption(
     typeof lifetime === 'number' && Number.isFinite(lifetime) && lifetime >= 1,

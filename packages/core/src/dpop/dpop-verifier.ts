@@ -1,6 +1,13 @@
 import { tokenHash } from '../cache/token-hash.js';
 import type { Clock } from '../clock.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  type OptionSchema,
+  objectWith,
+  positiveInteger,
+  positiveNumber,
+  stringList,
+} from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { type Failure, failure, type Outcome, refusal } from '../errors/failure.js';
 import { dpopProofHeader } from '../extract/dpop-header.js';
@@ -30,6 +37,15 @@ export interface DpopOptions {
   /** Require server nonces (RFC 9449 §9), e.g. {@link rotatingDpopNonces}. Default none. */
   readonly nonces?: DpopNonceProvider;
 }
+
+/** The rules of {@link DpopOptions}: the `dpop` option of the resource server. */
+export const DPOP_OPTIONS: OptionSchema<DpopOptions> = {
+  algorithms: stringList,
+  iatWindow: positiveNumber,
+  replayStore: objectWith('a replay store such as memoryReplayStore()', 'remember'),
+  maxProofLength: positiveInteger,
+  nonces: objectWith('a nonce provider such as rotatingDpopNonces()', 'current', 'isValid'),
+};
 
 /** The default proof algorithms, most common first. */
 export const DPOP_ALGORITHMS: readonly string[] = [

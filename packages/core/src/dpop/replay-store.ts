@@ -1,4 +1,5 @@
 import { requireOption } from '../config/config-error.js';
+import { checkOptions, func, type OptionSchema, positiveInteger } from '../config/option-schema.js';
 
 /**
  * Where used DPoP proofs are remembered, so that each is accepted once (RFC 9449 §11.1). Keys are
@@ -30,6 +31,11 @@ export interface MemoryReplayStore extends ReplayStore {
   evictions(): number;
 }
 
+const MEMORY_REPLAY_STORE_OPTIONS: OptionSchema<MemoryReplayStoreOptions> = {
+  maxEntries: positiveInteger,
+  clock: func,
+};
+
 // Expired keys swept from the front per call: enough to keep up with arrivals, bounded per request.
 const SWEEP_PER_CALL = 8;
 
@@ -47,6 +53,7 @@ const SWEEP_PER_CALL = 8;
  * ```
  */
 export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): MemoryReplayStore {
+  checkOptions(options, MEMORY_REPLAY_STORE_OPTIONS, 'memoryReplayStore');
   const maxEntries = options.maxEntries ?? 100_000;
   requireOption(
     Number.isInteger(maxEntries) && maxEntries > 0,

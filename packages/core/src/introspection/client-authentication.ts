@@ -1,5 +1,13 @@
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  anyValue,
+  checkOptions,
+  isPlainObject,
+  nonEmptyString,
+  type OptionRule,
+  type OptionSchema,
+} from '../config/option-schema.js';
 
 /**
  * How the resource server authenticates to the introspection endpoint (RFC 7662 §2.1).
@@ -28,6 +36,39 @@ export type ClientAuthentication =
     }
   | { readonly method: 'tls_client_auth'; readonly clientId: string }
   | { readonly method: 'bearer'; readonly token: string };
+
+type Method = ClientAuthentication['method'];
+const METHODS = 'client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or bearer';
+const SECRET_SCHEMA = { method: anyValue, clientId: nonEmptyString, clientSecret: nonEmptyString };
+const SCHEMA_BY_METHOD: {
+  readonly [M in Method]: OptionSchema<Extract<ClientAuthentication, { method: M }>>;
+} = {
+  client_secret_basic: SECRET_SCHEMA,
+  client_secret_post: SECRET_SCHEMA,
+  private_key_jwt: {
+    method: anyValue,
+    clientId: nonEmptyString,
+    // A CryptoKey or a JWK: importing it says whether it is usable.
+    privateKey: anyValue,
+    algorithm: nonEmptyString,
+    kid: nonEmptyString,
+    audience: nonEmptyString,
+  },
+  tls_client_auth: { method: anyValue, clientId: nonEmptyString },
+  bearer: { method: anyValue, token: nonEmptyString },
+};
+
+/** The rule of a `clientAuthentication` option: each method has its own members, and only those. */
+export const CLIENT_AUTHENTICATION: OptionRule = {
+  expected: 'a client authentication',
+  check(value, path) {
+    if (!isPlainObject(value)) throw new RsConfigError(path, 'must be a plain object');
+    const method = value.method;
+    if (typeof method !== 'string' || !Object.hasOwn(SCHEMA_BY_METHOD, method))
+      throw new RsConfigError(`${path}.method`, `must be ${METHODS}`);
+    checkOptions(value, SCHEMA_BY_METHOD[method as Method], path);
+  },
+};
 
 /** Adds the credentials to an introspection request. */
 export interface ClientAuthenticator {
@@ -109,10 +150,7 @@ export function createClientAuthenticator(
       };
     }
     default:
-      throw new RsConfigError(
-        `${option}.method`,
-        'must be client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or bearer',
-      );
+      throw new RsConfigError(`${option}.method`, `must be ${METHODS}`);
   }
 }
 

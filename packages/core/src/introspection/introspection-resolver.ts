@@ -1,6 +1,23 @@
 import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
+import { audienceOption } from '../config/audience-option.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
+import {
+  boolean,
+  checkOptions,
+  either,
+  func,
+  integerBetween,
+  nonEmptyString,
+  nonNegativeNumber,
+  type OptionSchema,
+  objectWith,
+  oneOf,
+  positiveNumber,
+  shape,
+  stringOrStrings,
+  urlString,
+} from '../config/option-schema.js';
+import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -9,10 +26,15 @@ import { type HttpClient, HttpClientError, type HttpResponse } from '../http/htt
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { isObject, type TokenInfo } from '../token-info.js';
 import { DiscoveryError, endpointDiscovery } from './authorization-server-metadata.js';
-import { type ClientAuthentication, createClientAuthenticator } from './client-authentication.js';
+import {
+  CLIENT_AUTHENTICATION,
+  type ClientAuthentication,
+  createClientAuthenticator,
+} from './client-authentication.js';
 import { type IntrospectionChecks, interpretIntrospection } from './introspection-response.js';
 import {
   JWT_INTROSPECTION_MEDIA_TYPE,
+  JWT_INTROSPECTION_OPTIONS,
   type JwtIntrospectionOptions,
   jwtIntrospectionReader,
 } from './jwt-introspection-response.js';
@@ -25,8 +47,16 @@ export interface IntrospectionResolverOptions {
   readonly issuer?: string;
   /** How this resource server authenticates to the endpoint. */
   readonly clientAuthentication: ClientAuthentication;
-  /** When set, the answer's `aud` must contain one of these. */
+  /**
+   * This resource server's identifier(s): the answer's `aud` must contain one of them. Required, unless
+   * `acceptAnyAudience` says otherwise: an active token for another API is otherwise accepted here too.
+   */
   readonly audience?: string | readonly string[];
+  /**
+   * `true` accepts active tokens whatever their `aud`, instead of giving `audience`: for authorization
+   * servers that put no `aud` in introspection answers and issue tokens for this API only.
+   */
+  readonly acceptAnyAudience?: boolean;
   /** `token_type_hint` sent with each call; `false` sends none. Default `access_token`. */
   readonly tokenTypeHint?: string | false;
   /** Clock skew allowed on `exp`, `nbf` and `iat` in answers, in seconds. Default 0. */
@@ -78,6 +108,24 @@ export class IntrospectionError extends Error {
   }
 }
 
+const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions> = {
+  endpoint: urlString,
+  issuer: nonEmptyString,
+  clientAuthentication: CLIENT_AUTHENTICATION,
+  audience: stringOrStrings,
+  acceptAnyAudience: boolean,
+  tokenTypeHint: either(nonEmptyString, oneOf(false)),
+  skewAllowance: nonNegativeNumber,
+  timeout: positiveNumber,
+  retries: integerBetween(0, 5),
+  retryDelay: positiveNumber,
+  maxResponseBytes: positiveNumber,
+  allowInsecureHttp: boolean,
+  jwtResponse: shape(JWT_INTROSPECTION_OPTIONS),
+  httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
+  onError: func,
+};
+
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -99,42 +147,42 @@ const LOUD_INTERVAL_MS = 60_000;
  * ```
  */
 export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
-  requireOption(typeof options === 'object' && options !== null, 'introspection', 'options are required');
+  checkOptions(options, INTROSPECTION_RESOLVER_OPTIONS, 'introspectionResolver');
   const issuer = options.issuer;
-  if (issuer !== undefined) validateEndpointUrl(issuer, 'introspection.issuer', options.allowInsecureHttp);
+  if (issuer !== undefined)
+    validateEndpointUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined
-      : validateEndpointUrl(options.endpoint, 'introspection.endpoint', options.allowInsecureHttp).href;
+      : validateEndpointUrl(options.endpoint, 'introspectionResolver.endpoint', options.allowInsecureHttp)
+          .href;
   if (fixedEndpoint === undefined && issuer === undefined) {
-    throw new RsConfigError('introspection.endpoint', 'give the endpoint, or the issuer to discover it from');
+    throw new RsConfigError(
+      'introspectionResolver.endpoint',
+      'give the endpoint, or the issuer to discover it from',
+    );
   }
-  const timeout = positiveOption(options.timeout, 5_000, 'introspection.timeout');
+  const timeout = positiveOption(options.timeout, 5_000, 'introspectionResolver.timeout');
   const retries = options.retries ?? 1;
   requireOption(
     Number.isInteger(retries) && retries >= 0 && retries <= 5,
-    'introspection.retries',
+    'introspectionResolver.retries',
     'must be an integer from 0 to 5',
   );
-  const retryDelay = positiveOption(options.retryDelay, 100, 'introspection.retryDelay');
+  const retryDelay = positiveOption(options.retryDelay, 100, 'introspectionResolver.retryDelay');
   const maxResponseBytes = positiveOption(
     options.maxResponseBytes,
     64 * 1024,
-    'introspection.maxResponseBytes',
+    'introspectionResolver.maxResponseBytes',
   );
-  const skew = nonNegativeOption(options.skewAllowance, 0, 'introspection.skewAllowance');
+  const skew = nonNegativeOption(options.skewAllowance, 0, 'introspectionResolver.skewAllowance');
   const maxTokenLength = options.maxTokenLength ?? 16_384;
   requireOption(
     Number.isSafeInteger(maxTokenLength) && maxTokenLength > 0,
-    'introspection.maxTokenLength',
+    'introspectionResolver.maxTokenLength',
     'must be a positive integer',
   );
   const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
-  const checks: IntrospectionChecks = {
-    issuers: issuer === undefined ? undefined : new Set([issuer]),
-    audiences: stringSetOption(options.audience, 'introspection.audience', false),
-    skewSeconds: skew,
-  };
   const http = options.httpClient ?? fetchHttpClient();
   const jwtReader =
     options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuer);
@@ -151,8 +199,13 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   const authenticator = createClientAuthenticator(
     options.clientAuthentication,
     () => fixedEndpoint ?? discovery?.known() ?? issuer!,
-    'introspection.clientAuthentication',
+    'introspectionResolver.clientAuthentication',
   );
+  const checks: IntrospectionChecks = {
+    issuers: issuer === undefined ? undefined : new Set([issuer]),
+    audiences: audienceOption(options, 'introspectionResolver'),
+    skewSeconds: skew,
+  };
 
   function fail(kind: IntrospectionError['kind'], message: string, cause?: unknown): Outcome<TokenInfo> {
     report(new IntrospectionError(kind, message, { cause }));

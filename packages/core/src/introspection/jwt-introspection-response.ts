@@ -1,10 +1,12 @@
 import { importJWK, type JWK } from 'jose';
 import { requireOption } from '../config/config-error.js';
+import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { decodeJweHeader, decryptCompactJwe, type JwePolicy } from '../jose/compact-jwe.js';
 import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { CONTENT_ENCRYPTION_ALGORITHMS, DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
+import { RESOLVER_KEY_OPTIONS } from '../keys/resolver-key-sources.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import { isObject } from '../token-info.js';
 
@@ -19,6 +21,15 @@ export interface JwtIntrospectionOptions {
   /** Keys that decrypt encrypted answers (nested JWTs): private keys or shared secrets, as `CryptoKey` or JWK. */
   readonly decryptionKeys?: readonly (CryptoKey | JWK)[];
 }
+
+/** The rules of {@link JwtIntrospectionOptions}, the `jwtResponse` of `introspectionResolver`. */
+export const JWT_INTROSPECTION_OPTIONS: OptionSchema<JwtIntrospectionOptions> = {
+  keys: RESOLVER_KEY_OPTIONS.keys,
+  audience: nonEmptyString,
+  algorithms: stringList,
+  // CryptoKeys or JWKs: importing them says whether they are usable.
+  decryptionKeys: arrayOf(anyValue),
+};
 
 /** The media type of RFC 9701 answers. */
 export const JWT_INTROSPECTION_MEDIA_TYPE = 'application/token-introspection+jwt';
@@ -50,20 +61,20 @@ export function jwtIntrospectionReader(
 ): JwtIntrospectionReader {
   requireOption(
     typeof options === 'object' && options !== null,
-    'introspection.jwtResponse',
+    'introspectionResolver.jwtResponse',
     'must be an object',
   );
   requireOption(
     typeof issuer === 'string',
-    'introspection.issuer',
+    'introspectionResolver.issuer',
     'is required with jwtResponse: signed answers must come from a known issuer',
   );
   requireOption(
     typeof options.audience === 'string' && options.audience.length > 0,
-    'introspection.jwtResponse.audience',
+    'introspectionResolver.jwtResponse.audience',
     "is required: this resource server's identifier at the authorization server",
   );
-  const verifier = signedJwtVerifier(options.keys, options.algorithms, 'introspection.jwtResponse');
+  const verifier = signedJwtVerifier(options.keys, options.algorithms, 'introspectionResolver.jwtResponse');
   const decryptionKeys = (options.decryptionKeys ?? []).map((key) => importDecryptionKey(key));
   for (const key of decryptionKeys) key.catch(() => undefined);
 

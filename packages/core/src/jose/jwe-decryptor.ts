@@ -1,4 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { nonNegativeInteger, type OptionSchema, stringList } from '../config/option-schema.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import type { DecryptionKeySource } from '../keys/decryption-key-source.js';
 import {
@@ -23,6 +24,13 @@ export interface JweDecryptionOptions {
   /** Largest size `zip: "DEF"` may inflate to, in bytes; `0` refuses compressed tokens. Default 32 KiB. */
   readonly maxDecompressedBytes?: number;
 }
+
+/** The rules of {@link JweDecryptionOptions}, part of the schema of `jwtResolver`. */
+export const JWE_DECRYPTION_OPTIONS: OptionSchema<JweDecryptionOptions> = {
+  keyManagementAlgorithms: stringList,
+  contentEncryptionAlgorithms: stringList,
+  maxDecompressedBytes: nonNegativeInteger,
+};
 
 /** A JWE that opened with a configured key: its header and plaintext. */
 export interface DecryptedJwe {

@@ -1,5 +1,16 @@
 import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
+import {
+  boolean,
+  checkOptions,
+  func,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  type OptionSchema,
+  objectWith,
+  positiveNumber,
+  urlString,
+} from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -59,6 +70,20 @@ const REMOTE_JWKS_DEFAULTS = Object.freeze({
   allowInsecureHttp: false,
 });
 
+const REMOTE_JWKS_OPTIONS: OptionSchema<RemoteJwksOptions> = {
+  url: urlString,
+  cacheMaxAge: nonNegativeNumber,
+  minFetchInterval: nonNegativeNumber,
+  unknownKidFetchesPerMinute: nonNegativeInteger,
+  retryDelay: positiveNumber,
+  maxRetryDelay: positiveNumber,
+  timeout: positiveNumber,
+  maxResponseBytes: positiveNumber,
+  allowInsecureHttp: boolean,
+  httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
+  onFetchError: func,
+};
+
 /** Counters of a {@link RemoteJwks}, for metrics. */
 export interface RemoteJwksStats {
   readonly fetches: number;
@@ -103,6 +128,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
     'remoteJwks.cooldown',
     'was replaced by minFetchInterval and unknownKidFetchesPerMinute',
   );
+  checkOptions(options, REMOTE_JWKS_OPTIONS, 'remoteJwks');
   const url = validateEndpointUrl(options.url, 'remoteJwks.url', options.allowInsecureHttp).href;
   const defaults = REMOTE_JWKS_DEFAULTS;
   const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, defaults.cacheMaxAge, 'remoteJwks.cacheMaxAge');

@@ -1,4 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { arrayOf, either, nonEmptyString, type OptionSchema, objectWith } from '../config/option-schema.js';
 import type { SecretsProvider } from '../secrets/secrets-provider.js';
 import type { DecryptionKeySource } from './decryption-key-source.js';
 import type { VerificationKeySource } from './verification-key-source.js';
@@ -11,6 +12,18 @@ export interface ResolverKeyOptions {
   readonly verificationSecretId?: string;
   readonly decryptionSecretId?: string;
 }
+
+const verificationSource = objectWith('a verification key source such as remoteJwks(…)', 'keysFor');
+const decryptionSource = objectWith('a decryption key source such as staticDecryptionKeys(…)', 'keysFor');
+
+/** The rules of {@link ResolverKeyOptions}, for the schema of each resolver that takes them. */
+export const RESOLVER_KEY_OPTIONS: OptionSchema<ResolverKeyOptions> = {
+  keys: either(verificationSource, arrayOf(verificationSource, true)),
+  decryption: either(decryptionSource, arrayOf(decryptionSource, true)),
+  secrets: objectWith('a secrets provider such as secretsProvider(…)', 'verificationKeys', 'decryptionKeys'),
+  verificationSecretId: nonEmptyString,
+  decryptionSecretId: nonEmptyString,
+};
 
 /** Key sources for one purpose, and the option they came from (for configuration errors). */
 export interface KeySources<T> {

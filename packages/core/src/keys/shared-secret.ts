@@ -1,6 +1,7 @@
 import { base64url } from 'jose';
 import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
+import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
 import { importVerificationKey } from './jwk-index.js';
@@ -11,6 +12,8 @@ export interface SharedSecretOptions {
   /** Only tokens whose header names this `kid` use the secret. Default: any `kid`, or none. */
   readonly kid?: string;
 }
+
+const SHARED_SECRET_OPTIONS: OptionSchema<SharedSecretOptions> = { kid: nonEmptyString };
 
 /**
  * An HMAC secret shared with the authorization server, for HS256/384/512 tokens. The secret must be at
@@ -25,6 +28,7 @@ export function sharedSecret(
   secret: string | Uint8Array,
   options: SharedSecretOptions = {},
 ): VerificationKeySource {
+  checkOptions(options, SHARED_SECRET_OPTIONS, 'sharedSecret.options');
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
   requireOption(
     bytes.byteLength >= HMAC_MIN_BYTES.HS256!,

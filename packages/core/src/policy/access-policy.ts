@@ -1,5 +1,14 @@
 import { RsConfigError } from '../config/config-error.js';
+import {
+  anyValue,
+  arrayOf,
+  checkOptions,
+  type OptionSchema,
+  objectWith,
+  oneOf,
+} from '../config/option-schema.js';
 import type { SenderConstraint } from '../confirmation/confirm.js';
+import { SENDER_CONSTRAINTS } from '../confirmation/confirm.js';
 import { senderConstraintOption } from '../confirmation/sender-constraints.js';
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
@@ -23,10 +32,18 @@ export interface AccessPolicy {
   readonly requireSenderConstrained?: SenderConstraint;
 }
 
+/** The rules of {@link AccessPolicy}: `{ scope: [...] }` for `scopes` is refused, never read as no requirement. */
+export const ACCESS_POLICY_OPTIONS: OptionSchema<AccessPolicy> = {
+  // Lists, { allOf }, { anyOf } or a function: validateScopeRequirement checks each form.
+  scopes: anyValue,
+  claims: arrayOf(objectWith('a claim check such as claimEquals(…)', 'test')),
+  requireSenderConstrained: oneOf(...SENDER_CONSTRAINTS),
+};
+
 /** Throws an {@link RsConfigError} naming `option` when the policy cannot work. Returns the policy. */
 export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy: P, option: string): P {
   if (policy === undefined) return policy;
-  if (typeof policy !== 'object' || policy === null) throw new RsConfigError(option, 'must be an object');
+  checkOptions(policy, ACCESS_POLICY_OPTIONS, option);
   if (policy.scopes !== undefined) validateScopeRequirement(policy.scopes, `${option}.scopes`);
   senderConstraintOption(policy.requireSenderConstrained, `${option}.requireSenderConstrained`);
   if (policy.claims !== undefined) {

@@ -1,4 +1,5 @@
 import { RsConfigError } from '../config/config-error.js';
+import { anyValue, checkOptions, isPlainObject, type OptionSchema } from '../config/option-schema.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
 
@@ -16,6 +17,9 @@ export type ScopeRequirement =
 
 /** A {@link ScopeRequirement} that is not computed. */
 export type StaticScopeRequirement = Exclude<ScopeRequirement, (...args: never[]) => unknown>;
+
+// `{ allof: […] }` would otherwise be no requirement at all. The lists are checked below.
+const SCOPE_SETS: OptionSchema<{ allOf: unknown; anyOf: unknown }> = { allOf: anyValue, anyOf: anyValue };
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -45,6 +49,7 @@ export function validateScopeRequirement(requirement: unknown, option: string, c
       throw new RsConfigError(option, 'a computed requirement must return scopes, { allOf } or { anyOf }');
     return;
   }
+  if (isPlainObject(requirement)) checkOptions(requirement, SCOPE_SETS, option);
   // missingScopes would read only anyOf and silently drop the allOf requirement.
   if (isAllOf(requirement as StaticScopeRequirement) && isAnyOf(requirement as StaticScopeRequirement)) {
     throw new RsConfigError(option, 'use either { allOf } or { anyOf }, not both');

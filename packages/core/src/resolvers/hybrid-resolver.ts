@@ -1,5 +1,6 @@
 import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
+import { checkOptions, type OptionSchema, objectWith } from '../config/option-schema.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
 
@@ -11,6 +12,12 @@ export interface HybridResolverOptions {
   readonly opaque: AccessTokenResolver;
 }
 
+const tokenResolver = objectWith('a token resolver', 'resolve');
+const HYBRID_RESOLVER_OPTIONS: OptionSchema<HybridResolverOptions> = {
+  jwt: tokenResolver,
+  opaque: tokenResolver,
+};
+
 /**
  * Sends JWT-shaped tokens to a local resolver and opaque ones to another (usually introspection), for
  * authorization servers that issue both kinds.
@@ -21,8 +28,13 @@ export interface HybridResolverOptions {
  * ```
  */
 export function hybridResolver(options: HybridResolverOptions): AccessTokenResolver {
-  requireOption(typeof options?.jwt?.resolve === 'function', 'hybrid.jwt', 'must be a token resolver');
-  requireOption(typeof options?.opaque?.resolve === 'function', 'hybrid.opaque', 'must be a token resolver');
+  checkOptions(options, HYBRID_RESOLVER_OPTIONS, 'hybridResolver');
+  requireOption(typeof options.jwt?.resolve === 'function', 'hybridResolver.jwt', 'must be a token resolver');
+  requireOption(
+    typeof options.opaque?.resolve === 'function',
+    'hybridResolver.opaque',
+    'must be a token resolver',
+  );
   const { jwt, opaque } = options;
   return {
     cacheNamespace: cacheNamespaceOf('hybrid', { jwt, opaque }),

@@ -1,5 +1,6 @@
 import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
+import { checkOptions, type OptionSchema, objectWith, recordOf } from '../config/option-schema.js';
 import { refusal } from '../errors/failure.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { peekIssuer, tokenShape } from './token-shape.js';
@@ -14,6 +15,12 @@ export interface IssuerRouterOptions {
    */
   readonly unidentified?: AccessTokenResolver;
 }
+
+const tokenResolver = objectWith('a token resolver', 'resolve');
+const ISSUER_ROUTER_OPTIONS: OptionSchema<IssuerRouterOptions> = {
+  issuers: recordOf(tokenResolver),
+  unidentified: tokenResolver,
+};
 
 /**
  * Routes each JWT to the resolver of the issuer it names, for APIs that trust several authorization
@@ -31,6 +38,7 @@ export interface IssuerRouterOptions {
  * ```
  */
 export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver {
+  checkOptions(options, ISSUER_ROUTER_OPTIONS, 'issuerRouter');
   requireOption(
     typeof options?.issuers === 'object' && options.issuers !== null,
     'issuerRouter.issuers',

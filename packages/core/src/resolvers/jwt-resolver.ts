@@ -1,13 +1,27 @@
 import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
+import { audienceOption } from '../config/audience-option.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  arrayOf,
+  boolean,
+  checkOptions,
+  nonEmptyString,
+  nonNegativeNumber,
+  type OptionSchema,
+  oneOf,
+  positiveInteger,
+  stringList,
+  stringOrStrings,
+} from '../config/option-schema.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
-import { type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
+import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import {
+  RESOLVER_KEY_OPTIONS,
   type ResolverKeyOptions,
   type ResolverKeySources,
   resolverKeySources,
@@ -23,8 +37,17 @@ import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOptions {
   /** The trusted issuer(s). The token's `iss` must equal one of them exactly. */
   readonly issuer: string | readonly string[];
-  /** When set, the token's `aud` must contain at least one of these. */
+  /**
+   * This resource server's identifier(s): the token's `aud` must contain at least one of them. Required,
+   * unless `acceptAnyAudience` says otherwise: without an audience check, a token the same authorization
+   * server issued for another API is accepted here too.
+   */
   readonly audience?: string | readonly string[];
+  /**
+   * `true` accepts tokens whatever their `aud`, instead of giving `audience`. Only for an authorization
+   * server that issues tokens to this one API; the name says what it does, on purpose.
+   */
+  readonly acceptAnyAudience?: boolean;
   /**
    * Accepted JWS algorithms. Default: RS/PS/ES 256/384/512 and EdDSA, plus HS256/384/512 when a source
    * holds shared secrets. `none` is never accepted.
@@ -44,6 +67,19 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
   /** Longest accepted token, in characters. Default 16 384. */
   readonly maxTokenLength?: number;
 }
+
+const JWT_RESOLVER_OPTIONS: OptionSchema<JwtResolverOptions> = {
+  issuer: stringOrStrings,
+  audience: stringOrStrings,
+  acceptAnyAudience: boolean,
+  algorithms: stringList,
+  skewAllowance: nonNegativeNumber,
+  profile: oneOf('rfc9068', 'access-management'),
+  requiredClaims: arrayOf(nonEmptyString),
+  maxTokenLength: positiveInteger,
+  ...RESOLVER_KEY_OPTIONS,
+  ...JWE_DECRYPTION_OPTIONS,
+};
 
 const DECRYPTION_OPTIONS = [
   'keyManagementAlgorithms',
@@ -67,36 +103,40 @@ const DECRYPTION_OPTIONS = [
  * ```
  */
 export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
-  const issuers = stringSetOption(options.issuer, 'jwt.issuer', true)!;
-  const audiences = stringSetOption(options.audience, 'jwt.audience', false);
-  const keySources = resolverKeySources(options, 'jwt');
+  checkOptions(options, JWT_RESOLVER_OPTIONS, 'jwtResolver');
+  const issuers = stringSetOption(options.issuer, 'jwtResolver.issuer', true)!;
+  const keySources = resolverKeySources(options, 'jwtResolver');
   const verifier =
     keySources.verification === undefined
       ? undefined
-      : signedJwtVerifier(keySources.verification.sources, options.algorithms, 'jwt');
+      : signedJwtVerifier(keySources.verification.sources, options.algorithms, 'jwtResolver');
   if (verifier === undefined && options.algorithms !== undefined) {
-    throw new RsConfigError('jwt.algorithms', 'applies to signed tokens: give keys or verificationSecretId');
+    throw new RsConfigError(
+      'jwtResolver.algorithms',
+      'applies to signed tokens: give keys or verificationSecretId',
+    );
   }
   const decryptor =
     keySources.decryption === undefined
       ? undefined
-      : jweDecryptor(keySources.decryption.sources, options, keySources.decryption.option, 'jwt');
+      : jweDecryptor(keySources.decryption.sources, options, keySources.decryption.option, 'jwtResolver');
   for (const option of DECRYPTION_OPTIONS) {
     requireOption(
       decryptor !== undefined || options[option] === undefined,
-      `jwt.${option}`,
+      `jwtResolver.${option}`,
       'applies to encrypted tokens: give decryption or decryptionSecretId',
     );
   }
-  const skew = nonNegativeOption(options.skewAllowance, 0, 'jwt.skewAllowance');
-  const profile = profileRules(options.profile, 'jwt.profile');
+  const skew = nonNegativeOption(options.skewAllowance, 0, 'jwtResolver.skewAllowance');
+  const profile = profileRules(options.profile, 'jwtResolver.profile');
   const requiredClaims = [...profile.requiredClaims, ...(options.requiredClaims ?? []).map(presentClaim)];
   const maxTokenLength = options.maxTokenLength ?? 16_384;
   requireOption(
     Number.isInteger(maxTokenLength) && maxTokenLength > 0,
-    'jwt.maxTokenLength',
+    'jwtResolver.maxTokenLength',
     'must be a positive integer',
   );
+  const audiences = audienceOption(options, 'jwtResolver');
   const reader = jwtReader(verifier, decryptor, profile.checkType);
 
   function checkClaims(info: TokenInfo, now: number): Failure | undefined {

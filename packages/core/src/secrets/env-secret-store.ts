@@ -1,4 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { anyValue, checkOptions, func, type OptionSchema, oneOf } from '../config/option-schema.js';
 import { isObject } from '../token-info.js';
 import { decodeBase64, octKey } from './secret-bytes.js';
 import type { SecretStore } from './secret-store.js';
@@ -12,6 +13,13 @@ export interface EnvSecretStoreOptions {
   /** Maps a secret ID to a variable name. Default {@link envVariableName}. */
   readonly variableName?: (secretId: string) => string;
 }
+
+// `env` is checked below: `process.env` is not a plain object, and need not be.
+const ENV_SECRET_STORE_OPTIONS: OptionSchema<EnvSecretStoreOptions> = {
+  env: anyValue,
+  format: oneOf('base64', 'plain'),
+  variableName: func,
+};
 
 /**
  * The environment variable that holds a secret ID, as the gateway's SystemAndEnvSecretStore names it:
@@ -40,6 +48,7 @@ export function envVariableName(secretId: string): string {
  * ```
  */
 export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
+  checkOptions(options, ENV_SECRET_STORE_OPTIONS, 'envSecretStore');
   requireOption(isObject(options) && isObject(options.env), 'envSecretStore.env', 'is required');
   const format = options.format ?? 'base64';
   requireOption(

@@ -1,5 +1,12 @@
 import type { JSONWebKeySet, JWK } from 'jose';
 import { requireOption } from '../config/config-error.js';
+import {
+  anyValue,
+  checkOptions,
+  nonEmptyString,
+  type OptionSchema,
+  stringOrStrings,
+} from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
 import { MAX_JWKS_KEYS } from '../keys/jwk-index.js';
 import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
@@ -23,6 +30,13 @@ export interface JwkSetStoreOptions {
   readonly name?: string;
 }
 
+// `jwks` is checked below: a key source or a JWK set document.
+const JWK_SET_STORE_OPTIONS: OptionSchema<JwkSetStoreOptions> = {
+  jwks: anyValue,
+  secretIds: stringOrStrings,
+  name: nonEmptyString,
+};
+
 /**
  * A store over a JWK set: keys are chosen by the token's `kid` (a token without one tries every key that
  * fits its algorithm), whatever the secret ID. Wraps a remote or static JWK set for verification, or holds
@@ -34,6 +48,7 @@ export interface JwkSetStoreOptions {
  * ```
  */
 export function jwkSetStore(options: JwkSetStoreOptions): SecretStore {
+  checkOptions(options, JWK_SET_STORE_OPTIONS, 'jwkSetStore');
   requireOption(isObject(options) && isObject(options.jwks), 'jwkSetStore.jwks', 'is required');
   const name = options.name ?? 'jwkSetStore';
   const secretIds = stringSetOption(options.secretIds, 'jwkSetStore.secretIds', false);

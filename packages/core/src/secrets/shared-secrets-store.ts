@@ -1,4 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { checkOptions, nonEmptyString } from '../config/option-schema.js';
 import { isObject } from '../token-info.js';
 import { octKey } from './secret-bytes.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
@@ -30,6 +31,7 @@ export function sharedSecrets(
   secrets: Readonly<Record<string, SharedSecretValue | readonly SharedSecretValue[]>>,
   options: { readonly name?: string } = {},
 ): SecretStore {
+  checkOptions(options, { name: nonEmptyString }, 'sharedSecrets.options');
   requireOption(isObject(secrets), 'sharedSecrets', 'must map secret IDs to secrets');
   const name = options.name ?? 'sharedSecrets';
   const byId = new Map<string, readonly SecretKey[]>();

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { anyValue, checkOptions, type OptionSchema } from '../config/option-schema.js';
 import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 import { verificationJwk, whyNotDecryptionKey } from './key-usability.js';
@@ -12,6 +13,9 @@ export interface SecretsProviderOptions {
   /** Where secrets come from, asked in order; the first store that knows a secret ID answers for it. */
   readonly stores: readonly SecretStore[];
 }
+
+// Each store is checked below, with a message that says what a store needs.
+const SECRETS_PROVIDER_OPTIONS: OptionSchema<SecretsProviderOptions> = { stores: anyValue };
 
 // Enough reasons to see what is wrong without turning a keystore of 100 entries into a wall of text.
 const MAX_REASONS = 5;
@@ -37,6 +41,7 @@ const MAX_REASONS = 5;
  * ```
  */
 export function secretsProvider(options: SecretsProviderOptions): SecretsProvider {
+  checkOptions(options, SECRETS_PROVIDER_OPTIONS, 'secretsProvider');
   requireOption(
     typeof options === 'object' && options !== null && Array.isArray(options.stores),
     'secretsProvider.stores',

@@ -116,7 +116,7 @@ describe('Access Management client-based tokens', () => {
   it('refuses a token without tokenName, and accepts a refresh token only without the profile', async () => {
     const token = await amSigned(amClaims({ tokenName: undefined }), 'HS256', hmac);
     expectFailure(await resolveAt(signedHs, token), 'claim_missing');
-    const plain = jwtResolver({ issuer: AM_ISSUER, keys: sharedSecret(hmac) });
+    const plain = jwtResolver({ acceptAnyAudience: true, issuer: AM_ISSUER, keys: sharedSecret(hmac) });
     expectSuccess(await resolveAt(plain, await amSigned(amClaims(REFRESH), 'HS256', hmac)));
   });
 
@@ -167,6 +167,7 @@ describe('through the pipeline', () => {
 
   it('reads the gateway route of the seed: decryptionSecretId through a secrets provider', async () => {
     const resolver = jwtResolver({
+      acceptAnyAudience: true,
       issuer: AM_ISSUER,
       profile: 'access-management',
       secrets: fixedSecrets({}, { 'stateless.access.token.decryption.key': staticDecryptionKeys([aes]) }),
@@ -178,6 +179,7 @@ describe('through the pipeline', () => {
 
   it('reads the signed route of the seed: verificationSecretId through a secrets provider', async () => {
     const resolver = jwtResolver({
+      acceptAnyAudience: true,
       issuer: AM_ISSUER,
       profile: 'access-management',
       secrets: fixedSecrets({ 'stateless.access.token.verification.key': staticJwks(jwksOf(rsa)) }),

@@ -99,7 +99,12 @@ describe('RFC 9068 profile: required claims', () => {
   });
 
   it('requires aud even when no audience is configured', async () => {
-    const noAudience = jwtResolver({ issuer: ISSUER, keys: staticJwks(jwksOf(key)), profile: 'rfc9068' });
+    const noAudience = jwtResolver({
+      acceptAnyAudience: true,
+      issuer: ISSUER,
+      keys: staticJwks(jwksOf(key)),
+      profile: 'rfc9068',
+    });
     expectFailure(await resolveAt(noAudience, await mint(key, { aud: undefined })), 'claim_missing');
     expectSuccess(await resolveAt(noAudience, await mint(key)));
   });

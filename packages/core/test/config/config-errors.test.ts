@@ -11,7 +11,7 @@ import {
   staticJwks,
   type VerificationKeySource,
 } from '../../src/index.js';
-import { expectConfigError, ISSUER } from '../helpers.js';
+import { AUDIENCE, expectConfigError, ISSUER } from '../helpers.js';
 
 let key: TestSigningKey;
 let keys: VerificationKeySource;
@@ -22,41 +22,47 @@ beforeAll(async () => {
 });
 
 const jwt = (options: Partial<JwtResolverOptions>) => () =>
-  jwtResolver({ issuer: ISSUER, keys, ...options } as JwtResolverOptions);
+  jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys, ...options } as JwtResolverOptions);
 const rs = (options: Partial<ResourceServerOptions>) => () =>
-  createResourceServer({ resolver: jwtResolver({ issuer: ISSUER, keys }), ...options });
+  createResourceServer({
+    resolver: jwtResolver({ acceptAnyAudience: true, issuer: ISSUER, keys }),
+    ...options,
+  });
 
 describe('jwtResolver options', () => {
   it('issuer is required and must be non-empty strings', () => {
-    expectConfigError(() => jwtResolver({ keys } as unknown as JwtResolverOptions), 'jwt.issuer');
-    expectConfigError(jwt({ issuer: '' }), 'jwt.issuer');
-    expectConfigError(jwt({ issuer: [] }), 'jwt.issuer');
-    expectConfigError(jwt({ issuer: [ISSUER, ''] }), 'jwt.issuer');
-    expectConfigError(jwt({ issuer: 42 as unknown as string }), 'jwt.issuer');
+    expectConfigError(
+      () => jwtResolver({ acceptAnyAudience: true, keys } as unknown as JwtResolverOptions),
+      'jwtResolver.issuer',
+    );
+    expectConfigError(jwt({ issuer: '' }), 'jwtResolver.issuer');
+    expectConfigError(jwt({ issuer: [] }), 'jwtResolver.issuer');
+    expectConfigError(jwt({ issuer: [ISSUER, ''] }), 'jwtResolver.issuer');
+    expectConfigError(jwt({ issuer: 42 as unknown as string }), 'jwtResolver.issuer');
   });
 
   it('audience, when given, must be non-empty strings', () => {
-    expectConfigError(jwt({ audience: [] }), 'jwt.audience');
-    expectConfigError(jwt({ audience: '' }), 'jwt.audience');
-    expectConfigError(jwt({ audience: ['api', 7 as unknown as string] }), 'jwt.audience');
+    expectConfigError(jwt({ audience: [] }), 'jwtResolver.audience');
+    expectConfigError(jwt({ audience: '' }), 'jwtResolver.audience');
+    expectConfigError(jwt({ audience: ['api', 7 as unknown as string] }), 'jwtResolver.audience');
   });
 
   it('keys are required', () => {
-    expectConfigError(jwt({ keys: [] }), 'jwt.keys');
-    expectConfigError(jwt({ keys: undefined }), 'jwt.keys');
-    expectConfigError(jwt({ keys: [keys, {} as VerificationKeySource] }), 'jwt.keys');
-    expectConfigError(jwt({ keys: { keys: [] } as unknown as VerificationKeySource }), 'jwt.keys');
+    expectConfigError(jwt({ keys: [] }), 'jwtResolver.keys');
+    expectConfigError(jwt({ keys: undefined }), 'jwtResolver.keys');
+    expectConfigError(jwt({ keys: [keys, {} as VerificationKeySource] }), 'jwtResolver.keys[1]');
+    expectConfigError(jwt({ keys: { keys: [] } as unknown as VerificationKeySource }), 'jwtResolver.keys');
   });
 
   it('algorithms must be supported, never none, and HMAC only with a shared secret', () => {
-    expectConfigError(jwt({ algorithms: ['XS256'] }), 'jwt.algorithms');
-    expectConfigError(jwt({ algorithms: ['rs256'] }), 'jwt.algorithms');
-    expectConfigError(jwt({ algorithms: [] }), 'jwt.algorithms');
-    expectConfigError(jwt({ algorithms: ['none'] }), 'jwt.algorithms');
-    expectConfigError(jwt({ algorithms: ['ES256', 'None'] }), 'jwt.algorithms');
-    expectConfigError(jwt({ algorithms: [42 as unknown as string] }), 'jwt.algorithms');
-    expectConfigError(jwt({ algorithms: ['HS256'] }), 'jwt.algorithms');
-    expectConfigError(jwt({ algorithms: ['ES256', 'HS512'] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: ['XS256'] }), 'jwtResolver.algorithms');
+    expectConfigError(jwt({ algorithms: ['rs256'] }), 'jwtResolver.algorithms');
+    expectConfigError(jwt({ algorithms: [] }), 'jwtResolver.algorithms');
+    expectConfigError(jwt({ algorithms: ['none'] }), 'jwtResolver.algorithms');
+    expectConfigError(jwt({ algorithms: ['ES256', 'None'] }), 'jwtResolver.algorithms');
+    expectConfigError(jwt({ algorithms: [42 as unknown as string] }), 'jwtResolver.algorithms');
+    expectConfigError(jwt({ algorithms: ['HS256'] }), 'jwtResolver.algorithms');
+    expectConfigError(jwt({ algorithms: ['ES256', 'HS512'] }), 'jwtResolver.algorithms');
     // With a shared secret it is fine.
     expect(() =>
       jwt({ keys: sharedSecret('0123456789abcdef0123456789abcdef'), algorithms: ['HS256'] })(),
@@ -64,16 +70,16 @@ describe('jwtResolver options', () => {
   });
 
   it('skewAllowance must be a non-negative number', () => {
-    expectConfigError(jwt({ skewAllowance: -1 }), 'jwt.skewAllowance');
-    expectConfigError(jwt({ skewAllowance: Number.NaN }), 'jwt.skewAllowance');
-    expectConfigError(jwt({ skewAllowance: Number.POSITIVE_INFINITY }), 'jwt.skewAllowance');
+    expectConfigError(jwt({ skewAllowance: -1 }), 'jwtResolver.skewAllowance');
+    expectConfigError(jwt({ skewAllowance: Number.NaN }), 'jwtResolver.skewAllowance');
+    expectConfigError(jwt({ skewAllowance: Number.POSITIVE_INFINITY }), 'jwtResolver.skewAllowance');
     expect(() => jwt({ skewAllowance: 0 })()).not.toThrow();
   });
 
   it('profile and maxTokenLength are checked', () => {
-    expectConfigError(jwt({ profile: 'rfc7519' as 'rfc9068' }), 'jwt.profile');
-    expectConfigError(jwt({ maxTokenLength: 0 }), 'jwt.maxTokenLength');
-    expectConfigError(jwt({ maxTokenLength: 10.5 }), 'jwt.maxTokenLength');
+    expectConfigError(jwt({ profile: 'rfc7519' as 'rfc9068' }), 'jwtResolver.profile');
+    expectConfigError(jwt({ maxTokenLength: 0 }), 'jwtResolver.maxTokenLength');
+    expectConfigError(jwt({ maxTokenLength: 10.5 }), 'jwtResolver.maxTokenLength');
   });
 });
 
@@ -165,7 +171,7 @@ describe('createResourceServer options', () => {
     expectConfigError(rs({ policy: { scopes: 'read' as unknown as string[] } }), 'policy.scopes');
     expectConfigError(
       rs({ policy: { scopes: { oneOf: ['read'] } } as unknown as AccessPolicy }),
-      'policy.scopes',
+      'policy.scopes.oneOf',
     );
     expect(() =>
       rs({ policy: { scopes: ['read', 'urn:api:write', 'a!#$%&()*+,-./:;<=>?@[]^_`{|}~'] } })(),
@@ -181,7 +187,10 @@ describe('createResourceServer options', () => {
   it('policy must be an object with claim checks', () => {
     expectConfigError(rs({ policy: 'read' as unknown as AccessPolicy }), 'policy');
     expectConfigError(rs({ policy: { claims: 'x' } as unknown as AccessPolicy }), 'policy.claims');
-    expectConfigError(rs({ policy: { claims: [() => true] } as unknown as AccessPolicy }), 'policy.claims');
+    expectConfigError(
+      rs({ policy: { claims: [() => true] } as unknown as AccessPolicy }),
+      'policy.claims[0]',
+    );
   });
 
   it('realm, errorUri and clock are checked', () => {

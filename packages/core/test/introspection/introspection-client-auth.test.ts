@@ -143,6 +143,7 @@ describe('introspection client authentication: what goes on the wire (stand-in s
   it('bearer: a static token in the Authorization header, nothing in the form', async () => {
     const server = await standIn('Bearer rs-access-token');
     const resolver = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: server.introspectionEndpoint,
       clientAuthentication: { method: 'bearer', token: 'rs-access-token' },
     });
@@ -159,6 +160,7 @@ describe('introspection client authentication: what goes on the wire (stand-in s
     const server = await standIn('Bearer rs-access-token');
     const errors: Error[] = [];
     const resolver = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: server.introspectionEndpoint,
       clientAuthentication: { method: 'bearer', token: 'stale-token' },
       onError: (error) => errors.push(error),
@@ -173,6 +175,7 @@ describe('introspection client authentication: what goes on the wire (stand-in s
   it('tls_client_auth: only client_id in the form, no secret and no Authorization header', async () => {
     const server = await standIn();
     const resolver = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: server.introspectionEndpoint,
       clientAuthentication: { method: 'tls_client_auth', clientId: 'rs-mtls' },
     });
@@ -191,10 +194,12 @@ describe('introspection client authentication: what goes on the wire (stand-in s
   it('sends a form POST asking for JSON, with token_type_hint unless turned off', async () => {
     const server = await standIn();
     const withHint = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: server.introspectionEndpoint,
       clientAuthentication: { method: 'client_secret_post', clientId: 'rs', clientSecret: 'a&b=c' },
     });
     const withoutHint = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: server.introspectionEndpoint,
       clientAuthentication: { method: 'client_secret_post', clientId: 'rs', clientSecret: 'a&b=c' },
       tokenTypeHint: false,

@@ -14,6 +14,7 @@ function build(options: Partial<IntrospectionResolverOptions>) {
     introspectionResolver({
       endpoint: ENDPOINT,
       clientAuthentication: BASIC,
+      audience: 'https://api.example.com',
       ...options,
     } as IntrospectionResolverOptions);
 }
@@ -24,15 +25,18 @@ function buildWithAuth(clientAuthentication: unknown) {
 
 describe('introspection configuration errors, at start-up', () => {
   it('needs the endpoint or an issuer to discover it from', () => {
-    expectConfigError(build({ endpoint: undefined }), 'introspection.endpoint');
+    expectConfigError(build({ endpoint: undefined }), 'introspectionResolver.endpoint');
     expect(build({ endpoint: undefined, issuer: 'https://as.example.com' })).not.toThrow();
   });
 
   it('refuses plain http to a non-loopback host, unless allowed', () => {
-    expectConfigError(build({ endpoint: 'http://as.example.com/introspect' }), 'introspection.endpoint');
+    expectConfigError(
+      build({ endpoint: 'http://as.example.com/introspect' }),
+      'introspectionResolver.endpoint',
+    );
     expectConfigError(
       build({ endpoint: undefined, issuer: 'http://as.example.com' }),
-      'introspection.issuer',
+      'introspectionResolver.issuer',
     );
     expect(build({ endpoint: 'http://as.example.com/introspect', allowInsecureHttp: true })).not.toThrow();
     expect(build({ endpoint: 'http://127.0.0.1:8080/introspect' })).not.toThrow();
@@ -40,51 +44,57 @@ describe('introspection configuration errors, at start-up', () => {
   });
 
   it('refuses endpoints that are not absolute, carry credentials or a fragment', () => {
-    expectConfigError(build({ endpoint: '/introspect' }), 'introspection.endpoint');
+    expectConfigError(build({ endpoint: '/introspect' }), 'introspectionResolver.endpoint');
     expectConfigError(
       build({ endpoint: 'https://rs:secret@as.example.com/introspect' }),
-      'introspection.endpoint',
+      'introspectionResolver.endpoint',
     );
-    expectConfigError(build({ endpoint: 'https://as.example.com/introspect#x' }), 'introspection.endpoint');
+    expectConfigError(
+      build({ endpoint: 'https://as.example.com/introspect#x' }),
+      'introspectionResolver.endpoint',
+    );
   });
 
   it.each([-1, 6, 1.5, Number.NaN])('refuses retries %s', (retries) => {
-    expectConfigError(build({ retries }), 'introspection.retries');
+    expectConfigError(build({ retries }), 'introspectionResolver.retries');
   });
 
   it('refuses durations and sizes that cannot work', () => {
-    expectConfigError(build({ timeout: 0 }), 'introspection.timeout');
-    expectConfigError(build({ retryDelay: -5 }), 'introspection.retryDelay');
+    expectConfigError(build({ timeout: 0 }), 'introspectionResolver.timeout');
+    expectConfigError(build({ retryDelay: -5 }), 'introspectionResolver.retryDelay');
     expectConfigError(
       build({ maxResponseBytes: Number.POSITIVE_INFINITY }),
-      'introspection.maxResponseBytes',
+      'introspectionResolver.maxResponseBytes',
     );
-    expectConfigError(build({ skewAllowance: -1 }), 'introspection.skewAllowance');
+    expectConfigError(build({ skewAllowance: -1 }), 'introspectionResolver.skewAllowance');
   });
 
   it('refuses an empty audience', () => {
-    expectConfigError(build({ audience: [] }), 'introspection.audience');
-    expectConfigError(build({ audience: '' }), 'introspection.audience');
+    expectConfigError(build({ audience: [] }), 'introspectionResolver.audience');
+    expectConfigError(build({ audience: '' }), 'introspectionResolver.audience');
   });
 
   it('needs client authentication with everything its method requires', () => {
-    expectConfigError(buildWithAuth(undefined), 'introspection.clientAuthentication');
+    expectConfigError(buildWithAuth(undefined), 'introspectionResolver.clientAuthentication');
     expectConfigError(
       buildWithAuth({ method: 'client_secret_basic', clientId: 'rs' }),
-      'introspection.clientAuthentication.clientSecret',
+      'introspectionResolver.clientAuthentication.clientSecret',
     );
     expectConfigError(
       buildWithAuth({ method: 'client_secret_post', clientId: 'rs', clientSecret: '' }),
-      'introspection.clientAuthentication.clientSecret',
+      'introspectionResolver.clientAuthentication.clientSecret',
     );
     expectConfigError(
       buildWithAuth({ method: 'client_secret_basic', clientSecret: 'secret' }),
-      'introspection.clientAuthentication.clientId',
+      'introspectionResolver.clientAuthentication.clientId',
     );
-    expectConfigError(buildWithAuth({ method: 'bearer' }), 'introspection.clientAuthentication.token');
+    expectConfigError(
+      buildWithAuth({ method: 'bearer' }),
+      'introspectionResolver.clientAuthentication.token',
+    );
     expectConfigError(
       buildWithAuth({ method: 'tls_client_auth' }),
-      'introspection.clientAuthentication.clientId',
+      'introspectionResolver.clientAuthentication.clientId',
     );
   });
 
@@ -92,18 +102,18 @@ describe('introspection configuration errors, at start-up', () => {
     const key = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' };
     expectConfigError(
       buildWithAuth({ method: 'private_key_jwt', clientId: 'rs', privateKey: key, algorithm: 'HS256' }),
-      'introspection.clientAuthentication.algorithm',
+      'introspectionResolver.clientAuthentication.algorithm',
     );
     expectConfigError(
       buildWithAuth({ method: 'private_key_jwt', clientId: 'rs', algorithm: 'ES256' }),
-      'introspection.clientAuthentication.privateKey',
+      'introspectionResolver.clientAuthentication.privateKey',
     );
   });
 
   it('names the method when it is not one of the supported ones', () => {
     expectConfigError(
       buildWithAuth({ method: 'client_secret_jwt', clientId: 'rs', clientSecret: 's' }),
-      'introspection.clientAuthentication.method',
+      'introspectionResolver.clientAuthentication.method',
     );
   });
 });

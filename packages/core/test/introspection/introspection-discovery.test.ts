@@ -35,6 +35,7 @@ afterEach(async () => {
 function discovering(as: TestAuthorizationServer, issuer = as.issuer) {
   const errors: IntrospectionError[] = [];
   const resolver = introspectionResolver({
+    acceptAnyAudience: true,
     issuer,
     clientAuthentication: basicAuthentication(as),
     onError: (error) => errors.push(error),
@@ -105,6 +106,7 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
     standIns.push(server);
     const errors: IntrospectionError[] = [];
     const resolver = introspectionResolver({
+      acceptAnyAudience: true,
       issuer: server.origin,
       clientAuthentication: { method: 'client_secret_post', clientId: 'rs', clientSecret: 's' },
       onError: (error) => errors.push(error),

@@ -49,6 +49,7 @@ describe('introspection failures: our own credentials', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
     const resolver = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: as.introspectionEndpoint,
       clientAuthentication: {
         method: 'client_secret_post',
@@ -77,6 +78,7 @@ describe('introspection failures: our own credentials', () => {
   it('keeps the default reporter quiet when the server is merely unavailable', async () => {
     const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const resolver = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: `http://127.0.0.1:${await closedPort()}/introspect`,
       clientAuthentication: { method: 'client_secret_post', clientId: 'rs', clientSecret: 'secret' },
       retries: 0,

@@ -72,6 +72,7 @@ function rsWith(options: Partial<IntrospectionResolverOptions> = {}) {
     onError: (error) => {
       throw new Error(`unexpected introspection error: ${error.message}`);
     },
+    ...(options.audience === undefined ? { acceptAnyAudience: true } : {}),
     ...options,
   });
   return resourceServerWith(resolver, clock);

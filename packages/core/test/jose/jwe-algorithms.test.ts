@@ -61,7 +61,7 @@ describe('direct encryption (dir) with a shared secret', () => {
         { kty: 'oct', k: Buffer.from(secret).toString('base64url'), use: 'enc' },
       ],
     });
-    const resolver = jwtResolver({ issuer: ISSUER, decryption });
+    const resolver = jwtResolver({ acceptAnyAudience: true, issuer: ISSUER, decryption });
     const token = await encrypt(accessClaims(), { alg: 'dir', enc: 'A128CBC-HS256' }, secret);
     expectSuccess(await resolveAt(resolver, token));
   });
@@ -77,7 +77,11 @@ describe('AES key wrap with a shared secret', () => {
     ['A256GCMKW', 32],
   ] as const)('round-trips %s', async (alg, bytes) => {
     const secret = randomBytes(bytes);
-    const resolver = jwtResolver({ issuer: ISSUER, decryption: staticDecryptionKeys([secret]) });
+    const resolver = jwtResolver({
+      acceptAnyAudience: true,
+      issuer: ISSUER,
+      decryption: staticDecryptionKeys([secret]),
+    });
     for (const enc of ['A128CBC-HS256', 'A256GCM']) {
       expectSuccess(await resolveAt(resolver, await encrypt(accessClaims(), { alg, enc }, secret)));
     }
@@ -88,7 +92,11 @@ describe('AES key wrap with a shared secret', () => {
       'wrapKey',
       'unwrapKey',
     ]);
-    const resolver = jwtResolver({ issuer: ISSUER, decryption: staticDecryptionKeys([key]) });
+    const resolver = jwtResolver({
+      acceptAnyAudience: true,
+      issuer: ISSUER,
+      decryption: staticDecryptionKeys([key]),
+    });
     const token = await encrypt(accessClaims(), { alg: 'A256KW', enc: 'A256GCM' }, key);
     expectSuccess(await resolveAt(resolver, token));
   });
@@ -128,6 +136,7 @@ describe('public-key encryption of a signed JWT (nested)', () => {
     const rsa = await generateKeyPair('RSA-OAEP-256');
     const ec = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256' });
     const resolver = jwtResolver({
+      acceptAnyAudience: true,
       issuer: ISSUER,
       keys: staticJwks(jwksOf(signer)),
       decryption: staticDecryptionKeys([rsa.privateKey, ec.privateKey]),
@@ -145,6 +154,7 @@ describe('public-key encryption of a signed JWT (nested)', () => {
   it('decrypts a signed JWT under symmetric encryption too, and verifies it', async () => {
     const secret = randomBytes(32);
     const resolver = jwtResolver({
+      acceptAnyAudience: true,
       issuer: ISSUER,
       keys: staticJwks(jwksOf(signer)),
       decryption: staticDecryptionKeys([secret]),
@@ -162,6 +172,7 @@ describe('the RFC 9068 typ on encrypted tokens', () => {
   it('is read from the JWE header when the token is only encrypted with a shared secret', async () => {
     const secret = randomBytes(32);
     const resolver = jwtResolver({
+      acceptAnyAudience: true,
       issuer: ISSUER,
       decryption: staticDecryptionKeys([secret]),
       profile: 'rfc9068',
@@ -176,6 +187,7 @@ describe('the RFC 9068 typ on encrypted tokens', () => {
   it('is read from the signed JWT of a nested token, so re-wrapping a JWT of another type does not pass', async () => {
     const rsa = await generateKeyPair('RSA-OAEP-256');
     const resolver = jwtResolver({
+      acceptAnyAudience: true,
       issuer: ISSUER,
       keys: staticJwks(jwksOf(signer)),
       decryption: staticDecryptionKeys([rsa.privateKey]),
@@ -199,7 +211,11 @@ describe('the RFC 9068 typ on encrypted tokens', () => {
 describe('rotation', () => {
   it('tries every key that fits: the old secret still opens tokens while the new one is active', async () => {
     const [active, previous] = [randomBytes(32), randomBytes(32)];
-    const resolver = jwtResolver({ issuer: ISSUER, decryption: staticDecryptionKeys([active, previous]) });
+    const resolver = jwtResolver({
+      acceptAnyAudience: true,
+      issuer: ISSUER,
+      decryption: staticDecryptionKeys([active, previous]),
+    });
     for (const secret of [active, previous]) {
       const token = await encrypt(accessClaims(), { alg: 'dir', enc: 'A128CBC-HS256' }, secret);
       expectSuccess(await resolveAt(resolver, token));
@@ -215,7 +231,7 @@ describe('rotation', () => {
         { kty: 'oct', kid: 'two', k: b64(two) },
       ],
     });
-    const resolver = jwtResolver({ issuer: ISSUER, decryption });
+    const resolver = jwtResolver({ acceptAnyAudience: true, issuer: ISSUER, decryption });
     const token = await encrypt(accessClaims(), { alg: 'A128KW', enc: 'A128GCM', kid: 'two' }, two);
     expectSuccess(await resolveAt(resolver, token));
   });

@@ -31,6 +31,7 @@ beforeAll(async () => {
   otherRsa = await generateKeyPair('RSA-OAEP-256');
   rs = serverFor(
     jwtResolver({
+      acceptAnyAudience: true,
       issuer: ISSUER,
       keys: staticJwks(jwksOf(signer)),
       decryption: staticDecryptionKeys([secret, gcmSecret, rsa.privateKey]),
@@ -66,7 +67,11 @@ describe('tokens that do not open', () => {
 
   it('refuses a token whose kid names no configured key', async () => {
     const keyed = serverFor(
-      jwtResolver({ issuer: ISSUER, decryption: staticDecryptionKeys({ keys: [octJwk(secret, 'k1')] }) }),
+      jwtResolver({
+        acceptAnyAudience: true,
+        issuer: ISSUER,
+        decryption: staticDecryptionKeys({ keys: [octJwk(secret, 'k1')] }),
+      }),
     );
     const token = await encrypt(accessClaims(), { ...DIR, kid: 'k2' }, secret);
     await expectInvalid(token, 'unknown_key', keyed);
@@ -138,6 +143,7 @@ describe('refused algorithms', () => {
   it('refuses algorithms left out of the configured allow-lists', async () => {
     const strict = serverFor(
       jwtResolver({
+        acceptAnyAudience: true,
         issuer: ISSUER,
         decryption: staticDecryptionKeys([secret, gcmSecret]),
         keyManagementAlgorithms: ['dir'],
@@ -176,7 +182,7 @@ describe('what an opened token may hold', () => {
 
   it('refuses a nested signed JWT when no verification key is configured', async () => {
     const decryptOnly = serverFor(
-      jwtResolver({ issuer: ISSUER, decryption: staticDecryptionKeys([secret]) }),
+      jwtResolver({ acceptAnyAudience: true, issuer: ISSUER, decryption: staticDecryptionKeys([secret]) }),
     );
     const inner = await mintToken(signer, { issuer: ISSUER, audience: AUDIENCE, now: NOW_S });
     const token = await encrypt(inner, { ...DIR, cty: 'JWT' }, secret);
@@ -193,7 +199,12 @@ describe('what an opened token may hold', () => {
     for (let depth = 0; depth < 10; depth++)
       token = await encrypt(token, { alg: 'dir', enc: 'A128GCM', cty: 'JWT' }, small);
     const deep = serverFor(
-      jwtResolver({ issuer: ISSUER, decryption: staticDecryptionKeys([small]), maxTokenLength: 1 << 20 }),
+      jwtResolver({
+        acceptAnyAudience: true,
+        issuer: ISSUER,
+        decryption: staticDecryptionKeys([small]),
+        maxTokenLength: 1 << 20,
+      }),
     );
     expect(await expectInvalid(token, 'token_unsupported', deep)).toBe(
       'Encrypted tokens nested in encrypted tokens are refused',
@@ -256,7 +267,12 @@ describe('compression', () => {
   it('honours a custom cap, and 0 refuses compressed tokens', async () => {
     const capped = (maxDecompressedBytes: number) =>
       serverFor(
-        jwtResolver({ issuer: ISSUER, decryption: staticDecryptionKeys([secret]), maxDecompressedBytes }),
+        jwtResolver({
+          acceptAnyAudience: true,
+          issuer: ISSUER,
+          decryption: staticDecryptionKeys([secret]),
+          maxDecompressedBytes,
+        }),
       );
     const token = await zipped(accessClaims({ pad: 'a'.repeat(2000) }));
     await expectInvalid(token, 'token_too_large', capped(1024));
@@ -276,7 +292,11 @@ describe('compression', () => {
 });
 
 it('a resolver without decryption keys still refuses encrypted tokens as unsupported', async () => {
-  const signedOnly: AccessTokenResolver = jwtResolver({ issuer: ISSUER, keys: staticJwks(jwksOf(signer)) });
+  const signedOnly: AccessTokenResolver = jwtResolver({
+    acceptAnyAudience: true,
+    issuer: ISSUER,
+    keys: staticJwks(jwksOf(signer)),
+  });
   expect(await expectInvalid(dirToken, 'token_unsupported', serverFor(signedOnly))).toBe(
     'Encrypted access tokens are not accepted here',
   );

@@ -11,7 +11,7 @@ import {
   type VerificationKeySource,
 } from '../../src/index.js';
 import type { SecretsProvider } from '../../src/secrets/secrets-provider.js';
-import { expectConfigError, ISSUER, randomBytes } from '../helpers.js';
+import { AUDIENCE, expectConfigError, ISSUER, randomBytes } from '../helpers.js';
 import { fixedSecrets } from '../jwe-setup.js';
 
 let signer: TestSigningKey;
@@ -29,36 +29,39 @@ beforeAll(async () => {
 });
 
 const jwt = (options: Partial<JwtResolverOptions>) => () =>
-  jwtResolver({ issuer: ISSUER, ...options } as JwtResolverOptions);
+  jwtResolver({ issuer: ISSUER, audience: AUDIENCE, ...options } as JwtResolverOptions);
 
 describe('where the keys come from', () => {
   it('needs keys, decryption keys or a secrets provider with a secret ID', () => {
-    expectConfigError(jwt({}), 'jwt.keys');
-    expectConfigError(jwt({ keys: undefined, decryption: undefined }), 'jwt.keys');
+    expectConfigError(jwt({}), 'jwtResolver.keys');
+    expectConfigError(jwt({ keys: undefined, decryption: undefined }), 'jwtResolver.keys');
   });
 
   it('refuses both secret IDs, naming the one to drop (encryption takes precedence)', () => {
     const error = expectConfigError(
       jwt({ secrets, verificationSecretId: 'verify', decryptionSecretId: 'decrypt' }),
-      'jwt.verificationSecretId',
+      'jwtResolver.verificationSecretId',
     );
     expect(error.message).toContain('encryption takes precedence');
   });
 
   it('refuses a secret ID without a provider, and a provider without a secret ID', () => {
-    expectConfigError(jwt({ verificationSecretId: 'verify' }), 'jwt.secrets');
-    expectConfigError(jwt({ decryptionSecretId: 'decrypt' }), 'jwt.secrets');
-    expectConfigError(jwt({ secrets }), 'jwt.secrets');
-    expectConfigError(jwt({ secrets: {} as SecretsProvider, decryptionSecretId: 'decrypt' }), 'jwt.secrets');
+    expectConfigError(jwt({ verificationSecretId: 'verify' }), 'jwtResolver.secrets');
+    expectConfigError(jwt({ decryptionSecretId: 'decrypt' }), 'jwtResolver.secrets');
+    expectConfigError(jwt({ secrets }), 'jwtResolver.secrets');
+    expectConfigError(
+      jwt({ secrets: {} as SecretsProvider, decryptionSecretId: 'decrypt' }),
+      'jwtResolver.secrets',
+    );
   });
 
   it('reports an unknown secret ID at start-up, naming the option', () => {
     const error = expectConfigError(
       jwt({ secrets, decryptionSecretId: 'missing' }),
-      'jwt.decryptionSecretId',
+      'jwtResolver.decryptionSecretId',
     );
     expect(error.message).toContain('missing');
-    expectConfigError(jwt({ secrets, verificationSecretId: 'missing' }), 'jwt.verificationSecretId');
+    expectConfigError(jwt({ secrets, verificationSecretId: 'missing' }), 'jwtResolver.verificationSecretId');
   });
 
   it('turns any failure of the provider into a configuration error naming the option', () => {
@@ -70,20 +73,32 @@ describe('where the keys come from', () => {
     };
     const error = expectConfigError(
       jwt({ secrets: broken, verificationSecretId: 'verify' }),
-      'jwt.verificationSecretId',
+      'jwtResolver.verificationSecretId',
     );
     expect(error.message).toContain('keystore password refused');
-    expectConfigError(jwt({ secrets: broken, decryptionSecretId: 'decrypt' }), 'jwt.decryptionSecretId');
+    expectConfigError(
+      jwt({ secrets: broken, decryptionSecretId: 'decrypt' }),
+      'jwtResolver.decryptionSecretId',
+    );
   });
 
   it('refuses empty secret IDs', () => {
-    expectConfigError(jwt({ secrets, verificationSecretId: '' }), 'jwt.verificationSecretId');
-    expectConfigError(jwt({ secrets, decryptionSecretId: 7 as unknown as string }), 'jwt.decryptionSecretId');
+    expectConfigError(jwt({ secrets, verificationSecretId: '' }), 'jwtResolver.verificationSecretId');
+    expectConfigError(
+      jwt({ secrets, decryptionSecretId: 7 as unknown as string }),
+      'jwtResolver.decryptionSecretId',
+    );
   });
 
   it('takes each purpose from one place only', () => {
-    expectConfigError(jwt({ secrets, verificationSecretId: 'verify', keys }), 'jwt.verificationSecretId');
-    expectConfigError(jwt({ secrets, decryptionSecretId: 'decrypt', decryption }), 'jwt.decryptionSecretId');
+    expectConfigError(
+      jwt({ secrets, verificationSecretId: 'verify', keys }),
+      'jwtResolver.verificationSecretId',
+    );
+    expectConfigError(
+      jwt({ secrets, decryptionSecretId: 'decrypt', decryption }),
+      'jwtResolver.decryptionSecretId',
+    );
   });
 
   it('allows a decryption secret with direct keys for a nested signature, and the reverse', () => {
@@ -92,11 +107,11 @@ describe('where the keys come from', () => {
   });
 
   it('checks decryption sources', () => {
-    expectConfigError(jwt({ decryption: [] }), 'jwt.decryption');
-    expectConfigError(jwt({ decryption: {} as DecryptionKeySource }), 'jwt.decryption');
+    expectConfigError(jwt({ decryption: [] }), 'jwtResolver.decryption');
+    expectConfigError(jwt({ decryption: {} as DecryptionKeySource }), 'jwtResolver.decryption');
     expectConfigError(
       jwt({ decryption: [decryption, null as unknown as DecryptionKeySource] }),
-      'jwt.decryption',
+      'jwtResolver.decryption[1]',
     );
   });
 });
@@ -105,7 +120,7 @@ describe('algorithms the keys cannot serve', () => {
   it('refuses a JWS allow-list a verification secret cannot serve', () => {
     expectConfigError(
       jwt({ secrets, verificationSecretId: 'verify', algorithms: ['HS256'] }),
-      'jwt.algorithms',
+      'jwtResolver.algorithms',
     );
     const hmac = fixedSecrets({ verify: sharedSecret(randomBytes(32)) });
     expect(() =>
@@ -116,14 +131,14 @@ describe('algorithms the keys cannot serve', () => {
   it('refuses a key-management algorithm no decryption key serves', async () => {
     const error = expectConfigError(
       jwt({ decryption, keyManagementAlgorithms: ['RSA-OAEP-256'] }),
-      'jwt.keyManagementAlgorithms',
+      'jwtResolver.keyManagementAlgorithms',
     );
     expect(error.message).toContain('RSA-OAEP-256');
     const rsa = await generateKeyPair('RSA-OAEP-256', { extractable: true });
     const rsaKeys = staticDecryptionKeys({ keys: [await exportJWK(rsa.privateKey)] });
     expectConfigError(
       jwt({ decryption: rsaKeys, keyManagementAlgorithms: ['dir'] }),
-      'jwt.keyManagementAlgorithms',
+      'jwtResolver.keyManagementAlgorithms',
     );
     expect(() => jwt({ decryption: rsaKeys, keyManagementAlgorithms: ['RSA-OAEP-256'] })()).not.toThrow();
   });
@@ -131,9 +146,12 @@ describe('algorithms the keys cannot serve', () => {
   it('refuses keys that serve none of the default algorithms, naming where they came from', () => {
     // A 5-byte secret can only be a PBES2 password, which is off unless listed.
     const password = staticDecryptionKeys([new TextEncoder().encode('short')]);
-    expectConfigError(jwt({ decryption: password }), 'jwt.decryption');
+    expectConfigError(jwt({ decryption: password }), 'jwtResolver.decryption');
     const provided = fixedSecrets({}, { decrypt: password });
-    expectConfigError(jwt({ secrets: provided, decryptionSecretId: 'decrypt' }), 'jwt.decryptionSecretId');
+    expectConfigError(
+      jwt({ secrets: provided, decryptionSecretId: 'decrypt' }),
+      'jwtResolver.decryptionSecretId',
+    );
     expect(() =>
       jwt({ decryption: password, keyManagementAlgorithms: ['PBES2-HS256+A128KW'] })(),
     ).not.toThrow();
@@ -142,42 +160,45 @@ describe('algorithms the keys cannot serve', () => {
   it('never accepts RSA1_5, nor unknown algorithms', () => {
     const error = expectConfigError(
       jwt({ decryption, keyManagementAlgorithms: ['dir', 'RSA1_5'] }),
-      'jwt.keyManagementAlgorithms',
+      'jwtResolver.keyManagementAlgorithms',
     );
     expect(error.message).toContain('never');
     expectConfigError(
       jwt({ decryption, keyManagementAlgorithms: ['A128KW-X'] }),
-      'jwt.keyManagementAlgorithms',
+      'jwtResolver.keyManagementAlgorithms',
     );
-    expectConfigError(jwt({ decryption, keyManagementAlgorithms: [] }), 'jwt.keyManagementAlgorithms');
+    expectConfigError(
+      jwt({ decryption, keyManagementAlgorithms: [] }),
+      'jwtResolver.keyManagementAlgorithms',
+    );
     expectConfigError(
       jwt({ decryption, contentEncryptionAlgorithms: ['A128CBC'] }),
-      'jwt.contentEncryptionAlgorithms',
+      'jwtResolver.contentEncryptionAlgorithms',
     );
     expectConfigError(
       jwt({ decryption, contentEncryptionAlgorithms: [] }),
-      'jwt.contentEncryptionAlgorithms',
+      'jwtResolver.contentEncryptionAlgorithms',
     );
   });
 
   it('checks the decompression cap', () => {
     for (const value of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expectConfigError(jwt({ decryption, maxDecompressedBytes: value }), 'jwt.maxDecompressedBytes');
+      expectConfigError(jwt({ decryption, maxDecompressedBytes: value }), 'jwtResolver.maxDecompressedBytes');
     }
   });
 
   it('refuses settings for a purpose that has no keys', () => {
-    expectConfigError(jwt({ keys, keyManagementAlgorithms: ['dir'] }), 'jwt.keyManagementAlgorithms');
-    expectConfigError(jwt({ keys, maxDecompressedBytes: 1024 }), 'jwt.maxDecompressedBytes');
+    expectConfigError(jwt({ keys, keyManagementAlgorithms: ['dir'] }), 'jwtResolver.keyManagementAlgorithms');
+    expectConfigError(jwt({ keys, maxDecompressedBytes: 1024 }), 'jwtResolver.maxDecompressedBytes');
     expectConfigError(
       jwt({ keys, contentEncryptionAlgorithms: ['A128GCM'] }),
-      'jwt.contentEncryptionAlgorithms',
+      'jwtResolver.contentEncryptionAlgorithms',
     );
-    expectConfigError(jwt({ decryption, algorithms: ['ES256'] }), 'jwt.algorithms');
+    expectConfigError(jwt({ decryption, algorithms: ['ES256'] }), 'jwtResolver.algorithms');
   });
 
   it('refuses an unknown profile', () => {
-    expectConfigError(jwt({ keys, profile: 'forgerock' as 'access-management' }), 'jwt.profile');
+    expectConfigError(jwt({ keys, profile: 'forgerock' as 'access-management' }), 'jwtResolver.profile');
   });
 });
 

@@ -306,7 +306,7 @@ describe('server-wide and route policies', () => {
     );
     expectConfigError(
       () => rs.checkPolicy({ claims: [{}] } as unknown as AccessPolicy, 'routes./items'),
-      'routes./items.claims',
+      'routes./items.claims[0]',
     );
   });
 });

@@ -199,6 +199,7 @@ describe('hybridResolver', () => {
     const resolver = hybridResolver({
       jwt: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(keyA)) }),
       opaque: introspectionResolver({
+        acceptAnyAudience: true,
         endpoint: `http://127.0.0.1:${port}/introspect`,
         clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 'secret' },
         retries: 0,
@@ -223,15 +224,15 @@ describe('hybridResolver', () => {
   });
 
   it.each([
-    ['hybrid.jwt', { opaque: acceptingStandIn('introspection') }],
-    ['hybrid.opaque', { jwt: acceptingStandIn('jwt') }],
-    ['hybrid.jwt', { jwt: {}, opaque: acceptingStandIn('introspection') }],
+    ['hybridResolver.jwt', { opaque: acceptingStandIn('introspection') }],
+    ['hybridResolver.opaque', { jwt: acceptingStandIn('jwt') }],
+    ['hybridResolver.jwt', { jwt: {}, opaque: acceptingStandIn('introspection') }],
   ])('refuses a missing or non-resolver %s', (option, options) => {
     expectConfigError(() => hybridResolver(options as never), option);
   });
 
   it('refuses missing options', () => {
-    expectConfigError(() => hybridResolver(undefined as never), 'hybrid.jwt');
+    expectConfigError(() => hybridResolver(undefined as never), 'hybridResolver');
   });
 });
 
@@ -331,7 +332,7 @@ describe('issuerRouter', () => {
   });
 
   it.each([
-    ['issuerRouter.issuers', undefined],
+    ['issuerRouter', undefined],
     ['issuerRouter.issuers', { issuers: null }],
     ['issuerRouter.issuers', { issuers: {} }],
     [`issuerRouter.issuers["${ISSUER_A}"]`, { issuers: { [ISSUER_A]: {} } }],

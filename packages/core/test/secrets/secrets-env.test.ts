@@ -3,7 +3,7 @@ import { envSecretStore, envVariableName, sharedSecrets } from '../../src/index.
 import { expectConfigError, randomBytes } from '../helpers.js';
 import { decryptWith, encrypt, providerOf, sign, verifyWith } from '../secrets-setup.js';
 
-const OPTION = 'jwt.verificationSecretId';
+const OPTION = 'jwtResolver.verificationSecretId';
 
 describe('envVariableName', () => {
   it('upper-cases the secret ID and turns dots into underscores, as the gateway does', () => {
@@ -35,7 +35,7 @@ describe('envSecretStore', () => {
     const provider = providerOf(envSecretStore({ env: process.env }));
     const verification = provider.verificationKeys('rs.test.hmac.secret', OPTION);
     expect(await verifyWith(verification, await sign(secret, { alg: 'HS256' }))).toBeDefined();
-    const decryption = provider.decryptionKeys('rs.test.hmac.secret', 'jwt.decryptionSecretId');
+    const decryption = provider.decryptionKeys('rs.test.hmac.secret', 'jwtResolver.decryptionSecretId');
     const token = await encrypt(secret, { alg: 'dir', enc: 'A128CBC-HS256' });
     expect(await decryptWith(decryption, token)).toBe('{"sub":"demo"}');
   });

@@ -14,8 +14,8 @@ import {
   verifyWith,
 } from '../secrets-setup.js';
 
-const VERIFY = 'jwt.verificationSecretId';
-const DECRYPT = 'jwt.decryptionSecretId';
+const VERIFY = 'jwtResolver.verificationSecretId';
+const DECRYPT = 'jwtResolver.decryptionSecretId';
 
 describe('directorySecretStore', () => {
   const hmac = randomBytes(32);

@@ -173,27 +173,40 @@ describe('start-up validation with a secrets provider', () => {
     expectConfigError(
       () =>
         jwtResolver({
+          acceptAnyAudience: true,
           issuer: AM_ISSUER,
           secrets,
           verificationSecretId: VERIFICATION_ID,
           decryptionSecretId: DECRYPTION_ID,
         }),
-      'jwt.verificationSecretId',
+      'jwtResolver.verificationSecretId',
     );
   });
 
   it('refuses a secret ID no store knows, naming the option and the ID', () => {
     const error = expectConfigError(
-      () => jwtResolver({ issuer: AM_ISSUER, secrets, verificationSecretId: 'no.such.secret' }),
-      'jwt.verificationSecretId',
+      () =>
+        jwtResolver({
+          acceptAnyAudience: true,
+          issuer: AM_ISSUER,
+          secrets,
+          verificationSecretId: 'no.such.secret',
+        }),
+      'jwtResolver.verificationSecretId',
     );
     expect(error.message).toContain('no.such.secret');
   });
 
   it('refuses the AES key for verification, naming the option', () => {
     expectConfigError(
-      () => jwtResolver({ issuer: AM_ISSUER, secrets, verificationSecretId: DECRYPTION_ID }),
-      'jwt.verificationSecretId',
+      () =>
+        jwtResolver({
+          acceptAnyAudience: true,
+          issuer: AM_ISSUER,
+          secrets,
+          verificationSecretId: DECRYPTION_ID,
+        }),
+      'jwtResolver.verificationSecretId',
     );
   });
 });

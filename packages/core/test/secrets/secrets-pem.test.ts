@@ -16,8 +16,8 @@ import {
   verifyWith,
 } from '../secrets-setup.js';
 
-const VERIFY = 'jwt.verificationSecretId';
-const DECRYPT = 'jwt.decryptionSecretId';
+const VERIFY = 'jwtResolver.verificationSecretId';
+const DECRYPT = 'jwtResolver.decryptionSecretId';
 const rsaSigner = () => fixturePrivateKey('rsa-signing.key.pem');
 
 describe('pemSecretStore: each kind of PEM file', () => {
@@ -116,7 +116,11 @@ describe('pemSecretStore: each kind of PEM file', () => {
     const provider = providerOf(
       pemSecretStore({ secrets: { 'am.signing': fixture('rsa-signing.cert.pem') } }),
     );
-    const resolver = jwtResolver({ issuer: ISSUER, keys: provider.verificationKeys('am.signing', VERIFY) });
+    const resolver = jwtResolver({
+      acceptAnyAudience: true,
+      issuer: ISSUER,
+      keys: provider.verificationKeys('am.signing', VERIFY),
+    });
     expectSuccess(await resolveAt(resolver, await sign(rsaSigner(), { alg: 'RS256' })));
   });
 });

@@ -16,8 +16,8 @@ import {
   verifyWith,
 } from '../secrets-setup.js';
 
-const VERIFY = 'jwt.verificationSecretId';
-const DECRYPT = 'jwt.decryptionSecretId';
+const VERIFY = 'jwtResolver.verificationSecretId';
+const DECRYPT = 'jwtResolver.decryptionSecretId';
 
 describe('pkcs12SecretStore: entry passwords', () => {
   const file = fixture('entry-passwords.p12');

@@ -17,8 +17,8 @@ import {
   verifyWith,
 } from '../secrets-setup.js';
 
-const VERIFY = 'jwt.verificationSecretId';
-const DECRYPT = 'jwt.decryptionSecretId';
+const VERIFY = 'jwtResolver.verificationSecretId';
+const DECRYPT = 'jwtResolver.decryptionSecretId';
 
 /** A store over one fixture keystore, mapping each alias to a secret ID of the same name. */
 function keystore(file: string, aliases: string[], password = 'password') {
@@ -169,6 +169,7 @@ describe('pkcs12SecretStore: the seed routes', () => {
       }),
     );
     const resolver = jwtResolver({
+      acceptAnyAudience: true,
       issuer: ISSUER,
       keys: provider.verificationKeys('stateless.access.token.verification.key', VERIFY),
     });

@@ -6,8 +6,8 @@ import { jwkSetStore, jwtResolver, remoteJwks, type SecretStore, sharedSecrets }
 import { expectConfigError, expectSuccess, ISSUER, randomBytes, resolveAt } from '../helpers.js';
 import { decryptWith, encrypt, keyCount, providerOf, sign, verifyWith } from '../secrets-setup.js';
 
-const OPTION = 'jwt.verificationSecretId';
-const DECRYPT_OPTION = 'jwt.decryptionSecretId';
+const OPTION = 'jwtResolver.verificationSecretId';
+const DECRYPT_OPTION = 'jwtResolver.decryptionSecretId';
 
 let rsa: { privateKey: CryptoKey; publicKey: CryptoKey; privateJwk: JWK; publicJwk: JWK };
 let ec: { privateKey: CryptoKey; publicKey: CryptoKey; privateJwk: JWK; publicJwk: JWK };
@@ -88,7 +88,12 @@ describe('secretsProvider: stores in order', () => {
   it('fails the build of a resolver that names an unknown secret', () => {
     const provider = providerOf(sharedSecrets({ known: randomBytes(32) }));
     expectConfigError(
-      () => jwtResolver({ issuer: ISSUER, keys: provider.verificationKeys('missing', OPTION) }),
+      () =>
+        jwtResolver({
+          acceptAnyAudience: true,
+          issuer: ISSUER,
+          keys: provider.verificationKeys('missing', OPTION),
+        }),
       OPTION,
     );
   });
@@ -96,7 +101,11 @@ describe('secretsProvider: stores in order', () => {
   it("verifies real tokens through jwtResolver with the provider's keys", async () => {
     const secret = randomBytes(32);
     const provider = providerOf(sharedSecrets({ 'am.hmac': secret }));
-    const resolver = jwtResolver({ issuer: ISSUER, keys: provider.verificationKeys('am.hmac', OPTION) });
+    const resolver = jwtResolver({
+      acceptAnyAudience: true,
+      issuer: ISSUER,
+      keys: provider.verificationKeys('am.hmac', OPTION),
+    });
     const info = expectSuccess(await resolveAt(resolver, await sign(secret, { alg: 'HS256' })));
     expect(info.subject).toBe('demo');
   });

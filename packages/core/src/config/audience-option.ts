@@ -1,0 +1,34 @@
+import { RsConfigError, requireOption } from './config-error.js';
+import { stringSetOption } from './option-values.js';
+
+/** The audience options shared by the JWT and introspection resolvers. */
+export interface AudienceOptions {
+  readonly audience?: string | readonly string[];
+  readonly acceptAnyAudience?: boolean;
+}
+
+/**
+ * The audiences a resolver requires, or `undefined` when its caller accepts any audience explicitly. An
+ * absent `audience` is refused: an authorization server issues tokens for many APIs, and a resource server
+ * that checks no audience accepts every one of them (a token for another API would be honoured here).
+ */
+export function audienceOption(options: AudienceOptions, factory: string): ReadonlySet<string> | undefined {
+  if (options.acceptAnyAudience === true) {
+    requireOption(
+      options.audience === undefined,
+      `${factory}.acceptAnyAudience`,
+      'contradicts audience: give the audience, or accept any audience, not both',
+    );
+    return undefined;
+  }
+  const audiences = stringSetOption(options.audience, `${factory}.audience`, false);
+  if (audiences === undefined) {
+    throw new RsConfigError(
+      `${factory}.audience`,
+      "is required: this resource server's identifier, which tokens must carry in aud; without it a token " +
+        'meant for another API is accepted (set acceptAnyAudience: true only if every token of this ' +
+        'authorization server is meant for this API)',
+    );
+  }
+  return audiences;
+}

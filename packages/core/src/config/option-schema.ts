@@ -1,0 +1,234 @@
+import { RsConfigError } from './config-error.js';
+
+/**
+ * One option's rule: what its value must be. `check` throws an {@link RsConfigError} naming `path` when the
+ * value breaks the rule; it is never called with `undefined` (an absent option is left to its default).
+ */
+export interface OptionRule {
+  /** What the value must be, for error messages: "a non-empty string". */
+  readonly expected: string;
+  check(value: unknown, path: string): void;
+}
+
+/**
+ * The options a factory knows, each with its rule. Typed against the options interface, so that an option
+ * added to the interface but not to the schema fails to compile rather than being refused at run time.
+ */
+export type OptionSchema<T = Record<string, unknown>> = { readonly [K in keyof T]-?: OptionRule };
+
+/**
+ * Checks an options object at start-up: it must be a plain object (as a literal, or parsed from JSON or
+ * YAML), every key must be one the factory knows (a misspelled option would otherwise be ignored and the
+ * check it meant to set skipped), and every present value must follow its rule. Throws
+ * {@link RsConfigError} naming the full path (`jwtResolver.audiences`) and, for an unknown key, the
+ * nearest known name.
+ *
+ * @example
+ * ```ts
+ * checkOptions({ audiences: 'api' }, { audience: stringOrStrings }, 'jwtResolver');
+ * // RsConfigError: @rs: invalid option "jwtResolver.audiences": unknown option; did you mean "audience"?
+ * ```
+ */
+export function checkOptions(options: unknown, schema: OptionSchema<object>, path: string): void {
+  if (!isPlainObject(options)) throw new RsConfigError(path || 'options', 'must be a plain object');
+  const rules = schema as Readonly<Record<string, OptionRule>>;
+  for (const key of Object.keys(options)) {
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
+    const keyPath = path === '' ? key : `${path}.${key}`;
+    if (rule === undefined) throw new RsConfigError(keyPath, unknownOption(key, Object.keys(rules)));
+    const value = options[key];
+    if (value !== undefined) rule.check(value, keyPath);
+  }
+}
+
+/** An object made by `{…}` or parsed from JSON/YAML: not an array, a class instance, a map or a date. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function unknownOption(key: string, known: readonly string[]): string {
+  const nearest = nearestName(key, known);
+  return nearest === undefined ? 'unknown option' : `unknown option; did you mean "${nearest}"?`;
+}
+
+/** The known name closest to `name` by edit distance (case-insensitive), when close enough to be a slip. */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase(), bestDistance);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+// Levenshtein distance, giving up (returning `ceiling`) once every path exceeds it.
+function editDistance(a: string, b: string, ceiling: number): number {
+  if (Math.abs(a.length - b.length) >= ceiling) return ceiling;
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMinimum = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      current.push(value);
+      if (value < rowMinimum) rowMinimum = value;
+    }
+    if (rowMinimum >= ceiling) return ceiling;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function rule(expected: string, accepts: (value: unknown) => boolean): OptionRule {
+  return {
+    expected,
+    check(value, path) {
+      if (!accepts(value)) throw new RsConfigError(path, `must be ${expected}`);
+    },
+  };
+}
+
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+const isFiniteNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
+/** A non-empty string. */
+export const nonEmptyString: OptionRule = rule('a non-empty string', isNonEmptyString);
+/** `true` or `false`. */
+export const boolean: OptionRule = rule('true or false', (value) => typeof value === 'boolean');
+/** A function. */
+export const func: OptionRule = rule('a function', (value) => typeof value === 'function');
+/** A finite number above zero (a timeout, a size). */
+export const positiveNumber: OptionRule = rule(
+  'a positive number',
+  (value) => isFiniteNumber(value) && value > 0,
+);
+/** A finite number, zero or more (a TTL, a skew). */
+export const nonNegativeNumber: OptionRule = rule(
+  'a non-negative number',
+  (value) => isFiniteNumber(value) && value >= 0,
+);
+/** An integer above zero (a count). */
+export const positiveInteger: OptionRule = rule(
+  'a positive integer',
+  (value) => Number.isSafeInteger(value) && (value as number) > 0,
+);
+/** An integer, zero or more. */
+export const nonNegativeInteger: OptionRule = rule(
+  'a non-negative integer',
+  (value) => Number.isSafeInteger(value) && (value as number) >= 0,
+);
+/** A non-empty array of non-empty strings. */
+export const stringList: OptionRule = rule(
+  'a non-empty array of non-empty strings',
+  (value) => Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString),
+);
+/** One non-empty string, or a non-empty array of them (issuers, audiences). */
+export const stringOrStrings: OptionRule = rule(
+  'a non-empty string or a non-empty array of non-empty strings',
+  (value) =>
+    isNonEmptyString(value) || (Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString)),
+);
+/** A string, or bytes (secrets, passwords, PEM text). */
+export const stringOrBytes: OptionRule = rule(
+  'a non-empty string or a Uint8Array',
+  (value) => isNonEmptyString(value) || value instanceof Uint8Array,
+);
+/** An absolute URL, as a string or a `URL` (the factory checks its scheme). */
+export const urlString: OptionRule = rule(
+  'a URL string',
+  (value) => isNonEmptyString(value) || value instanceof URL,
+);
+/** Anything present: for values the factory itself checks in depth (a JWK, a key set). */
+export const anyValue: OptionRule = rule('a value', () => true);
+
+/** One of the given values. */
+export function oneOf(...values: readonly unknown[]): OptionRule {
+  return rule(`one of ${values.map((value) => JSON.stringify(value)).join(', ')}`, (value) =>
+    values.includes(value),
+  );
+}
+
+/** An integer from `min` to `max`, both included. */
+export function integerBetween(min: number, max: number): OptionRule {
+  return rule(
+    `an integer from ${min} to ${max}`,
+    (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
+  );
+}
+
+/** An object (a key source, a store, a client) with the given methods, e.g. `objectWith('a resolver', 'resolve')`. */
+export function objectWith(expected: string, ...methods: readonly string[]): OptionRule {
+  return rule(
+    expected,
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+  );
+}
+
+/** A nested plain object, checked against its own schema: unknown keys are refused there too. */
+export function shape<T extends object>(schema: OptionSchema<T>): OptionRule {
+  return {
+    expected: 'an object',
+    check: (value, path) => checkOptions(value, schema, path),
+  };
+}
+
+/** A plain object whose keys are free (secret IDs, issuers) and whose values follow `item`. */
+export function recordOf(item: OptionRule): OptionRule {
+  return {
+    expected: `an object of ${item.expected}`,
+    check(value, path) {
+      if (!isPlainObject(value)) throw new RsConfigError(path, 'must be a plain object');
+      for (const key of Object.keys(value)) item.check(value[key], `${path}[${JSON.stringify(key)}]`);
+    },
+  };
+}
+
+/** An array whose every entry follows `item`; `nonEmpty` refuses `[]`. */
+export function arrayOf(item: OptionRule, nonEmpty = false): OptionRule {
+  const expected = `${nonEmpty ? 'a non-empty ' : 'an '}array of ${item.expected}`;
+  return {
+    expected,
+    check(value, path) {
+      if (!Array.isArray(value) || (nonEmpty && value.length === 0))
+        throw new RsConfigError(path, `must be ${expected}`);
+      for (let index = 0; index < value.length; index++) item.check(value[index], `${path}[${index}]`);
+    },
+  };
+}
+
+/**
+ * The first rule that accepts the value. When none does, the error of a nested object (an unknown key
+ * inside it) is the more useful one and is kept; otherwise all the alternatives are named.
+ */
+export function either(...rules: readonly OptionRule[]): OptionRule {
+  const expected = rules.map((alternative) => alternative.expected).join(' or ');
+  return {
+    expected,
+    check(value, path) {
+      let nested: RsConfigError | undefined;
+      for (const alternative of rules) {
+        try {
+          alternative.check(value, path);
+          return;
+        } catch (error) {
+          if (!(error instanceof RsConfigError)) throw error;
+          if (error.option !== path) nested ??= error;
+        }
+      }
+      throw nested ?? new RsConfigError(path, `must be ${expected}`);
+    },
+  };
+}
