@@ -19,6 +19,32 @@ export { tokenHash } from './cache/token-hash.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
+export { requirePublicUrlForDpop } from './config/dpop-public-url.js';
+export {
+  anyValue,
+  arrayOf,
+  boolean,
+  checkOptions,
+  either,
+  func,
+  integerBetween,
+  isPlainObject,
+  nonEmptyString,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  type OptionRule,
+  type OptionSchema,
+  objectWith,
+  oneOf,
+  positiveInteger,
+  positiveNumber,
+  recordOf,
+  shape,
+  stringList,
+  stringOrBytes,
+  stringOrStrings,
+  urlString,
+} from './config/option-schema.js';
 export type { CertificateHeaderOptions } from './confirmation/certificate-source.js';
 export { certificateThumbprint } from './confirmation/certificate-thumbprint.js';
 export {

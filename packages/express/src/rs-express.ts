@@ -1,12 +1,17 @@
 import './express-augmentation.js';
-import { type AccessPolicy, RsConfigError } from '@rs/core';
-import { publicBaseUrl, resourceServerFrom } from '@rs/core/adapter';
+import { type AccessPolicy, nonEmptyString, type OptionSchema, oneOf, RsConfigError } from '@rs/core';
+import { publicBaseUrl, requirePublicUrlForDpop, resourceServerFrom } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
 import { expressRsRequest } from './express-rs-request.js';
-import type { RejectionHandling, RsExpressOptions } from './options.js';
+import type { RejectionHandling, RsExpressOptions, RsExpressSettings } from './options.js';
 import { RsRejectionError } from './rejection-error.js';
 import { sendRejection } from './send-rejection.js';
+
+const EXPRESS_SETTINGS: OptionSchema<RsExpressSettings> = {
+  publicUrl: nonEmptyString,
+  onRejection: oneOf('respond', 'next'),
+};
 
 /**
  * Makes middleware that protects what follows it. Without a policy it applies the server-wide policy
@@ -38,7 +43,8 @@ export type Protect = (routePolicy?: AccessPolicy) => RequestHandler;
  * ```
  */
 export function rsExpress(options: RsExpressOptions): Protect {
-  const resourceServer = resourceServerFrom(options);
+  const resourceServer = resourceServerFrom(options, EXPRESS_SETTINGS);
+  requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
   const passRejections = rejectionHandling(options.onRejection) === 'next';
 

@@ -1,15 +1,27 @@
 import './fastify-augmentation.js';
-import { type ResourceServer, RsConfigError } from '@rs/core';
-import { publicBaseUrl, resourceServerFrom } from '@rs/core/adapter';
+import { nonEmptyString, type OptionSchema, oneOf, type ResourceServer, RsConfigError } from '@rs/core';
+import { publicBaseUrl, requirePublicUrlForDpop, resourceServerFrom } from '@rs/core/adapter';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { authenticationHook } from './authentication-hook.js';
 import { lateRouteGuard, markRouteSeen } from './late-route-guard.js';
-import type { AuthenticationHook, RouteProtectionMode, RsFastifyOptions } from './options.js';
+import type {
+  AuthenticationHook,
+  RouteProtectionMode,
+  RsFastifyOptions,
+  RsFastifySettings,
+} from './options.js';
 import { routeName, routeProtection } from './route-protection.js';
 
+const FASTIFY_SETTINGS: OptionSchema<RsFastifySettings> = {
+  protect: oneOf('all', 'opt-in'),
+  publicUrl: nonEmptyString,
+  hook: oneOf('onRequest', 'preValidation'),
+};
+
 async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptions): Promise<void> {
-  const resourceServer = resourceServerFrom(options);
+  const resourceServer = resourceServerFrom(options, FASTIFY_SETTINGS);
+  requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const mode = protectionMode(options.protect);
   const hook = authenticationHookName(options.hook, resourceServer);
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');

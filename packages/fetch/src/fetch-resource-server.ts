@@ -1,12 +1,20 @@
-import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
+import {
+  type AccessPolicy,
+  nonEmptyString,
+  type OAuth2Context,
+  type OptionSchema,
+  type ResourceServer,
+} from '@rs/core';
 import {
   type AdapterAuthResult,
   adapterAuthenticator,
+  FORM_BODY_SETTINGS,
   type FormBodySettings,
   fetchRsRequest,
   publicBaseUrl,
   type ResourceServerSource,
   rejectionResponse,
+  requirePublicUrlForDpop,
 } from '@rs/core/adapter';
 import { addHeaders } from './response/add-headers.js';
 
@@ -99,6 +107,11 @@ export interface FetchResourceServer {
   readonly resourceServer: ResourceServer;
 }
 
+const FETCH_SETTINGS: OptionSchema<FetchResourceServerSettings> = {
+  ...FORM_BODY_SETTINGS,
+  publicUrl: nonEmptyString,
+};
+
 /**
  * Builds a {@link FetchResourceServer}. Options are checked here and a misconfiguration throws an
  * `RsConfigError`, at start-up rather than on the first request.
@@ -115,11 +128,16 @@ export interface FetchResourceServer {
  * ```
  */
 export function createFetchResourceServer(options: FetchResourceServerOptions): FetchResourceServer {
-  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(options, {
-    // Called per request, so after `publicBase` below is checked: the resource server's options first.
-    toRsRequest: (request: Request, form) => fetchRsRequest(request, publicBase, form),
-    rejectionResponse,
-  });
+  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(
+    options,
+    {
+      // Called per request, so after `publicBase` below is checked: the resource server's options first.
+      toRsRequest: (request: Request, form) => fetchRsRequest(request, publicBase, form),
+      rejectionResponse,
+    },
+    FETCH_SETTINGS,
+  );
+  requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
   return {
     resourceServer,

@@ -1,13 +1,22 @@
-import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
+import {
+  type AccessPolicy,
+  nonEmptyString,
+  type OAuth2Context,
+  type OptionSchema,
+  type ResourceServer,
+} from '@rs/core';
 import {
   type AdapterAuthResult,
   adapterAuthenticator,
+  FORM_BODY_SETTINGS,
   type FormBodySettings,
   type ResourceServerSource,
+  requirePublicUrlForDpop,
 } from '@rs/core/adapter';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { type ApiGatewayEvent, type ApiGatewayResult, isHttpApiEvent } from './api-gateway-event.js';
 import { httpApiRequest } from './request/http-api-request.js';
+import { parsePublicOrigin } from './request/public-origin.js';
 import { restApiRequest } from './request/rest-api-request.js';
 import { addHeaders } from './response/add-headers.js';
 import { type LambdaRejectionResponse, rejectionResponse } from './response/rejection-response.js';
@@ -21,7 +30,14 @@ import { type LambdaRejectionResponse, rejectionResponse } from './response/reje
  * const settings: LambdaResourceServerSettings = { maxFormBodyBytes: 16 * 1024 };
  * ```
  */
-export interface LambdaResourceServerSettings extends FormBodySettings {}
+export interface LambdaResourceServerSettings extends FormBodySettings {
+  /**
+   * The origin clients call, e.g. `https://api.example.com`; the event's path is appended to it. Required
+   * with `dpop`: proofs are checked against this URL, not one built from the client's `Host` header.
+   * Default: the `Host` header, else `requestContext.domainName`.
+   */
+  readonly publicUrl?: string;
+}
 
 /**
  * Options of {@link createLambdaResourceServer}: core's resource-server options (or a prebuilt
@@ -39,6 +55,11 @@ export interface LambdaResourceServerSettings extends FormBodySettings {}
  * ```
  */
 export type LambdaResourceServerOptions = LambdaResourceServerSettings & ResourceServerSource;
+
+const LAMBDA_SETTINGS: OptionSchema<LambdaResourceServerSettings> = {
+  ...FORM_BODY_SETTINGS,
+  publicUrl: nonEmptyString,
+};
 
 /**
  * The decision for one event: the context and headers to add, or the ready response to return.
@@ -133,11 +154,20 @@ export interface LambdaResourceServer {
  * ```
  */
 export function createLambdaResourceServer(options: LambdaResourceServerOptions): LambdaResourceServer {
-  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(options, {
-    toRsRequest: (event: ApiGatewayEvent, form) =>
-      isHttpApiEvent(event) ? httpApiRequest(event, form) : restApiRequest(event, form),
-    rejectionResponse,
-  });
+  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(
+    options,
+    {
+      // Called per request, so after `publicOrigin` below is checked.
+      toRsRequest: (event: ApiGatewayEvent, form) =>
+        isHttpApiEvent(event)
+          ? httpApiRequest(event, form, publicOrigin)
+          : restApiRequest(event, form, publicOrigin),
+      rejectionResponse,
+    },
+    LAMBDA_SETTINGS,
+  );
+  requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
+  const publicOrigin = parsePublicOrigin(options.publicUrl);
   return {
     resourceServer,
     authenticate,

@@ -6,6 +6,8 @@
  *
  * @packageDocumentation
  */
+
+export { requirePublicUrlForDpop } from '../config/dpop-public-url.js';
 export {
   buildChallenge,
   type ChallengeParams,

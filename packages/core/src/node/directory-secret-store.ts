@@ -1,6 +1,14 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  anyValue,
+  checkOptions,
+  nonEmptyString,
+  type OptionSchema,
+  oneOf,
+  positiveNumber,
+} from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { decodeBase64, octKey } from '../secrets/secret-bytes.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -18,6 +26,14 @@ export interface DirectorySecretStoreOptions {
   /** Largest file read. Default 64 KiB. */
   readonly maxFileBytes?: number;
 }
+
+const DIRECTORY_SECRET_STORE_OPTIONS: OptionSchema<DirectorySecretStoreOptions> = {
+  directory: nonEmptyString,
+  format: oneOf('plain', 'base64'),
+  // May be empty; checked below for path separators.
+  suffix: anyValue,
+  maxFileBytes: positiveNumber,
+};
 
 // A secret ID names a file in the directory, never a path: no separators, no `.` or `..`, no NUL.
 const UNSAFE_ID = /[/\\\0]/;
@@ -40,6 +56,7 @@ const UNSAFE_ID = /[/\\\0]/;
  * ```
  */
 export function directorySecretStore(options: DirectorySecretStoreOptions): SecretStore {
+  checkOptions(options, DIRECTORY_SECRET_STORE_OPTIONS, 'directorySecretStore');
   requireOption(
     isObject(options) && typeof options.directory === 'string' && options.directory.length > 0,
     'directorySecretStore.directory',

@@ -1,4 +1,11 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  checkOptions,
+  nonEmptyString,
+  type OptionSchema,
+  positiveNumber,
+  stringOrStrings,
+} from '../config/option-schema.js';
 import { positiveOption, stringSetOption } from '../config/option-values.js';
 import { jwkSetKeys } from '../secrets/jwk-set-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -15,6 +22,12 @@ export interface JwkSetFileStoreOptions {
   readonly maxFileBytes?: number;
 }
 
+const JWK_SET_FILE_STORE_OPTIONS: OptionSchema<JwkSetFileStoreOptions> = {
+  file: nonEmptyString,
+  secretIds: stringOrStrings,
+  maxFileBytes: positiveNumber,
+};
+
 /**
  * A JWK set read from a file when the store is built, answering like {@link jwkSetStore}: keys are chosen
  * by the token's `kid`, whatever the secret ID. Private keys verify through their public half and decrypt;
@@ -26,6 +39,7 @@ export interface JwkSetFileStoreOptions {
  * ```
  */
 export function jwkSetFileStore(options: JwkSetFileStoreOptions): SecretStore {
+  checkOptions(options, JWK_SET_FILE_STORE_OPTIONS, 'jwkSetFileStore');
   requireOption(
     isObject(options) && typeof options.file === 'string' && options.file.length > 0,
     'jwkSetFileStore.file',

@@ -1,4 +1,15 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  anyValue,
+  arrayOf,
+  checkOptions,
+  either,
+  nonEmptyString,
+  type OptionSchema,
+  positiveNumber,
+  recordOf,
+  shape,
+} from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
@@ -32,6 +43,16 @@ export interface PemSecretStoreOptions {
   readonly maxFileBytes?: number;
 }
 
+// A password is a value or a reference to another store: secretText checks it.
+const PEM_FILE = either(
+  nonEmptyString,
+  shape<Exclude<PemSecretFile, string>>({ file: nonEmptyString, password: anyValue, kid: nonEmptyString }),
+);
+const PEM_SECRET_STORE_OPTIONS: OptionSchema<PemSecretStoreOptions> = {
+  secrets: recordOf(either(PEM_FILE, arrayOf(PEM_FILE, true))),
+  maxFileBytes: positiveNumber,
+};
+
 /**
  * Keys from PEM files, read when the store is built: SPKI public keys (`PUBLIC KEY`), X.509
  * certificates, PKCS#1 (`RSA PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`), PKCS#8 (`PRIVATE KEY`) and
@@ -50,6 +71,7 @@ export interface PemSecretStoreOptions {
  * ```
  */
 export function pemSecretStore(options: PemSecretStoreOptions): SecretStore {
+  checkOptions(options, PEM_SECRET_STORE_OPTIONS, 'pemSecretStore');
   requireOption(isObject(options) && isObject(options.secrets), 'pemSecretStore.secrets', 'is required');
   const maxBytes = positiveOption(options.maxFileBytes, 64 * 1024, 'pemSecretStore.maxFileBytes');
   const byId = new Map<string, readonly SecretKey[]>();

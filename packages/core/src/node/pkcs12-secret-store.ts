@@ -1,6 +1,17 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import {
+  anyValue,
+  arrayOf,
+  checkOptions,
+  nonEmptyString,
+  type OptionSchema,
+  positiveNumber,
+  recordOf,
+  shape,
+  stringList,
+} from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import { octKey } from '../secrets/secret-bytes.js';
@@ -40,6 +51,16 @@ export interface Pkcs12SecretStoreOptions {
   readonly maxFileBytes?: number;
 }
 
+// Passwords are values or references to another store: secretText checks them.
+const PKCS12_SECRET_STORE_OPTIONS: OptionSchema<Pkcs12SecretStoreOptions> = {
+  file: nonEmptyString,
+  storePassword: anyValue,
+  keyEntryPassword: anyValue,
+  entryPasswords: recordOf(anyValue),
+  mappings: arrayOf(shape<Pkcs12Mapping>({ secretId: nonEmptyString, aliases: stringList }), true),
+  maxFileBytes: positiveNumber,
+};
+
 // JDK key-algorithm OIDs of secret-key entries: AES keys encrypt, HMAC keys sign. The JWK `use` keeps
 // each to its purpose, so an AES key mapped for verification is refused rather than used as an HMAC key.
 const AES_OID = '2.16.840.1.101.3.4.1';
@@ -70,6 +91,7 @@ const HMAC_OIDS: ReadonlySet<string> = new Set([
  * ```
  */
 export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStore {
+  checkOptions(options, PKCS12_SECRET_STORE_OPTIONS, 'pkcs12SecretStore');
   requireOption(
     isObject(options) && typeof options.file === 'string' && options.file.length > 0,
     'pkcs12SecretStore.file',

@@ -1,4 +1,12 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
+import {
+  checkOptions,
+  nonNegativeNumber,
+  type OptionSchema,
+  positiveInteger,
+  shape,
+  stringOrBytes,
+} from '../config/option-schema.js';
 import { concat } from '../http/bounded-stream.js';
 import {
   type HttpClient,
@@ -33,6 +41,13 @@ export interface ClosableHttpClient extends HttpClient {
   close(): Promise<void>;
 }
 
+const pem = stringOrBytes;
+const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
+  connections: positiveInteger,
+  keepAliveTimeout: nonNegativeNumber,
+  tls: shape<NonNullable<UndiciHttpClientOptions['tls']>>({ ca: pem, cert: pem, key: pem }),
+};
+
 /**
  * A pooled, keep-alive {@link HttpClient} for Node on undici. Prefer it to the default `fetch` client on
  * Node: connections to the authorization server are reused across requests.
@@ -44,6 +59,7 @@ export interface ClosableHttpClient extends HttpClient {
  * ```
  */
 export function undiciHttpClient(options: UndiciHttpClientOptions = {}): ClosableHttpClient {
+  checkOptions(options, UNDICI_HTTP_CLIENT_OPTIONS, 'undiciHttpClient');
   const dispatcher = new Agent({
     connections: options.connections ?? 16,
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,

@@ -7,16 +7,17 @@ import { publicPath } from './public-path.js';
 
 /**
  * Translates an HTTP API event (payload 2.0; also Lambda function URLs). Both are HTTPS only. Repeated
- * headers arrive comma-joined, which core understands; cookies arrive apart and are not needed.
+ * headers arrive comma-joined, which core understands; cookies arrive apart and are not needed. With a
+ * `publicOrigin`, the client's `Host` header plays no part in the URL.
  */
-export function httpApiRequest(event: HttpApiEvent, form: FormReading): RsRequest {
+export function httpApiRequest(event: HttpApiEvent, form: FormReading, publicOrigin?: string): RsRequest {
   const headers = eventHeaders(event.headers);
   const host = typeof headers.host === 'string' ? headers.host : event.requestContext.domainName;
   const method = event.requestContext.http.method;
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
   return {
     method,
-    url: `https://${host}${publicPath(event.rawPath)}${query}`,
+    url: `${publicOrigin ?? `https://${host}`}${publicPath(event.rawPath)}${query}`,
     headers,
     form: eventForm(event, method, headers, form),
     peerAddress: event.requestContext.http.sourceIp,

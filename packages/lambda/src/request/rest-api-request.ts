@@ -13,7 +13,7 @@ const UNKNOWN_HOST = 'unknown-host.invalid';
  * The path is `requestContext.path`, the one the client used (with the stage on `execute-api` hosts and
  * the base path on custom domains); the top-level `path` lacks the stage.
  */
-export function restApiRequest(event: RestApiEvent, form: FormReading): RsRequest {
+export function restApiRequest(event: RestApiEvent, form: FormReading, publicOrigin?: string): RsRequest {
   const headers = eventHeaders(event.headers, event.multiValueHeaders);
   const host =
     typeof headers.host === 'string' ? headers.host : (event.requestContext.domainName ?? UNKNOWN_HOST);
@@ -21,7 +21,7 @@ export function restApiRequest(event: RestApiEvent, form: FormReading): RsReques
   const method = event.httpMethod;
   return {
     method,
-    url: `https://${host}${publicPath(path)}${restApiQuery(event)}`,
+    url: `${publicOrigin ?? `https://${host}`}${publicPath(path)}${restApiQuery(event)}`,
     headers,
     form: eventForm(event, method, headers, form),
     // Hand-made events (local emulators, tests) often omit the identity block; no address is then known.
