@@ -1,0 +1,68 @@
+import { createResourceServer } from '@rs/core';
+import { type TestIssuer, testIssuer } from '@rs/testkit';
+import Fastify from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rsFastify } from '../src/index.js';
+
+let fixture: TestIssuer;
+beforeAll(async () => {
+  fixture = await testIssuer();
+});
+
+const handler = async () => 'ok';
+
+describe('mistakes refused when the route or plugin is registered', () => {
+  it('refuses config.rs { scope } when the route is declared, before any request', async () => {
+    const app = Fastify();
+    await app.register(rsFastify, fixture.options());
+    const declare = () => app.get('/items', { config: { rs: { scope: ['write'] } as never } }, handler);
+    expect(declare).toThrow(
+      'invalid option "route GET /items config.rs.scope": unknown option; did you mean "scopes"?',
+    );
+    await app.close();
+  });
+
+  it.each([
+    [{ protects: 'opt-in' }, 'protects', 'protect'],
+    [{ publicURL: 'https://api.example.com' }, 'publicURL', 'publicUrl'],
+    [{ requireHTTPS: false }, 'requireHTTPS', 'requireHttps'],
+    [{ requireSenderConstrainted: 'mtls' }, 'requireSenderConstrainted', 'requireSenderConstrained'],
+    [
+      { certificateHeader: { name: 'x-client-cert', trustedProxy: ['10.0.0.1'] } },
+      'certificateHeader.trustedProxy',
+      'trustedProxies',
+    ],
+  ])('refuses the misspelled option %o, naming the nearest one', async (mistake, option, nearest) => {
+    const app = Fastify();
+    await expect(
+      app.register(rsFastify, { ...fixture.options(), ...(mistake as object) }),
+    ).rejects.toMatchObject({
+      code: 'ERR_RS_CONFIG',
+      option,
+      message: expect.stringContaining(`did you mean "${nearest}"?`),
+    });
+    await app.close();
+  });
+
+  it('refuses resource-server options beside a prebuilt resourceServer (they would be ignored)', async () => {
+    const app = Fastify();
+    const resourceServer = createResourceServer(fixture.options());
+    await expect(app.register(rsFastify, { resourceServer, realm: 'api' } as never)).rejects.toMatchObject({
+      option: 'realm',
+    });
+    await app.close();
+  });
+
+  it('accepts DPoP with publicUrl, and a valid configuration as before', async () => {
+    const app = Fastify();
+    await app.register(rsFastify, {
+      ...fixture.options({ dpop: { iatWindow: 30 } }),
+      publicUrl: 'https://api.example.com',
+      protect: 'opt-in',
+      hook: 'onRequest',
+    });
+    app.get('/items', { config: { rs: { scopes: { anyOf: ['read'] } } } }, handler);
+    await app.ready();
+    await app.close();
+  });
+});
