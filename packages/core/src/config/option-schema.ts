@@ -53,15 +53,23 @@ function unknownOption(key: string, known: readonly string[]): string {
   return nearest === undefined ? 'unknown option' : `unknown option; did you mean "${nearest}"?`;
 }
 
-/** The known name closest to `name` by edit distance (case-insensitive), when close enough to be a slip. */
+/**
+ * The known name closest to `name` (case-insensitive), when close enough to be a slip: a few edits apart
+ * (about one in three characters), or one name the start of the other (`skew` for `skewAllowance`).
+ */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
-  const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
-  let bestDistance = limit + 1;
+  let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
-    const distance = editDistance(lower, candidate.toLowerCase(), bestDistance);
-    if (distance < bestDistance) {
+    const other = candidate.toLowerCase();
+    const limit = Math.max(2, Math.floor(Math.max(lower.length, other.length) / 3));
+    const shorter = Math.min(lower.length, other.length);
+    const distance =
+      lower !== other && shorter >= 3 && (other.startsWith(lower) || lower.startsWith(other))
+        ? 1
+        : editDistance(lower, other, limit + 1);
+    if (distance <= limit && distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
