@@ -1,5 +1,6 @@
-import type { ReplayStore } from '@rs/core';
+import { checkOptions, type ReplayStore } from '@rs/core';
 import type { NodeRedisClient } from './node-redis-client.js';
+import { REDIS_REPLAY_STORE_OPTIONS } from './option-schemas.js';
 import { RedisStoreError, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
 import { connectionSettings } from './store-options.js';
@@ -66,6 +67,7 @@ export interface RedisReplayStore extends ReplayStore {
  * ```
  */
 export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
+  checkOptions(options, REDIS_REPLAY_STORE_OPTIONS, FACTORY);
   const settings = connectionSettings(options, FACTORY, 1_000);
   let closed = false;
 

@@ -1,9 +1,10 @@
-import type { CachedAnswer, TokenCacheStore } from '@rs/core';
+import { type CachedAnswer, checkOptions, type TokenCacheStore } from '@rs/core';
 import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
 import { deleteByPrefix } from './delete-by-prefix.js';
 import { evictionChannel } from './eviction-channel.js';
 import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
+import { REDIS_TOKEN_CACHE_STORE_OPTIONS } from './option-schemas.js';
 import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
 import { connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
@@ -135,6 +136,7 @@ const FACTORY = 'redisTokenCacheStore';
  * ```
  */
 export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): RedisTokenCacheStore {
+  checkOptions(options, REDIS_TOKEN_CACHE_STORE_OPTIONS, FACTORY);
   const settings = connectionSettings(options, FACTORY, 250);
   const keyPrefix = nonEmptyString(options.keyPrefix, DEFAULT_KEY_PREFIX, FACTORY, 'keyPrefix');
   const channel = nonEmptyString(options.channel, DEFAULT_CHANNEL, FACTORY, 'channel');
