@@ -1,6 +1,6 @@
 import { type AccessTokenResolver, jwtResolver, type SecretsProvider, secretsProvider } from '@rs/core';
 import { directorySecretStore, pkcs12SecretStore } from '@rs/core/node';
-import { AM_ISSUER, DEMO_KEYS, KEYSTORE_ALIAS, SECRET_IDS } from './am-demo-keys.js';
+import { AM_CLIENT_ID, AM_ISSUER, DEMO_KEYS, KEYSTORE_ALIAS, SECRET_IDS } from './am-demo-keys.js';
 
 /**
  * The API's secrets, as the gateway guide's routes hold them: a directory of base64 files (its
@@ -27,9 +27,14 @@ export interface AmResolvers {
 }
 
 export function amRoutesResolvers(secrets: SecretsProvider = amSecrets()): AmResolvers {
-  // No `audience`: AM puts the client's ID in `aud`, not the API's, as the guide's resolver does not check
-  // it either. The profile requires `tokenName: "access_token"`, so AM's refresh tokens are refused.
-  const common = { issuer: AM_ISSUER, secrets, profile: 'access-management' } as const;
+  // AM puts the OAuth 2.0 client's ID in `aud`, not the API's: the audience is that client. The profile
+  // requires `tokenName: "access_token"`, so AM's refresh tokens are refused.
+  const common = {
+    issuer: AM_ISSUER,
+    audience: AM_CLIENT_ID,
+    secrets,
+    profile: 'access-management',
+  } as const;
   return {
     keystore: jwtResolver({ ...common, verificationSecretId: SECRET_IDS.verification }),
     encrypted: jwtResolver({ ...common, decryptionSecretId: SECRET_IDS.decryption }),

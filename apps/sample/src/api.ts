@@ -10,10 +10,14 @@ import {
   jwtRoutesResolver,
 } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
-import { SENDER_CONSTRAINED_ROUTES, senderConstrainedRoutes } from './sender-constrained-routes.js';
+import {
+  SENDER_CONSTRAINED_ROUTES,
+  type SenderConstrainedSettings,
+  senderConstrainedRoutes,
+} from './sender-constrained-routes.js';
 
 /** What the API trusts: JWTs of an issuer, and, when configured, opaque tokens checked by introspection. */
-export interface ApiConfig extends JwtSettings {
+export interface ApiConfig extends SenderConstrainedSettings {
   /** Absent: the introspection routes (and the eviction route) are not mounted. */
   readonly introspection?: IntrospectionSettings;
 }

@@ -137,7 +137,10 @@ async function establishTrust(
       audience: opaqueResource,
       ...resourceServer,
     };
-    return { trust: { issuer, audience: apiUrl, jwksUrl, introspection }, authorizationServer };
+    return {
+      trust: { issuer, audience: apiUrl, jwksUrl, introspection, publicUrl: apiUrl },
+      authorizationServer,
+    };
   }
   const jwksUrl =
     'jwksUrl' in source.keys
@@ -153,6 +156,7 @@ async function establishTrust(
       issuer: source.issuer,
       audience: source.audience,
       jwksUrl,
+      publicUrl: apiUrl,
       ...(introspection && { introspection }),
     },
   };

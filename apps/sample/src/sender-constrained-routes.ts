@@ -36,6 +36,11 @@ const LOOPBACK = ['127.0.0.1', '::1'];
 export interface SenderConstrainedSettings extends JwtSettings {
   /** Name of the header `/mtls-header` trusts. Default {@link DEFAULT_CERTIFICATE_HEADER}. */
   readonly certificateHeader?: string;
+  /**
+   * The URL clients call this API at, e.g. `http://127.0.0.1:9401`. `/dpop` compares each proof's `htu`
+   * with it, never with a URL built from the client's `Host` header.
+   */
+  readonly publicUrl: string;
 }
 
 /** What the sender-constrained routes answer: the usual report, and what bound the token. */
@@ -51,7 +56,7 @@ function report(path: string, request: FastifyRequest) {
 function protectedRoute(
   path: string,
   resolver: AccessTokenResolver,
-  options: Partial<ResourceServerOptions>,
+  options: Partial<ResourceServerOptions> & { readonly publicUrl?: string },
 ) {
   return async (scope: FastifyInstance) => {
     await scope.register(rsFastify, { resolver, realm: 'sample', ...options });
@@ -82,6 +87,7 @@ export function senderConstrainedRoutes(settings: SenderConstrainedSettings): Fa
         requireHttps: false,
         dpop: true,
         requireSenderConstrained: 'dpop',
+        publicUrl: settings.publicUrl,
       }),
     );
   };

@@ -115,6 +115,7 @@ describe('/rs-introspect', () => {
     const resolver = introspectionResolver({
       endpoint: servers.as.introspectionUrl,
       issuer: servers.as.issuer,
+      audience: OPAQUE_RESOURCE,
       clientAuthentication: { method: 'client_secret_basic', ...servers.as.resourceServer },
       onError: (error) => errors.push(error),
     });

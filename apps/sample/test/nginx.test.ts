@@ -25,7 +25,7 @@ beforeAll(async () => {
     opaqueResource: OPAQUE_RESOURCE,
     tls: { port: 0, keyPem: pki.serverKeyPem, certPem: pki.serverCertPem },
   });
-  api = await buildApi({ issuer: as.issuer, audience: RESOURCE, jwksUrl: as.jwksUrl });
+  api = await buildApi({ issuer: as.issuer, audience: RESOURCE, jwksUrl: as.jwksUrl, publicUrl: RESOURCE });
   await api.listen({ host: '127.0.0.1', port: 0 });
   nginx = await startNginx({
     certPem: pki.serverCertPem,

@@ -103,6 +103,7 @@ describe('the sample API without introspection settings', () => {
       issuer: 'https://as.test',
       audience: RESOURCE,
       jwksUrl: 'https://as.test/jwks',
+      publicUrl: RESOURCE,
     });
     try {
       const home = await api.inject({ url: '/' });

@@ -29,7 +29,8 @@ beforeAll(async () => {
     opaqueResource: OPAQUE_RESOURCE,
     tls: { port: 0, keyPem: pki.serverKeyPem, certPem: pki.serverCertPem },
   });
-  const trust = { issuer: as.issuer, audience: RESOURCE, jwksUrl: as.jwksUrl };
+  // The API's public URL is its identifier; the tests reach it on loopback, whatever the Host header says.
+  const trust = { issuer: as.issuer, audience: RESOURCE, jwksUrl: as.jwksUrl, publicUrl: RESOURCE };
   api = await buildApi(trust);
   await api.listen({ host: '127.0.0.1', port: 0 });
   apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
@@ -155,7 +156,7 @@ describe('/dpop', () => {
     const token = await dpopBoundToken();
     expect(claimsOf(token).cnf).toEqual({ jkt: expect.any(String) });
     const url = `${apiUrl}/dpop`;
-    const proof = await dpopProof('GET', url, keyFile, token);
+    const proof = await dpopProof('GET', `${RESOURCE}/dpop`, keyFile, token);
     const send = () => fetch(url, { headers: { authorization: `DPoP ${token}`, dpop: proof } });
 
     const first = await send();
@@ -172,10 +173,20 @@ describe('/dpop', () => {
 
   it('refuses a proof made for another URL', async () => {
     const token = await dpopBoundToken();
-    const proof = await dpopProof('GET', `${apiUrl}/elsewhere`, keyFile, token);
+    const proof = await dpopProof('GET', `${RESOURCE}/elsewhere`, keyFile, token);
     const answer = await fetch(`${apiUrl}/dpop`, {
       headers: { authorization: `DPoP ${token}`, dpop: proof },
     });
+    expect(await answer.json()).toMatchObject({ code: 'dpop_htu_mismatch' });
+  });
+
+  it('compares htu with the public URL, not with the URL the Host header names', async () => {
+    const token = await dpopBoundToken();
+    const proof = await dpopProof('GET', `${apiUrl}/dpop`, keyFile, token);
+    const answer = await fetch(`${apiUrl}/dpop`, {
+      headers: { authorization: `DPoP ${token}`, dpop: proof },
+    });
+    expect(answer.status).toBe(401);
     expect(await answer.json()).toMatchObject({ code: 'dpop_htu_mismatch' });
   });
 });

@@ -32,6 +32,7 @@ export async function startServers(
       issuer: as.issuer,
       audience: RESOURCE,
       jwksUrl: as.jwksUrl,
+      publicUrl: RESOURCE,
       introspection: {
         issuer: as.issuer,
         endpoint: as.introspectionUrl,

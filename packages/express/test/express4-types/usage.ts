@@ -5,7 +5,7 @@ import express from 'express';
 import { RsRejectionError, rsExpress } from '../../src/index.js';
 
 const protect = rsExpress({
-  resolver: jwtResolver({ issuer: 'https://as.example.com', keys: staticJwks({ keys: [] }) }),
+  resolver: jwtResolver({ acceptAnyAudience: true, issuer: 'https://as.example.com', keys: staticJwks({ keys: [] }) }),
   onRejection: 'next',
 });
 const app = express();
