@@ -6,7 +6,6 @@ import { amRoutesResolvers } from './am-resolvers.js';
 import {
   type IntrospectionSettings,
   introspectionRoutesResolvers,
-  type JwtSettings,
   jwtRoutesResolver,
 } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';

@@ -1,5 +1,5 @@
-import { createResourceServer, RsConfigError } from '@rs/core';
-import { type TestIssuer, testIssuer } from '@rs/testkit';
+import { createResourceServer } from '@rs/core';
+import { configRefusal, type TestIssuer, testIssuer } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rsExpress } from '../src/index.js';
 
@@ -7,16 +7,6 @@ let fixture: TestIssuer;
 beforeAll(async () => {
   fixture = await testIssuer();
 });
-
-function refusal(build: () => unknown): RsConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RsConfigError);
-    return error as RsConfigError;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('mistakes refused when the middleware is built', () => {
   it.each([
@@ -30,28 +20,28 @@ describe('mistakes refused when the middleware is built', () => {
       'trustedProxies',
     ],
   ])('refuses the misspelled option %o, naming the nearest one', (mistake, option, nearest) => {
-    const error = refusal(() => rsExpress({ ...fixture.options(), ...(mistake as object) }));
+    const error = configRefusal(() => rsExpress({ ...fixture.options(), ...(mistake as object) }));
     expect(error.option).toBe(option);
     expect(error.message).toContain(`unknown option; did you mean "${nearest}"?`);
   });
 
   it('refuses a failure-handling value it does not know', () => {
-    expect(refusal(() => rsExpress({ ...fixture.options(), onRejection: 'throw' as never })).option).toBe(
-      'onRejection',
-    );
+    expect(
+      configRefusal(() => rsExpress({ ...fixture.options(), onRejection: 'throw' as never })).option,
+    ).toBe('onRejection');
   });
 
   it('refuses protect({ scope }) when protect is called, before any request', () => {
     const protect = rsExpress(fixture.options());
-    const error = refusal(() => protect({ scope: ['write'] } as never));
+    const error = configRefusal(() => protect({ scope: ['write'] } as never));
     expect(error.option).toBe('protect(policy).scope');
     expect(error.message).toContain('did you mean "scopes"?');
   });
 
   it('refuses DPoP without publicUrl, also with a prebuilt resource server', () => {
-    expect(refusal(() => rsExpress(fixture.options({ dpop: true }))).option).toBe('publicUrl');
+    expect(configRefusal(() => rsExpress(fixture.options({ dpop: true }))).option).toBe('publicUrl');
     const resourceServer = createResourceServer(fixture.options({ dpop: true }));
-    expect(refusal(() => rsExpress({ resourceServer })).option).toBe('publicUrl');
+    expect(configRefusal(() => rsExpress({ resourceServer })).option).toBe('publicUrl');
     expect(() => rsExpress({ resourceServer, publicUrl: 'https://api.example.com' })).not.toThrow();
   });
 

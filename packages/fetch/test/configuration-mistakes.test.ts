@@ -1,5 +1,4 @@
-import { RsConfigError } from '@rs/core';
-import { generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
+import { configRefusal, generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFetchResourceServer } from '../src/index.js';
 
@@ -8,42 +7,34 @@ beforeAll(async () => {
   fixture = await testIssuer();
 });
 
-function refusal(build: () => unknown): RsConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RsConfigError);
-    return error as RsConfigError;
-  }
-  throw new Error('the configuration was accepted');
-}
-
 describe('mistakes refused when the resource server is built', () => {
   it.each([
     [{ maxFormBodySize: 1024 }, 'maxFormBodySize', 'maxFormBodyBytes'],
     [{ publicURL: 'https://api.example.com' }, 'publicURL', 'publicUrl'],
     [{ requireHTTPS: false }, 'requireHTTPS', 'requireHttps'],
   ])('refuses the misspelled option %o, naming the nearest one', (mistake, option, nearest) => {
-    const error = refusal(() => createFetchResourceServer({ ...fixture.options(), ...(mistake as object) }));
+    const error = configRefusal(() =>
+      createFetchResourceServer({ ...fixture.options(), ...(mistake as object) }),
+    );
     expect(error.option).toBe(option);
     expect(error.message).toContain(`did you mean "${nearest}"?`);
   });
 
   it('refuses a negative maxFormBodyBytes', () => {
     expect(
-      refusal(() => createFetchResourceServer({ ...fixture.options(), maxFormBodyBytes: -1 })).option,
+      configRefusal(() => createFetchResourceServer({ ...fixture.options(), maxFormBodyBytes: -1 })).option,
     ).toBe('maxFormBodyBytes');
   });
 
   it('refuses protect(handler, { scope }) when protect is called', () => {
     const rs = createFetchResourceServer(fixture.options());
-    const error = refusal(() => rs.protect(() => new Response('ok'), { scope: ['write'] } as never));
+    const error = configRefusal(() => rs.protect(() => new Response('ok'), { scope: ['write'] } as never));
     expect(error.option).toBe('protect.policy.scope');
     expect(error.message).toContain('did you mean "scopes"?');
   });
 
   it('refuses DPoP without publicUrl', () => {
-    expect(refusal(() => createFetchResourceServer(fixture.options({ dpop: true }))).option).toBe(
+    expect(configRefusal(() => createFetchResourceServer(fixture.options({ dpop: true }))).option).toBe(
       'publicUrl',
     );
   });

@@ -1,5 +1,4 @@
-import { RsConfigError } from '@rs/core';
-import { generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
+import { configRefusal, generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaResourceServer, type ProtectedHandler } from '../src/index.js';
@@ -14,42 +13,34 @@ beforeAll(async () => {
 const ok: ProtectedHandler = async () => ({ statusCode: 200, body: 'ok' });
 const okV2: ProtectedHandler<APIGatewayProxyEventV2> = async () => ({ statusCode: 200, body: 'ok' });
 
-function refusal(build: () => unknown): RsConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RsConfigError);
-    return error as RsConfigError;
-  }
-  throw new Error('the configuration was accepted');
-}
-
 describe('mistakes refused at cold start', () => {
   it.each([
     [{ maxFormBodySize: 1024 }, 'maxFormBodySize', 'maxFormBodyBytes'],
     [{ requireHTTPS: false }, 'requireHTTPS', 'requireHttps'],
     [{ policy: { scope: ['read'] } }, 'policy.scope', 'scopes'],
   ])('refuses the misspelled option %o, naming the nearest one', (mistake, option, nearest) => {
-    const error = refusal(() => createLambdaResourceServer({ ...fixture.options(), ...(mistake as object) }));
+    const error = configRefusal(() =>
+      createLambdaResourceServer({ ...fixture.options(), ...(mistake as object) }),
+    );
     expect(error.option).toBe(option);
     expect(error.message).toContain(`did you mean "${nearest}"?`);
   });
 
   it('refuses protect(handler, { scope }) when protect is called', () => {
     const rs = createLambdaResourceServer(fixture.options());
-    const error = refusal(() => rs.protect(ok, { scope: ['write'] } as never));
+    const error = configRefusal(() => rs.protect(ok, { scope: ['write'] } as never));
     expect(error.option).toBe('protect.policy.scope');
     expect(error.message).toContain('did you mean "scopes"?');
   });
 
   it('refuses DPoP without publicUrl, and a publicUrl that is not an https origin', () => {
-    expect(refusal(() => createLambdaResourceServer(fixture.options({ dpop: true }))).option).toBe(
+    expect(configRefusal(() => createLambdaResourceServer(fixture.options({ dpop: true }))).option).toBe(
       'publicUrl',
     );
     for (const publicUrl of ['http://api.example.com', 'https://api.example.com/prod', 'api.example.com']) {
-      expect(refusal(() => createLambdaResourceServer({ ...fixture.options(), publicUrl })).option).toBe(
-        'publicUrl',
-      );
+      expect(
+        configRefusal(() => createLambdaResourceServer({ ...fixture.options(), publicUrl })).option,
+      ).toBe('publicUrl');
     }
   });
 

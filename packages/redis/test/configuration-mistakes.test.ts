@@ -1,19 +1,9 @@
-import { RsConfigError } from '@rs/core';
+import { configRefusal } from '@rs/testkit';
 import { describe, expect, it } from 'vitest';
 import { redisReplayStore, redisTokenCacheStore } from '../src/index.js';
 
 // Refused before any connection is made: no Redis is needed, and none is contacted.
 const URL = 'redis://127.0.0.1:1';
-
-function refusal(build: () => unknown): RsConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RsConfigError);
-    return error as RsConfigError;
-  }
-  throw new Error('the configuration was accepted');
-}
 
 describe('misspelled and mistyped options are refused at start-up', () => {
   it.each<[string, () => unknown, string, string]>([
@@ -37,7 +27,7 @@ describe('misspelled and mistyped options are refused at start-up', () => {
       'onError',
     ],
   ])('%s', (_name, build, option, nearest) => {
-    const error = refusal(build);
+    const error = configRefusal(build);
     expect(error.option).toBe(option);
     expect(error.message).toContain(`did you mean "${nearest}"?`);
   });
@@ -47,6 +37,6 @@ describe('misspelled and mistyped options are refused at start-up', () => {
     ['redisReplayStore.client', () => redisReplayStore({ client: {} as never })],
     ['redisReplayStore', () => redisReplayStore('redis://cache:6379' as never)],
   ])('refuses a wrong type or range: %s', (option, build) => {
-    expect(refusal(build).option).toBe(option);
+    expect(configRefusal(build).option).toBe(option);
   });
 });

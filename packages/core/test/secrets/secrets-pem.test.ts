@@ -160,7 +160,10 @@ describe('pemSecretStore: start-up errors name the file', () => {
     ).toContain('larger than 1000 bytes');
     expectConfigError(() => pemSecretStore({ secrets: { id: directory } }), option);
     expectConfigError(() => pemSecretStore({ secrets: { id: [] } }), 'pemSecretStore.secrets["id"]');
-    expectConfigError(() => pemSecretStore({ secrets: { id: { file: '' } } }), 'pemSecretStore.secrets["id"].file');
+    expectConfigError(
+      () => pemSecretStore({ secrets: { id: { file: '' } } }),
+      'pemSecretStore.secrets["id"].file',
+    );
     expectConfigError(
       () => pemSecretStore({ secrets: { id: fixture('rsa-signing.key.pem') }, maxFileBytes: 0 }),
       'pemSecretStore.maxFileBytes',

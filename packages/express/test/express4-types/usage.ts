@@ -5,7 +5,11 @@ import express from 'express';
 import { RsRejectionError, rsExpress } from '../../src/index.js';
 
 const protect = rsExpress({
-  resolver: jwtResolver({ acceptAnyAudience: true, issuer: 'https://as.example.com', keys: staticJwks({ keys: [] }) }),
+  resolver: jwtResolver({
+    acceptAnyAudience: true,
+    issuer: 'https://as.example.com',
+    keys: staticJwks({ keys: [] }),
+  }),
   onRejection: 'next',
 });
 const app = express();
