@@ -147,7 +147,7 @@ describe('pkcs12SecretStore: bounded, malformed and foreign inputs', () => {
           storePassword: 'password',
           mappings: [{ secretId: 's', aliases: [] }],
         }),
-      'pkcs12SecretStore.mappings',
+      'pkcs12SecretStore.mappings[0].aliases',
     );
     expectConfigError(
       () =>
