@@ -12,6 +12,7 @@ import {
   type OptionSchema,
   objectWith,
   oneOf,
+  positiveInteger,
   positiveNumber,
   shape,
   stringOrStrings,
@@ -124,6 +125,7 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
   jwtResponse: shape(JWT_INTROSPECTION_OPTIONS),
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
   onError: func,
+  maxTokenLength: positiveInteger,
 };
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
