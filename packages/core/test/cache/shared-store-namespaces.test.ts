@@ -160,6 +160,7 @@ describe('cacheNamespace: every setting that changes an answer changes it', () =
     expect(await route(jwt())).toBe(await route(jwt()));
     expect(await route(jwt())).not.toBe(await route(jwt({ audience: API_B })));
     const opaque = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: 'https://as.example.com/introspect',
       clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'one' },
     });

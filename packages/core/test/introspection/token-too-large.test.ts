@@ -40,12 +40,13 @@ describe('introspection: a token longer than maxTokenLength', () => {
   it('refuses a maxTokenLength that is not a positive integer at start-up', () => {
     const build = (maxTokenLength: number) => () =>
       introspectionResolver({
+        acceptAnyAudience: true,
         endpoint: 'https://as.example.com/introspect',
         clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 's' },
         maxTokenLength,
       });
-    expectConfigError(build(0), 'introspection.maxTokenLength');
-    expectConfigError(build(1.5), 'introspection.maxTokenLength');
+    expectConfigError(build(0), 'introspectionResolver.maxTokenLength');
+    expectConfigError(build(1.5), 'introspectionResolver.maxTokenLength');
   });
 });
 
@@ -59,6 +60,7 @@ describe('introspection: an authorization server answering 413 Payload Too Large
   it('is the token’s fault: 401 token_too_large, and no misconfiguration is reported', async () => {
     const errors: IntrospectionError[] = [];
     const resolver = introspectionResolver({
+      acceptAnyAudience: true,
       endpoint: server.introspectionEndpoint,
       clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 'secret' },
       allowInsecureHttp: true,

@@ -41,6 +41,7 @@ afterAll(() => server.close());
 
 function rs() {
   const resolver = introspectionResolver({
+    acceptAnyAudience: true,
     endpoint: server.introspectionEndpoint,
     clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 'secret' },
     allowInsecureHttp: true,

@@ -92,7 +92,7 @@ describe('RSA keys with a public exponent below 3 or even', () => {
     const secrets = secretsProvider({ stores: [custom] });
     const error = expectConfigError(
       () => jwtResolver({ issuer: ISSUER, audience: AUDIENCE, secrets, verificationSecretId: 'signing' }),
-      'jwt.verificationSecretId',
+      'jwtResolver.verificationSecretId',
     );
     expect(error.message).toContain('vault key: its public exponent is 1');
   });
