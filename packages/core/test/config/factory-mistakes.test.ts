@@ -180,9 +180,9 @@ describe('every factory refuses a misspelled option', () => {
     ['tokenCache', () => tokenCache(resolver, { ttls: 1000 } as never), 'tokenCache.ttls', 'ttl'],
     [
       'remoteJwks',
-      () => remoteJwks({ url: 'https://as.example.com/jwks', cooldowns: 1 } as never),
-      'remoteJwks.cooldowns',
-      'cooldown',
+      () => remoteJwks({ url: 'https://as.example.com/jwks', retryDelays: 1 } as never),
+      'remoteJwks.retryDelays',
+      'retryDelay',
     ],
     [
       'hybridResolver',
