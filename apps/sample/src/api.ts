@@ -3,11 +3,7 @@ import { rsFastify } from '@rs/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes, EVICT_PATH } from './admin-routes.js';
 import { amRoutesResolvers } from './am-resolvers.js';
-import {
-  type IntrospectionSettings,
-  introspectionRoutesResolvers,
-  jwtRoutesResolver,
-} from './resolvers.js';
+import { type IntrospectionSettings, introspectionRoutesResolvers, jwtRoutesResolver } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 import {
   SENDER_CONSTRAINED_ROUTES,

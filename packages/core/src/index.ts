@@ -19,7 +19,6 @@ export { tokenHash } from './cache/token-hash.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
-export { requirePublicUrlForDpop } from './config/dpop-public-url.js';
 export {
   anyValue,
   arrayOf,
