@@ -22,7 +22,7 @@ function driver({ express }: Framework): ConformanceDriver {
       const served = await serve(app, tls);
       return {
         request: (request) => sendHttp(served.url, request, tls?.ca),
-        url: (path) => `${served.url}${path}`,
+        url: (path) => `${options.publicUrl ?? served.url}${path}`,
         close: served.close,
       };
     },

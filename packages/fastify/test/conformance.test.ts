@@ -34,7 +34,7 @@ const driver: ConformanceDriver = {
     const baseUrl = tls === undefined ? listening : listening.replace('http:', 'https:');
     return {
       request: (request) => sendHttp(baseUrl, request, tls?.ca),
-      url: (path) => `${baseUrl}${path}`,
+      url: (path) => `${options.publicUrl ?? baseUrl}${path}`,
       close: () => app.close(),
     };
   },

@@ -12,7 +12,7 @@ runAdapterConformance('fetch (direct)', {
         conformanceResponse(
           await handler(new Request(`http://conformance.test${request.path}`, conformanceInit(request))),
         ),
-      url: (path) => `http://conformance.test${path}`,
+      url: (path) => `${options.publicUrl ?? 'http://conformance.test'}${path}`,
       close: async () => {},
     };
   },
@@ -25,7 +25,7 @@ runAdapterConformance('fetch (over HTTP)', {
     return {
       request: async (request) =>
         conformanceResponse(await fetch(`${server.url}${request.path}`, conformanceInit(request))),
-      url: (path) => `${server.url}${path}`,
+      url: (path) => `${options.publicUrl ?? server.url}${path}`,
       close: () => server.close(),
     };
   },

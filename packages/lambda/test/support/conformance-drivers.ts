@@ -64,7 +64,13 @@ function lambdaDriver<E extends ApiGatewayEvent>(format: PayloadFormat<E>): Conf
           const response = format.respond(result);
           return { status: response.status, headers: response.headers, body: jsonBody(response) };
         },
-        url: (path) => format.url(format.event({ method: 'GET', target: path }, undefined)),
+        url(path) {
+          const reported = format.url(format.event({ method: 'GET', target: path }, undefined));
+          if (options.publicUrl === undefined) return reported;
+          // The adapter keeps the event's path and replaces scheme and host with publicUrl.
+          const { pathname, search } = new URL(reported);
+          return `${options.publicUrl}${pathname}${search}`;
+        },
         async close() {},
       };
     },

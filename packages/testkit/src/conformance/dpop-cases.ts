@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type DpopKey, generateDpopKey } from '../dpop-proof.js';
 import type { ConformanceDriver } from './driver.js';
-import { type ConformanceIssuer, conformanceIssuer, conformanceOptions, useConformanceApp } from './setup.js';
+import {
+  CONFORMANCE_PUBLIC_URL,
+  type ConformanceIssuer,
+  conformanceIssuer,
+  conformanceOptions,
+  useConformanceApp,
+} from './setup.js';
 
 /** DPoP (RFC 9449): the adapter hands core the `DPoP` header and the URL the proof must name. */
 export function dpopCases(driver: ConformanceDriver): void {
@@ -11,7 +17,11 @@ export function dpopCases(driver: ConformanceDriver): void {
     const app = useConformanceApp(driver, async () => {
       issuer = await conformanceIssuer();
       key = await generateDpopKey();
-      return conformanceOptions(issuer.resolver, { dpop: true });
+      // Every adapter requires publicUrl with DPoP: `htu` is never compared with the Host header's URL.
+      return {
+        ...conformanceOptions(issuer.resolver, { dpop: true }),
+        publicUrl: 'https://api.conformance.test',
+      };
     });
 
     it('accepts a bound token with a fresh proof, and refuses the same proof replayed', async () => {

@@ -89,13 +89,19 @@ export interface ConformanceServerTls {
 }
 
 /** How one adapter is started for the suite. */
+/**
+ * The options a driver starts its adapter with: core's, and `publicUrl`, which the DPoP cases set (every
+ * adapter requires it with DPoP). A driver passes it to the adapter and reports URLs under it.
+ */
+export type ConformanceOptions = ResourceServerOptions & { readonly publicUrl?: string };
+
 export interface ConformanceDriver {
   /**
    * Starts the app. With `tls`, a driver that serves TLS itself listens with it and asks clients for a
    * certificate without judging its chain (RFC 8705 §3); other drivers ignore it.
    */
   start(
-    options: ResourceServerOptions,
+    options: ConformanceOptions,
     routes: readonly ConformanceRoute[],
     tls?: ConformanceServerTls,
   ): Promise<ConformanceApp>;

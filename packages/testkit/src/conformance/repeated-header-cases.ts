@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { generateDpopKey } from '../dpop-proof.js';
 import type { ConformanceDriver } from './driver.js';
-import { type ConformanceIssuer, conformanceIssuer, conformanceOptions, useConformanceApp } from './setup.js';
+import {
+  CONFORMANCE_PUBLIC_URL,
+  type ConformanceIssuer,
+  conformanceIssuer,
+  conformanceOptions,
+  useConformanceApp,
+} from './setup.js';
 
 /**
  * A credential header sent twice is refused, whatever the adapter's platform does with repeats: Node
@@ -14,7 +20,7 @@ export function repeatedHeaderCases(driver: ConformanceDriver): void {
     let issuer: ConformanceIssuer;
     const app = useConformanceApp(driver, async () => {
       issuer = await conformanceIssuer();
-      return conformanceOptions(issuer.resolver, { dpop: true });
+      return { ...conformanceOptions(issuer.resolver, { dpop: true }), publicUrl: CONFORMANCE_PUBLIC_URL };
     });
 
     it('refuses two Authorization headers with 400 invalid_request, even if both carry valid tokens', async () => {

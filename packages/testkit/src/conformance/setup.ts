@@ -2,7 +2,12 @@ import { type AccessTokenResolver, jwtResolver, type ResourceServerOptions, stat
 import { afterAll, beforeAll } from 'vitest';
 import { generateSigningKey, jwksOf } from '../keys.js';
 import { mintToken } from '../tokens.js';
-import type { ConformanceApp, ConformanceDriver, ConformanceServerTls } from './driver.js';
+import type {
+  ConformanceApp,
+  ConformanceDriver,
+  ConformanceOptions,
+  ConformanceServerTls,
+} from './driver.js';
 import { CONFORMANCE_ROUTES } from './driver.js';
 
 const ISSUER = 'https://as.conformance.test';
@@ -29,6 +34,9 @@ export async function conformanceIssuer(): Promise<ConformanceIssuer> {
 }
 
 /** The options every conformance app shares, beside the case's own. */
+/** The public URL the DPoP cases give adapters (required with DPoP). */
+export const CONFORMANCE_PUBLIC_URL = 'https://api.conformance.test';
+
 export function conformanceOptions(
   resolver: AccessTokenResolver,
   overrides: Partial<ResourceServerOptions> = {},
@@ -42,7 +50,7 @@ export function conformanceOptions(
  */
 export function useConformanceApp(
   driver: ConformanceDriver,
-  options: () => ResourceServerOptions | Promise<ResourceServerOptions>,
+  options: () => ConformanceOptions | Promise<ConformanceOptions>,
   tls?: () => ConformanceServerTls,
 ): () => ConformanceApp {
   let app: ConformanceApp | undefined;

@@ -26,6 +26,7 @@ export function unavailableCases(driver: ConformanceDriver): void {
         introspectionResolver({
           endpoint: `http://127.0.0.1:${port}/introspect`,
           issuer: 'https://as.conformance.test',
+          audience: 'https://api.conformance.test',
           clientAuthentication: {
             method: 'client_secret_basic',
             clientId: 'rs',
