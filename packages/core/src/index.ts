@@ -15,7 +15,6 @@ export {
   tokenCache,
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
-export { tokenHash } from './cache/token-hash.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
@@ -29,6 +28,7 @@ export {
 export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirm.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
+export { tokenHash } from './crypto/token-hash.js';
 export {
   type DpopNonceProvider,
   type RotatingDpopNoncesOptions,

@@ -1,5 +1,6 @@
 import { requireOption } from '../config/config-error.js';
 import { positiveOption } from '../config/option-values.js';
+import { timingSafeEqual } from '../crypto/constant-time.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { certificateDer, certificateDigest } from './certificate-thumbprint.js';
@@ -9,7 +10,6 @@ import {
   isJoinedHeaderValue,
   parseClientCertHeader,
 } from './client-cert-header.js';
-import { timingSafeEqual } from './constant-time.js';
 import { type AddressMatcher, addressMatcher } from './ip-address.js';
 
 /**

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { tokenHash } from '../cache/token-hash.js';
-import { timingSafeEqualStrings } from '../confirmation/constant-time.js';
+import { timingSafeEqualStrings } from '../crypto/constant-time.js';
+import { accessTokenHash } from '../crypto/token-hash.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { decodeJsonSegment, parseJsonObject } from '../jose/compact-jws.js';
 import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
@@ -161,7 +161,7 @@ async function checkClaims(
     return refusal('dpop_iat_invalid', 'The DPoP proof was not made within the accepted time window');
   }
   if (typeof ath !== 'string') return invalid('The DPoP proof has no "ath"');
-  if (!timingSafeEqualStrings(ath, await tokenHash(target.token))) {
+  if (!timingSafeEqualStrings(ath, await accessTokenHash(target.token))) {
     return refusal('dpop_ath_mismatch', 'The DPoP proof was made for another access token');
   }
   if (nonce !== undefined && typeof nonce !== 'string')

@@ -1,7 +1,7 @@
 import { createTestPki, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { timingSafeEqual, timingSafeEqualStrings } from '../../src/confirmation/constant-time.js';
 import { addressMatcher, parseIpAddress } from '../../src/confirmation/ip-address.js';
+import { timingSafeEqual, timingSafeEqualStrings } from '../../src/crypto/constant-time.js';
 import {
   type AccessTokenResolver,
   createResourceServer,
