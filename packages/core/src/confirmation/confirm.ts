@@ -1,9 +1,10 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { timingSafeEqual, timingSafeEqualStrings } from '../crypto/constant-time.js';
 import type { VerifiedDpopProof } from '../dpop/dpop-proof.js';
+import { isObject } from '../encoding/json-object.js';
 import { type Failure, failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
-import { isObject, type TokenInfo } from '../token-info.js';
+import type { TokenInfo } from '../token-info.js';
 import type { CertificateSource } from './certificate-source.js';
 import { thumbprintDigest } from './certificate-thumbprint.js';
 

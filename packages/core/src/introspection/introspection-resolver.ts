@@ -1,13 +1,15 @@
 import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
+import { parseJsonObject } from '../encoding/json-object.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { fetchHttpClient } from '../http/fetch-http-client.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
-import { isObject, type TokenInfo } from '../token-info.js';
+import type { TokenInfo } from '../token-info.js';
 import { DiscoveryError, endpointDiscovery } from './authorization-server-metadata.js';
 import { type ClientAuthentication, createClientAuthenticator } from './client-authentication.js';
 import { type IntrospectionChecks, interpretIntrospection } from './introspection-response.js';
@@ -80,7 +82,6 @@ export class IntrospectionError extends Error {
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const LOUD_INTERVAL_MS = 60_000;
 
 /**
@@ -210,7 +211,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     }
     let text: string;
     try {
-      text = utf8.decode(response.body);
+      text = decodeUtf8(response.body);
     } catch {
       return refusal('introspection_unavailable', 'answered a body that is not UTF-8');
     }
@@ -303,12 +304,8 @@ function introspectionCacheNamespace(options: IntrospectionResolverOptions): Cac
 /** The OAuth `error` code of an error answer, when it is small JSON that has one. */
 function oauthError(response: HttpResponse): string | undefined {
   if (response.body.byteLength > 4096) return undefined;
-  try {
-    const body: unknown = JSON.parse(utf8.decode(response.body));
-    return isObject(body) && typeof body.error === 'string' ? body.error : undefined;
-  } catch {
-    return undefined;
-  }
+  const error = parseJsonObject(response.body)?.error;
+  return typeof error === 'string' ? error : undefined;
 }
 
 function loudMisconfigurationReporter(): (error: IntrospectionError) => void {

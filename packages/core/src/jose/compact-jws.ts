@@ -1,6 +1,6 @@
-import { base64url, compactVerify, errors } from 'jose';
+import { compactVerify, errors } from 'jose';
+import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
-import { isObject } from '../token-info.js';
 
 /** The protected header of a compact JWS, decoded but not yet trusted. */
 export interface UntrustedJwsHeader {
@@ -11,7 +11,6 @@ export interface UntrustedJwsHeader {
 }
 
 const MAX_HEADER_CHARS = 4096;
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Decodes the header of a three-part compact JWS. The token's length is already bounded by the caller;
@@ -38,25 +37,6 @@ export function decodeJwsHeader(token: string): Outcome<UntrustedJwsHeader> {
     typ: parsed.typ as string | undefined,
     raw: parsed,
   });
-}
-
-/** Decodes one base64url segment holding a JSON object, or `undefined` when it is anything else. */
-export function decodeJsonSegment(segment: string): Record<string, unknown> | undefined {
-  try {
-    return parseJsonObject(base64url.decode(segment));
-  } catch {
-    return undefined;
-  }
-}
-
-/** UTF-8 JSON bytes holding an object (a JOSE header or claim set), or `undefined` when they hold anything else. */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(decoder.decode(bytes));
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The result of checking one key against a JWS. */

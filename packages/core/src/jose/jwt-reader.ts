@@ -1,6 +1,7 @@
+import { parseJsonObject } from '../encoding/json-object.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { isPublicKeyEncryption } from '../keys/jwe-algorithms.js';
-import { isObject } from '../token-info.js';
 import type { UntrustedJwsHeader } from './compact-jws.js';
 import type { JweDecryptor } from './jwe-decryptor.js';
 import type { SignedJwtVerifier } from './signed-jwt-verifier.js';
@@ -12,8 +13,6 @@ export type TypeCheck = (typ: string | undefined) => Failure | undefined;
 export interface JwtReader {
   read(token: string, now: number): Promise<Outcome<Record<string, unknown>>>;
 }
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads the three forms of JWT an access token may take:
@@ -53,7 +52,7 @@ export function jwtReader(
     const { header, plaintext } = decrypted.value;
     let text: string;
     try {
-      text = decoder.decode(plaintext);
+      text = decodeUtf8(plaintext);
     } catch {
       return refusal('token_malformed', 'The encrypted token content is not UTF-8');
     }
@@ -107,13 +106,10 @@ export function jwtReader(
 }
 
 function parseClaims(text: string): Outcome<Record<string, unknown>> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (isObject(value)) return success(value);
-  } catch {
-    // Falls through to the refusal below.
-  }
-  return refusal('token_malformed', 'The encrypted token content is not a JSON object');
+  const claims = parseJsonObject(text);
+  return claims === undefined
+    ? refusal('token_malformed', 'The encrypted token content is not a JSON object')
+    : success(claims);
 }
 
 function countDots(token: string): number {

@@ -1,4 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { parseJsonObject } from '../encoding/json-object.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import {
   ASYMMETRIC_JWS_ALGORITHMS,
@@ -6,12 +7,7 @@ import {
   SYMMETRIC_JWS_ALGORITHMS,
 } from '../keys/algorithms.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
-import {
-  checkJwsSignature,
-  decodeJwsHeader,
-  parseJsonObject,
-  type UntrustedJwsHeader,
-} from './compact-jws.js';
+import { checkJwsSignature, decodeJwsHeader, type UntrustedJwsHeader } from './compact-jws.js';
 
 /** A JWS whose signature checked out with a configured key, and its JSON payload. */
 export interface VerifiedJwt {

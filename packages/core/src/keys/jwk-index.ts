@@ -1,5 +1,5 @@
 import { base64url, importJWK, type JWK } from 'jose';
-import { isObject } from '../token-info.js';
+import { isObject } from '../encoding/json-object.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';

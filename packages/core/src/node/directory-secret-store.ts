@@ -2,9 +2,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { positiveOption } from '../config/option-values.js';
+import { isObject } from '../encoding/json-object.js';
 import { decodeBase64, octKey } from '../secrets/secret-bytes.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { isObject } from '../token-info.js';
 import { readBoundedFile } from './bounded-file.js';
 
 /** Options of {@link directorySecretStore}. */

@@ -1,5 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { isObject } from '../token-info.js';
+import { isObject } from '../encoding/json-object.js';
 import { octKey } from './secret-bytes.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 
