@@ -88,7 +88,6 @@ export {
   type RemoteJwksStats,
   remoteJwks,
 } from './keys/remote-jwks.js';
-export type { ResolverKeyOptions } from './keys/resolver-key-sources.js';
 export { type SharedSecretOptions, sharedSecret } from './keys/shared-secret.js';
 export {
   type DescribedDecryptionKeySource,
@@ -111,6 +110,7 @@ export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-r
 export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
 export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
 export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.js';
+export type { ResolverKeyOptions } from './resolvers/resolver-key-sources.js';
 export {
   type AuthFailure,
   type AuthResult,

@@ -7,13 +7,13 @@ import { type Failure, type Outcome, refusal, success } from '../errors/failure.
 import { type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 import {
   type ResolverKeyOptions,
   type ResolverKeySources,
   resolverKeySources,
-} from '../keys/resolver-key-sources.js';
-import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
-import type { AccessTokenResolver, ResolveContext } from './resolver.js';
+} from './resolver-key-sources.js';
 
 /**
  * Options of {@link jwtResolver}. Keys come directly (`keys` to verify signatures, `decryption` to open
