@@ -18,13 +18,6 @@ export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
-export type { CertificateHeaderOptions } from './confirmation/certificate-source.js';
-export { certificateThumbprint } from './confirmation/certificate-thumbprint.js';
-export {
-  type CertificateHeaderFormat,
-  type PresentedCertificate,
-  parseClientCertHeader,
-} from './confirmation/client-cert-header.js';
 export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirm.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
@@ -95,6 +88,13 @@ export {
 } from './keys/static-decryption-keys.js';
 export { staticJwks } from './keys/static-jwks.js';
 export type { KeySelector, VerificationKeySource } from './keys/verification-key-source.js';
+export type { CertificateHeaderOptions } from './mtls/certificate-source.js';
+export { certificateThumbprint } from './mtls/certificate-thumbprint.js';
+export {
+  type CertificateHeaderFormat,
+  type PresentedCertificate,
+  parseClientCertHeader,
+} from './mtls/client-cert-header.js';
 export { type AccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
 export {
   type ClaimCheck,

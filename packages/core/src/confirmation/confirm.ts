@@ -3,10 +3,10 @@ import { timingSafeEqual, timingSafeEqualStrings } from '../crypto/constant-time
 import type { VerifiedDpopProof } from '../dpop/dpop-proof.js';
 import { isObject } from '../encoding/json-object.js';
 import { type Failure, failure } from '../errors/failure.js';
+import type { CertificateSource } from '../mtls/certificate-source.js';
+import { thumbprintDigest } from '../mtls/certificate-thumbprint.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
-import type { CertificateSource } from './certificate-source.js';
-import { thumbprintDigest } from './certificate-thumbprint.js';
 
 /**
  * Which sender-constrained tokens a server or route demands: `'mtls'` certificate-bound (RFC 8705),

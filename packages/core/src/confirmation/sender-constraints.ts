@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import { type DpopOptions, type DpopVerifier, dpopVerifier } from '../dpop/dpop-verifier.js';
-import { type CertificateHeaderOptions, certificateSource } from './certificate-source.js';
+import { type CertificateHeaderOptions, certificateSource } from '../mtls/certificate-source.js';
 import {
   type ConfirmationSettings,
   type JwkConfirmationVerifier,

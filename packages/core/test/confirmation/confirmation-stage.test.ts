@@ -1,6 +1,5 @@
 import { createTestPki, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addressMatcher, parseIpAddress } from '../../src/confirmation/ip-address.js';
 import { timingSafeEqual, timingSafeEqualStrings } from '../../src/crypto/constant-time.js';
 import {
   type AccessTokenResolver,
@@ -11,6 +10,7 @@ import {
   type ResourceServerOptions,
   staticJwks,
 } from '../../src/index.js';
+import { addressMatcher, parseIpAddress } from '../../src/mtls/ip-address.js';
 import { type DpopKey, dpopKey, dpopRequest, makeProof } from '../dpop-setup.js';
 import {
   AUDIENCE,
