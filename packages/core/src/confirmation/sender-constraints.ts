@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
-import { type DpopOptions, type DpopVerifier, dpopVerifier } from '../dpop/dpop-verifier.js';
+import { type DpopOptions, type DpopVerifier, dpopOption } from '../dpop/dpop-verifier.js';
 import { type CertificateHeaderOptions, certificateSource } from '../mtls/certificate-source.js';
 import {
   type ConfirmationSettings,
@@ -45,8 +45,7 @@ export interface SenderConstraints {
 
 /** Checks the sender-constraint options at start-up and builds what the pipeline uses. */
 export function senderConstraints(options: SenderConstraintOptions, clock: Clock): SenderConstraints {
-  const dpop =
-    options.dpop === undefined || options.dpop === false ? undefined : dpopVerifier(options.dpop, clock);
+  const dpop = dpopOption(options.dpop, clock);
   const required = senderConstraintOption(options.requireSenderConstrained, 'requireSenderConstrained');
   requireOption(
     required !== 'dpop' || dpop !== undefined,

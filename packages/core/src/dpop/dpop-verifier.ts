@@ -60,6 +60,14 @@ export interface DpopVerifier {
 
 const ACCEPTABLE = new Set<string>(ASYMMETRIC_JWS_ALGORITHMS);
 
+/**
+ * Reads the resource server's `dpop` option: absent or `false` leave DPoP off, `true` turns it on with
+ * the defaults, an object configures it (every option checked at start-up).
+ */
+export function dpopOption(value: DpopOptions | boolean | undefined, clock: Clock): DpopVerifier | undefined {
+  return value === undefined || value === false ? undefined : dpopVerifier(value, clock);
+}
+
 /** Builds the {@link DpopVerifier}, checking every option at start-up. */
 export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVerifier {
   const settings: DpopOptions = options === true ? {} : options;
