@@ -18,7 +18,7 @@ export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
-export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirm.js';
+export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirmation-method.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
 export { tokenHash } from './crypto/token-hash.js';

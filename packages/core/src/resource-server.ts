@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
-import { checkConfirmation, type SenderConstraint } from './confirmation/confirm.js';
+import { checkConfirmation } from './confirmation/confirm.js';
+import type { SenderConstraint } from './confirmation/confirmation-method.js';
 import { type SenderConstraintOptions, senderConstraints } from './confirmation/sender-constraints.js';
 import { createContext, type OAuth2Context } from './context.js';
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';

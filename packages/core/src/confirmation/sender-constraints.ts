@@ -7,7 +7,7 @@ import {
   type JwkConfirmationVerifier,
   SENDER_CONSTRAINTS,
   type SenderConstraint,
-} from './confirm.js';
+} from './confirmation-method.js';
 
 /** The resource-server options for sender-constrained tokens (RFC 8705 and RFC 9449). */
 export interface SenderConstraintOptions {

@@ -1,5 +1,5 @@
 import { RsConfigError } from '../config/config-error.js';
-import type { SenderConstraint } from '../confirmation/confirm.js';
+import type { SenderConstraint } from '../confirmation/confirmation-method.js';
 import { senderConstraintOption } from '../confirmation/sender-constraints.js';
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
