@@ -183,7 +183,8 @@ export function createResourceServer(options: ResourceServerOptions): ResourceSe
       const info = resolved.value;
 
       // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
-      if (info.claims.cnf !== undefined || scheme === 'DPoP' || required.length > 0) {
+      const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
+      if (bound || scheme === 'DPoP' || required.length > 0) {
         const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
         if (unconfirmed !== undefined) return reject(unconfirmed);
       }
