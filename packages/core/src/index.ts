@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 
-export type { CacheIdentity, CacheNamespace } from './cache/cache-namespace.js';
 export { memoryTokenCacheStore } from './cache/memory-token-cache-store.js';
 export {
   type TokenCache,
@@ -21,6 +20,7 @@ export { RsConfigError } from './config/config-error.js';
 export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirmation-method.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
+export type { CacheIdentity, CacheNamespace } from './crypto/cache-namespace.js';
 export { tokenHash } from './crypto/token-hash.js';
 export {
   type DpopNonceProvider,

@@ -1,9 +1,9 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { CacheNamespace } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
-import { CacheNamespace } from './cache-namespace.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
 

@@ -1,6 +1,6 @@
-import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
+import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';

@@ -1,6 +1,6 @@
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { fetchHttpClient } from '../http/fetch-http-client.js';

@@ -1,5 +1,5 @@
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
 

@@ -1,5 +1,5 @@
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { refusal } from '../errors/failure.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { peekIssuer, tokenShape } from './token-shape.js';

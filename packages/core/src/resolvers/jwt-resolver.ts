@@ -1,8 +1,8 @@
-import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
+import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
