@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { positiveOption } from '../config/option-values.js';
-import { sha256Base64url } from '../crypto/token-hash.js';
+import { sha256Digest } from '../crypto/sha256-digest.js';
 import { type Failure, failure, type Outcome, refusal } from '../errors/failure.js';
 import { dpopProofHeader } from '../extract/dpop-header.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
@@ -122,7 +122,7 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
     },
     async remember(proof, now) {
       // Scoped by key: a client cannot use up another client's jti. Hashed: the store holds no proof data.
-      const key = `rs:dpop:${await sha256Base64url(`${proof.jkt}.${proof.jti}`)}`;
+      const key = `rs:dpop:${await sha256Digest(`${proof.jkt}.${proof.jti}`)}`;
       // Kept for as long as the proof would be accepted, plus a second for clocks of a shared store.
       const ttl = Math.max(1, Math.ceil((proof.iat + iatWindow) * 1000 - now)) + 1_000;
       let first: boolean;
