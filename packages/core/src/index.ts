@@ -72,6 +72,7 @@ export {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   type JweDecryptionOptions,
 } from './jose/jwe-decryptor.js';
+export type { SignatureVerifierChoice } from './jose/signed-jwt-verifier.js';
 export { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from './keys/algorithms.js';
 export type { DecryptionKeySelector, DecryptionKeySource } from './keys/decryption-key-source.js';
 export {

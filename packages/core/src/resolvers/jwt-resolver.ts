@@ -6,7 +6,7 @@ import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
-import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import {
   type ResolverKeyOptions,
   type ResolverKeySources,
@@ -43,6 +43,12 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
   readonly requiredClaims?: readonly string[];
   /** Longest accepted token, in characters. Default 16 384. */
   readonly maxTokenLength?: number;
+  /**
+   * How signatures are checked. `'auto'` (default): with `node:crypto` on Node (several times faster),
+   * with jose's WebCrypto path on other runtimes; both accept and refuse exactly the same tokens.
+   * `'portable'`: with jose everywhere.
+   */
+  readonly signatureVerifier?: SignatureVerifierChoice;
 }
 
 const DECRYPTION_OPTIONS = [
@@ -73,7 +79,12 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   const verifier =
     keySources.verification === undefined
       ? undefined
-      : signedJwtVerifier(keySources.verification.sources, options.algorithms, 'jwt');
+      : signedJwtVerifier(
+          keySources.verification.sources,
+          options.algorithms,
+          'jwt',
+          options.signatureVerifier,
+        );
   if (verifier === undefined && options.algorithms !== undefined) {
     throw new RsConfigError('jwt.algorithms', 'applies to signed tokens: give keys or verificationSecretId');
   }
