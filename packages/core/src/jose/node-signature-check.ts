@@ -81,14 +81,8 @@ export const nodeSignatureCheck: JwsSignatureCheck | undefined =
   node === undefined ? undefined : (jws, key) => checkWithNode(node, jws, key);
 
 function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): SignatureCheck {
-  const alg = jws.header.alg;
-  let entry = prepared.get(key);
-  if (entry === undefined || entry.alg !== alg) {
-    const verify = prepareKey(modules, key, alg);
-    if (verify === undefined) return { valid: false, failure: SIGNATURE_UNCHECKABLE };
-    entry = { alg, verify };
-    prepared.set(key, entry);
-  }
+  const entry = preparedFor(modules, key, jws.header.alg);
+  if (entry === undefined) return { valid: false, failure: SIGNATURE_UNCHECKABLE };
   const { token, headerEnd, payloadEnd } = jws;
   const { Buffer } = modules;
   // Segments are canonical base64url (checked by parseCompactJws), so Buffer's lenient decoder reads
@@ -103,6 +97,39 @@ function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): S
   }
   if (!valid) return { valid: false };
   return { valid: true, payload: Buffer.from(token.slice(headerEnd + 1, payloadEnd), 'base64url') };
+}
+
+function preparedFor(modules: NodeModules, key: CryptoKey, alg: string): PreparedKey | undefined {
+  let entry = prepared.get(key);
+  if (entry === undefined || entry.alg !== alg) {
+    const verify = prepareKey(modules, key, alg);
+    if (verify === undefined) return undefined;
+    entry = { alg, verify };
+    prepared.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * The Node path's verdict on raw bytes (not a JWS): `undefined` when the key does not serve `alg`.
+ * For the tests that run primitive test vectors (Wycheproof) through both paths; not public API.
+ *
+ * @internal
+ */
+export function verifyBytesWithNode(
+  key: CryptoKey,
+  alg: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean | undefined {
+  if (node === undefined) return undefined;
+  const entry = preparedFor(node, key, alg);
+  if (entry === undefined) return undefined;
+  try {
+    return entry.verify(data, signature);
+  } catch {
+    return false;
+  }
 }
 
 const ECDSA_CURVES: Readonly<Record<string, { curve: string; signatureBytes: number }>> = {
