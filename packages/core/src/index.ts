@@ -14,6 +14,7 @@ export {
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
 export { tokenHash } from './cache/token-hash.js';
+export type { VerifiedTokenCacheOptions } from './cache/verified-token-cache.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';

@@ -4,6 +4,8 @@ const encoder = new TextEncoder();
 
 /** The part of `node:crypto` used here, typed structurally so that core does not depend on Node. */
 interface NodeCrypto {
+  /** One-shot digest (Node 20.12+): about twice as fast as createHash for a token-sized input. */
+  hash?(algorithm: 'sha256', data: string, outputEncoding: 'base64url'): string;
   createHash(algorithm: 'sha256'): {
     update(data: string, encoding: 'utf8'): { digest(encoding: 'base64url'): string };
   };
@@ -18,11 +20,19 @@ const nodeSha256: ((token: string) => string) | undefined = (() => {
     if (typeof runtime?.getBuiltinModule !== 'function') return undefined;
     const crypto = runtime.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
     if (typeof crypto?.createHash !== 'function') return undefined;
+    const { hash } = crypto;
+    if (typeof hash === 'function') return (token) => hash('sha256', token, 'base64url');
     return (token) => crypto.createHash('sha256').update(token, 'utf8').digest('base64url');
   } catch {
     return undefined;
   }
 })();
+
+/**
+ * The SHA-256 of a token, synchronously, where the runtime allows (Node): for callers on the hot path
+ * that must not wait for WebCrypto. `undefined` elsewhere.
+ */
+export const tokenHashSync: ((token: string) => string) | undefined = nodeSha256;
 
 /**
  * The cache key of a token: base64url SHA-256 of it, so that no cache, log line or shared store ever

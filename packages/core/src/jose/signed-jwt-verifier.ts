@@ -5,7 +5,11 @@ import {
   SUPPORTED_JWS_ALGORITHMS,
   SYMMETRIC_JWS_ALGORITHMS,
 } from '../keys/algorithms.js';
-import { MAX_KEYS_TRIED, type VerificationKeySource } from '../keys/verification-key-source.js';
+import {
+  type KeySelector,
+  MAX_KEYS_TRIED,
+  type VerificationKeySource,
+} from '../keys/verification-key-source.js';
 import {
   checkJwsSignature,
   type JwsSignatureCheck,
@@ -41,6 +45,11 @@ export interface SignedJwtVerifier {
     now: number,
     checkHeader?: (header: UntrustedJwsHeader) => Failure | undefined,
   ): Promise<Outcome<VerifiedJwt>>;
+  /**
+   * Whether the sources still offer `key` for a token with this header: false once the key set no
+   * longer holds it (rotated out, or the set was fetched anew), so that a remembered verification ends.
+   */
+  trusts(selector: KeySelector, key: CryptoKey, now: number): Promise<boolean>;
 }
 
 /**
@@ -116,6 +125,14 @@ export function signedJwtVerifier(
         if (check.failure !== undefined) return { ok: false, failure: check.failure };
       }
       return refusal('signature_invalid', 'The JWT signature is invalid');
+    },
+
+    async trusts(selector, key, now) {
+      for (const source of sources) {
+        const found = await source.keysFor(selector, now);
+        if (found.ok && found.value.includes(key)) return true;
+      }
+      return false;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { cacheNamespaceOf } from '../cache/cache-namespace.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from '../cache/verified-token-cache.js';
 import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
@@ -49,6 +50,14 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
    * `'portable'`: with jose everywhere.
    */
   readonly signatureVerifier?: SignatureVerifierChoice;
+  /**
+   * Remember verified signed tokens (by the SHA-256 of the token, never the token itself) so that a
+   * client reusing its token skips the signature check. Each hit still checks the claims (expiry,
+   * issuer, audience, profile) and that the key which verified the token is still in the key set; the
+   * resource server still checks confirmation (`cnf`) and policy after every resolve. Entries end at the
+   * token's `exp`. Encrypted tokens are not remembered. Default: off.
+   */
+  readonly verifiedTokenCache?: VerifiedTokenCacheOptions;
 }
 
 const DECRYPTION_OPTIONS = [
@@ -132,15 +141,52 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     return profile.checkClaims?.(claims);
   }
 
+  const cache =
+    options.verifiedTokenCache === undefined || verifier === undefined
+      ? undefined
+      : new VerifiedTokenCache(options.verifiedTokenCache, 'jwt.verifiedTokenCache');
+
+  function accept(info: TokenInfo, now: number): Outcome<TokenInfo> {
+    const problem = checkClaims(info, now);
+    return problem === undefined ? success(info) : { ok: false, failure: problem };
+  }
+
+  async function verify(
+    token: string,
+    now: number,
+    cacheKey: string | undefined,
+  ): Promise<Outcome<TokenInfo>> {
+    const read = await reader.read(token, now);
+    if (!read.ok) return read;
+    const info = tokenInfoFromClaims(read.value.claims, 'jwt');
+    const outcome = accept(info, now);
+    const signedBy = read.value.signedBy;
+    // Only accepted tokens are remembered, until their `exp` (checkClaims made sure there is one).
+    if (outcome.ok && cacheKey !== undefined && signedBy !== undefined && info.expiresAt !== undefined) {
+      cache!.set(cacheKey, {
+        info,
+        key: signedBy.key,
+        selector: signedBy.selector,
+        expiresAtMs: info.expiresAt * 1000,
+      });
+    }
+    return outcome;
+  }
+
   return {
     cacheNamespace: jwtCacheNamespace(options, keySources),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
-      const claims = await reader.read(token, context.now);
-      if (!claims.ok) return claims;
-      const info = tokenInfoFromClaims(claims.value, 'jwt');
-      const problem = checkClaims(info, context.now);
-      return problem === undefined ? success(info) : { ok: false, failure: problem };
+      const now = context.now;
+      if (cache === undefined) return verify(token, now, undefined);
+      const pendingKey = cache.keyOf(token);
+      const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+      const hit = cache.get(cacheKey, now);
+      if (hit !== undefined) {
+        if (await verifier!.trusts(hit.selector, hit.key, now)) return accept(hit.info, now);
+        cache.delete(cacheKey);
+      }
+      return verify(token, now, cacheKey);
     },
   };
 }
