@@ -1,5 +1,5 @@
 import { base64url, compactVerify, errors } from 'jose';
-import { isCanonicalBase64url } from '../encoding/base64url.js';
+import { COMPACT_JWS_ALPHABET, endsCanonically } from '../encoding/base64url.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { isObject } from '../token-info.js';
 
@@ -42,19 +42,36 @@ export function parseCompactJws(token: string): Outcome<CompactJws> {
     return refusal('token_malformed', 'The access token is not a JWT');
   }
   if (
-    !isCanonicalBase64url(token, 0, headerEnd) ||
-    !isCanonicalBase64url(token, headerEnd + 1, payloadEnd) ||
-    !isCanonicalBase64url(token, payloadEnd + 1, token.length)
+    !COMPACT_JWS_ALPHABET.test(token) ||
+    !endsCanonically(token, 0, headerEnd) ||
+    !endsCanonically(token, headerEnd + 1, payloadEnd) ||
+    !endsCanonically(token, payloadEnd + 1, token.length)
   ) {
     return refusal('token_malformed', 'The JWT is not canonical base64url');
   }
-  const header = decodeJwsHeader(token, headerEnd);
+  const header = headerOf(token.slice(0, headerEnd));
   if (!header.ok) return header;
   return success({ token, headerEnd, payloadEnd, header: header.value });
 }
 
-function decodeJwsHeader(token: string, headerEnd: number): Outcome<UntrustedJwsHeader> {
-  const parsed = decodeJsonSegment(token.slice(0, headerEnd));
+// An issuer signs every token with the same header (alg, kid, typ), so its decoding is remembered:
+// base64url, UTF-8 and JSON once per distinct header rather than once per request. Headers are chosen by
+// clients, so the memory is small and emptied when full.
+const MAX_REMEMBERED_HEADERS = 64;
+const rememberedHeaders = new Map<string, Outcome<UntrustedJwsHeader>>();
+
+function headerOf(segment: string): Outcome<UntrustedJwsHeader> {
+  let header = rememberedHeaders.get(segment);
+  if (header === undefined) {
+    header = decodeJwsHeader(segment);
+    if (rememberedHeaders.size >= MAX_REMEMBERED_HEADERS) rememberedHeaders.clear();
+    rememberedHeaders.set(segment, header);
+  }
+  return header;
+}
+
+function decodeJwsHeader(segment: string): Outcome<UntrustedJwsHeader> {
+  const parsed = decodeJsonSegment(segment);
   if (parsed === undefined) return refusal('token_malformed', 'The JWT header is not valid base64url JSON');
   if (typeof parsed.alg !== 'string') return refusal('token_malformed', 'The JWT header has no "alg"');
   if (parsed.kid !== undefined && typeof parsed.kid !== 'string') {
@@ -70,7 +87,7 @@ function decodeJwsHeader(token: string, headerEnd: number): Outcome<UntrustedJws
     alg: parsed.alg,
     kid: parsed.kid as string | undefined,
     typ: parsed.typ as string | undefined,
-    raw: parsed,
+    raw: Object.freeze(parsed),
   });
 }
 
