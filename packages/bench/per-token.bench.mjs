@@ -10,7 +10,7 @@ import { createResourceServer, jwtResolver, staticJwks } from '@rs/core';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { createVerifier } from 'fast-jwt';
 import { importJWK, jwtVerify } from 'jose';
-import { ALGORITHMS, AUDIENCE, benchKey, distinctTokens, ISSUER } from './lib/fixtures.mjs';
+import { ALGORITHMS, AUDIENCE, benchKey, distinctTokens, flat, ISSUER } from './lib/fixtures.mjs';
 import { interleaved } from './lib/measure.mjs';
 import { report as createReport, fixed, markdownTable, ratio } from './lib/table.mjs';
 
@@ -40,7 +40,7 @@ function requestFor(token) {
   return {
     method: 'GET',
     url: 'https://api.bench.test/items',
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: flat(`Bearer ${token}`) },
   };
 }
 
@@ -293,7 +293,9 @@ out.log(
     `${ROUNDS} interleaved rounds (min / median / max of the per-round µs of CPU per token).`,
 );
 if (globalThis.gc === undefined) out.log('(Run with --expose-gc for steadier figures.)');
-await perAlgorithm();
-await growth();
-await cacheSizes();
+// BENCH_TABLES=algorithms,growth,cache (the default: all) picks tables.
+const tables = new Set((process.env.BENCH_TABLES ?? 'algorithms,growth,cache').split(','));
+if (tables.has('algorithms')) await perAlgorithm();
+if (tables.has('growth')) await growth();
+if (tables.has('cache')) await cacheSizes();
 out.save();

@@ -19,6 +19,8 @@ interface IndexedKey {
   readonly jwk: JWK;
   /** Imported keys, one per algorithm (WebCrypto binds a key to its algorithm). */
   readonly imported: Map<string, Promise<CryptoKey | undefined>>;
+  /** The same keys once imported (`undefined` for a key that failed), read without waiting. */
+  readonly ready: Map<string, CryptoKey | undefined>;
 }
 
 /**
@@ -57,7 +59,7 @@ export class JwkIndex {
         return;
       }
       const jwk = candidate as JWK;
-      const entry: IndexedKey = { jwk, imported: new Map() };
+      const entry: IndexedKey = { jwk, imported: new Map(), ready: new Map() };
       this.all.push(entry);
       if (jwk.kty === 'oct') symmetric = true;
       if (jwk.kid !== undefined) {
@@ -107,7 +109,10 @@ export class JwkIndex {
     const keys: CryptoKey[] = [];
     for (const entry of this.entriesFor(selector)) {
       if (!fits(entry.jwk, selector.alg)) continue;
-      const key = await importFor(entry, selector.alg);
+      // Once imported, a key is taken as it is: no await, and so no trip through the microtask queue.
+      const key = entry.ready.has(selector.alg)
+        ? entry.ready.get(selector.alg)
+        : await importFor(entry, selector.alg);
       if (key !== undefined) keys.push(key);
     }
     return keys;

@@ -164,7 +164,7 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     // Only accepted tokens are remembered, until their `exp` (checkClaims made sure there is one).
     if (outcome.ok && cacheKey !== undefined && signedBy !== undefined && info.expiresAt !== undefined) {
       cache!.set(cacheKey, {
-        info,
+        claims: info.claims,
         key: signedBy.key,
         selector: signedBy.selector,
         expiresAtMs: info.expiresAt * 1000,
@@ -183,7 +183,9 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
       const hit = cache.get(cacheKey, now);
       if (hit !== undefined) {
-        if (await verifier!.trusts(hit.selector, hit.key, now)) return accept(hit.info, now);
+        if (await verifier!.trusts(hit.selector, hit.key, now)) {
+          return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+        }
         cache.delete(cacheKey);
       }
       return verify(token, now, cacheKey);
