@@ -10,7 +10,16 @@ import { createResourceServer, jwtResolver, staticJwks } from '@rs/core';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { createVerifier } from 'fast-jwt';
 import { importJWK, jwtVerify } from 'jose';
-import { ALGORITHMS, AUDIENCE, benchKey, distinctTokens, flat, ISSUER } from './lib/fixtures.mjs';
+import {
+  ALGORITHMS,
+  AUDIENCE,
+  benchKey,
+  distinctTokens,
+  flat,
+  ISSUER,
+  jwsHash,
+  jwsOptions,
+} from './lib/fixtures.mjs';
 import { interleaved } from './lib/measure.mjs';
 import { report as createReport, fixed, markdownTable, ratio } from './lib/table.mjs';
 
@@ -65,13 +74,8 @@ async function rowsFor(key, tokens, repeated) {
       signature: Buffer.from(token.slice(dot + 1), 'base64url'),
     };
   });
-  const hash = key.alg === 'EdDSA' ? null : 'sha256';
-  const rawOptions =
-    key.alg === 'PS256'
-      ? { key: key.publicKey, padding: 6, saltLength: 32 }
-      : key.alg === 'ES256'
-        ? { key: key.publicKey, dsaEncoding: 'ieee-p1363' }
-        : key.publicKey;
+  const hash = jwsHash(key.alg);
+  const rawOptions = jwsOptions(key.alg, key.publicKey);
   const rawPart = repeated ? () => parts[0] : (i) => parts[i % parts.length];
 
   const fastJwtOptions = { key: key.pem, algorithms: [key.alg], allowedIss: ISSUER, allowedAud: AUDIENCE };

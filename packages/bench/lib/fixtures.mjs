@@ -38,13 +38,7 @@ export function signToken(key, { claimBytes = 1024, jti = crypto.randomUUID(), o
   if (claimBytes > base + 10) claims.pad = 'x'.repeat(claimBytes - base - 10);
   const header = { alg: key.alg, typ: 'at+jwt', ...(omitKid ? {} : { kid: key.kid }) };
   const input = `${encode(header)}.${encode(claims)}`;
-  const options =
-    key.alg === 'PS256'
-      ? { key: key.privateKey, padding: 6, saltLength: 32 }
-      : key.alg === 'ES256'
-        ? { key: key.privateKey, dsaEncoding: 'ieee-p1363' }
-        : key.privateKey;
-  const signature = sign(HASHES[key.alg], Buffer.from(input), options);
+  const signature = sign(HASHES[key.alg], Buffer.from(input), jwsOptions(key.alg, key.privateKey));
   return flat(`${input}.${signature.toString('base64url')}`);
 }
 
@@ -55,6 +49,17 @@ export function signToken(key, { claimBytes = 1024, jti = crypto.randomUUID(), o
  */
 export function flat(text) {
   return Buffer.from(text, 'latin1').toString('latin1');
+}
+
+/** node:crypto's hash for `alg`, and its options for a JWS signature with `keyObject`. */
+export function jwsHash(alg) {
+  return HASHES[alg];
+}
+
+export function jwsOptions(alg, keyObject) {
+  if (alg === 'PS256') return { key: keyObject, padding: 6, saltLength: 32 };
+  if (alg === 'ES256') return { key: keyObject, dsaEncoding: 'ieee-p1363' };
+  return keyObject;
 }
 
 /** `count` distinct tokens (each its own jti and signature). */
