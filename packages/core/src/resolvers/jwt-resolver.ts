@@ -204,6 +204,9 @@ function jwtCacheNamespace(options: JwtResolverOptions, keys: ResolverKeySources
     secrets: _secrets,
     verificationSecretId: _verificationSecretId,
     decryptionSecretId: _decryptionSecretId,
+    // How signatures are computed and whether verified tokens are remembered change no answer.
+    signatureVerifier: _signatureVerifier,
+    verifiedTokenCache: _verifiedTokenCache,
     ...settings
   } = options;
   return cacheNamespaceOf('jwt', {

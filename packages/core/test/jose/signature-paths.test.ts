@@ -211,7 +211,7 @@ describe('keys that do not fit', () => {
       ['PS256', ['HS256'], 'unknown_key'],
       ['EdDSA', ['ES256', 'RS256'], 'unknown_key'],
       ['HS256', ['RS256'], 'algorithm_not_allowed'],
-      ['HS256', ['HS384', 'RS256'], 'unknown_key'],
+      ['HS256', ['HS384'], 'unknown_key'],
     ];
     for (const [alg, others, code] of cases) {
       const verdict = await agreedVerdict(await mint(alg), jwksFor(...others), `${alg} vs ${others}`);
