@@ -162,7 +162,16 @@ function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefine
   let pending = entry.imported.get(alg);
   if (pending === undefined) {
     // Keys were checked when the set arrived; one that still fails to import is unusable, not fatal.
-    pending = importVerificationKey(entry.jwk, alg).catch(() => undefined);
+    pending = importVerificationKey(entry.jwk, alg).then(
+      (key) => {
+        entry.ready.set(alg, key);
+        return key;
+      },
+      () => {
+        entry.ready.set(alg, undefined);
+        return undefined;
+      },
+    );
     entry.imported.set(alg, pending);
   }
   return pending;

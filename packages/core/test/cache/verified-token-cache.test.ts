@@ -93,13 +93,18 @@ describe('a repeated token', () => {
 
   it('is verified again, and refused, once the key that verified it left the key set', async () => {
     server.setDocument(jwksOf(key));
-    const keys = remoteJwks({ url: server.url, cacheMaxAge: 1_000, cooldown: 0 });
+    const keys = remoteJwks({ url: server.url, cacheMaxAge: 1_000, minFetchInterval: 0 });
     const resolver = cachedResolver(keys);
     const token = await mint(key);
     expectSuccess(await resolveAt(resolver, token));
     expectSuccess(await resolveAt(resolver, token, NOW_MS + 500));
 
     server.setDocument(jwksOf(next));
+    // The held set is now stale: requests are answered from it while it is fetched anew in the background.
+    await resolveAt(resolver, token, NOW_MS + 2_000);
+    await vi.waitFor(async () => {
+      expect((await resolveAt(resolver, token, NOW_MS + 2_000)).ok).toBe(false);
+    });
     const verifications = countVerifications();
     expectFailure(await resolveAt(resolver, token, NOW_MS + 2_000), 'unknown_key');
     expect(verifications.count).toBe(0);
