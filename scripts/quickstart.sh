@@ -43,6 +43,7 @@ case "${1:-}" in
     $PNPM exec turbo run build typecheck test --concurrency=2 --continue || failures="$failures build/typecheck/test"
     node scripts/check-readme-examples.mjs || failures="$failures readme-examples"
     node scripts/check-package-exports.mjs || failures="$failures package-exports"
+    node scripts/check-changesets.mjs || failures="$failures changesets"
     $PNPM exec biome ci . --colors=off || failures="$failures lint"
     # shellcheck disable=SC2086 # one argument per failed step
     exec node scripts/test-summary.mjs $failures

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export type { CacheIdentity, CacheNamespace } from './cache/cache-namespace.js';
 export { memoryTokenCacheStore } from './cache/memory-token-cache-store.js';
 export {
   type TokenCache,

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import {
   type AccessTokenResolver,
   type AuthResult,
+  type CacheIdentity,
   FAILURES,
   type Failure,
   type FailureCode,
@@ -14,6 +15,15 @@ import {
   type RsRequest,
   type TokenInfo,
 } from '../src/index.js';
+
+/**
+ * The store-key segment a token cache uses for `subject`: a custom name as given, or the digest of a
+ * namespace of @rs (computed asynchronously). `undefined` when it has none.
+ */
+export async function namespaceDigest(subject: CacheIdentity): Promise<string | undefined> {
+  const namespace = subject.cacheNamespace;
+  return typeof namespace === 'string' || namespace === undefined ? namespace : namespace.digest();
+}
 
 /** Shared fixtures: one issuer, one audience, one fixed instant (tokens are minted and checked at it). */
 export const ISSUER = 'https://as.example.com';

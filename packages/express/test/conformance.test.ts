@@ -5,7 +5,9 @@ import { serve } from './serve.js';
 
 function driver({ express }: Framework): ConformanceDriver {
   return {
-    async start(options, routes) {
+    connectionCertificates: true,
+    peerAddress: '127.0.0.1',
+    async start(options, routes, tls) {
       const app = express();
       app.use(express.urlencoded({ extended: false }));
       const protect = rsExpress(options);
@@ -17,8 +19,12 @@ function driver({ express }: Framework): ConformanceDriver {
         if (route.method === 'GET') app.get(route.path, handler, echo);
         else app.post(route.path, handler, echo);
       }
-      const served = await serve(app);
-      return { request: (request) => sendHttp(served.url, request), close: served.close };
+      const served = await serve(app, tls);
+      return {
+        request: (request) => sendHttp(served.url, request, tls?.ca),
+        url: (path) => `${served.url}${path}`,
+        close: served.close,
+      };
     },
   };
 }

@@ -1,12 +1,25 @@
+import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import formBody from '@fastify/formbody';
 import { type ConformanceDriver, conformanceEcho, runAdapterConformance, sendHttp } from '@rs/testkit';
 import Fastify from 'fastify';
 import { rsFastify } from '../src/index.js';
 
 const driver: ConformanceDriver = {
-  async start(options, routes) {
+  connectionCertificates: true,
+  peerAddress: '127.0.0.1',
+  async start(options, routes, tls) {
     // The suite sends a 20 KB token, beyond Node's default 16 KiB header limit (which would answer 431).
-    const app = Fastify({ http: { maxHeaderSize: 64 * 1024 } });
+    // With TLS, the server asks for a client certificate without judging its chain (RFC 8705 §3).
+    const app = Fastify({
+      serverFactory: (handler) =>
+        tls === undefined
+          ? createServer({ maxHeaderSize: 64 * 1024 }, handler)
+          : createTlsServer(
+              { maxHeaderSize: 64 * 1024, ...tls, requestCert: true, rejectUnauthorized: false },
+              handler,
+            ),
+    });
     await app.register(formBody);
     await app.register(rsFastify, options);
     for (const route of routes) {
@@ -17,8 +30,13 @@ const driver: ConformanceDriver = {
         handler: async (request) => conformanceEcho(request.oauth2!),
       });
     }
-    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    return { request: (request) => sendHttp(baseUrl, request), close: () => app.close() };
+    const listening = await app.listen({ host: '127.0.0.1', port: 0 });
+    const baseUrl = tls === undefined ? listening : listening.replace('http:', 'https:');
+    return {
+      request: (request) => sendHttp(baseUrl, request, tls?.ca),
+      url: (path) => `${baseUrl}${path}`,
+      close: () => app.close(),
+    };
   },
 };
 

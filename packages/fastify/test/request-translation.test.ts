@@ -1,4 +1,3 @@
-import { request as httpRequest } from 'node:http';
 import { createResourceServer } from '@rs/core';
 import { sendHttp, type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify from 'fastify';
@@ -89,26 +88,6 @@ describe('the request core sees', () => {
     });
     expect(response.status).toBe(200);
     expect(fixture.seen.at(-1)?.url).toBe('https://api.example.com/v1/items?x=1');
-  });
-
-  it('keeps a repeated Authorization header, which core refuses (Node would keep only the first)', async () => {
-    const app = Fastify();
-    await app.register(rsFastify, fixture.options());
-    app.get('/items', ok);
-    const baseUrl = await serve(app);
-
-    const status = await new Promise<number | undefined>((resolve, reject) => {
-      // Raw header pairs: Node sends each as its own field line.
-      const headers = ['authorization', authorization, 'authorization', authorization];
-      const request = httpRequest(`${baseUrl}/items`, { headers });
-      request.on('response', (response) => {
-        response.resume();
-        resolve(response.statusCode);
-      });
-      request.on('error', reject);
-      request.end();
-    });
-    expect(status).toBe(400);
   });
 
   it('accepts a prebuilt resource server', async () => {

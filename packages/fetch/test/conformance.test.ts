@@ -12,6 +12,7 @@ runAdapterConformance('fetch (direct)', {
         conformanceResponse(
           await handler(new Request(`http://conformance.test${request.path}`, conformanceInit(request))),
         ),
+      url: (path) => `http://conformance.test${path}`,
       close: async () => {},
     };
   },
@@ -24,6 +25,7 @@ runAdapterConformance('fetch (over HTTP)', {
     return {
       request: async (request) =>
         conformanceResponse(await fetch(`${server.url}${request.path}`, conformanceInit(request))),
+      url: (path) => `${server.url}${path}`,
       close: () => server.close(),
     };
   },

@@ -1,82 +1,24 @@
-import { type AccessPolicy, jwtResolver, type ResourceServerOptions, staticJwks } from '@rs/core';
+import { jwtResolver, staticJwks } from '@rs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificateCases } from './conformance/certificate-cases.js';
+import { dpopCases } from './conformance/dpop-cases.js';
+import type { ConformanceApp, ConformanceDriver } from './conformance/driver.js';
+import { CONFORMANCE_ROUTES } from './conformance/driver.js';
+import { repeatedHeaderCases } from './conformance/repeated-header-cases.js';
+import { unavailableCases } from './conformance/unavailable-cases.js';
 import { generateSigningKey, jwksOf, type TestSigningKey } from './keys.js';
 import { mintToken, tamperSignature } from './tokens.js';
 
-/** One protected route of the conformance app. */
-export interface ConformanceRoute {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly policy: AccessPolicy;
-}
-
-/**
- * The routes every adapter under test must expose. Each answers 200 with {@link ConformanceEcho} built
- * from the OAuth2 context the adapter hands the handler.
- */
-export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
-  { method: 'GET', path: '/items', policy: { scopes: ['read'] } },
-  { method: 'POST', path: '/items', policy: { scopes: ['write'] } },
-  { method: 'GET', path: '/any', policy: { scopes: { anyOf: ['admin', 'read'] } } },
-];
-
-/** What a conformance route handler answers, from the context. */
-export interface ConformanceEcho {
-  readonly subject: string | undefined;
-  readonly clientId: string | undefined;
-  readonly scopes: readonly string[];
-  readonly location: string;
-}
-
-/** Builds the echo body from an OAuth2 context; every driver's handlers use it. */
-export function conformanceEcho(context: {
-  subject: string | undefined;
-  clientId: string | undefined;
-  scopes: ReadonlySet<string>;
-  location: string;
-}): ConformanceEcho {
-  return {
-    subject: context.subject,
-    clientId: context.clientId,
-    scopes: [...context.scopes].sort(),
-    location: context.location,
-  };
-}
-
-/** A request sent to the app under test. */
-export interface ConformanceRequest {
-  readonly method: 'GET' | 'POST';
-  /** Path and query, e.g. `/items?access_token=…`. */
-  readonly path: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** A form-urlencoded body (the driver sends it with that content type). */
-  readonly form?: Readonly<Record<string, string>>;
-}
-
-/** The answer, headers with lower-case names. */
-export interface ConformanceResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: unknown;
-}
-
-/** An adapter under test, started with the given resource-server options and {@link CONFORMANCE_ROUTES}. */
-export interface ConformanceApp {
-  request(request: ConformanceRequest): Promise<ConformanceResponse>;
-  close(): Promise<void>;
-}
-
-/** How one adapter is started for the suite. */
-export interface ConformanceDriver {
-  start(options: ResourceServerOptions, routes: readonly ConformanceRoute[]): Promise<ConformanceApp>;
-}
+export * from './conformance/driver.js';
 
 const ISSUER = 'https://as.conformance.test';
 const AUDIENCE = 'https://api.conformance.test';
 
 /**
  * The adapter conformance suite: the same cases, run through every adapter, so that all of them
- * translate requests and rejections identically.
+ * translate requests and rejections identically: bearer tokens in every location, DPoP proofs, client
+ * certificates (from a proxy header, and from the connection where the adapter sees one), repeated
+ * credential headers, and an authorization server that cannot be asked.
  */
 export function runAdapterConformance(name: string, driver: ConformanceDriver): void {
   describe(`${name} adapter conformance`, () => {
@@ -128,6 +70,7 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
         clientId: 'app-1',
         scopes: ['profile', 'read'],
         location: 'authorization-header',
+        scheme: 'Bearer',
       });
     });
 
@@ -254,5 +197,10 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
         expect(response.body).toMatchObject({ error: 'invalid_token' });
       }
     });
+
+    dpopCases(driver);
+    certificateCases(driver);
+    repeatedHeaderCases(driver);
+    unavailableCases(driver);
   });
 }

@@ -1,19 +1,40 @@
-import type { ConformanceRequest, ConformanceResponse } from './conformance.js';
+import type { ConformanceRequest, ConformanceResponse } from './conformance/driver.js';
+import { sendWithNode } from './https-send.js';
 
 /** A conformance request, with any method. */
 export interface HttpTestRequest extends Omit<ConformanceRequest, 'method'> {
   readonly method: string;
 }
 
-/** Sends a request over real HTTP with `fetch`; a form goes as `application/x-www-form-urlencoded`. */
-export async function sendHttp(baseUrl: string, request: HttpTestRequest): Promise<ConformanceResponse> {
-  const headers = new Headers(request.headers);
+/**
+ * Sends a request over real HTTP; a form goes as `application/x-www-form-urlencoded`. Plain requests
+ * go with `fetch`. A request with a repeated header, to an https URL (trusting `ca`), or presenting a
+ * client certificate goes with `node:http(s)`, which sends each repeated value as its own field line
+ * (`fetch` would join them into one) and can present a certificate.
+ */
+export async function sendHttp(
+  baseUrl: string,
+  request: HttpTestRequest,
+  ca?: string,
+): Promise<ConformanceResponse> {
+  const url = new URL(request.path, baseUrl);
+  const headers: Record<string, string | readonly string[]> = { ...request.headers };
   let body: string | undefined;
   if (request.form !== undefined) {
     body = new URLSearchParams(request.form).toString();
-    headers.set('content-type', 'application/x-www-form-urlencoded');
+    headers['content-type'] = 'application/x-www-form-urlencoded';
   }
-  const response = await fetch(new URL(request.path, baseUrl), { method: request.method, headers, body });
+  const repeated = Object.values(headers).some((value) => typeof value !== 'string');
+  if (repeated || url.protocol === 'https:' || request.clientCertificate !== undefined) {
+    const certificate = request.clientCertificate;
+    const tls = ca === undefined ? undefined : { ca, cert: certificate?.pem, key: certificate?.keyPem };
+    return sendWithNode(url.href, { method: request.method, headers, body }, tls);
+  }
+  const response = await fetch(url, {
+    method: request.method,
+    headers: headers as Record<string, string>,
+    body,
+  });
   const text = await response.text();
   return { status: response.status, headers: Object.fromEntries(response.headers), body: parseBody(text) };
 }

@@ -1,5 +1,5 @@
 import { base64url } from 'jose';
-import { sha256 } from './sha256.js';
+import { sha256Digest } from '../crypto/sha256-digest.js';
 
 /**
  * Something whose answers a token cache may key by a stable identity: resolvers and key sources. Two
@@ -8,36 +8,73 @@ import { sha256 } from './sha256.js';
  */
 export interface CacheIdentity {
   /**
-   * A stable name of what this accepts, the same across processes for the same configuration. Absent
-   * when it cannot be told (a custom key source without one): a token cache over a shared store then
-   * refuses the resolver at start-up rather than risk serving its answers to another resolver.
+   * What this accepts, the same across processes for the same configuration: a {@link CacheNamespace}
+   * (every resolver and key source of @rs has one), or, for your own resolver or key source, a stable
+   * name such as `'vault-signing-keys-v1'`, changed whenever what it accepts changes. Absent when it
+   * cannot be told (a custom key source without one): a token cache over a shared store then refuses
+   * the resolver at start-up rather than risk serving its answers to another resolver.
    */
-  readonly cacheNamespace?: string | undefined;
+  readonly cacheNamespace?: string | CacheNamespace | undefined;
+}
+
+// The canonical description of each namespace, kept out of the object itself so that no log line,
+// `JSON.stringify` or inspection of a resolver shows it: it may hold secrets (a shared secret, an
+// introspection client's credentials). Only its digest leaves the process.
+const canonicalTexts = new WeakMap<CacheNamespace, string>();
+
+/**
+ * The identity of a resolver or key source of @rs: its kind and a canonical description of every
+ * setting that can change its answers, with the identities of the objects it draws on nested. Opaque:
+ * the description is never shown, only digested, once, when a token cache first needs it.
+ */
+export class CacheNamespace {
+  /** The kind of resolver or key source (`jwt`, `remoteJwks`, …); not secret. */
+  readonly kind: string;
+  #digest: Promise<string> | undefined;
+
+  /** @internal Built by the resolvers and key sources of @rs. */
+  constructor(kind: string, canonical: string) {
+    this.kind = kind;
+    canonicalTexts.set(this, canonical);
+  }
+
+  /**
+   * `<kind>-<base64url SHA-256 of "<kind>\n<canonical description>">`, the segment of a token cache's
+   * store keys. Computed by WebCrypto at the first call; later calls share that promise.
+   */
+  digest(): Promise<string> {
+    this.#digest ??= sha256Digest(`${this.kind}\n${canonicalTexts.get(this)}`).then(
+      (digest) => `${this.kind}-${digest}`,
+      (error: unknown) => {
+        this.#digest = undefined; // Let a later request try again rather than keep a failure.
+        throw error;
+      },
+    );
+    return this.#digest;
+  }
 }
 
 /** Raised inside {@link cacheNamespaceOf} when a part of the description has no identity. */
 class Unnamed extends Error {}
 
 /**
- * The namespace of a resolver or key source: `kind` and a base64url SHA-256 of a canonical JSON of
- * `description` (settings, and the namespaces of the objects it draws on). Secrets in the description
- * only enter the digest. `undefined` when some part has no identity: a resolver or key source without
- * `cacheNamespace`, or a WebCrypto key (which cannot be exported).
+ * The namespace of a resolver or key source: `kind` and a canonical JSON of `description` (settings,
+ * and the identities of the objects it draws on), described now, digested later. `undefined` when some
+ * part has no identity: a resolver or key source without `cacheNamespace`, or a WebCrypto key (which
+ * cannot be exported).
  *
  * @example
  * ```ts
- * cacheNamespaceOf('remoteJwks', { url: 'https://as.example.com/jwks' }); // 'remoteJwks-7Tq…'
+ * await cacheNamespaceOf('remoteJwks', { url: 'https://as.example.com/jwks' })?.digest(); // 'remoteJwks-7Tq…'
  * ```
  */
-export function cacheNamespaceOf(kind: string, description: unknown): string | undefined {
-  let canonical: string;
+export function cacheNamespaceOf(kind: string, description: unknown): CacheNamespace | undefined {
   try {
-    canonical = JSON.stringify(describe(description, new WeakSet())) ?? 'null';
+    return new CacheNamespace(kind, JSON.stringify(describe(description, new WeakSet())) ?? 'null');
   } catch (error) {
     if (error instanceof Unnamed) return undefined;
     throw error;
   }
-  return `${kind}-${base64url.encode(sha256(new TextEncoder().encode(`${kind}\n${canonical}`)))}`;
 }
 
 /** Plain JSON for `value`, object members sorted, functions left out, identities put in place. */
@@ -47,6 +84,7 @@ function describe(value: unknown, seen: WeakSet<object>): unknown {
     if (typeof value === 'bigint') return value.toString();
     return value;
   }
+  if (value instanceof CacheNamespace) return identityOf(value);
   // A cycle is not configuration (an HTTP client, a connection): such a value has no stable identity.
   if (seen.has(value)) throw new Unnamed();
   seen.add(value);
@@ -61,8 +99,7 @@ function describe(value: unknown, seen: WeakSet<object>): unknown {
     typeof record.keysFor === 'function' ||
     typeof record.resolve === 'function'
   ) {
-    if (typeof record.cacheNamespace !== 'string') throw new Unnamed();
-    return { namespace: record.cacheNamespace };
+    return identityOf(record.cacheNamespace);
   }
   if (typeof CryptoKey !== 'undefined' && value instanceof CryptoKey) throw new Unnamed();
   const described: Record<string, unknown> = {};
@@ -71,6 +108,14 @@ function describe(value: unknown, seen: WeakSet<object>): unknown {
     if (member !== undefined) described[key] = member;
   }
   return described;
+}
+
+/** A child's identity, nested whole: the parent's digest covers every setting of its children. */
+function identityOf(namespace: unknown): unknown {
+  if (namespace instanceof CacheNamespace)
+    return { namespace: { kind: namespace.kind, canonical: canonicalTexts.get(namespace) } };
+  if (typeof namespace === 'string' && namespace.length > 0) return { namespace };
+  throw new Unnamed();
 }
 
 function compareJson(a: unknown, b: unknown): number {

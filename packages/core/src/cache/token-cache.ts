@@ -2,6 +2,7 @@ import { RsConfigError, requireOption } from '../config/config-error.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
+import { CacheNamespace } from './cache-namespace.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
 import { tokenHash } from './token-hash.js';
@@ -109,9 +110,9 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *
  * What a cache returns still goes through the confirm and authorize stages on every request. Answers are
  * keyed by the token and the wrapped resolver's `cacheNamespace` (a digest of its issuer, audience, keys
- * and every other setting that changes an answer), so two APIs sharing one store, in memory or in Redis,
- * never serve each other's answers. A resolver without a namespace may only use the cache's own
- * in-process store. Wrap resolvers whose answer depends only on the token, not on the request.
+ * and every other setting that changes an answer, computed by WebCrypto at the first request and kept
+ * from then on), so two APIs sharing one store, in memory or in Redis, never serve each other's
+ * answers. A resolver without a namespace may only use the cache's own in-process store. Wrap resolvers whose answer depends only on the token, not on the request.
  *
  * @example
  * ```ts
@@ -130,9 +131,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   const namespace = resolver.cacheNamespace;
   if (namespace !== undefined)
     requireOption(
-      typeof namespace === 'string' && namespace.length > 0,
+      (typeof namespace === 'string' && namespace.length > 0) || namespace instanceof CacheNamespace,
       'tokenCache.resolver.cacheNamespace',
-      'must be a non-empty string',
+      'must be a non-empty string or the namespace of a resolver of @rs',
     );
   if (namespace === undefined && options.store !== undefined) {
     throw new RsConfigError(
@@ -142,8 +143,31 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
         'cacheNamespace naming its configuration)',
     );
   }
-  // Only this cache uses its own in-process store: no namespace is needed there.
-  const keyBase = namespace === undefined ? keyPrefix : `${keyPrefix}${namespace}:`;
+  // Only this cache uses its own in-process store: no namespace is needed there. A namespace of @rs is
+  // digested at the first request (WebCrypto's digest is asynchronous); from then on the key base is a
+  // plain string and requests do not wait for it.
+  let keyBase: string | undefined =
+    namespace === undefined
+      ? keyPrefix
+      : typeof namespace === 'string'
+        ? `${keyPrefix}${namespace}:`
+        : undefined;
+  let keyBaseDigest: Promise<string> | undefined;
+
+  function digestKeyBase(): Promise<string> {
+    keyBaseDigest ??= (namespace as CacheNamespace).digest().then(
+      (digest) => (keyBase = `${keyPrefix}${digest}:`),
+      (error: unknown) => {
+        keyBaseDigest = undefined;
+        throw error;
+      },
+    );
+    return keyBaseDigest;
+  }
+
+  async function keyOf(token: string): Promise<string> {
+    return (keyBase ?? (await digestKeyBase())) + (await tokenHash(token));
+  }
   // Calls under way, by key. `evict` and `clear` mark a call revoked and detach it: its answer is handed
   // to the requests already waiting for it but not stored (or revocation would be undone by a stale
   // answer), and later requests make a call of their own instead of joining one begun before revocation.
@@ -236,7 +260,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     // A cache answers exactly as the resolver it wraps.
     cacheNamespace: namespace,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
-      const key = keyBase + (await tokenHash(token));
+      const key = await keyOf(token);
       const cached = await read(key);
       if (cached !== undefined && context.now < cached.usableUntil) {
         hits++;
@@ -259,7 +283,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     },
     async evict(token: string): Promise<void> {
       revocations++;
-      const key = keyBase + (await tokenHash(token));
+      const key = await keyOf(token);
       revoke(key);
       try {
         await store.delete(key);

@@ -1,4 +1,4 @@
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
+import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
@@ -293,7 +293,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
  * Every option that can change an answer. Of the client authentication only the client counts: the
  * server may answer each client differently (its audience), but not each of its credentials.
  */
-function introspectionCacheNamespace(options: IntrospectionResolverOptions): string | undefined {
+function introspectionCacheNamespace(options: IntrospectionResolverOptions): CacheNamespace | undefined {
   const { clientAuthentication, httpClient: _httpClient, onError: _onError, ...settings } = options;
   const { method, clientId, token } = clientAuthentication as Record<string, unknown>;
   // A `bearer` client is known to the server by its token (only its digest enters the namespace).

@@ -1,4 +1,4 @@
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
+import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from '../cache/verified-token-cache.js';
 import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
@@ -197,7 +197,10 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
  * Every option that can change an answer, with the keys as their sources' namespaces (a secret ID names
  * keys that differ between deployments; the keys it resolved to do not).
  */
-function jwtCacheNamespace(options: JwtResolverOptions, keys: ResolverKeySources): string | undefined {
+function jwtCacheNamespace(
+  options: JwtResolverOptions,
+  keys: ResolverKeySources,
+): CacheNamespace | undefined {
   const {
     keys: _keys,
     decryption: _decryption,

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { inspect } from 'node:util';
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { base64url } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +24,7 @@ import {
   expectSuccess,
   ISSUER,
   mint,
+  namespaceDigest,
   resolveAt,
 } from '../helpers.js';
 
@@ -73,7 +76,8 @@ describe('two APIs sharing one token-cache store', () => {
     const store = memoryTokenCacheStore();
     const first = counting(jwt({ audience: API_A }));
     const second = counting(jwt({ audience: API_A }));
-    expect(first.resolver.cacheNamespace).toBe(second.resolver.cacheNamespace);
+    expect(first.resolver.cacheNamespace).not.toBe(second.resolver.cacheNamespace);
+    expect(await namespaceDigest(first.resolver)).toBe(await namespaceDigest(second.resolver));
     const token = await mint(key, { aud: API_A });
     expectSuccess(await resolveAt(tokenCache(first.resolver, { store }), token));
     expectSuccess(await resolveAt(tokenCache(second.resolver, { store }), token));
@@ -100,59 +104,112 @@ describe('cacheNamespace: every setting that changes an answer changes it', () =
       jwt({ keys: sharedSecret('a'.repeat(32)) }),
       jwt({ keys: sharedSecret('b'.repeat(32)) }),
     ];
-    const namespaces = variants.map((resolver) => resolver.cacheNamespace);
+    const namespaces = await Promise.all(variants.map(namespaceDigest));
     for (const namespace of namespaces) expect(namespace).toMatch(/^jwt-[A-Za-z0-9_-]{43}$/);
     expect(new Set(namespaces).size).toBe(variants.length);
   });
 
-  it('never shows a secret: a shared secret enters only the digest', () => {
+  it('never shows a secret: a shared secret enters only the digest', async () => {
     const secret = 's3cr3t-'.repeat(6);
     const source = sharedSecret(secret);
     const resolver = jwt({ keys: source });
-    for (const namespace of [source.cacheNamespace, resolver.cacheNamespace]) {
-      expect(namespace).not.toContain(secret);
-      expect(namespace).not.toContain(base64url.encode(secret));
+    for (const subject of [source, resolver, tokenCache(resolver)]) {
+      const shown = [
+        await namespaceDigest(subject),
+        JSON.stringify(subject),
+        inspect(subject, { depth: 10, showHidden: true }),
+        String(subject.cacheNamespace),
+      ];
+      for (const text of shown) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(base64url.encode(secret));
+      }
     }
   });
 
-  it('for introspection: endpoint, audience and the client the server answers', () => {
+  it('for introspection: endpoint, audience and the client the server answers', async () => {
     const introspection = (overrides: Record<string, unknown> = {}) =>
-      introspectionResolver({
-        endpoint: 'https://as.example.com/introspect',
-        clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'one' },
-        audience: API_A,
-        ...overrides,
-      }).cacheNamespace;
-    const base = introspection();
+      namespaceDigest(
+        introspectionResolver({
+          endpoint: 'https://as.example.com/introspect',
+          clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'one' },
+          audience: API_A,
+          ...overrides,
+        }),
+      );
+    const base = await introspection();
     expect(base).toMatch(/^introspection-/);
     // The secret is how the client proves itself, not who it is: the same answers.
     expect(
-      introspection({
+      await introspection({
         clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'two' },
       }),
     ).toBe(base);
     expect(
-      introspection({
+      await introspection({
         clientAuthentication: { method: 'client_secret_basic', clientId: 'payments', clientSecret: 'one' },
       }),
     ).not.toBe(base);
-    expect(introspection({ audience: API_B })).not.toBe(base);
-    expect(introspection({ endpoint: 'https://as2.example.com/introspect' })).not.toBe(base);
+    expect(await introspection({ audience: API_B })).not.toBe(base);
+    expect(await introspection({ endpoint: 'https://as2.example.com/introspect' })).not.toBe(base);
   });
 
-  it('for routers and hybrids: composed from their children', () => {
+  it('for routers and hybrids: composed from their children', async () => {
     const route = (resolver: AccessTokenResolver) =>
-      issuerRouter({ issuers: { [ISSUER]: resolver } }).cacheNamespace;
-    expect(route(jwt())).toBe(route(jwt()));
-    expect(route(jwt())).not.toBe(route(jwt({ audience: API_B })));
+      namespaceDigest(issuerRouter({ issuers: { [ISSUER]: resolver } }));
+    expect(await route(jwt())).toBe(await route(jwt()));
+    expect(await route(jwt())).not.toBe(await route(jwt({ audience: API_B })));
     const opaque = introspectionResolver({
       endpoint: 'https://as.example.com/introspect',
       clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'one' },
     });
     const hybrid = (resolver: AccessTokenResolver) =>
-      hybridResolver({ jwt: resolver, opaque }).cacheNamespace;
-    expect(hybrid(jwt())).not.toBe(hybrid(jwt({ audience: API_B })));
-    expect(tokenCache(jwt()).cacheNamespace).toBe(jwt().cacheNamespace);
+      namespaceDigest(hybridResolver({ jwt: resolver, opaque }));
+    expect(await hybrid(jwt())).not.toBe(await hybrid(jwt({ audience: API_B })));
+    expect(await namespaceDigest(tokenCache(jwt()))).toBe(await namespaceDigest(jwt()));
+  });
+});
+
+describe('cacheNamespace digest: SHA-256 (WebCrypto) of the canonical description', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
+
+  it('equals node:crypto SHA-256 of "<kind>\\n<canonical JSON>"', async () => {
+    const url = 'https://as.example.com/jwks';
+    expect(await namespaceDigest(remoteJwks({ url }))).toBe(
+      `remoteJwks-${sha256(`remoteJwks\n${JSON.stringify({ url })}`)}`,
+    );
+    const secret = 'é-secret-'.repeat(4);
+    const bytes = base64url.encode(new TextEncoder().encode(secret));
+    expect(await namespaceDigest(sharedSecret(secret, { kid: 'k1' }))).toBe(
+      `sharedSecret-${sha256(`sharedSecret\n{"kid":"k1","secret":{"bytes":"${bytes}"}}`)}`,
+    );
+  });
+
+  it('nests a child’s whole description, not its digest', async () => {
+    const secret = 'x'.repeat(32);
+    const child: AccessTokenResolver = {
+      cacheNamespace: sharedSecret(secret).cacheNamespace,
+      resolve: async () => ({ ok: false, failure: { code: 'token_inactive', description: 'x' } }),
+    };
+    const named: AccessTokenResolver = { ...child, cacheNamespace: 'orders-v1' };
+    const childCanonical = `{"secret":{"bytes":"${base64url.encode(secret)}"}}`;
+    const canonical = JSON.stringify({
+      issuers: {
+        // Members sorted: https://as… before https://orders….
+        [ISSUER]: { namespace: 'orders-v1' },
+        [API_A]: { namespace: { kind: 'sharedSecret', canonical: childCanonical } },
+      },
+    });
+    const router = issuerRouter({ issuers: { [ISSUER]: named, [API_A]: child } });
+    expect(await namespaceDigest(router)).toBe(`issuerRouter-${sha256(`issuerRouter\n${canonical}`)}`);
+  });
+
+  it('is computed once per namespace, concurrent callers sharing it', async () => {
+    const namespace = jwt().cacheNamespace;
+    if (typeof namespace !== 'object') throw new Error('a resolver of @rs has a CacheNamespace');
+    const [first, second] = [namespace.digest(), namespace.digest()];
+    expect(first).toBe(second);
+    expect(await first).toMatch(/^jwt-[A-Za-z0-9_-]{43}$/);
   });
 });
 
@@ -173,7 +230,7 @@ describe('a resolver that cannot say what it accepts', () => {
     expect(tokenCache(custom).cacheNamespace).toBeUndefined();
   });
 
-  it('a custom key source without one leaves the jwtResolver without one', () => {
+  it('a custom key source without one leaves the jwtResolver without one', async () => {
     const keys: VerificationKeySource = staticJwks(jwksOf(key));
     const unnamed: VerificationKeySource = {
       symmetric: false,
@@ -185,6 +242,6 @@ describe('a resolver that cannot say what it accepts', () => {
       'tokenCache.resolver.cacheNamespace',
     );
     const named: VerificationKeySource = { ...unnamed, cacheNamespace: 'vault-signing-keys-v1' };
-    expect(jwt({ keys: named }).cacheNamespace).toMatch(/^jwt-/);
+    expect(await namespaceDigest(jwt({ keys: named }))).toMatch(/^jwt-[A-Za-z0-9_-]{43}$/);
   });
 });

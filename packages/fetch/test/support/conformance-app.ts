@@ -23,9 +23,16 @@ export function conformanceHandler(
   };
 }
 
-/** The `RequestInit` a client sends for a conformance request; a form goes as form-urlencoded. */
+/**
+ * The `RequestInit` a client sends for a conformance request; a form goes as form-urlencoded. A repeated
+ * header is appended once per value, which the Fetch API joins with a comma.
+ */
 export function conformanceInit(request: ConformanceRequest): RequestInit {
-  const init: RequestInit = { method: request.method, headers: { ...request.headers } };
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    for (const each of typeof value === 'string' ? [value] : value) headers.append(name, each);
+  }
+  const init: RequestInit = { method: request.method, headers };
   if (request.form !== undefined) init.body = new URLSearchParams(request.form);
   return init;
 }

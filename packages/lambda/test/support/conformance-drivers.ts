@@ -5,13 +5,20 @@ import {
   type ConformanceRoute,
   conformanceEcho,
 } from '@rs/testkit';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type {
+  APIGatewayEventClientCertificate,
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+} from 'aws-lambda';
 import {
   type ApiGatewayEvent,
+  type ApiGatewayResult,
   createLambdaResourceServer,
   type LambdaHandler,
   type LambdaResourceServer,
 } from '../../src/index.js';
+import { httpApiRequest } from '../../src/request/http-api-request.js';
+import { restApiRequest } from '../../src/request/rest-api-request.js';
 import type { ClientRequest } from './client-request.js';
 import { httpApiEvent, httpApiResponse } from './http-api-events.js';
 import { lambdaContext } from './lambda-context.js';
@@ -25,22 +32,39 @@ const echo = async (_event: ApiGatewayEvent, _context: unknown, oauth2: OAuth2Co
   body: JSON.stringify(conformanceEcho(oauth2)),
 });
 
-/** One Lambda function per route, as API Gateway routes `METHOD /path` to its integration. */
-function lambdaDriver<E extends ApiGatewayEvent>(
-  protect: (rs: LambdaResourceServer, route: ConformanceRoute) => LambdaHandler<E>,
-  invoke: (handler: LambdaHandler<E>, request: ClientRequest) => Promise<LambdaResponse>,
-): ConformanceDriver {
+/** How one payload format is driven: its handler type, its events, and the URL it reports to core. */
+interface PayloadFormat<E extends ApiGatewayEvent> {
+  protect(rs: LambdaResourceServer, route: ConformanceRoute): LambdaHandler<E>;
+  event(request: ClientRequest, clientCertificate: APIGatewayEventClientCertificate | undefined): E;
+  respond(result: ApiGatewayResult<E>): LambdaResponse;
+  url(event: E): string;
+}
+
+/**
+ * One Lambda function per route, as API Gateway routes `METHOD /path` to its integration. A client
+ * certificate arrives as API Gateway's mutual TLS puts it in the event; the peer address is the
+ * sample events' `sourceIp`.
+ */
+function lambdaDriver<E extends ApiGatewayEvent>(format: PayloadFormat<E>): ConformanceDriver {
   return {
+    connectionCertificates: true,
+    peerAddress: '192.0.2.1',
     async start(options, routes) {
       const rs = createLambdaResourceServer(options);
-      const functions = new Map(routes.map((route) => [`${route.method} ${route.path}`, protect(rs, route)]));
+      const functions = new Map(
+        routes.map((route) => [`${route.method} ${route.path}`, format.protect(rs, route)]),
+      );
       return {
         async request(request) {
           const handler = functions.get(`${request.method} ${request.path.split('?', 1)[0]}`);
           if (handler === undefined) throw new Error(`no route for ${request.method} ${request.path}`);
-          const response = await invoke(handler, clientRequest(request));
+          const certificate =
+            request.clientCertificate && mutualTlsCertificate(request.clientCertificate.pem);
+          const result = await handler(format.event(clientRequest(request), certificate), lambdaContext());
+          const response = format.respond(result);
           return { status: response.status, headers: response.headers, body: jsonBody(response) };
         },
+        url: (path) => format.url(format.event({ method: 'GET', target: path }, undefined)),
         async close() {},
       };
     },
@@ -58,14 +82,39 @@ function clientRequest(request: ConformanceRequest): ClientRequest {
   };
 }
 
-/** Conformance through REST API proxy events (payload 1.0). */
-export const restApiDriver = lambdaDriver<APIGatewayProxyEvent>(
-  (rs, route) => rs.protect(echo, route.policy),
-  async (handler, request) => restApiResponse(await handler(restApiEvent(request), lambdaContext())),
-);
+/** What API Gateway adds to the event when the custom domain has mutual TLS on. */
+function mutualTlsCertificate(pem: string): APIGatewayEventClientCertificate {
+  return {
+    clientCertPem: pem,
+    serialNumber: '01',
+    subjectDN: 'CN=client.example.com',
+    issuerDN: 'CN=rs test CA',
+    validity: { notBefore: 'May 28 12:30:02 2019 GMT', notAfter: 'Aug  5 09:36:04 2021 GMT' },
+  };
+}
 
-/** Conformance through HTTP API events (payload 2.0). */
-export const httpApiDriver = lambdaDriver<APIGatewayProxyEventV2>(
-  (rs, route) => rs.protect<APIGatewayProxyEventV2>(echo, route.policy),
-  async (handler, request) => httpApiResponse(await handler(httpApiEvent(request), lambdaContext())),
-);
+const noForm = { enabled: false, maxBytes: 0 };
+
+/** Conformance through REST API proxy events (payload 1.0): the certificate in `identity.clientCert`. */
+export const restApiDriver = lambdaDriver<APIGatewayProxyEvent>({
+  protect: (rs, route) => rs.protect(echo, route.policy),
+  event(request, certificate) {
+    const event = restApiEvent(request);
+    event.requestContext.identity.clientCert = certificate ?? null;
+    return event;
+  },
+  respond: (result) => restApiResponse(result),
+  url: (event) => restApiRequest(event, noForm).url,
+});
+
+/** Conformance through HTTP API events (payload 2.0): the certificate in `authentication.clientCert`. */
+export const httpApiDriver = lambdaDriver<APIGatewayProxyEventV2>({
+  protect: (rs, route) => rs.protect<APIGatewayProxyEventV2>(echo, route.policy),
+  event(request, certificate) {
+    const event = httpApiEvent(request);
+    if (certificate !== undefined) event.requestContext.authentication = { clientCert: certificate };
+    return event;
+  },
+  respond: (result) => httpApiResponse(result),
+  url: (event) => httpApiRequest(event, noForm).url,
+});

@@ -1,0 +1,192 @@
+import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessPolicy,
+  createResourceServer,
+  type JwtResolverOptions,
+  jwtResolver,
+  type ResourceServerOptions,
+  remoteJwks,
+  sharedSecret,
+  staticJwks,
+  type VerificationKeySource,
+} from '../../src/index.js';
+import { expectConfigError, ISSUER } from '../helpers.js';
+
+let key: TestSigningKey;
+let keys: VerificationKeySource;
+
+beforeAll(async () => {
+  key = await generateSigningKey('ES256', 'k1');
+  keys = staticJwks(jwksOf(key));
+});
+
+const jwt = (options: Partial<JwtResolverOptions>) => () =>
+  jwtResolver({ issuer: ISSUER, keys, ...options } as JwtResolverOptions);
+const rs = (options: Partial<ResourceServerOptions>) => () =>
+  createResourceServer({ resolver: jwtResolver({ issuer: ISSUER, keys }), ...options });
+
+describe('jwtResolver options', () => {
+  it('issuer is required and must be non-empty strings', () => {
+    expectConfigError(() => jwtResolver({ keys } as unknown as JwtResolverOptions), 'jwt.issuer');
+    expectConfigError(jwt({ issuer: '' }), 'jwt.issuer');
+    expectConfigError(jwt({ issuer: [] }), 'jwt.issuer');
+    expectConfigError(jwt({ issuer: [ISSUER, ''] }), 'jwt.issuer');
+    expectConfigError(jwt({ issuer: 42 as unknown as string }), 'jwt.issuer');
+  });
+
+  it('audience, when given, must be non-empty strings', () => {
+    expectConfigError(jwt({ audience: [] }), 'jwt.audience');
+    expectConfigError(jwt({ audience: '' }), 'jwt.audience');
+    expectConfigError(jwt({ audience: ['api', 7 as unknown as string] }), 'jwt.audience');
+  });
+
+  it('keys are required', () => {
+    expectConfigError(jwt({ keys: [] }), 'jwt.keys');
+    expectConfigError(jwt({ keys: undefined }), 'jwt.keys');
+    expectConfigError(jwt({ keys: [keys, {} as VerificationKeySource] }), 'jwt.keys');
+    expectConfigError(jwt({ keys: { keys: [] } as unknown as VerificationKeySource }), 'jwt.keys');
+  });
+
+  it('algorithms must be supported, never none, and HMAC only with a shared secret', () => {
+    expectConfigError(jwt({ algorithms: ['XS256'] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: ['rs256'] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: [] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: ['none'] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: ['ES256', 'None'] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: [42 as unknown as string] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: ['HS256'] }), 'jwt.algorithms');
+    expectConfigError(jwt({ algorithms: ['ES256', 'HS512'] }), 'jwt.algorithms');
+    // With a shared secret it is fine.
+    expect(() =>
+      jwt({ keys: sharedSecret('0123456789abcdef0123456789abcdef'), algorithms: ['HS256'] })(),
+    ).not.toThrow();
+  });
+
+  it('skewAllowance must be a non-negative number', () => {
+    expectConfigError(jwt({ skewAllowance: -1 }), 'jwt.skewAllowance');
+    expectConfigError(jwt({ skewAllowance: Number.NaN }), 'jwt.skewAllowance');
+    expectConfigError(jwt({ skewAllowance: Number.POSITIVE_INFINITY }), 'jwt.skewAllowance');
+    expect(() => jwt({ skewAllowance: 0 })()).not.toThrow();
+  });
+
+  it('profile and maxTokenLength are checked', () => {
+    expectConfigError(jwt({ profile: 'rfc7519' as 'rfc9068' }), 'jwt.profile');
+    expectConfigError(jwt({ maxTokenLength: 0 }), 'jwt.maxTokenLength');
+    expectConfigError(jwt({ maxTokenLength: 10.5 }), 'jwt.maxTokenLength');
+  });
+});
+
+describe('key source options', () => {
+  it('remoteJwks needs an https URL, or http on loopback', () => {
+    for (const url of [
+      'http://as.example.com/jwks',
+      'http://10.0.0.1/jwks',
+      'http://127.0.0.1.nip.io/jwks',
+      'http://localhost.example.com/jwks',
+      'ftp://as.example.com/jwks',
+      'file:///etc/jwks.json',
+      'not a url',
+      '/relative/jwks',
+      'https://user:pass@as.example.com/jwks',
+      'https://as.example.com/jwks#fragment',
+    ]) {
+      expectConfigError(() => remoteJwks({ url }), 'remoteJwks.url');
+    }
+    expectConfigError(() => remoteJwks({ url: 42 as unknown as string }), 'remoteJwks.url');
+    for (const url of [
+      'https://as.example.com/jwks',
+      'http://127.0.0.1:8080/jwks',
+      'http://localhost/jwks',
+      'http://[::1]/jwks',
+    ]) {
+      expect(() => remoteJwks({ url })).not.toThrow();
+    }
+    expect(() => remoteJwks({ url: new URL('https://as.example.com/jwks') })).not.toThrow();
+    expect(() => remoteJwks({ url: 'http://as.internal/jwks', allowInsecureHttp: true })).not.toThrow();
+  });
+
+  it('remoteJwks durations and sizes must be non-negative numbers', () => {
+    const url = 'https://as.example.com/jwks';
+    expectConfigError(() => remoteJwks({ url, cacheMaxAge: -1 }), 'remoteJwks.cacheMaxAge');
+    expectConfigError(() => remoteJwks({ url, minFetchInterval: Number.NaN }), 'remoteJwks.minFetchInterval');
+    expectConfigError(() => remoteJwks({ url, timeout: -5 }), 'remoteJwks.timeout');
+    expectConfigError(
+      () => remoteJwks({ url, maxResponseBytes: Number.POSITIVE_INFINITY }),
+      'remoteJwks.maxResponseBytes',
+    );
+  });
+
+  it('sharedSecret must be at least 32 bytes', () => {
+    expectConfigError(() => sharedSecret('short'), 'sharedSecret');
+    expectConfigError(() => sharedSecret('x'.repeat(31)), 'sharedSecret');
+    expectConfigError(() => sharedSecret(new Uint8Array(31)), 'sharedSecret');
+    // 32 bytes of UTF-8, even if fewer characters.
+    expectConfigError(() => sharedSecret('é'.repeat(15)), 'sharedSecret');
+    expect(() => sharedSecret('é'.repeat(16))).not.toThrow();
+    expect(() => sharedSecret('x'.repeat(32))).not.toThrow();
+  });
+
+  it('staticJwks must hold a usable key', () => {
+    expectConfigError(() => staticJwks({ keys: [] }), 'staticJwks');
+    expectConfigError(() => staticJwks(null as never), 'staticJwks');
+  });
+});
+
+describe('createResourceServer options', () => {
+  it('needs a resolver', () => {
+    expectConfigError(() => createResourceServer({} as ResourceServerOptions), 'resolver');
+    expectConfigError(() => createResourceServer({ resolver: {} } as ResourceServerOptions), 'resolver');
+    expectConfigError(() => createResourceServer(undefined as unknown as ResourceServerOptions), 'options');
+  });
+
+  it('tokenLocations.header must be a valid header name other than Authorization', () => {
+    for (const header of ['x token', '', 'x-token:', 'x\ntoken', 'tökén']) {
+      expectConfigError(rs({ tokenLocations: { header } }), 'tokenLocations.header');
+    }
+    expectConfigError(rs({ tokenLocations: { header: 'Authorization' } }), 'tokenLocations.header');
+    expect(() => rs({ tokenLocations: { header: 'X-Access-Token' } })()).not.toThrow();
+  });
+
+  it('at least one token location must be enabled', () => {
+    expectConfigError(rs({ tokenLocations: { authorizationHeader: false } }), 'tokenLocations');
+    expectConfigError(
+      rs({ tokenLocations: { authorizationHeader: false, formBody: false, query: false } }),
+      'tokenLocations',
+    );
+  });
+
+  it('policy scopes must be scope tokens (RFC 6749 §3.3)', () => {
+    for (const scopes of [['read write'], ['read', ''], ['say"hi"'], ['back\\slash'], ['ünïcode'], [7]]) {
+      expectConfigError(rs({ policy: { scopes: scopes as string[] } }), 'policy.scopes');
+    }
+    expectConfigError(rs({ policy: { scopes: { allOf: ['a b'] } } }), 'policy.scopes');
+    expectConfigError(rs({ policy: { scopes: { anyOf: ['a b'] } } }), 'policy.scopes');
+    expectConfigError(rs({ policy: { scopes: 'read' as unknown as string[] } }), 'policy.scopes');
+    expectConfigError(
+      rs({ policy: { scopes: { oneOf: ['read'] } } as unknown as AccessPolicy }),
+      'policy.scopes',
+    );
+    expect(() =>
+      rs({ policy: { scopes: ['read', 'urn:api:write', 'a!#$%&()*+,-./:;<=>?@[]^_`{|}~'] } })(),
+    ).not.toThrow();
+  });
+
+  it('policy scopes may not mix allOf and anyOf (one of them would be silently ignored)', () => {
+    const both = { allOf: ['admin'], anyOf: ['read', 'write'] } as unknown as { allOf: string[] };
+    expectConfigError(rs({ policy: { scopes: both } }), 'policy.scopes');
+    expectConfigError(() => rs({})().checkPolicy({ scopes: both }, 'route'), 'route.scopes');
+  });
+
+  it('policy must be an object with claim checks', () => {
+    expectConfigError(rs({ policy: 'read' as unknown as AccessPolicy }), 'policy');
+    expectConfigError(rs({ policy: { claims: 'x' } as unknown as AccessPolicy }), 'policy.claims');
+    expectConfigError(rs({ policy: { claims: [() => true] } as unknown as AccessPolicy }), 'policy.claims');
+  });
+
+  it('realm, errorUri and clock are checked', () => {
+    expectConfigError(rs({ realm: 'a "quoted" realm' }), 'realm');
+    expectConfigError(rs({ errorUri: 'https://x/\\' }), 'errorUri');
+    expectConfigError(rs({ clock: 5 as unknown as () => number }), 'clock');
+  });
+});

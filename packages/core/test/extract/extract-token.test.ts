@@ -1,0 +1,381 @@
+import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { extractToken } from '../../src/extract/extract-token.js';
+import {
+  type AccessTokenResolver,
+  createResourceServer,
+  jwtResolver,
+  type ResourceServerOptions,
+  type RsRequest,
+  staticJwks,
+} from '../../src/index.js';
+import {
+  API_URL,
+  AUDIENCE,
+  expectAccepted,
+  expectConfigError,
+  expectRejected,
+  ISSUER,
+  mint,
+  NOW_MS,
+} from '../helpers.js';
+
+let key: TestSigningKey;
+let resolver: AccessTokenResolver;
+let token: string;
+
+const FORM = 'application/x-www-form-urlencoded';
+
+beforeAll(async () => {
+  key = await generateSigningKey('ES256', 'k1');
+  resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)) });
+  token = await mint(key);
+});
+
+function server(options: Partial<ResourceServerOptions> = {}) {
+  return createResourceServer({ resolver, clock: () => NOW_MS, ...options });
+}
+
+function get(headers: RsRequest['headers'], overrides: Partial<RsRequest> = {}): RsRequest {
+  return { method: 'GET', url: API_URL, headers, ...overrides };
+}
+
+const INVALID_REQUEST = (description: string) =>
+  `Bearer error="invalid_request", error_description="${description}"`;
+const NOT_B64TOKEN = INVALID_REQUEST('The Bearer credentials are not a valid b64token');
+const MULTIPLE = INVALID_REQUEST('The request used more than one method to send the access token');
+
+describe('Authorization header (RFC 6750 §2.1)', () => {
+  it('accepts Bearer credentials, with no extra response headers', async () => {
+    const result = await server().authenticate(get({ authorization: `Bearer ${token}` }));
+    const context = expectAccepted(result);
+    expect(context.location).toBe('authorization-header');
+    expect(context.scheme).toBe('Bearer');
+    expect(result.ok && result.headers).toEqual({});
+  });
+
+  it.each(['bearer', 'BEARER', 'bEaReR'])('compares the scheme case-insensitively: %s', async (scheme) => {
+    expectAccepted(await server().authenticate(get({ authorization: `${scheme} ${token}` })));
+  });
+
+  it('accepts several spaces between scheme and token, and a single-element header array', async () => {
+    expectAccepted(await server().authenticate(get({ authorization: `Bearer   ${token}` })));
+    expectAccepted(await server().authenticate(get({ authorization: [`Bearer ${token}`] })));
+  });
+
+  it.each([
+    ['a character outside b64token', `${token}!`],
+    ['a space inside', 'abc def'],
+    ['a comma (two joined headers)', `${token}, Bearer ${token}`],
+    ['padding in the middle', 'ab=c'],
+    ['padding first', '==abc'],
+    ['a quote', '"abc"'],
+    ['a trailing newline', `${token}\n`],
+    ['a tab', `\t${token}`],
+    ['non-ASCII', 'tökén'],
+    ['nothing', ''],
+  ])('refuses credentials with %s: 400 invalid_request', async (_name, credentials) => {
+    const rejection = expectRejected(
+      await server().authenticate(get({ authorization: `Bearer ${credentials}` })),
+      'malformed_authorization',
+      400,
+    );
+    expect(rejection.wwwAuthenticate).toBe(NOT_B64TOKEN);
+  });
+
+  it('refuses the bare scheme without credentials', async () => {
+    expectRejected(
+      await server().authenticate(get({ authorization: 'Bearer' })),
+      'malformed_authorization',
+      400,
+    );
+  });
+
+  it('takes padding at the end as part of the token (then refused by the resolver)', async () => {
+    expectRejected(
+      await server().authenticate(get({ authorization: 'Bearer abc==' })),
+      'token_malformed',
+      401,
+    );
+  });
+
+  it('refuses two Authorization headers with 400 invalid_request', async () => {
+    const rejection = expectRejected(
+      await server().authenticate(get({ authorization: [`Bearer ${token}`, `Bearer ${token}`] })),
+      'malformed_authorization',
+      400,
+    );
+    expect(rejection.wwwAuthenticate).toBe(INVALID_REQUEST('More than one Authorization header'));
+    expectRejected(
+      await server().authenticate(get({ authorization: ['Basic dXNlcjpwYXNz', `Bearer ${token}`] })),
+      'malformed_authorization',
+      400,
+    );
+  });
+
+  it.each(['Basic dXNlcjpwYXNz', 'Digest username="x"', 'DPoP abc', 'Bearertoken', 'Token abc', ''])(
+    'treats %j as no bearer token: 401 token_missing with a bare challenge',
+    async (authorization) => {
+      const rejection = expectRejected(
+        await server().authenticate(get({ authorization })),
+        'token_missing',
+        401,
+      );
+      expect(rejection.wwwAuthenticate).toBe('Bearer');
+      expect(rejection.body).toEqual({
+        error_description: 'No access token in the request',
+        code: 'token_missing',
+      });
+      expect(rejection.error).toBeUndefined();
+    },
+  );
+
+  it('answers a request without credentials with 401 and a bare challenge', async () => {
+    const rejection = expectRejected(
+      await server({ realm: 'api' }).authenticate(get({})),
+      'token_missing',
+      401,
+    );
+    expect(rejection.wwwAuthenticate).toBe('Bearer realm="api"');
+    expectRejected(await server().authenticate(get({ authorization: [] })), 'token_missing', 401);
+  });
+
+  it('ignores the Authorization header when it is turned off', async () => {
+    const rs = server({ tokenLocations: { authorizationHeader: false, query: true } });
+    expectRejected(await rs.authenticate(get({ authorization: `Bearer ${token}` })), 'token_missing', 401);
+  });
+});
+
+describe('query parameter (RFC 6750 §2.3)', () => {
+  it('is off by default', async () => {
+    expectRejected(
+      await server().authenticate(get({}, { url: `${API_URL}?access_token=${token}` })),
+      'token_missing',
+      401,
+    );
+  });
+
+  it('is accepted when enabled, and the answer must be Cache-Control: private', async () => {
+    const result = await server({ tokenLocations: { query: true } }).authenticate(
+      get({}, { url: `${API_URL}?a=1&access_token=${token}#frag` }),
+    );
+    expect(expectAccepted(result).location).toBe('query');
+    expect(result.ok && result.headers).toEqual({ 'cache-control': 'private' });
+  });
+
+  it('decodes a percent-encoded token', async () => {
+    const b64 = 'abc+/def==';
+    const extracted = extractToken(get({}, { url: `${API_URL}?access_token=${encodeURIComponent(b64)}` }), {
+      authorizationHeader: true,
+      formBody: false,
+      query: true,
+      header: undefined,
+    });
+    expect(extracted).toEqual({ ok: true, value: { token: b64, location: 'query', scheme: 'Bearer' } });
+  });
+
+  it('refuses two access_token parameters and an invalid one with 400', async () => {
+    const rs = server({ tokenLocations: { query: true } });
+    expectRejected(
+      await rs.authenticate(get({}, { url: `${API_URL}?access_token=${token}&access_token=${token}` })),
+      'multiple_token_methods',
+      400,
+    );
+    expectRejected(
+      await rs.authenticate(get({}, { url: `${API_URL}?access_token=a%20b` })),
+      'malformed_authorization',
+      400,
+    );
+    expectRejected(
+      await rs.authenticate(get({}, { url: `${API_URL}?access_token=` })),
+      'malformed_authorization',
+      400,
+    );
+  });
+
+  it('refuses header and query together with 400 multiple_token_methods', async () => {
+    const rejection = expectRejected(
+      await server({ tokenLocations: { query: true } }).authenticate(
+        get({ authorization: `Bearer ${token}` }, { url: `${API_URL}?access_token=${token}` }),
+      ),
+      'multiple_token_methods',
+      400,
+    );
+    expect(rejection.wwwAuthenticate).toBe(MULTIPLE);
+  });
+
+  it('does not mistake a similar parameter name for the token', async () => {
+    const rs = server({ tokenLocations: { query: true } });
+    expectRejected(
+      await rs.authenticate(get({}, { url: `${API_URL}?my_access_token=${token}` })),
+      'token_missing',
+      401,
+    );
+    expectRejected(
+      await rs.authenticate(get({}, { url: `${API_URL}#access_token=${token}` })),
+      'token_missing',
+      401,
+    );
+  });
+});
+
+describe('form body (RFC 6750 §2.2)', () => {
+  const post = (
+    form: Record<string, unknown>,
+    contentType: string | null = FORM,
+    extra: Partial<RsRequest> = {},
+  ) => get(contentType === null ? {} : { 'content-type': contentType }, { method: 'POST', form, ...extra });
+
+  it('is off by default', async () => {
+    expectRejected(await server().authenticate(post({ access_token: token })), 'token_missing', 401);
+  });
+
+  it('is accepted on POST with the form content type, with or without parameters', async () => {
+    const rs = server({ tokenLocations: { formBody: true } });
+    for (const contentType of [FORM, `${FORM}; charset=utf-8`, 'Application/X-WWW-Form-Urlencoded']) {
+      const result = await rs.authenticate(post({ access_token: token }, contentType));
+      expect(expectAccepted(result).location).toBe('form-body');
+      expect(result.ok && result.headers).toEqual({});
+    }
+  });
+
+  it('is ignored on GET and HEAD, and for other content types', async () => {
+    const rs = server({ tokenLocations: { formBody: true } });
+    for (const method of ['GET', 'HEAD']) {
+      expectRejected(
+        await rs.authenticate(post({ access_token: token }, FORM, { method })),
+        'token_missing',
+        401,
+      );
+    }
+    for (const contentType of ['application/json', 'multipart/form-data; boundary=x', `${FORM}x`, null]) {
+      expectRejected(await rs.authenticate(post({ access_token: token }, contentType)), 'token_missing', 401);
+    }
+  });
+
+  it('refuses an access_token array with 400, and an invalid one with 400', async () => {
+    const rs = server({ tokenLocations: { formBody: true } });
+    expectRejected(
+      await rs.authenticate(post({ access_token: [token, token] })),
+      'multiple_token_methods',
+      400,
+    );
+    expectRejected(await rs.authenticate(post({ access_token: 'a b' })), 'malformed_authorization', 400);
+  });
+
+  it('refuses header and form together with 400 multiple_token_methods', async () => {
+    const rs = server({ tokenLocations: { formBody: true } });
+    const request = get(
+      { authorization: `Bearer ${token}`, 'content-type': FORM },
+      { method: 'POST', form: { access_token: token } },
+    );
+    expectRejected(await rs.authenticate(request), 'multiple_token_methods', 400);
+  });
+
+  it('refuses form and query together with 400 multiple_token_methods', async () => {
+    const rs = server({ tokenLocations: { formBody: true, query: true } });
+    expectRejected(
+      await rs.authenticate(post({ access_token: token }, FORM, { url: `${API_URL}?access_token=${token}` })),
+      'multiple_token_methods',
+      400,
+    );
+  });
+});
+
+describe('custom header', () => {
+  it('takes the bare token from the configured header (name case-insensitive)', async () => {
+    const rs = server({ tokenLocations: { header: 'X-Access-Token' } });
+    expect(expectAccepted(await rs.authenticate(get({ 'x-access-token': token }))).location).toBe(
+      'custom-header',
+    );
+  });
+
+  it('refuses an invalid value, two values, and header plus Authorization', async () => {
+    const rs = server({ tokenLocations: { header: 'x-access-token' } });
+    const invalid = expectRejected(
+      await rs.authenticate(get({ 'x-access-token': `Bearer ${token}` })),
+      'malformed_authorization',
+      400,
+    );
+    expect(invalid.wwwAuthenticate).toBe(
+      INVALID_REQUEST('The x-access-token header is not a valid b64token'),
+    );
+    expectRejected(
+      await rs.authenticate(get({ 'x-access-token': [token, token] })),
+      'multiple_token_methods',
+      400,
+    );
+    expectRejected(
+      await rs.authenticate(get({ 'x-access-token': token, authorization: `Bearer ${token}` })),
+      'multiple_token_methods',
+      400,
+    );
+  });
+
+  it('can be the only location', async () => {
+    const rs = server({ tokenLocations: { authorizationHeader: false, header: 'x-access-token' } });
+    expectAccepted(await rs.authenticate(get({ 'x-access-token': token })));
+    expectRejected(await rs.authenticate(get({ authorization: `Bearer ${token}` })), 'token_missing', 401);
+  });
+});
+
+describe('requireHttps', () => {
+  it('refuses plain http by default with 400 https_required', async () => {
+    const rejection = expectRejected(
+      await server().authenticate(
+        get({ authorization: `Bearer ${token}` }, { url: 'http://api.example.com/resource' }),
+      ),
+      'https_required',
+      400,
+    );
+    expect(rejection.wwwAuthenticate).toBe(INVALID_REQUEST('This resource requires HTTPS'));
+    // Also without credentials.
+    expectRejected(
+      await server().authenticate(get({}, { url: 'http://api.example.com/' })),
+      'https_required',
+      400,
+    );
+  });
+
+  it('accepts plain http when turned off', async () => {
+    const rs = server({ requireHttps: false });
+    expectAccepted(
+      await rs.authenticate(get({ authorization: `Bearer ${token}` }, { url: 'http://localhost:3000/r' })),
+    );
+  });
+});
+
+describe('hardening', () => {
+  it('reports a non-string form access_token as malformed, not as a second method', async () => {
+    const rs = server({ tokenLocations: { formBody: true } });
+    const request = get({ 'content-type': FORM }, { method: 'POST', form: { access_token: 42 } });
+    const rejection = expectRejected(await rs.authenticate(request), 'malformed_authorization', 400);
+    expect(rejection.description).toBe('The access_token parameter is not a string');
+  });
+
+  it('compares the https scheme case-insensitively', async () => {
+    const request = get({ authorization: `Bearer ${token}` }, { url: 'HTTPS://api.example.com/resource' });
+    expectAccepted(await server().authenticate(request));
+  });
+
+  it('ignores inherited header names', async () => {
+    const rs = server({ tokenLocations: { header: 'constructor' } });
+    expectRejected(await rs.authenticate(get({})), 'token_missing', 401);
+  });
+
+  it('refuses a header location that is not a string at build time', () => {
+    expectConfigError(
+      () => server({ tokenLocations: { header: 42 as unknown as string } }),
+      'tokenLocations.header',
+    );
+  });
+
+  it('exposes the resolved token locations for adapters', () => {
+    expect(server({ tokenLocations: { formBody: true, header: 'X-Api-Token' } }).tokenLocations).toEqual({
+      authorizationHeader: true,
+      formBody: true,
+      query: false,
+      header: 'x-api-token',
+    });
+  });
+});

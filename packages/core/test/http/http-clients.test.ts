@@ -1,0 +1,215 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closedPort } from '@rs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchHttpClient, type HttpClient, HttpClientError, type HttpRequest } from '../../src/index.js';
+import { undiciHttpClient } from '../../src/node/index.js';
+
+/** A loopback server with one route per behaviour, counting hits per path. */
+let server: Server;
+let base: string;
+const hits = new Map<string, number>();
+const timers = new Set<NodeJS.Timeout>();
+
+const BODY_2000 = 'x'.repeat(2000);
+
+function later(ms: number, action: () => void): void {
+  const timer = setTimeout(() => {
+    timers.delete(timer);
+    action();
+  }, ms);
+  timers.add(timer);
+}
+
+function route(request: IncomingMessage, response: ServerResponse): void {
+  const path = new URL(request.url ?? '/', 'http://x').pathname;
+  hits.set(path, (hits.get(path) ?? 0) + 1);
+  switch (path) {
+    case '/ok':
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'x-multi': ['a', 'b'] })
+        .end('{"ok":true}');
+      return;
+    case '/echo': {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        response.writeHead(201, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            method: request.method,
+            body: Buffer.concat(chunks).toString(),
+            contentType: request.headers['content-type'],
+            accept: request.headers.accept,
+          }),
+        );
+      });
+      return;
+    }
+    case '/empty':
+      response.writeHead(204).end();
+      return;
+    case '/exact':
+      response.writeHead(200, { 'content-length': String(BODY_2000.length) }).end(BODY_2000);
+      return;
+    case '/big-declared':
+      response.writeHead(200, { 'content-length': String(BODY_2000.length) }).end(BODY_2000);
+      return;
+    case '/big-chunked': {
+      // No content-length: the size is only discovered while reading.
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      let sent = 0;
+      const pump = () => {
+        if (sent >= 10) {
+          response.end();
+          return;
+        }
+        sent++;
+        response.write('y'.repeat(500));
+        later(5, pump);
+      };
+      pump();
+      return;
+    }
+    case '/slow-headers':
+      later(3_000, () => response.writeHead(200).end('late'));
+      return;
+    case '/slow-body':
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('start');
+      later(3_000, () => response.end('end'));
+      return;
+    case '/redirect':
+      response.writeHead(302, { location: `${base}/ok` }).end();
+      return;
+    case '/permanent-redirect':
+      response.writeHead(308, { location: `${base}/ok` }).end();
+      return;
+    default:
+      response.writeHead(404).end('not found');
+  }
+}
+
+beforeAll(async () => {
+  server = createServer(route);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+const undici = undiciHttpClient({ connections: 4, keepAliveTimeout: 1_000 });
+
+afterAll(async () => {
+  for (const timer of timers) clearTimeout(timer);
+  await undici.close();
+  await new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+});
+
+function get(path: string, overrides: Partial<HttpRequest> = {}): HttpRequest {
+  return { method: 'GET', url: `${base}${path}`, timeoutMs: 2_000, maxResponseBytes: 1_000, ...overrides };
+}
+
+async function failure(client: HttpClient, request: HttpRequest): Promise<HttpClientError> {
+  try {
+    await client.send(request);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HttpClientError);
+    return error as HttpClientError;
+  }
+  throw new Error('expected the request to fail');
+}
+
+const clients: [string, HttpClient][] = [
+  ['fetchHttpClient', fetchHttpClient()],
+  ['undiciHttpClient', undici],
+];
+
+describe.each(clients)('%s', (_name, client) => {
+  it('returns status, headers and the whole body', async () => {
+    const response = await client.send(get('/ok'));
+    expect(response.status).toBe(200);
+    expect(response.header('content-type')).toBe('application/json');
+    expect(response.header('x-multi')).toBe('a, b');
+    expect(response.header('x-absent')).toBeUndefined();
+    expect(new TextDecoder().decode(response.body)).toBe('{"ok":true}');
+  });
+
+  it('sends method, headers and body', async () => {
+    const response = await client.send({
+      ...get('/echo'),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'token=abc&token_type_hint=access_token',
+    });
+    expect(response.status).toBe(201);
+    expect(JSON.parse(new TextDecoder().decode(response.body))).toEqual({
+      method: 'POST',
+      body: 'token=abc&token_type_hint=access_token',
+      contentType: 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    });
+  });
+
+  it('returns an empty body as zero bytes, and non-2xx statuses as values', async () => {
+    const empty = await client.send(get('/empty'));
+    expect(empty.status).toBe(204);
+    expect(empty.body.byteLength).toBe(0);
+    const missing = await client.send(get('/missing'));
+    expect(missing.status).toBe(404);
+  });
+
+  it('accepts a body of exactly maxResponseBytes', async () => {
+    const response = await client.send(get('/exact', { maxResponseBytes: 2_000 }));
+    expect(response.body.byteLength).toBe(2_000);
+  });
+
+  it('refuses a body larger than maxResponseBytes: declared by content-length', async () => {
+    const error = await failure(client, get('/big-declared', { maxResponseBytes: 1_999 }));
+    expect(error.code).toBe('ERR_RS_HTTP_TOO_LARGE');
+    // Let the dropped body settle inside this test: an error it emits must not escape as uncaught.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+
+  it('refuses a body larger than maxResponseBytes: discovered while streaming', async () => {
+    const error = await failure(client, get('/big-chunked', { maxResponseBytes: 1_200 }));
+    expect(error.code).toBe('ERR_RS_HTTP_TOO_LARGE');
+    // The same stream fits a larger limit.
+    const whole = await client.send(get('/big-chunked', { maxResponseBytes: 5_000 }));
+    expect(whole.body.byteLength).toBe(5_000);
+  });
+
+  it('times out waiting for headers', async () => {
+    const started = performance.now();
+    const error = await failure(client, get('/slow-headers', { timeoutMs: 200 }));
+    const elapsed = performance.now() - started;
+    expect(error.code).toBe('ERR_RS_HTTP_TIMEOUT');
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(2_000);
+  });
+
+  it('times out waiting for the rest of the body', async () => {
+    const started = performance.now();
+    const error = await failure(client, get('/slow-body', { timeoutMs: 200 }));
+    expect(error.code).toBe('ERR_RS_HTTP_TIMEOUT');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('reports a closed port as a network error', async () => {
+    const port = await closedPort();
+    const error = await failure(client, { ...get('/'), url: `http://127.0.0.1:${port}/jwks` });
+    expect(error.code).toBe('ERR_RS_HTTP_NETWORK');
+    expect(error.message).toContain(`127.0.0.1:${port}`);
+    expect(error.cause).toBeDefined();
+  });
+
+  it('returns a redirect as is, without following it', async () => {
+    const before = hits.get('/ok') ?? 0;
+    const found = await client.send(get('/redirect'));
+    expect(found.status).toBe(302);
+    expect(found.header('location')).toBe(`${base}/ok`);
+    const permanent = await client.send(get('/permanent-redirect'));
+    expect(permanent.status).toBe(308);
+    expect(hits.get('/ok') ?? 0).toBe(before);
+  });
+});

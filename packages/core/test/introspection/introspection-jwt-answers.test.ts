@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { remoteJwks, staticJwks } from '../../src/index.js';
+import { bearerRequest, expectAccepted, expectRejected } from '../helpers.js';
+import { introspectAt, resourceServerWith, useAuthorizationServer } from '../introspection-setup.js';
+
+// RFC 9701 against a real authorization server: oidc-provider answers
+// `Accept: application/token-introspection+jwt` with a JWT signed by its own keys (and, for a client that
+// registered an encryption key, nested in a JWE).
+describe('RFC 9701 JWT introspection answers', () => {
+  const server = useAuthorizationServer();
+
+  it('accepts an active token from a signed answer verified with the server keys', async () => {
+    const as = server();
+    const token = await as.issueToken({ scope: 'read' });
+    const { resolver, errors } = introspectAt(as, {
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
+    });
+    const result = await resourceServerWith(resolver).authenticate(bearerRequest(token));
+    expect(errors.map((error) => error.message)).toEqual([]);
+    const context = expectAccepted(result);
+    expect(context.source).toBe('introspection');
+    expect([...context.scopes]).toEqual(['read']);
+    expect(context.clientId).toBe(as.appClient.clientId);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses a revoked token answered inactive in a signed answer', async () => {
+    const as = server();
+    const token = await as.issueToken();
+    await as.revoke(token);
+    const { resolver } = introspectAt(as, {
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
+    });
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest(token)),
+      'token_inactive',
+      401,
+    );
+  });
+
+  it('fails closed when the answer is signed by keys it does not trust', async () => {
+    const as = server();
+    const token = await as.issueToken();
+    const stranger = {
+      keys: [
+        {
+          kty: 'EC',
+          crv: 'P-256',
+          kid: 'x',
+          x: 'l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs',
+          y: '9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA',
+        },
+      ],
+    };
+    const { resolver, errors } = introspectAt(as, {
+      jwtResponse: { keys: staticJwks(stranger), audience: as.basicClient.clientId },
+    });
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest(token)),
+      'introspection_unavailable',
+      503,
+    );
+    expect(errors[0]?.message).toMatch(/not trusted/);
+  });
+
+  it('fails closed when the answer is meant for another resource server', async () => {
+    const as = server();
+    const token = await as.issueToken();
+    const { resolver, errors } = introspectAt(as, {
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: 'some-other-api' },
+    });
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest(token)),
+      'introspection_unavailable',
+      503,
+    );
+    expect(errors[0]?.message).toMatch(/not meant for this resource server/);
+  });
+
+  it('fails closed on a plain JSON answer when a signed one was required', async () => {
+    const as = server();
+    const token = await as.issueToken();
+    as.failIntrospection(200, JSON.stringify({ active: true, scope: 'read' }), 'application/json');
+    const { resolver, errors } = introspectAt(as, {
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
+    });
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest(token)),
+      'introspection_unavailable',
+      503,
+    );
+    expect(errors[0]?.message).toMatch(/application\/token-introspection\+jwt/);
+  });
+
+  it('decrypts an encrypted answer (nested JWT) and verifies the signature inside', async () => {
+    const as = server();
+    const token = await as.issueToken({ scope: 'write' });
+    const client = as.encryptedAnswersClient;
+    const { resolver, errors } = introspectAt(as, {
+      clientAuthentication: {
+        method: 'client_secret_basic',
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+      },
+      jwtResponse: {
+        keys: remoteJwks({ url: as.jwksUri }),
+        audience: client.clientId,
+        decryptionKeys: [client.decryptionKey],
+      },
+    });
+    const context = expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest(token)));
+    expect([...context.scopes]).toEqual(['write']);
+    expect(errors).toEqual([]);
+  });
+
+  it('fails closed when an encrypted answer cannot be decrypted', async () => {
+    const as = server();
+    const token = await as.issueToken();
+    const client = as.encryptedAnswersClient;
+    const { resolver, errors } = introspectAt(as, {
+      clientAuthentication: {
+        method: 'client_secret_basic',
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+      },
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: client.clientId },
+    });
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest(token)),
+      'introspection_unavailable',
+      503,
+    );
+    expect(errors[0]?.message).toMatch(/could not be decrypted/);
+  });
+});
+
+describe('RFC 9701 answer freshness', () => {
+  const server = useAuthorizationServer();
+
+  it('judges the answer iat by the time it arrived, not by the request clock read before the call', async () => {
+    const as = server();
+    const token = await as.issueToken();
+    const issuedSecond = Math.floor(Date.now() / 1000);
+    const { resolver, errors } = introspectAt(as, {
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
+    });
+    // The request clock reads the last millisecond of the second the token was issued in (so the token's
+    // own iat is not in its future), while the server answers in the next second: its whole-second `iat`
+    // is after the request clock, yet it is no answer from the future.
+    const nextSecond = (issuedSecond + 1) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextSecond - Date.now() + 5)));
+    const result = await resourceServerWith(resolver, () => nextSecond - 1).authenticate(
+      bearerRequest(token),
+    );
+    expect(errors.map((error) => error.message)).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+});

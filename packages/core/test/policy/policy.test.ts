@@ -1,0 +1,335 @@
+import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessPolicy,
+  type AccessTokenResolver,
+  claimAt,
+  claimCheck,
+  claimEquals,
+  claimIncludes,
+  createResourceServer,
+  jwtResolver,
+  type ResourceServerOptions,
+  staticJwks,
+} from '../../src/index.js';
+import {
+  AUDIENCE,
+  bearerRequest,
+  expectAccepted,
+  expectConfigError,
+  expectRejected,
+  ISSUER,
+  mint,
+  NOW_MS,
+} from '../helpers.js';
+
+let key: TestSigningKey;
+let resolver: AccessTokenResolver;
+
+beforeAll(async () => {
+  key = await generateSigningKey('ES256', 'k1');
+  resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)) });
+});
+
+function server(options: Partial<ResourceServerOptions> = {}) {
+  return createResourceServer({ resolver, clock: () => NOW_MS, ...options });
+}
+
+async function withClaims(
+  claims: Record<string, unknown>,
+  routePolicy?: AccessPolicy,
+  options?: Partial<ResourceServerOptions>,
+) {
+  return server(options).authenticate(bearerRequest(await mint(key, claims)), routePolicy);
+}
+
+const SCOPE_DENIED = (scopes: string) =>
+  `Bearer error="insufficient_scope", error_description="The access token lacks a scope this request requires", scope="${scopes}"`;
+const ANY_DENIED = (scopes: string) =>
+  `Bearer error="insufficient_scope", error_description="The access token has none of the scopes this request accepts", scope="${scopes}"`;
+
+describe('where scopes come from', () => {
+  it.each([
+    ['scope string', { scope: 'read write' }],
+    ['scope string with extra spaces', { scope: '  read   write ' }],
+    ['scope array', { scope: ['read', 'write'] }],
+    ['scp array', { scope: undefined, scp: ['read', 'write'] }],
+    ['scp string', { scope: undefined, scp: 'read write' }],
+  ])('%s', async (_name, claims) => {
+    const context = expectAccepted(await withClaims(claims, { scopes: ['read', 'write'] }));
+    expect([...context.scopes].sort()).toEqual(['read', 'write']);
+  });
+
+  it('has no scopes without scope or scp, or with an empty scope', async () => {
+    for (const claims of [{ scope: undefined }, { scope: '' }, { scope: [] }, { scope: 42 }]) {
+      const rejection = expectRejected(
+        await withClaims(claims, { scopes: ['read'] }),
+        'insufficient_scope',
+        403,
+      );
+      expect(rejection.wwwAuthenticate).toBe(SCOPE_DENIED('read'));
+    }
+  });
+
+  it('ignores non-string entries of a scope array', async () => {
+    const context = expectAccepted(await withClaims({ scope: ['read', 7, null, ''] }));
+    expect([...context.scopes]).toEqual(['read']);
+  });
+});
+
+describe('scope requirements', () => {
+  it('a list requires all of its scopes, and names them all in the challenge', async () => {
+    expectAccepted(await withClaims({ scope: 'read write admin' }, { scopes: ['read', 'write'] }));
+    const rejection = expectRejected(
+      await withClaims({ scope: 'read' }, { scopes: ['read', 'write'] }),
+      'insufficient_scope',
+      403,
+    );
+    expect(rejection.wwwAuthenticate).toBe(SCOPE_DENIED('read write'));
+    expect(rejection.body).toEqual({
+      error: 'insufficient_scope',
+      error_description: 'The access token lacks a scope this request requires',
+      code: 'insufficient_scope',
+    });
+  });
+
+  it('{ allOf } is the same as a list', async () => {
+    expectAccepted(await withClaims({ scope: 'read write' }, { scopes: { allOf: ['read', 'write'] } }));
+    const rejection = expectRejected(
+      await withClaims({ scope: 'write' }, { scopes: { allOf: ['read', 'write'] } }),
+      'insufficient_scope',
+      403,
+    );
+    expect(rejection.wwwAuthenticate).toBe(SCOPE_DENIED('read write'));
+  });
+
+  it('{ anyOf } needs one of them', async () => {
+    const policy = { scopes: { anyOf: ['admin', 'write'] } };
+    expectAccepted(await withClaims({ scope: 'write' }, policy));
+    expectAccepted(await withClaims({ scope: 'admin' }, policy));
+    const rejection = expectRejected(await withClaims({ scope: 'read' }, policy), 'insufficient_scope', 403);
+    expect(rejection.wwwAuthenticate).toBe(ANY_DENIED('admin write'));
+  });
+
+  it('a function computes the requirement per request', async () => {
+    const policy: AccessPolicy = {
+      scopes: (request, token) =>
+        request.method === 'GET' ? ['read'] : token.subject === 'boss' ? [] : { anyOf: ['write'] },
+    };
+    const token = await mint(key, { scope: 'read' });
+    const rs = server();
+    expectAccepted(await rs.authenticate(bearerRequest(token), policy));
+    const rejection = expectRejected(
+      await rs.authenticate(bearerRequest(token, { method: 'POST' }), policy),
+      'insufficient_scope',
+    );
+    expect(rejection.wwwAuthenticate).toBe(ANY_DENIED('write'));
+    expectAccepted(
+      await rs.authenticate(
+        bearerRequest(await mint(key, { scope: 'read', sub: 'boss' }), { method: 'POST' }),
+        policy,
+      ),
+    );
+  });
+
+  it('includes the realm in a 403 challenge', async () => {
+    const rejection = expectRejected(
+      await withClaims({ scope: 'read' }, { scopes: ['write'] }, { realm: 'api' }),
+      'insufficient_scope',
+    );
+    expect(rejection.wwwAuthenticate).toBe(
+      'Bearer realm="api", error="insufficient_scope", error_description="The access token lacks a scope this request requires", scope="write"',
+    );
+  });
+});
+
+describe('claim checks', () => {
+  const CLAIM_DENIED = (description: string) =>
+    `Bearer error="insufficient_scope", error_description="${description}"`;
+
+  it('claimEquals: 403 without a scope parameter, naming the claim but not its value', async () => {
+    const policy = { claims: [claimEquals('tenant', 'acme')] };
+    expectAccepted(await withClaims({ tenant: 'acme' }, policy));
+    for (const tenant of ['other', undefined, ['acme'], 'ACME']) {
+      const rejection = expectRejected(await withClaims({ tenant }, policy), 'claim_check_failed', 403);
+      expect(rejection.wwwAuthenticate).toBe(
+        CLAIM_DENIED('The access token claim tenant must equal the expected value'),
+      );
+      expect(rejection.wwwAuthenticate).not.toContain('scope=');
+      expect(rejection.wwwAuthenticate).not.toContain('acme');
+      expect(rejection.body.error_description).toBe(
+        'The access token claim "tenant" must equal the expected value',
+      );
+    }
+    expectAccepted(
+      await withClaims(
+        { level: 3, admin: true },
+        { claims: [claimEquals('level', 3), claimEquals('admin', true)] },
+      ),
+    );
+    expectRejected(
+      await withClaims({ level: '3' }, { claims: [claimEquals('level', 3)] }),
+      'claim_check_failed',
+    );
+  });
+
+  it('claimIncludes on an array, a space-separated string and a nested path', async () => {
+    expectAccepted(
+      await withClaims({ groups: ['staff', 'admin'] }, { claims: [claimIncludes('groups', 'admin')] }),
+    );
+    expectAccepted(
+      await withClaims({ groups: 'staff admin' }, { claims: [claimIncludes('groups', 'admin', 'staff')] }),
+    );
+    expectRejected(
+      await withClaims({ groups: ['staff'] }, { claims: [claimIncludes('groups', 'admin')] }),
+      'claim_check_failed',
+    );
+    expectRejected(
+      await withClaims({ groups: ['staff'] }, { claims: [claimIncludes('groups', 'staff', 'admin')] }),
+      'claim_check_failed',
+    );
+    expectRejected(
+      await withClaims({ groups: { admin: true } }, { claims: [claimIncludes('groups', 'admin')] }),
+      'claim_check_failed',
+    );
+
+    const nested = { claims: [claimIncludes(['realm_access', 'roles'], 'editor')] };
+    expectAccepted(await withClaims({ realm_access: { roles: ['viewer', 'editor'] } }, nested));
+    for (const realm_access of [
+      { roles: ['viewer'] },
+      undefined,
+      ['editor'],
+      { roles: 'viewer' },
+      { other: ['editor'] },
+    ]) {
+      const rejection = expectRejected(await withClaims({ realm_access }, nested), 'claim_check_failed', 403);
+      expect(rejection.wwwAuthenticate).toBe(
+        CLAIM_DENIED('The access token claim realm_access.roles must include the required values'),
+      );
+    }
+    expectRejected(await withClaims({ 'realm_access.roles': ['editor'] }, nested), 'claim_check_failed');
+  });
+
+  it('claimCheck with any predicate', async () => {
+    const policy = { claims: [claimCheck('email_verified', (value) => value === true, 'a verified email')] };
+    expectAccepted(await withClaims({ email_verified: true }, policy));
+    const rejection = expectRejected(
+      await withClaims({ email_verified: 'true' }, policy),
+      'claim_check_failed',
+      403,
+    );
+    expect(rejection.wwwAuthenticate).toBe(
+      CLAIM_DENIED('The access token claim email_verified must satisfy a verified email'),
+    );
+    const byToken = {
+      claims: [claimCheck('sub', (sub, token) => sub === token.subject && token.clientId === 'client-abc')],
+    };
+    expectAccepted(await withClaims({}, byToken));
+    expect(
+      expectRejected(await withClaims({ client_id: 'other' }, byToken), 'claim_check_failed').description,
+    ).toBe('The access token claim "sub" must satisfy the route condition');
+  });
+
+  it('checks every claim check, stopping at the first failure', async () => {
+    const calls: string[] = [];
+    const policy = {
+      claims: [
+        claimCheck('a', () => {
+          calls.push('a');
+          return true;
+        }),
+        claimCheck('b', () => {
+          calls.push('b');
+          return false;
+        }),
+        claimCheck('c', () => {
+          calls.push('c');
+          return true;
+        }),
+      ],
+    };
+    expect(expectRejected(await withClaims({}, policy), 'claim_check_failed').description).toBe(
+      'The access token claim "b" must satisfy the route condition',
+    );
+    expect(calls).toEqual(['a', 'b']);
+  });
+
+  it('claimAt reads nested objects only', () => {
+    const claims = { a: { b: { c: 1 } }, list: [{ b: 2 }], s: 'x' };
+    expect(claimAt(claims, 'a')).toEqual({ b: { c: 1 } });
+    expect(claimAt(claims, ['a', 'b', 'c'])).toBe(1);
+    expect(claimAt(claims, ['a', 'x', 'c'])).toBeUndefined();
+    expect(claimAt(claims, ['list', '0', 'b'])).toBeUndefined();
+    expect(claimAt(claims, ['s', 'length'])).toBeUndefined();
+    expect(claimAt(claims, [])).toBe(claims);
+  });
+});
+
+describe('server-wide and route policies', () => {
+  it('both apply: a route cannot drop a server-wide requirement', async () => {
+    const options = { policy: { scopes: ['read'] } };
+    const route = { scopes: ['write'] };
+    expectAccepted(await withClaims({ scope: 'read write' }, route, options));
+    expect(
+      expectRejected(await withClaims({ scope: 'read' }, route, options), 'insufficient_scope')
+        .wwwAuthenticate,
+    ).toBe(SCOPE_DENIED('write'));
+    expect(
+      expectRejected(await withClaims({ scope: 'write' }, route, options), 'insufficient_scope')
+        .wwwAuthenticate,
+    ).toBe(SCOPE_DENIED('read'));
+    expectRejected(await withClaims({ scope: 'write' }, undefined, options), 'insufficient_scope');
+    expectAccepted(await withClaims({ scope: 'read' }, undefined, options));
+    // An empty route policy does not relax the server-wide one.
+    expectRejected(await withClaims({ scope: 'write' }, {}, options), 'insufficient_scope');
+  });
+
+  it('mixes server-wide claims with route scopes', async () => {
+    const options = { policy: { claims: [claimEquals('tenant', 'acme')] } };
+    const route = { scopes: { anyOf: ['admin'] } };
+    expectAccepted(await withClaims({ tenant: 'acme', scope: 'admin' }, route, options));
+    expectRejected(
+      await withClaims({ tenant: 'other', scope: 'admin' }, route, options),
+      'claim_check_failed',
+    );
+    expectRejected(await withClaims({ tenant: 'acme', scope: 'read' }, route, options), 'insufficient_scope');
+  });
+
+  it('checkPolicy validates a route policy at registration, naming its origin', () => {
+    const rs = server();
+    const policy = { scopes: ['read'] };
+    expect(rs.checkPolicy(policy, 'routes./items')).toBe(policy);
+    expect(rs.checkPolicy(undefined, 'routes./items')).toBeUndefined();
+    expectConfigError(
+      () => rs.checkPolicy({ scopes: ['read write'] }, 'routes./items'),
+      'routes./items.scopes',
+    );
+    expectConfigError(
+      () => rs.checkPolicy({ claims: [{}] } as unknown as AccessPolicy, 'routes./items'),
+      'routes./items.claims',
+    );
+  });
+});
+
+describe('policy hardening', () => {
+  it('refuses an empty any-of at build time: it would accept every token', () => {
+    expectConfigError(() => server({ policy: { scopes: { anyOf: [] } } }), 'policy.scopes');
+  });
+
+  it('throws a configuration error naming the computed policy when it returns nonsense', async () => {
+    const rs = server({ policy: { scopes: () => ({ anyOf: ['has space'] }) } });
+    const token = await mint(key, { scope: 'read' });
+    await expect(rs.authenticate(bearerRequest(token))).rejects.toMatchObject({
+      code: 'ERR_RS_CONFIG',
+      option: 'policy.scopes (computed)',
+    });
+  });
+
+  it('never finds inherited members as claims', async () => {
+    const token = await mint(key, { scope: 'read' });
+    const rs = server({ policy: { claims: [claimCheck('constructor', (value) => value !== undefined)] } });
+    expectRejected(await rs.authenticate(bearerRequest(token)), 'claim_check_failed', 403);
+    expect(claimAt({ a: {} }, ['a', 'toString'])).toBeUndefined();
+    expect(claimAt({}, '__proto__')).toBeUndefined();
+  });
+});

@@ -1,0 +1,113 @@
+import type { AccessPolicy, ResourceServerOptions } from '@rs/core';
+
+/** One protected route of the conformance app. */
+export interface ConformanceRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly policy: AccessPolicy;
+}
+
+/**
+ * The routes every adapter under test must expose. Each answers 200 with {@link ConformanceEcho} built
+ * from the OAuth2 context the adapter hands the handler.
+ */
+export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
+  { method: 'GET', path: '/items', policy: { scopes: ['read'] } },
+  { method: 'POST', path: '/items', policy: { scopes: ['write'] } },
+  { method: 'GET', path: '/any', policy: { scopes: { anyOf: ['admin', 'read'] } } },
+];
+
+/** What a conformance route handler answers, from the context. */
+export interface ConformanceEcho {
+  readonly subject: string | undefined;
+  readonly clientId: string | undefined;
+  readonly scopes: readonly string[];
+  readonly location: string;
+  readonly scheme: string;
+}
+
+/** Builds the echo body from an OAuth2 context; every driver's handlers use it. */
+export function conformanceEcho(context: {
+  subject: string | undefined;
+  clientId: string | undefined;
+  scopes: ReadonlySet<string>;
+  location: string;
+  scheme: string;
+}): ConformanceEcho {
+  return {
+    subject: context.subject,
+    clientId: context.clientId,
+    scopes: [...context.scopes].sort(),
+    location: context.location,
+    scheme: context.scheme,
+  };
+}
+
+/** A certificate and its private key, as a TLS client presents them. */
+export interface ConformanceClientCertificate {
+  readonly pem: string;
+  readonly keyPem: string;
+}
+
+/** A request sent to the app under test. */
+export interface ConformanceRequest {
+  readonly method: 'GET' | 'POST';
+  /** Path and query, e.g. `/items?access_token=…`. */
+  readonly path: string;
+  /** Header names in the client's spelling; an array is a header sent once per value (its own line). */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** A form-urlencoded body (the driver sends it with that content type). */
+  readonly form?: Readonly<Record<string, string>>;
+  /**
+   * The certificate the client presents on its own connection: in the TLS handshake, or wherever the
+   * platform reports it (API Gateway's mutual TLS fields). Only sent to drivers with
+   * {@link ConformanceDriver.connectionCertificates}.
+   */
+  readonly clientCertificate?: ConformanceClientCertificate;
+}
+
+/** The answer, headers with lower-case names. */
+export interface ConformanceResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+/** An adapter under test, started with the given resource-server options and {@link CONFORMANCE_ROUTES}. */
+export interface ConformanceApp {
+  request(request: ConformanceRequest): Promise<ConformanceResponse>;
+  /** The absolute URL the resource server sees for `path`: what a DPoP proof's `htu` names. */
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+/** The server side of TLS for drivers that can serve it: its certificate, key, and the CA clients trust. */
+export interface ConformanceServerTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+/** How one adapter is started for the suite. */
+export interface ConformanceDriver {
+  /**
+   * Starts the app. With `tls`, a driver that serves TLS itself listens with it and asks clients for a
+   * certificate without judging its chain (RFC 8705 §3); other drivers ignore it.
+   */
+  start(
+    options: ResourceServerOptions,
+    routes: readonly ConformanceRoute[],
+    tls?: ConformanceServerTls,
+  ): Promise<ConformanceApp>;
+  /**
+   * Whether the adapter sees the certificate of the client's own connection (a TLS server, or a
+   * platform that reports it). The connection-certificate cases run only then; the Fetch API has no
+   * such notion.
+   */
+  readonly connectionCertificates?: boolean;
+  /**
+   * The peer address the resource server sees for the driver's requests, when it sees one: the
+   * trusted-proxy case names it in `certificateHeader.trustedProxies`.
+   */
+  readonly peerAddress?: string;
+}
