@@ -14,6 +14,7 @@ export {
   tokenCache,
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
+export type { VerifiedTokenCacheOptions } from './cache/verified-token-cache.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
@@ -67,6 +68,7 @@ export {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   type JweDecryptionOptions,
 } from './jose/jwe-decryptor.js';
+export type { SignatureVerifierChoice } from './jose/signed-jwt-verifier.js';
 export { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from './keys/algorithms.js';
 export type { DecryptionKeySelector, DecryptionKeySource } from './keys/decryption-key-source.js';
 export {

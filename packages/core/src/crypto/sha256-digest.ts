@@ -4,6 +4,8 @@ const encoder = new TextEncoder();
 
 /** The part of `node:crypto` used here, typed structurally so that core does not depend on Node. */
 interface NodeCrypto {
+  /** One-shot digest (Node 20.12+): about twice as fast as createHash for a token-sized input. */
+  hash?(algorithm: 'sha256', data: string, outputEncoding: 'base64url'): string;
   createHash(algorithm: 'sha256'): {
     update(data: string, encoding: 'utf8'): { digest(encoding: 'base64url'): string };
   };
@@ -18,11 +20,19 @@ const nodeSha256: ((text: string) => string) | undefined = (() => {
     if (typeof runtime?.getBuiltinModule !== 'function') return undefined;
     const crypto = runtime.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
     if (typeof crypto?.createHash !== 'function') return undefined;
+    const { hash } = crypto;
+    if (typeof hash === 'function') return (text) => hash('sha256', text, 'base64url');
     return (text) => crypto.createHash('sha256').update(text, 'utf8').digest('base64url');
   } catch {
     return undefined;
   }
 })();
+
+/**
+ * The base64url SHA-256 of `text`, synchronously, where the runtime allows (Node): for callers on the hot
+ * path that must not wait for WebCrypto. `undefined` elsewhere.
+ */
+export const sha256DigestSync: ((text: string) => string) | undefined = nodeSha256;
 
 /**
  * The base64url SHA-256 of `text` (UTF-8): the cache key of a token, the DPoP `ath`, a cache namespace.

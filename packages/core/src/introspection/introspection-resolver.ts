@@ -5,8 +5,8 @@ import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
+import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
-import { fetchHttpClient } from '../http/fetch-http-client.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
@@ -59,7 +59,7 @@ export interface IntrospectionResolverOptions {
    * JWE. Requires `issuer`.
    */
   readonly jwtResponse?: JwtIntrospectionOptions;
-  /** Default: the runtime's `fetch`. `@rs/core/node` has a pooled undici client. */
+  /** Default: on Node, one pooled undici client for the process; elsewhere the runtime's `fetch`. */
   readonly httpClient?: HttpClient;
   /**
    * Told of every failed introspection that is not the client's fault. Default: misconfigurations (our
@@ -136,7 +136,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     audiences: stringSetOption(options.audience, 'introspection.audience', false),
     skewSeconds: skew,
   };
-  const http = options.httpClient ?? fetchHttpClient();
+  const http = options.httpClient ?? defaultHttpClient();
   const jwtReader =
     options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuer);
   const report = options.onError ?? loudMisconfigurationReporter();

@@ -2,6 +2,7 @@ import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { isPublicKeyEncryption } from '../keys/jwe-algorithms.js';
+import type { KeySelector } from '../keys/verification-key-source.js';
 import type { UntrustedJwsHeader } from './compact-jws.js';
 import type { JweDecryptor } from './jwe-decryptor.js';
 import type { SignedJwtVerifier } from './signed-jwt-verifier.js';
@@ -9,9 +10,15 @@ import type { SignedJwtVerifier } from './signed-jwt-verifier.js';
 /** Checks the `typ` of the token's authenticated header (a profile's rule), before any key is used. */
 export type TypeCheck = (typ: string | undefined) => Failure | undefined;
 
+/** The trusted claims of a JWT, and for a signed one (not encrypted), the key that verified it. */
+export interface ReadJwt {
+  readonly claims: Record<string, unknown>;
+  readonly signedBy?: { readonly key: CryptoKey; readonly selector: KeySelector };
+}
+
 /** Reads a compact JWT of any form into its trusted claims. */
 export interface JwtReader {
-  read(token: string, now: number): Promise<Outcome<Record<string, unknown>>>;
+  read(token: string, now: number): Promise<Outcome<ReadJwt>>;
 }
 
 /**
@@ -41,12 +48,14 @@ export function jwtReader(
     return checkType?.(header.typ);
   };
 
-  async function verifySigned(jws: string, now: number): Promise<Outcome<Record<string, unknown>>> {
+  async function verifySigned(jws: string, now: number): Promise<Outcome<ReadJwt>> {
     const verified = await verifier!.verify(jws, now, checkJwsHeader);
-    return verified.ok ? success(verified.value.claims) : verified;
+    if (!verified.ok) return verified;
+    const { claims, header, key } = verified.value;
+    return success({ claims, signedBy: { key, selector: { alg: header.alg, kid: header.kid } } });
   }
 
-  async function readEncrypted(token: string, now: number): Promise<Outcome<Record<string, unknown>>> {
+  async function readEncrypted(token: string, now: number): Promise<Outcome<ReadJwt>> {
     const decrypted = await decryptor!.decrypt(token, now);
     if (!decrypted.ok) return decrypted;
     const { header, plaintext } = decrypted.value;
@@ -78,7 +87,10 @@ export function jwtReader(
         'The encrypted token holds a signed JWT and no verification key is configured',
       );
     }
-    return verifySigned(text, now);
+    // What an encrypted token holds is not tied to the signing key alone (the decryption key matters
+    // too): it is not reported as signed, so it is never remembered as verified.
+    const verified = await verifySigned(text, now);
+    return verified.ok ? success({ claims: verified.value.claims }) : verified;
   }
 
   return {
@@ -105,11 +117,11 @@ export function jwtReader(
   };
 }
 
-function parseClaims(text: string): Outcome<Record<string, unknown>> {
+function parseClaims(text: string): Outcome<ReadJwt> {
   const claims = parseJsonObject(text);
   return claims === undefined
     ? refusal('token_malformed', 'The encrypted token content is not a JSON object')
-    : success(claims);
+    : success({ claims });
 }
 
 function countDots(token: string): number {

@@ -2,7 +2,13 @@ import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildChallenge, buildRejection } from '../../src/adapter/index.js';
 import { isQuotableChallengeValue } from '../../src/errors/challenge.js';
-import { createResourceServer, FAILURES, type FailureCode, jwtResolver, staticJwks } from '../../src/index.js';
+import {
+  createResourceServer,
+  FAILURES,
+  type FailureCode,
+  jwtResolver,
+  staticJwks,
+} from '../../src/index.js';
 import {
   API_URL,
   AUDIENCE,
