@@ -14,7 +14,6 @@ export {
   tokenCache,
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
-export type { VerifiedTokenCacheOptions } from './cache/verified-token-cache.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
@@ -113,6 +112,7 @@ export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-route
 export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
 export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.js';
 export type { ResolverKeyOptions } from './resolvers/resolver-key-sources.js';
+export type { VerifiedTokenCacheOptions } from './resolvers/verified-token-cache.js';
 export {
   type AuthFailure,
   type AuthResult,

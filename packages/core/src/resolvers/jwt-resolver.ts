@@ -1,4 +1,3 @@
-import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from '../cache/verified-token-cache.js';
 import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
@@ -15,6 +14,7 @@ import {
   type ResolverKeySources,
   resolverKeySources,
 } from './resolver-key-sources.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
 /**
  * Options of {@link jwtResolver}. Keys come directly (`keys` to verify signatures, `decryption` to open
