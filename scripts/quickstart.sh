@@ -44,6 +44,7 @@ case "${1:-}" in
     node scripts/check-readme-examples.mjs || failures="$failures readme-examples"
     node scripts/check-package-exports.mjs || failures="$failures package-exports"
     node scripts/check-changesets.mjs || failures="$failures changesets"
+    node scripts/check-import-cycles.mjs || failures="$failures import-cycles"
     $PNPM exec biome ci . --colors=off || failures="$failures lint"
     # shellcheck disable=SC2086 # one argument per failed step
     exec node scripts/test-summary.mjs $failures

@@ -3,10 +3,12 @@ import { packageBuildConfig } from '../../tsup.shared.js';
 export default packageBuildConfig({
   entry: {
     index: 'src/index.ts',
+    // The main entry as Node loads it (the `node` export condition): pooled undici as the default client.
+    'index.node': 'src/index.node.ts',
     'node/index': 'src/node/index.ts',
     'adapter/index': 'src/adapter/index.ts',
   },
-  // Shared chunks: `@rs/core`, `@rs/core/node` and `@rs/core/adapter` must share one copy of each class
-  // (RsConfigError, HttpClientError, …) or `instanceof` fails across the entry points.
+  // Shared chunks: `@rs/core` (both builds), `@rs/core/node` and `@rs/core/adapter` must share one copy of
+  // each class (RsConfigError, HttpClientError, …) or `instanceof` fails across the entry points.
   splitting: true,
 });

@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 
-export type { CacheIdentity, CacheNamespace } from './cache/cache-namespace.js';
 export { memoryTokenCacheStore } from './cache/memory-token-cache-store.js';
 export {
   type TokenCache,
@@ -15,7 +14,6 @@ export {
   tokenCache,
 } from './cache/token-cache.js';
 export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js';
-export { tokenHash } from './cache/token-hash.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
@@ -44,16 +42,11 @@ export {
   stringOrStrings,
   urlString,
 } from './config/option-schema.js';
-export type { CertificateHeaderOptions } from './confirmation/certificate-source.js';
-export { certificateThumbprint } from './confirmation/certificate-thumbprint.js';
-export {
-  type CertificateHeaderFormat,
-  type PresentedCertificate,
-  parseClientCertHeader,
-} from './confirmation/client-cert-header.js';
-export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirm.js';
+export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirmation-method.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
+export type { CacheIdentity, CacheNamespace } from './crypto/cache-namespace.js';
+export { tokenHash } from './crypto/token-hash.js';
 export {
   type DpopNonceProvider,
   type RotatingDpopNoncesOptions,
@@ -99,6 +92,7 @@ export {
   DEFAULT_MAX_DECOMPRESSED_BYTES,
   type JweDecryptionOptions,
 } from './jose/jwe-decryptor.js';
+export type { SignatureVerifierChoice } from './jose/signed-jwt-verifier.js';
 export { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from './keys/algorithms.js';
 export type { DecryptionKeySelector, DecryptionKeySource } from './keys/decryption-key-source.js';
 export {
@@ -113,7 +107,6 @@ export {
   type RemoteJwksStats,
   remoteJwks,
 } from './keys/remote-jwks.js';
-export type { ResolverKeyOptions } from './keys/resolver-key-sources.js';
 export { type SharedSecretOptions, sharedSecret } from './keys/shared-secret.js';
 export {
   type DescribedDecryptionKeySource,
@@ -121,6 +114,13 @@ export {
 } from './keys/static-decryption-keys.js';
 export { staticJwks } from './keys/static-jwks.js';
 export type { KeySelector, VerificationKeySource } from './keys/verification-key-source.js';
+export type { CertificateHeaderOptions } from './mtls/certificate-source.js';
+export { certificateThumbprint } from './mtls/certificate-thumbprint.js';
+export {
+  type CertificateHeaderFormat,
+  type PresentedCertificate,
+  parseClientCertHeader,
+} from './mtls/client-cert-header.js';
 export { type AccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
 export {
   type ClaimCheck,
@@ -136,6 +136,8 @@ export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-r
 export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
 export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
 export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.js';
+export type { ResolverKeyOptions } from './resolvers/resolver-key-sources.js';
+export type { VerifiedTokenCacheOptions } from './resolvers/verified-token-cache.js';
 export {
   type AuthFailure,
   type AuthResult,

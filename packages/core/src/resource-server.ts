@@ -9,7 +9,8 @@ import {
   objectWith,
   shape,
 } from './config/option-schema.js';
-import { checkConfirmation, type SenderConstraint } from './confirmation/confirm.js';
+import { checkConfirmation } from './confirmation/confirm.js';
+import type { SenderConstraint } from './confirmation/confirmation-method.js';
 import {
   SENDER_CONSTRAINT_OPTIONS,
   type SenderConstraintOptions,
@@ -230,7 +231,8 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       const info = resolved.value;
 
       // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
-      if (info.claims.cnf !== undefined || scheme === 'DPoP' || required.length > 0) {
+      const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
+      if (bound || scheme === 'DPoP' || required.length > 0) {
         const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
         if (unconfirmed !== undefined) return reject(unconfirmed);
       }

@@ -1,3 +1,4 @@
+import { isObject } from './encoding/json-object.js';
 /** Proof-of-possession confirmation (RFC 7800 `cnf`), as carried by the token or the introspection answer. */
 export interface Confirmation {
   /** RFC 8705 certificate thumbprint, base64url SHA-256 of the DER certificate. */
@@ -99,9 +100,4 @@ function stringList(value: unknown): readonly string[] {
 
 function numericDate(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-/** True for a plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

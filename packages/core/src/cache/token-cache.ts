@@ -8,13 +8,13 @@ import {
   objectWith,
   positiveInteger,
 } from '../config/option-schema.js';
+import { CacheNamespace } from '../crypto/cache-namespace.js';
+import { tokenHash } from '../crypto/token-hash.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
-import { CacheNamespace } from './cache-namespace.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
-import { tokenHash } from './token-hash.js';
 
 /** Options of {@link tokenCache}. Durations are in milliseconds. */
 export interface TokenCacheOptions {

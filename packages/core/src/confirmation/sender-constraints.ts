@@ -1,18 +1,18 @@
 import type { Clock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import { boolean, either, func, type OptionSchema, oneOf, shape } from '../config/option-schema.js';
-import { DPOP_OPTIONS, type DpopOptions, type DpopVerifier, dpopVerifier } from '../dpop/dpop-verifier.js';
+import { DPOP_OPTIONS, type DpopOptions, type DpopVerifier, dpopOption } from '../dpop/dpop-verifier.js';
 import {
   CERTIFICATE_HEADER_OPTIONS,
   type CertificateHeaderOptions,
   certificateSource,
-} from './certificate-source.js';
+} from '../mtls/certificate-source.js';
 import {
   type ConfirmationSettings,
   type JwkConfirmationVerifier,
   SENDER_CONSTRAINTS,
   type SenderConstraint,
-} from './confirm.js';
+} from './confirmation-method.js';
 
 /** The resource-server options for sender-constrained tokens (RFC 8705 and RFC 9449). */
 export interface SenderConstraintOptions {
@@ -58,8 +58,7 @@ export interface SenderConstraints {
 
 /** Checks the sender-constraint options at start-up and builds what the pipeline uses. */
 export function senderConstraints(options: SenderConstraintOptions, clock: Clock): SenderConstraints {
-  const dpop =
-    options.dpop === undefined || options.dpop === false ? undefined : dpopVerifier(options.dpop, clock);
+  const dpop = dpopOption(options.dpop, clock);
   const required = senderConstraintOption(options.requireSenderConstrained, 'requireSenderConstrained');
   requireOption(
     required !== 'dpop' || dpop !== undefined,

@@ -2,11 +2,44 @@ import { base64url } from 'jose';
 
 const encoder = new TextEncoder();
 
+/** The part of `node:crypto` used here, typed structurally so that core does not depend on Node. */
+interface NodeCrypto {
+  /** One-shot digest (Node 20.12+): about twice as fast as createHash for a token-sized input. */
+  hash?(algorithm: 'sha256', data: string, outputEncoding: 'base64url'): string;
+  createHash(algorithm: 'sha256'): {
+    update(data: string, encoding: 'utf8'): { digest(encoding: 'base64url'): string };
+  };
+}
+
+// On Node (20.16+), hash synchronously: about 1 µs. WebCrypto's digest is asynchronous and, on Node, a
+// round trip through the libuv thread pool (about 30 µs), which would be most of a cache hit's cost.
+// Other runtimes, and older Node, use WebCrypto. Both give the same digest.
+const nodeSha256: ((text: string) => string) | undefined = (() => {
+  try {
+    const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    if (typeof runtime?.getBuiltinModule !== 'function') return undefined;
+    const crypto = runtime.getBuiltinModule('node:crypto') as NodeCrypto | undefined;
+    if (typeof crypto?.createHash !== 'function') return undefined;
+    const { hash } = crypto;
+    if (typeof hash === 'function') return (text) => hash('sha256', text, 'base64url');
+    return (text) => crypto.createHash('sha256').update(text, 'utf8').digest('base64url');
+  } catch {
+    return undefined;
+  }
+})();
+
 /**
- * The base64url SHA-256 of `text` (UTF-8), by WebCrypto (`globalThis.crypto`: Node 20+, Bun, Deno,
- * Workers). Asynchronous: for digests computed once, not on every request.
+ * The base64url SHA-256 of `text`, synchronously, where the runtime allows (Node): for callers on the hot
+ * path that must not wait for WebCrypto. `undefined` elsewhere.
+ */
+export const sha256DigestSync: ((text: string) => string) | undefined = nodeSha256;
+
+/**
+ * The base64url SHA-256 of `text` (UTF-8): the cache key of a token, the DPoP `ath`, a cache namespace.
+ * Node's `node:crypto` when the runtime has it, else WebCrypto (`globalThis.crypto`: Bun, Deno, Workers).
  */
 export async function sha256Digest(text: string): Promise<string> {
+  if (nodeSha256 !== undefined) return nodeSha256(text);
   const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
   return base64url.encode(new Uint8Array(digest));
 }

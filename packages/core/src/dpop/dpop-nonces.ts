@@ -1,7 +1,7 @@
 import { base64url } from 'jose';
 import { requireOption } from '../config/config-error.js';
 import { checkOptions, type OptionSchema, positiveNumber, stringOrBytes } from '../config/option-schema.js';
-import { timingSafeEqual } from '../confirmation/constant-time.js';
+import { timingSafeEqual } from '../crypto/constant-time.js';
 
 /**
  * Server-provided DPoP nonces (RFC 9449 §9): the resource server hands out a nonce in `DPoP-Nonce`, and

@@ -1,11 +1,11 @@
 import { calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { tokenHash } from '../cache/token-hash.js';
-import { timingSafeEqualStrings } from '../confirmation/constant-time.js';
+import { timingSafeEqualStrings } from '../crypto/constant-time.js';
+import { accessTokenHash } from '../crypto/token-hash.js';
+import { decodeJsonSegment, isObject, parseJsonObject } from '../encoding/json-object.js';
+import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
-import { decodeJsonSegment, parseJsonObject } from '../jose/compact-jws.js';
 import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
-import { isObject } from '../token-info.js';
 import { normalizeHttpUri } from './http-uri.js';
 
 /** A DPoP proof whose every own check passed; what binds it to the token is checked later. */
@@ -42,7 +42,7 @@ export type ProofChecker = (proof: string, target: ProofTarget) => Promise<Outco
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 // RFC 7517/7518 private and symmetric key members: a proof's key must be public (RFC 9449 §4.3 check 7).
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+const SECRET_MEMBERS = [...PRIVATE_MEMBERS, 'k'] as const;
 // The members that define a public key (RFC 7638 §3.2); anything else in `jwk` is not used.
 const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   EC: ['crv', 'x', 'y'],
@@ -118,7 +118,7 @@ function isDpopType(typ: unknown): boolean {
 /** The public key in the proof header, reduced to its defining members, or why it cannot serve. */
 function publicJwk(value: unknown, alg: string): JWK | string {
   if (!isObject(value)) return 'The DPoP proof has no "jwk" header';
-  if (PRIVATE_MEMBERS.some((member) => Object.hasOwn(value, member))) {
+  if (SECRET_MEMBERS.some((member) => Object.hasOwn(value, member))) {
     return 'The DPoP proof "jwk" holds private key material';
   }
   const members = typeof value.kty === 'string' ? PUBLIC_MEMBERS[value.kty] : undefined;
@@ -161,7 +161,7 @@ async function checkClaims(
     return refusal('dpop_iat_invalid', 'The DPoP proof was not made within the accepted time window');
   }
   if (typeof ath !== 'string') return invalid('The DPoP proof has no "ath"');
-  if (!timingSafeEqualStrings(ath, await tokenHash(target.token))) {
+  if (!timingSafeEqualStrings(ath, await accessTokenHash(target.token))) {
     return refusal('dpop_ath_mismatch', 'The DPoP proof was made for another access token');
   }
   if (nonce !== undefined && typeof nonce !== 'string')

@@ -1,4 +1,3 @@
-import { tokenHash } from '../cache/token-hash.js';
 import type { Clock } from '../clock.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
@@ -9,6 +8,7 @@ import {
   stringList,
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
+import { sha256Digest } from '../crypto/sha256-digest.js';
 import { type Failure, failure, type Outcome, refusal } from '../errors/failure.js';
 import { dpopProofHeader } from '../extract/dpop-header.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
@@ -76,6 +76,14 @@ export interface DpopVerifier {
 
 const ACCEPTABLE = new Set<string>(ASYMMETRIC_JWS_ALGORITHMS);
 
+/**
+ * Reads the resource server's `dpop` option: absent or `false` leave DPoP off, `true` turns it on with
+ * the defaults, an object configures it (every option checked at start-up).
+ */
+export function dpopOption(value: DpopOptions | boolean | undefined, clock: Clock): DpopVerifier | undefined {
+  return value === undefined || value === false ? undefined : dpopVerifier(value, clock);
+}
+
 /** Builds the {@link DpopVerifier}, checking every option at start-up. */
 export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVerifier {
   const settings: DpopOptions = options === true ? {} : options;
@@ -130,7 +138,7 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
     },
     async remember(proof, now) {
       // Scoped by key: a client cannot use up another client's jti. Hashed: the store holds no proof data.
-      const key = `rs:dpop:${await tokenHash(`${proof.jkt}.${proof.jti}`)}`;
+      const key = `rs:dpop:${await sha256Digest(`${proof.jkt}.${proof.jti}`)}`;
       // Kept for as long as the proof would be accepted, plus a second for clocks of a shared store.
       const ttl = Math.max(1, Math.ceil((proof.iat + iatWindow) * 1000 - now)) + 1_000;
       let first: boolean;

@@ -1,6 +1,6 @@
+import { isObject } from '../encoding/json-object.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
-import { isObject } from '../token-info.js';
 
 /** The members of RFC 8414 / OpenID Connect discovery metadata that @rs uses. */
 export interface AuthorizationServerMetadata {

@@ -1,4 +1,3 @@
-import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { audienceOption } from '../config/audience-option.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
@@ -19,13 +18,16 @@ import {
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
+import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { parseJsonObject } from '../encoding/json-object.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
+import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
-import { fetchHttpClient } from '../http/fetch-http-client.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
-import { isObject, type TokenInfo } from '../token-info.js';
+import type { TokenInfo } from '../token-info.js';
 import { DiscoveryError, endpointDiscovery } from './authorization-server-metadata.js';
 import {
   CLIENT_AUTHENTICATION,
@@ -88,7 +90,7 @@ export interface IntrospectionResolverOptions {
    * JWE. Requires `issuer`.
    */
   readonly jwtResponse?: JwtIntrospectionOptions;
-  /** Default: the runtime's `fetch`. `@rs/core/node` has a pooled undici client. */
+  /** Default: on Node, one pooled undici client for the process; elsewhere the runtime's `fetch`. */
   readonly httpClient?: HttpClient;
   /**
    * Told of every failed introspection that is not the client's fault. Default: misconfigurations (our
@@ -130,7 +132,6 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 const LOUD_INTERVAL_MS = 60_000;
 
 /**
@@ -185,7 +186,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     'must be a positive integer',
   );
   const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
-  const http = options.httpClient ?? fetchHttpClient();
+  const http = options.httpClient ?? defaultHttpClient();
   const jwtReader =
     options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuer);
   const report = options.onError ?? loudMisconfigurationReporter();
@@ -265,7 +266,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     }
     let text: string;
     try {
-      text = utf8.decode(response.body);
+      text = decodeUtf8(response.body);
     } catch {
       return refusal('introspection_unavailable', 'answered a body that is not UTF-8');
     }
@@ -358,12 +359,8 @@ function introspectionCacheNamespace(options: IntrospectionResolverOptions): Cac
 /** The OAuth `error` code of an error answer, when it is small JSON that has one. */
 function oauthError(response: HttpResponse): string | undefined {
   if (response.body.byteLength > 4096) return undefined;
-  try {
-    const body: unknown = JSON.parse(utf8.decode(response.body));
-    return isObject(body) && typeof body.error === 'string' ? body.error : undefined;
-  } catch {
-    return undefined;
-  }
+  const error = parseJsonObject(response.body)?.error;
+  return typeof error === 'string' ? error : undefined;
 }
 
 function loudMisconfigurationReporter(): (error: IntrospectionError) => void {

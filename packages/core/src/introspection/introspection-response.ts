@@ -1,6 +1,7 @@
 import { checkValidityPeriod } from '../claims/validity.js';
+import { isObject } from '../encoding/json-object.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
-import { isObject, type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 
 /** What an introspection answer must satisfy besides `active: true`. */
 export interface IntrospectionChecks {

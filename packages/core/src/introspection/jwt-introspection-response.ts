@@ -1,14 +1,15 @@
 import { importJWK, type JWK } from 'jose';
 import { requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
+import { isObject } from '../encoding/json-object.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { decodeJweHeader, decryptCompactJwe, type JwePolicy } from '../jose/compact-jwe.js';
 import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { CONTENT_ENCRYPTION_ALGORITHMS, DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
-import { RESOLVER_KEY_OPTIONS } from '../keys/resolver-key-sources.js';
+import { RESOLVER_KEY_OPTIONS } from '../resolvers/resolver-key-sources.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
-import { isObject } from '../token-info.js';
 
 /** RFC 9701 settings: how to trust a JWT introspection answer. */
 export interface JwtIntrospectionOptions {
@@ -42,7 +43,6 @@ const JWE_POLICY: JwePolicy = {
   contentEncryptionAlgorithms: new Set(CONTENT_ENCRYPTION_ALGORITHMS),
   maxDecompressedBytes: MAX_ANSWER_CHARS,
 };
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Turns the body of an RFC 9701 answer into the RFC 7662 object it carries, once it is trusted. */
 export interface JwtIntrospectionReader {
@@ -85,7 +85,7 @@ export function jwtIntrospectionReader(
     const plaintext = await decryptCompactJwe(jwe, usable, JWE_POLICY);
     if (!plaintext.ok) return undefined;
     try {
-      return decoder.decode(plaintext.value);
+      return decodeUtf8(plaintext.value);
     } catch {
       return undefined;
     }

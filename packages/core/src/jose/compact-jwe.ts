@@ -1,6 +1,6 @@
 import { compactDecrypt, errors } from 'jose';
+import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
-import { decodeJsonSegment } from './compact-jws.js';
 
 /** The protected header of a compact JWE, decoded but not yet trusted. */
 export interface UntrustedJweHeader {

@@ -1,6 +1,7 @@
-import { base64url, compactVerify, errors } from 'jose';
+import { compactVerify, errors } from 'jose';
+import { COMPACT_JWS_ALPHABET, endsCanonically } from '../encoding/base64url.js';
+import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
-import { isObject } from '../token-info.js';
 
 /** The protected header of a compact JWS, decoded but not yet trusted. */
 export interface UntrustedJwsHeader {
@@ -10,18 +11,66 @@ export interface UntrustedJwsHeader {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A compact JWS split once: the token, where its header and payload end (the two dots), and its
+ * decoded header. Every segment is canonical base64url, so each signature path reads the same bytes.
+ */
+export interface CompactJws {
+  readonly token: string;
+  /** Index of the first dot. */
+  readonly headerEnd: number;
+  /** Index of the second dot: `token.slice(0, payloadEnd)` is the signing input. */
+  readonly payloadEnd: number;
+  readonly header: UntrustedJwsHeader;
+}
+
 const MAX_HEADER_CHARS = 4096;
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Decodes the header of a three-part compact JWS. The token's length is already bounded by the caller;
- * the header gets its own, smaller bound so a hostile header costs little to reject.
+ * Splits a three-part compact JWS and decodes its header. The token's length is already bounded by the
+ * caller; the header gets its own, smaller bound so a hostile header costs little to reject. Everything
+ * that does not depend on a key is checked here, once, before any key is looked up: the signature paths
+ * behind {@link JwsSignatureCheck} then differ only in how they compute.
  */
-export function decodeJwsHeader(token: string): Outcome<UntrustedJwsHeader> {
-  const firstDot = token.indexOf('.');
-  if (firstDot <= 0) return refusal('token_malformed', 'The access token is not a JWT');
-  if (firstDot > MAX_HEADER_CHARS) return refusal('token_malformed', 'The JWT header is too large');
-  const parsed = decodeJsonSegment(token.slice(0, firstDot));
+export function parseCompactJws(token: string): Outcome<CompactJws> {
+  const headerEnd = token.indexOf('.');
+  if (headerEnd <= 0) return refusal('token_malformed', 'The access token is not a JWT');
+  if (headerEnd > MAX_HEADER_CHARS) return refusal('token_malformed', 'The JWT header is too large');
+  const payloadEnd = token.indexOf('.', headerEnd + 1);
+  if (payloadEnd === -1 || token.indexOf('.', payloadEnd + 1) !== -1) {
+    return refusal('token_malformed', 'The access token is not a JWT');
+  }
+  if (
+    !COMPACT_JWS_ALPHABET.test(token) ||
+    !endsCanonically(token, 0, headerEnd) ||
+    !endsCanonically(token, headerEnd + 1, payloadEnd) ||
+    !endsCanonically(token, payloadEnd + 1, token.length)
+  ) {
+    return refusal('token_malformed', 'The JWT is not canonical base64url');
+  }
+  const header = headerOf(token.slice(0, headerEnd));
+  if (!header.ok) return header;
+  return success({ token, headerEnd, payloadEnd, header: header.value });
+}
+
+// An issuer signs every token with the same header (alg, kid, typ), so its decoding is remembered:
+// base64url, UTF-8 and JSON once per distinct header rather than once per request. Headers are chosen by
+// clients, so the memory is small and emptied when full.
+const MAX_REMEMBERED_HEADERS = 64;
+const rememberedHeaders = new Map<string, Outcome<UntrustedJwsHeader>>();
+
+function headerOf(segment: string): Outcome<UntrustedJwsHeader> {
+  let header = rememberedHeaders.get(segment);
+  if (header === undefined) {
+    header = decodeJwsHeader(segment);
+    if (rememberedHeaders.size >= MAX_REMEMBERED_HEADERS) rememberedHeaders.clear();
+    rememberedHeaders.set(segment, header);
+  }
+  return header;
+}
+
+function decodeJwsHeader(segment: string): Outcome<UntrustedJwsHeader> {
+  const parsed = decodeJsonSegment(segment);
   if (parsed === undefined) return refusal('token_malformed', 'The JWT header is not valid base64url JSON');
   if (typeof parsed.alg !== 'string') return refusal('token_malformed', 'The JWT header has no "alg"');
   if (parsed.kid !== undefined && typeof parsed.kid !== 'string') {
@@ -32,31 +81,32 @@ export function decodeJwsHeader(token: string): Outcome<UntrustedJwsHeader> {
   }
   // RFC 7797 unencoded payloads are not JWTs.
   if (parsed.b64 !== undefined) return refusal('token_malformed', 'The JWT header must not use "b64"');
+  if (parsed.crit !== undefined) return { ok: false, failure: criticalHeaderFailure(parsed.crit) };
   return success({
     alg: parsed.alg,
     kid: parsed.kid as string | undefined,
     typ: parsed.typ as string | undefined,
-    raw: parsed,
+    raw: Object.freeze(parsed),
   });
 }
 
-/** Decodes one base64url segment holding a JSON object, or `undefined` when it is anything else. */
-export function decodeJsonSegment(segment: string): Record<string, unknown> | undefined {
-  try {
-    return parseJsonObject(base64url.decode(segment));
-  } catch {
-    return undefined;
+/**
+ * RFC 7515 §4.1.11: every extension named in `crit` must be understood. The only one jose knows is
+ * `b64`, refused above, so any `crit` refuses the token: with the verdict jose would give, so that the
+ * Node and portable paths agree (a malformed list or a listed `b64` that is absent is malformed; an
+ * unknown name is unsupported).
+ */
+function criticalHeaderFailure(crit: unknown): Failure {
+  if (
+    !Array.isArray(crit) ||
+    crit.length === 0 ||
+    crit.some((name) => typeof name !== 'string' || name.length === 0)
+  ) {
+    return failure('token_malformed', 'The JWT is malformed');
   }
-}
-
-/** UTF-8 JSON bytes holding an object (a JOSE header or claim set), or `undefined` when they hold anything else. */
-export function parseJsonObject(bytes: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(decoder.decode(bytes));
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  return crit[0] === 'b64'
+    ? failure('token_malformed', 'The JWT is malformed')
+    : failure('critical_header_unsupported', 'The JWT has an unsupported critical header');
 }
 
 /** The result of checking one key against a JWS. */
@@ -65,14 +115,19 @@ export type SignatureCheck =
   | { readonly valid: false; readonly failure?: Failure };
 
 /**
- * Checks the signature of a compact JWS with one key and one algorithm. This is the seam where a
- * faster, runtime-specific verifier can later take the hot path; key selection and claim checks stay
- * outside it. A wrong signature is `{ valid: false }` (try the next key); a token jose refuses for
- * other reasons (unknown `crit`, malformed) carries its failure.
+ * Checks the signature of a parsed compact JWS with one key, for the header's `alg`. This is the seam
+ * where the signature paths differ (jose's portable one, `node:crypto` on Node); key selection, header
+ * checks and claim checks stay outside it. A wrong signature is `{ valid: false }` (try the next key).
  */
-export async function checkJwsSignature(token: string, key: CryptoKey, alg: string): Promise<SignatureCheck> {
+export type JwsSignatureCheck = (jws: CompactJws, key: CryptoKey) => SignatureCheck | Promise<SignatureCheck>;
+
+/**
+ * The portable path: jose's `compactVerify` on WebCrypto, for every runtime. A token jose refuses for
+ * other reasons than the signature (unknown `crit`, malformed) carries its failure.
+ */
+export async function checkJwsSignature(jws: CompactJws, key: CryptoKey): Promise<SignatureCheck> {
   try {
-    const { payload } = await compactVerify(token, key, { algorithms: [alg] });
+    const { payload } = await compactVerify(jws.token, key, { algorithms: [jws.header.alg] });
     return { valid: true, payload };
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) return { valid: false };
@@ -87,6 +142,12 @@ export async function checkJwsSignature(token: string, key: CryptoKey, alg: stri
     }
     // A key/algorithm mismatch that slipped past key selection is a bug, not the client's doing, but the
     // request must still be refused: fail closed.
-    return { valid: false, failure: failure('signature_invalid', 'The JWT signature could not be verified') };
+    return { valid: false, failure: SIGNATURE_UNCHECKABLE };
   }
 }
+
+/** The refusal when a key cannot be used for the token's algorithm (a bug in key selection). */
+export const SIGNATURE_UNCHECKABLE: Failure = failure(
+  'signature_invalid',
+  'The JWT signature could not be verified',
+);

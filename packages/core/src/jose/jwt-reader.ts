@@ -1,6 +1,8 @@
+import { parseJsonObject } from '../encoding/json-object.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { isPublicKeyEncryption } from '../keys/jwe-algorithms.js';
-import { isObject } from '../token-info.js';
+import type { KeySelector } from '../keys/verification-key-source.js';
 import type { UntrustedJwsHeader } from './compact-jws.js';
 import type { JweDecryptor } from './jwe-decryptor.js';
 import type { SignedJwtVerifier } from './signed-jwt-verifier.js';
@@ -8,12 +10,16 @@ import type { SignedJwtVerifier } from './signed-jwt-verifier.js';
 /** Checks the `typ` of the token's authenticated header (a profile's rule), before any key is used. */
 export type TypeCheck = (typ: string | undefined) => Failure | undefined;
 
-/** Reads a compact JWT of any form into its trusted claims. */
-export interface JwtReader {
-  read(token: string, now: number): Promise<Outcome<Record<string, unknown>>>;
+/** The trusted claims of a JWT, and for a signed one (not encrypted), the key that verified it. */
+export interface ReadJwt {
+  readonly claims: Record<string, unknown>;
+  readonly signedBy?: { readonly key: CryptoKey; readonly selector: KeySelector };
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+/** Reads a compact JWT of any form into its trusted claims. */
+export interface JwtReader {
+  read(token: string, now: number): Promise<Outcome<ReadJwt>>;
+}
 
 /**
  * Reads the three forms of JWT an access token may take:
@@ -42,18 +48,20 @@ export function jwtReader(
     return checkType?.(header.typ);
   };
 
-  async function verifySigned(jws: string, now: number): Promise<Outcome<Record<string, unknown>>> {
+  async function verifySigned(jws: string, now: number): Promise<Outcome<ReadJwt>> {
     const verified = await verifier!.verify(jws, now, checkJwsHeader);
-    return verified.ok ? success(verified.value.claims) : verified;
+    if (!verified.ok) return verified;
+    const { claims, header, key } = verified.value;
+    return success({ claims, signedBy: { key, selector: { alg: header.alg, kid: header.kid } } });
   }
 
-  async function readEncrypted(token: string, now: number): Promise<Outcome<Record<string, unknown>>> {
+  async function readEncrypted(token: string, now: number): Promise<Outcome<ReadJwt>> {
     const decrypted = await decryptor!.decrypt(token, now);
     if (!decrypted.ok) return decrypted;
     const { header, plaintext } = decrypted.value;
     let text: string;
     try {
-      text = decoder.decode(plaintext);
+      text = decodeUtf8(plaintext);
     } catch {
       return refusal('token_malformed', 'The encrypted token content is not UTF-8');
     }
@@ -79,7 +87,10 @@ export function jwtReader(
         'The encrypted token holds a signed JWT and no verification key is configured',
       );
     }
-    return verifySigned(text, now);
+    // What an encrypted token holds is not tied to the signing key alone (the decryption key matters
+    // too): it is not reported as signed, so it is never remembered as verified.
+    const verified = await verifySigned(text, now);
+    return verified.ok ? success({ claims: verified.value.claims }) : verified;
   }
 
   return {
@@ -106,14 +117,11 @@ export function jwtReader(
   };
 }
 
-function parseClaims(text: string): Outcome<Record<string, unknown>> {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (isObject(value)) return success(value);
-  } catch {
-    // Falls through to the refusal below.
-  }
-  return refusal('token_malformed', 'The encrypted token content is not a JSON object');
+function parseClaims(text: string): Outcome<ReadJwt> {
+  const claims = parseJsonObject(text);
+  return claims === undefined
+    ? refusal('token_malformed', 'The encrypted token content is not a JSON object')
+    : success({ claims });
 }
 
 function countDots(token: string): number {

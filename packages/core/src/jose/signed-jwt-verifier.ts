@@ -1,23 +1,37 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { parseJsonObject } from '../encoding/json-object.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import {
   ASYMMETRIC_JWS_ALGORITHMS,
   SUPPORTED_JWS_ALGORITHMS,
   SYMMETRIC_JWS_ALGORITHMS,
 } from '../keys/algorithms.js';
-import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import {
+  type KeySelector,
+  MAX_KEYS_TRIED,
+  type VerificationKeySource,
+} from '../keys/verification-key-source.js';
 import {
   checkJwsSignature,
-  decodeJwsHeader,
-  parseJsonObject,
+  type JwsSignatureCheck,
+  parseCompactJws,
   type UntrustedJwsHeader,
 } from './compact-jws.js';
+import { nodeSignatureCheck } from './node-signature-check.js';
 
 /** A JWS whose signature checked out with a configured key, and its JSON payload. */
 export interface VerifiedJwt {
   readonly header: UntrustedJwsHeader;
   readonly claims: Record<string, unknown>;
+  /** The configured key whose signature checked out. */
+  readonly key: CryptoKey;
 }
+
+/**
+ * How signatures are computed. `'auto'` (the default): with `node:crypto` on Node, with jose (WebCrypto)
+ * elsewhere; both accept and refuse exactly the same tokens. `'portable'`: with jose everywhere.
+ */
+export type SignatureVerifierChoice = 'auto' | 'portable';
 
 /**
  * Verifies compact JWS objects with configured keys: the header's `alg` must be allowed, keys come only
@@ -31,6 +45,11 @@ export interface SignedJwtVerifier {
     now: number,
     checkHeader?: (header: UntrustedJwsHeader) => Failure | undefined,
   ): Promise<Outcome<VerifiedJwt>>;
+  /**
+   * Whether the sources still offer `key` for a token with this header: false once the key set no
+   * longer holds it (rotated out, or the set was fetched anew), so that a remembered verification ends.
+   */
+  trusts(selector: KeySelector, key: CryptoKey, now: number): Promise<boolean>;
 }
 
 /**
@@ -41,6 +60,7 @@ export function signedJwtVerifier(
   keys: VerificationKeySource | readonly VerificationKeySource[],
   configuredAlgorithms: readonly string[] | undefined,
   option: string,
+  signatureVerifier: SignatureVerifierChoice = 'auto',
 ): SignedJwtVerifier {
   const sources = Array.isArray(keys) ? keys : [keys as VerificationKeySource];
   requireOption(sources.length > 0, `${option}.keys`, 'at least one key source is required');
@@ -51,6 +71,13 @@ export function signedJwtVerifier(
       'each entry must be a key source such as remoteJwks(…)',
     );
   }
+  requireOption(
+    signatureVerifier === 'auto' || signatureVerifier === 'portable',
+    `${option}.signatureVerifier`,
+    'must be "auto" or "portable"',
+  );
+  const checkSignature: JwsSignatureCheck =
+    signatureVerifier === 'portable' ? checkJwsSignature : (nodeSignatureCheck ?? checkJwsSignature);
   const algorithms = allowedAlgorithms(
     configuredAlgorithms,
     sources.some((source) => source.symmetric),
@@ -59,38 +86,53 @@ export function signedJwtVerifier(
 
   return {
     async verify(token, now, checkHeader) {
-      const decoded = decodeJwsHeader(token);
-      if (!decoded.ok) return decoded;
-      const header = decoded.value;
+      const parsed = parseCompactJws(token);
+      if (!parsed.ok) return parsed;
+      const jws = parsed.value;
+      const header = jws.header;
       if (!algorithms.has(header.alg))
         return refusal('algorithm_not_allowed', 'The JWT signing algorithm is not allowed');
       const headerProblem = checkHeader?.(header);
       if (headerProblem !== undefined) return { ok: false, failure: headerProblem };
 
       const selector = { alg: header.alg, kid: header.kid };
-      const candidates: CryptoKey[] = [];
+      let candidates: readonly CryptoKey[] = [];
       let unavailable: Failure | undefined;
       for (const source of sources) {
         const found = await source.keysFor(selector, now);
-        if (found.ok) candidates.push(...found.value);
-        else unavailable ??= found.failure;
+        if (!found.ok) unavailable ??= found.failure;
+        else if (candidates.length === 0) candidates = found.value;
+        else candidates = [...candidates, ...found.value];
       }
       if (candidates.length === 0) {
         if (unavailable !== undefined) return { ok: false, failure: unavailable };
         return refusal('unknown_key', 'No key of the issuer matches the JWT');
       }
 
-      for (const key of candidates) {
-        const check = await checkJwsSignature(token, key, header.alg);
+      // The sources rank their keys best first; a token, above all one without `kid`, that none of the
+      // first few verifies is refused, so a forged token cannot make the server try every key of a set.
+      const tried = Math.min(candidates.length, MAX_KEYS_TRIED);
+      for (let i = 0; i < tried; i++) {
+        const key = candidates[i]!;
+        const pending = checkSignature(jws, key);
+        const check = pending instanceof Promise ? await pending : pending;
         if (check.valid) {
           const claims = parseJsonObject(check.payload);
           return claims === undefined
             ? refusal('token_malformed', 'The JWT payload is not a JSON object')
-            : success({ header, claims });
+            : success({ header, claims, key });
         }
         if (check.failure !== undefined) return { ok: false, failure: check.failure };
       }
       return refusal('signature_invalid', 'The JWT signature is invalid');
+    },
+
+    async trusts(selector, key, now) {
+      for (const source of sources) {
+        const found = await source.keysFor(selector, now);
+        if (found.ok && found.value.includes(key)) return true;
+      }
+      return false;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { CacheIdentity } from '../cache/cache-namespace.js';
+import type { CacheIdentity } from '../crypto/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
 
 /** The parts of a JWE header that choose a decryption key. */

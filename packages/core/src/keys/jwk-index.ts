@@ -1,10 +1,10 @@
 import { base64url, importJWK, type JWK } from 'jose';
-import { isObject } from '../token-info.js';
+import { isObject } from '../encoding/json-object.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';
 import { checkVerificationJwk } from './verification-jwk.js';
-import type { KeySelector } from './verification-key-source.js';
+import { type KeySelector, MAX_KEYS_TRIED } from './verification-key-source.js';
 
 // RFC 8037's `EdDSA` and RFC 9864's fully specified `Ed25519` both name Ed25519 signatures.
 const EDDSA_NAMES: ReadonlySet<string> = new Set(['EdDSA', 'Ed25519']);
@@ -19,6 +19,8 @@ interface IndexedKey {
   readonly jwk: JWK;
   /** Imported keys, one per algorithm (WebCrypto binds a key to its algorithm). */
   readonly imported: Map<string, Promise<CryptoKey | undefined>>;
+  /** The same keys once imported (`undefined` for a key that failed), read without waiting. */
+  readonly ready: Map<string, CryptoKey | undefined>;
 }
 
 /**
@@ -40,6 +42,8 @@ export class JwkIndex {
   readonly unusable: readonly UnusableJwk[];
   private readonly byKid = new Map<string, IndexedKey[]>();
   private readonly all: IndexedKey[] = [];
+  /** For tokens without `kid`: per algorithm, the fitting keys best first, at most {@link MAX_KEYS_TRIED}. */
+  private readonly withoutKid = new Map<string, readonly IndexedKey[]>();
 
   constructor(jwks: unknown, options: { allowSymmetric: boolean }) {
     if (!isObject(jwks) || !Array.isArray(jwks.keys))
@@ -55,7 +59,7 @@ export class JwkIndex {
         return;
       }
       const jwk = candidate as JWK;
-      const entry: IndexedKey = { jwk, imported: new Map() };
+      const entry: IndexedKey = { jwk, imported: new Map(), ready: new Map() };
       this.all.push(entry);
       if (jwk.kty === 'oct') symmetric = true;
       if (jwk.kid !== undefined) {
@@ -97,19 +101,39 @@ export class JwkIndex {
     return this.entriesFor(selector).some((entry) => fits(entry.jwk, selector.alg));
   }
 
-  /** The keys that fit the selector: by `kid` when the header has one, else every key that fits `alg`. */
+  /**
+   * The keys that fit the selector: by `kid` when the header has one, else the best few that fit `alg`
+   * (see {@link MAX_KEYS_TRIED}).
+   */
   async keysFor(selector: KeySelector): Promise<CryptoKey[]> {
     const keys: CryptoKey[] = [];
     for (const entry of this.entriesFor(selector)) {
       if (!fits(entry.jwk, selector.alg)) continue;
-      const key = await importFor(entry, selector.alg);
+      // Once imported, a key is taken as it is: no await, and so no trip through the microtask queue.
+      const key = entry.ready.has(selector.alg)
+        ? entry.ready.get(selector.alg)
+        : await importFor(entry, selector.alg);
       if (key !== undefined) keys.push(key);
     }
     return keys;
   }
 
   private entriesFor(selector: KeySelector): readonly IndexedKey[] {
-    return selector.kid === undefined ? this.all : (this.byKid.get(selector.kid) ?? []);
+    return selector.kid === undefined ? this.rankedFor(selector.alg) : (this.byKid.get(selector.kid) ?? []);
+  }
+
+  // A key that names the algorithm is the issuer's own statement; `use: "sig"` is the next best hint.
+  private rankedFor(alg: string): readonly IndexedKey[] {
+    let ranked = this.withoutKid.get(alg);
+    if (ranked === undefined) {
+      const rank = (entry: IndexedKey) => (entry.jwk.alg === alg ? 0 : entry.jwk.use === 'sig' ? 1 : 2);
+      ranked = this.all
+        .filter((entry) => fits(entry.jwk, alg))
+        .sort((a, b) => rank(a) - rank(b))
+        .slice(0, MAX_KEYS_TRIED);
+      this.withoutKid.set(alg, ranked);
+    }
+    return ranked;
   }
 }
 
@@ -138,7 +162,16 @@ function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefine
   let pending = entry.imported.get(alg);
   if (pending === undefined) {
     // Keys were checked when the set arrived; one that still fails to import is unusable, not fatal.
-    pending = importVerificationKey(entry.jwk, alg).catch(() => undefined);
+    pending = importVerificationKey(entry.jwk, alg).then(
+      (key) => {
+        entry.ready.set(alg, key);
+        return key;
+      },
+      () => {
+        entry.ready.set(alg, undefined);
+        return undefined;
+      },
+    );
     entry.imported.set(alg, pending);
   }
   return pending;

@@ -1,4 +1,3 @@
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import {
   boolean,
@@ -12,9 +11,10 @@ import {
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
+import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
-import { fetchHttpClient } from '../http/fetch-http-client.js';
 import type { HttpClient } from '../http/http-client.js';
 import { JwkIndex } from './jwk-index.js';
 import { JwkSetError } from './jwk-set-error.js';
@@ -47,7 +47,7 @@ export interface RemoteJwksOptions {
   readonly maxResponseBytes?: number;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
   readonly allowInsecureHttp?: boolean;
-  /** The HTTP client. Default: the runtime's `fetch`. `@rs/core/node` offers a pooled undici client. */
+  /** The HTTP client. Default: on Node, one pooled undici client for the process; elsewhere `fetch`. */
   readonly httpClient?: HttpClient;
   /**
    * Told of every failed fetch (an `HttpClientError`, or a `JwkSetError` for a bad status, a document
@@ -139,7 +139,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
     defaults.maxResponseBytes,
     'remoteJwks.maxResponseBytes',
   );
-  const http = options.httpClient ?? fetchHttpClient();
+  const http = options.httpClient ?? defaultHttpClient();
 
   let index: JwkIndex | undefined;
   let fetchedAt = Number.NEGATIVE_INFINITY;

@@ -1,7 +1,7 @@
 import { base64url } from 'jose';
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
 import { importVerificationKey } from './jwk-index.js';

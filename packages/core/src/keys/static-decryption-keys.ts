@@ -1,8 +1,8 @@
 import { base64url, importJWK, type JSONWebKeySet, type JWK } from 'jose';
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { isObject } from '../encoding/json-object.js';
 import { success } from '../errors/failure.js';
-import { isObject } from '../token-info.js';
 import type { DecryptionKeySelector, DecryptionKeySource } from './decryption-key-source.js';
 import {
   CONTENT_ENCRYPTION_KEY_BYTES,

@@ -1,6 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { JwkIndex } from './jwk-index.js';
 import type { VerificationKeySource } from './verification-key-source.js';

@@ -1,11 +1,8 @@
 import { base64url } from 'jose';
-import { isObject } from '../token-info.js';
+import { isObject } from '../encoding/json-object.js';
+import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { rsaExponentProblem } from './rsa-key-checks.js';
-
-// Members that only private keys have. A verification set that carries them was published by mistake;
-// such keys are left out rather than used.
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
 
 /** RSA moduli @rs verifies with: at least 2048 bits (as jose demands), at most 16384 (bounded work). */
 const RSA_MIN_MODULUS_BITS = 2048;

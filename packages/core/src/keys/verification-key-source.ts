@@ -1,12 +1,24 @@
-import type { CacheIdentity } from '../cache/cache-namespace.js';
+import type { CacheIdentity } from '../crypto/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
 
 /** The parts of a JWS header that choose a key. Nothing else in the header is ever trusted for that. */
 export interface KeySelector {
   readonly alg: string;
-  /** `kid`; absent when the issuer does not send one (then every key that fits `alg` is tried). */
+  /**
+   * `kid`; absent when the issuer does not send one (then the keys that fit `alg` are tried, at most
+   * {@link MAX_KEYS_TRIED} of them).
+   */
   readonly kid: string | undefined;
 }
+
+/**
+ * The most keys one token's signature is checked against. A token without `kid` fits every key of its
+ * algorithm's type: with 100 keys in a set, a forged token that costs its sender nothing would cost
+ * 100 verifications. Sources rank their keys (a JWK naming the token's `alg` first, then one marked
+ * `use: "sig"`, then the rest); a token none of the first three verifies is refused. Three covers an
+ * issuer's current, next and previous key during a rotation.
+ */
+export const MAX_KEYS_TRIED = 3;
 
 /**
  * Supplies verification keys for signed tokens. Implementations: {@link remoteJwks}, {@link staticJwks},

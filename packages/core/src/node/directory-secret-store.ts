@@ -10,9 +10,9 @@ import {
   positiveNumber,
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
+import { isObject } from '../encoding/json-object.js';
 import { decodeBase64, octKey } from '../secrets/secret-bytes.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { isObject } from '../token-info.js';
 import { readBoundedFile } from './bounded-file.js';
 
 /** Options of {@link directorySecretStore}. */

@@ -7,9 +7,9 @@ import {
   stringOrStrings,
 } from '../config/option-schema.js';
 import { positiveOption, stringSetOption } from '../config/option-values.js';
+import { isObject } from '../encoding/json-object.js';
 import { jwkSetKeys } from '../secrets/jwk-set-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { isObject } from '../token-info.js';
 import { readBoundedFile } from './bounded-file.js';
 
 /** Options of {@link jwkSetFileStore}. */

@@ -11,9 +11,9 @@ import {
   shape,
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
+import { isObject } from '../encoding/json-object.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
-import { isObject } from '../token-info.js';
 import { readBoundedFile } from './bounded-file.js';
 import { pemKey } from './pem-key.js';
 

@@ -13,11 +13,11 @@ import {
   stringList,
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
+import { isObject } from '../encoding/json-object.js';
 import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
-import { isObject } from '../token-info.js';
 import { readBoundedFile } from './bounded-file.js';
 import { keyObjectJwk } from './key-object-jwk.js';
 import { type Pkcs12EntryContent, Pkcs12Error, type Pkcs12KeyStore, readPkcs12 } from './pkcs12-reader.js';

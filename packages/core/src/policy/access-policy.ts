@@ -7,8 +7,7 @@ import {
   objectWith,
   oneOf,
 } from '../config/option-schema.js';
-import type { SenderConstraint } from '../confirmation/confirm.js';
-import { SENDER_CONSTRAINTS } from '../confirmation/confirm.js';
+import { SENDER_CONSTRAINTS, type SenderConstraint } from '../confirmation/confirmation-method.js';
 import { senderConstraintOption } from '../confirmation/sender-constraints.js';
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';

@@ -1,6 +1,6 @@
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { requireOption } from '../config/config-error.js';
 import { checkOptions, type OptionSchema, objectWith } from '../config/option-schema.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
 

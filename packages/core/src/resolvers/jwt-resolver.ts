@@ -1,4 +1,3 @@
-import { type CacheNamespace, cacheNamespaceOf } from '../cache/cache-namespace.js';
 import { type JwtProfile, presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { audienceOption } from '../config/audience-option.js';
@@ -16,18 +15,20 @@ import {
   stringOrStrings,
 } from '../config/option-schema.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
+import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
-import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 import {
   RESOLVER_KEY_OPTIONS,
   type ResolverKeyOptions,
   type ResolverKeySources,
   resolverKeySources,
-} from '../keys/resolver-key-sources.js';
-import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
-import type { AccessTokenResolver, ResolveContext } from './resolver.js';
+} from './resolver-key-sources.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
 /**
  * Options of {@link jwtResolver}. Keys come directly (`keys` to verify signatures, `decryption` to open
@@ -66,6 +67,20 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
   readonly requiredClaims?: readonly string[];
   /** Longest accepted token, in characters. Default 16 384. */
   readonly maxTokenLength?: number;
+  /**
+   * How signatures are checked. `'auto'` (default): with `node:crypto` on Node (several times faster),
+   * with jose's WebCrypto path on other runtimes; both accept and refuse exactly the same tokens.
+   * `'portable'`: with jose everywhere.
+   */
+  readonly signatureVerifier?: SignatureVerifierChoice;
+  /**
+   * Remember verified signed tokens (by the SHA-256 of the token, never the token itself) so that a
+   * client reusing its token skips the signature check. Each hit still checks the claims (expiry,
+   * issuer, audience, profile) and that the key which verified the token is still in the key set; the
+   * resource server still checks confirmation (`cnf`) and policy after every resolve. Entries end at the
+   * token's `exp`. Encrypted tokens are not remembered. Default: off.
+   */
+  readonly verifiedTokenCache?: VerifiedTokenCacheOptions;
 }
 
 const JWT_RESOLVER_OPTIONS: OptionSchema<JwtResolverOptions> = {
@@ -109,7 +124,12 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   const verifier =
     keySources.verification === undefined
       ? undefined
-      : signedJwtVerifier(keySources.verification.sources, options.algorithms, 'jwtResolver');
+      : signedJwtVerifier(
+          keySources.verification.sources,
+          options.algorithms,
+          'jwtResolver',
+          options.signatureVerifier,
+        );
   if (verifier === undefined && options.algorithms !== undefined) {
     throw new RsConfigError(
       'jwtResolver.algorithms',
@@ -161,15 +181,54 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     return profile.checkClaims?.(claims);
   }
 
+  const cache =
+    options.verifiedTokenCache === undefined || verifier === undefined
+      ? undefined
+      : new VerifiedTokenCache(options.verifiedTokenCache, 'jwtResolver.verifiedTokenCache');
+
+  function accept(info: TokenInfo, now: number): Outcome<TokenInfo> {
+    const problem = checkClaims(info, now);
+    return problem === undefined ? success(info) : { ok: false, failure: problem };
+  }
+
+  async function verify(
+    token: string,
+    now: number,
+    cacheKey: string | undefined,
+  ): Promise<Outcome<TokenInfo>> {
+    const read = await reader.read(token, now);
+    if (!read.ok) return read;
+    const info = tokenInfoFromClaims(read.value.claims, 'jwt');
+    const outcome = accept(info, now);
+    const signedBy = read.value.signedBy;
+    // Only accepted tokens are remembered, until their `exp` (checkClaims made sure there is one).
+    if (outcome.ok && cacheKey !== undefined && signedBy !== undefined && info.expiresAt !== undefined) {
+      cache!.set(cacheKey, {
+        claims: info.claims,
+        key: signedBy.key,
+        selector: signedBy.selector,
+        expiresAtMs: info.expiresAt * 1000,
+      });
+    }
+    return outcome;
+  }
+
   return {
     cacheNamespace: jwtCacheNamespace(options, keySources),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
-      const claims = await reader.read(token, context.now);
-      if (!claims.ok) return claims;
-      const info = tokenInfoFromClaims(claims.value, 'jwt');
-      const problem = checkClaims(info, context.now);
-      return problem === undefined ? success(info) : { ok: false, failure: problem };
+      const now = context.now;
+      if (cache === undefined) return verify(token, now, undefined);
+      const pendingKey = cache.keyOf(token);
+      const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+      const hit = cache.get(cacheKey, now);
+      if (hit !== undefined) {
+        if (await verifier!.trusts(hit.selector, hit.key, now)) {
+          return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+        }
+        cache.delete(cacheKey);
+      }
+      return verify(token, now, cacheKey);
     },
   };
 }
@@ -188,6 +247,9 @@ function jwtCacheNamespace(
     secrets: _secrets,
     verificationSecretId: _verificationSecretId,
     decryptionSecretId: _decryptionSecretId,
+    // How signatures are computed and whether verified tokens are remembered change no answer.
+    signatureVerifier: _signatureVerifier,
+    verifiedTokenCache: _verifiedTokenCache,
     ...settings
   } = options;
   return cacheNamespaceOf('jwt', {

@@ -1,4 +1,4 @@
-import type { CacheIdentity } from '../cache/cache-namespace.js';
+import type { CacheIdentity } from '../crypto/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';

@@ -1,4 +1,4 @@
-import { decodeJsonSegment } from '../jose/compact-jws.js';
+import { decodeJsonSegment } from '../encoding/json-object.js';
 
 /** What a token looks like from outside, before anything about it is trusted. */
 export type TokenShape = 'jws' | 'jwe' | 'opaque';

@@ -1,6 +1,6 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, checkOptions, func, type OptionSchema, oneOf } from '../config/option-schema.js';
-import { isObject } from '../token-info.js';
+import { isObject } from '../encoding/json-object.js';
 import { decodeBase64, octKey } from './secret-bytes.js';
 import type { SecretStore } from './secret-store.js';
 

@@ -8,10 +8,10 @@ import {
   stringOrStrings,
 } from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
+import { isObject } from '../encoding/json-object.js';
 import { MAX_JWKS_KEYS } from '../keys/jwk-index.js';
 import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
-import { isObject } from '../token-info.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 
 /** Options of {@link jwkSetStore}. */

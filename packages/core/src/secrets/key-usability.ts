@@ -1,11 +1,10 @@
 import { base64url, type JWK } from 'jose';
+import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
 import { MIN_RSA_BITS, rsaExponentProblem, rsaModulusBits } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 
-// Members only private keys have: dropped to turn a private key into the public key that verifies.
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'] as const;
 const DECRYPT_OPS = ['decrypt', 'unwrapKey', 'deriveKey', 'deriveBits'];
 const DEFAULT_DECRYPTION: ReadonlySet<string> = new Set(DEFAULT_KEY_MANAGEMENT_ALGORITHMS);
 
@@ -26,6 +25,7 @@ export function verificationJwk(jwk: JWK): JWK | string {
   // `key_ops` of a private key say `sign`; the public half verifies, so the member is dropped, not kept.
   const publicJwk: Record<string, unknown> = { ...jwk };
   delete publicJwk.key_ops;
+  // Dropping the private members turns a private key into the public key that verifies.
   if (jwk.kty !== 'oct') for (const member of PRIVATE_MEMBERS) delete publicJwk[member];
   return publicJwk as JWK;
 }

@@ -1,5 +1,6 @@
 import { RsConfigError } from '../config/config-error.js';
-import { isObject } from '../token-info.js';
+import { isObject } from '../encoding/json-object.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { octBytes } from './key-usability.js';
 import type { SecretStore } from './secret-store.js';
 
@@ -46,7 +47,7 @@ export function secretText(value: SecretValue, option: string): string {
   if (key.jwk.kty !== 'oct')
     throw new RsConfigError(option, `the secret "${secretId}" from ${store.name} is a key, not a password`);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(octBytes(key.jwk));
+    return decodeUtf8(octBytes(key.jwk));
   } catch {
     throw new RsConfigError(option, `the secret "${secretId}" from ${store.name} is not UTF-8 text`);
   }

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { cacheNamespaceOf } from '../cache/cache-namespace.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { JwkIndex } from '../keys/jwk-index.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';

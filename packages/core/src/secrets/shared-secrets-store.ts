@@ -1,6 +1,6 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString } from '../config/option-schema.js';
-import { isObject } from '../token-info.js';
+import { isObject } from '../encoding/json-object.js';
 import { octKey } from './secret-bytes.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 

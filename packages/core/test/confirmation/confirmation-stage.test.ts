@@ -1,16 +1,18 @@
 import { createTestPki, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { timingSafeEqual, timingSafeEqualStrings } from '../../src/confirmation/constant-time.js';
-import { addressMatcher, parseIpAddress } from '../../src/confirmation/ip-address.js';
+import { timingSafeEqual, timingSafeEqualStrings } from '../../src/crypto/constant-time.js';
 import {
   type AccessTokenResolver,
+  type Confirmation,
   createResourceServer,
   jwtResolver,
   memoryReplayStore,
   normalizeHttpUri,
   type ResourceServerOptions,
   staticJwks,
+  tokenInfoFromClaims,
 } from '../../src/index.js';
+import { addressMatcher, parseIpAddress } from '../../src/mtls/ip-address.js';
 import { type DpopKey, dpopKey, dpopRequest, makeProof } from '../dpop-setup.js';
 import {
   AUDIENCE,
@@ -85,6 +87,39 @@ describe('confirmation methods', () => {
       await server().authenticate(bearerRequest(token, { clientCertificate: certificate.der })),
       'dpop_bound_token_as_bearer',
     );
+  });
+
+  // A custom resolver that builds its own token info, without tokenInfoFromClaims.
+  const customResolver = (
+    claims: Record<string, unknown>,
+    confirmation: Confirmation,
+  ): AccessTokenResolver => ({
+    resolve: async () => ({
+      ok: true,
+      value: {
+        ...tokenInfoFromClaims({ iss: ISSUER, aud: AUDIENCE, ...claims }, 'introspection'),
+        confirmation,
+      },
+    }),
+  });
+
+  it('checks the x5t#SHA256 spelling also in token info that a custom resolver builds', async () => {
+    const cnf = { 'x5t#SHA256': certificate.thumbprint };
+    const rs = server({ resolver: customResolver({ cnf }, cnf) });
+    expectAccepted(await rs.authenticate(bearerRequest('opaque', { clientCertificate: certificate.der })));
+    expectRejected(await rs.authenticate(bearerRequest('opaque')), 'certificate_missing');
+    const other = createTestPki();
+    expectRejected(
+      await rs.authenticate(bearerRequest('opaque', { clientCertificate: other.client.der })),
+      'certificate_mismatch',
+    );
+    other.cleanup();
+  });
+
+  it('checks the confirmation of token info whose claims do not carry cnf', async () => {
+    const rs = server({ resolver: customResolver({}, { 'x5t#S256': certificate.thumbprint }) });
+    expectAccepted(await rs.authenticate(bearerRequest('opaque', { clientCertificate: certificate.der })));
+    expectRejected(await rs.authenticate(bearerRequest('opaque')), 'certificate_missing');
   });
 
   it('refuses a cnf.jkt that is not a string', async () => {

@@ -89,9 +89,9 @@ function cases(): [string, () => string | Promise<string>, FailureCode][] {
     ],
     ['signed empty payload', () => signRaw(''), 'token_malformed'],
     [
-      'payload not base64url (the signature is checked first)',
+      'payload not base64url (refused before any key is used)',
       () => `${h}.eyJh+GciOiJ/UzI1NiJ9.${s}`,
-      'signature_invalid',
+      'token_malformed',
     ],
     ['signature not base64url', () => `${h}.${p}.ab+/`, 'token_malformed'],
     ['empty signature', () => `${h}.${p}.`, 'signature_invalid'],

@@ -7,6 +7,7 @@ import {
   stringList,
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
+import { timingSafeEqual } from '../crypto/constant-time.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { certificateDer, certificateDigest } from './certificate-thumbprint.js';
@@ -16,7 +17,6 @@ import {
   isJoinedHeaderValue,
   parseClientCertHeader,
 } from './client-cert-header.js';
-import { timingSafeEqual } from './constant-time.js';
 import { type AddressMatcher, addressMatcher } from './ip-address.js';
 
 /**

@@ -1,8 +1,8 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { arrayOf, either, nonEmptyString, type OptionSchema, objectWith } from '../config/option-schema.js';
+import type { DecryptionKeySource } from '../keys/decryption-key-source.js';
+import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import type { SecretsProvider } from '../secrets/secrets-provider.js';
-import type { DecryptionKeySource } from './decryption-key-source.js';
-import type { VerificationKeySource } from './verification-key-source.js';
 
 /** Where a resolver's keys come from: given directly, or named by secret ID in a secrets provider. */
 export interface ResolverKeyOptions {

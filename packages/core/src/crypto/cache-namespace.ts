@@ -1,5 +1,5 @@
 import { base64url } from 'jose';
-import { sha256Digest } from '../crypto/sha256-digest.js';
+import { sha256Digest } from './sha256-digest.js';
 
 /**
  * Something whose answers a token cache may key by a stable identity: resolvers and key sources. Two

@@ -1,0 +1,97 @@
+// The HTTP servers of http.bench.mjs, in a child process so that autocannon (in the parent) does not
+// share a thread with them. Each target is one server on 127.0.0.1 with one route, GET /items. Sends
+// the parent `{ targets: { name: url } }` once all listen.
+import { createServer } from 'node:http';
+import fastifyJwt from '@fastify/jwt';
+import { jwtResolver, staticJwks } from '@rs/core';
+import { rsExpress } from '@rs/express';
+import { rsFastify } from '@rs/fastify';
+import express from 'express';
+import { expressjwt } from 'express-jwt';
+import { auth } from 'express-oauth2-jwt-bearer';
+import Fastify from 'fastify';
+import jwksRsa from 'jwks-rsa';
+import { AUDIENCE, ISSUER } from './lib/fixtures.mjs';
+
+const { jwk, pem } = JSON.parse(process.env.BENCH_KEY);
+const jwks = { keys: [jwk] };
+const reply = { ok: true };
+
+function resolver(cached) {
+  return jwtResolver({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    keys: staticJwks(jwks),
+    ...(cached ? { verifiedTokenCache: { maxEntries: 10_000 } } : {}),
+  });
+}
+
+async function fastifyTarget(setup) {
+  const app = Fastify({ logger: false });
+  await setup(app);
+  app.get('/items', async () => reply);
+  return app.listen({ port: 0, host: '127.0.0.1' });
+}
+
+function expressTarget(...middleware) {
+  const app = express();
+  app.get('/items', ...middleware, (_req, res) => {
+    res.json(reply);
+  });
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`));
+  });
+}
+
+// The peers that fetch keys from a URL get a real JWK set server on loopback.
+const jwksServer = createServer((_req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(jwks));
+});
+await new Promise((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+const jwksUri = `http://127.0.0.1:${jwksServer.address().port}/jwks`;
+
+const fastifyJwtTarget = (cache) =>
+  fastifyTarget(async (app) => {
+    await app.register(fastifyJwt, {
+      secret: { public: pem },
+      verify: {
+        algorithms: ['RS256'],
+        allowedIss: ISSUER,
+        allowedAud: AUDIENCE,
+        ...(cache ? { cache: 10_000 } : {}),
+      },
+    });
+    app.addHook('onRequest', async (request) => {
+      await request.jwtVerify();
+    });
+  });
+
+const targets = {
+  'fastify (bare)': await fastifyTarget(async () => {}),
+  '@fastify/jwt': await fastifyJwtTarget(false),
+  '@fastify/jwt (cache)': await fastifyJwtTarget(true),
+  '@rs/fastify': await fastifyTarget((app) =>
+    app.register(rsFastify, { resolver: resolver(false), requireHttps: false }),
+  ),
+  '@rs/fastify (verified-token cache)': await fastifyTarget((app) =>
+    app.register(rsFastify, { resolver: resolver(true), requireHttps: false }),
+  ),
+  'express (bare)': await expressTarget(),
+  'express-oauth2-jwt-bearer': await expressTarget(
+    auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri, tokenSigningAlg: 'RS256' }),
+  ),
+  'express-jwt + jwks-rsa': await expressTarget(
+    expressjwt({
+      secret: jwksRsa.expressJwtSecret({ jwksUri, cache: true }),
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    }),
+  ),
+  '@rs/express': await expressTarget(rsExpress({ resolver: resolver(false), requireHttps: false })()),
+  '@rs/express (verified-token cache)': await expressTarget(
+    rsExpress({ resolver: resolver(true), requireHttps: false })(),
+  ),
+};
+process.send({ targets });

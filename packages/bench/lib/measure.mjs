@@ -1,0 +1,39 @@
+// Interleaved rounds: every row runs once per round, in turn, so that a noisy neighbour on the machine
+// slows all rows of a round alike. Each row reports min / median / max of its per-round cost, in
+// microseconds of CPU (process.cpuUsage: every thread of the process, so WebCrypto's thread pool and
+// the garbage collector count too). CPU time rather than wall time: on a shared machine the wall clock
+// also counts the time other processes held the core.
+
+/**
+ * Runs `rows` (each `{ name, run(i) }`, where `run` may return a promise) for `rounds` rounds of `batch`
+ * calls, after a warm-up round. Returns per row min / median / max of the CPU µs per call.
+ */
+export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = batch } = {}) {
+  for (const row of rows) await runBatch(row, warmup);
+  const samples = new Map(rows.map((row) => [row.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const row of rows) {
+      globalThis.gc?.();
+      const start = process.cpuUsage();
+      await runBatch(row, batch);
+      const { user, system } = process.cpuUsage(start);
+      const micros = (user + system) / batch;
+      samples.get(row.name).push(micros);
+    }
+  }
+  return rows.map((row) => ({ ...row, ...summarize(samples.get(row.name)) }));
+}
+
+async function runBatch(row, count) {
+  if (row.sync) {
+    for (let i = 0; i < count; i++) row.run(i);
+    return;
+  }
+  for (let i = 0; i < count; i++) await row.run(i);
+}
+
+/** min / median / max of a list of numbers. */
+export function summarize(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) };
+}

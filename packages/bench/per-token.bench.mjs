@@ -1,0 +1,305 @@
+// Per-token cost of JWT validation, @rs/core beside its peers, in one process, on the same keys and
+// tokens: raw node:crypto verify (the floor), fast-jwt (the engine of @fastify/jwt, with and without its
+// cache), jose jwtVerify, aws-jwt-verify, and @rs/core's authenticate() on the portable path (jose),
+// the Node path (node:crypto) and with the verified-token cache. Prints Markdown; asserts nothing.
+//
+//   pnpm --filter @rs/bench bench:per-token     (after building @rs/core)
+//   BENCH_DISTINCT=2000 BENCH_ROUNDS=7 BENCH_LARGE=1 …   (more tokens, more rounds, a 100 k cache)
+import { verify as nodeVerify } from 'node:crypto';
+import { createResourceServer, jwtResolver, staticJwks } from '@rs/core';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { createVerifier } from 'fast-jwt';
+import { importJWK, jwtVerify } from 'jose';
+import {
+  ALGORITHMS,
+  AUDIENCE,
+  benchKey,
+  distinctTokens,
+  flat,
+  ISSUER,
+  jwsHash,
+  jwsOptions,
+} from './lib/fixtures.mjs';
+import { interleaved } from './lib/measure.mjs';
+import { report as createReport, fixed, markdownTable, ratio } from './lib/table.mjs';
+
+const out = createReport('per-token');
+const DISTINCT = Number(process.env.BENCH_DISTINCT ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const LARGE = process.env.BENCH_LARGE === '1';
+const PEERS = new Set(['fast-jwt', 'fast-jwt (cache)', 'jose jwtVerify', 'aws-jwt-verify']);
+// A cached row is compared with the best cached peer, an uncached row with the best uncached one.
+const isCached = (name) => name.includes('cache');
+const RAW = 'node:crypto verify (floor)';
+
+function resourceServer(key, resolverOptions = {}, jwks = { keys: [key.jwk] }) {
+  return createResourceServer({
+    resolver: jwtResolver({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: staticJwks(jwks),
+      profile: 'rfc9068',
+      ...resolverOptions,
+    }),
+    policy: { scopes: ['read'] },
+  });
+}
+
+function requestFor(token) {
+  return {
+    method: 'GET',
+    url: 'https://api.bench.test/items',
+    headers: { authorization: flat(`Bearer ${token}`) },
+  };
+}
+
+/** A row that fails loudly if its implementation refuses the benchmark's own tokens. */
+async function checked(name, run, { sync = false } = {}) {
+  try {
+    const result = await run(0);
+    if (result === false || (result && result.ok === false))
+      throw new Error(result.rejection?.code ?? 'refused');
+  } catch (error) {
+    return { name, skipped: error.message };
+  }
+  return { name, run, sync };
+}
+
+async function rowsFor(key, tokens, repeated) {
+  const pick = repeated ? () => tokens[0] : (i) => tokens[i % tokens.length];
+  const parts = tokens.map((token) => {
+    const dot = token.lastIndexOf('.');
+    return {
+      input: Buffer.from(token.slice(0, dot)),
+      signature: Buffer.from(token.slice(dot + 1), 'base64url'),
+    };
+  });
+  const hash = jwsHash(key.alg);
+  const rawOptions = jwsOptions(key.alg, key.publicKey);
+  const rawPart = repeated ? () => parts[0] : (i) => parts[i % parts.length];
+
+  const fastJwtOptions = { key: key.pem, algorithms: [key.alg], allowedIss: ISSUER, allowedAud: AUDIENCE };
+  const fastJwt = createVerifier(fastJwtOptions);
+  const fastJwtCached = createVerifier({ ...fastJwtOptions, cache: 10_000 });
+  const joseKey = await importJWK(key.jwk, key.alg);
+  const aws = JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, jwksUri: `${ISSUER}/jwks` });
+  aws.cacheJwks({ keys: [key.jwk] });
+
+  const requests = tokens.map(requestFor);
+  const request = repeated ? () => requests[0] : (i) => requests[i % requests.length];
+  const portable = resourceServer(key, { signatureVerifier: 'portable' });
+  const fast = resourceServer(key);
+  const cached = resourceServer(key, { verifiedTokenCache: { maxEntries: 10_000 } });
+
+  const rows = [
+    await checked(
+      RAW,
+      (i) => {
+        const { input, signature } = rawPart(i);
+        return nodeVerify(hash, input, rawOptions, signature);
+      },
+      { sync: true },
+    ),
+    await checked('fast-jwt', (i) => fastJwt(pick(i)), { sync: true }),
+    ...(repeated ? [await checked('fast-jwt (cache)', (i) => fastJwtCached(pick(i)), { sync: true })] : []),
+    await checked('jose jwtVerify', (i) =>
+      jwtVerify(pick(i), joseKey, { issuer: ISSUER, audience: AUDIENCE }),
+    ),
+    await checked('aws-jwt-verify', (i) => aws.verifySync(pick(i)), { sync: true }),
+    await checked('@rs/core authenticate(), portable (jose)', (i) => portable.authenticate(request(i))),
+    await checked('@rs/core authenticate(), node:crypto', (i) => fast.authenticate(request(i))),
+    ...(repeated
+      ? [
+          await checked('@rs/core authenticate(), verified-token cache', (i) =>
+            cached.authenticate(request(i)),
+          ),
+        ]
+      : []),
+  ];
+  return rows;
+}
+
+function report(title, measured, skipped) {
+  const raw = measured.find((row) => row.name === RAW);
+  const bestPeer = (row) =>
+    Math.min(
+      ...measured
+        .filter((peer) => PEERS.has(peer.name) && isCached(peer.name) === isCached(row.name))
+        .map((peer) => peer.median),
+    );
+  const lines = measured.map((row) => [
+    row.name,
+    fixed(row.min),
+    fixed(row.median),
+    fixed(row.max),
+    Math.round(1e6 / row.median).toLocaleString('en'),
+    ratio(raw.median / row.median),
+    PEERS.has(row.name) || row.name === RAW ? '' : ratio(bestPeer(row) / row.median),
+  ]);
+  for (const row of skipped) lines.push([row.name, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', `(${row.skipped})`]);
+  out.log(`\n#### ${title}\n`);
+  out.log(
+    markdownTable(
+      ['implementation', 'µs/op min', 'median', 'max', 'ops/s (median)', '× raw verify', '× best peer'],
+      lines,
+    ),
+  );
+  const node = measured.find((row) => row.name === '@rs/core authenticate(), node:crypto');
+  if (node !== undefined) {
+    out.log(
+      `\n@rs/core (node:crypto) costs ${fixed(node.median - raw.median)} µs per request above the raw signature check.`,
+    );
+  }
+}
+
+async function perAlgorithm() {
+  for (const alg of ALGORITHMS) {
+    const key = benchKey(alg);
+    const tokens = distinctTokens(key, DISTINCT);
+    for (const repeated of [false, true]) {
+      const rows = await rowsFor(key, tokens, repeated);
+      const runnable = rows.filter((row) => row.run !== undefined);
+      const measured = await interleaved(runnable, { rounds: ROUNDS, batch: repeated ? 2000 : DISTINCT });
+      report(
+        `${alg}, ${repeated ? 'one repeated token' : `${DISTINCT.toLocaleString('en')} distinct tokens`}`,
+        measured,
+        rows.filter((row) => row.run === undefined),
+      );
+    }
+  }
+}
+
+/** How @rs/core's cost grows with the claims and the key set (RS256, node:crypto path, distinct tokens). */
+async function growth() {
+  const key = benchKey('RS256');
+  const others = Array.from({ length: 99 }, (_, i) => benchKey('RS256', `other-${i}`));
+  const count = Math.min(DISTINCT, 500);
+  const setOf = (size) => ({ keys: [...others.slice(0, size - 1).map((k) => k.jwk), key.jwk] });
+  const requestsOf = (tokens) => tokens.map(requestFor);
+  const small = requestsOf(distinctTokens(key, count));
+  const large = requestsOf(distinctTokens(key, count, { claimBytes: 8192 }));
+  const kidless = requestsOf(distinctTokens(key, count, { omitKid: true }));
+  // The signing key last in the set and named by no `alg`: a kid-less token is tried against the best 3.
+  const bare = ({ alg: _alg, kid: _kid, ...jwk }) => jwk;
+  const kidlessSet = {
+    keys: [...others.slice(0, 99).map((k) => bare(k.jwk)), { ...bare(key.jwk), alg: 'RS256' }],
+  };
+  const row = (name, rs, requests) => ({ name, run: (i) => rs.authenticate(requests[i % requests.length]) });
+  const rows = [
+    row('1 KB claims, 1 key', resourceServer(key, {}, setOf(1)), small),
+    row('8 KB claims, 1 key', resourceServer(key, {}, setOf(1)), large),
+    row('1 KB claims, 10 keys (kid)', resourceServer(key, {}, setOf(10)), small),
+    row('1 KB claims, 100 keys (kid)', resourceServer(key, {}, setOf(100)), small),
+    row('1 KB claims, 100 keys, no kid (at most 3 tried)', resourceServer(key, {}, kidlessSet), kidless),
+  ];
+  for (const r of rows) {
+    const result = await r.run(0);
+    if (!result.ok) throw new Error(`${r.name}: ${result.rejection.code}`);
+  }
+  const measured = await interleaved(rows, { rounds: ROUNDS, batch: count });
+  out.log('\n#### Growth: claims size and key set size (RS256, node:crypto path, distinct tokens)\n');
+  out.log(
+    markdownTable(
+      ['case', 'µs/op min', 'median', 'max'],
+      measured.map((r) => [r.name, fixed(r.min), fixed(r.median), fixed(r.max)]),
+    ),
+  );
+}
+
+/** Heap bytes one cached token holds, and the cost of a hit, in caches of several sizes (EdDSA tokens). */
+async function cacheSizes() {
+  const key = benchKey('EdDSA');
+  const sizes = LARGE ? [1_000, 10_000, 100_000] : [1_000, 10_000];
+  const lines = [];
+  for (const size of sizes) {
+    const tokens = distinctTokens(key, size);
+    const requests = tokens.map(requestFor);
+
+    const rsBytes = await heapGrowth(async () => {
+      const rs = resourceServer(key, { verifiedTokenCache: { maxEntries: size } });
+      for (const request of requests) await rs.authenticate(request);
+      return rs;
+    });
+    const fastBytes = await heapGrowth(async () => {
+      const verifier = createVerifier({
+        key: key.pem,
+        algorithms: ['EdDSA'],
+        allowedIss: ISSUER,
+        allowedAud: AUDIENCE,
+        cache: size,
+      });
+      for (const token of tokens) verifier(token);
+      return verifier;
+    });
+
+    const rs = resourceServer(key, { verifiedTokenCache: { maxEntries: size } });
+    for (const request of requests) await rs.authenticate(request);
+    const fastJwt = createVerifier({
+      key: key.pem,
+      algorithms: ['EdDSA'],
+      allowedIss: ISSUER,
+      allowedAud: AUDIENCE,
+      cache: size,
+    });
+    for (const token of tokens) fastJwt(token);
+    // Hits spread over the whole cache, in a fixed pseudo-random order.
+    const order = Array.from({ length: 4096 }, (_, i) => (i * 2_654_435_761) % size);
+    const measured = await interleaved(
+      [
+        { name: 'fast-jwt', sync: true, run: (i) => fastJwt(tokens[order[i % order.length]]) },
+        { name: '@rs', run: (i) => rs.authenticate(requests[order[i % order.length]]) },
+      ],
+      { rounds: ROUNDS, batch: 4096 },
+    );
+    const [fast, ours] = measured;
+    lines.push([
+      size.toLocaleString('en'),
+      fixed(ours.median, 2),
+      fixed(fast.median, 2),
+      ratio(fast.median / ours.median),
+      Math.round(rsBytes / size).toLocaleString('en'),
+      Math.round(fastBytes / size).toLocaleString('en'),
+    ]);
+  }
+  out.log('\n#### Verified-token cache: hit cost and heap per entry (EdDSA, 1 KB claims)\n');
+  out.log(
+    markdownTable(
+      [
+        'entries',
+        '@rs authenticate() hit, µs (median)',
+        'fast-jwt cached verify, µs (median)',
+        '@rs × fast-jwt',
+        '@rs bytes/entry',
+        'fast-jwt bytes/entry',
+      ],
+      lines,
+    ),
+  );
+  if (!LARGE)
+    out.log(
+      '\n(100 000 entries with BENCH_LARGE=1; 1 000 000 entries of 1 KB claims need over 2 GB of heap.)',
+    );
+}
+
+/** Heap growth (bytes) across `build`, whose result is kept alive until measured. */
+async function heapGrowth(build) {
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const kept = await build();
+  globalThis.gc?.();
+  const after = process.memoryUsage().heapUsed;
+  if (kept === undefined) throw new Error('nothing kept');
+  return after - before;
+}
+
+out.log(
+  `Per-token cost, node ${process.version}, ${DISTINCT.toLocaleString('en')} distinct tokens with 1 KB of claims, ` +
+    `${ROUNDS} interleaved rounds (min / median / max of the per-round µs of CPU per token).`,
+);
+if (globalThis.gc === undefined) out.log('(Run with --expose-gc for steadier figures.)');
+// BENCH_TABLES=algorithms,growth,cache (the default: all) picks tables.
+const tables = new Set((process.env.BENCH_TABLES ?? 'algorithms,growth,cache').split(','));
+if (tables.has('algorithms')) await perAlgorithm();
+if (tables.has('growth')) await growth();
+if (tables.has('cache')) await cacheSizes();
+out.save();

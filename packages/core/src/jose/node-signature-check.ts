@@ -1,0 +1,205 @@
+import {
+  type CompactJws,
+  type JwsSignatureCheck,
+  SIGNATURE_UNCHECKABLE,
+  type SignatureCheck,
+} from './compact-jws.js';
+
+// The parts of `node:crypto` and `node:buffer` used here, typed structurally: the main entry stays free
+// of Node imports, so bundlers for Workers or browsers find nothing to resolve.
+type NodeKeyObject = object;
+type NodeBuffer = Uint8Array;
+interface NodeModules {
+  readonly crypto: {
+    KeyObject: { from(key: CryptoKey): NodeKeyObject };
+    verify(
+      algorithm: string | null,
+      data: NodeBuffer,
+      key:
+        | NodeKeyObject
+        | { key: NodeKeyObject; padding?: number; saltLength?: number; dsaEncoding?: string },
+      signature: NodeBuffer,
+    ): boolean;
+    createHmac(
+      algorithm: string,
+      key: NodeKeyObject,
+    ): {
+      update(data: NodeBuffer): { digest(): NodeBuffer };
+    };
+    timingSafeEqual(a: NodeBuffer, b: NodeBuffer): boolean;
+    constants: { RSA_PKCS1_PSS_PADDING: number };
+  };
+  readonly Buffer: { from(text: string, encoding: 'base64url' | 'latin1'): NodeBuffer };
+}
+
+/** Checks a signature over the signing input with one imported key. */
+type KeyVerifier = (data: NodeBuffer, signature: NodeBuffer) => boolean;
+
+interface PreparedKey {
+  readonly alg: string;
+  readonly verify: KeyVerifier;
+}
+
+// Only on Node itself (20.16+ has `process.getBuiltinModule`); Bun and Deno imitate it, but the
+// differential tests that prove this path equal to jose run on Node.
+const node: NodeModules | undefined = (() => {
+  try {
+    const runtime = (
+      globalThis as {
+        process?: {
+          getBuiltinModule?: (id: string) => unknown;
+          versions?: Record<string, string | undefined>;
+        };
+      }
+    ).process;
+    const versions = runtime?.versions;
+    if (typeof runtime?.getBuiltinModule !== 'function' || typeof versions?.node !== 'string')
+      return undefined;
+    if (versions.bun !== undefined || versions.deno !== undefined) return undefined;
+    const crypto = runtime.getBuiltinModule('node:crypto') as NodeModules['crypto'] | undefined;
+    const buffer = runtime.getBuiltinModule('node:buffer') as { Buffer: NodeModules['Buffer'] } | undefined;
+    if (typeof crypto?.KeyObject?.from !== 'function' || typeof buffer?.Buffer?.from !== 'function')
+      return undefined;
+    return { crypto, Buffer: buffer.Buffer };
+  } catch {
+    return undefined;
+  }
+})();
+
+// One prepared verifier per imported key, made on first use and dropped with the key (a key set that
+// rotates out takes its entries with it). Keys are imported once per JWK and algorithm by the key
+// sources, so this holds at most one entry per key the sources hold.
+const prepared = new WeakMap<CryptoKey, PreparedKey>();
+
+/**
+ * The Node path: the signature is checked with `node:crypto` on the `KeyObject` behind the key sources'
+ * WebCrypto key, synchronously. It accepts exactly the keys jose accepts for the algorithm (same
+ * WebCrypto algorithm, hash, curve, `verify` usage, RSA modulus of at least 2048 bits) and computes the
+ * same verdict; `test/jose/signature-paths.test.ts` proves it against jose. `undefined` off Node.
+ */
+export const nodeSignatureCheck: JwsSignatureCheck | undefined =
+  node === undefined ? undefined : (jws, key) => checkWithNode(node, jws, key);
+
+function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): SignatureCheck {
+  const entry = preparedFor(modules, key, jws.header.alg);
+  if (entry === undefined) return { valid: false, failure: SIGNATURE_UNCHECKABLE };
+  const { token, headerEnd, payloadEnd } = jws;
+  const { Buffer } = modules;
+  // Segments are canonical base64url (checked by parseCompactJws), so Buffer's lenient decoder reads
+  // exactly what jose's strict one would.
+  const signature = Buffer.from(token.slice(payloadEnd + 1), 'base64url');
+  let valid: boolean;
+  try {
+    valid = entry.verify(Buffer.from(token.slice(0, payloadEnd), 'latin1'), signature);
+  } catch {
+    // WebCrypto's verify throwing is a failed verification for jose too.
+    valid = false;
+  }
+  if (!valid) return { valid: false };
+  return { valid: true, payload: Buffer.from(token.slice(headerEnd + 1, payloadEnd), 'base64url') };
+}
+
+function preparedFor(modules: NodeModules, key: CryptoKey, alg: string): PreparedKey | undefined {
+  let entry = prepared.get(key);
+  if (entry === undefined || entry.alg !== alg) {
+    const verify = prepareKey(modules, key, alg);
+    if (verify === undefined) return undefined;
+    entry = { alg, verify };
+    prepared.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * The Node path's verdict on raw bytes (not a JWS): `undefined` when the key does not serve `alg`.
+ * For the tests that run primitive test vectors (Wycheproof) through both paths; not public API.
+ *
+ * @internal
+ */
+export function verifyBytesWithNode(
+  key: CryptoKey,
+  alg: string,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean | undefined {
+  if (node === undefined) return undefined;
+  const entry = preparedFor(node, key, alg);
+  if (entry === undefined) return undefined;
+  try {
+    return entry.verify(data, signature);
+  } catch {
+    return false;
+  }
+}
+
+const ECDSA_CURVES: Readonly<Record<string, { curve: string; signatureBytes: number }>> = {
+  ES256: { curve: 'P-256', signatureBytes: 64 },
+  ES384: { curve: 'P-384', signatureBytes: 96 },
+  ES512: { curve: 'P-521', signatureBytes: 132 },
+};
+
+interface KeyAlgorithmShape {
+  readonly name: string;
+  readonly hash?: { readonly name: string };
+  readonly namedCurve?: string;
+  readonly modulusLength?: number;
+}
+
+/** The verifier for `alg` with this key, or `undefined` when jose would refuse the key for `alg`. */
+function prepareKey(modules: NodeModules, key: CryptoKey, alg: string): KeyVerifier | undefined {
+  const { crypto } = modules;
+  if (!key.usages.includes('verify')) return undefined;
+  const algorithm = key.algorithm as KeyAlgorithmShape;
+  const bits = alg.slice(2);
+  const hash = `sha${bits}`;
+  const hashMatches = algorithm.hash?.name === `SHA-${bits}`;
+  const keyObject = crypto.KeyObject.from(key);
+  switch (alg) {
+    case 'RS256':
+    case 'RS384':
+    case 'RS512':
+      if (algorithm.name !== 'RSASSA-PKCS1-v1_5' || !hashMatches || !strongRsa(algorithm)) return undefined;
+      return (data, signature) => crypto.verify(hash, data, keyObject, signature);
+    case 'PS256':
+    case 'PS384':
+    case 'PS512': {
+      if (algorithm.name !== 'RSA-PSS' || !hashMatches || !strongRsa(algorithm)) return undefined;
+      // RFC 7518 §3.5: the salt is as long as the hash output, as WebCrypto is told by jose.
+      const options = {
+        key: keyObject,
+        padding: crypto.constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: Number(bits) / 8,
+      };
+      return (data, signature) => crypto.verify(hash, data, options, signature);
+    }
+    case 'ES256':
+    case 'ES384':
+    case 'ES512': {
+      const { curve, signatureBytes } = ECDSA_CURVES[alg]!;
+      if (algorithm.name !== 'ECDSA' || algorithm.namedCurve !== curve) return undefined;
+      // RFC 7518 §3.4: R and S as fixed-length big-endian octets, concatenated; nothing else (no DER).
+      const options = { key: keyObject, dsaEncoding: 'ieee-p1363' };
+      return (data, signature) =>
+        signature.byteLength === signatureBytes && crypto.verify(hash, data, options, signature);
+    }
+    case 'EdDSA':
+    case 'Ed25519':
+      if (algorithm.name !== 'Ed25519') return undefined;
+      return (data, signature) => crypto.verify(null, data, keyObject, signature);
+    case 'HS256':
+    case 'HS384':
+    case 'HS512':
+      if (algorithm.name !== 'HMAC' || !hashMatches) return undefined;
+      return (data, signature) => {
+        const mac = crypto.createHmac(hash, keyObject).update(data).digest();
+        return mac.byteLength === signature.byteLength && crypto.timingSafeEqual(mac, signature);
+      };
+    default:
+      return undefined;
+  }
+}
+
+// jose refuses RSA keys under 2048 bits at verification; the key sources already leave them out.
+function strongRsa(algorithm: KeyAlgorithmShape): boolean {
+  return typeof algorithm.modulusLength === 'number' && algorithm.modulusLength >= 2048;
+}

@@ -1,0 +1,156 @@
+// The JWT resolver's verified-token cache: a repeated token skips the signature check, and nothing else.
+import {
+  generateSigningKey,
+  type JwksServer,
+  jwksOf,
+  startJwksServer,
+  type TestSigningKey,
+} from '@rs/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createResourceServer, jwtResolver, remoteJwks, staticJwks } from '../../src/index.js';
+import {
+  AUDIENCE,
+  bearerRequest,
+  expectAccepted,
+  expectFailure,
+  expectRejected,
+  expectSuccess,
+  ISSUER,
+  mint,
+  NOW_MS,
+  NOW_S,
+  resolveAt,
+} from '../helpers.js';
+
+let key: TestSigningKey;
+let next: TestSigningKey;
+let server: JwksServer;
+
+beforeAll(async () => {
+  key = await generateSigningKey('ES256', 'k1');
+  next = await generateSigningKey('ES256', 'k2');
+  server = await startJwksServer(jwksOf(key));
+});
+afterAll(() => server.close());
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Counts WebCrypto signature checks: the portable path verifies through `crypto.subtle.verify`. */
+function countVerifications(): { readonly count: number } {
+  const spy = vi.spyOn(crypto.subtle, 'verify');
+  return {
+    get count() {
+      return spy.mock.calls.length;
+    },
+  };
+}
+
+function cachedResolver(keys = staticJwks(jwksOf(key))) {
+  return jwtResolver({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    keys,
+    signatureVerifier: 'portable',
+    verifiedTokenCache: { maxEntries: 100 },
+  });
+}
+
+describe('a repeated token', () => {
+  it('is verified once, then answered from the cache with the same token info', async () => {
+    const resolver = cachedResolver();
+    const token = await mint(key);
+    const verifications = countVerifications();
+    const first = expectSuccess(await resolveAt(resolver, token));
+    const second = expectSuccess(await resolveAt(resolver, token));
+    expect(verifications.count).toBe(1);
+    expect(second).toEqual(first);
+  });
+
+  it('is verified every time without the option', async () => {
+    const resolver = jwtResolver({
+      issuer: ISSUER,
+      keys: staticJwks(jwksOf(key)),
+      signatureVerifier: 'portable',
+    });
+    const token = await mint(key);
+    const verifications = countVerifications();
+    for (let i = 0; i < 3; i++) expectSuccess(await resolveAt(resolver, token));
+    expect(verifications.count).toBe(3);
+  });
+
+  it('is refused once expired, with the skew the resolver allows, however often it was seen', async () => {
+    const resolver = cachedResolver();
+    const token = await mint(key, { exp: NOW_S + 60 });
+    expectSuccess(await resolveAt(resolver, token));
+    expectSuccess(await resolveAt(resolver, token, NOW_MS + 59_000));
+    expectFailure(await resolveAt(resolver, token, NOW_MS + 60_000), 'token_expired');
+    // Expired entries are dropped, not revived by an earlier clock.
+    const verifications = countVerifications();
+    expectSuccess(await resolveAt(resolver, token));
+    expect(verifications.count).toBe(1);
+  });
+
+  it('is verified again, and refused, once the key that verified it left the key set', async () => {
+    server.setDocument(jwksOf(key));
+    const keys = remoteJwks({ url: server.url, cacheMaxAge: 1_000, minFetchInterval: 0 });
+    const resolver = cachedResolver(keys);
+    const token = await mint(key);
+    expectSuccess(await resolveAt(resolver, token));
+    expectSuccess(await resolveAt(resolver, token, NOW_MS + 500));
+
+    server.setDocument(jwksOf(next));
+    // The held set is now stale: requests are answered from it while it is fetched anew in the background.
+    await resolveAt(resolver, token, NOW_MS + 2_000);
+    await vi.waitFor(async () => {
+      expect((await resolveAt(resolver, token, NOW_MS + 2_000)).ok).toBe(false);
+    });
+    const verifications = countVerifications();
+    expectFailure(await resolveAt(resolver, token, NOW_MS + 2_000), 'unknown_key');
+    expect(verifications.count).toBe(0);
+    expectSuccess(await resolveAt(resolver, await mint(next), NOW_MS + 2_000));
+  });
+
+  it('is never shared between two resolvers (another audience refuses it)', async () => {
+    const token = await mint(key);
+    expectSuccess(await resolveAt(cachedResolver(), token));
+    const other = jwtResolver({
+      issuer: ISSUER,
+      audience: 'https://other.example.com',
+      keys: staticJwks(jwksOf(key)),
+      verifiedTokenCache: {},
+    });
+    expectFailure(await resolveAt(other, token), 'audience_mismatch');
+  });
+
+  it('still goes through confirmation and policy on every request', async () => {
+    const rs = createResourceServer({
+      resolver: cachedResolver(),
+      clock: () => NOW_MS,
+      policy: { scopes: ['read'] },
+    });
+    const plain = await mint(key);
+    expectAccepted(await rs.authenticate(bearerRequest(plain)));
+    expectAccepted(await rs.authenticate(bearerRequest(plain)));
+    expectRejected(await rs.authenticate(bearerRequest(plain), { scopes: ['admin'] }), 'insufficient_scope');
+
+    const bound = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } });
+    expectRejected(await rs.authenticate(bearerRequest(bound)), 'certificate_missing');
+    expectRejected(await rs.authenticate(bearerRequest(bound)), 'certificate_missing');
+  });
+
+  it('is keyed by the whole token: a tampered copy is verified, and refused', async () => {
+    const resolver = cachedResolver();
+    const token = await mint(key);
+    expectSuccess(await resolveAt(resolver, token));
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BA' : 'AA'}`;
+    const outcome = await resolveAt(resolver, tampered);
+    expect(outcome.ok).toBe(false);
+  });
+
+  it('refuses a bad size at start-up', () => {
+    expect(() =>
+      jwtResolver({ issuer: ISSUER, keys: staticJwks(jwksOf(key)), verifiedTokenCache: { maxEntries: 0 } }),
+    ).toThrow(/jwtResolver\.verifiedTokenCache\.maxEntries/);
+  });
+});
