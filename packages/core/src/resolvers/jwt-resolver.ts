@@ -11,6 +11,7 @@ import {
   type OptionSchema,
   oneOf,
   positiveInteger,
+  shape,
   stringList,
   stringOrStrings,
 } from '../config/option-schema.js';
@@ -28,7 +29,11 @@ import {
   type ResolverKeySources,
   resolverKeySources,
 } from './resolver-key-sources.js';
-import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
+import {
+  VERIFIED_TOKEN_CACHE_OPTIONS,
+  VerifiedTokenCache,
+  type VerifiedTokenCacheOptions,
+} from './verified-token-cache.js';
 
 /**
  * Options of {@link jwtResolver}. Keys come directly (`keys` to verify signatures, `decryption` to open
@@ -92,6 +97,8 @@ const JWT_RESOLVER_OPTIONS: OptionSchema<JwtResolverOptions> = {
   profile: oneOf('rfc9068', 'access-management'),
   requiredClaims: arrayOf(nonEmptyString),
   maxTokenLength: positiveInteger,
+  signatureVerifier: oneOf('auto', 'portable'),
+  verifiedTokenCache: shape(VERIFIED_TOKEN_CACHE_OPTIONS),
   ...RESOLVER_KEY_OPTIONS,
   ...JWE_DECRYPTION_OPTIONS,
 };

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { requireOption } from '../config/config-error.js';
+import { type OptionSchema, positiveInteger } from '../config/option-schema.js';
 import { tokenHash, tokenHashSync } from '../crypto/token-hash.js';
 import type { KeySelector } from '../keys/verification-key-source.js';
 
@@ -8,6 +9,11 @@ export interface VerifiedTokenCacheOptions {
   /** How many tokens to remember; the least recently used make room. Default 10 000. */
   readonly maxEntries?: number;
 }
+
+/** The rules of {@link VerifiedTokenCacheOptions}, part of the JWT resolver's schema. */
+export const VERIFIED_TOKEN_CACHE_OPTIONS: OptionSchema<VerifiedTokenCacheOptions> = {
+  maxEntries: positiveInteger,
+};
 
 /**
  * A token whose signature checked out: its claims, and the key that proved them. Only the claims are

@@ -114,6 +114,32 @@ describe('the audience is required, or waived by name', () => {
   });
 });
 
+describe("jwtResolver's signature path and verified-token cache", () => {
+  const base = () => ({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)) });
+
+  it('takes the documented values', () => {
+    expect(() => jwtResolver({ ...base(), signatureVerifier: 'portable' })).not.toThrow();
+    expect(() => jwtResolver({ ...base(), verifiedTokenCache: { maxEntries: 100 } })).not.toThrow();
+  });
+
+  it('refuses an unknown signature path and a misspelled cache option', () => {
+    expectConfigError(
+      () => jwtResolver({ ...base(), signatureVerifier: 'node' as never }),
+      'jwtResolver.signatureVerifier',
+    );
+    expectMisspelled(
+      () => jwtResolver({ ...base(), verifiedTokenCache: { maxEntry: 100 } as never }),
+      'jwtResolver.verifiedTokenCache.maxEntry',
+      'maxEntries',
+    );
+    expectMisspelled(
+      () => jwtResolver({ ...base(), verifiedTokenCaches: {} } as never),
+      'jwtResolver.verifiedTokenCaches',
+      'verifiedTokenCache',
+    );
+  });
+});
+
 describe('resource-server options', () => {
   it.each([
     [{ requireHTTPS: false }, 'requireHTTPS', 'requireHttps'],
