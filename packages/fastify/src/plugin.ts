@@ -1,6 +1,14 @@
 import './fastify-augmentation.js';
-import { nonEmptyString, type OptionSchema, oneOf, type ResourceServer, RsConfigError } from '@rs/core';
-import { publicBaseUrl, requirePublicUrlForDpop, resourceServerFrom } from '@rs/core/adapter';
+import { type ResourceServer, RsConfigError } from '@rs/core';
+import {
+  anyValue,
+  nonEmptyString,
+  type OptionSchema,
+  oneOf,
+  publicBaseUrl,
+  requirePublicUrlForDpop,
+  resourceServerFrom,
+} from '@rs/core/adapter';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { authenticationHook } from './authentication-hook.js';
@@ -19,8 +27,23 @@ const FASTIFY_SETTINGS: OptionSchema<RsFastifySettings> = {
   hook: oneOf('onRequest', 'preValidation'),
 };
 
+/**
+ * The register options Fastify itself reads and then passes on to every plugin with ours
+ * (`app.register(rsFastify, { prefix: '/api', ... })`): accepted, not refused as unknown. Fastify checks
+ * their values.
+ */
+const FASTIFY_REGISTER_OPTIONS: OptionSchema<{
+  prefix: unknown;
+  logLevel: unknown;
+  logSerializers: unknown;
+}> = {
+  prefix: anyValue,
+  logLevel: anyValue,
+  logSerializers: anyValue,
+};
+
 async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptions): Promise<void> {
-  const resourceServer = resourceServerFrom(options, FASTIFY_SETTINGS);
+  const resourceServer = resourceServerFrom(options, { ...FASTIFY_SETTINGS, ...FASTIFY_REGISTER_OPTIONS });
   requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const mode = protectionMode(options.protect);
   const hook = authenticationHookName(options.hook, resourceServer);

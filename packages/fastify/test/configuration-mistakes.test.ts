@@ -44,6 +44,33 @@ describe('mistakes refused when the route or plugin is registered', () => {
     await app.close();
   });
 
+  it("accepts Fastify's own register options (prefix, logLevel, logSerializers), which Fastify passes on", async () => {
+    const app = Fastify();
+    await app.register(
+      async (scope) => {
+        await scope.register(rsFastify, {
+          ...fixture.options(),
+          prefix: '/ignored-by-an-encapsulation-free-plugin',
+          logLevel: 'warn',
+          logSerializers: { user: (value: unknown) => String(value) },
+        } as never);
+        scope.get('/items', handler);
+      },
+      { prefix: '/api' },
+    );
+    const refused = await app.inject({ url: '/api/items' });
+    expect(refused.statusCode).toBe(401);
+    const token = await fixture.mint({ sub: 'alice' });
+    const accepted = await app.inject({ url: '/api/items', headers: { authorization: `Bearer ${token}` } });
+    expect(accepted.statusCode).toBe(200);
+    await app.close();
+
+    const shared = Fastify();
+    const resourceServer = createResourceServer(fixture.options());
+    await shared.register(rsFastify, { resourceServer, prefix: '/v1', logLevel: 'error' } as never);
+    await shared.close();
+  });
+
   it('refuses resource-server options beside a prebuilt resourceServer (they would be ignored)', async () => {
     const app = Fastify();
     const resourceServer = createResourceServer(fixture.options());
