@@ -17,31 +17,6 @@ export type { CachedAnswer, TokenCacheStore } from './cache/token-cache-store.js
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
-export {
-  anyValue,
-  arrayOf,
-  boolean,
-  checkOptions,
-  either,
-  func,
-  integerBetween,
-  isPlainObject,
-  nonEmptyString,
-  nonNegativeInteger,
-  nonNegativeNumber,
-  type OptionRule,
-  type OptionSchema,
-  objectWith,
-  oneOf,
-  positiveInteger,
-  positiveNumber,
-  recordOf,
-  shape,
-  stringList,
-  stringOrBytes,
-  stringOrStrings,
-  urlString,
-} from './config/option-schema.js';
 export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirmation-method.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
 export { createContext, type OAuth2Context, type TokenLocation } from './context.js';

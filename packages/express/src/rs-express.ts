@@ -1,6 +1,13 @@
 import './express-augmentation.js';
-import { type AccessPolicy, nonEmptyString, type OptionSchema, oneOf, RsConfigError } from '@rs/core';
-import { publicBaseUrl, requirePublicUrlForDpop, resourceServerFrom } from '@rs/core/adapter';
+import { type AccessPolicy, RsConfigError } from '@rs/core';
+import {
+  nonEmptyString,
+  type OptionSchema,
+  oneOf,
+  publicBaseUrl,
+  requirePublicUrlForDpop,
+  resourceServerFrom,
+} from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
 import { expressRsRequest } from './express-rs-request.js';

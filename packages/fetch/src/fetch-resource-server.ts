@@ -1,16 +1,12 @@
-import {
-  type AccessPolicy,
-  nonEmptyString,
-  type OAuth2Context,
-  type OptionSchema,
-  type ResourceServer,
-} from '@rs/core';
+import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
   adapterAuthenticator,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
   fetchRsRequest,
+  nonEmptyString,
+  type OptionSchema,
   publicBaseUrl,
   type ResourceServerSource,
   rejectionResponse,

@@ -1,15 +1,11 @@
-import {
-  type AccessPolicy,
-  nonEmptyString,
-  type OAuth2Context,
-  type OptionSchema,
-  type ResourceServer,
-} from '@rs/core';
+import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
   adapterAuthenticator,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
+  nonEmptyString,
+  type OptionSchema,
   type ResourceServerSource,
   requirePublicUrlForDpop,
 } from '@rs/core/adapter';

@@ -1,4 +1,4 @@
-import { func, nonEmptyString, type OptionSchema, objectWith, positiveInteger } from '@rs/core';
+import { func, nonEmptyString, type OptionSchema, objectWith, positiveInteger } from '@rs/core/adapter';
 import type { RedisReplayStoreOptions } from './redis-replay-store.js';
 import type { RedisTokenCacheStoreOptions } from './redis-token-cache-store.js';
 

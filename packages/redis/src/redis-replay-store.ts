@@ -1,4 +1,5 @@
-import { checkOptions, type ReplayStore } from '@rs/core';
+import type { ReplayStore } from '@rs/core';
+import { checkOptions } from '@rs/core/adapter';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { REDIS_REPLAY_STORE_OPTIONS } from './option-schemas.js';
 import { RedisStoreError, redisStoreError } from './redis-store-error.js';

@@ -1,4 +1,5 @@
-import { type CachedAnswer, checkOptions, type TokenCacheStore } from '@rs/core';
+import type { CachedAnswer, TokenCacheStore } from '@rs/core';
+import { checkOptions } from '@rs/core/adapter';
 import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
 import { deleteByPrefix } from './delete-by-prefix.js';
 import { evictionChannel } from './eviction-channel.js';

@@ -1,13 +1,39 @@
 /**
  * @rs/core/adapter: what every framework adapter shares, runtime-neutral (no `node:` module): receiving
  * a resource server or its options, the public request URL, form-body limits and parsing, rejection
- * rendering, and the translate-decide-render loop of adapters whose handlers return a response.
+ * rendering, the option-schema rules (`checkOptions`, `nonEmptyString`, …) that adapters and stores
+ * check their own options with, and the translate-decide-render loop of adapters whose handlers return a response.
  * Applications do not need it; adapter authors start from `docs/writing-an-adapter.md`.
  *
  * @packageDocumentation
  */
 
 export { requirePublicUrlForDpop } from '../config/dpop-public-url.js';
+export {
+  anyValue,
+  arrayOf,
+  boolean,
+  checkOptions,
+  either,
+  func,
+  integerBetween,
+  isPlainObject,
+  nonEmptyString,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  type OptionRule,
+  type OptionSchema,
+  objectWith,
+  oneOf,
+  positiveInteger,
+  positiveNumber,
+  recordOf,
+  shape,
+  stringList,
+  stringOrBytes,
+  stringOrStrings,
+  urlString,
+} from '../config/option-schema.js';
 export {
   buildChallenge,
   type ChallengeParams,

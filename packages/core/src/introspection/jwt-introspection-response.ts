@@ -8,8 +8,8 @@ import { decodeJweHeader, decryptCompactJwe, type JwePolicy } from '../jose/comp
 import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { CONTENT_ENCRYPTION_ALGORITHMS, DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
-import { RESOLVER_KEY_OPTIONS } from '../resolvers/resolver-key-sources.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import { RESOLVER_KEY_OPTIONS } from '../resolvers/resolver-key-sources.js';
 
 /** RFC 9701 settings: how to trust a JWT introspection answer. */
 export interface JwtIntrospectionOptions {
