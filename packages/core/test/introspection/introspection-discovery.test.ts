@@ -86,7 +86,7 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
     );
 
     expect(rejection.wwwAuthenticate).toBeUndefined();
-    expect(errors.map((error) => error.kind)).toEqual(['misconfigured']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
     expect(errors[0]?.message).toContain('names issuer');
   });
 
@@ -94,7 +94,10 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
     const { rs, errors } = discovering(both, `http://127.0.0.1:${await closedPort()}`);
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_unavailable');
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_unavailable');
-    expect(errors.map((error) => error.kind)).toEqual(['unavailable', 'unavailable']);
+    expect(errors.map((error) => error.code)).toEqual([
+      'ERR_RS_INTROSPECTION_UNAVAILABLE',
+      'ERR_RS_INTROSPECTION_UNAVAILABLE',
+    ]);
   });
 
   async function metadataServer(members: Record<string, unknown>) {
@@ -115,7 +118,7 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
   it('treats metadata without an introspection_endpoint as a misconfiguration (stand-in metadata)', async () => {
     const { rs, errors } = await metadataServer({});
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
-    expect(errors.map((error) => error.kind)).toEqual(['misconfigured']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
     expect(errors[0]?.message).toContain('no introspection_endpoint');
   });
 
@@ -135,7 +138,7 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
       introspection_endpoint: 'http://as.example.com/introspect',
     });
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
-    expect(errors.map((error) => error.kind)).toEqual(['misconfigured']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
   });
 });
 
