@@ -199,7 +199,9 @@ describe('a trusted certificate header (certificateHeader)', () => {
   it('accepts the WSO2 one-line PEM in x-wso2-mtls-cert, bound as x5t#SHA256', async () => {
     const rs = server({ certificateHeader: { name: 'x-wso2-mtls-cert', format: 'pem' } });
     const token = await mint(key, { cnf: { 'x5t#SHA256': WSO2_HEADER_THUMBPRINT } });
-    expectAccepted(await rs.authenticate(withHeaders(token, { 'x-wso2-mtls-cert': WSO2_HEADER_CERTIFICATE })));
+    expectAccepted(
+      await rs.authenticate(withHeaders(token, { 'x-wso2-mtls-cert': WSO2_HEADER_CERTIFICATE })),
+    );
     expectRejected(
       await rs.authenticate(withHeaders(token, { 'x-wso2-mtls-cert': oneLinePem(pki.client.pem) })),
       'certificate_mismatch',
