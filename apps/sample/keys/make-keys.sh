@@ -5,7 +5,7 @@
 # - as-signing.key.pem / as-signing.cert.pem: the demo authorization server's RSA key pair (RS256); only
 #   the mint command reads the private key.
 # - rs-keystore.p12: the API's PKCS#12 keystore, holding only the certificate as a trusted-certificate
-#   entry, alias "verification-key", store password "password", made as the gateway guide makes its
+#   entry, alias "verification-key", store password "password", made as ForgeRock Identity Gateway's documentation makes its
 #   IG_keystore.p12: `keytool -importcert` (OpenSSL 3.0 cannot mark a certificate trusted, and a
 #   certificate bag without that mark is no keystore entry, for the JDK as for @rs).
 # - secrets/: one base64 file per secret ID, read by directorySecretStore (like a FileSystemSecretStore):

@@ -16,7 +16,7 @@ export const DEMO_KEYS = {
   secretsDirectory: `${KEYS}secrets`,
 } as const;
 
-/** The secret IDs of the gateway guide's routes. */
+/** The secret IDs of ForgeRock Identity Gateway's resource-server routes. */
 export const SECRET_IDS = {
   /** The keystore password, as the guide's KEYSTORE_SECRET_ID. */
   keystorePassword: 'keystore.secret.id',

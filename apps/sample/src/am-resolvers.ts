@@ -3,7 +3,7 @@ import { directorySecretStore, pkcs12SecretStore } from '@rs/core/node';
 import { AM_CLIENT_ID, AM_ISSUER, DEMO_KEYS, KEYSTORE_ALIAS, SECRET_IDS } from './am-demo-keys.js';
 
 /**
- * The API's secrets, as the gateway guide's routes hold them: a directory of base64 files (its
+ * The API's secrets, as ForgeRock Identity Gateway's resource-server routes hold them: a directory of base64 files (its
  * FileSystemSecretStore) with the keystore password and the AES key shared with the authorization server,
  * and a PKCS#12 keystore (its KeyStoreSecretStore) mapping the verification secret ID to the trusted
  * certificate. Both read their files now: a missing file or a wrong password stops the start-up.
@@ -20,7 +20,7 @@ export function amSecrets(): SecretsProvider {
 
 /** The resolvers of the two Access Management routes, over one secrets provider. */
 export interface AmResolvers {
-  /** `/rs-stateless-signed-ksss`: signed tokens, verified with the keystore's certificate. */
+  /** `/rs-stateless-signed-keystore`: signed tokens, verified with the keystore's certificate. */
   readonly keystore: AccessTokenResolver;
   /** `/rs-stateless-encrypted`: `dir` tokens, decrypted with the shared AES key. */
   readonly encrypted: AccessTokenResolver;

@@ -3,7 +3,7 @@ import { MINT_USAGE, MintUsageError, parseMintArgs } from './mint-args.js';
 
 /**
  * `node apps/sample/dist/mint-am-token.js --kind signed|encrypted --scope read`: prints a token shaped like
- * an Access Management client-based access token, for the routes /rs-stateless-signed-ksss and
+ * an Access Management client-based access token, for the routes /rs-stateless-signed-keystore and
  * /rs-stateless-encrypted. Only the token goes to stdout, so `TOKEN=$(…)` captures it.
  */
 try {

@@ -5,7 +5,7 @@ import { INTROSPECTION_CACHE_TTL_MS } from './resolvers.js';
 /** How a group of routes validates its tokens; each group gets its own resolver (see api.ts). */
 export type Validation = 'jwt' | 'introspection' | 'introspection-cached' | 'am-keystore' | 'am-encrypted';
 
-/** The protected routes, mirroring the gateway guide, with the scopes each requires. */
+/** The protected routes, mirroring ForgeRock Identity Gateway's resource-server routes, with the scopes each requires. */
 export const PROTECTED_ROUTES = [
   {
     path: '/rs-stateless-signed',
@@ -34,7 +34,7 @@ export const PROTECTED_ROUTES = [
       '(POST /admin/evict forgets it); needs "read"',
   },
   {
-    path: '/rs-stateless-signed-ksss',
+    path: '/rs-stateless-signed-keystore',
     validation: 'am-keystore',
     scopes: ['read'],
     description:

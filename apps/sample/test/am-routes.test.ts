@@ -20,7 +20,7 @@ const mint = (kind: AmTokenOptions['kind'], extra: Partial<AmTokenOptions> = {})
   mintAmToken({ kind, scopes: ['read'], ...extra });
 
 const ROUTES = [
-  ['signed', '/rs-stateless-signed-ksss'],
+  ['signed', '/rs-stateless-signed-keystore'],
   ['encrypted', '/rs-stateless-encrypted'],
 ] as const;
 
@@ -59,7 +59,7 @@ describe('the Access Management routes', () => {
 
   it('refuse a token of the other kind: each route knows one key', async () => {
     for (const [path, token] of [
-      ['/rs-stateless-signed-ksss', await mint('encrypted')],
+      ['/rs-stateless-signed-keystore', await mint('encrypted')],
       ['/rs-stateless-encrypted', await mint('signed')],
     ] as const) {
       const response = await call(path, token);
@@ -70,7 +70,7 @@ describe('the Access Management routes', () => {
 
   it('refuse an expired token: 401 token_expired', async () => {
     const now = Math.floor(Date.now() / 1000) - 7200;
-    const response = await call('/rs-stateless-signed-ksss', await mint('signed', { now }));
+    const response = await call('/rs-stateless-signed-keystore', await mint('signed', { now }));
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ code: 'token_expired' });
   });

@@ -47,7 +47,7 @@ describe('the sample API', () => {
       '/rs-stateless-signed-admin',
       '/rs-introspect',
       '/rs-introspect-cache',
-      '/rs-stateless-signed-ksss',
+      '/rs-stateless-signed-keystore',
       '/rs-stateless-encrypted',
     ]);
   });
@@ -111,7 +111,7 @@ describe('the sample API without introspection settings', () => {
         routes: [
           expect.objectContaining({ path: '/rs-stateless-signed' }),
           expect.objectContaining({ path: '/rs-stateless-signed-admin' }),
-          expect.objectContaining({ path: '/rs-stateless-signed-ksss' }),
+          expect.objectContaining({ path: '/rs-stateless-signed-keystore' }),
           expect.objectContaining({ path: '/rs-stateless-encrypted' }),
         ],
         senderConstrained: [

@@ -43,6 +43,7 @@ export {
   type Outcome,
 } from './errors/failure.js';
 export type { Rejection, RejectionBody } from './errors/rejection.js';
+export { RsError } from './errors/rs-error.js';
 export type { TokenLocations } from './extract/token-locations.js';
 export { fetchHttpClient } from './http/fetch-http-client.js';
 export { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http/http-client.js';

@@ -1,4 +1,4 @@
-import type { Rejection } from '@rs/core';
+import { type Rejection, RsError } from '@rs/core';
 
 /**
  * A refused request, passed to `next(err)` when the middleware runs with `onRejection: 'next'`. Express's
@@ -14,9 +14,9 @@ import type { Rejection } from '@rs/core';
  * });
  * ```
  */
-export class RsRejectionError extends Error {
-  /** Stable code for programmatic checks. */
-  readonly code = 'ERR_RS_REJECTED';
+export class RsRejectionError extends RsError {
+  override name = 'RsRejectionError';
+  declare readonly code: 'ERR_RS_REJECTED';
   /** The HTTP status to answer with (400, 401 or 403). */
   readonly status: number;
   /** The same as {@link RsRejectionError.status}, under the other name error handlers read. */
@@ -29,8 +29,7 @@ export class RsRejectionError extends Error {
   readonly rejection: Rejection;
 
   constructor(rejection: Rejection) {
-    super(rejection.description);
-    this.name = 'RsRejectionError';
+    super('ERR_RS_REJECTED', rejection.description);
     this.status = rejection.status;
     this.statusCode = rejection.status;
     this.headers = rejection.headers;

@@ -1,3 +1,4 @@
+import { RsError } from '@rs/core';
 /** What the store was doing when Redis failed it. */
 export type RedisStoreOperation =
   | 'get'
@@ -23,14 +24,13 @@ export type RedisStoreOperation =
  * });
  * ```
  */
-export class RedisStoreError extends Error {
-  /** Stable code for programmatic checks. */
-  readonly code = 'ERR_RS_REDIS';
+export class RedisStoreError extends RsError {
+  override name = 'RedisStoreError';
+  declare readonly code: 'ERR_RS_REDIS';
   readonly operation: RedisStoreOperation;
 
   constructor(operation: RedisStoreOperation, problem: string, options?: { cause?: unknown }) {
-    super(`@rs/redis: ${operation}: ${problem}`, options);
-    this.name = 'RedisStoreError';
+    super('ERR_RS_REDIS', `@rs/redis: ${operation}: ${problem}`, options);
     this.operation = operation;
   }
 }

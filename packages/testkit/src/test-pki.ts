@@ -104,7 +104,7 @@ export function createTestPki(): TestPki {
   };
 }
 
-/** The PEM with its line breaks removed, as seed 001's load balancer sends it. */
+/** The PEM with its line breaks removed, as WSO2's load balancer sends it. */
 export function oneLinePem(pem: string): string {
   return pem.replace(/\r?\n/g, '');
 }

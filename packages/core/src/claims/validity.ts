@@ -2,7 +2,7 @@ import { type Failure, failure } from '../errors/failure.js';
 import type { TokenInfo } from '../token-info.js';
 
 /**
- * Checks `exp`, `nbf` and `iat` against the clock with a skew allowance, as the seed's resolver does:
+ * Checks `exp`, `nbf` and `iat` against the clock with a skew allowance, as ForgeRock Identity Gateway's resolver does:
  * with 2 minutes of skew, a token issued at 12:00 is valid from 11:58 and one expiring at 13:00 is
  * refused from 13:02. Values that are present but not numbers are refused.
  */

@@ -1,16 +1,20 @@
+import { RsError } from '../errors/rs-error.js';
+
 /**
  * Thrown when the resource server is built with options that cannot work. The message names the option,
  * so a misconfiguration surfaces at start-up, not at the first request.
  */
-export class RsConfigError extends Error {
-  /** Stable code for programmatic checks. */
-  readonly code = 'ERR_RS_CONFIG';
-  /** The option at fault, as a dotted path such as `jwt.issuer`. */
+export class RsConfigError extends RsError {
+  override name = 'RsConfigError';
+  declare readonly code: 'ERR_RS_CONFIG';
+  /**
+   * The option at fault, as a dotted path led by the factory that takes it, such as `jwtResolver.issuer`
+   * or `remoteJwks.url`; options of `createResourceServer` (and so of every adapter) have no prefix.
+   */
   readonly option: string;
 
   constructor(option: string, problem: string) {
-    super(`@rs: invalid option "${option}": ${problem}`);
-    this.name = 'RsConfigError';
+    super('ERR_RS_CONFIG', `@rs: invalid option "${option}": ${problem}`);
     this.option = option;
   }
 }

@@ -1,3 +1,4 @@
+import { RsError } from '../errors/rs-error.js';
 /** One outgoing request to an authorization server. */
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -28,12 +29,11 @@ export interface HttpClient {
 }
 
 /** Thrown by an {@link HttpClient} when the exchange did not produce a complete, bounded response. */
-export class HttpClientError extends Error {
-  readonly code: 'ERR_RS_HTTP_TIMEOUT' | 'ERR_RS_HTTP_NETWORK' | 'ERR_RS_HTTP_TOO_LARGE';
+export class HttpClientError extends RsError {
+  override name = 'HttpClientError';
+  declare readonly code: 'ERR_RS_HTTP_TIMEOUT' | 'ERR_RS_HTTP_NETWORK' | 'ERR_RS_HTTP_TOO_LARGE';
 
   constructor(code: HttpClientError['code'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'HttpClientError';
-    this.code = code;
+    super(code, message, options);
   }
 }

@@ -1,4 +1,5 @@
 import { isObject } from '../encoding/json-object.js';
+import { RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
 
@@ -12,14 +13,16 @@ export interface AuthorizationServerMetadata {
 }
 
 /** Why discovery failed: the server could not be reached, or it answered something unusable. */
-export class DiscoveryError extends Error {
+export class DiscoveryError extends RsError {
   override name = 'DiscoveryError';
-  /** `unavailable`: try again later; `invalid`: the metadata is wrong (issuer mismatch, not JSON, …). */
-  readonly kind: 'unavailable' | 'invalid';
+  /**
+   * `ERR_RS_DISCOVERY_UNAVAILABLE`: try again later; `ERR_RS_DISCOVERY_INVALID`: the metadata is wrong
+   * (issuer mismatch, not JSON, …).
+   */
+  declare readonly code: 'ERR_RS_DISCOVERY_UNAVAILABLE' | 'ERR_RS_DISCOVERY_INVALID';
 
-  constructor(kind: DiscoveryError['kind'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
+  constructor(code: DiscoveryError['code'], message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -52,34 +55,37 @@ export async function discoverMetadata(
       response = await http.send({ method: 'GET', url, headers: { accept: 'application/json' }, ...limits });
     } catch (error) {
       const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
-      throw new DiscoveryError('unavailable', message, { cause: error });
+      throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', message, { cause: error });
     }
     if (response.status === 404) {
-      lastProblem = new DiscoveryError('invalid', `no metadata at ${url} (HTTP 404)`);
+      lastProblem = new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata at ${url} (HTTP 404)`);
       continue;
     }
     if (response.status >= 500)
-      throw new DiscoveryError('unavailable', `${url} answered HTTP ${response.status}`);
+      throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
     if (response.status !== 200)
-      throw new DiscoveryError('invalid', `${url} answered HTTP ${response.status}`);
+      throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);
     let metadata: unknown;
     try {
       metadata = JSON.parse(new TextDecoder().decode(response.body));
     } catch {
-      throw new DiscoveryError('invalid', `${url} did not answer JSON`);
+      throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} did not answer JSON`);
     }
     if (!isObject(metadata) || typeof metadata.issuer !== 'string') {
-      throw new DiscoveryError('invalid', `${url} did not answer authorization server metadata`);
+      throw new DiscoveryError(
+        'ERR_RS_DISCOVERY_INVALID',
+        `${url} did not answer authorization server metadata`,
+      );
     }
     if (metadata.issuer !== issuer) {
       throw new DiscoveryError(
-        'invalid',
+        'ERR_RS_DISCOVERY_INVALID',
         `${url} names issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(issuer)}`,
       );
     }
     return metadata as AuthorizationServerMetadata;
   }
-  throw lastProblem ?? new DiscoveryError('invalid', `no metadata for ${issuer}`);
+  throw lastProblem ?? new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata for ${issuer}`);
 }
 
 /** The endpoint members of the metadata that a resolver may discover. */
@@ -98,8 +104,8 @@ export interface EndpointDiscovery {
 
 /**
  * Discovers `member` from `issuer`'s metadata ({@link discoverMetadata}). The URL found is validated like
- * a configured one; metadata without it, or with an unusable one, is a `DiscoveryError` of kind `invalid`
- * (wrong metadata will not fix itself: a misconfiguration to report).
+ * a configured one; metadata without it, or with an unusable one, is a `DiscoveryError` with code
+ * `ERR_RS_DISCOVERY_INVALID` (wrong metadata will not fix itself: a misconfiguration to report).
  */
 export function endpointDiscovery(
   issuer: string,
@@ -115,12 +121,12 @@ export function endpointDiscovery(
     const metadata = await discoverMetadata(issuer, http, { timeoutMs, maxResponseBytes });
     const value = metadata[member];
     if (typeof value !== 'string') {
-      throw new DiscoveryError('invalid', `the metadata of ${issuer} has no ${member}`);
+      throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `the metadata of ${issuer} has no ${member}`);
     }
     try {
       discovered = validateEndpointUrl(value, member, limits.allowInsecureHttp).href;
     } catch (error) {
-      throw new DiscoveryError('invalid', (error as Error).message, { cause: error });
+      throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', (error as Error).message, { cause: error });
     }
     return discovered;
   }

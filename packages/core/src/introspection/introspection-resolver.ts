@@ -22,6 +22,7 @@ import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace
 import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
+import { RsError } from '../errors/rs-error.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -100,14 +101,16 @@ export interface IntrospectionResolverOptions {
 }
 
 /** An introspection that failed through no fault of the client. */
-export class IntrospectionError extends Error {
+export class IntrospectionError extends RsError {
   override name = 'IntrospectionError';
-  /** `unavailable`: unreachable, slow, 5xx or a broken answer. `misconfigured`: this side is set up wrong. */
-  readonly kind: 'unavailable' | 'misconfigured';
+  /**
+   * `ERR_RS_INTROSPECTION_UNAVAILABLE`: unreachable, slow, 5xx or a broken answer.
+   * `ERR_RS_INTROSPECTION_MISCONFIGURED`: this side is set up wrong.
+   */
+  declare readonly code: 'ERR_RS_INTROSPECTION_UNAVAILABLE' | 'ERR_RS_INTROSPECTION_MISCONFIGURED';
 
-  constructor(kind: IntrospectionError['kind'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
+  constructor(code: IntrospectionError['code'], message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -210,9 +213,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     skewSeconds: skew,
   };
 
-  function fail(kind: IntrospectionError['kind'], message: string, cause?: unknown): Outcome<TokenInfo> {
-    report(new IntrospectionError(kind, message, { cause }));
-    return kind === 'misconfigured'
+  function fail(code: IntrospectionError['code'], message: string, cause?: unknown): Outcome<TokenInfo> {
+    report(new IntrospectionError(code, message, { cause }));
+    return code === 'ERR_RS_INTROSPECTION_MISCONFIGURED'
       ? refusal('introspection_misconfigured', 'The resource server could not check the access token')
       : refusal('introspection_unavailable', 'The authorization server is unavailable');
   }
@@ -235,7 +238,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
             maxResponseBytes,
           });
           if (response.status >= 500) {
-            throw new IntrospectionError('unavailable', `${url} answered HTTP ${response.status}`);
+            throw new IntrospectionError(
+              'ERR_RS_INTROSPECTION_UNAVAILABLE',
+              `${url} answered HTTP ${response.status}`,
+            );
           }
           return response;
         },
@@ -250,7 +256,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     } catch (error) {
       if (error instanceof IntrospectionError) return error;
       const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
-      return new IntrospectionError('unavailable', message, { cause: error });
+      return new IntrospectionError('ERR_RS_INTROSPECTION_UNAVAILABLE', message, { cause: error });
     }
   }
 
@@ -286,9 +292,11 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       try {
         url = fixedEndpoint ?? (await discovery!.endpoint());
       } catch (error) {
-        const kind =
-          error instanceof DiscoveryError && error.kind === 'invalid' ? 'misconfigured' : 'unavailable';
-        return fail(kind, `introspection endpoint discovery failed: ${(error as Error).message}`, error);
+        const code =
+          error instanceof DiscoveryError && error.code === 'ERR_RS_DISCOVERY_INVALID'
+            ? 'ERR_RS_INTROSPECTION_MISCONFIGURED'
+            : 'ERR_RS_INTROSPECTION_UNAVAILABLE';
+        return fail(code, `introspection endpoint discovery failed: ${(error as Error).message}`, error);
       }
       const form = new URLSearchParams({ token });
       if (tokenTypeHint !== false) form.set('token_type_hint', tokenTypeHint);
@@ -300,7 +308,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         await authenticator.apply(form, headers);
       } catch (error) {
         return fail(
-          'misconfigured',
+          'ERR_RS_INTROSPECTION_MISCONFIGURED',
           `the client authentication could not be prepared: ${(error as Error).message}`,
           error,
         );
@@ -308,7 +316,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
 
       const response = await send(url, form.toString(), headers);
       if (response instanceof IntrospectionError)
-        return fail(response.kind, response.message, response.cause);
+        return fail(response.code, response.message, response.cause);
       if (response.status === 400 && oauthError(response) === 'unsupported_token_type') {
         // The server does not introspect this kind of token (some refuse their own JWTs): the token is
         // the problem, not this resource server's set-up, and a client must not be able to raise alarms.
@@ -323,22 +331,27 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       }
       if (response.status === 400 || response.status === 401 || response.status === 403) {
         return fail(
-          'misconfigured',
+          'ERR_RS_INTROSPECTION_MISCONFIGURED',
           `${url} refused this resource server's introspection request (HTTP ${response.status}); check its credentials`,
         );
       }
       if (response.status === 404 || response.status === 405) {
         return fail(
-          'misconfigured',
+          'ERR_RS_INTROSPECTION_MISCONFIGURED',
           `${url} answered HTTP ${response.status}: is this the introspection endpoint?`,
         );
       }
-      if (response.status !== 200) return fail('unavailable', `${url} answered HTTP ${response.status}`);
+      if (response.status !== 200)
+        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
       const answer = await readAnswer(response, context.now);
-      if (!answer.ok) return fail('unavailable', `${url}: ${answer.failure.description}`);
+      if (!answer.ok)
+        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url}: ${answer.failure.description}`);
       const outcome = interpretIntrospection(answer.value, checks, context.now);
       if (!outcome.ok && outcome.failure.code === 'introspection_unavailable') {
-        return fail('unavailable', `${url} answered a response without a boolean "active"`);
+        return fail(
+          'ERR_RS_INTROSPECTION_UNAVAILABLE',
+          `${url} answered a response without a boolean "active"`,
+        );
       }
       return outcome;
     },
@@ -366,7 +379,7 @@ function oauthError(response: HttpResponse): string | undefined {
 function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
   let lastLoggedAt = Number.NEGATIVE_INFINITY;
   return (error) => {
-    if (error.kind !== 'misconfigured') return;
+    if (error.code !== 'ERR_RS_INTROSPECTION_MISCONFIGURED') return;
     const now = Date.now();
     if (now - lastLoggedAt < LOUD_INTERVAL_MS) return;
     lastLoggedAt = now;

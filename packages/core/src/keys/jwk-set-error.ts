@@ -1,3 +1,5 @@
+import { RsError } from '../errors/rs-error.js';
+
 /** A key of a JWK set that was left out because it is broken, and why. */
 export interface UnusableJwk {
   /** `"kid"` (quoted, cut at 64 characters), or `#position` for a key without one. */
@@ -15,9 +17,9 @@ export interface UnusableJwk {
  *
  * Fetch failures of the exchange itself (timeout, network, too large) are `HttpClientError`s.
  */
-export class JwkSetError extends Error {
+export class JwkSetError extends RsError {
   override name = 'JwkSetError';
-  readonly code:
+  declare readonly code:
     | 'ERR_RS_JWKS_STATUS'
     | 'ERR_RS_JWKS_MALFORMED'
     | 'ERR_RS_JWKS_NO_USABLE_KEY'
@@ -27,8 +29,7 @@ export class JwkSetError extends Error {
   readonly unusableKeys: readonly UnusableJwk[];
 
   constructor(code: JwkSetError['code'], message: string, unusableKeys: readonly UnusableJwk[] = []) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.unusableKeys = unusableKeys;
   }
 }

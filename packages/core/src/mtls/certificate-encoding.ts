@@ -27,8 +27,8 @@ export function decodeBase64(text: string): Uint8Array | undefined {
 }
 
 /**
- * The DER bytes of the first `CERTIFICATE` block of PEM text, multi-line or folded onto one line (seed
- * 001's load balancer, proxies that turn newlines into spaces or tabs).
+ * The DER bytes of the first `CERTIFICATE` block of PEM text, multi-line or folded onto one line (WSO2's
+ * load balancer, proxies that turn newlines into spaces or tabs).
  */
 export function pemCertificateDer(text: string): Uint8Array | undefined {
   const match = PEM_CERTIFICATE.exec(text);

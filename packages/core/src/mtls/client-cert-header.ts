@@ -4,7 +4,7 @@ import { xfccCertificate } from './envoy-xfcc.js';
 /**
  * How a TLS-terminating proxy encodes the client certificate in its header:
  *
- * - `pem`: PEM on one line (seed 001's `x-wso2-mtls-cert`) or folded over several;
+ * - `pem`: PEM on one line (WSO2's `x-wso2-mtls-cert`) or folded over several;
  * - `url-encoded-pem`: nginx `$ssl_client_escaped_cert`, AWS ALB `X-Amzn-Mtls-Clientcert(-Leaf)`;
  *   percent-decoding only, so the raw `+`, `=` and `/` ALB leaves stay what they are;
  * - `base64-der`: Azure `X-ARR-ClientCert`, HAProxy, Traefik v3 `X-Forwarded-Tls-Client-Cert` (a

@@ -1,4 +1,5 @@
 import forge from 'node-forge';
+import { RsError } from '../errors/rs-error.js';
 
 const { asn1 } = forge;
 
@@ -9,8 +10,13 @@ const fromDer = asn1.fromDer as unknown as (
 ) => forge.asn1.Asn1;
 
 /** Why a DER structure does not have the expected shape. */
-export class Asn1ShapeError extends Error {
+export class Asn1ShapeError extends RsError {
   override name = 'Asn1ShapeError';
+  declare readonly code: 'ERR_RS_ASN1_SHAPE';
+
+  constructor(message: string) {
+    super('ERR_RS_ASN1_SHAPE', message);
+  }
 }
 
 type Node = forge.asn1.Asn1;

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { RsConfigError } from '../config/config-error.js';
+import { RsError } from '../errors/rs-error.js';
 import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
 import type { SecretKey } from '../secrets/secret-store.js';
 import { keyObjectJwk } from './key-object-jwk.js';
@@ -19,7 +20,13 @@ interface PemBlock {
 }
 
 /** Why a PEM file gave no key; the caller names the file and the option. */
-class PemProblem extends Error {}
+class PemProblem extends RsError {
+  override name = 'PemProblem';
+
+  constructor(message: string) {
+    super('ERR_RS_PEM', message);
+  }
+}
 
 /**
  * The one key of a PEM file: its private key (PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1) when it has one,

@@ -1,4 +1,5 @@
 import type forge from 'node-forge';
+import { RsError } from '../errors/rs-error.js';
 import { Asn1ShapeError, read } from './asn1-reader.js';
 import { macVerifies, passwordDecrypt } from './pkcs12-password-crypto.js';
 
@@ -19,14 +20,13 @@ const OID = {
 // Nested SafeContents bags are legal but unused by OpenSSL and the JDK; a deeper tree is refused.
 const MAX_NESTING = 3;
 
-/** Why a PKCS#12 file could not be read: `password` (the MAC or decryption failed) or `format`. */
-export class Pkcs12Error extends Error {
+/** Why a PKCS#12 file could not be read: a wrong password (the MAC or decryption failed) or its format. */
+export class Pkcs12Error extends RsError {
   override name = 'Pkcs12Error';
-  constructor(
-    readonly reason: 'password' | 'format',
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: 'ERR_RS_PKCS12_PASSWORD' | 'ERR_RS_PKCS12_FORMAT';
+
+  constructor(code: Pkcs12Error['code'], message: string) {
+    super(code, message);
   }
 }
 
@@ -77,7 +77,10 @@ export function readPkcs12(der: Uint8Array, storePassword: string): Pkcs12KeySto
     if (read.integer(version, 'PFX version') !== 3) throw new Asn1ShapeError('the PFX version is not 3');
     const content = dataContent(authSafe, 'PFX authSafe');
     if (macData !== undefined && !macVerifies(macData, content, storePassword))
-      throw new Pkcs12Error('password', 'the store password is wrong (the keystore MAC does not verify)');
+      throw new Pkcs12Error(
+        'ERR_RS_PKCS12_PASSWORD',
+        'the store password is wrong (the keystore MAC does not verify)',
+      );
     for (const info of read.sequence(read.der(content, 'AuthenticatedSafe'), 'AuthenticatedSafe')) {
       const [typeNode] = read.sequence(info, 'ContentInfo');
       const type = read.oid(typeNode, 'ContentInfo type');
@@ -87,7 +90,7 @@ export function readPkcs12(der: Uint8Array, storePassword: string): Pkcs12KeySto
     }
   } catch (error) {
     if (error instanceof Asn1ShapeError)
-      throw new Pkcs12Error('format', `not a readable PKCS#12 keystore: ${error.message}`);
+      throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `not a readable PKCS#12 keystore: ${error.message}`);
     throw error;
   }
   return indexEntries(bags);
@@ -107,7 +110,10 @@ function encryptedContent(info: Node, password: string): string {
   const ciphertext = read.implicitOctets(encrypted, 0, 'encrypted SafeContents');
   const plain = passwordDecrypt(algorithm, ciphertext, password, 'the encrypted SafeContents');
   if (plain === undefined)
-    throw new Pkcs12Error('password', 'the store password is wrong (the certificates do not decrypt)');
+    throw new Pkcs12Error(
+      'ERR_RS_PKCS12_PASSWORD',
+      'the store password is wrong (the certificates do not decrypt)',
+    );
   return plain;
 }
 
@@ -205,7 +211,7 @@ function indexEntries(bags: Bags): Pkcs12KeyStore {
         return openEntry(entry, entryPassword);
       } catch (error) {
         if (error instanceof Asn1ShapeError)
-          throw new Pkcs12Error('format', `entry "${alias}": ${error.message}`);
+          throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `entry "${alias}": ${error.message}`);
         throw error;
       }
     },
@@ -241,7 +247,7 @@ function privateKeyInfoOf(bag: KeyBag, password: string): string {
   // A wrong password almost always fails the padding check; when it passes by chance, the result is not
   // a DER SEQUENCE.
   if (plain === undefined || !isDerSequence(plain))
-    throw new Pkcs12Error('password', 'the entry password is wrong (the key does not decrypt)');
+    throw new Pkcs12Error('ERR_RS_PKCS12_PASSWORD', 'the entry password is wrong (the key does not decrypt)');
   return plain;
 }
 

@@ -140,7 +140,8 @@ function openKeystore(bytes: Uint8Array, password: string, file: string): Pkcs12
     return readPkcs12(bytes, password);
   } catch (error) {
     if (!(error instanceof Pkcs12Error)) throw error;
-    const option = error.reason === 'password' ? 'pkcs12SecretStore.storePassword' : 'pkcs12SecretStore.file';
+    const option =
+      error.code === 'ERR_RS_PKCS12_PASSWORD' ? 'pkcs12SecretStore.storePassword' : 'pkcs12SecretStore.file';
     throw new RsConfigError(option, `${file}: ${error.message}`);
   }
 }
@@ -181,7 +182,7 @@ function entryKey(
     content = keystore.open(alias, password);
   } catch (error) {
     if (!(error instanceof Pkcs12Error)) throw error;
-    const option = error.reason === 'password' ? passwordOption : 'pkcs12SecretStore.file';
+    const option = error.code === 'ERR_RS_PKCS12_PASSWORD' ? passwordOption : 'pkcs12SecretStore.file';
     throw new RsConfigError(option, `${file} alias "${alias}": ${error.message}`);
   }
   if (content === undefined) {

@@ -165,7 +165,7 @@ describe('through the pipeline', () => {
     );
   });
 
-  it('reads the gateway route of the seed: decryptionSecretId through a secrets provider', async () => {
+  it('reads the Identity Gateway encrypted route: decryptionSecretId through a secrets provider', async () => {
     const resolver = jwtResolver({
       acceptAnyAudience: true,
       issuer: AM_ISSUER,
@@ -177,7 +177,7 @@ describe('through the pipeline', () => {
     expectAccepted(await server(resolver).authenticate(bearerRequest(token)));
   });
 
-  it('reads the signed route of the seed: verificationSecretId through a secrets provider', async () => {
+  it('reads the Identity Gateway signed route: verificationSecretId through a secrets provider', async () => {
     const resolver = jwtResolver({
       acceptAnyAudience: true,
       issuer: AM_ISSUER,

@@ -131,7 +131,7 @@ describe('confirmation methods', () => {
   });
 });
 
-describe('cnf.jwk tokens (the seed authorization server)', () => {
+describe('cnf.jwk tokens (as ForgeRock Access Management issues them)', () => {
   it('are satisfied by a DPoP proof signed with that key, and refused for another key', async () => {
     const token = await mint(issuerKey, {
       cnf: { jwk: { ...client.publicJwk, kid: 'myPublicJSONWebKey', use: 'enc' } },

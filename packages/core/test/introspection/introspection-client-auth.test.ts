@@ -96,7 +96,7 @@ describe('introspection client authentication against a real authorization serve
       await resourceServerWith(resolver).authenticate(bearerRequest(token)),
       'introspection_misconfigured',
     );
-    expect(errors.map((error) => error.kind)).toEqual(['misconfigured']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
   });
 
   // The authorization server judges client assertions by its own clock, so they are dated by real time.

@@ -87,7 +87,7 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
     );
 
     expect(rejection.wwwAuthenticate).toBeUndefined();
-    expect(errors.map((error) => error.kind)).toEqual(['misconfigured']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
     expect(errors[0]?.message).toContain('names issuer');
   });
 
@@ -95,7 +95,10 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
     const { rs, errors } = discovering(both, `http://127.0.0.1:${await closedPort()}`);
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_unavailable');
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_unavailable');
-    expect(errors.map((error) => error.kind)).toEqual(['unavailable', 'unavailable']);
+    expect(errors.map((error) => error.code)).toEqual([
+      'ERR_RS_INTROSPECTION_UNAVAILABLE',
+      'ERR_RS_INTROSPECTION_UNAVAILABLE',
+    ]);
   });
 
   async function metadataServer(members: Record<string, unknown>) {
@@ -117,7 +120,7 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
   it('treats metadata without an introspection_endpoint as a misconfiguration (stand-in metadata)', async () => {
     const { rs, errors } = await metadataServer({});
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
-    expect(errors.map((error) => error.kind)).toEqual(['misconfigured']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
     expect(errors[0]?.message).toContain('no introspection_endpoint');
   });
 
@@ -137,7 +140,7 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
       introspection_endpoint: 'http://as.example.com/introspect',
     });
     expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
-    expect(errors.map((error) => error.kind)).toEqual(['misconfigured']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
   });
 });
 

@@ -34,7 +34,7 @@ describe('introspection failures: our own credentials', () => {
     expect(rejection.wwwAuthenticate).toBeUndefined();
     expect(rejection.headers['www-authenticate']).toBeUndefined();
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.kind).toBe('misconfigured');
+    expect(errors[0]?.code).toBe('ERR_RS_INTROSPECTION_MISCONFIGURED');
     expect(errors[0]?.message).toContain('HTTP 401');
     expect(errors[0]?.message).not.toContain(token);
     // A refusal of our credentials is not retried: asking again cannot help.
@@ -107,7 +107,7 @@ describe('introspection failures: the server cannot be asked', () => {
     expect(rejection.wwwAuthenticate).toBeUndefined();
     expect(elapsed).toBeLessThan(1_000);
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.kind).toBe('unavailable');
+    expect(errors[0]?.code).toBe('ERR_RS_INTROSPECTION_UNAVAILABLE');
   });
 
   it('gives up on a slow server within the timeout', async () => {
@@ -123,7 +123,7 @@ describe('introspection failures: the server cannot be asked', () => {
     expectRejected(result, 'introspection_unavailable');
     expect(elapsed).toBeGreaterThanOrEqual(280);
     expect(elapsed).toBeLessThan(300 + 400);
-    expect(errors[0]?.kind).toBe('unavailable');
+    expect(errors[0]?.code).toBe('ERR_RS_INTROSPECTION_UNAVAILABLE');
     expect(errors[0]?.message).toMatch(/did not answer within/);
   });
 
@@ -153,7 +153,7 @@ describe('introspection failures: the server cannot be asked', () => {
     );
 
     expect(rejection.wwwAuthenticate).toBeUndefined();
-    expect(errors.map((error) => error.kind)).toEqual(['unavailable']);
+    expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_UNAVAILABLE']);
     expect(as.introspectionRequests - before).toBe(1);
   });
 

@@ -7,10 +7,8 @@ import { checkVerificationJwk } from '../../src/keys/verification-jwk.js';
 import {
   AUDIENCE,
   expectFailure,
-  expectSuccess,
   hmacKey,
   ISSUER,
-  mint,
   NOW_S,
   randomBytes,
   resolveAt,

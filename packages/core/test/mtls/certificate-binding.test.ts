@@ -28,11 +28,11 @@ import {
   NOW_MS,
 } from '../helpers.js';
 
-// Seed 001: the identity server's load balancer passes this certificate as one-line PEM in
+// WSO2: the identity server's load balancer passes this certificate as one-line PEM in
 // `x-wso2-mtls-cert`, and its introspection answer binds the token to it as `x5t#SHA256`.
-const SEED_001_CERTIFICATE =
+const WSO2_HEADER_CERTIFICATE =
   '-----BEGIN CERTIFICATE-----MIID3TCCAsWgAwIBAgIUJQW8iwYsAbyjc/oHti8DPLJH5ZcwDQYJKoZIhvcNAQELBQAwfjELMAkGA1UEBhMCU0wxEDAOBgNVBAgMB1dlc3Rlcm4xEDAOBgNVBAcMB0NvbG9tYm8xDTALBgNVBAoMBFdTTzIxDDAKBgNVBAsMA0lBTTENMAsGA1UEAwwER2FnYTEfMB0GCSqGSIb3DQEJARYQZ2FuZ2FuaUB3c28yLmNvbTAeFw0yMDAzMjQxMjQyMDFaFw0zMDAzMjIxMjQyMDFaMH4xCzAJBgNVBAYTAlNMMRAwDgYDVQQIDAdXZXN0ZXJuMRAwDgYDVQQHDAdDb2xvbWJvMQ0wCwYDVQQKDARXU08yMQwwCgYDVQQLDANJQU0xDTALBgNVBAMMBEdhZ2ExHzAdBgkqhkiG9w0BCQEWEGdhbmdhbmlAd3NvMi5jb20wggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQC+reCEYOn2lnWgFsp0TF0R1wQiD9C/N+dnv4xCa0rFiu4njDzWR/8tYFl0koaxXoP0+oGnT07KlkA66q0ztwikLZXphLdCBbJ1hSmNvor48FuSb6DgqWixrUa2LHlpaaV7RvlmG+IhZEgKDXdS+/tK0hlcgRzENyOEdETDO5fFlKGGuwaGv6/w69h2LTKGu5nyDLF51rjQ18xp026btHC7se/XSlcp3X63xeOIcFv6m84AN2lnV+g8MOfu2wgWtsKaxn4BL64E7nHZNNLxMRf7GtUm2bl9ydFX4aD1r1Oj4iqFWMNcfQ676Qshk8s7ui3LKWFXwNN/SRD0c/ORtv23AgMBAAGjUzBRMB0GA1UdDgQWBBRDu/vqRafReh4fFHS3Nz4T6u9mUDAfBgNVHSMEGDAWgBRDu/vqRafReh4fFHS3Nz4T6u9mUDAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4IBAQB7NH51Yj4moEhMonnLUh3eTtf6DUnrpscx6td28rryoDZPfCkJs4VHU9F50etw54FoHqoIaHp5UIB6l1OsVXytUmwrdxbqW7nfOItYwN1yV093aI2aOeMQYmS+vrPkSkxySP6+wGCWe4gfMgpr6iu9xiWLpnILw5q71gmXWtS900S5aLbllGYe74jkyldLIdhS4TyEBIDgcpZrD8x/Z42al6T/6EANMpvu4Jopisg+uwwkEGSM1I/kjiW+YkWC4oTZ1jMZUWC11WbcouLwjfaf6gt4zWitYCP0r0fLGk4bSJfUFsnJNu6vDhx60TbRhIh9P2jxkmgNYPuAxFtF8v+h-----END CERTIFICATE-----';
-const SEED_001_THUMBPRINT = 'mt3KDY1hofQurloTbphKHCSrTlAGl5MlgXX6Xxj9c_E';
+const WSO2_HEADER_THUMBPRINT = 'mt3KDY1hofQurloTbphKHCSrTlAGl5MlgXX6Xxj9c_E';
 
 let pki: TestPki;
 let key: TestSigningKey;
@@ -196,17 +196,19 @@ describe('a trusted certificate header (certificateHeader)', () => {
     expectAccepted(await rs.authenticate(withHeaders(await mint(key), { [header]: 'garbage' })));
   });
 
-  it('accepts seed 001: one-line PEM in x-wso2-mtls-cert, bound as x5t#SHA256', async () => {
+  it('accepts the WSO2 one-line PEM in x-wso2-mtls-cert, bound as x5t#SHA256', async () => {
     const rs = server({ certificateHeader: { name: 'x-wso2-mtls-cert', format: 'pem' } });
-    const token = await mint(key, { cnf: { 'x5t#SHA256': SEED_001_THUMBPRINT } });
-    expectAccepted(await rs.authenticate(withHeaders(token, { 'x-wso2-mtls-cert': SEED_001_CERTIFICATE })));
+    const token = await mint(key, { cnf: { 'x5t#SHA256': WSO2_HEADER_THUMBPRINT } });
+    expectAccepted(
+      await rs.authenticate(withHeaders(token, { 'x-wso2-mtls-cert': WSO2_HEADER_CERTIFICATE })),
+    );
     expectRejected(
       await rs.authenticate(withHeaders(token, { 'x-wso2-mtls-cert': oneLinePem(pki.client.pem) })),
       'certificate_mismatch',
     );
   });
 
-  it('accepts the gateway header: base64 of the PEM file (seed 000)', async () => {
+  it('accepts the Identity Gateway header: base64 of the PEM file', async () => {
     const rs = server({ certificateHeader: { name: 'ssl_client_cert' } });
     const value = Buffer.from(pki.client.pem).toString('base64');
     expectAccepted(await rs.authenticate(withHeaders(bound, { ssl_client_cert: value })));

@@ -30,7 +30,7 @@ function encodings(
   const base64Der = der.toString('base64');
   return [
     ['PEM, multi-line', 'pem', pem],
-    ['PEM on one line (seed 001, x-wso2-mtls-cert)', 'pem', oneLinePem(pem)],
+    ['PEM on one line (WSO2, x-wso2-mtls-cert)', 'pem', oneLinePem(pem)],
     ['PEM with lines folded into spaces', 'pem', pem.trim().replace(/\n/g, ' ')],
     ['nginx $ssl_client_escaped_cert (URL-encoded PEM)', 'url-encoded-pem', encodeURIComponent(pem)],
     // ALB escapes spaces and line breaks only: "+", "=" and "/" stay raw and must not become spaces.

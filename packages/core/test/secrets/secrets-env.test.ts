@@ -21,7 +21,7 @@ describe('envSecretStore', () => {
     delete process.env.RS_TEST_HMAC_SECRET;
   });
 
-  it('reads base64 values by the mapped name (the seed: AGENT_SECRET_ID=cGFzc3dvcmQ=)', () => {
+  it('reads base64 values by the mapped name (as Identity Gateway sets AGENT_SECRET_ID=cGFzc3dvcmQ=)', () => {
     const store = envSecretStore({ env: { AGENT_SECRET_ID: 'cGFzc3dvcmQ=' } });
     const [key] = store.keys!('agent.secret.id')!;
     expect(key!.jwk).toEqual({ kty: 'oct', k: 'cGFzc3dvcmQ' });

@@ -32,7 +32,7 @@ describe('directorySecretStore', () => {
   });
   mkdirSync(`${directory}/a-directory`);
 
-  it('reads plain files byte for byte (the seed: keystore.pass holds "password")', () => {
+  it('reads plain files byte for byte (as in Identity Gateway, keystore.pass holds "password")', () => {
     const store = directorySecretStore({ directory, format: 'plain' });
     expect(store.keys!('keystore.pass')).toEqual([
       { jwk: { kty: 'oct', k: 'cGFzc3dvcmQ' }, origin: `${directory}/keystore.pass` },

@@ -72,7 +72,7 @@ function amEncrypted(claims: Record<string, unknown>, key: Uint8Array) {
 // different secret in a directory, plain bytes as FileSystemSecretStore reads them.
 const envHmac = fixtureHex('keytool-hmac-key.hex');
 const directoryHmac = new TextEncoder().encode('a-directory-secret-of-at-least-32-bytes!');
-// The AES-256 secret key of `keytool -genseckey`, dumped by make-keystores.sh: the seed's decryption key.
+// The AES-256 secret key of `keytool -genseckey`, dumped by make-keystores.sh: Identity Gateway's decryption key.
 const aesKey = fixtureHex('keytool-encryption-key.hex');
 
 let secrets: SecretsProvider;
@@ -80,7 +80,7 @@ let secrets: SecretsProvider;
 beforeAll(() => {
   const env = envSecretStore({
     env: {
-      // The seed's keystore password, "password", base64.
+      // Identity Gateway's keystore password, "password", base64.
       KEYSTORE_SECRET_ID: 'cGFzc3dvcmQ=',
       AM_HMAC_SIGNING_KEY: Buffer.from(envHmac).toString('base64'),
     },

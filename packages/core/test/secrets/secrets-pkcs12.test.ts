@@ -157,8 +157,8 @@ describe('pkcs12SecretStore: a JDK 17 keytool keystore', () => {
   });
 });
 
-describe('pkcs12SecretStore: the seed routes', () => {
-  it('rs-stateless-signed-ksss: the store password from KEYSTORE_SECRET_ID, the certificate verifies', async () => {
+describe('pkcs12SecretStore: the Identity Gateway routes', () => {
+  it('rs-stateless-signed-keystore: the store password from KEYSTORE_SECRET_ID, the certificate verifies', async () => {
     const env = envSecretStore({ env: { KEYSTORE_SECRET_ID: 'cGFzc3dvcmQ=' } });
     const provider = providerOf(
       pkcs12SecretStore({
