@@ -1,13 +1,18 @@
 import type { ReplayStore } from '@rs/core';
-import { checkOptions } from '@rs/core/adapter';
+import { checkOptions, func, type OptionSchema } from '@rs/core/adapter';
 import type { NodeRedisClient } from './node-redis-client.js';
-import { REDIS_REPLAY_STORE_OPTIONS } from './option-schemas.js';
 import { RedisStoreError, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
-import { connectionSettings } from './store-options.js';
+import { CONNECTION_OPTIONS, connectionSettings } from './store-options.js';
 import { releaseCommand, UnsettledClaims } from './unsettled-claims.js';
 
 const FACTORY = 'redisReplayStore';
+
+/** The options {@link redisReplayStore} knows: a misspelled one is refused at start-up. */
+const REDIS_REPLAY_STORE_OPTIONS: OptionSchema<RedisReplayStoreOptions> = {
+  ...CONNECTION_OPTIONS,
+  onError: func,
+};
 // How long close() lets the store's own client finish its last commands before cutting the connection.
 const CLOSE_GRACE_MS = 1_000;
 

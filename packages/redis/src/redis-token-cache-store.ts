@@ -1,14 +1,19 @@
 import type { CachedAnswer, TokenCacheStore } from '@rs/core';
-import { checkOptions } from '@rs/core/adapter';
+import {
+  checkOptions,
+  func,
+  nonEmptyString as nonEmptyStringRule,
+  type OptionSchema,
+  positiveInteger as positiveIntegerRule,
+} from '@rs/core/adapter';
 import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
 import { deleteByPrefix } from './delete-by-prefix.js';
 import { evictionChannel } from './eviction-channel.js';
 import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
-import { REDIS_TOKEN_CACHE_STORE_OPTIONS } from './option-schemas.js';
 import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
-import { connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
+import { CONNECTION_OPTIONS, connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
 
 /** Options of {@link redisTokenCacheStore}. Give exactly one of `client` and `url`. Durations are in ms. */
 export interface RedisTokenCacheStoreOptions {
@@ -109,6 +114,16 @@ const DEFAULT_CHANNEL = 'rs:token-cache:evict';
 // How long close() lets the store's own client finish its last commands before cutting the connection.
 const CLOSE_GRACE_MS = 1_000;
 const FACTORY = 'redisTokenCacheStore';
+
+/** The options {@link redisTokenCacheStore} knows: a misspelled one is refused at start-up. */
+const REDIS_TOKEN_CACHE_STORE_OPTIONS: OptionSchema<RedisTokenCacheStoreOptions> = {
+  ...CONNECTION_OPTIONS,
+  onError: func,
+  keyPrefix: nonEmptyStringRule,
+  channel: nonEmptyStringRule,
+  localMaxEntries: positiveIntegerRule,
+  maxValueBytes: positiveIntegerRule,
+};
 
 /**
  * A token-cache store shared by several resource-server instances through Redis, so that a token

@@ -1,4 +1,10 @@
 import { RsConfigError } from '@rs/core';
+import {
+  nonEmptyString as nonEmptyStringRule,
+  type OptionSchema,
+  objectWith,
+  positiveInteger as positiveIntegerRule,
+} from '@rs/core/adapter';
 import type { NodeRedisClient } from './node-redis-client.js';
 
 /** The options both stores take to reach Redis. */
@@ -9,6 +15,18 @@ export interface ConnectionOptions {
   readonly maxPendingCommands?: number;
   readonly reconnectMaxDelay?: number;
 }
+
+/**
+ * The rules of {@link ConnectionOptions}, part of both stores' schemas. The factories check values further
+ * (defaults, `client` xor `url`); the schema refuses unknown keys and wrong types.
+ */
+export const CONNECTION_OPTIONS: OptionSchema<ConnectionOptions> = {
+  client: objectWith('a node-redis client', 'sendCommand'),
+  url: nonEmptyStringRule,
+  commandTimeout: positiveIntegerRule,
+  maxPendingCommands: positiveIntegerRule,
+  reconnectMaxDelay: positiveIntegerRule,
+};
 
 /** {@link ConnectionOptions}, checked, with the defaults filled in. */
 export interface ConnectionSettings {

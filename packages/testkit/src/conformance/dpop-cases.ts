@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DpopKey, generateDpopKey } from '../dpop-proof.js';
 import type { ConformanceDriver } from './driver.js';
-import {
-  CONFORMANCE_PUBLIC_URL,
-  type ConformanceIssuer,
-  conformanceIssuer,
-  conformanceOptions,
-  useConformanceApp,
-} from './setup.js';
+import { type ConformanceIssuer, conformanceIssuer, conformanceOptions, useConformanceApp } from './setup.js';
 
 /** DPoP (RFC 9449): the adapter hands core the `DPoP` header and the URL the proof must name. */
 export function dpopCases(driver: ConformanceDriver): void {
