@@ -70,6 +70,7 @@ describe('a repeated token', () => {
   it('is verified every time without the option', async () => {
     const resolver = jwtResolver({
       issuer: ISSUER,
+      audience: AUDIENCE,
       keys: staticJwks(jwksOf(key)),
       signatureVerifier: 'portable',
     });
@@ -150,7 +151,12 @@ describe('a repeated token', () => {
 
   it('refuses a bad size at start-up', () => {
     expect(() =>
-      jwtResolver({ issuer: ISSUER, keys: staticJwks(jwksOf(key)), verifiedTokenCache: { maxEntries: 0 } }),
+      jwtResolver({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: staticJwks(jwksOf(key)),
+        verifiedTokenCache: { maxEntries: 0 },
+      }),
     ).toThrow(/jwtResolver\.verifiedTokenCache\.maxEntries/);
   });
 });
