@@ -2,10 +2,9 @@ import { base64url } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
-import { rsaExponentProblem } from './rsa-key-checks.js';
+import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';
 
-/** RSA moduli @rs verifies with: at least 2048 bits (as jose demands), at most 16384 (bounded work). */
-const RSA_MIN_MODULUS_BITS = 2048;
+/** RSA moduli @rs verifies with: at least {@link MIN_RSA_BITS} (as jose demands), at most 16384 (bounded work). */
 const RSA_MAX_MODULUS_BITS = 16_384;
 
 /**
@@ -112,8 +111,8 @@ function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {
   if (e === undefined) return broken('"e" is missing or not base64url');
   const modulus = toBigInt(n);
   const bits = modulus.toString(2).length;
-  if (modulus === 0n || bits < RSA_MIN_MODULUS_BITS)
-    return broken(`an RSA modulus of ${modulus === 0n ? 0 : bits} bits (at least ${RSA_MIN_MODULUS_BITS})`);
+  if (modulus === 0n || bits < MIN_RSA_BITS)
+    return broken(`an RSA modulus of ${modulus === 0n ? 0 : bits} bits (at least ${MIN_RSA_BITS})`);
   if (bits > RSA_MAX_MODULUS_BITS) return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
   const exponentProblem = rsaExponentProblem(jwk);
   if (exponentProblem !== undefined) return broken(exponentProblem);
