@@ -1,6 +1,7 @@
 import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
+  addResponseHeaders,
   adapterAuthenticator,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
@@ -12,7 +13,6 @@ import {
   rejectionResponse,
   requirePublicUrlForDpop,
 } from '@rs/core/adapter';
-import { addHeaders } from './response/add-headers.js';
 
 /**
  * What the Fetch adapter adds to the resource server: what a Fetch handler cannot know on its own.
@@ -143,7 +143,7 @@ export function createFetchResourceServer(options: FetchResourceServerOptions): 
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);
         if (!result.ok) return result.response;
-        return addHeaders(await handler(request, result.context, ...args), result.headers);
+        return addResponseHeaders(await handler(request, result.context, ...args), result.headers);
       };
     },
   };

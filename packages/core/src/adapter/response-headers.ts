@@ -5,8 +5,13 @@
  *
  * Responses from `fetch()` or `Response.redirect()` have immutable headers; those are copied into a new
  * `Response` that shares the body stream, as the Fetch standard intends.
+ *
+ * @example
+ * ```ts
+ * return addResponseHeaders(await handler(request), result.headers);
+ * ```
  */
-export function addHeaders(response: Response, extra: Readonly<Record<string, string>>): Response {
+export function addResponseHeaders(response: Response, extra: Readonly<Record<string, string>>): Response {
   const entries = Object.entries(extra);
   if (entries.length === 0) return response;
   try {
