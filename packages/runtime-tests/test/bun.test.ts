@@ -1,0 +1,4 @@
+import { runtimeCases } from './support/runtime-cases.js';
+
+runtimeCases('bun', 'fetch', { pureCore: true });
+runtimeCases('bun', 'hono');

@@ -1,0 +1,3 @@
+import { runtimeCases } from './support/runtime-cases.js';
+
+runtimeCases('deno', 'fetch', { pureCore: true });

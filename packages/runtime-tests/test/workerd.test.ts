@@ -1,0 +1,3 @@
+import { runtimeCases } from './support/runtime-cases.js';
+
+runtimeCases('workerd', 'fetch', { pureCore: true });
