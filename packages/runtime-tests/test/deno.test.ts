@@ -1,3 +1,4 @@
 import { runtimeCases } from './support/runtime-cases.js';
 
 runtimeCases('deno', 'fetch', { pureCore: true });
+runtimeCases('deno', 'hono');

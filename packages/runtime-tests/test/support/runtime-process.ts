@@ -41,6 +41,7 @@ export async function startRuntime(
   kind: RuntimeAppKind,
   config: RuntimeAppConfig,
   port: number,
+  { workerdOutbound = 'loopback' }: { readonly workerdOutbound?: WorkerdOutbound } = {},
 ): Promise<RuntimeProcess> {
   const binary = runtimeBinary(runtime);
   const env = {
@@ -77,7 +78,7 @@ export async function startRuntime(
   } else {
     scratch = mkdtempSync(join(tmpdir(), 'rs-workerd-'));
     await bundleWorker(join(scratch, 'worker.js'));
-    writeFileSync(join(scratch, 'config.capnp'), workerdConfig(kind, config, port));
+    writeFileSync(join(scratch, 'config.capnp'), workerdConfig(kind, config, port, workerdOutbound));
     child = spawn(binary, ['serve', join(scratch, 'config.capnp'), '--verbose'], { cwd: scratch, env });
   }
   const stop = () => child.kill('SIGKILL');
@@ -143,10 +144,19 @@ async function bundleWorker(outfile: string): Promise<void> {
 }
 
 /**
- * workerd's configuration: the Worker on 127.0.0.1:port, with its outbound `fetch` allowed to reach
- * loopback (`local`). workerd's default outbound network is `public` only, which refuses 127.0.0.1.
+ * Where a Worker's outbound `fetch` may connect: `loopback` (`allow = ["local"]`), which the tests need
+ * to reach the JWK set and the authorization server they start, or workerd's `default` (public
+ * addresses only, as on Cloudflare), which refuses 127.0.0.1.
  */
-function workerdConfig(kind: RuntimeAppKind, config: RuntimeAppConfig, port: number): string {
+export type WorkerdOutbound = 'loopback' | 'default';
+
+/** workerd's configuration: the Worker on 127.0.0.1:port, with the outbound network asked for. */
+function workerdConfig(
+  kind: RuntimeAppKind,
+  config: RuntimeAppConfig,
+  port: number,
+  outbound: WorkerdOutbound,
+): string {
   const text = (value: string) => JSON.stringify(value);
   return `using Workerd = import "/workerd/workerd.capnp";
 
@@ -165,7 +175,7 @@ const app :Workerd.Worker = (
     (name = "RS_APP_KIND", text = ${text(kind)}),
     (name = "RS_APP_CONFIG", text = ${text(JSON.stringify(config))}),
   ],
-  globalOutbound = "loopback",
+  ${outbound === 'loopback' ? 'globalOutbound = "loopback",' : ''}
 );
 `;
 }
