@@ -1,8 +1,8 @@
 import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
-  addResponseHeaders,
   adapterAuthenticator,
+  addResponseHeaders,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
   fetchRsRequest,

@@ -40,7 +40,9 @@ describe('protect', () => {
       expectTypeOf(c.get('oauth2')).toEqualTypeOf<OAuth2Context>();
       return c.json({ subject: c.get('oauth2').subject, scopes: [...c.get('oauth2').scopes] });
     });
-    const response = await app.request('https://api.example.test/me', { headers: await bearer({ sub: 'alice', scope: 'read' }) });
+    const response = await app.request('https://api.example.test/me', {
+      headers: await bearer({ sub: 'alice', scope: 'read' }),
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ subject: 'alice', scopes: ['read'] });
   });
@@ -50,7 +52,10 @@ describe('protect', () => {
     const app = new Hono<OAuth2Env>();
     app.use('/api/*', rs.protect({ scopes: ['write'] }));
     app.post('/api/items', (c) => c.text(c.get('oauth2').subject ?? ''));
-    const refused = await app.request('https://api.example.test/api/items', { method: 'POST', headers: await bearer({ scope: 'read' }) });
+    const refused = await app.request('https://api.example.test/api/items', {
+      method: 'POST',
+      headers: await bearer({ scope: 'read' }),
+    });
     expect(refused.status).toBe(403);
     expect(refused.headers.get('www-authenticate')).toContain('scope="write"');
     const accepted = await app.request('https://api.example.test/api/items', {
@@ -119,7 +124,9 @@ describe('protect', () => {
     const resourceServer = createResourceServer({ resolver: issuer.resolver, realm: 'shared' });
     const rs = createHonoResourceServer({ resourceServer });
     expect(rs.resourceServer).toBe(resourceServer);
-    const response = await new Hono().get('/x', rs.protect(), (c) => c.text('ok')).request('https://api.example.test/x');
+    const response = await new Hono()
+      .get('/x', rs.protect(), (c) => c.text('ok'))
+      .request('https://api.example.test/x');
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="shared"');
   });
 });
@@ -129,7 +136,9 @@ describe('mistakes refused when the resource server is built', () => {
     [{ maxFormBodySize: 1024 }, 'maxFormBodySize', 'maxFormBodyBytes'],
     [{ publicURL: 'https://api.example.com' }, 'publicURL', 'publicUrl'],
   ])('refuses the misspelled option %o, naming the nearest one', (mistake, option, nearest) => {
-    const error = configRefusal(() => createHonoResourceServer({ ...issuer.options(), ...(mistake as object) }));
+    const error = configRefusal(() =>
+      createHonoResourceServer({ ...issuer.options(), ...(mistake as object) }),
+    );
     expect(error.option).toBe(option);
     expect(error.message).toContain(`did you mean "${nearest}"?`);
   });
@@ -140,6 +149,8 @@ describe('mistakes refused when the resource server is built', () => {
   });
 
   it('refuses DPoP without publicUrl', () => {
-    expect(configRefusal(() => createHonoResourceServer(issuer.options({ dpop: true }))).option).toBe('publicUrl');
+    expect(configRefusal(() => createHonoResourceServer(issuer.options({ dpop: true }))).option).toBe(
+      'publicUrl',
+    );
   });
 });

@@ -1,7 +1,12 @@
 import { createResourceServer } from '@rs/core';
 import { createFetchResourceServer } from '@rs/fetch';
 import type { RuntimeAppConfig } from './app-config.js';
-import { contextEcho, RUNTIME_ROUTES, runtimeName, runtimeResourceServers } from './resource-server-options.js';
+import {
+  contextEcho,
+  RUNTIME_ROUTES,
+  runtimeName,
+  runtimeResourceServers,
+} from './resource-server-options.js';
 
 type FetchHandler = (request: Request) => Promise<Response>;
 

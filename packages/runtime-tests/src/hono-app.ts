@@ -1,7 +1,12 @@
 import { createHonoResourceServer } from '@rs/hono';
 import { Hono } from 'hono';
 import type { RuntimeAppConfig } from './app-config.js';
-import { contextEcho, RUNTIME_ROUTES, runtimeName, runtimeResourceServers } from './resource-server-options.js';
+import {
+  contextEcho,
+  RUNTIME_ROUTES,
+  runtimeName,
+  runtimeResourceServers,
+} from './resource-server-options.js';
 
 /** The app under test built on @rs/hono: every route of {@link RUNTIME_ROUTES}, and `/health`. */
 export function honoApp(config: RuntimeAppConfig): Hono {

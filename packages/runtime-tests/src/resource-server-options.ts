@@ -30,7 +30,11 @@ export function runtimeResourceServers(config: RuntimeAppConfig): RuntimeResourc
   });
   const shared = { realm: 'runtime', requireHttps: false } as const;
   return {
-    jwt: { ...shared, resolver: jwt, tokenLocations: { authorizationHeader: true, query: true, formBody: true } },
+    jwt: {
+      ...shared,
+      resolver: jwt,
+      tokenLocations: { authorizationHeader: true, query: true, formBody: true },
+    },
     introspection: {
       ...shared,
       resolver: introspectionResolver({

@@ -1,7 +1,7 @@
 import { generateSigningKey, jwksOf, mintToken, sendHttp, startJwksServer } from '@rs/testkit';
 import { describe, expect, it, vi } from 'vitest';
-import { freePort, startRuntime } from './support/runtime-process.js';
 import { runtimeCases } from './support/runtime-cases.js';
+import { freePort, startRuntime } from './support/runtime-process.js';
 
 runtimeCases('workerd', 'fetch', { pureCore: true });
 runtimeCases('workerd', 'hono');
@@ -32,9 +32,13 @@ describe("workerd's default outbound network", () => {
       { workerdOutbound: 'default' },
     );
     try {
-      const token = await mintToken(key, { issuer: 'https://as.runtime.test', audience: 'https://api.runtime.test' }, {
-        scope: 'read',
-      });
+      const token = await mintToken(
+        key,
+        { issuer: 'https://as.runtime.test', audience: 'https://api.runtime.test' },
+        {
+          scope: 'read',
+        },
+      );
       const response = await sendHttp(app.url, {
         method: 'GET',
         path: '/jwt/items',

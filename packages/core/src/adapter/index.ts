@@ -68,5 +68,5 @@ export {
 } from './form-body.js';
 export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
-export { addResponseHeaders } from './response-headers.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
+export { addResponseHeaders } from './response-headers.js';

@@ -3,7 +3,10 @@ import { Hono } from 'hono';
 import { createHonoResourceServer, type HonoResourceServerOptions } from '../../src/index.js';
 
 /** The conformance routes as a Hono app: each protected by the middleware, answering the echo. */
-export function conformanceApp(options: HonoResourceServerOptions, routes: readonly ConformanceRoute[]): Hono {
+export function conformanceApp(
+  options: HonoResourceServerOptions,
+  routes: readonly ConformanceRoute[],
+): Hono {
   const rs = createHonoResourceServer(options);
   const app = new Hono();
   for (const route of routes) {

@@ -5,7 +5,10 @@ import { honoApp } from '../hono-app.js';
 /** Which app a runtime serves: `fetch` (@rs/fetch and the pure core) or `hono` (@rs/hono). */
 export type RuntimeAppKind = 'fetch' | 'hono';
 
-export function appFor(kind: string | undefined, config: RuntimeAppConfig): (request: Request) => Promise<Response> {
+export function appFor(
+  kind: string | undefined,
+  config: RuntimeAppConfig,
+): (request: Request) => Promise<Response> {
   if (kind === 'hono') {
     const app = honoApp(config);
     return async (request) => app.fetch(request);

@@ -12,6 +12,10 @@ declare const Deno: {
 
 const handler = appFor(Deno.env.get('RS_APP_KIND'), parseRuntimeAppConfig(Deno.env.get('RS_APP_CONFIG')));
 Deno.serve(
-  { hostname: '127.0.0.1', port: Number(Deno.env.get('RS_APP_PORT')), onListen: () => console.log('listening') },
+  {
+    hostname: '127.0.0.1',
+    port: Number(Deno.env.get('RS_APP_PORT')),
+    onListen: () => console.log('listening'),
+  },
   handler,
 );

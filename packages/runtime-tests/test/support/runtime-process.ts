@@ -73,7 +73,10 @@ export async function startRuntime(
         '--sloppy-imports',
         join(ENTRIES, 'deno-server.ts'),
       ],
-      { cwd: PACKAGE_DIR, env: { ...env, DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmpdir(), 'rs-deno-cache') } },
+      {
+        cwd: PACKAGE_DIR,
+        env: { ...env, DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmpdir(), 'rs-deno-cache') },
+      },
     );
   } else {
     scratch = mkdtempSync(join(tmpdir(), 'rs-workerd-'));

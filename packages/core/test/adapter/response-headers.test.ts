@@ -1,0 +1,38 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { addResponseHeaders } from '../../src/adapter/index.js';
+
+describe('addResponseHeaders', () => {
+  it('returns the same response when there is nothing to add', () => {
+    const response = new Response('ok');
+    expect(addResponseHeaders(response, {})).toBe(response);
+  });
+
+  it('extends a header the handler set instead of replacing it', () => {
+    const response = new Response('ok', { headers: { 'cache-control': 'no-store' } });
+    const answered = addResponseHeaders(response, { 'cache-control': 'private' });
+    expect(answered).toBe(response);
+    expect(answered.headers.get('cache-control')).toBe('no-store, private');
+  });
+
+  it('copies a response whose headers are immutable, keeping its status, headers and body', async () => {
+    const upstream = createServer((_request, response) => {
+      response.writeHead(201, { 'cache-control': 'no-store', 'x-upstream': '1' }).end('from upstream');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const fetched = await fetch(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`);
+      expect(() => fetched.headers.append('x', '1')).toThrow(TypeError);
+      const answered = addResponseHeaders(fetched, { 'cache-control': 'private' });
+      expect(answered).not.toBe(fetched);
+      expect(answered.status).toBe(201);
+      expect(answered.headers.get('x-upstream')).toBe('1');
+      expect(answered.headers.get('cache-control')).toBe('no-store, private');
+      expect(await answered.text()).toBe('from upstream');
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
+});
