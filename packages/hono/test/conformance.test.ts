@@ -20,7 +20,11 @@ runAdapterConformance('hono (@hono/node-server)', {
       request: (request) => sendHttp(base, request),
       url: (path) => `${options.publicUrl ?? base}${path}`,
       close: () =>
-        new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+        new Promise<void>((resolve, reject) => {
+          server.close((error) => (error ? reject(error) : resolve()));
+          // Idle keep-alive connections would hold close() open (Node drops them itself; Deno does not).
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        }),
     };
   },
 });

@@ -39,6 +39,10 @@ export async function serveFetch(handler: (request: Request) => Promise<Response
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
-      new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+      new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Idle keep-alive connections would hold close() open (Node drops them itself; Deno does not).
+        server.closeAllConnections();
+      }),
   };
 }
