@@ -1,17 +1,10 @@
 import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
-  adapterAuthenticator,
   addResponseHeaders,
-  FORM_BODY_SETTINGS,
-  type FormBodySettings,
-  fetchRsRequest,
-  nonEmptyString,
-  type OptionSchema,
-  publicBaseUrl,
+  type FetchAdapterSettings,
+  fetchAdapterAuthenticator,
   type ResourceServerSource,
-  rejectionResponse,
-  requirePublicUrlForDpop,
 } from '@rs/core/adapter';
 
 /**
@@ -23,7 +16,7 @@ import {
  * const settings: FetchResourceServerSettings = { publicUrl: 'https://api.example.com', maxFormBodyBytes: 16 * 1024 };
  * ```
  */
-export interface FetchResourceServerSettings extends FormBodySettings {
+export interface FetchResourceServerSettings extends FetchAdapterSettings {
   /**
    * The public base URL (scheme, host, optional path prefix) when a proxy in front changes what
    * `request.url` shows, e.g. TLS ending at a load balancer: the request's path and query are appended
@@ -103,11 +96,6 @@ export interface FetchResourceServer {
   readonly resourceServer: ResourceServer;
 }
 
-const FETCH_SETTINGS: OptionSchema<FetchResourceServerSettings> = {
-  ...FORM_BODY_SETTINGS,
-  publicUrl: nonEmptyString,
-};
-
 /**
  * Builds a {@link FetchResourceServer}. Options are checked here and a misconfiguration throws an
  * `RsConfigError`, at start-up rather than on the first request.
@@ -124,17 +112,7 @@ const FETCH_SETTINGS: OptionSchema<FetchResourceServerSettings> = {
  * ```
  */
 export function createFetchResourceServer(options: FetchResourceServerOptions): FetchResourceServer {
-  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(
-    options,
-    {
-      // Called per request, so after `publicBase` below is checked: the resource server's options first.
-      toRsRequest: (request: Request, form) => fetchRsRequest(request, publicBase, form),
-      rejectionResponse,
-    },
-    FETCH_SETTINGS,
-  );
-  requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
-  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  const { resourceServer, authenticate, forRoute } = fetchAdapterAuthenticator(options);
   return {
     resourceServer,
     authenticate,

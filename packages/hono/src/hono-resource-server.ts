@@ -1,17 +1,10 @@
 import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
-  adapterAuthenticator,
   addResponseHeaders,
-  FORM_BODY_SETTINGS,
-  type FormBodySettings,
-  fetchRsRequest,
-  nonEmptyString,
-  type OptionSchema,
-  publicBaseUrl,
+  type FetchAdapterSettings,
+  fetchAdapterAuthenticator,
   type ResourceServerSource,
-  rejectionResponse,
-  requirePublicUrlForDpop,
 } from '@rs/core/adapter';
 import type { MiddlewareHandler } from 'hono';
 
@@ -24,7 +17,7 @@ import type { MiddlewareHandler } from 'hono';
  * const settings: HonoResourceServerSettings = { publicUrl: 'https://api.example.com' };
  * ```
  */
-export interface HonoResourceServerSettings extends FormBodySettings {
+export interface HonoResourceServerSettings extends FetchAdapterSettings {
   /**
    * The public base URL (scheme, host, optional path prefix) when a proxy in front changes what
    * `c.req.url` shows, e.g. TLS ending at a load balancer: the request's path and query are appended to
@@ -95,11 +88,6 @@ export interface HonoResourceServer {
   readonly resourceServer: ResourceServer;
 }
 
-const HONO_SETTINGS: OptionSchema<HonoResourceServerSettings> = {
-  ...FORM_BODY_SETTINGS,
-  publicUrl: nonEmptyString,
-};
-
 /**
  * Builds a {@link HonoResourceServer}. Options are checked here and a misconfiguration throws an
  * `RsConfigError`, at start-up rather than on the first request.
@@ -116,17 +104,7 @@ const HONO_SETTINGS: OptionSchema<HonoResourceServerSettings> = {
  * ```
  */
 export function createHonoResourceServer(options: HonoResourceServerOptions): HonoResourceServer {
-  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(
-    options,
-    {
-      // Called per request, so after `publicBase` below is checked: the resource server's options first.
-      toRsRequest: (request: Request, form) => fetchRsRequest(request, publicBase, form),
-      rejectionResponse,
-    },
-    HONO_SETTINGS,
-  );
-  requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
-  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  const { resourceServer, authenticate, forRoute } = fetchAdapterAuthenticator(options);
   return {
     resourceServer,
     authenticate,

@@ -53,6 +53,7 @@ export {
   type AdapterTranslation,
   adapterAuthenticator,
 } from './adapter-authenticator.js';
+export { type FetchAdapterSettings, fetchAdapterAuthenticator } from './fetch-authenticator.js';
 export { fetchRsRequest, requestForm } from './fetch-request.js';
 export {
   DEFAULT_MAX_FORM_BODY_BYTES,

@@ -1,0 +1,50 @@
+import { requirePublicUrlForDpop } from '../config/dpop-public-url.js';
+import { nonEmptyString, type OptionSchema } from '../config/option-schema.js';
+import { type AdapterAuthenticator, adapterAuthenticator } from './adapter-authenticator.js';
+import { fetchRsRequest } from './fetch-request.js';
+import { FORM_BODY_SETTINGS, type FormBodySettings } from './form-body.js';
+import { publicBaseUrl } from './public-url.js';
+import { rejectionResponse } from './rejection-response.js';
+import type { ResourceServerSource } from './resource-server-source.js';
+
+/** The settings of an adapter whose framework hands over a Fetch `Request` (Fetch handlers, Hono, …). */
+export interface FetchAdapterSettings extends FormBodySettings {
+  /**
+   * The public base URL (scheme, host, optional path prefix) when a proxy in front changes what
+   * `request.url` shows; the request's path and query are appended to it. Required with DPoP.
+   */
+  readonly publicUrl?: string;
+}
+
+const FETCH_ADAPTER_SETTINGS: OptionSchema<FetchAdapterSettings> = {
+  ...FORM_BODY_SETTINGS,
+  publicUrl: nonEmptyString,
+};
+
+/**
+ * The {@link adapterAuthenticator} of an adapter whose framework hands over a Fetch `Request`: the
+ * options checked (`publicUrl`, `maxFormBodyBytes`, and `publicUrl` present with DPoP), the request
+ * translated with {@link fetchRsRequest} and a rejection rendered as a Fetch `Response`.
+ *
+ * @example
+ * ```ts
+ * const { resourceServer, authenticate, forRoute } = fetchAdapterAuthenticator(options);
+ * const result = await forRoute(policy, 'protect.policy')(request);
+ * ```
+ */
+export function fetchAdapterAuthenticator(
+  options: ResourceServerSource & FetchAdapterSettings,
+): AdapterAuthenticator<Request, Response> {
+  const authenticator = adapterAuthenticator(
+    options,
+    {
+      // Called per request, so after `publicBase` below is checked: the resource server's options first.
+      toRsRequest: (request: Request, form) => fetchRsRequest(request, publicBase, form),
+      rejectionResponse,
+    },
+    FETCH_ADAPTER_SETTINGS,
+  );
+  requirePublicUrlForDpop(authenticator.resourceServer, options.publicUrl, 'publicUrl');
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  return authenticator;
+}
