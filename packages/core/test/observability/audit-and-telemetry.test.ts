@@ -11,7 +11,7 @@ import {
   tokenCache,
 } from '../../src/index.js';
 import { dpopKey, dpopRequest, makeProof } from '../dpop-setup.js';
-import { AUDIENCE, API_URL, bearerRequest, ISSUER, mint, NOW_MS } from '../helpers.js';
+import { API_URL, AUDIENCE, bearerRequest, ISSUER, mint, NOW_MS } from '../helpers.js';
 import { startStandInServer } from '../stand-in-authorization-server.js';
 import { recordTelemetry, sumOf } from './telemetry-setup.js';
 
@@ -22,7 +22,11 @@ beforeAll(async () => {
 
 function jwtServer(onAudit: (event: AuditEvent) => void, extra: Record<string, unknown> = {}) {
   return createResourceServer({
-    resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks({ keys: [key.publicJwk] }) }),
+    resolver: jwtResolver({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: staticJwks({ keys: [key.publicJwk] }),
+    }),
     clock: () => NOW_MS,
     policy: { scopes: ['read'] },
     onAudit,
@@ -35,7 +39,9 @@ describe('audit events', () => {
     const events: AuditEvent[] = [];
     const rs = jwtServer((event) => events.push(event));
     const token = await mint(key, { sub: 'alice', client_id: 'app', scope: 'read write', jti: 'jti-1' });
-    const result = await rs.authenticate(bearerRequest(token, { url: `${API_URL}?q=1` }), { scopes: ['write'] });
+    const result = await rs.authenticate(bearerRequest(token, { url: `${API_URL}?q=1` }), {
+      scopes: ['write'],
+    });
     expect(result.ok).toBe(true);
     expect(events).toEqual([
       expect.objectContaining({
@@ -124,7 +130,10 @@ describe('OpenTelemetry', () => {
       'http.request.method': 'GET',
       'url.path': '/resource',
     });
-    expect(refused?.attributes).toMatchObject({ 'rs.decision': 'refused', 'error.type': 'insufficient_scope' });
+    expect(refused?.attributes).toMatchObject({
+      'rs.decision': 'refused',
+      'error.type': 'insufficient_scope',
+    });
     expect(await recorded.dump()).not.toContain(token);
 
     const requests = await recorded.points('rs.requests');
@@ -168,7 +177,9 @@ describe('OpenTelemetry', () => {
       expect(sumOf(await recorded.points('rs.cache.hits'))).toBe(1);
       expect(sumOf(await recorded.points('rs.cache.misses'))).toBe(2);
       expect(sumOf(await recorded.points('rs.cache.evictions'))).toBe(0);
-      expect(sumOf(await recorded.points('rs.dependency.ready'), { 'rs.dependency.kind': 'introspection' })).toBe(1);
+      expect(
+        sumOf(await recorded.points('rs.dependency.ready'), { 'rs.dependency.kind': 'introspection' }),
+      ).toBe(1);
     } finally {
       await standIn.close();
     }
@@ -191,14 +202,20 @@ describe('OpenTelemetry', () => {
     });
     await rs.authenticate(bearerRequest(await mint(key)));
     const fetches = await recorded.points('rs.jwks.fetches');
-    expect(sumOf(fetches, { 'rs.jwks.fetch.outcome': 'failure', 'url.full': 'http://127.0.0.1:9/jwks' })).toBe(1);
+    expect(
+      sumOf(fetches, { 'rs.jwks.fetch.outcome': 'failure', 'url.full': 'http://127.0.0.1:9/jwks' }),
+    ).toBe(1);
     expect(sumOf(fetches, { 'rs.jwks.fetch.outcome': 'success' })).toBe(0);
     expect(sumOf(await recorded.points('rs.dependency.ready'), { 'rs.dependency.kind': 'jwk-set' })).toBe(0);
 
     // A DPoP request whose proof is fine reaches the replay store only once the token is accepted.
     const dpop = await dpopKey();
     const bound = createResourceServer({
-      resolver: jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks({ keys: [key.publicJwk] }) }),
+      resolver: jwtResolver({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: staticJwks({ keys: [key.publicJwk] }),
+      }),
       dpop: { replayStore: failingStore },
       clock: () => NOW_MS,
       telemetry: recorded.telemetry,
@@ -208,7 +225,12 @@ describe('OpenTelemetry', () => {
     expect(result.ok ? undefined : result.rejection.code).toBe('replay_check_unavailable');
     expect(sumOf(await recorded.points('rs.replay_store.failures'))).toBe(1);
     const span = recorded.spans().at(-1);
-    expect(span?.events.map((event) => event.name)).toEqual(['rs.extract', 'rs.dpop_proof', 'rs.resolve', 'rs.confirm']);
+    expect(span?.events.map((event) => event.name)).toEqual([
+      'rs.extract',
+      'rs.dpop_proof',
+      'rs.resolve',
+      'rs.confirm',
+    ]);
     expect(span?.status).toMatchObject({ code: 2, message: 'replay_check_unavailable' });
   });
 });
