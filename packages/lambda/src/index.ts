@@ -17,3 +17,4 @@ export {
 } from './lambda-resource-server.js';
 export type { LambdaRejectionResponse } from './response/rejection-response.js';
 export { withAuth } from './with-auth.js';
+export { statusHandler } from './status-handler.js';

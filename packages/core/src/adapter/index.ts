@@ -9,6 +9,7 @@
  */
 
 export { requirePublicUrlForDpop } from '../config/dpop-public-url.js';
+export { type StatusResponse, statusResponse } from './status-response.js';
 export {
   anyValue,
   arrayOf,
