@@ -31,7 +31,9 @@ export interface ConsoleRoute {
  */
 export type RevokeToken = (token: string) => Promise<void>;
 
-const PUBLIC = new URL('../../public/', import.meta.url);
+// `public/` beside `src/` and `dist/`: this file runs as src/console/console-routes.ts under the tests and
+// bundled into dist/main.js when started.
+const PUBLIC = new URL(import.meta.url.includes('/src/') ? '../../public/' : '../public/', import.meta.url);
 const FILES: Readonly<Record<string, string>> = {
   '/console/console.js': 'text/javascript; charset=utf-8',
   '/console/console.css': 'text/css; charset=utf-8',
