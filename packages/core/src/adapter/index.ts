@@ -10,6 +10,7 @@
 
 export { requirePublicUrlForDpop } from '../config/dpop-public-url.js';
 export { type StatusResponse, statusResponse } from './status-response.js';
+export { describeError } from '../observability/dependency-health.js';
 export {
   anyValue,
   arrayOf,
