@@ -1,5 +1,5 @@
 import { generateSigningKey, type TestSigningKey, tamperSignature } from '@rs/testkit';
-import { exportJWK } from 'jose';
+import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AccessTokenResolver,
@@ -10,10 +10,12 @@ import {
   FAILURES,
   type FailureCode,
   introspectionResolver,
+  issuerRouter,
   jwtResolver,
   type ResourceServerOptions,
   type RsRequest,
   remoteJwks,
+  rotatingDpopNonces,
   staticJwks,
   tokenCache,
 } from '../../src/index.js';
@@ -210,19 +212,49 @@ describe('nothing emitted holds a token, a proof, a client secret or key materia
       bearerRequest(good),
       good,
     );
+    await drive(rs, { method: 'GET', url: API_URL, headers: { authorization: 'Bearer a b' } });
+    await drive(server({ resolver: localJwt({ algorithms: ['RS256'] }) }), bearerRequest(good), good);
+    await drive(server({ resolver: localJwt({ profile: 'rfc9068' }) }), bearerRequest(good), good);
+    const critical = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, exp: NOW_MS / 1000 + 60 })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1', crit: ['x-unknown'], 'x-unknown': 1 })
+      .sign(key.privateKey, { crit: { 'x-unknown': true } });
+    await drive(rs, bearerRequest(critical), critical);
+    const router = server({ resolver: issuerRouter({ issuers: { [ISSUER]: localJwt() } }) });
+    await drive(router, bearerRequest('opaque-to-a-router'), 'opaque-to-a-router');
+    const certificateBound = await mint(key, {
+      scope: 'read',
+      tenant: 'a',
+      cnf: { 'x5t#S256': 'A'.repeat(43) },
+    });
+    await drive(rs, bearerRequest(certificateBound), certificateBound);
+    const twoProofs = await makeProof(dpop, {}, { token: bound });
+    await drive(dpopServer, dpopRequest(bound, [twoProofs, twoProofs]), bound);
+    await drive(dpopServer, dpopRequest(bound, await makeProof(dpop, { iat: 1 }, { token: bound })), bound);
+    const withNonces = server({
+      resolver: localJwt(),
+      dpop: { nonces: rotatingDpopNonces({ secret: 'a shared secret of at least thirty-two bytes!' }) },
+    });
+    await drive(withNonces, dpopRequest(bound, await makeProof(dpop, {}, { token: bound })), bound);
 
-    // Real refusals from extraction, JWT checks, keys, introspection, DPoP, replay and policy.
+    // Real refusals from extraction, JWT checks, keys, introspection, routing, DPoP, replay, confirmation and
+    // policy (36 codes); the sweep below adds the rest.
     expect([...codes].sort()).toEqual([
+      'algorithm_not_allowed',
       'audience_mismatch',
+      'certificate_missing',
       'claim_check_failed',
       'claim_missing',
+      'critical_header_unsupported',
       'dpop_ath_mismatch',
       'dpop_bound_token_as_bearer',
       'dpop_htm_mismatch',
       'dpop_htu_mismatch',
+      'dpop_iat_invalid',
       'dpop_key_mismatch',
+      'dpop_nonce_required',
       'dpop_proof_invalid',
       'dpop_proof_missing',
+      'dpop_proof_multiple',
       'dpop_replayed',
       'https_required',
       'insufficient_scope',
@@ -230,6 +262,7 @@ describe('nothing emitted holds a token, a proof, a client secret or key materia
       'introspection_unavailable',
       'issuer_mismatch',
       'keys_unavailable',
+      'malformed_authorization',
       'multiple_token_methods',
       'replay_check_unavailable',
       'sender_constraint_required',
@@ -240,6 +273,7 @@ describe('nothing emitted holds a token, a proof, a client secret or key materia
       'token_missing',
       'token_not_yet_valid',
       'token_too_large',
+      'token_unsupported',
       'unknown_key',
     ]);
   });
