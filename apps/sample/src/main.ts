@@ -139,9 +139,23 @@ async function establishTrust(
       ...resourceServer,
     };
     const { tokenUrl, revocationUrl, client } = authorizationServer;
-    const consoleSettings = { tokenUrl, revocationUrl, client, resource: apiUrl, opaqueResource, publicUrl: apiUrl };
+    const consoleSettings = {
+      tokenUrl,
+      revocationUrl,
+      client,
+      resource: apiUrl,
+      opaqueResource,
+      publicUrl: apiUrl,
+    };
     return {
-      trust: { issuer, audience: apiUrl, jwksUrl, introspection, publicUrl: apiUrl, console: consoleSettings },
+      trust: {
+        issuer,
+        audience: apiUrl,
+        jwksUrl,
+        introspection,
+        publicUrl: apiUrl,
+        console: consoleSettings,
+      },
       authorizationServer,
     };
   }

@@ -24,6 +24,12 @@ afterAll(async () => {
   await servers?.close();
 });
 
+/** The text a person sees in the element (rendered text, as Playwright reads it, not the DOM's). */
+function shown(selector: string): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText, the rendered text
+  return page.locator(selector).innerText();
+}
+
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: new URL(`console-${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
@@ -37,7 +43,7 @@ async function getToken(
     await page.getByRole('checkbox', { name: scope, exact: true }).setChecked(scopes.includes(scope));
   }
   await page.getByRole('button', { name: 'Get token' }).click();
-  await expect.poll(() => page.locator('#token-status').innerText()).toMatch(/^Got a|^No token/);
+  await expect.poll(() => shown('#token-status')).toMatch(/^Got a|^No token/);
 }
 
 async function call(
@@ -46,12 +52,12 @@ async function call(
   await page.getByRole('button', { name: `Call ${path}`, exact: true }).click();
   // The page marks the answer busy from the click until it has written the new one.
   await page.waitForSelector('#result[aria-busy="false"]');
-  await expect(page.locator('#result-request').innerText()).resolves.toContain(`GET ${path} `);
+  await expect(shown('#result-request')).resolves.toContain(`GET ${path} `);
   return {
-    status: await page.locator('#result-status').innerText(),
-    code: await page.locator('#result-code').innerText(),
-    challenge: await page.locator('#result-challenge').innerText(),
-    claims: await page.locator('#result-claims').innerText(),
+    status: await shown('#result-status'),
+    code: await shown('#result-code'),
+    challenge: await shown('#result-challenge'),
+    claims: await shown('#result-claims'),
   };
 }
 
@@ -59,23 +65,19 @@ describe('the sample console in a real browser', () => {
   it('serves the page at / to a browser, and the route list to everyone else', async () => {
     await page.goto(`${servers.apiUrl}/`);
     await page.waitForSelector('body[data-ready="true"]');
-    await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('@rs sample console');
+    await expect(shown('h1')).resolves.toBe('@rs sample console');
     await expect(
       page.getByRole('button', { name: 'Call /rs-stateless-signed', exact: true }).isVisible(),
     ).resolves.toBe(true);
-    await expect(page.locator('#client-id').innerText()).resolves.toBe(servers.as.client.clientId);
+    await expect(shown('#client-id')).resolves.toBe(servers.as.client.clientId);
     const json = await fetch(`${servers.apiUrl}/`);
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
   });
 
   it('gets a JWT, shows its claims, and shows acceptance and refusal side by side', async () => {
     await getToken('JWT', ['read']);
-    await expect(page.locator('#token-status').innerText()).resolves.toContain(
-      'Got a Bearer token (JWT), scopes: read',
-    );
-    await expect(page.locator('#token-claims').innerText()).resolves.toContain(
-      `"client_id": "${servers.as.client.clientId}"`,
-    );
+    await expect(shown('#token-status')).resolves.toContain('Got a Bearer token (JWT), scopes: read');
+    await expect(shown('#token-claims')).resolves.toContain(`"client_id": "${servers.as.client.clientId}"`);
 
     const accepted = await call('/rs-stateless-signed');
     expect(accepted.status).toBe('200 accepted');
@@ -93,14 +95,12 @@ describe('the sample console in a real browser', () => {
 
   it('revokes an opaque token and the cached route refuses it from then on', async () => {
     await getToken('Opaque (introspected)', ['read']);
-    await expect(page.locator('#token-claims').innerText()).resolves.toContain('Opaque token');
+    await expect(shown('#token-claims')).resolves.toContain('Opaque token');
     expect((await call('/rs-introspect-cache')).status).toBe('200 accepted');
     expect((await call('/rs-introspect')).status).toBe('200 accepted');
 
     await page.getByRole('button', { name: 'Revoke this token' }).click();
-    await expect
-      .poll(() => page.locator('#revoke-status').innerText())
-      .toContain('Revoked at the authorization server');
+    await expect.poll(() => shown('#revoke-status')).toContain('Revoked at the authorization server');
 
     const cached = await call('/rs-introspect-cache');
     expect(cached.status).toBe('401 refused');
@@ -111,8 +111,8 @@ describe('the sample console in a real browser', () => {
 
   it('gets a DPoP-bound token with a key made by WebCrypto, and calls /dpop with a proof made there too', async () => {
     await getToken('DPoP-bound JWT (key made in this browser)', ['read']);
-    await expect(page.locator('#token-status').innerText()).resolves.toContain('Got a DPoP token');
-    await expect(page.locator('#token-claims').innerText()).resolves.toContain('"jkt"');
+    await expect(shown('#token-status')).resolves.toContain('Got a DPoP token');
+    await expect(shown('#token-claims')).resolves.toContain('"jkt"');
     const bound = await call('/dpop');
     expect(bound.status).toBe('200 accepted');
     expect(bound.claims).toContain('"jkt"');
