@@ -1,44 +1,17 @@
-import { createResourceServer, jwtResolver, remoteJwks } from '@rs/core';
-import { generateSigningKey, jwksOf, mintToken, startJwksServer } from '@rs/testkit';
-import { describe, expect, it } from 'vitest';
+import { runStatusRouteConformance } from '@rs/testkit';
 import { statusHandler } from '../src/index.js';
 
-const issuer = 'https://as.example.com';
-const audience = 'https://api.example.com';
-
-describe('statusHandler', () => {
-  it("answers the resource server's status: 503 until the JWK set is held, then 200", async () => {
-    const key = await generateSigningKey('ES256', 'k1');
-    const jwks = await startJwksServer(jwksOf(key));
-    try {
-      const resourceServer = createResourceServer({
-        resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwks.url }) }),
-      });
-      const health = statusHandler(resourceServer);
-      const before = health();
-      expect(before.status).toBe(503);
-      expect(before.headers.get('content-type')).toBe('application/json');
-      expect(before.headers.get('cache-control')).toBe('no-store');
-      expect(await before.json()).toMatchObject({
-        ready: false,
-        dependencies: [{ kind: 'jwk-set', keys: 0 }],
-      });
-
-      const token = await mintToken(key, { issuer, audience });
-      const request = {
-        method: 'GET',
-        url: 'https://api.example.com/x',
-        headers: { authorization: `Bearer ${token}` },
+runStatusRouteConformance('Fetch', async (resourceServer) => {
+  const health = statusHandler(resourceServer);
+  return {
+    async call() {
+      const response = health();
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? undefined,
+        cacheControl: response.headers.get('cache-control') ?? undefined,
+        body: await response.json(),
       };
-      expect((await resourceServer.authenticate(request)).ok).toBe(true);
-      const after = health();
-      expect(after.status).toBe(200);
-      expect(await after.json()).toMatchObject({
-        ready: true,
-        dependencies: [{ kind: 'jwk-set', keys: 1, url: jwks.url }],
-      });
-    } finally {
-      await jwks.close();
-    }
-  });
+    },
+  };
 });
