@@ -41,7 +41,8 @@ export function observeAuthentication<R extends Decided>(
     let result: R | undefined;
     let thrown: unknown;
     try {
-      result = await authenticate(request, routePolicy, recorder);
+      const run = () => authenticate(request, routePolicy, recorder);
+      result = await (recorder.telemetry === undefined ? run() : recorder.telemetry.run(run));
       return result;
     } catch (error) {
       thrown = error;

@@ -1,7 +1,7 @@
 import type { TokenInfo } from '../token-info.js';
 
 /** The stages of one `authenticate` after extraction, in the order they end. */
-export type PipelineStage = 'dpop-proof' | 'resolve' | 'confirm' | 'dpop-replay' | 'authorize';
+export type PipelineStage = 'dpop-proof' | 'confirm' | 'dpop-replay' | 'authorize';
 
 /** How an introspection call ended, for its latency histogram. */
 export type IntrospectionOutcome = 'active' | 'inactive' | 'failed';

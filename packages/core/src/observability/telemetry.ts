@@ -20,6 +20,11 @@ export interface Telemetry {
 
 /** The record of one request: stages as they pass, then the decision. Must not throw. */
 export interface RequestTelemetry extends RequestTrace {
+  /**
+   * Runs the pipeline inside the request's context, so that what it calls (the HTTP client fetching a
+   * JWK set or introspecting) records its own spans as children of the request's span.
+   */
+  run<T>(pipeline: () => T): T;
   /** The decision; `error` when `authenticate` threw (a bug or a broken custom resolver). */
   end(event: AuditEvent, error?: unknown): void;
 }

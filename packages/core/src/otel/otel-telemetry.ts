@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type Counter,
+  context,
   type Histogram,
   type MeterProvider,
   metrics,
@@ -29,7 +30,12 @@ export interface OtelOptions {
 }
 
 /**
- * OpenTelemetry for a resource server: one span per `authenticate` (`rs.authenticate`) with an event
+ * OpenTelemetry for a resource server. Call it once the SDK is registered (after `NodeSDK.start()`):
+ * the meter is taken from the global provider at that moment. The request's span is the active span
+ * while the pipeline runs, so instrumented HTTP clients record JWK fetches and introspection calls as
+ * its children.
+ *
+ * What it records: one span per `authenticate` (`rs.authenticate`) with an event
  * per pipeline stage, cache lookup and introspection call, and metrics (requests by decision and
  * code, decision and introspection latency, JWK fetches, cache hits, misses and evictions, replay-store
  * failures, readiness of each dependency). Attributes carry the issuer, client, subject, `jti`,
@@ -77,6 +83,13 @@ interface Instruments {
   readonly introspection: Histogram;
 }
 
+const STAGE_EVENTS: Readonly<Record<PipelineStage, string>> = {
+  'dpop-proof': 'rs.dpop_proof',
+  confirm: 'rs.confirm',
+  'dpop-replay': 'rs.dpop_replay',
+  authorize: 'rs.authorize',
+};
+
 class RequestSpan implements RequestTelemetry {
   private readonly span: Span;
 
@@ -94,8 +107,12 @@ class RequestSpan implements RequestTelemetry {
     this.span.addEvent('rs.extract', { [ATTR.scheme]: scheme });
   }
 
+  run<T>(pipeline: () => T): T {
+    return context.with(trace.setSpan(context.active(), this.span), pipeline);
+  }
+
   stage(name: PipelineStage): void {
-    this.span.addEvent(`rs.${name.replace('-', '_')}`);
+    this.span.addEvent(STAGE_EVENTS[name]);
   }
 
   cacheLookup(hit: boolean): void {

@@ -1,3 +1,5 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { generateSigningKey, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -182,6 +184,33 @@ describe('OpenTelemetry', () => {
       ).toBe(1);
     } finally {
       await standIn.close();
+    }
+  });
+
+  it("makes the request's span the active one while resolvers run, for the HTTP client's spans", async () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const recorded = recordTelemetry();
+      const activeDuringResolve: Array<string | undefined> = [];
+      const rs = createResourceServer({
+        resolver: {
+          cacheNamespace: 'active-span-probe',
+          async resolve() {
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            activeDuringResolve.push(trace.getActiveSpan()?.spanContext().spanId);
+            return { ok: false, failure: { code: 'token_inactive', description: 'probe' } };
+          },
+        },
+        clock: () => NOW_MS,
+        telemetry: recorded.telemetry,
+      });
+      await rs.authenticate(bearerRequest('probe'));
+      expect(activeDuringResolve).toEqual([recorded.spans()[0]?.spanContext().spanId]);
+      expect(trace.getActiveSpan()).toBeUndefined();
+    } finally {
+      context.disable();
+      manager.disable();
     }
   });
 
