@@ -13,7 +13,8 @@ require_test_programs() {
   command -v redis-server >/dev/null 2>&1 || missing="redis-server"
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
   # The sample console's browser test drives Debian's headless Chromium through playwright-core.
-  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing="$missing chromium"
+  # (with a font, so that its screenshots show text)
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing="$missing chromium fonts-liberation"
   missing="${missing# }"
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
