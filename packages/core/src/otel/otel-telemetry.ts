@@ -149,11 +149,9 @@ class RequestSpan implements RequestTelemetry {
 }
 
 function decisionAttributes(event: AuditEvent): Attributes {
-  const attributes: Attributes = {
-    [ATTR.decision]: event.decision,
-    [ATTR.httpStatus]: event.status,
-    [ATTR.urlPath]: event.path,
-  };
+  const attributes: Attributes = { [ATTR.decision]: event.decision, [ATTR.urlPath]: event.path };
+  // The status is known only when the resource server answers; an accepted request is the application's.
+  if (event.decision !== 'accepted') attributes[ATTR.httpStatus] = event.status;
   if (event.code !== undefined) attributes[ATTR.errorType] = event.code;
   if (event.issuer !== undefined) attributes[ATTR.issuer] = event.issuer;
   if (event.clientId !== undefined) attributes[ATTR.clientId] = event.clientId;

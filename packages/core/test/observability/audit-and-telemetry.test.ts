@@ -135,7 +135,10 @@ describe('OpenTelemetry', () => {
     expect(refused?.attributes).toMatchObject({
       'rs.decision': 'refused',
       'error.type': 'insufficient_scope',
+      'http.response.status_code': 403,
     });
+    // An accepted request's status is the application's to set.
+    expect(accepted?.attributes).not.toHaveProperty('http.response.status_code');
     expect(await recorded.dump()).not.toContain(token);
 
     const requests = await recorded.points('rs.requests');
