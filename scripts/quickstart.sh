@@ -5,13 +5,16 @@ set -eu
 cd "$(dirname "$0")/.."
 PNPM="npx -y pnpm@10.34.8"
 
-# The test suites start a real redis-server (@rs/redis) and a real nginx (the sample's end-to-end mTLS
-# test) on loopback. Without them a suite cannot run, so they are installed first where that is possible
+# The test suites start a real redis-server (@rs/redis), a real nginx (the sample's end-to-end mTLS
+# test) on loopback and a headless Chromium (the sample console's test). Without them a suite cannot run, so they are installed first where that is possible
 # (root with apt-get, as on CI), and otherwise the run stops here, naming what to install.
 require_test_programs() {
   missing=""
   command -v redis-server >/dev/null 2>&1 || missing="redis-server"
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+  # The sample console's browser test drives Debian's headless Chromium through playwright-core.
+  # (with a font, so that its screenshots show text)
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing="$missing chromium fonts-liberation"
   missing="${missing# }"
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -23,7 +26,7 @@ require_test_programs() {
     return 0
   fi
   echo "npm test needs: $missing (the suites run a real one on 127.0.0.1)." >&2
-  echo "Install it first (Debian/Ubuntu: sudo apt-get install -y $missing; macOS: brew install redis nginx)." >&2
+  echo "Install it first (Debian/Ubuntu: sudo apt-get install -y $missing; macOS: brew install redis nginx chromium, and set CHROMIUM_PATH)." >&2
   exit 1
 }
 

@@ -7,6 +7,8 @@ export default packageBuildConfig({
     'index.node': 'src/index.node.ts',
     'node/index': 'src/node/index.ts',
     'adapter/index': 'src/adapter/index.ts',
+    // `@rs/core/otel`: the only entry that imports @opentelemetry/api (an optional peer).
+    'otel/index': 'src/otel/index.ts',
   },
   // Shared chunks: `@rs/core` (both builds), `@rs/core/node` and `@rs/core/adapter` must share one copy of
   // each class (RsConfigError, HttpClientError, …) or `instanceof` fails across the entry points.

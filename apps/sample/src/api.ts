@@ -3,6 +3,12 @@ import { rsFastify } from '@rs/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes, EVICT_PATH } from './admin-routes.js';
 import { amRoutesResolvers } from './am-resolvers.js';
+import {
+  type ConsoleSettings,
+  sampleConsole,
+  sendConsolePage,
+  wantsConsolePage,
+} from './console/console-routes.js';
 import { type IntrospectionSettings, introspectionRoutesResolvers, jwtRoutesResolver } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 import {
@@ -15,6 +21,8 @@ import {
 export interface ApiConfig extends SenderConstrainedSettings {
   /** Absent: the introspection routes (and the eviction route) are not mounted. */
   readonly introspection?: IntrospectionSettings;
+  /** With the embedded authorization server: the console page at `/` (for browsers). */
+  readonly console?: ConsoleSettings;
 }
 
 /** Why `/` lists no introspection routes, when it does not. */
@@ -44,27 +52,32 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   // /mtls-header and /dpop (issue 5); /mtls-certificate needs TLS and lives on its own listener.
   await app.register(senderConstrainedRoutes(config));
   const mounted = PROTECTED_ROUTES.filter((route) => resolvers.has(route.validation));
+  if (config.console) await app.register(sampleConsole(config.console, mounted, resolvers));
 
-  app.get('/', async () => ({
-    routes: mounted.map(({ path, validation, scopes, description }) => ({
-      path,
-      validation,
-      scopes,
-      description,
-    })),
-    senderConstrained: SENDER_CONSTRAINED_ROUTES,
-    ...(config.introspection
-      ? {
-          demo: {
-            method: 'POST',
-            path: EVICT_PATH,
-            description:
-              'DEMONSTRATION ONLY, loopback callers only: forgets a token (form or JSON "token") in the ' +
-              'cache of /rs-introspect-cache, as a revocation event would',
-          },
-        }
-      : { introspection: INTROSPECTION_NOT_MOUNTED }),
-  }));
+  app.get('/', async (request, reply) =>
+    config.console && wantsConsolePage(request)
+      ? sendConsolePage(reply)
+      : {
+          routes: mounted.map(({ path, validation, scopes, description }) => ({
+            path,
+            validation,
+            scopes,
+            description,
+          })),
+          senderConstrained: SENDER_CONSTRAINED_ROUTES,
+          ...(config.introspection
+            ? {
+                demo: {
+                  method: 'POST',
+                  path: EVICT_PATH,
+                  description:
+                    'DEMONSTRATION ONLY, loopback callers only: forgets a token (form or JSON "token") in the ' +
+                    'cache of /rs-introspect-cache, as a revocation event would',
+                },
+              }
+            : { introspection: INTROSPECTION_NOT_MOUNTED }),
+        },
+  );
 
   for (const [validation, resolver] of resolvers) {
     await app.register(async (scope) => {

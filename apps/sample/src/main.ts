@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       ? `Authorization server (embedded): ${authorizationServer.issuer}`
       : `Authorization server (external): ${trust.issuer}`,
   );
+  if (trust.console) console.log(`Console (open in a browser): ${apiUrl}/`);
   console.log(`Protected API: ${apiUrl} (audience ${trust.audience}, keys from ${trust.jwksUrl})`);
   const { introspection } = trust;
   console.log(
@@ -137,8 +138,24 @@ async function establishTrust(
       audience: opaqueResource,
       ...resourceServer,
     };
+    const { tokenUrl, revocationUrl, client } = authorizationServer;
+    const consoleSettings = {
+      tokenUrl,
+      revocationUrl,
+      client,
+      resource: apiUrl,
+      opaqueResource,
+      publicUrl: apiUrl,
+    };
     return {
-      trust: { issuer, audience: apiUrl, jwksUrl, introspection, publicUrl: apiUrl },
+      trust: {
+        issuer,
+        audience: apiUrl,
+        jwksUrl,
+        introspection,
+        publicUrl: apiUrl,
+        console: consoleSettings,
+      },
       authorizationServer,
     };
   }

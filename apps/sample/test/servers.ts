@@ -20,6 +20,7 @@ export interface Servers {
 
 export async function startServers(
   introspection: (as: AuthorizationServer) => Partial<NonNullable<ApiConfig['introspection']>> = () => ({}),
+  options: { readonly console?: boolean } = {},
 ): Promise<Servers> {
   const as = await startAuthorizationServer({
     host: '127.0.0.1',
@@ -40,6 +41,16 @@ export async function startServers(
         ...as.resourceServer,
         ...introspection(as),
       },
+      ...(options.console && {
+        console: {
+          tokenUrl: as.tokenUrl,
+          revocationUrl: as.revocationUrl,
+          client: as.client,
+          resource: RESOURCE,
+          opaqueResource: OPAQUE_RESOURCE,
+          publicUrl: RESOURCE,
+        },
+      }),
     });
     await api.listen({ host: '127.0.0.1', port: 0 });
     const apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;

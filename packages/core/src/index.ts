@@ -97,6 +97,18 @@ export {
   type PresentedCertificate,
   parseClientCertHeader,
 } from './mtls/client-cert-header.js';
+export type { AuditDecision, AuditEvent, AuditHook } from './observability/audit-event.js';
+export type {
+  DependencyHealth,
+  IntrospectionHealth,
+  JwkSetHealth,
+  ReplayStoreHealth,
+  StoreConnectionHealth,
+  TokenCacheHealth,
+} from './observability/dependency-health.js';
+export type { IntrospectionOutcome, PipelineStage, RequestTrace } from './observability/request-trace.js';
+export type { ResourceServerStatus } from './observability/server-status.js';
+export type { RequestTelemetry, Telemetry } from './observability/telemetry.js';
 export { type AccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
 export {
   type ClaimCheck,

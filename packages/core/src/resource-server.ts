@@ -23,6 +23,12 @@ import { type Failure, failure } from './errors/failure.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
+import type { AuditHook } from './observability/audit-event.js';
+import { collectHealth } from './observability/dependency-health.js';
+import type { RequestTrace } from './observability/request-trace.js';
+import { type ResourceServerStatus, serverStatus } from './observability/server-status.js';
+import type { Telemetry } from './observability/telemetry.js';
+import { observeAuthentication } from './observed-authentication.js';
 import {
   ACCESS_POLICY_OPTIONS,
   type AccessPolicy,
@@ -54,6 +60,13 @@ export interface ResourceServerOptions extends SenderConstraintOptions {
   readonly policy?: AccessPolicy;
   /** Milliseconds since the epoch. Default `Date.now`. */
   readonly clock?: Clock;
+  /**
+   * Told of every decision (accepted, refused with its code, unavailable) with the token's tracking ID,
+   * client, subject and scopes, never the token: the feed of an audit log. What it throws is ignored.
+   */
+  readonly onAudit?: AuditHook;
+  /** Traces and metrics, e.g. `otel()` from `@rs/core/otel`. Default none: nothing is recorded. */
+  readonly telemetry?: Telemetry;
 }
 
 /** An accepted request: the context for the application, and headers to add to its response. */
@@ -102,6 +115,12 @@ export interface ResourceServer {
    * must be parsed before authentication.
    */
   readonly tokenLocations: ResolvedTokenLocations;
+  /**
+   * The state of what the server depends on (JWK sets, introspection endpoints, caches and their
+   * stores, the DPoP replay store) and whether it is ready: for a readiness probe or a health route.
+   * Never holds a token or a secret.
+   */
+  status(): ResourceServerStatus;
 }
 
 const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {
@@ -120,6 +139,8 @@ export const RESOURCE_SERVER_OPTIONS: OptionSchema<ResourceServerOptions> = {
   tokenLocations: shape(TOKEN_LOCATIONS),
   policy: shape(ACCESS_POLICY_OPTIONS),
   clock: func,
+  onAudit: func,
+  telemetry: objectWith('telemetry such as otel()', 'attach', 'startRequest'),
   ...SENDER_CONSTRAINT_OPTIONS,
 };
 
@@ -177,7 +198,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
   const serverRequirements: readonly SenderConstraint[] =
     constraints.required === undefined ? NO_REQUIREMENTS : [constraints.required];
 
-  return {
+  const server: TracedResourceServer = {
     challenge,
     tokenLocations: locations,
     dpop: dpop !== undefined,
@@ -190,7 +211,16 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       );
       return policy;
     },
-    async authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult> {
+    status(): ResourceServerStatus {
+      const now = clock();
+      return serverStatus(now, collectHealth(now, [resolver, dpop]));
+    },
+    async authenticate(
+      request: RsRequest,
+      routePolicy?: AccessPolicy,
+      // Present only when `onAudit` or `telemetry` is configured (see below).
+      trace?: RequestTrace,
+    ): Promise<AuthResult> {
       const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
       // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
       const bearer = !required.includes('dpop');
@@ -207,6 +237,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       if (!extracted.ok) return reject(extracted.failure);
       const { token, location } = extracted.value;
       scheme = extracted.value.scheme;
+      trace?.extracted(scheme);
       if (!bearer && scheme === 'Bearer') {
         return reject(
           failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
@@ -224,28 +255,33 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
           return reject(checked.failure, nonce);
         }
         proof = checked.value;
+        trace?.stage('dpop-proof');
       }
 
-      const resolved = await resolver.resolve(token, { request, now });
+      const resolved = await resolver.resolve(token, { request, now, trace });
       if (!resolved.ok) return reject(resolved.failure);
       const info = resolved.value;
+      trace?.resolved(info);
 
       // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
       const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
       if (bound || scheme === 'DPoP' || required.length > 0) {
         const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
         if (unconfirmed !== undefined) return reject(unconfirmed);
+        trace?.stage('confirm');
       }
       // Recorded only once everything else accepted the proof, so a refused request does not use it up.
       if (proof !== undefined && dpop !== undefined) {
         const replayed = await dpop.remember(proof, now);
         if (replayed !== undefined) return reject(replayed);
+        trace?.stage('dpop-replay');
       }
 
       const denied =
         (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
         (routePolicy && checkAccessPolicy(routePolicy, info, request));
       if (denied) return reject(denied);
+      trace?.stage('authorize');
 
       const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);
       return {
@@ -255,6 +291,19 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       };
     },
   };
+  const { onAudit, telemetry } = options;
+  if (onAudit === undefined && telemetry === undefined) return server;
+  // Decided once, here: a server without either runs the bare pipeline, with no wrapper per request.
+  telemetry?.attach(() => server.status());
+  return {
+    ...server,
+    authenticate: observeAuthentication(server.authenticate, { onAudit, telemetry, serverPolicy, clock }),
+  };
+}
+
+/** The resource server as built, its `authenticate` taking the trace of the request. */
+interface TracedResourceServer extends Omit<ResourceServer, 'authenticate'> {
+  authenticate(request: RsRequest, routePolicy?: AccessPolicy, trace?: RequestTrace): Promise<AuthResult>;
 }
 
 /** The server's demands (built once) and the route's, both applying. */

@@ -12,3 +12,4 @@ export type {
   RsFastifySettings,
 } from './options.js';
 export { rsFastify, rsFastify as default } from './plugin.js';
+export { rsStatusHandler } from './status-handler.js';

@@ -16,4 +16,5 @@ export {
   type ProtectedHandler,
 } from './lambda-resource-server.js';
 export type { LambdaRejectionResponse } from './response/rejection-response.js';
+export { statusHandler } from './status-handler.js';
 export { withAuth } from './with-auth.js';

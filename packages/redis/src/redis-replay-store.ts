@@ -139,6 +139,7 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
       }
       throw report(new RedisStoreError('remember', 'Redis gave an unexpected answer to SET NX'));
     },
+    health: () => connection.health(),
     async close() {
       if (closed) return;
       closed = true;

@@ -306,6 +306,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     },
 
     evictions: () => local.evictions(),
+    health: () => connection.health(),
 
     async close() {
       if (closed) return;

@@ -1,3 +1,5 @@
+import type { StoreConnectionHealth } from '@rs/core';
+import { describeError } from '@rs/core/adapter';
 import { type BoundedCommands, boundedCommands } from './bounded-commands.js';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { ownedClient } from './owned-client.js';
@@ -22,6 +24,8 @@ export interface StoreConnection {
    * no reconnection pause).
    */
   close(graceMs: number): Promise<void>;
+  /** Whether the client is connected now, and the last connection error, for the resource server's `status()`. */
+  health(): StoreConnectionHealth;
 }
 
 /**
@@ -34,7 +38,9 @@ export function storeConnection(settings: StoreConnectionSettings): StoreConnect
   const client = settings.client ?? ownedClient(settings.url!, reconnection.strategy);
   const commands = boundedCommands(client, settings.commandTimeout, settings.maxPendingCommands);
   let closed = false;
+  let lastError: { at: number; error: string } | undefined;
   const onError = (error: unknown) => {
+    lastError = { at: Date.now(), error: describeError(error) };
     if (!closed) settings.onConnectionError(error);
   };
   client.on('error', onError);
@@ -43,6 +49,15 @@ export function storeConnection(settings: StoreConnectionSettings): StoreConnect
     client,
     commands,
     ownsClient,
+    health() {
+      const connected = client.isReady;
+      return {
+        store: 'redis',
+        ready: connected,
+        connected,
+        ...(lastError && { lastError: lastError.error, lastErrorAt: lastError.at }),
+      };
+    },
     async close(graceMs) {
       closed = true;
       // A client the store created keeps the listener: an 'error' emitted with none would crash the process.

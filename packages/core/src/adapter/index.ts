@@ -46,6 +46,7 @@ export {
 export type { ResolvedTokenLocations } from '../extract/extract-token.js';
 export { isFormUrlEncoded } from '../extract/form-body.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';
+export { describeError } from '../observability/dependency-health.js';
 export type { RsHeaders } from '../request.js';
 export {
   type AdapterAuthenticator,
@@ -71,3 +72,4 @@ export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
 export { addResponseHeaders } from './response-headers.js';
+export { type StatusResponse, statusResponse } from './status-response.js';

@@ -1,4 +1,5 @@
 import type { Failure } from '../errors/failure.js';
+import type { StoreHealthReporter } from '../observability/dependency-health.js';
 import type { TokenInfo } from '../token-info.js';
 
 /**
@@ -14,9 +15,9 @@ export type CachedAnswer =
  * be local ({@link memoryTokenCacheStore}) or shared between instances (`@rs/redis`).
  *
  * A store that fails must throw; the cache then carries on without it (a cache problem never fails a
- * request).
+ * request). An optional `health()` reports its connection in the resource server's `status()`.
  */
-export interface TokenCacheStore {
+export interface TokenCacheStore extends StoreHealthReporter {
   get(key: string): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
   /** Keep `answer` for at most `ttlMs` milliseconds. */
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> | void;

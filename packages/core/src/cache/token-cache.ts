@@ -11,6 +11,7 @@ import {
 import { CacheNamespace } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
+import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
@@ -284,6 +285,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       const cached = await read(key);
       if (cached !== undefined && context.now < cached.usableUntil) {
         hits++;
+        context.trace?.cacheLookup(true);
         return cached.info !== undefined
           ? { ok: true, value: cached.info }
           : { ok: false, failure: cached.failure };
@@ -294,6 +296,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
         return pending.call;
       }
       misses++;
+      context.trace?.cacheLookup(false);
       const flight: Flight = { revoked: false, call: undefined as never };
       flight.call = resolveAndRemember(token, key, context, flight).finally(() => {
         if (inflight.get(key) === flight) inflight.delete(key);
@@ -322,6 +325,23 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       }
     },
     stats: () => ({ hits, misses, coalesced, evictions: store.evictions?.() ?? 0, revocations, storeErrors }),
+    health(now) {
+      const connection = store.health?.();
+      return [
+        {
+          kind: 'token-cache',
+          ready: true,
+          hits,
+          misses,
+          evictions: store.evictions?.() ?? 0,
+          revocations,
+          storeErrors,
+          storeFailing: outage !== undefined,
+          ...(connection && { store: connection }),
+        },
+        ...collectHealth(now, [resolver]),
+      ];
+    },
   };
 }
 

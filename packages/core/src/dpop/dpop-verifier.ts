@@ -12,6 +12,7 @@ import { sha256Digest } from '../crypto/sha256-digest.js';
 import { type Failure, failure, type Outcome, refusal } from '../errors/failure.js';
 import { dpopProofHeader } from '../extract/dpop-header.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
+import { describeError, type ReplayStoreHealth } from '../observability/dependency-health.js';
 import type { RsRequest } from '../request.js';
 import type { DpopNonceProvider } from './dpop-nonces.js';
 import { dpopProofChecker, type VerifiedDpopProof } from './dpop-proof.js';
@@ -72,6 +73,8 @@ export interface DpopVerifier {
   remember(proof: VerifiedDpopProof, now: number): Promise<Failure | undefined>;
   /** The nonce to send in `DPoP-Nonce`: the current one, unless the proof already carries it. */
   nonceFor(proof: VerifiedDpopProof | undefined, now: number): Promise<string | undefined>;
+  /** The replay store's state, for the resource server's `status()`. */
+  health(now: number): readonly ReplayStoreHealth[];
 }
 
 const ACCEPTABLE = new Set<string>(ASYMMETRIC_JWS_ALGORITHMS);
@@ -113,6 +116,8 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
     'dpop.nonces',
     'must be a nonce provider such as rotatingDpopNonces()',
   );
+  let failures = 0;
+  let lastFailure: { at: number; error: string } | undefined;
   const checkProof = dpopProofChecker({ algorithms: new Set(algorithms), iatWindow, maxProofLength });
 
   return {
@@ -144,7 +149,10 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
       let first: boolean;
       try {
         first = await replayStore.remember(key, ttl);
-      } catch {
+        lastFailure = undefined;
+      } catch (error) {
+        failures++;
+        lastFailure = { at: now, error: describeError(error) };
         return failure('replay_check_unavailable', 'The DPoP proof could not be checked for replay');
       }
       return first ? undefined : failure('dpop_replayed', 'The DPoP proof was already used');
@@ -153,6 +161,18 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
       if (nonces === undefined) return undefined;
       const current = await nonces.current(now);
       return proof?.nonce === current ? undefined : current;
+    },
+    health() {
+      const store = replayStore.health?.();
+      // Failing until a call works again; a store that knows it is disconnected says so sooner.
+      const health: ReplayStoreHealth = {
+        kind: 'replay-store',
+        ready: lastFailure === undefined && (store?.ready ?? true),
+        failures,
+        ...(lastFailure && { lastFailureAt: lastFailure.at, lastError: lastFailure.error }),
+        ...(store && { store }),
+      };
+      return [health];
     },
   };
 }

@@ -1,16 +1,18 @@
 import { requireOption } from '../config/config-error.js';
 import { checkOptions, func, type OptionSchema, positiveInteger } from '../config/option-schema.js';
+import type { StoreHealthReporter } from '../observability/dependency-health.js';
 
 /**
  * Where used DPoP proofs are remembered, so that each is accepted once (RFC 9449 §11.1). Keys are
  * hashes, never proofs. Implement it on a shared store (`@rs/redis`) when several instances serve one
  * API: a proof replayed to another instance is then refused too.
  */
-export interface ReplayStore {
+export interface ReplayStore extends StoreHealthReporter {
   /**
    * Records `key` for `ttlMs` milliseconds. Resolves `true` when the key was not recorded yet (first
    * use), `false` when it was (a replay). Must be atomic: of two concurrent calls with one key, exactly
    * one resolves `true` (Redis: `SET key 1 NX PX ttl`). A rejection fails the request closed (503).
+   * An optional `health()` reports the store's connection in the resource server's `status()`.
    */
   remember(key: string, ttlMs: number): Promise<boolean>;
 }

@@ -21,12 +21,13 @@ import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
-import { type Outcome, refusal, success } from '../errors/failure.js';
+import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { RsError } from '../errors/rs-error.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
+import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
 import { DiscoveryError, endpointDiscovery } from './authorization-server-metadata.js';
@@ -213,8 +214,17 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     skewSeconds: skew,
   };
 
+  // For `health()`: the endpoint's last exchanges.
+  let calls = 0;
+  let failures = 0;
+  let lastSuccessAt: number | undefined;
+  let lastFailure: { at: number; error: string } | undefined;
+  let lastError = '';
+
   function fail(code: IntrospectionError['code'], message: string, cause?: unknown): Outcome<TokenInfo> {
-    report(new IntrospectionError(code, message, { cause }));
+    const error = new IntrospectionError(code, message, { cause });
+    lastError = describeError(error);
+    report(error);
     return code === 'ERR_RS_INTROSPECTION_MISCONFIGURED'
       ? refusal('introspection_misconfigured', 'The resource server could not check the access token')
       : refusal('introspection_unavailable', 'The authorization server is unavailable');
@@ -284,10 +294,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     }
   }
 
-  return {
-    cacheNamespace: introspectionCacheNamespace(options),
-    async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
-      if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
+  // One exchange with the endpoint; `resolve` below records how it went.
+  const endpoint = {
+    async exchange(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       let url: string;
       try {
         url = fixedEndpoint ?? (await discovery!.endpoint());
@@ -356,7 +365,48 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       return outcome;
     },
   };
+
+  return {
+    cacheNamespace: introspectionCacheNamespace(options),
+    async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
+      if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
+      const startedAt = performance.now();
+      const outcome = await endpoint.exchange(token, context);
+      calls++;
+      const failed = !outcome.ok && ENDPOINT_FAILURES.has(outcome.failure.code);
+      if (failed) {
+        failures++;
+        lastFailure = { at: context.now, error: lastError };
+      } else {
+        lastSuccessAt = context.now;
+      }
+      context.trace?.introspected(
+        performance.now() - startedAt,
+        failed ? 'failed' : outcome.ok ? 'active' : 'inactive',
+      );
+      return outcome;
+    },
+    health() {
+      const health: IntrospectionHealth = {
+        kind: 'introspection',
+        // Not ready while the last exchange failed; before any, nothing says it will.
+        ready: lastFailure === undefined || (lastSuccessAt !== undefined && lastSuccessAt > lastFailure.at),
+        endpoint: fixedEndpoint ?? discovery?.known() ?? issuer!,
+        calls,
+        failures,
+        ...(lastSuccessAt !== undefined && { lastSuccessAt }),
+        ...(lastFailure && { lastFailureAt: lastFailure.at, lastError: lastFailure.error }),
+      };
+      return [health];
+    },
+  };
 }
+
+/** Refusals that say the endpoint could not be used, not that the token is bad. */
+const ENDPOINT_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>([
+  'introspection_unavailable',
+  'introspection_misconfigured',
+]);
 
 /**
  * Every option that can change an answer. Of the client authentication only the client counts: the

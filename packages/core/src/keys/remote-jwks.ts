@@ -16,6 +16,7 @@ import { type Outcome, refusal, success } from '../errors/failure.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import type { HttpClient } from '../http/http-client.js';
+import { describeError, type JwkSetHealth } from '../observability/dependency-health.js';
 import { JwkIndex } from './jwk-index.js';
 import { JwkSetError } from './jwk-set-error.js';
 import { RefetchPolicy, type RefetchSettings } from './refetch-policy.js';
@@ -95,6 +96,8 @@ export interface RemoteJwksStats {
 /** A remote JWK set: a {@link VerificationKeySource} with counters. */
 export interface RemoteJwks extends VerificationKeySource {
   stats(): RemoteJwksStats;
+  /** Its state for the resource server's `status()`: ready once a usable set is held. */
+  health(now: number): readonly JwkSetHealth[];
 }
 
 const UNAVAILABLE = 'The issuer signing keys are unavailable';
@@ -146,6 +149,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   let inflight: Promise<void> | undefined;
   let fetches = 0;
   let failures = 0;
+  let lastFailure: { at: number; error: string } | undefined;
 
   function report(error: unknown): void {
     try {
@@ -181,6 +185,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       }
     } catch (error) {
       failures++;
+      lastFailure = { at: now, error: describeError(error) };
       policy.fetchFailed();
       report(error);
     }
@@ -247,6 +252,20 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       return success([]);
     },
     stats: () => ({ fetches, failures, keys: index?.size ?? 0 }),
+    health(now) {
+      const held = index !== undefined;
+      const health: JwkSetHealth = {
+        kind: 'jwk-set',
+        ready: held,
+        url,
+        keys: index?.size ?? 0,
+        fetches,
+        failures,
+        ...(held && { lastFetchAt: fetchedAt, ageMs: Math.max(0, now - fetchedAt) }),
+        ...(lastFailure && { lastFailureAt: lastFailure.at, lastError: lastFailure.error }),
+      };
+      return [health];
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { CacheIdentity } from '../crypto/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
+import type { HealthReporter } from '../observability/dependency-health.js';
 
 /** The parts of a JWS header that choose a key. Nothing else in the header is ever trusted for that. */
 export interface KeySelector {
@@ -24,7 +25,7 @@ export const MAX_KEYS_TRIED = 3;
  * Supplies verification keys for signed tokens. Implementations: {@link remoteJwks}, {@link staticJwks},
  * {@link sharedSecret}.
  */
-export interface VerificationKeySource extends CacheIdentity {
+export interface VerificationKeySource extends CacheIdentity, HealthReporter {
   /** True when the source holds shared (HMAC) secrets; HS* algorithms are only allowed then. */
   readonly symmetric: boolean;
   /**

@@ -2,6 +2,7 @@ import { requireOption } from '../config/config-error.js';
 import { checkOptions, type OptionSchema, objectWith, recordOf } from '../config/option-schema.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { refusal } from '../errors/failure.js';
+import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { peekIssuer, tokenShape } from './token-shape.js';
 
@@ -73,5 +74,6 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
       if (resolver === undefined) return refusal('issuer_mismatch', 'The access token issuer is not trusted');
       return resolver.resolve(token, context);
     },
+    health: (now) => collectHealth(now, [...routes.values(), unidentified]),
   };
 }

@@ -21,6 +21,7 @@ import { type Failure, type Outcome, refusal, success } from '../errors/failure.
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { collectHealth } from '../observability/dependency-health.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 import {
@@ -222,6 +223,7 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
 
   return {
     cacheNamespace: jwtCacheNamespace(options, keySources),
+    health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
       const now = context.now;

@@ -1,5 +1,7 @@
 import type { CacheIdentity } from '../crypto/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
+import type { HealthReporter } from '../observability/dependency-health.js';
+import type { RequestTrace } from '../observability/request-trace.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
 
@@ -9,6 +11,11 @@ export interface ResolveContext {
   readonly request: RsRequest;
   /** The current time, milliseconds since the epoch, from the resource server's clock. */
   readonly now: number;
+  /**
+   * Where cache lookups and introspection calls are told, when the resource server records telemetry
+   * or audit events; absent otherwise. Resolvers that wrap others pass the context on unchanged.
+   */
+  readonly trace?: RequestTrace | undefined;
 }
 
 /**
@@ -18,7 +25,9 @@ export interface ResolveContext {
  * A resolver returns failures as values; it throws only for bugs. It must never put the token in a
  * failure description. Its `cacheNamespace` (see {@link CacheIdentity}) keeps a shared token cache from
  * serving its answers to another resolver: every resolver of @rs has one; give yours one too.
+ * Its optional `health(now)` reports the dependencies it calls (see {@link ResourceServer.status});
+ * resolvers that wrap others report theirs too.
  */
-export interface AccessTokenResolver extends CacheIdentity {
+export interface AccessTokenResolver extends CacheIdentity, HealthReporter {
   resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>>;
 }

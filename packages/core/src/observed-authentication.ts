@@ -1,0 +1,155 @@
+import type { Clock } from './clock.js';
+import type { Rejection } from './errors/rejection.js';
+import type { AuditDecision, AuditEvent, AuditHook } from './observability/audit-event.js';
+import type { IntrospectionOutcome, PipelineStage, RequestTrace } from './observability/request-trace.js';
+import type { RequestTelemetry, Telemetry } from './observability/telemetry.js';
+import type { AccessPolicy } from './policy/access-policy.js';
+import type { ScopeRequirement } from './policy/scopes.js';
+import type { RsRequest } from './request.js';
+import type { TokenInfo } from './token-info.js';
+
+/** The part of an `AuthResult` a decision record needs. */
+type Decided = { readonly ok: true } | { readonly ok: false; readonly rejection: Rejection };
+
+/** `authenticate` with the trace it reports to. */
+export type TracedAuthenticate<R extends Decided> = (
+  request: RsRequest,
+  routePolicy: AccessPolicy | undefined,
+  trace: RequestTrace | undefined,
+) => Promise<R>;
+
+export interface ObserverSettings {
+  readonly onAudit: AuditHook | undefined;
+  readonly telemetry: Telemetry | undefined;
+  readonly serverPolicy: AccessPolicy | undefined;
+  readonly clock: Clock;
+}
+
+/**
+ * Wraps `authenticate` so that every decision reaches `onAudit` and `telemetry`. Built once, and only
+ * when one of them is configured: a resource server without them runs the bare pipeline.
+ */
+export function observeAuthentication<R extends Decided>(
+  authenticate: TracedAuthenticate<R>,
+  settings: ObserverSettings,
+): (request: RsRequest, routePolicy?: AccessPolicy) => Promise<R> {
+  const { onAudit, telemetry, serverPolicy, clock } = settings;
+  const serverScopes = listedScopes(serverPolicy?.scopes);
+  return async (request, routePolicy) => {
+    const startedAt = performance.now();
+    const recorder = new DecisionRecorder(telemetry?.startRequest(request));
+    let result: R | undefined;
+    let thrown: unknown;
+    try {
+      const run = () => authenticate(request, routePolicy, recorder);
+      result = await (recorder.telemetry === undefined ? run() : recorder.telemetry.run(run));
+      return result;
+    } catch (error) {
+      thrown = error;
+      throw error;
+    } finally {
+      const routeScopes = listedScopes(routePolicy?.scopes);
+      const event = decisionEvent(request, result, recorder, {
+        scopesRequired: routeScopes.length === 0 ? serverScopes : [...serverScopes, ...routeScopes],
+        time: clock(),
+        durationMs: performance.now() - startedAt,
+      });
+      try {
+        recorder.telemetry?.end(event, thrown);
+      } catch {
+        // Telemetry must never change an answer.
+      }
+      try {
+        onAudit?.(event);
+      } catch {
+        // Nor may an audit hook.
+      }
+    }
+  };
+}
+
+/** Keeps what the audit event needs and passes every mark on to the telemetry of the request. */
+class DecisionRecorder implements RequestTrace {
+  scheme: 'Bearer' | 'DPoP' | undefined;
+  info: TokenInfo | undefined;
+
+  constructor(readonly telemetry: RequestTelemetry | undefined) {}
+
+  extracted(scheme: 'Bearer' | 'DPoP'): void {
+    this.scheme = scheme;
+    this.telemetry?.extracted(scheme);
+  }
+  stage(name: PipelineStage): void {
+    this.telemetry?.stage(name);
+  }
+  cacheLookup(hit: boolean): void {
+    this.telemetry?.cacheLookup(hit);
+  }
+  introspected(durationMs: number, outcome: IntrospectionOutcome): void {
+    this.telemetry?.introspected(durationMs, outcome);
+  }
+  resolved(info: TokenInfo): void {
+    this.info = info;
+    this.telemetry?.resolved(info);
+  }
+}
+
+function decisionEvent(
+  request: RsRequest,
+  result: Decided | undefined,
+  recorder: DecisionRecorder,
+  facts: Pick<AuditEvent, 'scopesRequired' | 'time' | 'durationMs'>,
+): AuditEvent {
+  const { info, scheme } = recorder;
+  const rejection = result === undefined || result.ok ? undefined : result.rejection;
+  // A throw is a bug, not the client's fault: recorded as unavailable, as a 500 would be answered.
+  const status = result === undefined ? 500 : (rejection?.status ?? 200);
+  const decision: AuditDecision =
+    result?.ok === true ? 'accepted' : status >= 500 ? 'unavailable' : 'refused';
+  // One shape for every event (absent facts are `undefined`, which JSON leaves out): cheaper to build.
+  return {
+    type: 'rs.decision',
+    decision,
+    code: rejection?.code,
+    status,
+    time: facts.time,
+    durationMs: facts.durationMs,
+    method: request.method,
+    path: pathOf(request.url),
+    scheme,
+    trackingId: info?.trackingId ?? info?.tokenId,
+    tokenId: info?.tokenId,
+    issuer: info?.issuer,
+    clientId: info?.clientId,
+    subject: info?.subject,
+    scopesRequired: facts.scopesRequired,
+    scopesGranted: info === undefined ? NO_SCOPES : [...info.scopes],
+  };
+}
+
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+/**
+ * The path alone, as sent: the query may carry the token (`access_token=`). Adapters give absolute URLs;
+ * anything else counts as `/`.
+ */
+function pathOf(url: string): string {
+  const authority = url.indexOf('://');
+  if (authority < 0) return '/';
+  let start = authority + 3;
+  while (start < url.length && !endsAuthority(url.charCodeAt(start))) start++;
+  if (url.charCodeAt(start) !== 47 /* / */) return '/';
+  let end = start;
+  while (end < url.length && !endsPath(url.charCodeAt(end))) end++;
+  return url.slice(start, end);
+}
+
+const endsAuthority = (code: number) => code === 47 || endsPath(code);
+const endsPath = (code: number) => code === 63 /* ? */ || code === 35; /* # */
+
+function listedScopes(requirement: ScopeRequirement | undefined): readonly string[] {
+  if (requirement === undefined || typeof requirement === 'function') return [];
+  if ('allOf' in requirement) return requirement.allOf;
+  if ('anyOf' in requirement) return requirement.anyOf;
+  return requirement;
+}
