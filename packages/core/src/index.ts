@@ -76,8 +76,10 @@ export {
   DEFAULT_KEY_MANAGEMENT_ALGORITHMS,
   PBES2_ALGORITHMS,
 } from './keys/jwe-algorithms.js';
+export type { JwkSetDocument } from './keys/jwk-set-document.js';
 export { JwkSetError, type UnusableJwk } from './keys/jwk-set-error.js';
 export {
+  type JwksFetchOptions,
   type RemoteJwks,
   type RemoteJwksOptions,
   type RemoteJwksStats,
@@ -109,6 +111,7 @@ export {
 export type { ScopeRequirement, StaticScopeRequirement } from './policy/scopes.js';
 export type { RsRequest } from './request.js';
 export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
+export { type IssuerJwksOptions, issuerJwks } from './resolvers/issuer-jwks.js';
 export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
 export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
 export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.js';
