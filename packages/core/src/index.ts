@@ -19,7 +19,13 @@ export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
 export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirmation-method.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
-export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
+export {
+  createContext,
+  type DefaultClaims,
+  type OAuth2Context,
+  type RsContext,
+  type TokenLocation,
+} from './context.js';
 export type { CacheIdentity, CacheNamespace } from './crypto/cache-namespace.js';
 export { tokenHash } from './crypto/token-hash.js';
 export {
@@ -118,10 +124,12 @@ export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.j
 export type { ResolverKeyOptions } from './resolvers/resolver-key-sources.js';
 export type { VerifiedTokenCacheOptions } from './resolvers/verified-token-cache.js';
 export {
+  type AuthAnonymous,
   type AuthFailure,
   type AuthResult,
   type AuthSuccess,
   createResourceServer,
+  type OptionalAuthResult,
   type ResourceServer,
   type ResourceServerOptions,
 } from './resource-server.js';
