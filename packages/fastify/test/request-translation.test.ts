@@ -66,7 +66,13 @@ describe('the request core sees', () => {
     const response = await sendHttp(baseUrl, {
       method: 'GET',
       path: '/items',
-      headers: { authorization, 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' },
+      // Plain http to a loopback host is accepted (local development): name another host.
+      headers: {
+        authorization,
+        host: 'api.internal.test',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'api.example.com',
+      },
     });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ code: 'https_required' });

@@ -10,7 +10,8 @@ export interface ExecuteApiArn {
 }
 
 // arn:aws:execute-api:{region}:{accountId}:{apiId}/{stage}/{METHOD}/{path…}; the partition may be aws-cn, aws-us-gov.
-const EXECUTE_API_ARN = /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]+)\/([^/]+)\/([A-Za-z*$]+)\/?(.*)$/;
+const EXECUTE_API_ARN =
+  /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]+)\/([^/]+)\/([A-Za-z*$]+)\/?(.*)$/;
 
 /** Reads a `methodArn` (REST API) or `routeArn` (HTTP API); `undefined` for anything else. */
 export function parseExecuteApiArn(arn: unknown): ExecuteApiArn | undefined {
@@ -18,7 +19,14 @@ export function parseExecuteApiArn(arn: unknown): ExecuteApiArn | undefined {
   const match = EXECUTE_API_ARN.exec(arn);
   if (match === null) return undefined;
   const [, , region, accountId, apiId, stage, method, path] = match;
-  return { region: region!, accountId: accountId!, apiId: apiId!, stage: stage!, method: method!, path: path! };
+  return {
+    region: region!,
+    accountId: accountId!,
+    apiId: apiId!,
+    stage: stage!,
+    method: method!,
+    path: path!,
+  };
 }
 
 /**
