@@ -11,4 +11,9 @@ export type {
   RsExpressSettings,
 } from './options.js';
 export { RsRejectionError } from './rejection-error.js';
-export { type Protect, rsExpress } from './rs-express.js';
+export {
+  createExpressResourceServer,
+  type ExpressResourceServer,
+  type Protect,
+  rsExpress,
+} from './rs-express.js';

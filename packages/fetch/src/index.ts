@@ -11,5 +11,6 @@ export {
   type FetchResourceServer,
   type FetchResourceServerOptions,
   type FetchResourceServerSettings,
+  type OptionallyProtectedFetchHandler,
   type ProtectedFetchHandler,
 } from './fetch-resource-server.js';

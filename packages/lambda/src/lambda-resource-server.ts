@@ -247,6 +247,11 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
  */
 export function createLambdaResourceServer<Claims extends object = DefaultClaims>(
   options: LambdaResourceServerOptions,
+): LambdaResourceServer<Claims>;
+// Last, so that `ReturnType<typeof createLambdaResourceServer>` is the server with the default claims type.
+export function createLambdaResourceServer(options: LambdaResourceServerOptions): LambdaResourceServer;
+export function createLambdaResourceServer<Claims extends object = DefaultClaims>(
+  options: LambdaResourceServerOptions,
 ): LambdaResourceServer<Claims> {
   const { resourceServer, authenticate, forRoute, forOptionalRoute } = adapterAuthenticator(
     options,
