@@ -43,38 +43,25 @@ export interface ConformanceEcho {
   readonly scheme: string;
 }
 
+/** The members of an OAuth2 context the echo reads. */
+export interface ConformanceContext {
+  readonly subject: string | undefined;
+  readonly clientId: string | undefined;
+  readonly scopes: ReadonlySet<string>;
+  readonly location: string;
+  readonly scheme: string;
+}
+
 /**
  * Builds the echo body from an OAuth2 context; every driver's handlers use it. A route with optional
  * authentication hands it `undefined` for a request without a token: {@link ANONYMOUS_ECHO}.
  */
-export function conformanceEcho(context: {
-  subject: string | undefined;
-  clientId: string | undefined;
-  scopes: ReadonlySet<string>;
-  location: string;
-  scheme: string;
-}): ConformanceEcho;
+export function conformanceEcho(context: ConformanceContext): ConformanceEcho;
 export function conformanceEcho(
-  context:
-    | {
-        subject: string | undefined;
-        clientId: string | undefined;
-        scopes: ReadonlySet<string>;
-        location: string;
-        scheme: string;
-      }
-    | undefined,
+  context: ConformanceContext | undefined,
 ): ConformanceEcho | typeof ANONYMOUS_ECHO;
 export function conformanceEcho(
-  context:
-    | {
-        subject: string | undefined;
-        clientId: string | undefined;
-        scopes: ReadonlySet<string>;
-        location: string;
-        scheme: string;
-      }
-    | undefined,
+  context: ConformanceContext | undefined,
 ): ConformanceEcho | typeof ANONYMOUS_ECHO {
   if (context === undefined) return ANONYMOUS_ECHO;
   return {
