@@ -18,16 +18,18 @@ export type {
   HttpApiSimpleAuthorizerResult,
 } from './authorizers/http-api-authorizer.js';
 export type { RestAuthorizerEvent, RestAuthorizerHandler } from './authorizers/rest-authorizer.js';
+export type {
+  LambdaHandler,
+  OptionallyProtectedHandler,
+  ProtectedAlbHandler,
+  ProtectedHandler,
+} from './handlers.js';
 export {
   createLambdaResourceServer,
   type LambdaAuthResult,
-  type LambdaHandler,
   type LambdaResourceServer,
   type LambdaResourceServerOptions,
   type LambdaResourceServerSettings,
-  type OptionallyProtectedHandler,
-  type ProtectedAlbHandler,
-  type ProtectedHandler,
 } from './lambda-resource-server.js';
 export type { LambdaRejectionResponse } from './response/rejection-response.js';
 export { withAuth } from './with-auth.js';
