@@ -19,7 +19,13 @@ export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';
 export type { JwkConfirmationVerifier, SenderConstraint } from './confirmation/confirmation-method.js';
 export type { SenderConstraintOptions } from './confirmation/sender-constraints.js';
-export { createContext, type OAuth2Context, type TokenLocation } from './context.js';
+export {
+  createContext,
+  type DefaultClaims,
+  type OAuth2Context,
+  type RsContext,
+  type TokenLocation,
+} from './context.js';
 export type { CacheIdentity, CacheNamespace } from './crypto/cache-namespace.js';
 export { tokenHash } from './crypto/token-hash.js';
 export {
@@ -76,8 +82,10 @@ export {
   DEFAULT_KEY_MANAGEMENT_ALGORITHMS,
   PBES2_ALGORITHMS,
 } from './keys/jwe-algorithms.js';
+export type { JwkSetDocument } from './keys/jwk-set-document.js';
 export { JwkSetError, type UnusableJwk } from './keys/jwk-set-error.js';
 export {
+  type JwksFetchOptions,
   type RemoteJwks,
   type RemoteJwksOptions,
   type RemoteJwksStats,
@@ -121,16 +129,19 @@ export {
 export type { ScopeRequirement, StaticScopeRequirement } from './policy/scopes.js';
 export type { RsRequest } from './request.js';
 export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
+export { type IssuerJwksOptions, issuerJwks } from './resolvers/issuer-jwks.js';
 export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
 export { type JwtResolverOptions, jwtResolver } from './resolvers/jwt-resolver.js';
 export type { AccessTokenResolver, ResolveContext } from './resolvers/resolver.js';
 export type { ResolverKeyOptions } from './resolvers/resolver-key-sources.js';
 export type { VerifiedTokenCacheOptions } from './resolvers/verified-token-cache.js';
 export {
+  type AuthAnonymous,
   type AuthFailure,
   type AuthResult,
   type AuthSuccess,
   createResourceServer,
+  type OptionalAuthResult,
   type ResourceServer,
   type ResourceServerOptions,
 } from './resource-server.js';

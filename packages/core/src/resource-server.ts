@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
+import { warnOnce } from './config/development-warning.js';
 import {
   boolean,
   checkOptions,
@@ -29,6 +30,7 @@ import type { RequestTrace } from './observability/request-trace.js';
 import { type ResourceServerStatus, serverStatus } from './observability/server-status.js';
 import type { Telemetry } from './observability/telemetry.js';
 import { observeAuthentication } from './observed-authentication.js';
+import { isLoopbackHost } from './http/endpoint-url.js';
 import {
   ACCESS_POLICY_OPTIONS,
   type AccessPolicy,
@@ -50,8 +52,10 @@ export interface ResourceServerOptions extends SenderConstraintOptions {
   /** An `error_uri` for challenges that carry an error. Default none. */
   readonly errorUri?: string;
   /**
-   * Refuse requests whose URL is not `https:` (400 `invalid_request`). Default `true`; turn it off only
-   * for local development, or when TLS ends at a proxy and adapters are not told the public URL.
+   * Refuse requests whose URL is not `https:` (400 `invalid_request`). Default `true`. Plain `http:` to a
+   * loopback host (`localhost`, 127.0.0.0/8, `[::1]`) is accepted, with a one-time warning, so that local
+   * development needs no setting. Turn it off only when TLS ends at a proxy and adapters are not told the
+   * public URL.
    */
   readonly requireHttps?: boolean;
   /** Where tokens are looked for. Default: the `Authorization` header only. */
@@ -80,6 +84,19 @@ export interface AuthSuccess {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/**
+ * A request without any access token on a route where authentication is optional
+ * ({@link ResourceServer.authenticateOptional}): the handler runs without a context.
+ */
+export interface AuthAnonymous {
+  readonly ok: true;
+  readonly context: undefined;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The decision for one request on a route where authentication is optional. */
+export type OptionalAuthResult = AuthResult | AuthAnonymous;
+
 /** A refused request, with the response to send. */
 export interface AuthFailure {
   readonly ok: false;
@@ -98,6 +115,14 @@ export interface ResourceServer {
    * @param routePolicy - what this route requires on top of the server-wide policy.
    */
   authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult>;
+  /**
+   * As {@link ResourceServer.authenticate}, for a route where authentication is optional: a request that
+   * carries no access token in any enabled location is let through without a context
+   * (`{ ok: true, context: undefined }`); one that carries a token, even a malformed or a bad one, is
+   * decided exactly as `authenticate` decides it (a bad token is still 401). An `Authorization` header
+   * of another scheme (`Basic …`) is no token here, as it is for `authenticate`.
+   */
+  authenticateOptional(request: RsRequest, routePolicy?: AccessPolicy): Promise<OptionalAuthResult>;
   /**
    * Validates a route policy when the route is registered, so that a bad one fails at start-up. Returns
    * the policy. Adapters call it; `option` names where the policy came from.
@@ -128,6 +153,7 @@ const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {
   formBody: boolean,
   query: boolean,
   header: nonEmptyString,
+  cookie: nonEmptyString,
 };
 
 /** The options {@link createResourceServer} knows; adapters add their own settings to it. */
@@ -215,95 +241,112 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       const now = clock();
       return serverStatus(now, collectHealth(now, [resolver, dpop]));
     },
-    async authenticate(
-      request: RsRequest,
-      routePolicy?: AccessPolicy,
-      // Present only when `onAudit` or `telemetry` is configured (see below).
-      trace?: RequestTrace,
-    ): Promise<AuthResult> {
-      const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
-      // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
-      const bearer = !required.includes('dpop');
-      let scheme: 'Bearer' | 'DPoP' | undefined;
-      const reject = (refused: Failure, dpopNonce?: string): AuthFailure => ({
-        ok: false,
-        rejection: buildRejection(refused, challenge, { scheme, bearer, dpopNonce }),
-      });
-
-      if (requireHttps && !isHttps(request.url)) {
-        return reject({ code: 'https_required', description: 'This resource requires HTTPS' });
-      }
-      const extracted = extractToken(request, locations, dpop !== undefined);
-      if (!extracted.ok) return reject(extracted.failure);
-      const { token, location } = extracted.value;
-      scheme = extracted.value.scheme;
-      trace?.extracted(scheme);
-      if (!bearer && scheme === 'Bearer') {
-        return reject(
-          failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
-        );
-      }
-      const now = clock();
-
-      // The proof is checked before the token is resolved: a bad proof costs no introspection call.
-      let proof: VerifiedDpopProof | undefined;
-      if (scheme === 'DPoP' && dpop !== undefined) {
-        const checked = await dpop.verify(request, token, now);
-        if (!checked.ok) {
-          const nonce =
-            checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
-          return reject(checked.failure, nonce);
-        }
-        proof = checked.value;
-        trace?.stage('dpop-proof');
-      }
-
-      const resolved = await resolver.resolve(token, { request, now, trace });
-      if (!resolved.ok) return reject(resolved.failure);
-      const info = resolved.value;
-      trace?.resolved(info);
-
-      // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
-      const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
-      if (bound || scheme === 'DPoP' || required.length > 0) {
-        const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
-        if (unconfirmed !== undefined) return reject(unconfirmed);
-        trace?.stage('confirm');
-      }
-      // Recorded only once everything else accepted the proof, so a refused request does not use it up.
-      if (proof !== undefined && dpop !== undefined) {
-        const replayed = await dpop.remember(proof, now);
-        if (replayed !== undefined) return reject(replayed);
-        trace?.stage('dpop-replay');
-      }
-
-      const denied =
-        (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
-        (routePolicy && checkAccessPolicy(routePolicy, info, request));
-      if (denied) return reject(denied);
-      trace?.stage('authorize');
-
-      const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);
-      return {
-        ok: true,
-        context: createContext(info, token, location, scheme),
-        headers: successHeaders(location === 'query', nonce),
-      };
-    },
+    authenticate: (request, routePolicy, trace) =>
+      decide(request, routePolicy, false, trace) as Promise<AuthResult>,
+    authenticateOptional: (request, routePolicy, trace) => decide(request, routePolicy, true, trace),
   };
   const { onAudit, telemetry } = options;
   if (onAudit === undefined && telemetry === undefined) return server;
   // Decided once, here: a server without either runs the bare pipeline, with no wrapper per request.
   telemetry?.attach(() => server.status());
+  const observers = { onAudit, telemetry, serverPolicy, clock };
   return {
     ...server,
-    authenticate: observeAuthentication(server.authenticate, { onAudit, telemetry, serverPolicy, clock }),
+    authenticate: observeAuthentication(server.authenticate, observers),
+    authenticateOptional: observeAuthentication(server.authenticateOptional, observers),
   };
+
+  async function decide(
+    request: RsRequest,
+    routePolicy: AccessPolicy | undefined,
+    optional: boolean,
+    // Present only when `onAudit` or `telemetry` is configured (see below).
+    trace: RequestTrace | undefined,
+  ): Promise<OptionalAuthResult> {
+    const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
+    // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
+    const bearer = !required.includes('dpop');
+    let scheme: 'Bearer' | 'DPoP' | undefined;
+    const reject = (refused: Failure, dpopNonce?: string): AuthFailure => ({
+      ok: false,
+      rejection: buildRejection(refused, challenge, { scheme, bearer, dpopNonce }),
+    });
+
+    if (requireHttps && !isHttps(request.url) && !isLoopbackHttp(request.url)) {
+      return reject({ code: 'https_required', description: 'This resource requires HTTPS' });
+    }
+    const extracted = extractToken(request, locations, dpop !== undefined);
+    if (!extracted.ok) {
+      if (optional && extracted.failure.code === 'token_missing') {
+        return { ok: true, context: undefined, headers: NO_HEADERS };
+      }
+      return reject(extracted.failure);
+    }
+    const { token, location } = extracted.value;
+    scheme = extracted.value.scheme;
+    trace?.extracted(scheme);
+    if (!bearer && scheme === 'Bearer') {
+      return reject(
+        failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
+      );
+    }
+    const now = clock();
+
+    // The proof is checked before the token is resolved: a bad proof costs no introspection call.
+    let proof: VerifiedDpopProof | undefined;
+    if (scheme === 'DPoP' && dpop !== undefined) {
+      const checked = await dpop.verify(request, token, now);
+      if (!checked.ok) {
+        const nonce =
+          checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
+        return reject(checked.failure, nonce);
+      }
+      proof = checked.value;
+      trace?.stage('dpop-proof');
+    }
+
+    const resolved = await resolver.resolve(token, { request, now, trace });
+    if (!resolved.ok) return reject(resolved.failure);
+    const info = resolved.value;
+    trace?.resolved(info);
+
+    // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
+    const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
+    if (bound || scheme === 'DPoP' || required.length > 0) {
+      const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
+      if (unconfirmed !== undefined) return reject(unconfirmed);
+      trace?.stage('confirm');
+    }
+    // Recorded only once everything else accepted the proof, so a refused request does not use it up.
+    if (proof !== undefined && dpop !== undefined) {
+      const replayed = await dpop.remember(proof, now);
+      if (replayed !== undefined) return reject(replayed);
+      trace?.stage('dpop-replay');
+    }
+
+    const denied =
+      (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
+      (routePolicy && checkAccessPolicy(routePolicy, info, request));
+    if (denied) return reject(denied);
+    trace?.stage('authorize');
+
+    const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);
+    return {
+      ok: true,
+      context: createContext(info, token, location, scheme),
+      headers: successHeaders(location === 'query', nonce),
+    };
+  }
 }
 
 /** The resource server as built, its `authenticate` taking the trace of the request. */
-interface TracedResourceServer extends Omit<ResourceServer, 'authenticate'> {
+interface TracedResourceServer extends Omit<ResourceServer, 'authenticate' | 'authenticateOptional'> {
   authenticate(request: RsRequest, routePolicy?: AccessPolicy, trace?: RequestTrace): Promise<AuthResult>;
+  authenticateOptional(
+    request: RsRequest,
+    routePolicy?: AccessPolicy,
+    trace?: RequestTrace,
+  ): Promise<OptionalAuthResult>;
 }
 
 /** The server's demands (built once) and the route's, both applying. */
@@ -325,6 +368,23 @@ function isHttps(url: string): boolean {
   return url.length > 6 && url.charCodeAt(5) === 58 /* : */ && url.slice(0, 5).toLowerCase() === 'https';
 }
 
+/**
+ * A plain-http request to this machine: local development. The URL's host may come from the client's
+ * `Host` header, so the warning names no host; a remote client claiming `localhost` only skips a check
+ * that protects its own token.
+ */
+function isLoopbackHttp(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' || !isLoopbackHost(parsed.hostname)) return false;
+  warnOnce(
+    'requests',
+    'RS_LOOPBACK_HTTP_REQUEST',
+    'requests over plain http to a loopback host are accepted (local development); elsewhere https is required',
+  );
+  return true;
+}
+
 function quotable(value: string | undefined, option: string): string | undefined {
   if (value === undefined) return undefined;
   requireOption(
@@ -341,7 +401,12 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
     formBody: locations?.formBody ?? false,
     query: locations?.query ?? false,
     header: typeof locations?.header === 'string' ? locations.header.toLowerCase() : locations?.header,
+    cookie: locations?.cookie,
   };
+  if (resolved.cookie !== undefined) {
+    // RFC 6265 §4.1.1: cookie-name = token, the grammar of header names.
+    requireOption(HEADER_NAME.test(resolved.cookie), 'tokenLocations.cookie', 'must be a valid cookie name');
+  }
   if (resolved.header !== undefined) {
     requireOption(typeof resolved.header === 'string', 'tokenLocations.header', 'must be a header name');
     requireOption(HEADER_NAME.test(resolved.header), 'tokenLocations.header', 'must be a valid header name');
@@ -355,7 +420,8 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
     !resolved.authorizationHeader &&
     !resolved.formBody &&
     !resolved.query &&
-    resolved.header === undefined
+    resolved.header === undefined &&
+    resolved.cookie === undefined
   ) {
     throw new RsConfigError('tokenLocations', 'at least one token location must be enabled');
   }

@@ -9,6 +9,7 @@ import {
   type Failure,
   type FailureCode,
   type OAuth2Context,
+  type OptionalAuthResult,
   type Outcome,
   type Rejection,
   RsConfigError,
@@ -114,7 +115,7 @@ export function expectSuccess<T>(outcome: Outcome<T>): T {
  * Asserts a rejection with exactly `code`, the status and OAuth error the failure table fixes for it, and
  * headers that carry the challenge. Returns the rejection.
  */
-export function expectRejected(result: AuthResult, code: FailureCode, status?: number): Rejection {
+export function expectRejected(result: OptionalAuthResult, code: FailureCode, status?: number): Rejection {
   if (result.ok) throw new Error(`expected rejection "${code}", got success`);
   const { rejection } = result;
   expect(rejection.code).toBe(code);

@@ -11,5 +11,10 @@ export type {
   RsExpressSettings,
 } from './options.js';
 export { RsRejectionError } from './rejection-error.js';
-export { type Protect, rsExpress } from './rs-express.js';
 export { rsStatusHandler } from './status-handler.js';
+export {
+  createExpressResourceServer,
+  type ExpressResourceServer,
+  type Protect,
+  rsExpress,
+} from './rs-express.js';

@@ -1,5 +1,13 @@
 import './express-augmentation.js';
-import { type AccessPolicy, RsConfigError } from '@rs/core';
+import {
+  type AccessPolicy,
+  type DefaultClaims,
+  type OptionalAuthResult,
+  type ResourceServer,
+  RsConfigError,
+  type RsContext,
+  type RsRequest,
+} from '@rs/core';
 import {
   nonEmptyString,
   type OptionSchema,
@@ -33,34 +41,65 @@ const EXPRESS_SETTINGS: OptionSchema<RsExpressSettings> = {
 export type Protect = (routePolicy?: AccessPolicy) => RequestHandler;
 
 /**
- * Builds a resource server for Express 4 or 5 and returns {@link Protect}, the middleware factory. Each
- * middleware authenticates the request, sets `req.oauth2` and calls `next()`, or answers the rejection
- * (status, `WWW-Authenticate`, JSON body); with `onRejection: 'next'` it passes an
- * {@link RsRejectionError} to `next(err)` instead, when the app has error middleware to receive it (else
- * it answers as with `'respond'`). Bugs (a thrown error) always go to `next(err)`.
+ * A resource server for Express 4 or 5: middleware factories for routes, and the context accessor.
  *
  * @example
  * ```ts
- * const protect = rsExpress({
+ * const rs = createExpressResourceServer({ resolver });
+ * app.get('/items', rs.protect({ scopes: ['read'] }), (req, res) => res.json(rs.contextOf(req)?.subject));
+ * app.get('/feed', rs.protectOptional(), (req, res) => res.json({ personal: req.oauth2 !== undefined }));
+ * ```
+ */
+export interface ExpressResourceServer<Claims extends object = DefaultClaims> {
+  /**
+   * Middleware that protects what follows it: it authenticates the request, sets `req.oauth2` and calls
+   * `next()`, or answers the rejection (status, `WWW-Authenticate`, JSON body); with
+   * `onRejection: 'next'` it passes an {@link RsRejectionError} to `next(err)` instead, when the app has
+   * error middleware to receive it. Without a policy it applies the server-wide policy only; with one,
+   * both. The policy is checked now, so a bad one fails at start-up.
+   */
+  protect(routePolicy?: AccessPolicy): RequestHandler;
+  /**
+   * As {@link ExpressResourceServer.protect}, for a route where authentication is optional: a request
+   * without any token goes on with `req.oauth2` unset; a token, when present, must pass (a bad one is
+   * still answered 401).
+   */
+  protectOptional(routePolicy?: AccessPolicy): RequestHandler;
+  /**
+   * `req.oauth2` with the application's claims type (a statement about the tokens, not a check), or
+   * `undefined` on a request no middleware accepted.
+   */
+  contextOf(req: Request): RsContext<Claims> | undefined;
+  /** The core resource server underneath. */
+  readonly resourceServer: ResourceServer;
+}
+
+/**
+ * Builds an {@link ExpressResourceServer}. Options are checked here: a misconfiguration throws an
+ * `RsConfigError` at start-up. Bugs (a thrown error) in a middleware always go to `next(err)`.
+ *
+ * @example
+ * ```ts
+ * const rs = createExpressResourceServer({
  *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
  * });
- * app.get('/items', protect({ scopes: ['read'] }), (req, res) => {
+ * app.get('/items', rs.protect({ scopes: ['read'] }), (req, res) => {
  *   res.json({ subject: req.oauth2?.subject });
  * });
  * ```
  */
-export function rsExpress(options: RsExpressOptions): Protect {
+export function createExpressResourceServer<Claims extends object = DefaultClaims>(
+  options: RsExpressOptions,
+): ExpressResourceServer<Claims> {
   const resourceServer = resourceServerFrom(options, EXPRESS_SETTINGS);
   requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
   const passRejections = rejectionHandling(options.onRejection) === 'next';
 
-  return function protect(routePolicy?: AccessPolicy): RequestHandler {
-    const policy = resourceServer.checkPolicy(routePolicy, 'protect(policy)');
+  function middleware(decide: (request: RsRequest) => Promise<OptionalAuthResult>): RequestHandler {
     return function authenticateOAuth2(req: Request, res: Response, next: NextFunction): void {
       // Not an async function: Express 4 ignores returned promises, so failures must reach next() here.
-      resourceServer
-        .authenticate(expressRsRequest(req, publicBase), policy)
+      decide(expressRsRequest(req, publicBase))
         .then((result) => {
           if (!result.ok) {
             // With no error middleware to hand it to, Express's default handler would log a stack
@@ -69,13 +108,42 @@ export function rsExpress(options: RsExpressOptions): Protect {
               return next(new RsRejectionError(result.rejection));
             return sendRejection(res, result.rejection);
           }
-          req.oauth2 = result.context;
+          if (result.context !== undefined) req.oauth2 = result.context;
           for (const name in result.headers) res.setHeader(name, result.headers[name]!);
           next();
         })
         .catch(next);
     };
+  }
+
+  return {
+    resourceServer,
+    protect(routePolicy) {
+      const policy = resourceServer.checkPolicy(routePolicy, 'protect(policy)');
+      return middleware((request) => resourceServer.authenticate(request, policy));
+    },
+    protectOptional(routePolicy) {
+      const policy = resourceServer.checkPolicy(routePolicy, 'protectOptional(policy)');
+      return middleware((request) => resourceServer.authenticateOptional(request, policy));
+    },
+    contextOf: (req) => req.oauth2 as RsContext<Claims> | undefined,
   };
+}
+
+/**
+ * Builds a resource server for Express and returns its {@link Protect} middleware factory.
+ *
+ * @deprecated Use {@link createExpressResourceServer}, whose `protect` is this function's result; the
+ * factories of every adapter are named `create<Framework>ResourceServer`.
+ *
+ * @example
+ * ```ts
+ * const protect = rsExpress({ resolver });
+ * app.get('/items', protect({ scopes: ['read'] }), listItems);
+ * ```
+ */
+export function rsExpress(options: RsExpressOptions): Protect {
+  return createExpressResourceServer(options).protect;
 }
 
 function rejectionHandling(value: RejectionHandling | undefined): RejectionHandling {

@@ -1,5 +1,5 @@
 import { type ConformanceDriver, conformanceEcho, runAdapterConformance, sendHttp } from '@rs/testkit';
-import { rsExpress } from '../src/index.js';
+import { createExpressResourceServer } from '../src/index.js';
 import { FRAMEWORKS, type Framework } from './frameworks.js';
 import { serve } from './serve.js';
 
@@ -7,14 +7,15 @@ function driver({ express }: Framework): ConformanceDriver {
   return {
     connectionCertificates: true,
     peerAddress: '127.0.0.1',
+    optionalAuthentication: true,
     async start(options, routes, tls) {
       const app = express();
       app.use(express.urlencoded({ extended: false }));
-      const protect = rsExpress(options);
+      const rs = createExpressResourceServer(options);
       for (const route of routes) {
-        const handler = protect(route.policy);
+        const handler = route.optional ? rs.protectOptional(route.policy) : rs.protect(route.policy);
         const echo = (req: import('express').Request, res: import('express').Response) => {
-          res.json(conformanceEcho(req.oauth2!));
+          res.json(conformanceEcho(req.oauth2));
         };
         if (route.method === 'GET') app.get(route.path, handler, echo);
         else app.post(route.path, handler, echo);

@@ -108,8 +108,11 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       expect(trusted.status).toBe(200);
       expect(fixture.seen.at(-1)?.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/items$/);
       expect(fixture.seen.at(-1)?.peerAddress).toBe('127.0.0.1');
+      // Without trust proxy the forwarded scheme is ignored: core sees plain http (accepted here only
+      // because the host is loopback, as for local development).
       const untrusted = await sendHttp((await serve(strict)).url, { method: 'GET', path: '/items', headers });
-      expect(untrusted).toMatchObject({ status: 400, body: { code: 'https_required' } });
+      expect(untrusted.status).toBe(200);
+      expect(fixture.seen.at(-1)?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/items$/);
     });
 
     it('uses the publicUrl option as the base of the URL', async () => {

@@ -1,4 +1,5 @@
-import type { AccessPolicy, OAuth2Context } from '@rs/core';
+import type { OAuth2Context } from '@rs/core';
+import type { RouteRsConfig } from './route-protection.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,8 +13,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * This route's access policy, applied on top of the server-wide one; `true` to protect the route with
-     * the server-wide policy alone (useful with `protect: 'opt-in'`); `false` to leave it unprotected.
+     * the server-wide policy alone (useful with `protect: 'opt-in'`); `false` to leave it unprotected;
+     * `'optional'` (or a policy with `optional: true`) to make authentication optional: a request without
+     * any token reaches the handler with `request.oauth2` `null`, a bad token is still refused.
      */
-    rs?: AccessPolicy | boolean;
+    rs?: RouteRsConfig;
   }
 }

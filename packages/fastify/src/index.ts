@@ -5,11 +5,13 @@
  */
 import './fastify-augmentation.js';
 
+export { contextOf } from './context-of.js';
 export type {
   AuthenticationHook,
   RouteProtectionMode,
   RsFastifyOptions,
   RsFastifySettings,
 } from './options.js';
-export { rsFastify, rsFastify as default } from './plugin.js';
+export { fastifyResourceServer, fastifyResourceServer as default, rsFastify } from './plugin.js';
+export type { RouteRsConfig } from './route-protection.js';
 export { rsStatusHandler } from './status-handler.js';

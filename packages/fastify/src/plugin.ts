@@ -11,7 +11,7 @@ import {
 } from '@rs/core/adapter';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { authenticationHook } from './authentication-hook.js';
+import { authenticationHook, isRsHook } from './authentication-hook.js';
 import { lateRouteGuard, markRouteSeen } from './late-route-guard.js';
 import type {
   AuthenticationHook,
@@ -49,18 +49,24 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
   const hook = authenticationHookName(options.hook, resourceServer);
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
 
-  fastify.decorateRequest('oauth2', null);
+  // Registered again in a child context (or a sibling's), the decorator is already there.
+  if (!fastify.hasRequestDecorator('oauth2')) fastify.decorateRequest('oauth2', null);
   fastify.addHook('onRequest', lateRouteGuard(fastify, mode));
   fastify.addHook('onRoute', (routeOptions) => {
     markRouteSeen(routeOptions);
     const name = routeName(routeOptions.method, routeOptions.url);
+    // An outer registration's hook, added by its onRoute before this one ran, gives way to this one.
+    const onRequest = hookList(routeOptions.onRequest).filter((added) => !isRsHook(added));
+    const preValidation = hookList(routeOptions.preValidation).filter((added) => !isRsHook(added));
+    routeOptions.onRequest = onRequest;
+    routeOptions.preValidation = preValidation;
     const protection = routeProtection(routeOptions.config?.rs, mode, resourceServer, name);
     if (protection === undefined) return;
-    const authenticate = authenticationHook(resourceServer, protection.policy, publicBase);
+    const authenticate = authenticationHook(resourceServer, protection, publicBase);
     // First among the route's own hooks, so that they can rely on request.oauth2. A new array: Fastify
     // reuses the caller's options for the automatic HEAD route, which gets its own hook through onRoute.
-    if (hook === 'onRequest') routeOptions.onRequest = [authenticate, ...hookList(routeOptions.onRequest)];
-    else routeOptions.preValidation = [authenticate, ...hookList(routeOptions.preValidation)];
+    if (hook === 'onRequest') routeOptions.onRequest = [authenticate, ...onRequest];
+    else routeOptions.preValidation = [authenticate, ...preValidation];
   });
 }
 
@@ -85,21 +91,35 @@ function hookList<H>(hooks: H | readonly H[] | undefined): readonly H[] {
 }
 
 /**
- * The Fastify plugin: protects routes with OAuth 2.0 access tokens. Each protected route gets a hook that
+ * The Fastify plugin (named by Fastify's convention for plugins, as `fastifyCors` and `fastifyJwt` are):
+ * protects routes with OAuth 2.0 access tokens. It may be registered in several encapsulated contexts,
+ * each with its own options; a route gets the registration nearest to it. Each protected route gets a hook that
  * runs the resource server and either answers the rejection (status, `WWW-Authenticate`, JSON body) or
  * sets `request.oauth2`. A route's `config.rs` adds a policy (checked at registration), `true` protects
  * it, `false` leaves it open. Await the registration before declaring routes.
  *
  * @example
  * ```ts
- * await app.register(rsFastify, {
+ * await app.register(fastifyResourceServer, {
  *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
  * });
  * app.get('/items', { config: { rs: { scopes: ['read'] } } }, async (request) => request.oauth2?.subject);
  * app.get('/health', { config: { rs: false } }, async () => 'ok');
  * ```
  */
-export const rsFastify: FastifyPluginAsync<RsFastifyOptions> = fastifyPlugin(rsFastifyPlugin, {
+export const fastifyResourceServer: FastifyPluginAsync<RsFastifyOptions> = fastifyPlugin(rsFastifyPlugin, {
   fastify: '5.x',
   name: '@rs/fastify',
 });
+
+/**
+ * The Fastify plugin under its first name.
+ *
+ * @deprecated Use {@link fastifyResourceServer}, the same plugin.
+ *
+ * @example
+ * ```ts
+ * await app.register(rsFastify, { resolver });
+ * ```
+ */
+export const rsFastify: FastifyPluginAsync<RsFastifyOptions> = fastifyResourceServer;

@@ -1,27 +1,46 @@
-import type { AccessPolicy, ResourceServer } from '@rs/core';
+import { type AccessPolicy, type ResourceServer, RsConfigError } from '@rs/core';
 import type { RouteProtectionMode } from './options.js';
 
-/** A route to protect, and what it requires beyond the server-wide policy. */
+/**
+ * A route's `config.rs`: a policy (with `optional: true` for optional authentication), `true`, `false`
+ * or `'optional'`.
+ */
+export type RouteRsConfig = (AccessPolicy & { readonly optional?: boolean }) | boolean | 'optional';
+
+/** A route to protect, what it requires beyond the server-wide policy, and whether a token is optional. */
 export interface RouteProtection {
   readonly policy: AccessPolicy | undefined;
+  readonly optional: boolean;
 }
 
-const SERVER_POLICY_ONLY: RouteProtection = { policy: undefined };
+const SERVER_POLICY_ONLY: RouteProtection = { policy: undefined, optional: false };
+const OPTIONAL: RouteProtection = { policy: undefined, optional: true };
 
 /**
  * Decides from a route's `config.rs` whether the route is protected, validating its policy now so that a
  * bad one stops start-up. Returns `undefined` for an unprotected route.
  */
 export function routeProtection(
-  setting: AccessPolicy | boolean | undefined,
+  setting: RouteRsConfig | undefined,
   mode: RouteProtectionMode,
   resourceServer: ResourceServer,
   routeName: string,
 ): RouteProtection | undefined {
   if (setting === false) return undefined;
   if (setting === true) return SERVER_POLICY_ONLY;
+  if (setting === 'optional') return OPTIONAL;
   if (setting === undefined) return mode === 'all' ? SERVER_POLICY_ONLY : undefined;
-  return { policy: resourceServer.checkPolicy(setting, `${routeName} config.rs`) };
+  if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) {
+    return { policy: resourceServer.checkPolicy(setting, `${routeName} config.rs`), optional: false };
+  }
+  const { optional, ...policy } = setting as AccessPolicy & { optional?: unknown };
+  if (optional !== undefined && typeof optional !== 'boolean') {
+    throw new RsConfigError(`${routeName} config.rs.optional`, 'must be a boolean');
+  }
+  return {
+    policy: resourceServer.checkPolicy(policy, `${routeName} config.rs`),
+    optional: optional === true,
+  };
 }
 
 /** Names a route in configuration errors, e.g. `route GET /items`. */

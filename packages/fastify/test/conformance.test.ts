@@ -3,11 +3,12 @@ import { createServer as createTlsServer } from 'node:https';
 import formBody from '@fastify/formbody';
 import { type ConformanceDriver, conformanceEcho, runAdapterConformance, sendHttp } from '@rs/testkit';
 import Fastify from 'fastify';
-import { rsFastify } from '../src/index.js';
+import { fastifyResourceServer } from '../src/index.js';
 
 const driver: ConformanceDriver = {
   connectionCertificates: true,
   peerAddress: '127.0.0.1',
+  optionalAuthentication: true,
   async start(options, routes, tls) {
     // The suite sends a 20 KB token, beyond Node's default 16 KiB header limit (which would answer 431).
     // With TLS, the server asks for a client certificate without judging its chain (RFC 8705 §3).
@@ -21,13 +22,13 @@ const driver: ConformanceDriver = {
             ),
     });
     await app.register(formBody);
-    await app.register(rsFastify, options);
+    await app.register(fastifyResourceServer, options);
     for (const route of routes) {
       app.route({
         method: route.method,
         url: route.path,
-        config: { rs: route.policy },
-        handler: async (request) => conformanceEcho(request.oauth2!),
+        config: { rs: route.optional ? { ...route.policy, optional: true } : route.policy },
+        handler: async (request) => conformanceEcho(request.oauth2 ?? undefined),
       });
     }
     const listening = await app.listen({ host: '127.0.0.1', port: 0 });

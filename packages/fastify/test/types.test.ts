@@ -1,7 +1,7 @@
-import type { AccessPolicy, OAuth2Context } from '@rs/core';
+import type { AccessPolicy, OAuth2Context, RsContext } from '@rs/core';
 import type { FastifyContextConfig, FastifyRequest } from 'fastify';
 import { describe, expectTypeOf, it } from 'vitest';
-import type { RsFastifyOptions } from '../src/index.js';
+import { contextOf, type RsFastifyOptions } from '../src/index.js';
 
 describe('types', () => {
   it('types request.oauth2 as the context, null on unprotected routes', () => {
@@ -9,7 +9,18 @@ describe('types', () => {
   });
 
   it('types the route config option rs', () => {
-    expectTypeOf<FastifyContextConfig['rs']>().toEqualTypeOf<AccessPolicy | boolean | undefined>();
+    expectTypeOf<FastifyContextConfig['rs']>().toEqualTypeOf<
+      (AccessPolicy & { readonly optional?: boolean }) | boolean | 'optional' | undefined
+    >();
+  });
+
+  it("types contextOf with the application's claims type", () => {
+    interface MyClaims {
+      readonly tenant: string;
+    }
+    const request = { oauth2: null } as FastifyRequest;
+    expectTypeOf(contextOf<MyClaims>(request)).toEqualTypeOf<RsContext<MyClaims> | null>();
+    expectTypeOf(contextOf(request)).toEqualTypeOf<RsContext | null>();
   });
 
   it('accepts resource-server options or a prebuilt resource server, plus plugin settings', () => {

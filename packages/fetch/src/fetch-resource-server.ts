@@ -1,4 +1,4 @@
-import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
+import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
 import {
   type AdapterAuthResult,
   addResponseHeaders,
@@ -62,11 +62,27 @@ export type FetchAuthResult = AdapterAuthResult<Response>;
  * const listItems: ProtectedFetchHandler = (request, oauth2) => Response.json({ owner: oauth2.subject });
  * ```
  */
-export type ProtectedFetchHandler<Args extends unknown[] = []> = (
+export type ProtectedFetchHandler<Args extends unknown[] = [], Claims extends object = DefaultClaims> = (
   request: Request,
-  oauth2: OAuth2Context,
+  oauth2: RsContext<Claims>,
   ...args: Args
 ) => Response | Promise<Response>;
+
+/**
+ * A Fetch handler on a route where authentication is optional: `oauth2` is `undefined` when the request
+ * carried no token.
+ *
+ * @example
+ * ```ts
+ * import type { OptionallyProtectedFetchHandler } from '@rs/fetch';
+ * const greet: OptionallyProtectedFetchHandler = (request, oauth2) =>
+ *   new Response(oauth2 === undefined ? 'hello, stranger' : `hello ${oauth2.subject}`);
+ * ```
+ */
+export type OptionallyProtectedFetchHandler<
+  Args extends unknown[] = [],
+  Claims extends object = DefaultClaims,
+> = (request: Request, oauth2: RsContext<Claims> | undefined, ...args: Args) => Response | Promise<Response>;
 
 /**
  * A resource server for Fetch API handlers. Build it once, at start-up, so that key sets stay cached.
@@ -77,19 +93,31 @@ export type ProtectedFetchHandler<Args extends unknown[] = []> = (
  * export default { fetch: rs.protect((request, oauth2) => Response.json({ subject: oauth2.subject })) };
  * ```
  */
-export interface FetchResourceServer {
+export interface FetchResourceServer<Claims extends object = DefaultClaims> {
   /**
    * Decides one request. For handlers that need the decision themselves, e.g. to route first;
    * {@link FetchResourceServer.protect} covers the common case. The request body stays unread.
    */
-  authenticate(request: Request, policy?: AccessPolicy): Promise<FetchAuthResult>;
+  authenticate(
+    request: Request,
+    policy?: AccessPolicy,
+  ): Promise<AdapterAuthResult<Response, RsContext<Claims>>>;
   /**
    * Wraps a handler: refused requests get core's answer and never reach it; accepted ones get the
    * context, and its response gets core's headers. The policy is checked now, so a bad one fails at
    * start-up.
    */
   protect<Args extends unknown[] = []>(
-    handler: ProtectedFetchHandler<Args>,
+    handler: ProtectedFetchHandler<Args, Claims>,
+    policy?: AccessPolicy,
+  ): (request: Request, ...args: Args) => Promise<Response>;
+  /**
+   * As {@link FetchResourceServer.protect}, for a route where authentication is optional: a request
+   * without any token reaches the handler with `oauth2` undefined; a token, when present, must pass (a
+   * bad one is still answered 401).
+   */
+  protectOptional<Args extends unknown[] = []>(
+    handler: OptionallyProtectedFetchHandler<Args, Claims>,
     policy?: AccessPolicy,
   ): (request: Request, ...args: Args) => Promise<Response>;
   /** The core resource server underneath. */
@@ -111,17 +139,38 @@ export interface FetchResourceServer {
  * const handler = rs.protect((request, oauth2) => Response.json(oauth2.subject), { scopes: ['read'] });
  * ```
  */
-export function createFetchResourceServer(options: FetchResourceServerOptions): FetchResourceServer {
-  const { resourceServer, authenticate, forRoute } = fetchAdapterAuthenticator(options);
+export function createFetchResourceServer<Claims extends object = DefaultClaims>(
+  options: FetchResourceServerOptions,
+): FetchResourceServer<Claims>;
+// Last, so that `ReturnType<typeof createFetchResourceServer>` is the server with the default claims type.
+export function createFetchResourceServer(options: FetchResourceServerOptions): FetchResourceServer;
+export function createFetchResourceServer<Claims extends object = DefaultClaims>(
+  options: FetchResourceServerOptions,
+): FetchResourceServer<Claims> {
+  const { resourceServer, authenticate, forRoute, forOptionalRoute } = fetchAdapterAuthenticator(options);
+  // The claims type is the application's statement about its tokens; nothing at run time differs.
+  type Context = RsContext<Claims>;
   return {
     resourceServer,
-    authenticate,
-    protect<Args extends unknown[]>(handler: ProtectedFetchHandler<Args>, policy?: AccessPolicy) {
+    authenticate: authenticate as FetchResourceServer<Claims>['authenticate'],
+    protect<Args extends unknown[]>(handler: ProtectedFetchHandler<Args, Claims>, policy?: AccessPolicy) {
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);
         if (!result.ok) return result.response;
-        return addResponseHeaders(await handler(request, result.context, ...args), result.headers);
+        return addResponseHeaders(await handler(request, result.context as Context, ...args), result.headers);
+      };
+    },
+    protectOptional<Args extends unknown[]>(
+      handler: OptionallyProtectedFetchHandler<Args, Claims>,
+      policy?: AccessPolicy,
+    ) {
+      const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
+      return async (request: Request, ...args: Args): Promise<Response> => {
+        const result = await authenticateRoute(request);
+        if (!result.ok) return result.response;
+        const context = result.context as Context | undefined;
+        return addResponseHeaders(await handler(request, context, ...args), result.headers);
       };
     },
   };

@@ -11,6 +11,7 @@ export {
   type FetchResourceServer,
   type FetchResourceServerOptions,
   type FetchResourceServerSettings,
+  type OptionallyProtectedFetchHandler,
   type ProtectedFetchHandler,
 } from './fetch-resource-server.js';
 export { statusHandler } from './status-handler.js';

@@ -5,6 +5,7 @@ import { serveFetch } from './support/node-bridge.js';
 
 // The Fetch interface itself: real Request objects handed to the wrapped handler.
 runAdapterConformance('fetch (direct)', {
+  optionalAuthentication: true,
   async start(options, routes) {
     const handler = conformanceHandler(createFetchResourceServer(options), routes);
     return {
@@ -20,6 +21,7 @@ runAdapterConformance('fetch (direct)', {
 
 // The same handler behind a real HTTP server, with requests sent by a real client.
 runAdapterConformance('fetch (over HTTP)', {
+  optionalAuthentication: true,
   async start(options, routes) {
     const server = await serveFetch(conformanceHandler(createFetchResourceServer(options), routes));
     return {

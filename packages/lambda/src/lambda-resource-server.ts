@@ -1,20 +1,41 @@
-import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
+import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
 import {
   type AdapterAuthResult,
   adapterAuthenticator,
+  anyValue,
+  checkOptions,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
+  formReading,
   nonEmptyString,
   type OptionSchema,
+  oneOf,
   type ResourceServerSource,
   requirePublicUrlForDpop,
+  stringList,
 } from '@rs/core/adapter';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { ALBEvent, ALBResult, APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { type ApiGatewayEvent, type ApiGatewayResult, isHttpApiEvent } from './api-gateway-event.js';
+import type { AuthorizerSettings } from './authorizers/authorizer-settings.js';
+import {
+  type HttpApiAuthorizerSettings,
+  type HttpApiIamAuthorizerHandler,
+  type HttpApiSimpleAuthorizerHandler,
+  httpApiAuthorizer,
+} from './authorizers/http-api-authorizer.js';
+import { type RestAuthorizerHandler, restAuthorizer } from './authorizers/rest-authorizer.js';
+import type {
+  LambdaHandler,
+  OptionallyProtectedHandler,
+  ProtectedAlbHandler,
+  ProtectedHandler,
+} from './handlers.js';
+import { albRequest } from './request/alb-request.js';
 import { httpApiRequest } from './request/http-api-request.js';
 import { parsePublicOrigin } from './request/public-origin.js';
 import { restApiRequest } from './request/rest-api-request.js';
 import { addHeaders } from './response/add-headers.js';
+import { albRejectionResponse } from './response/alb-response.js';
 import { type LambdaRejectionResponse, rejectionResponse } from './response/rejection-response.js';
 
 /**
@@ -70,38 +91,6 @@ const LAMBDA_SETTINGS: OptionSchema<LambdaResourceServerSettings> = {
 export type LambdaAuthResult = AdapterAuthResult<LambdaRejectionResponse>;
 
 /**
- * A Lambda handler that runs only for accepted requests and receives their OAuth2 context.
- *
- * @example
- * ```ts
- * import type { ProtectedHandler } from '@rs/lambda';
- * const getItems: ProtectedHandler = async (event, context, oauth2) => ({
- *   statusCode: 200,
- *   body: JSON.stringify({ subject: oauth2.subject, requestId: context.awsRequestId }),
- * });
- * ```
- */
-export type ProtectedHandler<E extends ApiGatewayEvent = APIGatewayProxyEvent> = (
-  event: E,
-  context: Context,
-  oauth2: OAuth2Context,
-) => ApiGatewayResult<E> | Promise<ApiGatewayResult<E>>;
-
-/**
- * What {@link LambdaResourceServer.protect} returns: export it as the function's handler.
- *
- * @example
- * ```ts
- * import type { LambdaHandler } from '@rs/lambda';
- * export const handler: LambdaHandler = rs.protect(getItems, { scopes: ['read'] });
- * ```
- */
-export type LambdaHandler<E extends ApiGatewayEvent = APIGatewayProxyEvent> = (
-  event: E,
-  context: Context,
-) => Promise<ApiGatewayResult<E>>;
-
-/**
  * A resource server for Lambda functions behind API Gateway. Build it once, outside the handler, so that
  * key sets stay cached across invocations.
  *
@@ -111,21 +100,58 @@ export type LambdaHandler<E extends ApiGatewayEvent = APIGatewayProxyEvent> = (
  * export const handler = rs.protect(async (event) => ({ statusCode: 200, body: event.path }));
  * ```
  */
-export interface LambdaResourceServer {
+export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
   /**
    * Decides one event of either payload format. For handlers that need the decision themselves;
    * {@link LambdaResourceServer.protect} covers the common case.
    */
-  authenticate(event: ApiGatewayEvent, policy?: AccessPolicy): Promise<LambdaAuthResult>;
+  authenticate(
+    event: ApiGatewayEvent,
+    policy?: AccessPolicy,
+  ): Promise<AdapterAuthResult<LambdaRejectionResponse, RsContext<Claims>>>;
   /**
    * Wraps a handler: refused events get core's answer and never reach it; accepted ones get the context,
    * and the answer gets core's headers. The policy is checked now, so a bad one fails at cold start.
    * The event type picks the result type: annotate `event` (or pass the type argument) for payload 2.0.
    */
   protect<E extends ApiGatewayEvent = APIGatewayProxyEvent>(
-    handler: ProtectedHandler<E>,
+    handler: ProtectedHandler<E, Claims>,
     policy?: AccessPolicy,
   ): LambdaHandler<E>;
+  /**
+   * As {@link LambdaResourceServer.protect}, for a route where authentication is optional: an event
+   * without any token reaches the handler with `oauth2` undefined; a token, when present, must pass
+   * (a bad one is still answered 401).
+   */
+  protectOptional<E extends ApiGatewayEvent = APIGatewayProxyEvent>(
+    handler: OptionallyProtectedHandler<E, Claims>,
+    policy?: AccessPolicy,
+  ): LambdaHandler<E>;
+  /**
+   * Wraps a handler behind an Application Load Balancer: refused requests get core's answer in the
+   * load balancer's shape (`statusDescription`, `isBase64Encoded`, `multiValueHeaders` when the target
+   * group has them on); accepted ones get the context.
+   */
+  protectAlb(
+    handler: ProtectedAlbHandler<Claims>,
+    policy?: AccessPolicy,
+  ): (event: ALBEvent, context: Context) => Promise<ALBResult>;
+  /**
+   * A REST API Lambda authorizer (`TOKEN` or `REQUEST`; also HTTP API authorizers with payload format
+   * 1.0): Allow with the subject as `principalId` and the claims as `context`, Deny for 403, `Unauthorized`
+   * (401) for a missing or bad token. Settings are checked now.
+   */
+  restAuthorizer(settings?: AuthorizerSettings): RestAuthorizerHandler;
+  /**
+   * An HTTP API Lambda authorizer (payload format 2.0) with simple responses (default) or IAM policies
+   * (`response: 'iam'`). Settings are checked now.
+   */
+  httpApiAuthorizer(
+    settings?: HttpApiAuthorizerSettings & { readonly response?: 'simple' },
+  ): HttpApiSimpleAuthorizerHandler;
+  httpApiAuthorizer(
+    settings: HttpApiAuthorizerSettings & { readonly response: 'iam' },
+  ): HttpApiIamAuthorizerHandler;
   /** The core resource server underneath. */
   readonly resourceServer: ResourceServer;
 }
@@ -149,8 +175,15 @@ export interface LambdaResourceServer {
  * );
  * ```
  */
-export function createLambdaResourceServer(options: LambdaResourceServerOptions): LambdaResourceServer {
-  const { resourceServer, authenticate, forRoute } = adapterAuthenticator(
+export function createLambdaResourceServer<Claims extends object = DefaultClaims>(
+  options: LambdaResourceServerOptions,
+): LambdaResourceServer<Claims>;
+// Last, so that `ReturnType<typeof createLambdaResourceServer>` is the server with the default claims type.
+export function createLambdaResourceServer(options: LambdaResourceServerOptions): LambdaResourceServer;
+export function createLambdaResourceServer<Claims extends object = DefaultClaims>(
+  options: LambdaResourceServerOptions,
+): LambdaResourceServer<Claims> {
+  const { resourceServer, authenticate, forRoute, forOptionalRoute } = adapterAuthenticator(
     options,
     {
       // Called per request, so after `publicOrigin` below is checked.
@@ -164,20 +197,62 @@ export function createLambdaResourceServer(options: LambdaResourceServerOptions)
   );
   requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const publicOrigin = parsePublicOrigin(options.publicUrl);
+  const form = formReading(resourceServer, options.maxFormBodyBytes);
+  // The claims type is the application's statement about its tokens; nothing at run time differs.
+  type Context_ = RsContext<Claims>;
   return {
     resourceServer,
-    authenticate,
-    protect<E extends ApiGatewayEvent>(
-      handler: ProtectedHandler<E>,
-      policy?: AccessPolicy,
-    ): LambdaHandler<E> {
+    authenticate: authenticate as LambdaResourceServer<Claims>['authenticate'],
+    protect<E extends ApiGatewayEvent>(handler: ProtectedHandler<E, Claims>, policy?: AccessPolicy) {
       const authenticateRoute = forRoute(policy, 'protect.policy');
-      return async (event, context) => {
+      return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
         const result = await authenticateRoute(event);
         // The rejection fits both result shapes; TypeScript cannot see that through the conditional type.
         if (!result.ok) return result.response as ApiGatewayResult<E>;
-        return addHeaders(await handler(event, context, result.context), result.headers);
+        return addHeaders(await handler(event, context, result.context as Context_), result.headers);
       };
     },
+    protectOptional<E extends ApiGatewayEvent>(
+      handler: OptionallyProtectedHandler<E, Claims>,
+      policy?: AccessPolicy,
+    ) {
+      const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
+      return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
+        const result = await authenticateRoute(event);
+        if (!result.ok) return result.response as ApiGatewayResult<E>;
+        return addHeaders(
+          await handler(event, context, result.context as Context_ | undefined),
+          result.headers,
+        );
+      };
+    },
+    protectAlb(handler: ProtectedAlbHandler<Claims>, policy?: AccessPolicy) {
+      const routePolicy = resourceServer.checkPolicy(policy, 'protectAlb.policy');
+      return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
+        const result = await resourceServer.authenticate(albRequest(event, form, publicOrigin), routePolicy);
+        if (!result.ok) return albRejectionResponse(result.rejection, event);
+        return addHeaders(await handler(event, context, result.context as Context_), result.headers);
+      };
+    },
+    restAuthorizer(settings: AuthorizerSettings = {}) {
+      return restAuthorizer(resourceServer, form, checkedAuthorizerSettings(settings, 'restAuthorizer'));
+    },
+    httpApiAuthorizer(settings: HttpApiAuthorizerSettings = {}) {
+      const checked = checkedAuthorizerSettings(settings, 'httpApiAuthorizer');
+      // biome-ignore lint/suspicious/noExplicitAny: the overloads above give each caller its exact type.
+      return httpApiAuthorizer(resourceServer, form, checked) as any;
+    },
   };
+
+  function checkedAuthorizerSettings<S extends AuthorizerSettings>(settings: S, name: string): S {
+    checkOptions(settings, AUTHORIZER_SETTINGS, name);
+    return { ...settings, policy: resourceServer.checkPolicy(settings.policy, `${name}.policy`) };
+  }
 }
+
+const AUTHORIZER_SETTINGS: OptionSchema<HttpApiAuthorizerSettings> = {
+  policy: anyValue,
+  contextClaims: stringList,
+  policyScope: oneOf('method', 'stage'),
+  response: oneOf('simple', 'iam'),
+};

@@ -1,11 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ApiGatewayEvent } from './api-gateway-event.js';
-import {
-  createLambdaResourceServer,
-  type LambdaHandler,
-  type LambdaResourceServerOptions,
-  type ProtectedHandler,
-} from './lambda-resource-server.js';
+import type { LambdaHandler, ProtectedHandler } from './handlers.js';
+import { createLambdaResourceServer, type LambdaResourceServerOptions } from './lambda-resource-server.js';
 
 /**
  * Protects a single-handler function in one call: `options.policy` is what every request must satisfy.

@@ -74,20 +74,20 @@ describe('REST API events (payload 1.0)', () => {
 });
 
 describe('HTTP API events (payload 2.0)', () => {
-  it('builds the URL from the raw path and query, and ignores cookies', () => {
+  it('builds the URL from the raw path and query, and joins cookies back into a Cookie header', () => {
     const event = httpApiEvent({
       method: 'DELETE',
       target: '/items/7?force=true&x=%20',
-      headers: { Cookie: 'session=s3cr3t' },
+      headers: { Cookie: 'session=s3cr3t; theme=dark' },
     });
-    expect(event.cookies).toEqual(['session=s3cr3t']);
+    expect(event.cookies).toEqual(['session=s3cr3t', 'theme=dark']);
     const request = httpApiRequest(event, noForm);
     expect(request.url).toBe(
       'https://r3pmxmplak.execute-api.us-east-2.amazonaws.com/items/7?force=true&x=%20',
     );
     expect(request.method).toBe('DELETE');
     expect(request.peerAddress).toBe('192.0.2.1');
-    expect(request.headers.cookie).toBeUndefined();
+    expect(request.headers.cookie).toBe('session=s3cr3t; theme=dark');
   });
 
   it('keeps comma-joined repeated headers as one value', () => {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateCases } from './conformance/certificate-cases.js';
 import { dpopCases } from './conformance/dpop-cases.js';
 import type { ConformanceApp, ConformanceDriver } from './conformance/driver.js';
-import { CONFORMANCE_ROUTES } from './conformance/driver.js';
+import { CONFORMANCE_ROUTES, OPTIONAL_CONFORMANCE_ROUTE } from './conformance/driver.js';
+import { optionalCases } from './conformance/optional-cases.js';
 import { repeatedHeaderCases } from './conformance/repeated-header-cases.js';
 import { unavailableCases } from './conformance/unavailable-cases.js';
 import { generateSigningKey, jwksOf, type TestSigningKey } from './keys.js';
@@ -41,9 +42,13 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
           requireHttps: false,
           tokenLocations: { authorizationHeader: true, query: true, formBody: true },
         },
-        CONFORMANCE_ROUTES,
+        driver.optionalAuthentication
+          ? [...CONFORMANCE_ROUTES, OPTIONAL_CONFORMANCE_ROUTE]
+          : CONFORMANCE_ROUTES,
       );
     });
+
+    if (driver.optionalAuthentication) optionalCases(() => app, mint, tamperSignature);
     afterAll(async () => {
       await app?.close();
     });

@@ -29,9 +29,15 @@ export interface AdapterTranslation<Input, Rejected> {
  * if (!result.ok) return result.response;
  * ```
  */
-export type AdapterAuthResult<Rejected> =
-  | { readonly ok: true; readonly context: OAuth2Context; readonly headers: Readonly<Record<string, string>> }
+export type AdapterAuthResult<Rejected, Context = OAuth2Context> =
+  | { readonly ok: true; readonly context: Context; readonly headers: Readonly<Record<string, string>> }
   | { readonly ok: false; readonly response: Rejected; readonly rejection: Rejection };
+
+/**
+ * The decision for one request on a route where authentication is optional: as
+ * {@link AdapterAuthResult}, with `context` undefined when the request carried no token.
+ */
+export type AdapterOptionalAuthResult<Rejected> = AdapterAuthResult<Rejected, OAuth2Context | undefined>;
 
 /** A resource server behind one adapter's translation. */
 export interface AdapterAuthenticator<Input, Rejected> {
@@ -47,6 +53,14 @@ export interface AdapterAuthenticator<Input, Rejected> {
     policy: AccessPolicy | undefined,
     option: string,
   ): (input: Input) => Promise<AdapterAuthResult<Rejected>>;
+  /**
+   * As {@link AdapterAuthenticator.forRoute}, for a route where authentication is optional (core's
+   * `authenticateOptional`): a request without any token gets `{ ok: true, context: undefined }`.
+   */
+  forOptionalRoute(
+    policy: AccessPolicy | undefined,
+    option: string,
+  ): (input: Input) => Promise<AdapterOptionalAuthResult<Rejected>>;
 }
 
 /**
@@ -79,12 +93,27 @@ export function adapterAuthenticator<Input, Rejected>(
     return { ok: false, response: translation.rejectionResponse(rejection), rejection };
   }
 
+  async function authenticateOptional(
+    input: Input,
+    policy: AccessPolicy | undefined,
+  ): Promise<AdapterOptionalAuthResult<Rejected>> {
+    const request = await translation.toRsRequest(input, form);
+    const result = await resourceServer.authenticateOptional(request, policy);
+    if (result.ok) return result;
+    const { rejection } = result;
+    return { ok: false, response: translation.rejectionResponse(rejection), rejection };
+  }
+
   return {
     resourceServer,
     authenticate,
     forRoute(policy, option) {
       const routePolicy = resourceServer.checkPolicy(policy, option);
       return (input) => authenticate(input, routePolicy);
+    },
+    forOptionalRoute(policy, option) {
+      const routePolicy = resourceServer.checkPolicy(policy, option);
+      return (input) => authenticateOptional(input, routePolicy);
     },
   };
 }

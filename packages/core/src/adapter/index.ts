@@ -51,6 +51,7 @@ export type { RsHeaders } from '../request.js';
 export {
   type AdapterAuthenticator,
   type AdapterAuthResult,
+  type AdapterOptionalAuthResult,
   type AdapterTranslation,
   adapterAuthenticator,
 } from './adapter-authenticator.js';

@@ -1,6 +1,8 @@
 import type { TokenLocation } from '../context.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
+import { B64TOKEN } from './b64token.js';
+import { cookieToken } from './cookie-token.js';
 import { isFormUrlEncoded } from './form-body.js';
 import type { TokenLocations } from './token-locations.js';
 
@@ -12,8 +14,6 @@ export interface ExtractedToken {
   readonly scheme: 'Bearer' | 'DPoP';
 }
 
-// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // RFC 9110 §11: credentials = auth-scheme [ 1*SP token68 ]
 const AUTHORIZATION = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?: +(.*))?$/s;
 
@@ -23,6 +23,8 @@ export interface ResolvedTokenLocations {
   readonly formBody: boolean;
   readonly query: boolean;
   readonly header: string | undefined;
+  /** The token cookie's name; absent when cookies are not read. */
+  readonly cookie?: string | undefined;
 }
 
 /**
@@ -66,6 +68,15 @@ export function extractToken(
         return refusal('malformed_authorization', `The ${locations.header} header is not a valid b64token`);
       }
       found = { token: value, location: 'custom-header', scheme: 'Bearer' };
+      count++;
+    }
+  }
+
+  if (locations.cookie !== undefined) {
+    const outcome = cookieToken(request.headers, locations.cookie);
+    if (!outcome.ok) return outcome;
+    if (outcome.value !== undefined) {
+      found = { token: outcome.value, location: 'cookie', scheme: 'Bearer' };
       count++;
     }
   }

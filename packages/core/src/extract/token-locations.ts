@@ -11,4 +11,14 @@ export interface TokenLocations {
   readonly query?: boolean;
   /** A custom header carrying the bare token, like a gateway's `clientTokenName`. Default none. */
   readonly header?: string;
+  /**
+   * The name of a cookie carrying the bare token (e.g. `__Host-access_token`), for browser clients of a
+   * backend-for-frontend. Default none. Browsers attach cookies to every request, including ones another
+   * site makes them send: a cookie-authenticated route is exposed to cross-site request forgery, which
+   * this library does not check. Set the cookie `Secure; HttpOnly; SameSite=Strict` (or `Lax` with no
+   * state change on GET) with the `__Host-` prefix, and on state-changing routes also require a header
+   * a cross-site form cannot send (or check `Origin`). A token in a cookie is a Bearer token: a DPoP- or
+   * certificate-bound token there is refused like any bound token presented without its proof.
+   */
+  readonly cookie?: string;
 }

@@ -1,10 +1,12 @@
 import { RsConfigError } from '../config/config-error.js';
+import { warnOnce } from '../config/development-warning.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 
 /**
  * Validates a configured authorization-server URL: absolute, no credentials or fragment, and HTTPS
- * unless the host is loopback (for local development and tests) or plain HTTP is allowed explicitly.
+ * unless the host is loopback (for local development and tests, with a one-time warning) or plain HTTP
+ * is allowed explicitly.
  */
 export function validateEndpointUrl(url: unknown, option: string, allowInsecureHttp = false): URL {
   if (typeof url !== 'string' && !(url instanceof URL))
@@ -19,10 +21,25 @@ export function validateEndpointUrl(url: unknown, option: string, allowInsecureH
     throw new RsConfigError(option, 'must not carry credentials');
   if (parsed.hash !== '') throw new RsConfigError(option, 'must not have a fragment');
   if (parsed.protocol === 'https:') return parsed;
-  if (parsed.protocol === 'http:' && (allowInsecureHttp || isLoopbackHost(parsed.hostname))) return parsed;
-  throw new RsConfigError(option, 'must use https (plain http is accepted only for loopback hosts)');
+  if (parsed.protocol === 'http:' && allowInsecureHttp) return parsed;
+  if (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)) {
+    warnOnce(
+      `endpoint ${parsed.origin}`,
+      'RS_LOOPBACK_HTTP',
+      `plain http to ${parsed.origin} is accepted because the host is loopback (local development); ` +
+        'authorization servers elsewhere must use https',
+    );
+    return parsed;
+  }
+  throw new RsConfigError(
+    option,
+    `must use https: plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, [::1]), ` +
+      `not ${parsed.protocol === 'http:' ? parsed.host : parsed.protocol}; give allowInsecureHttp: true ` +
+      'only for a network you trust',
+  );
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** Whether `hostname` (as `URL.hostname` spells it) names this machine: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

@@ -89,7 +89,7 @@ export async function discoverMetadata(
 }
 
 /** The endpoint members of the metadata that a resolver may discover. */
-export type MetadataEndpoint = 'introspection_endpoint';
+export type MetadataEndpoint = 'introspection_endpoint' | 'jwks_uri';
 
 /** One endpoint of an issuer's metadata, discovered on first use. */
 export interface EndpointDiscovery {

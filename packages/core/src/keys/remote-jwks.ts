@@ -17,7 +17,8 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import type { HttpClient } from '../http/http-client.js';
 import { describeError, type JwkSetHealth } from '../observability/dependency-health.js';
-import { JwkIndex } from './jwk-index.js';
+import type { JwkIndex } from './jwk-index.js';
+import { indexJwkSet, type JwkSetDocument, listUnusable } from './jwk-set-document.js';
 import { JwkSetError } from './jwk-set-error.js';
 import { RefetchPolicy, type RefetchSettings } from './refetch-policy.js';
 import type { KeySelector, VerificationKeySource } from './verification-key-source.js';
@@ -93,11 +94,30 @@ export interface RemoteJwksStats {
   readonly keys: number;
 }
 
-/** A remote JWK set: a {@link VerificationKeySource} with counters. */
+/**
+ * A remote JWK set: a {@link VerificationKeySource} with counters, and the set itself to load ahead of
+ * the first request or to carry across cold starts (as aws-jwt-verify's `hydrate` / `cacheJwks`).
+ */
 export interface RemoteJwks extends VerificationKeySource {
   stats(): RemoteJwksStats;
   /** Its state for the resource server's `status()`: ready once a usable set is held. */
   health(now: number): readonly JwkSetHealth[];
+  /**
+   * Fetches the set now, e.g. during a Lambda function's initialization, so that the first request does
+   * not wait for it. Resolves once a usable set is held (at once if one already is); rejects with the
+   * fetch's error (an `HttpClientError` or a {@link JwkSetError}) otherwise. Honours the same back-off as
+   * requests do, so calling it in a loop does not hammer the server.
+   */
+  preload(): Promise<void>;
+  /**
+   * Uses `jwks` (e.g. a set saved by {@link RemoteJwks.export} and bundled with the function) as if it
+   * had just been fetched: it is refreshed after `cacheMaxAge`, and a `kid` it lacks still causes a fetch.
+   * The set is checked as a fetched one is; a set without one usable key throws a {@link JwkSetError}
+   * and changes nothing.
+   */
+  hydrate(jwks: unknown): void;
+  /** The set in use, as it was fetched or hydrated (public keys only), or `undefined` before the first. */
+  export(): JwkSetDocument | undefined;
 }
 
 const UNAVAILABLE = 'The issuer signing keys are unavailable';
@@ -133,18 +153,53 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   );
   checkOptions(options, REMOTE_JWKS_OPTIONS, 'remoteJwks');
   const url = validateEndpointUrl(options.url, 'remoteJwks.url', options.allowInsecureHttp).href;
+  return jwksFromEndpoint(options, {
+    endpoint: () => url,
+    label: `JWK set ${url}`,
+    cacheNamespace: cacheNamespaceOf('remoteJwks', { url }),
+    option: 'remoteJwks',
+  });
+}
+
+/** The options of a remote JWK set other than where it is: shared with sets found by discovery. */
+export type JwksFetchOptions = Omit<RemoteJwksOptions, 'url'>;
+
+/** The rules of {@link JwksFetchOptions}, for the schema of a source that finds its URL elsewhere. */
+export const JWKS_FETCH_OPTIONS: OptionSchema<JwksFetchOptions> = (({ url: _url, ...rest }) => rest)(
+  REMOTE_JWKS_OPTIONS,
+);
+
+/** Where a {@link jwksFromEndpoint} set lives, and how it is named. */
+export interface JwksEndpoint {
+  /** The `jwks_uri`, validated; may be found on first use (a rejection then counts as a failed fetch). */
+  readonly endpoint: () => string | Promise<string>;
+  /** Names the set in reports, e.g. `JWK set https://as.example.com/jwks`. */
+  readonly label: string;
+  readonly cacheNamespace: RemoteJwks['cacheNamespace'];
+  /** The factory's name, prefixing option names in configuration errors. */
+  readonly option: string;
+}
+
+/**
+ * A remote JWK set over options already checked against {@link JWKS_FETCH_OPTIONS}: what
+ * {@link remoteJwks} and `issuerJwks` share.
+ */
+export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint): RemoteJwks {
+  const { label } = where;
+  const prefix = where.option;
   const defaults = REMOTE_JWKS_DEFAULTS;
-  const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, defaults.cacheMaxAge, 'remoteJwks.cacheMaxAge');
-  const policy = new RefetchPolicy(refetchSettings(options));
-  const timeout = positiveOption(options.timeout, defaults.timeout, 'remoteJwks.timeout');
+  const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, defaults.cacheMaxAge, `${prefix}.cacheMaxAge`);
+  const policy = new RefetchPolicy(refetchSettings(options, prefix));
+  const timeout = positiveOption(options.timeout, defaults.timeout, `${prefix}.timeout`);
   const maxResponseBytes = positiveOption(
     options.maxResponseBytes,
     defaults.maxResponseBytes,
-    'remoteJwks.maxResponseBytes',
+    `${prefix}.maxResponseBytes`,
   );
   const http = options.httpClient ?? defaultHttpClient();
 
   let index: JwkIndex | undefined;
+  let document: JwkSetDocument | undefined;
   let fetchedAt = Number.NEGATIVE_INFINITY;
   let inflight: Promise<void> | undefined;
   let fetches = 0;
@@ -171,27 +226,33 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
     fetches++;
     try {
       const fetched = await download();
-      index = fetched;
+      index = fetched.index;
+      document = fetched.document;
       fetchedAt = now;
       policy.fetchSucceeded();
-      if (fetched.unusable.length > 0) {
-        report(
-          new JwkSetError(
-            'ERR_RS_JWKS_KEYS_LEFT_OUT',
-            `JWK set ${url}: broken keys left out: ${listUnusable(fetched)}`,
-            fetched.unusable,
-          ),
-        );
-      }
+      reportLeftOut(fetched.index);
     } catch (error) {
       failures++;
       lastFailure = { at: now, error: describeError(error) };
       policy.fetchFailed();
+      lastError = error;
       report(error);
     }
   }
 
-  async function download(): Promise<JwkIndex> {
+  function reportLeftOut(fetched: JwkIndex): void {
+    if (fetched.unusable.length === 0) return;
+    report(
+      new JwkSetError(
+        'ERR_RS_JWKS_KEYS_LEFT_OUT',
+        `${label}: broken keys left out: ${listUnusable(fetched)}`,
+        fetched.unusable,
+      ),
+    );
+  }
+
+  async function download(): Promise<{ index: JwkIndex; document: JwkSetDocument }> {
+    const url = await where.endpoint();
     const response = await http.send({
       method: 'GET',
       url,
@@ -200,35 +261,38 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
       maxResponseBytes,
     });
     if (response.status !== 200) {
-      throw new JwkSetError('ERR_RS_JWKS_STATUS', `JWK set ${url} answered HTTP ${response.status}`);
+      throw new JwkSetError('ERR_RS_JWKS_STATUS', `${label} answered HTTP ${response.status}`);
     }
-    let document: unknown;
+    let received: unknown;
     try {
-      document = JSON.parse(new TextDecoder().decode(response.body));
+      received = JSON.parse(new TextDecoder().decode(response.body));
     } catch {
-      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `JWK set ${url} is not JSON`);
+      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `${label} is not JSON`);
     }
-    let fetched: JwkIndex;
-    try {
-      fetched = new JwkIndex(document, { allowSymmetric: false });
-    } catch (error) {
-      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `JWK set ${url}: ${(error as Error).message}`);
-    }
-    // A set without one usable key is a broken publication, not a rotation: keep the last good keys.
-    if (fetched.size === 0) {
-      const broken = fetched.unusable.length > 0 ? ` (${listUnusable(fetched)})` : '';
-      throw new JwkSetError(
-        'ERR_RS_JWKS_NO_USABLE_KEY',
-        `JWK set ${url} holds no usable verification key${broken}`,
-        fetched.unusable,
-      );
-    }
-    return fetched;
+    return indexJwkSet(received, label);
   }
+
+  let lastError: unknown;
 
   return {
     symmetric: false,
-    cacheNamespace: cacheNamespaceOf('remoteJwks', { url }),
+    cacheNamespace: where.cacheNamespace,
+    async preload(): Promise<void> {
+      if (index !== undefined) return;
+      if (inflight === undefined && policy.mayFetch(Date.now())) void refresh(Date.now(), false);
+      if (inflight !== undefined) await inflight;
+      if (index === undefined) {
+        throw lastError instanceof Error ? lastError : new JwkSetError('ERR_RS_JWKS_STATUS', UNAVAILABLE);
+      }
+    },
+    hydrate(jwks: unknown): void {
+      const hydrated = indexJwkSet(structuredClone(jwks), 'hydrated JWK set');
+      index = hydrated.index;
+      document = hydrated.document;
+      fetchedAt = Date.now();
+      reportLeftOut(hydrated.index);
+    },
+    export: () => (document === undefined ? undefined : structuredClone(document)),
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
       const stale = now - fetchedAt >= cacheMaxAge;
       if (index?.hasKeyFor(selector)) {
@@ -269,33 +333,29 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   };
 }
 
-function refetchSettings(options: RemoteJwksOptions): RefetchSettings {
+function refetchSettings(options: JwksFetchOptions, prefix: string): RefetchSettings {
   const defaults = REMOTE_JWKS_DEFAULTS;
   const unknownKidFetchesPerMinute = nonNegativeOption(
     options.unknownKidFetchesPerMinute,
     defaults.unknownKidFetchesPerMinute,
-    'remoteJwks.unknownKidFetchesPerMinute',
+    `${prefix}.unknownKidFetchesPerMinute`,
   );
   requireOption(
     Number.isInteger(unknownKidFetchesPerMinute),
-    'remoteJwks.unknownKidFetchesPerMinute',
+    `${prefix}.unknownKidFetchesPerMinute`,
     'must be a whole number',
   );
-  const retryDelay = positiveOption(options.retryDelay, defaults.retryDelay, 'remoteJwks.retryDelay');
+  const retryDelay = positiveOption(options.retryDelay, defaults.retryDelay, `${prefix}.retryDelay`);
   const maxRetryDelay = positiveOption(
     options.maxRetryDelay,
     defaults.maxRetryDelay,
-    'remoteJwks.maxRetryDelay',
+    `${prefix}.maxRetryDelay`,
   );
-  requireOption(maxRetryDelay >= retryDelay, 'remoteJwks.maxRetryDelay', 'must not be below retryDelay');
+  requireOption(maxRetryDelay >= retryDelay, `${prefix}.maxRetryDelay`, 'must not be below retryDelay');
   const minFetchInterval = nonNegativeOption(
     options.minFetchInterval,
     defaults.minFetchInterval,
-    'remoteJwks.minFetchInterval',
+    `${prefix}.minFetchInterval`,
   );
   return { minFetchInterval, unknownKidFetchesPerMinute, retryDelay, maxRetryDelay };
-}
-
-function listUnusable(index: JwkIndex): string {
-  return index.unusable.map(({ key, reason }) => `${key}: ${reason}`).join('; ');
 }

@@ -23,6 +23,7 @@ import { jwtReader } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import { issuerJwks } from './issuer-jwks.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 import {
   RESOLVER_KEY_OPTIONS,
@@ -38,8 +39,9 @@ import {
 
 /**
  * Options of {@link jwtResolver}. Keys come directly (`keys` to verify signatures, `decryption` to open
- * encrypted tokens) or from a secrets provider (`secrets` with `verificationSecretId` xor
- * `decryptionSecretId`); at least one is required.
+ * encrypted tokens), from a secrets provider (`secrets` with `verificationSecretId` xor
+ * `decryptionSecretId`), or, when none of these is given, from the issuer's metadata
+ * (`issuerJwks({ issuer })`: its `jwks_uri`, found by RFC 8414 / OpenID Connect discovery).
  */
 export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOptions {
   /** The trusted issuer(s). The token's `iss` must equal one of them exactly. */
@@ -115,6 +117,10 @@ const DECRYPTION_OPTIONS = [
  * then issuer, audience, validity period and the optional profile. Any failure is `invalid_token` with a
  * description of what failed.
  *
+ * Without a key source, the keys are discovered from the one issuer's metadata (`jwks_uri`); until the
+ * metadata and the set are had, requests are answered 503 `keys_unavailable`. Give
+ * `keys: issuerJwks({ issuer, … })` to tune that set or preload it.
+ *
  * @example
  * ```ts
  * const resolver = jwtResolver({
@@ -123,12 +129,14 @@ const DECRYPTION_OPTIONS = [
  *   keys: remoteJwks({ url: 'https://as.example.com/jwks' }),
  *   profile: 'rfc9068',
  * });
+ * // Keys from the issuer's metadata:
+ * const discovering = jwtResolver({ issuer: 'https://as.example.com', audience: 'https://api.example.com' });
  * ```
  */
 export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   checkOptions(options, JWT_RESOLVER_OPTIONS, 'jwtResolver');
   const issuers = stringSetOption(options.issuer, 'jwtResolver.issuer', true)!;
-  const keySources = resolverKeySources(options, 'jwtResolver');
+  const keySources = resolverKeySources(withDiscoveredKeys(options, issuers), 'jwtResolver');
   const verifier =
     keySources.verification === undefined
       ? undefined
@@ -240,6 +248,23 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       return verify(token, now, cacheKey);
     },
   };
+}
+
+/** The options as given, or with the keys of the issuer's metadata when no key source is given. */
+function withDiscoveredKeys(options: JwtResolverOptions, issuers: ReadonlySet<string>): JwtResolverOptions {
+  const { keys, decryption, secrets, verificationSecretId, decryptionSecretId } = options;
+  const anySource = [keys, decryption, secrets, verificationSecretId, decryptionSecretId].some(
+    (source) => source !== undefined,
+  );
+  if (anySource) return options;
+  if (issuers.size !== 1) {
+    throw new RsConfigError(
+      'jwtResolver.keys',
+      'is required with several issuers (keys are discovered for one issuer only): give keys, or one ' +
+        'jwtResolver per issuer under issuerRouter',
+    );
+  }
+  return { ...options, keys: issuerJwks({ issuer: [...issuers][0]! }) };
 }
 
 /**

@@ -49,7 +49,8 @@ describe('jwtResolver options', () => {
 
   it('keys are required', () => {
     expectConfigError(jwt({ keys: [] }), 'jwtResolver.keys');
-    expectConfigError(jwt({ keys: undefined }), 'jwtResolver.keys');
+    // Without keys, one issuer's keys are discovered; several issuers need keys.
+    expectConfigError(jwt({ keys: undefined, issuer: [ISSUER, `${ISSUER}/other`] }), 'jwtResolver.keys');
     expectConfigError(jwt({ keys: [keys, {} as VerificationKeySource] }), 'jwtResolver.keys[1]');
     expectConfigError(jwt({ keys: { keys: [] } as unknown as VerificationKeySource }), 'jwtResolver.keys');
   });

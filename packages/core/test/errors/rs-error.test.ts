@@ -35,7 +35,11 @@ describe('RsError: one shape for every thrown error', () => {
   it('throws RsConfigError (code ERR_RS_CONFIG) at start-up', () => {
     let thrown: unknown;
     try {
-      jwtResolver({ issuer: 'https://as.example.com', audience: 'https://api.example.com' } as never);
+      // Several issuers and no keys: keys are discovered for one issuer only.
+      jwtResolver({
+        issuer: ['https://as.example.com', 'https://as2.example.com'],
+        audience: 'https://api.example.com',
+      });
     } catch (error) {
       thrown = error;
     }

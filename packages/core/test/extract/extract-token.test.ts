@@ -337,6 +337,33 @@ describe('requireHttps', () => {
     );
   });
 
+  it('accepts plain http to loopback hosts by default (local development), with one warning', async () => {
+    const warnings: Error[] = [];
+    const listen = (warning: Error) => warnings.push(warning);
+    process.on('warning', listen);
+    try {
+      for (const url of ['http://localhost:3000/r', 'http://127.0.0.1:8080/r', 'http://[::1]:3000/r']) {
+        expectAccepted(await server().authenticate(get({ authorization: `Bearer ${token}` }, { url })));
+      }
+      // Not a loopback host, whatever its name suggests.
+      for (const url of ['http://localhost.example.com/r', 'http://128.0.0.1/r', 'http://10.0.0.1/r']) {
+        expectRejected(
+          await server().authenticate(get({ authorization: `Bearer ${token}` }, { url })),
+          'https_required',
+        );
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listen);
+    }
+    const ours = warnings.filter(
+      (warning) => (warning as { code?: string }).code === 'RS_LOOPBACK_HTTP_REQUEST',
+    );
+    // One per process: an earlier test file in this worker may have used it up already.
+    expect(ours.length).toBeLessThanOrEqual(1);
+    for (const warning of ours) expect(warning.message).not.toContain(token);
+  });
+
   it('accepts plain http when turned off', async () => {
     const rs = server({ requireHttps: false });
     expectAccepted(

@@ -32,9 +32,11 @@ const jwt = (options: Partial<JwtResolverOptions>) => () =>
   jwtResolver({ issuer: ISSUER, audience: AUDIENCE, ...options } as JwtResolverOptions);
 
 describe('where the keys come from', () => {
-  it('needs keys, decryption keys or a secrets provider with a secret ID', () => {
-    expectConfigError(jwt({}), 'jwtResolver.keys');
-    expectConfigError(jwt({ keys: undefined, decryption: undefined }), 'jwtResolver.keys');
+  it('needs keys, decryption keys or a secrets provider with a secret ID, unless one issuer is discovered', () => {
+    const several = [ISSUER, `${ISSUER}/other`];
+    expectConfigError(jwt({ issuer: several }), 'jwtResolver.keys');
+    expectConfigError(jwt({ issuer: several, keys: undefined, decryption: undefined }), 'jwtResolver.keys');
+    expect(() => jwt({})()).not.toThrow();
   });
 
   it('refuses both secret IDs, naming the one to drop (encryption takes precedence)', () => {

@@ -14,7 +14,9 @@ export function conformanceHandler(
   const handlers = new Map(
     routes.map((route) => [
       `${route.method} ${route.path}`,
-      rs.protect((_request, oauth2) => Response.json(conformanceEcho(oauth2)), route.policy),
+      route.optional
+        ? rs.protectOptional((_request, oauth2) => Response.json(conformanceEcho(oauth2)), route.policy)
+        : rs.protect((_request, oauth2) => Response.json(conformanceEcho(oauth2)), route.policy),
     ]),
   );
   return async (request) => {

@@ -26,7 +26,7 @@ import { jsonBody, type LambdaResponse } from './lambda-response.js';
 import { restApiEvent, restApiResponse } from './rest-api-events.js';
 
 // Every route answers with the echo of its context; one handler fits both payload formats.
-const echo = async (_event: ApiGatewayEvent, _context: unknown, oauth2: OAuth2Context) => ({
+const echo = async (_event: ApiGatewayEvent, _context: unknown, oauth2: OAuth2Context | undefined) => ({
   statusCode: 200,
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(conformanceEcho(oauth2)),
@@ -49,6 +49,7 @@ function lambdaDriver<E extends ApiGatewayEvent>(format: PayloadFormat<E>): Conf
   return {
     connectionCertificates: true,
     peerAddress: '192.0.2.1',
+    optionalAuthentication: true,
     async start(options, routes) {
       const rs = createLambdaResourceServer(options);
       const functions = new Map(
@@ -103,7 +104,8 @@ const noForm = { enabled: false, maxBytes: 0 };
 
 /** Conformance through REST API proxy events (payload 1.0): the certificate in `identity.clientCert`. */
 export const restApiDriver = lambdaDriver<APIGatewayProxyEvent>({
-  protect: (rs, route) => rs.protect(echo, route.policy),
+  protect: (rs, route) =>
+    route.optional ? rs.protectOptional(echo, route.policy) : rs.protect(echo, route.policy),
   event(request, certificate) {
     const event = restApiEvent(request);
     event.requestContext.identity.clientCert = certificate ?? null;
@@ -115,7 +117,10 @@ export const restApiDriver = lambdaDriver<APIGatewayProxyEvent>({
 
 /** Conformance through HTTP API events (payload 2.0): the certificate in `authentication.clientCert`. */
 export const httpApiDriver = lambdaDriver<APIGatewayProxyEventV2>({
-  protect: (rs, route) => rs.protect<APIGatewayProxyEventV2>(echo, route.policy),
+  protect: (rs, route) =>
+    route.optional
+      ? rs.protectOptional<APIGatewayProxyEventV2>(echo, route.policy)
+      : rs.protect<APIGatewayProxyEventV2>(echo, route.policy),
   event(request, certificate) {
     const event = httpApiEvent(request);
     if (certificate !== undefined) event.requestContext.authentication = { clientCert: certificate };

@@ -5,7 +5,24 @@ export interface ConformanceRoute {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly policy: AccessPolicy;
+  /**
+   * Authentication is optional on this route (the adapter's `protectOptional`, or its equivalent): a
+   * request without any token reaches the handler without a context, which answers 200 with
+   * {@link ANONYMOUS_ECHO}; a token, when present, is decided as on any route.
+   */
+  readonly optional?: boolean;
 }
+
+/** The route of the optional-authentication cases, added for drivers with `optionalAuthentication`. */
+export const OPTIONAL_CONFORMANCE_ROUTE: ConformanceRoute = {
+  method: 'GET',
+  path: '/optional',
+  policy: { scopes: ['read'] },
+  optional: true,
+};
+
+/** What a route with optional authentication answers for a request without a token. */
+export const ANONYMOUS_ECHO = Object.freeze({ anonymous: true });
 
 /**
  * The routes every adapter under test must expose. Each answers 200 with {@link ConformanceEcho} built
@@ -26,14 +43,27 @@ export interface ConformanceEcho {
   readonly scheme: string;
 }
 
-/** Builds the echo body from an OAuth2 context; every driver's handlers use it. */
-export function conformanceEcho(context: {
-  subject: string | undefined;
-  clientId: string | undefined;
-  scopes: ReadonlySet<string>;
-  location: string;
-  scheme: string;
-}): ConformanceEcho {
+/** The members of an OAuth2 context the echo reads. */
+export interface ConformanceContext {
+  readonly subject: string | undefined;
+  readonly clientId: string | undefined;
+  readonly scopes: ReadonlySet<string>;
+  readonly location: string;
+  readonly scheme: string;
+}
+
+/**
+ * Builds the echo body from an OAuth2 context; every driver's handlers use it. A route with optional
+ * authentication hands it `undefined` for a request without a token: {@link ANONYMOUS_ECHO}.
+ */
+export function conformanceEcho(context: ConformanceContext): ConformanceEcho;
+export function conformanceEcho(
+  context: ConformanceContext | undefined,
+): ConformanceEcho | typeof ANONYMOUS_ECHO;
+export function conformanceEcho(
+  context: ConformanceContext | undefined,
+): ConformanceEcho | typeof ANONYMOUS_ECHO {
+  if (context === undefined) return ANONYMOUS_ECHO;
   return {
     subject: context.subject,
     clientId: context.clientId,
@@ -116,4 +146,9 @@ export interface ConformanceDriver {
    * trusted-proxy case names it in `certificateHeader.trustedProxies`.
    */
   readonly peerAddress?: string;
+  /**
+   * Whether the driver serves routes with `optional: true`. Every adapter of this repository does; the
+   * optional-authentication cases run only then.
+   */
+  readonly optionalAuthentication?: boolean;
 }

@@ -1,0 +1,40 @@
+import { type Outcome, refusal, success } from '../errors/failure.js';
+import type { RsHeaders } from '../request.js';
+import { B64TOKEN } from './b64token.js';
+
+/**
+ * The longest `Cookie` header read, in characters. Servers cap request headers at 8 to 16 KiB; a longer
+ * one is refused rather than scanned.
+ */
+export const MAX_COOKIE_HEADER_LENGTH = 16 * 1024;
+
+/**
+ * The token in the cookie `name` (RFC 6265 §4.2.1: `name=value` pairs separated by `;`), `undefined`
+ * when the request has no such cookie or an empty one. Names compare exactly (cookie names are
+ * case-sensitive); a value may be wrapped in double quotes. The cookie twice (a second one set for
+ * another path or domain) is ambiguous and refused, as is a value that is not a b64token.
+ */
+export function cookieToken(headers: RsHeaders, name: string): Outcome<string | undefined> {
+  const raw = Object.hasOwn(headers, 'cookie') ? headers.cookie : undefined;
+  if (raw === undefined) return success(undefined);
+  // HTTP/2 may send one Cookie header per pair; Node joins them with "; ", an array keeps them apart.
+  const header = typeof raw === 'string' ? raw : raw.join('; ');
+  if (!header.includes(name)) return success(undefined);
+  if (header.length > MAX_COOKIE_HEADER_LENGTH)
+    return refusal('malformed_authorization', 'The Cookie header is too large');
+  let value: string | undefined;
+  for (const pair of header.split(';')) {
+    const equals = pair.indexOf('=');
+    if (equals === -1 || pair.slice(0, equals).trim() !== name) continue;
+    if (value !== undefined) return refusal('multiple_token_methods', `More than one ${name} cookie`);
+    value = unquoted(pair.slice(equals + 1).trim());
+  }
+  if (value === undefined || value === '') return success(undefined);
+  if (!B64TOKEN.test(value))
+    return refusal('malformed_authorization', `The ${name} cookie is not a valid b64token`);
+  return success(value);
+}
+
+function unquoted(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}

@@ -1,0 +1,67 @@
+import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
+import { positiveOption } from '../config/option-values.js';
+import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { defaultHttpClient } from '../http/default-http-client.js';
+import { validateEndpointUrl } from '../http/endpoint-url.js';
+import { endpointDiscovery } from '../introspection/authorization-server-metadata.js';
+import {
+  JWKS_FETCH_OPTIONS,
+  type JwksFetchOptions,
+  jwksFromEndpoint,
+  type RemoteJwks,
+} from '../keys/remote-jwks.js';
+
+/** Options of {@link issuerJwks}: the issuer, and every option of `remoteJwks` but its `url`. */
+export interface IssuerJwksOptions extends JwksFetchOptions {
+  /**
+   * The issuer identifier, exactly as the authorization server states it in its metadata and in the
+   * tokens' `iss` (a trailing slash matters). HTTPS, or HTTP on a loopback host.
+   */
+  readonly issuer: string;
+}
+
+const ISSUER_JWKS_OPTIONS: OptionSchema<IssuerJwksOptions> = {
+  ...JWKS_FETCH_OPTIONS,
+  issuer: nonEmptyString,
+};
+
+/** The most bytes of a metadata document read; real ones are a few KiB. */
+const MAX_METADATA_BYTES = 64 * 1024;
+
+/**
+ * The issuer's signing keys, found through its metadata: RFC 8414
+ * (`/.well-known/oauth-authorization-server`), else OpenID Connect Discovery
+ * (`/.well-known/openid-configuration`). The metadata's `issuer` must equal `issuer` exactly, and its
+ * `jwks_uri` passes the same checks as a configured URL; otherwise it is not used.
+ *
+ * Nothing is fetched when this is called. The metadata is read on first use (or by
+ * {@link RemoteJwks.preload}); until it is, requests are answered 503 `keys_unavailable`. A failed
+ * discovery counts as a failed fetch: reported to `onFetchError` (a `DiscoveryError`) and retried with
+ * the same doubling back-off (`retryDelay` … `maxRetryDelay`), never once per request. Once found, the
+ * `jwks_uri` is kept for the life of the process and the set behaves as `remoteJwks({ url: jwks_uri })`.
+ * `jwtResolver({ issuer, audience })` without keys uses this with its defaults.
+ *
+ * @example
+ * ```ts
+ * const keys = issuerJwks({ issuer: 'https://as.example.com' });
+ * await keys.preload(); // optional: during start-up, so the first request does not wait
+ * const resolver = jwtResolver({ issuer: 'https://as.example.com', audience: 'https://api.example.com', keys });
+ * ```
+ */
+export function issuerJwks(options: IssuerJwksOptions): RemoteJwks {
+  checkOptions(options, ISSUER_JWKS_OPTIONS, 'issuerJwks');
+  const { issuer, ...fetchOptions } = options;
+  validateEndpointUrl(issuer, 'issuerJwks.issuer', options.allowInsecureHttp);
+  const timeoutMs = positiveOption(options.timeout, 5_000, 'issuerJwks.timeout');
+  const discovery = endpointDiscovery(issuer, 'jwks_uri', options.httpClient ?? defaultHttpClient(), {
+    timeoutMs,
+    maxResponseBytes: MAX_METADATA_BYTES,
+    allowInsecureHttp: options.allowInsecureHttp,
+  });
+  return jwksFromEndpoint(fetchOptions, {
+    endpoint: () => discovery.known() ?? discovery.endpoint(),
+    label: `JWK set of ${issuer}`,
+    cacheNamespace: cacheNamespaceOf('issuerJwks', { issuer }),
+    option: 'issuerJwks',
+  });
+}

@@ -1,0 +1,70 @@
+import { generateSigningKey, jwksOf, startJwksServer, type TestSigningKey } from '@rs/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { jwtResolver, remoteJwks } from '../../src/index.js';
+import {
+  AUDIENCE,
+  expectFailure,
+  expectSuccess,
+  ISSUER,
+  mint,
+  NOW_MS,
+  NOW_S,
+  resolveAt,
+} from '../helpers.js';
+
+let current: TestSigningKey;
+let rotated: TestSigningKey;
+beforeAll(async () => {
+  [current, rotated] = await Promise.all([
+    generateSigningKey('ES256', 'k1'),
+    generateSigningKey('ES256', 'k2'),
+  ]);
+});
+
+describe('remoteJwks: preload, export, hydrate', () => {
+  it('a hydrated set answers at once; a kid it lacks still fetches the published set', async () => {
+    const server = await startJwksServer(jwksOf(current, rotated));
+    try {
+      const keys = remoteJwks({ url: server.url, minFetchInterval: 0 });
+      keys.hydrate(jwksOf(current));
+      const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys });
+
+      expectSuccess(await resolveAt(resolver, await mint(current, { exp: NOW_S + 600 }), NOW_MS));
+      expect(keys.stats().fetches).toBe(0);
+
+      // A key the saved set predates: fetched from the URL, then accepted.
+      expectSuccess(await resolveAt(resolver, await mint(rotated, { exp: NOW_S + 600 }), NOW_MS + 1));
+      expect(keys.stats().fetches).toBe(1);
+      expect(keys.export()?.keys.map((jwk) => jwk.kid)).toEqual(['k1', 'k2']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('preload() fetches once and rejects with the fetch error for a bad set', async () => {
+    const good = await startJwksServer(jwksOf(current));
+    const bad = await startJwksServer({ keys: [] });
+    try {
+      const keys = remoteJwks({ url: good.url });
+      await keys.preload();
+      await keys.preload();
+      expect(keys.stats()).toMatchObject({ fetches: 1, keys: 1 });
+      await expect(remoteJwks({ url: bad.url }).preload()).rejects.toMatchObject({
+        code: 'ERR_RS_JWKS_NO_USABLE_KEY',
+      });
+    } finally {
+      await Promise.all([good.close(), bad.close()]);
+    }
+  });
+
+  it('export() hands out a copy: changing it changes nothing held', async () => {
+    const keys = remoteJwks({ url: 'https://as.example.com/jwks' });
+    keys.hydrate(jwksOf(current));
+    const exported = keys.export()!;
+    (exported.keys as unknown[]).length = 0;
+    expect(keys.export()?.keys).toHaveLength(1);
+    const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys });
+    expectSuccess(await resolveAt(resolver, await mint(current, { exp: NOW_S + 600 }), NOW_MS));
+    expectFailure(await resolveAt(resolver, 'not.a.token', NOW_MS), 'token_malformed');
+  });
+});

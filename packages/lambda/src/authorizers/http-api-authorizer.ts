@@ -1,0 +1,77 @@
+import type { ResourceServer } from '@rs/core';
+import type { FormReading } from '@rs/core/adapter';
+import type {
+  APIGatewayIAMAuthorizerResult,
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerResult,
+} from 'aws-lambda';
+import type { HttpApiEvent } from '../api-gateway-event.js';
+import { httpApiRequest } from '../request/http-api-request.js';
+import { type AuthorizerContext, authorizerContext, principalOf } from './authorizer-context.js';
+import { authorizerDecision, authorizerUnavailable } from './authorizer-decision.js';
+import type { AuthorizerSettings } from './authorizer-settings.js';
+import { iamPolicy } from './iam-policy.js';
+import { policyResource } from './method-arn.js';
+
+/** The event of an HTTP API Lambda authorizer with payload format 2.0. */
+export type HttpApiAuthorizerEvent = APIGatewayRequestAuthorizerEventV2;
+
+/** A simple response (`enableSimpleResponses`): `isAuthorized`, and the claims as `context` when it is. */
+export type HttpApiSimpleAuthorizerResult = APIGatewaySimpleAuthorizerResult & {
+  readonly context?: AuthorizerContext;
+};
+
+/** How an HTTP API authorizer answers: simple responses (`isAuthorized`), or IAM policies. */
+export interface HttpApiAuthorizerSettings extends AuthorizerSettings {
+  /** `'simple'` (default) when the authorizer has simple responses enabled, else `'iam'`. */
+  readonly response?: 'simple' | 'iam';
+}
+
+/** An HTTP API authorizer answering with simple responses. */
+export type HttpApiSimpleAuthorizerHandler = (
+  event: HttpApiAuthorizerEvent,
+) => Promise<HttpApiSimpleAuthorizerResult>;
+
+/** An HTTP API authorizer answering with IAM policies. */
+export type HttpApiIamAuthorizerHandler = (
+  event: HttpApiAuthorizerEvent,
+) => Promise<APIGatewayIAMAuthorizerResult>;
+
+/**
+ * Builds an HTTP API authorizer (payload format 2.0). An HTTP API turns every refusal into 403 (a
+ * missing identity source is answered 401 by API Gateway before the authorizer runs): a refused token
+ * is `isAuthorized: false`, or a Deny policy. An unavailable server throws, which API Gateway answers
+ * with 500; it never allows.
+ */
+export function httpApiAuthorizer(
+  resourceServer: ResourceServer,
+  form: FormReading,
+  settings: HttpApiAuthorizerSettings,
+): HttpApiSimpleAuthorizerHandler | HttpApiIamAuthorizerHandler {
+  const decide = async (event: HttpApiAuthorizerEvent) => {
+    // The authorizer event has the proxy event's request fields, without a body.
+    const request = httpApiRequest(event as unknown as HttpApiEvent, form);
+    const decision = authorizerDecision(await resourceServer.authenticate(request, settings.policy));
+    if (decision.outcome === 'unavailable') throw authorizerUnavailable(decision.code);
+    return decision;
+  };
+  if (settings.response === 'iam') {
+    return async (event) => {
+      const decision = await decide(event);
+      const resource = policyResource(event.routeArn, settings.policyScope ?? 'method');
+      if (decision.outcome !== 'allow') {
+        return { principalId: principalOf(undefined), policyDocument: iamPolicy('Deny', resource) };
+      }
+      return {
+        principalId: principalOf(decision.context),
+        policyDocument: iamPolicy('Allow', resource),
+        context: authorizerContext(decision.context, settings.contextClaims),
+      };
+    };
+  }
+  return async (event): Promise<HttpApiSimpleAuthorizerResult> => {
+    const decision = await decide(event);
+    if (decision.outcome !== 'allow') return { isAuthorized: false };
+    return { isAuthorized: true, context: authorizerContext(decision.context, settings.contextClaims) };
+  };
+}

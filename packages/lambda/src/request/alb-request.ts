@@ -1,0 +1,49 @@
+import type { RsRequest } from '@rs/core';
+import type { FormReading } from '@rs/core/adapter';
+import type { ALBEvent } from 'aws-lambda';
+import { eventForm } from './event-form.js';
+import { eventHeaders } from './event-headers.js';
+import { publicPath } from './public-path.js';
+
+// RFC 2606: a name that can never resolve, for the rare event that names no host at all.
+const UNKNOWN_HOST = 'unknown-host.invalid';
+
+/**
+ * Translates an Application Load Balancer event, with single-value `headers` or, when the target group
+ * has multi-value headers on, `multiValueHeaders` (then a repeated `Authorization` header is seen and
+ * refused). The load balancer ends TLS and sets `x-forwarded-proto` itself, overwriting the client's: an
+ * HTTP listener gives an `http:` URL, which core refuses unless `requireHttps` is off. The query is
+ * passed on as the client sent it (the load balancer does not decode it). With a `publicOrigin`, the
+ * `Host` and `x-forwarded-proto` headers play no part in the URL.
+ */
+export function albRequest(event: ALBEvent, form: FormReading, publicOrigin?: string): RsRequest {
+  const headers = eventHeaders(event.headers, event.multiValueHeaders);
+  const method = event.httpMethod;
+  const proto = lastValue(headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
+  const host = lastValue(headers.host) ?? UNKNOWN_HOST;
+  return {
+    method,
+    url: `${publicOrigin ?? `${proto}://${host}`}${publicPath(event.path)}${albQuery(event)}`,
+    headers,
+    form: eventForm(event, method, headers, form),
+  };
+}
+
+function lastValue(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : value?.[value.length - 1];
+}
+
+/** The query as received: names and values stay percent-encoded as the client sent them. */
+function albQuery(event: ALBEvent): string {
+  const pairs: string[] = [];
+  if (event.multiValueQueryStringParameters) {
+    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters)) {
+      for (const value of values ?? []) pairs.push(`${name}=${value}`);
+    }
+  } else if (event.queryStringParameters) {
+    for (const [name, value] of Object.entries(event.queryStringParameters)) {
+      if (value !== undefined) pairs.push(`${name}=${value}`);
+    }
+  }
+  return pairs.length === 0 ? '' : `?${pairs.join('&')}`;
+}

@@ -1,0 +1,98 @@
+import { type TestIssuer, testIssuer } from '@rs/testkit';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLambdaResourceServer, type ProtectedAlbHandler } from '../src/index.js';
+import { albEvent } from './fixtures/alb-event.js';
+import { lambdaContext } from './support/lambda-context.js';
+
+let issuer: TestIssuer;
+let token: string;
+beforeAll(async () => {
+  issuer = await testIssuer();
+  token = await issuer.mint({ sub: 'alice', scope: 'read' });
+});
+
+const ok: ProtectedAlbHandler = async (_event, _context, oauth2) => ({
+  statusCode: 200,
+  statusDescription: '200 OK',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ subject: oauth2.subject }),
+  isBase64Encoded: false,
+});
+const rsOf = () => createLambdaResourceServer({ resolver: issuer.resolver, realm: 'api' });
+
+describe('Application Load Balancer events', () => {
+  it('accepts a real token with single-value headers and rebuilds the URL the client used', async () => {
+    const result = await rsOf().protectAlb(ok)(
+      albEvent({ headers: { authorization: `Bearer ${token}` } }),
+      lambdaContext(),
+    );
+    expect(result).toMatchObject({ statusCode: 200, body: JSON.stringify({ subject: 'alice' }) });
+    expect(issuer.seen.at(-1)).toMatchObject({
+      method: 'GET',
+      url: 'https://lambda-alb-123578498.us-east-1.elb.amazonaws.com/items?page=2',
+    });
+  });
+
+  it('answers a refusal in the load balancer shape: statusDescription, isBase64Encoded, headers', async () => {
+    const handler = vi.fn(ok);
+    const result = await rsOf().protectAlb(handler)(albEvent(), lambdaContext());
+    expect(handler).not.toHaveBeenCalled();
+    expect(result).toEqual({
+      statusCode: 401,
+      statusDescription: '401 Unauthorized',
+      headers: {
+        'www-authenticate': 'Bearer realm="api"',
+        'cache-control': 'no-store',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ error_description: 'No access token in the request', code: 'token_missing' }),
+      isBase64Encoded: false,
+    });
+  });
+
+  it('with multi-value headers on: sees a repeated Authorization header and answers multiValueHeaders', async () => {
+    const repeated = albEvent({
+      multiValue: true,
+      headers: { authorization: [`Bearer ${token}`, 'Bearer other'] },
+    });
+    const result = await rsOf().protectAlb(ok)(repeated, lambdaContext());
+    expect(result).toMatchObject({
+      statusCode: 400,
+      statusDescription: '400 Bad Request',
+      isBase64Encoded: false,
+    });
+    expect(result.headers).toBeUndefined();
+    expect(result.multiValueHeaders?.['www-authenticate']?.[0]).toMatch(
+      /^Bearer realm="api", error="invalid_request"/,
+    );
+
+    const single = albEvent({
+      multiValue: true,
+      headers: { authorization: `Bearer ${token}` },
+      query: { a: ['1', '2'] },
+    });
+    expect(await rsOf().protectAlb(ok)(single, lambdaContext())).toMatchObject({ statusCode: 200 });
+    expect(issuer.seen.at(-1)?.url).toBe(
+      'https://lambda-alb-123578498.us-east-1.elb.amazonaws.com/items?a=1&a=2',
+    );
+  });
+
+  it('answers 403 Forbidden for a policy refusal, and 400 for an HTTP listener (no TLS)', async () => {
+    const scoped = await rsOf().protectAlb(ok, { scopes: ['admin'] })(
+      albEvent({ headers: { authorization: `Bearer ${token}` } }),
+      lambdaContext(),
+    );
+    expect(scoped).toMatchObject({ statusCode: 403, statusDescription: '403 Forbidden' });
+    const plain = await rsOf().protectAlb(ok)(
+      albEvent({ listener: 'http', headers: { authorization: `Bearer ${token}` } }),
+      lambdaContext(),
+    );
+    expect(plain).toMatchObject({ statusCode: 400, body: expect.stringContaining('https_required') });
+  });
+
+  it('adds core success headers to the handler result (cache-control private for a query token)', async () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver, tokenLocations: { query: true } });
+    const result = await rs.protectAlb(ok)(albEvent({ query: { access_token: [token] } }), lambdaContext());
+    expect(result).toMatchObject({ statusCode: 200, headers: { 'cache-control': 'private' } });
+  });
+});
