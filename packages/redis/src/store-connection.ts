@@ -1,7 +1,17 @@
 import { type BoundedCommands, boundedCommands } from './bounded-commands.js';
+import {
+  channelSubscription,
+  type SubscriberClient,
+  type Subscription,
+  type SubscriptionHandlers,
+} from './channel-subscription.js';
+import { closeWithin } from './close-within.js';
+import { clusterConnection } from './cluster-connection.js';
+import { deleteByPrefix } from './delete-by-prefix.js';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { ownedClient } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
+import { sentinelConnection } from './sentinel-connection.js';
 import type { ConnectionSettings, connectionSettings } from './store-options.js';
 
 /** How a store reaches Redis, checked by {@link connectionSettings}. */
@@ -10,25 +20,42 @@ export interface StoreConnectionSettings extends ConnectionSettings {
   readonly onConnectionError: (error: unknown) => void;
 }
 
-/** The client a store sends its commands on, with the store's bounds on every command. */
+/**
+ * What a store sends its commands on, whatever Redis is behind it: one server, a cluster, or the primary
+ * that Sentinel names. The stores see only this.
+ */
 export interface StoreConnection {
-  readonly client: NodeRedisClient;
+  /** The store's bounds on every command; each command goes where its key lives. */
   readonly commands: BoundedCommands;
-  /** Whether the store created the client (from `url`), and so closes it. */
-  readonly ownsClient: boolean;
+  /** Whether commands can be sent now. */
+  isReady(): boolean;
+  /** Deletes the keys starting with `prefix` on every primary; how many were deleted. */
+  deleteByPrefix(prefix: string): Promise<number>;
+  /** The command announcing `message` on `channel`: `PUBLISH`, or `SPUBLISH` on a cluster. */
+  publishCommand(channel: string, message: string): string[];
+  /** Subscribes to `channel` on a connection of its own, kept alive and following failovers. */
+  subscribe(handlers: SubscriptionHandlers): Subscription;
   /**
-   * Stops reporting the client's errors; closes it if the store created it, once its commands are answered or
-   * after `graceMs`, whichever comes first, and resolves when nothing of it is left running (no socket,
-   * no reconnection pause).
+   * Stops reporting errors; closes what the store created, once its commands are answered or after
+   * `graceMs`, whichever comes first, and resolves when nothing of it is left running (no socket, no
+   * reconnection pause).
    */
   close(graceMs: number): Promise<void>;
 }
 
-/**
- * Creates (from `url`) or adopts (`client`) the client of a store. A client the store creates connects in
- * the background: a failed attempt is emitted as 'error', and its reconnection strategy keeps trying.
- */
+/** The connection `settings` ask for: a cluster, Sentinel, or one Redis (`url` or `client`). */
 export function storeConnection(settings: StoreConnectionSettings): StoreConnection {
+  if (settings.cluster !== undefined) return clusterConnection(settings, settings.cluster);
+  if (settings.sentinel !== undefined) return sentinelConnection(settings, settings.sentinel);
+  return singleNodeConnection(settings);
+}
+
+/**
+ * Creates (from `url`) or adopts (`client`) the client of a store on one Redis. A client the store
+ * creates connects in the background: a failed attempt is emitted as 'error', and its reconnection
+ * strategy keeps trying.
+ */
+function singleNodeConnection(settings: StoreConnectionSettings): StoreConnection {
   const ownsClient = settings.client === undefined;
   const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
   const client = settings.client ?? ownedClient(settings.url!, reconnection.strategy);
@@ -40,9 +67,22 @@ export function storeConnection(settings: StoreConnectionSettings): StoreConnect
   client.on('error', onError);
   if (ownsClient) client.connect().catch(() => undefined);
   return {
-    client,
     commands,
-    ownsClient,
+    isReady: () => client.isReady,
+    deleteByPrefix: (prefix) => deleteByPrefix(commands, prefix),
+    publishCommand: (channel, message) => ['PUBLISH', channel, message],
+    subscribe: (handlers) =>
+      channelSubscription(
+        {
+          sharded: false,
+          moves: false,
+          address: () => 'the one Redis',
+          // The subscriber is the store's own connection, even on a client given by the application.
+          create: (_address, reconnectStrategy) =>
+            duplicateOf(client, { ...client.options?.socket, reconnectStrategy }),
+        },
+        handlers,
+      ),
     async close(graceMs) {
       closed = true;
       // A client the store created keeps the listener: an 'error' emitted with none would crash the process.
@@ -56,19 +96,7 @@ export function storeConnection(settings: StoreConnectionSettings): StoreConnect
   };
 }
 
-/**
- * Closes a client once the commands it sent are answered, or cuts the connection after `graceMs`:
- * `close()` alone would wait forever for the answers of a hung Redis.
- */
-async function closeWithin(
-  client: NodeRedisClient,
-  commands: BoundedCommands,
-  graceMs: number,
-): Promise<void> {
-  const deadline = Date.now() + graceMs;
-  while (commands.pending() > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  if (commands.pending() === 0) await client.close();
-  else client.destroy();
+function duplicateOf(client: NodeRedisClient, socket: object): SubscriberClient {
+  // A node-redis client's duplicate: it has the subscriber methods NodeRedisClient leaves undeclared.
+  return client.duplicate({ socket }) as unknown as SubscriberClient;
 }

@@ -45,7 +45,14 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       nodes.push(await startRedisNode(port, clusterNodeArgs(port, busPort, dir), dir));
     }
     await redisCli(
-      ['--cluster', 'create', ...nodes.map((node) => node.address), '--cluster-replicas', '1', '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((node) => node.address),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+      ],
       30_000,
     );
     await eventually('the cluster to be healthy', () => healthy(nodes), 30_000);

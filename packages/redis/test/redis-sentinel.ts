@@ -45,7 +45,18 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
       const port = replicaOf === undefined ? primaryPort : await freePort();
       const dir = join(root, `data-${port}`);
       mkdirSync(dir);
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+      const args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ];
       if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
       dataNodes.push(await startRedisNode(port, [...args, '--loglevel', 'warning'], dir));
     }
@@ -71,7 +82,11 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
       );
       sentinels.push(await startRedisNode(port, [config, '--sentinel'], dir));
     }
-    await eventually('the sentinels to know the replica and each other', () => sentinelsReady(sentinels), 30_000);
+    await eventually(
+      'the sentinels to know the replica and each other',
+      () => sentinelsReady(sentinels),
+      30_000,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -120,7 +135,9 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
 }
 
 async function replicaInSync(replica: RedisNode): Promise<boolean> {
-  return (await redisCli(['-p', String(replica.port), 'INFO', 'replication'])).includes('master_link_status:up');
+  return (await redisCli(['-p', String(replica.port), 'INFO', 'replication'])).includes(
+    'master_link_status:up',
+  );
 }
 
 async function sentinelsReady(sentinels: readonly RedisNode[]): Promise<boolean> {
