@@ -20,6 +20,16 @@ export interface RedisCluster {
    * node agrees the cluster is healthy again. Resolves with the killed node and the new primary.
    */
   killPrimaryOf(key: string): Promise<{ killed: RedisNode; promoted: RedisNode }>;
+  /** The keys matching `pattern` that `node` holds. */
+  keysOn(node: RedisNode, pattern: string): Promise<string[]>;
+  /** Waits until every primary's replica has acknowledged every write so far (`WAIT`). */
+  replicate(): Promise<void>;
+  /**
+   * Starts moving `key`'s slot to another primary, as `redis-cli --cluster reshard` does: marks it
+   * importing and migrating, and MIGRATEs its keys. The old owner then answers ASK for them. Resolves with
+   * a function that finishes the move (`CLUSTER SETSLOT … NODE` everywhere); the old owner then answers MOVED.
+   */
+  startMovingSlotOf(key: string): Promise<() => Promise<void>>;
   /** Kills every node and removes their directories. */
   stop(): Promise<void>;
 }
@@ -94,9 +104,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     rootNodes: nodes.map((node) => ({ host: '127.0.0.1', port: node.port })),
     nodes,
     primaryOf,
-    async primaries() {
-      return [...new Set((await slotOwners()).map(({ primary }) => primary))];
-    },
+    primaries: () => slotOwnersPrimaries(),
     async killPrimaryOf(key) {
       const killed = await primaryOf(key);
       await killed.kill();
@@ -112,8 +120,41 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       );
       return { killed, promoted: promoted! };
     },
+    async keysOn(node, pattern) {
+      const listed = await redisCli(['-p', String(node.port), '--scan', '--pattern', pattern]);
+      return listed.split('\n').filter((line) => line.length > 0);
+    },
+    async replicate() {
+      for (const primary of await slotOwnersPrimaries()) {
+        await redisCli(['-p', String(primary.port), 'WAIT', '1', '5000']);
+      }
+    },
+    async startMovingSlotOf(key) {
+      const source = await primaryOf(key);
+      const target = (await slotOwnersPrimaries()).find((primary) => primary !== source)!;
+      const cli = (node: RedisNode, ...args: string[]) => redisCli(['-p', String(node.port), ...args]);
+      const slot = (await cli(source, 'CLUSTER', 'KEYSLOT', key)).trim();
+      const sourceId = (await cli(source, 'CLUSTER', 'MYID')).trim();
+      const targetId = (await cli(target, 'CLUSTER', 'MYID')).trim();
+      await cli(target, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', sourceId);
+      await cli(source, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', targetId);
+      const keys = (await cli(source, 'CLUSTER', 'GETKEYSINSLOT', slot, '1000')).split('\n').filter(Boolean);
+      if (keys.length > 0) {
+        await cli(source, 'MIGRATE', '127.0.0.1', String(target.port), '', '0', '5000', 'KEYS', ...keys);
+      }
+      return async () => {
+        for (const primary of await slotOwnersPrimaries()) {
+          await cli(primary, 'CLUSTER', 'SETSLOT', slot, 'NODE', targetId);
+        }
+        await eventually('every node to agree on the moved slot', () => healthy(live()), 10_000);
+      };
+    },
     stop,
   };
+
+  async function slotOwnersPrimaries(): Promise<RedisNode[]> {
+    return [...new Set((await slotOwners()).map(({ primary }) => primary))];
+  }
 }
 
 function clusterNodeArgs(port: number, busPort: number, dir: string): string[] {

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Deployment,
+  freshTokens,
+  sharedDeploymentScenarios,
+  trafficDuring,
+} from './deployment-scenarios.js';
+import { requestContext, waitFor } from './helpers.js';
+import { CLUSTER_NODE_TIMEOUT_MS, type RedisCluster, startRedisCluster } from './redis-cluster.js';
+import { redisCli } from './redis-node.js';
+
+const CHANNEL = 'rs:token-cache:evict';
+let cluster: RedisCluster;
+const deployment = (): Deployment => ({
+  connection: { cluster: { rootNodes: cluster.rootNodes } },
+  readyWithinMs: 20_000,
+});
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+}, 60_000);
+afterAll(() => cluster?.stop());
+
+describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () => {
+  const fixture = sharedDeploymentScenarios(deployment);
+
+  it('spreads answers over every primary, and evictions go over the channel’s shard (SSUBSCRIBE)', async () => {
+    const { cacheA } = await fixture.twoInstances();
+    const tokens = freshTokens();
+    for (const token of tokens) await cacheA.resolve(token, requestContext());
+
+    const primaries = await cluster.primaries();
+    expect(primaries).toHaveLength(3);
+    for (const primary of primaries) {
+      expect((await cluster.keysOn(primary, 'rs:token:*')).length).toBeGreaterThan(0);
+    }
+    const channelShard = await cluster.primaryOf(CHANNEL);
+    const subscribers = await redisCli(['-p', String(channelShard.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL]);
+    expect(subscribers.trim().split('\n')).toEqual([CHANNEL, '2']);
+  });
+
+  it('follows a slot moving to another primary: ASK while it moves, MOVED once it has', async () => {
+    const { authorizationServer, storeA, storeB, cacheA, cacheB, replayA, replayB } =
+      await fixture.twoInstances();
+    // Only this test's answer in Redis, so that the key found below is its.
+    await storeA.clear();
+    await cacheA.resolve('moving-token', requestContext());
+    const [cached] = (
+      await Promise.all((await cluster.primaries()).map((primary) => cluster.keysOn(primary, 'rs:token:*')))
+    ).flat();
+    const proof = `rs:dpop:moving:${crypto.randomUUID()}`;
+    expect(await replayA.remember(proof, 60_000)).toBe(true);
+
+    const finishMovingToken = await cluster.startMovingSlotOf(cached!);
+    // B has never looked: its lookup goes to the old owner, which answers ASK.
+    expect((await cacheB.resolve('moving-token', requestContext())).ok).toBe(true);
+    expect(storeB.stats()).toMatchObject({ redisHits: 1, redisErrors: 0 });
+    await finishMovingToken();
+
+    const finishMovingProof = await cluster.startMovingSlotOf(proof);
+    await finishMovingProof();
+    // B's view of the cluster is stale: the old owner answers MOVED, and B follows.
+    expect(await replayB.remember(proof, 60_000)).toBe(false);
+    expect(authorizationServer.calls).toBe(1);
+  });
+
+  it('survives the failover of the channel’s primary: bounded disruption, revocation and replay refusal hold across it', async () => {
+    const instances = await fixture.twoInstances();
+    const { authorizationServer, storeA, storeB, cacheA, cacheB, replayA, replayB } = instances;
+    const tokens = freshTokens();
+    for (const token of tokens) {
+      await cacheA.resolve(token, requestContext());
+      await cacheB.resolve(token, requestContext());
+    }
+    const proofs = tokens.map((token) => `rs:dpop:before:${token}:${crypto.randomUUID()}`);
+    for (const proof of proofs) expect(await replayA.remember(proof, 60_000)).toBe(true);
+    // Redis replicates asynchronously: what a crash loses is not the store's doing.
+    await cluster.replicate();
+
+    const killedAt = performance.now();
+    const failover = cluster.killPrimaryOf(CHANNEL);
+    const traffic = await trafficDuring(failover, instances, tokens);
+    expect(traffic.lookups).toBeGreaterThan(0);
+
+    // Bounds relative to the cluster's own timeout: detection and election, then the stores' reconnection.
+    const recoveryMs = 30 * CLUSTER_NODE_TIMEOUT_MS;
+    await waitFor(
+      'both stores to be subscribed again',
+      () => storeA.stats().subscribed && storeB.stats().subscribed,
+      recoveryMs,
+    );
+    await waitFor(
+      'replay checks to be answered on every shard again',
+      async () => {
+        try {
+          for (const token of tokens)
+            await replayA.remember(`rs:dpop:after:${token}:${crypto.randomUUID()}`, 60_000);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      recoveryMs,
+    );
+    const disruptionMs = performance.now() - killedAt;
+    expect(disruptionMs).toBeLessThan(recoveryMs + 20 * CLUSTER_NODE_TIMEOUT_MS);
+
+    // Proofs accepted before the failover are still replays after it, on every shard.
+    for (const proof of proofs) expect(await replayB.remember(proof, 60_000)).toBe(false);
+
+    // A revocation announced after the failover reaches the other instance through the promoted primary.
+    const heard = storeB.stats().receivedEvictions;
+    authorizationServer.revoke(tokens[0]!);
+    await cacheB.resolve(tokens[0]!, requestContext());
+    await cacheA.evict(tokens[0]!);
+    await waitFor('B to hear the eviction', () => storeB.stats().receivedEvictions === heard + 1);
+    expect((await cacheB.resolve(tokens[0]!, requestContext())).ok).toBe(false);
+  }, 120_000);
+});
