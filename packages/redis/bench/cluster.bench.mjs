@@ -174,7 +174,8 @@ async function failoverUnderLoad() {
   print('requests/s per second of the run (both instances), and replay checks answered 503:');
   print();
   print('```');
-  for (let second = 0; second * 4 < buckets.length; second++) {
+  // Whole seconds only: the last quarter-second buckets hold the loops finishing.
+  for (let second = 0; second * 4 + 4 <= buckets.length; second++) {
     const window = buckets.slice(second * 4, second * 4 + 4);
     const ok = sum(window.map((b) => b.ok));
     const refused503 = sum(window.map((b) => b.replay503));

@@ -8,6 +8,7 @@ import {
   redisTokenCacheStore,
 } from '../src/index.js';
 import { CountingAuthorizationServer, requestContext, waitFor } from './helpers.js';
+import { leftBehind, openHandles } from './open-handles.js';
 import { connectedReplayStore } from './store-fixture.js';
 
 /** How the stores reach a deployment (a cluster or Sentinel), and what the scenarios may do to it. */
@@ -122,6 +123,17 @@ export function sharedDeploymentScenarios(deployment: () => Deployment): Deploym
     for (const token of tokens) await cacheB.resolve(token, requestContext());
     // B found nothing in Redis either: every token went back to the authorization server.
     expect(authorizationServer.calls).toBe(2 * tokens.length);
+  });
+
+  it('close() leaves no socket or timer behind', async () => {
+    const before = openHandles();
+    const cacheStore = await fixture.cacheStore();
+    const replayStore = await fixture.replayStore();
+    await cacheStore.delete('rs:token:closing');
+    await Promise.all([cacheStore.close(), replayStore.close()]);
+    // Closed sockets and cleared timers leave the list of active resources on the next turns.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(leftBehind(before, openHandles())).toEqual({});
   });
 
   return fixture;
