@@ -178,3 +178,60 @@ export async function trafficDuring(
   await failover;
   return { lookups, checks, refusedChecks };
 }
+
+type Instances = Awaited<ReturnType<DeploymentFixture['twoInstances']>>;
+
+/** Before a failover: every token cached at both instances, a proof per token accepted at A. */
+export async function cacheAndAcceptProofs(
+  instances: Instances,
+  tokens: readonly string[],
+): Promise<string[]> {
+  for (const token of tokens) {
+    await instances.cacheA.resolve(token, requestContext());
+    await instances.cacheB.resolve(token, requestContext());
+  }
+  const proofs = tokens.map((token) => `rs:dpop:before:${token}`);
+  for (const proof of proofs) expect(await instances.replayA.remember(proof, 60_000)).toBe(true);
+  return proofs;
+}
+
+/** Waits until replay checks of keys like `tokens` (over every shard) are answered again. */
+export async function replayChecksAnswered(
+  replay: RedisReplayStore,
+  tokens: readonly string[],
+  withinMs: number,
+): Promise<void> {
+  await waitFor(
+    'replay checks to be answered again',
+    async () => {
+      try {
+        for (const token of tokens)
+          await replay.remember(`rs:dpop:after:${token}:${crypto.randomUUID()}`, 60_000);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    withinMs,
+  );
+}
+
+/**
+ * After a failover: proofs accepted before it are replays at B, and a token revoked and evicted at A is
+ * refused at B (the eviction went through the promoted primary).
+ */
+export async function revocationAndReplayRefusalHold(
+  instances: Instances,
+  tokens: readonly string[],
+  proofs: readonly string[],
+): Promise<void> {
+  const { authorizationServer, storeB, cacheA, cacheB, replayB } = instances;
+  for (const proof of proofs) expect(await replayB.remember(proof, 60_000)).toBe(false);
+
+  const heard = storeB.stats().receivedEvictions;
+  authorizationServer.revoke(tokens[0]!);
+  await cacheB.resolve(tokens[0]!, requestContext());
+  await cacheA.evict(tokens[0]!);
+  await waitFor('B to hear the eviction', () => storeB.stats().receivedEvictions === heard + 1);
+  expect((await cacheB.resolve(tokens[0]!, requestContext())).ok).toBe(false);
+}

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, type RedisNode, redisCli, startRedisNode } from './redis-node.js';
-import { freePort, requireRedisServer } from './redis-process.js';
+import { EPHEMERAL_SERVER_ARGS, freePort, requireRedisServer } from './redis-process.js';
 
 /** How long a primary may be unreachable before the cluster fails it over: short, so that tests stay short. */
 export const CLUSTER_NODE_TIMEOUT_MS = 1_000;
@@ -176,12 +176,7 @@ function clusterNodeArgs(port: number, busPort: number, dir: string): string[] {
     // A replica takes over however long it was cut off: these tests kill primaries on purpose.
     '--cluster-replica-validity-factor',
     '0',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--loglevel',
-    'warning',
+    ...EPHEMERAL_SERVER_ARGS,
   ];
 }
 

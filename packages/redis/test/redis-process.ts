@@ -16,6 +16,9 @@ export interface RedisProcess {
   thaw(): void;
 }
 
+/** A test server keeps nothing on disk, and says only what went wrong. */
+export const EPHEMERAL_SERVER_ARGS = ['--save', '', '--appendonly', 'no', '--loglevel', 'warning'];
+
 const running = new Set<ChildProcess>();
 
 // A test run that crashes must not leave servers behind.
@@ -86,12 +89,7 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
       String(port),
       '--bind',
       '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--loglevel',
-      'warning',
+      ...EPHEMERAL_SERVER_ARGS,
       // DEBUG SLEEP makes a slow Redis for the timeout tests; Redis 7 allows DEBUG only when told to.
       '--enable-debug-command',
       'local',

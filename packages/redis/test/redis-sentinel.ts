@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, type RedisNode, redisCli, startRedisNode } from './redis-node.js';
-import { freePort, requireRedisServer } from './redis-process.js';
+import { EPHEMERAL_SERVER_ARGS, freePort, requireRedisServer } from './redis-process.js';
 
 /** The name the sentinels monitor the primary under. */
 export const SENTINEL_MASTER_NAME = 'rs-main';
@@ -45,20 +45,9 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
       const port = replicaOf === undefined ? primaryPort : await freePort();
       const dir = join(root, `data-${port}`);
       mkdirSync(dir);
-      const args = [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-      ];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...EPHEMERAL_SERVER_ARGS];
       if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
-      dataNodes.push(await startRedisNode(port, [...args, '--loglevel', 'warning'], dir));
+      dataNodes.push(await startRedisNode(port, args, dir));
     }
     await eventually('the replica to sync', () => replicaInSync(dataNodes[1]!), 20_000);
     for (let index = 0; index < 3; index++) {

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  cacheAndAcceptProofs,
   type Deployment,
   freshTokens,
+  replayChecksAnswered,
+  revocationAndReplayRefusalHold,
   sharedDeploymentScenarios,
   trafficDuring,
 } from './deployment-scenarios.js';
@@ -44,14 +47,9 @@ describe('@rs/redis on a primary and a replica behind three sentinels', () => {
 
   it('survives the primary’s death: bounded disruption, revocation and replay refusal hold across the failover', async () => {
     const instances = await fixture.twoInstances();
-    const { authorizationServer, storeA, storeB, cacheA, cacheB, replayA, replayB } = instances;
+    const { storeA, storeB, replayA } = instances;
     const tokens = freshTokens();
-    for (const token of tokens) {
-      await cacheA.resolve(token, requestContext());
-      await cacheB.resolve(token, requestContext());
-    }
-    const proofs = tokens.map((token) => `rs:dpop:before:${token}`);
-    for (const proof of proofs) expect(await replayA.remember(proof, 60_000)).toBe(true);
+    const proofs = await cacheAndAcceptProofs(instances, tokens);
     // Redis replicates asynchronously: what a crash loses is not the store's doing.
     const before = await setup.primary();
     await redisCli(['-p', String(before.port), 'WAIT', '1', '5000']);
@@ -65,18 +63,7 @@ describe('@rs/redis on a primary and a replica behind three sentinels', () => {
 
     // Bounds relative to the sentinels' own timeout: detection, agreement, election, promotion.
     const recoveryMs = 40 * SENTINEL_DOWN_AFTER_MS;
-    await waitFor(
-      'replay checks to be answered again',
-      async () => {
-        try {
-          await replayA.remember(`rs:dpop:after:${crypto.randomUUID()}`, 60_000);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      recoveryMs,
-    );
+    await replayChecksAnswered(replayA, tokens, recoveryMs);
     await waitFor(
       'both stores to be subscribed to the new primary',
       async () =>
@@ -89,13 +76,6 @@ describe('@rs/redis on a primary and a replica behind three sentinels', () => {
     );
     expect(performance.now() - killedAt).toBeLessThan(2 * recoveryMs);
 
-    for (const proof of proofs) expect(await replayB.remember(proof, 60_000)).toBe(false);
-
-    const heard = storeB.stats().receivedEvictions;
-    authorizationServer.revoke(tokens[0]!);
-    await cacheB.resolve(tokens[0]!, requestContext());
-    await cacheA.evict(tokens[0]!);
-    await waitFor('B to hear the eviction', () => storeB.stats().receivedEvictions === heard + 1);
-    expect((await cacheB.resolve(tokens[0]!, requestContext())).ok).toBe(false);
+    await revocationAndReplayRefusalHold(instances, tokens, proofs);
   }, 120_000);
 });
