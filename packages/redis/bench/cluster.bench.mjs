@@ -11,7 +11,7 @@
 //   BENCH_SECONDS=3 BENCH_CONCURRENCY=8 …      (shorter run, fewer requests in flight per instance)
 //   BENCH_WRITE_README=1 …                     (also puts the figures into README.md between the markers)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';

@@ -60,9 +60,15 @@ export function clusterConnection(
   };
   const commands = boundedCommands(target, settings.commandTimeout, settings.maxPendingCommands);
 
-  /** SCAN on one primary, bounded like every other command. */
-  async function scanCommands(master: (typeof cluster.masters)[number]): Promise<BoundedCommands> {
-    const client = await cluster.nodeClient(master);
+  /**
+   * SCAN on one primary, bounded like every other command. A primary that is not connected fails the
+   * `clear()` at once (waiting for its connection could take as long as the outage).
+   */
+  function scanCommands(master: (typeof cluster.masters)[number]): BoundedCommands {
+    const client = master.client;
+    if (client === undefined || !client.isReady) {
+      throw new Error(`SCAN not sent: primary ${master.address} is not connected`);
+    }
     return boundedCommands(client, settings.commandTimeout, settings.maxPendingCommands);
   }
 
@@ -76,7 +82,7 @@ export function clusterConnection(
         return counts.reduce((sum, count) => sum + count, 0);
       };
       const deleted = await Promise.all(
-        cluster.masters.map(async (master) => deleteByPrefix(await scanCommands(master), prefix, unlink)),
+        cluster.masters.map(async (master) => deleteByPrefix(scanCommands(master), prefix, unlink)),
       );
       return deleted.reduce((sum, count) => sum + count, 0);
     },

@@ -17,7 +17,10 @@ const REDIS_REPLAY_STORE_OPTIONS: OptionSchema<RedisReplayStoreOptions> = {
 // How long close() lets the store's own client finish its last commands before cutting the connection.
 const CLOSE_GRACE_MS = 1_000;
 
-/** Options of {@link redisReplayStore}. Give exactly one of `client`, `url`, `cluster` and `sentinel`. Durations are in ms. */
+/**
+ * Options of {@link redisReplayStore}. Give exactly one of `client`, `url`, `cluster` and `sentinel`. Durations
+ * are in ms.
+ */
 export interface RedisReplayStoreOptions {
   /**
    * A node-redis v5 client that you create and connect (it may be the token cache's). It stays yours:

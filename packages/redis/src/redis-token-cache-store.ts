@@ -15,7 +15,10 @@ import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './re
 import { storeConnection } from './store-connection.js';
 import { CONNECTION_OPTIONS, connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
 
-/** Options of {@link redisTokenCacheStore}. Give exactly one of `client`, `url`, `cluster` and `sentinel`. Durations are in ms. */
+/**
+ * Options of {@link redisTokenCacheStore}. Give exactly one of `client`, `url`, `cluster` and `sentinel`. Durations
+ * are in ms.
+ */
 export interface RedisTokenCacheStoreOptions {
   /**
    * A node-redis v5 client that you create and connect. It stays yours: `close()` leaves it open. Give it
@@ -40,7 +43,10 @@ export interface RedisTokenCacheStoreOptions {
    * already prefixed). `clear()` deletes the Redis keys that start with it. Default `rs:token:`.
    */
   readonly keyPrefix?: string;
-  /** The pub/sub channel on which instances tell each other to drop answers. Default `rs:token-cache:evict`. */
+  /**
+   * The pub/sub channel on which instances tell each other to drop answers (a sharded channel on a
+   * cluster). Default `rs:token-cache:evict`.
+   */
   readonly channel?: string;
   /** Size of the in-process tier in front of Redis. Default 1000. */
   readonly localMaxEntries?: number;
