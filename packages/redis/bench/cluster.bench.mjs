@@ -36,7 +36,7 @@ try {
     `Redis Cluster: 3 primaries + 3 replicas on loopback (${(await redisCli(['--version'])).trim()}), node-redis cluster client`,
   );
   print(
-    `${availableParallelism()} CPUs; each instance a worker thread, ${CONCURRENCY} requests in flight each; ${SECONDS} s per run`,
+    `${availableParallelism()} CPUs (load average ${loadavg()[0].toFixed(1)} at start); each instance a worker thread, ${CONCURRENCY} requests in flight each; ${SECONDS} s per run`,
   );
   print();
   print(
