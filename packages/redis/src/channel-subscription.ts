@@ -113,8 +113,9 @@ export function channelSubscription(source: SubscriberSource, handlers: Subscrip
       source.onTrouble?.();
     });
     subscriber.client.on('ready', () => onReady(subscriber));
-    // Redis drops a sharded subscription whose slot moved to another node: start again where it lives now.
-    subscriber.client.on('server-sunsubscribe', () => {
+    // Redis drops a sharded subscription whose slot left the node (moved, or the node became a replica), and
+    // node-redis reports it so: start again where the channel lives now, once the topology says where.
+    subscriber.client.on('sharded-channel-moved', () => {
       if (closed || current !== subscriber) return;
       drop();
       source.onTrouble?.();

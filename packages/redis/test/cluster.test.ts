@@ -67,6 +67,27 @@ describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () =>
     expect(authorizationServer.calls).toBe(1);
   });
 
+  it('follows a graceful failover (CLUSTER FAILOVER) of the channel’s primary', async () => {
+    const instances = await fixture.twoInstances();
+    const tokens = freshTokens();
+    const proofs = await cacheAndAcceptProofs(instances, tokens);
+    await cluster.replicate();
+
+    const handOver = cluster.handOverPrimaryOf(CHANNEL);
+    await trafficDuring(handOver, instances, tokens);
+    const { promoted } = await handOver;
+
+    await replayChecksAnswered(instances.replayA, tokens, 30 * CLUSTER_NODE_TIMEOUT_MS);
+    await waitFor(
+      'both subscribers to move to the new primary',
+      async () =>
+        (await redisCli(['-p', String(promoted.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL])).trim() ===
+        `${CHANNEL}\n2`,
+      30 * CLUSTER_NODE_TIMEOUT_MS,
+    );
+    await revocationAndReplayRefusalHold(instances, tokens, proofs);
+  }, 120_000);
+
   it('survives the failover of the channel’s primary: bounded disruption, revocation and replay refusal hold across it', async () => {
     const instances = await fixture.twoInstances();
     const { storeA, storeB, replayA } = instances;

@@ -20,6 +20,11 @@ export interface RedisCluster {
    * node agrees the cluster is healthy again. Resolves with the killed node and the new primary.
    */
   killPrimaryOf(key: string): Promise<{ killed: RedisNode; promoted: RedisNode }>;
+  /**
+   * Hands `key`'s slot over to the replica of its primary, gracefully (`CLUSTER FAILOVER` on the replica):
+   * the old primary becomes its replica. Resolves with both once every node agrees.
+   */
+  handOverPrimaryOf(key: string): Promise<{ demoted: RedisNode; promoted: RedisNode }>;
   /** The keys matching `pattern` that `node` holds. */
   keysOn(node: RedisNode, pattern: string): Promise<string[]>;
   /** Waits until every primary's replica has acknowledged every write so far (`WAIT`). */
@@ -119,6 +124,22 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         20 * CLUSTER_NODE_TIMEOUT_MS,
       );
       return { killed, promoted: promoted! };
+    },
+    async handOverPrimaryOf(key) {
+      const demoted = await primaryOf(key);
+      const demotedId = (await redisCli(['-p', String(demoted.port), 'CLUSTER', 'MYID'])).trim();
+      const replicaLine = (await redisCli(['-p', String(demoted.port), 'CLUSTER', 'NODES']))
+        .split('\n')
+        .find((line) => line.split(' ')[3] === demotedId && !line.split(' ')[2]?.includes('fail'));
+      const promoted = byPort(Number(replicaLine?.split(' ')[1]?.split('@')[0]?.split(':')[1]));
+      if (promoted === undefined) throw new Error(`the primary on port ${demoted.port} has no replica`);
+      await redisCli(['-p', String(promoted.port), 'CLUSTER', 'FAILOVER']);
+      await eventually(
+        'the replica to take over and the old primary to follow it',
+        async () => (await primaryOf(key)) === promoted && (await healthy(live())),
+        20 * CLUSTER_NODE_TIMEOUT_MS,
+      );
+      return { demoted, promoted };
     },
     async keysOn(node, pattern) {
       const listed = await redisCli(['-p', String(node.port), '--scan', '--pattern', pattern]);

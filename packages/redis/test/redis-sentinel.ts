@@ -21,6 +21,11 @@ export interface RedisSentinelSetup {
    * writes. Resolves with the killed node and the new primary.
    */
   killPrimary(): Promise<{ killed: RedisNode; promoted: RedisNode }>;
+  /**
+   * Asks the sentinels for a failover (`SENTINEL FAILOVER`): the replica is promoted and the old primary,
+   * still running, becomes its replica. Resolves once it is in sync and every sentinel knows it as such.
+   */
+  handOver(): Promise<{ demoted: RedisNode; promoted: RedisNode }>;
   /** Kills every process and removes their directories. */
   stop(): Promise<void>;
 }
@@ -102,6 +107,20 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
     sentinelRootNodes: sentinels.map((sentinel) => ({ host: '127.0.0.1', port: sentinel.port })),
     dataNodes,
     primary,
+    async handOver() {
+      const demoted = await primary();
+      await redisCli(['-p', String(sentinels[0]!.port), 'SENTINEL', 'FAILOVER', SENTINEL_MASTER_NAME]);
+      let promoted: RedisNode | undefined;
+      await eventually(
+        'the replica to be promoted and the old primary to follow it',
+        async () => {
+          promoted = await primary();
+          return promoted !== demoted && (await replicaInSync(demoted)) && (await sentinelsReady(sentinels));
+        },
+        30 * SENTINEL_DOWN_AFTER_MS,
+      );
+      return { demoted, promoted: promoted! };
+    },
     async killPrimary() {
       const killed = await primary();
       await killed.kill();

@@ -45,6 +45,28 @@ describe('@rs/redis on a primary and a replica behind three sentinels', () => {
     expect(subscribers.trim().split('\n')).toEqual(['rs:token-cache:evict', '2']);
   });
 
+  it('follows a failover the sentinels are asked for (SENTINEL FAILOVER)', async () => {
+    const instances = await fixture.twoInstances();
+    const tokens = freshTokens();
+    const proofs = await cacheAndAcceptProofs(instances, tokens);
+    await redisCli(['-p', String((await setup.primary()).port), 'WAIT', '1', '5000']);
+
+    const handOver = setup.handOver();
+    await trafficDuring(handOver, instances, tokens);
+    const { promoted } = await handOver;
+
+    await replayChecksAnswered(instances.replayA, tokens, 40 * SENTINEL_DOWN_AFTER_MS);
+    await waitFor(
+      'both subscribers to move to the new primary',
+      async () =>
+        (await redisCli(['-p', String(promoted.port), 'PUBSUB', 'NUMSUB', 'rs:token-cache:evict'])).includes(
+          '\n2',
+        ),
+      40 * SENTINEL_DOWN_AFTER_MS,
+    );
+    await revocationAndReplayRefusalHold(instances, tokens, proofs);
+  }, 120_000);
+
   it('survives the primary’s death: bounded disruption, revocation and replay refusal hold across the failover', async () => {
     const instances = await fixture.twoInstances();
     const { storeA, storeB, replayA } = instances;
