@@ -42,7 +42,7 @@ describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () =>
     expect(subscribers.trim().split('\n')).toEqual([CHANNEL, '2']);
   });
 
-  it('follows a slot moving to another primary: ASK while it moves, MOVED once it has', async () => {
+  it('follows slots moving to another primary: ASK while they move, MOVED once they have, the channel too', async () => {
     const { authorizationServer, storeA, storeB, cacheA, cacheB, replayA, replayB } =
       await fixture.twoInstances();
     // Only this test's answer in Redis, so that the key found below is its.
@@ -65,6 +65,21 @@ describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () =>
     // B's view of the cluster is stale: the old owner answers MOVED, and B follows.
     expect(await replayB.remember(proof, 60_000)).toBe(false);
     expect(authorizationServer.calls).toBe(1);
+
+    // The eviction channel's slot moves too: Redis drops both subscriptions, and they start again there.
+    const finishMovingChannel = await cluster.startMovingSlotOf(CHANNEL);
+    await finishMovingChannel();
+    const channelShard = await cluster.primaryOf(CHANNEL);
+    await waitFor(
+      'both subscribers to follow the channel',
+      async () =>
+        (await redisCli(['-p', String(channelShard.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL])).trim() ===
+        `${CHANNEL}\n2`,
+      30 * CLUSTER_NODE_TIMEOUT_MS,
+    );
+    const heard = storeB.stats().receivedEvictions;
+    await cacheA.evict('moving-token');
+    await waitFor('B to hear the eviction', () => storeB.stats().receivedEvictions === heard + 1);
   });
 
   it('follows a graceful failover (CLUSTER FAILOVER) of the channel’s primary', async () => {
