@@ -10,7 +10,7 @@ import { keepConnecting } from './keep-connecting.js';
 import { keySlot, keysBySlot } from './key-slot.js';
 import { subscriberClientAt } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
-import type { StoreConnection, StoreConnectionSettings } from './store-connection.js';
+import type { StoreConnection, StoreConnectionSettings } from './store-connection-interface.js';
 
 /**
  * A store's connection to a Redis Cluster, through node-redis's `createCluster`:

@@ -1,5 +1,5 @@
 import { decodeEvictionMessage, type EvictionMessage, encodeEvictionMessage } from './eviction-message.js';
-import type { StoreConnection } from './store-connection.js';
+import type { StoreConnection } from './store-connection-interface.js';
 
 /** What the channel needs from its store. */
 export interface EvictionChannelSettings {

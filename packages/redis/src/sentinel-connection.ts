@@ -8,7 +8,7 @@ import type { RedisNodeAddress, RedisSentinelOptions } from './deployment-option
 import { keepConnecting } from './keep-connecting.js';
 import { subscriberClientAt } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
-import type { StoreConnection, StoreConnectionSettings } from './store-connection.js';
+import type { StoreConnection, StoreConnectionSettings } from './store-connection-interface.js';
 
 /**
  * A store's connection to the primary that Redis Sentinel names, through node-redis's `createSentinel`:
