@@ -235,3 +235,51 @@ export async function revocationAndReplayRefusalHold(
   await waitFor('B to hear the eviction', () => storeB.stats().receivedEvictions === heard + 1);
   expect((await cacheB.resolve(tokens[0]!, requestContext())).ok).toBe(false);
 }
+
+/** What a failover scenario needs from its deployment. */
+export interface FailoverSteps<Node> {
+  /** Waits until what the primary acknowledged has reached its replica (`WAIT`). */
+  readonly replicate: () => Promise<void>;
+  /** Fails the eviction channel's primary over; resolves with the node promoted in its place. */
+  readonly failover: () => Promise<{ readonly promoted: Node }>;
+  /** How many connections are subscribed to the eviction channel on `node`. */
+  readonly subscribersOn: (node: Node) => Promise<number>;
+  /** How long the deployment may take to fail over and the stores to follow, from its own timeouts. */
+  readonly recoveryMs: number;
+}
+
+/**
+ * A failover under traffic, with two instances: requests carry on throughout (lookups always answer, replay
+ * checks answer rightly or 503), the stores send commands to and subscribe on the promoted primary within
+ * the deployment's own bounds, and revocation and replay refusal hold across the failover.
+ */
+export async function failoverScenario<Node>(
+  fixture: DeploymentFixture,
+  steps: FailoverSteps<Node>,
+): Promise<void> {
+  const instances = await fixture.twoInstances();
+  const tokens = freshTokens();
+  const proofs = await cacheAndAcceptProofs(instances, tokens);
+  // Redis replicates asynchronously: what a crash loses before reaching the replica is not the store's doing.
+  await steps.replicate();
+
+  const startedAt = performance.now();
+  const failover = steps.failover();
+  const traffic = await trafficDuring(failover, instances, tokens);
+  const { promoted } = await failover;
+  expect(traffic.lookups).toBeGreaterThan(0);
+
+  await replayChecksAnswered(instances.replayA, tokens, steps.recoveryMs);
+  await waitFor(
+    'both subscribers to be on the promoted primary',
+    async () =>
+      instances.storeA.stats().subscribed &&
+      instances.storeB.stats().subscribed &&
+      (await steps.subscribersOn(promoted)) === 2,
+    steps.recoveryMs,
+  );
+  expect(performance.now() - startedAt).toBeLessThan(2 * steps.recoveryMs);
+
+  // On every shard, the promoted one included.
+  await revocationAndReplayRefusalHold(instances, tokens, proofs);
+}
