@@ -7,7 +7,7 @@
 //   - a primary killed under load (two instances, Redis-tier lookups and a DPoP replay check per request).
 // Asserts nothing; exits 1 only when a request was refused that should not have been.
 //
-//   npm run bench:cluster                      (after building @rs/core and @rs/redis)
+//   npm run bench:cluster                      (at the repository root: builds @rs/core and @rs/redis first)
 //   BENCH_SECONDS=3 BENCH_CONCURRENCY=8 …      (shorter run, fewer requests in flight per instance)
 //   BENCH_WRITE_README=1 …                     (also puts the figures into README.md between the markers)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
