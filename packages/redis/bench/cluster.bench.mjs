@@ -22,7 +22,7 @@ const EVICTION_ROUNDS = 100;
 const TOKENS = Array.from({ length: 500 }, (_, i) => `opaque-${i}-${crypto.randomUUID()}`);
 const here = dirname(fileURLToPath(import.meta.url));
 
-const { startRedisCluster, redisCli, dispose } = await loadClusterLauncher();
+const { CLUSTER_NODE_TIMEOUT_MS, startRedisCluster, redisCli, dispose } = await loadClusterLauncher();
 const cluster = await startRedisCluster();
 const lines = [];
 const print = (line = '') => {
@@ -152,7 +152,7 @@ async function failoverUnderLoad() {
   );
   print();
   print(
-    `- replica (port ${promoted.port}) promoted, cluster healthy again: ${(failoverMs / 1000).toFixed(1)} s after the kill (cluster-node-timeout 1000 ms)`,
+    `- replica (port ${promoted.port}) promoted, cluster healthy again: ${(failoverMs / 1000).toFixed(1)} s after the kill (cluster-node-timeout ${CLUSTER_NODE_TIMEOUT_MS} ms)`,
   );
   print(
     `- requests: ${sum(results.map((r) => r.requests))}, refused: ${sum(results.map((r) => r.refused))} (lookups never fail: a Redis error is a cache miss, answered by introspection)`,

@@ -72,12 +72,12 @@ describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () =>
       async () =>
         (await redisCli(['-p', String(channelShard.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL])).trim() ===
         `${CHANNEL}\n2`,
-      30 * CLUSTER_NODE_TIMEOUT_MS,
+      10 * CLUSTER_NODE_TIMEOUT_MS,
     );
     const heard = storeB.stats().receivedEvictions;
     await cacheA.evict('moving-token');
     await waitFor('B to hear the eviction', () => storeB.stats().receivedEvictions === heard + 1);
-  });
+  }, 60_000);
 
   const failoverSteps = (failover: () => Promise<{ promoted: RedisNode }>) => ({
     replicate: () => cluster.replicate(),
@@ -87,7 +87,7 @@ describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () =>
         (await redisCli(['-p', String(node.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL])).trim().split('\n')[1],
       ),
     // Detection and election (a few node timeouts), then the stores' reconnection.
-    recoveryMs: 30 * CLUSTER_NODE_TIMEOUT_MS,
+    recoveryMs: 15 * CLUSTER_NODE_TIMEOUT_MS,
   });
 
   it('follows a graceful failover (CLUSTER FAILOVER) of the channel’s primary', async () => {

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { eventually, type RedisNode, redisCli, startRedisNode } from './redis-node.js';
 import { EPHEMERAL_SERVER_ARGS, freePort, requireRedisServer } from './redis-process.js';
 
-/** How long a primary may be unreachable before the cluster fails it over: short, so that tests stay short. */
-export const CLUSTER_NODE_TIMEOUT_MS = 1_000;
+/** How long a primary may be unreachable before the cluster fails it over: short, so that tests stay short,
+ * and long enough that a loaded CI machine does not fail a healthy primary over. */
+export const CLUSTER_NODE_TIMEOUT_MS = 2_000;
 
 /** A real Redis Cluster on 127.0.0.1: three primaries, each with one replica. */
 export interface RedisCluster {

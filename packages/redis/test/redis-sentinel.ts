@@ -7,7 +7,7 @@ import { EPHEMERAL_SERVER_ARGS, freePort, requireRedisServer } from './redis-pro
 /** The name the sentinels monitor the primary under. */
 export const SENTINEL_MASTER_NAME = 'rs-main';
 /** How long the primary may be unreachable before a sentinel calls it down: short, so that tests stay short. */
-export const SENTINEL_DOWN_AFTER_MS = 1_000;
+export const SENTINEL_DOWN_AFTER_MS = 2_000;
 
 /** A real Sentinel setup on 127.0.0.1: a primary, a replica and three sentinels (quorum two). */
 export interface RedisSentinelSetup {
@@ -117,7 +117,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
           promoted = await primary();
           return promoted !== demoted && (await replicaInSync(demoted)) && (await sentinelsReady(sentinels));
         },
-        30 * SENTINEL_DOWN_AFTER_MS,
+        20 * SENTINEL_DOWN_AFTER_MS,
       );
       return { demoted, promoted: promoted! };
     },
@@ -134,7 +134,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelSetup> {
           return role.startsWith('master');
         },
         // Down-after, agreement of a quorum, leader election and promotion.
-        30 * SENTINEL_DOWN_AFTER_MS,
+        20 * SENTINEL_DOWN_AFTER_MS,
       );
       return { killed, promoted: promoted! };
     },

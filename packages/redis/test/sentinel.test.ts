@@ -51,7 +51,7 @@ describe('@rs/redis on a primary and a replica behind three sentinels', () => {
     subscribersOn: async (node: RedisNode) =>
       Number((await redisCli(['-p', String(node.port), 'PUBSUB', 'NUMSUB', CHANNEL])).trim().split('\n')[1]),
     // Down-after, agreement of a quorum, leader election and promotion, then the stores' reconnection.
-    recoveryMs: 40 * SENTINEL_DOWN_AFTER_MS,
+    recoveryMs: 20 * SENTINEL_DOWN_AFTER_MS,
   });
 
   it('follows a failover the sentinels are asked for (SENTINEL FAILOVER)', async () => {
