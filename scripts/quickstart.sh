@@ -11,6 +11,9 @@ PNPM="npx -y pnpm@10.34.8"
 require_test_programs() {
   missing=""
   command -v redis-server >/dev/null 2>&1 || missing="redis-server"
+  # The cluster and Sentinel suites join nodes with redis-cli (Debian: redis-tools, a dependency of
+  # redis-server); sentinels run as `redis-server --sentinel`, so no redis-sentinel package is needed.
+  command -v redis-cli >/dev/null 2>&1 || missing="$missing redis-tools"
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
   # The sample console's browser test drives Debian's headless Chromium through playwright-core.
   # (with a font, so that its screenshots show text)

@@ -1,4 +1,4 @@
-import type { NodeRedisClient } from './node-redis-client.js';
+import type { CommandTarget } from './command-target.js';
 import { responsiveDeadlines } from './responsive-deadlines.js';
 
 /** Sends commands that fail fast: no command waits for a reconnection or for longer than its time bound. */
@@ -26,7 +26,7 @@ export interface BoundedCommands {
  * (aborted), and commands still awaiting an answer are capped so that a hung Redis cannot pile them up.
  */
 export function boundedCommands(
-  client: NodeRedisClient,
+  client: CommandTarget,
   timeoutMs: number,
   maxPending: number,
 ): BoundedCommands {

@@ -4,10 +4,16 @@ import type { BoundedCommands } from './bounded-commands.js';
 const SCAN_BATCH = 500;
 
 /**
- * Deletes every key starting with `prefix`, SCAN step by SCAN step (never `KEYS`, which blocks Redis), with
- * UNLINK so that Redis frees the values in the background. Returns how many keys were deleted.
+ * Deletes every key starting with `prefix` on one node, SCAN step by SCAN step (never `KEYS`, which blocks
+ * Redis), with UNLINK so that Redis frees the values in the background. SCAN goes to `commands`; each step's
+ * keys go to `unlink` (on a cluster, one UNLINK per slot, routed to the slot's primary). Returns how many
+ * keys were deleted.
  */
-export async function deleteByPrefix(commands: BoundedCommands, prefix: string): Promise<number> {
+export async function deleteByPrefix(
+  commands: BoundedCommands,
+  prefix: string,
+  unlink: (keys: readonly string[]) => Promise<number> = (keys) => unlinkAll(commands, keys),
+): Promise<number> {
   const pattern = escapeGlob(prefix) + '*';
   let cursor = '0';
   let deleted = 0;
@@ -15,13 +21,16 @@ export async function deleteByPrefix(commands: BoundedCommands, prefix: string):
     const [next, keys] = scanReply(
       await commands.send(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(SCAN_BATCH)]),
     );
-    if (keys.length > 0) {
-      const unlinked = await commands.send(['UNLINK', ...keys]);
-      deleted += typeof unlinked === 'number' ? unlinked : 0;
-    }
+    if (keys.length > 0) deleted += await unlink(keys);
     cursor = next;
   } while (cursor !== '0');
   return deleted;
+}
+
+/** One UNLINK of `keys`: how many of them existed. */
+export async function unlinkAll(commands: BoundedCommands, keys: readonly string[]): Promise<number> {
+  const unlinked = await commands.send(['UNLINK', ...keys]);
+  return typeof unlinked === 'number' ? unlinked : 0;
 }
 
 // MATCH takes a glob: a prefix holding `*`, `?`, `[` or `\` must match itself, not a pattern.

@@ -1,13 +1,10 @@
-import type { BoundedCommands } from './bounded-commands.js';
 import { decodeEvictionMessage, type EvictionMessage, encodeEvictionMessage } from './eviction-message.js';
-import type { NodeRedisClient } from './node-redis-client.js';
-import { stoppableReconnection } from './reconnect-backoff.js';
+import type { StoreConnection } from './store-connection-interface.js';
 
 /** What the channel needs from its store. */
 export interface EvictionChannelSettings {
-  /** The store's command client: announcements go out on it, the subscriber is its duplicate. */
-  readonly client: NodeRedisClient;
-  readonly commands: BoundedCommands;
+  /** The store's connection: announcements go out on its commands, the subscriber is its own. */
+  readonly connection: StoreConnection;
   readonly channel: string;
   /** The longest pause between two reconnection attempts of the subscriber. */
   readonly reconnectMaxDelay: number;
@@ -35,8 +32,9 @@ export interface EvictionChannel {
   /** Announces an eviction to the other instances. */
   announce(message: { readonly key: string } | { readonly clear: true }): Promise<void>;
   /**
-   * Sends `remove` and the announcement of `key` together: both go out in one write and Redis runs them
-   * in order, so whoever hears the announcement and then reads Redis finds the key gone.
+   * Sends `remove`, then the announcement of `key` once Redis has answered it, so that whoever hears the
+   * announcement and then reads Redis finds the key gone (on a cluster the key and the channel live on
+   * different shards, so sending both in one write would not order them).
    */
   removeAndAnnounce(remove: readonly string[], key: string): Promise<void>;
   stats(): EvictionChannelStats;
@@ -45,69 +43,44 @@ export interface EvictionChannel {
 }
 
 /**
- * Pub/sub eviction between instances. The subscriber is a connection of its own (a subscribed connection
- * can send nothing else), a duplicate of the command client; it subscribes whenever it becomes ready and the subscription is not active, and
- * when node-redis resubscribes by itself after a reconnection, the store is told to resync all the same.
+ * Pub/sub eviction between instances. The subscription is a connection of its own (see
+ * {@link StoreConnection.subscribe}); whenever it (re)starts, evictions announced meanwhile were missed,
+ * and the store is told to resync.
  */
 export function evictionChannel(settings: EvictionChannelSettings): EvictionChannel {
-  const { client, commands, channel } = settings;
-  // The subscriber is the store's own connection, even on a client given by the application: it reconnects
-  // with a strategy that close() can stop.
-  const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
-  const subscriber = client.duplicate({
-    socket: { ...client.options?.socket, reconnectStrategy: reconnection.strategy },
-  });
+  const { connection, channel } = settings;
+  const { commands } = connection;
   // Tells this instance's own announcements apart from the others' when they come back on the channel.
   const instanceId = globalThis.crypto.randomUUID();
-  let subscription: 'none' | 'subscribing' | 'active' = 'none';
   let closed = false;
   let publishedEvictions = 0;
   let receivedEvictions = 0;
   let localResyncs = 0;
 
-  function onMessage(text: string): void {
-    const message = decodeEvictionMessage(text);
-    if (message === undefined || message.from === instanceId) return;
-    receivedEvictions++;
-    settings.onEviction(message.clear ? undefined : message.key);
-  }
-
-  function resync(): void {
-    localResyncs++;
-    settings.onResync();
-  }
-
-  function onReady(): void {
-    if (closed) return;
-    if (subscription === 'active') {
-      // node-redis has already resubscribed; what was announced while disconnected is lost.
-      resync();
-      return;
-    }
-    if (subscription === 'subscribing') return;
-    subscription = 'subscribing';
-    subscriber.subscribe(channel, onMessage).then(
-      () => {
-        subscription = 'active';
-        resync();
-      },
-      (error: unknown) => {
-        // The next 'ready' (after the reconnection that follows) tries again.
-        subscription = 'none';
-        if (!closed) settings.onSubscribeError(error);
-      },
-    );
-  }
-
-  const onConnectionError = (error: unknown) => {
-    if (!closed) settings.onConnectionError(error);
-  };
-  subscriber.on('error', onConnectionError);
-  subscriber.on('ready', onReady);
-  subscriber.connect().catch(() => undefined);
+  const subscription = connection.subscribe({
+    channel,
+    reconnectMaxDelay: settings.reconnectMaxDelay,
+    onMessage(text) {
+      const message = decodeEvictionMessage(text);
+      if (closed || message === undefined || message.from === instanceId) return;
+      receivedEvictions++;
+      settings.onEviction(message.clear ? undefined : message.key);
+    },
+    onRestart() {
+      if (closed) return;
+      localResyncs++;
+      settings.onResync();
+    },
+    onConnectionError: (error) => {
+      if (!closed) settings.onConnectionError(error);
+    },
+    onSubscribeError: (error) => {
+      if (!closed) settings.onSubscribeError(error);
+    },
+  });
 
   async function announce(message: EvictionMessage): Promise<void> {
-    await commands.send(['PUBLISH', channel, encodeEvictionMessage(message)]);
+    await commands.send(connection.publishCommand(channel, encodeEvictionMessage(message)));
     publishedEvictions++;
   }
 
@@ -115,25 +88,30 @@ export function evictionChannel(settings: EvictionChannelSettings): EvictionChan
     announce: (message) =>
       announce('key' in message ? { from: instanceId, key: message.key } : { from: instanceId, clear: true }),
     async removeAndAnnounce(remove, key) {
-      const [removed, announced] = await Promise.allSettled([
-        commands.send(remove),
-        announce({ from: instanceId, key }),
-      ]);
-      if (removed.status === 'rejected') throw removed.reason;
-      if (announced.status === 'rejected') throw announced.reason;
+      let failure: unknown;
+      try {
+        await commands.send(remove);
+      } catch (error) {
+        failure = error;
+      }
+      // Announced even when removing failed: the others should at least drop their local copies.
+      try {
+        await announce({ from: instanceId, key });
+      } catch (error) {
+        failure ??= error;
+      }
+      if (failure !== undefined) throw failure;
     },
     stats: () => ({
       publishedEvictions,
       receivedEvictions,
       localResyncs,
-      subscribed: !closed && subscription === 'active' && subscriber.isReady,
+      subscribed: !closed && subscription.active(),
     }),
     async close() {
       if (closed) return;
       closed = true;
-      subscriber.off('ready', onReady);
-      if (subscriber.isOpen) subscriber.destroy();
-      await reconnection.stop();
+      await subscription.close();
     },
   };
 }

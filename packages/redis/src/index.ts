@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export type { RedisClusterOptions, RedisNodeAddress, RedisSentinelOptions } from './deployment-options.js';
 export type { NodeRedisClient } from './node-redis-client.js';
 export { reconnectBackoff } from './reconnect-backoff.js';
 export {

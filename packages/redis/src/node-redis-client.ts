@@ -1,7 +1,7 @@
 /**
  * The part of a node-redis v5 client (`createClient()` from `redis`) that the store uses. Declared
- * structurally so that clients of any module, script or RESP configuration fit. Cluster clients do not:
- * `clear()` scans one keyspace and pub/sub needs one connection to duplicate.
+ * structurally so that clients of any module, script or RESP configuration fit. Cluster and Sentinel
+ * clients do not: for those, give the stores `cluster` or `sentinel` options and they create their own.
  */
 export interface NodeRedisClient {
   readonly isOpen: boolean;

@@ -1,5 +1,6 @@
 import type { ReplayStore } from '@rs/core';
 import { checkOptions, func, type OptionSchema } from '@rs/core/adapter';
+import type { RedisClusterOptions, RedisSentinelOptions } from './deployment-options.js';
 import type { NodeRedisClient } from './node-redis-client.js';
 import { RedisStoreError, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
@@ -16,7 +17,10 @@ const REDIS_REPLAY_STORE_OPTIONS: OptionSchema<RedisReplayStoreOptions> = {
 // How long close() lets the store's own client finish its last commands before cutting the connection.
 const CLOSE_GRACE_MS = 1_000;
 
-/** Options of {@link redisReplayStore}. Give exactly one of `client` and `url`. Durations are in ms. */
+/**
+ * Options of {@link redisReplayStore}. Give exactly one of `client`, `url`, `cluster` and `sentinel`. Durations
+ * are in ms.
+ */
 export interface RedisReplayStoreOptions {
   /**
    * A node-redis v5 client that you create and connect (it may be the token cache's). It stays yours:
@@ -26,6 +30,17 @@ export interface RedisReplayStoreOptions {
   readonly client?: NodeRedisClient;
   /** A `redis://` or `rediss://` URL: the store creates, connects and, on `close()`, closes its own client. */
   readonly url?: string;
+  /**
+   * A Redis Cluster: the store creates its own cluster client (`createCluster`), sends each key to its
+   * slot's primary, follows `MOVED`, `ASK` and failovers, and closes it on `close()`.
+   */
+  readonly cluster?: RedisClusterOptions;
+  /**
+   * A primary and replicas behind Redis Sentinel: the store creates its own Sentinel client
+   * (`createSentinel`), sends every command to the primary the sentinels name, follows their failovers,
+   * and closes it on `close()`.
+   */
+  readonly sentinel?: RedisSentinelOptions;
   /**
    * The longest a request waits for Redis before it is refused with 503. Default 1000 ms. Counted only
    * while this process is responsive: a busy event loop does not make a healthy Redis look slow.

@@ -7,7 +7,7 @@ import {
   positiveInteger as positiveIntegerRule,
 } from '@rs/core/adapter';
 import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
-import { deleteByPrefix } from './delete-by-prefix.js';
+import type { RedisClusterOptions, RedisSentinelOptions } from './deployment-options.js';
 import { evictionChannel } from './eviction-channel.js';
 import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
@@ -15,7 +15,10 @@ import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './re
 import { storeConnection } from './store-connection.js';
 import { CONNECTION_OPTIONS, connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
 
-/** Options of {@link redisTokenCacheStore}. Give exactly one of `client` and `url`. Durations are in ms. */
+/**
+ * Options of {@link redisTokenCacheStore}. Give exactly one of `client`, `url`, `cluster` and `sentinel`. Durations
+ * are in ms.
+ */
 export interface RedisTokenCacheStoreOptions {
   /**
    * A node-redis v5 client that you create and connect. It stays yours: `close()` leaves it open. Give it
@@ -25,11 +28,25 @@ export interface RedisTokenCacheStoreOptions {
   /** A `redis://` or `rediss://` URL: the store creates, connects and, on `close()`, closes its own client. */
   readonly url?: string;
   /**
+   * A Redis Cluster: the store creates its own cluster client (`createCluster`), sends each key to its
+   * slot's primary, follows `MOVED`, `ASK` and failovers, and closes it on `close()`.
+   */
+  readonly cluster?: RedisClusterOptions;
+  /**
+   * A primary and replicas behind Redis Sentinel: the store creates its own Sentinel client
+   * (`createSentinel`), sends every command to the primary the sentinels name, follows their failovers,
+   * and closes it on `close()`.
+   */
+  readonly sentinel?: RedisSentinelOptions;
+  /**
    * The prefix of the keys this store holds: the `keyPrefix` of the token cache using it (keys arrive
    * already prefixed). `clear()` deletes the Redis keys that start with it. Default `rs:token:`.
    */
   readonly keyPrefix?: string;
-  /** The pub/sub channel on which instances tell each other to drop answers. Default `rs:token-cache:evict`. */
+  /**
+   * The pub/sub channel on which instances tell each other to drop answers (a sharded channel on a
+   * cluster). Default `rs:token-cache:evict`.
+   */
   readonly channel?: string;
   /** Size of the in-process tier in front of Redis. Default 1000. */
   readonly localMaxEntries?: number;
@@ -187,10 +204,9 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
 
   const local = new LocalTier(localMaxEntries);
   const connection = storeConnection({ ...settings, onConnectionError });
-  const { client, commands } = connection;
+  const { commands } = connection;
   const evictions = evictionChannel({
-    client,
-    commands,
+    connection,
     channel,
     reconnectMaxDelay: settings.reconnectMaxDelay,
     onEviction: (key) => local.drop(key),
@@ -291,7 +307,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       await writeThrough('clear', async () => {
         let failure: unknown;
         try {
-          await deleteByPrefix(commands, keyPrefix);
+          await connection.deleteByPrefix(keyPrefix);
         } catch (error) {
           failure = error;
         }
@@ -323,7 +339,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
         localResyncs: channelStats.localResyncs,
         localEvictions: local.evictions(),
         localEntries: local.size(),
-        connected: !closed && client.isReady,
+        connected: !closed && connection.isReady(),
         subscribed: !closed && channelStats.subscribed,
       };
     },

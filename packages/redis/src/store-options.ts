@@ -4,13 +4,23 @@ import {
   type OptionSchema,
   objectWith,
   positiveInteger as positiveIntegerRule,
+  shape,
 } from '@rs/core/adapter';
+import {
+  CLUSTER_OPTIONS,
+  type RedisClusterOptions,
+  type RedisNodeAddress,
+  type RedisSentinelOptions,
+  SENTINEL_OPTIONS,
+} from './deployment-options.js';
 import type { NodeRedisClient } from './node-redis-client.js';
 
 /** The options both stores take to reach Redis. */
 export interface ConnectionOptions {
   readonly client?: NodeRedisClient;
   readonly url?: string;
+  readonly cluster?: RedisClusterOptions;
+  readonly sentinel?: RedisSentinelOptions;
   readonly commandTimeout?: number;
   readonly maxPendingCommands?: number;
   readonly reconnectMaxDelay?: number;
@@ -23,6 +33,8 @@ export interface ConnectionOptions {
 export const CONNECTION_OPTIONS: OptionSchema<ConnectionOptions> = {
   client: objectWith('a node-redis client', 'sendCommand'),
   url: nonEmptyStringRule,
+  cluster: shape(CLUSTER_OPTIONS),
+  sentinel: shape(SENTINEL_OPTIONS),
   commandTimeout: positiveIntegerRule,
   maxPendingCommands: positiveIntegerRule,
   reconnectMaxDelay: positiveIntegerRule,
@@ -32,23 +44,48 @@ export const CONNECTION_OPTIONS: OptionSchema<ConnectionOptions> = {
 export interface ConnectionSettings {
   readonly client?: NodeRedisClient;
   readonly url?: string;
+  readonly cluster?: RedisClusterOptions;
+  readonly sentinel?: RedisSentinelOptions;
   readonly commandTimeout: number;
   readonly maxPendingCommands: number;
   readonly reconnectMaxDelay: number;
 }
 
-/** Checks how a store reaches Redis: exactly one of `client` and `url`, and positive integer bounds. */
+/**
+ * Checks how a store reaches Redis: exactly one of `client`, `url`, `cluster` and `sentinel`, the nodes
+ * these name, and positive integer bounds.
+ */
 export function connectionSettings(
   options: ConnectionOptions,
   factory: string,
   defaultCommandTimeout: number,
 ): ConnectionSettings {
-  if ((options.client === undefined) === (options.url === undefined)) {
-    throw new RsConfigError(`${factory}.client`, 'give exactly one of `client` and `url`');
+  const given = [options.client, options.url, options.cluster, options.sentinel].filter(
+    (v) => v !== undefined,
+  );
+  if (given.length !== 1) {
+    throw new RsConfigError(
+      `${factory}.client`,
+      'give exactly one of `client`, `url`, `cluster` and `sentinel`',
+    );
+  }
+  if (options.cluster !== undefined) {
+    requireAddresses(options.cluster.rootNodes, `${factory}.cluster.rootNodes`);
+  }
+  if (options.sentinel !== undefined) {
+    if (options.sentinel.name === undefined) {
+      throw new RsConfigError(
+        `${factory}.sentinel.name`,
+        'must be the name the sentinels monitor the primary under',
+      );
+    }
+    requireAddresses(options.sentinel.sentinelRootNodes, `${factory}.sentinel.sentinelRootNodes`);
   }
   return {
     client: options.client,
     url: options.url,
+    cluster: options.cluster,
+    sentinel: options.sentinel,
     commandTimeout: positiveInteger(options.commandTimeout, defaultCommandTimeout, factory, 'commandTimeout'),
     maxPendingCommands: positiveInteger(options.maxPendingCommands, 1_000, factory, 'maxPendingCommands'),
     reconnectMaxDelay: positiveInteger(options.reconnectMaxDelay, 2_000, factory, 'reconnectMaxDelay'),
@@ -81,4 +118,14 @@ export function positiveInteger(
     throw new RsConfigError(`${factory}.${option}`, 'must be a positive integer');
   }
   return value;
+}
+
+/** The schema checks the types of what is there; this, that the nodes are there at all. */
+function requireAddresses(nodes: readonly RedisNodeAddress[] | undefined, option: string): void {
+  if (nodes === undefined) throw new RsConfigError(option, 'must list at least one node');
+  nodes.forEach((node, index) => {
+    if (node.host === undefined || node.port === undefined) {
+      throw new RsConfigError(`${option}[${index}]`, 'must give a `host` and a `port`');
+    }
+  });
 }

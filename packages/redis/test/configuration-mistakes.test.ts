@@ -40,3 +40,55 @@ describe('misspelled and mistyped options are refused at start-up', () => {
     expect(configRefusal(build).option).toBe(option);
   });
 });
+
+describe('cluster and sentinel options are checked like the others', () => {
+  const node = { host: '127.0.0.1', port: 1 };
+
+  it.each<[string, () => unknown, string]>([
+    ['rootNode', () => redisTokenCacheStore({ cluster: { rootNode: [node] } } as never), 'rootNodes'],
+    [
+      'sentinelRootNode',
+      () => redisReplayStore({ sentinel: { name: 'main', sentinelRootNode: [node] } } as never),
+      'sentinelRootNodes',
+    ],
+    [
+      'hostname',
+      () => redisReplayStore({ cluster: { rootNodes: [{ hostname: 'a', port: 1 }] } } as never),
+      'host',
+    ],
+  ])('refuses the misspelled %s', (_name, build, nearest) => {
+    expect(configRefusal(build).message).toContain(`did you mean "${nearest}"?`);
+  });
+
+  it.each<[string, () => unknown]>([
+    ['redisTokenCacheStore.cluster.rootNodes', () => redisTokenCacheStore({ cluster: { rootNodes: [] } })],
+    [
+      'redisTokenCacheStore.cluster.rootNodes[0].port',
+      () => redisTokenCacheStore({ cluster: { rootNodes: [{ host: 'a', port: 70_000 }] } }),
+    ],
+    [
+      'redisTokenCacheStore.cluster.rootNodes[0]',
+      () => redisTokenCacheStore({ cluster: { rootNodes: [{ host: 'a' }] } as never }),
+    ],
+    ['redisReplayStore.cluster.rootNodes', () => redisReplayStore({ cluster: {} as never })],
+    [
+      'redisReplayStore.sentinel.name',
+      () => redisReplayStore({ sentinel: { sentinelRootNodes: [node] } as never }),
+    ],
+    [
+      'redisReplayStore.sentinel.sentinelRootNodes',
+      () => redisReplayStore({ sentinel: { name: 'main', sentinelRootNodes: 'a:1' as never } }),
+    ],
+    ['redisReplayStore.client', () => redisReplayStore({ url: URL, cluster: { rootNodes: [node] } })],
+    [
+      'redisTokenCacheStore.client',
+      () =>
+        redisTokenCacheStore({
+          cluster: { rootNodes: [node] },
+          sentinel: { name: 'main', sentinelRootNodes: [node] },
+        }),
+    ],
+  ])('refuses %s', (option, build) => {
+    expect(configRefusal(build).option).toBe(option);
+  });
+});

@@ -15,10 +15,16 @@ export class CountingAuthorizationServer implements AccessTokenResolver {
   /** One configuration: every instance answers alike, so instances share cached answers. */
   readonly cacheNamespace = 'counting-authorization-server';
   calls = 0;
+  private readonly revoked = new Set<string>();
+
+  /** From now on, `token` is inactive (as after a revocation at the authorization server). */
+  revoke(token: string): void {
+    this.revoked.add(token);
+  }
 
   async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
     this.calls++;
-    if (token.startsWith('revoked-')) {
+    if (token.startsWith('revoked-') || this.revoked.has(token)) {
       return {
         ok: false,
         failure: { code: 'token_inactive', description: 'The access token is not active' },

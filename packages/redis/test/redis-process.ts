@@ -16,6 +16,9 @@ export interface RedisProcess {
   thaw(): void;
 }
 
+/** A test server keeps nothing on disk, and says only what went wrong. */
+export const EPHEMERAL_SERVER_ARGS = ['--save', '', '--appendonly', 'no', '--loglevel', 'warning'];
+
 const running = new Set<ChildProcess>();
 
 // A test run that crashes must not leave servers behind.
@@ -55,7 +58,7 @@ export async function stopAllRedis(): Promise<void> {
   await Promise.all([...running].map((child) => stop(child)));
 }
 
-function requireRedisServer(): void {
+export function requireRedisServer(): void {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'pipe' });
   } catch {
@@ -67,7 +70,7 @@ function requireRedisServer(): void {
 }
 
 /** Binds port 0 to let the system pick a free port, and releases it for redis-server to take. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -86,12 +89,7 @@ async function spawnRedis(port: number): Promise<ChildProcess> {
       String(port),
       '--bind',
       '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--loglevel',
-      'warning',
+      ...EPHEMERAL_SERVER_ARGS,
       // DEBUG SLEEP makes a slow Redis for the timeout tests; Redis 7 allows DEBUG only when told to.
       '--enable-debug-command',
       'local',
@@ -127,7 +125,7 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Sends an inline PING and waits for +PONG, over a plain socket so that readiness does not depend on the code under test. */
-function answersPing(port: number): Promise<boolean> {
+export function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let reply = '';

@@ -175,7 +175,7 @@ describe('redisReplayStore', () => {
   });
 
   it('checks its options at start-up', () => {
-    expect(() => redisReplayStore({})).toThrow(/exactly one of `client` and `url`/);
+    expect(() => redisReplayStore({})).toThrow(/exactly one of `client`, `url`, `cluster` and `sentinel`/);
     expect(() => redisReplayStore({ url: redis.url, commandTimeout: 0 })).toThrow(/positive integer/);
   });
 });

@@ -52,16 +52,17 @@ export class StoreFixture {
  * succeeds once it is up.
  */
 export async function connectedReplayStore(
-  url: string,
-  options: Omit<RedisReplayStoreOptions, 'url' | 'client'> = {},
+  where: string | Pick<RedisReplayStoreOptions, 'cluster' | 'sentinel'>,
+  options: Omit<RedisReplayStoreOptions, 'url' | 'client' | 'cluster' | 'sentinel'> = {},
 ): Promise<RedisReplayStore> {
-  const store = redisReplayStore({ url, reconnectMaxDelay: 200, ...options });
+  const connection = typeof where === 'string' ? { url: where } : where;
+  const store = redisReplayStore({ ...connection, reconnectMaxDelay: 200, ...options });
   for (let attempt = 0; ; attempt++) {
     try {
       await store.remember(`rs:test:probe:${crypto.randomUUID()}`, 1_000);
       return store;
     } catch (error) {
-      if (attempt > 200) {
+      if (attempt > 500) {
         await store.close();
         throw error;
       }

@@ -251,8 +251,12 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     );
   }
 
+  // Known once the endpoint is (a discovered `jwks_uri` only after the metadata was read).
+  let endpointUrl: string | undefined;
+
   async function download(): Promise<{ index: JwkIndex; document: JwkSetDocument }> {
     const url = await where.endpoint();
+    endpointUrl = url;
     const response = await http.send({
       method: 'GET',
       url,
@@ -321,7 +325,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       const health: JwkSetHealth = {
         kind: 'jwk-set',
         ready: held,
-        url,
+        url: endpointUrl ?? label,
         keys: index?.size ?? 0,
         fetches,
         failures,

@@ -1,0 +1,63 @@
+import { boundedCommands } from './bounded-commands.js';
+import { channelSubscription, type SubscriberClient } from './channel-subscription.js';
+import { closeWithin } from './close-within.js';
+import { ConnectionHealth } from './connection-health.js';
+import { deleteByPrefix } from './delete-by-prefix.js';
+import type { NodeRedisClient } from './node-redis-client.js';
+import { ownedClient } from './owned-client.js';
+import { stoppableReconnection } from './reconnect-backoff.js';
+import type { StoreConnection, StoreConnectionSettings } from './store-connection-interface.js';
+
+/**
+ * Creates (from `url`) or adopts (`client`) the client of a store on one Redis. A client the store
+ * creates connects in the background: a failed attempt is emitted as 'error', and its reconnection
+ * strategy keeps trying.
+ */
+export function singleNodeConnection(settings: StoreConnectionSettings): StoreConnection {
+  const ownsClient = settings.client === undefined;
+  const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
+  const client = settings.client ?? ownedClient(settings.url!, reconnection.strategy);
+  const commands = boundedCommands(client, settings.commandTimeout, settings.maxPendingCommands);
+  let closed = false;
+  const health = new ConnectionHealth();
+  const onError = (error: unknown) => {
+    health.failed(error);
+    if (!closed) settings.onConnectionError(error);
+  };
+  client.on('error', onError);
+  if (ownsClient) client.connect().catch(() => undefined);
+  return {
+    commands,
+    isReady: () => client.isReady,
+    health: () => health.report(client.isReady),
+    deleteByPrefix: (prefix) => deleteByPrefix(commands, prefix),
+    publishCommand: (channel, message) => ['PUBLISH', channel, message],
+    subscribe: (handlers) =>
+      channelSubscription(
+        {
+          sharded: false,
+          moves: false,
+          address: () => 'the one Redis',
+          // The subscriber is the store's own connection, even on a client given by the application.
+          create: (_address, reconnectStrategy) =>
+            duplicateOf(client, { ...client.options?.socket, reconnectStrategy }),
+        },
+        handlers,
+      ),
+    async close(graceMs) {
+      closed = true;
+      // A client the store created keeps the listener: an 'error' emitted with none would crash the process.
+      if (!ownsClient) {
+        client.off('error', onError);
+        return;
+      }
+      if (client.isOpen) await closeWithin(client, commands, graceMs);
+      await reconnection.stop();
+    },
+  };
+}
+
+function duplicateOf(client: NodeRedisClient, socket: object): SubscriberClient {
+  // A node-redis client's duplicate: it has the subscriber methods NodeRedisClient leaves undeclared.
+  return client.duplicate({ socket }) as unknown as SubscriberClient;
+}

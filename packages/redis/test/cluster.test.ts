@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Deployment,
+  failoverScenario,
+  freshTokens,
+  sharedDeploymentScenarios,
+} from './deployment-scenarios.js';
+import { requestContext, waitFor } from './helpers.js';
+import { CLUSTER_NODE_TIMEOUT_MS, type RedisCluster, startRedisCluster } from './redis-cluster.js';
+import { type RedisNode, redisCli } from './redis-node.js';
+
+const CHANNEL = 'rs:token-cache:evict';
+let cluster: RedisCluster;
+const deployment = (): Deployment => ({
+  connection: { cluster: { rootNodes: cluster.rootNodes } },
+  readyWithinMs: 20_000,
+});
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+}, 60_000);
+afterAll(() => cluster?.stop());
+
+describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () => {
+  const fixture = sharedDeploymentScenarios(deployment);
+
+  it('spreads answers over every primary, and evictions go over the channel’s shard (SSUBSCRIBE)', async () => {
+    const { cacheA } = await fixture.twoInstances();
+    const tokens = freshTokens();
+    for (const token of tokens) await cacheA.resolve(token, requestContext());
+
+    const primaries = await cluster.primaries();
+    expect(primaries).toHaveLength(3);
+    for (const primary of primaries) {
+      expect((await cluster.keysOn(primary, 'rs:token:*')).length).toBeGreaterThan(0);
+    }
+    const channelShard = await cluster.primaryOf(CHANNEL);
+    const subscribers = await redisCli(['-p', String(channelShard.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL]);
+    expect(subscribers.trim().split('\n')).toEqual([CHANNEL, '2']);
+  });
+
+  it('follows slots moving to another primary: ASK while they move, MOVED once they have, the channel too', async () => {
+    const { authorizationServer, storeA, storeB, cacheA, cacheB, replayA, replayB } =
+      await fixture.twoInstances();
+    // Only this test's answer in Redis, so that the key found below is its.
+    await storeA.clear();
+    await cacheA.resolve('moving-token', requestContext());
+    const [cached] = (
+      await Promise.all((await cluster.primaries()).map((primary) => cluster.keysOn(primary, 'rs:token:*')))
+    ).flat();
+    const proof = `rs:dpop:moving:${crypto.randomUUID()}`;
+    expect(await replayA.remember(proof, 60_000)).toBe(true);
+
+    const finishMovingToken = await cluster.startMovingSlotOf(cached!);
+    // B has never looked: its lookup goes to the old owner, which answers ASK.
+    expect((await cacheB.resolve('moving-token', requestContext())).ok).toBe(true);
+    expect(storeB.stats()).toMatchObject({ redisHits: 1, redisErrors: 0 });
+    await finishMovingToken();
+
+    const finishMovingProof = await cluster.startMovingSlotOf(proof);
+    await finishMovingProof();
+    // B's view of the cluster is stale: the old owner answers MOVED, and B follows.
+    expect(await replayB.remember(proof, 60_000)).toBe(false);
+    expect(authorizationServer.calls).toBe(1);
+
+    // The eviction channel's slot moves too: Redis drops both subscriptions, and they start again there.
+    const finishMovingChannel = await cluster.startMovingSlotOf(CHANNEL);
+    await finishMovingChannel();
+    const channelShard = await cluster.primaryOf(CHANNEL);
+    await waitFor(
+      'both subscribers to follow the channel',
+      async () =>
+        (await redisCli(['-p', String(channelShard.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL])).trim() ===
+        `${CHANNEL}\n2`,
+      10 * CLUSTER_NODE_TIMEOUT_MS,
+    );
+    const heard = storeB.stats().receivedEvictions;
+    await cacheA.evict('moving-token');
+    await waitFor('B to hear the eviction', () => storeB.stats().receivedEvictions === heard + 1);
+  }, 60_000);
+
+  const failoverSteps = (failover: () => Promise<{ promoted: RedisNode }>) => ({
+    replicate: () => cluster.replicate(),
+    failover,
+    subscribersOn: async (node: RedisNode) =>
+      Number(
+        (await redisCli(['-p', String(node.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL])).trim().split('\n')[1],
+      ),
+    // Detection and election (a few node timeouts), then the stores' reconnection.
+    recoveryMs: 15 * CLUSTER_NODE_TIMEOUT_MS,
+  });
+
+  it('follows a graceful failover (CLUSTER FAILOVER) of the channel’s primary', async () => {
+    await failoverScenario(
+      fixture,
+      failoverSteps(() => cluster.handOverPrimaryOf(CHANNEL)),
+    );
+  }, 120_000);
+
+  it('survives the death of the channel’s primary: bounded disruption, revocation and replay refusal hold across it', async () => {
+    await failoverScenario(
+      fixture,
+      failoverSteps(() => cluster.killPrimaryOf(CHANNEL)),
+    );
+  }, 120_000);
+});
