@@ -42,6 +42,13 @@ export {
   type OAuthErrorCode,
   type Outcome,
 } from './errors/failure.js';
+export {
+  type FailureAnswer,
+  type FailureClass,
+  type FailureResponse,
+  type FailureResponses,
+  failureClassOf,
+} from './errors/failure-responses.js';
 export type { Rejection, RejectionBody } from './errors/rejection.js';
 export { RsError } from './errors/rs-error.js';
 export type { TokenLocations } from './extract/token-locations.js';
@@ -90,6 +97,12 @@ export {
 } from './keys/static-decryption-keys.js';
 export { staticJwks } from './keys/static-jwks.js';
 export type { KeySelector, VerificationKeySource } from './keys/verification-key-source.js';
+export {
+  type ProtectedResource,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+  protectedResourceMetadataUrl,
+} from './metadata/protected-resource-metadata.js';
 export type { CertificateHeaderOptions } from './mtls/certificate-source.js';
 export { certificateThumbprint } from './mtls/certificate-thumbprint.js';
 export {
@@ -107,6 +120,7 @@ export {
   claimIncludes,
 } from './policy/claim-checks.js';
 export type { ScopeRequirement, StaticScopeRequirement } from './policy/scopes.js';
+export type { StepUpRequirement } from './policy/step-up.js';
 export type { RsRequest } from './request.js';
 export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
 export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';

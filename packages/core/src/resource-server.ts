@@ -20,15 +20,22 @@ import { createContext, type OAuth2Context } from './context.js';
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
 import { type Failure, failure } from './errors/failure.js';
+import { type FailureResponses, failureResponder } from './errors/failure-responses.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
+import {
+  type ProtectedResource,
+  type ProtectedResourceOptions,
+  protectedResource,
+} from './metadata/protected-resource-metadata.js';
 import {
   ACCESS_POLICY_OPTIONS,
   type AccessPolicy,
   checkAccessPolicy,
   validateAccessPolicy,
 } from './policy/access-policy.js';
+import { namedScopes } from './policy/scopes.js';
 import type { RsRequest } from './request.js';
 import type { AccessTokenResolver } from './resolvers/resolver.js';
 
@@ -54,6 +61,17 @@ export interface ResourceServerOptions extends SenderConstraintOptions {
   readonly policy?: AccessPolicy;
   /** Milliseconds since the epoch. Default `Date.now`. */
   readonly clock?: Clock;
+  /**
+   * Status, headers and body per failure class or code, in place of core's answer (ForgeRock Identity
+   * Gateway's `failureHandler`, NGINX's `errorReturnConditions`). The challenge stays; see
+   * {@link FailureResponses}. Default: core's RFC 6750 answers.
+   */
+  readonly failureResponses?: FailureResponses;
+  /**
+   * Publish RFC 9728 Protected Resource Metadata built from this configuration, and name its URL in
+   * every challenge (`resource_metadata`). Adapters serve it at {@link ProtectedResource.metadataPath}.
+   */
+  readonly protectedResource?: ProtectedResourceOptions;
 }
 
 /** An accepted request: the context for the application, and headers to add to its response. */
@@ -102,6 +120,8 @@ export interface ResourceServer {
    * must be parsed before authentication.
    */
   readonly tokenLocations: ResolvedTokenLocations;
+  /** The RFC 9728 metadata this server publishes, when `protectedResource` is configured. */
+  readonly protectedResource: ProtectedResource | undefined;
 }
 
 const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {
@@ -120,6 +140,9 @@ export const RESOURCE_SERVER_OPTIONS: OptionSchema<ResourceServerOptions> = {
   tokenLocations: shape(TOKEN_LOCATIONS),
   policy: shape(ACCESS_POLICY_OPTIONS),
   clock: func,
+  // Checked in depth by failureResponder and protectedResource, which name the member at fault.
+  failureResponses: objectWith('an object of failure answers'),
+  protectedResource: objectWith('an object with at least `resource`'),
   ...SENDER_CONSTRAINT_OPTIONS,
 };
 
@@ -172,7 +195,24 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
   const resolver = options.resolver;
   const constraints = senderConstraints(options, clock);
   const { dpop, confirmation } = constraints;
-  const challenge: ChallengeSettings = { ...challengeBase, dpopAlgorithms: dpop?.algorithms };
+  const respond = failureResponder(options.failureResponses);
+  // The scopes the policies name, for the metadata's scopes_supported; route policies add theirs.
+  const policyScopes = new Set(namedScopes(serverPolicy?.scopes));
+  const published = protectedResource(options.protectedResource, {
+    tokenLocations: locations,
+    dpopAlgorithms: dpop?.algorithms,
+    dpopRequired: constraints.required === 'dpop',
+    certificateBound:
+      options.certificateHeader !== undefined ||
+      constraints.required === 'mtls' ||
+      constraints.required === 'any',
+    scopes: policyScopes,
+  });
+  const challenge: ChallengeSettings = {
+    ...challengeBase,
+    dpopAlgorithms: dpop?.algorithms,
+    resourceMetadata: published?.challenge ? published.metadataUrl : undefined,
+  };
 
   const serverRequirements: readonly SenderConstraint[] =
     constraints.required === undefined ? NO_REQUIREMENTS : [constraints.required];
@@ -181,6 +221,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     challenge,
     tokenLocations: locations,
     dpop: dpop !== undefined,
+    protectedResource: published,
     checkPolicy(policy, option) {
       validateAccessPolicy(policy, option);
       requireOption(
@@ -188,6 +229,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
         `${option}.requireSenderConstrained`,
         '"dpop" needs the resource server\'s dpop option',
       );
+      for (const scope of namedScopes(policy?.scopes)) policyScopes.add(scope);
       return policy;
     },
     async authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult> {
@@ -197,7 +239,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       let scheme: 'Bearer' | 'DPoP' | undefined;
       const reject = (refused: Failure, dpopNonce?: string): AuthFailure => ({
         ok: false,
-        rejection: buildRejection(refused, challenge, { scheme, bearer, dpopNonce }),
+        rejection: respond(buildRejection(refused, challenge, { scheme, bearer, dpopNonce })),
       });
 
       if (requireHttps && !isHttps(request.url)) {
@@ -243,8 +285,8 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       }
 
       const denied =
-        (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
-        (routePolicy && checkAccessPolicy(routePolicy, info, request));
+        (serverPolicy && checkAccessPolicy(serverPolicy, info, request, now)) ||
+        (routePolicy && checkAccessPolicy(routePolicy, info, request, now));
       if (denied) return reject(denied);
 
       const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);

@@ -1,10 +1,7 @@
 import type { AccessPolicy, ResourceServer } from '@rs/core';
+import { rejectionBodyText } from '@rs/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
-
-// A serializer of our own keeps core's `content-type: application/json` as it is: Fastify's default path
-// would append `; charset=utf-8`, and every adapter must send the same headers.
-const serializeJson = (body: unknown): string => JSON.stringify(body);
 
 /** A route hook that authenticates the request, answering rejections itself. */
 export type AuthenticationHookHandler = (
@@ -21,9 +18,11 @@ export function authenticationHook(
   return async function authenticateOAuth2(request, reply) {
     const result = await resourceServer.authenticate(fastifyRsRequest(request, publicBase), routePolicy);
     if (!result.ok) {
-      const { status, headers, body } = result.rejection;
+      const { rejection } = result;
+      // Sent as text with core's own content type: Fastify's JSON path would append `; charset=utf-8`,
+      // and every adapter must send the same headers (or those the application's failureResponses chose).
       // Returning the reply tells Fastify the request is answered and the route must not run.
-      return reply.code(status).headers(headers).serializer(serializeJson).send(body);
+      return reply.code(rejection.status).headers(rejection.headers).send(rejectionBodyText(rejection));
     }
     request.oauth2 = result.context;
     reply.headers(result.headers);

@@ -5,6 +5,7 @@
  */
 import './fastify-augmentation.js';
 
+export { protectedResourceMetadataRoute } from './metadata-route.js';
 export type {
   AuthenticationHook,
   RouteProtectionMode,

@@ -13,3 +13,4 @@ export {
   type FetchResourceServerSettings,
   type ProtectedFetchHandler,
 } from './fetch-resource-server.js';
+export { protectedResourceMetadataHandler } from './metadata-handler.js';

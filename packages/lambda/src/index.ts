@@ -15,5 +15,6 @@ export {
   type LambdaResourceServerSettings,
   type ProtectedHandler,
 } from './lambda-resource-server.js';
+export { type LambdaMetadataResponse, protectedResourceMetadataHandler } from './metadata-handler.js';
 export type { LambdaRejectionResponse } from './response/rejection-response.js';
 export { withAuth } from './with-auth.js';
