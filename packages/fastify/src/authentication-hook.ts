@@ -3,6 +3,8 @@ import { rejectionBodyText } from '@rs/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
 
+const asIs = (text: string): string => text;
+
 /** A route hook that authenticates the request, answering rejections itself. */
 export type AuthenticationHookHandler = (
   request: FastifyRequest,
@@ -19,10 +21,14 @@ export function authenticationHook(
     const result = await resourceServer.authenticate(fastifyRsRequest(request, publicBase), routePolicy);
     if (!result.ok) {
       const { rejection } = result;
-      // Sent as text with core's own content type: Fastify's JSON path would append `; charset=utf-8`,
-      // and every adapter must send the same headers (or those the application's failureResponses chose).
+      // The text as core built it, through a serializer that keeps it: Fastify's own JSON path would
+      // append `; charset=utf-8` to core's content type, and every adapter must send the same headers.
       // Returning the reply tells Fastify the request is answered and the route must not run.
-      return reply.code(rejection.status).headers(rejection.headers).send(rejectionBodyText(rejection));
+      return reply
+        .code(rejection.status)
+        .headers(rejection.headers)
+        .serializer(asIs)
+        .send(rejectionBodyText(rejection));
     }
     request.oauth2 = result.context;
     reply.headers(result.headers);
