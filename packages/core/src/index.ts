@@ -121,6 +121,15 @@ export {
 } from './policy/claim-checks.js';
 export type { ScopeRequirement, StaticScopeRequirement } from './policy/scopes.js';
 export type { StepUpRequirement } from './policy/step-up.js';
+export {
+  type ClaimDelimiter,
+  claimArrayContains,
+  claimBooleanEquals,
+  claimIntegerEquals,
+  claimStringMatches,
+  type VerifyClaimSpec,
+  verifyClaims,
+} from './policy/verify-claims.js';
 export type { RsRequest } from './request.js';
 export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
 export { type IssuerRouterOptions, issuerRouter } from './resolvers/issuer-router.js';
@@ -148,3 +157,9 @@ export type { SecretPurpose, SecretsProvider } from './secrets/secrets-provider.
 export { type SharedSecretValue, sharedSecrets } from './secrets/shared-secrets-store.js';
 export { type SecretsProviderOptions, secretsProvider } from './secrets/store-secrets-provider.js';
 export { type Confirmation, type TokenInfo, tokenInfoFromClaims } from './token-info.js';
+export {
+  claimHeaderName,
+  type UpstreamHeaders,
+  type UpstreamHeadersOptions,
+  upstreamHeaders,
+} from './upstream/upstream-headers.js';

@@ -128,6 +128,7 @@ const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {
   authorizationHeader: boolean,
   formBody: boolean,
   query: boolean,
+  queryParameter: nonEmptyString,
   header: nonEmptyString,
 };
 
@@ -333,8 +334,18 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
     authorizationHeader: locations?.authorizationHeader ?? true,
     formBody: locations?.formBody ?? false,
     query: locations?.query ?? false,
+    ...(locations?.queryParameter === undefined ? {} : { queryParameter: locations.queryParameter }),
     header: typeof locations?.header === 'string' ? locations.header.toLowerCase() : locations?.header,
   };
+  if (resolved.queryParameter !== undefined) {
+    requireOption(resolved.query, 'tokenLocations.queryParameter', 'needs tokenLocations.query: true');
+    // Parameter names are compared after form-urlencoded decoding: one that needs encoding is a mistake.
+    requireOption(
+      /^[A-Za-z0-9._~-]+$/.test(resolved.queryParameter),
+      'tokenLocations.queryParameter',
+      'must be letters, digits, ".", "_", "~" or "-"',
+    );
+  }
   if (resolved.header !== undefined) {
     requireOption(typeof resolved.header === 'string', 'tokenLocations.header', 'must be a header name');
     requireOption(HEADER_NAME.test(resolved.header), 'tokenLocations.header', 'must be a valid header name');
