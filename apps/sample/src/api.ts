@@ -3,6 +3,7 @@ import { rsFastify } from '@rs/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes, EVICT_PATH } from './admin-routes.js';
 import { amRoutesResolvers } from './am-resolvers.js';
+import { GATEWAY_ROUTES, gatewayRoutes } from './gateway-routes.js';
 import { type IntrospectionSettings, introspectionRoutesResolvers, jwtRoutesResolver } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 import {
@@ -43,6 +44,8 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   }
   // /mtls-header and /dpop (issue 5); /mtls-certificate needs TLS and lives on its own listener.
   await app.register(senderConstrainedRoutes(config));
+  // /proxy/*, /step-up and the RFC 9728 metadata (issue 12).
+  await app.register(gatewayRoutes(config));
   const mounted = PROTECTED_ROUTES.filter((route) => resolvers.has(route.validation));
 
   app.get('/', async () => ({
@@ -53,6 +56,7 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
       description,
     })),
     senderConstrained: SENDER_CONSTRAINED_ROUTES,
+    gateway: GATEWAY_ROUTES,
     ...(config.introspection
       ? {
           demo: {

@@ -2,6 +2,8 @@ import type { ResourceServer } from '@rs/core';
 import { protectedResourceMetadataAnswer, protectedResourceMetadataPath } from '@rs/core/adapter';
 import type { RouteOptions } from 'fastify';
 
+const asIs = (text: string): string => text;
+
 /**
  * The RFC 9728 metadata route of a resource server built with a `protectedResource` option, ready for
  * `app.route(…)`: `GET` (and `HEAD`) on `/.well-known/oauth-protected-resource` plus the resource's path
@@ -22,7 +24,8 @@ export function protectedResourceMetadataRoute(resourceServer: ResourceServer): 
     config: { rs: false },
     handler(_request, reply) {
       const answer = protectedResourceMetadataAnswer(resourceServer);
-      return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      // Through a serializer that keeps the text: Fastify's JSON path would append `; charset=utf-8`.
+      return reply.code(answer.status).headers(answer.headers).serializer(asIs).send(answer.body);
     },
   };
 }
