@@ -9,6 +9,7 @@ import {
   sendConsolePage,
   wantsConsolePage,
 } from './console/console-routes.js';
+import { GATEWAY_ROUTES, gatewayRoutes } from './gateway-routes.js';
 import { type IntrospectionSettings, introspectionRoutesResolvers, jwtRoutesResolver } from './resolvers.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 import {
@@ -51,6 +52,8 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   }
   // /mtls-header and /dpop (issue 5); /mtls-certificate needs TLS and lives on its own listener.
   await app.register(senderConstrainedRoutes(config));
+  // /proxy/*, /step-up and the RFC 9728 metadata (issue 12).
+  await app.register(gatewayRoutes(config));
   const mounted = PROTECTED_ROUTES.filter((route) => resolvers.has(route.validation));
   if (config.console) await app.register(sampleConsole(config.console, mounted, resolvers));
 
@@ -65,6 +68,7 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
             description,
           })),
           senderConstrained: SENDER_CONSTRAINED_ROUTES,
+          gateway: GATEWAY_ROUTES,
           ...(config.introspection
             ? {
                 demo: {

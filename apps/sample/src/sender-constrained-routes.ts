@@ -1,6 +1,7 @@
 import type { AccessTokenResolver, ResourceServerOptions } from '@rs/core';
 import { rsFastify } from '@rs/fastify';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import { MTLS_HEADER_FAILURES } from './failure-answers.js';
 import { type JwtSettings, jwtRoutesResolver } from './resolvers.js';
 import { reportToken } from './routes.js';
 
@@ -80,6 +81,7 @@ export function senderConstrainedRoutes(settings: SenderConstrainedSettings): Fa
           format: 'url-encoded-pem',
           trustedProxies: LOOPBACK,
         },
+        failureResponses: MTLS_HEADER_FAILURES,
       }),
     );
     await app.register(

@@ -96,7 +96,9 @@ describe('nginx terminating TLS and forwarding $ssl_client_escaped_cert to /mtls
       [DEFAULT_CERTIFICATE_HEADER]: encodeURIComponent(pki.clientCertPem),
     };
     const withoutCertificate = await through({}, forged);
-    expect(withoutCertificate.body).toMatchObject({ code: 'certificate_missing' });
+    // The route's failure answer for a missing certificate header (see failure-answers.ts).
+    expect(withoutCertificate.status).toBe(418);
+    expect(withoutCertificate.body).toBe('Failure in CertificateThumbprintFilter');
     const withAnother = await through({ cert: otherPki.clientCertPem, key: otherPki.clientKeyPem }, forged);
     expect(withAnother.body).toMatchObject({ code: 'certificate_mismatch' });
   });

@@ -119,6 +119,11 @@ describe('the sample API without introspection settings', () => {
           expect.objectContaining({ path: '/mtls-header' }),
           expect.objectContaining({ path: '/dpop' }),
         ],
+        gateway: [
+          expect.objectContaining({ path: '/proxy/*' }),
+          expect.objectContaining({ path: '/step-up' }),
+          expect.objectContaining({ path: '/.well-known/oauth-protected-resource' }),
+        ],
         introspection: INTROSPECTION_NOT_MOUNTED,
       });
       expect((await api.inject({ url: '/rs-introspect' })).statusCode).toBe(404);

@@ -65,6 +65,7 @@ export function createContext(
     tokenId: info.tokenId,
     trackingId: info.trackingId,
     confirmation: info.confirmation,
+    introspectionJwt: info.introspectionJwt,
     scheme,
     location,
   } satisfies Omit<OAuth2Context, 'token'> as Omit<OAuth2Context, 'token'>;

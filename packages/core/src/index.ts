@@ -48,6 +48,13 @@ export {
   type OAuthErrorCode,
   type Outcome,
 } from './errors/failure.js';
+export {
+  type FailureAnswer,
+  type FailureClass,
+  type FailureResponse,
+  type FailureResponses,
+  failureClassOf,
+} from './errors/failure-responses.js';
 export type { Rejection, RejectionBody } from './errors/rejection.js';
 export { RsError } from './errors/rs-error.js';
 export type { TokenLocations } from './extract/token-locations.js';
@@ -98,6 +105,12 @@ export {
 } from './keys/static-decryption-keys.js';
 export { staticJwks } from './keys/static-jwks.js';
 export type { KeySelector, VerificationKeySource } from './keys/verification-key-source.js';
+export {
+  type ProtectedResource,
+  type ProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+  protectedResourceMetadataUrl,
+} from './metadata/protected-resource-metadata.js';
 export type { CertificateHeaderOptions } from './mtls/certificate-source.js';
 export { certificateThumbprint } from './mtls/certificate-thumbprint.js';
 export {
@@ -127,6 +140,16 @@ export {
   claimIncludes,
 } from './policy/claim-checks.js';
 export type { ScopeRequirement, StaticScopeRequirement } from './policy/scopes.js';
+export type { StepUpRequirement } from './policy/step-up.js';
+export {
+  type ClaimDelimiter,
+  claimArrayContains,
+  claimBooleanEquals,
+  claimIntegerEquals,
+  claimStringMatches,
+  type VerifyClaimSpec,
+  verifyClaims,
+} from './policy/verify-claims.js';
 export type { RsRequest } from './request.js';
 export { type HybridResolverOptions, hybridResolver } from './resolvers/hybrid-resolver.js';
 export { type IssuerJwksOptions, issuerJwks } from './resolvers/issuer-jwks.js';
@@ -157,3 +180,9 @@ export type { SecretPurpose, SecretsProvider } from './secrets/secrets-provider.
 export { type SharedSecretValue, sharedSecrets } from './secrets/shared-secrets-store.js';
 export { type SecretsProviderOptions, secretsProvider } from './secrets/store-secrets-provider.js';
 export { type Confirmation, type TokenInfo, tokenInfoFromClaims } from './token-info.js';
+export {
+  claimHeaderName,
+  type UpstreamHeaders,
+  type UpstreamHeadersOptions,
+  upstreamHeaders,
+} from './upstream/upstream-headers.js';

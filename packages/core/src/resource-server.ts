@@ -21,22 +21,29 @@ import { createContext, type OAuth2Context } from './context.js';
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
 import { type Failure, failure } from './errors/failure.js';
+import { type FailureResponses, failureResponder } from './errors/failure-responses.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
+import { isLoopbackHost } from './http/endpoint-url.js';
+import {
+  type ProtectedResource,
+  type ProtectedResourceOptions,
+  protectedResource,
+} from './metadata/protected-resource-metadata.js';
 import type { AuditHook } from './observability/audit-event.js';
 import { collectHealth } from './observability/dependency-health.js';
 import type { RequestTrace } from './observability/request-trace.js';
 import { type ResourceServerStatus, serverStatus } from './observability/server-status.js';
 import type { Telemetry } from './observability/telemetry.js';
 import { observeAuthentication } from './observed-authentication.js';
-import { isLoopbackHost } from './http/endpoint-url.js';
 import {
   ACCESS_POLICY_OPTIONS,
   type AccessPolicy,
   checkAccessPolicy,
   validateAccessPolicy,
 } from './policy/access-policy.js';
+import { namedScopes } from './policy/scopes.js';
 import type { RsRequest } from './request.js';
 import type { AccessTokenResolver } from './resolvers/resolver.js';
 
@@ -71,6 +78,17 @@ export interface ResourceServerOptions extends SenderConstraintOptions {
   readonly onAudit?: AuditHook;
   /** Traces and metrics, e.g. `otel()` from `@rs/core/otel`. Default none: nothing is recorded. */
   readonly telemetry?: Telemetry;
+  /**
+   * Status, headers and body per failure class or code, in place of core's answer (ForgeRock Identity
+   * Gateway's `failureHandler`, NGINX's `errorReturnConditions`). The challenge stays; see
+   * {@link FailureResponses}. Default: core's RFC 6750 answers.
+   */
+  readonly failureResponses?: FailureResponses;
+  /**
+   * Publish RFC 9728 Protected Resource Metadata built from this configuration, and name its URL in
+   * every challenge (`resource_metadata`). Adapters serve it at {@link ProtectedResource.metadataPath}.
+   */
+  readonly protectedResource?: ProtectedResourceOptions;
 }
 
 /** An accepted request: the context for the application, and headers to add to its response. */
@@ -146,12 +164,15 @@ export interface ResourceServer {
    * Never holds a token or a secret.
    */
   status(): ResourceServerStatus;
+  /** The RFC 9728 metadata this server publishes, when `protectedResource` is configured. */
+  readonly protectedResource: ProtectedResource | undefined;
 }
 
 const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {
   authorizationHeader: boolean,
   formBody: boolean,
   query: boolean,
+  queryParameter: nonEmptyString,
   header: nonEmptyString,
   cookie: nonEmptyString,
 };
@@ -167,6 +188,9 @@ export const RESOURCE_SERVER_OPTIONS: OptionSchema<ResourceServerOptions> = {
   clock: func,
   onAudit: func,
   telemetry: objectWith('telemetry such as otel()', 'attach', 'startRequest'),
+  // Checked in depth by failureResponder and protectedResource, which name the member at fault.
+  failureResponses: objectWith('an object of failure answers'),
+  protectedResource: objectWith('an object with at least `resource`'),
   ...SENDER_CONSTRAINT_OPTIONS,
 };
 
@@ -219,7 +243,24 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
   const resolver = options.resolver;
   const constraints = senderConstraints(options, clock);
   const { dpop, confirmation } = constraints;
-  const challenge: ChallengeSettings = { ...challengeBase, dpopAlgorithms: dpop?.algorithms };
+  const respond = failureResponder(options.failureResponses);
+  // The scopes the policies name, for the metadata's scopes_supported; route policies add theirs.
+  const policyScopes = new Set(namedScopes(serverPolicy?.scopes));
+  const published = protectedResource(options.protectedResource, {
+    tokenLocations: locations,
+    dpopAlgorithms: dpop?.algorithms,
+    dpopRequired: constraints.required === 'dpop',
+    certificateBound:
+      options.certificateHeader !== undefined ||
+      constraints.required === 'mtls' ||
+      constraints.required === 'any',
+    scopes: policyScopes,
+  });
+  const challenge: ChallengeSettings = {
+    ...challengeBase,
+    dpopAlgorithms: dpop?.algorithms,
+    resourceMetadata: published?.challenge ? published.metadataUrl : undefined,
+  };
 
   const serverRequirements: readonly SenderConstraint[] =
     constraints.required === undefined ? NO_REQUIREMENTS : [constraints.required];
@@ -228,6 +269,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     challenge,
     tokenLocations: locations,
     dpop: dpop !== undefined,
+    protectedResource: published,
     checkPolicy(policy, option) {
       validateAccessPolicy(policy, option);
       requireOption(
@@ -235,6 +277,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
         `${option}.requireSenderConstrained`,
         '"dpop" needs the resource server\'s dpop option',
       );
+      for (const scope of namedScopes(policy?.scopes)) policyScopes.add(scope);
       return policy;
     },
     status(): ResourceServerStatus {
@@ -269,7 +312,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     let scheme: 'Bearer' | 'DPoP' | undefined;
     const reject = (refused: Failure, dpopNonce?: string): AuthFailure => ({
       ok: false,
-      rejection: buildRejection(refused, challenge, { scheme, bearer, dpopNonce }),
+      rejection: respond(buildRejection(refused, challenge, { scheme, bearer, dpopNonce })),
     });
 
     if (requireHttps && !isHttps(request.url) && !isLoopbackHttp(request.url)) {
@@ -325,8 +368,8 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     }
 
     const denied =
-      (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
-      (routePolicy && checkAccessPolicy(routePolicy, info, request));
+      (serverPolicy && checkAccessPolicy(serverPolicy, info, request, now)) ||
+      (routePolicy && checkAccessPolicy(routePolicy, info, request, now));
     if (denied) return reject(denied);
     trace?.stage('authorize');
 
@@ -400,12 +443,22 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
     authorizationHeader: locations?.authorizationHeader ?? true,
     formBody: locations?.formBody ?? false,
     query: locations?.query ?? false,
+    ...(locations?.queryParameter === undefined ? {} : { queryParameter: locations.queryParameter }),
     header: typeof locations?.header === 'string' ? locations.header.toLowerCase() : locations?.header,
     cookie: locations?.cookie,
   };
   if (resolved.cookie !== undefined) {
     // RFC 6265 §4.1.1: cookie-name = token, the grammar of header names.
     requireOption(HEADER_NAME.test(resolved.cookie), 'tokenLocations.cookie', 'must be a valid cookie name');
+  }
+  if (resolved.queryParameter !== undefined) {
+    requireOption(resolved.query, 'tokenLocations.queryParameter', 'needs tokenLocations.query: true');
+    // Parameter names are compared after form-urlencoded decoding: one that needs encoding is a mistake.
+    requireOption(
+      /^[A-Za-z0-9._~-]+$/.test(resolved.queryParameter),
+      'tokenLocations.queryParameter',
+      'must be letters, digits, ".", "_", "~" or "-"',
+    );
   }
   if (resolved.header !== undefined) {
     requireOption(typeof resolved.header === 'string', 'tokenLocations.header', 'must be a header name');

@@ -41,6 +41,11 @@ export interface TokenInfo {
    * the confirm stage (`claims.cnf` still holds it).
    */
   readonly confirmation: Confirmation | undefined;
+  /**
+   * The signed RFC 9701 introspection answer (a JWS), when the introspection resolver asked for one
+   * (`jwtResponse`) and the token was checked by that request; a cached answer may not carry it.
+   */
+  readonly introspectionJwt?: string;
 }
 
 const NO_SCOPES: ReadonlySet<string> = new Set();

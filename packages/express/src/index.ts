@@ -5,6 +5,7 @@
  */
 import './express-augmentation.js';
 
+export { protectedResourceMetadataRoute } from './metadata-route.js';
 export type {
   RejectionHandling,
   RsExpressOptions,

@@ -1,11 +1,10 @@
-import type { ResourceServer } from '@rs/core';
+import type { AccessPolicy, ResourceServer } from '@rs/core';
+import { rejectionBodyText } from '@rs/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
 import type { RouteProtection } from './route-protection.js';
 
-// A serializer of our own keeps core's `content-type: application/json` as it is: Fastify's default path
-// would append `; charset=utf-8`, and every adapter must send the same headers.
-const serializeJson = (body: unknown): string => JSON.stringify(body);
+const asIs = (text: string): string => text;
 
 /** A route hook that authenticates the request, answering rejections itself. */
 export type AuthenticationHookHandler = (
@@ -26,9 +25,15 @@ export function authenticationHook(
       ? await resourceServer.authenticateOptional(rsRequest, policy)
       : await resourceServer.authenticate(rsRequest, policy);
     if (!result.ok) {
-      const { status, headers, body } = result.rejection;
+      const { rejection } = result;
+      // The text as core built it, through a serializer that keeps it: Fastify's own JSON path would
+      // append `; charset=utf-8` to core's content type, and every adapter must send the same headers.
       // Returning the reply tells Fastify the request is answered and the route must not run.
-      return reply.code(status).headers(headers).serializer(serializeJson).send(body);
+      return reply
+        .code(rejection.status)
+        .headers(rejection.headers)
+        .serializer(asIs)
+        .send(rejectionBodyText(rejection));
     }
     request.oauth2 = result.context ?? null;
     reply.headers(result.headers);

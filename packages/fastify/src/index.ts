@@ -6,6 +6,7 @@
 import './fastify-augmentation.js';
 
 export { contextOf } from './context-of.js';
+export { protectedResourceMetadataRoute } from './metadata-route.js';
 export type {
   AuthenticationHook,
   RouteProtectionMode,

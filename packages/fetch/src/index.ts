@@ -15,3 +15,4 @@ export {
   type ProtectedFetchHandler,
 } from './fetch-resource-server.js';
 export { statusHandler } from './status-handler.js';
+export { protectedResourceMetadataHandler } from './metadata-handler.js';

@@ -15,6 +15,13 @@ export const TEST_AS_RESOURCES = { opaque: 'https://api.test/opaque', jwt: 'http
 /** A token request carrying this header gets a token living that many seconds (read per request, no race). */
 export const TEST_AS_TTL_HEADER = 'x-test-token-ttl';
 
+/**
+ * A token request carrying this header (a JSON object) gets those claims added to its token, through
+ * oidc-provider's `extraTokenClaims`: in the JWT and in introspection answers alike. Tests use it for the
+ * claims a client-credentials grant never has, such as `acr` and `auth_time`.
+ */
+export const TEST_AS_CLAIMS_HEADER = 'x-test-token-claims';
+
 /** A client authenticating with a shared secret. */
 export interface SecretClient {
   readonly clientId: string;
@@ -144,6 +151,10 @@ export async function testAsConfiguration(
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     // What the default does, spelled out so that oidc-provider prints no notice about it.
     ttl: { ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.ttl },
+    extraTokenClaims: (ctx) => {
+      const claims = ctx.get(TEST_AS_CLAIMS_HEADER);
+      return claims ? (JSON.parse(claims) as Record<string, unknown>) : undefined;
+    },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

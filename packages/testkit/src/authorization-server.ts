@@ -4,6 +4,7 @@ import {
   type EncryptedAnswersClient,
   type PrivateKeyJwtClient,
   type SecretClient,
+  TEST_AS_CLAIMS_HEADER,
   TEST_AS_RESOURCES,
   TEST_AS_ROUTES,
   TEST_AS_TTL_HEADER,
@@ -51,8 +52,16 @@ export interface TestAuthorizationServer {
   readonly introspectionRequests: number;
   /** Paths of the `/.well-known/…` requests received, oldest first. */
   readonly metadataRequests: readonly string[];
-  /** A real access token from the token endpoint (client_credentials as `appClient`); `ttl` in seconds. */
-  issueToken(options?: { scope?: string; ttl?: number; resource?: string }): Promise<string>;
+  /**
+   * A real access token from the token endpoint (client_credentials as `appClient`); `ttl` in seconds;
+   * `claims` added to the token by the server (e.g. `acr`, `auth_time`), in JWTs and introspection answers.
+   */
+  issueToken(options?: {
+    scope?: string;
+    ttl?: number;
+    resource?: string;
+    claims?: Record<string, unknown>;
+  }): Promise<string>;
   /** Revokes a token at the revocation endpoint (as `appClient`, the token's client). */
   revoke(token: string): Promise<void>;
   /**
@@ -172,13 +181,12 @@ async function mount(
       return introspectionRequests;
     },
     metadataRequests,
-    async issueToken({ scope = 'read', ttl, resource = TEST_AS_RESOURCES.opaque } = {}) {
+    async issueToken({ scope = 'read', ttl, resource = TEST_AS_RESOURCES.opaque, claims } = {}) {
       const form = { grant_type: 'client_credentials', scope, resource };
-      const text = await post(
-        TEST_AS_ROUTES.token,
-        form,
-        ttl === undefined ? {} : { [TEST_AS_TTL_HEADER]: `${ttl}` },
-      );
+      const text = await post(TEST_AS_ROUTES.token, form, {
+        ...(ttl === undefined ? {} : { [TEST_AS_TTL_HEADER]: `${ttl}` }),
+        ...(claims === undefined ? {} : { [TEST_AS_CLAIMS_HEADER]: JSON.stringify(claims) }),
+      });
       return (JSON.parse(text) as { access_token: string }).access_token;
     },
     async revoke(token) {

@@ -4,6 +4,7 @@ import { certificateCases } from './conformance/certificate-cases.js';
 import { dpopCases } from './conformance/dpop-cases.js';
 import type { ConformanceApp, ConformanceDriver } from './conformance/driver.js';
 import { CONFORMANCE_ROUTES, OPTIONAL_CONFORMANCE_ROUTE } from './conformance/driver.js';
+import { failureAnswerCases } from './conformance/failure-answer-cases.js';
 import { optionalCases } from './conformance/optional-cases.js';
 import { repeatedHeaderCases } from './conformance/repeated-header-cases.js';
 import { unavailableCases } from './conformance/unavailable-cases.js';
@@ -207,5 +208,6 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
     certificateCases(driver);
     repeatedHeaderCases(driver);
     unavailableCases(driver);
+    failureAnswerCases(driver);
   });
 }

@@ -69,6 +69,11 @@ export {
   formRecord,
   parsedFormBody,
 } from './form-body.js';
+export {
+  type MetadataAnswer,
+  protectedResourceMetadataAnswer,
+  protectedResourceMetadataPath,
+} from './metadata-answer.js';
 export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';

@@ -1,8 +1,9 @@
 import type { Rejection } from '../errors/rejection.js';
 
 /**
- * The JSON text of a rejection's body, exactly as core built it: what every adapter sends, with the
- * rejection's own `content-type: application/json` (no charset appended by a framework).
+ * The text of a rejection's body, exactly as core built it: what every adapter sends, with the
+ * rejection's own `content-type` (no charset appended by a framework). Core's JSON body, or the body an
+ * application's `failureResponses` chose.
  *
  * @example
  * ```ts
@@ -10,7 +11,7 @@ import type { Rejection } from '../errors/rejection.js';
  * ```
  */
 export function rejectionBodyText(rejection: Rejection): string {
-  return JSON.stringify(rejection.body);
+  return rejection.bodyText ?? JSON.stringify(rejection.body);
 }
 
 /**

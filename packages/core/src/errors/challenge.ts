@@ -9,6 +9,12 @@ export interface ChallengeParams {
   readonly scope?: readonly string[] | undefined;
   /** DPoP challenges only: the accepted proof algorithms (RFC 9449 §7.1). */
   readonly algs?: readonly string[] | undefined;
+  /** RFC 9470 §3: the authentication context classes that would satisfy the route. */
+  readonly acrValues?: readonly string[] | undefined;
+  /** RFC 9470 §3: the maximum age of the authentication, in seconds. */
+  readonly maxAge?: number | undefined;
+  /** RFC 9728 §5.1: the URL of this resource's metadata document. */
+  readonly resourceMetadata?: string | undefined;
 }
 
 // RFC 6750 §3: error, error_description and error_uri values use %x20-21 / %x23-5B / %x5D-7E, so no
@@ -37,6 +43,11 @@ export function buildChallenge(scheme: 'Bearer' | 'DPoP', params: ChallengeParam
     parts.push(`scope="${clean(params.scope.join(' '))}"`);
   if (params.algs !== undefined && params.algs.length > 0)
     parts.push(`algs="${clean(params.algs.join(' '))}"`);
+  if (params.acrValues !== undefined && params.acrValues.length > 0)
+    parts.push(`acr_values="${clean(params.acrValues.join(' '))}"`);
+  if (params.maxAge !== undefined) parts.push(`max_age="${Math.trunc(params.maxAge)}"`);
+  if (params.resourceMetadata !== undefined)
+    parts.push(`resource_metadata="${clean(params.resourceMetadata)}"`);
   return parts.length === 0 ? scheme : `${scheme} ${parts.join(', ')}`;
 }
 

@@ -62,15 +62,19 @@ export const FAILURES = {
   // The token is valid but does not carry enough privilege (RFC 6750 §3.1 insufficient_scope).
   insufficient_scope: { status: 403, error: 'insufficient_scope' },
   claim_check_failed: { status: 403, error: 'insufficient_scope' },
+
+  // The token is valid but the login behind it is too weak or too old for the route (RFC 9470).
+  insufficient_user_authentication: { status: 401, error: 'insufficient_user_authentication' },
 } as const satisfies Record<string, { status: number; error: OAuthErrorCode | undefined }>;
 
-/** The error codes of RFC 6750 §3.1 and RFC 9449 §7.1 and §9 that a resource server answers with. */
+/** The error codes of RFC 6750 §3.1, RFC 9449 §7.1 and §9 and RFC 9470 §3 that a resource server answers with. */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_token'
   | 'insufficient_scope'
   | 'invalid_dpop_proof'
-  | 'use_dpop_nonce';
+  | 'use_dpop_nonce'
+  | 'insufficient_user_authentication';
 
 /** A stable reason for refusing a request; see {@link FAILURES} for its status and OAuth error. */
 export type FailureCode = keyof typeof FAILURES;
@@ -84,6 +88,10 @@ export interface Failure {
   readonly description: string;
   /** For `insufficient_scope`: the scopes the route requires, sent back in the challenge's `scope`. */
   readonly requiredScopes?: readonly string[];
+  /** For `insufficient_user_authentication`: the `acr` values that would do, for `acr_values` (RFC 9470 §3). */
+  readonly acrValues?: readonly string[];
+  /** For `insufficient_user_authentication`: the maximum authentication age in seconds, for `max_age`. */
+  readonly maxAge?: number;
 }
 
 /** Builds a {@link Failure}. */

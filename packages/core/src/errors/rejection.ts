@@ -33,6 +33,11 @@ export interface Rejection {
    */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: RejectionBody;
+  /**
+   * Set when the application's `failureResponses` replaced the body: the exact text to send instead of
+   * `body` as JSON. `body` still describes the failure, for logs and error middleware.
+   */
+  readonly bodyText?: string;
 }
 
 /** What every challenge carries besides the failure itself. */
@@ -44,6 +49,11 @@ export interface ChallengeSettings {
    * the Bearer one.
    */
   readonly dpopAlgorithms?: readonly string[] | undefined;
+  /**
+   * The URL of the resource's RFC 9728 metadata document, sent as `resource_metadata` in every
+   * challenge (RFC 9728 §5.1) so that a client can find the authorization server to ask.
+   */
+  readonly resourceMetadata?: string | undefined;
 }
 
 /** What the refused request presented, and what its route accepts. */
@@ -99,7 +109,7 @@ function buildChallenges(
   const dpop = settings.dpopAlgorithms !== undefined;
   const bearer = context.bearer !== false || !dpop;
   const errorScheme = schemeOfError(error, context.scheme, bearer);
-  const plain: ChallengeParams = { realm: settings.realm };
+  const plain: ChallengeParams = { realm: settings.realm, resourceMetadata: settings.resourceMetadata };
   const withError: ChallengeParams = {
     realm: settings.realm,
     error,
@@ -107,6 +117,9 @@ function buildChallenges(
     errorDescription: error === undefined ? undefined : failure.description,
     errorUri: error === undefined ? undefined : settings.errorUri,
     scope: failure.requiredScopes,
+    acrValues: failure.acrValues,
+    maxAge: failure.maxAge,
+    resourceMetadata: settings.resourceMetadata,
   };
   const challenges: string[] = [];
   if (bearer) challenges.push(buildChallenge('Bearer', errorScheme === 'Bearer' ? withError : plain));

@@ -6,6 +6,8 @@ import { cookieToken } from './cookie-token.js';
 import { isFormUrlEncoded } from './form-body.js';
 import type { TokenLocations } from './token-locations.js';
 
+const ACCESS_TOKEN = 'access_token';
+
 /** A token found in the request, where, and with which scheme. */
 export interface ExtractedToken {
   readonly token: string;
@@ -22,6 +24,8 @@ export interface ResolvedTokenLocations {
   readonly authorizationHeader: boolean;
   readonly formBody: boolean;
   readonly query: boolean;
+  /** The query parameter's name; `access_token` unless configured. */
+  readonly queryParameter?: string;
   readonly header: string | undefined;
   /** The token cookie's name; absent when cookies are not read. */
   readonly cookie?: string | undefined;
@@ -102,7 +106,7 @@ export function extractToken(
   }
 
   if (locations.query) {
-    const outcome = queryToken(request.url);
+    const outcome = queryToken(request.url, locations.queryParameter ?? ACCESS_TOKEN);
     if (!outcome.ok) return outcome;
     if (outcome.value !== undefined) {
       found = { token: outcome.value, location: 'query', scheme: 'Bearer' };
@@ -125,17 +129,17 @@ function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'D
   return acceptDpop && lower === 'dpop' ? 'DPoP' : undefined;
 }
 
-function queryToken(url: string): Outcome<string | undefined> {
+function queryToken(url: string, name: string): Outcome<string | undefined> {
   const queryStart = url.indexOf('?');
   // Most requests have no query or no token in it: skip URL parsing for them. A name may be
-  // percent-encoded (`access%5Ftoken`, `%61ccess_token`) and still be `access_token` once decoded, so a
-  // query with a `%` is always parsed.
-  if (queryStart === -1 || (!url.includes('access_token', queryStart) && !url.includes('%', queryStart)))
+  // percent-encoded (`access%5Ftoken`, `%61ccess_token`) and still be the name once decoded, so a
+  // query with a `%` is always parsed. (Names are configured without spaces, so `+` needs no care.)
+  if (queryStart === -1 || (!url.includes(name, queryStart) && !url.includes('%', queryStart)))
     return success(undefined);
-  const values = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]).getAll('access_token');
+  const values = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]).getAll(name);
   if (values.length === 0) return success(undefined);
-  if (values.length > 1) return refusal('multiple_token_methods', 'More than one access_token parameter');
+  if (values.length > 1) return refusal('multiple_token_methods', `More than one ${name} parameter`);
   if (!B64TOKEN.test(values[0]!))
-    return refusal('malformed_authorization', 'The access_token parameter is not a valid b64token');
+    return refusal('malformed_authorization', `The ${name} parameter is not a valid b64token`);
   return success(values[0]);
 }

@@ -9,6 +9,11 @@ export interface TokenLocations {
   readonly formBody?: boolean;
   /** `access_token` query parameter (§2.3). Successful answers then carry `Cache-Control: private`. Default `false`. */
   readonly query?: boolean;
+  /**
+   * The query parameter that carries the token with `query: true`, like NGINX's `tokenQueryParam` or a
+   * gateway's `clientTokenName`. Default `access_token` (RFC 6750 §2.3).
+   */
+  readonly queryParameter?: string;
   /** A custom header carrying the bare token, like a gateway's `clientTokenName`. Default none. */
   readonly header?: string;
   /**

@@ -7,7 +7,10 @@ import {
   nonEmptyString,
   type OptionRule,
   type OptionSchema,
+  positiveNumber,
 } from '../config/option-schema.js';
+import type { SecretValue } from '../secrets/secret-value.js';
+import { clientSecretSource } from './client-secret.js';
 
 /**
  * How the resource server authenticates to the introspection endpoint (RFC 7662 §2.1).
@@ -21,8 +24,8 @@ import {
  *   with an OAuth token of their own).
  */
 export type ClientAuthentication =
-  | { readonly method: 'client_secret_basic'; readonly clientId: string; readonly clientSecret: string }
-  | { readonly method: 'client_secret_post'; readonly clientId: string; readonly clientSecret: string }
+  | ({ readonly method: 'client_secret_basic' } & ClientSecretCredentials)
+  | ({ readonly method: 'client_secret_post' } & ClientSecretCredentials)
   | {
       readonly method: 'private_key_jwt';
       readonly clientId: string;
@@ -37,9 +40,37 @@ export type ClientAuthentication =
   | { readonly method: 'tls_client_auth'; readonly clientId: string }
   | { readonly method: 'bearer'; readonly token: string };
 
+/**
+ * The id and secret of `client_secret_basic` and `client_secret_post`. The secret may come from a
+ * secret store by ID, and is then re-read every `secretRefreshSeconds` and whenever the introspection
+ * endpoint answers 401 (a rotated secret), the request being retried once with the new one.
+ *
+ * @example
+ * ```ts
+ * const credentials: ClientSecretCredentials = {
+ *   clientId: 'ig_agent',
+ *   clientSecret: { store: envSecretStore({ env: process.env }), secretId: 'agent.secret.id' },
+ *   secretRefreshSeconds: 60,
+ * };
+ * ```
+ */
+export interface ClientSecretCredentials {
+  readonly clientId: string;
+  /** The secret, or `{ store, secretId }` to read it from a secret store (UTF-8 text of a shared secret). */
+  readonly clientSecret: SecretValue;
+  /** With a stored secret: read it again after this many seconds. Default 300. */
+  readonly secretRefreshSeconds?: number;
+}
+
 type Method = ClientAuthentication['method'];
 const METHODS = 'client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or bearer';
-const SECRET_SCHEMA = { method: anyValue, clientId: nonEmptyString, clientSecret: nonEmptyString };
+const SECRET_SCHEMA = {
+  method: anyValue,
+  clientId: nonEmptyString,
+  // A string or { store, secretId }: clientSecretSource checks which, and reads a reference at once.
+  clientSecret: anyValue,
+  secretRefreshSeconds: positiveNumber,
+};
 const SCHEMA_BY_METHOD: {
   readonly [M in Method]: OptionSchema<Extract<ClientAuthentication, { method: M }>>;
 } = {
@@ -73,7 +104,14 @@ export const CLIENT_AUTHENTICATION: OptionRule = {
 /** Adds the credentials to an introspection request. */
 export interface ClientAuthenticator {
   apply(form: URLSearchParams, headers: Record<string, string>): Promise<void>;
+  /**
+   * After the endpoint refused the credentials: re-reads a stored secret, `true` when it changed and the
+   * request is worth sending once more.
+   */
+  reread(): boolean;
 }
+
+const NEVER_CHANGES = () => false;
 
 /** Validates {@link ClientAuthentication} at start-up and prepares what can be prepared once. */
 export function createClientAuthenticator(
@@ -87,21 +125,31 @@ export function createClientAuthenticator(
     requireOption(nonEmpty((auth as { clientId?: unknown }).clientId), `${option}.clientId`, 'is required');
   switch (auth.method) {
     case 'client_secret_basic': {
-      requireOption(nonEmpty(auth.clientSecret), `${option}.clientSecret`, 'is required');
-      const value = `Basic ${btoa(`${formEncode(auth.clientId)}:${formEncode(auth.clientSecret)}`)}`;
+      const secret = clientSecretSource(
+        auth.clientSecret,
+        auth.secretRefreshSeconds,
+        `${option}.clientSecret`,
+      );
+      const id = formEncode(auth.clientId);
       return {
         apply: async (_form, headers) => {
-          headers.authorization = value;
+          headers.authorization = `Basic ${btoa(`${id}:${formEncode(secret.current())}`)}`;
         },
+        reread: secret.reread,
       };
     }
     case 'client_secret_post': {
-      requireOption(nonEmpty(auth.clientSecret), `${option}.clientSecret`, 'is required');
+      const secret = clientSecretSource(
+        auth.clientSecret,
+        auth.secretRefreshSeconds,
+        `${option}.clientSecret`,
+      );
       return {
         apply: async (form) => {
           form.set('client_id', auth.clientId);
-          form.set('client_secret', auth.clientSecret);
+          form.set('client_secret', secret.current());
         },
+        reread: secret.reread,
       };
     }
     case 'private_key_jwt': {
@@ -132,6 +180,7 @@ export function createClientAuthenticator(
           form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
           form.set('client_assertion', assertion);
         },
+        reread: NEVER_CHANGES,
       };
     }
     case 'tls_client_auth':
@@ -139,6 +188,7 @@ export function createClientAuthenticator(
         apply: async (form) => {
           form.set('client_id', auth.clientId);
         },
+        reread: NEVER_CHANGES,
       };
     case 'bearer': {
       requireOption(nonEmpty(auth.token), `${option}.token`, 'is required');
@@ -147,6 +197,7 @@ export function createClientAuthenticator(
         apply: async (_form, headers) => {
           headers.authorization = value;
         },
+        reread: NEVER_CHANGES,
       };
     }
     default:

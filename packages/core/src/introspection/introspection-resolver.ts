@@ -270,8 +270,31 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     }
   }
 
+  /** One introspection request with fresh client credentials. */
+  async function introspect(url: string, token: string): Promise<HttpResponse | IntrospectionError> {
+    const form = new URLSearchParams({ token });
+    if (tokenTypeHint !== false) form.set('token_type_hint', tokenTypeHint);
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE,
+    };
+    try {
+      await authenticator.apply(form, headers);
+    } catch (error) {
+      return new IntrospectionError(
+        'ERR_RS_INTROSPECTION_MISCONFIGURED',
+        `the client authentication could not be prepared: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    return send(url, form.toString(), headers);
+  }
+
   // RFC 7662 JSON, or an RFC 9701 JWT when configured: anything else is not an answer to trust.
-  async function readAnswer(response: HttpResponse, now: number): Promise<Outcome<unknown>> {
+  async function readAnswer(
+    response: HttpResponse,
+    now: number,
+  ): Promise<Outcome<{ readonly answer: unknown; readonly jwt?: string }>> {
     const contentType = response.header('content-type') ?? '';
     const expected = jwtReader === undefined ? JSON_MEDIA_TYPE : JWT_MEDIA_TYPE;
     if (!expected.test(contentType)) {
@@ -286,9 +309,12 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     } catch {
       return refusal('introspection_unavailable', 'answered a body that is not UTF-8');
     }
-    if (jwtReader !== undefined) return jwtReader.read(text, now, skew);
+    if (jwtReader !== undefined) {
+      const trusted = await jwtReader.read(text, now, skew);
+      return trusted.ok ? success({ answer: trusted.value.introspection, jwt: trusted.value.jwt }) : trusted;
+    }
     try {
-      return success(JSON.parse(text));
+      return success({ answer: JSON.parse(text) });
     } catch {
       return refusal('introspection_unavailable', 'answered invalid JSON');
     }
@@ -307,23 +333,12 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
             : 'ERR_RS_INTROSPECTION_UNAVAILABLE';
         return fail(code, `introspection endpoint discovery failed: ${(error as Error).message}`, error);
       }
-      const form = new URLSearchParams({ token });
-      if (tokenTypeHint !== false) form.set('token_type_hint', tokenTypeHint);
-      const headers: Record<string, string> = {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE,
-      };
-      try {
-        await authenticator.apply(form, headers);
-      } catch (error) {
-        return fail(
-          'ERR_RS_INTROSPECTION_MISCONFIGURED',
-          `the client authentication could not be prepared: ${(error as Error).message}`,
-          error,
-        );
+      let response = await introspect(url, token);
+      // A stored client secret may have been rotated since it was read: read it again, and when it
+      // changed, ask once more with the new one.
+      if (!(response instanceof IntrospectionError) && response.status === 401 && authenticator.reread()) {
+        response = await introspect(url, token);
       }
-
-      const response = await send(url, form.toString(), headers);
       if (response instanceof IntrospectionError)
         return fail(response.code, response.message, response.cause);
       if (response.status === 400 && oauthError(response) === 'unsupported_token_type') {
@@ -355,13 +370,16 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       const answer = await readAnswer(response, context.now);
       if (!answer.ok)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url}: ${answer.failure.description}`);
-      const outcome = interpretIntrospection(answer.value, checks, context.now);
+      const outcome = interpretIntrospection(answer.value.answer, checks, context.now);
       if (!outcome.ok && outcome.failure.code === 'introspection_unavailable') {
         return fail(
           'ERR_RS_INTROSPECTION_UNAVAILABLE',
           `${url} answered a response without a boolean "active"`,
         );
       }
+      const { jwt } = answer.value;
+      // RFC 9701: the signed answer travels with the token info, for upstreams that verify it themselves.
+      if (outcome.ok && jwt !== undefined) return success({ ...outcome.value, introspectionJwt: jwt });
       return outcome;
     },
   };

@@ -46,7 +46,14 @@ const JWE_POLICY: JwePolicy = {
 
 /** Turns the body of an RFC 9701 answer into the RFC 7662 object it carries, once it is trusted. */
 export interface JwtIntrospectionReader {
-  read(body: string, nowMs: number, skewSeconds: number): Promise<Outcome<Record<string, unknown>>>;
+  read(body: string, nowMs: number, skewSeconds: number): Promise<Outcome<TrustedIntrospectionJwt>>;
+}
+
+/** A trusted RFC 9701 answer: the RFC 7662 object it carries, and the signed JWT itself (decrypted). */
+export interface TrustedIntrospectionJwt {
+  readonly introspection: Record<string, unknown>;
+  /** The verified JWS, for forwarding to an upstream that checks it itself. */
+  readonly jwt: string;
 }
 
 /**
@@ -134,7 +141,7 @@ export function jwtIntrospectionReader(
           'introspection_unavailable',
           'The signed introspection answer has no "token_introspection"',
         );
-      return success(introspection);
+      return success({ introspection, jwt: jws });
     },
   };
 }

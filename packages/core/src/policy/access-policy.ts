@@ -14,12 +14,13 @@ import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
 import type { ClaimCheck } from './claim-checks.js';
 import { missingScopes, type ScopeRequirement, validateScopeRequirement } from './scopes.js';
+import { checkStepUp, type StepUpRequirement, validateStepUp } from './step-up.js';
 
 /**
  * What a request must satisfy once its token is valid. A resource server has one for every route, and a
  * route may add its own: both apply, so a route can never drop a server-wide requirement.
  */
-export interface AccessPolicy {
+export interface AccessPolicy extends StepUpRequirement {
   /** Required scopes; a failure answers 403 `insufficient_scope` with `scope="…"`. */
   readonly scopes?: ScopeRequirement;
   /** Conditions on claims; a failure answers 403 `insufficient_scope`. */
@@ -37,6 +38,8 @@ export const ACCESS_POLICY_OPTIONS: OptionSchema<AccessPolicy> = {
   scopes: anyValue,
   claims: arrayOf(objectWith('a claim check such as claimEquals(…)', 'test')),
   requireSenderConstrained: oneOf(...SENDER_CONSTRAINTS),
+  acrValues: anyValue,
+  maxAge: anyValue,
 };
 
 /** Throws an {@link RsConfigError} naming `option` when the policy cannot work. Returns the policy. */
@@ -45,6 +48,7 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
   checkOptions(policy, ACCESS_POLICY_OPTIONS, option);
   if (policy.scopes !== undefined) validateScopeRequirement(policy.scopes, `${option}.scopes`);
   senderConstraintOption(policy.requireSenderConstrained, `${option}.requireSenderConstrained`);
+  validateStepUp(policy, option);
   if (policy.claims !== undefined) {
     if (!Array.isArray(policy.claims))
       throw new RsConfigError(`${option}.claims`, 'must be an array of claim checks');
@@ -60,11 +64,15 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
   return policy;
 }
 
-/** Checks one policy against a valid token. */
+/**
+ * Checks one policy against a valid token: scopes, then the login behind it (RFC 9470), then claims.
+ * `now` is in milliseconds since the epoch.
+ */
 export function checkAccessPolicy(
   policy: AccessPolicy,
   token: TokenInfo,
   request: RsRequest,
+  now: number,
 ): Failure | undefined {
   if (policy.scopes !== undefined) {
     let requirement = policy.scopes;
@@ -85,6 +93,8 @@ export function checkAccessPolicy(
       };
     }
   }
+  const stepUp = checkStepUp(policy, token, now);
+  if (stepUp !== undefined) return stepUp;
   if (policy.claims !== undefined) {
     for (const check of policy.claims) {
       if (!check.test(token.claims, token))

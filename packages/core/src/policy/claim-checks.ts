@@ -11,13 +11,28 @@ export interface ClaimCheck {
   test(claims: Readonly<Record<string, unknown>>, token: TokenInfo): boolean;
 }
 
-/** A claim name, or a path into nested objects such as `['realm_access', 'roles']`. */
+/**
+ * A claim name, a dotted path into nested objects such as `'realm_access.roles'` (as NGINX writes them),
+ * or the same path as segments, `['realm_access', 'roles']`, for names that contain dots themselves.
+ */
 export type ClaimPath = string | readonly string[];
 
-/** The claim at `path`, or `undefined`. */
+/**
+ * The claim at `path`, or `undefined`. A string is first a claim name (so namespaced names such as
+ * `https://example.com/roles` keep working); only when no claim has that exact name is it read as a
+ * dotted path.
+ *
+ * @example
+ * ```ts
+ * claimAt({ address: { country: 'NZ' } }, 'address.country'); // 'NZ'
+ * ```
+ */
 export function claimAt(claims: Readonly<Record<string, unknown>>, path: ClaimPath): unknown {
   // Own members only: a claim named `constructor` or `__proto__` must not find Object.prototype's.
-  if (typeof path === 'string') return Object.hasOwn(claims, path) ? claims[path] : undefined;
+  if (typeof path === 'string') {
+    if (Object.hasOwn(claims, path)) return claims[path];
+    return path.includes('.') ? claimAt(claims, path.split('.')) : undefined;
+  }
   let value: unknown = claims;
   for (const segment of path) {
     if (
@@ -78,6 +93,7 @@ export function claimCheck(
   };
 }
 
-function pathName(path: ClaimPath): string {
+/** The path as the description names it: dotted. */
+export function pathName(path: ClaimPath): string {
   return typeof path === 'string' ? path : path.join('.');
 }

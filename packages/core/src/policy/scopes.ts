@@ -81,3 +81,13 @@ function isAnyOf(requirement: StaticScopeRequirement): requirement is { readonly
 function isAllOf(requirement: StaticScopeRequirement): requirement is { readonly allOf: readonly string[] } {
   return typeof requirement === 'object' && requirement !== null && 'allOf' in requirement;
 }
+
+/**
+ * The scopes a requirement names, for metadata (`scopes_supported`); none for a computed requirement,
+ * which can only be known per request.
+ */
+export function namedScopes(requirement: ScopeRequirement | undefined): readonly string[] {
+  if (requirement === undefined || typeof requirement === 'function') return [];
+  if (isAnyOf(requirement)) return requirement.anyOf;
+  return isAllOf(requirement) ? requirement.allOf : requirement;
+}

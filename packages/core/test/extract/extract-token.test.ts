@@ -406,3 +406,40 @@ describe('hardening', () => {
     });
   });
 });
+
+describe('a custom query parameter (NGINX tokenQueryParam)', () => {
+  const rs = (queryParameter: string) =>
+    createResourceServer({
+      resolver: {
+        resolve: async () => ({ ok: false, failure: { code: 'token_inactive', description: 'x' } }),
+      },
+      tokenLocations: { authorizationHeader: true, query: true, queryParameter },
+    });
+
+  it('takes the token from that parameter only', async () => {
+    const server = rs('queryAuthz');
+    const request = (query: string) => ({
+      method: 'GET',
+      url: `https://api.example.com/x?${query}`,
+      headers: {},
+    });
+    expectRejected(await server.authenticate(request('queryAuthz=abc')), 'token_inactive');
+    expectRejected(await server.authenticate(request('access_token=abc')), 'token_missing');
+    expectRejected(await server.authenticate(request('query%41uthz=abc')), 'token_inactive');
+    expectRejected(await server.authenticate(request('queryAuthz=a&queryAuthz=b')), 'multiple_token_methods');
+  });
+
+  it('is refused without query: true, or when it needs encoding', () => {
+    expectConfigError(
+      () =>
+        createResourceServer({
+          resolver: {
+            resolve: async () => ({ ok: false, failure: { code: 'token_inactive', description: 'x' } }),
+          },
+          tokenLocations: { queryParameter: 'key' },
+        }),
+      'tokenLocations.queryParameter',
+    );
+    expectConfigError(() => rs('a b'), 'tokenLocations.queryParameter');
+  });
+});

@@ -45,6 +45,15 @@ export async function conformanceResponse(response: Response): Promise<Conforman
   return {
     status: response.status,
     headers: Object.fromEntries(response.headers),
-    body: text === '' ? undefined : JSON.parse(text),
+    body: text === '' ? undefined : jsonOrText(text),
   };
+}
+
+/** JSON bodies parsed; a text body an application's failure answer chose stays text. */
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

@@ -22,7 +22,7 @@ import { restApiRequest } from '../../src/request/rest-api-request.js';
 import type { ClientRequest } from './client-request.js';
 import { httpApiEvent, httpApiResponse } from './http-api-events.js';
 import { lambdaContext } from './lambda-context.js';
-import { jsonBody, type LambdaResponse } from './lambda-response.js';
+import { jsonOrText, type LambdaResponse } from './lambda-response.js';
 import { restApiEvent, restApiResponse } from './rest-api-events.js';
 
 // Every route answers with the echo of its context; one handler fits both payload formats.
@@ -63,7 +63,7 @@ function lambdaDriver<E extends ApiGatewayEvent>(format: PayloadFormat<E>): Conf
             request.clientCertificate && mutualTlsCertificate(request.clientCertificate.pem);
           const result = await handler(format.event(clientRequest(request), certificate), lambdaContext());
           const response = format.respond(result);
-          return { status: response.status, headers: response.headers, body: jsonBody(response) };
+          return { status: response.status, headers: response.headers, body: jsonOrText(response) };
         },
         url(path) {
           const reported = format.url(format.event({ method: 'GET', target: path }, undefined));

@@ -6,6 +6,7 @@ import type {
   ConformanceApp,
   ConformanceDriver,
   ConformanceOptions,
+  ConformanceRoute,
   ConformanceServerTls,
 } from './driver.js';
 import { CONFORMANCE_ROUTES } from './driver.js';
@@ -52,10 +53,11 @@ export function useConformanceApp(
   driver: ConformanceDriver,
   options: () => ConformanceOptions | Promise<ConformanceOptions>,
   tls?: () => ConformanceServerTls,
+  routes: readonly ConformanceRoute[] = CONFORMANCE_ROUTES,
 ): () => ConformanceApp {
   let app: ConformanceApp | undefined;
   beforeAll(async () => {
-    app = await driver.start(await options(), CONFORMANCE_ROUTES, tls?.());
+    app = await driver.start(await options(), routes, tls?.());
   });
   afterAll(async () => {
     await app?.close();

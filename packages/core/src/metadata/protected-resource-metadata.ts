@@ -1,0 +1,205 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { isPlainObject } from '../config/option-schema.js';
+
+/**
+ * The `protectedResource` option of the resource server: what RFC 9728 metadata says about this API
+ * beyond what core already knows from its own configuration (token locations, DPoP, certificate-bound
+ * tokens and the scopes its policies require).
+ *
+ * @example
+ * ```ts
+ * const protectedResource: ProtectedResourceOptions = {
+ *   resource: 'https://api.example.com/v1',
+ *   authorizationServers: ['https://as.example.com'],
+ * };
+ * ```
+ */
+export interface ProtectedResourceOptions {
+  /**
+   * The resource identifier (RFC 9728 §1.2): an `https:` URL without query or fragment, the one clients
+   * name in `resource` parameters. `http:` is accepted for loopback hosts only, for local development.
+   */
+  readonly resource: string;
+  /** Issuer identifiers of the authorization servers whose tokens this API accepts. */
+  readonly authorizationServers?: readonly string[];
+  /**
+   * The scopes to advertise. Default: every scope named by the server-wide policy and the route
+   * policies registered so far (lists, `allOf` and `anyOf`; computed requirements cannot be known).
+   */
+  readonly scopesSupported?: readonly string[];
+  /** A page for developers about this API. */
+  readonly resourceDocumentation?: string;
+  /** A human-readable name for this API. */
+  readonly resourceName?: string;
+  /**
+   * Add `resource_metadata="<metadata URL>"` to every `WWW-Authenticate` challenge (RFC 9728 §5.1).
+   * Default `true`.
+   */
+  readonly challenge?: boolean;
+}
+
+/** The RFC 9728 §2 document. Members core cannot vouch for are left out, never guessed. */
+export interface ProtectedResourceMetadata {
+  readonly resource: string;
+  readonly authorization_servers?: readonly string[];
+  readonly scopes_supported?: readonly string[];
+  readonly bearer_methods_supported: readonly ('header' | 'body' | 'query')[];
+  readonly resource_documentation?: string;
+  readonly resource_name?: string;
+  readonly dpop_signing_alg_values_supported?: readonly string[];
+  readonly dpop_bound_access_tokens_required?: boolean;
+  readonly tls_client_certificate_bound_access_tokens?: boolean;
+}
+
+/** What the resource server enforces, as the document reports it. */
+export interface EnforcedConfiguration {
+  readonly tokenLocations: {
+    readonly authorizationHeader: boolean;
+    readonly formBody: boolean;
+    readonly query: boolean;
+  };
+  /** The DPoP proof algorithms, when DPoP is accepted. */
+  readonly dpopAlgorithms: readonly string[] | undefined;
+  readonly dpopRequired: boolean;
+  /** Whether a client certificate can reach the confirm stage from configuration (a header, or required mTLS). */
+  readonly certificateBound: boolean;
+  /** The scopes the policies name, in the order first seen. */
+  readonly scopes: ReadonlySet<string>;
+}
+
+/** The metadata a resource server publishes, settled at start-up. */
+export interface ProtectedResource {
+  /** The well-known URL of the document (RFC 9728 §3.1), also sent as `resource_metadata`. */
+  readonly metadataUrl: string;
+  /** Its path, where adapters serve it: `/.well-known/oauth-protected-resource` plus the resource's path. */
+  readonly metadataPath: string;
+  /** Whether challenges carry `resource_metadata`. */
+  readonly challenge: boolean;
+  /** The document as of now (route policies registered later add their scopes). */
+  document(): ProtectedResourceMetadata;
+}
+
+const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+const KNOWN = new Set([
+  'resource',
+  'authorizationServers',
+  'scopesSupported',
+  'resourceDocumentation',
+  'resourceName',
+  'challenge',
+]);
+
+/**
+ * The well-known URL of a resource's metadata (RFC 9728 §3.1): `/.well-known/oauth-protected-resource`
+ * goes between the host and the path, so `https://api.example.com/v1` publishes at
+ * `https://api.example.com/.well-known/oauth-protected-resource/v1`.
+ *
+ * @example
+ * ```ts
+ * protectedResourceMetadataUrl('https://api.example.com/v1');
+ * // 'https://api.example.com/.well-known/oauth-protected-resource/v1'
+ * ```
+ */
+export function protectedResourceMetadataUrl(resource: string): string {
+  const url = new URL(resource);
+  const path = url.pathname === '/' ? '' : url.pathname;
+  return `${url.origin}${WELL_KNOWN}${path}`;
+}
+
+/** Checks the option at start-up and pairs it with what the resource server enforces. */
+export function protectedResource(
+  options: ProtectedResourceOptions | undefined,
+  enforced: EnforcedConfiguration,
+  option = 'protectedResource',
+): ProtectedResource | undefined {
+  if (options === undefined) return undefined;
+  requireOption(isPlainObject(options), option, 'must be an object with at least `resource`');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new RsConfigError(`${option}.${key}`, 'unknown option');
+  }
+  const resource = resourceIdentifier(options.resource, `${option}.resource`);
+  const authorizationServers = urlList(options.authorizationServers, `${option}.authorizationServers`);
+  const scopesSupported = stringList(options.scopesSupported, `${option}.scopesSupported`);
+  const documentation = optionalUrl(options.resourceDocumentation, `${option}.resourceDocumentation`);
+  requireOption(
+    options.resourceName === undefined ||
+      (typeof options.resourceName === 'string' && options.resourceName !== ''),
+    `${option}.resourceName`,
+    'must be a non-empty string',
+  );
+  requireOption(
+    options.challenge === undefined || typeof options.challenge === 'boolean',
+    `${option}.challenge`,
+    'must be true or false',
+  );
+  const metadataUrl = protectedResourceMetadataUrl(resource);
+  return {
+    metadataUrl,
+    metadataPath: new URL(metadataUrl).pathname,
+    challenge: options.challenge ?? true,
+    document() {
+      const scopes = scopesSupported ?? [...enforced.scopes];
+      const { tokenLocations, dpopAlgorithms } = enforced;
+      const methods: ('header' | 'body' | 'query')[] = [];
+      if (tokenLocations.authorizationHeader) methods.push('header');
+      if (tokenLocations.formBody) methods.push('body');
+      if (tokenLocations.query) methods.push('query');
+      return {
+        resource,
+        ...(authorizationServers === undefined ? {} : { authorization_servers: authorizationServers }),
+        ...(scopes.length === 0 ? {} : { scopes_supported: scopes }),
+        bearer_methods_supported: methods,
+        ...(documentation === undefined ? {} : { resource_documentation: documentation }),
+        ...(options.resourceName === undefined ? {} : { resource_name: options.resourceName }),
+        ...(dpopAlgorithms === undefined
+          ? {}
+          : {
+              dpop_signing_alg_values_supported: dpopAlgorithms,
+              dpop_bound_access_tokens_required: enforced.dpopRequired,
+            }),
+        tls_client_certificate_bound_access_tokens: enforced.certificateBound,
+      };
+    },
+  };
+}
+
+function resourceIdentifier(value: unknown, option: string): string {
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  requireOption(url !== undefined, option, 'must be an absolute URL such as https://api.example.com');
+  requireOption(
+    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)),
+    option,
+    'must be an https: URL (http: only on a loopback host)',
+  );
+  requireOption(
+    url.search === '' && url.hash === '',
+    option,
+    'must have no query and no fragment (RFC 9728 §1.2)',
+  );
+  requireOption(url.username === '' && url.password === '', option, 'must not carry credentials');
+  return value as string;
+}
+
+function optionalUrl(value: unknown, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  requireOption(typeof value === 'string' && URL.canParse(value), option, 'must be an absolute URL');
+  return value;
+}
+
+function urlList(value: unknown, option: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  requireOption(Array.isArray(value), option, 'must be an array of issuer URLs');
+  for (const entry of value) optionalUrl(entry, option);
+  return Object.freeze([...(value as string[])]);
+}
+
+function stringList(value: unknown, option: string): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  requireOption(
+    Array.isArray(value) && value.every((entry) => typeof entry === 'string' && entry !== ''),
+    option,
+    'must be an array of non-empty strings',
+  );
+  return Object.freeze([...(value as string[])]);
+}

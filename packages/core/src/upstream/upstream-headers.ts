@@ -1,0 +1,255 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { isPlainObject } from '../config/option-schema.js';
+import type { OAuth2Context } from '../context.js';
+import { type ClaimPath, claimAt } from '../policy/claim-checks.js';
+
+/**
+ * Options of {@link upstreamHeaders}: which claims an accepted request carries to the upstream, and how.
+ *
+ * @example
+ * ```ts
+ * const options: UpstreamHeadersOptions = {
+ *   claims: ['sub', 'scope', 'client_id', 'resource_access.account.roles'],
+ *   introspectionJwtHeader: 'X-Token-Jwt',
+ * };
+ * ```
+ */
+export interface UpstreamHeadersOptions {
+  /**
+   * The claims to forward. A list of names or dotted paths gets NGINX's header names: the prefix, then
+   * each segment of the path (split at `.`, `_` and `-`) capitalized and joined with `-`, so `client_id`
+   * is `X-Token-Client-Id` and `resource_access.account.roles` is `X-Token-Resource-Access-Account-Roles`.
+   * A record maps header names of your choice to claim paths.
+   */
+  readonly claims: readonly string[] | Readonly<Record<string, ClaimPath>>;
+  /** The prefix of derived header names; every incoming header starting with it is removed. Default `X-Token-`. */
+  readonly prefix?: string;
+  /**
+   * How arrays are written: `'comma'` (default) joins strings, numbers and booleans with `, ` (an array
+   * holding anything else, or a string with a comma, is left out rather than written ambiguously);
+   * `'json'` writes compact JSON. Objects are always compact JSON.
+   */
+  readonly arrays?: 'comma' | 'json';
+  /**
+   * A value with characters outside printable ASCII (control characters such as CR and LF, or non-ASCII
+   * text): `'omit'` (default) leaves the header out; `'percent-encode'` writes those characters and `%`
+   * as UTF-8 percent-escapes, for the upstream to read with `decodeURIComponent`.
+   */
+  readonly unsafeValues?: 'omit' | 'percent-encode';
+  /** Values longer than this (after encoding) are left out, never cut. Default 4096. */
+  readonly maxValueLength?: number;
+  /**
+   * Forward the signed RFC 9701 introspection answer under this header when the request has one (see
+   * `TokenInfo.introspectionJwt`), as NGINX's `forwardToken` does. Default: not forwarded.
+   */
+  readonly introspectionJwtHeader?: string;
+  /**
+   * Keep the client's `Authorization` and `DPoP` headers. Default `false`: the upstream trusts the
+   * forwarded claims, and the client's credentials stop at the resource server (as NGINX strips them).
+   */
+  readonly forwardCredentials?: boolean;
+}
+
+/** Headers for the upstream, built once from {@link UpstreamHeadersOptions}. */
+export interface UpstreamHeaders {
+  /** The header names (lower case) set only from the token: always removed from the client's headers. */
+  readonly names: readonly string[];
+  /** The claim headers of one accepted request (lower-case names); absent claims have no header. */
+  forContext(context: OAuth2Context): Record<string, string>;
+  /**
+   * The client's headers as the upstream must see them: every owned name and every name with the prefix
+   * removed (so a client cannot send its own `X-Token-Sub`), the credentials removed unless
+   * `forwardCredentials`, then the claim headers of `context` added.
+   */
+  rewrite(
+    incoming: Readonly<Record<string, string | readonly string[] | undefined>>,
+    context: OAuth2Context,
+  ): Record<string, string | string[]>;
+}
+
+// RFC 9110 field-name = token.
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+// What may stand in a header value as is: printable ASCII.
+const PRINTABLE = /^[\x20-\x7E]*$/;
+const NOT_PRINTABLE_OR_PERCENT = /[^\x20-\x24\x26-\x7E]/gu;
+const KNOWN = new Set([
+  'claims',
+  'prefix',
+  'arrays',
+  'unsafeValues',
+  'maxValueLength',
+  'introspectionJwtHeader',
+  'forwardCredentials',
+]);
+const CREDENTIALS = ['authorization', 'dpop'];
+
+/**
+ * Turns the OAuth2 context into headers for an upstream, as NGINX's `forwardedClaimsInProxyHeader` does
+ * and as ForgeRock Identity Gateway hands the OAuth2 context to the next handler. Every value is made
+ * header-safe (no CR, LF or other control characters; bounded length), and the client's own headers of
+ * the same names are removed first, so that the upstream can trust them.
+ *
+ * @example
+ * ```ts
+ * const forwarded = upstreamHeaders({ claims: ['sub', 'scope', 'address.country'] });
+ * const headers = forwarded.rewrite(incomingHeaders, context);
+ * // { …the client's headers without authorization or x-token-*, 'x-token-sub': 'alice',
+ * //   'x-token-scope': 'read', 'x-token-address-country': 'NZ' }
+ * ```
+ */
+export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeaders {
+  requireOption(isPlainObject(options), 'upstreamHeaders', 'must be an object with `claims`');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new RsConfigError(`upstreamHeaders.${key}`, 'unknown option');
+  }
+  const prefix = options.prefix ?? 'X-Token-';
+  requireOption(
+    typeof prefix === 'string' && prefix !== '' && HEADER_NAME.test(prefix),
+    'upstreamHeaders.prefix',
+    'must be the start of a header name',
+  );
+  const arrays = options.arrays ?? 'comma';
+  requireOption(
+    arrays === 'comma' || arrays === 'json',
+    'upstreamHeaders.arrays',
+    "must be 'comma' or 'json'",
+  );
+  const unsafe = options.unsafeValues ?? 'omit';
+  requireOption(
+    unsafe === 'omit' || unsafe === 'percent-encode',
+    'upstreamHeaders.unsafeValues',
+    "must be 'omit' or 'percent-encode'",
+  );
+  const maxLength = options.maxValueLength ?? 4096;
+  requireOption(
+    Number.isSafeInteger(maxLength) && maxLength > 0,
+    'upstreamHeaders.maxValueLength',
+    'must be a positive integer',
+  );
+  const jwtHeader = options.introspectionJwtHeader?.toLowerCase();
+  requireOption(
+    jwtHeader === undefined || HEADER_NAME.test(jwtHeader),
+    'upstreamHeaders.introspectionJwtHeader',
+    'must be a header name',
+  );
+  const forwardCredentials = options.forwardCredentials ?? false;
+  requireOption(
+    typeof forwardCredentials === 'boolean',
+    'upstreamHeaders.forwardCredentials',
+    'must be true or false',
+  );
+
+  const mapping = claimHeaders(options.claims, prefix);
+  const owned = new Set([...mapping.map(([name]) => name), ...(jwtHeader === undefined ? [] : [jwtHeader])]);
+  if (!forwardCredentials) for (const name of CREDENTIALS) owned.add(name);
+  const lowerPrefix = prefix.toLowerCase();
+
+  function headerValue(value: unknown): string | undefined {
+    const text = textOf(value, arrays);
+    if (text === undefined) return undefined;
+    const safe = PRINTABLE.test(text) ? text : unsafe === 'omit' ? undefined : percentEncode(text);
+    return safe !== undefined && safe.length <= maxLength ? safe : undefined;
+  }
+
+  function forContext(context: OAuth2Context): Record<string, string> {
+    // No prototype: a header mapped under a name such as `__proto__` stays a plain entry.
+    const headers: Record<string, string> = Object.create(null);
+    for (const [name, path] of mapping) {
+      const value = headerValue(claimAt(context.claims, path));
+      if (value !== undefined) headers[name] = value;
+    }
+    const jwt = context.introspectionJwt;
+    // A JWS is base64url and dots: printable by construction, bounded by the answer's own limit.
+    if (jwtHeader !== undefined && typeof jwt === 'string' && PRINTABLE.test(jwt)) headers[jwtHeader] = jwt;
+    return headers;
+  }
+
+  return {
+    names: [...owned],
+    forContext,
+    rewrite(incoming, context) {
+      const headers: Record<string, string | string[]> = Object.create(null);
+      for (const name of Object.keys(incoming)) {
+        const lower = name.toLowerCase();
+        const value = incoming[name];
+        if (value === undefined || owned.has(lower) || lower.startsWith(lowerPrefix)) continue;
+        headers[lower] = typeof value === 'string' ? value : [...value];
+      }
+      return Object.assign(headers, forContext(context));
+    },
+  };
+}
+
+/**
+ * The header name NGINX gives a forwarded claim: `X-Token-` and the path's segments capitalized.
+ *
+ * @example
+ * ```ts
+ * claimHeaderName('resource_access.account.roles'); // 'X-Token-Resource-Access-Account-Roles'
+ * ```
+ */
+export function claimHeaderName(path: string, prefix = 'X-Token-'): string {
+  const segments = path.split(/[._-]+/).filter((segment) => segment !== '');
+  return prefix + segments.map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('-');
+}
+
+function claimHeaders(
+  claims: UpstreamHeadersOptions['claims'],
+  prefix: string,
+): ReadonlyArray<readonly [string, ClaimPath]> {
+  const entries: [string, ClaimPath][] = Array.isArray(claims)
+    ? claims.map((path: unknown) => {
+        requireOption(typeof path === 'string' && path !== '', 'upstreamHeaders.claims', 'must name claims');
+        return [claimHeaderName(path, prefix), path];
+      })
+    : isPlainObject(claims)
+      ? Object.entries(claims as Record<string, ClaimPath>)
+      : [];
+  requireOption(entries.length > 0, 'upstreamHeaders.claims', 'must name at least one claim');
+  const seen = new Set<string>();
+  return entries.map(([name, path]) => {
+    requireOption(
+      HEADER_NAME.test(name),
+      'upstreamHeaders.claims',
+      `${JSON.stringify(name)} is not a header name; map the claim to one with { 'X-Header': 'claim' }`,
+    );
+    const lower = name.toLowerCase();
+    requireOption(!seen.has(lower), 'upstreamHeaders.claims', `two claims map to the header ${name}`);
+    seen.add(lower);
+    return [lower, path] as const;
+  });
+}
+
+function textOf(value: unknown, arrays: 'comma' | 'json'): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    if (arrays === 'json') return json(value);
+    const members: string[] = [];
+    for (const member of value) {
+      const text = typeof member === 'object' || member === undefined ? undefined : textOf(member, arrays);
+      if (text === undefined || text.includes(',')) return undefined;
+      members.push(text);
+    }
+    return members.join(', ');
+  }
+  return typeof value === 'object' && value !== null ? json(value) : undefined;
+}
+
+function json(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function percentEncode(text: string): string | undefined {
+  try {
+    return text.replace(NOT_PRINTABLE_OR_PERCENT, (character) => encodeURIComponent(character));
+  } catch {
+    // A lone surrogate has no UTF-8 form: leave the header out.
+    return undefined;
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import {
+  claimHeaderName,
+  createContext,
+  remoteJwks,
+  tokenInfoFromClaims,
+  upstreamHeaders,
+} from '../../src/index.js';
+import { bearerRequest, expectAccepted, expectConfigError } from '../helpers.js';
+import { introspectAt, resourceServerWith, useAuthorizationServer } from '../introspection-setup.js';
+
+function context(claims: Record<string, unknown>, introspectionJwt?: string) {
+  const info = { ...tokenInfoFromClaims(claims, 'introspection'), introspectionJwt };
+  return createContext(info, 'the-raw-token', 'authorization-header');
+}
+
+describe('header names', () => {
+  it.each([
+    ['username', 'X-Token-Username'],
+    ['client-id', 'X-Token-Client-Id'],
+    ['client_id', 'X-Token-Client-Id'],
+    ['resource_access.account.roles', 'X-Token-Resource-Access-Account-Roles'],
+  ])('%s is forwarded as %s, as NGINX names it', (claim, header) => {
+    expect(claimHeaderName(claim)).toBe(header);
+  });
+});
+
+describe('upstream headers', () => {
+  const claims = {
+    sub: 'alice',
+    exp: 1_700_000_300,
+    scope: 'openid email profile',
+    email_verified: true,
+    roles: ['manage-account', 'view-profile'],
+    address: { country: 'NZ', locality: 'Wellington' },
+  };
+
+  it('writes strings, numbers, booleans, arrays and objects as documented', () => {
+    const forwarded = upstreamHeaders({
+      claims: ['sub', 'exp', 'scope', 'email_verified', 'roles', 'address', 'address.country', 'missing'],
+    });
+    expect(forwarded.forContext(context(claims))).toEqual({
+      'x-token-sub': 'alice',
+      'x-token-exp': '1700000300',
+      'x-token-scope': 'openid email profile',
+      'x-token-email-verified': 'true',
+      'x-token-roles': 'manage-account, view-profile',
+      'x-token-address': '{"country":"NZ","locality":"Wellington"}',
+      'x-token-address-country': 'NZ',
+    });
+    const asJson = upstreamHeaders({ claims: { 'X-Roles': 'roles' }, arrays: 'json' });
+    expect(asJson.forContext(context(claims))).toEqual({ 'x-roles': '["manage-account","view-profile"]' });
+  });
+
+  it('removes the client own headers of those names, any with the prefix, and the credentials', () => {
+    const forwarded = upstreamHeaders({ claims: ['sub'], introspectionJwtHeader: 'X-Token-Jwt' });
+    const rewritten = forwarded.rewrite(
+      {
+        'X-Token-Sub': 'mallory',
+        'x-token-admin': 'true',
+        'x-token-jwt': 'forged',
+        authorization: 'Bearer the-raw-token',
+        DPoP: 'proof',
+        accept: 'application/json',
+        'x-multi': ['a', 'b'],
+      },
+      context(claims),
+    );
+    expect(rewritten).toEqual({ accept: 'application/json', 'x-multi': ['a', 'b'], 'x-token-sub': 'alice' });
+    expect(JSON.stringify(rewritten)).not.toContain('the-raw-token');
+    const keeping = upstreamHeaders({ claims: ['sub'], forwardCredentials: true });
+    expect(keeping.rewrite({ authorization: 'Bearer t' }, context(claims))).toMatchObject({
+      authorization: 'Bearer t',
+    });
+  });
+
+  it('never writes a line break, control character or overlong value', () => {
+    const hostile = {
+      sub: 'alice\r\nX-Admin: true',
+      name: 'Zoë',
+      nul: 'a\u0000b',
+      long: 'x'.repeat(101),
+      commas: ['a,b', 'c'],
+      lone: 'a\uD800b',
+    };
+    const omit = upstreamHeaders({
+      claims: ['sub', 'name', 'nul', 'long', 'commas', 'lone'],
+      maxValueLength: 100,
+    });
+    expect(omit.forContext(context(hostile))).toEqual({});
+    const encode = upstreamHeaders({
+      claims: ['sub', 'name', 'lone'],
+      unsafeValues: 'percent-encode',
+    });
+    const headers = encode.forContext(context({ ...hostile, sub: '50%\r\nX: y' }));
+    expect(headers).toEqual({ 'x-token-sub': '50%25%0D%0AX: y', 'x-token-name': 'Zo%C3%AB' });
+    expect(decodeURIComponent(headers['x-token-sub']!)).toBe('50%\r\nX: y');
+  });
+
+  it.each([
+    [{ claims: [] }, 'upstreamHeaders.claims'],
+    [{ claims: ['https://example.com/roles'] }, 'upstreamHeaders.claims'],
+    [{ claims: ['client_id', 'client-id'] }, 'upstreamHeaders.claims'],
+    [{ claims: ['sub'], prefix: 'X Token' }, 'upstreamHeaders.prefix'],
+    [{ claims: ['sub'], arrays: 'csv' }, 'upstreamHeaders.arrays'],
+    [{ claims: ['sub'], maxValueLength: 0 }, 'upstreamHeaders.maxValueLength'],
+    [{ claims: ['sub'], claim: ['x'] }, 'upstreamHeaders.claim'],
+  ])('refuses %j at start-up', (options, option) => {
+    expectConfigError(() => upstreamHeaders(options as never), option);
+  });
+});
+
+describe('forwarding the RFC 9701 introspection answer', () => {
+  const server = useAuthorizationServer();
+
+  it('forwards the signed answer the authorization server sent, when asked for one', async () => {
+    const as = server();
+    const token = await as.issueToken({ scope: 'read' });
+    const { resolver } = introspectAt(as, {
+      jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
+    });
+    const accepted = expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest(token)));
+    const headers = upstreamHeaders({
+      claims: ['client_id'],
+      introspectionJwtHeader: 'X-Token-Jwt',
+    }).forContext(accepted);
+    expect(headers['x-token-client-id']).toBe(as.appClient.clientId);
+    const [header, payload] = headers['x-token-jwt']!.split('.').map(
+      (part) => part && Buffer.from(part, 'base64url').toString(),
+    );
+    expect(JSON.parse(header!)).toMatchObject({ typ: 'token-introspection+jwt', alg: 'ES256' });
+    expect(JSON.parse(payload!)).toMatchObject({ iss: as.issuer, token_introspection: { active: true } });
+
+    const { resolver: plain } = introspectAt(as);
+    const json = expectAccepted(await resourceServerWith(plain).authenticate(bearerRequest(token)));
+    expect(
+      upstreamHeaders({ claims: ['sub'], introspectionJwtHeader: 'X-Token-Jwt' }).forContext(json),
+    ).not.toHaveProperty('x-token-jwt');
+  });
+});

@@ -1,0 +1,30 @@
+import type { ResourceServer } from '@rs/core';
+import { protectedResourceMetadataAnswer, protectedResourceMetadataPath } from '@rs/core/adapter';
+import type { Request, RequestHandler, Response } from 'express';
+
+/**
+ * The RFC 9728 metadata route of a resource server built with a `protectedResource` option: its path
+ * (`/.well-known/oauth-protected-resource` plus the resource's path, RFC 9728 §3.1) and a handler that
+ * sends the document. Mount it at the app's root, outside `protect()`: clients read it without a token.
+ * Throws at start-up when the resource server publishes no metadata.
+ *
+ * @example
+ * ```ts
+ * const resourceServer = createResourceServer({ resolver, protectedResource: { resource: 'https://api.example.com' } });
+ * const metadata = protectedResourceMetadataRoute(resourceServer);
+ * app.get(metadata.path, metadata.handler);
+ * ```
+ */
+export function protectedResourceMetadataRoute(resourceServer: ResourceServer): {
+  readonly path: string;
+  readonly handler: RequestHandler;
+} {
+  const path = protectedResourceMetadataPath(resourceServer);
+  return {
+    path,
+    handler(_req: Request, res: Response) {
+      const answer = protectedResourceMetadataAnswer(resourceServer);
+      res.writeHead(answer.status, answer.headers).end(answer.body);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { ResourceServer } from '@rs/core';
+import { protectedResourceMetadataAnswer, protectedResourceMetadataPath } from '@rs/core/adapter';
+import type { RouteOptions } from 'fastify';
+
+const asIs = (text: string): string => text;
+
+/**
+ * The RFC 9728 metadata route of a resource server built with a `protectedResource` option, ready for
+ * `app.route(…)`: `GET` (and `HEAD`) on `/.well-known/oauth-protected-resource` plus the resource's path
+ * (RFC 9728 §3.1), open (`config.rs: false`) even where the plugin protects every route. Throws at
+ * start-up when the resource server publishes no metadata.
+ *
+ * @example
+ * ```ts
+ * const resourceServer = createResourceServer({ resolver, protectedResource: { resource: 'https://api.example.com' } });
+ * await app.register(rsFastify, { resourceServer });
+ * app.route(protectedResourceMetadataRoute(resourceServer));
+ * ```
+ */
+export function protectedResourceMetadataRoute(resourceServer: ResourceServer): RouteOptions {
+  return {
+    method: 'GET',
+    url: protectedResourceMetadataPath(resourceServer),
+    config: { rs: false },
+    handler(_request, reply) {
+      const answer = protectedResourceMetadataAnswer(resourceServer);
+      // Through a serializer that keeps the text: Fastify's JSON path would append `; charset=utf-8`.
+      return reply.code(answer.status).headers(answer.headers).serializer(asIs).send(answer.body);
+    },
+  };
+}

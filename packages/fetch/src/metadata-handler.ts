@@ -1,0 +1,35 @@
+import type { ResourceServer } from '@rs/core';
+import { protectedResourceMetadataAnswer, protectedResourceMetadataPath } from '@rs/core/adapter';
+
+/**
+ * A Fetch handler for the RFC 9728 metadata of a resource server built with a `protectedResource`
+ * option. Route `path` (`/.well-known/oauth-protected-resource` plus the resource's path, RFC 9728 §3.1)
+ * to it, unprotected: clients read it without a token. Methods other than GET and HEAD get 405. Throws at
+ * start-up when the resource server publishes no metadata.
+ *
+ * @example
+ * ```ts
+ * const metadata = protectedResourceMetadataHandler(rs.resourceServer);
+ * const url = new URL(request.url);
+ * if (url.pathname === metadata.path) return metadata.handler(request);
+ * ```
+ */
+export function protectedResourceMetadataHandler(resourceServer: ResourceServer): {
+  readonly path: string;
+  readonly handler: (request: Request) => Response;
+} {
+  const path = protectedResourceMetadataPath(resourceServer);
+  return {
+    path,
+    handler(request) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+      }
+      const answer = protectedResourceMetadataAnswer(resourceServer);
+      return new Response(request.method === 'HEAD' ? null : answer.body, {
+        status: answer.status,
+        headers: answer.headers,
+      });
+    },
+  };
+}
