@@ -156,6 +156,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   return jwksFromEndpoint(options, {
     endpoint: () => url,
     label: `JWK set ${url}`,
+    url,
     cacheNamespace: cacheNamespaceOf('remoteJwks', { url }),
     option: 'remoteJwks',
   });
@@ -175,6 +176,8 @@ export interface JwksEndpoint {
   readonly endpoint: () => string | Promise<string>;
   /** Names the set in reports, e.g. `JWK set https://as.example.com/jwks`. */
   readonly label: string;
+  /** The `jwks_uri` when it is known before the first fetch (not when it is discovered). */
+  readonly url?: string;
   readonly cacheNamespace: RemoteJwks['cacheNamespace'];
   /** The factory's name, prefixing option names in configuration errors. */
   readonly option: string;
@@ -325,7 +328,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       const health: JwkSetHealth = {
         kind: 'jwk-set',
         ready: held,
-        url: endpointUrl ?? label,
+        url: endpointUrl ?? where.url ?? label,
         keys: index?.size ?? 0,
         fetches,
         failures,
