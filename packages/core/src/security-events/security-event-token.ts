@@ -77,11 +77,7 @@ const MAX_JTI_LENGTH = 256;
 const MAX_EVENTS = 16;
 
 /** Refusals of the JWS check, as RFC 8935 error codes. */
-const KEY_FAILURES: ReadonlySet<FailureCode> = new Set([
-  'unknown_key',
-  'signature_invalid',
-  'algorithm_not_allowed',
-]);
+const KEY_FAILURES: ReadonlySet<FailureCode> = new Set(['unknown_key', 'signature_invalid']);
 
 /**
  * Checks Security Event Tokens of one transmitter: a JWS with header `typ` `secevent+jwt` signed by one
