@@ -12,3 +12,4 @@ export type {
   RsFastifySettings,
 } from './options.js';
 export { rsFastify, rsFastify as default } from './plugin.js';
+export { type SecurityEventRouteOptions, securityEventRoute } from './security-event-route.js';

@@ -18,7 +18,6 @@ import {
   TOKENS_REVOKED,
 } from '@rs/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RedisTokenCacheStore } from '../src/index.js';
 import { CountingAuthorizationServer, requestContext, waitFor } from './helpers.js';
 import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
 import { StoreFixture } from './store-fixture.js';
