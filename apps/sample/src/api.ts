@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes, EVICT_PATH } from './admin-routes.js';
 import { amRoutesResolvers } from './am-resolvers.js';
 import { type IntrospectionSettings, introspectionRoutesResolvers, jwtRoutesResolver } from './resolvers.js';
+import { revocationRoutes } from './revocation-routes.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 import {
   SENDER_CONSTRAINED_ROUTES,
@@ -43,6 +44,8 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   }
   // /mtls-header and /dpop (issue 5); /mtls-certificate needs TLS and lives on its own listener.
   await app.register(senderConstrainedRoutes(config));
+  // /rs-revocable, /ssf/events and /demo/revoke (issue 12): revocation pushed as Security Event Tokens.
+  await app.register(await revocationRoutes(config));
   const mounted = PROTECTED_ROUTES.filter((route) => resolvers.has(route.validation));
 
   app.get('/', async () => ({
