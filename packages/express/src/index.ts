@@ -12,3 +12,4 @@ export type {
 } from './options.js';
 export { RsRejectionError } from './rejection-error.js';
 export { type Protect, rsExpress } from './rs-express.js';
+export { securityEventHandler } from './security-event-handler.js';
