@@ -210,3 +210,26 @@ describe('revocation list', () => {
     await expect(revocations.revoke({ by: 'sub', value: '' })).rejects.toThrow(/value/);
   });
 });
+
+describe('JWT verified-token cache: revocation index', () => {
+  it('finds entries by claim, and its index follows the entries evicted for room', async () => {
+    const { VerifiedTokenCache } = await import('../../src/resolvers/verified-token-cache.js');
+    const cache = new VerifiedTokenCache({ maxEntries: 2 }, 'test', true);
+    const entry = (claims: Record<string, unknown>) => ({
+      claims,
+      key: key.publicKey,
+      selector: { alg: 'ES256' },
+      expiresAtMs: NOW_MS + 60_000,
+    });
+    for (let i = 0; i < 5; i++) cache.set(`key-${i}`, entry({ sub: `user-${i}`, sid: `s-${i}` }));
+    expect(cache.size).toBe(2);
+    expect(cache.indexedKeys).toBe(2);
+
+    cache.dropRevoked({ by: 'sid', value: 's-4' });
+    expect(cache.get('key-4', NOW_MS)).toBeUndefined();
+    expect(cache.get('key-3', NOW_MS)).toBeDefined();
+    cache.dropRevoked({ by: 'token', value: 'key-3' });
+    expect(cache.size).toBe(0);
+    expect(cache.indexedKeys).toBe(0);
+  });
+});
