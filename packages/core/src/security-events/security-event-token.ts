@@ -4,6 +4,7 @@ import type { ReplayStore } from '../dpop/replay-store.js';
 import { isObject } from '../encoding/json-object.js';
 import type { FailureCode } from '../errors/failure.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 
 /**
@@ -110,18 +111,7 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   requireOption(Number.isFinite(skew) && skew >= 0, `${option}.skew`, 'must be a non-negative number');
   const verifier = signedJwtVerifier(
     options.keys,
-    options.algorithms ?? [
-      'RS256',
-      'RS384',
-      'RS512',
-      'PS256',
-      'PS384',
-      'PS512',
-      'ES256',
-      'ES384',
-      'ES512',
-      'EdDSA',
-    ],
+    options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS,
     `${option}.keys`,
   );
 

@@ -218,7 +218,7 @@ describe('JWT verified-token cache: revocation index', () => {
     const entry = (claims: Record<string, unknown>) => ({
       claims,
       key: key.publicKey,
-      selector: { alg: 'ES256' },
+      selector: { alg: 'ES256', kid: undefined },
       expiresAtMs: NOW_MS + 60_000,
     });
     for (let i = 0; i < 5; i++) cache.set(`key-${i}`, entry({ sub: `user-${i}`, sid: `s-${i}` }));

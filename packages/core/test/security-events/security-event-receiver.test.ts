@@ -14,6 +14,7 @@ import {
   pushDeliveryHandler,
   type RevocationList,
   revocationList,
+  type SecurityEventHandler,
   type SecurityEventReceiver,
   securityEventReceiver,
   staticJwks,
@@ -38,7 +39,7 @@ beforeAll(async () => {
 const SET_TIME_S = NOW_S + 60;
 const clock = () => SET_TIME_S * 1000 + 500;
 
-function setup(): {
+function setup(handlers?: Record<string, SecurityEventHandler>): {
   receiver: SecurityEventReceiver;
   revocations: RevocationList;
   push: (set: string) => Promise<Response>;
@@ -51,6 +52,7 @@ function setup(): {
     replayStore: memoryReplayStore({ clock }),
     revocations,
     clock,
+    ...(handlers === undefined ? {} : { handlers }),
   });
   const handler = pushDeliveryHandler(receiver);
   const push = (set: string) =>
@@ -184,18 +186,9 @@ describe('security event receiver: events', () => {
   });
 
   it('hands proprietary event types to their handler', async () => {
-    const revocations = revocationList({ clock });
-    const receiver = securityEventReceiver({
-      issuer: TRANSMITTER,
-      audience: RECEIVER,
-      keys: staticJwks(jwksOf(transmitterKey)),
-      replayStore: memoryReplayStore({ clock }),
-      revocations,
-      clock,
-      handlers: {
-        'https://vendor.example.com/client-disabled': (event, { revocations: sink }) =>
-          sink.revoke({ by: 'client', value: String(event.client_id) }),
-      },
+    const { receiver, revocations } = setup({
+      'https://vendor.example.com/client-disabled': (event, { revocations: sink }) =>
+        sink.revoke({ by: 'client', value: String(event.client_id) }),
     });
     const resolver = resolverWith(revocations);
     const token = await mint(tokenKey, { sub: 'fay', client_id: 'app-9' });
