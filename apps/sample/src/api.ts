@@ -11,6 +11,7 @@ import {
 } from './console/console-routes.js';
 import { GATEWAY_ROUTES, gatewayRoutes } from './gateway-routes.js';
 import { type IntrospectionSettings, introspectionRoutesResolvers, jwtRoutesResolver } from './resolvers.js';
+import { revocationRoutes } from './revocation-routes.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 import {
   SENDER_CONSTRAINED_ROUTES,
@@ -54,6 +55,8 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   await app.register(senderConstrainedRoutes(config));
   // /proxy/*, /step-up and the RFC 9728 metadata (issue 12).
   await app.register(gatewayRoutes(config));
+  // /rs-revocable, /ssf/events and /demo/revoke (issue 12): revocation pushed as Security Event Tokens.
+  await app.register(await revocationRoutes(config));
   const mounted = PROTECTED_ROUTES.filter((route) => resolvers.has(route.validation));
   if (config.console) await app.register(sampleConsole(config.console, mounted, resolvers));
 

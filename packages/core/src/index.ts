@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export { memoryTokenCacheStore } from './cache/memory-token-cache-store.js';
+export { type MemoryTokenCacheStore, memoryTokenCacheStore } from './cache/memory-token-cache-store.js';
 export {
   type TokenCache,
   type TokenCacheOptions,
@@ -168,6 +168,22 @@ export {
   type ResourceServer,
   type ResourceServerOptions,
 } from './resource-server.js';
+export { LabelIndex } from './revocation/label-index.js';
+export {
+  type Revocation,
+  type RevocationTarget,
+  revocationLabel,
+  revocationLabels,
+  type SharedRevocation,
+} from './revocation/revocation.js';
+export {
+  type RevocableCache,
+  type RevocationList,
+  type RevocationListOptions,
+  type RevocationListStats,
+  type RevocationSharing,
+  revocationList,
+} from './revocation/revocation-list.js';
 export {
   type EnvSecretStoreOptions,
   envSecretStore,
@@ -179,6 +195,42 @@ export type { SecretReference, SecretValue } from './secrets/secret-value.js';
 export type { SecretPurpose, SecretsProvider } from './secrets/secrets-provider.js';
 export { type SharedSecretValue, sharedSecrets } from './secrets/shared-secrets-store.js';
 export { type SecretsProviderOptions, secretsProvider } from './secrets/store-secrets-provider.js';
+export {
+  type PollResult,
+  type SecurityEventPoller,
+  type SecurityEventPollerOptions,
+  securityEventPoller,
+} from './security-events/poll-delivery.js';
+export {
+  MAX_PUSHED_SET_BYTES,
+  type PushAnswer,
+  type PushedSet,
+  pushDeliveryHandler,
+  receivePushedSet,
+  SECEVENT_MEDIA_TYPE,
+} from './security-events/push-delivery.js';
+export type { RevocationFeed, RevocationSink } from './security-events/revocation-feed.js';
+export {
+  type SecurityEventContext,
+  type SecurityEventHandler,
+  type SecurityEventReceiver,
+  type SecurityEventReceiverOptions,
+  type SecurityEventReceiverStats,
+  type SetReceipt,
+  securityEventReceiver,
+} from './security-events/security-event-receiver.js';
+export {
+  type SecurityEventToken,
+  type SecurityEventVerifierOptions,
+  SetCheckUnavailableError,
+  type SetErrorCode,
+  type SetRefusal,
+} from './security-events/security-event-token.js';
+export {
+  CAEP_SESSION_REVOKED,
+  CAEP_TOKEN_CLAIMS_CHANGE,
+  RISC_TOKENS_REVOKED,
+} from './security-events/security-event-types.js';
 export { type Confirmation, type TokenInfo, tokenInfoFromClaims } from './token-info.js';
 export {
   claimHeaderName,

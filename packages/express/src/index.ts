@@ -12,10 +12,11 @@ export type {
   RsExpressSettings,
 } from './options.js';
 export { RsRejectionError } from './rejection-error.js';
-export { rsStatusHandler } from './status-handler.js';
 export {
   createExpressResourceServer,
   type ExpressResourceServer,
   type Protect,
   rsExpress,
 } from './rs-express.js';
+export { securityEventHandler } from './security-event-handler.js';
+export { rsStatusHandler } from './status-handler.js';

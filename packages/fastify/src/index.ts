@@ -15,4 +15,5 @@ export type {
 } from './options.js';
 export { fastifyResourceServer, fastifyResourceServer as default, rsFastify } from './plugin.js';
 export type { RouteRsConfig } from './route-protection.js';
+export { type SecurityEventRouteOptions, securityEventRoute } from './security-event-route.js';
 export { rsStatusHandler } from './status-handler.js';

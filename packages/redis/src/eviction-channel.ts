@@ -1,3 +1,4 @@
+import type { SharedRevocation } from '@rs/core';
 import { decodeEvictionMessage, type EvictionMessage, encodeEvictionMessage } from './eviction-message.js';
 import type { StoreConnection } from './store-connection-interface.js';
 
@@ -10,6 +11,10 @@ export interface EvictionChannelSettings {
   readonly reconnectMaxDelay: number;
   /** Another instance asked to drop one key (`key`), or everything (`undefined`). */
   readonly onEviction: (key: string | undefined) => void;
+  /** Another instance dropped the entries indexed under a label (its hash). */
+  readonly onLabelEviction: (labelHash: string) => void;
+  /** Another instance published a revocation. */
+  readonly onRevocation: (revocation: SharedRevocation) => void;
   /**
    * The subscription (re)started: evictions announced meanwhile were missed, so the store must drop
    * everything it holds locally.
@@ -30,7 +35,13 @@ export interface EvictionChannelStats {
 /** How the instances sharing one Redis tell each other to drop answers. */
 export interface EvictionChannel {
   /** Announces an eviction to the other instances. */
-  announce(message: { readonly key: string } | { readonly clear: true }): Promise<void>;
+  announce(
+    message:
+      | { readonly key: string }
+      | { readonly clear: true }
+      | { readonly label: string }
+      | { readonly revocation: SharedRevocation },
+  ): Promise<void>;
   /**
    * Sends `remove`, then the announcement of `key` once Redis has answered it, so that whoever hears the
    * announcement and then reads Redis finds the key gone (on a cluster the key and the channel live on
@@ -64,7 +75,9 @@ export function evictionChannel(settings: EvictionChannelSettings): EvictionChan
       const message = decodeEvictionMessage(text);
       if (closed || message === undefined || message.from === instanceId) return;
       receivedEvictions++;
-      settings.onEviction(message.clear ? undefined : message.key);
+      if ('label' in message) settings.onLabelEviction(message.label);
+      else if ('revocation' in message) settings.onRevocation(message.revocation);
+      else settings.onEviction('clear' in message ? undefined : message.key);
     },
     onRestart() {
       if (closed) return;
@@ -85,8 +98,7 @@ export function evictionChannel(settings: EvictionChannelSettings): EvictionChan
   }
 
   return {
-    announce: (message) =>
-      announce('key' in message ? { from: instanceId, key: message.key } : { from: instanceId, clear: true }),
+    announce: (message) => announce({ ...message, from: instanceId }),
     async removeAndAnnounce(remove, key) {
       let failure: unknown;
       try {

@@ -1,4 +1,10 @@
-import type { CachedAnswer, TokenCacheStore } from '@rs/core';
+import {
+  type CachedAnswer,
+  type RevocationSharing,
+  revocationLabels,
+  type SharedRevocation,
+  type TokenCacheStore,
+} from '@rs/core';
 import {
   checkOptions,
   func,
@@ -9,8 +15,10 @@ import {
 import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
 import type { RedisClusterOptions, RedisSentinelOptions } from './deployment-options.js';
 import { evictionChannel } from './eviction-channel.js';
+import { labelHash } from './label-hash.js';
 import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
+import { RedisLabelIndex } from './redis-label-index.js';
 import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
 import { CONNECTION_OPTIONS, connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
@@ -90,7 +98,7 @@ export interface RedisTokenCacheStoreStats {
   readonly invalidValues: number;
   /** Answers too large to share, kept in the in-process tier only. */
   readonly unsharedAnswers: number;
-  /** Evictions (one key, or everything) this instance announced to the others. */
+  /** Evictions (one key, a label, everything) and revocations this instance announced to the others. */
   readonly publishedEvictions: number;
   /** Evictions announced by other instances and applied to the in-process tier. */
   readonly receivedEvictions: number;
@@ -106,8 +114,12 @@ export interface RedisTokenCacheStoreStats {
   readonly subscribed: boolean;
 }
 
-/** A {@link TokenCacheStore} shared through Redis, with its counters and a way to let go of Redis. */
-export interface RedisTokenCacheStore extends TokenCacheStore {
+/**
+ * A {@link TokenCacheStore} shared through Redis, with its counters and a way to let go of Redis. It is
+ * also a {@link RevocationSharing}: give it to `revocationList({ share })` so that revocations reach
+ * every instance.
+ */
+export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing {
   /** Never throws: on a Redis problem the answer is the in-process tier's, or a miss. */
   get(key: string): Promise<CachedAnswer | undefined>;
   /** Keeps the answer in the in-process tier, then in Redis; throws a {@link RedisStoreError} if Redis was not updated. */
@@ -116,6 +128,11 @@ export interface RedisTokenCacheStore extends TokenCacheStore {
   delete(key: string): Promise<void>;
   /** Forgets every answer here, in Redis (keys under `keyPrefix`) and in every subscribed instance; throws likewise. */
   clear(): Promise<void>;
+  /**
+   * Forgets every answer indexed under a revocation label (`sub:alice`) here, in Redis and in every
+   * subscribed instance; resolves how many Redis entries it deleted. Throws if Redis could not be told.
+   */
+  deleteLabelled(label: string): Promise<number>;
   evictions(): number;
   /**
    * Closes the subscriber, and the client if the store created it (once its commands are answered, or
@@ -205,11 +222,17 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const local = new LocalTier(localMaxEntries);
   const connection = storeConnection({ ...settings, onConnectionError });
   const { commands } = connection;
+  const labelIndex = new RedisLabelIndex(commands, keyPrefix);
+  const revocationListeners = new Set<(revocation: SharedRevocation) => void>();
   const evictions = evictionChannel({
     connection,
     channel,
     reconnectMaxDelay: settings.reconnectMaxDelay,
     onEviction: (key) => local.drop(key),
+    onLabelEviction: (hash) => local.dropLabelled(hash),
+    onRevocation: (revocation) => {
+      for (const listener of revocationListeners) listener(revocation);
+    },
     onResync: () => local.drop(),
     onConnectionError,
     onSubscribeError: (error) => {
@@ -292,8 +315,20 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
         counts.unsharedAnswers++;
         return;
       }
+      const labels = answer.info === undefined ? [] : revocationLabels(answer.info).map(labelHash);
       await writeThrough('set', async () => {
-        await commands.send(['SET', key, value, 'PX', String(ttl)]);
+        // One round trip: the entry and its index entries are sent in the same tick.
+        const [stored, ...indexed] = await Promise.allSettled([
+          commands.send(['SET', key, value, 'PX', String(ttl)]),
+          ...labelIndex.add(key, labels, ttl, Date.now()),
+        ]);
+        if (stored!.status === 'rejected') throw stored!.reason;
+        const unindexed = indexed.find((result) => result.status === 'rejected');
+        if (unindexed !== undefined) {
+          // An entry a revocation could not find must not be served to the other instances.
+          await commands.send(['UNLINK', key]).catch(() => undefined);
+          throw (unindexed as PromiseRejectedResult).reason;
+        }
       });
     },
 
@@ -319,6 +354,30 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
         }
         if (failure !== undefined) throw failure;
       });
+    },
+
+    async deleteLabelled(label) {
+      const hash = labelHash(label);
+      local.dropLabelled(hash);
+      let deleted = 0;
+      await writeThrough('delete', async () => {
+        try {
+          deleted = await labelIndex.deleteLabelled(hash);
+        } finally {
+          // Announced even when deleting failed half-way: the others should at least drop their local copies.
+          await evictions.announce({ label: hash });
+        }
+      });
+      return deleted;
+    },
+
+    async publishRevocation(revocation) {
+      await writeThrough('publish', () => evictions.announce({ revocation }));
+    },
+
+    onRevocation(listener) {
+      revocationListeners.add(listener);
+      return () => revocationListeners.delete(listener);
     },
 
     evictions: () => local.evictions(),

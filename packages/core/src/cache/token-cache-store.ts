@@ -23,6 +23,13 @@ export interface TokenCacheStore extends StoreHealthReporter {
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> | void;
   delete(key: string): Promise<void> | void;
   clear(): Promise<void> | void;
+  /**
+   * Deletes every answer indexed under `label` (a {@link revocationLabels} label such as `sub:alice`),
+   * everywhere the store reaches; resolves how many it deleted (or `undefined` when it cannot tell). A
+   * store indexes the accepted answers it holds under their labels, and keeps that index no larger than
+   * what it holds. A store without this method is cleared whole on a revocation by claim.
+   */
+  deleteLabelled?(label: string): Promise<number | undefined> | number | undefined;
   /** Entries dropped to make room, for metrics. */
   evictions?(): number;
 }

@@ -13,6 +13,13 @@ import { tokenHash } from '../crypto/token-hash.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
+import {
+  type Revocation,
+  revocationLabel,
+  type SharedRevocation,
+  sharedRevocation,
+} from '../revocation/revocation.js';
+import type { RevocableCache, RevocationList } from '../revocation/revocation-list.js';
 import type { TokenInfo } from '../token-info.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
@@ -40,6 +47,11 @@ export interface TokenCacheOptions {
    * without the store meanwhile; `stats().storeErrors` counts every failure.
    */
   readonly onStoreError?: (change: TokenCacheStoreHealth) => void;
+  /**
+   * A revocation list whose revocations (here and, through its sharing, on every instance) drop the
+   * answers they name from this cache, found by token, `jti`, subject, client or session.
+   */
+  readonly revocations?: RevocationList;
 }
 
 /**
@@ -74,6 +86,7 @@ const TOKEN_CACHE_OPTIONS: OptionSchema<TokenCacheOptions> = {
   negativeTtl: nonNegativeNumber,
   keyPrefix: nonEmptyString,
   onStoreError: func,
+  revocations: objectWith('a revocation list', 'revoke', 'attach'),
 };
 
 /** Counters of a {@link TokenCache}, for metrics. */
@@ -84,7 +97,7 @@ export interface TokenCacheStats {
   readonly coalesced: number;
   /** Answers dropped by the store to make room. */
   readonly evictions: number;
-  /** Answers removed by {@link TokenCache.evict}. */
+  /** Evictions and revocations applied ({@link TokenCache.evict}, {@link TokenCache.revoke}, a revocation list). */
   readonly revocations: number;
   readonly storeErrors: number;
 }
@@ -93,6 +106,13 @@ export interface TokenCacheStats {
 export interface TokenCache extends AccessTokenResolver {
   /** Forgets the answer for one token (after revoking it), so the next request asks again. */
   evict(token: string): Promise<void>;
+  /**
+   * Forgets the answers for every token `revocation` names: one token, or all those with a `jti`,
+   * subject, client or session. A store that cannot find answers by claim is cleared instead. Only this
+   * cache (and the instances sharing its store) forget: a {@link RevocationList} reaches every cache and
+   * also refuses JWTs issued before the revocation.
+   */
+  revoke(revocation: Revocation): Promise<void>;
   /** Forgets every answer. */
   clear(): Promise<void>;
   stats(): TokenCacheStats;
@@ -124,7 +144,8 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  * - refusals are kept for `negativeTtl`, unavailability never;
  * - concurrent requests for one token share one call to the wrapped resolver, and all of them get its
  *   answer, whatever it is;
- * - `evict(token)` and `clear()` for revocation;
+ * - `evict(token)`, `revoke({ by, value })` (by token, `jti`, subject, client or session) and `clear()`
+ *   for revocation, or a {@link RevocationList} (`revocations`) that revokes in every cache at once;
  * - a failing store never fails a request, and its outages are told once when they start and once when
  *   they end (`onStoreError`).
  *
@@ -277,6 +298,35 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     inflight.delete(key);
   }
 
+  async function storeWrite(write: () => unknown): Promise<void> {
+    try {
+      await write();
+      storeWrote();
+    } catch (error) {
+      storeFailed(error);
+    }
+  }
+
+  async function dropRevoked(revocation: SharedRevocation): Promise<void> {
+    revocations++;
+    const base = keyBase ?? (await digestKeyBase());
+    if (revocation.by === 'token') {
+      const key = base + revocation.value;
+      revoke(key);
+      await storeWrite(() => store.delete(key));
+      return;
+    }
+    // Which token a call under way is for is not known until it answers: none of them may store it.
+    for (const key of [...inflight.keys()]) revoke(key);
+    const label = revocationLabel(revocation.by, revocation.value);
+    await storeWrite(() =>
+      store.deleteLabelled === undefined ? store.clear() : store.deleteLabelled(label),
+    );
+  }
+
+  const revocable: RevocableCache = { dropRevoked };
+  options.revocations?.attach(revocable);
+
   return {
     // A cache answers exactly as the resolver it wraps.
     cacheNamespace: namespace,
@@ -308,21 +358,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       revocations++;
       const key = await keyOf(token);
       revoke(key);
-      try {
-        await store.delete(key);
-        storeWrote();
-      } catch (error) {
-        storeFailed(error);
-      }
+      await storeWrite(() => store.delete(key));
+    },
+    async revoke(revocation: Revocation): Promise<void> {
+      await dropRevoked(await sharedRevocation(revocation, undefined, 'tokenCache.revoke'));
     },
     async clear(): Promise<void> {
       for (const key of [...inflight.keys()]) revoke(key);
-      try {
-        await store.clear();
-        storeWrote();
-      } catch (error) {
-        storeFailed(error);
-      }
+      await storeWrite(() => store.clear());
     },
     stats: () => ({ hits, misses, coalesced, evictions: store.evictions?.() ?? 0, revocations, storeErrors }),
     health(now) {

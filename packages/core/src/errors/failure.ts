@@ -52,6 +52,8 @@ export const FAILURES = {
 
   // The authorization server said the token is not active (revoked, expired, unknown).
   token_inactive: { status: 401, error: 'invalid_token' },
+  // A revocation feed named the token (by itself, its jti, subject, client or session) after it was issued.
+  token_revoked: { status: 401, error: 'invalid_token' },
 
   // The token could not be checked through no fault of the client: fail closed with 503, no challenge.
   introspection_unavailable: { status: 503, error: undefined },

@@ -9,6 +9,7 @@ import {
   nonEmptyString,
   nonNegativeNumber,
   type OptionSchema,
+  objectWith,
   oneOf,
   positiveInteger,
   shape,
@@ -17,11 +18,13 @@ import {
 } from '../config/option-schema.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { collectHealth } from '../observability/dependency-health.js';
+import type { RevocationList } from '../revocation/revocation-list.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import { issuerJwks } from './issuer-jwks.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
@@ -89,6 +92,13 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
    * token's `exp`. Encrypted tokens are not remembered. Default: off.
    */
   readonly verifiedTokenCache?: VerifiedTokenCacheOptions;
+  /**
+   * Refuses (`token_revoked`) tokens that a revocation of the list names (by itself, its `jti`, or its
+   * subject, client or session when issued before the revocation), and drops them from the
+   * verified-token cache. A JWT is checked locally: without such a list, a revoked JWT is accepted until
+   * its `exp`.
+   */
+  readonly revocations?: RevocationList;
 }
 
 const JWT_RESOLVER_OPTIONS: OptionSchema<JwtResolverOptions> = {
@@ -102,6 +112,7 @@ const JWT_RESOLVER_OPTIONS: OptionSchema<JwtResolverOptions> = {
   maxTokenLength: positiveInteger,
   signatureVerifier: oneOf('auto', 'portable'),
   verifiedTokenCache: shape(VERIFIED_TOKEN_CACHE_OPTIONS),
+  revocations: objectWith('a revocation list', 'refuses', 'attach'),
   ...RESOLVER_KEY_OPTIONS,
   ...JWE_DECRYPTION_OPTIONS,
 };
@@ -200,7 +211,13 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   const cache =
     options.verifiedTokenCache === undefined || verifier === undefined
       ? undefined
-      : new VerifiedTokenCache(options.verifiedTokenCache, 'jwtResolver.verifiedTokenCache');
+      : new VerifiedTokenCache(
+          options.verifiedTokenCache,
+          'jwtResolver.verifiedTokenCache',
+          options.revocations !== undefined,
+        );
+  const revocations = options.revocations;
+  if (cache !== undefined) revocations?.attach(cache);
 
   function accept(info: TokenInfo, now: number): Outcome<TokenInfo> {
     const problem = checkClaims(info, now);
@@ -229,23 +246,43 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     return outcome;
   }
 
+  async function resolveUnrevoked(token: string, now: number): Promise<Outcome<TokenInfo>> {
+    if (cache === undefined) return verify(token, now, undefined);
+    const pendingKey = cache.keyOf(token);
+    const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
+    const hit = cache.get(cacheKey, now);
+    if (hit !== undefined) {
+      if (await verifier!.trusts(hit.selector, hit.key, now)) {
+        return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+      }
+      cache.delete(cacheKey);
+    }
+    return verify(token, now, cacheKey);
+  }
+
+  /** The outcome, unless a revocation of the list names the token. */
+  async function checkRevocation(
+    token: string,
+    pending: Promise<Outcome<TokenInfo>>,
+    now: number,
+    revocations: RevocationList,
+  ): Promise<Outcome<TokenInfo>> {
+    const outcome = await pending;
+    if (!outcome.ok) return outcome;
+    const hash = revocations.needsTokenHash() ? await tokenHash(token) : undefined;
+    return revocations.refuses(outcome.value, now, hash)
+      ? refusal('token_revoked', 'The token was revoked')
+      : outcome;
+  }
+
   return {
     cacheNamespace: jwtCacheNamespace(options, keySources),
     health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
-      const now = context.now;
-      if (cache === undefined) return verify(token, now, undefined);
-      const pendingKey = cache.keyOf(token);
-      const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
-      const hit = cache.get(cacheKey, now);
-      if (hit !== undefined) {
-        if (await verifier!.trusts(hit.selector, hit.key, now)) {
-          return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
-        }
-        cache.delete(cacheKey);
-      }
-      return verify(token, now, cacheKey);
+      const outcome = resolveUnrevoked(token, context.now);
+      // Without a list, no extra step on the hot path.
+      return revocations === undefined ? outcome : checkRevocation(token, outcome, context.now, revocations);
     },
   };
 }
@@ -284,6 +321,8 @@ function jwtCacheNamespace(
     // How signatures are computed and whether verified tokens are remembered change no answer.
     signatureVerifier: _signatureVerifier,
     verifiedTokenCache: _verifiedTokenCache,
+    // Revocations refuse tokens at every request, cached or not: they are not part of a cached answer.
+    revocations: _revocations,
     ...settings
   } = options;
   return cacheNamespaceOf('jwt', {

@@ -3,6 +3,10 @@ import { requireOption } from '../config/config-error.js';
 import { type OptionSchema, positiveInteger } from '../config/option-schema.js';
 import { tokenHash, tokenHashSync } from '../crypto/token-hash.js';
 import type { KeySelector } from '../keys/verification-key-source.js';
+import { LabelIndex } from '../revocation/label-index.js';
+import { revocationLabel, revocationLabels, type SharedRevocation } from '../revocation/revocation.js';
+import type { RevocableCache } from '../revocation/revocation-list.js';
+import { tokenInfoFromClaims } from '../token-info.js';
 
 /** Options of a JWT resolver's verified-token cache (`jwtResolver({ verifiedTokenCache })`). */
 export interface VerifiedTokenCacheOptions {
@@ -36,17 +40,24 @@ export interface VerifiedToken {
  * still checks confirmation and policy after every resolve. One per resolver, so two resolvers (two
  * issuers, two audiences) never share an entry.
  */
-export class VerifiedTokenCache {
+export class VerifiedTokenCache implements RevocableCache {
   private readonly entries: LRUCache<string, VerifiedToken>;
+  /** By `jti`, subject, client and session, when a revocation list may name entries. */
+  private readonly index: LabelIndex | undefined;
 
-  constructor(options: VerifiedTokenCacheOptions, option: string) {
+  constructor(options: VerifiedTokenCacheOptions, option: string, indexed = false) {
     const maxEntries = options.maxEntries ?? 10_000;
     requireOption(
       Number.isInteger(maxEntries) && maxEntries > 0,
       `${option}.maxEntries`,
       'must be a positive integer',
     );
-    this.entries = new LRUCache<string, VerifiedToken>({ max: maxEntries });
+    const index = indexed ? new LabelIndex() : undefined;
+    this.index = index;
+    this.entries = new LRUCache<string, VerifiedToken>({
+      max: maxEntries,
+      ...(index === undefined ? {} : { dispose: (_entry: VerifiedToken, key: string) => index.remove(key) }),
+    });
   }
 
   /** The cache key of a token: synchronous on Node, WebCrypto elsewhere. */
@@ -67,6 +78,22 @@ export class VerifiedTokenCache {
 
   set(key: string, entry: VerifiedToken): void {
     this.entries.set(key, entry);
+    this.index?.add(key, revocationLabels(tokenInfoFromClaims(entry.claims, 'jwt')));
+  }
+
+  /** Drops what a revocation names: the resolver refuses those tokens anyway, this frees their entries. */
+  dropRevoked(revocation: SharedRevocation): void {
+    if (revocation.by === 'token') {
+      this.entries.delete(revocation.value);
+      return;
+    }
+    for (const key of this.index?.keysOf(revocationLabel(revocation.by, revocation.value)) ?? [])
+      this.entries.delete(key);
+  }
+
+  /** Keys in the revocation index: never more than the entries. */
+  get indexedKeys(): number {
+    return this.index?.size.keys ?? 0;
   }
 
   /** Drops an entry whose key left the key set. */

@@ -1,0 +1,189 @@
+import { requireOption } from '../config/config-error.js';
+import {
+  checkOptions,
+  func,
+  type OptionSchema,
+  objectWith,
+  positiveInteger,
+  positiveNumber,
+} from '../config/option-schema.js';
+import type { TokenInfo } from '../token-info.js';
+import { type Revocation, type SharedRevocation, sharedRevocation } from './revocation.js';
+import { RevocationMarkers } from './revocation-markers.js';
+
+/** A cache that drops what a revocation names (`tokenCache`, a JWT resolver's verified-token cache). */
+export interface RevocableCache {
+  /** Drops every entry `revocation` names; `fromAnotherInstance` when it was heard from the sharing. */
+  dropRevoked(revocation: SharedRevocation, fromAnotherInstance: boolean): Promise<void> | void;
+}
+
+/**
+ * How revocations reach the other instances of an API. `@rs/redis`'s `redisTokenCacheStore` is one:
+ * it publishes them on its eviction channel.
+ */
+export interface RevocationSharing {
+  /** Tells every other instance. A `token` revocation carries the token's hash, never the token. */
+  publishRevocation(revocation: SharedRevocation): Promise<void>;
+  /** Calls `listener` with every revocation another instance published; returns how to stop. */
+  onRevocation(listener: (revocation: SharedRevocation) => void): () => void;
+}
+
+/** Options of {@link revocationList}. Durations in milliseconds. */
+export interface RevocationListOptions {
+  /**
+   * How long tokens issued before a revocation stay refused by JWT resolvers: set it to at least the
+   * longest lifetime of the access tokens, or a revoked JWT is accepted again once its marker is gone.
+   * Default 1 hour.
+   */
+  readonly markerTtl?: number;
+  /** Most markers kept; past it the oldest go first (`stats().droppedMarkers`). Default 100 000. */
+  readonly maxMarkers?: number;
+  /** Shares revocations with the other instances (`redisTokenCacheStore` of `@rs/redis`). */
+  readonly share?: RevocationSharing;
+  /** Milliseconds since the epoch; default `Date.now`. Revocation times are taken from it. */
+  readonly clock?: () => number;
+  /** Told when a cache or the sharing failed to apply a revocation (it is applied everywhere else). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Counters of a {@link RevocationList}. */
+export interface RevocationListStats {
+  /** Revocations made here ({@link RevocationList.revoke}). */
+  readonly revocations: number;
+  /** Evictions made here ({@link RevocationList.evict}). */
+  readonly evictions: number;
+  /** Revocations and evictions heard from other instances. */
+  readonly received: number;
+  /** Live and not yet swept "revoked before" markers. */
+  readonly markers: number;
+  /** Markers dropped before their time to stay within `maxMarkers`. */
+  readonly droppedMarkers: number;
+  /** Tokens refused because a marker named them. */
+  readonly refused: number;
+  /** Failures to publish to the other instances. */
+  readonly shareErrors: number;
+  /** Failures of an attached cache to drop entries. */
+  readonly cacheErrors: number;
+}
+
+/**
+ * Revocation that reaches every cache, here and on the other instances, without the application
+ * evicting tokens one by one. Caches and JWT resolvers given the list (`tokenCache(…, { revocations })`,
+ * `jwtResolver({ revocations })`) drop what it names; a revocation feed (a Security Event Token receiver
+ * or your own) calls {@link RevocationList.revoke}.
+ */
+export interface RevocationList {
+  /**
+   * Revokes the tokens `revocation` names: drops their cached answers everywhere, and marks them so that
+   * JWT resolvers refuse those issued until now (`token_revoked`) for `markerTtl`.
+   */
+  revoke(revocation: Revocation): Promise<void>;
+  /**
+   * Drops the cached answers `revocation` names everywhere, refusing nothing: for claims that changed
+   * (CAEP `token-claims-change`), so that the next request reads them anew.
+   */
+  evict(revocation: Revocation): Promise<void>;
+  /** Whether a marker names this token (its info, and its hash when {@link needsTokenHash}). */
+  refuses(info: TokenInfo, now: number, tokenHash?: string): boolean;
+  /** Whether some token was revoked by itself, so that resolvers must hash tokens to check them. */
+  needsTokenHash(): boolean;
+  /** Registers a cache; returns how to unregister it. Caches given `revocations` do it themselves. */
+  attach(cache: RevocableCache): () => void;
+  stats(): RevocationListStats;
+  /** Stops hearing the other instances. */
+  close(): void;
+}
+
+const REVOCATION_LIST_OPTIONS: OptionSchema<RevocationListOptions> = {
+  markerTtl: positiveNumber,
+  maxMarkers: positiveInteger,
+  share: objectWith('a revocation sharing', 'publishRevocation', 'onRevocation'),
+  clock: func,
+  onError: func,
+};
+
+/**
+ * Builds a {@link RevocationList}.
+ *
+ * @example
+ * ```ts
+ * const revocations = revocationList({ markerTtl: 3_600_000 });
+ * const resolver = jwtResolver({ issuer, audience, keys, revocations });
+ * await revocations.revoke({ by: 'sub', value: 'alice' }); // her tokens issued until now are refused
+ * ```
+ */
+export function revocationList(options: RevocationListOptions = {}): RevocationList {
+  checkOptions(options, REVOCATION_LIST_OPTIONS, 'revocationList');
+  const markerTtl = options.markerTtl ?? 3_600_000;
+  const maxMarkers = options.maxMarkers ?? 100_000;
+  requireOption(Number.isFinite(markerTtl), 'revocationList.markerTtl', 'must be a finite number of ms');
+  const clock = options.clock ?? Date.now;
+  const markers = new RevocationMarkers(maxMarkers, markerTtl);
+  const caches = new Set<RevocableCache>();
+  const counts = { revocations: 0, evictions: 0, received: 0, refused: 0, shareErrors: 0, cacheErrors: 0 };
+
+  function tell(error: unknown): void {
+    try {
+      options.onError?.(error);
+    } catch {
+      // A failing handler must not stop a revocation half-way.
+    }
+  }
+
+  async function apply(revocation: SharedRevocation, fromAnotherInstance: boolean): Promise<void> {
+    markers.add(revocation);
+    await Promise.all(
+      [...caches].map(async (cache) => {
+        try {
+          await cache.dropRevoked(revocation, fromAnotherInstance);
+        } catch (error) {
+          counts.cacheErrors++;
+          tell(error);
+        }
+      }),
+    );
+  }
+
+  async function applyAndShare(revocation: SharedRevocation): Promise<void> {
+    await apply(revocation, false);
+    if (options.share === undefined) return;
+    try {
+      await options.share.publishRevocation(revocation);
+    } catch (error) {
+      counts.shareErrors++;
+      tell(error);
+    }
+  }
+
+  const stopListening = options.share?.onRevocation((revocation) => {
+    counts.received++;
+    apply(revocation, true).catch(tell);
+  });
+
+  return {
+    async revoke(revocation) {
+      const shared = await sharedRevocation(revocation, clock(), 'revocationList.revoke');
+      counts.revocations++;
+      await applyAndShare(shared);
+    },
+    async evict(revocation) {
+      const shared = await sharedRevocation(revocation, undefined, 'revocationList.evict');
+      counts.evictions++;
+      await applyAndShare(shared);
+    },
+    refuses(info, now, tokenHash) {
+      const refused = markers.refuses(info, now, tokenHash);
+      if (refused) counts.refused++;
+      return refused;
+    },
+    needsTokenHash: () => markers.hasTokenMarkers(),
+    attach(cache) {
+      caches.add(cache);
+      return () => caches.delete(cache);
+    },
+    stats: () => ({ ...counts, markers: markers.size, droppedMarkers: markers.dropped }),
+    close() {
+      stopListening?.();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { requireOption } from '../config/config-error.js';
+import { tokenHash } from '../crypto/token-hash.js';
+import type { TokenInfo } from '../token-info.js';
+
+/** What a revocation names: one token, or every token carrying a claim value. */
+export type RevocationTarget = 'token' | 'jti' | 'sub' | 'client' | 'sid';
+
+/**
+ * A revocation: every cached answer for the tokens it names is dropped, on every instance that shares
+ * the revocations, and (for {@link RevocationList.revoke}) tokens it names that were issued before it are
+ * refused by the JWT resolvers that use the list.
+ *
+ * - `token`: the access token itself (hashed at once, never kept or sent anywhere);
+ * - `jti`: the token's `jti`; `sub`: its subject; `client`: its `client_id` (or `azp`); `sid`: its session.
+ */
+export interface Revocation {
+  readonly by: RevocationTarget;
+  readonly value: string;
+  /**
+   * Only tokens of this issuer. Cached answers are dropped whatever their issuer (dropping one more
+   * answer only costs a new check); the "revoked before" marker applies to this issuer's tokens only.
+   */
+  readonly issuer?: string;
+}
+
+/**
+ * A {@link Revocation} as it travels between instances: a `token` is its SHA-256 (base64url), and
+ * `revokedAt` (ms since the epoch) is set when tokens issued before it must be refused, not only evicted.
+ */
+export interface SharedRevocation {
+  readonly by: RevocationTarget;
+  /** For `token`, the token's SHA-256 (base64url), as {@link tokenHash} computes it. */
+  readonly value: string;
+  readonly issuer?: string;
+  /** Set for a revocation; absent for an eviction (claims changed: re-read them, refuse nothing). */
+  readonly revokedAt?: number;
+}
+
+/** Longest value a revocation may name: claim values, not documents. */
+export const MAX_REVOCATION_VALUE_LENGTH = 1_024;
+
+const TARGETS: ReadonlySet<string> = new Set<RevocationTarget>(['token', 'jti', 'sub', 'client', 'sid']);
+
+/** Checks a revocation given by the application, and hashes a token so that it is never kept. */
+export async function sharedRevocation(
+  revocation: Revocation,
+  revokedAt: number | undefined,
+  option: string,
+): Promise<SharedRevocation> {
+  requireOption(
+    typeof revocation === 'object' && revocation !== null && TARGETS.has(revocation.by),
+    `${option}.by`,
+    'must be one of token, jti, sub, client, sid',
+  );
+  const { by, value, issuer } = revocation;
+  requireOption(
+    typeof value === 'string' &&
+      value.length > 0 &&
+      (by === 'token' || value.length <= MAX_REVOCATION_VALUE_LENGTH),
+    `${option}.value`,
+    `must be a non-empty string (at most ${MAX_REVOCATION_VALUE_LENGTH} characters)`,
+  );
+  requireOption(
+    issuer === undefined || (typeof issuer === 'string' && issuer.length > 0),
+    `${option}.issuer`,
+    'must be a non-empty string',
+  );
+  return {
+    by,
+    value: by === 'token' ? await tokenHash(value) : value,
+    ...(issuer === undefined ? {} : { issuer }),
+    ...(revokedAt === undefined ? {} : { revokedAt }),
+  };
+}
+
+/**
+ * The label under which caches index an answer for revocation by claim: `<target>:<value>`. Tokens are
+ * not labelled: they are found by their cache key.
+ */
+export function revocationLabel(by: Exclude<RevocationTarget, 'token'>, value: string): string {
+  return `${by}:${value}`;
+}
+
+/**
+ * The labels of a token: one per claim a revocation may name (`jti`, `sub`, `client_id`/`azp`, `sid`).
+ * A cache indexes its entries under them, so that it finds every answer a revocation names.
+ */
+export function revocationLabels(info: TokenInfo): string[] {
+  const labels: string[] = [];
+  if (info.tokenId !== undefined) labels.push(revocationLabel('jti', info.tokenId));
+  if (info.subject !== undefined) labels.push(revocationLabel('sub', info.subject));
+  if (info.clientId !== undefined) labels.push(revocationLabel('client', info.clientId));
+  const sid = info.claims.sid;
+  if (typeof sid === 'string') labels.push(revocationLabel('sid', sid));
+  return labels;
+}
+
+/** The claim value of `info` that a revocation `by` names. */
+export function claimNamedBy(info: TokenInfo, by: Exclude<RevocationTarget, 'token'>): string | undefined {
+  switch (by) {
+    case 'jti':
+      return info.tokenId;
+    case 'sub':
+      return info.subject;
+    case 'client':
+      return info.clientId;
+    case 'sid': {
+      const sid = info.claims.sid;
+      return typeof sid === 'string' ? sid : undefined;
+    }
+  }
+}

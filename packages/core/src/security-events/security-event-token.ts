@@ -1,0 +1,193 @@
+import { requireOption } from '../config/config-error.js';
+import { sha256Digest } from '../crypto/sha256-digest.js';
+import type { ReplayStore } from '../dpop/replay-store.js';
+import { isObject } from '../encoding/json-object.js';
+import type { FailureCode } from '../errors/failure.js';
+import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
+import type { VerificationKeySource } from '../keys/verification-key-source.js';
+
+/**
+ * The error codes a Security Event Token recipient answers with (RFC 8935 section 2.4, registered in
+ * the "Security Event Token Error Codes" registry; RFC 8936 uses them for `setErrs`).
+ */
+export type SetErrorCode =
+  | 'invalid_request'
+  | 'invalid_key'
+  | 'invalid_issuer'
+  | 'invalid_audience'
+  | 'authentication_failed'
+  | 'access_denied';
+
+/** A verified Security Event Token (RFC 8417): the claims a receiver acts on. */
+export interface SecurityEventToken {
+  readonly issuer: string;
+  readonly jti: string;
+  /** `iat`, seconds since the epoch. */
+  readonly issuedAt: number;
+  /** Event type URI → event payload. At least one. */
+  readonly events: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The RFC 9493 subject identifier of the Shared Signals Framework (`sub_id`), when present. */
+  readonly subjectId: Readonly<Record<string, unknown>> | undefined;
+  /** Every claim, unchanged. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** Why a SET was refused: an RFC 8935 error code and a description safe to send back. */
+export interface SetRefusal {
+  readonly err: SetErrorCode;
+  readonly description: string;
+  /** The SET was valid but already received: a poller acknowledges it again instead of reporting it. */
+  readonly duplicate?: true;
+}
+
+/** Thrown when the SET could not be checked through no fault of the transmitter (keys or replay store down). */
+export class SetCheckUnavailableError extends Error {
+  override name = 'SetCheckUnavailableError';
+}
+
+export type SetVerification =
+  | { readonly ok: true; readonly set: SecurityEventToken }
+  | { readonly ok: false; readonly refusal: SetRefusal };
+
+/** How SETs of one transmitter are checked. Durations in milliseconds. */
+export interface SecurityEventVerifierOptions {
+  /** The transmitter's issuer identifier: `iss` must equal it. */
+  readonly issuer: string;
+  /** This receiver's identifier(s) at the transmitter: `aud` must contain one. */
+  readonly audience: string | readonly string[];
+  /** The transmitter's signing keys: `staticJwks({ keys })` or `remoteJwks({ url })` (its `jwks_uri`). */
+  readonly keys: VerificationKeySource;
+  /** Accepted JWS algorithms. Default: the asymmetric ones (RS, PS, ES, EdDSA). */
+  readonly algorithms?: readonly string[];
+  /**
+   * The oldest SET accepted, by its `iat`. SETs carry no `exp` (RFC 8417 section 2.2): this is what
+   * bounds how long a stolen SET could be replayed, and how long `jti`s are remembered. Default 5 min.
+   */
+  readonly maxAge?: number;
+  /** Clock difference tolerated on `iat` (and `exp`, `nbf` when present). Default 60 s. */
+  readonly skew?: number;
+  /** Where received `jti`s are remembered, so that a SET is acted on once. Shared stores for several instances. */
+  readonly replayStore: ReplayStore;
+  /** Longest SET accepted, in characters. Default 64 KiB. */
+  readonly maxLength?: number;
+}
+
+const SECEVENT_TYPES = new Set(['secevent+jwt', 'application/secevent+jwt']);
+const MAX_JTI_LENGTH = 256;
+const MAX_EVENTS = 16;
+
+/** Refusals of the JWS check, as RFC 8935 error codes. */
+const KEY_FAILURES: ReadonlySet<FailureCode> = new Set(['unknown_key', 'signature_invalid']);
+
+/**
+ * Checks Security Event Tokens of one transmitter: a JWS with header `typ` `secevent+jwt` signed by one
+ * of the transmitter's keys (never a key named by the SET), `iss` equal to the transmitter, `aud` naming
+ * this receiver, `iat` no older than `maxAge` nor in the future, an `exp` (if any) not past, an
+ * `events` object, and a `jti` not seen before (remembered for as long as the SET would be accepted).
+ */
+export function securityEventVerifier(options: SecurityEventVerifierOptions) {
+  const option = 'securityEventReceiver';
+  requireOption(
+    typeof options.issuer === 'string' && options.issuer.length > 0,
+    `${option}.issuer`,
+    'must be a non-empty string',
+  );
+  const audiences = new Set(typeof options.audience === 'string' ? [options.audience] : options.audience);
+  requireOption(
+    audiences.size > 0 && [...audiences].every((a) => typeof a === 'string' && a.length > 0),
+    `${option}.audience`,
+    'must be a non-empty string or list of them',
+  );
+  requireOption(
+    typeof options.replayStore?.remember === 'function',
+    `${option}.replayStore`,
+    'must be a replay store such as memoryReplayStore()',
+  );
+  const maxAge = options.maxAge ?? 300_000;
+  const skew = options.skew ?? 60_000;
+  const maxLength = options.maxLength ?? 64 * 1024;
+  requireOption(Number.isFinite(maxAge) && maxAge > 0, `${option}.maxAge`, 'must be a positive number');
+  requireOption(Number.isFinite(skew) && skew >= 0, `${option}.skew`, 'must be a non-negative number');
+  const verifier = signedJwtVerifier(
+    options.keys,
+    options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS,
+    `${option}.keys`,
+  );
+
+  async function verify(jwt: string, now: number): Promise<SetVerification> {
+    if (typeof jwt !== 'string' || jwt.length === 0 || jwt.length > maxLength)
+      return refused('invalid_request', 'The SET is missing or too large');
+    const verified = await verifier.verify(jwt, now, (header) =>
+      header.typ !== undefined && SECEVENT_TYPES.has(header.typ.toLowerCase())
+        ? undefined
+        : { code: 'token_type_invalid', description: 'The SET header typ is not secevent+jwt' },
+    );
+    if (!verified.ok) {
+      const { code } = verified.failure;
+      if (code === 'keys_unavailable')
+        throw new SetCheckUnavailableError('The transmitter keys are unavailable');
+      if (KEY_FAILURES.has(code))
+        return refused('invalid_key', 'The SET signature does not verify with the transmitter keys');
+      if (code === 'token_type_invalid')
+        return refused('invalid_request', 'The SET header typ is not secevent+jwt');
+      return refused('invalid_request', 'The SET is not a well-formed signed JWT');
+    }
+    const claims = verified.value.claims;
+    if (claims.iss !== options.issuer)
+      return refused('invalid_issuer', 'The SET issuer is not the transmitter');
+    const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+    if (!aud.some((a) => typeof a === 'string' && audiences.has(a)))
+      return refused('invalid_audience', 'The SET is not meant for this receiver');
+    const { iat, exp, nbf, jti, events } = claims;
+    if (typeof iat !== 'number' || !Number.isFinite(iat))
+      return refused('invalid_request', 'The SET has no iat');
+    if (iat * 1000 > now + skew) return refused('invalid_request', 'The SET iat is in the future');
+    if (iat * 1000 < now - maxAge - skew) return refused('invalid_request', 'The SET is too old');
+    if (exp !== undefined && (typeof exp !== 'number' || exp * 1000 <= now - skew))
+      return refused('invalid_request', 'The SET has expired');
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf * 1000 > now + skew))
+      return refused('invalid_request', 'The SET is not yet valid');
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH)
+      return refused('invalid_request', 'The SET has no valid jti');
+    if (!isObject(events)) return refused('invalid_request', 'The SET has no events object');
+    const types = Object.keys(events);
+    if (types.length === 0 || types.length > MAX_EVENTS || !types.every((type) => isObject(events[type])))
+      return refused('invalid_request', 'The SET events are not event objects');
+    if (claims.sub_id !== undefined && !isObject(claims.sub_id))
+      return refused('invalid_request', 'The SET sub_id is not a subject identifier');
+    // Last, so that only a SET that would be acted on uses up its jti. Remembered for as long as its iat
+    // keeps it acceptable: an older copy is refused as too old.
+    let first: boolean;
+    try {
+      first = await options.replayStore.remember(
+        `rs:set:${await sha256Digest(`${options.issuer}\n${jti}`)}`,
+        maxAge + 2 * skew,
+      );
+    } catch (error) {
+      throw new SetCheckUnavailableError('The SET replay store is unavailable', { cause: error });
+    }
+    if (!first)
+      return {
+        ok: false,
+        refusal: { err: 'invalid_request', description: 'The SET was already received', duplicate: true },
+      };
+    return {
+      ok: true,
+      set: {
+        issuer: options.issuer,
+        jti,
+        issuedAt: iat,
+        events: events as SecurityEventToken['events'],
+        subjectId: claims.sub_id as SecurityEventToken['subjectId'],
+        claims,
+      },
+    };
+  }
+
+  return { verify };
+}
+
+function refused(err: SetErrorCode, description: string): SetVerification {
+  return { ok: false, refusal: { err, description } };
+}

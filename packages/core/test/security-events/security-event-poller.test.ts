@@ -1,0 +1,160 @@
+import {
+  generateSigningKey,
+  jwksOf,
+  SESSION_REVOKED,
+  signSecurityEvent,
+  startPollTransmitter,
+  type TestPollTransmitter,
+  type TestSigningKey,
+  TOKENS_REVOKED,
+} from '@rs/testkit';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  memoryReplayStore,
+  revocationList,
+  securityEventPoller,
+  securityEventReceiver,
+  staticJwks,
+} from '../../src/index.js';
+
+const TRANSMITTER = 'https://ssf.example.com';
+const RECEIVER = 'https://api.example.com/ssf';
+
+let key: TestSigningKey;
+let forger: TestSigningKey;
+let transmitter: TestPollTransmitter | undefined;
+
+beforeAll(async () => {
+  key = await generateSigningKey('ES256', 'ssf-1');
+  forger = await generateSigningKey('ES256', 'ssf-1');
+});
+
+afterEach(async () => {
+  await transmitter?.close();
+  transmitter = undefined;
+});
+
+function receiverFor() {
+  const revocations = revocationList();
+  const receiver = securityEventReceiver({
+    issuer: TRANSMITTER,
+    audience: RECEIVER,
+    keys: staticJwks(jwksOf(key)),
+    replayStore: memoryReplayStore(),
+    revocations,
+  });
+  return { revocations, receiver };
+}
+
+function revokeSession(sid: string, jti: string, signer = key): Promise<string> {
+  return signSecurityEvent(
+    signer,
+    { [SESSION_REVOKED]: {} },
+    {
+      issuer: TRANSMITTER,
+      audience: RECEIVER,
+      jti,
+      subjectId: { session: { format: 'opaque', id: sid } },
+    },
+  );
+}
+
+describe('security event poller (RFC 8936) against a transmitter on loopback', () => {
+  it('receives SETs in batches of maxEvents, acknowledges them, and reports the forged one in setErrs', async () => {
+    transmitter = await startPollTransmitter('poll-secret');
+    const { revocations, receiver } = receiverFor();
+    transmitter.enqueue('set-1', await revokeSession('s-1', 'set-1'));
+    transmitter.enqueue('set-2', await revokeSession('s-2', 'set-2'));
+    transmitter.enqueue('set-3', await revokeSession('s-3', 'set-3', forger));
+    const poller = securityEventPoller({
+      endpoint: transmitter.endpoint,
+      receiver,
+      headers: { authorization: 'Bearer poll-secret' },
+      maxEvents: 2,
+      returnImmediately: true,
+    });
+
+    expect(await poller.pollOnce()).toEqual({ received: 2, refused: 0, deferred: 0, moreAvailable: true });
+    expect(await poller.pollOnce()).toEqual({ received: 0, refused: 1, deferred: 0, moreAvailable: false });
+    expect(await poller.pollOnce()).toEqual({ received: 0, refused: 0, deferred: 0, moreAvailable: false });
+
+    const [first, second, third] = transmitter.polls;
+    expect(first).toMatchObject({
+      maxEvents: 2,
+      returnImmediately: true,
+      authorization: 'Bearer poll-secret',
+    });
+    expect(first!.ack).toBeUndefined();
+    expect(second!.ack).toEqual(['set-1', 'set-2']);
+    expect(third!.setErrs).toEqual({ 'set-3': { err: 'invalid_key', description: expect.any(String) } });
+    expect(transmitter.pending()).toEqual([]);
+    expect(revocations.stats().revocations).toBe(2);
+  });
+
+  it('acknowledges again a SET delivered twice (its acknowledgement was lost), acting on it once', async () => {
+    transmitter = await startPollTransmitter();
+    const { revocations, receiver } = receiverFor();
+    const set = await signSecurityEvent(
+      key,
+      { [TOKENS_REVOKED]: {} },
+      {
+        issuer: TRANSMITTER,
+        audience: RECEIVER,
+        jti: 'set-9',
+        subjectId: { format: 'opaque', id: 'user-9' },
+      },
+    );
+    const poller = securityEventPoller({ endpoint: transmitter.endpoint, receiver, returnImmediately: true });
+    transmitter.enqueue('set-9', set);
+    expect(await poller.pollOnce()).toMatchObject({ received: 1 });
+    expect(await poller.pollOnce()).toMatchObject({ received: 0 });
+    expect(transmitter.polls.at(-1)!.ack).toEqual(['set-9']);
+    // As if that acknowledgement had been lost: the transmitter delivers the SET again.
+    transmitter.enqueue('set-9', set);
+    expect(await poller.pollOnce()).toEqual({ received: 0, refused: 0, deferred: 0, moreAvailable: false });
+    await poller.stop();
+    expect(transmitter.polls.at(-1)).toMatchObject({ ack: ['set-9'], maxEvents: 0, returnImmediately: true });
+    expect(transmitter.pending()).toEqual([]);
+    expect(revocations.stats().revocations).toBe(1);
+  });
+
+  it('keeps its acknowledgements when a poll fails, and sends them with the next one', async () => {
+    transmitter = await startPollTransmitter();
+    const { receiver } = receiverFor();
+    transmitter.enqueue('set-5', await revokeSession('s-5', 'set-5'));
+    const errors: unknown[] = [];
+    const poller = securityEventPoller({
+      endpoint: transmitter.endpoint,
+      receiver,
+      returnImmediately: true,
+      interval: 10,
+      onError: (error) => errors.push(error),
+    });
+    expect(await poller.pollOnce()).toMatchObject({ received: 1 });
+    transmitter.failNextPoll();
+    await expect(poller.pollOnce()).rejects.toThrow(/503/);
+    await poller.pollOnce();
+    expect(transmitter.polls.at(-1)!.ack).toEqual(['set-5']);
+    expect(transmitter.pending()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('polls in the background until stopped', async () => {
+    transmitter = await startPollTransmitter();
+    const { revocations, receiver } = receiverFor();
+    const poller = securityEventPoller({
+      endpoint: transmitter.endpoint,
+      receiver,
+      returnImmediately: true,
+      interval: 20,
+    });
+    poller.start();
+    transmitter.enqueue('set-7', await revokeSession('s-7', 'set-7'));
+    await expect.poll(() => revocations.stats().revocations, { timeout: 10_000 }).toBe(1);
+    await poller.stop();
+    expect(transmitter.pending()).toEqual([]);
+    const polls = transmitter.polls.length;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(transmitter.polls.length).toBe(polls);
+  });
+});

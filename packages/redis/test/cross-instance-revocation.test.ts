@@ -1,0 +1,179 @@
+import {
+  createResourceServer,
+  jwtResolver,
+  memoryReplayStore,
+  pushDeliveryHandler,
+  type RevocationList,
+  revocationList,
+  securityEventReceiver,
+  staticJwks,
+  tokenCache,
+} from '@rs/core';
+import {
+  generateSigningKey,
+  jwksOf,
+  mintToken,
+  signSecurityEvent,
+  type TestSigningKey,
+  TOKENS_REVOKED,
+} from '@rs/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CountingAuthorizationServer, requestContext, waitFor } from './helpers.js';
+import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
+import { StoreFixture } from './store-fixture.js';
+
+const ISSUER = 'https://as.example.com';
+const AUDIENCE = 'https://api.example.com';
+const TRANSMITTER = 'https://ssf.example.com';
+const RECEIVER = 'https://api.example.com/ssf';
+
+let redis: RedisProcess;
+let tokenKey: TestSigningKey;
+let transmitterKey: TestSigningKey;
+const fixture = new StoreFixture(() => redis);
+const lists: RevocationList[] = [];
+
+beforeAll(async () => {
+  [redis, tokenKey, transmitterKey] = await Promise.all([
+    startRedis(),
+    generateSigningKey('ES256'),
+    generateSigningKey('ES256', 'ssf'),
+  ]);
+});
+afterEach(async () => {
+  for (const list of lists.splice(0)) list.close();
+  await fixture.closeAll();
+});
+afterAll(() => stopAllRedis());
+
+/** One instance of the API: its Redis store, its revocation list shared through it, a JWT resource server. */
+async function apiInstance() {
+  const store = await fixture.store();
+  const revocations = revocationList({ share: store });
+  lists.push(revocations);
+  const resolver = jwtResolver({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    keys: staticJwks(jwksOf(tokenKey)),
+    verifiedTokenCache: {},
+    revocations,
+  });
+  const rs = createResourceServer({ resolver });
+  const receiver = securityEventReceiver({
+    issuer: TRANSMITTER,
+    audience: RECEIVER,
+    keys: staticJwks(jwksOf(transmitterKey)),
+    replayStore: memoryReplayStore(),
+    revocations,
+  });
+  return { store, revocations, rs, push: pushDeliveryHandler(receiver) };
+}
+
+function request(token: string) {
+  return {
+    method: 'GET',
+    url: 'https://api.example.com/orders',
+    headers: { authorization: `Bearer ${token}` },
+  };
+}
+
+function token(claims: Record<string, unknown>): Promise<string> {
+  const now = Math.floor(Date.now() / 1000) - 5;
+  return mintToken(tokenKey, { issuer: ISSUER, audience: AUDIENCE, now }, claims);
+}
+
+describe('revocation across instances sharing one Redis', () => {
+  it('a SET pushed to one instance makes the other refuse the subject’s token on its next request', async () => {
+    const a = await apiInstance();
+    const b = await apiInstance();
+    const alice = await token({ sub: 'alice' });
+    const bob = await token({ sub: 'bob' });
+    expect((await b.rs.authenticate(request(alice))).ok).toBe(true);
+
+    const set = await signSecurityEvent(
+      transmitterKey,
+      { [TOKENS_REVOKED]: {} },
+      {
+        issuer: TRANSMITTER,
+        audience: RECEIVER,
+        subjectId: { format: 'iss_sub', iss: ISSUER, sub: 'alice' },
+      },
+    );
+    const pushed = await a.push(
+      new Request('https://api-a.example.com/ssf/events', {
+        method: 'POST',
+        headers: { 'content-type': 'application/secevent+jwt' },
+        body: set,
+      }),
+    );
+    expect(pushed.status).toBe(202);
+    await waitFor('B to hear the revocation', () => b.revocations.stats().received === 1);
+
+    const refused = await b.rs.authenticate(request(alice));
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.rejection.code).toBe('token_revoked');
+    expect((await b.rs.authenticate(request(bob))).ok).toBe(true);
+    // The revocation travelled as a revocation, not as the SET: B never saw it and cannot replay it.
+    expect(a.store.stats().publishedEvictions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('drops a subject’s cached answers from Redis and from every instance’s local tier, and only those', async () => {
+    const as = new CountingAuthorizationServer();
+    const raw = await fixture.raw();
+    await raw.flushDb();
+    const storeA = await fixture.store();
+    const storeB = await fixture.store();
+    const listA = revocationList({ share: storeA });
+    const listB = revocationList({ share: storeB });
+    lists.push(listA, listB);
+    const cacheA = tokenCache(as, { store: storeA, revocations: listA });
+    const cacheB = tokenCache(as, { store: storeB, revocations: listB });
+    // CountingAuthorizationServer answers `sub: user-of-<token>`.
+    for (const name of ['t-1', 't-2']) {
+      await cacheA.resolve(name, requestContext());
+      await cacheB.resolve(name, requestContext());
+    }
+    expect(as.calls).toBe(2);
+    expect(storeB.stats().localEntries).toBe(2);
+    const indexKeys = await raw.keys('rs:token:index:*');
+    // Per answer: its subject and the client both share.
+    expect(indexKeys).toHaveLength(3);
+
+    await listA.revoke({ by: 'sub', value: 'user-of-t-1' });
+    await waitFor('B to drop its local copy', () => storeB.stats().localEntries === 1);
+    await cacheB.resolve('t-1', requestContext());
+    await cacheB.resolve('t-2', requestContext());
+    expect(as.calls).toBe(3);
+    expect(storeB.stats()).toMatchObject({ localHits: 1 });
+
+    // By client: both answers go, on both instances.
+    await listB.revoke({ by: 'client', value: 'orders-app' });
+    await waitFor('A to drop its local copies', () => storeA.stats().localEntries === 0);
+    expect(await raw.keys('rs:token:counting-*')).toEqual([]);
+    // The client's index is gone; the two subjects' remain until they expire, naming entries that are gone.
+    const remaining = await raw.keys('rs:token:index:*');
+    expect(remaining).toHaveLength(2);
+    for (const indexKey of remaining) {
+      for (const member of await raw.zRange(indexKey, 0, -1)) expect(await raw.exists(member)).toBe(0);
+    }
+    await cacheA.resolve('t-2', requestContext());
+    expect(as.calls).toBe(4);
+  });
+
+  it('keeps index keys no longer than the entries they name', async () => {
+    const raw = await fixture.raw();
+    await raw.flushDb();
+    const store = await fixture.store();
+    const cache = tokenCache(new CountingAuthorizationServer(), { store, ttl: 300 });
+    await cache.resolve('short-lived', requestContext());
+    const [indexKey] = await raw.keys('rs:token:index:*');
+    const [entryKey] = await raw.keys('rs:token:counting-*');
+    expect(await raw.pTTL(indexKey!)).toBeGreaterThan(0);
+    expect(await raw.pTTL(indexKey!)).toBeLessThanOrEqual(300);
+    expect(await raw.pTTL(indexKey!)).toBeLessThanOrEqual((await raw.pTTL(entryKey!)) + 5);
+    await waitFor(
+      'the entry and its index to expire',
+      async () => (await raw.keys('rs:token:*')).length === 0,
+    );
+  });
+});
