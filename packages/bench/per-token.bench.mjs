@@ -153,7 +153,9 @@ function report(title, measured, skipped) {
 }
 
 async function perAlgorithm() {
-  for (const alg of ALGORITHMS) {
+  // BENCH_ALGS=RS256,ES256 picks algorithms (default: all).
+  const algorithms = process.env.BENCH_ALGS?.split(',') ?? ALGORITHMS;
+  for (const alg of algorithms) {
     const key = benchKey(alg);
     const tokens = distinctTokens(key, DISTINCT);
     for (const repeated of [false, true]) {

@@ -194,23 +194,15 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
       // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
       const bearer = !required.includes('dpop');
-      let scheme: 'Bearer' | 'DPoP' | undefined;
-      const reject = (refused: Failure, dpopNonce?: string): AuthFailure => ({
-        ok: false,
-        rejection: buildRejection(refused, challenge, { scheme, bearer, dpopNonce }),
-      });
 
       if (requireHttps && !isHttps(request.url)) {
-        return reject({ code: 'https_required', description: 'This resource requires HTTPS' });
+        return refused(challenge, bearer, undefined, HTTPS_REQUIRED);
       }
       const extracted = extractToken(request, locations, dpop !== undefined);
-      if (!extracted.ok) return reject(extracted.failure);
-      const { token, location } = extracted.value;
-      scheme = extracted.value.scheme;
+      if (!extracted.ok) return refused(challenge, bearer, undefined, extracted.failure);
+      const { token, location, scheme, jwsAlphabet } = extracted.value;
       if (!bearer && scheme === 'Bearer') {
-        return reject(
-          failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
-        );
+        return refused(challenge, bearer, scheme, DPOP_BOUND_REQUIRED);
       }
       const now = clock();
 
@@ -221,31 +213,31 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
         if (!checked.ok) {
           const nonce =
             checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
-          return reject(checked.failure, nonce);
+          return refused(challenge, bearer, scheme, checked.failure, nonce);
         }
         proof = checked.value;
       }
 
-      const resolved = await resolver.resolve(token, { request, now });
-      if (!resolved.ok) return reject(resolved.failure);
+      const resolved = await resolver.resolve(token, { request, now, jwsAlphabetChecked: jwsAlphabet });
+      if (!resolved.ok) return refused(challenge, bearer, scheme, resolved.failure);
       const info = resolved.value;
 
       // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
       const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
       if (bound || scheme === 'DPoP' || required.length > 0) {
         const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
-        if (unconfirmed !== undefined) return reject(unconfirmed);
+        if (unconfirmed !== undefined) return refused(challenge, bearer, scheme, unconfirmed);
       }
       // Recorded only once everything else accepted the proof, so a refused request does not use it up.
       if (proof !== undefined && dpop !== undefined) {
         const replayed = await dpop.remember(proof, now);
-        if (replayed !== undefined) return reject(replayed);
+        if (replayed !== undefined) return refused(challenge, bearer, scheme, replayed);
       }
 
       const denied =
         (serverPolicy && checkAccessPolicy(serverPolicy, info, request)) ||
         (routePolicy && checkAccessPolicy(routePolicy, info, request));
-      if (denied) return reject(denied);
+      if (denied) return refused(challenge, bearer, scheme, denied);
 
       const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);
       return {
@@ -255,6 +247,22 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       };
     },
   };
+}
+
+const HTTPS_REQUIRED: Failure = Object.freeze(failure('https_required', 'This resource requires HTTPS'));
+const DPOP_BOUND_REQUIRED: Failure = Object.freeze(
+  failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
+);
+
+/** A refused request, with the challenge for the scheme the client used (none yet: `undefined`). */
+function refused(
+  challenge: ChallengeSettings,
+  bearer: boolean,
+  scheme: 'Bearer' | 'DPoP' | undefined,
+  refusal: Failure,
+  dpopNonce?: string,
+): AuthFailure {
+  return { ok: false, rejection: buildRejection(refusal, challenge, { scheme, bearer, dpopNonce }) };
 }
 
 /** The server's demands (built once) and the route's, both applying. */

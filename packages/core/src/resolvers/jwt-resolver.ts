@@ -19,7 +19,7 @@ import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
-import { jwtReader } from '../jose/jwt-reader.js';
+import { jwtReader, type ReadJwt } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
@@ -198,12 +198,21 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     return problem === undefined ? success(info) : { ok: false, failure: problem };
   }
 
-  async function verify(
+  // Synchronous wherever nothing is pending (the Node signature path with imported keys, a cache hit):
+  // the resource server then waits for one promise per request, not one per stage.
+  function verify(
     token: string,
     now: number,
     cacheKey: string | undefined,
-  ): Promise<Outcome<TokenInfo>> {
-    const read = await reader.read(token, now);
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    const read = reader.read(token, now, alphabetChecked);
+    return read instanceof Promise
+      ? read.then((settled) => accepted(settled, now, cacheKey))
+      : accepted(read, now, cacheKey);
+  }
+
+  function accepted(read: Outcome<ReadJwt>, now: number, cacheKey: string | undefined): Outcome<TokenInfo> {
     if (!read.ok) return read;
     const info = tokenInfoFromClaims(read.value.claims, 'jwt');
     const outcome = accept(info, now);
@@ -220,22 +229,58 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     return outcome;
   }
 
+  function fromCache(
+    token: string,
+    cacheKey: string,
+    now: number,
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    const hit = cache!.get(cacheKey, now);
+    if (hit === undefined) return verify(token, now, cacheKey, alphabetChecked);
+    const trusted = verifier!.trusts(hit.selector, hit.key, now);
+    if (trusted === true) return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+    if (trusted === false) return verifyAgain(token, cacheKey, now, alphabetChecked);
+    return trusted.then((keyKept) =>
+      keyKept
+        ? accept(tokenInfoFromClaims(hit.claims, 'jwt'), now)
+        : verifyAgain(token, cacheKey, now, alphabetChecked),
+    );
+  }
+
+  /** The key that verified a remembered token left the key set: forget it, and verify it anew. */
+  function verifyAgain(
+    token: string,
+    cacheKey: string,
+    now: number,
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    cache!.delete(cacheKey);
+    return verify(token, now, cacheKey, alphabetChecked);
+  }
+
+  function resolveNow(
+    token: string,
+    context: ResolveContext,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
+    const now = context.now;
+    const alphabetChecked = context.jwsAlphabetChecked === true;
+    if (cache === undefined) return verify(token, now, undefined, alphabetChecked);
+    const cacheKey = cache.keyOf(token);
+    return typeof cacheKey === 'string'
+      ? fromCache(token, cacheKey, now, alphabetChecked)
+      : cacheKey.then((key) => fromCache(token, key, now, alphabetChecked));
+  }
+
   return {
     cacheNamespace: jwtCacheNamespace(options, keySources),
-    async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
-      if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
-      const now = context.now;
-      if (cache === undefined) return verify(token, now, undefined);
-      const pendingKey = cache.keyOf(token);
-      const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
-      const hit = cache.get(cacheKey, now);
-      if (hit !== undefined) {
-        if (await verifier!.trusts(hit.selector, hit.key, now)) {
-          return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
-        }
-        cache.delete(cacheKey);
+    resolve(token, context) {
+      try {
+        return Promise.resolve(resolveNow(token, context));
+      } catch (error) {
+        // A bug, reported the way an async function would: as a rejected promise.
+        return Promise.reject(error);
       }
-      return verify(token, now, cacheKey);
     },
   };
 }

@@ -9,6 +9,12 @@ export interface ResolveContext {
   readonly request: RsRequest;
   /** The current time, milliseconds since the epoch, from the resource server's clock. */
   readonly now: number;
+  /**
+   * Set by the resource server when it already matched the token against the compact JWS alphabet
+   * (three base64url segments, see `COMPACT_JWS_ALPHABET`) while extracting it, so that a JWT resolver
+   * skips that scan. Leave it unset for a token from anywhere else.
+   */
+  readonly jwsAlphabetChecked?: boolean;
 }
 
 /**
