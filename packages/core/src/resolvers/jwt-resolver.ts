@@ -223,7 +223,7 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
         claims: info.claims,
         key: signedBy.key,
         selector: signedBy.selector,
-        expiresAtMs: info.expiresAt * 1000,
+        expiresAt: info.expiresAt,
       });
     }
     return outcome;
