@@ -4,7 +4,7 @@
 // The servers run in a child process; rounds are interleaved. Prints Markdown; asserts nothing.
 //
 //   pnpm --filter @rs/bench bench:http      (after building @rs/core, @rs/fastify, @rs/express)
-//   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=5 …
+//   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=5 BENCH_HTTP_TABLES=Fastify …
 import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import { benchKey, distinctTokens } from './lib/fixtures.mjs';
@@ -95,7 +95,9 @@ out.log(
     'the time other processes held a core; the server CPU per request (all servers run in one child ' +
     'process, one at a time) does not, so on a shared machine its ratios are the ones to read.',
 );
-for (const table of TABLES) {
+// BENCH_HTTP_TABLES=Fastify (or Express) runs one table only.
+const only = process.env.BENCH_HTTP_TABLES;
+for (const table of TABLES.filter((t) => only === undefined || t.title.startsWith(only))) {
   for (const repeated of [false, true]) {
     const names = [table.bare, ...(repeated ? table.repeated : table.distinct)];
     const samples = new Map(names.map((name) => [name, { rps: [], cpu: [] }]));

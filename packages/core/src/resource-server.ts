@@ -16,12 +16,16 @@ import {
   type SenderConstraintOptions,
   senderConstraints,
 } from './confirmation/sender-constraints.js';
-import { createContext, type OAuth2Context } from './context.js';
+import { createContext, type OAuth2Context, type TokenLocation } from './context.js';
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
-import { type Failure, failure } from './errors/failure.js';
+import { type Failure, failure, type Outcome } from './errors/failure.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
-import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
+import {
+  extractToken,
+  plainBearerCredentials,
+  type ResolvedTokenLocations,
+} from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
 import {
   ACCESS_POLICY_OPTIONS,
@@ -31,6 +35,7 @@ import {
 } from './policy/access-policy.js';
 import type { RsRequest } from './request.js';
 import type { AccessTokenResolver } from './resolvers/resolver.js';
+import type { TokenInfo } from './token-info.js';
 
 /**
  * Options of {@link createResourceServer}. Sender-constrained tokens (`certificateHeader`, `dpop`,
@@ -170,6 +175,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     'must be a function returning milliseconds since the epoch',
   );
   const resolver = options.resolver;
+  const recall = resolver.recall?.bind(resolver);
   const constraints = senderConstraints(options, clock);
   const { dpop, confirmation } = constraints;
   const challenge: ChallengeSettings = { ...challengeBase, dpopAlgorithms: dpop?.algorithms };
@@ -198,27 +204,52 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
       if (requireHttps && !isHttps(request.url)) {
         return refused(challenge, bearer, undefined, HTTPS_REQUIRED);
       }
-      const extracted = extractToken(request, locations, dpop !== undefined);
-      if (!extracted.ok) return refused(challenge, bearer, undefined, extracted.failure);
-      const { token, location, scheme, jwsAlphabet } = extracted.value;
-      if (!bearer && scheme === 'Bearer') {
-        return refused(challenge, bearer, scheme, DPOP_BOUND_REQUIRED);
-      }
       const now = clock();
 
-      // The proof is checked before the token is resolved: a bad proof costs no introspection call.
+      // A plain Bearer token the resolver verified before, character for character, is answered from
+      // its memory: what extraction and resolving would find again is skipped, the stages below run.
+      const remembered =
+        recall !== undefined && bearer ? plainBearerCredentials(request, locations) : undefined;
+      const recalled =
+        remembered === undefined
+          ? undefined
+          : recall!(remembered, { request, now, jwsAlphabetChecked: true });
+      let token: string;
+      let location: TokenLocation;
+      let scheme: 'Bearer' | 'DPoP';
       let proof: VerifiedDpopProof | undefined;
-      if (scheme === 'DPoP' && dpop !== undefined) {
-        const checked = await dpop.verify(request, token, now);
-        if (!checked.ok) {
-          const nonce =
-            checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
-          return refused(challenge, bearer, scheme, checked.failure, nonce);
+      let resolved: Outcome<TokenInfo>;
+      if (recalled !== undefined) {
+        token = remembered!;
+        location = 'authorization-header';
+        scheme = 'Bearer';
+        resolved = recalled;
+      } else {
+        const extracted = extractToken(request, locations, dpop !== undefined);
+        if (!extracted.ok) return refused(challenge, bearer, undefined, extracted.failure);
+        ({ token, location, scheme } = extracted.value);
+        if (!bearer && scheme === 'Bearer') {
+          return refused(challenge, bearer, scheme, DPOP_BOUND_REQUIRED);
         }
-        proof = checked.value;
-      }
 
-      const resolved = await resolver.resolve(token, { request, now, jwsAlphabetChecked: jwsAlphabet });
+        // The proof is checked before the token is resolved: a bad proof costs no introspection call.
+        if (scheme === 'DPoP' && dpop !== undefined) {
+          const checked = await dpop.verify(request, token, now);
+          if (!checked.ok) {
+            const nonce =
+              checked.failure.code === 'dpop_nonce_required'
+                ? await dpop.nonceFor(undefined, now)
+                : undefined;
+            return refused(challenge, bearer, scheme, checked.failure, nonce);
+          }
+          proof = checked.value;
+        }
+        resolved = await resolver.resolve(token, {
+          request,
+          now,
+          jwsAlphabetChecked: extracted.value.jwsAlphabet,
+        });
+      }
       if (!resolved.ok) return refused(challenge, bearer, scheme, resolved.failure);
       const info = resolved.value;
 

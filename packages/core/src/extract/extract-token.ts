@@ -58,14 +58,10 @@ export function extractToken(
     const header = singleHeader(request.headers, 'authorization');
     if (header === null) return refusal('malformed_authorization', 'More than one Authorization header');
     if (header !== undefined) {
-      // RFC 9110 §11: credentials = auth-scheme [ 1*SP token68 ]. The scheme ends at the first space;
-      // only `Bearer` (and `DPoP`) concern us, both spelled in token characters.
       const space = header.indexOf(' ');
       const scheme = authorizationScheme(space === -1 ? header : header.slice(0, space), acceptDpop);
       if (scheme !== undefined) {
-        let start = space;
-        while (start !== -1 && header.charCodeAt(start) === SPACE) start++;
-        const credentials = start === -1 ? undefined : header.slice(start);
+        const credentials = credentialsAfter(header, space);
         const spelling = credentials === undefined ? 'invalid' : spellingOf(credentials);
         if (spelling === 'invalid') {
           const grammar = scheme === 'Bearer' ? 'b64token' : 'token68';
@@ -138,6 +134,39 @@ export function extractToken(
     );
   if (found === undefined) return refusal('token_missing', 'No access token in the request');
   return success(found);
+}
+
+/**
+ * The credentials of `Authorization: Bearer <credentials>` when that header, sent once, is the only
+ * place tokens are looked for; `undefined` otherwise. Their grammar is not checked: for asking a
+ * resolver whether it remembers the token (see `AccessTokenResolver.recall`), which only answers for a
+ * token that passed {@link extractToken} before.
+ */
+export function plainBearerCredentials(
+  request: RsRequest,
+  locations: ResolvedTokenLocations,
+): string | undefined {
+  if (
+    !locations.authorizationHeader ||
+    locations.formBody ||
+    locations.query ||
+    locations.header !== undefined
+  )
+    return undefined;
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !Object.hasOwn(request.headers, 'authorization')) return undefined;
+  const space = header.indexOf(' ');
+  if (space === -1 || authorizationScheme(header.slice(0, space), false) !== 'Bearer') return undefined;
+  return credentialsAfter(header, space);
+}
+
+// RFC 9110 §11: credentials = auth-scheme [ 1*SP token68 ]. The scheme ends at the first space; only
+// `Bearer` (and `DPoP`) concern us, both spelled in token characters. `undefined` for no credentials.
+function credentialsAfter(header: string, space: number): string | undefined {
+  if (space === -1) return undefined;
+  let start = space;
+  while (header.charCodeAt(start) === SPACE) start++;
+  return header.slice(start);
 }
 
 function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'DPoP' | undefined {

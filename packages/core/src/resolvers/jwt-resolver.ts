@@ -258,6 +258,11 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     return verify(token, now, cacheKey, alphabetChecked);
   }
 
+  // The hash recall() computed for a token it could not answer, for the resolve() that follows it in
+  // the same request: a token is hashed once. Only the last one, and only its hash and reference.
+  let recalledToken: string | undefined;
+  let recalledKey: string | undefined;
+
   function resolveNow(
     token: string,
     context: ResolveContext,
@@ -266,14 +271,29 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     const now = context.now;
     const alphabetChecked = context.jwsAlphabetChecked === true;
     if (cache === undefined) return verify(token, now, undefined, alphabetChecked);
-    const cacheKey = cache.keyOf(token);
+    const cacheKey = token === recalledToken ? recalledKey! : cache.keyOf(token);
+    recalledToken = recalledKey = undefined;
     return typeof cacheKey === 'string'
       ? fromCache(token, cacheKey, now, alphabetChecked)
       : cacheKey.then((key) => fromCache(token, key, now, alphabetChecked));
   }
 
+  function recall(token: string, context: ResolveContext): Outcome<TokenInfo> | undefined {
+    if (token.length > maxTokenLength) return undefined;
+    const cacheKey = cache!.keyOf(token);
+    if (typeof cacheKey !== 'string') return undefined;
+    const hit = cache!.get(cacheKey, context.now);
+    if (hit !== undefined && verifier!.trusts(hit.selector, hit.key, context.now) === true) {
+      return accept(tokenInfoFromClaims(hit.claims, 'jwt'), context.now);
+    }
+    recalledToken = token;
+    recalledKey = cacheKey;
+    return undefined;
+  }
+
   return {
     cacheNamespace: jwtCacheNamespace(options, keySources),
+    ...(cache === undefined ? {} : { recall }),
     resolve(token, context) {
       try {
         return Promise.resolve(resolveNow(token, context));

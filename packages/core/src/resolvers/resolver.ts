@@ -27,4 +27,12 @@ export interface ResolveContext {
  */
 export interface AccessTokenResolver extends CacheIdentity {
   resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>>;
+  /**
+   * Optional: the answer for a token this resolver verified and remembered, character for character,
+   * given synchronously, or `undefined` when only {@link resolve} can answer. The resource server asks
+   * it first for a plain `Bearer` token, before checking the token's grammar (a remembered token passed
+   * that check when it was first verified), and calls {@link resolve} when it gets no answer. It must
+   * give the answer {@link resolve} would give. A JWT resolver with a verified-token cache has it.
+   */
+  recall?(token: string, context: ResolveContext): Outcome<TokenInfo> | undefined;
 }
