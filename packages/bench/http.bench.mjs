@@ -4,7 +4,7 @@
 // The servers run in a child process; rounds are interleaved. Prints Markdown; asserts nothing.
 //
 //   pnpm --filter @rs/bench bench:http      (after building @rs/core, @rs/fastify, @rs/express)
-//   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=5 …
+//   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=5 BENCH_HTTP_TABLES=Fastify …
 import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import { benchKey, distinctTokens } from './lib/fixtures.mjs';
@@ -43,8 +43,31 @@ const TABLES = [
 ];
 const isOurs = (name) => name.startsWith('@rs/');
 
-/** Requests per second of one autocannon run; every answer must be a 200. */
-async function rps(url, repeated, seconds = SECONDS) {
+/** The servers' CPU time so far (µs, user + system). */
+function serverCpu() {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (message?.cpu === undefined) return;
+      child.off('message', onMessage);
+      resolve(message.cpu.user + message.cpu.system);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+/**
+ * One autocannon run: requests per second, and the servers' CPU µs per request. Every answer must be
+ * a 200.
+ */
+async function run(url, repeated, seconds = SECONDS) {
+  const before = await serverCpu();
+  const result = await rps(url, repeated, seconds);
+  const cpu = (await serverCpu()) - before;
+  return { rps: result.requests.average, cpuPerRequest: cpu / result.requests.total };
+}
+
+async function rps(url, repeated, seconds) {
   let next = 0;
   const result = await autocannon({
     url: `${url}/items`,
@@ -63,40 +86,65 @@ async function rps(url, repeated, seconds = SECONDS) {
   });
   const failed = result.non2xx + result.errors + result.timeouts;
   if (failed > 0) throw new Error(`${url}: ${failed} requests failed`);
-  return result.requests.average;
+  return result;
 }
 
 out.log(
-  `HTTP requests per second on loopback, node ${process.version}: autocannon, ${CONNECTIONS} connections, ` +
-    `${SECONDS} s per run, ${ROUNDS} interleaved rounds (min / median / max); RS256, 1 KB of claims.`,
+  `HTTP on loopback, node ${process.version}: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ` +
+    `${ROUNDS} interleaved rounds (min / median / max); RS256, 1 KB of claims. Requests per second count ` +
+    'the time other processes held a core; the server CPU per request (all servers run in one child ' +
+    'process, one at a time) does not, so on a shared machine its ratios are the ones to read.',
 );
-for (const table of TABLES) {
+// BENCH_HTTP_TABLES=Fastify (or Express) runs one table only.
+const only = process.env.BENCH_HTTP_TABLES;
+for (const table of TABLES.filter((t) => only === undefined || t.title.startsWith(only))) {
   for (const repeated of [false, true]) {
     const names = [table.bare, ...(repeated ? table.repeated : table.distinct)];
-    const samples = new Map(names.map((name) => [name, []]));
+    const samples = new Map(names.map((name) => [name, { rps: [], cpu: [] }]));
     // One unmeasured run each first: JIT, connection pools, key imports, JWK set fetches.
-    for (const name of names) await rps(targets[name], repeated, 1);
+    for (const name of names) await run(targets[name], repeated, 1);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const name of names) samples.get(name).push(await rps(targets[name], repeated));
+      // The order turns by one each round, so that no route always follows the same one.
+      for (let turn = 0; turn < names.length; turn++) {
+        const name = names[(round + turn) % names.length];
+        const measured = await run(targets[name], repeated);
+        samples.get(name).rps.push(measured.rps);
+        samples.get(name).cpu.push(measured.cpuPerRequest);
+      }
     }
-    const stats = new Map(names.map((name) => [name, summarize(samples.get(name))]));
-    const bare = stats.get(table.bare).median;
-    const bestPeer = Math.max(
-      ...names.filter((name) => name !== table.bare && !isOurs(name)).map((name) => stats.get(name).median),
-    );
+    const rpsOf = new Map(names.map((name) => [name, summarize(samples.get(name).rps)]));
+    const cpuOf = new Map(names.map((name) => [name, summarize(samples.get(name).cpu)]));
+    const peers = names.filter((name) => name !== table.bare && !isOurs(name));
+    const bestPeerRps = Math.max(...peers.map((name) => rpsOf.get(name).median));
+    const bestPeerCpu = Math.min(...peers.map((name) => cpuOf.get(name).median));
     const rows = names.map((name) => {
-      const { min, median, max } = stats.get(name);
+      const { min, median, max } = rpsOf.get(name);
+      const cpu = cpuOf.get(name);
       return [
         name,
-        Math.round(min).toLocaleString('en'),
-        Math.round(median).toLocaleString('en'),
-        Math.round(max).toLocaleString('en'),
-        ratio(median / bare),
-        isOurs(name) ? ratio(median / bestPeer) : '',
+        `${Math.round(min).toLocaleString('en')} / ${Math.round(median).toLocaleString('en')} / ${Math.round(max).toLocaleString('en')}`,
+        ratio(median / rpsOf.get(table.bare).median),
+        isOurs(name) ? ratio(median / bestPeerRps) : '',
+        `${cpu.min.toFixed(0)} / ${cpu.median.toFixed(0)} / ${cpu.max.toFixed(0)}`,
+        ratio(cpuOf.get(table.bare).median / cpu.median),
+        isOurs(name) ? ratio(bestPeerCpu / cpu.median) : '',
       ];
     });
     out.log(`\n#### ${table.title}, ${repeated ? 'one repeated token' : 'distinct tokens'}\n`);
-    out.log(markdownTable(['route', 'req/s min', 'median', 'max', '× bare route', '× best peer'], rows));
+    out.log(
+      markdownTable(
+        [
+          'route',
+          'req/s min / median / max',
+          '× bare',
+          '× best peer',
+          'server CPU µs/request min / median / max',
+          '× bare (CPU)',
+          '× best peer (CPU)',
+        ],
+        rows,
+      ),
+    );
   }
 }
 child.kill();

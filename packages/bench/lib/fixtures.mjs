@@ -1,6 +1,6 @@
 // The keys and tokens every benchmark row shares: one key per algorithm, real signatures, RFC 9068
 // shaped claims padded to a given size, distinct tokens (a new jti each) or one repeated token.
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 
 export const ISSUER = 'https://as.bench.test';
 export const AUDIENCE = 'https://api.bench.test';
@@ -8,8 +8,16 @@ export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
 const HASHES = { RS256: 'sha256', PS256: 'sha256', ES256: 'sha256', EdDSA: null };
 
-/** A signing key pair for `alg`, with its public JWK (kid `k1`) and PEM. */
+/**
+ * A signing key pair for `alg`, with its public JWK (kid `k1`) and PEM; for HS256 a 32-byte shared
+ * secret, as an `oct` JWK and (in `pem`, what fast-jwt takes) the bytes themselves.
+ */
 export function benchKey(alg, kid = 'k1') {
+  if (alg === 'HS256') {
+    const secret = randomBytes(32);
+    const jwk = { kty: 'oct', k: secret.toString('base64url'), kid, alg, use: 'sig' };
+    return { alg, kid, privateKey: secret, publicKey: secret, jwk, pem: secret };
+  }
   const pair =
     alg === 'ES256'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -38,7 +46,10 @@ export function signToken(key, { claimBytes = 1024, jti = crypto.randomUUID(), o
   if (claimBytes > base + 10) claims.pad = 'x'.repeat(claimBytes - base - 10);
   const header = { alg: key.alg, typ: 'at+jwt', ...(omitKid ? {} : { kid: key.kid }) };
   const input = `${encode(header)}.${encode(claims)}`;
-  const signature = sign(HASHES[key.alg], Buffer.from(input), jwsOptions(key.alg, key.privateKey));
+  const signature =
+    key.alg === 'HS256'
+      ? createHmac('sha256', key.privateKey).update(input).digest()
+      : sign(HASHES[key.alg], Buffer.from(input), jwsOptions(key.alg, key.privateKey));
   return flat(`${input}.${signature.toString('base64url')}`);
 }
 

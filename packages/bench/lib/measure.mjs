@@ -3,22 +3,29 @@
 // microseconds of CPU (process.cpuUsage: every thread of the process, so WebCrypto's thread pool and
 // the garbage collector count too). CPU time rather than wall time: on a shared machine the wall clock
 // also counts the time other processes held the core.
+//
+// With --expose-gc a full collection runs before each round, not before each row: a forced full
+// collection also throws away optimized code that depends on objects it frees (V8's "weak objects"
+// deoptimization), so whichever row runs right after one pays for compiling its hot path again, which
+// a server in steady state never does. The order of the rows turns by one each round, so that this
+// cost, and any garbage a row leaves to the next, falls on every row in turn.
 
 /**
  * Runs `rows` (each `{ name, run(i) }`, where `run` may return a promise) for `rounds` rounds of `batch`
- * calls, after a warm-up round. Returns per row min / median / max of the CPU µs per call.
+ * calls, after a warm-up of at least 5 000 calls per row (enough for V8 to optimize each row's hot
+ * path). Returns per row min / median / max of the CPU µs per call.
  */
-export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = batch } = {}) {
+export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = Math.max(batch, 5000) } = {}) {
   for (const row of rows) await runBatch(row, warmup);
   const samples = new Map(rows.map((row) => [row.name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const row of rows) {
-      globalThis.gc?.();
+    globalThis.gc?.();
+    for (let turn = 0; turn < rows.length; turn++) {
+      const row = rows[(round + turn) % rows.length];
       const start = process.cpuUsage();
       await runBatch(row, batch);
       const { user, system } = process.cpuUsage(start);
-      const micros = (user + system) / batch;
-      samples.get(row.name).push(micros);
+      samples.get(row.name).push((user + system) / batch);
     }
   }
   return rows.map((row) => ({ ...row, ...summarize(samples.get(row.name)) }));

@@ -17,13 +17,17 @@ import {
   type SenderConstraintOptions,
   senderConstraints,
 } from './confirmation/sender-constraints.js';
-import { createContext, type OAuth2Context } from './context.js';
+import { createContext, type OAuth2Context, type TokenLocation } from './context.js';
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
-import { type Failure, failure } from './errors/failure.js';
+import { type Failure, failure, type Outcome } from './errors/failure.js';
 import { type FailureResponses, failureResponder } from './errors/failure-responses.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
-import { extractToken, type ResolvedTokenLocations } from './extract/extract-token.js';
+import {
+  extractToken,
+  plainBearerCredentials,
+  type ResolvedTokenLocations,
+} from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
 import { isLoopbackHost } from './http/endpoint-url.js';
 import {
@@ -46,6 +50,7 @@ import {
 import { namedScopes } from './policy/scopes.js';
 import type { RsRequest } from './request.js';
 import type { AccessTokenResolver } from './resolvers/resolver.js';
+import type { TokenInfo } from './token-info.js';
 
 /**
  * Options of {@link createResourceServer}. Sender-constrained tokens (`certificateHeader`, `dpop`,
@@ -241,6 +246,7 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     'must be a function returning milliseconds since the epoch',
   );
   const resolver = options.resolver;
+  const recall = resolver.recall?.bind(resolver);
   const constraints = senderConstraints(options, clock);
   const { dpop, confirmation } = constraints;
   const respond = failureResponder(options.failureResponses);
@@ -309,47 +315,64 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
     // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
     const bearer = !required.includes('dpop');
-    let scheme: 'Bearer' | 'DPoP' | undefined;
-    const reject = (refused: Failure, dpopNonce?: string): AuthFailure => ({
-      ok: false,
-      rejection: respond(buildRejection(refused, challenge, { scheme, bearer, dpopNonce })),
-    });
 
     if (requireHttps && !isHttps(request.url) && !isLoopbackHttp(request.url)) {
-      return reject({ code: 'https_required', description: 'This resource requires HTTPS' });
-    }
-    const extracted = extractToken(request, locations, dpop !== undefined);
-    if (!extracted.ok) {
-      if (optional && extracted.failure.code === 'token_missing') {
-        return { ok: true, context: undefined, headers: NO_HEADERS };
-      }
-      return reject(extracted.failure);
-    }
-    const { token, location } = extracted.value;
-    scheme = extracted.value.scheme;
-    trace?.extracted(scheme);
-    if (!bearer && scheme === 'Bearer') {
-      return reject(
-        failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
-      );
+      return refused(respond, challenge, bearer, undefined, HTTPS_REQUIRED);
     }
     const now = clock();
 
-    // The proof is checked before the token is resolved: a bad proof costs no introspection call.
+    // A plain Bearer token the resolver verified before, character for character, is answered from
+    // its memory: what extraction and resolving would find again is skipped, the stages below run.
+    // A traced request takes the full path, so that every stage is recorded.
+    const remembered =
+      recall !== undefined && bearer && trace === undefined
+        ? plainBearerCredentials(request, locations)
+        : undefined;
+    const recalled =
+      remembered === undefined ? undefined : recall!(remembered, { request, now, jwsAlphabetChecked: true });
+    let token: string;
+    let location: TokenLocation;
+    let scheme: 'Bearer' | 'DPoP';
     let proof: VerifiedDpopProof | undefined;
-    if (scheme === 'DPoP' && dpop !== undefined) {
-      const checked = await dpop.verify(request, token, now);
-      if (!checked.ok) {
-        const nonce =
-          checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
-        return reject(checked.failure, nonce);
+    let resolved: Outcome<TokenInfo>;
+    if (recalled !== undefined) {
+      token = remembered!;
+      location = 'authorization-header';
+      scheme = 'Bearer';
+      resolved = recalled;
+    } else {
+      const extracted = extractToken(request, locations, dpop !== undefined);
+      if (!extracted.ok) {
+        if (optional && extracted.failure.code === 'token_missing') {
+          return { ok: true, context: undefined, headers: NO_HEADERS };
+        }
+        return refused(respond, challenge, bearer, undefined, extracted.failure);
       }
-      proof = checked.value;
-      trace?.stage('dpop-proof');
-    }
+      ({ token, location, scheme } = extracted.value);
+      trace?.extracted(scheme);
+      if (!bearer && scheme === 'Bearer') {
+        return refused(respond, challenge, bearer, scheme, DPOP_BOUND_REQUIRED);
+      }
 
-    const resolved = await resolver.resolve(token, { request, now, trace });
-    if (!resolved.ok) return reject(resolved.failure);
+      // The proof is checked before the token is resolved: a bad proof costs no introspection call.
+      if (scheme === 'DPoP' && dpop !== undefined) {
+        const checked = await dpop.verify(request, token, now);
+        if (!checked.ok) {
+          const nonce =
+            checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
+          return refused(respond, challenge, bearer, scheme, checked.failure, nonce);
+        }
+        proof = checked.value;
+        trace?.stage('dpop-proof');
+      }
+      resolved = await resolver.resolve(token, {
+        request,
+        now,
+        trace,
+        jwsAlphabetChecked: extracted.value.jwsAlphabet,
+      });
+    }
+    if (!resolved.ok) return refused(respond, challenge, bearer, scheme, resolved.failure);
     const info = resolved.value;
     trace?.resolved(info);
 
@@ -357,20 +380,20 @@ export function buildResourceServer(options: ResourceServerOptions): ResourceSer
     const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
     if (bound || scheme === 'DPoP' || required.length > 0) {
       const unconfirmed = await checkConfirmation(info, { request, scheme, proof }, confirmation, required);
-      if (unconfirmed !== undefined) return reject(unconfirmed);
+      if (unconfirmed !== undefined) return refused(respond, challenge, bearer, scheme, unconfirmed);
       trace?.stage('confirm');
     }
     // Recorded only once everything else accepted the proof, so a refused request does not use it up.
     if (proof !== undefined && dpop !== undefined) {
       const replayed = await dpop.remember(proof, now);
-      if (replayed !== undefined) return reject(replayed);
+      if (replayed !== undefined) return refused(respond, challenge, bearer, scheme, replayed);
       trace?.stage('dpop-replay');
     }
 
     const denied =
       (serverPolicy && checkAccessPolicy(serverPolicy, info, request, now)) ||
       (routePolicy && checkAccessPolicy(routePolicy, info, request, now));
-    if (denied) return reject(denied);
+    if (denied) return refused(respond, challenge, bearer, scheme, denied);
     trace?.stage('authorize');
 
     const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);
@@ -390,6 +413,23 @@ interface TracedResourceServer extends Omit<ResourceServer, 'authenticate' | 'au
     routePolicy?: AccessPolicy,
     trace?: RequestTrace,
   ): Promise<OptionalAuthResult>;
+}
+
+const HTTPS_REQUIRED: Failure = Object.freeze(failure('https_required', 'This resource requires HTTPS'));
+const DPOP_BOUND_REQUIRED: Failure = Object.freeze(
+  failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
+);
+
+/** A refused request, with the challenge for the scheme the client used (none yet: `undefined`). */
+function refused(
+  respond: (rejection: Rejection) => Rejection,
+  challenge: ChallengeSettings,
+  bearer: boolean,
+  scheme: 'Bearer' | 'DPoP' | undefined,
+  refusal: Failure,
+  dpopNonce?: string,
+): AuthFailure {
+  return { ok: false, rejection: respond(buildRejection(refusal, challenge, { scheme, bearer, dpopNonce })) };
 }
 
 /** The server's demands (built once) and the route's, both applying. */

@@ -1,46 +1,63 @@
-import type { AccessPolicy, ResourceServer } from '@rs/core';
+import type { AccessPolicy, OptionalAuthResult, ResourceServer } from '@rs/core';
 import { rejectionBodyText } from '@rs/core/adapter';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
 import type { RouteProtection } from './route-protection.js';
 
+// A serializer that keeps core's text as it is: Fastify's own JSON path would append `; charset=utf-8`
+// to core's content type, and every adapter must send the same headers.
 const asIs = (text: string): string => text;
 
 /** A route hook that authenticates the request, answering rejections itself. */
 export type AuthenticationHookHandler = (
   request: FastifyRequest,
   reply: FastifyReply,
-) => Promise<FastifyReply | undefined>;
+  done: HookHandlerDoneFunction,
+) => void;
 
-/** Builds the hook for one protected route, with that route's policy. */
+/**
+ * Builds the hook for one protected route, with that route's policy. A callback hook rather than an
+ * async one: Fastify then waits for core's promise alone, not for a second one wrapped around it.
+ */
 export function authenticationHook(
   resourceServer: ResourceServer,
   protection: RouteProtection,
   publicBase: string | undefined,
 ): AuthenticationHookHandler {
   const { policy, optional } = protection;
-  const hook: AuthenticationHookHandler = async function authenticateOAuth2(request, reply) {
+  const hook: AuthenticationHookHandler = function authenticateOAuth2(request, reply, done) {
     const rsRequest = fastifyRsRequest(request, publicBase);
-    const result = optional
-      ? await resourceServer.authenticateOptional(rsRequest, policy)
-      : await resourceServer.authenticate(rsRequest, policy);
-    if (!result.ok) {
-      const { rejection } = result;
-      // The text as core built it, through a serializer that keeps it: Fastify's own JSON path would
-      // append `; charset=utf-8` to core's content type, and every adapter must send the same headers.
-      // Returning the reply tells Fastify the request is answered and the route must not run.
-      return reply
-        .code(rejection.status)
-        .headers(rejection.headers)
-        .serializer(asIs)
-        .send(rejectionBodyText(rejection));
-    }
-    request.oauth2 = result.context ?? null;
-    reply.headers(result.headers);
-    return undefined;
+    const decision: Promise<OptionalAuthResult> = optional
+      ? resourceServer.authenticateOptional(rsRequest, policy)
+      : resourceServer.authenticate(rsRequest, policy);
+    decision
+      .then((result) => decide(result, request, reply, done))
+      // A bug in core or in application code it called (a computed policy): Fastify's error path.
+      .catch((error: unknown) => done(error as Error));
   };
   (hook as MarkedHook)[RS_HOOK] = true;
   return hook;
+}
+
+function decide(
+  result: OptionalAuthResult,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  if (!result.ok) {
+    const { rejection } = result;
+    // Sending the reply without calling done() tells Fastify the request is answered: the route never runs.
+    reply
+      .code(rejection.status)
+      .headers(rejection.headers)
+      .serializer(asIs)
+      .send(rejectionBodyText(rejection));
+    return;
+  }
+  request.oauth2 = result.context ?? null;
+  for (const name in result.headers) reply.header(name, result.headers[name]);
+  done();
 }
 
 const RS_HOOK = Symbol('@rs/fastify.hook');

@@ -1,4 +1,5 @@
 import type { TokenLocation } from '../context.js';
+import { COMPACT_JWS_ALPHABET } from '../encoding/base64url.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
@@ -14,10 +15,24 @@ export interface ExtractedToken {
   readonly location: TokenLocation;
   /** `DPoP` only for `Authorization: DPoP` (when DPoP is accepted); every other way is `Bearer`. */
   readonly scheme: 'Bearer' | 'DPoP';
+  /**
+   * The token is three segments in the compact JWS alphabet ({@link COMPACT_JWS_ALPHABET}), found by
+   * the same scan as the b64token check: a JWT resolver need not scan it again.
+   */
+  readonly jwsAlphabet: boolean;
 }
 
-// RFC 9110 §11: credentials = auth-scheme [ 1*SP token68 ]
-const AUTHORIZATION = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?: +(.*))?$/s;
+const SPACE = 32;
+
+/** What one scan of a token tells: not a b64token, a b64token, or one that is also a compact JWS. */
+type TokenSpelling = 'invalid' | 'b64token' | 'jws';
+
+// Every character of the compact JWS alphabet is a b64token character: a token that passes that (the
+// common case, a JWT) needs no second scan.
+function spellingOf(value: string): TokenSpelling {
+  if (value.includes('.') && COMPACT_JWS_ALPHABET.test(value)) return 'jws';
+  return B64TOKEN.test(value) ? 'b64token' : 'invalid';
+}
 
 /** Validated, normalized {@link TokenLocations}. */
 export interface ResolvedTokenLocations {
@@ -49,15 +64,21 @@ export function extractToken(
     const header = singleHeader(request.headers, 'authorization');
     if (header === null) return refusal('malformed_authorization', 'More than one Authorization header');
     if (header !== undefined) {
-      const match = AUTHORIZATION.exec(header);
-      const scheme = match === null ? undefined : authorizationScheme(match[1]!, acceptDpop);
+      const space = header.indexOf(' ');
+      const scheme = authorizationScheme(space === -1 ? header : header.slice(0, space), acceptDpop);
       if (scheme !== undefined) {
-        const credentials = match![2];
-        if (credentials === undefined || !B64TOKEN.test(credentials)) {
+        const credentials = credentialsAfter(header, space);
+        const spelling = credentials === undefined ? 'invalid' : spellingOf(credentials);
+        if (spelling === 'invalid') {
           const grammar = scheme === 'Bearer' ? 'b64token' : 'token68';
           return refusal('malformed_authorization', `The ${scheme} credentials are not a valid ${grammar}`);
         }
-        found = { token: credentials, location: 'authorization-header', scheme };
+        found = {
+          token: credentials!,
+          location: 'authorization-header',
+          scheme,
+          jwsAlphabet: spelling === 'jws',
+        };
         count++;
       }
       // Another scheme (Basic, …) is not ours: the request simply has no bearer token there.
@@ -68,10 +89,11 @@ export function extractToken(
     const value = singleHeader(request.headers, locations.header);
     if (value === null) return refusal('multiple_token_methods', `More than one ${locations.header} header`);
     if (value !== undefined) {
-      if (!B64TOKEN.test(value)) {
+      const spelling = spellingOf(value);
+      if (spelling === 'invalid') {
         return refusal('malformed_authorization', `The ${locations.header} header is not a valid b64token`);
       }
-      found = { token: value, location: 'custom-header', scheme: 'Bearer' };
+      found = { token: value, location: 'custom-header', scheme: 'Bearer', jwsAlphabet: spelling === 'jws' };
       count++;
     }
   }
@@ -80,7 +102,12 @@ export function extractToken(
     const outcome = cookieToken(request.headers, locations.cookie);
     if (!outcome.ok) return outcome;
     if (outcome.value !== undefined) {
-      found = { token: outcome.value, location: 'cookie', scheme: 'Bearer' };
+      found = {
+        token: outcome.value,
+        location: 'cookie',
+        scheme: 'Bearer',
+        jwsAlphabet: COMPACT_JWS_ALPHABET.test(outcome.value),
+      };
       count++;
     }
   }
@@ -98,9 +125,10 @@ export function extractToken(
         return refusal('multiple_token_methods', 'More than one access_token parameter');
       if (typeof value !== 'string')
         return refusal('malformed_authorization', 'The access_token parameter is not a string');
-      if (!B64TOKEN.test(value))
+      const spelling = spellingOf(value);
+      if (spelling === 'invalid')
         return refusal('malformed_authorization', 'The access_token parameter is not a valid b64token');
-      found = { token: value, location: 'form-body', scheme: 'Bearer' };
+      found = { token: value, location: 'form-body', scheme: 'Bearer', jwsAlphabet: spelling === 'jws' };
       count++;
     }
   }
@@ -109,7 +137,12 @@ export function extractToken(
     const outcome = queryToken(request.url, locations.queryParameter ?? ACCESS_TOKEN);
     if (!outcome.ok) return outcome;
     if (outcome.value !== undefined) {
-      found = { token: outcome.value, location: 'query', scheme: 'Bearer' };
+      found = {
+        token: outcome.value,
+        location: 'query',
+        scheme: 'Bearer',
+        jwsAlphabet: COMPACT_JWS_ALPHABET.test(outcome.value),
+      };
       count++;
     }
   }
@@ -121,6 +154,39 @@ export function extractToken(
     );
   if (found === undefined) return refusal('token_missing', 'No access token in the request');
   return success(found);
+}
+
+/**
+ * The credentials of `Authorization: Bearer <credentials>` when that header, sent once, is the only
+ * place tokens are looked for; `undefined` otherwise. Their grammar is not checked: for asking a
+ * resolver whether it remembers the token (see `AccessTokenResolver.recall`), which only answers for a
+ * token that passed {@link extractToken} before.
+ */
+export function plainBearerCredentials(
+  request: RsRequest,
+  locations: ResolvedTokenLocations,
+): string | undefined {
+  if (
+    !locations.authorizationHeader ||
+    locations.formBody ||
+    locations.query ||
+    locations.header !== undefined
+  )
+    return undefined;
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !Object.hasOwn(request.headers, 'authorization')) return undefined;
+  const space = header.indexOf(' ');
+  if (space === -1 || authorizationScheme(header.slice(0, space), false) !== 'Bearer') return undefined;
+  return credentialsAfter(header, space);
+}
+
+// RFC 9110 §11: credentials = auth-scheme [ 1*SP token68 ]. The scheme ends at the first space; only
+// `Bearer` (and `DPoP`) concern us, both spelled in token characters. `undefined` for no credentials.
+function credentialsAfter(header: string, space: number): string | undefined {
+  if (space === -1) return undefined;
+  let start = space;
+  while (header.charCodeAt(start) === SPACE) start++;
+  return header.slice(start);
 }
 
 function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'DPoP' | undefined {

@@ -5,7 +5,7 @@ import { isPublicKeyEncryption } from '../keys/jwe-algorithms.js';
 import type { KeySelector } from '../keys/verification-key-source.js';
 import type { UntrustedJwsHeader } from './compact-jws.js';
 import type { JweDecryptor } from './jwe-decryptor.js';
-import type { SignedJwtVerifier } from './signed-jwt-verifier.js';
+import type { SignedJwtVerifier, VerifiedJwt } from './signed-jwt-verifier.js';
 
 /** Checks the `typ` of the token's authenticated header (a profile's rule), before any key is used. */
 export type TypeCheck = (typ: string | undefined) => Failure | undefined;
@@ -18,7 +18,11 @@ export interface ReadJwt {
 
 /** Reads a compact JWT of any form into its trusted claims. */
 export interface JwtReader {
-  read(token: string, now: number): Promise<Outcome<ReadJwt>>;
+  /**
+   * Synchronous when nothing is pending (a signed token on the Node path with its key imported).
+   * `alphabetChecked`: the caller already matched the token against the compact JWS alphabet.
+   */
+  read(token: string, now: number, alphabetChecked?: boolean): Outcome<ReadJwt> | Promise<Outcome<ReadJwt>>;
 }
 
 /**
@@ -48,11 +52,13 @@ export function jwtReader(
     return checkType?.(header.typ);
   };
 
-  async function verifySigned(jws: string, now: number): Promise<Outcome<ReadJwt>> {
-    const verified = await verifier!.verify(jws, now, checkJwsHeader);
-    if (!verified.ok) return verified;
-    const { claims, header, key } = verified.value;
-    return success({ claims, signedBy: { key, selector: { alg: header.alg, kid: header.kid } } });
+  function verifySigned(
+    jws: string,
+    now: number,
+    alphabetChecked: boolean,
+  ): Outcome<ReadJwt> | Promise<Outcome<ReadJwt>> {
+    const verified = verifier!.verify(jws, now, checkJwsHeader, alphabetChecked);
+    return verified instanceof Promise ? verified.then(signedBy) : signedBy(verified);
   }
 
   async function readEncrypted(token: string, now: number): Promise<Outcome<ReadJwt>> {
@@ -89,32 +95,35 @@ export function jwtReader(
     }
     // What an encrypted token holds is not tied to the signing key alone (the decryption key matters
     // too): it is not reported as signed, so it is never remembered as verified.
-    const verified = await verifySigned(text, now);
+    const verified = await verifySigned(text, now, false);
     return verified.ok ? success({ claims: verified.value.claims }) : verified;
   }
 
   return {
-    read(token, now) {
+    read(token, now, alphabetChecked = false) {
       const dots = countDots(token);
       if (dots === 2) {
         if (verifier === undefined) {
-          return Promise.resolve(
-            refusal('token_unsupported', 'Only encrypted access tokens are accepted here'),
-          );
+          return refusal('token_unsupported', 'Only encrypted access tokens are accepted here');
         }
-        return verifySigned(token, now);
+        return verifySigned(token, now, alphabetChecked);
       }
       if (dots === 4) {
         if (decryptor === undefined) {
-          return Promise.resolve(
-            refusal('token_unsupported', 'Encrypted access tokens are not accepted here'),
-          );
+          return refusal('token_unsupported', 'Encrypted access tokens are not accepted here');
         }
         return readEncrypted(token, now);
       }
-      return Promise.resolve(refusal('token_malformed', 'The access token is not a JWT'));
+      return refusal('token_malformed', 'The access token is not a JWT');
     },
   };
+}
+
+// The header doubles as the key selector (`alg`, `kid`): one object per distinct header, not per token.
+function signedBy(verified: Outcome<VerifiedJwt>): Outcome<ReadJwt> {
+  if (!verified.ok) return verified;
+  const { claims, header, key } = verified.value;
+  return success({ claims, signedBy: { key, selector: header } });
 }
 
 function parseClaims(text: string): Outcome<ReadJwt> {

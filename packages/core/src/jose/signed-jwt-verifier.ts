@@ -12,9 +12,11 @@ import {
   type VerificationKeySource,
 } from '../keys/verification-key-source.js';
 import {
+  type CompactJws,
   checkJwsSignature,
   type JwsSignatureCheck,
   parseCompactJws,
+  type SignatureCheck,
   type UntrustedJwsHeader,
 } from './compact-jws.js';
 import { nodeSignatureCheck } from './node-signature-check.js';
@@ -37,20 +39,31 @@ export type SignatureVerifierChoice = 'auto' | 'portable';
  * Verifies compact JWS objects with configured keys: the header's `alg` must be allowed, keys come only
  * from the sources (never from the token), each fitting key is tried. Used for access tokens and for
  * signed introspection answers alike; what the claims must say is the caller's business.
+ *
+ * Both methods answer synchronously when they can (the Node signature path, keys already imported), so
+ * that a request waits for a promise only where something really is pending.
  */
 export interface SignedJwtVerifier {
-  /** `checkHeader` runs before any key is looked up, to refuse early (e.g. a wrong `typ`). */
+  /**
+   * `checkHeader` runs before any key is looked up, to refuse early (e.g. a wrong `typ`).
+   * `alphabetChecked` says the caller already matched the token against the compact JWS alphabet
+   * (see {@link parseCompactJws}).
+   */
   verify(
     token: string,
     now: number,
     checkHeader?: (header: UntrustedJwsHeader) => Failure | undefined,
-  ): Promise<Outcome<VerifiedJwt>>;
+    alphabetChecked?: boolean,
+  ): Outcome<VerifiedJwt> | Promise<Outcome<VerifiedJwt>>;
   /**
    * Whether the sources still offer `key` for a token with this header: false once the key set no
    * longer holds it (rotated out, or the set was fetched anew), so that a remembered verification ends.
    */
-  trusts(selector: KeySelector, key: CryptoKey, now: number): Promise<boolean>;
+  trusts(selector: KeySelector, key: CryptoKey, now: number): boolean | Promise<boolean>;
 }
+
+/** The keys the sources offer for one header, or why there are none. */
+type Candidates = Outcome<readonly CryptoKey[]>;
 
 /**
  * Builds a {@link SignedJwtVerifier}, validating the key sources and the algorithm allow-list at
@@ -84,9 +97,57 @@ export function signedJwtVerifier(
     option,
   );
 
+  /** The candidates every source has at hand, or `undefined` when one must be waited for. */
+  function candidatesAtHand(selector: KeySelector, now: number): Candidates | undefined {
+    if (sources.length === 1) return sources[0]!.keysAtHand?.(selector, now);
+    const answers: Candidates[] = [];
+    for (const source of sources) {
+      const found = source.keysAtHand?.(selector, now);
+      if (found === undefined) return undefined;
+      answers.push(found);
+    }
+    return merged(answers);
+  }
+
+  async function candidatesFor(selector: KeySelector, now: number): Promise<Candidates> {
+    const answers: Candidates[] = [];
+    for (const source of sources) answers.push(await source.keysFor(selector, now));
+    return merged(answers);
+  }
+
+  /** Tries the best few candidates, from the `first`-th on; asynchronous only for a pending check. */
+  function verifyWith(
+    jws: CompactJws,
+    candidates: readonly CryptoKey[],
+    first: number,
+  ): Outcome<VerifiedJwt> | Promise<Outcome<VerifiedJwt>> {
+    // The sources rank their keys best first; a token, above all one without `kid`, that none of the
+    // first few verifies is refused, so a forged token cannot make the server try every key of a set.
+    const tried = Math.min(candidates.length, MAX_KEYS_TRIED);
+    for (let i = first; i < tried; i++) {
+      const key = candidates[i]!;
+      const check = checkSignature(jws, key);
+      if (check instanceof Promise) {
+        return check.then((settled) => verdict(jws, key, settled) ?? verifyWith(jws, candidates, i + 1));
+      }
+      const decided = verdict(jws, key, check);
+      if (decided !== undefined) return decided;
+    }
+    return refusal('signature_invalid', 'The JWT signature is invalid');
+  }
+
+  function verifyFound(
+    jws: CompactJws,
+    found: Candidates,
+  ): Outcome<VerifiedJwt> | Promise<Outcome<VerifiedJwt>> {
+    if (!found.ok) return found;
+    if (found.value.length === 0) return refusal('unknown_key', 'No key of the issuer matches the JWT');
+    return verifyWith(jws, found.value, 0);
+  }
+
   return {
-    async verify(token, now, checkHeader) {
-      const parsed = parseCompactJws(token);
+    verify(token, now, checkHeader, alphabetChecked = false) {
+      const parsed = parseCompactJws(token, alphabetChecked);
       if (!parsed.ok) return parsed;
       const jws = parsed.value;
       const header = jws.header;
@@ -94,47 +155,54 @@ export function signedJwtVerifier(
         return refusal('algorithm_not_allowed', 'The JWT signing algorithm is not allowed');
       const headerProblem = checkHeader?.(header);
       if (headerProblem !== undefined) return { ok: false, failure: headerProblem };
-
-      const selector = { alg: header.alg, kid: header.kid };
-      let candidates: readonly CryptoKey[] = [];
-      let unavailable: Failure | undefined;
-      for (const source of sources) {
-        const found = await source.keysFor(selector, now);
-        if (!found.ok) unavailable ??= found.failure;
-        else if (candidates.length === 0) candidates = found.value;
-        else candidates = [...candidates, ...found.value];
-      }
-      if (candidates.length === 0) {
-        if (unavailable !== undefined) return { ok: false, failure: unavailable };
-        return refusal('unknown_key', 'No key of the issuer matches the JWT');
-      }
-
-      // The sources rank their keys best first; a token, above all one without `kid`, that none of the
-      // first few verifies is refused, so a forged token cannot make the server try every key of a set.
-      const tried = Math.min(candidates.length, MAX_KEYS_TRIED);
-      for (let i = 0; i < tried; i++) {
-        const key = candidates[i]!;
-        const pending = checkSignature(jws, key);
-        const check = pending instanceof Promise ? await pending : pending;
-        if (check.valid) {
-          const claims = parseJsonObject(check.payload);
-          return claims === undefined
-            ? refusal('token_malformed', 'The JWT payload is not a JSON object')
-            : success({ header, claims, key });
-        }
-        if (check.failure !== undefined) return { ok: false, failure: check.failure };
-      }
-      return refusal('signature_invalid', 'The JWT signature is invalid');
+      // The header is its own key selector (`alg`, `kid`): decoded once per distinct header.
+      const atHand = candidatesAtHand(header, now);
+      if (atHand !== undefined) return verifyFound(jws, atHand);
+      return candidatesFor(header, now).then((found) => verifyFound(jws, found));
     },
 
-    async trusts(selector, key, now) {
-      for (const source of sources) {
-        const found = await source.keysFor(selector, now);
-        if (found.ok && found.value.includes(key)) return true;
-      }
-      return false;
+    trusts(selector, key, now) {
+      const atHand = candidatesAtHand(selector, now);
+      if (atHand !== undefined) return atHand.ok && atHand.value.includes(key);
+      return trustedBySome(selector, key, now);
     },
   };
+
+  async function trustedBySome(selector: KeySelector, key: CryptoKey, now: number): Promise<boolean> {
+    for (const source of sources) {
+      const found = await source.keysFor(selector, now);
+      if (found.ok && found.value.includes(key)) return true;
+    }
+    return false;
+  }
+}
+
+/**
+ * The sources' answers as one list, in the sources' order. A failure (keys unavailable) only counts
+ * when no source offered a key.
+ */
+function merged(answers: readonly Candidates[]): Candidates {
+  let candidates: readonly CryptoKey[] = [];
+  let unavailable: Failure | undefined;
+  for (const found of answers) {
+    if (!found.ok) unavailable ??= found.failure;
+    else if (candidates.length === 0) candidates = found.value;
+    else candidates = [...candidates, ...found.value];
+  }
+  if (candidates.length === 0 && unavailable !== undefined) return { ok: false, failure: unavailable };
+  return success(candidates);
+}
+
+/** The outcome of one key's check: `undefined` when the signature did not match (try the next key). */
+function verdict(jws: CompactJws, key: CryptoKey, check: SignatureCheck): Outcome<VerifiedJwt> | undefined {
+  if (check.valid) {
+    const claims = parseJsonObject(check.payload);
+    return claims === undefined
+      ? refusal('token_malformed', 'The JWT payload is not a JSON object')
+      : success({ header: jws.header, claims, key });
+  }
+  if (check.failure !== undefined) return { ok: false, failure: check.failure };
+  return undefined;
 }
 
 function allowedAlgorithms(

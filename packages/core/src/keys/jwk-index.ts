@@ -118,6 +118,21 @@ export class JwkIndex {
     return keys;
   }
 
+  /**
+   * {@link keysFor} without waiting, when every fitting key is already imported (the steady state);
+   * `undefined` when one still has to be imported.
+   */
+  readyKeysFor(selector: KeySelector): CryptoKey[] | undefined {
+    const keys: CryptoKey[] = [];
+    for (const entry of this.entriesFor(selector)) {
+      if (!fits(entry.jwk, selector.alg)) continue;
+      if (!entry.ready.has(selector.alg)) return undefined;
+      const key = entry.ready.get(selector.alg);
+      if (key !== undefined) keys.push(key);
+    }
+    return keys;
+  }
+
   private entriesFor(selector: KeySelector): readonly IndexedKey[] {
     return selector.kid === undefined ? this.rankedFor(selector.alg) : (this.byKid.get(selector.kid) ?? []);
   }

@@ -300,6 +300,16 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       reportLeftOut(hydrated.index);
     },
     export: () => (document === undefined ? undefined : structuredClone(document)),
+    keysAtHand(selector: KeySelector, now: number): Outcome<readonly CryptoKey[]> | undefined {
+      // Only the common case, held keys answering: everything else (a fetch to start or wait for) is
+      // keysFor's.
+      if (index === undefined) return undefined;
+      const keys = index.readyKeysFor(selector);
+      if (keys === undefined || (keys.length === 0 && !index.hasKeyFor(selector))) return undefined;
+      if (now - fetchedAt >= cacheMaxAge && inflight === undefined && policy.mayFetch(now))
+        void refresh(now, false);
+      return success(keys);
+    },
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
       const stale = now - fetchedAt >= cacheMaxAge;
       if (index?.hasKeyFor(selector)) {

@@ -28,5 +28,9 @@ export function staticJwks(jwks: JSONWebKeySet): VerificationKeySource {
     symmetric: index.hasSymmetricKeys,
     cacheNamespace: cacheNamespaceOf('staticJwks', jwks),
     keysFor: async (selector) => success(await index.keysFor(selector)),
+    keysAtHand(selector) {
+      const keys = index.readyKeysFor(selector);
+      return keys === undefined ? undefined : success(keys);
+    },
   };
 }

@@ -33,4 +33,10 @@ export interface VerificationKeySource extends CacheIdentity, HealthReporter {
    * source knows no such key; a failure means it could not tell (keys unavailable).
    */
   keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>>;
+  /**
+   * The answer of {@link keysFor} when the source has it at hand (keys imported, nothing to fetch), so
+   * that a request does not wait for a promise; `undefined` when only {@link keysFor} can answer.
+   * Optional: a source without it is always asked through {@link keysFor}.
+   */
+  keysAtHand?(selector: KeySelector, now: number): Outcome<readonly CryptoKey[]> | undefined;
 }

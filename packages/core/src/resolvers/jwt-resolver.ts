@@ -21,7 +21,7 @@ import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace
 import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
-import { jwtReader } from '../jose/jwt-reader.js';
+import { jwtReader, type ReadJwt } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
@@ -224,12 +224,21 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
     return problem === undefined ? success(info) : { ok: false, failure: problem };
   }
 
-  async function verify(
+  // Synchronous wherever nothing is pending (the Node signature path with imported keys, a cache hit):
+  // the resource server then waits for one promise per request, not one per stage.
+  function verify(
     token: string,
     now: number,
     cacheKey: string | undefined,
-  ): Promise<Outcome<TokenInfo>> {
-    const read = await reader.read(token, now);
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    const read = reader.read(token, now, alphabetChecked);
+    return read instanceof Promise
+      ? read.then((settled) => accepted(settled, now, cacheKey))
+      : accepted(read, now, cacheKey);
+  }
+
+  function accepted(read: Outcome<ReadJwt>, now: number, cacheKey: string | undefined): Outcome<TokenInfo> {
     if (!read.ok) return read;
     const info = tokenInfoFromClaims(read.value.claims, 'jwt');
     const outcome = accept(info, now);
@@ -240,24 +249,72 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
         claims: info.claims,
         key: signedBy.key,
         selector: signedBy.selector,
-        expiresAtMs: info.expiresAt * 1000,
+        expiresAt: info.expiresAt,
       });
     }
     return outcome;
   }
 
-  async function resolveUnrevoked(token: string, now: number): Promise<Outcome<TokenInfo>> {
-    if (cache === undefined) return verify(token, now, undefined);
-    const pendingKey = cache.keyOf(token);
-    const cacheKey = typeof pendingKey === 'string' ? pendingKey : await pendingKey;
-    const hit = cache.get(cacheKey, now);
-    if (hit !== undefined) {
-      if (await verifier!.trusts(hit.selector, hit.key, now)) {
-        return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
-      }
-      cache.delete(cacheKey);
+  function fromCache(
+    token: string,
+    cacheKey: string,
+    now: number,
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    const hit = cache!.get(cacheKey, now);
+    if (hit === undefined) return verify(token, now, cacheKey, alphabetChecked);
+    const trusted = verifier!.trusts(hit.selector, hit.key, now);
+    if (trusted === true) return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+    if (trusted === false) return verifyAgain(token, cacheKey, now, alphabetChecked);
+    return trusted.then((keyKept) =>
+      keyKept
+        ? accept(tokenInfoFromClaims(hit.claims, 'jwt'), now)
+        : verifyAgain(token, cacheKey, now, alphabetChecked),
+    );
+  }
+
+  /** The key that verified a remembered token left the key set: forget it, and verify it anew. */
+  function verifyAgain(
+    token: string,
+    cacheKey: string,
+    now: number,
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    cache!.delete(cacheKey);
+    return verify(token, now, cacheKey, alphabetChecked);
+  }
+
+  // The hash recall() computed for a token it could not answer, for the resolve() that follows it in
+  // the same request: a token is hashed once. Only the last one, and only its hash and reference.
+  let recalledToken: string | undefined;
+  let recalledKey: string | undefined;
+
+  function resolveNow(
+    token: string,
+    context: ResolveContext,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
+    const now = context.now;
+    const alphabetChecked = context.jwsAlphabetChecked === true;
+    if (cache === undefined) return verify(token, now, undefined, alphabetChecked);
+    const cacheKey = token === recalledToken ? recalledKey! : cache.keyOf(token);
+    recalledToken = recalledKey = undefined;
+    return typeof cacheKey === 'string'
+      ? fromCache(token, cacheKey, now, alphabetChecked)
+      : cacheKey.then((key) => fromCache(token, key, now, alphabetChecked));
+  }
+
+  function recall(token: string, context: ResolveContext): Outcome<TokenInfo> | undefined {
+    if (token.length > maxTokenLength) return undefined;
+    const cacheKey = cache!.keyOf(token);
+    if (typeof cacheKey !== 'string') return undefined;
+    const hit = cache!.get(cacheKey, context.now);
+    if (hit !== undefined && verifier!.trusts(hit.selector, hit.key, context.now) === true) {
+      return accept(tokenInfoFromClaims(hit.claims, 'jwt'), context.now);
     }
-    return verify(token, now, cacheKey);
+    recalledToken = token;
+    recalledKey = cacheKey;
+    return undefined;
   }
 
   /** The outcome, unless a revocation of the list names the token. */
@@ -278,11 +335,18 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
   return {
     cacheNamespace: jwtCacheNamespace(options, keySources),
     health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
-    async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
-      if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
-      const outcome = resolveUnrevoked(token, context.now);
-      // Without a list, no extra step on the hot path.
-      return revocations === undefined ? outcome : checkRevocation(token, outcome, context.now, revocations);
+    // A remembered token is answered without the revocation check: with a list, every token goes through it.
+    ...(cache === undefined || revocations !== undefined ? {} : { recall }),
+    resolve(token, context) {
+      try {
+        const outcome = resolveNow(token, context);
+        // Without a list, no extra step on the hot path.
+        if (revocations === undefined) return Promise.resolve(outcome);
+        return checkRevocation(token, Promise.resolve(outcome), context.now, revocations);
+      } catch (error) {
+        // A bug, reported the way an async function would: as a rejected promise.
+        return Promise.reject(error);
+      }
     },
   };
 }

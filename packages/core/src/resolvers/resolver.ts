@@ -16,6 +16,11 @@ export interface ResolveContext {
    * or audit events; absent otherwise. Resolvers that wrap others pass the context on unchanged.
    */
   readonly trace?: RequestTrace | undefined;
+   * Set by the resource server when it already matched the token against the compact JWS alphabet
+   * (three base64url segments, see `COMPACT_JWS_ALPHABET`) while extracting it, so that a JWT resolver
+   * skips that scan. Leave it unset for a token from anywhere else.
+   */
+  readonly jwsAlphabetChecked?: boolean;
 }
 
 /**
@@ -30,4 +35,12 @@ export interface ResolveContext {
  */
 export interface AccessTokenResolver extends CacheIdentity, HealthReporter {
   resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>>;
+  /**
+   * Optional: the answer for a token this resolver verified and remembered, character for character,
+   * given synchronously, or `undefined` when only {@link resolve} can answer. The resource server asks
+   * it first for a plain `Bearer` token, before checking the token's grammar (a remembered token passed
+   * that check when it was first verified), and calls {@link resolve} when it gets no answer. It must
+   * give the answer {@link resolve} would give. A JWT resolver with a verified-token cache has it.
+   */
+  recall?(token: string, context: ResolveContext): Outcome<TokenInfo> | undefined;
 }

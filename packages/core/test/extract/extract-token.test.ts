@@ -171,7 +171,24 @@ describe('query parameter (RFC 6750 §2.3)', () => {
       query: true,
       header: undefined,
     });
-    expect(extracted).toEqual({ ok: true, value: { token: b64, location: 'query', scheme: 'Bearer' } });
+    expect(extracted).toEqual({
+      ok: true,
+      value: { token: b64, location: 'query', scheme: 'Bearer', jwsAlphabet: false },
+    });
+  });
+
+  it('tells whether the token is spelled in the compact JWS alphabet, from the same scan', () => {
+    const locations = { authorizationHeader: true, formBody: false, query: false, header: undefined };
+    const spelledAs = (token: string) => {
+      const extracted = extractToken(get({ authorization: `Bearer  ${token}` }), locations);
+      return extracted.ok ? extracted.value.jwsAlphabet : extracted.failure.code;
+    };
+    expect(spelledAs('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln')).toBe(true);
+    expect(spelledAs('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.')).toBe(true);
+    expect(spelledAs('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0+.c2ln')).toBe(false);
+    expect(spelledAs('eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln==')).toBe(false);
+    expect(spelledAs('opaque-token~1')).toBe(false);
+    expect(spelledAs('a.b c')).toBe('malformed_authorization');
   });
 
   it('refuses two access_token parameters and an invalid one with 400', async () => {

@@ -4,6 +4,9 @@
 import { createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign as signBytes } from 'node:crypto';
 import { base64url, importJWK, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { staticJwks } from '../../src/keys/static-jwks.js';
+import { jwtResolver } from '../../src/resolvers/jwt-resolver.js';
+import { createResourceServer } from '../../src/resource-server.js';
 import { NOW_S } from '../helpers.js';
 import {
   ALL_ALGORITHMS,
@@ -313,6 +316,43 @@ describe('base64url other than canonical', () => {
           ok: false,
           code: 'token_malformed',
         });
+      }
+    },
+  );
+
+  // The resource server scans the token once, while extracting it, and tells the resolver: a spelling
+  // that scan did not vouch for must still meet the resolver's own check.
+  it.each(['ES256', 'RS256'])(
+    '%s: through a resource server, every other spelling is refused',
+    async (alg) => {
+      const token = await mint(alg);
+      const [h, p, s] = token.split('.') as [string, string, string];
+      const rs = createResourceServer({
+        resolver: jwtResolver({
+          issuer: CLAIMS.iss,
+          acceptAnyAudience: true,
+          keys: staticJwks(jwksFor(alg)),
+        }),
+        requireHttps: false,
+        clock: () => NOW_S * 1000,
+      });
+      const authenticate = (credentials: string) =>
+        rs.authenticate({
+          method: 'GET',
+          url: 'http://api.test/',
+          headers: { authorization: `Bearer ${credentials}` },
+        });
+      expect((await authenticate(token)).ok).toBe(true);
+      for (const spelling of [
+        `${h}.${p}.${s}=`,
+        `${h}=.${p}.${s}`,
+        `${h}.${p}.+${s.slice(1)}`,
+        `${h}.${p}~.${s}`,
+      ]) {
+        const result = await authenticate(spelling);
+        expect(result.ok, spelling.slice(-12)).toBe(false);
+        // 400 when the header is no b64token at all, 401 when the resolver refused the token.
+        expect([400, 401]).toContain(!result.ok && result.rejection.status);
       }
     },
   );

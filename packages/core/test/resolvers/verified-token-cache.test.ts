@@ -140,6 +140,63 @@ describe('a repeated token', () => {
     expectRejected(await rs.authenticate(bearerRequest(bound)), 'certificate_missing');
   });
 
+  it('is recalled by the resource server before any other work, with the answer resolve gives', async () => {
+    const resolver = cachedResolver();
+    const resolve = vi.spyOn(resolver, 'resolve');
+    const rs = createResourceServer({ resolver, clock: () => NOW_MS });
+    const token = await mint(key, { exp: NOW_S + 60 });
+    const first = expectAccepted(await rs.authenticate(bearerRequest(token)));
+    expect(resolve).toHaveBeenCalledTimes(1);
+    const verifications = countVerifications();
+    const second = expectAccepted(
+      await rs.authenticate(bearerRequest(token, { headers: { authorization: `bearer   ${token}` } })),
+    );
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(verifications.count).toBe(0);
+    expect(second).toEqual(first);
+    expect(second.token).toBe(token);
+    // The claims are still checked on a recall.
+    const late = createResourceServer({ resolver, clock: () => NOW_MS + 60_000 });
+    expectRejected(await late.authenticate(bearerRequest(token)), 'token_expired');
+  });
+
+  it('is not recalled when the request could not have carried it alone, or was malformed', async () => {
+    const resolver = cachedResolver();
+    const rs = createResourceServer({ resolver, clock: () => NOW_MS });
+    const token = await mint(key);
+    expectAccepted(await rs.authenticate(bearerRequest(token)));
+    // Still refused as extraction refuses them, though the token is remembered.
+    expectRejected(
+      await rs.authenticate(
+        bearerRequest(token, { headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } }),
+      ),
+      'malformed_authorization',
+      400,
+    );
+    expectRejected(
+      await rs.authenticate(bearerRequest(token, { headers: { authorization: `Bearer ${token} x` } })),
+      'malformed_authorization',
+      400,
+    );
+    const withQuery = createResourceServer({
+      resolver,
+      clock: () => NOW_MS,
+      tokenLocations: { query: true },
+    });
+    expectRejected(
+      await withQuery.authenticate(
+        bearerRequest(token, { url: `https://api.example.com/r?access_token=${token}` }),
+      ),
+      'multiple_token_methods',
+      400,
+    );
+    // The confirm stage still runs: a route that takes certificate-bound tokens only refuses it.
+    expectRejected(
+      await rs.authenticate(bearerRequest(token), { requireSenderConstrained: 'mtls' }),
+      'sender_constraint_required',
+    );
+  });
+
   it('is keyed by the whole token: a tampered copy is verified, and refused', async () => {
     const resolver = cachedResolver();
     const token = await mint(key);
