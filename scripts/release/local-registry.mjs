@@ -71,6 +71,13 @@ export async function startLocalRegistry(dir) {
     output += chunk;
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Interrupted (Ctrl-C, a CI timeout): take verdaccio down too rather than leave it listening.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      child.kill('SIGTERM');
+      process.exit(130);
+    });
+  }
   await waitUntilUp(url, exited, () => output);
   const token = await addUser(url);
   const npmrc = join(dir, 'npmrc');

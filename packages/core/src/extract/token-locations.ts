@@ -9,6 +9,6 @@ export interface TokenLocations {
   readonly formBody?: boolean;
   /** `access_token` query parameter (§2.3). Successful answers then carry `Cache-Control: private`. Default `false`. */
   readonly query?: boolean;
-  /** A custom header carrying the bare token, like a gateway's `clientTokenName`. Default none. */
+  /** A custom header carrying the bare token, like ForgeRock Identity Gateway's `clientTokenName`. Default none. */
   readonly header?: string;
 }

@@ -24,7 +24,7 @@ import { nodeForge } from './node-forge.js';
 import { type Pkcs12EntryContent, Pkcs12Error, type Pkcs12KeyStore, readPkcs12 } from './pkcs12-reader.js';
 
 /**
- * Secret ID → keystore aliases, active first (the gateway's KeyStoreSecretStore `mappings`).
+ * Secret ID → keystore aliases, active first (ForgeRock Identity Gateway's KeyStoreSecretStore `mappings`).
  *
  * @example
  * ```ts
