@@ -65,7 +65,7 @@ try {
     const base =
       Object.keys(row.base).length === 0 ? '' : ` (to a project with ${Object.keys(row.base).join(', ')})`;
     lines.push(
-      `| \`${row.adapter}\`${base} | ${mib(ours.bytes)} | ${ours.packages} | \`${peerName}\` ${peerVersion} ${row.peerNote ?? ''} | ${mib(peer.bytes)} | ${peer.packages} |`,
+      `| \`${row.adapter}\`${base} | ${mib(ours.bytes)} | ${ours.packages} | \`${peerName}\` ${peerVersion}${row.peerNote ? ` ${row.peerNote}` : ''} | ${mib(peer.bytes)} | ${peer.packages} |`,
     );
     console.log(
       `${row.adapter}: +${mib(ours.bytes)}, +${ours.packages} packages; ${peerName}: +${mib(peer.bytes)}, +${peer.packages} packages`,
