@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import { requireOption } from '../config/config-error.js';
+import { LruMap } from '../lru-map.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
 
 /**
@@ -15,18 +15,17 @@ export function memoryTokenCacheStore(maxEntries = 10_000): TokenCacheStore {
     'must be a positive integer',
   );
   let evictions = 0;
-  const lru = new LRUCache<string, CachedAnswer>({
+  const lru = new LruMap<string, CachedAnswer>({
     max: maxEntries,
-    // The cache checks `usableUntil` on the resource server's clock; the TTL here only frees memory.
-    ttlAutopurge: false,
-    dispose: (_value, _key, reason) => {
-      if (reason === 'evict') evictions++;
+    onEvict: () => {
+      evictions++;
     },
   });
   return {
     get: (key) => lru.get(key),
     set: (key, answer, ttlMs) => {
-      lru.set(key, answer, { ttl: Math.max(1, Math.ceil(ttlMs)) });
+      // The cache checks `usableUntil` on the resource server's clock; the TTL here only frees memory.
+      lru.set(key, answer, Math.max(1, Math.ceil(ttlMs)));
     },
     delete: (key) => {
       lru.delete(key);

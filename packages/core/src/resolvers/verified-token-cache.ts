@@ -1,8 +1,8 @@
-import { LRUCache } from 'lru-cache';
 import { requireOption } from '../config/config-error.js';
 import { type OptionSchema, positiveInteger } from '../config/option-schema.js';
 import { tokenHash, tokenHashSync } from '../crypto/token-hash.js';
 import type { KeySelector } from '../keys/verification-key-source.js';
+import { LruMap } from '../lru-map.js';
 
 /** Options of a JWT resolver's verified-token cache (`jwtResolver({ verifiedTokenCache })`). */
 export interface VerifiedTokenCacheOptions {
@@ -37,7 +37,7 @@ export interface VerifiedToken {
  * issuers, two audiences) never share an entry.
  */
 export class VerifiedTokenCache {
-  private readonly entries: LRUCache<string, VerifiedToken>;
+  private readonly entries: LruMap<string, VerifiedToken>;
 
   constructor(options: VerifiedTokenCacheOptions, option: string) {
     const maxEntries = options.maxEntries ?? 10_000;
@@ -46,7 +46,7 @@ export class VerifiedTokenCache {
       `${option}.maxEntries`,
       'must be a positive integer',
     );
-    this.entries = new LRUCache<string, VerifiedToken>({ max: maxEntries });
+    this.entries = new LruMap<string, VerifiedToken>({ max: maxEntries });
   }
 
   /** The cache key of a token: synchronous on Node, WebCrypto elsewhere. */
