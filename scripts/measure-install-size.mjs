@@ -5,7 +5,6 @@
 // Also bundles @rs/core for a Worker (esbuild, the bundler tsup drives; `workerd` condition) and gzips it.
 // Writes the table into the root README between the install-size markers.
 // Run after the build: `npm run measure:install-size`.
-import { execFile } from 'node:child_process';
 import {
   existsSync,
   lstatSync,
@@ -18,9 +17,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { npmInstall } from './release/install.mjs';
 import { startLocalRegistry } from './release/local-registry.mjs';
 import { publishRelease, ROOT } from './release/publish-release.mjs';
 
@@ -43,8 +42,6 @@ const START = '<!-- install-size:start -->';
 const END = '<!-- install-size:end -->';
 
 const work = mkdtempSync(join(tmpdir(), 'rs-install-size-'));
-const run = async (command, args, options) =>
-  (await promisify(execFile)(command, args, { maxBuffer: 64 << 20, ...options })).stdout;
 const registry = await startLocalRegistry(work);
 let table;
 try {
@@ -104,21 +101,7 @@ async function added(base, extra) {
       join(dir, 'package.json'),
       JSON.stringify({ name: 'measure', private: true, dependencies }),
     );
-    await run(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        `--cache=${join(work, 'npm-cache')}`,
-      ],
-      {
-        cwd: dir,
-        env: { ...process.env, NPM_CONFIG_USERCONFIG: join(dir, '.npmrc') },
-      },
-    );
+    await npmInstall(dir, work);
     return measure(join(dir, 'node_modules'));
   };
   const before = Object.keys(base).length === 0 ? { bytes: 0, packages: 0 } : await install(base);

@@ -5,18 +5,14 @@
 // endpoint: 200 with a valid token, 401 without. TypeScript projects compile with tsc, strict, with
 // `skipLibCheck: false` and no DOM lib, so the published declarations are checked as users get them.
 // Run after the build: `node scripts/registry-round-trip.mjs` (npm test runs it).
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { npmInstall, run } from './release/install.mjs';
 import { startLocalRegistry } from './release/local-registry.mjs';
 import { publishRelease, ROOT } from './release/publish-release.mjs';
 import { startTestAuthorizationServer } from './release/test-authorization-server.mjs';
 
-// Asynchronous: the JWK set endpoint the projects call lives in this process.
-const run = async (command, args, options) =>
-  (await promisify(execFile)(command, args, { maxBuffer: 64 << 20, ...options })).stdout;
 const PNPM_VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).packageManager.split(
   '@',
 )[1];
@@ -197,18 +193,7 @@ async function runProject(project, manager, versions, env) {
   writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`);
   const options = { cwd: dir, env: { ...env, NPM_CONFIG_USERCONFIG: join(dir, '.npmrc') }, encoding: 'utf8' };
   if (manager === 'npm') {
-    await run(
-      'npm',
-      [
-        'install',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        `--cache=${join(work, 'npm-cache')}`,
-      ],
-      options,
-    );
+    await npmInstall(dir, work, env);
   } else {
     await run(
       'npx',
