@@ -9,7 +9,9 @@ export function packageBuildConfig(options: Options = {}): ReturnType<typeof def
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    sourcemap: true,
+    // No source maps: the output is readable, unminified JavaScript, and maps carrying the sources would
+    // more than double what every install downloads (scripts/measure-install-size.mjs).
+    sourcemap: false,
     clean: true,
     target: 'node20',
     splitting: false,

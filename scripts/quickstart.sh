@@ -51,6 +51,9 @@ case "${1:-}" in
     node scripts/check-package-exports.mjs || failures="$failures package-exports"
     node scripts/check-changesets.mjs || failures="$failures changesets"
     node scripts/check-import-cycles.mjs || failures="$failures import-cycles"
+    node scripts/check-troubleshooting.mjs || failures="$failures troubleshooting"
+    # Publishes the built packages to a local registry and installs them in fresh projects (npm and pnpm).
+    node scripts/registry-round-trip.mjs || failures="$failures registry-round-trip"
     $PNPM exec biome ci . --colors=off || failures="$failures lint"
     # shellcheck disable=SC2086 # one argument per failed step
     exec node scripts/test-summary.mjs $failures

@@ -13,4 +13,6 @@ export default packageBuildConfig({
   // Shared chunks: `@rs/core` (both builds), `@rs/core/node` and `@rs/core/adapter` must share one copy of
   // each class (RsConfigError, HttpClientError, …) or `instanceof` fails across the entry points.
   splitting: true,
+  // `import.meta.url` in the CommonJS build (optional peers are loaded with createRequire).
+  shims: true,
 });

@@ -12,7 +12,7 @@ export const DEMO_KEYS = {
   signingKeyPem: `${KEYS}as-signing.key.pem`,
   /** The API's PKCS#12 keystore: the signing certificate as a trusted entry, alias `verification-key`. */
   keystore: `${KEYS}rs-keystore.p12`,
-  /** One base64 file per secret ID, read by `directorySecretStore` (the gateway's FileSystemSecretStore). */
+  /** One base64 file per secret ID, read by `directorySecretStore` (ForgeRock Identity Gateway's FileSystemSecretStore). */
   secretsDirectory: `${KEYS}secrets`,
 } as const;
 

@@ -24,7 +24,7 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = 64;
-const SEED = 42;
+const SHUFFLE_START = 42;
 const ISSUER = 'https://as.bench.test';
 const AUDIENCE = 'https://api.bench.test';
 const API_URL = 'https://api.bench.test/items';
@@ -33,9 +33,9 @@ const gc = globalThis.gc;
 
 // ---------------------------------------------------------------------------------------------- helpers
 
-/** mulberry32: a small seeded PRNG, so that the request order is the same on every run. */
-function random(seed) {
-  let a = seed >>> 0;
+/** mulberry32: a small deterministic PRNG, so that the request order is the same on every run. */
+function random(start) {
+  let a = start >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -48,7 +48,7 @@ function random(seed) {
 /** REQUESTS indexes into a list of TOKENS, each used equally often, in a shuffled order. */
 function shuffledOrder() {
   const order = Array.from({ length: REQUESTS }, (_, i) => i % TOKENS);
-  const next = random(SEED);
+  const next = random(SHUFFLE_START);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
@@ -170,7 +170,7 @@ const opaqueRequests = opaqueTokens.map(request);
 
 console.log(
   `@rs/core token cache benchmark: ${REQUESTS.toLocaleString('en-US')} requests over ${TOKENS} distinct tokens, ` +
-    `shuffled (seed ${SEED}), node ${process.version}`,
+    `shuffled (PRNG start ${SHUFFLE_START}), node ${process.version}`,
 );
 console.log(
   'Every figure is a full createResourceServer().authenticate() (extract, resolve, confirm, scope check).',

@@ -1,18 +1,22 @@
 /**
  * @rs/core as Node loads it (the `node` export condition): the same API as the portable entry, with
- * the pooled undici client as the default HTTP client for JWK set fetches and introspection. Other
- * runtimes and bundles for Workers or browsers get the portable entry, which never imports undici.
+ * the pooled undici client as the default HTTP client for JWK set fetches and introspection wherever the
+ * `undici` package is installed (an optional peer dependency: `npm install undici`), and the runtime's
+ * `fetch` otherwise. Other runtimes and bundles for Workers or browsers get the portable entry, which
+ * never imports undici.
  *
  * @packageDocumentation
  */
 import { useDefaultHttpClient } from './http/default-http-client.js';
+import { fetchHttpClient } from './http/fetch-http-client.js';
 import type { HttpClient } from './http/http-client.js';
+import { optionalPeerInstalled } from './node/optional-peer.js';
 import { undiciHttpClient } from './node/undici-http-client.js';
 
-// One pool for the process, made on first use: importing @rs/core opens nothing.
+// One pool for the process, made on first use: importing @rs/core opens nothing and loads no undici.
 let shared: HttpClient | undefined;
 useDefaultHttpClient(() => {
-  shared ??= undiciHttpClient();
+  shared ??= optionalPeerInstalled('undici') ? undiciHttpClient() : fetchHttpClient();
   return shared;
 });
 

@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import { requireOption } from '../config/config-error.js';
+import { LruMap } from '../lru-map.js';
 import { LabelIndex } from '../revocation/label-index.js';
 import { revocationLabels } from '../revocation/revocation.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
@@ -26,20 +26,19 @@ export function memoryTokenCacheStore(maxEntries = 10_000): MemoryTokenCacheStor
   );
   let evictions = 0;
   const index = new LabelIndex();
-  const lru = new LRUCache<string, CachedAnswer>({
+  const lru = new LruMap<string, CachedAnswer>({
     max: maxEntries,
-    // The cache checks `usableUntil` on the resource server's clock; the TTL here only frees memory.
-    ttlAutopurge: false,
-    dispose: (_value, key, reason) => {
-      if (reason === 'evict') evictions++;
-      // A replaced value is indexed anew by `set`, after this runs.
-      index.remove(key);
+    onEvict: () => {
+      evictions++;
     },
+    // Whatever the reason an entry leaves (a replaced value is indexed anew by `set`, after this runs).
+    onRemove: (_value, key) => index.remove(key),
   });
   return {
     get: (key) => lru.get(key),
     set: (key, answer, ttlMs) => {
-      lru.set(key, answer, { ttl: Math.max(1, Math.ceil(ttlMs)) });
+      // The cache checks `usableUntil` on the resource server's clock; the TTL here only frees memory.
+      lru.set(key, answer, Math.max(1, Math.ceil(ttlMs)));
       if (answer.info !== undefined) index.add(key, revocationLabels(answer.info));
     },
     delete: (key) => {

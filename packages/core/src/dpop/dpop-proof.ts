@@ -1,11 +1,11 @@
 import { calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose';
-import { LRUCache } from 'lru-cache';
 import { timingSafeEqualStrings } from '../crypto/constant-time.js';
 import { accessTokenHash } from '../crypto/token-hash.js';
 import { decodeJsonSegment, isObject, parseJsonObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
+import { LruMap } from '../lru-map.js';
 import { normalizeHttpUri } from './http-uri.js';
 
 /** A DPoP proof whose every own check passed; what binds it to the token is checked later. */
@@ -59,7 +59,7 @@ const MAX_JTI_LENGTH = 256;
  * Imported keys are kept by thumbprint: a client signs many proofs with one key.
  */
 export function dpopProofChecker(settings: ProofSettings): ProofChecker {
-  const keys = new LRUCache<string, CryptoKey>({ max: 1_000 });
+  const keys = new LruMap<string, CryptoKey>({ max: 1_000 });
 
   async function importProofKey(jwk: JWK, alg: string, jkt: string): Promise<CryptoKey | undefined> {
     const id = `${alg}:${jkt}`;

@@ -10,11 +10,11 @@ export interface TokenLocations {
   /** `access_token` query parameter (§2.3). Successful answers then carry `Cache-Control: private`. Default `false`. */
   readonly query?: boolean;
   /**
-   * The query parameter that carries the token with `query: true`, like NGINX's `tokenQueryParam` or a
-   * gateway's `clientTokenName`. Default `access_token` (RFC 6750 §2.3).
+   * The query parameter that carries the token with `query: true`, like NGINX's `tokenQueryParam` or
+   * ForgeRock Identity Gateway's `clientTokenName`. Default `access_token` (RFC 6750 §2.3).
    */
   readonly queryParameter?: string;
-  /** A custom header carrying the bare token, like a gateway's `clientTokenName`. Default none. */
+  /** A custom header carrying the bare token, like ForgeRock Identity Gateway's `clientTokenName`. Default none. */
   readonly header?: string;
   /**
    * The name of a cookie carrying the bare token (e.g. `__Host-access_token`), for browser clients of a

@@ -5,8 +5,8 @@ let makeDefault: () => HttpClient = () => fetchHttpClient();
 
 /**
  * The HTTP client of resolvers and key sources given none: the runtime's `fetch` in the portable build;
- * in the Node build of the main entry (the `node` export condition) one pooled undici client shared by
- * the process, several times the throughput of `fetch` to the same server.
+ * in the Node build of the main entry (the `node` export condition), when the `undici` package is
+ * installed, one pooled undici client shared by the process, several times the throughput of `fetch`.
  */
 export function defaultHttpClient(): HttpClient {
   return makeDefault();

@@ -1,4 +1,4 @@
-import { importJWK, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, importJWK, type JWK, SignJWT } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
   anyValue,

@@ -92,7 +92,7 @@ export interface IntrospectionResolverOptions {
    * JWE. Requires `issuer`.
    */
   readonly jwtResponse?: JwtIntrospectionOptions;
-  /** Default: on Node, one pooled undici client for the process; elsewhere the runtime's `fetch`. */
+  /** Default: on Node with `undici` installed, one pooled undici client for the process; else `fetch`. */
   readonly httpClient?: HttpClient;
   /**
    * Told of every failed introspection that is not the client's fault. Default: misconfigurations (our

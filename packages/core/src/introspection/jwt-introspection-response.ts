@@ -1,4 +1,4 @@
-import { importJWK, type JWK } from 'jose';
+import { type CryptoKey, importJWK, type JWK } from 'jose';
 import { requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';

@@ -1,3 +1,4 @@
+import type { CryptoKey } from 'jose';
 import type { CacheIdentity } from '../crypto/cache-namespace.js';
 import type { Outcome } from '../errors/failure.js';
 

@@ -49,7 +49,7 @@ export interface RemoteJwksOptions {
   readonly maxResponseBytes?: number;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
   readonly allowInsecureHttp?: boolean;
-  /** The HTTP client. Default: on Node, one pooled undici client for the process; elsewhere `fetch`. */
+  /** The HTTP client. Default: on Node with `undici` installed, one pooled undici client; else `fetch`. */
   readonly httpClient?: HttpClient;
   /**
    * Told of every failed fetch (an `HttpClientError`, or a `JwkSetError` for a bad status, a document

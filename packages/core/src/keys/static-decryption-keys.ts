@@ -1,4 +1,4 @@
-import { base64url, importJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { base64url, importJWK, type JSONWebKeySet, type JWK, type CryptoKey as WebCryptoKey } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { isObject } from '../encoding/json-object.js';
@@ -11,7 +11,8 @@ import {
 } from './jwe-algorithms.js';
 import { MAX_JWKS_KEYS } from './jwk-index.js';
 
-type DecryptionKey = CryptoKey | Uint8Array;
+// jose's CryptoKey type: the declarations then compile without the DOM lib.
+type DecryptionKey = WebCryptoKey | Uint8Array;
 
 /**
  * A decryption key source that knows, at start-up, which JWE key-management algorithms (`alg`) its keys

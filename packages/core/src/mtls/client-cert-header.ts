@@ -9,7 +9,7 @@ import { xfccCertificate } from './envoy-xfcc.js';
  *   percent-decoding only, so the raw `+`, `=` and `/` ALB leaves stay what they are;
  * - `base64-der`: Azure `X-ARR-ClientCert`, HAProxy, Traefik v3 `X-Forwarded-Tls-Client-Cert` (a
  *   comma-joined chain, leaf first: the first is used);
- * - `base64-pem`: base64 of the PEM text, as the gateway's `CertificateThumbprintFilter` reads it;
+ * - `base64-pem`: base64 of the PEM text, as ForgeRock Identity Gateway's `CertificateThumbprintFilter` reads it;
  * - `rfc9440`: `Client-Cert: :<base64 DER>:`, a structured-field byte sequence;
  * - `envoy-xfcc`: `x-forwarded-client-cert` with `Cert="<URL-encoded PEM>"` and/or `Hash=<hex SHA-256>`;
  * - `auto` (default): recognizes each of the above by its shape, except Envoy's `Hash=` without `Cert=`:

@@ -39,7 +39,7 @@ const DIRECTORY_SECRET_STORE_OPTIONS: OptionSchema<DirectorySecretStoreOptions> 
 const UNSAFE_ID = /[/\\\0]/;
 
 /**
- * Secrets held in a directory, one file per secret ID, like the gateway's FileSystemSecretStore
+ * Secrets held in a directory, one file per secret ID, like ForgeRock Identity Gateway's FileSystemSecretStore
  * (`keystore.pass` holds the secret ID `keystore.pass`). A missing file means the store does not know the
  * ID; a file is read when a resolver asks for its secret. Plain files are used byte for byte, so a
  * trailing newline is part of the secret (`echo -n` writes none). Values are shared secrets: HMAC or AES

@@ -9,6 +9,7 @@
 export { type DirectorySecretStoreOptions, directorySecretStore } from './directory-secret-store.js';
 export { type JwkSetFileStoreOptions, jwkSetFileStore } from './jwk-set-file-store.js';
 export { type NodeRequestHeaderFields, nodeRequestHeaders } from './node-request.js';
+export { MissingPackageError } from './optional-peer.js';
 export { type PemSecretFile, type PemSecretStoreOptions, pemSecretStore } from './pem-secret-store.js';
 export {
   type Pkcs12Mapping,

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
 import { Asn1ShapeError, read } from './asn1-reader.js';
+import { nodeForge } from './node-forge.js';
 
 type Node = forge.asn1.Asn1;
 
@@ -15,10 +16,10 @@ const PBES2 = '1.2.840.113549.1.5.13';
 const PKCS12_PBE: ReadonlySet<string> = new Set(['1.2.840.113549.1.12.1.3', '1.2.840.113549.1.12.1.6']);
 const PBMAC1 = '1.2.840.113549.1.5.14';
 const MAC_DIGESTS: Readonly<Record<string, { node: string; forge: () => forge.md.MessageDigest }>> = {
-  '1.3.14.3.2.26': { node: 'sha1', forge: () => forge.md.sha1.create() },
-  '2.16.840.1.101.3.4.2.1': { node: 'sha256', forge: () => forge.md.sha256.create() },
-  '2.16.840.1.101.3.4.2.2': { node: 'sha384', forge: () => forge.md.sha384.create() },
-  '2.16.840.1.101.3.4.2.3': { node: 'sha512', forge: () => forge.md.sha512.create() },
+  '1.3.14.3.2.26': { node: 'sha1', forge: () => nodeForge().md.sha1.create() },
+  '2.16.840.1.101.3.4.2.1': { node: 'sha256', forge: () => nodeForge().md.sha256.create() },
+  '2.16.840.1.101.3.4.2.2': { node: 'sha384', forge: () => nodeForge().md.sha384.create() },
+  '2.16.840.1.101.3.4.2.3': { node: 'sha512', forge: () => nodeForge().md.sha512.create() },
 };
 
 interface PbeCipher {
@@ -28,8 +29,9 @@ interface PbeCipher {
 }
 // forge's password-based ciphers (PBES2 with PBKDF2, PKCS#12 PBE with RC2 and 3DES), which its type
 // declarations leave out.
-const pbe = (forge.pki as unknown as { pbe: { getCipher(oid: string, params: Node, pw: string): PbeCipher } })
-  .pbe;
+const pbe = () =>
+  (nodeForge().pki as unknown as { pbe: { getCipher(oid: string, params: Node, pw: string): PbeCipher } })
+    .pbe;
 
 /**
  * Decrypts `encrypted` under a password-based scheme (an AlgorithmIdentifier): the plaintext as a binary
@@ -49,7 +51,7 @@ export function passwordDecrypt(
     limitIterations(pbes2Iterations(params, what), what);
     // PBES2 derives from the password's UTF-8 bytes (OpenSSL and the JDK agree); forge wants them as a
     // binary string.
-    secret = forge.util.encodeUtf8(password);
+    secret = nodeForge().util.encodeUtf8(password);
   } else if (PKCS12_PBE.has(oid)) {
     const [, iterations] = read.sequence(params, `${what} parameters`);
     limitIterations(read.integer(iterations, `${what} iterations`), what);
@@ -60,11 +62,11 @@ export function passwordDecrypt(
   }
   let cipher: PbeCipher;
   try {
-    cipher = pbe.getCipher(oid, params, secret);
+    cipher = pbe().getCipher(oid, params, secret);
   } catch {
     throw new Asn1ShapeError(`${what} has unsupported encryption parameters`);
   }
-  cipher.update(forge.util.createBuffer(encrypted));
+  cipher.update(nodeForge().util.createBuffer(encrypted));
   return cipher.finish() ? cipher.output.getBytes() : undefined;
 }
 
@@ -80,8 +82,8 @@ export function macVerifies(macData: Node, content: string, password: string): b
     iterationsNode === undefined ? 1 : read.integer(iterationsNode, 'PKCS#12 MAC iterations');
   limitIterations(iterations, 'the PKCS#12 MAC');
   const md = digest.forge();
-  const salt = forge.util.createBuffer(read.octets(saltNode, 'PKCS#12 MAC salt'));
-  const key = forge.pkcs12.generateKey(password, salt, 3, iterations, md.digestLength, md);
+  const salt = nodeForge().util.createBuffer(read.octets(saltNode, 'PKCS#12 MAC salt'));
+  const key = nodeForge().pkcs12.generateKey(password, salt, 3, iterations, md.digestLength, md);
   const expected = Buffer.from(read.octets(digestNode, 'PKCS#12 MAC value'), 'binary');
   const actual = createHmac(digest.node, Buffer.from(key.getBytes(), 'binary'))
     .update(Buffer.from(content, 'binary'))

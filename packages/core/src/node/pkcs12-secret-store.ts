@@ -20,10 +20,11 @@ import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
 import { readBoundedFile } from './bounded-file.js';
 import { keyObjectJwk } from './key-object-jwk.js';
+import { nodeForge } from './node-forge.js';
 import { type Pkcs12EntryContent, Pkcs12Error, type Pkcs12KeyStore, readPkcs12 } from './pkcs12-reader.js';
 
 /**
- * Secret ID → keystore aliases, active first (the gateway's KeyStoreSecretStore `mappings`).
+ * Secret ID → keystore aliases, active first (ForgeRock Identity Gateway's KeyStoreSecretStore `mappings`).
  *
  * @example
  * ```ts
@@ -92,6 +93,8 @@ const HMAC_OIDS: ReadonlySet<string> = new Set([
  */
 export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStore {
   checkOptions(options, PKCS12_SECRET_STORE_OPTIONS, 'pkcs12SecretStore');
+  // Without node-forge no keystore can be read: say so before looking at the file.
+  nodeForge();
   requireOption(
     isObject(options) && typeof options.file === 'string' && options.file.length > 0,
     'pkcs12SecretStore.file',

@@ -1,4 +1,4 @@
-import { Agent, request, errors as undiciErrors } from 'undici';
+import type * as Undici from 'undici';
 import {
   checkOptions,
   nonNegativeNumber,
@@ -14,6 +14,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../http/http-client.js';
+import { loadOptionalPeer } from './optional-peer.js';
 
 /** Options of {@link undiciHttpClient}. */
 export interface UndiciHttpClientOptions {
@@ -50,7 +51,8 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
 
 /**
  * A pooled, keep-alive {@link HttpClient} for Node on undici. Prefer it to the default `fetch` client on
- * Node: connections to the authorization server are reused across requests.
+ * Node: connections to the authorization server are reused across requests. `undici` is an optional peer
+ * dependency of `@rs/core`: without it this throws `MissingPackageError` (`npm install undici`).
  *
  * @example
  * ```ts
@@ -60,6 +62,11 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
  */
 export function undiciHttpClient(options: UndiciHttpClientOptions = {}): ClosableHttpClient {
   checkOptions(options, UNDICI_HTTP_CLIENT_OPTIONS, 'undiciHttpClient');
+  const {
+    Agent,
+    request,
+    errors: undiciErrors,
+  } = loadOptionalPeer<typeof Undici>('undici', 'undiciHttpClient');
   const dispatcher = new Agent({
     connections: options.connections ?? 16,
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
@@ -127,7 +134,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
 }
 
 /** `Agent.close()` waits for requests under way, forever when a server hangs: cut them after `graceMs`. */
-async function closeWithin(dispatcher: Agent, cut: AbortController, graceMs: number): Promise<void> {
+async function closeWithin(dispatcher: Undici.Agent, cut: AbortController, graceMs: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const graceOver = new Promise<'grace over'>((resolve) => {
     timer = setTimeout(() => resolve('grace over'), graceMs);

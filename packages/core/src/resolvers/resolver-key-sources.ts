@@ -38,7 +38,7 @@ export interface ResolverKeySources {
 }
 
 /**
- * Resolves a resolver's key options at start-up. The rule of the gateway's stateless resolver holds:
+ * Resolves a resolver's key options at start-up. The rule of ForgeRock Identity Gateway's stateless resolver holds:
  * `verificationSecretId` xor `decryptionSecretId`, since a server that signs and encrypts is read with
  * the decryption key (encryption takes precedence); the keys for a signature nested inside an encrypted
  * token are then given directly with `keys`. A secret ID the provider does not know is reported here,

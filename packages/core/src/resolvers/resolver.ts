@@ -16,6 +16,7 @@ export interface ResolveContext {
    * or audit events; absent otherwise. Resolvers that wrap others pass the context on unchanged.
    */
   readonly trace?: RequestTrace | undefined;
+  /**
    * Set by the resource server when it already matched the token against the compact JWS alphabet
    * (three base64url segments, see `COMPACT_JWS_ALPHABET`) while extracting it, so that a JWT resolver
    * skips that scan. Leave it unset for a token from anywhere else.

@@ -1,8 +1,8 @@
-import { LRUCache } from 'lru-cache';
 import { requireOption } from '../config/config-error.js';
 import { type OptionSchema, positiveInteger } from '../config/option-schema.js';
 import { tokenHash, tokenHashSync } from '../crypto/token-hash.js';
 import type { KeySelector } from '../keys/verification-key-source.js';
+import { LruMap } from '../lru-map.js';
 import { LabelIndex } from '../revocation/label-index.js';
 import { revocationLabel, revocationLabels, type SharedRevocation } from '../revocation/revocation.js';
 import type { RevocableCache } from '../revocation/revocation-list.js';
@@ -45,7 +45,7 @@ export interface VerifiedToken {
  * issuers, two audiences) never share an entry.
  */
 export class VerifiedTokenCache implements RevocableCache {
-  private readonly entries: LRUCache<string, VerifiedToken>;
+  private readonly entries: LruMap<string, VerifiedToken>;
   /** By `jti`, subject, client and session, when a revocation list may name entries. */
   private readonly index: LabelIndex | undefined;
 
@@ -58,9 +58,9 @@ export class VerifiedTokenCache implements RevocableCache {
     );
     const index = indexed ? new LabelIndex() : undefined;
     this.index = index;
-    this.entries = new LRUCache<string, VerifiedToken>({
+    this.entries = new LruMap<string, VerifiedToken>({
       max: maxEntries,
-      ...(index === undefined ? {} : { dispose: (_entry: VerifiedToken, key: string) => index.remove(key) }),
+      ...(index === undefined ? {} : { onRemove: (_entry: VerifiedToken, key: string) => index.remove(key) }),
     });
   }
 

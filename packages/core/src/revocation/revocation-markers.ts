@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { LruMap } from '../lru-map.js';
 import type { TokenInfo } from '../token-info.js';
 import { claimNamedBy, type RevocationTarget, type SharedRevocation } from './revocation.js';
 
@@ -24,7 +24,7 @@ interface ValueMarkers {
 }
 
 export class RevocationMarkers {
-  readonly #markers: LRUCache<string, ValueMarkers>;
+  readonly #markers: LruMap<string, ValueMarkers>;
   #dropped = 0;
   #tokenMarkers = 0;
 
@@ -32,10 +32,12 @@ export class RevocationMarkers {
     maxMarkers: number,
     private readonly markerTtl: number,
   ) {
-    this.#markers = new LRUCache({
+    this.#markers = new LruMap({
       max: maxMarkers,
-      dispose: (_value, key, reason) => {
-        if (reason === 'evict') this.#dropped++;
+      onEvict: () => {
+        this.#dropped++;
+      },
+      onRemove: (_value, key) => {
         if (key.startsWith('token\n')) this.#tokenMarkers--;
       },
     });

@@ -8,7 +8,7 @@ import type { SecretStore } from './secret-store.js';
 export interface EnvSecretStoreOptions {
   /** The environment to read, e.g. `process.env`. Read when a resolver asks for a secret. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** How values are written: `base64` (standard alphabet, the gateway's default) or `plain` UTF-8. */
+  /** How values are written: `base64` (standard alphabet, ForgeRock Identity Gateway's default) or `plain` UTF-8. */
   readonly format?: 'base64' | 'plain';
   /** Maps a secret ID to a variable name. Default {@link envVariableName}. */
   readonly variableName?: (secretId: string) => string;
@@ -22,7 +22,7 @@ const ENV_SECRET_STORE_OPTIONS: OptionSchema<EnvSecretStoreOptions> = {
 };
 
 /**
- * The environment variable that holds a secret ID, as the gateway's SystemAndEnvSecretStore names it:
+ * The environment variable that holds a secret ID, as ForgeRock Identity Gateway's SystemAndEnvSecretStore names it:
  * the ID in upper case with every `.` replaced by `_` (`agent.secret.id` → `AGENT_SECRET_ID`). Nothing
  * else changes: `my-key.v2` → `MY-KEY_V2`.
  *

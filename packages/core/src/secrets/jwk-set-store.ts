@@ -22,7 +22,7 @@ export interface JwkSetStoreOptions {
    */
   readonly jwks: VerificationKeySource | JSONWebKeySet;
   /**
-   * The secret IDs this store answers. Default: every ID, as the gateway's JwkSetSecretStore, whose
+   * The secret IDs this store answers. Default: every ID, as ForgeRock Identity Gateway's JwkSetSecretStore, whose
    * secret ID "is not used": keys are chosen by the token's `kid`. Restrict it when other stores follow.
    */
   readonly secretIds?: string | readonly string[];

@@ -6,7 +6,7 @@ import type { SecretStore } from './secret-store.js';
 
 /**
  * A password or similar secret in a store's options: given directly, or by secret ID from another store
- * (as the gateway's KeyStoreSecretStore takes its `storePassword` from a SystemAndEnvSecretStore).
+ * (as ForgeRock Identity Gateway's KeyStoreSecretStore takes its `storePassword` from a SystemAndEnvSecretStore).
  *
  * @example
  * ```ts

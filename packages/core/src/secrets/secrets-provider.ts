@@ -12,7 +12,7 @@ import type { VerificationKeySource } from '../keys/verification-key-source.js';
 export type SecretPurpose = 'verify' | 'decrypt';
 
 /**
- * Maps secret IDs to keys, from stores tried in order (like a gateway's secrets service). A secret ID
+ * Maps secret IDs to keys, from stores tried in order (like ForgeRock Identity Gateway's secrets service). A secret ID
  * may resolve to several keys at once (rotation: the active one first). Resolvers ask it for a key
  * source by secret ID; an ID no store knows is a configuration error, reported when the resolver is
  * built (`option` names the resolver option that holds the ID). {@link secretsProvider} builds one from

@@ -21,7 +21,7 @@ const SECRETS_PROVIDER_OPTIONS: OptionSchema<SecretsProviderOptions> = { stores:
 const MAX_REASONS = 5;
 
 /**
- * Resolves secret IDs to keys from ordered stores, like a gateway's secrets provider. For each secret ID
+ * Resolves secret IDs to keys from ordered stores, like ForgeRock Identity Gateway's secrets provider. For each secret ID
  * the stores are asked in order and the **first store that knows the ID answers alone**: its keys, active
  * first, are the secret's keys (so a store placed earlier overrides a later one, as an environment
  * variable overrides a file). Keys that cannot serve the purpose (an encryption key asked to verify, a

@@ -219,7 +219,7 @@ describe('JWT verified-token cache: revocation index', () => {
       claims,
       key: key.publicKey,
       selector: { alg: 'ES256', kid: undefined },
-      expiresAtMs: NOW_MS + 60_000,
+      expiresAt: Math.floor(NOW_MS / 1000) + 60,
     });
     for (let i = 0; i < 5; i++) cache.set(`key-${i}`, entry({ sub: `user-${i}`, sid: `s-${i}` }));
     expect(cache.size).toBe(2);

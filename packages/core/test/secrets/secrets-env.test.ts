@@ -6,7 +6,7 @@ import { decryptWith, encrypt, providerOf, sign, verifyWith } from '../secrets-s
 const OPTION = 'jwtResolver.verificationSecretId';
 
 describe('envVariableName', () => {
-  it('upper-cases the secret ID and turns dots into underscores, as the gateway does', () => {
+  it('upper-cases the secret ID and turns dots into underscores, as ForgeRock Identity Gateway does', () => {
     expect(envVariableName('agent.secret.id')).toBe('AGENT_SECRET_ID');
     expect(envVariableName('keystore.secret.id')).toBe('KEYSTORE_SECRET_ID');
     expect(envVariableName('stateless.access.token.verification.key')).toBe(

@@ -37,7 +37,7 @@ describe('directorySecretStore', () => {
     expect(store.keys!('keystore.pass')).toEqual([
       { jwk: { kty: 'oct', k: 'cGFzc3dvcmQ' }, origin: `${directory}/keystore.pass` },
     ]);
-    // A trailing newline is part of the secret, as in the gateway: write files with `echo -n`.
+    // A trailing newline is part of the secret, as in ForgeRock Identity Gateway: write files with `echo -n`.
     expect(store.keys!('with.newline')![0]!.jwk.k).toBe('cGFzc3dvcmQK');
   });
 
