@@ -14,5 +14,5 @@ export {
   type OptionallyProtectedFetchHandler,
   type ProtectedFetchHandler,
 } from './fetch-resource-server.js';
-export { statusHandler } from './status-handler.js';
 export { protectedResourceMetadataHandler } from './metadata-handler.js';
+export { statusHandler } from './status-handler.js';
