@@ -54,7 +54,7 @@ export {
   type FailureResponse,
   type FailureResponses,
   failureClassOf,
-} from './errors/failure-responses.js';
+} from './failure-answers/failure-responses.js';
 export type { Rejection, RejectionBody } from './errors/rejection.js';
 export { RsError } from './errors/rs-error.js';
 export type { TokenLocations } from './extract/token-locations.js';
@@ -66,7 +66,7 @@ export {
   DiscoveryError,
   discoverMetadata,
   metadataUrls,
-} from './introspection/authorization-server-metadata.js';
+} from './discovery/authorization-server-metadata.js';
 export type { ClientAuthentication } from './introspection/client-authentication.js';
 export {
   IntrospectionError,

@@ -21,7 +21,7 @@ import { createContext, type OAuth2Context, type TokenLocation } from './context
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
 import { type Failure, failure, type Outcome } from './errors/failure.js';
-import { type FailureResponses, failureResponder } from './errors/failure-responses.js';
+import { type FailureResponses, failureResponder } from './failure-answers/failure-responses.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import {
   extractToken,

@@ -30,7 +30,7 @@ import { type HttpClient, HttpClientError, type HttpResponse } from '../http/htt
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
-import { DiscoveryError, endpointDiscovery } from './authorization-server-metadata.js';
+import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import {
   CLIENT_AUTHENTICATION,
   type ClientAuthentication,

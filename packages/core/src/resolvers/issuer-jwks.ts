@@ -3,7 +3,7 @@ import { positiveOption } from '../config/option-values.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
-import { endpointDiscovery } from '../introspection/authorization-server-metadata.js';
+import { endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import {
   JWKS_FETCH_OPTIONS,
   type JwksFetchOptions,

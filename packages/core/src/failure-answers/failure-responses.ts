@@ -1,7 +1,7 @@
 import { RsConfigError } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
-import { FAILURES, type FailureCode } from './failure.js';
-import type { Rejection } from './rejection.js';
+import { FAILURES, type FailureCode } from '../errors/failure.js';
+import type { Rejection } from '../errors/rejection.js';
 
 /**
  * The broad reasons a request is refused, as ForgeRock Identity Gateway's `failureHandler` and NGINX's
