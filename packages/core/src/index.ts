@@ -29,6 +29,13 @@ export {
 export type { CacheIdentity, CacheNamespace } from './crypto/cache-namespace.js';
 export { tokenHash } from './crypto/token-hash.js';
 export {
+  type AuthorizationServerMetadata,
+  accessManagementIntrospectionUrl,
+  DiscoveryError,
+  discoverMetadata,
+  metadataUrls,
+} from './discovery/authorization-server-metadata.js';
+export {
   type DpopNonceProvider,
   type RotatingDpopNoncesOptions,
   rotatingDpopNonces,
@@ -48,6 +55,9 @@ export {
   type OAuthErrorCode,
   type Outcome,
 } from './errors/failure.js';
+export type { Rejection, RejectionBody } from './errors/rejection.js';
+export { RsError } from './errors/rs-error.js';
+export type { TokenLocations } from './extract/token-locations.js';
 export {
   type FailureAnswer,
   type FailureClass,
@@ -55,18 +65,8 @@ export {
   type FailureResponses,
   failureClassOf,
 } from './failure-answers/failure-responses.js';
-export type { Rejection, RejectionBody } from './errors/rejection.js';
-export { RsError } from './errors/rs-error.js';
-export type { TokenLocations } from './extract/token-locations.js';
 export { fetchHttpClient } from './http/fetch-http-client.js';
 export { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http/http-client.js';
-export {
-  type AuthorizationServerMetadata,
-  accessManagementIntrospectionUrl,
-  DiscoveryError,
-  discoverMetadata,
-  metadataUrls,
-} from './discovery/authorization-server-metadata.js';
 export type { ClientAuthentication } from './introspection/client-authentication.js';
 export {
   IntrospectionError,

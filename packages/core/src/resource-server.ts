@@ -21,7 +21,6 @@ import { createContext, type OAuth2Context, type TokenLocation } from './context
 import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
 import { type Failure, failure, type Outcome } from './errors/failure.js';
-import { type FailureResponses, failureResponder } from './failure-answers/failure-responses.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
 import {
   extractToken,
@@ -29,6 +28,7 @@ import {
   type ResolvedTokenLocations,
 } from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
+import { type FailureResponses, failureResponder } from './failure-answers/failure-responses.js';
 import { isLoopbackHost } from './http/endpoint-url.js';
 import {
   type ProtectedResource,

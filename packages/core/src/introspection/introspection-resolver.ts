@@ -19,6 +19,7 @@ import {
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
@@ -30,7 +31,6 @@ import { type HttpClient, HttpClientError, type HttpResponse } from '../http/htt
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
-import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import {
   CLIENT_AUTHENTICATION,
   type ClientAuthentication,

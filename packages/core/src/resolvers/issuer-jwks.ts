@@ -1,9 +1,9 @@
 import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
-import { endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import {
   JWKS_FETCH_OPTIONS,
   type JwksFetchOptions,
