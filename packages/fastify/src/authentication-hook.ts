@@ -1,12 +1,9 @@
-import type { AccessPolicy, OptionalAuthResult, ResourceServer } from '@rs/core';
+import type { OptionalAuthResult, ResourceServer } from '@rs/core';
 import { rejectionBodyText } from '@rs/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
 import type { RouteProtection } from './route-protection.js';
-
-// A serializer that keeps core's text as it is: Fastify's own JSON path would append `; charset=utf-8`
-// to core's content type, and every adapter must send the same headers.
-const asIs = (text: string): string => text;
+import { sendAsIs } from './send-as-is.js';
 
 /** A route hook that authenticates the request, answering rejections itself. */
 export type AuthenticationHookHandler = (
@@ -48,11 +45,7 @@ function decide(
   if (!result.ok) {
     const { rejection } = result;
     // Sending the reply without calling done() tells Fastify the request is answered: the route never runs.
-    reply
-      .code(rejection.status)
-      .headers(rejection.headers)
-      .serializer(asIs)
-      .send(rejectionBodyText(rejection));
+    sendAsIs(reply, rejection.status, rejection.headers, rejectionBodyText(rejection));
     return;
   }
   request.oauth2 = result.context ?? null;

@@ -1,8 +1,7 @@
 import type { ResourceServer } from '@rs/core';
 import { protectedResourceMetadataAnswer, protectedResourceMetadataPath } from '@rs/core/adapter';
 import type { RouteOptions } from 'fastify';
-
-const asIs = (text: string): string => text;
+import { sendAsIs } from './send-as-is.js';
 
 /**
  * The RFC 9728 metadata route of a resource server built with a `protectedResource` option, ready for
@@ -24,8 +23,7 @@ export function protectedResourceMetadataRoute(resourceServer: ResourceServer): 
     config: { rs: false },
     handler(_request, reply) {
       const answer = protectedResourceMetadataAnswer(resourceServer);
-      // Through a serializer that keeps the text: Fastify's JSON path would append `; charset=utf-8`.
-      return reply.code(answer.status).headers(answer.headers).serializer(asIs).send(answer.body);
+      return sendAsIs(reply, answer.status, answer.headers, answer.body);
     },
   };
 }
