@@ -102,12 +102,7 @@ export function extractToken(
     const outcome = cookieToken(request.headers, locations.cookie);
     if (!outcome.ok) return outcome;
     if (outcome.value !== undefined) {
-      found = {
-        token: outcome.value,
-        location: 'cookie',
-        scheme: 'Bearer',
-        jwsAlphabet: COMPACT_JWS_ALPHABET.test(outcome.value),
-      };
+      found = checkedBearer(outcome.value, 'cookie');
       count++;
     }
   }
@@ -137,12 +132,7 @@ export function extractToken(
     const outcome = queryToken(request.url, locations.queryParameter ?? ACCESS_TOKEN);
     if (!outcome.ok) return outcome;
     if (outcome.value !== undefined) {
-      found = {
-        token: outcome.value,
-        location: 'query',
-        scheme: 'Bearer',
-        jwsAlphabet: COMPACT_JWS_ALPHABET.test(outcome.value),
-      };
+      found = checkedBearer(outcome.value, 'query');
       count++;
     }
   }
@@ -193,6 +183,11 @@ function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'D
   const lower = scheme.toLowerCase();
   if (lower === 'bearer') return 'Bearer';
   return acceptDpop && lower === 'dpop' ? 'DPoP' : undefined;
+}
+
+/** A Bearer token already checked as a b64token, scanned once more for the JWS alphabet. */
+function checkedBearer(token: string, location: TokenLocation): ExtractedToken {
+  return { token, location, scheme: 'Bearer', jwsAlphabet: COMPACT_JWS_ALPHABET.test(token) };
 }
 
 function queryToken(url: string, name: string): Outcome<string | undefined> {
