@@ -43,11 +43,15 @@ export interface EvictionChannel {
       | { readonly revocation: SharedRevocation },
   ): Promise<void>;
   /**
-   * Sends `remove`, then the announcement of `key` once Redis has answered it, so that whoever hears the
-   * announcement and then reads Redis finds the key gone (on a cluster the key and the channel live on
-   * different shards, so sending both in one write would not order them).
+   * Runs `remove`, then announces `message` once Redis has answered it, so that whoever hears the
+   * announcement and then reads Redis finds the keys gone (on a cluster the keys and the channel live on
+   * different shards, so sending both in one write would not order them). Announced even when removing
+   * failed: the others should at least drop their local copies. Throws the first failure.
    */
-  removeAndAnnounce(remove: readonly string[], key: string): Promise<void>;
+  removeAndAnnounce(
+    remove: () => Promise<unknown>,
+    message: { readonly key: string } | { readonly clear: true },
+  ): Promise<void>;
   stats(): EvictionChannelStats;
   /** Unsubscribes for good: closes the subscriber connection, and resolves when nothing of it is left running. */
   close(): Promise<void>;
@@ -99,16 +103,15 @@ export function evictionChannel(settings: EvictionChannelSettings): EvictionChan
 
   return {
     announce: (message) => announce({ ...message, from: instanceId }),
-    async removeAndAnnounce(remove, key) {
+    async removeAndAnnounce(remove, message) {
       let failure: unknown;
       try {
-        await commands.send(remove);
+        await remove();
       } catch (error) {
         failure = error;
       }
-      // Announced even when removing failed: the others should at least drop their local copies.
       try {
-        await announce({ from: instanceId, key });
+        await announce({ ...message, from: instanceId });
       } catch (error) {
         failure ??= error;
       }

@@ -334,26 +334,17 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
 
     async delete(key) {
       local.drop(key);
-      await writeThrough('delete', () => evictions.removeAndAnnounce(['UNLINK', key], key));
+      await writeThrough('delete', () =>
+        evictions.removeAndAnnounce(() => commands.send(['UNLINK', key]), { key }),
+      );
     },
 
     async clear() {
       local.drop();
-      await writeThrough('clear', async () => {
-        let failure: unknown;
-        try {
-          await connection.deleteByPrefix(keyPrefix);
-        } catch (error) {
-          failure = error;
-        }
-        // Announced even when deleting failed half-way: the others should at least drop their local copies.
-        try {
-          await evictions.announce({ clear: true });
-        } catch (error) {
-          failure ??= error;
-        }
-        if (failure !== undefined) throw failure;
-      });
+      // Deleted on every primary, then announced (even when deleting failed half-way).
+      await writeThrough('clear', () =>
+        evictions.removeAndAnnounce(() => connection.deleteByPrefix(keyPrefix), { clear: true }),
+      );
     },
 
     async deleteLabelled(label) {
