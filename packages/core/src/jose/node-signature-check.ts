@@ -1,3 +1,4 @@
+import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
 import {
   type CompactJws,
   type JwsSignatureCheck,
@@ -201,5 +202,5 @@ function prepareKey(modules: NodeModules, key: CryptoKey, alg: string): KeyVerif
 
 // jose refuses RSA keys under 2048 bits at verification; the key sources already leave them out.
 function strongRsa(algorithm: KeyAlgorithmShape): boolean {
-  return typeof algorithm.modulusLength === 'number' && algorithm.modulusLength >= 2048;
+  return typeof algorithm.modulusLength === 'number' && algorithm.modulusLength >= MIN_RSA_BITS;
 }
