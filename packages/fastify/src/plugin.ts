@@ -29,7 +29,7 @@ const FASTIFY_SETTINGS: OptionSchema<RsFastifySettings> = {
 
 /**
  * The register options Fastify itself reads and then passes on to every plugin with ours
- * (`app.register(rsFastify, { prefix: '/api', ... })`): accepted, not refused as unknown. Fastify checks
+ * (`app.register(fastifyResourceServer, { prefix: '/api', ... })`): accepted, not refused as unknown. Fastify checks
  * their values.
  */
 const FASTIFY_REGISTER_OPTIONS: OptionSchema<{
@@ -119,7 +119,7 @@ export const fastifyResourceServer: FastifyPluginAsync<RsFastifyOptions> = fasti
  *
  * @example
  * ```ts
- * await app.register(rsFastify, { resolver });
+ * await app.register(fastifyResourceServer, { resolver });
  * ```
  */
 export const rsFastify: FastifyPluginAsync<RsFastifyOptions> = fastifyResourceServer;
