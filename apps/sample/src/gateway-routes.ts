@@ -1,5 +1,5 @@
 import { createResourceServer, upstreamHeaders } from '@rs/core';
-import { protectedResourceMetadataRoute, fastifyResourceServer } from '@rs/fastify';
+import { fastifyResourceServer, protectedResourceMetadataRoute } from '@rs/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import { request as upstreamRequest } from 'undici';
 import { jwtRoutesResolver } from './resolvers.js';
