@@ -125,6 +125,32 @@ export const nonNegativeNumber: OptionRule = rule(
   'a non-negative number',
   (value) => isFiniteNumber(value) && value >= 0,
 );
+/**
+ * The longest delay a timer takes, 2³¹ − 1 ms (about 24.8 days). Node fires a longer `setTimeout` at once
+ * and `AbortSignal.timeout` throws above 2³² − 1, so a longer timeout would only fail at the first request.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+/** A timeout or a delay in milliseconds: above zero, and no longer than a timer can wait. */
+export const timerMilliseconds: OptionRule = rule(
+  `a positive number of milliseconds, at most ${MAX_TIMER_MS}`,
+  (value) => isFiniteNumber(value) && value > 0 && value <= MAX_TIMER_MS,
+);
+/**
+ * The most clock skew @rs allows, in seconds: 5 minutes, the largest default among common libraries
+ * (Microsoft's). More is no longer skew but tokens accepted long after they expired, and is most often
+ * milliseconds given where seconds are meant.
+ */
+export const MAX_SKEW_SECONDS = 300;
+/** A clock skew or a time window in seconds, from 0 to {@link MAX_SKEW_SECONDS}. */
+export const skewSeconds: OptionRule = rule(
+  `a number of seconds from 0 to ${MAX_SKEW_SECONDS}`,
+  (value) => isFiniteNumber(value) && value >= 0 && value <= MAX_SKEW_SECONDS,
+);
+/** A clock skew in milliseconds, from 0 to {@link MAX_SKEW_SECONDS} seconds. */
+export const skewMilliseconds: OptionRule = rule(
+  `a number of milliseconds from 0 to ${MAX_SKEW_SECONDS * 1000}`,
+  (value) => isFiniteNumber(value) && value >= 0 && value <= MAX_SKEW_SECONDS * 1000,
+);
 /** An integer above zero (a count). */
 export const positiveInteger: OptionRule = rule(
   'a positive integer',

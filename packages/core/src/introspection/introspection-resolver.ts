@@ -7,14 +7,14 @@ import {
   func,
   integerBetween,
   nonEmptyString,
-  nonNegativeNumber,
   type OptionSchema,
   objectWith,
   oneOf,
-  positiveInteger,
   positiveNumber,
   shape,
+  skewSeconds,
   stringOrStrings,
+  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
@@ -122,16 +122,16 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
   audience: stringOrStrings,
   acceptAnyAudience: boolean,
   tokenTypeHint: either(nonEmptyString, oneOf(false)),
-  skewAllowance: nonNegativeNumber,
-  timeout: positiveNumber,
+  skewAllowance: skewSeconds,
+  timeout: timerMilliseconds,
   retries: integerBetween(0, 5),
-  retryDelay: positiveNumber,
+  retryDelay: timerMilliseconds,
   maxResponseBytes: positiveNumber,
   allowInsecureHttp: boolean,
   jwtResponse: shape(JWT_INTROSPECTION_OPTIONS),
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
   onError: func,
-  maxTokenLength: positiveInteger,
+  maxTokenLength: integerBetween(1, 1024 * 1024),
 };
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;

@@ -2,7 +2,7 @@ import { base64url } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
-import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';
+import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
 /** RSA moduli @rs verifies with: at least {@link MIN_RSA_BITS} (as jose demands), at most 16384 (bounded work). */
 const RSA_MAX_MODULUS_BITS = 16_384;
@@ -109,13 +109,11 @@ function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {
   const e = decodeMember(jwk.e, 2_731);
   if (n === undefined) return broken('"n" is missing or not base64url');
   if (e === undefined) return broken('"e" is missing or not base64url');
+  const problem = rsaKeyProblem(jwk);
+  if (problem !== undefined) return broken(problem);
   const modulus = toBigInt(n);
-  const bits = modulus.toString(2).length;
-  if (modulus === 0n || bits < MIN_RSA_BITS)
-    return broken(`an RSA modulus of ${modulus === 0n ? 0 : bits} bits (at least ${MIN_RSA_BITS})`);
-  if (bits > RSA_MAX_MODULUS_BITS) return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
-  const exponentProblem = rsaExponentProblem(jwk);
-  if (exponentProblem !== undefined) return broken(exponentProblem);
+  if (modulus.toString(2).length > RSA_MAX_MODULUS_BITS)
+    return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
   if (toBigInt(e) >= modulus) return broken('an RSA public exponent not below the modulus');
   return USABLE;
 }
