@@ -112,7 +112,7 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   const verifier = signedJwtVerifier(
     options.keys,
     options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS,
-    `${option}.keys`,
+    option,
   );
 
   async function verify(jwt: string, now: number): Promise<SetVerification> {
