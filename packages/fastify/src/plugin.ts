@@ -47,7 +47,7 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
   requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const mode = protectionMode(options.protect);
   const hook = authenticationHookName(options.hook, resourceServer);
-  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl', options);
 
   // Registered again in a child context (or a sibling's), the decorator is already there.
   if (!fastify.hasRequestDecorator('oauth2')) fastify.decorateRequest('oauth2', null);

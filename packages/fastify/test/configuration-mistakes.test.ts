@@ -2,7 +2,7 @@ import { createResourceServer } from '@rs/core';
 import { type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rsFastify } from '../src/index.js';
+import { fastifyResourceServer, rsFastify } from '../src/index.js';
 
 let fixture: TestIssuer;
 beforeAll(async () => {
@@ -78,6 +78,23 @@ describe('mistakes refused when the route or plugin is registered', () => {
       option: 'realm',
     });
     await app.close();
+  });
+
+  it('refuses a plain-http publicUrl off loopback while https is required: every request would be refused', async () => {
+    const { resolver } = fixture;
+    const app = Fastify();
+    await expect(
+      app.register(fastifyResourceServer, { resolver, publicUrl: 'http://api.example.com' }),
+    ).rejects.toMatchObject({ option: 'publicUrl' });
+    await app.close();
+    const allowed = Fastify();
+    await allowed.register(fastifyResourceServer, {
+      resolver,
+      publicUrl: 'http://api.internal',
+      requireHttps: false,
+    });
+    await allowed.ready();
+    await allowed.close();
   });
 
   it('accepts DPoP with publicUrl, and a valid configuration as before', async () => {
