@@ -1,25 +1,15 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { createResourceServer, jwtResolver, remoteJwks } from '@rs/core';
-import { runMetadataRouteConformance } from '@rs/testkit';
+import {
+  METADATA_CONFORMANCE_PROTECTED_PATH,
+  metadataRouteOverHttp,
+  runMetadataRouteConformance,
+} from '@rs/testkit';
 import express from 'express';
 import { afterEach, expect, it } from 'vitest';
 import { createExpressResourceServer, protectedResourceMetadataRoute } from '../src/index.js';
+import { closeAll, serve } from './serve.js';
 
-const running: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((close) => close()));
-});
-
-async function listen(app: express.Express): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  running.push(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+afterEach(closeAll);
 
 runMetadataRouteConformance('Express', async (resourceServer) => {
   const metadata = protectedResourceMetadataRoute(resourceServer);
@@ -27,25 +17,9 @@ runMetadataRouteConformance('Express', async (resourceServer) => {
   const app = express();
   // At the root, outside protect(), as the README says.
   app.get(metadata.path, metadata.handler);
-  app.get('/v1/items', protect(), (_req, res) => res.json([]));
-  const url = await listen(app);
-  return {
-    path: metadata.path,
-    async get() {
-      const response = await fetch(`${url}${metadata.path}`);
-      return {
-        status: response.status,
-        contentType: response.headers.get('content-type') ?? undefined,
-        cacheControl: response.headers.get('cache-control') ?? undefined,
-        body: await response.text(),
-      };
-    },
-    async challenge() {
-      const response = await fetch(`${url}/v1/items`);
-      expect(response.status).toBe(401);
-      return response.headers.get('www-authenticate') ?? undefined;
-    },
-  };
+  app.get(METADATA_CONFORMANCE_PROTECTED_PATH, protect(), (_req, res) => res.json([]));
+  const { url } = await serve(app);
+  return metadataRouteOverHttp(url, metadata.path);
 });
 
 it('answers HEAD on the metadata path with the headers and no body', async () => {
@@ -60,7 +34,7 @@ it('answers HEAD on the metadata path with the headers and no body', async () =>
   const metadata = protectedResourceMetadataRoute(resourceServer);
   const app = express();
   app.get(metadata.path, metadata.handler);
-  const url = await listen(app);
+  const { url } = await serve(app);
   const response = await fetch(`${url}/.well-known/oauth-protected-resource`, { method: 'HEAD' });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('application/json');

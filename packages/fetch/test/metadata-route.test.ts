@@ -1,5 +1,5 @@
 import { createResourceServer, jwtResolver, remoteJwks } from '@rs/core';
-import { runMetadataRouteConformance } from '@rs/testkit';
+import { metadataRouteOverHttp, runMetadataRouteConformance } from '@rs/testkit';
 import { afterEach, expect, it } from 'vitest';
 import { createFetchResourceServer, protectedResourceMetadataHandler } from '../src/index.js';
 import { type BridgeServer, serveFetch } from './support/node-bridge.js';
@@ -23,23 +23,7 @@ async function serveWithMetadata(resourceServer: Parameters<typeof protectedReso
 
 runMetadataRouteConformance('Fetch', async (resourceServer) => {
   const { metadata, url } = await serveWithMetadata(resourceServer);
-  return {
-    path: metadata.path,
-    async get() {
-      const response = await fetch(`${url}${metadata.path}`);
-      return {
-        status: response.status,
-        contentType: response.headers.get('content-type') ?? undefined,
-        cacheControl: response.headers.get('cache-control') ?? undefined,
-        body: await response.text(),
-      };
-    },
-    async challenge() {
-      const response = await fetch(`${url}/v1/items`);
-      expect(response.status).toBe(401);
-      return response.headers.get('www-authenticate') ?? undefined;
-    },
-  };
+  return metadataRouteOverHttp(url, metadata.path);
 });
 
 it('answers HEAD with the headers and no body, and other methods with 405 and Allow', async () => {

@@ -21,7 +21,7 @@ runMetadataRouteConformance('Lambda', async (resourceServer) => {
         status: answer.status,
         contentType: answer.headers['content-type'],
         cacheControl: answer.headers['cache-control'],
-        body: answer.body,
+        body: answer.body ?? '',
       };
     },
     async challenge() {

@@ -29,6 +29,38 @@ export interface MountedMetadataRoute {
  */
 export type MetadataRouteDriver = (resourceServer: ResourceServer) => Promise<MountedMetadataRoute>;
 
+/**
+ * The route, under the resource's path, that drivers protect beside the metadata route, for
+ * {@link MountedMetadataRoute.challenge}.
+ */
+export const METADATA_CONFORMANCE_PROTECTED_PATH = '/v1/items';
+
+/**
+ * `get` and `challenge` for an adapter serving the metadata route (at `path`) and a route protected at
+ * {@link METADATA_CONFORMANCE_PROTECTED_PATH} over HTTP at `baseUrl`, called with `fetch`.
+ */
+export function metadataRouteOverHttp(
+  baseUrl: string,
+  path: string,
+): Pick<MountedMetadataRoute, 'path' | 'get' | 'challenge'> {
+  return {
+    path,
+    async get() {
+      const response = await fetch(`${baseUrl}${path}`);
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? undefined,
+        cacheControl: response.headers.get('cache-control') ?? undefined,
+        body: await response.text(),
+      };
+    },
+    async challenge() {
+      const response = await fetch(`${baseUrl}${METADATA_CONFORMANCE_PROTECTED_PATH}`);
+      return response.status === 401 ? (response.headers.get('www-authenticate') ?? undefined) : undefined;
+    },
+  };
+}
+
 const ISSUER = 'https://as.metadata.test';
 const RESOURCE = 'https://api.metadata.test/v1';
 const METADATA_PATH = '/.well-known/oauth-protected-resource/v1';
