@@ -1,4 +1,5 @@
 import { RsConfigError } from './config-error.js';
+import { unknownOption } from './option-names.js';
 
 /**
  * One option's rule: what its value must be. `check` throws an {@link RsConfigError} naming `path` when the
@@ -46,54 +47,6 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
-}
-
-function unknownOption(key: string, known: readonly string[]): string {
-  const nearest = nearestName(key, known);
-  return nearest === undefined ? 'unknown option' : `unknown option; did you mean "${nearest}"?`;
-}
-
-/**
- * The known name closest to `name` (case-insensitive), when close enough to be a slip: a few edits apart
- * (about one in three characters), or one name the start of the other (`skew` for `skewAllowance`).
- */
-export function nearestName(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const other = candidate.toLowerCase();
-    const limit = Math.max(2, Math.floor(Math.max(lower.length, other.length) / 3));
-    const shorter = Math.min(lower.length, other.length);
-    const distance =
-      lower !== other && shorter >= 3 && (other.startsWith(lower) || lower.startsWith(other))
-        ? 1
-        : editDistance(lower, other, limit + 1);
-    if (distance <= limit && distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-// Levenshtein distance, giving up (returning `ceiling`) once every path exceeds it.
-function editDistance(a: string, b: string, ceiling: number): number {
-  if (Math.abs(a.length - b.length) >= ceiling) return ceiling;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMinimum = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
-      if (value < rowMinimum) rowMinimum = value;
-    }
-    if (rowMinimum >= ceiling) return ceiling;
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function rule(expected: string, accepts: (value: unknown) => boolean): OptionRule {
