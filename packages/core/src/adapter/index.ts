@@ -18,7 +18,6 @@ export {
   func,
   integerBetween,
   isPlainObject,
-  MAX_TIMER_MS,
   nonEmptyString,
   nonNegativeInteger,
   nonNegativeNumber,
