@@ -6,9 +6,9 @@ export const MIN_RSA_BITS = 2048;
 /**
  * Why an RSA key (public or private JWK) must never be used, or `undefined` when it is sound: a public
  * exponent {@link rsaExponentProblem} refuses, or a modulus under {@link MIN_RSA_BITS} bits. The one
- * check of every way an RSA key enters @rs: static and remote JWK sets, JWK set, environment, file, PEM
- * and PKCS#12 secret stores, the secrets provider (for stores of others), and the import of each
- * verification key.
+ * check of every way an RSA key enters @rs: static and remote JWK sets, the JWK set, JWK set file, PEM
+ * and PKCS#12 secret stores, static decryption keys, the secrets provider (for stores of others), and
+ * the import of each verification key.
  *
  * @example
  * ```ts
