@@ -5,6 +5,7 @@ import { startJwksServer } from '@rs/testkit';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  introspectionResolver,
   jwkSetStore,
   jwtResolver,
   remoteJwks,
@@ -149,6 +150,24 @@ describe.each(['1024 bits', 'exponent 1'] as const)('an RSA key with %s is refus
       `jwtResolver.${option}`,
     );
     expect(error.message).toContain(`vault key: ${weak().problem}`);
+  });
+
+  it('as the key of client assertions to the introspection endpoint', () => {
+    const error = expectConfigError(
+      () =>
+        introspectionResolver({
+          endpoint: 'https://as.example.com/introspect',
+          audience: AUDIENCE,
+          clientAuthentication: {
+            method: 'private_key_jwt',
+            clientId: 'rs',
+            privateKey: weak().privateJwk,
+            algorithm: 'RS256',
+          },
+        }),
+      'introspectionResolver.clientAuthentication.privateKey',
+    );
+    expect(error.message).toContain(weak().problem);
   });
 
   it('among static decryption keys', () => {
