@@ -109,11 +109,7 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   const maxLength = options.maxLength ?? 64 * 1024;
   requireOption(Number.isFinite(maxAge) && maxAge > 0, `${option}.maxAge`, 'must be a positive number');
   requireOption(Number.isFinite(skew) && skew >= 0, `${option}.skew`, 'must be a non-negative number');
-  const verifier = signedJwtVerifier(
-    options.keys,
-    options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS,
-    option,
-  );
+  const verifier = signedJwtVerifier(options.keys, options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS, option);
 
   async function verify(jwt: string, now: number): Promise<SetVerification> {
     if (typeof jwt !== 'string' || jwt.length === 0 || jwt.length > maxLength)
