@@ -1,4 +1,4 @@
-import { stoppableReconnection } from './reconnect-backoff.js';
+import { reconnectBackoff, stoppableReconnection } from './reconnect-backoff.js';
 
 /** The part of a node-redis client a subscriber uses. */
 export interface SubscriberClient {
@@ -79,16 +79,21 @@ interface Subscriber {
  * subscription (`SUNSUBSCRIBE`: its slot left it) or that failed the confirmation is abandoned, not reused:
  * the source re-reads its topology, starting with that node, and only then does the subscription open
  * again, wherever the topology now says, and confirm there. So a stale topology costs a retry, never a
- * subscription parked on a node that no longer serves the channel.
+ * subscription parked on a node that no longer serves the channel. Retries wait like reconnections (50 ms,
+ * doubling up to `reconnectMaxDelay`), so a node that keeps refusing is not asked in a loop.
  */
 export function channelSubscription(source: SubscriberSource, handlers: SubscriptionHandlers): Subscription {
   // The subscriber reconnects with a strategy that close() can stop.
   const reconnection = stoppableReconnection(handlers.reconnectMaxDelay);
   let current: Subscriber | undefined;
   let closed = false;
-  // Set while the source re-reads its topology after the subscriber at `abandoned` was left: nothing opens
-  // meanwhile.
+  // Set while the source re-reads its topology after the subscriber at `abandoned` was left, and the pause
+  // before the next attempt lasts: nothing opens meanwhile.
   let rereading: { readonly abandoned: string } | undefined;
+  const pauses = reconnectBackoff(handlers.reconnectMaxDelay);
+  // Connections abandoned since the subscription was last active: each one waits longer before the next.
+  let abandonedInARow = 0;
+  let pauseTimer: ReturnType<typeof setTimeout> | undefined;
 
   function onReady(subscriber: Subscriber): void {
     if (closed || current !== subscriber) return;
@@ -115,6 +120,7 @@ export function channelSubscription(source: SubscriberSource, handlers: Subscrip
       () => {
         if (closed || current !== subscriber) return;
         subscriber.state = 'active';
+        abandonedInARow = 0;
         handlers.onRestart();
       },
       (error: unknown) => {
@@ -162,21 +168,24 @@ export function channelSubscription(source: SubscriberSource, handlers: Subscrip
     });
   }
 
-  /** Leaves `subscriber`'s connection, and opens again once the source has re-read where the channel lives. */
+  /**
+   * Leaves `subscriber`'s connection, and opens again once the source has re-read where the channel lives
+   * and a pause has passed.
+   */
   function abandon(subscriber: Subscriber): void {
     if (current !== subscriber) return;
     drop();
     const reading = { abandoned: subscriber.address };
     rereading = reading;
-    Promise.resolve(source.onTrouble?.(subscriber.address))
-      .catch(() => undefined)
-      .then(() => {
-        if (rereading !== reading) return;
-        rereading = undefined;
-        // At once if the channel now lives elsewhere; else at the next check (a stale answer is retried
-        // at the follower's pace, not in a loop).
-        if (source.address() !== reading.abandoned) follow();
-      });
+    const paused = new Promise((resolve) => {
+      pauseTimer = setTimeout(resolve, pauses(abandonedInARow++));
+    });
+    const reread = Promise.resolve(source.onTrouble?.(subscriber.address)).catch(() => undefined);
+    Promise.all([reread, paused]).then(() => {
+      if (closed || rereading !== reading) return;
+      rereading = undefined;
+      follow();
+    });
   }
 
   function follow(): void {
@@ -197,6 +206,7 @@ export function channelSubscription(source: SubscriberSource, handlers: Subscrip
       if (closed) return;
       closed = true;
       clearInterval(follower);
+      clearTimeout(pauseTimer);
       drop();
       await reconnection.stop();
     },

@@ -164,6 +164,42 @@ describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () =>
     }
   });
 
+  it('a node that keeps refusing is asked again after growing pauses, as a reconnection would be', async () => {
+    const replica = await cluster.replicaOf(await cluster.primaryOf(CHANNEL));
+    const reconnectMaxDelay = 800;
+    const refusedAt: number[] = [];
+    const subscription = channelSubscription(
+      {
+        sharded: true,
+        moves: true,
+        // A map that stays stale, read again to no avail.
+        address: () => replica.address,
+        create: (address, reconnectStrategy) => subscriberClientAt(address, {}, reconnectStrategy),
+        confirm: (client) => confirmSlotPrimary(client, keySlot(CHANNEL)),
+        onTrouble: async () => undefined,
+      },
+      {
+        channel: CHANNEL,
+        reconnectMaxDelay,
+        onMessage: () => undefined,
+        onRestart: () => undefined,
+        onConnectionError: () => undefined,
+        onSubscribeError: () => refusedAt.push(performance.now()),
+      },
+    );
+    try {
+      await waitFor('six refusals', () => refusedAt.length >= 6, 20 * reconnectMaxDelay);
+      expect(subscription.active()).toBe(false);
+      // 50 ms, doubling, up to reconnectMaxDelay (plus jitter, never less): 50, 100, 200, 400, 800.
+      const gaps = refusedAt.slice(1).map((at, index) => at - refusedAt[index]!);
+      gaps.forEach((gap, index) => {
+        expect(gap).toBeGreaterThanOrEqual(Math.min(50 * 2 ** index, reconnectMaxDelay) - 1);
+      });
+    } finally {
+      await subscription.close();
+    }
+  });
+
   // After CLUSTER FAILOVER the demoted primary drops the subscriptions (SUNSUBSCRIBE), and an instance that
   // sends no command of its own meanwhile still has the old slot map: its subscriber must not settle on the
   // demoted node, which, now a replica, would accept SSUBSCRIBE.
