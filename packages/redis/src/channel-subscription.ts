@@ -87,9 +87,8 @@ export function channelSubscription(source: SubscriberSource, handlers: Subscrip
   const reconnection = stoppableReconnection(handlers.reconnectMaxDelay);
   let current: Subscriber | undefined;
   let closed = false;
-  // Set while the source re-reads its topology after the subscriber at `abandoned` was left, and the pause
-  // before the next attempt lasts: nothing opens meanwhile.
-  let rereading: { readonly abandoned: string } | undefined;
+  // The topology reading and the pause under way since a connection was abandoned: nothing opens meanwhile.
+  let retrying: Promise<unknown> | undefined;
   const pauses = reconnectBackoff(handlers.reconnectMaxDelay);
   // Connections abandoned since the subscription was last active: each one waits longer before the next.
   let abandonedInARow = 0;
@@ -175,21 +174,21 @@ export function channelSubscription(source: SubscriberSource, handlers: Subscrip
   function abandon(subscriber: Subscriber): void {
     if (current !== subscriber) return;
     drop();
-    const reading = { abandoned: subscriber.address };
-    rereading = reading;
     const paused = new Promise((resolve) => {
       pauseTimer = setTimeout(resolve, pauses(abandonedInARow++));
     });
     const reread = Promise.resolve(source.onTrouble?.(subscriber.address)).catch(() => undefined);
-    Promise.all([reread, paused]).then(() => {
-      if (closed || rereading !== reading) return;
-      rereading = undefined;
+    const retry = Promise.all([reread, paused]);
+    retrying = retry;
+    retry.then(() => {
+      if (closed || retrying !== retry) return;
+      retrying = undefined;
       follow();
     });
   }
 
   function follow(): void {
-    if (closed || rereading !== undefined) return;
+    if (closed || retrying !== undefined) return;
     const address = source.address();
     if (address === undefined || address === current?.address) return;
     drop();
