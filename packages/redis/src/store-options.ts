@@ -1,11 +1,12 @@
 import { RsConfigError } from '@rs/core';
 import {
+  integerBetween,
+  MAX_TIMER_MS,
   nonEmptyString as nonEmptyStringRule,
   type OptionSchema,
   objectWith,
   positiveInteger as positiveIntegerRule,
   shape,
-  timerMilliseconds,
 } from '@rs/core/adapter';
 import {
   CLUSTER_OPTIONS,
@@ -27,6 +28,9 @@ export interface ConnectionOptions {
   readonly reconnectMaxDelay?: number;
 }
 
+// Whole milliseconds, no longer than a timer waits: a longer delay would fire at once.
+const timerDelay = integerBetween(1, MAX_TIMER_MS);
+
 /**
  * The rules of {@link ConnectionOptions}, part of both stores' schemas. The factories check values further
  * (defaults, `client` xor `url`); the schema refuses unknown keys and wrong types.
@@ -36,9 +40,9 @@ export const CONNECTION_OPTIONS: OptionSchema<ConnectionOptions> = {
   url: nonEmptyStringRule,
   cluster: shape(CLUSTER_OPTIONS),
   sentinel: shape(SENTINEL_OPTIONS),
-  commandTimeout: timerMilliseconds,
+  commandTimeout: timerDelay,
   maxPendingCommands: positiveIntegerRule,
-  reconnectMaxDelay: timerMilliseconds,
+  reconnectMaxDelay: timerDelay,
 };
 
 /** {@link ConnectionOptions}, checked, with the defaults filled in. */

@@ -18,6 +18,7 @@ export {
   func,
   integerBetween,
   isPlainObject,
+  MAX_TIMER_MS,
   nonEmptyString,
   nonNegativeInteger,
   nonNegativeNumber,
