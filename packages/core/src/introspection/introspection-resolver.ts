@@ -156,8 +156,14 @@ const LOUD_INTERVAL_MS = 60_000;
 export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
   checkOptions(options, INTROSPECTION_RESOLVER_OPTIONS, 'introspectionResolver');
   const issuer = options.issuer;
-  if (issuer !== undefined)
-    validateEndpointUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
+  if (issuer !== undefined) {
+    const issuerUrl = validateEndpointUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
+    requireOption(
+      issuerUrl.search === '',
+      'introspectionResolver.issuer',
+      'must have no query (RFC 8414 §2)',
+    );
+  }
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined

@@ -87,6 +87,13 @@ export class JwkIndex {
     this.unusable = unusable;
   }
 
+  /** The supported JWS algorithms some key of the set fits. */
+  algorithmsServed(): ReadonlySet<string> {
+    return new Set(
+      [...SUPPORTED_JWS_ALGORITHMS].filter((alg) => this.all.some((entry) => fits(entry.jwk, alg))),
+    );
+  }
+
   /** Whether any key carries this `kid`. */
   hasKid(kid: string): boolean {
     return this.byKid.has(kid);

@@ -1,7 +1,7 @@
 import { base64url } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
-import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
+import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
 /** RSA moduli @rs verifies with: at least {@link MIN_RSA_BITS} (as jose demands), at most 16384 (bounded work). */
@@ -100,7 +100,14 @@ function checkSecret(jwk: Record<string, unknown>, allowSymmetric: boolean): Ver
   // A shared secret in a set fetched from a public URL is a leaked secret: never use it, and say so.
   if (!allowSymmetric) return broken('a symmetric key ("oct") where only public keys belong');
   const k = decodeMember(jwk.k);
-  return k === undefined || k.byteLength === 0 ? broken('"k" is missing or not base64url') : USABLE;
+  if (k === undefined || k.byteLength === 0) return broken('"k" is missing or not base64url');
+  // Shorter than HS256 needs, the secret fits no algorithm: every token would be refused for want of a key.
+  const minimum = HMAC_MIN_BYTES.HS256!;
+  return k.byteLength < minimum
+    ? broken(
+        `a shared secret of ${k.byteLength} bytes: HMAC secrets need ${minimum} bytes or more (RFC 7518 §3.2)`,
+      )
+    : USABLE;
 }
 
 function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {

@@ -23,6 +23,7 @@ import { type Failure, type Outcome, refusal, success } from '../errors/failure.
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader, type ReadJwt } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
@@ -163,6 +164,8 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       'applies to signed tokens: give keys or verificationSecretId',
     );
   }
+  if (keySources.verification !== undefined)
+    checkAlgorithmsServed(options.algorithms, keySources.verification.sources, 'jwtResolver.algorithms');
   const decryptor =
     keySources.decryption === undefined
       ? undefined

@@ -90,6 +90,18 @@ describe('every public factory refuses a wrong value when it is called', () => {
     ['a skew of a day', jwt({ skewAllowance: 86_400 }), 'jwtResolver.skewAllowance'],
     ['a skew in milliseconds', jwt({ skewAllowance: 30_000 }), 'jwtResolver.skewAllowance'],
     ['a skew as a string', jwt({ skewAllowance: '30' }), 'jwtResolver.skewAllowance'],
+    [
+      'HS512 beside a 32-byte secret, too short for it',
+      () =>
+        jwtResolver({
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          keys: sharedSecret(SECRET),
+          algorithms: ['HS512'],
+        }),
+      'jwtResolver.algorithms',
+    ],
+    ['RS256 beside EC keys only', jwt({ algorithms: ['ES256', 'RS256'] }), 'jwtResolver.algorithms'],
     ['a token length of 0', jwt({ maxTokenLength: 0 }), 'jwtResolver.maxTokenLength'],
     ['an unbounded token length', jwt({ maxTokenLength: 1e12 }), 'jwtResolver.maxTokenLength'],
     ['an empty required claim', jwt({ requiredClaims: [''] }), 'jwtResolver.requiredClaims[0]'],
@@ -133,12 +145,22 @@ describe('every public factory refuses a wrong value when it is called', () => {
       'issuerJwks.issuer',
     ],
     [
+      'an issuer with a query to discover keys from',
+      () => issuerJwks({ issuer: `${ISSUER}?tenant=a` }),
+      'issuerJwks.issuer',
+    ],
+    [
       'a discovery timeout beyond timers',
       () => issuerJwks({ issuer: ISSUER, timeout: BEYOND_TIMERS }),
       'issuerJwks.timeout',
     ],
     // shared secrets
     ['a shared secret of 31 bytes', () => sharedSecret(SECRET.slice(1)), 'sharedSecret'],
+    [
+      'an oct key of 16 bytes in a static JWK set',
+      () => staticJwks({ keys: [{ kty: 'oct', k: Buffer.alloc(16, 7).toString('base64url') }] }),
+      'staticJwks',
+    ],
     ['an empty shared secret', () => sharedSecret(''), 'sharedSecret'],
     ['a shared secret that is a number', () => sharedSecret(42 as never), 'sharedSecret'],
     ['a shared-secret store naming no secret', () => sharedSecrets({}), 'sharedSecrets'],
@@ -246,6 +268,16 @@ describe('every public factory refuses a wrong value when it is called', () => {
       server({ certificateHeader: { name: 'x-cert', trustedProxies: [] } }),
       'certificateHeader.trustedProxies',
     ],
+    [
+      'an authorization server over http',
+      server({ protectedResource: { resource: AUDIENCE, authorizationServers: ['http://as.example.com'] } }),
+      'protectedResource.authorizationServers',
+    ],
+    [
+      'an empty authorization server list',
+      server({ protectedResource: { resource: AUDIENCE, authorizationServers: [] } }),
+      'protectedResource.authorizationServers',
+    ],
     ['an empty any-of scope list', server({ policy: { scopes: { anyOf: [] } } }), 'policy.scopes'],
     // routing
     ['an issuer router with no issuer', () => issuerRouter({ issuers: {} }), 'issuerRouter.issuers'],
@@ -269,6 +301,11 @@ describe('every public factory refuses a wrong value when it is called', () => {
       'securityEventReceiver.algorithms',
     ],
     ['a receiver with no keys', receiver({ keys: undefined }), 'securityEventReceiver.keys'],
+    [
+      'a receiver with RS256 beside EC keys only',
+      receiver({ algorithms: ['RS256'] }),
+      'securityEventReceiver.algorithms',
+    ],
     [
       'a poll endpoint over http',
       poller({ endpoint: 'http://as.example.com/poll' }),
@@ -308,6 +345,21 @@ describe('the bounds let every sensible value through', () => {
     expect(poller({ interval: 1, timeout: 35_000, headers: { authorization: 'Bearer x' } })).not.toThrow();
     expect(() => tokenCache(resolver, { ttl: 600_000, maxTtl: 600_000, maxEntries: 10 })).not.toThrow();
     expect(() => sharedSecrets({ signing: SECRET })).not.toThrow();
+    const secret64 = SECRET.repeat(2);
+    expect(() =>
+      jwtResolver({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: sharedSecret(secret64),
+        algorithms: ['HS512'],
+      }),
+    ).not.toThrow();
+    expect(jwt({ algorithms: ['ES256'] })).not.toThrow();
+    expect(
+      server({
+        protectedResource: { resource: AUDIENCE, authorizationServers: [ISSUER, 'http://127.0.0.1:9000'] },
+      }),
+    ).not.toThrow();
     expect(() => fetchHttpClient(globalThis.fetch)).not.toThrow();
   });
 });
