@@ -78,6 +78,8 @@ describe('every public factory refuses a wrong value when it is called', () => {
     ],
     ['an empty issuer list', jwt({ issuer: [] }), 'jwtResolver.issuer'],
     ['an issuer that is a number', jwt({ issuer: 42 }), 'jwtResolver.issuer'],
+    ['an issuer with a line break pasted in', jwt({ issuer: `${ISSUER}\n` }), 'jwtResolver.issuer'],
+    ['an audience with a leading space', jwt({ audience: ` ${AUDIENCE}` }), 'jwtResolver.audience'],
     ['an empty audience list', jwt({ audience: [] }), 'jwtResolver.audience'],
     ['an empty audience', jwt({ audience: '' }), 'jwtResolver.audience'],
     ['algorithm none', jwt({ algorithms: ['none'] }), 'jwtResolver.algorithms'],
