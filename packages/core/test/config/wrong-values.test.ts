@@ -283,6 +283,11 @@ describe('every public factory refuses a wrong value when it is called', () => {
     ['an empty any-of scope list', server({ policy: { scopes: { anyOf: [] } } }), 'policy.scopes'],
     // routing
     ['an issuer router with no issuer', () => issuerRouter({ issuers: {} }), 'issuerRouter.issuers'],
+    [
+      'an issuer router issuer with a trailing space',
+      () => issuerRouter({ issuers: { [`${ISSUER} `]: resolver } }),
+      `issuerRouter.issuers["${ISSUER} "]`,
+    ],
     // Security Event Tokens
     [
       'a receiver without revocations',
