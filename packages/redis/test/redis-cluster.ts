@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, type RedisNode, redisCli, startRedisNode } from './redis-node.js';
+import { eventually, type RedisNode, redisCli, replicated, startRedisNode } from './redis-node.js';
 import { EPHEMERAL_SERVER_ARGS, freePort, requireRedisServer } from './redis-process.js';
 
 /** How long a primary may be unreachable before the cluster fails it over: short, so that tests stay short,
@@ -156,7 +156,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     },
     async replicate() {
       for (const primary of await slotOwnersPrimaries()) {
-        await redisCli(['-p', String(primary.port), 'WAIT', '1', '5000']);
+        await replicated(primary);
       }
     },
     async startMovingSlotOf(key) {
