@@ -368,7 +368,16 @@ function withDiscoveredKeys(options: JwtResolverOptions, issuers: ReadonlySet<st
         'jwtResolver per issuer under issuerRouter',
     );
   }
-  return { ...options, keys: issuerJwks({ issuer: [...issuers][0]! }) };
+  try {
+    return { ...options, keys: issuerJwks({ issuer: [...issuers][0]! }) };
+  } catch (error) {
+    // The user wrote jwtResolver's issuer, not issuerJwks': the error names the option they wrote.
+    if (error instanceof RsConfigError && error.option === 'issuerJwks.issuer') {
+      const problem = error.message.slice(`@rs: invalid option "${error.option}": `.length);
+      throw new RsConfigError('jwtResolver.issuer', problem);
+    }
+    throw error;
+  }
 }
 
 /**

@@ -79,6 +79,16 @@ describe('every public factory refuses a wrong value when it is called', () => {
     ['an empty issuer list', jwt({ issuer: [] }), 'jwtResolver.issuer'],
     ['an issuer that is a number', jwt({ issuer: 42 }), 'jwtResolver.issuer'],
     ['an issuer with a line break pasted in', jwt({ issuer: `${ISSUER}\n` }), 'jwtResolver.issuer'],
+    [
+      'a plain-http issuer off loopback, keys to be discovered',
+      () => jwtResolver({ issuer: 'http://as.example.com', audience: AUDIENCE }),
+      'jwtResolver.issuer',
+    ],
+    [
+      'an issuer with a query, keys to be discovered',
+      () => jwtResolver({ issuer: 'https://as.example.com/?tenant=a', audience: AUDIENCE }),
+      'jwtResolver.issuer',
+    ],
     ['an audience with a leading space', jwt({ audience: ` ${AUDIENCE}` }), 'jwtResolver.audience'],
     ['an empty audience list', jwt({ audience: [] }), 'jwtResolver.audience'],
     ['an empty audience', jwt({ audience: '' }), 'jwtResolver.audience'],
