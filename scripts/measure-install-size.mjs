@@ -8,7 +8,6 @@
 import {
   existsSync,
   lstatSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -76,7 +75,12 @@ try {
   for (const [title, source] of Object.entries(WORKER_ENTRIES)) {
     const gzipped = await workerBundleSize(source);
     lines.push(`| ${title} | ${(gzipped / 1024).toFixed(1)} KiB |`);
-    console.log(`Worker bundle, ${title}: ${(gzipped / 1024).toFixed(1)} KiB gzipped`);
+    console.log(
+      `Worker bundle, ${title}: ${(gzipped / 1024).toFixed(1)} KiB gzipped; heaviest modules (minified):`,
+    );
+    for (const { path, bytes } of await heaviestModules(source)) {
+      console.log(`  ${String(bytes).padStart(6)} B  ${path}`);
+    }
   }
   table = lines.join('\n');
 } finally {
@@ -134,10 +138,43 @@ function measure(nodeModules) {
   return { bytes, packages };
 }
 
+/** The gzipped size of `source` bundled for a Worker from the built packages. */
 async function workerBundleSize(source) {
-  const dir = join(work, 'worker');
-  mkdirSync(dir, { recursive: true });
-  const result = await build({
+  const result = await build({ ...workerBuild(source) });
+  return gzipSync(result.outputFiles[0].contents, { level: 9 }).byteLength;
+}
+
+/**
+ * The modules that weigh most in the same bundle made from the sources (the built packages are a few
+ * shared chunks, which name no module): where to look when the figure grows.
+ */
+async function heaviestModules(source) {
+  const entries = {
+    '@rs/core': 'packages/core/src/index.ts',
+    '@rs/core/adapter': 'packages/core/src/adapter/index.ts',
+    '@rs/fetch': 'packages/fetch/src/index.ts',
+  };
+  const toSources = {
+    name: 'workspace-sources',
+    setup(build) {
+      build.onResolve({ filter: /^@rs\// }, ({ path }) =>
+        entries[path] === undefined ? undefined : { path: join(ROOT, entries[path]) },
+      );
+    },
+  };
+  const result = await build({ ...workerBuild(source), metafile: true, plugins: [toSources] });
+  const [output] = Object.values(result.metafile.outputs);
+  return Object.entries(output.inputs)
+    .map(([path, { bytesInOutput }]) => ({
+      path: path.replace(/^.*node_modules\//, ''),
+      bytes: bytesInOutput,
+    }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 15);
+}
+
+function workerBuild(source) {
+  return {
     stdin: { contents: source, resolveDir: join(ROOT, 'packages', 'fetch'), loader: 'js' },
     bundle: true,
     write: false,
@@ -148,8 +185,7 @@ async function workerBundleSize(source) {
     conditions: ['workerd', 'worker', 'browser', 'import'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
-  });
-  return gzipSync(result.outputFiles[0].contents, { level: 9 }).byteLength;
+  };
 }
 
 function mib(bytes) {

@@ -4,8 +4,8 @@
 import { createServer } from 'node:http';
 import fastifyJwt from '@fastify/jwt';
 import { jwtResolver, staticJwks } from '@rs/core';
-import { rsExpress } from '@rs/express';
-import { rsFastify } from '@rs/fastify';
+import { createExpressResourceServer } from '@rs/express';
+import { fastifyResourceServer } from '@rs/fastify';
 import express from 'express';
 import { expressjwt } from 'express-jwt';
 import { auth } from 'express-oauth2-jwt-bearer';
@@ -72,10 +72,10 @@ const targets = {
   '@fastify/jwt': await fastifyJwtTarget(false),
   '@fastify/jwt (cache)': await fastifyJwtTarget(true),
   '@rs/fastify': await fastifyTarget((app) =>
-    app.register(rsFastify, { resolver: resolver(false), requireHttps: false }),
+    app.register(fastifyResourceServer, { resolver: resolver(false), requireHttps: false }),
   ),
   '@rs/fastify (verified-token cache)': await fastifyTarget((app) =>
-    app.register(rsFastify, { resolver: resolver(true), requireHttps: false }),
+    app.register(fastifyResourceServer, { resolver: resolver(true), requireHttps: false }),
   ),
   'express (bare)': await expressTarget(),
   'express-oauth2-jwt-bearer': await expressTarget(
@@ -89,9 +89,11 @@ const targets = {
       audience: AUDIENCE,
     }),
   ),
-  '@rs/express': await expressTarget(rsExpress({ resolver: resolver(false), requireHttps: false })()),
+  '@rs/express': await expressTarget(
+    createExpressResourceServer({ resolver: resolver(false), requireHttps: false }).protect(),
+  ),
   '@rs/express (verified-token cache)': await expressTarget(
-    rsExpress({ resolver: resolver(true), requireHttps: false })(),
+    createExpressResourceServer({ resolver: resolver(true), requireHttps: false }).protect(),
   ),
 };
 // The parent asks for this process's CPU time before and after each run: on a shared machine, CPU per

@@ -1,5 +1,5 @@
 import type { AccessTokenResolver } from '@rs/core';
-import { rsFastify } from '@rs/fastify';
+import { fastifyResourceServer } from '@rs/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes, EVICT_PATH } from './admin-routes.js';
 import { amRoutesResolvers } from './am-resolvers.js';
@@ -89,7 +89,7 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   for (const [validation, resolver] of resolvers) {
     await app.register(async (scope) => {
       // Awaited: only routes declared after the plugin has loaded can be protected.
-      await scope.register(rsFastify, {
+      await scope.register(fastifyResourceServer, {
         resolver,
         realm: 'sample',
         // The sample listens on loopback over plain HTTP; a deployed API keeps the default and serves HTTPS.

@@ -1,5 +1,5 @@
 import { createResourceServer, upstreamHeaders } from '@rs/core';
-import { protectedResourceMetadataRoute, rsFastify } from '@rs/fastify';
+import { fastifyResourceServer, protectedResourceMetadataRoute } from '@rs/fastify';
 import type { FastifyPluginAsync } from 'fastify';
 import { request as upstreamRequest } from 'undici';
 import { jwtRoutesResolver } from './resolvers.js';
@@ -69,7 +69,7 @@ export function gatewayRoutes(settings: SenderConstrainedSettings): FastifyPlugi
         resourceName: '@rs sample API (gateway routes)',
       },
     });
-    await app.register(rsFastify, { resourceServer });
+    await app.register(fastifyResourceServer, { resourceServer });
     app.route(protectedResourceMetadataRoute(resourceServer));
 
     app.get(

@@ -6,7 +6,7 @@ import {
   securityEventReceiver,
   staticJwks,
 } from '@rs/core';
-import { rsFastify, securityEventRoute } from '@rs/fastify';
+import { fastifyResourceServer, securityEventRoute } from '@rs/fastify';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { JwtSettings } from './resolvers.js';
@@ -66,7 +66,7 @@ export async function revocationRoutes(settings: JwtSettings): Promise<FastifyPl
   return async (app) => {
     await app.register(securityEventRoute(receiver, { path: SET_PUSH_PATH }));
     await app.register(async (scope) => {
-      await scope.register(rsFastify, {
+      await scope.register(fastifyResourceServer, {
         resolver: jwtResolver({
           issuer: settings.issuer,
           audience: settings.audience,

@@ -1,5 +1,5 @@
 import type { AccessTokenResolver, ResourceServerOptions } from '@rs/core';
-import { rsFastify } from '@rs/fastify';
+import { fastifyResourceServer } from '@rs/fastify';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { MTLS_HEADER_FAILURES } from './failure-answers.js';
 import { type JwtSettings, jwtRoutesResolver } from './resolvers.js';
@@ -60,7 +60,7 @@ function protectedRoute(
   options: Partial<ResourceServerOptions> & { readonly publicUrl?: string },
 ) {
   return async (scope: FastifyInstance) => {
-    await scope.register(rsFastify, { resolver, realm: 'sample', ...options });
+    await scope.register(fastifyResourceServer, { resolver, realm: 'sample', ...options });
     scope.get(path, { config: { rs: { scopes: ['read'] } } }, async (request) => report(path, request));
   };
 }

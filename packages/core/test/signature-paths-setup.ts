@@ -4,6 +4,7 @@ import type { JSONWebKeySet } from 'jose';
 import { expect } from 'vitest';
 import { checkJwsSignature, parseCompactJws, type SignatureCheck } from '../src/jose/compact-jws.js';
 import { nodeSignatureCheck } from '../src/jose/node-signature-check.js';
+import { runtimeSignatureCheck } from '../src/jose/runtime-signature-check.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../src/jose/signed-jwt-verifier.js';
 import { ASYMMETRIC_JWS_ALGORITHMS, SYMMETRIC_JWS_ALGORITHMS } from '../src/keys/algorithms.js';
 import { staticJwks } from '../src/keys/static-jwks.js';
@@ -28,6 +29,7 @@ export function signatureVerified(verdict: Verdict): boolean {
 /** The Node path must exist where these tests run, or they would compare jose with itself. */
 export function requireNodePath(): void {
   expect(nodeSignatureCheck, 'the node:crypto path is available on Node').toBeTypeOf('function');
+  expect(runtimeSignatureCheck(), "the node:crypto path is what 'auto' uses").toBe(nodeSignatureCheck);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { ResourceServerSource } from '@rs/core/adapter';
  *
  * @example
  * ```ts
- * const protect = rsExpress({ resolver, onRejection: 'next' });
+ * const { protect } = createExpressResourceServer({ resolver, onRejection: 'next' });
  * ```
  */
 export type RejectionHandling = 'respond' | 'next';
@@ -15,7 +15,11 @@ export type RejectionHandling = 'respond' | 'next';
  *
  * @example
  * ```ts
- * const protect = rsExpress({ resolver, publicUrl: 'https://api.example.com', onRejection: 'respond' });
+ * const { protect } = createExpressResourceServer({
+ *   resolver,
+ *   publicUrl: 'https://api.example.com',
+ *   onRejection: 'respond',
+ * });
  * ```
  */
 export interface RsExpressSettings {
@@ -35,13 +39,13 @@ export interface RsExpressSettings {
 }
 
 /**
- * Options of {@link rsExpress}: the resource server's own options (or a prebuilt `resourceServer`), plus
+ * Options of {@link createExpressResourceServer}: the resource server's own options (or a prebuilt `resourceServer`), plus
  * the middleware's {@link RsExpressSettings}.
  *
  * @example
  * ```ts
  * const options: RsExpressOptions = { resolver: jwtResolver({ issuer, keys }), realm: 'api' };
- * const protect = rsExpress(options);
+ * const { protect } = createExpressResourceServer(options);
  * ```
  */
 export type RsExpressOptions = RsExpressSettings & ResourceServerSource;

@@ -93,7 +93,7 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
 ): ExpressResourceServer<Claims> {
   const resourceServer = resourceServerFrom(options, EXPRESS_SETTINGS);
   requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
-  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl', options);
   const passRejections = rejectionHandling(options.onRejection) === 'next';
 
   function middleware(decide: (request: RsRequest) => Promise<OptionalAuthResult>): RequestHandler {

@@ -1,4 +1,4 @@
-import { MAX_PUSHED_SET_BYTES, receivePushedSet, type SecurityEventReceiver } from '@rs/core';
+import { MAX_PUSHED_SET_BYTES, RsConfigError, receivePushedSet, type SecurityEventReceiver } from '@rs/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
@@ -26,6 +26,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * ```
  */
 export function securityEventHandler(receiver: SecurityEventReceiver): RequestHandler {
+  // Checked now, not when the first SET arrives.
+  if (typeof receiver?.receive !== 'function')
+    throw new RsConfigError('securityEventHandler.receiver', 'must be a securityEventReceiver(…)');
   return (request: Request, response: Response, next: NextFunction) => {
     bodyOf(request)
       .then((body) =>

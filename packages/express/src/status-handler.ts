@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
  * @example
  * ```ts
  * const resourceServer = createResourceServer({ resolver });
- * const protect = rsExpress({ resourceServer });
+ * const { protect } = createExpressResourceServer({ resourceServer });
  * app.get('/health/auth', rsStatusHandler(resourceServer));
  * ```
  */

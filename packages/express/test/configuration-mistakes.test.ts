@@ -1,7 +1,7 @@
 import { createResourceServer } from '@rs/core';
 import { configRefusal, type TestIssuer, testIssuer } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rsExpress } from '../src/index.js';
+import { createExpressResourceServer, rsExpress, securityEventHandler } from '../src/index.js';
 
 let fixture: TestIssuer;
 beforeAll(async () => {
@@ -43,6 +43,25 @@ describe('mistakes refused when the middleware is built', () => {
     const resourceServer = createResourceServer(fixture.options({ dpop: true }));
     expect(configRefusal(() => rsExpress({ resourceServer })).option).toBe('publicUrl');
     expect(() => rsExpress({ resourceServer, publicUrl: 'https://api.example.com' })).not.toThrow();
+  });
+
+  it('refuses a plain-http publicUrl off loopback while https is required: every request would be refused', () => {
+    const { resolver } = fixture;
+    const build = (options: object) => () => createExpressResourceServer({ resolver, ...options });
+    const refusal = configRefusal(build({ publicUrl: 'http://api.example.com' }));
+    expect(refusal.option).toBe('publicUrl');
+    expect(refusal.message).toContain('requireHttps: false');
+    expect(build({ publicUrl: 'http://127.0.0.1:8080' })).not.toThrow();
+    expect(build({ publicUrl: 'http://api.internal', requireHttps: false })).not.toThrow();
+  });
+
+  it('refuses a push endpoint without a securityEventReceiver, before any SET arrives', () => {
+    expect(configRefusal(() => securityEventHandler(undefined as never)).option).toBe(
+      'securityEventHandler.receiver',
+    );
+    expect(configRefusal(() => securityEventHandler({} as never)).option).toBe(
+      'securityEventHandler.receiver',
+    );
   });
 
   it('accepts a valid configuration as before', () => {

@@ -46,7 +46,7 @@ export function lateRouteGuard(scope: FastifyInstance, mode: RouteProtectionMode
       new RsConfigError(
         routeName(request.method, config.url),
         'was declared before @rs/fastify finished loading, so it cannot be protected: ' +
-          '`await app.register(rsFastify, …)` before declaring routes, or declare them in a plugin registered after it',
+          '`await app.register(fastifyResourceServer, …)` before declaring routes, or declare them in a plugin registered after it',
       ),
     );
   };

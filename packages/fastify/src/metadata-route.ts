@@ -12,7 +12,7 @@ import { sendAsIs } from './send-as-is.js';
  * @example
  * ```ts
  * const resourceServer = createResourceServer({ resolver, protectedResource: { resource: 'https://api.example.com' } });
- * await app.register(rsFastify, { resourceServer });
+ * await app.register(fastifyResourceServer, { resourceServer });
  * app.route(protectedResourceMetadataRoute(resourceServer));
  * ```
  */

@@ -6,7 +6,7 @@ import type { ResourceServerSource } from '@rs/core/adapter';
  *
  * @example
  * ```ts
- * await app.register(rsFastify, { resolver, protect: 'opt-in' });
+ * await app.register(fastifyResourceServer, { resolver, protect: 'opt-in' });
  * app.get('/items', { config: { rs: true } }, handler);
  * ```
  */
@@ -17,7 +17,7 @@ export type RouteProtectionMode = 'all' | 'opt-in';
  *
  * @example
  * ```ts
- * await app.register(rsFastify, { resourceServer, hook: 'preValidation' });
+ * await app.register(fastifyResourceServer, { resourceServer, hook: 'preValidation' });
  * ```
  */
 export type AuthenticationHook = 'onRequest' | 'preValidation';
@@ -27,7 +27,7 @@ export type AuthenticationHook = 'onRequest' | 'preValidation';
  *
  * @example
  * ```ts
- * await app.register(rsFastify, { resolver, protect: 'all', publicUrl: 'https://api.example.com' });
+ * await app.register(fastifyResourceServer, { resolver, protect: 'all', publicUrl: 'https://api.example.com' });
  * ```
  */
 export interface RsFastifySettings {
@@ -52,13 +52,13 @@ export interface RsFastifySettings {
 }
 
 /**
- * Options of {@link rsFastify}: the resource server's own options (or a prebuilt `resourceServer`), plus
+ * Options of {@link fastifyResourceServer}: the resource server's own options (or a prebuilt `resourceServer`), plus
  * the plugin's {@link RsFastifySettings}.
  *
  * @example
  * ```ts
  * const options: RsFastifyOptions = { resolver: jwtResolver({ issuer, keys }), realm: 'api', protect: 'opt-in' };
- * await app.register(rsFastify, options);
+ * await app.register(fastifyResourceServer, options);
  * ```
  */
 export type RsFastifyOptions = RsFastifySettings & ResourceServerSource;

@@ -29,7 +29,7 @@ const FASTIFY_SETTINGS: OptionSchema<RsFastifySettings> = {
 
 /**
  * The register options Fastify itself reads and then passes on to every plugin with ours
- * (`app.register(rsFastify, { prefix: '/api', ... })`): accepted, not refused as unknown. Fastify checks
+ * (`app.register(fastifyResourceServer, { prefix: '/api', ... })`): accepted, not refused as unknown. Fastify checks
  * their values.
  */
 const FASTIFY_REGISTER_OPTIONS: OptionSchema<{
@@ -47,7 +47,7 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
   requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
   const mode = protectionMode(options.protect);
   const hook = authenticationHookName(options.hook, resourceServer);
-  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl', options);
 
   // Registered again in a child context (or a sibling's), the decorator is already there.
   if (!fastify.hasRequestDecorator('oauth2')) fastify.decorateRequest('oauth2', null);
@@ -119,7 +119,7 @@ export const fastifyResourceServer: FastifyPluginAsync<RsFastifyOptions> = fasti
  *
  * @example
  * ```ts
- * await app.register(rsFastify, { resolver });
+ * await app.register(fastifyResourceServer, { resolver });
  * ```
  */
 export const rsFastify: FastifyPluginAsync<RsFastifyOptions> = fastifyResourceServer;

@@ -1,4 +1,5 @@
-import { MAX_PUSHED_SET_BYTES, receivePushedSet, type SecurityEventReceiver } from '@rs/core';
+import { MAX_PUSHED_SET_BYTES, RsConfigError, receivePushedSet, type SecurityEventReceiver } from '@rs/core';
+import { checkOptions, nonEmptyString, type OptionSchema } from '@rs/core/adapter';
 import type { FastifyPluginAsync } from 'fastify';
 
 /** Options of {@link securityEventRoute}. */
@@ -6,6 +7,8 @@ export interface SecurityEventRouteOptions {
   /** Where the transmitter pushes SETs. Default `/ssf/events`. */
   readonly path?: string;
 }
+
+const SECURITY_EVENT_ROUTE_OPTIONS: OptionSchema<SecurityEventRouteOptions> = { path: nonEmptyString };
 
 /**
  * The push-delivery endpoint of a Security Event Token receiver (RFC 8935) as a Fastify plugin: `POST`
@@ -36,7 +39,12 @@ export function securityEventRoute(
   receiver: SecurityEventReceiver,
   options: SecurityEventRouteOptions = {},
 ): FastifyPluginAsync {
+  // Checked now, not when the first SET arrives (or never, for a misspelled path).
+  if (typeof receiver?.receive !== 'function')
+    throw new RsConfigError('securityEventRoute.receiver', 'must be a securityEventReceiver(…)');
+  checkOptions(options, SECURITY_EVENT_ROUTE_OPTIONS, 'securityEventRoute');
   const path = options.path ?? '/ssf/events';
+  if (!path.startsWith('/')) throw new RsConfigError('securityEventRoute.path', 'must begin with "/"');
   return async (scope) => {
     scope.addContentTypeParser(
       '*',

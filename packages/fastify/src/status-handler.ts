@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * @example
  * ```ts
  * const resourceServer = createResourceServer({ resolver });
- * await app.register(rsFastify, { resourceServer });
+ * await app.register(fastifyResourceServer, { resourceServer });
  * app.get('/health/auth', rsStatusHandler(resourceServer));
  * ```
  */

@@ -1,8 +1,14 @@
-import { createResourceServer } from '@rs/core';
-import { type TestIssuer, testIssuer } from '@rs/testkit';
+import {
+  createResourceServer,
+  memoryReplayStore,
+  revocationList,
+  securityEventReceiver,
+  staticJwks,
+} from '@rs/core';
+import { configRefusal, generateSigningKey, jwksOf, type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rsFastify } from '../src/index.js';
+import { fastifyResourceServer, rsFastify, securityEventRoute } from '../src/index.js';
 
 let fixture: TestIssuer;
 beforeAll(async () => {
@@ -77,6 +83,44 @@ describe('mistakes refused when the route or plugin is registered', () => {
     await expect(app.register(rsFastify, { resourceServer, realm: 'api' } as never)).rejects.toMatchObject({
       option: 'realm',
     });
+    await app.close();
+  });
+
+  it('refuses a plain-http publicUrl off loopback while https is required: every request would be refused', async () => {
+    const { resolver } = fixture;
+    const app = Fastify();
+    await expect(
+      app.register(fastifyResourceServer, { resolver, publicUrl: 'http://api.example.com' }),
+    ).rejects.toMatchObject({ option: 'publicUrl' });
+    await app.close();
+    const allowed = Fastify();
+    await allowed.register(fastifyResourceServer, {
+      resolver,
+      publicUrl: 'http://api.internal',
+      requireHttps: false,
+    });
+    await allowed.ready();
+    await allowed.close();
+  });
+
+  it('refuses a push endpoint without a receiver, with a misspelled or relative path, before any SET arrives', async () => {
+    const receiver = securityEventReceiver({
+      issuer: 'https://ssf.example.com',
+      audience: 'https://api.example.com',
+      keys: staticJwks(jwksOf(await generateSigningKey('ES256', 'ssf'))),
+      replayStore: memoryReplayStore(),
+      revocations: revocationList(),
+    });
+    expect(configRefusal(() => securityEventRoute({} as never)).option).toBe('securityEventRoute.receiver');
+    const misspelled = configRefusal(() => securityEventRoute(receiver, { paths: '/ssf/events' } as never));
+    expect(misspelled.option).toBe('securityEventRoute.paths');
+    expect(misspelled.message).toContain('did you mean "path"?');
+    expect(configRefusal(() => securityEventRoute(receiver, { path: 'ssf/events' })).option).toBe(
+      'securityEventRoute.path',
+    );
+    const app = Fastify();
+    await app.register(securityEventRoute(receiver, { path: '/ssf/events' }));
+    await app.ready();
     await app.close();
   });
 

@@ -33,6 +33,16 @@ describe('mistakes refused when the resource server is built', () => {
     expect(error.message).toContain('did you mean "scopes"?');
   });
 
+  it('refuses a plain-http publicUrl off loopback while https is required: every request would be refused', () => {
+    const { resolver } = fixture;
+    const build = (options: object) => () => createFetchResourceServer({ resolver, ...options });
+    const refusal = configRefusal(build({ publicUrl: 'http://api.example.com' }));
+    expect(refusal.option).toBe('publicUrl');
+    expect(refusal.message).toContain('requireHttps: false');
+    expect(build({ publicUrl: 'http://localhost:8787' })).not.toThrow();
+    expect(build({ publicUrl: 'http://api.internal', requireHttps: false })).not.toThrow();
+  });
+
   it('refuses DPoP without publicUrl', () => {
     expect(configRefusal(() => createFetchResourceServer(fixture.options({ dpop: true }))).option).toBe(
       'publicUrl',

@@ -22,7 +22,7 @@ describe("the README's node:http recipe on http://localhost", () => {
     const rs = createFetchResourceServer({
       resolver: jwtResolver({ issuer: as.issuer, audience: as.resources.jwt }),
     });
-    const listItems = rs.protect((request, oauth2) => Response.json({ owner: oauth2.clientId, items: [] }));
+    const listItems = rs.protect((_request, oauth2) => Response.json({ owner: oauth2.clientId, items: [] }));
 
     const server = createServer(async (incoming, outgoing) => {
       const chunks: Buffer[] = [];

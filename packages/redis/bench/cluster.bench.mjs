@@ -4,7 +4,8 @@
 //     (an in-process tier of one entry, so that every request reads Redis), and Redis operations per
 //     request, counted from INFO commandstats on every primary before and after;
 //   - eviction propagation: evict on one instance, time until each other instance refuses the token (p50/p99);
-//   - a primary killed under load (two instances, Redis-tier lookups and a DPoP replay check per request).
+//   - a primary handed over to its replica (CLUSTER FAILOVER), then one killed, under load (two instances,
+//     Redis-tier lookups and a DPoP replay check per request).
 // Asserts nothing; exits 1 only when a request was refused that should not have been.
 //
 //   npm run bench:cluster                      (at the repository root: builds @rs/core and @rs/redis first)
@@ -19,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const EVICTION_ROUNDS = 100;
+const CHANNEL = 'rs:token-cache:evict';
 const TOKENS = Array.from({ length: 500 }, (_, i) => `opaque-${i}-${crypto.randomUUID()}`);
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -88,7 +90,23 @@ try {
     );
   }
   print();
-  await failoverUnderLoad();
+  await failoverUnderLoad({
+    how: 'handed over to its replica (`CLUSTER FAILOVER`)',
+    event: 'handover',
+    async failover() {
+      const { demoted, promoted } = await cluster.handOverPrimaryOf(CHANNEL);
+      return { old: demoted, promoted };
+    },
+  });
+  print();
+  await failoverUnderLoad({
+    how: 'killed (SIGKILL)',
+    event: 'kill',
+    async failover() {
+      const { killed, promoted } = await cluster.killPrimaryOf(CHANNEL);
+      return { old: killed, promoted };
+    },
+  });
 } finally {
   await cluster.stop();
   await dispose();
@@ -118,8 +136,11 @@ async function evictionPropagation(instances) {
   return delays;
 }
 
-/** Two instances under Redis-tier load with a replay check per request; the channel's primary is killed. */
-async function failoverUnderLoad() {
+/**
+ * Two instances under Redis-tier load with a replay check per request; after 2 s, the channel's primary
+ * fails over as `failover` makes it.
+ */
+async function failoverUnderLoad({ how, event, failover }) {
   const instances = await startInstances(2, 1);
   const seconds = Math.max(SECONDS * 2, 10);
   const running = Promise.all(
@@ -134,10 +155,18 @@ async function failoverUnderLoad() {
     ),
   );
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const killedAfter = 2;
+  const failedOverAfter = 2;
   const started = performance.now();
-  const { killed, promoted } = await cluster.killPrimaryOf('rs:token-cache:evict');
+  const { old, promoted } = await failover();
   const failoverMs = performance.now() - started;
+  // Both instances' eviction subscribers on the promoted primary, while the load goes on.
+  let subscribersMs;
+  while (subscribersMs === undefined && performance.now() - started < (seconds - failedOverAfter) * 1_000) {
+    const counted = await redisCli(['-p', String(promoted.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL]);
+    if (Number(counted.trim().split('\n')[1]) === instances.length)
+      subscribersMs = performance.now() - started;
+    else await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const results = await running;
   const buckets = mergeBuckets(results.map((r) => r.buckets));
   const disrupted = buckets.map((b, i) => [i, b]).filter(([, b]) => b.replay503 > 0);
@@ -147,13 +176,18 @@ async function failoverUnderLoad() {
   print(
     `Failover under load: 2 instances, Redis-tier lookups + one DPoP replay check per request, ${seconds} s;`,
   );
-  print(
-    `the primary of the eviction channel's shard (port ${killed.port}) killed (SIGKILL) after ${killedAfter} s.`,
-  );
+  print(`the primary of the eviction channel's shard (port ${old.port}) ${how} after ${failedOverAfter} s.`);
   print();
   print(
-    `- replica (port ${promoted.port}) promoted, cluster healthy again: ${(failoverMs / 1000).toFixed(1)} s after the kill (cluster-node-timeout ${CLUSTER_NODE_TIMEOUT_MS} ms)`,
+    `- replica (port ${promoted.port}) promoted, cluster healthy again: ${(failoverMs / 1000).toFixed(1)} s after the ${event} (cluster-node-timeout ${CLUSTER_NODE_TIMEOUT_MS} ms)`,
   );
+  print(
+    `- both instances' eviction subscribers on the promoted primary: ${subscribersMs === undefined ? 'not within the run' : `${(subscribersMs / 1000).toFixed(1)} s after the ${event}`}`,
+  );
+  if (subscribersMs === undefined) {
+    console.error('the eviction subscribers did not reach the promoted primary within the run');
+    process.exitCode = 1;
+  }
   print(
     `- requests: ${sum(results.map((r) => r.requests))}, refused: ${sum(results.map((r) => r.refused))} (lookups never fail: a Redis error is a cache miss, answered by introspection)`,
   );
@@ -180,7 +214,7 @@ async function failoverUnderLoad() {
     const ok = sum(window.map((b) => b.ok));
     const refused503 = sum(window.map((b) => b.replay503));
     print(
-      `${String(second).padStart(3)} s ${String(ok).padStart(7)} req/s ${refused503 > 0 ? `  ${refused503} × 503` : ''}${second === killedAfter ? '   ← primary killed' : ''}`,
+      `${String(second).padStart(3)} s ${String(ok).padStart(7)} req/s ${refused503 > 0 ? `  ${refused503} × 503` : ''}${second === failedOverAfter ? `   ← ${event}` : ''}`,
     );
   }
   print('```');

@@ -11,6 +11,7 @@ import { keepConnecting } from './keep-connecting.js';
 import { keySlot, keysBySlot } from './key-slot.js';
 import { subscriberClientAt } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
+import { confirmSlotPrimary } from './slot-primary-check.js';
 import type { StoreConnection, StoreConnectionSettings } from './store-connection-interface.js';
 
 /**
@@ -23,7 +24,8 @@ import type { StoreConnection, StoreConnectionSettings } from './store-connectio
  * - `deleteByPrefix` scans every primary and unlinks per slot;
  * - evictions go over sharded pub/sub (`SPUBLISH` / `SSUBSCRIBE`, Redis 7): the channel lives on the shard
  *   owning its name's slot, so an announcement costs one shard, not a broadcast over the cluster bus, and
- *   the subscriber follows that shard's primary through failovers.
+ *   the subscriber follows that shard's primary through failovers and slot moves, and subscribes only on a
+ *   node that says itself it is that primary (see {@link confirmSlotPrimary}).
  */
 export function clusterConnection(
   settings: StoreConnectionSettings,
@@ -50,7 +52,7 @@ export function clusterConnection(
   cluster.on('error', onError);
   cluster.on('node-error', (error: unknown) => {
     onError(error);
-    if (!closed) topology.refresh();
+    if (!closed) void topology.refresh();
   });
   const connecting = keepConnecting(() => cluster.connect(), reconnection.strategy, onError);
 
@@ -102,7 +104,8 @@ export function clusterConnection(
             return master === undefined ? undefined : `${master.host}:${master.port}`;
           },
           create: (address, reconnectStrategy) => subscriberClientAt(address, credentials, reconnectStrategy),
-          onTrouble: () => topology.refresh(),
+          confirm: (client) => confirmSlotPrimary(client, slot),
+          onTrouble: (address) => topology.refresh(address),
         },
         handlers,
       );

@@ -1,5 +1,7 @@
 import { RsConfigError } from '@rs/core';
 import {
+  integerBetween,
+  MAX_TIMER_MS,
   nonEmptyString as nonEmptyStringRule,
   type OptionSchema,
   objectWith,
@@ -26,6 +28,9 @@ export interface ConnectionOptions {
   readonly reconnectMaxDelay?: number;
 }
 
+// Whole milliseconds, no longer than a timer waits: a longer delay would fire at once.
+const timerDelay = integerBetween(1, MAX_TIMER_MS);
+
 /**
  * The rules of {@link ConnectionOptions}, part of both stores' schemas. The factories check values further
  * (defaults, `client` xor `url`); the schema refuses unknown keys and wrong types.
@@ -35,9 +40,9 @@ export const CONNECTION_OPTIONS: OptionSchema<ConnectionOptions> = {
   url: nonEmptyStringRule,
   cluster: shape(CLUSTER_OPTIONS),
   sentinel: shape(SENTINEL_OPTIONS),
-  commandTimeout: positiveIntegerRule,
+  commandTimeout: timerDelay,
   maxPendingCommands: positiveIntegerRule,
-  reconnectMaxDelay: positiveIntegerRule,
+  reconnectMaxDelay: timerDelay,
 };
 
 /** {@link ConnectionOptions}, checked, with the defaults filled in. */
@@ -69,6 +74,7 @@ export function connectionSettings(
       'give exactly one of `client`, `url`, `cluster` and `sentinel`',
     );
   }
+  if (options.url !== undefined) requireRedisUrl(options.url, `${factory}.url`);
   if (options.cluster !== undefined) {
     requireAddresses(options.cluster.rootNodes, `${factory}.cluster.rootNodes`);
   }
@@ -118,6 +124,20 @@ export function positiveInteger(
     throw new RsConfigError(`${factory}.${option}`, 'must be a positive integer');
   }
   return value;
+}
+
+/**
+ * A `redis:` or `rediss:` (TLS) URL, checked here so that a slip is an {@link RsConfigError} naming the
+ * option rather than the client's own error. Its credentials are never repeated in the message.
+ */
+function requireRedisUrl(url: string, option: string): void {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed === undefined || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+    throw new RsConfigError(
+      option,
+      'must be a redis:// or rediss:// URL, such as redis://cache.internal:6379',
+    );
+  }
 }
 
 /** The schema checks the types of what is there; this, that the nodes are there at all. */

@@ -1,4 +1,9 @@
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelSubscription } from '../src/channel-subscription.js';
+import { keySlot } from '../src/key-slot.js';
+import { subscriberClientAt } from '../src/owned-client.js';
+import { confirmSlotPrimary, NotSlotPrimaryError } from '../src/slot-primary-check.js';
 import {
   type Deployment,
   failoverScenario,
@@ -20,6 +25,12 @@ beforeAll(async () => {
   cluster = await startRedisCluster();
 }, 60_000);
 afterAll(() => cluster?.stop());
+
+/** How many connections are subscribed to the eviction channel on `node`. */
+async function subscribersOn(node: RedisNode): Promise<number> {
+  const counted = await redisCli(['-p', String(node.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL]);
+  return Number(counted.trim().split('\n')[1]);
+}
 
 describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () => {
   const fixture = sharedDeploymentScenarios(deployment);
@@ -82,17 +93,117 @@ describe('@rs/redis on a Redis Cluster (three primaries, three replicas)', () =>
   const failoverSteps = (failover: () => Promise<{ promoted: RedisNode }>) => ({
     replicate: () => cluster.replicate(),
     failover,
-    subscribersOn: async (node: RedisNode) =>
-      Number(
-        (await redisCli(['-p', String(node.port), 'PUBSUB', 'SHARDNUMSUB', CHANNEL])).trim().split('\n')[1],
-      ),
+    subscribersOn,
     // Detection and election (a few node timeouts), then the stores' reconnection.
     recoveryMs: 15 * CLUSTER_NODE_TIMEOUT_MS,
   });
 
-  // Known failure, issue 15 left open: after CLUSTER FAILOVER the eviction subscribers do not reliably reach the
-  // promoted primary within the bound (failed in two fresh-clone CI runs). Kept visible as skipped until fixed.
-  it.skip('follows a graceful failover (CLUSTER FAILOVER) of the channel’s primary', async () => {
+  it('only the channel’s primary confirms it serves the channel’s slot: not its replica, not another primary', async () => {
+    const primary = await cluster.primaryOf(CHANNEL);
+    const confirming = await Promise.all(
+      cluster.nodes
+        .filter((node) => !node.killed)
+        .map(async (node) => {
+          const client = createClient({ socket: { host: '127.0.0.1', port: node.port } });
+          await client.connect();
+          try {
+            await confirmSlotPrimary(client, keySlot(CHANNEL));
+            return [node];
+          } catch (error) {
+            expect(error).toBeInstanceOf(NotSlotPrimaryError);
+            return [];
+          } finally {
+            client.destroy();
+          }
+        }),
+    );
+    expect(confirming.flat()).toEqual([primary]);
+  });
+
+  it('a subscriber sent to a node that is not the channel’s primary (a stale slot map) re-reads the topology there, and subscribes on the primary', async () => {
+    const primary = await cluster.primaryOf(CHANNEL);
+    const replica = await cluster.replicaOf(primary);
+    // The map a store may hold right after a graceful failover: it still names the node now a replica.
+    let mapSays = replica.address;
+    const rereadFrom: (string | undefined)[] = [];
+    const refusals: unknown[] = [];
+    const messages: string[] = [];
+    const subscription = channelSubscription(
+      {
+        sharded: true,
+        moves: true,
+        address: () => mapSays,
+        create: (address, reconnectStrategy) => subscriberClientAt(address, {}, reconnectStrategy),
+        confirm: (client) => confirmSlotPrimary(client, keySlot(CHANNEL)),
+        async onTrouble(address) {
+          rereadFrom.push(address);
+          mapSays = primary.address;
+        },
+      },
+      {
+        channel: CHANNEL,
+        reconnectMaxDelay: 200,
+        onMessage: (message) => messages.push(message),
+        onRestart: () => undefined,
+        onConnectionError: (error) => refusals.push(error),
+        onSubscribeError: (error) => refusals.push(error),
+      },
+    );
+    try {
+      await waitFor('the subscription to be active', () => subscription.active());
+      expect(rereadFrom).toEqual([replica.address]);
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toBeInstanceOf(NotSlotPrimaryError);
+      await waitFor('the refused connection to be gone', async () => (await subscribersOn(replica)) === 0);
+      expect(await subscribersOn(primary)).toBe(1);
+      await redisCli(['-p', String(primary.port), 'SPUBLISH', CHANNEL, 'heard on the primary']);
+      await waitFor('the message', () => messages.length === 1);
+      expect(messages).toEqual(['heard on the primary']);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('a node that keeps refusing is asked again after growing pauses, as a reconnection would be', async () => {
+    const replica = await cluster.replicaOf(await cluster.primaryOf(CHANNEL));
+    const reconnectMaxDelay = 800;
+    const refusedAt: number[] = [];
+    const subscription = channelSubscription(
+      {
+        sharded: true,
+        moves: true,
+        // A map that stays stale, read again to no avail.
+        address: () => replica.address,
+        create: (address, reconnectStrategy) => subscriberClientAt(address, {}, reconnectStrategy),
+        confirm: (client) => confirmSlotPrimary(client, keySlot(CHANNEL)),
+        onTrouble: async () => undefined,
+      },
+      {
+        channel: CHANNEL,
+        reconnectMaxDelay,
+        onMessage: () => undefined,
+        onRestart: () => undefined,
+        onConnectionError: () => undefined,
+        onSubscribeError: () => refusedAt.push(performance.now()),
+      },
+    );
+    try {
+      await waitFor('six refusals', () => refusedAt.length >= 6, 20 * reconnectMaxDelay);
+      expect(subscription.active()).toBe(false);
+      // 50 ms, doubling, up to reconnectMaxDelay (plus jitter, never less): 50, 100, 200, 400, 800.
+      const gaps = refusedAt.slice(1).map((at, index) => at - refusedAt[index]!);
+      gaps.forEach((gap, index) => {
+        expect(gap).toBeGreaterThanOrEqual(Math.min(50 * 2 ** index, reconnectMaxDelay) - 1);
+      });
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  // After CLUSTER FAILOVER the demoted primary drops the subscriptions (SUNSUBSCRIBE), and an instance that
+  // sends no command of its own meanwhile still has the old slot map: its subscriber must not settle on the
+  // demoted node, which, now a replica, would accept SSUBSCRIBE.
+  it('follows a graceful failover (CLUSTER FAILOVER) of the channel’s primary', async () => {
     await failoverScenario(
       fixture,
       failoverSteps(() => cluster.handOverPrimaryOf(CHANNEL)),

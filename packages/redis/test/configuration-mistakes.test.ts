@@ -36,6 +36,15 @@ describe('misspelled and mistyped options are refused at start-up', () => {
     ['redisReplayStore.commandTimeout', () => redisReplayStore({ url: URL, commandTimeout: -1 })],
     ['redisReplayStore.client', () => redisReplayStore({ client: {} as never })],
     ['redisReplayStore', () => redisReplayStore('redis://cache:6379' as never)],
+    // Longer than a timer can wait: the first command would time out at once.
+    ['redisReplayStore.commandTimeout', () => redisReplayStore({ url: URL, commandTimeout: 2 ** 31 })],
+    [
+      'redisTokenCacheStore.reconnectMaxDelay',
+      () => redisTokenCacheStore({ url: URL, reconnectMaxDelay: 2 ** 31 }),
+    ],
+    ['redisTokenCacheStore.url', () => redisTokenCacheStore({ url: 'cache.internal:6379' })],
+    ['redisReplayStore.url', () => redisReplayStore({ url: 'https://cache.internal:6379' })],
+    ['redisReplayStore.url', () => redisReplayStore({ url: 'redis://cache internal' })],
   ])('refuses a wrong type or range: %s', (option, build) => {
     expect(configRefusal(build).option).toBe(option);
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, type RedisNode, redisCli, startRedisNode } from './redis-node.js';
+import { eventually, type RedisNode, redisCli, replicated, startRedisNode } from './redis-node.js';
 import { EPHEMERAL_SERVER_ARGS, freePort, requireRedisServer } from './redis-process.js';
 
 /** How long a primary may be unreachable before the cluster fails it over: short, so that tests stay short,
@@ -16,6 +16,8 @@ export interface RedisCluster {
   primaryOf(key: string): Promise<RedisNode>;
   /** The live primaries, as the cluster says. */
   primaries(): Promise<RedisNode[]>;
+  /** The live replica of `primary`, as `primary` says. */
+  replicaOf(primary: RedisNode): Promise<RedisNode>;
   /**
    * Kills the primary serving `key` (SIGKILL) and waits until its replica has taken over and every live
    * node agrees the cluster is healthy again. Resolves with the killed node and the new primary.
@@ -98,6 +100,16 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     return owners;
   }
 
+  async function replicaOf(primary: RedisNode): Promise<RedisNode> {
+    const primaryId = (await redisCli(['-p', String(primary.port), 'CLUSTER', 'MYID'])).trim();
+    const replicaLine = (await redisCli(['-p', String(primary.port), 'CLUSTER', 'NODES']))
+      .split('\n')
+      .find((line) => line.split(' ')[3] === primaryId && !line.split(' ')[2]?.includes('fail'));
+    const replica = byPort(Number(replicaLine?.split(' ')[1]?.split('@')[0]?.split(':')[1]));
+    if (replica === undefined) throw new Error(`the primary on port ${primary.port} has no replica`);
+    return replica;
+  }
+
   async function primaryOf(key: string): Promise<RedisNode> {
     const [anyLive] = live();
     const slot = Number((await redisCli(['-p', String(anyLive!.port), 'CLUSTER', 'KEYSLOT', key])).trim());
@@ -111,6 +123,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     nodes,
     primaryOf,
     primaries: () => slotOwnersPrimaries(),
+    replicaOf,
     async killPrimaryOf(key) {
       const killed = await primaryOf(key);
       await killed.kill();
@@ -128,12 +141,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     },
     async handOverPrimaryOf(key) {
       const demoted = await primaryOf(key);
-      const demotedId = (await redisCli(['-p', String(demoted.port), 'CLUSTER', 'MYID'])).trim();
-      const replicaLine = (await redisCli(['-p', String(demoted.port), 'CLUSTER', 'NODES']))
-        .split('\n')
-        .find((line) => line.split(' ')[3] === demotedId && !line.split(' ')[2]?.includes('fail'));
-      const promoted = byPort(Number(replicaLine?.split(' ')[1]?.split('@')[0]?.split(':')[1]));
-      if (promoted === undefined) throw new Error(`the primary on port ${demoted.port} has no replica`);
+      const promoted = await replicaOf(demoted);
       await redisCli(['-p', String(promoted.port), 'CLUSTER', 'FAILOVER']);
       await eventually(
         'the replica to take over and the old primary to follow it',
@@ -148,7 +156,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     },
     async replicate() {
       for (const primary of await slotOwnersPrimaries()) {
-        await redisCli(['-p', String(primary.port), 'WAIT', '1', '5000']);
+        await replicated(primary);
       }
     },
     async startMovingSlotOf(key) {

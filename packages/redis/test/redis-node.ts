@@ -81,3 +81,16 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Waits until a replica of `primary` has acknowledged every write so far (`WAIT` answering 1 or more).
+ * `WAIT` alone gives up after its timeout and answers 0, for instance while a replica demoted by a
+ * previous failover is still syncing; writes a crash then loses would fail the test for the wrong reason.
+ */
+export async function replicated(primary: RedisNode, timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    `a replica of port ${primary.port} to acknowledge every write`,
+    async () => Number((await redisCli(['-p', String(primary.port), 'WAIT', '1', '1000'])).trim()) >= 1,
+    timeoutMs,
+  );
+}

@@ -6,7 +6,7 @@ import {
   sharedDeploymentScenarios,
 } from './deployment-scenarios.js';
 import { requestContext } from './helpers.js';
-import { type RedisNode, redisCli } from './redis-node.js';
+import { type RedisNode, redisCli, replicated } from './redis-node.js';
 import {
   type RedisSentinelSetup,
   SENTINEL_DOWN_AFTER_MS,
@@ -45,7 +45,7 @@ describe('@rs/redis on a primary and a replica behind three sentinels', () => {
 
   const failoverSteps = (failover: () => Promise<{ promoted: RedisNode }>) => ({
     replicate: async () => {
-      await redisCli(['-p', String((await setup.primary()).port), 'WAIT', '1', '5000']);
+      await replicated(await setup.primary());
     },
     failover,
     subscribersOn: async (node: RedisNode) =>

@@ -6,7 +6,7 @@ import { RsConfigError } from '@rs/core';
  *
  * @example
  * ```ts
- * expect(configRefusal(() => rsExpress({ ...options, onRejections: 'next' })).option).toBe('onRejections');
+ * expect(configRefusal(() => createExpressResourceServer({ ...options, onRejections: 'next' })).option).toBe('onRejections');
  * ```
  */
 export function configRefusal(build: () => unknown): RsConfigError {

@@ -45,6 +45,6 @@ export function fetchAdapterAuthenticator(
     FETCH_ADAPTER_SETTINGS,
   );
   requirePublicUrlForDpop(authenticator.resourceServer, options.publicUrl, 'publicUrl');
-  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl');
+  const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl', options);
   return authenticator;
 }

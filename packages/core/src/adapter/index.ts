@@ -18,6 +18,7 @@ export {
   func,
   integerBetween,
   isPlainObject,
+  MAX_TIMER_MS,
   nonEmptyString,
   nonNegativeInteger,
   nonNegativeNumber,
@@ -32,6 +33,7 @@ export {
   stringList,
   stringOrBytes,
   stringOrStrings,
+  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
 export {

@@ -1,16 +1,24 @@
 import { requireOption } from '../config/config-error.js';
+import { isLoopbackHost } from '../http/endpoint-url.js';
+import type { ResourceServerSource } from './resource-server-source.js';
 
 /**
  * Checks an adapter's `publicUrl` option at start-up and returns it without a trailing slash, ready for
  * {@link requestUrl}. It is the URL of the server's root as clients see it (scheme, host, optional path
- * prefix), for deployments whose proxy does not forward the scheme or host.
+ * prefix), for deployments whose proxy does not forward the scheme or host. Given the adapter's options
+ * (`source`), a plain-http URL off loopback is refused unless they say `requireHttps: false`: every
+ * request would otherwise be refused as not https.
  *
  * @example
  * ```ts
  * publicBaseUrl('https://api.example.com/v1/', 'publicUrl'); // 'https://api.example.com/v1'
  * ```
  */
-export function publicBaseUrl(value: string | undefined, option: string): string | undefined {
+export function publicBaseUrl(
+  value: string | undefined,
+  option: string,
+  source?: ResourceServerSource,
+): string | undefined {
   if (value === undefined) return undefined;
   const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
   requireOption(url !== undefined, option, 'must be an absolute URL such as https://api.example.com');
@@ -18,6 +26,15 @@ export function publicBaseUrl(value: string | undefined, option: string): string
     url.protocol === 'https:' || url.protocol === 'http:',
     option,
     'must be an http: or https: URL',
+  );
+  // A prebuilt resource server keeps its options to itself: its requireHttps is not known here.
+  const httpsRequired =
+    source !== undefined && !('resourceServer' in source) && source.requireHttps !== false;
+  requireOption(
+    !httpsRequired || url.protocol === 'https:' || isLoopbackHost(url.hostname),
+    option,
+    'must be an https: URL (plain http only on a loopback host, or with requireHttps: false): requests ' +
+      'to it would all be refused as not https',
   );
   requireOption(
     url.username === '' && url.password === '' && !value.includes('?') && !value.includes('#'),

@@ -21,7 +21,7 @@ export interface MemoryTokenCacheStore extends TokenCacheStore {
 export function memoryTokenCacheStore(maxEntries = 10_000): MemoryTokenCacheStore {
   requireOption(
     Number.isInteger(maxEntries) && maxEntries > 0,
-    'tokenCache.maxEntries',
+    'memoryTokenCacheStore.maxEntries',
     'must be a positive integer',
   );
   let evictions = 0;

@@ -168,6 +168,11 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   const ttl = duration(options.ttl, 60_000, 'tokenCache.ttl');
   const maxTtl = duration(options.maxTtl, 300_000, 'tokenCache.maxTtl');
   const negativeTtl = duration(options.negativeTtl, 5_000, 'tokenCache.negativeTtl');
+  requireOption(
+    options.store === undefined || options.maxEntries === undefined,
+    'tokenCache.maxEntries',
+    'sizes the in-process store only: size the given store itself',
+  );
   const keyPrefix = options.keyPrefix ?? 'rs:token:';
   const store = options.store ?? memoryTokenCacheStore(options.maxEntries);
   const namespace = resolver.cacheNamespace;

@@ -1,4 +1,5 @@
 import { RsConfigError } from './config-error.js';
+import { unknownOption } from './option-names.js';
 
 /**
  * One option's rule: what its value must be. `check` throws an {@link RsConfigError} naming `path` when the
@@ -48,54 +49,6 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return prototype === Object.prototype || prototype === null;
 }
 
-function unknownOption(key: string, known: readonly string[]): string {
-  const nearest = nearestName(key, known);
-  return nearest === undefined ? 'unknown option' : `unknown option; did you mean "${nearest}"?`;
-}
-
-/**
- * The known name closest to `name` (case-insensitive), when close enough to be a slip: a few edits apart
- * (about one in three characters), or one name the start of the other (`skew` for `skewAllowance`).
- */
-export function nearestName(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const other = candidate.toLowerCase();
-    const limit = Math.max(2, Math.floor(Math.max(lower.length, other.length) / 3));
-    const shorter = Math.min(lower.length, other.length);
-    const distance =
-      lower !== other && shorter >= 3 && (other.startsWith(lower) || lower.startsWith(other))
-        ? 1
-        : editDistance(lower, other, limit + 1);
-    if (distance <= limit && distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-// Levenshtein distance, giving up (returning `ceiling`) once every path exceeds it.
-function editDistance(a: string, b: string, ceiling: number): number {
-  if (Math.abs(a.length - b.length) >= ceiling) return ceiling;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMinimum = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
-      if (value < rowMinimum) rowMinimum = value;
-    }
-    if (rowMinimum >= ceiling) return ceiling;
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 function rule(expected: string, accepts: (value: unknown) => boolean): OptionRule {
   return {
     expected,
@@ -124,6 +77,32 @@ export const positiveNumber: OptionRule = rule(
 export const nonNegativeNumber: OptionRule = rule(
   'a non-negative number',
   (value) => isFiniteNumber(value) && value >= 0,
+);
+/**
+ * The longest delay a timer takes, 2³¹ − 1 ms (about 24.8 days). Node fires a longer `setTimeout` at once
+ * and `AbortSignal.timeout` throws above 2³² − 1, so a longer timeout would only fail at the first request.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+/** A timeout or a delay in milliseconds: above zero, and no longer than a timer can wait. */
+export const timerMilliseconds: OptionRule = rule(
+  `a positive number of milliseconds, at most ${MAX_TIMER_MS}`,
+  (value) => isFiniteNumber(value) && value > 0 && value <= MAX_TIMER_MS,
+);
+/**
+ * The most clock skew @rs allows, in seconds: 5 minutes, the largest default among common libraries
+ * (Microsoft's). More is no longer skew but tokens accepted long after they expired, and is most often
+ * milliseconds given where seconds are meant.
+ */
+export const MAX_SKEW_SECONDS = 300;
+/** A clock skew or a time window in seconds, from 0 to {@link MAX_SKEW_SECONDS}. */
+export const skewSeconds: OptionRule = rule(
+  `a number of seconds from 0 to ${MAX_SKEW_SECONDS}`,
+  (value) => isFiniteNumber(value) && value >= 0 && value <= MAX_SKEW_SECONDS,
+);
+/** A clock skew in milliseconds, from 0 to {@link MAX_SKEW_SECONDS} seconds. */
+export const skewMilliseconds: OptionRule = rule(
+  `a number of milliseconds from 0 to ${MAX_SKEW_SECONDS * 1000}`,
+  (value) => isFiniteNumber(value) && value >= 0 && value <= MAX_SKEW_SECONDS * 1000,
 );
 /** An integer above zero (a count). */
 export const positiveInteger: OptionRule = rule(

@@ -43,6 +43,8 @@ export function stringSetOption(
   );
   for (const item of list) {
     requireOption(typeof item === 'string' && item.length > 0, option, 'must contain only non-empty strings');
+    // Pasted from a file with its line break, or quoted with a space: no token's value would ever equal it.
+    requireOption(item.trim() === item, option, 'must not begin or end with white space');
   }
   return new Set(list);
 }

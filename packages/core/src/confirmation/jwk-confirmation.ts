@@ -1,5 +1,5 @@
-import { calculateJwkThumbprint, type JWK } from 'jose';
 import { timingSafeEqualStrings } from '../crypto/constant-time.js';
+import { jwkThumbprint } from '../crypto/jwk-thumbprint.js';
 import { isObject } from '../encoding/json-object.js';
 import { failure } from '../errors/failure.js';
 import { type ConfirmationMethod, dpopKeyMismatch } from './confirmation-method.js';
@@ -15,10 +15,8 @@ export const jwkConfirmation: ConfirmationMethod = {
   async verify(jwk, { token, presented, settings }) {
     if (!isObject(jwk)) return failure('claim_invalid', 'The access token "cnf.jwk" is not a JSON object');
     if (presented.proof !== undefined) {
-      let thumbprint: string;
-      try {
-        thumbprint = await calculateJwkThumbprint(jwk as JWK, 'sha256');
-      } catch {
+      const thumbprint = await jwkThumbprint(jwk);
+      if (thumbprint === undefined) {
         return failure('claim_invalid', 'The access token "cnf.jwk" is not a valid key');
       }
       return timingSafeEqualStrings(thumbprint, presented.proof.jkt) ? undefined : dpopKeyMismatch();

@@ -1,5 +1,6 @@
-import { calculateJwkThumbprint, compactVerify, importJWK, type JWK } from 'jose';
+import { compactVerify, importJWK, type JWK } from 'jose';
 import { timingSafeEqualStrings } from '../crypto/constant-time.js';
+import { jwkThumbprint } from '../crypto/jwk-thumbprint.js';
 import { accessTokenHash } from '../crypto/token-hash.js';
 import { decodeJsonSegment, isObject, parseJsonObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
@@ -90,12 +91,8 @@ export function dpopProofChecker(settings: ProofSettings): ProofChecker {
     if (header.crit !== undefined) return invalid('The DPoP proof has critical header parameters');
     const jwk = publicJwk(header.jwk, alg);
     if (typeof jwk === 'string') return invalid(jwk);
-    let jkt: string;
-    try {
-      jkt = await calculateJwkThumbprint(jwk, 'sha256');
-    } catch {
-      return invalid('The DPoP proof "jwk" is not a valid public key');
-    }
+    const jkt = await jwkThumbprint(jwk);
+    if (jkt === undefined) return invalid('The DPoP proof "jwk" is not a valid public key');
     const key = await importProofKey(jwk, alg, jkt);
     if (key === undefined) return invalid('The DPoP proof "jwk" is not a valid public key');
     let payload: Uint8Array;

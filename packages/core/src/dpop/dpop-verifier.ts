@@ -4,7 +4,7 @@ import {
   type OptionSchema,
   objectWith,
   positiveInteger,
-  positiveNumber,
+  skewSeconds,
   stringList,
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
@@ -42,7 +42,7 @@ export interface DpopOptions {
 /** The rules of {@link DpopOptions}: the `dpop` option of the resource server. */
 export const DPOP_OPTIONS: OptionSchema<DpopOptions> = {
   algorithms: stringList,
-  iatWindow: positiveNumber,
+  iatWindow: skewSeconds,
   replayStore: objectWith('a replay store such as memoryReplayStore()', 'remember'),
   maxProofLength: positiveInteger,
   nonces: objectWith('a nonce provider such as rotatingDpopNonces()', 'current', 'isValid'),

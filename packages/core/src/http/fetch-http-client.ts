@@ -1,3 +1,4 @@
+import { requireOption } from '../config/config-error.js';
 import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
 
@@ -6,6 +7,7 @@ import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse }
  * to instrument or proxy it.
  */
 export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): HttpClient {
+  requireOption(typeof fetchImpl === 'function', 'fetchHttpClient.fetch', 'must be a fetch function');
   return {
     async send(request: HttpRequest): Promise<HttpResponse> {
       const signal = AbortSignal.timeout(request.timeoutMs);

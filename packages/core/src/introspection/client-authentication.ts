@@ -9,6 +9,9 @@ import {
   type OptionSchema,
   positiveNumber,
 } from '../config/option-schema.js';
+import { isObject } from '../encoding/json-object.js';
+import { ASYMMETRIC_JWS_ALGORITHMS, keyTypeFitsAlgorithm } from '../keys/algorithms.js';
+import { MIN_RSA_BITS, rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import type { SecretValue } from '../secrets/secret-value.js';
 import { clientSecretSource } from './client-secret.js';
 
@@ -154,11 +157,12 @@ export function createClientAuthenticator(
     }
     case 'private_key_jwt': {
       requireOption(
-        nonEmpty(auth.algorithm) && !auth.algorithm.startsWith('HS'),
+        (ASYMMETRIC_JWS_ALGORITHMS as readonly string[]).includes(auth.algorithm),
         `${option}.algorithm`,
         'must be an asymmetric JWS algorithm',
       );
       requireOption(auth.privateKey !== undefined, `${option}.privateKey`, 'is required');
+      checkSigningKey(auth.privateKey, auth.algorithm, `${option}.privateKey`);
       const key = importSigningKey(auth.privateKey, auth.algorithm);
       // Importing is asynchronous, so an unusable key can only be reported by the first call (as a
       // misconfiguration); until then, keep its rejection from going unhandled.
@@ -208,6 +212,30 @@ export function createClientAuthenticator(
 /** application/x-www-form-urlencoded encoding of one value, as RFC 6749 §2.3.1 asks for Basic credentials. */
 export function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/**
+ * What can be known of the signing key before it is imported (asynchronously, at the first call): a
+ * private key, of the type `alg` needs, and for RSA one that {@link rsaKeyProblem} accepts.
+ */
+function checkSigningKey(key: CryptoKey | JWK, alg: string, option: string): void {
+  if (!isObject(key)) throw new RsConfigError(option, 'must be a CryptoKey or a private JWK');
+  if (!('kty' in key)) {
+    const cryptoKey = key as CryptoKey;
+    requireOption(cryptoKey.type === 'private', option, 'must be a private key');
+    const { modulusLength } = cryptoKey.algorithm as Partial<RsaHashedKeyAlgorithm>;
+    requireOption(
+      modulusLength === undefined || modulusLength >= MIN_RSA_BITS,
+      option,
+      `is an RSA key of ${modulusLength} bits: RSA keys need ${MIN_RSA_BITS} bits or more`,
+    );
+    return;
+  }
+  const jwk = key as JWK;
+  requireOption(typeof jwk.d === 'string', option, 'must be a private key (a JWK with "d")');
+  requireOption(keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg), option, `does not fit the algorithm ${alg}`);
+  const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
+  requireOption(problem === undefined, option, `is refused: ${problem}`);
 }
 
 async function importSigningKey(key: CryptoKey | JWK, alg: string): Promise<CryptoKey> {

@@ -7,14 +7,14 @@ import {
   func,
   integerBetween,
   nonEmptyString,
-  nonNegativeNumber,
   type OptionSchema,
   objectWith,
   oneOf,
-  positiveInteger,
   positiveNumber,
   shape,
+  skewSeconds,
   stringOrStrings,
+  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
@@ -122,16 +122,16 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
   audience: stringOrStrings,
   acceptAnyAudience: boolean,
   tokenTypeHint: either(nonEmptyString, oneOf(false)),
-  skewAllowance: nonNegativeNumber,
-  timeout: positiveNumber,
+  skewAllowance: skewSeconds,
+  timeout: timerMilliseconds,
   retries: integerBetween(0, 5),
-  retryDelay: positiveNumber,
+  retryDelay: timerMilliseconds,
   maxResponseBytes: positiveNumber,
   allowInsecureHttp: boolean,
   jwtResponse: shape(JWT_INTROSPECTION_OPTIONS),
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
   onError: func,
-  maxTokenLength: positiveInteger,
+  maxTokenLength: integerBetween(1, 1024 * 1024),
 };
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
@@ -156,8 +156,14 @@ const LOUD_INTERVAL_MS = 60_000;
 export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
   checkOptions(options, INTROSPECTION_RESOLVER_OPTIONS, 'introspectionResolver');
   const issuer = options.issuer;
-  if (issuer !== undefined)
-    validateEndpointUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
+  if (issuer !== undefined) {
+    const issuerUrl = validateEndpointUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
+    requireOption(
+      issuerUrl.search === '',
+      'introspectionResolver.issuer',
+      'must have no query (RFC 8414 §2)',
+    );
+  }
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined

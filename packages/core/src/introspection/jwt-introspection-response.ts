@@ -7,6 +7,7 @@ import { type Outcome, refusal, success } from '../errors/failure.js';
 import { decodeJweHeader, decryptCompactJwe, type JwePolicy } from '../jose/compact-jwe.js';
 import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
 import { CONTENT_ENCRYPTION_ALGORITHMS, DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import { RESOLVER_KEY_OPTIONS } from '../resolvers/resolver-key-sources.js';
@@ -82,6 +83,11 @@ export function jwtIntrospectionReader(
     "is required: this resource server's identifier at the authorization server",
   );
   const verifier = signedJwtVerifier(options.keys, options.algorithms, 'introspectionResolver.jwtResponse');
+  checkAlgorithmsServed(
+    options.algorithms,
+    Array.isArray(options.keys) ? options.keys : [options.keys as VerificationKeySource],
+    'introspectionResolver.jwtResponse.algorithms',
+  );
   const decryptionKeys = (options.decryptionKeys ?? []).map((key) => importDecryptionKey(key));
   for (const key of decryptionKeys) key.catch(() => undefined);
 

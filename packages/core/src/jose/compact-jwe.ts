@@ -1,4 +1,6 @@
-import { compactDecrypt, errors } from 'jose';
+import { compactDecrypt } from 'jose';
+// Each class by name: the `errors` namespace would bring every jose error class into a Worker bundle.
+import { JOSEAlgNotAllowed, JOSENotSupported, JWEInvalid } from 'jose/errors';
 import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
 
@@ -97,7 +99,7 @@ export async function decryptCompactJwe(
 
 /** Failures that no other key could change: the ciphertext was authentic, or the token breaks the rules. */
 function finalFailure(error: unknown): Failure | undefined {
-  if (error instanceof errors.JWEInvalid) {
+  if (error instanceof JWEInvalid) {
     if (/exceeded the configured limit/.test(error.message)) {
       return failure('token_too_large', 'The encrypted token inflates beyond the allowed size');
     }
@@ -106,10 +108,10 @@ function finalFailure(error: unknown): Failure | undefined {
     }
     return undefined;
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) {
+  if (error instanceof JOSEAlgNotAllowed) {
     return failure('algorithm_not_allowed', 'The token encryption algorithm is not allowed');
   }
-  if (error instanceof errors.JOSENotSupported && /crit|Extension Header/i.test(error.message)) {
+  if (error instanceof JOSENotSupported && /crit|Extension Header/i.test(error.message)) {
     return failure('critical_header_unsupported', 'The encrypted token has an unsupported critical header');
   }
   return undefined;

@@ -1,4 +1,6 @@
-import { compactVerify, errors } from 'jose';
+import { compactVerify } from 'jose';
+// Each class by name: the `errors` namespace would bring every jose error class into a Worker bundle.
+import { JOSEError, JOSENotSupported, JWSSignatureVerificationFailed } from 'jose/errors';
 import { COMPACT_JWS_ALPHABET, endsCanonically } from '../encoding/base64url.js';
 import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
@@ -134,14 +136,14 @@ export async function checkJwsSignature(jws: CompactJws, key: CryptoKey): Promis
     const { payload } = await compactVerify(jws.token, key, { algorithms: [jws.header.alg] });
     return { valid: true, payload };
   } catch (error) {
-    if (error instanceof errors.JWSSignatureVerificationFailed) return { valid: false };
-    if (error instanceof errors.JOSENotSupported && /crit|Extension Header/i.test(error.message)) {
+    if (error instanceof JWSSignatureVerificationFailed) return { valid: false };
+    if (error instanceof JOSENotSupported && /crit|Extension Header/i.test(error.message)) {
       return {
         valid: false,
         failure: failure('critical_header_unsupported', 'The JWT has an unsupported critical header'),
       };
     }
-    if (error instanceof errors.JOSEError) {
+    if (error instanceof JOSEError) {
       return { valid: false, failure: failure('token_malformed', 'The JWT is malformed') };
     }
     // A key/algorithm mismatch that slipped past key selection is a bug, not the client's doing, but the

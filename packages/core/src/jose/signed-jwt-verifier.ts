@@ -19,7 +19,7 @@ import {
   type SignatureCheck,
   type UntrustedJwsHeader,
 } from './compact-jws.js';
-import { nodeSignatureCheck } from './node-signature-check.js';
+import { runtimeSignatureCheck } from './runtime-signature-check.js';
 
 /** A JWS whose signature checked out with a configured key, and its JSON payload. */
 export interface VerifiedJwt {
@@ -90,7 +90,7 @@ export function signedJwtVerifier(
     'must be "auto" or "portable"',
   );
   const checkSignature: JwsSignatureCheck =
-    signatureVerifier === 'portable' ? checkJwsSignature : (nodeSignatureCheck ?? checkJwsSignature);
+    signatureVerifier === 'portable' ? checkJwsSignature : (runtimeSignatureCheck() ?? checkJwsSignature);
   const algorithms = allowedAlgorithms(
     configuredAlgorithms,
     sources.some((source) => source.symmetric),

@@ -2,7 +2,7 @@ import { base64url, importJWK, type JWK } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
-import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';
+import { rsaKeyProblem } from './rsa-key-checks.js';
 import { checkVerificationJwk } from './verification-jwk.js';
 import { type KeySelector, MAX_KEYS_TRIED } from './verification-key-source.js';
 
@@ -85,6 +85,13 @@ export class JwkIndex {
     this.size = this.all.length;
     this.hasSymmetricKeys = symmetric;
     this.unusable = unusable;
+  }
+
+  /** The supported JWS algorithms some key of the set fits. */
+  algorithmsServed(): ReadonlySet<string> {
+    return new Set(
+      [...SUPPORTED_JWS_ALGORITHMS].filter((alg) => this.all.some((entry) => fits(entry.jwk, alg))),
+    );
   }
 
   /** Whether any key carries this `kid`. */
@@ -195,18 +202,12 @@ function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefine
 /** Imports a JWK as a non-extractable WebCrypto key bound to `alg`. */
 export async function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey> {
   // The last gate every verification key passes, whichever way it came in.
-  const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+  // A refused key (jose will not verify with one under 2048 bits either) is unusable, like one that fails
+  // to import, and must not stop the search for the key that signed the token.
+  const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
   if (problem !== undefined) throw new Error(`RSA key refused: ${problem}`);
   const key = await importJWK(jwk, alg, { extractable: false });
-  if (!(key instanceof Uint8Array)) {
-    // jose refuses to verify with RSA keys under 2048 bits: such a key is unusable, like one that fails to
-    // import, and must not stop the search for the key that signed the token.
-    const { modulusLength } = key.algorithm as Partial<RsaHashedKeyAlgorithm>;
-    if (modulusLength !== undefined && modulusLength < MIN_RSA_BITS) {
-      throw new Error(`RSA keys must be at least ${MIN_RSA_BITS} bits`);
-    }
-    return key;
-  }
+  if (!(key instanceof Uint8Array)) return key;
   // jose hands shared secrets back as bytes and would import them again on every verification; import
   // once here instead.
   const hash = `SHA-${alg.slice(2)}`;

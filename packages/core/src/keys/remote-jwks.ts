@@ -8,6 +8,7 @@ import {
   type OptionSchema,
   objectWith,
   positiveNumber,
+  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption } from '../config/option-values.js';
@@ -77,9 +78,9 @@ const REMOTE_JWKS_OPTIONS: OptionSchema<RemoteJwksOptions> = {
   cacheMaxAge: nonNegativeNumber,
   minFetchInterval: nonNegativeNumber,
   unknownKidFetchesPerMinute: nonNegativeInteger,
-  retryDelay: positiveNumber,
-  maxRetryDelay: positiveNumber,
-  timeout: positiveNumber,
+  retryDelay: timerMilliseconds,
+  maxRetryDelay: timerMilliseconds,
+  timeout: timerMilliseconds,
   maxResponseBytes: positiveNumber,
   allowInsecureHttp: boolean,
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),

@@ -4,9 +4,29 @@ import { base64url } from 'jose';
 export const MIN_RSA_BITS = 2048;
 
 /**
- * Why an RSA key (public or private JWK) must never be used, or `undefined` when its public exponent is
- * sound. Every way a key enters @rs calls it: static and remote JWK sets, secret stores, PEM files,
- * PKCS#12 keystores, and the import of each verification key.
+ * Why an RSA key (public or private JWK) must never be used, or `undefined` when it is sound: a public
+ * exponent {@link rsaExponentProblem} refuses, or a modulus under {@link MIN_RSA_BITS} bits. The one
+ * check of every way an RSA key enters @rs: static and remote JWK sets, the JWK set, JWK set file, PEM
+ * and PKCS#12 secret stores, static decryption keys, the secrets provider (for stores of others), and
+ * the import of each verification key.
+ *
+ * @example
+ * ```ts
+ * rsaKeyProblem({ kty: 'RSA', n: n1024, e: 'AQAB' }); // 'its modulus is 1024 bits: RSA keys need 2048 bits or more'
+ * ```
+ */
+export function rsaKeyProblem(jwk: { readonly n?: unknown; readonly e?: unknown }): string | undefined {
+  const exponentProblem = rsaExponentProblem(jwk);
+  if (exponentProblem !== undefined) return exponentProblem;
+  const bits = rsaModulusBits(jwk);
+  return bits < MIN_RSA_BITS
+    ? `its modulus is ${bits} bits: RSA keys need ${MIN_RSA_BITS} bits or more`
+    : undefined;
+}
+
+/**
+ * Why an RSA key's public exponent is unsound, or `undefined` when it is not; part of
+ * {@link rsaKeyProblem}.
  *
  * The public exponent must be odd and at least 3. With `e = 1` a "signature" is the padded hash itself,
  * so anyone who can read the JWK set forges any token; an even exponent is not a valid RSA key (RFC 8017

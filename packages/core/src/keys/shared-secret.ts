@@ -39,6 +39,9 @@ export function sharedSecret(
   const imported = new Map<string, Promise<CryptoKey>>();
   return {
     symmetric: true,
+    algorithmsServed: new Set(
+      Object.keys(HMAC_MIN_BYTES).filter((alg) => bytes.byteLength >= HMAC_MIN_BYTES[alg]!),
+    ),
     cacheNamespace: cacheNamespaceOf('sharedSecret', { secret: bytes, kid: options.kid }),
     async keysFor(selector) {
       if (options.kid !== undefined && selector.kid !== options.kid) return success([]);

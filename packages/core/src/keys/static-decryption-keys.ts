@@ -10,6 +10,7 @@ import {
   SUPPORTED_KEY_MANAGEMENT_ALGORITHMS,
 } from './jwe-algorithms.js';
 import { MAX_JWKS_KEYS } from './jwk-index.js';
+import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
 // jose's CryptoKey type: the declarations then compile without the DOM lib.
 type DecryptionKey = WebCryptoKey | Uint8Array;
@@ -123,6 +124,11 @@ function secretServes(length: number, alg: string, enc: string): boolean {
 function cryptoKeyEntry(key: CryptoKey): KeyEntry | undefined {
   if (key.type === 'public') return undefined;
   const algorithm = key.algorithm as Partial<RsaHashedKeyAlgorithm & AesKeyAlgorithm>;
+  if (algorithm.modulusLength !== undefined && algorithm.modulusLength < MIN_RSA_BITS)
+    throw new RsConfigError(
+      'staticDecryptionKeys',
+      `an RSA key of ${algorithm.modulusLength} bits: RSA keys need ${MIN_RSA_BITS} bits or more`,
+    );
   const serves = (alg: string, enc: string): boolean => {
     switch (algorithm.name) {
       case 'RSA-OAEP':
@@ -166,8 +172,16 @@ function jwkEntry(jwk: JWK): KeyEntry | undefined {
   // Only private keys decrypt; a public key here is a configuration slip, left out like an unusable key.
   if (typeof jwk.d !== 'string') return undefined;
   let family: (alg: string) => boolean;
-  if (jwk.kty === 'RSA') family = (alg) => alg.startsWith('RSA-OAEP');
-  else if ((jwk.kty === 'EC' || jwk.kty === 'OKP') && ECDH_CURVES.has(jwk.crv))
+  if (jwk.kty === 'RSA') {
+    // A weak RSA key is refused now, by name, not left for jose to refuse at the first token.
+    const problem = rsaKeyProblem(jwk);
+    if (problem !== undefined)
+      throw new RsConfigError(
+        'staticDecryptionKeys',
+        `key ${kid === undefined ? '' : `"${kid}" `}${problem}`,
+      );
+    family = (alg) => alg.startsWith('RSA-OAEP');
+  } else if ((jwk.kty === 'EC' || jwk.kty === 'OKP') && ECDH_CURVES.has(jwk.crv))
     family = (alg) => alg.startsWith('ECDH-ES');
   else return undefined;
   const { key_ops: _ops, use: _use, alg: _alg, ...material } = jwk;

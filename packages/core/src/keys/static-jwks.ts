@@ -26,6 +26,7 @@ export function staticJwks(jwks: JSONWebKeySet): VerificationKeySource {
   requireOption(index.size > 0, 'staticJwks', 'the JWK set holds no key usable for signature verification');
   return {
     symmetric: index.hasSymmetricKeys,
+    algorithmsServed: index.algorithmsServed(),
     cacheNamespace: cacheNamespaceOf('staticJwks', jwks),
     keysFor: async (selector) => success(await index.keysFor(selector)),
     keysAtHand(selector) {

@@ -1,8 +1,8 @@
 import { base64url } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
-import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
-import { MIN_RSA_BITS, rsaExponentProblem } from './rsa-key-checks.js';
+import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
+import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
 /** RSA moduli @rs verifies with: at least {@link MIN_RSA_BITS} (as jose demands), at most 16384 (bounded work). */
 const RSA_MAX_MODULUS_BITS = 16_384;
@@ -100,7 +100,14 @@ function checkSecret(jwk: Record<string, unknown>, allowSymmetric: boolean): Ver
   // A shared secret in a set fetched from a public URL is a leaked secret: never use it, and say so.
   if (!allowSymmetric) return broken('a symmetric key ("oct") where only public keys belong');
   const k = decodeMember(jwk.k);
-  return k === undefined || k.byteLength === 0 ? broken('"k" is missing or not base64url') : USABLE;
+  if (k === undefined || k.byteLength === 0) return broken('"k" is missing or not base64url');
+  // Shorter than HS256 needs, the secret fits no algorithm: every token would be refused for want of a key.
+  const minimum = HMAC_MIN_BYTES.HS256!;
+  return k.byteLength < minimum
+    ? broken(
+        `a shared secret of ${k.byteLength} bytes: HMAC secrets need ${minimum} bytes or more (RFC 7518 §3.2)`,
+      )
+    : USABLE;
 }
 
 function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {
@@ -109,13 +116,11 @@ function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {
   const e = decodeMember(jwk.e, 2_731);
   if (n === undefined) return broken('"n" is missing or not base64url');
   if (e === undefined) return broken('"e" is missing or not base64url');
+  const problem = rsaKeyProblem(jwk);
+  if (problem !== undefined) return broken(problem);
   const modulus = toBigInt(n);
-  const bits = modulus.toString(2).length;
-  if (modulus === 0n || bits < MIN_RSA_BITS)
-    return broken(`an RSA modulus of ${modulus === 0n ? 0 : bits} bits (at least ${MIN_RSA_BITS})`);
-  if (bits > RSA_MAX_MODULUS_BITS) return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
-  const exponentProblem = rsaExponentProblem(jwk);
-  if (exponentProblem !== undefined) return broken(exponentProblem);
+  if (modulus.toString(2).length > RSA_MAX_MODULUS_BITS)
+    return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
   if (toBigInt(e) >= modulus) return broken('an RSA public exponent not below the modulus');
   return USABLE;
 }

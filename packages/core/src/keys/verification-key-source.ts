@@ -30,6 +30,12 @@ export interface VerificationKeySource extends CacheIdentity, HealthReporter {
   /** True when the source holds shared (HMAC) secrets; HS* algorithms are only allowed then. */
   readonly symmetric: boolean;
   /**
+   * The JWS algorithms some key of the source fits, for a source whose keys are fixed when it is built
+   * ({@link staticJwks}, {@link sharedSecret}); absent when the keys can change (a remote set). Lets a
+   * resolver refuse at start-up an `algorithms` entry no key could ever verify.
+   */
+  readonly algorithmsServed?: ReadonlySet<string>;
+  /**
    * Keys that may have signed a token with this header, best match first. An empty list means this
    * source knows no such key; a failure means it could not tell (keys unavailable).
    */

@@ -119,7 +119,7 @@ export function protectedResource(
     if (!KNOWN.has(key)) throw new RsConfigError(`${option}.${key}`, 'unknown option');
   }
   const resource = resourceIdentifier(options.resource, `${option}.resource`);
-  const authorizationServers = urlList(options.authorizationServers, `${option}.authorizationServers`);
+  const authorizationServers = issuerList(options.authorizationServers, `${option}.authorizationServers`);
   const scopesSupported = stringList(options.scopesSupported, `${option}.scopesSupported`);
   const documentation = optionalUrl(options.resourceDocumentation, `${option}.resourceDocumentation`);
   requireOption(
@@ -187,10 +187,28 @@ function optionalUrl(value: unknown, option: string): string | undefined {
   return value;
 }
 
-function urlList(value: unknown, option: string): readonly string[] | undefined {
+// Issuer identifiers (RFC 8414 §2): clients fetch each one's metadata, so each must be a URL they accept.
+function issuerList(value: unknown, option: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
-  requireOption(Array.isArray(value), option, 'must be an array of issuer URLs');
-  for (const entry of value) optionalUrl(entry, option);
+  requireOption(
+    Array.isArray(value) && value.length > 0,
+    option,
+    'must be a non-empty array of issuer URLs (leave it out to publish none)',
+  );
+  for (const entry of value) {
+    const url = typeof entry === 'string' && URL.canParse(entry) ? new URL(entry) : undefined;
+    requireOption(url !== undefined, option, `${JSON.stringify(entry)} is not an absolute URL`);
+    requireOption(
+      url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)),
+      option,
+      `${entry} must be an https: URL (http: only on a loopback host)`,
+    );
+    requireOption(
+      url.search === '' && url.hash === '' && url.username === '' && url.password === '',
+      option,
+      `${entry} must have no query, fragment or credentials (RFC 8414 §2)`,
+    );
+  }
   return Object.freeze([...(value as string[])]);
 }
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { RsConfigError } from '../config/config-error.js';
 import { RsError } from '../errors/rs-error.js';
-import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
+import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import type { SecretKey } from '../secrets/secret-store.js';
 import { keyObjectJwk } from './key-object-jwk.js';
 
@@ -42,7 +42,7 @@ export function pemKey(pem: string, file: string, option: string, password: stri
     const jwk = keyObjectJwk(key);
     if (jwk === undefined)
       throw new PemProblem(`holds a ${key.asymmetricKeyType ?? 'unknown'} key, which JOSE cannot use`);
-    const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+    const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
     if (problem !== undefined) throw new PemProblem(`holds an RSA key that is refused: ${problem}`);
     return { jwk, origin: `${file} (${kind})` };
   } catch (error) {

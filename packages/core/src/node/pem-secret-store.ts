@@ -73,6 +73,7 @@ const PEM_SECRET_STORE_OPTIONS: OptionSchema<PemSecretStoreOptions> = {
 export function pemSecretStore(options: PemSecretStoreOptions): SecretStore {
   checkOptions(options, PEM_SECRET_STORE_OPTIONS, 'pemSecretStore');
   requireOption(isObject(options) && isObject(options.secrets), 'pemSecretStore.secrets', 'is required');
+  requireOption(Object.keys(options.secrets).length > 0, 'pemSecretStore.secrets', 'names no secret');
   const maxBytes = positiveOption(options.maxFileBytes, 64 * 1024, 'pemSecretStore.maxFileBytes');
   const byId = new Map<string, readonly SecretKey[]>();
   for (const [secretId, value] of Object.entries(options.secrets)) {

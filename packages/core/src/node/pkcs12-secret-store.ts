@@ -14,7 +14,7 @@ import {
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { isObject } from '../encoding/json-object.js';
-import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
+import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
@@ -199,7 +199,7 @@ function entryKey(
   const jwk = contentJwk(content);
   if (jwk === undefined)
     throw new RsConfigError('pkcs12SecretStore.mappings', `${origin} holds a key that JOSE cannot use`);
-  const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+  const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
   if (problem !== undefined)
     throw new RsConfigError(
       'pkcs12SecretStore.mappings',

@@ -1,11 +1,11 @@
 import type * as Undici from 'undici';
 import {
   checkOptions,
-  nonNegativeNumber,
   type OptionSchema,
   positiveInteger,
   shape,
   stringOrBytes,
+  timerMilliseconds,
 } from '../config/option-schema.js';
 import { concat } from '../http/bounded-stream.js';
 import {
@@ -45,7 +45,7 @@ export interface ClosableHttpClient extends HttpClient {
 const pem = stringOrBytes;
 const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
   connections: positiveInteger,
-  keepAliveTimeout: nonNegativeNumber,
+  keepAliveTimeout: timerMilliseconds,
   tls: shape<NonNullable<UndiciHttpClientOptions['tls']>>({ ca: pem, cert: pem, key: pem }),
 };
 

@@ -1,3 +1,4 @@
+import { requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
@@ -51,7 +52,8 @@ const MAX_METADATA_BYTES = 64 * 1024;
 export function issuerJwks(options: IssuerJwksOptions): RemoteJwks {
   checkOptions(options, ISSUER_JWKS_OPTIONS, 'issuerJwks');
   const { issuer, ...fetchOptions } = options;
-  validateEndpointUrl(issuer, 'issuerJwks.issuer', options.allowInsecureHttp);
+  const issuerUrl = validateEndpointUrl(issuer, 'issuerJwks.issuer', options.allowInsecureHttp);
+  requireOption(issuerUrl.search === '', 'issuerJwks.issuer', 'must have no query (RFC 8414 §2)');
   const timeoutMs = positiveOption(options.timeout, 5_000, 'issuerJwks.timeout');
   const discovery = endpointDiscovery(issuer, 'jwks_uri', options.httpClient ?? defaultHttpClient(), {
     timeoutMs,

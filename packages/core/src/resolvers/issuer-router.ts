@@ -52,6 +52,11 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
       `issuerRouter.issuers[${JSON.stringify(issuer)}]`,
       'must be a token resolver',
     );
+    requireOption(
+      issuer !== '' && issuer.trim() === issuer,
+      `issuerRouter.issuers[${JSON.stringify(issuer)}]`,
+      'must be an issuer without white space around it: no token would name it',
+    );
     routes.set(issuer, resolver);
   }
   requireOption(routes.size > 0, 'issuerRouter.issuers', 'must name at least one issuer');

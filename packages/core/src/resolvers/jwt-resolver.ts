@@ -6,13 +6,13 @@ import {
   arrayOf,
   boolean,
   checkOptions,
+  integerBetween,
   nonEmptyString,
-  nonNegativeNumber,
   type OptionSchema,
   objectWith,
   oneOf,
-  positiveInteger,
   shape,
+  skewSeconds,
   stringList,
   stringOrStrings,
 } from '../config/option-schema.js';
@@ -23,6 +23,7 @@ import { type Failure, type Outcome, refusal, success } from '../errors/failure.
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader, type ReadJwt } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
@@ -106,10 +107,10 @@ const JWT_RESOLVER_OPTIONS: OptionSchema<JwtResolverOptions> = {
   audience: stringOrStrings,
   acceptAnyAudience: boolean,
   algorithms: stringList,
-  skewAllowance: nonNegativeNumber,
+  skewAllowance: skewSeconds,
   profile: oneOf('rfc9068', 'access-management'),
   requiredClaims: arrayOf(nonEmptyString),
-  maxTokenLength: positiveInteger,
+  maxTokenLength: integerBetween(1, 1024 * 1024),
   signatureVerifier: oneOf('auto', 'portable'),
   verifiedTokenCache: shape(VERIFIED_TOKEN_CACHE_OPTIONS),
   revocations: objectWith('a revocation list', 'refuses', 'attach'),
@@ -163,6 +164,8 @@ export function jwtResolver(options: JwtResolverOptions): AccessTokenResolver {
       'applies to signed tokens: give keys or verificationSecretId',
     );
   }
+  if (keySources.verification !== undefined)
+    checkAlgorithmsServed(options.algorithms, keySources.verification.sources, 'jwtResolver.algorithms');
   const decryptor =
     keySources.decryption === undefined
       ? undefined

@@ -10,7 +10,7 @@ import {
 import { stringSetOption } from '../config/option-values.js';
 import { isObject } from '../encoding/json-object.js';
 import { MAX_JWKS_KEYS } from '../keys/jwk-index.js';
-import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
+import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 
@@ -80,7 +80,7 @@ export function jwkSetKeys(jwks: unknown, name: string, option: string): readonl
       `key #${position} is not a JWK (no "kty")`,
     );
     const label = typeof jwk.kid === 'string' ? `"${jwk.kid}"` : `#${position}`;
-    const problem = jwk.kty === 'RSA' ? rsaExponentProblem(jwk) : undefined;
+    const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
     requireOption(problem === undefined, option, `key ${label}: ${problem}`);
     return { jwk: jwk as JWK, origin: `${name} key ${label}` };
   });

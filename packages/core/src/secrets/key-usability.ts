@@ -2,7 +2,7 @@ import { base64url, type JWK } from 'jose';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
-import { MIN_RSA_BITS, rsaExponentProblem, rsaModulusBits } from '../keys/rsa-key-checks.js';
+import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 
 const DECRYPT_OPS = ['decrypt', 'unwrapKey', 'deriveKey', 'deriveBits'];
@@ -69,13 +69,6 @@ function jwsFits(jwk: JWK, alg: string): boolean {
   if (jwk.alg !== undefined && jwk.alg !== alg) return false;
   if (!keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg)) return false;
   return jwk.kty !== 'oct' || octBytes(jwk).byteLength >= (HMAC_MIN_BYTES[alg] ?? Number.POSITIVE_INFINITY);
-}
-
-function rsaKeyProblem(jwk: JWK): string | undefined {
-  return (
-    rsaExponentProblem(jwk) ??
-    (rsaModulusBits(jwk) < MIN_RSA_BITS ? `RSA keys need ${MIN_RSA_BITS} bits or more` : undefined)
-  );
 }
 
 function describe(jwk: JWK): string {

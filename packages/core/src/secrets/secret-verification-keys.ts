@@ -17,6 +17,7 @@ export function secretVerificationKeys(jwks: readonly JWK[]): VerificationKeySou
   }));
   return {
     symmetric: entries.some((entry) => entry.index.hasSymmetricKeys),
+    algorithmsServed: new Set(entries.flatMap((entry) => [...entry.index.algorithmsServed()])),
     cacheNamespace: cacheNamespaceOf('secretVerificationKeys', jwks),
     async keysFor(selector) {
       const { kid, alg } = selector;

@@ -33,6 +33,8 @@ export function sharedSecrets(
 ): SecretStore {
   checkOptions(options, { name: nonEmptyString }, 'sharedSecrets.options');
   requireOption(isObject(secrets), 'sharedSecrets', 'must map secret IDs to secrets');
+  // An empty map is most often configuration that failed to load, not a store meant to know nothing.
+  requireOption(Object.keys(secrets).length > 0, 'sharedSecrets', 'names no secret');
   const name = options.name ?? 'sharedSecrets';
   const byId = new Map<string, readonly SecretKey[]>();
   for (const [secretId, value] of Object.entries(secrets)) {

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, checkOptions, type OptionSchema } from '../config/option-schema.js';
-import { rsaExponentProblem } from '../keys/rsa-key-checks.js';
+import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 import { verificationJwk, whyNotDecryptionKey } from './key-usability.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
@@ -125,7 +125,7 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
  */
 function refuseUnsafeKeys(keys: readonly SecretKey[], secretId: string, store: SecretStore, option: string) {
   for (const key of keys) {
-    const problem = key.jwk.kty === 'RSA' ? rsaExponentProblem(key.jwk) : undefined;
+    const problem = key.jwk.kty === 'RSA' ? rsaKeyProblem(key.jwk) : undefined;
     if (problem !== undefined)
       throw new RsConfigError(option, `secret "${secretId}" (from ${store.name}): ${key.origin}: ${problem}`);
   }

@@ -1,4 +1,17 @@
 import { requireOption } from '../config/config-error.js';
+import {
+  boolean,
+  checkOptions,
+  func,
+  integerBetween,
+  nonEmptyString,
+  type OptionSchema,
+  objectWith,
+  positiveNumber,
+  recordOf,
+  timerMilliseconds,
+  urlString,
+} from '../config/option-schema.js';
 import { isObject, parseJsonObject } from '../encoding/json-object.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -28,6 +41,19 @@ export interface SecurityEventPollerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+const SECURITY_EVENT_POLLER_OPTIONS: OptionSchema<SecurityEventPollerOptions> = {
+  endpoint: urlString,
+  receiver: objectWith('a securityEventReceiver', 'receive'),
+  headers: recordOf(nonEmptyString),
+  maxEvents: integerBetween(1, 1000),
+  returnImmediately: boolean,
+  timeout: timerMilliseconds,
+  interval: timerMilliseconds,
+  maxResponseBytes: positiveNumber,
+  httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
+  onError: func,
+};
+
 /** What one poll did. */
 export interface PollResult {
   /** SETs verified and acted on (acknowledged at the next poll). */
@@ -56,6 +82,7 @@ export interface SecurityEventPoller {
  * acknowledged again (its earlier acknowledgement was lost). While `moreAvailable`, it polls again at once.
  */
 export function securityEventPoller(options: SecurityEventPollerOptions): SecurityEventPoller {
+  checkOptions(options, SECURITY_EVENT_POLLER_OPTIONS, 'securityEventPoller');
   const endpoint = validateEndpointUrl(options.endpoint, 'securityEventPoller.endpoint').href;
   requireOption(
     typeof options.receiver?.receive === 'function',

@@ -1,3 +1,4 @@
+import { requireOption } from '../config/config-error.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { readStreamAtMost } from '../http/bounded-stream.js';
 import type { SecurityEventReceiver } from './security-event-receiver.js';
@@ -72,6 +73,11 @@ export async function receivePushedSet(
 export function pushDeliveryHandler(
   receiver: SecurityEventReceiver,
 ): (request: Request) => Promise<Response> {
+  requireOption(
+    typeof receiver?.receive === 'function',
+    'pushDeliveryHandler.receiver',
+    'must be a securityEventReceiver',
+  );
   return async (request) => {
     const body =
       request.body === null ? new Uint8Array() : await readStreamAtMost(request.body, MAX_PUSHED_SET_BYTES);

@@ -1,4 +1,18 @@
 import { requireOption } from '../config/config-error.js';
+import {
+  anyValue,
+  checkOptions,
+  func,
+  nonEmptyString,
+  type OptionSchema,
+  objectWith,
+  positiveInteger,
+  positiveNumber,
+  recordOf,
+  skewMilliseconds,
+  stringList,
+  stringOrStrings,
+} from '../config/option-schema.js';
 import type { Revocation } from '../revocation/revocation.js';
 import type { RevocationSink } from './revocation-feed.js';
 import {
@@ -37,6 +51,21 @@ export interface SecurityEventReceiverOptions extends SecurityEventVerifierOptio
   /** Milliseconds since the epoch; default `Date.now`. */
   readonly clock?: () => number;
 }
+
+const SECURITY_EVENT_RECEIVER_OPTIONS: OptionSchema<SecurityEventReceiverOptions> = {
+  issuer: nonEmptyString,
+  audience: stringOrStrings,
+  // The verifier checks the key source and the algorithms against it; revocations are checked below.
+  keys: anyValue,
+  algorithms: stringList,
+  maxAge: positiveNumber,
+  skew: skewMilliseconds,
+  replayStore: objectWith('a replay store such as memoryReplayStore()', 'remember'),
+  maxLength: positiveInteger,
+  revocations: anyValue,
+  handlers: recordOf(func),
+  clock: func,
+};
 
 /** What became of one SET. */
 export type SetReceipt =
@@ -108,6 +137,7 @@ const BUILT_IN: ReadonlyMap<string, BuiltInEvent> = new Map([
  * ```
  */
 export function securityEventReceiver(options: SecurityEventReceiverOptions): SecurityEventReceiver {
+  checkOptions(options, SECURITY_EVENT_RECEIVER_OPTIONS, 'securityEventReceiver');
   const sink = options.revocations;
   requireOption(
     typeof sink?.revoke === 'function' && typeof sink.evict === 'function',

@@ -5,6 +5,7 @@ import { isObject } from '../encoding/json-object.js';
 import type { FailureCode } from '../errors/failure.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
+import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 
 /**
@@ -109,11 +110,8 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   const maxLength = options.maxLength ?? 64 * 1024;
   requireOption(Number.isFinite(maxAge) && maxAge > 0, `${option}.maxAge`, 'must be a positive number');
   requireOption(Number.isFinite(skew) && skew >= 0, `${option}.skew`, 'must be a non-negative number');
-  const verifier = signedJwtVerifier(
-    options.keys,
-    options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS,
-    `${option}.keys`,
-  );
+  const verifier = signedJwtVerifier(options.keys, options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS, option);
+  checkAlgorithmsServed(options.algorithms, [options.keys], `${option}.algorithms`);
 
   async function verify(jwt: string, now: number): Promise<SetVerification> {
     if (typeof jwt !== 'string' || jwt.length === 0 || jwt.length > maxLength)

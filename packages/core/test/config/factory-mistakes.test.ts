@@ -346,3 +346,47 @@ describe('every factory refuses a misspelled option', () => {
     );
   });
 });
+
+describe("options by other libraries' names point at the option @rs takes", () => {
+  const jwks = () => staticJwks(jwksOf(key));
+  it.each<[string, () => unknown, string, string]>([
+    [
+      "jose's clockTolerance",
+      () => jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: jwks(), clockTolerance: 5 } as never),
+      'jwtResolver.clockTolerance',
+      'did you mean "skewAllowance" (in seconds)?',
+    ],
+    [
+      "jwks-rsa's jwksUri",
+      () =>
+        jwtResolver({ issuer: ISSUER, audience: AUDIENCE, jwksUri: 'https://as.example.com/jwks' } as never),
+      'jwtResolver.jwksUri',
+      'did you mean "keys" (keys: remoteJwks({ url }))?',
+    ],
+    [
+      "express-jwt's secret",
+      () => jwtResolver({ issuer: ISSUER, audience: AUDIENCE, secret: 'x' } as never),
+      'jwtResolver.secret',
+      'did you mean "keys" (keys: sharedSecret(secret))?',
+    ],
+    [
+      'a top-level clientId',
+      () =>
+        introspectionResolver({
+          endpoint: INTROSPECTION.endpoint,
+          audience: AUDIENCE,
+          clientId: 'rs',
+        } as never),
+      'introspectionResolver.clientId',
+      'did you mean "clientAuthentication"',
+    ],
+    [
+      'top-level scopes',
+      () => createResourceServer({ resolver, scopes: ['read'] } as never),
+      'scopes',
+      'did you mean "policy" (policy: { scopes: […] })?',
+    ],
+  ])('%s', (_name, build, option, hint) => {
+    expect(expectConfigError(build, option).message).toContain(`unknown option; ${hint}`);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { nearestName } from '../../src/config/option-names.js';
 import {
   arrayOf,
   boolean,
@@ -6,7 +7,6 @@ import {
   either,
   func,
   integerBetween,
-  nearestName,
   nonEmptyString,
   nonNegativeNumber,
   type OptionSchema,

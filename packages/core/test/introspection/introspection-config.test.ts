@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type ClientAuthentication,
@@ -108,6 +109,24 @@ describe('introspection configuration errors, at start-up', () => {
       buildWithAuth({ method: 'private_key_jwt', clientId: 'rs', algorithm: 'ES256' }),
       'introspectionResolver.clientAuthentication.privateKey',
     );
+  });
+
+  it('private_key_jwt refuses, when built, a key it could only fail to sign with at the first call', async () => {
+    const auth = (privateKey: unknown, algorithm = 'ES256') =>
+      buildWithAuth({ method: 'private_key_jwt', clientId: 'rs', privateKey, algorithm });
+    const option = 'introspectionResolver.clientAuthentication.privateKey';
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const privateJwk = ec.privateKey.export({ format: 'jwk' });
+    expect(auth(privateJwk)).not.toThrow();
+    expectConfigError(auth(ec.publicKey.export({ format: 'jwk' })), option);
+    expectConfigError(auth(privateJwk, 'RS256'), option);
+    expectConfigError(auth(privateJwk, 'none'), 'introspectionResolver.clientAuthentication.algorithm');
+    const webCrypto = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    expect(auth(webCrypto.privateKey)).not.toThrow();
+    expectConfigError(auth(webCrypto.publicKey), option);
   });
 
   it('names the method when it is not one of the supported ones', () => {

@@ -167,21 +167,29 @@ describe('keys that must not be used', () => {
     }
   });
 
-  it('ignores an HMAC key shorter than the hash output', async () => {
+  it('refuses an HMAC key shorter than HS256 needs in configuration; uses a 32-byte one for HS256 only', async () => {
     const short = await hmacKey(randomBytes(31), 'HS256', 'short');
+    expect(() => staticJwks({ keys: [short.publicJwk] })).toThrow(
+      /key "short": a shared secret of 31 bytes: HMAC secrets need 32 bytes or more/,
+    );
+    const secret = randomBytes(32);
+    const hs256 = await hmacKey(secret, 'HS256', 'k');
+    const { alg: _alg, ...unpinned } = hs256.publicJwk;
     const resolver = jwtResolver({
       issuer: ISSUER,
       audience: AUDIENCE,
-      keys: staticJwks({ keys: [short.publicJwk] }),
+      keys: staticJwks({ keys: [unpinned] }),
     });
-    expectFailure(await resolveAt(resolver, await mint(short)), 'unknown_key');
+    expect((await resolveAt(resolver, await mint(hs256))).ok).toBe(true);
+    const hs512 = await hmacKey(secret, 'HS512', 'k');
+    expectFailure(await resolveAt(resolver, await mint(hs512)), 'unknown_key');
   });
 
   it('refuses an RSA key shorter than 2048 bits in configuration; a fetched set leaves it out and keeps the others', async () => {
     const weakPair = await weakRsaKeyPair();
     const weakJwk = { ...(await exportJWK(weakPair.publicKey)), kid: 'weak', alg: 'RS256' };
     expect(() => staticJwks({ keys: [weakJwk, rsa1.publicJwk] })).toThrow(
-      /key "weak": an RSA modulus of 1024 bits/,
+      /key "weak": its modulus is 1024 bits/,
     );
     const index = new JwkIndex(
       { keys: [without(weakJwk, 'kid'), without(rsa1.publicJwk, 'kid')] },

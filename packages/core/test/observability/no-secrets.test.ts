@@ -213,7 +213,12 @@ describe('nothing emitted holds a token, a proof, a client secret or key materia
       good,
     );
     await drive(rs, { method: 'GET', url: API_URL, headers: { authorization: 'Bearer a b' } });
-    await drive(server({ resolver: localJwt({ algorithms: ['RS256'] }) }), bearerRequest(good), good);
+    // RS256 only, beside an RSA key: the ES256 token is refused for its algorithm.
+    const rsaOnly = localJwt({
+      algorithms: ['RS256'],
+      keys: staticJwks({ keys: [key.publicJwk, rsAlg.publicJwk] }),
+    });
+    await drive(server({ resolver: rsaOnly }), bearerRequest(good), good);
     await drive(server({ resolver: localJwt({ profile: 'rfc9068' }) }), bearerRequest(good), good);
     const critical = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, exp: NOW_MS / 1000 + 60 })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1', crit: ['x-unknown'], 'x-unknown': 1 })

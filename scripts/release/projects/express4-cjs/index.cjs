@@ -1,11 +1,11 @@
 // Express 4, CommonJS: require() of the published @rs/express and @rs/core.
 const assert = require('node:assert/strict');
 const { jwtResolver, remoteJwks } = require('@rs/core');
-const { rsExpress } = require('@rs/express');
+const { createExpressResourceServer } = require('@rs/express');
 const express = require('express');
 
 const { RS_ISSUER, RS_AUDIENCE, RS_JWKS_URL, RS_TOKEN } = process.env;
-const protect = rsExpress({
+const rs = createExpressResourceServer({
   resolver: jwtResolver({
     issuer: RS_ISSUER,
     audience: RS_AUDIENCE,
@@ -16,7 +16,7 @@ const protect = rsExpress({
   requireHttps: false,
 });
 const app = express();
-app.get('/items', protect({ scopes: ['read'] }), (req, res) => {
+app.get('/items', rs.protect({ scopes: ['read'] }), (req, res) => {
   res.json({ owner: req.oauth2.subject });
 });
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { jwtResolver, type OAuth2Context, remoteJwks } from '@rs/core';
-import { rsExpress } from '@rs/express';
+import { createExpressResourceServer } from '@rs/express';
 import express, { type Request, type Response } from 'express';
 
 const env = (name: string): string => {
@@ -11,7 +11,7 @@ const env = (name: string): string => {
   return value;
 };
 
-const protect = rsExpress({
+const rs = createExpressResourceServer({
   resolver: jwtResolver({
     issuer: env('RS_ISSUER'),
     audience: env('RS_AUDIENCE'),
@@ -22,7 +22,7 @@ const protect = rsExpress({
   requireHttps: false,
 });
 const app = express();
-app.get('/items', protect({ scopes: ['read'] }), (req: Request, res: Response) => {
+app.get('/items', rs.protect({ scopes: ['read'] }), (req: Request, res: Response) => {
   const context: OAuth2Context | undefined = req.oauth2;
   res.json({ owner: context?.subject, scopes: [...(context?.scopes ?? [])] });
 });

@@ -1,7 +1,7 @@
 // Fastify 5 in strict TypeScript (ESM), compiled by tsc.
 import assert from 'node:assert/strict';
 import { jwtResolver, remoteJwks } from '@rs/core';
-import { rsFastify } from '@rs/fastify';
+import { fastifyResourceServer } from '@rs/fastify';
 import Fastify from 'fastify';
 
 const env = (name: string): string => {
@@ -11,7 +11,7 @@ const env = (name: string): string => {
 };
 
 const app = Fastify();
-await app.register(rsFastify, {
+await app.register(fastifyResourceServer, {
   resolver: jwtResolver({
     issuer: env('RS_ISSUER'),
     audience: env('RS_AUDIENCE'),
