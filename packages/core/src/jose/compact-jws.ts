@@ -116,7 +116,8 @@ function criticalHeaderFailure(crit: unknown): Failure {
 
 /** The result of checking one key against a JWS. */
 export type SignatureCheck =
-  | { readonly valid: true; readonly payload: Uint8Array }
+  // The payload as bytes, or as text when the path already decoded it (strictly, from UTF-8).
+  | { readonly valid: true; readonly payload: Uint8Array | string }
   | { readonly valid: false; readonly failure?: Failure };
 
 /**

@@ -1,3 +1,4 @@
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
 import {
   type CompactJws,
@@ -10,6 +11,12 @@ import {
 // of Node imports, so bundlers for Workers or browsers find nothing to resolve.
 type NodeKeyObject = object;
 type NodeBuffer = Uint8Array;
+/** A `Buffer`, with the methods that write into it and wipe it. */
+interface ScratchBuffer extends Uint8Array {
+  write(text: string, offset: number, length: number, encoding: 'latin1' | 'base64url'): number;
+  subarray(start: number, end: number): ScratchBuffer;
+  fill(value: number, start: number, end: number): this;
+}
 interface NodeModules {
   readonly crypto: {
     KeyObject: { from(key: CryptoKey): NodeKeyObject };
@@ -30,7 +37,7 @@ interface NodeModules {
     timingSafeEqual(a: NodeBuffer, b: NodeBuffer): boolean;
     constants: { RSA_PKCS1_PSS_PADDING: number };
   };
-  readonly Buffer: { from(text: string, encoding: 'base64url' | 'latin1'): NodeBuffer };
+  readonly Buffer: { alloc(size: number): ScratchBuffer };
 }
 
 /** Checks a signature over the signing input with one imported key. */
@@ -59,7 +66,7 @@ const node: NodeModules | undefined = (() => {
     if (versions.bun !== undefined || versions.deno !== undefined) return undefined;
     const crypto = runtime.getBuiltinModule('node:crypto') as NodeModules['crypto'] | undefined;
     const buffer = runtime.getBuiltinModule('node:buffer') as { Buffer: NodeModules['Buffer'] } | undefined;
-    if (typeof crypto?.KeyObject?.from !== 'function' || typeof buffer?.Buffer?.from !== 'function')
+    if (typeof crypto?.KeyObject?.from !== 'function' || typeof buffer?.Buffer?.alloc !== 'function')
       return undefined;
     return { crypto, Buffer: buffer.Buffer };
   } catch {
@@ -85,19 +92,66 @@ function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): S
   const entry = preparedFor(modules, key, jws.header.alg);
   if (entry === undefined) return { valid: false, failure: SIGNATURE_UNCHECKABLE };
   const { token, headerEnd, payloadEnd } = jws;
-  const { Buffer } = modules;
-  // Segments are canonical base64url (checked by parseCompactJws), so Buffer's lenient decoder reads
-  // exactly what jose's strict one would.
-  const signature = Buffer.from(token.slice(payloadEnd + 1), 'base64url');
-  let valid: boolean;
+  // The signing input is ASCII (one byte per character); the signature and the payload are canonical
+  // base64url (checked by parseCompactJws), so Buffer's lenient decoder reads exactly what jose's strict
+  // one would, 3 bytes for every 4 characters. One after the other in the scratch buffer:
+  const signatureStart = payloadEnd;
+  const payloadStart = signatureStart + decodedLength(token.length - payloadEnd - 1);
+  const end = payloadStart + decodedLength(payloadEnd - headerEnd - 1);
+  const buffer = scratchFor(modules, end);
   try {
-    valid = entry.verify(Buffer.from(token.slice(0, payloadEnd), 'latin1'), signature);
-  } catch {
-    // WebCrypto's verify throwing is a failed verification for jose too.
-    valid = false;
+    buffer.write(token, 0, payloadEnd, 'latin1');
+    const signatureEnd =
+      signatureStart +
+      buffer.write(token.slice(payloadEnd + 1), signatureStart, payloadStart - signatureStart, 'base64url');
+    let valid: boolean;
+    try {
+      valid = entry.verify(buffer.subarray(0, payloadEnd), buffer.subarray(signatureStart, signatureEnd));
+    } catch {
+      // WebCrypto's verify throwing is a failed verification for jose too.
+      valid = false;
+    }
+    if (!valid) return { valid: false };
+    const payloadLength = buffer.write(
+      token.slice(headerEnd + 1, payloadEnd),
+      payloadStart,
+      end - payloadStart,
+      'base64url',
+    );
+    return { valid: true, payload: payloadText(buffer.subarray(payloadStart, payloadStart + payloadLength)) };
+  } finally {
+    buffer.fill(0, 0, end);
   }
-  if (!valid) return { valid: false };
-  return { valid: true, payload: Buffer.from(token.slice(headerEnd + 1, payloadEnd), 'base64url') };
+}
+
+/** Bytes in `chars` characters of unpadded base64url. */
+function decodedLength(chars: number): number {
+  return (chars * 3) >>> 2;
+}
+
+// Decoding into a buffer of its own for every token cost more than the decoding itself (an allocation
+// from Buffer's pool, a new pool every few tokens). The check is synchronous, so one buffer serves every
+// token in turn; it is wiped after each, so no token's bytes stay in it. Up to this size it is kept.
+const MAX_KEPT_SCRATCH_BYTES = 64 * 1024;
+let scratch: ScratchBuffer | undefined;
+
+function scratchFor(modules: NodeModules, size: number): ScratchBuffer {
+  if (scratch !== undefined && scratch.length >= size) return scratch;
+  const buffer = modules.Buffer.alloc(Math.max(size, 4096));
+  if (size <= MAX_KEPT_SCRATCH_BYTES) scratch = buffer;
+  return buffer;
+}
+
+/**
+ * The payload as text when it is UTF-8 (as claims are), decoded before the buffer is reused; otherwise
+ * a copy of its bytes, which the caller refuses as it refuses them on the portable path.
+ */
+function payloadText(bytes: Uint8Array): string | Uint8Array {
+  try {
+    return decodeUtf8(bytes);
+  } catch {
+    return new Uint8Array(bytes);
+  }
 }
 
 function preparedFor(modules: NodeModules, key: CryptoKey, alg: string): PreparedKey | undefined {
