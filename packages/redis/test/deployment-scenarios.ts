@@ -238,7 +238,7 @@ export async function revocationAndReplayRefusalHold(
 
 /** What a failover scenario needs from its deployment. */
 export interface FailoverSteps<Node> {
-  /** Waits until what the primary acknowledged has reached its replica (`WAIT`). */
+  /** Waits until every write the primary took so far has reached its replica. */
   readonly replicate: () => Promise<void>;
   /** Fails the eviction channel's primary over; resolves with the node promoted in its place. */
   readonly failover: () => Promise<{ readonly promoted: Node }>;

@@ -30,7 +30,7 @@ export interface RedisCluster {
   handOverPrimaryOf(key: string): Promise<{ demoted: RedisNode; promoted: RedisNode }>;
   /** The keys matching `pattern` that `node` holds. */
   keysOn(node: RedisNode, pattern: string): Promise<string[]>;
-  /** Waits until every primary's replica has acknowledged every write so far (`WAIT`). */
+  /** Waits until every primary's replica has acknowledged every write so far. */
   replicate(): Promise<void>;
   /**
    * Starts moving `key`'s slot to another primary, as `redis-cli --cluster reshard` does: marks it

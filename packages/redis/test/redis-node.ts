@@ -83,14 +83,23 @@ export async function eventually(
 }
 
 /**
- * Waits until a replica of `primary` has acknowledged every write so far (`WAIT` answering 1 or more).
- * `WAIT` alone gives up after its timeout and answers 0, for instance while a replica demoted by a
- * previous failover is still syncing; writes a crash then loses would fail the test for the wrong reason.
+ * Waits until every replica of `primary` has acknowledged every write made so far, by any client: the
+ * primary's replication offset now, against the offsets its replicas report (`INFO replication`).
+ * `WAIT` cannot serve here: it waits only for the writes of the connection that sends it, and a fresh
+ * `redis-cli` has made none, so it answers at once whatever the replicas hold.
  */
 export async function replicated(primary: RedisNode, timeoutMs = 30_000): Promise<void> {
+  const info = () => redisCli(['-p', String(primary.port), 'INFO', 'replication']);
+  const written = Number(/master_repl_offset:(\d+)/.exec(await info())?.[1]);
+  if (!Number.isSafeInteger(written)) throw new Error(`port ${primary.port} reports no replication offset`);
   await eventually(
-    `a replica of port ${primary.port} to acknowledge every write`,
-    async () => Number((await redisCli(['-p', String(primary.port), 'WAIT', '1', '1000'])).trim()) >= 1,
+    `the replicas of port ${primary.port} to acknowledge offset ${written}`,
+    async () => {
+      const acknowledged = [...(await info()).matchAll(/^slave\d+:.*\boffset=(\d+)/gm)].map((m) =>
+        Number(m[1]),
+      );
+      return acknowledged.length > 0 && acknowledged.every((offset) => offset >= written);
+    },
     timeoutMs,
   );
 }
