@@ -1,4 +1,5 @@
-import { MAX_PUSHED_SET_BYTES, RsConfigError, receivePushedSet, type SecurityEventReceiver } from '@rs/core';
+import { MAX_PUSHED_SET_BYTES, receivePushedSet, type SecurityEventReceiver } from '@rs/core';
+import { requireSecurityEventReceiver } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
@@ -26,9 +27,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * ```
  */
 export function securityEventHandler(receiver: SecurityEventReceiver): RequestHandler {
-  // Checked now, not when the first SET arrives.
-  if (typeof receiver?.receive !== 'function')
-    throw new RsConfigError('securityEventHandler.receiver', 'must be a securityEventReceiver(…)');
+  requireSecurityEventReceiver(receiver, 'securityEventHandler.receiver');
   return (request: Request, response: Response, next: NextFunction) => {
     bodyOf(request)
       .then((body) =>

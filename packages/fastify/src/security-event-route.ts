@@ -1,5 +1,10 @@
 import { MAX_PUSHED_SET_BYTES, RsConfigError, receivePushedSet, type SecurityEventReceiver } from '@rs/core';
-import { checkOptions, nonEmptyString, type OptionSchema } from '@rs/core/adapter';
+import {
+  checkOptions,
+  nonEmptyString,
+  type OptionSchema,
+  requireSecurityEventReceiver,
+} from '@rs/core/adapter';
 import type { FastifyPluginAsync } from 'fastify';
 
 /** Options of {@link securityEventRoute}. */
@@ -39,9 +44,7 @@ export function securityEventRoute(
   receiver: SecurityEventReceiver,
   options: SecurityEventRouteOptions = {},
 ): FastifyPluginAsync {
-  // Checked now, not when the first SET arrives (or never, for a misspelled path).
-  if (typeof receiver?.receive !== 'function')
-    throw new RsConfigError('securityEventRoute.receiver', 'must be a securityEventReceiver(…)');
+  requireSecurityEventReceiver(receiver, 'securityEventRoute.receiver');
   checkOptions(options, SECURITY_EVENT_ROUTE_OPTIONS, 'securityEventRoute');
   const path = options.path ?? '/ssf/events';
   if (!path.startsWith('/')) throw new RsConfigError('securityEventRoute.path', 'must begin with "/"');

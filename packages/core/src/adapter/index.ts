@@ -50,6 +50,7 @@ export { isFormUrlEncoded } from '../extract/form-body.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';
 export { describeError } from '../observability/dependency-health.js';
 export type { RsHeaders } from '../request.js';
+export { requireSecurityEventReceiver } from '../security-events/push-delivery.js';
 export {
   type AdapterAuthenticator,
   type AdapterAuthResult,

@@ -1,4 +1,3 @@
-import { requireOption } from '../config/config-error.js';
 import {
   boolean,
   checkOptions,
@@ -16,6 +15,7 @@ import { isObject, parseJsonObject } from '../encoding/json-object.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import type { HttpClient } from '../http/http-client.js';
+import { requireSecurityEventReceiver } from './push-delivery.js';
 import type { SecurityEventReceiver } from './security-event-receiver.js';
 import { SetCheckUnavailableError, type SetErrorCode } from './security-event-token.js';
 
@@ -84,17 +84,8 @@ export interface SecurityEventPoller {
 export function securityEventPoller(options: SecurityEventPollerOptions): SecurityEventPoller {
   checkOptions(options, SECURITY_EVENT_POLLER_OPTIONS, 'securityEventPoller');
   const endpoint = validateEndpointUrl(options.endpoint, 'securityEventPoller.endpoint').href;
-  requireOption(
-    typeof options.receiver?.receive === 'function',
-    'securityEventPoller.receiver',
-    'must be a securityEventReceiver',
-  );
+  requireSecurityEventReceiver(options.receiver, 'securityEventPoller.receiver');
   const maxEvents = options.maxEvents ?? 25;
-  requireOption(
-    Number.isInteger(maxEvents) && maxEvents > 0 && maxEvents <= 1000,
-    'securityEventPoller.maxEvents',
-    'must be an integer from 1 to 1000',
-  );
   const timeout = options.timeout ?? 35_000;
   const interval = options.interval ?? 5_000;
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;

@@ -73,11 +73,7 @@ export async function receivePushedSet(
 export function pushDeliveryHandler(
   receiver: SecurityEventReceiver,
 ): (request: Request) => Promise<Response> {
-  requireOption(
-    typeof receiver?.receive === 'function',
-    'pushDeliveryHandler.receiver',
-    'must be a securityEventReceiver',
-  );
+  requireSecurityEventReceiver(receiver, 'pushDeliveryHandler.receiver');
   return async (request) => {
     const body =
       request.body === null ? new Uint8Array() : await readStreamAtMost(request.body, MAX_PUSHED_SET_BYTES);
@@ -99,4 +95,17 @@ function setError(err: SetErrorCode, description: string): PushAnswer {
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
     body: JSON.stringify({ err, description }),
   };
+}
+
+/**
+ * Throws an `RsConfigError` naming `option` unless `receiver` is a {@link SecurityEventReceiver}: every
+ * push endpoint checks it when built, not when the first SET arrives.
+ *
+ * @example
+ * ```ts
+ * requireSecurityEventReceiver(receiver, 'securityEventRoute.receiver');
+ * ```
+ */
+export function requireSecurityEventReceiver(receiver: SecurityEventReceiver, option: string): void {
+  requireOption(typeof receiver?.receive === 'function', option, 'must be a securityEventReceiver(…)');
 }
