@@ -39,6 +39,21 @@ export function validateEndpointUrl(url: unknown, option: string, allowInsecureH
   );
 }
 
+/**
+ * Checks an authorization server's issuer identifier: an endpoint URL ({@link validateEndpointUrl}) with
+ * no query, as RFC 8414 §2 requires of the URL its metadata is found under.
+ *
+ * @example
+ * ```ts
+ * validateIssuerUrl('https://as.example.com/?tenant=a', 'issuerJwks.issuer'); // throws RsConfigError
+ * ```
+ */
+export function validateIssuerUrl(issuer: unknown, option: string, allowInsecureHttp = false): URL {
+  const url = validateEndpointUrl(issuer, option, allowInsecureHttp);
+  if (url.search !== '') throw new RsConfigError(option, 'must have no query (RFC 8414 §2)');
+  return url;
+}
+
 /** Whether `hostname` (as `URL.hostname` spells it) names this machine: localhost, 127.0.0.0/8, ::1. */
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);

@@ -26,7 +26,7 @@ import { type FailureCode, type Outcome, refusal, success } from '../errors/fail
 import { RsError } from '../errors/rs-error.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
-import { validateEndpointUrl } from '../http/endpoint-url.js';
+import { validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
@@ -156,14 +156,8 @@ const LOUD_INTERVAL_MS = 60_000;
 export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
   checkOptions(options, INTROSPECTION_RESOLVER_OPTIONS, 'introspectionResolver');
   const issuer = options.issuer;
-  if (issuer !== undefined) {
-    const issuerUrl = validateEndpointUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
-    requireOption(
-      issuerUrl.search === '',
-      'introspectionResolver.issuer',
-      'must have no query (RFC 8414 §2)',
-    );
-  }
+  if (issuer !== undefined)
+    validateIssuerUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined

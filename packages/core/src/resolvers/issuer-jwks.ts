@@ -1,10 +1,9 @@
-import { requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
-import { validateEndpointUrl } from '../http/endpoint-url.js';
+import { validateIssuerUrl } from '../http/endpoint-url.js';
 import {
   JWKS_FETCH_OPTIONS,
   type JwksFetchOptions,
@@ -52,8 +51,7 @@ const MAX_METADATA_BYTES = 64 * 1024;
 export function issuerJwks(options: IssuerJwksOptions): RemoteJwks {
   checkOptions(options, ISSUER_JWKS_OPTIONS, 'issuerJwks');
   const { issuer, ...fetchOptions } = options;
-  const issuerUrl = validateEndpointUrl(issuer, 'issuerJwks.issuer', options.allowInsecureHttp);
-  requireOption(issuerUrl.search === '', 'issuerJwks.issuer', 'must have no query (RFC 8414 §2)');
+  validateIssuerUrl(issuer, 'issuerJwks.issuer', options.allowInsecureHttp);
   const timeoutMs = positiveOption(options.timeout, 5_000, 'issuerJwks.timeout');
   const discovery = endpointDiscovery(issuer, 'jwks_uri', options.httpClient ?? defaultHttpClient(), {
     timeoutMs,

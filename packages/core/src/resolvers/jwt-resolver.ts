@@ -20,6 +20,7 @@ import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
+import { validateIssuerUrl } from '../http/endpoint-url.js';
 import { JWE_DECRYPTION_OPTIONS, type JweDecryptionOptions, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader, type ReadJwt } from '../jose/jwt-reader.js';
 import { type SignatureVerifierChoice, signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
@@ -368,16 +369,10 @@ function withDiscoveredKeys(options: JwtResolverOptions, issuers: ReadonlySet<st
         'jwtResolver per issuer under issuerRouter',
     );
   }
-  try {
-    return { ...options, keys: issuerJwks({ issuer: [...issuers][0]! }) };
-  } catch (error) {
-    // The user wrote jwtResolver's issuer, not issuerJwks': the error names the option they wrote.
-    if (error instanceof RsConfigError && error.option === 'issuerJwks.issuer') {
-      const problem = error.message.slice(`@rs: invalid option "${error.option}": `.length);
-      throw new RsConfigError('jwtResolver.issuer', problem);
-    }
-    throw error;
-  }
+  const issuer = [...issuers][0]!;
+  // Checked here first, so that an issuer discovery cannot use is refused under the option written.
+  validateIssuerUrl(issuer, 'jwtResolver.issuer');
+  return { ...options, keys: issuerJwks({ issuer }) };
 }
 
 /**
