@@ -1,5 +1,6 @@
 import { type Failure, failure } from '../errors/failure.js';
 import type { Confirmation, TokenInfo } from '../token-info.js';
+import { CNF_NOT_AN_OBJECT, UNCHECKABLE_BINDING } from './bound-token-refusal.js';
 import type {
   ConfirmationMethod,
   ConfirmationSettings,
@@ -32,18 +33,14 @@ export async function checkConfirmation(
   required: readonly SenderConstraint[],
 ): Promise<Failure | undefined> {
   // A `cnf` that is not a JSON object binds the token to something unknown: never a bearer token.
-  if (token.claims.cnf !== undefined && token.confirmation === undefined)
-    return failure('claim_invalid', 'The access token "cnf" is not a JSON object');
+  if (token.claims.cnf !== undefined && token.confirmation === undefined) return CNF_NOT_AN_OBJECT;
   const cnf = token.confirmation;
   const bindings = cnf === undefined ? [] : bindingsOf(cnf);
   if (
     cnf !== undefined &&
     (UNCHECKABLE_METHODS.some((method) => Object.hasOwn(cnf, method)) || bindings.length === 0)
   ) {
-    return failure(
-      'confirmation_unsupported',
-      'The access token is bound to a key this resource server cannot check',
-    );
+    return UNCHECKABLE_BINDING;
   }
   for (const { method } of bindings) {
     const problem = method.checkPresentation?.(presented);

@@ -1,0 +1,287 @@
+import { presentClaim, profileRules } from '../claims/token-profiles.js';
+import { checkValidityPeriod } from '../claims/validity.js';
+import { audienceOption } from '../config/audience-option.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { refusedInLite } from '../config/lite-refusal.js';
+import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
+import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { tokenHash } from '../crypto/token-hash.js';
+import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
+import type { jweDecryptor } from '../jose/jwe-decryptor.js';
+import { jwtReader, type ReadJwt } from '../jose/jwt-reader.js';
+import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
+import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
+import { collectHealth } from '../observability/dependency-health.js';
+import type { RevocationList } from '../revocation/revocation-list.js';
+import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import type { JwtResolverOptions } from './jwt-resolver-options.js';
+import type { AccessTokenResolver, ResolveContext } from './resolver.js';
+import { type ResolverKeySources, resolverKeySources } from './resolver-key-sources.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+/**
+ * The optional parts of a JWT resolver, each the code that implements it. `@rs/core`'s `jwtResolver`
+ * passes both; `@rs/core/lite`'s passes none, so that a bundle holds only what its entry can reach.
+ */
+export interface JwtResolverFeatures {
+  /**
+   * Opens encrypted tokens (JWE). Without it, no decryption key may be configured and a five-part token
+   * is refused `invalid_token` (`token_unsupported`).
+   */
+  readonly decryption?: typeof jweDecryptor;
+  /**
+   * The options with the keys to use when none is given: the issuer's metadata (`jwks_uri`). Without
+   * it, a key source is required.
+   */
+  readonly keyDiscovery?: (options: JwtResolverOptions, issuers: ReadonlySet<string>) => JwtResolverOptions;
+}
+const DECRYPTION_OPTIONS = [
+  'keyManagementAlgorithms',
+  'contentEncryptionAlgorithms',
+  'maxDecompressedBytes',
+] as const;
+
+/**
+ * Builds a JWT resolver from options already checked against its factory's schema, with the optional
+ * parts `features` supplies. The one resolver both `@rs/core` and `@rs/core/lite` run.
+ */
+export function buildJwtResolver(
+  options: JwtResolverOptions,
+  features: JwtResolverFeatures,
+): AccessTokenResolver {
+  const issuers = stringSetOption(options.issuer, 'jwtResolver.issuer', true)!;
+  const keySources = resolverKeySources(features.keyDiscovery?.(options, issuers) ?? options, 'jwtResolver');
+  const verifier =
+    keySources.verification === undefined
+      ? undefined
+      : signedJwtVerifier(
+          keySources.verification.sources,
+          options.algorithms,
+          'jwtResolver',
+          options.signatureVerifier,
+        );
+  if (verifier === undefined && options.algorithms !== undefined) {
+    throw new RsConfigError(
+      'jwtResolver.algorithms',
+      'applies to signed tokens: give keys or verificationSecretId',
+    );
+  }
+  if (keySources.verification !== undefined)
+    checkAlgorithmsServed(options.algorithms, keySources.verification.sources, 'jwtResolver.algorithms');
+  const decryption = keySources.decryption;
+  if (decryption !== undefined && features.decryption === undefined) throw refusedInLite(decryption.option);
+  const decryptor =
+    decryption === undefined
+      ? undefined
+      : features.decryption!(decryption.sources, options, decryption.option, 'jwtResolver');
+  for (const option of DECRYPTION_OPTIONS) {
+    requireOption(
+      decryptor !== undefined || options[option] === undefined,
+      `jwtResolver.${option}`,
+      'applies to encrypted tokens: give decryption or decryptionSecretId',
+    );
+  }
+  const skew = nonNegativeOption(options.skewAllowance, 0, 'jwtResolver.skewAllowance');
+  const profile = profileRules(options.profile, 'jwtResolver.profile');
+  const requiredClaims = [...profile.requiredClaims, ...(options.requiredClaims ?? []).map(presentClaim)];
+  const maxTokenLength = options.maxTokenLength ?? 16_384;
+  requireOption(
+    Number.isInteger(maxTokenLength) && maxTokenLength > 0,
+    'jwtResolver.maxTokenLength',
+    'must be a positive integer',
+  );
+  const audiences = audienceOption(options, 'jwtResolver');
+  const reader = jwtReader(verifier, decryptor, profile.checkType);
+
+  function checkClaims(info: TokenInfo, now: number): Failure | undefined {
+    const claims = info.claims;
+    // First, so that a required claim that is null or of the wrong type is reported as missing.
+    for (const { name, expected, accepts } of requiredClaims) {
+      const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+      if (value === undefined || value === null)
+        return { code: 'claim_missing', description: `The JWT has no "${name}" claim` };
+      // A value of the wrong type is no better than none: the claim is missing.
+      if (!accepts(value))
+        return { code: 'claim_missing', description: `The JWT "${name}" claim is not ${expected}` };
+    }
+    if (info.issuer === undefined || !issuers.has(info.issuer)) {
+      return { code: 'issuer_mismatch', description: 'The JWT issuer is not trusted' };
+    }
+    if (audiences !== undefined && !info.audience.some((aud) => audiences.has(aud))) {
+      return { code: 'audience_mismatch', description: 'The JWT is not meant for this resource server' };
+    }
+    const validity = checkValidityPeriod(info, now, skew, true);
+    if (validity !== undefined) return validity;
+    return profile.checkClaims?.(claims);
+  }
+
+  const cache =
+    options.verifiedTokenCache === undefined || verifier === undefined
+      ? undefined
+      : new VerifiedTokenCache(
+          options.verifiedTokenCache,
+          'jwtResolver.verifiedTokenCache',
+          options.revocations !== undefined,
+        );
+  const revocations = options.revocations;
+  if (cache !== undefined) revocations?.attach(cache);
+
+  function accept(info: TokenInfo, now: number): Outcome<TokenInfo> {
+    const problem = checkClaims(info, now);
+    return problem === undefined ? success(info) : { ok: false, failure: problem };
+  }
+
+  // Synchronous wherever nothing is pending (the Node signature path with imported keys, a cache hit):
+  // the resource server then waits for one promise per request, not one per stage.
+  function verify(
+    token: string,
+    now: number,
+    cacheKey: string | undefined,
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    const read = reader.read(token, now, alphabetChecked);
+    return read instanceof Promise
+      ? read.then((settled) => accepted(settled, now, cacheKey))
+      : accepted(read, now, cacheKey);
+  }
+
+  function accepted(read: Outcome<ReadJwt>, now: number, cacheKey: string | undefined): Outcome<TokenInfo> {
+    if (!read.ok) return read;
+    const info = tokenInfoFromClaims(read.value.claims, 'jwt');
+    const outcome = accept(info, now);
+    const signedBy = read.value.signedBy;
+    // Only accepted tokens are remembered, until their `exp` (checkClaims made sure there is one).
+    if (outcome.ok && cacheKey !== undefined && signedBy !== undefined && info.expiresAt !== undefined) {
+      cache!.set(cacheKey, {
+        claims: info.claims,
+        key: signedBy.key,
+        selector: signedBy.selector,
+        expiresAt: info.expiresAt,
+      });
+    }
+    return outcome;
+  }
+
+  function fromCache(
+    token: string,
+    cacheKey: string,
+    now: number,
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    const hit = cache!.get(cacheKey, now);
+    if (hit === undefined) return verify(token, now, cacheKey, alphabetChecked);
+    const trusted = verifier!.trusts(hit.selector, hit.key, now);
+    if (trusted === true) return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+    if (trusted === false) return verifyAgain(token, cacheKey, now, alphabetChecked);
+    return trusted.then((keyKept) =>
+      keyKept
+        ? accept(tokenInfoFromClaims(hit.claims, 'jwt'), now)
+        : verifyAgain(token, cacheKey, now, alphabetChecked),
+    );
+  }
+
+  /** The key that verified a remembered token left the key set: forget it, and verify it anew. */
+  function verifyAgain(
+    token: string,
+    cacheKey: string,
+    now: number,
+    alphabetChecked: boolean,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    cache!.delete(cacheKey);
+    return verify(token, now, cacheKey, alphabetChecked);
+  }
+
+  // The hash recall() computed for a token it could not answer, for the resolve() that follows it in
+  // the same request: a token is hashed once. Only the last one, and only its hash and reference.
+  let recalledToken: string | undefined;
+  let recalledKey: string | undefined;
+
+  function resolveNow(
+    token: string,
+    context: ResolveContext,
+  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
+    if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
+    const now = context.now;
+    const alphabetChecked = context.jwsAlphabetChecked === true;
+    if (cache === undefined) return verify(token, now, undefined, alphabetChecked);
+    const cacheKey = token === recalledToken ? recalledKey! : cache.keyOf(token);
+    recalledToken = recalledKey = undefined;
+    return typeof cacheKey === 'string'
+      ? fromCache(token, cacheKey, now, alphabetChecked)
+      : cacheKey.then((key) => fromCache(token, key, now, alphabetChecked));
+  }
+
+  function recall(token: string, context: ResolveContext): Outcome<TokenInfo> | undefined {
+    if (token.length > maxTokenLength) return undefined;
+    const cacheKey = cache!.keyOf(token);
+    if (typeof cacheKey !== 'string') return undefined;
+    const hit = cache!.get(cacheKey, context.now);
+    if (hit !== undefined && verifier!.trusts(hit.selector, hit.key, context.now) === true) {
+      return accept(tokenInfoFromClaims(hit.claims, 'jwt'), context.now);
+    }
+    recalledToken = token;
+    recalledKey = cacheKey;
+    return undefined;
+  }
+
+  /** The outcome, unless a revocation of the list names the token. */
+  async function checkRevocation(
+    token: string,
+    pending: Promise<Outcome<TokenInfo>>,
+    now: number,
+    revocations: RevocationList,
+  ): Promise<Outcome<TokenInfo>> {
+    const outcome = await pending;
+    if (!outcome.ok) return outcome;
+    const hash = revocations.needsTokenHash() ? await tokenHash(token) : undefined;
+    return revocations.refuses(outcome.value, now, hash)
+      ? refusal('token_revoked', 'The token was revoked')
+      : outcome;
+  }
+
+  return {
+    cacheNamespace: jwtCacheNamespace(options, keySources),
+    health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
+    // A remembered token is answered without the revocation check: with a list, every token goes through it.
+    ...(cache === undefined || revocations !== undefined ? {} : { recall }),
+    resolve(token, context) {
+      try {
+        const outcome = resolveNow(token, context);
+        // Without a list, no extra step on the hot path.
+        if (revocations === undefined) return Promise.resolve(outcome);
+        return checkRevocation(token, Promise.resolve(outcome), context.now, revocations);
+      } catch (error) {
+        // A bug, reported the way an async function would: as a rejected promise.
+        return Promise.reject(error);
+      }
+    },
+  };
+}
+
+/**
+ * Every option that can change an answer, with the keys as their sources' namespaces (a secret ID names
+ * keys that differ between deployments; the keys it resolved to do not).
+ */
+function jwtCacheNamespace(
+  options: JwtResolverOptions,
+  keys: ResolverKeySources,
+): CacheNamespace | undefined {
+  const {
+    keys: _keys,
+    decryption: _decryption,
+    secrets: _secrets,
+    verificationSecretId: _verificationSecretId,
+    decryptionSecretId: _decryptionSecretId,
+    // How signatures are computed and whether verified tokens are remembered change no answer.
+    signatureVerifier: _signatureVerifier,
+    verifiedTokenCache: _verifiedTokenCache,
+    // Revocations refuse tokens at every request, cached or not: they are not part of a cached answer.
+    revocations: _revocations,
+    ...settings
+  } = options;
+  return cacheNamespaceOf('jwt', {
+    settings,
+    verification: keys.verification?.sources,
+    decryption: keys.decryption?.sources,
+  });
+}

@@ -1,0 +1,427 @@
+import { type Clock, systemClock } from './clock.js';
+import { RsConfigError, requireOption } from './config/config-error.js';
+import { warnOnce } from './config/development-warning.js';
+import { refusedInLite } from './config/lite-refusal.js';
+import {
+  boolean,
+  func,
+  nonEmptyString,
+  type OptionSchema,
+  objectWith,
+  shape,
+} from './config/option-schema.js';
+import { refuseUncheckedBinding } from './confirmation/bound-token-refusal.js';
+import type { checkConfirmation } from './confirmation/confirm.js';
+import type { SenderConstraint } from './confirmation/confirmation-method.js';
+import type { SenderConstraintOptions, SenderConstraints } from './confirmation/sender-constraints.js';
+import { createContext, type TokenLocation } from './context.js';
+import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
+import { isQuotableChallengeValue } from './errors/challenge.js';
+import { type Failure, failure, type Outcome } from './errors/failure.js';
+import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
+import {
+  extractToken,
+  plainBearerCredentials,
+  type ResolvedTokenLocations,
+} from './extract/extract-token.js';
+import type { TokenLocations } from './extract/token-locations.js';
+import type { failureResponder } from './failure-answers/failure-responses.js';
+import { isLoopbackHost } from './http/endpoint-url.js';
+import type { protectedResource } from './metadata/protected-resource-metadata.js';
+import { collectHealth } from './observability/dependency-health.js';
+import type { RequestTrace } from './observability/request-trace.js';
+import { type ResourceServerStatus, serverStatus } from './observability/server-status.js';
+import type { observeAuthentication } from './observed-authentication.js';
+import {
+  ACCESS_POLICY_OPTIONS,
+  type AccessPolicy,
+  checkAccessPolicy,
+  validateAccessPolicy,
+} from './policy/access-policy.js';
+import { namedScopes } from './policy/scopes.js';
+import type { RsRequest } from './request.js';
+import type {
+  AuthFailure,
+  AuthResult,
+  OptionalAuthResult,
+  ResourceServer,
+  ResourceServerOptions,
+} from './resource-server-types.js';
+import type { TokenInfo } from './token-info.js';
+
+/**
+ * The optional stages of the pipeline, each the code that implements it. `@rs/core`'s factory passes
+ * every one; `@rs/core/lite` passes none, so that a bundle holds only what its entry can reach. What a
+ * missing feature would have checked is refused, never skipped (see each member).
+ */
+export interface ResourceServerFeatures {
+  /**
+   * DPoP proofs, `cnf` confirmation and certificate headers (`dpop`, `certificateHeader`,
+   * `requireSenderConstrained`, `jwkConfirmation`). Without it, a `DPoP` authorization scheme is not
+   * recognised (as when `dpop` is off) and a token bound with `cnf` is refused `invalid_token`.
+   */
+  readonly senderConstraints?: {
+    readonly settle: (options: SenderConstraintOptions, clock: Clock) => SenderConstraints;
+    readonly confirm: typeof checkConfirmation;
+  };
+  /** `failureResponses`. Without it, core's RFC 6750 answers. */
+  readonly failureAnswers?: typeof failureResponder;
+  /** `protectedResource` (RFC 9728). Without it, no metadata and no `resource_metadata` challenge. */
+  readonly protectedResource?: typeof protectedResource;
+  /** `onAudit` and `telemetry`. Without it, decisions are not observed. */
+  readonly observation?: typeof observeAuthentication;
+}
+
+const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {
+  authorizationHeader: boolean,
+  formBody: boolean,
+  query: boolean,
+  queryParameter: nonEmptyString,
+  header: nonEmptyString,
+  cookie: nonEmptyString,
+};
+
+/** The options the pipeline reads whatever its features: every factory's schema starts from them. */
+export type PipelineOptions = Pick<
+  ResourceServerOptions,
+  'resolver' | 'realm' | 'errorUri' | 'requireHttps' | 'tokenLocations' | 'policy' | 'clock'
+>;
+
+/** The rules of {@link PipelineOptions}. */
+export const PIPELINE_OPTIONS: OptionSchema<PipelineOptions> = {
+  resolver: objectWith('a token resolver such as jwtResolver(…)', 'resolve'),
+  realm: nonEmptyString,
+  errorUri: nonEmptyString,
+  requireHttps: boolean,
+  tokenLocations: shape(TOKEN_LOCATIONS),
+  policy: shape(ACCESS_POLICY_OPTIONS),
+  clock: func,
+};
+
+const NO_FAILURE_ANSWERS = (rejection: Rejection): Rejection => rejection;
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
+const NO_REQUIREMENTS: readonly SenderConstraint[] = Object.freeze([]);
+const NO_SENDER_CONSTRAINTS = { dpop: undefined, confirmation: undefined, required: undefined } as const;
+// RFC 9110 field-name = token
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * Builds a resource server from options already checked against its factory's schema, with the
+ * optional stages `features` supplies. The one pipeline both `@rs/core` and `@rs/core/lite` run.
+ */
+export function buildResourceServerWith(
+  options: ResourceServerOptions,
+  features: ResourceServerFeatures,
+): ResourceServer {
+  requireOption(
+    typeof options.resolver?.resolve === 'function',
+    'resolver',
+    'is required: a token resolver such as jwtResolver(…)',
+  );
+  const challengeBase = {
+    realm: quotable(options.realm, 'realm'),
+    errorUri: quotable(options.errorUri, 'errorUri'),
+  };
+  const locations = resolveLocations(options.tokenLocations);
+  const requireHttps = options.requireHttps ?? true;
+  const serverPolicy = validateAccessPolicy(options.policy, 'policy');
+  const clock = options.clock ?? systemClock;
+  requireOption(
+    typeof clock === 'function',
+    'clock',
+    'must be a function returning milliseconds since the epoch',
+  );
+  const resolver = options.resolver;
+  const recall = resolver.recall?.bind(resolver);
+  const sender = features.senderConstraints;
+  if (sender === undefined) refuseSenderRequirement(serverPolicy, 'policy');
+  const constraints = sender?.settle(options, clock) ?? NO_SENDER_CONSTRAINTS;
+  const { dpop, confirmation } = constraints;
+  const respond = features.failureAnswers?.(options.failureResponses) ?? NO_FAILURE_ANSWERS;
+  // The scopes the policies name, for the metadata's scopes_supported; route policies add theirs.
+  const policyScopes = new Set(namedScopes(serverPolicy?.scopes));
+  const published = features.protectedResource?.(options.protectedResource, {
+    tokenLocations: locations,
+    dpopAlgorithms: dpop?.algorithms,
+    dpopRequired: constraints.required === 'dpop',
+    certificateBound:
+      options.certificateHeader !== undefined ||
+      constraints.required === 'mtls' ||
+      constraints.required === 'any',
+    scopes: policyScopes,
+  });
+  const challenge: ChallengeSettings = {
+    ...challengeBase,
+    dpopAlgorithms: dpop?.algorithms,
+    resourceMetadata: published?.challenge ? published.metadataUrl : undefined,
+  };
+
+  const serverRequirements: readonly SenderConstraint[] =
+    constraints.required === undefined ? NO_REQUIREMENTS : [constraints.required];
+
+  const server: TracedResourceServer = {
+    challenge,
+    tokenLocations: locations,
+    dpop: dpop !== undefined,
+    protectedResource: published,
+    checkPolicy(policy, option) {
+      validateAccessPolicy(policy, option);
+      if (sender === undefined) refuseSenderRequirement(policy, option);
+      requireOption(
+        policy?.requireSenderConstrained !== 'dpop' || dpop !== undefined,
+        `${option}.requireSenderConstrained`,
+        '"dpop" needs the resource server\'s dpop option',
+      );
+      for (const scope of namedScopes(policy?.scopes)) policyScopes.add(scope);
+      return policy;
+    },
+    status(): ResourceServerStatus {
+      const now = clock();
+      return serverStatus(now, collectHealth(now, [resolver, dpop]));
+    },
+    authenticate: (request, routePolicy, trace) =>
+      decide(request, routePolicy, false, trace) as Promise<AuthResult>,
+    authenticateOptional: (request, routePolicy, trace) => decide(request, routePolicy, true, trace),
+  };
+  const { onAudit, telemetry } = options;
+  const observeAuthentication = features.observation;
+  if ((onAudit === undefined && telemetry === undefined) || observeAuthentication === undefined) {
+    return server;
+  }
+  // Decided once, here: a server without either runs the bare pipeline, with no wrapper per request.
+  telemetry?.attach(() => server.status());
+  const observers = { onAudit, telemetry, serverPolicy, clock };
+  return {
+    ...server,
+    authenticate: observeAuthentication(server.authenticate, observers),
+    authenticateOptional: observeAuthentication(server.authenticateOptional, observers),
+  };
+
+  async function decide(
+    request: RsRequest,
+    routePolicy: AccessPolicy | undefined,
+    optional: boolean,
+    // Present only when `onAudit` or `telemetry` is configured (see below).
+    trace: RequestTrace | undefined,
+  ): Promise<OptionalAuthResult> {
+    const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
+    // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
+    const bearer = !required.includes('dpop');
+
+    if (requireHttps && !isHttps(request.url) && !isLoopbackHttp(request.url)) {
+      return refused(respond, challenge, bearer, undefined, HTTPS_REQUIRED);
+    }
+    const now = clock();
+
+    // A plain Bearer token the resolver verified before, character for character, is answered from
+    // its memory: what extraction and resolving would find again is skipped, the stages below run.
+    // A traced request takes the full path, so that every stage is recorded.
+    const remembered =
+      recall !== undefined && bearer && trace === undefined
+        ? plainBearerCredentials(request, locations)
+        : undefined;
+    const recalled =
+      remembered === undefined ? undefined : recall!(remembered, { request, now, jwsAlphabetChecked: true });
+    let token: string;
+    let location: TokenLocation;
+    let scheme: 'Bearer' | 'DPoP';
+    let proof: VerifiedDpopProof | undefined;
+    let resolved: Outcome<TokenInfo>;
+    if (recalled !== undefined) {
+      token = remembered!;
+      location = 'authorization-header';
+      scheme = 'Bearer';
+      resolved = recalled;
+    } else {
+      const extracted = extractToken(request, locations, dpop !== undefined);
+      if (!extracted.ok) {
+        if (optional && extracted.failure.code === 'token_missing') {
+          return { ok: true, context: undefined, headers: NO_HEADERS };
+        }
+        return refused(respond, challenge, bearer, undefined, extracted.failure);
+      }
+      ({ token, location, scheme } = extracted.value);
+      trace?.extracted(scheme);
+      if (!bearer && scheme === 'Bearer') {
+        return refused(respond, challenge, bearer, scheme, DPOP_BOUND_REQUIRED);
+      }
+
+      // The proof is checked before the token is resolved: a bad proof costs no introspection call.
+      if (scheme === 'DPoP' && dpop !== undefined) {
+        const checked = await dpop.verify(request, token, now);
+        if (!checked.ok) {
+          const nonce =
+            checked.failure.code === 'dpop_nonce_required' ? await dpop.nonceFor(undefined, now) : undefined;
+          return refused(respond, challenge, bearer, scheme, checked.failure, nonce);
+        }
+        proof = checked.value;
+        trace?.stage('dpop-proof');
+      }
+      resolved = await resolver.resolve(token, {
+        request,
+        now,
+        trace,
+        jwsAlphabetChecked: extracted.value.jwsAlphabet,
+      });
+    }
+    if (!resolved.ok) return refused(respond, challenge, bearer, scheme, resolved.failure);
+    const info = resolved.value;
+    trace?.resolved(info);
+
+    // Most requests carry a plain bearer token on a route without demands: skip the stage's await.
+    const bound = info.claims.cnf !== undefined || info.confirmation !== undefined;
+    if (bound || scheme === 'DPoP' || required.length > 0) {
+      // Without the feature no request can prove possession: a bound token is refused, never let through.
+      const unconfirmed =
+        sender === undefined
+          ? refuseUncheckedBinding(info)
+          : await sender.confirm(info, { request, scheme, proof }, confirmation!, required);
+      if (unconfirmed !== undefined) return refused(respond, challenge, bearer, scheme, unconfirmed);
+      trace?.stage('confirm');
+    }
+    // Recorded only once everything else accepted the proof, so a refused request does not use it up.
+    if (proof !== undefined && dpop !== undefined) {
+      const replayed = await dpop.remember(proof, now);
+      if (replayed !== undefined) return refused(respond, challenge, bearer, scheme, replayed);
+      trace?.stage('dpop-replay');
+    }
+
+    const denied =
+      (serverPolicy && checkAccessPolicy(serverPolicy, info, request, now)) ||
+      (routePolicy && checkAccessPolicy(routePolicy, info, request, now));
+    if (denied) return refused(respond, challenge, bearer, scheme, denied);
+    trace?.stage('authorize');
+
+    const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);
+    return {
+      ok: true,
+      context: createContext(info, token, location, scheme),
+      headers: successHeaders(location === 'query', nonce),
+    };
+  }
+}
+
+/** The resource server as built, its `authenticate` taking the trace of the request. */
+interface TracedResourceServer extends Omit<ResourceServer, 'authenticate' | 'authenticateOptional'> {
+  authenticate(request: RsRequest, routePolicy?: AccessPolicy, trace?: RequestTrace): Promise<AuthResult>;
+  authenticateOptional(
+    request: RsRequest,
+    routePolicy?: AccessPolicy,
+    trace?: RequestTrace,
+  ): Promise<OptionalAuthResult>;
+}
+
+const HTTPS_REQUIRED: Failure = Object.freeze(failure('https_required', 'This resource requires HTTPS'));
+const DPOP_BOUND_REQUIRED: Failure = Object.freeze(
+  failure('sender_constraint_required', 'This resource requires a DPoP-bound access token'),
+);
+
+/** A refused request, with the challenge for the scheme the client used (none yet: `undefined`). */
+function refused(
+  respond: (rejection: Rejection) => Rejection,
+  challenge: ChallengeSettings,
+  bearer: boolean,
+  scheme: 'Bearer' | 'DPoP' | undefined,
+  refusal: Failure,
+  dpopNonce?: string,
+): AuthFailure {
+  return { ok: false, rejection: respond(buildRejection(refusal, challenge, { scheme, bearer, dpopNonce })) };
+}
+
+/** The server's demands (built once) and the route's, both applying. */
+function requirements(
+  server: readonly SenderConstraint[],
+  route: SenderConstraint | undefined,
+): readonly SenderConstraint[] {
+  if (route === undefined || server.includes(route)) return server;
+  return [...server, route];
+}
+
+function successHeaders(query: boolean, dpopNonce: string | undefined): Readonly<Record<string, string>> {
+  if (dpopNonce === undefined) return query ? QUERY_TOKEN_HEADERS : NO_HEADERS;
+  return query ? { 'cache-control': 'private', 'dpop-nonce': dpopNonce } : { 'dpop-nonce': dpopNonce };
+}
+
+// URL schemes are case-insensitive (RFC 3986 §3.1).
+function isHttps(url: string): boolean {
+  return url.length > 6 && url.charCodeAt(5) === 58 /* : */ && url.slice(0, 5).toLowerCase() === 'https';
+}
+
+/**
+ * A plain-http request to this machine: local development. The URL's host may come from the client's
+ * `Host` header, so the warning names no host; a remote client claiming `localhost` only skips a check
+ * that protects its own token.
+ */
+function isLoopbackHttp(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' || !isLoopbackHost(parsed.hostname)) return false;
+  warnOnce(
+    'requests',
+    'RS_LOOPBACK_HTTP_REQUEST',
+    'requests over plain http to a loopback host are accepted (local development); elsewhere https is required',
+  );
+  return true;
+}
+
+/** A policy demanding sender-constrained tokens, where the pipeline cannot check them: refused now. */
+function refuseSenderRequirement(policy: AccessPolicy | undefined, option: string): void {
+  if (policy?.requireSenderConstrained !== undefined) {
+    throw refusedInLite(`${option}.requireSenderConstrained`);
+  }
+}
+
+function quotable(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  requireOption(
+    typeof value === 'string' && isQuotableChallengeValue(value),
+    option,
+    'must be printable ASCII without " or \\ (RFC 6750 §3)',
+  );
+  return value;
+}
+
+function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenLocations {
+  const resolved: ResolvedTokenLocations = {
+    authorizationHeader: locations?.authorizationHeader ?? true,
+    formBody: locations?.formBody ?? false,
+    query: locations?.query ?? false,
+    ...(locations?.queryParameter === undefined ? {} : { queryParameter: locations.queryParameter }),
+    header: typeof locations?.header === 'string' ? locations.header.toLowerCase() : locations?.header,
+    cookie: locations?.cookie,
+  };
+  if (resolved.cookie !== undefined) {
+    // RFC 6265 §4.1.1: cookie-name = token, the grammar of header names.
+    requireOption(HEADER_NAME.test(resolved.cookie), 'tokenLocations.cookie', 'must be a valid cookie name');
+  }
+  if (resolved.queryParameter !== undefined) {
+    requireOption(resolved.query, 'tokenLocations.queryParameter', 'needs tokenLocations.query: true');
+    // Parameter names are compared after form-urlencoded decoding: one that needs encoding is a mistake.
+    requireOption(
+      /^[A-Za-z0-9._~-]+$/.test(resolved.queryParameter),
+      'tokenLocations.queryParameter',
+      'must be letters, digits, ".", "_", "~" or "-"',
+    );
+  }
+  if (resolved.header !== undefined) {
+    requireOption(typeof resolved.header === 'string', 'tokenLocations.header', 'must be a header name');
+    requireOption(HEADER_NAME.test(resolved.header), 'tokenLocations.header', 'must be a valid header name');
+    requireOption(
+      resolved.header !== 'authorization',
+      'tokenLocations.header',
+      'use tokenLocations.authorizationHeader for the Authorization header',
+    );
+  }
+  if (
+    !resolved.authorizationHeader &&
+    !resolved.formBody &&
+    !resolved.query &&
+    resolved.header === undefined &&
+    resolved.cookie === undefined
+  ) {
+    throw new RsConfigError('tokenLocations', 'at least one token location must be enabled');
+  }
+  return resolved;
+}
