@@ -1,3 +1,4 @@
+import { requireOption } from '../config/config-error.js';
 import type { VerifiedDpopProof } from '../dpop/dpop-proof.js';
 import { type Failure, failure } from '../errors/failure.js';
 import type { CertificateSource } from '../mtls/certificate-source.js';
@@ -12,6 +13,17 @@ export type SenderConstraint = 'mtls' | 'dpop' | 'any';
 
 /** Every {@link SenderConstraint}. */
 export const SENDER_CONSTRAINTS: readonly SenderConstraint[] = ['mtls', 'dpop', 'any'];
+
+/** Validates a `requireSenderConstrained` value (server option or route policy). */
+export function senderConstraintOption(value: unknown, option: string): SenderConstraint | undefined {
+  if (value === undefined) return undefined;
+  requireOption(
+    SENDER_CONSTRAINTS.includes(value as SenderConstraint),
+    option,
+    `must be one of ${SENDER_CONSTRAINTS.map((constraint) => `"${constraint}"`).join(', ')}`,
+  );
+  return value as SenderConstraint;
+}
 
 /**
  * Confirms a token bound to a public key (`cnf.jwk`, as ForgeRock Access Management issues) when the

@@ -12,6 +12,7 @@ import {
   type JwkConfirmationVerifier,
   SENDER_CONSTRAINTS,
   type SenderConstraint,
+  senderConstraintOption,
 } from './confirmation-method.js';
 
 /** The resource-server options for sender-constrained tokens (RFC 8705 and RFC 9449). */
@@ -78,15 +79,4 @@ export function senderConstraints(options: SenderConstraintOptions, clock: Clock
     },
     required,
   };
-}
-
-/** Validates a `requireSenderConstrained` value (server option or route policy). */
-export function senderConstraintOption(value: unknown, option: string): SenderConstraint | undefined {
-  if (value === undefined) return undefined;
-  requireOption(
-    SENDER_CONSTRAINTS.includes(value as SenderConstraint),
-    option,
-    `must be one of ${SENDER_CONSTRAINTS.map((constraint) => `"${constraint}"`).join(', ')}`,
-  );
-  return value as SenderConstraint;
 }

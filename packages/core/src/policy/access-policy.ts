@@ -7,8 +7,11 @@ import {
   objectWith,
   oneOf,
 } from '../config/option-schema.js';
-import { SENDER_CONSTRAINTS, type SenderConstraint } from '../confirmation/confirmation-method.js';
-import { senderConstraintOption } from '../confirmation/sender-constraints.js';
+import {
+  SENDER_CONSTRAINTS,
+  type SenderConstraint,
+  senderConstraintOption,
+} from '../confirmation/confirmation-method.js';
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';

@@ -4,37 +4,54 @@ import { audienceOption } from '../config/audience-option.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { refusedInLite } from '../config/lite-refusal.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
-import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
+import type { encryptedJwtReader } from '../jose/encrypted-jwt-reader.js';
 import type { jweDecryptor } from '../jose/jwe-decryptor.js';
-import { jwtReader, type ReadJwt } from '../jose/jwt-reader.js';
+import { jwtReader, type ReadJwt, signedJwtReader } from '../jose/jwt-reader.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import type { jwtCacheNamespace } from './jwt-cache-namespace.js';
 import type { JwtResolverOptions } from './jwt-resolver-options.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
-import { type ResolverKeySources, resolverKeySources } from './resolver-key-sources.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
+import type { ResolverKeySources, resolverKeySources } from './resolver-key-sources.js';
+import type { VerifiedTokenCache } from './verified-token-cache.js';
 
 /**
  * The optional parts of a JWT resolver, each the code that implements it. `@rs/core`'s `jwtResolver`
- * passes both; `@rs/core/lite`'s passes none, so that a bundle holds only what its entry can reach.
+ * passes every one; `@rs/core/lite`'s passes none, so that a bundle holds only what its entry can reach.
  */
 export interface JwtResolverFeatures {
   /**
    * Opens encrypted tokens (JWE). Without it, no decryption key may be configured and a five-part token
    * is refused `invalid_token` (`token_unsupported`).
    */
-  readonly decryption?: typeof jweDecryptor;
+  readonly decryption?: {
+    readonly decryptor: typeof jweDecryptor;
+    readonly reader: typeof encryptedJwtReader;
+  };
   /**
    * The options with the keys to use when none is given: the issuer's metadata (`jwks_uri`). Without
    * it, a key source is required.
    */
   readonly keyDiscovery?: (options: JwtResolverOptions, issuers: ReadonlySet<string>) => JwtResolverOptions;
+  /**
+   * Keys from a secrets provider (`secrets` with `verificationSecretId` or `decryptionSecretId`) as well
+   * as given directly. Without it, `keys` is the one source.
+   */
+  readonly keySources?: typeof resolverKeySources;
+  /**
+   * The resolver's `cacheNamespace`, which `tokenCache` requires of what it wraps. Without it, the
+   * resolver has none, and `tokenCache` refuses it at start-up.
+   */
+  readonly cacheNamespace?: typeof jwtCacheNamespace;
+  /** `verifiedTokenCache`. Without it, every token's signature is checked. */
+  readonly verifiedTokens?: typeof VerifiedTokenCache;
 }
+
 const DECRYPTION_OPTIONS = [
   'keyManagementAlgorithms',
   'contentEncryptionAlgorithms',
@@ -50,7 +67,9 @@ export function buildJwtResolver(
   features: JwtResolverFeatures,
 ): AccessTokenResolver {
   const issuers = stringSetOption(options.issuer, 'jwtResolver.issuer', true)!;
-  const keySources = resolverKeySources(features.keyDiscovery?.(options, issuers) ?? options, 'jwtResolver');
+  const keyOptions = features.keyDiscovery?.(options, issuers) ?? options;
+  const keySources =
+    features.keySources?.(keyOptions, 'jwtResolver') ?? givenKeys(keyOptions.keys, 'jwtResolver.keys');
   const verifier =
     keySources.verification === undefined
       ? undefined
@@ -69,11 +88,12 @@ export function buildJwtResolver(
   if (keySources.verification !== undefined)
     checkAlgorithmsServed(options.algorithms, keySources.verification.sources, 'jwtResolver.algorithms');
   const decryption = keySources.decryption;
-  if (decryption !== undefined && features.decryption === undefined) throw refusedInLite(decryption.option);
+  const opening = features.decryption;
+  if (decryption !== undefined && opening === undefined) throw refusedInLite(decryption.option);
   const decryptor =
     decryption === undefined
       ? undefined
-      : features.decryption!(decryption.sources, options, decryption.option, 'jwtResolver');
+      : opening!.decryptor(decryption.sources, options, decryption.option, 'jwtResolver');
   for (const option of DECRYPTION_OPTIONS) {
     requireOption(
       decryptor !== undefined || options[option] === undefined,
@@ -91,7 +111,11 @@ export function buildJwtResolver(
     'must be a positive integer',
   );
   const audiences = audienceOption(options, 'jwtResolver');
-  const reader = jwtReader(verifier, decryptor, profile.checkType);
+  const readSigned = verifier === undefined ? undefined : signedJwtReader(verifier, profile.checkType);
+  const reader = jwtReader(
+    readSigned,
+    decryptor === undefined ? undefined : opening!.reader(decryptor, readSigned, profile.checkType),
+  );
 
   function checkClaims(info: TokenInfo, now: number): Failure | undefined {
     const claims = info.claims;
@@ -115,10 +139,14 @@ export function buildJwtResolver(
     return profile.checkClaims?.(claims);
   }
 
+  const RememberedTokens = features.verifiedTokens;
+  if (options.verifiedTokenCache !== undefined && RememberedTokens === undefined) {
+    throw refusedInLite('jwtResolver.verifiedTokenCache');
+  }
   const cache =
     options.verifiedTokenCache === undefined || verifier === undefined
       ? undefined
-      : new VerifiedTokenCache(
+      : new RememberedTokens!(
           options.verifiedTokenCache,
           'jwtResolver.verifiedTokenCache',
           options.revocations !== undefined,
@@ -240,7 +268,7 @@ export function buildJwtResolver(
   }
 
   return {
-    cacheNamespace: jwtCacheNamespace(options, keySources),
+    cacheNamespace: features.cacheNamespace?.(options, keySources),
     health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
     // A remembered token is answered without the revocation check: with a list, every token goes through it.
     ...(cache === undefined || revocations !== undefined ? {} : { recall }),
@@ -258,30 +286,8 @@ export function buildJwtResolver(
   };
 }
 
-/**
- * Every option that can change an answer, with the keys as their sources' namespaces (a secret ID names
- * keys that differ between deployments; the keys it resolved to do not).
- */
-function jwtCacheNamespace(
-  options: JwtResolverOptions,
-  keys: ResolverKeySources,
-): CacheNamespace | undefined {
-  const {
-    keys: _keys,
-    decryption: _decryption,
-    secrets: _secrets,
-    verificationSecretId: _verificationSecretId,
-    decryptionSecretId: _decryptionSecretId,
-    // How signatures are computed and whether verified tokens are remembered change no answer.
-    signatureVerifier: _signatureVerifier,
-    verifiedTokenCache: _verifiedTokenCache,
-    // Revocations refuse tokens at every request, cached or not: they are not part of a cached answer.
-    revocations: _revocations,
-    ...settings
-  } = options;
-  return cacheNamespaceOf('jwt', {
-    settings,
-    verification: keys.verification?.sources,
-    decryption: keys.decryption?.sources,
-  });
+/** The key sources without a secrets provider: `keys`, required. */
+function givenKeys(keys: JwtResolverOptions['keys'], option: string): ResolverKeySources {
+  requireOption(keys !== undefined, option, 'is required: give a key source such as remoteJwks(…)');
+  return { verification: { sources: Array.isArray(keys) ? keys : [keys], option }, decryption: undefined };
 }

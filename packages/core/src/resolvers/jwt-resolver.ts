@@ -1,12 +1,15 @@
 import { RsConfigError } from '../config/config-error.js';
 import { checkOptions, type OptionSchema } from '../config/option-schema.js';
 import { validateIssuerUrl } from '../http/endpoint-url.js';
+import { encryptedJwtReader } from '../jose/encrypted-jwt-reader.js';
 import { JWE_DECRYPTION_OPTIONS, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { buildJwtResolver, type JwtResolverFeatures } from './build-jwt-resolver.js';
 import { issuerJwks } from './issuer-jwks.js';
+import { jwtCacheNamespace } from './jwt-cache-namespace.js';
 import { JWT_VERIFICATION_OPTIONS, type JwtResolverOptions } from './jwt-resolver-options.js';
 import type { AccessTokenResolver } from './resolver.js';
-import { RESOLVER_KEY_OPTIONS } from './resolver-key-sources.js';
+import { RESOLVER_KEY_OPTIONS, resolverKeySources } from './resolver-key-sources.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export type { JwtResolverOptions } from './jwt-resolver-options.js';
 
@@ -16,8 +19,14 @@ const JWT_RESOLVER_OPTIONS: OptionSchema<JwtResolverOptions> = {
   ...JWE_DECRYPTION_OPTIONS,
 };
 
-/** Both optional parts: what `@rs/core`'s JWT resolver runs. */
-const EVERY_FEATURE: JwtResolverFeatures = { decryption: jweDecryptor, keyDiscovery: withDiscoveredKeys };
+/** Every optional part: what `@rs/core`'s JWT resolver runs. */
+const EVERY_FEATURE: JwtResolverFeatures = {
+  decryption: { decryptor: jweDecryptor, reader: encryptedJwtReader },
+  keyDiscovery: withDiscoveredKeys,
+  keySources: resolverKeySources,
+  cacheNamespace: jwtCacheNamespace,
+  verifiedTokens: VerifiedTokenCache,
+};
 
 /**
  * Validates JWT access tokens locally: signed (JWS), encrypted (JWE) or both (a signed JWT inside a JWE),
