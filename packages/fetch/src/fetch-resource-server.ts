@@ -1,5 +1,6 @@
 import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
 import {
+  type AdapterAuthenticator,
   type AdapterAuthResult,
   addResponseHeaders,
   type FetchAdapterSettings,
@@ -147,7 +148,17 @@ export function createFetchResourceServer(options: FetchResourceServerOptions): 
 export function createFetchResourceServer<Claims extends object = DefaultClaims>(
   options: FetchResourceServerOptions,
 ): FetchResourceServer<Claims> {
-  const { resourceServer, authenticate, forRoute, forOptionalRoute } = fetchAdapterAuthenticator(options);
+  return fetchResourceServerOver(fetchAdapterAuthenticator(options));
+}
+
+/**
+ * The {@link FetchResourceServer} over an authenticator: `@rs/fetch`'s (`@rs/core`'s resource server) or
+ * `@rs/fetch/lite`'s (`@rs/core/lite`'s). Both entries wrap handlers with this code.
+ */
+export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
+  authenticator: AdapterAuthenticator<Request, Response>,
+): FetchResourceServer<Claims> {
+  const { resourceServer, authenticate, forRoute, forOptionalRoute } = authenticator;
   // The claims type is the application's statement about its tokens; nothing at run time differs.
   type Context = RsContext<Claims>;
   return {

@@ -6,6 +6,7 @@ import type { RsRequest } from '../request.js';
 import type { ResourceServer } from '../resource-server.js';
 import { FORM_BODY_SETTINGS, type FormBodySettings, type FormReading, formReading } from './form-body.js';
 import { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
+import type { ResourceServerReader } from './sourced-resource-server.js';
 
 /**
  * What an adapter whose handlers return a response value (Fetch, Lambda, Hono) supplies: how its input
@@ -83,7 +84,20 @@ export function adapterAuthenticator<Input, Rejected>(
   translation: AdapterTranslation<Input, Rejected>,
   settings: OptionSchema<object> = FORM_BODY_SETTINGS,
 ): AdapterAuthenticator<Input, Rejected> {
-  const resourceServer = resourceServerFrom(source, settings);
+  return adapterAuthenticatorWith(resourceServerFrom, source, translation, settings);
+}
+
+/**
+ * {@link adapterAuthenticator} with the resource server read by `serverFrom`: `resourceServerFrom`
+ * (`@rs/core`'s factory) or `liteResourceServerFrom` (`@rs/core/lite`'s, for an adapter's lite entry).
+ */
+export function adapterAuthenticatorWith<Source extends object, Input, Rejected>(
+  serverFrom: ResourceServerReader<Source>,
+  source: Source & FormBodySettings,
+  translation: AdapterTranslation<Input, Rejected>,
+  settings: OptionSchema<object> = FORM_BODY_SETTINGS,
+): AdapterAuthenticator<Input, Rejected> {
+  const resourceServer = serverFrom(source, settings);
   const form = formReading(resourceServer, source.maxFormBodyBytes);
 
   async function authenticate(input: Input, policy?: AccessPolicy): Promise<AdapterAuthResult<Rejected>> {

@@ -1,11 +1,13 @@
 import { requirePublicUrlForDpop } from '../config/dpop-public-url.js';
 import { nonEmptyString, type OptionSchema } from '../config/option-schema.js';
-import { type AdapterAuthenticator, adapterAuthenticator } from './adapter-authenticator.js';
+import { type AdapterAuthenticator, adapterAuthenticatorWith } from './adapter-authenticator.js';
 import { fetchRsRequest } from './fetch-request.js';
 import { FORM_BODY_SETTINGS, type FormBodySettings } from './form-body.js';
+import type { LiteResourceServerSource } from './lite-resource-server-source.js';
 import { publicBaseUrl } from './public-url.js';
 import { rejectionResponse } from './rejection-response.js';
-import type { ResourceServerSource } from './resource-server-source.js';
+import { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
+import type { ResourceServerReader } from './sourced-resource-server.js';
 
 /** The settings of an adapter whose framework hands over a Fetch `Request` (Fetch handlers, Hono, …). */
 export interface FetchAdapterSettings extends FormBodySettings {
@@ -35,7 +37,19 @@ const FETCH_ADAPTER_SETTINGS: OptionSchema<FetchAdapterSettings> = {
 export function fetchAdapterAuthenticator(
   options: ResourceServerSource & FetchAdapterSettings,
 ): AdapterAuthenticator<Request, Response> {
-  const authenticator = adapterAuthenticator(
+  return fetchAdapterAuthenticatorWith(resourceServerFrom, options);
+}
+
+/**
+ * {@link fetchAdapterAuthenticator} with the resource server read by `serverFrom`: `resourceServerFrom`
+ * (`@rs/core`'s factory) or `liteResourceServerFrom` (`@rs/core/lite`'s, for an adapter's lite entry).
+ */
+export function fetchAdapterAuthenticatorWith<Source extends ResourceServerSource | LiteResourceServerSource>(
+  serverFrom: ResourceServerReader<Source>,
+  options: Source & FetchAdapterSettings,
+): AdapterAuthenticator<Request, Response> {
+  const authenticator = adapterAuthenticatorWith(
+    serverFrom,
     options,
     {
       // Called per request, so after `publicBase` below is checked: the resource server's options first.

@@ -57,8 +57,13 @@ export {
   type AdapterOptionalAuthResult,
   type AdapterTranslation,
   adapterAuthenticator,
+  adapterAuthenticatorWith,
 } from './adapter-authenticator.js';
-export { type FetchAdapterSettings, fetchAdapterAuthenticator } from './fetch-authenticator.js';
+export {
+  type FetchAdapterSettings,
+  fetchAdapterAuthenticator,
+  fetchAdapterAuthenticatorWith,
+} from './fetch-authenticator.js';
 export { fetchRsRequest, requestForm } from './fetch-request.js';
 export {
   DEFAULT_MAX_FORM_BODY_BYTES,
@@ -73,6 +78,10 @@ export {
   parsedFormBody,
 } from './form-body.js';
 export {
+  type LiteResourceServerSource,
+  liteResourceServerFrom,
+} from './lite-resource-server-source.js';
+export {
   type MetadataAnswer,
   protectedResourceMetadataAnswer,
   protectedResourceMetadataPath,
@@ -81,4 +90,5 @@ export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
 export { addResponseHeaders } from './response-headers.js';
+export { type ResourceServerReader, resourceServerFromWith } from './sourced-resource-server.js';
 export { type StatusResponse, statusResponse } from './status-response.js';

@@ -1,5 +1,6 @@
 import { requireOption } from '../config/config-error.js';
 import { isLoopbackHost } from '../http/endpoint-url.js';
+import type { LiteResourceServerSource } from './lite-resource-server-source.js';
 import type { ResourceServerSource } from './resource-server-source.js';
 
 /**
@@ -17,7 +18,7 @@ import type { ResourceServerSource } from './resource-server-source.js';
 export function publicBaseUrl(
   value: string | undefined,
   option: string,
-  source?: ResourceServerSource,
+  source?: ResourceServerSource | LiteResourceServerSource,
 ): string | undefined {
   if (value === undefined) return undefined;
   const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;

@@ -1,11 +1,11 @@
-import { requireOption } from '../config/config-error.js';
-import { anyValue, checkOptions, isPlainObject, type OptionSchema } from '../config/option-schema.js';
+import type { OptionSchema } from '../config/option-schema.js';
 import {
   buildResourceServer,
   RESOURCE_SERVER_OPTIONS,
   type ResourceServer,
   type ResourceServerOptions,
 } from '../resource-server.js';
+import { resourceServerFromWith } from './sourced-resource-server.js';
 
 /**
  * An adapter's way to receive a resource server: its options, or one built elsewhere with
@@ -28,15 +28,5 @@ export function resourceServerFrom(
   source: ResourceServerSource,
   settings: OptionSchema<object> = {},
 ): ResourceServer {
-  if (isPlainObject(source) && 'resourceServer' in source) {
-    checkOptions(source, { resourceServer: anyValue, ...settings }, '');
-    requireOption(
-      typeof source.resourceServer?.authenticate === 'function',
-      'resourceServer',
-      'must be a resource server from createResourceServer(…)',
-    );
-    return source.resourceServer;
-  }
-  checkOptions(source, { ...RESOURCE_SERVER_OPTIONS, ...settings }, '');
-  return buildResourceServer(source);
+  return resourceServerFromWith(source, settings, RESOURCE_SERVER_OPTIONS, buildResourceServer);
 }
