@@ -16,9 +16,9 @@ import type { RevocationList } from '../revocation/revocation-list.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { jwtCacheNamespace } from './jwt-cache-namespace.js';
 import type { JwtResolverOptions } from './jwt-resolver-options.js';
+import type { rememberedTokens } from './remembered-tokens.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 import type { ResolverKeySources, resolverKeySources } from './resolver-key-sources.js';
-import type { VerifiedTokenCache } from './verified-token-cache.js';
 
 /**
  * The optional parts of a JWT resolver, each the code that implements it. `@rs/core`'s `jwtResolver`
@@ -49,7 +49,7 @@ export interface JwtResolverFeatures {
    */
   readonly cacheNamespace?: typeof jwtCacheNamespace;
   /** `verifiedTokenCache`. Without it, every token's signature is checked. */
-  readonly verifiedTokens?: typeof VerifiedTokenCache;
+  readonly verifiedTokens?: typeof rememberedTokens;
 }
 
 const DECRYPTION_OPTIONS = [
@@ -139,117 +139,54 @@ export function buildJwtResolver(
     return profile.checkClaims?.(claims);
   }
 
-  const RememberedTokens = features.verifiedTokens;
-  if (options.verifiedTokenCache !== undefined && RememberedTokens === undefined) {
-    throw refusedInLite('jwtResolver.verifiedTokenCache');
-  }
-  const cache =
-    options.verifiedTokenCache === undefined || verifier === undefined
-      ? undefined
-      : new RememberedTokens!(
-          options.verifiedTokenCache,
-          'jwtResolver.verifiedTokenCache',
-          options.revocations !== undefined,
-        );
-  const revocations = options.revocations;
-  if (cache !== undefined) revocations?.attach(cache);
-
   function accept(info: TokenInfo, now: number): Outcome<TokenInfo> {
     const problem = checkClaims(info, now);
     return problem === undefined ? success(info) : { ok: false, failure: problem };
   }
 
-  // Synchronous wherever nothing is pending (the Node signature path with imported keys, a cache hit):
+  const revocations = options.revocations;
+  const remember = features.verifiedTokens;
+  if (options.verifiedTokenCache !== undefined && remember === undefined) {
+    throw refusedInLite('jwtResolver.verifiedTokenCache');
+  }
+  const remembered =
+    options.verifiedTokenCache === undefined || verifier === undefined
+      ? undefined
+      : remember!(options.verifiedTokenCache, 'jwtResolver.verifiedTokenCache', revocations !== undefined, {
+          read: reader.read,
+          accept,
+          verifier,
+        });
+  if (remembered !== undefined) revocations?.attach(remembered.cache);
+
+  // Synchronous wherever nothing is pending (the Node signature path with imported keys):
   // the resource server then waits for one promise per request, not one per stage.
   function verify(
     token: string,
     now: number,
-    cacheKey: string | undefined,
     alphabetChecked: boolean,
   ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
     const read = reader.read(token, now, alphabetChecked);
-    return read instanceof Promise
-      ? read.then((settled) => accepted(settled, now, cacheKey))
-      : accepted(read, now, cacheKey);
+    return read instanceof Promise ? read.then((settled) => accepted(settled, now)) : accepted(read, now);
   }
 
-  function accepted(read: Outcome<ReadJwt>, now: number, cacheKey: string | undefined): Outcome<TokenInfo> {
-    if (!read.ok) return read;
-    const info = tokenInfoFromClaims(read.value.claims, 'jwt');
-    const outcome = accept(info, now);
-    const signedBy = read.value.signedBy;
-    // Only accepted tokens are remembered, until their `exp` (checkClaims made sure there is one).
-    if (outcome.ok && cacheKey !== undefined && signedBy !== undefined && info.expiresAt !== undefined) {
-      cache!.set(cacheKey, {
-        claims: info.claims,
-        key: signedBy.key,
-        selector: signedBy.selector,
-        expiresAt: info.expiresAt,
-      });
-    }
-    return outcome;
+  function accepted(read: Outcome<ReadJwt>, now: number): Outcome<TokenInfo> {
+    return read.ok ? accept(tokenInfoFromClaims(read.value.claims, 'jwt'), now) : read;
   }
-
-  function fromCache(
-    token: string,
-    cacheKey: string,
-    now: number,
-    alphabetChecked: boolean,
-  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
-    const hit = cache!.get(cacheKey, now);
-    if (hit === undefined) return verify(token, now, cacheKey, alphabetChecked);
-    const trusted = verifier!.trusts(hit.selector, hit.key, now);
-    if (trusted === true) return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
-    if (trusted === false) return verifyAgain(token, cacheKey, now, alphabetChecked);
-    return trusted.then((keyKept) =>
-      keyKept
-        ? accept(tokenInfoFromClaims(hit.claims, 'jwt'), now)
-        : verifyAgain(token, cacheKey, now, alphabetChecked),
-    );
-  }
-
-  /** The key that verified a remembered token left the key set: forget it, and verify it anew. */
-  function verifyAgain(
-    token: string,
-    cacheKey: string,
-    now: number,
-    alphabetChecked: boolean,
-  ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
-    cache!.delete(cacheKey);
-    return verify(token, now, cacheKey, alphabetChecked);
-  }
-
-  // The hash recall() computed for a token it could not answer, for the resolve() that follows it in
-  // the same request: a token is hashed once. Only the last one, and only its hash and reference.
-  let recalledToken: string | undefined;
-  let recalledKey: string | undefined;
 
   function resolveNow(
     token: string,
     context: ResolveContext,
   ): Outcome<TokenInfo> | Promise<Outcome<TokenInfo>> {
     if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
-    const now = context.now;
     const alphabetChecked = context.jwsAlphabetChecked === true;
-    if (cache === undefined) return verify(token, now, undefined, alphabetChecked);
-    const cacheKey = token === recalledToken ? recalledKey! : cache.keyOf(token);
-    recalledToken = recalledKey = undefined;
-    return typeof cacheKey === 'string'
-      ? fromCache(token, cacheKey, now, alphabetChecked)
-      : cacheKey.then((key) => fromCache(token, key, now, alphabetChecked));
+    return remembered === undefined
+      ? verify(token, context.now, alphabetChecked)
+      : remembered.resolve(token, context.now, alphabetChecked);
   }
 
   function recall(token: string, context: ResolveContext): Outcome<TokenInfo> | undefined {
-    if (token.length > maxTokenLength) return undefined;
-    const cacheKey = cache!.keyOf(token);
-    if (typeof cacheKey !== 'string') return undefined;
-    const hit = cache!.get(cacheKey, context.now);
-    if (hit !== undefined && verifier!.trusts(hit.selector, hit.key, context.now) === true) {
-      return accept(tokenInfoFromClaims(hit.claims, 'jwt'), context.now);
-    }
-    recalledToken = token;
-    recalledKey = cacheKey;
-    return undefined;
+    return token.length > maxTokenLength ? undefined : remembered!.recall(token, context.now);
   }
 
   /** The outcome, unless a revocation of the list names the token. */
@@ -271,7 +208,7 @@ export function buildJwtResolver(
     cacheNamespace: features.cacheNamespace?.(options, keySources),
     health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
     // A remembered token is answered without the revocation check: with a list, every token goes through it.
-    ...(cache === undefined || revocations !== undefined ? {} : { recall }),
+    ...(remembered === undefined || revocations !== undefined ? {} : { recall }),
     resolve(token, context) {
       try {
         const outcome = resolveNow(token, context);

@@ -7,9 +7,9 @@ import { buildJwtResolver, type JwtResolverFeatures } from './build-jwt-resolver
 import { issuerJwks } from './issuer-jwks.js';
 import { jwtCacheNamespace } from './jwt-cache-namespace.js';
 import { JWT_VERIFICATION_OPTIONS, type JwtResolverOptions } from './jwt-resolver-options.js';
+import { rememberedTokens } from './remembered-tokens.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { RESOLVER_KEY_OPTIONS, resolverKeySources } from './resolver-key-sources.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export type { JwtResolverOptions } from './jwt-resolver-options.js';
 
@@ -25,7 +25,7 @@ const EVERY_FEATURE: JwtResolverFeatures = {
   keyDiscovery: withDiscoveredKeys,
   keySources: resolverKeySources,
   cacheNamespace: jwtCacheNamespace,
-  verifiedTokens: VerifiedTokenCache,
+  verifiedTokens: rememberedTokens,
 };
 
 /**
