@@ -151,4 +151,9 @@ export interface ConformanceDriver {
    * optional-authentication cases run only then.
    */
   readonly optionalAuthentication?: boolean;
+  /**
+   * Whether the driver runs an adapter's lite entry (over `@rs/core/lite`): the cases of what it leaves
+   * out (DPoP, certificate-bound tokens, failure answers) do not run; everything else runs unchanged.
+   */
+  readonly lite?: boolean;
 }
