@@ -5,6 +5,8 @@ import { freePort, startRuntime } from './support/runtime-process.js';
 
 runtimeCases('workerd', 'fetch', { pureCore: true });
 runtimeCases('workerd', 'hono');
+// The Worker bundled from @rs/fetch/lite and @rs/core/lite alone.
+runtimeCases('workerd', 'fetch-lite', { pureCore: true, lite: true });
 
 describe("workerd's default outbound network", () => {
   it('refuses to connect to loopback, so keys cannot be fetched: 503 without a challenge, fail closed', async () => {

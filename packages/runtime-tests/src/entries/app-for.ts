@@ -1,9 +1,13 @@
 import type { RuntimeAppConfig } from '../app-config.js';
 import { fetchApp } from '../fetch-app.js';
+import { fetchLiteApp } from '../fetch-lite-app.js';
 import { honoApp } from '../hono-app.js';
 
-/** Which app a runtime serves: `fetch` (@rs/fetch and the pure core) or `hono` (@rs/hono). */
-export type RuntimeAppKind = 'fetch' | 'hono';
+/**
+ * Which app a runtime serves: `fetch` (@rs/fetch and the pure core), `fetch-lite` (@rs/fetch/lite and
+ * @rs/core/lite) or `hono` (@rs/hono).
+ */
+export type RuntimeAppKind = 'fetch' | 'fetch-lite' | 'hono';
 
 export function appFor(
   kind: string | undefined,
@@ -14,5 +18,6 @@ export function appFor(
     return async (request) => app.fetch(request);
   }
   if (kind === 'fetch') return fetchApp(config);
+  if (kind === 'fetch-lite') return fetchLiteApp(config);
   throw new Error(`unknown app kind: ${kind}`);
 }

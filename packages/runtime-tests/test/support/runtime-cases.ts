@@ -26,9 +26,14 @@ const RUNTIME_ECHO: Record<RuntimeName, string> = { bun: 'bun', deno: 'deno', wo
  * The cases every runtime runs against an app served by it in a child process: JWTs checked with a JWK
  * set the runtime fetches over loopback HTTP, opaque tokens introspected at a real authorization server
  * (oidc-provider), RFC 6750 challenges for 400, 401 and 403, token locations, and DPoP. `pureCore`
- * adds the route that uses @rs/core without an adapter.
+ * adds the route that uses @rs/core without an adapter. `lite` (the `fetch-lite` app) runs the JWT cases
+ * and, instead of introspection and DPoP, which the lite entries leave out, their refusal of bound tokens.
  */
-export function runtimeCases(runtime: RuntimeName, kind: RuntimeAppKind, { pureCore = false } = {}): void {
+export function runtimeCases(
+  runtime: RuntimeName,
+  kind: RuntimeAppKind,
+  { pureCore = false, lite = false } = {},
+): void {
   describe(`${kind} app on ${runtime}`, () => {
     let key: TestSigningKey;
     let jwks: JwksServer;
@@ -179,75 +184,93 @@ export function runtimeCases(runtime: RuntimeName, kind: RuntimeAppKind, { pureC
       });
     });
 
-    describe('opaque tokens introspected at a real authorization server', () => {
-      it('accepts an active token with the context the server reports', async () => {
-        const token = await as.issueToken({ scope: 'read' });
-        const before = as.introspectionRequests;
-        const response = await get('/introspection/items', { authorization: `Bearer ${token}` });
-        expect(response.status, app.output()).toBe(200);
-        expect(response.body).toMatchObject({ clientId: as.appClient.clientId, scopes: ['read'] });
-        expect(as.introspectionRequests - before).toBe(1);
-      });
+    if (lite) {
+      describe('what the lite entries leave out, refused', () => {
+        it('refuses a DPoP-bound token with 401 invalid_token: no binding is checked, none is ignored', async () => {
+          const response = await bearer('/jwt/items', { cnf: { jkt: dpopKey.thumbprint } });
+          expect(response.status, app.output()).toBe(401);
+          expect(response.body).toMatchObject({ error: 'invalid_token', code: 'confirmation_unsupported' });
+        });
 
-      it('refuses a revoked token with 401 invalid_token', async () => {
-        const token = await as.issueToken({ scope: 'read' });
-        await as.revoke(token);
-        const response = await get('/introspection/items', { authorization: `Bearer ${token}` });
-        expect(response.status).toBe(401);
-        expect(response.headers['www-authenticate']).toContain('error="invalid_token"');
+        it('answers a DPoP authorization as a server without dpop: no token, a bare challenge', async () => {
+          const response = await get('/jwt/items', { authorization: `DPoP ${await mint()}` });
+          expect(response.status).toBe(401);
+          expect(response.headers['www-authenticate']).toBe('Bearer realm="runtime"');
+        });
       });
+    }
 
-      it('answers 503 without a challenge when the server fails, and never echoes the token', async () => {
-        const token = await as.issueToken({ scope: 'read' });
-        as.failIntrospection(503);
-        try {
+    if (!lite) {
+      describe('opaque tokens introspected at a real authorization server', () => {
+        it('accepts an active token with the context the server reports', async () => {
+          const token = await as.issueToken({ scope: 'read' });
+          const before = as.introspectionRequests;
           const response = await get('/introspection/items', { authorization: `Bearer ${token}` });
-          expect(response.status).toBe(503);
-          expect(response.headers['www-authenticate']).toBeUndefined();
-          expect(response.body).toMatchObject({ code: 'introspection_unavailable' });
-          expect(JSON.stringify(response)).not.toContain(token);
-        } finally {
-          as.recover();
-        }
-      });
-    });
+          expect(response.status, app.output()).toBe(200);
+          expect(response.body).toMatchObject({ clientId: as.appClient.clientId, scopes: ['read'] });
+          expect(as.introspectionRequests - before).toBe(1);
+        });
 
-    describe('DPoP (RFC 9449)', () => {
-      const dpopRequest = async (htuPath: string) => {
-        const token = await mint({ cnf: { jkt: dpopKey.thumbprint } });
-        const proof = await dpopKey.proof('GET', `${app.url}${htuPath}`, token);
-        return { authorization: `DPoP ${token}`, dpop: proof };
-      };
+        it('refuses a revoked token with 401 invalid_token', async () => {
+          const token = await as.issueToken({ scope: 'read' });
+          await as.revoke(token);
+          const response = await get('/introspection/items', { authorization: `Bearer ${token}` });
+          expect(response.status).toBe(401);
+          expect(response.headers['www-authenticate']).toContain('error="invalid_token"');
+        });
 
-      it('accepts a bound token with a fresh proof, and refuses the same proof replayed', async () => {
-        const headers = await dpopRequest('/dpop/items');
-        const accepted = await get('/dpop/items', headers);
-        expect(accepted.status, app.output()).toBe(200);
-        expect(accepted.body).toMatchObject({ scheme: 'DPoP' });
-        const replayed = await get('/dpop/items', headers);
-        expect(replayed.status).toBe(401);
-        expect(replayed.body).toMatchObject({ error: 'invalid_dpop_proof', code: 'dpop_replayed' });
-        expect(replayed.headers['www-authenticate']).toMatch(/(^|, )DPoP .*error="invalid_dpop_proof"/);
-      });
-
-      it('refuses a proof made for another URL', async () => {
-        const response = await get('/dpop/items', await dpopRequest('/jwt/items'));
-        expect(response.status).toBe(401);
-        expect(response.body).toMatchObject({ code: 'dpop_htu_mismatch' });
+        it('answers 503 without a challenge when the server fails, and never echoes the token', async () => {
+          const token = await as.issueToken({ scope: 'read' });
+          as.failIntrospection(503);
+          try {
+            const response = await get('/introspection/items', { authorization: `Bearer ${token}` });
+            expect(response.status).toBe(503);
+            expect(response.headers['www-authenticate']).toBeUndefined();
+            expect(response.body).toMatchObject({ code: 'introspection_unavailable' });
+            expect(JSON.stringify(response)).not.toContain(token);
+          } finally {
+            as.recover();
+          }
+        });
       });
 
-      it('refuses a DPoP-bound token presented as a Bearer token', async () => {
-        const response = await bearer('/dpop/items', { cnf: { jkt: dpopKey.thumbprint } });
-        expect(response.status).toBe(401);
-        expect(response.body).toMatchObject({ code: 'dpop_bound_token_as_bearer' });
-      });
+      describe('DPoP (RFC 9449)', () => {
+        const dpopRequest = async (htuPath: string) => {
+          const token = await mint({ cnf: { jkt: dpopKey.thumbprint } });
+          const proof = await dpopKey.proof('GET', `${app.url}${htuPath}`, token);
+          return { authorization: `DPoP ${token}`, dpop: proof };
+        };
 
-      it('challenges a request without a token with both schemes', async () => {
-        const response = await get('/dpop/items');
-        expect(response.status).toBe(401);
-        expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="runtime", DPoP /);
+        it('accepts a bound token with a fresh proof, and refuses the same proof replayed', async () => {
+          const headers = await dpopRequest('/dpop/items');
+          const accepted = await get('/dpop/items', headers);
+          expect(accepted.status, app.output()).toBe(200);
+          expect(accepted.body).toMatchObject({ scheme: 'DPoP' });
+          const replayed = await get('/dpop/items', headers);
+          expect(replayed.status).toBe(401);
+          expect(replayed.body).toMatchObject({ error: 'invalid_dpop_proof', code: 'dpop_replayed' });
+          expect(replayed.headers['www-authenticate']).toMatch(/(^|, )DPoP .*error="invalid_dpop_proof"/);
+        });
+
+        it('refuses a proof made for another URL', async () => {
+          const response = await get('/dpop/items', await dpopRequest('/jwt/items'));
+          expect(response.status).toBe(401);
+          expect(response.body).toMatchObject({ code: 'dpop_htu_mismatch' });
+        });
+
+        it('refuses a DPoP-bound token presented as a Bearer token', async () => {
+          const response = await bearer('/dpop/items', { cnf: { jkt: dpopKey.thumbprint } });
+          expect(response.status).toBe(401);
+          expect(response.body).toMatchObject({ code: 'dpop_bound_token_as_bearer' });
+        });
+
+        it('challenges a request without a token with both schemes', async () => {
+          const response = await get('/dpop/items');
+          expect(response.status).toBe(401);
+          expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="runtime", DPoP /);
+        });
       });
-    });
+    }
 
     if (pureCore) {
       describe('@rs/core without an adapter', () => {

@@ -80,7 +80,7 @@ export async function startRuntime(
     );
   } else {
     scratch = mkdtempSync(join(tmpdir(), 'rs-workerd-'));
-    await bundleWorker(join(scratch, 'worker.js'));
+    await bundleWorker(join(scratch, 'worker.js'), kind);
     writeFileSync(join(scratch, 'config.capnp'), workerdConfig(kind, config, port, workerdOutbound));
     child = spawn(binary, ['serve', join(scratch, 'config.capnp'), '--verbose'], { cwd: scratch, env });
   }
@@ -130,10 +130,13 @@ async function waitUntilServing(url: string, exited: Promise<number | null>, run
   throw new Error(`no answer on ${url} within ${START_TIMEOUT_MS} ms`);
 }
 
-/** One ES module for workerd: the Worker entry with @rs/fetch, @rs/hono and @rs/core from their dist/. */
-async function bundleWorker(outfile: string): Promise<void> {
+/**
+ * One ES module for workerd: the Worker entry with @rs/fetch, @rs/hono and @rs/core from their dist/; for
+ * the `fetch-lite` app, its own entry, so that the bundle holds only the lite entries.
+ */
+async function bundleWorker(outfile: string, kind: RuntimeAppKind): Promise<void> {
   await build({
-    entryPoints: [join(ENTRIES, 'workerd-worker.ts')],
+    entryPoints: [join(ENTRIES, kind === 'fetch-lite' ? 'workerd-lite-worker.ts' : 'workerd-worker.ts')],
     outfile,
     bundle: true,
     format: 'esm',
