@@ -31,8 +31,11 @@ const ROWS = [
   { adapter: '@rs/fetch', base: {}, peer: { hono: '4.13.19' }, peerNote: '(its `jwk` middleware)' },
   { adapter: '@rs/core', base: {}, peer: { 'aws-jwt-verify': '5.2.1' } },
 ];
-// The Worker entry points measured: what a typical Worker imports, and the whole main entry.
+// The Worker entry points measured: what a typical Worker imports, from the lite entries and from the
+// main ones, and the whole main entry.
 const WORKER_ENTRIES = {
+  'createResourceServer + jwtResolver + remoteJwks + @rs/fetch, from `/lite`':
+    "export { createResourceServer, jwtResolver, remoteJwks } from '@rs/core/lite';\nexport { createFetchResourceServer } from '@rs/fetch/lite';\n",
   'createResourceServer + jwtResolver + remoteJwks + @rs/fetch':
     "export { createResourceServer, jwtResolver, remoteJwks } from '@rs/core';\nexport { createFetchResourceServer } from '@rs/fetch';\n",
   'everything @rs/core exports': "export * from '@rs/core';\n",
@@ -152,7 +155,9 @@ async function heaviestModules(source) {
   const entries = {
     '@rs/core': 'packages/core/src/index.ts',
     '@rs/core/adapter': 'packages/core/src/adapter/index.ts',
+    '@rs/core/lite': 'packages/core/src/lite/index.ts',
     '@rs/fetch': 'packages/fetch/src/index.ts',
+    '@rs/fetch/lite': 'packages/fetch/src/lite.ts',
   };
   const toSources = {
     name: 'workspace-sources',
