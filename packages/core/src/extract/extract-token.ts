@@ -1,5 +1,5 @@
 import type { TokenLocation } from '../context.js';
-import { COMPACT_JWS_ALPHABET } from '../encoding/base64url.js';
+import { isCompactJwsSpelling } from '../encoding/compact-jws-spelling.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
@@ -16,7 +16,7 @@ export interface ExtractedToken {
   /** `DPoP` only for `Authorization: DPoP` (when DPoP is accepted); every other way is `Bearer`. */
   readonly scheme: 'Bearer' | 'DPoP';
   /**
-   * The token is three segments in the compact JWS alphabet ({@link COMPACT_JWS_ALPHABET}), found by
+   * The token is three segments in the compact JWS alphabet ({@link isCompactJwsSpelling}), found by
    * the same scan as the b64token check: a JWT resolver need not scan it again.
    */
   readonly jwsAlphabet: boolean;
@@ -30,7 +30,7 @@ type TokenSpelling = 'invalid' | 'b64token' | 'jws';
 // Every character of the compact JWS alphabet is a b64token character: a token that passes that (the
 // common case, a JWT) needs no second scan.
 function spellingOf(value: string): TokenSpelling {
-  if (value.includes('.') && COMPACT_JWS_ALPHABET.test(value)) return 'jws';
+  if (value.includes('.') && isCompactJwsSpelling(value)) return 'jws';
   return B64TOKEN.test(value) ? 'b64token' : 'invalid';
 }
 
@@ -187,7 +187,7 @@ function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'D
 
 /** A Bearer token already checked as a b64token, scanned once more for the JWS alphabet. */
 function checkedBearer(token: string, location: TokenLocation): ExtractedToken {
-  return { token, location, scheme: 'Bearer', jwsAlphabet: COMPACT_JWS_ALPHABET.test(token) };
+  return { token, location, scheme: 'Bearer', jwsAlphabet: isCompactJwsSpelling(token) };
 }
 
 function queryToken(url: string, name: string): Outcome<string | undefined> {

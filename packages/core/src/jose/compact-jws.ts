@@ -1,7 +1,8 @@
 import { compactVerify } from 'jose';
 // Each class by name: the `errors` namespace would bring every jose error class into a Worker bundle.
 import { JOSEError, JOSENotSupported, JWSSignatureVerificationFailed } from 'jose/errors';
-import { COMPACT_JWS_ALPHABET, endsCanonically } from '../encoding/base64url.js';
+import { endsCanonically } from '../encoding/base64url.js';
+import { isCompactJwsSpelling } from '../encoding/compact-jws-spelling.js';
 import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
 
@@ -33,7 +34,7 @@ const MAX_HEADER_CHARS = 4096;
  * caller; the header gets its own, smaller bound so a hostile header costs little to reject. Everything
  * that does not depend on a key is checked here, once, before any key is looked up: the signature paths
  * behind {@link JwsSignatureCheck} then differ only in how they compute. `alphabetChecked`: the caller
- * already matched the token against {@link COMPACT_JWS_ALPHABET}.
+ * already matched the token against the compact JWS alphabet ({@link isCompactJwsSpelling}).
  */
 export function parseCompactJws(token: string, alphabetChecked = false): Outcome<CompactJws> {
   const headerEnd = token.indexOf('.');
@@ -46,7 +47,7 @@ export function parseCompactJws(token: string, alphabetChecked = false): Outcome
   if (
     // A scan of the whole token: skipped when the caller already made it (the resource server does,
     // while extracting the token).
-    (!alphabetChecked && !COMPACT_JWS_ALPHABET.test(token)) ||
+    (!alphabetChecked && !isCompactJwsSpelling(token)) ||
     !endsCanonically(token, 0, headerEnd) ||
     !endsCanonically(token, headerEnd + 1, payloadEnd) ||
     !endsCanonically(token, payloadEnd + 1, token.length)
