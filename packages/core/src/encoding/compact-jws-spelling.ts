@@ -15,7 +15,7 @@ let quickProof: CompactJwsSpellingProof | undefined;
  * the largest cost of extracting a token; anything the proof cannot vouch for is matched as before.
  */
 export function isCompactJwsSpelling(value: string): boolean {
-  return (quickProof !== undefined && quickProof(value)) || COMPACT_JWS_ALPHABET.test(value);
+  return quickProof?.(value) === true || COMPACT_JWS_ALPHABET.test(value);
 }
 
 /** The installed quick proof, for the tests of each entry point; not public API. @internal */
