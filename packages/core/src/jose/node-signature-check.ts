@@ -17,7 +17,6 @@ interface ScratchBuffer extends Uint8Array {
   write(text: string, offset: number, length: number, encoding: 'latin1' | 'base64url'): number;
   subarray(start: number, end: number): ScratchBuffer;
   fill(value: number, start: number, end: number): this;
-  toString(encoding?: 'latin1', start?: number, end?: number): string;
 }
 interface NodeModules {
   readonly crypto: {
@@ -40,7 +39,6 @@ interface NodeModules {
     constants: { RSA_PKCS1_PSS_PADDING: number };
   };
   readonly Buffer: { alloc(size: number): ScratchBuffer };
-  readonly isAscii: (bytes: NodeBuffer) => boolean;
 }
 
 /** Checks a signature over the signing input with one imported key. */
@@ -51,16 +49,13 @@ interface PreparedKey {
   readonly verify: KeyVerifier;
 }
 
+// Only on Node itself (see nodeBuiltin).
 const node: NodeModules | undefined = (() => {
   const crypto = nodeBuiltin('node:crypto') as NodeModules['crypto'] | undefined;
-  const buffer = nodeBuiltin('node:buffer') as Omit<NodeModules, 'crypto'> | undefined;
-  if (
-    typeof crypto?.KeyObject?.from !== 'function' ||
-    typeof buffer?.Buffer?.alloc !== 'function' ||
-    typeof buffer.isAscii !== 'function'
-  )
+  const buffer = nodeBuiltin('node:buffer') as { Buffer: NodeModules['Buffer'] } | undefined;
+  if (typeof crypto?.KeyObject?.from !== 'function' || typeof buffer?.Buffer?.alloc !== 'function')
     return undefined;
-  return { crypto, Buffer: buffer.Buffer, isAscii: buffer.isAscii };
+  return { crypto, Buffer: buffer.Buffer };
 })();
 
 // One prepared verifier per imported key, made on first use and dropped with the key (a key set that
@@ -107,7 +102,7 @@ function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): S
       end - payloadStart,
       'base64url',
     );
-    return { valid: true, payload: payloadText(modules, buffer, payloadStart, payloadStart + payloadLength) };
+    return { valid: true, payload: payloadText(buffer.subarray(payloadStart, payloadStart + payloadLength)) };
   } finally {
     buffer.fill(0, 0, end);
   }
@@ -135,16 +130,7 @@ function scratchFor(modules: NodeModules, size: number): ScratchBuffer {
  * The payload as text when it is UTF-8 (as claims are), decoded before the buffer is reused; otherwise
  * a copy of its bytes, which the caller refuses as it refuses them on the portable path.
  */
-function payloadText(
-  modules: NodeModules,
-  buffer: ScratchBuffer,
-  start: number,
-  end: number,
-): string | Uint8Array {
-  const bytes = buffer.subarray(start, end);
-  // ASCII, as claim sets nearly always are, is its own UTF-8 and holds no byte order mark for the
-  // strict decoder to drop: read as Latin-1, natively, into a one-byte string.
-  if (modules.isAscii(bytes)) return buffer.toString('latin1', start, end);
+function payloadText(bytes: Uint8Array): string | Uint8Array {
   try {
     return decodeUtf8(bytes);
   } catch {
