@@ -127,22 +127,19 @@ describe('Authorization header (RFC 6750 §2.1)', () => {
     'Bearer\u0000 abc',
     'Beare abc',
     'Bearers abc',
-  ])(
-    'treats %j as no bearer token: 401 token_missing with a bare challenge',
-    async (authorization) => {
-      const rejection = expectRejected(
-        await server().authenticate(get({ authorization })),
-        'token_missing',
-        401,
-      );
-      expect(rejection.wwwAuthenticate).toBe('Bearer');
-      expect(rejection.body).toEqual({
-        error_description: 'No access token in the request',
-        code: 'token_missing',
-      });
-      expect(rejection.error).toBeUndefined();
-    },
-  );
+  ])('treats %j as no bearer token: 401 token_missing with a bare challenge', async (authorization) => {
+    const rejection = expectRejected(
+      await server().authenticate(get({ authorization })),
+      'token_missing',
+      401,
+    );
+    expect(rejection.wwwAuthenticate).toBe('Bearer');
+    expect(rejection.body).toEqual({
+      error_description: 'No access token in the request',
+      code: 'token_missing',
+    });
+    expect(rejection.error).toBeUndefined();
+  });
 
   it('answers a request without credentials with 401 and a bare challenge', async () => {
     const rejection = expectRejected(
