@@ -110,6 +110,26 @@ describe('the Node proof of the compact JWS spelling', () => {
     }
   });
 
+  it('remembers a proven header only as that exact segment', () => {
+    // The proof skips decoding a header it proved for the token before: a header of the same length
+    // that differs in any character is decoded again.
+    const header = segment(36);
+    const rest = `.${segment(1368, 1)}.${segment(342, 2)}`;
+    for (const foreign of FOREIGN) {
+      for (const at of [0, 1, 17, 35]) {
+        expect(prove(header + rest)).toBe(true);
+        const changed = header.slice(0, at) + foreign + header.slice(at + 1);
+        const value = changed + rest;
+        expect(prove(value) && !COMPACT_JWS_ALPHABET.test(value), JSON.stringify(changed)).toBe(false);
+        expect(isCompactJwsSpelling(value)).toBe(COMPACT_JWS_ALPHABET.test(value));
+      }
+    }
+    // A longer or shorter header that starts like the proven one.
+    expect(prove(header + rest)).toBe(true);
+    expect(prove(`${header}!A${rest}`)).toBe(false);
+    expect(prove(`${header.slice(0, 35)} ${rest}`)).toBe(false);
+  });
+
   it('refuses what the regular expression refuses: no header, too few or too many dots', () => {
     for (const value of [
       '',
