@@ -1,5 +1,6 @@
 import { nodeBuiltin } from '../node-builtin.js';
 import type { CompactJwsSpellingProof } from './compact-jws-spelling.js';
+import { detachedCopy } from './detached-copy.js';
 
 /** A `Buffer`, with the methods that decode into it and wipe it. */
 interface ScratchBuffer extends Uint8Array {
@@ -48,13 +49,16 @@ function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
   scratch ??= buffers.alloc(MAX_PROVEN_CHARS);
   const buffer = scratch;
   // An issuer signs every token with the same header: one proven before needs no second decoding.
-  const headerProven = headerEnd === provenHeader.length && value.startsWith(provenHeader);
+  // (Equality, which V8 compares in bulk, rather than `startsWith`, which costs several times as much.)
+  const header = value.slice(0, headerEnd);
+  const headerProven = header === provenHeader;
   try {
     const proven =
-      (headerProven || decodesWhole(buffer, value.slice(0, headerEnd))) &&
+      (headerProven || decodesWhole(buffer, header)) &&
       decodesWhole(buffer, value.slice(headerEnd + 1, payloadEnd)) &&
       decodesWhole(buffer, value.slice(payloadEnd + 1));
-    if (proven && !headerProven) provenHeader = value.slice(0, headerEnd);
+    // A copy: the segment is a view into the token.
+    if (proven && !headerProven) provenHeader = detachedCopy(header);
     return proven;
   } finally {
     // Every segment decodes to fewer bytes than the whole has characters.

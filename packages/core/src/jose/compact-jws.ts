@@ -3,6 +3,7 @@ import { compactVerify } from 'jose';
 import { JOSEError, JOSENotSupported, JWSSignatureVerificationFailed } from 'jose/errors';
 import { endsCanonically } from '../encoding/base64url.js';
 import { isCompactJwsSpelling } from '../encoding/compact-jws-spelling.js';
+import { detachedCopy } from '../encoding/detached-copy.js';
 import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
 
@@ -65,23 +66,24 @@ export function parseCompactJws(token: string, alphabetChecked = false): Outcome
 const MAX_REMEMBERED_HEADERS = 64;
 const rememberedHeaders = new Map<string, Outcome<UntrustedJwsHeader>>();
 
-// The last header looked up, compared in place: most tokens carry the header of the one before, found
-// then without cutting the segment out of the token and hashing it.
+// The last header looked up: most tokens carry the header of the one before, found then without hashing
+// the segment for the map.
 let lastSegment = '';
 let lastHeader: Outcome<UntrustedJwsHeader> | undefined;
 
 function headerOf(token: string, headerEnd: number): Outcome<UntrustedJwsHeader> {
-  if (lastHeader !== undefined && headerEnd === lastSegment.length && token.startsWith(lastSegment)) {
-    return lastHeader;
-  }
   const segment = token.slice(0, headerEnd);
+  // Equality, which V8 compares in bulk, rather than `startsWith`, which costs several times as much.
+  if (lastHeader !== undefined && segment === lastSegment) return lastHeader;
   let header = rememberedHeaders.get(segment);
+  // Remembered as copies: the segment itself is a view into the token.
+  const remembered = detachedCopy(segment);
   if (header === undefined) {
     header = decodeJwsHeader(segment);
     if (rememberedHeaders.size >= MAX_REMEMBERED_HEADERS) rememberedHeaders.clear();
-    rememberedHeaders.set(segment, header);
+    rememberedHeaders.set(remembered, header);
   }
-  lastSegment = segment;
+  lastSegment = remembered;
   lastHeader = header;
   return header;
 }
