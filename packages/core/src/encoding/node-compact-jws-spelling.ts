@@ -22,7 +22,9 @@ const WIDE_CHARACTER = /[^\0-\xff]/;
 // characters by default): the scratch buffer stays small.
 const MAX_PROVEN_CHARS = 64 * 1024;
 let scratch: ScratchBuffer | undefined;
-// The header segment of the last token proven (the header, not the claims or the signature).
+// The header segment of the last token proven (the header, not the claims or the signature). A header
+// longer than this (a certificate chain in `x5c`) is decoded every time rather than copied every time.
+const MAX_REMEMBERED_HEADER_CHARS = 1024;
 let provenHeader = '';
 
 /**
@@ -57,8 +59,9 @@ function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
       (headerProven || decodesWhole(buffer, header)) &&
       decodesWhole(buffer, value.slice(headerEnd + 1, payloadEnd)) &&
       decodesWhole(buffer, value.slice(payloadEnd + 1));
-    // A copy: the segment is a view into the token.
-    if (proven && !headerProven) provenHeader = detachedCopy(header);
+    // A copy (the segment is a view into the token), and only of a header of common size.
+    if (proven && !headerProven && headerEnd <= MAX_REMEMBERED_HEADER_CHARS)
+      provenHeader = detachedCopy(header);
     return proven;
   } finally {
     // Every segment decodes to fewer bytes than the whole has characters.

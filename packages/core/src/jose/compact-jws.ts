@@ -62,30 +62,30 @@ export function parseCompactJws(token: string, alphabetChecked = false): Outcome
 
 // An issuer signs every token with the same header (alg, kid, typ), so its decoding is remembered:
 // base64url, UTF-8 and JSON once per distinct header rather than once per request. Headers are chosen by
-// clients, so the memory is small and emptied when full.
+// clients, so the memory is small and emptied when full. Each entry keeps a copy of its segment: the
+// segment itself is a view into the token, which must not outlive its request.
 const MAX_REMEMBERED_HEADERS = 64;
-const rememberedHeaders = new Map<string, Outcome<UntrustedJwsHeader>>();
-
+interface RememberedHeader {
+  readonly segment: string;
+  readonly header: Outcome<UntrustedJwsHeader>;
+}
+const rememberedHeaders = new Map<string, RememberedHeader>();
 // The last header looked up: most tokens carry the header of the one before, found then without hashing
 // the segment for the map.
-let lastSegment = '';
-let lastHeader: Outcome<UntrustedJwsHeader> | undefined;
+let last: RememberedHeader | undefined;
 
 function headerOf(token: string, headerEnd: number): Outcome<UntrustedJwsHeader> {
   const segment = token.slice(0, headerEnd);
   // Equality, which V8 compares in bulk, rather than `startsWith`, which costs several times as much.
-  if (lastHeader !== undefined && segment === lastSegment) return lastHeader;
-  let header = rememberedHeaders.get(segment);
-  // Remembered as copies: the segment itself is a view into the token.
-  const remembered = detachedCopy(segment);
-  if (header === undefined) {
-    header = decodeJwsHeader(segment);
+  if (last !== undefined && segment === last.segment) return last.header;
+  let remembered = rememberedHeaders.get(segment);
+  if (remembered === undefined) {
+    remembered = { segment: detachedCopy(segment), header: decodeJwsHeader(segment) };
     if (rememberedHeaders.size >= MAX_REMEMBERED_HEADERS) rememberedHeaders.clear();
-    rememberedHeaders.set(remembered, header);
+    rememberedHeaders.set(remembered.segment, remembered);
   }
-  lastSegment = remembered;
-  lastHeader = header;
-  return header;
+  last = remembered;
+  return remembered.header;
 }
 
 function decodeJwsHeader(segment: string): Outcome<UntrustedJwsHeader> {
