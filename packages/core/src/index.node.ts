@@ -7,6 +7,8 @@
  *
  * @packageDocumentation
  */
+import { useCompactJwsSpellingProof } from './encoding/compact-jws-spelling.js';
+import { nodeCompactJwsSpellingProof } from './encoding/node-compact-jws-spelling.js';
 import { useDefaultHttpClient } from './http/default-http-client.js';
 import { fetchHttpClient } from './http/fetch-http-client.js';
 import type { HttpClient } from './http/http-client.js';
@@ -24,5 +26,6 @@ useDefaultHttpClient(() => {
 
 // Kept out of the portable entry: a Worker bundle then carries no Node-only code.
 useRuntimeSignatureCheck(nodeSignatureCheck);
+useCompactJwsSpellingProof(nodeCompactJwsSpellingProof);
 
 export * from './index.js';

@@ -344,9 +344,18 @@ function successHeaders(query: boolean, dpopNonce: string | undefined): Readonly
   return query ? { 'cache-control': 'private', 'dpop-nonce': dpopNonce } : { 'dpop-nonce': dpopNonce };
 }
 
-// URL schemes are case-insensitive (RFC 3986 §3.1).
+// URL schemes are case-insensitive (RFC 3986 §3.1): compared a character at a time, OR 0x20 folding
+// ASCII letters to lower case, without a lower-cased copy per request.
 function isHttps(url: string): boolean {
-  return url.length > 6 && url.charCodeAt(5) === 58 /* : */ && url.slice(0, 5).toLowerCase() === 'https';
+  return (
+    url.length > 6 &&
+    url.charCodeAt(5) === 58 /* : */ &&
+    (url.charCodeAt(0) | 0x20) === 104 /* h */ &&
+    (url.charCodeAt(1) | 0x20) === 116 /* t */ &&
+    (url.charCodeAt(2) | 0x20) === 116 /* t */ &&
+    (url.charCodeAt(3) | 0x20) === 112 /* p */ &&
+    (url.charCodeAt(4) | 0x20) === 115 /* s */
+  );
 }
 
 /**

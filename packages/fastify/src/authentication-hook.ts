@@ -27,10 +27,18 @@ export function authenticationHook(
     const decision: Promise<OptionalAuthResult> = optional
       ? resourceServer.authenticateOptional(rsRequest, policy)
       : resourceServer.authenticate(rsRequest, policy);
-    decision
-      .then((result) => decide(result, request, reply, done))
+    // One reaction to core's promise, not a `.then` and a `.catch` chained on it.
+    decision.then(
+      (result) => {
+        try {
+          decide(result, request, reply, done);
+        } catch (error) {
+          done(error as Error);
+        }
+      },
       // A bug in core or in application code it called (a computed policy): Fastify's error path.
-      .catch((error: unknown) => done(error as Error));
+      (error: unknown) => done(error as Error),
+    );
   };
   (hook as MarkedHook)[RS_HOOK] = true;
   return hook;

@@ -1,5 +1,5 @@
 import type { TokenLocation } from '../context.js';
-import { COMPACT_JWS_ALPHABET } from '../encoding/base64url.js';
+import { isCompactJwsSpelling } from '../encoding/compact-jws-spelling.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
@@ -16,7 +16,7 @@ export interface ExtractedToken {
   /** `DPoP` only for `Authorization: DPoP` (when DPoP is accepted); every other way is `Bearer`. */
   readonly scheme: 'Bearer' | 'DPoP';
   /**
-   * The token is three segments in the compact JWS alphabet ({@link COMPACT_JWS_ALPHABET}), found by
+   * The token is three segments in the compact JWS alphabet ({@link isCompactJwsSpelling}), found by
    * the same scan as the b64token check: a JWT resolver need not scan it again.
    */
   readonly jwsAlphabet: boolean;
@@ -30,7 +30,7 @@ type TokenSpelling = 'invalid' | 'b64token' | 'jws';
 // Every character of the compact JWS alphabet is a b64token character: a token that passes that (the
 // common case, a JWT) needs no second scan.
 function spellingOf(value: string): TokenSpelling {
-  if (value.includes('.') && COMPACT_JWS_ALPHABET.test(value)) return 'jws';
+  if (value.includes('.') && isCompactJwsSpelling(value)) return 'jws';
   return B64TOKEN.test(value) ? 'b64token' : 'invalid';
 }
 
@@ -65,7 +65,7 @@ export function extractToken(
     if (header === null) return refusal('malformed_authorization', 'More than one Authorization header');
     if (header !== undefined) {
       const space = header.indexOf(' ');
-      const scheme = authorizationScheme(space === -1 ? header : header.slice(0, space), acceptDpop);
+      const scheme = authorizationScheme(header, space === -1 ? header.length : space, acceptDpop);
       if (scheme !== undefined) {
         const credentials = credentialsAfter(header, space);
         const spelling = credentials === undefined ? 'invalid' : spellingOf(credentials);
@@ -166,7 +166,7 @@ export function plainBearerCredentials(
   const header = request.headers.authorization;
   if (typeof header !== 'string' || !Object.hasOwn(request.headers, 'authorization')) return undefined;
   const space = header.indexOf(' ');
-  if (space === -1 || authorizationScheme(header.slice(0, space), false) !== 'Bearer') return undefined;
+  if (space === -1 || authorizationScheme(header, space, false) !== 'Bearer') return undefined;
   return credentialsAfter(header, space);
 }
 
@@ -179,15 +179,31 @@ function credentialsAfter(header: string, space: number): string | undefined {
   return header.slice(start);
 }
 
-function authorizationScheme(scheme: string, acceptDpop: boolean): 'Bearer' | 'DPoP' | undefined {
-  const lower = scheme.toLowerCase();
-  if (lower === 'bearer') return 'Bearer';
-  return acceptDpop && lower === 'dpop' ? 'DPoP' : undefined;
+/** The scheme `header[0, end)` names, compared case-insensitively without a lower-cased copy. */
+function authorizationScheme(
+  header: string,
+  end: number,
+  acceptDpop: boolean,
+): 'Bearer' | 'DPoP' | undefined {
+  if (end === 6 && spelledAs(header, 'bearer')) return 'Bearer';
+  return acceptDpop && end === 4 && spelledAs(header, 'dpop') ? 'DPoP' : undefined;
+}
+
+/**
+ * Whether `text` starts with `lowerLetters` (small ASCII letters) in any case: OR 0x20 turns a character
+ * into a given small letter only when it is that letter or its capital. (No other character lower-cases
+ * to a letter of `bearer` or `dpop` either, so this answers as comparing `toLowerCase()` did.)
+ */
+function spelledAs(text: string, lowerLetters: string): boolean {
+  for (let i = 0; i < lowerLetters.length; i++) {
+    if ((text.charCodeAt(i) | 0x20) !== lowerLetters.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** A Bearer token already checked as a b64token, scanned once more for the JWS alphabet. */
 function checkedBearer(token: string, location: TokenLocation): ExtractedToken {
-  return { token, location, scheme: 'Bearer', jwsAlphabet: COMPACT_JWS_ALPHABET.test(token) };
+  return { token, location, scheme: 'Bearer', jwsAlphabet: isCompactJwsSpelling(token) };
 }
 
 function queryToken(url: string, name: string): Outcome<string | undefined> {

@@ -1,5 +1,6 @@
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
+import { nodeBuiltin } from '../node-builtin.js';
 import {
   type CompactJws,
   type JwsSignatureCheck,
@@ -48,30 +49,13 @@ interface PreparedKey {
   readonly verify: KeyVerifier;
 }
 
-// Only on Node itself (20.16+ has `process.getBuiltinModule`); Bun and Deno imitate it, but the
-// differential tests that prove this path equal to jose run on Node.
+// Only on Node itself (see nodeBuiltin).
 const node: NodeModules | undefined = (() => {
-  try {
-    const runtime = (
-      globalThis as {
-        process?: {
-          getBuiltinModule?: (id: string) => unknown;
-          versions?: Record<string, string | undefined>;
-        };
-      }
-    ).process;
-    const versions = runtime?.versions;
-    if (typeof runtime?.getBuiltinModule !== 'function' || typeof versions?.node !== 'string')
-      return undefined;
-    if (versions.bun !== undefined || versions.deno !== undefined) return undefined;
-    const crypto = runtime.getBuiltinModule('node:crypto') as NodeModules['crypto'] | undefined;
-    const buffer = runtime.getBuiltinModule('node:buffer') as { Buffer: NodeModules['Buffer'] } | undefined;
-    if (typeof crypto?.KeyObject?.from !== 'function' || typeof buffer?.Buffer?.alloc !== 'function')
-      return undefined;
-    return { crypto, Buffer: buffer.Buffer };
-  } catch {
+  const crypto = nodeBuiltin('node:crypto') as NodeModules['crypto'] | undefined;
+  const buffer = nodeBuiltin('node:buffer') as { Buffer: NodeModules['Buffer'] } | undefined;
+  if (typeof crypto?.KeyObject?.from !== 'function' || typeof buffer?.Buffer?.alloc !== 'function')
     return undefined;
-  }
+  return { crypto, Buffer: buffer.Buffer };
 })();
 
 // One prepared verifier per imported key, made on first use and dropped with the key (a key set that

@@ -44,6 +44,11 @@ export class JwkIndex {
   private readonly all: IndexedKey[] = [];
   /** For tokens without `kid`: per algorithm, the fitting keys best first, at most {@link MAX_KEYS_TRIED}. */
   private readonly withoutKid = new Map<string, readonly IndexedKey[]>();
+  /**
+   * {@link readyKeysFor}'s answers once every fitting key is imported, which no later import changes: per
+   * selector object, as a verifier remembers one header object for every token that carries it.
+   */
+  private readonly readyBySelector = new WeakMap<KeySelector, readonly CryptoKey[]>();
 
   constructor(jwks: unknown, options: { allowSymmetric: boolean }) {
     if (!isObject(jwks) || !Array.isArray(jwks.keys))
@@ -129,7 +134,9 @@ export class JwkIndex {
    * {@link keysFor} without waiting, when every fitting key is already imported (the steady state);
    * `undefined` when one still has to be imported.
    */
-  readyKeysFor(selector: KeySelector): CryptoKey[] | undefined {
+  readyKeysFor(selector: KeySelector): readonly CryptoKey[] | undefined {
+    const known = this.readyBySelector.get(selector);
+    if (known !== undefined) return known;
     const keys: CryptoKey[] = [];
     for (const entry of this.entriesFor(selector)) {
       if (!fits(entry.jwk, selector.alg)) continue;
@@ -137,7 +144,9 @@ export class JwkIndex {
       const key = entry.ready.get(selector.alg);
       if (key !== undefined) keys.push(key);
     }
-    return keys;
+    const answer = Object.freeze(keys);
+    this.readyBySelector.set(selector, answer);
+    return answer;
   }
 
   private entriesFor(selector: KeySelector): readonly IndexedKey[] {

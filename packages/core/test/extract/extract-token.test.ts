@@ -113,22 +113,33 @@ describe('Authorization header (RFC 6750 §2.1)', () => {
     );
   });
 
-  it.each(['Basic dXNlcjpwYXNz', 'Digest username="x"', 'DPoP abc', 'Bearertoken', 'Token abc', ''])(
-    'treats %j as no bearer token: 401 token_missing with a bare challenge',
-    async (authorization) => {
-      const rejection = expectRejected(
-        await server().authenticate(get({ authorization })),
-        'token_missing',
-        401,
-      );
-      expect(rejection.wwwAuthenticate).toBe('Bearer');
-      expect(rejection.body).toEqual({
-        error_description: 'No access token in the request',
-        code: 'token_missing',
-      });
-      expect(rejection.error).toBeUndefined();
-    },
-  );
+  it.each([
+    'Basic dXNlcjpwYXNz',
+    'Digest username="x"',
+    'DPoP abc',
+    'Bearertoken',
+    'Token abc',
+    '',
+    // Look-alikes of the scheme: one character off by case folding's bit, non-ASCII, too short or long.
+    'Be@rer abc',
+    'Bea\u0152er abc',
+    'B\u0435arer abc',
+    'Bearer\u0000 abc',
+    'Beare abc',
+    'Bearers abc',
+  ])('treats %j as no bearer token: 401 token_missing with a bare challenge', async (authorization) => {
+    const rejection = expectRejected(
+      await server().authenticate(get({ authorization })),
+      'token_missing',
+      401,
+    );
+    expect(rejection.wwwAuthenticate).toBe('Bearer');
+    expect(rejection.body).toEqual({
+      error_description: 'No access token in the request',
+      code: 'token_missing',
+    });
+    expect(rejection.error).toBeUndefined();
+  });
 
   it('answers a request without credentials with 401 and a bare challenge', async () => {
     const rejection = expectRejected(

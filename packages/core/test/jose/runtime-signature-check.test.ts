@@ -11,7 +11,15 @@ async function freshEntry(entry: string) {
   const api = (await import(entry)) as typeof import('../../src/index.js');
   const { runtimeSignatureCheck } = await import('../../src/jose/runtime-signature-check.js');
   const { nodeSignatureCheck } = await import('../../src/jose/node-signature-check.js');
-  return { api, runtimeSignatureCheck, nodeSignatureCheck };
+  const { compactJwsSpellingProof } = await import('../../src/encoding/compact-jws-spelling.js');
+  const { nodeCompactJwsSpellingProof } = await import('../../src/encoding/node-compact-jws-spelling.js');
+  return {
+    api,
+    runtimeSignatureCheck,
+    nodeSignatureCheck,
+    compactJwsSpellingProof,
+    nodeCompactJwsSpellingProof,
+  };
 }
 
 afterEach(() => {
@@ -23,6 +31,14 @@ describe("the signature path of signatureVerifier: 'auto'", () => {
     const { runtimeSignatureCheck, nodeSignatureCheck } = await freshEntry('../../src/index.node.js');
     expect(nodeSignatureCheck).toBeTypeOf('function');
     expect(runtimeSignatureCheck()).toBe(nodeSignatureCheck);
+  });
+
+  it('comes with the Node proof of the compact JWS spelling, which the portable entry leaves out', async () => {
+    const node = await freshEntry('../../src/index.node.js');
+    expect(node.nodeCompactJwsSpellingProof).toBeTypeOf('function');
+    expect(node.compactJwsSpellingProof()).toBe(node.nodeCompactJwsSpellingProof);
+    const portable = await freshEntry('../../src/index.js');
+    expect(portable.compactJwsSpellingProof()).toBeUndefined();
   });
 
   it("is jose's in the portable entry, which accepts and refuses tokens all the same", async () => {
