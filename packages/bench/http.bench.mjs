@@ -4,7 +4,7 @@
 // The servers run in a child process; rounds are interleaved. Prints Markdown; asserts nothing.
 //
 //   pnpm --filter @rs/bench bench:http      (after building @rs/core, @rs/fastify, @rs/express)
-//   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=5 BENCH_HTTP_TABLES=Fastify …
+//   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=7 BENCH_HTTP_TABLES=Fastify …
 import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import { benchKey, distinctTokens } from './lib/fixtures.mjs';
@@ -13,7 +13,9 @@ import { report as createReport, markdownTable, ratio } from './lib/table.mjs';
 
 const out = createReport('http');
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
+// Five rounds: on a shared machine a run of 3 s can lose a core to a neighbour, and a median of three
+// moved by up to a tenth between runs of the same code.
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 16);
 
 const key = benchKey('RS256');
