@@ -5,47 +5,17 @@ import {
   type JwksServer,
   jwksOf,
   mintToken,
-  runAdapterConformance,
   startJwksServer,
   type TestSigningKey,
 } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchResourceServer as createFullFetchResourceServer } from '../src/index.js';
 import { createFetchResourceServer, statusHandler } from '../src/lite.js';
-import { conformanceHandler, conformanceInit, conformanceResponse } from './support/conformance-app.js';
-import { serveFetch } from './support/node-bridge.js';
+import { conformanceResponse, runFetchConformance } from './support/conformance-app.js';
 
 // The shared conformance suite through @rs/fetch/lite, less the cases of what @rs/core/lite leaves out
 // (DPoP, certificate-bound tokens, failure answers): the same adapter code over the lite pipeline.
-runAdapterConformance('fetch/lite (direct)', {
-  optionalAuthentication: true,
-  lite: true,
-  async start(options, routes) {
-    const handler = conformanceHandler(createFetchResourceServer(options), routes);
-    return {
-      request: async (request) =>
-        conformanceResponse(
-          await handler(new Request(`http://conformance.test${request.path}`, conformanceInit(request))),
-        ),
-      url: (path) => `${options.publicUrl ?? 'http://conformance.test'}${path}`,
-      close: async () => {},
-    };
-  },
-});
-
-runAdapterConformance('fetch/lite (over HTTP)', {
-  optionalAuthentication: true,
-  lite: true,
-  async start(options, routes) {
-    const server = await serveFetch(conformanceHandler(createFetchResourceServer(options), routes));
-    return {
-      request: async (request) =>
-        conformanceResponse(await fetch(`${server.url}${request.path}`, conformanceInit(request))),
-      url: (path) => `${options.publicUrl ?? server.url}${path}`,
-      close: () => server.close(),
-    };
-  },
-});
+runFetchConformance('fetch/lite', (options) => createFetchResourceServer(options), true);
 
 describe('@rs/fetch/lite over a JWK set fetched on loopback', () => {
   const issuer = 'https://as.example.test';

@@ -1,10 +1,53 @@
 import {
+  type ConformanceOptions,
   type ConformanceRequest,
   type ConformanceResponse,
   type ConformanceRoute,
   conformanceEcho,
+  runAdapterConformance,
 } from '@rs/testkit';
 import type { FetchResourceServer } from '../../src/index.js';
+import { serveFetch } from './node-bridge.js';
+
+/**
+ * The shared conformance suite through a Fetch resource server factory, twice: real `Request` objects
+ * handed to the wrapped handler, and the same handler behind a real HTTP server with requests sent by a
+ * real client. `lite`: the factory is `@rs/fetch/lite`'s, so the cases of what it leaves out are not run.
+ */
+export function runFetchConformance(
+  name: string,
+  create: (options: ConformanceOptions) => FetchResourceServer,
+  lite = false,
+): void {
+  runAdapterConformance(`${name} (direct)`, {
+    optionalAuthentication: true,
+    lite,
+    async start(options, routes) {
+      const handler = conformanceHandler(create(options), routes);
+      return {
+        request: async (request) =>
+          conformanceResponse(
+            await handler(new Request(`http://conformance.test${request.path}`, conformanceInit(request))),
+          ),
+        url: (path) => `${options.publicUrl ?? 'http://conformance.test'}${path}`,
+        close: async () => {},
+      };
+    },
+  });
+  runAdapterConformance(`${name} (over HTTP)`, {
+    optionalAuthentication: true,
+    lite,
+    async start(options, routes) {
+      const server = await serveFetch(conformanceHandler(create(options), routes));
+      return {
+        request: async (request) =>
+          conformanceResponse(await fetch(`${server.url}${request.path}`, conformanceInit(request))),
+        url: (path) => `${options.publicUrl ?? server.url}${path}`,
+        close: () => server.close(),
+      };
+    },
+  });
+}
 
 /** The conformance routes as one Fetch handler, routing on method and path like any small router. */
 export function conformanceHandler(
