@@ -2,11 +2,13 @@ import { nodeBuiltin } from '../node-builtin.js';
 import type { CompactJwsSpellingProof } from './compact-jws-spelling.js';
 import { detachedCopy } from './detached-copy.js';
 
-/** A `Buffer`, with the methods that decode into it and wipe it. */
-interface ScratchBuffer extends Uint8Array {
-  write(text: string, offset: number, length: number, encoding: 'base64url'): number;
+/** A `Buffer`, with the methods that write into it, view it and wipe it. */
+export interface NodeScratchBuffer extends Uint8Array {
+  write(text: string, offset: number, length: number, encoding: 'latin1' | 'base64url'): number;
+  subarray(start: number, end: number): NodeScratchBuffer;
   fill(value: number, start: number, end: number): this;
 }
+type ScratchBuffer = NodeScratchBuffer;
 interface NodeBufferClass {
   alloc(size: number): ScratchBuffer;
 }
@@ -35,8 +37,9 @@ let provenHeader = '';
  * would read it as its low byte), and each segment decodes to all the bytes its length
  * implies: a skipped character leaves `m < n` characters, and `m` characters decode to fewer bytes than
  * `n` do unless `n` is one more than a multiple of 4, a length left to the regular expression. `memchr`
- * searches and the native decoder cost a fraction of a scan a character at a time, and the decoded
- * bytes are wiped at once: they are the token's.
+ * searches and the native decoder cost a fraction of a scan a character at a time. The decoded header
+ * is wiped at once; the signature and the payload stay for the signature check that usually follows
+ * ({@link decodedSegmentsOf}), which wipes them, or the next proof does.
  */
 export const nodeCompactJwsSpellingProof: CompactJwsSpellingProof | undefined =
   NodeBuffer === undefined ? undefined : (value) => provenSpelling(NodeBuffer, value);
@@ -50,28 +53,86 @@ function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
   if (WIDE_CHARACTER.test(value)) return false;
   scratch ??= buffers.alloc(MAX_PROVEN_CHARS);
   const buffer = scratch;
+  // This proof takes the buffer: whatever the one before left for the signature check goes.
+  releaseDecodedSegments();
+  const layout = decodedLayout(value, headerEnd, payloadEnd);
+  // A token too long for the layout is proven all the same, each segment decoded at the start.
+  const keep = layout.end <= buffer.length;
   // An issuer signs every token with the same header: one proven before needs no second decoding.
   // (Equality, which V8 compares in bulk, rather than `startsWith`, which costs several times as much.)
   const header = value.slice(0, headerEnd);
   const headerProven = header === provenHeader;
+  let proven = false;
   try {
-    const proven =
-      (headerProven || decodesWhole(buffer, header)) &&
-      decodesWhole(buffer, value.slice(headerEnd + 1, payloadEnd)) &&
-      decodesWhole(buffer, value.slice(payloadEnd + 1));
+    proven =
+      (headerProven || decodesWhole(buffer, header, 0)) &&
+      decodesWhole(buffer, value.slice(payloadEnd + 1), keep ? layout.signatureStart : 0) &&
+      decodesWhole(buffer, value.slice(headerEnd + 1, payloadEnd), keep ? layout.payloadStart : 0);
     // A copy (the segment is a view into the token), and only of a header of common size.
     if (proven && !headerProven && headerEnd <= MAX_REMEMBERED_HEADER_CHARS)
       provenHeader = detachedCopy(header);
     return proven;
   } finally {
-    // Every segment decodes to fewer bytes than the whole has characters.
-    buffer.fill(0, 0, value.length);
+    if (proven && keep) {
+      // The decoded header goes at once; the signature and the payload stay for the signature check.
+      buffer.fill(0, 0, layout.signatureStart);
+      decodedToken = value;
+      decodedEnd = layout.end;
+    } else {
+      // Every segment decodes to fewer bytes than the whole has characters, and the layout ends within.
+      buffer.fill(0, 0, Math.max(value.length, keep ? layout.end : 0));
+    }
   }
 }
 
-/** Whether every character of the segment is one the decoder read. */
-function decodesWhole(buffer: ScratchBuffer, segment: string): boolean {
+/** Whether every character of the segment is one the decoder read (decoded at `offset`). */
+function decodesWhole(buffer: ScratchBuffer, segment: string, offset: number): boolean {
   const chars = segment.length;
   if (chars % 4 === 1) return false;
-  return buffer.write(segment, 0, buffer.length, 'base64url') === (chars * 3) >>> 2;
+  return buffer.write(segment, offset, buffer.length - offset, 'base64url') === (chars * 3) >>> 2;
+}
+
+/**
+ * Where a compact JWS's bytes go when its signature is checked on Node: the signing input, one byte a
+ * character, from 0 up to `signatureStart` (the second dot's index); the decoded signature from there up
+ * to `payloadStart`; the decoded payload from there up to `end`. Unpadded base64url decodes to 3 bytes
+ * for every 4 characters, rounded down; the segments are canonical (proven, or matched by the regular
+ * expression and checked by `parseCompactJws`), so each fills its place exactly.
+ */
+export function decodedLayout(
+  token: string,
+  headerEnd: number,
+  payloadEnd: number,
+): { readonly signatureStart: number; readonly payloadStart: number; readonly end: number } {
+  const signatureStart = payloadEnd;
+  const payloadStart = signatureStart + (((token.length - payloadEnd - 1) * 3) >>> 2);
+  return { signatureStart, payloadStart, end: payloadStart + (((payloadEnd - headerEnd - 1) * 3) >>> 2) };
+}
+
+// The token the last proof vouched for, while its decoded signature and payload wait in the buffer at
+// their places in the layout. The signature check of a request usually follows its proof (the proof
+// runs while extracting the token): it takes them instead of decoding both segments a second time, the
+// largest cost of the check after the signature itself. Whatever comes first wipes them: the check that
+// takes them, or the next proof. Until then the buffer holds one token's bytes and this holds the token
+// (a token refused between the two waits for the next request's proof).
+let decodedToken: string | undefined;
+let decodedEnd = 0;
+
+/**
+ * The buffer holding `token`'s decoded signature and payload at their places in {@link decodedLayout},
+ * left by the last proof, or `undefined` when the last proof was of another token (or they were taken).
+ * The caller checks the signature in the same synchronous step, writes the signing input before them,
+ * and wipes everything with {@link releaseDecodedSegments}. Strict equality: the very token proven, or
+ * one with the same characters, whose bytes are the same.
+ */
+export function decodedSegmentsOf(token: string): NodeScratchBuffer | undefined {
+  return decodedToken !== undefined && decodedToken === token ? scratch : undefined;
+}
+
+/** Wipes the bytes the last proof left for the signature check, and forgets its token. */
+export function releaseDecodedSegments(): void {
+  if (decodedToken === undefined) return;
+  scratch?.fill(0, 0, decodedEnd);
+  decodedToken = undefined;
+  decodedEnd = 0;
 }

@@ -1,3 +1,9 @@
+import {
+  decodedLayout,
+  decodedSegmentsOf,
+  type NodeScratchBuffer,
+  releaseDecodedSegments,
+} from '../encoding/node-compact-jws-spelling.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
 import { nodeBuiltin } from '../node-builtin.js';
@@ -12,12 +18,7 @@ import {
 // of Node imports, so bundlers for Workers or browsers find nothing to resolve.
 type NodeKeyObject = object;
 type NodeBuffer = Uint8Array;
-/** A `Buffer`, with the methods that write into it and wipe it. */
-interface ScratchBuffer extends Uint8Array {
-  write(text: string, offset: number, length: number, encoding: 'latin1' | 'base64url'): number;
-  subarray(start: number, end: number): ScratchBuffer;
-  fill(value: number, start: number, end: number): this;
-}
+type ScratchBuffer = NodeScratchBuffer;
 interface NodeModules {
   readonly crypto: {
     KeyObject: { from(key: CryptoKey): NodeKeyObject };
@@ -78,16 +79,23 @@ function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): S
   const { token, headerEnd, payloadEnd } = jws;
   // The signing input is ASCII (one byte per character); the signature and the payload are canonical
   // base64url (checked by parseCompactJws), so Buffer's lenient decoder reads exactly what jose's strict
-  // one would, 3 bytes for every 4 characters. One after the other in the scratch buffer:
-  const signatureStart = payloadEnd;
-  const payloadStart = signatureStart + decodedLength(token.length - payloadEnd - 1);
-  const end = payloadStart + decodedLength(payloadEnd - headerEnd - 1);
-  const buffer = scratchFor(modules, end);
+  // one would, 3 bytes for every 4 characters. One after the other in a scratch buffer: the one where the
+  // spelling proof of this very token left them decoded, or this path's own, decoded here.
+  const { signatureStart, payloadStart, end } = decodedLayout(token, headerEnd, payloadEnd);
+  const proven = decodedSegmentsOf(token);
+  const buffer = proven ?? scratchFor(modules, end);
   try {
     buffer.write(token, 0, payloadEnd, 'latin1');
     const signatureEnd =
-      signatureStart +
-      buffer.write(token.slice(payloadEnd + 1), signatureStart, payloadStart - signatureStart, 'base64url');
+      proven !== undefined
+        ? payloadStart
+        : signatureStart +
+          buffer.write(
+            token.slice(payloadEnd + 1),
+            signatureStart,
+            payloadStart - signatureStart,
+            'base64url',
+          );
     let valid: boolean;
     try {
       valid = entry.verify(buffer.subarray(0, payloadEnd), buffer.subarray(signatureStart, signatureEnd));
@@ -96,21 +104,16 @@ function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): S
       valid = false;
     }
     if (!valid) return { valid: false };
-    const payloadLength = buffer.write(
-      token.slice(headerEnd + 1, payloadEnd),
-      payloadStart,
-      end - payloadStart,
-      'base64url',
-    );
-    return { valid: true, payload: payloadText(buffer.subarray(payloadStart, payloadStart + payloadLength)) };
+    const payloadEnds =
+      proven !== undefined
+        ? end
+        : payloadStart +
+          buffer.write(token.slice(headerEnd + 1, payloadEnd), payloadStart, end - payloadStart, 'base64url');
+    return { valid: true, payload: payloadText(buffer.subarray(payloadStart, payloadEnds)) };
   } finally {
-    buffer.fill(0, 0, end);
+    if (proven !== undefined) releaseDecodedSegments();
+    else buffer.fill(0, 0, end);
   }
-}
-
-/** Bytes in `chars` characters of unpadded base64url. */
-function decodedLength(chars: number): number {
-  return (chars * 3) >>> 2;
 }
 
 // Decoding into a buffer of its own for every token cost more than the decoding itself (an allocation

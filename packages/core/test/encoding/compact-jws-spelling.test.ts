@@ -164,20 +164,40 @@ describe('the Node proof of the compact JWS spelling', () => {
     );
   });
 
-  it('leaves nothing of the token in its scratch buffer', async () => {
+  it("keeps a proven token's signature and payload for its signature check only, and nothing else", async () => {
     // A fresh copy of the module, so that its scratch buffer is allocated under the spy.
     vi.resetModules();
     const alloc = vi.spyOn(Buffer, 'alloc');
     try {
       const fresh = await import('../../src/encoding/node-compact-jws-spelling.js');
-      const token = `${segment(36)}.${segment(1368)}.${segment(342)}`;
+      const [header, payload, signature] = [segment(36), segment(1368, 1), segment(342, 2)];
+      const token = `${header}.${payload}.${signature}`;
       expect(fresh.nodeCompactJwsSpellingProof!(token)).toBe(true);
       expect(alloc).toHaveBeenCalledTimes(1);
       const scratch = alloc.mock.results[0]!.value as Buffer;
+      // The header's bytes are gone; the signature's and the payload's wait at their places.
+      const { signatureStart, payloadStart, end } = fresh.decodedLayout(token, 36, 36 + 1 + 1368);
+      expect(fresh.decodedSegmentsOf(token)).toBe(scratch);
+      expect(scratch.subarray(0, signatureStart).every((byte) => byte === 0)).toBe(true);
+      expect(scratch.subarray(signatureStart, payloadStart)).toEqual(Buffer.from(signature, 'base64url'));
+      expect(scratch.subarray(payloadStart, end)).toEqual(Buffer.from(payload, 'base64url'));
+      expect(scratch.subarray(end).every((byte) => byte === 0)).toBe(true);
+      // Another token, even one differing only in its signature, finds nothing; an equal copy does.
+      expect(fresh.decodedSegmentsOf(`${header}.${payload}.${segment(342, 3)}`)).toBeUndefined();
+      expect(fresh.decodedSegmentsOf(Buffer.from(token, 'latin1').toString('latin1'))).toBe(scratch);
+      // Released by the check that takes them: nothing stays.
+      fresh.releaseDecodedSegments();
+      expect(fresh.decodedSegmentsOf(token)).toBeUndefined();
       expect(scratch.every((byte) => byte === 0)).toBe(true);
-      expect(fresh.nodeCompactJwsSpellingProof!(`${segment(36)}.${segment(1367)}!.${segment(342)}`)).toBe(
-        false,
-      );
+      // Or by the next proof, even one that fails; a failed proof leaves nothing of its own.
+      expect(fresh.nodeCompactJwsSpellingProof!(token)).toBe(true);
+      expect(fresh.nodeCompactJwsSpellingProof!(`${header}.${segment(1367)}!.${signature}`)).toBe(false);
+      expect(fresh.decodedSegmentsOf(token)).toBeUndefined();
+      expect(scratch.every((byte) => byte === 0)).toBe(true);
+      // A token whose layout would not fit the buffer is proven all the same, and nothing is kept.
+      const long = `${header}.${segment(40_000, 4)}.${signature}`;
+      expect(fresh.nodeCompactJwsSpellingProof!(long)).toBe(true);
+      expect(fresh.decodedSegmentsOf(long)).toBeUndefined();
       expect(scratch.every((byte) => byte === 0)).toBe(true);
     } finally {
       alloc.mockRestore();
