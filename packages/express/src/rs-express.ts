@@ -99,21 +99,28 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
   function middleware(decide: (request: RsRequest) => Promise<OptionalAuthResult>): RequestHandler {
     return function authenticateOAuth2(req: Request, res: Response, next: NextFunction): void {
       // Not an async function: Express 4 ignores returned promises, so failures must reach next() here.
-      decide(expressRsRequest(req, publicBase))
-        .then((result) => {
-          if (!result.ok) {
-            // With no error middleware to hand it to, Express's default handler would log a stack
-            // trace per refused request (and show it outside production): answer it here instead.
-            if (passRejections && hasErrorMiddleware(req.app))
-              return next(new RsRejectionError(result.rejection));
-            return sendRejection(res, result.rejection);
-          }
-          if (result.context !== undefined) req.oauth2 = result.context;
-          for (const name in result.headers) res.setHeader(name, result.headers[name]!);
-          next();
-        })
-        .catch(next);
+      // One reaction to core's promise, not a `.then` and a `.catch` chained on it.
+      decide(expressRsRequest(req, publicBase)).then((result) => {
+        try {
+          proceed(req, res, next, result);
+        } catch (error) {
+          next(error);
+        }
+      }, next);
     };
+  }
+
+  /** Hands an accepted request on with its context, or answers (or passes on) a refused one. */
+  function proceed(req: Request, res: Response, next: NextFunction, result: OptionalAuthResult): void {
+    if (!result.ok) {
+      // With no error middleware to hand it to, Express's default handler would log a stack trace per
+      // refused request (and show it outside production): answer it here instead.
+      if (passRejections && hasErrorMiddleware(req.app)) return next(new RsRejectionError(result.rejection));
+      return sendRejection(res, result.rejection);
+    }
+    if (result.context !== undefined) req.oauth2 = result.context;
+    for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+    next();
   }
 
   return {
