@@ -1,6 +1,8 @@
-// The HTTP servers of http.bench.mjs, in a child process so that autocannon (in the parent) does not
-// share a thread with them. Each target is one server on 127.0.0.1 with one route, GET /items. Sends
-// the parent `{ targets: { name: url } }` once all listen.
+// The HTTP servers of http.bench.mjs. Each runs in a child process of its own (BENCH_TARGET names it), so
+// that autocannon (in the parent) shares no thread with it and no other server shares its heap or the
+// optimizations V8 made for the code it runs: five Fastify apps with different hooks in one process made
+// Fastify's hook runner polymorphic for all of them, which no production server is. Each target is one
+// server on 127.0.0.1 with one route, GET /items. Sends the parent `{ url }` once it listens.
 import { createServer } from 'node:http';
 import fastifyJwt from '@fastify/jwt';
 import { jwtResolver, staticJwks } from '@rs/core';
@@ -68,37 +70,40 @@ const fastifyJwtTarget = (cache) =>
   });
 
 const targets = {
-  'fastify (bare)': await fastifyTarget(async () => {}),
-  '@fastify/jwt': await fastifyJwtTarget(false),
-  '@fastify/jwt (cache)': await fastifyJwtTarget(true),
-  '@rs/fastify': await fastifyTarget((app) =>
-    app.register(fastifyResourceServer, { resolver: resolver(false), requireHttps: false }),
-  ),
-  '@rs/fastify (verified-token cache)': await fastifyTarget((app) =>
-    app.register(fastifyResourceServer, { resolver: resolver(true), requireHttps: false }),
-  ),
-  'express (bare)': await expressTarget(),
-  'express-oauth2-jwt-bearer': await expressTarget(
-    auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri, tokenSigningAlg: 'RS256' }),
-  ),
-  'express-jwt + jwks-rsa': await expressTarget(
-    expressjwt({
-      secret: jwksRsa.expressJwtSecret({ jwksUri, cache: true }),
-      algorithms: ['RS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-    }),
-  ),
-  '@rs/express': await expressTarget(
-    createExpressResourceServer({ resolver: resolver(false), requireHttps: false }).protect(),
-  ),
-  '@rs/express (verified-token cache)': await expressTarget(
-    createExpressResourceServer({ resolver: resolver(true), requireHttps: false }).protect(),
-  ),
+  'fastify (bare)': () => fastifyTarget(async () => {}),
+  '@fastify/jwt': () => fastifyJwtTarget(false),
+  '@fastify/jwt (cache)': () => fastifyJwtTarget(true),
+  '@rs/fastify': () =>
+    fastifyTarget((app) =>
+      app.register(fastifyResourceServer, { resolver: resolver(false), requireHttps: false }),
+    ),
+  '@rs/fastify (verified-token cache)': () =>
+    fastifyTarget((app) =>
+      app.register(fastifyResourceServer, { resolver: resolver(true), requireHttps: false }),
+    ),
+  'express (bare)': () => expressTarget(),
+  'express-oauth2-jwt-bearer': () =>
+    expressTarget(auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri, tokenSigningAlg: 'RS256' })),
+  'express-jwt + jwks-rsa': () =>
+    expressTarget(
+      expressjwt({
+        secret: jwksRsa.expressJwtSecret({ jwksUri, cache: true }),
+        algorithms: ['RS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      }),
+    ),
+  '@rs/express': () =>
+    expressTarget(createExpressResourceServer({ resolver: resolver(false), requireHttps: false }).protect()),
+  '@rs/express (verified-token cache)': () =>
+    expressTarget(createExpressResourceServer({ resolver: resolver(true), requireHttps: false }).protect()),
 };
+const start = targets[process.env.BENCH_TARGET];
+if (start === undefined) throw new Error(`unknown BENCH_TARGET: ${process.env.BENCH_TARGET}`);
+const url = await start();
 // The parent asks for this process's CPU time before and after each run: on a shared machine, CPU per
 // request is steadier than requests per second, which also count the time other processes held a core.
 process.on('message', (message) => {
   if (message === 'cpu') process.send({ cpu: process.cpuUsage() });
 });
-process.send({ targets });
+process.send({ url });

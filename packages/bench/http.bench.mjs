@@ -1,7 +1,7 @@
 // Requests per second through a protected route, @rs beside its peers, with autocannon on loopback:
 // Fastify (bare, @fastify/jwt, @rs/fastify) and Express (bare, express-oauth2-jwt-bearer,
 // express-jwt + jwks-rsa, @rs/express). Distinct RS256 tokens, then one repeated token (caches on).
-// The servers run in a child process; rounds are interleaved. Prints Markdown; asserts nothing.
+// Each server runs in a child process of its own; rounds are interleaved. Prints Markdown; asserts nothing.
 //
 //   pnpm --filter @rs/bench bench:http      (after building @rs/core, @rs/fastify, @rs/express)
 //   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=7 BENCH_HTTP_TABLES=Fastify …
@@ -21,14 +21,6 @@ const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 16);
 const key = benchKey('RS256');
 const tokens = distinctTokens(key, 2000);
 
-const child = fork(new URL('./http-servers.mjs', import.meta.url), {
-  env: { ...process.env, BENCH_KEY: JSON.stringify({ jwk: key.jwk, pem: key.pem }) },
-});
-const { targets } = await new Promise((resolve, reject) => {
-  child.once('message', resolve);
-  child.once('exit', (code) => reject(new Error(`servers exited with ${code}`)));
-});
-
 const TABLES = [
   {
     title: 'Fastify 5',
@@ -43,10 +35,32 @@ const TABLES = [
     repeated: ['express-oauth2-jwt-bearer', 'express-jwt + jwks-rsa', '@rs/express (verified-token cache)'],
   },
 ];
+
+// BENCH_HTTP_TABLES=Fastify (or Express) runs one table only.
+const only = process.env.BENCH_HTTP_TABLES;
+const tables = TABLES.filter((t) => only === undefined || t.title.startsWith(only));
+
+/** One server per child process, by name; each answers `cpu` with its CPU time so far. */
+const servers = new Map();
+for (const name of new Set(tables.flatMap((t) => [t.bare, ...t.distinct, ...t.repeated]))) {
+  const child = fork(new URL('./http-servers.mjs', import.meta.url), {
+    env: {
+      ...process.env,
+      BENCH_TARGET: name,
+      BENCH_KEY: JSON.stringify({ jwk: key.jwk, pem: key.pem }),
+    },
+  });
+  const { url } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${name}: server exited with ${code}`)));
+  });
+  servers.set(name, { child, url });
+}
+
 const isOurs = (name) => name.startsWith('@rs/');
 
-/** The servers' CPU time so far (µs, user + system). */
-function serverCpu() {
+/** A server's CPU time so far (µs, user + system). */
+function serverCpu(child) {
   return new Promise((resolve) => {
     const onMessage = (message) => {
       if (message?.cpu === undefined) return;
@@ -59,13 +73,14 @@ function serverCpu() {
 }
 
 /**
- * One autocannon run: requests per second, and the servers' CPU µs per request. Every answer must be
+ * One autocannon run: requests per second, and the server's CPU µs per request. Every answer must be
  * a 200.
  */
-async function run(url, repeated, seconds = SECONDS) {
-  const before = await serverCpu();
+async function run(name, repeated, seconds = SECONDS) {
+  const { child, url } = servers.get(name);
+  const before = await serverCpu(child);
   const result = await rps(url, repeated, seconds);
-  const cpu = (await serverCpu()) - before;
+  const cpu = (await serverCpu(child)) - before;
   return { rps: result.requests.average, cpuPerRequest: cpu / result.requests.total };
 }
 
@@ -94,22 +109,20 @@ async function rps(url, repeated, seconds) {
 out.log(
   `HTTP on loopback, node ${process.version}: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ` +
     `${ROUNDS} interleaved rounds (min / median / max); RS256, 1 KB of claims. Requests per second count ` +
-    'the time other processes held a core; the server CPU per request (all servers run in one child ' +
-    'process, one at a time) does not, so on a shared machine its ratios are the ones to read.',
+    'the time other processes held a core; the server CPU per request (each server runs in a process of ' +
+    'its own, measured one at a time) does not, so on a shared machine its ratios are the ones to read.',
 );
-// BENCH_HTTP_TABLES=Fastify (or Express) runs one table only.
-const only = process.env.BENCH_HTTP_TABLES;
-for (const table of TABLES.filter((t) => only === undefined || t.title.startsWith(only))) {
+for (const table of tables) {
   for (const repeated of [false, true]) {
     const names = [table.bare, ...(repeated ? table.repeated : table.distinct)];
     const samples = new Map(names.map((name) => [name, { rps: [], cpu: [] }]));
     // One unmeasured run each first: JIT, connection pools, key imports, JWK set fetches.
-    for (const name of names) await run(targets[name], repeated, 1);
+    for (const name of names) await run(name, repeated, 1);
     for (let round = 0; round < ROUNDS; round++) {
       // The order turns by one each round, so that no route always follows the same one.
       for (let turn = 0; turn < names.length; turn++) {
         const name = names[(round + turn) % names.length];
-        const measured = await run(targets[name], repeated);
+        const measured = await run(name, repeated);
         samples.get(name).rps.push(measured.rps);
         samples.get(name).cpu.push(measured.cpuPerRequest);
       }
@@ -149,5 +162,5 @@ for (const table of TABLES.filter((t) => only === undefined || t.title.startsWit
     );
   }
 }
-child.kill();
+for (const { child } of servers.values()) child.kill();
 out.save();
