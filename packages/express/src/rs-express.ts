@@ -115,8 +115,9 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
     if (!result.ok) {
       // With no error middleware to hand it to, Express's default handler would log a stack trace per
       // refused request (and show it outside production): answer it here instead.
-      if (passRejections && hasErrorMiddleware(req.app)) return next(new RsRejectionError(result.rejection));
-      return sendRejection(res, result.rejection);
+      if (passRejections && hasErrorMiddleware(req.app)) next(new RsRejectionError(result.rejection));
+      else sendRejection(res, result.rejection);
+      return;
     }
     if (result.context !== undefined) req.oauth2 = result.context;
     for (const name in result.headers) res.setHeader(name, result.headers[name]!);
