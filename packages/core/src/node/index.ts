@@ -1,13 +1,14 @@
 /**
- * @rs/core/node: the Node-only parts of @rs (undici HTTP client, file-based secret stores, the Node
- * request and TLS socket helpers of the Fastify and Express adapters). What adapters share that needs no
- * Node API is in `@rs/core/adapter`.
+ * @rs/core/node: the Node-only parts of @rs (undici HTTP client, file-based secret stores, and for the
+ * Fastify and Express adapters the Node request's headers, its lazily read `RsRequest` and the TLS
+ * socket's client certificate). What adapters share that needs no Node API is in `@rs/core/adapter`.
  *
  * @packageDocumentation
  */
 
 export { type DirectorySecretStoreOptions, directorySecretStore } from './directory-secret-store.js';
 export { type JwkSetFileStoreOptions, jwkSetFileStore } from './jwk-set-file-store.js';
+export { NodeFrameworkRequest } from './node-framework-request.js';
 export { type NodeRequestHeaderFields, nodeRequestHeaders } from './node-request.js';
 export { MissingPackageError } from './optional-peer.js';
 export { type PemSecretFile, type PemSecretStoreOptions, pemSecretStore } from './pem-secret-store.js';

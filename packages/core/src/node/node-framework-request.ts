@@ -1,0 +1,58 @@
+import type { Socket } from 'node:net';
+import { parsedFormBody } from '../adapter/form-body.js';
+import type { RsHeaders, RsRequest } from '../request.js';
+import { type NodeRequestHeaderFields, nodeRequestHeaders } from './node-request.js';
+import { tlsClientCertificate } from './tls-client-certificate.js';
+
+/**
+ * The {@link RsRequest} of a Node HTTP framework (Express, Fastify, …), for adapters. `method` and
+ * `headers`, which every request needs, are read at once. The rest is read where core asks for it, and
+ * read once: the URL (the framework's proxy-aware scheme and host getters, a string built) when HTTPS is
+ * required or a policy or DPoP proof looks at it; the peer address and the TLS client certificate (a call
+ * into the TLS socket that builds the whole parsed certificate) only for certificate-bound tokens; the
+ * form body only for form-body tokens.
+ *
+ * An adapter extends it with the three reads its framework answers differently: `readUrl`,
+ * `readBody` and `readSocket` (see docs/writing-an-adapter.md for an example).
+ */
+export abstract class NodeFrameworkRequest implements RsRequest {
+  readonly method: string;
+  readonly headers: RsHeaders;
+  #url: string | undefined = undefined;
+  #clientCertificate: { readonly value: Uint8Array | undefined } | undefined = undefined;
+
+  /** `headerFields`: the Node request, whose repeated header fields are kept apart (see `nodeRequestHeaders`). */
+  protected constructor(method: string, headerFields: NodeRequestHeaderFields) {
+    this.method = method;
+    this.headers = nodeRequestHeaders(headerFields);
+  }
+
+  /** The absolute URL the client used: `requestUrl(publicBase, protocol, host, target)`. */
+  protected abstract readUrl(): string;
+
+  /** The body as the framework parsed it, if it did (a form body is read from it). */
+  protected abstract readBody(): unknown;
+
+  /** The connection's socket: the peer's address, and on a TLS socket the client certificate. */
+  protected abstract readSocket(): Socket | undefined;
+
+  get url(): string {
+    this.#url ??= this.readUrl();
+    return this.#url;
+  }
+
+  get form(): Readonly<Record<string, unknown>> | undefined {
+    return parsedFormBody(this.readBody());
+  }
+
+  /** The socket's address, never a forwarded one. */
+  get peerAddress(): string | undefined {
+    return this.readSocket()?.remoteAddress;
+  }
+
+  /** The certificate the client presented on this server's TLS connection, as DER bytes. */
+  get clientCertificate(): Uint8Array | undefined {
+    this.#clientCertificate ??= { value: tlsClientCertificate(this.readSocket()) };
+    return this.#clientCertificate.value;
+  }
+}

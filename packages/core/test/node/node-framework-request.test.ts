@@ -1,0 +1,142 @@
+// The RsRequest of the Express and Fastify adapters reads method and headers at once and everything else
+// when core asks, once. Real requests on loopback (plain HTTP, then TLS with a client certificate).
+import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createTlsServer, request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import { createTestPki } from '@rs/testkit';
+import { describe, expect, it } from 'vitest';
+import { requestUrl } from '../../src/adapter/index.js';
+import { NodeFrameworkRequest } from '../../src/node/index.js';
+
+/** A framework request in its simplest form: the Node request, the URL built from its Host. */
+class CountingRequest extends NodeFrameworkRequest {
+  readonly reads = { url: 0, body: 0, socket: 0 };
+  readonly #req: IncomingMessage;
+  readonly #body: unknown;
+
+  constructor(req: IncomingMessage, body?: unknown) {
+    super(req.method ?? 'GET', req);
+    this.#req = req;
+    this.#body = body;
+  }
+
+  protected readUrl(): string {
+    this.reads.url++;
+    return requestUrl(undefined, 'http', this.#req.headers.host, this.#req.url ?? '/');
+  }
+
+  protected readBody(): unknown {
+    this.reads.body++;
+    return this.#body;
+  }
+
+  protected readSocket(): Socket | undefined {
+    this.reads.socket++;
+    return this.#req.socket;
+  }
+}
+
+/** Serves one request, building a CountingRequest for it; returns what `inspect` made of it. */
+async function onePlainRequest<T>(inspect: (request: CountingRequest) => T): Promise<T> {
+  let result: T | undefined;
+  const server = createServer((req, res) => {
+    result = inspect(new CountingRequest(req, { access_token: 'abc' }));
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/items?x=1`, {
+      headers: { authorization: 'Bearer abc' },
+    });
+    await response.text();
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  return result as T;
+}
+
+describe('NodeFrameworkRequest', () => {
+  it('reads method and headers at once and nothing else until asked', async () => {
+    const reads = await onePlainRequest((request) => {
+      expect(request.method).toBe('GET');
+      expect(request.headers.authorization).toBe('Bearer abc');
+      return { ...request.reads };
+    });
+    expect(reads).toEqual({ url: 0, body: 0, socket: 0 });
+  });
+
+  it('reads the URL once, however often core asks', async () => {
+    const seen = await onePlainRequest((request) => {
+      const urls = [request.url, request.url, request.url];
+      return { urls, reads: { ...request.reads } };
+    });
+    expect(seen.urls[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/items\?x=1$/);
+    expect(new Set(seen.urls).size).toBe(1);
+    expect(seen.reads).toEqual({ url: 1, body: 0, socket: 0 });
+  });
+
+  it('gives the socket peer, the parsed form body, and no certificate on a plain connection', async () => {
+    const seen = await onePlainRequest((request) => ({
+      peer: request.peerAddress,
+      form: request.form,
+      certificate: request.clientCertificate,
+      again: request.clientCertificate,
+      reads: { ...request.reads },
+    }));
+    expect(seen.peer).toBe('127.0.0.1');
+    expect(seen.form).toEqual({ access_token: 'abc' });
+    expect(seen.certificate).toBeUndefined();
+    expect(seen.again).toBeUndefined();
+    // The peer asked once, the certificate once (remembered, even when there is none).
+    expect(seen.reads.socket).toBe(2);
+  });
+
+  it("gives the certificate the client presented on this server's TLS connection, read once", async () => {
+    const pki = createTestPki();
+    let seen: { certificate: Uint8Array | undefined; again: Uint8Array | undefined; socketReads: number };
+    const server = createTlsServer(
+      {
+        key: pki.server.keyPem,
+        cert: pki.server.pem,
+        ca: pki.ca.pem,
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        const request = new CountingRequest(req);
+        seen = {
+          certificate: request.clientCertificate,
+          again: request.clientCertificate,
+          socketReads: request.reads.socket,
+        };
+        res.end('ok');
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/',
+            ca: pki.ca.pem,
+            key: pki.client.keyPem,
+            cert: pki.client.pem,
+            servername: 'localhost',
+          },
+          (res) => res.resume().on('end', resolve),
+        );
+        req.on('error', reject).end();
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      pki.cleanup();
+    }
+    expect(Buffer.from(seen!.certificate!).equals(pki.client.der)).toBe(true);
+    expect(seen!.again).toBe(seen!.certificate);
+    expect(seen!.socketReads).toBe(1);
+  });
+});
