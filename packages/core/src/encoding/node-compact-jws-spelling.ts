@@ -38,13 +38,16 @@ let provenHeader = '';
  * implies: a skipped character leaves `m < n` characters, and `m` characters decode to fewer bytes than
  * `n` do unless `n` is one more than a multiple of 4, a length left to the regular expression. `memchr`
  * searches and the native decoder cost a fraction of a scan a character at a time. The decoded header
- * is wiped at once; the signature and the payload stay for the signature check that usually follows
- * ({@link decodedSegmentsOf}), which wipes them, or the next proof does.
+ * is wiped at once; the signature and the payload stay for the signature check that usually follows in
+ * the same synchronous step ({@link decodedSegmentsOf}), and are wiped by it, by the next proof, or by a
+ * microtask the proof queues, whichever comes first.
  */
 export const nodeCompactJwsSpellingProof: CompactJwsSpellingProof | undefined =
   NodeBuffer === undefined ? undefined : (value) => provenSpelling(NodeBuffer, value);
 
 function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
+  // Every proof, whatever it finds, first wipes what the one before left for the signature check.
+  releaseDecodedSegments();
   const headerEnd = value.indexOf('.');
   if (headerEnd <= 0 || value.length > MAX_PROVEN_CHARS) return false;
   const payloadEnd = value.indexOf('.', headerEnd + 1);
@@ -53,8 +56,6 @@ function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
   if (WIDE_CHARACTER.test(value)) return false;
   scratch ??= buffers.alloc(MAX_PROVEN_CHARS);
   const buffer = scratch;
-  // This proof takes the buffer: whatever the one before left for the signature check goes.
-  releaseDecodedSegments();
   const layout = decodedLayout(value, headerEnd, payloadEnd);
   // A token too long for the layout is proven all the same, each segment decoded at the start.
   const keep = layout.end <= buffer.length;
@@ -78,6 +79,10 @@ function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
       buffer.fill(0, 0, layout.signatureStart);
       decodedToken = value;
       decodedEnd = layout.end;
+      if (!releaseQueued) {
+        releaseQueued = true;
+        queueMicrotask(releaseQueuedSegments);
+      }
     } else {
       // Every segment decodes to fewer bytes than the whole has characters, and the layout ends within.
       buffer.fill(0, 0, Math.max(value.length, keep ? layout.end : 0));
@@ -110,11 +115,14 @@ export function decodedLayout(
 }
 
 // The token the last proof vouched for, while its decoded signature and payload wait in the buffer at
-// their places in the layout. The signature check of a request usually follows its proof (the proof
-// runs while extracting the token): it takes them instead of decoding both segments a second time, the
-// largest cost of the check after the signature itself. Whatever comes first wipes them: the check that
-// takes them, or the next proof. Until then the buffer holds one token's bytes and this holds the token
-// (a token refused between the two waits for the next request's proof).
+// their places in the layout. The signature check of a request usually follows its proof in the same
+// synchronous step (the proof runs while extracting the token, and with its keys at hand the resolver
+// checks the signature before anything is awaited): it takes them instead of decoding both segments a
+// second time, the largest cost of the check after the signature itself. Whatever comes first wipes
+// them: the check that takes them, the next proof, or a microtask queued by the proof, so that nothing
+// outlives the step that made it, also when the token is refused before its check or never checked
+// (an unknown key, a refused DPoP proof, an introspection-only server). A check after an `await` (keys
+// being fetched) decodes the token itself.
 let decodedToken: string | undefined;
 let decodedEnd = 0;
 
@@ -127,6 +135,14 @@ let decodedEnd = 0;
  */
 export function decodedSegmentsOf(token: string): NodeScratchBuffer | undefined {
   return decodedToken !== undefined && decodedToken === token ? scratch : undefined;
+}
+
+// One microtask at a time wipes what the proofs of a synchronous step left behind.
+let releaseQueued = false;
+
+function releaseQueuedSegments(): void {
+  releaseQueued = false;
+  releaseDecodedSegments();
 }
 
 /** Wipes the bytes the last proof left for the signature check, and forgets its token. */

@@ -12,6 +12,11 @@ import { tlsClientCertificate } from './tls-client-certificate.js';
  * into the TLS socket that builds the whole parsed certificate) only for certificate-bound tokens; the
  * form body only for form-body tokens.
  *
+ * Those are getters on the prototype, not own properties: a spread, `Object.keys` or `JSON.stringify` of
+ * the request sees `method` and `headers` only. Read late, the peer address and the certificate are
+ * those of the connection at that moment: once the client has gone, there are none, and a request that
+ * needs them is refused.
+ *
  * An adapter extends it with the three reads its framework answers differently: `readUrl`,
  * `readBody` and `readSocket` (see docs/writing-an-adapter.md for an example).
  */

@@ -194,6 +194,19 @@ describe('the Node proof of the compact JWS spelling', () => {
       expect(fresh.nodeCompactJwsSpellingProof!(`${header}.${segment(1367)}!.${signature}`)).toBe(false);
       expect(fresh.decodedSegmentsOf(token)).toBeUndefined();
       expect(scratch.every((byte) => byte === 0)).toBe(true);
+      // Also a proof that fails before decoding anything: a `+`, no dot at all, a string over 64 K.
+      for (const early of [`${header}.${payload}+.${signature}`, 'opaque-token', 'x.'.repeat(40_000)]) {
+        expect(fresh.nodeCompactJwsSpellingProof!(token)).toBe(true);
+        expect(fresh.nodeCompactJwsSpellingProof!(early)).toBe(false);
+        expect(fresh.decodedSegmentsOf(token)).toBeUndefined();
+        expect(scratch.every((byte) => byte === 0)).toBe(true);
+      }
+      // Nothing outlives the synchronous step of the proof, checked or not.
+      expect(fresh.nodeCompactJwsSpellingProof!(token)).toBe(true);
+      expect(fresh.decodedSegmentsOf(token)).toBe(scratch);
+      await Promise.resolve();
+      expect(fresh.decodedSegmentsOf(token)).toBeUndefined();
+      expect(scratch.every((byte) => byte === 0)).toBe(true);
       // A token whose layout would not fit the buffer is proven all the same, and nothing is kept.
       const long = `${header}.${segment(40_000, 4)}.${signature}`;
       expect(fresh.nodeCompactJwsSpellingProof!(long)).toBe(true);
