@@ -8,9 +8,8 @@ export interface NodeScratchBuffer extends Uint8Array {
   subarray(start: number, end: number): NodeScratchBuffer;
   fill(value: number, start: number, end: number): this;
 }
-type ScratchBuffer = NodeScratchBuffer;
 interface NodeBufferClass {
-  alloc(size: number): ScratchBuffer;
+  alloc(size: number): NodeScratchBuffer;
 }
 
 const NodeBuffer = (nodeBuiltin('node:buffer') as { Buffer?: NodeBufferClass } | undefined)?.Buffer;
@@ -23,7 +22,7 @@ const WIDE_CHARACTER = /[^\0-\xff]/;
 // Longer tokens are left to the regular expression (and most resolvers refuse them anyway: 16 384
 // characters by default): the scratch buffer stays small.
 const MAX_PROVEN_CHARS = 64 * 1024;
-let scratch: ScratchBuffer | undefined;
+let scratch: NodeScratchBuffer | undefined;
 // The header segment of the last token proven (the header, not the claims or the signature). A header
 // longer than this (a certificate chain in `x5c`) is decoded every time rather than copied every time.
 const MAX_REMEMBERED_HEADER_CHARS = 1024;
@@ -91,7 +90,7 @@ function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
 }
 
 /** Whether every character of the segment is one the decoder read (decoded at `offset`). */
-function decodesWhole(buffer: ScratchBuffer, segment: string, offset: number): boolean {
+function decodesWhole(buffer: NodeScratchBuffer, segment: string, offset: number): boolean {
   const chars = segment.length;
   if (chars % 4 === 1) return false;
   return buffer.write(segment, offset, buffer.length - offset, 'base64url') === (chars * 3) >>> 2;

@@ -18,7 +18,6 @@ import {
 // of Node imports, so bundlers for Workers or browsers find nothing to resolve.
 type NodeKeyObject = object;
 type NodeBuffer = Uint8Array;
-type ScratchBuffer = NodeScratchBuffer;
 interface NodeModules {
   readonly crypto: {
     KeyObject: { from(key: CryptoKey): NodeKeyObject };
@@ -39,7 +38,7 @@ interface NodeModules {
     timingSafeEqual(a: NodeBuffer, b: NodeBuffer): boolean;
     constants: { RSA_PKCS1_PSS_PADDING: number };
   };
-  readonly Buffer: { alloc(size: number): ScratchBuffer };
+  readonly Buffer: { alloc(size: number): NodeScratchBuffer };
 }
 
 /** Checks a signature over the signing input with one imported key. */
@@ -120,9 +119,9 @@ function checkWithNode(modules: NodeModules, jws: CompactJws, key: CryptoKey): S
 // from Buffer's pool, a new pool every few tokens). The check is synchronous, so one buffer serves every
 // token in turn; it is wiped after each, so no token's bytes stay in it. Up to this size it is kept.
 const MAX_KEPT_SCRATCH_BYTES = 64 * 1024;
-let scratch: ScratchBuffer | undefined;
+let scratch: NodeScratchBuffer | undefined;
 
-function scratchFor(modules: NodeModules, size: number): ScratchBuffer {
+function scratchFor(modules: NodeModules, size: number): NodeScratchBuffer {
   if (scratch !== undefined && scratch.length >= size) return scratch;
   const buffer = modules.Buffer.alloc(Math.max(size, 4096));
   if (size <= MAX_KEPT_SCRATCH_BYTES) scratch = buffer;
