@@ -139,8 +139,12 @@ describe('revocation across instances sharing one Redis', () => {
     // Per answer: its subject and the client both share.
     expect(indexKeys).toHaveLength(3);
 
+    const heardFromB = storeA.stats().receivedEvictions;
     await listA.revoke({ by: 'sub', value: 'user-of-t-1' });
     await waitFor('B to drop its local copy', () => storeB.stats().localEntries === 1);
+    // B applies the revocation it hears to the shared store too, and announces the label once done:
+    // only then may it cache t-1 again, or its own late deletion would take the fresh answer with it.
+    await waitFor('B to finish its deletion', () => storeA.stats().receivedEvictions > heardFromB);
     await cacheB.resolve('t-1', requestContext());
     await cacheB.resolve('t-2', requestContext());
     expect(as.calls).toBe(3);
