@@ -80,7 +80,7 @@ function provenSpelling(buffers: NodeBufferClass, value: string): boolean {
       decodedEnd = layout.end;
       if (!releaseQueued) {
         releaseQueued = true;
-        queueMicrotask(releaseQueuedSegments);
+        void settled.then(releaseQueuedSegments);
       }
     } else {
       // Every segment decodes to fewer bytes than the whole has characters, and the layout ends within.
@@ -136,8 +136,13 @@ export function decodedSegmentsOf(token: string): NodeScratchBuffer | undefined 
   return decodedToken !== undefined && decodedToken === token ? scratch : undefined;
 }
 
-// One microtask at a time wipes what the proofs of a synchronous step left behind.
+// One microtask at a time wipes what the proofs of a synchronous step left behind. Queued as a reaction
+// to a settled promise rather than with `queueMicrotask`, which on Node wraps every callback in an
+// `AsyncResource` with a property added after construction: a hidden class that dies with the last of
+// them at each full collection, taking with it the optimized code of every function that inlined the
+// call (this proof among them), to be compiled again on the next requests.
 let releaseQueued = false;
+const settled = Promise.resolve();
 
 function releaseQueuedSegments(): void {
   releaseQueued = false;

@@ -1,6 +1,7 @@
 // On Node the spelling proof leaves a token's decoded signature and payload for the signature check,
 // which takes them instead of decoding both again. The check must use them only for the very token
 // proven: never another token's bytes, whatever ran in between, and nothing may stay once it is done.
+import { createHook } from 'node:async_hooks';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -90,5 +91,23 @@ describe('the decoded segments the spelling proof leaves for the node:crypto che
     prove(flipped);
     expect(check(flipped)).toEqual({ valid: false });
     expect(check(flipped)).toEqual({ valid: false });
+  });
+
+  it('are wiped by a microtask that is no async resource: nothing per request for async hooks', async () => {
+    // Node's queueMicrotask wraps each callback in an AsyncResource: an init and a destroy event for every
+    // request in an application that enables async hooks (tracing, AsyncLocalStorage), and a hidden class
+    // whose death at each full collection discards the proof's optimized code.
+    const token = await sign({ sub: 'e' });
+    const types: string[] = [];
+    const hook = createHook({ init: (_id, type) => void types.push(type) }).enable();
+    try {
+      prove(token);
+      expect(decodedSegmentsOf(token)).toBeDefined();
+      await Promise.resolve();
+      expect(decodedSegmentsOf(token)).toBeUndefined();
+    } finally {
+      hook.disable();
+    }
+    expect(types).not.toContain('Microtask');
   });
 });
