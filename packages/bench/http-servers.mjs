@@ -45,13 +45,15 @@ function expressTarget(...middleware) {
   });
 }
 
-// The peers that fetch keys from a URL get a real JWK set server on loopback.
-const jwksServer = createServer((_req, res) => {
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify(jwks));
-});
-await new Promise((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-const jwksUri = `http://127.0.0.1:${jwksServer.address().port}/jwks`;
+// The peers that fetch keys from a URL get a real JWK set server on loopback, in their own process only.
+async function servedJwksUri() {
+  const jwksServer = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(jwks));
+  });
+  await new Promise((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${jwksServer.address().port}/jwks`;
+}
 
 const fastifyJwtTarget = (cache) =>
   fastifyTarget(async (app) => {
@@ -82,12 +84,14 @@ const targets = {
       app.register(fastifyResourceServer, { resolver: resolver(true), requireHttps: false }),
     ),
   'express (bare)': () => expressTarget(),
-  'express-oauth2-jwt-bearer': () =>
-    expressTarget(auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri, tokenSigningAlg: 'RS256' })),
-  'express-jwt + jwks-rsa': () =>
+  'express-oauth2-jwt-bearer': async () =>
+    expressTarget(
+      auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: await servedJwksUri(), tokenSigningAlg: 'RS256' }),
+    ),
+  'express-jwt + jwks-rsa': async () =>
     expressTarget(
       expressjwt({
-        secret: jwksRsa.expressJwtSecret({ jwksUri, cache: true }),
+        secret: jwksRsa.expressJwtSecret({ jwksUri: await servedJwksUri(), cache: true }),
         algorithms: ['RS256'],
         issuer: ISSUER,
         audience: AUDIENCE,
