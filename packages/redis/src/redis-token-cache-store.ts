@@ -3,6 +3,7 @@ import {
   type RevocationSharing,
   revocationLabels,
   type SharedRevocation,
+  type StoreDeletion,
   type TokenCacheStore,
 } from '@rs/core';
 import {
@@ -102,6 +103,11 @@ export interface RedisTokenCacheStoreStats {
   readonly publishedEvictions: number;
   /** Evictions announced by other instances and applied to the in-process tier. */
   readonly receivedEvictions: number;
+  /**
+   * Deletions that repeated a revocation another instance had already applied and announced (see
+   * `StoreDeletion`), done; only those that found answers stored meanwhile were announced again.
+   */
+  readonly repeatedDeletions: number;
   /** Times the in-process tier was emptied because the subscription (re)started and evictions may have been missed. */
   readonly localResyncs: number;
   /** Answers dropped from the in-process tier to make room. */
@@ -124,15 +130,21 @@ export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing
   get(key: string): Promise<CachedAnswer | undefined>;
   /** Keeps the answer in the in-process tier, then in Redis; throws a {@link RedisStoreError} if Redis was not updated. */
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void>;
-  /** Forgets the answer here, in Redis and in every subscribed instance; throws if Redis could not be told. */
-  delete(key: string): Promise<void>;
+  /**
+   * Forgets the answer here, in Redis and in every subscribed instance; throws if Redis could not be told.
+   * A deletion that repeats another instance's revocation (`alreadyAnnounced`) is announced only when it
+   * still found the answer in Redis.
+   */
+  delete(key: string, deletion?: StoreDeletion): Promise<void>;
   /** Forgets every answer here, in Redis (keys under `keyPrefix`) and in every subscribed instance; throws likewise. */
   clear(): Promise<void>;
   /**
    * Forgets every answer indexed under a revocation label (`sub:alice`) here, in Redis and in every
    * subscribed instance; resolves how many Redis entries it deleted. Throws if Redis could not be told.
+   * A deletion that repeats another instance's revocation (`alreadyAnnounced`) is announced only when it
+   * still found entries in Redis.
    */
-  deleteLabelled(label: string): Promise<number>;
+  deleteLabelled(label: string, deletion?: StoreDeletion): Promise<number>;
   evictions(): number;
   /**
    * Closes the subscriber, and the client if the store created it (once its commands are answered, or
@@ -202,6 +214,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     connectionErrors: 0,
     invalidValues: 0,
     unsharedAnswers: 0,
+    repeatedDeletions: 0,
   };
   let closed = false;
 
@@ -257,6 +270,18 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       const error = redisStoreError(operation, cause);
       report(error);
       throw error;
+    }
+  }
+
+  /**
+   * A deletion repeating another instance's revocation, counted once Redis has answered it (or failed
+   * to: then it throws like any write, and the revocation list reports it).
+   */
+  async function repeatDeletion(remove: () => Promise<void>): Promise<void> {
+    try {
+      await writeThrough('delete', remove);
+    } finally {
+      counts.repeatedDeletions++;
     }
   }
 
@@ -332,8 +357,20 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       });
     },
 
-    async delete(key) {
+    async delete(key, deletion) {
       local.drop(key);
+      if (deletion?.alreadyAnnounced === true) {
+        await repeatDeletion(async () => {
+          let unlinked: unknown;
+          try {
+            unlinked = await commands.send(['UNLINK', key]);
+          } finally {
+            // Announced when the answer was still there, or when Redis could not say.
+            if (unlinked !== 0) await evictions.announce({ key });
+          }
+        });
+        return;
+      }
       await writeThrough('delete', () =>
         evictions.removeAndAnnounce(() => commands.send(['UNLINK', key]), { key }),
       );
@@ -347,18 +384,25 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       );
     },
 
-    async deleteLabelled(label) {
+    async deleteLabelled(label, deletion) {
       const hash = labelHash(label);
       local.dropLabelled(hash);
       let deleted = 0;
-      await writeThrough('delete', async () => {
+      const remove = async () => {
+        let removed = false;
         try {
           deleted = await labelIndex.deleteLabelled(hash);
+          removed = true;
         } finally {
-          // Announced even when deleting failed half-way: the others should at least drop their local copies.
-          await evictions.announce({ label: hash });
+          // Announced even when deleting failed half-way: the others should at least drop their local
+          // copies. A repeat that found nothing left has nothing to tell.
+          if (!removed || deleted > 0 || deletion?.alreadyAnnounced !== true) {
+            await evictions.announce({ label: hash });
+          }
         }
-      });
+      };
+      if (deletion?.alreadyAnnounced === true) await repeatDeletion(remove);
+      else await writeThrough('delete', remove);
       return deleted;
     },
 

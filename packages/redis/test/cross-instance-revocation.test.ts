@@ -142,9 +142,12 @@ describe('revocation across instances sharing one Redis', () => {
     const heardFromB = storeA.stats().receivedEvictions;
     await listA.revoke({ by: 'sub', value: 'user-of-t-1' });
     await waitFor('B to drop its local copy', () => storeB.stats().localEntries === 1);
-    // B applies the revocation it hears to the shared store too, and announces the label once done:
-    // only then may it cache t-1 again, or its own late deletion would take the fresh answer with it.
-    await waitFor('B to finish its deletion', () => storeA.stats().receivedEvictions > heardFromB);
+    // B applies the revocation it hears to the shared store too: only once done may it cache t-1 again,
+    // or its own late deletion would take the fresh answer with it. A had deleted everything already,
+    // so B found nothing and told no one.
+    await waitFor('B to finish its deletion', () => storeB.stats().repeatedDeletions === 1);
+    expect(storeA.stats().receivedEvictions).toBe(heardFromB);
+    expect(storeB.stats().publishedEvictions).toBe(0);
     await cacheB.resolve('t-1', requestContext());
     await cacheB.resolve('t-2', requestContext());
     expect(as.calls).toBe(3);
@@ -162,6 +165,71 @@ describe('revocation across instances sharing one Redis', () => {
     }
     await cacheA.resolve('t-2', requestContext());
     expect(as.calls).toBe(4);
+  });
+
+  it('sends one announcement per revocation, not one per instance that hears it', async () => {
+    const raw = await fixture.raw();
+    await raw.flushDb();
+    const as = new CountingAuthorizationServer();
+    const instances = await Promise.all(
+      [1, 2, 3, 4].map(async () => {
+        const store = await fixture.store();
+        const list = revocationList({ share: store });
+        lists.push(list);
+        return { store, list, cache: tokenCache(as, { store, revocations: list }) };
+      }),
+    );
+    const [origin, ...others] = instances;
+    for (const { cache } of instances) await cache.resolve('t-1', requestContext());
+    expect(as.calls).toBe(1);
+
+    await origin!.list.revoke({ by: 'sub', value: 'user-of-t-1' });
+    for (const { store } of others) {
+      await waitFor('every other instance to repeat the deletion', () => store.stats().repeatedDeletions === 1);
+    }
+    // The origin announced the label and published the revocation; the three that heard it stayed quiet.
+    expect(origin!.store.stats().publishedEvictions).toBe(2);
+    for (const { store } of others) {
+      expect(store.stats()).toMatchObject({ publishedEvictions: 0, receivedEvictions: 2, localEntries: 0 });
+    }
+    expect(await raw.keys('rs:token:counting-*')).toEqual([]);
+    // Revoked everywhere: each instance asks the authorization server again.
+    for (const { cache } of instances) await cache.resolve('t-1', requestContext());
+    expect(as.calls).toBeGreaterThan(1);
+  });
+
+  it('announces a repeated deletion that still finds an answer stored before its instance heard', async () => {
+    const raw = await fixture.raw();
+    await raw.flushDb();
+    const [storeB, storeC] = [await fixture.store(), await fixture.store()];
+    const as = new CountingAuthorizationServer();
+    const answer = await as.resolve('t-late', requestContext());
+    if (!answer.ok) throw new Error('the counting server refused its own token');
+    // B stored the answer after the origin's deletion, before hearing of the revocation; C read it.
+    await storeB.set('late-entry', { info: answer.value, usableUntil: Date.now() + 60_000 }, 60_000);
+    expect(await storeC.get('late-entry')).toBeDefined();
+    expect(storeC.stats().localEntries).toBe(1);
+
+    expect(await storeB.deleteLabelled('sub:user-of-t-late', { alreadyAnnounced: true })).toBe(1);
+    await waitFor('C to drop its local copy', () => storeC.stats().localEntries === 0);
+    expect(storeB.stats()).toMatchObject({ publishedEvictions: 1, repeatedDeletions: 1 });
+    expect(await raw.exists('late-entry')).toBe(0);
+
+    // Once nothing is left, a repeat tells no one.
+    expect(await storeB.deleteLabelled('sub:user-of-t-late', { alreadyAnnounced: true })).toBe(0);
+    expect(storeB.stats()).toMatchObject({ publishedEvictions: 1, repeatedDeletions: 2 });
+
+    // The same for one token's answer.
+    await storeB.set('late-token', { info: answer.value, usableUntil: Date.now() + 60_000 }, 60_000);
+    expect(await storeC.get('late-token')).toBeDefined();
+    await storeB.delete('late-token', { alreadyAnnounced: true });
+    await waitFor('C to drop its copy of the token', () => storeC.stats().localEntries === 0);
+    expect(storeB.stats()).toMatchObject({ publishedEvictions: 2, repeatedDeletions: 3 });
+    await storeB.delete('late-token', { alreadyAnnounced: true });
+    expect(storeB.stats()).toMatchObject({ publishedEvictions: 2, repeatedDeletions: 4 });
+    // A deletion of this instance's own still announces, found or not.
+    await storeB.delete('late-token');
+    expect(storeB.stats().publishedEvictions).toBe(3);
   });
 
   it('keeps index keys no longer than the entries they name', async () => {

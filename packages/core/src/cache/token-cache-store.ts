@@ -10,6 +10,18 @@ export type CachedAnswer =
   | { readonly info: TokenInfo; readonly failure?: undefined; readonly usableUntil: number }
   | { readonly info?: undefined; readonly failure: Failure; readonly usableUntil: number };
 
+/** How a deletion came about, for a store shared between instances ({@link TokenCacheStore.delete}). */
+export interface StoreDeletion {
+  /**
+   * The deletion repeats a revocation that another instance has already applied to the shared store
+   * and announced to the others. It is repeated because an instance that had not yet heard of it may
+   * have stored a revoked answer meanwhile. A shared store tells the other instances only when it still
+   * finds something to delete (or cannot tell): announcing every repeat would cost N² messages for
+   * each revocation across N instances.
+   */
+  readonly alreadyAnnounced?: boolean;
+}
+
 /**
  * Where a token cache keeps its answers. Keys are already hashes of tokens, never tokens. A store may
  * be local ({@link memoryTokenCacheStore}) or shared between instances (`@rs/redis`).
@@ -21,7 +33,7 @@ export interface TokenCacheStore extends StoreHealthReporter {
   get(key: string): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
   /** Keep `answer` for at most `ttlMs` milliseconds. */
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> | void;
-  delete(key: string): Promise<void> | void;
+  delete(key: string, deletion?: StoreDeletion): Promise<void> | void;
   clear(): Promise<void> | void;
   /**
    * Deletes every answer indexed under `label` (a {@link revocationLabels} label such as `sub:alice`),
@@ -29,7 +41,7 @@ export interface TokenCacheStore extends StoreHealthReporter {
    * store indexes the accepted answers it holds under their labels, and keeps that index no larger than
    * what it holds. A store without this method is cleared whole on a revocation by claim.
    */
-  deleteLabelled?(label: string): Promise<number | undefined> | number | undefined;
+  deleteLabelled?(label: string, deletion?: StoreDeletion): Promise<number | undefined> | number | undefined;
   /** Entries dropped to make room, for metrics. */
   evictions?(): number;
 }

@@ -312,20 +312,23 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     }
   }
 
-  async function dropRevoked(revocation: SharedRevocation): Promise<void> {
+  async function dropRevoked(revocation: SharedRevocation, fromAnotherInstance = false): Promise<void> {
     revocations++;
     const base = keyBase ?? (await digestKeyBase());
+    // Heard from another instance: it has deleted and announced already. Deleted once more all the same,
+    // for an answer this instance stored before it heard; the store announces only what it finds.
+    const deletion = { alreadyAnnounced: fromAnotherInstance };
     if (revocation.by === 'token') {
       const key = base + revocation.value;
       revoke(key);
-      await storeWrite(() => store.delete(key));
+      await storeWrite(() => store.delete(key, deletion));
       return;
     }
     // Which token a call under way is for is not known until it answers: none of them may store it.
     for (const key of [...inflight.keys()]) revoke(key);
     const label = revocationLabel(revocation.by, revocation.value);
     await storeWrite(() =>
-      store.deleteLabelled === undefined ? store.clear() : store.deleteLabelled(label),
+      store.deleteLabelled === undefined ? store.clear() : store.deleteLabelled(label, deletion),
     );
   }
 
