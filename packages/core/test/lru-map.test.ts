@@ -1,5 +1,62 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LruMap } from '../src/lru-map.js';
+
+/**
+ * The reference: an array in order of use, least recently used first, each entry with its expiry.
+ * Slow and obviously right; the map must answer and report exactly as it does.
+ */
+class ReferenceLru {
+  entries: { key: string; value: number; expiresAt: number }[] = [];
+  readonly events: string[] = [];
+  constructor(private readonly max: number) {}
+  get(key: string, now: number): number | undefined {
+    const at = this.entries.findIndex((entry) => entry.key === key);
+    if (at === -1) return undefined;
+    const [entry] = this.entries.splice(at, 1);
+    if (now > entry!.expiresAt) {
+      this.events.push(`remove ${key}=${entry!.value}`);
+      return undefined;
+    }
+    this.entries.push(entry!);
+    return entry!.value;
+  }
+  set(key: string, value: number, expiresAt: number): void {
+    const at = this.entries.findIndex((entry) => entry.key === key);
+    if (at !== -1) {
+      const [replaced] = this.entries.splice(at, 1);
+      if (replaced!.value !== value) this.events.push(`remove ${key}=${replaced!.value}`);
+    }
+    this.entries.push({ key, value, expiresAt });
+    if (this.entries.length > this.max) {
+      const oldest = this.entries.shift()!;
+      this.events.push(`evict ${oldest.key}=${oldest.value}`, `remove ${oldest.key}=${oldest.value}`);
+    }
+  }
+  delete(key: string): void {
+    const at = this.entries.findIndex((entry) => entry.key === key);
+    if (at === -1) return;
+    const [entry] = this.entries.splice(at, 1);
+    this.events.push(`remove ${key}=${entry!.value}`);
+  }
+  clear(): void {
+    for (const entry of this.entries) this.events.push(`remove ${entry.key}=${entry.value}`);
+    this.entries = [];
+  }
+}
+
+const operation = fc.oneof(
+  fc.record({ op: fc.constant('get' as const), key: fc.integer({ min: 0, max: 40 }) }),
+  fc.record({
+    op: fc.constant('set' as const),
+    key: fc.integer({ min: 0, max: 40 }),
+    value: fc.integer({ min: 0, max: 3 }),
+    ttl: fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }),
+  }),
+  fc.record({ op: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 40 }) }),
+  fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 30 }) }),
+  fc.record({ op: fc.constant('clear' as const) }),
+);
 
 describe('LruMap', () => {
   afterEach(() => {
@@ -36,6 +93,63 @@ describe('LruMap', () => {
     expect(map.size).toBe(1);
     vi.advanceTimersByTime(365 * 24 * 3600 * 1000);
     expect(map.get('forever')).toBe('y');
+  });
+
+  it('answers, evicts, expires and reports exactly as a reference LRU, whatever the operations', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.oneof({ weight: 12, arbitrary: operation.filter((o) => o.op !== 'clear') }, operation), {
+          maxLength: 400,
+        }),
+        (max, operations) => {
+          const events: string[] = [];
+          const map = new LruMap<string, number>({
+            max,
+            onEvict: (value, key) => events.push(`evict ${key}=${value}`),
+            onRemove: (value, key) => events.push(`remove ${key}=${value}`),
+          });
+          const reference = new ReferenceLru(max);
+          for (const step of operations) {
+            const now = Date.now();
+            if (step.op === 'get') expect(map.get(`k${step.key}`)).toBe(reference.get(`k${step.key}`, now));
+            else if (step.op === 'set') {
+              map.set(`k${step.key}`, step.value, step.ttl);
+              reference.set(`k${step.key}`, step.value, step.ttl === undefined ? Infinity : now + step.ttl);
+            } else if (step.op === 'delete') {
+              map.delete(`k${step.key}`);
+              reference.delete(`k${step.key}`);
+            } else if (step.op === 'clear') {
+              map.clear();
+              reference.clear();
+            } else vi.advanceTimersByTime(step.ms);
+            expect(map.size).toBe(reference.entries.length);
+            expect(events).toEqual(reference.events);
+          }
+          // The order of use, read back through eviction: fill the map with new keys, oldest first out.
+          const order = reference.entries.map((entry) => entry.key);
+          events.length = 0;
+          for (let i = 0; i < max; i++) map.set(`new-${i}`, 0);
+          const evicted = events.filter((event) => event.startsWith('evict')).map((e) => e.split(/[ =]/)[1]);
+          expect(evicted).toEqual(order);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the order of use through many reads of one entry of a nearly full map', () => {
+    const map = new LruMap<string, number>({ max: 1_000 });
+    for (let i = 0; i < 1_000; i++) map.set(`k${i}`, i);
+    let sum = 0;
+    for (let i = 0; i < 20_000; i++) sum += map.get('k0')!;
+    expect(sum).toBe(0);
+    map.set('one-more', 1);
+    // k0 was read last of the old entries: k1 went first.
+    expect(map.get('k1')).toBeUndefined();
+    expect(map.get('k0')).toBe(0);
+    expect(map.size).toBe(1_000);
   });
 
   it('refuses a bound that is not a positive integer', () => {
