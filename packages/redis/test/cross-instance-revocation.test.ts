@@ -185,7 +185,10 @@ describe('revocation across instances sharing one Redis', () => {
 
     await origin!.list.revoke({ by: 'sub', value: 'user-of-t-1' });
     for (const { store } of others) {
-      await waitFor('every other instance to repeat the deletion', () => store.stats().repeatedDeletions === 1);
+      await waitFor(
+        'every other instance to repeat the deletion',
+        () => store.stats().repeatedDeletions === 1,
+      );
     }
     // The origin announced the label and published the revocation; the three that heard it stayed quiet.
     expect(origin!.store.stats().publishedEvictions).toBe(2);
