@@ -101,6 +101,7 @@ describe('LruMap', () => {
       fc.property(
         fc.integer({ min: 1, max: 40 }),
         fc.array(fc.oneof({ weight: 12, arbitrary: operation.filter((o) => o.op !== 'clear') }, operation), {
+          minLength: 20,
           maxLength: 400,
         }),
         (max, operations) => {
