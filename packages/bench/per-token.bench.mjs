@@ -5,9 +5,9 @@
 //
 //   pnpm --filter @rs/bench bench:per-token     (after building @rs/core)
 //   BENCH_DISTINCT=20000 BENCH_ROUNDS=9 …   (more tokens, more rounds)
-//   BENCH_TABLES=algorithms,growth,cache BENCH_ALGS=RS256,ES256 BENCH_CACHE_SIZES=1000,100000 …   (a part)
+//   BENCH_TABLES=algorithms,growth,cache,replay BENCH_ALGS=RS256,ES256 BENCH_CACHE_SIZES=1000,100000 …   (a part)
 import { verify as nodeVerify } from 'node:crypto';
-import { createResourceServer, jwtResolver, staticJwks } from '@rs/core';
+import { createResourceServer, jwtResolver, memoryReplayStore, staticJwks } from '@rs/core';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { createVerifier } from 'fast-jwt';
 import { importJWK, jwtVerify } from 'jose';
@@ -22,7 +22,7 @@ import {
   jwsOptions,
   signToken,
 } from './lib/fixtures.mjs';
-import { interleaved } from './lib/measure.mjs';
+import { interleaved, summarize } from './lib/measure.mjs';
 import { report as createReport, fixed, markdownTable, ratio } from './lib/table.mjs';
 
 const out = createReport('per-token');
@@ -327,6 +327,46 @@ function settleHeap() {
   globalThis.gc?.();
 }
 
+/**
+ * The DPoP replay store's cost per proof as it fills: `memoryReplayStore` holding 1 000, 10 000 and
+ * 100 000 live keys (one proof a millisecond on its own clock, each remembered for as many milliseconds
+ * as the store holds keys), every call a first use that also sweeps and evicts. Flat is the target: a
+ * store that slows as it fills slows every DPoP request of a busy API.
+ */
+async function replayStore() {
+  const sizes = [1_000, 10_000, 100_000];
+  const lines = [];
+  let smallest;
+  for (const live of sizes) {
+    let now = 0;
+    const store = memoryReplayStore({ maxEntries: live, clock: () => now });
+    let next = 0;
+    // Filled twice over, so that sweeping and evicting run at full speed.
+    for (; next < live * 2; next++) {
+      now++;
+      await store.remember(`proof-${next}`, live);
+    }
+    const samples = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      globalThis.gc?.();
+      const keys = Array.from({ length: 20_000 }, (_, i) => `proof-${next + i}`);
+      const start = process.cpuUsage();
+      for (const key of keys) {
+        now++;
+        if (!(await store.remember(key, live))) throw new Error('a first use was refused');
+      }
+      const { user, system } = process.cpuUsage(start);
+      next += keys.length;
+      samples.push((user + system) / keys.length);
+    }
+    const { min, median, max } = summarize(samples);
+    smallest ??= median;
+    lines.push([live.toLocaleString('en'), fixed(min), fixed(median), fixed(max), ratio(median / smallest)]);
+  }
+  out.log('\n#### DPoP replay store: cost of a proof as the store fills (memoryReplayStore)\n');
+  out.log(markdownTable(['keys held', 'µs/proof min', 'median', 'max', '× cost at 1,000 keys'], lines));
+}
+
 /** Heap growth (bytes) across `build`, whose result is kept alive until measured. */
 async function heapGrowth(build) {
   settleHeap();
@@ -343,9 +383,10 @@ out.log(
     `${ROUNDS} interleaved rounds (min / median / max of the per-round µs of CPU per token).`,
 );
 if (globalThis.gc === undefined) out.log('(Run with --expose-gc for steadier figures.)');
-// BENCH_TABLES=algorithms,growth,cache (the default: all) picks tables.
-const tables = new Set((process.env.BENCH_TABLES ?? 'algorithms,growth,cache').split(','));
+// BENCH_TABLES=algorithms,growth,cache,replay (the default: all) picks tables.
+const tables = new Set((process.env.BENCH_TABLES ?? 'algorithms,growth,cache,replay').split(','));
 if (tables.has('algorithms')) await perAlgorithm();
 if (tables.has('growth')) await growth();
 if (tables.has('cache')) await cacheSizes();
+if (tables.has('replay')) await replayStore();
 out.save();
