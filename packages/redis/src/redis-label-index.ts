@@ -2,8 +2,6 @@ import type { BoundedCommands } from './bounded-commands.js';
 
 /** Members read and deleted per step: small steps keep Redis responsive. */
 const STEP = 500;
-/** Steps per revocation: 100 000 entries of one subject is far beyond any real cache. */
-const MAX_STEPS = 200;
 /** Members are trimmed once this long past their expiry: more than any clock difference between instances. */
 const TRIM_MARGIN_MS = 5_000;
 
@@ -41,8 +39,17 @@ export class RedisLabelIndex {
   /** Deletes every entry indexed under `hash`, and the index key; resolves how many entries were deleted. */
   async deleteLabelled(hash: string): Promise<number> {
     const indexKey = this.indexKey(hash);
+    // As many steps as the index holds entries when the revocation begins, however many: a client's
+    // label can index an answer for each of its users' tokens, and any cap would leave revoked answers
+    // in Redis, served, and found by no later revocation once the index is gone. One step more for
+    // entries indexed meanwhile, which come last (they expire last).
+    const indexed = await this.commands.send(['ZCARD', indexKey]);
+    if (typeof indexed !== 'number' || !Number.isSafeInteger(indexed) || indexed < 0) {
+      throw new Error(`ZCARD answered ${typeof indexed}, not a count`);
+    }
+    const steps = Math.ceil(indexed / STEP) + 1;
     let deleted = 0;
-    for (let step = 0; step < MAX_STEPS; step++) {
+    for (let step = 0; step < steps; step++) {
       const members = await this.commands.send(['ZRANGE', indexKey, '0', String(STEP - 1)]);
       if (!Array.isArray(members) || members.length === 0) break;
       const keys = members.map(String);

@@ -18,6 +18,7 @@ import {
   TOKENS_REVOKED,
 } from '@rs/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { labelHash } from '../src/label-hash.js';
 import { CountingAuthorizationServer, requestContext, waitFor } from './helpers.js';
 import { type RedisProcess, startRedis, stopAllRedis } from './redis-process.js';
 import { StoreFixture } from './store-fixture.js';
@@ -234,6 +235,27 @@ describe('revocation across instances sharing one Redis', () => {
     await storeB.delete('late-token');
     expect(storeB.stats().publishedEvictions).toBe(3);
   });
+
+  it('deletes every answer of a label, however many: here over a hundred thousand of one client', async () => {
+    const raw = await fixture.raw();
+    await raw.flushDb();
+    const store = await fixture.store({ commandTimeout: 5_000 });
+    const indexKey = `rs:token:index:${labelHash('client:popular-app')}`;
+    const count = 100_600;
+    const expiry = String(Date.now() + 600_000);
+    for (let from = 0; from < count; from += 10_000) {
+      const batch = raw.multi();
+      for (let i = from; i < Math.min(count, from + 10_000); i++) {
+        batch.set(`rs:token:bulk-${i}`, 'x', { PX: 600_000 });
+        batch.zAdd(indexKey, { score: Number(expiry), value: `rs:token:bulk-${i}` });
+      }
+      await batch.exec();
+    }
+    expect(await raw.zCard(indexKey)).toBe(count);
+
+    expect(await store.deleteLabelled('client:popular-app')).toBe(count);
+    expect(await raw.dbSize()).toBe(0);
+  }, 60_000);
 
   it('keeps index keys no longer than the entries they name', async () => {
     const raw = await fixture.raw();
