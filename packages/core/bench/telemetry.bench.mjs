@@ -13,8 +13,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createResourceServer, jwtResolver, staticJwks } from '../dist/index.js';
-import { otel } from '../dist/otel/index.js';
+import { createResourceServer, jwtResolver, staticJwks } from '@rs/core';
+import { otel } from '@rs/core/otel';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20_000);

@@ -4,7 +4,8 @@
 // of an uncached local JWT validation (ES256, RS256) measured in the same run, plus the memory the
 // cache holds. Asserts nothing (it only stops if a request it expects to pass is refused).
 //
-//   node --expose-gc packages/core/bench/token-cache.bench.mjs     (after `pnpm --filter @rs/core build`)
+//   node --expose-gc packages/core/bench/token-cache.bench.mjs     (after `pnpm --filter @rs/core build`; on
+//   Node, `@rs/core` resolves to its Node entry, with the node:crypto signature path, as for users)
 //
 // The introspection endpoint is a small node:http server in this script. It stands in for the
 // authorization server: this benchmark measures the cache, not an authorization server, and an
@@ -18,7 +19,7 @@ import {
   staticJwks,
   tokenCache,
   tokenInfoFromClaims,
-} from '../dist/index.js';
+} from '@rs/core';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
