@@ -16,8 +16,9 @@
 //   row leaves to the next, falls on every row in turn.
 
 /**
- * Runs `rows` (each `{ name, run(i) }`, where `run` may return a promise) for `rounds` rounds of `batch`
- * calls, after a warm-up of at least 5 000 calls per row (enough for V8 to optimize each row's hot
+ * Runs `rows` (each `{ name, run(i), batch? }`, where `run` may return a promise) for `rounds` rounds of
+ * `batch` calls (or the row's own `batch`: a row a hundred times cheaper than the others needs more calls
+ * for a round to last long enough that one collection or one recompilation does not dominate it), after a warm-up of at least 5 000 calls per row (enough for V8 to optimize each row's hot
  * path). Returns per row min / median / max of the CPU µs per call.
  */
 export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = Math.max(batch, 5000) } = {}) {
@@ -29,10 +30,11 @@ export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = Mat
     globalThis.gc?.();
     for (let turn = 0; turn < rows.length; turn++) {
       const row = rows[(round + turn) % rows.length];
+      const calls = row.batch ?? batch;
       const start = process.cpuUsage();
-      await runBatch(row, batch);
+      await runBatch(row, calls);
       const { user, system } = process.cpuUsage(start);
-      samples.get(row.name).push((user + system) / batch);
+      samples.get(row.name).push((user + system) / calls);
     }
   }
   inFlight.length = 0;
