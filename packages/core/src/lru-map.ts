@@ -6,8 +6,8 @@ export interface LruMapOptions<K, V> {
   readonly onEvict?: (value: V, key: K) => void;
   /**
    * Told of each entry that leaves the map, whatever the reason: evicted for room, deleted, replaced by
-   * `set` with another value (before the new value is stored), found expired, or cleared. What an index over the entries
-   * needs to never hold a key the map forgot.
+   * `set` with another value (once the new value is stored), found expired, or cleared. What an index
+   * over the entries needs to never hold a key the map forgot. Always called once the map is consistent.
    */
   readonly onRemove?: (value: V, key: K) => void;
 }
@@ -84,13 +84,14 @@ export class LruMap<K, V> {
     const existing = this.#slots.get(key);
     if (existing !== undefined) {
       const replaced = this.#values[existing] as V;
-      if (replaced !== value) this.#onRemove?.(replaced, key);
       this.#values[existing] = value;
       this.#expiresAt[existing] = expiresAt;
       if (existing !== this.#newest) {
         this.#unlink(existing);
         this.#linkNewest(existing);
       }
+      // Told once the map is whole again, so that a callback that uses the map finds it consistent.
+      if (replaced !== value) this.#onRemove?.(replaced, key);
       return;
     }
     if (this.#slots.size >= this.#max) {

@@ -36,13 +36,17 @@ export class RedisLabelIndex {
     });
   }
 
-  /** Deletes every entry indexed under `hash`, and the index key; resolves how many entries were deleted. */
+  /**
+   * Deletes every entry indexed under `hash` when it begins, however many, and removes them from the
+   * index; resolves how many entries were deleted. Entries indexed meanwhile (by instances that have not
+   * heard of the revocation yet) stay indexed, for the deletion each of them repeats once it hears.
+   */
   async deleteLabelled(hash: string): Promise<number> {
     const indexKey = this.indexKey(hash);
-    // As many steps as the index holds entries when the revocation begins, however many: a client's
-    // label can index an answer for each of its users' tokens, and any cap would leave revoked answers
-    // in Redis, served, and found by no later revocation once the index is gone. One step more for
-    // entries indexed meanwhile, which come last (they expire last).
+    // As many steps as the index holds entries when the deletion begins: a client's label can index an
+    // answer for each of its users' tokens, and a cap would leave revoked answers in Redis, served. One
+    // step more for entries indexed meanwhile, which come last (they expire last); any after it stay
+    // in the index (never deleted whole here), where the repeats of the other instances find them.
     const indexed = await this.commands.send(['ZCARD', indexKey]);
     if (typeof indexed !== 'number' || !Number.isSafeInteger(indexed) || indexed < 0) {
       throw new Error(`ZCARD answered ${typeof indexed}, not a count`);
@@ -55,9 +59,9 @@ export class RedisLabelIndex {
       const keys = members.map(String);
       const unlinked = await Promise.all(keys.map((key) => this.commands.send(['UNLINK', key])));
       deleted += unlinked.filter((count) => count === 1).length;
+      // Redis deletes the sorted set itself once the last member is gone.
       await this.commands.send(['ZREM', indexKey, ...keys]);
     }
-    await this.commands.send(['UNLINK', indexKey]);
     return deleted;
   }
 }

@@ -105,7 +105,8 @@ export interface RedisTokenCacheStoreStats {
   readonly receivedEvictions: number;
   /**
    * Deletions that repeated a revocation another instance had already applied and announced (see
-   * `StoreDeletion`), done; only those that found answers stored meanwhile were announced again.
+   * `StoreDeletion`), counted when over, whether Redis answered or not; only those that found answers
+   * stored meanwhile, or could not tell, were announced again.
    */
   readonly repeatedDeletions: number;
   /** Times the in-process tier was emptied because the subscription (re)started and evictions may have been missed. */
@@ -133,7 +134,7 @@ export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing
   /**
    * Forgets the answer here, in Redis and in every subscribed instance; throws if Redis could not be told.
    * A deletion that repeats another instance's revocation (`alreadyAnnounced`) is announced only when it
-   * still found the answer in Redis.
+   * still found the answer in Redis, or Redis could not say.
    */
   delete(key: string, deletion?: StoreDeletion): Promise<void>;
   /** Forgets every answer here, in Redis (keys under `keyPrefix`) and in every subscribed instance; throws likewise. */
@@ -142,7 +143,7 @@ export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing
    * Forgets every answer indexed under a revocation label (`sub:alice`) here, in Redis and in every
    * subscribed instance; resolves how many Redis entries it deleted. Throws if Redis could not be told.
    * A deletion that repeats another instance's revocation (`alreadyAnnounced`) is announced only when it
-   * still found entries in Redis.
+   * still found entries in Redis, or Redis could not say.
    */
   deleteLabelled(label: string, deletion?: StoreDeletion): Promise<number>;
   evictions(): number;
@@ -274,8 +275,8 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   }
 
   /**
-   * A deletion repeating another instance's revocation, counted once Redis has answered it (or failed
-   * to: then it throws like any write, and the revocation list reports it).
+   * A deletion repeating another instance's revocation, counted once Redis has answered it or failed
+   * to. A failure throws like any write: `tokenCache` counts it in `storeErrors` and tells `onStoreError`.
    */
   async function repeatDeletion(remove: () => Promise<void>): Promise<void> {
     try {

@@ -315,8 +315,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   async function dropRevoked(revocation: SharedRevocation, fromAnotherInstance = false): Promise<void> {
     revocations++;
     const base = keyBase ?? (await digestKeyBase());
-    // Heard from another instance: it has deleted and announced already. Deleted once more all the same,
-    // for an answer this instance stored before it heard; the store announces only what it finds.
+    // Heard from another instance, which deleted and announced already when it had a cache on this
+    // store. Deleted once more all the same, for an answer this instance (or one that has not heard yet)
+    // stored meanwhile; the store announces only what it still finds.
     const deletion = { alreadyAnnounced: fromAnotherInstance };
     if (revocation.by === 'token') {
       const key = base + revocation.value;

@@ -19,7 +19,7 @@ export interface ReplayStore extends StoreHealthReporter {
 
 /** Options of {@link memoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
-  /** Most keys kept; past it the oldest are dropped first. Default 100 000 (about 10 MB). */
+  /** Most keys kept; past it the oldest are dropped first. Default 100 000 (about 20 MB with 60-character keys). */
   readonly maxEntries?: number;
   /** Milliseconds since the epoch. Default `Date.now`; the resource server passes its own clock. */
   readonly clock?: () => number;
