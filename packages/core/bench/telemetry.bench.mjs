@@ -12,9 +12,9 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createResourceServer, jwtResolver, staticJwks } from '@rs/core';
 import { otel } from '@rs/core/otel';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const BATCH = Number(process.env.BENCH_BATCH ?? 20_000);

@@ -11,7 +11,6 @@
 // authorization server: this benchmark measures the cache, not an authorization server, and an
 // in-process stand-in keeps the numbers fast and deterministic.
 import { createServer } from 'node:http';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import {
   createResourceServer,
   introspectionResolver,
@@ -20,6 +19,7 @@ import {
   tokenCache,
   tokenInfoFromClaims,
 } from '@rs/core';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
