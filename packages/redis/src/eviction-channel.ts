@@ -46,11 +46,13 @@ export interface EvictionChannel {
    * Runs `remove`, then announces `message` once Redis has answered it, so that whoever hears the
    * announcement and then reads Redis finds the keys gone (on a cluster the keys and the channel live on
    * different shards, so sending both in one write would not order them). Announced even when removing
-   * failed: the others should at least drop their local copies. Throws the first failure.
+   * failed: the others should at least drop their local copies. With `onlyIfRemoved`, a removal that
+   * answered with nothing removed (`0`) is not announced. Throws the first failure.
    */
   removeAndAnnounce(
     remove: () => Promise<unknown>,
-    message: { readonly key: string } | { readonly clear: true },
+    message: { readonly key: string } | { readonly clear: true } | { readonly label: string },
+    onlyIfRemoved?: boolean,
   ): Promise<void>;
   stats(): EvictionChannelStats;
   /** Unsubscribes for good: closes the subscriber connection, and resolves when nothing of it is left running. */
@@ -103,13 +105,16 @@ export function evictionChannel(settings: EvictionChannelSettings): EvictionChan
 
   return {
     announce: (message) => announce({ ...message, from: instanceId }),
-    async removeAndAnnounce(remove, message) {
+    async removeAndAnnounce(remove, message, onlyIfRemoved = false) {
       let failure: unknown;
+      let removed: unknown;
       try {
-        await remove();
+        removed = await remove();
       } catch (error) {
         failure = error;
       }
+      // A failed removal may have removed anything: it is announced whatever was asked.
+      if (failure === undefined && onlyIfRemoved && removed === 0) return;
       try {
         await announce({ ...message, from: instanceId });
       } catch (error) {

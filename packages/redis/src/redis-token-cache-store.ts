@@ -275,14 +275,20 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   }
 
   /**
-   * A deletion repeating another instance's revocation, counted once Redis has answered it or failed
-   * to. A failure throws like any write: `tokenCache` counts it in `storeErrors` and tells `onStoreError`.
+   * Runs a deletion through Redis and announces it (see `removeAndAnnounce`). One that repeats another
+   * instance's revocation is announced only when it removed something, and counted once Redis has
+   * answered it or failed to. A failure throws like any write: `tokenCache` counts it in `storeErrors`.
    */
-  async function repeatDeletion(remove: () => Promise<void>): Promise<void> {
+  async function deleteAndAnnounce(
+    remove: () => Promise<unknown>,
+    message: { readonly key: string } | { readonly label: string },
+    deletion: StoreDeletion | undefined,
+  ): Promise<void> {
+    const repeat = deletion?.alreadyAnnounced === true;
     try {
-      await writeThrough('delete', remove);
+      await writeThrough('delete', () => evictions.removeAndAnnounce(remove, message, repeat));
     } finally {
-      counts.repeatedDeletions++;
+      if (repeat) counts.repeatedDeletions++;
     }
   }
 
@@ -360,21 +366,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
 
     async delete(key, deletion) {
       local.drop(key);
-      if (deletion?.alreadyAnnounced === true) {
-        await repeatDeletion(async () => {
-          let unlinked: unknown;
-          try {
-            unlinked = await commands.send(['UNLINK', key]);
-          } finally {
-            // Announced when the answer was still there, or when Redis could not say.
-            if (unlinked !== 0) await evictions.announce({ key });
-          }
-        });
-        return;
-      }
-      await writeThrough('delete', () =>
-        evictions.removeAndAnnounce(() => commands.send(['UNLINK', key]), { key }),
-      );
+      await deleteAndAnnounce(() => commands.send(['UNLINK', key]), { key }, deletion);
     },
 
     async clear() {
@@ -389,21 +381,12 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       const hash = labelHash(label);
       local.dropLabelled(hash);
       let deleted = 0;
-      const remove = async () => {
-        let removed = false;
-        try {
-          deleted = await labelIndex.deleteLabelled(hash);
-          removed = true;
-        } finally {
-          // Announced even when deleting failed half-way: the others should at least drop their local
-          // copies. A repeat that found nothing left has nothing to tell.
-          if (!removed || deleted > 0 || deletion?.alreadyAnnounced !== true) {
-            await evictions.announce({ label: hash });
-          }
-        }
-      };
-      if (deletion?.alreadyAnnounced === true) await repeatDeletion(remove);
-      else await writeThrough('delete', remove);
+      // Announced even when deleting failed half-way: the others should at least drop their local copies.
+      await deleteAndAnnounce(
+        async () => (deleted = await labelIndex.deleteLabelled(hash)),
+        { label: hash },
+        deletion,
+      );
       return deleted;
     },
 
