@@ -17,9 +17,10 @@
 
 /**
  * Runs `rows` (each `{ name, run(i), batch? }`, where `run` may return a promise) for `rounds` rounds of
- * `batch` calls (or the row's own `batch`: a row a hundred times cheaper than the others needs more calls
- * for a round to last long enough that one collection or one recompilation does not dominate it), after a warm-up of at least 5 000 calls per row (enough for V8 to optimize each row's hot
- * path). Returns per row min / median / max of the CPU µs per call.
+ * `batch` calls (or the row's own `batch`: a row a hundred times cheaper than the others needs more
+ * calls for a round to last long enough that one collection or one recompilation does not dominate
+ * it), after a warm-up of at least 5 000 calls per row (enough for V8 to optimize each row's hot path).
+ * Returns per row min / median / max of the CPU µs per call.
  */
 export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = Math.max(batch, 5000) } = {}) {
   const inFlight = [];
