@@ -3,6 +3,7 @@
 // optimizations V8 made for the code it runs: five Fastify apps with different hooks in one process made
 // Fastify's hook runner polymorphic for all of them, which no production server is. Each target is one
 // server on 127.0.0.1 with one route, GET /items. Sends the parent `{ url }` once it listens.
+import { createPublicKey, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import fastifyJwt from '@fastify/jwt';
 import { jwtResolver, staticJwks } from '@rs/core';
@@ -18,6 +19,22 @@ import { AUDIENCE, ISSUER } from './lib/fixtures.mjs';
 const { jwk, pem } = JSON.parse(process.env.BENCH_KEY);
 const jwks = { keys: [jwk] };
 const reply = { ok: true };
+
+// The floor routes: the bearer token's RS256 signature decoded and checked with node:crypto, in the
+// plainest way, and nothing else (no header, claim or policy check, no refusal grammar). What checking a
+// JWT costs before any library's work, so that a table can say how much of a protected route's cost is
+// the signature's and how much the library's.
+const publicKey = createPublicKey({ key: jwk, format: 'jwk' });
+function signatureChecks(authorization) {
+  if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return false;
+  const dot = authorization.lastIndexOf('.');
+  return verify(
+    'sha256',
+    Buffer.from(authorization.slice(7, dot)),
+    publicKey,
+    Buffer.from(authorization.slice(dot + 1), 'base64url'),
+  );
+}
 
 function resolver(cached) {
   return jwtResolver({
@@ -73,6 +90,13 @@ const fastifyJwtTarget = (cache) =>
 
 const targets = {
   'fastify (bare)': () => fastifyTarget(async () => {}),
+  'fastify + node:crypto verify (floor)': () =>
+    fastifyTarget(async (app) => {
+      app.addHook('onRequest', (request, reply, done) => {
+        if (signatureChecks(request.headers.authorization)) done();
+        else reply.code(401).send();
+      });
+    }),
   '@fastify/jwt': () => fastifyJwtTarget(false),
   '@fastify/jwt (cache)': () => fastifyJwtTarget(true),
   '@rs/fastify': () =>
@@ -84,6 +108,11 @@ const targets = {
       app.register(fastifyResourceServer, { resolver: resolver(true), requireHttps: false }),
     ),
   'express (bare)': () => expressTarget(),
+  'express + node:crypto verify (floor)': () =>
+    expressTarget((req, res, next) => {
+      if (signatureChecks(req.headers.authorization)) next();
+      else res.sendStatus(401);
+    }),
   'express-oauth2-jwt-bearer': async () =>
     expressTarget(
       auth({ issuer: ISSUER, audience: AUDIENCE, jwksUri: await servedJwksUri(), tokenSigningAlg: 'RS256' }),

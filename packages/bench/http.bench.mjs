@@ -1,6 +1,8 @@
 // Requests per second through a protected route, @rs beside its peers, with autocannon on loopback:
 // Fastify (bare, @fastify/jwt, @rs/fastify) and Express (bare, express-oauth2-jwt-bearer,
-// express-jwt + jwks-rsa, @rs/express). Distinct RS256 tokens, then one repeated token (caches on).
+// express-jwt + jwks-rsa, @rs/express). Distinct RS256 tokens, then one repeated token (caches on). With
+// distinct tokens, a floor route beside them: the same framework with a raw node:crypto check of the
+// signature and nothing else, what any JWT check costs at least.
 // Each server runs in a child process of its own; rounds are interleaved. Prints Markdown; asserts nothing.
 //
 //   pnpm --filter @rs/bench bench:http      (after building @rs/core, @rs/fastify, @rs/express)
@@ -25,12 +27,14 @@ const TABLES = [
   {
     title: 'Fastify 5',
     bare: 'fastify (bare)',
+    floor: 'fastify + node:crypto verify (floor)',
     distinct: ['@fastify/jwt', '@rs/fastify'],
     repeated: ['@fastify/jwt (cache)', '@rs/fastify (verified-token cache)'],
   },
   {
     title: 'Express 5',
     bare: 'express (bare)',
+    floor: 'express + node:crypto verify (floor)',
     distinct: ['express-oauth2-jwt-bearer', 'express-jwt + jwks-rsa', '@rs/express'],
     repeated: ['express-oauth2-jwt-bearer', 'express-jwt + jwks-rsa', '@rs/express (verified-token cache)'],
   },
@@ -42,7 +46,7 @@ const tables = TABLES.filter((t) => only === undefined || t.title.startsWith(onl
 
 /** One server per child process, by name; each answers `cpu` with its CPU time so far. */
 const servers = new Map();
-for (const name of new Set(tables.flatMap((t) => [t.bare, ...t.distinct, ...t.repeated]))) {
+for (const name of new Set(tables.flatMap((t) => [t.bare, t.floor, ...t.distinct, ...t.repeated]))) {
   const child = fork(new URL('./http-servers.mjs', import.meta.url), {
     env: {
       ...process.env,
@@ -114,7 +118,7 @@ out.log(
 );
 for (const table of tables) {
   for (const repeated of [false, true]) {
-    const names = [table.bare, ...(repeated ? table.repeated : table.distinct)];
+    const names = [table.bare, ...(repeated ? table.repeated : [table.floor, ...table.distinct])];
     const samples = new Map(names.map((name) => [name, { rps: [], cpu: [] }]));
     // One unmeasured run each first: JIT, connection pools, key imports, JWK set fetches.
     for (const name of names) await run(name, repeated, 1);
@@ -129,7 +133,7 @@ for (const table of tables) {
     }
     const rpsOf = new Map(names.map((name) => [name, summarize(samples.get(name).rps)]));
     const cpuOf = new Map(names.map((name) => [name, summarize(samples.get(name).cpu)]));
-    const peers = names.filter((name) => name !== table.bare && !isOurs(name));
+    const peers = names.filter((name) => name !== table.bare && name !== table.floor && !isOurs(name));
     const bestPeerRps = Math.max(...peers.map((name) => rpsOf.get(name).median));
     const bestPeerCpu = Math.min(...peers.map((name) => cpuOf.get(name).median));
     const rows = names.map((name) => {
@@ -160,6 +164,17 @@ for (const table of tables) {
         rows,
       ),
     );
+    if (!repeated) {
+      const floorRps = rpsOf.get(table.floor).median;
+      const floorCpu = cpuOf.get(table.floor).median;
+      for (const name of names.filter(isOurs)) {
+        const above = cpuOf.get(name).median - floorCpu;
+        out.log(
+          `\n${name} serves ${ratio(rpsOf.get(name).median / floorRps)} the requests per second of the floor ` +
+            `route, with ${Math.abs(above).toFixed(0)} µs of server CPU a request ${above < 0 ? 'less' : 'more'}.`,
+        );
+      }
+    }
   }
 }
 for (const { child } of servers.values()) child.kill();
