@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, checkedClock, isClockReading, systemClock, unreadableClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
 import { warnOnce } from './config/development-warning.js';
 import { refusedInLite } from './config/lite-refusal.js';
@@ -127,29 +127,31 @@ export function buildResourceServerWith(
   const locations = resolveLocations(options.tokenLocations);
   const requireHttps = options.requireHttps ?? true;
   const serverPolicy = validateAccessPolicy(options.policy, 'policy');
-  const clock = options.clock ?? systemClock;
-  requireOption(
-    typeof clock === 'function',
-    'clock',
-    'must be a function returning milliseconds since the epoch',
-  );
+  const clock = options.clock === undefined ? systemClock : checkedClock(options.clock, 'clock');
   const resolver = options.resolver;
   const recall = resolver.recall?.bind(resolver);
   const sender = features.senderConstraints;
   if (sender === undefined) refuseSenderRequirement(serverPolicy, 'policy');
   const constraints = sender?.settle(options, clock) ?? NO_SENDER_CONSTRAINTS;
   const { dpop, confirmation } = constraints;
+  requireOption(
+    serverPolicy?.requireSenderConstrained !== 'dpop' || dpop !== undefined,
+    'policy.requireSenderConstrained',
+    '"dpop" needs the resource server\'s dpop option',
+  );
+  // The server's demands: the option and the server-wide policy's, both applying.
+  const serverRequirements = senderRequirements(constraints.required, serverPolicy?.requireSenderConstrained);
   const respond = features.failureAnswers?.(options.failureResponses) ?? NO_FAILURE_ANSWERS;
   // The scopes the policies name, for the metadata's scopes_supported; route policies add theirs.
   const policyScopes = new Set(namedScopes(serverPolicy?.scopes));
   const published = features.protectedResource?.(options.protectedResource, {
     tokenLocations: locations,
     dpopAlgorithms: dpop?.algorithms,
-    dpopRequired: constraints.required === 'dpop',
+    dpopRequired: serverRequirements.includes('dpop'),
     certificateBound:
       options.certificateHeader !== undefined ||
-      constraints.required === 'mtls' ||
-      constraints.required === 'any',
+      serverRequirements.includes('mtls') ||
+      serverRequirements.includes('any'),
     scopes: policyScopes,
   });
   const challenge: ChallengeSettings = {
@@ -157,9 +159,6 @@ export function buildResourceServerWith(
     dpopAlgorithms: dpop?.algorithms,
     resourceMetadata: published?.challenge ? published.metadataUrl : undefined,
   };
-
-  const serverRequirements: readonly SenderConstraint[] =
-    constraints.required === undefined ? NO_REQUIREMENTS : [constraints.required];
 
   const server: TracedResourceServer = {
     challenge,
@@ -185,6 +184,14 @@ export function buildResourceServerWith(
       decide(request, routePolicy, false, trace) as Promise<AuthResult>,
     authenticateOptional: (request, routePolicy, trace) => decide(request, routePolicy, true, trace),
   };
+  // Policies passed to authenticate() directly, checked once each as checkPolicy checks those of routes:
+  // a policy nobody checked could misspell a member and require nothing.
+  const checkedPolicies = new WeakSet<AccessPolicy>();
+  const checkedRoutePolicy = (policy: AccessPolicy): void => {
+    if (checkedPolicies.has(policy)) return;
+    server.checkPolicy(policy, 'authenticate(request, policy)');
+    checkedPolicies.add(policy);
+  };
   const { onAudit, telemetry } = options;
   const observeAuthentication = features.observation;
   if ((onAudit === undefined && telemetry === undefined) || observeAuthentication === undefined) {
@@ -206,6 +213,7 @@ export function buildResourceServerWith(
     // Present only when `onAudit` or `telemetry` is configured (see below).
     trace: RequestTrace | undefined,
   ): Promise<OptionalAuthResult> {
+    if (routePolicy !== undefined) checkedRoutePolicy(routePolicy);
     const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
     // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
     const bearer = !required.includes('dpop');
@@ -214,6 +222,8 @@ export function buildResourceServerWith(
       return refused(respond, challenge, bearer, undefined, HTTPS_REQUIRED);
     }
     const now = clock();
+    // A clock that stopped answering numbers would make every date comparison false: expired tokens valid.
+    if (!isClockReading(now)) throw unreadableClock(now, 'clock');
 
     // A plain Bearer token the resolver verified before, character for character, is answered from
     // its memory: what extraction and resolving would find again is skipped, the stages below run.
@@ -328,6 +338,15 @@ function refused(
   dpopNonce?: string,
 ): AuthFailure {
   return { ok: false, rejection: respond(buildRejection(refusal, challenge, { scheme, bearer, dpopNonce })) };
+}
+
+/** The resource server's own demands, from its option and its server-wide policy. */
+function senderRequirements(
+  option: SenderConstraint | undefined,
+  policy: SenderConstraint | undefined,
+): readonly SenderConstraint[] {
+  if (option === undefined && policy === undefined) return NO_REQUIREMENTS;
+  return [...new Set([option, policy])].filter((demand) => demand !== undefined);
 }
 
 /** The server's demands (built once) and the route's, both applying. */

@@ -13,6 +13,7 @@ import { tokenHash } from '../crypto/token-hash.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
+import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
 import {
   type Revocation,
   revocationLabel,
@@ -334,11 +335,18 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   }
 
   const revocable: RevocableCache = { dropRevoked };
-  options.revocations?.attach(revocable);
+  // The lists the wrapped resolver checks too: an answer held here skips its check, so each of their
+  // revocations must drop what it names from this cache as well, or a revoked token stays served.
+  const revocationLists = distinctRevocationLists(
+    options.revocations === undefined ? undefined : [options.revocations],
+    resolver.revocationLists,
+  );
+  for (const list of revocationLists ?? []) list.attach(revocable);
 
   return {
     // A cache answers exactly as the resolver it wraps.
     cacheNamespace: namespace,
+    revocationLists,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       const key = await keyOf(token);
       const cached = await read(key);

@@ -21,7 +21,10 @@ export interface RotatingDpopNoncesOptions {
    * that a nonce from one is accepted by the others. Default: random, for a single instance.
    */
   readonly secret?: Uint8Array | string;
-  /** Seconds each nonce is handed out; the previous one stays accepted as long. Default 300. */
+  /**
+   * Seconds each nonce is handed out, from 1 to 3 600; the previous one stays accepted as long. Default
+   * 300. A nonce proves a proof fresh: one accepted for days (300 000, milliseconds meant) proves nothing.
+   */
   readonly lifetime?: number;
 }
 
@@ -30,6 +33,8 @@ const ROTATING_DPOP_NONCES_OPTIONS: OptionSchema<RotatingDpopNoncesOptions> = {
   lifetime: positiveNumber,
 };
 
+// An hour: the longest a nonce may be handed out, so that an answer in milliseconds is refused.
+const MAX_NONCE_LIFETIME_SECONDS = 3600;
 const encoder = new TextEncoder();
 // RFC 9449 §8.1: nonce = 1*NQCHAR; ours is "<slot>.<mac>", digits and base64url.
 const NONCE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
@@ -48,9 +53,12 @@ export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): Dpo
   checkOptions(options, ROTATING_DPOP_NONCES_OPTIONS, 'rotatingDpopNonces');
   const lifetime = options.lifetime ?? 300;
   requireOption(
-    typeof lifetime === 'number' && Number.isFinite(lifetime) && lifetime >= 1,
+    typeof lifetime === 'number' &&
+      Number.isFinite(lifetime) &&
+      lifetime >= 1 &&
+      lifetime <= MAX_NONCE_LIFETIME_SECONDS,
     'rotatingDpopNonces.lifetime',
-    'must be a number of seconds, at least 1',
+    `must be a number of seconds from 1 to ${MAX_NONCE_LIFETIME_SECONDS}`,
   );
   const secret =
     typeof options.secret === 'string' ? encoder.encode(options.secret) : (options.secret ?? randomSecret());

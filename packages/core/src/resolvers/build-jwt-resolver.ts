@@ -206,6 +206,7 @@ export function buildJwtResolver(
 
   return {
     cacheNamespace: features.cacheNamespace?.(options, keySources),
+    revocationLists: revocations === undefined ? undefined : [revocations],
     health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
     // A remembered token is answered without the revocation check: with a list, every token goes through it.
     ...(remembered === undefined || revocations !== undefined ? {} : { recall }),

@@ -2,6 +2,7 @@ import { requireOption } from '../config/config-error.js';
 import { checkOptions, type OptionSchema, objectWith } from '../config/option-schema.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { collectHealth } from '../observability/dependency-health.js';
+import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
 
@@ -41,5 +42,6 @@ export function hybridResolver(options: HybridResolverOptions): AccessTokenResol
     cacheNamespace: cacheNamespaceOf('hybrid', { jwt, opaque }),
     resolve: (token, context) => (tokenShape(token) === 'opaque' ? opaque : jwt).resolve(token, context),
     health: (now) => collectHealth(now, [jwt, opaque]),
+    revocationLists: distinctRevocationLists(jwt.revocationLists, opaque.revocationLists),
   };
 }

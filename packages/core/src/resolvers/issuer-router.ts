@@ -3,6 +3,7 @@ import { checkOptions, type OptionSchema, objectWith, recordOf } from '../config
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { refusal } from '../errors/failure.js';
 import { collectHealth } from '../observability/dependency-health.js';
+import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { peekIssuer, tokenShape } from './token-shape.js';
 
@@ -69,6 +70,9 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
 
   return {
     cacheNamespace: cacheNamespaceOf('issuerRouter', { issuers: Object.fromEntries(routes), unidentified }),
+    revocationLists: distinctRevocationLists(
+      ...[...routes.values(), unidentified].map((route) => route?.revocationLists),
+    ),
     async resolve(token, context) {
       if (tokenShape(token) !== 'jws') {
         if (unidentified !== undefined) return unidentified.resolve(token, context);

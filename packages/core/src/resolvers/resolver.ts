@@ -3,6 +3,7 @@ import type { Outcome } from '../errors/failure.js';
 import type { HealthReporter } from '../observability/dependency-health.js';
 import type { RequestTrace } from '../observability/request-trace.js';
 import type { RsRequest } from '../request.js';
+import type { RevocationList } from '../revocation/revocation-list.js';
 import type { TokenInfo } from '../token-info.js';
 
 /** What a resolver may use besides the token. */
@@ -44,4 +45,10 @@ export interface AccessTokenResolver extends CacheIdentity, HealthReporter {
    * give the answer {@link resolve} would give. A JWT resolver with a verified-token cache has it.
    */
   recall?(token: string, context: ResolveContext): Outcome<TokenInfo> | undefined;
+  /**
+   * Optional: the revocation lists this resolver (or one it wraps) checks its answers against. A cache
+   * wrapping it (`tokenCache`) attaches to each, so that a revocation also drops the answers the cache
+   * holds, which would otherwise be served without the check until they expire.
+   */
+  readonly revocationLists?: readonly RevocationList[];
 }

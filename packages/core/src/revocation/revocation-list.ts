@@ -1,3 +1,4 @@
+import { checkedClock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import {
   checkOptions,
@@ -33,7 +34,7 @@ export interface RevocationListOptions {
   /**
    * How long tokens issued before a revocation stay refused by JWT resolvers: set it to at least the
    * longest lifetime of the access tokens, or a revoked JWT is accepted again once its marker is gone.
-   * Default 1 hour.
+   * Default 1 hour; at least 1 minute, so that seconds given for milliseconds are refused.
    */
   readonly markerTtl?: number;
   /** Most markers kept; past it the oldest go first (`stats().droppedMarkers`). Default 100 000. */
@@ -94,6 +95,9 @@ export interface RevocationList {
   close(): void;
 }
 
+// A minute: no access token lives shorter, and seconds given for milliseconds (3 600) fall below it.
+const MIN_MARKER_TTL_MS = 60_000;
+
 const REVOCATION_LIST_OPTIONS: OptionSchema<RevocationListOptions> = {
   markerTtl: positiveNumber,
   maxMarkers: positiveInteger,
@@ -116,8 +120,12 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
   checkOptions(options, REVOCATION_LIST_OPTIONS, 'revocationList');
   const markerTtl = options.markerTtl ?? 3_600_000;
   const maxMarkers = options.maxMarkers ?? 100_000;
-  requireOption(Number.isFinite(markerTtl), 'revocationList.markerTtl', 'must be a finite number of ms');
-  const clock = options.clock ?? Date.now;
+  requireOption(
+    Number.isFinite(markerTtl) && markerTtl >= MIN_MARKER_TTL_MS,
+    'revocationList.markerTtl',
+    `must be a finite number of milliseconds, at least ${MIN_MARKER_TTL_MS} (markers must outlive the tokens they revoke)`,
+  );
+  const clock = options.clock === undefined ? Date.now : checkedClock(options.clock, 'revocationList.clock');
   const markers = new RevocationMarkers(maxMarkers, markerTtl);
   const caches = new Set<RevocableCache>();
   const counts = { revocations: 0, evictions: 0, received: 0, refused: 0, shareErrors: 0, cacheErrors: 0 };
