@@ -23,6 +23,7 @@ import {
   extractToken,
   plainBearerCredentials,
   type ResolvedTokenLocations,
+  schemeOfRefusedRequest,
 } from './extract/extract-token.js';
 import type { TokenLocations } from './extract/token-locations.js';
 import type { failureResponder } from './failure-answers/failure-responses.js';
@@ -250,7 +251,8 @@ export function buildResourceServerWith(
         if (optional && extracted.failure.code === 'token_missing') {
           return { ok: true, context: undefined, headers: NO_HEADERS };
         }
-        return refused(respond, challenge, bearer, undefined, extracted.failure);
+        const scheme = schemeOfRefusedRequest(request, dpop !== undefined);
+        return refused(respond, challenge, bearer, scheme, extracted.failure);
       }
       ({ token, location, scheme } = extracted.value);
       trace?.extracted(scheme);

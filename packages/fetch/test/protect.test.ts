@@ -21,6 +21,23 @@ const bearer = async (claims?: Record<string, unknown>) => ({
 });
 
 describe('protect', () => {
+  it('refuses two Authorization headers, which Fetch joins into one line, whichever comes first', async () => {
+    const handler = vi.fn(echo);
+    const { authorization } = await bearer({ sub: 'alice' });
+    for (const first of ['Basic eDp5', authorization]) {
+      const headers = new Headers();
+      headers.append('authorization', first);
+      headers.append('authorization', first === authorization ? 'Basic eDp5' : authorization);
+      const request = new Request('http://localhost/items', { headers });
+      const response = await server().protect(handler)(request);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_request"');
+      const optional = await server().protectOptional(handler)(new Request(request));
+      expect(optional.status).toBe(400);
+    }
+    expect(handler).not.toHaveBeenCalled();
+  });
+
   it('does not call the handler for a refused request, and answers with core rejection as is', async () => {
     const handler = vi.fn(echo);
     const response = await server({ realm: 'items' }).protect(handler)(new Request('http://localhost/items'));

@@ -60,6 +60,21 @@ export function requestUrl(
   host: string | undefined,
   target: string,
 ): string {
-  if (publicBase !== undefined) return publicBase + target;
-  return `${protocol ?? 'http'}://${host ?? ''}${target}`;
+  const absolute = ABSOLUTE_FORM.test(target) ? absoluteFormParts(target) : undefined;
+  const pathAndQuery = absolute?.pathAndQuery ?? target;
+  if (publicBase !== undefined) return publicBase + pathAndQuery;
+  // The scheme stays the connection's: a client writing https:// over plain http makes it no https.
+  return `${protocol ?? 'http'}://${absolute?.host ?? host ?? ''}${pathAndQuery}`;
+}
+
+// RFC 9112 §3.2.2: a server must accept a request-target in absolute-form (`GET https://host/path`), as
+// proxies send it; its authority then replaces the Host header (§3.2.2), and only its path and query
+// follow the public base. Other targets start with `/` (origin-form) or are `*` (asterisk-form).
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+function absoluteFormParts(target: string): { host: string; pathAndQuery: string } | undefined {
+  if (!URL.canParse(target)) return undefined;
+  const url = new URL(target);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  return { host: url.host, pathAndQuery: `${url.pathname}${url.search}` };
 }

@@ -66,7 +66,10 @@ export function extractToken(
     if (header !== undefined) {
       const space = header.indexOf(' ');
       const scheme = authorizationScheme(header, space === -1 ? header.length : space, acceptDpop);
-      if (scheme !== undefined) {
+      if (scheme === undefined) {
+        const problem = misspelledOrHidden(header, acceptDpop);
+        if (problem !== undefined) return refusal('malformed_authorization', problem);
+      } else {
         const credentials = credentialsAfter(header, space);
         const spelling = credentials === undefined ? 'invalid' : spellingOf(credentials);
         if (spelling === 'invalid') {
@@ -156,18 +159,76 @@ export function plainBearerCredentials(
   request: RsRequest,
   locations: ResolvedTokenLocations,
 ): string | undefined {
-  if (
-    !locations.authorizationHeader ||
-    locations.formBody ||
-    locations.query ||
-    locations.header !== undefined
-  )
-    return undefined;
+  if (!readsAuthorizationHeaderOnly(locations)) return undefined;
   const header = request.headers.authorization;
   if (typeof header !== 'string' || !Object.hasOwn(request.headers, 'authorization')) return undefined;
   const space = header.indexOf(' ');
   if (space === -1 || authorizationScheme(header, space, false) !== 'Bearer') return undefined;
   return credentialsAfter(header, space);
+}
+
+/**
+ * Whether the Authorization header is the only place tokens are looked for: then a request whose header
+ * carries a remembered token can carry no other (a second one would have to be refused as two methods).
+ * Every location of {@link ResolvedTokenLocations} is named here.
+ */
+function readsAuthorizationHeaderOnly(locations: ResolvedTokenLocations): boolean {
+  return (
+    locations.authorizationHeader &&
+    !locations.formBody &&
+    !locations.query &&
+    locations.header === undefined &&
+    locations.cookie === undefined
+  );
+}
+
+/**
+ * The scheme of an Authorization header that is not ours, when the client plainly meant ours: `Bearer`
+ * (or `DPoP`) followed by something other than a space (`Bearer<TAB>…`, `Bearer:…`, RFC 9110 §11.4 wants
+ * `1*SP`), or credentials of ours after another scheme's (`Basic …, Bearer …`: two Authorization headers
+ * joined by a Fetch `Headers` or an API gateway, or one line holding two). Read as another scheme, such
+ * a request would have no token, and an optional route would let it in as anonymous: it is malformed
+ * (RFC 6750 §3.1). `undefined` for an honest other scheme.
+ */
+function misspelledOrHidden(header: string, acceptDpop: boolean): string | undefined {
+  if (
+    (header.length > 6 && spelledAs(header, 'bearer') && !isTokenCharacter(header.charCodeAt(6))) ||
+    (acceptDpop && header.length > 4 && spelledAs(header, 'dpop') && !isTokenCharacter(header.charCodeAt(4)))
+  ) {
+    return 'The authorization scheme must be followed by a space';
+  }
+  const schemeAfterComma = acceptDpop ? BEARER_OR_DPOP_AFTER_COMMA : BEARER_AFTER_COMMA;
+  if (header.includes(',') && schemeAfterComma.test(header)) {
+    return 'The Authorization header holds more than one set of credentials';
+  }
+  return undefined;
+}
+
+// Another set of credentials in a comma-joined list (RFC 9110 §5.3): `, Bearer <…>` or `, Bearer` last.
+const BEARER_AFTER_COMMA = /,[ \t]*bearer(?:[ \t]|$)/i;
+const BEARER_OR_DPOP_AFTER_COMMA = /,[ \t]*(?:bearer|dpop)(?:[ \t]|$)/i;
+
+// RFC 9110 §5.6.2 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|"
+// / "~" / DIGIT / ALPHA.
+const TOKEN_CHARACTER = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/;
+function isTokenCharacter(code: number): boolean {
+  return TOKEN_CHARACTER.test(String.fromCharCode(code));
+}
+
+/**
+ * The scheme the client used in a request refused while extracting its token, for the challenge that
+ * carries the error (RFC 9449 §7.1: a DPoP request is answered in the DPoP challenge): `DPoP` when the
+ * Authorization header names it and DPoP is accepted, `undefined` otherwise.
+ */
+export function schemeOfRefusedRequest(request: RsRequest, acceptDpop: boolean): 'DPoP' | undefined {
+  if (!acceptDpop) return undefined;
+  const header = singleHeader(request.headers, 'authorization');
+  const namesDpop =
+    typeof header === 'string' &&
+    header.length >= 4 &&
+    spelledAs(header, 'dpop') &&
+    (header.length === 4 || !isTokenCharacter(header.charCodeAt(4)));
+  return namesDpop ? 'DPoP' : undefined;
 }
 
 // RFC 9110 §11: credentials = auth-scheme [ 1*SP token68 ]. The scheme ends at the first space; only
@@ -208,6 +269,9 @@ function checkedBearer(token: string, location: TokenLocation): ExtractedToken {
 
 function queryToken(url: string, name: string): Outcome<string | undefined> {
   const queryStart = url.indexOf('?');
+  // A `?` after a `#` is in the fragment, not the query (RFC 3986 §3.5): no token there.
+  const fragmentStart = url.indexOf('#');
+  if (fragmentStart !== -1 && fragmentStart < queryStart) return success(undefined);
   // Most requests have no query or no token in it: skip URL parsing for them. A name may be
   // percent-encoded (`access%5Ftoken`, `%61ccess_token`) and still be the name once decoded, so a
   // query with a `%` is always parsed. (Names are configured without spaces, so `+` needs no care.)

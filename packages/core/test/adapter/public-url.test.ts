@@ -42,4 +42,23 @@ describe('requestUrl', () => {
     expect(requestUrl(undefined, 'https', 'api.example.com', '/items')).toBe('https://api.example.com/items');
     expect(requestUrl(undefined, undefined, 'api.example.com', '/')).toBe('http://api.example.com/');
   });
+
+  it('reads a target in absolute-form (RFC 9112 §3.2.2): its path and query, its authority for Host', () => {
+    const base = publicBaseUrl('https://api.example.com', 'publicUrl');
+    expect(requestUrl(base, 'http', 'internal', 'https://api.example.com/items?page=2')).toBe(
+      'https://api.example.com/items?page=2',
+    );
+    expect(requestUrl(undefined, 'http', 'spoofed.example', 'http://127.0.0.1:8080/items')).toBe(
+      'http://127.0.0.1:8080/items',
+    );
+    // The scheme stays the connection's: writing https:// over plain http does not make the request https.
+    expect(requestUrl(undefined, 'http', 'api.example.com', 'HTTPS://api.example.com/items')).toBe(
+      'http://api.example.com/items',
+    );
+    // What is not an http(s) URL stays a target as received.
+    expect(requestUrl(undefined, 'https', 'api.example.com', '*')).toBe('https://api.example.com*');
+    expect(requestUrl(undefined, 'https', 'api.example.com', 'ftp://x/y')).toBe(
+      'https://api.example.comftp://x/y',
+    );
+  });
 });
