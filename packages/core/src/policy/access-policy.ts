@@ -15,7 +15,13 @@ import {
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
-import type { ClaimCheck } from './claim-checks.js';
+import {
+  asynchronousAnswer,
+  type ClaimCheck,
+  isAsyncFunction,
+  isThenable,
+  SYNCHRONOUS,
+} from './claim-checks.js';
 import { missingScopes, type ScopeRequirement, validateScopeRequirement } from './scopes.js';
 import { checkStepUp, type StepUpRequirement, validateStepUp } from './step-up.js';
 
@@ -26,7 +32,10 @@ import { checkStepUp, type StepUpRequirement, validateStepUp } from './step-up.j
 export interface AccessPolicy extends StepUpRequirement {
   /** Required scopes; a failure answers 403 `insufficient_scope` with `scope="…"`. */
   readonly scopes?: ScopeRequirement;
-  /** Conditions on claims; a failure answers 403 `insufficient_scope`. */
+  /**
+   * Conditions on claims; a failure answers 403 `insufficient_scope`. A check passes only when its `test`
+   * returns `true`; an `async` test is refused, and a promise returned throws an `RsConfigError`.
+   */
   readonly claims?: readonly ClaimCheck[];
   /**
    * Accept only sender-constrained tokens: `'mtls'` certificate-bound (RFC 8705), `'dpop'` DPoP-bound
@@ -52,24 +61,19 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
   if (policy.scopes !== undefined) validateScopeRequirement(policy.scopes, `${option}.scopes`);
   senderConstraintOption(policy.requireSenderConstrained, `${option}.requireSenderConstrained`);
   validateStepUp(policy, option);
-  if (policy.claims !== undefined) {
-    if (!Array.isArray(policy.claims))
-      throw new RsConfigError(`${option}.claims`, 'must be an array of claim checks');
-    for (const check of policy.claims) {
-      if (typeof check?.test !== 'function') {
-        throw new RsConfigError(
-          `${option}.claims`,
-          'each entry must be a claim check such as claimEquals(…)',
-        );
-      }
-    }
-  }
+  // checkOptions has made `claims` an array of objects with a `test` method.
+  policy.claims?.forEach((check, index) => {
+    // Its promise would be truthy whatever it resolves to: refused now, not found at the first request.
+    if (isAsyncFunction(check.test)) throw new RsConfigError(`${option}.claims[${index}].test`, SYNCHRONOUS);
+  });
   return policy;
 }
 
 /**
  * Checks one policy against a valid token: scopes, then the login behind it (RFC 9470), then claims.
- * `now` is in milliseconds since the epoch.
+ * `now` is in milliseconds since the epoch. A claim check passes only when its test returns `true`. A
+ * computed requirement or a claim check that answers with a promise (or a computed requirement that
+ * returns nonsense) is a bug in the application: an `RsConfigError` is thrown, the request never passes.
  */
 export function checkAccessPolicy(
   policy: AccessPolicy,
@@ -98,10 +102,16 @@ export function checkAccessPolicy(
   }
   const stepUp = checkStepUp(policy, token, now);
   if (stepUp !== undefined) return stepUp;
-  if (policy.claims !== undefined) {
-    for (const check of policy.claims) {
-      if (!check.test(token.claims, token))
-        return { code: 'claim_check_failed', description: `The access token ${check.description}` };
+  const claims = policy.claims;
+  if (claims !== undefined) {
+    for (let index = 0; index < claims.length; index++) {
+      const check = claims[index]!;
+      const result: unknown = check.test(token.claims, token);
+      // Only `true` passes: a truthy answer such as 'false' or a promise must never open the route.
+      if (result === true) continue;
+      if (isThenable(result))
+        throw asynchronousAnswer(result, `policy.claims[${index}]`, `the claim check "${check.description}"`);
+      return { code: 'claim_check_failed', description: `The access token ${check.description}` };
     }
   }
   return undefined;

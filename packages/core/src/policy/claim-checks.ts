@@ -1,3 +1,4 @@
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import type { TokenInfo } from '../token-info.js';
 
 /**
@@ -8,6 +9,11 @@ import type { TokenInfo } from '../token-info.js';
 export interface ClaimCheck {
   /** What the check requires, for the `error_description`, e.g. `claim "groups" must include "admin"`. */
   readonly description: string;
+  /**
+   * Whether the claims meet the condition. Only `true` passes: any other result (`'true'`, `1`,
+   * `undefined`) refuses the request. It must be synchronous: an `async` test is refused when the policy is
+   * checked, and a promise returned at request time throws an `RsConfigError` rather than let it through.
+   */
   test(claims: Readonly<Record<string, unknown>>, token: TokenInfo): boolean;
 }
 
@@ -49,28 +55,69 @@ export function claimAt(claims: Readonly<Record<string, unknown>>, path: ClaimPa
 }
 
 /**
- * Requires the claim to equal `expected` (strict equality; for arrays, same members in the same order).
+ * Requires the claim to equal `expected`: strict equality for a string, a number or a boolean; for an
+ * array, a claim that is an array of the same members in the same order.
  *
- * @example `claimEquals('tenant', 'acme')`
+ * Refused with an `RsConfigError` when called: a `path` that is not a claim path, and an `expected` that is
+ * `undefined` (an unset environment variable would otherwise match every token without the claim), `null`,
+ * `NaN`, an object, or an empty array or one holding anything but strings, finite numbers and booleans.
+ *
+ * @example `claimEquals('tenant', 'acme')`, `claimEquals('roles', ['user', 'admin'])`
  */
-export function claimEquals(path: ClaimPath, expected: string | number | boolean): ClaimCheck {
-  return {
-    description: `claim "${pathName(path)}" must equal the expected value`,
-    test: (claims) => claimAt(claims, path) === expected,
-  };
+export function claimEquals(
+  path: ClaimPath,
+  expected: string | number | boolean | readonly (string | number | boolean)[],
+): ClaimCheck {
+  const claimPath = claimPathArgument(path, 'claimEquals');
+  const description = `claim "${pathName(claimPath)}" must equal the expected value`;
+  if (Array.isArray(expected)) {
+    requireOption(
+      expected.length > 0 && expected.every(isClaimValue),
+      'claimEquals(expected)',
+      `must be ${CLAIM_VALUE}; an array must hold at least one of them (an empty one is most often a list that failed to load)`,
+    );
+    // A copy: the check is settled now, whatever later becomes of the caller's array.
+    const members: readonly unknown[] = [...expected];
+    return {
+      description,
+      test(claims) {
+        const value = claimAt(claims, claimPath);
+        return (
+          Array.isArray(value) &&
+          value.length === members.length &&
+          members.every((member, index) => value[index] === member)
+        );
+      },
+    };
+  }
+  requireOption(
+    isClaimValue(expected),
+    'claimEquals(expected)',
+    `must be ${CLAIM_VALUE}, or an array of them`,
+  );
+  return { description, test: (claims) => claimAt(claims, claimPath) === expected };
 }
 
 /**
  * Requires the claim to include every one of `values`. The claim may be an array or a space-separated
  * string (as `scope` is).
  *
+ * Refused with an `RsConfigError` when called: a `path` that is not a claim path, and no values at all
+ * (every token holding the claim would pass) or a value that is not a non-empty string.
+ *
  * @example `claimIncludes(['realm_access', 'roles'], 'admin')`
  */
 export function claimIncludes(path: ClaimPath, ...values: readonly string[]): ClaimCheck {
+  const claimPath = claimPathArgument(path, 'claimIncludes');
+  requireOption(
+    values.length > 0 && values.every(isNonEmptyString),
+    'claimIncludes(values)',
+    'must be one or more non-empty strings: with none, every token holding the claim would pass',
+  );
   return {
-    description: `claim "${pathName(path)}" must include the required values`,
+    description: `claim "${pathName(claimPath)}" must include the required values`,
     test: (claims) => {
-      const value = claimAt(claims, path);
+      const value = claimAt(claims, claimPath);
       const members = typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value : undefined;
       return members !== undefined && values.every((wanted) => members.includes(wanted));
     },
@@ -78,7 +125,12 @@ export function claimIncludes(path: ClaimPath, ...values: readonly string[]): Cl
 }
 
 /**
- * Any condition on one claim.
+ * Any condition on one claim. The request passes only when `predicate` returns `true`.
+ *
+ * Refused with an `RsConfigError` when called: a `path` that is not a claim path, a `predicate` that is
+ * not a function or is `async` (its promise is no answer), and a `requirement` that is not a non-empty
+ * string. A predicate that returns a promise at request time (an async function in disguise) throws an
+ * `RsConfigError` naming `claimCheck(predicate)`: the request fails, it is never let through.
  *
  * @example `claimCheck('email_verified', (v) => v === true, 'a verified email')`
  */
@@ -87,13 +139,98 @@ export function claimCheck(
   predicate: (value: unknown, token: TokenInfo) => boolean,
   requirement?: string,
 ): ClaimCheck {
+  const claimPath = claimPathArgument(path, 'claimCheck');
+  requireOption(
+    typeof predicate === 'function',
+    'claimCheck(predicate)',
+    'must be a function of the claim value and the token, returning true or false',
+  );
+  requireOption(!isAsyncFunction(predicate), 'claimCheck(predicate)', SYNCHRONOUS);
+  requireOption(
+    requirement === undefined || isNonEmptyString(requirement),
+    'claimCheck(requirement)',
+    'must be a non-empty string describing the condition, or left out',
+  );
+  const name = pathName(claimPath);
   return {
-    description: `claim "${pathName(path)}" must satisfy ${requirement ?? 'the route condition'}`,
-    test: (claims, token) => predicate(claimAt(claims, path), token),
+    description: `claim "${name}" must satisfy ${requirement ?? 'the route condition'}`,
+    test(claims, token) {
+      const result: unknown = predicate(claimAt(claims, claimPath), token);
+      if (isThenable(result))
+        throw asynchronousAnswer(result, 'claimCheck(predicate)', `the predicate for claim "${name}"`);
+      return result === true;
+    },
   };
 }
 
 /** The path as the description names it: dotted. */
 export function pathName(path: ClaimPath): string {
   return typeof path === 'string' ? path : path.join('.');
+}
+
+/**
+ * `path` as a claim-check factory takes it: a non-empty string, or a non-empty array of non-empty
+ * segments (copied, so that a later change to the caller's array cannot change the check). Anything else
+ * throws an `RsConfigError` naming `helper(path)`, not a `TypeError` from the first request.
+ */
+export function claimPathArgument(path: unknown, helper: string): ClaimPath {
+  if (isNonEmptyString(path)) return path;
+  requireOption(
+    Array.isArray(path) && path.length > 0 && path.every(isNonEmptyString),
+    `${helper}(path)`,
+    'must be a claim name, a dotted path, or a non-empty array of non-empty path segments',
+  );
+  return Object.freeze([...path]);
+}
+
+/** Why a claim condition is refused for being `async`. */
+export const SYNCHRONOUS =
+  'must be synchronous, returning true or false: an async function returns a promise, which is no answer';
+
+/**
+ * Whether `value` was declared `async`. Its promise is truthy whatever it resolves to, so such a condition
+ * is refused when configured; one that only returns a promise (a bound or transpiled async function) is
+ * caught at request time by {@link isThenable}.
+ */
+export function isAsyncFunction(value: unknown): boolean {
+  return typeof value === 'function' && Object.prototype.toString.call(value) === '[object AsyncFunction]';
+}
+
+/** Whether `value` is a promise or promise-like: what an asynchronous condition returns. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * The error for a condition (`subject`) that answered a request with a promise where it should have
+ * returned `answer`: a bug in the application, thrown so that the request fails loudly rather than
+ * passing or being refused as if the token fell short. The promise's rejection, if it comes, is handled
+ * here: unhandled, it could end the process.
+ */
+export function asynchronousAnswer(
+  result: PromiseLike<unknown>,
+  option: string,
+  subject: string,
+  answer = 'true or false',
+): RsConfigError {
+  Promise.resolve(result).catch(() => undefined);
+  return new RsConfigError(
+    option,
+    `${subject} returned a promise: it must be synchronous, returning ${answer}`,
+  );
+}
+
+const CLAIM_VALUE = 'a string, a finite number, true or false';
+
+// What claimEquals compares with `===`: what a JSON claim holds other than objects and `null`.
+function isClaimValue(value: unknown): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
 }

@@ -2,12 +2,19 @@ import { RsConfigError } from '../config/config-error.js';
 import { anyValue, checkOptions, isPlainObject, type OptionSchema } from '../config/option-schema.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
+import { asynchronousAnswer, isAsyncFunction, isThenable } from './claim-checks.js';
 
 /**
  * The scopes a route requires:
  * - a list, or `{ allOf }`: every one of them;
  * - `{ anyOf }`: at least one of them;
- * - a function of the request and token, evaluated per request, returning one of the above.
+ * - a function of the request and token, evaluated per request, returning one of the above. It must be
+ *   synchronous: an `async` function is refused, and a promise returned throws an `RsConfigError`.
+ *
+ * Each configured list names at least one scope: an empty one would require nothing (or, for `{ anyOf }`,
+ * refuse every token), so `[]`, `{ allOf: [] }` and `{ anyOf: [] }` are refused. A route that requires no
+ * scope leaves `scopes` out. A function decides per request, and may return `[]` for a request that needs
+ * no scope; the empty `{ allOf: [] }` and `{ anyOf: [] }` throw when it returns them.
  */
 export type ScopeRequirement =
   | readonly string[]
@@ -40,15 +47,30 @@ export function missingScopes(
 }
 
 /**
- * Validates a scope requirement: given in configuration (a function is then accepted and its results
- * are checked each time it runs), or returned by such a function (`computed`).
+ * Validates a scope requirement: given in configuration (a synchronous function is then accepted and its
+ * results are checked each time it runs), or returned by such a function (`computed`). Throws an
+ * {@link RsConfigError} naming `option` for an `async` function, a promise, an empty list, `{ allOf: [] }`,
+ * `{ anyOf: [] }`, both `allOf` and `anyOf`, an unknown key, and a scope that is not a scope token.
  */
 export function validateScopeRequirement(requirement: unknown, option: string, computed = false): void {
   if (typeof requirement === 'function') {
     if (computed)
       throw new RsConfigError(option, 'a computed requirement must return scopes, { allOf } or { anyOf }');
+    // Its promise would be refused at every request: say so at start-up.
+    if (isAsyncFunction(requirement))
+      throw new RsConfigError(
+        option,
+        'a function computing the requirement must be synchronous: an async function returns a promise, not scopes',
+      );
     return;
   }
+  if (computed && isThenable(requirement))
+    throw asynchronousAnswer(
+      requirement,
+      option,
+      'the function computing the requirement',
+      'scopes, { allOf } or { anyOf }',
+    );
   if (isPlainObject(requirement)) checkOptions(requirement, SCOPE_SETS, option);
   // missingScopes would read only anyOf and silently drop the allOf requirement.
   if (isAllOf(requirement as StaticScopeRequirement) && isAnyOf(requirement as StaticScopeRequirement)) {
@@ -63,9 +85,22 @@ export function validateScopeRequirement(requirement: unknown, option: string, c
         : undefined;
   if (!Array.isArray(list))
     throw new RsConfigError(option, 'must be an array of scopes, { allOf }, { anyOf } or a function');
-  // An empty any-of would accept every token: almost certainly a list that failed to load.
-  if (list.length === 0 && isAnyOf(requirement as StaticScopeRequirement)) {
-    throw new RsConfigError(option, '{ anyOf } needs at least one scope');
+  // An empty list or all-of would require nothing (and an empty any-of refuse every token, with an empty
+  // scope="" challenge): almost certainly a list that failed to load (`process.env.SCOPES` unset), never to
+  // be read as "no scope required".
+  // A function returning a plain `[]` decided that this request needs no scope.
+  if (list.length === 0 && !(computed && Array.isArray(requirement))) {
+    const anyOf = isAnyOf(requirement as StaticScopeRequirement);
+    const form = anyOf
+      ? '{ anyOf }'
+      : isAllOf(requirement as StaticScopeRequirement)
+        ? '{ allOf }'
+        : 'a list of scopes';
+    const effect = anyOf ? 'an empty one refuses every token' : 'an empty one requires nothing';
+    const instead = computed
+      ? 'return [] for a request that needs no scope'
+      : 'leave scopes out for a route that requires none';
+    throw new RsConfigError(option, `${form} needs at least one scope (${effect}; ${instead})`);
   }
   for (const scope of list) {
     if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {

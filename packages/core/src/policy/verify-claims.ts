@@ -1,16 +1,23 @@
-import { RsConfigError } from '../config/config-error.js';
-import { isPlainObject } from '../config/option-schema.js';
-import { type ClaimCheck, type ClaimPath, claimAt, pathName } from './claim-checks.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { anyValue, checkOptions, type OptionSchema } from '../config/option-schema.js';
+import { type ClaimCheck, type ClaimPath, claimAt, claimPathArgument, pathName } from './claim-checks.js';
 
 /** The delimiters of delimited string claims (such as `scope`), by NGINX's names or as one character. */
 export type ClaimDelimiter = 'SPACE' | 'COMMA' | 'SEMICOLON' | (string & {});
 
 const DELIMITERS: Readonly<Record<string, string>> = { SPACE: ' ', COMMA: ',', SEMICOLON: ';' };
 
+// A misspelled `delimeter` would otherwise be ignored, and `scope` compared as one whole string.
+const STRING_OPTIONS: OptionSchema<{ delimiter?: ClaimDelimiter }> = { delimiter: anyValue };
+
 /**
  * Requires a string claim, NGINX `verifyClaims` type `STRING`. Without a delimiter, the claim must equal
  * `expected` (case-sensitive), or, when it is an array, contain it. With one, the claim must be a string
  * that, split at the delimiter, holds every word of `expected` in any order (more is fine).
+ *
+ * Refused with an `RsConfigError` when called: a `path` that is not a claim path, an `expected` that is
+ * not a string, or that holds no word with a delimiter (`''` or `' '` would accept every string), and
+ * `options` that are not a plain object, have an unknown key or name an unknown delimiter.
  *
  * @example
  * ```ts
@@ -23,26 +30,19 @@ export function claimStringMatches(
   expected: string,
   options: { readonly delimiter?: ClaimDelimiter } = {},
 ): ClaimCheck {
-  requireType(typeof expected === 'string', 'claimStringMatches', 'expected', 'a string');
-  const delimiter = options.delimiter === undefined ? undefined : delimiterOf(options.delimiter);
-  const wanted = delimiter === undefined ? undefined : words(expected, delimiter);
-  return {
-    description: described(path),
-    test(claims) {
-      const value = claimAt(claims, path);
-      if (wanted !== undefined) {
-        if (typeof value !== 'string') return false;
-        const present = words(value, delimiter!);
-        return wanted.every((word) => present.includes(word));
-      }
-      if (typeof value === 'string') return value === expected;
-      return Array.isArray(value) && value.includes(expected);
-    },
-  };
+  const claimPath = claimPathArgument(path, 'claimStringMatches');
+  checkOptions(options, STRING_OPTIONS, 'claimStringMatches(options)');
+  return stringMatches(claimPath, expected, options.delimiter, {
+    value: 'claimStringMatches(expected)',
+    delimiter: 'claimStringMatches(options).delimiter',
+  });
 }
 
 /**
  * Requires an integer claim, NGINX type `INTEGER`: `42` and `"42"` both equal `42`.
+ *
+ * Refused with an `RsConfigError` when called: a `path` that is not a claim path, an `expected` that is
+ * not a safe integer.
  *
  * @example
  * ```ts
@@ -50,15 +50,18 @@ export function claimStringMatches(
  * ```
  */
 export function claimIntegerEquals(path: ClaimPath, expected: number): ClaimCheck {
-  requireType(Number.isSafeInteger(expected), 'claimIntegerEquals', 'expected', 'a safe integer');
-  return {
-    description: described(path),
-    test: (claims) => integerOf(claimAt(claims, path)) === expected,
-  };
+  return integerEquals(
+    claimPathArgument(path, 'claimIntegerEquals'),
+    expected,
+    'claimIntegerEquals(expected)',
+  );
 }
 
 /**
  * Requires a boolean claim, NGINX type `BOOLEAN`: `true`, `"true"` and `"TRUE"` all equal `true`.
+ *
+ * Refused with an `RsConfigError` when called: a `path` that is not a claim path, an `expected` that is
+ * not `true` or `false`.
  *
  * @example
  * ```ts
@@ -66,16 +69,19 @@ export function claimIntegerEquals(path: ClaimPath, expected: number): ClaimChec
  * ```
  */
 export function claimBooleanEquals(path: ClaimPath, expected: boolean): ClaimCheck {
-  requireType(typeof expected === 'boolean', 'claimBooleanEquals', 'expected', 'true or false');
-  return {
-    description: described(path),
-    test: (claims) => booleanOf(claimAt(claims, path)) === expected,
-  };
+  return booleanEquals(
+    claimPathArgument(path, 'claimBooleanEquals'),
+    expected,
+    'claimBooleanEquals(expected)',
+  );
 }
 
 /**
  * Requires an array claim holding every one of `expected`, NGINX type `ARRAY`, in any order (more is
  * fine). A claim that is a single string counts as an array of that one string.
+ *
+ * Refused with an `RsConfigError` when called: a `path` that is not a claim path, an `expected` that is
+ * not a non-empty array of strings (an empty one would accept every array).
  *
  * @example
  * ```ts
@@ -83,20 +89,11 @@ export function claimBooleanEquals(path: ClaimPath, expected: boolean): ClaimChe
  * ```
  */
 export function claimArrayContains(path: ClaimPath, expected: readonly string[]): ClaimCheck {
-  requireType(
-    Array.isArray(expected) && expected.length > 0 && expected.every((v) => typeof v === 'string'),
-    'claimArrayContains',
-    'expected',
-    'a non-empty array of strings',
+  return arrayContains(
+    claimPathArgument(path, 'claimArrayContains'),
+    expected,
+    'claimArrayContains(expected)',
   );
-  return {
-    description: described(path),
-    test(claims) {
-      const value = claimAt(claims, path);
-      const members = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
-      return members !== undefined && expected.every((wanted) => members.includes(wanted));
-    },
-  };
 }
 
 /** One entry of an NGINX `verifyClaims` list, as written in its policy JSON. */
@@ -109,9 +106,19 @@ export interface VerifyClaimSpec {
   readonly delimiter?: ClaimDelimiter;
 }
 
+// Every key is checked below; the schema refuses the unknown ones (`delimeter`).
+const VERIFY_CLAIM_SPEC: OptionSchema<VerifyClaimSpec> = {
+  claim: anyValue,
+  type: anyValue,
+  value: anyValue,
+  delimiter: anyValue,
+};
+
 /**
  * Turns an NGINX `verifyClaims` list into claim checks for a policy's `claims`, with the same
- * semantics (see the named helpers). Checked now: a wrong entry throws an `RsConfigError` naming it.
+ * semantics (see the named helpers). Checked now: a wrong entry throws an `RsConfigError` naming it,
+ * `verifyClaims[0].value` for instance. Refused, besides what the named helpers refuse: an entry that is
+ * not a plain object or has an unknown key, and a `delimiter` beside a type other than `STRING`.
  *
  * @example
  * ```ts
@@ -125,33 +132,110 @@ export interface VerifyClaimSpec {
  */
 export function verifyClaims(specs: readonly VerifyClaimSpec[]): ClaimCheck[] {
   if (!Array.isArray(specs)) throw new RsConfigError('verifyClaims', 'must be an array');
-  return specs.map((entry, index) => {
+  return specs.map((entry: unknown, index) => {
     const option = `verifyClaims[${index}]`;
+    checkOptions(entry, VERIFY_CLAIM_SPEC, option);
     const spec = entry as VerifyClaimSpec;
-    if (!isPlainObject(entry) || typeof spec.claim !== 'string' || spec.claim === '')
-      throw new RsConfigError(`${option}.claim`, 'must be a claim name or dotted path');
-    if (spec.delimiter !== undefined && spec.type !== 'STRING')
-      throw new RsConfigError(`${option}.delimiter`, 'applies to STRING claims only');
-    try {
-      switch (spec.type) {
-        case 'STRING':
-          return claimStringMatches(spec.claim, spec.value as string, { delimiter: spec.delimiter });
-        case 'INTEGER':
-          return claimIntegerEquals(spec.claim, spec.value as number);
-        case 'BOOLEAN':
-          return claimBooleanEquals(spec.claim, spec.value as boolean);
-        case 'ARRAY':
-          return claimArrayContains(spec.claim, spec.value as readonly string[]);
-        default:
-          throw new RsConfigError(`${option}.type`, 'must be STRING, INTEGER, BOOLEAN or ARRAY');
-      }
-    } catch (error) {
-      if (!(error instanceof RsConfigError) || error.option.startsWith(option)) throw error;
-      if (error.option === 'delimiter')
-        throw new RsConfigError(`${option}.delimiter`, 'must be SPACE, COMMA, SEMICOLON or one character');
-      throw new RsConfigError(`${option}.value`, `does not fit type ${spec.type}`);
+    requireOption(
+      typeof spec.claim === 'string' && spec.claim !== '',
+      `${option}.claim`,
+      'must be a claim name or dotted path',
+    );
+    requireOption(
+      spec.delimiter === undefined || spec.type === 'STRING',
+      `${option}.delimiter`,
+      'applies to STRING claims only',
+    );
+    const value = `${option}.value`;
+    switch (spec.type) {
+      case 'STRING':
+        return stringMatches(spec.claim, spec.value, spec.delimiter, {
+          value,
+          delimiter: `${option}.delimiter`,
+        });
+      case 'INTEGER':
+        return integerEquals(spec.claim, spec.value, value);
+      case 'BOOLEAN':
+        return booleanEquals(spec.claim, spec.value, value);
+      case 'ARRAY':
+        return arrayContains(spec.claim, spec.value, value);
+      default:
+        throw new RsConfigError(`${option}.type`, 'must be STRING, INTEGER, BOOLEAN or ARRAY');
     }
   });
+}
+
+// The checks themselves, their arguments named as the caller wrote them: a helper's own
+// (`claimIntegerEquals(expected)`) or an entry of a verifyClaims list (`verifyClaims[2].value`).
+
+function stringMatches(
+  path: ClaimPath,
+  expected: unknown,
+  delimiterName: unknown,
+  names: { readonly value: string; readonly delimiter: string },
+): ClaimCheck {
+  requireOption(typeof expected === 'string', names.value, 'must be a string');
+  const delimiter = delimiterName === undefined ? undefined : delimiterOf(delimiterName, names.delimiter);
+  if (delimiter === undefined) {
+    return {
+      description: described(path),
+      test(claims) {
+        const value = claimAt(claims, path);
+        if (typeof value === 'string') return value === expected;
+        return Array.isArray(value) && value.includes(expected);
+      },
+    };
+  }
+  const wanted = words(expected, delimiter);
+  // Every string holds all of no words: '' or ' ' split at a space would accept any claim at all.
+  requireOption(
+    wanted.length > 0,
+    names.value,
+    'must hold at least one word between the delimiters: with none, every string claim would pass',
+  );
+  return {
+    description: described(path),
+    test(claims) {
+      const value = claimAt(claims, path);
+      if (typeof value !== 'string') return false;
+      const present = words(value, delimiter);
+      return wanted.every((word) => present.includes(word));
+    },
+  };
+}
+
+function integerEquals(path: ClaimPath, expected: unknown, option: string): ClaimCheck {
+  requireOption(Number.isSafeInteger(expected), option, 'must be a safe integer');
+  return {
+    description: described(path),
+    test: (claims) => integerOf(claimAt(claims, path)) === expected,
+  };
+}
+
+function booleanEquals(path: ClaimPath, expected: unknown, option: string): ClaimCheck {
+  requireOption(typeof expected === 'boolean', option, 'must be true or false');
+  return {
+    description: described(path),
+    test: (claims) => booleanOf(claimAt(claims, path)) === expected,
+  };
+}
+
+function arrayContains(path: ClaimPath, expected: unknown, option: string): ClaimCheck {
+  requireOption(
+    Array.isArray(expected) && expected.length > 0 && expected.every((v) => typeof v === 'string'),
+    option,
+    'must be a non-empty array of strings',
+  );
+  // A copy: the check is settled now, whatever later becomes of the caller's array.
+  const members: readonly string[] = [...expected];
+  return {
+    description: described(path),
+    test(claims) {
+      const value = claimAt(claims, path);
+      const present = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
+      return present !== undefined && members.every((wanted) => present.includes(wanted));
+    },
+  };
 }
 
 function described(path: ClaimPath): string {
@@ -159,10 +243,16 @@ function described(path: ClaimPath): string {
   return `claim "${pathName(path)}" must match the expected value`;
 }
 
-function delimiterOf(delimiter: ClaimDelimiter): string {
-  const character = Object.hasOwn(DELIMITERS, delimiter) ? DELIMITERS[delimiter]! : delimiter;
-  if (typeof character !== 'string' || character.length !== 1)
-    throw new RsConfigError('delimiter', 'must be SPACE, COMMA, SEMICOLON or one character');
+function delimiterOf(delimiter: unknown, option: string): string {
+  const character =
+    typeof delimiter === 'string' && Object.hasOwn(DELIMITERS, delimiter)
+      ? DELIMITERS[delimiter]!
+      : delimiter;
+  requireOption(
+    typeof character === 'string' && character.length === 1,
+    option,
+    'must be SPACE, COMMA, SEMICOLON or one character',
+  );
   return character;
 }
 
@@ -181,8 +271,4 @@ function booleanOf(value: unknown): boolean | undefined {
   if (typeof value !== 'string') return undefined;
   const lower = value.toLowerCase();
   return lower === 'true' ? true : lower === 'false' ? false : undefined;
-}
-
-function requireType(condition: boolean, helper: string, argument: string, expected: string): void {
-  if (!condition) throw new RsConfigError(`${helper}(${argument})`, `must be ${expected}`);
 }

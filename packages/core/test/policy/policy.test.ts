@@ -316,6 +316,39 @@ describe('policy hardening', () => {
     expectConfigError(() => server({ policy: { scopes: { anyOf: [] } } }), 'policy.scopes');
   });
 
+  it.each([
+    ['an empty list', []],
+    ['an empty { allOf }', { allOf: [] }],
+  ])(
+    'refuses %s at build time, per route and per request: it would require nothing',
+    async (_name, scopes) => {
+      // The list a failed load leaves, `''.split(' ').filter(Boolean)`: a token without any scope passed.
+      const error = expectConfigError(() => server({ policy: { scopes } }), 'policy.scopes');
+      expect(error.message).toContain('needs at least one scope');
+      expectConfigError(() => server().checkPolicy({ scopes }, 'routes./items'), 'routes./items.scopes');
+      const token = await mint(key);
+      await expect(server().authenticate(bearerRequest(token), { scopes })).rejects.toMatchObject({
+        code: 'ERR_RS_CONFIG',
+        option: 'authenticate(request, policy).scopes',
+      });
+    },
+  );
+
+  it.each([
+    ['an empty { allOf }', { allOf: [] }],
+    ['an empty { anyOf }', { anyOf: [] }],
+  ])(
+    'throws when a computed requirement returns %s, never letting the request through',
+    async (_name, scopes) => {
+      const rs = server({ policy: { scopes: () => scopes } });
+      await expect(rs.authenticate(bearerRequest(await mint(key)))).rejects.toMatchObject({
+        code: 'ERR_RS_CONFIG',
+        option: 'policy.scopes (computed)',
+        message: expect.stringContaining('needs at least one scope'),
+      });
+    },
+  );
+
   it('throws a configuration error naming the computed policy when it returns nonsense', async () => {
     const rs = server({ policy: { scopes: () => ({ anyOf: ['has space'] }) } });
     const token = await mint(key, { scope: 'read' });
