@@ -79,6 +79,13 @@ function authenticationHookName(
   hook: AuthenticationHook | undefined,
   resourceServer: ResourceServer,
 ): AuthenticationHook {
+  if (hook === 'onRequest' && resourceServer.tokenLocations.formBody) {
+    // Every form-body token would be missed: onRequest runs before Fastify parses the body.
+    throw new RsConfigError(
+      'hook',
+      "'onRequest' runs before the body is parsed: with tokenLocations.formBody, use 'preValidation'",
+    );
+  }
   if (hook === 'onRequest' || hook === 'preValidation') return hook;
   if (hook !== undefined) throw new RsConfigError('hook', "must be 'onRequest' or 'preValidation'");
   // Form-body tokens need the parsed body, which onRequest runs before.

@@ -18,6 +18,16 @@ beforeAll(async () => {
 const handler = async () => 'ok';
 
 describe('mistakes refused when the route or plugin is registered', () => {
+  it("refuses hook: 'onRequest' with form-body tokens, which that hook would never see", async () => {
+    const app = Fastify();
+    const registered = app.register(fastifyResourceServer, {
+      ...fixture.options({ tokenLocations: { authorizationHeader: true, formBody: true } }),
+      hook: 'onRequest',
+    });
+    await expect(registered).rejects.toThrow(/'onRequest' runs before the body is parsed/);
+    await app.close();
+  });
+
   it('refuses config.rs { scope } when the route is declared, before any request', async () => {
     const app = Fastify();
     await app.register(rsFastify, fixture.options());

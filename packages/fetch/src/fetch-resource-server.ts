@@ -6,6 +6,7 @@ import {
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
   type ResourceServerSource,
+  routeHandler,
 } from '@rs/core/adapter';
 
 /**
@@ -165,6 +166,7 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
     resourceServer,
     authenticate: authenticate as FetchResourceServer<Claims>['authenticate'],
     protect<Args extends unknown[]>(handler: ProtectedFetchHandler<Args, Claims>, policy?: AccessPolicy) {
+      routeHandler(handler, 'protect(handler)');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);
@@ -176,6 +178,7 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
       handler: OptionallyProtectedFetchHandler<Args, Claims>,
       policy?: AccessPolicy,
     ) {
+      routeHandler(handler, 'protectOptional(handler)');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);

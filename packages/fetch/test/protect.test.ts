@@ -23,6 +23,7 @@ const bearer = async (claims?: Record<string, unknown>) => ({
 describe('protect', () => {
   it('refuses two Authorization headers, which Fetch joins into one line, whichever comes first', async () => {
     const handler = vi.fn(echo);
+    const optionalHandler = vi.fn(() => new Response('anonymous'));
     const { authorization } = await bearer({ sub: 'alice' });
     for (const first of ['Basic eDp5', authorization]) {
       const headers = new Headers();
@@ -32,10 +33,18 @@ describe('protect', () => {
       const response = await server().protect(handler)(request);
       expect(response.status).toBe(400);
       expect(response.headers.get('www-authenticate')).toContain('error="invalid_request"');
-      const optional = await server().protectOptional(handler)(new Request(request));
+      const optional = await server().protectOptional(optionalHandler)(new Request(request));
       expect(optional.status).toBe(400);
     }
     expect(handler).not.toHaveBeenCalled();
+    expect(optionalHandler).not.toHaveBeenCalled();
+  });
+
+  it('refuses a policy given where the handler goes, when the route is declared', () => {
+    const policy = { scopes: ['admin'] } as never;
+    expect(() => server().protect(policy)).toThrow(RsConfigError);
+    expect(() => server().protect(policy)).toThrow(/protect\(handler\)/);
+    expect(() => server().protectOptional(policy)).toThrow(/protectOptional\(handler\)/);
   });
 
   it('does not call the handler for a refused request, and answers with core rejection as is', async () => {

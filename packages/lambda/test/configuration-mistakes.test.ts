@@ -33,6 +33,14 @@ describe('mistakes refused at cold start', () => {
     expect(error.message).toContain('did you mean "scopes"?');
   });
 
+  it('refuses a policy given where the handler goes when protect is called, not at every event', () => {
+    const rs = createLambdaResourceServer(fixture.options());
+    const policy = { scopes: ['read'] } as never;
+    expect(configRefusal(() => rs.protect(policy)).option).toBe('protect(handler)');
+    expect(configRefusal(() => rs.protectOptional(policy)).option).toBe('protectOptional(handler)');
+    expect(configRefusal(() => rs.protectAlb(policy)).option).toBe('protectAlb(handler)');
+  });
+
   it('refuses DPoP without publicUrl, and a publicUrl that is not an https origin', () => {
     expect(configRefusal(() => createLambdaResourceServer(fixture.options({ dpop: true }))).option).toBe(
       'publicUrl',
