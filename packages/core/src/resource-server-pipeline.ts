@@ -133,6 +133,11 @@ export function buildResourceServerWith(
   const recall = resolver.recall?.bind(resolver);
   const sender = features.senderConstraints;
   if (sender === undefined) refuseSenderRequirement(serverPolicy, 'policy');
+  requireOption(
+    locations.header === undefined || locations.header !== options.certificateHeader?.name?.toLowerCase?.(),
+    'tokenLocations.header',
+    'is the certificate header (certificateHeader.name): a header carries one or the other',
+  );
   const constraints = sender?.settle(options, clock) ?? NO_SENDER_CONSTRAINTS;
   const { dpop, confirmation } = constraints;
   requireOption(
@@ -442,6 +447,17 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
       resolved.header !== 'authorization',
       'tokenLocations.header',
       'use tokenLocations.authorizationHeader for the Authorization header',
+    );
+    // Headers that carry something else: a token read from them would be that thing taken for a token.
+    requireOption(
+      resolved.header !== 'dpop',
+      'tokenLocations.header',
+      'the DPoP header carries the proof (RFC 9449), not the token',
+    );
+    requireOption(
+      resolved.header !== 'cookie',
+      'tokenLocations.header',
+      'use tokenLocations.cookie for a cookie',
     );
   }
   if (

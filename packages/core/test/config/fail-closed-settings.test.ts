@@ -182,3 +182,24 @@ describe('durations given in the wrong unit', () => {
     expect(() => rotatingDpopNonces({ lifetime: 3600 })).not.toThrow();
   });
 });
+
+describe('a token header that carries something else', () => {
+  it.each(['DPoP', 'cookie'])('refuses tokenLocations.header %s', (header) => {
+    expectConfigError(
+      () => createResourceServer({ resolver, tokenLocations: { header } }),
+      'tokenLocations.header',
+    );
+  });
+
+  it('refuses the certificate header as the token header', () => {
+    expectConfigError(
+      () =>
+        createResourceServer({
+          resolver,
+          tokenLocations: { header: 'X-Client-Cert' },
+          certificateHeader: { name: 'x-client-cert', format: 'pem', trustedProxies: ['127.0.0.1'] },
+        }),
+      'tokenLocations.header',
+    );
+  });
+});
