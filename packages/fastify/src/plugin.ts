@@ -19,7 +19,7 @@ import type {
   RsFastifyOptions,
   RsFastifySettings,
 } from './options.js';
-import { routeName, routeProtection } from './route-protection.js';
+import { refuseMisspelledRsKey, routeName, routeProtection } from './route-protection.js';
 
 const FASTIFY_SETTINGS: OptionSchema<RsFastifySettings> = {
   protect: oneOf('all', 'opt-in'),
@@ -60,6 +60,7 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
     const preValidation = hookList(routeOptions.preValidation).filter((added) => !isRsHook(added));
     routeOptions.onRequest = onRequest;
     routeOptions.preValidation = preValidation;
+    refuseMisspelledRsKey(routeOptions.config, name);
     const protection = routeProtection(routeOptions.config?.rs, mode, resourceServer, name);
     if (protection === undefined) return;
     const authenticate = authenticationHook(resourceServer, protection, publicBase);

@@ -43,6 +43,19 @@ export function routeProtection(
   };
 }
 
+/**
+ * Refuses `config.RS` (or `Rs`, `rS`) beside or instead of `config.rs`: the route would be left open in
+ * opt-in mode, or lose its own policy otherwise, with nothing said.
+ */
+export function refuseMisspelledRsKey(config: object | undefined, routeName: string): void {
+  if (config === undefined || config === null) return;
+  for (const key of Object.keys(config)) {
+    if (key !== 'rs' && key.toLowerCase() === 'rs') {
+      throw new RsConfigError(`${routeName} config.${key}`, 'unknown option; did you mean "rs"?');
+    }
+  }
+}
+
 /** Names a route in configuration errors, e.g. `route GET /items`. */
 export function routeName(method: string | readonly string[], url: string | undefined): string {
   return `route ${typeof method === 'string' ? method : method.join(',')} ${url ?? ''}`;

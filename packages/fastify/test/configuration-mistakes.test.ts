@@ -18,6 +18,19 @@ beforeAll(async () => {
 const handler = async () => 'ok';
 
 describe('mistakes refused when the route or plugin is registered', () => {
+  it.each(['all', 'opt-in'] as const)(
+    'refuses config.RS in %s mode, which would leave the route open or without its policy',
+    async (protect) => {
+      const app = Fastify();
+      await app.register(fastifyResourceServer, { ...fixture.options(), protect });
+      const declare = () => app.get('/items', { config: { RS: { scopes: ['admin'] } } as never }, handler);
+      expect(declare).toThrow(
+        'invalid option "route GET /items config.RS": unknown option; did you mean "rs"?',
+      );
+      await app.close();
+    },
+  );
+
   it("refuses hook: 'onRequest' with form-body tokens, which that hook would never see", async () => {
     const app = Fastify();
     const registered = app.register(fastifyResourceServer, {
