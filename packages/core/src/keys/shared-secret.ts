@@ -1,5 +1,5 @@
 import { base64url } from 'jose';
-import { requireOption } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
@@ -16,8 +16,10 @@ export interface SharedSecretOptions {
 const SHARED_SECRET_OPTIONS: OptionSchema<SharedSecretOptions> = { kid: nonEmptyString };
 
 /**
- * An HMAC secret shared with the authorization server, for HS256/384/512 tokens. The secret must be at
- * least as long as the hash output (32 bytes for HS256, RFC 7518 §3.2); a string is taken as UTF-8.
+ * An HMAC secret shared with the authorization server, for HS256/384/512 tokens. The secret is a string,
+ * taken as UTF-8, or a `Uint8Array` (a Node `Buffer` is one); anything else, `undefined` from an unset
+ * environment variable included, throws {@link RsConfigError}. It must be at least as long as the hash
+ * output (32 bytes for HS256, RFC 7518 §3.2).
  *
  * @example
  * ```ts
@@ -29,7 +31,7 @@ export function sharedSecret(
   options: SharedSecretOptions = {},
 ): VerificationKeySource {
   checkOptions(options, SHARED_SECRET_OPTIONS, 'sharedSecret.options');
-  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
+  const bytes = secretBytes(secret);
   requireOption(
     bytes.byteLength >= HMAC_MIN_BYTES.HS256!,
     'sharedSecret',
@@ -55,4 +57,27 @@ export function sharedSecret(
       return success([await key]);
     },
   };
+}
+
+/**
+ * The secret's bytes. Only a string or a `Uint8Array` is taken: an `ArrayBuffer`, a `DataView` or any
+ * object with a `byteLength` would pass a length check and then import as an empty key, failing every
+ * request instead of start-up. The message describes the value's type, never the value.
+ */
+function secretBytes(secret: unknown): Uint8Array {
+  if (typeof secret === 'string') return new TextEncoder().encode(secret);
+  if (secret instanceof Uint8Array) return secret;
+  throw new RsConfigError(
+    'sharedSecret',
+    `the secret must be a string or a Uint8Array, not ${typeName(secret)}`,
+  );
+}
+
+function typeName(value: unknown): string {
+  if (value === undefined) return 'undefined (is the environment variable that holds it set?)';
+  if (value === null) return 'null';
+  if (value instanceof ArrayBuffer) return 'an ArrayBuffer (wrap it: new Uint8Array(buffer))';
+  if (ArrayBuffer.isView(value))
+    return 'a view other than a Uint8Array (wrap its bytes: new Uint8Array(view.buffer, view.byteOffset, view.byteLength))';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

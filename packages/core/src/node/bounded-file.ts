@@ -1,33 +1,71 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { RsConfigError } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
+import { integerBetween, type OptionRule } from '../config/option-schema.js';
+import { filePathInMessage } from '../secrets/shown-in-messages.js';
 
 /**
- * Reads a whole file at start-up, refusing one larger than `maxBytes` before reading it, so a wrong path
- * (a log file, a device) cannot exhaust memory. Every failure is an {@link RsConfigError} naming the file.
+ * The largest `maxFileBytes` a file store takes: 64 MiB. Key files are kilobytes (the defaults are 64 KiB
+ * to 1 MiB); a larger bound is a unit mistake, and a file that large is not a key file.
+ */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The rule of every store's `maxFileBytes` option: a whole number of bytes, 1 to {@link MAX_SECRET_FILE_BYTES}. */
+export const maxFileBytesRule: OptionRule = integerBetween(1, MAX_SECRET_FILE_BYTES);
+
+/** A store's `maxFileBytes` option, checked against {@link maxFileBytesRule}, or its default when absent. */
+export function maxFileBytesOption(value: number | undefined, fallback: number, option: string): number {
+  if (value === undefined) return fallback;
+  requireOption(
+    Number.isSafeInteger(value) && value >= 1 && value <= MAX_SECRET_FILE_BYTES,
+    option,
+    `must be ${maxFileBytesRule.expected}`,
+  );
+  return value;
+}
+
+// The first read asks for a little more than fstat's size, and at least this much, so that a file whose
+// fstat size is 0 (a /proc file) is not read a byte at a time.
+const MIN_READ_BYTES = 4096;
+
+/**
+ * Reads a whole file at start-up, refusing one larger than `maxBytes`, so a wrong path (a log file, a
+ * device) cannot exhaust memory. Memory follows the file's size, not the bound: the buffer starts at
+ * the size fstat reports and grows only if the file turns out longer (it grew since, or it is a /proc
+ * file reporting 0), never past `maxBytes + 1` bytes, that one byte telling a file that grew past the
+ * bound from one that fits. Every failure is an {@link RsConfigError}; the path is named only when it
+ * looks like one (key material given in its place is never repeated).
  */
 export function readBoundedFile(path: string, maxBytes: number, option: string): Buffer {
+  const shown = filePathInMessage(path);
+  // Node would throw a TypeError of its own: no path can hold a NUL character.
+  requireOption(!path.includes('\0'), option, 'the path given holds a NUL character, which no file path can');
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (error) {
     throw new RsConfigError(
       option,
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      `cannot read ${shown}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new RsConfigError(option, `${path} is not a regular file`);
+    if (!stats.isFile()) throw new RsConfigError(option, `${shown} is not a regular file`);
     if (stats.size > maxBytes)
-      throw new RsConfigError(option, `${path} is larger than ${maxBytes} bytes (${stats.size})`);
-    // One byte more than allowed tells a file that grew since fstat from one that fits.
-    const buffer = Buffer.alloc(maxBytes + 1);
+      throw new RsConfigError(option, `${shown} is larger than ${maxBytes} bytes (${stats.size})`);
+    const limit = maxBytes + 1;
+    let buffer = Buffer.alloc(Math.min(Math.max(stats.size + 1, MIN_READ_BYTES), limit));
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        if (length === limit) throw new RsConfigError(option, `${shown} is larger than ${maxBytes} bytes`);
+        const grown = Buffer.alloc(Math.min(buffer.length * 2, limit));
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
       const read = readSync(fd, buffer, length, buffer.length - length, null);
       if (read === 0) break;
       length += read;
-      if (length > maxBytes) throw new RsConfigError(option, `${path} is larger than ${maxBytes} bytes`);
     }
     return buffer.subarray(0, length);
   } finally {

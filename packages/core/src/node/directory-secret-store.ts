@@ -1,19 +1,12 @@
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import {
-  anyValue,
-  checkOptions,
-  nonEmptyString,
-  type OptionSchema,
-  oneOf,
-  positiveNumber,
-} from '../config/option-schema.js';
-import { positiveOption } from '../config/option-values.js';
+import { anyValue, checkOptions, nonEmptyString, type OptionSchema, oneOf } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
 import { decodeBase64, octKey } from '../secrets/secret-bytes.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { readBoundedFile } from './bounded-file.js';
+import { filePathInMessage } from '../secrets/shown-in-messages.js';
+import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
 
 /** Options of {@link directorySecretStore}. */
 export interface DirectorySecretStoreOptions {
@@ -23,7 +16,7 @@ export interface DirectorySecretStoreOptions {
   readonly format: 'plain' | 'base64';
   /** Appended to the secret ID to name the file, e.g. `.txt`. Default none. */
   readonly suffix?: string;
-  /** Largest file read. Default 64 KiB. */
+  /** Largest file read, in bytes: a whole number up to 64 MiB. Default 64 KiB. */
   readonly maxFileBytes?: number;
 }
 
@@ -32,11 +25,14 @@ const DIRECTORY_SECRET_STORE_OPTIONS: OptionSchema<DirectorySecretStoreOptions> 
   format: oneOf('plain', 'base64'),
   // May be empty; checked below for path separators.
   suffix: anyValue,
-  maxFileBytes: positiveNumber,
+  maxFileBytes: maxFileBytesRule,
 };
 
 // A secret ID names a file in the directory, never a path: no separators, no `.` or `..`, no NUL.
 const UNSAFE_ID = /[/\\\0]/;
+
+/** The longest file name Linux and macOS file systems take, in bytes (NAME_MAX). */
+const MAX_FILE_NAME_BYTES = 255;
 
 /**
  * Secrets held in a directory, one file per secret ID, like ForgeRock Identity Gateway's FileSystemSecretStore
@@ -63,6 +59,13 @@ export function directorySecretStore(options: DirectorySecretStoreOptions): Secr
     'is required',
   );
   const { directory } = options;
+  const directoryInMessage = filePathInMessage(directory);
+  // Node would throw a TypeError of its own: no path can hold a NUL character.
+  requireOption(
+    !directory.includes('\0'),
+    'directorySecretStore.directory',
+    'must not hold a NUL character (no path can)',
+  );
   requireOption(
     options.format === 'plain' || options.format === 'base64',
     'directorySecretStore.format',
@@ -74,24 +77,44 @@ export function directorySecretStore(options: DirectorySecretStoreOptions): Secr
     'directorySecretStore.suffix',
     'must be a file-name suffix',
   );
-  const maxBytes = positiveOption(options.maxFileBytes, 64 * 1024, 'directorySecretStore.maxFileBytes');
+  const maxBytes = maxFileBytesOption(options.maxFileBytes, 64 * 1024, 'directorySecretStore.maxFileBytes');
   requireOption(
-    statSync(directory, { throwIfNoEntry: false })?.isDirectory() === true,
+    statOrUndefined(directory, 'directorySecretStore.directory')?.isDirectory() === true,
     'directorySecretStore.directory',
-    `${directory} is not a directory`,
+    `${directoryInMessage} is not a directory`,
   );
   return {
-    name: `directorySecretStore(${directory})`,
+    name: `directorySecretStore(${directoryInMessage})`,
     keys(secretId) {
       if (secretId === '.' || secretId === '..' || UNSAFE_ID.test(secretId)) return undefined;
-      const file = join(directory, `${secretId}${suffix}`);
-      if (statSync(file, { throwIfNoEntry: false }) === undefined) return undefined;
+      const fileName = `${secretId}${suffix}`;
+      // No file name is longer (NAME_MAX): such an ID, the secret itself given as its ID, say, is unknown.
+      if (Buffer.byteLength(fileName) > MAX_FILE_NAME_BYTES) return undefined;
+      const file = join(directory, fileName);
+      if (statOrUndefined(file, 'directorySecretStore') === undefined) return undefined;
       const content = readBoundedFile(file, maxBytes, 'directorySecretStore');
+      const fileInMessage = filePathInMessage(file);
       const bytes =
         options.format === 'plain' ? new Uint8Array(content) : decodeBase64(content.toString('utf8'));
-      if (bytes === undefined) throw new RsConfigError('directorySecretStore', `${file} is not base64`);
-      if (bytes.byteLength === 0) throw new RsConfigError('directorySecretStore', `${file} is empty`);
-      return [octKey(bytes, file)];
+      if (bytes === undefined)
+        throw new RsConfigError('directorySecretStore', `${fileInMessage} is not base64`);
+      if (bytes.byteLength === 0)
+        throw new RsConfigError('directorySecretStore', `${fileInMessage} is empty`);
+      return [octKey(bytes, fileInMessage)];
     },
   };
+}
+
+/**
+ * `statSync`, `undefined` when nothing is there; any other failure (a name too long, no permission) is an
+ * {@link RsConfigError} rather than Node's own error, whose message would repeat the path.
+ */
+function statOrUndefined(path: string, option: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return undefined;
+    throw new RsConfigError(option, `cannot read ${filePathInMessage(path)}: ${code ?? 'error'}`);
+  }
 }

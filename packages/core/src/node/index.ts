@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export { MAX_SECRET_FILE_BYTES } from './bounded-file.js';
 export { type DirectorySecretStoreOptions, directorySecretStore } from './directory-secret-store.js';
 export { type JwkSetFileStoreOptions, jwkSetFileStore } from './jwk-set-file-store.js';
 export { NodeFrameworkRequest } from './node-framework-request.js';

@@ -1,16 +1,11 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import {
-  checkOptions,
-  nonEmptyString,
-  type OptionSchema,
-  positiveNumber,
-  stringOrStrings,
-} from '../config/option-schema.js';
-import { positiveOption, stringSetOption } from '../config/option-values.js';
+import { checkOptions, nonEmptyString, type OptionSchema, stringOrStrings } from '../config/option-schema.js';
+import { stringSetOption } from '../config/option-values.js';
 import { isObject } from '../encoding/json-object.js';
 import { jwkSetKeys } from '../secrets/jwk-set-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { readBoundedFile } from './bounded-file.js';
+import { filePathInMessage } from '../secrets/shown-in-messages.js';
+import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
 
 /** Options of {@link jwkSetFileStore}. */
 export interface JwkSetFileStoreOptions {
@@ -18,14 +13,14 @@ export interface JwkSetFileStoreOptions {
   readonly file: string;
   /** The secret IDs this store answers. Default: every ID (keys are chosen by the token's `kid`). */
   readonly secretIds?: string | readonly string[];
-  /** Largest file read. Default 256 KiB. */
+  /** Largest file read, in bytes: a whole number up to 64 MiB. Default 256 KiB. */
   readonly maxFileBytes?: number;
 }
 
 const JWK_SET_FILE_STORE_OPTIONS: OptionSchema<JwkSetFileStoreOptions> = {
   file: nonEmptyString,
   secretIds: stringOrStrings,
-  maxFileBytes: positiveNumber,
+  maxFileBytes: maxFileBytesRule,
 };
 
 /**
@@ -46,16 +41,18 @@ export function jwkSetFileStore(options: JwkSetFileStoreOptions): SecretStore {
     'is required',
   );
   const { file } = options;
-  const maxBytes = positiveOption(options.maxFileBytes, 256 * 1024, 'jwkSetFileStore.maxFileBytes');
+  const maxBytes = maxFileBytesOption(options.maxFileBytes, 256 * 1024, 'jwkSetFileStore.maxFileBytes');
   const secretIds = stringSetOption(options.secretIds, 'jwkSetFileStore.secretIds', false);
   const text = readBoundedFile(file, maxBytes, 'jwkSetFileStore.file').toString('utf8');
+  // The file was read, so `file` is a path; it is still shown only if it looks like one, as everywhere.
+  const shown = filePathInMessage(file);
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch {
-    throw new RsConfigError('jwkSetFileStore.file', `${file} is not JSON`);
+    throw new RsConfigError('jwkSetFileStore.file', `${shown} is not JSON`);
   }
-  const name = `jwkSetFileStore(${file})`;
+  const name = `jwkSetFileStore(${shown})`;
   const keys = jwkSetKeys(document, name, 'jwkSetFileStore.file');
   return {
     name,

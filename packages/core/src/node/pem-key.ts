@@ -31,9 +31,15 @@ class PemProblem extends RsError {
 /**
  * The one key of a PEM file: its private key (PKCS#8, encrypted PKCS#8, PKCS#1 or SEC1) when it has one,
  * else its public key (SPKI or PKCS#1), else the public key of its first certificate (the leaf of a
- * chain). Throws {@link RsConfigError} naming `option` and `file`.
+ * chain). Throws {@link RsConfigError} naming `option` and the file, as `fileInMessage` (the path, or
+ * what `filePathInMessage` says in place of one that is not shown).
  */
-export function pemKey(pem: string, file: string, option: string, password: string | undefined): SecretKey {
+export function pemKey(
+  pem: string,
+  fileInMessage: string,
+  option: string,
+  password: string | undefined,
+): SecretKey {
   try {
     const { key, kind } = loadKey(
       [...pem.matchAll(BLOCK)].map(([text, label]) => ({ label: label!, text })),
@@ -44,9 +50,9 @@ export function pemKey(pem: string, file: string, option: string, password: stri
       throw new PemProblem(`holds a ${key.asymmetricKeyType ?? 'unknown'} key, which JOSE cannot use`);
     const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
     if (problem !== undefined) throw new PemProblem(`holds an RSA key that is refused: ${problem}`);
-    return { jwk, origin: `${file} (${kind})` };
+    return { jwk, origin: `${fileInMessage} (${kind})` };
   } catch (error) {
-    if (error instanceof PemProblem) throw new RsConfigError(option, `${file} ${error.message}`);
+    if (error instanceof PemProblem) throw new RsConfigError(option, `${fileInMessage} ${error.message}`);
     throw error;
   }
 }

@@ -6,15 +6,14 @@ import {
   either,
   nonEmptyString,
   type OptionSchema,
-  positiveNumber,
   recordOf,
   shape,
 } from '../config/option-schema.js';
-import { positiveOption } from '../config/option-values.js';
 import { isObject } from '../encoding/json-object.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
-import { readBoundedFile } from './bounded-file.js';
+import { filePathInMessage } from '../secrets/shown-in-messages.js';
+import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
 import { pemKey } from './pem-key.js';
 
 /**
@@ -39,7 +38,7 @@ export type PemSecretFile =
 export interface PemSecretStoreOptions {
   /** Secret ID → PEM file(s), active first. */
   readonly secrets: Readonly<Record<string, PemSecretFile | readonly PemSecretFile[]>>;
-  /** Largest PEM file read. Default 64 KiB. */
+  /** Largest PEM file read, in bytes: a whole number up to 64 MiB. Default 64 KiB. */
   readonly maxFileBytes?: number;
 }
 
@@ -50,7 +49,7 @@ const PEM_FILE = either(
 );
 const PEM_SECRET_STORE_OPTIONS: OptionSchema<PemSecretStoreOptions> = {
   secrets: recordOf(either(PEM_FILE, arrayOf(PEM_FILE, true))),
-  maxFileBytes: positiveNumber,
+  maxFileBytes: maxFileBytesRule,
 };
 
 /**
@@ -74,7 +73,7 @@ export function pemSecretStore(options: PemSecretStoreOptions): SecretStore {
   checkOptions(options, PEM_SECRET_STORE_OPTIONS, 'pemSecretStore');
   requireOption(isObject(options) && isObject(options.secrets), 'pemSecretStore.secrets', 'is required');
   requireOption(Object.keys(options.secrets).length > 0, 'pemSecretStore.secrets', 'names no secret');
-  const maxBytes = positiveOption(options.maxFileBytes, 64 * 1024, 'pemSecretStore.maxFileBytes');
+  const maxBytes = maxFileBytesOption(options.maxFileBytes, 64 * 1024, 'pemSecretStore.maxFileBytes');
   const byId = new Map<string, readonly SecretKey[]>();
   for (const [secretId, value] of Object.entries(options.secrets)) {
     const files: readonly PemSecretFile[] = Array.isArray(value) ? value : [value as PemSecretFile];
@@ -97,6 +96,6 @@ function loadPem(entry: PemSecretFile, secretId: string, maxBytes: number): Secr
     );
   const password = spec.password === undefined ? undefined : secretText(spec.password, option);
   const pem = readBoundedFile(spec.file, maxBytes, option).toString('utf8');
-  const key = pemKey(pem, spec.file, option, password);
+  const key = pemKey(pem, filePathInMessage(spec.file), option, password);
   return spec.kid === undefined ? key : { ...key, jwk: { ...key.jwk, kid: spec.kid } };
 }

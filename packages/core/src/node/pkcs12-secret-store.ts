@@ -7,18 +7,17 @@ import {
   checkOptions,
   nonEmptyString,
   type OptionSchema,
-  positiveNumber,
   recordOf,
   shape,
   stringList,
 } from '../config/option-schema.js';
-import { positiveOption } from '../config/option-values.js';
 import { isObject } from '../encoding/json-object.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
-import { readBoundedFile } from './bounded-file.js';
+import { filePathInMessage } from '../secrets/shown-in-messages.js';
+import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
 import { keyObjectJwk } from './key-object-jwk.js';
 import { nodeForge } from './node-forge.js';
 import { type Pkcs12EntryContent, Pkcs12Error, type Pkcs12KeyStore, readPkcs12 } from './pkcs12-reader.js';
@@ -48,7 +47,7 @@ export interface Pkcs12SecretStoreOptions {
   readonly entryPasswords?: Readonly<Record<string, SecretValue>>;
   /** Which entries serve which secret IDs. Only mapped entries are decrypted. */
   readonly mappings: readonly Pkcs12Mapping[];
-  /** Largest keystore file read. Default 1 MiB. */
+  /** Largest keystore file read, in bytes: a whole number up to 64 MiB. Default 1 MiB. */
   readonly maxFileBytes?: number;
 }
 
@@ -59,7 +58,7 @@ const PKCS12_SECRET_STORE_OPTIONS: OptionSchema<Pkcs12SecretStoreOptions> = {
   keyEntryPassword: anyValue,
   entryPasswords: recordOf(anyValue),
   mappings: arrayOf(shape<Pkcs12Mapping>({ secretId: nonEmptyString, aliases: stringList }), true),
-  maxFileBytes: positiveNumber,
+  maxFileBytes: maxFileBytesRule,
 };
 
 // JDK key-algorithm OIDs of secret-key entries: AES keys encrypt, HMAC keys sign. The JWK `use` keeps
@@ -78,7 +77,8 @@ const HMAC_OIDS: ReadonlySet<string> = new Set([
  * `-legacy`) or JDK `keytool`: private-key entries (which verify through their public half and decrypt),
  * trusted-certificate entries (verify) and secret-key entries (`-genseckey`: AES keys decrypt, HMAC keys
  * verify). The file is read and every mapped entry decrypted when the store is built: a wrong password,
- * a missing alias or an unreadable file throws {@link RsConfigError} naming the file and the alias.
+ * a missing alias or an unreadable file throws {@link RsConfigError} naming the file and the alias (the
+ * file by its path only when that looks like one, never a base64 keystore given in its place).
  * Aliases are case-insensitive, as in the JDK.
  *
  * @example
@@ -100,17 +100,18 @@ export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStor
     'pkcs12SecretStore.file',
     'is required',
   );
-  const file = options.file;
+  // The path as error messages show it: never key material given in its place (a base64 keystore).
+  const fileInMessage = filePathInMessage(options.file);
   requireOption(
     Array.isArray(options.mappings) && options.mappings.length > 0,
     'pkcs12SecretStore.mappings',
-    `must map at least one secret ID to aliases of ${file}`,
+    `must map at least one secret ID to aliases of ${fileInMessage}`,
   );
-  const maxBytes = positiveOption(options.maxFileBytes, 1024 * 1024, 'pkcs12SecretStore.maxFileBytes');
+  const maxBytes = maxFileBytesOption(options.maxFileBytes, 1024 * 1024, 'pkcs12SecretStore.maxFileBytes');
   const storePassword = secretText(options.storePassword, 'pkcs12SecretStore.storePassword');
-  const bytes = readBoundedFile(file, maxBytes, 'pkcs12SecretStore.file');
-  const keystore = openKeystore(bytes, storePassword, file);
-  const name = `pkcs12SecretStore(${file})`;
+  const bytes = readBoundedFile(options.file, maxBytes, 'pkcs12SecretStore.file');
+  const keystore = openKeystore(bytes, storePassword, fileInMessage);
+  const name = `pkcs12SecretStore(${fileInMessage})`;
   const byId = new Map<string, readonly SecretKey[]>();
   for (const mapping of options.mappings) {
     requireOption(
@@ -125,19 +126,19 @@ export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStor
     );
     const keys = mapping.aliases.map((alias) => {
       const [password, passwordOption] = entryPassword(options, alias, storePassword);
-      return entryKey(keystore, alias, password, passwordOption, file);
+      return entryKey(keystore, alias, password, passwordOption, fileInMessage);
     });
     byId.set(mapping.secretId, [...(byId.get(mapping.secretId) ?? []), ...keys]);
   }
   return { name, keys: (secretId) => byId.get(secretId) };
 }
 
-function openKeystore(bytes: Uint8Array, password: string, file: string): Pkcs12KeyStore {
+function openKeystore(bytes: Uint8Array, password: string, fileInMessage: string): Pkcs12KeyStore {
   // A JKS or JCEKS keystore starts with a magic number; say so rather than "not PKCS#12".
   if (bytes[0] === 0xfe && bytes[1] === 0xed && bytes[2] === 0xfe && bytes[3] === 0xed)
     throw new RsConfigError(
       'pkcs12SecretStore.file',
-      `${file} is a JKS keystore: convert it with keytool -importkeystore -deststoretype PKCS12`,
+      `${fileInMessage} is a JKS keystore: convert it with keytool -importkeystore -deststoretype PKCS12`,
     );
   try {
     return readPkcs12(bytes, password);
@@ -145,7 +146,7 @@ function openKeystore(bytes: Uint8Array, password: string, file: string): Pkcs12
     if (!(error instanceof Pkcs12Error)) throw error;
     const option =
       error.code === 'ERR_RS_PKCS12_PASSWORD' ? 'pkcs12SecretStore.storePassword' : 'pkcs12SecretStore.file';
-    throw new RsConfigError(option, `${file}: ${error.message}`);
+    throw new RsConfigError(option, `${fileInMessage}: ${error.message}`);
   }
 }
 
@@ -178,7 +179,7 @@ function entryKey(
   alias: string,
   password: string,
   passwordOption: string,
-  file: string,
+  fileInMessage: string,
 ): SecretKey {
   let content: Pkcs12EntryContent | undefined;
   try {
@@ -186,16 +187,16 @@ function entryKey(
   } catch (error) {
     if (!(error instanceof Pkcs12Error)) throw error;
     const option = error.code === 'ERR_RS_PKCS12_PASSWORD' ? passwordOption : 'pkcs12SecretStore.file';
-    throw new RsConfigError(option, `${file} alias "${alias}": ${error.message}`);
+    throw new RsConfigError(option, `${fileInMessage} alias "${alias}": ${error.message}`);
   }
   if (content === undefined) {
     const known = keystore.aliases.length === 0 ? 'none' : keystore.aliases.join(', ');
     throw new RsConfigError(
       'pkcs12SecretStore.mappings',
-      `${file} has no entry with alias "${alias}" (aliases: ${known})`,
+      `${fileInMessage} has no entry with alias "${alias}" (aliases: ${known})`,
     );
   }
-  const origin = `${file} alias "${alias}"`;
+  const origin = `${fileInMessage} alias "${alias}"`;
   const jwk = contentJwk(content);
   if (jwk === undefined)
     throw new RsConfigError('pkcs12SecretStore.mappings', `${origin} holds a key that JOSE cannot use`);

@@ -3,6 +3,7 @@ import { anyValue, checkOptions, func, type OptionSchema, oneOf } from '../confi
 import { isObject } from '../encoding/json-object.js';
 import { decodeBase64, octKey } from './secret-bytes.js';
 import type { SecretStore } from './secret-store.js';
+import { secretIdInMessage } from './shown-in-messages.js';
 
 /** Options of {@link envSecretStore}. */
 export interface EnvSecretStoreOptions {
@@ -68,7 +69,10 @@ export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
       if (value.length === 0) throw new RsConfigError('envSecretStore', `${origin} is empty`);
       const bytes = format === 'plain' ? new TextEncoder().encode(value) : decodeBase64(value);
       if (bytes === undefined || bytes.byteLength === 0)
-        throw new RsConfigError('envSecretStore', `${origin} (secret ID "${secretId}") is not base64`);
+        throw new RsConfigError(
+          'envSecretStore',
+          `${origin} (secret ID ${secretIdInMessage(secretId)}) is not base64`,
+        );
       return [octKey(bytes, origin)];
     },
   };

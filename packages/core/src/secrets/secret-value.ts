@@ -3,6 +3,7 @@ import { isObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { octBytes } from './key-usability.js';
 import type { SecretStore } from './secret-store.js';
+import { secretIdInMessage } from './shown-in-messages.js';
 
 /**
  * A password or similar secret in a store's options: given directly, or by secret ID from another store
@@ -38,17 +39,16 @@ export function secretText(value: SecretValue, option: string): string {
   if (!isObject(value) || !isObject(value.store) || typeof value.secretId !== 'string')
     throw new RsConfigError(option, 'must be a string or { store, secretId }');
   const { store, secretId } = value;
+  // A password given in place of its ID would otherwise be repeated in the messages below.
+  const shownId = secretIdInMessage(secretId);
   const key = store.keys?.(secretId)?.[0];
   if (key === undefined)
-    throw new RsConfigError(
-      option,
-      `the secret store ${store.name} does not know the secret ID "${secretId}"`,
-    );
+    throw new RsConfigError(option, `the secret store ${store.name} does not know the secret ID ${shownId}`);
   if (key.jwk.kty !== 'oct')
-    throw new RsConfigError(option, `the secret "${secretId}" from ${store.name} is a key, not a password`);
+    throw new RsConfigError(option, `the secret ${shownId} from ${store.name} is a key, not a password`);
   try {
     return decodeUtf8(octBytes(key.jwk));
   } catch {
-    throw new RsConfigError(option, `the secret "${secretId}" from ${store.name} is not UTF-8 text`);
+    throw new RsConfigError(option, `the secret ${shownId} from ${store.name} is not UTF-8 text`);
   }
 }

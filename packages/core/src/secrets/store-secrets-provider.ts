@@ -7,6 +7,7 @@ import { verificationJwk, whyNotDecryptionKey } from './key-usability.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { secretVerificationKeys } from './secret-verification-keys.js';
 import type { SecretPurpose, SecretsProvider } from './secrets-provider.js';
+import { secretIdInMessage } from './shown-in-messages.js';
 
 /** Options of {@link secretsProvider}. */
 export interface SecretsProviderOptions {
@@ -85,7 +86,7 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
     }
     throw new RsConfigError(
       option,
-      `no secret store knows the secret ID "${secretId}" for ${purpose === 'verify' ? 'verification' : 'decryption'} (stores: ${stores.map((store) => store.name).join(', ')})`,
+      `no secret store knows the secret ID ${secretIdInMessage(secretId)} for ${purpose === 'verify' ? 'verification' : 'decryption'} (stores: ${stores.map((store) => store.name).join(', ')})`,
     );
   }
 
@@ -127,7 +128,10 @@ function refuseUnsafeKeys(keys: readonly SecretKey[], secretId: string, store: S
   for (const key of keys) {
     const problem = key.jwk.kty === 'RSA' ? rsaKeyProblem(key.jwk) : undefined;
     if (problem !== undefined)
-      throw new RsConfigError(option, `secret "${secretId}" (from ${store.name}): ${key.origin}: ${problem}`);
+      throw new RsConfigError(
+        option,
+        `secret ${secretIdInMessage(secretId)} (from ${store.name}): ${key.origin}: ${problem}`,
+      );
   }
 }
 
@@ -161,6 +165,6 @@ function requireUsable(
   const detail = shown.length === 0 ? 'it holds no key' : shown.join('; ');
   throw new RsConfigError(
     option,
-    `no key of secret "${secretId}" (from ${store.name}) can ${task}: ${detail}`,
+    `no key of secret ${secretIdInMessage(secretId)} (from ${store.name}) can ${task}: ${detail}`,
   );
 }
