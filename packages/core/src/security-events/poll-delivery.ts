@@ -2,12 +2,11 @@ import {
   boolean,
   checkOptions,
   func,
+  headerFields,
   integerBetween,
-  nonEmptyString,
   type OptionSchema,
   objectWith,
   positiveNumber,
-  recordOf,
   timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
@@ -44,7 +43,7 @@ export interface SecurityEventPollerOptions {
 const SECURITY_EVENT_POLLER_OPTIONS: OptionSchema<SecurityEventPollerOptions> = {
   endpoint: urlString,
   receiver: objectWith('a securityEventReceiver', 'receive'),
-  headers: recordOf(nonEmptyString),
+  headers: headerFields,
   maxEvents: integerBetween(1, 1000),
   returnImmediately: boolean,
   timeout: timerMilliseconds,

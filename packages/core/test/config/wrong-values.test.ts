@@ -332,6 +332,13 @@ describe('every public factory refuses a wrong value when it is called', () => {
     ['a poll interval of 0', poller({ interval: 0 }), 'securityEventPoller.interval'],
     ['a poll timeout beyond timers', poller({ timeout: BEYOND_TIMERS }), 'securityEventPoller.timeout'],
     ['a poller asking 0 events', poller({ maxEvents: 0 }), 'securityEventPoller.maxEvents'],
+    [
+      'a poll header value with a line break',
+      poller({ headers: { authorization: 'Bearer poll-secret\r\nx-injected: 1' } }),
+      'securityEventPoller.headers["authorization"]',
+    ],
+    ['a poll header name with a space', poller({ headers: { 'x bad': 'a' } }), 'securityEventPoller.headers'],
+    ['a poll header value of a number', poller({ headers: { 'x-n': 1 } }), 'securityEventPoller.headers["x-n"]'],
     ['push delivery to no receiver', () => pushDeliveryHandler({} as never), 'pushDeliveryHandler.receiver'],
     // HTTP clients
     ['a fetch client on no fetch', () => fetchHttpClient({} as never), 'fetchHttpClient.fetch'],

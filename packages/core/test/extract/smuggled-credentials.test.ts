@@ -120,7 +120,7 @@ describe('a malformed DPoP authorization', () => {
         await server({ dpop: true }).authenticate(get({ authorization })),
         'malformed_authorization',
       );
-      const [bearer, dpop] = rejection.wwwAuthenticate.split('DPoP ');
+      const [bearer, dpop] = (rejection.wwwAuthenticate ?? '').split('DPoP ');
       expect(bearer).not.toContain('error=');
       expect(dpop).toContain('error="invalid_request"');
     },
