@@ -28,6 +28,7 @@ import {
 import type { TokenLocations } from './extract/token-locations.js';
 import type { failureResponder } from './failure-answers/failure-responses.js';
 import { isLoopbackHost } from './http/endpoint-url.js';
+import { isHeaderName } from './http/header-field.js';
 import type { protectedResource } from './metadata/protected-resource-metadata.js';
 import { collectHealth } from './observability/dependency-health.js';
 import type { RequestTrace } from './observability/request-trace.js';
@@ -105,8 +106,6 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
 const NO_REQUIREMENTS: readonly SenderConstraint[] = Object.freeze([]);
 const NO_SENDER_CONSTRAINTS = { dpop: undefined, confirmation: undefined, required: undefined } as const;
-// RFC 9110 field-name = token
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /**
  * Builds a resource server from options already checked against its factory's schema, with the
@@ -429,7 +428,7 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
   };
   if (resolved.cookie !== undefined) {
     // RFC 6265 §4.1.1: cookie-name = token, the grammar of header names.
-    requireOption(HEADER_NAME.test(resolved.cookie), 'tokenLocations.cookie', 'must be a valid cookie name');
+    requireOption(isHeaderName(resolved.cookie), 'tokenLocations.cookie', 'must be a valid cookie name');
   }
   if (resolved.queryParameter !== undefined) {
     requireOption(resolved.query, 'tokenLocations.queryParameter', 'needs tokenLocations.query: true');
@@ -442,7 +441,7 @@ function resolveLocations(locations: TokenLocations | undefined): ResolvedTokenL
   }
   if (resolved.header !== undefined) {
     requireOption(typeof resolved.header === 'string', 'tokenLocations.header', 'must be a header name');
-    requireOption(HEADER_NAME.test(resolved.header), 'tokenLocations.header', 'must be a valid header name');
+    requireOption(isHeaderName(resolved.header), 'tokenLocations.header', 'must be a valid header name');
     requireOption(
       resolved.header !== 'authorization',
       'tokenLocations.header',

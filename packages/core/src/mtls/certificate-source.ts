@@ -9,6 +9,7 @@ import {
 import { positiveOption } from '../config/option-values.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
+import { isHeaderName } from '../http/header-field.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { certificateDer, certificateDigest } from './certificate-thumbprint.js';
 import {
@@ -58,8 +59,6 @@ export interface CertificateSource {
   digest(request: RsRequest): Promise<Outcome<Uint8Array | undefined>>;
 }
 
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-
 /**
  * Builds the {@link CertificateSource}: the certificate header when it is configured and the peer is a
  * trusted proxy, else the TLS connection's certificate (`RsRequest.clientCertificate`). Never both: on a
@@ -93,11 +92,7 @@ interface ResolvedHeader {
 
 function resolveHeader(options: CertificateHeaderOptions): ResolvedHeader {
   requireOption(typeof options === 'object' && options !== null, 'certificateHeader', 'must be an object');
-  requireOption(
-    typeof options.name === 'string' && HEADER_NAME.test(options.name),
-    'certificateHeader.name',
-    'must be a valid header name',
-  );
+  requireOption(isHeaderName(options.name), 'certificateHeader.name', 'must be a valid header name');
   const name = options.name.toLowerCase();
   requireOption(
     name !== 'authorization' && name !== 'dpop',
