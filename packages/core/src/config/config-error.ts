@@ -12,10 +12,13 @@ export class RsConfigError extends RsError {
    * or `remoteJwks.url`; options of `createResourceServer` (and so of every adapter) have no prefix.
    */
   readonly option: string;
+  /** What is wrong with it, as the message says after naming the option. */
+  readonly problem: string;
 
   constructor(option: string, problem: string) {
     super('ERR_RS_CONFIG', `@rs: invalid option "${option}": ${problem}`);
     this.option = option;
+    this.problem = problem;
   }
 }
 

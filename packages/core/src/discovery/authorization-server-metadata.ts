@@ -1,3 +1,4 @@
+import { requireOption } from '../config/config-error.js';
 import { isObject } from '../encoding/json-object.js';
 import { RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -146,11 +147,24 @@ export function endpointDiscovery(
 /**
  * The introspection endpoint of an Access Management deployment: `<base>/oauth2/realms/root/introspect`
  * for the top-level realm, `<base>/oauth2/realms/root/realms/<sub>/introspect` for a sub-realm (as a
- * gateway's AmService derives it). `realm` may be `/`, `root`, `/sub` or `/sub/subsub`.
+ * gateway's AmService derives it). `realm` may be `/`, `root`, `/sub` or `/sub/subsub`. A base URL or realm
+ * that is not a string (an unset environment variable) throws `RsConfigError`; the URL built is checked
+ * where it is used, as `introspectionResolver`'s `endpoint`.
  *
  * @example `accessManagementIntrospectionUrl('https://am.example.com/openam', '/alpha')`
  */
 export function accessManagementIntrospectionUrl(baseUrl: string, realm = '/'): string {
+  // Most often read from the environment: an unset variable is a configuration error, not a TypeError.
+  requireOption(
+    typeof baseUrl === 'string' && baseUrl !== '',
+    'accessManagementIntrospectionUrl',
+    'the base URL must be a non-empty string, such as https://am.example.com/openam',
+  );
+  requireOption(
+    typeof realm === 'string',
+    'accessManagementIntrospectionUrl.realm',
+    "must be a realm path such as '/' or '/alpha'",
+  );
   const base = baseUrl.replace(/\/+$/, '');
   const parts = realm.split('/').filter((part) => part.length > 0 && part !== 'root');
   const realms = ['root', ...parts].map((part) => encodeURIComponent(part)).join('/realms/');

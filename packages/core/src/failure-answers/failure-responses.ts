@@ -2,6 +2,7 @@ import { RsConfigError } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import { FAILURES, type FailureCode } from '../errors/failure.js';
 import type { Rejection } from '../errors/rejection.js';
+import { isHeaderName } from '../http/header-field.js';
 
 /**
  * The broad reasons a request is refused, as ForgeRock Identity Gateway's `failureHandler` and NGINX's
@@ -37,6 +38,9 @@ export interface FailureResponse {
   /**
    * The body: a string is sent as is (`text/plain; charset=utf-8` unless `headers` give a
    * `content-type`), an object as JSON. Default: core's JSON body (`error`, `error_description`, `code`).
+   * An object must hold JSON values only (strings, finite numbers, booleans, `null`, arrays and plain
+   * objects, no cycle): a `BigInt`, a function, `undefined` or a `Date` is refused at start-up rather
+   * than lost or thrown when a rejection is written.
    */
   readonly body?: string | Readonly<Record<string, unknown>>;
   /**
@@ -89,8 +93,7 @@ const CLASS_STATUS: Readonly<Record<FailureClass, number>> = {
   unavailable: 503,
 };
 const RESPONSE_KEYS = new Set(['status', 'headers', 'body', 'challenge']);
-// RFC 9110 field-name = token; field values: visible ASCII, space and tab, nothing that ends a line.
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+// Field values (RFC 9110 §5.5): visible ASCII, space and tab, nothing that ends a line.
 const HEADER_VALUE = /^[\t\x20-\x7E\x80-\xFF]*$/;
 const CORE_HEADERS = new Set(['www-authenticate', 'dpop-nonce']);
 
@@ -187,13 +190,14 @@ function checkResponse(response: unknown, path: string, coreStatus: number): voi
   if ((status ?? coreStatus) === 401 && (challenge === false || coreStatus >= 500)) {
     throw new RsConfigError(`${path}.status`, 'a 401 answer must carry a WWW-Authenticate challenge');
   }
-  if (body !== undefined && typeof body !== 'string' && !isPlainObject(body)) {
-    throw new RsConfigError(`${path}.body`, 'must be a string or a plain object');
+  if (body !== undefined && typeof body !== 'string') {
+    if (!isPlainObject(body)) throw new RsConfigError(`${path}.body`, 'must be a string or a plain object');
+    checkJsonBody(body, `${path}.body`);
   }
   if (headers === undefined) return;
   if (!isPlainObject(headers)) throw new RsConfigError(`${path}.headers`, 'must be an object of strings');
   for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) throw new RsConfigError(`${path}.headers`, `"${name}" is not a header name`);
+    if (!isHeaderName(name)) throw new RsConfigError(`${path}.headers`, `"${name}" is not a header name`);
     if (CORE_HEADERS.has(name.toLowerCase())) {
       throw new RsConfigError(
         `${path}.headers.${name}`,
@@ -203,6 +207,63 @@ function checkResponse(response: unknown, path: string, coreStatus: number): voi
     if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
       throw new RsConfigError(`${path}.headers.${name}`, 'must be a string without control characters');
     }
+  }
+}
+
+/**
+ * Refuses a body that `JSON.stringify` would throw on (a `BigInt`, a cycle) or write other than given
+ * (a function, a symbol or `undefined` left out or turned into `null`, a non-finite number into `null`,
+ * a `Date`, `Map` or class instance into whatever its `toJSON` or own members make of it). Names the
+ * first such value by its path, never its content.
+ */
+function checkJsonBody(body: Readonly<Record<string, unknown>>, path: string): void {
+  const open = new Set<object>();
+  const visit = (value: unknown, at: string): void => {
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return;
+      case 'number':
+        if (!Number.isFinite(value))
+          throw new RsConfigError(at, 'must be a finite number (JSON has no NaN or Infinity)');
+        return;
+      case 'object':
+        break;
+      default:
+        throw new RsConfigError(at, `is ${kindOf(value)}, which JSON cannot carry as given`);
+    }
+    if (value === null) return;
+    if (open.has(value))
+      throw new RsConfigError(at, 'refers back to an object that contains it: JSON cannot carry a cycle');
+    const isArray = Array.isArray(value);
+    if (!isArray && !isPlainObject(value))
+      throw new RsConfigError(
+        at,
+        'must be a JSON value: a string, number, boolean, null, array or plain object',
+      );
+    open.add(value);
+    if (isArray) {
+      // By index, so that a hole is visited as the undefined JSON would write as null.
+      const items = value as readonly unknown[];
+      for (let index = 0; index < items.length; index++) visit(items[index], `${at}[${index}]`);
+    } else {
+      for (const [key, item] of Object.entries(value)) visit(item, `${at}.${key}`);
+    }
+    open.delete(value);
+  };
+  visit(body, path);
+}
+
+function kindOf(value: unknown): string {
+  switch (typeof value) {
+    case 'bigint':
+      return 'a BigInt';
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      return 'undefined';
   }
 }
 

@@ -1,7 +1,14 @@
-import { RsConfigError } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { warnOnce } from '../config/development-warning.js';
+import { stringSetOption } from '../config/option-values.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+// The scheme and authority as written, before the path, query or fragment.
+const SCHEME_AND_AUTHORITY = /^[^:/?#]*:(?:\/\/[^/?#]*)?/;
+// A URL holds no white space or control character (RFC 3986 §2), and the URL parser drops them without
+// a word (around the URL, and tabs and line breaks anywhere): the URL checked would not be the string
+// published or compared.
+const NOT_IN_A_URL = /[\s\p{Cc}]/u;
 
 /**
  * Validates a configured authorization-server URL: absolute, no credentials or fragment, and HTTPS
@@ -40,18 +47,67 @@ export function validateEndpointUrl(url: unknown, option: string, allowInsecureH
 }
 
 /**
- * Checks an authorization server's issuer identifier: an endpoint URL ({@link validateEndpointUrl}) with
- * no query, as RFC 8414 §2 requires of the URL its metadata is found under.
+ * Checks an authorization server's issuer identifier: spelled as servers state issuers
+ * ({@link checkIssuerSpelling}), then an endpoint URL ({@link validateEndpointUrl}) with no query, as
+ * RFC 8414 §2 requires of the URL its metadata is found under. The one rule of every configured issuer
+ * that is fetched from or compared with what a server states (`issuerJwks`, `jwtResolver` discovering its
+ * keys, `introspectionResolver`).
  *
  * @example
  * ```ts
  * validateIssuerUrl('https://as.example.com/?tenant=a', 'issuerJwks.issuer'); // throws RsConfigError
+ * validateIssuerUrl('https://as.example.com\n', 'issuerJwks.issuer'); // throws RsConfigError
  * ```
  */
 export function validateIssuerUrl(issuer: unknown, option: string, allowInsecureHttp = false): URL {
+  if (typeof issuer === 'string') checkIssuerSpelling(issuer, option);
   const url = validateEndpointUrl(issuer, option, allowInsecureHttp);
   if (url.search !== '') throw new RsConfigError(option, 'must have no query (RFC 8414 §2)');
   return url;
+}
+
+/**
+ * Checks that an issuer identifier is written as authorization servers state theirs, since issuers are
+ * compared as exact strings (RFC 8414 §3.3, RFC 9207 §2.4): a URL as written ({@link checkUrlSpelling}),
+ * with its scheme and host in lower case. RFC 3986 (§3.1, §3.2.2) has URLs produced so and the WHATWG
+ * URL parser lowers them, so a server states `https://as.example.com`, which a configured
+ * `https://AS.example.com` never equals: every token or answer would be refused. Paths, ports and
+ * trailing slashes are the server's choice and are left alone. The value is never repeated in a message.
+ *
+ * @example
+ * ```ts
+ * checkIssuerSpelling('https://as.example.com/realms/a/', 'issuerJwks.issuer'); // passes
+ * checkIssuerSpelling('HTTPS://AS.example.com', 'issuerJwks.issuer'); // throws RsConfigError
+ * ```
+ */
+export function checkIssuerSpelling(issuer: string, option: string): void {
+  checkUrlSpelling(issuer, option);
+  const schemeAndHost = SCHEME_AND_AUTHORITY.exec(issuer)?.[0] ?? '';
+  requireOption(
+    schemeAndHost === schemeAndHost.toLowerCase(),
+    option,
+    'must spell its scheme and host in lower case (RFC 3986 §6.2.2.1): issuers are compared exactly, ' +
+      'and servers state theirs in lower case',
+  );
+}
+
+/**
+ * Checks a URL as written, before it is parsed: `jwtResolver.issuer`'s rule (no white space around the
+ * value, as a value pasted with its line break has), then no white space or control character anywhere.
+ * For URLs used as strings (issuers, published metadata), not only parsed. Never repeats the value.
+ *
+ * @example
+ * ```ts
+ * checkUrlSpelling(' https://as.example.com', 'issuerJwks.issuer'); // throws RsConfigError
+ * ```
+ */
+export function checkUrlSpelling(url: string, option: string): void {
+  stringSetOption(url, option, true);
+  requireOption(
+    !NOT_IN_A_URL.test(url),
+    option,
+    'must not contain white space or control characters (RFC 3986 §2)',
+  );
 }
 
 /** Whether `hostname` (as `URL.hostname` spells it) names this machine: localhost, 127.0.0.0/8, ::1. */

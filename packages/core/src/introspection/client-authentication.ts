@@ -9,10 +9,10 @@ import {
   type OptionSchema,
   positiveNumber,
 } from '../config/option-schema.js';
-import { isObject } from '../encoding/json-object.js';
-import { ASYMMETRIC_JWS_ALGORITHMS, keyTypeFitsAlgorithm } from '../keys/algorithms.js';
-import { MIN_RSA_BITS, rsaKeyProblem } from '../keys/rsa-key-checks.js';
+import { B64TOKEN } from '../extract/b64token.js';
+import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import type { SecretValue } from '../secrets/secret-value.js';
+import { checkClientAssertionKey } from './client-assertion-key.js';
 import { clientSecretSource } from './client-secret.js';
 
 /**
@@ -32,7 +32,11 @@ export type ClientAuthentication =
   | {
       readonly method: 'private_key_jwt';
       readonly clientId: string;
-      /** The private key, as a `CryptoKey` or a private JWK. */
+      /**
+       * The private key, as a `CryptoKey` or a private JWK, of the type `algorithm` needs. Checked when the
+       * resolver is built (a public key, a key of another type or curve, a malformed `d` are refused then);
+       * only a `d` that belongs to another public key waits for the first call to fail.
+       */
       readonly privateKey: CryptoKey | JWK;
       /** The signing algorithm, e.g. `RS256`, `ES256`. */
       readonly algorithm: string;
@@ -41,7 +45,11 @@ export type ClientAuthentication =
       readonly audience?: string;
     }
   | { readonly method: 'tls_client_auth'; readonly clientId: string }
-  | { readonly method: 'bearer'; readonly token: string };
+  | {
+      readonly method: 'bearer';
+      /** The access token, as RFC 6750 spells one (a b64token): refused at start-up otherwise. */
+      readonly token: string;
+    };
 
 /**
  * The id and secret of `client_secret_basic` and `client_secret_post`. The secret may come from a
@@ -162,10 +170,10 @@ export function createClientAuthenticator(
         'must be an asymmetric JWS algorithm',
       );
       requireOption(auth.privateKey !== undefined, `${option}.privateKey`, 'is required');
-      checkSigningKey(auth.privateKey, auth.algorithm, `${option}.privateKey`);
+      checkClientAssertionKey(auth.privateKey, auth.algorithm, `${option}.privateKey`);
       const key = importSigningKey(auth.privateKey, auth.algorithm);
-      // Importing is asynchronous, so an unusable key can only be reported by the first call (as a
-      // misconfiguration); until then, keep its rejection from going unhandled.
+      // Importing is asynchronous: what the check above cannot know (a `d` of another key) is reported by
+      // the first call, as a misconfiguration; until then, keep its rejection from going unhandled.
       key.catch(() => undefined);
       return {
         apply: async (form) => {
@@ -196,6 +204,13 @@ export function createClientAuthenticator(
       };
     case 'bearer': {
       requireOption(nonEmpty(auth.token), `${option}.token`, 'is required');
+      // Sent in a header: a line break or another character outside RFC 6750's b64token would make every
+      // request fail to send (or forge a header), so it is refused now. The token is never repeated.
+      requireOption(
+        B64TOKEN.test(auth.token),
+        `${option}.token`,
+        'must be an RFC 6750 b64token (letters, digits and -._~+/, then any "="): no white space, line breaks or quotes',
+      );
       const value = `Bearer ${auth.token}`;
       return {
         apply: async (_form, headers) => {
@@ -212,30 +227,6 @@ export function createClientAuthenticator(
 /** application/x-www-form-urlencoded encoding of one value, as RFC 6749 §2.3.1 asks for Basic credentials. */
 export function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
-}
-
-/**
- * What can be known of the signing key before it is imported (asynchronously, at the first call): a
- * private key, of the type `alg` needs, and for RSA one that {@link rsaKeyProblem} accepts.
- */
-function checkSigningKey(key: CryptoKey | JWK, alg: string, option: string): void {
-  if (!isObject(key)) throw new RsConfigError(option, 'must be a CryptoKey or a private JWK');
-  if (!('kty' in key)) {
-    const cryptoKey = key as CryptoKey;
-    requireOption(cryptoKey.type === 'private', option, 'must be a private key');
-    const { modulusLength } = cryptoKey.algorithm as Partial<RsaHashedKeyAlgorithm>;
-    requireOption(
-      modulusLength === undefined || modulusLength >= MIN_RSA_BITS,
-      option,
-      `is an RSA key of ${modulusLength} bits: RSA keys need ${MIN_RSA_BITS} bits or more`,
-    );
-    return;
-  }
-  const jwk = key as JWK;
-  requireOption(typeof jwk.d === 'string', option, 'must be a private key (a JWK with "d")');
-  requireOption(keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg), option, `does not fit the algorithm ${alg}`);
-  const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
-  requireOption(problem === undefined, option, `is refused: ${problem}`);
 }
 
 async function importSigningKey(key: CryptoKey | JWK, alg: string): Promise<CryptoKey> {

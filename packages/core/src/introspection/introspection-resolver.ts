@@ -10,7 +10,7 @@ import {
   type OptionSchema,
   objectWith,
   oneOf,
-  positiveNumber,
+  positiveInteger,
   shape,
   skewSeconds,
   stringOrStrings,
@@ -48,7 +48,12 @@ import {
 export interface IntrospectionResolverOptions {
   /** The introspection endpoint. When absent, it is discovered from `issuer` (RFC 8414, then OpenID). */
   readonly endpoint?: string | URL;
-  /** The authorization server. Used for discovery, and a present `iss` in answers must equal it. */
+  /**
+   * The authorization server's issuer identifier, exactly as it states it (a trailing slash matters). Used
+   * for discovery, and a present `iss` in answers must equal it. Refused at start-up when no server could
+   * state it: white space or control characters anywhere, an upper-case scheme or host, a query, plain
+   * `http:` to a host that is not loopback (unless `allowInsecureHttp`).
+   */
   readonly issuer?: string;
   /** How this resource server authenticates to the endpoint. */
   readonly clientAuthentication: ClientAuthentication;
@@ -82,7 +87,7 @@ export interface IntrospectionResolverOptions {
    * request must not be read as this resource server's misconfiguration.
    */
   readonly maxTokenLength?: number;
-  /** Largest accepted answer. Default 64 KiB. */
+  /** Largest accepted answer, in bytes (a whole number). Default 64 KiB. */
   readonly maxResponseBytes?: number;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
   readonly allowInsecureHttp?: boolean;
@@ -126,7 +131,8 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
   timeout: timerMilliseconds,
   retries: integerBetween(0, 5),
   retryDelay: timerMilliseconds,
-  maxResponseBytes: positiveNumber,
+  // Whole bytes: below 1, every answer would be too large.
+  maxResponseBytes: positiveInteger,
   allowInsecureHttp: boolean,
   jwtResponse: shape(JWT_INTROSPECTION_OPTIONS),
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),

@@ -1,5 +1,6 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
+import { checkIssuerSpelling, checkUrlSpelling, isLoopbackHost } from '../http/endpoint-url.js';
 
 /**
  * The `protectedResource` option of the resource server: what RFC 9728 metadata says about this API
@@ -20,14 +21,21 @@ export interface ProtectedResourceOptions {
    * name in `resource` parameters. `http:` is accepted for loopback hosts only, for local development.
    */
   readonly resource: string;
-  /** Issuer identifiers of the authorization servers whose tokens this API accepts. */
+  /**
+   * Issuer identifiers of the authorization servers whose tokens this API accepts, each exactly as its
+   * server states it: an `https:` URL (`http:` on a loopback host) with its scheme and host in lower
+   * case, and no white space, query, fragment or credentials (RFC 8414 §2).
+   */
   readonly authorizationServers?: readonly string[];
   /**
    * The scopes to advertise. Default: every scope named by the server-wide policy and the route
    * policies registered so far (lists, `allOf` and `anyOf`; computed requirements cannot be known).
    */
   readonly scopesSupported?: readonly string[];
-  /** A page for developers about this API. */
+  /**
+   * A page for developers about this API: an `https:` URL (`http:` on a loopback host) without
+   * credentials or white space. Clients may open it, so `javascript:`, `data:` or `file:` URLs are refused.
+   */
   readonly resourceDocumentation?: string;
   /** A human-readable name for this API. */
   readonly resourceName?: string;
@@ -80,7 +88,6 @@ export interface ProtectedResource {
 }
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 const KNOWN = new Set([
   'resource',
   'authorizationServers',
@@ -165,29 +172,23 @@ export function protectedResource(
 }
 
 function resourceIdentifier(value: unknown, option: string): string {
-  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
-  requireOption(url !== undefined, option, 'must be an absolute URL such as https://api.example.com');
-  requireOption(
-    url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)),
-    option,
-    'must be an https: URL (http: only on a loopback host)',
-  );
+  const url = publishedUrl(value, option);
   requireOption(
     url.search === '' && url.hash === '',
     option,
     'must have no query and no fragment (RFC 9728 §1.2)',
   );
-  requireOption(url.username === '' && url.password === '', option, 'must not carry credentials');
   return value as string;
 }
 
 function optionalUrl(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;
-  requireOption(typeof value === 'string' && URL.canParse(value), option, 'must be an absolute URL');
-  return value;
+  publishedUrl(value, option);
+  return value as string;
 }
 
-// Issuer identifiers (RFC 8414 §2): clients fetch each one's metadata, so each must be a URL they accept.
+// Issuer identifiers (RFC 8414 §2): clients fetch each one's metadata and compare its `issuer` with the
+// entry exactly, so each must be a URL they accept, spelled as its server states it.
 function issuerList(value: unknown, option: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
   requireOption(
@@ -195,21 +196,42 @@ function issuerList(value: unknown, option: string): readonly string[] | undefin
     option,
     'must be a non-empty array of issuer URLs (leave it out to publish none)',
   );
-  for (const entry of value) {
-    const url = typeof entry === 'string' && URL.canParse(entry) ? new URL(entry) : undefined;
-    requireOption(url !== undefined, option, `${JSON.stringify(entry)} is not an absolute URL`);
-    requireOption(
-      url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)),
-      option,
-      `${entry} must be an https: URL (http: only on a loopback host)`,
-    );
-    requireOption(
-      url.search === '' && url.hash === '' && url.username === '' && url.password === '',
-      option,
-      `${entry} must have no query, fragment or credentials (RFC 8414 §2)`,
-    );
-  }
+  value.forEach((entry: unknown, index) => {
+    try {
+      const url = publishedUrl(entry, option);
+      requireOption(
+        url.search === '' && url.hash === '',
+        option,
+        'must have no query or fragment (RFC 8414 §2)',
+      );
+      checkIssuerSpelling(entry as string, option);
+    } catch (error) {
+      if (!(error instanceof RsConfigError)) throw error;
+      // Named by position, never repeated: an entry may carry a password.
+      throw new RsConfigError(option, `entry ${index} ${error.problem}`);
+    }
+  });
   return Object.freeze([...(value as string[])]);
+}
+
+/**
+ * A URL the document publishes for clients to follow: written without white space, absolute, `https:`
+ * (`http:` only on a loopback host, for local development) and without credentials, as the URLs @rs
+ * fetches itself (`remoteJwks.url`) must be. The value is never repeated in a message: a URL with
+ * credentials carries a password.
+ */
+function publishedUrl(value: unknown, option: string): URL {
+  requireOption(typeof value === 'string' && value !== '', option, 'must be an absolute URL');
+  checkUrlSpelling(value, option);
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  requireOption(url !== undefined, option, 'must be an absolute URL');
+  requireOption(url.username === '' && url.password === '', option, 'must not carry credentials');
+  requireOption(
+    url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)),
+    option,
+    'must be an https: URL (http: only on a loopback host)',
+  );
+  return url;
 }
 
 function stringList(value: unknown, option: string): readonly string[] | undefined {

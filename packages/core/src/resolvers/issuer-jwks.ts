@@ -15,7 +15,9 @@ import {
 export interface IssuerJwksOptions extends JwksFetchOptions {
   /**
    * The issuer identifier, exactly as the authorization server states it in its metadata and in the
-   * tokens' `iss` (a trailing slash matters). HTTPS, or HTTP on a loopback host.
+   * tokens' `iss` (a trailing slash matters). HTTPS, or HTTP on a loopback host. An issuer no metadata
+   * could name is refused when the set is made, not answered 503 at every request: white space or control
+   * characters anywhere (as `jwtResolver.issuer` refuses them), an upper-case scheme or host, a query.
    */
   readonly issuer: string;
 }

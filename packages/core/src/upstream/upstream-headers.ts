@@ -1,6 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import type { OAuth2Context } from '../context.js';
+import { isHeaderName } from '../http/header-field.js';
 import { type ClaimPath, claimAt } from '../policy/claim-checks.js';
 
 /**
@@ -19,7 +20,8 @@ export interface UpstreamHeadersOptions {
    * The claims to forward. A list of names or dotted paths gets NGINX's header names: the prefix, then
    * each segment of the path (split at `.`, `_` and `-`) capitalized and joined with `-`, so `client_id`
    * is `X-Token-Client-Id` and `resource_access.account.roles` is `X-Token-Resource-Access-Account-Roles`.
-   * A record maps header names of your choice to claim paths.
+   * A record maps header names of your choice (RFC 9110 tokens) to claim paths: a name or dotted path,
+   * or a non-empty array of names. Anything else is refused when the headers are built.
    */
   readonly claims: readonly string[] | Readonly<Record<string, ClaimPath>>;
   /** The prefix of derived header names; every incoming header starting with it is removed. Default `X-Token-`. */
@@ -40,7 +42,8 @@ export interface UpstreamHeadersOptions {
   readonly maxValueLength?: number;
   /**
    * Forward the signed RFC 9701 introspection answer under this header when the request has one (see
-   * `TokenInfo.introspectionJwt`), as NGINX's `forwardToken` does. Default: not forwarded.
+   * `TokenInfo.introspectionJwt`), as NGINX's `forwardToken` does: a header name (an RFC 9110 token)
+   * that no claim is forwarded under. Default: not forwarded.
    */
   readonly introspectionJwtHeader?: string;
   /**
@@ -67,8 +70,6 @@ export interface UpstreamHeaders {
   ): Record<string, string | string[]>;
 }
 
-// RFC 9110 field-name = token.
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 // What may stand in a header value as is: printable ASCII.
 const PRINTABLE = /^[\x20-\x7E]*$/;
 const NOT_PRINTABLE_OR_PERCENT = /[^\x20-\x24\x26-\x7E]/gu;
@@ -103,11 +104,7 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
     if (!KNOWN.has(key)) throw new RsConfigError(`upstreamHeaders.${key}`, 'unknown option');
   }
   const prefix = options.prefix ?? 'X-Token-';
-  requireOption(
-    typeof prefix === 'string' && prefix !== '' && HEADER_NAME.test(prefix),
-    'upstreamHeaders.prefix',
-    'must be the start of a header name',
-  );
+  requireOption(isHeaderName(prefix), 'upstreamHeaders.prefix', 'must be the start of a header name');
   const arrays = options.arrays ?? 'comma';
   requireOption(
     arrays === 'comma' || arrays === 'json',
@@ -126,12 +123,13 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
     'upstreamHeaders.maxValueLength',
     'must be a positive integer',
   );
-  const jwtHeader = options.introspectionJwtHeader?.toLowerCase();
+  const jwtHeaderOption: unknown = options.introspectionJwtHeader;
   requireOption(
-    jwtHeader === undefined || HEADER_NAME.test(jwtHeader),
+    jwtHeaderOption === undefined || isHeaderName(jwtHeaderOption),
     'upstreamHeaders.introspectionJwtHeader',
-    'must be a header name',
+    'must be a header name (an RFC 9110 token, such as X-Token-Jwt)',
   );
+  const jwtHeader = jwtHeaderOption?.toLowerCase();
   const forwardCredentials = options.forwardCredentials ?? false;
   requireOption(
     typeof forwardCredentials === 'boolean',
@@ -140,6 +138,12 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
   );
 
   const mapping = claimHeaders(options.claims, prefix);
+  // One header, one value: the signed answer would silently replace the claim's.
+  requireOption(
+    jwtHeader === undefined || !mapping.some(([name]) => name === jwtHeader),
+    'upstreamHeaders.introspectionJwtHeader',
+    'is already the header of a forwarded claim',
+  );
   const owned = new Set([...mapping.map(([name]) => name), ...(jwtHeader === undefined ? [] : [jwtHeader])]);
   if (!forwardCredentials) for (const name of CREDENTIALS) owned.add(name);
   const lowerPrefix = prefix.toLowerCase();
@@ -197,19 +201,34 @@ function claimHeaders(
   claims: UpstreamHeadersOptions['claims'],
   prefix: string,
 ): ReadonlyArray<readonly [string, ClaimPath]> {
+  requireOption(
+    Array.isArray(claims) || isPlainObject(claims),
+    'upstreamHeaders.claims',
+    "must be an array of claim names, or an object of header names to claim paths ({ 'X-User': 'sub' })",
+  );
   const entries: [string, ClaimPath][] = Array.isArray(claims)
-    ? claims.map((path: unknown) => {
-        requireOption(typeof path === 'string' && path !== '', 'upstreamHeaders.claims', 'must name claims');
+    ? claims.map((path: unknown, index) => {
+        requireOption(
+          typeof path === 'string' && path !== '',
+          `upstreamHeaders.claims[${index}]`,
+          'must be a claim name or dotted path',
+        );
         return [claimHeaderName(path, prefix), path];
       })
-    : isPlainObject(claims)
-      ? Object.entries(claims as Record<string, ClaimPath>)
-      : [];
+    : Object.entries(claims as Record<string, unknown>).map(([name, path]) => {
+        requireOption(
+          isClaimPath(path),
+          `upstreamHeaders.claims[${JSON.stringify(name)}]`,
+          "must be a claim path: a name or dotted path ('sub', 'address.country'), or a non-empty array of " +
+            "names (['address', 'country'])",
+        );
+        return [name, path];
+      });
   requireOption(entries.length > 0, 'upstreamHeaders.claims', 'must name at least one claim');
   const seen = new Set<string>();
   return entries.map(([name, path]) => {
     requireOption(
-      HEADER_NAME.test(name),
+      isHeaderName(name),
       'upstreamHeaders.claims',
       `${JSON.stringify(name)} is not a header name; map the claim to one with { 'X-Header': 'claim' }`,
     );
@@ -218,6 +237,19 @@ function claimHeaders(
     seen.add(lower);
     return [lower, path] as const;
   });
+}
+
+/**
+ * A path `claimAt` can follow to one claim: a non-empty string, or a non-empty array of non-empty names.
+ * An empty array would name the whole claim set, and anything else throws for every request.
+ */
+function isClaimPath(path: unknown): path is ClaimPath {
+  if (typeof path === 'string') return path !== '';
+  return (
+    Array.isArray(path) &&
+    path.length > 0 &&
+    path.every((segment) => typeof segment === 'string' && segment !== '')
+  );
 }
 
 function textOf(value: unknown, arrays: 'comma' | 'json'): string | undefined {

@@ -10,6 +10,7 @@ import {
   failureClassOf,
   jwtResolver,
   type Rejection,
+  RsConfigError,
   staticJwks,
 } from '../../src/index.js';
 import { AUDIENCE, bearerRequest, expectConfigError, ISSUER, mint, NOW_MS } from '../helpers.js';
@@ -129,5 +130,51 @@ describe('failure answer configuration', () => {
     [{ invalidToken: { stauts: 418 } }, 'failureResponses.invalidToken.stauts'],
   ])('refuses %j at start-up', (failureResponses, option) => {
     expectConfigError(() => server(failureResponses as FailureResponses), option);
+  });
+});
+
+describe('failure answer bodies, checked to be JSON when built', () => {
+  const cycle: Record<string, unknown> = { message: 'loop' };
+  cycle.self = cycle;
+  const holey: unknown[] = ['a'];
+  holey[2] = 'c';
+
+  it.each([
+    ['a BigInt', { n: 1n }, 'failureResponses.invalidToken.body.n'],
+    [
+      'a nested BigInt',
+      { detail: { items: [{ n: 2n }] } },
+      'failureResponses.invalidToken.body.detail.items[0].n',
+    ],
+    ['a function', { render: () => 'x' }, 'failureResponses.invalidToken.body.render'],
+    ['a symbol', { tag: Symbol('x') }, 'failureResponses.invalidToken.body.tag'],
+    ['an undefined member', { detail: undefined }, 'failureResponses.invalidToken.body.detail'],
+    ['a hole in an array', { list: holey }, 'failureResponses.invalidToken.body.list[1]'],
+    ['NaN', { retryAfter: Number.NaN }, 'failureResponses.invalidToken.body.retryAfter'],
+    ['a Date', { at: new Date(0) }, 'failureResponses.invalidToken.body.at'],
+    ['a Map', { byCode: new Map([['a', 1]]) }, 'failureResponses.invalidToken.body.byCode'],
+    ['a cycle', cycle, 'failureResponses.invalidToken.body.self'],
+  ])('refuses %s, which JSON.stringify throws on or writes otherwise', (_, body, option) => {
+    expectConfigError(() => server({ invalidToken: { body } as never }), option);
+  });
+
+  it('refuses one under byCode too', () => {
+    expectConfigError(
+      () => server({ byCode: { token_expired: { body: { n: 1n } as never } } }),
+      'failureResponses.byCode.token_expired.body.n',
+    );
+  });
+
+  it('a computed body that JSON cannot carry is a configuration error, not a TypeError', async () => {
+    const rs = server({ invalidToken: () => ({ body: { n: 1n } as never }) });
+    await expect(rs.authenticate(bearerRequest('a.b.c'))).rejects.toThrow(RsConfigError);
+  });
+
+  it('sends a nested JSON body, a shared member and null as given', async () => {
+    const shared = { code: 'E1' };
+    const body = { errors: [shared, shared], detail: null, nested: { ok: false, count: 0, note: 'ünïcode' } };
+    const rs = server({ invalidToken: { body } });
+    const rejection = expectRejected(await rs.authenticate(bearerRequest('a.b.c')), 'token_malformed', 401);
+    expect(JSON.parse(rejection.bodyText!)).toEqual(body);
   });
 });

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { base64url, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   type ClientAuthentication,
@@ -54,6 +55,25 @@ describe('introspection configuration errors, at start-up', () => {
       build({ endpoint: 'https://as.example.com/introspect#x' }),
       'introspectionResolver.endpoint',
     );
+  });
+
+  it.each([
+    'https://as.example.com\n',
+    ' https://as.example.com',
+    'https://as.example.com/tenant\t/',
+    'https://AS.example.com',
+    'Https://as.example.com',
+  ])("refuses the issuer %j, which no answer's iss could ever equal", (issuer) => {
+    expectConfigError(build({ issuer }), 'introspectionResolver.issuer');
+    expectConfigError(build({ endpoint: undefined, issuer }), 'introspectionResolver.issuer');
+  });
+
+  it.each([
+    'https://as.example.com/',
+    'https://as.example.com:8443',
+    'https://as.example.com/oauth2/realms/root/realms/Alpha',
+  ])('accepts the issuer %j: paths, ports and trailing slashes are legitimate', (issuer) => {
+    expect(build({ issuer })).not.toThrow();
   });
 
   it.each([-1, 6, 1.5, Number.NaN])('refuses retries %s', (retries) => {
@@ -127,6 +147,87 @@ describe('introspection configuration errors, at start-up', () => {
     ]);
     expect(auth(webCrypto.privateKey)).not.toThrow();
     expectConfigError(auth(webCrypto.publicKey), option);
+  });
+
+  it('private_key_jwt refuses a CryptoKey of another algorithm, hash or curve than the one named', async () => {
+    const auth = (privateKey: unknown, algorithm: string) =>
+      buildWithAuth({ method: 'private_key_jwt', clientId: 'rs', privateKey, algorithm });
+    const option = 'introspectionResolver.clientAuthentication.privateKey';
+    const { privateKey: es256 } = await generateKeyPair('ES256');
+    const { privateKey: ps256 } = await generateKeyPair('PS256');
+    const { privateKey: ed25519 } = await generateKeyPair('Ed25519');
+
+    const wrongType = expectConfigError(auth(es256, 'RS256'), option);
+    expect(wrongType.message).toContain('ECDSA P-256');
+    expect(wrongType.message).toContain('RSASSA-PKCS1-v1_5 SHA-256');
+    expectConfigError(auth(es256, 'ES384'), option);
+    expectConfigError(auth(es256, 'EdDSA'), option);
+    expectConfigError(auth(ps256, 'RS256'), option);
+    expectConfigError(auth(ps256, 'PS384'), option);
+    expectConfigError(auth(ed25519, 'ES256'), option);
+    expect(auth(es256, 'ES256')).not.toThrow();
+    expect(auth(ps256, 'PS256')).not.toThrow();
+    expect(auth(ed25519, 'EdDSA')).not.toThrow();
+    expect(auth(ed25519, 'Ed25519')).not.toThrow();
+  });
+
+  describe('private_key_jwt refuses a private JWK WebCrypto could not import, without repeating it', () => {
+    const option = 'introspectionResolver.clientAuthentication.privateKey';
+    const auth = (privateKey: JWK, algorithm: string) =>
+      buildWithAuth({ method: 'private_key_jwt', clientId: 'rs', privateKey, algorithm });
+    const privateJwk = async (alg: string) =>
+      exportJWK((await generateKeyPair(alg, { extractable: true })).privateKey);
+    const bytes = (length: number, fill = 7) => base64url.encode(new Uint8Array(length).fill(fill));
+
+    it.each([
+      ['ES256', "a 'd' of 3 bytes", (jwk: JWK) => ({ ...jwk, d: 'AAAA' })],
+      ['ES256', "a 'd' of 31 bytes", (jwk: JWK) => ({ ...jwk, d: bytes(31) })],
+      ['ES256', "a 'd' of zeros", (jwk: JWK) => ({ ...jwk, d: bytes(32, 0) })],
+      ['ES256', "a 'd' that is not base64url", (jwk: JWK) => ({ ...jwk, d: `${jwk.d!.slice(1)}!` })],
+      ['ES384', "a 'd' of P-256's length", (jwk: JWK) => ({ ...jwk, d: bytes(32) })],
+      ['ES512', "a 'd' of 65 bytes", (jwk: JWK) => ({ ...jwk, d: bytes(65) })],
+      ['ES256', 'a point off the curve', (jwk: JWK) => ({ ...jwk, y: jwk.x })],
+      ['ES256', "no 'x'", ({ x: _x, ...jwk }: JWK) => jwk],
+      ['EdDSA', "a 'd' of 16 bytes", (jwk: JWK) => ({ ...jwk, d: bytes(16) })],
+      ['RS256', "no 'p', 'q', 'dp', 'dq' or 'qi'", ({ kty, n, e, d }: JWK) => ({ kty, n, e, d })],
+      ['ES256', "'key_ops' without sign", (jwk: JWK) => ({ ...jwk, key_ops: ['verify'] })],
+      ['ES256', "empty 'key_ops'", (jwk: JWK) => ({ ...jwk, key_ops: [] })],
+    ] as [string, string, (jwk: JWK) => JWK][])('%s with %s', async (algorithm, _, spoil) => {
+      const good = await privateJwk(algorithm);
+      const bad = spoil(good);
+      // The control: jose's import, which the first introspection would run, refuses the key too.
+      await expect(importJWK(bad, algorithm)).rejects.toThrow();
+      const error = expectConfigError(auth(bad, algorithm), option);
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) {
+        const value = bad[member] ?? good[member];
+        if (value !== undefined && value.length > 8) expect(error.message).not.toContain(value);
+      }
+    });
+
+    it('RS256 with a member that is not base64url, which only a lax decoder reads', async () => {
+      const good = await privateJwk('RS256');
+      const error = expectConfigError(auth({ ...good, qi: `${good.qi!.slice(2)} !` }, 'RS256'), option);
+      expect(error.message).toContain('"qi"');
+      expect(error.message).not.toContain(good.qi!.slice(2));
+    });
+
+    it.each(['RS256', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'])('accepts a sound %s JWK', async (alg) => {
+      expect(auth(await privateJwk(alg), alg)).not.toThrow();
+    });
+  });
+
+  it('bearer refuses a token that cannot travel in a header, without repeating it', () => {
+    const option = 'introspectionResolver.clientAuthentication.token';
+    for (const token of ['rs-token\r\nX-Evil: 1', 'rs token', '"rs-token"', 'rs-tökén']) {
+      const error = expectConfigError(buildWithAuth({ method: 'bearer', token }), option);
+      expect(error.message).not.toContain('rs-t');
+    }
+    expect(buildWithAuth({ method: 'bearer', token: 'eyJhbGciOi.eyJzdWIi.c2ln-_~+/==' })).not.toThrow();
+  });
+
+  it('refuses an answer size that is not a whole number of bytes', () => {
+    expectConfigError(build({ maxResponseBytes: 0.5 }), 'introspectionResolver.maxResponseBytes');
+    expect(build({ maxResponseBytes: 1024 })).not.toThrow();
   });
 
   it('names the method when it is not one of the supported ones', () => {

@@ -6,7 +6,7 @@ import {
   introspectionResolver,
   metadataUrls,
 } from '../../src/index.js';
-import { bearerRequest, expectAccepted, expectRejected } from '../helpers.js';
+import { bearerRequest, expectAccepted, expectConfigError, expectRejected } from '../helpers.js';
 import { basicAuthentication, resourceServerWith } from '../introspection-setup.js';
 import { type StandInServer, startStandInServer } from '../stand-in-authorization-server.js';
 
@@ -176,6 +176,18 @@ describe('accessManagementIntrospectionUrl', () => {
     expect(accessManagementIntrospectionUrl(`${base}/`)).toBe(`${base}/oauth2/realms/root/introspect`);
     expect(accessManagementIntrospectionUrl(`${base}///`, '/alpha')).toBe(
       `${base}/oauth2/realms/root/realms/alpha/introspect`,
+    );
+  });
+
+  it('refuses a base URL or realm that is not a string (an unset variable) with a configuration error', () => {
+    expectConfigError(
+      () => accessManagementIntrospectionUrl(process.env.RS_UNSET_AM_URL as string),
+      'accessManagementIntrospectionUrl',
+    );
+    expectConfigError(() => accessManagementIntrospectionUrl(''), 'accessManagementIntrospectionUrl');
+    expectConfigError(
+      () => accessManagementIntrospectionUrl(base, null as never),
+      'accessManagementIntrospectionUrl.realm',
     );
   });
 

@@ -103,6 +103,7 @@ describe('configuration', () => {
     [{ resource: 'https://api.example.com/?a=1' }, 'protectedResource.resource'],
     [{ resource: 'https://api.example.com/#f' }, 'protectedResource.resource'],
     [{ resource: 'https://u:p@api.example.com/' }, 'protectedResource.resource'],
+    [{ resource: ' https://api.example.com' }, 'protectedResource.resource'],
     [
       { resource: 'https://api.example.com', authorizationServers: 'https://as' },
       'protectedResource.authorizationServers',
@@ -111,6 +112,95 @@ describe('configuration', () => {
     [{ resource: 'https://api.example.com', resourse: 'x' }, 'protectedResource.resourse'],
   ])('refuses %j', (protectedResource, option) => {
     expectConfigError(() => server({ protectedResource: protectedResource as never }), option);
+  });
+
+  it.each([
+    ['a javascript: URL', 'javascript:alert(document.cookie)'],
+    ['a data: URL', 'data:text/html,<script>alert(1)</script>'],
+    ['a file: URL', 'file:///etc/passwd'],
+    ['plain http off loopback', 'http://docs.example.com/api'],
+    ['a relative URL', '/docs'],
+    ['white space around it', 'https://docs.example.com/api\n'],
+    ['not a string', 42],
+  ])('refuses resourceDocumentation as %s, which the document would publish to clients', (_, url) => {
+    expectConfigError(
+      () =>
+        server({
+          protectedResource: { resource: 'https://api.example.com', resourceDocumentation: url as string },
+        }),
+      'protectedResource.resourceDocumentation',
+    );
+  });
+
+  it('refuses URLs with credentials and never repeats them', () => {
+    const documentation = expectConfigError(
+      () =>
+        server({
+          protectedResource: {
+            resource: 'https://api.example.com',
+            resourceDocumentation: 'https://wiki-bot:S3cret-pass@docs.example.com/api',
+          },
+        }),
+      'protectedResource.resourceDocumentation',
+    );
+    expect(documentation.message).toContain('credentials');
+    expect(documentation.message).not.toContain('S3cret-pass');
+
+    const issuers = expectConfigError(
+      () =>
+        server({
+          protectedResource: {
+            resource: 'https://api.example.com',
+            authorizationServers: ['https://as.example.com', 'https://admin:Hunter2-secret@as.example.com'],
+          },
+        }),
+      'protectedResource.authorizationServers',
+    );
+    expect(issuers.message).toContain('entry 1 must not carry credentials');
+    expect(issuers.message).not.toContain('Hunter2-secret');
+    expect(issuers.message).not.toContain('admin');
+  });
+
+  it.each([
+    ['white space around it', 'https://as.example.com '],
+    ['a line break inside', 'https://as.example.com/t\nenant'],
+    ['an upper-case host', 'https://AS.example.com'],
+    ['a query', 'https://as.example.com/?tenant=a'],
+    ['another scheme', 'ftp://as.example.com'],
+    ['not a string', 42],
+  ])('refuses an authorization server with %s: no client would find its metadata', (_, issuer) => {
+    const error = expectConfigError(
+      () =>
+        server({
+          protectedResource: {
+            resource: 'https://api.example.com',
+            authorizationServers: [issuer as string],
+          },
+        }),
+      'protectedResource.authorizationServers',
+    );
+    expect(error.message).toContain('entry 0 ');
+  });
+
+  it('publishes documentation and issuers exactly as given when they are sound', () => {
+    const rs = server({
+      protectedResource: {
+        resource: 'https://api.example.com',
+        authorizationServers: ['https://as.example.com/realms/Alpha/', 'http://127.0.0.1:9000'],
+        resourceDocumentation: 'https://docs.example.com/api?version=2#authentication',
+      },
+    });
+    expect(rs.protectedResource?.document()).toMatchObject({
+      authorization_servers: ['https://as.example.com/realms/Alpha/', 'http://127.0.0.1:9000'],
+      resource_documentation: 'https://docs.example.com/api?version=2#authentication',
+    });
+    const local = server({
+      protectedResource: {
+        resource: 'http://localhost:3000',
+        resourceDocumentation: 'http://localhost:3000/docs',
+      },
+    });
+    expect(local.protectedResource?.document().resource_documentation).toBe('http://localhost:3000/docs');
   });
 
   it('accepts http: on a loopback host, for local development', () => {

@@ -118,6 +118,55 @@ describe('jwtResolver({ issuer, audience }) with no key source: keys from the is
   });
 });
 
+/** What a configuration error says is wrong, without the option's name. */
+const problemOf = (error: Error) => error.message.replace(/^@rs: invalid option "[^"]*": /, '');
+
+describe('issuerJwks({ issuer }): an issuer no metadata could name is refused when built', () => {
+  it.each([
+    ['a trailing line break', (issuer: string) => `${issuer}\n`],
+    ['a leading space', (issuer: string) => ` ${issuer}`],
+  ])("refuses %s with jwtResolver.issuer's rule and words, before any request", async (_, spoil) => {
+    const { client, urls } = countingClient();
+    const issuer = spoil(both.issuer);
+    const viaKeys = expectConfigError(() => issuerJwks({ issuer, httpClient: client }), 'issuerJwks.issuer');
+    const viaResolver = expectConfigError(
+      () => jwtResolver({ issuer, audience: both.resources.jwt }),
+      'jwtResolver.issuer',
+    );
+    expect(problemOf(viaKeys)).toBe(problemOf(viaResolver));
+    expect(problemOf(viaKeys)).toBe('must not begin or end with white space');
+    expect(urls).toEqual([]);
+  });
+
+  it.each([
+    'https://as.exam\tple.com',
+    'https://as.example.com/realms/a b',
+    'https://AS.example.com',
+    'HTTPS://as.example.com',
+    'https://As.Example.com:8443/realms/a',
+  ])(
+    'refuses %j: white space inside, or an upper-case scheme or host, never equals a stated issuer',
+    (issuer) => {
+      expectConfigError(() => issuerJwks({ issuer }), 'issuerJwks.issuer');
+    },
+  );
+
+  it.each([
+    'https://as.example.com/',
+    'https://as.example.com:8443',
+    'https://as.example.com/realms/Alpha',
+    'https://as.example.com/tenant/v2.0/',
+  ])("accepts %j: paths (in any case), ports and trailing slashes are the server's to choose", (issuer) => {
+    expect(() => issuerJwks({ issuer })).not.toThrow();
+  });
+
+  it('with the issuer the server states exactly, discovery finds the keys (the control)', async () => {
+    const keys = issuerJwks({ issuer: both.issuer });
+    const rs = rsOf(jwtResolver({ issuer: both.issuer, audience: both.resources.jwt, keys }));
+    expectAccepted(await rs.authenticate(bearerRequest(await jwtToken(both))));
+  });
+});
+
 describe('preloading, exporting and hydrating a key set (for cold starts)', () => {
   it('preload() discovers and fetches before the first request; export() returns the public set', async () => {
     const { client, urls } = countingClient();

@@ -110,6 +110,71 @@ describe('upstream headers', () => {
   });
 });
 
+describe('upstream header options, checked when built', () => {
+  const claims = { sub: 'alice', address: { country: 'NZ' } };
+
+  it.each([
+    ['undefined', undefined],
+    ['a number', 42],
+    ['null', null],
+    ['an object', { path: 'sub' }],
+    ['an empty string', ''],
+    ['an empty array, which would forward the whole claim set', []],
+    ['an array with an empty name', ['address', '']],
+    ['an array with a number', ['address', 0]],
+  ])('refuses a claim path that is %s, naming the header', (_, path) => {
+    const error = expectConfigError(
+      () => upstreamHeaders({ claims: { 'X-User': path } as never }),
+      'upstreamHeaders.claims["X-User"]',
+    );
+    expect(error.message).toContain('claim path');
+  });
+
+  it.each([
+    ['a number', 123],
+    ['true', true],
+    ['an empty string', ''],
+    ['a name with a space', 'X Token Jwt'],
+    ['a name with a line break', 'X-Jwt\r\nX-Admin: true'],
+  ])('refuses an introspectionJwtHeader that is %s with a configuration error', (_, header) => {
+    expectConfigError(
+      () => upstreamHeaders({ claims: ['sub'], introspectionJwtHeader: header as never }),
+      'upstreamHeaders.introspectionJwtHeader',
+    );
+  });
+
+  it('refuses an introspectionJwtHeader that a claim is already forwarded under', () => {
+    expectConfigError(
+      () => upstreamHeaders({ claims: ['sub'], introspectionJwtHeader: 'X-Token-Sub' }),
+      'upstreamHeaders.introspectionJwtHeader',
+    );
+  });
+
+  it.each([
+    ['a string', 'sub'],
+    ['null', null],
+    ['a number', 7],
+  ])('refuses claims given as %s', (_, value) => {
+    expectConfigError(() => upstreamHeaders({ claims: value as never }), 'upstreamHeaders.claims');
+  });
+
+  it('refuses an entry of the list form that is not a claim name, naming its position', () => {
+    expectConfigError(() => upstreamHeaders({ claims: ['sub', 42 as never] }), 'upstreamHeaders.claims[1]');
+  });
+
+  it('forwards what sound paths name, names and arrays of names alike', () => {
+    const forwarded = upstreamHeaders({
+      claims: { 'X-User': 'sub', 'X-Country': ['address', 'country'], 'X-Country-Dotted': 'address.country' },
+      introspectionJwtHeader: 'X-Token-Jwt',
+    });
+    expect(forwarded.rewrite({ 'x-user': 'forged' }, context(claims))).toEqual({
+      'x-user': 'alice',
+      'x-country': 'NZ',
+      'x-country-dotted': 'NZ',
+    });
+  });
+});
+
 describe('forwarding the RFC 9701 introspection answer', () => {
   const server = useAuthorizationServer();
 
