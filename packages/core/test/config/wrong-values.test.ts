@@ -338,7 +338,11 @@ describe('every public factory refuses a wrong value when it is called', () => {
       'securityEventPoller.headers["authorization"]',
     ],
     ['a poll header name with a space', poller({ headers: { 'x bad': 'a' } }), 'securityEventPoller.headers'],
-    ['a poll header value of a number', poller({ headers: { 'x-n': 1 } }), 'securityEventPoller.headers["x-n"]'],
+    [
+      'a poll header value of a number',
+      poller({ headers: { 'x-n': 1 } }),
+      'securityEventPoller.headers["x-n"]',
+    ],
     ['push delivery to no receiver', () => pushDeliveryHandler({} as never), 'pushDeliveryHandler.receiver'],
     // HTTP clients
     ['a fetch client on no fetch', () => fetchHttpClient({} as never), 'fetchHttpClient.fetch'],
