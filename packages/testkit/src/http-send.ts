@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { ConformanceRequest, ConformanceResponse } from './conformance/driver.js';
 import { sendWithNode } from './https-send.js';
 
@@ -45,4 +46,28 @@ function parseBody(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * Sends a GET whose request-target is in absolute-form (`GET http://127.0.0.1:8080/items HTTP/1.1`, RFC
+ * 9112 §3.2.2), as a client talking to a proxy does, and answers its status. `fetch` always sends the
+ * origin-form, so this goes with `node:http`.
+ */
+export function getInAbsoluteForm(
+  baseUrl: string,
+  path: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<number> {
+  const target = new URL(path, baseUrl);
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      { host: target.hostname, port: target.port, method: 'GET', path: target.href, headers },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    sent.on('error', reject);
+    sent.end();
+  });
 }
