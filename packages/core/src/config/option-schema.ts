@@ -1,4 +1,3 @@
-import { isHeaderName, isHeaderValue } from '../http/header-field.js';
 import { RsConfigError } from './config-error.js';
 import { unknownOption } from './option-names.js';
 
@@ -172,27 +171,6 @@ export function shape<T extends object>(schema: OptionSchema<T>): OptionRule {
     check: (value, path) => checkOptions(value, schema, path),
   };
 }
-
-/**
- * Header fields to send (`{ authorization: 'Bearer …' }`): names that are field names, values without line
- * breaks or control characters. A value is never repeated in the message: it is often a credential.
- */
-export const headerFields: OptionRule = {
-  expected: 'an object of header names and values',
-  check(value, path) {
-    if (!isPlainObject(value))
-      throw new RsConfigError(path, 'must be a plain object of header names and values');
-    for (const name of Object.keys(value)) {
-      if (!isHeaderName(name))
-        throw new RsConfigError(path, `${JSON.stringify(name)} is not a header name (RFC 9110 §5.1)`);
-      if (!isHeaderValue(value[name]))
-        throw new RsConfigError(
-          `${path}[${JSON.stringify(name)}]`,
-          'must be a header value: a string without line breaks, control characters or white space at either end',
-        );
-    }
-  },
-};
 
 /** A plain object whose keys are free (secret IDs, issuers) and whose values follow `item`. */
 export function recordOf(item: OptionRule): OptionRule {

@@ -1,3 +1,6 @@
+import { RsConfigError } from '../config/config-error.js';
+import { isPlainObject, type OptionRule } from '../config/option-schema.js';
+
 // RFC 9110 §5.1: field-name = token (§5.6.2: tchar).
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // RFC 9110 §5.5: a field value is visible characters (and obs-text) with spaces or tabs between them,
@@ -13,3 +16,24 @@ export function isHeaderName(name: unknown): name is string {
 export function isHeaderValue(value: unknown): value is string {
   return typeof value === 'string' && FIELD_VALUE.test(value);
 }
+
+/**
+ * Header fields to send (`{ authorization: 'Bearer …' }`): names that are field names, values without line
+ * breaks or control characters. A value is never repeated in the message: it is often a credential.
+ */
+export const headerFields: OptionRule = {
+  expected: 'an object of header names and values',
+  check(value, path) {
+    if (!isPlainObject(value))
+      throw new RsConfigError(path, 'must be a plain object of header names and values');
+    for (const name of Object.keys(value)) {
+      if (!isHeaderName(name))
+        throw new RsConfigError(path, `${JSON.stringify(name)} is not a header name (RFC 9110 §5.1)`);
+      if (!isHeaderValue(value[name]))
+        throw new RsConfigError(
+          `${path}[${JSON.stringify(name)}]`,
+          'must be a header value: a string without line breaks, control characters or white space at either end',
+        );
+    }
+  },
+};

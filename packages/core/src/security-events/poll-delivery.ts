@@ -2,7 +2,6 @@ import {
   boolean,
   checkOptions,
   func,
-  headerFields,
   integerBetween,
   type OptionSchema,
   objectWith,
@@ -13,6 +12,7 @@ import {
 import { isObject, parseJsonObject } from '../encoding/json-object.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
+import { headerFields } from '../http/header-field.js';
 import type { HttpClient } from '../http/http-client.js';
 import { requireSecurityEventReceiver } from './push-delivery.js';
 import type { SecurityEventReceiver } from './security-event-receiver.js';
