@@ -65,6 +65,12 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
   policy.claims?.forEach((check, index) => {
     // Its promise would be truthy whatever it resolves to: refused now, not found at the first request.
     if (isAsyncFunction(check.test)) throw new RsConfigError(`${option}.claims[${index}].test`, SYNCHRONOUS);
+    // It is the refusal's error_description: without one, clients would read "The access token undefined".
+    if (typeof check.description !== 'string' || check.description.trim() === '')
+      throw new RsConfigError(
+        `${option}.claims[${index}].description`,
+        'must say what the check requires, such as claim "tenant" must equal "acme" (it is the refusal\'s error_description)',
+      );
   });
   return policy;
 }

@@ -203,3 +203,15 @@ describe('a token header that carries something else', () => {
     );
   });
 });
+
+describe('a claim check of its own', () => {
+  it("needs a description, which is the refusal's error_description", () => {
+    for (const description of [undefined, '', '  ', 42]) {
+      const check = { description, test: () => true } as never;
+      expectConfigError(
+        () => createResourceServer({ resolver, policy: { claims: [check] } }),
+        'policy.claims[0].description',
+      );
+    }
+  });
+});
