@@ -88,6 +88,9 @@ export function jwtIntrospectionReader(
     Array.isArray(options.keys) ? options.keys : [options.keys as VerificationKeySource],
     'introspectionResolver.jwtResponse.algorithms',
   );
+  (options.decryptionKeys ?? []).forEach((key, index) =>
+    requirePrivateKey(key, `introspectionResolver.jwtResponse.decryptionKeys[${index}]`),
+  );
   const decryptionKeys = (options.decryptionKeys ?? []).map((key) => importDecryptionKey(key));
   for (const key of decryptionKeys) key.catch(() => undefined);
 
@@ -160,6 +163,27 @@ function checkIntrospectionType(header: UntrustedJwsHeader) {
         code: 'token_type_invalid' as const,
         description: 'the "typ" header is not "token-introspection+jwt"',
       };
+}
+
+/**
+ * Refuses at start-up a key that could never decrypt an answer: a public key (the server's own public key
+ * given in place of its private one is the usual slip), or something that is no key. Found only at the
+ * first encrypted answer otherwise, as a 503 for every request. Key material is never repeated.
+ */
+function requirePrivateKey(key: unknown, option: string): void {
+  if (typeof globalThis.CryptoKey !== 'undefined' && key instanceof globalThis.CryptoKey) {
+    requireOption(key.type !== 'public', option, 'is a public key: decrypting needs the private key');
+    return;
+  }
+  requireOption(isObject(key) && typeof key.kty === 'string', option, 'must be a CryptoKey or a JWK');
+  const secret = key.kty === 'oct' ? key.k : key.d;
+  requireOption(
+    typeof secret === 'string' && secret !== '',
+    option,
+    key.kty === 'oct'
+      ? 'is an "oct" JWK without its "k"'
+      : 'is a public JWK (no "d"): decrypting needs the private key',
+  );
 }
 
 async function importDecryptionKey(key: CryptoKey | JWK): Promise<CryptoKey | Uint8Array> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { remoteJwks, staticJwks } from '../../src/index.js';
-import { bearerRequest, expectAccepted, expectRejected } from '../helpers.js';
+import { bearerRequest, expectAccepted, expectConfigError, expectRejected } from '../helpers.js';
 import { introspectAt, resourceServerWith, useAuthorizationServer } from '../introspection-setup.js';
 
 // RFC 9701 against a real authorization server: oidc-provider answers
@@ -111,6 +111,36 @@ describe('RFC 9701 JWT introspection answers', () => {
     const context = expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest(token)));
     expect([...context.scopes]).toEqual(['write']);
     expect(errors).toEqual([]);
+  });
+
+  it('refuses at start-up a decryption key that is public or no key, never repeating it', async () => {
+    const as = server();
+    const client = as.encryptedAnswersClient;
+    const { d: _private, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = client.decryptionKey;
+    const { publicKey } = await crypto.subtle.generateKey(
+      { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      true,
+      ['encrypt', 'decrypt'],
+    );
+    for (const key of [publicJwk, publicKey, { k: 'abc' }, 'not a key']) {
+      const error = expectConfigError(
+        () =>
+          introspectAt(as, {
+            clientAuthentication: {
+              method: 'client_secret_basic',
+              clientId: client.clientId,
+              clientSecret: client.clientSecret,
+            },
+            jwtResponse: {
+              keys: remoteJwks({ url: as.jwksUri }),
+              audience: client.clientId,
+              decryptionKeys: [key as never],
+            },
+          }),
+        'introspectionResolver.jwtResponse.decryptionKeys[0]',
+      );
+      expect(error.message).not.toContain(String(publicJwk.n));
+    }
   });
 
   it('fails closed when an encrypted answer cannot be decrypted', async () => {
