@@ -134,5 +134,19 @@ export function runMetadataRouteConformance(name: string, mount: MetadataRouteDr
       expect(refusal).toBeInstanceOf(RsConfigError);
       expect((refusal as RsConfigError).option).toBe('protectedResource');
     });
+
+    it('refuses, when mounted, what is not a resource server, by name rather than with a TypeError', async () => {
+      for (const notAServer of [undefined, {}, { protectedResource: {} }]) {
+        let refusal: unknown;
+        try {
+          const route = await mount(notAServer as unknown as ResourceServer);
+          await route.close?.();
+        } catch (error) {
+          refusal = error;
+        }
+        expect(refusal).toBeInstanceOf(RsConfigError);
+        expect((refusal as RsConfigError).option).toBe('resourceServer');
+      }
+    });
   });
 }

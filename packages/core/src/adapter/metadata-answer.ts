@@ -44,6 +44,13 @@ export function protectedResourceMetadataPath(resourceServer: ResourceServer): s
 }
 
 function publishedMetadata(resourceServer: ResourceServer) {
+  // An adapter's metadata route takes the core resource server: anything else is refused by name.
+  if (typeof resourceServer?.authenticate !== 'function') {
+    throw new RsConfigError(
+      'resourceServer',
+      "must be a resource server: createResourceServer(…), or an adapter resource server's .resourceServer",
+    );
+  }
   const published = resourceServer.protectedResource;
   if (published === undefined) {
     throw new RsConfigError('protectedResource', 'is needed to serve RFC 9728 metadata');
