@@ -88,9 +88,8 @@ export function jwtIntrospectionReader(
     Array.isArray(options.keys) ? options.keys : [options.keys as VerificationKeySource],
     'introspectionResolver.jwtResponse.algorithms',
   );
-  (options.decryptionKeys ?? []).forEach((key, index) =>
-    requirePrivateKey(key, `introspectionResolver.jwtResponse.decryptionKeys[${index}]`),
-  );
+  for (const [index, key] of (options.decryptionKeys ?? []).entries())
+    requirePrivateKey(key, `introspectionResolver.jwtResponse.decryptionKeys[${index}]`);
   const decryptionKeys = (options.decryptionKeys ?? []).map((key) => importDecryptionKey(key));
   for (const key of decryptionKeys) key.catch(() => undefined);
 
