@@ -1,31 +1,15 @@
 import { base64url, type CryptoKey, type JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isObject } from '../encoding/json-object.js';
-import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
+import {
+  cryptoKeyFitsAlgorithm,
+  hashName,
+  keyTypeFitsAlgorithm,
+  WEBCRYPTO_KEY_ALGORITHMS,
+  type WebCryptoKeyAlgorithm,
+} from '../keys/algorithms.js';
 import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
 import { checkVerificationJwk } from '../keys/verification-jwk.js';
-
-/** What a WebCrypto key must be to sign with each JWS algorithm, as jose checks it before signing. */
-interface KeyAlgorithmNeeded {
-  readonly name: string;
-  readonly hash?: string;
-  readonly namedCurve?: string;
-}
-
-const RSA_PKCS1 = 'RSASSA-PKCS1-v1_5';
-const KEY_ALGORITHM_NEEDED: Readonly<Record<string, KeyAlgorithmNeeded>> = {
-  RS256: { name: RSA_PKCS1, hash: 'SHA-256' },
-  RS384: { name: RSA_PKCS1, hash: 'SHA-384' },
-  RS512: { name: RSA_PKCS1, hash: 'SHA-512' },
-  PS256: { name: 'RSA-PSS', hash: 'SHA-256' },
-  PS384: { name: 'RSA-PSS', hash: 'SHA-384' },
-  PS512: { name: 'RSA-PSS', hash: 'SHA-512' },
-  ES256: { name: 'ECDSA', namedCurve: 'P-256' },
-  ES384: { name: 'ECDSA', namedCurve: 'P-384' },
-  ES512: { name: 'ECDSA', namedCurve: 'P-521' },
-  EdDSA: { name: 'Ed25519' },
-  Ed25519: { name: 'Ed25519' },
-};
 
 /** The length of a private scalar (`d`) in bytes: the curve's order (RFC 7518 §6.2.2.1, RFC 8037 §2). */
 const PRIVATE_SCALAR_BYTES: Readonly<Record<string, number>> = {
@@ -73,14 +57,9 @@ function checkCryptoKey(key: CryptoKey, alg: string, option: string): void {
   const algorithm: Partial<RsaHashedKeyAlgorithm & EcKeyAlgorithm> = isObject(key.algorithm)
     ? key.algorithm
     : {};
-  const needed = KEY_ALGORITHM_NEEDED[alg];
-  const fits =
-    needed !== undefined &&
-    algorithm.name === needed.name &&
-    (needed.hash === undefined || algorithm.hash?.name === needed.hash) &&
-    (needed.namedCurve === undefined || algorithm.namedCurve === needed.namedCurve);
+  const needed = WEBCRYPTO_KEY_ALGORITHMS[alg];
   requireOption(
-    fits,
+    cryptoKeyFitsAlgorithm(algorithm, alg),
     option,
     `is a CryptoKey for ${describeKeyAlgorithm(algorithm)}, which does not fit the algorithm ${alg}` +
       (needed === undefined ? '' : ` (it needs ${describeKeyAlgorithm(needed)})`),
@@ -144,12 +123,7 @@ function decodeMember(value: unknown): Uint8Array | undefined {
   }
 }
 
-function describeKeyAlgorithm(algorithm: {
-  readonly name?: string;
-  readonly hash?: string | { readonly name?: string };
-  readonly namedCurve?: string;
-}): string {
-  const hash = typeof algorithm.hash === 'string' ? algorithm.hash : algorithm.hash?.name;
-  const detail = algorithm.namedCurve ?? hash;
+function describeKeyAlgorithm(algorithm: WebCryptoKeyAlgorithm): string {
+  const detail = algorithm.namedCurve ?? hashName(algorithm);
   return `${algorithm.name ?? 'unnamed'}${detail === undefined ? '' : ` ${detail}`}`;
 }

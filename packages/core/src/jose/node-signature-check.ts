@@ -6,6 +6,7 @@ import {
   wipe,
 } from '../encoding/node-compact-jws-spelling.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
+import { cryptoKeyFitsAlgorithm, type WebCryptoKeyAlgorithm } from '../keys/algorithms.js';
 import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
 import { nodeBuiltin } from '../node-builtin.js';
 import {
@@ -181,38 +182,32 @@ export function verifyBytesWithNode(
   }
 }
 
-const ECDSA_CURVES: Readonly<Record<string, { curve: string; signatureBytes: number }>> = {
-  ES256: { curve: 'P-256', signatureBytes: 64 },
-  ES384: { curve: 'P-384', signatureBytes: 96 },
-  ES512: { curve: 'P-521', signatureBytes: 132 },
-};
+// RFC 7518 §3.4: the length of R ‖ S.
+const ECDSA_SIGNATURE_BYTES: Readonly<Record<string, number>> = { ES256: 64, ES384: 96, ES512: 132 };
 
-interface KeyAlgorithmShape {
-  readonly name: string;
-  readonly hash?: { readonly name: string };
-  readonly namedCurve?: string;
+interface KeyAlgorithmShape extends WebCryptoKeyAlgorithm {
   readonly modulusLength?: number;
 }
 
 /** The verifier for `alg` with this key, or `undefined` when jose would refuse the key for `alg`. */
 function prepareKey(modules: NodeModules, key: CryptoKey, alg: string): KeyVerifier | undefined {
   const { crypto } = modules;
-  if (!key.usages.includes('verify')) return undefined;
   const algorithm = key.algorithm as KeyAlgorithmShape;
+  // The WebCrypto algorithm, hash and curve jose requires of the key for `alg`: the one rule of both paths.
+  if (!key.usages.includes('verify') || !cryptoKeyFitsAlgorithm(algorithm, alg)) return undefined;
   const bits = alg.slice(2);
   const hash = `sha${bits}`;
-  const hashMatches = algorithm.hash?.name === `SHA-${bits}`;
   const keyObject = crypto.KeyObject.from(key);
   switch (alg) {
     case 'RS256':
     case 'RS384':
     case 'RS512':
-      if (algorithm.name !== 'RSASSA-PKCS1-v1_5' || !hashMatches || !strongRsa(algorithm)) return undefined;
+      if (!strongRsa(algorithm)) return undefined;
       return (data, signature) => crypto.verify(hash, data, keyObject, signature);
     case 'PS256':
     case 'PS384':
     case 'PS512': {
-      if (algorithm.name !== 'RSA-PSS' || !hashMatches || !strongRsa(algorithm)) return undefined;
+      if (!strongRsa(algorithm)) return undefined;
       // RFC 7518 §3.5: the salt is as long as the hash output, as WebCrypto is told by jose.
       const options = {
         key: keyObject,
@@ -224,8 +219,7 @@ function prepareKey(modules: NodeModules, key: CryptoKey, alg: string): KeyVerif
     case 'ES256':
     case 'ES384':
     case 'ES512': {
-      const { curve, signatureBytes } = ECDSA_CURVES[alg]!;
-      if (algorithm.name !== 'ECDSA' || algorithm.namedCurve !== curve) return undefined;
+      const signatureBytes = ECDSA_SIGNATURE_BYTES[alg]!;
       // RFC 7518 §3.4: R and S as fixed-length big-endian octets, concatenated; nothing else (no DER).
       const options = { key: keyObject, dsaEncoding: 'ieee-p1363' };
       return (data, signature) =>
@@ -233,12 +227,10 @@ function prepareKey(modules: NodeModules, key: CryptoKey, alg: string): KeyVerif
     }
     case 'EdDSA':
     case 'Ed25519':
-      if (algorithm.name !== 'Ed25519') return undefined;
       return (data, signature) => crypto.verify(null, data, keyObject, signature);
     case 'HS256':
     case 'HS384':
     case 'HS512':
-      if (algorithm.name !== 'HMAC' || !hashMatches) return undefined;
       return (data, signature) => {
         const mac = crypto.createHmac(hash, keyObject).update(data).digest();
         return mac.byteLength === signature.byteLength && crypto.timingSafeEqual(mac, signature);

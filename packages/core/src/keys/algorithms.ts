@@ -52,3 +52,48 @@ export function keyTypeFitsAlgorithm(kty: unknown, crv: unknown, alg: string): b
       return false;
   }
 }
+
+/** What a WebCrypto key's `algorithm` says: its name, hash and curve. */
+export interface WebCryptoKeyAlgorithm {
+  readonly name?: string;
+  readonly hash?: string | { readonly name?: string };
+  readonly namedCurve?: string;
+}
+
+const RSA_PKCS1 = 'RSASSA-PKCS1-v1_5';
+/**
+ * The WebCrypto algorithm, hash and curve a key must have to sign or verify with each JWS algorithm, as
+ * jose requires of a `CryptoKey` (RFC 7518 §3, RFC 8037 §3.1).
+ */
+export const WEBCRYPTO_KEY_ALGORITHMS: Readonly<Record<string, WebCryptoKeyAlgorithm>> = {
+  RS256: { name: RSA_PKCS1, hash: 'SHA-256' },
+  RS384: { name: RSA_PKCS1, hash: 'SHA-384' },
+  RS512: { name: RSA_PKCS1, hash: 'SHA-512' },
+  PS256: { name: 'RSA-PSS', hash: 'SHA-256' },
+  PS384: { name: 'RSA-PSS', hash: 'SHA-384' },
+  PS512: { name: 'RSA-PSS', hash: 'SHA-512' },
+  ES256: { name: 'ECDSA', namedCurve: 'P-256' },
+  ES384: { name: 'ECDSA', namedCurve: 'P-384' },
+  ES512: { name: 'ECDSA', namedCurve: 'P-521' },
+  EdDSA: { name: 'Ed25519' },
+  Ed25519: { name: 'Ed25519' },
+  HS256: { name: 'HMAC', hash: 'SHA-256' },
+  HS384: { name: 'HMAC', hash: 'SHA-384' },
+  HS512: { name: 'HMAC', hash: 'SHA-512' },
+};
+
+/** Whether a `CryptoKey` of this `algorithm` (name, hash, curve) can serve the JWS algorithm `alg`. */
+export function cryptoKeyFitsAlgorithm(algorithm: WebCryptoKeyAlgorithm, alg: string): boolean {
+  const needed = WEBCRYPTO_KEY_ALGORITHMS[alg];
+  return (
+    needed !== undefined &&
+    algorithm.name === needed.name &&
+    (needed.hash === undefined || hashName(algorithm) === needed.hash) &&
+    (needed.namedCurve === undefined || algorithm.namedCurve === needed.namedCurve)
+  );
+}
+
+/** The hash of a key algorithm, however it is spelled (WebCrypto gives `{ name }`). */
+export function hashName(algorithm: WebCryptoKeyAlgorithm): string | undefined {
+  return typeof algorithm.hash === 'string' ? algorithm.hash : algorithm.hash?.name;
+}
