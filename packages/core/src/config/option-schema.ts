@@ -58,7 +58,9 @@ function rule(expected: string, accepts: (value: unknown) => boolean): OptionRul
   };
 }
 
-const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+/** Whether `value` is a string of at least one character. */
+export const isNonEmptyString = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0;
 const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 

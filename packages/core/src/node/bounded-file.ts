@@ -15,11 +15,7 @@ export const maxFileBytesRule: OptionRule = integerBetween(1, MAX_SECRET_FILE_BY
 /** A store's `maxFileBytes` option, checked against {@link maxFileBytesRule}, or its default when absent. */
 export function maxFileBytesOption(value: number | undefined, fallback: number, option: string): number {
   if (value === undefined) return fallback;
-  requireOption(
-    Number.isSafeInteger(value) && value >= 1 && value <= MAX_SECRET_FILE_BYTES,
-    option,
-    `must be ${maxFileBytesRule.expected}`,
-  );
+  maxFileBytesRule.check(value, option);
   return value;
 }
 

@@ -15,15 +15,10 @@ import {
 import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
-import {
-  asynchronousAnswer,
-  type ClaimCheck,
-  isAsyncFunction,
-  isThenable,
-  SYNCHRONOUS,
-} from './claim-checks.js';
+import type { ClaimCheck } from './claim-checks.js';
 import { missingScopes, type ScopeRequirement, validateScopeRequirement } from './scopes.js';
 import { checkStepUp, type StepUpRequirement, validateStepUp } from './step-up.js';
+import { asynchronousAnswer, isAsyncFunction, isThenable, SYNCHRONOUS } from './synchronous-answer.js';
 
 /**
  * What a request must satisfy once its token is valid. A resource server has one for every route, and a

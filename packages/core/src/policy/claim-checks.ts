@@ -1,5 +1,7 @@
-import { RsConfigError, requireOption } from '../config/config-error.js';
+import { requireOption } from '../config/config-error.js';
+import { isNonEmptyString } from '../config/option-schema.js';
 import type { TokenInfo } from '../token-info.js';
+import { asynchronousAnswer, isAsyncFunction, isThenable, SYNCHRONOUS } from './synchronous-answer.js';
 
 /**
  * A condition on the token's claims, checked after the token is validated. A failed check answers
@@ -174,54 +176,18 @@ export function pathName(path: ClaimPath): string {
  * throws an `RsConfigError` naming `helper(path)`, not a `TypeError` from the first request.
  */
 export function claimPathArgument(path: unknown, helper: string): ClaimPath {
-  if (isNonEmptyString(path)) return path;
   requireOption(
-    Array.isArray(path) && path.length > 0 && path.every(isNonEmptyString),
+    isClaimPath(path),
     `${helper}(path)`,
     'must be a claim name, a dotted path, or a non-empty array of non-empty path segments',
   );
-  return Object.freeze([...path]);
+  return typeof path === 'string' ? path : Object.freeze([...path]);
 }
 
-/** Why a claim condition is refused for being `async`. */
-export const SYNCHRONOUS =
-  'must be synchronous, returning true or false: an async function returns a promise, which is no answer';
-
-/**
- * Whether `value` was declared `async`. Its promise is truthy whatever it resolves to, so such a condition
- * is refused when configured; one that only returns a promise (a bound or transpiled async function) is
- * caught at request time by {@link isThenable}.
- */
-export function isAsyncFunction(value: unknown): boolean {
-  return typeof value === 'function' && Object.prototype.toString.call(value) === '[object AsyncFunction]';
-}
-
-/** Whether `value` is a promise or promise-like: what an asynchronous condition returns. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-/**
- * The error for a condition (`subject`) that answered a request with a promise where it should have
- * returned `answer`: a bug in the application, thrown so that the request fails loudly rather than
- * passing or being refused as if the token fell short. The promise's rejection, if it comes, is handled
- * here: unhandled, it could end the process.
- */
-export function asynchronousAnswer(
-  result: PromiseLike<unknown>,
-  option: string,
-  subject: string,
-  answer = 'true or false',
-): RsConfigError {
-  Promise.resolve(result).catch(() => undefined);
-  return new RsConfigError(
-    option,
-    `${subject} returned a promise: it must be synchronous, returning ${answer}`,
-  );
+/** Whether `path` is a claim path: a non-empty string, or a non-empty array of non-empty segments. */
+export function isClaimPath(path: unknown): path is ClaimPath {
+  if (typeof path === 'string') return path !== '';
+  return Array.isArray(path) && path.length > 0 && path.every(isNonEmptyString);
 }
 
 const CLAIM_VALUE = 'a string, a finite number, true or false';
@@ -229,8 +195,4 @@ const CLAIM_VALUE = 'a string, a finite number, true or false';
 // What claimEquals compares with `===`: what a JSON claim holds other than objects and `null`.
 function isClaimValue(value: unknown): value is string | number | boolean {
   return typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
 }

@@ -2,7 +2,7 @@ import { RsConfigError } from '../config/config-error.js';
 import { anyValue, checkOptions, isPlainObject, type OptionSchema } from '../config/option-schema.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
-import { asynchronousAnswer, isAsyncFunction, isThenable } from './claim-checks.js';
+import { asynchronousAnswer, isAsyncFunction, isThenable } from './synchronous-answer.js';
 
 /**
  * The scopes a route requires:

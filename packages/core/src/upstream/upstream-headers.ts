@@ -2,7 +2,7 @@ import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import type { OAuth2Context } from '../context.js';
 import { isHeaderName } from '../http/header-field.js';
-import { type ClaimPath, claimAt } from '../policy/claim-checks.js';
+import { type ClaimPath, claimAt, isClaimPath } from '../policy/claim-checks.js';
 
 /**
  * Options of {@link upstreamHeaders}: which claims an accepted request carries to the upstream, and how.
@@ -237,19 +237,6 @@ function claimHeaders(
     seen.add(lower);
     return [lower, path] as const;
   });
-}
-
-/**
- * A path `claimAt` can follow to one claim: a non-empty string, or a non-empty array of non-empty names.
- * An empty array would name the whole claim set, and anything else throws for every request.
- */
-function isClaimPath(path: unknown): path is ClaimPath {
-  if (typeof path === 'string') return path !== '';
-  return (
-    Array.isArray(path) &&
-    path.length > 0 &&
-    path.every((segment) => typeof segment === 'string' && segment !== '')
-  );
 }
 
 function textOf(value: unknown, arrays: 'comma' | 'json'): string | undefined {
