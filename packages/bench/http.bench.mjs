@@ -14,10 +14,12 @@ import { summarize } from './lib/measure.mjs';
 import { report as createReport, markdownTable, ratio } from './lib/table.mjs';
 
 const out = createReport('http');
-const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
-// Five rounds: on a shared machine a run of 3 s can lose a core to a neighbour, and a median of three
-// moved by up to a tenth between runs of the same code.
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
+// Many short rounds rather than a few long ones: on a shared machine the time a neighbour holds a core
+// drifts within seconds, and a round of one second per route compares routes run seconds apart. The
+// ratios are the medians of the per-round ratios, so that a slow moment counts against every route of
+// its round rather than against whichever route it fell on.
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 16);
 
 const key = benchKey('RS256');
@@ -63,6 +65,13 @@ for (const name of new Set(tables.flatMap((t) => [t.bare, t.floor, ...t.distinct
 
 const isOurs = (name) => name.startsWith('@rs/');
 
+/** min / median / max over the rounds of a figure computed from one round's runs. */
+function perRound(figure) {
+  return summarize(Array.from({ length: ROUNDS }, (_, round) => figure(round)));
+}
+
+const spread = ({ min, median, max }) => `${ratio(min)} to ${ratio(max)} (median ${ratio(median)})`;
+
 /** A server's CPU time so far (µs, user + system). */
 function serverCpu(child) {
   return new Promise((resolve) => {
@@ -85,7 +94,7 @@ async function run(name, repeated, seconds = SECONDS) {
   const before = await serverCpu(child);
   const result = await rps(url, repeated, seconds);
   const cpu = (await serverCpu(child)) - before;
-  return { rps: result.requests.average, cpuPerRequest: cpu / result.requests.total };
+  return { rps: result.requests.total / result.duration, cpuPerRequest: cpu / result.requests.total };
 }
 
 async function rps(url, repeated, seconds) {
@@ -112,7 +121,8 @@ async function rps(url, repeated, seconds) {
 
 out.log(
   `HTTP on loopback, node ${process.version}: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ` +
-    `${ROUNDS} interleaved rounds (min / median / max); RS256, 1 KB of claims. Requests per second count ` +
+    `${ROUNDS} interleaved rounds (min / median / max; each ratio is the median of the per-round ratios); ` +
+    'RS256, 1 KB of claims. Requests per second count ' +
     'the time other processes held a core; the server CPU per request (each server runs in a process of ' +
     'its own, measured one at a time) does not, so on a shared machine its ratios are the ones to read.',
 );
@@ -121,7 +131,7 @@ for (const table of tables) {
     const names = [table.bare, ...(repeated ? table.repeated : [table.floor, ...table.distinct])];
     const samples = new Map(names.map((name) => [name, { rps: [], cpu: [] }]));
     // One unmeasured run each first: JIT, connection pools, key imports, JWK set fetches.
-    for (const name of names) await run(name, repeated, 1);
+    for (const name of names) await run(name, repeated, 2);
     for (let round = 0; round < ROUNDS; round++) {
       // The order turns by one each round, so that no route always follows the same one.
       for (let turn = 0; turn < names.length; turn++) {
@@ -134,19 +144,21 @@ for (const table of tables) {
     const rpsOf = new Map(names.map((name) => [name, summarize(samples.get(name).rps)]));
     const cpuOf = new Map(names.map((name) => [name, summarize(samples.get(name).cpu)]));
     const peers = names.filter((name) => name !== table.bare && name !== table.floor && !isOurs(name));
-    const bestPeerRps = Math.max(...peers.map((name) => rpsOf.get(name).median));
-    const bestPeerCpu = Math.min(...peers.map((name) => cpuOf.get(name).median));
+    const rps = (name, round) => samples.get(name).rps[round];
+    const cpu = (name, round) => samples.get(name).cpu[round];
+    const bestPeerRps = (round) => Math.max(...peers.map((peer) => rps(peer, round)));
+    const bestPeerCpu = (round) => Math.min(...peers.map((peer) => cpu(peer, round)));
     const rows = names.map((name) => {
       const { min, median, max } = rpsOf.get(name);
-      const cpu = cpuOf.get(name);
+      const cpuSpread = cpuOf.get(name);
       return [
         name,
         `${Math.round(min).toLocaleString('en')} / ${Math.round(median).toLocaleString('en')} / ${Math.round(max).toLocaleString('en')}`,
-        ratio(median / rpsOf.get(table.bare).median),
-        isOurs(name) ? ratio(median / bestPeerRps) : '',
-        `${cpu.min.toFixed(0)} / ${cpu.median.toFixed(0)} / ${cpu.max.toFixed(0)}`,
-        ratio(cpuOf.get(table.bare).median / cpu.median),
-        isOurs(name) ? ratio(bestPeerCpu / cpu.median) : '',
+        ratio(perRound((round) => rps(name, round) / rps(table.bare, round)).median),
+        isOurs(name) ? ratio(perRound((round) => rps(name, round) / bestPeerRps(round)).median) : '',
+        `${cpuSpread.min.toFixed(0)} / ${cpuSpread.median.toFixed(0)} / ${cpuSpread.max.toFixed(0)}`,
+        ratio(perRound((round) => cpu(table.bare, round) / cpu(name, round)).median),
+        isOurs(name) ? ratio(perRound((round) => bestPeerCpu(round) / cpu(name, round)).median) : '',
       ];
     });
     out.log(`\n#### ${table.title}, ${repeated ? 'one repeated token' : 'distinct tokens'}\n`);
@@ -164,16 +176,20 @@ for (const table of tables) {
         rows,
       ),
     );
-    if (!repeated) {
-      const floorRps = rpsOf.get(table.floor).median;
-      const floorCpu = cpuOf.get(table.floor).median;
-      for (const name of names.filter(isOurs)) {
-        const above = cpuOf.get(name).median - floorCpu;
-        out.log(
-          `\n${name} serves ${ratio(rpsOf.get(name).median / floorRps)} the requests per second of the floor ` +
-            `route, with ${Math.abs(above).toFixed(0)} µs of server CPU a request ${above < 0 ? 'less' : 'more'}.`,
-        );
-      }
+    for (const name of names.filter(isOurs)) {
+      const byRps = perRound((round) => rps(name, round) / bestPeerRps(round));
+      const byCpu = perRound((round) => bestPeerCpu(round) / cpu(name, round));
+      out.log(
+        `\n${name} against the best peer of each round: ${spread(byRps)} the requests per second, ` +
+          `${spread(byCpu)} by server CPU.`,
+      );
+      if (repeated) continue;
+      const served = perRound((round) => rps(name, round) / rps(table.floor, round)).median;
+      const above = perRound((round) => cpu(name, round) - cpu(table.floor, round)).median;
+      out.log(
+        `It serves ${ratio(served)} the requests per second of the floor route, with ` +
+          `${Math.abs(above).toFixed(0)} µs of server CPU a request ${above < 0 ? 'less' : 'more'}.`,
+      );
     }
   }
 }
