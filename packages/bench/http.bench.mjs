@@ -10,7 +10,7 @@
 import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
 import { benchKey, distinctTokens } from './lib/fixtures.mjs';
-import { summarize } from './lib/measure.mjs';
+import { acrossRounds, summarize } from './lib/measure.mjs';
 import { report as createReport, markdownTable, ratio } from './lib/table.mjs';
 
 const out = createReport('http');
@@ -64,11 +64,7 @@ for (const name of new Set(tables.flatMap((t) => [t.bare, t.floor, ...t.distinct
 }
 
 const isOurs = (name) => name.startsWith('@rs/');
-
-/** min / median / max over the rounds of a figure computed from one round's runs. */
-function perRound(figure) {
-  return summarize(Array.from({ length: ROUNDS }, (_, round) => figure(round)));
-}
+const perRound = (figure) => acrossRounds(ROUNDS, figure);
 
 const spread = ({ min, median, max }) => `${ratio(min)} to ${ratio(max)} (median ${ratio(median)})`;
 

@@ -20,7 +20,8 @@
  * `batch` calls (or the row's own `batch`: a row a hundred times cheaper than the others needs more
  * calls for a round to last long enough that one collection or one recompilation does not dominate
  * it), after a warm-up of at least 5 000 calls per row (enough for V8 to optimize each row's hot path).
- * Returns per row min / median / max of the CPU µs per call.
+ * Returns per row min / median / max of the CPU µs per call, and `perRound`, the µs per call of each round
+ * in turn (for ratios between rows of the same round: see {@link acrossRounds}).
  */
 export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = Math.max(batch, 5000) } = {}) {
   const inFlight = [];
@@ -39,7 +40,11 @@ export async function interleaved(rows, { rounds = 5, batch = 1000, warmup = Mat
     }
   }
   inFlight.length = 0;
-  return rows.map((row) => ({ ...row, ...summarize(samples.get(row.name)) }));
+  return rows.map((row) => ({
+    ...row,
+    ...summarize(samples.get(row.name)),
+    perRound: samples.get(row.name),
+  }));
 }
 
 async function runBatch(row, count) {
@@ -54,4 +59,13 @@ async function runBatch(row, count) {
 export function summarize(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) };
+}
+
+/**
+ * min / median / max over the rounds of `figure(round)`, a figure computed from rows measured in the
+ * same round. On a shared machine a neighbour's load drifts within seconds: rows of one round ran moments
+ * apart, so a ratio taken round by round cancels most of the drift that a ratio of two medians keeps.
+ */
+export function acrossRounds(rounds, figure) {
+  return summarize(Array.from({ length: rounds }, (_, round) => figure(round)));
 }
