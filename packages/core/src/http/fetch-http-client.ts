@@ -1,6 +1,7 @@
 import { requireOption } from '../config/config-error.js';
 import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
+import { requestDeadline } from './request-deadline.js';
 
 /**
  * An {@link HttpClient} on the runtime's `fetch` (Node ≥ 20, Bun, Deno, Workers). Pass another `fetch`
@@ -10,25 +11,30 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
   requireOption(typeof fetchImpl === 'function', 'fetchHttpClient.fetch', 'must be a fetch function');
   return {
     async send(request: HttpRequest): Promise<HttpResponse> {
-      const signal = AbortSignal.timeout(request.timeoutMs);
+      // Covers the headers and the body: the timer is cleared once the body is read.
+      const deadline = requestDeadline(request.timeoutMs);
       let response: Response;
-      try {
-        response = await fetchImpl(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body: request.body,
-          redirect: 'manual',
-          signal,
-        });
-      } catch (error) {
-        throw networkError(error, request);
-      }
       let body: Uint8Array;
       try {
-        body = await readBounded(response, request.maxResponseBytes);
-      } catch (error) {
-        if (error instanceof HttpClientError) throw error;
-        throw networkError(error, request);
+        try {
+          response = await fetchImpl(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+            redirect: 'manual',
+            signal: deadline.signal,
+          });
+        } catch (error) {
+          throw networkError(error, request);
+        }
+        try {
+          body = await readBounded(response, request.maxResponseBytes);
+        } catch (error) {
+          if (error instanceof HttpClientError) throw error;
+          throw networkError(error, request);
+        }
+      } finally {
+        deadline.clear();
       }
       return {
         status: response.status,

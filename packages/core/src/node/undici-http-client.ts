@@ -14,6 +14,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../http/http-client.js';
+import { requestDeadline } from '../http/request-deadline.js';
 import { loadOptionalPeer } from './optional-peer.js';
 
 /** Options of {@link undiciHttpClient}. */
@@ -77,14 +78,14 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
   const cut = new AbortController();
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
-      const signal = AbortSignal.any([AbortSignal.timeout(req.timeoutMs), cut.signal]);
+      const deadline = requestDeadline(req.timeoutMs, cut.signal);
       try {
         const response = await request(req.url, {
           method: req.method,
           headers: req.headers,
           body: req.body,
           dispatcher,
-          signal,
+          signal: deadline.signal,
         });
         const declared = Number(response.headers['content-length']);
         if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
@@ -127,6 +128,8 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
           );
         }
         throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${req.url} could not be reached`, { cause: error });
+      } finally {
+        deadline.clear();
       }
     },
     close: () => closeWithin(dispatcher, cut, CLOSE_GRACE_MS),

@@ -1,9 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { closedPort } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchHttpClient, type HttpClient, HttpClientError, type HttpRequest } from '../../src/index.js';
 import { undiciHttpClient } from '../../src/node/index.js';
+
+// A full garbage collection on demand, without starting the test runner with --expose-gc.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 /** A loopback server with one route per behaviour, counting hits per path. */
 let server: Server;
@@ -193,6 +199,20 @@ describe.each(clients)('%s', (_name, client) => {
     const error = await failure(client, get('/slow-body', { timeoutMs: 200 }));
     expect(error.code).toBe('ERR_RS_HTTP_TIMEOUT');
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
+  it('times out also when garbage is collected while it waits (headers, then body)', async () => {
+    // A collection during the wait once dropped the undici client's timeout signal (Node 20's
+    // AbortSignal.any holds its sources weakly): the request then waited as long as the server did.
+    for (const path of ['/slow-headers', '/slow-body']) {
+      const collecting = setInterval(collectGarbage, 10);
+      try {
+        const error = await failure(client, get(path, { timeoutMs: 200 }));
+        expect(error.code).toBe('ERR_RS_HTTP_TIMEOUT');
+      } finally {
+        clearInterval(collecting);
+      }
+    }
   });
 
   it('reports a closed port as a network error', async () => {
