@@ -69,7 +69,7 @@ export interface ClientSecretCredentials {
   readonly clientId: string;
   /** The secret, or `{ store, secretId }` to read it from a secret store (UTF-8 text of a shared secret). */
   readonly clientSecret: SecretValue;
-  /** With a stored secret: read it again after this many seconds. Default 300. */
+  /** With a stored secret: read it again after this many seconds. Default 300. Refused beside a plain string. */
   readonly secretRefreshSeconds?: number;
 }
 

@@ -23,7 +23,7 @@ export interface ClientSecretSource {
 
 /**
  * Checks the secret option at start-up (a reference must be readable now) and returns its source.
- * `refreshSeconds` applies to references only.
+ * `refreshSeconds` applies to references only, and is refused beside a fixed string.
  */
 export function clientSecretSource(
   value: SecretValue,
@@ -31,15 +31,22 @@ export function clientSecretSource(
   option: string,
   clock: () => number = Date.now,
 ): ClientSecretSource {
+  const refreshOption = `${option.replace(/\.clientSecret$/, '')}.secretRefreshSeconds`;
   if (typeof value === 'string') {
     requireOption(value.length > 0, option, 'is required');
+    // A refresh interval beside a fixed string would promise a rotation that is never read.
+    requireOption(
+      refreshSeconds === undefined,
+      refreshOption,
+      'applies to a secret read from a store ({ store, secretId }); a plain string is read once and never again',
+    );
     return { current: () => value, reread: () => false };
   }
   if (!isObject(value)) throw new RsConfigError(option, 'must be a string or { store, secretId }');
   const refreshMs = (refreshSeconds ?? DEFAULT_SECRET_REFRESH_SECONDS) * 1000;
   requireOption(
     Number.isFinite(refreshMs) && refreshMs > 0,
-    `${option.replace(/\.clientSecret$/, '')}.secretRefreshSeconds`,
+    refreshOption,
     'must be a positive number of seconds',
   );
   let secret = readSecret(value, option);

@@ -110,4 +110,17 @@ describe('refreshing a stored secret', () => {
       'x.secretRefreshSeconds',
     );
   });
+
+  it('refuses a refresh interval beside a plain string, which would never be read again', () => {
+    const error = expectConfigError(
+      () => clientSecretSource('hunter2-secret', 60, 'x.clientSecret'),
+      'x.secretRefreshSeconds',
+    );
+    expect(error.message).toContain('{ store, secretId }');
+    expect(error.message).not.toContain('hunter2');
+    // Without the interval, the plain string is accepted as before.
+    expect(clientSecretSource('hunter2-secret', undefined, 'x.clientSecret').current()).toBe(
+      'hunter2-secret',
+    );
+  });
 });
