@@ -131,7 +131,6 @@ export function buildResourceServerWith(
   const resolver = options.resolver;
   const recall = resolver.recall?.bind(resolver);
   const sender = features.senderConstraints;
-  if (sender === undefined) refuseSenderRequirement(serverPolicy, 'policy');
   requireOption(
     locations.header === undefined || locations.header !== options.certificateHeader?.name?.toLowerCase?.(),
     'tokenLocations.header',
@@ -139,13 +138,21 @@ export function buildResourceServerWith(
   );
   const constraints = sender?.settle(options, clock) ?? NO_SENDER_CONSTRAINTS;
   const { dpop, confirmation } = constraints;
-  requireOption(
-    serverPolicy?.requireSenderConstrained !== 'dpop' || dpop !== undefined,
-    'policy.requireSenderConstrained',
-    '"dpop" needs the resource server\'s dpop option',
-  );
+  /** A policy's sender demand must be one this server can check. */
+  const checkSenderDemand = (policy: AccessPolicy | undefined, option: string): void => {
+    if (sender === undefined) refuseSenderRequirement(policy, option);
+    requireOption(
+      policy?.requireSenderConstrained !== 'dpop' || dpop !== undefined,
+      `${option}.requireSenderConstrained`,
+      '"dpop" needs the resource server\'s dpop option',
+    );
+  };
+  checkSenderDemand(serverPolicy, 'policy');
   // The server's demands: the option and the server-wide policy's, both applying.
-  const serverRequirements = senderRequirements(constraints.required, serverPolicy?.requireSenderConstrained);
+  const serverRequirements = requirements(
+    constraints.required === undefined ? NO_REQUIREMENTS : [constraints.required],
+    serverPolicy?.requireSenderConstrained,
+  );
   const respond = features.failureAnswers?.(options.failureResponses) ?? NO_FAILURE_ANSWERS;
   // The scopes the policies name, for the metadata's scopes_supported; route policies add theirs.
   const policyScopes = new Set(namedScopes(serverPolicy?.scopes));
@@ -165,6 +172,8 @@ export function buildResourceServerWith(
     resourceMetadata: published?.challenge ? published.metadataUrl : undefined,
   };
 
+  // Every policy checkPolicy accepted, so that a request carrying it is not checked again.
+  const checkedPolicies = new WeakSet<AccessPolicy>();
   const server: TracedResourceServer = {
     challenge,
     tokenLocations: locations,
@@ -172,13 +181,9 @@ export function buildResourceServerWith(
     protectedResource: published,
     checkPolicy(policy, option) {
       validateAccessPolicy(policy, option);
-      if (sender === undefined) refuseSenderRequirement(policy, option);
-      requireOption(
-        policy?.requireSenderConstrained !== 'dpop' || dpop !== undefined,
-        `${option}.requireSenderConstrained`,
-        '"dpop" needs the resource server\'s dpop option',
-      );
+      checkSenderDemand(policy, option);
       for (const scope of namedScopes(policy?.scopes)) policyScopes.add(scope);
+      if (policy !== undefined) checkedPolicies.add(policy);
       return policy;
     },
     status(): ResourceServerStatus {
@@ -189,13 +194,11 @@ export function buildResourceServerWith(
       decide(request, routePolicy, false, trace) as Promise<AuthResult>,
     authenticateOptional: (request, routePolicy, trace) => decide(request, routePolicy, true, trace),
   };
-  // Policies passed to authenticate() directly, checked once each as checkPolicy checks those of routes:
-  // a policy nobody checked could misspell a member and require nothing.
-  const checkedPolicies = new WeakSet<AccessPolicy>();
+  // A policy passed to authenticate() that checkPolicy never saw (an adapter's checks its routes' at
+  // start-up) is checked at its first request: a policy nobody checked could misspell a member and
+  // require nothing.
   const checkedRoutePolicy = (policy: AccessPolicy): void => {
-    if (checkedPolicies.has(policy)) return;
-    server.checkPolicy(policy, 'authenticate(request, policy)');
-    checkedPolicies.add(policy);
+    if (!checkedPolicies.has(policy)) server.checkPolicy(policy, 'authenticate(request, policy)');
   };
   const { onAudit, telemetry } = options;
   const observeAuthentication = features.observation;
@@ -346,16 +349,7 @@ function refused(
   return { ok: false, rejection: respond(buildRejection(refusal, challenge, { scheme, bearer, dpopNonce })) };
 }
 
-/** The resource server's own demands, from its option and its server-wide policy. */
-function senderRequirements(
-  option: SenderConstraint | undefined,
-  policy: SenderConstraint | undefined,
-): readonly SenderConstraint[] {
-  if (option === undefined && policy === undefined) return NO_REQUIREMENTS;
-  return [...new Set([option, policy])].filter((demand) => demand !== undefined);
-}
-
-/** The server's demands (built once) and the route's, both applying. */
+/** A set of demands and one more (the server's and a route's, or the option's and the server policy's). */
 function requirements(
   server: readonly SenderConstraint[],
   route: SenderConstraint | undefined,
