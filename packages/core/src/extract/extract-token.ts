@@ -1,6 +1,7 @@
 import type { TokenLocation } from '../context.js';
 import { isCompactJwsSpelling } from '../encoding/compact-jws-spelling.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
+import { isTokenCharacter } from '../http/header-field.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
 import { cookieToken } from './cookie-token.js';
@@ -208,13 +209,6 @@ function misspelledOrHidden(header: string, acceptDpop: boolean): string | undef
 const BEARER_AFTER_COMMA = /,[ \t]*bearer(?:[ \t]|$)/i;
 const BEARER_OR_DPOP_AFTER_COMMA = /,[ \t]*(?:bearer|dpop)(?:[ \t]|$)/i;
 
-// RFC 9110 §5.6.2 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|"
-// / "~" / DIGIT / ALPHA.
-const TOKEN_CHARACTER = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/;
-function isTokenCharacter(code: number): boolean {
-  return TOKEN_CHARACTER.test(String.fromCharCode(code));
-}
-
 /**
  * The scheme the client used in a request refused while extracting its token, for the challenge that
  * carries the error (RFC 9449 §7.1: a DPoP request is answered in the DPoP challenge): `DPoP` when the
@@ -269,14 +263,13 @@ function checkedBearer(token: string, location: TokenLocation): ExtractedToken {
 
 function queryToken(url: string, name: string): Outcome<string | undefined> {
   const queryStart = url.indexOf('?');
+  if (queryStart === -1) return success(undefined);
   // A `?` after a `#` is in the fragment, not the query (RFC 3986 §3.5): no token there.
-  const fragmentStart = url.indexOf('#');
-  if (fragmentStart !== -1 && fragmentStart < queryStart) return success(undefined);
-  // Most requests have no query or no token in it: skip URL parsing for them. A name may be
+  if (url.lastIndexOf('#', queryStart) !== -1) return success(undefined);
+  // Most requests have no token in their query: skip URL parsing for them. A name may be
   // percent-encoded (`access%5Ftoken`, `%61ccess_token`) and still be the name once decoded, so a
   // query with a `%` is always parsed. (Names are configured without spaces, so `+` needs no care.)
-  if (queryStart === -1 || (!url.includes(name, queryStart) && !url.includes('%', queryStart)))
-    return success(undefined);
+  if (!url.includes(name, queryStart) && !url.includes('%', queryStart)) return success(undefined);
   const values = new URLSearchParams(url.slice(queryStart + 1).split('#', 1)[0]).getAll(name);
   if (values.length === 0) return success(undefined);
   if (values.length > 1) return refusal('multiple_token_methods', `More than one ${name} parameter`);

@@ -2,7 +2,7 @@ import { RsConfigError } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import { FAILURES, type FailureCode } from '../errors/failure.js';
 import type { Rejection } from '../errors/rejection.js';
-import { isHeaderName } from '../http/header-field.js';
+import { isHeaderName, isHeaderValue } from '../http/header-field.js';
 
 /**
  * The broad reasons a request is refused, as ForgeRock Identity Gateway's `failureHandler` and NGINX's
@@ -93,8 +93,6 @@ const CLASS_STATUS: Readonly<Record<FailureClass, number>> = {
   unavailable: 503,
 };
 const RESPONSE_KEYS = new Set(['status', 'headers', 'body', 'challenge']);
-// Field values (RFC 9110 §5.5): visible ASCII, space and tab, nothing that ends a line.
-const HEADER_VALUE = /^[\t\x20-\x7E\x80-\xFF]*$/;
 const CORE_HEADERS = new Set(['www-authenticate', 'dpop-nonce']);
 
 /**
@@ -204,8 +202,11 @@ function checkResponse(response: unknown, path: string, coreStatus: number): voi
         'is set by core from the failure and cannot be replaced',
       );
     }
-    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-      throw new RsConfigError(`${path}.headers.${name}`, 'must be a string without control characters');
+    if (!isHeaderValue(value)) {
+      throw new RsConfigError(
+        `${path}.headers.${name}`,
+        'must be a header value: a string without control characters or white space at either end',
+      );
     }
   }
 }

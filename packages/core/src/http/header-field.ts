@@ -1,11 +1,19 @@
 import { RsConfigError } from '../config/config-error.js';
 import { isPlainObject, type OptionRule } from '../config/option-schema.js';
 
-// RFC 9110 §5.1: field-name = token (§5.6.2: tchar).
-const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// RFC 9110 §5.6.2 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|"
+// / "~" / DIGIT / ALPHA. A field name is a token of them (§5.1), and so is an authentication scheme (§11.1).
+const TCHAR = "!#$%&'*+\\-.^_`|~0-9A-Za-z";
+const FIELD_NAME = new RegExp(`^[${TCHAR}]+$`);
+const TOKEN_CHARACTER = new RegExp(`^[${TCHAR}]$`);
 // RFC 9110 §5.5: a field value is visible characters (and obs-text) with spaces or tabs between them,
 // never at either end; CR, LF and NUL never, which would split the message or end the header.
 const FIELD_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/;
+
+/** Whether the character with this code is a token character (RFC 9110 §5.6.2 tchar). */
+export function isTokenCharacter(code: number): boolean {
+  return TOKEN_CHARACTER.test(String.fromCharCode(code));
+}
 
 /** Whether `name` is a header field name (RFC 9110 §5.1), in any case. */
 export function isHeaderName(name: unknown): name is string {

@@ -121,6 +121,7 @@ describe('failure answer configuration', () => {
     [{ invalidToken: { status: 401, challenge: false } }, 'failureResponses.invalidToken.status'],
     [{ unavailable: { status: 401 } }, 'failureResponses.unavailable.status'],
     [{ invalidToken: { headers: { 'x-a': 'line\r\nbreak' } } }, 'failureResponses.invalidToken.headers.x-a'],
+    [{ invalidToken: { headers: { 'x-a': 'trailing ' } } }, 'failureResponses.invalidToken.headers.x-a'],
     [
       { invalidToken: { headers: { 'WWW-Authenticate': 'Basic' } } },
       'failureResponses.invalidToken.headers.WWW-Authenticate',
