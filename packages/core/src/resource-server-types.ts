@@ -98,6 +98,9 @@ export interface ResourceServer {
   /**
    * Runs the pipeline (extract → check the DPoP proof → resolve → confirm → authorize) for one request.
    * Never throws for anything the client sent; the result says whether to proceed or what to answer.
+   * It rejects with an `RsConfigError` for a mistake of the application's: a `routePolicy` that
+   * {@link ResourceServer.checkPolicy} would refuse (checked at its first request), or a `clock` that
+   * stopped answering milliseconds.
    *
    * @param routePolicy - what this route requires on top of the server-wide policy.
    */

@@ -3,10 +3,10 @@ import {
   type AdapterAuthenticator,
   type AdapterAuthResult,
   addResponseHeaders,
+  checkRouteHandler,
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
   type ResourceServerSource,
-  routeHandler,
 } from '@rs/core/adapter';
 
 /**
@@ -166,7 +166,7 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
     resourceServer,
     authenticate: authenticate as FetchResourceServer<Claims>['authenticate'],
     protect<Args extends unknown[]>(handler: ProtectedFetchHandler<Args, Claims>, policy?: AccessPolicy) {
-      routeHandler(handler, 'protect(handler)');
+      checkRouteHandler(handler, 'protect(handler)');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);
@@ -178,7 +178,7 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
       handler: OptionallyProtectedFetchHandler<Args, Claims>,
       policy?: AccessPolicy,
     ) {
-      routeHandler(handler, 'protectOptional(handler)');
+      checkRouteHandler(handler, 'protectOptional(handler)');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);

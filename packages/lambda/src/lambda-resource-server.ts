@@ -4,6 +4,7 @@ import {
   adapterAuthenticator,
   anyValue,
   checkOptions,
+  checkRouteHandler,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
   formReading,
@@ -12,7 +13,6 @@ import {
   oneOf,
   type ResourceServerSource,
   requirePublicUrlForDpop,
-  routeHandler,
   stringList,
 } from '@rs/core/adapter';
 import type { ALBEvent, ALBResult, APIGatewayProxyEvent, Context } from 'aws-lambda';
@@ -205,7 +205,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     resourceServer,
     authenticate: authenticate as LambdaResourceServer<Claims>['authenticate'],
     protect<E extends ApiGatewayEvent>(handler: ProtectedHandler<E, Claims>, policy?: AccessPolicy) {
-      routeHandler(handler, 'protect(handler)');
+      checkRouteHandler(handler, 'protect(handler)');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
         const result = await authenticateRoute(event);
@@ -218,7 +218,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       handler: OptionallyProtectedHandler<E, Claims>,
       policy?: AccessPolicy,
     ) {
-      routeHandler(handler, 'protectOptional(handler)');
+      checkRouteHandler(handler, 'protectOptional(handler)');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
         const result = await authenticateRoute(event);
@@ -230,7 +230,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       };
     },
     protectAlb(handler: ProtectedAlbHandler<Claims>, policy?: AccessPolicy) {
-      routeHandler(handler, 'protectAlb(handler)');
+      checkRouteHandler(handler, 'protectAlb(handler)');
       const routePolicy = resourceServer.checkPolicy(policy, 'protectAlb.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
         const result = await resourceServer.authenticate(albRequest(event, form, publicOrigin), routePolicy);

@@ -48,6 +48,8 @@ export function publicBaseUrl(
 /**
  * The absolute URL the client used: the configured public base, or the scheme and host the framework
  * derived (after its trust-proxy rules), followed by the request target (path and query) as received.
+ * A target in absolute-form (RFC 9112 §3.2.2, `https://api.example.com/items`) gives its path and query,
+ * and its authority in place of the host; the scheme stays the connection's.
  *
  * @example
  * ```ts

@@ -50,7 +50,9 @@ export interface TokenCacheOptions {
   readonly onStoreError?: (change: TokenCacheStoreHealth) => void;
   /**
    * A revocation list whose revocations (here and, through its sharing, on every instance) drop the
-   * answers they name from this cache, found by token, `jti`, subject, client or session.
+   * answers they name from this cache, found by token, `jti`, subject, client or session. The lists the
+   * wrapped resolver reports (`AccessTokenResolver.revocationLists`, e.g. `jwtResolver({ revocations })`)
+   * are attached without being named here; naming one again is harmless.
    */
   readonly revocations?: RevocationList;
 }
