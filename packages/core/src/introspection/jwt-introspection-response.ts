@@ -1,16 +1,18 @@
-import { type CryptoKey, importJWK, type JWK } from 'jose';
-import { requireOption } from '../config/config-error.js';
+import type { CryptoKey, JWK } from 'jose';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
-import { decodeJweHeader, decryptCompactJwe, type JwePolicy } from '../jose/compact-jwe.js';
 import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
+import { type JweDecryptor, jweDecryptor } from '../jose/jwe-decryptor.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
-import { CONTENT_ENCRYPTION_ALGORITHMS, DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
+import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
+import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import { RESOLVER_KEY_OPTIONS } from '../resolvers/resolver-key-sources.js';
+import { whyNotDecryptionKey } from '../secrets/key-usability.js';
 
 /** RFC 9701 settings: how to trust a JWT introspection answer. */
 export interface JwtIntrospectionOptions {
@@ -20,7 +22,12 @@ export interface JwtIntrospectionOptions {
   readonly audience: string;
   /** Accepted signing algorithms. Default: the asymmetric families. */
   readonly algorithms?: readonly string[];
-  /** Keys that decrypt encrypted answers (nested JWTs): private keys or shared secrets, as `CryptoKey` or JWK. */
+  /**
+   * Keys that decrypt encrypted answers (nested JWTs): private keys or shared secrets, as `CryptoKey` or
+   * JWK (no `alg` needed). Each is offered for the JWE algorithms it fits, the answer's `kid` choosing
+   * among them; a key that could never decrypt (public, marked for signatures, RSA under 2048 bits) is
+   * refused at start-up.
+   */
   readonly decryptionKeys?: readonly (CryptoKey | JWK)[];
 }
 
@@ -37,13 +44,8 @@ export const JWT_INTROSPECTION_OPTIONS: OptionSchema<JwtIntrospectionOptions> = 
 export const JWT_INTROSPECTION_MEDIA_TYPE = 'application/token-introspection+jwt';
 
 const MAX_ANSWER_CHARS = 64 * 1024;
-// Encrypted answers: the default allow-lists (no PBES2, never RSA1_5), and an answer may not inflate
-// beyond the size accepted for the answer itself.
-const JWE_POLICY: JwePolicy = {
-  keyManagementAlgorithms: new Set(DEFAULT_KEY_MANAGEMENT_ALGORITHMS),
-  contentEncryptionAlgorithms: new Set(CONTENT_ENCRYPTION_ALGORITHMS),
-  maxDecompressedBytes: MAX_ANSWER_CHARS,
-};
+const DECRYPTION_KEYS_OPTION = 'introspectionResolver.jwtResponse.decryptionKeys';
+const DEFAULT_DECRYPTION: ReadonlySet<string> = new Set(DEFAULT_KEY_MANAGEMENT_ALGORITHMS);
 
 /** Turns the body of an RFC 9701 answer into the RFC 7662 object it carries, once it is trusted. */
 export interface JwtIntrospectionReader {
@@ -88,19 +90,13 @@ export function jwtIntrospectionReader(
     Array.isArray(options.keys) ? options.keys : [options.keys as VerificationKeySource],
     'introspectionResolver.jwtResponse.algorithms',
   );
-  for (const [index, key] of (options.decryptionKeys ?? []).entries())
-    requirePrivateKey(key, `introspectionResolver.jwtResponse.decryptionKeys[${index}]`);
-  const decryptionKeys = (options.decryptionKeys ?? []).map((key) => importDecryptionKey(key));
-  for (const key of decryptionKeys) key.catch(() => undefined);
+  const decryptor = answerDecryptor(options.decryptionKeys);
 
-  async function decrypt(jwe: string): Promise<string | undefined> {
-    if (!decodeJweHeader(jwe, JWE_POLICY).ok) return undefined;
-    const keys = await Promise.all(decryptionKeys.map((pending) => pending.catch(() => undefined)));
-    const usable = keys.filter((key): key is CryptoKey | Uint8Array => key !== undefined);
-    const plaintext = await decryptCompactJwe(jwe, usable, JWE_POLICY);
-    if (!plaintext.ok) return undefined;
+  async function decrypt(jwe: string, nowMs: number): Promise<string | undefined> {
+    const opened = await decryptor?.decrypt(jwe, nowMs);
+    if (opened?.ok !== true) return undefined;
     try {
-      return decodeUtf8(plaintext.value);
+      return decodeUtf8(opened.value.plaintext);
     } catch {
       return undefined;
     }
@@ -112,7 +108,7 @@ export function jwtIntrospectionReader(
       if (jws.length > MAX_ANSWER_CHARS)
         return refusal('introspection_unavailable', 'The introspection answer is too large');
       if (jws.split('.', 6).length === 5) {
-        const decrypted = await decrypt(jws);
+        const decrypted = await decrypt(jws, nowMs);
         if (decrypted === undefined)
           return refusal(
             'introspection_unavailable',
@@ -165,27 +161,47 @@ function checkIntrospectionType(header: UntrustedJwsHeader) {
 }
 
 /**
- * Refuses at start-up a key that could never decrypt an answer: a public key (the server's own public key
- * given in place of its private one is the usual slip), or something that is no key. Found only at the
- * first encrypted answer otherwise, as a 503 for every request. Key material is never repeated.
+ * Decrypts encrypted answers with the configured keys, served as the keys of encrypted access tokens are
+ * (`staticDecryptionKeys`): each key offered for the algorithms it fits (a JWK needs no `alg`), the
+ * answer's `kid` choosing among them, within the default allow-lists (no PBES2, never `RSA1_5`), and an
+ * answer may not inflate beyond the size accepted for the answer itself. `undefined` without keys: an
+ * encrypted answer is then refused.
  */
-function requirePrivateKey(key: unknown, option: string): void {
-  if (typeof globalThis.CryptoKey !== 'undefined' && key instanceof globalThis.CryptoKey) {
-    requireOption(key.type !== 'public', option, 'is a public key: decrypting needs the private key');
-    return;
-  }
-  requireOption(isObject(key) && typeof key.kty === 'string', option, 'must be a CryptoKey or a JWK');
-  const secret = key.kty === 'oct' ? key.k : key.d;
-  requireOption(
-    typeof secret === 'string' && secret !== '',
-    option,
-    key.kty === 'oct'
-      ? 'is an "oct" JWK without its "k"'
-      : 'is a public JWK (no "d"): decrypting needs the private key',
+function answerDecryptor(keys: readonly (CryptoKey | JWK)[] | undefined): JweDecryptor | undefined {
+  if (keys === undefined || keys.length === 0) return undefined;
+  for (const [index, key] of keys.entries()) requireDecryptionKey(key, `${DECRYPTION_KEYS_OPTION}[${index}]`);
+  return jweDecryptor(
+    [staticDecryptionKeys(keys as readonly CryptoKey[])],
+    { maxDecompressedBytes: MAX_ANSWER_CHARS },
+    DECRYPTION_KEYS_OPTION,
+    'introspectionResolver.jwtResponse',
   );
 }
 
-async function importDecryptionKey(key: CryptoKey | JWK): Promise<CryptoKey | Uint8Array> {
-  if (!('kty' in key)) return key as CryptoKey;
-  return importJWK(key, key.alg ?? undefined);
+/**
+ * Refuses at start-up a key that could never decrypt an answer: a public key (the server's own public key
+ * given in place of its private one is the usual slip), a key marked for signatures, an RSA key under
+ * 2048 bits, a key no default JWE algorithm fits, or something that is no key. Found only at the first
+ * encrypted answer otherwise, as a 503 for every request. Key material is never repeated.
+ */
+function requireDecryptionKey(key: unknown, option: string): void {
+  if (typeof globalThis.CryptoKey !== 'undefined' && key instanceof globalThis.CryptoKey) {
+    requireOption(key.type !== 'public', option, 'is a public key: decrypting needs the private key');
+    let served: ReadonlySet<string>;
+    try {
+      served = staticDecryptionKeys([key as CryptoKey]).keyManagementAlgorithms;
+    } catch (error) {
+      if (error instanceof RsConfigError) throw new RsConfigError(option, error.problem);
+      throw error;
+    }
+    requireOption(
+      [...served].some((alg) => DEFAULT_DECRYPTION.has(alg)),
+      option,
+      `a ${key.algorithm.name} key cannot decrypt with any supported JWE algorithm`,
+    );
+    return;
+  }
+  requireOption(isObject(key) && typeof key.kty === 'string', option, 'must be a CryptoKey or a JWK');
+  const problem = whyNotDecryptionKey(key as JWK);
+  requireOption(problem === undefined, option, `cannot decrypt: ${problem}`);
 }

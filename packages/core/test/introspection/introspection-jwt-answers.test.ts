@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { remoteJwks, staticJwks } from '../../src/index.js';
 import { bearerRequest, expectAccepted, expectConfigError, expectRejected } from '../helpers.js';
@@ -113,7 +114,29 @@ describe('RFC 9701 JWT introspection answers', () => {
     expect(errors).toEqual([]);
   });
 
-  it('refuses at start-up a decryption key that is public or no key, never repeating it', async () => {
+  it('decrypts with a private JWK that names no alg, kid or use', async () => {
+    const as = server();
+    const token = await as.issueToken({ scope: 'write' });
+    const client = as.encryptedAnswersClient;
+    const { alg: _alg, kid: _kid, use: _use, ...bare } = client.decryptionKey;
+    const { resolver, errors } = introspectAt(as, {
+      clientAuthentication: {
+        method: 'client_secret_basic',
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+      },
+      jwtResponse: {
+        keys: remoteJwks({ url: as.jwksUri }),
+        audience: client.clientId,
+        decryptionKeys: [bare],
+      },
+    });
+    const context = expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest(token)));
+    expect([...context.scopes]).toEqual(['write']);
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses at start-up a decryption key that could never decrypt, never repeating it', async () => {
     const as = server();
     const client = as.encryptedAnswersClient;
     const { d: _private, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = client.decryptionKey;
@@ -122,7 +145,31 @@ describe('RFC 9701 JWT introspection answers', () => {
       true,
       ['encrypt', 'decrypt'],
     );
-    for (const key of [publicJwk, publicKey, { k: 'abc' }, 'not a key']) {
+    const signingKey = (
+      await crypto.subtle.generateKey(
+        {
+          name: 'RSASSA-PKCS1-v1_5',
+          modulusLength: 2048,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: 'SHA-256',
+        },
+        true,
+        ['sign', 'verify'],
+      )
+    ).privateKey;
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' });
+    const refused = [
+      [publicJwk, /public key/],
+      [publicKey, /public key/],
+      [{ ...client.decryptionKey, use: 'sig' }, /"use": "sig"/],
+      [{ ...client.decryptionKey, key_ops: ['sign'] }, /key_ops/],
+      [weak, /2048/],
+      [signingKey, /RSASSA-PKCS1-v1_5 key cannot decrypt/],
+      [{ kty: 'oct', k: 'c2hvcnQ' }, /5-byte oct key fits no supported JWE algorithm/],
+      [{ k: 'abc' }, /must be a CryptoKey or a JWK/],
+      ['not a key', /must be a CryptoKey or a JWK/],
+    ] as const;
+    for (const [key, problem] of refused) {
       const error = expectConfigError(
         () =>
           introspectAt(as, {
@@ -139,7 +186,9 @@ describe('RFC 9701 JWT introspection answers', () => {
           }),
         'introspectionResolver.jwtResponse.decryptionKeys[0]',
       );
+      expect(error.problem).toMatch(problem);
       expect(error.message).not.toContain(String(publicJwk.n));
+      expect(error.message).not.toContain(String(client.decryptionKey.d));
     }
   });
 
