@@ -3,6 +3,7 @@ import { RsConfigError, requireOption } from './config/config-error.js';
 import { warnOnce } from './config/development-warning.js';
 import { refusedInLite } from './config/lite-refusal.js';
 import {
+  anyValue,
   boolean,
   func,
   nonEmptyString,
@@ -34,12 +35,7 @@ import { collectHealth } from './observability/dependency-health.js';
 import type { RequestTrace } from './observability/request-trace.js';
 import { type ResourceServerStatus, serverStatus } from './observability/server-status.js';
 import type { observeAuthentication } from './observed-authentication.js';
-import {
-  ACCESS_POLICY_OPTIONS,
-  type AccessPolicy,
-  checkAccessPolicy,
-  validateAccessPolicy,
-} from './policy/access-policy.js';
+import { type AccessPolicy, checkAccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
 import { namedScopes } from './policy/scopes.js';
 import type { RsRequest } from './request.js';
 import type {
@@ -96,7 +92,8 @@ export const PIPELINE_OPTIONS: OptionSchema<PipelineOptions> = {
   errorUri: nonEmptyString,
   requireHttps: boolean,
   tokenLocations: shape(TOKEN_LOCATIONS),
-  policy: shape(ACCESS_POLICY_OPTIONS),
+  // validateAccessPolicy checks it below, reading each member once (a getter cannot answer twice).
+  policy: anyValue,
   clock: func,
 };
 
@@ -172,19 +169,23 @@ export function buildResourceServerWith(
     resourceMetadata: published?.challenge ? published.metadataUrl : undefined,
   };
 
-  // Every policy checkPolicy accepted, so that a request carrying it is not checked again.
-  const checkedPolicies = new WeakSet<AccessPolicy>();
+  // Every policy checkPolicy accepted, and the settled copy it answered (which maps to itself), so that a
+  // request carrying either is not checked again and is held to the policy as it was checked.
+  const settledPolicies = new WeakMap<AccessPolicy, AccessPolicy>();
   const server: TracedResourceServer = {
     challenge,
     tokenLocations: locations,
     dpop: dpop !== undefined,
     protectedResource: published,
     checkPolicy(policy, option) {
-      validateAccessPolicy(policy, option);
-      checkSenderDemand(policy, option);
-      for (const scope of namedScopes(policy?.scopes)) policyScopes.add(scope);
-      if (policy !== undefined) checkedPolicies.add(policy);
-      return policy;
+      const settled = validateAccessPolicy(policy, option);
+      checkSenderDemand(settled, option);
+      for (const scope of namedScopes(settled?.scopes)) policyScopes.add(scope);
+      if (policy !== undefined && settled !== undefined) {
+        settledPolicies.set(policy, settled);
+        settledPolicies.set(settled, settled);
+      }
+      return settled;
     },
     status(): ResourceServerStatus {
       const now = clock();
@@ -197,9 +198,8 @@ export function buildResourceServerWith(
   // A policy passed to authenticate() that checkPolicy never saw (an adapter's checks its routes' at
   // start-up) is checked at its first request: a policy nobody checked could misspell a member and
   // require nothing.
-  const checkedRoutePolicy = (policy: AccessPolicy): void => {
-    if (!checkedPolicies.has(policy)) server.checkPolicy(policy, 'authenticate(request, policy)');
-  };
+  const settledRoutePolicy = (policy: AccessPolicy): AccessPolicy =>
+    settledPolicies.get(policy) ?? server.checkPolicy(policy, 'authenticate(request, policy)');
   const { onAudit, telemetry } = options;
   const observeAuthentication = features.observation;
   if ((onAudit === undefined && telemetry === undefined) || observeAuthentication === undefined) {
@@ -216,12 +216,12 @@ export function buildResourceServerWith(
 
   async function decide(
     request: RsRequest,
-    routePolicy: AccessPolicy | undefined,
+    givenPolicy: AccessPolicy | undefined,
     optional: boolean,
     // Present only when `onAudit` or `telemetry` is configured (see below).
     trace: RequestTrace | undefined,
   ): Promise<OptionalAuthResult> {
-    if (routePolicy !== undefined) checkedRoutePolicy(routePolicy);
+    const routePolicy = givenPolicy === undefined ? undefined : settledRoutePolicy(givenPolicy);
     const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
     // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
     const bearer = !required.includes('dpop');

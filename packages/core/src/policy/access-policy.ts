@@ -3,6 +3,7 @@ import {
   anyValue,
   arrayOf,
   checkOptions,
+  isPlainObject,
   type OptionSchema,
   objectWith,
   oneOf,
@@ -49,10 +50,28 @@ export const ACCESS_POLICY_OPTIONS: OptionSchema<AccessPolicy> = {
   maxAge: anyValue,
 };
 
-/** Throws an {@link RsConfigError} naming `option` when the policy cannot work. Returns the policy. */
+/**
+ * Throws an {@link RsConfigError} naming `option` when the policy cannot work. Returns the policy as it
+ * was checked: a frozen copy, each member read once, so that changing the object afterwards (or a getter
+ * answering differently later) cannot loosen what was checked. The pipeline applies the copy.
+ */
 export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy: P, option: string): P {
   if (policy === undefined) return policy;
-  checkOptions(policy, ACCESS_POLICY_OPTIONS, option);
+  const settled = settledCopy(policy, option);
+  checkOptions(settled, ACCESS_POLICY_OPTIONS, option);
+  for (const member of Object.keys(settled)) {
+    // `scopes: process.env.SCOPES?.split(' ')` with the variable unset would otherwise require nothing.
+    if (settled[member as keyof AccessPolicy] === undefined)
+      throw new RsConfigError(
+        `${option}.${member}`,
+        'is undefined: a requirement that failed to load? Leave the member out for a route without it',
+      );
+  }
+  checkSettledPolicy(settled, option);
+  return Object.freeze(settled) as P;
+}
+
+function checkSettledPolicy(policy: AccessPolicy, option: string): void {
   if (policy.scopes !== undefined) validateScopeRequirement(policy.scopes, `${option}.scopes`);
   senderConstraintOption(policy.requireSenderConstrained, `${option}.requireSenderConstrained`);
   validateStepUp(policy, option);
@@ -67,7 +86,36 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
         'must say what the check requires, such as claim "tenant" must equal "acme" (it is the refusal\'s error_description)',
       );
   });
-  return policy;
+}
+
+// Lists and objects nested deeper than a policy's own ({ allOf: [...] }) are left as they are: the
+// checks refuse them anyway.
+const MAX_SETTLED_DEPTH = 3;
+
+/**
+ * The policy's own members read once into a new object, its lists and plain objects copied and frozen.
+ * Claim checks and functions are code, kept as they are; only the list holding the checks is copied. A
+ * hole in a list becomes `undefined`, which the checks then refuse.
+ */
+function settledCopy(policy: object, option: string): Record<string, unknown> {
+  if (!isPlainObject(policy)) throw new RsConfigError(option, 'must be a plain object');
+  const copy: Record<string, unknown> = {};
+  for (const member of Object.keys(policy)) {
+    const value: unknown = (policy as Record<string, unknown>)[member];
+    copy[member] =
+      member === 'claims' && Array.isArray(value) ? Object.freeze(Array.from(value)) : frozenData(value, 1);
+  }
+  return copy;
+}
+
+function frozenData(value: unknown, depth: number): unknown {
+  if (depth > MAX_SETTLED_DEPTH) return value;
+  if (Array.isArray(value))
+    return Object.freeze(Array.from(value, (entry: unknown) => frozenData(entry, depth + 1)));
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = frozenData(value[key], depth + 1);
+  return Object.freeze(copy);
 }
 
 /**

@@ -298,7 +298,9 @@ describe('server-wide and route policies', () => {
   it('checkPolicy validates a route policy at registration, naming its origin', () => {
     const rs = server();
     const policy = { scopes: ['read'] };
-    expect(rs.checkPolicy(policy, 'routes./items')).toBe(policy);
+    const settled = rs.checkPolicy(policy, 'routes./items');
+    expect(settled).toEqual(policy);
+    expect(Object.isFrozen(settled) && Object.isFrozen(settled.scopes)).toBe(true);
     expect(rs.checkPolicy(undefined, 'routes./items')).toBeUndefined();
     expectConfigError(
       () => rs.checkPolicy({ scopes: ['read write'] }, 'routes./items'),
@@ -364,5 +366,78 @@ describe('policy hardening', () => {
     expectRejected(await rs.authenticate(bearerRequest(token)), 'claim_check_failed', 403);
     expect(claimAt({ a: {} }, ['a', 'toString'])).toBeUndefined();
     expect(claimAt({}, '__proto__')).toBeUndefined();
+  });
+});
+
+describe('a policy is held as it was checked', () => {
+  const adminRead = async () => bearerRequest(await mint(key, { scope: 'read' }));
+
+  it('a server policy changed after start-up still applies as checked', async () => {
+    const emptied: { scopes?: string[]; scope?: string[] } = { scopes: ['admin'] };
+    const renamed: { scopes?: string[]; scope?: string[] } = { scopes: ['admin'] };
+    const servers = [server({ policy: emptied }), server({ policy: renamed })];
+    emptied.scopes = [];
+    delete renamed.scopes;
+    renamed.scope = ['admin'];
+    for (const rs of servers)
+      expectRejected(await rs.authenticate(await adminRead()), 'insufficient_scope', 403);
+  });
+
+  it('a list changed in place after start-up still applies as checked', async () => {
+    const scopes = ['admin'];
+    const acrValues = ['gold'];
+    const rs = server({ policy: { scopes, acrValues } });
+    scopes.splice(0, 1, 'read');
+    acrValues.length = 0;
+    expectRejected(await rs.authenticate(await adminRead()), 'insufficient_scope', 403);
+  });
+
+  it('a route policy changed after its check (or after its first request) still applies as checked', async () => {
+    const rs = server();
+    const registered = { scopes: ['admin'] };
+    const settled = rs.checkPolicy(registered, 'routes./admin');
+    const passedOnly: { scopes?: string[] } = { scopes: ['admin'] };
+    expectRejected(await rs.authenticate(await adminRead(), passedOnly), 'insufficient_scope', 403);
+    registered.scopes = ['read'];
+    delete passedOnly.scopes;
+    for (const policy of [registered, settled, passedOnly])
+      expectRejected(await rs.authenticate(await adminRead(), policy), 'insufficient_scope', 403);
+  });
+
+  it('a getter is read once, when the policy is checked', async () => {
+    let reads = 0;
+    const policy = {
+      get scopes() {
+        reads += 1;
+        return reads === 1 ? ['admin'] : undefined;
+      },
+    };
+    const rs = server({ policy: policy as AccessPolicy });
+    expectRejected(await rs.authenticate(await adminRead()), 'insufficient_scope', 403);
+    expect(reads).toBe(1);
+  });
+
+  it('refuses a member given as undefined: a requirement that failed to load requires nothing', () => {
+    const unset: Record<string, string | undefined> = {};
+    for (const policy of [
+      { scopes: unset.SCOPES?.split(' ') },
+      { acrValues: unset.ACR?.split(' ') },
+      { maxAge: undefined },
+      { claims: undefined },
+      { requireSenderConstrained: undefined },
+    ]) {
+      const member = Object.keys(policy)[0];
+      const error = expectConfigError(() => server({ policy }), `policy.${member}`);
+      expect(error.problem).toMatch(/undefined/);
+      expectConfigError(() => server().checkPolicy(policy, 'routes./items'), `routes./items.${member}`);
+    }
+  });
+
+  it('refuses a hole in a list of scopes or claim checks', () => {
+    expectConfigError(() => server({ policy: { scopes: new Array<string>(1) } }), 'policy.scopes');
+    expectConfigError(
+      () => server({ policy: { claims: new Array(1) } as unknown as AccessPolicy }),
+      'policy.claims[0]',
+    );
   });
 });
