@@ -58,6 +58,15 @@ function rule(expected: string, accepts: (value: unknown) => boolean): OptionRul
   };
 }
 
+/**
+ * Whether every entry of `list` is accepted, holes included: `new Array(2)` has two entries, both
+ * `undefined`, where `Array#every` skips them and accepts a list of nothing.
+ */
+export function everyEntry(list: readonly unknown[], accepts: (entry: unknown) => boolean): boolean {
+  for (let index = 0; index < list.length; index++) if (!accepts(list[index])) return false;
+  return true;
+}
+
 /** Whether `value` is a string of at least one character. */
 export const isNonEmptyString = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0;
@@ -119,13 +128,14 @@ export const nonNegativeInteger: OptionRule = rule(
 /** A non-empty array of non-empty strings. */
 export const stringList: OptionRule = rule(
   'a non-empty array of non-empty strings',
-  (value) => Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString),
+  (value) => Array.isArray(value) && value.length > 0 && everyEntry(value, isNonEmptyString),
 );
 /** One non-empty string, or a non-empty array of them (issuers, audiences). */
 export const stringOrStrings: OptionRule = rule(
   'a non-empty string or a non-empty array of non-empty strings',
   (value) =>
-    isNonEmptyString(value) || (Array.isArray(value) && value.length > 0 && value.every(isNonEmptyString)),
+    isNonEmptyString(value) ||
+    (Array.isArray(value) && value.length > 0 && everyEntry(value, isNonEmptyString)),
 );
 /** A string, or bytes (secrets, passwords, PEM text). */
 export const stringOrBytes: OptionRule = rule(

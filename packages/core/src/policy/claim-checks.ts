@@ -1,5 +1,5 @@
 import { requireOption } from '../config/config-error.js';
-import { isNonEmptyString } from '../config/option-schema.js';
+import { everyEntry, isNonEmptyString } from '../config/option-schema.js';
 import type { TokenInfo } from '../token-info.js';
 import { asynchronousAnswer, isAsyncFunction, isThenable, SYNCHRONOUS } from './synchronous-answer.js';
 
@@ -74,7 +74,7 @@ export function claimEquals(
   const description = `claim "${pathName(claimPath)}" must equal the expected value`;
   if (Array.isArray(expected)) {
     requireOption(
-      expected.length > 0 && expected.every(isClaimValue),
+      expected.length > 0 && everyEntry(expected, isClaimValue),
       'claimEquals(expected)',
       `must be ${CLAIM_VALUE}; an array must hold at least one of them (an empty one is most often a list that failed to load)`,
     );
@@ -187,7 +187,7 @@ export function claimPathArgument(path: unknown, helper: string): ClaimPath {
 /** Whether `path` is a claim path: a non-empty string, or a non-empty array of non-empty segments. */
 export function isClaimPath(path: unknown): path is ClaimPath {
   if (typeof path === 'string') return path !== '';
-  return Array.isArray(path) && path.length > 0 && path.every(isNonEmptyString);
+  return Array.isArray(path) && path.length > 0 && everyEntry(path, isNonEmptyString);
 }
 
 const CLAIM_VALUE = 'a string, a finite number, true or false';

@@ -1,5 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { anyValue, checkOptions, type OptionSchema } from '../config/option-schema.js';
+import { anyValue, checkOptions, everyEntry, type OptionSchema } from '../config/option-schema.js';
 import { type ClaimCheck, type ClaimPath, claimAt, claimPathArgument, pathName } from './claim-checks.js';
 
 /** The delimiters of delimited string claims (such as `scope`), by NGINX's names or as one character. */
@@ -222,7 +222,7 @@ function booleanEquals(path: ClaimPath, expected: unknown, option: string): Clai
 
 function arrayContains(path: ClaimPath, expected: unknown, option: string): ClaimCheck {
   requireOption(
-    Array.isArray(expected) && expected.length > 0 && expected.every((v) => typeof v === 'string'),
+    Array.isArray(expected) && expected.length > 0 && everyEntry(expected, (v) => typeof v === 'string'),
     option,
     'must be a non-empty array of strings',
   );

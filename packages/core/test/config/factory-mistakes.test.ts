@@ -5,6 +5,7 @@ import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessTokenResolver,
+  claimEquals,
   createResourceServer,
   envSecretStore,
   hybridResolver,
@@ -184,6 +185,19 @@ describe('resource-server options', () => {
         }),
       'certificateHeader.trustedProxies',
     );
+  });
+
+  it('refuses a list with holes, which every list check used to read as a list of nothing', () => {
+    const hole = <T>() => new Array<T>(1);
+    const withKeys = { issuer: ISSUER, keys: staticJwks(jwksOf(key)) };
+    const error = expectConfigError(
+      () => jwtResolver({ ...withKeys, audience: AUDIENCE, algorithms: hole() }),
+      'jwtResolver.algorithms',
+    );
+    expect(error.message).not.toContain('"none"');
+    expectConfigError(() => jwtResolver({ ...withKeys, audience: hole() }), 'jwtResolver.audience');
+    expectConfigError(() => claimEquals(hole(), 'a'), 'claimEquals(path)');
+    expectConfigError(() => claimEquals('roles', hole()), 'claimEquals(expected)');
   });
 
   it('takes options parsed from JSON, and refuses their slips the same way', () => {

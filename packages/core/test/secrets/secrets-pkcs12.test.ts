@@ -119,6 +119,18 @@ describe('pkcs12SecretStore: a JDK 17 keytool keystore', () => {
     expectConfigError(() => provider.decryptionKeys('hmac-key', DECRYPT), DECRYPT);
   });
 
+  it('refuses a mapping whose aliases have a hole', () => {
+    expectConfigError(
+      () =>
+        pkcs12SecretStore({
+          file: fixture('keytool.p12'),
+          storePassword: 'password',
+          mappings: [{ secretId: 'am.signing', aliases: new Array<string>(1) }],
+        }),
+      'pkcs12SecretStore.mappings[0].aliases',
+    );
+  });
+
   it('maps several aliases to one secret ID, active first, with aliases matched in any case', async () => {
     const store = pkcs12SecretStore({
       file: fixture('keytool.p12'),
