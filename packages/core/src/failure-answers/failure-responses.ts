@@ -3,6 +3,7 @@ import { isPlainObject } from '../config/option-schema.js';
 import { FAILURES, type FailureCode } from '../errors/failure.js';
 import type { Rejection } from '../errors/rejection.js';
 import { isHeaderName, isHeaderValue } from '../http/header-field.js';
+import { asynchronousAnswer, isAsyncFunction, isThenable } from '../policy/synchronous-answer.js';
 
 /**
  * The broad reasons a request is refused, as ForgeRock Identity Gateway's `failureHandler` and NGINX's
@@ -32,15 +33,18 @@ export interface FailureResponse {
   readonly status?: number;
   /**
    * Headers to add or replace (names case-insensitive, values without control characters).
-   * `WWW-Authenticate` and `DPoP-Nonce` are core's and cannot be replaced here.
+   * `WWW-Authenticate` and `DPoP-Nonce` are core's and cannot be replaced here. Headers the HTTP server
+   * writes for the message it sends are refused: `Content-Length`, `Transfer-Encoding`, `Connection`,
+   * `Keep-Alive`, `Upgrade`, `TE`, `Trailer`, `Proxy-Connection`, and `Host` (a request header).
    */
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * The body: a string is sent as is (`text/plain; charset=utf-8` unless `headers` give a
    * `content-type`), an object as JSON. Default: core's JSON body (`error`, `error_description`, `code`).
    * An object must hold JSON values only (strings, finite numbers, booleans, `null`, arrays and plain
-   * objects, no cycle): a `BigInt`, a function, `undefined` or a `Date` is refused at start-up rather
-   * than lost or thrown when a rejection is written.
+   * objects, no cycle, nested at most 32 levels deep): a `BigInt`, a function, `undefined` or a `Date`
+   * is refused at start-up rather than lost or thrown when a rejection is written. It is serialized once,
+   * when checked: changing the object afterwards changes nothing sent.
    */
   readonly body?: string | Readonly<Record<string, unknown>>;
   /**
@@ -50,7 +54,12 @@ export interface FailureResponse {
   readonly challenge?: boolean;
 }
 
-/** A fixed answer, or one computed from the rejection (return `undefined` to keep core's). */
+/**
+ * A fixed answer, or one computed from the rejection (return `undefined` to keep core's). The function
+ * must be synchronous: an `async` function (or async generator) is refused at start-up. A computed
+ * answer that throws, returns a promise or breaks a rule of {@link FailureResponse} gets core's own
+ * refusal sent instead, and the bug is written to `console.error` (at most once a minute).
+ */
 export type FailureAnswer = FailureResponse | ((rejection: Rejection) => FailureResponse | undefined);
 
 /**
@@ -126,6 +135,12 @@ export function failureClassOf(code: FailureCode): FailureClass | undefined {
 /**
  * Checks the `failureResponses` option at start-up and returns what applies it to each rejection
  * (the identity when nothing is configured).
+ *
+ * A fixed answer is checked and copied here: what is sent is what was checked, whatever the application
+ * changes in the option later. A computed answer is checked each time it answers; one that throws,
+ * returns a promise or breaks a rule is a bug in the application, not something the client did, so the
+ * request gets core's own refusal for its failure (never a pass, never an exception out of
+ * `authenticate()`) and the bug is reported through `console.error`, at most once a minute.
  */
 export function failureResponder(
   option: FailureResponses | undefined,
@@ -133,42 +148,133 @@ export function failureResponder(
 ): (rejection: Rejection) => Rejection {
   if (option === undefined) return (rejection) => rejection;
   if (!isPlainObject(option)) throw new RsConfigError(path, 'must be an object of failure answers');
+  const byClass = new Map<FailureClass, SettledAnswer>();
   for (const key of Object.keys(option)) {
     if (key === 'byCode') continue;
     if (!CLASSES.includes(key as FailureClass)) {
       throw new RsConfigError(`${path}.${key}`, `unknown failure class; use one of ${CLASSES.join(', ')}`);
     }
-    checkAnswer(option[key as FailureClass], `${path}.${key}`, CLASS_STATUS[key as FailureClass]);
+    const answer = settleAnswer(
+      option[key as FailureClass],
+      `${path}.${key}`,
+      CLASS_STATUS[key as FailureClass],
+    );
+    if (answer !== undefined) byClass.set(key as FailureClass, answer);
   }
-  const byCode: NonNullable<FailureResponses['byCode']> = option.byCode ?? {};
-  if (!isPlainObject(byCode as unknown))
+  const byCodeOption: unknown = option.byCode ?? {};
+  if (!isPlainObject(byCodeOption))
     throw new RsConfigError(`${path}.byCode`, 'must be an object keyed by failure code');
-  for (const [code, answer] of Object.entries(byCode)) {
+  const byCode = new Map<FailureCode, SettledAnswer>();
+  for (const [code, answer] of Object.entries(byCodeOption)) {
     if (!Object.hasOwn(FAILURES, code))
       throw new RsConfigError(`${path}.byCode.${code}`, 'unknown failure code');
-    checkAnswer(answer, `${path}.byCode.${code}`, FAILURES[code as FailureCode].status);
+    const settled = settleAnswer(answer, `${path}.byCode.${code}`, FAILURES[code as FailureCode].status);
+    if (settled !== undefined) byCode.set(code as FailureCode, settled);
   }
+  const report = misconfigurationReporter();
   return (rejection) => {
     const classOf = failureClassOf(rejection.code);
-    const answer: FailureAnswer | undefined =
-      (Object.hasOwn(byCode, rejection.code) ? byCode[rejection.code] : undefined) ??
-      (classOf === undefined ? undefined : (option as FailureResponses)[classOf]);
+    const answer = byCode.get(rejection.code) ?? (classOf === undefined ? undefined : byClass.get(classOf));
     if (answer === undefined) return rejection;
-    if (typeof answer !== 'function') return applyResponse(rejection, answer);
-    const computed = answer(rejection);
-    if (computed === undefined) return rejection;
-    // A computed answer is application code: a wrong one is a bug, reported like a bad option.
-    checkResponse(computed, `${path} (computed for ${rejection.code})`, rejection.status);
-    return applyResponse(rejection, computed);
+    if (answer.kind === 'fixed') return applyResponse(rejection, answer.response);
+    const computedPath = `${answer.path} (computed for ${rejection.code})`;
+    try {
+      const computed: unknown = answer.compute(rejection);
+      if (computed === undefined) return rejection;
+      if (isThenable(computed)) {
+        throw asynchronousAnswer(
+          computed,
+          computedPath,
+          'the failure answer',
+          'a failure response or undefined',
+        );
+      }
+      return applyResponse(rejection, settleResponse(computed, computedPath, rejection.status));
+    } catch (error) {
+      // Fail closed without failing the request: core's refusal is still a refusal.
+      report(
+        error instanceof RsConfigError ? error : new RsConfigError(computedPath, `threw ${errorKind(error)}`),
+      );
+      return rejection;
+    }
   };
 }
 
-function checkAnswer(answer: unknown, path: string, coreStatus: number): void {
-  if (answer === undefined || typeof answer === 'function') return;
-  checkResponse(answer, path, coreStatus);
+/**
+ * The deepest a failure answer's object `body` may be nested: the body itself is level 1, each object
+ * or array in it one more. An error body is small; a deeper one is a mistake, and checking or
+ * serializing it without a bound could exhaust the stack.
+ */
+const MAX_FAILURE_BODY_DEPTH = 32;
+
+/** Why a computed failure answer declared `async` is refused when configured. */
+const SYNCHRONOUS_ANSWER =
+  'must be synchronous, returning a failure response or undefined: an async function returns a promise ' +
+  '(an async generator an iterator of promises), which is no answer';
+
+/**
+ * Headers the HTTP layer writes for the message it sends (framing: RFC 9112 §6; connection management:
+ * RFC 9110 §7.6.1, RFC 9112 §9.6), or that only a request carries (`host`). A configured value would
+ * make the server send a message other than the one it frames: a `content-length` larger than the body
+ * leaves the client waiting, a smaller one cuts the body, `transfer-encoding` beside the length the
+ * framework adds is a message a proxy may split differently (request smuggling).
+ */
+const HTTP_LAYER_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+  'host',
+]);
+
+/** A failure response as checked: headers in lower case, the body as the text to send. */
+interface SettledResponse {
+  readonly status: number | undefined;
+  readonly headers: readonly (readonly [name: string, value: string])[];
+  readonly bodyText: string | undefined;
+  /** `text/plain; charset=utf-8` for a string body, unless `headers` give a content type. */
+  readonly textBody: boolean;
+  readonly challenge: boolean;
 }
 
-function checkResponse(response: unknown, path: string, coreStatus: number): void {
+type SettledAnswer =
+  | { readonly kind: 'fixed'; readonly response: SettledResponse }
+  | { readonly kind: 'computed'; readonly path: string; readonly compute: (rejection: Rejection) => unknown };
+
+function settleAnswer(answer: unknown, path: string, coreStatus: number): SettledAnswer | undefined {
+  if (answer === undefined) return undefined;
+  if (typeof answer === 'function') {
+    // Its promise (or async iterator) would be refused at every request: say so at start-up.
+    if (isAsyncFunction(answer)) throw new RsConfigError(path, SYNCHRONOUS_ANSWER);
+    return { kind: 'computed', path, compute: answer as (rejection: Rejection) => unknown };
+  }
+  return { kind: 'fixed', response: settleResponse(answer, path, coreStatus) };
+}
+
+/**
+ * Checks a failure response and copies what it sends; throws an {@link RsConfigError} naming the member
+ * at fault. Reading the response is application code too (a getter, a proxy): what it throws is turned
+ * into an `RsConfigError` naming the response, never let out as is.
+ */
+function settleResponse(response: unknown, path: string, coreStatus: number): SettledResponse {
+  return readAt(path, () => settleReadableResponse(response, path, coreStatus));
+}
+
+/** `read()`, with what it throws other than an `RsConfigError` turned into one naming `path`. */
+function readAt<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof RsConfigError) throw error;
+    throw new RsConfigError(path, `could not be read: reading it threw ${errorKind(error)}`);
+  }
+}
+
+function settleReadableResponse(response: unknown, path: string, coreStatus: number): SettledResponse {
   if (!isPlainObject(response))
     throw new RsConfigError(path, 'must be { status, headers, body } or a function');
   for (const key of Object.keys(response)) {
@@ -188,38 +294,63 @@ function checkResponse(response: unknown, path: string, coreStatus: number): voi
   if ((status ?? coreStatus) === 401 && (challenge === false || coreStatus >= 500)) {
     throw new RsConfigError(`${path}.status`, 'a 401 answer must carry a WWW-Authenticate challenge');
   }
-  if (body !== undefined && typeof body !== 'string') {
+  let bodyText: string | undefined;
+  if (typeof body === 'string') bodyText = body;
+  else if (body !== undefined) {
     if (!isPlainObject(body)) throw new RsConfigError(`${path}.body`, 'must be a string or a plain object');
-    checkJsonBody(body, `${path}.body`);
+    // Serialized once, here, after the check: the body checked is the body sent, its depth bounded.
+    bodyText = readAt(`${path}.body`, () => {
+      checkJsonBody(body, `${path}.body`);
+      return JSON.stringify(body);
+    });
   }
-  if (headers === undefined) return;
-  if (!isPlainObject(headers)) throw new RsConfigError(`${path}.headers`, 'must be an object of strings');
+  return {
+    status: status as number | undefined,
+    headers: readAt(`${path}.headers`, () => settleHeaders(headers, `${path}.headers`)),
+    bodyText,
+    textBody: typeof body === 'string',
+    challenge: challenge !== false,
+  };
+}
+
+function settleHeaders(headers: unknown, path: string): SettledResponse['headers'] {
+  if (headers === undefined) return [];
+  if (!isPlainObject(headers)) throw new RsConfigError(path, 'must be an object of strings');
+  const settled: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (!isHeaderName(name)) throw new RsConfigError(`${path}.headers`, `"${name}" is not a header name`);
-    if (CORE_HEADERS.has(name.toLowerCase())) {
+    if (!isHeaderName(name)) throw new RsConfigError(path, `"${name}" is not a header name`);
+    const lowerName = name.toLowerCase();
+    if (CORE_HEADERS.has(lowerName)) {
+      throw new RsConfigError(`${path}.${name}`, 'is set by core from the failure and cannot be replaced');
+    }
+    if (HTTP_LAYER_HEADERS.has(lowerName)) {
       throw new RsConfigError(
-        `${path}.headers.${name}`,
-        'is set by core from the failure and cannot be replaced',
+        `${path}.${name}`,
+        'is written by the HTTP server for the message it sends (framing, connection management) or ' +
+          'belongs to requests: a failure answer cannot set it',
       );
     }
     if (!isHeaderValue(value)) {
       throw new RsConfigError(
-        `${path}.headers.${name}`,
+        `${path}.${name}`,
         'must be a header value: a string without control characters or white space at either end',
       );
     }
+    settled.push([lowerName, value]);
   }
+  return settled;
 }
 
 /**
  * Refuses a body that `JSON.stringify` would throw on (a `BigInt`, a cycle) or write other than given
  * (a function, a symbol or `undefined` left out or turned into `null`, a non-finite number into `null`,
- * a `Date`, `Map` or class instance into whatever its `toJSON` or own members make of it). Names the
- * first such value by its path, never its content.
+ * a `Date`, `Map` or class instance into whatever its `toJSON` or own members make of it), or that is
+ * nested deeper than {@link MAX_FAILURE_BODY_DEPTH}. Names the first such value by its path, never its
+ * content. The recursion stops at that depth, so no body can exhaust the stack.
  */
 function checkJsonBody(body: Readonly<Record<string, unknown>>, path: string): void {
   const open = new Set<object>();
-  const visit = (value: unknown, at: string): void => {
+  const visit = (value: unknown, at: string, depth: number): void => {
     switch (typeof value) {
       case 'string':
       case 'boolean':
@@ -242,17 +373,23 @@ function checkJsonBody(body: Readonly<Record<string, unknown>>, path: string): v
         at,
         'must be a JSON value: a string, number, boolean, null, array or plain object',
       );
+    if (depth > MAX_FAILURE_BODY_DEPTH) {
+      throw new RsConfigError(
+        at,
+        `is nested too deep: a failure answer's body holds at most ${MAX_FAILURE_BODY_DEPTH} levels of objects and arrays`,
+      );
+    }
     open.add(value);
     if (isArray) {
       // By index, so that a hole is visited as the undefined JSON would write as null.
       const items = value as readonly unknown[];
-      for (let index = 0; index < items.length; index++) visit(items[index], `${at}[${index}]`);
+      for (let index = 0; index < items.length; index++) visit(items[index], `${at}[${index}]`, depth + 1);
     } else {
-      for (const [key, item] of Object.entries(value)) visit(item, `${at}.${key}`);
+      for (const [key, item] of Object.entries(value)) visit(item, `${at}.${key}`, depth + 1);
     }
     open.delete(value);
   };
-  visit(body, path);
+  visit(body, path, 1);
 }
 
 function kindOf(value: unknown): string {
@@ -268,24 +405,42 @@ function kindOf(value: unknown): string {
   }
 }
 
-function applyResponse(rejection: Rejection, response: FailureResponse): Rejection {
+/** What an application's code threw, named by its class only: its message may carry anything. */
+function errorKind(error: unknown): string {
+  if (error instanceof Error) return `a ${error.name}`;
+  return error === null ? 'null' : `a ${typeof error}`;
+}
+
+const REPORT_INTERVAL_MS = 60_000;
+
+/**
+ * Where a computed answer's bug found at request time goes: `console.error`, at most once a minute per
+ * resource server, as token introspection reports its misconfigurations by default. The message names
+ * the option and the problem, never the request or the token.
+ */
+function misconfigurationReporter(): (error: RsConfigError) => void {
+  let lastReportedAt = Number.NEGATIVE_INFINITY;
+  return (error) => {
+    const now = Date.now();
+    if (now - lastReportedAt < REPORT_INTERVAL_MS) return;
+    lastReportedAt = now;
+    console.error(
+      `@rs: failure answer "${error.option}" is misconfigured, core's answer was sent: ${error.problem}`,
+    );
+  };
+}
+
+function applyResponse(rejection: Rejection, response: SettledResponse): Rejection {
   const headers: Record<string, string> = { ...rejection.headers };
-  let bodyText: string | undefined;
-  if (typeof response.body === 'string') {
-    bodyText = response.body;
-    headers['content-type'] = 'text/plain; charset=utf-8';
-  } else if (response.body !== undefined) {
-    bodyText = JSON.stringify(response.body);
-  }
-  for (const name in response.headers) headers[name.toLowerCase()] = response.headers[name]!;
-  const status = response.status ?? rejection.status;
-  const dropChallenge = response.challenge === false;
+  if (response.textBody) headers['content-type'] = 'text/plain; charset=utf-8';
+  for (const [name, value] of response.headers) headers[name] = value;
+  const dropChallenge = !response.challenge;
   if (dropChallenge) delete headers['www-authenticate'];
   return {
     ...rejection,
-    status,
+    status: response.status ?? rejection.status,
     headers,
     ...(dropChallenge ? { wwwAuthenticate: undefined, challenges: [] } : {}),
-    ...(bodyText === undefined ? {} : { bodyText }),
+    ...(response.bodyText === undefined ? {} : { bodyText: response.bodyText }),
   };
 }

@@ -7,13 +7,19 @@ import { RsConfigError } from '../config/config-error.js';
 export const SYNCHRONOUS =
   'must be synchronous, returning true or false: an async function returns a promise, which is no answer';
 
+const ASYNC_FUNCTION_TAGS: ReadonlySet<string> = new Set([
+  '[object AsyncFunction]',
+  '[object AsyncGeneratorFunction]',
+]);
+
 /**
- * Whether `value` was declared `async`. Its promise is truthy whatever it resolves to, so such a condition
- * is refused when configured; one that only returns a promise (a bound or transpiled async function) is
- * caught at request time by {@link isThenable}.
+ * Whether `value` was declared `async` (an `async function` or an `async function*`). Its promise (or
+ * async iterator) is truthy whatever it resolves to, so such a condition is refused when configured; one
+ * that only returns a promise (a bound or transpiled async function) is caught at request time by
+ * {@link isThenable}.
  */
 export function isAsyncFunction(value: unknown): boolean {
-  return typeof value === 'function' && Object.prototype.toString.call(value) === '[object AsyncFunction]';
+  return typeof value === 'function' && ASYNC_FUNCTION_TAGS.has(Object.prototype.toString.call(value));
 }
 
 /** Whether `value` is a promise or promise-like: what an asynchronous condition returns. */

@@ -1,5 +1,5 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import {
   type AccessTokenResolver,
   type AuthResult,
@@ -10,10 +10,13 @@ import {
   failureClassOf,
   jwtResolver,
   type Rejection,
-  RsConfigError,
+  type RsRequest,
   staticJwks,
 } from '../../src/index.js';
 import { AUDIENCE, bearerRequest, expectConfigError, ISSUER, mint, NOW_MS } from '../helpers.js';
+
+/** The deepest a failure answer's body may be nested (documented in the README). */
+const MAX_BODY_DEPTH = 32;
 
 let key: TestSigningKey;
 let resolver: AccessTokenResolver;
@@ -31,8 +34,31 @@ function expectRejected(result: AuthResult, code: FailureCode, status: number): 
   return result.rejection;
 }
 
-function server(failureResponses: FailureResponses) {
+function server(failureResponses: FailureResponses | undefined) {
   return createResourceServer({ resolver, clock: () => NOW_MS, realm: 'api', failureResponses });
+}
+
+/** Core's own answer to `request`, as a server without failure answers gives it. */
+async function coreAnswer(request: RsRequest): Promise<Rejection> {
+  const result = await server(undefined).authenticate(request);
+  if (result.ok) throw new Error('expected a rejection, got success');
+  return result.rejection;
+}
+
+const NO_TOKEN: RsRequest = { method: 'GET', url: 'https://api/x', headers: {} };
+
+/** Where a misconfiguration found at request time is reported: console.error, watched here. */
+let reported: MockInstance<typeof console.error>;
+beforeEach(() => {
+  reported = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  reported.mockRestore();
+});
+
+/** What was reported, as one string per report. */
+function reports(): string[] {
+  return reported.mock.calls.map((call) => call.map(String).join(' '));
 }
 
 describe('failure classes', () => {
@@ -105,11 +131,15 @@ describe('failure answers', () => {
     expect(rejection.wwwAuthenticate).toBeUndefined();
   });
 
-  it('refuses a computed answer that breaks the rules, as a bug', async () => {
+  it("answers with core's refusal when a computed answer breaks the rules, and reports the bug", async () => {
     const rs = server({ tokenMissing: () => ({ challenge: false }) });
-    await expect(rs.authenticate({ method: 'GET', url: 'https://api/x', headers: {} })).rejects.toThrow(
-      /WWW-Authenticate/,
-    );
+    const result = await rs.authenticate(NO_TOKEN);
+    expect(result).toEqual({ ok: false, rejection: await coreAnswer(NO_TOKEN) });
+    expect(reports()).toEqual([
+      expect.stringMatching(
+        /failureResponses\.tokenMissing \(computed for token_missing\)\.status.*WWW-Authenticate/,
+      ),
+    ]);
   });
 });
 
@@ -133,6 +163,13 @@ describe('failure answer configuration', () => {
     expectConfigError(() => server(failureResponses as FailureResponses), option);
   });
 });
+
+/** A body of `levels` objects, each the `a` of the one before. */
+function nestedBody(levels: number): Record<string, unknown> {
+  let body: Record<string, unknown> = { end: true };
+  for (let level = 1; level < levels; level++) body = { a: body };
+  return body;
+}
 
 describe('failure answer bodies, checked to be JSON when built', () => {
   const cycle: Record<string, unknown> = { message: 'loop' };
@@ -166,9 +203,65 @@ describe('failure answer bodies, checked to be JSON when built', () => {
     );
   });
 
-  it('a computed body that JSON cannot carry is a configuration error, not a TypeError', async () => {
+  it('a computed body that JSON cannot carry is reported as a configuration error, not thrown', async () => {
     const rs = server({ invalidToken: () => ({ body: { n: 1n } as never }) });
-    await expect(rs.authenticate(bearerRequest('a.b.c'))).rejects.toThrow(RsConfigError);
+    const result = await rs.authenticate(bearerRequest('a.b.c'));
+    expect(result).toEqual({ ok: false, rejection: await coreAnswer(bearerRequest('a.b.c')) });
+    expect(reports()).toEqual([
+      expect.stringContaining('"failureResponses.invalidToken (computed for token_malformed).body.n"'),
+    ]);
+  });
+
+  it.each([
+    ['nested 5 000 levels deep', 5000],
+    ['nested one level deeper than the limit', MAX_BODY_DEPTH + 1],
+  ])('refuses a body %s, without overflowing the stack', (_, levels) => {
+    const error = expectConfigError(
+      () => server({ invalidToken: { body: nestedBody(levels) } }),
+      `failureResponses.invalidToken.body${'.a'.repeat(MAX_BODY_DEPTH)}`,
+    );
+    expect(error.problem).toContain(`${MAX_BODY_DEPTH} levels`);
+  });
+
+  it(`sends a body nested ${MAX_BODY_DEPTH} levels deep, the limit`, async () => {
+    const body = nestedBody(MAX_BODY_DEPTH);
+    const rs = server({ invalidToken: { body } });
+    const rejection = expectRejected(await rs.authenticate(bearerRequest('a.b.c')), 'token_malformed', 401);
+    expect(JSON.parse(rejection.bodyText!)).toEqual(body);
+  });
+
+  it('refuses arrays nested too deep as well, naming the index', () => {
+    let list: unknown[] = [];
+    for (let level = 1; level < 100; level++) list = [list];
+    expectConfigError(
+      () => server({ invalidToken: { body: { list } } }),
+      `failureResponses.invalidToken.body.list${'[0]'.repeat(MAX_BODY_DEPTH - 1)}`,
+    );
+  });
+
+  it('refuses a body whose reading throws, as a configuration error', () => {
+    const body = {
+      get detail(): string {
+        throw new Error('not today');
+      },
+    };
+    const error = expectConfigError(
+      () => server({ invalidToken: { body } }),
+      'failureResponses.invalidToken.body',
+    );
+    expect(error.problem).toContain('threw');
+  });
+
+  it('sends the body it checked, whatever is changed in the option afterwards', async () => {
+    const body: Record<string, unknown> = { message: 'checked' };
+    const headers: Record<string, string> = { 'x-reason': 'checked' };
+    const rs = server({ invalidToken: { body, headers } });
+    body.message = 1n;
+    headers['content-length'] = '0';
+    const rejection = expectRejected(await rs.authenticate(bearerRequest('a.b.c')), 'token_malformed', 401);
+    expect(rejection.bodyText).toBe('{"message":"checked"}');
+    expect(rejection.headers['x-reason']).toBe('checked');
+    expect(rejection.headers['content-length']).toBeUndefined();
   });
 
   it('sends a nested JSON body, a shared member and null as given', async () => {
@@ -177,5 +270,124 @@ describe('failure answer bodies, checked to be JSON when built', () => {
     const rs = server({ invalidToken: { body } });
     const rejection = expectRejected(await rs.authenticate(bearerRequest('a.b.c')), 'token_malformed', 401);
     expect(JSON.parse(rejection.bodyText!)).toEqual(body);
+  });
+});
+
+describe('headers the HTTP layer owns', () => {
+  // Framing and connection management: a configured value would make the server send a message that
+  // is not the one it frames (a hanging or truncated body, a chunked body with a length).
+  const OWNED = [
+    ['content-length', '100000'],
+    ['Content-Length', '0'],
+    ['transfer-encoding', 'chunked'],
+    ['Connection', 'close'],
+    ['keep-alive', 'timeout=5'],
+    ['upgrade', 'websocket'],
+    ['TE', 'trailers'],
+    ['trailer', 'x-checksum'],
+    ['proxy-connection', 'keep-alive'],
+    ['host', 'api.example.com'],
+  ] as const;
+
+  it.each(OWNED)('refuses %s at start-up, naming it', (name, value) => {
+    const error = expectConfigError(
+      () => server({ invalidToken: { headers: { [name]: value } } }),
+      `failureResponses.invalidToken.headers.${name}`,
+    );
+    expect(error.problem).toContain('HTTP');
+  });
+
+  it('refuses one under byCode too', () => {
+    expectConfigError(
+      () => server({ byCode: { token_expired: { headers: { 'Transfer-Encoding': 'chunked' } } } }),
+      'failureResponses.byCode.token_expired.headers.Transfer-Encoding',
+    );
+  });
+
+  it.each(OWNED)(
+    "answers with core's refusal when a computed answer sets %s, and reports it",
+    async (name, value) => {
+      const rs = server({ invalidToken: () => ({ status: 418, headers: { [name]: value } }) });
+      const result = await rs.authenticate(bearerRequest('a.b.c'));
+      expect(result).toEqual({ ok: false, rejection: await coreAnswer(bearerRequest('a.b.c')) });
+      expect(reports()).toEqual([
+        expect.stringContaining(
+          `"failureResponses.invalidToken (computed for token_malformed).headers.${name}"`,
+        ),
+      ]);
+    },
+  );
+});
+
+describe('asynchronous failure answers', () => {
+  it.each([
+    ['an async function', { invalidToken: async () => ({ status: 418 }) }, 'failureResponses.invalidToken'],
+    [
+      'an async generator function',
+      {
+        async *invalidToken() {
+          yield { status: 418 };
+        },
+      },
+      'failureResponses.invalidToken',
+    ],
+    [
+      'an async function under byCode',
+      { byCode: { token_expired: async () => undefined } },
+      'failureResponses.byCode.token_expired',
+    ],
+  ])('refuses %s at start-up', (_, failureResponses, option) => {
+    const error = expectConfigError(() => server(failureResponses as FailureResponses), option);
+    expect(error.problem).toContain('synchronous');
+  });
+
+  it("answers with core's refusal when a computed answer returns a promise, and reports it", async () => {
+    // Not declared async, so not refused at start-up: a function that returns a promise all the same.
+    const later = (): Promise<{ status: number }> => Promise.resolve({ status: 418 });
+    const rs = server({ invalidToken: later as never });
+    const result = await rs.authenticate(bearerRequest('garbage'));
+    expect(result).toEqual({ ok: false, rejection: await coreAnswer(bearerRequest('garbage')) });
+    expect(reports()).toEqual([
+      expect.stringMatching(/failureResponses\.invalidToken \(computed for token_malformed\).*promise/),
+    ]);
+  });
+
+  it('handles the rejection of a promise returned as an answer: it does not go unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      const rs = server({ invalidToken: (() => Promise.reject(new Error('no answer'))) as never });
+      expectRejected(await rs.authenticate(bearerRequest('garbage')), 'token_malformed', 401);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
+  it("answers with core's refusal when a computed answer throws, and reports it without its message", async () => {
+    const rs = server({
+      byCode: {
+        token_missing: () => {
+          throw new TypeError('secret detail');
+        },
+      },
+    });
+    const result = await rs.authenticate(NO_TOKEN);
+    expect(result).toEqual({ ok: false, rejection: await coreAnswer(NO_TOKEN) });
+    expect(reports()).toEqual([
+      expect.stringMatching(
+        /failureResponses\.byCode\.token_missing \(computed for token_missing\).*TypeError/,
+      ),
+    ]);
+    expect(reports().join()).not.toContain('secret detail');
+  });
+
+  it('reports a failing computed answer at most once a minute, and answers every request', async () => {
+    const rs = server({ tokenMissing: () => ({ challenge: false }) });
+    for (let count = 0; count < 3; count++)
+      expectRejected(await rs.authenticate(NO_TOKEN), 'token_missing', 401);
+    expect(reported).toHaveBeenCalledTimes(1);
   });
 });
