@@ -27,7 +27,11 @@ import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
 
 /** Options of {@link tokenCache}. Durations are in milliseconds. */
 export interface TokenCacheOptions {
-  /** Where answers are kept. Default: an in-process LRU of `maxEntries`. */
+  /**
+   * Where answers are kept. Default: an in-process LRU of `maxEntries`. A store must drop each answer
+   * when its lifetime (`ttlMs`) ends: a built-in `Map` (or `WeakMap`, `Set`, `WeakSet`) is refused, as
+   * it would keep every answer forever; give `memoryTokenCacheStore(maxEntries)` or a shared store.
+   */
   readonly store?: TokenCacheStore;
   /** Size of the default in-process store. Default 10 000. */
   readonly maxEntries?: number;
@@ -91,6 +95,26 @@ const TOKEN_CACHE_OPTIONS: OptionSchema<TokenCacheOptions> = {
   onStoreError: func,
   revocations: objectWith('a revocation list', 'revoke', 'attach'),
 };
+
+// The built-in collections: none drops an entry when its lifetime ends, and a Map has every method a
+// store needs, so the schema alone would take one.
+const BUILT_IN_COLLECTIONS = [Map, WeakMap, Set, WeakSet] as const;
+
+/**
+ * Refuses a built-in collection as the store. A `Map` passes for one (`get`, `set`, `delete`, `clear`)
+ * but ignores the lifetime `set` is given: answers are never evicted, and tokens made up by anyone
+ * (each refusal is kept too) would grow memory without bound.
+ */
+function refuseBuiltInCollection(store: unknown): void {
+  const collection = BUILT_IN_COLLECTIONS.find((type) => store instanceof type);
+  if (collection === undefined) return;
+  throw new RsConfigError(
+    'tokenCache.store',
+    `is a ${collection.name}, which keeps every answer forever (it ignores the lifetime each answer is ` +
+      'stored with): give a TokenCacheStore that honours it, such as memoryTokenCacheStore(maxEntries) ' +
+      "(or leave store out for the cache's own), or a shared one such as @rs/redis's",
+  );
+}
 
 /** Counters of a {@link TokenCache}, for metrics. */
 export interface TokenCacheStats {
@@ -167,6 +191,8 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  */
 export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOptions = {}): TokenCache {
   requireOption(typeof resolver?.resolve === 'function', 'tokenCache.resolver', 'must be a token resolver');
+  // Before the schema, which would refuse a WeakMap or a Set without saying why, and accept a Map.
+  refuseBuiltInCollection(options?.store);
   checkOptions(options, TOKEN_CACHE_OPTIONS, 'tokenCache');
   const ttl = duration(options.ttl, 60_000, 'tokenCache.ttl');
   const maxTtl = duration(options.maxTtl, 300_000, 'tokenCache.maxTtl');

@@ -1,4 +1,4 @@
-import { base64url, type CryptoKey, type JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isObject } from '../encoding/json-object.js';
 import {
@@ -8,21 +8,9 @@ import {
   WEBCRYPTO_KEY_ALGORITHMS,
   type WebCryptoKeyAlgorithm,
 } from '../keys/algorithms.js';
+import { privateJwkProblem } from '../keys/private-jwk-problem.js';
 import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
 import { checkVerificationJwk } from '../keys/verification-jwk.js';
-
-/** The length of a private scalar (`d`) in bytes: the curve's order (RFC 7518 §6.2.2.1, RFC 8037 §2). */
-const PRIVATE_SCALAR_BYTES: Readonly<Record<string, number>> = {
-  'P-256': 32,
-  'P-384': 48,
-  'P-521': 66,
-  Ed25519: 32,
-};
-
-// RFC 7518 §6.3.2 lets the CRT members (p to qi) be left out; WebCrypto (Node, browsers) needs them all.
-const RSA_PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const;
-// base64url without padding (RFC 7515 §2); WebCrypto also reads a padded value, so padding is let through.
-const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
 /**
  * Checks, when the resolver is built, the key that signs `private_key_jwt` client assertions, so that a
@@ -34,8 +22,8 @@ const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
  *   before signing), and for RSA of at least {@link MIN_RSA_BITS} bits;
  * - a JWK: a private key whose type and curve fit `alg`, whose public members pass the checks of a
  *   verification key (coordinates of the curve's length, the point on the curve, a sound RSA key), whose
- *   `d` is base64url of the curve's length (for RSA: with the CRT members WebCrypto needs, as base64url
- *   too), and whose `key_ops`, when present, allows only signing.
+ *   private members pass {@link privateJwkProblem} (a `d` of the curve's length, not all zero; for RSA
+ *   the CRT members WebCrypto needs, as base64url), and whose `key_ops`, when present, allows only signing.
  *
  * A well-formed `d` that belongs to another public key still fails at the first call. Messages never
  * repeat key material.
@@ -79,17 +67,9 @@ function checkPrivateJwk(jwk: JWK, alg: string, option: string): void {
   // The public members as a verification key has them: the RSA key sound, the point on its curve.
   const publicPart = checkVerificationJwk({ kty, crv, x, y, n, e }, { allowSymmetric: false });
   if (!publicPart.usable) throw new RsConfigError(option, `is refused: ${publicPart.reason}`);
-  if (kty === 'RSA') {
-    checkRsaPrivateMembers(jwk, option);
-  } else {
-    const length = PRIVATE_SCALAR_BYTES[crv as string]!;
-    const d = decodeMember(jwk.d);
-    requireOption(
-      d !== undefined && d.byteLength === length && d.some((byte) => byte !== 0),
-      option,
-      `has a "d" that is not a private key of ${crv}: it must be ${length} bytes of base64url, not all zero`,
-    );
-  }
+  // The private members as WebCrypto imports them: `d` of the curve's length, RSA's CRT members.
+  const privatePart = privateJwkProblem(jwk);
+  if (privatePart !== undefined) throw new RsConfigError(option, privatePart);
   const operations: unknown = jwk.key_ops;
   requireOption(
     operations === undefined ||
@@ -100,27 +80,6 @@ function checkPrivateJwk(jwk: JWK, alg: string, option: string): void {
     'has "key_ops" other than ["sign"]: WebCrypto imports a private key for signing only; give ["sign"] ' +
       'or leave it out',
   );
-}
-
-function checkRsaPrivateMembers(jwk: JWK, option: string): void {
-  // Their spelling only, not their values: Node's OpenSSL checks each CRT signature and recomputes a
-  // wrong one with d, so a key with a wrong CRT member still signs.
-  const unreadable = RSA_PRIVATE_MEMBERS.filter((member) => decodeMember(jwk[member]) === undefined);
-  requireOption(
-    unreadable.length === 0,
-    option,
-    `lacks ${unreadable.map((member) => `"${member}"`).join(', ')} as base64url: an RSA private JWK ` +
-      'needs d, p, q, dp, dq and qi to sign with WebCrypto (RFC 7518 §6.3.2)',
-  );
-}
-
-function decodeMember(value: unknown): Uint8Array | undefined {
-  if (typeof value !== 'string' || !BASE64URL.test(value)) return undefined;
-  try {
-    return base64url.decode(value.replace(/=+$/, ''));
-  } catch {
-    return undefined;
-  }
 }
 
 function describeKeyAlgorithm(algorithm: WebCryptoKeyAlgorithm): string {

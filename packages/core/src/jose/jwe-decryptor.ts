@@ -1,13 +1,13 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { nonNegativeInteger, type OptionSchema, stringList } from '../config/option-schema.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
-import type { DecryptionKeySource } from '../keys/decryption-key-source.js';
+import { type DecryptionKeySource, isDescribedDecryptionKeySource } from '../keys/decryption-key-source.js';
 import {
   CONTENT_ENCRYPTION_ALGORITHMS,
   DEFAULT_KEY_MANAGEMENT_ALGORITHMS,
   SUPPORTED_KEY_MANAGEMENT_ALGORITHMS,
 } from '../keys/jwe-algorithms.js';
-import { isDescribedDecryptionKeySource } from '../keys/static-decryption-keys.js';
+import { requireDecryptionKeySources } from '../keys/key-source-purpose.js';
 import {
   decodeJweHeader,
   decryptCompactJwe,
@@ -48,7 +48,8 @@ export const DEFAULT_MAX_DECOMPRESSED_BYTES = 32 * 1024;
 
 /**
  * Builds a {@link JweDecryptor}, checking the sources and allow-lists at start-up: `sourceOption` names
- * the option the sources came from, `prefix` the resolver (`jwt`).
+ * the option the sources came from, `prefix` the resolver (`jwt`). A verification key source given as a
+ * decryption source (`staticJwks(…)` where `staticDecryptionKeys(…)` belongs) is refused.
  */
 export function jweDecryptor(
   sources: readonly DecryptionKeySource[],
@@ -64,6 +65,7 @@ export function jweDecryptor(
       'each entry must be a decryption key source such as staticDecryptionKeys(…)',
     );
   }
+  requireDecryptionKeySources(sources, sourceOption);
   const policy: JwePolicy = {
     keyManagementAlgorithms: keyManagementAlgorithms(
       sources,

@@ -6,6 +6,7 @@ import {
   SUPPORTED_JWS_ALGORITHMS,
   SYMMETRIC_JWS_ALGORITHMS,
 } from '../keys/algorithms.js';
+import { requireVerificationKeySources } from '../keys/key-source-purpose.js';
 import {
   type KeySelector,
   MAX_KEYS_TRIED,
@@ -84,6 +85,8 @@ export function signedJwtVerifier(
       'each entry must be a key source such as remoteJwks(…)',
     );
   }
+  // Decryption keys verify nothing: every signed token (or signed answer) would be refused.
+  requireVerificationKeySources(sources, `${option}.keys`);
   requireOption(
     signatureVerifier === 'auto' || signatureVerifier === 'portable',
     `${option}.signatureVerifier`,
@@ -109,10 +112,45 @@ export function signedJwtVerifier(
     return merged(answers);
   }
 
+  /**
+   * The keys offered by the sources that have them at hand while another must be waited for, or
+   * `undefined` when none has a key at hand.
+   */
+  function someCandidatesAtHand(selector: KeySelector, now: number): readonly CryptoKey[] | undefined {
+    const candidates: CryptoKey[] = [];
+    for (const source of sources) {
+      const found = source.keysAtHand?.(selector, now);
+      if (found?.ok === true) candidates.push(...found.value);
+    }
+    return candidates.length > 0 ? candidates : undefined;
+  }
+
+  // Every source is asked at once: a hanging one costs one timeout, not one per source before it.
   async function candidatesFor(selector: KeySelector, now: number): Promise<Candidates> {
-    const answers: Candidates[] = [];
-    for (const source of sources) answers.push(await source.keysFor(selector, now));
-    return merged(answers);
+    return merged(await Promise.all(sources.map((source) => source.keysFor(selector, now))));
+  }
+
+  /**
+   * With several sources of which one must be waited for (a set due a refresh, or one whose server is
+   * down and due a retry), the keys the others have at hand are tried first: a token they verify does not
+   * wait for a refresh it does not need. Only a signature none of them verifies waits for every source,
+   * and is then tried against keys not tried yet, as many as the cap on keys tried per token leaves; any
+   * other verdict (a payload that is no JSON object) stands as it would have.
+   */
+  function verifyAtHandFirst(
+    jws: CompactJws,
+    atHand: readonly CryptoKey[],
+    now: number,
+  ): Promise<Outcome<VerifiedJwt>> {
+    return Promise.resolve(verifyWith(jws, atHand, 0)).then((early) => {
+      if (early.ok || early.failure.code !== 'signature_invalid') return early;
+      const tried = atHand.slice(0, MAX_KEYS_TRIED);
+      return candidatesFor(jws.header, now).then((found) => {
+        const untried = found.ok ? found.value.filter((key) => !tried.includes(key)) : [];
+        const left = untried.slice(0, MAX_KEYS_TRIED - tried.length);
+        return left.length === 0 ? early : verifyWith(jws, left, 0);
+      });
+    });
   }
 
   /** Tries the best few candidates, from the `first`-th on; asynchronous only for a pending check. */
@@ -158,6 +196,8 @@ export function signedJwtVerifier(
       // The header is its own key selector (`alg`, `kid`): decoded once per distinct header.
       const atHand = candidatesAtHand(header, now);
       if (atHand !== undefined) return verifyFound(jws, atHand);
+      const someAtHand = sources.length > 1 ? someCandidatesAtHand(header, now) : undefined;
+      if (someAtHand !== undefined) return verifyAtHandFirst(jws, someAtHand, now);
       return candidatesFor(header, now).then((found) => verifyFound(jws, found));
     },
 
@@ -169,11 +209,10 @@ export function signedJwtVerifier(
   };
 
   async function trustedBySome(selector: KeySelector, key: CryptoKey, now: number): Promise<boolean> {
-    for (const source of sources) {
-      const found = await source.keysFor(selector, now);
-      if (found.ok && found.value.includes(key)) return true;
-    }
-    return false;
+    // A source holding the key at hand answers for it without waiting for the others.
+    if (someCandidatesAtHand(selector, now)?.includes(key) === true) return true;
+    const answers = await Promise.all(sources.map((source) => source.keysFor(selector, now)));
+    return answers.some((found) => found.ok && found.value.includes(key));
   }
 }
 

@@ -21,3 +21,18 @@ export interface DecryptionKeySource extends CacheIdentity {
     now: number,
   ): Promise<Outcome<readonly (CryptoKey | Uint8Array)[]>>;
 }
+
+/**
+ * A decryption key source that knows, at start-up, which JWE key-management algorithms (`alg`) its keys
+ * can serve, so that a resolver can refuse an allow-list no key can honour before the first request.
+ */
+export interface DescribedDecryptionKeySource extends DecryptionKeySource {
+  readonly keyManagementAlgorithms: ReadonlySet<string>;
+}
+
+/** Whether a source says which algorithms it serves (see {@link DescribedDecryptionKeySource}). */
+export function isDescribedDecryptionKeySource(
+  source: DecryptionKeySource,
+): source is DescribedDecryptionKeySource {
+  return (source as Partial<DescribedDecryptionKeySource>).keyManagementAlgorithms instanceof Set;
+}

@@ -3,32 +3,25 @@ import { RsConfigError, requireOption } from '../config/config-error.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { isObject } from '../encoding/json-object.js';
 import { success } from '../errors/failure.js';
-import type { DecryptionKeySelector, DecryptionKeySource } from './decryption-key-source.js';
+import type { DecryptionKeySelector, DescribedDecryptionKeySource } from './decryption-key-source.js';
 import {
   CONTENT_ENCRYPTION_KEY_BYTES,
   keyWrapBytes,
   SUPPORTED_KEY_MANAGEMENT_ALGORITHMS,
 } from './jwe-algorithms.js';
 import { MAX_JWKS_KEYS } from './jwk-index.js';
+import { privateJwkProblem } from './private-jwk-problem.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
+
+// Declared beside DecryptionKeySource, so that checking a source's purpose need not load this file;
+// still exported from here, where the root entry and callers found them.
+export {
+  type DescribedDecryptionKeySource,
+  isDescribedDecryptionKeySource,
+} from './decryption-key-source.js';
 
 // jose's CryptoKey type: the declarations then compile without the DOM lib.
 type DecryptionKey = WebCryptoKey | Uint8Array;
-
-/**
- * A decryption key source that knows, at start-up, which JWE key-management algorithms (`alg`) its keys
- * can serve, so that a resolver can refuse an allow-list no key can honour before the first request.
- */
-export interface DescribedDecryptionKeySource extends DecryptionKeySource {
-  readonly keyManagementAlgorithms: ReadonlySet<string>;
-}
-
-/** Whether a source says which algorithms it serves (see {@link DescribedDecryptionKeySource}). */
-export function isDescribedDecryptionKeySource(
-  source: DecryptionKeySource,
-): source is DescribedDecryptionKeySource {
-  return (source as Partial<DescribedDecryptionKeySource>).keyManagementAlgorithms instanceof Set;
-}
 
 interface KeyEntry {
   readonly kid: string | undefined;
@@ -41,6 +34,12 @@ interface KeyEntry {
  * X25519 for ECDH-ES) and `oct` shared secrets, or WebCrypto keys and raw secret bytes. Each key is
  * offered only for the algorithms it can serve; a token's `kid` picks the key carrying it, else the keys
  * that carry none.
+ *
+ * Throws {@link RsConfigError} when no key can decrypt, and for a private JWK that could never decrypt:
+ * an RSA key under {@link MIN_RSA_BITS} bits or with an unsound exponent, or key material WebCrypto could
+ * not import ({@link privateJwkProblem}: a `d` not of its curve's length or all zero, an RSA key without
+ * its CRT members). Keys are imported at the first token; without this check such a key would answer
+ * every token 401 `unknown_key`. Messages name the key by `kid` (or position), never its material.
  *
  * @example
  * ```ts
@@ -58,7 +57,9 @@ export function staticDecryptionKeys(
     'give a JWK set or a non-empty array of keys',
   );
   requireOption(list.length <= MAX_JWKS_KEYS, 'staticDecryptionKeys', `at most ${MAX_JWKS_KEYS} keys`);
-  const entries = list.map(entryFor).filter((entry): entry is KeyEntry => entry !== undefined);
+  const entries = list
+    .map((key, position) => entryFor(key, position))
+    .filter((entry): entry is KeyEntry => entry !== undefined);
   if (entries.length === 0) {
     throw new RsConfigError(
       'staticDecryptionKeys',
@@ -93,10 +94,10 @@ export function staticDecryptionKeys(
   };
 }
 
-function entryFor(key: unknown): KeyEntry | undefined {
+function entryFor(key: unknown, position: number): KeyEntry | undefined {
   if (key instanceof Uint8Array) return secretEntry(key, undefined, undefined);
   if (isCryptoKey(key)) return cryptoKeyEntry(key);
-  if (isObject(key)) return jwkEntry(key as JWK);
+  if (isObject(key)) return jwkEntry(key as JWK, position);
   return undefined;
 }
 
@@ -155,7 +156,7 @@ function rsaOaepName(hash: string | undefined): string | undefined {
 const DECRYPTING_OPS = ['decrypt', 'unwrapKey', 'deriveKey', 'deriveBits'];
 const ECDH_CURVES: ReadonlySet<unknown> = new Set(['P-256', 'P-384', 'P-521', 'X25519']);
 
-function jwkEntry(jwk: JWK): KeyEntry | undefined {
+function jwkEntry(jwk: JWK, position: number): KeyEntry | undefined {
   if (typeof jwk.kty !== 'string') return undefined;
   if (jwk.use !== undefined && jwk.use !== 'enc') return undefined;
   if (
@@ -172,18 +173,18 @@ function jwkEntry(jwk: JWK): KeyEntry | undefined {
   // Only private keys decrypt; a public key here is a configuration slip, left out like an unusable key.
   if (typeof jwk.d !== 'string') return undefined;
   let family: (alg: string) => boolean;
-  if (jwk.kty === 'RSA') {
-    // A weak RSA key is refused now, by name, not left for jose to refuse at the first token.
-    const problem = rsaKeyProblem(jwk);
-    if (problem !== undefined)
-      throw new RsConfigError(
-        'staticDecryptionKeys',
-        `key ${kid === undefined ? '' : `"${kid}" `}${problem}`,
-      );
-    family = (alg) => alg.startsWith('RSA-OAEP');
-  } else if ((jwk.kty === 'EC' || jwk.kty === 'OKP') && ECDH_CURVES.has(jwk.crv))
+  if (jwk.kty === 'RSA') family = (alg) => alg.startsWith('RSA-OAEP');
+  else if ((jwk.kty === 'EC' || jwk.kty === 'OKP') && ECDH_CURVES.has(jwk.crv))
     family = (alg) => alg.startsWith('ECDH-ES');
   else return undefined;
+  // A weak RSA key, or one WebCrypto could not import, is refused now, by name: the import is lazy, so
+  // left alone it would fail at the first token, and every token after, as 401 unknown_key.
+  const problem = (jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined) ?? privateJwkProblem(jwk);
+  if (problem !== undefined)
+    throw new RsConfigError(
+      'staticDecryptionKeys',
+      `key ${kid === undefined ? `#${position}` : `"${kid}"`}: ${problem}`,
+    );
   const { key_ops: _ops, use: _use, alg: _alg, ...material } = jwk;
   const imported = new Map<string, Promise<CryptoKey | undefined>>();
   return {

@@ -2,6 +2,7 @@ import { base64url, type JWK } from 'jose';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
+import { privateJwkProblem } from '../keys/private-jwk-problem.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 
@@ -31,8 +32,10 @@ export function verificationJwk(jwk: JWK): JWK | string {
 }
 
 /**
- * Why `jwk` cannot decrypt with any JWE algorithm accepted by default, or `undefined` when it can. The
- * fit itself is {@link staticDecryptionKeys}'s, which then serves the keys.
+ * Why `jwk` cannot decrypt with any JWE algorithm accepted by default, or `undefined` when it can: marked
+ * for another use, a public key, a weak RSA key, private key material WebCrypto could not import
+ * ({@link privateJwkProblem}), or a key no default algorithm fits. The fit itself is
+ * {@link staticDecryptionKeys}'s, which then serves the keys. Never repeats key material.
  */
 export function whyNotDecryptionKey(jwk: JWK): string | undefined {
   if (jwk.use !== undefined && jwk.use !== 'enc') return `it is marked "use": "${jwk.use}"`;
@@ -44,6 +47,9 @@ export function whyNotDecryptionKey(jwk: JWK): string | undefined {
     const problem = rsaKeyProblem(jwk);
     if (problem !== undefined) return problem;
   }
+  // Said here, in the words of the key's own fault, rather than as "fits no supported JWE algorithm".
+  const materialProblem = privateJwkProblem(jwk);
+  if (materialProblem !== undefined) return materialProblem;
   let served: ReadonlySet<string>;
   try {
     served = staticDecryptionKeys({ keys: [jwk] }).keyManagementAlgorithms;

@@ -7,6 +7,7 @@ import {
   createResourceServer,
   type FailureCode,
   jwtResolver,
+  memoryTokenCacheStore,
   type Outcome,
   type ResolveContext,
   remoteJwks,
@@ -691,6 +692,22 @@ describe('tokenCache: options', () => {
     ['tokenCache.maxEntries', { maxEntries: 1.5 }],
   ])('refuses a bad %s', (option, options) => {
     expectConfigError(() => tokenCache(jwt, options), option);
+  });
+
+  it.each<[string, () => unknown]>([
+    ['Map', () => new Map()],
+    ['WeakMap', () => new WeakMap()],
+    ['Set', () => new Set()],
+    ['WeakSet', () => new WeakSet()],
+  ])('refuses a %s as the store, which would keep every answer forever', (name, collection) => {
+    const store = collection() as TokenCacheStore;
+    const error = expectConfigError(() => tokenCache(jwt, { store }), 'tokenCache.store');
+    expect(error.problem).toContain(name);
+    expect(error.problem).toContain('memoryTokenCacheStore');
+  });
+
+  it('takes the documented in-process store as the store', () => {
+    expect(() => tokenCache(jwt, { store: memoryTokenCacheStore(100) })).not.toThrow();
   });
 
   it('refuses something that is not a resolver', () => {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { remoteJwks, staticJwks } from '../../src/index.js';
+import { remoteJwks, staticDecryptionKeys, staticJwks } from '../../src/index.js';
 import { bearerRequest, expectAccepted, expectConfigError, expectRejected } from '../helpers.js';
 import { introspectAt, resourceServerWith, useAuthorizationServer } from '../introspection-setup.js';
 
@@ -164,6 +164,7 @@ describe('RFC 9701 JWT introspection answers', () => {
       [{ ...client.decryptionKey, use: 'sig' }, /"use": "sig"/],
       [{ ...client.decryptionKey, key_ops: ['sign'] }, /key_ops/],
       [weak, /2048/],
+      [{ kty: 'RSA', n: publicJwk.n, e: publicJwk.e, d: client.decryptionKey.d }, /lacks "p"/],
       [signingKey, /RSASSA-PKCS1-v1_5 key cannot decrypt/],
       [{ kty: 'oct', k: 'c2hvcnQ' }, /5-byte oct key fits no supported JWE algorithm/],
       [{ k: 'abc' }, /must be a CryptoKey or a JWK/],
@@ -190,6 +191,20 @@ describe('RFC 9701 JWT introspection answers', () => {
       expect(error.message).not.toContain(String(publicJwk.n));
       expect(error.message).not.toContain(String(client.decryptionKey.d));
     }
+  });
+
+  it('refuses at start-up decryption keys given as the keys that verify answers', () => {
+    const as = server();
+    expectConfigError(
+      () =>
+        introspectAt(as, {
+          jwtResponse: {
+            keys: staticDecryptionKeys([new Uint8Array(32)]) as never,
+            audience: as.basicClient.clientId,
+          },
+        }),
+      'introspectionResolver.jwtResponse.keys',
+    );
   });
 
   it('fails closed when an encrypted answer cannot be decrypted', async () => {

@@ -1,10 +1,11 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
-import { exportJWK, generateKeyPair } from 'jose';
+import { base64url, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type DecryptionKeySource,
   type JwtResolverOptions,
   jwtResolver,
+  remoteJwks,
   sharedSecret,
   staticDecryptionKeys,
   staticJwks,
@@ -106,6 +107,48 @@ describe('where the keys come from', () => {
   it('allows a decryption secret with direct keys for a nested signature, and the reverse', () => {
     expect(() => jwt({ secrets, decryptionSecretId: 'decrypt', keys })()).not.toThrow();
     expect(() => jwt({ secrets, verificationSecretId: 'verify', decryption })()).not.toThrow();
+  });
+
+  it('refuses a decryption key source given as verification keys, naming the factory to use', () => {
+    // TypeScript refuses the slip; JavaScript and configuration built at run time do not.
+    const asKeys = decryption as unknown as VerificationKeySource;
+    const error = expectConfigError(jwt({ keys: asKeys }), 'jwtResolver.keys');
+    expect(error.problem).toContain('decryption');
+    expect(error.problem).toContain('staticJwks(');
+    const second = expectConfigError(jwt({ keys: [keys, asKeys] }), 'jwtResolver.keys');
+    expect(second.problem).toMatch(/^entry #1 /);
+    // From a secrets provider that hands back the wrong kind of source, the secret ID is named.
+    const mixedUp = fixedSecrets({ verify: decryption as unknown as VerificationKeySource });
+    expectConfigError(
+      jwt({ secrets: mixedUp, verificationSecretId: 'verify' }),
+      'jwtResolver.verificationSecretId',
+    );
+  });
+
+  it('refuses a verification key source given as decryption keys, naming the factory to use', () => {
+    const wrongSources: VerificationKeySource[] = [
+      keys,
+      sharedSecret(randomBytes(32)),
+      remoteJwks({ url: 'https://as.example.com/jwks' }),
+    ];
+    for (const wrong of wrongSources) {
+      const error = expectConfigError(
+        jwt({ keys, decryption: wrong as unknown as DecryptionKeySource }),
+        'jwtResolver.decryption',
+      );
+      expect(error.problem).toContain('staticDecryptionKeys(');
+    }
+    const mixedUp = fixedSecrets({}, { decrypt: keys as unknown as DecryptionKeySource });
+    expectConfigError(
+      jwt({ secrets: mixedUp, decryptionSecretId: 'decrypt' }),
+      'jwtResolver.decryptionSecretId',
+    );
+  });
+
+  it('accepts a custom source that says nothing of its purpose, for either purpose', () => {
+    const custom = { keysFor: async () => ({ ok: true, value: [] }) };
+    expect(() => jwt({ keys: custom as unknown as VerificationKeySource })()).not.toThrow();
+    expect(() => jwt({ keys, decryption: custom as unknown as DecryptionKeySource })()).not.toThrow();
   });
 
   it('checks decryption sources', () => {
@@ -222,6 +265,91 @@ describe('staticDecryptionKeys', () => {
       expectConfigError(() => staticDecryptionKeys({ keys: [jwk] }), 'staticDecryptionKeys');
     }
     expectConfigError(() => staticDecryptionKeys([rsa.publicKey]), 'staticDecryptionKeys');
+  });
+
+  describe('refuses a private JWK whose key material WebCrypto could not import, without repeating it', () => {
+    const bytes = (length: number, fill = 7) => base64url.encode(new Uint8Array(length).fill(fill));
+    const privateJwk = async (alg: string, crv?: string): Promise<JWK> => ({
+      ...(await exportJWK((await generateKeyPair(alg, { crv, extractable: true })).privateKey)),
+      kid: 'enc-1',
+    });
+    const cases: [string, string, string | undefined, (jwk: JWK) => JWK][] = [
+      ["an empty 'd'", 'ECDH-ES', 'P-256', (jwk) => ({ ...jwk, d: '' })],
+      ["a 'd' that is not base64url", 'ECDH-ES', 'P-256', (jwk) => ({ ...jwk, d: 'not base64 !!' })],
+      ["a 'd' of 37 bytes", 'ECDH-ES', 'P-256', (jwk) => ({ ...jwk, d: bytes(37) })],
+      ["a 'd' of zeros", 'ECDH-ES', 'P-256', (jwk) => ({ ...jwk, d: bytes(32, 0) })],
+      ["a 'd' of P-256's length", 'ECDH-ES', 'P-384', (jwk) => ({ ...jwk, d: bytes(32) })],
+      ["a 'd' of 65 bytes", 'ECDH-ES', 'P-521', (jwk) => ({ ...jwk, d: bytes(65) })],
+      ["no 'x'", 'ECDH-ES', 'P-256', ({ x: _x, ...jwk }) => jwk],
+      ["a 'd' of 31 bytes", 'ECDH-ES', 'X25519', (jwk) => ({ ...jwk, d: bytes(31) })],
+      ["a 'd' of zeros", 'ECDH-ES', 'X25519', (jwk) => ({ ...jwk, d: bytes(32, 0) })],
+      [
+        "no 'p', 'q', 'dp', 'dq' or 'qi'",
+        'RSA-OAEP-256',
+        undefined,
+        ({ kty, n, e, d, kid }) => ({ kty, n, e, d, kid }),
+      ],
+    ];
+    it.each(cases)('%s (%s %s)', async (_, alg, crv, spoil) => {
+      const good = await privateJwk(alg, crv);
+      const bad = spoil(good);
+      // The control: the import the first token would run refuses the key too (then 401 unknown_key).
+      await expect(importJWK(bad, alg)).rejects.toThrow();
+      const error = expectConfigError(() => staticDecryptionKeys({ keys: [bad] }), 'staticDecryptionKeys');
+      expect(error.problem).toContain('key "enc-1"');
+      for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'] as const) {
+        const value = bad[member] ?? good[member];
+        if (value !== undefined && value.length > 8) expect(error.message).not.toContain(value);
+      }
+    });
+
+    it('names a key without kid by its position, and fails jwtResolver at start-up', async () => {
+      const { kid: _kid, ...good } = await privateJwk('ECDH-ES', 'P-256');
+      const error = expectConfigError(
+        () =>
+          staticDecryptionKeys({
+            keys: [
+              { kty: 'oct', k: bytes(32) },
+              { ...good, d: bytes(32, 0) },
+            ],
+          }),
+        'staticDecryptionKeys',
+      );
+      expect(error.problem).toContain('key #1');
+      // Built as configuration is: the resolver never starts, rather than answering 401 to every token.
+      expectConfigError(
+        () =>
+          jwtResolver({
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            keys,
+            decryption: staticDecryptionKeys({ keys: [{ ...good, d: '' }] }),
+          }),
+        'staticDecryptionKeys',
+      );
+    });
+
+    it('reads an RSA member that is not base64url as missing', async () => {
+      const good = await privateJwk('RSA-OAEP-256');
+      const error = expectConfigError(
+        () => staticDecryptionKeys({ keys: [{ ...good, qi: `${good.qi!.slice(2)} !` }] }),
+        'staticDecryptionKeys',
+      );
+      expect(error.problem).toContain('"qi"');
+      expect(error.message).not.toContain(good.qi!.slice(2));
+    });
+
+    it.each([
+      ['RSA-OAEP-256', undefined],
+      ['ECDH-ES', 'P-256'],
+      ['ECDH-ES', 'P-384'],
+      ['ECDH-ES', 'P-521'],
+      ['ECDH-ES', 'X25519'],
+    ])('accepts a sound %s %s JWK', async (alg, crv) => {
+      // RSA-OAEP with four hashes; ECDH-ES direct and with three key wraps.
+      const source = staticDecryptionKeys({ keys: [await privateJwk(alg, crv)] });
+      expect(source.keyManagementAlgorithms.size).toBe(4);
+    });
   });
 
   it('refuses oversized sets', () => {

@@ -167,6 +167,20 @@ describe('secretsProvider: keys by purpose', () => {
     expectConfigError(() => provider.decryptionKeys('odd', DECRYPT_OPTION), DECRYPT_OPTION);
   });
 
+  it('refuses for decryption a private key WebCrypto could not import, without repeating it', () => {
+    const zeroScalar = { ...ec.privateJwk, d: base64url.encode(new Uint8Array(32)) };
+    const { kty, n, e, d } = rsa.privateJwk;
+    const provider = providerOf(jwkStore('broken', [zeroScalar, { kty, n, e, d }]));
+    const error = expectConfigError(() => provider.decryptionKeys('broken', DECRYPT_OPTION), DECRYPT_OPTION);
+    expect(error.problem).toContain('key #0: has a "d" that is not a private key of P-256');
+    expect(error.problem).toContain('key #1: lacks "p", "q", "dp", "dq", "qi"');
+    for (const member of [zeroScalar.d, ec.privateJwk.d!, rsa.privateJwk.d!, rsa.privateJwk.p!]) {
+      expect(error.message).not.toContain(member);
+    }
+    // Verification takes the public halves, which are sound.
+    expect(() => provider.verificationKeys('broken', OPTION)).not.toThrow();
+  });
+
   it('refuses RSA keys under 2048 bits', () => {
     // jose will not even make such a key; Node still does.
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'jwk' });
