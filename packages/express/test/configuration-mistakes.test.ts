@@ -45,6 +45,17 @@ describe('mistakes refused when the middleware is built', () => {
     expect(() => rsExpress({ resourceServer, publicUrl: 'https://api.example.com' })).not.toThrow();
   });
 
+  it("refuses an adapter's instance given as the resource server when built, not at protect()", () => {
+    // Another adapter's instance looks alike: it has authenticate, and the core server under resourceServer.
+    const adapter = createExpressResourceServer({ resolver: fixture.resolver });
+    const lookAlike = { resourceServer: adapter.resourceServer, authenticate: async () => undefined };
+    for (const instance of [adapter, lookAlike]) {
+      const error = configRefusal(() => createExpressResourceServer({ resourceServer: instance as never }));
+      expect(error.option).toBe('resourceServer');
+      expect(error.message).toContain('createResourceServer');
+    }
+  });
+
   it('refuses a plain-http publicUrl off loopback while https is required: every request would be refused', () => {
     const { resolver } = fixture;
     const build = (options: object) => () => createExpressResourceServer({ resolver, ...options });

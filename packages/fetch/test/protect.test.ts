@@ -286,4 +286,13 @@ describe('a prebuilt resource server', () => {
     expect(() => createFetchResourceServer(notOne)).toThrow(RsConfigError);
     expect(() => createFetchResourceServer(notOne)).toThrow(/"resourceServer"/);
   });
+
+  it("fails at start-up, by name, when given an adapter's instance instead of the core resource server", () => {
+    const adapter = createFetchResourceServer({ resolver: issuer.resolver });
+    const build = () =>
+      createFetchResourceServer({ resourceServer: adapter } as unknown as FetchResourceServerOptions);
+    expect(build).toThrow(RsConfigError);
+    expect(build).toThrow(/"resourceServer".*createResourceServer/);
+    expect(() => createFetchResourceServer({ resourceServer: adapter.resourceServer })).not.toThrow();
+  });
 });

@@ -153,4 +153,13 @@ describe('mistakes refused when the resource server is built', () => {
       'publicUrl',
     );
   });
+
+  it("refuses an adapter's instance given as the resource server, by name rather than with a TypeError", () => {
+    const adapter = createHonoResourceServer({ resolver: issuer.resolver });
+    const error = configRefusal(() =>
+      createHonoResourceServer({ resourceServer: adapter } as unknown as HonoResourceServerOptions),
+    );
+    expect(error.option).toBe('resourceServer');
+    expect(error.message).toContain('createResourceServer');
+  });
 });

@@ -309,4 +309,13 @@ describe('a prebuilt resource server', () => {
     expect(() => createLambdaResourceServer(notOne)).toThrow(RsConfigError);
     expect(() => createLambdaResourceServer(notOne)).toThrow(/"resourceServer"/);
   });
+
+  it("fails at cold start, by name, when given an adapter's instance instead of the core resource server", () => {
+    const adapter = createLambdaResourceServer({ resolver: issuer.resolver });
+    const build = () =>
+      createLambdaResourceServer({ resourceServer: adapter } as unknown as LambdaResourceServerOptions);
+    expect(build).toThrow(RsConfigError);
+    expect(build).toThrow(/"resourceServer".*createResourceServer/);
+    expect(() => createLambdaResourceServer({ resourceServer: adapter.resourceServer })).not.toThrow();
+  });
 });

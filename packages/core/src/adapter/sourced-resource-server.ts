@@ -1,5 +1,6 @@
-import { requireOption } from '../config/config-error.js';
+import { RsConfigError } from '../config/config-error.js';
 import { anyValue, checkOptions, isPlainObject, type OptionSchema } from '../config/option-schema.js';
+import { isObject } from '../encoding/json-object.js';
 import type { ResourceServer } from '../resource-server-types.js';
 
 /**
@@ -23,13 +24,41 @@ export function resourceServerFromWith<Options extends object>(
 ): ResourceServer {
   if (isPlainObject(source) && 'resourceServer' in source) {
     checkOptions(source, { resourceServer: anyValue, ...settings }, '');
-    requireOption(
-      typeof source.resourceServer?.authenticate === 'function',
-      'resourceServer',
-      'must be a resource server from createResourceServer(…)',
-    );
+    checkResourceServer(source.resourceServer);
     return source.resourceServer;
   }
   checkOptions(source, { ...schema, ...settings }, '');
   return build(source as Options);
+}
+
+// What adapters use of a resource server, methods and settings alike.
+const RESOURCE_SERVER_METHODS = ['authenticate', 'authenticateOptional', 'checkPolicy', 'status'] as const;
+
+/**
+ * Refuses, when the adapter is built, what is not a resource server from `createResourceServer` (of
+ * `@rs/core` or `@rs/core/lite`). An adapter's instance has an `authenticate` of its own and the core
+ * server under `.resourceServer`, and would otherwise fail with a `TypeError` when the adapter reads its
+ * settings, or only at the first `protect()`.
+ */
+function checkResourceServer(value: unknown): asserts value is ResourceServer {
+  if (isResourceServer(value)) return;
+  const wrapped = isObject(value) && isResourceServer(value.resourceServer);
+  throw new RsConfigError(
+    'resourceServer',
+    wrapped
+      ? "must be the result of createResourceServer(…), not an adapter's instance: pass that adapter's " +
+          '.resourceServer, or the createResourceServer result both adapters share'
+      : "must be the result of createResourceServer(…) (of @rs/core or @rs/core/lite), not an adapter's instance",
+  );
+}
+
+function isResourceServer(value: unknown): value is ResourceServer {
+  return (
+    isObject(value) &&
+    RESOURCE_SERVER_METHODS.every((method) => typeof value[method] === 'function') &&
+    typeof value.dpop === 'boolean' &&
+    isObject(value.challenge) &&
+    isObject(value.tokenLocations) &&
+    'protectedResource' in value
+  );
 }

@@ -5,10 +5,16 @@ import { stringSetOption } from '../config/option-values.js';
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 // The scheme and authority as written, before the path, query or fragment.
 const SCHEME_AND_AUTHORITY = /^[^:/?#]*:(?:\/\/[^/?#]*)?/;
-// A URL holds no white space or control character (RFC 3986 §2), and the URL parser drops them without
-// a word (around the URL, and tabs and line breaks anywhere): the URL checked would not be the string
+// A URL as written is printable ASCII (RFC 3986 §2): no white space, control character or other
+// character. The URL parser drops some without a word (white space around the URL, tabs and line breaks
+// anywhere, a zero-width space in a host) and rewrites others: the URL checked would not be the string
 // published or compared.
-const NOT_IN_A_URL = /[\s\p{Cc}]/u;
+const NOT_IN_A_URL = /[^\x21-\x7e]/;
+// RFC 3986 §2.2 gen-delims: a value with one of them is written as a URI (RFC 7519 §2 has any value with
+// a ':' be one), and is checked as one; a value without is a plain name.
+const URI_DELIMITER = /[:/?#[\]@]/;
+// A URN (RFC 8141) names an issuer without locating it, as RFC 7519 §2 allows: spelled, not parsed.
+const URN = /^urn:/;
 
 /**
  * Validates a configured authorization-server URL: absolute, no credentials or fragment, and HTTPS
@@ -38,11 +44,11 @@ export function validateEndpointUrl(url: unknown, option: string, allowInsecureH
     );
     return parsed;
   }
+  if (parsed.protocol !== 'http:') throw new RsConfigError(option, `must use https, not ${parsed.protocol}`);
   throw new RsConfigError(
     option,
     `must use https: plain http is accepted only for loopback hosts (localhost, 127.0.0.0/8, [::1]), ` +
-      `not ${parsed.protocol === 'http:' ? parsed.host : parsed.protocol}; give allowInsecureHttp: true ` +
-      'only for a network you trust',
+      `not ${parsed.host}; give allowInsecureHttp: true only for a network you trust`,
   );
 }
 
@@ -64,6 +70,25 @@ export function validateIssuerUrl(issuer: unknown, option: string, allowInsecure
   const url = validateEndpointUrl(issuer, option, allowInsecureHttp);
   if (url.search !== '') throw new RsConfigError(option, 'must have no query (RFC 8414 §2)');
   return url;
+}
+
+/**
+ * Checks an issuer identifier that is only compared with what tokens state, never fetched from
+ * (`jwtResolver` beside its keys, a Security Event Token transmitter). RFC 7519 §2 makes `iss` a
+ * StringOrURI: a plain name (`my-issuer`, no URI delimiter of RFC 3986 §2.2) or a URN
+ * (`urn:example:issuer`) follows {@link checkIssuerSpelling}; anything else is an issuer URL by {@link validateIssuerUrl}'s rule (no
+ * credentials, fragment or query, `https:` or `http:` only, lower-case scheme and host), plain http
+ * accepted anywhere since nothing is sent to it. The value is never repeated in a message.
+ *
+ * @example
+ * ```ts
+ * checkComparedIssuer('my-issuer', 'jwtResolver.issuer'); // passes
+ * checkComparedIssuer('javascript:alert(1)', 'jwtResolver.issuer'); // throws RsConfigError
+ * ```
+ */
+export function checkComparedIssuer(issuer: string, option: string): void {
+  if (URI_DELIMITER.test(issuer) && !URN.test(issuer)) validateIssuerUrl(issuer, option, true);
+  else checkIssuerSpelling(issuer, option);
 }
 
 /**
@@ -93,7 +118,8 @@ export function checkIssuerSpelling(issuer: string, option: string): void {
 
 /**
  * Checks a URL as written, before it is parsed: `jwtResolver.issuer`'s rule (no white space around the
- * value, as a value pasted with its line break has), then no white space or control character anywhere.
+ * value, as a value pasted with its line break has), then printable ASCII only (RFC 3986 §2): no white
+ * space, control character, or character the URL parser would drop or rewrite (a zero-width space).
  * For URLs used as strings (issuers, published metadata), not only parsed. Never repeats the value.
  *
  * @example
@@ -106,7 +132,7 @@ export function checkUrlSpelling(url: string, option: string): void {
   requireOption(
     !NOT_IN_A_URL.test(url),
     option,
-    'must not contain white space or control characters (RFC 3986 §2)',
+    'must be printable ASCII (RFC 3986 §2): no white space, control or non-ASCII characters',
   );
 }
 

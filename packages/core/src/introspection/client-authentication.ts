@@ -13,7 +13,7 @@ import { B64TOKEN } from '../extract/b64token.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import type { SecretValue } from '../secrets/secret-value.js';
 import { checkClientAssertionKey } from './client-assertion-key.js';
-import { clientSecretSource } from './client-secret.js';
+import { checkCredentialText, clientSecretSource } from './client-secret.js';
 
 /**
  * How the resource server authenticates to the introspection endpoint (RFC 7662 §2.1).
@@ -132,8 +132,11 @@ export function createClientAuthenticator(
 ): ClientAuthenticator {
   requireOption(typeof auth === 'object' && auth !== null, option, 'is required');
   const needsId = auth.method !== 'bearer';
-  if (needsId)
-    requireOption(nonEmpty((auth as { clientId?: unknown }).clientId), `${option}.clientId`, 'is required');
+  if (needsId) {
+    const clientId = (auth as { clientId?: unknown }).clientId;
+    requireOption(nonEmpty(clientId), `${option}.clientId`, 'is required');
+    checkCredentialText(clientId, `${option}.clientId`);
+  }
   switch (auth.method) {
     case 'client_secret_basic': {
       const secret = clientSecretSource(
@@ -170,6 +173,9 @@ export function createClientAuthenticator(
         'must be an asymmetric JWS algorithm',
       );
       requireOption(auth.privateKey !== undefined, `${option}.privateKey`, 'is required');
+      // Both go into the signed assertion as written: the server would match neither with a line break.
+      if (auth.kid !== undefined) checkCredentialText(auth.kid, `${option}.kid`);
+      if (auth.audience !== undefined) checkCredentialText(auth.audience, `${option}.audience`);
       checkClientAssertionKey(auth.privateKey, auth.algorithm, `${option}.privateKey`);
       const key = importSigningKey(auth.privateKey, auth.algorithm);
       // Importing is asynchronous: what the check above cannot know (a `d` of another key) is reported by

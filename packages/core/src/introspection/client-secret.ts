@@ -21,6 +21,30 @@ export interface ClientSecretSource {
   reread(): boolean;
 }
 
+// C0 and C1 control characters: no client credential holds one, and a form or header would not carry it
+// as written.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/**
+ * Checks a credential written in the options (a client id, a secret, a key id): white space around it
+ * is a file's trailing line break or a paste's space, never part of what the authorization server
+ * registered, and a control character never is. Spaces inside stay allowed (a pass phrase). The value is
+ * never repeated in a message: it may be a secret.
+ *
+ * @example
+ * ```ts
+ * checkCredentialText('s3cret\n', 'clientAuthentication.clientSecret'); // throws RsConfigError
+ * ```
+ */
+export function checkCredentialText(value: string, option: string): void {
+  requireOption(
+    value.trim() === value,
+    option,
+    'must not begin or end with white space (a line break read from a file with it?)',
+  );
+  requireOption(!CONTROL_CHARACTER.test(value), option, 'must not contain control characters');
+}
+
 /**
  * Checks the secret option at start-up (a reference must be readable now) and returns its source.
  * `refreshSeconds` applies to references only, and is refused beside a fixed string.
@@ -34,6 +58,7 @@ export function clientSecretSource(
   const refreshOption = `${option.replace(/\.clientSecret$/, '')}.secretRefreshSeconds`;
   if (typeof value === 'string') {
     requireOption(value.length > 0, option, 'is required');
+    checkCredentialText(value, option);
     // A refresh interval beside a fixed string would promise a rotation that is never read.
     requireOption(
       refreshSeconds === undefined,

@@ -67,7 +67,10 @@ export interface IntrospectionResolverOptions {
    * servers that put no `aud` in introspection answers and issue tokens for this API only.
    */
   readonly acceptAnyAudience?: boolean;
-  /** `token_type_hint` sent with each call; `false` sends none. Default `access_token`. */
+  /**
+   * `token_type_hint` sent with each call; `false` sends none. Default `access_token`. A hint is a name
+   * (RFC 7009 §4.1.2): printable ASCII without white space, refused at start-up otherwise.
+   */
   readonly tokenTypeHint?: string | false;
   /** Clock skew allowed on `exp`, `nbf` and `iat` in answers, in seconds. Default 0. */
   readonly skewAllowance?: number;
@@ -119,6 +122,10 @@ export class IntrospectionError extends RsError {
     super(code, message, options);
   }
 }
+
+// A token type hint names a type of the registry (RFC 7009 §4.1.2): a line break or a space in it is a
+// pasting slip that every server would ignore or refuse.
+const TOKEN_TYPE_NAME = /^[\x21-\x7e]+$/;
 
 const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions> = {
   endpoint: urlString,
@@ -196,6 +203,11 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     'must be a positive integer',
   );
   const tokenTypeHint = options.tokenTypeHint === undefined ? 'access_token' : options.tokenTypeHint;
+  requireOption(
+    tokenTypeHint === false || TOKEN_TYPE_NAME.test(tokenTypeHint),
+    'introspectionResolver.tokenTypeHint',
+    'must be a token type name such as access_token: printable ASCII, no white space (RFC 7009 §4.1.2)',
+  );
   const http = options.httpClient ?? defaultHttpClient();
   const jwtReader =
     options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuer);

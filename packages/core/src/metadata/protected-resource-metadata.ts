@@ -28,8 +28,9 @@ export interface ProtectedResourceOptions {
    */
   readonly authorizationServers?: readonly string[];
   /**
-   * The scopes to advertise. Default: every scope named by the server-wide policy and the route
-   * policies registered so far (lists, `allOf` and `anyOf`; computed requirements cannot be known).
+   * The scopes to advertise, each an RFC 6749 §3.3 scope-token (printable ASCII without space, `"` or
+   * `\`). Default: every scope named by the server-wide policy and the route policies registered so far
+   * (lists, `allOf` and `anyOf`; computed requirements cannot be known).
    */
   readonly scopesSupported?: readonly string[];
   /**
@@ -37,7 +38,7 @@ export interface ProtectedResourceOptions {
    * credentials or white space. Clients may open it, so `javascript:`, `data:` or `file:` URLs are refused.
    */
   readonly resourceDocumentation?: string;
-  /** A human-readable name for this API. */
+  /** A human-readable name for this API: no control character, nor white space at either end. */
   readonly resourceName?: string;
   /**
    * Add `resource_metadata="<metadata URL>"` to every `WWW-Authenticate` challenge (RFC 9728 §5.1).
@@ -88,6 +89,9 @@ export interface ProtectedResource {
 }
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+const CONTROL_CHARACTER = /\p{Cc}/u;
 const KNOWN = new Set([
   'resource',
   'authorizationServers',
@@ -127,13 +131,21 @@ export function protectedResource(
   }
   const resource = resourceIdentifier(options.resource, `${option}.resource`);
   const authorizationServers = issuerList(options.authorizationServers, `${option}.authorizationServers`);
-  const scopesSupported = stringList(options.scopesSupported, `${option}.scopesSupported`);
+  const scopesSupported = scopeList(options.scopesSupported, `${option}.scopesSupported`);
   const documentation = optionalUrl(options.resourceDocumentation, `${option}.resourceDocumentation`);
   requireOption(
     options.resourceName === undefined ||
       (typeof options.resourceName === 'string' && options.resourceName !== ''),
     `${option}.resourceName`,
     'must be a non-empty string',
+  );
+  // Shown to people by clients: any language, but no line break or other control character to forge a
+  // second line with, and no white space around it (a value pasted with its line break).
+  requireOption(
+    options.resourceName === undefined ||
+      (options.resourceName.trim() === options.resourceName && !CONTROL_CHARACTER.test(options.resourceName)),
+    `${option}.resourceName`,
+    'must have no control characters, nor white space at either end',
   );
   requireOption(
     options.challenge === undefined || typeof options.challenge === 'boolean',
@@ -196,7 +208,9 @@ function issuerList(value: unknown, option: string): readonly string[] | undefin
     option,
     'must be a non-empty array of issuer URLs (leave it out to publish none)',
   );
-  value.forEach((entry: unknown, index) => {
+  // An index loop: `forEach` skips the holes of a sparse array, which the document would publish as null.
+  for (let index = 0; index < value.length; index++) {
+    const entry: unknown = value[index];
     try {
       const url = publishedUrl(entry, option);
       requireOption(
@@ -210,7 +224,7 @@ function issuerList(value: unknown, option: string): readonly string[] | undefin
       // Named by position, never repeated: an entry may carry a password.
       throw new RsConfigError(option, `entry ${index} ${error.problem}`);
     }
-  });
+  }
   return Object.freeze([...(value as string[])]);
 }
 
@@ -234,12 +248,19 @@ function publishedUrl(value: unknown, option: string): URL {
   return url;
 }
 
-function stringList(value: unknown, option: string): readonly string[] | undefined {
+// Scopes as clients will ask for them in a space-separated `scope` parameter (RFC 6749 §3.3). Spread before
+// the check: `every` skips the holes of a sparse array, which the document would publish as null.
+function scopeList(value: unknown, option: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
   requireOption(
-    Array.isArray(value) && value.every((entry) => typeof entry === 'string' && entry !== ''),
+    Array.isArray(value) && [...value].every((entry) => typeof entry === 'string' && entry !== ''),
     option,
     'must be an array of non-empty strings',
+  );
+  requireOption(
+    (value as string[]).every((scope) => SCOPE_TOKEN.test(scope)),
+    option,
+    'must hold RFC 6749 scope-tokens: printable ASCII without space, " or \\',
   );
   return Object.freeze([...(value as string[])]);
 }

@@ -9,6 +9,7 @@ import {
 import { positiveOption } from '../config/option-values.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
+import { FRAMING_AND_CREDENTIAL_HEADERS } from '../http/framing-and-credential-headers.js';
 import { isHeaderName } from '../http/header-field.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { certificateDer, certificateDigest } from './certificate-thumbprint.js';
@@ -27,7 +28,9 @@ import { type AddressMatcher, addressMatcher } from './ip-address.js';
 export interface CertificateHeaderOptions {
   /**
    * The header name. No default on purpose: pick one an attacker cannot guess, and have the proxy strip
-   * it from incoming requests before setting it.
+   * it from incoming requests before setting it. A header that frames the message or carries credentials
+   * (`Host`, `Cookie`, `Authorization`, `DPoP`, `Content-Length`, `Transfer-Encoding`, `Connection`, …)
+   * is refused: no proxy sends a certificate in it.
    */
   readonly name: string;
   /**
@@ -38,7 +41,9 @@ export interface CertificateHeaderOptions {
   /**
    * Addresses or CIDR ranges (`10.0.0.0/8`, `::1`) of the proxies allowed to set the header, matched
    * against `RsRequest.peerAddress`. A request from anywhere else is judged by its own TLS certificate
-   * only, whatever the header says. Default: every peer (the network lets only the proxy reach you).
+   * only, whatever the header says. Default: every peer (the network lets only the proxy reach you); given
+   * as `undefined` (an unset variable) it is refused, not read as the default.
+   * An IPv4 part with a leading zero (`010.0.0.1`) is refused: some read it as octal (RFC 6943 §3.1.1).
    */
   readonly trustedProxies?: readonly string[];
   /** Longest header value accepted, in characters. Default 16 384. */
@@ -95,15 +100,23 @@ function resolveHeader(options: CertificateHeaderOptions): ResolvedHeader {
   requireOption(isHeaderName(options.name), 'certificateHeader.name', 'must be a valid header name');
   const name = options.name.toLowerCase();
   requireOption(
-    name !== 'authorization' && name !== 'dpop',
+    !FRAMING_AND_CREDENTIAL_HEADERS.has(name),
     'certificateHeader.name',
-    'must not be a header that carries credentials',
+    'must not be a header that frames the message or carries credentials (Host, Cookie, Authorization, ' +
+      'DPoP, Content-Length, Transfer-Encoding, Connection, …): no proxy sends a certificate in it',
   );
   const format = options.format ?? 'auto';
   requireOption(
     CERTIFICATE_HEADER_FORMATS.includes(format),
     'certificateHeader.format',
     `must be one of ${CERTIFICATE_HEADER_FORMATS.join(', ')}`,
+  );
+  // Left out, every peer is trusted; given as undefined (`process.env.PROXIES?.split(',')` with the
+  // variable unset), it is a list that failed to load, never read as "trust everyone".
+  requireOption(
+    !(Object.hasOwn(options, 'trustedProxies') && options.trustedProxies === undefined),
+    'certificateHeader.trustedProxies',
+    'is undefined: a list that failed to load? Leave it out only when every peer may set the header',
   );
   const proxies =
     options.trustedProxies === undefined

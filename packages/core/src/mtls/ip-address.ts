@@ -1,6 +1,12 @@
 import { RsConfigError } from '../config/config-error.js';
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+// Each part in decimal without a leading zero: `010` is 10 to some readers and 8 (octal) to others, such as
+// inet_aton, so an address written so has no one meaning (RFC 6943 §3.1.1) and is no address here.
+const IPV4_PART = '(0|[1-9]\\d{0,2})';
+const IPV4 = new RegExp(`^${IPV4_PART}\\.${IPV4_PART}\\.${IPV4_PART}\\.${IPV4_PART}$`);
+// A dotted IPv4 form (alone or the tail of an IPv6 one) with a part of a leading zero and another digit:
+// why an address failed to parse, named in the message.
+const LEADING_ZERO = /^(?=.*\.)(?:.*[.:])?0\d[\d.]*$/;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 
 /**
@@ -31,6 +37,13 @@ export function addressMatcher(entries: readonly string[], option: string): Addr
     const bytes = address === undefined ? undefined : parseIpAddress(address);
     const bits = prefix === undefined ? (bytes?.length ?? 0) * 8 : Number(prefix);
     const badPrefix = prefix !== undefined && !/^\d{1,3}$/.test(prefix);
+    if (bytes === undefined && address !== undefined && LEADING_ZERO.test(address)) {
+      throw new RsConfigError(
+        option,
+        `"${entry}" has an IPv4 part with a leading zero, read as decimal by some and octal by others ` +
+          '(RFC 6943 §3.1.1): write it without',
+      );
+    }
     if (bytes === undefined || extra !== undefined || badPrefix || bits > bytes.length * 8) {
       throw new RsConfigError(option, `"${String(entry)}" is not an IP address or CIDR range`);
     }

@@ -6,11 +6,13 @@ import { refusedInLite } from '../config/lite-refusal.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
+import { checkComparedIssuer } from '../http/endpoint-url.js';
 import type { encryptedJwtReader } from '../jose/encrypted-jwt-reader.js';
 import type { jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader, type ReadJwt, signedJwtReader } from '../jose/jwt-reader.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
+import { requireVerificationKeySources } from '../keys/key-source-purpose.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
@@ -67,9 +69,15 @@ export function buildJwtResolver(
   features: JwtResolverFeatures,
 ): AccessTokenResolver {
   const issuers = stringSetOption(options.issuer, 'jwtResolver.issuer', true)!;
+  // Compared exactly with `iss` whatever the keys: an issuer no token could state is refused now, with
+  // static keys as with discovered ones (which check it further before fetching from it).
+  for (const issuer of issuers) checkComparedIssuer(issuer, 'jwtResolver.issuer');
   const keyOptions = features.keyDiscovery?.(options, issuers) ?? options;
   const keySources =
     features.keySources?.(keyOptions, 'jwtResolver') ?? givenKeys(keyOptions.keys, 'jwtResolver.keys');
+  // A decryption source among them would verify nothing: every signed token would be refused.
+  if (keySources.verification !== undefined)
+    requireVerificationKeySources(keySources.verification.sources, keySources.verification.option);
   const verifier =
     keySources.verification === undefined
       ? undefined

@@ -1,8 +1,10 @@
 import { requireOption } from '../config/config-error.js';
+import { stringSetOption } from '../config/option-values.js';
 import { sha256Digest } from '../crypto/sha256-digest.js';
 import type { ReplayStore } from '../dpop/replay-store.js';
 import { isObject } from '../encoding/json-object.js';
 import type { FailureCode } from '../errors/failure.js';
+import { checkComparedIssuer, checkUrlSpelling } from '../http/endpoint-url.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
@@ -94,12 +96,12 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
     `${option}.issuer`,
     'must be a non-empty string',
   );
-  const audiences = new Set(typeof options.audience === 'string' ? [options.audience] : options.audience);
-  requireOption(
-    audiences.size > 0 && [...audiences].every((a) => typeof a === 'string' && a.length > 0),
-    `${option}.audience`,
-    'must be a non-empty string or list of them',
-  );
+  // Compared exactly with the SET's `iss` and `aud`, as `jwtResolver` compares a token's: an identifier
+  // with white space, a control character or one the URL parser drops could never be stated.
+  stringSetOption(options.issuer, `${option}.issuer`, true);
+  checkComparedIssuer(options.issuer, `${option}.issuer`);
+  const audiences = stringSetOption(options.audience, `${option}.audience`, true)!;
+  for (const audience of audiences) checkUrlSpelling(audience, `${option}.audience`);
   requireOption(
     typeof options.replayStore?.remember === 'function',
     `${option}.replayStore`,

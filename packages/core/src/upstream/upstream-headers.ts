@@ -1,6 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import type { OAuth2Context } from '../context.js';
+import { FRAMING_AND_CREDENTIAL_HEADERS } from '../http/framing-and-credential-headers.js';
 import { isHeaderName } from '../http/header-field.js';
 import { type ClaimPath, claimAt, isClaimPath } from '../policy/claim-checks.js';
 
@@ -21,7 +22,10 @@ export interface UpstreamHeadersOptions {
    * each segment of the path (split at `.`, `_` and `-`) capitalized and joined with `-`, so `client_id`
    * is `X-Token-Client-Id` and `resource_access.account.roles` is `X-Token-Resource-Access-Account-Roles`.
    * A record maps header names of your choice (RFC 9110 tokens) to claim paths: a name or dotted path,
-   * or a non-empty array of names. Anything else is refused when the headers are built.
+   * or a non-empty array of names. Anything else is refused when the headers are built, and so is a
+   * header that frames the message or carries credentials (`Content-Length`, `Transfer-Encoding`,
+   * `Connection`, `Keep-Alive`, `Upgrade`, `TE`, `Trailer`, `Proxy-Connection`, `Host`, `Cookie`,
+   * `Authorization`, `Proxy-Authorization`, `DPoP`), whether named or derived, and a list with holes.
    */
   readonly claims: readonly string[] | Readonly<Record<string, ClaimPath>>;
   /** The prefix of derived header names; every incoming header starting with it is removed. Default `X-Token-`. */
@@ -43,7 +47,8 @@ export interface UpstreamHeadersOptions {
   /**
    * Forward the signed RFC 9701 introspection answer under this header when the request has one (see
    * `TokenInfo.introspectionJwt`), as NGINX's `forwardToken` does: a header name (an RFC 9110 token)
-   * that no claim is forwarded under. Default: not forwarded.
+   * that no claim is forwarded under, and none of the framing or credential headers `claims` refuses.
+   * Default: not forwarded.
    */
   readonly introspectionJwtHeader?: string;
   /**
@@ -83,6 +88,14 @@ const KNOWN = new Set([
   'forwardCredentials',
 ]);
 const CREDENTIALS = ['authorization', 'dpop'];
+const FRAMES_OR_CARRIES_CREDENTIALS =
+  'must not be a header that frames the message or carries credentials (Content-Length, Transfer-Encoding, ' +
+  'Connection, Host, Cookie, Authorization, DPoP, …): the upstream would read a claim as one';
+
+/** An option as given, or its default when absent: `null` is not absent, and is refused by its check. */
+function given<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
 
 /**
  * Turns the OAuth2 context into headers for an upstream, as NGINX's `forwardedClaimsInProxyHeader` does
@@ -103,21 +116,21 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new RsConfigError(`upstreamHeaders.${key}`, 'unknown option');
   }
-  const prefix = options.prefix ?? 'X-Token-';
+  const prefix = given(options.prefix, 'X-Token-');
   requireOption(isHeaderName(prefix), 'upstreamHeaders.prefix', 'must be the start of a header name');
-  const arrays = options.arrays ?? 'comma';
+  const arrays = given(options.arrays, 'comma');
   requireOption(
     arrays === 'comma' || arrays === 'json',
     'upstreamHeaders.arrays',
     "must be 'comma' or 'json'",
   );
-  const unsafe = options.unsafeValues ?? 'omit';
+  const unsafe = given(options.unsafeValues, 'omit');
   requireOption(
     unsafe === 'omit' || unsafe === 'percent-encode',
     'upstreamHeaders.unsafeValues',
     "must be 'omit' or 'percent-encode'",
   );
-  const maxLength = options.maxValueLength ?? 4096;
+  const maxLength = given(options.maxValueLength, 4096);
   requireOption(
     Number.isSafeInteger(maxLength) && maxLength > 0,
     'upstreamHeaders.maxValueLength',
@@ -130,7 +143,12 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
     'must be a header name (an RFC 9110 token, such as X-Token-Jwt)',
   );
   const jwtHeader = jwtHeaderOption?.toLowerCase();
-  const forwardCredentials = options.forwardCredentials ?? false;
+  requireOption(
+    jwtHeader === undefined || !FRAMING_AND_CREDENTIAL_HEADERS.has(jwtHeader),
+    'upstreamHeaders.introspectionJwtHeader',
+    FRAMES_OR_CARRIES_CREDENTIALS,
+  );
+  const forwardCredentials = given(options.forwardCredentials, false);
   requireOption(
     typeof forwardCredentials === 'boolean',
     'upstreamHeaders.forwardCredentials',
@@ -206,8 +224,9 @@ function claimHeaders(
     'upstreamHeaders.claims',
     "must be an array of claim names, or an object of header names to claim paths ({ 'X-User': 'sub' })",
   );
+  // Spread, not mapped: `map` and `every` skip the holes of a sparse array, which then reach the requests.
   const entries: [string, ClaimPath][] = Array.isArray(claims)
-    ? claims.map((path: unknown, index) => {
+    ? [...claims].map((path: unknown, index) => {
         requireOption(
           typeof path === 'string' && path !== '',
           `upstreamHeaders.claims[${index}]`,
@@ -217,7 +236,8 @@ function claimHeaders(
       })
     : Object.entries(claims as Record<string, unknown>).map(([name, path]) => {
         requireOption(
-          isClaimPath(path),
+          isClaimPath(path) &&
+            (typeof path === 'string' || [...path].every((segment) => segment !== undefined)),
           `upstreamHeaders.claims[${JSON.stringify(name)}]`,
           "must be a claim path: a name or dotted path ('sub', 'address.country'), or a non-empty array of " +
             "names (['address', 'country'])",
@@ -233,6 +253,11 @@ function claimHeaders(
       `${JSON.stringify(name)} is not a header name; map the claim to one with { 'X-Header': 'claim' }`,
     );
     const lower = name.toLowerCase();
+    requireOption(
+      !FRAMING_AND_CREDENTIAL_HEADERS.has(lower),
+      'upstreamHeaders.claims',
+      `${JSON.stringify(name)} ${FRAMES_OR_CARRIES_CREDENTIALS}`,
+    );
     requireOption(!seen.has(lower), 'upstreamHeaders.claims', `two claims map to the header ${name}`);
     seen.add(lower);
     return [lower, path] as const;

@@ -1,7 +1,8 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resourceServerFrom } from '../../src/adapter/index.js';
+import { liteResourceServerFrom, resourceServerFrom } from '../../src/adapter/index.js';
 import { createResourceServer, jwtResolver, type ResourceServer, staticJwks } from '../../src/index.js';
+import { createResourceServer as createLiteResourceServer } from '../../src/lite/index.js';
 import { AUDIENCE, bearerRequest, expectConfigError, ISSUER, mint, NOW_MS } from '../helpers.js';
 
 let key: TestSigningKey;
@@ -37,5 +38,33 @@ describe('resourceServerFrom', () => {
       () => resourceServerFrom(null as unknown as Parameters<typeof resourceServerFrom>[0]),
       'options',
     );
+  });
+
+  it("refuses an adapter's instance (or another look-alike) where the core resource server belongs", () => {
+    const core = createResourceServer({ resolver });
+    // What every adapter factory hands back: the core server under `.resourceServer`, and its own methods.
+    const adapterInstance = {
+      resourceServer: core,
+      authenticate: async () => undefined,
+      protect: () => undefined,
+    };
+    const error = expectConfigError(
+      () => resourceServerFrom({ resourceServer: adapterInstance as unknown as ResourceServer }),
+      'resourceServer',
+    );
+    expect(error.message).toContain('createResourceServer');
+    expect(error.message).toContain('adapter');
+    const halfDone = { ...core, checkPolicy: undefined } as unknown as ResourceServer;
+    expectConfigError(() => resourceServerFrom({ resourceServer: halfDone }), 'resourceServer');
+    expectConfigError(
+      () => liteResourceServerFrom({ resourceServer: adapterInstance as never }),
+      'resourceServer',
+    );
+  });
+
+  it('accepts the lite resource server as well as the full one', () => {
+    const lite = createLiteResourceServer({ resolver });
+    expect(resourceServerFrom({ resourceServer: lite })).toBe(lite);
+    expect(liteResourceServerFrom({ resourceServer: createResourceServer({ resolver }) })).toBeDefined();
   });
 });

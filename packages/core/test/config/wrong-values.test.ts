@@ -89,6 +89,30 @@ describe('every public factory refuses a wrong value when it is called', () => {
       () => jwtResolver({ issuer: 'https://as.example.com/?tenant=a', audience: AUDIENCE }),
       'jwtResolver.issuer',
     ],
+    // With static keys nothing is discovered, but the issuer is still compared exactly with `iss`.
+    ...[
+      'https://as.example.com/\nrealms/x',
+      'https://as.example.com/ realms',
+      'https://as.example.com\u200b',
+      'https://AS.example.com',
+      'https://user:pw@as.example.com',
+      '#frag',
+      '?x=1',
+      'javascript:alert(1)',
+      'URN:example:issuer',
+      'my\u0000issuer',
+      'my issuer',
+      'my-issuér',
+    ].map((issuer): [string, () => unknown, string] => [
+      `an issuer ${JSON.stringify(issuer)} beside static keys`,
+      jwt({ issuer }),
+      'jwtResolver.issuer',
+    ]),
+    [
+      'an issuer list with one spoilt entry beside static keys',
+      jwt({ issuer: [ISSUER, 'https://as.example.com/ realms'] }),
+      'jwtResolver.issuer',
+    ],
     ['an audience with a leading space', jwt({ audience: ` ${AUDIENCE}` }), 'jwtResolver.audience'],
     ['an empty audience list', jwt({ audience: [] }), 'jwtResolver.audience'],
     ['an empty audience', jwt({ audience: '' }), 'jwtResolver.audience'],
@@ -162,6 +186,11 @@ describe('every public factory refuses a wrong value when it is called', () => {
       'issuerJwks.issuer',
     ],
     [
+      'an issuer with a zero-width space the URL parser would drop',
+      () => issuerJwks({ issuer: `${ISSUER}\u200b` }),
+      'issuerJwks.issuer',
+    ],
+    [
       'a discovery timeout beyond timers',
       () => issuerJwks({ issuer: ISSUER, timeout: BEYOND_TIMERS }),
       'issuerJwks.timeout',
@@ -187,6 +216,11 @@ describe('every public factory refuses a wrong value when it is called', () => {
     [
       'an introspection issuer over http',
       introspection({ issuer: 'http://as.example.com', endpoint: undefined }),
+      'introspectionResolver.issuer',
+    ],
+    [
+      'an introspection issuer with a zero-width space',
+      introspection({ issuer: `${ISSUER}\u200b`, endpoint: undefined }),
       'introspectionResolver.issuer',
     ],
     [
@@ -304,6 +338,20 @@ describe('every public factory refuses a wrong value when it is called', () => {
       receiver({ revocations: undefined }),
       'securityEventReceiver.revocations',
     ],
+    ...[' ', 'a\nb', 'a\u0000b', `${ISSUER}\u200b`, 'https://AS.example.com', '#frag']
+      .flatMap((identifier): [string, () => unknown, string][] => [
+        [
+          `a receiver issuer ${JSON.stringify(identifier)}`,
+          receiver({ issuer: identifier }),
+          'securityEventReceiver.issuer',
+        ],
+        [
+          `a receiver audience ${JSON.stringify(identifier)}`,
+          receiver({ audience: [AUDIENCE, identifier] }),
+          'securityEventReceiver.audience',
+        ],
+      ])
+      .filter(([mistake]) => !/audience "(https:\/\/AS|#frag)/.test(mistake)),
     ['a receiver with audiences', receiver({ audiences: AUDIENCE }), 'securityEventReceiver.audiences'],
     ['a receiver skew in seconds of a day', receiver({ skew: 86_400_000 }), 'securityEventReceiver.skew'],
     ['a receiver with a NaN maximum age', receiver({ maxAge: Number.NaN }), 'securityEventReceiver.maxAge'],
@@ -382,6 +430,19 @@ describe('the bounds let every sensible value through', () => {
         algorithms: ['HS512'],
       }),
     ).not.toThrow();
+    // RFC 7519 `iss` is a StringOrURI: a name without URI delimiters, or a URN, stays a valid issuer beside static keys,
+    // and so does plain http, since nothing is fetched from it.
+    for (const issuer of [
+      'my-issuer',
+      'urn:example:issuer',
+      'http://as.example.com',
+      'https://as.example.com/realms/A/',
+      ISSUER,
+    ]) {
+      expect(jwt({ issuer })).not.toThrow();
+      expect(receiver({ issuer })).not.toThrow();
+    }
+    expect(receiver({ audience: ['my-receiver', 'https://API.example.com/?v=1'] })).not.toThrow();
     expect(jwt({ algorithms: ['ES256'] })).not.toThrow();
     expect(
       server({

@@ -225,6 +225,69 @@ describe('introspection configuration errors, at start-up', () => {
     expect(buildWithAuth({ method: 'bearer', token: 'eyJhbGciOi.eyJzdWIi.c2ln-_~+/==' })).not.toThrow();
   });
 
+  describe('refuses credentials read with their line break or holding control characters, never repeating them', () => {
+    const option = 'introspectionResolver.clientAuthentication';
+    const spoilt = [
+      's3cr3t-value\n',
+      ' s3cr3t-value',
+      's3cr3t-value\r',
+      's3cr3t\u0000value',
+      's3cr3t\tvalue',
+    ];
+
+    it.each(['client_secret_basic', 'client_secret_post'])('%s: the secret and the client id', (method) => {
+      for (const clientSecret of spoilt) {
+        const error = expectConfigError(
+          buildWithAuth({ method, clientId: 'rs', clientSecret }),
+          `${option}.clientSecret`,
+        );
+        expect(error.message).not.toContain('s3cr3t');
+      }
+      for (const clientId of spoilt) {
+        const error = expectConfigError(
+          buildWithAuth({ method, clientId, clientSecret: 'secret' }),
+          `${option}.clientId`,
+        );
+        expect(error.message).not.toContain('s3cr3t');
+      }
+      // A space inside a secret is the secret's own.
+      expect(
+        buildWithAuth({ method, clientId: 'my rs', clientSecret: 'pass phrase of words' }),
+      ).not.toThrow();
+    });
+
+    it('tls_client_auth: the client id', () => {
+      for (const clientId of spoilt)
+        expectConfigError(buildWithAuth({ method: 'tls_client_auth', clientId }), `${option}.clientId`);
+      expect(buildWithAuth({ method: 'tls_client_auth', clientId: 'rs' })).not.toThrow();
+    });
+
+    it('private_key_jwt: the client id, kid and audience', async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      const auth = (extra: object) =>
+        buildWithAuth({
+          method: 'private_key_jwt',
+          clientId: 'rs',
+          privateKey,
+          algorithm: 'ES256',
+          ...extra,
+        });
+      for (const value of spoilt) {
+        expectConfigError(auth({ clientId: value }), `${option}.clientId`);
+        expectConfigError(auth({ kid: value }), `${option}.kid`);
+        expectConfigError(auth({ audience: value }), `${option}.audience`);
+      }
+      expect(auth({ kid: 'key 1', audience: 'https://as.example.com' })).not.toThrow();
+    });
+  });
+
+  it.each(['\n', ' access_token', 'access_token\n', 'access\u0000token', 'access token'])(
+    'refuses the token type hint %j',
+    (tokenTypeHint) => {
+      expectConfigError(build({ tokenTypeHint }), 'introspectionResolver.tokenTypeHint');
+    },
+  );
+
   it('refuses an answer size that is not a whole number of bytes', () => {
     expectConfigError(build({ maxResponseBytes: 0.5 }), 'introspectionResolver.maxResponseBytes');
     expect(build({ maxResponseBytes: 1024 })).not.toThrow();

@@ -182,6 +182,50 @@ describe('configuration', () => {
     expect(error.message).toContain('entry 0 ');
   });
 
+  it.each([
+    [
+      'holes for authorization servers',
+      { authorizationServers: new Array(2) },
+      'protectedResource.authorizationServers',
+    ],
+    ['holes for scopes', { scopesSupported: new Array(2) }, 'protectedResource.scopesSupported'],
+    ['a scope with a space', { scopesSupported: ['read', 'a b'] }, 'protectedResource.scopesSupported'],
+    ['a scope with a quote', { scopesSupported: ['x"y'] }, 'protectedResource.scopesSupported'],
+    ['a scope with a backslash', { scopesSupported: ['x\\y'] }, 'protectedResource.scopesSupported'],
+    ['a non-ASCII scope', { scopesSupported: ['lire:données'] }, 'protectedResource.scopesSupported'],
+    ['a resource name with a line break', { resourceName: 'a\nb' }, 'protectedResource.resourceName'],
+    ['a resource name with a NUL', { resourceName: 'a\u0000b' }, 'protectedResource.resourceName'],
+    [
+      'a resource name with white space around it',
+      { resourceName: 'My API ' },
+      'protectedResource.resourceName',
+    ],
+    [
+      'a resource with a zero-width space',
+      { resource: 'https://api.example.com\u200b' },
+      'protectedResource.resource',
+    ],
+  ])('refuses %s, which the document would publish as no client can read it', (_, extra, option) => {
+    expectConfigError(
+      () => server({ protectedResource: { resource: 'https://api.example.com', ...extra } as never }),
+      option,
+    );
+  });
+
+  it('publishes RFC 6749 scope-tokens and a human-readable name as given', () => {
+    const rs = server({
+      protectedResource: {
+        resource: 'https://api.example.com',
+        scopesSupported: ['read', 'https://api.example.com/items.write', "a!#[]^{}~'"],
+        resourceName: 'Données API — v2',
+      },
+    });
+    expect(rs.protectedResource?.document()).toMatchObject({
+      scopes_supported: ['read', 'https://api.example.com/items.write', "a!#[]^{}~'"],
+      resource_name: 'Données API — v2',
+    });
+  });
+
   it('publishes documentation and issuers exactly as given when they are sound', () => {
     const rs = server({
       protectedResource: {

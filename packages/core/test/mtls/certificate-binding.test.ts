@@ -287,7 +287,50 @@ describe('trusted proxies', () => {
       () => build({ name: 'x-c', trustedProxies: '10.0.0.1' }),
       'certificateHeader.trustedProxies',
     );
+    // An unset variable is a list that failed to load, not "trust every peer" (which leaving it out says).
+    const unset: Record<string, string | undefined> = {};
+    const error = expectConfigError(
+      () => build({ name: 'x-c', trustedProxies: unset.PROXIES?.split(',') }),
+      'certificateHeader.trustedProxies',
+    );
+    expect(error.problem).toMatch(/undefined/);
+    expect(() => build({ name: 'x-c' })).not.toThrow();
     expectConfigError(() => build('x-c'), 'certificateHeader');
+  });
+
+  it.each([
+    'Host',
+    'cookie',
+    'Content-Length',
+    'Transfer-Encoding',
+    'Connection',
+    'Keep-Alive',
+    'Upgrade',
+    'TE',
+    'Trailer',
+    'Proxy-Connection',
+    'Proxy-Authorization',
+  ])('refuses at start-up %s as the certificate header: no proxy sends a certificate in it', (name) => {
+    expectConfigError(() => server({ certificateHeader: { name } }), 'certificateHeader.name');
+  });
+
+  it.each(['010.0.0.1', '10.0.0.01', '10.00.0.1/8', '::ffff:010.0.0.1', '00.0.0.0/0'])(
+    'refuses at start-up the trusted proxy %s: a leading zero reads as decimal or octal (RFC 6943 §3.1.1)',
+    (entry) => {
+      const error = expectConfigError(
+        () => server({ certificateHeader: { name: 'x-c', trustedProxies: [entry] } }),
+        'certificateHeader.trustedProxies',
+      );
+      expect(error.message).toContain('leading zero');
+    },
+  );
+
+  it('accepts zero itself in any part of a trusted proxy', () => {
+    expect(() =>
+      server({
+        certificateHeader: { name: 'x-c', trustedProxies: ['0.0.0.0/0', '10.0.0.0/8', '::ffff:10.0.0.0'] },
+      }),
+    ).not.toThrow();
   });
 });
 

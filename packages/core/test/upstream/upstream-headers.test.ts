@@ -162,6 +162,67 @@ describe('upstream header options, checked when built', () => {
     expectConfigError(() => upstreamHeaders({ claims: ['sub', 42 as never] }), 'upstreamHeaders.claims[1]');
   });
 
+  const FRAMING_AND_CREDENTIALS = [
+    'Content-Length',
+    'transfer-encoding',
+    'Connection',
+    'Keep-Alive',
+    'Upgrade',
+    'TE',
+    'Trailer',
+    'Proxy-Connection',
+    'Host',
+    'Cookie',
+    'Authorization',
+    'Proxy-Authorization',
+    'DPoP',
+  ];
+
+  it.each(FRAMING_AND_CREDENTIALS)(
+    'refuses %s as the header of a claim, of the introspection answer, or a derived name',
+    (header) => {
+      expectConfigError(() => upstreamHeaders({ claims: { [header]: 'sub' } }), 'upstreamHeaders.claims');
+      expectConfigError(
+        () => upstreamHeaders({ claims: { [header]: 'sub' }, forwardCredentials: true }),
+        'upstreamHeaders.claims',
+      );
+      expectConfigError(
+        () => upstreamHeaders({ claims: ['sub'], introspectionJwtHeader: header }),
+        'upstreamHeaders.introspectionJwtHeader',
+      );
+    },
+  );
+
+  it('refuses a prefix that derives a framing header name from a claim', () => {
+    expectConfigError(
+      () => upstreamHeaders({ claims: ['length'], prefix: 'Content-' }),
+      'upstreamHeaders.claims',
+    );
+  });
+
+  it.each(['prefix', 'maxValueLength', 'arrays', 'unsafeValues', 'forwardCredentials'])(
+    'refuses %s given as null rather than taking the default',
+    (option) => {
+      expectConfigError(
+        () => upstreamHeaders({ claims: ['sub'], [option]: null }),
+        `upstreamHeaders.${option}`,
+      );
+    },
+  );
+
+  it('refuses holes in the claim list and in a claim path', () => {
+    expectConfigError(() => upstreamHeaders({ claims: new Array(2) }), 'upstreamHeaders.claims[0]');
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is refused
+    const holedList = ['sub', , 'scope'];
+    expectConfigError(() => upstreamHeaders({ claims: holedList as never }), 'upstreamHeaders.claims[1]');
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is refused
+    const holed = ['address', , 'country'];
+    expectConfigError(
+      () => upstreamHeaders({ claims: { 'X-Country': holed as never } }),
+      'upstreamHeaders.claims["X-Country"]',
+    );
+  });
+
   it('forwards what sound paths name, names and arrays of names alike', () => {
     const forwarded = upstreamHeaders({
       claims: { 'X-User': 'sub', 'X-Country': ['address', 'country'], 'X-Country-Dotted': 'address.country' },
