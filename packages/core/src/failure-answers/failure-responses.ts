@@ -2,7 +2,9 @@ import { RsConfigError } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import { FAILURES, type FailureCode } from '../errors/failure.js';
 import type { Rejection } from '../errors/rejection.js';
+import { FRAMING_HEADERS } from '../http/framing-and-credential-headers.js';
 import { isHeaderName, isHeaderValue } from '../http/header-field.js';
+import { throttledConsoleError } from '../observability/throttled-console-error.js';
 import { asynchronousAnswer, isAsyncFunction, isThenable } from '../policy/synchronous-answer.js';
 
 /**
@@ -212,25 +214,6 @@ const SYNCHRONOUS_ANSWER =
   'must be synchronous, returning a failure response or undefined: an async function returns a promise ' +
   '(an async generator an iterator of promises), which is no answer';
 
-/**
- * Headers the HTTP layer writes for the message it sends (framing: RFC 9112 §6; connection management:
- * RFC 9110 §7.6.1, RFC 9112 §9.6), or that only a request carries (`host`). A configured value would
- * make the server send a message other than the one it frames: a `content-length` larger than the body
- * leaves the client waiting, a smaller one cuts the body, `transfer-encoding` beside the length the
- * framework adds is a message a proxy may split differently (request smuggling).
- */
-const HTTP_LAYER_HEADERS = new Set([
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'proxy-connection',
-  'host',
-]);
-
 /** A failure response as checked: headers in lower case, the body as the text to send. */
 interface SettledResponse {
   readonly status: number | undefined;
@@ -323,7 +306,7 @@ function settleHeaders(headers: unknown, path: string): SettledResponse['headers
     if (CORE_HEADERS.has(lowerName)) {
       throw new RsConfigError(`${path}.${name}`, 'is set by core from the failure and cannot be replaced');
     }
-    if (HTTP_LAYER_HEADERS.has(lowerName)) {
+    if (FRAMING_HEADERS.has(lowerName)) {
       throw new RsConfigError(
         `${path}.${name}`,
         'is written by the HTTP server for the message it sends (framing, connection management) or ' +
@@ -411,23 +394,15 @@ function errorKind(error: unknown): string {
   return error === null ? 'null' : `a ${typeof error}`;
 }
 
-const REPORT_INTERVAL_MS = 60_000;
-
 /**
  * Where a computed answer's bug found at request time goes: `console.error`, at most once a minute per
  * resource server, as token introspection reports its misconfigurations by default. The message names
  * the option and the problem, never the request or the token.
  */
 function misconfigurationReporter(): (error: RsConfigError) => void {
-  let lastReportedAt = Number.NEGATIVE_INFINITY;
-  return (error) => {
-    const now = Date.now();
-    if (now - lastReportedAt < REPORT_INTERVAL_MS) return;
-    lastReportedAt = now;
-    console.error(
-      `@rs: failure answer "${error.option}" is misconfigured, core's answer was sent: ${error.problem}`,
-    );
-  };
+  const write = throttledConsoleError();
+  return (error) =>
+    write(`@rs: failure answer "${error.option}" is misconfigured, core's answer was sent: ${error.problem}`);
 }
 
 function applyResponse(rejection: Rejection, response: SettledResponse): Rejection {

@@ -29,6 +29,7 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
+import { throttledConsoleError } from '../observability/throttled-console-error.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
 import {
@@ -149,7 +150,6 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
-const LOUD_INTERVAL_MS = 60_000;
 
 /**
  * Validates opaque access tokens with the authorization server's RFC 7662 introspection endpoint.
@@ -463,12 +463,9 @@ function oauthError(response: HttpResponse): string | undefined {
 }
 
 function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
-  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  const write = throttledConsoleError();
   return (error) => {
-    if (error.code !== 'ERR_RS_INTROSPECTION_MISCONFIGURED') return;
-    const now = Date.now();
-    if (now - lastLoggedAt < LOUD_INTERVAL_MS) return;
-    lastLoggedAt = now;
-    console.error(`@rs: token introspection is misconfigured: ${error.message}`);
+    if (error.code === 'ERR_RS_INTROSPECTION_MISCONFIGURED')
+      write(`@rs: token introspection is misconfigured: ${error.message}`);
   };
 }
