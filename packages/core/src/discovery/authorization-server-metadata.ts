@@ -28,6 +28,13 @@ export class DiscoveryError extends RsError {
 }
 
 /**
+ * Answers that say "not now" rather than "not here": too many requests (429), a request timeout (408),
+ * and temporary redirects (302, 303, 307), which are not followed but may well stop. A permanent
+ * redirect (301, 308) or any other status is wrong metadata, which will not fix itself.
+ */
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([302, 303, 307, 408, 429]);
+
+/**
  * The metadata URLs to try for an issuer: RFC 8414 inserts `/.well-known/oauth-authorization-server`
  * between host and path; OpenID Connect Discovery appends `/.well-known/openid-configuration`.
  */
@@ -62,7 +69,7 @@ export async function discoverMetadata(
       lastProblem = new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata at ${url} (HTTP 404)`);
       continue;
     }
-    if (response.status >= 500)
+    if (response.status >= 500 || TRANSIENT_STATUSES.has(response.status))
       throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
     if (response.status !== 200)
       throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);

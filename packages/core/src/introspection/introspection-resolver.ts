@@ -78,7 +78,8 @@ export interface IntrospectionResolverOptions {
   /**
    * The whole budget of one introspection, retries included. Default 5 s. The first request of a
    * resolver that discovers its endpoint also waits for discovery (once, with the same timeout per
-   * metadata URL).
+   * metadata URL). After a failed discovery, requests are answered with that failure at once for 1 s,
+   * doubled after each further failure up to 10 s, before discovery is tried again.
    */
   readonly timeout?: number;
   /** Retries after a network error or a 5xx answer, within the timeout. Default 1. */
@@ -148,6 +149,8 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
   maxTokenLength: integerBetween(1, 1024 * 1024),
 };
 
+const DISCOVERY_RETRY_DELAY_MS = 1_000;
+const DISCOVERY_MAX_RETRY_DELAY_MS = 10_000;
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
 
@@ -221,6 +224,36 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
           allowInsecureHttp: options.allowInsecureHttp,
         })
       : undefined;
+  // A failed discovery is not tried again by every request that follows: it waits 1 s, doubled after each
+  // further failure up to 10 s (as a JWK set fetch does), and meanwhile requests are answered with the
+  // failure at once. Real time, not the request's clock: the wait is for the server's sake.
+  let discoveryRetryAt = Number.NEGATIVE_INFINITY;
+  let discoveryFailures = 0;
+  let discoveryFailure: unknown;
+  async function discoveredEndpoint(): Promise<string> {
+    const known = discovery!.known();
+    if (known !== undefined) return known;
+    if (Date.now() < discoveryRetryAt) throw discoveryFailure;
+    try {
+      const found = await discovery!.endpoint();
+      discoveryFailures = 0;
+      return found;
+    } catch (error) {
+      // Requests that shared one discovery count it once: the first to see it fail sets the wait.
+      const now = Date.now();
+      if (now >= discoveryRetryAt) {
+        discoveryFailures++;
+        discoveryRetryAt =
+          now +
+          Math.min(
+            DISCOVERY_RETRY_DELAY_MS * 2 ** Math.min(discoveryFailures - 1, 30),
+            DISCOVERY_MAX_RETRY_DELAY_MS,
+          );
+        discoveryFailure = error;
+      }
+      throw error;
+    }
+  }
   const authenticator = createClientAuthenticator(
     options.clientAuthentication,
     () => fixedEndpoint ?? discovery?.known() ?? issuer!,
@@ -343,7 +376,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     async exchange(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       let url: string;
       try {
-        url = fixedEndpoint ?? (await discovery!.endpoint());
+        url = fixedEndpoint ?? (await discoveredEndpoint());
       } catch (error) {
         const code =
           error instanceof DiscoveryError && error.code === 'ERR_RS_DISCOVERY_INVALID'

@@ -1,5 +1,5 @@
 import { closedPort, startTestAuthorizationServer, type TestAuthorizationServer } from '@rs/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   accessManagementIntrospectionUrl,
   type IntrospectionError,
@@ -132,6 +132,67 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
     expect(result.ok ? 200 : result.rejection.status).toBe(503);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toContain('must use https');
+  });
+
+  it('reads "not now" answers of the metadata URL as the server unavailable, not as a misconfiguration', async () => {
+    for (const status of [429, 408, 302, 307, 503]) {
+      const server = await startStandInServer(() => ({ status, body: '' }));
+      standIns.push(server);
+      const errors: IntrospectionError[] = [];
+      const rs = resourceServerWith(
+        introspectionResolver({
+          acceptAnyAudience: true,
+          issuer: server.origin,
+          clientAuthentication: { method: 'client_secret_post', clientId: 'rs', clientSecret: 's' },
+          onError: (error) => errors.push(error),
+        }),
+      );
+      expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_unavailable', 503);
+      expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_UNAVAILABLE']);
+    }
+  });
+
+  it('after a failed discovery, waits 1 s, then 2 s, before asking the metadata URL again', async () => {
+    // Only Date is faked: the stand-in answers over real loopback HTTP meanwhile.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      let members: Record<string, unknown> = {};
+      const server = await startStandInServer((request) =>
+        request.path === '/introspect'
+          ? { json: { active: true, scope: 'read' } }
+          : { json: { issuer: `http://${request.headers.host}`, ...members } },
+      );
+      standIns.push(server);
+      const rs = resourceServerWith(
+        introspectionResolver({
+          acceptAnyAudience: true,
+          issuer: server.origin,
+          clientAuthentication: { method: 'client_secret_post', clientId: 'rs', clientSecret: 's' },
+          onError: () => undefined,
+        }),
+      );
+      const metadataAsked = () => server.requests.filter((request) => request.path !== '/introspect').length;
+      // No introspection_endpoint: every request refused, the metadata asked once a wait.
+      for (let i = 0; i < 5; i++)
+        expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
+      expect(metadataAsked()).toBe(1);
+      vi.advanceTimersByTime(999);
+      expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
+      expect(metadataAsked()).toBe(1);
+      vi.advanceTimersByTime(1);
+      expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
+      expect(metadataAsked()).toBe(2);
+      // Fixed on the server: found after the doubled wait, and not asked again once found.
+      members = { introspection_endpoint: server.introspectionEndpoint };
+      vi.advanceTimersByTime(1_999);
+      expectRejected(await rs.authenticate(bearerRequest('abc')), 'introspection_misconfigured');
+      expect(metadataAsked()).toBe(2);
+      vi.advanceTimersByTime(1);
+      for (let i = 0; i < 3; i++) expectAccepted(await rs.authenticate(bearerRequest('abc')));
+      expect(metadataAsked()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   // Metadata announcing an unusable endpoint will not heal by itself: it is a misconfiguration.
