@@ -125,6 +125,14 @@ export const nonNegativeInteger: OptionRule = rule(
   'a non-negative integer',
   (value) => Number.isSafeInteger(value) && (value as number) >= 0,
 );
+/**
+ * A name compared exactly with what tokens carry (a claim name): a non-empty string without white space
+ * at either end or control characters, which no token's member name has by mistake.
+ */
+export const exactName: OptionRule = rule(
+  'a non-empty string without white space at either end or control characters',
+  (value) => isNonEmptyString(value) && value.trim() === value && !/\p{Cc}/u.test(value),
+);
 /** A non-empty array of non-empty strings. */
 export const stringList: OptionRule = rule(
   'a non-empty array of non-empty strings',

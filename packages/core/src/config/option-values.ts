@@ -22,6 +22,10 @@ export function positiveOption(value: number | undefined, fallback: number, opti
   return value;
 }
 
+// A line break or NUL inside an identifier (a value read from a file or the environment) that no token
+// states: compared exactly, it would refuse every token.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
 /**
  * A "one or several strings" option (issuers, audiences) as a set; `undefined` when absent and not
  * required.
@@ -45,6 +49,7 @@ export function stringSetOption(
     requireOption(typeof item === 'string' && item.length > 0, option, 'must contain only non-empty strings');
     // Pasted from a file with its line break, or quoted with a space: no token's value would ever equal it.
     requireOption(item.trim() === item, option, 'must not begin or end with white space');
+    requireOption(!CONTROL_CHARACTER.test(item), option, 'must not contain control characters');
   }
   return new Set(list);
 }

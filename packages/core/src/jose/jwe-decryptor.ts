@@ -1,5 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { nonNegativeInteger, type OptionSchema, stringList } from '../config/option-schema.js';
+import { integerBetween, type OptionSchema, stringList } from '../config/option-schema.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { type DecryptionKeySource, isDescribedDecryptionKeySource } from '../keys/decryption-key-source.js';
 import {
@@ -21,15 +21,18 @@ export interface JweDecryptionOptions {
   readonly keyManagementAlgorithms?: readonly string[];
   /** Accepted content-encryption algorithms (`enc`). Default: A128/192/256CBC-HS*, A128/192/256GCM. */
   readonly contentEncryptionAlgorithms?: readonly string[];
-  /** Largest size `zip: "DEF"` may inflate to, in bytes; `0` refuses compressed tokens. Default 32 KiB. */
+  /** Largest size `zip: "DEF"` may inflate to, in bytes (at most 1 MiB); `0` refuses compressed tokens. Default 32 KiB. */
   readonly maxDecompressedBytes?: number;
 }
+
+// A token inflating to more is no access token: every inflation would cost that much memory and time.
+const MAX_DECOMPRESSED_BYTES_LIMIT = 1024 * 1024;
 
 /** The rules of {@link JweDecryptionOptions}, part of the schema of `jwtResolver`. */
 export const JWE_DECRYPTION_OPTIONS: OptionSchema<JweDecryptionOptions> = {
   keyManagementAlgorithms: stringList,
   contentEncryptionAlgorithms: stringList,
-  maxDecompressedBytes: nonNegativeInteger,
+  maxDecompressedBytes: integerBetween(0, MAX_DECOMPRESSED_BYTES_LIMIT),
 };
 
 /** A JWE that opened with a configured key: its header and plaintext. */
@@ -153,9 +156,9 @@ function contentEncryptionAlgorithms(
 function maxDecompressedBytes(value: number | undefined, prefix: string): number {
   if (value === undefined) return DEFAULT_MAX_DECOMPRESSED_BYTES;
   requireOption(
-    Number.isSafeInteger(value) && value >= 0,
+    Number.isSafeInteger(value) && value >= 0 && value <= MAX_DECOMPRESSED_BYTES_LIMIT,
     `${prefix}.maxDecompressedBytes`,
-    'must be a non-negative integer (0 refuses compressed tokens)',
+    `must be an integer from 0 (refusing compressed tokens) to ${MAX_DECOMPRESSED_BYTES_LIMIT}`,
   );
   return value;
 }

@@ -2,8 +2,8 @@ import type { JwtProfile } from '../claims/token-profiles.js';
 import {
   arrayOf,
   boolean,
+  exactName,
   integerBetween,
-  nonEmptyString,
   type OptionSchema,
   objectWith,
   oneOf,
@@ -93,7 +93,7 @@ export const JWT_VERIFICATION_OPTIONS: OptionSchema<JwtVerificationOptions> = {
   algorithms: stringList,
   skewAllowance: skewSeconds,
   profile: oneOf('rfc9068', 'access-management'),
-  requiredClaims: arrayOf(nonEmptyString),
+  requiredClaims: arrayOf(exactName),
   maxTokenLength: integerBetween(1, 1024 * 1024),
   signatureVerifier: oneOf('auto', 'portable'),
   verifiedTokenCache: shape(VERIFIED_TOKEN_CACHE_OPTIONS),

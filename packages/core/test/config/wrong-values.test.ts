@@ -114,6 +114,18 @@ describe('every public factory refuses a wrong value when it is called', () => {
       'jwtResolver.issuer',
     ],
     ['an audience with a leading space', jwt({ audience: ` ${AUDIENCE}` }), 'jwtResolver.audience'],
+    ['an audience with a line break inside', jwt({ audience: 'api\nv2' }), 'jwtResolver.audience'],
+    ['an audience with a NUL inside', jwt({ audience: ['api', 'a\0b'] }), 'jwtResolver.audience'],
+    [
+      'a required claim with a leading space',
+      jwt({ requiredClaims: [' sub'] }),
+      'jwtResolver.requiredClaims[0]',
+    ],
+    [
+      'a required claim with a control character',
+      jwt({ requiredClaims: ['sub', 'ten\u0007ant'] }),
+      'jwtResolver.requiredClaims[1]',
+    ],
     ['an empty audience list', jwt({ audience: [] }), 'jwtResolver.audience'],
     ['an empty audience', jwt({ audience: '' }), 'jwtResolver.audience'],
     ['algorithm none', jwt({ algorithms: ['none'] }), 'jwtResolver.algorithms'],

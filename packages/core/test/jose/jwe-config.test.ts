@@ -227,9 +227,11 @@ describe('algorithms the keys cannot serve', () => {
   });
 
   it('checks the decompression cap', () => {
-    for (const value of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const value of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 1024 * 1024 + 1, 1e12]) {
       expectConfigError(jwt({ decryption, maxDecompressedBytes: value }), 'jwtResolver.maxDecompressedBytes');
     }
+    for (const value of [0, 1024 * 1024])
+      expect(jwt({ decryption, maxDecompressedBytes: value })).not.toThrow();
   });
 
   it('refuses settings for a purpose that has no keys', () => {
