@@ -9,6 +9,7 @@ import {
   type RsRequest,
 } from '@rs/core';
 import {
+  checkPolicyArgument,
   nonEmptyString,
   type OptionSchema,
   oneOf,
@@ -126,11 +127,15 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
 
   return {
     resourceServer,
-    protect(routePolicy) {
+    protect(...given) {
+      checkPolicyArgument(given, 'protect(policy)');
+      const [routePolicy] = given;
       const policy = resourceServer.checkPolicy(routePolicy, 'protect(policy)');
       return middleware((request) => resourceServer.authenticate(request, policy));
     },
-    protectOptional(routePolicy) {
+    protectOptional(...given) {
+      checkPolicyArgument(given, 'protectOptional(policy)');
+      const [routePolicy] = given;
       const policy = resourceServer.checkPolicy(routePolicy, 'protectOptional(policy)');
       return middleware((request) => resourceServer.authenticateOptional(request, policy));
     },

@@ -1,4 +1,5 @@
 import { type AccessPolicy, type ResourceServer, RsConfigError } from '@rs/core';
+import { checkPolicyArgument, isPlainObject } from '@rs/core/adapter';
 import type { RouteProtectionMode } from './options.js';
 
 /**
@@ -30,7 +31,9 @@ export function routeProtection(
   if (setting === true) return SERVER_POLICY_ONLY;
   if (setting === 'optional') return OPTIONAL;
   if (setting === undefined) return mode === 'all' ? SERVER_POLICY_ONLY : undefined;
-  if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) {
+  // Anything but a plain object (an array, a promise, a class instance) is refused by checkPolicy, before
+  // the copy below could turn it into an empty policy.
+  if (typeof setting !== 'object' || setting === null || !isPlainObject(setting)) {
     return { policy: resourceServer.checkPolicy(setting, `${routeName} config.rs`), optional: false };
   }
   const { optional, ...policy } = setting as AccessPolicy & { optional?: unknown };
@@ -54,6 +57,12 @@ export function refuseMisspelledRsKey(config: object | undefined, routeName: str
       throw new RsConfigError(`${routeName} config.${key}`, 'unknown option; did you mean "rs"?');
     }
   }
+  // `rs: policies.admn` (misspelt or unloaded): read as absent, it would open the route in opt-in mode
+  // and drop its own policy otherwise.
+  checkPolicyArgument(
+    Object.hasOwn(config, 'rs') ? [(config as { rs?: unknown }).rs] : [],
+    `${routeName} config.rs`,
+  );
 }
 
 /** Names a route in configuration errors, e.g. `route GET /items`. */

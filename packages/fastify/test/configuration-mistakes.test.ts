@@ -31,6 +31,24 @@ describe('mistakes refused when the route or plugin is registered', () => {
     },
   );
 
+  it.each(['all', 'opt-in'] as const)(
+    'refuses config.rs given as undefined in %s mode (a misspelt policy), and a policy that is no plain object',
+    async (protect) => {
+      const app = Fastify();
+      await app.register(fastifyResourceServer, { ...fixture.options(), protect });
+      const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };
+      const misspelt = () => app.get('/admin', { config: { rs: policies.admn } }, handler);
+      expect(misspelt).toThrow(/invalid option "route GET \/admin config.rs": is undefined/);
+      // A promise was copied into an empty policy: the route took any valid token.
+      const promised = () =>
+        app.get('/later', { config: { rs: Promise.resolve({ scopes: ['admin'] }) as never } }, handler);
+      expect(promised).toThrow(/invalid option "route GET \/later config.rs": must be a plain object/);
+      // Left out, the mode decides, as before.
+      expect(() => app.get('/items', { config: {} }, handler)).not.toThrow();
+      await app.close();
+    },
+  );
+
   it("refuses hook: 'onRequest' with form-body tokens, which that hook would never see", async () => {
     const app = Fastify();
     const registered = app.register(fastifyResourceServer, {

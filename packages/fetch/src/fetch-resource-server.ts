@@ -3,6 +3,7 @@ import {
   type AdapterAuthenticator,
   type AdapterAuthResult,
   addResponseHeaders,
+  checkPolicyArgument,
   checkRouteHandler,
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
@@ -165,8 +166,13 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
   return {
     resourceServer,
     authenticate: authenticate as FetchResourceServer<Claims>['authenticate'],
-    protect<Args extends unknown[]>(handler: ProtectedFetchHandler<Args, Claims>, policy?: AccessPolicy) {
+    protect<Args extends unknown[]>(
+      handler: ProtectedFetchHandler<Args, Claims>,
+      ...given: [policy?: AccessPolicy]
+    ) {
       checkRouteHandler(handler, 'protect(handler)');
+      checkPolicyArgument(given, 'protect.policy');
+      const [policy] = given;
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);
@@ -176,9 +182,11 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
     },
     protectOptional<Args extends unknown[]>(
       handler: OptionallyProtectedFetchHandler<Args, Claims>,
-      policy?: AccessPolicy,
+      ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protectOptional(handler)');
+      checkPolicyArgument(given, 'protectOptional.policy');
+      const [policy] = given;
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);

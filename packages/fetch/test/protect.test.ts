@@ -295,4 +295,15 @@ describe('a prebuilt resource server', () => {
     expect(build).toThrow(/"resourceServer".*createResourceServer/);
     expect(() => createFetchResourceServer({ resourceServer: adapter.resourceServer })).not.toThrow();
   });
+
+  it('refuses a route policy given as undefined (misspelt or unloaded), which would leave the route to the server policy', () => {
+    const rs = createFetchResourceServer({ resolver: issuer.resolver });
+    const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };
+    const handler = () => new Response('ok');
+    expect(() => rs.protect(handler, policies.admn)).toThrow(/"protect.policy": is undefined/);
+    expect(() => rs.protectOptional(handler, policies.admn)).toThrow(
+      /"protectOptional.policy": is undefined/,
+    );
+    expect(() => rs.protect(handler)).not.toThrow();
+  });
 });

@@ -2,6 +2,7 @@ import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
   addResponseHeaders,
+  checkPolicyArgument,
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
   type ResourceServerSource,
@@ -108,7 +109,9 @@ export function createHonoResourceServer(options: HonoResourceServerOptions): Ho
   return {
     resourceServer,
     authenticate,
-    protect(policy?: AccessPolicy): MiddlewareHandler<OAuth2Env> {
+    protect(...given: [policy?: AccessPolicy]): MiddlewareHandler<OAuth2Env> {
+      checkPolicyArgument(given, 'protect.policy');
+      const [policy] = given;
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (c, next) => {
         const result = await authenticateRoute(c.req.raw);

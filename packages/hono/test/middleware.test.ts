@@ -162,4 +162,11 @@ describe('mistakes refused when the resource server is built', () => {
     expect(error.option).toBe('resourceServer');
     expect(error.message).toContain('createResourceServer');
   });
+
+  it('refuses a route policy given as undefined (misspelt or unloaded), which would leave the route to the server policy', () => {
+    const rs = createHonoResourceServer({ resolver: issuer.resolver });
+    const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };
+    expect(configRefusal(() => rs.protect(policies.admn)).option).toBe('protect.policy');
+    expect(() => rs.protect()).not.toThrow();
+  });
 });

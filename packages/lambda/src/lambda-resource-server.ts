@@ -4,6 +4,7 @@ import {
   adapterAuthenticator,
   anyValue,
   checkOptions,
+  checkPolicyArgument,
   checkRouteHandler,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
@@ -204,8 +205,13 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
   return {
     resourceServer,
     authenticate: authenticate as LambdaResourceServer<Claims>['authenticate'],
-    protect<E extends ApiGatewayEvent>(handler: ProtectedHandler<E, Claims>, policy?: AccessPolicy) {
+    protect<E extends ApiGatewayEvent>(
+      handler: ProtectedHandler<E, Claims>,
+      ...given: [policy?: AccessPolicy]
+    ) {
       checkRouteHandler(handler, 'protect(handler)');
+      checkPolicyArgument(given, 'protect.policy');
+      const [policy] = given;
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
         const result = await authenticateRoute(event);
@@ -216,9 +222,11 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     },
     protectOptional<E extends ApiGatewayEvent>(
       handler: OptionallyProtectedHandler<E, Claims>,
-      policy?: AccessPolicy,
+      ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protectOptional(handler)');
+      checkPolicyArgument(given, 'protectOptional.policy');
+      const [policy] = given;
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
         const result = await authenticateRoute(event);
@@ -229,8 +237,10 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
         );
       };
     },
-    protectAlb(handler: ProtectedAlbHandler<Claims>, policy?: AccessPolicy) {
+    protectAlb(handler: ProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
       checkRouteHandler(handler, 'protectAlb(handler)');
+      checkPolicyArgument(given, 'protectAlb.policy');
+      const [policy] = given;
       const routePolicy = resourceServer.checkPolicy(policy, 'protectAlb.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
         const result = await resourceServer.authenticate(albRequest(event, form, publicOrigin), routePolicy);
@@ -250,6 +260,8 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
 
   function checkedAuthorizerSettings<S extends AuthorizerSettings>(settings: S, name: string): S {
     checkOptions(settings, AUTHORIZER_SETTINGS, name);
+    // `policy: undefined` given is a policy that failed to load, not "the server-wide policy alone".
+    checkPolicyArgument(Object.hasOwn(settings, 'policy') ? [settings.policy] : [], `${name}.policy`);
     return { ...settings, policy: resourceServer.checkPolicy(settings.policy, `${name}.policy`) };
   }
 }

@@ -318,4 +318,20 @@ describe('a prebuilt resource server', () => {
     expect(build).toThrow(/"resourceServer".*createResourceServer/);
     expect(() => createLambdaResourceServer({ resourceServer: adapter.resourceServer })).not.toThrow();
   });
+
+  it('refuses a route policy given as undefined (misspelt or unloaded), which would leave the route to the server policy', () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver });
+    const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };
+    const handler = async () => ({ statusCode: 200, body: 'ok' });
+    expect(() => rs.protect(handler, policies.admn)).toThrow(/"protect.policy": is undefined/);
+    expect(() => rs.protectOptional(handler, policies.admn)).toThrow(
+      /"protectOptional.policy": is undefined/,
+    );
+    expect(() => rs.protectAlb(handler as never, policies.admn)).toThrow(/"protectAlb.policy": is undefined/);
+    expect(() => rs.restAuthorizer({ policy: policies.admn })).toThrow(
+      /"restAuthorizer.policy": is undefined/,
+    );
+    expect(() => rs.protect(handler)).not.toThrow();
+    expect(() => rs.restAuthorizer({})).not.toThrow();
+  });
 });
