@@ -1,8 +1,11 @@
 import { arrayOf, integerBetween, nonEmptyString, type OptionSchema, shape } from '@rs/core/adapter';
+import { hostName, redisName } from './option-rules.js';
 
 /** Where one Redis node listens. */
 export interface RedisNodeAddress {
+  /** A host name or IP address, alone: no scheme, no port (that is `port`), no brackets around IPv6. */
   readonly host: string;
+  /** 1 to 65535. */
   readonly port: number;
 }
 
@@ -25,7 +28,7 @@ export interface RedisClusterOptions {
  * store asks the sentinels which node is the primary, and follows them when they promote a replica.
  */
 export interface RedisSentinelOptions {
-  /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`). */
+  /** The name the sentinels monitor the primary under (`sentinel monitor <name> …`): no white space. */
   readonly name: string;
   /** Some of the sentinels (more than one, so that the store can start while one is down). */
   readonly sentinelRootNodes: readonly RedisNodeAddress[];
@@ -36,7 +39,7 @@ export interface RedisSentinelOptions {
 }
 
 const NODE_ADDRESS: OptionSchema<RedisNodeAddress> = {
-  host: nonEmptyString,
+  host: hostName,
   port: integerBetween(1, 65_535),
 };
 
@@ -49,7 +52,7 @@ export const CLUSTER_OPTIONS: OptionSchema<RedisClusterOptions> = {
 
 /** The rule of the `sentinel` option. */
 export const SENTINEL_OPTIONS: OptionSchema<RedisSentinelOptions> = {
-  name: nonEmptyString,
+  name: redisName,
   sentinelRootNodes: arrayOf(shape(NODE_ADDRESS), true),
   username: nonEmptyString,
   password: nonEmptyString,

@@ -1,7 +1,20 @@
+import { RsConfigError } from '@rs/core';
+import { MAX_TIMER_MS } from '@rs/core/adapter';
+
+// node-redis counts attempts from 0; past this many doublings the delay is capped by maxDelayMs anyway.
+const MAX_DOUBLINGS = 16;
+
 /**
  * A node-redis `socket.reconnectStrategy` that never gives up: 50 ms, 100 ms, 200 ms, … up to
  * `maxDelayMs`, plus up to 10 % jitter so that many instances do not reconnect in step. Unlike node-redis's
  * default, it also retries after a socket timeout, so a cache that lost Redis always comes back to it.
+ *
+ * @param maxDelayMs - The longest pause between two attempts, in whole milliseconds: from 1 to
+ *   2 147 483 647 (the longest a timer waits). Default 2000.
+ * @returns The strategy: given the number of attempts made so far (from 0), the pause before the next
+ *   one, in whole milliseconds. A count that is not a whole number of zero or more is taken as 0.
+ * @throws {@link RsConfigError} (`reconnectBackoff.maxDelayMs`) when `maxDelayMs` is out of range, rather
+ *   than pauses of `NaN`, 0 or less, which would make node-redis reconnect in a busy loop.
  *
  * @example
  * ```ts
@@ -16,8 +29,16 @@
  * ```
  */
 export function reconnectBackoff(maxDelayMs = 2_000): (retries: number) => number {
+  if (!(Number.isSafeInteger(maxDelayMs) && maxDelayMs >= 1 && maxDelayMs <= MAX_TIMER_MS)) {
+    throw new RsConfigError(
+      'reconnectBackoff.maxDelayMs',
+      `must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+    );
+  }
   return (retries) => {
-    const delay = Math.min(50 * 2 ** Math.min(retries, 16), maxDelayMs);
+    // Called by node-redis, not by the application: an odd count must still give a usable pause.
+    const doublings = Number.isSafeInteger(retries) && retries > 0 ? Math.min(retries, MAX_DOUBLINGS) : 0;
+    const delay = Math.min(50 * 2 ** doublings, maxDelayMs);
     return Math.round(delay + Math.random() * delay * 0.1);
   };
 }

@@ -6,23 +6,18 @@ import {
   type StoreDeletion,
   type TokenCacheStore,
 } from '@rs/core';
-import {
-  checkOptions,
-  func,
-  nonEmptyString as nonEmptyStringRule,
-  type OptionSchema,
-  positiveInteger as positiveIntegerRule,
-} from '@rs/core/adapter';
+import { checkOptions, func, integerBetween, type OptionSchema } from '@rs/core/adapter';
 import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
 import type { RedisClusterOptions, RedisSentinelOptions } from './deployment-options.js';
 import { evictionChannel } from './eviction-channel.js';
 import { labelHash } from './label-hash.js';
 import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
+import { redisName } from './option-rules.js';
 import { RedisLabelIndex } from './redis-label-index.js';
 import { RedisStoreError, type RedisStoreOperation, redisStoreError } from './redis-store-error.js';
 import { storeConnection } from './store-connection.js';
-import { CONNECTION_OPTIONS, connectionSettings, nonEmptyString, positiveInteger } from './store-options.js';
+import { CONNECTION_OPTIONS, connectionSettings } from './store-options.js';
 
 /**
  * Options of {@link redisTokenCacheStore}. Give exactly one of `client`, `url`, `cluster` and `sentinel`. Durations
@@ -49,15 +44,19 @@ export interface RedisTokenCacheStoreOptions {
   readonly sentinel?: RedisSentinelOptions;
   /**
    * The prefix of the keys this store holds: the `keyPrefix` of the token cache using it (keys arrive
-   * already prefixed). `clear()` deletes the Redis keys that start with it. Default `rs:token:`.
+   * already prefixed). `clear()` deletes the Redis keys that start with it. No white space or control
+   * characters. Default `rs:token:`.
    */
   readonly keyPrefix?: string;
   /**
    * The pub/sub channel on which instances tell each other to drop answers (a sharded channel on a
-   * cluster). Default `rs:token-cache:evict`.
+   * cluster). No white space or control characters. Default `rs:token-cache:evict`.
    */
   readonly channel?: string;
-  /** Size of the in-process tier in front of Redis. Default 1000. */
+  /**
+   * Size of the in-process tier in front of Redis, in answers: 1 to 1 000 000 (its memory is reserved
+   * for this many when the store is built). Default 1000.
+   */
   readonly localMaxEntries?: number;
   /**
    * The longest a request waits for one Redis command. Default 250 ms: a timeout only costs a cache miss,
@@ -65,7 +64,10 @@ export interface RedisTokenCacheStoreOptions {
    * responsive: a busy event loop does not make a healthy Redis look slow.
    */
   readonly commandTimeout?: number;
-  /** The largest serialized answer read from or written to Redis. Default 64 KiB. */
+  /**
+   * The largest serialized answer read from or written to Redis, in bytes: 256 to 1 MiB. Larger answers
+   * stay in the in-process tier. Default 64 KiB.
+   */
   readonly maxValueBytes?: number;
   /** Commands awaiting an answer beyond which Redis is skipped (a hung Redis must not pile them up). Default 1000. */
   readonly maxPendingCommands?: number;
@@ -161,15 +163,23 @@ const DEFAULT_CHANNEL = 'rs:token-cache:evict';
 // How long close() lets the store's own client finish its last commands before cutting the connection.
 const CLOSE_GRACE_MS = 1_000;
 const FACTORY = 'redisTokenCacheStore';
+// lru-cache reserves its arrays for `max` entries at once: 10⁷ would cost 160 MB at start-up, 2³² throw.
+// A million answers is far more than an in-process tier in front of a shared cache needs.
+const MAX_LOCAL_ENTRIES = 1_000_000;
+// Below this not even a small answer fits, so nothing would be shared. Above the maximum, every lookup may
+// read that much (GETRANGE) for each of `maxPendingCommands` in flight, to share answers no introspection
+// or token claims come near.
+const MIN_VALUE_BYTES = 256;
+const MAX_VALUE_BYTES = 1024 * 1024;
 
 /** The options {@link redisTokenCacheStore} knows: a misspelled one is refused at start-up. */
 const REDIS_TOKEN_CACHE_STORE_OPTIONS: OptionSchema<RedisTokenCacheStoreOptions> = {
   ...CONNECTION_OPTIONS,
   onError: func,
-  keyPrefix: nonEmptyStringRule,
-  channel: nonEmptyStringRule,
-  localMaxEntries: positiveIntegerRule,
-  maxValueBytes: positiveIntegerRule,
+  keyPrefix: redisName,
+  channel: redisName,
+  localMaxEntries: integerBetween(1, MAX_LOCAL_ENTRIES),
+  maxValueBytes: integerBetween(MIN_VALUE_BYTES, MAX_VALUE_BYTES),
 };
 
 /**
@@ -201,10 +211,11 @@ const REDIS_TOKEN_CACHE_STORE_OPTIONS: OptionSchema<RedisTokenCacheStoreOptions>
 export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): RedisTokenCacheStore {
   checkOptions(options, REDIS_TOKEN_CACHE_STORE_OPTIONS, FACTORY);
   const settings = connectionSettings(options, FACTORY, 250);
-  const keyPrefix = nonEmptyString(options.keyPrefix, DEFAULT_KEY_PREFIX, FACTORY, 'keyPrefix');
-  const channel = nonEmptyString(options.channel, DEFAULT_CHANNEL, FACTORY, 'channel');
-  const localMaxEntries = positiveInteger(options.localMaxEntries, 1_000, FACTORY, 'localMaxEntries');
-  const maxValueBytes = positiveInteger(options.maxValueBytes, 64 * 1024, FACTORY, 'maxValueBytes');
+  // checkOptions has checked what is given: only the defaults are left to fill in.
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const channel = options.channel ?? DEFAULT_CHANNEL;
+  const localMaxEntries = options.localMaxEntries ?? 1_000;
+  const maxValueBytes = options.maxValueBytes ?? 64 * 1024;
 
   const counts = {
     localHits: 0,

@@ -4,7 +4,6 @@ import {
   MAX_TIMER_MS,
   nonEmptyString as nonEmptyStringRule,
   type OptionSchema,
-  objectWith,
   positiveInteger as positiveIntegerRule,
   shape,
 } from '@rs/core/adapter';
@@ -16,6 +15,7 @@ import {
   SENTINEL_OPTIONS,
 } from './deployment-options.js';
 import type { NodeRedisClient } from './node-redis-client.js';
+import { nodeRedisClient } from './option-rules.js';
 
 /** The options both stores take to reach Redis. */
 export interface ConnectionOptions {
@@ -36,7 +36,7 @@ const timerDelay = integerBetween(1, MAX_TIMER_MS);
  * (defaults, `client` xor `url`); the schema refuses unknown keys and wrong types.
  */
 export const CONNECTION_OPTIONS: OptionSchema<ConnectionOptions> = {
-  client: objectWith('a node-redis client', 'sendCommand'),
+  client: nodeRedisClient,
   url: nonEmptyStringRule,
   cluster: shape(CLUSTER_OPTIONS),
   sentinel: shape(SENTINEL_OPTIONS),
@@ -98,20 +98,6 @@ export function connectionSettings(
   };
 }
 
-/** The value, or `fallback` when absent; throws unless it is a non-empty string. */
-export function nonEmptyString(
-  value: string | undefined,
-  fallback: string,
-  factory: string,
-  option: string,
-): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new RsConfigError(`${factory}.${option}`, 'must be a non-empty string');
-  }
-  return value;
-}
-
 /** The value, or `fallback` when absent; throws unless it is a positive integer. */
 export function positiveInteger(
   value: number | undefined,
@@ -127,8 +113,9 @@ export function positiveInteger(
 }
 
 /**
- * A `redis:` or `rediss:` (TLS) URL, checked here so that a slip is an {@link RsConfigError} naming the
- * option rather than the client's own error. Its credentials are never repeated in the message.
+ * A `redis:` or `rediss:` (TLS) URL that node-redis can use, checked here so that a slip is an
+ * {@link RsConfigError} naming the option rather than the client's own `TypeError` (or, for a database
+ * such as `/-1`, an error at every connection). Its credentials are never repeated in the message.
  */
 function requireRedisUrl(url: string, option: string): void {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
@@ -137,6 +124,38 @@ function requireRedisUrl(url: string, option: string): void {
       option,
       'must be a redis:// or rediss:// URL, such as redis://cache.internal:6379',
     );
+  }
+  // Without one, node-redis would quietly connect to localhost.
+  if (parsed.hostname === '') {
+    throw new RsConfigError(option, 'must name a host, such as redis://cache.internal:6379');
+  }
+  // The path, if any, is the database number node-redis selects: `/0`, `/15`.
+  if (parsed.pathname.length > 1 && !isDatabaseNumber(parsed.pathname.slice(1))) {
+    throw new RsConfigError(
+      option,
+      'must have no path or a database number as its path, such as redis://cache.internal:6379/0',
+    );
+  }
+  // node-redis decodes them when it is created, and throws a URIError at a stray `%`.
+  if (!isPercentDecodable(parsed.username) || !isPercentDecodable(parsed.password)) {
+    throw new RsConfigError(
+      option,
+      'has a user name or password that is not valid percent-encoding: write `%` as `%25`',
+    );
+  }
+}
+
+/** Digits only, as Redis's `SELECT` takes them, within the 32-bit range of its `databases` setting. */
+function isDatabaseNumber(text: string): boolean {
+  return /^\d{1,10}$/.test(text) && Number(text) <= 2_147_483_647;
+}
+
+function isPercentDecodable(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
