@@ -1,7 +1,13 @@
 import { type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { anyValue, checkOptions, nonEmptyString, type OptionSchema, oneOf } from '../config/option-schema.js';
+import {
+  checkOptions,
+  exactName,
+  nonEmptyString,
+  type OptionSchema,
+  oneOf,
+} from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
 import { decodeBase64, octKey } from '../secrets/secret-bytes.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -14,7 +20,11 @@ export interface DirectorySecretStoreOptions {
   readonly directory: string;
   /** How files are written: `plain` (the bytes as they are) or `base64` (line breaks ignored). */
   readonly format: 'plain' | 'base64';
-  /** Appended to the secret ID to name the file, e.g. `.txt`. Default none. */
+  /**
+   * Appended to the secret ID to name the file, e.g. `.txt`. Default none. Compared exactly with file
+   * names: an empty suffix, one with white space at either end, a control character or a path separator
+   * is refused.
+   */
   readonly suffix?: string;
   /** Largest file read, in bytes: a whole number up to 64 MiB. Default 64 KiB. */
   readonly maxFileBytes?: number;
@@ -23,8 +33,8 @@ export interface DirectorySecretStoreOptions {
 const DIRECTORY_SECRET_STORE_OPTIONS: OptionSchema<DirectorySecretStoreOptions> = {
   directory: nonEmptyString,
   format: oneOf('plain', 'base64'),
-  // May be empty; checked below for path separators.
-  suffix: anyValue,
+  // Checked below for path separators too.
+  suffix: exactName,
   maxFileBytes: maxFileBytesRule,
 };
 

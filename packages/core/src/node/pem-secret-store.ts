@@ -1,17 +1,18 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
-  anyValue,
   arrayOf,
   checkOptions,
   either,
+  exactName,
   nonEmptyString,
   type OptionSchema,
   recordOf,
   shape,
 } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
+import { requireExactSecretId } from '../secrets/exact-names.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
-import { type SecretValue, secretText } from '../secrets/secret-value.js';
+import { type SecretValue, secretText, secretValue } from '../secrets/secret-value.js';
 import { filePathInMessage } from '../secrets/shown-in-messages.js';
 import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
 import { pemKey } from './pem-key.js';
@@ -28,24 +29,32 @@ export type PemSecretFile =
   | string
   | {
       readonly file: string;
-      /** The password of an encrypted private key (`ENCRYPTED PRIVATE KEY` or legacy OpenSSL PEM). */
+      /**
+       * The password of an encrypted private key (`ENCRYPTED PRIVATE KEY` or legacy OpenSSL PEM): a
+       * string, or `{ store, secretId }` to read it from another store.
+       */
       readonly password?: SecretValue;
-      /** Give the key a `kid`: it then serves only tokens naming that `kid` (or none). */
+      /**
+       * Give the key a `kid`: it then serves only tokens naming that `kid` (or none). Compared exactly:
+       * an empty `kid`, or one with white space at either end or a control character, is refused.
+       */
       readonly kid?: string;
     };
 
 /** Options of {@link pemSecretStore}. */
 export interface PemSecretStoreOptions {
-  /** Secret ID → PEM file(s), active first. */
+  /**
+   * Secret ID → PEM file(s), active first. IDs are compared exactly: an empty one, or one with white
+   * space at either end or a control character, is refused.
+   */
   readonly secrets: Readonly<Record<string, PemSecretFile | readonly PemSecretFile[]>>;
   /** Largest PEM file read, in bytes: a whole number up to 64 MiB. Default 64 KiB. */
   readonly maxFileBytes?: number;
 }
 
-// A password is a value or a reference to another store: secretText checks it.
 const PEM_FILE = either(
   nonEmptyString,
-  shape<Exclude<PemSecretFile, string>>({ file: nonEmptyString, password: anyValue, kid: nonEmptyString }),
+  shape<Exclude<PemSecretFile, string>>({ file: nonEmptyString, password: secretValue, kid: exactName }),
 );
 const PEM_SECRET_STORE_OPTIONS: OptionSchema<PemSecretStoreOptions> = {
   secrets: recordOf(either(PEM_FILE, arrayOf(PEM_FILE, true))),
@@ -75,18 +84,26 @@ export function pemSecretStore(options: PemSecretStoreOptions): SecretStore {
   requireOption(Object.keys(options.secrets).length > 0, 'pemSecretStore.secrets', 'names no secret');
   const maxBytes = maxFileBytesOption(options.maxFileBytes, 64 * 1024, 'pemSecretStore.maxFileBytes');
   const byId = new Map<string, readonly SecretKey[]>();
+  // Every ID is checked before any file is read: a slip in a name is reported as such.
+  for (const secretId of Object.keys(options.secrets))
+    requireExactSecretId(secretId, 'pemSecretStore.secrets');
   for (const [secretId, value] of Object.entries(options.secrets)) {
+    const idPath = `pemSecretStore.secrets[${JSON.stringify(secretId)}]`;
     const files: readonly PemSecretFile[] = Array.isArray(value) ? value : [value as PemSecretFile];
     requireOption(files.length > 0, 'pemSecretStore.secrets', `secret "${secretId}" names no file`);
     byId.set(
       secretId,
-      files.map((entry) => loadPem(entry, secretId, maxBytes)),
+      // The schema refused holes already; Array.from would still hand one to loadPem, never skip it.
+      Array.from(files, (entry, position) =>
+        loadPem(entry, secretId, Array.isArray(value) ? `${idPath}[${position}]` : idPath, maxBytes),
+      ),
     );
   }
   return { name: 'pemSecretStore', keys: (secretId) => byId.get(secretId) };
 }
 
-function loadPem(entry: PemSecretFile, secretId: string, maxBytes: number): SecretKey {
+/** The key of one PEM file; `entryPath` (`pemSecretStore.secrets["id"][0]`) names its password option. */
+function loadPem(entry: PemSecretFile, secretId: string, entryPath: string, maxBytes: number): SecretKey {
   const option = 'pemSecretStore.secrets';
   const spec = typeof entry === 'string' ? { file: entry } : entry;
   if (!isObject(spec) || typeof spec.file !== 'string' || spec.file.length === 0)
@@ -94,7 +111,8 @@ function loadPem(entry: PemSecretFile, secretId: string, maxBytes: number): Secr
       option,
       `secret "${secretId}": each entry must be a path or { file, password?, kid? }`,
     );
-  const password = spec.password === undefined ? undefined : secretText(spec.password, option);
+  const password =
+    spec.password === undefined ? undefined : secretText(spec.password, `${entryPath}.password`);
   const pem = readBoundedFile(spec.file, maxBytes, option).toString('utf8');
   const key = pemKey(pem, filePathInMessage(spec.file), option, password);
   return spec.kid === undefined ? key : { ...key, jwk: { ...key.jwk, kid: spec.kid } };

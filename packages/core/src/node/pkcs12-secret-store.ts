@@ -2,9 +2,9 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
-  anyValue,
   arrayOf,
   checkOptions,
+  exactName,
   nonEmptyString,
   type OptionSchema,
   recordOf,
@@ -15,7 +15,7 @@ import { isObject } from '../encoding/json-object.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
-import { type SecretValue, secretText } from '../secrets/secret-value.js';
+import { type SecretValue, secretText, secretValue } from '../secrets/secret-value.js';
 import { filePathInMessage } from '../secrets/shown-in-messages.js';
 import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
 import { keyObjectJwk } from './key-object-jwk.js';
@@ -31,7 +31,12 @@ import { type Pkcs12EntryContent, Pkcs12Error, type Pkcs12KeyStore, readPkcs12 }
  * ```
  */
 export interface Pkcs12Mapping {
+  /**
+   * The secret ID resolvers ask for. Compared exactly: an empty ID, or one with white space at either
+   * end or a control character, is refused.
+   */
   readonly secretId: string;
+  /** The keystore aliases that hold the secret's keys, active first (case-insensitive, as in the JDK). */
   readonly aliases: readonly string[];
 }
 
@@ -39,11 +44,22 @@ export interface Pkcs12Mapping {
 export interface Pkcs12SecretStoreOptions {
   /** The PKCS#12 keystore file (`.p12`, `.pfx`). */
   readonly file: string;
-  /** The store password: checks the keystore's integrity and decrypts its certificates. */
+  /**
+   * The store password: checks the keystore's integrity and decrypts its certificates. A string, or
+   * `{ store, secretId }` to read it from another store.
+   */
   readonly storePassword: SecretValue;
-  /** The password of key and secret-key entries. Default: the store password (keytool's only choice). */
+  /**
+   * The password of key and secret-key entries. Default: the store password (keytool's only choice).
+   * Leave it out to use the store password: given as `undefined` (an unset environment variable) it is
+   * refused rather than silently replaced by the store password.
+   */
   readonly keyEntryPassword?: SecretValue;
-  /** Passwords of particular entries, by alias, over `keyEntryPassword`. */
+  /**
+   * Passwords of particular entries, by alias, over `keyEntryPassword`. Every alias must be one a mapping
+   * uses (case-insensitively): another is most often a misspelled alias, whose entry would be opened
+   * with the wrong password. A password given as `undefined` is refused.
+   */
   readonly entryPasswords?: Readonly<Record<string, SecretValue>>;
   /** Which entries serve which secret IDs. Only mapped entries are decrypted. */
   readonly mappings: readonly Pkcs12Mapping[];
@@ -51,13 +67,13 @@ export interface Pkcs12SecretStoreOptions {
   readonly maxFileBytes?: number;
 }
 
-// Passwords are values or references to another store: secretText checks them.
 const PKCS12_SECRET_STORE_OPTIONS: OptionSchema<Pkcs12SecretStoreOptions> = {
   file: nonEmptyString,
-  storePassword: anyValue,
-  keyEntryPassword: anyValue,
-  entryPasswords: recordOf(anyValue),
-  mappings: arrayOf(shape<Pkcs12Mapping>({ secretId: nonEmptyString, aliases: stringList }), true),
+  storePassword: secretValue,
+  keyEntryPassword: secretValue,
+  // recordOf checks every value, `undefined` included: `{ alias: undefined }` is refused.
+  entryPasswords: recordOf(secretValue),
+  mappings: arrayOf(shape<Pkcs12Mapping>({ secretId: exactName, aliases: stringList }), true),
   maxFileBytes: maxFileBytesRule,
 };
 
@@ -107,6 +123,13 @@ export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStor
     'pkcs12SecretStore.mappings',
     `must map at least one secret ID to aliases of ${fileInMessage}`,
   );
+  // Written out but unset (`process.env.KEY_PASSWORD`), it would silently become the store password.
+  requireOption(
+    !Object.hasOwn(options, 'keyEntryPassword') || options.keyEntryPassword !== undefined,
+    'pkcs12SecretStore.keyEntryPassword',
+    'is undefined: give the password of the key entries, or leave the option out to use the store password',
+  );
+  requireEntryPasswordsMapped(options.entryPasswords, options.mappings);
   const maxBytes = maxFileBytesOption(options.maxFileBytes, 1024 * 1024, 'pkcs12SecretStore.maxFileBytes');
   const storePassword = secretText(options.storePassword, 'pkcs12SecretStore.storePassword');
   const bytes = readBoundedFile(options.file, maxBytes, 'pkcs12SecretStore.file');
@@ -131,6 +154,35 @@ export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStor
     byId.set(mapping.secretId, [...(byId.get(mapping.secretId) ?? []), ...keys]);
   }
   return { name, keys: (secretId) => byId.get(secretId) };
+}
+
+/**
+ * Refuses `entryPasswords` naming an alias no mapping uses, or one alias twice (aliases match
+ * case-insensitively, so `Sig` and `sig` are one entry): either is most often a misspelled alias, whose
+ * entry would then be opened with another password. Alias names are shown, as elsewhere; passwords never.
+ */
+function requireEntryPasswordsMapped(
+  entryPasswords: Pkcs12SecretStoreOptions['entryPasswords'],
+  mappings: readonly Pkcs12Mapping[],
+): void {
+  if (entryPasswords === undefined) return;
+  const aliases = mappings.flatMap((mapping) => mapping.aliases);
+  const mapped = new Set(aliases.map((alias) => alias.toLowerCase()));
+  const seen = new Set<string>();
+  for (const alias of Object.keys(entryPasswords)) {
+    const key = alias.toLowerCase();
+    requireOption(
+      !seen.has(key),
+      'pkcs12SecretStore.entryPasswords',
+      `alias ${JSON.stringify(alias)} is given twice (aliases are case-insensitive)`,
+    );
+    seen.add(key);
+    requireOption(
+      mapped.has(key),
+      'pkcs12SecretStore.entryPasswords',
+      `alias ${JSON.stringify(alias)} is in no mapping (mapped aliases: ${[...new Set(aliases)].join(', ')}); is it misspelled?`,
+    );
+  }
 }
 
 function openKeystore(bytes: Uint8Array, password: string, fileInMessage: string): Pkcs12KeyStore {

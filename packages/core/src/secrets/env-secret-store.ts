@@ -1,5 +1,12 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { anyValue, checkOptions, func, type OptionSchema, oneOf } from '../config/option-schema.js';
+import {
+  anyValue,
+  checkOptions,
+  func,
+  isPlainObject,
+  type OptionSchema,
+  oneOf,
+} from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
 import { decodeBase64, octKey } from './secret-bytes.js';
 import type { SecretStore } from './secret-store.js';
@@ -7,7 +14,11 @@ import { secretIdInMessage } from './shown-in-messages.js';
 
 /** Options of {@link envSecretStore}. */
 export interface EnvSecretStoreOptions {
-  /** The environment to read, e.g. `process.env`. Read when a resolver asks for a secret. */
+  /**
+   * The environment to read: `process.env`, or a plain object of variable names to strings (`undefined`
+   * for an unset variable). Read when a resolver asks for a secret; its values are checked when the
+   * store is built, so a number or `null` from configuration loaded as JSON is refused then.
+   */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How values are written: `base64` (standard alphabet, ForgeRock Identity Gateway's default) or `plain` UTF-8. */
   readonly format?: 'base64' | 'plain';
@@ -40,7 +51,8 @@ export function envVariableName(secretId: string): string {
  * Secrets held in environment variables, base64-encoded by default (`export AGENT_SECRET_ID='cGFzc3dvcmQ='`).
  * A variable that is not set means the store does not know the ID; one that is empty or not base64 is a
  * configuration error naming the variable (never its value). Values are shared secrets: HMAC or AES keys,
- * or the passwords of other stores.
+ * or the passwords of other stores. `env` must be `process.env` or a plain object whose values are all
+ * strings (or `undefined`): anything else throws {@link RsConfigError} when the store is built.
  *
  * @example
  * ```ts
@@ -50,7 +62,23 @@ export function envVariableName(secretId: string): string {
  */
 export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
   checkOptions(options, ENV_SECRET_STORE_OPTIONS, 'envSecretStore');
-  requireOption(isObject(options) && isObject(options.env), 'envSecretStore.env', 'is required');
+  requireOption(isObject(options) && options.env !== undefined, 'envSecretStore.env', 'is required');
+  const given: unknown = options.env;
+  // A Map, an array or a class instance would hold no own variable: every ID would stay unknown.
+  requireOption(
+    isPlainObject(given) || given === runtimeEnvironment(),
+    'envSecretStore.env',
+    'must be process.env or a plain object of variable names to strings',
+  );
+  const env = given as Readonly<Record<string, unknown>>;
+  for (const variable of Object.keys(env)) {
+    const value = env[variable];
+    requireOption(
+      value === undefined || typeof value === 'string',
+      `envSecretStore.env[${JSON.stringify(variable)}]`,
+      `must be a string (or undefined, for an unset variable), not ${kindOf(value)}`,
+    );
+  }
   const format = options.format ?? 'base64';
   requireOption(
     format === 'base64' || format === 'plain',
@@ -58,7 +86,6 @@ export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
     'must be "base64" or "plain"',
   );
   const variableName = options.variableName ?? envVariableName;
-  const env = options.env;
   return {
     name: 'envSecretStore',
     keys(secretId) {
@@ -66,6 +93,9 @@ export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
       const value = Object.hasOwn(env, variable) ? env[variable] : undefined;
       if (value === undefined) return undefined;
       const origin = `environment variable ${variable}`;
+      // Checked when built, but a plain object can be changed after: never a TypeError from here.
+      if (typeof value !== 'string')
+        throw new RsConfigError('envSecretStore', `${origin} is ${kindOf(value)}, not a string`);
       if (value.length === 0) throw new RsConfigError('envSecretStore', `${origin} is empty`);
       const bytes = format === 'plain' ? new TextEncoder().encode(value) : decodeBase64(value);
       if (bytes === undefined || bytes.byteLength === 0)
@@ -76,4 +106,20 @@ export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
       return [octKey(bytes, origin)];
     },
   };
+}
+
+/**
+ * The running process's environment, when there is one: `process.env` is an exotic object (on Node its
+ * prototype is not `Object.prototype`), accepted by identity. Read through `globalThis` so the main
+ * entry imports nothing from Node.
+ */
+function runtimeEnvironment(): unknown {
+  return (globalThis as { process?: { env?: unknown } }).process?.env;
+}
+
+/** What a value is, for a message that must not repeat it. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
 }

@@ -61,7 +61,10 @@ export function jwkSetStore(options: JwkSetStoreOptions): SecretStore {
   return { name, keys: (secretId) => (answers(secretId) ? keys : undefined) };
 }
 
-/** The keys of a JWK set document, each named by `kid` or position for error messages. */
+/**
+ * The keys of a JWK set document, each named by `kid` or position for error messages. A hole in `keys`
+ * is refused like any other entry that is not a JWK.
+ */
 export function jwkSetKeys(jwks: unknown, name: string, option: string): readonly SecretKey[] {
   requireOption(
     isObject(jwks) && Array.isArray(jwks.keys),
@@ -73,7 +76,8 @@ export function jwkSetKeys(jwks: unknown, name: string, option: string): readonl
     option,
     `a JWK set may hold at most ${MAX_JWKS_KEYS} keys`,
   );
-  return jwks.keys.map((jwk: unknown, position: number) => {
+  // Array.from visits holes (as undefined, refused below), where Array#map would keep them as holes.
+  return Array.from(jwks.keys as unknown[], (jwk, position) => {
     requireOption(
       isObject(jwk) && typeof jwk.kty === 'string',
       option,

@@ -1,6 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
+import { requireExactSecretId } from './exact-names.js';
 import { octKey } from './secret-bytes.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 
@@ -17,7 +18,9 @@ export type SharedSecretValue = string | Uint8Array;
 /**
  * A store of shared secrets given in configuration: HMAC secrets that verify HS256/384/512 tokens and AES
  * keys that decrypt `dir` or `A*KW` tokens. An ID may hold several secrets, active first (rotation).
- * Lengths are checked per use: HS256 needs at least 32 bytes, `dir` with A128CBC-HS256 exactly 32.
+ * Lengths are checked per use: HS256 needs at least 32 bytes, `dir` with A128CBC-HS256 exactly 32. Secret
+ * IDs are compared exactly, so an empty one, or one with white space at either end or a control
+ * character, is refused; so is a list with holes (`new Array(2)`).
  *
  * @example
  * ```ts
@@ -38,11 +41,13 @@ export function sharedSecrets(
   const name = options.name ?? 'sharedSecrets';
   const byId = new Map<string, readonly SecretKey[]>();
   for (const [secretId, value] of Object.entries(secrets)) {
+    requireExactSecretId(secretId, 'sharedSecrets');
     const values = Array.isArray(value) ? value : [value];
     requireOption(values.length > 0, 'sharedSecrets', `secret "${secretId}" holds no value`);
     byId.set(
       secretId,
-      values.map((item: unknown, position) => {
+      // Array.from visits holes (as undefined, refused below), where Array#map would keep them as holes.
+      Array.from(values, (item: unknown, position) => {
         const origin = `${name} "${secretId}"${values.length > 1 ? ` #${position}` : ''}`;
         if (typeof item === 'string' && item.length > 0)
           return octKey(new TextEncoder().encode(item), origin);

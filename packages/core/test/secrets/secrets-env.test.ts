@@ -75,4 +75,26 @@ describe('envSecretStore', () => {
     expectConfigError(() => envSecretStore({} as never), 'envSecretStore.env');
     expectConfigError(() => envSecretStore({ env: {}, format: 'hex' as never }), 'envSecretStore.format');
   });
+
+  it('refuses, when built, a value that is not a string (configuration loaded from JSON), never repeating it', () => {
+    for (const value of [12345, null, { nested: 'c2VjcmV0LXZhbHVl' }, ['c2VjcmV0LXZhbHVl'], true]) {
+      const error = expectConfigError(
+        () => envSecretStore({ env: { OK: 'cGFzc3dvcmQ=', AM_HMAC: value as never } }),
+        'envSecretStore.env["AM_HMAC"]',
+      );
+      expect(error.message).not.toContain('12345');
+      expect(error.message).not.toContain('c2VjcmV0LXZhbHVl');
+    }
+    // An unset variable, written out, is still an unset variable.
+    expect(envSecretStore({ env: { AM_HMAC: undefined } }).keys!('am.hmac')).toBeUndefined();
+  });
+
+  it('refuses an env that is not a plain object (a Map is never looked into), and takes process.env', () => {
+    const map = new Map([['AM_HMAC', 'cGFzc3dvcmQ=']]);
+    expectConfigError(() => envSecretStore({ env: map as never }), 'envSecretStore.env');
+    expectConfigError(() => envSecretStore({ env: ['cGFzc3dvcmQ='] as never }), 'envSecretStore.env');
+    expectConfigError(() => envSecretStore({ env: 'AM_HMAC=cGFzc3dvcmQ=' as never }), 'envSecretStore.env');
+    expect(envSecretStore({ env: process.env }).name).toBe('envSecretStore');
+    expect(envSecretStore({ env: Object.create(null) }).keys!('x')).toBeUndefined();
+  });
 });

@@ -84,6 +84,13 @@ describe('directorySecretStore', () => {
       () => directorySecretStore({ directory, format: 'plain', suffix: '/x' }),
       'directorySecretStore.suffix',
     );
+    // A suffix is compared exactly with file names: one that could never be meant is refused.
+    for (const suffix of [null, '', '\n', ' .txt', '.txt ', '.t\u0000xt']) {
+      expectConfigError(
+        () => directorySecretStore({ directory, format: 'plain', suffix: suffix as never }),
+        'directorySecretStore.suffix',
+      );
+    }
     expectConfigError(
       () => directorySecretStore({ format: 'plain' } as never),
       'directorySecretStore.directory',

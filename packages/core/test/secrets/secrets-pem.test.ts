@@ -169,4 +169,55 @@ describe('pemSecretStore: start-up errors name the file', () => {
       'pemSecretStore.maxFileBytes',
     );
   });
+
+  it('refuses secret IDs and kids no lookup could match: empty, white space at either end, control characters', () => {
+    const file = fixture('rsa-signing.cert.pem');
+    for (const secretId of [' k', 'k\n', '']) {
+      expectConfigError(() => pemSecretStore({ secrets: { [secretId]: file } }), option);
+    }
+    for (const kid of [' k1 \n', 'k1 ', '', 'k\u00001']) {
+      expectConfigError(
+        () => pemSecretStore({ secrets: { id: { file, kid } } }),
+        'pemSecretStore.secrets["id"].kid',
+      );
+    }
+  });
+});
+
+describe('pemSecretStore: passwords from another store', () => {
+  const file = fixture('rsa-signing.encrypted.pem');
+  const withPassword = (password: unknown) => () =>
+    pemSecretStore({ secrets: { id: { file, password: password as never } } });
+
+  it('refuses a reference that is not { store, secretId }, with RsConfigError rather than a TypeError', () => {
+    const option = 'pemSecretStore.secrets["id"].password';
+    const env = envSecretStore({ env: {} });
+    expectConfigError(withPassword({ store: {}, secretId: 'k' }), `${option}.store`);
+    expectConfigError(withPassword({ store: env, secretId: 'k', extra: 1 }), `${option}.extra`);
+    expectConfigError(withPassword({ store: env, secretId: '' }), `${option}.secretId`);
+    expectConfigError(withPassword(42), option);
+  });
+
+  it('refuses environment values that are not strings, and reports a store that throws', () => {
+    for (const value of [5, null]) {
+      expectConfigError(
+        // The env store is built inside the thunk: it is where the value is refused.
+        () => withPassword({ store: envSecretStore({ env: { K: value as never } }), secretId: 'k' })(),
+        'envSecretStore.env["K"]',
+      );
+    }
+    const failure = new TypeError('Cannot read properties of undefined');
+    const broken = {
+      name: 'vault',
+      keys() {
+        throw failure;
+      },
+    };
+    const error = expectConfigError(
+      withPassword({ store: broken, secretId: 'pem.password' }),
+      'pemSecretStore.secrets["id"].password',
+    );
+    expect(error.message).toContain('vault');
+    expect(error.cause).toBe(failure);
+  });
 });

@@ -253,6 +253,13 @@ describe('jwkSetStore', () => {
     expectConfigError(() => jwkSetStore({ jwks: many }), 'jwkSetStore.jwks');
     expectConfigError(() => jwkSetStore({} as never), 'jwkSetStore.jwks');
   });
+
+  it('refuses a JWK set with holes (Array#map would skip them and leave keys of nothing)', () => {
+    expectConfigError(() => jwkSetStore({ jwks: { keys: new Array(2) } }), 'jwkSetStore.jwks');
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point.
+    const holed = [rsa.publicJwk, , rsa.publicJwk] as JWK[];
+    expectConfigError(() => jwkSetStore({ jwks: { keys: holed } }), 'jwkSetStore.jwks');
+  });
 });
 
 describe('sharedSecrets', () => {
@@ -274,5 +281,23 @@ describe('sharedSecrets', () => {
     expectConfigError(() => sharedSecrets({ a: [] }), 'sharedSecrets');
     expectConfigError(() => sharedSecrets({ a: 42 as never }), 'sharedSecrets');
     expectConfigError(() => sharedSecrets(null as never), 'sharedSecrets');
+  });
+
+  it('refuses lists with holes (Array#map would skip them and answer undefined keys)', () => {
+    expectConfigError(() => sharedSecrets({ k: new Array(2) }), 'sharedSecrets');
+    // biome-ignore lint/suspicious/noSparseArray: the hole is the point.
+    const holed = ['a'.repeat(32), , 'b'.repeat(32)] as string[];
+    expectConfigError(() => sharedSecrets({ k: holed }), 'sharedSecrets');
+  });
+
+  it('refuses secret IDs no resolver could ask for: empty, white space at either end, control characters', () => {
+    for (const secretId of [' k', 'k ', 'am.hmac\n', '', 'a\u0000b']) {
+      const error = expectConfigError(() => sharedSecrets({ [secretId]: 'a'.repeat(32) }), 'sharedSecrets');
+      expect(error.message).not.toContain('a'.repeat(32));
+    }
+    // The ID is shown with its stray characters escaped, so the mistake can be seen.
+    expect(
+      expectConfigError(() => sharedSecrets({ 'am.hmac\n': 'a'.repeat(32) }), 'sharedSecrets').message,
+    ).toContain('"am.hmac\\n"');
   });
 });
