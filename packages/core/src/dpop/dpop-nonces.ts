@@ -1,6 +1,6 @@
 import { base64url } from 'jose';
 import { requireOption } from '../config/config-error.js';
-import { checkOptions, type OptionSchema, positiveNumber, stringOrBytes } from '../config/option-schema.js';
+import { checkOptions, type OptionRule, type OptionSchema, stringOrBytes } from '../config/option-schema.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 
 /**
@@ -18,7 +18,9 @@ export interface DpopNonceProvider {
 export interface RotatingDpopNoncesOptions {
   /**
    * The HMAC key, at least 32 bytes (or characters). Give every instance of one API the same secret so
-   * that a nonce from one is accepted by the others. Default: random, for a single instance.
+   * that a nonce from one is accepted by the others. Default, when the option is left out: random, for a
+   * single instance. Given as `undefined` (an unset environment variable), it is refused rather than
+   * replaced by that random secret, which would make the instances refuse each other's nonces.
    */
   readonly secret?: Uint8Array | string;
   /**
@@ -28,13 +30,25 @@ export interface RotatingDpopNoncesOptions {
   readonly lifetime?: number;
 }
 
-const ROTATING_DPOP_NONCES_OPTIONS: OptionSchema<RotatingDpopNoncesOptions> = {
-  secret: stringOrBytes,
-  lifetime: positiveNumber,
-};
-
 // An hour: the longest a nonce may be handed out, so that an answer in milliseconds is refused.
 const MAX_NONCE_LIFETIME_SECONDS = 3600;
+
+/** Seconds from 1 to {@link MAX_NONCE_LIFETIME_SECONDS}: one rule, so one message whatever the mistake. */
+const NONCE_LIFETIME: OptionRule = {
+  expected: `a number of seconds from 1 to ${MAX_NONCE_LIFETIME_SECONDS}`,
+  check(value, path) {
+    requireOption(
+      typeof value === 'number' && value >= 1 && value <= MAX_NONCE_LIFETIME_SECONDS,
+      path,
+      `must be ${NONCE_LIFETIME.expected}`,
+    );
+  },
+};
+
+const ROTATING_DPOP_NONCES_OPTIONS: OptionSchema<RotatingDpopNoncesOptions> = {
+  secret: stringOrBytes,
+  lifetime: NONCE_LIFETIME,
+};
 const encoder = new TextEncoder();
 // RFC 9449 §8.1: nonce = 1*NQCHAR; ours is "<slot>.<mac>", digits and base64url.
 const NONCE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
@@ -51,15 +65,15 @@ const NONCE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
  */
 export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): DpopNonceProvider {
   checkOptions(options, ROTATING_DPOP_NONCES_OPTIONS, 'rotatingDpopNonces');
-  const lifetime = options.lifetime ?? 300;
+  // Only a secret left out is replaced by a random one: `{ secret: process.env.X }` with X unset would
+  // otherwise give every instance its own secret, and each would refuse the nonces of the others.
   requireOption(
-    typeof lifetime === 'number' &&
-      Number.isFinite(lifetime) &&
-      lifetime >= 1 &&
-      lifetime <= MAX_NONCE_LIFETIME_SECONDS,
-    'rotatingDpopNonces.lifetime',
-    `must be a number of seconds from 1 to ${MAX_NONCE_LIFETIME_SECONDS}`,
+    !Object.hasOwn(options, 'secret') || options.secret !== undefined,
+    'rotatingDpopNonces.secret',
+    'is undefined (is the environment variable that holds it set?); leave the option out for a random ' +
+      'secret of a single instance',
   );
+  const lifetime = options.lifetime ?? 300;
   const secret =
     typeof options.secret === 'string' ? encoder.encode(options.secret) : (options.secret ?? randomSecret());
   requireOption(

@@ -1,13 +1,14 @@
 import type { Clock } from '../clock.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
+  checkOptions,
+  integerBetween,
+  MAX_SKEW_SECONDS,
+  type OptionRule,
   type OptionSchema,
   objectWith,
-  positiveInteger,
-  skewSeconds,
   stringList,
 } from '../config/option-schema.js';
-import { positiveOption } from '../config/option-values.js';
 import { sha256Digest } from '../crypto/sha256-digest.js';
 import { type Failure, failure, type Outcome, refusal } from '../errors/failure.js';
 import { dpopProofHeader } from '../extract/dpop-header.js';
@@ -27,24 +28,50 @@ export interface DpopOptions {
    */
   readonly algorithms?: readonly string[];
   /**
-   * Seconds a proof's `iat` may lie before or after the server's time. Default 60: wider than Spring's
-   * 30 s for clients with drifting clocks, far narrower than the 300 s some libraries allow.
+   * Seconds a proof's `iat` may lie before or after the server's time, from 1 to 300. Default 60: wider
+   * than Spring's 30 s for clients with drifting clocks, far narrower than the 300 s some libraries allow.
    */
   readonly iatWindow?: number;
   /** Where used proofs are remembered. Default: a {@link memoryReplayStore} of 100 000 entries. */
   readonly replayStore?: ReplayStore;
-  /** Longest accepted `DPoP` header, in characters. Default 8 192 (an RSA-4096 proof is under 2 000). */
+  /**
+   * Longest accepted `DPoP` header, in characters: an integer from 384 (no proof is shorter) to 16 384.
+   * Default 8 192 (an RSA-4096 proof is under 2 000).
+   */
   readonly maxProofLength?: number;
   /** Require server nonces (RFC 9449 §9), e.g. {@link rotatingDpopNonces}. Default none. */
   readonly nonces?: DpopNonceProvider;
 }
 
+/**
+ * The `iatWindow` rule: seconds from 1 (`iat` is whole seconds, so a narrower window refuses proofs made
+ * in the same second) to {@link MAX_SKEW_SECONDS}, the most clock skew @rs allows anywhere.
+ */
+const IAT_WINDOW: OptionRule = {
+  expected: `a number of seconds from 1 to ${MAX_SKEW_SECONDS}`,
+  check(value, path) {
+    requireOption(
+      typeof value === 'number' && value >= 1 && value <= MAX_SKEW_SECONDS,
+      path,
+      `must be ${IAT_WINDOW.expected}`,
+    );
+  },
+};
+
+/**
+ * The fewest characters a proof can have: an Ed25519 key, a one-character `jti`, `htu` "http://a", a
+ * 10-digit `iat` and the 43-character `ath` make 392. A shorter `maxProofLength` would refuse every proof.
+ */
+const MIN_PROOF_LENGTH = 384;
+/** Node's default limit on all of a request's headers together (16 KiB): no longer proof arrives there. */
+const MAX_PROOF_LENGTH = 16_384;
+
 /** The rules of {@link DpopOptions}: the `dpop` option of the resource server. */
 export const DPOP_OPTIONS: OptionSchema<DpopOptions> = {
   algorithms: stringList,
-  iatWindow: skewSeconds,
+  iatWindow: IAT_WINDOW,
   replayStore: objectWith('a replay store such as memoryReplayStore()', 'remember'),
-  maxProofLength: positiveInteger,
+  maxProofLength: integerBetween(MIN_PROOF_LENGTH, MAX_PROOF_LENGTH),
   nonces: objectWith('a nonce provider such as rotatingDpopNonces()', 'current', 'isValid'),
 };
 
@@ -91,6 +118,9 @@ export function dpopOption(value: DpopOptions | boolean | undefined, clock: Cloc
 export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVerifier {
   const settings: DpopOptions = options === true ? {} : options;
   requireOption(typeof settings === 'object' && settings !== null, 'dpop', 'must be true or an object');
+  // The resource server's schema checked them already; checked here too, by the same rules, so that no
+  // caller reaches the proof checker with other values (or sees other messages).
+  checkOptions(settings, DPOP_OPTIONS, 'dpop');
   const algorithms = settings.algorithms ?? DPOP_ALGORITHMS;
   requireOption(
     Array.isArray(algorithms) && algorithms.length > 0,
@@ -102,8 +132,8 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
       throw new RsConfigError('dpop.algorithms', `"${String(alg)}" is not an asymmetric JWS algorithm`);
     }
   }
-  const iatWindow = positiveOption(settings.iatWindow, 60, 'dpop.iatWindow');
-  const maxProofLength = positiveOption(settings.maxProofLength, 8_192, 'dpop.maxProofLength');
+  const iatWindow = settings.iatWindow ?? 60;
+  const maxProofLength = settings.maxProofLength ?? 8_192;
   const replayStore = settings.replayStore ?? memoryReplayStore({ clock });
   requireOption(
     typeof replayStore?.remember === 'function',

@@ -3,15 +3,16 @@ import {
   boolean,
   checkOptions,
   func,
+  integerBetween,
+  MAX_TIMER_MS,
   nonNegativeInteger,
   nonNegativeNumber,
+  type OptionRule,
   type OptionSchema,
   objectWith,
-  positiveNumber,
-  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
-import { nonNegativeOption, positiveOption } from '../config/option-values.js';
+import { nonNegativeOption } from '../config/option-values.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
@@ -40,13 +41,19 @@ export interface RemoteJwksOptions {
    * `kid`s costs a few fetches a minute. `0`: only `cacheMaxAge` refreshes the set. Default 6.
    */
   readonly unknownKidFetchesPerMinute?: number;
-  /** Wait after a failed fetch before the next attempt, doubled after each further failure. Default 1 s. */
+  /**
+   * Wait after a failed fetch before the next attempt, doubled after each further failure. Default 1 s.
+   * This, `maxRetryDelay` and `timeout` take from 1 ms to 2 147 483 647 ms (the longest a timer waits).
+   */
   readonly retryDelay?: number;
   /** Cap of that doubling: the longest wait between attempts while fetches fail. Default 10 s. */
   readonly maxRetryDelay?: number;
   /** Fetch timeout. Default 5 seconds. */
   readonly timeout?: number;
-  /** Largest accepted key-set document. Default 256 KiB. */
+  /**
+   * Largest accepted key-set document, in whole bytes: from 90 (the smallest set of one usable key) to
+   * 16 MiB. Default 256 KiB.
+   */
   readonly maxResponseBytes?: number;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
   readonly allowInsecureHttp?: boolean;
@@ -73,15 +80,35 @@ const REMOTE_JWKS_DEFAULTS = Object.freeze({
   allowInsecureHttp: false,
 });
 
+/**
+ * A timeout or a delay in milliseconds, from 1 to the longest a timer waits: a fraction of a millisecond
+ * is a units mistake, and a fetch given half a millisecond could never succeed.
+ */
+const FETCH_MILLISECONDS: OptionRule = {
+  expected: `a number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+  check(value, path) {
+    requireOption(
+      typeof value === 'number' && value >= 1 && value <= MAX_TIMER_MS,
+      path,
+      `must be ${FETCH_MILLISECONDS.expected}`,
+    );
+  },
+};
+
+// `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"…"}]}`: the smallest document holding one usable key.
+const MIN_JWK_SET_BYTES = 90;
+// 64 times the default: real sets are a few KiB, and the 100 keys a set may hold fit many times over.
+const MAX_JWK_SET_BYTES = 16 * 1024 * 1024;
+
 const REMOTE_JWKS_OPTIONS: OptionSchema<RemoteJwksOptions> = {
   url: urlString,
   cacheMaxAge: nonNegativeNumber,
   minFetchInterval: nonNegativeNumber,
   unknownKidFetchesPerMinute: nonNegativeInteger,
-  retryDelay: timerMilliseconds,
-  maxRetryDelay: timerMilliseconds,
-  timeout: timerMilliseconds,
-  maxResponseBytes: positiveNumber,
+  retryDelay: FETCH_MILLISECONDS,
+  maxRetryDelay: FETCH_MILLISECONDS,
+  timeout: FETCH_MILLISECONDS,
+  maxResponseBytes: integerBetween(MIN_JWK_SET_BYTES, MAX_JWK_SET_BYTES),
   allowInsecureHttp: boolean,
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
   onFetchError: func,
@@ -194,12 +221,8 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
   const defaults = REMOTE_JWKS_DEFAULTS;
   const cacheMaxAge = nonNegativeOption(options.cacheMaxAge, defaults.cacheMaxAge, `${prefix}.cacheMaxAge`);
   const policy = new RefetchPolicy(refetchSettings(options, prefix));
-  const timeout = positiveOption(options.timeout, defaults.timeout, `${prefix}.timeout`);
-  const maxResponseBytes = positiveOption(
-    options.maxResponseBytes,
-    defaults.maxResponseBytes,
-    `${prefix}.maxResponseBytes`,
-  );
+  const timeout = options.timeout ?? defaults.timeout;
+  const maxResponseBytes = options.maxResponseBytes ?? defaults.maxResponseBytes;
   const http = options.httpClient ?? defaultHttpClient();
 
   let index: JwkIndex | undefined;
@@ -363,12 +386,8 @@ function refetchSettings(options: JwksFetchOptions, prefix: string): RefetchSett
     `${prefix}.unknownKidFetchesPerMinute`,
     'must be a whole number',
   );
-  const retryDelay = positiveOption(options.retryDelay, defaults.retryDelay, `${prefix}.retryDelay`);
-  const maxRetryDelay = positiveOption(
-    options.maxRetryDelay,
-    defaults.maxRetryDelay,
-    `${prefix}.maxRetryDelay`,
-  );
+  const retryDelay = options.retryDelay ?? defaults.retryDelay;
+  const maxRetryDelay = options.maxRetryDelay ?? defaults.maxRetryDelay;
   requireOption(maxRetryDelay >= retryDelay, `${prefix}.maxRetryDelay`, 'must not be below retryDelay');
   const minFetchInterval = nonNegativeOption(
     options.minFetchInterval,

@@ -1,5 +1,4 @@
 import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
-import { positiveOption } from '../config/option-values.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
@@ -54,7 +53,8 @@ export function issuerJwks(options: IssuerJwksOptions): RemoteJwks {
   checkOptions(options, ISSUER_JWKS_OPTIONS, 'issuerJwks');
   const { issuer, ...fetchOptions } = options;
   validateIssuerUrl(issuer, 'issuerJwks.issuer', options.allowInsecureHttp);
-  const timeoutMs = positiveOption(options.timeout, 5_000, 'issuerJwks.timeout');
+  // Checked by the schema above, as remoteJwks checks it: the metadata is read within the same timeout.
+  const timeoutMs = options.timeout ?? 5_000;
   const discovery = endpointDiscovery(issuer, 'jwks_uri', options.httpClient ?? defaultHttpClient(), {
     timeoutMs,
     maxResponseBytes: MAX_METADATA_BYTES,

@@ -3,10 +3,10 @@ import { requireOption } from '../config/config-error.js';
 import {
   checkOptions,
   func,
+  type OptionRule,
   type OptionSchema,
   objectWith,
   positiveInteger,
-  positiveNumber,
 } from '../config/option-schema.js';
 import type { TokenInfo } from '../token-info.js';
 import { type Revocation, type SharedRevocation, sharedRevocation } from './revocation.js';
@@ -76,12 +76,14 @@ export interface RevocationListStats {
 export interface RevocationList {
   /**
    * Revokes the tokens `revocation` names: drops their cached answers everywhere, and marks them so that
-   * JWT resolvers refuse those issued until now (`token_revoked`) for `markerTtl`.
+   * JWT resolvers refuse those issued until now (`token_revoked`) for `markerTtl`. Rejects with
+   * `RsConfigError` (nothing revoked) for a key other than `by`, `value` and `issuer` (`iss` for `issuer`
+   * would otherwise revoke for every issuer) or a value of the wrong type.
    */
   revoke(revocation: Revocation): Promise<void>;
   /**
    * Drops the cached answers `revocation` names everywhere, refusing nothing: for claims that changed
-   * (CAEP `token-claims-change`), so that the next request reads them anew.
+   * (CAEP `token-claims-change`), so that the next request reads them anew. Checked as {@link revoke} checks.
    */
   evict(revocation: Revocation): Promise<void>;
   /** Whether a marker names this token (its info, and its hash when {@link needsTokenHash}). */
@@ -98,8 +100,20 @@ export interface RevocationList {
 // A minute: no access token lives shorter, and seconds given for milliseconds (3 600) fall below it.
 const MIN_MARKER_TTL_MS = 60_000;
 
+/** The `markerTtl` rule: one rule, so one message whatever the mistake (0, 3 600, NaN). */
+const MARKER_TTL: OptionRule = {
+  expected: `a finite number of milliseconds, at least ${MIN_MARKER_TTL_MS}`,
+  check(value, path) {
+    requireOption(
+      typeof value === 'number' && Number.isFinite(value) && value >= MIN_MARKER_TTL_MS,
+      path,
+      `must be ${MARKER_TTL.expected} (markers must outlive the tokens they revoke)`,
+    );
+  },
+};
+
 const REVOCATION_LIST_OPTIONS: OptionSchema<RevocationListOptions> = {
-  markerTtl: positiveNumber,
+  markerTtl: MARKER_TTL,
   maxMarkers: positiveInteger,
   share: objectWith('a revocation sharing', 'publishRevocation', 'onRevocation'),
   clock: func,
@@ -120,11 +134,6 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
   checkOptions(options, REVOCATION_LIST_OPTIONS, 'revocationList');
   const markerTtl = options.markerTtl ?? 3_600_000;
   const maxMarkers = options.maxMarkers ?? 100_000;
-  requireOption(
-    Number.isFinite(markerTtl) && markerTtl >= MIN_MARKER_TTL_MS,
-    'revocationList.markerTtl',
-    `must be a finite number of milliseconds, at least ${MIN_MARKER_TTL_MS} (markers must outlive the tokens they revoke)`,
-  );
   const clock = options.clock === undefined ? Date.now : checkedClock(options.clock, 'revocationList.clock');
   const markers = new RevocationMarkers(maxMarkers, markerTtl);
   const caches = new Set<RevocableCache>();

@@ -1,4 +1,5 @@
 import { requireOption } from '../config/config-error.js';
+import { anyValue, checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import type { TokenInfo } from '../token-info.js';
 
@@ -41,17 +42,29 @@ export const MAX_REVOCATION_VALUE_LENGTH = 1_024;
 
 const TARGETS: ReadonlySet<string> = new Set<RevocationTarget>(['token', 'jti', 'sub', 'client', 'sid']);
 
-/** Checks a revocation given by the application, and hashes a token so that it is never kept. */
+/**
+ * The keys of a {@link Revocation}: any other is refused, for a misspelled `issuer` (`iss`) would be
+ * ignored and the revocation would reach the tokens of every issuer. `by` and `value` are required, and
+ * checked below with messages that say so.
+ */
+const REVOCATION_KEYS: OptionSchema<Revocation> = {
+  by: anyValue,
+  value: anyValue,
+  issuer: nonEmptyString,
+};
+
+/**
+ * Checks a revocation given by the application, and hashes a token so that it is never kept. Throws
+ * `RsConfigError` naming `option` (`revocationList.revoke.issuer`) for a key it does not know or a value
+ * of the wrong type: a mistake in the code that revokes, surfacing at its first call.
+ */
 export async function sharedRevocation(
   revocation: Revocation,
   revokedAt: number | undefined,
   option: string,
 ): Promise<SharedRevocation> {
-  requireOption(
-    typeof revocation === 'object' && revocation !== null && TARGETS.has(revocation.by),
-    `${option}.by`,
-    'must be one of token, jti, sub, client, sid',
-  );
+  checkOptions(revocation, REVOCATION_KEYS, option);
+  requireOption(TARGETS.has(revocation.by), `${option}.by`, 'must be one of token, jti, sub, client, sid');
   const { by, value, issuer } = revocation;
   requireOption(
     typeof value === 'string' &&
@@ -59,11 +72,6 @@ export async function sharedRevocation(
       (by === 'token' || value.length <= MAX_REVOCATION_VALUE_LENGTH),
     `${option}.value`,
     `must be a non-empty string (at most ${MAX_REVOCATION_VALUE_LENGTH} characters)`,
-  );
-  requireOption(
-    issuer === undefined || (typeof issuer === 'string' && issuer.length > 0),
-    `${option}.issuer`,
-    'must be a non-empty string',
   );
   return {
     by,

@@ -1,12 +1,13 @@
+import { requireOption } from '../config/config-error.js';
 import {
   boolean,
   checkOptions,
   func,
   integerBetween,
+  MAX_TIMER_MS,
+  type OptionRule,
   type OptionSchema,
   objectWith,
-  positiveNumber,
-  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
 import { isObject, parseJsonObject } from '../encoding/json-object.js';
@@ -16,7 +17,7 @@ import { headerFields } from '../http/header-field.js';
 import type { HttpClient } from '../http/http-client.js';
 import { requireSecurityEventReceiver } from './push-delivery.js';
 import type { SecurityEventReceiver } from './security-event-receiver.js';
-import { SetCheckUnavailableError, type SetErrorCode } from './security-event-token.js';
+import { MIN_SET_LENGTH, SetCheckUnavailableError, type SetErrorCode } from './security-event-token.js';
 
 /** Options of {@link securityEventPoller}. Durations in milliseconds. */
 export interface SecurityEventPollerOptions {
@@ -29,16 +30,37 @@ export interface SecurityEventPollerOptions {
   readonly maxEvents?: number;
   /** `false` (default): long polling, the transmitter holds the request until it has SETs. */
   readonly returnImmediately?: boolean;
-  /** Longest wait for one poll's answer; above the transmitter's long-poll hold. Default 35 s. */
+  /**
+   * Longest wait for one poll's answer; above the transmitter's long-poll hold. Default 35 s; from 1 ms
+   * to 2 147 483 647 ms (about 24.8 days, the longest a timer waits).
+   */
   readonly timeout?: number;
-  /** Pause between polls when nothing came (short polling) or after a failure. Default 5 s. */
+  /** Pause between polls when nothing came (short polling) or after a failure. Default 5 s; same range. */
   readonly interval?: number;
-  /** Largest answer read. Default 1 MiB. */
+  /** Largest answer read, in whole bytes. Default 1 MiB; from 200 (the shortest SET) to 64 MiB. */
   readonly maxResponseBytes?: number;
   readonly httpClient?: HttpClient;
   /** Told of failed polls; polling goes on. */
   readonly onError?: (error: unknown) => void;
 }
+
+/**
+ * A timeout or a pause in milliseconds, from 1 to the longest a timer waits: less than a millisecond is
+ * a units mistake that can never be waited for.
+ */
+const POLL_MILLISECONDS: OptionRule = {
+  expected: `a number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+  check(value, path) {
+    requireOption(
+      typeof value === 'number' && value >= 1 && value <= MAX_TIMER_MS,
+      path,
+      `must be ${POLL_MILLISECONDS.expected}`,
+    );
+  },
+};
+
+// 64 MiB: 64 times the default, a thousand SETs (the most `maxEvents` asks for) of 64 KiB each.
+const MAX_POLL_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 const SECURITY_EVENT_POLLER_OPTIONS: OptionSchema<SecurityEventPollerOptions> = {
   endpoint: urlString,
@@ -46,9 +68,10 @@ const SECURITY_EVENT_POLLER_OPTIONS: OptionSchema<SecurityEventPollerOptions> = 
   headers: headerFields,
   maxEvents: integerBetween(1, 1000),
   returnImmediately: boolean,
-  timeout: timerMilliseconds,
-  interval: timerMilliseconds,
-  maxResponseBytes: positiveNumber,
+  timeout: POLL_MILLISECONDS,
+  interval: POLL_MILLISECONDS,
+  // An answer shorter than the shortest SET could carry none.
+  maxResponseBytes: integerBetween(MIN_SET_LENGTH, MAX_POLL_RESPONSE_BYTES),
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
   onError: func,
 };

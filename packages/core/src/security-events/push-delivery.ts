@@ -1,4 +1,4 @@
-import { requireOption } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { readStreamAtMost } from '../http/bounded-stream.js';
 import type { SecurityEventReceiver } from './security-event-receiver.js';
@@ -33,11 +33,21 @@ export const MAX_PUSHED_SET_BYTES = 64 * 1024;
  * (section 2.3). A SET that could not be checked (keys unreachable) is answered 503, so that the
  * transmitter delivers it again. Adapters translate their request into a {@link PushedSet} and send
  * the answer back; nothing else.
+ *
+ * Called once per pushed request by the endpoint's code, which builds both arguments: what the
+ * transmitter sent is answered (400, 405), never thrown, but arguments of the wrong kind are a mistake in
+ * that code, not in the SET.
+ *
+ * @throws RsConfigError when `receiver` is not a `securityEventReceiver(…)` (option
+ * `receivePushedSet.receiver`) or `pushed` is not a {@link PushedSet} (`receivePushedSet.pushed`): a
+ * programming error of the caller, surfacing at the first pushed request.
  */
 export async function receivePushedSet(
   receiver: SecurityEventReceiver,
   pushed: PushedSet,
 ): Promise<PushAnswer> {
+  requireSecurityEventReceiver(receiver, 'receivePushedSet.receiver');
+  requirePushedSet(pushed);
   if (pushed.method.toUpperCase() !== 'POST')
     return { status: 405, headers: { allow: 'POST', 'cache-control': 'no-store' }, body: '' };
   const mediaType = pushed.contentType?.split(';')[0]?.trim().toLowerCase();
@@ -87,6 +97,26 @@ export function pushDeliveryHandler(
       headers: answer.headers,
     });
   };
+}
+
+/**
+ * Throws unless `pushed` is a {@link PushedSet}, naming the argument: `null.method` would otherwise be a
+ * bare `TypeError` out of the endpoint, read as a fault of the SET or of @rs.
+ */
+function requirePushedSet(pushed: PushedSet): void {
+  const request = pushed as Partial<Record<keyof PushedSet, unknown>> | null | undefined;
+  const wellFormed =
+    typeof request === 'object' &&
+    request !== null &&
+    typeof request.method === 'string' &&
+    (request.contentType === undefined || typeof request.contentType === 'string') &&
+    (request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array);
+  if (!wellFormed)
+    throw new RsConfigError(
+      'receivePushedSet.pushed',
+      'must be the pushed request as { method, contentType, body } (strings; body a string, bytes or ' +
+        'undefined): a programming error in the endpoint calling receivePushedSet, not a bad SET',
+    );
 }
 
 function setError(err: SetErrorCode, description: string): PushAnswer {

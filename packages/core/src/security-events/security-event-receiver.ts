@@ -7,8 +7,6 @@ import {
   nonEmptyString,
   type OptionSchema,
   objectWith,
-  positiveInteger,
-  positiveNumber,
   recordOf,
   skewMilliseconds,
   stringList,
@@ -17,6 +15,8 @@ import {
 import type { Revocation } from '../revocation/revocation.js';
 import type { RevocationSink } from './revocation-feed.js';
 import {
+  SET_MAX_AGE_RULE,
+  SET_MAX_LENGTH_RULE,
   type SecurityEventToken,
   type SecurityEventVerifierOptions,
   type SetRefusal,
@@ -59,10 +59,10 @@ const SECURITY_EVENT_RECEIVER_OPTIONS: OptionSchema<SecurityEventReceiverOptions
   // The verifier checks the key source and the algorithms against it; revocations are checked below.
   keys: anyValue,
   algorithms: stringList,
-  maxAge: positiveNumber,
+  maxAge: SET_MAX_AGE_RULE,
   skew: skewMilliseconds,
   replayStore: objectWith('a replay store such as memoryReplayStore()', 'remember'),
-  maxLength: positiveInteger,
+  maxLength: SET_MAX_LENGTH_RULE,
   revocations: anyValue,
   handlers: recordOf(func),
   clock: func,

@@ -1,4 +1,5 @@
 import { requireOption } from '../config/config-error.js';
+import { integerBetween, type OptionRule } from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
 import { sha256Digest } from '../crypto/sha256-digest.js';
 import type { ReplayStore } from '../dpop/replay-store.js';
@@ -65,16 +66,54 @@ export interface SecurityEventVerifierOptions {
   readonly algorithms?: readonly string[];
   /**
    * The oldest SET accepted, by its `iat`. SETs carry no `exp` (RFC 8417 section 2.2): this is what
-   * bounds how long a stolen SET could be replayed, and how long `jti`s are remembered. Default 5 min.
+   * bounds how long a stolen SET could be replayed, and how long `jti`s are remembered. Default 5 min;
+   * a whole number of milliseconds from 1 minute to 1 day ({@link SET_MAX_AGE_RULE}).
    */
   readonly maxAge?: number;
-  /** Clock difference tolerated on `iat` (and `exp`, `nbf` when present). Default 60 s. */
+  /** Clock difference tolerated on `iat` (and `exp`, `nbf` when present). Default 60 s, at most 5 min. */
   readonly skew?: number;
   /** Where received `jti`s are remembered, so that a SET is acted on once. Shared stores for several instances. */
   readonly replayStore: ReplayStore;
-  /** Longest SET accepted, in characters. Default 64 KiB. */
+  /**
+   * Longest SET accepted, in characters. Default 64 KiB; an integer from 200 (no SET is shorter) to
+   * 1 MiB ({@link SET_MAX_LENGTH_RULE}).
+   */
   readonly maxLength?: number;
 }
+
+// A minute: a SET takes seconds to arrive, and seconds given for milliseconds (300) fall below it.
+const MIN_SET_MAX_AGE_MS = 60_000;
+// A day: no access token lives that long, so an older SET revokes nothing still accepted. Well within what
+// a replay store takes as a lifetime: Redis refuses an expiry beyond 64 bits, so `1e300` failed every SET.
+const MAX_SET_MAX_AGE_MS = 86_400_000;
+
+/**
+ * The rule of `maxAge`: whole milliseconds, because the `jti` is remembered for `maxAge` plus twice the
+ * skew and a replay store such as Redis (`SET … PX`) takes only a whole number of milliseconds.
+ */
+export const SET_MAX_AGE_RULE: OptionRule = {
+  expected: `a whole number of milliseconds from ${MIN_SET_MAX_AGE_MS} to ${MAX_SET_MAX_AGE_MS}`,
+  check(value, path) {
+    requireOption(
+      Number.isSafeInteger(value) &&
+        (value as number) >= MIN_SET_MAX_AGE_MS &&
+        (value as number) <= MAX_SET_MAX_AGE_MS,
+      path,
+      `must be ${SET_MAX_AGE_RULE.expected}`,
+    );
+  },
+};
+
+/**
+ * The fewest characters a SET can have: a header of `typ` and `alg`, a 64-byte signature (ES256, EdDSA)
+ * and the least payload that passes (`iss`, `aud`, `iat`, `jti`, one event) make about 235.
+ */
+export const MIN_SET_LENGTH = 200;
+// 1 MiB: a poll answer of the default size could not carry a longer one, and a push body is capped at 64 KiB.
+const MAX_SET_LENGTH = 1024 * 1024;
+
+/** The rule of `maxLength`: a limit below {@link MIN_SET_LENGTH} would refuse every SET with a 400. */
+export const SET_MAX_LENGTH_RULE: OptionRule = integerBetween(MIN_SET_LENGTH, MAX_SET_LENGTH);
 
 const SECEVENT_TYPES = new Set(['secevent+jwt', 'application/secevent+jwt']);
 const MAX_JTI_LENGTH = 256;
@@ -84,7 +123,7 @@ const MAX_EVENTS = 16;
 const KEY_FAILURES: ReadonlySet<FailureCode> = new Set(['unknown_key', 'signature_invalid']);
 
 /**
- * Checks Security Event Tokens of one transmitter: a JWS with header `typ` `secevent+jwt` signed by one
+ * Checks Security Event Tokens of one transmitter, over options `securityEventReceiver` checked first: a JWS with header `typ` `secevent+jwt` signed by one
  * of the transmitter's keys (never a key named by the SET), `iss` equal to the transmitter, `aud` naming
  * this receiver, `iat` no older than `maxAge` nor in the future, an `exp` (if any) not past, an
  * `events` object, and a `jti` not seen before (remembered for as long as the SET would be accepted).
@@ -110,8 +149,8 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   const maxAge = options.maxAge ?? 300_000;
   const skew = options.skew ?? 60_000;
   const maxLength = options.maxLength ?? 64 * 1024;
-  requireOption(Number.isFinite(maxAge) && maxAge > 0, `${option}.maxAge`, 'must be a positive number');
-  requireOption(Number.isFinite(skew) && skew >= 0, `${option}.skew`, 'must be a non-negative number');
+  // Whole milliseconds, as replay stores take them: a skew may be given with a fraction.
+  const jtiLifetimeMs = Math.ceil(maxAge + 2 * skew);
   const verifier = signedJwtVerifier(options.keys, options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS, option);
   checkAlgorithmsServed(options.algorithms, [options.keys], `${option}.algorithms`);
 
@@ -162,7 +201,7 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
     try {
       first = await options.replayStore.remember(
         `rs:set:${await sha256Digest(`${options.issuer}\n${jti}`)}`,
-        maxAge + 2 * skew,
+        jtiLifetimeMs,
       );
     } catch (error) {
       throw new SetCheckUnavailableError('The SET replay store is unavailable', { cause: error });

@@ -235,6 +235,25 @@ describe('server nonces (RFC 9449 §9)', () => {
     expectConfigError(() => rotatingDpopNonces({ lifetime: 0 }), 'rotatingDpopNonces.lifetime');
     expectConfigError(() => server({ dpop: { nonces: {} as never } }), 'dpop.nonces');
   });
+
+  it('takes a lifetime from 1 to 3 600 seconds, with one message whatever the mistake', () => {
+    for (const lifetime of [-1, 0, 0.5, 3_601, 300_000, Number.NaN]) {
+      const error = expectConfigError(() => rotatingDpopNonces({ lifetime }), 'rotatingDpopNonces.lifetime');
+      expect(error.problem).toBe('must be a number of seconds from 1 to 3600');
+    }
+  });
+
+  it('refuses a secret given as undefined (an unset environment variable), not falling back to a random one', () => {
+    const error = expectConfigError(
+      () => rotatingDpopNonces({ secret: undefined }),
+      'rotatingDpopNonces.secret',
+    );
+    expect(error.problem).toMatch(/environment variable/);
+    // Left out, it is the documented random secret of a single instance.
+    expect(() => rotatingDpopNonces({})).not.toThrow();
+    expect(() => rotatingDpopNonces({ lifetime: 60 })).not.toThrow();
+    expect(() => rotatingDpopNonces()).not.toThrow();
+  });
 });
 
 describe('buildChallenge and buildRejection', () => {

@@ -15,6 +15,7 @@ import {
   API_URL,
   AUDIENCE,
   expectAccepted,
+  expectConfigError,
   expectRejected,
   hmacKey,
   ISSUER,
@@ -263,10 +264,34 @@ describe('proof rejections (RFC 9449 §4.3), each with its code', () => {
     ]) {
       await expectProofRefused(proof, 'dpop_proof_invalid');
     }
-    const big = await makeProof(client, { pad: 'x'.repeat(300) }, { token });
+    const big = await makeProof(client, { pad: 'x'.repeat(400) }, { token });
     expectRejected(
-      await server({ dpop: { maxProofLength: 300 } }).authenticate(dpopRequest(token, big)),
+      await server({ dpop: { maxProofLength: 400 } }).authenticate(dpopRequest(token, big)),
       'dpop_proof_invalid',
     );
+  });
+});
+
+describe('DPoP settings refused at start-up', () => {
+  it('takes iatWindow from 1 to 300 seconds, with one message whatever the mistake', () => {
+    for (const iatWindow of [-1, 0, 0.5, 301, 60_000, Number.NaN, '60']) {
+      const error = expectConfigError(
+        () => server({ dpop: { iatWindow: iatWindow as never } }),
+        'dpop.iatWindow',
+      );
+      expect(error.problem).toBe('must be a number of seconds from 1 to 300');
+    }
+    expect(() => server({ dpop: { iatWindow: 1 } })).not.toThrow();
+    expect(() => server({ dpop: { iatWindow: 300 } })).not.toThrow();
+  });
+
+  it('takes maxProofLength from the shortest possible proof to 16 KiB, in whole characters', () => {
+    // The shortest proof that can pass (Ed25519 key, one-character jti, htu "http://a") has 392 characters.
+    for (const maxProofLength of [1, 383, 0.5, 8_192.5, 16_385, 1e15]) {
+      const error = expectConfigError(() => server({ dpop: { maxProofLength } }), 'dpop.maxProofLength');
+      expect(error.problem).toBe('must be an integer from 384 to 16384');
+    }
+    expect(() => server({ dpop: { maxProofLength: 384 } })).not.toThrow();
+    expect(() => server({ dpop: { maxProofLength: 16_384 } })).not.toThrow();
   });
 });

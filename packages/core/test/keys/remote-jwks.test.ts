@@ -429,7 +429,7 @@ describe('remoteJwks: hostile or broken documents', () => {
   });
 
   it('refuses a document larger than maxResponseBytes', async () => {
-    const { errors } = await firstFetchFails(jwksOf(keyA), { maxResponseBytes: 64 });
+    const { errors } = await firstFetchFails(jwksOf(keyA), { maxResponseBytes: 90 });
     expect((errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_TOO_LARGE');
   });
 
@@ -493,7 +493,7 @@ describe('remoteJwks over the undici client', () => {
     expect(server.requests).toBe(1);
 
     const big = await serve(jwksOf(keyA));
-    const tooLarge = setup(big.url, { httpClient, maxResponseBytes: 64 });
+    const tooLarge = setup(big.url, { httpClient, maxResponseBytes: 90 });
     expectFailure(await resolveAt(tooLarge.resolver, tokenA), 'keys_unavailable');
     expect((tooLarge.errors[0] as HttpClientError).code).toBe('ERR_RS_HTTP_TOO_LARGE');
 
@@ -563,5 +563,35 @@ describe('remoteJwks: refresh behaviour', () => {
       () => remoteJwks({ url: 'https://as.example.com/jwks', maxResponseBytes: 0 }),
       'remoteJwks.maxResponseBytes',
     );
+  });
+
+  it('refuses a fraction of a millisecond for a timeout or a delay, with one message', () => {
+    for (const option of ['timeout', 'retryDelay', 'maxRetryDelay'] as const) {
+      for (const value of [0.5, 0.999, 2 ** 31]) {
+        const error = expectConfigError(
+          () => remoteJwks({ url: 'https://as.example.com/jwks', [option]: value }),
+          `remoteJwks.${option}`,
+        );
+        expect(error.problem).toBe('must be a number of milliseconds from 1 to 2147483647');
+      }
+    }
+    expect(() =>
+      remoteJwks({ url: 'https://as.example.com/jwks', timeout: 1, retryDelay: 1, maxRetryDelay: 1 }),
+    ).not.toThrow();
+  });
+
+  it('takes maxResponseBytes in whole bytes, from the smallest usable set to 16 MiB', () => {
+    // The smallest JWK set holding one usable key (an Ed25519 key, nothing else) has 90 bytes.
+    for (const maxResponseBytes of [0.5, 89, 1024.5, 16 * 1024 * 1024 + 1, 1e300]) {
+      const error = expectConfigError(
+        () => remoteJwks({ url: 'https://as.example.com/jwks', maxResponseBytes }),
+        'remoteJwks.maxResponseBytes',
+      );
+      expect(error.problem).toBe('must be an integer from 90 to 16777216');
+    }
+    expect(() => remoteJwks({ url: 'https://as.example.com/jwks', maxResponseBytes: 90 })).not.toThrow();
+    expect(() =>
+      remoteJwks({ url: 'https://as.example.com/jwks', maxResponseBytes: 16 * 1024 * 1024 }),
+    ).not.toThrow();
   });
 });

@@ -121,6 +121,24 @@ describe('jwtResolver({ issuer, audience }) with no key source: keys from the is
 /** What a configuration error says is wrong, without the option's name. */
 const problemOf = (error: Error) => error.message.replace(/^@rs: invalid option "[^"]*": /, '');
 
+describe('issuerJwks: fetch settings refused when built, as remoteJwks refuses them', () => {
+  it('refuses a fraction of a millisecond for the timeout, and a response limit that is no whole size', () => {
+    const issuer = 'https://as.example.com';
+    for (const timeout of [0.5, 2 ** 31]) {
+      const error = expectConfigError(() => issuerJwks({ issuer, timeout }), 'issuerJwks.timeout');
+      expect(error.problem).toBe('must be a number of milliseconds from 1 to 2147483647');
+    }
+    for (const maxResponseBytes of [0.5, 1, 1e300]) {
+      const error = expectConfigError(
+        () => issuerJwks({ issuer, maxResponseBytes }),
+        'issuerJwks.maxResponseBytes',
+      );
+      expect(error.problem).toBe('must be an integer from 90 to 16777216');
+    }
+    expect(() => issuerJwks({ issuer, timeout: 1, maxResponseBytes: 256 * 1024 })).not.toThrow();
+  });
+});
+
 describe('issuerJwks({ issuer }): an issuer no metadata could name is refused when built', () => {
   it.each([
     ['a trailing line break', (issuer: string) => `${issuer}\n`],

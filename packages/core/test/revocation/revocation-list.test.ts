@@ -5,12 +5,14 @@ import {
   jwtResolver,
   memoryTokenCacheStore,
   type RevocationList,
+  RsConfigError,
   revocationList,
   staticJwks,
   tokenCache,
 } from '../../src/index.js';
 import {
   AUDIENCE,
+  expectConfigError,
   expectFailure,
   expectSuccess,
   ISSUER,
@@ -208,6 +210,42 @@ describe('revocation list', () => {
     const revocations = revocationList();
     await expect(revocations.revoke({ by: 'email' as never, value: 'x' })).rejects.toThrow(/by/);
     await expect(revocations.revoke({ by: 'sub', value: '' })).rejects.toThrow(/value/);
+  });
+
+  it('takes markerTtl from a minute, with one message whatever the mistake', () => {
+    for (const markerTtl of [0, -1, 3_600, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const error = expectConfigError(() => revocationList({ markerTtl }), 'revocationList.markerTtl');
+      expect(error.problem).toBe(
+        'must be a finite number of milliseconds, at least 60000 (markers must outlive the tokens they revoke)',
+      );
+    }
+    expect(() => revocationList({ markerTtl: 60_000 })).not.toThrow();
+  });
+
+  it('refuses a misspelled key rather than revoke for every issuer, and values of the wrong type', async () => {
+    const revocations = revocationList();
+    const refusedAs = async (revocation: unknown, option: string) => {
+      const call = revocations.revoke(revocation as never);
+      await expect(call).rejects.toBeInstanceOf(RsConfigError);
+      await expect(call).rejects.toMatchObject({ option });
+    };
+    // `iss` for `issuer`: ignored, the revocation would apply to the tokens of every issuer.
+    await refusedAs({ by: 'sub', value: 'a', iss: 'x' }, 'revocationList.revoke.iss');
+    await expect(revocations.revoke({ by: 'sub', value: 'a', iss: 'x' } as never)).rejects.toThrow(
+      /did you mean "issuer"/,
+    );
+    await refusedAs({ by: 'sub', value: 'a', issuer: 42 }, 'revocationList.revoke.issuer');
+    await refusedAs({ by: 'sub', value: 'a', issuer: '' }, 'revocationList.revoke.issuer');
+    await refusedAs({ by: 'sub', value: 42 }, 'revocationList.revoke.value');
+    await refusedAs({ by: ['sub'], value: 'a' }, 'revocationList.revoke.by');
+    await refusedAs(null, 'revocationList.revoke');
+    await refusedAs('sub:a', 'revocationList.revoke');
+    const evict = revocations.evict({ by: 'sub', value: 'a', sub: 'b' } as never);
+    await expect(evict).rejects.toMatchObject({ option: 'revocationList.evict.sub' });
+    expect(revocations.stats()).toMatchObject({ revocations: 0, evictions: 0, markers: 0 });
+    // An issuer left undefined is left out, as options are.
+    await revocations.revoke({ by: 'sub', value: 'a', issuer: undefined });
+    expect(revocations.stats().revocations).toBe(1);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   securityEventReceiver,
   staticJwks,
 } from '../../src/index.js';
+import { expectConfigError } from '../helpers.js';
 
 const TRANSMITTER = 'https://ssf.example.com';
 const RECEIVER = 'https://api.example.com/ssf';
@@ -156,5 +157,38 @@ describe('security event poller (RFC 8936) against a transmitter on loopback', (
     const polls = transmitter.polls.length;
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(transmitter.polls.length).toBe(polls);
+  });
+});
+
+describe('security event poller: settings refused at start-up', () => {
+  const endpoint = 'https://ssf.example.com/poll';
+
+  it('refuses a fraction of a millisecond for the timeout or the interval', () => {
+    const { receiver } = receiverFor();
+    for (const option of ['timeout', 'interval'] as const) {
+      for (const value of [0.5, 2 ** 31]) {
+        const error = expectConfigError(
+          () => securityEventPoller({ endpoint, receiver, [option]: value }),
+          `securityEventPoller.${option}`,
+        );
+        expect(error.problem).toBe('must be a number of milliseconds from 1 to 2147483647');
+      }
+    }
+    expect(() => securityEventPoller({ endpoint, receiver, timeout: 1, interval: 1 })).not.toThrow();
+  });
+
+  it('takes maxResponseBytes in whole bytes, from the shortest SET to 64 MiB', () => {
+    const { receiver } = receiverFor();
+    for (const maxResponseBytes of [0.5, 1, 199, 1024.5, 64 * 1024 * 1024 + 1, 1e300]) {
+      const error = expectConfigError(
+        () => securityEventPoller({ endpoint, receiver, maxResponseBytes }),
+        'securityEventPoller.maxResponseBytes',
+      );
+      expect(error.problem).toBe('must be an integer from 200 to 67108864');
+    }
+    expect(() => securityEventPoller({ endpoint, receiver, maxResponseBytes: 200 })).not.toThrow();
+    expect(() =>
+      securityEventPoller({ endpoint, receiver, maxResponseBytes: 64 * 1024 * 1024 }),
+    ).not.toThrow();
   });
 });

@@ -13,13 +13,23 @@ import {
   memoryReplayStore,
   pushDeliveryHandler,
   type RevocationList,
+  receivePushedSet,
   revocationList,
   type SecurityEventHandler,
   type SecurityEventReceiver,
   securityEventReceiver,
   staticJwks,
 } from '../../src/index.js';
-import { AUDIENCE, expectFailure, expectSuccess, ISSUER, mint, NOW_S, resolveAt } from '../helpers.js';
+import {
+  AUDIENCE,
+  expectConfigError,
+  expectFailure,
+  expectSuccess,
+  ISSUER,
+  mint,
+  NOW_S,
+  resolveAt,
+} from '../helpers.js';
 
 const TRANSMITTER = 'https://ssf.example.com';
 const RECEIVER = 'https://api.example.com/ssf';
@@ -284,5 +294,90 @@ describe('security event receiver: refusals (RFC 8935 section 2.3)', () => {
       }),
     );
     await expectSetError(huge, 'invalid_request');
+  });
+});
+
+describe('security event receiver: settings refused at start-up', () => {
+  const settings = {
+    issuer: TRANSMITTER,
+    audience: RECEIVER,
+    replayStore: memoryReplayStore(),
+    revocations: revocationList(),
+  };
+  const build = (extra: Record<string, unknown>) => () =>
+    securityEventReceiver({ ...settings, keys: staticJwks(jwksOf(transmitterKey)), ...extra });
+
+  it('refuses a maximum age no replay store could keep, a fraction of a millisecond, or seconds for ms', () => {
+    // 1e300 ms: Redis refuses such an expiry, so every SET would be answered 503.
+    for (const maxAge of [1e300, 0.5, 300, 300_000.5, 7 * 86_400_000, 0, -1]) {
+      const error = expectConfigError(build({ maxAge }), 'securityEventReceiver.maxAge');
+      expect(error.problem).toBe('must be a whole number of milliseconds from 60000 to 86400000');
+    }
+    expect(build({ maxAge: 60_000 })).not.toThrow();
+    expect(build({ maxAge: 86_400_000 })).not.toThrow();
+  });
+
+  it('refuses a maximum length shorter than any SET, or beyond any poll answer', () => {
+    for (const maxLength of [1, 199, 1.5, 2 * 1024 * 1024, 1e300]) {
+      const error = expectConfigError(build({ maxLength }), 'securityEventReceiver.maxLength');
+      expect(error.problem).toBe('must be an integer from 200 to 1048576');
+    }
+    expect(build({ maxLength: 200 })).not.toThrow();
+    expect(build({ maxLength: 1024 * 1024 })).not.toThrow();
+  });
+
+  it('remembers a jti for a whole number of milliseconds, whatever the skew', async () => {
+    const ttls: number[] = [];
+    const receiver = securityEventReceiver({
+      ...settings,
+      keys: staticJwks(jwksOf(transmitterKey)),
+      replayStore: {
+        async remember(_key, ttlMs) {
+          ttls.push(ttlMs);
+          return true;
+        },
+      },
+      skew: 0.25,
+      clock,
+    });
+    const set = await sign({ [TOKENS_REVOKED]: {} }, { subjectId: { format: 'opaque', id: 'alice' } });
+    expect((await receiver.receive(set)).ok).toBe(true);
+    expect(ttls).toEqual([300_001]);
+  });
+});
+
+describe('receivePushedSet: programming errors of the endpoint calling it', () => {
+  const pushed = { method: 'POST', contentType: 'application/secevent+jwt', body: 'x' };
+
+  it('refuses something other than a receiver, naming the argument', async () => {
+    for (const receiver of [undefined, null, {}]) {
+      await expect(receivePushedSet(receiver as never, pushed)).rejects.toMatchObject({
+        name: 'RsConfigError',
+        option: 'receivePushedSet.receiver',
+      });
+    }
+  });
+
+  it('refuses a missing or malformed pushed request, not answering it 400 as a bad SET', async () => {
+    const { receiver } = setup();
+    for (const wrong of [
+      undefined,
+      null,
+      'POST',
+      {},
+      { ...pushed, method: undefined },
+      { ...pushed, contentType: 42 },
+      { ...pushed, body: 42 },
+    ]) {
+      const refused = receivePushedSet(receiver, wrong as never);
+      await expect(refused).rejects.toMatchObject({
+        name: 'RsConfigError',
+        option: 'receivePushedSet.pushed',
+      });
+      await expect(refused).rejects.toThrow(/programming error/);
+    }
+    // The defined answers stay: no content type is a 400, a body too large (undefined) is a 400.
+    expect((await receivePushedSet(receiver, { ...pushed, contentType: undefined })).status).toBe(400);
+    expect((await receivePushedSet(receiver, { ...pushed, body: undefined })).status).toBe(400);
   });
 });
