@@ -137,7 +137,8 @@ export interface TokenCache extends AccessTokenResolver {
    * Forgets the answers for every token `revocation` names: one token, or all those with a `jti`,
    * subject, client or session. A store that cannot find answers by claim is cleared instead. Only this
    * cache (and the instances sharing its store) forget: a {@link RevocationList} reaches every cache and
-   * also refuses JWTs issued before the revocation.
+   * also refuses JWTs issued before the revocation. A revocation with a member it does not know (`iss`
+   * for `issuer`) or of the wrong type throws an `RsConfigError`, and nothing is forgotten.
    */
   revoke(revocation: Revocation): Promise<void>;
   /** Forgets every answer. */

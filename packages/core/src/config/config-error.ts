@@ -15,8 +15,9 @@ export class RsConfigError extends RsError {
   /** What is wrong with it, as the message says after naming the option. */
   readonly problem: string;
 
-  constructor(option: string, problem: string) {
-    super('ERR_RS_CONFIG', `@rs: invalid option "${option}": ${problem}`);
+  /** `cause`: what was thrown while reading the option (a store that failed), kept for loggers. */
+  constructor(option: string, problem: string, options?: { cause?: unknown }) {
+    super('ERR_RS_CONFIG', `@rs: invalid option "${option}": ${problem}`, options);
     this.option = option;
     this.problem = problem;
   }

@@ -94,11 +94,23 @@ export const nonNegativeNumber: OptionRule = rule(
  * and `AbortSignal.timeout` throws above 2³² − 1, so a longer timeout would only fail at the first request.
  */
 export const MAX_TIMER_MS = 2_147_483_647;
-/** A timeout or a delay in milliseconds: above zero, and no longer than a timer can wait. */
-export const timerMilliseconds: OptionRule = rule(
-  `a positive number of milliseconds, at most ${MAX_TIMER_MS}`,
-  (value) => isFiniteNumber(value) && value > 0 && value <= MAX_TIMER_MS,
-);
+/**
+ * A number of `unit` from `min` to `max`, both included (`max` may be infinite): one rule, so one message
+ * whatever the mistake (0, a negative number, `NaN`, seconds given for milliseconds).
+ */
+export function numberBetween(min: number, max: number, unit: string): OptionRule {
+  const expected =
+    max === Number.POSITIVE_INFINITY
+      ? `a number of ${unit}, at least ${min}`
+      : `a number of ${unit} from ${min} to ${max}`;
+  return rule(expected, (value) => isFiniteNumber(value) && value >= min && value <= max);
+}
+
+/**
+ * A timeout or a delay in milliseconds: at least 1 (a fraction of a millisecond is a units mistake that
+ * could never be waited for), and no longer than a timer can wait.
+ */
+export const timerMilliseconds: OptionRule = numberBetween(1, MAX_TIMER_MS, 'milliseconds');
 /**
  * The most clock skew @rs allows, in seconds: 5 minutes, the largest default among common libraries
  * (Microsoft's). More is no longer skew but tokens accepted long after they expired, and is most often
@@ -165,10 +177,10 @@ export function oneOf(...values: readonly unknown[]): OptionRule {
   );
 }
 
-/** An integer from `min` to `max`, both included. */
-export function integerBetween(min: number, max: number): OptionRule {
+/** An integer from `min` to `max`, both included, of `unit` when given (`'milliseconds'`). */
+export function integerBetween(min: number, max: number, unit?: string): OptionRule {
   return rule(
-    `an integer from ${min} to ${max}`,
+    `${unit === undefined ? 'an integer' : `a whole number of ${unit}`} from ${min} to ${max}`,
     (value) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max,
   );
 }

@@ -1,6 +1,12 @@
 import { base64url } from 'jose';
 import { requireOption } from '../config/config-error.js';
-import { checkOptions, type OptionRule, type OptionSchema, stringOrBytes } from '../config/option-schema.js';
+import {
+  checkOptions,
+  numberBetween,
+  type OptionRule,
+  type OptionSchema,
+  stringOrBytes,
+} from '../config/option-schema.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
 
 /**
@@ -34,16 +40,7 @@ export interface RotatingDpopNoncesOptions {
 const MAX_NONCE_LIFETIME_SECONDS = 3600;
 
 /** Seconds from 1 to {@link MAX_NONCE_LIFETIME_SECONDS}: one rule, so one message whatever the mistake. */
-const NONCE_LIFETIME: OptionRule = {
-  expected: `a number of seconds from 1 to ${MAX_NONCE_LIFETIME_SECONDS}`,
-  check(value, path) {
-    requireOption(
-      typeof value === 'number' && value >= 1 && value <= MAX_NONCE_LIFETIME_SECONDS,
-      path,
-      `must be ${NONCE_LIFETIME.expected}`,
-    );
-  },
-};
+const NONCE_LIFETIME: OptionRule = numberBetween(1, MAX_NONCE_LIFETIME_SECONDS, 'seconds');
 
 const ROTATING_DPOP_NONCES_OPTIONS: OptionSchema<RotatingDpopNoncesOptions> = {
   secret: stringOrBytes,

@@ -4,6 +4,7 @@ import {
   checkOptions,
   integerBetween,
   MAX_SKEW_SECONDS,
+  numberBetween,
   type OptionRule,
   type OptionSchema,
   objectWith,
@@ -47,16 +48,7 @@ export interface DpopOptions {
  * The `iatWindow` rule: seconds from 1 (`iat` is whole seconds, so a narrower window refuses proofs made
  * in the same second) to {@link MAX_SKEW_SECONDS}, the most clock skew @rs allows anywhere.
  */
-const IAT_WINDOW: OptionRule = {
-  expected: `a number of seconds from 1 to ${MAX_SKEW_SECONDS}`,
-  check(value, path) {
-    requireOption(
-      typeof value === 'number' && value >= 1 && value <= MAX_SKEW_SECONDS,
-      path,
-      `must be ${IAT_WINDOW.expected}`,
-    );
-  },
-};
+const IAT_WINDOW: OptionRule = numberBetween(1, MAX_SKEW_SECONDS, 'seconds');
 
 /**
  * The fewest characters a proof can have: an Ed25519 key, a one-character `jti`, `htu` "http://a", a

@@ -4,12 +4,12 @@ import {
   checkOptions,
   func,
   integerBetween,
-  MAX_TIMER_MS,
   nonNegativeInteger,
   nonNegativeNumber,
   type OptionRule,
   type OptionSchema,
   objectWith,
+  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption } from '../config/option-values.js';
@@ -84,16 +84,7 @@ const REMOTE_JWKS_DEFAULTS = Object.freeze({
  * A timeout or a delay in milliseconds, from 1 to the longest a timer waits: a fraction of a millisecond
  * is a units mistake, and a fetch given half a millisecond could never succeed.
  */
-const FETCH_MILLISECONDS: OptionRule = {
-  expected: `a number of milliseconds from 1 to ${MAX_TIMER_MS}`,
-  check(value, path) {
-    requireOption(
-      typeof value === 'number' && value >= 1 && value <= MAX_TIMER_MS,
-      path,
-      `must be ${FETCH_MILLISECONDS.expected}`,
-    );
-  },
-};
+const FETCH_MILLISECONDS: OptionRule = timerMilliseconds;
 
 // `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"…"}]}`: the smallest document holding one usable key.
 const MIN_JWK_SET_BYTES = 90;

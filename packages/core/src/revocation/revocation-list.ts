@@ -1,8 +1,8 @@
 import { checkedClock } from '../clock.js';
-import { requireOption } from '../config/config-error.js';
 import {
   checkOptions,
   func,
+  numberBetween,
   type OptionRule,
   type OptionSchema,
   objectWith,
@@ -101,16 +101,7 @@ export interface RevocationList {
 const MIN_MARKER_TTL_MS = 60_000;
 
 /** The `markerTtl` rule: one rule, so one message whatever the mistake (0, 3 600, NaN). */
-const MARKER_TTL: OptionRule = {
-  expected: `a finite number of milliseconds, at least ${MIN_MARKER_TTL_MS}`,
-  check(value, path) {
-    requireOption(
-      typeof value === 'number' && Number.isFinite(value) && value >= MIN_MARKER_TTL_MS,
-      path,
-      `must be ${MARKER_TTL.expected} (markers must outlive the tokens they revoke)`,
-    );
-  },
-};
+const MARKER_TTL: OptionRule = numberBetween(MIN_MARKER_TTL_MS, Number.POSITIVE_INFINITY, 'milliseconds');
 
 const REVOCATION_LIST_OPTIONS: OptionSchema<RevocationListOptions> = {
   markerTtl: MARKER_TTL,

@@ -123,8 +123,5 @@ function storeFailure(option: string, problem: string, error: unknown): RsConfig
     error instanceof RsConfigError
       ? error.problem
       : `it threw ${error instanceof Error && /^\w{1,64}$/.test(error.name) ? `a ${error.name}` : 'a value that is not an Error'} (not repeated, as it may quote a secret; see this error's cause)`;
-  const failure = new RsConfigError(option, `${problem}: ${detail}`);
-  // Set as the Error constructor sets `cause`: own, not enumerable, so loggers that walk causes find it.
-  Object.defineProperty(failure, 'cause', { value: error, writable: true, configurable: true });
-  return failure;
+  return new RsConfigError(option, `${problem}: ${detail}`, { cause: error });
 }

@@ -1,13 +1,12 @@
-import { requireOption } from '../config/config-error.js';
 import {
   boolean,
   checkOptions,
   func,
   integerBetween,
-  MAX_TIMER_MS,
   type OptionRule,
   type OptionSchema,
   objectWith,
+  timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
 import { isObject, parseJsonObject } from '../encoding/json-object.js';
@@ -48,16 +47,7 @@ export interface SecurityEventPollerOptions {
  * A timeout or a pause in milliseconds, from 1 to the longest a timer waits: less than a millisecond is
  * a units mistake that can never be waited for.
  */
-const POLL_MILLISECONDS: OptionRule = {
-  expected: `a number of milliseconds from 1 to ${MAX_TIMER_MS}`,
-  check(value, path) {
-    requireOption(
-      typeof value === 'number' && value >= 1 && value <= MAX_TIMER_MS,
-      path,
-      `must be ${POLL_MILLISECONDS.expected}`,
-    );
-  },
-};
+const POLL_MILLISECONDS: OptionRule = timerMilliseconds;
 
 // 64 MiB: 64 times the default, a thousand SETs (the most `maxEvents` asks for) of 64 KiB each.
 const MAX_POLL_RESPONSE_BYTES = 64 * 1024 * 1024;

@@ -91,18 +91,11 @@ const MAX_SET_MAX_AGE_MS = 86_400_000;
  * The rule of `maxAge`: whole milliseconds, because the `jti` is remembered for `maxAge` plus twice the
  * skew and a replay store such as Redis (`SET … PX`) takes only a whole number of milliseconds.
  */
-export const SET_MAX_AGE_RULE: OptionRule = {
-  expected: `a whole number of milliseconds from ${MIN_SET_MAX_AGE_MS} to ${MAX_SET_MAX_AGE_MS}`,
-  check(value, path) {
-    requireOption(
-      Number.isSafeInteger(value) &&
-        (value as number) >= MIN_SET_MAX_AGE_MS &&
-        (value as number) <= MAX_SET_MAX_AGE_MS,
-      path,
-      `must be ${SET_MAX_AGE_RULE.expected}`,
-    );
-  },
-};
+export const SET_MAX_AGE_RULE: OptionRule = integerBetween(
+  MIN_SET_MAX_AGE_MS,
+  MAX_SET_MAX_AGE_MS,
+  'milliseconds',
+);
 
 /**
  * The fewest characters a SET can have: a header of `typ` and `alg`, a 64-byte signature (ES256, EdDSA)

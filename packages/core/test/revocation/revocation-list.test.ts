@@ -215,9 +215,7 @@ describe('revocation list', () => {
   it('takes markerTtl from a minute, with one message whatever the mistake', () => {
     for (const markerTtl of [0, -1, 3_600, Number.NaN, Number.POSITIVE_INFINITY]) {
       const error = expectConfigError(() => revocationList({ markerTtl }), 'revocationList.markerTtl');
-      expect(error.problem).toBe(
-        'must be a finite number of milliseconds, at least 60000 (markers must outlive the tokens they revoke)',
-      );
+      expect(error.problem).toBe('must be a number of milliseconds, at least 60000');
     }
     expect(() => revocationList({ markerTtl: 60_000 })).not.toThrow();
   });
