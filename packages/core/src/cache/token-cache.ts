@@ -1,8 +1,8 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
   checkOptions,
+  exactName,
   func,
-  nonEmptyString,
   nonNegativeNumber,
   type OptionSchema,
   objectWith,
@@ -42,7 +42,8 @@ export interface TokenCacheOptions {
   /** How long a refusal (inactive, bad signature, expired, …) is kept; 0 keeps none. Default 5 s. */
   readonly negativeTtl?: number;
   /**
-   * Prefix of the store keys. Default `rs:token:`. Sharing a store needs no prefix of its own: keys are
+   * Prefix of the store keys, without white space or control characters. Default `rs:token:`. Sharing a
+   * store needs no prefix of its own: keys are
    * also namespaced by the resolver's `cacheNamespace` (`<prefix><namespace>:<token hash>`).
    */
   readonly keyPrefix?: string;
@@ -91,7 +92,7 @@ const TOKEN_CACHE_OPTIONS: OptionSchema<TokenCacheOptions> = {
   ttl: nonNegativeNumber,
   maxTtl: nonNegativeNumber,
   negativeTtl: nonNegativeNumber,
-  keyPrefix: nonEmptyString,
+  keyPrefix: exactName,
   onStoreError: func,
   revocations: objectWith('a revocation list', 'revoke', 'attach'),
 };

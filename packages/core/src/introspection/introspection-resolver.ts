@@ -10,7 +10,6 @@ import {
   type OptionSchema,
   objectWith,
   oneOf,
-  positiveInteger,
   shape,
   skewSeconds,
   stringOrStrings,
@@ -141,7 +140,8 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
   retries: integerBetween(0, 5),
   retryDelay: timerMilliseconds,
   // Whole bytes: below 1, every answer would be too large.
-  maxResponseBytes: positiveInteger,
+  // 16 MiB: 256 times the default; an RFC 7662 answer is a few hundred bytes.
+  maxResponseBytes: integerBetween(1, 16 * 1024 * 1024),
   allowInsecureHttp: boolean,
   jwtResponse: shape(JWT_INTROSPECTION_OPTIONS),
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),
@@ -193,11 +193,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     'must be an integer from 0 to 5',
   );
   const retryDelay = positiveOption(options.retryDelay, 100, 'introspectionResolver.retryDelay');
-  const maxResponseBytes = positiveOption(
-    options.maxResponseBytes,
-    64 * 1024,
-    'introspectionResolver.maxResponseBytes',
-  );
+  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024;
   const skew = nonNegativeOption(options.skewAllowance, 0, 'introspectionResolver.skewAllowance');
   const maxTokenLength = options.maxTokenLength ?? 16_384;
   requireOption(

@@ -5,8 +5,7 @@ import {
   func,
   integerBetween,
   nonNegativeInteger,
-  nonNegativeNumber,
-  type OptionRule,
+  numberBetween,
   type OptionSchema,
   objectWith,
   timerMilliseconds,
@@ -31,10 +30,13 @@ export interface RemoteJwksOptions {
   readonly url: string | URL;
   /**
    * Age after which the key set is refreshed. Requests the held keys can answer never wait for that
-   * refresh: it runs in the background. Default 10 minutes.
+   * refresh: it runs in the background. Default 10 minutes, at most a day.
    */
   readonly cacheMaxAge?: number;
-  /** Least time from the start of a successful fetch to the next fetch, whatever its cause. Default 5 s. */
+  /**
+   * Least time from the start of a successful fetch to the next fetch, whatever its cause. Default 5 s,
+   * at most an hour.
+   */
   readonly minFetchInterval?: number;
   /**
    * Most fetches that tokens with an unknown `kid` may cause in any 60 seconds, so a flood of made-up
@@ -80,25 +82,25 @@ const REMOTE_JWKS_DEFAULTS = Object.freeze({
   allowInsecureHttp: false,
 });
 
-/**
- * A timeout or a delay in milliseconds, from 1 to the longest a timer waits: a fraction of a millisecond
- * is a units mistake, and a fetch given half a millisecond could never succeed.
- */
-const FETCH_MILLISECONDS: OptionRule = timerMilliseconds;
-
 // `{"keys":[{"kty":"OKP","crv":"Ed25519","x":"…"}]}`: the smallest document holding one usable key.
 const MIN_JWK_SET_BYTES = 90;
 // 64 times the default: real sets are a few KiB, and the 100 keys a set may hold fit many times over.
 const MAX_JWK_SET_BYTES = 16 * 1024 * 1024;
 
+// A day: keys the server withdrew (a compromised one) stay trusted until the set is refreshed, and a
+// longer age is most often seconds given as milliseconds the other way round, or no refresh meant at all.
+const MAX_CACHE_AGE_MS = 86_400_000;
+// An hour: beyond it, a rotated key would go unseen that long, whatever tokens carry it.
+const MAX_MIN_FETCH_INTERVAL_MS = 3_600_000;
+
 const REMOTE_JWKS_OPTIONS: OptionSchema<RemoteJwksOptions> = {
   url: urlString,
-  cacheMaxAge: nonNegativeNumber,
-  minFetchInterval: nonNegativeNumber,
+  cacheMaxAge: numberBetween(0, MAX_CACHE_AGE_MS, 'milliseconds'),
+  minFetchInterval: numberBetween(0, MAX_MIN_FETCH_INTERVAL_MS, 'milliseconds'),
   unknownKidFetchesPerMinute: nonNegativeInteger,
-  retryDelay: FETCH_MILLISECONDS,
-  maxRetryDelay: FETCH_MILLISECONDS,
-  timeout: FETCH_MILLISECONDS,
+  retryDelay: timerMilliseconds,
+  maxRetryDelay: timerMilliseconds,
+  timeout: timerMilliseconds,
   maxResponseBytes: integerBetween(MIN_JWK_SET_BYTES, MAX_JWK_SET_BYTES),
   allowInsecureHttp: boolean,
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),

@@ -3,7 +3,6 @@ import {
   checkOptions,
   func,
   integerBetween,
-  type OptionRule,
   type OptionSchema,
   objectWith,
   timerMilliseconds,
@@ -43,12 +42,6 @@ export interface SecurityEventPollerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/**
- * A timeout or a pause in milliseconds, from 1 to the longest a timer waits: less than a millisecond is
- * a units mistake that can never be waited for.
- */
-const POLL_MILLISECONDS: OptionRule = timerMilliseconds;
-
 // 64 MiB: 64 times the default, a thousand SETs (the most `maxEvents` asks for) of 64 KiB each.
 const MAX_POLL_RESPONSE_BYTES = 64 * 1024 * 1024;
 
@@ -58,8 +51,8 @@ const SECURITY_EVENT_POLLER_OPTIONS: OptionSchema<SecurityEventPollerOptions> = 
   headers: headerFields,
   maxEvents: integerBetween(1, 1000),
   returnImmediately: boolean,
-  timeout: POLL_MILLISECONDS,
-  interval: POLL_MILLISECONDS,
+  timeout: timerMilliseconds,
+  interval: timerMilliseconds,
   // An answer shorter than the shortest SET could carry none.
   maxResponseBytes: integerBetween(MIN_SET_LENGTH, MAX_POLL_RESPONSE_BYTES),
   httpClient: objectWith('an HTTP client such as undiciHttpClient()', 'send'),

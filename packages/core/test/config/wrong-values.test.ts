@@ -188,6 +188,31 @@ describe('every public factory refuses a wrong value when it is called', () => {
       'remoteJwks.cacheMaxAge',
     ],
     [
+      'a JWK set never refreshed (cacheMaxAge beyond a day)',
+      () => remoteJwks({ url: JWKS_URL, cacheMaxAge: 1e300 }),
+      'remoteJwks.cacheMaxAge',
+    ],
+    [
+      'a JWK set never fetched again (minFetchInterval beyond an hour)',
+      () => remoteJwks({ url: JWKS_URL, minFetchInterval: 1e300 }),
+      'remoteJwks.minFetchInterval',
+    ],
+    [
+      'an unbounded introspection answer',
+      introspection({ maxResponseBytes: 1e12 }),
+      'introspectionResolver.maxResponseBytes',
+    ],
+    [
+      'a fractional introspection answer size',
+      introspection({ maxResponseBytes: 0.5 }),
+      'introspectionResolver.maxResponseBytes',
+    ],
+    [
+      'a token cache key prefix with a line break',
+      () => tokenCache(resolver, { keyPrefix: 'rs:\ntoken:' }),
+      'tokenCache.keyPrefix',
+    ],
+    [
       'an issuer over http to discover keys from',
       () => issuerJwks({ issuer: 'http://as.example.com' }),
       'issuerJwks.issuer',
@@ -429,6 +454,9 @@ describe('the bounds let every sensible value through', () => {
     expect(introspection({ skewAllowance: 0, timeout: 2 ** 31 - 1 })).not.toThrow();
     expect(server({ dpop: { iatWindow: 300 } })).not.toThrow();
     expect(() => remoteJwks({ url: JWKS_URL, timeout: 60_000, maxRetryDelay: 600_000 })).not.toThrow();
+    expect(() =>
+      remoteJwks({ url: JWKS_URL, cacheMaxAge: 86_400_000, minFetchInterval: 3_600_000 }),
+    ).not.toThrow();
     expect(receiver({ skew: 300_000, handlers: { 'urn:example:event': () => {} } })).not.toThrow();
     expect(poller({ interval: 1, timeout: 35_000, headers: { authorization: 'Bearer x' } })).not.toThrow();
     expect(() => tokenCache(resolver, { ttl: 600_000, maxTtl: 600_000, maxEntries: 10 })).not.toThrow();
