@@ -118,7 +118,7 @@ function firstKey(store: SecretStore, secretId: string, option: string, shownId:
  * package's messages never hold secrets); any other error only by its name, for a store's own message
  * may quote what it read (a token, a password). The error itself is kept as the `cause`.
  */
-function storeFailure(option: string, problem: string, error: unknown): RsConfigError {
+export function storeFailure(option: string, problem: string, error: unknown): RsConfigError {
   const detail =
     error instanceof RsConfigError
       ? error.problem

@@ -5,6 +5,7 @@ import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 import { verificationJwk, whyNotDecryptionKey } from './key-usability.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
+import { storeFailure } from './secret-value.js';
 import { secretVerificationKeys } from './secret-verification-keys.js';
 import type { SecretPurpose, SecretsProvider } from './secrets-provider.js';
 import { secretIdInMessage } from './shown-in-messages.js';
@@ -76,9 +77,21 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
       'must be a non-empty secret ID',
     );
     for (const store of stores) {
-      const source = live(store);
+      let source: T | undefined;
+      let keys: readonly SecretKey[] | undefined;
+      try {
+        source = live(store);
+        keys = source === undefined ? store.keys?.(secretId) : undefined;
+      } catch (error) {
+        // A store of the application's that throws: an RsConfigError naming it, its own message not
+        // repeated (it may quote what it read), the error kept as the cause.
+        throw storeFailure(
+          option,
+          `the secret store ${store.name} cannot read the secret ID ${secretIdInMessage(secretId)}`,
+          error,
+        );
+      }
       if (source !== undefined) return source;
-      const keys = store.keys?.(secretId);
       if (keys !== undefined) {
         refuseUnsafeKeys(keys, secretId, store, option);
         return fixed(keys, store);

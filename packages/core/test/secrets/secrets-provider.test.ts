@@ -80,6 +80,32 @@ describe('secretsProvider: stores in order', () => {
     expectConfigError(() => provider.verificationKeys('', OPTION), OPTION);
   });
 
+  it('reports a store of its own that throws as a configuration error, not repeating what it threw', () => {
+    const thrown = new Error('could not read eyJhbGciOiJIUzI1NiJ9.secret');
+    const broken: SecretStore = {
+      name: 'vault',
+      keys() {
+        throw thrown;
+      },
+    };
+    for (const find of [
+      () => providerOf(broken).verificationKeys('am.signing', OPTION),
+      () => providerOf(broken).decryptionKeys('am.signing', DECRYPT_OPTION),
+    ]) {
+      let error: unknown;
+      try {
+        find();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).name).toBe('RsConfigError');
+      expect((error as Error).message).toContain('vault');
+      expect((error as Error).message).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+      expect((error as Error).cause).toBe(thrown);
+    }
+  });
+
   it('refuses a provider without stores or with a store that answers nothing', () => {
     expectConfigError(() => providerOf(), 'secretsProvider.stores');
     expectConfigError(() => providerOf({ name: 'empty' }), 'secretsProvider.stores');
