@@ -9,13 +9,13 @@ import {
   type RsRequest,
 } from '@rs/core';
 import {
-  checkPolicyArgument,
   nonEmptyString,
   type OptionSchema,
   oneOf,
   publicBaseUrl,
   requirePublicUrlForDpop,
   resourceServerFrom,
+  routePolicyArgument,
 } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
@@ -128,14 +128,12 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
   return {
     resourceServer,
     protect(...given) {
-      checkPolicyArgument(given, 'protect(policy)');
-      const [routePolicy] = given;
+      const routePolicy = routePolicyArgument(given, 'protect(policy)');
       const policy = resourceServer.checkPolicy(routePolicy, 'protect(policy)');
       return middleware((request) => resourceServer.authenticate(request, policy));
     },
     protectOptional(...given) {
-      checkPolicyArgument(given, 'protectOptional(policy)');
-      const [routePolicy] = given;
+      const routePolicy = routePolicyArgument(given, 'protectOptional(policy)');
       const policy = resourceServer.checkPolicy(routePolicy, 'protectOptional(policy)');
       return middleware((request) => resourceServer.authenticateOptional(request, policy));
     },

@@ -1,5 +1,5 @@
 import { type AccessPolicy, type ResourceServer, RsConfigError } from '@rs/core';
-import { checkPolicyArgument, isPlainObject } from '@rs/core/adapter';
+import { checkRoutePolicyMember, isPlainObject } from '@rs/core/adapter';
 import type { RouteProtectionMode } from './options.js';
 
 /**
@@ -33,7 +33,7 @@ export function routeProtection(
   if (setting === undefined) return mode === 'all' ? SERVER_POLICY_ONLY : undefined;
   // Anything but a plain object (an array, a promise, a class instance) is refused by checkPolicy, before
   // the copy below could turn it into an empty policy.
-  if (typeof setting !== 'object' || setting === null || !isPlainObject(setting)) {
+  if (!isPlainObject(setting)) {
     return { policy: resourceServer.checkPolicy(setting, `${routeName} config.rs`), optional: false };
   }
   const { optional, ...policy } = setting as AccessPolicy & { optional?: unknown };
@@ -59,10 +59,7 @@ export function refuseMisspelledRsKey(config: object | undefined, routeName: str
   }
   // `rs: policies.admn` (misspelt or unloaded): read as absent, it would open the route in opt-in mode
   // and drop its own policy otherwise.
-  checkPolicyArgument(
-    Object.hasOwn(config, 'rs') ? [(config as { rs?: unknown }).rs] : [],
-    `${routeName} config.rs`,
-  );
+  checkRoutePolicyMember(config, 'rs', `${routeName} config.rs`);
 }
 
 /** Names a route in configuration errors, e.g. `route GET /items`. */

@@ -3,11 +3,11 @@ import {
   type AdapterAuthenticator,
   type AdapterAuthResult,
   addResponseHeaders,
-  checkPolicyArgument,
   checkRouteHandler,
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
   type ResourceServerSource,
+  routePolicyArgument,
 } from '@rs/core/adapter';
 
 /**
@@ -171,8 +171,7 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
       ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protect(handler)');
-      checkPolicyArgument(given, 'protect.policy');
-      const [policy] = given;
+      const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);
@@ -185,8 +184,7 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
       ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protectOptional(handler)');
-      checkPolicyArgument(given, 'protectOptional.policy');
-      const [policy] = given;
+      const policy = routePolicyArgument(given, 'protectOptional.policy');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (request: Request, ...args: Args): Promise<Response> => {
         const result = await authenticateRoute(request);

@@ -2,10 +2,10 @@ import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
 import {
   type AdapterAuthResult,
   addResponseHeaders,
-  checkPolicyArgument,
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
   type ResourceServerSource,
+  routePolicyArgument,
 } from '@rs/core/adapter';
 import type { MiddlewareHandler } from 'hono';
 
@@ -110,8 +110,7 @@ export function createHonoResourceServer(options: HonoResourceServerOptions): Ho
     resourceServer,
     authenticate,
     protect(...given: [policy?: AccessPolicy]): MiddlewareHandler<OAuth2Env> {
-      checkPolicyArgument(given, 'protect.policy');
-      const [policy] = given;
+      const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (c, next) => {
         const result = await authenticateRoute(c.req.raw);

@@ -4,8 +4,8 @@ import {
   adapterAuthenticator,
   anyValue,
   checkOptions,
-  checkPolicyArgument,
   checkRouteHandler,
+  checkRoutePolicyMember,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
   formReading,
@@ -14,6 +14,7 @@ import {
   oneOf,
   type ResourceServerSource,
   requirePublicUrlForDpop,
+  routePolicyArgument,
   stringList,
 } from '@rs/core/adapter';
 import type { ALBEvent, ALBResult, APIGatewayProxyEvent, Context } from 'aws-lambda';
@@ -210,8 +211,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protect(handler)');
-      checkPolicyArgument(given, 'protect.policy');
-      const [policy] = given;
+      const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
         const result = await authenticateRoute(event);
@@ -225,8 +225,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protectOptional(handler)');
-      checkPolicyArgument(given, 'protectOptional.policy');
-      const [policy] = given;
+      const policy = routePolicyArgument(given, 'protectOptional.policy');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
         const result = await authenticateRoute(event);
@@ -239,8 +238,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     },
     protectAlb(handler: ProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
       checkRouteHandler(handler, 'protectAlb(handler)');
-      checkPolicyArgument(given, 'protectAlb.policy');
-      const [policy] = given;
+      const policy = routePolicyArgument(given, 'protectAlb.policy');
       const routePolicy = resourceServer.checkPolicy(policy, 'protectAlb.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
         const result = await resourceServer.authenticate(albRequest(event, form, publicOrigin), routePolicy);
@@ -260,8 +258,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
 
   function checkedAuthorizerSettings<S extends AuthorizerSettings>(settings: S, name: string): S {
     checkOptions(settings, AUTHORIZER_SETTINGS, name);
-    // `policy: undefined` given is a policy that failed to load, not "the server-wide policy alone".
-    checkPolicyArgument(Object.hasOwn(settings, 'policy') ? [settings.policy] : [], `${name}.policy`);
+    checkRoutePolicyMember(settings, 'policy', `${name}.policy`);
     return { ...settings, policy: resourceServer.checkPolicy(settings.policy, `${name}.policy`) };
   }
 }

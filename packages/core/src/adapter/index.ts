@@ -90,6 +90,6 @@ export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
 export { addResponseHeaders } from './response-headers.js';
-export { checkPolicyArgument, checkRouteHandler } from './route-handler.js';
+export { checkRouteHandler, checkRoutePolicyMember, routePolicyArgument } from './route-handler.js';
 export { type ResourceServerReader, resourceServerFromWith } from './sourced-resource-server.js';
 export { type StatusResponse, statusResponse } from './status-response.js';

@@ -1,4 +1,6 @@
 import { RsConfigError } from '../config/config-error.js';
+import { refuseGivenUndefined } from '../config/option-schema.js';
+import type { AccessPolicy } from '../policy/access-policy.js';
 
 /**
  * Checks the handler given to an adapter's `protect(handler, policy)` when the route is declared: a
@@ -16,18 +18,26 @@ export function checkRouteHandler(handler: unknown, option: string): void {
   }
 }
 
+// Read as "no policy of the route's own", a policy given as `undefined` (`protect(policies.admn)`: a
+// misspelt or unloaded policy) would leave the route to the server-wide policy alone: a route meant for
+// administrators opened to every valid token.
+const UNDEFINED_ROUTE_POLICY =
+  'is undefined: a policy that is misspelt or failed to load? Leave the argument out for a route ' +
+  'without a policy of its own';
+
 /**
- * Refuses a route policy given as `undefined` (`protect(policies.admn)`: a misspelt or unloaded policy).
- * Read as "no policy of the route's own", it would leave the route guarded by the server-wide policy
- * alone: a route meant for administrators opened to every valid token. A route without a policy of its
- * own leaves the argument out. `given` holds the policy argument when one was given (the method's rest
- * parameter, or `[settings.policy]` when the member is present), `option` names it, e.g. `protect(policy)`.
+ * The route policy among an adapter method's optional arguments (its rest parameter: `[]` when left
+ * out), refusing one given as `undefined`. `option` names it, e.g. `protect(policy)`.
  */
-export function checkPolicyArgument(given: readonly unknown[], option: string): void {
-  if (given.length > 0 && given[0] === undefined)
-    throw new RsConfigError(
-      option,
-      'is undefined: a policy that is misspelt or failed to load? Leave the argument out for a route ' +
-        'without a policy of its own',
-    );
+export function routePolicyArgument(
+  given: readonly [policy?: AccessPolicy],
+  option: string,
+): AccessPolicy | undefined {
+  if (given.length > 0 && given[0] === undefined) throw new RsConfigError(option, UNDEFINED_ROUTE_POLICY);
+  return given[0];
+}
+
+/** As {@link routePolicyArgument}, for a policy held by a settings member (`{ policy }`, `config.rs`). */
+export function checkRoutePolicyMember(settings: object, key: string, option: string): void {
+  refuseGivenUndefined(settings, key, option, UNDEFINED_ROUTE_POLICY);
 }

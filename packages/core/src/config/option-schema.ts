@@ -42,6 +42,18 @@ export function checkOptions(options: unknown, schema: OptionSchema<object>, pat
   }
 }
 
+/**
+ * Refuses `key` written out as `undefined` in `options`. Left out, an option takes its default; written
+ * out unset (`secret: process.env.X` with X unset) it is a value that failed to load, and reading it as
+ * the default would drop what it was meant to set (a requirement, a shared secret). `problem` says so in
+ * the option's own words. `checkOptions` leaves `undefined` values alone: most options mean nothing
+ * different either way.
+ */
+export function refuseGivenUndefined(options: object, key: string, option: string, problem: string): void {
+  if (Object.hasOwn(options, key) && (options as Record<string, unknown>)[key] === undefined)
+    throw new RsConfigError(option, problem);
+}
+
 /** An object made by `{…}` or parsed from JSON/YAML: not an array, a class instance, a map or a date. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
@@ -137,13 +149,25 @@ export const nonNegativeInteger: OptionRule = rule(
   'a non-negative integer',
   (value) => Number.isSafeInteger(value) && (value as number) >= 0,
 );
+// C0 and C1 control characters: a line break or NUL read from a file or the environment.
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/**
+ * Whether a configured string carries what only a mistake puts there: white space at either end (a
+ * file's trailing line break, a quoting space) or a control character anywhere. Compared exactly, or
+ * sent as written, such a value matches nothing the other side holds. Spaces inside are left alone.
+ */
+export function hasStrayCharacters(value: string): boolean {
+  return value.trim() !== value || CONTROL_CHARACTER.test(value);
+}
+
 /**
  * A name compared exactly with what tokens carry (a claim name): a non-empty string without white space
- * at either end or control characters, which no token's member name has by mistake.
+ * at either end or control characters ({@link hasStrayCharacters}).
  */
 export const exactName: OptionRule = rule(
   'a non-empty string without white space at either end or control characters',
-  (value) => isNonEmptyString(value) && value.trim() === value && !/\p{Cc}/u.test(value),
+  (value) => isNonEmptyString(value) && !hasStrayCharacters(value),
 );
 /** A non-empty array of non-empty strings. */
 export const stringList: OptionRule = rule(

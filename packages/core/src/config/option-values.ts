@@ -1,4 +1,5 @@
 import { RsConfigError, requireOption } from './config-error.js';
+import { hasStrayCharacters } from './option-schema.js';
 
 /** A number option that may be zero (a cooldown, a TTL), or its default when absent. */
 export function nonNegativeOption(value: number | undefined, fallback: number, option: string): number {
@@ -21,10 +22,6 @@ export function positiveOption(value: number | undefined, fallback: number, opti
   );
   return value;
 }
-
-// A line break or NUL inside an identifier (a value read from a file or the environment) that no token
-// states: compared exactly, it would refuse every token.
-const CONTROL_CHARACTER = /\p{Cc}/u;
 
 /**
  * A "one or several strings" option (issuers, audiences) as a set; `undefined` when absent and not
@@ -49,7 +46,8 @@ export function stringSetOption(
     requireOption(typeof item === 'string' && item.length > 0, option, 'must contain only non-empty strings');
     // Pasted from a file with its line break, or quoted with a space: no token's value would ever equal it.
     requireOption(item.trim() === item, option, 'must not begin or end with white space');
-    requireOption(!CONTROL_CHARACTER.test(item), option, 'must not contain control characters');
+    // With the ends checked, what is left stray is a control character.
+    requireOption(!hasStrayCharacters(item), option, 'must not contain control characters');
   }
   return new Set(list);
 }

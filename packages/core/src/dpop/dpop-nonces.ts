@@ -5,6 +5,7 @@ import {
   numberBetween,
   type OptionRule,
   type OptionSchema,
+  refuseGivenUndefined,
   stringOrBytes,
 } from '../config/option-schema.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
@@ -64,8 +65,9 @@ export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): Dpo
   checkOptions(options, ROTATING_DPOP_NONCES_OPTIONS, 'rotatingDpopNonces');
   // Only a secret left out is replaced by a random one: `{ secret: process.env.X }` with X unset would
   // otherwise give every instance its own secret, and each would refuse the nonces of the others.
-  requireOption(
-    !Object.hasOwn(options, 'secret') || options.secret !== undefined,
+  refuseGivenUndefined(
+    options,
+    'secret',
     'rotatingDpopNonces.secret',
     'is undefined (is the environment variable that holds it set?); leave the option out for a random ' +
       'secret of a single instance',

@@ -1,4 +1,5 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
+import { hasStrayCharacters } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
 import { type SecretValue, secretText } from '../secrets/secret-value.js';
 
@@ -21,10 +22,6 @@ export interface ClientSecretSource {
   reread(): boolean;
 }
 
-// C0 and C1 control characters: no client credential holds one, and a form or header would not carry it
-// as written.
-const CONTROL_CHARACTER = /\p{Cc}/u;
-
 /**
  * Checks a credential written in the options (a client id, a secret, a key id): white space around it
  * is a file's trailing line break or a paste's space, never part of what the authorization server
@@ -38,11 +35,10 @@ const CONTROL_CHARACTER = /\p{Cc}/u;
  */
 export function checkCredentialText(value: string, option: string): void {
   requireOption(
-    value.trim() === value,
+    !hasStrayCharacters(value),
     option,
-    'must not begin or end with white space (a line break read from a file with it?)',
+    'must not begin or end with white space (a line break read from a file with it?) or contain control characters',
   );
-  requireOption(!CONTROL_CHARACTER.test(value), option, 'must not contain control characters');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { isPlainObject } from '../config/option-schema.js';
+import { everyEntry, hasStrayCharacters, isPlainObject } from '../config/option-schema.js';
 import { checkIssuerSpelling, checkUrlSpelling, isLoopbackHost } from '../http/endpoint-url.js';
+import { isScopeToken } from '../policy/scopes.js';
 
 /**
  * The `protectedResource` option of the resource server: what RFC 9728 metadata says about this API
@@ -89,9 +90,6 @@ export interface ProtectedResource {
 }
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const CONTROL_CHARACTER = /\p{Cc}/u;
 const KNOWN = new Set([
   'resource',
   'authorizationServers',
@@ -142,8 +140,7 @@ export function protectedResource(
   // Shown to people by clients: any language, but no line break or other control character to forge a
   // second line with, and no white space around it (a value pasted with its line break).
   requireOption(
-    options.resourceName === undefined ||
-      (options.resourceName.trim() === options.resourceName && !CONTROL_CHARACTER.test(options.resourceName)),
+    options.resourceName === undefined || !hasStrayCharacters(options.resourceName),
     `${option}.resourceName`,
     'must have no control characters, nor white space at either end',
   );
@@ -248,17 +245,17 @@ function publishedUrl(value: unknown, option: string): URL {
   return url;
 }
 
-// Scopes as clients will ask for them in a space-separated `scope` parameter (RFC 6749 §3.3). Spread before
-// the check: `every` skips the holes of a sparse array, which the document would publish as null.
+// Scopes as clients will ask for them in a space-separated `scope` parameter (RFC 6749 §3.3). Every entry
+// is read, holes included: the document would publish a hole as null.
 function scopeList(value: unknown, option: string): readonly string[] | undefined {
   if (value === undefined) return undefined;
   requireOption(
-    Array.isArray(value) && [...value].every((entry) => typeof entry === 'string' && entry !== ''),
+    Array.isArray(value) && everyEntry(value, (entry) => typeof entry === 'string' && entry !== ''),
     option,
     'must be an array of non-empty strings',
   );
   requireOption(
-    (value as string[]).every((scope) => SCOPE_TOKEN.test(scope)),
+    everyEntry(value, isScopeToken),
     option,
     'must hold RFC 6749 scope-tokens: printable ASCII without space, " or \\',
   );

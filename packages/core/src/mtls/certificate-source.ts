@@ -4,6 +4,7 @@ import {
   type OptionSchema,
   oneOf,
   positiveInteger,
+  refuseGivenUndefined,
   stringList,
 } from '../config/option-schema.js';
 import { positiveOption } from '../config/option-values.js';
@@ -113,8 +114,9 @@ function resolveHeader(options: CertificateHeaderOptions): ResolvedHeader {
   );
   // Left out, every peer is trusted; given as undefined (`process.env.PROXIES?.split(',')` with the
   // variable unset), it is a list that failed to load, never read as "trust everyone".
-  requireOption(
-    !(Object.hasOwn(options, 'trustedProxies') && options.trustedProxies === undefined),
+  refuseGivenUndefined(
+    options,
+    'trustedProxies',
     'certificateHeader.trustedProxies',
     'is undefined: a list that failed to load? Leave it out only when every peer may set the header',
   );

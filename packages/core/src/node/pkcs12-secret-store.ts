@@ -8,6 +8,7 @@ import {
   nonEmptyString,
   type OptionSchema,
   recordOf,
+  refuseGivenUndefined,
   shape,
   stringList,
 } from '../config/option-schema.js';
@@ -124,8 +125,9 @@ export function pkcs12SecretStore(options: Pkcs12SecretStoreOptions): SecretStor
     `must map at least one secret ID to aliases of ${fileInMessage}`,
   );
   // Written out but unset (`process.env.KEY_PASSWORD`), it would silently become the store password.
-  requireOption(
-    !Object.hasOwn(options, 'keyEntryPassword') || options.keyEntryPassword !== undefined,
+  refuseGivenUndefined(
+    options,
+    'keyEntryPassword',
     'pkcs12SecretStore.keyEntryPassword',
     'is undefined: give the password of the key entries, or leave the option out to use the store password',
   );

@@ -7,6 +7,7 @@ import {
   type OptionSchema,
   objectWith,
   oneOf,
+  refuseGivenUndefined,
 } from '../config/option-schema.js';
 import {
   SENDER_CONSTRAINTS,
@@ -59,14 +60,14 @@ export function validateAccessPolicy<P extends AccessPolicy | undefined>(policy:
   if (policy === undefined) return policy;
   const settled = settledCopy(policy, option);
   checkOptions(settled, ACCESS_POLICY_OPTIONS, option);
-  for (const member of Object.keys(settled)) {
-    // `scopes: process.env.SCOPES?.split(' ')` with the variable unset would otherwise require nothing.
-    if (settled[member as keyof AccessPolicy] === undefined)
-      throw new RsConfigError(
-        `${option}.${member}`,
-        'is undefined: a requirement that failed to load? Leave the member out for a route without it',
-      );
-  }
+  // `scopes: process.env.SCOPES?.split(' ')` with the variable unset would otherwise require nothing.
+  for (const member of Object.keys(settled))
+    refuseGivenUndefined(
+      settled,
+      member,
+      `${option}.${member}`,
+      'is undefined: a requirement that failed to load? Leave the member out for a route without it',
+    );
   checkSettledPolicy(settled, option);
   return Object.freeze(settled) as P;
 }

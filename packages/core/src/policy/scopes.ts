@@ -31,6 +31,11 @@ const SCOPE_SETS: OptionSchema<{ allOf: unknown; anyOf: unknown }> = { allOf: an
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
+/** Whether `value` is an RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and `\\`. */
+export function isScopeToken(value: unknown): value is string {
+  return typeof value === 'string' && SCOPE_TOKEN.test(value);
+}
+
 /** What is missing: the scopes to name in the challenge, or `undefined` when the requirement is met. */
 export function missingScopes(
   requirement: StaticScopeRequirement,
@@ -104,7 +109,7 @@ export function validateScopeRequirement(requirement: unknown, option: string, c
     throw new RsConfigError(option, `${form} needs at least one scope (${effect}; ${instead})`);
   }
   for (const scope of list) {
-    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+    if (!isScopeToken(scope)) {
       throw new RsConfigError(option, `${JSON.stringify(scope)} is not a valid scope token (RFC 6749 §3.3)`);
     }
   }

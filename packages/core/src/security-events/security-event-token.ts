@@ -130,7 +130,6 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   );
   // Compared exactly with the SET's `iss` and `aud`, as `jwtResolver` compares a token's: an identifier
   // with white space, a control character or one the URL parser drops could never be stated.
-  stringSetOption(options.issuer, `${option}.issuer`, true);
   checkComparedIssuer(options.issuer, `${option}.issuer`);
   const audiences = stringSetOption(options.audience, `${option}.audience`, true)!;
   for (const audience of audiences) checkUrlSpelling(audience, `${option}.audience`);

@@ -236,8 +236,7 @@ function claimHeaders(
       })
     : Object.entries(claims as Record<string, unknown>).map(([name, path]) => {
         requireOption(
-          isClaimPath(path) &&
-            (typeof path === 'string' || [...path].every((segment) => segment !== undefined)),
+          isClaimPath(path),
           `upstreamHeaders.claims[${JSON.stringify(name)}]`,
           "must be a claim path: a name or dotted path ('sub', 'address.country'), or a non-empty array of " +
             "names (['address', 'country'])",
