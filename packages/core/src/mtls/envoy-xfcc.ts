@@ -14,43 +14,80 @@ export type XfccElement = ReadonlyMap<string, readonly string[]>;
 export function parseXfcc(value: string): XfccElement[] | undefined {
   const elements: XfccElement[] = [];
   let pairs = new Map<string, string[]>();
-  let token = '';
-  let quoted = false;
-
-  const endPair = (): boolean => {
-    const pair = token.trim();
-    token = '';
-    if (pair === '') return true;
-    const equals = pair.indexOf('=');
-    if (equals <= 0) return false;
-    const key = pair.slice(0, equals).trim().toLowerCase();
-    const values = pairs.get(key);
-    if (values === undefined) pairs.set(key, [pair.slice(equals + 1).trim()]);
-    else values.push(pair.slice(equals + 1).trim());
-    return true;
-  };
-
-  for (let i = 0; i < value.length; i++) {
-    const character = value[i]!;
-    if (quoted) {
-      if (character === '\\' && i + 1 < value.length) token += value[++i];
-      else if (character === '"') quoted = false;
-      else token += character;
-    } else if (character === '"') {
-      quoted = true;
-    } else if (character === ';') {
-      if (!endPair()) return undefined;
-    } else if (character === ',') {
-      if (!endPair()) return undefined;
+  let at = 0;
+  for (;;) {
+    const pair = readPair(value, at);
+    if (pair === undefined) return undefined;
+    if (pair.key !== undefined) {
+      const values = pairs.get(pair.key);
+      if (values === undefined) pairs.set(pair.key, [pair.value]);
+      else values.push(pair.value);
+    }
+    at = pair.end;
+    if (at >= value.length) break;
+    if (value[at] === ',') {
       elements.push(pairs);
       pairs = new Map();
-    } else {
-      token += character;
     }
+    at++;
   }
-  if (quoted || !endPair()) return undefined;
   elements.push(pairs);
   return elements;
+}
+
+// A key is a token (RFC 9110 §5.6.2); Envoy writes By, Hash, Cert, Chain, Subject, URI and DNS.
+const KEY = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+interface Pair {
+  /** Lower case; `undefined` for an empty pair (`a=1;;b=2`). */
+  readonly key: string | undefined;
+  readonly value: string;
+  /** Where the `;` or `,` after the pair is, or the value's length. */
+  readonly end: number;
+}
+
+/**
+ * Reads the pair that starts at `start`. Strict on purpose: a quote opens a value only right after its
+ * `=`, and a closing quote must be followed by `;`, `,` or the end. With a proxy that appends its element
+ * to one the client sent (`APPEND_FORWARD`, or a proxy that keeps the client's header line), a lenient
+ * reader let the client's unbalanced quote swallow the proxy's element, so that the whole header read as
+ * one element naming a certificate of the client's choosing.
+ */
+function readPair(value: string, start: number): Pair | undefined {
+  let at = start;
+  while (at < value.length && value[at] !== '=' && value[at] !== ';' && value[at] !== ',') at++;
+  const key = value.slice(start, at).trim();
+  if (at >= value.length || value[at] !== '=') {
+    // Only an empty pair may go without "=".
+    return key === '' ? { key: undefined, value: '', end: at } : undefined;
+  }
+  if (!KEY.test(key)) return undefined;
+  at = skipSpaces(value, at + 1);
+  if (value[at] === '"') {
+    let text = '';
+    for (at++; at < value.length && value[at] !== '"'; at++) {
+      if (value[at] === '\\') at++;
+      if (at >= value.length) return undefined;
+      text += value[at];
+    }
+    if (at >= value.length) return undefined;
+    const end = skipSpaces(value, at + 1);
+    if (end < value.length && value[end] !== ';' && value[end] !== ',') return undefined;
+    return { key: key.toLowerCase(), value: text, end };
+  }
+  const valueStart = at;
+  while (at < value.length && value[at] !== ';' && value[at] !== ',') {
+    // A quote or an escape outside quotes is not Envoy's writing.
+    if (value[at] === '"' || value[at] === '\\') return undefined;
+    at++;
+  }
+  return { key: key.toLowerCase(), value: value.slice(valueStart, at).trim(), end: at };
+}
+
+function skipSpaces(value: string, start: number): number {
+  let at = start;
+  while (value[at] === ' ' || value[at] === '\t') at++;
+  return at;
 }
 
 /** What one XFCC header says about the client certificate: the URL-encoded PEM, its SHA-256, or both. */

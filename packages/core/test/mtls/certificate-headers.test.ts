@@ -123,10 +123,33 @@ describe('a value that is not one certificate in the format', () => {
       ['XFCC without a certificate', 'envoy-xfcc', 'By=spiffe://a;URI=spiffe://b'],
       ['XFCC with a pair without "="', 'envoy-xfcc', `Hash=${client.hex};oops`],
       ['XFCC whose Cert is garbage', 'envoy-xfcc', 'Cert="abc"'],
+      ['XFCC with text after a closing quote', 'envoy-xfcc', `Subject="CN=x"y;Hash=${client.hex}`],
+      ['XFCC with a quote inside a bare value', 'envoy-xfcc', `Subject=CN="x";Hash=${client.hex}`],
+      ['XFCC with an escape outside quotes', 'envoy-xfcc', `Subject=CN\\"x;Hash=${client.hex}`],
+      ['XFCC with a key that is no token', 'envoy-xfcc', `Ha sh=${client.hex}`],
     ];
     for (const [name, format, value] of cases) {
       expect(parseClientCertHeader(value, format), name).toBeUndefined();
     }
+  });
+
+  it("refuses a client's XFCC prefix whose open quote would swallow the proxy's element", () => {
+    const { client, other } = pki;
+    // The client sends its own header naming the victim's certificate and leaves a quote open; a proxy
+    // forwarding with APPEND_FORWARD adds its element for the client's real certificate, whose subject
+    // (chosen by the client) holds a quote that Envoy writes as \".
+    const prefix = `Cert="${encodeURIComponent(client.pem)}";X="`;
+    const proxyElement =
+      `By=spiffe://rs;Hash=${other.hex};Cert="${encodeURIComponent(other.pem)}";` +
+      'Subject="CN=q\\"";URI=spiffe://attacker';
+    for (const joined of [`${prefix},${proxyElement}`, `${prefix}, ${proxyElement}`]) {
+      expect(parseClientCertHeader(joined, 'envoy-xfcc')).toBeUndefined();
+      expect(parseClientCertHeader(joined, 'auto')).toBeUndefined();
+    }
+    // The proxy's element alone still reads as the client's real certificate.
+    expect(Buffer.from(parseClientCertHeader(proxyElement, 'envoy-xfcc')!.digest!).toString('hex')).toBe(
+      other.hex,
+    );
   });
 
   it('reports an XFCC Hash that disagrees with its Cert, for the caller to refuse', () => {
