@@ -25,16 +25,30 @@ export interface NodeRequestHeaderFields {
  * ```
  */
 export function nodeRequestHeaders(request: NodeRequestHeaderFields): RsHeaders {
-  // When no field name came twice (nearly every request), `headers` holds every field line unchanged:
-  // one key per line. Frameworks have built it already; the distinct view would be built for us alone.
-  const headers = request.headers;
+  // When no field name came twice (nearly every request), `headers` holds every field line: frameworks
+  // have built it already, and the distinct view would be built for us alone. Whether a name came twice
+  // is read from the lines as received: counting the keys of `headers` instead was fooled by a hook or
+  // middleware that added a header before us, which made up for a second Authorization line.
   const raw = request.rawHeaders;
-  if (raw !== undefined && raw.length === 2 * fieldCount(headers)) return headers;
-  return request.headersDistinct ?? headers;
+  if (raw === undefined || !hasRepeatedName(raw)) return request.headers;
+  return request.headersDistinct ?? request.headers;
 }
 
-function fieldCount(headers: IncomingHttpHeaders): number {
-  let count = 0;
-  for (const _name in headers) count++;
-  return count;
+// Past this many field lines the names are not compared pair by pair: such a request takes the distinct
+// view, which Node builds in one pass.
+const MAX_LINES_COMPARED = 64;
+
+/** Whether two field lines of `raw` (name, value, name, value, …) have the same name, in any case. */
+function hasRepeatedName(raw: readonly string[]): boolean {
+  if (raw.length > 2 * MAX_LINES_COMPARED) return true;
+  for (let i = 2; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    for (let j = 0; j < i; j += 2) {
+      const earlier = raw[j]!;
+      // Names of different lengths differ: most pairs end at this comparison.
+      if (earlier.length === name.length && (earlier === name || earlier.toLowerCase() === name.toLowerCase()))
+        return true;
+    }
+  }
+  return false;
 }

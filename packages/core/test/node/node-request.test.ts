@@ -9,9 +9,12 @@ import { singleHeader } from '../../src/request.js';
 let server: Server;
 let port: number;
 let seen: RsHeaders | undefined;
+// What a hook or middleware running before us does to the request, if anything.
+let before: ((req: IncomingMessage) => void) | undefined;
 
 beforeAll(async () => {
   server = createServer((req: IncomingMessage, res) => {
+    before?.(req);
     seen = nodeRequestHeaders(req);
     res.end('ok');
   });
@@ -51,5 +54,24 @@ describe('nodeRequestHeaders', () => {
       first.slice(first.indexOf(' ') + 1),
       second.slice(second.indexOf(' ') + 1),
     ]);
+  });
+
+  it('keeps a repeated Authorization apart when a middleware added a header before us', async () => {
+    before = (req) => {
+      req.headers['x-request-id'] = 'generated';
+    };
+    try {
+      const headers = await send(['Authorization: Bearer a', 'Authorization: Basic eA==']);
+      expect(singleHeader(headers, 'authorization')).toBeNull();
+    } finally {
+      before = undefined;
+    }
+  });
+
+  it('takes the distinct view for a request of very many field lines', async () => {
+    const lines = Array.from({ length: 70 }, (_, i) => `X-Filler-${i}: ${i}`);
+    const headers = await send([...lines, 'Authorization: Bearer a', 'Authorization: Bearer b']);
+    expect(singleHeader(headers, 'authorization')).toBeNull();
+    expect(singleHeader(headers, 'x-filler-3')).toBe('3');
   });
 });
