@@ -71,3 +71,28 @@ export function getInAbsoluteForm(
     sent.end();
   });
 }
+
+/**
+ * GETs `path` from the server at `baseUrl` with the `Host` header set to `host`, which may be anything a
+ * client can write (`api?x=`, `api/x`): Node's client checks a header value for control characters only.
+ * Resolves to the status and the answer's headers.
+ */
+export function getWithHost(
+  baseUrl: string,
+  path: string,
+  host: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  const server = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(
+      { host: server.hostname, port: server.port, method: 'GET', path, headers: { ...headers, host } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+      },
+    );
+    sent.on('error', reject);
+    sent.end();
+  });
+}

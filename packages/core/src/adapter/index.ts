@@ -88,6 +88,7 @@ export {
 } from './metadata-answer.js';
 export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
+export { requestAuthority } from './request-authority.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
 export { addResponseHeaders } from './response-headers.js';
 export { checkRouteHandler, checkRoutePolicyMember, routePolicyArgument } from './route-handler.js';

@@ -1,6 +1,7 @@
 import { requireOption } from '../config/config-error.js';
 import { isLoopbackHost } from '../http/endpoint-url.js';
 import type { LiteResourceServerSource } from './lite-resource-server-source.js';
+import { requestAuthority } from './request-authority.js';
 import type { ResourceServerSource } from './resource-server-source.js';
 
 /**
@@ -66,7 +67,7 @@ export function requestUrl(
   const pathAndQuery = absolute?.pathAndQuery ?? target;
   if (publicBase !== undefined) return publicBase + pathAndQuery;
   // The scheme stays the connection's: a client writing https:// over plain http makes it no https.
-  return `${protocol ?? 'http'}://${absolute?.host ?? host ?? ''}${pathAndQuery}`;
+  return `${protocol ?? 'http'}://${requestAuthority(absolute?.host ?? host ?? '')}${pathAndQuery}`;
 }
 
 // RFC 9112 §3.2.2: a server must accept a request-target in absolute-form (`GET https://host/path`), as

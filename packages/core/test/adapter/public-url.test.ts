@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { publicBaseUrl, requestUrl } from '../../src/adapter/index.js';
+import { publicBaseUrl, requestAuthority, requestUrl } from '../../src/adapter/index.js';
 import { expectConfigError } from '../helpers.js';
 
 describe('publicBaseUrl', () => {
@@ -60,5 +60,37 @@ describe('requestUrl', () => {
     expect(requestUrl(undefined, 'https', 'api.example.com', 'ftp://x/y')).toBe(
       'https://api.example.comftp://x/y',
     );
+  });
+});
+
+describe('requestAuthority', () => {
+  it('keeps a host, a port and an IP literal as they are', () => {
+    for (const host of [
+      'api.example.com',
+      'api.example.com:8443',
+      '[::1]:3000',
+      '127.0.0.1',
+      'xn--bcher-kva.example',
+    ]) {
+      expect(requestAuthority(host)).toBe(host);
+    }
+  });
+
+  it('percent-encodes what would end the authority early or add userinfo', () => {
+    expect(requestAuthority('api?access_token=x')).toBe('api%3Faccess_token=x');
+    expect(requestAuthority('api#')).toBe('api%23');
+    expect(requestAuthority('api/x?y=')).toBe('api%2Fx%3Fy=');
+    expect(requestAuthority('evil@api')).toBe('evil%40api');
+    expect(requestAuthority('a b\\c')).toBe('a%20b%5Cc');
+    expect(requestAuthority('b\u00fccher')).toBe('b%C3%BCcher');
+    expect(requestAuthority('\ud800')).toBe('%EF%BF%BD');
+  });
+
+  it('leaves the query to the request target, whatever the Host', () => {
+    const url = requestUrl(undefined, 'https', 'api?x=', '/items?access_token=t');
+    expect(url).toBe('https://api%3Fx=/items?access_token=t');
+    expect(url.slice(url.indexOf('?'))).toBe('?access_token=t');
+    // Such a host is no host to the URL parser either: nothing that compares hosts can match it.
+    expect(URL.canParse(url)).toBe(false);
   });
 });

@@ -1,0 +1,45 @@
+import { getWithHost, type TestIssuer, testIssuer } from '@rs/testkit';
+import type { Request, Response } from 'express';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createExpressResourceServer } from '../src/index.js';
+import { FRAMEWORKS } from './frameworks.js';
+import { closeAll, serve } from './serve.js';
+
+let fixture: TestIssuer;
+let token: string;
+beforeAll(async () => {
+  fixture = await testIssuer();
+  token = await fixture.mint({ sub: 'alice' });
+});
+afterEach(closeAll);
+
+// The Host header is the client's to write: a `?`, `#` or `/` in it must not move where the request
+// target's query starts.
+const HOSTS_ENDING_EARLY = ['127.0.0.1?x=', '127.0.0.1#', '127.0.0.1/x?y='];
+
+describe.each(FRAMEWORKS)('$name', ({ express }) => {
+  async function queryTokenApp(): Promise<string> {
+    const app = express();
+    const rs = createExpressResourceServer(fixture.options({ tokenLocations: { query: true } }));
+    app.get('/items', rs.protect(), (req: Request, res: Response) => {
+      res.json({ subject: rs.contextOf(req)?.subject });
+    });
+    return (await serve(app)).url;
+  }
+
+  it.each(HOSTS_ENDING_EARLY)('refuses a token sent two ways whatever the Host (%s)', async (host) => {
+    const url = await queryTokenApp();
+    const answer = await getWithHost(url, `/items?access_token=${token}`, host, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.headers['www-authenticate']).toContain('error="invalid_request"');
+  });
+
+  it('takes no token from the Host header', async () => {
+    const url = await queryTokenApp();
+    const answer = await getWithHost(url, '/items', `127.0.0.1?access_token=${token}&x=`);
+    expect(answer.status).toBe(401);
+    expect(answer.headers['www-authenticate']).not.toContain('error=');
+  });
+});
