@@ -1,6 +1,6 @@
 import { requireOption } from '../config/config-error.js';
 import { nonNegativeInteger, type OptionSchema } from '../config/option-schema.js';
-import { isFormUrlEncoded } from '../extract/form-body.js';
+import { isFormUrlEncoded, methodTakesForm } from '../extract/form-body.js';
 import type { ResourceServer } from '../resource-server.js';
 
 /** A parsed form: a key sent more than once keeps every value, so a repeated `access_token` is seen. */
@@ -54,7 +54,7 @@ export function formReading(
 }
 
 /**
- * Whether core would look at this request's body at all: form tokens on, a method with a body, and the
+ * Whether core would look at this request's body at all: form tokens on, a method whose body means something (POST, PUT, PATCH), and the
  * `application/x-www-form-urlencoded` media type (RFC 6750 §2.2). Read nothing otherwise.
  *
  * @example
@@ -67,7 +67,7 @@ export function formBodyWanted(
   method: string,
   contentType: string | readonly string[] | undefined | null,
 ): boolean {
-  return reading.enabled && method !== 'GET' && method !== 'HEAD' && isFormUrlEncoded(contentType);
+  return reading.enabled && methodTakesForm(method) && isFormUrlEncoded(contentType);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type Outcome, refusal, success } from '../errors/failure.js';
-import type { RsHeaders } from '../request.js';
+import { headerTexts, type RsHeaders } from '../request.js';
 import { B64TOKEN } from './b64token.js';
 
 /**
@@ -15,10 +15,8 @@ export const MAX_COOKIE_HEADER_LENGTH = 16 * 1024;
  * another path or domain) is ambiguous and refused, as is a value that is not a b64token.
  */
 export function cookieToken(headers: RsHeaders, name: string): Outcome<string | undefined> {
-  const raw = Object.hasOwn(headers, 'cookie') ? headers.cookie : undefined;
-  if (raw === undefined) return success(undefined);
   // HTTP/2 may send one Cookie header per pair; Node joins them with "; ", an array keeps them apart.
-  const header = typeof raw === 'string' ? raw : raw.join('; ');
+  const header = headerTexts(headers, 'cookie').join('; ');
   if (!header.includes(name)) return success(undefined);
   if (header.length > MAX_COOKIE_HEADER_LENGTH)
     return refusal('malformed_authorization', 'The Cookie header is too large');

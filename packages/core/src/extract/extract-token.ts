@@ -5,7 +5,7 @@ import { isTokenCharacter } from '../http/header-field.js';
 import { type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
 import { cookieToken } from './cookie-token.js';
-import { isFormUrlEncoded } from './form-body.js';
+import { isFormUrlEncoded, methodTakesForm } from './form-body.js';
 import type { TokenLocations } from './token-locations.js';
 
 const ACCESS_TOKEN = 'access_token';
@@ -111,12 +111,7 @@ export function extractToken(
     }
   }
 
-  if (
-    locations.formBody &&
-    request.form !== undefined &&
-    request.method !== 'GET' &&
-    request.method !== 'HEAD'
-  ) {
+  if (locations.formBody && request.form !== undefined && methodTakesForm(request.method)) {
     const contentType = singleHeader(request.headers, 'content-type');
     const value = Object.hasOwn(request.form, 'access_token') ? request.form.access_token : undefined;
     if (isFormUrlEncoded(contentType) && value !== undefined) {

@@ -50,12 +50,15 @@ describe('formBodyWanted', () => {
   it('wants a form-urlencoded body of a method that has one, when form tokens are on', () => {
     expect(formBodyWanted(reading, 'POST', FORM)).toBe(true);
     expect(formBodyWanted(reading, 'PUT', `${FORM}; charset=utf-8`)).toBe(true);
+    expect(formBodyWanted(reading, 'PATCH', FORM)).toBe(true);
   });
 
   it('wants nothing otherwise', () => {
     expect(formBodyWanted({ enabled: false, maxBytes: 64 }, 'POST', FORM)).toBe(false);
     expect(formBodyWanted(reading, 'GET', FORM)).toBe(false);
     expect(formBodyWanted(reading, 'HEAD', FORM)).toBe(false);
+    expect(formBodyWanted(reading, 'DELETE', FORM)).toBe(false);
+    expect(formBodyWanted(reading, 'OPTIONS', FORM)).toBe(false);
     expect(formBodyWanted(reading, 'POST', 'application/json')).toBe(false);
     expect(formBodyWanted(reading, 'POST', [FORM, FORM])).toBe(false);
     expect(formBodyWanted(reading, 'POST', undefined)).toBe(false);

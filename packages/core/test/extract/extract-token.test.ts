@@ -266,9 +266,15 @@ describe('form body (RFC 6750 §2.2)', () => {
     }
   });
 
-  it('is ignored on GET and HEAD, and for other content types', async () => {
+  it('is read on POST, PUT and PATCH only (RFC 6750 §2.2), and for no other content type', async () => {
     const rs = server({ tokenLocations: { formBody: true } });
-    for (const method of ['GET', 'HEAD']) {
+    for (const method of ['PUT', 'PATCH']) {
+      const result = await rs.authenticate(post({ access_token: token }, FORM, { method }));
+      expect(result.ok, method).toBe(true);
+    }
+    // Methods whose content has no defined meaning (RFC 9110 §9.3), one this list does not know, and a
+    // method name in another case (method names are case-sensitive).
+    for (const method of ['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'PROPFIND', 'post']) {
       expectRejected(
         await rs.authenticate(post({ access_token: token }, FORM, { method })),
         'token_missing',
