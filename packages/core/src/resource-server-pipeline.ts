@@ -119,7 +119,7 @@ export function buildResourceServerWith(
   );
   const challengeBase = {
     realm: quotable(options.realm, 'realm'),
-    errorUri: quotable(options.errorUri, 'errorUri'),
+    errorUri: uriReference(options.errorUri, 'errorUri'),
   };
   const locations = resolveLocations(options.tokenLocations);
   const requireHttps = options.requireHttps ?? true;
@@ -407,6 +407,22 @@ function quotable(value: string | undefined, option: string): string | undefined
     typeof value === 'string' && isQuotableChallengeValue(value),
     option,
     'must be printable ASCII without " or \\ (RFC 6750 §3)',
+  );
+  return value;
+}
+
+// RFC 6750 §3: error_uri "MUST conform to the URI-reference syntax and thus MUST NOT include characters
+// outside the set %x21 / %x23-5B / %x5D-7E": the quotable characters less the space.
+const URI_REFERENCE_CHARACTERS = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+function uriReference(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  requireOption(
+    typeof value === 'string' &&
+      URI_REFERENCE_CHARACTERS.test(value) &&
+      URL.canParse(value, 'https://base.invalid/'),
+    option,
+    'must be a URI reference of printable ASCII without spaces, " or \\ (RFC 6750 §3)',
   );
   return value;
 }

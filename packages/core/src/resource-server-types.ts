@@ -25,7 +25,10 @@ export interface ResourceServerOptions extends SenderConstraintOptions {
   readonly resolver: AccessTokenResolver;
   /** The `realm` of every challenge. Default none. */
   readonly realm?: string;
-  /** An `error_uri` for challenges that carry an error. Default none. */
+  /**
+   * An `error_uri` for challenges that carry an error: a URI reference (absolute, or relative such as
+   * `/docs/errors`) of printable ASCII without spaces, `"` or `\` (RFC 6750 §3). Default none.
+   */
   readonly errorUri?: string;
   /**
    * Refuse requests whose URL is not `https:` (400 `invalid_request`). Default `true`. Plain `http:` to a

@@ -197,6 +197,11 @@ describe('createResourceServer options', () => {
   it('realm, errorUri and clock are checked', () => {
     expectConfigError(rs({ realm: 'a "quoted" realm' }), 'realm');
     expectConfigError(rs({ errorUri: 'https://x/\\' }), 'errorUri');
+    // RFC 6750 §3: a URI reference, so no space either.
+    for (const errorUri of ['https://x/a b', ' https://x/a', '', 'https://[x/']) {
+      expectConfigError(rs({ errorUri }), 'errorUri');
+    }
+    expect(() => rs({ errorUri: '/docs/errors#token' })()).not.toThrow();
     expectConfigError(rs({ clock: 5 as unknown as () => number }), 'clock');
   });
 });
