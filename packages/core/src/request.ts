@@ -14,7 +14,10 @@ export interface RsRequest {
    * proxy-aware fields or from a configured public base URL.
    */
   readonly url: string;
-  /** Request headers, names in lower case. */
+  /**
+   * Request headers, names in lower case. A value that is not text (a `null` copied from a loosely typed
+   * event, a list element that is not a string) counts as not sent.
+   */
   readonly headers: RsHeaders;
   /**
    * The parsed `application/x-www-form-urlencoded` body, when the framework parsed one. Only read when
@@ -40,11 +43,31 @@ export type RsHeaders = Readonly<Record<string, string | readonly string[] | und
 
 /**
  * The single value of a header, `undefined` when absent, or `null` when it was sent more than once as
- * separate values (an array of two or more).
+ * separate values (an array of two or more). Only text is a value: a header whose value is neither a
+ * string nor an array (`null`, a number, in a request built by hand against its type) is absent, and so
+ * is each element of an array that is not a string, so that a client's request is answered, never thrown
+ * on.
  */
 export function singleHeader(headers: RsHeaders, name: string): string | undefined | null {
-  const value = Object.hasOwn(headers, name) ? headers[name] : undefined;
-  if (value === undefined || typeof value === 'string') return value;
-  if (value.length === 0) return undefined;
-  return value.length === 1 ? value[0] : null;
+  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return undefined;
+  let found: string | undefined;
+  for (const item of value as readonly unknown[]) {
+    if (typeof item !== 'string') continue;
+    if (found !== undefined) return null;
+    found = item;
+  }
+  return found;
+}
+
+/**
+ * Every value of a header as text, in order: `[]` when absent. Values that are not strings are left out,
+ * as {@link singleHeader} leaves them out.
+ */
+export function headerTexts(headers: RsHeaders, name: string): readonly string[] {
+  const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) return [];
+  return (value as readonly unknown[]).filter((item): item is string => typeof item === 'string');
 }

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
+import { generateSigningKey, jwksOf } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccessTokenResolver, createResourceServer, jwtResolver, staticJwks } from '../../src/index.js';
 import { nodeRequestHeaders } from '../../src/node/index.js';
 import type { RsHeaders } from '../../src/request.js';
 import { singleHeader } from '../../src/request.js';
+import { API_URL, AUDIENCE, expectAccepted, expectRejected, ISSUER, mint, NOW_MS } from '../helpers.js';
 
 // Real requests on loopback, written byte for byte so that a field can be sent twice.
 let server: Server;
@@ -74,4 +77,56 @@ describe('nodeRequestHeaders', () => {
     expect(singleHeader(headers, 'authorization')).toBeNull();
     expect(singleHeader(headers, 'x-filler-3')).toBe('3');
   });
+});
+
+// What a hand-built request (a test, an adapter reading a loosely typed event) may hold against its type.
+const notText = [null, 42, true, {}, Symbol('x')] as const;
+const loose = (headers: Record<string, unknown>) => headers as unknown as RsHeaders;
+
+describe('singleHeader with values that are not text', () => {
+  it.each(notText)('reads %s as absent, alone or as an element of a list', (value) => {
+    expect(singleHeader(loose({ authorization: value }), 'authorization')).toBeUndefined();
+    expect(singleHeader(loose({ authorization: [value] }), 'authorization')).toBeUndefined();
+    expect(singleHeader(loose({ authorization: [value, 'Bearer a'] }), 'authorization')).toBe('Bearer a');
+    expect(
+      singleHeader(loose({ authorization: ['Bearer a', value, 'Bearer b'] }), 'authorization'),
+    ).toBeNull();
+  });
+});
+
+describe('authenticate with header values that are not text', () => {
+  let resolver: AccessTokenResolver;
+  let token: string;
+  beforeAll(async () => {
+    const key = await generateSigningKey('ES256', 'k1');
+    resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)) });
+    token = await mint(key, { scope: 'read' });
+  });
+  const rsOf = () =>
+    createResourceServer({
+      resolver,
+      clock: () => NOW_MS,
+      tokenLocations: { header: 'x-token', cookie: 'at', formBody: true },
+      certificateHeader: { name: 'x-client-cert-7f3a', format: 'url-encoded-pem' },
+    });
+  const request = (headers: Record<string, unknown>) => ({
+    method: 'POST',
+    url: API_URL,
+    headers: loose(headers),
+    form: {},
+  });
+  const names = ['authorization', 'x-token', 'cookie', 'content-type', 'dpop', 'x-client-cert-7f3a'];
+
+  it.each(notText)(
+    'answers %s in any header read as no such header, never with an exception',
+    async (value) => {
+      for (const name of names) {
+        expectRejected(await rsOf().authenticate(request({ [name]: value })), 'token_missing', 401);
+        expectRejected(await rsOf().authenticate(request({ [name]: [value] })), 'token_missing', 401);
+      }
+      expectAccepted(
+        await rsOf().authenticate(request({ authorization: `Bearer ${token}`, cookie: value, dpop: value })),
+      );
+    },
+  );
 });

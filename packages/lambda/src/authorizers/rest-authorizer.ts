@@ -6,6 +6,7 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
 import type { RestApiEvent } from '../api-gateway-event.js';
+import { eventHeaders } from '../request/event-headers.js';
 import { restApiRequest } from '../request/rest-api-request.js';
 import { authorizerContext, principalOf } from './authorizer-context.js';
 import { authorizerDecision, authorizerUnavailable, unauthorized } from './authorizer-decision.js';
@@ -68,7 +69,8 @@ function tokenEventRequest(event: APIGatewayTokenAuthorizerEvent): RsRequest | u
   return {
     method: arn.method,
     url: `https://${host}/${arn.stage}/${arn.path.replace(/[?#]/g, encodeURIComponent)}`,
-    headers: { authorization: event.authorizationToken },
+    // Read as the proxy events' headers are: without the spaces and tabs around the value.
+    headers: eventHeaders({ authorization: event.authorizationToken }),
   };
 }
 

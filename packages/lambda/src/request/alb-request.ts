@@ -1,6 +1,7 @@
 import type { RsRequest } from '@rs/core';
 import type { FormReading } from '@rs/core/adapter';
 import type { ALBEvent } from 'aws-lambda';
+import { mapOf, textField, textList } from './event-fields.js';
 import { eventForm } from './event-form.js';
 import { eventHeaders } from './event-headers.js';
 import { publicPath } from './public-path.js';
@@ -14,16 +15,18 @@ const UNKNOWN_HOST = 'unknown-host.invalid';
  * refused). The load balancer ends TLS and sets `x-forwarded-proto` itself, overwriting the client's: an
  * HTTP listener gives an `http:` URL, which core refuses unless `requireHttps` is off. The query is
  * passed on as the client sent it (the load balancer does not decode it). With a `publicOrigin`, the
- * `Host` and `x-forwarded-proto` headers play no part in the URL.
+ * `Host` and `x-forwarded-proto` headers play no part in the URL. A field of the wrong type (a `null`
+ * query value, a missing path) counts as missing.
  */
 export function albRequest(event: ALBEvent, form: FormReading, publicOrigin?: string): RsRequest {
   const headers = eventHeaders(event.headers, event.multiValueHeaders);
-  const method = event.httpMethod;
+  const method = textField(event.httpMethod) ?? '';
   const proto = lastValue(headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
   const host = lastValue(headers.host) ?? UNKNOWN_HOST;
+  const path = publicPath(textField(event.path) ?? '/');
   return {
     method,
-    url: `${publicOrigin ?? `${proto}://${host}`}${publicPath(event.path)}${albQuery(event)}`,
+    url: `${publicOrigin ?? `${proto}://${host}`}${path}${albQuery(event)}`,
     headers,
     form: eventForm(event, method, headers, form),
   };
@@ -37,12 +40,12 @@ function lastValue(value: string | readonly string[] | undefined): string | unde
 function albQuery(event: ALBEvent): string {
   const pairs: string[] = [];
   if (event.multiValueQueryStringParameters) {
-    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters)) {
-      for (const value of values ?? []) pairs.push(`${name}=${value}`);
+    for (const [name, values] of Object.entries(mapOf(event.multiValueQueryStringParameters))) {
+      for (const value of textList(values)) pairs.push(`${name}=${value}`);
     }
   } else if (event.queryStringParameters) {
-    for (const [name, value] of Object.entries(event.queryStringParameters)) {
-      if (value !== undefined) pairs.push(`${name}=${value}`);
+    for (const [name, value] of Object.entries(mapOf(event.queryStringParameters))) {
+      if (typeof value === 'string') pairs.push(`${name}=${value}`);
     }
   }
   return pairs.length === 0 ? '' : `?${pairs.join('&')}`;

@@ -17,8 +17,7 @@ export function eventForm(
   reading: FormReading,
 ): FormRecord | undefined {
   const { body } = event;
-  if (body === undefined || body === null || !formBodyWanted(reading, method, headers['content-type']))
-    return undefined;
+  if (typeof body !== 'string' || !formBodyWanted(reading, method, headers['content-type'])) return undefined;
   const text = event.isBase64Encoded ? decodeBase64(body, reading.maxBytes) : body;
   return text === undefined ? undefined : formFromText(text, reading.maxBytes);
 }

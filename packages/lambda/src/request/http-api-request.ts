@@ -1,33 +1,46 @@
 import type { RsRequest } from '@rs/core';
 import type { FormReading, RsHeaders } from '@rs/core/adapter';
 import type { HttpApiEvent } from '../api-gateway-event.js';
+import { textField } from './event-fields.js';
 import { eventForm } from './event-form.js';
-import { eventHeaders } from './event-headers.js';
+import { eventHeaders, headerValue } from './event-headers.js';
 import { publicPath } from './public-path.js';
+
+// RFC 2606: a name that can never resolve, for the rare event that names no host at all.
+const UNKNOWN_HOST = 'unknown-host.invalid';
 
 /**
  * Translates an HTTP API event (payload 2.0; also Lambda function URLs). Both are HTTPS only. Repeated
  * headers arrive comma-joined, which core understands. Cookies arrive apart, in `cookies`: they are
  * joined back into a `Cookie` header (`; `-separated) for a cookie token location. With a
- * `publicOrigin`, the client's `Host` header plays no part in the URL.
+ * `publicOrigin`, the client's `Host` header plays no part in the URL. Hand-made events may lack
+ * `requestContext` or parts of it; a field of the wrong type counts as missing.
  */
 export function httpApiRequest(event: HttpApiEvent, form: FormReading, publicOrigin?: string): RsRequest {
   const headers = withCookies(eventHeaders(event.headers), event.cookies);
-  const host = typeof headers.host === 'string' ? headers.host : event.requestContext.domainName;
-  const method = event.requestContext.http.method;
-  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  const context: Partial<HttpApiEvent['requestContext']> | null | undefined = event.requestContext;
+  const host =
+    typeof headers.host === 'string' ? headers.host : (textField(context?.domainName) ?? UNKNOWN_HOST);
+  const method = textField(context?.http?.method) ?? '';
+  const path = publicPath(textField(event.rawPath) ?? '/');
+  const rawQuery = textField(event.rawQueryString);
   return {
     method,
-    url: `${publicOrigin ?? `https://${host}`}${publicPath(event.rawPath)}${query}`,
+    url: `${publicOrigin ?? `https://${host}`}${path}${rawQuery ? `?${rawQuery}` : ''}`,
     headers,
     form: eventForm(event, method, headers, form),
-    peerAddress: event.requestContext.http.sourceIp,
+    peerAddress: textField(context?.http?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
-    clientCertificate: event.requestContext.authentication?.clientCert?.clientCertPem,
+    clientCertificate: textField(context?.authentication?.clientCert?.clientCertPem),
   };
 }
 
-function withCookies(headers: RsHeaders, cookies: readonly string[] | undefined): RsHeaders {
-  if (cookies === undefined || cookies.length === 0 || headers.cookie !== undefined) return headers;
-  return { ...headers, cookie: cookies.join('; ') };
+function withCookies(headers: RsHeaders, cookies: unknown): RsHeaders {
+  if (headers.cookie !== undefined || !Array.isArray(cookies)) return headers;
+  const pairs = (cookies as readonly unknown[])
+    .map(headerValue)
+    .filter((pair): pair is string => pair !== undefined && pair !== '');
+  if (pairs.length === 0) return headers;
+  // Still without a prototype, as eventHeaders made it.
+  return Object.assign(Object.create(null), headers, { cookie: pairs.join('; ') });
 }

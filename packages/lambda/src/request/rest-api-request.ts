@@ -1,6 +1,7 @@
 import type { RsRequest } from '@rs/core';
 import type { FormReading } from '@rs/core/adapter';
 import type { RestApiEvent } from '../api-gateway-event.js';
+import { mapOf, textField, textList } from './event-fields.js';
 import { eventForm } from './event-form.js';
 import { eventHeaders } from './event-headers.js';
 import { publicPath } from './public-path.js';
@@ -11,23 +12,25 @@ const UNKNOWN_HOST = 'unknown-host.invalid';
 /**
  * Translates a REST API proxy event (payload 1.0). API Gateway only serves HTTPS, so the URL is `https:`.
  * The path is `requestContext.path`, the one the client used (with the stage on `execute-api` hosts and
- * the base path on custom domains); the top-level `path` lacks the stage.
+ * the base path on custom domains); the top-level `path` lacks the stage. Hand-made events (local
+ * emulators, tests) may lack `requestContext` or parts of it: the path is then the top-level one, and no
+ * peer address or client certificate is known. A field of the wrong type counts as missing.
  */
 export function restApiRequest(event: RestApiEvent, form: FormReading, publicOrigin?: string): RsRequest {
   const headers = eventHeaders(event.headers, event.multiValueHeaders);
+  const context: Partial<RestApiEvent['requestContext']> | null | undefined = event.requestContext;
   const host =
-    typeof headers.host === 'string' ? headers.host : (event.requestContext.domainName ?? UNKNOWN_HOST);
-  const path = event.requestContext.path ?? event.path;
-  const method = event.httpMethod;
+    typeof headers.host === 'string' ? headers.host : (textField(context?.domainName) ?? UNKNOWN_HOST);
+  const path = textField(context?.path) ?? textField(event.path) ?? '/';
+  const method = textField(event.httpMethod) ?? '';
   return {
     method,
     url: `${publicOrigin ?? `https://${host}`}${publicPath(path)}${restApiQuery(event)}`,
     headers,
     form: eventForm(event, method, headers, form),
-    // Hand-made events (local emulators, tests) often omit the identity block; no address is then known.
-    peerAddress: event.requestContext.identity?.sourceIp,
+    peerAddress: textField(context?.identity?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
-    clientCertificate: event.requestContext.identity?.clientCert?.clientCertPem ?? undefined,
+    clientCertificate: textField(context?.identity?.clientCert?.clientCertPem),
   };
 }
 
@@ -35,12 +38,12 @@ export function restApiRequest(event: RestApiEvent, form: FormReading, publicOri
 function restApiQuery(event: RestApiEvent): string {
   const params = new URLSearchParams();
   if (event.multiValueQueryStringParameters) {
-    for (const [name, values] of Object.entries(event.multiValueQueryStringParameters)) {
-      for (const value of values ?? []) params.append(name, value);
+    for (const [name, values] of Object.entries(mapOf(event.multiValueQueryStringParameters))) {
+      for (const value of textList(values)) params.append(name, value);
     }
   } else if (event.queryStringParameters) {
-    for (const [name, value] of Object.entries(event.queryStringParameters)) {
-      if (value !== undefined) params.append(name, value);
+    for (const [name, value] of Object.entries(mapOf(event.queryStringParameters))) {
+      if (typeof value === 'string') params.append(name, value);
     }
   }
   const query = params.toString();
