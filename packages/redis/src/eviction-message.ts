@@ -39,15 +39,18 @@ export function decodeEvictionMessage(text: string): EvictionMessage | undefined
 
 function sharedRevocation(value: unknown): SharedRevocation | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const { by, value: named, issuer, revokedAt } = value as Record<string, unknown>;
+  const { by, value: named, signingInputHash, issuer, revokedAt } = value as Record<string, unknown>;
   if (typeof by !== 'string' || !TARGETS.has(by) || typeof named !== 'string' || named.length === 0)
     return undefined;
   if (issuer !== undefined && typeof issuer !== 'string') return undefined;
+  if (signingInputHash !== undefined && (by !== 'token' || typeof signingInputHash !== 'string'))
+    return undefined;
   if (revokedAt !== undefined && (typeof revokedAt !== 'number' || !Number.isFinite(revokedAt)))
     return undefined;
   return {
     by: by as RevocationTarget,
     value: named,
+    ...(signingInputHash === undefined ? {} : { signingInputHash }),
     ...(issuer === undefined ? {} : { issuer }),
     ...(revokedAt === undefined ? {} : { revokedAt }),
   };

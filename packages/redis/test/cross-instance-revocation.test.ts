@@ -10,6 +10,7 @@ import {
   tokenCache,
 } from '@rs/core';
 import {
+  ecdsaTwin,
   generateSigningKey,
   jwksOf,
   mintToken,
@@ -116,6 +117,21 @@ describe('revocation across instances sharing one Redis', () => {
     expect((await b.rs.authenticate(request(bob))).ok).toBe(true);
     // The revocation travelled as a revocation, not as the SET: B never saw it and cannot replay it.
     expect(a.store.stats().publishedEvictions).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a token revoked by itself on one instance is refused by the other, under its other ECDSA signature too', async () => {
+    const a = await apiInstance();
+    const b = await apiInstance();
+    const carol = await token({ sub: 'carol' });
+    const twin = ecdsaTwin(carol);
+    expect((await b.rs.authenticate(request(twin))).ok).toBe(true);
+
+    await a.revocations.revoke({ by: 'token', value: carol });
+    await waitFor('B to hear the revocation', () => b.revocations.stats().received === 1);
+    for (const sent of [carol, twin]) {
+      const refused = await b.rs.authenticate(request(sent));
+      expect(!refused.ok && refused.rejection.code).toBe('token_revoked');
+    }
   });
 
   it('drops a subject’s cached answers from Redis and from every instance’s local tier, and only those', async () => {

@@ -63,3 +63,28 @@ export function rawToken(header: unknown, payload: unknown, signature = 'c2ln'):
   const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
   return `${encode(header)}.${encode(payload)}.${signature}`;
 }
+
+/** The order n of each JWS ECDSA algorithm's curve: a signature's r and s lie in [1, n − 1]. */
+export const ECDSA_CURVE_ORDERS: Readonly<Record<string, bigint>> = {
+  ES256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  ES384: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  ES512:
+    0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
+};
+
+/**
+ * The same ES256/ES384/ES512 token with the other valid signature of its claims: ECDSA signatures come
+ * in pairs, (r, s) and (r, n − s), and JWS verification accepts both. What an attacker holding one
+ * token can make without any key.
+ */
+export function ecdsaTwin(token: string): string {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const { alg } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { alg: string };
+  const n = ECDSA_CURVE_ORDERS[alg];
+  if (n === undefined) throw new TypeError(`not an ECDSA JWS: ${alg}`);
+  const bytes = Buffer.from(signature, 'base64url');
+  const size = bytes.length / 2;
+  const s = BigInt(`0x${bytes.subarray(size).toString('hex')}`);
+  const twin = Buffer.from((n - s).toString(16).padStart(size * 2, '0'), 'hex');
+  return `${header}.${payload}.${Buffer.concat([bytes.subarray(0, size), twin]).toString('base64url')}`;
+}

@@ -3,6 +3,7 @@ import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { isPublicKeyEncryption } from '../keys/jwe-algorithms.js';
 import type { JweDecryptor } from './jwe-decryptor.js';
+import { rememberNestedJws } from './nested-jws.js';
 import {
   countDots,
   type ReadEncrypted,
@@ -63,7 +64,9 @@ export function encryptedJwtReader(
     // What an encrypted token holds is not tied to the signing key alone (the decryption key matters
     // too): it is not reported as signed, so it is never remembered as verified.
     const verified = await readSigned(text, now, false);
-    return verified.ok ? success({ claims: verified.value.claims }) : verified;
+    if (!verified.ok) return verified;
+    rememberNestedJws(verified.value.claims, text);
+    return success({ claims: verified.value.claims });
   };
 }
 

@@ -10,11 +10,13 @@ import { checkComparedIssuer } from '../http/endpoint-url.js';
 import type { encryptedJwtReader } from '../jose/encrypted-jwt-reader.js';
 import type { jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader, type ReadJwt, signedJwtReader } from '../jose/jwt-reader.js';
+import { nestedJwsOf } from '../jose/nested-jws.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
 import { requireVerificationKeySources } from '../keys/key-source-purpose.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
+import { signingInputOf } from '../revocation/signing-input.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { jwtCacheNamespace } from './jwt-cache-namespace.js';
 import type { JwtResolverOptions } from './jwt-resolver-options.js';
@@ -205,11 +207,16 @@ export function buildJwtResolver(
     revocations: RevocationList,
   ): Promise<Outcome<TokenInfo>> {
     const outcome = await pending;
-    if (!outcome.ok) return outcome;
-    const hash = revocations.needsTokenHash() ? await tokenHash(token) : undefined;
-    return revocations.refuses(outcome.value, now, hash)
-      ? refusal('token_revoked', 'The token was revoked')
-      : outcome;
+    if (!outcome.ok || !revocations.needsTokenHash())
+      return outcome.ok && revocations.refuses(outcome.value, now) ? revokedRefusal() : outcome;
+    // A revocation by token also names the signing input of the JWS the token is or holds: the same
+    // claims under their other valid ECDSA signature, or wrapped in a JWE, are the same token.
+    const signingInput = signingInputOf(nestedJwsOf(outcome.value.claims) ?? token);
+    const [hash, signingInputHash] = await Promise.all([
+      tokenHash(token),
+      signingInput === undefined ? undefined : tokenHash(signingInput),
+    ]);
+    return revocations.refuses(outcome.value, now, hash, signingInputHash) ? revokedRefusal() : outcome;
   }
 
   return {
@@ -230,6 +237,10 @@ export function buildJwtResolver(
       }
     },
   };
+}
+
+function revokedRefusal(): Outcome<TokenInfo> {
+  return refusal('token_revoked', 'The token was revoked');
 }
 
 /** The key sources without a secrets provider: `keys`, required. */

@@ -86,8 +86,11 @@ export interface RevocationList {
    * (CAEP `token-claims-change`), so that the next request reads them anew. Checked as {@link revoke} checks.
    */
   evict(revocation: Revocation): Promise<void>;
-  /** Whether a marker names this token (its info, and its hash when {@link needsTokenHash}). */
-  refuses(info: TokenInfo, now: number, tokenHash?: string): boolean;
+  /**
+   * Whether a marker names this token: its info, and when {@link needsTokenHash}, its hash and the hash
+   * of the signing input of the JWS it is or holds (see `SharedRevocation.signingInputHash`).
+   */
+  refuses(info: TokenInfo, now: number, tokenHash?: string, signingInputHash?: string): boolean;
   /** Whether some token was revoked by itself, so that resolvers must hash tokens to check them. */
   needsTokenHash(): boolean;
   /** Registers a cache; returns how to unregister it. Caches given `revocations` do it themselves. */
@@ -179,8 +182,8 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
       counts.evictions++;
       await applyAndShare(shared);
     },
-    refuses(info, now, tokenHash) {
-      const refused = markers.refuses(info, now, tokenHash);
+    refuses(info, now, tokenHash, signingInputHash) {
+      const refused = markers.refuses(info, now, tokenHash, signingInputHash);
       if (refused) counts.refused++;
       return refused;
     },

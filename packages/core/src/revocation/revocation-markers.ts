@@ -38,21 +38,25 @@ export class RevocationMarkers {
         this.#dropped++;
       },
       onRemove: (_value, key) => {
-        if (key.startsWith('token\n')) this.#tokenMarkers--;
+        if (namesOneToken(key)) this.#tokenMarkers--;
       },
     });
   }
 
   /** Records a revocation that carries `revokedAt`; keeps the later time when one is already marked. */
   add(revocation: SharedRevocation): void {
-    const { revokedAt } = revocation;
+    const { revokedAt, issuer } = revocation;
     if (revokedAt === undefined) return;
-    const key = markerKey(revocation.by, revocation.value);
+    this.#mark(markerKey(revocation.by, revocation.value), revokedAt, issuer);
+    if (revocation.by === 'token' && revocation.signingInputHash !== undefined)
+      this.#mark(markerKey('signing-input', revocation.signingInputHash), revokedAt, issuer);
+  }
+
+  #mark(key: string, revokedAt: number, issuer: string | undefined): void {
     const known = this.#markers.get(key);
-    if (known === undefined && revocation.by === 'token') this.#tokenMarkers++;
+    if (known === undefined && namesOneToken(key)) this.#tokenMarkers++;
     const markers: ValueMarkers = known ?? {};
     const marker = { revokedAt, until: revokedAt + this.markerTtl };
-    const { issuer } = revocation;
     if (issuer === undefined) {
       if (markers.anyIssuer === undefined || markers.anyIssuer.revokedAt < revokedAt)
         markers.anyIssuer = marker;
@@ -69,10 +73,18 @@ export class RevocationMarkers {
     return this.#tokenMarkers > 0;
   }
 
-  /** Whether `info` (with the token's hash, when known) is named by a live marker. */
-  refuses(info: TokenInfo, now: number, tokenHash?: string): boolean {
+  /**
+   * Whether `info` is named by a live marker: by a claim, or (when they are given) by the token's hash or
+   * the hash of the signing input of the JWS it is or holds.
+   */
+  refuses(info: TokenInfo, now: number, tokenHash?: string, signingInputHash?: string): boolean {
     if (this.#markers.size === 0) return false;
     if (tokenHash !== undefined && this.#revokedAt('token', tokenHash, info.issuer, now) !== undefined)
+      return true;
+    if (
+      signingInputHash !== undefined &&
+      this.#revokedAt('signing-input', signingInputHash, info.issuer, now) !== undefined
+    )
       return true;
     for (const by of CLAIM_TARGETS) {
       const value = claimNamedBy(info, by);
@@ -87,12 +99,7 @@ export class RevocationMarkers {
   }
 
   /** The latest live revocation time naming this value (for every issuer, or for `issuer`). */
-  #revokedAt(
-    by: RevocationTarget,
-    value: string,
-    issuer: string | undefined,
-    now: number,
-  ): number | undefined {
+  #revokedAt(by: MarkedBy, value: string, issuer: string | undefined, now: number): number | undefined {
     const markers = this.#markers.get(markerKey(by, value));
     if (markers === undefined) return undefined;
     const any =
@@ -125,6 +132,14 @@ export class RevocationMarkers {
   }
 }
 
-function markerKey(by: RevocationTarget, value: string): string {
+/** What a marker names: a revocation's target, or the signing input of a JWS revoked by itself. */
+type MarkedBy = RevocationTarget | 'signing-input';
+
+function markerKey(by: MarkedBy, value: string): string {
   return `${by}\n${value}`;
+}
+
+/** Whether a marker key names one token (by its hash or its signing input's), not a claim value. */
+function namesOneToken(key: string): boolean {
+  return key.startsWith('token\n') || key.startsWith('signing-input\n');
 }

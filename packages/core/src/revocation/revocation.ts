@@ -2,6 +2,7 @@ import { requireOption } from '../config/config-error.js';
 import { anyValue, checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import type { TokenInfo } from '../token-info.js';
+import { signingInputOf } from './signing-input.js';
 
 /** What a revocation names: one token, or every token carrying a claim value. */
 export type RevocationTarget = 'token' | 'jti' | 'sub' | 'client' | 'sid';
@@ -32,6 +33,12 @@ export interface SharedRevocation {
   readonly by: RevocationTarget;
   /** For `token`, the token's SHA-256 (base64url), as {@link tokenHash} computes it. */
   readonly value: string;
+  /**
+   * For a `token` in compact JWS form, the SHA-256 (base64url) of its signing input (`header.payload`):
+   * JWT resolvers refuse by it, so that the same claims under another valid signature, or inside a JWE,
+   * stay refused (see {@link signingInputOf}).
+   */
+  readonly signingInputHash?: string;
   readonly issuer?: string;
   /** Set for a revocation; absent for an eviction (claims changed: re-read them, refuse nothing). */
   readonly revokedAt?: number;
@@ -73,9 +80,11 @@ export async function sharedRevocation(
     `${option}.value`,
     `must be a non-empty string (at most ${MAX_REVOCATION_VALUE_LENGTH} characters)`,
   );
+  const signingInput = by === 'token' ? signingInputOf(value) : undefined;
   return {
     by,
     value: by === 'token' ? await tokenHash(value) : value,
+    ...(signingInput === undefined ? {} : { signingInputHash: await tokenHash(signingInput) }),
     ...(issuer === undefined ? {} : { issuer }),
     ...(revokedAt === undefined ? {} : { revokedAt }),
   };

@@ -2,6 +2,7 @@
 // case runs one real token through both (the whole verifier: key selection, header checks, signature,
 // payload) and requires the same verdict, and the verdict the case expects.
 import { createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign as signBytes } from 'node:crypto';
+import { ECDSA_CURVE_ORDERS } from '@rs/testkit';
 import { base64url, importJWK, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { staticJwks } from '../../src/keys/static-jwks.js';
@@ -24,13 +25,6 @@ interface AlgorithmKey {
 
 const CLAIMS = { iss: 'https://as.example.com', sub: 'alice', scope: 'read', exp: NOW_S + 300, iat: NOW_S };
 
-// Curve orders n: a signature's r and s must lie in [1, n-1].
-const CURVE_ORDERS: Record<string, bigint> = {
-  ES256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  ES384: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  ES512:
-    0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
-};
 const SIGNATURE_BYTES: Record<string, number> = { ES256: 64, ES384: 96, ES512: 132 };
 
 let rsa: { privateKey: KeyObject; publicKey: KeyObject };
@@ -161,7 +155,7 @@ describe('tampered tokens', () => {
 describe('ECDSA signatures as JWS requires them (raw r‖s, RFC 7518 §3.4)', () => {
   for (const alg of ['ES256', 'ES384', 'ES512']) {
     const size = () => SIGNATURE_BYTES[alg]! / 2;
-    const n = () => CURVE_ORDERS[alg]!;
+    const n = () => ECDSA_CURVE_ORDERS[alg]!;
     const split = (valid: Buffer) => ({ r: valid.subarray(0, size()), s: valid.subarray(size()) });
 
     it(`${alg}: a DER-encoded signature of the same input is refused by both`, async () => {

@@ -1,4 +1,5 @@
-import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { ecdsaTwin, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { exportJWK, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessTokenResolver,
@@ -7,6 +8,7 @@ import {
   type RevocationList,
   RsConfigError,
   revocationList,
+  staticDecryptionKeys,
   staticJwks,
   tokenCache,
 } from '../../src/index.js';
@@ -21,6 +23,7 @@ import {
   NOW_S,
   resolveAt,
 } from '../helpers.js';
+import { encrypt } from '../jwe-setup.js';
 
 let key: TestSigningKey;
 
@@ -148,6 +151,47 @@ describe('revocation list', () => {
     expectSuccess(await resolveAt(resolver, three));
   });
 
+  it('refuses a token revoked by itself under its other valid ECDSA signature, with or without the cache', async () => {
+    for (const verifiedTokenCache of [false, true]) {
+      const revocations = revocationList({ clock: () => NOW_MS - 60_000 });
+      const resolver = jwtWith(revocations, verifiedTokenCache);
+      const token = await mint(key, { sub: 'dan', jti: 'jti-twin' });
+      const twin = ecdsaTwin(token);
+      expectSuccess(await resolveAt(resolver, twin));
+      await revocations.revoke({ by: 'token', value: token });
+      expectFailure(await resolveAt(resolver, token), 'token_revoked');
+      expectFailure(await resolveAt(resolver, twin), 'token_revoked');
+      // Revoking the twin names the original just as well.
+      const other = await mint(key, { sub: 'dan', jti: 'jti-twin-2' });
+      await revocations.revoke({ by: 'token', value: ecdsaTwin(other) });
+      expectFailure(await resolveAt(resolver, other), 'token_revoked');
+    }
+  });
+
+  it('refuses a JWS revoked by itself when a client sends it inside a JWE to the server', async () => {
+    const revocations = revocationList({ clock: () => NOW_MS - 60_000 });
+    const encryption = (await generateKeyPair('RSA-OAEP-256', { extractable: true })) as CryptoKeyPair;
+    const privateJwk = { ...(await exportJWK(encryption.privateKey)), alg: 'RSA-OAEP-256', use: 'enc' };
+    const resolver = jwtResolver({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: staticJwks(jwksOf(key)),
+      decryption: staticDecryptionKeys([privateJwk]),
+      revocations,
+    });
+    const token = await mint(key, { sub: 'ivy', jti: 'jti-wrapped' });
+    // Anyone can encrypt to the server's public key: no secret is needed to make this.
+    const wrapped = await encrypt(
+      token,
+      { alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' },
+      encryption.publicKey,
+    );
+    expectSuccess(await resolveAt(resolver, wrapped));
+    await revocations.revoke({ by: 'token', value: token });
+    expectFailure(await resolveAt(resolver, token), 'token_revoked');
+    expectFailure(await resolveAt(resolver, wrapped), 'token_revoked');
+  });
+
   it('limits a marker with an issuer to that issuer', async () => {
     const revocations = revocationList({ clock: () => NOW_MS + 1000 });
     const resolver = jwtWith(revocations);
@@ -194,7 +238,14 @@ describe('revocation list', () => {
     const token = await mint(key, { sub: 'gina' });
     await revocations.revoke({ by: 'token', value: token });
     expect(JSON.stringify(published)).not.toContain(token);
-    expect(published).toEqual([{ by: 'token', value: expect.any(String), revokedAt: NOW_MS + 1000 }]);
+    expect(published).toEqual([
+      {
+        by: 'token',
+        value: expect.any(String),
+        signingInputHash: expect.any(String),
+        revokedAt: NOW_MS + 1000,
+      },
+    ]);
 
     const other = await mint(key, { sub: 'hal' });
     expectSuccess(await resolveAt(resolver, other));
