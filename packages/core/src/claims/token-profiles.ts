@@ -38,10 +38,17 @@ const isAudience = (value: unknown) =>
 export interface ProfileRules {
   readonly requiredClaims: readonly RequiredClaim[];
   readonly checkType: TypeCheck | undefined;
+  /** Whether a token must carry a signature: an encrypted token that holds claims alone is refused. */
+  readonly signatureRequired: boolean;
   readonly checkClaims: ((claims: Readonly<Record<string, unknown>>) => Failure | undefined) | undefined;
 }
 
-const NO_PROFILE: ProfileRules = { requiredClaims: [], checkType: undefined, checkClaims: undefined };
+const NO_PROFILE: ProfileRules = {
+  requiredClaims: [],
+  checkType: undefined,
+  signatureRequired: false,
+  checkClaims: undefined,
+};
 
 const text = (name: string): RequiredClaim => ({ name, expected: 'a string', accepts: isNonEmptyString });
 const date = (name: string): RequiredClaim => ({ name, expected: 'a number', accepts: isNumericDate });
@@ -62,12 +69,15 @@ const RFC9068: ProfileRules = {
     isAccessTokenType(typ)
       ? undefined
       : failure('token_type_invalid', 'The JWT "typ" header is not "at+jwt"'),
+  // RFC 9068 §2.1: "JWT access tokens MUST be signed"; §4: the resource server must validate the signature.
+  signatureRequired: true,
   checkClaims: undefined,
 };
 
 const ACCESS_MANAGEMENT: ProfileRules = {
   requiredClaims: [presentClaim('tokenName')],
   checkType: undefined,
+  signatureRequired: false,
   checkClaims: (claims) =>
     claims.tokenName === 'access_token'
       ? undefined

@@ -3,7 +3,6 @@ import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { isPublicKeyEncryption } from '../keys/jwe-algorithms.js';
 import type { JweDecryptor } from './jwe-decryptor.js';
-import { rememberNestedJws } from './nested-jws.js';
 import {
   countDots,
   type ReadEncrypted,
@@ -11,6 +10,7 @@ import {
   type ReadSigned,
   type TypeCheck,
 } from './jwt-reader.js';
+import { rememberNestedJws } from './nested-jws.js';
 
 /**
  * Reads encrypted JWTs (JWE), for `jwtReader`:
@@ -22,12 +22,14 @@ import {
  *
  * One level of encryption only: a JWE inside a JWE is refused unopened, so a token nested ten deep costs
  * one decryption. The `typ` check applies to the header that is authenticated by a configured key: the
- * inner JWS's, or the JWE's when there is no signature.
+ * inner JWS's, or the JWE's when there is no signature. With `signatureRequired` (RFC 9068 §2.1), a JWE
+ * holding claims alone is refused whatever its key management.
  */
 export function encryptedJwtReader(
   decryptor: JweDecryptor,
   readSigned: ReadSigned | undefined,
   checkType: TypeCheck | undefined,
+  signatureRequired = false,
 ): ReadEncrypted {
   return async (token, now) => {
     const decrypted = await decryptor.decrypt(token, now);
@@ -46,6 +48,8 @@ export function encryptedJwtReader(
       if (isPublicKeyEncryption(header.alg)) {
         return refusal('token_unsupported', 'A token encrypted to a public key must hold a signed JWT');
       }
+      if (signatureRequired)
+        return refusal('token_unsupported', 'The access token must be signed (RFC 9068 §2.1)');
       const typeProblem = checkType?.(header.typ);
       if (typeProblem !== undefined) return { ok: false, failure: typeProblem };
       return parseClaims(text);

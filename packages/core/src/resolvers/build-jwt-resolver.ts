@@ -124,7 +124,9 @@ export function buildJwtResolver(
   const readSigned = verifier === undefined ? undefined : signedJwtReader(verifier, profile.checkType);
   const reader = jwtReader(
     readSigned,
-    decryptor === undefined ? undefined : opening!.reader(decryptor, readSigned, profile.checkType),
+    decryptor === undefined
+      ? undefined
+      : opening!.reader(decryptor, readSigned, profile.checkType, profile.signatureRequired),
   );
 
   function checkClaims(info: TokenInfo, now: number): Failure | undefined {

@@ -169,19 +169,17 @@ describe('public-key encryption of a signed JWT (nested)', () => {
 });
 
 describe('the RFC 9068 typ on encrypted tokens', () => {
-  it('is read from the JWE header when the token is only encrypted with a shared secret', async () => {
+  it('refuses a token that is only encrypted, typed or not: RFC 9068 §2.1 requires a signature', async () => {
     const secret = randomBytes(32);
-    const resolver = jwtResolver({
-      acceptAnyAudience: true,
-      issuer: ISSUER,
-      decryption: staticDecryptionKeys([secret]),
-      profile: 'rfc9068',
-    });
+    const options = { acceptAnyAudience: true, issuer: ISSUER, decryption: staticDecryptionKeys([secret]) };
+    const resolver = jwtResolver({ ...options, profile: 'rfc9068' });
     const claims = accessClaims();
     const typed = await encrypt(claims, { alg: 'dir', enc: 'A256GCM', typ: 'at+jwt' }, secret);
-    expectSuccess(await resolveAt(resolver, typed));
     const untyped = await encrypt(claims, { alg: 'dir', enc: 'A256GCM' }, secret);
-    expectFailure(await resolveAt(resolver, untyped), 'token_type_invalid');
+    expectFailure(await resolveAt(resolver, typed), 'token_unsupported');
+    expectFailure(await resolveAt(resolver, untyped), 'token_unsupported');
+    // Without the profile, a shared secret's encryption vouches for the claims.
+    expectSuccess(await resolveAt(jwtResolver(options), typed));
   });
 
   it('is read from the signed JWT of a nested token, so re-wrapping a JWT of another type does not pass', async () => {

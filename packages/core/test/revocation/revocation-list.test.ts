@@ -1,5 +1,5 @@
 import { ecdsaTwin, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
-import { exportJWK, generateKeyPair } from 'jose';
+import { generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccessTokenResolver,
@@ -171,12 +171,11 @@ describe('revocation list', () => {
   it('refuses a JWS revoked by itself when a client sends it inside a JWE to the server', async () => {
     const revocations = revocationList({ clock: () => NOW_MS - 60_000 });
     const encryption = (await generateKeyPair('RSA-OAEP-256', { extractable: true })) as CryptoKeyPair;
-    const privateJwk = { ...(await exportJWK(encryption.privateKey)), alg: 'RSA-OAEP-256', use: 'enc' };
     const resolver = jwtResolver({
       issuer: ISSUER,
       audience: AUDIENCE,
       keys: staticJwks(jwksOf(key)),
-      decryption: staticDecryptionKeys([privateJwk]),
+      decryption: staticDecryptionKeys([encryption.privateKey]),
       revocations,
     });
     const token = await mint(key, { sub: 'ivy', jti: 'jti-wrapped' });
