@@ -23,6 +23,7 @@ import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { RsError } from '../errors/rs-error.js';
+import { schemeOfRefusedRequest } from '../extract/extract-token.js';
 import { retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
@@ -36,7 +37,11 @@ import {
   type ClientAuthentication,
   createClientAuthenticator,
 } from './client-authentication.js';
-import { type IntrospectionChecks, interpretIntrospection } from './introspection-response.js';
+import {
+  type IntrospectionChecks,
+  interpretIntrospection,
+  parseIntrospectionJson,
+} from './introspection-response.js';
 import {
   JWT_INTROSPECTION_MEDIA_TYPE,
   JWT_INTROSPECTION_OPTIONS,
@@ -97,8 +102,8 @@ export interface IntrospectionResolverOptions {
   readonly allowInsecureHttp?: boolean;
   /**
    * Ask for RFC 9701 signed answers (`Accept: application/token-introspection+jwt`) and trust only those:
-   * verified with the authorization server's keys, for this resource server, decrypted when nested in a
-   * JWE. Requires `issuer`.
+   * verified with the authorization server's keys, for this resource server, within their `iat`, `exp`
+   * and `nbf` (with `skewAllowance`), decrypted when nested in a JWE. Requires `issuer`.
    */
   readonly jwtResponse?: JwtIntrospectionOptions;
   /** Default: on Node with `undici` installed, one pooled undici client for the process; else `fetch`. */
@@ -158,8 +163,11 @@ const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
  * Validates opaque access tokens with the authorization server's RFC 7662 introspection endpoint.
  *
  * Inactive tokens answer 401 `invalid_token`. When the server cannot be asked (down, slow, 5xx, an answer
- * that is not RFC 7662 JSON) the request fails closed with 503 `introspection_unavailable`; when the
- * server refuses this resource server's own credentials, with 503 `introspection_misconfigured`.
+ * that is not RFC 7662 JSON: invalid, naming a member twice in one object, or active with a member of
+ * the wrong type such as a string `exp` or a `cnf` that is no object) the request fails closed with 503
+ * `introspection_unavailable`, which no token cache keeps; when the server refuses this resource
+ * server's own credentials, with 503 `introspection_misconfigured`. An answer saying `token_type: "DPoP"`
+ * without `cnf.jkt` is refused with 401 whatever the scheme (RFC 9449 §6.2, §7.2).
  *
  * @example
  * ```ts
@@ -360,11 +368,8 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       const trusted = await jwtReader.read(text, now, skew);
       return trusted.ok ? success({ answer: trusted.value.introspection, jwt: trusted.value.jwt }) : trusted;
     }
-    try {
-      return success({ answer: JSON.parse(text) });
-    } catch {
-      return refusal('introspection_unavailable', 'answered invalid JSON');
-    }
+    const parsed = parseIntrospectionJson(text);
+    return parsed.ok ? success({ answer: parsed.value }) : parsed;
   }
 
   // One exchange with the endpoint; `resolve` below records how it went.
@@ -417,13 +422,16 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       const answer = await readAnswer(response, context.now);
       if (!answer.ok)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url}: ${answer.failure.description}`);
-      const outcome = interpretIntrospection(answer.value.answer, checks, context.now);
-      if (!outcome.ok && outcome.failure.code === 'introspection_unavailable') {
-        return fail(
-          'ERR_RS_INTROSPECTION_UNAVAILABLE',
-          `${url} answered a response without a boolean "active"`,
-        );
-      }
+      // How the client presented the token (`Authorization: DPoP …` or any Bearer way), asked only of an
+      // answer binding the token to a DPoP key it does not name.
+      const outcome = interpretIntrospection(
+        answer.value.answer,
+        checks,
+        context.now,
+        () => schemeOfRefusedRequest(context.request, true) ?? 'Bearer',
+      );
+      if (!outcome.ok && outcome.failure.code === 'introspection_unavailable')
+        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url} ${outcome.failure.description}`);
       const { jwt } = answer.value;
       // RFC 9701: the signed answer travels with the token info, for upstreams that verify it themselves.
       if (outcome.ok && jwt !== undefined) return success({ ...outcome.value, introspectionJwt: jwt });

@@ -1,6 +1,7 @@
 import { checkValidityPeriod } from '../claims/validity.js';
+import { checkJsonMemberNames } from '../encoding/json-duplicate-members.js';
 import { isObject } from '../encoding/json-object.js';
-import { type Outcome, refusal, success } from '../errors/failure.js';
+import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 
 /** What an introspection answer must satisfy besides `active: true`. */
@@ -13,29 +14,74 @@ export interface IntrospectionChecks {
 }
 
 /**
+ * Objects and arrays nested deeper than this in an answer are refused: RFC 7662 answers are flat, and
+ * the deepest members servers add (Keycloak's `resource_access.<client>.roles`) are three levels down.
+ */
+export const MAX_ANSWER_DEPTH = 32;
+
+/**
+ * Why the JSON text of an answer cannot be read one way only (a phrase to follow "the answer"), or
+ * `undefined`: a member named twice in one object (`{"active":false,"active":true}` is active to one
+ * reader, inactive to another), or nesting deeper than {@link MAX_ANSWER_DEPTH}. `json` is text
+ * `JSON.parse` accepted.
+ */
+export function ambiguousAnswer(json: string): string | undefined {
+  const names = checkJsonMemberNames(json, MAX_ANSWER_DEPTH);
+  if (names === 'duplicate') return 'names one member twice in one object';
+  if (names === 'too-deep') return `nests objects and arrays deeper than ${MAX_ANSWER_DEPTH} levels`;
+  return undefined;
+}
+
+/**
+ * Parses the JSON text of a plain RFC 7662 answer: invalid JSON, a member named twice in one object, or
+ * nesting deeper than {@link MAX_ANSWER_DEPTH} is no answer to act on (`introspection_unavailable`).
+ */
+export function parseIntrospectionJson(json: string): Outcome<unknown> {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(json);
+  } catch {
+    return refusal('introspection_unavailable', 'answered invalid JSON');
+  }
+  const ambiguous = ambiguousAnswer(json);
+  return ambiguous === undefined
+    ? success(answer)
+    : refusal('introspection_unavailable', `answered JSON that ${ambiguous}`);
+}
+
+/** How the client presented the token: the confirm stage's scheme. */
+export type PresentationScheme = 'Bearer' | 'DPoP';
+
+/**
  * Turns a parsed RFC 7662 answer into token info. Only the boolean `true` is active: `"true"`, `1` or a
- * missing `active` are not (a server answering them is broken, and broken fails closed). Every member
- * is kept in `claims`, whatever shape the server uses.
+ * missing `active` are not (a server answering them is broken, and broken fails closed). An active
+ * answer whose members RFC 7662 (or RFC 7800 for `cnf`) gives a type have another type is broken too:
+ * `introspection_unavailable`, never a refusal of the client's token. Every member is kept in `claims`,
+ * whatever shape the server uses.
+ *
+ * `presentedWith` tells how the client presented the token, asked only for an answer saying the token
+ * is DPoP-bound (`token_type: "DPoP"`) without naming the key (`cnf.jkt`): such a token is refused as
+ * the confirm stage refuses a DPoP-bound token it cannot confirm, `dpop_bound_token_as_bearer` for the
+ * Bearer scheme (RFC 9449 §7.2), `confirmation_unsupported` for the DPoP scheme.
  */
 export function interpretIntrospection(
   answer: unknown,
   checks: IntrospectionChecks,
   nowMs: number,
+  presentedWith: () => PresentationScheme,
 ): Outcome<TokenInfo> {
   if (!isObject(answer))
-    return refusal(
-      'introspection_unavailable',
-      'The authorization server answered an invalid introspection response',
-    );
+    return refusal('introspection_unavailable', 'answered an introspection response that is not an object');
   if (answer.active !== true) {
     if (answer.active === false) return refusal('token_inactive', 'The access token is not active');
-    return refusal(
-      'introspection_unavailable',
-      'The authorization server answered an invalid introspection response',
-    );
+    return refusal('introspection_unavailable', 'answered a response without a boolean "active"');
   }
+  const broken = memberTypeProblem(answer);
+  if (broken !== undefined) return refusal('introspection_unavailable', broken);
   const kind = tokenKindProblem(answer);
   if (kind !== undefined) return refusal('token_type_invalid', kind);
+  const unconfirmable = unconfirmableDpopBinding(answer, presentedWith);
+  if (unconfirmable !== undefined) return { ok: false, failure: unconfirmable };
   const info = tokenInfoFromClaims(answer, 'introspection');
   if (
     checks.issuers !== undefined &&
@@ -47,9 +93,80 @@ export function interpretIntrospection(
   if (checks.audiences !== undefined && !info.audience.some((aud) => checks.audiences!.has(aud))) {
     return refusal('audience_mismatch', 'The access token is not meant for this resource server');
   }
+  // Every time member is a finite number by now: only the token's own period can refuse it.
   const validity = checkValidityPeriod(info, nowMs, checks.skewSeconds, false);
   if (validity !== undefined) return { ok: false, failure: validity };
   return success(info);
+}
+
+type MemberType = 'string' | 'number' | 'strings' | 'object';
+
+// The members of RFC 7662 §2.2 with a type, and `cnf` (RFC 7800 §3.1). `scope` and `aud` may also be
+// lists of strings, as real servers send them (AM's tokeninfo, Keycloak). A member of another type is
+// the server's error: blamed on the client's token it would be a 401 the token cache keeps.
+const MEMBER_TYPES: readonly (readonly [string, MemberType])[] = [
+  ['exp', 'number'],
+  ['iat', 'number'],
+  ['nbf', 'number'],
+  ['scope', 'strings'],
+  ['aud', 'strings'],
+  ['iss', 'string'],
+  ['sub', 'string'],
+  ['client_id', 'string'],
+  ['username', 'string'],
+  ['token_type', 'string'],
+  ['jti', 'string'],
+  ['cnf', 'object'],
+];
+
+// The confirmation methods with a type (RFC 8705 §3.1 and its `x5t#SHA256` spelling, RFC 9449 §6.2,
+// RFC 7800 §3.2). Whether a value is a valid thumbprint or key stays the confirm stage's question.
+const CNF_MEMBER_TYPES: readonly (readonly [string, MemberType])[] = [
+  ['x5t#S256', 'string'],
+  ['x5t#SHA256', 'string'],
+  ['jkt', 'string'],
+  ['jwk', 'object'],
+];
+
+const TYPE_NAMES: Readonly<Record<MemberType, string>> = {
+  string: 'a string',
+  number: 'a finite number',
+  strings: 'a string or a list of strings',
+  object: 'a JSON object',
+};
+
+/** The first member of an active answer whose type is wrong, described; `undefined` when none is. */
+function memberTypeProblem(answer: Readonly<Record<string, unknown>>): string | undefined {
+  for (const [member, type] of MEMBER_TYPES) {
+    const value = answer[member];
+    if (value !== undefined && !hasType(value, type))
+      return `answered "${member}" that is not ${TYPE_NAMES[type]}`;
+  }
+  const cnf = answer.cnf;
+  if (cnf === undefined) return undefined;
+  for (const [member, type] of CNF_MEMBER_TYPES) {
+    const value = (cnf as Record<string, unknown>)[member];
+    if (value !== undefined && !hasType(value, type))
+      return `answered "cnf.${member}" that is not ${TYPE_NAMES[type]}`;
+  }
+  return undefined;
+}
+
+function hasType(value: unknown, type: MemberType): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      // JSON.parse reads 1e999 as Infinity: no time.
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'strings':
+      return (
+        typeof value === 'string' ||
+        (Array.isArray(value) && value.every((entry) => typeof entry === 'string'))
+      );
+    case 'object':
+      return isObject(value);
+  }
 }
 
 // RFC 7662 `token_type` is an OAuth token type (RFC 6749 §7.1: `Bearer`, RFC 9449 `DPoP`); some servers
@@ -65,14 +182,33 @@ const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set([
 // Keycloak writes `typ` instead, and says `Refresh`, `Offline` or `ID` for tokens that are no access tokens.
 const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline', 'id', 'logout']);
 
+/** Called once the member types are checked: `token_type` is a string when present. */
 function tokenKindProblem(answer: Readonly<Record<string, unknown>>): string | undefined {
   const { token_type: tokenType, typ } = answer;
-  if (
-    tokenType !== undefined &&
-    (typeof tokenType !== 'string' || !ACCESS_TOKEN_TYPES.has(tokenType.toLowerCase()))
-  )
+  if (typeof tokenType === 'string' && !ACCESS_TOKEN_TYPES.has(tokenType.toLowerCase()))
     return 'The authorization server says the token is not an access token ("token_type")';
   if (typeof typ === 'string' && KEYCLOAK_OTHER_TYPES.has(typ.toLowerCase()))
     return 'The authorization server says the token is not an access token ("typ")';
   return undefined;
+}
+
+/**
+ * RFC 9449 §6.2: the introspection answer for a DPoP-bound token (`token_type: "DPoP"`, any case) names
+ * the key in `cnf.jkt`. Without it nothing can prove possession: the token is refused with either
+ * scheme, never taken as a bearer token (§7.2). Called once the member types are checked.
+ */
+function unconfirmableDpopBinding(
+  answer: Readonly<Record<string, unknown>>,
+  presentedWith: () => PresentationScheme,
+): Failure | undefined {
+  const tokenType = answer.token_type;
+  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'dpop') return undefined;
+  const cnf = answer.cnf as Readonly<Record<string, unknown>> | undefined;
+  if (cnf?.jkt !== undefined) return undefined;
+  return presentedWith() === 'Bearer'
+    ? failure('dpop_bound_token_as_bearer', 'The access token is DPoP-bound: it is no bearer token')
+    : failure(
+        'confirmation_unsupported',
+        'The access token is DPoP-bound to a key the authorization server does not name ("cnf.jkt")',
+      );
 }

@@ -1,4 +1,4 @@
-import type { CryptoKey, JWK } from 'jose';
+import { base64url, type CryptoKey, type JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
@@ -13,6 +13,7 @@ import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import { RESOLVER_KEY_OPTIONS } from '../resolvers/resolver-key-sources.js';
 import { whyNotDecryptionKey } from '../secrets/key-usability.js';
+import { ambiguousAnswer } from './introspection-response.js';
 
 /** RFC 9701 settings: how to trust a JWT introspection answer. */
 export interface JwtIntrospectionOptions {
@@ -62,8 +63,10 @@ export interface TrustedIntrospectionJwt {
 /**
  * Validates RFC 9701 answers: decrypts a nested JWE when keys are given, verifies the signature with the
  * authorization server's keys, requires `typ` `token-introspection+jwt`, `iss` = the authorization server,
- * `aud` = this resource server and an `iat` not in the future, and returns `token_introspection`. A
- * failure means the answer cannot be trusted: the caller fails closed.
+ * `aud` = this resource server, an `iat` not in the future, a present `exp` not past and a present `nbf`
+ * not in the future (all three numbers, judged with the skew allowance), and no member named twice in
+ * one object of the payload, and returns `token_introspection`. A failure means the answer cannot be
+ * trusted: the caller fails closed.
  */
 export function jwtIntrospectionReader(
   options: JwtIntrospectionOptions,
@@ -122,6 +125,11 @@ export function jwtIntrospectionReader(
           'introspection_unavailable',
           `The signed introspection answer is not trusted: ${verified.failure.description}`,
         );
+      // The verifier parsed the claims with JSON.parse, which keeps the last of two members of one name:
+      // a payload naming one twice (`active` inside `token_introspection`, or `iss`) means two answers.
+      const ambiguous = ambiguousPayload(jws);
+      if (ambiguous !== undefined)
+        return refusal('introspection_unavailable', `The signed introspection answer ${ambiguous}`);
       const claims = verified.value.claims;
       if (claims.iss !== issuer)
         return refusal('introspection_unavailable', 'The signed introspection answer has the wrong issuer');
@@ -134,10 +142,22 @@ export function jwtIntrospectionReader(
           'The signed introspection answer is not meant for this resource server',
         );
       }
-      // The server stamps `iat` in real time as it answers, in whole seconds: judge it by the real time
-      // the answer arrived, not by the request's (possibly injected) clock read before the call was made.
-      if (typeof claims.iat !== 'number' || claims.iat > Date.now() / 1000 + skewSeconds) {
+      // The server stamps `iat` (and any `exp` and `nbf`) in real time as it answers, in whole seconds:
+      // judge them by the real time the answer arrived, not by the request's (possibly injected) clock
+      // read before the call was made, with the resolver's skew allowance.
+      const arrived = Date.now() / 1000;
+      if (!isNumericDate(claims.iat) || claims.iat > arrived + skewSeconds) {
         return refusal('introspection_unavailable', 'The signed introspection answer has no valid "iat"');
+      }
+      // RFC 7519 §4.1.4 and §4.1.5: an answer past its `exp`, or before its `nbf`, is not to be used.
+      if (claims.exp !== undefined && !(isNumericDate(claims.exp) && arrived < claims.exp + skewSeconds)) {
+        return refusal('introspection_unavailable', 'The signed introspection answer has expired ("exp")');
+      }
+      if (claims.nbf !== undefined && !(isNumericDate(claims.nbf) && arrived + skewSeconds >= claims.nbf)) {
+        return refusal(
+          'introspection_unavailable',
+          'The signed introspection answer is not valid yet ("nbf")',
+        );
       }
       const introspection = claims.token_introspection;
       if (!isObject(introspection))
@@ -148,6 +168,26 @@ export function jwtIntrospectionReader(
       return success({ introspection, jwt: jws });
     },
   };
+}
+
+/** A JWT NumericDate (RFC 7519 §2): a finite JSON number (`1e999` parses to Infinity). */
+function isNumericDate(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * Why the JSON payload of a verified compact JWS cannot be read one way only (see
+ * {@link ambiguousAnswer}), or `undefined`.
+ */
+function ambiguousPayload(jws: string): string | undefined {
+  let payload: string;
+  try {
+    payload = decodeUtf8(base64url.decode(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.'))));
+  } catch {
+    // Verified, hence decoded (as strict UTF-8) once already: not reached.
+    return 'has a payload that cannot be decoded';
+  }
+  return ambiguousAnswer(payload);
 }
 
 function checkIntrospectionType(header: UntrustedJwsHeader) {

@@ -1,6 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { remoteJwks, staticDecryptionKeys, staticJwks } from '../../src/index.js';
+import { generateSigningKey, jwksOf, type TestAuthorizationServer, type TestSigningKey } from '@rs/testkit';
+import { CompactSign } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type IntrospectionResolverOptions,
+  remoteJwks,
+  staticDecryptionKeys,
+  staticJwks,
+  tokenCache,
+} from '../../src/index.js';
 import { bearerRequest, expectAccepted, expectConfigError, expectRejected } from '../helpers.js';
 import { introspectAt, resourceServerWith, useAuthorizationServer } from '../introspection-setup.js';
 
@@ -248,5 +256,134 @@ describe('RFC 9701 answer freshness', () => {
     );
     expect(errors.map((error) => error.message)).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+});
+
+// Signed answers whose envelope the test writes itself, served by the real server's HTTP layer in place of
+// its own answer, and signed with a key the resolver is given. The payload is raw JSON text, so that it
+// can hold what JSON.stringify cannot write (1e999) or will not write (a member twice).
+describe('RFC 9701 answer lifetime and payload (exp, nbf, members named twice)', () => {
+  const server = useAuthorizationServer();
+  const AUDIENCE = 'rs-client';
+  let key: TestSigningKey;
+  beforeAll(async () => {
+    key = await generateSigningKey('ES256');
+  });
+
+  async function signedAnswer(payload: string): Promise<string> {
+    return new CompactSign(new TextEncoder().encode(payload))
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'token-introspection+jwt' })
+      .sign(key.privateKey);
+  }
+
+  /** The envelope's JSON text: iss, aud and iat as the server would write them, then `members`. */
+  function envelope(as: TestAuthorizationServer, members: string): string {
+    const iat = Math.floor(Date.now() / 1000) - 1;
+    return `{"iss":${JSON.stringify(as.issuer)},"aud":"${AUDIENCE}","iat":${iat}${members},"token_introspection":{"active":true,"scope":"read"}}`;
+  }
+
+  async function serve(as: TestAuthorizationServer, payload: string) {
+    as.failIntrospection(200, await signedAnswer(payload), 'application/token-introspection+jwt');
+  }
+
+  function resolverAt(as: TestAuthorizationServer, overrides: Partial<IntrospectionResolverOptions> = {}) {
+    return introspectAt(as, {
+      jwtResponse: { keys: staticJwks(jwksOf(key)), audience: AUDIENCE },
+      ...overrides,
+    });
+  }
+
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('accepts an answer inside its exp and nbf, and one that has neither', async () => {
+    const as = server();
+    for (const members of ['', `,"exp":${now() + 60},"nbf":${now() - 60}`]) {
+      await serve(as, envelope(as, members));
+      const { resolver, errors } = resolverAt(as);
+      expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest('opaque-token')));
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['an exp in the past', () => `,"exp":${now() - 60}`, /expired \("exp"\)/],
+    ['an exp of this very second', () => `,"exp":${now()}`, /expired \("exp"\)/],
+    ['an nbf in the future', () => `,"nbf":${now() + 60}`, /not valid yet \("nbf"\)/],
+    ['an exp that is a string', () => ',"exp":"x"', /"exp"/],
+    ['an exp that is null', () => ',"exp":null', /"exp"/],
+    ['an exp of 1e999 (Infinity once parsed)', () => ',"exp":1e999', /"exp"/],
+    ['an nbf that is a string', () => ',"nbf":"0"', /"nbf"/],
+    ['an nbf of -1e999 (-Infinity once parsed)', () => ',"nbf":-1e999', /"nbf"/],
+  ])('fails closed, uncached, on a correctly signed answer with %s', async (_name, members, problem) => {
+    const as = server();
+    await serve(as, envelope(as, members()));
+    const { resolver, errors } = resolverAt(as);
+    const rs = resourceServerWith(tokenCache(resolver));
+    const before = as.introspectionRequests;
+    for (let i = 0; i < 2; i++) {
+      const rejection = expectRejected(
+        await rs.authenticate(bearerRequest('opaque-token')),
+        'introspection_unavailable',
+        503,
+      );
+      expect(rejection.wwwAuthenticate).toBeUndefined();
+    }
+    // Not the client's fault, so not kept as a refusal of its token: each request asks again.
+    expect(as.introspectionRequests - before).toBe(2);
+    expect(errors[0]?.code).toBe('ERR_RS_INTROSPECTION_UNAVAILABLE');
+    expect(errors[0]?.message).toMatch(problem);
+  });
+
+  it('fails closed on an iat of -1e999, which is a number but no time', async () => {
+    const as = server();
+    const payload = envelope(as, '').replace(/"iat":\d+/, '"iat":-1e999');
+    await serve(as, payload);
+    const { resolver, errors } = resolverAt(as);
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest('opaque-token')),
+      'introspection_unavailable',
+      503,
+    );
+    expect(errors[0]?.message).toMatch(/no valid "iat"/);
+  });
+
+  it('judges exp and nbf with the skew allowance the resolver uses for iat', async () => {
+    const as = server();
+    for (const members of [`,"exp":${now() - 30}`, `,"nbf":${now() + 30}`]) {
+      await serve(as, envelope(as, members));
+      expectRejected(
+        await resourceServerWith(resolverAt(as).resolver).authenticate(bearerRequest('opaque-token')),
+        'introspection_unavailable',
+      );
+      const { resolver, errors } = resolverAt(as, { skewAllowance: 60 });
+      expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest('opaque-token')));
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it.each([
+    [
+      '"active" twice in token_introspection',
+      (as: TestAuthorizationServer) =>
+        envelope(as, '').replace('{"active":true,', '{"active":false,"active":true,'),
+    ],
+    [
+      '"aud" twice in the envelope',
+      (as: TestAuthorizationServer) => envelope(as, '').replace('{"iss"', '{"aud":"another-api","iss"'),
+    ],
+    [
+      '"token_introspection" twice',
+      (as: TestAuthorizationServer) => envelope(as, ',"token_introspection":{"active":false}'),
+    ],
+  ])('fails closed on a signed answer naming %s', async (_name, payload) => {
+    const as = server();
+    await serve(as, payload(as));
+    const { resolver, errors } = resolverAt(as);
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest('opaque-token')),
+      'introspection_unavailable',
+      503,
+    );
+    expect(errors[0]?.message).toMatch(/names one member twice/);
   });
 });
