@@ -47,6 +47,17 @@ describe('REST API events (payload 1.0)', () => {
     );
   });
 
+  it("percent-encodes a Host that would end the authority early, so that the query stays the target's", () => {
+    for (const host of ['api.example.com?access_token=x&y=', 'api.example.com#', 'api.example.com/x?y=']) {
+      const request = restApiRequest(
+        restApiEvent({ method: 'GET', target: '/items', headers: { Host: host } }),
+        noForm,
+      );
+      expect(request.url, host).not.toMatch(/[?#]/);
+      expect(request.url.startsWith('https://api.example.com%'), host).toBe(true);
+    }
+  });
+
   it('lower-cases header names, multi-value headers winning over single ones', () => {
     const event = restApiEvent({
       method: 'GET',

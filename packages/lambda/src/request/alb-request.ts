@@ -1,5 +1,5 @@
 import type { RsRequest } from '@rs/core';
-import type { FormReading } from '@rs/core/adapter';
+import { type FormReading, requestAuthority } from '@rs/core/adapter';
 import type { ALBEvent } from 'aws-lambda';
 import { mapOf, textField, textList } from './event-fields.js';
 import { eventForm } from './event-form.js';
@@ -26,7 +26,7 @@ export function albRequest(event: ALBEvent, form: FormReading, publicOrigin?: st
   const path = publicPath(textField(event.path) ?? '/');
   return {
     method,
-    url: `${publicOrigin ?? `${proto}://${host}`}${path}${albQuery(event)}`,
+    url: `${publicOrigin ?? `${proto}://${requestAuthority(host)}`}${path}${albQuery(event)}`,
     headers,
     form: eventForm(event, method, headers, form),
   };

@@ -1,5 +1,5 @@
 import type { RsRequest } from '@rs/core';
-import type { FormReading, RsHeaders } from '@rs/core/adapter';
+import { type FormReading, type RsHeaders, requestAuthority } from '@rs/core/adapter';
 import type { HttpApiEvent } from '../api-gateway-event.js';
 import { textField } from './event-fields.js';
 import { eventForm } from './event-form.js';
@@ -26,7 +26,7 @@ export function httpApiRequest(event: HttpApiEvent, form: FormReading, publicOri
   const rawQuery = textField(event.rawQueryString);
   return {
     method,
-    url: `${publicOrigin ?? `https://${host}`}${path}${rawQuery ? `?${rawQuery}` : ''}`,
+    url: `${publicOrigin ?? `https://${requestAuthority(host)}`}${path}${rawQuery ? `?${rawQuery}` : ''}`,
     headers,
     form: eventForm(event, method, headers, form),
     peerAddress: textField(context?.http?.sourceIp),

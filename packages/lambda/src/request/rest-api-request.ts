@@ -1,5 +1,5 @@
 import type { RsRequest } from '@rs/core';
-import type { FormReading } from '@rs/core/adapter';
+import { type FormReading, requestAuthority } from '@rs/core/adapter';
 import type { RestApiEvent } from '../api-gateway-event.js';
 import { mapOf, textField, textList } from './event-fields.js';
 import { eventForm } from './event-form.js';
@@ -25,7 +25,7 @@ export function restApiRequest(event: RestApiEvent, form: FormReading, publicOri
   const method = textField(event.httpMethod) ?? '';
   return {
     method,
-    url: `${publicOrigin ?? `https://${host}`}${publicPath(path)}${restApiQuery(event)}`,
+    url: `${publicOrigin ?? `https://${requestAuthority(host)}`}${publicPath(path)}${restApiQuery(event)}`,
     headers,
     form: eventForm(event, method, headers, form),
     peerAddress: textField(context?.identity?.sourceIp),
