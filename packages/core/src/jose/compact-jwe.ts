@@ -1,8 +1,10 @@
 import { compactDecrypt } from 'jose';
 // Each class by name: the `errors` namespace would bring every jose error class into a Worker bundle.
 import { JOSEAlgNotAllowed, JOSENotSupported, JWEInvalid } from 'jose/errors';
+import { endsCanonically } from '../encoding/base64url.js';
 import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
+import { MAX_KEYS_TRIED } from '../keys/verification-key-source.js';
 
 /** The protected header of a compact JWE, decoded but not yet trusted. */
 export interface UntrustedJweHeader {
@@ -30,14 +32,43 @@ const MAX_HEADER_CHARS = 4096;
 const STRING_MEMBERS = ['kid', 'typ', 'cty', 'zip'] as const;
 
 /**
+ * A compact JWE spelled in base64url only: five segments of the 64 URL-safe characters separated by
+ * dots, the protected header not empty; the encrypted key is empty under `dir` and ECDH-ES (an empty IV
+ * or tag is left to jose, which refuses it). No padding, white space or other alphabet, as for a JWS
+ * (`COMPACT_JWS_ALPHABET`): jose decodes with `atob`, which tolerates all of these.
+ */
+const COMPACT_JWE_ALPHABET = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){4}$/;
+
+/**
+ * Whether `token` is a compact JWE in its one canonical spelling (RFC 7516 §2 and §7.1, RFC 7515 §2):
+ * five segments of the base64url alphabet, each ending canonically ({@link endsCanonically}: no
+ * dangling character, no spare bit set). Otherwise one token would travel under many spellings, each
+ * decrypting alike: another cache entry, another token that `revoke({ by: 'token' })` does not name.
+ */
+export function isCanonicalCompactJwe(token: string): boolean {
+  if (!COMPACT_JWE_ALPHABET.test(token)) return false;
+  let start = 0;
+  for (let end = token.indexOf('.'); end !== -1; end = token.indexOf('.', start)) {
+    if (!endsCanonically(token, start, end)) return false;
+    start = end + 1;
+  }
+  return endsCanonically(token, start, token.length);
+}
+
+const NOT_CANONICAL = 'The encrypted token is not canonical base64url';
+
+/**
  * Decodes the header of a five-part compact JWE and applies the policy's allow-lists, so that a token
- * naming a refused algorithm (`RSA1_5`, PBES2, anything unknown) costs no key lookup and no crypto.
+ * naming a refused algorithm (`RSA1_5`, PBES2, anything unknown) costs no key lookup and no crypto. A
+ * token that is not five canonical base64url segments ({@link isCanonicalCompactJwe}) is refused first,
+ * `token_malformed` as a JWS in another spelling is.
  */
 export function decodeJweHeader(token: string, policy: JwePolicy): Outcome<UntrustedJweHeader> {
   const firstDot = token.indexOf('.');
   if (firstDot <= 0) return refusal('token_malformed', 'The encrypted token is malformed');
   if (firstDot > MAX_HEADER_CHARS)
     return refusal('token_malformed', 'The encrypted token header is too large');
+  if (!isCanonicalCompactJwe(token)) return refusal('token_malformed', NOT_CANONICAL);
   const raw = decodeJsonSegment(token.slice(0, firstDot));
   if (raw === undefined || typeof raw.alg !== 'string' || typeof raw.enc !== 'string') {
     return refusal('token_malformed', 'The encrypted token header is not valid');
@@ -69,10 +100,13 @@ export function decodeJweHeader(token: string, policy: JwePolicy): Outcome<Untru
 }
 
 /**
- * Decrypts a compact JWE with the first of `keys` that opens it. A key that does not open it (wrong key,
- * tampered ciphertext or tag: indistinguishable by design) is skipped. Decompression, capped by the
- * policy, happens only once the ciphertext is authenticated; going past the cap stops the inflation
- * there and refuses the token.
+ * Decrypts a compact JWE with the first of `keys` that opens it, trying at most {@link MAX_KEYS_TRIED}
+ * of them (the best first: sources rank their keys), so that a forged token, above all one without
+ * `kid`, cannot make the server try every key it holds. A key that does not open it (wrong key, tampered
+ * ciphertext or tag: indistinguishable by design) is skipped. A token not in its canonical spelling
+ * ({@link isCanonicalCompactJwe}) is refused before jose sees it. Decompression, capped by the policy,
+ * happens only once the ciphertext is authenticated; going past the cap stops the inflation there and
+ * refuses the token.
  */
 export async function decryptCompactJwe(
   token: string,
@@ -84,9 +118,11 @@ export async function decryptCompactJwe(
     contentEncryptionAlgorithms: [...policy.contentEncryptionAlgorithms],
     maxDecompressedLength: policy.maxDecompressedBytes,
   };
-  for (const key of keys) {
+  if (!isCanonicalCompactJwe(token)) return refusal('token_malformed', NOT_CANONICAL);
+  const tried = Math.min(keys.length, MAX_KEYS_TRIED);
+  for (let i = 0; i < tried; i++) {
     try {
-      const { plaintext } = await compactDecrypt(token, key, options);
+      const { plaintext } = await compactDecrypt(token, keys[i]!, options);
       return success(plaintext);
     } catch (error) {
       const final = finalFailure(error);

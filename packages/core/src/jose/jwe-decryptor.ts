@@ -8,6 +8,7 @@ import {
   SUPPORTED_KEY_MANAGEMENT_ALGORITHMS,
 } from '../keys/jwe-algorithms.js';
 import { requireDecryptionKeySources } from '../keys/key-source-purpose.js';
+import { MAX_KEYS_TRIED } from '../keys/verification-key-source.js';
 import {
   decodeJweHeader,
   decryptCompactJwe,
@@ -41,7 +42,10 @@ export interface DecryptedJwe {
   readonly plaintext: Uint8Array;
 }
 
-/** Decrypts compact JWEs with the keys of configured sources, within the configured allow-lists. */
+/**
+ * Decrypts compact JWEs with the keys of configured sources, within the configured allow-lists: at most
+ * {@link MAX_KEYS_TRIED} keys per token, the sources' best first, as for signed tokens.
+ */
 export interface JweDecryptor {
   decrypt(token: string, now: number): Promise<Outcome<DecryptedJwe>>;
 }
@@ -85,11 +89,15 @@ export function jweDecryptor(
       const decoded = decodeJweHeader(token, policy);
       if (!decoded.ok) return decoded;
       const header = decoded.value;
+      // The sources rank their keys best first; no more than MAX_KEYS_TRIED are tried in all, so a forged
+      // token, above all one without `kid`, costs at most that many decryptions however many keys there
+      // are. Once the first sources offer that many, the others are not asked.
       const keys: (CryptoKey | Uint8Array)[] = [];
       let unavailable: Failure | undefined;
       for (const source of sources) {
+        if (keys.length >= MAX_KEYS_TRIED) break;
         const found = await source.keysFor({ alg: header.alg, enc: header.enc, kid: header.kid }, now);
-        if (found.ok) keys.push(...found.value);
+        if (found.ok) keys.push(...found.value.slice(0, MAX_KEYS_TRIED - keys.length));
         else unavailable ??= found.failure;
       }
       if (keys.length === 0) {

@@ -13,7 +13,9 @@ export interface DecryptionKeySelector {
 
 /**
  * Supplies keys that decrypt encrypted tokens: private keys (`CryptoKey`) or shared secrets (bytes),
- * active key first. An empty list means no such key; a failure means the source could not tell.
+ * best match first (active key first). An empty list means no such key; a failure means the source could
+ * not tell. A token is tried against at most `MAX_KEYS_TRIED` (3) keys, of all sources together: a key
+ * ranked beyond them is never tried.
  */
 export interface DecryptionKeySource extends CacheIdentity {
   keysFor(

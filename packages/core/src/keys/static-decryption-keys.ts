@@ -12,6 +12,7 @@ import {
 import { MAX_JWKS_KEYS } from './jwk-index.js';
 import { privateJwkProblem } from './private-jwk-problem.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
+import { MAX_KEYS_TRIED } from './verification-key-source.js';
 
 // Declared beside DecryptionKeySource, so that checking a source's purpose need not load this file;
 // still exported from here, where the root entry and callers found them.
@@ -25,6 +26,11 @@ type DecryptionKey = WebCryptoKey | Uint8Array;
 
 interface KeyEntry {
   readonly kid: string | undefined;
+  /**
+   * For a token without `kid` (or whose `kid` no key carries): 0 for a JWK naming an `alg` (it serves
+   * only that one, so it names the token's), 1 for a JWK marked `use: "enc"`, 2 for any other key.
+   */
+  readonly rank: number;
   serves(alg: string, enc: string): boolean;
   keyFor(alg: string): Promise<DecryptionKey | undefined>;
 }
@@ -33,7 +39,9 @@ interface KeyEntry {
  * Decryption keys given in configuration: a JWK set of private keys (`RSA` for RSA-OAEP, `EC`/`OKP`
  * X25519 for ECDH-ES) and `oct` shared secrets, or WebCrypto keys and raw secret bytes. Each key is
  * offered only for the algorithms it can serve; a token's `kid` picks the key carrying it, else the keys
- * that carry none.
+ * that carry none. Of those, at most {@link MAX_KEYS_TRIED} are offered, as for signed tokens: for a
+ * token without `kid` (or whose `kid` no key carries), the keys that name its `alg` first, then those
+ * marked `use: "enc"`, then the rest, each group in the order given; a key ranked beyond is never tried.
  *
  * Throws {@link RsConfigError} when no key can decrypt, and for a private JWK that could never decrypt:
  * an RSA key under {@link MIN_RSA_BITS} bits or with an unsound exponent, or key material WebCrypto could
@@ -66,6 +74,8 @@ export function staticDecryptionKeys(
       'no key can decrypt: give private keys (RSA, EC, X25519) or secrets (oct, AES keys, bytes)',
     );
   }
+  // Stable: keys of one rank stay in the order given (the active key first).
+  const ranked = [...entries].sort((a, b) => a.rank - b.rank);
   const served = new Set(
     [...SUPPORTED_KEY_MANAGEMENT_ALGORITHMS].filter((alg) =>
       entries.some((entry) =>
@@ -82,9 +92,11 @@ export function staticDecryptionKeys(
       const candidates =
         named.length > 0
           ? named
-          : entries.filter((entry) => selector.kid === undefined || entry.kid === undefined);
+          : ranked.filter((entry) => selector.kid === undefined || entry.kid === undefined);
       const found: DecryptionKey[] = [];
       for (const entry of candidates) {
+        // No more keys than a token is tried against, none imported beyond: forged tokens cost nothing.
+        if (found.length === MAX_KEYS_TRIED) break;
         if (!entry.serves(selector.alg, selector.enc)) continue;
         const key = await entry.keyFor(selector.alg);
         if (key !== undefined) found.push(key);
@@ -95,7 +107,7 @@ export function staticDecryptionKeys(
 }
 
 function entryFor(key: unknown, position: number): KeyEntry | undefined {
-  if (key instanceof Uint8Array) return secretEntry(key, undefined, undefined);
+  if (key instanceof Uint8Array) return secretEntry(key, undefined, undefined, 2);
   if (isCryptoKey(key)) return cryptoKeyEntry(key);
   if (isObject(key)) return jwkEntry(key as JWK, position);
   return undefined;
@@ -106,9 +118,15 @@ function isCryptoKey(key: unknown): key is CryptoKey {
 }
 
 /** A shared secret: direct encryption with a content key of its size, or AES key wrap of its size. */
-function secretEntry(bytes: Uint8Array, kid: string | undefined, jwkAlg: string | undefined): KeyEntry {
+function secretEntry(
+  bytes: Uint8Array,
+  kid: string | undefined,
+  jwkAlg: string | undefined,
+  rank: number,
+): KeyEntry {
   return {
     kid,
+    rank,
     serves: (alg, enc) =>
       (jwkAlg === undefined || jwkAlg === alg || (alg === 'dir' && jwkAlg === enc)) &&
       secretServes(bytes.byteLength, alg, enc),
@@ -145,7 +163,7 @@ function cryptoKeyEntry(key: CryptoKey): KeyEntry | undefined {
         return false;
     }
   };
-  return { kid: undefined, serves, keyFor: async () => key };
+  return { kid: undefined, rank: 2, serves, keyFor: async () => key };
 }
 
 function rsaOaepName(hash: string | undefined): string | undefined {
@@ -166,9 +184,11 @@ function jwkEntry(jwk: JWK, position: number): KeyEntry | undefined {
     return undefined;
   const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
   const jwkAlg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
+  // A key that names its algorithm is the issuer's own statement; `use: "enc"` is the next best hint.
+  const rank = jwkAlg !== undefined ? 0 : jwk.use === 'enc' ? 1 : 2;
   if (jwk.kty === 'oct') {
     const bytes = decodeSecret(jwk.k);
-    return bytes === undefined ? undefined : secretEntry(bytes, kid, jwkAlg);
+    return bytes === undefined ? undefined : secretEntry(bytes, kid, jwkAlg, rank);
   }
   // Only private keys decrypt; a public key here is a configuration slip, left out like an unusable key.
   if (typeof jwk.d !== 'string') return undefined;
@@ -189,6 +209,7 @@ function jwkEntry(jwk: JWK, position: number): KeyEntry | undefined {
   const imported = new Map<string, Promise<CryptoKey | undefined>>();
   return {
     kid,
+    rank,
     serves: (alg) => family(alg) && (jwkAlg === undefined || jwkAlg === alg),
     keyFor(alg) {
       // WebCrypto binds an RSA key to its OAEP hash, but one ECDH key serves every ECDH-ES variant.

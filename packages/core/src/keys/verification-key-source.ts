@@ -18,7 +18,8 @@ export interface KeySelector {
  * algorithm's type: with 100 keys in a set, a forged token that costs its sender nothing would cost
  * 100 verifications. Sources rank their keys (a JWK naming the token's `alg` first, then one marked
  * `use: "sig"`, then the rest); a token none of the first three verifies is refused. Three covers an
- * issuer's current, next and previous key during a rotation.
+ * issuer's current, next and previous key during a rotation. Encrypted tokens are opened with at most as
+ * many decryption keys, ranked the same way (`use: "enc"`).
  */
 export const MAX_KEYS_TRIED = 3;
 
