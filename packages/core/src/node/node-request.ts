@@ -46,7 +46,10 @@ function hasRepeatedName(raw: readonly string[]): boolean {
     for (let j = 0; j < i; j += 2) {
       const earlier = raw[j]!;
       // Names of different lengths differ: most pairs end at this comparison.
-      if (earlier.length === name.length && (earlier === name || earlier.toLowerCase() === name.toLowerCase()))
+      if (
+        earlier.length === name.length &&
+        (earlier === name || earlier.toLowerCase() === name.toLowerCase())
+      )
         return true;
     }
   }
