@@ -79,5 +79,10 @@ function absoluteFormParts(target: string): { host: string; pathAndQuery: string
   if (!URL.canParse(target)) return undefined;
   const url = new URL(target);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  return { host: url.host, pathAndQuery: `${url.pathname}${url.search}` };
+  // The path and query as sent, which is what frameworks route: `new URL` would resolve `/x/../items`
+  // to `/items` and read `\` as `/`, and DPoP's htu check must see the path the route was chosen by.
+  const rest = target.slice(AUTHORITY.exec(target)![0].length);
+  return { host: url.host, pathAndQuery: rest.startsWith('/') ? rest : `/${rest}` };
 }
+
+const AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\]*/;

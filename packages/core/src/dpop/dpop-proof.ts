@@ -6,8 +6,9 @@ import { decodeJsonSegment, isObject, parseJsonObject } from '../encoding/json-o
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
+import { rsaProofKeyProblem } from '../keys/rsa-key-checks.js';
 import { LruMap } from '../lru-map.js';
-import { normalizeHttpUri } from './http-uri.js';
+import { normalizeHttpUri, receivedHttpUri } from './http-uri.js';
 
 /** A DPoP proof whose every own check passed; what binds it to the token is checked later. */
 export interface VerifiedDpopProof {
@@ -22,7 +23,10 @@ export interface VerifiedDpopProof {
 /** The request a proof must match. */
 export interface ProofTarget {
   readonly method: string;
-  /** The public URL of the request (RsRequest.url). */
+  /**
+   * The public URL of the request (RsRequest.url), its path as received: the one the framework routes.
+   * See {@link receivedHttpUri}.
+   */
   readonly url: string;
   /** The access token presented with the proof, for `ath`. */
   readonly token: string;
@@ -112,7 +116,10 @@ function isDpopType(typ: unknown): boolean {
   return lower === 'dpop+jwt' || lower === 'application/dpop+jwt';
 }
 
-/** The public key in the proof header, reduced to its defining members, or why it cannot serve. */
+/**
+ * The public key in the proof header, reduced to its defining members, or why it cannot serve: an RSA
+ * key must also pass {@link rsaProofKeyProblem} (exponent of at most 32 bits, modulus of 2 048 to 4 096).
+ */
 function publicJwk(value: unknown, alg: string): JWK | string {
   if (!isObject(value)) return 'The DPoP proof has no "jwk" header';
   if (SECRET_MEMBERS.some((member) => Object.hasOwn(value, member))) {
@@ -130,6 +137,10 @@ function publicJwk(value: unknown, alg: string): JWK | string {
     }
     jwk[member] = memberValue;
   }
+  // The client chose this key: an unusual RSA one could make its signature check cost many times the
+  // usual, before any token is resolved. Refused before it is imported.
+  const rsaProblem = jwk.kty === 'RSA' ? rsaProofKeyProblem(jwk) : undefined;
+  if (rsaProblem !== undefined) return `The DPoP proof "jwk" is not an accepted RSA key: ${rsaProblem}`;
   return jwk;
 }
 
@@ -149,7 +160,8 @@ async function checkClaims(
     return refusal('dpop_htm_mismatch', 'The DPoP proof was made for another HTTP method');
   }
   if (typeof htu !== 'string') return invalid('The DPoP proof has no "htu"');
-  const expected = normalizeHttpUri(target.url);
+  // The request's path as sent, not as the URL parser would rewrite it: that is the route it reaches.
+  const expected = receivedHttpUri(target.url);
   if (expected === undefined || normalizeHttpUri(htu) !== expected) {
     return refusal('dpop_htu_mismatch', 'The DPoP proof was made for another URL');
   }

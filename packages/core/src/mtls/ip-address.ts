@@ -8,6 +8,8 @@ const IPV4 = new RegExp(`^${IPV4_PART}\\.${IPV4_PART}\\.${IPV4_PART}\\.${IPV4_PA
 // why an address failed to parse, named in the message.
 const LEADING_ZERO = /^(?=.*\.)(?:.*[.:])?0\d[\d.]*$/;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+// The prefix of ::ffff:0:0/96, the IPv4-mapped addresses (RFC 4291 §2.5.5.2).
+const IPV4_MAPPED_BITS = 96;
 
 /**
  * An IP address as bytes: 4 for IPv4, 16 for IPv6. An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how
@@ -28,15 +30,32 @@ export interface AddressMatcher {
   matches(address: string | undefined): boolean;
 }
 
-/** Builds an {@link AddressMatcher} from `10.0.0.7`, `10.0.0.0/8`, `::1`, `fd00::/8` … */
+/**
+ * Builds an {@link AddressMatcher} from `10.0.0.7`, `10.0.0.0/8`, `::1`, `fd00::/8` … An IPv4-mapped
+ * range (`::ffff:10.0.0.0/104`, `::ffff:0:0/96`) is the IPv4 range of its prefix minus 96
+ * (`10.0.0.0/8`, every IPv4 address), matching those addresses in either spelling, as
+ * {@link parseIpAddress} reads a mapped address as IPv4. A prefix under 96 over a mapped address would
+ * also span IPv6 addresses outside `::ffff:0:0/96` and is refused: write such a range in IPv6.
+ */
 export function addressMatcher(entries: readonly string[], option: string): AddressMatcher {
   if (!Array.isArray(entries))
     throw new RsConfigError(option, 'must be an array of addresses or CIDR ranges');
   const ranges = entries.map((entry) => {
     const [address, prefix, extra] = typeof entry === 'string' ? entry.split('/') : [];
     const bytes = address === undefined ? undefined : parseIpAddress(address);
-    const bits = prefix === undefined ? (bytes?.length ?? 0) * 8 : Number(prefix);
+    // An IPv4-mapped address (IPv6 text read as IPv4 bytes) has its prefix counted in IPv6 bits.
+    const mapped = bytes?.length === 4 && address!.includes(':');
+    const bits =
+      prefix === undefined ? (bytes?.length ?? 0) * 8 : Number(prefix) - (mapped ? IPV4_MAPPED_BITS : 0);
     const badPrefix = prefix !== undefined && !/^\d{1,3}$/.test(prefix);
+    if (mapped && !badPrefix && extra === undefined && bits < 0) {
+      throw new RsConfigError(
+        option,
+        `"${entry}" is an IPv4-mapped address with a prefix under /${IPV4_MAPPED_BITS}, which would also ` +
+          `span IPv6 addresses: write the range in IPv4 (10.0.0.0/8), mapped with a prefix from ` +
+          `${IPV4_MAPPED_BITS} to 128 (::ffff:10.0.0.0/104), or in IPv6`,
+      );
+    }
     if (bytes === undefined && address !== undefined && LEADING_ZERO.test(address)) {
       throw new RsConfigError(
         option,
