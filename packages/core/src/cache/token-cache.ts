@@ -11,6 +11,7 @@ import {
 import { CacheNamespace } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
+import { nestedJwsOf } from '../jose/nested-jws.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
@@ -21,6 +22,7 @@ import {
   sharedRevocation,
 } from '../revocation/revocation.js';
 import type { RevocableCache, RevocationList } from '../revocation/revocation-list.js';
+import { signingInputOf } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
@@ -364,6 +366,27 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     );
   }
 
+  /**
+   * Whether a list's marker names this cached token by itself. A revocation by token drops the entry of
+   * the token it names, but the same claims may be held under another key: the token's other valid ECDSA
+   * signature, or the JWS inside a JWE, stored before the revocation. Asked only while some token has
+   * been revoked by itself ({@link someTokenRevoked}), so that the common hit hashes and waits for nothing
+   * more.
+   */
+  async function namedByTokenRevocation(token: string, info: TokenInfo, now: number): Promise<boolean> {
+    const lists = revocationLists!.filter((list) => list.needsTokenHash());
+    const signingInput = signingInputOf(nestedJwsOf(info.claims) ?? token);
+    const [hash, signingInputHash] = await Promise.all([
+      tokenHash(token),
+      signingInput === undefined ? undefined : tokenHash(signingInput),
+    ]);
+    return lists.some((list) => list.namesToken(now, info.issuer, hash, signingInputHash));
+  }
+
+  function someTokenRevoked(): boolean {
+    return revocationLists?.some((list) => list.needsTokenHash()) ?? false;
+  }
+
   const revocable: RevocableCache = { dropRevoked };
   // The lists the wrapped resolver checks too: an answer held here skips its check, so each of their
   // revocations must drop what it names from this cache as well, or a revoked token stays served.
@@ -379,7 +402,17 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     revocationLists,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       const key = await keyOf(token);
-      const cached = await read(key);
+      let cached = await read(key);
+      if (
+        cached?.info !== undefined &&
+        someTokenRevoked() &&
+        (await namedByTokenRevocation(token, cached.info, context.now))
+      ) {
+        // Stored before a revocation named its token under another spelling: not served again.
+        revoke(key);
+        await storeWrite(() => store.delete(key));
+        cached = undefined;
+      }
       if (cached !== undefined && context.now < cached.usableUntil) {
         hits++;
         context.trace?.cacheLookup(true);

@@ -76,6 +76,15 @@ export function interpretIntrospection(
     if (answer.active === false) return refusal('token_inactive', 'The access token is not active');
     return refusal('introspection_unavailable', 'answered a response without a boolean "active"');
   }
+  return interpretActive(withoutNullMembers(answer), checks, nowMs, presentedWith);
+}
+
+function interpretActive(
+  answer: Readonly<Record<string, unknown>>,
+  checks: IntrospectionChecks,
+  nowMs: number,
+  presentedWith: () => PresentationScheme,
+): Outcome<TokenInfo> {
   const broken = memberTypeProblem(answer);
   if (broken !== undefined) return refusal('introspection_unavailable', broken);
   const kind = tokenKindProblem(answer);
@@ -134,6 +143,28 @@ const TYPE_NAMES: Readonly<Record<MemberType, string>> = {
   strings: 'a string or a list of strings',
   object: 'a JSON object',
 };
+
+/**
+ * The answer without its typed members that are `null`. Servers written in Java (Janssen, Gluu) write
+ * `null` for a member they have no value for (`"nbf": null`, `"cnf": null`, `"username": null`): RFC 7662
+ * makes every member but `active` optional, and a `null` one is read as one not given. The answer is
+ * copied only when it has such a member.
+ */
+function withoutNullMembers(answer: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  let copy: Record<string, unknown> | undefined;
+  for (const [member] of MEMBER_TYPES) {
+    if (answer[member] !== null) continue;
+    copy ??= { ...answer };
+    delete copy[member];
+  }
+  const cnf = (copy ?? answer).cnf;
+  if (isObject(cnf) && CNF_MEMBER_TYPES.some(([member]) => cnf[member] === null)) {
+    const confirmation: Record<string, unknown> = { ...cnf };
+    for (const [member] of CNF_MEMBER_TYPES) if (confirmation[member] === null) delete confirmation[member];
+    copy = { ...(copy ?? answer), cnf: confirmation };
+  }
+  return copy ?? answer;
+}
 
 /** The first member of an active answer whose type is wrong, described; `undefined` when none is. */
 function memberTypeProblem(answer: Readonly<Record<string, unknown>>): string | undefined {

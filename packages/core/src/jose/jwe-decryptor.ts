@@ -1,7 +1,11 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { integerBetween, type OptionSchema, stringList } from '../config/option-schema.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
-import { type DecryptionKeySource, isDescribedDecryptionKeySource } from '../keys/decryption-key-source.js';
+import {
+  type DecryptionKeySelector,
+  type DecryptionKeySource,
+  isDescribedDecryptionKeySource,
+} from '../keys/decryption-key-source.js';
 import {
   CONTENT_ENCRYPTION_ALGORITHMS,
   DEFAULT_KEY_MANAGEMENT_ALGORITHMS,
@@ -91,14 +95,24 @@ export function jweDecryptor(
       const header = decoded.value;
       // The sources rank their keys best first; no more than MAX_KEYS_TRIED are tried in all, so a forged
       // token, above all one without `kid`, costs at most that many decryptions however many keys there
-      // are. Once the first sources offer that many, the others are not asked.
+      // are. Once the first sources offer that many, the others are not asked. A token with `kid` is first
+      // offered the keys of that `kid` from every source, so that one source's unnamed keys (a rotation of
+      // raw secrets, which carry no `kid`) cannot fill the tries before another source's named key.
+      const selector = { alg: header.alg, enc: header.enc, kid: header.kid };
       const keys: (CryptoKey | Uint8Array)[] = [];
       let unavailable: Failure | undefined;
-      for (const source of sources) {
-        if (keys.length >= MAX_KEYS_TRIED) break;
-        const found = await source.keysFor({ alg: header.alg, enc: header.enc, kid: header.kid }, now);
-        if (found.ok) keys.push(...found.value.slice(0, MAX_KEYS_TRIED - keys.length));
-        else unavailable ??= found.failure;
+      const gather = async (wanted: DecryptionKeySelector) => {
+        for (const source of sources) {
+          if (keys.length >= MAX_KEYS_TRIED) break;
+          const found = await source.keysFor(wanted, now);
+          if (found.ok) keys.push(...found.value.slice(0, MAX_KEYS_TRIED - keys.length));
+          else unavailable ??= found.failure;
+        }
+      };
+      if (header.kid !== undefined) await gather({ ...selector, kidOnly: true });
+      if (keys.length === 0) {
+        unavailable = undefined;
+        await gather(selector);
       }
       if (keys.length === 0) {
         if (unavailable !== undefined) return { ok: false, failure: unavailable };

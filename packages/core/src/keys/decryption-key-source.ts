@@ -9,6 +9,11 @@ export interface DecryptionKeySelector {
   /** Content encryption algorithm (`A128CBC-HS256`, `A256GCM`, …). */
   readonly enc: string;
   readonly kid: string | undefined;
+  /**
+   * Only keys whose `kid` is {@link kid}, without the usual fallback to keys that have none: asked of
+   * every source first, so that a key named by the token is tried before another source's unnamed ones.
+   */
+  readonly kidOnly?: boolean;
 }
 
 /**

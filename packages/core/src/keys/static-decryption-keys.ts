@@ -90,7 +90,7 @@ export function staticDecryptionKeys(
     async keysFor(selector: DecryptionKeySelector) {
       const named = selector.kid === undefined ? [] : entries.filter((entry) => entry.kid === selector.kid);
       const candidates =
-        named.length > 0
+        named.length > 0 || selector.kidOnly === true
           ? named
           : ranked.filter((entry) => selector.kid === undefined || entry.kid === undefined);
       const found: DecryptionKey[] = [];

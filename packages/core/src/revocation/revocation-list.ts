@@ -91,6 +91,12 @@ export interface RevocationList {
    * of the signing input of the JWS it is or holds (see `SharedRevocation.signingInputHash`).
    */
   refuses(info: TokenInfo, now: number, tokenHash?: string, signingInputHash?: string): boolean;
+  /**
+   * Whether a marker names this token by itself (its hash, or the hash of the signing input of the JWS it
+   * is or holds), whatever its claims. A cache asks it before serving an answer for a token that was
+   * stored under another spelling of a token revoked since.
+   */
+  namesToken(now: number, issuer: string | undefined, tokenHash: string, signingInputHash?: string): boolean;
   /** Whether some token was revoked by itself, so that resolvers must hash tokens to check them. */
   needsTokenHash(): boolean;
   /** Registers a cache; returns how to unregister it. Caches given `revocations` do it themselves. */
@@ -186,6 +192,11 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
       const refused = markers.refuses(info, now, tokenHash, signingInputHash);
       if (refused) counts.refused++;
       return refused;
+    },
+    namesToken(now, issuer, tokenHash, signingInputHash) {
+      const named = markers.namesToken(issuer, now, tokenHash, signingInputHash);
+      if (named) counts.refused++;
+      return named;
     },
     needsTokenHash: () => markers.hasTokenMarkers(),
     attach(cache) {

@@ -79,13 +79,7 @@ export class RevocationMarkers {
    */
   refuses(info: TokenInfo, now: number, tokenHash?: string, signingInputHash?: string): boolean {
     if (this.#markers.size === 0) return false;
-    if (tokenHash !== undefined && this.#revokedAt('token', tokenHash, info.issuer, now) !== undefined)
-      return true;
-    if (
-      signingInputHash !== undefined &&
-      this.#revokedAt('signing-input', signingInputHash, info.issuer, now) !== undefined
-    )
-      return true;
+    if (this.namesToken(info.issuer, now, tokenHash, signingInputHash)) return true;
     for (const by of CLAIM_TARGETS) {
       const value = claimNamedBy(info, by);
       if (value === undefined) continue;
@@ -96,6 +90,20 @@ export class RevocationMarkers {
       if (info.issuedAt === undefined || info.issuedAt * 1000 <= revokedAt) return true;
     }
     return false;
+  }
+
+  /** Whether a live marker names the token by itself: by its hash, or by its signing input's. */
+  namesToken(
+    issuer: string | undefined,
+    now: number,
+    tokenHash: string | undefined,
+    signingInputHash: string | undefined,
+  ): boolean {
+    return (
+      (tokenHash !== undefined && this.#revokedAt('token', tokenHash, issuer, now) !== undefined) ||
+      (signingInputHash !== undefined &&
+        this.#revokedAt('signing-input', signingInputHash, issuer, now) !== undefined)
+    );
   }
 
   /** The latest live revocation time naming this value (for every issuer, or for `issuer`). */

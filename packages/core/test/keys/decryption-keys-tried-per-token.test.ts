@@ -185,4 +185,20 @@ describe('encrypted tokens with kid', () => {
       'decryption_failed',
     );
   });
+
+  it('with a kid are tried first against the key of that kid, whichever source holds it', async () => {
+    // A rotation: raw secrets (which carry no kid) in one source, the new key by its kid in another.
+    const [old1, old2, old3, fresh] = secrets as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    const decryptor = decryptorOf(
+      staticDecryptionKeys([old1, old2, old3]),
+      staticDecryptionKeys({ keys: [octJwk(fresh, { kid: 'new' })] }),
+    );
+    expectSuccess(
+      await decryptor.decrypt(await encrypt(accessClaims(), { ...DIR, kid: 'new' }, fresh), NOW_MS),
+    );
+    // A kid no source names still falls back to the keys without one.
+    expectSuccess(
+      await decryptor.decrypt(await encrypt(accessClaims(), { ...DIR, kid: 'older' }, old2), NOW_MS),
+    );
+  });
 });

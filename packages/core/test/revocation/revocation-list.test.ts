@@ -168,6 +168,37 @@ describe('revocation list', () => {
     }
   });
 
+  it('serves no cached answer for the twin or the JWE of a token revoked by itself since', async () => {
+    const revocations = revocationList({ clock: () => NOW_MS - 60_000 });
+    const encryption = (await generateKeyPair('RSA-OAEP-256', { extractable: true })) as CryptoKeyPair;
+    const inner = counting(
+      jwtResolver({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: staticJwks(jwksOf(key)),
+        decryption: staticDecryptionKeys([encryption.privateKey]),
+        revocations,
+      }),
+    );
+    const cache = tokenCache(inner, { ttl: 60_000, revocations });
+    const token = await mint(key, { sub: 'jo', jti: 'jti-cached-twin' });
+    const twin = ecdsaTwin(token);
+    const wrapped = await encrypt(
+      token,
+      { alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' },
+      encryption.publicKey,
+    );
+    const unrelated = await mint(key, { sub: 'kim' });
+    // Cached before the revocation, under keys of their own.
+    for (const sent of [twin, wrapped, unrelated]) expectSuccess(await resolveAt(cache, sent));
+    expect(inner.calls).toBe(3);
+    await revocations.revoke({ by: 'token', value: token });
+    for (const sent of [token, twin, wrapped]) expectFailure(await resolveAt(cache, sent), 'token_revoked');
+    // Other answers are still served from the cache.
+    expectSuccess(await resolveAt(cache, unrelated));
+    expect(inner.calls).toBe(6);
+  });
+
   it('refuses a JWS revoked by itself when a client sends it inside a JWE to the server', async () => {
     const revocations = revocationList({ clock: () => NOW_MS - 60_000 });
     const encryption = (await generateKeyPair('RSA-OAEP-256', { extractable: true })) as CryptoKeyPair;
