@@ -38,6 +38,25 @@ export function parseXfcc(value: string): XfccElement[] | undefined {
 // A key is a token (RFC 9110 §5.6.2); Envoy writes By, Hash, Cert, Chain, Subject, URI and DNS.
 const KEY = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/**
+ * The fields Envoy writes quoted, and the characters that may not stand unescaped inside them. `Cert` and
+ * `Chain` are URL-encoded PEM: no `,`, `;` or `\\` at all. `Subject` is an RFC 2253 name, which escapes
+ * `;` inside its values (`\\;`); its `,` separate its parts. Envoy writes `By`, `URI` and `DNS` as they
+ * are, never quoted, so a quote there (a subject alternative name holding one) is refused.
+ */
+const QUOTED_FIELDS: ReadonlyMap<string, QuotedField> = new Map([
+  ['cert', { unescaped: ',;', escapes: false }],
+  ['chain', { unescaped: ',;', escapes: false }],
+  ['subject', { unescaped: ';', escapes: true }],
+]);
+
+interface QuotedField {
+  /** Characters that may not stand unescaped in the value. */
+  readonly unescaped: string;
+  /** Whether the value may hold `\\` escapes at all. */
+  readonly escapes: boolean;
+}
+
 interface Pair {
   /** Lower case; `undefined` for an empty pair (`a=1;;b=2`). */
   readonly key: string | undefined;
@@ -62,18 +81,26 @@ function readPair(value: string, start: number): Pair | undefined {
     return key === '' ? { key: undefined, value: '', end: at } : undefined;
   }
   if (!KEY.test(key)) return undefined;
+  const name = key.toLowerCase();
   at = skipSpaces(value, at + 1);
   if (value[at] === '"') {
+    // Envoy quotes three fields only, and what is in them has a grammar of its own, which a span of
+    // another element (`,By=…;Hash=…;URI=…`, swallowed by a quote the client left open) does not follow.
+    const quoted = QUOTED_FIELDS.get(name);
+    if (quoted === undefined) return undefined;
     let text = '';
     for (at++; at < value.length && value[at] !== '"'; at++) {
-      if (value[at] === '\\') at++;
+      const escaped = value[at] === '\\';
+      if (escaped && !quoted.escapes) return undefined;
+      if (escaped) at++;
       if (at >= value.length) return undefined;
+      if (!escaped && quoted.unescaped.includes(value[at]!)) return undefined;
       text += value[at];
     }
     if (at >= value.length) return undefined;
     const end = skipSpaces(value, at + 1);
     if (end < value.length && value[end] !== ';' && value[end] !== ',') return undefined;
-    return { key: key.toLowerCase(), value: text, end };
+    return { key: name, value: text, end };
   }
   const valueStart = at;
   while (at < value.length && value[at] !== ';' && value[at] !== ',') {
@@ -81,7 +108,7 @@ function readPair(value: string, start: number): Pair | undefined {
     if (value[at] === '"' || value[at] === '\\') return undefined;
     at++;
   }
-  return { key: key.toLowerCase(), value: value.slice(valueStart, at).trim(), end: at };
+  return { key: name, value: value.slice(valueStart, at).trim(), end: at };
 }
 
 function skipSpaces(value: string, start: number): number {

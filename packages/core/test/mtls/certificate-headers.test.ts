@@ -152,6 +152,39 @@ describe('a value that is not one certificate in the format', () => {
     );
   });
 
+  it("refuses a client's open quote that a quote in the proxy's element would close", () => {
+    const { client, other } = pki;
+    // Envoy writes URI and DNS subject alternative names as they are: the client's own certificate may
+    // put a quote there, which would close a quote the client left open before the proxy's element.
+    const proxyElement = `By=spiffe://cluster.local/ns/api/sa/gw;Hash=${other.hex};URI=spiffe://attacker/x"`;
+    for (const prefix of [
+      `Hash=${client.hex};X="`,
+      `Hash=${client.hex};Subject="`,
+      `Hash=${client.hex};Cert="`,
+      `Cert="${encodeURIComponent(client.pem)}";Chain="`,
+    ]) {
+      for (const joined of [`${prefix},${proxyElement}`, `${prefix}, ${proxyElement}`]) {
+        expect(parseClientCertHeader(joined, 'envoy-xfcc'), joined).toBeUndefined();
+        expect(parseClientCertHeader(joined, 'auto'), joined).toBeUndefined();
+      }
+    }
+  });
+
+  it("reads Envoy's own elements: quoted Cert, Chain and Subject, escapes in the subject, bare URI and DNS", () => {
+    const { client, ca } = pki;
+    const cert = `Cert="${encodeURIComponent(client.pem)}"`;
+    for (const element of [
+      `By=spiffe://cluster.local/ns/api/sa/gw;Hash=${client.hex};Subject="CN=a\\,b,O=c\\;d,OU=\\"q\\"";URI=spiffe://x;DNS=a.example;DNS=b.example`,
+      `Hash=${client.hex};${cert};Chain="${encodeURIComponent(client.pem + ca.pem)}";Subject=""`,
+      `hash=${client.hex.toUpperCase()}; uri=`,
+    ]) {
+      expect(
+        Buffer.from(parseClientCertHeader(element, 'envoy-xfcc')!.digest!).toString('hex'),
+        element,
+      ).toBe(client.hex);
+    }
+  });
+
   it('reports an XFCC Hash that disagrees with its Cert, for the caller to refuse', () => {
     const { client, other } = pki;
     const presented = parseClientCertHeader(`Hash=${other.hex};Cert="${encodeURIComponent(client.pem)}"`);
