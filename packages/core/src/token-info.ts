@@ -1,3 +1,4 @@
+import { isNumericDate } from './claims/numeric-date.js';
 import { isObject } from './encoding/json-object.js';
 /** Proof-of-possession confirmation (RFC 7800 `cnf`), as carried by the token or the introspection answer. */
 export interface Confirmation {
@@ -117,5 +118,5 @@ function stringList(value: unknown): readonly string[] {
 }
 
 function numericDate(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  return isNumericDate(value) ? value : undefined;
 }

@@ -11,7 +11,6 @@ import {
 import { CacheNamespace } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
-import { nestedJwsOf } from '../jose/nested-jws.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
@@ -22,7 +21,7 @@ import {
   sharedRevocation,
 } from '../revocation/revocation.js';
 import type { RevocableCache, RevocationList } from '../revocation/revocation-list.js';
-import { signingInputOf } from '../revocation/signing-input.js';
+import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
 import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
@@ -374,13 +373,11 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
    * more.
    */
   async function namedByTokenRevocation(token: string, info: TokenInfo, now: number): Promise<boolean> {
-    const lists = revocationLists!.filter((list) => list.needsTokenHash());
-    const signingInput = signingInputOf(nestedJwsOf(info.claims) ?? token);
-    const [hash, signingInputHash] = await Promise.all([
-      tokenHash(token),
-      signingInput === undefined ? undefined : tokenHash(signingInput),
-    ]);
-    return lists.some((list) => list.namesToken(now, info.issuer, hash, signingInputHash));
+    const hashes = await tokenRevocationHashes(token, info.claims);
+    return revocationLists!.some(
+      (list) =>
+        list.needsTokenHash() && list.namesToken(now, info.issuer, hashes.tokenHash, hashes.signingInputHash),
+    );
   }
 
   function someTokenRevoked(): boolean {

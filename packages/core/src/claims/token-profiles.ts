@@ -1,6 +1,7 @@
 import { requireOption } from '../config/config-error.js';
 import { type Failure, failure } from '../errors/failure.js';
 import type { TypeCheck } from '../jose/jwt-reader.js';
+import { isNumericDate } from './numeric-date.js';
 
 /**
  * A JWT access-token profile:
@@ -29,7 +30,6 @@ export function presentClaim(name: string): RequiredClaim {
 }
 
 const isNonEmptyString = (value: unknown) => typeof value === 'string' && value.length > 0;
-const isNumericDate = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 const isAudience = (value: unknown) =>
   isNonEmptyString(value) ||
   (Array.isArray(value) && value.length > 0 && value.every((member) => isNonEmptyString(member)));

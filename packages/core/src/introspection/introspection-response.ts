@@ -1,3 +1,4 @@
+import { isNumericDate } from '../claims/numeric-date.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { checkJsonMemberNames } from '../encoding/json-duplicate-members.js';
 import { isObject } from '../encoding/json-object.js';
@@ -188,8 +189,7 @@ function hasType(value: unknown, type: MemberType): boolean {
     case 'string':
       return typeof value === 'string';
     case 'number':
-      // JSON.parse reads 1e999 as Infinity: no time.
-      return typeof value === 'number' && Number.isFinite(value);
+      return isNumericDate(value);
     case 'strings':
       return (
         typeof value === 'string' ||

@@ -1,4 +1,5 @@
 import { base64url, type CryptoKey, type JWK } from 'jose';
+import { isNumericDate } from '../claims/numeric-date.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
@@ -168,11 +169,6 @@ export function jwtIntrospectionReader(
       return success({ introspection, jwt: jws });
     },
   };
-}
-
-/** A JWT NumericDate (RFC 7519 §2): a finite JSON number (`1e999` parses to Infinity). */
-function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
 }
 
 /**

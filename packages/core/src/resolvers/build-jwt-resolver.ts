@@ -4,19 +4,17 @@ import { audienceOption } from '../config/audience-option.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { refusedInLite } from '../config/lite-refusal.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
-import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { checkComparedIssuer } from '../http/endpoint-url.js';
 import type { encryptedJwtReader } from '../jose/encrypted-jwt-reader.js';
 import type { jweDecryptor } from '../jose/jwe-decryptor.js';
 import { jwtReader, type ReadJwt, signedJwtReader } from '../jose/jwt-reader.js';
-import { nestedJwsOf } from '../jose/nested-jws.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { checkAlgorithmsServed } from '../keys/algorithms-served.js';
 import { requireVerificationKeySources } from '../keys/key-source-purpose.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
-import { signingInputOf } from '../revocation/signing-input.js';
+import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 import type { jwtCacheNamespace } from './jwt-cache-namespace.js';
 import type { JwtResolverOptions } from './jwt-resolver-options.js';
@@ -213,12 +211,10 @@ export function buildJwtResolver(
       return outcome.ok && revocations.refuses(outcome.value, now) ? revokedRefusal() : outcome;
     // A revocation by token also names the signing input of the JWS the token is or holds: the same
     // claims under their other valid ECDSA signature, or wrapped in a JWE, are the same token.
-    const signingInput = signingInputOf(nestedJwsOf(outcome.value.claims) ?? token);
-    const [hash, signingInputHash] = await Promise.all([
-      tokenHash(token),
-      signingInput === undefined ? undefined : tokenHash(signingInput),
-    ]);
-    return revocations.refuses(outcome.value, now, hash, signingInputHash) ? revokedRefusal() : outcome;
+    const hashes = await tokenRevocationHashes(token, outcome.value.claims);
+    return revocations.refuses(outcome.value, now, hashes.tokenHash, hashes.signingInputHash)
+      ? revokedRefusal()
+      : outcome;
   }
 
   return {

@@ -1,3 +1,6 @@
+import { tokenHash } from '../crypto/token-hash.js';
+import { nestedJwsOf } from '../jose/nested-jws.js';
+
 /**
  * The signing input (`header.payload`) of a token in compact JWS form, or `undefined` for any other
  * shape. A revocation by token names it too: the claims a signature vouches for are the same under every
@@ -17,4 +20,24 @@ export function signingInputOf(token: string): string | undefined {
   const last = token.lastIndexOf('.');
   if (last === first || token.indexOf('.', first + 1) !== last) return undefined;
   return token.slice(0, last);
+}
+
+/** The hashes a revocation by token is found by: the token's, and its signing input's when it has one. */
+export interface TokenRevocationHashes {
+  readonly tokenHash: string;
+  readonly signingInputHash: string | undefined;
+}
+
+/**
+ * The hashes under which a revocation by token names this token, whose verified `claims` are given: its
+ * own SHA-256, and that of the signing input of the JWS it is, or of the JWS an encrypted token held
+ * (`nestedJwsOf`). Resolvers and caches that check such revocations ask this one function.
+ */
+export async function tokenRevocationHashes(token: string, claims: object): Promise<TokenRevocationHashes> {
+  const signingInput = signingInputOf(nestedJwsOf(claims) ?? token);
+  const [hash, signingInputHash] = await Promise.all([
+    tokenHash(token),
+    signingInput === undefined ? undefined : tokenHash(signingInput),
+  ]);
+  return { tokenHash: hash, signingInputHash };
 }
