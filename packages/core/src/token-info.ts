@@ -1,5 +1,5 @@
-import { isNumericDate } from './claims/numeric-date.js';
 import { isObject } from './encoding/json-object.js';
+import { isNumericDate } from './encoding/numeric-date.js';
 /** Proof-of-possession confirmation (RFC 7800 `cnf`), as carried by the token or the introspection answer. */
 export interface Confirmation {
   /** RFC 8705 certificate thumbprint, base64url SHA-256 of the DER certificate. */

@@ -1,7 +1,7 @@
 import { requireOption } from '../config/config-error.js';
+import { isNumericDate } from '../encoding/numeric-date.js';
 import { type Failure, failure } from '../errors/failure.js';
 import type { TypeCheck } from '../jose/jwt-reader.js';
-import { isNumericDate } from './numeric-date.js';
 
 /**
  * A JWT access-token profile:

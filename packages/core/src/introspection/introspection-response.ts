@@ -1,7 +1,7 @@
-import { isNumericDate } from '../claims/numeric-date.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { checkJsonMemberNames } from '../encoding/json-duplicate-members.js';
 import { isObject } from '../encoding/json-object.js';
+import { isNumericDate } from '../encoding/numeric-date.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 

@@ -1,8 +1,8 @@
 import { base64url, type CryptoKey, type JWK } from 'jose';
-import { isNumericDate } from '../claims/numeric-date.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
+import { isNumericDate } from '../encoding/numeric-date.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import type { UntrustedJwsHeader } from '../jose/compact-jws.js';
