@@ -77,6 +77,10 @@ export const read = {
     if (typeof node.value === 'string') return node.value;
     return node.value.map((chunk) => read.octets(chunk, what)).join('');
   },
+  /** Whether `node` is an INTEGER (to tell an OPTIONAL one from what follows it). */
+  isInteger(node: Node | undefined): boolean {
+    return node?.tagClass === asn1().Class.UNIVERSAL && node.type === asn1().Type.INTEGER;
+  },
   /** Whether `node` is an OCTET STRING (primitive or constructed). */
   isOctetString(node: Node | undefined): boolean {
     return node?.tagClass === asn1().Class.UNIVERSAL && node.type === asn1().Type.OCTETSTRING;

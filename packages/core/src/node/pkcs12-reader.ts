@@ -1,7 +1,13 @@
 import type forge from 'node-forge';
 import { RsError } from '../errors/rs-error.js';
 import { Asn1ShapeError, read } from './asn1-reader.js';
-import { macVerifies, passwordDecrypt } from './pkcs12-password-crypto.js';
+import {
+  DerivationBudget,
+  type PasswordScheme,
+  passwordDecrypt,
+  passwordScheme,
+  pfxMac,
+} from './pkcs12-password-crypto.js';
 
 type Node = forge.asn1.Asn1;
 
@@ -19,6 +25,9 @@ const OID = {
 } as const;
 // Nested SafeContents bags are legal but unused by OpenSSL and the JDK; a deeper tree is refused.
 const MAX_NESTING = 3;
+// OpenSSL and the JDK put all certificates in one encrypted SafeContents. Each costs a key derivation and
+// all are decrypted (their aliases are inside), so a file with more than this is refused before any is.
+const MAX_ENCRYPTED_CONTENTS = 16;
 
 /** Why a PKCS#12 file could not be read: a wrong password (the MAC or decryption failed) or its format. */
 export class Pkcs12Error extends RsError {
@@ -41,7 +50,10 @@ export type Pkcs12EntryContent =
 export interface Pkcs12KeyStore {
   /** The entry aliases (friendly names), lower-cased as the JDK's keystore does. */
   readonly aliases: readonly string[];
-  /** Opens the entry `alias` (any case): `undefined` when there is none; throws {@link Pkcs12Error}. */
+  /**
+   * Opens the entry `alias` (any case): `undefined` when there is none; throws {@link Pkcs12Error}, also
+   * when its key derivation would take the file over its budget of iterations.
+   */
   open(alias: string, entryPassword: string): Pkcs12EntryContent | undefined;
 }
 
@@ -63,37 +75,67 @@ interface Bags {
   readonly certs: CertBag[];
 }
 
+/** An encrypted SafeContents, read but not yet decrypted. */
+interface EncryptedContent {
+  readonly scheme: PasswordScheme;
+  readonly ciphertext: string;
+}
+/** One SafeContents of the AuthenticatedSafe: in the clear, or encrypted under the store password. */
+type AuthenticatedContent = { readonly safeContents: string } | EncryptedContent;
+
 /**
  * Reads a PKCS#12 (PFX) file as OpenSSL 3 (PBES2/AES, SHA-256 MAC), OpenSSL `-legacy` (RC2-40, 3DES,
  * SHA-1 MAC) and JDK keytool write it: checks the MAC with the store password, decrypts the encrypted
- * SafeContents, and indexes key, certificate and secret-key (SecretBag) entries by alias. All
- * cryptography is node-forge's and Node's; this file only walks the ASN.1.
+ * SafeContents, and indexes key, certificate and secret-key (SecretBag) entries by alias. A file without
+ * a MAC is refused, and the key derivations of the file (the MAC, the encrypted SafeContents, the entries
+ * opened later) share one budget of iterations, checked before any runs. All cryptography is Node's and
+ * node-forge's; this file only walks the ASN.1.
  */
 export function readPkcs12(der: Uint8Array, storePassword: string): Pkcs12KeyStore {
   const binary = Buffer.from(der).toString('binary');
   const bags: Bags = { keys: [], secrets: [], certs: [] };
+  const budget = new DerivationBudget();
   try {
     const [version, authSafe, macData] = read.sequence(read.der(binary, 'the file'), 'PFX');
     if (read.integer(version, 'PFX version') !== 3) throw new Asn1ShapeError('the PFX version is not 3');
     const content = dataContent(authSafe, 'PFX authSafe');
-    if (macData !== undefined && !macVerifies(macData, content, storePassword))
+    // Without a MAC the store password checks nothing: whoever can write the file could swap its trusted
+    // certificates or secret keys, which then pass for the owner's. OpenSSL and keytool write one unless
+    // told not to.
+    if (macData === undefined)
+      throw new Pkcs12Error(
+        'ERR_RS_PKCS12_FORMAT',
+        'the keystore has no MAC, so its integrity cannot be checked with the store password: export it with one (openssl pkcs12 -export without -nomac, or keytool)',
+      );
+    const mac = pfxMac(macData);
+    budget.charge(mac.iterations, 'the PKCS#12 MAC');
+    // Every limit is checked before the first key derivation: a file over them costs no work.
+    const contents = read
+      .sequence(read.der(content, 'AuthenticatedSafe'), 'AuthenticatedSafe')
+      .map(authenticatedContent);
+    const encrypted = contents.filter(
+      (part): part is EncryptedContent => part !== undefined && 'scheme' in part,
+    );
+    if (encrypted.length > MAX_ENCRYPTED_CONTENTS)
+      throw new Asn1ShapeError(
+        `the keystore has ${encrypted.length} encrypted SafeContents (at most ${MAX_ENCRYPTED_CONTENTS}; OpenSSL and keytool write one)`,
+      );
+    for (const part of encrypted) budget.charge(part.scheme.iterations, 'the encrypted SafeContents');
+    if (!mac.verifies(content, storePassword))
       throw new Pkcs12Error(
         'ERR_RS_PKCS12_PASSWORD',
         'the store password is wrong (the keystore MAC does not verify)',
       );
-    for (const info of read.sequence(read.der(content, 'AuthenticatedSafe'), 'AuthenticatedSafe')) {
-      const [typeNode] = read.sequence(info, 'ContentInfo');
-      const type = read.oid(typeNode, 'ContentInfo type');
-      if (type === OID.data) collectBags(dataContent(info, 'SafeContents'), bags, 0);
-      else if (type === OID.encryptedData) collectBags(encryptedContent(info, storePassword), bags, 0);
-      // Public-key-enveloped content is for another trust model; it holds no entry we could open.
+    for (const part of contents) {
+      if (part === undefined) continue;
+      collectBags('scheme' in part ? decryptContent(part, storePassword) : part.safeContents, bags, 0);
     }
   } catch (error) {
     if (error instanceof Asn1ShapeError)
       throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `not a readable PKCS#12 keystore: ${error.message}`);
     throw error;
   }
-  return indexEntries(bags);
+  return indexEntries(bags, budget);
 }
 
 function dataContent(info: Node | undefined, what: string): string {
@@ -103,12 +145,23 @@ function dataContent(info: Node | undefined, what: string): string {
   return read.octets(read.explicit(content, 0, `${what} content`), `${what} content`);
 }
 
-function encryptedContent(info: Node, password: string): string {
-  const [, content] = read.sequence(info, 'EncryptedData ContentInfo');
+/** A ContentInfo of the AuthenticatedSafe, read but not decrypted; `undefined` for one holding no entry. */
+function authenticatedContent(info: Node): AuthenticatedContent | undefined {
+  const [typeNode, content] = read.sequence(info, 'ContentInfo');
+  const type = read.oid(typeNode, 'ContentInfo type');
+  if (type === OID.data) return { safeContents: dataContent(info, 'SafeContents') };
+  // Public-key-enveloped content is for another trust model; it holds no entry we could open.
+  if (type !== OID.encryptedData) return undefined;
   const [, encryptedInfo] = read.sequence(read.explicit(content, 0, 'EncryptedData'), 'EncryptedData');
   const [, algorithm, encrypted] = read.sequence(encryptedInfo, 'EncryptedContentInfo');
-  const ciphertext = read.implicitOctets(encrypted, 0, 'encrypted SafeContents');
-  const plain = passwordDecrypt(algorithm, ciphertext, password, 'the encrypted SafeContents');
+  return {
+    scheme: passwordScheme(algorithm, 'the encrypted SafeContents'),
+    ciphertext: read.implicitOctets(encrypted, 0, 'encrypted SafeContents'),
+  };
+}
+
+function decryptContent({ scheme, ciphertext }: EncryptedContent, password: string): string {
+  const plain = scheme.decrypt(ciphertext, password);
   if (plain === undefined)
     throw new Pkcs12Error(
       'ERR_RS_PKCS12_PASSWORD',
@@ -182,7 +235,7 @@ type Entry =
   | { readonly kind: 'secret-key'; readonly bag: KeyBag }
   | { readonly kind: 'trusted-certificate'; readonly cert: CertBag };
 
-function indexEntries(bags: Bags): Pkcs12KeyStore {
+function indexEntries(bags: Bags, budget: DerivationBudget): Pkcs12KeyStore {
   const entries = new Map<string, Entry>();
   const add = (alias: string | undefined, entry: Entry) => {
     // Aliases are case-insensitive, as in the JDK; the first entry under an alias is the one used.
@@ -208,7 +261,7 @@ function indexEntries(bags: Bags): Pkcs12KeyStore {
       const entry = entries.get(alias.toLowerCase());
       if (entry === undefined) return undefined;
       try {
-        return openEntry(entry, entryPassword);
+        return openEntry(entry, entryPassword, budget);
       } catch (error) {
         if (error instanceof Asn1ShapeError)
           throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `entry "${alias}": ${error.message}`);
@@ -224,11 +277,11 @@ function sameEntry(key: KeyBag, cert: CertBag): boolean {
   return key.alias !== undefined && key.alias === cert.alias;
 }
 
-function openEntry(entry: Entry, password: string): Pkcs12EntryContent {
+function openEntry(entry: Entry, password: string, budget: DerivationBudget): Pkcs12EntryContent {
   if (entry.kind === 'trusted-certificate') {
     return { kind: 'trusted-certificate', certificate: Buffer.from(entry.cert.der, 'binary') };
   }
-  const privateKeyInfo = privateKeyInfoOf(entry.bag, password);
+  const privateKeyInfo = privateKeyInfoOf(entry.bag, password, budget);
   if (entry.kind === 'private-key') {
     const certificate = entry.cert === undefined ? undefined : Buffer.from(entry.cert.der, 'binary');
     return { kind: 'private-key', privateKeyInfo: Buffer.from(privateKeyInfo, 'binary'), certificate };
@@ -239,11 +292,14 @@ function openEntry(entry: Entry, password: string): Pkcs12EntryContent {
   return { kind: 'secret-key', algorithm: oid, key: Buffer.from(read.octets(key, 'secret key'), 'binary') };
 }
 
-/** The DER PrivateKeyInfo of a key or secret bag, decrypted with the entry password when encrypted. */
-function privateKeyInfoOf(bag: KeyBag, password: string): string {
+/**
+ * The DER PrivateKeyInfo of a key or secret bag, decrypted with the entry password when encrypted (its
+ * key derivation charged to the file's budget).
+ */
+function privateKeyInfoOf(bag: KeyBag, password: string, budget: DerivationBudget): string {
   if (!bag.encrypted) return read.toDer(bag.value);
   const [algorithm, data] = read.sequence(bag.value, 'EncryptedPrivateKeyInfo');
-  const plain = passwordDecrypt(algorithm, read.octets(data, 'encrypted key'), password, 'the entry');
+  const plain = passwordDecrypt(algorithm, read.octets(data, 'encrypted key'), password, 'the entry', budget);
   // A wrong password almost always fails the padding check; when it passes by chance, the result is not
   // a DER SEQUENCE.
   if (plain === undefined || !isDerSequence(plain))
