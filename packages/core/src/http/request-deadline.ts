@@ -14,6 +14,13 @@ export interface RequestDeadline {
  * then waits for as long as the server does, forever for one that hangs. Here the timer holds the
  * controller until it fires or `clear()` runs.
  *
+ * Each deadline adds one listener to `alongside` until it is cleared: a signal shared by all the requests
+ * of a client holds as many listeners as there are requests under way, so raise its limit
+ * (`setMaxListeners(0, signal)` from `node:events`) or Node warns of a leak past 10.
+ *
+ * The signal aborts a transport only as far as the transport heeds it (undici, for one, acts on it only
+ * once the request has a connection): a client that must end on time races its exchange against it.
+ *
  * @example
  * ```ts
  * const deadline = requestDeadline(request.timeoutMs);

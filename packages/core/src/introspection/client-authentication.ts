@@ -10,6 +10,7 @@ import {
   positiveNumber,
 } from '../config/option-schema.js';
 import { B64TOKEN } from '../extract/b64token.js';
+import type { HttpClient } from '../http/http-client.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import type { SecretValue } from '../secrets/secret-value.js';
 import { checkClientAssertionKey } from './client-assertion-key.js';
@@ -23,6 +24,8 @@ import { checkCredentialText, clientSecretSource } from './client-secret.js';
  * - `private_key_jwt`: a signed client assertion (RFC 7523), made fresh per call.
  * - `tls_client_auth`: a client certificate on the connection; give the HTTP client the certificate
  *   (`undiciHttpClient({ tls: { cert, key } })` from `@rs/core/node`). Only `client_id` goes in the form.
+ *   Refused at start-up with the default HTTP client, or an `undiciHttpClient` without `tls.cert`: neither
+ *   presents a certificate.
  * - `bearer`: a static access token in the `Authorization` header (servers that protect introspection
  *   with an OAuth token of their own).
  */
@@ -124,11 +127,15 @@ export interface ClientAuthenticator {
 
 const NEVER_CHANGES = () => false;
 
-/** Validates {@link ClientAuthentication} at start-up and prepares what can be prepared once. */
+/**
+ * Validates {@link ClientAuthentication} at start-up and prepares what can be prepared once. `httpClient`
+ * is the one given with it, `undefined` for the default (which presents no client certificate).
+ */
 export function createClientAuthenticator(
   auth: ClientAuthentication,
   endpoint: () => string,
   option: string,
+  httpClient: HttpClient | undefined,
 ): ClientAuthenticator {
   requireOption(typeof auth === 'object' && auth !== null, option, 'is required');
   const needsId = auth.method !== 'bearer';
@@ -202,6 +209,13 @@ export function createClientAuthenticator(
       };
     }
     case 'tls_client_auth':
+      // Without a certificate on the connection the server can only refuse every request: say so now. A
+      // client that cannot tell (one of the user's own) is taken at its word.
+      requireOption(
+        httpClient !== undefined && httpClient.presentsClientCertificate !== false,
+        option,
+        `tls_client_auth needs an HTTP client that presents a TLS client certificate, and the ${httpClient === undefined ? 'default one' : 'one given'} presents none: give httpClient: undiciHttpClient({ tls: { cert, key } }) from @rs/core/node`,
+      );
       return {
         apply: async (form) => {
           form.set('client_id', auth.clientId);

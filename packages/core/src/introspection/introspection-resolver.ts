@@ -16,7 +16,7 @@ import {
   timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
-import { nonNegativeOption, positiveOption } from '../config/option-values.js';
+import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import { parseJsonObject } from '../encoding/json-object.js';
@@ -54,12 +54,15 @@ export interface IntrospectionResolverOptions {
   /** The introspection endpoint. When absent, it is discovered from `issuer` (RFC 8414, then OpenID). */
   readonly endpoint?: string | URL;
   /**
-   * The authorization server's issuer identifier, exactly as it states it (a trailing slash matters). Used
-   * for discovery, and a present `iss` in answers must equal it. Refused at start-up when no server could
-   * state it: white space or control characters anywhere, an upper-case scheme or host, a query, plain
-   * `http:` to a host that is not loopback (unless `allowInsecureHttp`).
+   * The authorization server's issuer identifier, exactly as it states it (a trailing slash matters), or
+   * several spellings of it: a present `iss` in answers (plain or signed) must equal one of them. The
+   * first is the one discovery and the client assertion's audience use. Several are for a server that
+   * states its issuer two ways: Access Management answers for its root realm with `iss` ending in
+   * `/oauth2` or in `/oauth2/realms/root`, so give both. Refused at start-up when no server could state
+   * one: white space or control characters anywhere, an upper-case scheme or host, a query, plain `http:`
+   * to a host that is not loopback (unless `allowInsecureHttp`).
    */
-  readonly issuer?: string;
+  readonly issuer?: string | readonly string[];
   /** How this resource server authenticates to the endpoint. */
   readonly clientAuthentication: ClientAuthentication;
   /**
@@ -135,7 +138,7 @@ const TOKEN_TYPE_NAME = /^[\x21-\x7e]+$/;
 
 const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions> = {
   endpoint: urlString,
-  issuer: nonEmptyString,
+  issuer: stringOrStrings,
   clientAuthentication: CLIENT_AUTHENTICATION,
   audience: stringOrStrings,
   acceptAnyAudience: boolean,
@@ -179,9 +182,11 @@ const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
  */
 export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
   checkOptions(options, INTROSPECTION_RESOLVER_OPTIONS, 'introspectionResolver');
-  const issuer = options.issuer;
-  if (issuer !== undefined)
-    validateIssuerUrl(issuer, 'introspectionResolver.issuer', options.allowInsecureHttp);
+  const issuers = stringSetOption(options.issuer, 'introspectionResolver.issuer', false);
+  for (const spelling of issuers ?? [])
+    validateIssuerUrl(spelling, 'introspectionResolver.issuer', options.allowInsecureHttp);
+  // The one discovery asks and a client assertion is addressed to: the first given.
+  const issuer = issuers === undefined ? undefined : [...issuers][0]!;
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined
@@ -217,7 +222,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   );
   const http = options.httpClient ?? defaultHttpClient();
   const jwtReader =
-    options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuer);
+    options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuers);
   const report = options.onError ?? loudMisconfigurationReporter();
 
   const discovery =
@@ -262,9 +267,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     options.clientAuthentication,
     () => fixedEndpoint ?? discovery?.known() ?? issuer!,
     'introspectionResolver.clientAuthentication',
+    options.httpClient,
   );
   const checks: IntrospectionChecks = {
-    issuers: issuer === undefined ? undefined : new Set([issuer]),
+    issuers,
     audiences: audienceOption(options, 'introspectionResolver'),
     skewSeconds: skew,
   };

@@ -63,7 +63,7 @@ export interface TrustedIntrospectionJwt {
 
 /**
  * Validates RFC 9701 answers: decrypts a nested JWE when keys are given, verifies the signature with the
- * authorization server's keys, requires `typ` `token-introspection+jwt`, `iss` = the authorization server,
+ * authorization server's keys, requires `typ` `token-introspection+jwt`, `iss` = one of the issuer's spellings,
  * `aud` = this resource server, an `iat` not in the future, a present `exp` not past and a present `nbf`
  * not in the future (all three numbers, judged with the skew allowance), and no member named twice in
  * one object of the payload, and returns `token_introspection`. A failure means the answer cannot be
@@ -71,7 +71,7 @@ export interface TrustedIntrospectionJwt {
  */
 export function jwtIntrospectionReader(
   options: JwtIntrospectionOptions,
-  issuer: string | undefined,
+  issuers: ReadonlySet<string> | undefined,
 ): JwtIntrospectionReader {
   requireOption(
     typeof options === 'object' && options !== null,
@@ -79,10 +79,11 @@ export function jwtIntrospectionReader(
     'must be an object',
   );
   requireOption(
-    typeof issuer === 'string',
+    issuers !== undefined,
     'introspectionResolver.issuer',
     'is required with jwtResponse: signed answers must come from a known issuer',
   );
+  const trustedIssuers: ReadonlySet<string> = issuers!;
   requireOption(
     typeof options.audience === 'string' && options.audience.length > 0,
     'introspectionResolver.jwtResponse.audience',
@@ -132,7 +133,7 @@ export function jwtIntrospectionReader(
       if (ambiguous !== undefined)
         return refusal('introspection_unavailable', `The signed introspection answer ${ambiguous}`);
       const claims = verified.value.claims;
-      if (claims.iss !== issuer)
+      if (typeof claims.iss !== 'string' || !trustedIssuers.has(claims.iss))
         return refusal('introspection_unavailable', 'The signed introspection answer has the wrong issuer');
       const audience = claims.aud;
       if (

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { integerBetween, type OptionRule } from '../config/option-schema.js';
 import { filePathInMessage } from '../secrets/shown-in-messages.js';
@@ -19,6 +19,12 @@ export function maxFileBytesOption(value: number | undefined, fallback: number, 
   return value;
 }
 
+// Opening a FIFO (or a device such as a serial line) for reading waits, without O_NONBLOCK, for the other
+// end: a FIFO given in place of a key file would block the whole process before fstat could refuse it.
+// O_NONBLOCK makes the open return at once; the file is then refused unless it is a regular file, whose
+// reads it does not change. Windows has no such flag (nor FIFOs at a path): 0 there.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
 // The first read asks for a little more than fstat's size, and at least this much, so that a file whose
 // fstat size is 0 (a /proc file) is not read a byte at a time.
 const MIN_READ_BYTES = 4096;
@@ -28,7 +34,8 @@ const MIN_READ_BYTES = 4096;
  * device) cannot exhaust memory. Memory follows the file's size, not the bound: the buffer starts at
  * the size fstat reports and grows only if the file turns out longer (it grew since, or it is a /proc
  * file reporting 0), never past `maxBytes + 1` bytes, that one byte telling a file that grew past the
- * bound from one that fits. Every failure is an {@link RsConfigError}; the path is named only when it
+ * bound from one that fits. Only a regular file is read: a directory, a FIFO or a device is refused, and
+ * never waited on. Every failure is an {@link RsConfigError}; the path is named only when it
  * looks like one (key material given in its place is never repeated).
  */
 export function readBoundedFile(path: string, maxBytes: number, option: string): Buffer {
@@ -37,7 +44,7 @@ export function readBoundedFile(path: string, maxBytes: number, option: string):
   requireOption(!path.includes('\0'), option, 'the path given holds a NUL character, which no file path can');
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, OPEN_FLAGS);
   } catch (error) {
     throw new RsConfigError(
       option,

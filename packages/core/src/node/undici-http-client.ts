@@ -1,4 +1,8 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { createSecureContext } from 'node:tls';
 import type * as Undici from 'undici';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
   checkOptions,
   type OptionSchema,
@@ -16,14 +20,28 @@ import {
 } from '../http/http-client.js';
 import { requestDeadline } from '../http/request-deadline.js';
 import { loadOptionalPeer } from './optional-peer.js';
+import { pemBlocks } from './pem-key.js';
 
 /** Options of {@link undiciHttpClient}. */
 export interface UndiciHttpClientOptions {
-  /** Connections kept per origin. Default 16. */
+  /**
+   * The most connections open at once per origin. Default: no limit, as for Node's `fetch`. Each request
+   * holds its connection at most for its own timeout, so the connections in use stay bounded by the
+   * request rate times the timeout; a limit is shared by every endpoint of the origin (the JWK set,
+   * introspection, discovery), so one endpoint that hangs fills it and the others then wait for a
+   * connection that does not come free, and fail at their timeout. With a limit, a request that waits
+   * for a connection still fails within its own `timeoutMs` (`ERR_RS_HTTP_TIMEOUT`).
+   */
   readonly connections?: number;
   /** How long an idle connection stays open, in ms. Default 30 s. */
   readonly keepAliveTimeout?: number;
-  /** TLS options for the connection to the authorization server (CA, client certificate and key). */
+  /**
+   * TLS options for the connection to the authorization server, all PEM: `ca`, the certificates to trust
+   * in place of the runtime's (one or more); `cert` and `key`, the client certificate (then its chain) and
+   * its unencrypted private key, given together, for `tls_client_auth`. Checked when the client is built:
+   * text that holds no readable certificate or key, a certificate that is not the key's, or one of `cert`
+   * and `key` without the other is refused then, not at the first request.
+   */
   readonly tls?: {
     readonly ca?: string | Buffer;
     readonly cert?: string | Buffer;
@@ -55,6 +73,10 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
  * Node: connections to the authorization server are reused across requests. `undici` is an optional peer
  * dependency of `@rs/core`: without it this throws `MissingPackageError` (`npm install undici`).
  *
+ * Every request ends within its `timeoutMs`, whatever undici does: waiting for a connection counts, and
+ * there is no limit on connections per origin unless `connections` sets one, so an endpoint that hangs
+ * does not starve the other endpoints of its origin (see {@link UndiciHttpClientOptions.connections}).
+ *
  * @example
  * ```ts
  * import { undiciHttpClient } from '@rs/core/node';
@@ -63,56 +85,66 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
  */
 export function undiciHttpClient(options: UndiciHttpClientOptions = {}): ClosableHttpClient {
   checkOptions(options, UNDICI_HTTP_CLIENT_OPTIONS, 'undiciHttpClient');
+  if (options.tls !== undefined) checkTlsOptions(options.tls);
   const {
     Agent,
     request,
     errors: undiciErrors,
   } = loadOptionalPeer<typeof Undici>('undici', 'undiciHttpClient');
   const dispatcher = new Agent({
-    connections: options.connections ?? 16,
+    // Undici's own default, `null`, is no limit.
+    connections: options.connections ?? null,
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
     connect: options.tls === undefined ? undefined : { ...options.tls },
   });
   // Aborts every request under way when close() cuts connections: destroying the agent alone leaves a
   // request that is waiting for response headers pending.
   const cut = new AbortController();
+  // Each request under way follows this signal with a listener of its own: as many as there are
+  // requests, and none left once they end, so Node's leak warning past 10 would be a false alarm.
+  setMaxListeners(0, cut.signal);
   return {
+    // `tls.cert` and `tls.key` come together, or not at all (checked above).
+    presentsClientCertificate: options.tls?.cert !== undefined,
     async send(req: HttpRequest): Promise<HttpResponse> {
       const deadline = requestDeadline(req.timeoutMs, cut.signal);
       try {
-        const response = await request(req.url, {
-          method: req.method,
-          headers: req.headers,
-          body: req.body,
-          dispatcher,
-          signal: deadline.signal,
-        });
-        const declared = Number(response.headers['content-length']);
-        if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
-          // Destroying an unread undici body emits an "aborted" error; without a listener it would be an
-          // uncaught exception that takes the process down.
-          response.body.on('error', () => {}).destroy();
-          throw tooLarge(req.maxResponseBytes);
-        }
-        const chunks: Uint8Array[] = [];
-        let size = 0;
-        for await (const chunk of response.body) {
-          size += (chunk as Buffer).byteLength;
-          if (size > req.maxResponseBytes) {
-            response.body.destroy();
+        const exchange = async (): Promise<HttpResponse> => {
+          const response = await request(req.url, {
+            method: req.method,
+            headers: req.headers,
+            body: req.body,
+            dispatcher,
+            signal: deadline.signal,
+          });
+          const declared = Number(response.headers['content-length']);
+          if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
+            // Destroying an unread undici body emits an "aborted" error; without a listener it would be an
+            // uncaught exception that takes the process down.
+            response.body.on('error', () => {}).destroy();
             throw tooLarge(req.maxResponseBytes);
           }
-          chunks.push(chunk as Buffer);
-        }
-        const headers = response.headers;
-        return {
-          status: response.statusCode,
-          header: (name) => {
-            const value = headers[name];
-            return Array.isArray(value) ? value.join(', ') : value;
-          },
-          body: concat(chunks, size),
+          const chunks: Uint8Array[] = [];
+          let size = 0;
+          for await (const chunk of response.body) {
+            size += (chunk as Buffer).byteLength;
+            if (size > req.maxResponseBytes) {
+              response.body.destroy();
+              throw tooLarge(req.maxResponseBytes);
+            }
+            chunks.push(chunk as Buffer);
+          }
+          const headers = response.headers;
+          return {
+            status: response.statusCode,
+            header: (name) => {
+              const value = headers[name];
+              return Array.isArray(value) ? value.join(', ') : value;
+            },
+            body: concat(chunks, size),
+          };
         };
+        return await endedBy(deadline.signal, exchange());
       } catch (error) {
         if (error instanceof HttpClientError) throw error;
         const name = (error as { name?: string }).name;
@@ -136,6 +168,70 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
   };
 }
 
+const TLS_OPTION = 'undiciHttpClient.tls';
+
+/**
+ * Refuses TLS options that would fail every connection, or present no certificate, at start-up: the
+ * TLS context is built only when the first connection is made, and Node's own checks pass some mistakes
+ * over (a `ca` that holds no certificate trusts nothing; a key that is not the certificate's is dropped
+ * without a word). Messages name the option, never what it holds.
+ */
+function checkTlsOptions(tls: NonNullable<UndiciHttpClientOptions['tls']>): void {
+  requireOption(
+    (tls.cert === undefined) === (tls.key === undefined),
+    TLS_OPTION,
+    tls.cert === undefined
+      ? 'has a key but no cert: give the client certificate with its key'
+      : 'has a cert but no key: give the private key of the client certificate with it',
+  );
+  if (tls.ca !== undefined) {
+    const authorities = pemBlocks(pemText(tls.ca)).filter(({ label }) => label === 'CERTIFICATE');
+    requireOption(authorities.length > 0, `${TLS_OPTION}.ca`, 'holds no PEM certificate');
+    for (const { text } of authorities) readCertificate(text, `${TLS_OPTION}.ca`);
+  }
+  if (tls.cert !== undefined && tls.key !== undefined) {
+    const certificate = readCertificate(tls.cert, `${TLS_OPTION}.cert`);
+    let key: KeyObject;
+    try {
+      key = createPrivateKey({ key: tls.key, format: 'pem' });
+    } catch {
+      throw new RsConfigError(
+        `${TLS_OPTION}.key`,
+        'is not a PEM private key that can be read (an encrypted key cannot be used: there is no password option)',
+      );
+    }
+    requireOption(
+      certificate.checkPrivateKey(key),
+      TLS_OPTION,
+      'the certificate (the first in cert) is not the one of the private key in key',
+    );
+  }
+  try {
+    createSecureContext({ ...tls });
+  } catch (error) {
+    // OpenSSL's code names the problem; its message is not repeated.
+    const code = (error as { code?: unknown }).code;
+    throw new RsConfigError(
+      TLS_OPTION,
+      `cannot be used for TLS${typeof code === 'string' && /^ERR_[A-Z0-9_]+$/.test(code) ? ` (${code})` : ''}`,
+      { cause: error },
+    );
+  }
+}
+
+/** The first certificate of `pem`, or an {@link RsConfigError} naming `option`. */
+function readCertificate(pem: string | Uint8Array, option: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    throw new RsConfigError(option, 'holds a certificate that cannot be read (PEM is expected)');
+  }
+}
+
+function pemText(value: string | Uint8Array): string {
+  return typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
+}
+
 /** `Agent.close()` waits for requests under way, forever when a server hangs: cut them after `graceMs`. */
 async function closeWithin(dispatcher: Undici.Agent, cut: AbortController, graceMs: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -151,6 +247,22 @@ async function closeWithin(dispatcher: Undici.Agent, cut: AbortController, grace
     cut.abort(new Error('the HTTP client was closed'));
     await dispatcher.destroy();
   }
+}
+
+/**
+ * `exchange`, or the abort reason of `signal` as soon as it aborts, whichever comes first. Undici acts on
+ * an abort only once the request has a connection: one waiting for a connection of a full pool would
+ * otherwise wait for one to come free, long after its deadline. Undici still drops the request when it
+ * gets one (it sees the abort then and never sends it); what `exchange` settles with then is ignored, and
+ * its body, if any, was already read or destroyed by the abort.
+ */
+function endedBy<T>(signal: AbortSignal, exchange: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abandon = (): void => reject(signal.reason);
+    if (signal.aborted) abandon();
+    else signal.addEventListener('abort', abandon, { once: true });
+    exchange.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
+  });
 }
 
 function tooLarge(maxBytes: number): HttpClientError {

@@ -1,6 +1,6 @@
 import { importJWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ClientAuthentication, introspectionResolver } from '../../src/index.js';
+import { type ClientAuthentication, fetchHttpClient, introspectionResolver } from '../../src/index.js';
 import { bearerRequest, expectAccepted, expectRejected } from '../helpers.js';
 import { introspectAt, resourceServerWith, useAuthorizationServer } from '../introspection-setup.js';
 import { type StandInServer, startStandInServer } from '../stand-in-authorization-server.js';
@@ -178,6 +178,9 @@ describe('introspection client authentication: what goes on the wire (stand-in s
       acceptAnyAudience: true,
       endpoint: server.introspectionEndpoint,
       clientAuthentication: { method: 'tls_client_auth', clientId: 'rs-mtls' },
+      // A client of the user's own, which cannot tell whether it presents a certificate (the default one
+      // presents none and is refused: test/introspection/tls-client-auth-http-client.test.ts).
+      httpClient: fetchHttpClient(),
     });
 
     expectAccepted(await resourceServerWith(resolver).authenticate(bearerRequest('opaque-2')));

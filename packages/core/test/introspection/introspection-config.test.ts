@@ -3,6 +3,7 @@ import { base64url, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose
 import { describe, expect, it } from 'vitest';
 import {
   type ClientAuthentication,
+  fetchHttpClient,
   type IntrospectionResolverOptions,
   introspectionResolver,
 } from '../../src/index.js';
@@ -259,7 +260,13 @@ describe('introspection configuration errors, at start-up', () => {
     it('tls_client_auth: the client id', () => {
       for (const clientId of spoilt)
         expectConfigError(buildWithAuth({ method: 'tls_client_auth', clientId }), `${option}.clientId`);
-      expect(buildWithAuth({ method: 'tls_client_auth', clientId: 'rs' })).not.toThrow();
+      // A client of the user's own: the default one presents no certificate and is refused.
+      expect(
+        build({
+          clientAuthentication: { method: 'tls_client_auth', clientId: 'rs' },
+          httpClient: fetchHttpClient(),
+        }),
+      ).not.toThrow();
     });
 
     it('private_key_jwt: the client id, kid and audience', async () => {
