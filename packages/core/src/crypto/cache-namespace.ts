@@ -1,4 +1,5 @@
 import { base64url } from 'jose';
+import { RsConfigError } from '../config/config-error.js';
 import { sha256Digest } from './sha256-digest.js';
 
 /**
@@ -57,42 +58,67 @@ export class CacheNamespace {
 /** Raised inside {@link cacheNamespaceOf} when a part of the description has no identity. */
 class Unnamed extends Error {}
 
+/** Raised inside {@link cacheNamespaceOf} when the description nests deeper than it may. */
+class TooDeep extends Error {}
+
+/**
+ * The deepest nesting of objects and arrays described, as for the JSON documents @rs reads
+ * (`MAX_ANSWER_DEPTH`): configuration is never deeper, and a deeper value (a JWK member nested ten
+ * thousand times) would otherwise exhaust the stack with a `RangeError` instead of a configuration error.
+ */
+const MAX_DESCRIBED_DEPTH = 32;
+
 /**
  * The namespace of a resolver or key source: `kind` and a canonical JSON of `description` (settings,
  * and the identities of the objects it draws on), described now, digested later. `undefined` when some
  * part has no identity: a resolver or key source without `cacheNamespace`, or a WebCrypto key (which
- * cannot be exported).
+ * cannot be exported). Throws {@link RsConfigError} naming `option` (default: `kind`) when `description`
+ * nests objects and arrays deeper than {@link MAX_DESCRIBED_DEPTH} levels.
  *
  * @example
  * ```ts
  * await cacheNamespaceOf('remoteJwks', { url: 'https://as.example.com/jwks' })?.digest(); // 'remoteJwks-7Tq…'
  * ```
  */
-export function cacheNamespaceOf(kind: string, description: unknown): CacheNamespace | undefined {
+export function cacheNamespaceOf(
+  kind: string,
+  description: unknown,
+  option: string = kind,
+): CacheNamespace | undefined {
+  let described: unknown;
   try {
-    return new CacheNamespace(kind, JSON.stringify(describe(description, new WeakSet())) ?? 'null');
+    described = describe(description, new WeakSet(), 0);
   } catch (error) {
     if (error instanceof Unnamed) return undefined;
+    if (error instanceof TooDeep)
+      throw new RsConfigError(
+        option,
+        `nests objects and arrays deeper than ${MAX_DESCRIBED_DEPTH} levels: no configuration does`,
+      );
     throw error;
   }
+  return new CacheNamespace(kind, JSON.stringify(described) ?? 'null');
 }
 
 /** Plain JSON for `value`, object members sorted, functions left out, identities put in place. */
-function describe(value: unknown, seen: WeakSet<object>): unknown {
+function describe(value: unknown, seen: WeakSet<object>, depth: number): unknown {
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'function' || typeof value === 'symbol') return undefined;
     if (typeof value === 'bigint') return value.toString();
     return value;
   }
   if (value instanceof CacheNamespace) return identityOf(value);
+  // Counted before anything is visited: the recursion stops here, whatever the value.
+  if (depth >= MAX_DESCRIBED_DEPTH) throw new TooDeep();
+  const inner = depth + 1;
   // A cycle is not configuration (an HTTP client, a connection): such a value has no stable identity.
   if (seen.has(value)) throw new Unnamed();
   seen.add(value);
-  if (Array.isArray(value)) return value.map((member) => describe(member, seen) ?? null);
+  if (Array.isArray(value)) return value.map((member) => describe(member, seen, inner) ?? null);
   if (value instanceof Uint8Array) return { bytes: base64url.encode(value) };
   if (value instanceof URL) return value.href;
   if (value instanceof Set)
-    return [...value].map((member) => describe(member, seen) ?? null).sort(compareJson);
+    return [...value].map((member) => describe(member, seen, inner) ?? null).sort(compareJson);
   const record = value as Record<string, unknown>;
   if (
     'cacheNamespace' in record ||
@@ -104,7 +130,7 @@ function describe(value: unknown, seen: WeakSet<object>): unknown {
   if (typeof CryptoKey !== 'undefined' && value instanceof CryptoKey) throw new Unnamed();
   const described: Record<string, unknown> = {};
   for (const key of Object.keys(record).sort()) {
-    const member = describe(record[key], seen);
+    const member = describe(record[key], seen, inner);
     if (member !== undefined) described[key] = member;
   }
   return described;

@@ -8,6 +8,7 @@ import {
   WEBCRYPTO_KEY_ALGORITHMS,
   type WebCryptoKeyAlgorithm,
 } from '../keys/algorithms.js';
+import { jwkPurposeProblem } from '../keys/jwk-purpose.js';
 import { privateJwkProblem } from '../keys/private-jwk-problem.js';
 import { MIN_RSA_BITS } from '../keys/rsa-key-checks.js';
 import { checkVerificationJwk } from '../keys/verification-jwk.js';
@@ -23,7 +24,10 @@ import { checkVerificationJwk } from '../keys/verification-jwk.js';
  * - a JWK: a private key whose type and curve fit `alg`, whose public members pass the checks of a
  *   verification key (coordinates of the curve's length, the point on the curve, a sound RSA key), whose
  *   private members pass {@link privateJwkProblem} (a `d` of the curve's length, not all zero; for RSA
- *   the CRT members WebCrypto needs, as base64url), and whose `key_ops`, when present, allows only signing.
+ *   the CRT members WebCrypto needs, as base64url), and whose members that say what it is for allow
+ *   signing with `alg` ({@link jwkPurposeProblem}): `use`, when present, is `sig`; `alg`, when present, is
+ *   `alg`; `key_ops`, when present, is `["sign"]`; `ext`, when present, is a boolean. The resource
+ *   server's decryption key (`"use": "enc"`, `"alg": "RSA-OAEP-256"`) is so never made to sign.
  *
  * A well-formed `d` that belongs to another public key still fails at the first call. Messages never
  * repeat key material.
@@ -63,6 +67,9 @@ function checkCryptoKey(key: CryptoKey, alg: string, option: string): void {
 function checkPrivateJwk(jwk: JWK, alg: string, option: string): void {
   requireOption(typeof jwk.d === 'string', option, 'must be a private key (a JWK with "d")');
   requireOption(keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg), option, `does not fit the algorithm ${alg}`);
+  // A key marked for another purpose is refused, not quietly made to sign: keys are kept apart by purpose.
+  const marked = jwkPurposeProblem(jwk as Record<string, unknown>, 'sign', { algorithm: alg });
+  if (marked !== undefined) throw new RsConfigError(option, `is refused for signing: ${marked.reason}`);
   const { kty, crv, x, y, n, e } = jwk;
   // The public members as a verification key has them: the RSA key sound, the point on its curve.
   const publicPart = checkVerificationJwk({ kty, crv, x, y, n, e }, { allowSymmetric: false });
@@ -70,12 +77,12 @@ function checkPrivateJwk(jwk: JWK, alg: string, option: string): void {
   // The private members as WebCrypto imports them: `d` of the curve's length, RSA's CRT members.
   const privatePart = privateJwkProblem(jwk);
   if (privatePart !== undefined) throw new RsConfigError(option, privatePart);
+  // Allowed by the purpose, `verify` or an operation of another kind still fails WebCrypto's import of a
+  // private key, which takes `key_ops` as the key's usages.
   const operations: unknown = jwk.key_ops;
   requireOption(
     operations === undefined ||
-      (Array.isArray(operations) &&
-        operations.length > 0 &&
-        operations.every((operation) => operation === 'sign')),
+      (Array.isArray(operations) && operations.every((operation) => operation === 'sign')),
     option,
     'has "key_ops" other than ["sign"]: WebCrypto imports a private key for signing only; give ["sign"] ' +
       'or leave it out',

@@ -17,17 +17,34 @@ const MAX_LABEL_LENGTH = 64;
 
 interface IndexedKey {
   readonly jwk: JWK;
+  /** How reports name the key: its `kid`, quoted and cut, or its position. */
+  readonly label: string;
+  /** Set when WebCrypto refused to import the key: it is reported once, and counted out of `size`. */
+  importFailed: boolean;
   /** Imported keys, one per algorithm (WebCrypto binds a key to its algorithm). */
   readonly imported: Map<string, Promise<CryptoKey | undefined>>;
   /** The same keys once imported (`undefined` for a key that failed), read without waiting. */
   readonly ready: Map<string, CryptoKey | undefined>;
 }
 
+/** Options of {@link JwkIndex}. */
+export interface JwkIndexOptions {
+  /** Whether shared secrets (`oct`) may verify: in configuration, never in a set fetched from a URL. */
+  readonly allowSymmetric: boolean;
+  /**
+   * Told when a key that passed the checks still fails to import (a runtime without the algorithm, such
+   * as Ed25519): the key is then listed in `unusable` and counted out of `size`, as a broken key.
+   */
+  readonly onImportFailure?: (key: UnusableJwk) => void;
+}
+
 /**
  * The verification keys of one JWK set, indexed by `kid`, imported lazily and once per algorithm.
  * Every key is checked once, when the set arrives ({@link checkVerificationJwk}): keys meant for something
  * else (encryption, another curve) are left out quietly, broken ones are left out and listed in
- * `unusable`.
+ * `unusable`. Only the key material of a key is imported ({@link importVerificationKey}), so that no
+ * member already judged (`key_ops`, `ext`) can fail the import; a key that fails it all the same joins
+ * `unusable` and `onImportFailure` is told.
  *
  * A set that is ambiguous is refused as a whole ({@link JwkSetError} `ERR_RS_JWKS_AMBIGUOUS`), never half
  * used:
@@ -36,10 +53,10 @@ interface IndexedKey {
  * - shared secrets (`oct`) beside public keys: a set is either the issuer's public keys or a secret.
  */
 export class JwkIndex {
-  readonly size: number;
   readonly hasSymmetricKeys: boolean;
-  /** The broken keys that were left out, for the operator to hear about. */
-  readonly unusable: readonly UnusableJwk[];
+  private readonly broken: UnusableJwk[] = [];
+  private readonly onImportFailure: ((key: UnusableJwk) => void) | undefined;
+  private importFailures = 0;
   private readonly byKid = new Map<string, IndexedKey[]>();
   private readonly all: IndexedKey[] = [];
   /** For tokens without `kid`: per algorithm, the fitting keys best first, at most {@link MAX_KEYS_TRIED}. */
@@ -50,21 +67,21 @@ export class JwkIndex {
    */
   private readonly readyBySelector = new WeakMap<KeySelector, readonly CryptoKey[]>();
 
-  constructor(jwks: unknown, options: { allowSymmetric: boolean }) {
+  constructor(jwks: unknown, options: JwkIndexOptions) {
     if (!isObject(jwks) || !Array.isArray(jwks.keys))
       throw new JwkSetError('ERR_RS_JWKS_MALFORMED', 'a JWK set must be an object with a "keys" array');
     if (jwks.keys.length > MAX_JWKS_KEYS)
       throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `a JWK set may hold at most ${MAX_JWKS_KEYS} keys`);
     let symmetric = false;
-    const unusable: UnusableJwk[] = [];
     jwks.keys.forEach((candidate: unknown, position: number) => {
       const check = checkVerificationJwk(candidate, options);
+      const label = labelOf(candidate, position);
       if (!check.usable) {
-        if (check.broken) unusable.push({ key: labelOf(candidate, position), reason: check.reason });
+        if (check.broken) this.broken.push({ key: label, reason: check.reason });
         return;
       }
       const jwk = candidate as JWK;
-      const entry: IndexedKey = { jwk, imported: new Map(), ready: new Map() };
+      const entry: IndexedKey = { jwk, label, importFailed: false, imported: new Map(), ready: new Map() };
       this.all.push(entry);
       if (jwk.kty === 'oct') symmetric = true;
       if (jwk.kid !== undefined) {
@@ -87,9 +104,19 @@ export class JwkIndex {
           `two keys carry the kid ${JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid)} and both fit ${shared}: kids must be unique`,
         );
     }
-    this.size = this.all.length;
     this.hasSymmetricKeys = symmetric;
-    this.unusable = unusable;
+    this.onImportFailure = options.onImportFailure;
+  }
+
+  /** How many keys of the set can verify: those checked usable, less any WebCrypto refused to import. */
+  get size(): number {
+    return this.all.length - this.importFailures;
+  }
+
+  /** The broken keys that were left out, for the operator to hear about. */
+  get unusable(): readonly UnusableJwk[] {
+    // A copy: a key that fails its import later joins the list, and a report made before must not change.
+    return [...this.broken];
   }
 
   /** The supported JWS algorithms some key of the set fits. */
@@ -124,7 +151,7 @@ export class JwkIndex {
       // Once imported, a key is taken as it is: no await, and so no trip through the microtask queue.
       const key = entry.ready.has(selector.alg)
         ? entry.ready.get(selector.alg)
-        : await importFor(entry, selector.alg);
+        : await this.importFor(entry, selector.alg);
       if (key !== undefined) keys.push(key);
     }
     return keys;
@@ -147,6 +174,43 @@ export class JwkIndex {
     const answer = Object.freeze(keys);
     this.readyBySelector.set(selector, answer);
     return answer;
+  }
+
+  private importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefined> {
+    let pending = entry.imported.get(alg);
+    if (pending === undefined) {
+      // Keys were checked when the set arrived; one that still fails to import is unusable, not fatal.
+      pending = importVerificationKey(entry.jwk, alg).then(
+        (key) => {
+          entry.ready.set(alg, key);
+          return key;
+        },
+        () => {
+          entry.ready.set(alg, undefined);
+          this.importFailedFor(entry, alg);
+          return undefined;
+        },
+      );
+      entry.imported.set(alg, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * A key the checks let through and WebCrypto still refused: reported once, as a broken key. Its error
+   * is not repeated (it could quote the key); the runtime's support for the algorithm is the usual cause.
+   */
+  private importFailedFor(entry: IndexedKey, alg: string): void {
+    if (entry.importFailed) return;
+    entry.importFailed = true;
+    this.importFailures++;
+    const unusable = { key: entry.label, reason: `this runtime could not import it for ${alg}` };
+    this.broken.push(unusable);
+    try {
+      this.onImportFailure?.(unusable);
+    } catch {
+      // A throwing hook must not turn a refused key into a failed request.
+    }
   }
 
   private entriesFor(selector: KeySelector): readonly IndexedKey[] {
@@ -189,33 +253,23 @@ function fits(jwk: JWK, alg: string): boolean {
   return true;
 }
 
-function importFor(entry: IndexedKey, alg: string): Promise<CryptoKey | undefined> {
-  let pending = entry.imported.get(alg);
-  if (pending === undefined) {
-    // Keys were checked when the set arrived; one that still fails to import is unusable, not fatal.
-    pending = importVerificationKey(entry.jwk, alg).then(
-      (key) => {
-        entry.ready.set(alg, key);
-        return key;
-      },
-      () => {
-        entry.ready.set(alg, undefined);
-        return undefined;
-      },
-    );
-    entry.imported.set(alg, pending);
-  }
-  return pending;
-}
+// The members that make up a public key or a shared secret (RFC 7518 §6): all that is imported. The
+// others (`key_ops`, `ext`, `use`, `alg`, …) were judged when the key arrived (checkVerificationJwk);
+// handed to jose and WebCrypto they could still fail the import, at the first token and quietly, or
+// narrow the key's usages in a way the two signature paths would have to agree on.
+const KEY_MATERIAL = ['kty', 'crv', 'x', 'y', 'n', 'e', 'k'] as const;
 
-/** Imports a JWK as a non-extractable WebCrypto key bound to `alg`. */
+/**
+ * Imports a JWK as a non-extractable WebCrypto key bound to `alg`, allowed to verify. Only the key
+ * material is imported: the members that say what the key is for are the checks' to judge, before.
+ */
 export async function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey> {
   // The last gate every verification key passes, whichever way it came in.
   // A refused key (jose will not verify with one under 2048 bits either) is unusable, like one that fails
   // to import, and must not stop the search for the key that signed the token.
   const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
   if (problem !== undefined) throw new Error(`RSA key refused: ${problem}`);
-  const key = await importJWK(jwk, alg, { extractable: false });
+  const key = await importJWK(keyMaterial(jwk), alg, { extractable: false });
   if (!(key instanceof Uint8Array)) return key;
   // jose hands shared secrets back as bytes and would import them again on every verification; import
   // once here instead.
@@ -223,6 +277,12 @@ export async function importVerificationKey(jwk: JWK, alg: string): Promise<Cryp
   return crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, [
     'verify',
   ]);
+}
+
+function keyMaterial(jwk: JWK): JWK {
+  const material: Record<string, unknown> = {};
+  for (const member of KEY_MATERIAL) if (jwk[member] !== undefined) material[member] = jwk[member];
+  return material as JWK;
 }
 
 function base64urlLength(value: string): number {

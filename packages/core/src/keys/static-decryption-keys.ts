@@ -10,8 +10,10 @@ import {
   SUPPORTED_KEY_MANAGEMENT_ALGORITHMS,
 } from './jwe-algorithms.js';
 import { MAX_JWKS_KEYS } from './jwk-index.js';
+import { type JwkPurposeProblem, jwkPurposeProblem, keyTypeFitsKeyManagement } from './jwk-purpose.js';
 import { privateJwkProblem } from './private-jwk-problem.js';
-import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
+import { MIN_RSA_BITS } from './rsa-key-checks.js';
+import { publicMembersProblem } from './verification-jwk.js';
 import { MAX_KEYS_TRIED } from './verification-key-source.js';
 
 // Declared beside DecryptionKeySource, so that checking a source's purpose need not load this file;
@@ -43,11 +45,16 @@ interface KeyEntry {
  * token without `kid` (or whose `kid` no key carries), the keys that name its `alg` first, then those
  * marked `use: "enc"`, then the rest, each group in the order given; a key ranked beyond is never tried.
  *
- * Throws {@link RsConfigError} when no key can decrypt, and for a private JWK that could never decrypt:
- * an RSA key under {@link MIN_RSA_BITS} bits or with an unsound exponent, or key material WebCrypto could
- * not import ({@link privateJwkProblem}: a `d` not of its curve's length or all zero, an RSA key without
- * its CRT members). Keys are imported at the first token; without this check such a key would answer
- * every token 401 `unknown_key`. Messages name the key by `kid` (or position), never its material.
+ * Throws {@link RsConfigError} when no key can decrypt (saying why each JWK was left out), and for a key
+ * that could never decrypt ({@link decryptionJwkProblem}): members that contradict its purpose or that
+ * WebCrypto would refuse (`key_ops` also for signing or not unique, `ext` not a boolean, an `alg` of
+ * another key type), an RSA key under {@link MIN_RSA_BITS} bits or with an unsound exponent, an EC point
+ * off its curve, private key material WebCrypto could not import ({@link privateJwkProblem}), or a
+ * `CryptoKey` whose usages do not allow decrypting. Keys are imported at the first token (only their key
+ * material, so that no other member can fail the import); without these checks such a key would answer
+ * every token 401 `unknown_key`. A JWK marked for signatures (`use`, `key_ops`, a JWS `alg`) or a public
+ * key is left out, as in a set that holds both. Messages name the key by `kid` (or position), never its
+ * material.
  *
  * @example
  * ```ts
@@ -65,13 +72,17 @@ export function staticDecryptionKeys(
     'give a JWK set or a non-empty array of keys',
   );
   requireOption(list.length <= MAX_JWKS_KEYS, 'staticDecryptionKeys', `at most ${MAX_JWKS_KEYS} keys`);
+  const leftOut: string[] = [];
   const entries = list
-    .map((key, position) => entryFor(key, position))
+    .map((key, position) => entryFor(key, position, leftOut))
     .filter((entry): entry is KeyEntry => entry !== undefined);
   if (entries.length === 0) {
+    const shown = leftOut.slice(0, MAX_REASONS);
+    if (leftOut.length > MAX_REASONS) shown.push(`${leftOut.length - MAX_REASONS} more`);
     throw new RsConfigError(
       'staticDecryptionKeys',
-      'no key can decrypt: give private keys (RSA, EC, X25519) or secrets (oct, AES keys, bytes)',
+      'no key can decrypt: give private keys (RSA, EC, X25519) or secrets (oct, AES keys, bytes)' +
+        (shown.length === 0 ? '' : ` (${shown.join('; ')})`),
     );
   }
   // Stable: keys of one rank stay in the order given (the active key first).
@@ -106,11 +117,34 @@ export function staticDecryptionKeys(
   };
 }
 
-function entryFor(key: unknown, position: number): KeyEntry | undefined {
+// Enough reasons to see what is wrong without turning a set of 100 keys into a wall of text.
+const MAX_REASONS = 5;
+/** The longest `kid` quoted when a key is named; a longer one is cut. */
+const MAX_LABEL_LENGTH = 64;
+
+function entryFor(key: unknown, position: number, leftOut: string[]): KeyEntry | undefined {
   if (key instanceof Uint8Array) return secretEntry(key, undefined, undefined, 2);
-  if (isCryptoKey(key)) return cryptoKeyEntry(key);
-  if (isObject(key)) return jwkEntry(key as JWK, position);
+  if (isCryptoKey(key)) return cryptoKeyEntry(key, position);
+  // Anything else was meant as a key: skipping it would leave the set without the key it was meant to be.
+  if (!isObject(key))
+    throw new RsConfigError(
+      'staticDecryptionKeys',
+      `key #${position} is not a JWK, a CryptoKey or a Uint8Array of secret bytes`,
+    );
+  const jwk = key as JWK;
+  const name = `key ${labelOf(jwk.kid, position)}`;
+  const problem = decryptionJwkProblem(jwk);
+  if (problem === undefined) return jwkEntry(jwk);
+  // A key that could never decrypt is refused now, by name: the import is lazy, so left alone it would
+  // fail at the first token, and every token after, as 401 unknown_key.
+  if (problem.broken) throw new RsConfigError('staticDecryptionKeys', `${name}: ${problem.reason}`);
+  leftOut.push(`${name}: ${problem.reason}`);
   return undefined;
+}
+
+function labelOf(kid: unknown, position: number): string {
+  if (typeof kid !== 'string') return `#${position}`;
+  return JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid);
 }
 
 function isCryptoKey(key: unknown): key is CryptoKey {
@@ -140,13 +174,33 @@ function secretServes(length: number, alg: string, enc: string): boolean {
   return !alg.startsWith('ECDH') && keyWrapBytes(alg) === length;
 }
 
-function cryptoKeyEntry(key: CryptoKey): KeyEntry | undefined {
+// The usage jose asks of a CryptoKey of each WebCrypto algorithm when it decrypts a token with it.
+const DECRYPTING_USAGE: Readonly<Record<string, KeyUsage>> = {
+  'RSA-OAEP': 'decrypt',
+  ECDH: 'deriveBits',
+  X25519: 'deriveBits',
+  'AES-KW': 'unwrapKey',
+  'AES-GCM': 'decrypt',
+};
+
+function cryptoKeyEntry(key: CryptoKey, position: number): KeyEntry | undefined {
   if (key.type === 'public') return undefined;
   const algorithm = key.algorithm as Partial<RsaHashedKeyAlgorithm & AesKeyAlgorithm>;
   if (algorithm.modulusLength !== undefined && algorithm.modulusLength < MIN_RSA_BITS)
     throw new RsConfigError(
       'staticDecryptionKeys',
       `an RSA key of ${algorithm.modulusLength} bits: RSA keys need ${MIN_RSA_BITS} bits or more`,
+    );
+  // A CryptoKey's usages are its purpose markers: without the one decrypting needs, jose refuses the key
+  // at every token.
+  const usage =
+    algorithm.name !== undefined && Object.hasOwn(DECRYPTING_USAGE, algorithm.name)
+      ? DECRYPTING_USAGE[algorithm.name]
+      : undefined;
+  if (usage !== undefined && !key.usages.includes(usage))
+    throw new RsConfigError(
+      'staticDecryptionKeys',
+      `key #${position} is a CryptoKey for ${algorithm.name} whose usages lack "${usage}", which decrypting needs`,
     );
   const serves = (alg: string, enc: string): boolean => {
     switch (algorithm.name) {
@@ -171,53 +225,69 @@ function rsaOaepName(hash: string | undefined): string | undefined {
   return hash?.startsWith('SHA-') ? `RSA-OAEP-${hash.slice(4)}` : undefined;
 }
 
-const DECRYPTING_OPS = ['decrypt', 'unwrapKey', 'deriveKey', 'deriveBits'];
-const ECDH_CURVES: ReadonlySet<unknown> = new Set(['P-256', 'P-384', 'P-521', 'X25519']);
+/**
+ * Why a JWK cannot decrypt, or `undefined` when it can serve some JWE algorithm: the one check of every
+ * decryption key given as a JWK (static decryption keys, secret stores, RFC 9701 `decryptionKeys`).
+ * `broken` when the key was meant to decrypt and cannot: members that say otherwise or that WebCrypto
+ * would refuse ({@link jwkPurposeProblem}), an `oct` key without a readable `k`, an unknown `kty`, unsound
+ * public members ({@link publicMembersProblem}: an RSA key under 2048 bits, an EC point off its curve),
+ * private members WebCrypto could not import ({@link privateJwkProblem}). Not broken, only for something
+ * else, when marked for signatures, a public key, or a key on a curve ECDH-ES does not derive keys on.
+ * Reasons read after the key's name and never repeat key material.
+ *
+ * @example
+ * ```ts
+ * decryptionJwkProblem({ ...rsaPrivateJwk, ext: 'no' }); // { broken: true, reason: '"ext" is not a boolean' }
+ * ```
+ */
+export function decryptionJwkProblem(jwk: Readonly<Record<string, unknown>>): JwkPurposeProblem | undefined {
+  if (typeof jwk.kty !== 'string') return { broken: true, reason: 'no "kty"' };
+  const marked = jwkPurposeProblem(jwk, 'decrypt');
+  if (marked !== undefined) return marked;
+  if (jwk.kty === 'oct')
+    return decodeSecret(jwk.k) === undefined
+      ? { broken: true, reason: '"k" is missing or not base64url' }
+      : undefined;
+  if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP')
+    return { broken: true, reason: 'unknown "kty"' };
+  // Only private keys decrypt; a public key here is a configuration slip, left out like a signing key.
+  if (jwk.d === undefined)
+    return { broken: false, reason: 'it is a public key (decryption needs the private key)' };
+  if (jwk.kty !== 'RSA' && !keyTypeFitsKeyManagement(jwk.kty, jwk.crv, 'ECDH-ES'))
+    return { broken: false, reason: `a key on ${String(jwk.crv)}, which ECDH-ES does not derive keys on` };
+  // The public members as WebCrypto checks them at import, then the private ones.
+  const problem = publicMembersProblem(jwk) ?? privateJwkProblem(jwk);
+  return problem === undefined ? undefined : { broken: true, reason: problem };
+}
 
-function jwkEntry(jwk: JWK, position: number): KeyEntry | undefined {
-  if (typeof jwk.kty !== 'string') return undefined;
-  if (jwk.use !== undefined && jwk.use !== 'enc') return undefined;
-  if (
-    jwk.key_ops !== undefined &&
-    !(Array.isArray(jwk.key_ops) && jwk.key_ops.some((op) => DECRYPTING_OPS.includes(op)))
-  )
-    return undefined;
-  const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
-  const jwkAlg = typeof jwk.alg === 'string' ? jwk.alg : undefined;
+// The members that make up a key (RFC 7518 §6): all that is imported. The others were judged by
+// decryptionJwkProblem; handed to jose and WebCrypto (`ext`, `key_ops`) they could still fail the import
+// at the first token, and only quietly. `oth` (a multi-prime RSA key) is not among them: WebCrypto
+// imports none, and without it the key is read from `d`.
+const KEY_MATERIAL = ['kty', 'crv', 'x', 'y', 'n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+
+/** The entry of a JWK that passed {@link decryptionJwkProblem}. */
+function jwkEntry(jwk: JWK): KeyEntry {
+  const kid = jwk.kid;
+  const jwkAlg = jwk.alg;
   // A key that names its algorithm is the issuer's own statement; `use: "enc"` is the next best hint.
   const rank = jwkAlg !== undefined ? 0 : jwk.use === 'enc' ? 1 : 2;
-  if (jwk.kty === 'oct') {
-    const bytes = decodeSecret(jwk.k);
-    return bytes === undefined ? undefined : secretEntry(bytes, kid, jwkAlg, rank);
-  }
-  // Only private keys decrypt; a public key here is a configuration slip, left out like an unusable key.
-  if (typeof jwk.d !== 'string') return undefined;
-  let family: (alg: string) => boolean;
-  if (jwk.kty === 'RSA') family = (alg) => alg.startsWith('RSA-OAEP');
-  else if ((jwk.kty === 'EC' || jwk.kty === 'OKP') && ECDH_CURVES.has(jwk.crv))
-    family = (alg) => alg.startsWith('ECDH-ES');
-  else return undefined;
-  // A weak RSA key, or one WebCrypto could not import, is refused now, by name: the import is lazy, so
-  // left alone it would fail at the first token, and every token after, as 401 unknown_key.
-  const problem = (jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined) ?? privateJwkProblem(jwk);
-  if (problem !== undefined)
-    throw new RsConfigError(
-      'staticDecryptionKeys',
-      `key ${kid === undefined ? `#${position}` : `"${kid}"`}: ${problem}`,
-    );
-  const { key_ops: _ops, use: _use, alg: _alg, ...material } = jwk;
+  if (jwk.kty === 'oct') return secretEntry(decodeSecret(jwk.k)!, kid, jwkAlg, rank);
+  const material: Record<string, unknown> = {};
+  for (const member of KEY_MATERIAL) if (jwk[member] !== undefined) material[member] = jwk[member];
   const imported = new Map<string, Promise<CryptoKey | undefined>>();
   return {
     kid,
     rank,
-    serves: (alg) => family(alg) && (jwkAlg === undefined || jwkAlg === alg),
+    serves: (alg) =>
+      keyTypeFitsKeyManagement(jwk.kty, jwk.crv, alg) && (jwkAlg === undefined || jwkAlg === alg),
     keyFor(alg) {
       // WebCrypto binds an RSA key to its OAEP hash, but one ECDH key serves every ECDH-ES variant.
       const importAs = alg.startsWith('ECDH-ES') ? 'ECDH-ES' : alg;
       let pending = imported.get(importAs);
       if (pending === undefined) {
         // A key that fails to import is unusable, not fatal: the other keys are still tried.
-        pending = importJWK(material, importAs, { extractable: false }).then(
+        pending = importJWK(material as JWK, importAs, { extractable: false }).then(
           (key) => (key instanceof Uint8Array ? undefined : key),
           () => undefined,
         );

@@ -1,7 +1,8 @@
 import { base64url } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
-import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
+import { HMAC_MIN_BYTES } from './algorithms.js';
+import { jwkPurposeProblem } from './jwk-purpose.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
 /** RSA moduli @rs verifies with: at least {@link MIN_RSA_BITS} (as jose demands), at most 16384 (bounded work). */
@@ -32,6 +33,8 @@ const NIST_CURVES: Readonly<Record<string, { bytes: number; p: bigint; b: bigint
 // Curves that exist but that @rs never verifies with: key agreement only, or not among the algorithms.
 const OTHER_EC_CURVES: ReadonlySet<string> = new Set(['secp256k1']);
 const OTHER_OKP_CURVES: ReadonlySet<string> = new Set(['X25519', 'X448', 'Ed448']);
+// The OKP curves whose public key is a 32-byte `x` (RFC 8037 §2): Ed25519 signs, X25519 derives keys.
+const OKP_CURVES: ReadonlySet<unknown> = new Set(['Ed25519', 'X25519']);
 
 /**
  * What {@link checkVerificationJwk} found. A key that cannot serve signature verification is either
@@ -49,8 +52,11 @@ const otherPurpose = (reason: string): VerificationJwkCheck => ({ usable: false,
 /**
  * Decides, once and without importing anything, whether a JWK can verify signatures: known `kty`, the
  * members its type requires in their exact form, an EC point on its curve, an RSA key with an odd public
- * exponent of at least 3 (with `e = 1` anyone forges a signature) and a modulus of 2048 to 16384 bits.
- * Every place keys enter from a JWK set (static and remote sets, secret stores) goes through here.
+ * exponent of at least 3 (with `e = 1` anyone forges a signature) and a modulus of 2048 to 16384 bits,
+ * and the members that say what the key is for allowing verification ({@link jwkPurposeProblem}: `use`,
+ * `key_ops`, `alg`, and `ext` and `kid` in the form WebCrypto and @rs need). Every place keys enter from
+ * a JWK set (static and remote sets, secret stores) goes through here. A key it accepts imports: only
+ * its key material is imported (`importVerificationKey`), and that is what was checked.
  */
 export function checkVerificationJwk(
   jwk: unknown,
@@ -58,26 +64,34 @@ export function checkVerificationJwk(
 ): VerificationJwkCheck {
   if (!isObject(jwk)) return broken('not a JSON object');
   if (typeof jwk.kty !== 'string') return broken('no "kty"');
-  if (jwk.kid !== undefined && typeof jwk.kid !== 'string') return broken('"kid" is not a string');
-  if (jwk.use !== undefined && jwk.use !== 'sig') {
-    return typeof jwk.use === 'string'
-      ? otherPurpose(`"use" is "${jwk.use}"`)
-      : broken('"use" is not a string');
+  const marked = jwkPurposeProblem(jwk, 'verify');
+  if (marked !== undefined && !marked.broken) return otherPurpose(marked.reason);
+  // The members first: a key that lacks its curve is reported for that, not for an `alg` it cannot fit.
+  const members = checkMembers(jwk, options.allowSymmetric);
+  if (!members.usable || marked === undefined) return members;
+  return broken(marked.reason);
+}
+
+/**
+ * Why the public members of an asymmetric JWK are unsound, whatever the key is for, or `undefined` when
+ * they are not: an RSA key as {@link checkVerificationJwk} demands it, an EC point of full-length
+ * coordinates on its NIST curve, an Ed25519 or X25519 `x` of 32 bytes. A type or curve not listed here
+ * passes: refusing it is the caller's. For keys that are not verification keys (decryption keys), so
+ * that a point off its curve is refused when the key is given, not by WebCrypto at the first token.
+ */
+export function publicMembersProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {
+  switch (jwk.kty) {
+    case 'RSA':
+      return rsaProblem(jwk);
+    case 'EC':
+      return typeof jwk.crv === 'string' && Object.hasOwn(NIST_CURVES, jwk.crv)
+        ? ecPointProblem(jwk, jwk.crv)
+        : undefined;
+    case 'OKP':
+      return OKP_CURVES.has(jwk.crv) ? okpKeyProblem(jwk) : undefined;
+    default:
+      return undefined;
   }
-  if (jwk.key_ops !== undefined) {
-    if (!Array.isArray(jwk.key_ops)) return broken('"key_ops" is not an array');
-    if (!jwk.key_ops.includes('verify')) return otherPurpose('"key_ops" lacks "verify"');
-  }
-  const alg = jwk.alg;
-  if (alg !== undefined) {
-    if (typeof alg !== 'string') return broken('"alg" is not a string');
-    if (!SUPPORTED_JWS_ALGORITHMS.has(alg)) return otherPurpose(`"alg" ${alg} is not a signature algorithm`);
-  }
-  const check = checkMembers(jwk, options.allowSymmetric);
-  if (check.usable && alg !== undefined && !keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg)) {
-    return broken(`"alg" ${alg} does not fit the key`);
-  }
-  return check;
 }
 
 function checkMembers(jwk: Record<string, unknown>, allowSymmetric: boolean): VerificationJwkCheck {
@@ -86,7 +100,7 @@ function checkMembers(jwk: Record<string, unknown>, allowSymmetric: boolean): Ve
     return broken('a private key, published as a public one');
   switch (jwk.kty) {
     case 'RSA':
-      return checkRsa(jwk);
+      return verdict(rsaProblem(jwk));
     case 'EC':
       return checkEc(jwk);
     case 'OKP':
@@ -94,6 +108,10 @@ function checkMembers(jwk: Record<string, unknown>, allowSymmetric: boolean): Ve
     default:
       return broken('unknown "kty"');
   }
+}
+
+function verdict(problem: string | undefined): VerificationJwkCheck {
+  return problem === undefined ? USABLE : broken(problem);
 }
 
 function checkSecret(jwk: Record<string, unknown>, allowSymmetric: boolean): VerificationJwkCheck {
@@ -110,31 +128,35 @@ function checkSecret(jwk: Record<string, unknown>, allowSymmetric: boolean): Ver
     : USABLE;
 }
 
-function checkRsa(jwk: Record<string, unknown>): VerificationJwkCheck {
+function rsaProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {
   // 16384 bits are 2048 bytes, 2731 base64url characters: anything longer is refused before decoding.
   const n = decodeMember(jwk.n, 2_731);
   const e = decodeMember(jwk.e, 2_731);
-  if (n === undefined) return broken('"n" is missing or not base64url');
-  if (e === undefined) return broken('"e" is missing or not base64url');
+  if (n === undefined) return '"n" is missing or not base64url';
+  if (e === undefined) return '"e" is missing or not base64url';
   const problem = rsaKeyProblem(jwk);
-  if (problem !== undefined) return broken(problem);
+  if (problem !== undefined) return problem;
   const modulus = toBigInt(n);
   if (modulus.toString(2).length > RSA_MAX_MODULUS_BITS)
-    return broken(`an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`);
-  if (toBigInt(e) >= modulus) return broken('an RSA public exponent not below the modulus');
-  return USABLE;
+    return `an RSA modulus over ${RSA_MAX_MODULUS_BITS} bits`;
+  if (toBigInt(e) >= modulus) return 'an RSA public exponent not below the modulus';
+  return undefined;
 }
 
 function checkEc(jwk: Record<string, unknown>): VerificationJwkCheck {
   if (typeof jwk.crv !== 'string') return broken('no "crv"');
-  const curve = NIST_CURVES[jwk.crv];
-  if (curve === undefined) {
+  if (!Object.hasOwn(NIST_CURVES, jwk.crv)) {
     return OTHER_EC_CURVES.has(jwk.crv) ? otherPurpose(`curve ${jwk.crv}`) : broken('unknown "crv"');
   }
+  return verdict(ecPointProblem(jwk, jwk.crv));
+}
+
+function ecPointProblem(jwk: Readonly<Record<string, unknown>>, crv: string): string | undefined {
+  const curve = NIST_CURVES[crv]!;
   const x = decodeMember(jwk.x, 88);
   const y = decodeMember(jwk.y, 88);
   if (x?.byteLength !== curve.bytes || y?.byteLength !== curve.bytes) {
-    return broken(`"x" and "y" must be ${curve.bytes}-byte base64url coordinates`);
+    return `"x" and "y" must be ${curve.bytes}-byte base64url coordinates`;
   }
   // A point off the curve is the start of an invalid-curve attack; WebCrypto would refuse it too, but
   // only at the first token, which is too late to keep the last good keys.
@@ -142,9 +164,9 @@ function checkEc(jwk: Record<string, unknown>): VerificationJwkCheck {
   const px = toBigInt(x);
   const py = toBigInt(y);
   if (px >= p || py >= p || (py * py - (px * px * px - 3n * px + b)) % p !== 0n) {
-    return broken(`the point is not on ${jwk.crv}`);
+    return `the point is not on ${crv}`;
   }
-  return USABLE;
+  return undefined;
 }
 
 function checkOkp(jwk: Record<string, unknown>): VerificationJwkCheck {
@@ -152,7 +174,11 @@ function checkOkp(jwk: Record<string, unknown>): VerificationJwkCheck {
   if (jwk.crv !== 'Ed25519') {
     return OTHER_OKP_CURVES.has(jwk.crv) ? otherPurpose(`curve ${jwk.crv}`) : broken('unknown "crv"');
   }
-  return decodeMember(jwk.x, 43)?.byteLength === 32 ? USABLE : broken('"x" must be a 32-byte base64url key');
+  return verdict(okpKeyProblem(jwk));
+}
+
+function okpKeyProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {
+  return decodeMember(jwk.x, 43)?.byteLength === 32 ? undefined : '"x" must be a 32-byte base64url key';
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;

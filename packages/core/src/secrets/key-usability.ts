@@ -1,55 +1,44 @@
 import { base64url, type JWK } from 'jose';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
-import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
-import { privateJwkProblem } from '../keys/private-jwk-problem.js';
-import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
-import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
+import { jwkPurposeProblem } from '../keys/jwk-purpose.js';
+import { decryptionJwkProblem, staticDecryptionKeys } from '../keys/static-decryption-keys.js';
+import { checkVerificationJwk } from '../keys/verification-jwk.js';
 
-const DECRYPT_OPS = ['decrypt', 'unwrapKey', 'deriveKey', 'deriveBits'];
 const DEFAULT_DECRYPTION: ReadonlySet<string> = new Set(DEFAULT_KEY_MANAGEMENT_ALGORITHMS);
+// What verifies and what names it. The rest changes no answer: `key_ops` (judged, and those of a private
+// key say `sign`), the private members (their public half verifies), `x5c` and the like.
+const VERIFICATION_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'x', 'y', 'n', 'e', 'k'] as const;
 
 /**
  * The key that verifies signatures for `jwk`: the JWK itself, or the public half of a private key. A
- * string says why it cannot verify with any supported algorithm.
+ * string says why it cannot verify with any supported algorithm. The key returned holds only the members
+ * that verify and name it (`kty`, `kid`, `use`, `alg` and the public key or secret). It passes the check every
+ * verification key passes ({@link checkVerificationJwk}: its members, an EC point on its curve, a sound
+ * RSA key, `use`, `key_ops`, `alg`, `ext` and `kid`), so that a key of a secret store is refused, with its
+ * reason, where a key of a static set is, rather than kept to answer every token 401 `unknown_key`.
  */
 export function verificationJwk(jwk: JWK): JWK | string {
-  if (jwk.use !== undefined && jwk.use !== 'sig') return `it is marked "use": "${jwk.use}"`;
-  if (jwk.key_ops !== undefined && !jwk.key_ops.some((op) => op === 'verify' || op === 'sign'))
-    return 'its "key_ops" allow neither sign nor verify';
-  if (jwk.kty === 'RSA') {
-    const problem = rsaKeyProblem(jwk);
-    if (problem !== undefined) return problem;
-  }
-  if (![...SUPPORTED_JWS_ALGORITHMS].some((alg) => jwsFits(jwk, alg)))
-    return `a ${describe(jwk)} key fits no supported JWS algorithm`;
-  // `key_ops` of a private key say `sign`; the public half verifies, so the member is dropped, not kept.
-  const publicJwk: Record<string, unknown> = { ...jwk };
-  delete publicJwk.key_ops;
-  // Dropping the private members turns a private key into the public key that verifies.
-  if (jwk.kty !== 'oct') for (const member of PRIVATE_MEMBERS) delete publicJwk[member];
-  return publicJwk as JWK;
+  // A private key or a shared secret is the signer's own: its `key_ops` may say `sign`, for which its
+  // public half (or the secret) verifies.
+  const signingKey = jwk.kty === 'oct' || PRIVATE_MEMBERS.some((member) => member in jwk);
+  const marked = jwkPurposeProblem(jwk, 'verify', { signingKey });
+  if (marked !== undefined) return marked.reason;
+  const publicJwk: Record<string, unknown> = {};
+  for (const member of VERIFICATION_MEMBERS) if (jwk[member] !== undefined) publicJwk[member] = jwk[member];
+  const check = checkVerificationJwk(publicJwk, { allowSymmetric: true });
+  return check.usable ? (publicJwk as JWK) : check.reason;
 }
 
 /**
- * Why `jwk` cannot decrypt with any JWE algorithm accepted by default, or `undefined` when it can: marked
- * for another use, a public key, a weak RSA key, private key material WebCrypto could not import
- * ({@link privateJwkProblem}), or a key no default algorithm fits. The fit itself is
- * {@link staticDecryptionKeys}'s, which then serves the keys. Never repeats key material.
+ * Why `jwk` cannot decrypt with any JWE algorithm accepted by default, or `undefined` when it can: what
+ * {@link decryptionJwkProblem} finds (marked for another use, a public key, a weak RSA key, a point off its
+ * curve, key material WebCrypto could not import, …), or a key no default algorithm fits. The fit itself
+ * is {@link staticDecryptionKeys}'s, which then serves the keys. Never repeats key material.
  */
 export function whyNotDecryptionKey(jwk: JWK): string | undefined {
-  if (jwk.use !== undefined && jwk.use !== 'enc') return `it is marked "use": "${jwk.use}"`;
-  if (jwk.key_ops !== undefined && !jwk.key_ops.some((op) => DECRYPT_OPS.includes(op)))
-    return 'its "key_ops" allow no decryption';
-  if (jwk.kty !== 'oct' && jwk.d === undefined)
-    return 'it is a public key (decryption needs the private key)';
-  if (jwk.kty === 'RSA') {
-    const problem = rsaKeyProblem(jwk);
-    if (problem !== undefined) return problem;
-  }
-  // Said here, in the words of the key's own fault, rather than as "fits no supported JWE algorithm".
-  const materialProblem = privateJwkProblem(jwk);
-  if (materialProblem !== undefined) return materialProblem;
+  const problem = decryptionJwkProblem(jwk);
+  if (problem !== undefined) return problem.reason;
   let served: ReadonlySet<string>;
   try {
     served = staticDecryptionKeys({ keys: [jwk] }).keyManagementAlgorithms;
@@ -69,12 +58,6 @@ export function octBytes(jwk: JWK): Uint8Array {
   } catch {
     return new Uint8Array();
   }
-}
-
-function jwsFits(jwk: JWK, alg: string): boolean {
-  if (jwk.alg !== undefined && jwk.alg !== alg) return false;
-  if (!keyTypeFitsAlgorithm(jwk.kty, jwk.crv, alg)) return false;
-  return jwk.kty !== 'oct' || octBytes(jwk).byteLength >= (HMAC_MIN_BYTES[alg] ?? Number.POSITIVE_INFINITY);
 }
 
 function describe(jwk: JWK): string {

@@ -188,7 +188,7 @@ describe('secretsProvider: keys by purpose', () => {
     ).toContain('public key');
     // 16 bytes are too short for HS256 (RFC 7518 §3.2); 20 bytes fit no AES key size.
     expect(expectConfigError(() => provider.verificationKeys('short', OPTION), OPTION).message).toContain(
-      '16-byte oct',
+      'a shared secret of 16 bytes',
     );
     expectConfigError(() => provider.decryptionKeys('odd', DECRYPT_OPTION), DECRYPT_OPTION);
   });
