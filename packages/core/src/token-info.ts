@@ -18,6 +18,10 @@ export interface TokenInfo {
   /** Every claim or introspection member, unchanged. */
   readonly claims: Readonly<Record<string, unknown>>;
   readonly subject: string | undefined;
+  /**
+   * `client_id`, else `azp`, else, for an Access Management client-based token (`cts`
+   * `OAUTH2_STATELESS_GRANT`), its `aud` when one string: AM names the client there only.
+   */
   readonly clientId: string | undefined;
   readonly issuer: string | undefined;
   /** `aud`, always as a list (empty when absent). */
@@ -63,7 +67,7 @@ export function tokenInfoFromClaims(
     source,
     claims,
     subject: stringClaim(claims.sub),
-    clientId: stringClaim(claims.client_id) ?? stringClaim(claims.azp),
+    clientId: stringClaim(claims.client_id) ?? stringClaim(claims.azp) ?? accessManagementClient(claims),
     issuer: stringClaim(claims.iss),
     audience: stringList(claims.aud),
     scopes: scopesOf(claims),
@@ -74,6 +78,15 @@ export function tokenInfoFromClaims(
     trackingId: stringClaim(claims.auditTrackingId),
     confirmation: isObject(claims.cnf) ? confirmationOf(claims.cnf) : undefined,
   };
+}
+
+/**
+ * The client of an Access Management client-based token: such a token (`cts` `OAUTH2_STATELESS_GRANT`)
+ * names no `client_id` or `azp`, and AM sets its `aud` to the client's ID. Read from a verified token
+ * only, so the marker is the issuer's word, not the client's.
+ */
+function accessManagementClient(claims: Readonly<Record<string, unknown>>): string | undefined {
+  return claims.cts === 'OAUTH2_STATELESS_GRANT' ? stringClaim(claims.aud) : undefined;
 }
 
 // Some servers spell the RFC 8705 member `x5t#SHA256`; both spellings mean the same thumbprint. Whatever

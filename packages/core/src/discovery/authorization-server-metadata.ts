@@ -1,8 +1,15 @@
 import { requireOption } from '../config/config-error.js';
+import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
+import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
 import { RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
+
+/** How much of a value the server supplied an error message quotes. */
+const MAX_SHOWN_LENGTH = 200;
+/** The longest endpoint URL taken from metadata. */
+const MAX_ENDPOINT_LENGTH = 2048;
 
 /** The members of RFC 8414 / OpenID Connect discovery metadata that @rs uses. */
 export interface AuthorizationServerMetadata {
@@ -73,12 +80,16 @@ export async function discoverMetadata(
       throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
     if (response.status !== 200)
       throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);
-    let metadata: unknown;
-    try {
-      metadata = JSON.parse(new TextDecoder().decode(response.body));
-    } catch {
-      throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} did not answer JSON`);
+    const read = parseBoundedJson(new TextDecoder().decode(response.body), MAX_DOCUMENT_DEPTH);
+    if (!read.ok) {
+      throw new DiscoveryError(
+        'ERR_RS_DISCOVERY_INVALID',
+        read.problem === 'invalid'
+          ? `${url} did not answer JSON`
+          : `${url} answered JSON nested deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+      );
     }
+    const metadata = read.value;
     if (!isObject(metadata) || typeof metadata.issuer !== 'string') {
       throw new DiscoveryError(
         'ERR_RS_DISCOVERY_INVALID',
@@ -88,7 +99,7 @@ export async function discoverMetadata(
     if (metadata.issuer !== issuer) {
       throw new DiscoveryError(
         'ERR_RS_DISCOVERY_INVALID',
-        `${url} names issuer ${JSON.stringify(metadata.issuer)}, not ${JSON.stringify(issuer)}`,
+        `${url} names issuer ${quotedExcerpt(metadata.issuer, MAX_SHOWN_LENGTH)}, not ${JSON.stringify(issuer)}`,
       );
     }
     return metadata as AuthorizationServerMetadata;
@@ -130,6 +141,13 @@ export function endpointDiscovery(
     const value = metadata[member];
     if (typeof value !== 'string') {
       throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `the metadata of ${issuer} has no ${member}`);
+    }
+    // The URL's parts would be quoted in the refusal below: one this long is no endpoint anyway.
+    if (value.length > MAX_ENDPOINT_LENGTH) {
+      throw new DiscoveryError(
+        'ERR_RS_DISCOVERY_INVALID',
+        `the ${member} of ${issuer} is longer than ${MAX_ENDPOINT_LENGTH} characters`,
+      );
     }
     try {
       discovered = validateEndpointUrl(value, member, limits.allowInsecureHttp).href;

@@ -1,4 +1,5 @@
 import { checkValidityPeriod } from '../claims/validity.js';
+import { parseBoundedJson } from '../encoding/bounded-json.js';
 import { checkJsonMemberNames } from '../encoding/json-duplicate-members.js';
 import { isObject } from '../encoding/json-object.js';
 import { isNumericDate } from '../encoding/numeric-date.js';
@@ -28,26 +29,30 @@ export const MAX_ANSWER_DEPTH = 32;
  */
 export function ambiguousAnswer(json: string): string | undefined {
   const names = checkJsonMemberNames(json, MAX_ANSWER_DEPTH);
-  if (names === 'duplicate') return 'names one member twice in one object';
-  if (names === 'too-deep') return `nests objects and arrays deeper than ${MAX_ANSWER_DEPTH} levels`;
+  if (names === 'duplicate') return NAMED_TWICE;
+  if (names === 'too-deep') return TOO_DEEP;
   return undefined;
 }
 
+const NAMED_TWICE = 'names one member twice in one object';
+const TOO_DEEP = `nests objects and arrays deeper than ${MAX_ANSWER_DEPTH} levels`;
+
 /**
  * Parses the JSON text of a plain RFC 7662 answer: invalid JSON, a member named twice in one object, or
- * nesting deeper than {@link MAX_ANSWER_DEPTH} is no answer to act on (`introspection_unavailable`).
+ * nesting deeper than {@link MAX_ANSWER_DEPTH} (found before the text is parsed) is no answer to act on
+ * (`introspection_unavailable`).
  */
 export function parseIntrospectionJson(json: string): Outcome<unknown> {
-  let answer: unknown;
-  try {
-    answer = JSON.parse(json);
-  } catch {
-    return refusal('introspection_unavailable', 'answered invalid JSON');
+  const read = parseBoundedJson(json, MAX_ANSWER_DEPTH);
+  if (!read.ok) {
+    return refusal(
+      'introspection_unavailable',
+      read.problem === 'invalid' ? 'answered invalid JSON' : `answered JSON that ${TOO_DEEP}`,
+    );
   }
-  const ambiguous = ambiguousAnswer(json);
-  return ambiguous === undefined
-    ? success(answer)
-    : refusal('introspection_unavailable', `answered JSON that ${ambiguous}`);
+  return read.duplicateMember
+    ? refusal('introspection_unavailable', `answered JSON that ${NAMED_TWICE}`)
+    : success(read.value);
 }
 
 /** How the client presented the token: the confirm stage's scheme. */

@@ -4,7 +4,10 @@ export interface RefetchSettings {
   readonly minFetchInterval: number;
   /** Most fetches caused by unknown `kid`s in any 60 seconds. */
   readonly unknownKidFetchesPerMinute: number;
-  /** Wait after the first failed fetch; doubled after each further failure in a row. */
+  /**
+   * Wait after the first failed fetch, from when it failed (a fetch that timed out is not followed at
+   * once by the next); doubled after each further failure in a row.
+   */
   readonly retryDelay: number;
   /** The cap of that doubling. */
   readonly maxRetryDelay: number;
@@ -22,7 +25,9 @@ const MINUTE = 60_000;
  * wait that could last as long as the jump.
  */
 export class RefetchPolicy {
-  private attemptedAt = Number.NEGATIVE_INFINITY;
+  private startedAt = Number.NEGATIVE_INFINITY;
+  /** When the wait before the next fetch began: the start of the last fetch, or when it failed. */
+  private waitFrom = Number.NEGATIVE_INFINITY;
   private failuresInARow = 0;
   /** Start times of the unknown-`kid` fetches of the last minute, oldest first. */
   private readonly unknownKidFetches: number[] = [];
@@ -36,8 +41,9 @@ export class RefetchPolicy {
 
   /** Whether a fetch may start now. */
   mayFetch(now: number): boolean {
-    const elapsed = now - this.attemptedAt;
-    return elapsed < 0 || elapsed >= this.waitAfterLastAttempt();
+    // Before the last fetch started: the clock went backwards.
+    if (now < this.startedAt) return true;
+    return now - this.waitFrom >= this.waitAfterLastAttempt();
   }
 
   /** Whether a fetch for a `kid` the held keys do not know may start now. */
@@ -49,7 +55,8 @@ export class RefetchPolicy {
   }
 
   fetchStarted(now: number, forUnknownKid: boolean): void {
-    this.attemptedAt = now;
+    this.startedAt = now;
+    this.waitFrom = now;
     if (forUnknownKid) this.unknownKidFetches.push(now);
   }
 
@@ -57,8 +64,14 @@ export class RefetchPolicy {
     this.failuresInARow = 0;
   }
 
-  fetchFailed(): void {
+  /**
+   * The fetch that started last failed at `at`: its start plus the time it took, on the same clock. The
+   * back-off runs from then, not from the start, or the time a hanging endpoint took would count as
+   * time waited.
+   */
+  fetchFailed(at: number): void {
     this.failuresInARow++;
+    if (at > this.waitFrom) this.waitFrom = at;
   }
 
   private waitAfterLastAttempt(): number {

@@ -13,6 +13,7 @@ import {
 } from '../config/option-schema.js';
 import { nonNegativeOption } from '../config/option-values.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
+import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -20,7 +21,7 @@ import type { HttpClient } from '../http/http-client.js';
 import { describeError, type JwkSetHealth } from '../observability/dependency-health.js';
 import type { JwkIndex } from './jwk-index.js';
 import { indexJwkSet, type JwkSetDocument, listUnusable } from './jwk-set-document.js';
-import { JwkSetError } from './jwk-set-error.js';
+import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 import { RefetchPolicy, type RefetchSettings } from './refetch-policy.js';
 import type { KeySelector, VerificationKeySource } from './verification-key-source.js';
 
@@ -44,7 +45,8 @@ export interface RemoteJwksOptions {
    */
   readonly unknownKidFetchesPerMinute?: number;
   /**
-   * Wait after a failed fetch before the next attempt, doubled after each further failure. Default 1 s.
+   * Wait after a failed fetch before the next attempt, counted from when it failed (a fetch that timed
+   * out is not followed at once by the next), doubled after each further failure. Default 1 s.
    * This, `maxRetryDelay` and `timeout` take from 1 ms to 2 147 483 647 ms (the longest a timer waits).
    */
   readonly retryDelay?: number;
@@ -244,6 +246,8 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
 
   async function fetchKeySet(now: number): Promise<void> {
     fetches++;
+    // Real time, added to the request's clock: when the fetch ended on that clock, for the back-off.
+    const started = performance.now();
     try {
       const fetched = await download();
       index = fetched.index;
@@ -253,11 +257,23 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       reportLeftOut(fetched.index);
     } catch (error) {
       failures++;
-      lastFailure = { at: now, error: describeError(error) };
-      policy.fetchFailed();
+      const failedAt = now + Math.round(performance.now() - started);
+      lastFailure = { at: failedAt, error: describeError(error) };
+      policy.fetchFailed(failedAt);
       lastError = error;
       report(error);
     }
+  }
+
+  // A key of the set in use that the checks let through and WebCrypto still refused, at its first token.
+  function reportImportFailure(key: UnusableJwk): void {
+    report(
+      new JwkSetError(
+        'ERR_RS_JWKS_KEYS_LEFT_OUT',
+        `${label}: broken key left out: ${key.key}: ${key.reason}`,
+        [key],
+      ),
+    );
   }
 
   function reportLeftOut(fetched: JwkIndex): void {
@@ -287,13 +303,16 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     if (response.status !== 200) {
       throw new JwkSetError('ERR_RS_JWKS_STATUS', `${label} answered HTTP ${response.status}`);
     }
-    let received: unknown;
-    try {
-      received = JSON.parse(new TextDecoder().decode(response.body));
-    } catch {
-      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `${label} is not JSON`);
+    const read = parseBoundedJson(new TextDecoder().decode(response.body), MAX_DOCUMENT_DEPTH);
+    if (!read.ok) {
+      throw new JwkSetError(
+        'ERR_RS_JWKS_MALFORMED',
+        read.problem === 'invalid'
+          ? `${label} is not JSON`
+          : `${label} nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+      );
     }
-    return indexJwkSet(received, label);
+    return indexJwkSet(read.value, label, reportImportFailure);
   }
 
   let lastError: unknown;
@@ -310,7 +329,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       }
     },
     hydrate(jwks: unknown): void {
-      const hydrated = indexJwkSet(structuredClone(jwks), 'hydrated JWK set');
+      const hydrated = indexJwkSet(structuredClone(jwks), 'hydrated JWK set', reportImportFailure);
       index = hydrated.index;
       document = hydrated.document;
       fetchedAt = Date.now();

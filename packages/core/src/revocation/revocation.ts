@@ -13,7 +13,8 @@ export type RevocationTarget = 'token' | 'jti' | 'sub' | 'client' | 'sid';
  * refused by the JWT resolvers that use the list.
  *
  * - `token`: the access token itself (hashed at once, never kept or sent anywhere);
- * - `jti`: the token's `jti`; `sub`: its subject; `client`: its `client_id` (or `azp`); `sid`: its session.
+ * - `jti`: the token's `jti`; `sub`: its subject; `client`: its client (`client_id`, else `azp`, else the
+ *   `aud` of an Access Management client-based token); `sid`: its session.
  */
 export interface Revocation {
   readonly by: RevocationTarget;
@@ -99,7 +100,7 @@ export function revocationLabel(by: Exclude<RevocationTarget, 'token'>, value: s
 }
 
 /**
- * The labels of a token: one per claim a revocation may name (`jti`, `sub`, `client_id`/`azp`, `sid`).
+ * The labels of a token: one per claim a revocation may name (`jti`, `sub`, the client, `sid`).
  * A cache indexes its entries under them, so that it finds every answer a revocation names.
  */
 export function revocationLabels(info: TokenInfo): string[] {

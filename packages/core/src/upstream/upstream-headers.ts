@@ -21,6 +21,8 @@ export interface UpstreamHeadersOptions {
    * The claims to forward. A list of names or dotted paths gets NGINX's header names: the prefix, then
    * each segment of the path (split at `.`, `_` and `-`) capitalized and joined with `-`, so `client_id`
    * is `X-Token-Client-Id` and `resource_access.account.roles` is `X-Token-Resource-Access-Account-Roles`.
+   * As in NGINX, a listed name written with `-` finds the claim of that name, or else the one written
+   * with `_`: `client-id` forwards `client_id`.
    * A record maps header names of your choice (RFC 9110 tokens) to claim paths: a name or dotted path,
    * or a non-empty array of names. Anything else is refused when the headers are built, and so is a
    * header that frames the message or carries credentials (`Content-Length`, `Transfer-Encoding`,
@@ -176,8 +178,10 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
   function forContext(context: OAuth2Context): Record<string, string> {
     // No prototype: a header mapped under a name such as `__proto__` stays a plain entry.
     const headers: Record<string, string> = Object.create(null);
-    for (const [name, path] of mapping) {
-      const value = headerValue(claimAt(context.claims, path));
+    for (const [name, path, underscored] of mapping) {
+      let claim = claimAt(context.claims, path);
+      if (claim === undefined && underscored !== undefined) claim = claimAt(context.claims, underscored);
+      const value = headerValue(claim);
       if (value !== undefined) headers[name] = value;
     }
     const jwt = context.introspectionJwt;
@@ -215,24 +219,32 @@ export function claimHeaderName(path: string, prefix = 'X-Token-'): string {
   return prefix + segments.map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('-');
 }
 
+/**
+ * Each forwarded claim: its header (lower case), its path, and for a listed name written with `-` the
+ * same path with `_`, which NGINX reads in its place (its variables cannot hold `-`).
+ */
 function claimHeaders(
   claims: UpstreamHeadersOptions['claims'],
   prefix: string,
-): ReadonlyArray<readonly [string, ClaimPath]> {
+): ReadonlyArray<readonly [string, ClaimPath, string | undefined]> {
   requireOption(
     Array.isArray(claims) || isPlainObject(claims),
     'upstreamHeaders.claims',
     "must be an array of claim names, or an object of header names to claim paths ({ 'X-User': 'sub' })",
   );
   // Spread, not mapped: `map` and `every` skip the holes of a sparse array, which then reach the requests.
-  const entries: [string, ClaimPath][] = Array.isArray(claims)
+  const entries: [string, ClaimPath, string | undefined][] = Array.isArray(claims)
     ? [...claims].map((path: unknown, index) => {
         requireOption(
           typeof path === 'string' && path !== '',
           `upstreamHeaders.claims[${index}]`,
           'must be a claim name or dotted path',
         );
-        return [claimHeaderName(path, prefix), path];
+        return [
+          claimHeaderName(path, prefix),
+          path,
+          path.includes('-') ? path.replaceAll('-', '_') : undefined,
+        ];
       })
     : Object.entries(claims as Record<string, unknown>).map(([name, path]) => {
         requireOption(
@@ -241,11 +253,11 @@ function claimHeaders(
           "must be a claim path: a name or dotted path ('sub', 'address.country'), or a non-empty array of " +
             "names (['address', 'country'])",
         );
-        return [name, path];
+        return [name, path, undefined];
       });
   requireOption(entries.length > 0, 'upstreamHeaders.claims', 'must name at least one claim');
   const seen = new Set<string>();
-  return entries.map(([name, path]) => {
+  return entries.map(([name, path, underscored]) => {
     requireOption(
       isHeaderName(name),
       'upstreamHeaders.claims',
@@ -259,7 +271,7 @@ function claimHeaders(
     );
     requireOption(!seen.has(lower), 'upstreamHeaders.claims', `two claims map to the header ${name}`);
     seen.add(lower);
-    return [lower, path] as const;
+    return [lower, path, underscored] as const;
   });
 }
 

@@ -5,6 +5,7 @@ import {
   type AccessTokenResolver,
   createResourceServer,
   jwtResolver,
+  revocationList,
   sharedSecret,
   staticDecryptionKeys,
   staticJwks,
@@ -148,6 +149,42 @@ describe('through the pipeline', () => {
     expect(JSON.parse(JSON.stringify(context)).trackingId).toBe(
       'f20f4099-5248-4399-a7f0-2d54d4020099-108676',
     );
+  });
+
+  it('names the client of a client-based token (its aud), so that a revocation by client reaches it', async () => {
+    // AM writes no client_id or azp: the client's ID is in aud, for a user's token as for the client's own.
+    for (const claims of [amClaims(), amClaims({ sub: 'myClient', grant_type: 'client_credentials' })]) {
+      const revocations = revocationList();
+      const resolver = jwtResolver({
+        issuer: AM_ISSUER,
+        audience: 'myClient',
+        profile: 'access-management',
+        keys: sharedSecret(hmac),
+        revocations,
+      });
+      const token = await amSigned({ ...claims, iat: NOW_S - 10 }, 'HS256', hmac);
+      expect(expectAccepted(await server(resolver).authenticate(bearerRequest(token))).clientId).toBe(
+        'myClient',
+      );
+      await revocations.revoke({ by: 'client', value: 'myClient' });
+      expectRejected(await server(resolver).authenticate(bearerRequest(token)), 'token_revoked', 401);
+    }
+  });
+
+  it("keeps client_id or azp when a token has one, and reads aud as the client only under AM's marker", async () => {
+    for (const [extra, clientId] of [
+      [{ client_id: 'named' }, 'named'],
+      [{ azp: 'authorized-party' }, 'authorized-party'],
+      [{ cts: undefined }, undefined],
+      [{ cts: 'SOMETHING_ELSE' }, undefined],
+      [{ aud: ['myClient', 'other'] }, undefined],
+    ] as const) {
+      const resolver = jwtResolver({ issuer: AM_ISSUER, acceptAnyAudience: true, keys: sharedSecret(hmac) });
+      const token = await amSigned(amClaims(extra), 'HS256', hmac);
+      expect(expectAccepted(await server(resolver).authenticate(bearerRequest(token))).clientId).toBe(
+        clientId,
+      );
+    }
   });
 
   it('answers a refresh token with 401 invalid_token and a challenge saying why', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkJsonMemberNames } from '../../src/encoding/json-duplicate-members.js';
 import {
   type IntrospectionError,
@@ -6,7 +6,7 @@ import {
   introspectionResolver,
   tokenCache,
 } from '../../src/index.js';
-import { MAX_ANSWER_DEPTH } from '../../src/introspection/introspection-response.js';
+import { MAX_ANSWER_DEPTH, parseIntrospectionJson } from '../../src/introspection/introspection-response.js';
 import { bearerRequest, expectAccepted, expectRejected } from '../helpers.js';
 import { resourceServerWith } from '../introspection-setup.js';
 import { type StandInServer, startStandInServer } from '../stand-in-authorization-server.js';
@@ -124,6 +124,22 @@ describe('checkJsonMemberNames', () => {
     expect(checkJsonMemberNames('['.repeat(100_000) + ']'.repeat(100_000), MAX_ANSWER_DEPTH)).toBe(
       'too-deep',
     );
+  });
+
+  it('finds nesting beyond the bound before JSON.parse reads the answer', () => {
+    // JSON.parse would build eight million nested arrays from 16 MiB of `[` before any check of its
+    // result: the scan must come first, and the text never reach it.
+    const text = `{"active":true,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(parseIntrospectionJson(text)).toEqual({
+        ok: false,
+        failure: expect.objectContaining({ description: expect.stringMatching(/deeper than 32 levels/) }),
+      });
+      expect(parse.mock.calls.some(([argument]) => argument === text)).toBe(false);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('reads a 64 KiB answer of distinct members in one pass', () => {

@@ -305,6 +305,31 @@ describe('RFC 9701 answer lifetime and payload (exp, nbf, members named twice)',
     }
   });
 
+  it("accepts a signed answer whose iss is another of the issuer's given spellings, and no other", async () => {
+    const as = server();
+    const other = `${as.issuer}/realms/root`;
+    const iat = now() - 1;
+    const payload = (iss: string) =>
+      `{"iss":${JSON.stringify(iss)},"aud":"${AUDIENCE}","iat":${iat},"token_introspection":{"active":true,"scope":"read"}}`;
+    await serve(as, payload(other));
+    const alone = resolverAt(as);
+    expectRejected(
+      await resourceServerWith(alone.resolver).authenticate(bearerRequest('opaque-token')),
+      'introspection_unavailable',
+      503,
+    );
+    expect(alone.errors[0]?.message).toMatch(/wrong issuer/);
+    const both = resolverAt(as, { issuer: [as.issuer, other] });
+    expectAccepted(await resourceServerWith(both.resolver).authenticate(bearerRequest('opaque-token')));
+    expect(both.errors).toEqual([]);
+    await serve(as, payload('https://elsewhere.example.com'));
+    expectRejected(
+      await resourceServerWith(both.resolver).authenticate(bearerRequest('opaque-token')),
+      'introspection_unavailable',
+      503,
+    );
+  });
+
   it.each([
     ['an exp in the past', () => `,"exp":${now() - 60}`, /expired \("exp"\)/],
     ['an exp of this very second', () => `,"exp":${now()}`, /expired \("exp"\)/],

@@ -47,6 +47,13 @@ const FIXTURES: Record<string, unknown> = {
     cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
   },
   'wso2-cnf': { active: true, scope: 'read', username: 'alice@carbon.super', cnf: { 'x5t#SHA256': 'abc' } },
+  // AM's root realm answers state its issuer with or without `/realms/root`.
+  'am-root-without-realms': {
+    active: true,
+    scope: 'read',
+    client_id: 'app',
+    iss: 'https://am.example.com/openam/oauth2',
+  },
   'other-issuer': { active: true, scope: 'read', iss: 'https://evil.example.com' },
   'no-issuer': { active: true, scope: 'read' },
   'inactive-with-members': { active: false, scope: 'read', client_id: 'app' },
@@ -122,6 +129,36 @@ describe('introspection answers of real servers (stand-in)', () => {
   it('refuses an answer whose iss differs from the configured issuer; accepts one without iss', async () => {
     expectRejected(await rsWith().authenticate(bearerRequest('other-issuer')), 'issuer_mismatch');
     expectAccepted(await rsWith().authenticate(bearerRequest('no-issuer')));
+  });
+
+  it('AM: takes either spelling of the root realm issuer when both are given, and no third', async () => {
+    // One spelling alone refuses the other, as for any issuer.
+    expectRejected(await rsWith().authenticate(bearerRequest('am-root-without-realms')), 'issuer_mismatch');
+    const both = rsWith({ issuer: [ISSUER, 'https://am.example.com/openam/oauth2'] });
+    expect(expectAccepted(await both.authenticate(bearerRequest('am-root-without-realms'))).issuer).toBe(
+      'https://am.example.com/openam/oauth2',
+    );
+    expectAccepted(await both.authenticate(bearerRequest('am-array-scope')));
+    expectRejected(await both.authenticate(bearerRequest('other-issuer')), 'issuer_mismatch');
+  });
+
+  it('refuses an issuer list that is empty, holds a non-string, or a spelling no server could state', () => {
+    const options = {
+      endpoint: server.introspectionEndpoint,
+      clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 'secret' },
+      allowInsecureHttp: true,
+      acceptAnyAudience: true,
+    } as const;
+    for (const issuer of [
+      [],
+      [ISSUER, 5],
+      [ISSUER, 'https://AM.example.com/openam/oauth2'],
+      [ISSUER, ' x'],
+    ]) {
+      expect(() => introspectionResolver({ ...options, issuer: issuer as string[] })).toThrow(
+        /introspectionResolver\.issuer/,
+      );
+    }
   });
 
   it('treats active:false as inactive whatever else it carries', async () => {

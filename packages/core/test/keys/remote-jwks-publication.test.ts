@@ -79,6 +79,22 @@ describe('remoteJwks: a broken publication', () => {
     expect(keys.stats()).toEqual({ fetches: 2, failures: 1, keys: 1 });
   });
 
+  it('refuses a set nested deeper than 32 levels before parsing it, keeping the last good keys', async () => {
+    const { server, keys, resolver, errors } = await setup(jwksOf(keyA));
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
+    let deep: unknown = [];
+    for (let level = 0; level < 40; level++) deep = [deep];
+    // Usable keys beside a member no reader needs: the depth alone refuses it, as it would 8 million.
+    server.setDocument({ keys: [keyA.publicJwk, keyB.publicJwk], 'x-extra': deep });
+    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + MAX_AGE));
+    await eventually(() => expect(errors).toHaveLength(1));
+    expect(errors[0]).toMatchObject({
+      code: 'ERR_RS_JWKS_MALFORMED',
+      message: expect.stringMatching(/deeper than 32 levels/),
+    });
+    expect(keys.stats()).toEqual({ fetches: 2, failures: 1, keys: 1 });
+  });
+
   it('takes a set with one usable key, leaving out and reporting the broken ones, not the encryption keys', async () => {
     const { server, keys, resolver, errors } = await setup(jwksOf(keyA));
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));

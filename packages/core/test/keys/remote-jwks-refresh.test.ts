@@ -115,6 +115,22 @@ describe('remoteJwks: a stale set is refreshed in the background', () => {
     expect(server.requests).toBe(2);
   });
 
+  it('waits retryDelay from when a hanging fetch gave up, not from when it started', async () => {
+    const timeout = 300;
+    const { server, keys, resolver, errors } = await setup(jwksOf(ecKey), { timeout, retryDelay: 1_000 });
+    server.hang();
+    expectFailure(await resolveAt(resolver, ecToken, NOW_MS), 'keys_unavailable');
+    expect(errors).toHaveLength(1);
+    // retryDelay after the start, but the fetch took at least its timeout: less than 1 s after it failed.
+    expectFailure(await resolveAt(resolver, ecToken, NOW_MS + 1_000), 'keys_unavailable');
+    expect(server.requests).toBe(1);
+    expect(keys.health(NOW_MS + 1_000)[0]?.lastFailureAt).toBeGreaterThanOrEqual(NOW_MS + timeout * 0.9);
+    // Well after it, the set is asked for again.
+    server.recover();
+    expectSuccess(await resolveAt(resolver, ecToken, NOW_MS + 60_000));
+    expect(server.requests).toBe(2);
+  });
+
   it('answers a token without kid from the held keys when one fits its algorithm, else fetches', async () => {
     const { server, resolver } = await setup(jwksOf(ecKey), { minFetchInterval: 0 });
     expectSuccess(await resolveAt(resolver, await mint(ecKey, {}, { omitKid: true }), NOW_MS));
@@ -146,8 +162,9 @@ describe('remoteJwks: a stale set is refreshed in the background', () => {
     await eventually(() => expect(keys.stats().failures).toBe(1));
     expect(calls).toBe(1);
     // A request that waits for a failing fetch is answered too.
-    expectFailure(await resolveAt(resolver, newToken, NOW_MS + MAX_AGE + 1_000), 'keys_unavailable');
+    const retryAt = keys.health(NOW_MS + MAX_AGE)[0]!.lastFailureAt! + 1_000;
+    expectFailure(await resolveAt(resolver, newToken, retryAt), 'keys_unavailable');
     expect(calls).toBe(2);
-    expectSuccess(await resolveAt(resolver, ecToken, NOW_MS + MAX_AGE + 1_001));
+    expectSuccess(await resolveAt(resolver, ecToken, retryAt + 1));
   });
 });

@@ -275,12 +275,15 @@ describe('remoteJwks: endpoint down', () => {
     expect((errors[0] as JwkSetError).code).toBe('ERR_RS_JWKS_STATUS');
     expect(errors[0]!.message).toContain('HTTP 500');
 
-    // Each further attempt waits twice as long as the one before, up to maxRetryDelay (10 s).
+    // Each further attempt waits twice as long as the one before, up to maxRetryDelay (10 s), from when
+    // the last one failed (its start on the request clock, plus the real time it took).
     for (const wait of [1_000, 2_000, 4_000, 8_000, 10_000, 10_000]) {
       const before = keys.stats().fetches;
-      expectSuccess(await resolveAt(resolver, tokenA, t + wait - 1));
+      const failedAt = keys.health(t)[0]!.lastFailureAt!;
+      expect(failedAt).toBeGreaterThanOrEqual(t);
+      expectSuccess(await resolveAt(resolver, tokenA, failedAt + wait - 1));
       expect(keys.stats().fetches).toBe(before);
-      t += wait;
+      t = failedAt + wait;
       expectSuccess(await resolveAt(resolver, tokenA, t));
       expect(keys.stats().fetches).toBe(before + 1);
       await eventually(() => expect(keys.stats().failures).toBe(before));
@@ -291,7 +294,7 @@ describe('remoteJwks: endpoint down', () => {
     // Recovery: a kid only the new set holds waits for the next attempt, which picks the set up.
     server.recover();
     server.setDocument(jwksOf(keyA, keyB));
-    expectSuccess(await resolveAt(resolver, tokenB, t + 10_000));
+    expectSuccess(await resolveAt(resolver, tokenB, keys.health(t)[0]!.lastFailureAt! + 10_000));
     expect(keys.stats()).toEqual({ fetches: 9, failures: 7, keys: 2 });
   });
 
@@ -309,8 +312,9 @@ describe('remoteJwks: endpoint down', () => {
   it('refuses with 503 keys_unavailable when no key was ever fetched (500), without a refetch storm', async () => {
     const server = await serve(jwksOf(keyA));
     server.fail(500);
-    const { resolver, errors } = setup(server.url);
+    const { keys, resolver, errors } = setup(server.url);
     const rs = createResourceServer({ resolver, realm: 'api', clock: () => NOW_MS });
+    const lastFailureAt = () => keys.health(NOW_MS)[0]!.lastFailureAt!;
 
     // The server's problem, not the token's: no challenge, as when introspection is unavailable.
     const rejection = expectRejected(await rs.authenticate(bearerRequest(tokenA)), 'keys_unavailable', 503);
@@ -332,18 +336,18 @@ describe('remoteJwks: endpoint down', () => {
     expect(server.requests).toBe(1);
     expect(errors).toHaveLength(1);
 
-    // After it: one attempt for 10 concurrent requests (still failing).
-    const results = await Promise.all(
-      Array.from({ length: 10 }, () => resolveAt(resolver, tokenA, NOW_MS + 1_000)),
-    );
+    // After it (counted from when the fetch failed): one attempt for 10 concurrent requests (still failing).
+    const retryAt = lastFailureAt() + 1_000;
+    const results = await Promise.all(Array.from({ length: 10 }, () => resolveAt(resolver, tokenA, retryAt)));
     for (const result of results) expectFailure(result, 'keys_unavailable');
     expect(server.requests).toBe(2);
 
     // The endpoint recovers: the attempt after the next back-off (2 s) fetches the keys.
     server.recover();
-    expectFailure(await resolveAt(resolver, tokenA, NOW_MS + 3_000 - 1), 'keys_unavailable');
+    const nextAt = lastFailureAt() + 2_000;
+    expectFailure(await resolveAt(resolver, tokenA, nextAt - 1), 'keys_unavailable');
     expect(server.requests).toBe(2);
-    expectSuccess(await resolveAt(resolver, tokenA, NOW_MS + 3_000));
+    expectSuccess(await resolveAt(resolver, tokenA, nextAt));
     expect(server.requests).toBe(3);
   });
 

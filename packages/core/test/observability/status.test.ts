@@ -119,8 +119,10 @@ describe('status()', () => {
       ready: false,
       fetches: 1,
       failures: 1,
-      lastFailureAt: NOW_MS,
     });
+    // When the fetch failed: its start on the request clock, plus the real time it took.
+    expect((jwks as { lastFailureAt: number }).lastFailureAt).toBeGreaterThanOrEqual(NOW_MS);
+    expect((jwks as { lastFailureAt: number }).lastFailureAt).toBeLessThan(NOW_MS + 60_000);
     expect(jwks).not.toHaveProperty('lastFetchAt');
     expect((jwks as { lastError: string }).lastError).toMatch(/^ERR_RS_HTTP/);
   });

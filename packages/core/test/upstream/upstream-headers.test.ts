@@ -52,6 +52,41 @@ describe('upstream headers', () => {
     expect(asJson.forContext(context(claims))).toEqual({ 'x-roles': '["manage-account","view-profile"]' });
   });
 
+  it("forwards NGINX's list as NGINX does: client-id finds client_id, unless a client-id claim exists", () => {
+    // The claim list of NGINX's introspection policy guide, on the Keycloak answer it shows.
+    const nginx = upstreamHeaders({
+      claims: ['username', 'exp', 'scope', 'iss', 'client-id', 'resource_access.account.roles', 'fake-claim'],
+    });
+    const keycloak = {
+      active: true,
+      exp: 1665585794,
+      iss: 'http://192.0.2.5:8080/realms/nginx',
+      scope: 'openid profile email',
+      client_id: 'nginx-plus',
+      username: 'nginx-user',
+      resource_access: { account: { roles: ['manage-account'] } },
+    };
+    expect(nginx.forContext(context(keycloak))).toEqual({
+      'x-token-username': 'nginx-user',
+      'x-token-exp': '1665585794',
+      'x-token-scope': 'openid profile email',
+      'x-token-iss': 'http://192.0.2.5:8080/realms/nginx',
+      'x-token-client-id': 'nginx-plus',
+      'x-token-resource-access-account-roles': 'manage-account',
+    });
+    // A claim spelt with `-` is read first; a path's segments are read with `_` alike.
+    expect(nginx.forContext(context({ ...keycloak, 'client-id': 'literal' }))['x-token-client-id']).toBe(
+      'literal',
+    );
+    const path = upstreamHeaders({ claims: ['resource-access.account.roles'] });
+    expect(path.forContext(context(keycloak))).toEqual({
+      'x-token-resource-access-account-roles': 'manage-account',
+    });
+    // A header mapped by name reads the path as written.
+    const mapped = upstreamHeaders({ claims: { 'X-Client': 'client-id' } });
+    expect(mapped.forContext(context(keycloak))).toEqual({});
+  });
+
   it('removes the client own headers of those names, any with the prefix, and the credentials', () => {
     const forwarded = upstreamHeaders({ claims: ['sub'], introspectionJwtHeader: 'X-Token-Jwt' });
     const rewritten = forwarded.rewrite(
