@@ -13,7 +13,7 @@ export {
   type TokenCacheStoreHealth,
   tokenCache,
 } from './cache/token-cache.js';
-export type { CachedAnswer, StoreDeletion, TokenCacheStore } from './cache/token-cache-store.js';
+export type { CachedAnswer, StoreDeletion, StoreLookup, TokenCacheStore } from './cache/token-cache-store.js';
 export type { JwtProfile } from './claims/token-profiles.js';
 export { type Clock, systemClock } from './clock.js';
 export { RsConfigError } from './config/config-error.js';

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   type CachedAnswer,
   FAILURES,
@@ -7,12 +8,16 @@ import {
   tokenInfoFromClaims,
 } from '@rs/core';
 
-// Bumped when the layout changes, so instances of different versions sharing one Redis treat each
-// other's entries as misses instead of misreading them.
+// Bumped when the layout changes so that it would be misread, so instances of different versions sharing
+// one Redis treat each other's entries as misses instead. `key` and `storedAt` were added to layout 1:
+// earlier readers ignore them, and this one refuses a value without `key`.
 const FORMAT_VERSION = 1;
 
 interface StoredAccepted {
   readonly v: typeof FORMAT_VERSION;
+  /** The key the value was written under: a value copied under another key is refused. */
+  readonly key: string;
+  readonly storedAt?: number;
   readonly usableUntil: number;
   readonly source: TokenInfo['source'];
   readonly claims: Readonly<Record<string, unknown>>;
@@ -20,49 +25,112 @@ interface StoredAccepted {
 
 interface StoredRefusal {
   readonly v: typeof FORMAT_VERSION;
+  readonly key: string;
+  readonly storedAt?: number;
   readonly usableUntil: number;
   readonly failure: Failure;
 }
 
 /**
- * Serializes an answer for Redis. Only the claims of a token info are kept: every other field is derived
- * from them by `tokenInfoFromClaims`, so rebuilding gives the same info (the scope `Set` included).
+ * Signs and checks values with HMAC-SHA-256 under a secret every instance shares, so that only a holder
+ * of the secret can write a value the others accept. The signature is the value's last member, over
+ * everything before it: checked on the text as read, before it is parsed, and no re-serialization has to
+ * agree byte for byte with the writer's.
  */
-export function encodeCachedAnswer(answer: CachedAnswer): string {
+export class ValueSignature {
+  readonly #secret: Uint8Array;
+
+  constructor(secret: Uint8Array) {
+    this.#secret = secret;
+  }
+
+  /** `body` (a JSON object's text) with its signature added as its last member. */
+  sign(body: string): string {
+    return `${body.slice(0, -1)}${SIGNATURE_MEMBER}${this.#mac(body)}"}`;
+  }
+
+  /** The body that `text` signs, or `undefined` when it carries no signature or a wrong one. */
+  verified(text: string): string | undefined {
+    const at = text.lastIndexOf(SIGNATURE_MEMBER);
+    if (at < 0 || !text.endsWith('"}')) return undefined;
+    const body = `${text.slice(0, at)}}`;
+    const given = Buffer.from(text.slice(at + SIGNATURE_MEMBER.length, -2));
+    const expected = Buffer.from(this.#mac(body));
+    return given.length === expected.length && timingSafeEqual(given, expected) ? body : undefined;
+  }
+
+  #mac(body: string): string {
+    // Prefixed, so that a secret also used elsewhere signs nothing there that passes here, or back.
+    return createHmac('sha256', this.#secret).update(SIGNATURE_CONTEXT).update(body).digest('base64url');
+  }
+}
+
+const SIGNATURE_MEMBER = ',"mac":"';
+const SIGNATURE_CONTEXT = '@rs/redis token-cache value\n';
+
+/**
+ * Serializes an answer for Redis under `key`. Only the claims of a token info are kept: every other field
+ * is derived from them by `tokenInfoFromClaims`, so rebuilding gives the same info (the scope `Set`
+ * included). The key is kept inside the value, and with a {@link ValueSignature} the value is signed.
+ */
+export function encodeCachedAnswer(key: string, answer: CachedAnswer, signature?: ValueSignature): string {
+  const storedAt = answer.storedAt === undefined ? {} : { storedAt: answer.storedAt };
   const stored: StoredAccepted | StoredRefusal =
     answer.info !== undefined
       ? {
           v: FORMAT_VERSION,
+          key,
+          ...storedAt,
           usableUntil: answer.usableUntil,
           source: answer.info.source,
           claims: answer.info.claims,
         }
-      : { v: FORMAT_VERSION, usableUntil: answer.usableUntil, failure: storedFailure(answer.failure) };
-  return JSON.stringify(stored);
+      : {
+          v: FORMAT_VERSION,
+          key,
+          ...storedAt,
+          usableUntil: answer.usableUntil,
+          failure: storedFailure(answer.failure),
+        };
+  const body = JSON.stringify(stored);
+  return signature === undefined ? body : signature.sign(body);
 }
 
 /**
- * Rebuilds an answer written by {@link encodeCachedAnswer}, or `undefined` for anything else: Redis is
- * shared, so what it holds is checked like any other input before a request relies on it.
+ * Rebuilds an answer written by {@link encodeCachedAnswer} under `key`, or says why it refuses it: Redis
+ * is shared, so what it holds is checked like any other input before a request relies on it. A value
+ * written under another key (copied, or from before values named their key) and, with a
+ * {@link ValueSignature}, a value it does not sign are refused.
  */
-export function decodeCachedAnswer(text: string): CachedAnswer | undefined {
+export function decodeCachedAnswer(
+  key: string,
+  text: string,
+  signature?: ValueSignature,
+): CachedAnswer | { readonly refused: string } {
+  const body = signature === undefined ? text : signature.verified(text);
+  if (body === undefined) return { refused: 'a value without a valid signature' };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(body);
   } catch {
-    return undefined;
+    return NOT_AN_ANSWER;
   }
-  if (!isRecord(parsed) || parsed.v !== FORMAT_VERSION) return undefined;
-  const { usableUntil } = parsed;
-  if (typeof usableUntil !== 'number' || !Number.isFinite(usableUntil)) return undefined;
+  if (!isRecord(parsed) || parsed.v !== FORMAT_VERSION) return NOT_AN_ANSWER;
+  if (parsed.key !== key) return { refused: 'a value written under another key' };
+  const { usableUntil, storedAt } = parsed;
+  if (!isFiniteNumber(usableUntil)) return NOT_AN_ANSWER;
+  if (storedAt !== undefined && !isFiniteNumber(storedAt)) return NOT_AN_ANSWER;
+  const stored = storedAt === undefined ? {} : { storedAt };
   if ('failure' in parsed) {
     const failure = failureFrom(parsed.failure);
-    return failure === undefined || 'claims' in parsed ? undefined : { failure, usableUntil };
+    return failure === undefined || 'claims' in parsed ? NOT_AN_ANSWER : { failure, usableUntil, ...stored };
   }
   const { source, claims } = parsed;
-  if ((source !== 'jwt' && source !== 'introspection') || !isRecord(claims)) return undefined;
-  return { info: tokenInfoFromClaims(claims, source), usableUntil };
+  if ((source !== 'jwt' && source !== 'introspection') || !isRecord(claims)) return NOT_AN_ANSWER;
+  return { info: tokenInfoFromClaims(claims, source), usableUntil, ...stored };
 }
+
+const NOT_AN_ANSWER = { refused: 'a value that is not a cached answer' } as const;
 
 /** An answer read back from Redis, with the lifetime Redis has left for it. */
 export interface StoredAnswer {
@@ -75,9 +143,11 @@ export interface StoredAnswer {
  * when Redis holds none, or what was refused (described, never quoted: it may hold claims).
  */
 export function readStoredAnswer(
+  key: string,
   value: unknown,
   remainingMs: unknown,
   maxValueBytes: number,
+  signature?: ValueSignature,
 ): StoredAnswer | { readonly refused: string } | undefined {
   if (value === '' || remainingMs === -2) return undefined;
   const text =
@@ -88,8 +158,8 @@ export function readStoredAnswer(
   if (Buffer.byteLength(text) > maxValueBytes)
     return { refused: `a value larger than ${maxValueBytes} bytes` };
   if (remainingMs < 0) return { refused: 'a value that never expires' };
-  const answer = decodeCachedAnswer(text);
-  if (answer === undefined) return { refused: 'a value that is not a cached answer' };
+  const answer = decodeCachedAnswer(key, text, signature);
+  if ('refused' in answer) return answer;
   return { answer, ttl: Math.max(1, remainingMs) };
 }
 
@@ -110,6 +180,10 @@ function failureFrom(value: unknown): Failure | undefined {
 
 function isFailureCode(value: unknown): value is FailureCode {
   return typeof value === 'string' && Object.hasOwn(FAILURES, value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,13 +1,20 @@
 import {
   type CachedAnswer,
   type RevocationSharing,
+  RsConfigError,
   revocationLabels,
   type SharedRevocation,
   type StoreDeletion,
+  type StoreLookup,
   type TokenCacheStore,
 } from '@rs/core';
-import { checkOptions, func, integerBetween, type OptionSchema } from '@rs/core/adapter';
-import { encodeCachedAnswer, readStoredAnswer, type StoredAnswer } from './cached-answer-codec.js';
+import { checkOptions, func, integerBetween, type OptionSchema, stringOrBytes } from '@rs/core/adapter';
+import {
+  encodeCachedAnswer,
+  readStoredAnswer,
+  type StoredAnswer,
+  ValueSignature,
+} from './cached-answer-codec.js';
 import type { RedisClusterOptions, RedisSentinelOptions } from './deployment-options.js';
 import { evictionChannel } from './eviction-channel.js';
 import { labelHash } from './label-hash.js';
@@ -49,10 +56,21 @@ export interface RedisTokenCacheStoreOptions {
    */
   readonly keyPrefix?: string;
   /**
-   * The pub/sub channel on which instances tell each other to drop answers (a sharded channel on a
-   * cluster). No white space or control characters. Default `rs:token-cache:evict`.
+   * The pub/sub channel on which instances tell each other to drop answers and carry revocations (a
+   * sharded channel on a cluster). No white space or control characters. Default `rs:token-cache:evict`.
+   * APIs sharing one Redis should each have their own: a revocation by subject, client or session that
+   * names no issuer applies to every API hearing it.
    */
   readonly channel?: string;
+  /**
+   * A secret every instance of the API shares, at least 32 bytes (a string is taken as UTF-8): each value
+   * is then signed (HMAC-SHA-256, over the value and the key it is written under), and a value without a
+   * valid signature is a miss. Without it, whoever can write the keys under `keyPrefix` can make any
+   * token pass; with it, they can only delete or replay answers the instances wrote (a replayed answer is
+   * still judged by the reading token cache's own lifetimes). A store without a secret accepts any value,
+   * signed or not: give it to every instance. Instances with different secrets share no answers.
+   */
+  readonly signingSecret?: string | Uint8Array;
   /**
    * Size of the in-process tier in front of Redis, in answers: 1 to 1 000 000 (its memory is reserved
    * for this many when the store is built). Default 1000.
@@ -129,8 +147,11 @@ export interface RedisTokenCacheStoreStats {
  * every instance.
  */
 export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing {
-  /** Never throws: on a Redis problem the answer is the in-process tier's, or a miss. */
-  get(key: string): Promise<CachedAnswer | undefined>;
+  /**
+   * Never throws: on a Redis problem the answer is the in-process tier's, or a miss. A Redis hit is kept
+   * in the in-process tier for the rest of its Redis lifetime, at most `lookup.maxLifetime`.
+   */
+  get(key: string, lookup?: StoreLookup): Promise<CachedAnswer | undefined>;
   /** Keeps the answer in the in-process tier, then in Redis; throws a {@link RedisStoreError} if Redis was not updated. */
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void>;
   /**
@@ -171,6 +192,8 @@ const MAX_LOCAL_ENTRIES = 1_000_000;
 // or token claims come near.
 const MIN_VALUE_BYTES = 256;
 const MAX_VALUE_BYTES = 1024 * 1024;
+// As long as the HMAC-SHA-256 output: a shorter secret is easier to guess than the signature (RFC 2104 §3).
+const MIN_SIGNING_SECRET_BYTES = 32;
 
 /** The options {@link redisTokenCacheStore} knows: a misspelled one is refused at start-up. */
 const REDIS_TOKEN_CACHE_STORE_OPTIONS: OptionSchema<RedisTokenCacheStoreOptions> = {
@@ -180,22 +203,40 @@ const REDIS_TOKEN_CACHE_STORE_OPTIONS: OptionSchema<RedisTokenCacheStoreOptions>
   channel: redisName,
   localMaxEntries: integerBetween(1, MAX_LOCAL_ENTRIES),
   maxValueBytes: integerBetween(MIN_VALUE_BYTES, MAX_VALUE_BYTES),
+  signingSecret: stringOrBytes,
 };
+
+/** The signature of values under `signingSecret`, if one is given; refused when it is too short. */
+function valueSignature(secret: string | Uint8Array | undefined): ValueSignature | undefined {
+  if (secret === undefined) return undefined;
+  // Copied: a caller's buffer reused or wiped later must not change what values are signed with.
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : Uint8Array.from(secret);
+  if (bytes.byteLength < MIN_SIGNING_SECRET_BYTES) {
+    throw new RsConfigError(
+      `${FACTORY}.signingSecret`,
+      `must be at least ${MIN_SIGNING_SECRET_BYTES} bytes (it has ${bytes.byteLength}): give a random secret shared by every instance`,
+    );
+  }
+  return new ValueSignature(bytes);
+}
 
 /**
  * A token-cache store shared by several resource-server instances through Redis, so that a token
  * introspected by one is known to all:
  *
  * - two tiers: a small in-process LRU in front of Redis; a Redis hit is kept locally for the rest of its
- *   Redis lifetime (PTTL), and answers expire by Redis TTL;
+ *   Redis lifetime (PTTL), at most as long as the reading token cache keeps any answer, and answers
+ *   expire by Redis TTL;
  * - revocation: `delete` and `clear` remove answers from Redis and announce it on a pub/sub channel; every
  *   instance drops its local copies, and empties its local tier whenever its subscription (re)starts;
  * - Redis never fails or slows a request: commands fail at once while disconnected, wait at most
  *   `commandTimeout`, and the client reconnects in the background. `get` then answers from the local tier
  *   (or misses); `set`, `delete` and `clear` update the local tier and then throw, which `tokenCache`
  *   counts as `storeErrors` and carries on;
- * - what Redis holds is checked before use: values are read at most `maxValueBytes` long and must have the
- *   shape this store writes; anything else is a miss.
+ * - what Redis holds is checked before use: values are read at most `maxValueBytes` long, must have the
+ *   shape this store writes and name the key they are read from, and with `signingSecret` carry a valid
+ *   signature; anything else is a miss. Whoever can write these keys without the secret can make any
+ *   token pass: give a `signingSecret`, or let only the resource servers write to Redis (ACLs).
  *
  * @example
  * ```ts
@@ -216,6 +257,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const channel = options.channel ?? DEFAULT_CHANNEL;
   const localMaxEntries = options.localMaxEntries ?? 1_000;
   const maxValueBytes = options.maxValueBytes ?? 64 * 1024;
+  const signature = valueSignature(options.signingSecret);
 
   const counts = {
     localHits: 0,
@@ -304,8 +346,8 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   }
 
   /** The answer Redis holds, checked, with its remaining lifetime; `undefined` for none or a refused one. */
-  function storedAnswer(value: unknown, remainingMs: unknown): StoredAnswer | undefined {
-    const read = readStoredAnswer(value, remainingMs, maxValueBytes);
+  function storedAnswer(key: string, value: unknown, remainingMs: unknown): StoredAnswer | undefined {
+    const read = readStoredAnswer(key, value, remainingMs, maxValueBytes, signature);
     if (read === undefined || 'answer' in read) return read;
     counts.invalidValues++;
     report(new RedisStoreError('invalid_value', `refused ${read.refused} found in Redis; treated as a miss`));
@@ -313,7 +355,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   }
 
   return {
-    async get(key) {
+    async get(key, lookup) {
       const cached = local.get(key);
       if (cached !== undefined) {
         counts.localHits++;
@@ -333,7 +375,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
           commands.send(['GETRANGE', key, '0', String(maxValueBytes)]),
           commands.send(['PTTL', key]),
         ]);
-        stored = storedAnswer(value, remainingMs);
+        stored = storedAnswer(key, value, remainingMs);
       } catch (error) {
         counts.redisErrors++;
         report(redisStoreError('get', error));
@@ -344,16 +386,18 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
         return undefined;
       }
       counts.redisHits++;
-      // Redis's remaining lifetime, not `usableUntil`: that is on the writer's clock, which the token cache
-      // checks on every hit anyway.
-      local.setIfUnchangedSince(epoch, key, stored.answer, stored.ttl);
+      // Redis's remaining lifetime, not `usableUntil` (on the writer's clock), and no longer than the
+      // reading cache keeps any answer: the lifetime in Redis is the writer's choice, or a planted value's.
+      // The token cache judges every hit by its own settings anyway; this bounds what the tier holds.
+      const localTtl = Math.floor(Math.min(stored.ttl, lookup?.maxLifetime ?? stored.ttl));
+      if (localTtl >= 1) local.setIfUnchangedSince(epoch, key, stored.answer, localTtl);
       return stored.answer;
     },
 
     async set(key, answer, ttlMs) {
       const ttl = Math.max(1, Math.ceil(ttlMs));
       local.set(key, answer, ttl);
-      const value = encodeCachedAnswer(answer);
+      const value = encodeCachedAnswer(key, answer, signature);
       if (Buffer.byteLength(value) > maxValueBytes) {
         counts.unsharedAnswers++;
         return;

@@ -3,12 +3,39 @@ import type { StoreHealthReporter } from '../observability/dependency-health.js'
 import type { TokenInfo } from '../token-info.js';
 
 /**
- * One cached answer for a token: what the resolver found, or why it refused, and until when (ms since
- * the epoch, on the resource server's clock) the answer may be used.
+ * One cached answer for a token: what the resolver found, or why it refused, until when (ms since the
+ * epoch, on the clock of the resource server that stored it) the answer may be used, and when it was
+ * stored (`storedAt`, on that same clock).
+ *
+ * The cache that reads an answer judges it by its own settings and clock, not by the writer's: it serves
+ * an accepted answer only between the token's `nbf` and `exp`, and any answer only while it is younger
+ * (`now − storedAt`) than its own `ttl`, `negativeTtl` and `maxTtl` allow. A store shared between
+ * instances keeps `storedAt` with the answer; an answer read back without it is served only when
+ * `usableUntil` is no further away than the reader's own lifetime.
  */
 export type CachedAnswer =
-  | { readonly info: TokenInfo; readonly failure?: undefined; readonly usableUntil: number }
-  | { readonly info?: undefined; readonly failure: Failure; readonly usableUntil: number };
+  | {
+      readonly info: TokenInfo;
+      readonly failure?: undefined;
+      readonly usableUntil: number;
+      readonly storedAt?: number;
+    }
+  | {
+      readonly info?: undefined;
+      readonly failure: Failure;
+      readonly usableUntil: number;
+      readonly storedAt?: number;
+    };
+
+/** What a token cache tells its store about one lookup ({@link TokenCacheStore.get}). */
+export interface StoreLookup {
+  /**
+   * The longest this cache keeps any answer, in ms (`min(max(ttl, negativeTtl), maxTtl)`). A store with
+   * an in-process tier in front of a shared one keeps what it reads from the shared one locally no
+   * longer than this, whatever lifetime the shared one gives it: that was another instance's choice.
+   */
+  readonly maxLifetime: number;
+}
 
 /** How a deletion came about, for a store shared between instances ({@link TokenCacheStore.delete}). */
 export interface StoreDeletion {
@@ -28,9 +55,14 @@ export interface StoreDeletion {
  *
  * A store that fails must throw; the cache then carries on without it (a cache problem never fails a
  * request). An optional `health()` reports its connection in the resource server's `status()`.
+ *
+ * A store is trusted: whoever can write into it can make any token pass, within the token-validity and
+ * lifetime checks the reading cache applies to every answer ({@link CachedAnswer}). Let only the resource
+ * servers write into a shared store (or have it authenticate what it holds, as `@rs/redis` does with a
+ * `signingSecret`).
  */
 export interface TokenCacheStore extends StoreHealthReporter {
-  get(key: string): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
+  get(key: string, lookup?: StoreLookup): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
   /** Keep `answer` for at most `ttlMs` milliseconds. */
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> | void;
   delete(key: string, deletion?: StoreDeletion): Promise<void> | void;

@@ -24,7 +24,7 @@ import type { RevocableCache, RevocationList } from '../revocation/revocation-li
 import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
-import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
+import type { CachedAnswer, StoreLookup, TokenCacheStore } from './token-cache-store.js';
 
 /** Options of {@link tokenCache}. Durations are in milliseconds. */
 export interface TokenCacheOptions {
@@ -170,8 +170,12 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  * Wraps a resolver with a cache of its answers (ForgeRock Identity Gateway's CacheAccessTokenResolver, done better):
  *
  * - keys are SHA-256 hashes of tokens, never tokens;
- * - an answer lives `min(ttl, exp − now, maxTtl)`: never past the token's expiry (RFC 7662 §4);
+ * - an answer lives `min(ttl, exp − now, maxTtl)`: never past the token's expiry (RFC 7662 §4), never
+ *   before its `nbf`;
  * - refusals are kept for `negativeTtl`, unavailability never;
+ * - an answer read from the store is judged by this cache's settings and clock, whoever stored it (another
+ *   instance with a longer `ttl` or a wrong clock, or anyone who could write into a shared store): see
+ *   {@link CachedAnswer};
  * - concurrent requests for one token share one call to the wrapped resolver, and all of them get its
  *   answer, whatever it is;
  * - `evict(token)`, `revoke({ by, value })` (by token, `jti`, subject, client or session) and `clear()`
@@ -207,6 +211,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   );
   const keyPrefix = options.keyPrefix ?? 'rs:token:';
   const store = options.store ?? memoryTokenCacheStore(options.maxEntries);
+  // The longest this cache keeps any answer: a store with an in-process tier in front of a shared one
+  // keeps what it reads there no longer, whatever lifetime another instance gave it.
+  const lookup: StoreLookup = { maxLifetime: Math.min(maxTtl, Math.max(ttl, negativeTtl)) };
   const namespace = resolver.cacheNamespace;
   if (namespace !== undefined)
     requireOption(
@@ -288,7 +295,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
 
   async function read(key: string): Promise<CachedAnswer | undefined> {
     try {
-      return await store.get(key);
+      return await store.get(key, lookup);
     } catch (error) {
       return storeFailed(error);
     }
@@ -298,8 +305,8 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     const lifetime = outcome.ok ? acceptedLifetime(outcome.value, now) : refusedLifetime(outcome.failure);
     if (lifetime <= 0) return;
     const answer: CachedAnswer = outcome.ok
-      ? { info: outcome.value, usableUntil: now + lifetime }
-      : { failure: outcome.failure, usableUntil: now + lifetime };
+      ? { info: outcome.value, usableUntil: now + lifetime, storedAt: now }
+      : { failure: outcome.failure, usableUntil: now + lifetime, storedAt: now };
     try {
       await store.set(key, answer, lifetime);
       storeWrote();
@@ -309,8 +316,36 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   }
 
   function acceptedLifetime(info: TokenInfo, now: number): number {
+    if (!validAt(info, now)) return 0;
     const untilExpiry = info.expiresAt === undefined ? Number.POSITIVE_INFINITY : info.expiresAt * 1000 - now;
     return Math.min(ttl, maxTtl, untilExpiry);
+  }
+
+  /**
+   * Whether an answer read from the store may be served at `now`, judged by this cache's own settings and
+   * clock, not by whoever stored it: an instance with a longer `ttl`, one whose clock is wrong, or anyone
+   * able to write into a shared store. An accepted answer is served only while its token is valid here
+   * (`nbf` ≤ now < `exp`), and any answer only while it is younger than this cache keeps answers of its
+   * kind: `min(ttl, maxTtl)`, or `min(negativeTtl, maxTtl)` for a refusal this cache would keep at all.
+   *
+   * An answer stored by a clock ahead of this one (`storedAt` after `now`) is of unknown age: asked again.
+   * That also re-judges a shared `token_expired` refusal on this clock without the token's `exp`: it is
+   * served only once this clock has passed the moment it was stored at, when the token had expired.
+   */
+  function servable(cached: CachedAnswer, now: number): boolean {
+    if (!(now < cached.usableUntil)) return false;
+    let maxAge: number;
+    if (cached.info !== undefined) {
+      if (acceptedLifetime(cached.info, now) <= 0) return false;
+      maxAge = Math.min(ttl, maxTtl);
+    } else {
+      maxAge = refusedLifetime(cached.failure);
+    }
+    // From a store that does not keep `storedAt`: its age is unknown, so at least no longer than this
+    // cache would keep it from now.
+    if (cached.storedAt === undefined) return cached.usableUntil - now <= maxAge;
+    const age = now - cached.storedAt;
+    return age >= 0 && age < maxAge;
   }
 
   function refusedLifetime(failure: Failure): number {
@@ -410,7 +445,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
         await storeWrite(() => store.delete(key));
         cached = undefined;
       }
-      if (cached !== undefined && context.now < cached.usableUntil) {
+      if (cached !== undefined && servable(cached, context.now)) {
         hits++;
         context.trace?.cacheLookup(true);
         return cached.info !== undefined
@@ -470,6 +505,21 @@ interface Flight {
   call: Promise<Outcome<TokenInfo>>;
   /** Set by `evict` / `clear`: the answer must not be stored. */
   revoked: boolean;
+}
+
+/**
+ * Whether a token is valid at `now` by its own `nbf` and `exp`, without allowance: no answer is kept or
+ * served outside them. A date claim that is present but not a number (which no resolver of @rs accepts)
+ * is not taken for an absent one.
+ */
+function validAt(info: TokenInfo, now: number): boolean {
+  const { claims, expiresAt, notBefore } = info;
+  if (claims.exp !== undefined && expiresAt === undefined) return false;
+  if (claims.nbf !== undefined && notBefore === undefined) return false;
+  return (
+    (expiresAt === undefined || now < expiresAt * 1000) &&
+    (notBefore === undefined || notBefore * 1000 <= now)
+  );
 }
 
 function duration(value: number | undefined, fallback: number, option: string): number {
