@@ -1,18 +1,24 @@
 import type { BoundedCommands } from './bounded-commands.js';
 
 /**
- * Closes a client once the commands it sent are answered, or cuts the connection after `graceMs`:
- * `close()` alone would wait forever for the answers of a hung Redis.
+ * Lets the commands the store sent on `client` be answered for up to `graceMs`, then cuts the connection
+ * (`destroy()`), whatever is left.
+ *
+ * Never node-redis's `close()`: it waits until node-redis's own queue is empty, and that queue holds more
+ * than the store's commands (the connection handshake, a PING). A handshake that a hung Redis never
+ * answers keeps it waiting forever, and once `close()` has begun, `destroy()` can no longer cut the
+ * socket. Once the store's commands are answered, cutting loses nothing: node-redis's `close()` sends no
+ * QUIT either.
  */
 export async function closeWithin(
-  client: { close(): Promise<unknown>; destroy(): unknown },
+  client: { readonly isOpen: boolean; destroy(): unknown },
   commands: BoundedCommands,
   graceMs: number,
 ): Promise<void> {
   const deadline = Date.now() + graceMs;
-  while (commands.pending() > 0 && Date.now() < deadline) {
+  while (client.isOpen && commands.pending() > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  if (commands.pending() === 0) await client.close();
-  else await client.destroy();
+  // It may have closed itself meanwhile (a reconnection strategy that stopped): node-redis then throws.
+  if (client.isOpen) await client.destroy();
 }

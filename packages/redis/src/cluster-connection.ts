@@ -9,7 +9,7 @@ import { deleteByPrefix, unlinkAll } from './delete-by-prefix.js';
 import type { RedisClusterOptions } from './deployment-options.js';
 import { keepConnecting } from './keep-connecting.js';
 import { keySlot, keysBySlot } from './key-slot.js';
-import { subscriberClientAt } from './owned-client.js';
+import { connectionBounds, subscriberClientAt } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
 import { confirmSlotPrimary } from './slot-primary-check.js';
 import type { StoreConnection, StoreConnectionSettings } from './store-connection-interface.js';
@@ -33,13 +33,16 @@ export function clusterConnection(
 ): StoreConnection {
   const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
   const credentials = { username: options.username, password: options.password };
+  const bounds = connectionBounds(settings.commandTimeout);
   const cluster = createCluster({
     rootNodes: options.rootNodes.map((node) => ({ socket: { host: node.host, port: node.port } })),
+    // Every client node-redis creates for the cluster, the one reading its topology from a root node too.
     defaults: {
       ...credentials,
       // Commands for a node that is down fail at once instead of waiting, queued, for its return.
       disableOfflineQueue: true,
-      socket: { reconnectStrategy: reconnection.strategy },
+      pingInterval: bounds.pingInterval,
+      socket: { ...bounds.socket, reconnectStrategy: reconnection.strategy },
     },
   });
   let closed = false;
@@ -103,7 +106,8 @@ export function clusterConnection(
             const master = cluster.slots[slot]?.master;
             return master === undefined ? undefined : `${master.host}:${master.port}`;
           },
-          create: (address, reconnectStrategy) => subscriberClientAt(address, credentials, reconnectStrategy),
+          create: (address, reconnectStrategy) =>
+            subscriberClientAt(address, credentials, reconnectStrategy, bounds),
           confirm: (client) => confirmSlotPrimary(client, slot),
           onTrouble: (address) => topology.refresh(address),
         },
@@ -112,8 +116,14 @@ export function clusterConnection(
     },
     async close(graceMs) {
       closed = true;
+      // No further first connection: one started once the cluster is destroyed would open it again.
+      const attemptsEnded = connecting.stop();
       // The listeners stay: an 'error' emitted with none would crash the process.
-      if (cluster.isOpen) await closeWithin(cluster, commands, graceMs);
+      await closeWithin(cluster, commands, graceMs);
+      // The attempt under way ends once its client is cut, or answers: the cluster is closed, so it tries no
+      // further root node. One that had read the topology by then has connected its nodes since.
+      await attemptsEnded;
+      cluster.destroy();
       await reconnection.stop();
     },
   };

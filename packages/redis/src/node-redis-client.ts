@@ -10,7 +10,7 @@ export interface NodeRedisClient {
   subscribe(channel: string, listener: (message: string, channel: string) => unknown): Promise<void>;
   /** The options the client was created with (node-redis exposes them; the store reads `socket`). */
   readonly options?: { readonly socket?: object };
-  duplicate(overrides?: { socket?: object }): NodeRedisClient;
+  duplicate(overrides?: { pingInterval?: number; socket?: object }): NodeRedisClient;
   connect(): Promise<unknown>;
   close(): Promise<void>;
   destroy(): void;

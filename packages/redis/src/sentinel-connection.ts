@@ -7,7 +7,7 @@ import { ConnectionHealth } from './connection-health.js';
 import { deleteByPrefix } from './delete-by-prefix.js';
 import type { RedisNodeAddress, RedisSentinelOptions } from './deployment-options.js';
 import { keepConnecting } from './keep-connecting.js';
-import { subscriberClientAt } from './owned-client.js';
+import { connectionBounds, subscriberClientAt } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
 import type { StoreConnection, StoreConnectionSettings } from './store-connection-interface.js';
 
@@ -24,6 +24,8 @@ export function sentinelConnection(
 ): StoreConnection {
   const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
   const credentials = { username: options.username, password: options.password };
+  const bounds = connectionBounds(settings.commandTimeout);
+  const socket = { ...bounds.socket, reconnectStrategy: reconnection.strategy };
   const sentinel = createSentinel({
     name: options.name,
     sentinelRootNodes: options.sentinelRootNodes.map(({ host, port }) => ({ host, port })),
@@ -31,9 +33,11 @@ export function sentinelConnection(
       ...credentials,
       // Commands sent while the primary is unreachable fail at once instead of waiting, queued.
       disableOfflineQueue: true,
-      socket: { reconnectStrategy: reconnection.strategy },
+      pingInterval: bounds.pingInterval,
+      socket,
     },
-    sentinelClientOptions: { socket: { reconnectStrategy: reconnection.strategy } },
+    // Also the clients asking a sentinel where the primary is: node-redis waits for their connection.
+    sentinelClientOptions: { pingInterval: bounds.pingInterval, socket },
   });
   let closed = false;
   const health = new ConnectionHealth();
@@ -46,7 +50,14 @@ export function sentinelConnection(
   sentinel.on('topology-change', (event: { type: string; node?: RedisNodeAddress }) => {
     if (event.type === 'MASTER_CHANGE' && event.node !== undefined) primary = event.node;
   });
-  const connecting = keepConnecting(() => sentinel.connect(), reconnection.strategy, onError);
+  const connecting = keepConnecting(
+    () => sentinel.connect(),
+    reconnection.strategy,
+    onError,
+    // node-redis's Sentinel client stays open once its first connection has failed, and then refuses
+    // every connect() ("already attempting to open"): destroyed, it can connect again.
+    () => sentinel.destroy(),
+  );
 
   const target: CommandTarget = {
     get isReady() {
@@ -68,15 +79,23 @@ export function sentinelConnection(
           sharded: false,
           moves: true,
           address: () => (primary === undefined ? undefined : `${primary.host}:${primary.port}`),
-          create: (address, reconnectStrategy) => subscriberClientAt(address, credentials, reconnectStrategy),
+          create: (address, reconnectStrategy) =>
+            subscriberClientAt(address, credentials, reconnectStrategy, bounds),
         },
         handlers,
       ),
     async close(graceMs) {
       closed = true;
+      // No further first connection: one started once the client is destroyed would open it again.
+      const attemptsEnded = connecting.stop();
+      // No further reconnection either, before destroying: node-redis's destroy() waits for the discovery
+      // under way, whose clients would otherwise reconnect for as long as their node does not answer (each
+      // of their attempts is bounded, see connectionBounds).
+      const reconnectionStopped = reconnection.stop();
       // The listeners stay: an 'error' emitted with none would crash the process.
-      if (sentinel.isOpen) await closeWithin(sentinel, commands, graceMs);
-      await reconnection.stop();
+      await closeWithin(sentinel, commands, graceMs);
+      await attemptsEnded;
+      await reconnectionStopped;
     },
   };
 }

@@ -4,7 +4,7 @@ import { closeWithin } from './close-within.js';
 import { ConnectionHealth } from './connection-health.js';
 import { deleteByPrefix } from './delete-by-prefix.js';
 import type { NodeRedisClient } from './node-redis-client.js';
-import { ownedClient } from './owned-client.js';
+import { type ConnectionBounds, connectionBounds, ownedClient } from './owned-client.js';
 import { stoppableReconnection } from './reconnect-backoff.js';
 import type { StoreConnection, StoreConnectionSettings } from './store-connection-interface.js';
 
@@ -16,7 +16,8 @@ import type { StoreConnection, StoreConnectionSettings } from './store-connectio
 export function singleNodeConnection(settings: StoreConnectionSettings): StoreConnection {
   const ownsClient = settings.client === undefined;
   const reconnection = stoppableReconnection(settings.reconnectMaxDelay);
-  const client = settings.client ?? ownedClient(settings.url!, reconnection.strategy);
+  const bounds = connectionBounds(settings.commandTimeout);
+  const client = settings.client ?? ownedClient(settings.url!, reconnection.strategy, bounds);
   const commands = boundedCommands(client, settings.commandTimeout, settings.maxPendingCommands);
   let closed = false;
   const health = new ConnectionHealth();
@@ -39,8 +40,7 @@ export function singleNodeConnection(settings: StoreConnectionSettings): StoreCo
           moves: false,
           address: () => 'the one Redis',
           // The subscriber is the store's own connection, even on a client given by the application.
-          create: (_address, reconnectStrategy) =>
-            duplicateOf(client, { ...client.options?.socket, reconnectStrategy }),
+          create: (_address, reconnectStrategy) => duplicateOf(client, bounds, reconnectStrategy),
         },
         handlers,
       ),
@@ -51,13 +51,22 @@ export function singleNodeConnection(settings: StoreConnectionSettings): StoreCo
         client.off('error', onError);
         return;
       }
-      if (client.isOpen) await closeWithin(client, commands, graceMs);
+      await closeWithin(client, commands, graceMs);
       await reconnection.stop();
     },
   };
 }
 
-function duplicateOf(client: NodeRedisClient, socket: object): SubscriberClient {
+/**
+ * A duplicate of `client` for the subscriber, with the deadlines of a connection the store creates: a
+ * client given by the application may have none.
+ */
+function duplicateOf(
+  client: NodeRedisClient,
+  bounds: ConnectionBounds,
+  reconnectStrategy: (retries: number) => number | false,
+): SubscriberClient {
+  const socket = { ...client.options?.socket, ...bounds.socket, reconnectStrategy };
   // A node-redis client's duplicate: it has the subscriber methods NodeRedisClient leaves undeclared.
-  return client.duplicate({ socket }) as unknown as SubscriberClient;
+  return client.duplicate({ pingInterval: bounds.pingInterval, socket }) as unknown as SubscriberClient;
 }
