@@ -13,11 +13,12 @@ it('answers 503 keys_unavailable, without a challenge, while the JWK set is down
   await jwks.down();
   const errors: Error[] = [];
   let clock = Date.now();
+  const keys = remoteJwks({ url: jwks.url, onFetchError: (error) => errors.push(error) });
   const rs = createFetchResourceServer({
     resolver: jwtResolver({
       issuer: ISSUER,
       audience: AUDIENCE,
-      keys: remoteJwks({ url: jwks.url, onFetchError: (error) => errors.push(error) }),
+      keys,
     }),
     publicUrl: 'https://api.example.test',
     clock: () => clock,
@@ -39,9 +40,9 @@ it('answers 503 keys_unavailable, without a challenge, while the JWK set is down
     });
     expect(errors).toHaveLength(1);
 
-    // Back up: the next attempt, after the first back-off step (1 s), fetches the keys.
+    // Back up: the next attempt, the first back-off step (1 s) after the failed fetch, fetches the keys.
     await jwks.up();
-    clock += 1_000;
+    clock = (keys.health(clock)[0]?.lastFailureAt ?? clock) + 1_000;
     const up = await send();
     expect(up.status).toBe(200);
     expect(await up.json()).toEqual({ subject: 'user-123' });
