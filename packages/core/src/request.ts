@@ -30,6 +30,13 @@ export interface RsRequest {
    */
   readonly peerAddress?: string | undefined;
   /**
+   * Whether the connection arrived on a loopback address of this server (`socket.localAddress`), when the
+   * adapter knows: the server's own knowledge, where the URL's host may be the client's `Host` header.
+   * `false` refuses plain http even to a URL naming `localhost` (with `requireHttps`, the default); unset,
+   * the URL's host alone decides. Node adapters set it from the socket, Lambda adapters to `false`.
+   */
+  readonly loopbackConnection?: boolean | undefined;
+  /**
    * The client certificate of the TLS connection, when this server terminated TLS and the client
    * presented one (RFC 8705): DER bytes (Node's `socket.getPeerCertificate().raw`) or PEM text (API
    * Gateway's `clientCert.clientCertPem`). Leave it unset when TLS ends at a proxy; the proxy's header

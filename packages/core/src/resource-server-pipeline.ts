@@ -226,7 +226,7 @@ export function buildResourceServerWith(
     // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
     const bearer = !required.includes('dpop');
 
-    if (requireHttps && !isHttps(request.url) && !isLoopbackHttp(request.url)) {
+    if (requireHttps && !isHttps(request.url) && !isLoopbackHttp(request)) {
       return refused(respond, challenge, bearer, undefined, HTTPS_REQUIRED);
     }
     const now = clock();
@@ -379,10 +379,12 @@ function isHttps(url: string): boolean {
 
 /**
  * A plain-http request to this machine: local development. The URL's host may come from the client's
- * `Host` header, so the warning names no host; a remote client claiming `localhost` only skips a check
- * that protects its own token.
+ * `Host` header, so the adapter's word on the connection comes first: one that did not arrive on a
+ * loopback address is no local development, whatever `Host` says. The warning names no host.
  */
-function isLoopbackHttp(url: string): boolean {
+function isLoopbackHttp(request: RsRequest): boolean {
+  if (request.loopbackConnection === false) return false;
+  const url = request.url;
   if (!URL.canParse(url)) return false;
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' || !isLoopbackHost(parsed.hostname)) return false;

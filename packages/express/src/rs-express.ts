@@ -16,6 +16,7 @@ import {
   requirePublicUrlForDpop,
   resourceServerFrom,
   routePolicyArgument,
+  successHeaderValue,
 } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
@@ -121,7 +122,8 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
       return;
     }
     if (result.context !== undefined) req.oauth2 = result.context;
-    for (const name in result.headers) res.setHeader(name, result.headers[name]!);
+    for (const name in result.headers)
+      res.setHeader(name, successHeaderValue(name, res.getHeader(name), result.headers[name]!));
     next();
   }
 

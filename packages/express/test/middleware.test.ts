@@ -41,6 +41,21 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       });
     });
 
+    it("extends the application's Cache-Control with private for a query token, never weakens it", async () => {
+      const app = express();
+      const protect = rsExpress(fixture.options({ tokenLocations: { query: true } }));
+      app.use((_req: Request, res: Response, next: NextFunction) => {
+        res.setHeader('cache-control', 'no-store');
+        next();
+      });
+      app.get('/items', protect(), echoSubject);
+      const { url } = await serve(app);
+      const token = authorization.slice('Bearer '.length);
+      const response = await sendHttp(url, { method: 'GET', path: `/items?access_token=${token}` });
+      expect(response.status).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store, private');
+    });
+
     it('applies the route policy on top of the server-wide policy', async () => {
       const app = express();
       const protect = rsExpress(fixture.options({ policy: { scopes: ['read'] } }));

@@ -1,5 +1,5 @@
 import type { OptionalAuthResult, ResourceServer } from '@rs/core';
-import { rejectionBodyText } from '@rs/core/adapter';
+import { rejectionBodyText, successHeaderValue } from '@rs/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
 import type { RouteProtection } from './route-protection.js';
@@ -57,7 +57,8 @@ function decide(
     return;
   }
   request.oauth2 = result.context ?? null;
-  for (const name in result.headers) reply.header(name, result.headers[name]);
+  for (const name in result.headers)
+    reply.header(name, successHeaderValue(name, reply.getHeader(name), result.headers[name]!));
   done();
 }
 

@@ -35,6 +35,20 @@ describe('onRequest (default)', () => {
     expect(seenByHook).toEqual(['carol']);
   });
 
+  it("extends an earlier hook's Cache-Control with private for a query token, never weakens it", async () => {
+    const app = Fastify();
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
+    await app.register(rsFastify, fixture.options({ tokenLocations: { query: true } }));
+    app.get('/items', async () => 'ok');
+    const baseUrl = await serve(app);
+    const token = await fixture.mint({ sub: 'carol' });
+    const response = await sendHttp(baseUrl, { method: 'GET', path: `/items?access_token=${token}` });
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store, private');
+  });
+
   it('refuses an unauthenticated request before its body is parsed', async () => {
     const app = Fastify();
     let parsed = 0;

@@ -90,7 +90,7 @@ export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
 export { requestAuthority } from './request-authority.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
-export { addResponseHeaders } from './response-headers.js';
+export { addResponseHeaders, successHeaderValue } from './response-headers.js';
 export { checkRouteHandler, checkRoutePolicyMember, routePolicyArgument } from './route-handler.js';
 export { type ResourceServerReader, resourceServerFromWith } from './sourced-resource-server.js';
 export { type StatusResponse, statusResponse } from './status-response.js';

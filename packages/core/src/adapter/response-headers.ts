@@ -28,3 +28,26 @@ export function addResponseHeaders(response: Response, extra: Readonly<Record<st
 function appendAll(headers: Headers, entries: readonly (readonly [string, string])[]): void {
   for (const [name, value] of entries) headers.append(name, value);
 }
+
+/**
+ * The value to set for one of core's success headers on a Node response that may already carry it
+ * (Node's `setHeader` and Fastify's `reply.header` replace what is there). `Cache-Control` directives add
+ * up (RFC 9111 §5.2, a list), so an existing value is extended: `no-store` set by the application plus
+ * core's `private` is `no-store, private`, never the weaker `private` alone. Any other header
+ * (`DPoP-Nonce`) is core's alone.
+ *
+ * @example
+ * ```ts
+ * for (const name in result.headers)
+ *   res.setHeader(name, successHeaderValue(name, res.getHeader(name), result.headers[name]!));
+ * ```
+ */
+export function successHeaderValue(name: string, existing: unknown, value: string): string {
+  if (name !== 'cache-control') return value;
+  const present = Array.isArray(existing)
+    ? existing.filter((item) => typeof item === 'string' && item !== '').join(', ')
+    : typeof existing === 'string' || typeof existing === 'number'
+      ? String(existing)
+      : '';
+  return present === '' ? value : `${present}, ${value}`;
+}

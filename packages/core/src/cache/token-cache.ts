@@ -328,9 +328,11 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
    * (`nbf` ≤ now < `exp`), and any answer only while it is younger than this cache keeps answers of its
    * kind: `min(ttl, maxTtl)`, or `min(negativeTtl, maxTtl)` for a refusal this cache would keep at all.
    *
-   * An answer stored by a clock ahead of this one (`storedAt` after `now`) is of unknown age: asked again.
-   * That also re-judges a shared `token_expired` refusal on this clock without the token's `exp`: it is
-   * served only once this clock has passed the moment it was stored at, when the token had expired.
+   * An answer stored by a clock ahead of this one by more than {@link STORED_AT_TOLERANCE_MS} is of
+   * unknown age: asked again. Within it, clocks that NTP keeps close still share answers the moment they
+   * are stored (counted as stored now). That also re-judges a shared `token_expired` refusal on this clock
+   * without the token's `exp`: it is served only once this clock is within that tolerance of the moment
+   * it was stored at, when the token had expired.
    */
   function servable(cached: CachedAnswer, now: number): boolean {
     if (!(now < cached.usableUntil)) return false;
@@ -345,7 +347,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     // cache would keep it from now.
     if (cached.storedAt === undefined) return cached.usableUntil - now <= maxAge;
     const age = now - cached.storedAt;
-    return age >= 0 && age < maxAge;
+    return age >= -STORED_AT_TOLERANCE_MS && age < maxAge;
   }
 
   function refusedLifetime(failure: Failure): number {
@@ -506,6 +508,13 @@ interface Flight {
   /** Set by `evict` / `clear`: the answer must not be stored. */
   revoked: boolean;
 }
+
+/**
+ * How far ahead of this clock another instance's `storedAt` may be and still be shared: instances whose
+ * clocks differ by a few hundred milliseconds would otherwise each ask the authorization server again for
+ * every token another one had just cached.
+ */
+const STORED_AT_TOLERANCE_MS = 5_000;
 
 /**
  * Whether a token is valid at `now` by its own `nbf` and `exp`, without allowance: no answer is kept or

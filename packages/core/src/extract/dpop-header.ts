@@ -1,6 +1,9 @@
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { type RsHeaders, singleHeader } from '../request.js';
 
+// One description whether the fields arrived apart or joined, so every adapter answers alike.
+const TWO_PROOFS = 'The request has more than one DPoP header';
+
 /**
  * The one DPoP proof of a request (RFC 9449 §4.3 checks 1 and 2). A second `DPoP` field, whether sent
  * as its own line (an array here) or joined with a comma by Fetch or API Gateway, is refused: a proof
@@ -8,10 +11,10 @@ import { type RsHeaders, singleHeader } from '../request.js';
  */
 export function dpopProofHeader(headers: RsHeaders): Outcome<string> {
   const value = singleHeader(headers, 'dpop');
-  if (value === null) return refusal('dpop_proof_multiple', 'The request has more than one DPoP header');
+  if (value === null) return refusal('dpop_proof_multiple', TWO_PROOFS);
   const proof = value?.trim();
   if (proof === undefined || proof === '')
     return refusal('dpop_proof_missing', 'The request has no DPoP proof');
-  if (proof.includes(',')) return refusal('dpop_proof_multiple', 'The request has more than one DPoP proof');
+  if (proof.includes(',')) return refusal('dpop_proof_multiple', TWO_PROOFS);
   return success(proof);
 }

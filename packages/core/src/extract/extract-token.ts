@@ -9,6 +9,7 @@ import { isFormUrlEncoded, methodTakesForm } from './form-body.js';
 import type { TokenLocations } from './token-locations.js';
 
 const ACCESS_TOKEN = 'access_token';
+const TWO_AUTHORIZATIONS = 'More than one Authorization header';
 
 /** A token found in the request, where, and with which scheme. */
 export interface ExtractedToken {
@@ -63,7 +64,7 @@ export function extractToken(
 
   if (locations.authorizationHeader) {
     const header = singleHeader(request.headers, 'authorization');
-    if (header === null) return refusal('malformed_authorization', 'More than one Authorization header');
+    if (header === null) return refusal('malformed_authorization', TWO_AUTHORIZATIONS);
     if (header !== undefined) {
       const space = header.indexOf(' ');
       const scheme = authorizationScheme(header, space === -1 ? header.length : space, acceptDpop);
@@ -74,6 +75,8 @@ export function extractToken(
         const credentials = credentialsAfter(header, space);
         const spelling = credentials === undefined ? 'invalid' : spellingOf(credentials);
         if (spelling === 'invalid') {
+          // No b64token or token68 holds a comma: credentials and the next field, joined (as below).
+          if (credentials?.includes(',')) return refusal('malformed_authorization', TWO_AUTHORIZATIONS);
           const grammar = scheme === 'Bearer' ? 'b64token' : 'token68';
           return refusal('malformed_authorization', `The ${scheme} credentials are not a valid ${grammar}`);
         }
@@ -195,7 +198,9 @@ function misspelledOrHidden(header: string, acceptDpop: boolean): string | undef
   }
   const schemeAfterComma = acceptDpop ? BEARER_OR_DPOP_AFTER_COMMA : BEARER_AFTER_COMMA;
   if (header.includes(',') && schemeAfterComma.test(header)) {
-    return 'The Authorization header holds more than one set of credentials';
+    // Fetch's Headers and API Gateway's HTTP API join a repeated field with ", ": said as a Node adapter,
+    // which sees the two fields apart, says it.
+    return TWO_AUTHORIZATIONS;
   }
   return undefined;
 }

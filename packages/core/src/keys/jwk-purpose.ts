@@ -63,8 +63,9 @@ const MAX_QUOTED_LENGTH = 32;
  * - `ext`, when present, is a boolean (RFC 7517 §4 leaves it to WebCrypto, which demands one);
  * - `use`, when present, is `sig` for verifying and signing, `enc` for decrypting (RFC 7517 §4.2);
  * - `key_ops`, when present, is an array of unique strings (RFC 7517 §4.3) holding the operation
- *   (`verify`; `sign`; one of `decrypt`, `unwrapKey`, `deriveKey`, `deriveBits`) and none of the other
- *   purpose's;
+ *   (`verify`; `sign`; one of `decrypt`, `unwrapKey`, `deriveKey`, `deriveBits`) and, for a key whose
+ *   secret or private half @rs holds, none of the other purpose's (an issuer's public key may list
+ *   more, as Azure Key Vault's do);
  * - `alg`, when present, names an algorithm of the purpose that fits the key's type and curve: a
  *   supported JWS algorithm for verifying, the very algorithm it will sign with for signing, a supported
  *   JWE key management algorithm (or, for an `oct` key of direct encryption, a content encryption one)
@@ -141,6 +142,10 @@ function keyOpsProblem(
         : `its "key_ops" lack ${needed.map((operation) => `"${operation}"`).join(' or ')}`,
     );
   }
+  // A public key an issuer publishes may list every operation its vault allows (Azure Key Vault's RSA
+  // keys say encrypt, decrypt, sign, verify, wrapKey, unwrapKey): RFC 7517 §4.3 only advises against it,
+  // and verifying with a public key exposes nothing. Keys @rs holds the secret half of are kept apart.
+  if (purpose === 'verify' && options.signingKey !== true) return undefined;
   const otherOperations = purpose === 'decrypt' ? SIGNATURE_OPERATIONS : ENCRYPTION_OPERATIONS;
   return operations.some((operation) => otherOperations.has(operation))
     ? broken(

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { parsedFormBody } from '../adapter/form-body.js';
+import { isLoopbackHost } from '../http/endpoint-url.js';
 import type { RsHeaders, RsRequest } from '../request.js';
 import { type NodeRequestHeaderFields, nodeRequestHeaders } from './node-request.js';
 import { tlsClientCertificate } from './tls-client-certificate.js';
@@ -53,6 +54,15 @@ export abstract class NodeFrameworkRequest implements RsRequest {
   /** The socket's address, never a forwarded one. */
   get peerAddress(): string | undefined {
     return this.readSocket()?.remoteAddress;
+  }
+
+  /** Whether the connection arrived on a loopback address of this server: the socket's, never `Host`. */
+  get loopbackConnection(): boolean | undefined {
+    const local = this.readSocket()?.localAddress;
+    if (local === undefined) return undefined;
+    // An IPv4 address reached over an IPv6 socket is written `::ffff:127.0.0.1`.
+    const address = local.startsWith('::ffff:') ? local.slice(7) : local;
+    return address === '::1' || isLoopbackHost(address);
   }
 
   /** The certificate the client presented on this server's TLS connection, as DER bytes. */

@@ -199,6 +199,21 @@ describe('a shared answer is judged on the reader’s clock', () => {
     expect(readerSide.calls).toBe(1);
   });
 
+  it('shares an answer stored by a clock at most 5 s ahead, as stored now (clocks NTP keeps close)', async () => {
+    for (const ahead of [300, 2_000, 5_000]) {
+      const store = memoryTokenCacheStore();
+      const readerSide = authorizationServer(() => active({ exp: NOW_S + 3_600 }));
+      const writer = tokenCache(
+        authorizationServer(() => active({ exp: NOW_S + 3_600 })),
+        { store },
+      );
+      const reader = tokenCache(readerSide, { store });
+      expectSuccess(await resolveAt(writer, 'shared-token', NOW_MS + ahead));
+      expectSuccess(await resolveAt(reader, 'shared-token', NOW_MS));
+      expect(readerSide.calls).toBe(0);
+    }
+  });
+
   it('serves a shared token_expired refusal once its own clock has passed the time it was stored', async () => {
     const store = memoryTokenCacheStore();
     const readerSide = counted(jwt);

@@ -66,7 +66,6 @@ describe('Authorization header (RFC 6750 §2.1)', () => {
   it.each([
     ['a character outside b64token', `${token}!`],
     ['a space inside', 'abc def'],
-    ['a comma (two joined headers)', `${token}, Bearer ${token}`],
     ['padding in the middle', 'ab=c'],
     ['padding first', '==abc'],
     ['a quote', '"abc"'],
@@ -97,6 +96,29 @@ describe('Authorization header (RFC 6750 §2.1)', () => {
       'token_malformed',
       401,
     );
+  });
+
+  it('says two Authorization headers when Fetch or API Gateway joined them with a comma', async () => {
+    for (const joined of [
+      `Bearer ${token}, Bearer ${token}`,
+      `Bearer ${token}, Basic dXNlcjpwYXNz`,
+      `Basic dXNlcjpwYXNz, Bearer ${token}`,
+      `Basic dXNlcjpwYXNz,bearer ${token}`,
+    ]) {
+      const rejection = expectRejected(
+        await server().authenticate(get({ authorization: joined })),
+        'malformed_authorization',
+        400,
+      );
+      expect(rejection.description).toBe('More than one Authorization header');
+      // Not anonymous on an optional route either, as with two fields.
+      const optional = await server().authenticateOptional(get({ authorization: joined }));
+      expect(optional.ok).toBe(false);
+    }
+    // Another scheme's parameters may hold commas: no Bearer after one, no refusal of ours.
+    expect(
+      (await server().authenticateOptional(get({ authorization: 'Digest username="a", realm="b"' }))).ok,
+    ).toBe(true);
   });
 
   it('refuses two Authorization headers with 400 invalid_request', async () => {
@@ -395,6 +417,22 @@ describe('requireHttps', () => {
     // One per process: an earlier test file in this worker may have used it up already.
     expect(ours.length).toBeLessThanOrEqual(1);
     for (const warning of ours) expect(warning.message).not.toContain(token);
+  });
+
+  it('refuses plain http to a loopback name when the adapter says the connection was not loopback', async () => {
+    // The URL's host may be the client's Host header: the connection's address is the server's own word.
+    for (const url of ['http://localhost:3000/r', 'http://127.0.0.1:8080/r', 'http://[::1]:3000/r']) {
+      const remote = { ...get({ authorization: `Bearer ${token}` }, { url }), loopbackConnection: false };
+      expectRejected(await server().authenticate(remote), 'https_required', 400);
+      const local = { ...get({ authorization: `Bearer ${token}` }, { url }), loopbackConnection: true };
+      expectAccepted(await server().authenticate(local));
+    }
+    // A loopback connection does not make another host local development.
+    const proxied = {
+      ...get({ authorization: `Bearer ${token}` }, { url: 'http://api.example.com/r' }),
+      loopbackConnection: true,
+    };
+    expectRejected(await server().authenticate(proxied), 'https_required', 400);
   });
 
   it('accepts plain http when turned off', async () => {

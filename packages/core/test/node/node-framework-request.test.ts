@@ -92,6 +92,29 @@ describe('NodeFrameworkRequest', () => {
     expect(seen.reads.socket).toBe(2);
   });
 
+  it('says the connection is loopback from the socket, whatever the Host header names', async () => {
+    const seen = await onePlainRequest((request) => request.loopbackConnection);
+    expect(seen).toBe(true);
+    // A server reached on another interface cannot be set up here (loopback only): the sockets below
+    // stand in for the addresses such a connection reports, the one thing the getter reads.
+    const at = (localAddress: string | undefined) =>
+      new (class extends CountingRequest {
+        protected override readSocket(): Socket | undefined {
+          return { localAddress } as Socket;
+        }
+      })({
+        method: 'GET',
+        headers: { host: 'localhost' },
+        rawHeaders: ['Host', 'localhost'],
+      } as IncomingMessage).loopbackConnection;
+    expect(at('10.0.0.5')).toBe(false);
+    expect(at('2001:db8::1')).toBe(false);
+    expect(at('::ffff:127.0.0.1')).toBe(true);
+    expect(at('::1')).toBe(true);
+    expect(at('127.0.0.53')).toBe(true);
+    expect(at(undefined)).toBeUndefined();
+  });
+
   it("gives the certificate the client presented on this server's TLS connection, read once", async () => {
     const pki = createTestPki();
     let seen: { certificate: Uint8Array | undefined; again: Uint8Array | undefined; socketReads: number };
