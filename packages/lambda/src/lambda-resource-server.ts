@@ -8,7 +8,6 @@ import {
   checkRoutePolicyMember,
   FORM_BODY_SETTINGS,
   type FormBodySettings,
-  formReading,
   nonEmptyString,
   type OptionSchema,
   oneOf,
@@ -33,10 +32,8 @@ import type {
   ProtectedAlbHandler,
   ProtectedHandler,
 } from './handlers.js';
-import { albRequest } from './request/alb-request.js';
-import { httpApiRequest } from './request/http-api-request.js';
-import { parsePublicOrigin } from './request/public-origin.js';
-import { restApiRequest } from './request/rest-api-request.js';
+import { type AuthenticateInput, type LambdaInput, lambdaRsRequest } from './request/lambda-input.js';
+import { lambdaPublicBase } from './request/public-base.js';
 import { addHeaders } from './response/add-headers.js';
 import { albRejectionResponse } from './response/alb-response.js';
 import { type LambdaRejectionResponse, rejectionResponse } from './response/rejection-response.js';
@@ -52,9 +49,12 @@ import { type LambdaRejectionResponse, rejectionResponse } from './response/reje
  */
 export interface LambdaResourceServerSettings extends FormBodySettings {
   /**
-   * The origin clients call, e.g. `https://api.example.com`; the event's path is appended to it. Required
-   * with `dpop`: proofs are checked against this URL, not one built from the client's `Host` header.
-   * Default: the `Host` header, else `requestContext.domainName`.
+   * The URL clients call, e.g. `https://api.example.com`; each event's path (which already holds the
+   * stage on `execute-api` hosts and the base path on custom domains) is appended to it, after the path
+   * prefix if it has one. It replaces the scheme and host of every event kind: proxy events, ALB events
+   * and authorizer events. Required with `dpop`: proofs are checked against this URL, not one built from
+   * the client's `Host` header. Plain `http:` (a local emulator) only with `requireHttps: false`.
+   * Default: `https://` and the `Host` header, else `requestContext.domainName`.
    */
   readonly publicUrl?: string;
 }
@@ -186,21 +186,20 @@ export function createLambdaResourceServer(options: LambdaResourceServerOptions)
 export function createLambdaResourceServer<Claims extends object = DefaultClaims>(
   options: LambdaResourceServerOptions,
 ): LambdaResourceServer<Claims> {
-  const { resourceServer, authenticate, forRoute, forOptionalRoute } = adapterAuthenticator(
+  // Every entry point (proxy handlers, protectAlb, the authorizers) decides through this one
+  // authenticator, so each event kind is translated with the same publicUrl and checked the same way.
+  const authenticator = adapterAuthenticator(
     options,
     {
-      // Called per request, so after `publicOrigin` below is checked.
-      toRsRequest: (event: ApiGatewayEvent, form) =>
-        isHttpApiEvent(event)
-          ? httpApiRequest(event, form, publicOrigin)
-          : restApiRequest(event, form, publicOrigin),
+      // Called per request, so after `publicBase` below is checked.
+      toRsRequest: (input: LambdaInput, form) => lambdaRsRequest(input, form, publicBase),
       rejectionResponse,
     },
     LAMBDA_SETTINGS,
   );
+  const { resourceServer, forRoute, forOptionalRoute } = authenticator;
   requirePublicUrlForDpop(resourceServer, options.publicUrl, 'publicUrl');
-  const publicOrigin = parsePublicOrigin(options.publicUrl);
-  const form = formReading(resourceServer, options.maxFormBodyBytes);
+  const publicBase = lambdaPublicBase(options.publicUrl, options);
   // The claims type is the application's statement about its tokens; nothing at run time differs.
   type Context_ = RsContext<Claims>;
   return {
@@ -214,7 +213,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
-        const result = await authenticateRoute(event);
+        const result = await authenticateRoute(apiGatewayInput(event));
         // The rejection fits both result shapes; TypeScript cannot see that through the conditional type.
         if (!result.ok) return result.response as ApiGatewayResult<E>;
         return addHeaders(await handler(event, context, result.context as Context_), result.headers);
@@ -228,7 +227,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       const policy = routePolicyArgument(given, 'protectOptional.policy');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
-        const result = await authenticateRoute(event);
+        const result = await authenticateRoute(apiGatewayInput(event));
         if (!result.ok) return result.response as ApiGatewayResult<E>;
         return addHeaders(
           await handler(event, context, result.context as Context_ | undefined),
@@ -239,28 +238,40 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     protectAlb(handler: ProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
       checkRouteHandler(handler, 'protectAlb(handler)');
       const policy = routePolicyArgument(given, 'protectAlb.policy');
-      const routePolicy = resourceServer.checkPolicy(policy, 'protectAlb.policy');
+      const authenticateRoute = forRoute(policy, 'protectAlb.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
-        const result = await resourceServer.authenticate(albRequest(event, form, publicOrigin), routePolicy);
+        const result = await authenticateRoute({ kind: 'alb', event });
+        // The load balancer's shape, which depends on the event (multi-value headers or not).
         if (!result.ok) return albRejectionResponse(result.rejection, event);
         return addHeaders(await handler(event, context, result.context as Context_), result.headers);
       };
     },
     restAuthorizer(settings: AuthorizerSettings = {}) {
-      return restAuthorizer(resourceServer, form, checkedAuthorizerSettings(settings, 'restAuthorizer'));
+      return restAuthorizer(authorizerRoute(settings, 'restAuthorizer'), settings);
     },
     httpApiAuthorizer(settings: HttpApiAuthorizerSettings = {}) {
-      const checked = checkedAuthorizerSettings(settings, 'httpApiAuthorizer');
+      const authenticateRoute = authorizerRoute(settings, 'httpApiAuthorizer');
       // biome-ignore lint/suspicious/noExplicitAny: the overloads above give each caller its exact type.
-      return httpApiAuthorizer(resourceServer, form, checked) as any;
+      return httpApiAuthorizer(authenticateRoute, settings) as any;
     },
   };
 
-  function checkedAuthorizerSettings<S extends AuthorizerSettings>(settings: S, name: string): S {
+  /** Decides a proxy event of either payload format, translated as the handlers' events are. */
+  function authenticate(event: ApiGatewayEvent, policy?: AccessPolicy) {
+    return authenticator.authenticate(apiGatewayInput(event), policy);
+  }
+
+  /** Checks an authorizer's settings now (so a bad one fails at cold start) and binds its policy. */
+  function authorizerRoute(settings: HttpApiAuthorizerSettings, name: string): AuthenticateInput {
     checkOptions(settings, AUTHORIZER_SETTINGS, name);
     checkRoutePolicyMember(settings, 'policy', `${name}.policy`);
-    return { ...settings, policy: resourceServer.checkPolicy(settings.policy, `${name}.policy`) };
+    return forRoute(settings.policy, `${name}.policy`);
   }
+}
+
+/** A proxy event's kind, from the event itself (`version: "2.0"`), so one server serves both formats. */
+function apiGatewayInput(event: ApiGatewayEvent): LambdaInput {
+  return isHttpApiEvent(event) ? { kind: 'http-api', event } : { kind: 'rest-api', event };
 }
 
 const AUTHORIZER_SETTINGS: OptionSchema<HttpApiAuthorizerSettings> = {

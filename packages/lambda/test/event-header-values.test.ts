@@ -141,7 +141,7 @@ describe('header values that are not text count as not sent', () => {
         statusCode: 401,
         code: 'token_missing',
       });
-      expect(restApiRequest(bare, noForm)).toMatchObject({
+      expect(restApiRequest(bare, noForm, undefined)).toMatchObject({
         method: '',
         url: 'https://unknown-host.invalid/',
         peerAddress: undefined,
@@ -155,9 +155,9 @@ describe('header values that are not text count as not sent', () => {
       queryStringParameters: { access_token: null },
       multiValueQueryStringParameters: { access_token: [null], page: 'x', tag: [7, 'a'] },
     });
-    expect(new URL(restApiRequest(event, noForm).url).search).toBe('?tag=a');
+    expect(new URL(restApiRequest(event, noForm, undefined).url).search).toBe('?tag=a');
     const single = restEvent({ queryStringParameters: { access_token: null, page: '2' } });
-    expect(new URL(restApiRequest(single, noForm).url).search).toBe('?page=2');
+    expect(new URL(restApiRequest(single, noForm, undefined).url).search).toBe('?page=2');
     expect(await statusOf(rsOf({ query: true }).protect(ok)(single, lambdaContext()))).toEqual({
       statusCode: 401,
       code: 'token_missing',
@@ -191,9 +191,9 @@ describe('header values that are not text count as not sent', () => {
         code: undefined,
       });
     }
-    expect(httpApiRequest(httpEvent({ cookies: [value, 'a=b', ' c=d '] }), noForm).headers.cookie).toBe(
-      'a=b; c=d',
-    );
+    expect(
+      httpApiRequest(httpEvent({ cookies: [value, 'a=b', ' c=d '] }), noForm, undefined).headers.cookie,
+    ).toBe('a=b; c=d');
   });
 
   it('HTTP API: an event without requestContext, or without its http block, is answered', async () => {
@@ -207,7 +207,7 @@ describe('header values that are not text count as not sent', () => {
         code: undefined,
       });
       const bare = httpEvent({ requestContext, headers: null, rawPath: null, rawQueryString: null });
-      expect(httpApiRequest(bare, noForm)).toMatchObject({
+      expect(httpApiRequest(bare, noForm, undefined)).toMatchObject({
         method: '',
         url: 'https://unknown-host.invalid/',
         peerAddress: undefined,
@@ -257,7 +257,7 @@ describe('header values that are not text count as not sent', () => {
 
   it('ALB: query values that are not text, a missing path and method are not thrown on', async () => {
     const event = loadBalancerEvent({ queryStringParameters: { access_token: null, page: '2' } });
-    expect(new URL(albRequest(event, noForm).url).search).toBe('?page=2');
+    expect(new URL(albRequest(event, noForm, undefined).url).search).toBe('?page=2');
     expect(await statusOf(rsOf({ query: true }).protectAlb(okAlb)(event, lambdaContext()))).toEqual({
       statusCode: 401,
       code: 'token_missing',
@@ -266,9 +266,9 @@ describe('header values that are not text count as not sent', () => {
       { multiValueQueryStringParameters: { a: [null, 'b'], c: 'd', e: null } },
       true,
     );
-    expect(new URL(albRequest(multi, noForm).url).search).toBe('?a=b');
+    expect(new URL(albRequest(multi, noForm, undefined).url).search).toBe('?a=b');
     const bare = loadBalancerEvent({ path: null, httpMethod: undefined, headers: null });
-    expect(albRequest(bare, noForm)).toMatchObject({
+    expect(albRequest(bare, noForm, undefined)).toMatchObject({
       method: '',
       url: 'http://unknown-host.invalid/?page=2',
     });
@@ -314,14 +314,14 @@ describe('two spellings of one header name in single-value headers are the heade
 
   it('keeps every value of another header as a list, in both REST maps and in ALB events', () => {
     const event = restEvent({ headers: { 'X-Trace': 'a', 'x-trace': 'b' }, multiValueHeaders: null });
-    expect(restApiRequest(event, noForm).headers['x-trace']).toEqual(['a', 'b']);
+    expect(restApiRequest(event, noForm, undefined).headers['x-trace']).toEqual(['a', 'b']);
     const consistent = restEvent({
       headers: { 'X-Trace': 'b' },
       multiValueHeaders: { 'X-Trace': ['a', 'b'] },
     });
-    expect(restApiRequest(consistent, noForm).headers['x-trace']).toEqual(['a', 'b']);
+    expect(restApiRequest(consistent, noForm, undefined).headers['x-trace']).toEqual(['a', 'b']);
     const alb = loadBalancerEvent({ headers: { 'X-Trace': 'a', 'x-trace': 'b', host: 'h.example' } });
-    expect(albRequest(alb, noForm).headers['x-trace']).toEqual(['a', 'b']);
+    expect(albRequest(alb, noForm, undefined).headers['x-trace']).toEqual(['a', 'b']);
   });
 
   it('ALB and HTTP API: two spellings of Authorization are refused 400', async () => {
@@ -401,7 +401,7 @@ describe('spaces and tabs around a header value are not part of it (RFC 9110 §5
       headers: { Host: ' api.example.com\t', 'X-Trace': '  ', 'X-Line': '\nkept\r' },
       multiValueHeaders: { Accept: [' text/plain ', '\tapplication/json'] },
     });
-    const request = restApiRequest(event, noForm);
+    const request = restApiRequest(event, noForm, undefined);
     expect(request.url).toBe('https://api.example.com/prod/items');
     expect(request.headers).toMatchObject({
       host: 'api.example.com',
@@ -412,6 +412,7 @@ describe('spaces and tabs around a header value are not part of it (RFC 9110 §5
     const alb = albRequest(
       loadBalancerEvent({ headers: { host: ' h.example ', 'x-forwarded-proto': ' https ' } }),
       noForm,
+      undefined,
     );
     expect(alb.url).toBe('https://h.example/items?page=2');
   });

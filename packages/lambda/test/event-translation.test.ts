@@ -10,7 +10,7 @@ const noForm = { enabled: false, maxBytes: 0 };
 
 describe('REST API events (payload 1.0)', () => {
   it('builds the public https URL with the stage, from the Host header', () => {
-    const request = restApiRequest(restApiEvent({ method: 'GET', target: '/items/7' }), noForm);
+    const request = restApiRequest(restApiEvent({ method: 'GET', target: '/items/7' }), noForm, undefined);
     expect(request.url).toBe('https://abcdef1234.execute-api.us-east-1.amazonaws.com/prod/items/7');
     expect(request.method).toBe('GET');
     expect(request.peerAddress).toBe('192.0.2.1');
@@ -19,7 +19,7 @@ describe('REST API events (payload 1.0)', () => {
   it('re-encodes the decoded query, keeping repeated parameters', () => {
     const event = restApiEvent({ method: 'GET', target: '/items?q=a%26b%3Dc&tag=x&tag=y&empty=' });
     expect(event.multiValueQueryStringParameters).toEqual({ q: ['a&b=c'], tag: ['x', 'y'], empty: [''] });
-    const url = new URL(restApiRequest(event, noForm).url);
+    const url = new URL(restApiRequest(event, noForm, undefined).url);
     expect(url.searchParams.get('q')).toBe('a&b=c');
     expect(url.searchParams.getAll('tag')).toEqual(['x', 'y']);
     expect(url.searchParams.get('empty')).toBe('');
@@ -32,7 +32,7 @@ describe('REST API events (payload 1.0)', () => {
       multiValueHeaders: {},
       queryStringParameters: { page: '2' },
     };
-    expect(restApiRequest(event, noForm).url).toBe(
+    expect(restApiRequest(event, noForm, undefined).url).toBe(
       'https://abcdef1234.execute-api.us-east-1.amazonaws.com/prod/my/path?page=2',
     );
   });
@@ -41,6 +41,7 @@ describe('REST API events (payload 1.0)', () => {
     const request = restApiRequest(
       restApiEvent({ method: 'GET', target: '/files/a%3Faccess_token=x%23y' }),
       noForm,
+      undefined,
     );
     expect(request.url).toBe(
       'https://abcdef1234.execute-api.us-east-1.amazonaws.com/prod/files/a%3Faccess_token=x%23y',
@@ -52,6 +53,7 @@ describe('REST API events (payload 1.0)', () => {
       const request = restApiRequest(
         restApiEvent({ method: 'GET', target: '/items', headers: { Host: host } }),
         noForm,
+        undefined,
       );
       expect(request.url, host).not.toMatch(/[?#]/);
       expect(request.url.startsWith('https://api.example.com%'), host).toBe(true);
@@ -64,7 +66,7 @@ describe('REST API events (payload 1.0)', () => {
       target: '/',
       headers: { 'X-Trace': ['a', 'b'], Accept: 'text/plain' },
     });
-    const { headers } = restApiRequest(event, noForm);
+    const { headers } = restApiRequest(event, noForm, undefined);
     expect(headers['x-trace']).toEqual(['a', 'b']);
     expect(headers.accept).toBe('text/plain');
     expect(headers.host).toBe('abcdef1234.execute-api.us-east-1.amazonaws.com');
@@ -73,13 +75,13 @@ describe('REST API events (payload 1.0)', () => {
 
   it('accepts the null header maps of console test invocations', () => {
     const event = { ...structuredClone(restApiSampleEvent), headers: null, multiValueHeaders: null };
-    const request = restApiRequest(event as unknown as APIGatewayProxyEvent, noForm);
+    const request = restApiRequest(event as unknown as APIGatewayProxyEvent, noForm, undefined);
     expect(request.headers).toEqual({});
     expect(request.url).toBe('https://abcdef1234.execute-api.us-east-1.amazonaws.com/prod/my/path');
   });
 
   it('does not let a header named like an Object member read as present', () => {
-    const { headers } = restApiRequest(restApiEvent({ method: 'GET', target: '/' }), noForm);
+    const { headers } = restApiRequest(restApiEvent({ method: 'GET', target: '/' }), noForm, undefined);
     expect(headers.constructor).toBeUndefined();
   });
 });
@@ -92,7 +94,7 @@ describe('HTTP API events (payload 2.0)', () => {
       headers: { Cookie: 'session=s3cr3t; theme=dark' },
     });
     expect(event.cookies).toEqual(['session=s3cr3t', 'theme=dark']);
-    const request = httpApiRequest(event, noForm);
+    const request = httpApiRequest(event, noForm, undefined);
     expect(request.url).toBe(
       'https://r3pmxmplak.execute-api.us-east-2.amazonaws.com/items/7?force=true&x=%20',
     );
@@ -103,6 +105,6 @@ describe('HTTP API events (payload 2.0)', () => {
 
   it('keeps comma-joined repeated headers as one value', () => {
     const event = httpApiEvent({ method: 'GET', target: '/', headers: { 'X-Trace': ['a', 'b'] } });
-    expect(httpApiRequest(event, noForm).headers['x-trace']).toBe('a,b');
+    expect(httpApiRequest(event, noForm, undefined).headers['x-trace']).toBe('a,b');
   });
 });

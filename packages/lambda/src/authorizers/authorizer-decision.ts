@@ -1,4 +1,5 @@
-import type { AuthResult, OAuth2Context } from '@rs/core';
+import type { OAuth2Context } from '@rs/core';
+import type { AdapterAuthResult } from '@rs/core/adapter';
 
 /**
  * What an authorizer answers for core's decision. API Gateway knows three outcomes: allow, deny (403)
@@ -15,7 +16,7 @@ export type AuthorizerDecision =
   | { readonly outcome: 'unauthorized'; readonly status: number; readonly code: string }
   | { readonly outcome: 'unavailable'; readonly status: number; readonly code: string };
 
-export function authorizerDecision(result: AuthResult): AuthorizerDecision {
+export function authorizerDecision(result: AdapterAuthResult<unknown>): AuthorizerDecision {
   if (result.ok) return { outcome: 'allow', context: result.context };
   const { status, code } = result.rejection;
   if (status === 403) return { outcome: 'deny', status, code };

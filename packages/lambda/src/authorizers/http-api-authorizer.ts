@@ -1,17 +1,15 @@
-import type { ResourceServer } from '@rs/core';
-import type { FormReading } from '@rs/core/adapter';
 import type {
   APIGatewayIAMAuthorizerResult,
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerResult,
 } from 'aws-lambda';
 import type { HttpApiEvent } from '../api-gateway-event.js';
-import { httpApiRequest } from '../request/http-api-request.js';
+import type { AuthenticateInput } from '../request/lambda-input.js';
+import { policyResource } from '../request/method-arn.js';
 import { type AuthorizerContext, authorizerContext, principalOf } from './authorizer-context.js';
 import { authorizerDecision, authorizerUnavailable } from './authorizer-decision.js';
 import type { AuthorizerSettings } from './authorizer-settings.js';
 import { iamPolicy } from './iam-policy.js';
-import { policyResource } from './method-arn.js';
 
 /** The event of an HTTP API Lambda authorizer with payload format 2.0. */
 export type HttpApiAuthorizerEvent = APIGatewayRequestAuthorizerEventV2;
@@ -38,20 +36,20 @@ export type HttpApiIamAuthorizerHandler = (
 ) => Promise<APIGatewayIAMAuthorizerResult>;
 
 /**
- * Builds an HTTP API authorizer (payload format 2.0). An HTTP API turns every refusal into 403 (a
- * missing identity source is answered 401 by API Gateway before the authorizer runs): a refused token
- * is `isAuthorized: false`, or a Deny policy. An unavailable server throws, which API Gateway answers
- * with 500; it never allows.
+ * Builds an HTTP API authorizer (payload format 2.0) over `authenticate` (the adapter's, with the
+ * authorizer's policy; events are translated as the proxy handlers' are, `publicUrl` included). An HTTP
+ * API turns every refusal into 403 (a missing identity source is answered 401 by API Gateway before the
+ * authorizer runs): a refused token is `isAuthorized: false`, or a Deny policy. An unavailable server
+ * throws, which API Gateway answers with 500; it never allows.
  */
 export function httpApiAuthorizer(
-  resourceServer: ResourceServer,
-  form: FormReading,
+  authenticate: AuthenticateInput,
   settings: HttpApiAuthorizerSettings,
 ): HttpApiSimpleAuthorizerHandler | HttpApiIamAuthorizerHandler {
   const decide = async (event: HttpApiAuthorizerEvent) => {
-    // The authorizer event has the proxy event's request fields, without a body.
-    const request = httpApiRequest(event as unknown as HttpApiEvent, form);
-    const decision = authorizerDecision(await resourceServer.authenticate(request, settings.policy));
+    // The authorizer event has the proxy event's request fields, without a body: translated as they are.
+    const input = { kind: 'http-api', event: event as unknown as HttpApiEvent } as const;
+    const decision = authorizerDecision(await authenticate(input));
     if (decision.outcome === 'unavailable') throw authorizerUnavailable(decision.code);
     return decision;
   };

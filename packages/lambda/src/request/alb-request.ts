@@ -14,11 +14,18 @@ const UNKNOWN_HOST = 'unknown-host.invalid';
  * has multi-value headers on, `multiValueHeaders` (then a repeated `Authorization` header is seen and
  * refused). The load balancer ends TLS and sets `x-forwarded-proto` itself, overwriting the client's: an
  * HTTP listener gives an `http:` URL, which core refuses unless `requireHttps` is off. The query is
- * passed on as the client sent it (the load balancer does not decode it). With a `publicOrigin`, the
+ * passed on as the client sent it (the load balancer does not decode it). With a `publicBase`, the
  * `Host` and `x-forwarded-proto` headers play no part in the URL. A field of the wrong type (a `null`
  * query value, a missing path) counts as missing.
+ *
+ * The connection is the load balancer's, never one on this machine's loopback: `loopbackConnection` is
+ * `false`, so core refuses plain http even when the client sent `Host: localhost` or `Host: 127.0.0.1`
+ * (which would otherwise pass for local development).
+ *
+ * `publicBase` is the checked `publicUrl`, or `undefined` when none is set: it is not optional, so that
+ * no caller can forget it and let the client's `Host` header name the URL.
  */
-export function albRequest(event: ALBEvent, form: FormReading, publicOrigin?: string): RsRequest {
+export function albRequest(event: ALBEvent, form: FormReading, publicBase: string | undefined): RsRequest {
   const headers = eventHeaders(event.headers, event.multiValueHeaders);
   const method = textField(event.httpMethod) ?? '';
   const proto = lastValue(headers['x-forwarded-proto']) === 'https' ? 'https' : 'http';
@@ -26,9 +33,10 @@ export function albRequest(event: ALBEvent, form: FormReading, publicOrigin?: st
   const path = publicPath(textField(event.path) ?? '/');
   return {
     method,
-    url: `${publicOrigin ?? `${proto}://${requestAuthority(host)}`}${path}${albQuery(event)}`,
+    url: `${publicBase ?? `${proto}://${requestAuthority(host)}`}${path}${albQuery(event)}`,
     headers,
     form: eventForm(event, method, headers, form),
+    loopbackConnection: false,
   };
 }
 

@@ -13,10 +13,17 @@ const UNKNOWN_HOST = 'unknown-host.invalid';
  * Translates an HTTP API event (payload 2.0; also Lambda function URLs). Both are HTTPS only. Repeated
  * headers arrive comma-joined, which core understands. Cookies arrive apart, in `cookies`: they are
  * joined back into a `Cookie` header (`; `-separated) for a cookie token location. With a
- * `publicOrigin`, the client's `Host` header plays no part in the URL. Hand-made events may lack
+ * `publicBase`, the client's `Host` header plays no part in the URL. Hand-made events may lack
  * `requestContext` or parts of it; a field of the wrong type counts as missing.
+ *
+ * `publicBase` is the checked `publicUrl`, or `undefined` when none is set: it is not optional, so that
+ * no caller can forget it and let the client's `Host` header name the URL.
  */
-export function httpApiRequest(event: HttpApiEvent, form: FormReading, publicOrigin?: string): RsRequest {
+export function httpApiRequest(
+  event: HttpApiEvent,
+  form: FormReading,
+  publicBase: string | undefined,
+): RsRequest {
   const headers = withCookies(eventHeaders(event.headers), event.cookies);
   const context: Partial<HttpApiEvent['requestContext']> | null | undefined = event.requestContext;
   const host =
@@ -26,12 +33,14 @@ export function httpApiRequest(event: HttpApiEvent, form: FormReading, publicOri
   const rawQuery = textField(event.rawQueryString);
   return {
     method,
-    url: `${publicOrigin ?? `https://${requestAuthority(host)}`}${path}${rawQuery ? `?${rawQuery}` : ''}`,
+    url: `${publicBase ?? `https://${requestAuthority(host)}`}${path}${rawQuery ? `?${rawQuery}` : ''}`,
     headers,
     form: eventForm(event, method, headers, form),
     peerAddress: textField(context?.http?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
     clientCertificate: textField(context?.authentication?.clientCert?.clientCertPem),
+    // API Gateway's (or the function URL's) connection, never one on this machine's loopback.
+    loopbackConnection: false,
   };
 }
 

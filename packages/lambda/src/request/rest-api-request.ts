@@ -15,8 +15,15 @@ const UNKNOWN_HOST = 'unknown-host.invalid';
  * the base path on custom domains); the top-level `path` lacks the stage. Hand-made events (local
  * emulators, tests) may lack `requestContext` or parts of it: the path is then the top-level one, and no
  * peer address or client certificate is known. A field of the wrong type counts as missing.
+ *
+ * `publicBase` is the checked `publicUrl` (see `lambdaPublicBase`), or `undefined` when none is set: it
+ * is not optional, so that no caller can forget it and let the client's `Host` header name the URL.
  */
-export function restApiRequest(event: RestApiEvent, form: FormReading, publicOrigin?: string): RsRequest {
+export function restApiRequest(
+  event: RestApiEvent,
+  form: FormReading,
+  publicBase: string | undefined,
+): RsRequest {
   const headers = eventHeaders(event.headers, event.multiValueHeaders);
   const context: Partial<RestApiEvent['requestContext']> | null | undefined = event.requestContext;
   const host =
@@ -25,12 +32,14 @@ export function restApiRequest(event: RestApiEvent, form: FormReading, publicOri
   const method = textField(event.httpMethod) ?? '';
   return {
     method,
-    url: `${publicOrigin ?? `https://${requestAuthority(host)}`}${publicPath(path)}${restApiQuery(event)}`,
+    url: `${publicBase ?? `https://${requestAuthority(host)}`}${publicPath(path)}${restApiQuery(event)}`,
     headers,
     form: eventForm(event, method, headers, form),
     peerAddress: textField(context?.identity?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
     clientCertificate: textField(context?.identity?.clientCert?.clientCertPem),
+    // API Gateway's connection, never one on this machine's loopback, whatever `Host` says.
+    loopbackConnection: false,
   };
 }
 

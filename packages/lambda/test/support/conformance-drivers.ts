@@ -112,7 +112,7 @@ export const restApiDriver = lambdaDriver<APIGatewayProxyEvent>({
     return event;
   },
   respond: (result) => restApiResponse(result),
-  url: (event) => restApiRequest(event, noForm).url,
+  url: (event) => restApiRequest(event, noForm, undefined).url,
 });
 
 /** Conformance through HTTP API events (payload 2.0): the certificate in `authentication.clientCert`. */
@@ -127,5 +127,5 @@ export const httpApiDriver = lambdaDriver<APIGatewayProxyEventV2>({
     return event;
   },
   respond: (result) => httpApiResponse(result),
-  url: (event) => httpApiRequest(event, noForm).url,
+  url: (event) => httpApiRequest(event, noForm, undefined).url,
 });
