@@ -1,13 +1,21 @@
-import type { AccessPolicy, OAuth2Context, ResourceServer } from '@rs/core';
+import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
 import {
   type AdapterAuthResult,
+  type AdapterOptionalAuthResult,
   addResponseHeaders,
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
+  formReading,
   type ResourceServerSource,
   routePolicyArgument,
 } from '@rs/core/adapter';
 import type { MiddlewareHandler } from 'hono';
+import {
+  bodyReadBefore,
+  type HonoRequestBody,
+  requestForCore,
+  requestWithCachedBody,
+} from './hono-request-body.js';
 
 /**
  * What the Hono middleware adds to the resource server: what a Hono app cannot know on its own.
@@ -39,17 +47,32 @@ export interface HonoResourceServerSettings extends FetchAdapterSettings {
 export type HonoResourceServerOptions = HonoResourceServerSettings & ResourceServerSource;
 
 /**
- * The variables the middleware sets: `c.get('oauth2')` is the accepted token's context. Give it to
+ * The variables the middleware sets: `c.get('oauth2')` is the accepted token's context, its `claims` of
+ * your claims type when you give one (a statement about your tokens, not a check). Give it to
  * `new Hono<OAuth2Env>()`, or let Hono infer it from the middleware on the route.
  *
  * @example
  * ```ts
- * const app = new Hono<OAuth2Env>();
- * app.get('/me', rs.protect(), (c) => c.json({ subject: c.get('oauth2').subject }));
+ * const app = new Hono<OAuth2Env<MyClaims>>();
+ * app.get('/me', rs.protect(), (c) => c.json({ tenant: c.get('oauth2').claims.tenant }));
  * ```
  */
-export interface OAuth2Env {
-  Variables: { oauth2: OAuth2Context };
+export interface OAuth2Env<Claims extends object = DefaultClaims> {
+  Variables: { oauth2: RsContext<Claims> };
+}
+
+/**
+ * The variables {@link HonoResourceServer.protectOptional} sets: `c.get('oauth2')` is `undefined` when
+ * the request carried no token. Hono infers it on the route; an app typed with {@link OAuth2Env} would
+ * claim the context is always there.
+ *
+ * @example
+ * ```ts
+ * app.get('/feed', rs.protectOptional(), (c) => c.json({ personal: c.get('oauth2') !== undefined }));
+ * ```
+ */
+export interface OptionalOAuth2Env<Claims extends object = DefaultClaims> {
+  Variables: { oauth2: RsContext<Claims> | undefined };
 }
 
 /**
@@ -57,14 +80,18 @@ export interface OAuth2Env {
  *
  * @example
  * ```ts
- * const result = await rs.authenticate(c.req.raw, { scopes: ['read'] });
+ * const result = await rs.authenticate(c.req, { scopes: ['read'] });
  * if (!result.ok) return result.response;
  * ```
  */
-export type HonoAuthResult = AdapterAuthResult<Response>;
+export type HonoAuthResult<Claims extends object = DefaultClaims> = AdapterAuthResult<
+  Response,
+  RsContext<Claims>
+>;
 
 /**
- * A resource server for Hono apps. Build it once, at start-up, so that key sets stay cached.
+ * A resource server for Hono apps. Build it once, at start-up, so that key sets stay cached. The type
+ * argument of {@link createHonoResourceServer} types the context's `claims`.
  *
  * @example
  * ```ts
@@ -72,59 +99,96 @@ export type HonoAuthResult = AdapterAuthResult<Response>;
  * app.get('/items', rs.protect({ scopes: ['read'] }), (c) => c.json({ owner: c.get('oauth2').subject }));
  * ```
  */
-export interface HonoResourceServer {
+export interface HonoResourceServer<Claims extends object = DefaultClaims> {
   /**
    * Middleware for a route or a group of routes: a refused request gets core's answer (status,
    * `WWW-Authenticate`, JSON body) and the handlers after it never run; an accepted one sets
    * `c.get('oauth2')`, and the response gets core's headers. The policy is checked now, so a bad one
    * fails at start-up.
    */
-  protect(policy?: AccessPolicy): MiddlewareHandler<OAuth2Env>;
+  protect(policy?: AccessPolicy): MiddlewareHandler<OAuth2Env<Claims>>;
   /**
-   * Decides one request without calling anything, e.g. to answer in your own format. The request body
-   * stays unread (a form body is read from a clone).
+   * As {@link HonoResourceServer.protect}, for a route where authentication is optional: a request
+   * without any token goes on with `c.get('oauth2')` undefined; a token, when present, must pass (a bad
+   * one is still answered 401, a malformed one 400, a missing scope 403).
    */
-  authenticate(request: Request, policy?: AccessPolicy): Promise<HonoAuthResult>;
+  protectOptional(policy?: AccessPolicy): MiddlewareHandler<OptionalOAuth2Env<Claims>>;
+  /**
+   * Decides one request without calling anything, e.g. to answer in your own format. Give it `c.req`:
+   * a form body that middleware before read through Hono is then found in Hono's cache. The body stays
+   * unread (a form body is read from a clone).
+   */
+  authenticate(request: Request | HonoRequestBody, policy?: AccessPolicy): Promise<HonoAuthResult<Claims>>;
   /** The core resource server underneath. */
   readonly resourceServer: ResourceServer;
 }
 
 /**
  * Builds a {@link HonoResourceServer}. Options are checked here and a misconfiguration throws an
- * `RsConfigError`, at start-up rather than on the first request.
+ * `RsConfigError`, at start-up rather than on the first request. A type argument types the context's
+ * `claims` with your claims type: a statement about what your authorization server issues, not a check.
  *
  * @example
  * ```ts
  * import { jwtResolver, remoteJwks } from '@rs/core';
  * import { createHonoResourceServer } from '@rs/hono';
  *
- * const rs = createHonoResourceServer({
+ * const rs = createHonoResourceServer<{ tenant: string }>({
  *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
  * });
  * app.use('/api/*', rs.protect({ scopes: ['read'] }));
  * ```
  */
-export function createHonoResourceServer(options: HonoResourceServerOptions): HonoResourceServer {
-  const { resourceServer, authenticate, forRoute } = fetchAdapterAuthenticator(options);
+export function createHonoResourceServer<Claims extends object = DefaultClaims>(
+  options: HonoResourceServerOptions,
+): HonoResourceServer<Claims>;
+// Last, so that `ReturnType<typeof createHonoResourceServer>` is the server with the default claims type.
+export function createHonoResourceServer(options: HonoResourceServerOptions): HonoResourceServer;
+export function createHonoResourceServer<Claims extends object = DefaultClaims>(
+  options: HonoResourceServerOptions,
+): HonoResourceServer<Claims> {
+  const { resourceServer, authenticate, forRoute, forOptionalRoute } = fetchAdapterAuthenticator(options);
+  // Already checked by the authenticator; kept to find form bodies that middleware before ours read.
+  const reading = formReading(resourceServer, options.maxFormBodyBytes);
+
+  /**
+   * The middleware around one route's decision. Both kinds share it; the claims type is the
+   * application's statement about its tokens, so nothing at run time differs.
+   */
+  function middleware(
+    decide: (request: Request) => Promise<AdapterOptionalAuthResult<Response>>,
+  ): MiddlewareHandler<OptionalOAuth2Env> {
+    return async (c, next) => {
+      const raw = c.req.raw;
+      const result = await decide(
+        bodyReadBefore(raw, reading) ? await requestWithCachedBody(c.req, reading) : raw,
+      );
+      if (!result.ok) return result.response;
+      if (result.context !== undefined) c.set('oauth2', result.context);
+      await next();
+      const response = addResponseHeaders(c.res, result.headers);
+      if (response !== c.res) {
+        // A copy (the handler's headers were immutable). Hono's setter would copy the old headers over
+        // the new ones, turning `no-store, private` back into `no-store`: clear it first.
+        c.res = undefined;
+        c.res = response;
+      }
+    };
+  }
+
   return {
     resourceServer,
-    authenticate,
-    protect(...given: [policy?: AccessPolicy]): MiddlewareHandler<OAuth2Env> {
+    authenticate: async (request, policy) =>
+      (await authenticate(await requestForCore(request, reading), policy)) as HonoAuthResult<Claims>,
+    protect(...given: [policy?: AccessPolicy]) {
       const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');
-      return async (c, next) => {
-        const result = await authenticateRoute(c.req.raw);
-        if (!result.ok) return result.response;
-        c.set('oauth2', result.context);
-        await next();
-        const response = addResponseHeaders(c.res, result.headers);
-        if (response !== c.res) {
-          // A copy (the handler's headers were immutable). Hono's setter would copy the old headers over
-          // the new ones, turning `no-store, private` back into `no-store`: clear it first.
-          c.res = undefined;
-          c.res = response;
-        }
-      };
+      return middleware(authenticateRoute) as MiddlewareHandler<OAuth2Env<Claims>>;
+    },
+    protectOptional(...given: [policy?: AccessPolicy]) {
+      const policy = routePolicyArgument(given, 'protectOptional.policy');
+      const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
+      return middleware(authenticateRoute) as MiddlewareHandler<OptionalOAuth2Env<Claims>>;
     },
   };
 }

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export type { HonoRequestBody } from './hono-request-body.js';
 export {
   createHonoResourceServer,
   type HonoAuthResult,
@@ -12,4 +13,6 @@ export {
   type HonoResourceServerOptions,
   type HonoResourceServerSettings,
   type OAuth2Env,
+  type OptionalOAuth2Env,
 } from './hono-resource-server.js';
+export { statusHandler } from './status-handler.js';
