@@ -17,7 +17,7 @@ import { type Rejection, RsError } from '@rs/core';
 export class RsRejectionError extends RsError {
   override name = 'RsRejectionError';
   declare readonly code: 'ERR_RS_REJECTED';
-  /** The HTTP status to answer with (400, 401 or 403). */
+  /** The HTTP status to answer with (400, 401, 403, or 503 when the token could not be checked). */
   readonly status: number;
   /** The same as {@link RsRejectionError.status}, under the other name error handlers read. */
   readonly statusCode: number;

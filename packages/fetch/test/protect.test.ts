@@ -110,6 +110,31 @@ describe('protect', () => {
   });
 });
 
+describe('a form body read before the resource server', () => {
+  it('is thrown on, never decided without: the form token in it could not be seen', async () => {
+    const rs = server({ tokenLocations: { formBody: true } });
+    const request = new Request('http://localhost/items', {
+      method: 'POST',
+      headers: { ...(await bearer({ sub: 'alice' })), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ access_token: 'another-token' }),
+    });
+    await request.text(); // A wrapper that read it first.
+    // Header and form tokens together are 400: with the form unseen, the header token alone would pass.
+    await expect(rs.authenticate(request)).rejects.toMatchObject({ code: 'ERR_RS_FORM_BODY_READ' });
+    await expect(rs.protect(echo)(request)).rejects.toMatchObject({ code: 'ERR_RS_FORM_BODY_READ' });
+  });
+
+  it('is no matter when core would not read it (form tokens off, or not a form)', async () => {
+    const request = new Request('http://localhost/items', {
+      method: 'POST',
+      headers: await bearer({ sub: 'alice' }),
+      body: new URLSearchParams({ note: 'x' }),
+    });
+    await request.text();
+    expect((await server().authenticate(request)).ok).toBe(true);
+  });
+});
+
 describe('success headers', () => {
   const queryTokenServer = () => server({ tokenLocations: { query: true } });
   const withQueryToken = async () =>

@@ -1,3 +1,4 @@
+import { RsError } from '../errors/rs-error.js';
 import { readStreamAtMost } from '../http/bounded-stream.js';
 import type { RsHeaders, RsRequest } from '../request.js';
 import { type FormReading, type FormRecord, formBodyWanted, formRecord } from './form-body.js';
@@ -29,7 +30,8 @@ export async function fetchRsRequest(
 /**
  * The form-urlencoded body of a Fetch `Request`, read from a clone so the handler can still read it;
  * `undefined` when core would not look at it anyway (see {@link formBodyWanted}), or when the body is
- * larger than `reading.maxBytes` or cannot be read.
+ * larger than `reading.maxBytes` or cannot be read. A body core wants that something already read
+ * (`bodyUsed`) throws an `RsError` (`ERR_RS_FORM_BODY_READ`): the request cannot be decided as sent.
  *
  * @example
  * ```ts
@@ -38,7 +40,11 @@ export async function fetchRsRequest(
  */
 export async function requestForm(request: Request, reading: FormReading): Promise<FormRecord | undefined> {
   if (!formBodyWanted(reading, request.method, request.headers.get('content-type'))) return undefined;
-  if (request.body === null || request.bodyUsed) return undefined;
+  // Read by something before the resource server (a wrapper, a middleware): a token in it cannot be
+  // seen, so the request cannot be decided as sent (alone, or beside a header token: 400). A set-up
+  // mistake, not the client's: thrown, as a bug is.
+  if (request.bodyUsed) throw new RsError('ERR_RS_FORM_BODY_READ', FORM_BODY_READ);
+  if (request.body === null) return undefined;
   const declared = request.headers.get('content-length');
   if (declared !== null && !(Number(declared) <= reading.maxBytes)) return undefined;
   const clone = request.clone().body;
@@ -52,6 +58,10 @@ export async function requestForm(request: Request, reading: FormReading): Promi
   }
   return bytes && formRecord(new URLSearchParams(new TextDecoder().decode(bytes)));
 }
+
+const FORM_BODY_READ =
+  'the request body was read before the resource server could look for a form-body token ' +
+  '(tokenLocations.formBody): authenticate before whatever reads the body, or read it from a clone';
 
 /**
  * The URL the client used: the request's own, or its path and query under the configured public base
