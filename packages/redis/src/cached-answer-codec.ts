@@ -99,8 +99,9 @@ export function encodeCachedAnswer(key: string, answer: CachedAnswer, signature?
 /**
  * Rebuilds an answer written by {@link encodeCachedAnswer} under `key`, or says why it refuses it: Redis
  * is shared, so what it holds is checked like any other input before a request relies on it. A value
- * written under another key (copied, or from before values named their key) and, with a
- * {@link ValueSignature}, a value it does not sign are refused.
+ * written under another key (copied, or from before values named their key), with a
+ * {@link ValueSignature} a value it does not sign, and a value nested deeper than {@link MAX_VALUE_DEPTH}
+ * levels (found before it is parsed) are refused.
  */
 export function decodeCachedAnswer(
   key: string,
@@ -109,6 +110,7 @@ export function decodeCachedAnswer(
 ): CachedAnswer | { readonly refused: string } {
   const body = signature === undefined ? text : signature.verified(text);
   if (body === undefined) return { refused: 'a value without a valid signature' };
+  if (nestsDeeperThan(body, MAX_VALUE_DEPTH)) return TOO_DEEP;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -131,6 +133,47 @@ export function decodeCachedAnswer(
 }
 
 const NOT_AN_ANSWER = { refused: 'a value that is not a cached answer' } as const;
+
+/**
+ * How deep a value may nest objects and arrays: its own object, then the claims, which an introspection
+ * answer nests up to 32 levels (`@rs/core` refuses deeper answers) and a JWT's claim set has no reason to
+ * come near, with as many levels to spare. Far below what would cost anything to parse.
+ */
+const MAX_VALUE_DEPTH = 64;
+const TOO_DEEP = {
+  refused: `a value that nests objects and arrays deeper than ${MAX_VALUE_DEPTH} levels`,
+} as const;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * Whether the JSON text `json` nests objects and arrays deeper than `maxDepth`, found in one pass before
+ * it is parsed (as `@rs/core` reads the documents a server sends): `JSON.parse` would first build a value
+ * of any depth, and a value within `maxValueBytes` (up to 1 MiB) can hold half a million nested arrays,
+ * a stall of every request that reads it. Text that is not JSON gets an answer that means nothing, and
+ * is then refused by `JSON.parse`.
+ */
+function nestsDeeperThan(json: string, maxDepth: number): boolean {
+  let depth = 0;
+  for (let at = 0; at < json.length; at++) {
+    const code = json.charCodeAt(at);
+    if (code === QUOTE) {
+      // Past the string: brackets in it are text. An escaped character, a quote among them, is skipped.
+      for (at++; at < json.length && json.charCodeAt(at) !== QUOTE; at++)
+        if (json.charCodeAt(at) === BACKSLASH) at++;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (++depth > maxDepth) return true;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
 
 /** An answer read back from Redis, with the lifetime Redis has left for it. */
 export interface StoredAnswer {

@@ -1,6 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString, type OptionSchema, stringOrStrings } from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
+import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
 import { jwkSetKeys } from '../secrets/jwk-set-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
@@ -46,14 +47,18 @@ export function jwkSetFileStore(options: JwkSetFileStoreOptions): SecretStore {
   const text = readBoundedFile(file, maxBytes, 'jwkSetFileStore.file').toString('utf8');
   // The file was read, so `file` is a path; it is still shown only if it looks like one, as everywhere.
   const shown = filePathInMessage(file);
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new RsConfigError('jwkSetFileStore.file', `${shown} is not JSON`);
-  }
+  // Nesting is checked before parsing, as for a JWK set fetched from a URL: with maxFileBytes raised, a
+  // file of nested arrays would take seconds and hundreds of megabytes to parse before any check ran.
+  const read = parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
+  if (!read.ok)
+    throw new RsConfigError(
+      'jwkSetFileStore.file',
+      read.problem === 'invalid'
+        ? `${shown} is not JSON`
+        : `${shown} nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+    );
   const name = `jwkSetFileStore(${shown})`;
-  const keys = jwkSetKeys(document, name, 'jwkSetFileStore.file');
+  const keys = jwkSetKeys(read.value, name, 'jwkSetFileStore.file');
   return {
     name,
     keys: (secretId) => (secretIds === undefined || secretIds.has(secretId) ? keys : undefined),

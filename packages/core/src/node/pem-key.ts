@@ -13,9 +13,10 @@ const PRIVATE_LABELS: ReadonlySet<string> = new Set([
 ]);
 const PUBLIC_LABELS: ReadonlySet<string> = new Set(['PUBLIC KEY', 'RSA PUBLIC KEY']);
 const CERTIFICATE = 'CERTIFICATE';
-// Other blocks that hold a key (`OPENSSH PRIVATE KEY`, `DSA PRIVATE KEY`, `TRUSTED CERTIFICATE`): not read,
-// so refused rather than passed over beside the key that is. `EC PARAMETERS` and the like are ignored.
-const HOLDS_A_KEY = /(?:PRIVATE KEY|PUBLIC KEY|CERTIFICATE)$/;
+// Other blocks that hold a key (`OPENSSH PRIVATE KEY`, `DSA PRIVATE KEY`, `TRUSTED CERTIFICATE`, and
+// labels in lower case, which OpenSSL matches without regard to case for some key types): not read, so
+// refused rather than passed over beside the key that is. `EC PARAMETERS` and the like are ignored.
+const HOLDS_A_KEY = /(?:PRIVATE KEY|PUBLIC KEY|CERTIFICATE)$/i;
 
 /** One `-----BEGIN label-----` … `-----END label-----` block of a PEM file, markers included. */
 export interface PemBlock {
@@ -23,62 +24,121 @@ export interface PemBlock {
   readonly text: string;
 }
 
+/** What {@link pemBlocks} read: the blocks of a PEM text, or why the text is refused. */
+export type PemScan =
+  | { readonly ok: true; readonly blocks: readonly PemBlock[] }
+  | { readonly ok: false; readonly problem: string };
+
 const BEGIN = '-----BEGIN ';
 const END = '-----END ';
 const DASHES = '-----';
+const BYTE_ORDER_MARK = 0xfeff;
 
 /**
- * The PEM blocks of `pem`, in order: each `-----BEGIN label-----` followed by a line break, up to the
- * first `-----END label-----` of the same label after it; the text between is not looked at (the key
- * readers judge it). A BEGIN without its END is skipped, as is a BEGIN inside a block. This is what
- * `/-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g` matches, found in time linear in the
- * text's length: that regular expression searches from every BEGIN to the end of the text when the END is
- * missing, seconds for a megabyte of BEGIN lines. Here every END marker is found once, up front, and each
- * label's ENDs are consumed in order, never searched twice.
+ * The PEM blocks of `pem`, in order, or why it is refused. A block is a line `-----BEGIN label-----`, then
+ * lines the key readers judge, then a line `-----END label-----` of the same label; a marker line may end
+ * in spaces, tabs and carriage returns. Every `-----BEGIN ` and `-----END ` of the text must be such a
+ * line and pair up so: a marker that does not start its line, is followed by anything else on its line,
+ * opens a block inside another, closes no block or another label's, or opens a block never closed is
+ * refused, never passed over. OpenSSL (and so Node's key and certificate readers, and its TLS) strips
+ * more from the end of a marker line (any control character, and bytes from 0x80 where `char` is
+ * signed) and passes over a line it does not read as a marker: a block passed over here but read there,
+ * or the reverse, would make one file give two different keys. A byte order mark may open the text.
+ *
+ * One pass over the text: each marker is found once, and the first problem ends the scan.
  */
-export function pemBlocks(pem: string): PemBlock[] {
-  const endsByLabel = new Map<string, { readonly at: number[]; next: number }>();
-  for (let at = pem.indexOf(END); at !== -1; at = pem.indexOf(END, at + 1)) {
-    const label = labelAt(pem, at + END.length);
-    if (label === undefined) continue;
-    const ends = endsByLabel.get(label) ?? { at: [], next: 0 };
-    ends.at.push(at);
-    endsByLabel.set(label, ends);
-  }
+export function pemBlocks(pem: string): PemScan {
   const blocks: PemBlock[] = [];
-  // Where the next BEGIN is looked for: after the last one, and after the last block (BEGINs inside it
-  // are its text).
-  let from = 0;
-  for (let at = pem.indexOf(BEGIN); at !== -1; at = pem.indexOf(BEGIN, Math.max(at + 1, from))) {
-    const label = labelAt(pem, at + BEGIN.length);
-    if (label === undefined) continue;
-    let bodyStart = at + BEGIN.length + label.length + DASHES.length;
-    if (pem[bodyStart] === '\r') bodyStart++;
-    if (pem[bodyStart] !== '\n') continue;
-    bodyStart++;
-    const ends = endsByLabel.get(label);
-    if (ends === undefined) continue;
-    // BEGINs are met in order, so an END before this one's body serves no later BEGIN either.
-    while (ends.next < ends.at.length && ends.at[ends.next]! < bodyStart) ends.next++;
-    const end = ends.at[ends.next];
-    if (end === undefined) continue;
-    from = end + END.length + label.length + DASHES.length;
-    blocks.push({ label, text: pem.slice(at, from) });
+  let open: { readonly label: string; readonly at: number } | undefined;
+  let nextBegin = pem.indexOf(BEGIN);
+  let nextEnd = pem.indexOf(END);
+  while (nextBegin !== -1 || nextEnd !== -1) {
+    const isBegin = nextEnd === -1 || (nextBegin !== -1 && nextBegin < nextEnd);
+    const at = isBegin ? nextBegin : nextEnd;
+    const marker = markerLine(pem, at, isBegin ? BEGIN : END);
+    if (marker === undefined)
+      return unreadMarker(
+        pem,
+        at,
+        'each -----BEGIN …----- and -----END …----- marker must be alone on its line',
+      );
+    if (isBegin) {
+      if (open !== undefined)
+        return unreadMarker(
+          pem,
+          at,
+          `a BEGIN marker inside the block opened on line ${lineOf(pem, open.at)}`,
+        );
+      open = { label: marker.label, at };
+    } else {
+      if (open === undefined) return unreadMarker(pem, at, 'an END marker that closes no block');
+      if (marker.label !== open.label)
+        return unreadMarker(
+          pem,
+          at,
+          `an END marker of another label than the BEGIN marker on line ${lineOf(pem, open.at)}`,
+        );
+      blocks.push({ label: open.label, text: pem.slice(open.at, marker.end) });
+      open = undefined;
+    }
+    // Searched again only past this marker's line, so each occurrence is found once.
+    if (nextBegin !== -1 && nextBegin < marker.next) nextBegin = pem.indexOf(BEGIN, marker.next);
+    if (nextEnd !== -1 && nextEnd < marker.next) nextEnd = pem.indexOf(END, marker.next);
   }
-  return blocks;
+  if (open !== undefined) return unreadMarker(pem, open.at, 'a BEGIN marker without its END marker');
+  return { ok: true, blocks };
 }
 
-/** The label (`[A-Z0-9 ]+`) starting at `start` when `-----` follows it, else `undefined`. */
+/**
+ * The marker starting at `at` (`keyword` being `-----BEGIN ` or `-----END `) when it is a line of its own:
+ * its label, where its final dashes end, and where the next line starts. `undefined` otherwise.
+ */
+function markerLine(
+  pem: string,
+  at: number,
+  keyword: string,
+): { readonly label: string; readonly end: number; readonly next: number } | undefined {
+  // A byte order mark may open the text (OpenSSL skips one on the first line).
+  const startsLine = at === 0 || pem[at - 1] === '\n' || (at === 1 && pem.charCodeAt(0) === BYTE_ORDER_MARK);
+  if (!startsLine) return undefined;
+  const label = labelAt(pem, at + keyword.length);
+  if (label === undefined) return undefined;
+  const end = at + keyword.length + label.length + DASHES.length;
+  let next = end;
+  while (pem[next] === ' ' || pem[next] === '\t' || pem[next] === '\r') next++;
+  if (next === pem.length) return { label, end, next };
+  return pem[next] === '\n' ? { label, end, next: next + 1 } : undefined;
+}
+
+/**
+ * The label starting at `start`: printable ASCII up to the first `-----`, and not empty (RFC 7468 §3 also
+ * allows lower case, digits and punctuation). `undefined` when the line holds no such label.
+ */
 function labelAt(pem: string, start: number): string | undefined {
   let end = start;
-  while (end < pem.length && isLabelCharacter(pem.charCodeAt(end))) end++;
+  while (end < pem.length && !pem.startsWith(DASHES, end) && isLabelCharacter(pem.charCodeAt(end))) end++;
   if (end === start || !pem.startsWith(DASHES, end)) return undefined;
   return pem.slice(start, end);
 }
 
 function isLabelCharacter(code: number): boolean {
-  // A-Z, 0-9 and the space.
-  return (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 32;
+  // The space and printable ASCII.
+  return code >= 0x20 && code <= 0x7e;
+}
+
+/** The refusal of the marker at `at`, by its line number: the line itself is not repeated. */
+function unreadMarker(pem: string, at: number, why: string): PemScan {
+  return {
+    ok: false,
+    problem: `holds a PEM marker that could not be read (line ${lineOf(pem, at)}): ${why}`,
+  };
+}
+
+function lineOf(pem: string, at: number): number {
+  let line = 1;
+  for (let index = pem.indexOf('\n'); index !== -1 && index < at; index = pem.indexOf('\n', index + 1))
+    line++;
+  return line;
 }
 
 /** Why a PEM file gave no key; the caller names the file and the option. */
@@ -96,9 +156,11 @@ class PemProblem extends RsError {
  * chain). A file holding more than one key is refused: two private keys, a public key or a certificate
  * of another key than the private key's, two different public keys, certificates that are not one key's
  * certificate and its chain (the leaf first, then its issuers), or a block of a kind not read (`OPENSSH
- * PRIVATE KEY`). The same key given twice, as a private key and its public key or certificate, is one
- * key. Throws {@link RsConfigError} naming `option` and the file, as `fileInMessage` (the path, or
- * what `filePathInMessage` says in place of one that is not shown).
+ * PRIVATE KEY`). So is a file with a marker line that may not be read as OpenSSL reads it (see
+ * {@link pemBlocks}): passed over, it could hide a key OpenSSL would read first. The same key given
+ * twice, as a private key and its public key or certificate, is one key. Throws {@link RsConfigError}
+ * naming `option` and the file, as `fileInMessage` (the path, or what `filePathInMessage` says in place
+ * of one that is not shown).
  */
 export function pemKey(
   pem: string,
@@ -107,7 +169,9 @@ export function pemKey(
   password: string | undefined,
 ): SecretKey {
   try {
-    const { key, kind } = loadKey(pemBlocks(pem), password);
+    const scan = pemBlocks(pem);
+    if (!scan.ok) throw new PemProblem(scan.problem);
+    const { key, kind } = loadKey(scan.blocks, password);
     const jwk = keyObjectJwk(key);
     if (jwk === undefined)
       throw new PemProblem(`holds a ${key.asymmetricKeyType ?? 'unknown'} key, which JOSE cannot use`);

@@ -37,10 +37,12 @@ export interface UndiciHttpClientOptions {
   readonly keepAliveTimeout?: number;
   /**
    * TLS options for the connection to the authorization server, all PEM: `ca`, the certificates to trust
-   * in place of the runtime's (one or more); `cert` and `key`, the client certificate (then its chain) and
+   * in place of the runtime's (one or more, as `CERTIFICATE`, `TRUSTED CERTIFICATE` or `X509 CERTIFICATE`
+   * blocks, the labels Node's TLS reads); `cert` and `key`, the client certificate (then its chain) and
    * its unencrypted private key, given together, for `tls_client_auth`. Checked when the client is built:
-   * text that holds no readable certificate or key, a certificate that is not the key's, or one of `cert`
-   * and `key` without the other is refused then, not at the first request.
+   * text that holds no readable certificate or key, a `ca` whose `-----BEGIN`/`-----END` markers are not
+   * lines of their own in pairs, a certificate that is not the key's, or one of `cert` and `key` without
+   * the other is refused then, not at the first request.
    */
   readonly tls?: {
     readonly ca?: string | Buffer;
@@ -171,6 +173,17 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
 const TLS_OPTION = 'undiciHttpClient.tls';
 
 /**
+ * The blocks Node's TLS trusts in `ca`: it reads them with OpenSSL's `PEM_read_bio_X509_AUX`, which takes
+ * these three labels and passes over the others. `TRUSTED CERTIFICATE` is what `openssl x509 -trustout`
+ * writes, and what Fedora's and RHEL's `ca-bundle.trust.crt` holds.
+ */
+const CA_CERTIFICATE_LABELS: ReadonlySet<string> = new Set([
+  'CERTIFICATE',
+  'TRUSTED CERTIFICATE',
+  'X509 CERTIFICATE',
+]);
+
+/**
  * Refuses TLS options that would fail every connection, or present no certificate, at start-up: the
  * TLS context is built only when the first connection is made, and Node's own checks pass some mistakes
  * over (a `ca` that holds no certificate trusts nothing; a key that is not the certificate's is dropped
@@ -185,7 +198,9 @@ function checkTlsOptions(tls: NonNullable<UndiciHttpClientOptions['tls']>): void
       : 'has a cert but no key: give the private key of the client certificate with it',
   );
   if (tls.ca !== undefined) {
-    const authorities = pemBlocks(pemText(tls.ca)).filter(({ label }) => label === 'CERTIFICATE');
+    const scan = pemBlocks(pemText(tls.ca));
+    if (!scan.ok) throw new RsConfigError(`${TLS_OPTION}.ca`, scan.problem);
+    const authorities = scan.blocks.filter(({ label }) => CA_CERTIFICATE_LABELS.has(label));
     requireOption(authorities.length > 0, `${TLS_OPTION}.ca`, 'holds no PEM certificate');
     for (const { text } of authorities) readCertificate(text, `${TLS_OPTION}.ca`);
   }

@@ -8,7 +8,9 @@ import {
   timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
-import { isObject, parseJsonObject } from '../encoding/json-object.js';
+import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
+import { isObject } from '../encoding/json-object.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { headerFields } from '../http/header-field.js';
@@ -112,10 +114,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
     });
     if (response.status !== 200)
       throw new Error(`The transmitter answered the poll with HTTP ${response.status}`);
-    const answer = parseJsonObject(response.body);
-    if (answer === undefined)
-      throw new Error('The transmitter answered the poll with something other than a JSON object');
-    return answer;
+    return pollAnswer(response.body);
   }
 
   async function pollOnce(): Promise<PollResult> {
@@ -226,4 +225,28 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
       }
     },
   };
+}
+
+const NOT_AN_OBJECT = 'The transmitter answered the poll with something other than a JSON object';
+
+/**
+ * The JSON object a transmitter answered a poll with. Its nesting is checked before it is parsed, as for
+ * the other documents a server sends: `JSON.parse` would first build a document of any depth, and an
+ * answer within the default 1 MiB can hold half a million nested arrays, which would stall every poll.
+ * A real answer is two levels deep (`sets`, and its SETs).
+ */
+function pollAnswer(body: Uint8Array): Record<string, unknown> {
+  let text: string;
+  try {
+    text = decodeUtf8(body);
+  } catch {
+    throw new Error(NOT_AN_OBJECT);
+  }
+  const read = parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
+  if (!read.ok && read.problem === 'too-deep')
+    throw new Error(
+      `The transmitter answered the poll with JSON that nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+    );
+  if (!read.ok || !isObject(read.value)) throw new Error(NOT_AN_OBJECT);
+  return read.value;
 }
