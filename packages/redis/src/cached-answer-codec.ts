@@ -7,6 +7,7 @@ import {
   type TokenInfo,
   tokenInfoFromClaims,
 } from '@rs/core';
+import { parseBoundedJson } from '@rs/core/adapter';
 
 // Bumped when the layout changes so that it would be misread, so instances of different versions sharing
 // one Redis treat each other's entries as misses instead. `key` and `storedAt` were added to layout 1:
@@ -110,13 +111,9 @@ export function decodeCachedAnswer(
 ): CachedAnswer | { readonly refused: string } {
   const body = signature === undefined ? text : signature.verified(text);
   if (body === undefined) return { refused: 'a value without a valid signature' };
-  if (nestsDeeperThan(body, MAX_VALUE_DEPTH)) return TOO_DEEP;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return NOT_AN_ANSWER;
-  }
+  const read = parseBoundedJson(body, MAX_VALUE_DEPTH);
+  if (!read.ok) return read.problem === 'too-deep' ? TOO_DEEP : NOT_AN_ANSWER;
+  const parsed = read.value;
   if (!isRecord(parsed) || parsed.v !== FORMAT_VERSION) return NOT_AN_ANSWER;
   if (parsed.key !== key) return { refused: 'a value written under another key' };
   const { usableUntil, storedAt } = parsed;
@@ -143,37 +140,6 @@ const MAX_VALUE_DEPTH = 64;
 const TOO_DEEP = {
   refused: `a value that nests objects and arrays deeper than ${MAX_VALUE_DEPTH} levels`,
 } as const;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-
-/**
- * Whether the JSON text `json` nests objects and arrays deeper than `maxDepth`, found in one pass before
- * it is parsed (as `@rs/core` reads the documents a server sends): `JSON.parse` would first build a value
- * of any depth, and a value within `maxValueBytes` (up to 1 MiB) can hold half a million nested arrays,
- * a stall of every request that reads it. Text that is not JSON gets an answer that means nothing, and
- * is then refused by `JSON.parse`.
- */
-function nestsDeeperThan(json: string, maxDepth: number): boolean {
-  let depth = 0;
-  for (let at = 0; at < json.length; at++) {
-    const code = json.charCodeAt(at);
-    if (code === QUOTE) {
-      // Past the string: brackets in it are text. An escaped character, a quote among them, is skipped.
-      for (at++; at < json.length && json.charCodeAt(at) !== QUOTE; at++)
-        if (json.charCodeAt(at) === BACKSLASH) at++;
-    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      if (++depth > maxDepth) return true;
-    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 /** An answer read back from Redis, with the lifetime Redis has left for it. */
 export interface StoredAnswer {

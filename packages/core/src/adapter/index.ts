@@ -47,6 +47,7 @@ export {
 } from '../errors/rejection.js';
 export type { ResolvedTokenLocations } from '../extract/extract-token.js';
 export { isFormUrlEncoded } from '../extract/form-body.js';
+export { type BoundedJson, parseBoundedJson } from '../encoding/bounded-json.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';
 export { describeError } from '../observability/dependency-health.js';
 export type { RsHeaders } from '../request.js';
