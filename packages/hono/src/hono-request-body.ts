@@ -13,12 +13,14 @@ type CachedBodies = Readonly<Record<'arrayBuffer' | 'text' | 'blob' | 'formData'
 
 /**
  * Whether middleware before ours read a body core wants: form tokens on, POST, PUT or PATCH,
- * form-urlencoded, and the body used. Core skips a used body, and would miss a token in it, or let a
- * header token pass alone where a second token must be refused: {@link requestWithCachedBody} then.
+ * form-urlencoded, and the body used or locked. Core refuses such a body (`ERR_RS_FORM_BODY_READ`)
+ * rather than miss a token in it; when Hono's readers read it, {@link requestWithCachedBody} finds it.
  * Cheap, and false for nearly every request, so the middleware awaits nothing more otherwise.
  */
 export function bodyReadBefore(request: Request, reading: FormReading): boolean {
-  return request.bodyUsed && formBodyWanted(reading, request.method, request.headers.get('content-type'));
+  // A stream locked by a reader is as good as read: it cannot be cloned for core.
+  const readOrLocked = request.bodyUsed || request.body?.locked === true;
+  return readOrLocked && formBodyWanted(reading, request.method, request.headers.get('content-type'));
 }
 
 /**

@@ -115,3 +115,22 @@ describe('authorizers check DPoP proofs against publicUrl, never the Host header
     );
   });
 });
+
+describe('authorizers given something that is no API Gateway event', () => {
+  it('answer 401 (Unauthorized) rather than throw a TypeError, even for a good token', async () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver });
+    const bearer = `Bearer ${await issuer.mint({ sub: 'alice' })}`;
+    const rest = rs.restAuthorizer();
+    const { methodArn: _methodArn, ...withoutArn } = requestAuthorizerEvent({ Authorization: bearer });
+    for (const event of [withoutArn, null, undefined, 'event']) {
+      await expect(rest(event as never)).rejects.toThrow(/^Unauthorized$/);
+    }
+    const iam = rs.httpApiAuthorizer({ response: 'iam' });
+    const { routeArn: _routeArn, ...withoutRoute } = httpApiAuthorizerEvent({ authorization: bearer });
+    for (const event of [withoutRoute, {}, null]) {
+      await expect(iam(event as never)).rejects.toThrow(/^Unauthorized$/);
+    }
+    const simple = rs.httpApiAuthorizer();
+    expect(await simple(null as never)).toEqual({ isAuthorized: false });
+  });
+});

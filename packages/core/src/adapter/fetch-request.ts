@@ -31,7 +31,7 @@ export async function fetchRsRequest(
  * The form-urlencoded body of a Fetch `Request`, read from a clone so the handler can still read it;
  * `undefined` when core would not look at it anyway (see {@link formBodyWanted}), or when the body is
  * larger than `reading.maxBytes` or cannot be read. A body core wants that something already read
- * (`bodyUsed`) throws an `RsError` (`ERR_RS_FORM_BODY_READ`): the request cannot be decided as sent.
+ * (`bodyUsed`) or locked throws an `RsError` (`ERR_RS_FORM_BODY_READ`): the request cannot be decided as sent.
  *
  * @example
  * ```ts
@@ -43,7 +43,9 @@ export async function requestForm(request: Request, reading: FormReading): Promi
   // Read by something before the resource server (a wrapper, a middleware): a token in it cannot be
   // seen, so the request cannot be decided as sent (alone, or beside a header token: 400). A set-up
   // mistake, not the client's: thrown, as a bug is.
-  if (request.bodyUsed) throw new RsError('ERR_RS_FORM_BODY_READ', FORM_BODY_READ);
+  // A stream locked by a reader (`getReader()`) is as good as read: it cannot be cloned.
+  if (request.bodyUsed || request.body?.locked === true)
+    throw new RsError('ERR_RS_FORM_BODY_READ', FORM_BODY_READ);
   if (request.body === null) return undefined;
   const declared = request.headers.get('content-length');
   if (declared !== null && !(Number(declared) <= reading.maxBytes)) return undefined;

@@ -56,10 +56,14 @@ export abstract class NodeFrameworkRequest implements RsRequest {
     return this.readSocket()?.remoteAddress;
   }
 
-  /** Whether the connection arrived on a loopback address of this server: the socket's, never `Host`. */
-  get loopbackConnection(): boolean | undefined {
+  /**
+   * Whether the connection arrived on a loopback address of this server: the socket's, never `Host`.
+   * A socket that cannot say (gone once the client left, a Unix socket, none) is not loopback: the
+   * plain-http exception is for connections known to be local.
+   */
+  get loopbackConnection(): boolean {
     const local = this.readSocket()?.localAddress;
-    if (local === undefined) return undefined;
+    if (local === undefined) return false;
     // An IPv4 address reached over an IPv6 socket is written `::ffff:127.0.0.1`.
     const address = local.startsWith('::ffff:') ? local.slice(7) : local;
     return address === '::1' || isLoopbackHost(address);

@@ -67,9 +67,19 @@ describe('requestForm', () => {
     expect(await requestForm(post('access_token=abc'), noForms)).toBeUndefined();
     expect(await requestForm(post('{}', { 'content-type': 'application/json' }), reading)).toBeUndefined();
     expect(await requestForm(new Request('https://api.example.com/'), reading)).toBeUndefined();
+    // Form tokens off: a body something read is none of core's business.
+    const usedUnwanted = post('access_token=abc');
+    await usedUnwanted.text();
+    expect(await requestForm(usedUnwanted, noForms)).toBeUndefined();
+  });
+
+  it('throws when a body core wants was read, or locked, by something before it', async () => {
     const used = post('access_token=abc');
     await used.text();
-    expect(await requestForm(used, reading)).toBeUndefined();
+    await expect(requestForm(used, reading)).rejects.toMatchObject({ code: 'ERR_RS_FORM_BODY_READ' });
+    const locked = post('access_token=abc');
+    locked.body!.getReader();
+    await expect(requestForm(locked, reading)).rejects.toMatchObject({ code: 'ERR_RS_FORM_BODY_READ' });
   });
 
   it('does not read a body whose declared length is over the limit', async () => {

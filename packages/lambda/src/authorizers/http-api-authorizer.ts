@@ -7,9 +7,17 @@ import type { HttpApiEvent } from '../api-gateway-event.js';
 import type { AuthenticateInput } from '../request/lambda-input.js';
 import { policyResource } from '../request/method-arn.js';
 import { type AuthorizerContext, authorizerContext, principalOf } from './authorizer-context.js';
-import { authorizerDecision, authorizerUnavailable } from './authorizer-decision.js';
+import {
+  type AuthorizerDecision,
+  authorizerDecision,
+  authorizerUnavailable,
+  unauthorized,
+} from './authorizer-decision.js';
 import type { AuthorizerSettings } from './authorizer-settings.js';
 import { iamPolicy } from './iam-policy.js';
+
+/** The decision for an event that is no event: refused, as a request without a token is. */
+const REFUSED: AuthorizerDecision = { outcome: 'unauthorized', status: 401, code: 'token_missing' };
 
 /** The event of an HTTP API Lambda authorizer with payload format 2.0. */
 export type HttpApiAuthorizerEvent = APIGatewayRequestAuthorizerEventV2;
@@ -47,6 +55,8 @@ export function httpApiAuthorizer(
   settings: HttpApiAuthorizerSettings,
 ): HttpApiSimpleAuthorizerHandler | HttpApiIamAuthorizerHandler {
   const decide = async (event: HttpApiAuthorizerEvent) => {
+    // Not an event at all (built by hand): nothing to authorize.
+    if (typeof event !== 'object' || event === null) return REFUSED;
     // The authorizer event has the proxy event's request fields, without a body: translated as they are.
     const input = { kind: 'http-api', event: event as unknown as HttpApiEvent } as const;
     const decision = authorizerDecision(await authenticate(input));
@@ -55,6 +65,8 @@ export function httpApiAuthorizer(
   };
   if (settings.response === 'iam') {
     return async (event) => {
+      // No route ARN, no invocation to allow or deny: API Gateway's 401, as for a refused token.
+      if (typeof event?.routeArn !== 'string') throw unauthorized();
       const decision = await decide(event);
       const resource = policyResource(event.routeArn, settings.policyScope ?? 'method');
       if (decision.outcome !== 'allow') {

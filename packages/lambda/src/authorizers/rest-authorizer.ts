@@ -33,6 +33,9 @@ export function restAuthorizer(
   settings: AuthorizerSettings,
 ): RestAuthorizerHandler {
   return async (event) => {
+    // No method ARN, no invocation to allow or deny (an event built by hand, or not API Gateway's).
+    if (typeof event !== 'object' || event === null || typeof event.methodArn !== 'string')
+      throw unauthorized();
     const input = authorizerInput(event);
     if (input === undefined) throw unauthorized();
     const decision = authorizerDecision(await authenticate(input));
