@@ -36,6 +36,7 @@ export {
   timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
+export { type BoundedJson, parseBoundedJson } from '../encoding/bounded-json.js';
 export {
   buildChallenge,
   type ChallengeParams,
@@ -47,7 +48,6 @@ export {
 } from '../errors/rejection.js';
 export type { ResolvedTokenLocations } from '../extract/extract-token.js';
 export { isFormUrlEncoded } from '../extract/form-body.js';
-export { type BoundedJson, parseBoundedJson } from '../encoding/bounded-json.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';
 export { describeError } from '../observability/dependency-health.js';
 export type { RsHeaders } from '../request.js';
