@@ -1,4 +1,4 @@
-import { type FormReading, formBodyWanted } from '@rs/core/adapter';
+import { type FormReading, formBodyWanted, RsError } from '@rs/core/adapter';
 import type { HonoRequest } from 'hono';
 
 /**
@@ -47,7 +47,7 @@ export async function requestWithCachedBody(
 ): Promise<Request> {
   const raw = 'bodyCache' in input ? input.raw : input;
   const cached = 'bodyCache' in input ? cachedBody(input.bodyCache as CachedBodies) : undefined;
-  if (cached === undefined) throw new Error(BODY_READ_PAST_HONO);
+  if (cached === undefined) throw new RsError('ERR_RS_FORM_BODY_READ', BODY_READ_PAST_HONO);
   let body: unknown;
   try {
     body = await cached;
@@ -100,7 +100,7 @@ async function formBytes(body: unknown, maxBytes: number): Promise<Uint8Array<Ar
     return boundedText(params.toString(), maxBytes);
   }
   // A cache this code does not know (another Hono version's): as unreadable as no cache at all.
-  throw new Error(BODY_READ_PAST_HONO);
+  throw new RsError('ERR_RS_FORM_BODY_READ', BODY_READ_PAST_HONO);
 }
 
 function boundedText(text: string, maxBytes: number): Uint8Array<ArrayBuffer> | undefined {

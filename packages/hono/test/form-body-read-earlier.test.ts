@@ -197,6 +197,7 @@ describe('a form body read past Hono, which the middleware cannot see', () => {
     expect(handler).not.toHaveBeenCalled();
     expect(errors).toHaveLength(4);
     expect(errors[0]?.message).toContain('read before');
+    expect(errors[0]).toMatchObject({ code: 'ERR_RS_FORM_BODY_READ' });
     expect(errors[0]?.message).not.toContain(token);
   });
 
