@@ -1,5 +1,6 @@
 import { base64url, importJWK, type JWK } from 'jose';
 import { isObject } from '../encoding/json-object.js';
+import { kidLabel } from '../encoding/quoted-excerpt.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 import { rsaKeyProblem } from './rsa-key-checks.js';
@@ -11,9 +12,6 @@ const EDDSA_NAMES: ReadonlySet<string> = new Set(['EdDSA', 'Ed25519']);
 
 /** Limits that keep a hostile or broken JWK set from costing memory or time. */
 export const MAX_JWKS_KEYS = 100;
-
-/** The longest `kid` quoted when a key is reported; a longer one is cut. */
-const MAX_LABEL_LENGTH = 64;
 
 interface IndexedKey {
   readonly jwk: JWK;
@@ -101,7 +99,7 @@ export class JwkIndex {
       if (shared)
         throw new JwkSetError(
           'ERR_RS_JWKS_AMBIGUOUS',
-          `two keys carry the kid ${JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid)} and both fit ${shared}: kids must be unique`,
+          `two keys carry the kid ${kidLabel(kid, 0)} and both fit ${shared}: kids must be unique`,
         );
     }
     this.hasSymmetricKeys = symmetric;
@@ -233,9 +231,7 @@ export class JwkIndex {
 }
 
 function labelOf(candidate: unknown, position: number): string {
-  const kid = isObject(candidate) ? candidate.kid : undefined;
-  if (typeof kid !== 'string') return `#${position}`;
-  return JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid);
+  return kidLabel(isObject(candidate) ? candidate.kid : undefined, position);
 }
 
 function fitsMany(entries: readonly IndexedKey[], alg: string): boolean {

@@ -1,3 +1,4 @@
+import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
 import { keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { CONTENT_ENCRYPTION_KEY_BYTES, SUPPORTED_KEY_MANAGEMENT_ALGORITHMS } from './jwe-algorithms.js';
 
@@ -202,5 +203,5 @@ function otherPurpose(reason: string): JwkPurposeProblem {
 
 /** A marker's value, quoted and cut, for a reason: it comes from the JWK, which may come from anywhere. */
 function quoted(value: string): string {
-  return JSON.stringify(value.length > MAX_QUOTED_LENGTH ? `${value.slice(0, MAX_QUOTED_LENGTH)}…` : value);
+  return quotedExcerpt(value, MAX_QUOTED_LENGTH);
 }

@@ -2,6 +2,7 @@ import { base64url, importJWK, type JSONWebKeySet, type JWK, type CryptoKey as W
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { isObject } from '../encoding/json-object.js';
+import { kidLabel } from '../encoding/quoted-excerpt.js';
 import { success } from '../errors/failure.js';
 import type { DecryptionKeySelector, DescribedDecryptionKeySource } from './decryption-key-source.js';
 import {
@@ -119,8 +120,6 @@ export function staticDecryptionKeys(
 
 // Enough reasons to see what is wrong without turning a set of 100 keys into a wall of text.
 const MAX_REASONS = 5;
-/** The longest `kid` quoted when a key is named; a longer one is cut. */
-const MAX_LABEL_LENGTH = 64;
 
 function entryFor(key: unknown, position: number, leftOut: string[]): KeyEntry | undefined {
   if (key instanceof Uint8Array) return secretEntry(key, undefined, undefined, 2);
@@ -132,7 +131,7 @@ function entryFor(key: unknown, position: number, leftOut: string[]): KeyEntry |
       `key #${position} is not a JWK, a CryptoKey or a Uint8Array of secret bytes`,
     );
   const jwk = key as JWK;
-  const name = `key ${labelOf(jwk.kid, position)}`;
+  const name = `key ${kidLabel(jwk.kid, position)}`;
   const problem = decryptionJwkProblem(jwk);
   if (problem === undefined) return jwkEntry(jwk);
   // A key that could never decrypt is refused now, by name: the import is lazy, so left alone it would
@@ -140,11 +139,6 @@ function entryFor(key: unknown, position: number, leftOut: string[]): KeyEntry |
   if (problem.broken) throw new RsConfigError('staticDecryptionKeys', `${name}: ${problem.reason}`);
   leftOut.push(`${name}: ${problem.reason}`);
   return undefined;
-}
-
-function labelOf(kid: unknown, position: number): string {
-  if (typeof kid !== 'string') return `#${position}`;
-  return JSON.stringify(kid.length > MAX_LABEL_LENGTH ? `${kid.slice(0, MAX_LABEL_LENGTH)}…` : kid);
 }
 
 function isCryptoKey(key: unknown): key is CryptoKey {

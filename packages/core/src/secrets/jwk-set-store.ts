@@ -9,14 +9,11 @@ import {
 } from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
 import { isObject } from '../encoding/json-object.js';
-import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
+import { kidLabel } from '../encoding/quoted-excerpt.js';
 import { MAX_JWKS_KEYS } from '../keys/jwk-index.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
-
-/** The longest `kid` quoted when a key is named in a message; a longer one is cut (as in JWK set reports). */
-const MAX_KID_SHOWN = 64;
 
 /** Options of {@link jwkSetStore}. */
 export interface JwkSetStoreOptions {
@@ -89,7 +86,7 @@ export function jwkSetKeys(jwks: unknown, name: string, option: string): readonl
     );
     // The kid is the file's or the caller's text: quoted and cut, so that a key with a huge or multi-line
     // kid cannot flood the message it is named in.
-    const label = typeof jwk.kid === 'string' ? quotedExcerpt(jwk.kid, MAX_KID_SHOWN) : `#${position}`;
+    const label = kidLabel(jwk.kid, position);
     const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
     requireOption(problem === undefined, option, `key ${label}: ${problem}`);
     return { jwk: jwk as JWK, origin: `${name} key ${label}` };
