@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import {
   type CachedAnswer,
   FAILURES,
@@ -39,10 +39,11 @@ interface StoredRefusal {
  * agree byte for byte with the writer's.
  */
 export class ValueSignature {
-  readonly #secret: Uint8Array;
+  // Imported once: every signed read and write makes an HMAC with it.
+  readonly #secret: KeyObject;
 
   constructor(secret: Uint8Array) {
-    this.#secret = secret;
+    this.#secret = createSecretKey(secret);
   }
 
   /** `body` (a JSON object's text) with its signature added as its last member. */
@@ -75,24 +76,16 @@ const SIGNATURE_CONTEXT = '@rs/redis token-cache value\n';
  * included). The key is kept inside the value, and with a {@link ValueSignature} the value is signed.
  */
 export function encodeCachedAnswer(key: string, answer: CachedAnswer, signature?: ValueSignature): string {
-  const storedAt = answer.storedAt === undefined ? {} : { storedAt: answer.storedAt };
+  const common = {
+    v: FORMAT_VERSION,
+    key,
+    ...(answer.storedAt === undefined ? {} : { storedAt: answer.storedAt }),
+    usableUntil: answer.usableUntil,
+  } as const;
   const stored: StoredAccepted | StoredRefusal =
     answer.info !== undefined
-      ? {
-          v: FORMAT_VERSION,
-          key,
-          ...storedAt,
-          usableUntil: answer.usableUntil,
-          source: answer.info.source,
-          claims: answer.info.claims,
-        }
-      : {
-          v: FORMAT_VERSION,
-          key,
-          ...storedAt,
-          usableUntil: answer.usableUntil,
-          failure: storedFailure(answer.failure),
-        };
+      ? { ...common, source: answer.info.source, claims: answer.info.claims }
+      : { ...common, failure: storedFailure(answer.failure) };
   const body = JSON.stringify(stored);
   return signature === undefined ? body : signature.sign(body);
 }

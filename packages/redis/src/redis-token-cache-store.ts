@@ -8,7 +8,14 @@ import {
   type StoreLookup,
   type TokenCacheStore,
 } from '@rs/core';
-import { checkOptions, func, integerBetween, type OptionSchema, stringOrBytes } from '@rs/core/adapter';
+import {
+  checkOptions,
+  func,
+  integerBetween,
+  type OptionSchema,
+  refuseGivenUndefined,
+  stringOrBytes,
+} from '@rs/core/adapter';
 import {
   encodeCachedAnswer,
   readStoredAnswer,
@@ -257,6 +264,13 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const channel = options.channel ?? DEFAULT_CHANNEL;
   const localMaxEntries = options.localMaxEntries ?? 1_000;
   const maxValueBytes = options.maxValueBytes ?? 64 * 1024;
+  // Written out but unset (`process.env.X` with X missing) would quietly sign nothing: refused.
+  refuseGivenUndefined(
+    options,
+    'signingSecret',
+    `${FACTORY}.signingSecret`,
+    'is undefined: an unset variable? Leave it out to store values unsigned, or give the secret',
+  );
   const signature = valueSignature(options.signingSecret);
 
   const counts = {

@@ -173,6 +173,12 @@ describe('signingSecret', () => {
     expect(attempt(42)).toThrow(/signingSecret/);
   });
 
+  it('is refused when written out as undefined (an unset variable), rather than signing nothing', () => {
+    expect(() => redisTokenCacheStore({ url: redis.url, signingSecret: undefined })).toThrow(
+      /redisTokenCacheStore\.signingSecret.*undefined/,
+    );
+  });
+
   it('signs with the secret as it was given, whatever happens to the caller’s buffer later', async () => {
     const bytes = new TextEncoder().encode(SECRET);
     const writer = await fixture.store({ signingSecret: bytes });

@@ -29,6 +29,7 @@ export {
   positiveInteger,
   positiveNumber,
   recordOf,
+  refuseGivenUndefined,
   shape,
   stringList,
   stringOrBytes,
