@@ -123,7 +123,8 @@ export function clusterConnection(
       // The attempt under way ends once its client is cut, or answers: the cluster is closed, so it tries no
       // further root node. One that had read the topology by then has connected its nodes since.
       await attemptsEnded;
-      cluster.destroy();
+      // Guarded as in closeWithin: node-redis throws when destroying a cluster already closed.
+      if (cluster.isOpen) cluster.destroy();
       await reconnection.stop();
     },
   };
