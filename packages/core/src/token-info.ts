@@ -51,6 +51,12 @@ export interface TokenInfo {
    * (`jwtResponse`) and the token was checked by that request; a cached answer may not carry it.
    */
   readonly introspectionJwt?: string;
+  /**
+   * The RFC 9701 answer's own `exp` (seconds since the epoch), when it has one: how long the authorization
+   * server vouches for this answer, which may be sooner than the token's `exp`. Caches keep the answer no
+   * longer.
+   */
+  readonly answerExpiresAt?: number;
 }
 
 const NO_SCOPES: ReadonlySet<string> = new Set();

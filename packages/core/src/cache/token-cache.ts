@@ -171,7 +171,7 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *
  * - keys are SHA-256 hashes of tokens, never tokens;
  * - an answer lives `min(ttl, exp − now, maxTtl)`: never past the token's expiry (RFC 7662 §4), never
- *   before its `nbf`;
+ *   before its `nbf`, and never past a signed introspection answer's own `exp` (RFC 9701);
  * - refusals are kept for `negativeTtl`, unavailability never;
  * - an answer read from the store is judged by this cache's settings and clock, whoever stored it (another
  *   instance with a longer `ttl` or a wrong clock, or anyone who could write into a shared store): see
@@ -318,7 +318,10 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   function acceptedLifetime(info: TokenInfo, now: number): number {
     if (!validAt(info, now)) return 0;
     const untilExpiry = info.expiresAt === undefined ? Number.POSITIVE_INFINITY : info.expiresAt * 1000 - now;
-    return Math.min(ttl, maxTtl, untilExpiry);
+    // A signed introspection answer (RFC 9701) may say it is good for less time than the token.
+    const untilAnswerExpiry =
+      info.answerExpiresAt === undefined ? Number.POSITIVE_INFINITY : info.answerExpiresAt * 1000 - now;
+    return Math.min(ttl, maxTtl, untilExpiry, untilAnswerExpiry);
   }
 
   /**

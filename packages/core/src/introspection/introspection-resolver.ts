@@ -355,7 +355,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   async function readAnswer(
     response: HttpResponse,
     now: number,
-  ): Promise<Outcome<{ readonly answer: unknown; readonly jwt?: string }>> {
+  ): Promise<
+    Outcome<{ readonly answer: unknown; readonly jwt?: string; readonly answerExpiresAt?: number }>
+  > {
     const contentType = response.header('content-type') ?? '';
     const expected = jwtReader === undefined ? JSON_MEDIA_TYPE : JWT_MEDIA_TYPE;
     if (!expected.test(contentType)) {
@@ -372,7 +374,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     }
     if (jwtReader !== undefined) {
       const trusted = await jwtReader.read(text, now, skew);
-      return trusted.ok ? success({ answer: trusted.value.introspection, jwt: trusted.value.jwt }) : trusted;
+      if (!trusted.ok) return trusted;
+      const { introspection, jwt, expiresAt } = trusted.value;
+      return success({ answer: introspection, jwt, answerExpiresAt: expiresAt });
     }
     const parsed = parseIntrospectionJson(text);
     return parsed.ok ? success({ answer: parsed.value }) : parsed;
@@ -438,9 +442,15 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       );
       if (!outcome.ok && outcome.failure.code === 'introspection_unavailable')
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url} ${outcome.failure.description}`);
-      const { jwt } = answer.value;
-      // RFC 9701: the signed answer travels with the token info, for upstreams that verify it themselves.
-      if (outcome.ok && jwt !== undefined) return success({ ...outcome.value, introspectionJwt: jwt });
+      const { jwt, answerExpiresAt } = answer.value;
+      // RFC 9701: the signed answer travels with the token info, for upstreams that verify it themselves,
+      // and with its own `exp`, past which no cache may keep it.
+      if (outcome.ok && jwt !== undefined)
+        return success({
+          ...outcome.value,
+          introspectionJwt: jwt,
+          ...(answerExpiresAt === undefined ? {} : { answerExpiresAt }),
+        });
       return outcome;
     },
   };

@@ -59,6 +59,8 @@ export interface TrustedIntrospectionJwt {
   readonly introspection: Record<string, unknown>;
   /** The verified JWS, for forwarding to an upstream that checks it itself. */
   readonly jwt: string;
+  /** The answer's own `exp`, when it has one: it is not to be used after it (RFC 7519 §4.1.4). */
+  readonly expiresAt: number | undefined;
 }
 
 /**
@@ -167,7 +169,7 @@ export function jwtIntrospectionReader(
           'introspection_unavailable',
           'The signed introspection answer has no "token_introspection"',
         );
-      return success({ introspection, jwt: jws });
+      return success({ introspection, jwt: jws, expiresAt: claims.exp as number | undefined });
     },
   };
 }

@@ -372,6 +372,30 @@ describe('RFC 9701 answer lifetime and payload (exp, nbf, members named twice)',
     expect(errors[0]?.message).toMatch(/no valid "iat"/);
   });
 
+  it("keeps a cached answer no longer than the signed answer's own exp, though the token lives longer", async () => {
+    const as = server();
+    const issuedAt = now();
+    // The token is good for an hour; the server vouches for this answer for 10 s only.
+    const payload = envelope(as, `,"exp":${issuedAt + 10}`).replace(
+      '"token_introspection":{"active":true,',
+      `"token_introspection":{"active":true,"exp":${issuedAt + 3600},`,
+    );
+    await serve(as, payload);
+    const { resolver, errors } = resolverAt(as);
+    let clockMs = issuedAt * 1000;
+    const rs = resourceServerWith(tokenCache(resolver, { ttl: 60_000 }), () => clockMs);
+    expectAccepted(await rs.authenticate(bearerRequest('opaque-token')));
+    const asked = as.introspectionRequests;
+    clockMs = (issuedAt + 9) * 1000;
+    expectAccepted(await rs.authenticate(bearerRequest('opaque-token')));
+    expect(as.introspectionRequests).toBe(asked);
+    // Past the answer's exp, within the cache's ttl and the token's exp: asked again.
+    clockMs = (issuedAt + 10) * 1000;
+    expectAccepted(await rs.authenticate(bearerRequest('opaque-token')));
+    expect(as.introspectionRequests).toBe(asked + 1);
+    expect(errors).toEqual([]);
+  });
+
   it('judges exp and nbf with the skew allowance the resolver uses for iat', async () => {
     const as = server();
     for (const members of [`,"exp":${now() - 30}`, `,"nbf":${now() + 30}`]) {
