@@ -9,9 +9,19 @@ export type Clock = () => number;
 /** Milliseconds since the epoch, from `Date.now()`. */
 export const systemClock: Clock = () => Date.now();
 
-/** Whether a clock's answer is a time: a finite, non-negative number of milliseconds since the epoch. */
+// Readings a clock counting milliseconds since the epoch can give: from 2000-01-01 to 3000-01-01. A clock
+// in seconds (`Date.now() / 1000`), a monotonic one (`performance.now()`) or one in microseconds answers a
+// finite number far outside them, and with it every token's `exp` lies in the future (or all in the past),
+// and replay entries expire a thousand times too soon.
+const EARLIEST_READING_MS = Date.UTC(2000, 0, 1);
+const LATEST_READING_MS = Date.UTC(3000, 0, 1);
+
+/**
+ * Whether a clock's answer is a time: a number of milliseconds since the epoch between 2000 and 3000
+ * (RFC examples dated 2011 included), not a count of seconds, microseconds or time since start-up.
+ */
 export function isClockReading(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return typeof value === 'number' && value >= EARLIEST_READING_MS && value <= LATEST_READING_MS;
 }
 
 /**
@@ -35,6 +45,6 @@ export function unreadableClock(reading: unknown, option: string): RsConfigError
   const answered = typeof reading === 'number' ? String(reading) : `a value of type ${typeof reading}`;
   return new RsConfigError(
     option,
-    `must return milliseconds since the epoch as a finite, non-negative number; it returned ${answered}`,
+    `must return milliseconds since the epoch (a time between the years 2000 and 3000, as Date.now() does); it returned ${answered}, which is no such time (a clock in seconds or microseconds, or performance.now()?)`,
   );
 }

@@ -12,6 +12,7 @@ import {
   RsConfigError,
   revocationList,
   rotatingDpopNonces,
+  securityEventReceiver,
   staticJwks,
   tokenCache,
 } from '../../src/index.js';
@@ -112,8 +113,25 @@ describe('the clock', () => {
     ['nothing', () => undefined],
     ['Infinity', () => Number.POSITIVE_INFINITY],
     ['a negative time', () => -1],
+    // Finite numbers, but no time: with a clock in seconds every token's exp lies ahead (expired tokens
+    // pass), with one in microseconds replay entries expire a thousand times too soon.
+    ['seconds since the epoch', () => Date.now() / 1000],
+    ['time since start-up (performance.now())', () => performance.now()],
+    ['microseconds since the epoch', () => Date.now() * 1000],
   ])('is read when the server is built, and one answering %s is refused', (_, answer) => {
     expectConfigError(() => createResourceServer({ resolver, clock: answer as () => number }), 'clock');
+    expectConfigError(
+      () =>
+        securityEventReceiver({
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          keys: staticJwks(jwksOf(key)),
+          revocations: revocationList(),
+          replayStore: memoryReplayStore(),
+          clock: answer as () => number,
+        }),
+      'securityEventReceiver.clock',
+    );
     expectConfigError(() => memoryReplayStore({ clock: answer as () => number }), 'memoryReplayStore.clock');
     expectConfigError(() => revocationList({ clock: answer as () => number }), 'revocationList.clock');
   });
@@ -124,6 +142,9 @@ describe('the clock', () => {
     const expired = await mint(key, { exp: NOW_S - 60 });
     expectRejected(await server.authenticate(bearerRequest(expired)), 'token_expired');
     reading = Number.NaN;
+    await expect(server.authenticate(bearerRequest(expired))).rejects.toThrow(/clock/);
+    // Switched to seconds at run time: still no time, still refused rather than the token accepted.
+    reading = NOW_MS / 1000;
     await expect(server.authenticate(bearerRequest(expired))).rejects.toThrow(/clock/);
   });
 

@@ -25,6 +25,10 @@ import {
   NOW_MS,
 } from '../helpers.js';
 
+// A clock reads milliseconds since the epoch (readings before 2000 are refused): times in these tests
+// count from this instant.
+const EPOCH_MS = Date.UTC(2026, 0, 1);
+
 let issuerKey: TestSigningKey;
 let resolver: AccessTokenResolver;
 let client: DpopKey;
@@ -259,7 +263,7 @@ describe('building blocks', () => {
 
   it('memoryReplayStore refuses a key within its TTL, forgets it after, and stays bounded', async () => {
     let now = 0;
-    const store = memoryReplayStore({ maxEntries: 3, clock: () => now });
+    const store = memoryReplayStore({ maxEntries: 3, clock: () => EPOCH_MS + now });
     expect(await store.remember('a', 1_000)).toBe(true);
     expect(await store.remember('a', 1_000)).toBe(false);
     now = 999;

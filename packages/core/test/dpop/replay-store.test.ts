@@ -2,6 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { memoryReplayStore } from '../../src/dpop/replay-store.js';
 
+// A clock reads milliseconds since the epoch (readings before 2000 are refused): times in these tests
+// count from this instant.
+const EPOCH_MS = Date.UTC(2026, 0, 1);
+
 /**
  * The reference: a `Map` in order of recording (a key recorded again moves to the end), swept from the
  * front, eight live keys a call, and trimmed from the front past the bound. Obviously right, and slow
@@ -55,7 +59,7 @@ describe('memoryReplayStore', () => {
         ),
         async (maxEntries, calls) => {
           let now = 1_000;
-          const store = memoryReplayStore({ maxEntries, clock: () => now });
+          const store = memoryReplayStore({ maxEntries, clock: () => EPOCH_MS + now });
           const reference = referenceReplayStore(maxEntries, () => now);
           for (const { key, ttl, advance } of calls) {
             now += advance;
@@ -71,7 +75,7 @@ describe('memoryReplayStore', () => {
 
   it('stays correct through thousands of recordings of the same keys after their expiry', async () => {
     let now = 0;
-    const store = memoryReplayStore({ maxEntries: 4, clock: () => now });
+    const store = memoryReplayStore({ maxEntries: 4, clock: () => EPOCH_MS + now });
     for (let round = 0; round < 5_000; round++) {
       now += 10;
       // Each key expired since its last recording: recorded again, leaving a stale item behind.
@@ -84,7 +88,7 @@ describe('memoryReplayStore', () => {
 
   it('compacts a queue of stale recordings behind a live key, and still sweeps and evicts after', async () => {
     let now = 0;
-    const store = memoryReplayStore({ maxEntries: 2, clock: () => now });
+    const store = memoryReplayStore({ maxEntries: 2, clock: () => EPOCH_MS + now });
     const reference = referenceReplayStore(2, () => now);
     const both = async (key: string, ttl: number) => {
       const answer = await store.remember(key, ttl);
