@@ -1,4 +1,5 @@
 import { RsConfigError } from '../config/config-error.js';
+import { MAX_SKEW_SECONDS } from '../config/option-schema.js';
 import type { Failure } from '../errors/failure.js';
 import type { TokenInfo } from '../token-info.js';
 
@@ -58,7 +59,20 @@ export function checkStepUp(
       description = 'The access token does not say when the user authenticated';
     else if (now / 1000 - authTime > maxAge)
       description = 'The user authenticated too long ago for this resource';
+    else if (!possibleLoginTime(authTime, token, now))
+      description = 'The access token says the user authenticated at a time still to come';
   }
   if (description === undefined) return undefined;
   return { code: 'insufficient_user_authentication', description, acrValues, maxAge };
+}
+
+/**
+ * Whether `auth_time` can be when the user logged in: a login precedes the token issued for it, so not
+ * after the token's `iat` (both stamped by the authorization server's clock), and, against this server's
+ * clock, not further ahead than the largest clock skew any setting allows. A later one says nothing about
+ * how recent the login was; taken as it is, it would meet every `maxAge`.
+ */
+function possibleLoginTime(authTime: number, token: TokenInfo, now: number): boolean {
+  if (token.issuedAt !== undefined && authTime > token.issuedAt) return false;
+  return authTime <= now / 1000 + MAX_SKEW_SECONDS;
 }

@@ -141,8 +141,6 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   const maxAge = options.maxAge ?? 300_000;
   const skew = options.skew ?? 60_000;
   const maxLength = options.maxLength ?? 64 * 1024;
-  // Whole milliseconds, as replay stores take them: a skew may be given with a fraction.
-  const jtiLifetimeMs = Math.ceil(maxAge + 2 * skew);
   const verifier = signedJwtVerifier(options.keys, options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS, option);
   checkAlgorithmsServed(options.algorithms, [options.keys], `${option}.algorithms`);
 
@@ -187,8 +185,12 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
       return refused('invalid_request', 'The SET events are not event objects');
     if (claims.sub_id !== undefined && !isObject(claims.sub_id))
       return refused('invalid_request', 'The SET sub_id is not a subject identifier');
-    // Last, so that only a SET that would be acted on uses up its jti. Remembered for as long as its iat
-    // keeps it acceptable: an older copy is refused as too old.
+    // Last, so that only a SET that would be acted on uses up its jti. Remembered beyond the last instant
+    // its iat keeps it acceptable here (iat + maxAge + skew, inclusive; an older copy is refused as too
+    // old), by the skew again for instances sharing the store whose clocks differ by as much, and by a
+    // second. Whole milliseconds, as replay stores take them: a skew may be given with a fraction.
+    const acceptableForMs = iat * 1000 + maxAge + skew - now;
+    const jtiLifetimeMs = Math.max(1, Math.ceil(acceptableForMs)) + Math.ceil(skew) + 1_000;
     let first: boolean;
     try {
       first = await options.replayStore.remember(

@@ -68,6 +68,26 @@ describe('maximum authentication age (RFC 9470)', () => {
     expect(rejection.description).toBe('The user authenticated too long ago for this resource');
   });
 
+  it('refuses an auth_time after the token was issued, or beyond any clock skew ahead, which meets any max_age', async () => {
+    // Minted tokens are issued (iat) at NOW_S.
+    expectAccepted(await decide({ auth_time: NOW_S }, { maxAge: 600 }));
+    for (const claims of [
+      { auth_time: NOW_S + 1 },
+      { auth_time: 1e300 },
+      // Without iat, only this server's clock can tell: at most 5 minutes ahead, the largest skew allowed.
+      { iat: undefined, auth_time: NOW_S + 301 },
+    ]) {
+      const rejection = expectRejected(
+        await decide(claims, { maxAge: 600 }),
+        'insufficient_user_authentication',
+      );
+      expect(rejection.description).toBe(
+        'The access token says the user authenticated at a time still to come',
+      );
+    }
+    expectAccepted(await decide({ iat: undefined, auth_time: NOW_S + 300 }, { maxAge: 600 }));
+  });
+
   it('refuses a token that does not say when the user authenticated', async () => {
     for (const authTime of [undefined, '1700000000', null]) {
       const rejection = expectRejected(

@@ -231,6 +231,50 @@ describe('security event receiver: refusals (RFC 8935 section 2.3)', () => {
     expect(receiver.stats()).toMatchObject({ accepted: 1, duplicates: 2 });
   });
 
+  it('refuses a replay until the SET is too old, on every instance sharing the store, whatever their clocks', async () => {
+    const maxAge = 300_000;
+    const skew = 60_000;
+    const t0 = SET_TIME_S * 1000;
+    let now = t0;
+    // One store (its own clock the real one); B's clock runs 30 s behind A's, within the skew allowed.
+    const store = memoryReplayStore({ clock: () => now });
+    const receiverAt = (offset: number) => {
+      const receiver = securityEventReceiver({
+        issuer: TRANSMITTER,
+        audience: RECEIVER,
+        keys: staticJwks(jwksOf(transmitterKey)),
+        replayStore: store,
+        revocations: revocationList({ clock: () => now + offset }),
+        maxAge,
+        skew,
+        clock: () => now + offset,
+      });
+      const handler = pushDeliveryHandler(receiver);
+      return (set: string) =>
+        handler(
+          new Request('https://api.example.com/ssf/events', {
+            method: 'POST',
+            headers: { 'content-type': 'application/secevent+jwt' },
+            body: set,
+          }),
+        );
+    };
+    const [pushToA, pushToB] = [receiverAt(0), receiverAt(-30_000)];
+    // Issued by a transmitter whose clock is ahead by the whole skew: the longest a SET stays acceptable.
+    const set = await sign(revokeAlice, { ...alice, issuedAt: SET_TIME_S + skew / 1000 });
+    expect((await pushToA(set)).status).toBe(202);
+    const lastAcceptedByA = t0 + skew + maxAge + skew;
+    now = lastAcceptedByA;
+    await expectSetError(await pushToA(set), 'invalid_request');
+    now = lastAcceptedByA + 1;
+    await expectSetError(await pushToA(set), 'invalid_request');
+    // B still takes the SET's iat as recent enough 30 s later: it must still find it received.
+    now = lastAcceptedByA + 30_000;
+    const response = await pushToB(set);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { description: string }).description).toMatch(/already received/);
+  });
+
   it('refuses a SET for another audience, of another issuer, or of another typ', async () => {
     const { push, revocations } = setup();
     await expectSetError(
@@ -342,7 +386,8 @@ describe('security event receiver: settings refused at start-up', () => {
     });
     const set = await sign({ [TOKENS_REVOKED]: {} }, { subjectId: { format: 'opaque', id: 'alice' } });
     expect((await receiver.receive(set)).ok).toBe(true);
-    expect(ttls).toEqual([300_001]);
+    // Until iat + maxAge + skew (299 500.25 ms from now, rounded up), then the skew (rounded up) and a second.
+    expect(ttls).toEqual([299_501 + 1 + 1_000]);
   });
 });
 
