@@ -65,6 +65,26 @@ export type ProtectedAlbHandler<Claims extends object = DefaultClaims> = (
 ) => ALBResult | Promise<ALBResult>;
 
 /**
+ * A Lambda handler behind an Application Load Balancer on a route where authentication is optional:
+ * `oauth2` is `undefined` when the request carried no token.
+ *
+ * @example
+ * ```ts
+ * import type { OptionallyProtectedAlbHandler } from '@rs/lambda';
+ * const greet: OptionallyProtectedAlbHandler = async (event, context, oauth2) => ({
+ *   statusCode: 200,
+ *   statusDescription: '200 OK',
+ *   body: oauth2 === undefined ? 'hello, stranger' : `hello ${oauth2.subject}`,
+ * });
+ * ```
+ */
+export type OptionallyProtectedAlbHandler<Claims extends object = DefaultClaims> = (
+  event: ALBEvent,
+  context: Context,
+  oauth2: RsContext<Claims> | undefined,
+) => ALBResult | Promise<ALBResult>;
+
+/**
  * What {@link LambdaResourceServer.protect} returns: export it as the function's handler.
  *
  * @example

@@ -20,6 +20,7 @@ export type {
 export type { RestAuthorizerEvent, RestAuthorizerHandler } from './authorizers/rest-authorizer.js';
 export type {
   LambdaHandler,
+  OptionallyProtectedAlbHandler,
   OptionallyProtectedHandler,
   ProtectedAlbHandler,
   ProtectedHandler,

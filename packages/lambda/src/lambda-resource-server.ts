@@ -28,6 +28,7 @@ import {
 import { type RestAuthorizerHandler, restAuthorizer } from './authorizers/rest-authorizer.js';
 import type {
   LambdaHandler,
+  OptionallyProtectedAlbHandler,
   OptionallyProtectedHandler,
   ProtectedAlbHandler,
   ProtectedHandler,
@@ -140,6 +141,15 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
     policy?: AccessPolicy,
   ): (event: ALBEvent, context: Context) => Promise<ALBResult>;
   /**
+   * As {@link LambdaResourceServer.protectAlb}, for a route where authentication is optional: a request
+   * without any token reaches the handler with `oauth2` undefined; a token, when present, must pass (a
+   * bad one is still answered 401, in the load balancer's shape).
+   */
+  protectAlbOptional(
+    handler: OptionallyProtectedAlbHandler<Claims>,
+    policy?: AccessPolicy,
+  ): (event: ALBEvent, context: Context) => Promise<ALBResult>;
+  /**
    * A REST API Lambda authorizer (`TOKEN` or `REQUEST`; also HTTP API authorizers with payload format
    * 1.0): Allow with the subject as `principalId` and the claims as `context`, Deny for 403, `Unauthorized`
    * (401) for a missing or bad token. Settings are checked now.
@@ -244,6 +254,19 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
         // The load balancer's shape, which depends on the event (multi-value headers or not).
         if (!result.ok) return albRejectionResponse(result.rejection, event);
         return addHeaders(await handler(event, context, result.context as Context_), result.headers);
+      };
+    },
+    protectAlbOptional(handler: OptionallyProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
+      checkRouteHandler(handler, 'protectAlbOptional(handler)');
+      const policy = routePolicyArgument(given, 'protectAlbOptional.policy');
+      const authenticateRoute = forOptionalRoute(policy, 'protectAlbOptional.policy');
+      return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
+        const result = await authenticateRoute({ kind: 'alb', event });
+        if (!result.ok) return albRejectionResponse(result.rejection, event);
+        return addHeaders(
+          await handler(event, context, result.context as Context_ | undefined),
+          result.headers,
+        );
       };
     },
     restAuthorizer(settings: AuthorizerSettings = {}) {

@@ -1,6 +1,10 @@
 import { type TestIssuer, testIssuer } from '@rs/testkit';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLambdaResourceServer, type ProtectedAlbHandler } from '../src/index.js';
+import {
+  createLambdaResourceServer,
+  type OptionallyProtectedAlbHandler,
+  type ProtectedAlbHandler,
+} from '../src/index.js';
 import { albEvent } from './fixtures/alb-event.js';
 import { lambdaContext } from './support/lambda-context.js';
 
@@ -94,5 +98,38 @@ describe('Application Load Balancer events', () => {
     const rs = createLambdaResourceServer({ resolver: issuer.resolver, tokenLocations: { query: true } });
     const result = await rs.protectAlb(ok)(albEvent({ query: { access_token: [token] } }), lambdaContext());
     expect(result).toMatchObject({ statusCode: 200, headers: { 'cache-control': 'private' } });
+  });
+});
+
+describe('optional authentication behind a load balancer (protectAlbOptional)', () => {
+  const greet: OptionallyProtectedAlbHandler = async (_event, _context, oauth2) => ({
+    statusCode: 200,
+    statusDescription: '200 OK',
+    body: oauth2 === undefined ? 'stranger' : oauth2.subject!,
+  });
+
+  it('runs the handler without a token, with one that passes, and answers a bad one in the ALB shape', async () => {
+    const route = rsOf().protectAlbOptional(greet, { scopes: ['read'] });
+    expect(await route(albEvent(), lambdaContext())).toMatchObject({ statusCode: 200, body: 'stranger' });
+    expect(
+      await route(albEvent({ headers: { authorization: `Bearer ${token}` } }), lambdaContext()),
+    ).toMatchObject({ statusCode: 200, body: 'alice' });
+    const refused = await route(
+      albEvent({ multiValue: true, headers: { authorization: ['Bearer forged.token.here'] } }),
+      lambdaContext(),
+    );
+    expect(refused).toMatchObject({ statusCode: 401, statusDescription: '401 Unauthorized' });
+    expect(refused.multiValueHeaders?.['www-authenticate']?.[0]).toMatch(/error="invalid_token"/);
+  });
+
+  it('reads the event as the load balancer sends it: its raw query and x-forwarded-proto', async () => {
+    const route = rsOf().protectAlbOptional(greet);
+    // An HTTP listener: refused as not https, where API Gateway's reading would have assumed https.
+    expect(
+      await route(
+        albEvent({ headers: { authorization: `Bearer ${token}`, 'x-forwarded-proto': 'http' } }),
+        lambdaContext(),
+      ),
+    ).toMatchObject({ statusCode: 400, statusDescription: '400 Bad Request' });
   });
 });
