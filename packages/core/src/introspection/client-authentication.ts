@@ -21,7 +21,8 @@ import { checkCredentialText, clientSecretSource } from './client-secret.js';
  *
  * - `client_secret_basic`: HTTP Basic with the id and secret form-urlencoded first (RFC 6749 §2.3.1).
  * - `client_secret_post`: `client_id` and `client_secret` in the form.
- * - `private_key_jwt`: a signed client assertion (RFC 7523), made fresh per call.
+ * - `private_key_jwt`: a signed client assertion (RFC 7523), made fresh for every request sent, a retry
+ *   included: the server may have seen the last one even when its answer was lost.
  * - `tls_client_auth`: a client certificate on the connection; give the HTTP client the certificate
  *   (`undiciHttpClient({ tls: { cert, key } })` from `@rs/core/node`). Only `client_id` goes in the form.
  *   Refused at start-up with the default HTTP client, or an `undiciHttpClient` without `tls.cert`: neither
@@ -117,6 +118,10 @@ export const CLIENT_AUTHENTICATION: OptionRule = {
 
 /** Adds the credentials to an introspection request. */
 export interface ClientAuthenticator {
+  /**
+   * Adds the credentials to one request about to be sent: called again for every attempt, a retry
+   * included, since a `private_key_jwt` assertion is good once (the server refuses a replayed `jti`).
+   */
   apply(form: URLSearchParams, headers: Record<string, string>): Promise<void>;
   /**
    * After the endpoint refused the credentials: re-reads a stored secret, `true` when it changed and the

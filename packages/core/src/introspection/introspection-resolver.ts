@@ -24,7 +24,7 @@ import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { RsError } from '../errors/rs-error.js';
 import { schemeOfRefusedRequest } from '../extract/extract-token.js';
-import { retryWithinBudget } from '../http/bounded-retry.js';
+import { retryAfterMs, retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
@@ -83,13 +83,19 @@ export interface IntrospectionResolverOptions {
   /** Clock skew allowed on `exp`, `nbf` and `iat` in answers, in seconds. Default 0. */
   readonly skewAllowance?: number;
   /**
-   * The whole budget of one introspection, retries included. Default 5 s. The first request of a
-   * resolver that discovers its endpoint also waits for discovery (once, with the same timeout per
-   * metadata URL). After a failed discovery, requests are answered with that failure at once for 1 s,
-   * doubled after each further failure up to 10 s, before discovery is tried again.
+   * The whole budget of one introspection, retries (and a retry with a re-read secret) included. Default
+   * 5 s. The first request of a resolver that discovers its endpoint also waits for discovery (once, with
+   * the same timeout per metadata URL). After a failed discovery, requests are answered with that failure
+   * at once for 1 s, doubled after each further failure up to 10 s, before discovery is tried again.
    */
   readonly timeout?: number;
-  /** Retries after a network error or a 5xx answer, within the timeout. Default 1. */
+  /**
+   * Retries after a network error, a timeout, a 5xx or a 429 answer, within the timeout. Default 1. A 503
+   * or 429 with `Retry-After` is retried no sooner than it asks, and not at all when that is past the
+   * timeout. After an introspection that got no answer, later ones make a single attempt for 1 s, doubled
+   * after each further one up to 10 s, until the endpoint answers again: during an outage each request
+   * costs the server one call, not `1 + retries`.
+   */
   readonly retries?: number;
   /** Delay before the first retry, doubled for each next one. Default 100 ms. */
   readonly retryDelay?: number;
@@ -157,8 +163,10 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
   maxTokenLength: integerBetween(1, 1024 * 1024),
 };
 
-const DISCOVERY_RETRY_DELAY_MS = 1_000;
-const DISCOVERY_MAX_RETRY_DELAY_MS = 10_000;
+// How long the endpoint is left alone after it failed, by failures in a row: for discovery, no request asks
+// for the metadata; for introspection, no request retries.
+const BACK_OFF_DELAY_MS = 1_000;
+const MAX_BACK_OFF_DELAY_MS = 10_000;
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
 
@@ -252,12 +260,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       const now = Date.now();
       if (now >= discoveryRetryAt) {
         discoveryFailures++;
-        discoveryRetryAt =
-          now +
-          Math.min(
-            DISCOVERY_RETRY_DELAY_MS * 2 ** Math.min(discoveryFailures - 1, 30),
-            DISCOVERY_MAX_RETRY_DELAY_MS,
-          );
+        discoveryRetryAt = now + backOffDelay(discoveryFailures);
         discoveryFailure = error;
       }
       throw error;
@@ -291,48 +294,31 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       : refusal('introspection_unavailable', 'The authorization server is unavailable');
   }
 
-  /** POSTs the request, retrying network errors and 5xx answers within the whole `timeout`. */
-  async function send(
-    url: string,
-    body: string,
-    headers: Record<string, string>,
-  ): Promise<HttpResponse | IntrospectionError> {
-    try {
-      return await retryWithinBudget(
-        async (remainingMs) => {
-          const response = await http.send({
-            method: 'POST',
-            url,
-            headers,
-            body,
-            timeoutMs: remainingMs,
-            maxResponseBytes,
-          });
-          if (response.status >= 500) {
-            throw new IntrospectionError(
-              'ERR_RS_INTROSPECTION_UNAVAILABLE',
-              `${url} answered HTTP ${response.status}`,
-            );
-          }
-          return response;
-        },
-        {
-          budgetMs: timeout,
-          retries,
-          retryDelayMs: retryDelay,
-          // An answer too large once is too large again.
-          retryable: (error) => !(error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE'),
-        },
-      );
-    } catch (error) {
-      if (error instanceof IntrospectionError) return error;
-      const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
-      return new IntrospectionError('ERR_RS_INTROSPECTION_UNAVAILABLE', message, { cause: error });
+  // During an outage, retries would multiply the load on a server that is struggling to come back: after
+  // an introspection that got no answer (network error, timeout, 5xx, 429), later ones make one attempt
+  // each, without retries, for 1 s, doubled after each further such introspection up to 10 s, and make
+  // them again as soon as one gets an answer. Never none: a token is checked the moment the server is back.
+  // Concurrent introspections that failed together count once, as for discovery. Real time, for the
+  // server's sake.
+  let retriesResumeAt = Number.NEGATIVE_INFINITY;
+  let unansweredInARow = 0;
+  const retriesPaused = (): boolean => Date.now() < retriesResumeAt;
+  function recordExchange(answered: boolean): void {
+    if (answered) {
+      unansweredInARow = 0;
+      retriesResumeAt = Number.NEGATIVE_INFINITY;
+      return;
     }
+    const now = Date.now();
+    if (now < retriesResumeAt) return;
+    unansweredInARow++;
+    retriesResumeAt = now + backOffDelay(unansweredInARow);
   }
 
-  /** One introspection request with fresh client credentials. */
-  async function introspect(url: string, token: string): Promise<HttpResponse | IntrospectionError> {
+  /** The whole introspection request, with client credentials made for it alone. */
+  async function introspectionRequest(
+    token: string,
+  ): Promise<{ body: string; headers: Record<string, string> }> {
     const form = new URLSearchParams({ token });
     if (tokenTypeHint !== false) form.set('token_type_hint', tokenTypeHint);
     const headers: Record<string, string> = {
@@ -342,13 +328,63 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     try {
       await authenticator.apply(form, headers);
     } catch (error) {
-      return new IntrospectionError(
-        'ERR_RS_INTROSPECTION_MISCONFIGURED',
-        `the client authentication could not be prepared: ${(error as Error).message}`,
-        { cause: error },
-      );
+      throw new CredentialsNotPrepared(error);
     }
-    return send(url, form.toString(), headers);
+    return { body: form.toString(), headers };
+  }
+
+  /**
+   * One introspection within `budgetMs`, retrying network errors, timeouts, 5xx and 429 answers. Every
+   * attempt builds its whole request anew, client authentication included: a retry never resends a
+   * client assertion (its `jti` is good once), which the server may have seen though its answer was lost.
+   */
+  async function introspect(
+    url: string,
+    token: string,
+    budgetMs: number,
+  ): Promise<HttpResponse | IntrospectionError> {
+    try {
+      const response = await retryWithinBudget(
+        async (remainingMs) => {
+          const startedAt = Date.now();
+          const { body, headers } = await introspectionRequest(token);
+          const response = await http.send({
+            method: 'POST',
+            url,
+            headers,
+            body,
+            // Signing an assertion took part of the time left.
+            timeoutMs: Math.max(1, remainingMs - (Date.now() - startedAt)),
+            maxResponseBytes,
+          });
+          if (response.status >= 500 || response.status === 429) throw new UnavailableAnswer(url, response);
+          return response;
+        },
+        {
+          budgetMs,
+          retries,
+          retryDelayMs: retryDelay,
+          retryable: (error) => wantsAnotherAttempt(error) && !retriesPaused(),
+          retryAfterMs: (error) => (error instanceof UnavailableAnswer ? error.retryAfterMs : undefined),
+        },
+      );
+      recordExchange(true);
+      return response;
+    } catch (error) {
+      if (error instanceof CredentialsNotPrepared) {
+        return new IntrospectionError(
+          'ERR_RS_INTROSPECTION_MISCONFIGURED',
+          `the client authentication could not be prepared: ${(error.cause as Error).message}`,
+          { cause: error.cause },
+        );
+      }
+      // An answer too large was an answer: the server is there.
+      recordExchange(!wantsAnotherAttempt(error));
+      if (error instanceof UnavailableAnswer)
+        return new IntrospectionError('ERR_RS_INTROSPECTION_UNAVAILABLE', error.message);
+      const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
+      return new IntrospectionError('ERR_RS_INTROSPECTION_UNAVAILABLE', message, { cause: error });
+    }
   }
 
   // RFC 7662 JSON, or an RFC 9701 JWT when configured: anything else is not an answer to trust.
@@ -395,11 +431,18 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
             : 'ERR_RS_INTROSPECTION_UNAVAILABLE';
         return fail(code, `introspection endpoint discovery failed: ${(error as Error).message}`, error);
       }
-      let response = await introspect(url, token);
+      // One budget for the whole exchange, the request with a re-read secret included.
+      const deadline = Date.now() + timeout;
+      let response = await introspect(url, token, timeout);
       // A stored client secret may have been rotated since it was read: read it again, and when it
-      // changed, ask once more with the new one.
-      if (!(response instanceof IntrospectionError) && response.status === 401 && authenticator.reread()) {
-        response = await introspect(url, token);
+      // changed, ask once more with the new one, in the time left.
+      if (
+        !(response instanceof IntrospectionError) &&
+        response.status === 401 &&
+        authenticator.reread() &&
+        deadline - Date.now() > 0
+      ) {
+        response = await introspect(url, token, deadline - Date.now());
       }
       if (response instanceof IntrospectionError)
         return fail(response.code, response.message, response.cause);
@@ -489,6 +532,43 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       return [health];
     },
   };
+}
+
+/** A 5xx or 429 answer: the server is there but cannot answer now, and may say when to ask again. */
+class UnavailableAnswer extends Error {
+  /** How long its `Retry-After` asks to wait (only a 503 or 429 may ask), in milliseconds. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(url: string, response: HttpResponse) {
+    const retryAfter =
+      response.status === 503 || response.status === 429
+        ? retryAfterMs(response.header('retry-after'), Date.now())
+        : undefined;
+    super(
+      retryAfter === undefined
+        ? `${url} answered HTTP ${response.status}`
+        : `${url} answered HTTP ${response.status}, asking to be called again in ${Math.ceil(retryAfter / 1000)} s`,
+    );
+    this.retryAfterMs = retryAfter;
+  }
+}
+
+/** The client authentication could not be added to a request (a key that cannot sign): nothing was sent. */
+class CredentialsNotPrepared extends Error {
+  constructor(cause: unknown) {
+    super('the client authentication could not be prepared', { cause });
+  }
+}
+
+/** Whether a failed attempt may go better the next time: not when the answer was too large, or unsent. */
+function wantsAnotherAttempt(error: unknown): boolean {
+  if (error instanceof CredentialsNotPrepared) return false;
+  return !(error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE');
+}
+
+/** The wait after `failures` failures in a row: 1 s, doubled for each further one, up to 10 s. */
+function backOffDelay(failures: number): number {
+  return Math.min(BACK_OFF_DELAY_MS * 2 ** Math.min(failures - 1, 30), MAX_BACK_OFF_DELAY_MS);
 }
 
 /** Refusals that say the endpoint could not be used, not that the token is bad. */
