@@ -10,13 +10,14 @@ import {
 } from '../config/option-schema.js';
 import { CacheNamespace } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
-import type { Failure, FailureCode, Outcome } from '../errors/failure.js';
+import { type Failure, type FailureCode, type Outcome, refusal } from '../errors/failure.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
 import {
   type Revocation,
   revocationLabel,
+  revocationLabels,
   type SharedRevocation,
   sharedRevocation,
 } from '../revocation/revocation.js';
@@ -34,7 +35,10 @@ export interface TokenCacheOptions {
    * it would keep every answer forever; give `memoryTokenCacheStore(maxEntries)` or a shared store.
    */
   readonly store?: TokenCacheStore;
-  /** Size of the default in-process store. Default 10 000. */
+  /**
+   * Size of the default in-process store. Default 10 000. Accepted answers may fill it; refusals take at
+   * most a tenth of it and never push out an accepted answer (see {@link memoryTokenCacheStore}).
+   */
   readonly maxEntries?: number;
   /** How long an accepted token's answer is kept. Default 60 s. Never past the token's `exp`. */
   readonly ttl?: number;
@@ -177,9 +181,12 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   instance with a longer `ttl` or a wrong clock, or anyone who could write into a shared store): see
  *   {@link CachedAnswer};
  * - concurrent requests for one token share one call to the wrapped resolver, and all of them get its
- *   answer, whatever it is;
+ *   answer, unless a revocation overtook it (below);
  * - `evict(token)`, `revoke({ by, value })` (by token, `jti`, subject, client or session) and `clear()`
- *   for revocation, or a {@link RevocationList} (`revocations`) that revokes in every cache at once;
+ *   for revocation, or a {@link RevocationList} (`revocations`) that revokes in every cache at once. Once
+ *   a revocation has completed, no answer asked for before it and named by it is served, stored or
+ *   handed to a request that was waiting for it: those requests ask again, as a request arriving after
+ *   the revocation does (three times at most, then 503);
  * - a failing store never fails a request, and its outages are told once when they start and once when
  *   they end (`onStoreError`).
  *
@@ -254,9 +261,11 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   async function keyOf(token: string): Promise<string> {
     return (keyBase ?? (await digestKeyBase())) + (await tokenHash(token));
   }
-  // Calls under way, by key. `evict` and `clear` mark a call revoked and detach it: its answer is handed
-  // to the requests already waiting for it but not stored (or revocation would be undone by a stale
-  // answer), and later requests make a call of their own instead of joining one begun before revocation.
+  // Calls under way, by key. A revocation marks the calls whose answers it may name (see `Flight`): an
+  // answer it names is neither stored (or revocation would be undone by a stale answer) nor handed to
+  // anyone, and every request waiting for it asks again (`askAgain`). A call that `evict`, `clear` or
+  // a revocation of its token forgot is also detached: later requests make a call of their own at once
+  // instead of joining one whose answer nobody will get.
   const inflight = new Map<string, Flight>();
   let hits = 0;
   let misses = 0;
@@ -357,6 +366,43 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     return NEGATIVE_CACHEABLE.has(failure.code) ? Math.min(negativeTtl, maxTtl) : 0;
   }
 
+  /**
+   * Whether a request that waited for `flight` must ask again, as a revocation overtook its answer
+   * ({@link overtaken}). Such an answer is handed to no one: every request that waited for it asks again
+   * (the store first, then one new call shared by all of them), and so gets what a request arriving after
+   * the revocation gets: a JWT resolver checking the revocation list refuses the token, an authorization
+   * server says whether it is still active. Whether a revocation makes a token refused is the wrapped
+   * resolver's to say, not the cache's: `evict` and `clear` only forget, and a revocation by claim names
+   * only tokens issued before it, which an answer does not always tell. A request asks at most
+   * {@link MAX_ASKS} times, then is answered 503: revocations that keep naming a token while it is being
+   * asked (`clear()` in a loop) neither hold a request forever nor let an answer they overtook through.
+   */
+  function askAgain(
+    flight: Flight,
+    token: string,
+    outcome: Outcome<TokenInfo>,
+    now: number,
+  ): Promise<boolean> | boolean {
+    // Most calls see no revocation: no further wait for them.
+    if (!flight.forgotten && flight.revokedLabels === undefined && flight.tokenRevocations === 0)
+      return false;
+    return overtaken(flight, token, outcome, now);
+  }
+
+  function startFlight(token: string, key: string, context: ResolveContext): Flight {
+    const flight: Flight = {
+      call: undefined as never,
+      forgotten: false,
+      revokedLabels: undefined,
+      tokenRevocations: 0,
+    };
+    flight.call = resolveAndRemember(token, key, context, flight).finally(() => {
+      if (inflight.get(key) === flight) inflight.delete(key);
+    });
+    inflight.set(key, flight);
+    return flight;
+  }
+
   async function resolveAndRemember(
     token: string,
     key: string,
@@ -364,14 +410,48 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     flight: Flight,
   ): Promise<Outcome<TokenInfo>> {
     const outcome = await resolver.resolve(token, context);
-    if (!flight.revoked) await remember(key, outcome, context.now);
+    if (await overtaken(flight, token, outcome, context.now)) return outcome;
+    await remember(key, outcome, context.now);
+    // A revocation made between the check and the write may have deleted before this write: undone.
+    if (await overtaken(flight, token, outcome, context.now)) await storeWrite(() => store.delete(key));
     return outcome;
   }
 
-  function revoke(key: string): void {
+  /**
+   * Whether a revocation made while `flight` was under way names its answer, as it would have named the
+   * answer had it been stored: every answer of a call that was forgotten (`evict`, `clear`, a revocation
+   * of its token), and an accepted answer carrying a revoked `jti`, subject, client or session, or whose
+   * token a revocation list names by itself (the same claims under another signature, or inside a JWE).
+   * A refusal is never overtaken by a revocation that did not forget its call: revocation refuses more,
+   * never less. Checked again after each wait, for a revocation made meanwhile.
+   */
+  async function overtaken(
+    flight: Flight,
+    token: string,
+    outcome: Outcome<TokenInfo>,
+    now: number,
+  ): Promise<boolean> {
+    let tokenRevocationsChecked = 0;
+    for (;;) {
+      if (flight.forgotten) return true;
+      if (!outcome.ok) return false;
+      const revokedLabels = flight.revokedLabels;
+      if (
+        revokedLabels !== undefined &&
+        revocationLabels(outcome.value).some((label) => revokedLabels.has(label))
+      )
+        return true;
+      if (flight.tokenRevocations === tokenRevocationsChecked) return false;
+      tokenRevocationsChecked = flight.tokenRevocations;
+      if (someTokenRevoked() && (await namedByTokenRevocation(token, outcome.value, now))) return true;
+    }
+  }
+
+  /** Forgets the call under way for `key`: whatever it answers is stale, and it is joined no more. */
+  function forget(key: string): void {
     const flight = inflight.get(key);
     if (flight === undefined) return;
-    flight.revoked = true;
+    flight.forgotten = true;
     inflight.delete(key);
   }
 
@@ -393,13 +473,19 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     const deletion = { alreadyAnnounced: fromAnotherInstance };
     if (revocation.by === 'token') {
       const key = base + revocation.value;
-      revoke(key);
+      forget(key);
+      // The other calls may be for the same token spelled otherwise: checked once they answer.
+      for (const flight of inflight.values()) flight.tokenRevocations++;
       await storeWrite(() => store.delete(key, deletion));
       return;
     }
-    // Which token a call under way is for is not known until it answers: none of them may store it.
-    for (const key of [...inflight.keys()]) revoke(key);
+    // Which claims a call under way will answer with is not known until it does: each answer is checked
+    // then. The calls stay joinable: most answers are named by no revocation.
     const label = revocationLabel(revocation.by, revocation.value);
+    for (const flight of inflight.values()) {
+      flight.revokedLabels ??= new Set();
+      flight.revokedLabels.add(label);
+    }
     await storeWrite(() =>
       store.deleteLabelled === undefined ? store.clear() : store.deleteLabelled(label, deletion),
     );
@@ -439,49 +525,56 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     revocationLists,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       const key = await keyOf(token);
-      let cached = await read(key);
-      if (
-        cached?.info !== undefined &&
-        someTokenRevoked() &&
-        (await namedByTokenRevocation(token, cached.info, context.now))
-      ) {
-        // Stored before a revocation named its token under another spelling: not served again.
-        revoke(key);
-        await storeWrite(() => store.delete(key));
-        cached = undefined;
+      // Counted, and traced, once per request: the first time round. Going round again is `askAgain`'s
+      // to decide: the store first (a call made after the revocation may have answered), then a call.
+      for (let asked = 1; ; asked++) {
+        const first = asked === 1;
+        let cached = await read(key);
+        if (
+          cached?.info !== undefined &&
+          someTokenRevoked() &&
+          (await namedByTokenRevocation(token, cached.info, context.now))
+        ) {
+          // Stored before a revocation named its token under another spelling: not served again.
+          forget(key);
+          await storeWrite(() => store.delete(key));
+          cached = undefined;
+        }
+        if (cached !== undefined && servable(cached, context.now)) {
+          if (first) {
+            hits++;
+            context.trace?.cacheLookup(true);
+          }
+          return cached.info !== undefined
+            ? { ok: true, value: cached.info }
+            : { ok: false, failure: cached.failure };
+        }
+        let flight = inflight.get(key);
+        if (flight === undefined) {
+          if (first) {
+            misses++;
+            context.trace?.cacheLookup(false);
+          }
+          flight = startFlight(token, key, context);
+        } else if (first) {
+          coalesced++;
+        }
+        const outcome = await flight.call;
+        if (!(await askAgain(flight, token, outcome, context.now))) return outcome;
+        if (asked >= MAX_ASKS) return OVERTAKEN_TOO_OFTEN;
       }
-      if (cached !== undefined && servable(cached, context.now)) {
-        hits++;
-        context.trace?.cacheLookup(true);
-        return cached.info !== undefined
-          ? { ok: true, value: cached.info }
-          : { ok: false, failure: cached.failure };
-      }
-      const pending = inflight.get(key);
-      if (pending !== undefined) {
-        coalesced++;
-        return pending.call;
-      }
-      misses++;
-      context.trace?.cacheLookup(false);
-      const flight: Flight = { revoked: false, call: undefined as never };
-      flight.call = resolveAndRemember(token, key, context, flight).finally(() => {
-        if (inflight.get(key) === flight) inflight.delete(key);
-      });
-      inflight.set(key, flight);
-      return flight.call;
     },
     async evict(token: string): Promise<void> {
       revocations++;
       const key = await keyOf(token);
-      revoke(key);
+      forget(key);
       await storeWrite(() => store.delete(key));
     },
     async revoke(revocation: Revocation): Promise<void> {
       await dropRevoked(await sharedRevocation(revocation, undefined, 'tokenCache.revoke'));
     },
     async clear(): Promise<void> {
-      for (const key of [...inflight.keys()]) revoke(key);
+      for (const key of [...inflight.keys()]) forget(key);
       await storeWrite(() => store.clear());
     },
     stats: () => ({ hits, misses, coalesced, evictions: store.evictions?.() ?? 0, revocations, storeErrors }),
@@ -505,12 +598,34 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   };
 }
 
-/** One call to the wrapped resolver, shared by the requests for one token that arrive while it runs. */
+/**
+ * One call to the wrapped resolver, shared by the requests for one token that arrive while it runs, and
+ * the revocations made meanwhile, which decide whether its answer may still be used (`overtaken`).
+ */
 interface Flight {
   call: Promise<Outcome<TokenInfo>>;
-  /** Set by `evict` / `clear`: the answer must not be stored. */
-  revoked: boolean;
+  /** Set by `evict`, `clear` and a revocation of this token: whatever the call answers is stale. */
+  forgotten: boolean;
+  /** Labels (`sub:alice`) revoked meanwhile: an accepted answer carrying one is stale. */
+  revokedLabels: Set<string> | undefined;
+  /** Revocations of other tokens by themselves meanwhile: the answer may be one of them, spelled otherwise. */
+  tokenRevocations: number;
 }
+
+/**
+ * How many times one request asks the wrapped resolver when revocations keep overtaking the answers:
+ * once, then again for each answer a revocation named while it was asked for, up to this bound.
+ */
+const MAX_ASKS = 3;
+
+/**
+ * The answer to a request whose every answer a revocation overtook: 503, as when the resolver cannot be
+ * reached, for the token could not be checked through no fault of the client, who may try again.
+ */
+const OVERTAKEN_TOO_OFTEN: Outcome<TokenInfo> = refusal(
+  'introspection_unavailable',
+  `The token was revoked or evicted while it was being checked, ${MAX_ASKS} times: try again`,
+);
 
 /**
  * How far ahead of this clock another instance's `storedAt` may be and still be shared: instances whose

@@ -483,23 +483,29 @@ describe('tokenCache: revocation', () => {
   it.each([
     ['evict(token)', (cache: ReturnType<typeof tokenCache>) => cache.evict('hot-token')],
     ['clear()', (cache: ReturnType<typeof tokenCache>) => cache.clear()],
-  ])('%s during a call: its waiters get the answer, but it is not kept', async (_name, revoke) => {
-    const inner = gatedStandIn();
-    const cache = tokenCache(inner);
-    const first = resolveAt(cache, 'hot-token');
-    const waiter = resolveAt(cache, 'hot-token');
-    await until(() => cache.stats().coalesced === 1);
-    await revoke(cache);
-    const answer = active();
-    inner.pending[0]!.resolve(answer);
-    expect(await first).toBe(answer);
-    expect(await waiter).toBe(answer);
+  ])(
+    '%s during a call: its answer goes to no one; the waiters ask again, with one call',
+    async (_name, revoke) => {
+      const inner = gatedStandIn();
+      const cache = tokenCache(inner);
+      const first = resolveAt(cache, 'hot-token');
+      const waiter = resolveAt(cache, 'hot-token');
+      await until(() => cache.stats().coalesced === 1);
+      await revoke(cache);
+      // Asked for before the revocation: handed to neither the request that asked nor the one waiting.
+      inner.pending[0]!.resolve(active());
+      await until(() => inner.calls === 2);
+      inner.pending[1]!.resolve(refused('token_inactive'));
+      expectFailure(await first, 'token_inactive');
+      expectFailure(await waiter, 'token_inactive');
+      expect(inner.calls).toBe(2);
 
-    const next = resolveAt(cache, 'hot-token');
-    await until(() => inner.calls === 2);
-    inner.pending[1]!.resolve(refused('token_inactive'));
-    expectFailure(await next, 'token_inactive');
-  });
+      // The answer asked for after the revocation is the one kept.
+      expectFailure(await resolveAt(cache, 'hot-token', NOW_MS + 1), 'token_inactive');
+      expect(inner.calls).toBe(2);
+      expect(cache.stats()).toMatchObject({ misses: 1, coalesced: 1, hits: 1 });
+    },
+  );
 
   it.each([
     ['evict(token)', (cache: ReturnType<typeof tokenCache>) => cache.evict('hot-token')],
@@ -515,10 +521,10 @@ describe('tokenCache: revocation', () => {
     expect(cache.stats().coalesced).toBe(0);
 
     inner.pending[1]!.resolve(refused('token_inactive'));
-    inner.pending[0]!.resolve(active());
     expectFailure(await after, 'token_inactive');
-    expectSuccess(await before);
-    // The answer asked for after the revocation is the one kept.
+    inner.pending[0]!.resolve(active());
+    // The request that began the call asks again, and finds the answer asked for after the revocation.
+    expectFailure(await before, 'token_inactive');
     expectFailure(await resolveAt(cache, 'hot-token', NOW_MS + 1), 'token_inactive');
     expect(inner.calls).toBe(2);
   });

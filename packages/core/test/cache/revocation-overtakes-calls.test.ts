@@ -1,0 +1,292 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ecdsaTwin, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AccessTokenResolver,
+  createResourceServer,
+  introspectionResolver,
+  jwtResolver,
+  type Outcome,
+  type RevocationList,
+  revocationList,
+  staticJwks,
+  type TokenCache,
+  type TokenInfo,
+  tokenCache,
+  tokenInfoFromClaims,
+} from '../../src/index.js';
+import {
+  AUDIENCE,
+  bearerRequest,
+  expectAccepted,
+  expectFailure,
+  expectRejected,
+  expectSuccess,
+  ISSUER,
+  mint,
+  NOW_MS,
+  NOW_S,
+  resolveAt,
+} from '../helpers.js';
+
+// A revocation that has completed is final for every answer asked for before it: neither the request
+// that began the call nor those waiting for it get that answer; they ask again, with one call.
+
+/**
+ * Yields to the event loop until `condition` holds: how many turns the cache takes to reach a point
+ * (hashing, HTTP) is not fixed. Bounded by five seconds of wall time; no fixed sleep.
+ */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition() && Date.now() < deadline) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  expect(condition()).toBe(true);
+}
+
+/**
+ * An introspection endpoint on 127.0.0.1 that decides when a request arrives, as an authorization server
+ * does, and answers when the test lets it: the answer of a call begun before a revocation comes after.
+ */
+interface SlowAuthorizationServer {
+  readonly endpoint: string;
+  /** Introspection requests received. */
+  readonly calls: number;
+  /** Tokens the server says are inactive from now on. */
+  readonly revoked: Set<string>;
+  /** Hold the answers (true) or send them at once. */
+  holding: boolean;
+  /** Sends every answer held. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+async function startSlowAuthorizationServer(): Promise<SlowAuthorizationServer> {
+  const held: (() => void)[] = [];
+  const revoked = new Set<string>();
+  let calls = 0;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      calls++;
+      const token = new URLSearchParams(body).get('token') ?? '';
+      const answer = revoked.has(token)
+        ? { active: false }
+        : {
+            active: true,
+            sub: `sub-${token}`,
+            jti: `jti-${token}`,
+            client_id: 'client-1',
+            scope: 'read',
+            aud: AUDIENCE,
+            exp: Math.floor(Date.now() / 1000) + 600,
+          };
+      const send = (): void => json(response, answer);
+      if (slow.holding) held.push(send);
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const slow: SlowAuthorizationServer = {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`,
+    get calls() {
+      return calls;
+    },
+    revoked,
+    holding: false,
+    release() {
+      for (const send of held.splice(0)) send();
+    },
+    close() {
+      slow.release();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return slow;
+}
+
+function json(response: ServerResponse, body: unknown): void {
+  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+describe('tokenCache: a revocation during a call to the authorization server', () => {
+  let as: SlowAuthorizationServer;
+  beforeAll(async () => {
+    as = await startSlowAuthorizationServer();
+  });
+  afterAll(() => as.close());
+
+  function cachedIntrospection(): { cache: TokenCache; list: RevocationList } {
+    const list = revocationList();
+    const resolver = introspectionResolver({
+      endpoint: as.endpoint,
+      audience: AUDIENCE,
+      clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 's3cret-s3cret' },
+    });
+    return { cache: tokenCache(resolver, { ttl: 60_000, revocations: list }), list };
+  }
+
+  const revocations: [string, (cache: TokenCache, list: RevocationList, token: string) => Promise<void>][] = [
+    ['cache.evict(token)', (cache, _list, token) => cache.evict(token)],
+    ['cache.clear()', (cache) => cache.clear()],
+    ['cache.revoke by subject', (cache, _list, token) => cache.revoke({ by: 'sub', value: `sub-${token}` })],
+    ['revocation list by token', (_cache, list, token) => list.revoke({ by: 'token', value: token })],
+    [
+      'revocation list by subject',
+      (_cache, list, token) => list.revoke({ by: 'sub', value: `sub-${token}` }),
+    ],
+    ['revocation list by jti', (_cache, list, token) => list.revoke({ by: 'jti', value: `jti-${token}` })],
+    ['revocation list eviction by client', (_cache, list) => list.evict({ by: 'client', value: 'client-1' })],
+  ];
+
+  it.each(revocations)('%s: no request gets the answer asked for before it', async (name, revoke) => {
+    const { cache, list } = cachedIntrospection();
+    const rs = createResourceServer({ resolver: cache });
+    const token = `token-${name.replace(/\W+/g, '-')}`;
+    const before = as.calls;
+    as.holding = true;
+    const started = rs.authenticate(bearerRequest(token));
+    await until(() => as.calls === before + 1);
+    const joined = rs.authenticate(bearerRequest(token));
+    await until(() => cache.stats().coalesced === 1);
+
+    // The server has decided "active" for the call under way; the token is revoked, there and here.
+    as.revoked.add(token);
+    await revoke(cache, list, token);
+    as.holding = false;
+    const after = rs.authenticate(bearerRequest(token));
+    // It makes a call of its own (the revocation forgot the one under way), or joins the one under way
+    // (a revocation by claim: the answer is checked when it comes).
+    await until(() => as.calls === before + 2 || cache.stats().coalesced === 2);
+    as.release();
+
+    for (const result of await Promise.all([started, joined, after]))
+      expectRejected(result, 'token_inactive');
+    // One call before the revocation, one after it shared by all three requests.
+    expect(as.calls - before).toBe(2);
+    expectRejected(await rs.authenticate(bearerRequest(token)), 'token_inactive');
+    expect(as.calls - before).toBe(2);
+  });
+
+  it('hands out, and keeps, an answer that a revocation by claim made meanwhile does not name', async () => {
+    const { cache, list } = cachedIntrospection();
+    const rs = createResourceServer({ resolver: cache });
+    const before = as.calls;
+    as.holding = true;
+    const started = rs.authenticate(bearerRequest('token-of-bob'));
+    await until(() => as.calls === before + 1);
+    await list.revoke({ by: 'sub', value: 'sub-someone-else' });
+    const joined = rs.authenticate(bearerRequest('token-of-bob'));
+    await until(() => cache.stats().coalesced === 1);
+    as.release();
+    as.holding = false;
+
+    expect(expectAccepted(await started).subject).toBe('sub-token-of-bob');
+    expectAccepted(await joined);
+    expectAccepted(await rs.authenticate(bearerRequest('token-of-bob')));
+    expect(as.calls - before).toBe(1);
+    expect(cache.stats()).toMatchObject({ misses: 1, coalesced: 1, hits: 1 });
+  });
+});
+
+/** Settled by the test: each call waits for it, so that calls and revocations interleave exactly. */
+function gate(): { promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+/**
+ * A resolver that decides at once (by the real resolver it wraps, or by `answer`) and gives its answer
+ * only when the test opens the call's gate: a slow network between the decision and the cache.
+ */
+function decidedThenHeld(
+  decide: (token: string, now: number) => Outcome<TokenInfo> | Promise<Outcome<TokenInfo>>,
+  cacheNamespace = 'held',
+): AccessTokenResolver & { readonly gates: ReturnType<typeof gate>[] } {
+  const gates: ReturnType<typeof gate>[] = [];
+  return {
+    cacheNamespace,
+    gates,
+    async resolve(token, context) {
+      const outcome = await decide(token, context.now);
+      const held = gate();
+      gates.push(held);
+      await held.promise;
+      return outcome;
+    },
+  };
+}
+
+function active(claims: Record<string, unknown>): Outcome<TokenInfo> {
+  return {
+    ok: true,
+    value: tokenInfoFromClaims({ active: true, scope: 'read', exp: NOW_S + 300, ...claims }, 'introspection'),
+  };
+}
+
+describe('tokenCache: asking again after a revocation', () => {
+  it('asks three times at most while revocations keep overtaking the answer, then answers 503', async () => {
+    const inner = decidedThenHeld(() => active({ sub: 'alice' }));
+    const cache = tokenCache(inner);
+    const result = resolveAt(cache, 'hot-token');
+    for (let call = 0; call < 3; call++) {
+      await until(() => inner.gates.length === call + 1);
+      await cache.clear();
+      inner.gates[call]!.open();
+    }
+    expectFailure(await result, 'introspection_unavailable');
+    expect(inner.gates).toHaveLength(3);
+    // Nothing asked for before a revocation was kept: the next request asks again.
+    const next = resolveAt(cache, 'hot-token');
+    await until(() => inner.gates.length === 4);
+    inner.gates[3]!.open();
+    expect(expectSuccess(await next).subject).toBe('alice');
+  });
+
+  it('hands out a refusal asked for before a revocation by claim: revocation never lets a token in', async () => {
+    const inner = decidedThenHeld(() => ({
+      ok: false,
+      failure: { code: 'token_inactive', description: 'inactive' },
+    }));
+    const cache = tokenCache(inner);
+    const result = resolveAt(cache, 'junk-token');
+    await until(() => inner.gates.length === 1);
+    await cache.revoke({ by: 'sub', value: 'alice' });
+    inner.gates[0]!.open();
+    expectFailure(await result, 'token_inactive');
+    expect(inner.gates).toHaveLength(1);
+  });
+
+  it('asks again for the other spelling of a token a revocation list named by itself during the call', async () => {
+    const key: TestSigningKey = await generateSigningKey('ES256', 'held-key');
+    const list = revocationList({ clock: () => NOW_MS - 60_000 });
+    const jwt = jwtResolver({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: staticJwks(jwksOf(key)),
+      revocations: list,
+    });
+    // The real JWT check, done before the revocation, its answer arriving after it.
+    const inner = decidedThenHeld((token, now) => jwt.resolve(token, { request: bearerRequest(token), now }));
+    const cache = tokenCache(inner, { revocations: list });
+    const token = await mint(key, { sub: 'jo', jti: 'jti-held' });
+    // The same claims under the twin ECDSA signature: another cache key, another call.
+    const twin = ecdsaTwin(token);
+
+    const result = resolveAt(cache, twin);
+    await until(() => inner.gates.length === 1);
+    await list.revoke({ by: 'token', value: token });
+    inner.gates[0]!.open();
+    await until(() => inner.gates.length === 2);
+    inner.gates[1]!.open();
+    expectFailure(await result, 'token_revoked');
+  });
+});
