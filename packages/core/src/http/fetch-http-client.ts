@@ -1,18 +1,18 @@
 import { requireOption } from '../config/config-error.js';
 import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
-import { requestDeadline } from './request-deadline.js';
+import { endedByCaller, type RequestDeadline, requestDeadline } from './request-deadline.js';
 
 /**
  * An {@link HttpClient} on the runtime's `fetch` (Node ≥ 20, Bun, Deno, Workers). Pass another `fetch`
- * to instrument or proxy it.
+ * to instrument or proxy it. A request ends at its `timeoutMs`, or as soon as its `signal` aborts.
  */
 export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): HttpClient {
   requireOption(typeof fetchImpl === 'function', 'fetchHttpClient.fetch', 'must be a fetch function');
   return {
     async send(request: HttpRequest): Promise<HttpResponse> {
       // Covers the headers and the body: the timer is cleared once the body is read.
-      const deadline = requestDeadline(request.timeoutMs);
+      const deadline = requestDeadline(request.timeoutMs, request.signal);
       let response: Response;
       let body: Uint8Array;
       try {
@@ -25,13 +25,13 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
             signal: deadline.signal,
           });
         } catch (error) {
-          throw networkError(error, request);
+          throw sendFailure(error, request, deadline);
         }
         try {
           body = await readBounded(response, request.maxResponseBytes);
         } catch (error) {
           if (error instanceof HttpClientError) throw error;
-          throw networkError(error, request);
+          throw sendFailure(error, request, deadline);
         }
       } finally {
         deadline.clear();
@@ -45,7 +45,12 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
   };
 }
 
-function networkError(error: unknown, request: HttpRequest): HttpClientError {
+/**
+ * What `send` rejects with: the reason of the caller's signal when that ended the exchange, else an
+ * {@link HttpClientError}.
+ */
+function sendFailure(error: unknown, request: HttpRequest, deadline: RequestDeadline): unknown {
+  if (endedByCaller(deadline, request.signal)) return request.signal?.reason;
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new HttpClientError(

@@ -9,6 +9,14 @@ export interface HttpRequest {
   readonly timeoutMs: number;
   /** Refuse a response body larger than this many bytes. */
   readonly maxResponseBytes: number;
+  /**
+   * Ends the exchange early when it aborts, whatever it is waiting for (a connection, the headers, the
+   * body): `send` then rejects with the signal's `reason`, as `fetch` does, not with an
+   * {@link HttpClientError}. `fetchHttpClient` and `undiciHttpClient` heed it. A client of your own may
+   * ignore it and still work: its request then runs until its answer or `timeoutMs`, and whoever aborted
+   * waits that long (`securityEventPoller`'s `stop()`, for one).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The answer, with its body read in full (and bounded). */
@@ -25,6 +33,7 @@ export interface HttpResponse {
  * follows redirects: the URLs it is given are configured, and a redirect is reported as a failure.
  */
 export interface HttpClient {
+  /** Sends `request` and reads its answer, within `request.timeoutMs`, or until `request.signal` aborts. */
   send(request: HttpRequest): Promise<HttpResponse>;
   /**
    * Whether the client presents a TLS client certificate, when it can tell: `undiciHttpClient()` sets it.

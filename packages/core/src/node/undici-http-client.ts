@@ -18,7 +18,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../http/http-client.js';
-import { requestDeadline } from '../http/request-deadline.js';
+import { endedByCaller, requestDeadline } from '../http/request-deadline.js';
 import { loadOptionalPeer } from './optional-peer.js';
 import { pemBlocks } from './pem-key.js';
 
@@ -75,9 +75,10 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
  * Node: connections to the authorization server are reused across requests. `undici` is an optional peer
  * dependency of `@rs/core`: without it this throws `MissingPackageError` (`npm install undici`).
  *
- * Every request ends within its `timeoutMs`, whatever undici does: waiting for a connection counts, and
- * there is no limit on connections per origin unless `connections` sets one, so an endpoint that hangs
- * does not starve the other endpoints of its origin (see {@link UndiciHttpClientOptions.connections}).
+ * Every request ends within its `timeoutMs`, or as soon as its `signal` aborts, whatever undici does:
+ * waiting for a connection counts, and there is no limit on connections per origin unless `connections`
+ * sets one, so an endpoint that hangs does not starve the other endpoints of its origin (see
+ * {@link UndiciHttpClientOptions.connections}).
  *
  * @example
  * ```ts
@@ -109,7 +110,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
     // `tls.cert` and `tls.key` come together, or not at all (checked above).
     presentsClientCertificate: options.tls?.cert !== undefined,
     async send(req: HttpRequest): Promise<HttpResponse> {
-      const deadline = requestDeadline(req.timeoutMs, cut.signal);
+      const deadline = requestDeadline(req.timeoutMs, cut.signal, req.signal);
       try {
         const exchange = async (): Promise<HttpResponse> => {
           const response = await request(req.url, {
@@ -149,6 +150,8 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
         return await endedBy(deadline.signal, exchange());
       } catch (error) {
         if (error instanceof HttpClientError) throw error;
+        // Ended by the caller: its own reason, as fetch rejects.
+        if (endedByCaller(deadline, req.signal)) throw req.signal?.reason;
         const name = (error as { name?: string }).name;
         if (
           name === 'TimeoutError' ||

@@ -76,11 +76,30 @@ export interface PollResult {
 export interface SecurityEventPoller {
   /** One poll: sends the pending acknowledgements and errors, receives the SETs that come back. */
   pollOnce(): Promise<PollResult>;
-  /** Polls until {@link stop}. */
+  /**
+   * Polls in the background until {@link stop}; does nothing while already polling. Called while a
+   * `stop()` is still under way, it polls again once that stop is over.
+   */
   start(): void;
-  /** Stops polling, sends the acknowledgements still pending, and resolves once nothing is left running. */
+  /**
+   * Stops polling: ends the poll under way at once through its `signal` (with an HTTP client of your own
+   * that ignores `HttpRequest.signal`, it waits for that poll's answer or its `timeout` instead), then
+   * sends the acknowledgements and errors still pending in a last poll asking for nothing
+   * (`maxEvents: 0`), waiting for it at most `timeout` or 5 s, whichever is shorter. When that last poll
+   * fails, `onError` is told and they stay pending, for the next poll or `stop()`; when `start()` was
+   * called again meanwhile, they go with its first poll instead. Resolves once the polling it stopped is
+   * over; never rejects.
+   *
+   * `start()` and `stop()` may be called in any order, awaited or not: the poller ends as the last call
+   * asked, polling after a `start()`, stopped after a `stop()`, and its polling never has two polls under
+   * way at once.
+   */
   stop(): Promise<void>;
 }
+
+// The longest stop() waits for the last acknowledgements (when `timeout` is not shorter): a transmitter
+// that does not answer them at once will not answer them at all, and shutdown should not wait for it.
+const LAST_ACKNOWLEDGEMENTS_TIMEOUT_MS = 5_000;
 
 /**
  * Poll delivery of Security Event Tokens (RFC 8936): POSTs `{ ack, setErrs, maxEvents, returnImmediately }`
@@ -99,44 +118,64 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
   const http = options.httpClient ?? defaultHttpClient();
   let acks: string[] = [];
   let setErrs: Record<string, { err: SetErrorCode; description: string }> = {};
-  let running: Promise<void> | undefined;
-  let stopping = false;
-  let wake: (() => void) | undefined;
+  // The polling the last start() began, until a stop() ends it: aborting it ends its loop and its poll.
+  let polling: AbortController | undefined;
+  // Settles once every polling begun and every stop() asked so far is over. Each start() and stop() chains
+  // its work after it, so that one loop at most runs at a time, in the order the calls came.
+  let settled: Promise<void> = Promise.resolve();
 
-  async function exchange(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const response = await http.send({
-      method: 'POST',
-      url: endpoint,
-      headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
-      timeoutMs: timeout,
-      maxResponseBytes,
-    });
-    if (response.status !== 200)
-      throw new Error(`The transmitter answered the poll with HTTP ${response.status}`);
-    return pollAnswer(response.body);
+  /** Tells `onError`; polling goes on whatever the handler does. */
+  function report(error: unknown): void {
+    try {
+      options.onError?.(error);
+    } catch {
+      // Ignored: a failing handler must not stop the polling or the stop.
+    }
   }
 
-  async function pollOnce(): Promise<PollResult> {
+  /**
+   * POSTs `fields` with the pending acknowledgements and errors, which are taken out meanwhile (a poll
+   * running alongside does not send them again) and put back when the exchange fails.
+   */
+  async function deliver(
+    fields: { maxEvents: number; returnImmediately: boolean },
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Record<string, unknown>> {
     const sentAcks = acks;
     const sentErrs = setErrs;
-    const request: Record<string, unknown> = {
-      maxEvents,
-      returnImmediately: options.returnImmediately ?? false,
-    };
+    const request: Record<string, unknown> = { ...fields };
     if (sentAcks.length > 0) request.ack = sentAcks;
     if (Object.keys(sentErrs).length > 0) request.setErrs = sentErrs;
     acks = [];
     setErrs = {};
-    let answer: Record<string, unknown>;
     try {
-      answer = await exchange(request);
+      const response = await http.send({
+        method: 'POST',
+        url: endpoint,
+        headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request),
+        timeoutMs,
+        maxResponseBytes,
+        signal,
+      });
+      if (response.status !== 200)
+        throw new Error(`The transmitter answered the poll with HTTP ${response.status}`);
+      return pollAnswer(response.body);
     } catch (error) {
       // Not delivered: sent again with the next poll.
       acks = [...sentAcks, ...acks];
       setErrs = { ...sentErrs, ...setErrs };
       throw error;
     }
+  }
+
+  async function poll(signal?: AbortSignal): Promise<PollResult> {
+    const answer = await deliver(
+      { maxEvents, returnImmediately: options.returnImmediately ?? false },
+      timeout,
+      signal,
+    );
     const sets = answer.sets ?? {};
     if (!isObject(sets) || Object.keys(sets).length > maxEvents)
       throw new Error('The transmitter answered the poll with a malformed or oversized "sets"');
@@ -171,60 +210,70 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
     return { received, refused, deferred, moreAvailable: answer.moreAvailable === true };
   }
 
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
-
-  async function loop(): Promise<void> {
-    while (!stopping) {
+  /** Polls until `stopped` aborts; never throws. */
+  async function loop(stopped: AbortSignal): Promise<void> {
+    while (!stopped.aborted) {
       try {
-        const result = await pollOnce();
-        if (!result.moreAvailable && options.returnImmediately === true) await pause(interval);
+        const result = await poll(stopped);
+        if (!result.moreAvailable && options.returnImmediately === true) await pause(interval, stopped);
       } catch (error) {
-        try {
-          options.onError?.(error);
-        } catch {
-          // Polling goes on whatever the handler does.
-        }
-        if (!stopping) await pause(interval);
+        // A poll that stop() ended is no failure.
+        if (stopped.aborted && error === stopped.reason) return;
+        report(error);
+        await pause(interval, stopped);
       }
     }
   }
 
+  /** The last acknowledgements, asking for nothing more (RFC 8936 section 2.4); never throws. */
+  async function sendLastAcknowledgements(): Promise<void> {
+    if (acks.length === 0 && Object.keys(setErrs).length === 0) return;
+    try {
+      await deliver(
+        { maxEvents: 0, returnImmediately: true },
+        Math.min(timeout, LAST_ACKNOWLEDGEMENTS_TIMEOUT_MS),
+        undefined,
+      );
+    } catch (error) {
+      report(error);
+    }
+  }
+
   return {
-    pollOnce,
+    pollOnce: () => poll(),
     start() {
-      if (running !== undefined) return;
-      stopping = false;
-      running = loop();
+      if (polling !== undefined) return;
+      const run = new AbortController();
+      polling = run;
+      settled = settled.then(() => loop(run.signal));
     },
-    async stop() {
-      stopping = true;
-      wake?.();
-      await running;
-      running = undefined;
-      if (acks.length === 0 && Object.keys(setErrs).length === 0) return;
-      // The last acknowledgements, asking for nothing more (RFC 8936 section 2.4).
-      const body: Record<string, unknown> = { maxEvents: 0, returnImmediately: true };
-      if (acks.length > 0) body.ack = acks;
-      if (Object.keys(setErrs).length > 0) body.setErrs = setErrs;
-      try {
-        await exchange(body);
-        acks = [];
-        setErrs = {};
-      } catch (error) {
-        options.onError?.(error);
-      }
+    stop() {
+      polling?.abort(new DOMException('The security event poller was stopped', 'AbortError'));
+      polling = undefined;
+      settled = settled.then(async () => {
+        // A start() since: its polls carry the acknowledgements.
+        if (polling === undefined) await sendLastAcknowledgements();
+      });
+      return settled;
     },
   };
+}
+
+/** Resolves after `ms`, or as soon as `stopped` aborts. */
+function pause(ms: number, stopped: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (stopped.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    stopped.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      stopped.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }
 
 const NOT_AN_OBJECT = 'The transmitter answered the poll with something other than a JSON object';

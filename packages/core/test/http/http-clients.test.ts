@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
@@ -213,6 +214,37 @@ describe.each(clients)('%s', (_name, client) => {
         clearInterval(collecting);
       }
     }
+  });
+
+  it('ends the exchange when the signal it was given aborts, waiting for headers or for the body, with its reason', async () => {
+    for (const path of ['/slow-headers', '/slow-body']) {
+      const caller = new AbortController();
+      const reason = new Error('stopped by the caller');
+      later(100, () => caller.abort(reason));
+      const started = performance.now();
+      // Left alone, both routes answer in full after 3 s, within the 10 s timeout.
+      await expect(client.send(get(path, { timeoutMs: 10_000, signal: caller.signal }))).rejects.toBe(reason);
+      expect(performance.now() - started).toBeLessThan(2_000);
+    }
+  });
+
+  it('rejects at once with the reason of a signal aborted before the request', async () => {
+    const caller = new AbortController();
+    caller.abort(new Error('stopped before it began'));
+    await expect(client.send(get('/slow-headers', { signal: caller.signal }))).rejects.toBe(
+      caller.signal.reason,
+    );
+  });
+
+  it('lets go of the signal once the exchange is over, and still reports its own timeout as such', async () => {
+    const caller = new AbortController();
+    const response = await client.send(get('/ok', { signal: caller.signal }));
+    expect(response.status).toBe(200);
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    const error = await failure(client, get('/slow-headers', { timeoutMs: 200, signal: caller.signal }));
+    expect(error.code).toBe('ERR_RS_HTTP_TIMEOUT');
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    caller.abort();
   });
 
   it('reports a closed port as a network error', async () => {

@@ -47,4 +47,30 @@ describe('requestDeadline', () => {
     closing.abort(new Error('closed'));
     expect(deadline.signal.aborted).toBe(false);
   });
+
+  it('follows several signals, the first to abort giving the reason, and passes over those left out', () => {
+    const closing = new AbortController();
+    const caller = new AbortController();
+    const deadline = requestDeadline(200, closing.signal, undefined, caller.signal);
+    const reason = new Error('stopped by the caller');
+    caller.abort(reason);
+    closing.abort(new Error('closed'));
+    expect(deadline.signal.reason).toBe(reason);
+    deadline.clear();
+
+    const late = requestDeadline(200, closing.signal, caller.signal);
+    expect(late.signal.reason).toBe(closing.signal.reason);
+    late.clear();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('stops following every signal once cleared', () => {
+    const closing = new AbortController();
+    const caller = new AbortController();
+    const deadline = requestDeadline(200, closing.signal, caller.signal);
+    deadline.clear();
+    caller.abort(new Error('stopped'));
+    closing.abort(new Error('closed'));
+    expect(deadline.signal.aborted).toBe(false);
+  });
 });
