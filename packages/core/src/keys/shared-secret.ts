@@ -4,6 +4,7 @@ import { checkOptions, nonEmptyString, type OptionSchema } from '../config/optio
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
+import { foreignKeyMaterialProblem } from './foreign-key-material.js';
 import { importVerificationKey } from './jwk-index.js';
 import type { VerificationKeySource } from './verification-key-source.js';
 
@@ -19,7 +20,10 @@ const SHARED_SECRET_OPTIONS: OptionSchema<SharedSecretOptions> = { kid: nonEmpty
  * An HMAC secret shared with the authorization server, for HS256/384/512 tokens. The secret is a string,
  * taken as UTF-8, or a `Uint8Array` (a Node `Buffer` is one); anything else, `undefined` from an unset
  * environment variable included, throws {@link RsConfigError}. It must be at least as long as the hash
- * output (32 bytes for HS256, RFC 7518 §3.2).
+ * output (32 bytes for HS256, RFC 7518 §3.2). Key material of another kind is refused the same way: a
+ * PEM or OpenSSH key or certificate, the JSON text of a JWK or JWK set, a DER key, or any of these in
+ * base64 or hex. The issuer's public key pasted where the secret goes would let anyone who has that
+ * public key sign HS256 tokens (the RS256→HS256 key confusion).
  *
  * @example
  * ```ts
@@ -37,6 +41,8 @@ export function sharedSecret(
     'sharedSecret',
     `the secret must be at least ${HMAC_MIN_BYTES.HS256} bytes (RFC 7518 §3.2)`,
   );
+  const foreign = foreignKeyMaterialProblem(bytes);
+  if (foreign !== undefined) throw new RsConfigError('sharedSecret', `the secret is ${foreign}`);
   const jwk = { kty: 'oct', k: base64url.encode(bytes) };
   const imported = new Map<string, Promise<CryptoKey>>();
   return {

@@ -2,6 +2,7 @@ import { base64url } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
+import { foreignKeyMaterialProblem } from './foreign-key-material.js';
 import { jwkPurposeProblem } from './jwk-purpose.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
@@ -53,7 +54,9 @@ const otherPurpose = (reason: string): VerificationJwkCheck => ({ usable: false,
  * Decides, once and without importing anything, whether a JWK can verify signatures: known `kty`, the
  * members its type requires in their exact form, an EC point on its curve, an RSA key with an odd public
  * exponent of at least 3 (with `e = 1` anyone forges a signature) and a modulus of 2048 to 16384 bits,
- * and the members that say what the key is for allowing verification ({@link jwkPurposeProblem}: `use`,
+ * a shared secret (where one is allowed) of 32 bytes or more that is no key of another kind (a public
+ * key's PEM or DER bytes as an HMAC secret let anyone sign: {@link foreignKeyMaterialProblem}), and the
+ * members that say what the key is for allowing verification ({@link jwkPurposeProblem}: `use`,
  * `key_ops`, `alg`, and `ext` and `kid` in the form WebCrypto and @rs need). Every place keys enter from
  * a JWK set (static and remote sets, secret stores) goes through here. A key it accepts imports: only
  * its key material is imported (`importVerificationKey`), and that is what was checked.
@@ -121,11 +124,13 @@ function checkSecret(jwk: Record<string, unknown>, allowSymmetric: boolean): Ver
   if (k === undefined || k.byteLength === 0) return broken('"k" is missing or not base64url');
   // Shorter than HS256 needs, the secret fits no algorithm: every token would be refused for want of a key.
   const minimum = HMAC_MIN_BYTES.HS256!;
-  return k.byteLength < minimum
-    ? broken(
-        `a shared secret of ${k.byteLength} bytes: HMAC secrets need ${minimum} bytes or more (RFC 7518 §3.2)`,
-      )
-    : USABLE;
+  if (k.byteLength < minimum)
+    return broken(
+      `a shared secret of ${k.byteLength} bytes: HMAC secrets need ${minimum} bytes or more (RFC 7518 §3.2)`,
+    );
+  // A public key's bytes as the secret: whoever has the public key signs tokens that verify.
+  const foreign = foreignKeyMaterialProblem(k);
+  return foreign === undefined ? USABLE : broken(`"k" is ${foreign}`);
 }
 
 function rsaProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {

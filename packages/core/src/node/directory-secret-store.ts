@@ -49,7 +49,9 @@ const MAX_FILE_NAME_BYTES = 255;
  * (`keystore.pass` holds the secret ID `keystore.pass`). A missing file means the store does not know the
  * ID; a file is read when a resolver asks for its secret. Plain files are used byte for byte, so a
  * trailing newline is part of the secret (`echo -n` writes none). Values are shared secrets: HMAC or AES
- * keys, or the passwords of other stores.
+ * keys, or the passwords of other stores. A file that is key material of another kind (a PEM public
+ * key, a DER key, a JWK's JSON) is refused by the secrets provider when a resolver would verify or
+ * decrypt with it (a PEM key belongs in `pemSecretStore`); as another store's password it is read as it is.
  *
  * @example
  * ```ts

@@ -52,7 +52,10 @@ export function envVariableName(secretId: string): string {
  * A variable that is not set means the store does not know the ID; one that is empty or not base64 is a
  * configuration error naming the variable (never its value). Values are shared secrets: HMAC or AES keys,
  * or the passwords of other stores. `env` must be `process.env` or a plain object whose values are all
- * strings (or `undefined`): anything else throws {@link RsConfigError} when the store is built.
+ * strings (or `undefined`): anything else throws {@link RsConfigError} when the store is built. A value
+ * that is key material of another kind (a PEM public key, a JWK's JSON) is refused by the secrets
+ * provider when a resolver would verify or decrypt with it: as an HMAC key, anyone who has the public
+ * key would sign tokens. As another store's password it is read as it is.
  *
  * @example
  * ```ts

@@ -10,9 +10,11 @@ import {
 import { stringSetOption } from '../config/option-values.js';
 import { isObject } from '../encoding/json-object.js';
 import { kidLabel } from '../encoding/quoted-excerpt.js';
+import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 import { MAX_JWKS_KEYS } from '../keys/jwk-index.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import { octBytes } from './key-usability.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 
 /** Options of {@link jwkSetStore}. */
@@ -64,7 +66,9 @@ export function jwkSetStore(options: JwkSetStoreOptions): SecretStore {
 
 /**
  * The keys of a JWK set document, each named by `kid` or position for error messages. A hole in `keys`
- * is refused like any other entry that is not a JWK.
+ * is refused like any other entry that is not a JWK; so are an RSA key no purpose may use and an `oct`
+ * key whose secret is key material of another kind (a public key's PEM text as an HMAC key lets anyone
+ * who has the public key sign).
  */
 export function jwkSetKeys(jwks: unknown, name: string, option: string): readonly SecretKey[] {
   requireOption(
@@ -87,10 +91,16 @@ export function jwkSetKeys(jwks: unknown, name: string, option: string): readonl
     // The kid is the file's or the caller's text: quoted and cut, so that a key with a huge or multi-line
     // kid cannot flood the message it is named in.
     const label = kidLabel(jwk.kid, position);
-    const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
+    const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : jwk.kty === 'oct' ? octProblem(jwk) : undefined;
     requireOption(problem === undefined, option, `key ${label}: ${problem}`);
     return { jwk: jwk as JWK, origin: `${name} key ${label}` };
   });
+}
+
+/** Why an `oct` key's secret is key material of another kind (a public key's PEM text, say), if it is. */
+function octProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {
+  const foreign = foreignKeyMaterialProblem(octBytes(jwk as JWK));
+  return foreign === undefined ? undefined : `"k" is ${foreign}`;
 }
 
 function isKeySource(value: object): value is VerificationKeySource {

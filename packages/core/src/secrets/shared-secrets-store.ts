@@ -1,6 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
+import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 import { requireExactSecretId } from './exact-names.js';
 import { octKey } from './secret-bytes.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
@@ -20,7 +21,9 @@ export type SharedSecretValue = string | Uint8Array;
  * keys that decrypt `dir` or `A*KW` tokens. An ID may hold several secrets, active first (rotation).
  * Lengths are checked per use: HS256 needs at least 32 bytes, `dir` with A128CBC-HS256 exactly 32. Secret
  * IDs are compared exactly, so an empty one, or one with white space at either end or a control
- * character, is refused; so is a list with holes (`new Array(2)`).
+ * character, is refused; so is a list with holes (`new Array(2)`), and so is a secret that is key
+ * material of another kind (a PEM public key, the JSON text of a JWK): as an HMAC key, anyone who has
+ * the public key would sign tokens with it.
  *
  * @example
  * ```ts
@@ -49,10 +52,17 @@ export function sharedSecrets(
       // Array.from visits holes (as undefined, refused below), where Array#map would keep them as holes.
       Array.from(values, (item: unknown, position) => {
         const origin = `${name} "${secretId}"${values.length > 1 ? ` #${position}` : ''}`;
-        if (typeof item === 'string' && item.length > 0)
-          return octKey(new TextEncoder().encode(item), origin);
-        if (item instanceof Uint8Array && item.byteLength > 0) return octKey(item, origin);
-        throw new RsConfigError('sharedSecrets', `${origin} must be a non-empty string or Uint8Array`);
+        const bytes =
+          typeof item === 'string' && item.length > 0
+            ? new TextEncoder().encode(item)
+            : item instanceof Uint8Array && item.byteLength > 0
+              ? item
+              : undefined;
+        if (bytes === undefined)
+          throw new RsConfigError('sharedSecrets', `${origin} must be a non-empty string or Uint8Array`);
+        const foreign = foreignKeyMaterialProblem(bytes);
+        if (foreign !== undefined) throw new RsConfigError('sharedSecrets', `${origin} is ${foreign}`);
+        return octKey(bytes, origin);
       }),
     );
   }

@@ -1,9 +1,10 @@
 import type { JWK } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, checkOptions, type OptionSchema } from '../config/option-schema.js';
+import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
-import { verificationJwk, whyNotDecryptionKey } from './key-usability.js';
+import { octBytes, verificationJwk, whyNotDecryptionKey } from './key-usability.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { storeFailure } from './secret-value.js';
 import { secretVerificationKeys } from './secret-verification-keys.js';
@@ -135,17 +136,28 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
 
 /**
  * A key no purpose may use makes the secret an error, not a key to skip: whoever put it in the store
- * meant it to be used. The stores in this package refuse such keys when they load; this covers others.
+ * meant it to be used. The stores in this package refuse weak RSA keys when they load; this covers
+ * others. A shared secret that is key material of another kind (a public key's PEM text, a JWK's JSON)
+ * is refused here for every store: it is where a store's value becomes a key, and an environment
+ * variable or a file may as well hold the password of another store, which is no key.
  */
 function refuseUnsafeKeys(keys: readonly SecretKey[], secretId: string, store: SecretStore, option: string) {
   for (const key of keys) {
-    const problem = key.jwk.kty === 'RSA' ? rsaKeyProblem(key.jwk) : undefined;
+    const problem = unsafeKeyProblem(key.jwk);
     if (problem !== undefined)
       throw new RsConfigError(
         option,
         `secret ${secretIdInMessage(secretId)} (from ${store.name}): ${key.origin}: ${problem}`,
       );
   }
+}
+
+function unsafeKeyProblem(jwk: JWK): string | undefined {
+  if (jwk.kty === 'RSA') return rsaKeyProblem(jwk);
+  if (jwk.kty !== 'oct') return undefined;
+  // As an HMAC key, a public key lets anyone who has it sign; as an AES key or password, it hides nothing.
+  const foreign = foreignKeyMaterialProblem(octBytes(jwk));
+  return foreign === undefined ? undefined : `the secret is ${foreign}`;
 }
 
 interface UsableKeys {
