@@ -1,4 +1,5 @@
 import { type Rejection, RsError } from '@rs/core';
+import { ERROR_CLASS_BRAND } from '@rs/core/adapter';
 
 /**
  * A refused request, passed to `next(err)` when the middleware runs with `onRejection: 'next'`. Express's
@@ -15,6 +16,7 @@ import { type Rejection, RsError } from '@rs/core';
  * ```
  */
 export class RsRejectionError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/express/RsRejectionError';
   override name = 'RsRejectionError';
   declare readonly code: 'ERR_RS_REJECTED';
   /** The HTTP status to answer with (400, 401, 403, or 503 when the token could not be checked). */

@@ -56,6 +56,16 @@ describe('mistakes refused when the middleware is built', () => {
     }
   });
 
+  it('refuses options of createResourceServer beside a prebuilt resource server: one or the other', () => {
+    const resourceServer = createResourceServer(fixture.options());
+    const error = configRefusal(() =>
+      createExpressResourceServer({ resourceServer, resolver: fixture.resolver } as never),
+    );
+    expect(error.option).toBe('resolver');
+    expect(error.message).toContain('give either resourceServer or the options to build one, not both');
+    expect(() => createExpressResourceServer({ resourceServer, onRejection: 'next' })).not.toThrow();
+  });
+
   it('refuses a route policy given as undefined (misspelt or unloaded), which would leave the route to the server policy', () => {
     const rs = createExpressResourceServer({ resolver: fixture.resolver });
     const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };

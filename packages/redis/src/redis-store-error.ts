@@ -1,4 +1,5 @@
 import { RsError } from '@rs/core';
+import { ERROR_CLASS_BRAND } from '@rs/core/adapter';
 /** What the store was doing when Redis failed it. */
 export type RedisStoreOperation =
   | 'get'
@@ -25,6 +26,7 @@ export type RedisStoreOperation =
  * ```
  */
 export class RedisStoreError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/redis/RedisStoreError';
   override name = 'RedisStoreError';
   declare readonly code: 'ERR_RS_REDIS';
   readonly operation: RedisStoreOperation;

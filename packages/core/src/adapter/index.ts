@@ -47,7 +47,7 @@ export {
   type ChallengeSettings,
   type RejectionContext,
 } from '../errors/rejection.js';
-export { RsError } from '../errors/rs-error.js';
+export { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 export type { ResolvedTokenLocations } from '../extract/extract-token.js';
 export { isFormUrlEncoded } from '../extract/form-body.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';

@@ -23,12 +23,42 @@ export function resourceServerFromWith<Options extends object>(
   build: (options: Options) => ResourceServer,
 ): ResourceServer {
   if (isPlainObject(source) && 'resourceServer' in source) {
+    refuseOptionsBeside(source, settings, schema);
     checkOptions(source, { resourceServer: anyValue, ...settings }, '');
     checkResourceServer(source.resourceServer);
     return source.resourceServer;
   }
   checkOptions(source, { ...schema, ...settings }, '');
   return build(source as Options);
+}
+
+/**
+ * Refuses an option of the factory (`resolver`, `policy`, …) given beside a built `resourceServer`: the
+ * server was built with options of its own, which these would neither join nor replace. Named as such,
+ * rather than as an unknown option: the name is right, only the pairing is wrong.
+ */
+function refuseOptionsBeside(
+  source: Readonly<Record<string, unknown>>,
+  settings: OptionSchema<object>,
+  schema: OptionSchema<object>,
+): void {
+  const beside = Object.keys(source).find(
+    (key) => Object.hasOwn(schema, key) && !Object.hasOwn(settings, key),
+  );
+  if (beside === undefined) return;
+  // `resourceServer: shared` with `shared` unset: the options beside it are what was meant to be used.
+  if (source.resourceServer === undefined)
+    throw new RsConfigError(
+      'resourceServer',
+      `is undefined, beside options of createResourceServer ("${beside}"): give either a resourceServer ` +
+        'or the options to build one, not both',
+    );
+  throw new RsConfigError(
+    beside,
+    'is an option of createResourceServer, and a resourceServer is given, built with options of its own: ' +
+      'give either resourceServer or the options to build one, not both (set this option where that ' +
+      'resource server is created)',
+  );
 }
 
 // What adapters use of a resource server, methods and settings alike.

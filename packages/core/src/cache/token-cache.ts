@@ -226,7 +226,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     requireOption(
       (typeof namespace === 'string' && namespace.length > 0) || namespace instanceof CacheNamespace,
       'tokenCache.resolver.cacheNamespace',
-      'must be a non-empty string or the namespace of a resolver of @rs',
+      'must be a non-empty string or the namespace of a resolver of @rs (from this release or a later one, when several copies of @rs/core are loaded)',
     );
   if (namespace === undefined && options.store !== undefined) {
     throw new RsConfigError(

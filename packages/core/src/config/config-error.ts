@@ -1,10 +1,11 @@
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 
 /**
  * Thrown when the resource server is built with options that cannot work. The message names the option,
  * so a misconfiguration surfaces at start-up, not at the first request.
  */
 export class RsConfigError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/RsConfigError';
   override name = 'RsConfigError';
   declare readonly code: 'ERR_RS_CONFIG';
   /**

@@ -18,25 +18,78 @@ export interface CacheIdentity {
   readonly cacheNamespace?: string | CacheNamespace | undefined;
 }
 
+/**
+ * The brand of a {@link CacheNamespace}, the same in every copy of @rs/core (a global symbol): an
+ * application that loads both the ESM and the CommonJS build has two `CacheNamespace` classes, and a
+ * resolver of one build handed to a `tokenCache` or `hybridResolver` of the other must be recognised.
+ */
+const NAMESPACE_BRAND: unique symbol = Symbol.for('@rs/core/CacheNamespace');
+
+/**
+ * The canonical description of a namespace: its JSON text, or, when it draws on a namespace of another
+ * copy of @rs/core (whose description this copy cannot read), the described value still holding the
+ * {@link ForeignIdentity} of each such namespace, turned into text once their digests are known.
+ */
+type Canonical = string | DescribedWithForeign;
+
+/** A description with the identity of a namespace of another copy of @rs/core in it, somewhere. */
+class DescribedWithForeign {
+  constructor(readonly described: unknown) {}
+}
+
+/**
+ * Where a description draws on a namespace of another copy of @rs/core: nested as that namespace's
+ * digest (the only part of it another copy may read), once `digest()` has computed it.
+ */
+class ForeignIdentity {
+  constructor(readonly namespace: CacheNamespace) {}
+
+  /** What a set's members are ordered by before the digest is known. */
+  toJSON(): unknown {
+    return { foreign: this.namespace.kind };
+  }
+}
+
 // The canonical description of each namespace, kept out of the object itself so that no log line,
 // `JSON.stringify` or inspection of a resolver shows it: it may hold secrets (a shared secret, an
-// introspection client's credentials). Only its digest leaves the process.
-const canonicalTexts = new WeakMap<CacheNamespace, string>();
+// introspection client's credentials). Only its digest leaves the process, and only its digest is shown
+// to another copy of @rs/core: this map is this copy's own.
+const canonicalTexts = new WeakMap<CacheNamespace, Canonical>();
 
 /**
  * The identity of a resolver or key source of @rs: its kind and a canonical description of every
  * setting that can change its answers, with the identities of the objects it draws on nested. Opaque:
  * the description is never shown, only digested, once, when a token cache first needs it.
+ *
+ * `instanceof CacheNamespace` holds for the namespaces of every copy of @rs/core loaded in the process
+ * (the ESM and the CommonJS build): a resolver of one build may be cached, or combined, by the other.
  */
 export class CacheNamespace {
+  /**
+   * Whether `value` is a namespace of this copy of @rs/core or of another one (by its brand, a global
+   * symbol every copy sets).
+   */
+  static [Symbol.hasInstance](value: unknown): value is CacheNamespace {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as { [NAMESPACE_BRAND]?: unknown })[NAMESPACE_BRAND] === true
+    );
+  }
+
   /** The kind of resolver or key source (`jwt`, `remoteJwks`, …); not secret. */
   readonly kind: string;
   #digest: Promise<string> | undefined;
 
   /** @internal Built by the resolvers and key sources of @rs. */
-  constructor(kind: string, canonical: string) {
+  constructor(kind: string, canonical: Canonical) {
     this.kind = kind;
     canonicalTexts.set(this, canonical);
+  }
+
+  /** @internal The brand (see {@link CacheNamespace}); on the prototype, so that no inspection shows it. */
+  get [NAMESPACE_BRAND](): true {
+    return true;
   }
 
   /**
@@ -44,13 +97,15 @@ export class CacheNamespace {
    * store keys. Computed by WebCrypto at the first call; later calls share that promise.
    */
   digest(): Promise<string> {
-    this.#digest ??= sha256Digest(`${this.kind}\n${canonicalTexts.get(this)}`).then(
-      (digest) => `${this.kind}-${digest}`,
-      (error: unknown) => {
-        this.#digest = undefined; // Let a later request try again rather than keep a failure.
-        throw error;
-      },
-    );
+    this.#digest ??= canonicalTextOf(this)
+      .then((canonical) => sha256Digest(`${this.kind}\n${canonical}`))
+      .then(
+        (digest) => `${this.kind}-${digest}`,
+        (error: unknown) => {
+          this.#digest = undefined; // Let a later request try again rather than keep a failure.
+          throw error;
+        },
+      );
     return this.#digest;
   }
 }
@@ -97,7 +152,41 @@ export function cacheNamespaceOf(
       );
     throw error;
   }
-  return new CacheNamespace(kind, JSON.stringify(described) ?? 'null');
+  return new CacheNamespace(
+    kind,
+    holdsForeign(described) ? new DescribedWithForeign(described) : (JSON.stringify(described) ?? 'null'),
+  );
+}
+
+/** This copy's namespace's canonical text; a foreign identity in it is awaited as its digest. */
+async function canonicalTextOf(namespace: CacheNamespace): Promise<string> {
+  const canonical = canonicalTexts.get(namespace);
+  if (canonical === undefined) throw new Error('a cache namespace of @rs/core without its description');
+  return typeof canonical === 'string' ? canonical : settledText(canonical);
+}
+
+/** The text of a description holding foreign identities, each replaced by its namespace's digest. */
+async function settledText(canonical: DescribedWithForeign): Promise<string> {
+  return JSON.stringify(await settle(canonical.described)) ?? 'null';
+}
+
+/** `described` with every {@link ForeignIdentity} in it replaced by the digest it stands for. */
+async function settle(described: unknown): Promise<unknown> {
+  if (described instanceof ForeignIdentity) return { digest: await described.namespace.digest() };
+  // A nested namespace of this copy whose own description holds foreign identities: its canonical text.
+  if (described instanceof DescribedWithForeign) return settledText(described);
+  if (Array.isArray(described)) return Promise.all(described.map(settle));
+  if (described === null || typeof described !== 'object') return described;
+  const settled: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(described)) settled[key] = await settle(member);
+  return settled;
+}
+
+/** Whether a described value holds a foreign identity, itself or in a nested namespace of this copy. */
+function holdsForeign(described: unknown): boolean {
+  if (described instanceof ForeignIdentity || described instanceof DescribedWithForeign) return true;
+  if (described === null || typeof described !== 'object') return false;
+  return Object.values(described).some(holdsForeign);
 }
 
 /** Plain JSON for `value`, object members sorted, functions left out, identities put in place. */
@@ -136,10 +225,16 @@ function describe(value: unknown, seen: WeakSet<object>, depth: number): unknown
   return described;
 }
 
-/** A child's identity, nested whole: the parent's digest covers every setting of its children. */
+/**
+ * A child's identity, nested whole: the parent's digest covers every setting of its children. A child
+ * of another copy of @rs/core (its description is that copy's) is nested as its digest, once known.
+ */
 function identityOf(namespace: unknown): unknown {
-  if (namespace instanceof CacheNamespace)
-    return { namespace: { kind: namespace.kind, canonical: canonicalTexts.get(namespace) } };
+  if (namespace instanceof CacheNamespace) {
+    const canonical = canonicalTexts.get(namespace);
+    if (canonical === undefined) return { namespace: new ForeignIdentity(namespace) };
+    return { namespace: { kind: namespace.kind, canonical } };
+  }
   if (typeof namespace === 'string' && namespace.length > 0) return { namespace };
   throw new Unnamed();
 }

@@ -2,7 +2,7 @@ import { requireOption } from '../config/config-error.js';
 import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
 import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
 
@@ -22,6 +22,7 @@ export interface AuthorizationServerMetadata {
 
 /** Why discovery failed: the server could not be reached, or it answered something unusable. */
 export class DiscoveryError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/DiscoveryError';
   override name = 'DiscoveryError';
   /**
    * `ERR_RS_DISCOVERY_UNAVAILABLE`: try again later; `ERR_RS_DISCOVERY_INVALID`: the metadata is wrong

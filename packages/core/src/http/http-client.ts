@@ -1,4 +1,4 @@
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 /** One outgoing request to an authorization server. */
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -45,6 +45,7 @@ export interface HttpClient {
 
 /** Thrown by an {@link HttpClient} when the exchange did not produce a complete, bounded response. */
 export class HttpClientError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/HttpClientError';
   override name = 'HttpClientError';
   declare readonly code: 'ERR_RS_HTTP_TIMEOUT' | 'ERR_RS_HTTP_NETWORK' | 'ERR_RS_HTTP_TOO_LARGE';
 

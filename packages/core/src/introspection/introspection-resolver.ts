@@ -22,7 +22,7 @@ import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-se
 import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { schemeOfRefusedRequest } from '../extract/extract-token.js';
 import { retryAfterMs, retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
@@ -126,6 +126,7 @@ export interface IntrospectionResolverOptions {
 
 /** An introspection that failed through no fault of the client. */
 export class IntrospectionError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/IntrospectionError';
   override name = 'IntrospectionError';
   /**
    * `ERR_RS_INTROSPECTION_UNAVAILABLE`: unreachable, slow, 5xx or a broken answer.

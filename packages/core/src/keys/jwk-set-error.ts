@@ -1,4 +1,4 @@
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 
 /** A key of a JWK set that was left out because it is broken, and why. */
 export interface UnusableJwk {
@@ -18,6 +18,7 @@ export interface UnusableJwk {
  * Fetch failures of the exchange itself (timeout, network, too large) are `HttpClientError`s.
  */
 export class JwkSetError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/JwkSetError';
   override name = 'JwkSetError';
   declare readonly code:
     | 'ERR_RS_JWKS_STATUS'

@@ -18,7 +18,8 @@ export function staticJwks(jwks: JSONWebKeySet): VerificationKeySource {
   try {
     index = new JwkIndex(jwks, { allowSymmetric: true });
   } catch (error) {
-    throw new RsConfigError('staticJwks', (error as Error).message);
+    // The JwkSetError as `cause`: its code (`ERR_RS_JWKS_AMBIGUOUS`, …) says which check refused the set.
+    throw new RsConfigError('staticJwks', (error as Error).message, { cause: error });
   }
   // A key in configuration that cannot be used is a mistake to report now, not a key to skip quietly.
   const [broken] = index.unusable;

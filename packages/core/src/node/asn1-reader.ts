@@ -1,5 +1,5 @@
 import type forge from 'node-forge';
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { nodeForge } from './node-forge.js';
 
 const asn1 = () => nodeForge().asn1;
@@ -13,6 +13,7 @@ const fromDer = (
 
 /** Why a DER structure does not have the expected shape. */
 export class Asn1ShapeError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/Asn1ShapeError';
   override name = 'Asn1ShapeError';
   declare readonly code: 'ERR_RS_ASN1_SHAPE';
 

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 
 /**
  * Thrown when a feature of `@rs/core/node` needs a package that is an optional peer dependency of
@@ -7,6 +7,7 @@ import { RsError } from '../errors/rs-error.js';
  * `pkcs12SecretStore`. Installing the named package is the fix.
  */
 export class MissingPackageError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/MissingPackageError';
   override name = 'MissingPackageError';
   declare readonly code: 'ERR_RS_MISSING_PACKAGE';
   /** The npm package to add, such as `undici`. */

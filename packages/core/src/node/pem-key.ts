@@ -141,7 +141,10 @@ function lineOf(pem: string, at: number): number {
   return line;
 }
 
-/** Why a PEM file gave no key; the caller names the file and the option. */
+/**
+ * Why a PEM file gave no key, code `ERR_RS_PEM`; the caller names the file and the option, and keeps it
+ * as the `cause` of its {@link RsConfigError}.
+ */
 class PemProblem extends RsError {
   override name = 'PemProblem';
 
@@ -160,7 +163,8 @@ class PemProblem extends RsError {
  * {@link pemBlocks}): passed over, it could hide a key OpenSSL would read first. The same key given
  * twice, as a private key and its public key or certificate, is one key. Throws {@link RsConfigError}
  * naming `option` and the file, as `fileInMessage` (the path, or what `filePathInMessage` says in place
- * of one that is not shown).
+ * of one that is not shown), with an `RsError` of code `ERR_RS_PEM` as its `cause`: the code that tells a
+ * file that is not a key of the kind expected from the other mistakes of the option.
  */
 export function pemKey(
   pem: string,
@@ -179,7 +183,8 @@ export function pemKey(
     if (problem !== undefined) throw new PemProblem(`holds an RSA key that is refused: ${problem}`);
     return { jwk, origin: `${fileInMessage} (${kind})` };
   } catch (error) {
-    if (error instanceof PemProblem) throw new RsConfigError(option, `${fileInMessage} ${error.message}`);
+    if (error instanceof PemProblem)
+      throw new RsConfigError(option, `${fileInMessage} ${error.message}`, { cause: error });
     throw error;
   }
 }

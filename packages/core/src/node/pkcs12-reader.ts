@@ -1,5 +1,5 @@
 import type forge from 'node-forge';
-import { RsError } from '../errors/rs-error.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { Asn1ShapeError, read } from './asn1-reader.js';
 import {
   DerivationBudget,
@@ -29,13 +29,17 @@ const MAX_NESTING = 3;
 // all are decrypted (their aliases are inside), so a file with more than this is refused before any is.
 const MAX_ENCRYPTED_CONTENTS = 16;
 
-/** Why a PKCS#12 file could not be read: a wrong password (the MAC or decryption failed) or its format. */
+/**
+ * Why a PKCS#12 file could not be read: a wrong password (the MAC or decryption failed) or its format;
+ * `cause`, for a structure of the wrong shape, is the `Asn1ShapeError` (`ERR_RS_ASN1_SHAPE`) that found it.
+ */
 export class Pkcs12Error extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/Pkcs12Error';
   override name = 'Pkcs12Error';
   declare readonly code: 'ERR_RS_PKCS12_PASSWORD' | 'ERR_RS_PKCS12_FORMAT';
 
-  constructor(code: Pkcs12Error['code'], message: string) {
-    super(code, message);
+  constructor(code: Pkcs12Error['code'], message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -132,7 +136,9 @@ export function readPkcs12(der: Uint8Array, storePassword: string): Pkcs12KeySto
     }
   } catch (error) {
     if (error instanceof Asn1ShapeError)
-      throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `not a readable PKCS#12 keystore: ${error.message}`);
+      throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `not a readable PKCS#12 keystore: ${error.message}`, {
+        cause: error,
+      });
     throw error;
   }
   return indexEntries(bags, budget);
@@ -264,7 +270,9 @@ function indexEntries(bags: Bags, budget: DerivationBudget): Pkcs12KeyStore {
         return openEntry(entry, entryPassword, budget);
       } catch (error) {
         if (error instanceof Asn1ShapeError)
-          throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `entry "${alias}": ${error.message}`);
+          throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `entry "${alias}": ${error.message}`, {
+            cause: error,
+          });
         throw error;
       }
     },

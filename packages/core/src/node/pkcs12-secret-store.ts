@@ -200,7 +200,8 @@ function openKeystore(bytes: Uint8Array, password: string, fileInMessage: string
     if (!(error instanceof Pkcs12Error)) throw error;
     const option =
       error.code === 'ERR_RS_PKCS12_PASSWORD' ? 'pkcs12SecretStore.storePassword' : 'pkcs12SecretStore.file';
-    throw new RsConfigError(option, `${fileInMessage}: ${error.message}`);
+    // The Pkcs12Error as `cause`: its code (`ERR_RS_PKCS12_PASSWORD`, `…_FORMAT`) says which check failed.
+    throw new RsConfigError(option, `${fileInMessage}: ${error.message}`, { cause: error });
   }
 }
 
@@ -241,7 +242,7 @@ function entryKey(
   } catch (error) {
     if (!(error instanceof Pkcs12Error)) throw error;
     const option = error.code === 'ERR_RS_PKCS12_PASSWORD' ? passwordOption : 'pkcs12SecretStore.file';
-    throw new RsConfigError(option, `${fileInMessage} alias "${alias}": ${error.message}`);
+    throw new RsConfigError(option, `${fileInMessage} alias "${alias}": ${error.message}`, { cause: error });
   }
   if (content === undefined) {
     const known = keystore.aliases.length === 0 ? 'none' : keystore.aliases.join(', ');

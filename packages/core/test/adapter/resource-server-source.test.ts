@@ -1,6 +1,6 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { liteResourceServerFrom, resourceServerFrom } from '../../src/adapter/index.js';
+import { anyValue, liteResourceServerFrom, resourceServerFrom } from '../../src/adapter/index.js';
 import { createResourceServer, jwtResolver, type ResourceServer, staticJwks } from '../../src/index.js';
 import { createResourceServer as createLiteResourceServer } from '../../src/lite/index.js';
 import { AUDIENCE, bearerRequest, expectConfigError, ISSUER, mint, NOW_MS } from '../helpers.js';
@@ -60,6 +60,37 @@ describe('resourceServerFrom', () => {
       () => liteResourceServerFrom({ resourceServer: adapterInstance as never }),
       'resourceServer',
     );
+  });
+
+  it('refuses options of createResourceServer beside a resourceServer, saying to give one or the other', () => {
+    const shared = createResourceServer({ resolver });
+    const both = { resourceServer: shared, resolver } as unknown as Parameters<typeof resourceServerFrom>[0];
+    const error = expectConfigError(() => resourceServerFrom(both), 'resolver');
+    expect(error.message).toContain('give either resourceServer or the options to build one, not both');
+    expect(error.message).not.toContain('unknown option');
+    // Any option of the factory, with the adapter's own settings beside it still taken.
+    const withPolicy = { resourceServer: shared, onRejection: 'next', policy: { scopes: ['read'] } };
+    expectConfigError(() => resourceServerFrom(withPolicy as never, { onRejection: anyValue }), 'policy');
+    expect(
+      resourceServerFrom({ resourceServer: shared, onRejection: 'next' } as never, { onRejection: anyValue }),
+    ).toBe(shared);
+    // The lite factory's options likewise.
+    expectConfigError(
+      () => liteResourceServerFrom({ resourceServer: shared, realm: 'api' } as never),
+      'realm',
+    );
+    // A resourceServer written out but unset (a shared server not yet made), beside the options.
+    const unset = expectConfigError(
+      () => resourceServerFrom({ resourceServer: undefined, resolver } as never),
+      'resourceServer',
+    );
+    expect(unset.message).toContain('is undefined, beside options of createResourceServer ("resolver")');
+    // A key that is nobody's option is still unknown.
+    const typo = expectConfigError(
+      () => resourceServerFrom({ resourceServer: shared, resolvr: resolver } as never),
+      'resolvr',
+    );
+    expect(typo.message).toContain('unknown option');
   });
 
   it('accepts the lite resource server as well as the full one', () => {

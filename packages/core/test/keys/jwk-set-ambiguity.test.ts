@@ -1,7 +1,7 @@
 import { generateSigningKey, type JwksServer, startJwksServer, type TestSigningKey } from '@rs/testkit';
 import { exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { jwtResolver, remoteJwks, staticJwks } from '../../src/index.js';
+import { JwkSetError, jwtResolver, remoteJwks, staticJwks } from '../../src/index.js';
 import {
   AUDIENCE,
   expectConfigError,
@@ -33,6 +33,9 @@ describe('a JWK set that is ambiguous is refused at load', () => {
     const keys = [real.publicJwk, { ...intruder.publicJwk, kid: 'signing' }];
     const error = expectConfigError(() => staticJwks({ keys }), 'staticJwks');
     expect(error.message).toContain('two keys carry the kid "signing" and both fit RS256');
+    // The code that says which check refused the set, for the troubleshooting table.
+    expect(error.cause).toBeInstanceOf(JwkSetError);
+    expect(error.cause).toMatchObject({ code: 'ERR_RS_JWKS_AMBIGUOUS' });
   });
 
   it('one kid for keys of different algorithms stays usable: each token picks one by its alg', async () => {
@@ -49,6 +52,23 @@ describe('a JWK set that is ambiguous is refused at load', () => {
     const secret = (await hmacKey(randomBytes(32))).publicJwk;
     const error = expectConfigError(() => staticJwks({ keys: [real.publicJwk, secret] }), 'staticJwks');
     expect(error.message).toContain('must not mix shared secrets ("oct") with public keys');
+    expect(error.cause).toMatchObject({ code: 'ERR_RS_JWKS_AMBIGUOUS' });
+  });
+
+  it('a hydrated set: hydrate throws ERR_RS_JWKS_AMBIGUOUS, not ERR_RS_JWKS_MALFORMED', () => {
+    const keys = remoteJwks({ url: 'https://as.example.com/jwks' });
+    let thrown: unknown;
+    try {
+      keys.hydrate({ keys: [real.publicJwk, { ...intruder.publicJwk, kid: 'signing' }] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(JwkSetError);
+    expect(thrown).toMatchObject({
+      code: 'ERR_RS_JWKS_AMBIGUOUS',
+      message: expect.stringContaining('hydrated JWK set: two keys carry the kid "signing"'),
+    });
+    expect(keys.export()).toBeUndefined();
   });
 
   describe('fetched from a remote JWK set URL', () => {
@@ -80,7 +100,35 @@ describe('a JWK set that is ambiguous is refused at load', () => {
       expect(errors.map((error) => error.message)).toEqual([
         expect.stringContaining('two keys carry the kid "signing"'),
       ]);
+      expect(errors[0]).toMatchObject({ code: 'ERR_RS_JWKS_AMBIGUOUS' });
       expectSuccess(await resolveAt(resolver, await mint(real), NOW_MS + 2_000));
+    });
+
+    it('a shared secret beside public keys refuses the whole set: the last good set stays', async () => {
+      server.setDocument({ keys: [real.publicJwk] });
+      const errors: Error[] = [];
+      const keys = remoteJwks({
+        url: server.url,
+        cacheMaxAge: 1_000,
+        minFetchInterval: 0,
+        onFetchError: (e) => errors.push(e),
+      });
+      const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys });
+      expectSuccess(await resolveAt(resolver, await mint(real), NOW_MS));
+
+      // A rotation that also publishes a secret: neither the new key nor the secret is taken, and a token
+      // of the new key finds no set to be checked against (the refetch its kid asked for was refused).
+      const secret = (await hmacKey(randomBytes(32), 'HS256', 'shared')).publicJwk;
+      server.setDocument({ keys: [real.publicJwk, ec.publicJwk, secret] });
+      expectFailure(await resolveAt(resolver, await mint(ec), NOW_MS + 2_000), 'keys_unavailable');
+      await vi.waitFor(() => expect(errors.length).toBeGreaterThan(0));
+      expect(errors[0]).toMatchObject({
+        code: 'ERR_RS_JWKS_AMBIGUOUS',
+        message: expect.stringContaining('must not mix shared secrets ("oct") with public keys'),
+      });
+      expect(errors.some((error) => (error as JwkSetError).code === 'ERR_RS_JWKS_KEYS_LEFT_OUT')).toBe(false);
+      expectSuccess(await resolveAt(resolver, await mint(real), NOW_MS + 2_000));
+      expect(keys.export()).toEqual({ keys: [real.publicJwk] });
     });
   });
 });

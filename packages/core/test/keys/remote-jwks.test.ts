@@ -457,19 +457,24 @@ describe('remoteJwks: hostile or broken documents', () => {
     expect(keys.stats().keys).toBe(100);
   });
 
-  it('never uses a published private key, nor a symmetric key', async () => {
+  it('never uses a published private key', async () => {
     const privateJwk = { ...(await exportJWK(keyB.privateKey)), kid: keyB.kid, alg: 'ES256', use: 'sig' };
-    const server = await serve({
-      keys: [
-        keyA.publicJwk,
-        privateJwk,
-        { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', kid: 'oct' },
-      ],
-    });
+    const server = await serve({ keys: [keyA.publicJwk, privateJwk] });
     const { resolver, keys } = setup(server.url);
     expectSuccess(await resolveAt(resolver, tokenA, NOW_MS));
     expect(keys.stats().keys).toBe(1);
     expectFailure(await resolveAt(resolver, tokenB, NOW_MS + 1), 'unknown_key');
+  });
+
+  it('refuses a whole set that publishes a symmetric key beside its public keys', async () => {
+    // Not the public key left in use with the secret left out: the set is not the issuer's public keys.
+    const { errors } = await firstFetchFails({
+      keys: [keyA.publicJwk, { kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA', kid: 'oct' }],
+    });
+    expect(errors[0]).toMatchObject({
+      code: 'ERR_RS_JWKS_AMBIGUOUS',
+      message: expect.stringContaining('must not mix shared secrets ("oct") with public keys'),
+    });
   });
 
   it('does not follow a redirect', async () => {
