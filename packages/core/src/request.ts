@@ -25,6 +25,15 @@ export interface RsRequest {
    */
   readonly form?: Readonly<Record<string, unknown>> | undefined;
   /**
+   * Why the form body could not be examined, set by an adapter that reads bodies itself when core would
+   * have looked at it (form-body tokens on, POST, PUT or PATCH, `application/x-www-form-urlencoded`) and
+   * could not: `'too-large'` (over the adapter's `maxFormBodyBytes`, by its declared length or by the
+   * bytes that arrived) or `'unreadable'` (it failed to arrive or to decode). A token in it can then be
+   * neither found nor ruled out, so the request is refused (400 `invalid_request`,
+   * `malformed_authorization`), never decided as if the body held none.
+   */
+  readonly formUnexamined?: 'too-large' | 'unreadable' | undefined;
+  /**
    * The address of the peer that connected to this server, when known: the socket's address, never a
    * forwarded one. `certificateHeader.trustedProxies` is matched against it.
    */

@@ -25,7 +25,8 @@ export function bodyReadBefore(request: Request, reading: FormReading): boolean 
 
 /**
  * The raw request, or, when {@link bodyReadBefore} says so, a copy carrying the body Hono's readers
- * cached: core reads a form-body token from it as from the raw body, up to `maxFormBodyBytes`.
+ * cached: core reads a form-body token from it as from the raw body, up to `maxFormBodyBytes`, and
+ * refuses it as it refuses the raw body when it is larger or cannot be read.
  *
  * A form body read past Hono's cache (`c.req.raw.text()`, or a plain `Request` whose body is used)
  * cannot be seen: rather than decide the request without it, this throws, and Hono answers 500 through
@@ -40,7 +41,12 @@ export async function requestForCore(
   return requestWithCachedBody(input, reading);
 }
 
-/** See {@link requestForCore}: the request once its form body is known to be used. */
+/**
+ * See {@link requestForCore}: the request once its form body is known to be used. Core applies
+ * `maxFormBodyBytes` to the cached body (and to the declared `Content-Length`, kept from the raw request)
+ * as to a body it reads itself, and refuses a larger one: of a larger body, only one byte more than the
+ * limit is copied, which is enough for that.
+ */
 export async function requestWithCachedBody(
   input: Request | HonoRequestBody,
   reading: FormReading,
@@ -51,22 +57,28 @@ export async function requestWithCachedBody(
   let body: unknown;
   try {
     body = await cached;
-  } catch {
-    // As core treats a body that fails to arrive: it carries no token, and whoever read it met the error.
-    return withoutBody(raw);
+  } catch (error) {
+    // Whoever read it met the error; core meets it too, and refuses a body it could not examine.
+    return withBody(raw, failingStream(error));
   }
-  const bytes = await formBytes(body, reading.maxBytes);
-  // Too large: no token, as core decides for a body it reads itself.
-  if (bytes === undefined) return withoutBody(raw);
-  return new Request(raw.url, { method: raw.method, headers: raw.headers, body: bytes });
+  return withBody(raw, formBody(body, reading.maxBytes + 1));
 }
 
-/**
- * The request with no body, for one whose cached body carries no token: core refuses a used body it
- * wants (`ERR_RS_FORM_BODY_READ`), and finds no form in one that has none.
- */
-function withoutBody(raw: Request): Request {
-  return new Request(raw.url, { method: raw.method, headers: raw.headers });
+/** The request with an unused copy of its body: core refuses a used body it wants (`ERR_RS_FORM_BODY_READ`). */
+function withBody(raw: Request, body: BodyInit): Request {
+  const init: RequestInit = { method: raw.method, headers: raw.headers, body };
+  // `duplex` lets a stream be a request body (Node requires it; the Request types do not know it yet).
+  if (body instanceof ReadableStream) Object.assign(init, { duplex: 'half' });
+  return new Request(raw.url, init);
+}
+
+/** A body that fails when read, as the cached read did. */
+function failingStream(error: unknown): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.error(error);
+    },
+  });
 }
 
 const BODY_READ_PAST_HONO =
@@ -86,26 +98,19 @@ function cachedBody(cache: CachedBodies): Promise<unknown> | undefined {
 }
 
 /**
- * The cached body as bytes, or `undefined` when it holds more than `maxBytes`. A form that only
- * `formData()` read is written out again: urlencoded, it holds text fields only.
+ * The cached body as a request body, cut after `atMost` bytes (a text after as many characters, each at
+ * least a byte). A form that only `formData()` read is written out again: urlencoded, it holds text
+ * fields only.
  */
-async function formBytes(body: unknown, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-  if (body instanceof ArrayBuffer) return body.byteLength <= maxBytes ? new Uint8Array(body) : undefined;
-  if (typeof body === 'string') return boundedText(body, maxBytes);
-  if (body instanceof Blob)
-    return body.size <= maxBytes ? new Uint8Array(await body.arrayBuffer()) : undefined;
+function formBody(body: unknown, atMost: number): BodyInit {
+  if (body instanceof ArrayBuffer || body instanceof Blob || typeof body === 'string') {
+    return body.slice(0, atMost);
+  }
   if (body instanceof FormData) {
     const params = new URLSearchParams();
     for (const [name, value] of body) if (typeof value === 'string') params.append(name, value);
-    return boundedText(params.toString(), maxBytes);
+    return params.toString().slice(0, atMost);
   }
   // A cache this code does not know (another Hono version's): as unreadable as no cache at all.
   throw new RsError('ERR_RS_FORM_BODY_READ', BODY_READ_PAST_HONO);
-}
-
-function boundedText(text: string, maxBytes: number): Uint8Array<ArrayBuffer> | undefined {
-  // UTF-8 takes at least a byte per character: a longer text is too large before it is encoded.
-  if (text.length > maxBytes) return undefined;
-  const bytes = new TextEncoder().encode(text);
-  return bytes.byteLength <= maxBytes ? bytes : undefined;
 }

@@ -8,6 +8,7 @@ import {
   type ProtectedHandler,
   withAuth,
 } from '../src/index.js';
+import { albEvent } from './fixtures/alb-event.js';
 import { formBody } from './support/client-request.js';
 import { httpApiEvent } from './support/http-api-events.js';
 import { lambdaContext } from './support/lambda-context.js';
@@ -210,19 +211,84 @@ describe('form bodies', () => {
     expect(jsonBody(response)).toMatchObject({ code: 'multiple_token_methods' });
   });
 
-  it('does not parse a form body larger than maxFormBodyBytes', async () => {
-    const { headers, body } = formBody({ access_token: await issuer.mint(), padding: 'x'.repeat(2048) });
-    const plain = restApiEvent({ method: 'POST', target: '/items', headers, body });
-    const encoded = restApiEvent({
+  // A body too large to read may hold a token: the event is refused, never decided as if it held none (a
+  // header token beside it would pass as the only method, an optional route would let it in).
+  it('refuses a form body larger than maxFormBodyBytes with 400, plain or base64, with or without a header token', async () => {
+    const token = await issuer.mint();
+    const { headers, body } = formBody({ access_token: token, padding: 'x'.repeat(2048) });
+    const encodedBody = Buffer.from(body).toString('base64');
+    const tooLarge = {
+      error: 'invalid_request',
+      error_description: 'The form body is too large to look for an access token in',
+      code: 'malformed_authorization',
+    };
+    for (const withHeader of [headers, { ...headers, Authorization: `Bearer ${token}` }]) {
+      const plain = restApiEvent({ method: 'POST', target: '/items', headers: withHeader, body });
+      const encoded = restApiEvent({
+        method: 'POST',
+        target: '/items',
+        headers: withHeader,
+        body: encodedBody,
+        base64: true,
+      });
+      for (const event of [plain, encoded]) {
+        const response = await post(event, 1024);
+        expect(response.status).toBe(400);
+        expect(jsonBody(response)).toEqual(tooLarge);
+      }
+      const optional = formServer(1024).protectOptional(async () => ({ statusCode: 200, body: 'in' }));
+      expect((await optional(plain, lambdaContext())).statusCode).toBe(400);
+    }
+    expect((await post(restApiEvent({ method: 'POST', target: '/items', headers, body }), 4096)).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses a form body that is not valid base64 with 400, rather than read it as holding no token', async () => {
+    const token = await issuer.mint();
+    const event = restApiEvent({
       method: 'POST',
       target: '/items',
-      headers,
-      body: Buffer.from(body).toString('base64'),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${token}` },
+      body: 'not base64!',
       base64: true,
     });
-    expect(jsonBody(await post(plain, 1024))).toMatchObject({ code: 'token_missing' });
-    expect(jsonBody(await post(encoded, 1024))).toMatchObject({ code: 'token_missing' });
-    expect((await post(plain, 4096)).status).toBe(200);
+    const response = await post(event);
+    expect(response.status).toBe(400);
+    expect(jsonBody(response)).toEqual({
+      error: 'invalid_request',
+      error_description: 'The form body could not be read to look for an access token in',
+      code: 'malformed_authorization',
+    });
+  });
+
+  it('refuses a too large form body on HTTP API and load balancer events alike', async () => {
+    const token = await issuer.mint();
+    const { headers, body } = formBody({ access_token: token, padding: 'x'.repeat(2048) });
+    const rs = formServer(1024);
+    const httpApi = httpApiEvent({
+      method: 'POST',
+      target: '/items',
+      headers: { ...headers, Authorization: `Bearer ${token}` },
+      body,
+    });
+    const answer = await rs.protect(async (_event: APIGatewayProxyEventV2) => ({ body: 'in' }))(
+      httpApi,
+      lambdaContext(),
+    );
+    expect(answer).toMatchObject({ statusCode: 400 });
+    const alb = {
+      ...albEvent({
+        headers: { 'content-type': headers['Content-Type']!, authorization: `Bearer ${token}` },
+      }),
+      httpMethod: 'POST',
+      body,
+    };
+    const albAnswer = await rs.protectAlb(async () => ({ statusCode: 200, body: 'in' }))(
+      alb,
+      lambdaContext(),
+    );
+    expect(albAnswer).toMatchObject({ statusCode: 400 });
   });
 
   it('ignores form bodies when form tokens are off, and bodies of another media type', async () => {

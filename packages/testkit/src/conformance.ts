@@ -192,6 +192,22 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
       expect(response.body).toMatchObject({ error: 'invalid_request', code: 'multiple_token_methods' });
     });
 
+    // A form body larger than an adapter reads for a token (maxFormBodyBytes, 64 KiB by default, where the
+    // adapter reads the body itself; the framework's own limit otherwise) may hold a token beside the
+    // header's: refused, never decided as if it held none.
+    it('refuses a header token beside a form body too large to read for its token with 400', async () => {
+      const [inHeader, inBody] = [await mint({ scope: 'write' }), await mint({ scope: 'write' })];
+      const response = await app.request({
+        method: 'POST',
+        path: '/items',
+        headers: { authorization: `Bearer ${inHeader}` },
+        form: { note: 'x'.repeat(70_000), access_token: inBody },
+      });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ error: 'invalid_request' });
+      expect(response.headers['www-authenticate']).toContain('error="invalid_request"');
+    });
+
     it('refuses a garbage token with 401, not 500', async () => {
       for (const garbage of ['abc', 'a.b.c', 'a.b.c.d', `${'x'.repeat(20_000)}.y.z`]) {
         const response = await app.request({

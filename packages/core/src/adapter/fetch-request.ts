@@ -1,7 +1,15 @@
 import { RsError } from '../errors/rs-error.js';
 import { readStreamAtMost } from '../http/bounded-stream.js';
 import type { RsHeaders, RsRequest } from '../request.js';
-import { type FormReading, type FormRecord, formBodyWanted, formRecord } from './form-body.js';
+import {
+  FORM_BODY_TOO_LARGE,
+  FORM_BODY_UNREADABLE,
+  type FormBody,
+  type FormReading,
+  formBodyWanted,
+  formRecord,
+  NO_FORM_BODY,
+} from './form-body.js';
 import { requestUrl } from './public-url.js';
 
 /**
@@ -23,42 +31,45 @@ export async function fetchRsRequest(
     method: request.method,
     url: publicUrlOf(request, publicBase),
     headers: headersRecord(request.headers),
-    form: await requestForm(request, form),
+    ...(await requestForm(request, form)),
   };
 }
 
 /**
- * The form-urlencoded body of a Fetch `Request`, read from a clone so the handler can still read it;
- * `undefined` when core would not look at it anyway (see {@link formBodyWanted}), or when the body is
- * larger than `reading.maxBytes` or cannot be read. A body core wants that something already read
- * (`bodyUsed`) or locked throws an `RsError` (`ERR_RS_FORM_BODY_READ`): the request cannot be decided as sent.
+ * The form-urlencoded body of a Fetch `Request`, read from a clone so the handler can still read it, as
+ * `RsRequest`'s `form`; nothing when core would not look at it anyway (see {@link formBodyWanted}). A
+ * body larger than `reading.maxBytes` (by its `Content-Length`, or by the bytes that arrive) or that fails
+ * to arrive is `formUnexamined`, which core refuses: a token in it can be neither found nor ruled out. A
+ * body core wants that something already read (`bodyUsed`) or locked throws an `RsError`
+ * (`ERR_RS_FORM_BODY_READ`): the request cannot be decided as sent.
  *
  * @example
  * ```ts
- * const form = await requestForm(request, reading);
+ * const { form, formUnexamined } = await requestForm(request, reading);
  * ```
  */
-export async function requestForm(request: Request, reading: FormReading): Promise<FormRecord | undefined> {
-  if (!formBodyWanted(reading, request.method, request.headers.get('content-type'))) return undefined;
+export async function requestForm(request: Request, reading: FormReading): Promise<FormBody> {
+  if (!formBodyWanted(reading, request.method, request.headers.get('content-type'))) return NO_FORM_BODY;
   // Read by something before the resource server (a wrapper, a middleware): a token in it cannot be
   // seen, so the request cannot be decided as sent (alone, or beside a header token: 400). A set-up
   // mistake, not the client's: thrown, as a bug is.
   // A stream locked by a reader (`getReader()`) is as good as read: it cannot be cloned.
   if (request.bodyUsed || request.body?.locked === true)
     throw new RsError('ERR_RS_FORM_BODY_READ', FORM_BODY_READ);
-  if (request.body === null) return undefined;
+  if (request.body === null) return NO_FORM_BODY;
   const declared = request.headers.get('content-length');
-  if (declared !== null && !(Number(declared) <= reading.maxBytes)) return undefined;
+  if (declared !== null && !(Number(declared) <= reading.maxBytes)) return FORM_BODY_TOO_LARGE;
   const clone = request.clone().body;
-  if (clone === null) return undefined;
+  if (clone === null) return NO_FORM_BODY;
   let bytes: Uint8Array | undefined;
   try {
     bytes = await readStreamAtMost(clone, reading.maxBytes);
   } catch {
-    // A body that fails to arrive carries no token; the handler meets the same error if it reads it.
-    return undefined;
+    // A body that fails to arrive may have held a token; the handler meets the same error if it reads it.
+    return FORM_BODY_UNREADABLE;
   }
-  return bytes && formRecord(new URLSearchParams(new TextDecoder().decode(bytes)));
+  if (bytes === undefined) return FORM_BODY_TOO_LARGE;
+  return { form: formRecord(new URLSearchParams(new TextDecoder().decode(bytes))) };
 }
 
 const FORM_BODY_READ =

@@ -1,6 +1,7 @@
 import { requireOption } from '../config/config-error.js';
 import { nonNegativeInteger, type OptionSchema } from '../config/option-schema.js';
 import { isFormUrlEncoded, methodTakesForm } from '../extract/form-body.js';
+import type { RsRequest } from '../request.js';
 import type { ResourceServer } from '../resource-server.js';
 
 /** A parsed form: a key sent more than once keeps every value, so a repeated `access_token` is seen. */
@@ -12,11 +13,30 @@ export const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
 /** The option of adapters that read raw request bodies themselves (Fetch, Lambda). */
 export interface FormBodySettings {
   /**
-   * With `tokenLocations.formBody`, larger form bodies are not read for a token (the request then
-   * counts as having none there). Default 64 KiB.
+   * With `tokenLocations.formBody`, the largest form body read for a token. A larger one (by its
+   * `Content-Length` or by the bytes that arrive), or one that cannot be read, is not decided without
+   * it: the request is refused with 400 `invalid_request` (`malformed_authorization`), since a token in
+   * it can be neither found nor ruled out. Default 64 KiB.
    */
   readonly maxFormBodyBytes?: number;
 }
+
+/**
+ * What an adapter learnt of a request's form body, spread into its `RsRequest`: the parsed `form`, or
+ * `formUnexamined` when core would look at the body but it was too large or could not be read (core then
+ * refuses the request); empty when core would not look at it.
+ */
+export interface FormBody {
+  readonly form?: FormRecord;
+  readonly formUnexamined?: RsRequest['formUnexamined'];
+}
+
+/** A body core does not look at, or that has none. */
+export const NO_FORM_BODY: FormBody = Object.freeze({});
+/** A body larger than `maxFormBodyBytes`. */
+export const FORM_BODY_TOO_LARGE: FormBody = Object.freeze({ formUnexamined: 'too-large' });
+/** A body that failed to arrive or to decode. */
+export const FORM_BODY_UNREADABLE: FormBody = Object.freeze({ formUnexamined: 'unreadable' });
 
 /** The rules of {@link FormBodySettings}, for the schema of an adapter's options. */
 export const FORM_BODY_SETTINGS: OptionSchema<FormBodySettings> = { maxFormBodyBytes: nonNegativeInteger };
@@ -71,17 +91,19 @@ export function formBodyWanted(
 }
 
 /**
- * Parses a form-urlencoded body, or `undefined` when it is longer than `maxBytes`. A form-urlencoded
- * body is ASCII, so its length in characters is its length in bytes.
+ * Parses a form-urlencoded body core wants ({@link formBodyWanted}), or says it is too large when it
+ * is longer than `maxBytes`: core refuses the request then, rather than decide it without the token the
+ * body may hold. A form-urlencoded body is ASCII, so its length in characters is its length in bytes.
  *
  * @example
  * ```ts
- * formFromText('access_token=abc', 1024); // { access_token: 'abc' }
+ * formFromText('access_token=abc', 1024); // { form: { access_token: 'abc' } }
+ * formFromText('access_token=abc', 8); // { formUnexamined: 'too-large' }
  * ```
  */
-export function formFromText(text: string, maxBytes: number): FormRecord | undefined {
-  if (text.length > maxBytes) return undefined;
-  return formRecord(new URLSearchParams(text));
+export function formFromText(text: string, maxBytes: number): FormBody {
+  if (text.length > maxBytes) return FORM_BODY_TOO_LARGE;
+  return { form: formRecord(new URLSearchParams(text)) };
 }
 
 /**

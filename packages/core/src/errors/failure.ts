@@ -39,8 +39,10 @@ export const FAILURES = {
   jwk_confirmation_failed: { status: 401, error: 'invalid_token' },
   sender_constraint_required: { status: 401, error: 'invalid_token' },
 
-  // The DPoP proof itself is wrong (RFC 9449 §7.1): challenged with the DPoP scheme.
-  dpop_proof_multiple: { status: 400, error: 'invalid_request' },
+  // The DPoP proof itself is wrong (RFC 9449 §7.1: invalid_dpop_proof for a proof that fails a check of
+  // §4.3, the first of which is "not more than one DPoP HTTP request header field"): challenged with the
+  // DPoP scheme.
+  dpop_proof_multiple: { status: 401, error: 'invalid_dpop_proof' },
   dpop_proof_missing: { status: 401, error: 'invalid_dpop_proof' },
   dpop_proof_invalid: { status: 401, error: 'invalid_dpop_proof' },
   dpop_htm_mismatch: { status: 401, error: 'invalid_dpop_proof' },

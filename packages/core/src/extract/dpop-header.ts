@@ -6,8 +6,9 @@ const TWO_PROOFS = 'The request has more than one DPoP header';
 
 /**
  * The one DPoP proof of a request (RFC 9449 §4.3 checks 1 and 2). A second `DPoP` field, whether sent
- * as its own line (an array here) or joined with a comma by Fetch or API Gateway, is refused: a proof
- * never contains a comma, so a comma means two.
+ * as its own line (an array here) or joined with a comma by Fetch or API Gateway, is refused as a proof
+ * that fails a check of §4.3 is (401 `invalid_dpop_proof`, §7.1): a proof never contains a comma, so a
+ * comma means two.
  */
 export function dpopProofHeader(headers: RsHeaders): Outcome<string> {
   const value = singleHeader(headers, 'dpop');

@@ -2,7 +2,7 @@ import type { TokenLocation } from '../context.js';
 import { isCompactJwsSpelling } from '../encoding/compact-jws-spelling.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { isTokenCharacter } from '../http/header-field.js';
-import { type RsRequest, singleHeader } from '../request.js';
+import { headerTexts, type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
 import { cookieToken } from './cookie-token.js';
 import { isFormUrlEncoded, methodTakesForm } from './form-body.js';
@@ -10,6 +10,8 @@ import type { TokenLocations } from './token-locations.js';
 
 const ACCESS_TOKEN = 'access_token';
 const TWO_AUTHORIZATIONS = 'More than one Authorization header';
+const FORM_TOO_LARGE = 'The form body is too large to look for an access token in';
+const FORM_UNREADABLE = 'The form body could not be read to look for an access token in';
 
 /** A token found in the request, where, and with which scheme. */
 export interface ExtractedToken {
@@ -114,10 +116,22 @@ export function extractToken(
     }
   }
 
-  if (locations.formBody && request.form !== undefined && methodTakesForm(request.method)) {
-    const contentType = singleHeader(request.headers, 'content-type');
-    const value = Object.hasOwn(request.form, 'access_token') ? request.form.access_token : undefined;
-    if (isFormUrlEncoded(contentType) && value !== undefined) {
+  if (
+    locations.formBody &&
+    methodTakesForm(request.method) &&
+    isFormUrlEncoded(singleHeader(request.headers, 'content-type'))
+  ) {
+    // A body the adapter could not examine may hold a token (beside one elsewhere, or the only one):
+    // deciding the request without it would let a second method pass, or an optional route in.
+    const unexamined = request.formUnexamined;
+    if (unexamined !== undefined)
+      return refusal(
+        'malformed_authorization',
+        unexamined === 'too-large' ? FORM_TOO_LARGE : FORM_UNREADABLE,
+      );
+    const form = request.form;
+    const value = form !== undefined && Object.hasOwn(form, ACCESS_TOKEN) ? form.access_token : undefined;
+    if (value !== undefined) {
       if (Array.isArray(value))
         return refusal('multiple_token_methods', 'More than one access_token parameter');
       if (typeof value !== 'string')
@@ -187,7 +201,9 @@ function readsAuthorizationHeaderOnly(locations: ResolvedTokenLocations): boolea
  * `1*SP`), or credentials of ours after another scheme's (`Basic …, Bearer …`: two Authorization headers
  * joined by a Fetch `Headers` or an API gateway, or one line holding two). Read as another scheme, such
  * a request would have no token, and an optional route would let it in as anonymous: it is malformed
- * (RFC 6750 §3.1). `undefined` for an honest other scheme.
+ * (RFC 6750 §3.1). So is any other value holding two fields ({@link holdsSecondField}), whatever their
+ * schemes: sent as two lines, a Node adapter refuses it, and a joined value must be answered alike.
+ * `undefined` for an honest other scheme.
  */
 function misspelledOrHidden(header: string, acceptDpop: boolean): string | undefined {
   if (
@@ -197,7 +213,7 @@ function misspelledOrHidden(header: string, acceptDpop: boolean): string | undef
     return 'The authorization scheme must be followed by a space';
   }
   const schemeAfterComma = acceptDpop ? BEARER_OR_DPOP_AFTER_COMMA : BEARER_AFTER_COMMA;
-  if (header.includes(',') && schemeAfterComma.test(header)) {
+  if (header.includes(',') && (schemeAfterComma.test(header) || holdsSecondField(header))) {
     // Fetch's Headers and API Gateway's HTTP API join a repeated field with ", ": said as a Node adapter,
     // which sees the two fields apart, says it.
     return TWO_AUTHORIZATIONS;
@@ -206,19 +222,86 @@ function misspelledOrHidden(header: string, acceptDpop: boolean): string | undef
 }
 
 // Another set of credentials in a comma-joined list (RFC 9110 §5.3): `, Bearer <…>` or `, Bearer` last.
+// Looked for anywhere, even inside a quoted-string: a value that seems to hide a token of ours is
+// refused rather than read as another scheme's.
 const BEARER_AFTER_COMMA = /,[ \t]*bearer(?:[ \t]|$)/i;
 const BEARER_OR_DPOP_AFTER_COMMA = /,[ \t]*(?:bearer|dpop)(?:[ \t]|$)/i;
+
+const TAB = 9;
+const QUOTE = 34;
+const COMMA = 44;
+const BACKSLASH = 92;
+
+/**
+ * Whether an Authorization value is two fields or more, joined with commas (RFC 9110 §5.3). The field is
+ * not a list (§11.6.2: one set of credentials), so a comma outside a quoted-string either separates the
+ * auth-params of one credential (`Digest username="a", realm="b"`: a token then `=`) or starts another
+ * field: an auth-scheme followed by a space or the end (`Basic x, Basic y`, `Digest …, Negotiate`), or
+ * nothing at all (an empty field beside another: `Basic x, `, `, `).
+ */
+function holdsSecondField(header: string): boolean {
+  let quoteStart = -1;
+  let elementStart = 0;
+  for (let i = 0; i < header.length; i++) {
+    const code = header.charCodeAt(i);
+    if (quoteStart !== -1) {
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) quoteStart = -1;
+    } else if (code === QUOTE) {
+      quoteStart = i;
+    } else if (code === COMMA) {
+      if (isBlank(header, elementStart, i) || startsField(header, i + 1)) return true;
+      elementStart = i + 1;
+    }
+  }
+  if (quoteStart === -1) return false;
+  // A quoted-string never closed: its commas may as well join two fields (`Digest a="x` and
+  // `Basic y`), so they count as any other.
+  for (let i = header.indexOf(',', quoteStart); i !== -1; i = header.indexOf(',', i + 1)) {
+    if (startsField(header, i + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether the list element starting at `from` (just after a comma) is a field of its own: empty, or an
+ * auth-scheme followed by a space or the end. A token followed by `=` (after optional whitespace,
+ * RFC 9110 §11.2 `BWS`) is an auth-param of the field before.
+ */
+function startsField(header: string, from: number): boolean {
+  let i = skipWhitespace(header, from);
+  if (i === header.length || header.charCodeAt(i) === COMMA) return true;
+  const tokenStart = i;
+  while (i < header.length && isTokenCharacter(header.charCodeAt(i))) i++;
+  if (i === tokenStart) return false;
+  if (i === header.length) return true;
+  const next = skipWhitespace(header, i);
+  return next > i && header.charCodeAt(next) !== 61; /* = */
+}
+
+function skipWhitespace(text: string, from: number): number {
+  let i = from;
+  while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i++;
+  return i;
+}
+
+/** Whether `text[start, end)` is only spaces and tabs. */
+function isBlank(text: string, start: number, end: number): boolean {
+  return skipWhitespace(text, start) >= end;
+}
 
 /**
  * The scheme the client used in a request refused while extracting its token, for the challenge that
  * carries the error (RFC 9449 §7.1: a DPoP request is answered in the DPoP challenge): `DPoP` when the
- * Authorization header names it and DPoP is accepted, `undefined` otherwise.
+ * Authorization header names it and DPoP is accepted, `undefined` otherwise. Of several Authorization
+ * fields the first decides, whether they arrive apart (an array) or joined with commas (a string that
+ * starts with the first), so that every adapter answers in the same challenge.
  */
 export function schemeOfRefusedRequest(request: RsRequest, acceptDpop: boolean): 'DPoP' | undefined {
   if (!acceptDpop) return undefined;
-  const header = singleHeader(request.headers, 'authorization');
+  const header = headerTexts(request.headers, 'authorization')[0];
   const namesDpop =
-    typeof header === 'string' &&
+    header !== undefined &&
     header.length >= 4 &&
     spelledAs(header, 'dpop') &&
     (header.length === 4 || !isTokenCharacter(header.charCodeAt(4)));

@@ -39,7 +39,7 @@ const translation: AdapterTranslation<TinyRequest, TinyResponse> = {
         ...(input.token === undefined ? {} : { authorization: `Bearer ${input.token}` }),
         ...(input.form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
       },
-      form: input.form === undefined ? undefined : formFromText(input.form, form.maxBytes),
+      ...(input.form === undefined ? {} : formFromText(input.form, form.maxBytes)),
     };
   },
   rejectionResponse: (rejection: Rejection) => ({

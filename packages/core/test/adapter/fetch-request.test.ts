@@ -59,18 +59,20 @@ describe('requestForm', () => {
 
   it('reads the form from a clone, leaving the body whole for the handler', async () => {
     const request = post('access_token=abc&access_token=def');
-    expect({ ...(await requestForm(request, reading)) }).toEqual({ access_token: ['abc', 'def'] });
+    expect({ ...(await requestForm(request, reading)).form }).toEqual({ access_token: ['abc', 'def'] });
     expect(await request.text()).toBe('access_token=abc&access_token=def');
   });
 
   it('reads nothing when core would not look at the body', async () => {
-    expect(await requestForm(post('access_token=abc'), noForms)).toBeUndefined();
-    expect(await requestForm(post('{}', { 'content-type': 'application/json' }), reading)).toBeUndefined();
-    expect(await requestForm(new Request('https://api.example.com/'), reading)).toBeUndefined();
+    expect(await requestForm(post('access_token=abc'), noForms)).toEqual({});
+    expect(await requestForm(post('{}', { 'content-type': 'application/json' }), reading)).toEqual({});
+    expect(await requestForm(new Request('https://api.example.com/'), reading)).toEqual({});
+    // Larger than the limit, but not a body core looks at: nothing to refuse either.
+    expect(await requestForm(post('x'.repeat(65), { 'content-type': 'text/plain' }), reading)).toEqual({});
     // Form tokens off: a body something read is none of core's business.
     const usedUnwanted = post('access_token=abc');
     await usedUnwanted.text();
-    expect(await requestForm(usedUnwanted, noForms)).toBeUndefined();
+    expect(await requestForm(usedUnwanted, noForms)).toEqual({});
   });
 
   it('throws when a body core wants was read, or locked, by something before it', async () => {
@@ -82,13 +84,13 @@ describe('requestForm', () => {
     await expect(requestForm(locked, reading)).rejects.toMatchObject({ code: 'ERR_RS_FORM_BODY_READ' });
   });
 
-  it('does not read a body whose declared length is over the limit', async () => {
+  it('does not read a body whose declared length is over the limit, and says it is too large', async () => {
     const request = post('access_token=abc', { 'content-type': FORM, 'content-length': '65' });
-    expect(await requestForm(request, reading)).toBeUndefined();
+    expect(await requestForm(request, reading)).toEqual({ formUnexamined: 'too-large' });
     expect(await request.text()).toBe('access_token=abc');
   });
 
-  it('stops reading a streamed body once it passes the limit', async () => {
+  it('stops reading a streamed body once it passes the limit, and says it is too large', async () => {
     let pulls = 0;
     const endless = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -97,17 +99,17 @@ describe('requestForm', () => {
       },
     });
     const request = post(endless);
-    expect(await requestForm(request, reading)).toBeUndefined();
+    expect(await requestForm(request, reading)).toEqual({ formUnexamined: 'too-large' });
     expect(pulls).toBeLessThan(10);
   });
 
-  it('treats a body that fails to arrive as carrying no token', async () => {
+  it('says a body that fails to arrive could not be read, rather than that it carries no token', async () => {
     const failing = new ReadableStream<Uint8Array>({
       pull(controller) {
         controller.error(new Error('connection reset'));
       },
     });
     const request = post(failing);
-    expect(await requestForm(request, reading)).toBeUndefined();
+    expect(await requestForm(request, reading)).toEqual({ formUnexamined: 'unreadable' });
   });
 });

@@ -67,7 +67,7 @@ describe('formBodyWanted', () => {
 
 describe('formFromText and formRecord', () => {
   it('keeps every value of a repeated key, so a repeated access_token is seen', () => {
-    expect({ ...formFromText('access_token=a&x=1&access_token=b', 64) }).toEqual({
+    expect({ ...formFromText('access_token=a&x=1&access_token=b', 64).form }).toEqual({
       access_token: ['a', 'b'],
       x: '1',
     });
@@ -80,9 +80,9 @@ describe('formFromText and formRecord', () => {
     expect(form.constructor).toBe('b');
   });
 
-  it('does not parse a body longer than the limit', () => {
-    expect(formFromText(`access_token=${'a'.repeat(51)}`, 64)).toBeDefined();
-    expect(formFromText(`access_token=${'a'.repeat(52)}`, 64)).toBeUndefined();
+  it('does not parse a body longer than the limit, and says it is too large rather than empty', () => {
+    expect(formFromText(`access_token=${'a'.repeat(51)}`, 64).form).toBeDefined();
+    expect(formFromText(`access_token=${'a'.repeat(52)}`, 64)).toEqual({ formUnexamined: 'too-large' });
   });
 });
 

@@ -86,16 +86,19 @@ describe('a valid DPoP request', () => {
 });
 
 describe('proof rejections (RFC 9449 §4.3), each with its code', () => {
-  it('two DPoP headers, or two proofs joined by a comma: 400 invalid_request', async () => {
+  // RFC 9449 §4.3 check 1, "There is not more than one DPoP HTTP request header field", is a check of
+  // the proof, and §7.1 answers a proof that fails one with invalid_dpop_proof, in a 401.
+  it('two DPoP headers, or two proofs joined by a comma: 401 invalid_dpop_proof', async () => {
     const one = await makeProof(client, {}, { token });
     const two = await makeProof(client, {}, { token });
-    for (const header of [[one, two], `${one}, ${two}`, `${one},${two}`]) {
+    for (const header of [[one, two], [one, ''], `${one}, ${two}`, `${one},${two}`, `${one}, `, `, ${one}`]) {
       const rejection = expectRejected(
         await server().authenticate(dpopRequest(token, header)),
         'dpop_proof_multiple',
-        400,
+        401,
       );
-      expect(rejection.wwwAuthenticate).toContain('DPoP error="invalid_request"');
+      expect(rejection.error).toBe('invalid_dpop_proof');
+      expect(rejection.wwwAuthenticate).toContain('DPoP error="invalid_dpop_proof"');
     }
   });
 

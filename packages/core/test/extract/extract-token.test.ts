@@ -121,6 +121,66 @@ describe('Authorization header (RFC 6750 §2.1)', () => {
     ).toBe(true);
   });
 
+  // Authorization is not a list (RFC 9110 §11.6.2): two fields are malformed whatever their schemes, and
+  // a Node adapter, which sees them apart, says so. Joined by Fetch (", ") or API Gateway's HTTP API
+  // (","), they must be answered alike, on an optional route too (never as anonymous).
+  it.each([
+    ['two Basic', ['Basic YTpi', 'Basic YTpj']],
+    ['two empty', ['', '']],
+    ['three empty', ['', '', '']],
+    ['Basic and an empty one', ['Basic YTpi', '']],
+    ['an empty one and Basic', ['', 'Basic YTpi']],
+    ['Digest and Negotiate', ['Digest username="a", realm="b, Inc c", nonce="d"', 'Negotiate YIIB']],
+    ["Digest and Basic, with spaces around a parameter's =", ['Digest realm = "b", nonce="c"', 'Basic YTpi']],
+    ['a scheme alone last', ['Basic YTpi', 'Negotiate']],
+    ['a quoted-string never closed, then Basic', ['Digest realm="a', 'Basic YTpi']],
+  ])(
+    'refuses two Authorization fields of other schemes (%s) with 400, apart or joined',
+    async (_, fields) => {
+      for (const authorization of [fields, fields.join(', '), fields.join(',')]) {
+        const rejection = expectRejected(
+          await server().authenticate(get({ authorization })),
+          'malformed_authorization',
+          400,
+        );
+        expect(rejection.wwwAuthenticate).toBe(INVALID_REQUEST('More than one Authorization header'));
+        const optional = await server().authenticateOptional(get({ authorization }));
+        expect(optional.ok, JSON.stringify(authorization)).toBe(false);
+      }
+    },
+  );
+
+  it.each([
+    'Digest username="a", realm="b", nonce="c"',
+    'Digest username="a",realm="b, Basic c",  nonce = "d", qop=auth, nc=00000001',
+    'Digest realm="a\\", Basic b", nonce="c"',
+    'AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc',
+    'Basic YTpi',
+  ])(
+    'keeps one credential of another scheme whose parameters hold commas one field: %j',
+    async (authorization) => {
+      const result = await server().authenticateOptional(get({ authorization }));
+      expect(result.ok && result.context).toBeUndefined();
+      expectRejected(await server().authenticate(get({ authorization })), 'token_missing', 401);
+    },
+  );
+
+  it('answers DPoP and Bearer Authorization fields in the same challenge, apart or joined', async () => {
+    const rs = server({ dpop: true, realm: 'api' });
+    const fields = [`DPoP ${token}`, `Bearer ${token}`];
+    const answers = [];
+    for (const authorization of [fields, fields.join(', '), fields.join(',')]) {
+      answers.push(
+        expectRejected(await rs.authenticate(get({ authorization })), 'malformed_authorization', 400),
+      );
+    }
+    for (const rejection of answers) {
+      expect(rejection.challenges).toEqual(answers[0]!.challenges);
+      expect(rejection.challenges[1]).toContain('error="invalid_request"');
+      expect(rejection.challenges[0]).not.toContain('error=');
+    }
+  });
+
   it('refuses two Authorization headers with 400 invalid_request', async () => {
     const rejection = expectRejected(
       await server().authenticate(get({ authorization: [`Bearer ${token}`, `Bearer ${token}`] })),
@@ -325,6 +385,48 @@ describe('form body (RFC 6750 §2.2)', () => {
       { method: 'POST', form: { access_token: token } },
     );
     expectRejected(await rs.authenticate(request), 'multiple_token_methods', 400);
+  });
+
+  // An adapter that reads bodies itself could not examine this one (over maxFormBodyBytes, or it failed to
+  // arrive): a token in it can be neither found nor ruled out, so the request is not decided without it.
+  it.each([
+    ['too-large', 'The form body is too large to look for an access token in'],
+    ['unreadable', 'The form body could not be read to look for an access token in'],
+  ] as const)(
+    'refuses a form body the adapter could not examine (%s) with 400, never as token-less',
+    async (formUnexamined, description) => {
+      const rs = server({ tokenLocations: { formBody: true } });
+      const unexamined = (headers: RsRequest['headers']) =>
+        get({ 'content-type': FORM, ...headers }, { method: 'POST', formUnexamined });
+      for (const request of [unexamined({ authorization: `Bearer ${token}` }), unexamined({})]) {
+        const rejection = expectRejected(await rs.authenticate(request), 'malformed_authorization', 400);
+        expect(rejection.wwwAuthenticate).toBe(INVALID_REQUEST(description));
+        // Not anonymous on an optional route either.
+        const optional = await rs.authenticateOptional(request);
+        expect(optional.ok).toBe(false);
+      }
+    },
+  );
+
+  it('pays no heed to an unexamined body core would not have looked at', async () => {
+    const header = { authorization: `Bearer ${token}` };
+    const formTokens = server({ tokenLocations: { formBody: true } });
+    for (const [rs, request] of [
+      [server(), get({ ...header, 'content-type': FORM }, { method: 'POST', formUnexamined: 'too-large' })],
+      [
+        formTokens,
+        get(
+          { ...header, 'content-type': 'application/json' },
+          { method: 'POST', formUnexamined: 'too-large' },
+        ),
+      ],
+      [
+        formTokens,
+        get({ ...header, 'content-type': FORM }, { method: 'DELETE', formUnexamined: 'unreadable' }),
+      ],
+    ] as const) {
+      expectAccepted(await rs.authenticate(request));
+    }
   });
 
   it('refuses form and query together with 400 multiple_token_methods', async () => {

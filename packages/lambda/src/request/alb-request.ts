@@ -35,7 +35,7 @@ export function albRequest(event: ALBEvent, form: FormReading, publicBase: strin
     method,
     url: `${publicBase ?? `${proto}://${requestAuthority(host)}`}${path}${albQuery(event)}`,
     headers,
-    form: eventForm(event, method, headers, form),
+    ...eventForm(event, method, headers, form),
     loopbackConnection: false,
   };
 }

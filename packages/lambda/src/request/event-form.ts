@@ -1,30 +1,37 @@
+import type { RsRequest } from '@rs/core';
 import type { RsHeaders } from '@rs/core/adapter';
-import { type FormReading, type FormRecord, formBodyWanted, formFromText } from '@rs/core/adapter';
+import { type FormReading, formBodyWanted, formFromText } from '@rs/core/adapter';
 
 interface EventBody {
   readonly body?: string | null | undefined;
   readonly isBase64Encoded: boolean;
 }
 
+/** What core is told of an event's form body: the fields it spreads into `RsRequest`. */
+export type EventForm = Pick<RsRequest, 'form' | 'formUnexamined'>;
+
 /**
- * The form-urlencoded body of an event, or `undefined` when core would not look at it anyway (form
- * tokens off, GET or HEAD, another media type) or when it is too large to be a token-carrying form.
+ * The form-urlencoded body of an event as `RsRequest`'s `form`; nothing when core would not look at it
+ * anyway (form tokens off, GET or HEAD, another media type, no body). A body larger than
+ * `maxFormBodyBytes` (before or after base64 decoding) or that is not valid base64 is `formUnexamined`,
+ * which core refuses: a token in it can be neither found nor ruled out.
  */
 export function eventForm(
   event: EventBody,
   method: string,
   headers: RsHeaders,
   reading: FormReading,
-): FormRecord | undefined {
+): EventForm {
   const { body } = event;
-  if (typeof body !== 'string' || !formBodyWanted(reading, method, headers['content-type'])) return undefined;
-  const text = event.isBase64Encoded ? decodeBase64(body, reading.maxBytes) : body;
-  return text === undefined ? undefined : formFromText(text, reading.maxBytes);
+  if (typeof body !== 'string' || !formBodyWanted(reading, method, headers['content-type'])) return {};
+  if (!event.isBase64Encoded) return formFromText(body, reading.maxBytes);
+  // Every 4 base64 characters make at most 3 bytes: refuse before decoding anything large.
+  if (body.length > Math.ceil(reading.maxBytes / 3) * 4) return { formUnexamined: 'too-large' };
+  const text = decodeBase64(body);
+  return text === undefined ? { formUnexamined: 'unreadable' } : formFromText(text, reading.maxBytes);
 }
 
-function decodeBase64(body: string, maxBytes: number): string | undefined {
-  // Every 4 base64 characters make at most 3 bytes: refuse before decoding anything large.
-  if (body.length > Math.ceil(maxBytes / 3) * 4) return undefined;
+function decodeBase64(body: string): string | undefined {
   try {
     return new TextDecoder().decode(Uint8Array.from(atob(body), (char) => char.charCodeAt(0)));
   } catch {

@@ -35,7 +35,7 @@ export function httpApiRequest(
     method,
     url: `${publicBase ?? `https://${requestAuthority(host)}`}${path}${rawQuery ? `?${rawQuery}` : ''}`,
     headers,
-    form: eventForm(event, method, headers, form),
+    ...eventForm(event, method, headers, form),
     peerAddress: textField(context?.http?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
     clientCertificate: textField(context?.authentication?.clientCert?.clientCertPem),

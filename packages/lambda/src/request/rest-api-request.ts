@@ -34,7 +34,7 @@ export function restApiRequest(
     method,
     url: `${publicBase ?? `https://${requestAuthority(host)}`}${publicPath(path)}${restApiQuery(event)}`,
     headers,
-    form: eventForm(event, method, headers, form),
+    ...eventForm(event, method, headers, form),
     peerAddress: textField(context?.identity?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
     clientCertificate: textField(context?.identity?.clientCert?.clientCertPem),
