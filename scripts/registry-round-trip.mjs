@@ -3,7 +3,8 @@
 // with the real release command (scripts/release/publish-release.mjs), then, in fresh projects outside
 // the workspace, installs them with npm and with pnpm and runs each project against a real JWK set
 // endpoint: 200 with a valid token, 401 without. TypeScript projects compile with tsc, strict, with
-// `skipLibCheck: false` and no DOM lib, so the published declarations are checked as users get them.
+// `skipLibCheck: false` and no DOM lib, so the published declarations are checked as users get them: ESM
+// under node16 and bundler resolution, CommonJS under node16 and node10.
 // Run after the build: `node scripts/registry-round-trip.mjs` (npm test runs it).
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,12 +22,17 @@ const PROJECTS_DIR = join(ROOT, 'scripts', 'release', 'projects');
 const AUDIENCE = 'https://api.example.com';
 const TYPES_NODE = '20.19.43';
 
+// The `module` each `moduleResolution` goes with. node16 emits what the project's package.json `type`
+// says (a CommonJS project gets the .d.cts declarations); node10 is the CommonJS default of older
+// projects, which ignores `exports` and finds subpaths (`@rs/core/adapter`) through `typesVersions`.
+const MODULE_FOR = { node16: 'node16', bundler: 'preserve', node10: 'commonjs' };
+
 // What a user's tsconfig looks like, minus what would hide a broken declaration: no skipLibCheck, no DOM.
 const compilerOptions = (moduleResolution, outDir) => ({
   target: 'ES2022',
   lib: ['ES2022'],
   types: ['node'],
-  module: moduleResolution === 'node16' ? 'node16' : 'preserve',
+  module: MODULE_FOR[moduleResolution],
   moduleResolution,
   strict: true,
   skipLibCheck: false,
@@ -78,6 +84,19 @@ const PROJECTS = [
     dependencies: { '@types/node': TYPES_NODE },
     tsconfigs: { node16: 'dist-node16', bundler: 'dist-bundler' },
     run: [['node', 'dist-node16/index.js']],
+  },
+  {
+    // CommonJS TypeScript: tsc with module node16 (.d.cts) and with module commonjs + moduleResolution
+    // node10 (typesVersions); every subpath export imported, wrong options refused at compile time.
+    name: 'commonjs-ts',
+    rs: ['@rs/core', '@rs/express', '@rs/fetch'],
+    dependencies: { express: '5.3.0', '@types/express': '5.0.6', '@types/node': TYPES_NODE },
+    type: 'commonjs',
+    tsconfigs: { node16: 'dist-node16', node10: 'dist-node10' },
+    run: [
+      ['node', 'dist-node16/index.js', 'module node16'],
+      ['node', 'dist-node10/index.js', 'module commonjs, moduleResolution node10'],
+    ],
   },
   {
     name: 'core-alone',

@@ -17,4 +17,9 @@ export default packageBuildConfig({
   splitting: true,
   // `import.meta.url` in the CommonJS build (optional peers are loaded with createRequire).
   shims: true,
+  // jose 6 is published as ES modules only, which `require()` loads only from Node 20.19 and 22.12: the
+  // CommonJS build carries its own copy (and its MIT licence), so that it loads on every Node this package
+  // supports (engines: >=20.11). Keys cross between the copies as they are: jose takes and makes WebCrypto
+  // `CryptoKey` objects, recognised by their brand, not by class.
+  commonJsBundledDependencies: [{ name: 'jose', declarations: 'dist/types/types.d.ts' }],
 });
