@@ -5,6 +5,7 @@ import { sha256Digest } from '../crypto/sha256-digest.js';
 import type { ReplayStore } from '../dpop/replay-store.js';
 import { isObject } from '../encoding/json-object.js';
 import type { FailureCode } from '../errors/failure.js';
+import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { checkComparedIssuer, checkUrlSpelling } from '../http/endpoint-url.js';
 import { signedJwtVerifier } from '../jose/signed-jwt-verifier.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
@@ -45,9 +46,19 @@ export interface SetRefusal {
   readonly duplicate?: true;
 }
 
-/** Thrown when the SET could not be checked through no fault of the transmitter (keys or replay store down). */
-export class SetCheckUnavailableError extends Error {
+/**
+ * Thrown when the SET could not be checked through no fault of the transmitter (keys or replay store down),
+ * with code `ERR_RS_SET_CHECK_UNAVAILABLE`. The push and poll deliveries answer it as a failure to try
+ * again; a receiver called directly throws it.
+ */
+export class SetCheckUnavailableError extends RsError {
+  static override readonly [ERROR_CLASS_BRAND] = '@rs/core/SetCheckUnavailableError';
   override name = 'SetCheckUnavailableError';
+  declare readonly code: 'ERR_RS_SET_CHECK_UNAVAILABLE';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RS_SET_CHECK_UNAVAILABLE', message, options);
+  }
 }
 
 export type SetVerification =

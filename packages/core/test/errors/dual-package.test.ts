@@ -147,6 +147,23 @@ describe('instanceof across two copies of the sources', () => {
     expect(new copy.HttpClientError('ERR_RS_HTTP_TIMEOUT', 'x')).toBeInstanceOf(sources.RsError);
   });
 
+  it('every error class the entries export is an RsError with a brand of its own, so the check holds for each', async () => {
+    const node = await import('../../src/node/index.js');
+    const brand = Symbol.for('@rs/error-class');
+    const classes = [...Object.entries(sources), ...Object.entries(node)].filter(
+      ([name, value]) => name.endsWith('Error') && typeof value === 'function',
+    );
+    expect(classes.map(([name]) => name)).toContain('SetCheckUnavailableError');
+    for (const [name, errorClass] of classes) {
+      if (errorClass !== sources.RsError) expect(errorClass.prototype, name).toBeInstanceOf(sources.RsError);
+      expect(Object.hasOwn(errorClass, brand), name).toBe(true);
+    }
+    const unavailable = new copy.SetCheckUnavailableError('The SET replay store is unavailable');
+    expect(unavailable).toBeInstanceOf(sources.SetCheckUnavailableError);
+    expect(unavailable).toBeInstanceOf(sources.RsError);
+    expect(unavailable.code).toBe('ERR_RS_SET_CHECK_UNAVAILABLE');
+  });
+
   it('a namespace of one copy is one of the other, nested as its digest', async () => {
     const jwt = copy.jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: copy.staticJwks(jwksOf(key)) });
     const local = sources.jwtResolver({
