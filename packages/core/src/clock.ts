@@ -40,11 +40,32 @@ export function checkedClock(clock: unknown, option: string): Clock {
   return clock as Clock;
 }
 
-/** The error for a clock that answered something other than a time (at start-up or later). */
-export function unreadableClock(reading: unknown, option: string): RsConfigError {
+/**
+ * The clock an option gives, checked as {@link checkedClock} does, or, when it is not given, the system
+ * clock, read once now too: `Date.now()` answers no time when fake timers stand at the epoch, as some
+ * test set-ups leave them, and that is better said when the server is built than at its first request.
+ */
+export function clockOption(clock: unknown, option: string): Clock {
+  if (clock !== undefined) return checkedClock(clock, option);
+  const reading = systemClock();
+  if (!isClockReading(reading)) throw unreadableClock(reading, option, false);
+  return systemClock;
+}
+
+/**
+ * The error for a clock that answered something other than a time (at start-up or later): the one given
+ * as `option`, or, when `configured` is false, the system clock used because none was.
+ */
+export function unreadableClock(reading: unknown, option: string, configured = true): RsConfigError {
   const answered = typeof reading === 'number' ? String(reading) : `a value of type ${typeof reading}`;
+  if (!configured) {
+    return new RsConfigError(
+      option,
+      `is not given, and the system clock (Date.now()) returned ${answered}, which is no time between the years 2000 and 3000: fake timers set near the epoch? Set them to a real date (vi.setSystemTime(Date.UTC(2026, 0, 1)), sinon.useFakeTimers({ now: Date.UTC(2026, 0, 1) })) or give a clock`,
+    );
+  }
   return new RsConfigError(
     option,
-    `must return milliseconds since the epoch (a time between the years 2000 and 3000, as Date.now() does); it returned ${answered}, which is no such time (a clock in seconds or microseconds, or performance.now()?)`,
+    `must return milliseconds since the epoch (a time between the years 2000 and 3000, as Date.now() does); it returned ${answered}, which is no such time (a clock in seconds or microseconds, performance.now(), or a Date rather than its getTime()?)`,
   );
 }

@@ -1,4 +1,4 @@
-import { type Clock, checkedClock, isClockReading, systemClock, unreadableClock } from './clock.js';
+import { type Clock, clockOption, isClockReading, unreadableClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
 import { warnOnce } from './config/development-warning.js';
 import { refusedInLite } from './config/lite-refusal.js';
@@ -124,7 +124,8 @@ export function buildResourceServerWith(
   const locations = resolveLocations(options.tokenLocations);
   const requireHttps = options.requireHttps ?? true;
   const serverPolicy = validateAccessPolicy(options.policy, 'policy');
-  const clock = options.clock === undefined ? systemClock : checkedClock(options.clock, 'clock');
+  const clock = clockOption(options.clock, 'clock');
+  const clockConfigured = options.clock !== undefined;
   const resolver = options.resolver;
   const recall = resolver.recall?.bind(resolver);
   const sender = features.senderConstraints;
@@ -231,7 +232,7 @@ export function buildResourceServerWith(
     }
     const now = clock();
     // A clock that stopped answering numbers would make every date comparison false: expired tokens valid.
-    if (!isClockReading(now)) throw unreadableClock(now, 'clock');
+    if (!isClockReading(now)) throw unreadableClock(now, 'clock', clockConfigured);
 
     // A plain Bearer token the resolver verified before, character for character, is answered from
     // its memory: what extraction and resolving would find again is skipped, the stages below run.

@@ -1,4 +1,4 @@
-import { checkedClock, isClockReading, unreadableClock } from '../clock.js';
+import { clockOption, isClockReading, unreadableClock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import { checkOptions, func, type OptionSchema, positiveInteger } from '../config/option-schema.js';
 import type { StoreHealthReporter } from '../observability/dependency-health.js';
@@ -63,8 +63,8 @@ export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): Memor
     'memoryReplayStore.maxEntries',
     'must be a positive integer',
   );
-  const clock =
-    options.clock === undefined ? Date.now : checkedClock(options.clock, 'memoryReplayStore.clock');
+  const clock = clockOption(options.clock, 'memoryReplayStore.clock');
+  const clockConfigured = options.clock !== undefined;
   // Key → its place in the queue, which holds the order of recording and each key's expiry (ms).
   const entries = new Map<string, number>();
   const recorded = new RecordingQueue();
@@ -91,7 +91,7 @@ export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): Memor
     async remember(key: string, ttlMs: number): Promise<boolean> {
       const now = clock();
       // A clock answering NaN would find every proof expired: a replay would be remembered anew.
-      if (!isClockReading(now)) throw unreadableClock(now, 'memoryReplayStore.clock');
+      if (!isClockReading(now)) throw unreadableClock(now, 'memoryReplayStore.clock', clockConfigured);
       sweep(now);
       const position = entries.get(key);
       if (position !== undefined && recorded.expiryAt(position) > now) return false;

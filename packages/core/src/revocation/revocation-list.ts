@@ -1,4 +1,4 @@
-import { checkedClock } from '../clock.js';
+import { clockOption } from '../clock.js';
 import {
   checkOptions,
   func,
@@ -134,7 +134,7 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
   checkOptions(options, REVOCATION_LIST_OPTIONS, 'revocationList');
   const markerTtl = options.markerTtl ?? 3_600_000;
   const maxMarkers = options.maxMarkers ?? 100_000;
-  const clock = options.clock === undefined ? Date.now : checkedClock(options.clock, 'revocationList.clock');
+  const clock = clockOption(options.clock, 'revocationList.clock');
   const markers = new RevocationMarkers(maxMarkers, markerTtl);
   const caches = new Set<RevocableCache>();
   const counts = { revocations: 0, evictions: 0, received: 0, refused: 0, shareErrors: 0, cacheErrors: 0 };

@@ -1,4 +1,4 @@
-import { checkedClock } from '../clock.js';
+import { clockOption } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import {
   anyValue,
@@ -151,8 +151,7 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
     requireOption(!BUILT_IN.has(type), `securityEventReceiver.handlers.${type}`, 'is handled already');
   }
   const verifier = securityEventVerifier(options);
-  const clock =
-    options.clock === undefined ? Date.now : checkedClock(options.clock, 'securityEventReceiver.clock');
+  const clock = clockOption(options.clock, 'securityEventReceiver.clock');
   const refused: Record<string, number> = {};
   const counts = { accepted: 0, duplicates: 0, appliedEvents: 0, ignoredEvents: 0, unmappedSubjects: 0 };
 

@@ -1,5 +1,5 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AccessPolicy,
   type AccessTokenResolver,
@@ -146,6 +146,25 @@ describe('the clock', () => {
     // Switched to seconds at run time: still no time, still refused rather than the token accepted.
     reading = NOW_MS / 1000;
     await expect(server.authenticate(bearerRequest(expired))).rejects.toThrow(/clock/);
+  });
+
+  it('not given, is the system clock, refused with a word on fake timers when they stand at the epoch', async () => {
+    const server = createResourceServer({ resolver });
+    const expired = await mint(key, { exp: NOW_S - 60 });
+    vi.useFakeTimers({ now: 0 });
+    try {
+      // Built under such timers: refused at once, naming what happened rather than a clock never given.
+      const error = expectConfigError(() => createResourceServer({ resolver }), 'clock');
+      expect(error.problem).toMatch(
+        /^is not given, and the system clock \(Date\.now\(\)\) returned 0.*fake timers/,
+      );
+      expectConfigError(() => memoryReplayStore(), 'memoryReplayStore.clock');
+      expectConfigError(() => revocationList(), 'revocationList.clock');
+      // Built before them: the request fails, never decides with a clock at 1970 (every token current).
+      await expect(server.authenticate(bearerRequest(expired))).rejects.toThrow(/is not given.*fake timers/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('of the replay store that stops answering numbers refuses to remember, never forgets a replay', async () => {
