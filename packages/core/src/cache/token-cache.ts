@@ -186,7 +186,11 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   for revocation, or a {@link RevocationList} (`revocations`) that revokes in every cache at once. Once
  *   a revocation has completed, no answer asked for before it and named by it is served, stored or
  *   handed to a request that was waiting for it: those requests ask again, as a request arriving after
- *   the revocation does (three times at most, then 503);
+ *   the revocation does (three times at most, then 503). A revocation costs the same, in memory and in
+ *   work, however many calls are under way: it is logged once, and each answer is checked against what
+ *   was logged since its call began. The log keeps the claims revoked since the oldest call under way
+ *   began (so a resolver's `timeout` bounds it), 10 000 at most: past that, the calls older than the
+ *   oldest claim kept are asked again;
  * - a failing store never fails a request, and its outages are told once when they start and once when
  *   they end (`onStoreError`).
  *
@@ -261,12 +265,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   async function keyOf(token: string): Promise<string> {
     return (keyBase ?? (await digestKeyBase())) + (await tokenHash(token));
   }
-  // Calls under way, by key. A revocation marks the calls whose answers it may name (see `Flight`): an
-  // answer it names is neither stored (or revocation would be undone by a stale answer) nor handed to
-  // anyone, and every request waiting for it asks again (`askAgain`). A call that `evict`, `clear` or
-  // a revocation of its token forgot is also detached: later requests make a call of their own at once
-  // instead of joining one whose answer nobody will get.
+  // Calls under way, by key. The revocations made while they run are written once, into `log`, not into
+  // each call: when an answer comes, the revocations logged since its call began say whether it is stale
+  // (`overtaken`). An answer one names is neither stored (or revocation would be undone by a stale
+  // answer) nor handed to anyone, and every request waiting for it asks again (`askAgain`). A call that
+  // `evict`, `clear` or a revocation of its token forgot is also detached: later requests make a call of
+  // their own at once instead of joining one whose answer nobody will get (`joinable`).
   const inflight = new Map<string, Flight>();
+  const log = new RevocationLog();
   let hits = 0;
   let misses = 0;
   let coalesced = 0;
@@ -384,23 +390,70 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     now: number,
   ): Promise<boolean> | boolean {
     // Most calls see no revocation: no further wait for them.
-    if (!flight.forgotten && flight.revokedLabels === undefined && flight.tokenRevocations === 0)
+    if (
+      !forgotten(flight) &&
+      !log.labelRevokedSince(flight.start) &&
+      log.tokenRevocations === flight.tokenRevocationsAtStart
+    )
       return false;
     return overtaken(flight, token, outcome, now);
+  }
+
+  /**
+   * The answer of `flight` for a request that waited for it, or `undefined` when a revocation overtook it
+   * (the request asks again). The request holds the call's part of the log until it has checked.
+   */
+  async function answerOf(
+    flight: Flight,
+    token: string,
+    now: number,
+  ): Promise<Outcome<TokenInfo> | undefined> {
+    flight.holders++;
+    try {
+      const outcome = await flight.call;
+      return (await askAgain(flight, token, outcome, now)) ? undefined : outcome;
+    } finally {
+      letGo(flight);
+    }
   }
 
   function startFlight(token: string, key: string, context: ResolveContext): Flight {
     const flight: Flight = {
       call: undefined as never,
       forgotten: false,
-      revokedLabels: undefined,
-      tokenRevocations: 0,
+      start: log.begin(),
+      tokenRevocationsAtStart: log.tokenRevocations,
+      // The call itself, until it ends; then only the requests still checking its answer.
+      holders: 1,
     };
     flight.call = resolveAndRemember(token, key, context, flight).finally(() => {
       if (inflight.get(key) === flight) inflight.delete(key);
+      letGo(flight);
     });
     inflight.set(key, flight);
     return flight;
+  }
+
+  /** One holder of `flight` is done with it; the last one lets the log drop what only it still needed. */
+  function letGo(flight: Flight): void {
+    flight.holders--;
+    if (flight.holders === 0) log.end(flight.start);
+  }
+
+  /** Whether `evict`, `clear` or a revocation of its token forgot `flight`. */
+  function forgotten(flight: Flight): boolean {
+    return flight.forgotten || log.forgottenSince(flight.start);
+  }
+
+  /**
+   * The call under way for `key` that a request may wait for: not one that was forgotten. One forgotten by
+   * `clear()` is detached here, when next looked for, so that `clear()` does not visit every call.
+   */
+  function joinable(key: string): Flight | undefined {
+    const flight = inflight.get(key);
+    if (flight === undefined || !forgotten(flight)) return flight;
+    inflight.delete(key);
+    return undefined;
   }
 
   async function resolveAndRemember(
@@ -418,12 +471,13 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   }
 
   /**
-   * Whether a revocation made while `flight` was under way names its answer, as it would have named the
-   * answer had it been stored: every answer of a call that was forgotten (`evict`, `clear`, a revocation
-   * of its token), and an accepted answer carrying a revoked `jti`, subject, client or session, or whose
-   * token a revocation list names by itself (the same claims under another signature, or inside a JWE).
-   * A refusal is never overtaken by a revocation that did not forget its call: revocation refuses more,
-   * never less. Checked again after each wait, for a revocation made meanwhile.
+   * Whether a revocation made since `flight` began names its answer, as it would have named the answer
+   * had it been stored: every answer of a call that was forgotten (`evict`, `clear`, a revocation of its
+   * token), and an accepted answer carrying a revoked `jti`, subject, client or session, or whose token a
+   * revocation list names by itself (the same claims under another signature, or inside a JWE). A
+   * refusal is never overtaken by a revocation that did not forget its call: revocation refuses more,
+   * never less. Checked again after each wait, for a revocation made meanwhile. The cost is that of the
+   * answer's few labels, whatever the number of revocations or of calls under way.
    */
   async function overtaken(
     flight: Flight,
@@ -431,18 +485,13 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     outcome: Outcome<TokenInfo>,
     now: number,
   ): Promise<boolean> {
-    let tokenRevocationsChecked = 0;
+    let tokenRevocationsChecked = flight.tokenRevocationsAtStart;
     for (;;) {
-      if (flight.forgotten) return true;
+      if (forgotten(flight)) return true;
       if (!outcome.ok) return false;
-      const revokedLabels = flight.revokedLabels;
-      if (
-        revokedLabels !== undefined &&
-        revocationLabels(outcome.value).some((label) => revokedLabels.has(label))
-      )
-        return true;
-      if (flight.tokenRevocations === tokenRevocationsChecked) return false;
-      tokenRevocationsChecked = flight.tokenRevocations;
+      if (revocationLabels(outcome.value).some((label) => log.revokedSince(label, flight.start))) return true;
+      if (log.tokenRevocations === tokenRevocationsChecked) return false;
+      tokenRevocationsChecked = log.tokenRevocations;
       if (someTokenRevoked() && (await namedByTokenRevocation(token, outcome.value, now))) return true;
     }
   }
@@ -475,17 +524,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       const key = base + revocation.value;
       forget(key);
       // The other calls may be for the same token spelled otherwise: checked once they answer.
-      for (const flight of inflight.values()) flight.tokenRevocations++;
+      log.tokenRevoked();
       await storeWrite(() => store.delete(key, deletion));
       return;
     }
     // Which claims a call under way will answer with is not known until it does: each answer is checked
-    // then. The calls stay joinable: most answers are named by no revocation.
+    // then, against the log. The calls stay joinable: most answers are named by no revocation.
     const label = revocationLabel(revocation.by, revocation.value);
-    for (const flight of inflight.values()) {
-      flight.revokedLabels ??= new Set();
-      flight.revokedLabels.add(label);
-    }
+    log.labelRevoked(label);
     await storeWrite(() =>
       store.deleteLabelled === undefined ? store.clear() : store.deleteLabelled(label, deletion),
     );
@@ -519,7 +565,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   );
   for (const list of revocationLists ?? []) list.attach(revocable);
 
-  return {
+  const cache: TokenCache = {
     // A cache answers exactly as the resolver it wraps.
     cacheNamespace: namespace,
     revocationLists,
@@ -549,7 +595,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
             ? { ok: true, value: cached.info }
             : { ok: false, failure: cached.failure };
         }
-        let flight = inflight.get(key);
+        let flight = joinable(key);
         if (flight === undefined) {
           if (first) {
             misses++;
@@ -559,8 +605,8 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
         } else if (first) {
           coalesced++;
         }
-        const outcome = await flight.call;
-        if (!(await askAgain(flight, token, outcome, context.now))) return outcome;
+        const outcome = await answerOf(flight, token, context.now);
+        if (outcome !== undefined) return outcome;
         if (asked >= MAX_ASKS) return OVERTAKEN_TOO_OFTEN;
       }
     },
@@ -574,7 +620,8 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       await dropRevoked(await sharedRevocation(revocation, undefined, 'tokenCache.revoke'));
     },
     async clear(): Promise<void> {
-      for (const key of [...inflight.keys()]) forget(key);
+      // Every call under way at once, without visiting them: each is detached when next looked for.
+      log.forgetAll();
       await storeWrite(() => store.clear());
     },
     stats: () => ({ hits, misses, coalesced, evictions: store.evictions?.() ?? 0, revocations, storeErrors }),
@@ -596,21 +643,160 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       ];
     },
   };
+  revocationLogs.set(cache, log);
+  return cache;
 }
 
 /**
- * One call to the wrapped resolver, shared by the requests for one token that arrive while it runs, and
- * the revocations made meanwhile, which decide whether its answer may still be used (`overtaken`).
+ * How many revocations by claim `cache`'s log holds (see {@link RevocationLog}), for the tests: not
+ * exported by the package. `undefined` for a cache not made by {@link tokenCache}.
+ *
+ * @internal
+ */
+export function revocationLogSize(cache: TokenCache): number | undefined {
+  return revocationLogs.get(cache)?.size;
+}
+
+/**
+ * One call to the wrapped resolver, shared by the requests for one token that arrive while it runs. The
+ * revocations made since it began, read from the cache's {@link RevocationLog}, decide whether its answer
+ * may still be used (`overtaken`).
  */
 interface Flight {
   call: Promise<Outcome<TokenInfo>>;
-  /** Set by `evict`, `clear` and a revocation of this token: whatever the call answers is stale. */
+  /** Set by `evict` and a revocation of this token: whatever the call answers is stale. */
   forgotten: boolean;
-  /** Labels (`sub:alice`) revoked meanwhile: an accepted answer carrying one is stale. */
-  revokedLabels: Set<string> | undefined;
-  /** Revocations of other tokens by themselves meanwhile: the answer may be one of them, spelled otherwise. */
-  tokenRevocations: number;
+  /** The log's sequence number when the call began: the revocations numbered from it on came after. */
+  readonly start: number;
+  /** The log's count of revocations by token when the call began. */
+  readonly tokenRevocationsAtStart: number;
+  /** The call while it runs, and each request checking its answer: the log keeps `start` on while any is. */
+  holders: number;
 }
+
+/**
+ * Most labels a {@link RevocationLog} keeps. Past it, the oldest is dropped and the calls that began
+ * before it are treated as forgotten (as by `clear()`): they are asked again, never let through.
+ */
+const MAX_LOGGED_LABELS = 10_000;
+
+/**
+ * The revocations a token cache made while calls to its resolver were under way, written once for all
+ * of them: a revocation costs the same, in memory and in work, however many calls are under way. Each
+ * revocation takes the next sequence number; a call records the number when it begins
+ * ({@link RevocationLog.begin}), and its answer is stale when a revocation numbered from there on names
+ * it. Revocations by claim are kept as labels (`sub:alice`) with the number of their latest revocation,
+ * oldest first; revocations by token only as a count (the answer's token is then looked up in the lists);
+ * `clear()` as a number: every call that began at or before it is forgotten.
+ *
+ * Bound: the log holds one label per distinct `jti`, subject, client or session revoked since the oldest
+ * call still held began (held while it runs, and until every request that waited for it has checked its
+ * answer), and nothing while no call is under way. A storm of revocations while one call hangs until its
+ * resolver's `timeout` leaves at most the labels revoked during that call, and never more than
+ * {@link MAX_LOGGED_LABELS}: past that, the oldest label is dropped and every call that began before it
+ * is forgotten, so the bound costs a call asked again, never a missed revocation.
+ */
+class RevocationLog {
+  /** The sequence number of the next revocation. */
+  private next = 0;
+  /** Labels revoked by claim, by the number of their latest revocation, in that order (oldest first). */
+  private readonly revokedAt = new Map<string, number>();
+  /** The number of the latest label revoked, for the common check that nothing was. */
+  private latestLabel = -1;
+  /** Every call that began at or before this number is forgotten (`clear()`, or a label dropped for room). */
+  private forgottenThrough = -1;
+  /**
+   * How many calls hold each start number. Calls begin with the current number, which only grows, and a
+   * number is held from its first call to its last: the map's first key is the oldest held.
+   */
+  private readonly held = new Map<number, number>();
+  /** Revocations of a token by itself, counted: which answers they name is asked of the lists. */
+  tokenRevocations = 0;
+
+  /** Records a call beginning, and returns the number it began at (to give to {@link end}). */
+  begin(): number {
+    const start = this.next;
+    this.held.set(start, (this.held.get(start) ?? 0) + 1);
+    return start;
+  }
+
+  /** A call that began at `start` is held no more: what only it still needed is dropped. */
+  end(start: number): void {
+    const holders = (this.held.get(start) ?? 1) - 1;
+    if (holders > 0) {
+      this.held.set(start, holders);
+      return;
+    }
+    this.held.delete(start);
+    this.dropUnneeded();
+  }
+
+  /** A revocation by claim (`sub:alice`): logged while some call is held. */
+  labelRevoked(label: string): void {
+    const revocation = this.next++;
+    // No call under way: there is no answer for it to overtake.
+    if (this.held.size === 0) return;
+    this.latestLabel = revocation;
+    // Deleted first, so that the labels stay in the order of their latest revocation.
+    this.revokedAt.delete(label);
+    this.revokedAt.set(label, revocation);
+    if (this.revokedAt.size <= MAX_LOGGED_LABELS) return;
+    const [oldest, revokedAt] = this.revokedAt.entries().next().value as [string, number];
+    this.revokedAt.delete(oldest);
+    this.forgottenThrough = Math.max(this.forgottenThrough, revokedAt);
+  }
+
+  /** A revocation of a token by itself (the call for its own key is forgotten by the cache). */
+  tokenRevoked(): void {
+    this.tokenRevocations++;
+  }
+
+  /** `clear()`: every call under way is forgotten, and no label logged so far is needed any more. */
+  forgetAll(): void {
+    this.forgottenThrough = this.next++;
+    this.revokedAt.clear();
+  }
+
+  /** Whether a call that began at `start` was forgotten by `clear()` or for room since. */
+  forgottenSince(start: number): boolean {
+    return start <= this.forgottenThrough;
+  }
+
+  /** Whether any claim was revoked since `start`: when not, no answer of a call begun then is named. */
+  labelRevokedSince(start: number): boolean {
+    return this.latestLabel >= start;
+  }
+
+  /** Whether `label` was revoked at or after `start` (a held call's, whose labels are all kept). */
+  revokedSince(label: string, start: number): boolean {
+    return (this.revokedAt.get(label) ?? -1) >= start;
+  }
+
+  /** How many labels are logged: for the tests, through {@link revocationLogSize}. */
+  get size(): number {
+    return this.revokedAt.size;
+  }
+
+  /**
+   * Drops the labels that no held call may need: those revoked before the oldest held call began, and
+   * those of calls all forgotten already.
+   */
+  private dropUnneeded(): void {
+    const oldestHeld: number | undefined = this.held.keys().next().value;
+    if (oldestHeld === undefined) {
+      this.revokedAt.clear();
+      return;
+    }
+    const neededFrom = Math.max(oldestHeld, this.forgottenThrough + 1);
+    for (const [label, revokedAt] of this.revokedAt) {
+      if (revokedAt >= neededFrom) return;
+      this.revokedAt.delete(label);
+    }
+  }
+}
+
+// The log of each cache, for the tests' size accessor only.
+const revocationLogs = new WeakMap<TokenCache, RevocationLog>();
 
 /**
  * How many times one request asks the wrapped resolver when revocations keep overtaking the answers:

@@ -2,6 +2,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ecdsaTwin, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revocationLogSize } from '../../src/cache/token-cache.js';
 import {
   type AccessTokenResolver,
   createResourceServer,
@@ -288,5 +289,128 @@ describe('tokenCache: asking again after a revocation', () => {
     await until(() => inner.gates.length === 2);
     inner.gates[1]!.open();
     expectFailure(await result, 'token_revoked');
+  });
+});
+
+describe('tokenCache: the revocations made during calls are logged once, not into each call', () => {
+  /** Revocations by claim, alternately through the cache and through its revocation list. */
+  async function revokeOthers(
+    cache: TokenCache,
+    list: RevocationList,
+    count: number,
+    from = 0,
+  ): Promise<void> {
+    for (let n = from; n < from + count; n++) {
+      if (n % 2 === 0) await cache.revoke({ by: 'jti', value: `someone-else-${n}` });
+      else await list.revoke({ by: 'sub', value: `someone-else-${n}` });
+    }
+  }
+
+  function heldCalls(): ReturnType<typeof decidedThenHeld> {
+    return decidedThenHeld((token) => active({ sub: `sub-${token}`, jti: `jti-${token}` }));
+  }
+
+  it('a revocation costs one entry, whether 1 or 1000 calls are under way, and none once they end', async () => {
+    const revocations = 40;
+    for (const callsUnderWay of [1, 1000]) {
+      const inner = heldCalls();
+      const list = revocationList();
+      const cache = tokenCache(inner, { revocations: list });
+      const results = Array.from({ length: callsUnderWay }, (_, n) => resolveAt(cache, `token-${n}`));
+      await until(() => inner.gates.length === callsUnderWay);
+
+      await revokeOthers(cache, list, revocations);
+      // Before, each revocation was written into every call under way: 1000 × 40 entries.
+      expect(revocationLogSize(cache)).toBe(revocations);
+
+      for (const held of inner.gates) held.open();
+      const answers = await Promise.all(results);
+      // No revocation named them: every answer is handed out, from one call each.
+      expect(answers.every((answer) => answer.ok)).toBe(true);
+      expect(inner.gates).toHaveLength(callsUnderWay);
+      expect(revocationLogSize(cache)).toBe(0);
+    }
+  });
+
+  it('keeps only what was revoked since the oldest call still under way began, each claim once', async () => {
+    const inner = heldCalls();
+    const list = revocationList();
+    const cache = tokenCache(inner, { revocations: list });
+    // Nothing under way: a revocation has no answer to overtake, and nothing is kept.
+    await revokeOthers(cache, list, 5);
+    expect(revocationLogSize(cache)).toBe(0);
+
+    const first = resolveAt(cache, 'first');
+    await until(() => inner.gates.length === 1);
+    await revokeOthers(cache, list, 3, 100);
+    const second = resolveAt(cache, 'second');
+    await until(() => inner.gates.length === 2);
+    await revokeOthers(cache, list, 2, 200);
+    // The same claim revoked again is one entry, with the number of its latest revocation.
+    await cache.revoke({ by: 'jti', value: 'someone-else-100' });
+    expect(revocationLogSize(cache)).toBe(5);
+
+    inner.gates[0]!.open();
+    expectSuccess(await first);
+    // The second call began after the first three revocations; of those it needs only the repeated one.
+    expect(revocationLogSize(cache)).toBe(3);
+    inner.gates[1]!.open();
+    expectSuccess(await second);
+    expect(revocationLogSize(cache)).toBe(0);
+  });
+
+  it('does not hold a revocation made before a call began against its answer, while an older call runs', async () => {
+    const inner = heldCalls();
+    const cache = tokenCache(inner);
+    const older = resolveAt(cache, 'older');
+    await until(() => inner.gates.length === 1);
+    await cache.revoke({ by: 'sub', value: 'sub-newer' });
+    // Asked after the revocation: the resolver's answer is current, and logged revocations do not name it.
+    const newer = resolveAt(cache, 'newer');
+    await until(() => inner.gates.length === 2);
+    inner.gates[1]!.open();
+    expect(expectSuccess(await newer).subject).toBe('sub-newer');
+    inner.gates[0]!.open();
+    expectSuccess(await older);
+    expect(inner.gates).toHaveLength(2);
+  });
+
+  it('past 10 000 claims revoked during one call, stays bounded and asks that call again', async () => {
+    const inner = heldCalls();
+    const list = revocationList();
+    const cache = tokenCache(inner, { revocations: list });
+    const hung = resolveAt(cache, 'hung');
+    await until(() => inner.gates.length === 1);
+
+    await revokeOthers(cache, list, 10_001);
+    expect(revocationLogSize(cache)).toBe(10_000);
+    // The oldest revocation left the log: the call that began before it is forgotten, as by clear(), so
+    // that the bound never lets through an answer a dropped revocation might have named. Its answer is
+    // handed to no one: the request asks again.
+    inner.gates[0]!.open();
+    await until(() => inner.gates.length === 2);
+    expect(revocationLogSize(cache)).toBe(0);
+    inner.gates[1]!.open();
+    expect(expectSuccess(await hung).subject).toBe('sub-hung');
+    expect(inner.gates).toHaveLength(2);
+  });
+
+  it('detaches the calls clear() forgot without visiting them: a new request makes its own call', async () => {
+    const inner = heldCalls();
+    const cache = tokenCache(inner);
+    const before = resolveAt(cache, 'token');
+    await until(() => inner.gates.length === 1);
+    await cache.clear();
+    const after = resolveAt(cache, 'token');
+    await until(() => inner.gates.length === 2);
+    const joined = resolveAt(cache, 'token');
+    await until(() => cache.stats().coalesced === 1);
+    inner.gates[1]!.open();
+    expectSuccess(await after);
+    expectSuccess(await joined);
+    inner.gates[0]!.open();
+    // Its answer came after clear(): served from the store, where the call made since put it.
+    expectSuccess(await before);
+    expect(inner.gates).toHaveLength(2);
   });
 });

@@ -157,8 +157,10 @@ describe('instanceof across two copies of the sources', () => {
   it('every error class the entries export is an RsError with a brand of its own, so the check holds for each', async () => {
     const node = await import('../../src/node/index.js');
     const brand = Symbol.for('@rs/error-class');
-    const classes = [...Object.entries(sources), ...Object.entries(node)].filter(
-      ([name, value]) => name.endsWith('Error') && typeof value === 'function',
+    const exported: [string, unknown][] = [...Object.entries(sources), ...Object.entries(node)];
+    const classes = exported.filter(
+      (entry): entry is [string, abstract new (...args: never) => unknown] =>
+        entry[0].endsWith('Error') && typeof entry[1] === 'function',
     );
     expect(classes.map(([name]) => name)).toContain('SetCheckUnavailableError');
     for (const [name, errorClass] of classes) {
