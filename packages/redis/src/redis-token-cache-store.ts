@@ -6,6 +6,7 @@ import {
   type SharedRevocation,
   type StoreDeletion,
   type StoreLookup,
+  sharedSecret,
   type TokenCacheStore,
 } from '@rs/core';
 import {
@@ -75,7 +76,9 @@ export interface RedisTokenCacheStoreOptions {
    * valid signature is a miss. Without it, whoever can write the keys under `keyPrefix` can make any
    * token pass; with it, they can only delete or replay answers the instances wrote (a replayed answer is
    * still judged by the reading token cache's own lifetimes). A store without a secret accepts any value,
-   * signed or not: give it to every instance. Instances with different secrets share no answers.
+   * signed or not: give it to every instance. Instances with different secrets share no answers. Key
+   * material of another kind (a PEM or JWK public key) is refused, as `sharedSecret` of @rs/core refuses
+   * it: whoever has that key could sign values.
    */
   readonly signingSecret?: string | Uint8Array;
   /**
@@ -213,7 +216,10 @@ const REDIS_TOKEN_CACHE_STORE_OPTIONS: OptionSchema<RedisTokenCacheStoreOptions>
   signingSecret: stringOrBytes,
 };
 
-/** The signature of values under `signingSecret`, if one is given; refused when it is too short. */
+/**
+ * The signature of values under `signingSecret`, if one is given; refused when it is too short, or key
+ * material of another kind.
+ */
 function valueSignature(secret: string | Uint8Array | undefined): ValueSignature | undefined {
   if (secret === undefined) return undefined;
   // Copied: a caller's buffer reused or wiped later must not change what values are signed with.
@@ -224,7 +230,25 @@ function valueSignature(secret: string | Uint8Array | undefined): ValueSignature
       `must be at least ${MIN_SIGNING_SECRET_BYTES} bytes (it has ${bytes.byteLength}): give a random secret shared by every instance`,
     );
   }
+  refuseForeignKeyMaterial(bytes);
   return new ValueSignature(bytes);
+}
+
+/**
+ * Refuses a signing secret that is key material of another kind (a PEM or JWK public key), as
+ * `sharedSecret` refuses it: whoever has that key could sign values, and so make any token pass. The
+ * check is `sharedSecret`'s own, run for its verdict; its problem is told under this option's name.
+ */
+function refuseForeignKeyMaterial(bytes: Uint8Array): void {
+  try {
+    sharedSecret(bytes);
+  } catch (error) {
+    if (!(error instanceof RsConfigError)) throw error;
+    throw new RsConfigError(
+      `${FACTORY}.signingSecret`,
+      `${error.problem}; give a random secret shared by every instance`,
+    );
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { type CachedAnswer, RsConfigError, tokenInfoFromClaims } from '@rs/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisStoreError, redisTokenCacheStore } from '../src/index.js';
@@ -171,6 +172,42 @@ describe('signingSecret', () => {
     expect(attempt(new Uint8Array(31))).toThrow(/signingSecret/);
     expect(attempt('')).toThrow(/signingSecret/);
     expect(attempt(42)).toThrow(/signingSecret/);
+  });
+
+  it('is refused at start-up when it is key material of another kind, as sharedSecret refuses it', () => {
+    // A public key as the secret: whoever has it could sign values, and make any token pass.
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const der = publicKey.export({ type: 'spki', format: 'der' });
+    const jwkText = JSON.stringify(publicKey.export({ format: 'jwk' }));
+    for (const [secret, kind] of [
+      [pem, 'a PEM key or certificate'],
+      [new TextEncoder().encode(pem), 'a PEM key or certificate'],
+      [der.toString('base64'), 'a DER-encoded key or certificate (in base64)'],
+      [new Uint8Array(der), 'a DER-encoded key or certificate'],
+      [jwkText, 'the JSON text of a JWK'],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        redisTokenCacheStore({ url: redis.url, signingSecret: secret });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(RsConfigError);
+      const error = thrown as RsConfigError;
+      expect(error.option).toBe('redisTokenCacheStore.signingSecret');
+      expect(error.problem).toContain(`the secret is ${kind}, not a shared secret`);
+      expect(error.message).not.toContain(der.toString('base64').slice(40, 80));
+      expect(error.message).not.toContain(JSON.parse(jwkText).n.slice(0, 40));
+    }
+  });
+
+  it('takes a text secret that merely mentions a key type, and signs with it', async () => {
+    const secret = 'my ssh-rsa rotation secret for the api gateway 2024!!';
+    const writer = await fixture.store({ signingSecret: secret });
+    await writer.set(KEY_OF_API_A, accepted, 60_000);
+    const reader = await fixture.store({ signingSecret: secret });
+    expect(await reader.get(KEY_OF_API_A)).toEqual(accepted);
   });
 
   it('is refused when written out as undefined (an unset variable), rather than signing nothing', () => {

@@ -1,5 +1,5 @@
 import { base64url } from 'jose';
-import { requireOption } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
   checkOptions,
   numberBetween,
@@ -9,6 +9,7 @@ import {
   stringOrBytes,
 } from '../config/option-schema.js';
 import { timingSafeEqual } from '../crypto/constant-time.js';
+import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 
 /**
  * Server-provided DPoP nonces (RFC 9449 §9): the resource server hands out a nonce in `DPoP-Nonce`, and
@@ -27,7 +28,9 @@ export interface RotatingDpopNoncesOptions {
    * The HMAC key, at least 32 bytes (or characters). Give every instance of one API the same secret so
    * that a nonce from one is accepted by the others. Default, when the option is left out: random, for a
    * single instance. Given as `undefined` (an unset environment variable), it is refused rather than
-   * replaced by that random secret, which would make the instances refuse each other's nonces.
+   * replaced by that random secret, which would make the instances refuse each other's nonces. Key
+   * material of another kind (a PEM or JWK public key, as `sharedSecret` refuses it) is refused too:
+   * whoever has that key could mint nonces.
    */
   readonly secret?: Uint8Array | string;
   /**
@@ -48,6 +51,8 @@ const ROTATING_DPOP_NONCES_OPTIONS: OptionSchema<RotatingDpopNoncesOptions> = {
   lifetime: NONCE_LIFETIME,
 };
 const encoder = new TextEncoder();
+// What a refusal of key material as the secret advises instead: no key store takes a nonce secret.
+const NONCE_SECRET_ADVICE = 'give a random secret of at least 32 bytes, the same to every instance';
 // RFC 9449 §8.1: nonce = 1*NQCHAR; ours is "<slot>.<mac>", digits and base64url.
 const NONCE = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/;
 
@@ -80,6 +85,11 @@ export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): Dpo
     'rotatingDpopNonces.secret',
     'must be at least 32 bytes',
   );
+  // A public key given as the secret (the one the API already holds for tokens, pasted once more) would
+  // let whoever has it mint nonces for any time slot ahead. The random default needs no check.
+  const foreign =
+    options.secret === undefined ? undefined : foreignKeyMaterialProblem(secret, NONCE_SECRET_ADVICE);
+  if (foreign !== undefined) throw new RsConfigError('rotatingDpopNonces.secret', `is ${foreign}`);
   const slotMs = lifetime * 1000;
   let hmacKey: Promise<CryptoKey> | undefined;
   let cached: { slot: number; nonce: string } | undefined;

@@ -1,4 +1,5 @@
 import { base64url } from 'jose';
+import { parseBoundedJson } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
 
 /**
@@ -28,21 +29,58 @@ const JWK_SET: ForeignKind = {
   name: 'the JSON text of a JWK set',
   instead: "give the parsed set to staticJwks(…), or the issuer's jwks_uri to remoteJwks(…)",
 };
+const JWK_WITHIN_JSON: ForeignKind = { name: 'JSON text holding a JWK', instead: JWK.instead };
+const JWK_NOT_JSON: ForeignKind = {
+  name: 'the text of a JWK (a JavaScript object or YAML)',
+  instead: 'give the JWK object to staticJwks({ keys: [jwk] })',
+};
 
-// RFC 7468 PEM (OpenSSL, OpenSSH private keys, PGP armour) and RFC 4716 SSH public keys.
-const PEM_MARKERS = ['-----BEGIN ', '---- BEGIN SSH2 '];
-// The key types that open an OpenSSH public key line (`ssh-ed25519 AAAAC3Nz… user@host`), FIDO ones included.
-const OPENSSH_MARKERS = [
-  'ssh-rsa ',
-  'ssh-dss ',
-  'ssh-ed25519 ',
-  'ssh-ed448 ',
-  'ecdsa-sha2-',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-',
-];
+// RFC 7468 PEM (OpenSSL, OpenSSH private keys, PGP armour) and RFC 4716 SSH public keys, at the start of
+// the text or of one of its lines (indented, as in YAML): text that only mentions a marker is a secret.
+const PEM_LINE = /(?:^|[\r\n])[ \t]*(?:-----BEGIN |---- BEGIN SSH2 )/;
+/**
+ * An OpenSSH public key line (`ssh-ed25519 AAAAC3Nz… user@host`), certificates and FIDO keys included,
+ * at the start of the text or of a line. The key type must be followed by its blob, whose base64 opens
+ * with `AAAA` (the blob's 4-byte length, under 2²⁴): "ssh-rsa rotation secret" is a passphrase.
+ */
+const OPENSSH_LINE =
+  /(?:^|[\r\n])[ \t]*(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-[a-z0-9-]+|sk-(?:ssh-ed25519|ecdsa-sha2-[a-z0-9-]+)@openssh\.com)(?:-cert-v01@openssh\.com)?[ \t]+AAAA/;
 // The binary form of the same keys (RFC 4253 §6.6): a 4-byte length, then the key type's name.
 const OPENSSH_BLOB_TYPE = /^(?:ssh-|ecdsa-sha2-|sk-)/;
+
+/**
+ * The members a JWK of each key type cannot do without; with them, `kty` tells a key from a JSON
+ * configuration that merely has a member of that name.
+ */
+const JWK_KEY_MEMBERS: Readonly<Record<string, string>> = { RSA: 'n', EC: 'x', OKP: 'x', oct: 'k' };
+/**
+ * A JWK written as a JavaScript object or YAML (unquoted or single-quoted names and values), which no
+ * JSON parser reads: an asymmetric `kty` and an `n` or `x` member of base64url. Looked for in the text,
+ * never evaluated. Linear: no two runs of one pattern can match the same characters.
+ */
+const JWK_TEXT_KTY = /\bkty['"]?[ \t]*:[ \t]*['"`]?(?:RSA|EC|OKP)\b/;
+const JWK_TEXT_KEY_MEMBER = /(?:^|[\s{,'"])[nx]['"]?[ \t]*:[ \t]*['"`]?[A-Za-z0-9_-]{16}/m;
+
+/**
+ * How much of a secret is inspected: its first 64 KiB, far more than any key in any of the forms
+ * recognized (a 16 384-bit RSA private key as a JWK is under 13 KiB), so that a secret of any size is
+ * checked in bounded time.
+ */
+const MAX_INSPECTED_BYTES = 64 * 1024;
+/**
+ * How many decodings deep key material is looked for: base64, hex or a JSON string within one another,
+ * as in `base64(base64(der))`, a JWK's JSON text given as a JSON string, or a document holding a public
+ * key in base64 (`{"public_key":"MIIB…"}`), itself in base64. Each level is no longer than the text it
+ * came from, and only text is decoded.
+ */
+const MAX_DECODINGS = 4;
+// How deep the objects and arrays of a JSON secret are searched for JWKs: far beyond a JWK set in a
+// configuration document, and refused by a linear scan before `JSON.parse` builds anything deeper.
+const MAX_JSON_NESTING = 16;
+// How many JSON values (objects, arrays, strings) of one secret, at every level, are looked at.
+const MAX_JSON_VALUES = 2_000;
+// JSON strings shorter than this are not searched: no key material, in any form recognized here, is.
+const MIN_MATERIAL_CHARACTERS = 32;
 
 const DER_SEQUENCE = 0x30;
 const DER_INTEGER = 0x02;
@@ -73,29 +111,52 @@ const RFC8410_LAST_BYTES: ReadonlySet<number> = new Set([0x6e, 0x6f, 0x70, 0x71]
 /** The shortest RSA modulus a PKCS #1 key is recognized by: 1024 bits, 128 bytes (in long-form length). */
 const MIN_PKCS1_MODULUS_BYTES = 128;
 
+const TEXT_ENCODER = new TextEncoder();
 const TEXT_DECODER = new TextDecoder();
 const WHITESPACE = /\s/g;
+// Printable ASCII and line breaks: what base64 and hex text is made of.
+const NOT_PLAIN_TEXT = /[^\t\n\r -~]/;
 const BASE64_TEXT = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
 const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
+const HEX_PREFIX = /^0x/i;
+
+/** Key material found, with the decodings it was found under, outermost first (`['base64', 'hex']`). */
+interface Found {
+  readonly kind: ForeignKind;
+  readonly within: readonly string[];
+}
+
+/** What is left of the work one check may do, shared by every level of it. */
+interface Budget {
+  jsonValues: number;
+}
 
 /**
  * Why `bytes`, given as a shared secret (an HMAC key), are key material of another kind, or `undefined`
  * when they may be a secret. A public key used as an HMAC secret is the RS256→HS256 key confusion: every
- * holder of the public key signs tokens that verify. What is recognized, in the bytes themselves or in
- * their base64, base64url or hex decoding:
+ * holder of the public key signs tokens that verify (or nonces, or whatever else the key signs). What
+ * is recognized:
  *
- * - text holding a PEM or RFC 4716 marker (`-----BEGIN `) or an OpenSSH key type (`ssh-rsa `, `ecdsa-sha2-`, …),
- *   or an OpenSSH key blob;
- * - the JSON text of a JWK (an object with `kty`) or of a JWK set (an object with `keys`, or an array
- *   of JWKs);
+ * - PEM or RFC 4716 armour (`-----BEGIN `), or an OpenSSH public key line (`ssh-rsa AAAA…`), at the start
+ *   of the text or of a line; an OpenSSH key blob;
+ * - a JWK (`kty` RSA, EC, OKP or oct with its key member: `n`, `x` or `k`) or a JWK set (`keys`, an array
+ *   holding one), as JSON text, anywhere in a JSON document, or written as a JavaScript object or YAML;
  * - DER: a SEQUENCE holding, within its first bytes, the OID of a key algorithm, curve or key container
  *   (SubjectPublicKeyInfo, PKCS #8, X.509 certificates, RFC 5915 EC keys, PKCS #12 files), or a PKCS #1
  *   RSA key (a SEQUENCE of exactly the input's length: a modulus of 1024 bits or more, after a version
- *   for a private key, then another INTEGER).
+ *   for a private key, then another INTEGER);
+ * - any of these in base64, base64url or hex (a `0x` prefix, `:` separators and whitespace allowed), or
+ *   in a JSON string, up to four decodings deep; the text is first taken out of surrounding quotes, and
+ *   its literal `\n`, `\r` and `\t` escapes are read (the shapes of an environment file).
  *
- * Random secrets, and base64, hex and passphrase text, never match in practice: each signature needs a
- * run of bytes a random secret holds with a chance under 2⁻³², or text no generator writes. The reason
- * reads after "is" (`the secret is …`), says where such material belongs, and never repeats the bytes.
+ * Only the first 64 KiB are inspected, and at most 2 000 JSON values, so that a secret of any size is
+ * checked in bounded time. A bare RSA modulus or EC point is not recognized: it cannot be told from
+ * random bytes.
+ *
+ * Random secrets, and base64, hex, passphrase and JSON text, never match in practice: each signature
+ * needs a run of bytes a random secret holds with a chance under 2⁻³², or text no generator writes. The
+ * reason reads after "is" (`the secret is …`), says where such material belongs (or `instead`, for a
+ * secret that verifies nothing, such as a DPoP nonce secret), and never repeats the bytes.
  *
  * @example
  * ```ts
@@ -104,61 +165,126 @@ const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
  * foreignKeyMaterialProblem(crypto.getRandomValues(new Uint8Array(32))); // undefined
  * ```
  */
-export function foreignKeyMaterialProblem(bytes: Uint8Array): string | undefined {
-  const found = kindOf(bytes);
-  if (found !== undefined) return reason(found.name, found.instead);
-  for (const [encoding, decoded] of decodings(bytes)) {
-    const inner = kindOf(decoded);
-    if (inner !== undefined) return reason(`${inner.name} (in ${encoding})`, inner.instead);
+export function foreignKeyMaterialProblem(bytes: Uint8Array, instead?: string): string | undefined {
+  const found = materialIn(bytes.subarray(0, MAX_INSPECTED_BYTES), 0, { jsonValues: MAX_JSON_VALUES });
+  if (found === undefined) return undefined;
+  // Innermost first: "a DER-encoded key (in base64 in a JSON string)".
+  const within = found.within.length === 0 ? '' : ` (in ${[...found.within].reverse().join(' in ')})`;
+  return reason(`${found.kind.name}${within}`, instead ?? found.kind.instead);
+}
+
+function reason(name: string, instead: string): string {
+  return `${name}, not a shared secret: as an HMAC key, anyone who has that key (a public key is published) could forge what it signs; ${instead}`;
+}
+
+/** Key material in `bytes`, found `depth` decodings deep. */
+function materialIn(bytes: Uint8Array, depth: number, budget: Budget): Found | undefined {
+  if (isDerKey(bytes)) return { kind: DER, within: [] };
+  if (isOpenSshBlob(bytes)) return { kind: OPENSSH, within: [] };
+  return materialInText(TEXT_DECODER.decode(bytes), depth, budget);
+}
+
+function materialInText(text: string, depth: number, budget: Budget): Found | undefined {
+  const forms = textForms(text);
+  for (const form of forms) {
+    if (PEM_LINE.test(form)) return { kind: PEM, within: [] };
+    if (OPENSSH_LINE.test(form)) return { kind: OPENSSH, within: [] };
+  }
+  for (const form of forms) {
+    const json = parsedJson(form);
+    if (json !== undefined) {
+      const found = materialInJson(json.value, depth, budget);
+      if (found !== undefined) return found;
+      break;
+    }
+  }
+  const normalized = forms.at(-1)!;
+  if (JWK_TEXT_KTY.test(normalized) && JWK_TEXT_KEY_MEMBER.test(normalized)) {
+    return { kind: JWK_NOT_JSON, within: [] };
+  }
+  if (depth >= MAX_DECODINGS) return undefined;
+  for (const [encoding, decoded] of decodings(normalized)) {
+    const inner = materialIn(decoded, depth + 1, budget);
+    if (inner !== undefined) return { kind: inner.kind, within: [encoding, ...inner.within] };
   }
   return undefined;
 }
 
-function reason(name: string, instead: string): string {
-  return `${name}, not a shared secret: as an HMAC key, anyone who has that key (a public key is published) could sign tokens; ${instead}`;
-}
+const ESCAPED: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t' };
 
-function kindOf(bytes: Uint8Array): ForeignKind | undefined {
-  if (isDerKey(bytes)) return DER;
-  if (isOpenSshBlob(bytes)) return OPENSSH;
-  const text = TEXT_DECODER.decode(bytes);
-  if (PEM_MARKERS.some((marker) => text.includes(marker))) return PEM;
-  if (OPENSSH_MARKERS.some((marker) => text.includes(marker))) return OPENSSH;
-  return jwkKind(text);
-}
-
-/** A JWK or JWK set given as JSON text: an object with `kty`, or with `keys`, or an array of JWKs. */
-function jwkKind(text: string): ForeignKind | undefined {
+/**
+ * The text as given (trimmed of whitespace and a byte order mark), out of surrounding quotes (an
+ * environment file read by a tool that keeps them), and with its literal `\n`, `\r` and `\t` escapes read
+ * (a PEM or its body put on one line of an environment variable); each form once, the most normal last.
+ */
+function textForms(text: string): string[] {
   const trimmed = text.trim();
-  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(trimmed);
-  } catch {
-    return undefined;
-  }
-  if (Array.isArray(value)) return value.some(isJwk) ? JWK_SET : undefined;
-  if (!isObject(value)) return undefined;
-  if (isJwk(value)) return JWK;
-  return Object.hasOwn(value, 'keys') ? JWK_SET : undefined;
+  const quote = trimmed[0];
+  const unquoted =
+    trimmed.length >= 2 && (quote === '"' || quote === "'") && trimmed.endsWith(quote)
+      ? trimmed.slice(1, -1).trim()
+      : trimmed;
+  const unescaped = unquoted.replace(/\\([nrt])/g, (_, letter: string) => ESCAPED[letter]!).trim();
+  return [...new Set([trimmed, unquoted, unescaped])];
 }
 
+/** The value of text that is a JSON object, array or string; `undefined` for any other text. */
+function parsedJson(text: string): { value: unknown } | undefined {
+  const first = text[0];
+  if (first !== '{' && first !== '[' && first !== '"') return undefined;
+  const parsed = parseBoundedJson(text, MAX_JSON_NESTING);
+  return parsed.ok ? { value: parsed.value } : undefined;
+}
+
+/**
+ * A JWK or JWK set that a JSON value is, or holds at any depth; or key material in one of its strings,
+ * looked for as in text one decoding deeper (`within` a JSON string).
+ */
+function materialInJson(value: unknown, depth: number, budget: Budget): Found | undefined {
+  if (isJwk(value)) return { kind: JWK, within: [] };
+  const set = Array.isArray(value) ? value : isObject(value) ? value.keys : undefined;
+  if (Array.isArray(set) && set.some(isJwk)) return { kind: JWK_SET, within: [] };
+  return searchJson(value, 0, depth, budget);
+}
+
+function searchJson(value: unknown, nesting: number, depth: number, budget: Budget): Found | undefined {
+  if (budget.jsonValues <= 0) return undefined;
+  budget.jsonValues--;
+  if (typeof value === 'string') {
+    if (value.length < MIN_MATERIAL_CHARACTERS || depth >= MAX_DECODINGS) return undefined;
+    const inner = materialIn(TEXT_ENCODER.encode(value), depth + 1, budget);
+    return inner === undefined ? undefined : { kind: inner.kind, within: ['a JSON string', ...inner.within] };
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (nesting > 0 && isJwk(value)) return { kind: JWK_WITHIN_JSON, within: [] };
+  for (const member of Array.isArray(value) ? value : Object.values(value)) {
+    const found = searchJson(member, nesting + 1, depth, budget);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** A JWK: `kty` one of RSA, EC, OKP or oct, with the member that holds that type's key. */
 function isJwk(value: unknown): boolean {
-  return isObject(value) && Object.hasOwn(value, 'kty');
+  if (!isObject(value) || typeof value.kty !== 'string' || !Object.hasOwn(JWK_KEY_MEMBERS, value.kty)) {
+    return false;
+  }
+  return typeof value[JWK_KEY_MEMBERS[value.kty]!] === 'string';
 }
 
 /**
  * The bytes that text in base64, base64url (line breaks and spaces ignored, padded or not) or hex (`:`
- * separators allowed, as `openssl` prints) stands for, each named. Text of neither kind has none.
+ * separators and a `0x` prefix allowed, as `openssl` and programmers print it) stands for, each named.
+ * Text of neither kind has none.
  */
-function decodings(bytes: Uint8Array): [string, Uint8Array][] {
-  // Only text is decoded: random bytes are all but never of these alphabets, and need not be tried.
-  if (bytes.some((byte) => byte > 0x7e)) return [];
-  const text = TEXT_DECODER.decode(bytes).replace(WHITESPACE, '');
+function decodings(text: string): [string, Uint8Array][] {
+  // Only plain ASCII text is decoded: random bytes are all but never of these alphabets, and need no try.
+  if (NOT_PLAIN_TEXT.test(text)) return [];
+  const compact = text.replace(WHITESPACE, '');
   const found: [string, Uint8Array][] = [];
-  const hex = text.replaceAll(':', '');
+  const hex = compact.replace(HEX_PREFIX, '').replaceAll(':', '');
   if (HEX_TEXT.test(hex)) found.push(['hex', decodeHex(hex)]);
-  const base64 = decodeBase64(text);
+  const base64 = decodeBase64(compact);
   if (base64 !== undefined) found.push(['base64', base64]);
   return found;
 }

@@ -104,17 +104,65 @@ export function foreignMaterials(): ForeignMaterial[] {
     json('the JSON text of an Ed25519 public JWK', edJwk),
     json('the JSON text of a JWK set', { keys: [{ ...rsaJwk, kid: 'rs-1', use: 'sig' }] }),
     json('the JSON text of a list of JWKs', [rsaJwk]),
+    json('a JWK nested in a JSON document', { jwk: rsaJwk }),
+    json('a JWK set deep in a JSON document', {
+      auth: { issuer: 'https://as.example', jwks: { keys: [edJwk] } },
+    }),
+    {
+      label: 'an RSA public JWK written as a JavaScript object',
+      bytes: utf8(`{kty:'RSA',n:'${rsaJwk.n}',e:'${rsaJwk.e}'}`),
+      tool: 'staticJwks',
+    },
+    {
+      label: 'an Ed25519 public JWK written as YAML',
+      bytes: utf8(`kty: OKP\ncrv: Ed25519\nx: ${edJwk.x}\n`),
+      tool: 'staticJwks',
+    },
+    {
+      // As an authorization server's realm document publishes it: base64 DER, no PEM markers.
+      label: 'a JSON document holding a public key in base64',
+      bytes: utf8(JSON.stringify({ realm: 'api', public_key: keyDerBase64(rsa.publicKey) })),
+      tool: 'pemSecretStore',
+    },
   ];
-  // The same material once more as text: base64 wrapped like a PEM body (its markers lost), base64url, hex.
+  // The same material once more as text: base64 wrapped like a PEM body (its markers lost), base64url, hex;
+  // and in the shapes environment variables and hand-written configuration give it.
   const encoded = raw.flatMap((material) => {
     const buffer = Buffer.from(material.bytes);
-    return [
-      { ...material, label: `${material.label}, in base64`, bytes: utf8(wrap(buffer.toString('base64'))) },
+    const base64 = wrap(buffer.toString('base64'));
+    const forms = [
+      { ...material, label: `${material.label}, in base64`, bytes: utf8(base64) },
       { ...material, label: `${material.label}, in base64url`, bytes: utf8(buffer.toString('base64url')) },
       { ...material, label: `${material.label}, in hex`, bytes: utf8(buffer.toString('hex')) },
+      { ...material, label: `${material.label}, in 0x hex`, bytes: utf8(`0x${buffer.toString('hex')}`) },
+      {
+        ...material,
+        label: `${material.label}, in base64 of its base64`,
+        bytes: utf8(Buffer.from(base64).toString('base64')),
+      },
+      {
+        // One line of an environment file: literal `\n` escapes, and the quotes a tool may keep.
+        ...material,
+        label: `${material.label}, in base64 with literal \\n escapes, quoted`,
+        bytes: utf8(`"${base64.trimEnd().replaceAll('\n', '\\n')}"`),
+      },
     ];
+    // Text once more as a JSON string (a PEM with `\n` escapes, a JWK's JSON encoded twice).
+    const text = buffer.toString('latin1');
+    if (/^[\t\n\r -~]*$/.test(text)) {
+      forms.push({
+        ...material,
+        label: `${material.label}, as a JSON string`,
+        bytes: utf8(JSON.stringify(text)),
+      });
+    }
+    return forms;
   });
   return [...raw, ...encoded];
+}
+
+function keyDerBase64(key: KeyObject): string {
+  return key.export({ type: 'spki', format: 'der' }).toString('base64');
 }
 
 function wrap(text: string): string {

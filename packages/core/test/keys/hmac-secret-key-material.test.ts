@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { base64url } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jwtResolver, sharedSecret, staticJwks } from '../../src/index.js';
+import { jwtResolver, RsConfigError, sharedSecret, staticJwks } from '../../src/index.js';
 import { AUDIENCE, expectConfigError, hmacKey, ISSUER, mint, randomBytes, resolveAt } from '../helpers.js';
 import {
   expectNotEchoed,
@@ -16,6 +16,8 @@ import {
 } from './foreign-key-materials.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
+const base64Of = (length: number) => Buffer.from(randomBytes(length)).toString('base64');
+const hexOf = (length: number) => Buffer.from(randomBytes(length)).toString('hex');
 
 let materials: ForeignMaterial[];
 
@@ -53,6 +55,72 @@ describe('sharedSecret refuses key material of another kind', () => {
     expect(error.problem).toContain('the JSON text of a JWK, not a shared secret');
     expect(error.problem).toContain('staticJwks({ keys: [jwk] })');
     expect(error.message).not.toContain(JSON.parse(jwkText).x);
+  });
+});
+
+describe('sharedSecret sees through the shapes configuration gives key material', () => {
+  // Found by review: each was taken as a secret. Named as the message names them.
+  it('refuses each shape the review found, naming what it is and how it was encoded', () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const der = publicKey.export({ type: 'spki', format: 'der' });
+    const body = pem
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('-----'))
+      .join('\n');
+    const jwk = publicKey.export({ format: 'jwk' });
+    const shapes: [string, string, string][] = [
+      [
+        'a PEM body with literal \\n escapes',
+        body.replaceAll('\n', '\\n'),
+        'a DER-encoded key or certificate (in base64)',
+      ],
+      [
+        'a PEM body in quotes',
+        `"${body.replaceAll('\n', '')}"`,
+        'a DER-encoded key or certificate (in base64',
+      ],
+      [
+        'a PEM with literal \\n escapes, quoted',
+        `'${pem.replaceAll('\n', '\\n')}'`,
+        'a PEM key or certificate',
+      ],
+      [
+        'DER in hex with a 0x prefix',
+        `0x${der.toString('hex')}`,
+        'a DER-encoded key or certificate (in hex)',
+      ],
+      [
+        'DER in base64 of base64',
+        Buffer.from(der.toString('base64')).toString('base64'),
+        'a DER-encoded key or certificate (in base64 in base64)',
+      ],
+      ['a JWK nested in JSON', JSON.stringify({ jwk }), 'JSON text holding a JWK'],
+      [
+        "a JWK's JSON encoded twice",
+        JSON.stringify(JSON.stringify(jwk)),
+        'the JSON text of a JWK (in a JSON string)',
+      ],
+      [
+        'a JWK as a JavaScript object literal',
+        `{kty:'RSA',n:'${jwk.n}',e:'${jwk.e}'}`,
+        'the text of a JWK (a JavaScript object or YAML)',
+      ],
+    ];
+    for (const [label, secret, named] of shapes) {
+      const error = refusal(() => sharedSecret(secret), 'sharedSecret', label);
+      expect(error.problem, label).toContain(`the secret is ${named}`);
+      expectNotEchoed(error.message, utf8(secret));
+    }
+  });
+
+  it('looks four decodings deep', () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    let secret = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    for (let level = 2; level <= 4; level++) secret = Buffer.from(secret).toString('base64');
+    expect(refusal(() => sharedSecret(secret), 'sharedSecret', 'base64 four times').problem).toContain(
+      '(in base64 in base64 in base64 in base64)',
+    );
   });
 });
 
@@ -108,6 +176,16 @@ describe('secrets of every usual shape are still taken', () => {
       Array.from({ length: lengthBetween(6, 10) }, () => pick(WORDS)).join(pick([' ', '-', '_', '.'])),
     'printable ASCII': () => printable(lengthBetween(32, 80)),
     'JSON that is no key': () => JSON.stringify({ secret: printable(40), issued: Date.now() }),
+    'JSON configuration with "keys" and "kty" members that hold no key': () =>
+      JSON.stringify({
+        keys: pick([pick(WORDS), [printable(40), printable(40)], { primary: printable(40) }, 3]),
+        kty: pick(['unused', 'hmac', 'RSA', 'oct', 'none']),
+        secret: Buffer.from(randomBytes(32)).toString('base64'),
+      }),
+    'text that mentions key markers mid-line': () =>
+      `${pick(WORDS)} ${pick(['ssh-rsa ', '-----BEGIN ', 'ecdsa-sha2-nistp256 ', 'kty: RSA '])}${printable(
+        lengthBetween(32, 64),
+      )}`,
   };
 
   it.each(Object.keys(shapes))('takes %s as a secret, every time', (shape) => {
@@ -119,6 +197,42 @@ describe('secrets of every usual shape are still taken', () => {
       expect(() => sharedSecret(secret)).not.toThrow();
       expect(() => staticJwks({ keys: [{ kty: 'oct', k: base64url.encode(bytes) }] })).not.toThrow();
     }
+  });
+
+  // Found by review: each was refused as key material, though it is none.
+  it.each([
+    ['a JSON object whose "keys" is a string', JSON.stringify({ keys: 'primary', secret: base64Of(32) })],
+    ['a JSON object whose "keys" lists secrets', JSON.stringify({ keys: [base64Of(32), base64Of(32)] })],
+    ['a JSON object whose "kty" is no key type', JSON.stringify({ kty: 'unused', v: hexOf(32) })],
+    ['a JSON object with "kty" but no key member', JSON.stringify({ kty: 'RSA', comment: base64Of(32) })],
+    ['a JSON array of secrets', JSON.stringify([base64Of(32), base64Of(32)])],
+    ['a passphrase naming an SSH key type mid-line', 'my ssh-rsa rotation secret for the api gateway 2024!!'],
+    ['a passphrase opening with an SSH key type', 'ssh-rsa rotation secret for the api gateway 2024!!'],
+    [
+      'a passphrase naming a PEM marker mid-line',
+      'prefix -----BEGIN nothing here, just a long password value',
+    ],
+  ])('takes %s as a secret', (_, secret) => {
+    expect(() => sharedSecret(secret)).not.toThrow();
+    expect(() => staticJwks({ keys: [{ kty: 'oct', k: base64url.encode(utf8(secret)) }] })).not.toThrow();
+  });
+
+  it('checks a secret of any size in bounded time, inspecting its first 64 KiB', () => {
+    const huge = Buffer.from(randomBytes(64 * 1024))
+      .toString('base64')
+      .repeat(48);
+    const nested = `${'['.repeat(60_000)}${']'.repeat(60_000)}`;
+    const manyStrings = JSON.stringify(Array.from({ length: 1_400 }, () => base64Of(30)));
+    const hexOfHex = Buffer.from(Buffer.from(randomBytes(16 * 1024)).toString('hex')).toString('hex');
+    const started = performance.now();
+    for (const secret of [huge, nested, manyStrings, hexOfHex])
+      expect(() => sharedSecret(secret)).not.toThrow();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    // Key material past the first 64 KiB is not looked for: the secret is taken.
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    expect(() => sharedSecret(`${'a'.repeat(64 * 1024)}\n${pem}`)).not.toThrow();
+    expect(() => sharedSecret(`${'a'.repeat(60 * 1024)}\n${pem}`)).toThrow(RsConfigError);
   });
 
   it('verifies with a taken secret as before', async () => {
