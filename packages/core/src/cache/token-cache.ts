@@ -37,7 +37,8 @@ export interface TokenCacheOptions {
   readonly store?: TokenCacheStore;
   /**
    * Size of the default in-process store. Default 10 000. Accepted answers may fill it; refusals take at
-   * most a tenth of it and never push out an accepted answer (see {@link memoryTokenCacheStore}).
+   * most a tenth of it (at least one place, so half of a store of 2) and never push out an accepted
+   * answer (see {@link memoryTokenCacheStore}).
    */
   readonly maxEntries?: number;
   /** How long an accepted token's answer is kept. Default 60 s. Never past the token's `exp`. */
