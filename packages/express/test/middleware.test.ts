@@ -81,6 +81,32 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       }
     });
 
+    // The form body is read from what express.urlencoded() parsed: a body another parser left as text or
+    // bytes (or an empty record, Express 4's placeholder) may hold a token, and is refused rather than
+    // decided as if it held none.
+    it('refuses a form body express.text() or express.raw() left unparsed with 400', async () => {
+      const app = express();
+      const protect = rsExpress(fixture.options({ tokenLocations: { formBody: true } }));
+      const form = 'application/x-www-form-urlencoded';
+      app.post('/text', express.text({ type: form }), protect(), echoSubject);
+      app.post('/raw', express.raw({ type: form }), protect(), echoSubject);
+      const { url } = await serve(app);
+
+      const token = await fixture.mint({ sub: 'bob' });
+      for (const path of ['/text', '/raw']) {
+        const beside = await sendHttp(url, {
+          method: 'POST',
+          path,
+          headers: { authorization },
+          form: { access_token: token },
+        });
+        expect(beside.status, path).toBe(400);
+        expect(beside.body).toMatchObject({ error: 'invalid_request', code: 'malformed_authorization' });
+        const alone = await sendHttp(url, { method: 'POST', path, form: { access_token: token } });
+        expect(alone.status, path).toBe(400);
+      }
+    });
+
     it('accepts a prebuilt resource server', async () => {
       const app = express();
       const protect = rsExpress({ resourceServer: createResourceServer(fixture.options()) });

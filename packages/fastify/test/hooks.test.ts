@@ -152,4 +152,45 @@ describe('preValidation (form-body tokens)', () => {
     await sendHttp(baseUrl, { method: 'POST', path: '/items', form: { access_token: token } });
     expect(order).toEqual(['own:dave']);
   });
+
+  // A content-type parser of the app's own that hands the form over as text or bytes: a token in it is
+  // neither found nor ruled out, so the request is refused, never decided as if the body held none.
+  it.each(['string', 'buffer'] as const)(
+    'refuses a form body a parser left as a %s with 400, beside a header token or alone',
+    async (parseAs) => {
+      const app = Fastify();
+      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs }, (_request, body, done) =>
+        done(null, body),
+      );
+      await app.register(rsFastify, fixture.options({ tokenLocations: FORM_TOKENS }));
+      app.post('/items', async (request) => ({ location: request.oauth2?.location }));
+      app.post('/optional', { config: { rs: { optional: true } } }, async (request) => ({
+        location: request.oauth2?.location ?? null,
+      }));
+      const baseUrl = await serve(app);
+
+      const [inHeader, inBody] = [await fixture.mint(), await fixture.mint()];
+      for (const [path, headers] of [
+        ['/items', { authorization: `Bearer ${inHeader}` }],
+        ['/optional', {}],
+      ] as const) {
+        const response = await sendHttp(baseUrl, {
+          method: 'POST',
+          path,
+          headers,
+          form: { access_token: inBody },
+        });
+        expect(response.status, path).toBe(400);
+        expect(response.body).toMatchObject({ error: 'invalid_request', code: 'malformed_authorization' });
+      }
+      // Without a body there is nothing to examine.
+      const empty = await sendHttp(baseUrl, {
+        method: 'POST',
+        path: '/items',
+        headers: { authorization: `Bearer ${inHeader}` },
+        form: {},
+      });
+      expect(empty).toMatchObject({ status: 200, body: { location: 'authorization-header' } });
+    },
+  );
 });

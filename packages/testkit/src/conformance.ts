@@ -5,6 +5,7 @@ import { dpopCases } from './conformance/dpop-cases.js';
 import type { ConformanceApp, ConformanceDriver } from './conformance/driver.js';
 import { CONFORMANCE_ROUTES, OPTIONAL_CONFORMANCE_ROUTE } from './conformance/driver.js';
 import { failureAnswerCases } from './conformance/failure-answer-cases.js';
+import { formBodyCases } from './conformance/form-body-cases.js';
 import { optionalCases } from './conformance/optional-cases.js';
 import { repeatedHeaderCases } from './conformance/repeated-header-cases.js';
 import { unavailableCases } from './conformance/unavailable-cases.js';
@@ -20,7 +21,8 @@ const AUDIENCE = 'https://api.conformance.test';
  * The adapter conformance suite: the same cases, run through every adapter, so that all of them
  * translate requests and rejections identically: bearer tokens in every location, DPoP proofs, client
  * certificates (from a proxy header, and from the connection where the adapter sees one), repeated
- * credential headers, and an authorization server that cannot be asked.
+ * credential headers, form bodies that cannot be examined, and an authorization server that cannot be
+ * asked.
  */
 export function runAdapterConformance(name: string, driver: ConformanceDriver): void {
   describe(`${name} adapter conformance`, () => {
@@ -225,6 +227,7 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
       certificateCases(driver);
     }
     repeatedHeaderCases(driver);
+    formBodyCases(driver);
     unavailableCases(driver);
     if (!driver.lite) failureAnswerCases(driver);
   });

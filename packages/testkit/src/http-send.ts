@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { ConformanceRequest, ConformanceResponse } from './conformance/driver.js';
+import { type ConformanceRequest, type ConformanceResponse, conformanceBody } from './conformance/driver.js';
 import { sendWithNode } from './https-send.js';
 
 /** A conformance request, with any method. */
@@ -8,7 +8,8 @@ export interface HttpTestRequest extends Omit<ConformanceRequest, 'method'> {
 }
 
 /**
- * Sends a request over real HTTP; a form goes as `application/x-www-form-urlencoded`. Plain requests
+ * Sends a request over real HTTP; a form goes as `application/x-www-form-urlencoded` (a coded one as its
+ * bytes, with its `Content-Encoding`: see `conformanceBody`). Plain requests
  * go with `fetch`. A request with a repeated header, to an https URL (trusting `ca`), or presenting a
  * client certificate goes with `node:http(s)`, which sends each repeated value as its own field line
  * (`fetch` would join them into one) and can present a certificate.
@@ -19,12 +20,9 @@ export async function sendHttp(
   ca?: string,
 ): Promise<ConformanceResponse> {
   const url = new URL(request.path, baseUrl);
-  const headers: Record<string, string | readonly string[]> = { ...request.headers };
-  let body: string | undefined;
-  if (request.form !== undefined) {
-    body = new URLSearchParams(request.form).toString();
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-  }
+  const sent = conformanceBody(request);
+  const headers: Record<string, string | readonly string[]> = { ...request.headers, ...sent?.headers };
+  const body = sent?.body;
   const repeated = Object.values(headers).some((value) => typeof value !== 'string');
   if (repeated || url.protocol === 'https:' || request.clientCertificate !== undefined) {
     const certificate = request.clientCertificate;

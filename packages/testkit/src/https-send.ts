@@ -15,7 +15,7 @@ export interface HttpsClientTls {
 export interface NodeSendInit {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
-  readonly body?: string;
+  readonly body?: string | Uint8Array<ArrayBuffer>;
 }
 
 /**

@@ -128,7 +128,8 @@ export function formRecord(params: URLSearchParams): FormRecord {
 
 /**
  * A body the framework already parsed, when it is an object (what form parsers produce: plain,
- * null-prototype or `fast-querystring` records), else `undefined`. Core reads its `access_token` only when
+ * null-prototype or `fast-querystring` records), else `undefined`: text, and bytes (a `Buffer`, an
+ * `ArrayBuffer`) a raw-body parser left, are not parsed. Core reads its `access_token` only when
  * form-body tokens are on and the request's content type is form-urlencoded, so a JSON body passed here is
  * harmless.
  *
@@ -136,8 +137,12 @@ export function formRecord(params: URLSearchParams): FormRecord {
  * ```ts
  * parsedFormBody({ access_token: 'abc' }); // { access_token: 'abc' }
  * parsedFormBody('raw text'); // undefined
+ * parsedFormBody(Buffer.from('access_token=abc')); // undefined
  * ```
  */
 export function parsedFormBody(body: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : undefined;
+  if (typeof body !== 'object' || body === null) return undefined;
+  // Bytes hold their parameters unparsed: read as a record, they would seem to hold no token.
+  if (ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return undefined;
+  return body as Record<string, unknown>;
 }

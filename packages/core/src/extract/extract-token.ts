@@ -5,13 +5,14 @@ import { isTokenCharacter } from '../http/header-field.js';
 import { headerTexts, type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
 import { cookieToken } from './cookie-token.js';
-import { isFormUrlEncoded, methodTakesForm } from './form-body.js';
+import { isContentCoded, isFormUrlEncoded, methodTakesForm } from './form-body.js';
 import type { TokenLocations } from './token-locations.js';
 
 const ACCESS_TOKEN = 'access_token';
 const TWO_AUTHORIZATIONS = 'More than one Authorization header';
 const FORM_TOO_LARGE = 'The form body is too large to look for an access token in';
 const FORM_UNREADABLE = 'The form body could not be read to look for an access token in';
+const FORM_CONTENT_CODED = 'A form body with a Content-Encoding is not read to look for an access token in';
 
 /** A token found in the request, where, and with which scheme. */
 export interface ExtractedToken {
@@ -122,7 +123,9 @@ export function extractToken(
     isFormUrlEncoded(singleHeader(request.headers, 'content-type'))
   ) {
     // A body the adapter could not examine may hold a token (beside one elsewhere, or the only one):
-    // deciding the request without it would let a second method pass, or an optional route in.
+    // deciding the request without it would let a second method pass, or an optional route in. So may a
+    // content-coded one (gzip, …), whichever adapter: some read it as text, some inflate it.
+    if (isContentCoded(request.headers)) return refusal('malformed_authorization', FORM_CONTENT_CODED);
     const unexamined = request.formUnexamined;
     if (unexamined !== undefined)
       return refusal(
@@ -236,12 +239,13 @@ const BACKSLASH = 92;
  * Whether an Authorization value is two fields or more, joined with commas (RFC 9110 §5.3). The field is
  * not a list (§11.6.2: one set of credentials), so a comma outside a quoted-string either separates the
  * auth-params of one credential (`Digest username="a", realm="b"`: a token then `=`) or starts another
- * field: an auth-scheme followed by a space or the end (`Basic x, Basic y`, `Digest …, Negotiate`), or
- * nothing at all (an empty field beside another: `Basic x, `, `, `).
+ * field: an auth-scheme followed by a space or the end (`Basic x, Basic y`, `Digest …, Negotiate`). An
+ * empty element (`Digest a="x", , b="y"`, a trailing `,`) is neither: auth-params are a `#list`, whose
+ * recipients must accept empty elements (§5.6.1.2), and a field joined with an empty one hides no
+ * credentials.
  */
 function holdsSecondField(header: string): boolean {
   let quoteStart = -1;
-  let elementStart = 0;
   for (let i = 0; i < header.length; i++) {
     const code = header.charCodeAt(i);
     if (quoteStart !== -1) {
@@ -249,9 +253,8 @@ function holdsSecondField(header: string): boolean {
       else if (code === QUOTE) quoteStart = -1;
     } else if (code === QUOTE) {
       quoteStart = i;
-    } else if (code === COMMA) {
-      if (isBlank(header, elementStart, i) || startsField(header, i + 1)) return true;
-      elementStart = i + 1;
+    } else if (code === COMMA && startsField(header, i + 1)) {
+      return true;
     }
   }
   if (quoteStart === -1) return false;
@@ -264,13 +267,13 @@ function holdsSecondField(header: string): boolean {
 }
 
 /**
- * Whether the list element starting at `from` (just after a comma) is a field of its own: empty, or an
+ * Whether the list element starting at `from` (just after a comma) is a field of its own: an
  * auth-scheme followed by a space or the end. A token followed by `=` (after optional whitespace,
- * RFC 9110 §11.2 `BWS`) is an auth-param of the field before.
+ * RFC 9110 §11.2 `BWS`) is an auth-param of the field before; an empty element (only whitespace, up to
+ * the next comma or the end) is nothing.
  */
 function startsField(header: string, from: number): boolean {
   let i = skipWhitespace(header, from);
-  if (i === header.length || header.charCodeAt(i) === COMMA) return true;
   const tokenStart = i;
   while (i < header.length && isTokenCharacter(header.charCodeAt(i))) i++;
   if (i === tokenStart) return false;
@@ -283,11 +286,6 @@ function skipWhitespace(text: string, from: number): number {
   let i = from;
   while (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB) i++;
   return i;
-}
-
-/** Whether `text[start, end)` is only spaces and tabs. */
-function isBlank(text: string, start: number, end: number): boolean {
-  return skipWhitespace(text, start) >= end;
 }
 
 /**

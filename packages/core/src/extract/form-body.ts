@@ -1,3 +1,5 @@
+import { headerTexts, type RsHeaders } from '../request.js';
+
 const FORM_MEDIA_TYPE = /^application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
 /**
@@ -19,4 +21,28 @@ const FORM_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
  */
 export function methodTakesForm(method: string): boolean {
   return FORM_METHODS.has(method);
+}
+
+// One content-coding of a `Content-Encoding` list element (RFC 9110 §8.4): `identity` or an empty element
+// (§5.6.1.2) leave the body as it is; anything else (gzip, deflate, br, zstd, a name nobody knows) does not.
+const NOT_A_CODING = /^[ \t]*(?:identity)?[ \t]*$/i;
+
+/**
+ * Whether a body was sent content-coded: a `Content-Encoding` naming any coding other than `identity`
+ * (RFC 9110 §8.4). Such a form body is not read for a token: adapters would read it as text, where a
+ * token compressed inside stays unseen, and frameworks that inflate it disagree with those that do not.
+ * Core refuses the request instead (`malformed_authorization`, 400), in every adapter alike.
+ *
+ * @example
+ * ```ts
+ * isContentCoded({ 'content-encoding': 'gzip' }); // true
+ * isContentCoded({ 'content-encoding': 'identity' }); // false
+ * isContentCoded({}); // false
+ * ```
+ */
+export function isContentCoded(headers: RsHeaders): boolean {
+  for (const value of headerTexts(headers, 'content-encoding')) {
+    for (const coding of value.split(',')) if (!NOT_A_CODING.test(coding)) return true;
+  }
+  return false;
 }

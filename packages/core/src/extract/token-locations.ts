@@ -5,7 +5,12 @@
 export interface TokenLocations {
   /** `Authorization: Bearer <token>` (RFC 6750 §2.1). Default `true`. */
   readonly authorizationHeader?: boolean;
-  /** `access_token` in an `application/x-www-form-urlencoded` body, never on GET (§2.2). Default `false`. */
+  /**
+   * `access_token` in an `application/x-www-form-urlencoded` body of a POST, PUT or PATCH, never on GET
+   * (§2.2). A form body that cannot be examined (too large, unreadable, not parsed by the framework, or
+   * sent with a `Content-Encoding` such as gzip) is refused with 400, never decided as if it held no
+   * token. Default `false`.
+   */
   readonly formBody?: boolean;
   /** `access_token` query parameter (§2.3). Successful answers then carry `Cache-Control: private`. Default `false`. */
   readonly query?: boolean;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { parsedFormBody } from '../adapter/form-body.js';
 import { isLoopbackHost } from '../http/endpoint-url.js';
-import type { RsHeaders, RsRequest } from '../request.js';
+import { headerTexts, type RsHeaders, type RsRequest, singleHeader } from '../request.js';
 import { type NodeRequestHeaderFields, nodeRequestHeaders } from './node-request.js';
 import { tlsClientCertificate } from './tls-client-certificate.js';
 
@@ -51,6 +51,26 @@ export abstract class NodeFrameworkRequest implements RsRequest {
     return parsedFormBody(this.readBody());
   }
 
+  /**
+   * `'unreadable'` when the request has a body and the framework did not parse it ({@link bodyParsed}):
+   * no form parser mounted (or mounted after the resource server), or one that left text or bytes. Core
+   * reads this only when it wants the form body (form-body tokens on, POST, PUT or PATCH,
+   * form-urlencoded), and refuses such a request rather than decide it as if the body held no token.
+   */
+  get formUnexamined(): 'unreadable' | undefined {
+    return hasBody(this.headers) && !this.bodyParsed() ? 'unreadable' : undefined;
+  }
+
+  /**
+   * Whether the framework parsed the request's body into what `readBody` answers: by default, whether
+   * that is a record ({@link parsedFormBody}). An adapter whose framework may leave a record there without
+   * having parsed the body (Express 4's body-parser sets `req.body = {}` before it looks at the media
+   * type) answers from what it knows more.
+   */
+  protected bodyParsed(): boolean {
+    return parsedFormBody(this.readBody()) !== undefined;
+  }
+
   /** The socket's address, never a forwarded one. */
   get peerAddress(): string | undefined {
     return this.readSocket()?.remoteAddress;
@@ -74,4 +94,17 @@ export abstract class NodeFrameworkRequest implements RsRequest {
     this.#clientCertificate ??= { value: tlsClientCertificate(this.readSocket()) };
     return this.#clientCertificate.value;
   }
+}
+
+/**
+ * Whether the request may carry a body: false only when its headers rule one out. Over HTTP/1.1 that is
+ * neither `Transfer-Encoding` nor a `Content-Length` other than 0 (RFC 9112 §6.3); over HTTP/2 (its
+ * `:method` pseudo-header among the headers, as Node gives them) a body needs no `Content-Length`, so
+ * only `Content-Length: 0` does.
+ */
+function hasBody(headers: RsHeaders): boolean {
+  if (headerTexts(headers, 'transfer-encoding').length > 0) return true;
+  const length = singleHeader(headers, 'content-length');
+  if (length === undefined) return Object.hasOwn(headers, ':method');
+  return length === null || !/^0+$/.test(length.trim());
 }

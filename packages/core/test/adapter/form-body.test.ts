@@ -93,5 +93,9 @@ describe('parsedFormBody', () => {
     expect(parsedFormBody('access_token=abc')).toBeUndefined();
     expect(parsedFormBody(null)).toBeUndefined();
     expect(parsedFormBody(undefined)).toBeUndefined();
+    // Bytes a raw-body parser left hold their parameters unparsed: not a record of them.
+    expect(parsedFormBody(Buffer.from('access_token=abc'))).toBeUndefined();
+    expect(parsedFormBody(new TextEncoder().encode('access_token=abc'))).toBeUndefined();
+    expect(parsedFormBody(new TextEncoder().encode('access_token=abc').buffer)).toBeUndefined();
   });
 });

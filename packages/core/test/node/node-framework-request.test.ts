@@ -1,6 +1,7 @@
 // The RsRequest of the Express and Fastify adapters reads method and headers at once and everything else
 // when core asks, once. Real requests on loopback (plain HTTP, then TLS with a client certificate).
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer as createHttp2Server, connect as http2Connect } from 'node:http2';
 import { createServer as createTlsServer, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { createTestPki } from '@rs/testkit';
@@ -162,5 +163,92 @@ describe('NodeFrameworkRequest', () => {
     expect(Buffer.from(seen!.certificate!).equals(pki.client.der)).toBe(true);
     expect(seen!.again).toBe(seen!.certificate);
     expect(seen!.socketReads).toBe(1);
+  });
+});
+
+/**
+ * Serves one request sent with `node:http` (its headers, then `body` if given, chunked when no
+ * Content-Length is set), building a CountingRequest whose framework "parsed" the body into `parsed`;
+ * answers what `formUnexamined` said.
+ */
+async function formUnexaminedOf(
+  parsed: unknown,
+  send: { method: string; headers: Record<string, string>; body?: string },
+): Promise<string | undefined> {
+  let seen: string | undefined;
+  const server = createServer((req, res) => {
+    seen = new CountingRequest(req, parsed).formUnexamined;
+    req.resume();
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path: '/items', method: send.method, headers: send.headers, agent: false },
+        (res) => res.resume().on('end', resolve),
+      );
+      req.on('error', reject).end(send.body);
+    });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  return seen;
+}
+
+// With form-body tokens on, core asks `formUnexamined` of a POST, PUT or PATCH form: a body the framework
+// did not parse (no parser, one mounted after, one that left text or bytes) may hold a token, and is not
+// decided as if it held none.
+describe('NodeFrameworkRequest.formUnexamined', () => {
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const body = 'access_token=abc';
+
+  it('is unreadable when the request has a body the framework did not parse into a record', async () => {
+    for (const parsed of [undefined, body, Buffer.from(body), new TextEncoder().encode(body)]) {
+      const sized = { ...FORM, 'content-length': String(body.length) };
+      expect(await formUnexaminedOf(parsed, { method: 'POST', headers: sized, body })).toBe('unreadable');
+      // Chunked: a body without a Content-Length.
+      expect(await formUnexaminedOf(parsed, { method: 'POST', headers: FORM, body })).toBe('unreadable');
+    }
+  });
+
+  it('is nothing when the framework parsed the body, or the request has none', async () => {
+    const sized = { ...FORM, 'content-length': String(body.length) };
+    expect(await formUnexaminedOf({ access_token: 'abc' }, { method: 'POST', headers: sized, body })).toBe(
+      undefined,
+    );
+    const empty = { ...FORM, 'content-length': '0' };
+    expect(await formUnexaminedOf(undefined, { method: 'POST', headers: empty })).toBeUndefined();
+    // HTTP/1.1 without Content-Length or Transfer-Encoding: no body (RFC 9112 §6.3).
+    expect(await formUnexaminedOf(undefined, { method: 'GET', headers: FORM })).toBeUndefined();
+  });
+
+  it('is unreadable over HTTP/2 for a body without a Content-Length the framework did not parse', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createHttp2Server((req, res) => {
+      seen.push(new CountingRequest(req as unknown as IncomingMessage).formUnexamined);
+      req.resume();
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = http2Connect(`http://127.0.0.1:${port}`);
+    try {
+      for (const [headers, sent] of [
+        [FORM, body],
+        [{ ...FORM, 'content-length': '0' }, undefined],
+      ] as const) {
+        await new Promise<void>((resolve, reject) => {
+          const stream = client.request({ ':method': 'POST', ':path': '/items', ...headers });
+          stream.on('error', reject).on('end', resolve).resume();
+          stream.end(sent);
+        });
+      }
+    } finally {
+      client.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect(seen).toEqual(['unreadable', undefined]);
   });
 });

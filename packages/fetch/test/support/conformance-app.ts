@@ -3,6 +3,7 @@ import {
   type ConformanceRequest,
   type ConformanceResponse,
   type ConformanceRoute,
+  conformanceBody,
   conformanceEcho,
   runAdapterConformance,
 } from '@rs/testkit';
@@ -69,7 +70,8 @@ export function conformanceHandler(
 }
 
 /**
- * The `RequestInit` a client sends for a conformance request; a form goes as form-urlencoded. A repeated
+ * The `RequestInit` a client sends for a conformance request; a form goes as form-urlencoded (see
+ * `conformanceBody`). A repeated
  * header is appended once per value, which the Fetch API joins with a comma.
  */
 export function conformanceInit(request: ConformanceRequest): RequestInit {
@@ -78,7 +80,11 @@ export function conformanceInit(request: ConformanceRequest): RequestInit {
     for (const each of typeof value === 'string' ? [value] : value) headers.append(name, each);
   }
   const init: RequestInit = { method: request.method, headers };
-  if (request.form !== undefined) init.body = new URLSearchParams(request.form);
+  const sent = conformanceBody(request);
+  if (sent !== undefined) {
+    for (const [name, value] of Object.entries(sent.headers)) headers.set(name, value);
+    init.body = sent.body;
+  }
   return init;
 }
 

@@ -3,6 +3,7 @@ import {
   type ConformanceDriver,
   type ConformanceRequest,
   type ConformanceRoute,
+  conformanceBody,
   conformanceEcho,
 } from '@rs/testkit';
 import type {
@@ -79,14 +80,18 @@ function lambdaDriver<E extends ApiGatewayEvent>(format: PayloadFormat<E>): Conf
 }
 
 function clientRequest(request: ConformanceRequest): ClientRequest {
-  if (request.form === undefined)
+  const sent = conformanceBody(request);
+  if (sent === undefined)
     return { method: request.method, target: request.path, headers: request.headers ?? {} };
-  return {
-    method: request.method,
-    target: request.path,
-    headers: { ...request.headers, 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(request.form).toString(),
-  };
+  const headers = { ...request.headers, ...sent.headers };
+  // API Gateway hands a body that is not text (a compressed one) over base64-encoded.
+  if (typeof sent.body !== 'string')
+    return { method: request.method, target: request.path, headers, body: base64(sent.body), base64: true };
+  return { method: request.method, target: request.path, headers, body: sent.body };
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
 }
 
 /** What API Gateway adds to the event when the custom domain has mutual TLS on. */

@@ -8,7 +8,7 @@ const TEXT_MEDIA_TYPE = /^(?:text\/|application\/json)/i;
 /**
  * Builds the event an HTTP API (payload 2.0, stage `$default`) sends for `request`: header names lower
  * case, a repeated header comma-joined, cookies moved to `cookies`, the raw path and query kept, and a
- * body that is not text (such as a form) base64-encoded.
+ * body that is not text (such as a form) base64-encoded (a body given base64-encoded as it is).
  */
 export function httpApiEvent(request: ClientRequest): APIGatewayProxyEventV2 {
   const sample = structuredClone(httpApiSampleEvent);
@@ -35,7 +35,12 @@ export function httpApiEvent(request: ClientRequest): APIGatewayProxyEventV2 {
   else delete event.cookies;
   const query = queryParameters(rawQuery);
   if (query) event.queryStringParameters = query;
-  if (request.body !== undefined) {
+  if (request.body !== undefined && request.base64 === true) {
+    // Bytes that are not text (a compressed body), given base64-encoded already.
+    headers['content-length'] = String(Buffer.from(request.body, 'base64').length);
+    event.body = request.body;
+    event.isBase64Encoded = true;
+  } else if (request.body !== undefined) {
     headers['content-length'] = String(Buffer.byteLength(request.body));
     const text = TEXT_MEDIA_TYPE.test(headers['content-type'] ?? '');
     event.body = text ? request.body : Buffer.from(request.body).toString('base64');

@@ -89,11 +89,48 @@ export interface ConformanceRequest {
   /** A form-urlencoded body (the driver sends it with that content type). */
   readonly form?: Readonly<Record<string, string>>;
   /**
+   * A form-urlencoded body already content-coded, instead of `form`: sent as these bytes, with that
+   * content type and `Content-Encoding: <encoding>` (see {@link conformanceBody}).
+   */
+  readonly codedForm?: ConformanceCodedForm;
+  /**
    * The certificate the client presents on its own connection: in the TLS handshake, or wherever the
    * platform reports it (API Gateway's mutual TLS fields). Only sent to drivers with
    * {@link ConformanceDriver.connectionCertificates}.
    */
   readonly clientCertificate?: ConformanceClientCertificate;
+}
+
+/** A form body compressed (or otherwise coded) by the client, and the coding it names. */
+export interface ConformanceCodedForm {
+  /** The `Content-Encoding` value, e.g. `gzip`. */
+  readonly encoding: string;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+}
+
+/**
+ * The body of a conformance request and the headers that describe it, for drivers to send as they send
+ * anything: `form` urlencoded, `codedForm` as its bytes with its `Content-Encoding`; `undefined` without
+ * a body.
+ *
+ * @example
+ * ```ts
+ * const body = conformanceBody({ form: { a: 'b' } });
+ * // { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' }
+ * ```
+ */
+export function conformanceBody(
+  request: Pick<ConformanceRequest, 'form' | 'codedForm'>,
+):
+  | { readonly headers: Readonly<Record<string, string>>; readonly body: string | Uint8Array<ArrayBuffer> }
+  | undefined {
+  const contentType = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (request.codedForm !== undefined) {
+    const { encoding, bytes } = request.codedForm;
+    return { headers: { ...contentType, 'content-encoding': encoding }, body: bytes };
+  }
+  if (request.form === undefined) return undefined;
+  return { headers: contentType, body: new URLSearchParams(request.form).toString() };
 }
 
 /** The answer, headers with lower-case names. */
@@ -151,6 +188,13 @@ export interface ConformanceDriver {
    * optional-authentication cases run only then.
    */
   readonly optionalAuthentication?: boolean;
+  /**
+   * Apps of the same adapter whose framework leaves form bodies unparsed, by what they lack (Express
+   * without `express.urlencoded()`, or with it mounted after the routes): with form-body tokens on, such a
+   * body is refused, never decided as if it held no token. Only adapters over a framework that parses
+   * bodies itself have them; each runs the unparsed-form cases.
+   */
+  readonly unparsedForms?: Readonly<Record<string, ConformanceDriver>>;
   /**
    * Whether the driver runs an adapter's lite entry (over `@rs/core/lite`): the cases of what it leaves
    * out (DPoP, certificate-bound tokens, failure answers) do not run; everything else runs unchanged.
