@@ -92,8 +92,9 @@ export function formBodyWanted(
 
 /**
  * Parses a form-urlencoded body core wants ({@link formBodyWanted}), or says it is too large when it
- * is longer than `maxBytes`: core refuses the request then, rather than decide it without the token the
- * body may hold. A form-urlencoded body is ASCII, so its length in characters is its length in bytes.
+ * is longer than `maxBytes` in UTF-8 bytes: core refuses the request then, rather than decide it without
+ * the token the body may hold. A form-urlencoded body should be ASCII, but one that is not is measured
+ * as the bytes it arrived as, as the adapters that read streams measure it.
  *
  * @example
  * ```ts
@@ -102,7 +103,11 @@ export function formBodyWanted(
  * ```
  */
 export function formFromText(text: string, maxBytes: number): FormBody {
+  // Bytes, as every adapter counts a body: a character is one to three bytes of UTF-8 (a surrogate pair
+  // four for two). Encoded only when the character count alone cannot decide, so at most 3 × maxBytes.
   if (text.length > maxBytes) return FORM_BODY_TOO_LARGE;
+  if (text.length * 3 > maxBytes && new TextEncoder().encode(text).byteLength > maxBytes)
+    return FORM_BODY_TOO_LARGE;
   return { form: formRecord(new URLSearchParams(text)) };
 }
 

@@ -83,6 +83,10 @@ describe('formFromText and formRecord', () => {
   it('does not parse a body longer than the limit, and says it is too large rather than empty', () => {
     expect(formFromText(`access_token=${'a'.repeat(51)}`, 64).form).toBeDefined();
     expect(formFromText(`access_token=${'a'.repeat(52)}`, 64)).toEqual({ formUnexamined: 'too-large' });
+    // Measured in bytes, as streamed bodies are: 20 euro signs are 60 bytes of UTF-8, 20 characters.
+    expect(formFromText(`x=${'€'.repeat(20)}`, 62).form).toBeDefined();
+    expect(formFromText(`x=${'€'.repeat(20)}`, 61)).toEqual({ formUnexamined: 'too-large' });
+    expect(formFromText(`x=${'😀'.repeat(10)}`, 41)).toEqual({ formUnexamined: 'too-large' });
   });
 });
 
