@@ -378,7 +378,8 @@ async function replayStore() {
   const lines = [];
   let smallest;
   for (const live of sizes) {
-    let now = 0;
+    // A clock reads milliseconds since the epoch (readings before 2000 are refused): a real date to start.
+    let now = Date.UTC(2026, 0, 1);
     const store = memoryReplayStore({ maxEntries: live, clock: () => now });
     let next = 0;
     // Filled twice over, so that sweeping and evicting run at full speed.
