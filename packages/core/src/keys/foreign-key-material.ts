@@ -1,6 +1,7 @@
-import { base64url } from 'jose';
 import { parseBoundedJson } from '../encoding/bounded-json.js';
+import { hexBytes } from '../encoding/hex.js';
 import { isObject } from '../encoding/json-object.js';
+import { decodeBase64 } from '../secrets/secret-bytes.js';
 
 /**
  * Key material of a kind other than a shared secret, as {@link foreignKeyMaterialProblem} recognizes it:
@@ -116,7 +117,6 @@ const TEXT_DECODER = new TextDecoder();
 const WHITESPACE = /\s/g;
 // Printable ASCII and line breaks: what base64 and hex text is made of.
 const NOT_PLAIN_TEXT = /[^\t\n\r -~]/;
-const BASE64_TEXT = /^(?:[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}$/;
 const HEX_TEXT = /^(?:[0-9a-fA-F]{2})+$/;
 const HEX_PREFIX = /^0x/i;
 
@@ -283,27 +283,15 @@ function decodings(text: string): [string, Uint8Array][] {
   const compact = text.replace(WHITESPACE, '');
   const found: [string, Uint8Array][] = [];
   const hex = compact.replace(HEX_PREFIX, '').replaceAll(':', '');
-  if (HEX_TEXT.test(hex)) found.push(['hex', decodeHex(hex)]);
-  const base64 = decodeBase64(compact);
+  if (HEX_TEXT.test(hex)) found.push(['hex', hexBytes(hex)]);
+  const base64 = decodeEitherBase64(compact);
   if (base64 !== undefined) found.push(['base64', base64]);
   return found;
 }
 
-function decodeBase64(text: string): Uint8Array | undefined {
-  if (!BASE64_TEXT.test(text)) return undefined;
-  const unpadded = text.replace(/=+$/, '');
-  if (unpadded.length % 4 === 1) return undefined;
-  try {
-    return base64url.decode(unpadded.replace(/\+/g, '-').replace(/\//g, '_'));
-  } catch {
-    return undefined;
-  }
-}
-
-function decodeHex(text: string): Uint8Array {
-  const bytes = new Uint8Array(text.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
+// Either alphabet, read as the standard one by the secret stores' own decoder.
+function decodeEitherBase64(text: string): Uint8Array | undefined {
+  return decodeBase64(text.replace(/-/g, '+').replace(/_/g, '/'));
 }
 
 function isOpenSshBlob(bytes: Uint8Array): boolean {

@@ -1,3 +1,4 @@
+import { hexBytes } from '../encoding/hex.js';
 /**
  * Envoy's `x-forwarded-client-cert` (XFCC): elements separated by `,`, each a `;`-separated list of
  * `key=value` pairs whose values may be double-quoted (`Subject="CN=a,O=b"`) with `\"` escapes.
@@ -139,10 +140,4 @@ export function xfccCertificate(value: string): XfccCertificate | undefined {
   const hash = hex === undefined ? undefined : hexBytes(hex);
   const cert = certs?.[0];
   return cert === undefined && hash === undefined ? undefined : { cert, hash };
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
 }
