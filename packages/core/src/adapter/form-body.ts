@@ -31,6 +31,8 @@ export interface FormBody {
   readonly formUnexamined?: RsRequest['formUnexamined'];
 }
 
+const UTF8 = new TextEncoder();
+
 /** A body core does not look at, or that has none. */
 export const NO_FORM_BODY: FormBody = Object.freeze({});
 /** A body larger than `maxFormBodyBytes`. */
@@ -106,8 +108,7 @@ export function formFromText(text: string, maxBytes: number): FormBody {
   // Bytes, as every adapter counts a body: a character is one to three bytes of UTF-8 (a surrogate pair
   // four for two). Encoded only when the character count alone cannot decide, so at most 3 × maxBytes.
   if (text.length > maxBytes) return FORM_BODY_TOO_LARGE;
-  if (text.length * 3 > maxBytes && new TextEncoder().encode(text).byteLength > maxBytes)
-    return FORM_BODY_TOO_LARGE;
+  if (text.length * 3 > maxBytes && UTF8.encode(text).byteLength > maxBytes) return FORM_BODY_TOO_LARGE;
   return { form: formRecord(new URLSearchParams(text)) };
 }
 

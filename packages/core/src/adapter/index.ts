@@ -71,6 +71,9 @@ export { fetchRsRequest, requestForm } from './fetch-request.js';
 export {
   DEFAULT_MAX_FORM_BODY_BYTES,
   FORM_BODY_SETTINGS,
+  FORM_BODY_TOO_LARGE,
+  FORM_BODY_UNREADABLE,
+  type FormBody,
   type FormBodySettings,
   type FormReading,
   type FormRecord,
@@ -78,6 +81,7 @@ export {
   formFromText,
   formReading,
   formRecord,
+  NO_FORM_BODY,
   parsedFormBody,
 } from './form-body.js';
 export {

@@ -18,9 +18,9 @@ const UNKNOWN_HOST = 'unknown-host.invalid';
  * `Host` and `x-forwarded-proto` headers play no part in the URL. A field of the wrong type (a `null`
  * query value, a missing path) counts as missing.
  *
- * The connection is the load balancer's, never one on this machine's loopback: `loopbackConnection` is
- * `false`, so core refuses plain http even when the client sent `Host: localhost` or `Host: 127.0.0.1`
- * (which would otherwise pass for local development).
+ * The connection is the load balancer's, never one on this machine's loopback (`lambdaRsRequest` says so
+ * for every event), so core refuses plain http even when the client sent `Host: localhost` or
+ * `Host: 127.0.0.1` (which would otherwise pass for local development).
  *
  * `publicBase` is the checked `publicUrl`, or `undefined` when none is set: it is not optional, so that
  * no caller can forget it and let the client's `Host` header name the URL.
@@ -36,7 +36,6 @@ export function albRequest(event: ALBEvent, form: FormReading, publicBase: strin
     url: `${publicBase ?? `${proto}://${requestAuthority(host)}`}${path}${albQuery(event)}`,
     headers,
     ...eventForm(event, method, headers, form),
-    loopbackConnection: false,
   };
 }
 

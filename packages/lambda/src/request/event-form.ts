@@ -1,14 +1,18 @@
-import type { RsRequest } from '@rs/core';
 import type { RsHeaders } from '@rs/core/adapter';
-import { type FormReading, formBodyWanted, formFromText } from '@rs/core/adapter';
+import {
+  FORM_BODY_TOO_LARGE,
+  FORM_BODY_UNREADABLE,
+  type FormBody,
+  type FormReading,
+  formBodyWanted,
+  formFromText,
+  NO_FORM_BODY,
+} from '@rs/core/adapter';
 
 interface EventBody {
   readonly body?: string | null | undefined;
   readonly isBase64Encoded: boolean;
 }
-
-/** What core is told of an event's form body: the fields it spreads into `RsRequest`. */
-export type EventForm = Pick<RsRequest, 'form' | 'formUnexamined'>;
 
 /**
  * The form-urlencoded body of an event as `RsRequest`'s `form`; nothing when core would not look at it
@@ -21,14 +25,15 @@ export function eventForm(
   method: string,
   headers: RsHeaders,
   reading: FormReading,
-): EventForm {
+): FormBody {
   const { body } = event;
-  if (typeof body !== 'string' || !formBodyWanted(reading, method, headers['content-type'])) return {};
+  if (typeof body !== 'string' || !formBodyWanted(reading, method, headers['content-type']))
+    return NO_FORM_BODY;
   if (!event.isBase64Encoded) return formFromText(body, reading.maxBytes);
   // Every 4 base64 characters make at most 3 bytes: refuse before decoding anything large.
-  if (body.length > Math.ceil(reading.maxBytes / 3) * 4) return { formUnexamined: 'too-large' };
+  if (body.length > Math.ceil(reading.maxBytes / 3) * 4) return FORM_BODY_TOO_LARGE;
   const text = decodeBase64(body);
-  return text === undefined ? { formUnexamined: 'unreadable' } : formFromText(text, reading.maxBytes);
+  return text === undefined ? FORM_BODY_UNREADABLE : formFromText(text, reading.maxBytes);
 }
 
 function decodeBase64(body: string): string | undefined {

@@ -39,8 +39,6 @@ export function httpApiRequest(
     peerAddress: textField(context?.http?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
     clientCertificate: textField(context?.authentication?.clientCert?.clientCertPem),
-    // API Gateway's (or the function URL's) connection, never one on this machine's loopback.
-    loopbackConnection: false,
   };
 }
 

@@ -24,12 +24,20 @@ export type LambdaInput =
       readonly arn: ExecuteApiArn;
     };
 
-/** Core's request for one event; `publicBase` is the checked `publicUrl`, `undefined` when none is set. */
+/**
+ * Core's request for one event; `publicBase` is the checked `publicUrl`, `undefined` when none is set.
+ * No event arrives on a connection on this machine's loopback, whatever its `Host` says: it comes from
+ * API Gateway, a load balancer or the Lambda service, so core's plain-http exception never applies.
+ */
 export function lambdaRsRequest(
   input: LambdaInput,
   form: FormReading,
   publicBase: string | undefined,
 ): RsRequest {
+  return { ...translatedEvent(input, form, publicBase), loopbackConnection: false };
+}
+
+function translatedEvent(input: LambdaInput, form: FormReading, publicBase: string | undefined): RsRequest {
   switch (input.kind) {
     case 'rest-api':
       return restApiRequest(input.event, form, publicBase);

@@ -8,7 +8,7 @@ import { publicBaseUrl, type ResourceServerSource } from '@rs/core/adapter';
  *
  * One rule more than core's: plain http is refused on a loopback host too, unless the options say
  * `requireHttps: false`. Core lets `http://localhost…` through because a request that really arrives on
- * a loopback connection is local development; no Lambda event ever does (the translators set
+ * a loopback connection is local development; no Lambda event ever does (`lambdaRsRequest` sets
  * `loopbackConnection: false`), so with such a URL every request would be refused as not https. Local
  * emulators (SAM local, serverless-offline) serve plain http and need `requireHttps: false` anyway.
  * A prebuilt `resourceServer` keeps its options to itself, so its `requireHttps` cannot be checked here.

@@ -38,8 +38,6 @@ export function restApiRequest(
     peerAddress: textField(context?.identity?.sourceIp),
     // Present only when the custom domain has mutual TLS on; API Gateway has then verified the chain.
     clientCertificate: textField(context?.identity?.clientCert?.clientCertPem),
-    // API Gateway's connection, never one on this machine's loopback, whatever `Host` says.
-    loopbackConnection: false,
   };
 }
 

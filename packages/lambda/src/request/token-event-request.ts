@@ -23,7 +23,5 @@ export function tokenEventRequest(
     url: `${origin}/${arn.stage}/${publicPath(arn.path)}`,
     // Read as the proxy events' headers are: without the spaces and tabs around the value.
     headers: eventHeaders({ authorization: event.authorizationToken }),
-    // The Lambda service's invocation, never a connection on this machine's loopback.
-    loopbackConnection: false,
   };
 }
