@@ -17,7 +17,7 @@ type CachedBodies = Readonly<Record<'arrayBuffer' | 'text' | 'blob' | 'formData'
  * rather than miss a token in it; when Hono's readers read it, {@link requestWithCachedBody} finds it.
  * Cheap, and false for nearly every request, so the middleware awaits nothing more otherwise.
  */
-export function bodyReadBefore(request: Request, reading: FormReading): boolean {
+function bodyReadBefore(request: Request, reading: FormReading): boolean {
   // A stream locked by a reader is as good as read: it cannot be cloned for core.
   const readOrLocked = request.bodyUsed || request.body?.locked === true;
   return readOrLocked && formBodyWanted(reading, request.method, request.headers.get('content-type'));
@@ -47,7 +47,7 @@ export async function requestForCore(
  * as to a body it reads itself, and refuses a larger one: of a larger body, only one byte more than the
  * limit is copied, which is enough for that.
  */
-export async function requestWithCachedBody(
+async function requestWithCachedBody(
   input: Request | HonoRequestBody,
   reading: FormReading,
 ): Promise<Request> {

@@ -10,12 +10,7 @@ import {
   routePolicyArgument,
 } from '@rs/core/adapter';
 import type { MiddlewareHandler } from 'hono';
-import {
-  bodyReadBefore,
-  type HonoRequestBody,
-  requestForCore,
-  requestWithCachedBody,
-} from './hono-request-body.js';
+import { type HonoRequestBody, requestForCore } from './hono-request-body.js';
 
 /**
  * What the Hono middleware adds to the resource server: what a Hono app cannot know on its own.
@@ -159,10 +154,7 @@ export function createHonoResourceServer<Claims extends object = DefaultClaims>(
     decide: (request: Request) => Promise<AdapterOptionalAuthResult<Response>>,
   ): MiddlewareHandler<OptionalOAuth2Env> {
     return async (c, next) => {
-      const raw = c.req.raw;
-      const result = await decide(
-        bodyReadBefore(raw, reading) ? await requestWithCachedBody(c.req, reading) : raw,
-      );
+      const result = await decide(await requestForCore(c.req, reading));
       if (!result.ok) return result.response;
       if (result.context !== undefined) c.set('oauth2', result.context);
       await next();
