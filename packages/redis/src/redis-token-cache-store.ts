@@ -6,11 +6,11 @@ import {
   type SharedRevocation,
   type StoreDeletion,
   type StoreLookup,
-  sharedSecret,
   type TokenCacheStore,
 } from '@rs/core';
 import {
   checkOptions,
+  foreignKeyMaterialProblem,
   func,
   integerBetween,
   type OptionSchema,
@@ -236,20 +236,14 @@ function valueSignature(secret: string | Uint8Array | undefined): ValueSignature
 
 /**
  * Refuses a signing secret that is key material of another kind (a PEM or JWK public key), as
- * `sharedSecret` refuses it: whoever has that key could sign values, and so make any token pass. The
- * check is `sharedSecret`'s own, run for its verdict; its problem is told under this option's name.
+ * `sharedSecret` refuses it: whoever has that key could sign values, and so make any token pass.
  */
 function refuseForeignKeyMaterial(bytes: Uint8Array): void {
-  try {
-    sharedSecret(bytes);
-  } catch (error) {
-    if (!(error instanceof RsConfigError)) throw error;
-    throw new RsConfigError(
-      `${FACTORY}.signingSecret`,
-      `${error.problem}; give a random secret shared by every instance`,
-    );
-  }
+  const foreign = foreignKeyMaterialProblem(bytes, SIGNING_SECRET_ADVICE);
+  if (foreign !== undefined) throw new RsConfigError(`${FACTORY}.signingSecret`, `the secret is ${foreign}`);
 }
+
+const SIGNING_SECRET_ADVICE = 'give a random secret of at least 32 bytes, the same to every instance';
 
 /**
  * A token-cache store shared by several resource-server instances through Redis, so that a token

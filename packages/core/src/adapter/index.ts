@@ -51,6 +51,7 @@ export { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 export type { ResolvedTokenLocations } from '../extract/extract-token.js';
 export { isFormUrlEncoded } from '../extract/form-body.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';
+export { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 export { describeError } from '../observability/dependency-health.js';
 export type { RsHeaders } from '../request.js';
 export { requireSecurityEventReceiver } from '../security-events/push-delivery.js';
