@@ -269,7 +269,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   // Calls under way, by key. The revocations made while they run are written once, into `log`, not into
   // each call: when an answer comes, the revocations logged since its call began say whether it is stale
   // (`overtaken`). An answer one names is neither stored (or revocation would be undone by a stale
-  // answer) nor handed to anyone, and every request waiting for it asks again (`askAgain`). A call that
+  // answer) nor handed to anyone, and every request waiting for it asks again. A call that
   // `evict`, `clear` or a revocation of its token forgot is also detached: later requests make a call of
   // their own at once instead of joining one whose answer nobody will get (`joinable`).
   const inflight = new Map<string, Flight>();
@@ -374,9 +374,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   }
 
   /**
-   * Whether a request that waited for `flight` must ask again, as a revocation overtook its answer
-   * ({@link overtaken}). Such an answer is handed to no one: every request that waited for it asks again
-   * (the store first, then one new call shared by all of them), and so gets what a request arriving after
+   * Whether a revocation overtook the answer of `flight` ({@link overtakenAfterAll}), at once when none
+   * was made since it began, as for most calls. Such an answer is neither stored nor handed to anyone:
+   * every request that waited for it asks again (the store first, then one new call shared by all of them), and so gets what a request arriving after
    * the revocation gets: a JWT resolver checking the revocation list refuses the token, an authorization
    * server says whether it is still active. Whether a revocation makes a token refused is the wrapped
    * resolver's to say, not the cache's: `evict` and `clear` only forget, and a revocation by claim names
@@ -384,7 +384,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
    * {@link MAX_ASKS} times, then is answered 503: revocations that keep naming a token while it is being
    * asked (`clear()` in a loop) neither hold a request forever nor let an answer they overtook through.
    */
-  function askAgain(
+  function overtaken(
     flight: Flight,
     token: string,
     outcome: Outcome<TokenInfo>,
@@ -397,7 +397,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       log.tokenRevocations === flight.tokenRevocationsAtStart
     )
       return false;
-    return overtaken(flight, token, outcome, now);
+    return overtakenAfterAll(flight, token, outcome, now);
   }
 
   /**
@@ -412,7 +412,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     flight.holders++;
     try {
       const outcome = await flight.call;
-      return (await askAgain(flight, token, outcome, now)) ? undefined : outcome;
+      return (await overtaken(flight, token, outcome, now)) ? undefined : outcome;
     } finally {
       letGo(flight);
     }
@@ -480,7 +480,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
    * never less. Checked again after each wait, for a revocation made meanwhile. The cost is that of the
    * answer's few labels, whatever the number of revocations or of calls under way.
    */
-  async function overtaken(
+  async function overtakenAfterAll(
     flight: Flight,
     token: string,
     outcome: Outcome<TokenInfo>,
@@ -572,7 +572,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     revocationLists,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       const key = await keyOf(token);
-      // Counted, and traced, once per request: the first time round. Going round again is `askAgain`'s
+      // Counted, and traced, once per request: the first time round. Going round again is `overtaken`'s
       // to decide: the store first (a call made after the revocation may have answered), then a call.
       for (let asked = 1; ; asked++) {
         const first = asked === 1;
