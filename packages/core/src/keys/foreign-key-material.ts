@@ -1,7 +1,7 @@
+import { decodeBase64 } from '../encoding/base64.js';
 import { parseBoundedJson } from '../encoding/bounded-json.js';
 import { hexBytes } from '../encoding/hex.js';
 import { isObject } from '../encoding/json-object.js';
-import { decodeBase64 } from '../secrets/secret-bytes.js';
 
 /**
  * Key material of a kind other than a shared secret, as {@link foreignKeyMaterialProblem} recognizes it:

@@ -8,8 +8,9 @@ import {
   type OptionSchema,
   oneOf,
 } from '../config/option-schema.js';
+import { decodeBase64 } from '../encoding/base64.js';
 import { isObject } from '../encoding/json-object.js';
-import { decodeBase64, octKey } from '../secrets/secret-bytes.js';
+import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { filePathInMessage } from '../secrets/shown-in-messages.js';
 import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';

@@ -7,8 +7,9 @@ import {
   type OptionSchema,
   oneOf,
 } from '../config/option-schema.js';
+import { decodeBase64 } from '../encoding/base64.js';
 import { isObject } from '../encoding/json-object.js';
-import { decodeBase64, octKey } from './secret-bytes.js';
+import { octKey } from './secret-bytes.js';
 import type { SecretStore } from './secret-store.js';
 import { secretIdInMessage } from './shown-in-messages.js';
 

@@ -1,25 +1,6 @@
 import { base64url } from 'jose';
 import type { SecretKey } from './secret-store.js';
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const WHITESPACE = /[\t\n\r ]/g;
-
-/**
- * Decodes standard base64 (RFC 4648 §4), padded or not, ignoring line breaks and spaces (`base64` wraps
- * its output, and files end with a newline). `undefined` for anything else: a secret is never guessed.
- */
-export function decodeBase64(text: string): Uint8Array | undefined {
-  const compact = text.replace(WHITESPACE, '');
-  if (!BASE64.test(compact) || compact.length % 4 === 1) return undefined;
-  const unpadded = compact.replace(/=+$/, '');
-  if (compact.length % 4 !== 0 && compact.length !== unpadded.length) return undefined;
-  try {
-    return base64url.decode(unpadded.replace(/\+/g, '-').replace(/\//g, '_'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** A shared secret as a stored key. */
 export function octKey(bytes: Uint8Array, origin: string): SecretKey {
   return { jwk: { kty: 'oct', k: base64url.encode(bytes) }, origin };
