@@ -44,9 +44,6 @@ export function packageBuildConfig(options: PackageBuildOptions = {}): ReturnTyp
     // more than double what every install downloads (scripts/measure-install-size.mjs).
     sourcemap: false,
     target: 'node20',
-    // Classes keep their names in every format: the CommonJS build of a chunk shared by several entries
-    // goes through sucrase, which would otherwise print an error as `_class2 [RsConfigError]`.
-    keepNames: true,
     splitting: false,
     ...tsupOptions,
     // Cleaned once below, before the three builds: each would otherwise delete the others' output.
