@@ -1,6 +1,8 @@
 // Typechecks every ```ts example in the packages' READMEs against the built packages, so the docs cannot
 // drift from the API. Each example becomes a module in <package>/.readme-examples/ and tsc checks them
-// with the package's own compiler settings.
+// with the package's own compiler settings, plus `exactOptionalPropertyTypes`, the strictest setting a
+// user's project may have: every option the runtime reads as left out when given as `undefined` must say
+// `| undefined` in its type, or such projects could not pass `process.env.X` to it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +29,7 @@ for (const group of ['packages', 'apps']) {
       join(out, 'tsconfig.json'),
       JSON.stringify({
         extends: '../tsconfig.json',
-        compilerOptions: { noUnusedLocals: false },
+        compilerOptions: { noUnusedLocals: false, exactOptionalPropertyTypes: true },
         include: ['*.ts'],
       }),
     );

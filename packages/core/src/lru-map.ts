@@ -6,13 +6,13 @@ export interface LruMapOptions<K, V> {
    */
   readonly max: number;
   /** Told of each entry evicted to make room (not of deletes, replacements or expiries). */
-  readonly onEvict?: (value: V, key: K) => void;
+  readonly onEvict?: ((value: V, key: K) => void) | undefined;
   /**
    * Told of each entry that leaves the map, whatever the reason: evicted for room, deleted, replaced by
    * `set` with another value (once the new value is stored), found expired, or cleared. What an index
    * over the entries needs to never hold a key the map forgot. Always called once the map is consistent.
    */
-  readonly onRemove?: (value: V, key: K) => void;
+  readonly onRemove?: ((value: V, key: K) => void) | undefined;
 }
 
 // "No slot" in the recency links. Slot numbers stay below `max`, itself far below 2³².

@@ -1,8 +1,8 @@
 type BuiltinId = 'node:crypto' | 'node:buffer';
 
 interface RuntimeProcess {
-  getBuiltinModule?: (id: string) => unknown;
-  versions?: Record<string, string | undefined>;
+  getBuiltinModule?: ((id: string) => unknown) | undefined;
+  versions?: Record<string, string | undefined> | undefined;
 }
 
 /**
@@ -36,5 +36,5 @@ export function nodeCompatibleBuiltin(id: BuiltinId): unknown {
 }
 
 function runtimeProcess(): RuntimeProcess | undefined {
-  return (globalThis as { process?: RuntimeProcess }).process;
+  return (globalThis as { process?: RuntimeProcess | undefined }).process;
 }

@@ -58,16 +58,18 @@ export interface ResourceServerFeatures {
    * `requireSenderConstrained`, `jwkConfirmation`). Without it, a `DPoP` authorization scheme is not
    * recognised (as when `dpop` is off) and a token bound with `cnf` is refused `invalid_token`.
    */
-  readonly senderConstraints?: {
-    readonly settle: (options: SenderConstraintOptions, clock: Clock) => SenderConstraints;
-    readonly confirm: typeof checkConfirmation;
-  };
+  readonly senderConstraints?:
+    | {
+        readonly settle: (options: SenderConstraintOptions, clock: Clock) => SenderConstraints;
+        readonly confirm: typeof checkConfirmation;
+      }
+    | undefined;
   /** `failureResponses`. Without it, core's RFC 6750 answers. */
-  readonly failureAnswers?: typeof failureResponder;
+  readonly failureAnswers?: typeof failureResponder | undefined;
   /** `protectedResource` (RFC 9728). Without it, no metadata and no `resource_metadata` challenge. */
-  readonly protectedResource?: typeof protectedResource;
+  readonly protectedResource?: typeof protectedResource | undefined;
   /** `onAudit` and `telemetry`. Without it, decisions are not observed. */
-  readonly observation?: typeof observeAuthentication;
+  readonly observation?: typeof observeAuthentication | undefined;
 }
 
 const TOKEN_LOCATIONS: OptionSchema<TokenLocations> = {

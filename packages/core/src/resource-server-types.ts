@@ -24,43 +24,43 @@ export interface ResourceServerOptions extends SenderConstraintOptions {
   /** Turns tokens into token info: `jwtResolver(…)`, or any composition of resolvers. */
   readonly resolver: AccessTokenResolver;
   /** The `realm` of every challenge. Default none. */
-  readonly realm?: string;
+  readonly realm?: string | undefined;
   /**
    * An `error_uri` for challenges that carry an error: a URI reference (absolute, or relative such as
    * `/docs/errors`) of printable ASCII without spaces, `"` or `\` (RFC 6750 §3). Default none.
    */
-  readonly errorUri?: string;
+  readonly errorUri?: string | undefined;
   /**
    * Refuse requests whose URL is not `https:` (400 `invalid_request`). Default `true`. Plain `http:` to a
    * loopback host (`localhost`, 127.0.0.0/8, `[::1]`) is accepted, with a one-time warning, so that local
    * development needs no setting. Turn it off only when TLS ends at a proxy and adapters are not told the
    * public URL.
    */
-  readonly requireHttps?: boolean;
+  readonly requireHttps?: boolean | undefined;
   /** Where tokens are looked for. Default: the `Authorization` header only. */
-  readonly tokenLocations?: TokenLocations;
+  readonly tokenLocations?: TokenLocations | undefined;
   /** What every request must satisfy; routes may add their own. */
-  readonly policy?: AccessPolicy;
+  readonly policy?: AccessPolicy | undefined;
   /** Milliseconds since the epoch. Default `Date.now`. */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
   /**
    * Told of every decision (accepted, refused with its code, unavailable) with the token's tracking ID,
    * client, subject and scopes, never the token: the feed of an audit log. What it throws is ignored.
    */
-  readonly onAudit?: AuditHook;
+  readonly onAudit?: AuditHook | undefined;
   /** Traces and metrics, e.g. `otel()` from `@rs/core/otel`. Default none: nothing is recorded. */
-  readonly telemetry?: Telemetry;
+  readonly telemetry?: Telemetry | undefined;
   /**
    * Status, headers and body per failure class or code, in place of core's answer (ForgeRock Identity
    * Gateway's `failureHandler`, NGINX's `errorReturnConditions`). The challenge stays; see
    * {@link FailureResponses}. Default: core's RFC 6750 answers.
    */
-  readonly failureResponses?: FailureResponses;
+  readonly failureResponses?: FailureResponses | undefined;
   /**
    * Publish RFC 9728 Protected Resource Metadata built from this configuration, and name its URL in
    * every challenge (`resource_metadata`). Adapters serve it at {@link ProtectedResource.metadataPath}.
    */
-  readonly protectedResource?: ProtectedResourceOptions;
+  readonly protectedResource?: ProtectedResourceOptions | undefined;
 }
 
 /** An accepted request: the context for the application, and headers to add to its response. */

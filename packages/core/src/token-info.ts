@@ -3,11 +3,11 @@ import { isNumericDate } from './encoding/numeric-date.js';
 /** Proof-of-possession confirmation (RFC 7800 `cnf`), as carried by the token or the introspection answer. */
 export interface Confirmation {
   /** RFC 8705 certificate thumbprint, base64url SHA-256 of the DER certificate. */
-  readonly 'x5t#S256'?: string;
+  readonly 'x5t#S256'?: string | undefined;
   /** RFC 9449 JWK thumbprint of the DPoP key. */
-  readonly jkt?: string;
+  readonly jkt?: string | undefined;
   /** A bound public key. */
-  readonly jwk?: Readonly<Record<string, unknown>>;
+  readonly jwk?: Readonly<Record<string, unknown>> | undefined;
   readonly [member: string]: unknown;
 }
 
@@ -50,13 +50,13 @@ export interface TokenInfo {
    * The signed RFC 9701 introspection answer (a JWS), when the introspection resolver asked for one
    * (`jwtResponse`) and the token was checked by that request; a cached answer may not carry it.
    */
-  readonly introspectionJwt?: string;
+  readonly introspectionJwt?: string | undefined;
   /**
    * The RFC 9701 answer's own `exp` (seconds since the epoch), when it has one: how long the authorization
    * server vouches for this answer, which may be sooner than the token's `exp`. Caches keep the answer no
    * longer.
    */
-  readonly answerExpiresAt?: number;
+  readonly answerExpiresAt?: number | undefined;
 }
 
 const NO_SCOPES: ReadonlySet<string> = new Set();

@@ -1,16 +1,18 @@
 /** The parts of Express's router internals read here: stable across Express 4 and 5, typed loosely. */
 interface RouterLayer {
-  readonly handle?: { readonly length: number; readonly stack?: readonly RouterLayer[] };
-  readonly route?: { readonly stack?: readonly RouterLayer[] };
+  readonly handle?:
+    | { readonly length: number; readonly stack?: readonly RouterLayer[] | undefined }
+    | undefined;
+  readonly route?: { readonly stack?: readonly RouterLayer[] | undefined } | undefined;
 }
 
 interface ExpressAppLike {
   /** Express 5. */
-  readonly router?: { readonly stack?: readonly RouterLayer[] };
+  readonly router?: { readonly stack?: readonly RouterLayer[] | undefined } | undefined;
   /** Express 4. */
-  readonly _router?: { readonly stack?: readonly RouterLayer[] };
+  readonly _router?: { readonly stack?: readonly RouterLayer[] | undefined } | undefined;
   /** The app this one is mounted on. */
-  readonly parent?: ExpressAppLike;
+  readonly parent?: ExpressAppLike | undefined;
 }
 
 /**

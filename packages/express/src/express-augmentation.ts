@@ -5,7 +5,7 @@ declare global {
   namespace Express {
     interface Request {
       /** The accepted token's context, set by an @rs/express middleware before the next handler runs. */
-      oauth2?: OAuth2Context;
+      oauth2?: OAuth2Context | undefined;
     }
   }
 }

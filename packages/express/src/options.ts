@@ -28,14 +28,14 @@ export interface RsExpressSettings {
    * forward the scheme or rewrites the Host header. The request's `originalUrl` is appended to it.
    * Default: `req.protocol` (which follows the app's `trust proxy` setting) and the `Host` header.
    */
-  readonly publicUrl?: string;
+  readonly publicUrl?: string | undefined;
   /**
    * `'respond'` (default): answer a refused request with the rejection's status, headers and JSON body.
    * `'next'`: pass an {@link RsRejectionError} to `next(err)` for your error middleware. An app without
    * error middleware gets the `'respond'` answer instead: Express's default handler would log a stack
    * trace for every refused request.
    */
-  readonly onRejection?: RejectionHandling;
+  readonly onRejection?: RejectionHandling | undefined;
 }
 
 /**

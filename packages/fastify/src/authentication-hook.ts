@@ -63,7 +63,7 @@ function decide(
 }
 
 const RS_HOOK = Symbol('@rs/fastify.hook');
-type MarkedHook = { [RS_HOOK]?: true };
+type MarkedHook = { [RS_HOOK]?: true | undefined };
 
 /**
  * Whether `hook` is one of ours. A route under two registrations (one in a parent context, one in its

@@ -12,7 +12,7 @@ import { routeName } from './route-protection.js';
 const SEEN = Symbol('@rs/fastify.seen');
 
 interface SeenConfig {
-  readonly [SEEN]?: true;
+  readonly [SEEN]?: true | undefined;
 }
 
 /** Marks a route the plugin's `onRoute` hook has decided on. */

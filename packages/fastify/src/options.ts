@@ -36,19 +36,19 @@ export interface RsFastifySettings {
    * registered after it) is protected unless its config says `rs: false`. `'opt-in'`: only routes whose
    * config has `rs` (a policy, or `true`) are protected.
    */
-  readonly protect?: RouteProtectionMode;
+  readonly protect?: RouteProtectionMode | undefined;
   /**
    * The URL of this server's root as clients see it, e.g. `https://api.example.com`, when a proxy does not
    * forward the scheme and host (or Fastify's `trustProxy` is off). The request path and query are
    * appended to it. Default: `request.protocol` and `request.host`, which follow `trustProxy`.
    */
-  readonly publicUrl?: string;
+  readonly publicUrl?: string | undefined;
   /**
    * Where protected routes authenticate. `'onRequest'` answers before the body is read; form-body tokens
    * need the parsed body, so `'preValidation'` is the default when the resource server reads form
    * bodies (`tokenLocations.formBody`).
    */
-  readonly hook?: AuthenticationHook;
+  readonly hook?: AuthenticationHook | undefined;
 }
 
 /**

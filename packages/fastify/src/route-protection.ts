@@ -6,7 +6,10 @@ import type { RouteProtectionMode } from './options.js';
  * A route's `config.rs`: a policy (with `optional: true` for optional authentication), `true`, `false`
  * or `'optional'`.
  */
-export type RouteRsConfig = (AccessPolicy & { readonly optional?: boolean }) | boolean | 'optional';
+export type RouteRsConfig =
+  | (AccessPolicy & { readonly optional?: boolean | undefined })
+  | boolean
+  | 'optional';
 
 /** A route to protect, what it requires beyond the server-wide policy, and whether a token is optional. */
 export interface RouteProtection {

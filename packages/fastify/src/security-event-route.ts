@@ -10,7 +10,7 @@ import type { FastifyPluginAsync } from 'fastify';
 /** Options of {@link securityEventRoute}. */
 export interface SecurityEventRouteOptions {
   /** Where the transmitter pushes SETs. Default `/ssf/events`. */
-  readonly path?: string;
+  readonly path?: string | undefined;
 }
 
 const SECURITY_EVENT_ROUTE_OPTIONS: OptionSchema<SecurityEventRouteOptions> = { path: nonEmptyString };
@@ -60,7 +60,7 @@ export function securityEventRoute(
       { parseAs: 'string', bodyLimit: MAX_PUSHED_SET_BYTES },
       (_request, body, done) => done(null, body),
     );
-    scope.setErrorHandler(async (error: { code?: string }, _request, reply) => {
+    scope.setErrorHandler(async (error: { code?: string | undefined }, _request, reply) => {
       if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
       const answer = await receivePushedSet(receiver, {
         method: 'POST',

@@ -25,7 +25,7 @@ export interface FetchResourceServerSettings extends FetchAdapterSettings {
    * `request.url` shows, e.g. TLS ending at a load balancer: the request's path and query are appended
    * to it. Default: `request.url` as is.
    */
-  readonly publicUrl?: string;
+  readonly publicUrl?: string | undefined;
 }
 
 /**

@@ -27,7 +27,7 @@ export interface HonoResourceServerSettings extends FetchAdapterSettings {
    * `c.req.url` shows, e.g. TLS ending at a load balancer: the request's path and query are appended to
    * it. Required with DPoP. Default: `c.req.url` as is.
    */
-  readonly publicUrl?: string;
+  readonly publicUrl?: string | undefined;
 }
 
 /**

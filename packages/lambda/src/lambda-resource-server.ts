@@ -57,7 +57,7 @@ export interface LambdaResourceServerSettings extends FormBodySettings {
    * the client's `Host` header. Plain `http:` (a local emulator) only with `requireHttps: false`.
    * Default: `https://` and the `Host` header, else `requestContext.domainName`.
    */
-  readonly publicUrl?: string;
+  readonly publicUrl?: string | undefined;
 }
 
 /**
@@ -160,7 +160,7 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
    * (`response: 'iam'`). Settings are checked now.
    */
   httpApiAuthorizer(
-    settings?: HttpApiAuthorizerSettings & { readonly response?: 'simple' },
+    settings?: HttpApiAuthorizerSettings & { readonly response?: 'simple' | undefined },
   ): HttpApiSimpleAuthorizerHandler;
   httpApiAuthorizer(
     settings: HttpApiAuthorizerSettings & { readonly response: 'iam' },

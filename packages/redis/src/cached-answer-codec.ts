@@ -18,7 +18,7 @@ interface StoredAccepted {
   readonly v: typeof FORMAT_VERSION;
   /** The key the value was written under: a value copied under another key is refused. */
   readonly key: string;
-  readonly storedAt?: number;
+  readonly storedAt?: number | undefined;
   readonly usableUntil: number;
   readonly source: TokenInfo['source'];
   readonly claims: Readonly<Record<string, unknown>>;
@@ -27,7 +27,7 @@ interface StoredAccepted {
 interface StoredRefusal {
   readonly v: typeof FORMAT_VERSION;
   readonly key: string;
-  readonly storedAt?: number;
+  readonly storedAt?: number | undefined;
   readonly usableUntil: number;
   readonly failure: Failure;
 }

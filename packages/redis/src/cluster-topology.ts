@@ -8,9 +8,9 @@ import type { RedisNodeAddress } from './deployment-options.js';
  */
 interface ClusterInternals {
   readonly masters: readonly {
-    readonly client?: { readonly isReady: boolean; readonly options?: unknown };
+    readonly client?: { readonly isReady: boolean; readonly options?: unknown } | undefined;
   }[];
-  readonly _slots?: { rediscover?(startWith: { readonly options?: unknown }): Promise<void> };
+  readonly _slots?: { rediscover?(startWith: { readonly options?: unknown }): Promise<void> } | undefined;
 }
 
 /** Re-reads a cluster's topology when asked, at most one reading at a time and one per `minGapMs`. */

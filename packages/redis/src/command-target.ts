@@ -5,5 +5,5 @@
 export interface CommandTarget {
   /** Whether a command sent now would be written at once (connected, not waiting for a reconnection). */
   readonly isReady: boolean;
-  sendCommand(args: readonly string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  sendCommand(args: readonly string[], options?: { abortSignal?: AbortSignal | undefined }): Promise<unknown>;
 }

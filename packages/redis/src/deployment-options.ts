@@ -18,9 +18,9 @@ export interface RedisClusterOptions {
   /** Some nodes of the cluster (more than one, so that the store can start while one is down). */
   readonly rootNodes: readonly RedisNodeAddress[];
   /** The ACL user of every node. */
-  readonly username?: string;
+  readonly username?: string | undefined;
   /** The password of every node. */
-  readonly password?: string;
+  readonly password?: string | undefined;
 }
 
 /**
@@ -33,9 +33,9 @@ export interface RedisSentinelOptions {
   /** Some of the sentinels (more than one, so that the store can start while one is down). */
   readonly sentinelRootNodes: readonly RedisNodeAddress[];
   /** The ACL user of the primary and replicas. */
-  readonly username?: string;
+  readonly username?: string | undefined;
   /** The password of the primary and replicas. */
-  readonly password?: string;
+  readonly password?: string | undefined;
 }
 
 const NODE_ADDRESS: OptionSchema<RedisNodeAddress> = {

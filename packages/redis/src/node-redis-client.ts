@@ -6,11 +6,11 @@
 export interface NodeRedisClient {
   readonly isOpen: boolean;
   readonly isReady: boolean;
-  sendCommand(args: readonly string[], options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  sendCommand(args: readonly string[], options?: { abortSignal?: AbortSignal | undefined }): Promise<unknown>;
   subscribe(channel: string, listener: (message: string, channel: string) => unknown): Promise<void>;
   /** The options the client was created with (node-redis exposes them; the store reads `socket`). */
-  readonly options?: { readonly socket?: object };
-  duplicate(overrides?: { pingInterval?: number; socket?: object }): NodeRedisClient;
+  readonly options?: { readonly socket?: object | undefined } | undefined;
+  duplicate(overrides?: { pingInterval?: number | undefined; socket?: object | undefined }): NodeRedisClient;
   connect(): Promise<unknown>;
   close(): Promise<void>;
   destroy(): void;

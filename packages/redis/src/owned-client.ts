@@ -72,7 +72,7 @@ export function ownedClient(
  */
 export function subscriberClientAt(
   address: string,
-  credentials: { readonly username?: string; readonly password?: string },
+  credentials: { readonly username?: string | undefined; readonly password?: string | undefined },
   reconnectStrategy: (retries: number) => number | false,
   bounds: ConnectionBounds = connectionBounds(1),
 ): SubscriberClient {

@@ -27,31 +27,31 @@ export interface RedisReplayStoreOptions {
    * `close()` leaves it open. Give it `disableOfflineQueue: true`, so that a check never waits for a
    * reconnection.
    */
-  readonly client?: NodeRedisClient;
+  readonly client?: NodeRedisClient | undefined;
   /** A `redis://` or `rediss://` URL: the store creates, connects and, on `close()`, closes its own client. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /**
    * A Redis Cluster: the store creates its own cluster client (`createCluster`), sends each key to its
    * slot's primary, follows `MOVED`, `ASK` and failovers, and closes it on `close()`.
    */
-  readonly cluster?: RedisClusterOptions;
+  readonly cluster?: RedisClusterOptions | undefined;
   /**
    * A primary and replicas behind Redis Sentinel: the store creates its own Sentinel client
    * (`createSentinel`), sends every command to the primary the sentinels name, follows their failovers,
    * and closes it on `close()`.
    */
-  readonly sentinel?: RedisSentinelOptions;
+  readonly sentinel?: RedisSentinelOptions | undefined;
   /**
    * The longest a request waits for Redis before it is refused with 503. Default 1000 ms. Counted only
    * while this process is responsive: a busy event loop does not make a healthy Redis look slow.
    */
-  readonly commandTimeout?: number;
+  readonly commandTimeout?: number | undefined;
   /** Checks awaiting an answer beyond which new ones fail at once. Default 1000. */
-  readonly maxPendingCommands?: number;
+  readonly maxPendingCommands?: number | undefined;
   /** The longest pause between two reconnection attempts of the store's own client (`url`). Default 2000 ms. */
-  readonly reconnectMaxDelay?: number;
+  readonly reconnectMaxDelay?: number | undefined;
   /** Told of every Redis problem; the request it happened to is refused regardless. */
-  readonly onError?: (error: RedisStoreError) => void;
+  readonly onError?: ((error: RedisStoreError) => void) | undefined;
 }
 
 /** A {@link ReplayStore} in Redis, with a way to let go of Redis. */

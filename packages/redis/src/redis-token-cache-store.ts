@@ -43,33 +43,33 @@ export interface RedisTokenCacheStoreOptions {
    * A node-redis v5 client that you create and connect. It stays yours: `close()` leaves it open. Give it
    * `disableOfflineQueue: true` and a `socket.reconnectStrategy` that never gives up ({@link reconnectBackoff}).
    */
-  readonly client?: NodeRedisClient;
+  readonly client?: NodeRedisClient | undefined;
   /** A `redis://` or `rediss://` URL: the store creates, connects and, on `close()`, closes its own client. */
-  readonly url?: string;
+  readonly url?: string | undefined;
   /**
    * A Redis Cluster: the store creates its own cluster client (`createCluster`), sends each key to its
    * slot's primary, follows `MOVED`, `ASK` and failovers, and closes it on `close()`.
    */
-  readonly cluster?: RedisClusterOptions;
+  readonly cluster?: RedisClusterOptions | undefined;
   /**
    * A primary and replicas behind Redis Sentinel: the store creates its own Sentinel client
    * (`createSentinel`), sends every command to the primary the sentinels name, follows their failovers,
    * and closes it on `close()`.
    */
-  readonly sentinel?: RedisSentinelOptions;
+  readonly sentinel?: RedisSentinelOptions | undefined;
   /**
    * The prefix of the keys this store holds: the `keyPrefix` of the token cache using it (keys arrive
    * already prefixed). `clear()` deletes the Redis keys that start with it. No white space or control
    * characters. Default `rs:token:`.
    */
-  readonly keyPrefix?: string;
+  readonly keyPrefix?: string | undefined;
   /**
    * The pub/sub channel on which instances tell each other to drop answers and carry revocations (a
    * sharded channel on a cluster). No white space or control characters. Default `rs:token-cache:evict`.
    * APIs sharing one Redis should each have their own: a revocation by subject, client or session that
    * names no issuer applies to every API hearing it.
    */
-  readonly channel?: string;
+  readonly channel?: string | undefined;
   /**
    * A secret every instance of the API shares, at least 32 bytes (a string is taken as UTF-8): each value
    * is then signed (HMAC-SHA-256, over the value and the key it is written under), and a value without a
@@ -85,30 +85,30 @@ export interface RedisTokenCacheStoreOptions {
    * Size of the in-process tier in front of Redis, in answers: 1 to 1 000 000 (its memory is reserved
    * for this many when the store is built). Default 1000.
    */
-  readonly localMaxEntries?: number;
+  readonly localMaxEntries?: number | undefined;
   /**
    * The longest a request waits for one Redis command. Default 250 ms: a timeout only costs a cache miss,
    * while a hung Redis costs each miss a lookup and a write. Counted only while this process is
    * responsive: a busy event loop does not make a healthy Redis look slow.
    */
-  readonly commandTimeout?: number;
+  readonly commandTimeout?: number | undefined;
   /**
    * The largest serialized answer read from or written to Redis, in bytes: 256 to 1 MiB. Larger answers
    * stay in the in-process tier. Default 64 KiB.
    */
-  readonly maxValueBytes?: number;
+  readonly maxValueBytes?: number | undefined;
   /** Commands awaiting an answer beyond which Redis is skipped (a hung Redis must not pile them up). Default 1000. */
-  readonly maxPendingCommands?: number;
+  readonly maxPendingCommands?: number | undefined;
   /**
    * The longest pause between two reconnection attempts of the store's own client (`url`) and of its
    * pub/sub subscriber. Default 2000 ms.
    */
-  readonly reconnectMaxDelay?: number;
+  readonly reconnectMaxDelay?: number | undefined;
   /**
    * Told of every Redis problem: lost connections, failed or timed-out commands, refused values. Requests
    * carry on regardless. Operations skipped because Redis is known to be disconnected are only counted.
    */
-  readonly onError?: (error: RedisStoreError) => void;
+  readonly onError?: ((error: RedisStoreError) => void) | undefined;
 }
 
 /** Counters and state of a {@link RedisTokenCacheStore}, for metrics and health checks. */

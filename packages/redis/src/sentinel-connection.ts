@@ -47,7 +47,7 @@ export function sentinelConnection(
     if (!closed) settings.onConnectionError(error);
   };
   sentinel.on('error', onError);
-  sentinel.on('topology-change', (event: { type: string; node?: RedisNodeAddress }) => {
+  sentinel.on('topology-change', (event: { type: string; node?: RedisNodeAddress | undefined }) => {
     if (event.type === 'MASTER_CHANGE' && event.node !== undefined) primary = event.node;
   });
   const connecting = keepConnecting(

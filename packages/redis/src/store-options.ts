@@ -19,13 +19,13 @@ import { nodeRedisClient } from './option-rules.js';
 
 /** The options both stores take to reach Redis. */
 export interface ConnectionOptions {
-  readonly client?: NodeRedisClient;
-  readonly url?: string;
-  readonly cluster?: RedisClusterOptions;
-  readonly sentinel?: RedisSentinelOptions;
-  readonly commandTimeout?: number;
-  readonly maxPendingCommands?: number;
-  readonly reconnectMaxDelay?: number;
+  readonly client?: NodeRedisClient | undefined;
+  readonly url?: string | undefined;
+  readonly cluster?: RedisClusterOptions | undefined;
+  readonly sentinel?: RedisSentinelOptions | undefined;
+  readonly commandTimeout?: number | undefined;
+  readonly maxPendingCommands?: number | undefined;
+  readonly reconnectMaxDelay?: number | undefined;
 }
 
 // Whole milliseconds, no longer than a timer waits: a longer delay would fire at once.
@@ -47,10 +47,10 @@ export const CONNECTION_OPTIONS: OptionSchema<ConnectionOptions> = {
 
 /** {@link ConnectionOptions}, checked, with the defaults filled in. */
 export interface ConnectionSettings {
-  readonly client?: NodeRedisClient;
-  readonly url?: string;
-  readonly cluster?: RedisClusterOptions;
-  readonly sentinel?: RedisSentinelOptions;
+  readonly client?: NodeRedisClient | undefined;
+  readonly url?: string | undefined;
+  readonly cluster?: RedisClusterOptions | undefined;
+  readonly sentinel?: RedisSentinelOptions | undefined;
   readonly commandTimeout: number;
   readonly maxPendingCommands: number;
   readonly reconnectMaxDelay: number;

@@ -15,7 +15,7 @@ export interface FetchAdapterSettings extends FormBodySettings {
    * The public base URL (scheme, host, optional path prefix) when a proxy in front changes what
    * `request.url` shows; the request's path and query are appended to it. Required with DPoP.
    */
-  readonly publicUrl?: string;
+  readonly publicUrl?: string | undefined;
 }
 
 const FETCH_ADAPTER_SETTINGS: OptionSchema<FetchAdapterSettings> = {

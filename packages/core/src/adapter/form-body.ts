@@ -18,7 +18,7 @@ export interface FormBodySettings {
    * it: the request is refused with 400 `invalid_request` (`malformed_authorization`), since a token in
    * it can be neither found nor ruled out. Default 64 KiB.
    */
-  readonly maxFormBodyBytes?: number;
+  readonly maxFormBodyBytes?: number | undefined;
 }
 
 /**
@@ -27,8 +27,8 @@ export interface FormBodySettings {
  * refuses the request); empty when core would not look at it.
  */
 export interface FormBody {
-  readonly form?: FormRecord;
-  readonly formUnexamined?: RsRequest['formUnexamined'];
+  readonly form?: FormRecord | undefined;
+  readonly formUnexamined?: RsRequest['formUnexamined'] | undefined;
 }
 
 const UTF8 = new TextEncoder();

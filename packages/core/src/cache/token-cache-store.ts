@@ -18,13 +18,13 @@ export type CachedAnswer =
       readonly info: TokenInfo;
       readonly failure?: undefined;
       readonly usableUntil: number;
-      readonly storedAt?: number;
+      readonly storedAt?: number | undefined;
     }
   | {
       readonly info?: undefined;
       readonly failure: Failure;
       readonly usableUntil: number;
-      readonly storedAt?: number;
+      readonly storedAt?: number | undefined;
     };
 
 /** What a token cache tells its store about one lookup ({@link TokenCacheStore.get}). */
@@ -46,7 +46,7 @@ export interface StoreDeletion {
    * finds something to delete (or cannot tell): announcing every repeat would cost N² messages for
    * each revocation across N instances.
    */
-  readonly alreadyAnnounced?: boolean;
+  readonly alreadyAnnounced?: boolean | undefined;
 }
 
 /**

@@ -34,38 +34,38 @@ export interface TokenCacheOptions {
    * when its lifetime (`ttlMs`) ends: a built-in `Map` (or `WeakMap`, `Set`, `WeakSet`) is refused, as
    * it would keep every answer forever; give `memoryTokenCacheStore(maxEntries)` or a shared store.
    */
-  readonly store?: TokenCacheStore;
+  readonly store?: TokenCacheStore | undefined;
   /**
    * Size of the default in-process store. Default 10 000. Accepted answers may fill it; refusals take at
    * most a tenth of it (at least one place, so half of a store of 2) and never push out an accepted
    * answer (see {@link memoryTokenCacheStore}).
    */
-  readonly maxEntries?: number;
+  readonly maxEntries?: number | undefined;
   /** How long an accepted token's answer is kept. Default 60 s. Never past the token's `exp`. */
-  readonly ttl?: number;
+  readonly ttl?: number | undefined;
   /** An upper bound on any answer's lifetime, whatever `ttl` says. Default 5 minutes. */
-  readonly maxTtl?: number;
+  readonly maxTtl?: number | undefined;
   /** How long a refusal (inactive, bad signature, expired, …) is kept; 0 keeps none. Default 5 s. */
-  readonly negativeTtl?: number;
+  readonly negativeTtl?: number | undefined;
   /**
    * Prefix of the store keys, without white space or control characters. Default `rs:token:`. Sharing a
    * store needs no prefix of its own: keys are
    * also namespaced by the resolver's `cacheNamespace` (`<prefix><namespace>:<token hash>`).
    */
-  readonly keyPrefix?: string;
+  readonly keyPrefix?: string | undefined;
   /**
    * Told when the store starts failing and when it works again: once per change, not once per request,
    * so that an outage of a shared store (Redis) does not log at every cache miss. The cache carries on
    * without the store meanwhile; `stats().storeErrors` counts every failure.
    */
-  readonly onStoreError?: (change: TokenCacheStoreHealth) => void;
+  readonly onStoreError?: ((change: TokenCacheStoreHealth) => void) | undefined;
   /**
    * A revocation list whose revocations (here and, through its sharing, on every instance) drop the
    * answers they name from this cache, found by token, `jti`, subject, client or session. The lists the
    * wrapped resolver reports (`AccessTokenResolver.revocationLists`, e.g. `jwtResolver({ revocations })`)
    * are attached without being named here; naming one again is harmless.
    */
-  readonly revocations?: RevocationList;
+  readonly revocations?: RevocationList | undefined;
 }
 
 /**

@@ -3,8 +3,8 @@ import { stringSetOption } from './option-values.js';
 
 /** The audience options shared by the JWT and introspection resolvers. */
 export interface AudienceOptions {
-  readonly audience?: string | readonly string[];
-  readonly acceptAnyAudience?: boolean;
+  readonly audience?: string | readonly string[] | undefined;
+  readonly acceptAnyAudience?: boolean | undefined;
 }
 
 /**

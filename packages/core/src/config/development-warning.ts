@@ -9,8 +9,11 @@ const warned = new Set<string>();
 export function warnOnce(key: string, code: string, message: string): void {
   if (warned.has(key)) return;
   warned.add(key);
-  const emit = (globalThis as { process?: { emitWarning?: (message: string, options: object) => void } })
-    .process?.emitWarning;
+  const emit = (
+    globalThis as {
+      process?: { emitWarning?: ((message: string, options: object) => void) | undefined } | undefined;
+    }
+  ).process?.emitWarning;
   if (typeof emit === 'function') emit(message, { type: 'RsDevelopmentWarning', code });
   else console.warn(`RsDevelopmentWarning [${code}]: ${message}`);
 }

@@ -3,7 +3,9 @@
  * jwks-rsa, aws-jwt-verify, Spring), with how @rs takes them: a newcomer's first try is pointed at the
  * option, not merely refused. Used only where the factory knows the option named.
  */
-const NAMES_ELSEWHERE: Readonly<Record<string, { readonly option: string; readonly usage?: string }>> = {
+const NAMES_ELSEWHERE: Readonly<
+  Record<string, { readonly option: string; readonly usage?: string | undefined }>
+> = {
   clockTolerance: { option: 'skewAllowance', usage: 'in seconds' },
   clockSkew: { option: 'skewAllowance', usage: 'in seconds' },
   leeway: { option: 'skewAllowance', usage: 'in seconds' },

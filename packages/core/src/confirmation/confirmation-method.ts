@@ -65,7 +65,7 @@ export interface ConfirmationMethod {
   /** The `cnf` member, as the IANA "JWT Confirmation Methods" registry names it. */
   readonly member: string;
   /** Other spellings some servers use; one counts only when the registered member is absent. */
-  readonly aliases?: readonly string[];
+  readonly aliases?: readonly string[] | undefined;
   /** True when a DPoP proof can prove possession: a DPoP-scheme request needs a token bound this way. */
   readonly provesWithDpop: boolean;
   /** The demands (`requireSenderConstrained`) that a token bound this way meets. */

@@ -22,24 +22,24 @@ export interface SenderConstraintOptions {
    * tokens. Off by default: without it only `RsRequest.clientCertificate`, the TLS connection's own,
    * counts, and a certificate header is ignored whatever it says.
    */
-  readonly certificateHeader?: CertificateHeaderOptions;
+  readonly certificateHeader?: CertificateHeaderOptions | undefined;
   /**
    * Accept DPoP (RFC 9449): `Authorization: DPoP <token>` with one `DPoP` proof, and the `DPoP`
    * challenge beside the Bearer one. `true` for the defaults. Off by default, and a DPoP-bound token is
    * then always refused.
    */
-  readonly dpop?: DpopOptions | boolean;
+  readonly dpop?: DpopOptions | boolean | undefined;
   /**
    * Refuse tokens that are not sender-constrained on every route: `'mtls'`, `'dpop'` or `'any'`. Routes
    * can demand it too (`policy.requireSenderConstrained`); both apply. Default: a token without `cnf` is
    * accepted as a bearer token.
    */
-  readonly requireSenderConstrained?: SenderConstraint;
+  readonly requireSenderConstrained?: SenderConstraint | undefined;
   /**
    * Confirms `cnf.jwk` tokens presented without a DPoP proof. Without it, such a token needs a DPoP
    * proof signed with that key.
    */
-  readonly jwkConfirmation?: JwkConfirmationVerifier;
+  readonly jwkConfirmation?: JwkConfirmationVerifier | undefined;
 }
 
 /** The rules of {@link SenderConstraintOptions}, part of the resource server's schema. */

@@ -14,9 +14,9 @@ const MAX_ENDPOINT_LENGTH = 2048;
 /** The members of RFC 8414 / OpenID Connect discovery metadata that @rs uses. */
 export interface AuthorizationServerMetadata {
   readonly issuer: string;
-  readonly jwks_uri?: string;
-  readonly introspection_endpoint?: string;
-  readonly introspection_endpoint_auth_methods_supported?: readonly string[];
+  readonly jwks_uri?: string | undefined;
+  readonly introspection_endpoint?: string | undefined;
+  readonly introspection_endpoint_auth_methods_supported?: readonly string[] | undefined;
   readonly [member: string]: unknown;
 }
 
@@ -131,7 +131,7 @@ export function endpointDiscovery(
   issuer: string,
   member: MetadataEndpoint,
   http: HttpClient,
-  limits: { timeoutMs: number; maxResponseBytes: number; allowInsecureHttp?: boolean },
+  limits: { timeoutMs: number; maxResponseBytes: number; allowInsecureHttp?: boolean | undefined },
 ): EndpointDiscovery {
   let discovered: string | undefined;
   let discovery: Promise<string> | undefined;

@@ -37,7 +37,7 @@ export interface RotatingDpopNoncesOptions {
    * Seconds each nonce is handed out, from 1 to 3 600; the previous one stays accepted as long. Default
    * 300. A nonce proves a proof fresh: one accepted for days (300 000, milliseconds meant) proves nothing.
    */
-  readonly lifetime?: number;
+  readonly lifetime?: number | undefined;
 }
 
 // An hour: the longest a nonce may be handed out, so that an answer in milliseconds is refused.

@@ -27,21 +27,21 @@ export interface DpopOptions {
    * asymmetric ones: `none` and HMAC are refused at start-up. Default ES256, ES384, ES512, PS256, PS384,
    * PS512, RS256, RS384, RS512, EdDSA, Ed25519.
    */
-  readonly algorithms?: readonly string[];
+  readonly algorithms?: readonly string[] | undefined;
   /**
    * Seconds a proof's `iat` may lie before or after the server's time, from 1 to 300. Default 60: wider
    * than Spring's 30 s for clients with drifting clocks, far narrower than the 300 s some libraries allow.
    */
-  readonly iatWindow?: number;
+  readonly iatWindow?: number | undefined;
   /** Where used proofs are remembered. Default: a {@link memoryReplayStore} of 100 000 entries. */
-  readonly replayStore?: ReplayStore;
+  readonly replayStore?: ReplayStore | undefined;
   /**
    * Longest accepted `DPoP` header, in characters: an integer from 384 (no proof is shorter) to 16 384.
    * Default 8 192 (an RSA-4096 proof is under 2 000).
    */
-  readonly maxProofLength?: number;
+  readonly maxProofLength?: number | undefined;
   /** Require server nonces (RFC 9449 §9), e.g. {@link rotatingDpopNonces}. Default none. */
-  readonly nonces?: DpopNonceProvider;
+  readonly nonces?: DpopNonceProvider | undefined;
 }
 
 /**

@@ -21,9 +21,9 @@ export interface ReplayStore extends StoreHealthReporter {
 /** Options of {@link memoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
   /** Most keys kept; past it the oldest are dropped first. Default 100 000 (about 20 MB with 60-character keys). */
-  readonly maxEntries?: number;
+  readonly maxEntries?: number | undefined;
   /** Milliseconds since the epoch. Default `Date.now`; the resource server passes its own clock. */
-  readonly clock?: () => number;
+  readonly clock?: (() => number) | undefined;
 }
 
 /** An in-process {@link ReplayStore} with counters, the default of a single instance. */

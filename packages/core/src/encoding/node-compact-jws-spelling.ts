@@ -10,7 +10,8 @@ interface NodeBufferClass {
   alloc(size: number): NodeScratchBuffer;
 }
 
-const NodeBuffer = (nodeBuiltin('node:buffer') as { Buffer?: NodeBufferClass } | undefined)?.Buffer;
+const NodeBuffer = (nodeBuiltin('node:buffer') as { Buffer?: NodeBufferClass | undefined } | undefined)
+  ?.Buffer;
 
 // A character the decoder would read as its low byte. V8 answers at once for a string stored one byte
 // per character, as header values are, where no such character can be: no scan, unlike

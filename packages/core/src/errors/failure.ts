@@ -91,11 +91,11 @@ export interface Failure {
   readonly code: FailureCode;
   readonly description: string;
   /** For `insufficient_scope`: the scopes the route requires, sent back in the challenge's `scope`. */
-  readonly requiredScopes?: readonly string[];
+  readonly requiredScopes?: readonly string[] | undefined;
   /** For `insufficient_user_authentication`: the `acr` values that would do, for `acr_values` (RFC 9470 §3). */
-  readonly acrValues?: readonly string[];
+  readonly acrValues?: readonly string[] | undefined;
   /** For `insufficient_user_authentication`: the maximum authentication age in seconds, for `max_age`. */
-  readonly maxAge?: number;
+  readonly maxAge?: number | undefined;
 }
 
 /** Builds a {@link Failure}. */

@@ -3,7 +3,7 @@ import { FAILURES, type Failure, type FailureCode, type OAuthErrorCode } from '.
 
 /** The JSON body sent with a rejection: small, and free of anything the client sent. */
 export interface RejectionBody {
-  readonly error?: OAuthErrorCode;
+  readonly error?: OAuthErrorCode | undefined;
   readonly error_description: string;
   /** The stable {@link FailureCode}, to quote when asking an API's operators for help. */
   readonly code: FailureCode;
@@ -37,7 +37,7 @@ export interface Rejection {
    * Set when the application's `failureResponses` replaced the body: the exact text to send instead of
    * `body` as JSON. `body` still describes the failure, for logs and error middleware.
    */
-  readonly bodyText?: string;
+  readonly bodyText?: string | undefined;
 }
 
 /** What every challenge carries besides the failure itself. */

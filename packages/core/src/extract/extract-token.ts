@@ -45,7 +45,7 @@ export interface ResolvedTokenLocations {
   readonly formBody: boolean;
   readonly query: boolean;
   /** The query parameter's name; `access_token` unless configured. */
-  readonly queryParameter?: string;
+  readonly queryParameter?: string | undefined;
   readonly header: string | undefined;
   /** The token cookie's name; absent when cookies are not read. */
   readonly cookie?: string | undefined;

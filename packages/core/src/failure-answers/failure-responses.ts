@@ -32,14 +32,14 @@ export type FailureClass =
 /** What an application sends instead of core's answer; each member absent keeps core's. */
 export interface FailureResponse {
   /** The HTTP status, 400-599. Default: core's (401, 400, 403 or 503). */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /**
    * Headers to add or replace (names case-insensitive, values without control characters).
    * `WWW-Authenticate` and `DPoP-Nonce` are core's and cannot be replaced here. Headers the HTTP server
    * writes for the message it sends are refused: `Content-Length`, `Transfer-Encoding`, `Connection`,
    * `Keep-Alive`, `Upgrade`, `TE`, `Trailer`, `Proxy-Connection`, and `Host` (a request header).
    */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /**
    * The body: a string is sent as is (`text/plain; charset=utf-8` unless `headers` give a
    * `content-type`), an object as JSON. Default: core's JSON body (`error`, `error_description`, `code`).
@@ -48,12 +48,12 @@ export interface FailureResponse {
    * is refused at start-up rather than lost or thrown when a rejection is written. It is serialized once,
    * when checked: changing the object afterwards changes nothing sent.
    */
-  readonly body?: string | Readonly<Record<string, unknown>>;
+  readonly body?: string | Readonly<Record<string, unknown>> | undefined;
   /**
    * `false` drops the `WWW-Authenticate` challenge. Refused with status 401, which must carry one
    * (RFC 9110 §15.5.2). Default `true`.
    */
-  readonly challenge?: boolean;
+  readonly challenge?: boolean | undefined;
 }
 
 /**
@@ -78,13 +78,13 @@ export type FailureAnswer = FailureResponse | ((rejection: Rejection) => Failure
  * ```
  */
 export interface FailureResponses {
-  readonly tokenMissing?: FailureAnswer;
-  readonly invalidRequest?: FailureAnswer;
-  readonly invalidToken?: FailureAnswer;
-  readonly insufficientScope?: FailureAnswer;
-  readonly insufficientUserAuthentication?: FailureAnswer;
-  readonly unavailable?: FailureAnswer;
-  readonly byCode?: { readonly [C in FailureCode]?: FailureAnswer };
+  readonly tokenMissing?: FailureAnswer | undefined;
+  readonly invalidRequest?: FailureAnswer | undefined;
+  readonly invalidToken?: FailureAnswer | undefined;
+  readonly insufficientScope?: FailureAnswer | undefined;
+  readonly insufficientUserAuthentication?: FailureAnswer | undefined;
+  readonly unavailable?: FailureAnswer | undefined;
+  readonly byCode?: { readonly [C in FailureCode]?: FailureAnswer } | undefined;
 }
 
 const CLASSES: readonly FailureClass[] = [

@@ -10,13 +10,13 @@ export interface RetryBudget {
    * Whether a failed attempt is worth another; default every failure is. Asked again before each retry,
    * so it may also say that retrying has become unwelcome meanwhile (a server found down by others).
    */
-  readonly retryable?: (error: unknown) => boolean;
+  readonly retryable?: ((error: unknown) => boolean) | undefined;
   /**
    * The least pause a failure asks for before the next attempt (an HTTP `Retry-After`), or `undefined`.
    * A retry waits for the longer of it and `retryDelayMs`, and is not made when that wait would use up
    * the budget: the server asked not to be called again within it.
    */
-  readonly retryAfterMs?: (error: unknown) => number | undefined;
+  readonly retryAfterMs?: ((error: unknown) => number | undefined) | undefined;
 }
 
 /**

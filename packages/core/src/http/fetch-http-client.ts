@@ -51,7 +51,7 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
  */
 function sendFailure(error: unknown, request: HttpRequest, deadline: RequestDeadline): unknown {
   if (endedByCaller(deadline, request.signal)) return request.signal?.reason;
-  const name = (error as { name?: string } | null)?.name;
+  const name = (error as { name?: string | undefined } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new HttpClientError(
       'ERR_RS_HTTP_TIMEOUT',

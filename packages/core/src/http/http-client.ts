@@ -3,8 +3,8 @@ import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
   readonly url: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly body?: string | undefined;
   /** Abort the whole exchange (connect, headers and body) after this many milliseconds. */
   readonly timeoutMs: number;
   /** Refuse a response body larger than this many bytes. */
@@ -16,7 +16,7 @@ export interface HttpRequest {
    * ignore it and still work: its request then runs until its answer or `timeoutMs`, and whoever aborted
    * waits that long (`securityEventPoller`'s `stop()`, for one).
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The answer, with its body read in full (and bounded). */
@@ -40,7 +40,7 @@ export interface HttpClient {
    * `false` lets `tls_client_auth` be refused at start-up rather than by the authorization server at
    * the first request; leave it out when unknown (a client of your own is then taken at its word).
    */
-  readonly presentsClientCertificate?: boolean;
+  readonly presentsClientCertificate?: boolean | undefined;
 }
 
 /** Thrown by an {@link HttpClient} when the exchange did not produce a complete, bounded response. */

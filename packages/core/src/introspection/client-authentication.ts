@@ -44,9 +44,9 @@ export type ClientAuthentication =
       readonly privateKey: CryptoKey | JWK;
       /** The signing algorithm, e.g. `RS256`, `ES256`. */
       readonly algorithm: string;
-      readonly kid?: string;
+      readonly kid?: string | undefined;
       /** The assertion's `aud`. Default: the introspection endpoint URL. */
-      readonly audience?: string;
+      readonly audience?: string | undefined;
     }
   | { readonly method: 'tls_client_auth'; readonly clientId: string }
   | {
@@ -74,7 +74,7 @@ export interface ClientSecretCredentials {
   /** The secret, or `{ store, secretId }` to read it from a secret store (UTF-8 text of a shared secret). */
   readonly clientSecret: SecretValue;
   /** With a stored secret: read it again after this many seconds. Default 300. Refused beside a plain string. */
-  readonly secretRefreshSeconds?: number;
+  readonly secretRefreshSeconds?: number | undefined;
 }
 
 type Method = ClientAuthentication['method'];

@@ -52,7 +52,7 @@ import {
 /** Options of {@link introspectionResolver}. Durations are in milliseconds. */
 export interface IntrospectionResolverOptions {
   /** The introspection endpoint. When absent, it is discovered from `issuer` (RFC 8414, then OpenID). */
-  readonly endpoint?: string | URL;
+  readonly endpoint?: string | URL | undefined;
   /**
    * The authorization server's issuer identifier, exactly as it states it (a trailing slash matters), or
    * several spellings of it: a present `iss` in answers (plain or signed) must equal one of them. The
@@ -62,33 +62,33 @@ export interface IntrospectionResolverOptions {
    * one: white space or control characters anywhere, an upper-case scheme or host, a query, plain `http:`
    * to a host that is not loopback (unless `allowInsecureHttp`).
    */
-  readonly issuer?: string | readonly string[];
+  readonly issuer?: string | readonly string[] | undefined;
   /** How this resource server authenticates to the endpoint. */
   readonly clientAuthentication: ClientAuthentication;
   /**
    * This resource server's identifier(s): the answer's `aud` must contain one of them. Required, unless
    * `acceptAnyAudience` says otherwise: an active token for another API is otherwise accepted here too.
    */
-  readonly audience?: string | readonly string[];
+  readonly audience?: string | readonly string[] | undefined;
   /**
    * `true` accepts active tokens whatever their `aud`, instead of giving `audience`: for authorization
    * servers that put no `aud` in introspection answers and issue tokens for this API only.
    */
-  readonly acceptAnyAudience?: boolean;
+  readonly acceptAnyAudience?: boolean | undefined;
   /**
    * `token_type_hint` sent with each call; `false` sends none. Default `access_token`. A hint is a name
    * (RFC 7009 §4.1.2): printable ASCII without white space, refused at start-up otherwise.
    */
-  readonly tokenTypeHint?: string | false;
+  readonly tokenTypeHint?: string | false | undefined;
   /** Clock skew allowed on `exp`, `nbf` and `iat` in answers, in seconds. Default 0. */
-  readonly skewAllowance?: number;
+  readonly skewAllowance?: number | undefined;
   /**
    * The whole budget of one introspection, retries (and a retry with a re-read secret) included. Default
    * 5 s. The first request of a resolver that discovers its endpoint also waits for discovery (once, with
    * the same timeout per metadata URL). After a failed discovery, requests are answered with that failure
    * at once for 1 s, doubled after each further failure up to 10 s, before discovery is tried again.
    */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /**
    * Retries after a network error, a timeout, a 5xx or a 429 answer, within the timeout. Default 1. A 503
    * or 429 with `Retry-After` is retried no sooner than it asks, and not at all when that is past the
@@ -96,32 +96,32 @@ export interface IntrospectionResolverOptions {
    * after each further one up to 10 s, until the endpoint answers again: during an outage each request
    * costs the server one call, not `1 + retries`.
    */
-  readonly retries?: number;
+  readonly retries?: number | undefined;
   /** Delay before the first retry, doubled for each next one. Default 100 ms. */
-  readonly retryDelay?: number;
+  readonly retryDelay?: number | undefined;
   /**
    * Longest token sent to the endpoint, in characters. Default 16 384. A longer one is the client's error
    * (401 `token_too_large`), refused before any call: an authorization server refusing an oversized
    * request must not be read as this resource server's misconfiguration.
    */
-  readonly maxTokenLength?: number;
+  readonly maxTokenLength?: number | undefined;
   /** Largest accepted answer, in bytes (a whole number). Default 64 KiB. */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
-  readonly allowInsecureHttp?: boolean;
+  readonly allowInsecureHttp?: boolean | undefined;
   /**
    * Ask for RFC 9701 signed answers (`Accept: application/token-introspection+jwt`) and trust only those:
    * verified with the authorization server's keys, for this resource server, within their `iat`, `exp`
    * and `nbf` (with `skewAllowance`), decrypted when nested in a JWE. Requires `issuer`.
    */
-  readonly jwtResponse?: JwtIntrospectionOptions;
+  readonly jwtResponse?: JwtIntrospectionOptions | undefined;
   /** Default: on Node with `undici` installed, one pooled undici client for the process; else `fetch`. */
-  readonly httpClient?: HttpClient;
+  readonly httpClient?: HttpClient | undefined;
   /**
    * Told of every failed introspection that is not the client's fault. Default: misconfigurations (our
    * credentials refused, wrong metadata) are written to `console.error` at most once a minute.
    */
-  readonly onError?: (error: IntrospectionError) => void;
+  readonly onError?: ((error: IntrospectionError) => void) | undefined;
 }
 
 /** An introspection that failed through no fault of the client. */
@@ -393,7 +393,11 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     response: HttpResponse,
     now: number,
   ): Promise<
-    Outcome<{ readonly answer: unknown; readonly jwt?: string; readonly answerExpiresAt?: number }>
+    Outcome<{
+      readonly answer: unknown;
+      readonly jwt?: string | undefined;
+      readonly answerExpiresAt?: number | undefined;
+    }>
   > {
     const contentType = response.header('content-type') ?? '';
     const expected = jwtReader === undefined ? JSON_MEDIA_TYPE : JWT_MEDIA_TYPE;

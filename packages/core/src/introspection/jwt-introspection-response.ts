@@ -23,14 +23,14 @@ export interface JwtIntrospectionOptions {
   /** This resource server's identifier at the authorization server (usually its `client_id`): the `aud` of answers. */
   readonly audience: string;
   /** Accepted signing algorithms. Default: the asymmetric families. */
-  readonly algorithms?: readonly string[];
+  readonly algorithms?: readonly string[] | undefined;
   /**
    * Keys that decrypt encrypted answers (nested JWTs): private keys or shared secrets, as `CryptoKey` or
    * JWK (no `alg` needed). Each is offered for the JWE algorithms it fits, the answer's `kid` choosing
    * among them; a key that could never decrypt (public, marked for signatures, RSA under 2048 bits) is
    * refused at start-up.
    */
-  readonly decryptionKeys?: readonly (CryptoKey | JWK)[];
+  readonly decryptionKeys?: readonly (CryptoKey | JWK)[] | undefined;
 }
 
 /** The rules of {@link JwtIntrospectionOptions}, the `jwtResponse` of `introspectionResolver`. */

@@ -132,7 +132,7 @@ function criticalHeaderFailure(crit: unknown): Failure {
 export type SignatureCheck =
   // The payload as bytes, or as text when the path already decoded it (strictly, from UTF-8).
   | { readonly valid: true; readonly payload: Uint8Array | string }
-  | { readonly valid: false; readonly failure?: Failure };
+  | { readonly valid: false; readonly failure?: Failure | undefined };
 
 /**
  * Checks the signature of a parsed compact JWS with one key, for the header's `alg`. This is the seam

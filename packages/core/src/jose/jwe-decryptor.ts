@@ -23,11 +23,11 @@ import {
 /** Settings of encrypted-token decryption; the option names are those of `jwtResolver`. */
 export interface JweDecryptionOptions {
   /** Accepted key-management algorithms (`alg`). Default: all but PBES2; `RSA1_5` is never accepted. */
-  readonly keyManagementAlgorithms?: readonly string[];
+  readonly keyManagementAlgorithms?: readonly string[] | undefined;
   /** Accepted content-encryption algorithms (`enc`). Default: A128/192/256CBC-HS*, A128/192/256GCM. */
-  readonly contentEncryptionAlgorithms?: readonly string[];
+  readonly contentEncryptionAlgorithms?: readonly string[] | undefined;
   /** Largest size `zip: "DEF"` may inflate to, in bytes (at most 1 MiB); `0` refuses compressed tokens. Default 32 KiB. */
-  readonly maxDecompressedBytes?: number;
+  readonly maxDecompressedBytes?: number | undefined;
 }
 
 // A token inflating to more is no access token: every inflation would cost that much memory and time.

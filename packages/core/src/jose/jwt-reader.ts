@@ -9,7 +9,7 @@ export type TypeCheck = (typ: string | undefined) => Failure | undefined;
 /** The trusted claims of a JWT, and for a signed one (not encrypted), the key that verified it. */
 export interface ReadJwt {
   readonly claims: Record<string, unknown>;
-  readonly signedBy?: { readonly key: CryptoKey; readonly selector: KeySelector };
+  readonly signedBy?: { readonly key: CryptoKey; readonly selector: KeySelector } | undefined;
 }
 
 /** Reads a compact JWT of any form into its trusted claims. */

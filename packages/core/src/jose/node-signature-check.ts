@@ -28,7 +28,12 @@ interface NodeModules {
       data: NodeBuffer,
       key:
         | NodeKeyObject
-        | { key: NodeKeyObject; padding?: number; saltLength?: number; dsaEncoding?: string },
+        | {
+            key: NodeKeyObject;
+            padding?: number | undefined;
+            saltLength?: number | undefined;
+            dsaEncoding?: string | undefined;
+          },
       signature: NodeBuffer,
     ): boolean;
     createHmac(
@@ -186,7 +191,7 @@ export function verifyBytesWithNode(
 const ECDSA_SIGNATURE_BYTES: Readonly<Record<string, number>> = { ES256: 64, ES384: 96, ES512: 132 };
 
 interface KeyAlgorithmShape extends WebCryptoKeyAlgorithm {
-  readonly modulusLength?: number;
+  readonly modulusLength?: number | undefined;
 }
 
 /** The verifier for `alg` with this key, or `undefined` when jose would refuse the key for `alg`. */

@@ -55,9 +55,9 @@ export function keyTypeFitsAlgorithm(kty: unknown, crv: unknown, alg: string): b
 
 /** What a WebCrypto key's `algorithm` says: its name, hash and curve. */
 export interface WebCryptoKeyAlgorithm {
-  readonly name?: string;
-  readonly hash?: string | { readonly name?: string };
-  readonly namedCurve?: string;
+  readonly name?: string | undefined;
+  readonly hash?: string | { readonly name?: string | undefined } | undefined;
+  readonly namedCurve?: string | undefined;
 }
 
 const RSA_PKCS1 = 'RSASSA-PKCS1-v1_5';

@@ -13,7 +13,7 @@ export interface DecryptionKeySelector {
    * Only keys whose `kid` is {@link kid}, without the usual fallback to keys that have none: asked of
    * every source first, so that a key named by the token is tried before another source's unnamed ones.
    */
-  readonly kidOnly?: boolean;
+  readonly kidOnly?: boolean | undefined;
 }
 
 /**

@@ -33,7 +33,7 @@ export interface JwkIndexOptions {
    * Told when a key that passed the checks still fails to import (a runtime without the algorithm, such
    * as Ed25519): the key is then listed in `unusable` and counted out of `size`, as a broken key.
    */
-  readonly onImportFailure?: (key: UnusableJwk) => void;
+  readonly onImportFailure?: ((key: UnusableJwk) => void) | undefined;
 }
 
 /**

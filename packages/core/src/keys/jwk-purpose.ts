@@ -25,9 +25,9 @@ export interface JwkPurposeOptions {
    * For `verify`: the JWK is a signing key (a private key, or a shared secret) whose public half or
    * secret will verify, so `key_ops` saying `sign` serve as well as `verify`.
    */
-  readonly signingKey?: boolean;
+  readonly signingKey?: boolean | undefined;
   /** For `sign`: the one algorithm the key will sign with; an `alg` must name it. */
-  readonly algorithm?: string;
+  readonly algorithm?: string | undefined;
 }
 
 // RFC 7517 §4.3: the operations of the two purposes. A key meant for one must not serve the other:

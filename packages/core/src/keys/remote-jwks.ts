@@ -33,43 +33,43 @@ export interface RemoteJwksOptions {
    * Age after which the key set is refreshed. Requests the held keys can answer never wait for that
    * refresh: it runs in the background. Default 10 minutes, at most a day.
    */
-  readonly cacheMaxAge?: number;
+  readonly cacheMaxAge?: number | undefined;
   /**
    * Least time from the start of a successful fetch to the next fetch, whatever its cause. Default 5 s,
    * at most an hour.
    */
-  readonly minFetchInterval?: number;
+  readonly minFetchInterval?: number | undefined;
   /**
    * Most fetches that tokens with an unknown `kid` may cause in any 60 seconds, so a flood of made-up
    * `kid`s costs a few fetches a minute. `0`: only `cacheMaxAge` refreshes the set. Default 6.
    */
-  readonly unknownKidFetchesPerMinute?: number;
+  readonly unknownKidFetchesPerMinute?: number | undefined;
   /**
    * Wait after a failed fetch before the next attempt, counted from when it failed (a fetch that timed
    * out is not followed at once by the next), doubled after each further failure. Default 1 s.
    * This, `maxRetryDelay` and `timeout` take from 1 ms to 2 147 483 647 ms (the longest a timer waits).
    */
-  readonly retryDelay?: number;
+  readonly retryDelay?: number | undefined;
   /** Cap of that doubling: the longest wait between attempts while fetches fail. Default 10 s. */
-  readonly maxRetryDelay?: number;
+  readonly maxRetryDelay?: number | undefined;
   /** Fetch timeout. Default 5 seconds. */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /**
    * Largest accepted key-set document, in whole bytes: from 90 (the smallest set of one usable key) to
    * 16 MiB. Default 256 KiB.
    */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
-  readonly allowInsecureHttp?: boolean;
+  readonly allowInsecureHttp?: boolean | undefined;
   /** The HTTP client. Default: on Node with `undici` installed, one pooled undici client; else `fetch`. */
-  readonly httpClient?: HttpClient;
+  readonly httpClient?: HttpClient | undefined;
   /**
    * Told of every failed fetch (an `HttpClientError`, or a `JwkSetError` for a bad status, a document
    * that is not a JWK set, or a set without one usable key; the last good keys stay in use), and of
    * broken keys left out of a set that is in use (`JwkSetError` `ERR_RS_JWKS_KEYS_LEFT_OUT`). Called
    * outside any request; what it throws is ignored.
    */
-  readonly onFetchError?: (error: Error) => void;
+  readonly onFetchError?: ((error: Error) => void) | undefined;
 }
 
 /** Every option of {@link remoteJwks} that has a default, with it: the one list of them. */
@@ -200,7 +200,7 @@ export interface JwksEndpoint {
   /** Names the set in reports, e.g. `JWK set https://as.example.com/jwks`. */
   readonly label: string;
   /** The `jwks_uri` when it is known before the first fetch (not when it is discovered). */
-  readonly url?: string;
+  readonly url?: string | undefined;
   readonly cacheNamespace: RemoteJwks['cacheNamespace'];
   /** The factory's name, prefixing option names in configuration errors. */
   readonly option: string;

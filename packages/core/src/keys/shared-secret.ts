@@ -11,7 +11,7 @@ import type { VerificationKeySource } from './verification-key-source.js';
 /** Options of {@link sharedSecret}. */
 export interface SharedSecretOptions {
   /** Only tokens whose header names this `kid` use the secret. Default: any `kid`, or none. */
-  readonly kid?: string;
+  readonly kid?: string | undefined;
 }
 
 const SHARED_SECRET_OPTIONS: OptionSchema<SharedSecretOptions> = { kid: nonEmptyString };

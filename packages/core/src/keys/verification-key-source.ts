@@ -35,7 +35,7 @@ export interface VerificationKeySource extends CacheIdentity, HealthReporter {
    * ({@link staticJwks}, {@link sharedSecret}); absent when the keys can change (a remote set). Lets a
    * resolver refuse at start-up an `algorithms` entry no key could ever verify.
    */
-  readonly algorithmsServed?: ReadonlySet<string>;
+  readonly algorithmsServed?: ReadonlySet<string> | undefined;
   /**
    * Keys that may have signed a token with this header, best match first. An empty list means this
    * source knows no such key; a failure means it could not tell (keys unavailable).

@@ -19,7 +19,7 @@ export type LiteAccessPolicy = Omit<AccessPolicy, 'requireSenderConstrained'>;
  */
 export interface LiteResourceServerOptions extends Omit<PipelineOptions, 'policy'> {
   /** What every request must satisfy; routes may add their own. */
-  readonly policy?: LiteAccessPolicy;
+  readonly policy?: LiteAccessPolicy | undefined;
 }
 
 /**

@@ -27,38 +27,38 @@ export interface ProtectedResourceOptions {
    * server states it: an `https:` URL (`http:` on a loopback host) with its scheme and host in lower
    * case, and no white space, query, fragment or credentials (RFC 8414 §2).
    */
-  readonly authorizationServers?: readonly string[];
+  readonly authorizationServers?: readonly string[] | undefined;
   /**
    * The scopes to advertise, each an RFC 6749 §3.3 scope-token (printable ASCII without space, `"` or
    * `\`). Default: every scope named by the server-wide policy and the route policies registered so far
    * (lists, `allOf` and `anyOf`; computed requirements cannot be known).
    */
-  readonly scopesSupported?: readonly string[];
+  readonly scopesSupported?: readonly string[] | undefined;
   /**
    * A page for developers about this API: an `https:` URL (`http:` on a loopback host) without
    * credentials or white space. Clients may open it, so `javascript:`, `data:` or `file:` URLs are refused.
    */
-  readonly resourceDocumentation?: string;
+  readonly resourceDocumentation?: string | undefined;
   /** A human-readable name for this API: no control character, nor white space at either end. */
-  readonly resourceName?: string;
+  readonly resourceName?: string | undefined;
   /**
    * Add `resource_metadata="<metadata URL>"` to every `WWW-Authenticate` challenge (RFC 9728 §5.1).
    * Default `true`.
    */
-  readonly challenge?: boolean;
+  readonly challenge?: boolean | undefined;
 }
 
 /** The RFC 9728 §2 document. Members core cannot vouch for are left out, never guessed. */
 export interface ProtectedResourceMetadata {
   readonly resource: string;
-  readonly authorization_servers?: readonly string[];
-  readonly scopes_supported?: readonly string[];
+  readonly authorization_servers?: readonly string[] | undefined;
+  readonly scopes_supported?: readonly string[] | undefined;
   readonly bearer_methods_supported: readonly ('header' | 'body' | 'query')[];
-  readonly resource_documentation?: string;
-  readonly resource_name?: string;
-  readonly dpop_signing_alg_values_supported?: readonly string[];
-  readonly dpop_bound_access_tokens_required?: boolean;
-  readonly tls_client_certificate_bound_access_tokens?: boolean;
+  readonly resource_documentation?: string | undefined;
+  readonly resource_name?: string | undefined;
+  readonly dpop_signing_alg_values_supported?: readonly string[] | undefined;
+  readonly dpop_bound_access_tokens_required?: boolean | undefined;
+  readonly tls_client_certificate_bound_access_tokens?: boolean | undefined;
 }
 
 /** What the resource server enforces, as the document reports it. */

@@ -38,7 +38,7 @@ export interface CertificateHeaderOptions {
    * How the proxy encodes the certificate. Default `'auto'`, which recognizes every format but Envoy's
    * `Hash=` alone (configure `'envoy-xfcc'` for that).
    */
-  readonly format?: CertificateHeaderFormat;
+  readonly format?: CertificateHeaderFormat | undefined;
   /**
    * Addresses or CIDR ranges (`10.0.0.0/8`, `::1`) of the proxies allowed to set the header, matched
    * against `RsRequest.peerAddress`. A request from anywhere else is judged by its own TLS certificate
@@ -48,7 +48,7 @@ export interface CertificateHeaderOptions {
    */
   readonly trustedProxies?: readonly string[];
   /** Longest header value accepted, in characters. Default 16 384. */
-  readonly maxLength?: number;
+  readonly maxLength?: number | undefined;
 }
 
 /** The rules of {@link CertificateHeaderOptions}: `trustedProxy` and other slips are refused at start-up. */

@@ -26,9 +26,9 @@ export interface DirectorySecretStoreOptions {
    * names: an empty suffix, one with white space at either end, a control character or a path separator
    * is refused.
    */
-  readonly suffix?: string;
+  readonly suffix?: string | undefined;
   /** Largest file read, in bytes: a whole number up to 64 MiB. Default 64 KiB. */
-  readonly maxFileBytes?: number;
+  readonly maxFileBytes?: number | undefined;
 }
 
 const DIRECTORY_SECRET_STORE_OPTIONS: OptionSchema<DirectorySecretStoreOptions> = {

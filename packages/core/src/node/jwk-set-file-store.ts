@@ -13,9 +13,9 @@ export interface JwkSetFileStoreOptions {
   /** A JSON file holding a JWK set (`{ "keys": [...] }`): public, private or `oct` keys. */
   readonly file: string;
   /** The secret IDs this store answers. Default: every ID (keys are chosen by the token's `kid`). */
-  readonly secretIds?: string | readonly string[];
+  readonly secretIds?: string | readonly string[] | undefined;
   /** Largest file read, in bytes: a whole number up to 64 MiB. Default 256 KiB. */
-  readonly maxFileBytes?: number;
+  readonly maxFileBytes?: number | undefined;
 }
 
 const JWK_SET_FILE_STORE_OPTIONS: OptionSchema<JwkSetFileStoreOptions> = {

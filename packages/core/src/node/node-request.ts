@@ -5,7 +5,7 @@ import type { RsHeaders } from '../request.js';
 export interface NodeRequestHeaderFields {
   readonly headers: IncomingHttpHeaders;
   /** Every field line as received, name and value in turn. */
-  readonly rawHeaders?: readonly string[];
+  readonly rawHeaders?: readonly string[] | undefined;
 }
 
 /**

@@ -33,12 +33,12 @@ export type PemSecretFile =
        * The password of an encrypted private key (`ENCRYPTED PRIVATE KEY` or legacy OpenSSL PEM): a
        * string, or `{ store, secretId }` to read it from another store.
        */
-      readonly password?: SecretValue;
+      readonly password?: SecretValue | undefined;
       /**
        * Give the key a `kid`: it then serves only tokens naming that `kid` (or none). Compared exactly:
        * an empty `kid`, or one with white space at either end or a control character, is refused.
        */
-      readonly kid?: string;
+      readonly kid?: string | undefined;
     };
 
 /** Options of {@link pemSecretStore}. */
@@ -49,7 +49,7 @@ export interface PemSecretStoreOptions {
    */
   readonly secrets: Readonly<Record<string, PemSecretFile | readonly PemSecretFile[]>>;
   /** Largest PEM file read, in bytes: a whole number up to 64 MiB. Default 64 KiB. */
-  readonly maxFileBytes?: number;
+  readonly maxFileBytes?: number | undefined;
 }
 
 const PEM_FILE = either(

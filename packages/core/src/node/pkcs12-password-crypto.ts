@@ -60,7 +60,7 @@ const PBKDF2_DIGESTS: Readonly<Record<string, string>> = {
 interface Pbes2Cipher {
   readonly keyLength: number;
   /** Node's cipher name; DES is absent from OpenSSL 3's default provider, so it comes from forge. */
-  readonly node?: string;
+  readonly node?: string | undefined;
 }
 const PBES2_CIPHERS: Readonly<Record<string, Pbes2Cipher>> = {
   '2.16.840.1.101.3.4.1.2': { keyLength: 16, node: 'aes-128-cbc' },

@@ -45,7 +45,11 @@ export class Pkcs12Error extends RsError {
 
 /** What a keystore entry holds, once opened with its password. */
 export type Pkcs12EntryContent =
-  | { readonly kind: 'private-key'; readonly privateKeyInfo: Buffer; readonly certificate?: Buffer }
+  | {
+      readonly kind: 'private-key';
+      readonly privateKeyInfo: Buffer;
+      readonly certificate?: Buffer | undefined;
+    }
   | { readonly kind: 'trusted-certificate'; readonly certificate: Buffer }
   /** `algorithm`: the OID the writer gave the key (the JDK: AES `2.16.840.1.101.3.4.1`, HmacSHA256, …). */
   | { readonly kind: 'secret-key'; readonly algorithm: string; readonly key: Buffer };

@@ -61,11 +61,11 @@ export interface Pkcs12SecretStoreOptions {
    * uses (case-insensitively): another is most often a misspelled alias, whose entry would be opened
    * with the wrong password. A password given as `undefined` is refused.
    */
-  readonly entryPasswords?: Readonly<Record<string, SecretValue>>;
+  readonly entryPasswords?: Readonly<Record<string, SecretValue>> | undefined;
   /** Which entries serve which secret IDs. Only mapped entries are decrypted. */
   readonly mappings: readonly Pkcs12Mapping[];
   /** Largest keystore file read, in bytes: a whole number up to 64 MiB. Default 1 MiB. */
-  readonly maxFileBytes?: number;
+  readonly maxFileBytes?: number | undefined;
 }
 
 const PKCS12_SECRET_STORE_OPTIONS: OptionSchema<Pkcs12SecretStoreOptions> = {

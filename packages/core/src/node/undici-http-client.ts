@@ -32,9 +32,9 @@ export interface UndiciHttpClientOptions {
    * connection that does not come free, and fail at their timeout. With a limit, a request that waits
    * for a connection still fails within its own `timeoutMs` (`ERR_RS_HTTP_TIMEOUT`).
    */
-  readonly connections?: number;
+  readonly connections?: number | undefined;
   /** How long an idle connection stays open, in ms. Default 30 s. */
-  readonly keepAliveTimeout?: number;
+  readonly keepAliveTimeout?: number | undefined;
   /**
    * TLS options for the connection to the authorization server, all PEM: `ca`, the certificates to trust
    * in place of the runtime's (one or more, as `CERTIFICATE`, `TRUSTED CERTIFICATE` or `X509 CERTIFICATE`
@@ -44,11 +44,13 @@ export interface UndiciHttpClientOptions {
    * lines of their own in pairs, a certificate that is not the key's, or one of `cert` and `key` without
    * the other is refused then, not at the first request.
    */
-  readonly tls?: {
-    readonly ca?: string | Buffer;
-    readonly cert?: string | Buffer;
-    readonly key?: string | Buffer;
-  };
+  readonly tls?:
+    | {
+        readonly ca?: string | Buffer | undefined;
+        readonly cert?: string | Buffer | undefined;
+        readonly key?: string | Buffer | undefined;
+      }
+    | undefined;
 }
 
 // How long close() lets requests under way finish before it cuts their connections.
@@ -152,7 +154,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
         if (error instanceof HttpClientError) throw error;
         // Ended by the caller: its own reason, as fetch rejects.
         if (endedByCaller(deadline, req.signal)) throw req.signal?.reason;
-        const name = (error as { name?: string }).name;
+        const name = (error as { name?: string | undefined }).name;
         if (
           name === 'TimeoutError' ||
           name === 'AbortError' ||

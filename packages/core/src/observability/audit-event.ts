@@ -16,7 +16,7 @@ export interface AuditEvent {
   readonly type: 'rs.decision';
   readonly decision: AuditDecision;
   /** The refusal code; absent when accepted. */
-  readonly code?: FailureCode;
+  readonly code?: FailureCode | undefined;
   /** The HTTP status answered (200 stands for "passed to the application"). */
   readonly status: number;
   /** When the decision was made, ms since the epoch (the resource server's clock). */
@@ -27,17 +27,17 @@ export interface AuditEvent {
   /** The request path, without its query string (which may carry a token). */
   readonly path: string;
   /** `Bearer` or `DPoP`, once a token was found. */
-  readonly scheme?: 'Bearer' | 'DPoP';
+  readonly scheme?: 'Bearer' | 'DPoP' | undefined;
   /**
    * The ID to find this token in the authorization server's logs: Access Management's
    * `auditTrackingId`, else the token's `jti`. Absent until the token was resolved.
    */
-  readonly trackingId?: string;
+  readonly trackingId?: string | undefined;
   /** The token's `jti`. */
-  readonly tokenId?: string;
-  readonly issuer?: string;
-  readonly clientId?: string;
-  readonly subject?: string;
+  readonly tokenId?: string | undefined;
+  readonly issuer?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly subject?: string | undefined;
   /** Scopes the server-wide and route policies ask for (as listed; `any` lists are included). */
   readonly scopesRequired: readonly string[];
   /** Scopes the token carries; empty until it was resolved. */

@@ -13,12 +13,12 @@ export interface JwkSetHealth {
   readonly fetches: number;
   readonly failures: number;
   /** When the held set was fetched (ms since the epoch, the resource server's clock). */
-  readonly lastFetchAt?: number;
+  readonly lastFetchAt?: number | undefined;
   /** How old the held set is, in ms. */
-  readonly ageMs?: number;
-  readonly lastFailureAt?: number;
+  readonly ageMs?: number | undefined;
+  readonly lastFailureAt?: number | undefined;
   /** What the last failed fetch reported (see {@link describeError}). */
-  readonly lastError?: string;
+  readonly lastError?: string | undefined;
 }
 
 /**
@@ -33,9 +33,9 @@ export interface IntrospectionHealth {
   readonly endpoint: string;
   readonly calls: number;
   readonly failures: number;
-  readonly lastSuccessAt?: number;
-  readonly lastFailureAt?: number;
-  readonly lastError?: string;
+  readonly lastSuccessAt?: number | undefined;
+  readonly lastFailureAt?: number | undefined;
+  readonly lastError?: string | undefined;
 }
 
 /**
@@ -47,8 +47,8 @@ export interface StoreConnectionHealth {
   readonly store: string;
   readonly ready: boolean;
   readonly connected: boolean;
-  readonly lastError?: string;
-  readonly lastErrorAt?: number;
+  readonly lastError?: string | undefined;
+  readonly lastErrorAt?: number | undefined;
 }
 
 /**
@@ -64,7 +64,7 @@ export interface TokenCacheHealth {
   readonly revocations: number;
   readonly storeErrors: number;
   readonly storeFailing: boolean;
-  readonly store?: StoreConnectionHealth;
+  readonly store?: StoreConnectionHealth | undefined;
 }
 
 /**
@@ -75,9 +75,9 @@ export interface ReplayStoreHealth {
   readonly kind: 'replay-store';
   readonly ready: boolean;
   readonly failures: number;
-  readonly lastFailureAt?: number;
-  readonly lastError?: string;
-  readonly store?: StoreConnectionHealth;
+  readonly lastFailureAt?: number | undefined;
+  readonly lastError?: string | undefined;
+  readonly store?: StoreConnectionHealth | undefined;
 }
 
 /** What a resource server depends on, as {@link ResourceServer.status} reports it. Never holds a secret. */

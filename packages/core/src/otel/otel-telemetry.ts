@@ -24,9 +24,9 @@ import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN_NAME } from './otel-names.js'
 /** Options of {@link otel}. */
 export interface OtelOptions {
   /** Where spans go. Default: the global tracer provider (`trace.getTracerProvider()`). */
-  readonly tracerProvider?: TracerProvider;
+  readonly tracerProvider?: TracerProvider | undefined;
   /** Where metrics go. Default: the global meter provider (`metrics.getMeterProvider()`). */
-  readonly meterProvider?: MeterProvider;
+  readonly meterProvider?: MeterProvider | undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ export type ClaimDelimiter = 'SPACE' | 'COMMA' | 'SEMICOLON' | (string & {});
 const DELIMITERS: Readonly<Record<string, string>> = { SPACE: ' ', COMMA: ',', SEMICOLON: ';' };
 
 // A misspelled `delimeter` would otherwise be ignored, and `scope` compared as one whole string.
-const STRING_OPTIONS: OptionSchema<{ delimiter?: ClaimDelimiter }> = { delimiter: anyValue };
+const STRING_OPTIONS: OptionSchema<{ delimiter?: ClaimDelimiter | undefined }> = { delimiter: anyValue };
 
 /**
  * Requires a string claim, NGINX `verifyClaims` type `STRING`. Without a delimiter, the claim must equal
@@ -28,7 +28,7 @@ const STRING_OPTIONS: OptionSchema<{ delimiter?: ClaimDelimiter }> = { delimiter
 export function claimStringMatches(
   path: ClaimPath,
   expected: string,
-  options: { readonly delimiter?: ClaimDelimiter } = {},
+  options: { readonly delimiter?: ClaimDelimiter | undefined } = {},
 ): ClaimCheck {
   const claimPath = claimPathArgument(path, 'claimStringMatches');
   checkOptions(options, STRING_OPTIONS, 'claimStringMatches(options)');
@@ -103,7 +103,7 @@ export interface VerifyClaimSpec {
   readonly type: 'STRING' | 'INTEGER' | 'BOOLEAN' | 'ARRAY';
   readonly value: string | number | boolean | readonly string[];
   /** For `STRING` only. */
-  readonly delimiter?: ClaimDelimiter;
+  readonly delimiter?: ClaimDelimiter | undefined;
 }
 
 // Every key is checked below; the schema refuses the unknown ones (`delimeter`).

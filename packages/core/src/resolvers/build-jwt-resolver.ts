@@ -31,27 +31,31 @@ export interface JwtResolverFeatures {
    * Opens encrypted tokens (JWE). Without it, no decryption key may be configured and a five-part token
    * is refused `invalid_token` (`token_unsupported`).
    */
-  readonly decryption?: {
-    readonly decryptor: typeof jweDecryptor;
-    readonly reader: typeof encryptedJwtReader;
-  };
+  readonly decryption?:
+    | {
+        readonly decryptor: typeof jweDecryptor;
+        readonly reader: typeof encryptedJwtReader;
+      }
+    | undefined;
   /**
    * The options with the keys to use when none is given: the issuer's metadata (`jwks_uri`). Without
    * it, a key source is required.
    */
-  readonly keyDiscovery?: (options: JwtResolverOptions, issuers: ReadonlySet<string>) => JwtResolverOptions;
+  readonly keyDiscovery?:
+    | ((options: JwtResolverOptions, issuers: ReadonlySet<string>) => JwtResolverOptions)
+    | undefined;
   /**
    * Keys from a secrets provider (`secrets` with `verificationSecretId` or `decryptionSecretId`) as well
    * as given directly. Without it, `keys` is the one source.
    */
-  readonly keySources?: typeof resolverKeySources;
+  readonly keySources?: typeof resolverKeySources | undefined;
   /**
    * The resolver's `cacheNamespace`, which `tokenCache` requires of what it wraps. Without it, the
    * resolver has none, and `tokenCache` refuses it at start-up.
    */
-  readonly cacheNamespace?: typeof jwtCacheNamespace;
+  readonly cacheNamespace?: typeof jwtCacheNamespace | undefined;
   /** `verifiedTokenCache`. Without it, every token's signature is checked. */
-  readonly verifiedTokens?: typeof rememberedTokens;
+  readonly verifiedTokens?: typeof rememberedTokens | undefined;
 }
 
 const DECRYPTION_OPTIONS = [

@@ -15,7 +15,7 @@ export interface IssuerRouterOptions {
    * Resolves tokens whose issuer cannot be read from the token itself (opaque or encrypted). Default:
    * such tokens are refused.
    */
-  readonly unidentified?: AccessTokenResolver;
+  readonly unidentified?: AccessTokenResolver | undefined;
 }
 
 const tokenResolver = objectWith('a token resolver', 'resolve');

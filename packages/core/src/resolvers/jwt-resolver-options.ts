@@ -32,36 +32,36 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
    * unless `acceptAnyAudience` says otherwise: without an audience check, a token the same authorization
    * server issued for another API is accepted here too.
    */
-  readonly audience?: string | readonly string[];
+  readonly audience?: string | readonly string[] | undefined;
   /**
    * `true` accepts tokens whatever their `aud`, instead of giving `audience`. Only for an authorization
    * server that issues tokens to this one API; the name says what it does, on purpose.
    */
-  readonly acceptAnyAudience?: boolean;
+  readonly acceptAnyAudience?: boolean | undefined;
   /**
    * Accepted JWS algorithms. Default: RS/PS/ES 256/384/512 and EdDSA, plus HS256/384/512 when a source
    * holds shared secrets. `none` is never accepted.
    */
-  readonly algorithms?: readonly string[];
+  readonly algorithms?: readonly string[] | undefined;
   /** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds. Default 0, as in a zero-trust gateway. */
-  readonly skewAllowance?: number;
+  readonly skewAllowance?: number | undefined;
   /**
    * `'rfc9068'` enforces the JWT access-token profile: header `typ` `at+jwt` (case-insensitive, with or
    * without `application/`) and claims `iss exp aud sub client_id iat jti`. `'access-management'`
    * accepts Access Management client-based tokens and refuses its refresh tokens (`tokenName`).
    * Default: no profile.
    */
-  readonly profile?: JwtProfile;
+  readonly profile?: JwtProfile | undefined;
   /** Claims that must be present besides `iss` and `exp`; `null` counts as absent. */
-  readonly requiredClaims?: readonly string[];
+  readonly requiredClaims?: readonly string[] | undefined;
   /** Longest accepted token, in characters. Default 16 384. */
-  readonly maxTokenLength?: number;
+  readonly maxTokenLength?: number | undefined;
   /**
    * How signatures are checked. `'auto'` (default): with `node:crypto` on Node (several times faster),
    * with jose's WebCrypto path on other runtimes; both accept and refuse exactly the same tokens.
    * `'portable'`: with jose everywhere.
    */
-  readonly signatureVerifier?: SignatureVerifierChoice;
+  readonly signatureVerifier?: SignatureVerifierChoice | undefined;
   /**
    * Remember verified signed tokens (by the SHA-256 of the token, never the token itself) so that a
    * client reusing its token skips the signature check. Each hit still checks the claims (expiry,
@@ -69,14 +69,14 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
    * resource server still checks confirmation (`cnf`) and policy after every resolve. Entries end at the
    * token's `exp`. Encrypted tokens are not remembered. Default: off.
    */
-  readonly verifiedTokenCache?: VerifiedTokenCacheOptions;
+  readonly verifiedTokenCache?: VerifiedTokenCacheOptions | undefined;
   /**
    * Refuses (`token_revoked`) tokens that a revocation of the list names (by itself, its `jti`, or its
    * subject, client or session when issued before the revocation), and drops them from the
    * verified-token cache. A JWT is checked locally: without such a list, a revoked JWT is accepted until
    * its `exp`.
    */
-  readonly revocations?: RevocationList;
+  readonly revocations?: RevocationList | undefined;
 }
 
 /** The options about signed tokens and their claims: every `jwtResolver` takes them, the lite one too. */

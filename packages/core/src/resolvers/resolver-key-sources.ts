@@ -6,11 +6,11 @@ import type { SecretsProvider } from '../secrets/secrets-provider.js';
 
 /** Where a resolver's keys come from: given directly, or named by secret ID in a secrets provider. */
 export interface ResolverKeyOptions {
-  readonly keys?: VerificationKeySource | readonly VerificationKeySource[];
-  readonly decryption?: DecryptionKeySource | readonly DecryptionKeySource[];
-  readonly secrets?: SecretsProvider;
-  readonly verificationSecretId?: string;
-  readonly decryptionSecretId?: string;
+  readonly keys?: VerificationKeySource | readonly VerificationKeySource[] | undefined;
+  readonly decryption?: DecryptionKeySource | readonly DecryptionKeySource[] | undefined;
+  readonly secrets?: SecretsProvider | undefined;
+  readonly verificationSecretId?: string | undefined;
+  readonly decryptionSecretId?: string | undefined;
 }
 
 const verificationSource = objectWith('a verification key source such as remoteJwks(…)', 'keysFor');

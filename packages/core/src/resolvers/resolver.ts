@@ -22,7 +22,7 @@ export interface ResolveContext {
    * (three base64url segments, see `COMPACT_JWS_ALPHABET`) while extracting it, so that a JWT resolver
    * skips that scan. Leave it unset for a token from anywhere else.
    */
-  readonly jwsAlphabetChecked?: boolean;
+  readonly jwsAlphabetChecked?: boolean | undefined;
 }
 
 /**
@@ -50,5 +50,5 @@ export interface AccessTokenResolver extends CacheIdentity, HealthReporter {
    * wrapping it (`tokenCache`) attaches to each, so that a revocation also drops the answers the cache
    * holds, which would otherwise be served without the check until they expire.
    */
-  readonly revocationLists?: readonly RevocationList[];
+  readonly revocationLists?: readonly RevocationList[] | undefined;
 }

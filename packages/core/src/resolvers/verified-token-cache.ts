@@ -11,7 +11,7 @@ import { tokenInfoFromClaims } from '../token-info.js';
 /** Options of a JWT resolver's verified-token cache (`jwtResolver({ verifiedTokenCache })`). */
 export interface VerifiedTokenCacheOptions {
   /** How many tokens to remember; the least recently used make room. Default 10 000. */
-  readonly maxEntries?: number;
+  readonly maxEntries?: number | undefined;
 }
 
 /** The rules of {@link VerifiedTokenCacheOptions}, part of the JWT resolver's schema. */

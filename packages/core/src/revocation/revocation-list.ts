@@ -36,15 +36,15 @@ export interface RevocationListOptions {
    * longest lifetime of the access tokens, or a revoked JWT is accepted again once its marker is gone.
    * Default 1 hour; at least 1 minute, so that seconds given for milliseconds are refused.
    */
-  readonly markerTtl?: number;
+  readonly markerTtl?: number | undefined;
   /** Most markers kept; past it the oldest go first (`stats().droppedMarkers`). Default 100 000. */
-  readonly maxMarkers?: number;
+  readonly maxMarkers?: number | undefined;
   /** Shares revocations with the other instances (`redisTokenCacheStore` of `@rs/redis`). */
-  readonly share?: RevocationSharing;
+  readonly share?: RevocationSharing | undefined;
   /** Milliseconds since the epoch; default `Date.now`. Revocation times are taken from it. */
-  readonly clock?: () => number;
+  readonly clock?: (() => number) | undefined;
   /** Told when a cache or the sharing failed to apply a revocation (it is applied everywhere else). */
-  readonly onError?: (error: unknown) => void;
+  readonly onError?: ((error: unknown) => void) | undefined;
 }
 
 /** Counters of a {@link RevocationList}. */

@@ -19,8 +19,8 @@ interface Marker {
 
 /** The markers of one claim value: for every issuer, and for some issuers only. */
 interface ValueMarkers {
-  anyIssuer?: Marker;
-  byIssuer?: Map<string, Marker>;
+  anyIssuer?: Marker | undefined;
+  byIssuer?: Map<string, Marker> | undefined;
 }
 
 export class RevocationMarkers {

@@ -23,7 +23,7 @@ export interface Revocation {
    * Only tokens of this issuer. Cached answers are dropped whatever their issuer (dropping one more
    * answer only costs a new check); the "revoked before" marker applies to this issuer's tokens only.
    */
-  readonly issuer?: string;
+  readonly issuer?: string | undefined;
 }
 
 /**
@@ -39,10 +39,10 @@ export interface SharedRevocation {
    * JWT resolvers refuse by it, so that the same claims under another valid signature, or inside a JWE,
    * stay refused (see {@link signingInputOf}).
    */
-  readonly signingInputHash?: string;
-  readonly issuer?: string;
+  readonly signingInputHash?: string | undefined;
+  readonly issuer?: string | undefined;
   /** Set for a revocation; absent for an eviction (claims changed: re-read them, refuse nothing). */
-  readonly revokedAt?: number;
+  readonly revokedAt?: number | undefined;
 }
 
 /** Longest value a revocation may name: claim values, not documents. */

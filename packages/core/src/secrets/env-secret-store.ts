@@ -22,9 +22,9 @@ export interface EnvSecretStoreOptions {
    */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How values are written: `base64` (standard alphabet, ForgeRock Identity Gateway's default) or `plain` UTF-8. */
-  readonly format?: 'base64' | 'plain';
+  readonly format?: 'base64' | 'plain' | undefined;
   /** Maps a secret ID to a variable name. Default {@link envVariableName}. */
-  readonly variableName?: (secretId: string) => string;
+  readonly variableName?: ((secretId: string) => string) | undefined;
 }
 
 // `env` is checked below: `process.env` is not a plain object, and need not be.
@@ -118,7 +118,7 @@ export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
  * entry imports nothing from Node.
  */
 function runtimeEnvironment(): unknown {
-  return (globalThis as { process?: { env?: unknown } }).process?.env;
+  return (globalThis as { process?: { env?: unknown } | undefined }).process?.env;
 }
 
 /** What a value is, for a message that must not repeat it. */

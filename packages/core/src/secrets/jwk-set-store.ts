@@ -28,9 +28,9 @@ export interface JwkSetStoreOptions {
    * The secret IDs this store answers. Default: every ID, as ForgeRock Identity Gateway's JwkSetSecretStore, whose
    * secret ID "is not used": keys are chosen by the token's `kid`. Restrict it when other stores follow.
    */
-  readonly secretIds?: string | readonly string[];
+  readonly secretIds?: string | readonly string[] | undefined;
   /** The store's name in error messages. Default `jwkSetStore`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 // `jwks` is checked below: a key source or a JWK set document.

@@ -35,7 +35,7 @@ export type SharedSecretValue = string | Uint8Array;
  */
 export function sharedSecrets(
   secrets: Readonly<Record<string, SharedSecretValue | readonly SharedSecretValue[]>>,
-  options: { readonly name?: string } = {},
+  options: { readonly name?: string | undefined } = {},
 ): SecretStore {
   checkOptions(options, { name: nonEmptyString }, 'sharedSecrets.options');
   requireOption(isObject(secrets), 'sharedSecrets', 'must map secret IDs to secrets');

@@ -25,23 +25,23 @@ export interface SecurityEventPollerOptions {
   readonly endpoint: string;
   readonly receiver: SecurityEventReceiver;
   /** Headers of every poll, such as the `authorization` the transmitter requires. */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `maxEvents` asked for per poll. Default 25. */
-  readonly maxEvents?: number;
+  readonly maxEvents?: number | undefined;
   /** `false` (default): long polling, the transmitter holds the request until it has SETs. */
-  readonly returnImmediately?: boolean;
+  readonly returnImmediately?: boolean | undefined;
   /**
    * Longest wait for one poll's answer; above the transmitter's long-poll hold. Default 35 s; from 1 ms
    * to 2 147 483 647 ms (about 24.8 days, the longest a timer waits).
    */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
   /** Pause between polls when nothing came (short polling) or after a failure. Default 5 s; same range. */
-  readonly interval?: number;
+  readonly interval?: number | undefined;
   /** Largest answer read, in whole bytes. Default 1 MiB; from 200 (the shortest SET) to 64 MiB. */
-  readonly maxResponseBytes?: number;
-  readonly httpClient?: HttpClient;
+  readonly maxResponseBytes?: number | undefined;
+  readonly httpClient?: HttpClient | undefined;
   /** Told of failed polls; polling goes on. */
-  readonly onError?: (error: unknown) => void;
+  readonly onError?: ((error: unknown) => void) | undefined;
 }
 
 // 64 MiB: 64 times the default, a thousand SETs (the most `maxEvents` asks for) of 64 KiB each.

@@ -48,9 +48,9 @@ export interface SecurityEventReceiverOptions extends SecurityEventVerifierOptio
   /** What the events act on: usually the {@link RevocationList} the caches and JWT resolvers use. */
   readonly revocations: RevocationSink;
   /** Handlers for further event types (proprietary ones), by event type URI; they may not replace the built-in ones. */
-  readonly handlers?: Readonly<Record<string, SecurityEventHandler>>;
+  readonly handlers?: Readonly<Record<string, SecurityEventHandler>> | undefined;
   /** Milliseconds since the epoch; default `Date.now`. */
-  readonly clock?: () => number;
+  readonly clock?: (() => number) | undefined;
 }
 
 const SECURITY_EVENT_RECEIVER_OPTIONS: OptionSchema<SecurityEventReceiverOptions> = {

@@ -43,7 +43,7 @@ export interface SetRefusal {
   readonly err: SetErrorCode;
   readonly description: string;
   /** The SET was valid but already received: a poller acknowledges it again instead of reporting it. */
-  readonly duplicate?: true;
+  readonly duplicate?: true | undefined;
 }
 
 /**
@@ -74,22 +74,22 @@ export interface SecurityEventVerifierOptions {
   /** The transmitter's signing keys: `staticJwks({ keys })` or `remoteJwks({ url })` (its `jwks_uri`). */
   readonly keys: VerificationKeySource;
   /** Accepted JWS algorithms. Default: the asymmetric ones (RS, PS, ES, EdDSA). */
-  readonly algorithms?: readonly string[];
+  readonly algorithms?: readonly string[] | undefined;
   /**
    * The oldest SET accepted, by its `iat`. SETs carry no `exp` (RFC 8417 section 2.2): this is what
    * bounds how long a stolen SET could be replayed, and how long `jti`s are remembered. Default 5 min;
    * a whole number of milliseconds from 1 minute to 1 day ({@link SET_MAX_AGE_RULE}).
    */
-  readonly maxAge?: number;
+  readonly maxAge?: number | undefined;
   /** Clock difference tolerated on `iat` (and `exp`, `nbf` when present). Default 60 s, at most 5 min. */
-  readonly skew?: number;
+  readonly skew?: number | undefined;
   /** Where received `jti`s are remembered, so that a SET is acted on once. Shared stores for several instances. */
   readonly replayStore: ReplayStore;
   /**
    * Longest SET accepted, in characters. Default 64 KiB; an integer from 200 (no SET is shorter) to
    * 1 MiB ({@link SET_MAX_LENGTH_RULE}).
    */
-  readonly maxLength?: number;
+  readonly maxLength?: number | undefined;
 }
 
 // A minute: a SET takes seconds to arrive, and seconds given for milliseconds (300) fall below it.

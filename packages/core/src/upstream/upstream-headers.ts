@@ -31,33 +31,33 @@ export interface UpstreamHeadersOptions {
    */
   readonly claims: readonly string[] | Readonly<Record<string, ClaimPath>>;
   /** The prefix of derived header names; every incoming header starting with it is removed. Default `X-Token-`. */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /**
    * How arrays are written: `'comma'` (default) joins strings, numbers and booleans with `, ` (an array
    * holding anything else, or a string with a comma, is left out rather than written ambiguously);
    * `'json'` writes compact JSON. Objects are always compact JSON.
    */
-  readonly arrays?: 'comma' | 'json';
+  readonly arrays?: 'comma' | 'json' | undefined;
   /**
    * A value with characters outside printable ASCII (control characters such as CR and LF, or non-ASCII
    * text): `'omit'` (default) leaves the header out; `'percent-encode'` writes those characters and `%`
    * as UTF-8 percent-escapes, for the upstream to read with `decodeURIComponent`.
    */
-  readonly unsafeValues?: 'omit' | 'percent-encode';
+  readonly unsafeValues?: 'omit' | 'percent-encode' | undefined;
   /** Values longer than this (after encoding) are left out, never cut. Default 4096. */
-  readonly maxValueLength?: number;
+  readonly maxValueLength?: number | undefined;
   /**
    * Forward the signed RFC 9701 introspection answer under this header when the request has one (see
    * `TokenInfo.introspectionJwt`), as NGINX's `forwardToken` does: a header name (an RFC 9110 token)
    * that no claim is forwarded under, and none of the framing or credential headers `claims` refuses.
    * Default: not forwarded.
    */
-  readonly introspectionJwtHeader?: string;
+  readonly introspectionJwtHeader?: string | undefined;
   /**
    * Keep the client's `Authorization` and `DPoP` headers. Default `false`: the upstream trusts the
    * forwarded claims, and the client's credentials stop at the resource server (as NGINX strips them).
    */
-  readonly forwardCredentials?: boolean;
+  readonly forwardCredentials?: boolean | undefined;
 }
 
 /** Headers for the upstream, built once from {@link UpstreamHeadersOptions}. */

@@ -16,7 +16,7 @@ export interface AuthorizerSettings {
    * The claims passed to the integration in the authorizer `context` (arrays and objects as JSON text).
    * Default: every claim of the token. The raw token is never passed.
    */
-  readonly contextClaims?: readonly string[];
+  readonly contextClaims?: readonly string[] | undefined;
   /**
    * What an IAM policy answer allows or denies: `'method'` (default), the invoked method or route only;
    * `'stage'`, every method of the stage. API Gateway caches an answer per token (REST API TOKEN
@@ -24,5 +24,5 @@ export interface AuthorizerSettings {
    * with caching on, use `'stage'` and one authorizer per policy, or the cached Allow of one route
    * is what the next route gets.
    */
-  readonly policyScope?: 'method' | 'stage';
+  readonly policyScope?: 'method' | 'stage' | undefined;
 }

@@ -24,13 +24,13 @@ export type HttpApiAuthorizerEvent = APIGatewayRequestAuthorizerEventV2;
 
 /** A simple response (`enableSimpleResponses`): `isAuthorized`, and the claims as `context` when it is. */
 export type HttpApiSimpleAuthorizerResult = APIGatewaySimpleAuthorizerResult & {
-  readonly context?: AuthorizerContext;
+  readonly context?: AuthorizerContext | undefined;
 };
 
 /** How an HTTP API authorizer answers: simple responses (`isAuthorized`), or IAM policies. */
 export interface HttpApiAuthorizerSettings extends AuthorizerSettings {
   /** `'simple'` (default) when the authorizer has simple responses enabled, else `'iam'`. */
-  readonly response?: 'simple' | 'iam';
+  readonly response?: 'simple' | 'iam' | undefined;
 }
 
 /** An HTTP API authorizer answering with simple responses. */
