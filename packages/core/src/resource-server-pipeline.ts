@@ -1,3 +1,4 @@
+import { checkValidityPeriod } from './claims/validity.js';
 import { type Clock, clockOption, isClockReading, unreadableClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
 import { warnOnce } from './config/development-warning.js';
@@ -6,6 +7,7 @@ import {
   anyValue,
   boolean,
   func,
+  MAX_SKEW_SECONDS,
   nonEmptyString,
   type OptionSchema,
   objectWith,
@@ -290,6 +292,11 @@ export function buildResourceServerWith(
     }
     if (!resolved.ok) return refused(respond, challenge, bearer, scheme, resolved.failure);
     const info = resolved.value;
+    // Every resolver of @rs checks the validity period with its own skew; a resolver of the application's
+    // own may forget to. Whatever the resolver, a token outside the widest skew any resolver may allow is
+    // refused here, as a time claim that is not a number: this never overrules a built-in resolver.
+    const outOfTime = checkValidityPeriod(info, now, MAX_SKEW_SECONDS, false);
+    if (outOfTime !== undefined) return refused(respond, challenge, bearer, scheme, outOfTime);
     trace?.resolved(info);
 
     // Most requests carry a plain bearer token on a route without demands: skip the stage's await.

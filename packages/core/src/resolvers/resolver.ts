@@ -32,6 +32,8 @@ export interface ResolveContext {
  * A resolver returns failures as values; it throws only for bugs. It must never put the token in a
  * failure description. Its `cacheNamespace` (see {@link CacheIdentity}) keeps a shared token cache from
  * serving its answers to another resolver: every resolver of @rs has one; give yours one too.
+ * It checks the token's validity period (`exp`, `nbf`, `iat`) with the skew it allows; the resource
+ * server refuses, whatever the resolver says, a token outside the widest skew @rs allows (300 s).
  * Its optional `health(now)` reports the dependencies it calls (see {@link ResourceServer.status});
  * resolvers that wrap others report theirs too.
  */
