@@ -117,7 +117,10 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
         const exchange = async (): Promise<HttpResponse> => {
           const response = await request(req.url, {
             method: req.method,
-            headers: req.headers,
+            // Undici inflates nothing, and a request without Accept-Encoding accepts any coding (RFC
+            // 9110 §12.5.3): a server would be free to gzip its JSON, which fetch inflates. Asking for the
+            // bytes as they are gives one answer whichever client is installed.
+            headers: { 'accept-encoding': 'identity', ...req.headers },
             body: req.body,
             dispatcher,
             signal: deadline.signal,

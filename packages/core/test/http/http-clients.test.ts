@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { gzipSync } from 'node:zlib';
 import { closedPort } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchHttpClient, type HttpClient, HttpClientError, type HttpRequest } from '../../src/index.js';
@@ -55,6 +56,20 @@ function route(request: IncomingMessage, response: ServerResponse): void {
     case '/empty':
       response.writeHead(204).end();
       return;
+    case '/encoded': {
+      // RFC 9110 §12.5.3: without Accept-Encoding any coding is acceptable, so a server may gzip; only
+      // `identity` (or a list without gzip) rules it out. Many servers and CDNs gzip JSON this way.
+      const accepted = request.headers['accept-encoding'];
+      const body = '{"keys":[]}';
+      if (accepted === undefined || /\bgzip\b/.test(accepted)) {
+        response
+          .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+          .end(gzipSync(body));
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      }
+      return;
+    }
     case '/exact':
       response.writeHead(200, { 'content-length': String(BODY_2000.length) }).end(BODY_2000);
       return;
@@ -140,6 +155,14 @@ describe.each(clients)('%s', (_name, client) => {
     expect(response.header('x-multi')).toBe('a, b');
     expect(response.header('x-absent')).toBeUndefined();
     expect(new TextDecoder().decode(response.body)).toBe('{"ok":true}');
+  });
+
+  it('hands over the body as the server meant it, from a server that compresses what it may', async () => {
+    // The same JWK set or introspection answer must read the same whichever client is installed: fetch
+    // asks for gzip and inflates it; undici asks for none.
+    const response = await client.send(get('/encoded'));
+    expect(response.status).toBe(200);
+    expect(new TextDecoder().decode(response.body)).toBe('{"keys":[]}');
   });
 
   it('sends method, headers and body', async () => {
