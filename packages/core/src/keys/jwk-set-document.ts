@@ -1,4 +1,5 @@
 import { isObject } from '../encoding/json-object.js';
+import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { JwkIndex } from './jwk-index.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 
@@ -15,7 +16,8 @@ export interface JwkSetDocument {
  * alone (a mistake at the authorization server, or a secret leaked to anyone who fetches the set): it is
  * refused whole, as a configured set mixing the two is, not used with the secret left out.
  * `onImportFailure` hears of a key that passed the checks and still could not be imported, when a token
- * first needs it. Throws a {@link JwkSetError} whose `code` says which.
+ * first needs it. Throws a {@link JwkSetError} whose `code` says which. The `document` returned is the set
+ * less any key carrying private or secret material ({@link publicKeysOf}).
  */
 export function indexJwkSet(
   received: unknown,
@@ -45,7 +47,23 @@ export function indexJwkSet(
       index.unusable,
     );
   }
-  return { index, document: received as JwkSetDocument };
+  return { index, document: publicKeysOf(received as JwkSetDocument) };
+}
+
+/**
+ * The set as received, less every key that carries private or secret material (a private key published
+ * by mistake, left out of the index already): the document is handed to the application
+ * (`RemoteJwks.export`, written to a file to bundle with a function), which must never get the issuer's
+ * private key from us. The key is dropped whole rather than stripped to its public part, which would make
+ * a compromised key usable once the document is hydrated.
+ */
+function publicKeysOf(set: JwkSetDocument): JwkSetDocument {
+  const keys = set.keys.filter((key) => !carriesKeyMaterialToKeepSecret(key));
+  return keys.length === set.keys.length ? set : { ...set, keys };
+}
+
+function carriesKeyMaterialToKeepSecret(key: unknown): boolean {
+  return isObject(key) && (key.kty === 'oct' || PRIVATE_MEMBERS.some((member) => Object.hasOwn(key, member)));
 }
 
 function isSharedSecret(candidate: unknown): boolean {

@@ -1,4 +1,5 @@
 import { generateSigningKey, jwksOf, startJwksServer, type TestSigningKey } from '@rs/testkit';
+import { exportJWK, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jwtResolver, remoteJwks } from '../../src/index.js';
 import {
@@ -66,5 +67,35 @@ describe('remoteJwks: preload, export, hydrate', () => {
     const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys });
     expectSuccess(await resolveAt(resolver, await mint(current, { exp: NOW_S + 600 }), NOW_MS));
     expectFailure(await resolveAt(resolver, 'not.a.token', NOW_MS), 'token_malformed');
+  });
+
+  it('export() never hands out private key material a set published by mistake', async () => {
+    // An authorization server that publishes a private key beside the public ones: the key is left out of
+    // verification, and out of what export() gives, which applications write to files.
+    const leakedEc = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
+    const leakedRsa = await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey);
+    const published = {
+      keys: [current.publicJwk, { ...leakedEc, kid: 'leak-ec' }, { ...leakedRsa, kid: 'leak-rsa' }],
+    };
+    const server = await startJwksServer(published);
+    try {
+      const fetched = remoteJwks({ url: server.url });
+      await fetched.preload();
+      const hydrated = remoteJwks({ url: 'https://as.example.com/jwks' });
+      hydrated.hydrate(published);
+      for (const keys of [fetched, hydrated]) {
+        const exported = keys.export()!;
+        expect(exported.keys.map((jwk) => jwk.kid)).toEqual([current.kid]);
+        for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+          expect(JSON.stringify(exported)).not.toContain(`"${member}"`);
+        // Hydrated again, the export verifies as the set did.
+        const again = remoteJwks({ url: 'https://as.example.com/jwks' });
+        again.hydrate(exported);
+        const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: again });
+        expectSuccess(await resolveAt(resolver, await mint(current, { exp: NOW_S + 600 }), NOW_MS));
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
