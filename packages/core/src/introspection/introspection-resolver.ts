@@ -20,6 +20,7 @@ import { nonNegativeOption, positiveOption, stringSetOption } from '../config/op
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import { parseJsonObject } from '../encoding/json-object.js';
+import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
@@ -404,7 +405,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     if (!expected.test(contentType)) {
       return refusal(
         'introspection_unavailable',
-        `answered ${contentType || 'no content type'}, not ${jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE}`,
+        `answered ${shownMediaType(contentType)}, not ${jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE}`,
       );
     }
     let text: string;
@@ -606,4 +607,13 @@ function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
     if (error.code === 'ERR_RS_INTROSPECTION_MISCONFIGURED')
       write(`@rs: token introspection is misconfigured: ${error.message}`);
   };
+}
+
+// The longest media type a message quotes: the server chooses the header, which goes into errors, logs
+// and status() (parameters left out, a long one cut), never whole.
+const MAX_MEDIA_TYPE_SHOWN = 100;
+
+function shownMediaType(contentType: string): string {
+  const mediaType = contentType.split(';', 1)[0]!.trim();
+  return mediaType === '' ? 'no content type' : quotedExcerpt(mediaType, MAX_MEDIA_TYPE_SHOWN);
 }

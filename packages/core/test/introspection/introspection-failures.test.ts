@@ -157,6 +157,23 @@ describe('introspection failures: the server cannot be asked', () => {
     expect(as.introspectionRequests - before).toBe(1);
   });
 
+  it('quotes at most 100 characters of the media type a server chose, never its parameters', async () => {
+    // A server may put anything in Content-Type (an echo of the request, with the token in it): the error
+    // message, which reaches logs and status(), shows the media type cut short.
+    const as = authorizationServer();
+    const token = await as.issueToken();
+    as.failIntrospection(200, '{"active":true}', `text/${'x'.repeat(12_000)}; echo=${token}`);
+    const { resolver, errors } = introspectAt(as, { retries: 0 });
+    expectRejected(
+      await resourceServerWith(resolver).authenticate(bearerRequest(token)),
+      'introspection_unavailable',
+    );
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toContain(`answered "text/${'x'.repeat(95)}…", not application/json`);
+    expect(errors[0]?.message.length).toBeLessThan(300);
+    expect(errors[0]?.message).not.toContain(token);
+  });
+
   it('retries a 5xx once (retries: 1) and accepts the answer after recovery', async () => {
     const as = authorizationServer();
     const token = await as.issueToken();
