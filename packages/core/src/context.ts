@@ -58,6 +58,9 @@ export function createContext(
  * reads stay monomorphic. (A literal followed by `Object.defineProperty` for the hidden token cost V8
  * about ten times as much per request, and a spread followed by more members more still.)
  */
+// Node's symbol for a custom `util.inspect`, reached through the global registry: no import of node:util.
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 class RequestContext implements OAuth2Context {
   readonly source: OAuth2Context['source'];
   readonly claims: OAuth2Context['claims'];
@@ -100,5 +103,13 @@ class RequestContext implements OAuth2Context {
   /** The raw access token: not an own property, so no enumeration, JSON or spread finds it. */
   get token(): string {
     return this.#token;
+  }
+
+  /**
+   * What Node's `util.inspect` (and `console.log`) shows: the context's own members. Asked to show hidden
+   * members and call getters (`{ showHidden: true, getters: true }`), it would otherwise call `token`.
+   */
+  [INSPECT](): Record<string, unknown> {
+    return { ...this };
   }
 }

@@ -82,7 +82,9 @@ describe('an accepted request', () => {
     expect(JSON.stringify(context)).not.toContain(token);
     expect(JSON.stringify(context)).not.toContain(token.split('.')[2]);
     expect({ ...context }).not.toHaveProperty('token');
-    expect(inspect(context, { depth: 5 })).not.toContain(token.split('.')[2]);
+    for (const options of [{}, { showHidden: true }, { getters: true }, { showHidden: true, getters: true }])
+      expect(inspect(context, { depth: 5, ...options })).not.toContain(token.split('.')[2]);
+    expect(inspect(context)).toContain(`subject: '${context.subject}'`);
     // Not an own property at all: a getter (without setter) that reads a private field.
     expect(Object.hasOwn(context, 'token')).toBe(false);
     expect(Object.getOwnPropertyNames(context)).not.toContain('token');
