@@ -1,6 +1,6 @@
 /**
  * Options by the names other JWT and OAuth libraries give them (jose, jsonwebtoken, express-jwt,
- * jwks-rsa, aws-jwt-verify, Spring), with how @rs takes them: a newcomer's first try is pointed at the
+ * jwks-rsa, aws-jwt-verify, Spring, ForgeRock Identity Gateway), with how @rs takes them: a newcomer's first try is pointed at the
  * option, not merely refused. Used only where the factory knows the option named.
  */
 const NAMES_ELSEWHERE: Readonly<
@@ -29,6 +29,9 @@ const NAMES_ELSEWHERE: Readonly<
   },
   scopes: { option: 'policy', usage: 'policy: { scopes: […] }' },
   requiredScopes: { option: 'policy', usage: 'policy: { scopes: […] }' },
+  // Identity Gateway's OAuth2ResourceServerFilter.
+  accessTokenResolver: { option: 'resolver' },
+  cache: { option: 'resolver', usage: 'resolver: tokenCache(introspectionResolver({ … }))' },
 };
 
 /** Why `key` is refused: an unknown option, with the known one meant when there is a likely one. */

@@ -27,7 +27,7 @@ import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { schemeOfRefusedRequest } from '../extract/extract-token.js';
 import { retryAfterMs, retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
-import { validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
+import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { throttledConsoleError } from '../observability/throttled-console-error.js';
@@ -193,10 +193,15 @@ const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
 export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
   checkOptions(options, INTROSPECTION_RESOLVER_OPTIONS, 'introspectionResolver');
   const issuers = stringSetOption(options.issuer, 'introspectionResolver.issuer', false);
-  for (const spelling of issuers ?? [])
-    validateIssuerUrl(spelling, 'introspectionResolver.issuer', options.allowInsecureHttp);
   // The one discovery asks and a client assertion is addressed to: the first given.
   const issuer = issuers === undefined ? undefined : [...issuers][0]!;
+  // Only an issuer that discovery fetches (no `endpoint` given: the first) must be https; the others,
+  // and every one beside a fixed endpoint, are only compared with `iss`, as `jwtResolver`'s is.
+  for (const spelling of issuers ?? []) {
+    if (options.endpoint === undefined && spelling === issuer)
+      validateIssuerUrl(spelling, 'introspectionResolver.issuer', options.allowInsecureHttp);
+    else checkComparedIssuer(spelling, 'introspectionResolver.issuer');
+  }
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined

@@ -201,8 +201,20 @@ function openKeystore(bytes: Uint8Array, password: string, fileInMessage: string
     const option =
       error.code === 'ERR_RS_PKCS12_PASSWORD' ? 'pkcs12SecretStore.storePassword' : 'pkcs12SecretStore.file';
     // The Pkcs12Error as `cause`: its code (`ERR_RS_PKCS12_PASSWORD`, `…_FORMAT`) says which check failed.
-    throw new RsConfigError(option, `${fileInMessage}: ${error.message}`, { cause: error });
+    throw new RsConfigError(option, `${fileInMessage}: ${error.message}${lineBreakHint(error, password)}`, {
+      cause: error,
+    });
   }
+}
+
+/**
+ * Why a password that looks right fails: it ends with a line break, as a password file written with
+ * `echo` does (Identity Gateway's guides write `keystore.pass` that way, and read it whole). The password
+ * is never shown; its last character is named.
+ */
+function lineBreakHint(error: Pkcs12Error, password: string): string {
+  if (error.code !== 'ERR_RS_PKCS12_PASSWORD' || !/[\r\n]$/.test(password)) return '';
+  return '; the password ends with a line break (a file written by echo): write it with printf, or without the final newline';
 }
 
 function entryPassword(
@@ -242,7 +254,11 @@ function entryKey(
   } catch (error) {
     if (!(error instanceof Pkcs12Error)) throw error;
     const option = error.code === 'ERR_RS_PKCS12_PASSWORD' ? passwordOption : 'pkcs12SecretStore.file';
-    throw new RsConfigError(option, `${fileInMessage} alias "${alias}": ${error.message}`, { cause: error });
+    throw new RsConfigError(
+      option,
+      `${fileInMessage} alias "${alias}": ${error.message}${lineBreakHint(error, password)}`,
+      { cause: error },
+    );
   }
   if (content === undefined) {
     const known = keystore.aliases.length === 0 ? 'none' : keystore.aliases.join(', ');

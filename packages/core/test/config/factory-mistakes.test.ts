@@ -400,6 +400,18 @@ describe("options by other libraries' names point at the option @rs takes", () =
       'scopes',
       'did you mean "policy" (policy: { scopes: […] })?',
     ],
+    [
+      "Identity Gateway's accessTokenResolver",
+      () => createResourceServer({ accessTokenResolver: resolver } as never),
+      'accessTokenResolver',
+      'did you mean "resolver"?',
+    ],
+    [
+      "Identity Gateway's cache",
+      () => createResourceServer({ resolver, cache: { enabled: true } } as never),
+      'cache',
+      'did you mean "resolver" (resolver: tokenCache(introspectionResolver({ … })))?',
+    ],
   ])('%s', (_name, build, option, hint) => {
     expect(expectConfigError(build, option).message).toContain(`unknown option; ${hint}`);
   });

@@ -46,6 +46,16 @@ describe('introspection configuration errors, at start-up', () => {
     expect(build({ endpoint: 'http://localhost:8080/introspect' })).not.toThrow();
   });
 
+  it('takes a plain http issuer that is only compared with iss (an endpoint given), as jwtResolver does', () => {
+    // Identity Gateway's examples name Access Management as http://am.example.com:8088/openam/oauth2.
+    const issuer = 'http://am.example.com:8088/openam/oauth2';
+    expect(build({ issuer })).not.toThrow();
+    expect(build({ issuer: ['https://as.example.com', issuer] })).not.toThrow();
+    // Discovery fetches the first issuer: that one still must be https.
+    expectConfigError(build({ endpoint: undefined, issuer }), 'introspectionResolver.issuer');
+    expect(build({ endpoint: undefined, issuer: ['https://as.example.com', issuer] })).not.toThrow();
+  });
+
   it('refuses endpoints that are not absolute, carry credentials or a fragment', () => {
     expectConfigError(build({ endpoint: '/introspect' }), 'introspectionResolver.endpoint');
     expectConfigError(

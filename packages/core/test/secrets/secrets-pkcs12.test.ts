@@ -51,6 +51,17 @@ describe('pkcs12SecretStore: keystores made by openssl', () => {
       );
       expect(error.message).toContain(fixture(file));
       expect(error.message).toContain('store password is wrong');
+      expect(error.message).not.toContain('line break');
+    });
+
+    it(`${file}: a password read with the newline echo left says so, and is never shown`, () => {
+      const error = expectConfigError(
+        () => keystore(file, ['signature-key'], 'password\n'),
+        'pkcs12SecretStore.storePassword',
+      );
+      expect(error.message).toContain('store password is wrong');
+      expect(error.message).toContain('the password ends with a line break');
+      expect(error.message).not.toContain('password\n');
     });
   }
 });
