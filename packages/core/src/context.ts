@@ -109,7 +109,7 @@ class RequestContext implements OAuth2Context {
    * What Node's `util.inspect` (and `console.log`) shows: the context's own members. Asked to show hidden
    * members and call getters (`{ showHidden: true, getters: true }`), it would otherwise call `token`.
    */
-  [INSPECT](): Record<string, unknown> {
+  [INSPECT](): object {
     return { ...this };
   }
 }
