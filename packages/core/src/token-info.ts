@@ -20,7 +20,8 @@ export interface TokenInfo {
   readonly subject: string | undefined;
   /**
    * `client_id`, else `azp`, else, for an Access Management client-based token (`cts`
-   * `OAUTH2_STATELESS_GRANT`), its `aud` when one string: AM names the client there only.
+   * `OAUTH2_STATELESS_GRANT`), its `aud` when one string: AM names the client there only. A claim that
+   * is present but not a string names no client, and the next is not read in its place.
    */
   readonly clientId: string | undefined;
   readonly issuer: string | undefined;
@@ -73,7 +74,7 @@ export function tokenInfoFromClaims(
     source,
     claims,
     subject: stringClaim(claims.sub),
-    clientId: stringClaim(claims.client_id) ?? stringClaim(claims.azp) ?? accessManagementClient(claims),
+    clientId: clientOf(claims),
     issuer: stringClaim(claims.iss),
     audience: stringList(claims.aud),
     scopes: scopesOf(claims),
@@ -84,6 +85,17 @@ export function tokenInfoFromClaims(
     trackingId: stringClaim(claims.auditTrackingId),
     confirmation: isObject(claims.cnf) ? confirmationOf(claims.cnf) : undefined,
   };
+}
+
+/**
+ * The client the token was issued to. Only an absent claim gives way to the next: a `client_id` of the
+ * wrong type next to an `azp` naming another client must not be answered with that client (the resolvers
+ * refuse such a token; a resolver of the application's own may not).
+ */
+function clientOf(claims: Readonly<Record<string, unknown>>): string | undefined {
+  if (claims.client_id !== undefined) return stringClaim(claims.client_id);
+  if (claims.azp !== undefined) return stringClaim(claims.azp);
+  return accessManagementClient(claims);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { requireOption } from '../config/config-error.js';
 import { isNumericDate } from '../encoding/numeric-date.js';
-import { type Failure, failure } from '../errors/failure.js';
+import { failure } from '../errors/failure.js';
 import type { TypeCheck } from '../jose/jwt-reader.js';
 
 /**
@@ -9,7 +9,8 @@ import type { TypeCheck } from '../jose/jwt-reader.js';
  * - `'rfc9068'`: header `typ` `at+jwt` and claims `iss exp aud sub client_id iat jti` (RFC 9068);
  * - `'access-management'`: the client-based tokens of Access Management. Its claim set (`sub` such as
  *   `(usr!demo)`, `cts`, `realm`, `authGrantId`, `auditTrackingId`, `scope` as an array) is accepted as
- *   is; `tokenName` must be `access_token`, because its refresh tokens are JWTs signed with the same key.
+ *   is; `tokenName` must be present. That a present `tokenName` is `access_token` is checked with every
+ *   profile and without one (`token-kind.ts`): AM's refresh tokens are JWTs signed with the same key.
  */
 export type JwtProfile = 'rfc9068' | 'access-management';
 
@@ -40,14 +41,12 @@ export interface ProfileRules {
   readonly checkType: TypeCheck | undefined;
   /** Whether a token must carry a signature: an encrypted token that holds claims alone is refused. */
   readonly signatureRequired: boolean;
-  readonly checkClaims: ((claims: Readonly<Record<string, unknown>>) => Failure | undefined) | undefined;
 }
 
 const NO_PROFILE: ProfileRules = {
   requiredClaims: [],
   checkType: undefined,
   signatureRequired: false,
-  checkClaims: undefined,
 };
 
 const text = (name: string): RequiredClaim => ({ name, expected: 'a string', accepts: isNonEmptyString });
@@ -71,17 +70,14 @@ const RFC9068: ProfileRules = {
       : failure('token_type_invalid', 'The JWT "typ" header is not "at+jwt"'),
   // RFC 9068 §2.1: "JWT access tokens MUST be signed"; §4: the resource server must validate the signature.
   signatureRequired: true,
-  checkClaims: undefined,
 };
 
+// Without `tokenName`, nothing would tell an AM access token from its refresh token: both carry
+// `token_type: "Bearer"`.
 const ACCESS_MANAGEMENT: ProfileRules = {
   requiredClaims: [presentClaim('tokenName')],
   checkType: undefined,
   signatureRequired: false,
-  checkClaims: (claims) =>
-    claims.tokenName === 'access_token'
-      ? undefined
-      : failure('token_type_invalid', 'The JWT is not an access token ("tokenName")'),
 };
 
 /** The rules of `profile`, validated as the option named `option`. */

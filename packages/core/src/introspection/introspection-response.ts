@@ -1,8 +1,9 @@
+import { CNF_MEMBER_TYPES, MEMBER_TYPES, memberTypeProblem } from '../claims/member-types.js';
+import { tokenKindProblem } from '../claims/token-kind.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { parseBoundedJson } from '../encoding/bounded-json.js';
 import { checkJsonMemberNames } from '../encoding/json-duplicate-members.js';
 import { isObject } from '../encoding/json-object.js';
-import { isNumericDate } from '../encoding/numeric-date.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
 
@@ -91,9 +92,13 @@ function interpretActive(
   nowMs: number,
   presentedWith: () => PresentationScheme,
 ): Outcome<TokenInfo> {
+  // A member of the wrong type is the server's error: blamed on the client's token, it would be a 401
+  // the token cache keeps.
   const broken = memberTypeProblem(answer);
-  if (broken !== undefined) return refusal('introspection_unavailable', broken);
-  const kind = tokenKindProblem(answer);
+  if (broken !== undefined)
+    return refusal('introspection_unavailable', `answered "${broken.member}" that is not ${broken.expected}`);
+  // A client must not get through with its refresh token because the server answers `active: true` for it.
+  const kind = notAnAccessToken(answer);
   if (kind !== undefined) return refusal('token_type_invalid', kind);
   const unconfirmable = unconfirmableDpopBinding(answer, presentedWith);
   if (unconfirmable !== undefined) return { ok: false, failure: unconfirmable };
@@ -113,42 +118,6 @@ function interpretActive(
   if (validity !== undefined) return { ok: false, failure: validity };
   return success(info);
 }
-
-type MemberType = 'string' | 'number' | 'strings' | 'object';
-
-// The members of RFC 7662 §2.2 with a type, and `cnf` (RFC 7800 §3.1). `scope` and `aud` may also be
-// lists of strings, as real servers send them (AM's tokeninfo, Keycloak). A member of another type is
-// the server's error: blamed on the client's token it would be a 401 the token cache keeps.
-const MEMBER_TYPES: readonly (readonly [string, MemberType])[] = [
-  ['exp', 'number'],
-  ['iat', 'number'],
-  ['nbf', 'number'],
-  ['scope', 'strings'],
-  ['aud', 'strings'],
-  ['iss', 'string'],
-  ['sub', 'string'],
-  ['client_id', 'string'],
-  ['username', 'string'],
-  ['token_type', 'string'],
-  ['jti', 'string'],
-  ['cnf', 'object'],
-];
-
-// The confirmation methods with a type (RFC 8705 §3.1 and its `x5t#SHA256` spelling, RFC 9449 §6.2,
-// RFC 7800 §3.2). Whether a value is a valid thumbprint or key stays the confirm stage's question.
-const CNF_MEMBER_TYPES: readonly (readonly [string, MemberType])[] = [
-  ['x5t#S256', 'string'],
-  ['x5t#SHA256', 'string'],
-  ['jkt', 'string'],
-  ['jwk', 'object'],
-];
-
-const TYPE_NAMES: Readonly<Record<MemberType, string>> = {
-  string: 'a string',
-  number: 'a finite number',
-  strings: 'a string or a list of strings',
-  object: 'a JSON object',
-};
 
 /**
  * The answer without its typed members that are `null`. Servers written in Java (Janssen, Gluu) write
@@ -172,60 +141,12 @@ function withoutNullMembers(answer: Readonly<Record<string, unknown>>): Readonly
   return copy ?? answer;
 }
 
-/** The first member of an active answer whose type is wrong, described; `undefined` when none is. */
-function memberTypeProblem(answer: Readonly<Record<string, unknown>>): string | undefined {
-  for (const [member, type] of MEMBER_TYPES) {
-    const value = answer[member];
-    if (value !== undefined && !hasType(value, type))
-      return `answered "${member}" that is not ${TYPE_NAMES[type]}`;
-  }
-  const cnf = answer.cnf;
-  if (cnf === undefined) return undefined;
-  for (const [member, type] of CNF_MEMBER_TYPES) {
-    const value = (cnf as Record<string, unknown>)[member];
-    if (value !== undefined && !hasType(value, type))
-      return `answered "cnf.${member}" that is not ${TYPE_NAMES[type]}`;
-  }
-  return undefined;
-}
-
-function hasType(value: unknown, type: MemberType): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return isNumericDate(value);
-    case 'strings':
-      return (
-        typeof value === 'string' ||
-        (Array.isArray(value) && value.every((entry) => typeof entry === 'string'))
-      );
-    case 'object':
-      return isObject(value);
-  }
-}
-
-// RFC 7662 `token_type` is an OAuth token type (RFC 6749 §7.1: `Bearer`, RFC 9449 `DPoP`); some servers
-// write `access_token` or the RFC 8693 URI. Anything else (`refresh_token`, `id_token`, `N_A`, …) says the
-// token is not an access token: a client must not get through with its refresh token because the server
-// answers `active: true` for it.
-const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set([
-  'bearer',
-  'dpop',
-  'access_token',
-  'urn:ietf:params:oauth:token-type:access_token',
-]);
-// Keycloak writes `typ` instead, and says `Refresh`, `Offline` or `ID` for tokens that are no access tokens.
-const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline', 'id', 'logout']);
-
-/** Called once the member types are checked: `token_type` is a string when present. */
-function tokenKindProblem(answer: Readonly<Record<string, unknown>>): string | undefined {
-  const { token_type: tokenType, typ } = answer;
-  if (typeof tokenType === 'string' && !ACCESS_TOKEN_TYPES.has(tokenType.toLowerCase()))
-    return 'The authorization server says the token is not an access token ("token_type")';
-  if (typeof typ === 'string' && KEYCLOAK_OTHER_TYPES.has(typ.toLowerCase()))
-    return 'The authorization server says the token is not an access token ("typ")';
-  return undefined;
+/** Why an active answer is refused for a token that is no access token; `undefined` when it is one. */
+function notAnAccessToken(answer: Readonly<Record<string, unknown>>): string | undefined {
+  const claim = tokenKindProblem(answer);
+  return claim === undefined
+    ? undefined
+    : `The authorization server says the token is not an access token ("${claim}")`;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { memberTypeProblem } from '../claims/member-types.js';
+import { tokenKindProblem } from '../claims/token-kind.js';
 import { presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { audienceOption } from '../config/audience-option.js';
@@ -148,9 +150,21 @@ export function buildJwtResolver(
     if (audiences !== undefined && !info.audience.some((aud) => audiences.has(aud))) {
       return { code: 'audience_mismatch', description: 'The JWT is not meant for this resource server' };
     }
-    const validity = checkValidityPeriod(info, now, skew, true);
-    if (validity !== undefined) return validity;
-    return profile.checkClaims?.(claims);
+    // Whatever the profile, as introspection checks its answers: a claim of the wrong type is the token's
+    // fault, never read as absent (a `client_id` of the wrong type would let `azp` name the client).
+    const mistyped = memberTypeProblem(claims);
+    if (mistyped !== undefined) {
+      return {
+        code: 'claim_invalid',
+        description: `The access token "${mistyped.member}" is not ${mistyped.expected}`,
+      };
+    }
+    // Whatever the profile: a refresh or ID token signed (or encrypted) with the access tokens' key is no
+    // access token.
+    const kind = tokenKindProblem(claims);
+    if (kind !== undefined)
+      return { code: 'token_type_invalid', description: `The JWT is not an access token ("${kind}")` };
+    return checkValidityPeriod(info, now, skew, true);
   }
 
   function accept(info: TokenInfo, now: number): Outcome<TokenInfo> {

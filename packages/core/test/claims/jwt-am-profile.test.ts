@@ -114,11 +114,16 @@ describe('Access Management client-based tokens', () => {
     }
   });
 
-  it('refuses a token without tokenName, and accepts a refresh token only without the profile', async () => {
+  it('refuses a token without tokenName with the profile only, and a refresh token without it too', async () => {
     const token = await amSigned(amClaims({ tokenName: undefined }), 'HS256', hmac);
     expectFailure(await resolveAt(signedHs, token), 'claim_missing');
     const plain = jwtResolver({ acceptAnyAudience: true, issuer: AM_ISSUER, keys: sharedSecret(hmac) });
-    expectSuccess(await resolveAt(plain, await amSigned(amClaims(REFRESH), 'HS256', hmac)));
+    expectSuccess(await resolveAt(plain, token));
+    const failure = expectFailure(
+      await resolveAt(plain, await amSigned(amClaims(REFRESH), 'HS256', hmac)),
+      'token_type_invalid',
+    );
+    expect(failure.description).toBe('The JWT is not an access token ("tokenName")');
   });
 
   it('refuses a signed token claiming compression: its payload would be misread', async () => {

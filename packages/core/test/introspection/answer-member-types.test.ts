@@ -36,6 +36,8 @@ const BROKEN: Record<string, readonly [member: string, answer: string]> = {
   'scope-number': ['scope', '{"active":true,"scope":1}'],
   'scope-mixed-list': ['scope', '{"active":true,"scope":["read",null]}'],
   'sub-number': ['sub', `{${ACTIVE},"sub":12}`],
+  // Never read as absent, which would let `azp` name the client (as the JWT path never does either).
+  'client-id-number': ['client_id', `{${ACTIVE},"client_id":7,"azp":"other"}`],
   'username-list': ['username', `{${ACTIVE},"username":["alice"]}`],
   'token-type-number': ['token_type', `{${ACTIVE},"token_type":1}`],
   'jti-object': ['jti', `{${ACTIVE},"jti":{}}`],

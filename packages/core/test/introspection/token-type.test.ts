@@ -15,11 +15,17 @@ const ANSWERS: Record<string, Record<string, unknown>> = {
   'not-applicable': { token_type: 'N_A' },
   'keycloak-refresh': { typ: 'Refresh' },
   'keycloak-offline': { typ: 'Offline' },
+  'keycloak-id': { typ: 'ID' },
+  'keycloak-logout': { typ: 'logout' },
+  // Access Management names its tokens in `tokenName`; its refresh tokens say `token_type: "Bearer"` too.
+  'am-refresh': { token_type: 'Bearer', tokenName: 'refresh_token' },
+  'am-id-token': { tokenName: 'id_token' },
   bearer: { token_type: 'Bearer' },
   'bearer-lower-case': { token_type: 'bearer' },
   'access-token': { token_type: 'access_token' },
   'access-token-uri': { token_type: 'urn:ietf:params:oauth:token-type:access_token' },
   'keycloak-bearer': { typ: 'Bearer' },
+  'am-access': { token_type: 'Bearer', tokenName: 'access_token' },
   'no-type': {},
 };
 
@@ -60,6 +66,10 @@ describe('introspection: an active answer for a token that is not an access toke
     'not-applicable',
     'keycloak-refresh',
     'keycloak-offline',
+    'keycloak-id',
+    'keycloak-logout',
+    'am-refresh',
+    'am-id-token',
   ])('%s: 401 token_type_invalid', async (token) => {
     const before = calls;
     const rejection = expectRejected(
@@ -72,10 +82,15 @@ describe('introspection: an active answer for a token that is not an access toke
     expect(calls).toBe(before + 1);
   });
 
-  it.each(['bearer', 'bearer-lower-case', 'access-token', 'access-token-uri', 'keycloak-bearer', 'no-type'])(
-    '%s: accepted',
-    async (token) => {
-      expectAccepted(await rs().authenticate(bearerRequest(token)));
-    },
-  );
+  it.each([
+    'bearer',
+    'bearer-lower-case',
+    'access-token',
+    'access-token-uri',
+    'keycloak-bearer',
+    'am-access',
+    'no-type',
+  ])('%s: accepted', async (token) => {
+    expectAccepted(await rs().authenticate(bearerRequest(token)));
+  });
 });

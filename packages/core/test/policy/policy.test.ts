@@ -61,7 +61,7 @@ describe('where scopes come from', () => {
   });
 
   it('has no scopes without scope or scp, or with an empty scope', async () => {
-    for (const claims of [{ scope: undefined }, { scope: '' }, { scope: [] }, { scope: 42 }]) {
+    for (const claims of [{ scope: undefined }, { scope: '' }, { scope: [] }]) {
       const rejection = expectRejected(
         await withClaims(claims, { scopes: ['read'] }),
         'insufficient_scope',
@@ -71,9 +71,9 @@ describe('where scopes come from', () => {
     }
   });
 
-  it('ignores non-string entries of a scope array', async () => {
-    const context = expectAccepted(await withClaims({ scope: ['read', 7, null, ''] }));
-    expect([...context.scopes]).toEqual(['read']);
+  it('refuses a JWT whose scope is neither a string nor a list of strings, as introspection does', async () => {
+    for (const scope of [42, ['read', 7, null, '']])
+      expectRejected(await withClaims({ scope }, { scopes: ['read'] }), 'claim_invalid', 401);
   });
 });
 

@@ -1,0 +1,42 @@
+/**
+ * The claim or introspection member saying a token is no access token: `token_type` (RFC 7662, and the
+ * claim Access Management and others write), Keycloak's `typ` claim, Access Management's `tokenName`.
+ */
+export type TokenKindClaim = 'token_type' | 'typ' | 'tokenName';
+
+// An OAuth token type (RFC 6749 §7.1: `Bearer`, RFC 9449 `DPoP`); some servers write `access_token` or
+// the RFC 8693 URI. Anything else (`refresh_token`, `id_token`, `N_A`, …) says the token is not an
+// access token.
+const ACCESS_TOKEN_TYPES: ReadonlySet<string> = new Set([
+  'bearer',
+  'dpop',
+  'access_token',
+  'urn:ietf:params:oauth:token-type:access_token',
+]);
+
+// Keycloak writes a `typ` claim (not the JOSE header) of `Bearer` in its access tokens, and `Refresh`,
+// `Offline`, `ID` or `Logout` in the other tokens it signs with the same key.
+const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline', 'id', 'logout']);
+
+/**
+ * The claim of `claims` (a JWT claim set or an introspection answer) that says the token is not an access
+ * token, or `undefined` when none does. A client must not get through with its refresh token or ID token
+ * because the issuer signed it with the key it signs access tokens with, or because the authorization
+ * server answers `active: true` for it. Identity Gateway's stateless resolver likewise checks
+ * `tokenName`.
+ *
+ * - `token_type`, when a string, must be an access-token type (any case);
+ * - `typ`, when a string, must not be one of Keycloak's other token types (any case);
+ * - `tokenName`, when present, must be `access_token` exactly (Access Management's refresh tokens are
+ *   JWTs signed or encrypted with the access tokens' key, `tokenName: "refresh_token"`).
+ *
+ * A token with none of these claims (an RFC 9068 token, most JWT access tokens) passes. A `token_type`
+ * that is no string is a question of member types (`member-types.ts`), asked first.
+ */
+export function tokenKindProblem(claims: Readonly<Record<string, unknown>>): TokenKindClaim | undefined {
+  const { token_type: tokenType, typ, tokenName } = claims;
+  if (typeof tokenType === 'string' && !ACCESS_TOKEN_TYPES.has(tokenType.toLowerCase())) return 'token_type';
+  if (typeof typ === 'string' && KEYCLOAK_OTHER_TYPES.has(typ.toLowerCase())) return 'typ';
+  if (tokenName !== undefined && tokenName !== 'access_token') return 'tokenName';
+  return undefined;
+}
