@@ -54,13 +54,24 @@ export interface UpstreamHeadersOptions {
    */
   readonly introspectionJwtHeader?: string | undefined;
   /**
-   * Keep the client's `Authorization` and `DPoP` headers. Default `false`: the upstream trusts the
-   * forwarded claims, and the client's credentials stop at the resource server (as NGINX strips them).
+   * Keep the client's credentials: the `Authorization` and `DPoP` headers, and the token wherever else the
+   * client sent it (another header, a cookie, the query, the form body). Default `false`: the upstream
+   * trusts the forwarded claims, and the client's credentials stop at the resource server, wherever it read
+   * the token from (as NGINX strips the token "from the header or query parameters regardless of the key
+   * used").
    */
   readonly forwardCredentials?: boolean | undefined;
 }
 
-/** Headers for the upstream, built once from {@link UpstreamHeadersOptions}. */
+/**
+ * Headers (and, for a token sent in the query or the form body, the URL and body) for the upstream, built
+ * once from {@link UpstreamHeadersOptions}.
+ *
+ * Unless `forwardCredentials`, the client's token does not reach the upstream, wherever the resource
+ * server read it from. Each method finds it by its value (`context.token`), not by a location's name, so
+ * nothing else needs configuring: whichever of `tokenLocations` carried it, and any copy the client sent
+ * beside it, is removed.
+ */
 export interface UpstreamHeaders {
   /** The header names (lower case) set only from the token: always removed from the client's headers. */
   readonly names: readonly string[];
@@ -68,13 +79,58 @@ export interface UpstreamHeaders {
   forContext(context: OAuth2Context): Record<string, string>;
   /**
    * The client's headers as the upstream must see them: every owned name and every name with the prefix
-   * removed (so a client cannot send its own `X-Token-Sub`), the credentials removed unless
+   * removed (so a client cannot send its own `X-Token-Sub`), the client's credentials removed unless
    * `forwardCredentials`, then the claim headers of `context` added.
+   *
+   * The credentials removed are `Authorization`, `DPoP`, and every other header holding the token: a
+   * custom header it came in (`tokenLocations.header`, such as NGINX's `apiAccessToken`) or any header
+   * quoting it (a `Referer` or `X-Original-URI` with the token in its query). The `Cookie` header loses
+   * the cookies holding the token and keeps the others; one holding the token that is not plain
+   * `name=value` pairs (RFC 6265 §4.2.1: a token for a name, cookie-octets or a quoted value) is removed
+   * whole, since another parser could read a cookie in it that this one does not. When the token came in
+   * the form body, `Content-Length` is removed too: forward {@link UpstreamHeaders.rewriteForm}'s body,
+   * whose length is not the client's.
+   *
+   * A token sent in the query or the form body is not in the headers: forward the URL of
+   * {@link UpstreamHeaders.rewriteUrl} and the body of {@link UpstreamHeaders.rewriteForm}.
+   *
+   * @throws TypeError when `context` has no token and was not read from the `Authorization` header: a
+   * context the resource server did not build, where the token could not be found to be removed.
    */
   rewrite(
     incoming: Readonly<Record<string, string | readonly string[] | undefined>>,
     context: OAuth2Context,
   ): Record<string, string | string[]>;
+  /**
+   * The request URL as the upstream must see it: the query without the parameters holding the client's
+   * token (raw or percent-decoded, whatever their name: `access_token`, `tokenLocations.queryParameter`,
+   * or a copy), the rest of the URL kept as written. Takes an absolute URL or a path with its query (Node's
+   * `req.url`). Unchanged with `forwardCredentials`.
+   *
+   * @throws TypeError as {@link UpstreamHeaders.rewrite} does.
+   *
+   * @example
+   * ```ts
+   * // tokenLocations: { query: true, queryParameter: 'queryAuthz' }
+   * forwarded.rewriteUrl('/orders?queryAuthz=eyJ…&page=2', context); // '/orders?page=2'
+   * ```
+   */
+  rewriteUrl(url: string, context: OAuth2Context): string;
+  /**
+   * An `application/x-www-form-urlencoded` body as the upstream must see it: without the fields holding
+   * the client's token (raw or percent-decoded, whatever their name), the other fields kept as written.
+   * Unchanged with `forwardCredentials`. For a body the framework parsed, forward the fields without
+   * `access_token` instead. Its length differs from the client's `Content-Length`, which
+   * {@link UpstreamHeaders.rewrite} removes for a token from the form body.
+   *
+   * @throws TypeError as {@link UpstreamHeaders.rewrite} does.
+   *
+   * @example
+   * ```ts
+   * forwarded.rewriteForm('access_token=eyJ…&item=42', context); // 'item=42'
+   * ```
+   */
+  rewriteForm(body: string, context: OAuth2Context): string;
 }
 
 // What may stand in a header value as is: printable ASCII.
@@ -90,6 +146,11 @@ const KNOWN = new Set([
   'forwardCredentials',
 ]);
 const CREDENTIALS = ['authorization', 'dpop'];
+// RFC 6265 §4.1.1: cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ), cookie-octet being
+// printable ASCII without space, `"`, `,`, `;` and `\`.
+const COOKIE_VALUE =
+  /^(?:[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*|"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*")$/;
+const SPACE_OR_TAB_AT_EITHER_END = /^[ \t]+|[ \t]+$/g;
 const FRAMES_OR_CARRIES_CREDENTIALS =
   'must not be a header that frames the message or carries credentials (Content-Length, Transfer-Encoding, ' +
   'Connection, Host, Cookie, Authorization, DPoP, …): the upstream would read a claim as one';
@@ -103,14 +164,17 @@ function given<T>(value: T | undefined, fallback: T): T {
  * Turns the OAuth2 context into headers for an upstream, as NGINX's `forwardedClaimsInProxyHeader` does
  * and as ForgeRock Identity Gateway hands the OAuth2 context to the next handler. Every value is made
  * header-safe (no CR, LF or other control characters; bounded length), and the client's own headers of
- * the same names are removed first, so that the upstream can trust them.
+ * the same names are removed first, so that the upstream can trust them. The client's token is removed
+ * too, wherever it came (see {@link UpstreamHeaders}): forward the URL of `rewriteUrl` and, for a form,
+ * the body of `rewriteForm` along with the headers of `rewrite`.
  *
  * @example
  * ```ts
  * const forwarded = upstreamHeaders({ claims: ['sub', 'scope', 'address.country'] });
  * const headers = forwarded.rewrite(incomingHeaders, context);
- * // { …the client's headers without authorization or x-token-*, 'x-token-sub': 'alice',
+ * // { …the client's headers without authorization, the token or x-token-*, 'x-token-sub': 'alice',
  * //   'x-token-scope': 'read', 'x-token-address-country': 'NZ' }
+ * const url = forwarded.rewriteUrl(incomingUrl, context); // without a query parameter holding the token
  * ```
  */
 export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeaders {
@@ -190,20 +254,127 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
     return headers;
   }
 
+  /**
+   * The token to keep from the upstream: `undefined` with `forwardCredentials`. Found by its value, the
+   * one thing every location it may come from has in common (a header's, cookie's or parameter's name is
+   * configuration the context does not carry, and a copy under another name leaks it just as well).
+   */
+  function tokenToRemove(context: OAuth2Context): string | undefined {
+    if (forwardCredentials) return undefined;
+    const token: unknown = context.token;
+    if (typeof token === 'string' && token !== '') return token;
+    // The Authorization header goes by name; from anywhere else the token could not be found: fail closed.
+    if (context.location === 'authorization-header') return undefined;
+    throw new TypeError(
+      'upstreamHeaders: the context carries no token to remove; pass the context the resource server accepted the request with',
+    );
+  }
+
   return {
     names: [...owned],
     forContext,
     rewrite(incoming, context) {
+      const token = tokenToRemove(context);
+      const bodyRewritten = token !== undefined && context.location === 'form-body';
       const headers: Record<string, string | string[]> = Object.create(null);
       for (const name of Object.keys(incoming)) {
         const lower = name.toLowerCase();
         const value = incoming[name];
         if (value === undefined || owned.has(lower) || lower.startsWith(lowerPrefix)) continue;
-        headers[lower] = typeof value === 'string' ? value : [...value];
+        if (token === undefined) {
+          headers[lower] = typeof value === 'string' ? value : [...value];
+        } else if (lower === 'cookie') {
+          const cookies = cookiesWithout(value, token);
+          if (cookies !== undefined) headers[lower] = cookies;
+        } else if (!holds(value, token) && !(bodyRewritten && lower === 'content-length')) {
+          headers[lower] = typeof value === 'string' ? value : [...value];
+        }
       }
       return Object.assign(headers, forContext(context));
     },
+    rewriteUrl(url, context) {
+      const token = tokenToRemove(context);
+      const queryStart = url.indexOf('?');
+      if (token === undefined || queryStart === -1) return url;
+      // A `?` after a `#` is in the fragment, not the query (RFC 3986 §3.5), as the extractor reads it.
+      const fragmentStart = url.indexOf('#');
+      if (fragmentStart !== -1 && fragmentStart < queryStart) return url;
+      const queryEnd = fragmentStart === -1 ? url.length : fragmentStart;
+      const query = fieldsWithout(url.slice(queryStart + 1, queryEnd), token);
+      if (query === undefined) return url;
+      return url.slice(0, queryStart) + (query === '' ? '' : `?${query}`) + url.slice(queryEnd);
+    },
+    rewriteForm(body, context) {
+      const token = tokenToRemove(context);
+      return (token === undefined ? undefined : fieldsWithout(body, token)) ?? body;
+    },
   };
+}
+
+/** Whether a header value (or one of its lines) holds the token anywhere. */
+function holds(value: string | readonly string[], token: string): boolean {
+  if (typeof value === 'string') return value.includes(token);
+  return value.some((line: unknown) => typeof line === 'string' && line.includes(token));
+}
+
+/**
+ * A `Cookie` header without the cookies holding the token, its lines kept apart as they came (HTTP/2 may
+ * send one per cookie); `undefined` when no cookie is left, or when a line holding the token does not
+ * parse strictly ({@link cookiePairs}): the upstream's parser could then find a cookie this one does not.
+ */
+function cookiesWithout(value: string | readonly string[], token: string): string | string[] | undefined {
+  const lines = typeof value === 'string' ? [value] : value;
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (typeof line !== 'string' || !line.includes(token)) {
+      kept.push(line);
+      continue;
+    }
+    const pairs = cookiePairs(line);
+    if (pairs === undefined) return undefined;
+    const others = pairs.filter((pair) => !pair.includes(token));
+    if (others.length > 0) kept.push(others.join('; '));
+  }
+  if (kept.length === 0) return undefined;
+  return typeof value === 'string' ? kept[0] : kept;
+}
+
+/**
+ * The `name=value` pairs of one `Cookie` line (RFC 6265 §4.2.1), or `undefined` when one is not: a name
+ * that is not a token, no `=`, or a value outside the cookie-octets (spaces, commas, quotes inside, which
+ * parsers split differently). Pairs are separated by `;` and optional spaces; an empty one carries nothing.
+ */
+function cookiePairs(line: string): string[] | undefined {
+  const pairs: string[] = [];
+  for (const piece of line.split(';')) {
+    const pair = piece.replace(SPACE_OR_TAB_AT_EITHER_END, '');
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    if (equals === -1 || !isHeaderName(pair.slice(0, equals)) || !COOKIE_VALUE.test(pair.slice(equals + 1)))
+      return undefined;
+    pairs.push(pair);
+  }
+  return pairs;
+}
+
+/**
+ * Form-urlencoded fields (a query, a form body) without those holding the token, the others kept as
+ * written; `undefined` when none holds it. A field is looked at as written and, when it has a `%`, as
+ * the extractor reads it (`URLSearchParams`): a token, or its parameter's name, may be percent-encoded.
+ */
+function fieldsWithout(fields: string, token: string): string | undefined {
+  const all = fields.split('&');
+  const kept = all.filter((field) => !fieldHolds(field, token));
+  return kept.length === all.length ? undefined : kept.join('&');
+}
+
+function fieldHolds(field: string, token: string): boolean {
+  if (field.includes(token)) return true;
+  if (!field.includes('%')) return false;
+  for (const [name, value] of new URLSearchParams(field)) {
+    if (name.includes(token) || value.includes(token)) return true;
+  }
+  return false;
 }
 
 /**
