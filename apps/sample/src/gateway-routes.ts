@@ -83,7 +83,8 @@ export function gatewayRoutes(settings: SenderConstrainedSettings): FastifyPlugi
       if (context === null) throw new Error('the route ran without an OAuth2 context');
       const headers = FORWARDED.rewrite(request.headers, context);
       for (const name of HOP_BY_HOP) delete headers[name];
-      const path = request.url.slice(PROXY_PREFIX.length) || '/';
+      // The query without the token, should a client send a copy of it there too.
+      const path = FORWARDED.rewriteUrl(request.url, context).slice(PROXY_PREFIX.length) || '/';
       const answer = await upstreamRequest(`${upstream.url}${path}`, { method: 'GET', headers });
       const forwardable = Object.entries(answer.headers).filter(([name]) => !HOP_BY_HOP.has(name));
       return reply.code(answer.statusCode).headers(Object.fromEntries(forwardable)).send(answer.body);
