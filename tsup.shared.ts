@@ -65,6 +65,11 @@ export function packageBuildConfig(options: PackageBuildOptions = {}): ReturnTyp
         config: false,
         format: ['cjs'],
         dts: false,
+        // With shared chunks, tsup turns esbuild's ES module chunks into CommonJS with sucrase unless
+        // Rollup does it (`treeshake`). Sucrase also rewrites class fields, optional chains and `??` into
+        // helper calls: slower code, jose's `super(message, options), this.name = …` broken, and every
+        // class renamed (`_class2 [RsConfigError]` in a printed error). Rollup keeps the code as written.
+        treeshake: true,
         noExternal: [...toArray(shared.noExternal), ...bundledNames.map(packageAndSubpaths)],
         esbuildPlugins: [
           ...(shared.esbuildPlugins ?? []),
@@ -118,12 +123,9 @@ function licenceComment(name: string): string {
 }
 
 /**
- * An esbuild plugin for the CommonJS build, applied to the bundled dependencies' own modules:
- * - each starts with the dependency's licence as a legal comment, which esbuild keeps, once, at the end of
- *   every output file holding its code (MIT and the like require the notice in every copy);
- * - its class fields, optional chains and `??` are lowered first. With shared chunks tsup turns esbuild's
- *   ESM output into CommonJS with sucrase, which rewrites those itself, and breaks jose's
- *   `super(message, options), this.name = …` (a syntax error). Our own sources never write that.
+ * An esbuild plugin for the CommonJS build, applied to the bundled dependencies' own modules: each starts
+ * with the dependency's licence as a legal comment, which esbuild keeps, once, at the end of every output
+ * file holding its code (MIT and the like require the notice in every copy).
  */
 function prepareBundledDependencies(
   names: readonly string[],
@@ -133,22 +135,11 @@ function prepareBundledDependencies(
   return {
     name: 'prepare-bundled-dependencies',
     setup(esbuild) {
-      esbuild.onLoad({ filter: /\.(?:m?js)$/ }, async (args) => {
+      esbuild.onLoad({ filter: /\.(?:m?js)$/ }, (args) => {
         const index = directories.findIndex((directory) => args.path.startsWith(directory));
         if (index === -1) return undefined;
         const source = readFileSync(args.path, 'utf8');
-        const { code } = await esbuild.esbuild.transform(source, {
-          loader: 'js',
-          format: 'esm',
-          target: esbuild.initialOptions.target ?? 'node20',
-          supported: {
-            'class-field': false,
-            'class-static-field': false,
-            'optional-chain': false,
-            'nullish-coalescing': false,
-          },
-        });
-        return { contents: `${comments.get(names[index]!)}${code}`, loader: 'js' };
+        return { contents: `${comments.get(names[index]!)}${source}`, loader: 'js' };
       });
     },
   };

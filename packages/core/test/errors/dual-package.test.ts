@@ -4,7 +4,9 @@
 // passed it on as an unknown error; and a `tokenCache` of one build refused a resolver of the other
 // ("must be … the namespace of a resolver of @rs", which it is). These tests load both builds from
 // `dist/` (built before the tests run), and two copies of the sources, in one process.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as sources from '../../src/index.js';
@@ -44,6 +46,25 @@ function thrownBy(build: () => unknown): unknown {
 function configErrorOf(core: Core): unknown {
   return thrownBy(() => core.jwtResolver({ issuer: ISSUER, audiences: AUDIENCE } as never));
 }
+
+describe('the CommonJS build keeps the code as written', () => {
+  it('prints an error with its class name, as the ESM build does', () => {
+    // Converting ES module chunks to CommonJS with sucrase renamed every class with static members
+    // (`_class2 [RsConfigError]: …` in a printed error) and turned `?.` and `??` into helper calls.
+    for (const core of [esm, cjs]) {
+      expect(core.RsConfigError.name).toBe('RsConfigError');
+      expect(core.RsError.name).toBe('RsError');
+      expect(inspect(configErrorOf(core)).split('\n')[0]).toMatch(/^RsConfigError: @rs: invalid option/);
+    }
+    const source = readFileSync(require.resolve('../../dist/index.node.cjs'), 'utf8');
+    const chunks = [...source.matchAll(/require\(['"](\.\/chunk-[\w-]+\.cjs)['"]\)/g)].map(([, chunk]) =>
+      readFileSync(require.resolve(`../../dist/${chunk}`), 'utf8'),
+    );
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const code of [source, ...chunks])
+      expect(code).not.toMatch(/_optionalChain|_nullishCoalesce|_class\d*\b/);
+  });
+});
 
 describe('instanceof across the ESM and the CommonJS build', () => {
   it('loads two copies: the classes differ', () => {
