@@ -172,6 +172,12 @@ export function buildJwtResolver(
     return problem === undefined ? success(info) : { ok: false, failure: problem };
   }
 
+  // A remembered token passed checkClaims when it was verified; of its checks only the time may turn.
+  function acceptAgain(info: TokenInfo, now: number): Outcome<TokenInfo> {
+    const problem = checkValidityPeriod(info, now, skew, true);
+    return problem === undefined ? success(info) : { ok: false, failure: problem };
+  }
+
   const revocations = options.revocations;
   const remember = features.verifiedTokens;
   if (options.verifiedTokenCache !== undefined && remember === undefined) {
@@ -183,6 +189,7 @@ export function buildJwtResolver(
       : remember!(options.verifiedTokenCache, 'jwtResolver.verifiedTokenCache', revocations !== undefined, {
           read: reader.read,
           accept,
+          acceptAgain,
           verifier,
         });
   if (remembered !== undefined) revocations?.attach(remembered.cache);

@@ -15,6 +15,11 @@ export interface JwtVerification {
   ) => Outcome<ReadJwt> | Promise<Outcome<ReadJwt>>;
   /** Checks the claims of the token info (expiry, issuer, audience, profile). */
   readonly accept: (info: TokenInfo, now: number) => Outcome<TokenInfo>;
+  /**
+   * Checks again what {@link accept} judged by the time: the claims of a remembered token and the
+   * resolver's settings never change, so a hit needs only its validity period checked against `now`.
+   */
+  readonly acceptAgain: (info: TokenInfo, now: number) => Outcome<TokenInfo>;
   /** Whether a key still verifies for a selector: a remembered token's key must stay in the key set. */
   readonly verifier: SignedJwtVerifier;
 }
@@ -38,8 +43,8 @@ export interface RememberedTokens {
 
 /**
  * Remembers verified signed tokens (by the SHA-256 of the token, never the token itself) so that a client
- * reusing its token skips the signature check. Each hit still checks the claims and that the key which
- * verified the token is still in the key set. Only accepted tokens are remembered, until their `exp`.
+ * reusing its token skips the signature check. Each hit still checks the token's validity period and that
+ * the key which verified the token is still in the key set. Only accepted tokens are remembered, until their `exp`.
  */
 export function rememberedTokens(
   options: VerifiedTokenCacheOptions,
@@ -47,7 +52,7 @@ export function rememberedTokens(
   withRevocations: boolean,
   verification: JwtVerification,
 ): RememberedTokens {
-  const { read, accept, verifier } = verification;
+  const { read, accept, acceptAgain, verifier } = verification;
   const cache = new VerifiedTokenCache(options, option, withRevocations);
 
   // Synchronous wherever nothing is pending (the Node signature path with imported keys, a cache hit):
@@ -90,11 +95,11 @@ export function rememberedTokens(
     const hit = cache.get(cacheKey, now);
     if (hit === undefined) return verify(token, now, cacheKey, alphabetChecked);
     const trusted = verifier.trusts(hit.selector, hit.key, now);
-    if (trusted === true) return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+    if (trusted === true) return acceptAgain(tokenInfoFromClaims(hit.claims, 'jwt'), now);
     if (trusted === false) return verifyAgain(token, cacheKey, now, alphabetChecked);
     return trusted.then((keyKept) =>
       keyKept
-        ? accept(tokenInfoFromClaims(hit.claims, 'jwt'), now)
+        ? acceptAgain(tokenInfoFromClaims(hit.claims, 'jwt'), now)
         : verifyAgain(token, cacheKey, now, alphabetChecked),
     );
   }
@@ -129,7 +134,7 @@ export function rememberedTokens(
       if (typeof cacheKey !== 'string') return undefined;
       const hit = cache.get(cacheKey, now);
       if (hit !== undefined && verifier.trusts(hit.selector, hit.key, now) === true) {
-        return accept(tokenInfoFromClaims(hit.claims, 'jwt'), now);
+        return acceptAgain(tokenInfoFromClaims(hit.claims, 'jwt'), now);
       }
       recalledToken = token;
       recalledKey = cacheKey;
