@@ -43,9 +43,25 @@ export interface ProfileRules {
   readonly signatureRequired: boolean;
 }
 
+/**
+ * RFC 8725 §3.11: a JWT typed as another kind of token is never an access token, whatever the profile: an
+ * OpenID back-channel logout token (`logout+jwt`, with an `exp` and the client as `aud`), a Security Event
+ * Token (`secevent+jwt`), a signed introspection answer (`token-introspection+jwt`), a DPoP proof
+ * (`dpop+jwt`), any `…+jwt` but `at+jwt` (RFC 9068), with or without `application/`. A token without
+ * `typ`, or typed `JWT`, says nothing of its kind and passes: most access tokens are typed so.
+ */
+function refuseOtherKindsOfJwt(typ: string | undefined): ReturnType<TypeCheck> {
+  if (typ === undefined) return undefined;
+  const lower = typ.toLowerCase();
+  const mediaType = lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+  return mediaType.endsWith('+jwt') && mediaType !== 'at+jwt'
+    ? failure('token_type_invalid', 'The JWT "typ" header names another kind of token')
+    : undefined;
+}
+
 const NO_PROFILE: ProfileRules = {
   requiredClaims: [],
-  checkType: undefined,
+  checkType: refuseOtherKindsOfJwt,
   signatureRequired: false,
 };
 
@@ -76,7 +92,7 @@ const RFC9068: ProfileRules = {
 // `token_type: "Bearer"`.
 const ACCESS_MANAGEMENT: ProfileRules = {
   requiredClaims: [presentClaim('tokenName')],
-  checkType: undefined,
+  checkType: refuseOtherKindsOfJwt,
   signatureRequired: false,
 };
 

@@ -80,6 +80,8 @@ const NOT_ACCESS_TOKENS: readonly (readonly [string, Record<string, unknown>, st
   ['AM id token', { tokenName: 'id_token' }, 'tokenName'],
   ['tokenName in another case', { tokenName: 'ACCESS_TOKEN' }, 'tokenName'],
   ['tokenName that is no string', { tokenName: 1 }, 'tokenName'],
+  ['Cognito ID token', { token_use: 'id', 'cognito:username': 'alice' }, 'token_use'],
+  ['token_use in another case', { token_use: 'ACCESS' }, 'token_use'],
 ];
 
 describe('the JWT resolver refuses a token that says it is no access token, whatever the profile', () => {
@@ -134,7 +136,61 @@ describe('the JWT resolver refuses a token that says it is no access token, what
   });
 });
 
+describe('a JWT typed as another kind of token (RFC 8725 §3.11) is refused, whatever the profile', () => {
+  it.each([
+    'logout+jwt',
+    'application/logout+jwt',
+    'secevent+jwt',
+    'token-introspection+jwt',
+    'dpop+jwt',
+    'Logout+JWT',
+  ])('typ %s', async (typ) => {
+    for (const resolver of [plain, remembering]) {
+      const failure = expectFailure(
+        await resolveAt(resolver, await mint(key, {}, { typ })),
+        'token_type_invalid',
+      );
+      expect(failure.description).toBe('The JWT "typ" header names another kind of token');
+    }
+    expectFailure(await resolveAt(rfc9068, await mint(key, {}, { typ })), 'token_type_invalid');
+    const token = await new CompactSign(
+      new TextEncoder().encode(JSON.stringify(accessClaims({ tokenName: 'access_token' }))),
+    )
+      .setProtectedHeader({ typ, alg: 'HS256' })
+      .sign(hmac);
+    expectFailure(await resolveAt(accessManagement, token), 'token_type_invalid');
+  });
+
+  it('passes a token without typ, typed JWT, or typed as an access token', async () => {
+    for (const header of [
+      { typ: undefined },
+      { typ: 'JWT' },
+      { typ: 'jwt' },
+      { typ: 'at+jwt' },
+      { typ: 'application/at+JWT' },
+    ])
+      expectSuccess(await resolveAt(plain, await mint(key, {}, header)));
+  });
+});
+
 describe('access tokens still pass', () => {
+  it('an Amazon Cognito access token (token_use "access", no aud)', async () => {
+    const cognito = {
+      token_use: 'access',
+      aud: undefined,
+      client_id: 'app-client',
+      scope: 'aws.cognito.signin.user.admin',
+      username: 'alice',
+      'cognito:groups': ['admins'],
+    };
+    const anyAudience = jwtResolver({
+      issuer: ISSUER,
+      acceptAnyAudience: true,
+      keys: staticJwks(jwksOf(key)),
+    });
+    expectSuccess(await resolveAt(anyAudience, await mint(key, cognito, { typ: undefined })));
+  });
+
   it('an RFC 9068 token, with the profile and without', async () => {
     for (const resolver of [plain, rfc9068, remembering]) {
       expectSuccess(await resolveAt(resolver, await mint(key)));
