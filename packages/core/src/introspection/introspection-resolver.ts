@@ -20,7 +20,6 @@ import { nonNegativeOption, positiveOption, stringSetOption } from '../config/op
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-server-metadata.js';
 import { parseJsonObject } from '../encoding/json-object.js';
-import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
@@ -614,11 +613,41 @@ function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
   };
 }
 
-// The longest media type a message quotes: the server chooses the header, which goes into errors, logs
-// and status() (parameters left out, a long one cut), never whole.
-const MAX_MEDIA_TYPE_SHOWN = 100;
+// The server chooses the Content-Type header, which goes into errors, logs and status(): a server that
+// echoes the request there (`token=…&…`, `Basic …`, the token as a subtype) must not get the token or the
+// client's credentials quoted. A message names the media types servers answer with by mistake; of any
+// other it names the registered top-level type only (RFC 6838 §4.2.1), which cannot hold a secret.
+const NAMED_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/json',
+  'application/jwt',
+  'application/token-introspection+jwt',
+  'application/problem+json',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  'text/html',
+  'text/plain',
+  'text/xml',
+]);
+const TOP_LEVEL_TYPES: ReadonlySet<string> = new Set([
+  'application',
+  'audio',
+  'font',
+  'image',
+  'message',
+  'model',
+  'multipart',
+  'text',
+  'video',
+]);
 
 function shownMediaType(contentType: string): string {
-  const mediaType = contentType.split(';', 1)[0]!.trim();
-  return mediaType === '' ? 'no content type' : quotedExcerpt(mediaType, MAX_MEDIA_TYPE_SHOWN);
+  const mediaType = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  if (mediaType === '') return 'no content type';
+  if (NAMED_MEDIA_TYPES.has(mediaType)) return JSON.stringify(mediaType);
+  const slash = mediaType.indexOf('/');
+  const topLevel = slash === -1 ? '' : mediaType.slice(0, slash);
+  return TOP_LEVEL_TYPES.has(topLevel)
+    ? `another ${topLevel}/… content type`
+    : 'a content type that is no media type';
 }
