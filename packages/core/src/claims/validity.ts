@@ -13,6 +13,10 @@ export function checkValidityPeriod(
   requireExpiry: boolean,
 ): Failure | undefined {
   const claims = info.claims;
+  // A resolver of the application's own may build TokenInfo by hand: a time that is no finite number
+  // (a string, NaN, a Date) would compare as never expired.
+  if (!isTime(info.expiresAt) || !isTime(info.notBefore) || !isTime(info.issuedAt))
+    return failure('claim_invalid', 'The access token validity period is not in numbers');
   if (claims.exp !== undefined && info.expiresAt === undefined)
     return failure('claim_invalid', 'The "exp" claim is not a number');
   if (claims.nbf !== undefined && info.notBefore === undefined)
@@ -32,4 +36,8 @@ export function checkValidityPeriod(
     return failure('token_not_yet_valid', 'The access token was issued in the future');
   }
   return undefined;
+}
+
+function isTime(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
 }

@@ -44,6 +44,31 @@ describe('the validity period of a resolver of your own', () => {
     }
   });
 
+  it('refuses a TokenInfo built by hand whose times are no finite numbers', async () => {
+    const expired = nowSeconds() - 3600;
+    for (const times of [
+      { expiresAt: String(expired) },
+      { expiresAt: Number.NaN },
+      { expiresAt: new Date(expired * 1000) },
+      { notBefore: '0' },
+      { issuedAt: Number.POSITIVE_INFINITY },
+    ]) {
+      const info = {
+        ...tokenInfoFromClaims({ sub: 'alice', scope: 'read', exp: expired }, 'introspection'),
+        ...times,
+      };
+      const resolver: AccessTokenResolver = {
+        cacheNamespace: 'hand-built-v1',
+        resolve: async () => ({ ok: true, value: info as never }),
+      };
+      for (const rs of [resolver, tokenCache(resolver)].map((r) => createResourceServer({ resolver: r }))) {
+        const result = await rs.authenticate(request);
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(result.rejection.status).toBe(401);
+      }
+    }
+  });
+
   it('leaves the skew to the resolver: up to the widest one @rs allows (300 s), and tokens without "exp"', async () => {
     for (const claims of [
       { sub: 'alice', scope: 'read', exp: nowSeconds() - 240 },
