@@ -84,7 +84,7 @@ export interface FailureResponses {
   readonly insufficientScope?: FailureAnswer | undefined;
   readonly insufficientUserAuthentication?: FailureAnswer | undefined;
   readonly unavailable?: FailureAnswer | undefined;
-  readonly byCode?: { readonly [C in FailureCode]?: FailureAnswer } | undefined;
+  readonly byCode?: { readonly [C in FailureCode]?: FailureAnswer | undefined } | undefined;
 }
 
 const CLASSES: readonly FailureClass[] = [
