@@ -51,19 +51,40 @@ export function indexJwkSet(
 }
 
 /**
- * The set as received, less every key that carries private or secret material (a private key published
- * by mistake, left out of the index already): the document is handed to the application
- * (`RemoteJwks.export`, written to a file to bundle with a function), which must never get the issuer's
- * private key from us. The key is dropped whole rather than stripped to its public part, which would make
- * a compromised key usable once the document is hydrated.
+ * The public keys of the set as received, each with only the members a public JWK of its type has
+ * (RFC 7517 §4, RFC 7518 §6.2.1, §6.3.1, RFC 8037 §2): the document is handed to the application
+ * (`RemoteJwks.export`, written to a file to bundle with a function), which must never get key material
+ * to keep secret from us, whatever it is called (`d`, or the `priv` of a key type this library does not
+ * know). A key carrying private or secret members, published by mistake, is dropped whole rather than
+ * stripped to its public part, which would make a compromised key usable once the document is hydrated;
+ * so is a key of another type, which no token could use.
  */
 function publicKeysOf(set: JwkSetDocument): JwkSetDocument {
-  const keys = set.keys.filter((key) => !carriesKeyMaterialToKeepSecret(key));
-  return keys.length === set.keys.length ? set : { ...set, keys };
+  const keys: Record<string, unknown>[] = [];
+  for (const key of set.keys) {
+    if (!isObject(key) || carriesKeyMaterialToKeepSecret(key)) continue;
+    const material =
+      typeof key.kty === 'string' && Object.hasOwn(PUBLIC_MEMBERS, key.kty)
+        ? PUBLIC_MEMBERS[key.kty]
+        : undefined;
+    if (material === undefined) continue;
+    const kept: Record<string, unknown> = {};
+    for (const member of [...DESCRIPTIVE_MEMBERS, ...material])
+      if (Object.hasOwn(key, member)) kept[member] = key[member];
+    keys.push(kept);
+  }
+  return { keys };
 }
 
-function carriesKeyMaterialToKeepSecret(key: unknown): boolean {
-  return isObject(key) && (key.kty === 'oct' || PRIVATE_MEMBERS.some((member) => Object.hasOwn(key, member)));
+const DESCRIPTIVE_MEMBERS = ['kty', 'kid', 'use', 'key_ops', 'alg', 'x5c', 'x5t', 'x5t#S256', 'x5u'] as const;
+const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['n', 'e'],
+  EC: ['crv', 'x', 'y'],
+  OKP: ['crv', 'x'],
+};
+
+function carriesKeyMaterialToKeepSecret(key: Readonly<Record<string, unknown>>): boolean {
+  return key.kty === 'oct' || PRIVATE_MEMBERS.some((member) => Object.hasOwn(key, member));
 }
 
 function isSharedSecret(candidate: unknown): boolean {

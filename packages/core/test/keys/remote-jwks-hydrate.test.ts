@@ -74,8 +74,16 @@ describe('remoteJwks: preload, export, hydrate', () => {
     // verification, and out of what export() gives, which applications write to files.
     const leakedEc = await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey);
     const leakedRsa = await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey);
+    // And a key of a type this library does not know, whose private member has another name (ML-DSA's
+    // `priv`), and a public key with a member of its own.
+    const unknownType = { kty: 'AKP', alg: 'ML-DSA-44', kid: 'pq-1', pub: 'AAAA', priv: 'BBBB' };
     const published = {
-      keys: [current.publicJwk, { ...leakedEc, kid: 'leak-ec' }, { ...leakedRsa, kid: 'leak-rsa' }],
+      keys: [
+        { ...current.publicJwk, secret_note: 'not for export' },
+        { ...leakedEc, kid: 'leak-ec' },
+        { ...leakedRsa, kid: 'leak-rsa' },
+        unknownType,
+      ],
     };
     const server = await startJwksServer(published);
     try {
@@ -86,8 +94,9 @@ describe('remoteJwks: preload, export, hydrate', () => {
       for (const keys of [fetched, hydrated]) {
         const exported = keys.export()!;
         expect(exported.keys.map((jwk) => jwk.kid)).toEqual([current.kid]);
-        for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+        for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'priv', 'secret_note'])
           expect(JSON.stringify(exported)).not.toContain(`"${member}"`);
+        expect(exported.keys[0]).toEqual(current.publicJwk);
         // Hydrated again, the export verifies as the set did.
         const again = remoteJwks({ url: 'https://as.example.com/jwks' });
         again.hydrate(exported);
