@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createSecureContext } from 'node:tls';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type * as Undici from 'undici';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
@@ -149,7 +150,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
               const value = headers[name];
               return Array.isArray(value) ? value.join(', ') : value;
             },
-            body: concat(chunks, size),
+            body: decodedBody(concat(chunks, size), headers['content-encoding'], req),
           };
         };
         return await endedBy(deadline.signal, exchange());
@@ -286,6 +287,44 @@ function endedBy<T>(signal: AbortSignal, exchange: Promise<T>): Promise<T> {
     else signal.addEventListener('abort', abandon, { once: true });
     exchange.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
   });
+}
+
+/**
+ * The body as the server meant it. It was asked for `identity`, but a server may encode all the same (a
+ * CDN, a proxy in front of it); `fetch` inflates gzip, deflate and br whatever it asked, so this client
+ * does too, bounded as `fetch` is: what it inflates to counts against `maxResponseBytes`. Any other coding
+ * cannot be read. The header is the server's text and is never quoted.
+ */
+function decodedBody(body: Uint8Array, header: string | string[] | undefined, req: HttpRequest): Uint8Array {
+  const coding = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return body;
+  const bound = { maxOutputLength: req.maxResponseBytes };
+  try {
+    switch (coding) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(body, bound);
+      case 'br':
+        return brotliDecompressSync(body, bound);
+      case 'deflate':
+        // RFC 9110 §8.4.1.2: zlib-wrapped; some servers send it raw, which browsers and fetch accept too.
+        try {
+          return inflateSync(body, bound);
+        } catch (error) {
+          if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw error;
+          return inflateRawSync(body, bound);
+        }
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(req.maxResponseBytes);
+    throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${req.url} answered a body that does not decode`, {
+      cause: error,
+    });
+  }
+  throw new HttpClientError(
+    'ERR_RS_HTTP_NETWORK',
+    `${req.url} answered in a content coding other than identity, gzip, deflate or br`,
+  );
 }
 
 function tooLarge(maxBytes: number): HttpClientError {

@@ -56,6 +56,18 @@ function route(request: IncomingMessage, response: ServerResponse): void {
     case '/empty':
       response.writeHead(204).end();
       return;
+    case '/gzip-anyway':
+      // A server (or a CDN before it) that encodes whatever the client asked.
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        .end(gzipSync('{"keys":[]}'));
+      return;
+    case '/gzip-bomb':
+      // 1 MiB of zeros in about a kilobyte: what it inflates to is what counts against the limit.
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        .end(gzipSync(Buffer.alloc(1024 * 1024)));
+      return;
     case '/encoded': {
       // RFC 9110 §12.5.3: without Accept-Encoding any coding is acceptable, so a server may gzip; only
       // `identity` (or a list without gzip) rules it out. Many servers and CDNs gzip JSON this way.
@@ -163,6 +175,14 @@ describe.each(clients)('%s', (_name, client) => {
     const response = await client.send(get('/encoded'));
     expect(response.status).toBe(200);
     expect(new TextDecoder().decode(response.body)).toBe('{"keys":[]}');
+  });
+
+  it('inflates a body the server encoded though it was not asked to, within the byte limit', async () => {
+    const response = await client.send(get('/gzip-anyway'));
+    expect(new TextDecoder().decode(response.body)).toBe('{"keys":[]}');
+    await expect(client.send({ ...get('/gzip-bomb'), maxResponseBytes: 64 * 1024 })).rejects.toMatchObject({
+      code: 'ERR_RS_HTTP_TOO_LARGE',
+    });
   });
 
   it('sends method, headers and body', async () => {
