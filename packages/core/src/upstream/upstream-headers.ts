@@ -84,12 +84,21 @@ export interface UpstreamHeaders {
    *
    * The credentials removed are `Authorization`, `DPoP`, and every other header holding the token: a
    * custom header it came in (`tokenLocations.header`, such as NGINX's `apiAccessToken`) or any header
-   * quoting it (a `Referer` or `X-Original-URI` with the token in its query). The `Cookie` header loses
-   * the cookies holding the token and keeps the others; one holding the token that is not plain
-   * `name=value` pairs (RFC 6265 §4.2.1: a token for a name, cookie-octets or a quoted value) is removed
-   * whole, since another parser could read a cookie in it that this one does not. When the token came in
-   * the form body, `Content-Length` is removed too: forward {@link UpstreamHeaders.rewriteForm}'s body,
-   * whose length is not the client's.
+   * quoting it (a `Referer` or `X-Original-URI` with the token in its query). A header holds the token
+   * as written or percent-encoded (escapes in either case, `+` for a space), also when a URL quoted in
+   * it was encoded again (up to four rounds of decoding). A header whose escapes do not decode (a `%`
+   * without two hex digits, bytes that are not UTF-8), or that still decodes after four rounds, is
+   * removed too: decoders differ there (NGINX drops a `%` that starts no escape), and one could read the
+   * token in it. The `Cookie` header loses the cookies holding the token, by the same rule, and keeps the
+   * others; one holding the token that is not plain `name=value` pairs (RFC 6265 §4.2.1: a token for a
+   * name, cookie-octets or a quoted value) is removed whole, since another parser could read a cookie in
+   * it that this one does not.
+   *
+   * With an `application/x-www-form-urlencoded` body (the media type in any case, parameters aside),
+   * `Content-Length` is removed too: {@link UpstreamHeaders.rewriteForm} takes the fields holding the
+   * token out of it, whichever location the token came in, and the client's length would leave the
+   * upstream waiting for bytes that never come. Forward rewriteForm's body; its length is the forwarder's
+   * to set (Node's `request.end(body)` and `fetch` do). The length of any other body is kept.
    *
    * A token sent in the query or the form body is not in the headers: forward the URL of
    * {@link UpstreamHeaders.rewriteUrl} and the body of {@link UpstreamHeaders.rewriteForm}.
@@ -103,9 +112,12 @@ export interface UpstreamHeaders {
   ): Record<string, string | string[]>;
   /**
    * The request URL as the upstream must see it: the query without the parameters holding the client's
-   * token (raw or percent-decoded, whatever their name: `access_token`, `tokenLocations.queryParameter`,
-   * or a copy), the rest of the URL kept as written. Takes an absolute URL or a path with its query (Node's
-   * `req.url`). Unchanged with `forwardCredentials`.
+   * token (as written or percent-encoded, as {@link UpstreamHeaders.rewrite} finds it, whatever their
+   * name: `access_token`, `tokenLocations.queryParameter`, or a copy), the rest of the URL kept as
+   * written. A parameter whose escapes do not decode is read as the extractor reads it (`URLSearchParams`
+   * keeps such a `%` as written), and kept unless the token is in it that way: it is the request's data,
+   * which a header quoting it is not. Takes an absolute URL or a path with its query (Node's `req.url`).
+   * Unchanged with `forwardCredentials`.
    *
    * @throws TypeError as {@link UpstreamHeaders.rewrite} does.
    *
@@ -118,10 +130,10 @@ export interface UpstreamHeaders {
   rewriteUrl(url: string, context: OAuth2Context): string;
   /**
    * An `application/x-www-form-urlencoded` body as the upstream must see it: without the fields holding
-   * the client's token (raw or percent-decoded, whatever their name), the other fields kept as written.
-   * Unchanged with `forwardCredentials`. For a body the framework parsed, forward the fields without
-   * `access_token` instead. Its length differs from the client's `Content-Length`, which
-   * {@link UpstreamHeaders.rewrite} removes for a token from the form body.
+   * the client's token (as {@link UpstreamHeaders.rewriteUrl} finds them, whatever their name), the other
+   * fields kept as written. Unchanged with `forwardCredentials`. For a body the framework parsed, forward
+   * the fields without `access_token` instead. Its length may differ from the client's `Content-Length`,
+   * which {@link UpstreamHeaders.rewrite} removes for every such body.
    *
    * @throws TypeError as {@link UpstreamHeaders.rewrite} does.
    *
@@ -150,10 +162,17 @@ const CREDENTIALS = ['authorization', 'dpop'];
 // printable ASCII without space, `"`, `,`, `;` and `\`.
 const COOKIE_VALUE =
   /^(?:[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*|"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*")$/;
-const SPACE_OR_TAB_AT_EITHER_END = /^[ \t]+|[ \t]+$/g;
+// An escape of an ASCII character: the only ones a token (a b64token) can be spelled with.
+const ASCII_ESCAPE = /%([0-7][0-9A-Fa-f])/g;
+const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 const FRAMES_OR_CARRIES_CREDENTIALS =
   'must not be a header that frames the message or carries credentials (Content-Length, Transfer-Encoding, ' +
   'Connection, Host, Cookie, Authorization, DPoP, …): the upstream would read a claim as one';
+
+// How many rounds of percent-decoding a header value, cookie or field is searched through for the token:
+// a URL holding it, quoted in another URL's query, quoted in a third (a sign-in redirect in a `Referer`),
+// and one more. A header still decoding after that cannot be told, and is removed; a field is kept.
+const MAX_DECODINGS = 4;
 
 /** An option as given, or its default when absent: `null` is not absent, and is refused by its check. */
 function given<T>(value: T | undefined, fallback: T): T {
@@ -255,14 +274,15 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
   }
 
   /**
-   * The token to keep from the upstream: `undefined` with `forwardCredentials`. Found by its value, the
-   * one thing every location it may come from has in common (a header's, cookie's or parameter's name is
-   * configuration the context does not carry, and a copy under another name leaks it just as well).
+   * What finds the token to keep from the upstream: `undefined` with `forwardCredentials`. Found by its
+   * value, the one thing every location it may come from has in common (a header's, cookie's or
+   * parameter's name is configuration the context does not carry, and a copy under another name leaks it
+   * just as well).
    */
-  function tokenToRemove(context: OAuth2Context): string | undefined {
+  function tokenToRemove(context: OAuth2Context): FindsToken | undefined {
     if (forwardCredentials) return undefined;
     const token: unknown = context.token;
-    if (typeof token === 'string' && token !== '') return token;
+    if (typeof token === 'string' && token !== '') return finder(token);
     // The Authorization header goes by name; from anywhere else the token could not be found: fail closed.
     if (context.location === 'authorization-header') return undefined;
     throw new TypeError(
@@ -274,47 +294,131 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
     names: [...owned],
     forContext,
     rewrite(incoming, context) {
-      const token = tokenToRemove(context);
-      const bodyRewritten = token !== undefined && context.location === 'form-body';
+      const finds = tokenToRemove(context);
+      const bodyRewritten =
+        finds !== undefined && (context.location === 'form-body' || hasFormBody(incoming));
       const headers: Record<string, string | string[]> = Object.create(null);
       for (const name of Object.keys(incoming)) {
         const lower = name.toLowerCase();
         const value = incoming[name];
         if (value === undefined || owned.has(lower) || lower.startsWith(lowerPrefix)) continue;
-        if (token === undefined) {
+        if (finds === undefined) {
           headers[lower] = typeof value === 'string' ? value : [...value];
         } else if (lower === 'cookie') {
-          const cookies = cookiesWithout(value, token);
+          const cookies = cookiesWithout(value, finds);
           if (cookies !== undefined) headers[lower] = cookies;
-        } else if (!holds(value, token) && !(bodyRewritten && lower === 'content-length')) {
+        } else if (!holds(value, finds) && !(bodyRewritten && lower === 'content-length')) {
           headers[lower] = typeof value === 'string' ? value : [...value];
         }
       }
       return Object.assign(headers, forContext(context));
     },
     rewriteUrl(url, context) {
-      const token = tokenToRemove(context);
+      const finds = tokenToRemove(context);
       const queryStart = url.indexOf('?');
-      if (token === undefined || queryStart === -1) return url;
+      if (finds === undefined || queryStart === -1) return url;
       // A `?` after a `#` is in the fragment, not the query (RFC 3986 §3.5), as the extractor reads it.
       const fragmentStart = url.indexOf('#');
       if (fragmentStart !== -1 && fragmentStart < queryStart) return url;
       const queryEnd = fragmentStart === -1 ? url.length : fragmentStart;
-      const query = fieldsWithout(url.slice(queryStart + 1, queryEnd), token);
+      const query = fieldsWithout(url.slice(queryStart + 1, queryEnd), finds);
       if (query === undefined) return url;
       return url.slice(0, queryStart) + (query === '' ? '' : `?${query}`) + url.slice(queryEnd);
     },
     rewriteForm(body, context) {
-      const token = tokenToRemove(context);
-      return (token === undefined ? undefined : fieldsWithout(body, token)) ?? body;
+      const finds = tokenToRemove(context);
+      return (finds === undefined ? undefined : fieldsWithout(body, finds)) ?? body;
     },
   };
 }
 
-/** Whether a header value (or one of its lines) holds the token anywhere. */
-function holds(value: string | readonly string[], token: string): boolean {
-  if (typeof value === 'string') return value.includes(token);
-  return value.some((line: unknown) => typeof line === 'string' && line.includes(token));
+/**
+ * Whether a header value (or one of its lines) holds the token anywhere, as written or percent-encoded;
+ * `true` as well when that cannot be told ({@link quotes}).
+ */
+function holds(value: string | readonly string[], finds: FindsToken): boolean {
+  if (typeof value === 'string') return quotes(value, finds, 'holds');
+  return value.some((line: unknown) => typeof line === 'string' && quotes(line, finds, 'holds'));
+}
+
+/**
+ * Whether `text` holds the token, as written or percent-encoded. It is searched as written, decoded as
+ * `decodeURIComponent` decodes (escapes in either case), then decoded again for the ASCII escapes left (a
+ * URL quoted in a URL's query was encoded once more), {@link MAX_DECODINGS} rounds in all. `+` and space
+ * count as one character, as form-urlencoding writes a space `+`.
+ *
+ * Text whose escapes do not decode (a `%` without two hex digits, bytes that are not UTF-8), `undecodable`
+ * says how to read: `'holds'`, for a header, since decoders differ there and some join the token back
+ * together (NGINX drops such a `%`, others drop such bytes); `'leniently'`, for a field, with such a `%`
+ * and bytes kept as written, as the extractor's `URLSearchParams` does. Text still decoding after the last
+ * round holds the token for `'holds'` too. Each round is one linear pass, and their number is bounded.
+ */
+function quotes(text: string, finds: FindsToken, undecodable: 'holds' | 'leniently'): boolean {
+  let level = text;
+  for (let decodings = 0; ; decodings++) {
+    if (finds(level)) return true;
+    if (!level.includes('%')) return false;
+    let decoded: string;
+    if (decodings === 0) {
+      try {
+        decoded = decodeURIComponent(level);
+      } catch {
+        if (undecodable === 'holds') return true;
+        decoded = asciiDecoded(level);
+      }
+    } else {
+      decoded = asciiDecoded(level);
+    }
+    if (decoded === level) return false;
+    // Searched through every round, and yet another would find something new: it cannot be told.
+    if (decodings === MAX_DECODINGS) return undecodable === 'holds';
+    level = decoded;
+  }
+}
+
+/** Whether a text holds the token as written, `+` and space taken as one character. */
+type FindsToken = (text: string) => boolean;
+
+/**
+ * What finds the token in a text ({@link FindsToken}), built once a request. Only a token with `+` or
+ * space needs the text rewritten to compare, and only a text holding its longest run without them can
+ * hold it.
+ */
+function finder(token: string): FindsToken {
+  const pieces = token.split(/[ +]/);
+  if (pieces.length === 1) return (text) => text.includes(token);
+  const wanted = token.replaceAll(' ', '+');
+  const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a));
+  return (text) =>
+    text.includes(token) || (text.includes(longest) && text.replaceAll(' ', '+').includes(wanted));
+}
+
+/**
+ * `text` with its escapes of ASCII characters decoded, the others (and a `%` that starts no escape) kept
+ * as written: a b64token is ASCII, and every decoder reads an ASCII escape alike.
+ */
+function asciiDecoded(text: string): string {
+  return text.replace(ASCII_ESCAPE, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+/**
+ * Whether the request has an `application/x-www-form-urlencoded` body (RFC 9110 §8.3.1: the media type
+ * before any `;`, case-insensitive, space or tab around it), on any of its `Content-Type` lines: the body
+ * {@link UpstreamHeaders.rewriteForm} rewrites.
+ */
+function hasFormBody(incoming: Readonly<Record<string, string | readonly string[] | undefined>>): boolean {
+  for (const name of Object.keys(incoming)) {
+    if (name.toLowerCase() !== 'content-type') continue;
+    const value = incoming[name];
+    const lines: readonly unknown[] = typeof value === 'string' ? [value] : (value ?? []);
+    for (const line of lines) {
+      if (typeof line !== 'string') continue;
+      const semicolon = line.indexOf(';');
+      const mediaType = withoutSpaceOrTabAtEitherEnd(semicolon === -1 ? line : line.slice(0, semicolon));
+      if (mediaType.toLowerCase() === FORM_MEDIA_TYPE) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -322,18 +426,20 @@ function holds(value: string | readonly string[], token: string): boolean {
  * send one per cookie); `undefined` when no cookie is left, or when a line holding the token does not
  * parse strictly ({@link cookiePairs}): the upstream's parser could then find a cookie this one does not.
  */
-function cookiesWithout(value: string | readonly string[], token: string): string | string[] | undefined {
+function cookiesWithout(value: string | readonly string[], finds: FindsToken): string | string[] | undefined {
   const lines = typeof value === 'string' ? [value] : value;
   const kept: string[] = [];
   for (const line of lines) {
-    if (typeof line !== 'string' || !line.includes(token)) {
+    if (typeof line !== 'string' || !quotes(line, finds, 'holds')) {
       kept.push(line);
       continue;
     }
     const pairs = cookiePairs(line);
     if (pairs === undefined) return undefined;
-    const others = pairs.filter((pair) => !pair.includes(token));
-    if (others.length > 0) kept.push(others.join('; '));
+    const others = pairs.filter((pair) => !quotes(pair, finds, 'holds')).join('; ');
+    // No pair holds the token, yet the line does: the token runs across pairs. Fail closed.
+    if (quotes(others, finds, 'holds')) return undefined;
+    if (others !== '') kept.push(others);
   }
   if (kept.length === 0) return undefined;
   return typeof value === 'string' ? kept[0] : kept;
@@ -347,7 +453,7 @@ function cookiesWithout(value: string | readonly string[], token: string): strin
 function cookiePairs(line: string): string[] | undefined {
   const pairs: string[] = [];
   for (const piece of line.split(';')) {
-    const pair = piece.replace(SPACE_OR_TAB_AT_EITHER_END, '');
+    const pair = withoutSpaceOrTabAtEitherEnd(piece);
     if (pair === '') continue;
     const equals = pair.indexOf('=');
     if (equals === -1 || !isHeaderName(pair.slice(0, equals)) || !COOKIE_VALUE.test(pair.slice(equals + 1)))
@@ -358,23 +464,32 @@ function cookiePairs(line: string): string[] | undefined {
 }
 
 /**
- * Form-urlencoded fields (a query, a form body) without those holding the token, the others kept as
- * written; `undefined` when none holds it. A field is looked at as written and, when it has a `%`, as
- * the extractor reads it (`URLSearchParams`): a token, or its parameter's name, may be percent-encoded.
+ * `text` without the spaces and tabs at either end (RFC 9110 OWS), and no other white space: one scan
+ * from each end. (A regular expression for both ends retries its `[ \t]+$` from every space of an inner
+ * run, which is quadratic; `String#trim` also strips Unicode spaces, which a strict parser refuses.)
  */
-function fieldsWithout(fields: string, token: string): string | undefined {
-  const all = fields.split('&');
-  const kept = all.filter((field) => !fieldHolds(field, token));
-  return kept.length === all.length ? undefined : kept.join('&');
+function withoutSpaceOrTabAtEitherEnd(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpaceOrTab(text.charCodeAt(start))) start++;
+  while (end > start && isSpaceOrTab(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
-function fieldHolds(field: string, token: string): boolean {
-  if (field.includes(token)) return true;
-  if (!field.includes('%')) return false;
-  for (const [name, value] of new URLSearchParams(field)) {
-    if (name.includes(token) || value.includes(token)) return true;
-  }
-  return false;
+function isSpaceOrTab(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/**
+ * Form-urlencoded fields (a query, a form body) without those holding the token, the others kept as
+ * written; `undefined` when none holds it. A field is searched as a whole (its name and value), as
+ * written and percent-decoded ({@link quotes}): a token, or its parameter's name, may be percent-encoded,
+ * and a field whose escapes do not decode is read as the extractor reads it.
+ */
+function fieldsWithout(fields: string, finds: FindsToken): string | undefined {
+  const all = fields.split('&');
+  const kept = all.filter((field) => !quotes(field, finds, 'leniently'));
+  return kept.length === all.length ? undefined : kept.join('&');
 }
 
 /**
