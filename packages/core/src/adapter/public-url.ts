@@ -1,4 +1,5 @@
 import { requireOption } from '../config/config-error.js';
+import { withoutTrailing } from '../encoding/text-ends.js';
 import { isLoopbackHost } from '../http/endpoint-url.js';
 import type { LiteResourceServerSource } from './lite-resource-server-source.js';
 import { requestAuthority } from './request-authority.js';
@@ -43,7 +44,7 @@ export function publicBaseUrl(
     option,
     'must not carry credentials, a query or a fragment: the request path and query are appended to it',
   );
-  return url.origin + url.pathname.replace(/\/+$/, '');
+  return url.origin + withoutTrailing(url.pathname, '/');
 }
 
 /**

@@ -2,6 +2,7 @@ import { requireOption } from '../config/config-error.js';
 import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
 import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
+import { withoutTrailing } from '../encoding/text-ends.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
@@ -191,7 +192,7 @@ export function accessManagementIntrospectionUrl(baseUrl: string, realm = '/'): 
     'accessManagementIntrospectionUrl.realm',
     "must be a realm path such as '/' or '/alpha'",
   );
-  const base = baseUrl.replace(/\/+$/, '');
+  const base = withoutTrailing(baseUrl, '/');
   const parts = realm.split('/').filter((part) => part.length > 0 && part !== 'root');
   const realms = ['root', ...parts].map((part) => encodeURIComponent(part)).join('/realms/');
   return `${base}/oauth2/realms/${realms}/introspect`;

@@ -1,4 +1,5 @@
 import { base64url } from 'jose';
+import { withoutTrailing } from './text-ends.js';
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const WHITESPACE = /[\t\n\r ]/g;
@@ -10,7 +11,7 @@ const WHITESPACE = /[\t\n\r ]/g;
 export function decodeBase64(text: string): Uint8Array | undefined {
   const compact = text.replace(WHITESPACE, '');
   if (!BASE64.test(compact) || compact.length % 4 === 1) return undefined;
-  const unpadded = compact.replace(/=+$/, '');
+  const unpadded = withoutTrailing(compact, '=');
   if (compact.length % 4 !== 0 && compact.length !== unpadded.length) return undefined;
   try {
     return base64url.decode(unpadded.replace(/\+/g, '-').replace(/\//g, '_'));

@@ -1,4 +1,5 @@
 import { base64url } from 'jose';
+import { withoutTrailing } from '../encoding/text-ends.js';
 
 /**
  * The length in bytes of a curve's private scalar (`d`, RFC 7518 §6.2.2.1, RFC 8037 §2), which is also
@@ -84,7 +85,7 @@ function quoted(members: readonly string[]): string {
 function decodeMember(value: unknown): Uint8Array | undefined {
   if (typeof value !== 'string' || !BASE64URL.test(value)) return undefined;
   try {
-    return base64url.decode(value.replace(/=+$/, ''));
+    return base64url.decode(withoutTrailing(value, '='));
   } catch {
     return undefined;
   }

@@ -4,12 +4,12 @@ import { RsConfigError } from '../config/config-error.js';
 // inet_aton, so an address written so has no one meaning (RFC 6943 §3.1.1) and is no address here.
 const IPV4_PART = '(0|[1-9]\\d{0,2})';
 const IPV4 = new RegExp(`^${IPV4_PART}\\.${IPV4_PART}\\.${IPV4_PART}\\.${IPV4_PART}$`);
-// A dotted IPv4 form (alone or the tail of an IPv6 one) with a part of a leading zero and another digit:
-// why an address failed to parse, named in the message.
-const LEADING_ZERO = /^(?=.*\.)(?:.*[.:])?0\d[\d.]*$/;
 const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
 // The prefix of ::ffff:0:0/96, the IPv4-mapped addresses (RFC 4291 §2.5.5.2).
 const IPV4_MAPPED_BITS = 96;
+// What `.` of a regular expression does not match: the zone and leading-zero rules below were once
+// written as such patterns, and keep refusing what they refused.
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 
 /**
  * An IP address as bytes: 4 for IPv4, 16 for IPv6. An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, how
@@ -19,7 +19,7 @@ const IPV4_MAPPED_BITS = 96;
 export function parseIpAddress(text: string): Uint8Array | undefined {
   const v4 = parseIpv4(text);
   if (v4 !== undefined) return v4;
-  const v6 = parseIpv6(text.replace(/%.*$/, ''));
+  const v6 = parseIpv6(withoutZone(text));
   if (v6 === undefined) return undefined;
   const mapped = v6.subarray(0, 10).every((byte) => byte === 0) && v6[10] === 0xff && v6[11] === 0xff;
   return mapped ? v6.slice(12) : v6;
@@ -56,7 +56,7 @@ export function addressMatcher(entries: readonly string[], option: string): Addr
           `${IPV4_MAPPED_BITS} to 128 (::ffff:10.0.0.0/104), or in IPv6`,
       );
     }
-    if (bytes === undefined && address !== undefined && LEADING_ZERO.test(address)) {
+    if (bytes === undefined && address !== undefined && hasLeadingZeroPart(address)) {
       throw new RsConfigError(
         option,
         `"${entry}" has an IPv4 part with a leading zero, read as decimal by some and octal by others ` +
@@ -84,6 +84,38 @@ function inRange(address: Uint8Array, network: Uint8Array, bits: number): boolea
   if (rest === 0) return true;
   const mask = (0xff << (8 - rest)) & 0xff;
   return (address[whole]! & mask) === (network[whole]! & mask);
+}
+
+/**
+ * `text` without its IPv6 zone (`%eth0`): from its first `%` on. Text with a line terminator is kept
+ * whole and so parses as no address, as under `/%.*$/`, whose `.*` stops at one. By hand: that pattern
+ * retried `.*` from every `%`, quadratic in a text of many (a peer address is checked on every request).
+ */
+function withoutZone(text: string): string {
+  const zone = text.indexOf('%');
+  return zone === -1 || LINE_TERMINATOR.test(text) ? text : text.slice(0, zone);
+}
+
+function isDigit(character: string | undefined): boolean {
+  return character !== undefined && character >= '0' && character <= '9';
+}
+
+/**
+ * Whether `address` is, or ends with, a dotted IPv4 form (alone or the tail of an IPv6 one) with a part of
+ * a leading zero and another digit (`010.0.0.1`, `::ffff:10.0.0.01`): why it failed to parse, named in the
+ * message. The same language as `/^(?=.*\.)(?:.*[.:])?0\d[\d.]*$/`, scanned by hand: that pattern
+ * retried its tail after every `.` and `:`, quadratic in the length of the address.
+ */
+function hasLeadingZeroPart(address: string): boolean {
+  if (!address.includes('.') || LINE_TERMINATOR.test(address)) return false;
+  // The dotted tail: the longest end of digits and dots, where a part with a leading zero must stand.
+  let tail = address.length;
+  while (tail > 0 && (address[tail - 1] === '.' || isDigit(address[tail - 1]))) tail--;
+  for (let part = tail; part + 1 < address.length; part++) {
+    const startsPart = part === 0 || address[part - 1] === '.' || address[part - 1] === ':';
+    if (startsPart && address[part] === '0' && isDigit(address[part + 1])) return true;
+  }
+  return false;
 }
 
 function parseIpv4(text: string): Uint8Array | undefined {

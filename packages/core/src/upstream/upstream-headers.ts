@@ -1,6 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import type { OAuth2Context } from '../context.js';
+import { trimSpacesAndTabs } from '../encoding/text-ends.js';
 import { FRAMING_AND_CREDENTIAL_HEADERS } from '../http/framing-and-credential-headers.js';
 import { isHeaderName } from '../http/header-field.js';
 import { type ClaimPath, claimAt, isClaimPath } from '../policy/claim-checks.js';
@@ -414,7 +415,7 @@ function hasFormBody(incoming: Readonly<Record<string, string | readonly string[
     for (const line of lines) {
       if (typeof line !== 'string') continue;
       const semicolon = line.indexOf(';');
-      const mediaType = withoutSpaceOrTabAtEitherEnd(semicolon === -1 ? line : line.slice(0, semicolon));
+      const mediaType = trimSpacesAndTabs(semicolon === -1 ? line : line.slice(0, semicolon));
       if (mediaType.toLowerCase() === FORM_MEDIA_TYPE) return true;
     }
   }
@@ -453,7 +454,7 @@ function cookiesWithout(value: string | readonly string[], finds: FindsToken): s
 function cookiePairs(line: string): string[] | undefined {
   const pairs: string[] = [];
   for (const piece of line.split(';')) {
-    const pair = withoutSpaceOrTabAtEitherEnd(piece);
+    const pair = trimSpacesAndTabs(piece);
     if (pair === '') continue;
     const equals = pair.indexOf('=');
     if (equals === -1 || !isHeaderName(pair.slice(0, equals)) || !COOKIE_VALUE.test(pair.slice(equals + 1)))
@@ -461,23 +462,6 @@ function cookiePairs(line: string): string[] | undefined {
     pairs.push(pair);
   }
   return pairs;
-}
-
-/**
- * `text` without the spaces and tabs at either end (RFC 9110 OWS), and no other white space: one scan
- * from each end. (A regular expression for both ends retries its `[ \t]+$` from every space of an inner
- * run, which is quadratic; `String#trim` also strips Unicode spaces, which a strict parser refuses.)
- */
-function withoutSpaceOrTabAtEitherEnd(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isSpaceOrTab(text.charCodeAt(start))) start++;
-  while (end > start && isSpaceOrTab(text.charCodeAt(end - 1))) end--;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
-}
-
-function isSpaceOrTab(code: number): boolean {
-  return code === 0x20 || code === 0x09;
 }
 
 /**

@@ -10,8 +10,13 @@ export interface ExecuteApiArn {
 }
 
 // arn:aws:execute-api:{region}:{accountId}:{apiId}/{stage}/{METHOD}/{path…}; the partition may be aws-cn, aws-us-gov.
+// The method is read as `(?=([A-Za-z*$]+))\6`, an atomic group: the whole run of its letters, never given
+// back. A plain `([A-Za-z*$]+)\/?(.*)$` retried the path after every shorter method when the path could
+// not match (a line break in it), quadratic in the length of the ARN. No shorter method ever matched
+// where the whole run did not: the letters given back would only have joined the path. The lookahead's
+// group is the sixth, so the captures keep their numbers.
 const EXECUTE_API_ARN =
-  /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]+)\/([^/]+)\/([A-Za-z*$]+)\/?(.*)$/;
+  /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]+)\/([^/]+)\/(?=([A-Za-z*$]+))\6\/?(.*)$/;
 
 /** Reads a `methodArn` (REST API) or `routeArn` (HTTP API); `undefined` for anything else. */
 export function parseExecuteApiArn(arn: unknown): ExecuteApiArn | undefined {
