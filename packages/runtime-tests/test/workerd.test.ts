@@ -7,6 +7,12 @@ runtimeCases('workerd', 'fetch', { pureCore: true });
 runtimeCases('workerd', 'hono');
 // The Worker bundled from @rs/fetch/lite and @rs/core/lite alone.
 runtimeCases('workerd', 'fetch-lite', { pureCore: true, lite: true });
+// The same Workers with the app built at module scope, as the README examples write them: there the
+// clock stands at 0 and random values may not be drawn, and a factory that reads either keeps the Worker
+// from starting.
+runtimeCases('workerd', 'fetch', { pureCore: true, moduleScope: true });
+runtimeCases('workerd', 'hono', { moduleScope: true });
+runtimeCases('workerd', 'fetch-lite', { pureCore: true, lite: true, moduleScope: true });
 
 describe("workerd's default outbound network", () => {
   it('refuses to connect to loopback, so keys cannot be fetched: 503 without a challenge, fail closed', async () => {

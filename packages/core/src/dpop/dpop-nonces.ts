@@ -78,30 +78,27 @@ export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): Dpo
       'secret of a single instance',
   );
   const lifetime = options.lifetime ?? 300;
-  const secret =
-    typeof options.secret === 'string' ? encoder.encode(options.secret) : (options.secret ?? randomSecret());
-  requireOption(
-    secret instanceof Uint8Array && secret.length >= 32,
-    'rotatingDpopNonces.secret',
-    'must be at least 32 bytes',
-  );
-  // A public key given as the secret (the one the API already holds for tokens, pasted once more) would
-  // let whoever has it mint nonces for any time slot ahead. The random default needs no check.
-  const foreign =
-    options.secret === undefined ? undefined : foreignKeyMaterialProblem(secret, NONCE_SECRET_ADVICE);
-  if (foreign !== undefined) throw new RsConfigError('rotatingDpopNonces.secret', `is ${foreign}`);
+  const secret = typeof options.secret === 'string' ? encoder.encode(options.secret) : options.secret;
+  if (secret !== undefined) {
+    requireOption(
+      secret instanceof Uint8Array && secret.length >= 32,
+      'rotatingDpopNonces.secret',
+      'must be at least 32 bytes',
+    );
+    // A public key given as the secret (the one the API already holds for tokens, pasted once more) would
+    // let whoever has it mint nonces for any time slot ahead. The random default needs no check.
+    const foreign = foreignKeyMaterialProblem(secret, NONCE_SECRET_ADVICE);
+    if (foreign !== undefined) throw new RsConfigError('rotatingDpopNonces.secret', `is ${foreign}`);
+  }
   const slotMs = lifetime * 1000;
   let hmacKey: Promise<CryptoKey> | undefined;
   let cached: { slot: number; nonce: string } | undefined;
 
   async function mac(slot: number): Promise<Uint8Array> {
-    hmacKey ??= crypto.subtle.importKey(
-      'raw',
-      secret as Uint8Array<ArrayBuffer>,
-      { name: 'HMAC', hash: 'SHA-256' },
-      false,
-      ['sign'],
-    );
+    // Made at the first nonce, not when the provider is built: a Cloudflare Worker may not draw random
+    // values in its global scope, where the provider is built once. Assigned before any await, so that
+    // every later call, however many wait on it, signs with the one key.
+    hmacKey ??= secret === undefined ? randomHmacKey() : importedHmacKey(secret);
     const signature = await crypto.subtle.sign('HMAC', await hmacKey, encoder.encode(`dpop-nonce:${slot}`));
     return new Uint8Array(signature, 0, 16);
   }
@@ -126,6 +123,13 @@ export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): Dpo
   };
 }
 
-function randomSecret(): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(32));
+const HMAC_SHA256 = { name: 'HMAC', hash: 'SHA-256' } as const;
+
+function importedHmacKey(secret: Uint8Array): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, HMAC_SHA256, false, ['sign']);
+}
+
+/** A random 256-bit key of a single instance's nonces, which never leaves WebCrypto. */
+function randomHmacKey(): Promise<CryptoKey> {
+  return crypto.subtle.generateKey({ ...HMAC_SHA256, length: 256 }, false, ['sign']);
 }

@@ -1,4 +1,4 @@
-import { clockOption } from '../clock.js';
+import { clockOption, readClock } from '../clock.js';
 import {
   checkOptions,
   func,
@@ -135,6 +135,7 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
   const markerTtl = options.markerTtl ?? 3_600_000;
   const maxMarkers = options.maxMarkers ?? 100_000;
   const clock = clockOption(options.clock, 'revocationList.clock');
+  const clockConfigured = options.clock !== undefined;
   const markers = new RevocationMarkers(maxMarkers, markerTtl);
   const caches = new Set<RevocableCache>();
   const counts = { revocations: 0, evictions: 0, received: 0, refused: 0, shareErrors: 0, cacheErrors: 0 };
@@ -179,7 +180,10 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
 
   return {
     async revoke(revocation) {
-      const shared = await sharedRevocation(revocation, clock(), 'revocationList.revoke');
+      // Checked: a revocation dated 1970 (a clock that stood still when the list was built) or NaN would
+      // refuse no token issued before it.
+      const revokedAt = readClock(clock, 'revocationList.clock', clockConfigured);
+      const shared = await sharedRevocation(revocation, revokedAt, 'revocationList.revoke');
       counts.revocations++;
       await applyAndShare(shared);
     },

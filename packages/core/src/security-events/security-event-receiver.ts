@@ -1,4 +1,4 @@
-import { clockOption } from '../clock.js';
+import { clockOption, readClock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import {
   anyValue,
@@ -152,6 +152,7 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
   }
   const verifier = securityEventVerifier(options);
   const clock = clockOption(options.clock, 'securityEventReceiver.clock');
+  const clockConfigured = options.clock !== undefined;
   const refused: Record<string, number> = {};
   const counts = { accepted: 0, duplicates: 0, appliedEvents: 0, ignoredEvents: 0, unmappedSubjects: 0 };
 
@@ -162,7 +163,9 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
 
   return {
     async receive(jwt) {
-      const verified = await verifier.verify(jwt, clock());
+      // Checked: with NaN every comparison with the SET's dates is false, and a stale SET would pass.
+      const now = readClock(clock, 'securityEventReceiver.clock', clockConfigured);
+      const verified = await verifier.verify(jwt, now);
       if (!verified.ok) {
         if (verified.refusal.duplicate) counts.duplicates++;
         else refused[verified.refusal.err] = (refused[verified.refusal.err] ?? 0) + 1;

@@ -28,13 +28,17 @@ const RUNTIME_ECHO: Record<RuntimeName, string> = { bun: 'bun', deno: 'deno', wo
  * (oidc-provider), RFC 6750 challenges for 400, 401 and 403, token locations, and DPoP. `pureCore`
  * adds the route that uses @rs/core without an adapter. `lite` (the `fetch-lite` app) runs the JWT cases
  * and, instead of introspection and DPoP, which the lite entries leave out, their refusal of bound tokens.
+ * `moduleScope` (workerd only) has the Worker build its app at module scope, as the README examples do,
+ * and adds, outside the lite app, the cases of what it builds there and needs the time or randomness
+ * later: DPoP nonces with a random secret, and a revocation list.
  */
 export function runtimeCases(
   runtime: RuntimeName,
   kind: RuntimeAppKind,
-  { pureCore = false, lite = false } = {},
+  { pureCore = false, lite = false, moduleScope = false } = {},
 ): void {
-  describe(`${kind} app on ${runtime}`, () => {
+  const built = moduleScope ? ' (built at module scope)' : '';
+  describe(`${kind} app on ${runtime}${built}`, () => {
     let key: TestSigningKey;
     let jwks: JwksServer;
     let as: TestAuthorizationServer;
@@ -70,6 +74,7 @@ export function runtimeCases(
           publicUrl: `http://127.0.0.1:${port}`,
         },
         port,
+        { workerdBuild: moduleScope ? 'module-scope' : 'first-request' },
       );
     });
     afterAll(async () => {
@@ -268,6 +273,48 @@ export function runtimeCases(
           const response = await get('/dpop/items');
           expect(response.status).toBe(401);
           expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="runtime", DPoP /);
+        });
+      });
+    }
+
+    if (moduleScope && !lite) {
+      describe('what a Worker builds at module scope and needs the time or randomness for later', () => {
+        it('hands out DPoP nonces from a random secret drawn at the first request, and accepts them back', async () => {
+          const token = await mint({ sub: 'dana', cnf: { jkt: dpopKey.thumbprint } });
+          const url = `${app.url}/module-scope/items`;
+          const proof = (extra?: Record<string, unknown>) => dpopKey.proof('GET', url, token, extra);
+          const withoutNonce = await get('/module-scope/items', {
+            authorization: `DPoP ${token}`,
+            dpop: await proof(),
+          });
+          expect(withoutNonce.status, app.output()).toBe(401);
+          expect(withoutNonce.body).toMatchObject({ error: 'use_dpop_nonce' });
+          const nonce = withoutNonce.headers['dpop-nonce'];
+          expect(nonce).toMatch(/^\d+\.[A-Za-z0-9_-]{22}$/);
+          // The same secret at every later request: the nonce handed out is accepted.
+          const withNonce = await get('/module-scope/items', {
+            authorization: `DPoP ${token}`,
+            dpop: await proof({ nonce }),
+          });
+          expect(withNonce.status, app.output()).toBe(200);
+          expect(withNonce.body).toMatchObject({ subject: 'dana', scheme: 'DPoP' });
+        });
+
+        it('dates a revocation at the time of the request: the tokens issued before it are refused', async () => {
+          const erins = await mint({ sub: 'erin', iat: Math.floor(Date.now() / 1000) - 10 });
+          const accepted = await get('/module-scope/items', { authorization: `Bearer ${erins}` });
+          expect(accepted.status, app.output()).toBe(200);
+          const revoked = await sendHttp(app.url, {
+            method: 'POST',
+            path: '/module-scope/revocations',
+            form: { value: 'erin' },
+          });
+          expect(revoked.status, app.output()).toBe(204);
+          const refused = await get('/module-scope/items', { authorization: `Bearer ${erins}` });
+          expect(refused.status).toBe(401);
+          expect(refused.body).toMatchObject({ error: 'invalid_token', code: 'token_revoked' });
+          // Another subject's token is untouched.
+          expect((await bearer('/module-scope/items', { sub: 'frank' })).status).toBe(200);
         });
       });
     }

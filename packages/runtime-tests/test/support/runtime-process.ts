@@ -32,6 +32,12 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** How `startRuntime` runs workerd: its outbound network, and when the Worker builds its app. */
+export interface WorkerdSettings {
+  readonly workerdOutbound?: WorkerdOutbound;
+  readonly workerdBuild?: WorkerdBuild;
+}
+
 /**
  * Starts `runtime` serving the `kind` app configured with `config` on `port`, and waits until it answers
  * `/health`. The child is killed when the test process exits, whatever happens.
@@ -41,7 +47,7 @@ export async function startRuntime(
   kind: RuntimeAppKind,
   config: RuntimeAppConfig,
   port: number,
-  { workerdOutbound = 'loopback' }: { readonly workerdOutbound?: WorkerdOutbound } = {},
+  { workerdOutbound = 'loopback', workerdBuild = 'first-request' }: WorkerdSettings = {},
 ): Promise<RuntimeProcess> {
   const binary = runtimeBinary(runtime);
   const env = {
@@ -80,7 +86,7 @@ export async function startRuntime(
     );
   } else {
     scratch = mkdtempSync(join(tmpdir(), 'rs-workerd-'));
-    await bundleWorker(join(scratch, 'worker.js'), kind);
+    await bundleWorker(join(scratch, 'worker.js'), kind, workerdBuild);
     writeFileSync(join(scratch, 'config.capnp'), workerdConfig(kind, config, port, workerdOutbound));
     child = spawn(binary, ['serve', join(scratch, 'config.capnp'), '--verbose'], { cwd: scratch, env });
   }
@@ -131,12 +137,26 @@ async function waitUntilServing(url: string, exited: Promise<number | null>, run
 }
 
 /**
+ * When the Worker builds its app: on its `first-request` (workerd-worker.ts), or at `module-scope` when
+ * workerd loads it, as the README examples do (workerd-module-scope-worker.ts), where the clock stands at
+ * 0 and random values may not be drawn.
+ */
+export type WorkerdBuild = 'first-request' | 'module-scope';
+
+/** The entry of each Worker: the `fetch-lite` app has its own, so that its bundle holds only the lite entries. */
+const WORKER_ENTRIES: Record<WorkerdBuild, { readonly full: string; readonly lite: string }> = {
+  'first-request': { full: 'workerd-worker.ts', lite: 'workerd-lite-worker.ts' },
+  'module-scope': { full: 'workerd-module-scope-worker.ts', lite: 'workerd-lite-module-scope-worker.ts' },
+};
+
+/**
  * One ES module for workerd: the Worker entry with @rs/fetch, @rs/hono and @rs/core from their dist/; for
  * the `fetch-lite` app, its own entry, so that the bundle holds only the lite entries.
  */
-async function bundleWorker(outfile: string, kind: RuntimeAppKind): Promise<void> {
+async function bundleWorker(outfile: string, kind: RuntimeAppKind, when: WorkerdBuild): Promise<void> {
+  const entries = WORKER_ENTRIES[when];
   await build({
-    entryPoints: [join(ENTRIES, kind === 'fetch-lite' ? 'workerd-lite-worker.ts' : 'workerd-worker.ts')],
+    entryPoints: [join(ENTRIES, kind === 'fetch-lite' ? entries.lite : entries.full)],
     outfile,
     bundle: true,
     format: 'esm',
@@ -145,6 +165,8 @@ async function bundleWorker(outfile: string, kind: RuntimeAppKind): Promise<void
     // What wrangler resolves for Workers: no `node` condition, so @rs/core's pure entry.
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
+    // workerd's own module, which the module-scope Workers read their bindings from.
+    external: ['cloudflare:workers'],
     logLevel: 'silent',
   });
 }
