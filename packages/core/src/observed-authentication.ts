@@ -1,3 +1,4 @@
+import { undefinedRoutePolicy } from './adapter/route-handler.js';
 import type { Clock } from './clock.js';
 import type { Rejection } from './errors/rejection.js';
 import type { AuditDecision, AuditEvent, AuditHook } from './observability/audit-event.js';
@@ -27,20 +28,27 @@ export interface ObserverSettings {
 
 /**
  * Wraps `authenticate` so that every decision reaches `onAudit` and `telemetry`. Built once, and only
- * when one of them is configured: a resource server without them runs the bare pipeline.
+ * when one of them is configured: a resource server without them runs the bare pipeline. As the bare
+ * pipeline's, the wrapper refuses a route policy given as `undefined`; `method` names it in the error
+ * (`authenticate(request, routePolicy)`), which is recorded as any other error is.
  */
 export function observeAuthentication<R extends Decided>(
   authenticate: TracedAuthenticate<R>,
   settings: ObserverSettings,
-): (request: RsRequest, routePolicy?: AccessPolicy) => Promise<R> {
+  method: string,
+): (request: RsRequest, ...routePolicy: [] | [routePolicy: AccessPolicy]) => Promise<R> {
   const { onAudit, telemetry, serverPolicy, clock } = settings;
   const serverScopes = listedScopes(serverPolicy?.scopes);
-  return async (request, routePolicy) => {
+  // A function, not an arrow: it counts its arguments (a rest parameter would be an array per request).
+  return async function observedAuthenticate(request: RsRequest, routePolicy?: AccessPolicy) {
+    // biome-ignore lint/complexity/noArguments: tells a policy given as undefined from one left out.
+    const undefinedPolicy = arguments.length > 1 && routePolicy === undefined;
     const startedAt = performance.now();
     const recorder = new DecisionRecorder(telemetry?.startRequest(request));
     let result: R | undefined;
     let thrown: unknown;
     try {
+      if (undefinedPolicy) throw undefinedRoutePolicy(method);
       const run = () => authenticate(request, routePolicy, recorder);
       result = await (recorder.telemetry === undefined ? run() : recorder.telemetry.run(run));
       return result;

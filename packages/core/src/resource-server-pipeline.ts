@@ -1,3 +1,4 @@
+import { undefinedRoutePolicy } from './adapter/route-handler.js';
 import { checkValidityPeriod } from './claims/validity.js';
 import { type Clock, clockOption, isClockReading, unreadableClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
@@ -177,7 +178,7 @@ export function buildResourceServerWith(
   // Every policy checkPolicy accepted, and the settled copy it answered (which maps to itself), so that a
   // request carrying either is not checked again and is held to the policy as it was checked.
   const settledPolicies = new WeakMap<AccessPolicy, AccessPolicy>();
-  const server: TracedResourceServer = {
+  const server: ResourceServer = {
     challenge,
     tokenLocations: locations,
     dpop: dpop !== undefined,
@@ -196,9 +197,21 @@ export function buildResourceServerWith(
       const now = clock();
       return serverStatus(now, collectHealth(now, [resolver, dpop]));
     },
-    authenticate: (request, routePolicy, trace) =>
-      decide(request, routePolicy, false, trace) as Promise<AuthResult>,
-    authenticateOptional: (request, routePolicy, trace) => decide(request, routePolicy, true, trace),
+    // The route policy is counted in, not read as a rest parameter: no array per request.
+    authenticate(request: RsRequest, routePolicy?: AccessPolicy) {
+      // biome-ignore lint/complexity/noArguments: tells a policy given as undefined from one left out.
+      if (arguments.length > 1 && routePolicy === undefined) {
+        return Promise.reject(undefinedRoutePolicy(AUTHENTICATE));
+      }
+      return decide(request, routePolicy, false, undefined) as Promise<AuthResult>;
+    },
+    authenticateOptional(request: RsRequest, routePolicy?: AccessPolicy) {
+      // biome-ignore lint/complexity/noArguments: tells a policy given as undefined from one left out.
+      if (arguments.length > 1 && routePolicy === undefined) {
+        return Promise.reject(undefinedRoutePolicy(AUTHENTICATE_OPTIONAL));
+      }
+      return decide(request, routePolicy, true, undefined);
+    },
   };
   // A policy passed to authenticate() that checkPolicy never saw (an adapter's checks its routes' at
   // start-up) is checked at its first request: a policy nobody checked could misspell a member and
@@ -215,8 +228,16 @@ export function buildResourceServerWith(
   const observers = { onAudit, telemetry, serverPolicy, clock };
   return {
     ...server,
-    authenticate: observeAuthentication(server.authenticate, observers),
-    authenticateOptional: observeAuthentication(server.authenticateOptional, observers),
+    authenticate: observeAuthentication(
+      (request, routePolicy, trace) => decide(request, routePolicy, false, trace) as Promise<AuthResult>,
+      observers,
+      AUTHENTICATE,
+    ),
+    authenticateOptional: observeAuthentication(
+      (request, routePolicy, trace) => decide(request, routePolicy, true, trace),
+      observers,
+      AUTHENTICATE_OPTIONAL,
+    ),
   };
 
   async function decide(
@@ -332,15 +353,9 @@ export function buildResourceServerWith(
   }
 }
 
-/** The resource server as built, its `authenticate` taking the trace of the request. */
-interface TracedResourceServer extends Omit<ResourceServer, 'authenticate' | 'authenticateOptional'> {
-  authenticate(request: RsRequest, routePolicy?: AccessPolicy, trace?: RequestTrace): Promise<AuthResult>;
-  authenticateOptional(
-    request: RsRequest,
-    routePolicy?: AccessPolicy,
-    trace?: RequestTrace,
-  ): Promise<OptionalAuthResult>;
-}
+// How a route policy given as `undefined` is named when refused: the methods and their parameter.
+const AUTHENTICATE = 'authenticate(request, routePolicy)';
+const AUTHENTICATE_OPTIONAL = 'authenticateOptional(request, routePolicy)';
 
 const HTTPS_REQUIRED: Failure = Object.freeze(failure('https_required', 'This resource requires HTTPS'));
 const DPOP_BOUND_REQUIRED: Failure = Object.freeze(

@@ -101,21 +101,27 @@ export interface ResourceServer {
   /**
    * Runs the pipeline (extract → check the DPoP proof → resolve → confirm → authorize) for one request.
    * Never throws for anything the client sent; the result says whether to proceed or what to answer.
-   * It rejects with an `RsConfigError` for a mistake of the application's: a `routePolicy` that
-   * {@link ResourceServer.checkPolicy} would refuse (checked at its first request), or a `clock` that
-   * stopped answering milliseconds.
+   * It rejects with an `RsConfigError` for a mistake of the application's: a `routePolicy` given as
+   * `undefined` (a policy looked up by a misspelt name, or one that failed to load: leave the argument
+   * out for a route without a policy of its own), one that {@link ResourceServer.checkPolicy} would
+   * refuse (checked at its first request), or a `clock` that stopped answering milliseconds.
    *
-   * @param routePolicy - what this route requires on top of the server-wide policy.
+   * @param routePolicy - what this route requires on top of the server-wide policy. Its type refuses
+   * `AccessPolicy | undefined`, as the resource server does.
    */
-  authenticate(request: RsRequest, routePolicy?: AccessPolicy): Promise<AuthResult>;
+  authenticate(request: RsRequest, ...routePolicy: [] | [routePolicy: AccessPolicy]): Promise<AuthResult>;
   /**
    * As {@link ResourceServer.authenticate}, for a route where authentication is optional: a request that
    * carries no access token in any enabled location is let through without a context
    * (`{ ok: true, context: undefined }`); one that carries a token, even a malformed or a bad one, is
    * decided exactly as `authenticate` decides it (a bad token is still 401). An `Authorization` header
-   * of another scheme (`Basic …`) is no token here, as it is for `authenticate`.
+   * of another scheme (`Basic …`) is no token here, as it is for `authenticate`. A `routePolicy` given
+   * as `undefined` is refused as `authenticate` refuses it, token or none.
    */
-  authenticateOptional(request: RsRequest, routePolicy?: AccessPolicy): Promise<OptionalAuthResult>;
+  authenticateOptional(
+    request: RsRequest,
+    ...routePolicy: [] | [routePolicy: AccessPolicy]
+  ): Promise<OptionalAuthResult>;
   /**
    * Validates a route policy when the route is registered, so that a bad one fails at start-up. Returns
    * the policy. Adapters call it; `option` names where the policy came from.

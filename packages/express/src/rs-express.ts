@@ -9,6 +9,8 @@ import {
   type RsRequest,
 } from '@rs/core';
 import {
+  authenticateOptionalWithRoutePolicy,
+  authenticateWithRoutePolicy,
   nonEmptyString,
   type OptionSchema,
   oneOf,
@@ -40,7 +42,7 @@ const EXPRESS_SETTINGS: OptionSchema<RsExpressSettings> = {
  * router.use(protect());
  * ```
  */
-export type Protect = (routePolicy?: AccessPolicy) => RequestHandler;
+export type Protect = (...routePolicy: [] | [routePolicy: AccessPolicy]) => RequestHandler;
 
 /**
  * A resource server for Express 4 or 5: middleware factories for routes, and the context accessor.
@@ -58,15 +60,16 @@ export interface ExpressResourceServer<Claims extends object = DefaultClaims> {
    * `next()`, or answers the rejection (status, `WWW-Authenticate`, JSON body); with
    * `onRejection: 'next'` it passes an {@link RsRejectionError} to `next(err)` instead, when the app has
    * error middleware to receive it. Without a policy it applies the server-wide policy only; with one,
-   * both. The policy is checked now, so a bad one fails at start-up.
+   * both. The policy is checked now, so a bad one fails at start-up, as does one given as `undefined`
+   * (misspelt or not loaded: leave the argument out for a route without a policy of its own).
    */
-  protect(routePolicy?: AccessPolicy): RequestHandler;
+  protect(...routePolicy: [] | [routePolicy: AccessPolicy]): RequestHandler;
   /**
    * As {@link ExpressResourceServer.protect}, for a route where authentication is optional: a request
    * without any token goes on with `req.oauth2` unset; a token, when present, must pass (a bad one is
    * still answered 401).
    */
-  protectOptional(routePolicy?: AccessPolicy): RequestHandler;
+  protectOptional(...routePolicy: [] | [routePolicy: AccessPolicy]): RequestHandler;
   /**
    * `req.oauth2` with the application's claims type (a statement about the tokens, not a check), or
    * `undefined` on a request no middleware accepted.
@@ -132,12 +135,12 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
     protect(...given) {
       const routePolicy = routePolicyArgument(given, 'protect(policy)');
       const policy = resourceServer.checkPolicy(routePolicy, 'protect(policy)');
-      return middleware((request) => resourceServer.authenticate(request, policy));
+      return middleware((request) => authenticateWithRoutePolicy(resourceServer, request, policy));
     },
     protectOptional(...given) {
       const routePolicy = routePolicyArgument(given, 'protectOptional(policy)');
       const policy = resourceServer.checkPolicy(routePolicy, 'protectOptional(policy)');
-      return middleware((request) => resourceServer.authenticateOptional(request, policy));
+      return middleware((request) => authenticateOptionalWithRoutePolicy(resourceServer, request, policy));
     },
     contextOf: (req) => req.oauth2 as RsContext<Claims> | undefined,
   };

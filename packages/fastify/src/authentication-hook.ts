@@ -1,5 +1,10 @@
 import type { OptionalAuthResult, ResourceServer } from '@rs/core';
-import { rejectionBodyText, successHeaderValue } from '@rs/core/adapter';
+import {
+  authenticateOptionalWithRoutePolicy,
+  authenticateWithRoutePolicy,
+  rejectionBodyText,
+  successHeaderValue,
+} from '@rs/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
 import type { RouteProtection } from './route-protection.js';
@@ -24,9 +29,10 @@ export function authenticationHook(
   const { policy, optional } = protection;
   const hook: AuthenticationHookHandler = function authenticateOAuth2(request, reply, done) {
     const rsRequest = fastifyRsRequest(request, publicBase);
+    // A route without a policy of its own calls core without one: core refuses one given as `undefined`.
     const decision: Promise<OptionalAuthResult> = optional
-      ? resourceServer.authenticateOptional(rsRequest, policy)
-      : resourceServer.authenticate(rsRequest, policy);
+      ? authenticateOptionalWithRoutePolicy(resourceServer, rsRequest, policy)
+      : authenticateWithRoutePolicy(resourceServer, rsRequest, policy);
     // One reaction to core's promise, not a `.then` and a `.catch` chained on it.
     decision.then(
       (result) => {

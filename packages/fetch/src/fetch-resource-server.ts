@@ -99,20 +99,22 @@ export type OptionallyProtectedFetchHandler<
 export interface FetchResourceServer<Claims extends object = DefaultClaims> {
   /**
    * Decides one request. For handlers that need the decision themselves, e.g. to route first;
-   * {@link FetchResourceServer.protect} covers the common case. The request body stays unread.
+   * {@link FetchResourceServer.protect} covers the common case. The request body stays unread. A
+   * `policy` given as `undefined` (misspelt or not loaded) rejects with an `RsConfigError`: leave the
+   * argument out for a request without a policy of its own.
    */
   authenticate(
     request: Request,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): Promise<AdapterAuthResult<Response, RsContext<Claims>>>;
   /**
    * Wraps a handler: refused requests get core's answer and never reach it; accepted ones get the
    * context, and its response gets core's headers. The policy is checked now, so a bad one fails at
-   * start-up.
+   * start-up, as does one given as `undefined`.
    */
   protect<Args extends unknown[] = []>(
     handler: ProtectedFetchHandler<Args, Claims>,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): (request: Request, ...args: Args) => Promise<Response>;
   /**
    * As {@link FetchResourceServer.protect}, for a route where authentication is optional: a request
@@ -121,7 +123,7 @@ export interface FetchResourceServer<Claims extends object = DefaultClaims> {
    */
   protectOptional<Args extends unknown[] = []>(
     handler: OptionallyProtectedFetchHandler<Args, Claims>,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): (request: Request, ...args: Args) => Promise<Response>;
   /** The core resource server underneath. */
   readonly resourceServer: ResourceServer;

@@ -372,7 +372,9 @@ describe('a prebuilt resource server', () => {
     const rs = createFetchResourceServer({ resolver: issuer.resolver });
     const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };
     const handler = () => new Response('ok');
+    // @ts-expect-error the types refuse `AccessPolicy | undefined` too
     expect(() => rs.protect(handler, policies.admn)).toThrow(/"protect.policy": is undefined/);
+    // @ts-expect-error the types refuse `AccessPolicy | undefined` too
     expect(() => rs.protectOptional(handler, policies.admn)).toThrow(
       /"protectOptional.policy": is undefined/,
     );

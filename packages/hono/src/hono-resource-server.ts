@@ -3,11 +3,13 @@ import {
   type AdapterAuthResult,
   type AdapterOptionalAuthResult,
   addResponseHeaders,
+  authenticateWithRoutePolicy,
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
   formReading,
   type ResourceServerSource,
   routePolicyArgument,
+  undefinedRoutePolicy,
 } from '@rs/core/adapter';
 import type { MiddlewareHandler } from 'hono';
 import { type HonoRequestBody, requestForCore } from './hono-request-body.js';
@@ -99,21 +101,26 @@ export interface HonoResourceServer<Claims extends object = DefaultClaims> {
    * Middleware for a route or a group of routes: a refused request gets core's answer (status,
    * `WWW-Authenticate`, JSON body) and the handlers after it never run; an accepted one sets
    * `c.get('oauth2')`, and the response gets core's headers. The policy is checked now, so a bad one
-   * fails at start-up.
+   * fails at start-up, as does one given as `undefined` (misspelt or not loaded: leave the argument out
+   * for a route without a policy of its own).
    */
-  protect(policy?: AccessPolicy): MiddlewareHandler<OAuth2Env<Claims>>;
+  protect(...policy: [] | [policy: AccessPolicy]): MiddlewareHandler<OAuth2Env<Claims>>;
   /**
    * As {@link HonoResourceServer.protect}, for a route where authentication is optional: a request
    * without any token goes on with `c.get('oauth2')` undefined; a token, when present, must pass (a bad
    * one is still answered 401, a malformed one 400, a missing scope 403).
    */
-  protectOptional(policy?: AccessPolicy): MiddlewareHandler<OptionalOAuth2Env<Claims>>;
+  protectOptional(...policy: [] | [policy: AccessPolicy]): MiddlewareHandler<OptionalOAuth2Env<Claims>>;
   /**
    * Decides one request without calling anything, e.g. to answer in your own format. Give it `c.req`:
    * a form body that middleware before read through Hono is then found in Hono's cache. The body stays
-   * unread (a form body is read from a clone).
+   * unread (a form body is read from a clone). A `policy` given as `undefined` rejects with an
+   * `RsConfigError`, as `protect` refuses it.
    */
-  authenticate(request: Request | HonoRequestBody, policy?: AccessPolicy): Promise<HonoAuthResult<Claims>>;
+  authenticate(
+    request: Request | HonoRequestBody,
+    ...policy: [] | [policy: AccessPolicy]
+  ): Promise<HonoAuthResult<Claims>>;
   /** The core resource server underneath. */
   readonly resourceServer: ResourceServer;
 }
@@ -142,7 +149,8 @@ export function createHonoResourceServer(options: HonoResourceServerOptions): Ho
 export function createHonoResourceServer<Claims extends object = DefaultClaims>(
   options: HonoResourceServerOptions,
 ): HonoResourceServer<Claims> {
-  const { resourceServer, authenticate, forRoute, forOptionalRoute } = fetchAdapterAuthenticator(options);
+  const authenticator = fetchAdapterAuthenticator(options);
+  const { resourceServer, forRoute, forOptionalRoute } = authenticator;
   // Already checked by the authenticator; kept to find form bodies that middleware before ours read.
   const reading = formReading(resourceServer, options.maxFormBodyBytes);
 
@@ -170,8 +178,15 @@ export function createHonoResourceServer<Claims extends object = DefaultClaims>(
 
   return {
     resourceServer,
-    authenticate: async (request, policy) =>
-      (await authenticate(await requestForCore(request, reading), policy)) as HonoAuthResult<Claims>,
+    // A method, not an arrow: it counts its arguments (a rest parameter would be an array per request).
+    async authenticate(request: Request | HonoRequestBody, policy?: AccessPolicy) {
+      // biome-ignore lint/complexity/noArguments: tells a policy given as undefined from one left out.
+      if (arguments.length > 1 && policy === undefined) {
+        throw undefinedRoutePolicy('authenticate(request, policy)');
+      }
+      const input = await requestForCore(request, reading);
+      return (await authenticateWithRoutePolicy(authenticator, input, policy)) as HonoAuthResult<Claims>;
+    },
     protect(...given: [policy?: AccessPolicy]) {
       const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');

@@ -166,6 +166,7 @@ describe('mistakes refused when the resource server is built', () => {
   it('refuses a route policy given as undefined (misspelt or unloaded), which would leave the route to the server policy', () => {
     const rs = createHonoResourceServer({ resolver: issuer.resolver });
     const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };
+    // @ts-expect-error the types refuse `AccessPolicy | undefined` too
     expect(configRefusal(() => rs.protect(policies.admn)).option).toBe('protect.policy');
     expect(() => rs.protect()).not.toThrow();
   });

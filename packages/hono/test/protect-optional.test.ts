@@ -75,6 +75,7 @@ describe('protectOptional', () => {
       expect.objectContaining({ option: 'protectOptional.policy.scope' }),
     );
     const policies: Record<string, { scopes: string[] }> = {};
+    // @ts-expect-error the types refuse `AccessPolicy | undefined` too
     expect(() => rs.protectOptional(policies.feed)).toThrow(
       expect.objectContaining({ option: 'protectOptional.policy' }),
     );

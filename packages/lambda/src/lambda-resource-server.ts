@@ -3,6 +3,7 @@ import {
   type AdapterAuthResult,
   adapterAuthenticator,
   anyValue,
+  authenticateWithRoutePolicy,
   checkOptions,
   checkRouteHandler,
   checkRoutePolicyMember,
@@ -15,6 +16,7 @@ import {
   requirePublicUrlForDpop,
   routePolicyArgument,
   stringList,
+  undefinedRoutePolicy,
 } from '@rs/core/adapter';
 import type { ALBEvent, ALBResult, APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { type ApiGatewayEvent, type ApiGatewayResult, isHttpApiEvent } from './api-gateway-event.js';
@@ -107,20 +109,23 @@ export type LambdaAuthResult = AdapterAuthResult<LambdaRejectionResponse>;
 export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
   /**
    * Decides one event of either payload format. For handlers that need the decision themselves;
-   * {@link LambdaResourceServer.protect} covers the common case.
+   * {@link LambdaResourceServer.protect} covers the common case. A `policy` given as `undefined`
+   * (misspelt or not loaded) rejects with an `RsConfigError`: leave the argument out for an event
+   * without a policy of its own.
    */
   authenticate(
     event: ApiGatewayEvent,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): Promise<AdapterAuthResult<LambdaRejectionResponse, RsContext<Claims>>>;
   /**
    * Wraps a handler: refused events get core's answer and never reach it; accepted ones get the context,
-   * and the answer gets core's headers. The policy is checked now, so a bad one fails at cold start.
-   * The event type picks the result type: annotate `event` (or pass the type argument) for payload 2.0.
+   * and the answer gets core's headers. The policy is checked now, so a bad one fails at cold start, as
+   * does one given as `undefined`. The event type picks the result type: annotate `event` (or pass the
+   * type argument) for payload 2.0.
    */
   protect<E extends ApiGatewayEvent = APIGatewayProxyEvent>(
     handler: ProtectedHandler<E, Claims>,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): LambdaHandler<E>;
   /**
    * As {@link LambdaResourceServer.protect}, for a route where authentication is optional: an event
@@ -129,7 +134,7 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
    */
   protectOptional<E extends ApiGatewayEvent = APIGatewayProxyEvent>(
     handler: OptionallyProtectedHandler<E, Claims>,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): LambdaHandler<E>;
   /**
    * Wraps a handler behind an Application Load Balancer: refused requests get core's answer in the
@@ -138,7 +143,7 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
    */
   protectAlb(
     handler: ProtectedAlbHandler<Claims>,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): (event: ALBEvent, context: Context) => Promise<ALBResult>;
   /**
    * As {@link LambdaResourceServer.protectAlb}, for a route where authentication is optional: a request
@@ -147,7 +152,7 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
    */
   protectAlbOptional(
     handler: OptionallyProtectedAlbHandler<Claims>,
-    policy?: AccessPolicy,
+    ...policy: [] | [policy: AccessPolicy]
   ): (event: ALBEvent, context: Context) => Promise<ALBResult>;
   /**
    * A REST API Lambda authorizer (`TOKEN` or `REQUEST`; also HTTP API authorizers with payload format
@@ -279,9 +284,16 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     },
   };
 
-  /** Decides a proxy event of either payload format, translated as the handlers' events are. */
+  /**
+   * Decides a proxy event of either payload format, translated as the handlers' events are. It counts
+   * its arguments (a rest parameter would be an array per event).
+   */
   function authenticate(event: ApiGatewayEvent, policy?: AccessPolicy) {
-    return authenticator.authenticate(apiGatewayInput(event), policy);
+    // biome-ignore lint/complexity/noArguments: tells a policy given as undefined from one left out.
+    if (arguments.length > 1 && policy === undefined) {
+      return Promise.reject(undefinedRoutePolicy('authenticate(event, policy)'));
+    }
+    return authenticateWithRoutePolicy(authenticator, apiGatewayInput(event), policy);
   }
 
   /** Checks an authorizer's settings now (so a bad one fails at cold start) and binds its policy. */

@@ -389,10 +389,13 @@ describe('a prebuilt resource server', () => {
     const rs = createLambdaResourceServer({ resolver: issuer.resolver });
     const policies: Record<string, { scopes: string[] }> = { admin: { scopes: ['admin'] } };
     const handler = async () => ({ statusCode: 200, body: 'ok' });
+    // @ts-expect-error the types refuse `AccessPolicy | undefined` too
     expect(() => rs.protect(handler, policies.admn)).toThrow(/"protect.policy": is undefined/);
+    // @ts-expect-error the types refuse `AccessPolicy | undefined` too
     expect(() => rs.protectOptional(handler, policies.admn)).toThrow(
       /"protectOptional.policy": is undefined/,
     );
+    // @ts-expect-error the types refuse `AccessPolicy | undefined` too
     expect(() => rs.protectAlb(handler as never, policies.admn)).toThrow(/"protectAlb.policy": is undefined/);
     expect(() => rs.restAuthorizer({ policy: policies.admn })).toThrow(
       /"restAuthorizer.policy": is undefined/,

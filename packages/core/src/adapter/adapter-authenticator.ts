@@ -6,6 +6,11 @@ import type { RsRequest } from '../request.js';
 import type { ResourceServer } from '../resource-server.js';
 import { FORM_BODY_SETTINGS, type FormBodySettings, type FormReading, formReading } from './form-body.js';
 import { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
+import {
+  authenticateOptionalWithRoutePolicy,
+  authenticateWithRoutePolicy,
+  undefinedRoutePolicy,
+} from './route-handler.js';
 import type { ResourceServerReader } from './sourced-resource-server.js';
 
 /**
@@ -44,8 +49,13 @@ export type AdapterOptionalAuthResult<Rejected> = AdapterAuthResult<Rejected, OA
 export interface AdapterAuthenticator<Input, Rejected> {
   /** The core resource server underneath: built from the options, or the one passed in. */
   readonly resourceServer: ResourceServer;
-  /** Decides one request: translate, run core's pipeline, render a rejection. */
-  authenticate(input: Input, policy?: AccessPolicy): Promise<AdapterAuthResult<Rejected>>;
+  /**
+   * Decides one request: translate, run core's pipeline, render a rejection. A `policy` given as
+   * `undefined` (misspelt or not loaded) is refused, as core refuses it: the promise rejects with an
+   * `RsConfigError`. An adapter holding a policy that may be absent calls through
+   * {@link authenticateWithRoutePolicy}.
+   */
+  authenticate(input: Input, ...policy: [] | [policy: AccessPolicy]): Promise<AdapterAuthResult<Rejected>>;
   /**
    * Checks a route's policy now, so a bad one fails at start-up (`option` names it in the error), and
    * returns the authenticate function for that route.
@@ -100,8 +110,21 @@ export function adapterAuthenticatorWith<Source extends object, Input, Rejected>
   const resourceServer = serverFrom(source, settings);
   const form = formReading(resourceServer, source.maxFormBodyBytes);
 
-  async function authenticate(input: Input, policy?: AccessPolicy): Promise<AdapterAuthResult<Rejected>> {
-    const result = await resourceServer.authenticate(await translation.toRsRequest(input, form), policy);
+  // The policy is counted in, not read as a rest parameter: no array per request.
+  function authenticate(input: Input, policy?: AccessPolicy): Promise<AdapterAuthResult<Rejected>> {
+    // biome-ignore lint/complexity/noArguments: tells a policy given as undefined from one left out.
+    if (arguments.length > 1 && policy === undefined) {
+      return Promise.reject(undefinedRoutePolicy('authenticate(request, policy)'));
+    }
+    return authenticateRequired(input, policy);
+  }
+
+  async function authenticateRequired(
+    input: Input,
+    policy: AccessPolicy | undefined,
+  ): Promise<AdapterAuthResult<Rejected>> {
+    const request = await translation.toRsRequest(input, form);
+    const result = await authenticateWithRoutePolicy(resourceServer, request, policy);
     if (result.ok) return result;
     const { rejection } = result;
     return { ok: false, response: translation.rejectionResponse(rejection), rejection };
@@ -112,7 +135,7 @@ export function adapterAuthenticatorWith<Source extends object, Input, Rejected>
     policy: AccessPolicy | undefined,
   ): Promise<AdapterOptionalAuthResult<Rejected>> {
     const request = await translation.toRsRequest(input, form);
-    const result = await resourceServer.authenticateOptional(request, policy);
+    const result = await authenticateOptionalWithRoutePolicy(resourceServer, request, policy);
     if (result.ok) return result;
     const { rejection } = result;
     return { ok: false, response: translation.rejectionResponse(rejection), rejection };
@@ -123,7 +146,7 @@ export function adapterAuthenticatorWith<Source extends object, Input, Rejected>
     authenticate,
     forRoute(policy, option) {
       const routePolicy = resourceServer.checkPolicy(policy, option);
-      return (input) => authenticate(input, routePolicy);
+      return (input) => authenticateRequired(input, routePolicy);
     },
     forOptionalRoute(policy, option) {
       const routePolicy = resourceServer.checkPolicy(policy, option);

@@ -99,6 +99,13 @@ export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
 export { requestAuthority } from './request-authority.js';
 export { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
 export { addResponseHeaders, successHeaderValue } from './response-headers.js';
-export { checkRouteHandler, checkRoutePolicyMember, routePolicyArgument } from './route-handler.js';
+export {
+  authenticateOptionalWithRoutePolicy,
+  authenticateWithRoutePolicy,
+  checkRouteHandler,
+  checkRoutePolicyMember,
+  routePolicyArgument,
+  undefinedRoutePolicy,
+} from './route-handler.js';
 export { type ResourceServerReader, resourceServerFromWith } from './sourced-resource-server.js';
 export { type StatusResponse, statusResponse } from './status-response.js';

@@ -1,6 +1,8 @@
 import { RsConfigError } from '../config/config-error.js';
 import { refuseGivenUndefined } from '../config/option-schema.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
+import type { RsRequest } from '../request.js';
+import type { OptionalAuthResult, ResourceServer } from '../resource-server-types.js';
 
 /**
  * Checks the handler given to an adapter's `protect(handler, policy)` when the route is declared: a
@@ -40,4 +42,38 @@ export function routePolicyArgument(
 /** As {@link routePolicyArgument}, for a policy held by a settings member (`{ policy }`, `config.rs`). */
 export function checkRoutePolicyMember(settings: object, key: string, option: string): void {
   refuseGivenUndefined(settings, key, option, UNDEFINED_ROUTE_POLICY);
+}
+
+/**
+ * The error for a route policy given as `undefined` to a method that decides one request
+ * (`authenticate(request, policy)`), which counts its arguments to tell it from one left out: thrown, or
+ * returned as a rejected promise by a method that returns one. `option` names the method and argument.
+ */
+export function undefinedRoutePolicy(option: string): RsConfigError {
+  return new RsConfigError(option, UNDEFINED_ROUTE_POLICY);
+}
+
+/**
+ * Calls `server.authenticate` with the route's policy, or without one for a route that has none: every
+ * `authenticate` refuses a policy given as `undefined` (see {@link undefinedRoutePolicy}), so an adapter
+ * holding a route's policy that may be absent calls through this. `server` is core's resource server or
+ * an `AdapterAuthenticator`.
+ */
+export function authenticateWithRoutePolicy<Input, Result>(
+  server: { authenticate(input: Input, ...routePolicy: [] | [routePolicy: AccessPolicy]): Result },
+  input: Input,
+  policy: AccessPolicy | undefined,
+): Result {
+  return policy === undefined ? server.authenticate(input) : server.authenticate(input, policy);
+}
+
+/** As {@link authenticateWithRoutePolicy}, for core's `authenticateOptional`. */
+export function authenticateOptionalWithRoutePolicy(
+  resourceServer: ResourceServer,
+  request: RsRequest,
+  policy: AccessPolicy | undefined,
+): Promise<OptionalAuthResult> {
+  return policy === undefined
+    ? resourceServer.authenticateOptional(request)
+    : resourceServer.authenticateOptional(request, policy);
 }
