@@ -1,4 +1,3 @@
-import { undefinedRoutePolicy } from './adapter/route-handler.js';
 import type { Clock } from './clock.js';
 import type { Rejection } from './errors/rejection.js';
 import type { AuditDecision, AuditEvent, AuditHook } from './observability/audit-event.js';
@@ -6,6 +5,7 @@ import type { IntrospectionOutcome, PipelineStage, RequestTrace } from './observ
 import type { RequestTelemetry, Telemetry } from './observability/telemetry.js';
 import type { AccessPolicy } from './policy/access-policy.js';
 import type { ScopeRequirement } from './policy/scopes.js';
+import { undefinedRoutePolicy } from './policy/undefined-route-policy.js';
 import type { RsRequest } from './request.js';
 import type { TokenInfo } from './token-info.js';
 

@@ -1,4 +1,3 @@
-import { undefinedRoutePolicy } from './adapter/route-handler.js';
 import { checkValidityPeriod } from './claims/validity.js';
 import { type Clock, clockOption, isClockReading, unreadableClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
@@ -40,6 +39,7 @@ import { type ResourceServerStatus, serverStatus } from './observability/server-
 import type { observeAuthentication } from './observed-authentication.js';
 import { type AccessPolicy, checkAccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
 import { namedScopes } from './policy/scopes.js';
+import { undefinedRoutePolicy } from './policy/undefined-route-policy.js';
 import type { RsRequest } from './request.js';
 import type {
   AuthFailure,

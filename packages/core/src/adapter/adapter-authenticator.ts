@@ -2,15 +2,12 @@ import type { OptionSchema } from '../config/option-schema.js';
 import type { OAuth2Context } from '../context.js';
 import type { Rejection } from '../errors/rejection.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
+import { undefinedRoutePolicy } from '../policy/undefined-route-policy.js';
 import type { RsRequest } from '../request.js';
 import type { ResourceServer } from '../resource-server.js';
 import { FORM_BODY_SETTINGS, type FormBodySettings, type FormReading, formReading } from './form-body.js';
 import { type ResourceServerSource, resourceServerFrom } from './resource-server-source.js';
-import {
-  authenticateOptionalWithRoutePolicy,
-  authenticateWithRoutePolicy,
-  undefinedRoutePolicy,
-} from './route-handler.js';
+import { authenticateOptionalWithRoutePolicy, authenticateWithRoutePolicy } from './route-handler.js';
 import type { ResourceServerReader } from './sourced-resource-server.js';
 
 /**

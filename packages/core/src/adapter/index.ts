@@ -53,6 +53,7 @@ export { isFormUrlEncoded } from '../extract/form-body.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';
 export { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 export { describeError } from '../observability/dependency-health.js';
+export { undefinedRoutePolicy } from '../policy/undefined-route-policy.js';
 export type { RsHeaders } from '../request.js';
 export { requireSecurityEventReceiver } from '../security-events/push-delivery.js';
 export {
@@ -105,7 +106,6 @@ export {
   checkRouteHandler,
   checkRoutePolicyMember,
   routePolicyArgument,
-  undefinedRoutePolicy,
 } from './route-handler.js';
 export { type ResourceServerReader, resourceServerFromWith } from './sourced-resource-server.js';
 export { type StatusResponse, statusResponse } from './status-response.js';

@@ -1,6 +1,7 @@
 import { RsConfigError } from '../config/config-error.js';
 import { refuseGivenUndefined } from '../config/option-schema.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
+import { UNDEFINED_ROUTE_POLICY } from '../policy/undefined-route-policy.js';
 import type { RsRequest } from '../request.js';
 import type { OptionalAuthResult, ResourceServer } from '../resource-server-types.js';
 
@@ -20,13 +21,6 @@ export function checkRouteHandler(handler: unknown, option: string): void {
   }
 }
 
-// Read as "no policy of the route's own", a policy given as `undefined` (`protect(policies.admn)`: a
-// misspelt or unloaded policy) would leave the route to the server-wide policy alone: a route meant for
-// administrators opened to every valid token.
-const UNDEFINED_ROUTE_POLICY =
-  'is undefined: a policy that is misspelt or failed to load? Leave the argument out for a route ' +
-  'without a policy of its own';
-
 /**
  * The route policy among an adapter method's optional arguments (its rest parameter: `[]` when left
  * out), refusing one given as `undefined`. `option` names it, e.g. `protect(policy)`.
@@ -45,17 +39,8 @@ export function checkRoutePolicyMember(settings: object, key: string, option: st
 }
 
 /**
- * The error for a route policy given as `undefined` to a method that decides one request
- * (`authenticate(request, policy)`), which counts its arguments to tell it from one left out: thrown, or
- * returned as a rejected promise by a method that returns one. `option` names the method and argument.
- */
-export function undefinedRoutePolicy(option: string): RsConfigError {
-  return new RsConfigError(option, UNDEFINED_ROUTE_POLICY);
-}
-
-/**
  * Calls `server.authenticate` with the route's policy, or without one for a route that has none: every
- * `authenticate` refuses a policy given as `undefined` (see {@link undefinedRoutePolicy}), so an adapter
+ * `authenticate` refuses a policy given as `undefined` (see `undefinedRoutePolicy` in policy/undefined-route-policy.ts), so an adapter
  * holding a route's policy that may be absent calls through this. `server` is core's resource server or
  * an `AdapterAuthenticator`.
  */
