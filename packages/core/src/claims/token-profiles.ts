@@ -1,5 +1,6 @@
 import { requireOption } from '../config/config-error.js';
 import { isNumericDate } from '../encoding/numeric-date.js';
+import { trimSpacesAndTabs } from '../encoding/text-ends.js';
 import { failure } from '../errors/failure.js';
 import type { TypeCheck } from '../jose/jwt-reader.js';
 
@@ -52,7 +53,9 @@ export interface ProfileRules {
  */
 function refuseOtherKindsOfJwt(typ: string | undefined): ReturnType<TypeCheck> {
   if (typ === undefined) return undefined;
-  const lower = typ.toLowerCase();
+  // A media type (RFC 7515 §4.1.9): its parameters and the spaces around it say nothing of its kind.
+  const semicolon = typ.indexOf(';');
+  const lower = trimSpacesAndTabs(semicolon === -1 ? typ : typ.slice(0, semicolon)).toLowerCase();
   const mediaType = lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
   return mediaType.endsWith('+jwt') && mediaType !== 'at+jwt'
     ? failure('token_type_invalid', 'The JWT "typ" header names another kind of token')

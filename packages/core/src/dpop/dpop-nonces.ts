@@ -98,7 +98,14 @@ export function rotatingDpopNonces(options: RotatingDpopNoncesOptions = {}): Dpo
     // Made at the first nonce, not when the provider is built: a Cloudflare Worker may not draw random
     // values in its global scope, where the provider is built once. Assigned before any await, so that
     // every later call, however many wait on it, signs with the one key.
-    hmacKey ??= secret === undefined ? randomHmacKey() : importedHmacKey(secret);
+    if (hmacKey === undefined) {
+      const made = secret === undefined ? randomHmacKey() : importedHmacKey(secret);
+      hmacKey = made;
+      // A key that could not be made is made again at the next nonce, not kept as a failure for good.
+      made.catch(() => {
+        if (hmacKey === made) hmacKey = undefined;
+      });
+    }
     const signature = await crypto.subtle.sign('HMAC', await hmacKey, encoder.encode(`dpop-nonce:${slot}`));
     return new Uint8Array(signature, 0, 16);
   }

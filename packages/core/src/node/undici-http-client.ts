@@ -1,7 +1,16 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createSecureContext } from 'node:tls';
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import {
+  type BrotliOptions,
+  brotliDecompress,
+  gunzip,
+  type InputType,
+  inflate,
+  inflateRaw,
+  type ZlibOptions,
+} from 'node:zlib';
 import type * as Undici from 'undici';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
@@ -12,6 +21,7 @@ import {
   stringOrBytes,
   timerMilliseconds,
 } from '../config/option-schema.js';
+import { trimSpacesAndTabs } from '../encoding/text-ends.js';
 import { concat } from '../http/bounded-stream.js';
 import {
   type HttpClient,
@@ -150,7 +160,12 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
               const value = headers[name];
               return Array.isArray(value) ? value.join(', ') : value;
             },
-            body: decodedBody(concat(chunks, size), headers['content-encoding'], req),
+            body: await decodedBody(
+              concat(chunks, size),
+              headers['content-encoding'],
+              response.statusCode,
+              req,
+            ),
           };
         };
         return await endedBy(deadline.signal, exchange());
@@ -292,40 +307,67 @@ function endedBy<T>(signal: AbortSignal, exchange: Promise<T>): Promise<T> {
 /**
  * The body as the server meant it. It was asked for `identity`, but a server may encode all the same (a
  * CDN, a proxy in front of it); `fetch` inflates gzip, deflate and br whatever it asked, so this client
- * does too, bounded as `fetch` is: what it inflates to counts against `maxResponseBytes`. Any other coding
- * cannot be read. The header is the server's text and is never quoted.
+ * does too, bounded as `fetch` is: what it inflates to counts against `maxResponseBytes`. The inflating
+ * runs on libuv's thread pool, not the event loop: the request's deadline still fires meanwhile. An empty
+ * body has nothing to inflate; an error answer whose body cannot be read keeps its status, as with `fetch`
+ * (its body is no JSON a caller reads). The header is the server's text and is never quoted.
  */
-function decodedBody(body: Uint8Array, header: string | string[] | undefined, req: HttpRequest): Uint8Array {
-  const coding = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim().toLowerCase();
-  if (coding === '' || coding === 'identity') return body;
-  const bound = { maxOutputLength: req.maxResponseBytes };
+async function decodedBody(
+  body: Uint8Array,
+  header: string | string[] | undefined,
+  status: number,
+  req: HttpRequest,
+): Promise<Uint8Array> {
+  if (body.byteLength === 0 || header === undefined) return body;
+  // Codings in the order they were applied (RFC 9110 §8.4): undone from the last.
+  const codings = (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((coding) => trimSpacesAndTabs(coding).toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  const readable =
+    codings.length <= MAX_CODINGS && codings.every((coding) => Object.hasOwn(INFLATERS, coding));
+  const answered = status >= 200 && status < 300;
+  if (!readable) {
+    if (!answered) return body;
+    throw new HttpClientError(
+      'ERR_RS_HTTP_NETWORK',
+      `${req.url} answered in a content coding other than identity, gzip, deflate or br`,
+    );
+  }
+  let decoded = body;
   try {
-    switch (coding) {
-      case 'gzip':
-      case 'x-gzip':
-        return gunzipSync(body, bound);
-      case 'br':
-        return brotliDecompressSync(body, bound);
-      case 'deflate':
-        // RFC 9110 §8.4.1.2: zlib-wrapped; some servers send it raw, which browsers and fetch accept too.
-        try {
-          return inflateSync(body, bound);
-        } catch (error) {
-          if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw error;
-          return inflateRawSync(body, bound);
-        }
-    }
+    for (const coding of codings.reverse()) decoded = await INFLATERS[coding]!(decoded, req.maxResponseBytes);
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(req.maxResponseBytes);
+    if (!answered) return body;
     throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${req.url} answered a body that does not decode`, {
       cause: error,
     });
   }
-  throw new HttpClientError(
-    'ERR_RS_HTTP_NETWORK',
-    `${req.url} answered in a content coding other than identity, gzip, deflate or br`,
-  );
+  return decoded;
 }
+
+// More codings stacked than any server applies: `gzip, gzip` is seen, three rounds is enough.
+const MAX_CODINGS = 3;
+
+type Inflater = (body: Uint8Array, maxBytes: number) => Promise<Uint8Array>;
+
+const gunzipBounded = promisify<InputType, ZlibOptions, Buffer>(gunzip);
+const brotliBounded = promisify<InputType, BrotliOptions, Buffer>(brotliDecompress);
+const inflateBounded = promisify<InputType, ZlibOptions, Buffer>(inflate);
+const inflateRawBounded = promisify<InputType, ZlibOptions, Buffer>(inflateRaw);
+
+const INFLATERS: Readonly<Record<string, Inflater>> = {
+  gzip: (body, maxBytes) => gunzipBounded(body, { maxOutputLength: maxBytes }),
+  'x-gzip': (body, maxBytes) => gunzipBounded(body, { maxOutputLength: maxBytes }),
+  br: (body, maxBytes) => brotliBounded(body, { maxOutputLength: maxBytes }),
+  // RFC 9110 §8.4.1.2: zlib-wrapped; some servers send it raw, which browsers and fetch accept too.
+  deflate: (body, maxBytes) =>
+    inflateBounded(body, { maxOutputLength: maxBytes }).catch((error: unknown) => {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw error;
+      return inflateRawBounded(body, { maxOutputLength: maxBytes });
+    }),
+};
 
 function tooLarge(maxBytes: number): HttpClientError {
   return new HttpClientError('ERR_RS_HTTP_TOO_LARGE', `response body exceeds ${maxBytes} bytes`);

@@ -144,6 +144,9 @@ describe('a JWT typed as another kind of token (RFC 8725 §3.11) is refused, wha
     'token-introspection+jwt',
     'dpop+jwt',
     'Logout+JWT',
+    'logout+jwt ',
+    'logout+jwt;charset=x',
+    'secevent+jwt; v=1',
   ])('typ %s', async (typ) => {
     for (const resolver of [plain, remembering]) {
       const failure = expectFailure(

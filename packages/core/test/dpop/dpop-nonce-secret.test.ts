@@ -2,7 +2,7 @@
 // anyone who has that key mint valid nonces for any time slot ahead. Before, rotatingDpopNonces took a PEM
 // public key that sharedSecret refused; now it refuses the same key material at start-up.
 import { generateKeyPairSync } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { rotatingDpopNonces } from '../../src/index.js';
 import { expectConfigError, NOW_MS, randomBytes } from '../helpers.js';
 import {
@@ -57,5 +57,24 @@ describe('rotatingDpopNonces refuses key material of another kind as its secret'
       expect(await rotatingDpopNonces({ secret }).isValid(nonce, NOW_MS)).toBe(true);
     }
     expect(() => rotatingDpopNonces()).not.toThrow();
+  });
+});
+
+describe('rotatingDpopNonces without a secret', () => {
+  it('makes its key again at the next nonce when making it failed, rather than keep the failure', async () => {
+    // WebCrypto does not fail to make an HMAC key on Node; a platform that refuses it (a Worker's global
+    // scope refuses random values) is stood in for by failing the first call, the one thing mocked here.
+    const generateKey = vi.spyOn(crypto.subtle, 'generateKey');
+    generateKey.mockRejectedValueOnce(new Error('random values are not available here'));
+    try {
+      const nonces = rotatingDpopNonces();
+      await expect(Promise.resolve(nonces.current(NOW_MS))).rejects.toThrow('random values');
+      const nonce = await nonces.current(NOW_MS);
+      expect(nonce).toMatch(/^\d+\.[\w-]{22}$/);
+      expect(await nonces.current(NOW_MS)).toBe(nonce);
+      expect(generateKey).toHaveBeenCalledTimes(2);
+    } finally {
+      generateKey.mockRestore();
+    }
   });
 });

@@ -62,6 +62,18 @@ function route(request: IncomingMessage, response: ServerResponse): void {
         .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
         .end(gzipSync('{"keys":[]}'));
       return;
+    case '/gzip-twice':
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip, gzip' })
+        .end(gzipSync(gzipSync('{"keys":[]}')));
+      return;
+    case '/gzip-empty-401':
+      // An error answer that says gzip and holds nothing: its status is what the caller reads.
+      response.writeHead(401, { 'content-encoding': 'gzip', 'www-authenticate': 'Basic' }).end();
+      return;
+    case '/unknown-coding-500':
+      response.writeHead(500, { 'content-encoding': 'zstd' }).end('oops');
+      return;
     case '/gzip-bomb':
       // 1 MiB of zeros in about a kilobyte: what it inflates to is what counts against the limit.
       response
@@ -180,6 +192,9 @@ describe.each(clients)('%s', (_name, client) => {
   it('inflates a body the server encoded though it was not asked to, within the byte limit', async () => {
     const response = await client.send(get('/gzip-anyway'));
     expect(new TextDecoder().decode(response.body)).toBe('{"keys":[]}');
+    expect(new TextDecoder().decode((await client.send(get('/gzip-twice'))).body)).toBe('{"keys":[]}');
+    expect((await client.send(get('/gzip-empty-401'))).status).toBe(401);
+    expect((await client.send(get('/unknown-coding-500'))).status).toBe(500);
     await expect(client.send({ ...get('/gzip-bomb'), maxResponseBytes: 64 * 1024 })).rejects.toMatchObject({
       code: 'ERR_RS_HTTP_TOO_LARGE',
     });
