@@ -30,7 +30,7 @@ export interface ObserverSettings {
  * Wraps `authenticate` so that every decision reaches `onAudit` and `telemetry`. Built once, and only
  * when one of them is configured: a resource server without them runs the bare pipeline. As the bare
  * pipeline's, the wrapper refuses a route policy given as `undefined`; `method` names it in the error
- * (`authenticate(request, routePolicy)`), which is recorded as any other error is.
+ * (`authenticate(request, policy)`), which is recorded as any other error is.
  */
 export function observeAuthentication<R extends Decided>(
   authenticate: TracedAuthenticate<R>,

@@ -216,8 +216,9 @@ export function buildResourceServerWith(
   // A policy passed to authenticate() that checkPolicy never saw (an adapter's checks its routes' at
   // start-up) is checked at its first request: a policy nobody checked could misspell a member and
   // require nothing.
-  const settledRoutePolicy = (policy: AccessPolicy): AccessPolicy =>
-    settledPolicies.get(policy) ?? server.checkPolicy(policy, 'authenticate(request, policy)');
+  const settledRoutePolicy = (policy: AccessPolicy, optional: boolean): AccessPolicy =>
+    settledPolicies.get(policy) ??
+    server.checkPolicy(policy, optional ? AUTHENTICATE_OPTIONAL : AUTHENTICATE);
   const { onAudit, telemetry } = options;
   const observeAuthentication = features.observation;
   if ((onAudit === undefined && telemetry === undefined) || observeAuthentication === undefined) {
@@ -247,7 +248,7 @@ export function buildResourceServerWith(
     // Present only when `onAudit` or `telemetry` is configured (see below).
     trace: RequestTrace | undefined,
   ): Promise<OptionalAuthResult> {
-    const routePolicy = givenPolicy === undefined ? undefined : settledRoutePolicy(givenPolicy);
+    const routePolicy = givenPolicy === undefined ? undefined : settledRoutePolicy(givenPolicy, optional);
     const required = requirements(serverRequirements, routePolicy?.requireSenderConstrained);
     // A route that takes DPoP-bound tokens only offers no Bearer challenge and refuses Bearer early.
     const bearer = !required.includes('dpop');
@@ -354,8 +355,10 @@ export function buildResourceServerWith(
 }
 
 // How a route policy given as `undefined` is named when refused: the methods and their parameter.
-const AUTHENTICATE = 'authenticate(request, routePolicy)';
-const AUTHENTICATE_OPTIONAL = 'authenticateOptional(request, routePolicy)';
+// How errors name the route policy argument, whichever check refuses it (given as undefined, or a policy
+// that does not work): one label per method.
+const AUTHENTICATE = 'authenticate(request, policy)';
+const AUTHENTICATE_OPTIONAL = 'authenticateOptional(request, policy)';
 
 const HTTPS_REQUIRED: Failure = Object.freeze(failure('https_required', 'This resource requires HTTPS'));
 const DPOP_BOUND_REQUIRED: Failure = Object.freeze(

@@ -23,6 +23,14 @@ export function checkValidityPeriod(
     return failure('claim_invalid', 'The "nbf" claim is not a number');
   if (claims.iat !== undefined && info.issuedAt === undefined)
     return failure('claim_invalid', 'The "iat" claim is not a number');
+  // The times are read from the claims (tokenInfoFromClaims); a TokenInfo built by hand that says
+  // otherwise (an `expiresAt` ahead of a past `exp`) is judged by neither: it is refused.
+  if (
+    (claims.exp !== undefined && info.expiresAt !== claims.exp) ||
+    (claims.nbf !== undefined && info.notBefore !== claims.nbf) ||
+    (claims.iat !== undefined && info.issuedAt !== claims.iat)
+  )
+    return failure('claim_invalid', 'The access token validity period disagrees with its claims');
   const now = nowMs / 1000;
   if (info.expiresAt === undefined) {
     if (requireExpiry) return failure('claim_missing', 'The access token has no expiry ("exp")');

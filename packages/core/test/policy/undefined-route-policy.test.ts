@@ -79,7 +79,7 @@ describe('a route policy given as undefined to authenticate', () => {
       await expectConfigRejection(
         // @ts-expect-error `AccessPolicy | undefined` is no route policy: leave the argument out instead.
         rs.authenticate(request, policies['admn']),
-        'authenticate(request, routePolicy)',
+        'authenticate(request, policy)',
       );
       // Left out, the route has no policy of its own: the server-wide policy alone decides.
       expectAccepted(await rs.authenticate(request));
@@ -92,7 +92,7 @@ describe('a route policy given as undefined to authenticate', () => {
       await expectConfigRejection(
         // @ts-expect-error `AccessPolicy | undefined` is no route policy: leave the argument out instead.
         rs.authenticateOptional(request, policies['admn']),
-        'authenticateOptional(request, routePolicy)',
+        'authenticateOptional(request, policy)',
       );
     }
     expect(await rs.authenticateOptional(noToken)).toMatchObject({ ok: true, context: undefined });
@@ -109,12 +109,12 @@ describe('a route policy given as undefined to authenticate', () => {
     await expectConfigRejection(
       // @ts-expect-error `AccessPolicy | undefined` is no route policy: leave the argument out instead.
       rs.authenticate(bearerRequest(readOnly), policies['admn']),
-      'authenticate(request, routePolicy)',
+      'authenticate(request, policy)',
     );
     await expectConfigRejection(
       // @ts-expect-error `AccessPolicy | undefined` is no route policy: leave the argument out instead.
       rs.authenticateOptional(noToken, policies['admn']),
-      'authenticateOptional(request, routePolicy)',
+      'authenticateOptional(request, policy)',
     );
     expect(events.map(({ decision, status }) => ({ decision, status }))).toEqual([
       { decision: 'unavailable', status: 500 },

@@ -52,6 +52,14 @@ describe('the validity period of a resolver of your own', () => {
       { expiresAt: new Date(expired * 1000) },
       { notBefore: '0' },
       { issuedAt: Number.POSITIVE_INFINITY },
+      // Typed times that disagree with the claims they should be read from: the past exp must not be
+      // hidden behind a future expiresAt, nor a string exp behind a number.
+      { expiresAt: nowSeconds() + 3600 },
+      { expiresAt: nowSeconds() + 3600, claims: { sub: 'alice', scope: 'read', exp: 'soon' } },
+      {
+        notBefore: nowSeconds() - 10,
+        claims: { sub: 'alice', scope: 'read', exp: expired + 7200, nbf: nowSeconds() + 86_400 },
+      },
     ]) {
       const info = {
         ...tokenInfoFromClaims({ sub: 'alice', scope: 'read', exp: expired }, 'introspection'),
