@@ -73,7 +73,7 @@ export function packageBuildConfig(options: PackageBuildOptions = {}): ReturnTyp
         noExternal: [...toArray(shared.noExternal), ...bundledNames.map(packageAndSubpaths)],
         esbuildPlugins: [
           ...(shared.esbuildPlugins ?? []),
-          ...(bundledNames.length > 0 ? [prepareBundledDependencies(bundledNames)] : []),
+          ...(bundledNames.length > 0 ? [prependDependencyLicences(bundledNames)] : []),
         ],
       }),
     ]);
@@ -127,13 +127,11 @@ function licenceComment(name: string): string {
  * with the dependency's licence as a legal comment, which esbuild keeps, once, at the end of every output
  * file holding its code (MIT and the like require the notice in every copy).
  */
-function prepareBundledDependencies(
-  names: readonly string[],
-): NonNullable<Options['esbuildPlugins']>[number] {
+function prependDependencyLicences(names: readonly string[]): NonNullable<Options['esbuildPlugins']>[number] {
   const directories = names.map((name) => `${dependencyDirectory(name)}${sep}`);
   const comments = new Map(names.map((name) => [name, licenceComment(name)]));
   return {
-    name: 'prepare-bundled-dependencies',
+    name: 'prepend-dependency-licences',
     setup(esbuild) {
       esbuild.onLoad({ filter: /\.(?:m?js)$/ }, (args) => {
         const index = directories.findIndex((directory) => args.path.startsWith(directory));

@@ -53,13 +53,14 @@ export function createContext(
   return new RequestContext(info, token, location, scheme);
 }
 
+// Node's symbol for a custom `util.inspect`, reached through the global registry: no import of node:util.
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 /**
  * One class, one shape: every context is built by the same constructor, member by member, so property
  * reads stay monomorphic. (A literal followed by `Object.defineProperty` for the hidden token cost V8
  * about ten times as much per request, and a spread followed by more members more still.)
  */
-// Node's symbol for a custom `util.inspect`, reached through the global registry: no import of node:util.
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 class RequestContext implements OAuth2Context {
   readonly source: OAuth2Context['source'];

@@ -1,5 +1,5 @@
 import { checkValidityPeriod } from './claims/validity.js';
-import { type Clock, clockOption, isClockReading, unreadableClock } from './clock.js';
+import { type Clock, clockOption, readClock } from './clock.js';
 import { RsConfigError, requireOption } from './config/config-error.js';
 import { warnOnce } from './config/development-warning.js';
 import { refusedInLite } from './config/lite-refusal.js';
@@ -256,9 +256,8 @@ export function buildResourceServerWith(
     if (requireHttps && !isHttps(request.url) && !isLoopbackHttp(request)) {
       return refused(respond, challenge, bearer, undefined, HTTPS_REQUIRED);
     }
-    const now = clock();
     // A clock that stopped answering numbers would make every date comparison false: expired tokens valid.
-    if (!isClockReading(now)) throw unreadableClock(now, 'clock', clockConfigured);
+    const now = readClock(clock, 'clock', clockConfigured);
 
     // A plain Bearer token the resolver verified before, character for character, is answered from
     // its memory: what extraction and resolving would find again is skipped, the stages below run.
@@ -354,7 +353,6 @@ export function buildResourceServerWith(
   }
 }
 
-// How a route policy given as `undefined` is named when refused: the methods and their parameter.
 // How errors name the route policy argument, whichever check refuses it (given as undefined, or a policy
 // that does not work): one label per method.
 const AUTHENTICATE = 'authenticate(request, policy)';

@@ -1,7 +1,7 @@
 import { RsConfigError } from '../config/config-error.js';
 import { refuseGivenUndefined } from '../config/option-schema.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
-import { UNDEFINED_ROUTE_POLICY } from '../policy/undefined-route-policy.js';
+import { UNDEFINED_ROUTE_POLICY, undefinedRoutePolicy } from '../policy/undefined-route-policy.js';
 import type { RsRequest } from '../request.js';
 import type { OptionalAuthResult, ResourceServer } from '../resource-server-types.js';
 
@@ -29,7 +29,7 @@ export function routePolicyArgument(
   given: readonly [policy?: AccessPolicy],
   option: string,
 ): AccessPolicy | undefined {
-  if (given.length > 0 && given[0] === undefined) throw new RsConfigError(option, UNDEFINED_ROUTE_POLICY);
+  if (given.length > 0 && given[0] === undefined) throw undefinedRoutePolicy(option);
   return given[0];
 }
 
@@ -40,7 +40,7 @@ export function checkRoutePolicyMember(settings: object, key: string, option: st
 
 /**
  * Calls `server.authenticate` with the route's policy, or without one for a route that has none: every
- * `authenticate` refuses a policy given as `undefined` (see `undefinedRoutePolicy` in policy/undefined-route-policy.ts), so an adapter
+ * `authenticate` refuses a policy given as `undefined` (see {@link undefinedRoutePolicy}), so an adapter
  * holding a route's policy that may be absent calls through this. `server` is core's resource server or
  * an `AdapterAuthenticator`.
  */

@@ -1,6 +1,7 @@
 /**
  * The claim or introspection member saying a token is no access token: `token_type` (RFC 7662, and the
- * claim Access Management and others write), Keycloak's `typ` claim, Access Management's `tokenName`.
+ * claim Access Management and others write), Keycloak's `typ` claim, Access Management's `tokenName`,
+ * Amazon Cognito's `token_use`.
  */
 export type TokenKindClaim = 'token_type' | 'typ' | 'tokenName' | 'token_use';
 

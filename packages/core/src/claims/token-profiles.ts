@@ -1,7 +1,7 @@
 import { requireOption } from '../config/config-error.js';
 import { isNumericDate } from '../encoding/numeric-date.js';
-import { trimSpacesAndTabs } from '../encoding/text-ends.js';
 import { failure } from '../errors/failure.js';
+import { mediaTypeOf } from '../http/media-type.js';
 import type { TypeCheck } from '../jose/jwt-reader.js';
 
 /**
@@ -52,11 +52,11 @@ export interface ProfileRules {
  * `typ`, or typed `JWT`, says nothing of its kind and passes: most access tokens are typed so.
  */
 function refuseOtherKindsOfJwt(typ: string | undefined): ReturnType<TypeCheck> {
-  if (typ === undefined) return undefined;
+  // The spellings issuers write, answered before any parsing: this runs for every token.
+  if (typ === undefined || typ === 'JWT' || typ === 'at+jwt') return undefined;
   // A media type (RFC 7515 §4.1.9): its parameters and the spaces around it say nothing of its kind.
-  const semicolon = typ.indexOf(';');
-  const lower = trimSpacesAndTabs(semicolon === -1 ? typ : typ.slice(0, semicolon)).toLowerCase();
-  const mediaType = lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+  const named = mediaTypeOf(typ);
+  const mediaType = named.startsWith('application/') ? named.slice('application/'.length) : named;
   return mediaType.endsWith('+jwt') && mediaType !== 'at+jwt'
     ? failure('token_type_invalid', 'The JWT "typ" header names another kind of token')
     : undefined;
@@ -111,6 +111,8 @@ export function profileRules(profile: JwtProfile | undefined, option: string): P
 }
 
 function isAccessTokenType(typ: string | undefined): boolean {
+  // Exactly, in any case: unlike the refusal of other kinds above, which reads `typ` as leniently as a
+  // media type may be written, acceptance takes the two spellings RFC 9068 §2.1 names and nothing else.
   if (typ === undefined) return false;
   const lower = typ.toLowerCase();
   return lower === 'at+jwt' || lower === 'application/at+jwt';

@@ -3,7 +3,7 @@ import { timingSafeEqualStrings } from '../crypto/constant-time.js';
 import { jwkThumbprint } from '../crypto/jwk-thumbprint.js';
 import { accessTokenHash } from '../crypto/token-hash.js';
 import { decodeJsonSegment, isObject, parseJsonObject } from '../encoding/json-object.js';
-import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
+import { PRIVATE_MEMBERS, PUBLIC_MEMBERS } from '../encoding/jwk-members.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { keyTypeFitsAlgorithm } from '../keys/algorithms.js';
 import { rsaProofKeyProblem } from '../keys/rsa-key-checks.js';
@@ -49,11 +49,6 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 // RFC 7517/7518 private and symmetric key members: a proof's key must be public (RFC 9449 §4.3 check 7).
 const SECRET_MEMBERS = [...PRIVATE_MEMBERS, 'k'] as const;
 // The members that define a public key (RFC 7638 §3.2); anything else in `jwk` is not used.
-const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  EC: ['crv', 'x', 'y'],
-  RSA: ['e', 'n'],
-  OKP: ['crv', 'x'],
-};
 // RFC 9449 §11.1 asks servers to refuse needlessly large jti values; 96 random bits need 16 characters.
 const MAX_JTI_LENGTH = 256;
 
@@ -125,7 +120,10 @@ function publicJwk(value: unknown, alg: string): JWK | string {
   if (SECRET_MEMBERS.some((member) => Object.hasOwn(value, member))) {
     return 'The DPoP proof "jwk" holds private key material';
   }
-  const members = typeof value.kty === 'string' ? PUBLIC_MEMBERS[value.kty] : undefined;
+  const members =
+    typeof value.kty === 'string' && Object.hasOwn(PUBLIC_MEMBERS, value.kty)
+      ? PUBLIC_MEMBERS[value.kty]
+      : undefined;
   if (members === undefined || !keyTypeFitsAlgorithm(value.kty, value.crv, alg)) {
     return 'The DPoP proof "jwk" does not fit its algorithm';
   }

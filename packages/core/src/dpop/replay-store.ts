@@ -1,4 +1,4 @@
-import { clockOption, isClockReading, unreadableClock } from '../clock.js';
+import { clockOption, readClock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import { checkOptions, func, type OptionSchema, positiveInteger } from '../config/option-schema.js';
 import type { StoreHealthReporter } from '../observability/dependency-health.js';
@@ -89,9 +89,8 @@ export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): Memor
 
   return {
     async remember(key: string, ttlMs: number): Promise<boolean> {
-      const now = clock();
       // A clock answering NaN would find every proof expired: a replay would be remembered anew.
-      if (!isClockReading(now)) throw unreadableClock(now, 'memoryReplayStore.clock', clockConfigured);
+      const now = readClock(clock, 'memoryReplayStore.clock', clockConfigured);
       sweep(now);
       const position = entries.get(key);
       if (position !== undefined && recorded.expiryAt(position) > now) return false;

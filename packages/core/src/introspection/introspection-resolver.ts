@@ -28,6 +28,7 @@ import { retryAfterMs, retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
+import { mediaTypeOf } from '../http/media-type.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { throttledConsoleError } from '../observability/throttled-console-error.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
@@ -642,7 +643,7 @@ const TOP_LEVEL_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 function shownMediaType(contentType: string): string {
-  const mediaType = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(contentType);
   if (mediaType === '') return 'no content type';
   if (NAMED_MEDIA_TYPES.has(mediaType)) return JSON.stringify(mediaType);
   const slash = mediaType.indexOf('/');

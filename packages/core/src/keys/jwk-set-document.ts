@@ -1,5 +1,5 @@
 import { isObject } from '../encoding/json-object.js';
-import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
+import { holdsSecretKeyMaterial, PUBLIC_MEMBERS } from '../encoding/jwk-members.js';
 import { JwkIndex } from './jwk-index.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 
@@ -62,7 +62,7 @@ export function indexJwkSet(
 function publicKeysOf(set: JwkSetDocument): JwkSetDocument {
   const keys: Record<string, unknown>[] = [];
   for (const key of set.keys) {
-    if (!isObject(key) || carriesKeyMaterialToKeepSecret(key)) continue;
+    if (!isObject(key) || holdsSecretKeyMaterial(key)) continue;
     const material =
       typeof key.kty === 'string' && Object.hasOwn(PUBLIC_MEMBERS, key.kty)
         ? PUBLIC_MEMBERS[key.kty]
@@ -77,15 +77,6 @@ function publicKeysOf(set: JwkSetDocument): JwkSetDocument {
 }
 
 const DESCRIPTIVE_MEMBERS = ['kty', 'kid', 'use', 'key_ops', 'alg', 'x5c', 'x5t', 'x5t#S256', 'x5u'] as const;
-const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
-  RSA: ['n', 'e'],
-  EC: ['crv', 'x', 'y'],
-  OKP: ['crv', 'x'],
-};
-
-function carriesKeyMaterialToKeepSecret(key: Readonly<Record<string, unknown>>): boolean {
-  return key.kty === 'oct' || PRIVATE_MEMBERS.some((member) => Object.hasOwn(key, member));
-}
 
 function isSharedSecret(candidate: unknown): boolean {
   return isObject(candidate) && candidate.kty === 'oct';

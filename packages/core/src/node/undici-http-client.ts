@@ -21,7 +21,6 @@ import {
   stringOrBytes,
   timerMilliseconds,
 } from '../config/option-schema.js';
-import { trimSpacesAndTabs } from '../encoding/text-ends.js';
 import { concat } from '../http/bounded-stream.js';
 import {
   type HttpClient,
@@ -29,6 +28,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../http/http-client.js';
+import { contentCodings } from '../http/media-type.js';
 import { endedByCaller, requestDeadline } from '../http/request-deadline.js';
 import { loadOptionalPeer } from './optional-peer.js';
 import { pemBlocks } from './pem-key.js';
@@ -320,10 +320,7 @@ async function decodedBody(
 ): Promise<Uint8Array> {
   if (body.byteLength === 0 || header === undefined) return body;
   // Codings in the order they were applied (RFC 9110 §8.4): undone from the last.
-  const codings = (Array.isArray(header) ? header.join(',') : header)
-    .split(',')
-    .map((coding) => trimSpacesAndTabs(coding).toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
+  const codings = contentCodings(Array.isArray(header) ? header.join(',') : header);
   const readable =
     codings.length <= MAX_CODINGS && codings.every((coding) => Object.hasOwn(INFLATERS, coding));
   const answered = status >= 200 && status < 300;

@@ -1,8 +1,10 @@
 import { RsConfigError } from '../config/config-error.js';
 
-// Read as "no policy of the route's own", a policy given as `undefined` (`protect(policies.admn)`: a
-// misspelt or unloaded policy) would leave the route to the server-wide policy alone: a route meant for
-// administrators opened to every valid token.
+/**
+ * Why a route policy given as `undefined` is refused. Read as "no policy of the route's own", a policy
+ * given as `undefined` (`protect(policies.admn)`: a misspelt or unloaded policy) would leave the route to
+ * the server-wide policy alone: a route meant for administrators opened to every valid token.
+ */
 export const UNDEFINED_ROUTE_POLICY =
   'is undefined: a policy that is misspelt or failed to load? Leave the argument out for a route ' +
   'without a policy of its own';

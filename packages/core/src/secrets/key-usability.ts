@@ -1,5 +1,5 @@
 import { base64url, type JWK } from 'jose';
-import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
+import { holdsSecretKeyMaterial } from '../encoding/jwk-members.js';
 import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
 import { jwkPurposeProblem } from '../keys/jwk-purpose.js';
 import { decryptionJwkProblem, staticDecryptionKeys } from '../keys/static-decryption-keys.js';
@@ -21,7 +21,7 @@ const VERIFICATION_MEMBERS = ['kty', 'kid', 'use', 'alg', 'crv', 'x', 'y', 'n', 
 export function verificationJwk(jwk: JWK): JWK | string {
   // A private key or a shared secret is the signer's own: its `key_ops` may say `sign`, for which its
   // public half (or the secret) verifies.
-  const signingKey = jwk.kty === 'oct' || PRIVATE_MEMBERS.some((member) => member in jwk);
+  const signingKey = holdsSecretKeyMaterial(jwk as Readonly<Record<string, unknown>>);
   const marked = jwkPurposeProblem(jwk, 'verify', { signingKey });
   if (marked !== undefined) return marked.reason;
   const publicJwk: Record<string, unknown> = {};

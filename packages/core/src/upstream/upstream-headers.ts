@@ -1,10 +1,17 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { isPlainObject } from '../config/option-schema.js';
 import type { OAuth2Context } from '../context.js';
-import { trimSpacesAndTabs } from '../encoding/text-ends.js';
 import { FRAMING_AND_CREDENTIAL_HEADERS } from '../http/framing-and-credential-headers.js';
 import { isHeaderName } from '../http/header-field.js';
 import { type ClaimPath, claimAt, isClaimPath } from '../policy/claim-checks.js';
+import {
+  cookiesWithout,
+  type FindsToken,
+  fieldsWithout,
+  finder,
+  hasFormBody,
+  holds,
+} from './token-removal.js';
 
 /**
  * Options of {@link upstreamHeaders}: which claims an accepted request carries to the upstream, and how.
@@ -159,21 +166,9 @@ const KNOWN = new Set([
   'forwardCredentials',
 ]);
 const CREDENTIALS = ['authorization', 'dpop'];
-// RFC 6265 §4.1.1: cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ), cookie-octet being
-// printable ASCII without space, `"`, `,`, `;` and `\`.
-const COOKIE_VALUE =
-  /^(?:[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*|"[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*")$/;
-// An escape of an ASCII character: the only ones a token (a b64token) can be spelled with.
-const ASCII_ESCAPE = /%([0-7][0-9A-Fa-f])/g;
-const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 const FRAMES_OR_CARRIES_CREDENTIALS =
   'must not be a header that frames the message or carries credentials (Content-Length, Transfer-Encoding, ' +
   'Connection, Host, Cookie, Authorization, DPoP, …): the upstream would read a claim as one';
-
-// How many rounds of percent-decoding a header value, cookie or field is searched through for the token:
-// a URL holding it, quoted in another URL's query, quoted in a third (a sign-in redirect in a `Referer`),
-// and one more. A header still decoding after that cannot be told, and is removed; a field is kept.
-const MAX_DECODINGS = 4;
 
 /** An option as given, or its default when absent: `null` is not absent, and is refused by its check. */
 function given<T>(value: T | undefined, fallback: T): T {
@@ -303,14 +298,14 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
         const lower = name.toLowerCase();
         const value = incoming[name];
         if (value === undefined || owned.has(lower) || lower.startsWith(lowerPrefix)) continue;
-        if (finds === undefined) {
-          headers[lower] = typeof value === 'string' ? value : [...value];
-        } else if (lower === 'cookie') {
+        if (finds !== undefined && lower === 'cookie') {
           const cookies = cookiesWithout(value, finds);
           if (cookies !== undefined) headers[lower] = cookies;
-        } else if (!holds(value, finds) && !(bodyRewritten && lower === 'content-length')) {
-          headers[lower] = typeof value === 'string' ? value : [...value];
+          continue;
         }
+        const kept =
+          finds === undefined || (!holds(value, finds) && !(bodyRewritten && lower === 'content-length'));
+        if (kept) headers[lower] = typeof value === 'string' ? value : [...value];
       }
       return Object.assign(headers, forContext(context));
     },
@@ -331,149 +326,6 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
       return (finds === undefined ? undefined : fieldsWithout(body, finds)) ?? body;
     },
   };
-}
-
-/**
- * Whether a header value (or one of its lines) holds the token anywhere, as written or percent-encoded;
- * `true` as well when that cannot be told ({@link quotes}).
- */
-function holds(value: string | readonly string[], finds: FindsToken): boolean {
-  if (typeof value === 'string') return quotes(value, finds, 'holds');
-  return value.some((line: unknown) => typeof line === 'string' && quotes(line, finds, 'holds'));
-}
-
-/**
- * Whether `text` holds the token, as written or percent-encoded. It is searched as written, decoded as
- * `decodeURIComponent` decodes (escapes in either case), then decoded again for the ASCII escapes left (a
- * URL quoted in a URL's query was encoded once more), {@link MAX_DECODINGS} rounds in all. `+` and space
- * count as one character, as form-urlencoding writes a space `+`.
- *
- * Text whose escapes do not decode (a `%` without two hex digits, bytes that are not UTF-8), `undecodable`
- * says how to read: `'holds'`, for a header, since decoders differ there and some join the token back
- * together (NGINX drops such a `%`, others drop such bytes); `'leniently'`, for a field, with such a `%`
- * and bytes kept as written, as the extractor's `URLSearchParams` does. Text still decoding after the last
- * round holds the token for `'holds'` too. Each round is one linear pass, and their number is bounded.
- */
-function quotes(text: string, finds: FindsToken, undecodable: 'holds' | 'leniently'): boolean {
-  let level = text;
-  for (let decodings = 0; ; decodings++) {
-    if (finds(level)) return true;
-    if (!level.includes('%')) return false;
-    let decoded: string;
-    if (decodings === 0) {
-      try {
-        decoded = decodeURIComponent(level);
-      } catch {
-        if (undecodable === 'holds') return true;
-        decoded = asciiDecoded(level);
-      }
-    } else {
-      decoded = asciiDecoded(level);
-    }
-    if (decoded === level) return false;
-    // Searched through every round, and yet another would find something new: it cannot be told.
-    if (decodings === MAX_DECODINGS) return undecodable === 'holds';
-    level = decoded;
-  }
-}
-
-/** Whether a text holds the token as written, `+` and space taken as one character. */
-type FindsToken = (text: string) => boolean;
-
-/**
- * What finds the token in a text ({@link FindsToken}), built once a request. Only a token with `+` or
- * space needs the text rewritten to compare, and only a text holding its longest run without them can
- * hold it.
- */
-function finder(token: string): FindsToken {
-  const pieces = token.split(/[ +]/);
-  if (pieces.length === 1) return (text) => text.includes(token);
-  const wanted = token.replaceAll(' ', '+');
-  const longest = pieces.reduce((a, b) => (b.length > a.length ? b : a));
-  return (text) =>
-    text.includes(token) || (text.includes(longest) && text.replaceAll(' ', '+').includes(wanted));
-}
-
-/**
- * `text` with its escapes of ASCII characters decoded, the others (and a `%` that starts no escape) kept
- * as written: a b64token is ASCII, and every decoder reads an ASCII escape alike.
- */
-function asciiDecoded(text: string): string {
-  return text.replace(ASCII_ESCAPE, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
-
-/**
- * Whether the request has an `application/x-www-form-urlencoded` body (RFC 9110 §8.3.1: the media type
- * before any `;`, case-insensitive, space or tab around it), on any of its `Content-Type` lines: the body
- * {@link UpstreamHeaders.rewriteForm} rewrites.
- */
-function hasFormBody(incoming: Readonly<Record<string, string | readonly string[] | undefined>>): boolean {
-  for (const name of Object.keys(incoming)) {
-    if (name.toLowerCase() !== 'content-type') continue;
-    const value = incoming[name];
-    const lines: readonly unknown[] = typeof value === 'string' ? [value] : (value ?? []);
-    for (const line of lines) {
-      if (typeof line !== 'string') continue;
-      const semicolon = line.indexOf(';');
-      const mediaType = trimSpacesAndTabs(semicolon === -1 ? line : line.slice(0, semicolon));
-      if (mediaType.toLowerCase() === FORM_MEDIA_TYPE) return true;
-    }
-  }
-  return false;
-}
-
-/**
- * A `Cookie` header without the cookies holding the token, its lines kept apart as they came (HTTP/2 may
- * send one per cookie); `undefined` when no cookie is left, or when a line holding the token does not
- * parse strictly ({@link cookiePairs}): the upstream's parser could then find a cookie this one does not.
- */
-function cookiesWithout(value: string | readonly string[], finds: FindsToken): string | string[] | undefined {
-  const lines = typeof value === 'string' ? [value] : value;
-  const kept: string[] = [];
-  for (const line of lines) {
-    if (typeof line !== 'string' || !quotes(line, finds, 'holds')) {
-      kept.push(line);
-      continue;
-    }
-    const pairs = cookiePairs(line);
-    if (pairs === undefined) return undefined;
-    const others = pairs.filter((pair) => !quotes(pair, finds, 'holds')).join('; ');
-    // No pair holds the token, yet the line does: the token runs across pairs. Fail closed.
-    if (quotes(others, finds, 'holds')) return undefined;
-    if (others !== '') kept.push(others);
-  }
-  if (kept.length === 0) return undefined;
-  return typeof value === 'string' ? kept[0] : kept;
-}
-
-/**
- * The `name=value` pairs of one `Cookie` line (RFC 6265 §4.2.1), or `undefined` when one is not: a name
- * that is not a token, no `=`, or a value outside the cookie-octets (spaces, commas, quotes inside, which
- * parsers split differently). Pairs are separated by `;` and optional spaces; an empty one carries nothing.
- */
-function cookiePairs(line: string): string[] | undefined {
-  const pairs: string[] = [];
-  for (const piece of line.split(';')) {
-    const pair = trimSpacesAndTabs(piece);
-    if (pair === '') continue;
-    const equals = pair.indexOf('=');
-    if (equals === -1 || !isHeaderName(pair.slice(0, equals)) || !COOKIE_VALUE.test(pair.slice(equals + 1)))
-      return undefined;
-    pairs.push(pair);
-  }
-  return pairs;
-}
-
-/**
- * Form-urlencoded fields (a query, a form body) without those holding the token, the others kept as
- * written; `undefined` when none holds it. A field is searched as a whole (its name and value), as
- * written and percent-decoded ({@link quotes}): a token, or its parameter's name, may be percent-encoded,
- * and a field whose escapes do not decode is read as the extractor reads it.
- */
-function fieldsWithout(fields: string, finds: FindsToken): string | undefined {
-  const all = fields.split('&');
-  const kept = all.filter((field) => !quotes(field, finds, 'leniently'));
-  return kept.length === all.length ? undefined : kept.join('&');
 }
 
 /**
