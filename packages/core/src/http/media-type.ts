@@ -29,3 +29,51 @@ export function contentCodings(value: string): string[] {
   }
   return codings;
 }
+
+const NAMED_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/json',
+  'application/jwt',
+  'application/token-introspection+jwt',
+  'application/problem+json',
+  'application/xml',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  'text/html',
+  'text/plain',
+  'text/xml',
+]);
+const TOP_LEVEL_TYPES: ReadonlySet<string> = new Set([
+  'application',
+  'audio',
+  'font',
+  'image',
+  'message',
+  'model',
+  'multipart',
+  'text',
+  'video',
+]);
+
+/**
+ * A server's `Content-Type` as a message may show it. The server chooses the header, which goes into
+ * errors, logs and `status()`: one that echoes the request there (`token=…&…`, `Basic …`, the token as a
+ * subtype) must not get the token or the client's credentials quoted. A message names the media types
+ * servers answer with by mistake; of any other it names the registered top-level type only (RFC 6838
+ * §4.2.1), which cannot hold a secret.
+ *
+ * @example
+ * ```ts
+ * shownMediaType('text/html; charset=utf-8'); // '"text/html"'
+ * shownMediaType('application/2YotnFZFEjr1zCsicMWpAA'); // 'another application/… content type'
+ * ```
+ */
+export function shownMediaType(contentType: string): string {
+  const mediaType = mediaTypeOf(contentType);
+  if (mediaType === '') return 'no content type';
+  if (NAMED_MEDIA_TYPES.has(mediaType)) return JSON.stringify(mediaType);
+  const slash = mediaType.indexOf('/');
+  const topLevel = slash === -1 ? '' : mediaType.slice(0, slash);
+  return TOP_LEVEL_TYPES.has(topLevel)
+    ? `another ${topLevel}/… content type`
+    : 'a content type that is no media type';
+}

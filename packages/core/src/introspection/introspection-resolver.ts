@@ -28,7 +28,7 @@ import { retryAfterMs, retryWithinBudget } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
-import { mediaTypeOf } from '../http/media-type.js';
+import { shownMediaType } from '../http/media-type.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { throttledConsoleError } from '../observability/throttled-console-error.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
@@ -612,43 +612,4 @@ function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
     if (error.code === 'ERR_RS_INTROSPECTION_MISCONFIGURED')
       write(`@rs: token introspection is misconfigured: ${error.message}`);
   };
-}
-
-// The server chooses the Content-Type header, which goes into errors, logs and status(): a server that
-// echoes the request there (`token=…&…`, `Basic …`, the token as a subtype) must not get the token or the
-// client's credentials quoted. A message names the media types servers answer with by mistake; of any
-// other it names the registered top-level type only (RFC 6838 §4.2.1), which cannot hold a secret.
-const NAMED_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  'application/json',
-  'application/jwt',
-  'application/token-introspection+jwt',
-  'application/problem+json',
-  'application/xml',
-  'application/x-www-form-urlencoded',
-  'application/octet-stream',
-  'text/html',
-  'text/plain',
-  'text/xml',
-]);
-const TOP_LEVEL_TYPES: ReadonlySet<string> = new Set([
-  'application',
-  'audio',
-  'font',
-  'image',
-  'message',
-  'model',
-  'multipart',
-  'text',
-  'video',
-]);
-
-function shownMediaType(contentType: string): string {
-  const mediaType = mediaTypeOf(contentType);
-  if (mediaType === '') return 'no content type';
-  if (NAMED_MEDIA_TYPES.has(mediaType)) return JSON.stringify(mediaType);
-  const slash = mediaType.indexOf('/');
-  const topLevel = slash === -1 ? '' : mediaType.slice(0, slash);
-  return TOP_LEVEL_TYPES.has(topLevel)
-    ? `another ${topLevel}/… content type`
-    : 'a content type that is no media type';
 }
