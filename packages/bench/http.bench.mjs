@@ -7,7 +7,8 @@
 //
 //   pnpm --filter @rs/bench bench:http      (after building @rs/core, @rs/fastify, @rs/express)
 //   BENCH_HTTP_SECONDS=5 BENCH_HTTP_ROUNDS=7 BENCH_HTTP_TABLES=Fastify …
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { benchKey, distinctTokens } from './lib/fixtures.mjs';
 import { acrossRounds, summarize } from './lib/measure.mjs';
@@ -21,6 +22,22 @@ const out = createReport('http');
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 1);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 16);
+
+// The server under load and autocannon on a core each, when the machine has two and `taskset` (Linux):
+// otherwise the scheduler now and then runs both on one core, and a round measures their contention
+// rather than the route. `-a`: every thread of this process, those V8 started already included.
+// BENCH_HTTP_PIN=0 leaves both to the scheduler.
+const pinned = process.env.BENCH_HTTP_PIN !== '0' && availableParallelism() >= 2 && canPin();
+if (pinned) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+
+function canPin() {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const key = benchKey('RS256');
 const tokens = distinctTokens(key, 2000);
@@ -50,6 +67,8 @@ const tables = TABLES.filter((t) => only === undefined || t.title.startsWith(onl
 const servers = new Map();
 for (const name of new Set(tables.flatMap((t) => [t.bare, t.floor, ...t.distinct, ...t.repeated]))) {
   const child = fork(new URL('./http-servers.mjs', import.meta.url), {
+    // `taskset -c 1 node …`: fork runs execPath with execArgv before the module.
+    ...(pinned ? { execPath: 'taskset', execArgv: ['-c', '1', process.execPath] } : {}),
     env: {
       ...process.env,
       BENCH_TARGET: name,
@@ -118,7 +137,7 @@ async function rps(url, repeated, seconds) {
 out.log(
   `HTTP on loopback, node ${process.version}: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run, ` +
     `${ROUNDS} interleaved rounds (min / median / max; each ratio is the median of the per-round ratios); ` +
-    'RS256, 1 KB of claims. Requests per second count ' +
+    `RS256, 1 KB of claims; ${pinned ? 'the server under load on one core, autocannon on the other (taskset)' : 'server and autocannon where the scheduler puts them'}. Requests per second count ` +
     'the time other processes held a core; the server CPU per request (each server runs in a process of ' +
     'its own, measured one at a time) does not, so on a shared machine its ratios are the ones to read.',
 );
