@@ -115,7 +115,7 @@ describe('an accepted request', () => {
 describe('refusals', () => {
   it('refuses a certificate-bound token (cnf) without a certificate rather than accept it as a bearer token', async () => {
     const rs = createResourceServer({ resolver, clock: () => NOW_MS });
-    const token = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } });
+    const token = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0' } });
     const rejection = expectRejected(await rs.authenticate(bearerRequest(token)), 'certificate_missing', 401);
     expect(rejection.wwwAuthenticate).toBe(
       invalidTokenChallenge('The access token is bound to a client certificate and none was presented'),

@@ -1,4 +1,10 @@
-import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
+import {
+  type AccessPolicy,
+  type DefaultClaims,
+  type ResourceServer,
+  RsConfigError,
+  type RsContext,
+} from '@rs/core';
 import {
   type AdapterAuthenticator,
   type AdapterAuthResult,
@@ -152,7 +158,27 @@ export function createFetchResourceServer(options: FetchResourceServerOptions): 
 export function createFetchResourceServer<Claims extends object = DefaultClaims>(
   options: FetchResourceServerOptions,
 ): FetchResourceServer<Claims> {
+  refuseTrustedProxies(options);
   return fetchResourceServerOver(fetchAdapterAuthenticator(options));
+}
+
+/**
+ * Refuses `certificateHeader.trustedProxies`: a Fetch `Request` carries no peer address, so no request
+ * could be matched against the list, and every certificate-bound token would be refused.
+ */
+function refuseTrustedProxies(options: FetchResourceServerOptions): void {
+  // Any other shape of options is core's to refuse, by name, when the resource server is built.
+  const header: unknown =
+    typeof options === 'object' && options !== null && 'certificateHeader' in options
+      ? options.certificateHeader
+      : undefined;
+  if (typeof header === 'object' && header !== null && 'trustedProxies' in header) {
+    throw new RsConfigError(
+      'certificateHeader.trustedProxies',
+      'cannot work with @rs/fetch: a Fetch Request carries no peer address to match against it. Leave ' +
+        'it out when only the proxy can reach the service (and have the proxy strip the header clients send)',
+    );
+  }
 }
 
 /**

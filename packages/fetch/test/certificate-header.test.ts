@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { certificateThumbprint } from '@rs/core';
-import { createTestPki, type TestIssuer, type TestPki, testIssuer } from '@rs/testkit';
+import { configRefusal, createTestPki, type TestIssuer, type TestPki, testIssuer } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchResourceServer } from '../src/index.js';
 import { type BridgeServer, serveFetch } from './support/node-bridge.js';
@@ -95,5 +95,40 @@ describe('@rs/fetch: a client certificate header sent twice', () => {
     const server = await start('base64-der');
     const chain = `${pki.client.der.toString('base64')},${pki.ca.der.toString('base64')}`;
     expect((await send(server.url, { authorization: `Bearer ${bound}`, [HEADER]: chain })).status).toBe(200);
+  });
+});
+
+describe('@rs/fetch: certificateHeader.trustedProxies', () => {
+  // A Fetch Request carries no peer address: a list could match no request, and every certificate-bound
+  // token would be refused. It is refused when the server is built, the header trusted without it.
+  it.each([[['10.0.0.1']], [['10.0.0.0/8', 'fd00::/8']], [[]]])(
+    'refuses trustedProxies %j at start-up, saying the adapter sees no peer address',
+    (trustedProxies) => {
+      const error = configRefusal(() =>
+        createFetchResourceServer({
+          resolver: issuer.resolver,
+          publicUrl: 'https://api.example.test',
+          certificateHeader: { name: HEADER, trustedProxies },
+        }),
+      );
+      expect(error.option).toBe('certificateHeader.trustedProxies');
+      expect(error.message).toContain('no peer address');
+      expect(error.message).toContain('only the proxy can reach the service');
+    },
+  );
+
+  it('takes the header from every peer when trustedProxies is left out', async () => {
+    const rs = createFetchResourceServer({
+      resolver: issuer.resolver,
+      publicUrl: 'https://api.example.test',
+      certificateHeader: { name: HEADER },
+    });
+    const server = await serveFetch(rs.protect(() => Response.json({ ok: true })));
+    try {
+      const sent = { authorization: `Bearer ${bound}`, [HEADER]: encodeURIComponent(pki.client.pem) };
+      expect((await send(server.url, sent)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,4 +1,10 @@
-import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
+import {
+  type AccessPolicy,
+  type DefaultClaims,
+  type ResourceServer,
+  RsConfigError,
+  type RsContext,
+} from '@rs/core';
 import {
   type AdapterAuthResult,
   type AdapterOptionalAuthResult,
@@ -149,6 +155,7 @@ export function createHonoResourceServer(options: HonoResourceServerOptions): Ho
 export function createHonoResourceServer<Claims extends object = DefaultClaims>(
   options: HonoResourceServerOptions,
 ): HonoResourceServer<Claims> {
+  refuseTrustedProxies(options);
   const authenticator = fetchAdapterAuthenticator(options);
   const { resourceServer, forRoute, forOptionalRoute } = authenticator;
   // Already checked by the authenticator; kept to find form bodies that middleware before ours read.
@@ -198,4 +205,25 @@ export function createHonoResourceServer<Claims extends object = DefaultClaims>(
       return middleware(authenticateRoute) as MiddlewareHandler<OptionalOAuth2Env<Claims>>;
     },
   };
+}
+
+/**
+ * Refuses `certificateHeader.trustedProxies`: Hono hands over a Fetch `Request`, which carries no peer
+ * address, so no request could be matched against the list, and every certificate-bound token would be
+ * refused.
+ */
+function refuseTrustedProxies(options: HonoResourceServerOptions): void {
+  // Any other shape of options is core's to refuse, by name, when the resource server is built.
+  const header: unknown =
+    typeof options === 'object' && options !== null && 'certificateHeader' in options
+      ? options.certificateHeader
+      : undefined;
+  if (typeof header === 'object' && header !== null && 'trustedProxies' in header) {
+    throw new RsConfigError(
+      'certificateHeader.trustedProxies',
+      'cannot work with @rs/hono: the request Hono hands over carries no peer address to match against ' +
+        'it. Leave it out when only the proxy can reach the service (and have the proxy strip the header ' +
+        'clients send)',
+    );
+  }
 }

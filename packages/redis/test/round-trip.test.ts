@@ -24,7 +24,7 @@ const claims = {
   exp: 2_000_000_000,
   iat: 1_700_000_000,
   jti: 'token-42',
-  cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+  cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0' },
   nested: { roles: ['admin'], level: 3 },
 };
 

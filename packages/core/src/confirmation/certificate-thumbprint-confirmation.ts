@@ -4,11 +4,13 @@ import { thumbprintDigest } from '../mtls/certificate-thumbprint.js';
 import type { ConfirmationMethod } from './confirmation-method.js';
 
 const ALIAS = 'x5t#SHA256';
+const NOT_A_THUMBPRINT = 'The access token "cnf" certificate thumbprint is not an unpadded base64url SHA-256';
 
 /**
  * `x5t#S256` (RFC 8705 §3.1): the token is bound to the client certificate whose SHA-256 thumbprint
  * this is; the request must present that certificate (on its TLS connection, or in a trusted proxy's
- * header).
+ * header). The thumbprint must be spelt exactly as RFC 8705 writes it, unpadded base64url with no spare
+ * bits set, and the digests are compared in constant time.
  */
 export const certificateThumbprintConfirmation: ConfirmationMethod = {
   member: 'x5t#S256',
@@ -21,10 +23,7 @@ export const certificateThumbprintConfirmation: ConfirmationMethod = {
     if (twoCertificates !== undefined) return twoCertificates;
     const expected = thumbprintDigest(x5t);
     if (expected === undefined) {
-      return failure(
-        'claim_invalid',
-        'The access token "cnf" certificate thumbprint is not a base64url SHA-256',
-      );
+      return failure('claim_invalid', NOT_A_THUMBPRINT);
     }
     const certificate = await settings.certificates.digest(presented.request);
     if (!certificate.ok) return certificate.failure;
@@ -47,11 +46,7 @@ export const certificateThumbprintConfirmation: ConfirmationMethod = {
 function sameCertificate(x5t: unknown, alias: unknown): Failure | undefined {
   if (alias === undefined || alias === x5t) return undefined;
   const [first, second] = [thumbprintDigest(x5t), thumbprintDigest(alias)];
-  if (first === undefined || second === undefined)
-    return failure(
-      'claim_invalid',
-      'The access token "cnf" certificate thumbprint is not a base64url SHA-256',
-    );
+  if (first === undefined || second === undefined) return failure('claim_invalid', NOT_A_THUMBPRINT);
   return timingSafeEqual(first, second)
     ? undefined
     : failure('claim_invalid', 'The access token "cnf" names two different certificates');

@@ -34,6 +34,8 @@ export const FAILURES = {
   certificate_mismatch: { status: 401, error: 'invalid_token' },
   certificate_invalid: { status: 401, error: 'invalid_token' },
   certificate_header_invalid: { status: 401, error: 'invalid_token' },
+  // A certificate header arrived where trusted proxies are listed, and the adapter knows no peer address.
+  certificate_header_untrusted: { status: 401, error: 'invalid_token' },
   dpop_bound_token_as_bearer: { status: 401, error: 'invalid_token' },
   dpop_key_mismatch: { status: 401, error: 'invalid_token' },
   jwk_confirmation_failed: { status: 401, error: 'invalid_token' },

@@ -42,9 +42,20 @@ export interface CertificateHeaderOptions {
   /**
    * Addresses or CIDR ranges (`10.0.0.0/8`, `::1`) of the proxies allowed to set the header, matched
    * against `RsRequest.peerAddress`. A request from anywhere else is judged by its own TLS certificate
-   * only, whatever the header says. Default: every peer (the network lets only the proxy reach you); given
-   * as `undefined` (an unset variable) it is refused, not read as the default.
-   * An IPv4 part with a leading zero (`010.0.0.1`) is refused: some read it as octal (RFC 6943 §3.1.1).
+   * only, whatever the header says. A request whose adapter knows no peer address (a Lambda behind an
+   * Application Load Balancer) and that carries the header is refused (`certificate_header_untrusted`):
+   * who set it cannot be checked.
+   *
+   * Default: every peer that presents no TLS client certificate of its own (the network lets only the
+   * proxy reach you). A peer that does present one reached you over its own TLS connection and is judged
+   * by that certificate, never by the header; so a proxy that re-encrypts to you with a client certificate
+   * of its own must be listed here. Given as `undefined` (an unset variable) it is refused, not read as the
+   * default.
+   *
+   * Each entry is an address or a network (`192.168.1.0/24`, never `192.168.1.10/24`, whose host bits
+   * make it unclear which was meant); a range of every address (`0.0.0.0/0`, `::/0`) is refused: leave
+   * the option out instead. An IPv4 part with a leading zero (`010.0.0.1`) is refused: some read it as
+   * octal (RFC 6943 §3.1.1).
    */
   readonly trustedProxies?: readonly string[];
   /** Longest header value accepted, in characters. Default 16 384. */
@@ -74,11 +85,15 @@ export function certificateSource(options: CertificateHeaderOptions | undefined)
   const header = options === undefined ? undefined : resolveHeader(options);
   return {
     async digest(request) {
-      if (
-        header !== undefined &&
-        (header.proxies === undefined || header.proxies.matches(request.peerAddress))
-      ) {
-        return headerDigest(request, header);
+      if (header !== undefined) {
+        const sender = headerSender(request, header);
+        if (sender === 'unknown') {
+          return refusal(
+            'certificate_header_untrusted',
+            'The sender of the client certificate header could not be checked',
+          );
+        }
+        if (sender === 'trusted') return headerDigest(request, header);
       }
       if (request.clientCertificate === undefined) return success(undefined);
       const der = certificateDer(request.clientCertificate);
@@ -87,6 +102,30 @@ export function certificateSource(options: CertificateHeaderOptions | undefined)
       return success(await certificateDigest(der));
     },
   };
+}
+
+/**
+ * Whether the certificate header of `request` is to be read: `'trusted'` from a listed proxy, or from any
+ * peer without a TLS client certificate of its own when no list is configured; `'unknown'` when a list is
+ * configured, the header is sent and the adapter knows no peer address to match it against; otherwise
+ * `'ignored'`, and the connection's own certificate decides.
+ */
+function headerSender(request: RsRequest, header: ResolvedHeader): 'trusted' | 'ignored' | 'unknown' {
+  // Without a list, the network is trusted to let only the proxy in, and the proxy (which ends TLS) sends
+  // no client certificate of its own. A peer that presents one holds a TLS connection to this server
+  // itself: its certificate is the one it proved, whatever it writes in a header.
+  if (header.proxies === undefined) return request.clientCertificate === undefined ? 'trusted' : 'ignored';
+  if (request.peerAddress !== undefined)
+    return header.proxies.matches(request.peerAddress) ? 'trusted' : 'ignored';
+  // Ignoring the header here would answer a proxied client "no certificate" while its proxy sent one;
+  // reading it would trust whoever sent it. Neither is right: say why the request cannot be decided.
+  return headerSent(request, header.name) ? 'unknown' : 'ignored';
+}
+
+/** Whether the header is present with a value: empty, as a proxy sets it for no certificate, is absent. */
+function headerSent(request: RsRequest, name: string): boolean {
+  const value = singleHeader(request.headers, name);
+  return value === null || (value !== undefined && value.trim() !== '');
 }
 
 interface ResolvedHeader {

@@ -29,16 +29,23 @@ export async function certificateThumbprint(certificate: Uint8Array | string): P
   return base64url.encode(await certificateDigest(der));
 }
 
-const THUMBPRINT = /^[A-Za-z0-9_-]{43}=?$/;
+// The one spelling of a SHA-256 digest in base64url without padding (RFC 8705 §3.1, RFC 7515 §2): 43
+// characters, the last carrying the digest's final 4 bits and 2 spare bits that must be zero. Padding,
+// set spare bits, the standard alphabet or hex are other strings: a thumbprint is compared as the value
+// the authorization server wrote, never as whatever a lenient decoder makes of it.
+const THUMBPRINT = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 /**
- * The digest a `cnf` `x5t#S256` value stands for, `undefined` when it is not a base64url SHA-256. One
- * trailing `=` is tolerated: RFC 8705 forbids padding, but it changes nothing about the digest.
+ * The digest a `cnf` `x5t#S256` value stands for, `undefined` when it is not the canonical base64url of a
+ * SHA-256 digest: unpadded, and its last character's spare bits zero. Two values name the same digest
+ * only when they are the same string.
  */
 export function thumbprintDigest(value: unknown): Uint8Array | undefined {
   if (typeof value !== 'string' || !THUMBPRINT.test(value)) return undefined;
   try {
-    return base64url.decode(value.replace('=', ''));
+    const digest = base64url.decode(value);
+    // The pattern admits canonical text only; re-encoding checks it against the decoder all the same.
+    return base64url.encode(digest) === value ? digest : undefined;
   } catch {
     return undefined;
   }

@@ -32,10 +32,15 @@ export interface AddressMatcher {
 
 /**
  * Builds an {@link AddressMatcher} from `10.0.0.7`, `10.0.0.0/8`, `::1`, `fd00::/8` … An IPv4-mapped
- * range (`::ffff:10.0.0.0/104`, `::ffff:0:0/96`) is the IPv4 range of its prefix minus 96
- * (`10.0.0.0/8`, every IPv4 address), matching those addresses in either spelling, as
- * {@link parseIpAddress} reads a mapped address as IPv4. A prefix under 96 over a mapped address would
- * also span IPv6 addresses outside `::ffff:0:0/96` and is refused: write such a range in IPv6.
+ * range (`::ffff:10.0.0.0/104`) is the IPv4 range of its prefix minus 96 (`10.0.0.0/8`), matching those
+ * addresses in either spelling, as {@link parseIpAddress} reads a mapped address as IPv4. A prefix under
+ * 96 over a mapped address would also span IPv6 addresses outside `::ffff:0:0/96` and is refused: write
+ * such a range in IPv6.
+ *
+ * Refused too, as Python's `ip_network(strict=True)` refuses them: a range with host bits set
+ * (`192.168.1.10/24`: the network `192.168.1.0/24`, or the one address, was meant), named with its
+ * network address; and a range of every address (`0.0.0.0/0`, `::/0`, `::ffff:0:0/96`), which trusts
+ * the whole Internet where a list was given to narrow it.
  */
 export function addressMatcher(entries: readonly string[], option: string): AddressMatcher {
   if (!Array.isArray(entries))
@@ -66,6 +71,23 @@ export function addressMatcher(entries: readonly string[], option: string): Addr
     if (bytes === undefined || extra !== undefined || badPrefix || bits > bytes.length * 8) {
       throw new RsConfigError(option, `"${String(entry)}" is not an IP address or CIDR range`);
     }
+    if (bits === 0) {
+      throw new RsConfigError(
+        option,
+        `"${entry}" is a range of every ${bytes.length === 4 ? 'IPv4' : 'IPv6'} address: list the ` +
+          'proxies, or leave the option out when only the proxy can reach the service',
+      );
+    }
+    const network = networkAddress(bytes, bits);
+    if (!network.every((byte, i) => byte === bytes[i])) {
+      // The prefix as written, over the network in the entry's own spelling (IPv4, mapped or IPv6).
+      const written = mapped ? `::ffff:${formatIpv4(network)}` : formatIpAddress(network);
+      throw new RsConfigError(
+        option,
+        `"${entry}" has host bits set, so which was meant is unclear: write the network ` +
+          `${written}/${prefix}, or the one address without a prefix`,
+      );
+    }
     return { bytes, bits };
   });
   return {
@@ -74,6 +96,34 @@ export function addressMatcher(entries: readonly string[], option: string): Addr
       return bytes !== undefined && ranges.some((range) => inRange(bytes, range.bytes, range.bits));
     },
   };
+}
+
+/** `address` with every bit after the first `bits` cleared: the network of the range. */
+function networkAddress(address: Uint8Array, bits: number): Uint8Array {
+  return address.map((byte, i) => {
+    const kept = Math.min(Math.max(bits - i * 8, 0), 8);
+    return byte & ((0xff << (8 - kept)) & 0xff);
+  });
+}
+
+/** The text of 4 or 16 address bytes: dotted IPv4, or IPv6 as RFC 5952 §4 writes it (`fd00::`). */
+function formatIpAddress(bytes: Uint8Array): string {
+  if (bytes.length === 4) return formatIpv4(bytes);
+  const words = Array.from({ length: 8 }, (_, i) => (bytes[i * 2]! << 8) | bytes[i * 2 + 1]!);
+  // The longest run of two or more zero words, the first of equal ones, becomes `::`.
+  let [start, length] = [-1, 1];
+  for (let i = 0; i < 8; i++) {
+    let end = i;
+    while (end < 8 && words[end] === 0) end++;
+    if (end - i > length) [start, length] = [i, end - i];
+  }
+  const hex = (part: number[]) => part.map((word) => word.toString(16)).join(':');
+  if (start === -1) return hex(words);
+  return `${hex(words.slice(0, start))}::${hex(words.slice(start + length))}`;
+}
+
+function formatIpv4(bytes: Uint8Array): string {
+  return Array.from(bytes).join('.');
 }
 
 function inRange(address: Uint8Array, network: Uint8Array, bits: number): boolean {

@@ -297,7 +297,7 @@ describe('building blocks', () => {
     ]) {
       expect(parseIpAddress(bad), bad).toBeUndefined();
     }
-    const matcher = addressMatcher(['172.16.0.0/12', '2001:db8::/33', '192.0.2.1', '0.0.0.0/0'], 'x');
+    const matcher = addressMatcher(['172.16.0.0/12', '2001:db8::/33', '192.0.2.1', '8.0.0.0/8'], 'x');
     expect(matcher.matches('172.31.255.255')).toBe(true);
     expect(matcher.matches('2001:db8:7fff::1')).toBe(true);
     expect(matcher.matches('2001:db8:8000::1')).toBe(false);

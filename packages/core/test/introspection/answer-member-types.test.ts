@@ -52,7 +52,7 @@ const FINE: Record<string, string> = {
   'janssen-nulls': `{"sub":"","iss":"${ISSUER}","active":true,"token_type":"Bearer","client_id":"app","aud":"app","nbf":null,"scope":"read","acr_values":null,"cnf":null,"exp":${NOW_S + 60},"iat":${NOW_S - 60},"jti":null,"username":null}`,
   'cnf-member-null': `{${ACTIVE},"cnf":{"x5t#SHA256":null}}`,
   'exp-null': '{"active":true,"scope":"read","exp":null}',
-  'cnf-unknown-members': `{${ACTIVE},"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2","auth_level":0}}`,
+  'cnf-unknown-members': `{${ACTIVE},"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0","auth_level":0}}`,
 };
 
 let server: StandInServer;

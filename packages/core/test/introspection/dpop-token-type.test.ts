@@ -30,7 +30,7 @@ function answerFor(token: string): Record<string, unknown> {
       return {
         ...active,
         token_type: 'DPoP',
-        cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+        cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0' },
       };
     case 'dpop-jwk-only':
       return { ...active, token_type: 'DPoP', cnf: { jwk: client.publicJwk } };

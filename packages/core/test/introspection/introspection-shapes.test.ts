@@ -44,7 +44,7 @@ const FIXTURES: Record<string, unknown> = {
   'am-cnf': {
     active: true,
     scope: 'read',
-    cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+    cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0' },
   },
   'wso2-cnf': { active: true, scope: 'read', username: 'alice@carbon.super', cnf: { 'x5t#SHA256': 'abc' } },
   // AM's root realm answers state its issuer with or without `/realms/root`.

@@ -193,7 +193,7 @@ describe('fail closed: what lite cannot check is refused', () => {
   });
 
   it('refuses a certificate-bound token the same way', async () => {
-    const bound = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } });
+    const bound = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0' } });
     const rejection = expectRejected(
       await lite.authenticate(bearerRequest(bound)),
       'confirmation_unsupported',

@@ -75,8 +75,7 @@ describe('an IPv4-mapped range among the trusted proxies', () => {
     ['::ffff:172.16.0.0/108', '172.16.0.0/12'],
     ['::ffff:192.0.2.0/120', '192.0.2.0/24'],
     ['::ffff:192.0.2.10/128', '192.0.2.10'],
-    ['::ffff:0:0/96', '0.0.0.0/0'],
-    ['::ffff:0.0.0.0/96', '0.0.0.0/0'],
+    ['::ffff:128.0.0.0/97', '128.0.0.0/1'],
   ])('%s is accepted at start-up and trusts the peers of %s, in either spelling', async (mapped, ipv4) => {
     const peers = [
       '10.0.0.1',
@@ -125,6 +124,14 @@ describe('an IPv4-mapped range among the trusted proxies', () => {
       const error = expectConfigError(() => server([entry]), OPTION);
       expect(error.message).toContain('IPv4-mapped address with a prefix under /96');
       expect(error.message).not.toContain('is not an IP address or CIDR range');
+    },
+  );
+
+  it.each(['::ffff:0:0/96', '::ffff:0.0.0.0/96'])(
+    'refuses %s at start-up: every IPv4 address, which leaving the list out already means',
+    (entry) => {
+      const error = expectConfigError(() => server([entry]), OPTION);
+      expect(error.message).toContain('is a range of every IPv4 address');
     },
   );
 

@@ -61,21 +61,26 @@ export function certificateCases(driver: ConformanceDriver): void {
       });
     });
 
-    describe('from the header of a peer that is not a trusted proxy', () => {
-      const app = useConformanceApp(driver, () =>
-        conformanceOptions(issuer.resolver, {
-          certificateHeader: { name: HEADER, trustedProxies: [ELSEWHERE] },
-        }),
-      );
-
-      it('ignores the header', async () => {
-        const response = await app().request(
-          withHeader(await boundToken(), encodeURIComponent(pki.client.pem)),
+    // Only where the adapter sees the peer's address: the Fetch adapters, which never do, refuse
+    // trustedProxies when the server is built.
+    describe.runIf(driver.peerAddress !== undefined)(
+      'from the header of a peer that is not a trusted proxy',
+      () => {
+        const app = useConformanceApp(driver, () =>
+          conformanceOptions(issuer.resolver, {
+            certificateHeader: { name: HEADER, trustedProxies: [ELSEWHERE] },
+          }),
         );
-        expect(response.status).toBe(401);
-        expect(response.body).toMatchObject({ code: 'certificate_missing' });
-      });
-    });
+
+        it('ignores the header', async () => {
+          const response = await app().request(
+            withHeader(await boundToken(), encodeURIComponent(pki.client.pem)),
+          );
+          expect(response.status).toBe(401);
+          expect(response.body).toMatchObject({ code: 'certificate_missing' });
+        });
+      },
+    );
 
     describe.runIf(driver.peerAddress !== undefined)('from the header of a trusted proxy', () => {
       const app = useConformanceApp(driver, () =>
