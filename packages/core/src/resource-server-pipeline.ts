@@ -37,7 +37,7 @@ import { collectHealth } from './observability/dependency-health.js';
 import type { RequestTrace } from './observability/request-trace.js';
 import { type ResourceServerStatus, serverStatus } from './observability/server-status.js';
 import type { observeAuthentication } from './observed-authentication.js';
-import { type AccessPolicy, checkAccessPolicy, validateAccessPolicy } from './policy/access-policy.js';
+import { type AccessPolicy, checkAccessPolicies, validateAccessPolicy } from './policy/access-policy.js';
 import { namedScopes } from './policy/scopes.js';
 import { undefinedRoutePolicy } from './policy/undefined-route-policy.js';
 import type { RsRequest } from './request.js';
@@ -182,6 +182,7 @@ export function buildResourceServerWith(
     challenge,
     tokenLocations: locations,
     dpop: dpop !== undefined,
+    dpopNonces: dpop?.nonces === true,
     protectedResource: published,
     checkPolicy(policy, option) {
       const settled = validateAccessPolicy(policy, option);
@@ -338,10 +339,8 @@ export function buildResourceServerWith(
       trace?.stage('dpop-replay');
     }
 
-    const denied =
-      (serverPolicy && checkAccessPolicy(serverPolicy, info, request, now)) ||
-      (routePolicy && checkAccessPolicy(routePolicy, info, request, now));
-    if (denied) return refused(respond, challenge, bearer, scheme, denied);
+    const denied = checkAccessPolicies(serverPolicy, routePolicy, info, request, now);
+    if (denied !== undefined) return refused(respond, challenge, bearer, scheme, denied);
     trace?.stage('authorize');
 
     const nonce = proof === undefined ? undefined : await dpop?.nonceFor(proof, now);

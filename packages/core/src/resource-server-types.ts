@@ -132,6 +132,13 @@ export interface ResourceServer {
    * public URL to compare it with, never one built from the client's `Host` header.
    */
   readonly dpop: boolean;
+  /**
+   * Whether DPoP proofs must carry a server nonce (`dpop.nonces`, RFC 9449 §9). A client learns the
+   * nonce only from the `DPoP-Nonce` header of an answer: an adapter whose answers carry no headers (a
+   * Lambda authorizer) refuses such a server at start-up, or every DPoP request would be refused for
+   * good. `false` without DPoP (always in `@rs/core/lite`).
+   */
+  readonly dpopNonces: boolean;
   /** The challenge settings, for adapters that answer before the pipeline runs. */
   readonly challenge: ChallengeSettings;
   /**

@@ -1,4 +1,10 @@
-import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
+import {
+  type AccessPolicy,
+  type DefaultClaims,
+  type ResourceServer,
+  RsConfigError,
+  type RsContext,
+} from '@rs/core';
 import {
   type AdapterAuthResult,
   adapterAuthenticator,
@@ -157,12 +163,14 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
   /**
    * A REST API Lambda authorizer (`TOKEN` or `REQUEST`; also HTTP API authorizers with payload format
    * 1.0): Allow with the subject as `principalId` and the claims as `context`, Deny for 403, `Unauthorized`
-   * (401) for a missing or bad token. Settings are checked now.
+   * (401) for a missing or bad token. Settings are checked now. A server with `dpop.nonces` is refused
+   * (`RsConfigError`): an authorizer cannot send clients the `DPoP-Nonce` header.
    */
   restAuthorizer(settings?: AuthorizerSettings): RestAuthorizerHandler;
   /**
    * An HTTP API Lambda authorizer (payload format 2.0) with simple responses (default) or IAM policies
-   * (`response: 'iam'`). Settings are checked now.
+   * (`response: 'iam'`). Settings are checked now. A server with `dpop.nonces` is refused
+   * (`RsConfigError`): an authorizer cannot send clients the `DPoP-Nonce` header.
    */
   httpApiAuthorizer(
     settings?: HttpApiAuthorizerSettings & { readonly response?: 'simple' | undefined },
@@ -298,10 +306,27 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
 
   /** Checks an authorizer's settings now (so a bad one fails at cold start) and binds its policy. */
   function authorizerRoute(settings: HttpApiAuthorizerSettings, name: string): AuthenticateInput {
+    refuseDpopNonces(resourceServer, name);
     checkOptions(settings, AUTHORIZER_SETTINGS, name);
     checkRoutePolicyMember(settings, 'policy', `${name}.policy`);
     return forRoute(settings.policy, `${name}.policy`);
   }
+}
+
+/**
+ * Refuses an authorizer on a server whose DPoP proofs must carry a server nonce (`dpop.nonces`). A
+ * client learns the nonce only from the `DPoP-Nonce` header of an answer, and an authorizer's answer is
+ * a decision API Gateway turns into its own response, with no header of the authorizer's: the client
+ * would never learn a nonce, and every DPoP request would be refused for good.
+ */
+function refuseDpopNonces(resourceServer: ResourceServer, name: string): void {
+  if (resourceServer.dpopNonces !== true) return;
+  throw new RsConfigError(
+    'dpop.nonces',
+    `cannot be used with ${name}(): a Lambda authorizer cannot send the DPoP-Nonce header clients learn ` +
+      'the nonce from, so every DPoP request would be refused; check DPoP in the function itself ' +
+      '(protect()), or leave dpop.nonces out of the resource server the authorizer uses',
+  );
 }
 
 /** A proxy event's kind, from the event itself (`version: "2.0"`), so one server serves both formats. */

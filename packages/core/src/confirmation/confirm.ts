@@ -43,7 +43,7 @@ export async function checkConfirmation(
     return UNCHECKABLE_BINDING;
   }
   for (const { method } of bindings) {
-    const problem = method.checkPresentation?.(presented);
+    const problem = method.checkPresentation?.(presented, settings);
     if (problem !== undefined) return problem;
   }
   const dpop = presented.scheme === 'DPoP';

@@ -47,6 +47,11 @@ export interface Presentation {
 export interface ConfirmationSettings {
   readonly certificates: CertificateSource;
   readonly jwkVerifier: JwkConfirmationVerifier | undefined;
+  /**
+   * Whether the resource server accepts DPoP (its `dpop` option). Without it a DPoP-bound token cannot
+   * be presented in any way the server checks, and a refusal must not advise the DPoP scheme.
+   */
+  readonly dpop: boolean;
 }
 
 /** The request a confirmation method checks, with the token and what the confirm stage draws on. */
@@ -71,7 +76,7 @@ export interface ConfirmationMethod {
   /** The demands (`requireSenderConstrained`) that a token bound this way meets. */
   readonly satisfies: readonly SenderConstraint[];
   /** Refuses a presentation that cannot prove this method, before any method checks the request. */
-  checkPresentation?(presented: Presentation): Failure | undefined;
+  checkPresentation?(presented: Presentation, settings: ConfirmationSettings): Failure | undefined;
   /** Checks that the request proves possession of `value`, the member's value in `cnf`. */
   verify(value: unknown, check: ConfirmationCheck): Promise<Failure | undefined> | Failure | undefined;
 }

@@ -76,6 +76,7 @@ export function senderConstraints(options: SenderConstraintOptions, clock: Clock
     confirmation: {
       certificates: certificateSource(options.certificateHeader),
       jwkVerifier: options.jwkConfirmation,
+      dpop: dpop !== undefined,
     },
     required,
   };

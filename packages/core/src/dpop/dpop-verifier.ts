@@ -8,6 +8,7 @@ import {
   type OptionRule,
   type OptionSchema,
   objectWith,
+  refuseGivenUndefined,
   stringList,
 } from '../config/option-schema.js';
 import { sha256Digest } from '../crypto/sha256-digest.js';
@@ -24,8 +25,9 @@ import { memoryReplayStore, type ReplayStore } from './replay-store.js';
 export interface DpopOptions {
   /**
    * Proof algorithms accepted, and advertised in the `DPoP algs="…"` challenge in this order. Only
-   * asymmetric ones: `none` and HMAC are refused at start-up. Default ES256, ES384, ES512, PS256, PS384,
-   * PS512, RS256, RS384, RS512, EdDSA, Ed25519.
+   * asymmetric ones: `none` and HMAC are refused at start-up. One named twice counts once, as in
+   * `jwtResolver`'s `algorithms`. Default ES256, ES384, ES512, PS256, PS384, PS512, RS256, RS384, RS512,
+   * EdDSA, Ed25519.
    */
   readonly algorithms?: readonly string[] | undefined;
   /**
@@ -33,8 +35,13 @@ export interface DpopOptions {
    * than Spring's 30 s for clients with drifting clocks, far narrower than the 300 s some libraries allow.
    */
   readonly iatWindow?: number | undefined;
-  /** Where used proofs are remembered. Default: a {@link memoryReplayStore} of 100 000 entries. */
-  readonly replayStore?: ReplayStore | undefined;
+  /**
+   * Where used proofs are remembered. Default, when the option is left out: a {@link memoryReplayStore}
+   * of 100 000 entries, which only one instance sees. Given as `undefined` (a store that failed to load),
+   * it is refused rather than replaced by that memory store, which would let a proof used at one
+   * instance be replayed at every other.
+   */
+  readonly replayStore?: ReplayStore;
   /**
    * Longest accepted `DPoP` header, in characters: an integer from 384 (no proof is shorter) to 16 384.
    * Default 8 192 (an RSA-4096 proof is under 2 000).
@@ -86,6 +93,8 @@ export const DPOP_ALGORITHMS: readonly string[] = [
 export interface DpopVerifier {
   /** For the `algs` challenge parameter. */
   readonly algorithms: readonly string[];
+  /** Whether proofs must carry a server nonce (`dpop.nonces`), which clients learn from `DPoP-Nonce`. */
+  readonly nonces: boolean;
   /** Reads the one `DPoP` header and checks its proof against the request and the presented token. */
   verify(request: RsRequest, token: string, now: number): Promise<Outcome<VerifiedDpopProof>>;
   /** Records a proof as used, once everything else accepted it: a failure when it was used before. */
@@ -113,19 +122,28 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
   // The resource server's schema checked them already; checked here too, by the same rules, so that no
   // caller reaches the proof checker with other values (or sees other messages).
   checkOptions(settings, DPOP_OPTIONS, 'dpop');
-  const algorithms = settings.algorithms ?? DPOP_ALGORITHMS;
-  requireOption(
-    Array.isArray(algorithms) && algorithms.length > 0,
-    'dpop.algorithms',
-    'must be a non-empty array',
-  );
-  for (const alg of algorithms) {
+  const given = settings.algorithms ?? DPOP_ALGORITHMS;
+  requireOption(Array.isArray(given) && given.length > 0, 'dpop.algorithms', 'must be a non-empty array');
+  for (const alg of given) {
     if (!ACCEPTABLE.has(alg)) {
       throw new RsConfigError('dpop.algorithms', `"${String(alg)}" is not an asymmetric JWS algorithm`);
     }
   }
+  // One named twice counts once, as in jwtResolver's `algorithms`: the challenge and the metadata list
+  // each once, in the order first given.
+  const algorithms: readonly string[] = [...new Set(given)];
   const iatWindow = settings.iatWindow ?? 60;
   const maxProofLength = settings.maxProofLength ?? 8_192;
+  // Only a store left out is replaced by a memory store: `{ replayStore: shared }` with `shared` not
+  // loaded would otherwise give every instance a memory of its own, and a proof used at one would be
+  // accepted once more at each of the others.
+  refuseGivenUndefined(
+    settings,
+    'replayStore',
+    'dpop.replayStore',
+    'is undefined (did the shared store fail to load?); leave the option out for a memory store that ' +
+      'only this instance sees',
+  );
   const replayStore = settings.replayStore ?? memoryReplayStore({ clock });
   requireOption(
     typeof replayStore?.remember === 'function',
@@ -144,6 +162,7 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
 
   return {
     algorithms,
+    nonces: nonces !== undefined,
     async verify(request, token, now) {
       const header = dpopProofHeader(request.headers);
       if (!header.ok) return header;

@@ -1,6 +1,5 @@
 import { clockOption, readClock } from '../clock.js';
-import { requireOption } from '../config/config-error.js';
-import { checkOptions, func, type OptionSchema, positiveInteger } from '../config/option-schema.js';
+import { checkOptions, entryCount, func, type OptionSchema } from '../config/option-schema.js';
 import type { StoreHealthReporter } from '../observability/dependency-health.js';
 
 /**
@@ -20,7 +19,10 @@ export interface ReplayStore extends StoreHealthReporter {
 
 /** Options of {@link memoryReplayStore}. */
 export interface MemoryReplayStoreOptions {
-  /** Most keys kept; past it the oldest are dropped first. Default 100 000 (about 20 MB with 60-character keys). */
+  /**
+   * Most keys kept; past it the oldest are dropped first. Default 100 000 (about 20 MB with 60-character
+   * keys); at most 10 000 000 (`MAX_ENTRIES_CEILING`, about 2 GB), beyond which memory runs out first.
+   */
   readonly maxEntries?: number | undefined;
   /** Milliseconds since the epoch. Default `Date.now`; the resource server passes its own clock. */
   readonly clock?: (() => number) | undefined;
@@ -35,7 +37,7 @@ export interface MemoryReplayStore extends ReplayStore {
 }
 
 const MEMORY_REPLAY_STORE_OPTIONS: OptionSchema<MemoryReplayStoreOptions> = {
-  maxEntries: positiveInteger,
+  maxEntries: entryCount(),
   clock: func,
 };
 
@@ -58,11 +60,6 @@ const SWEEP_PER_CALL = 8;
 export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): MemoryReplayStore {
   checkOptions(options, MEMORY_REPLAY_STORE_OPTIONS, 'memoryReplayStore');
   const maxEntries = options.maxEntries ?? 100_000;
-  requireOption(
-    Number.isInteger(maxEntries) && maxEntries > 0,
-    'memoryReplayStore.maxEntries',
-    'must be a positive integer',
-  );
   const clock = clockOption(options.clock, 'memoryReplayStore.clock');
   const clockConfigured = options.clock !== undefined;
   // Key → its place in the queue, which holds the order of recording and each key's expiry (ms).

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { memoryReplayStore } from '../../src/dpop/replay-store.js';
+import { expectConfigError } from '../helpers.js';
 
 // A clock reads milliseconds since the epoch (readings before 2000 are refused): times in these tests
 // count from this instant.
@@ -106,5 +107,18 @@ describe('memoryReplayStore', () => {
     for (const key of ['y', 'z', 'w']) expect(await both(key, 10_000)).toBe(true);
     expect(store.evictions()).toBe(reference.evictions());
     expect(await both('z', 10_000)).toBe(false);
+  });
+
+  it('takes maxEntries up to 10 000 000: a larger bound is no bound', async () => {
+    for (const maxEntries of [0, 1.5, 10_000_001, 1e15]) {
+      const error = expectConfigError(
+        () => memoryReplayStore({ maxEntries }),
+        'memoryReplayStore.maxEntries',
+      );
+      expect(error.problem).toBe('must be a whole number of entries from 1 to 10000000');
+    }
+    const store = memoryReplayStore({ maxEntries: 10_000_000, clock: () => EPOCH_MS });
+    expect(await store.remember('proof', 60_000)).toBe(true);
+    expect(await store.remember('proof', 60_000)).toBe(false);
   });
 });
