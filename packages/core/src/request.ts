@@ -1,3 +1,5 @@
+import { trimSpacesAndTabs } from './encoding/text-ends.js';
+
 /**
  * The framework-neutral request that adapters build: the only input of the pipeline.
  *
@@ -17,6 +19,13 @@ export interface RsRequest {
   /**
    * Request headers, names in lower case. A value that is not text (a `null` copied from a loosely typed
    * event, a list element that is not a string) counts as not sent.
+   *
+   * A value may be handed over as it arrived, with spaces and tabs around it: core strips those from every
+   * value it reads (RFC 9110 §5.5: they are not part of the field value), as Node's parser, Fetch
+   * `Headers` and the Lambda adapters already do, so a runtime of its own gets the same answer as every
+   * adapter. Nothing else is stripped: white space inside a value (`Bearer<TAB>token`) and other white
+   * space around it (a line break, a no-break space) are read as sent, and refused where they do not
+   * belong.
    */
   readonly headers: RsHeaders;
   /**
@@ -62,11 +71,11 @@ export type RsHeaders = Readonly<Record<string, string | readonly string[] | und
  * separate values (an array of two or more). Only text is a value: a header whose value is neither a
  * string nor an array (`null`, a number, in a request built by hand against its type) is absent, and so
  * is each element of an array that is not a string, so that a client's request is answered, never thrown
- * on.
+ * on. The value comes without the spaces and tabs around it ({@link fieldValue}).
  */
 export function singleHeader(headers: RsHeaders, name: string): string | undefined | null {
   const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return fieldValue(value);
   if (!Array.isArray(value)) return undefined;
   let found: string | undefined;
   for (const item of value as readonly unknown[]) {
@@ -74,16 +83,38 @@ export function singleHeader(headers: RsHeaders, name: string): string | undefin
     if (found !== undefined) return null;
     found = item;
   }
-  return found;
+  return found === undefined ? undefined : fieldValue(found);
 }
 
 /**
- * Every value of a header as text, in order: `[]` when absent. Values that are not strings are left out,
- * as {@link singleHeader} leaves them out.
+ * Every value of a header as text, in order, each without the spaces and tabs around it
+ * ({@link fieldValue}): `[]` when absent. Values that are not strings are left out, as
+ * {@link singleHeader} leaves them out.
  */
 export function headerTexts(headers: RsHeaders, name: string): readonly string[] {
   const value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined;
-  if (typeof value === 'string') return [value];
+  if (typeof value === 'string') return [fieldValue(value)];
   if (!Array.isArray(value)) return [];
-  return (value as readonly unknown[]).filter((item): item is string => typeof item === 'string');
+  const texts: string[] = [];
+  for (const item of value as readonly unknown[]) if (typeof item === 'string') texts.push(fieldValue(item));
+  return texts;
+}
+
+/**
+ * A header value as core reads it: without the spaces and tabs (RFC 9110 `OWS`) before and after it,
+ * which are no part of the field value (§5.5). Node's parser, Fetch `Headers` and the Lambda adapters
+ * strip them before core sees the value; a request built by hand or by another runtime may still carry
+ * them, and must be read alike, or `" Bearer <expired>"` would be no token at all, and an optional route
+ * would let it in. Only spaces and tabs go: other white space stays, for the reader to refuse.
+ *
+ * @example
+ * ```ts
+ * fieldValue(' Bearer abc\t'); // 'Bearer abc'
+ * fieldValue('Bearer abc\n'); // 'Bearer abc\n'
+ * ```
+ */
+export function fieldValue(value: string): string {
+  // Nearly every value arrives clean, from an adapter that stripped it: trimSpacesAndTabs reads its first
+  // and last characters and returns it as it is, with no copy.
+  return trimSpacesAndTabs(value);
 }

@@ -64,7 +64,8 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
 
       const response = await sendHttp(url, { method: 'GET', path: '/items', headers: { authorization } });
       expect(response.status).toBe(403);
-      expect(response.headers['www-authenticate']).toContain('scope="write"');
+      // The challenge names what both policies need (the server-wide scopes first).
+      expect(response.headers['www-authenticate']).toContain('scope="read write"');
     });
 
     it('takes a form-body token from express.urlencoded, simple or extended', async () => {

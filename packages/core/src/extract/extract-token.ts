@@ -2,7 +2,7 @@ import type { TokenLocation } from '../context.js';
 import { isCompactJwsSpelling } from '../encoding/compact-jws-spelling.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { isTokenCharacter } from '../http/header-field.js';
-import { headerTexts, type RsRequest, singleHeader } from '../request.js';
+import { fieldValue, headerTexts, type RsRequest, singleHeader } from '../request.js';
 import { B64TOKEN } from './b64token.js';
 import { cookieToken } from './cookie-token.js';
 import { isContentCoded, isFormUrlEncoded, methodTakesForm } from './form-body.js';
@@ -176,8 +176,10 @@ export function plainBearerCredentials(
   locations: ResolvedTokenLocations,
 ): string | undefined {
   if (!readsAuthorizationHeaderOnly(locations)) return undefined;
-  const header = request.headers.authorization;
-  if (typeof header !== 'string' || !Object.hasOwn(request.headers, 'authorization')) return undefined;
+  const sent = request.headers.authorization;
+  if (typeof sent !== 'string' || !Object.hasOwn(request.headers, 'authorization')) return undefined;
+  // Read as extractToken reads it (singleHeader), or a token sent with a space after it is never recalled.
+  const header = fieldValue(sent);
   const space = header.indexOf(' ');
   if (space === -1 || authorizationScheme(header, space, false) !== 'Bearer') return undefined;
   return credentialsAfter(header, space);

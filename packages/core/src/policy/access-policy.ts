@@ -1,13 +1,13 @@
 import { RsConfigError } from '../config/config-error.js';
 import {
   anyValue,
-  arrayOf,
   checkOptions,
   isPlainObject,
   type OptionSchema,
   objectWith,
   oneOf,
   refuseGivenUndefined,
+  requirementList,
 } from '../config/option-schema.js';
 import {
   SENDER_CONSTRAINTS,
@@ -18,7 +18,13 @@ import type { Failure } from '../errors/failure.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
 import type { ClaimCheck } from './claim-checks.js';
-import { missingScopes, type ScopeRequirement, validateScopeRequirement } from './scopes.js';
+import {
+  missingScopes,
+  namedScopes,
+  type ScopeRequirement,
+  type StaticScopeRequirement,
+  validateScopeRequirement,
+} from './scopes.js';
 import { checkStepUp, type StepUpRequirement, validateStepUp } from './step-up.js';
 import { asynchronousAnswer, isAsyncFunction, isThenable, SYNCHRONOUS } from './synchronous-answer.js';
 
@@ -27,11 +33,18 @@ import { asynchronousAnswer, isAsyncFunction, isThenable, SYNCHRONOUS } from './
  * route may add its own: both apply, so a route can never drop a server-wide requirement.
  */
 export interface AccessPolicy extends StepUpRequirement {
-  /** Required scopes; a failure answers 403 `insufficient_scope` with `scope="…"`. */
+  /**
+   * Required scopes; a failure answers 403 `insufficient_scope` with `scope="…"`: the scopes needed to
+   * access the resource (RFC 6750 §3). When the server-wide policy and the route's both require scopes,
+   * that is what both need, whichever of them failed: the server-wide policy's scopes, then the route's,
+   * each named once (every alternative of an `{ anyOf }`, as its own refusal names them). A client that
+   * asks its authorization server for exactly those gets a token that passes both.
+   */
   readonly scopes?: ScopeRequirement;
   /**
    * Conditions on claims; a failure answers 403 `insufficient_scope`. A check passes only when its `test`
-   * returns `true`; an `async` test is refused, and a promise returned throws an `RsConfigError`.
+   * returns `true`; an `async` test is refused, and a promise returned throws an `RsConfigError`. An empty
+   * list is refused, as an empty scope list is: it would require nothing (leave `claims` out instead).
    */
   readonly claims?: readonly ClaimCheck[];
   /**
@@ -45,7 +58,11 @@ export interface AccessPolicy extends StepUpRequirement {
 export const ACCESS_POLICY_OPTIONS: OptionSchema<AccessPolicy> = {
   // Lists, { allOf }, { anyOf } or a function: validateScopeRequirement checks each form.
   scopes: anyValue,
-  claims: arrayOf(objectWith('a claim check such as claimEquals(…)', 'test')),
+  // `claims: verifyClaims(JSON.parse(process.env.X ?? '[]'))` with X unset would otherwise require nothing.
+  claims: requirementList(
+    objectWith('a claim check such as claimEquals(…)', 'test'),
+    'a list of claim checks needs at least one check (an empty one requires nothing; leave claims out for a route that requires none)',
+  ),
   requireSenderConstrained: oneOf(...SENDER_CONSTRAINTS),
   acrValues: anyValue,
   maxAge: anyValue,
@@ -120,27 +137,73 @@ function frozenData(value: unknown, depth: number): unknown {
 }
 
 /**
- * Checks one policy against a valid token: scopes, then the login behind it (RFC 9470), then claims.
- * `now` is in milliseconds since the epoch. A claim check passes only when its test returns `true`. A
- * computed requirement or a claim check that answers with a promise (or a computed requirement that
+ * Checks the server-wide policy, then the route's, against a valid token, and answers the first
+ * requirement that fails: scopes, then the login behind it (RFC 9470), then claims, of each policy in
+ * turn. `now` is in milliseconds since the epoch. A claim check passes only when its test returns `true`.
+ * A computed requirement or a claim check that answers with a promise (or a computed requirement that
  * returns nonsense) is a bug in the application: an `RsConfigError` is thrown, the request never passes.
+ *
+ * A scope refusal names the scopes of both policies (see {@link AccessPolicy.scopes}): naming only those
+ * of the policy that failed would send a client for a token the other one refuses. Each policy's
+ * requirement is computed at most once per request, and the other policy's only for a refusal.
  */
-export function checkAccessPolicy(
-  policy: AccessPolicy,
+export function checkAccessPolicies(
+  serverPolicy: AccessPolicy | undefined,
+  routePolicy: AccessPolicy | undefined,
   token: TokenInfo,
   request: RsRequest,
   now: number,
 ): Failure | undefined {
-  if (policy.scopes !== undefined) {
-    let requirement = policy.scopes;
-    if (typeof requirement === 'function') {
-      requirement = requirement(request, token);
-      // A computed requirement is application code: a wrong result is a bug, reported as such.
-      validateScopeRequirement(requirement, 'policy.scopes (computed)', true);
+  const serverScopes = serverPolicy === undefined ? undefined : requiredScopes(serverPolicy, request, token);
+  if (serverPolicy !== undefined) {
+    const denied = checkAccessPolicy(serverPolicy, serverScopes, token, now);
+    if (denied !== undefined) {
+      if (denied.code !== 'insufficient_scope' || routePolicy?.scopes === undefined) return denied;
+      return withScopesOfBoth(denied, serverScopes, requiredScopes(routePolicy, request, token));
     }
-    const missing = missingScopes(requirement, token.scopes);
+  }
+  if (routePolicy === undefined) return undefined;
+  const routeScopes = requiredScopes(routePolicy, request, token);
+  const denied = checkAccessPolicy(routePolicy, routeScopes, token, now);
+  if (denied?.code !== 'insufficient_scope' || serverScopes === undefined) return denied;
+  return withScopesOfBoth(denied, serverScopes, routeScopes);
+}
+
+/** The scope requirement of a policy for this request, computed when it is a function; none without one. */
+function requiredScopes(
+  policy: AccessPolicy,
+  request: RsRequest,
+  token: TokenInfo,
+): StaticScopeRequirement | undefined {
+  const requirement = policy.scopes;
+  if (typeof requirement !== 'function') return requirement;
+  const computed = requirement(request, token);
+  // A computed requirement is application code: a wrong result is a bug, reported as such.
+  validateScopeRequirement(computed, 'policy.scopes (computed)', true);
+  return computed;
+}
+
+/** A scope refusal naming what both policies require: the server-wide scopes first, none twice. */
+function withScopesOfBoth(
+  denied: Failure,
+  serverScopes: StaticScopeRequirement | undefined,
+  routeScopes: StaticScopeRequirement | undefined,
+): Failure {
+  const named = new Set([...namedScopes(serverScopes), ...namedScopes(routeScopes)]);
+  return { ...denied, requiredScopes: [...named] };
+}
+
+/** Checks one policy, its scope requirement already computed for this request: the first failure. */
+function checkAccessPolicy(
+  policy: AccessPolicy,
+  scopes: StaticScopeRequirement | undefined,
+  token: TokenInfo,
+  now: number,
+): Failure | undefined {
+  if (scopes !== undefined) {
+    const missing = missingScopes(scopes, token.scopes);
     if (missing !== undefined) {
-      const anyOf = 'anyOf' in requirement;
+      const anyOf = 'anyOf' in scopes;
       return {
         code: 'insufficient_scope',
         description: anyOf

@@ -117,8 +117,10 @@ const VERIFY_CLAIM_SPEC: OptionSchema<VerifyClaimSpec> = {
 /**
  * Turns an NGINX `verifyClaims` list into claim checks for a policy's `claims`, with the same
  * semantics (see the named helpers). Checked now: a wrong entry throws an `RsConfigError` naming it,
- * `verifyClaims[0].value` for instance. Refused, besides what the named helpers refuse: an entry that is
- * not a plain object or has an unknown key, and a `delimiter` beside a type other than `STRING`.
+ * `verifyClaims[0].value` for instance. Refused, besides what the named helpers refuse: an empty list
+ * (it would check nothing: most often a list that failed to load, `JSON.parse(process.env.X ?? '[]')`),
+ * an entry that is not a plain object or has an unknown key, and a `delimiter` beside a type other than
+ * `STRING`.
  *
  * @example
  * ```ts
@@ -132,6 +134,12 @@ const VERIFY_CLAIM_SPEC: OptionSchema<VerifyClaimSpec> = {
  */
 export function verifyClaims(specs: readonly VerifyClaimSpec[]): ClaimCheck[] {
   if (!Array.isArray(specs)) throw new RsConfigError('verifyClaims', 'must be an array');
+  // Its checks would become a policy's `claims`, which then requires nothing at all.
+  requireOption(
+    specs.length > 0,
+    'verifyClaims',
+    'needs at least one entry: an empty list checks nothing (leave claims out of the policy for a route that requires none)',
+  );
   return specs.map((entry: unknown, index) => {
     const option = `verifyClaims[${index}]`;
     checkOptions(entry, VERIFY_CLAIM_SPEC, option);

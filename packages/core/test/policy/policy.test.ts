@@ -272,14 +272,15 @@ describe('server-wide and route policies', () => {
     const options = { policy: { scopes: ['read'] } };
     const route = { scopes: ['write'] };
     expectAccepted(await withClaims({ scope: 'read write' }, route, options));
+    // Whichever fails, the challenge names what both need (see 'the scope challenge of two policies').
     expect(
       expectRejected(await withClaims({ scope: 'read' }, route, options), 'insufficient_scope')
         .wwwAuthenticate,
-    ).toBe(SCOPE_DENIED('write'));
+    ).toBe(SCOPE_DENIED('read write'));
     expect(
       expectRejected(await withClaims({ scope: 'write' }, route, options), 'insufficient_scope')
         .wwwAuthenticate,
-    ).toBe(SCOPE_DENIED('read'));
+    ).toBe(SCOPE_DENIED('read write'));
     expectRejected(await withClaims({ scope: 'write' }, undefined, options), 'insufficient_scope');
     expectAccepted(await withClaims({ scope: 'read' }, undefined, options));
     // An empty route policy does not relax the server-wide one.
@@ -312,6 +313,117 @@ describe('server-wide and route policies', () => {
       () => rs.checkPolicy({ claims: [{}] } as unknown as AccessPolicy, 'routes./items'),
       'routes./items.claims[0]',
     );
+  });
+});
+
+// RFC 6750 §3: `scope` is the scope needed to access the resource. With a server-wide and a route policy,
+// that is what both require: a client that asks for exactly the scopes named must get through.
+describe('the scope challenge of two policies', () => {
+  /** The scopes a challenge names, as a client reads them. */
+  const challengedScopes = (challenge: string | undefined) => /scope="([^"]*)"/.exec(challenge ?? '')?.[1];
+
+  /** A refusal's challenge scope, then a token granted exactly those scopes passes both policies. */
+  async function expectActionable(
+    claims: Record<string, unknown>,
+    route: AccessPolicy,
+    options: Partial<ResourceServerOptions>,
+    expected: string,
+  ) {
+    const rejection = expectRejected(await withClaims(claims, route, options), 'insufficient_scope', 403);
+    const scope = challengedScopes(rejection.wwwAuthenticate);
+    expect(scope, JSON.stringify(claims)).toBe(expected);
+    expectAccepted(await withClaims({ ...claims, scope }, route, options));
+    return rejection;
+  }
+
+  it('names the scopes of both, the server-wide ones first, whichever policy fails', async () => {
+    const options = { policy: { scopes: ['base'] } };
+    const route = { scopes: ['read'] };
+    for (const scope of ['', 'read', 'base', 'other'])
+      await expectActionable({ scope }, route, options, 'base read');
+    expectAccepted(await withClaims({ scope: 'base read' }, route, options));
+    // When only one policy requires scopes, its own are named.
+    const claimsOnly = { policy: { claims: [claimEquals('tenant', 'acme')] } };
+    await expectActionable({ tenant: 'acme', scope: 'x' }, route, claimsOnly, 'read');
+    await expectActionable({ scope: 'x' }, {}, options, 'base');
+  });
+
+  it('names a scope both require once', async () => {
+    const options = { policy: { scopes: ['base', 'read'] } };
+    const route = { scopes: { allOf: ['read', 'write', 'base'] } };
+    for (const scope of ['', 'base read', 'read write'])
+      await expectActionable({ scope }, route, options, 'base read write');
+  });
+
+  it('names every alternative of an { anyOf }, keeping the description of the policy that failed', async () => {
+    const options = { policy: { scopes: { anyOf: ['staff', 'admin'] } } };
+    const route = { scopes: ['read'] };
+    const routeFailed = await expectActionable({ scope: 'admin' }, route, options, 'staff admin read');
+    expect(routeFailed.wwwAuthenticate).toBe(SCOPE_DENIED('staff admin read'));
+    const serverFailed = await expectActionable({ scope: 'read' }, route, options, 'staff admin read');
+    expect(serverFailed.wwwAuthenticate).toBe(ANY_DENIED('staff admin read'));
+  });
+
+  it('evaluates a computed requirement once per request, and only for a refusal when not needed', async () => {
+    const calls = { server: 0, route: 0 };
+    const options = {
+      policy: {
+        scopes: () => {
+          calls.server += 1;
+          return ['base'];
+        },
+      },
+    };
+    const route: AccessPolicy = {
+      scopes: (request) => {
+        calls.route += 1;
+        return request.method === 'GET' ? ['read'] : [];
+      },
+    };
+    await expectActionable({ scope: 'base' }, route, options, 'base read');
+    expect(calls).toEqual({ server: 2, route: 2 });
+    // The server-wide policy fails: the route's requirement is computed for the challenge alone.
+    await expectActionable({ scope: 'read' }, route, options, 'base read');
+    expect(calls).toEqual({ server: 4, route: 4 });
+    // A computed requirement of no scope adds none.
+    const rs = server(options);
+    const post = bearerRequest(await mint(key, { scope: 'read' }), { method: 'POST' });
+    const rejection = expectRejected(await rs.authenticate(post, route), 'insufficient_scope');
+    expect(rejection.wwwAuthenticate).toBe(SCOPE_DENIED('base'));
+  });
+
+  it('keeps the first refusal of another kind, claims or step-up, before any scope', async () => {
+    const tenant = claimEquals('tenant', 'acme');
+    const route = { scopes: ['read'], claims: [claimEquals('region', 'eu')] };
+    // The server-wide claim fails before the route's scopes are looked at.
+    const claimFirst = expectRejected(
+      await withClaims({ tenant: 'other', scope: 'base' }, route, {
+        policy: { scopes: ['base'], claims: [tenant] },
+      }),
+      'claim_check_failed',
+    );
+    expect(claimFirst.wwwAuthenticate).not.toContain('scope=');
+    // The server-wide scopes fail first: the route's claims are not reached, and the challenge names both.
+    await expectActionable(
+      { tenant: 'acme', region: 'eu', scope: 'read' },
+      route,
+      { policy: { scopes: ['base'], claims: [tenant] } },
+      'base read',
+    );
+    // Scopes met, the route's claim fails.
+    expectRejected(
+      await withClaims({ tenant: 'acme', region: 'us', scope: 'base read' }, route, {
+        policy: { scopes: ['base'], claims: [tenant] },
+      }),
+      'claim_check_failed',
+    );
+    const stepUp = expectRejected(
+      await withClaims({ acr: 'silver', scope: 'base' }, route, {
+        policy: { scopes: ['base'], acrValues: ['gold'] },
+      }),
+      'insufficient_user_authentication',
+    );
+    expect(stepUp.wwwAuthenticate).not.toContain('scope=');
   });
 });
 
