@@ -1,5 +1,4 @@
-import { requireOption } from '../config/config-error.js';
-import { nonNegativeInteger, type OptionSchema } from '../config/option-schema.js';
+import { integerBetween, type OptionRule, type OptionSchema } from '../config/option-schema.js';
 import { isFormUrlEncoded, methodTakesForm } from '../extract/form-body.js';
 import type { RsRequest } from '../request.js';
 import type { ResourceServer } from '../resource-server.js';
@@ -10,13 +9,34 @@ export type FormRecord = Readonly<Record<string, string | readonly string[]>>;
 /** A form that only carries a token is small: larger bodies are not read by default. */
 export const DEFAULT_MAX_FORM_BODY_BYTES = 64 * 1024;
 
+/**
+ * The smallest `maxFormBodyBytes`: the shortest form that could carry a token, `access_token=` and one
+ * character. Below it every form body is too large, and every form POST is refused 400.
+ */
+export const SMALLEST_FORM_BODY_LIMIT = 'access_token=x'.length;
+
+/**
+ * The largest `maxFormBodyBytes`, 16 MiB: sixteen times the longest token a JWT resolver accepts
+ * (`maxTokenLength` at most 1 MiB), beside the form's other fields. The body is held in memory while it
+ * is read, so a larger limit (`1e12`) is no limit: a client could make each request buffer gigabytes.
+ */
+export const LARGEST_FORM_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** The `maxFormBodyBytes` rule: one rule, so one message whatever the mistake (0, 1e12, 1.5, '1024'). */
+const FORM_BODY_LIMIT: OptionRule = integerBetween(
+  SMALLEST_FORM_BODY_LIMIT,
+  LARGEST_FORM_BODY_LIMIT,
+  'bytes',
+);
+
 /** The option of adapters that read raw request bodies themselves (Fetch, Lambda). */
 export interface FormBodySettings {
   /**
    * With `tokenLocations.formBody`, the largest form body read for a token. A larger one (by its
    * `Content-Length` or by the bytes that arrive), or one that cannot be read, is not decided without
    * it: the request is refused with 400 `invalid_request` (`malformed_authorization`), since a token in
-   * it can be neither found nor ruled out. Default 64 KiB.
+   * it can be neither found nor ruled out. Default 64 KiB; from 14 bytes (`access_token=` and one
+   * character: below it every form POST would be refused) to 16 MiB (the body is held in memory).
    */
   readonly maxFormBodyBytes?: number | undefined;
 }
@@ -41,7 +61,7 @@ export const FORM_BODY_TOO_LARGE: FormBody = Object.freeze({ formUnexamined: 'to
 export const FORM_BODY_UNREADABLE: FormBody = Object.freeze({ formUnexamined: 'unreadable' });
 
 /** The rules of {@link FormBodySettings}, for the schema of an adapter's options. */
-export const FORM_BODY_SETTINGS: OptionSchema<FormBodySettings> = { maxFormBodyBytes: nonNegativeInteger };
+export const FORM_BODY_SETTINGS: OptionSchema<FormBodySettings> = { maxFormBodyBytes: FORM_BODY_LIMIT };
 
 /** How one adapter turns request bodies into `RsRequest.form`, decided once at start-up. */
 export interface FormReading {
@@ -67,11 +87,8 @@ export function formReading(
   option = 'maxFormBodyBytes',
 ): FormReading {
   const maxBytes = maxFormBodyBytes ?? DEFAULT_MAX_FORM_BODY_BYTES;
-  requireOption(
-    Number.isSafeInteger(maxBytes) && maxBytes >= 0,
-    option,
-    'must be a non-negative integer number of bytes',
-  );
+  // Checked here too: an adapter may call this without FORM_BODY_SETTINGS in its options' schema.
+  FORM_BODY_LIMIT.check(maxBytes, option);
   return { enabled: resourceServer.tokenLocations.formBody, maxBytes };
 }
 

@@ -144,6 +144,25 @@ export const positiveInteger: OptionRule = rule(
   'a positive integer',
   (value) => Number.isSafeInteger(value) && (value as number) > 0,
 );
+/**
+ * The most entries an in-memory bound of @rs may be given (`tokenCache` and `memoryTokenCacheStore`,
+ * `verifiedTokenCache.maxEntries`, `memoryReplayStore`'s `maxEntries`, `revocationList`'s `maxMarkers`):
+ * 10 000 000, a hundred times and more the defaults (10 000 to 100 000) and already gigabytes of memory. A larger bound is no bound: the
+ * process runs out of memory before it is reached. It is most often a slip (`1e15`, bytes given for a count).
+ */
+export const MAX_ENTRIES_CEILING = 10_000_000;
+/**
+ * A bound on the entries held in memory: a whole number of `unit` from 1 to {@link MAX_ENTRIES_CEILING}.
+ *
+ * @example
+ * ```ts
+ * const OPTIONS = { maxMarkers: entryCount('markers') };
+ * // refuses 1e15: must be a whole number of markers from 1 to 10000000
+ * ```
+ */
+export function entryCount(unit = 'entries'): OptionRule {
+  return integerBetween(1, MAX_ENTRIES_CEILING, unit);
+}
 /** An integer, zero or more. */
 export const nonNegativeInteger: OptionRule = rule(
   'a non-negative integer',
@@ -248,6 +267,28 @@ export function arrayOf(item: OptionRule, nonEmpty = false): OptionRule {
       if (!Array.isArray(value) || (nonEmpty && value.length === 0))
         throw new RsConfigError(path, `must be ${expected}`);
       for (let index = 0; index < value.length; index++) item.check(value[index], `${path}[${index}]`);
+    },
+  };
+}
+
+/**
+ * A list of requirements: a non-empty array whose every entry follows `item`. Empty, such a list would
+ * require nothing, and it is most often one that failed to load (`JSON.parse(process.env.X ?? '[]')`),
+ * never a deliberate "no requirement" (the option left out says that): `[]` is refused with
+ * `whyNotEmpty`, which says what it would have meant and what to write instead.
+ *
+ * @example
+ * ```ts
+ * const claims = requirementList(claimCheck, 'a list of claim checks needs at least one check (…)');
+ * ```
+ */
+export function requirementList(item: OptionRule, whyNotEmpty: string): OptionRule {
+  const list = arrayOf(item, true);
+  return {
+    expected: list.expected,
+    check(value, path) {
+      if (Array.isArray(value) && value.length === 0) throw new RsConfigError(path, whyNotEmpty);
+      list.check(value, path);
     },
   };
 }

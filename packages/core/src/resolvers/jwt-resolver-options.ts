@@ -1,12 +1,12 @@
 import type { JwtProfile } from '../claims/token-profiles.js';
 import {
-  arrayOf,
   boolean,
   exactName,
   integerBetween,
   type OptionSchema,
   objectWith,
   oneOf,
+  requirementList,
   shape,
   skewSeconds,
   stringList,
@@ -52,7 +52,10 @@ export interface JwtResolverOptions extends ResolverKeyOptions, JweDecryptionOpt
    * Default: no profile.
    */
   readonly profile?: JwtProfile | undefined;
-  /** Claims that must be present besides `iss` and `exp`; `null` counts as absent. */
+  /**
+   * Claims that must be present besides `iss` and `exp`; `null` counts as absent. An empty list is
+   * refused: it would require nothing (leave the option out instead).
+   */
   readonly requiredClaims?: readonly string[] | undefined;
   /** Longest accepted token, in characters. Default 16 384. */
   readonly maxTokenLength?: number | undefined;
@@ -93,7 +96,11 @@ export const JWT_VERIFICATION_OPTIONS: OptionSchema<JwtVerificationOptions> = {
   algorithms: stringList,
   skewAllowance: skewSeconds,
   profile: oneOf('rfc9068', 'access-management'),
-  requiredClaims: arrayOf(exactName),
+  // `requiredClaims: process.env.CLAIMS?.split(',') ?? []` with the variable unset would require nothing.
+  requiredClaims: requirementList(
+    exactName,
+    'a list of required claims needs at least one claim (an empty one requires nothing; leave requiredClaims out to require none besides iss and exp)',
+  ),
   maxTokenLength: integerBetween(1, 1024 * 1024),
   signatureVerifier: oneOf('auto', 'portable'),
   verifiedTokenCache: shape(VERIFIED_TOKEN_CACHE_OPTIONS),

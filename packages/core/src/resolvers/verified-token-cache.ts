@@ -1,5 +1,4 @@
-import { requireOption } from '../config/config-error.js';
-import { type OptionSchema, positiveInteger } from '../config/option-schema.js';
+import { checkOptions, entryCount, type OptionSchema } from '../config/option-schema.js';
 import { tokenHash, tokenHashSync } from '../crypto/token-hash.js';
 import type { KeySelector } from '../keys/verification-key-source.js';
 import { LruMap } from '../lru-map.js';
@@ -10,13 +9,16 @@ import { tokenInfoFromClaims } from '../token-info.js';
 
 /** Options of a JWT resolver's verified-token cache (`jwtResolver({ verifiedTokenCache })`). */
 export interface VerifiedTokenCacheOptions {
-  /** How many tokens to remember; the least recently used make room. Default 10 000. */
+  /**
+   * How many tokens to remember; the least recently used make room. Default 10 000; at most
+   * 10 000 000 (`MAX_ENTRIES_CEILING`), beyond which the process runs out of memory first.
+   */
   readonly maxEntries?: number | undefined;
 }
 
 /** The rules of {@link VerifiedTokenCacheOptions}, part of the JWT resolver's schema. */
 export const VERIFIED_TOKEN_CACHE_OPTIONS: OptionSchema<VerifiedTokenCacheOptions> = {
-  maxEntries: positiveInteger,
+  maxEntries: entryCount(),
 };
 
 /**
@@ -50,12 +52,9 @@ export class VerifiedTokenCache implements RevocableCache {
   private readonly index: LabelIndex | undefined;
 
   constructor(options: VerifiedTokenCacheOptions, option: string, indexed = false) {
+    // Checked here too, for a cache built without the resolver's schema.
+    checkOptions(options, VERIFIED_TOKEN_CACHE_OPTIONS, option);
     const maxEntries = options.maxEntries ?? 10_000;
-    requireOption(
-      Number.isInteger(maxEntries) && maxEntries > 0,
-      `${option}.maxEntries`,
-      'must be a positive integer',
-    );
     const index = indexed ? new LabelIndex() : undefined;
     this.index = index;
     this.entries = new LruMap<string, VerifiedToken>({

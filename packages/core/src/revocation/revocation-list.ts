@@ -1,12 +1,12 @@
 import { clockOption, readClock } from '../clock.js';
 import {
   checkOptions,
+  entryCount,
   func,
   numberBetween,
   type OptionRule,
   type OptionSchema,
   objectWith,
-  positiveInteger,
 } from '../config/option-schema.js';
 import type { TokenInfo } from '../token-info.js';
 import { type Revocation, type SharedRevocation, sharedRevocation } from './revocation.js';
@@ -37,7 +37,10 @@ export interface RevocationListOptions {
    * Default 1 hour; at least 1 minute, so that seconds given for milliseconds are refused.
    */
   readonly markerTtl?: number | undefined;
-  /** Most markers kept; past it the oldest go first (`stats().droppedMarkers`). Default 100 000. */
+  /**
+   * Most markers kept; past it the oldest go first (`stats().droppedMarkers`). Default 100 000; at most
+   * 10 000 000 (`MAX_ENTRIES_CEILING`), beyond which the process runs out of memory first.
+   */
   readonly maxMarkers?: number | undefined;
   /** Shares revocations with the other instances (`redisTokenCacheStore` of `@rs/redis`). */
   readonly share?: RevocationSharing | undefined;
@@ -114,7 +117,7 @@ const MARKER_TTL: OptionRule = numberBetween(MIN_MARKER_TTL_MS, Number.POSITIVE_
 
 const REVOCATION_LIST_OPTIONS: OptionSchema<RevocationListOptions> = {
   markerTtl: MARKER_TTL,
-  maxMarkers: positiveInteger,
+  maxMarkers: entryCount('markers'),
   share: objectWith('a revocation sharing', 'publishRevocation', 'onRevocation'),
   clock: func,
   onError: func,

@@ -1,5 +1,6 @@
 import { generateSigningKey, jwksOf } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LARGEST_FORM_BODY_LIMIT, SMALLEST_FORM_BODY_LIMIT } from '../../src/adapter/form-body.js';
 import {
   DEFAULT_MAX_FORM_BODY_BYTES,
   type FormReading,
@@ -31,14 +32,21 @@ describe('formReading', () => {
       enabled: false,
       maxBytes: DEFAULT_MAX_FORM_BODY_BYTES,
     });
-    expect(formReading(formTokens, 0)).toEqual({ enabled: true, maxBytes: 0 });
+    expect(formReading(formTokens, 14)).toEqual({ enabled: true, maxBytes: 14 });
     expect(DEFAULT_MAX_FORM_BODY_BYTES).toBe(65_536);
   });
 
-  it('refuses a limit that is not a non-negative whole number of bytes, naming the option', () => {
+  it('refuses a limit that is not a whole number of bytes from 14 to 16 MiB, naming the option', () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '1024' as unknown as number]) {
       expectConfigError(() => formReading(formTokens, bad), 'maxFormBodyBytes');
     }
+    // 0 refused every form POST; 1e12 and 9e15 let a client make each request buffer that much.
+    for (const bad of [0, 13, 16 * 1024 * 1024 + 1, 1e12, 9e15]) {
+      const error = expectConfigError(() => formReading(formTokens, bad), 'maxFormBodyBytes');
+      expect(error.problem).toBe('must be a whole number of bytes from 14 to 16777216');
+    }
+    expect(formReading(formTokens, 16 * 1024 * 1024).maxBytes).toBe(16 * 1024 * 1024);
+    expect([SMALLEST_FORM_BODY_LIMIT, LARGEST_FORM_BODY_LIMIT]).toEqual([14, 16_777_216]);
     expectConfigError(
       () => formReading(formTokens, -1, 'lambda.maxFormBodyBytes'),
       'lambda.maxFormBodyBytes',

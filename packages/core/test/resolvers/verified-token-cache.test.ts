@@ -12,6 +12,7 @@ import {
   AUDIENCE,
   bearerRequest,
   expectAccepted,
+  expectConfigError,
   expectFailure,
   expectRejected,
   expectSuccess,
@@ -135,7 +136,7 @@ describe('a repeated token', () => {
     expectAccepted(await rs.authenticate(bearerRequest(plain)));
     expectRejected(await rs.authenticate(bearerRequest(plain), { scopes: ['admin'] }), 'insufficient_scope');
 
-    const bound = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } });
+    const bound = await mint(key, { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg0' } });
     expectRejected(await rs.authenticate(bearerRequest(bound)), 'certificate_missing');
     expectRejected(await rs.authenticate(bearerRequest(bound)), 'certificate_missing');
   });
@@ -215,5 +216,29 @@ describe('a repeated token', () => {
         verifiedTokenCache: { maxEntries: 0 },
       }),
     ).toThrow(/jwtResolver\.verifiedTokenCache\.maxEntries/);
+  });
+});
+
+describe('maxEntries', () => {
+  it('is at most 10 000 000: a larger bound is no bound', async () => {
+    const withCache = (maxEntries: number) =>
+      jwtResolver({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: staticJwks(jwksOf(key)),
+        verifiedTokenCache: { maxEntries },
+      });
+    for (const maxEntries of [0, 1.5, 10_000_001, 1e15]) {
+      const error = expectConfigError(
+        () => withCache(maxEntries),
+        'jwtResolver.verifiedTokenCache.maxEntries',
+      );
+      expect(error.problem).toBe('must be a whole number of entries from 1 to 10000000');
+    }
+    // At the ceiling, a resource server still accepts a valid token, twice.
+    const rs = createResourceServer({ resolver: withCache(10_000_000), clock: () => NOW_MS });
+    const token = await mint(key);
+    expectAccepted(await rs.authenticate(bearerRequest(token)));
+    expectAccepted(await rs.authenticate(bearerRequest(token)));
   });
 });

@@ -301,6 +301,19 @@ describe('revocation list', () => {
     expect(() => revocationList({ markerTtl: 60_000 })).not.toThrow();
   });
 
+  it('takes maxMarkers up to 10 000 000: a larger bound is no bound', async () => {
+    for (const maxMarkers of [0, 1.5, 10_000_001, 1e15]) {
+      const error = expectConfigError(() => revocationList({ maxMarkers }), 'revocationList.maxMarkers');
+      expect(error.problem).toBe('must be a whole number of markers from 1 to 10000000');
+    }
+    // At the ceiling, the list still refuses what it revokes.
+    const revocations = revocationList({ maxMarkers: 10_000_000, clock: () => NOW_MS });
+    const resolver = jwtWith(revocations);
+    const token = await mint(key, { sub: 'alice' });
+    await revocations.revoke({ by: 'sub', value: 'alice' });
+    expectFailure(await resolveAt(resolver, token), 'token_revoked');
+  });
+
   it('refuses a misspelled key rather than revoke for every issuer, and values of the wrong type', async () => {
     const revocations = revocationList();
     const refusedAs = async (revocation: unknown, option: string) => {
