@@ -59,8 +59,9 @@ export interface RedisTokenCacheStoreOptions {
   readonly sentinel?: RedisSentinelOptions | undefined;
   /**
    * The prefix of the keys this store holds: the `keyPrefix` of the token cache using it (keys arrive
-   * already prefixed). `clear()` deletes the Redis keys that start with it. No white space or control
-   * characters. Default `rs:token:`.
+   * already prefixed). `clear()` deletes the Redis keys that start with it, and only those. No white space
+   * or control characters. Default `rs:token:`. The store declares it (`store.keyPrefix`), and `tokenCache`
+   * refuses the store at start-up unless its own `keyPrefix` begins with it: give both the same.
    */
   readonly keyPrefix?: string | undefined;
   /**
@@ -157,6 +158,11 @@ export interface RedisTokenCacheStoreStats {
  * every instance.
  */
 export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing {
+  /**
+   * The prefix of every key this store holds and `clear()` deletes (the `keyPrefix` option, or its
+   * default): `tokenCache` checks that the keys it writes all begin with it.
+   */
+  readonly keyPrefix: string;
   /**
    * Never throws: on a Redis problem the answer is the in-process tier's, or a miss. A Redis hit is kept
    * in the in-process tier for the rest of its Redis lifetime, at most `lookup.maxLifetime`.
@@ -387,6 +393,8 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   }
 
   return {
+    keyPrefix,
+
     async get(key, lookup) {
       const cached = local.get(key);
       if (cached !== undefined) {

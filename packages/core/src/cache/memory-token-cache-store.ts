@@ -1,4 +1,5 @@
 import { requireOption } from '../config/config-error.js';
+import { MAX_ENTRIES_CEILING } from '../config/option-schema.js';
 import { LruMap } from '../lru-map.js';
 import { LabelIndex } from '../revocation/label-index.js';
 import { revocationLabels } from '../revocation/revocation.js';
@@ -35,13 +36,15 @@ const REFUSALS_SHARE = 0.1;
  * Accepted answers are indexed by `jti`, subject, client and session for revocation; an entry leaves the
  * index whenever it leaves the store.
  *
- * @param maxEntries - how many tokens to remember. Default 10 000.
+ * @param maxEntries - how many tokens to remember: 1 to 10 000 000 ({@link MAX_ENTRIES_CEILING}).
+ *   Default 10 000.
  */
 export function memoryTokenCacheStore(maxEntries = 10_000): MemoryTokenCacheStore {
   requireOption(
-    Number.isInteger(maxEntries) && maxEntries > 0,
+    Number.isInteger(maxEntries) && maxEntries > 0 && maxEntries <= MAX_ENTRIES_CEILING,
     'memoryTokenCacheStore.maxEntries',
-    'must be a positive integer',
+    `must be an integer from 1 to ${MAX_ENTRIES_CEILING} (far more answers than one process ` +
+      'sensibly holds in memory; share a larger cache through a store such as @rs/redis)',
   );
   const maxRefusals = Math.max(1, Math.floor(maxEntries * REFUSALS_SHARE));
   let evictions = 0;

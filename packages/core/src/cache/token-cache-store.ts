@@ -62,6 +62,17 @@ export interface StoreDeletion {
  * `signingSecret`).
  */
 export interface TokenCacheStore extends StoreHealthReporter {
+  /**
+   * The prefix of every key this store holds, when it owns only those: `clear()` then deletes the keys
+   * that begin with it, and no other (`@rs/redis` declares its `keyPrefix`). A store that holds whatever
+   * keys it is given, and clears them all ({@link memoryTokenCacheStore}), declares none.
+   *
+   * {@link tokenCache} refuses at start-up a store whose declared prefix its own `keyPrefix` does not
+   * begin with: every key the cache writes (`<cache keyPrefix><namespace>:<token hash>`) would lie
+   * outside what the store's `clear()` reaches, and the answers a `clear()` meant to forget would still
+   * be served.
+   */
+  readonly keyPrefix?: string | undefined;
   get(key: string, lookup?: StoreLookup): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
   /** Keep `answer` for at most `ttlMs` milliseconds. */
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> | void;

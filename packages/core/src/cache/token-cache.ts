@@ -1,12 +1,12 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
   checkOptions,
+  entryCount,
   exactName,
   func,
   nonNegativeNumber,
   type OptionSchema,
   objectWith,
-  positiveInteger,
 } from '../config/option-schema.js';
 import { CacheNamespace } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
@@ -36,9 +36,10 @@ export interface TokenCacheOptions {
    */
   readonly store?: TokenCacheStore | undefined;
   /**
-   * Size of the default in-process store. Default 10 000. Accepted answers may fill it; refusals take at
-   * most a tenth of it (at least one place, so half of a store of 2) and never push out an accepted
-   * answer (see {@link memoryTokenCacheStore}).
+   * Size of the default in-process store: 1 to 10 000 000 (already more than one process sensibly
+   * holds; a larger count is refused as a slip). Default 10 000. Accepted answers may fill it; refusals
+   * take at most a tenth of it (at least one place, so half of a store of 2) and never push out an
+   * accepted answer (see {@link memoryTokenCacheStore}).
    */
   readonly maxEntries?: number | undefined;
   /** How long an accepted token's answer is kept. Default 60 s. Never past the token's `exp`. */
@@ -50,7 +51,10 @@ export interface TokenCacheOptions {
   /**
    * Prefix of the store keys, without white space or control characters. Default `rs:token:`. Sharing a
    * store needs no prefix of its own: keys are
-   * also namespaced by the resolver's `cacheNamespace` (`<prefix><namespace>:<token hash>`).
+   * also namespaced by the resolver's `cacheNamespace` (`<prefix><namespace>:<token hash>`). A store that
+   * declares the prefix it owns ({@link TokenCacheStore.keyPrefix}, such as `@rs/redis`'s `keyPrefix`)
+   * must get keys under it: this prefix must begin with the store's (give both the same), or the cache
+   * refuses the store at start-up, since the store's `clear()` would miss every answer stored here.
    */
   readonly keyPrefix?: string | undefined;
   /**
@@ -94,7 +98,7 @@ export type TokenCacheStoreHealth =
 
 const TOKEN_CACHE_OPTIONS: OptionSchema<TokenCacheOptions> = {
   store: objectWith('a token cache store', 'get', 'set', 'delete', 'clear'),
-  maxEntries: positiveInteger,
+  maxEntries: entryCount(),
   ttl: nonNegativeNumber,
   maxTtl: nonNegativeNumber,
   negativeTtl: nonNegativeNumber,
@@ -120,6 +124,37 @@ function refuseBuiltInCollection(store: unknown): void {
     `is a ${collection.name}, which keeps every answer forever (it ignores the lifetime each answer is ` +
       'stored with): give a TokenCacheStore that honours it, such as memoryTokenCacheStore(maxEntries) ' +
       "(or leave store out for the cache's own), or a shared one such as @rs/redis's",
+  );
+}
+
+/**
+ * Refuses a store that owns only the keys under its own prefix ({@link TokenCacheStore.keyPrefix}) when
+ * this cache's keys (`<keyPrefix><namespace>:<token hash>`) would not all begin with it. Each object then
+ * works alone, but the store's `clear()` deletes only keys under its prefix: every answer this cache
+ * stored would outlive a `clear()`, and stay served by every instance. Checked where the two meet, as
+ * neither option is wrong by itself. A cache prefix that extends the store's is taken: `clear()` then
+ * also reaches it (and whatever else lies under the store's prefix, which is only more forgotten).
+ */
+function requireKeysInsideStorePrefix(
+  store: TokenCacheStore,
+  keyPrefix: string,
+  keyPrefixIsDefault: boolean,
+): void {
+  const storePrefix: unknown = store.keyPrefix;
+  if (storePrefix === undefined) return;
+  requireOption(
+    typeof storePrefix === 'string',
+    'tokenCache.store.keyPrefix',
+    'must be a string, the prefix of every key the store holds, or absent for a store that holds any key',
+  );
+  if (keyPrefix.startsWith(storePrefix)) return;
+  throw new RsConfigError(
+    'tokenCache.keyPrefix',
+    `is ${JSON.stringify(keyPrefix)}${keyPrefixIsDefault ? ' (the default)' : ''}, outside the store's ` +
+      `keyPrefix ${JSON.stringify(storePrefix)}: the store's clear() deletes only the keys under its own ` +
+      'prefix, so every answer this cache stores would outlive it. Give the cache and the store the same ' +
+      `keyPrefix (set tokenCache's keyPrefix to ${JSON.stringify(storePrefix)}, or the store's to ` +
+      `${JSON.stringify(keyPrefix)}), or give the cache one that begins with the store's`,
   );
 }
 
@@ -223,6 +258,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   );
   const keyPrefix = options.keyPrefix ?? 'rs:token:';
   const store = options.store ?? memoryTokenCacheStore(options.maxEntries);
+  requireKeysInsideStorePrefix(store, keyPrefix, options.keyPrefix === undefined);
   // The longest this cache keeps any answer: a store with an in-process tier in front of a shared one
   // keeps what it reads there no longer, whatever lifetime another instance gave it.
   const lookup: StoreLookup = { maxLifetime: Math.min(maxTtl, Math.max(ttl, negativeTtl)) };

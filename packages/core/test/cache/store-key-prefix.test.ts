@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type AccessTokenResolver,
+  memoryTokenCacheStore,
+  type TokenCacheStore,
+  tokenCache,
+  tokenInfoFromClaims,
+} from '../../src/index.js';
+import { expectConfigError, expectSuccess, NOW_S, resolveAt } from '../helpers.js';
+
+// A store that owns only the keys under its prefix (as @rs/redis's does) deletes only those on clear():
+// a cache writing its keys elsewhere would keep serving, after a clear(), every answer it meant to forget.
+// The two settings meet in tokenCache, which checks them there.
+
+/** Stands in for the authorization server: every token is active. Counts the calls reaching it. */
+function authorizationServerStandIn(): AccessTokenResolver & { calls: number } {
+  const resolver = {
+    cacheNamespace: 'stand-in',
+    calls: 0,
+    async resolve(token: string) {
+      resolver.calls++;
+      return {
+        ok: true as const,
+        value: tokenInfoFromClaims({ active: true, sub: token, exp: NOW_S + 3_600 }, 'introspection'),
+      };
+    },
+  };
+  return resolver;
+}
+
+/**
+ * A store of the application's own that owns the keys under `keyPrefix`: it holds whatever it is given
+ * (in memory, as a shared store would in Redis), and its clear() deletes only the keys under its prefix.
+ */
+function prefixOwningStore(keyPrefix: string): TokenCacheStore & { keys(): string[] } {
+  const held = memoryTokenCacheStore();
+  const keys = new Set<string>();
+  return {
+    keyPrefix,
+    get: (key) => held.get(key),
+    set: (key, answer, ttlMs) => {
+      keys.add(key);
+      held.set(key, answer, ttlMs);
+    },
+    delete: (key) => {
+      keys.delete(key);
+      held.delete(key);
+    },
+    clear: () => {
+      for (const key of keys) {
+        if (!key.startsWith(keyPrefix)) continue;
+        keys.delete(key);
+        held.delete(key);
+      }
+    },
+    keys: () => [...keys],
+  };
+}
+
+describe('tokenCache: a store that declares the prefix it owns', () => {
+  it("refuses the cache's default prefix beside a store that owns another, and says what to set", () => {
+    const store = prefixOwningStore('orders:token:');
+    const error = expectConfigError(
+      () => tokenCache(authorizationServerStandIn(), { store }),
+      'tokenCache.keyPrefix',
+    );
+    expect(error.problem).toContain('"rs:token:" (the default)');
+    expect(error.problem).toContain('"orders:token:"');
+    expect(error.problem).toContain('clear()');
+    expect(error.problem).toContain('set tokenCache\'s keyPrefix to "orders:token:"');
+  });
+
+  it.each<[string, string, string]>([
+    ["a prefix of the cache's own beside the store's default", 'rs:token:', 'orders:token:'],
+    ['a shorter prefix than the store owns', 'orders:token:', 'orders:'],
+    ['a prefix differing only in case', 'orders:token:', 'ORDERS:TOKEN:'],
+  ])('refuses %s', (_case, storePrefix, cachePrefix) => {
+    const error = expectConfigError(
+      () =>
+        tokenCache(authorizationServerStandIn(), {
+          store: prefixOwningStore(storePrefix),
+          keyPrefix: cachePrefix,
+        }),
+      'tokenCache.keyPrefix',
+    );
+    expect(error.problem).toContain(`"${storePrefix}"`);
+    expect(error.problem).not.toContain('(the default)');
+  });
+
+  it('refuses a declared prefix that is not a string', () => {
+    const store = { ...prefixOwningStore('orders:token:'), keyPrefix: 42 } as unknown as TokenCacheStore;
+    expectConfigError(
+      () => tokenCache(authorizationServerStandIn(), { store, keyPrefix: 'orders:token:' }),
+      'tokenCache.store.keyPrefix',
+    );
+  });
+
+  it.each<[string, string]>([
+    ['the same prefix', 'orders:token:'],
+    ["a prefix that begins with the store's", 'orders:token:api-a:'],
+  ])('takes %s, and clear() then reaches every answer the cache stored', async (_case, cachePrefix) => {
+    const server = authorizationServerStandIn();
+    const store = prefixOwningStore('orders:token:');
+    const cache = tokenCache(server, { store, keyPrefix: cachePrefix });
+    expectSuccess(await resolveAt(cache, 'token-1'));
+    expect(store.keys()).toHaveLength(1);
+    expect(store.keys()[0]!.startsWith(cachePrefix)).toBe(true);
+
+    await cache.clear();
+    expect(store.keys()).toEqual([]);
+    expectSuccess(await resolveAt(cache, 'token-1'));
+    expect(server.calls).toBe(2);
+  });
+
+  it('checks nothing for a store that declares no prefix (the in-process one holds any key)', () => {
+    expect(() =>
+      tokenCache(authorizationServerStandIn(), { store: memoryTokenCacheStore(), keyPrefix: 'orders:' }),
+    ).not.toThrow();
+  });
+});
