@@ -34,6 +34,20 @@ const NAMES_ELSEWHERE: Readonly<
   cache: { option: 'resolver', usage: 'resolver: tokenCache(introspectionResolver({ … }))' },
 };
 
+/**
+ * Names @rs itself gives one role in different factories, too far apart in spelling for
+ * {@link nearestName} to match: the name one factory takes, given to another, is pointed at the name
+ * that one takes (`remoteJwks({ onError })` at `onFetchError`).
+ */
+const NAMES_OF_ONE_ROLE: readonly (readonly string[])[] = [
+  // The hook told of failures outside any request.
+  ['onError', 'onFetchError', 'onStoreError'],
+  // How long a fetched or verified answer is kept, in milliseconds.
+  ['ttl', 'cacheMaxAge'],
+  // How long one call to a dependency may take, in milliseconds.
+  ['timeout', 'commandTimeout'],
+];
+
 /** Why `key` is refused: an unknown option, with the known one meant when there is a likely one. */
 export function unknownOption(key: string, known: readonly string[]): string {
   const elsewhere = Object.hasOwn(NAMES_ELSEWHERE, key) ? NAMES_ELSEWHERE[key] : undefined;
@@ -41,8 +55,14 @@ export function unknownOption(key: string, known: readonly string[]): string {
     const usage = elsewhere.usage === undefined ? '' : ` (${elsewhere.usage})`;
     return `unknown option; did you mean "${elsewhere.option}"${usage}?`;
   }
-  const nearest = nearestName(key, known);
-  return nearest === undefined ? 'unknown option' : `unknown option; did you mean "${nearest}"?`;
+  const meant = sameRoleName(key, known) ?? nearestName(key, known);
+  return meant === undefined ? 'unknown option' : `unknown option; did you mean "${meant}"?`;
+}
+
+/** The known name another factory of @rs gives the role `key` names there ({@link NAMES_OF_ONE_ROLE}). */
+function sameRoleName(key: string, known: readonly string[]): string | undefined {
+  const names = NAMES_OF_ONE_ROLE.find((group) => group.includes(key));
+  return names?.find((name) => name !== key && known.includes(name));
 }
 
 /**

@@ -6,6 +6,7 @@ import { withoutTrailing } from '../encoding/text-ends.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
+import { isTransientStatus } from '../http/transient-status.js';
 
 /** How much of a value the server supplied an error message quotes. */
 const MAX_SHOWN_LENGTH = 200;
@@ -35,13 +36,6 @@ export class DiscoveryError extends RsError {
     super(code, message, options);
   }
 }
-
-/**
- * Answers that say "not now" rather than "not here": too many requests (429), a request timeout (408),
- * and temporary redirects (302, 303, 307), which are not followed but may well stop. A permanent
- * redirect (301, 308) or any other status is wrong metadata, which will not fix itself.
- */
-const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([302, 303, 307, 408, 429]);
 
 /**
  * The metadata URLs to try for an issuer: RFC 8414 inserts `/.well-known/oauth-authorization-server`
@@ -78,7 +72,9 @@ export async function discoverMetadata(
       lastProblem = new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata at ${url} (HTTP 404)`);
       continue;
     }
-    if (response.status >= 500 || TRANSIENT_STATUSES.has(response.status))
+    // "Not now" (a 5xx, 429, a temporary redirect) is tried again later; any other status is wrong
+    // metadata, which will not fix itself.
+    if (isTransientStatus(response.status))
       throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
     if (response.status !== 200)
       throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);

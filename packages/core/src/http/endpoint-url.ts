@@ -15,6 +15,8 @@ const NOT_IN_A_URL = /[^\x21-\x7e]/;
 const URI_DELIMITER = /[:/?#[\]@]/;
 // A URN (RFC 8141) names an issuer without locating it, as RFC 7519 §2 allows: spelled, not parsed.
 const URN = /^urn:/;
+// Well-known URIs (RFC 8615) locate metadata about a host; an issuer is what that metadata names.
+const WELL_KNOWN_PATH = /\/\.well-known(?:\/|$)/i;
 
 /**
  * Validates a configured authorization-server URL: absolute, no credentials or fragment, and HTTPS
@@ -55,20 +57,30 @@ export function validateEndpointUrl(url: unknown, option: string, allowInsecureH
 /**
  * Checks an authorization server's issuer identifier: spelled as servers state issuers
  * ({@link checkIssuerSpelling}), then an endpoint URL ({@link validateEndpointUrl}) with no query, as
- * RFC 8414 §2 requires of the URL its metadata is found under. The one rule of every configured issuer
- * that is fetched from or compared with what a server states (`issuerJwks`, `jwtResolver` discovering its
- * keys, `introspectionResolver`).
+ * RFC 8414 §2 requires of the URL its metadata is found under, and no `/.well-known/` path (the metadata
+ * URL given for the issuer it names). The one rule of every configured issuer that is fetched from or
+ * compared with what a server states (`issuerJwks`, `jwtResolver` discovering its keys,
+ * `introspectionResolver`).
  *
  * @example
  * ```ts
  * validateIssuerUrl('https://as.example.com/?tenant=a', 'issuerJwks.issuer'); // throws RsConfigError
  * validateIssuerUrl('https://as.example.com\n', 'issuerJwks.issuer'); // throws RsConfigError
+ * validateIssuerUrl('https://as.example.com/.well-known/jwks.json', 'issuerJwks.issuer'); // throws
  * ```
  */
 export function validateIssuerUrl(issuer: unknown, option: string, allowInsecureHttp = false): URL {
   if (typeof issuer === 'string') checkIssuerSpelling(issuer, option);
   const url = validateEndpointUrl(issuer, option, allowInsecureHttp);
   if (url.search !== '') throw new RsConfigError(option, 'must have no query (RFC 8414 §2)');
+  // The discovery URL pasted for the issuer: no metadata is found under it, and no token states it.
+  if (WELL_KNOWN_PATH.test(url.pathname)) {
+    throw new RsConfigError(
+      option,
+      'is the URL of a metadata document (/.well-known/…), not an issuer: give the issuer that ' +
+        'document states in its "issuer" member (RFC 8414 §3)',
+    );
+  }
   return url;
 }
 

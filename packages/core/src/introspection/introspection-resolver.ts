@@ -30,7 +30,7 @@ import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { shownMediaType } from '../http/media-type.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
-import { throttledConsoleError } from '../observability/throttled-console-error.js';
+import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
 import {
@@ -119,8 +119,10 @@ export interface IntrospectionResolverOptions {
   /** Default: on Node with `undici` installed, one pooled undici client for the process; else `fetch`. */
   readonly httpClient?: HttpClient | undefined;
   /**
-   * Told of every failed introspection that is not the client's fault. Default: misconfigurations (our
-   * credentials refused, wrong metadata) are written to `console.error` at most once a minute.
+   * Told of every failed introspection that is not the client's fault. Default: misconfigurations
+   * (`ERR_RS_INTROSPECTION_MISCONFIGURED`: our credentials refused, wrong metadata, an endpoint answering
+   * 404 or a page that is not JSON) are written to `console.error` at most once a minute. Giving
+   * `onError` replaces the default: yours is told of everything, and nothing is written.
    */
   readonly onError?: ((error: IntrospectionError) => void) | undefined;
 }
@@ -131,7 +133,8 @@ export class IntrospectionError extends RsError {
   override name = 'IntrospectionError';
   /**
    * `ERR_RS_INTROSPECTION_UNAVAILABLE`: unreachable, slow, 5xx or a broken answer.
-   * `ERR_RS_INTROSPECTION_MISCONFIGURED`: this side is set up wrong.
+   * `ERR_RS_INTROSPECTION_MISCONFIGURED`: this side is set up wrong (credentials refused, or a URL that
+   * is no introspection endpoint: a 404, or a success in another media type than asked for).
    */
   declare readonly code: 'ERR_RS_INTROSPECTION_UNAVAILABLE' | 'ERR_RS_INTROSPECTION_MISCONFIGURED';
 
@@ -179,8 +182,9 @@ const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
  * that is not RFC 7662 JSON: invalid, naming a member twice in one object, or active with a member of
  * the wrong type such as a string `exp` or a `cnf` that is no object) the request fails closed with 503
  * `introspection_unavailable`, which no token cache keeps; when the server refuses this resource
- * server's own credentials, with 503 `introspection_misconfigured`. An answer saying `token_type: "DPoP"`
- * without `cnf.jkt` is refused with 401 whatever the scheme (RFC 9449 §6.2, §7.2).
+ * server's own credentials, or the endpoint is not one (a 404, or a success in another media type than
+ * asked for, such as an HTML login page), with 503 `introspection_misconfigured`. An answer saying
+ * `token_type: "DPoP"` without `cnf.jkt` is refused with 401 whatever the scheme (RFC 9449 §6.2, §7.2).
  *
  * @example
  * ```ts
@@ -394,7 +398,27 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     }
   }
 
-  // RFC 7662 JSON, or an RFC 9701 JWT when configured: anything else is not an answer to trust.
+  /**
+   * What is wrong with the media type of a 2xx answer, when it is not the one asked for (RFC 7662 JSON,
+   * or an RFC 9701 JWT when configured); `undefined` when it is. Quotes only a media type that cannot
+   * hold a secret ({@link shownMediaType}).
+   */
+  function unexpectedMediaType(response: HttpResponse): string | undefined {
+    const contentType = response.header('content-type') ?? '';
+    if (jwtReader === undefined) {
+      if (JSON_MEDIA_TYPE.test(contentType)) return undefined;
+      const shown = shownMediaType(contentType);
+      return `answered ${shown}, not application/json: is this the introspection endpoint?`;
+    }
+    if (JWT_MEDIA_TYPE.test(contentType)) return undefined;
+    return (
+      `answered ${shownMediaType(contentType)}, not ${JWT_INTROSPECTION_MEDIA_TYPE}: is this the ` +
+      'introspection endpoint, and does it sign its answers for this client (RFC 9701)?'
+    );
+  }
+
+  // RFC 7662 JSON, or an RFC 9701 JWT when configured, its media type checked: anything else is not an
+  // answer to trust.
   async function readAnswer(
     response: HttpResponse,
     now: number,
@@ -405,14 +429,6 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       readonly answerExpiresAt?: number | undefined;
     }>
   > {
-    const contentType = response.header('content-type') ?? '';
-    const expected = jwtReader === undefined ? JSON_MEDIA_TYPE : JWT_MEDIA_TYPE;
-    if (!expected.test(contentType)) {
-      return refusal(
-        'introspection_unavailable',
-        `answered ${shownMediaType(contentType)}, not ${jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE}`,
-      );
-    }
     let text: string;
     try {
       text = decodeUtf8(response.body);
@@ -481,6 +497,13 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
           `${url} answered HTTP ${response.status}: is this the introspection endpoint?`,
         );
       }
+      // A success in another media type than asked for is no answer of an introspection endpoint (a login
+      // page, a single-page app answering every path) or of one not set up as configured: asking again
+      // will not change it, as it would not change a 404.
+      const wrongMediaType =
+        response.status >= 200 && response.status < 300 ? unexpectedMediaType(response) : undefined;
+      if (wrongMediaType !== undefined)
+        return fail('ERR_RS_INTROSPECTION_MISCONFIGURED', `${url} ${wrongMediaType}`);
       if (response.status !== 200)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
       const answer = await readAnswer(response, context.now);
@@ -607,9 +630,8 @@ function oauthError(response: HttpResponse): string | undefined {
 }
 
 function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
-  const write = throttledConsoleError();
-  return (error) => {
-    if (error.code === 'ERR_RS_INTROSPECTION_MISCONFIGURED')
-      write(`@rs: token introspection is misconfigured: ${error.message}`);
-  };
+  return misconfigurationReporter(
+    'token introspection is misconfigured',
+    (error: IntrospectionError) => error.code === 'ERR_RS_INTROSPECTION_MISCONFIGURED',
+  );
 }

@@ -9,7 +9,7 @@ export interface UnusableJwk {
 
 /**
  * What went wrong with a JWK set, by stable `code`:
- * - `ERR_RS_JWKS_STATUS`: the JWK set URL answered another status than 200;
+ * - `ERR_RS_JWKS_STATUS`: the JWK set URL answered another status than 200 (in `status`);
  * - `ERR_RS_JWKS_MALFORMED`: the answer is not JSON, not a JWK set, or holds more than 100 keys;
  * - `ERR_RS_JWKS_NO_USABLE_KEY`: not one key of the set can verify signatures (the last good keys stay);
  * - `ERR_RS_JWKS_AMBIGUOUS`: two keys under one `kid` fit one algorithm, or secrets are mixed with public keys;
@@ -28,9 +28,20 @@ export class JwkSetError extends RsError {
     | 'ERR_RS_JWKS_KEYS_LEFT_OUT';
   /** The broken keys that were left out, with the reason for each. */
   readonly unusableKeys: readonly UnusableJwk[];
+  /**
+   * For `ERR_RS_JWKS_STATUS`: the status the JWK set URL answered, which tells a wrong URL (404, 401, a
+   * permanent redirect) from an outage that passes (5xx, 429).
+   */
+  readonly status: number | undefined;
 
-  constructor(code: JwkSetError['code'], message: string, unusableKeys: readonly UnusableJwk[] = []) {
+  constructor(
+    code: JwkSetError['code'],
+    message: string,
+    unusableKeys: readonly UnusableJwk[] = [],
+    status?: number,
+  ) {
     super(code, message);
     this.unusableKeys = unusableKeys;
+    this.status = status;
   }
 }

@@ -22,6 +22,7 @@ import { describeError, type JwkSetHealth } from '../observability/dependency-he
 import type { JwkIndex } from './jwk-index.js';
 import { indexJwkSet, type JwkSetDocument, listUnusable } from './jwk-set-document.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
+import { jwkSetMisconfigurationReporter } from './jwk-set-misconfiguration.js';
 import { RefetchPolicy, type RefetchSettings } from './refetch-policy.js';
 import type { KeySelector, VerificationKeySource } from './verification-key-source.js';
 
@@ -68,6 +69,15 @@ export interface RemoteJwksOptions {
    * that is not a JWK set, or a set without one usable key; the last good keys stay in use), and of
    * broken keys left out of a set that is in use (`JwkSetError` `ERR_RS_JWKS_KEYS_LEFT_OUT`). Called
    * outside any request; what it throws is ignored.
+   *
+   * Default: failures that mean a misconfiguration, which no retry mends, are written to
+   * `console.error`, at most one line a minute for this set: a status that does not pass by itself
+   * (`ERR_RS_JWKS_STATUS` with 404, 401, 403, a permanent redirect; not a 5xx, 408 or 429), a document
+   * that is no usable JWK set (`ERR_RS_JWKS_MALFORMED`, such as an HTML page or the discovery document;
+   * `ERR_RS_JWKS_NO_USABLE_KEY`; `ERR_RS_JWKS_AMBIGUOUS`), one larger than `maxResponseBytes`
+   * (`ERR_RS_HTTP_TOO_LARGE`), and, for a set found by discovery, unusable metadata
+   * (`ERR_RS_DISCOVERY_INVALID`). Outages are left to `status()`. Giving `onFetchError` replaces the
+   * default: yours is told of everything, and nothing is written.
    */
   readonly onFetchError?: ((error: Error) => void) | undefined;
 }
@@ -159,6 +169,8 @@ const UNAVAILABLE = 'The issuer signing keys are unavailable';
  * - A `kid` that a freshly fetched set does not hold is refused as `unknown_key` (401). When the set
  *   cannot be had (no keys held, or the fetch that should have found the `kid` failed) the request is
  *   answered 503 `keys_unavailable`: the server's problem, not the token's.
+ * - Without `onFetchError`, a failure that means a misconfiguration (a 404, an HTML page or the discovery
+ *   document at `url`) is written to `console.error`, at most once a minute.
  *
  * @example
  * ```ts
@@ -228,9 +240,12 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
   let failures = 0;
   let lastFailure: { at: number; error: string } | undefined;
 
+  // Not silent by default: a wrong URL would otherwise answer 503 to every request and log nothing.
+  const onFetchError = options.onFetchError ?? jwkSetMisconfigurationReporter(where.option);
+
   function report(error: unknown): void {
     try {
-      options.onFetchError?.(error instanceof Error ? error : new Error(String(error)));
+      onFetchError(error instanceof Error ? error : new Error(String(error)));
     } catch {
       // A throwing hook must not turn into an unhandled rejection of a background refresh.
     }
@@ -301,7 +316,12 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       maxResponseBytes,
     });
     if (response.status !== 200) {
-      throw new JwkSetError('ERR_RS_JWKS_STATUS', `${label} answered HTTP ${response.status}`);
+      throw new JwkSetError(
+        'ERR_RS_JWKS_STATUS',
+        `${label} answered HTTP ${response.status}`,
+        [],
+        response.status,
+      );
     }
     const read = parseBoundedJson(new TextDecoder().decode(response.body), MAX_DOCUMENT_DEPTH);
     if (!read.ok) {

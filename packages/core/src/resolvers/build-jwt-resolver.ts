@@ -18,6 +18,7 @@ import { collectHealth } from '../observability/dependency-health.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
 import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import { type TokenInfo, tokenInfoFromClaims } from '../token-info.js';
+import { recordAcceptedIssuers } from './accepted-issuers.js';
 import type { jwtCacheNamespace } from './jwt-cache-namespace.js';
 import type { JwtResolverOptions } from './jwt-resolver-options.js';
 import type { rememberedTokens } from './remembered-tokens.js';
@@ -242,7 +243,7 @@ export function buildJwtResolver(
       : outcome;
   }
 
-  return {
+  const resolver: AccessTokenResolver = {
     cacheNamespace: features.cacheNamespace?.(options, keySources),
     revocationLists: revocations === undefined ? undefined : [revocations],
     health: (now) => collectHealth(now, keySources.verification?.sources ?? []),
@@ -260,6 +261,9 @@ export function buildJwtResolver(
       }
     },
   };
+  // Every token is refused `issuer_mismatch` unless its `iss` is one of these: told to issuerRouter.
+  recordAcceptedIssuers(resolver, issuers);
+  return resolver;
 }
 
 function revokedRefusal(): Outcome<TokenInfo> {

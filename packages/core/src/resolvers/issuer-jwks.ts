@@ -38,8 +38,12 @@ const MAX_METADATA_BYTES = 64 * 1024;
  * Nothing is fetched when this is called. The metadata is read on first use (or by
  * {@link RemoteJwks.preload}); until it is, requests are answered 503 `keys_unavailable`. A failed
  * discovery counts as a failed fetch: reported to `onFetchError` (a `DiscoveryError`) and retried with
- * the same doubling back-off (`retryDelay` … `maxRetryDelay`), never once per request. Once found, the
- * `jwks_uri` is kept for the life of the process and the set behaves as `remoteJwks({ url: jwks_uri })`.
+ * the same doubling back-off (`retryDelay` … `maxRetryDelay`), never once per request. Without
+ * `onFetchError`, metadata that cannot be used (`ERR_RS_DISCOVERY_INVALID`: none under the issuer, as
+ * for an issuer given as the metadata URL, or naming the issuer otherwise, as with a trailing slash the
+ * server does not state) and every misconfiguration `remoteJwks` reports are written to `console.error`,
+ * at most once a minute. Once found, the `jwks_uri` is kept for the life of the process and the set
+ * behaves as `remoteJwks({ url: jwks_uri })`.
  * `jwtResolver({ issuer, audience })` without keys uses this with its defaults.
  *
  * @example

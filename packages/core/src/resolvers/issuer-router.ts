@@ -1,15 +1,21 @@
-import { requireOption } from '../config/config-error.js';
+import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, type OptionSchema, objectWith, recordOf } from '../config/option-schema.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { refusal } from '../errors/failure.js';
+import { checkComparedIssuer } from '../http/endpoint-url.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
+import { acceptedIssuersOf } from './accepted-issuers.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { peekIssuer, tokenShape } from './token-shape.js';
 
 /** Options of {@link issuerRouter}. */
 export interface IssuerRouterOptions {
-  /** One resolver per trusted issuer, keyed by the exact `iss` value. */
+  /**
+   * One resolver per trusted issuer, keyed by the exact `iss` value. Refused at start-up: a key no token
+   * could state (as `jwtResolver.issuer` refuses it: white space, an upper-case scheme or host, a query),
+   * and a key that its resolver, a `jwtResolver` (cached or not), does not accept as issuer.
+   */
   readonly issuers: Readonly<Record<string, AccessTokenResolver>>;
   /**
    * Resolves tokens whose issuer cannot be read from the token itself (opaque or encrypted). Default:
@@ -48,16 +54,11 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
   );
   const routes = new Map<string, AccessTokenResolver>();
   for (const [issuer, resolver] of Object.entries(options.issuers)) {
-    requireOption(
-      typeof resolver?.resolve === 'function',
-      `issuerRouter.issuers[${JSON.stringify(issuer)}]`,
-      'must be a token resolver',
-    );
-    requireOption(
-      issuer !== '' && issuer.trim() === issuer,
-      `issuerRouter.issuers[${JSON.stringify(issuer)}]`,
-      'must be an issuer without white space around it: no token would name it',
-    );
+    const option = `issuerRouter.issuers[${JSON.stringify(issuer)}]`;
+    requireOption(typeof resolver?.resolve === 'function', option, 'must be a token resolver');
+    // Compared exactly with `iss`, as `jwtResolver.issuer` is: held to the same spelling rules.
+    checkComparedIssuer(issuer, option);
+    refuseUnacceptedIssuer(issuer, resolver, option);
     routes.set(issuer, resolver);
   }
   requireOption(routes.size > 0, 'issuerRouter.issuers', 'must name at least one issuer');
@@ -85,4 +86,21 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
     },
     health: (now) => collectHealth(now, [...routes.values(), unidentified]),
   };
+}
+
+/**
+ * Refuses a route whose resolver, one of @rs that says which issuers it accepts, would refuse every
+ * token routed to it with `issuer_mismatch`: a key spelt otherwise than its `jwtResolver`'s `issuer`
+ * (a trailing slash, another path) builds, and then refuses every token of that issuer.
+ */
+function refuseUnacceptedIssuer(issuer: string, resolver: AccessTokenResolver, option: string): void {
+  const accepted = acceptedIssuersOf(resolver);
+  if (accepted === undefined || accepted.has(issuer)) return;
+  const named = [...accepted].map((spelling) => JSON.stringify(spelling)).join(', ');
+  const issuers = accepted.size === 1 ? 'issuer' : 'issuers';
+  throw new RsConfigError(
+    option,
+    `its resolver accepts only the ${issuers} ${named}, and would refuse every token routed here ` +
+      '(issuer_mismatch): key each route by the issuer exactly as its resolver is given it',
+  );
 }

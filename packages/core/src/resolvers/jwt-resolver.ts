@@ -34,8 +34,10 @@ const EVERY_FEATURE: JwtResolverFeatures = {
  * description of what failed.
  *
  * Without a key source, the keys are discovered from the one issuer's metadata (`jwks_uri`); until the
- * metadata and the set are had, requests are answered 503 `keys_unavailable`. Give
- * `keys: issuerJwks({ issuer, … })` to tune that set or preload it.
+ * metadata and the set are had, requests are answered 503 `keys_unavailable`, and metadata or a set
+ * that cannot be used (no metadata under the issuer, or naming it otherwise) is written to
+ * `console.error` at most once a minute. Give `keys: issuerJwks({ issuer, … })` to tune that set, preload
+ * it, or report its failures with `onFetchError` instead.
  *
  * @example
  * ```ts

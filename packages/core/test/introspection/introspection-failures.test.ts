@@ -128,7 +128,6 @@ describe('introspection failures: the server cannot be asked', () => {
   });
 
   const brokenAnswers: readonly [string, number, string, string][] = [
-    ['an HTML page with 200', 200, '<html>login</html>', 'text/html'],
     ['an HTML error page with 500', 500, '<html>oops</html>', 'text/html'],
     ['a 502 from a gateway', 502, 'Bad Gateway', 'text/plain'],
     ['JSON that does not parse', 200, '{"active": tru', 'application/json'],
@@ -136,7 +135,6 @@ describe('introspection failures: the server cannot be asked', () => {
     ['active as the string "true"', 200, '{"active":"true","scope":"read"}', 'application/json'],
     ['active as 1', 200, '{"active":1}', 'application/json'],
     ['a JSON array', 200, '[{"active":true}]', 'application/json'],
-    ['JSON sent as text/plain', 200, '{"active":true}', 'text/plain'],
     ['an empty body', 200, '', 'application/json'],
   ];
 
@@ -156,6 +154,34 @@ describe('introspection failures: the server cannot be asked', () => {
     expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_UNAVAILABLE']);
     expect(as.introspectionRequests - before).toBe(1);
   });
+
+  // A success in another media type than JSON comes from no introspection endpoint (a login page, a
+  // single-page app answering every path): like a 404, a misconfiguration that asking again cannot mend.
+  const answersOfNoEndpoint: readonly [string, string, string][] = [
+    ['an HTML page with 200', '<html>login</html>', 'text/html'],
+    ['JSON sent as text/plain', '{"active":true}', 'text/plain'],
+  ];
+
+  it.each(answersOfNoEndpoint)(
+    'fails closed with 503 introspection_misconfigured on %s',
+    async (_name, body, contentType) => {
+      const as = authorizationServer();
+      const token = await as.issueToken();
+      as.failIntrospection(200, body, contentType);
+      const before = as.introspectionRequests;
+      const { resolver, errors } = introspectAt(as, { retries: 0 });
+
+      const rejection = expectRejected(
+        await resourceServerWith(resolver).authenticate(bearerRequest(token)),
+        'introspection_misconfigured',
+        503,
+      );
+
+      expect(rejection.wwwAuthenticate).toBeUndefined();
+      expect(errors.map((error) => error.code)).toEqual(['ERR_RS_INTROSPECTION_MISCONFIGURED']);
+      expect(as.introspectionRequests - before).toBe(1);
+    },
+  );
 
   it('quotes the media type a server chose only when it is one, never its parameters or an echo', async () => {
     // A server may put anything in Content-Type (an echo of the request, with the token or the client's
@@ -177,7 +203,7 @@ describe('introspection failures: the server cannot be asked', () => {
       const { resolver, errors } = introspectAt(as, { retries: 0 });
       expectRejected(
         await resourceServerWith(resolver).authenticate(bearerRequest(token)),
-        'introspection_unavailable',
+        'introspection_misconfigured',
       );
       expect(errors).toHaveLength(1);
       expect(errors[0]?.message).toContain(said);

@@ -93,9 +93,10 @@ describe('RFC 9701 JWT introspection answers', () => {
     const { resolver, errors } = introspectAt(as, {
       jwtResponse: { keys: remoteJwks({ url: as.jwksUri }), audience: as.basicClient.clientId },
     });
+    // A server that does not sign its answers for this client will not start to: a misconfiguration.
     expectRejected(
       await resourceServerWith(resolver).authenticate(bearerRequest(token)),
-      'introspection_unavailable',
+      'introspection_misconfigured',
       503,
     );
     expect(errors[0]?.message).toMatch(/application\/token-introspection\+jwt/);
