@@ -159,7 +159,7 @@ export function checkAccessPolicies(
     const denied = checkAccessPolicy(serverPolicy, serverScopes, token, now);
     if (denied !== undefined) {
       if (denied.code !== 'insufficient_scope' || routePolicy?.scopes === undefined) return denied;
-      return withScopesOfBoth(denied, serverScopes, requiredScopes(routePolicy, request, token));
+      return withScopesOfBoth(denied, serverScopes, scopesForChallenge(routePolicy, request, token));
     }
   }
   if (routePolicy === undefined) return undefined;
@@ -181,6 +181,25 @@ function requiredScopes(
   // A computed requirement is application code: a wrong result is a bug, reported as such.
   validateScopeRequirement(computed, 'policy.scopes (computed)', true);
   return computed;
+}
+
+/**
+ * The route's scope requirement, computed only to name it in a refusal the server-wide policy already
+ * decided: `undefined` when a computed requirement throws or answers something invalid for this request.
+ * A route's function may rely on what the server-wide policy admits (`claims.org.id` on a token that has
+ * an `org`); for a request refused before the route would ever have been asked, its failure must not
+ * turn a 403 into an error, so the refusal names the server-wide scopes alone.
+ */
+function scopesForChallenge(
+  routePolicy: AccessPolicy,
+  request: RsRequest,
+  token: TokenInfo,
+): StaticScopeRequirement | undefined {
+  try {
+    return requiredScopes(routePolicy, request, token);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A scope refusal naming what both policies require: the server-wide scopes first, none twice. */

@@ -392,6 +392,28 @@ describe('the scope challenge of two policies', () => {
     expect(rejection.wwwAuthenticate).toBe(SCOPE_DENIED('base'));
   });
 
+  it("names the server-wide scopes alone when the route's computed requirement fails for a request refused before it", async () => {
+    const options = { policy: { scopes: ['org'] } };
+    // Written for tokens the server-wide policy admits (they carry an `org`): for others it throws.
+    const throwing: AccessPolicy = {
+      scopes: (_request, token) => [`org:${(token.claims.org as { id: string }).id}`],
+    };
+    // Or answers a requirement that is no requirement at all.
+    const invalid: AccessPolicy = {
+      scopes: (_request, token) => (token.claims.org === undefined ? { anyOf: [] } : ['read']),
+    };
+    for (const route of [throwing, invalid]) {
+      const refused = expectRejected(
+        await withClaims({ scope: 'read' }, route, options),
+        'insufficient_scope',
+        403,
+      );
+      expect(refused.wwwAuthenticate).toBe(SCOPE_DENIED('org'));
+    }
+    // A token the server-wide policy admits reaches the route's function as before.
+    expectAccepted(await withClaims({ scope: 'org org:acme', org: { id: 'acme' } }, throwing, options));
+  });
+
   it('keeps the first refusal of another kind, claims or step-up, before any scope', async () => {
     const tenant = claimEquals('tenant', 'acme');
     const route = { scopes: ['read'], claims: [claimEquals('region', 'eu')] };
