@@ -2,6 +2,7 @@ import { requireOption } from '../config/config-error.js';
 import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
 import { endedByCaller, type RequestDeadline, requestDeadline } from './request-deadline.js';
+import { shownUrl } from './shown-url.js';
 
 /**
  * An {@link HttpClient} on the runtime's `fetch` (Node ≥ 20, Bun, Deno, Workers). Pass another `fetch`
@@ -55,13 +56,15 @@ function sendFailure(error: unknown, request: HttpRequest, deadline: RequestDead
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new HttpClientError(
       'ERR_RS_HTTP_TIMEOUT',
-      `${request.url} did not answer within ${request.timeoutMs} ms`,
+      `${shownUrl(request.url)} did not answer within ${request.timeoutMs} ms`,
       {
         cause: error,
       },
     );
   }
-  return new HttpClientError('ERR_RS_HTTP_NETWORK', `${request.url} could not be reached`, { cause: error });
+  return new HttpClientError('ERR_RS_HTTP_NETWORK', `${shownUrl(request.url)} could not be reached`, {
+    cause: error,
+  });
 }
 
 async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {

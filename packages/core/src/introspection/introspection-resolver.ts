@@ -29,6 +29,7 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { shownMediaType } from '../http/media-type.js';
+import { shownUrl } from '../http/shown-url.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
@@ -393,7 +394,8 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       recordExchange(!wantsAnotherAttempt(error));
       if (error instanceof UnavailableAnswer)
         return new IntrospectionError('ERR_RS_INTROSPECTION_UNAVAILABLE', error.message);
-      const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
+      const message =
+        error instanceof HttpClientError ? error.message : `${shownUrl(url)} could not be reached`;
       return new IntrospectionError('ERR_RS_INTROSPECTION_UNAVAILABLE', message, { cause: error });
     }
   }
@@ -488,13 +490,13 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       if (response.status === 400 || response.status === 401 || response.status === 403) {
         return fail(
           'ERR_RS_INTROSPECTION_MISCONFIGURED',
-          `${url} refused this resource server's introspection request (HTTP ${response.status}); check its credentials`,
+          `${shownUrl(url)} refused this resource server's introspection request (HTTP ${response.status}); check its credentials`,
         );
       }
       if (response.status === 404 || response.status === 405) {
         return fail(
           'ERR_RS_INTROSPECTION_MISCONFIGURED',
-          `${url} answered HTTP ${response.status}: is this the introspection endpoint?`,
+          `${shownUrl(url)} answered HTTP ${response.status}: is this the introspection endpoint?`,
         );
       }
       // A success in another media type than asked for is no answer of an introspection endpoint (a login
@@ -503,12 +505,12 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       const wrongMediaType =
         response.status >= 200 && response.status < 300 ? unexpectedMediaType(response) : undefined;
       if (wrongMediaType !== undefined)
-        return fail('ERR_RS_INTROSPECTION_MISCONFIGURED', `${url} ${wrongMediaType}`);
+        return fail('ERR_RS_INTROSPECTION_MISCONFIGURED', `${shownUrl(url)} ${wrongMediaType}`);
       if (response.status !== 200)
-        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
+        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)} answered HTTP ${response.status}`);
       const answer = await readAnswer(response, context.now);
       if (!answer.ok)
-        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url}: ${answer.failure.description}`);
+        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)}: ${answer.failure.description}`);
       // How the client presented the token (`Authorization: DPoP …` or any Bearer way), asked only of an
       // answer binding the token to a DPoP key it does not name.
       const outcome = interpretIntrospection(
@@ -518,7 +520,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         () => schemeOfRefusedRequest(context.request, true) ?? 'Bearer',
       );
       if (!outcome.ok && outcome.failure.code === 'introspection_unavailable')
-        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${url} ${outcome.failure.description}`);
+        return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)} ${outcome.failure.description}`);
       const { jwt, answerExpiresAt } = answer.value;
       // RFC 9701: the signed answer travels with the token info, for upstreams that verify it themselves,
       // and with its own `exp`, past which no cache may keep it.
@@ -557,7 +559,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         kind: 'introspection',
         // Not ready while the last exchange failed; before any, nothing says it will.
         ready: lastFailure === undefined || (lastSuccessAt !== undefined && lastSuccessAt > lastFailure.at),
-        endpoint: fixedEndpoint ?? discovery?.known() ?? issuer!,
+        endpoint: shownUrl(fixedEndpoint ?? discovery?.known() ?? issuer!),
         calls,
         failures,
         ...(lastSuccessAt !== undefined && { lastSuccessAt }),
@@ -580,8 +582,8 @@ class UnavailableAnswer extends Error {
         : undefined;
     super(
       retryAfter === undefined
-        ? `${url} answered HTTP ${response.status}`
-        : `${url} answered HTTP ${response.status}, asking to be called again in ${Math.ceil(retryAfter / 1000)} s`,
+        ? `${shownUrl(url)} answered HTTP ${response.status}`
+        : `${shownUrl(url)} answered HTTP ${response.status}, asking to be called again in ${Math.ceil(retryAfter / 1000)} s`,
     );
     this.retryAfterMs = retryAfter;
   }

@@ -18,6 +18,7 @@ import { type Outcome, refusal, success } from '../errors/failure.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import type { HttpClient } from '../http/http-client.js';
+import { shownUrl } from '../http/shown-url.js';
 import { describeError, type JwkSetHealth } from '../observability/dependency-health.js';
 import type { JwkIndex } from './jwk-index.js';
 import { indexJwkSet, type JwkSetDocument, listUnusable } from './jwk-set-document.js';
@@ -190,7 +191,7 @@ export function remoteJwks(options: RemoteJwksOptions): RemoteJwks {
   const url = validateEndpointUrl(options.url, 'remoteJwks.url', options.allowInsecureHttp).href;
   return jwksFromEndpoint(options, {
     endpoint: () => url,
-    label: `JWK set ${url}`,
+    label: `JWK set ${shownUrl(url)}`,
     url,
     cacheNamespace: cacheNamespaceOf('remoteJwks', { url }),
     option: 'remoteJwks',
@@ -391,10 +392,12 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     stats: () => ({ fetches, failures, keys: index?.size ?? 0 }),
     health(now) {
       const held = index !== undefined;
+      // As messages show it: a query may hold an API key, and status() feeds health endpoints.
+      const shownEndpoint = endpointUrl ?? where.url;
       const health: JwkSetHealth = {
         kind: 'jwk-set',
         ready: held,
-        url: endpointUrl ?? where.url ?? label,
+        url: shownEndpoint === undefined ? label : shownUrl(shownEndpoint),
         keys: index?.size ?? 0,
         fetches,
         failures,

@@ -30,6 +30,7 @@ import {
 } from '../http/http-client.js';
 import { contentCodings } from '../http/media-type.js';
 import { endedByCaller, requestDeadline } from '../http/request-deadline.js';
+import { shownUrl } from '../http/shown-url.js';
 import { loadOptionalPeer } from './optional-peer.js';
 import { pemBlocks } from './pem-key.js';
 
@@ -181,11 +182,13 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
         ) {
           throw new HttpClientError(
             'ERR_RS_HTTP_TIMEOUT',
-            `${req.url} did not answer within ${req.timeoutMs} ms`,
+            `${shownUrl(req.url)} did not answer within ${req.timeoutMs} ms`,
             { cause: error },
           );
         }
-        throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${req.url} could not be reached`, { cause: error });
+        throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${shownUrl(req.url)} could not be reached`, {
+          cause: error,
+        });
       } finally {
         deadline.clear();
       }
@@ -328,7 +331,7 @@ async function decodedBody(
     if (!answered) return body;
     throw new HttpClientError(
       'ERR_RS_HTTP_NETWORK',
-      `${req.url} answered in a content coding other than identity, gzip, deflate or br`,
+      `${shownUrl(req.url)} answered in a content coding other than identity, gzip, deflate or br`,
     );
   }
   let decoded = body;
@@ -337,9 +340,13 @@ async function decodedBody(
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(req.maxResponseBytes);
     if (!answered) return body;
-    throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${req.url} answered a body that does not decode`, {
-      cause: error,
-    });
+    throw new HttpClientError(
+      'ERR_RS_HTTP_NETWORK',
+      `${shownUrl(req.url)} answered a body that does not decode`,
+      {
+        cause: error,
+      },
+    );
   }
   return decoded;
 }
