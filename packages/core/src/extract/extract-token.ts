@@ -211,6 +211,9 @@ function readsAuthorizationHeaderOnly(locations: ResolvedTokenLocations): boolea
  * `undefined` for an honest other scheme.
  */
 function misspelledOrHidden(header: string, acceptDpop: boolean): string | undefined {
+  if (hidesScheme(header, acceptDpop)) {
+    return 'The Authorization header has something other than a space or a tab before its scheme';
+  }
   if (
     (header.length > 6 && spelledAs(header, 'bearer') && !isTokenCharacter(header.charCodeAt(6))) ||
     (acceptDpop && header.length > 4 && spelledAs(header, 'dpop') && !isTokenCharacter(header.charCodeAt(4)))
@@ -224,6 +227,30 @@ function misspelledOrHidden(header: string, acceptDpop: boolean): string | undef
     return TWO_AUTHORIZATIONS;
   }
   return undefined;
+}
+
+/**
+ * Whether our scheme hides behind what comes before it: characters that are no part of a token (a line
+ * break, a no-break or zero-width space; spaces and tabs around the value are gone already) and then
+ * `Bearer` (or `DPoP`) as a word. Read as another scheme, `\u00a0Bearer <expired>` would let an optional
+ * route in as anonymous what `Bearer <expired>` is refused for. A scheme that merely looks like ours
+ * (`Be@rer`, a Cyrillic `е`) is another scheme, as RFC 9110 §11.4 reads any unknown one.
+ */
+function hidesScheme(header: string, acceptDpop: boolean): boolean {
+  let start = 0;
+  while (start < header.length && !isTokenCharacter(header.charCodeAt(start))) start++;
+  if (start === 0) return false;
+  return spelledAt(header, start, 'bearer') || (acceptDpop && spelledAt(header, start, 'dpop'));
+}
+
+/** Whether `text` holds the word `lowerLetters` (any case) at `start`, ended by a non-token character. */
+function spelledAt(text: string, start: number, lowerLetters: string): boolean {
+  const end = start + lowerLetters.length;
+  if (text.length < end) return false;
+  for (let i = 0; i < lowerLetters.length; i++) {
+    if ((text.charCodeAt(start + i) | 0x20) !== lowerLetters.charCodeAt(i)) return false;
+  }
+  return end === text.length || !isTokenCharacter(text.charCodeAt(end));
 }
 
 // Another set of credentials in a comma-joined list (RFC 9110 §5.3): `, Bearer <…>` or `, Bearer` last.

@@ -95,6 +95,28 @@ describe('the spaces and tabs around a header value (RFC 9110 OWS)', () => {
     }
   });
 
+  it('refuse other white space or format characters before the scheme as malformed, never as no token', async () => {
+    const rs = server();
+    for (const before of ['\u00a0', '\n', '\r\n', '\u000b', '\u3000', '\u200b', '\ufeff', '\u00a0 ']) {
+      for (const sent of [token, expired]) {
+        const authorization = `${before}Bearer ${sent}`;
+        expectRejected(await rs.authenticate(get({ authorization })), 'malformed_authorization', 400);
+        // On an optional route, anonymous would let in a token no check has seen.
+        expectRejected(await rs.authenticateOptional(get({ authorization })), 'malformed_authorization', 400);
+      }
+    }
+    // Another scheme, an empty value, or a scheme of its own with odd credentials stay no bearer token.
+    for (const authorization of [
+      'Basic dXNlcjpwYXNz',
+      '',
+      'Negotiate YII=',
+      'Digest username="a", realm="b"',
+    ]) {
+      const optional = await rs.authenticateOptional(get({ authorization }));
+      expect(optional.ok, JSON.stringify(authorization)).toBe(true);
+    }
+  });
+
   it('are stripped before the scheme decides the challenge of a refused DPoP request', async () => {
     const rs = server({ dpop: true });
     for (const authorization of padded('DPoP a b')) {
