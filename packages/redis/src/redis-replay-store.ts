@@ -73,7 +73,10 @@ export interface RedisReplayStore extends ReplayStore {
 /**
  * The DPoP replay store for several resource-server instances: a proof used at one instance is refused
  * at all of them (RFC 9449 §11.1). One atomic `SET NX PX` per accepted proof; keys are core's
- * `rs:dpop:<hash>`, holding no proof data, and expire by themselves once the proof would be stale.
+ * `rs:dpop:<hash>` (`rs:set:<hash>` for security event tokens), holding no proof data, and expire by
+ * themselves once the proof would be stale. Those prefixes are listed in `FIXED_KEY_PREFIXES`
+ * (fixed-key-prefixes.ts): `redisTokenCacheStore` refuses a `keyPrefix` that meets them, so that its
+ * `clear()` never deletes these keys.
  *
  * Unlike the token cache, this store fails closed: with Redis down or slow, DPoP requests get 503 until
  * it answers again, because accepting unchecked proofs would let a stolen one be replayed.

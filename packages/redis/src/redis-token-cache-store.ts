@@ -25,6 +25,7 @@ import {
 } from './cached-answer-codec.js';
 import type { RedisClusterOptions, RedisSentinelOptions } from './deployment-options.js';
 import { evictionChannel } from './eviction-channel.js';
+import { fixedPrefixMeeting } from './fixed-key-prefixes.js';
 import { labelHash } from './label-hash.js';
 import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
@@ -61,7 +62,10 @@ export interface RedisTokenCacheStoreOptions {
    * The prefix of the keys this store holds: the `keyPrefix` of the token cache using it (keys arrive
    * already prefixed). `clear()` deletes the Redis keys that start with it, and only those. No white space
    * or control characters. Default `rs:token:`. The store declares it (`store.keyPrefix`), and `tokenCache`
-   * refuses the store at start-up unless its own `keyPrefix` begins with it: give both the same.
+   * refuses the store at start-up unless its own `keyPrefix` is the same. Refused at start-up: a prefix
+   * that begins with, or is the beginning of, one under which another component of @rs keeps its keys in
+   * Redis (the replay store's `rs:dpop:` and `rs:set:`), such as `rs:`: `clear()` would delete those keys
+   * too, and a used DPoP proof would be accepted again.
    */
   readonly keyPrefix?: string | undefined;
   /**
@@ -160,7 +164,7 @@ export interface RedisTokenCacheStoreStats {
 export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing {
   /**
    * The prefix of every key this store holds and `clear()` deletes (the `keyPrefix` option, or its
-   * default): `tokenCache` checks that the keys it writes all begin with it.
+   * default): `tokenCache` checks that its own `keyPrefix` is the same.
    */
   readonly keyPrefix: string;
   /**
@@ -252,6 +256,25 @@ function refuseForeignKeyMaterial(bytes: Uint8Array): void {
 const SIGNING_SECRET_ADVICE = 'give a random secret of at least 32 bytes, the same to every instance';
 
 /**
+ * Refuses a `keyPrefix` that meets a prefix under which another component of @rs keeps its keys in the
+ * same Redis (`FIXED_KEY_PREFIXES`). `clear()` deletes every key under `keyPrefix`: one that covers
+ * `rs:dpop:` (`rs:`, `rs`, `r`) deletes the replay store's markers, and the proofs they marked as used
+ * are accepted again; one under it (`rs:dpop:x`) writes answers among the markers, and deletes those
+ * whose hash happens to follow it.
+ */
+function refuseOtherComponentsKeys(keyPrefix: string): void {
+  const met = fixedPrefixMeeting(keyPrefix);
+  if (met === undefined) return;
+  throw new RsConfigError(
+    `${FACTORY}.keyPrefix`,
+    `is ${JSON.stringify(keyPrefix)}, which meets ${JSON.stringify(met.prefix)} (one begins with the ` +
+      `other), the prefix of ${met.keys} in the same Redis: clear() deletes every key under keyPrefix, so it would ` +
+      `delete those, and ${met.ifDeleted}. Give the store and its token cache a keyPrefix of their own, ` +
+      `such as the default ${JSON.stringify(DEFAULT_KEY_PREFIX)} or "orders:token:"`,
+  );
+}
+
+/**
  * A token-cache store shared by several resource-server instances through Redis, so that a token
  * introspected by one is known to all:
  *
@@ -285,6 +308,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const settings = connectionSettings(options, FACTORY, 250);
   // checkOptions has checked what is given: only the defaults are left to fill in.
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  refuseOtherComponentsKeys(keyPrefix);
   const channel = options.channel ?? DEFAULT_CHANNEL;
   const localMaxEntries = options.localMaxEntries ?? 1_000;
   const maxValueBytes = options.maxValueBytes ?? 64 * 1024;

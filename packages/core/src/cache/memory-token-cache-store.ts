@@ -43,8 +43,12 @@ export function memoryTokenCacheStore(maxEntries = 10_000): MemoryTokenCacheStor
   requireOption(
     Number.isInteger(maxEntries) && maxEntries > 0 && maxEntries <= MAX_ENTRIES_CEILING,
     'memoryTokenCacheStore.maxEntries',
-    `must be an integer from 1 to ${MAX_ENTRIES_CEILING} (far more answers than one process ` +
-      'sensibly holds in memory; share a larger cache through a store such as @rs/redis)',
+    `must be a whole number of answers from 1 to ${MAX_ENTRIES_CEILING}` +
+      // Said only of a count too large: 0, 1.5 or '100' is refused for what it is, not for its size.
+      (typeof maxEntries === 'number' && maxEntries > MAX_ENTRIES_CEILING
+        ? ' (more answers than one process sensibly holds in memory: share a larger cache through a ' +
+          'store such as @rs/redis)'
+        : ''),
   );
   const maxRefusals = Math.max(1, Math.floor(maxEntries * REFUSALS_SHARE));
   let evictions = 0;

@@ -67,10 +67,11 @@ export interface TokenCacheStore extends StoreHealthReporter {
    * that begin with it, and no other (`@rs/redis` declares its `keyPrefix`). A store that holds whatever
    * keys it is given, and clears them all ({@link memoryTokenCacheStore}), declares none.
    *
-   * {@link tokenCache} refuses at start-up a store whose declared prefix its own `keyPrefix` does not
-   * begin with: every key the cache writes (`<cache keyPrefix><namespace>:<token hash>`) would lie
-   * outside what the store's `clear()` reaches, and the answers a `clear()` meant to forget would still
-   * be served.
+   * {@link tokenCache} refuses at start-up a store whose declared prefix is not its own `keyPrefix`, the
+   * same string: under another prefix, the keys the cache writes (`<cache keyPrefix><namespace>:<token
+   * hash>`) would lie outside what the store's `clear()` reaches, and the answers a `clear()` meant to
+   * forget would still be served; under a longer one, the store's `clear()` would also delete keys that
+   * are not the cache's (in a shared Redis, another component's).
    */
   readonly keyPrefix?: string | undefined;
   get(key: string, lookup?: StoreLookup): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;

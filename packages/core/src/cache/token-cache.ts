@@ -53,8 +53,9 @@ export interface TokenCacheOptions {
    * store needs no prefix of its own: keys are
    * also namespaced by the resolver's `cacheNamespace` (`<prefix><namespace>:<token hash>`). A store that
    * declares the prefix it owns ({@link TokenCacheStore.keyPrefix}, such as `@rs/redis`'s `keyPrefix`)
-   * must get keys under it: this prefix must begin with the store's (give both the same), or the cache
-   * refuses the store at start-up, since the store's `clear()` would miss every answer stored here.
+   * must be given this very prefix, or the cache refuses the store at start-up: the store's `clear()`
+   * deletes every key under its own prefix, so it would miss every answer stored under another one, and
+   * under a longer one it would also delete keys that are not this cache's.
    */
   readonly keyPrefix?: string | undefined;
   /**
@@ -128,14 +129,15 @@ function refuseBuiltInCollection(store: unknown): void {
 }
 
 /**
- * Refuses a store that owns only the keys under its own prefix ({@link TokenCacheStore.keyPrefix}) when
- * this cache's keys (`<keyPrefix><namespace>:<token hash>`) would not all begin with it. Each object then
- * works alone, but the store's `clear()` deletes only keys under its prefix: every answer this cache
- * stored would outlive a `clear()`, and stay served by every instance. Checked where the two meet, as
- * neither option is wrong by itself. A cache prefix that extends the store's is taken: `clear()` then
- * also reaches it (and whatever else lies under the store's prefix, which is only more forgotten).
+ * Refuses a store that owns the keys under its own prefix ({@link TokenCacheStore.keyPrefix}) unless this
+ * cache's `keyPrefix` is that very prefix. The store's `clear()` deletes every key under its prefix, and
+ * only those. Under another prefix, every answer this cache stored would outlive a `clear()`, and stay
+ * served by every instance. Under a longer one, `clear()` would also delete whatever else lies under the
+ * store's prefix, which is not this cache's to forget: in a shared Redis, a store given `rs:` beside the
+ * default `rs:token:` would delete the DPoP replay markers (`rs:dpop:`), and used proofs would be accepted
+ * again. Checked where the two meet, as neither option is wrong by itself.
  */
-function requireKeysInsideStorePrefix(
+function requireStorePrefixMatches(
   store: TokenCacheStore,
   keyPrefix: string,
   keyPrefixIsDefault: boolean,
@@ -147,14 +149,19 @@ function requireKeysInsideStorePrefix(
     'tokenCache.store.keyPrefix',
     'must be a string, the prefix of every key the store holds, or absent for a store that holds any key',
   );
-  if (keyPrefix.startsWith(storePrefix)) return;
+  if (keyPrefix === storePrefix) return;
+  const consequence = keyPrefix.startsWith(storePrefix)
+    ? "the store's clear() deletes every key under its own prefix: it would delete, with this cache's " +
+      `answers, every other key under ${JSON.stringify(storePrefix)} (another API's answers, or in a ` +
+      "shared Redis another component's keys, such as the DPoP replay markers under rs:dpop:)"
+    : "the store's clear() deletes only the keys under its own prefix, so every answer this cache stores " +
+      'would outlive it';
   throw new RsConfigError(
     'tokenCache.keyPrefix',
-    `is ${JSON.stringify(keyPrefix)}${keyPrefixIsDefault ? ' (the default)' : ''}, outside the store's ` +
-      `keyPrefix ${JSON.stringify(storePrefix)}: the store's clear() deletes only the keys under its own ` +
-      'prefix, so every answer this cache stores would outlive it. Give the cache and the store the same ' +
-      `keyPrefix (set tokenCache's keyPrefix to ${JSON.stringify(storePrefix)}, or the store's to ` +
-      `${JSON.stringify(keyPrefix)}), or give the cache one that begins with the store's`,
+    `is ${JSON.stringify(keyPrefix)}${keyPrefixIsDefault ? ' (the default)' : ''}, not the store's ` +
+      `keyPrefix ${JSON.stringify(storePrefix)}: ${consequence}. Give the cache and the store the same keyPrefix ` +
+      `(set tokenCache's keyPrefix to ${JSON.stringify(storePrefix)}, or the store's to ` +
+      `${JSON.stringify(keyPrefix)})`,
   );
 }
 
@@ -258,7 +265,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   );
   const keyPrefix = options.keyPrefix ?? 'rs:token:';
   const store = options.store ?? memoryTokenCacheStore(options.maxEntries);
-  requireKeysInsideStorePrefix(store, keyPrefix, options.keyPrefix === undefined);
+  requireStorePrefixMatches(store, keyPrefix, options.keyPrefix === undefined);
   // The longest this cache keeps any answer: a store with an in-process tier in front of a shared one
   // keeps what it reads there no longer, whatever lifetime another instance gave it.
   const lookup: StoreLookup = { maxLifetime: Math.min(maxTtl, Math.max(ttl, negativeTtl)) };

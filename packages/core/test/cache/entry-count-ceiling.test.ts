@@ -27,6 +27,31 @@ describe('in-process token-cache store: a ceiling on its size', () => {
     expect(error.problem).toContain(String(CEILING));
   });
 
+  it('says why a count above the ceiling is refused', () => {
+    const error = expectConfigError(
+      () => memoryTokenCacheStore(CEILING + 1),
+      'memoryTokenCacheStore.maxEntries',
+    );
+    expect(error.problem).toContain(`from 1 to ${CEILING}`);
+    expect(error.problem).toContain('more answers than one process sensibly holds');
+  });
+
+  // A message written for a count too large would call 0 "far more answers than one process holds".
+  it.each<[string, unknown]>([
+    ['0', 0],
+    ['-1', -1],
+    ['1.5', 1.5],
+    ['NaN', Number.NaN],
+    ["the string '100'", '100'],
+  ])('refuses memoryTokenCacheStore(%s), saying the range only', (_case, count) => {
+    const error = expectConfigError(
+      () => memoryTokenCacheStore(count as number),
+      'memoryTokenCacheStore.maxEntries',
+    );
+    expect(error.problem).toContain(`from 1 to ${CEILING}`);
+    expect(error.problem).not.toMatch(/more answers|sensibly|far more/);
+  });
+
   it.each([CEILING + 1, 1e15])('refuses tokenCache({ maxEntries: %d })', (maxEntries) => {
     const error = expectConfigError(() => tokenCache(resolver, { maxEntries }), 'tokenCache.maxEntries');
     expect(error.problem).toContain(String(CEILING));
