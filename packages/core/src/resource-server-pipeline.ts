@@ -183,6 +183,7 @@ export function buildResourceServerWith(
     tokenLocations: locations,
     dpop: dpop !== undefined,
     dpopNonces: dpop?.nonces === true,
+    certificateHeaderTrustedProxies: confirmation?.certificates.headerTrustedProxies === true,
     protectedResource: published,
     checkPolicy(policy, option) {
       const settled = validateAccessPolicy(policy, option);

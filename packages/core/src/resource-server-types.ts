@@ -139,6 +139,15 @@ export interface ResourceServer {
    * good. `false` without DPoP (always in `@rs/core/lite`).
    */
   readonly dpopNonces: boolean;
+  /**
+   * Whether the certificate header is read only from the proxies `certificateHeader.trustedProxies`
+   * lists. Each request that carries the header must then have its `peerAddress` to be matched against
+   * the list, or it is refused (401 `certificate_header_untrusted`): an adapter that never knows a peer
+   * address (a Fetch `Request`, a Lambda behind an Application Load Balancer) refuses such a server at
+   * start-up, however it was given, or every certificate-bound token sent through the proxy would be
+   * refused. `false` without the header or without the list (always in `@rs/core/lite`).
+   */
+  readonly certificateHeaderTrustedProxies: boolean;
   /** The challenge settings, for adapters that answer before the pipeline runs. */
   readonly challenge: ChallengeSettings;
   /**

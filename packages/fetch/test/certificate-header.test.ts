@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
-import { certificateThumbprint } from '@rs/core';
+import { type CertificateHeaderOptions, certificateThumbprint, createResourceServer } from '@rs/core';
 import { configRefusal, createTestPki, type TestIssuer, type TestPki, testIssuer } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchResourceServer } from '../src/index.js';
+import { createFetchResourceServer as createLiteFetchResourceServer } from '../src/lite.js';
 import { type BridgeServer, serveFetch } from './support/node-bridge.js';
 
 // A client that reaches the Fetch handler past a proxy that does not strip the certificate header sends
@@ -127,6 +128,46 @@ describe('@rs/fetch: certificateHeader.trustedProxies', () => {
     try {
       const sent = { authorization: `Bearer ${bound}`, [HEADER]: encodeURIComponent(pki.client.pem) };
       expect((await send(server.url, sent)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('@rs/fetch: certificateHeader.trustedProxies in a prebuilt resourceServer', () => {
+  // A server built beforehand (shared with another adapter) holds the list where no option of the
+  // adapter's shows it. Accepted, it would refuse every request carrying the header
+  // (certificate_header_untrusted): it is refused when the adapter is built, as the option is.
+  const listed: CertificateHeaderOptions = { name: HEADER, trustedProxies: ['10.0.0.0/8'] };
+
+  it.each([
+    ['@rs/fetch', createFetchResourceServer],
+    ['@rs/fetch/lite', createLiteFetchResourceServer],
+  ])('%s refuses it at start-up, naming the option and saying why', (_, create) => {
+    for (const resourceServer of [
+      createResourceServer({ resolver: issuer.resolver, certificateHeader: listed }),
+      // An observed server is another object around the pipeline: it says so too.
+      createResourceServer({ resolver: issuer.resolver, certificateHeader: listed, onAudit: () => {} }),
+    ]) {
+      const error = configRefusal(() => create({ resourceServer, publicUrl: 'https://api.example.test' }));
+      expect(error.option).toBe('certificateHeader.trustedProxies');
+      expect(error.message).toContain('no peer address');
+      expect(error.message).toContain('only the proxy can reach the service');
+    }
+  });
+
+  it('accepts a prebuilt server whose header has no list, and reads the header over HTTP', async () => {
+    const resourceServer = createResourceServer({
+      resolver: issuer.resolver,
+      certificateHeader: { name: HEADER },
+    });
+    const rs = createFetchResourceServer({ resourceServer, publicUrl: 'https://api.example.test' });
+    const server = await serveFetch(rs.protect(() => Response.json({ ok: true })));
+    try {
+      const send_ = (pem: string) =>
+        send(server.url, { authorization: `Bearer ${bound}`, [HEADER]: encodeURIComponent(pem) });
+      expect((await send_(pki.client.pem)).status).toBe(200);
+      expect((await send_(pki.other.pem)).body).toMatchObject({ code: 'certificate_mismatch' });
     } finally {
       await server.close();
     }

@@ -145,7 +145,8 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
   /**
    * Wraps a handler behind an Application Load Balancer: refused requests get core's answer in the
    * load balancer's shape (`statusDescription`, `isBase64Encoded`, `multiValueHeaders` when the target
-   * group has them on); accepted ones get the context.
+   * group has them on); accepted ones get the context. A server with `certificateHeader.trustedProxies`
+   * is refused (`RsConfigError`): an ALB event carries no peer address to match against the list.
    */
   protectAlb(
     handler: ProtectedAlbHandler<Claims>,
@@ -154,7 +155,8 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
   /**
    * As {@link LambdaResourceServer.protectAlb}, for a route where authentication is optional: a request
    * without any token reaches the handler with `oauth2` undefined; a token, when present, must pass (a
-   * bad one is still answered 401, in the load balancer's shape).
+   * bad one is still answered 401, in the load balancer's shape). A server with
+   * `certificateHeader.trustedProxies` is refused, as by `protectAlb`.
    */
   protectAlbOptional(
     handler: OptionallyProtectedAlbHandler<Claims>,
@@ -260,6 +262,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     },
     protectAlb(handler: ProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
       checkRouteHandler(handler, 'protectAlb(handler)');
+      refuseTrustedProxiesForAlb(resourceServer, 'protectAlb');
       const policy = routePolicyArgument(given, 'protectAlb.policy');
       const authenticateRoute = forRoute(policy, 'protectAlb.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
@@ -271,6 +274,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     },
     protectAlbOptional(handler: OptionallyProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
       checkRouteHandler(handler, 'protectAlbOptional(handler)');
+      refuseTrustedProxiesForAlb(resourceServer, 'protectAlbOptional');
       const policy = routePolicyArgument(given, 'protectAlbOptional.policy');
       const authenticateRoute = forOptionalRoute(policy, 'protectAlbOptional.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
@@ -326,6 +330,23 @@ function refuseDpopNonces(resourceServer: ResourceServer, name: string): void {
     `cannot be used with ${name}(): a Lambda authorizer cannot send the DPoP-Nonce header clients learn ` +
       'the nonce from, so every DPoP request would be refused; check DPoP in the function itself ' +
       '(protect()), or leave dpop.nonces out of the resource server the authorizer uses',
+  );
+}
+
+/**
+ * Refuses an Application Load Balancer route on a server that reads the certificate header only from
+ * listed proxies (`certificateHeader.trustedProxies`). An ALB event carries no peer address to match
+ * against the list, so every request carrying the header would be refused (`certificate_header_untrusted`)
+ * and no certificate-bound token sent through the load balancer would ever pass. API Gateway's proxy
+ * events carry their source address (`sourceIp`): their routes take the list.
+ */
+function refuseTrustedProxiesForAlb(resourceServer: ResourceServer, name: string): void {
+  if (resourceServer.certificateHeaderTrustedProxies !== true) return;
+  throw new RsConfigError(
+    'certificateHeader.trustedProxies',
+    `cannot be used with ${name}(): an Application Load Balancer event carries no peer address to match ` +
+      'against it, so every request carrying the certificate header would be refused. Leave it out of ' +
+      'the resource server the load balancer routes use: only the load balancer invokes the function',
   );
 }
 

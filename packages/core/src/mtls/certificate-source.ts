@@ -74,6 +74,12 @@ export const CERTIFICATE_HEADER_OPTIONS: OptionSchema<CertificateHeaderOptions> 
 export interface CertificateSource {
   /** The digest, `undefined` when no certificate was presented, or why what was presented is unusable. */
   digest(request: RsRequest): Promise<Outcome<Uint8Array | undefined>>;
+  /**
+   * Whether the certificate header is read only from the proxies `certificateHeader.trustedProxies`
+   * lists: a request that carries it then needs its `peerAddress`, or it is refused
+   * (`certificate_header_untrusted`). `false` without the header or without the list.
+   */
+  readonly headerTrustedProxies: boolean;
 }
 
 /**
@@ -84,6 +90,7 @@ export interface CertificateSource {
 export function certificateSource(options: CertificateHeaderOptions | undefined): CertificateSource {
   const header = options === undefined ? undefined : resolveHeader(options);
   return {
+    headerTrustedProxies: header?.proxies !== undefined,
     async digest(request) {
       if (header !== undefined) {
         const sender = headerSender(request, header);
@@ -95,13 +102,34 @@ export function certificateSource(options: CertificateHeaderOptions | undefined)
         }
         if (sender === 'trusted') return headerDigest(request, header);
       }
-      if (request.clientCertificate === undefined) return success(undefined);
-      const der = certificateDer(request.clientCertificate);
+      const certificate = connectionCertificate(request);
+      if (certificate === undefined) return success(undefined);
+      const der = readableCertificate(certificate) ? certificateDer(certificate) : undefined;
       if (der === undefined)
         return refusal('certificate_invalid', 'The client certificate could not be read');
       return success(await certificateDigest(der));
     },
   };
+}
+
+/**
+ * The TLS connection's certificate as the adapter handed it over, `undefined` when it presented none.
+ * `null` (a loosely typed adapter's `peerCertificate?.raw ?? null`) is none too, as a header value that
+ * is not text counts as not sent: read as a certificate it would throw on the client's request, and
+ * taken for one it would keep the header from being read.
+ */
+function connectionCertificate(request: RsRequest): unknown {
+  const certificate: unknown = request.clientCertificate;
+  return certificate === null ? undefined : certificate;
+}
+
+/**
+ * Whether a presented certificate is of a type it can be read from: DER bytes or PEM text. Anything else
+ * (an array of numbers, Node's certificate object itself) was meant as a certificate and is refused as
+ * unreadable, never handed to the DER reader or to the digest, which would throw on it.
+ */
+function readableCertificate(certificate: unknown): certificate is Uint8Array | string {
+  return typeof certificate === 'string' || certificate instanceof Uint8Array;
 }
 
 /**
@@ -114,7 +142,8 @@ function headerSender(request: RsRequest, header: ResolvedHeader): 'trusted' | '
   // Without a list, the network is trusted to let only the proxy in, and the proxy (which ends TLS) sends
   // no client certificate of its own. A peer that presents one holds a TLS connection to this server
   // itself: its certificate is the one it proved, whatever it writes in a header.
-  if (header.proxies === undefined) return request.clientCertificate === undefined ? 'trusted' : 'ignored';
+  if (header.proxies === undefined)
+    return connectionCertificate(request) === undefined ? 'trusted' : 'ignored';
   if (request.peerAddress !== undefined)
     return header.proxies.matches(request.peerAddress) ? 'trusted' : 'ignored';
   // Ignoring the header here would answer a proxied client "no certificate" while its proxy sent one;
