@@ -58,7 +58,8 @@ export interface RsRequest {
    * The client certificate of the TLS connection, when this server terminated TLS and the client
    * presented one (RFC 8705): DER bytes (Node's `socket.getPeerCertificate().raw`) or PEM text (API
    * Gateway's `clientCert.clientCertPem`). Leave it unset when TLS ends at a proxy; the proxy's header
-   * is then the source (`certificateHeader`).
+   * is then the source (`certificateHeader`). A `null` from a loosely typed event counts as none; any
+   * other value that is neither is answered 401 `certificate_invalid`, never thrown on.
    */
   readonly clientCertificate?: Uint8Array | string | undefined;
 }
