@@ -1,10 +1,4 @@
-import {
-  type AccessPolicy,
-  type DefaultClaims,
-  type ResourceServer,
-  RsConfigError,
-  type RsContext,
-} from '@rs/core';
+import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
 import {
   type AdapterAuthenticator,
   type AdapterAuthResult,
@@ -13,6 +7,7 @@ import {
   type FetchAdapterSettings,
   fetchAdapterAuthenticator,
   type ResourceServerSource,
+  refuseTrustedProxiesWithoutPeer,
   routePolicyArgument,
 } from '@rs/core/adapter';
 
@@ -158,32 +153,9 @@ export function createFetchResourceServer(options: FetchResourceServerOptions): 
 export function createFetchResourceServer<Claims extends object = DefaultClaims>(
   options: FetchResourceServerOptions,
 ): FetchResourceServer<Claims> {
-  // Checked before core reads the list, so that a list core would refuse as well (`[]`) is answered with
-  // what is wrong with any list here; fetchResourceServerOver checks the server, however it was given.
-  if (trustedProxiesGiven(options)) refuseTrustedProxies();
+  // fetchResourceServerOver checks the server too, however it was given.
+  refuseTrustedProxiesWithoutPeer({ options }, '@rs/fetch', 'a Fetch Request');
   return fetchResourceServerOver(fetchAdapterAuthenticator(options));
-}
-
-/** Whether the options hold `certificateHeader.trustedProxies`, in whatever shape. */
-function trustedProxiesGiven(options: FetchResourceServerOptions): boolean {
-  // Any other shape of options is core's to refuse, by name, when the resource server is built.
-  const header: unknown =
-    typeof options === 'object' && options !== null && 'certificateHeader' in options
-      ? options.certificateHeader
-      : undefined;
-  return typeof header === 'object' && header !== null && 'trustedProxies' in header;
-}
-
-/**
- * Refuses `certificateHeader.trustedProxies`: a Fetch `Request` carries no peer address, so no request
- * could be matched against the list, and every certificate-bound token would be refused.
- */
-function refuseTrustedProxies(): never {
-  throw new RsConfigError(
-    'certificateHeader.trustedProxies',
-    'cannot work with @rs/fetch: a Fetch Request carries no peer address to match against it. Leave ' +
-      'it out when only the proxy can reach the service (and have the proxy strip the header clients send)',
-  );
 }
 
 /**
@@ -194,9 +166,8 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
   authenticator: AdapterAuthenticator<Request, Response>,
 ): FetchResourceServer<Claims> {
   const { resourceServer, authenticate, forRoute, forOptionalRoute } = authenticator;
-  // The server says it, not the options: a prebuilt `resourceServer` holds the list where no option
-  // shows it, and would refuse every request that carries the header.
-  if (resourceServer.certificateHeaderTrustedProxies === true) refuseTrustedProxies();
+  // A prebuilt `resourceServer` holds the list where no option shows it.
+  refuseTrustedProxiesWithoutPeer({ resourceServer }, '@rs/fetch', 'a Fetch Request');
   // The claims type is the application's statement about its tokens; nothing at run time differs.
   type Context = RsContext<Claims>;
   return {

@@ -1,10 +1,4 @@
-import {
-  type AccessPolicy,
-  type DefaultClaims,
-  type ResourceServer,
-  RsConfigError,
-  type RsContext,
-} from '@rs/core';
+import type { AccessPolicy, DefaultClaims, ResourceServer, RsContext } from '@rs/core';
 import {
   type AdapterAuthResult,
   type AdapterOptionalAuthResult,
@@ -14,6 +8,7 @@ import {
   fetchAdapterAuthenticator,
   formReading,
   type ResourceServerSource,
+  refuseTrustedProxiesWithoutPeer,
   routePolicyArgument,
   undefinedRoutePolicy,
 } from '@rs/core/adapter';
@@ -155,14 +150,11 @@ export function createHonoResourceServer(options: HonoResourceServerOptions): Ho
 export function createHonoResourceServer<Claims extends object = DefaultClaims>(
   options: HonoResourceServerOptions,
 ): HonoResourceServer<Claims> {
-  // Checked before core reads the list, so that a list core would refuse as well (`[]`) is answered with
-  // what is wrong with any list here.
-  if (trustedProxiesGiven(options)) refuseTrustedProxies();
+  refuseTrustedProxiesWithoutPeer({ options }, '@rs/hono', 'the Fetch Request Hono hands over');
   const authenticator = fetchAdapterAuthenticator(options);
   const { resourceServer, forRoute, forOptionalRoute } = authenticator;
-  // The server says it, not the options: a prebuilt `resourceServer` holds the list where no option
-  // shows it, and would refuse every request that carries the header.
-  if (resourceServer.certificateHeaderTrustedProxies === true) refuseTrustedProxies();
+  // A prebuilt `resourceServer` holds the list where no option shows it.
+  refuseTrustedProxiesWithoutPeer({ resourceServer }, '@rs/hono', 'the Fetch Request Hono hands over');
   // Already checked by the authenticator; kept to find form bodies that middleware before ours read.
   const reading = formReading(resourceServer, options.maxFormBodyBytes);
 
@@ -210,28 +202,4 @@ export function createHonoResourceServer<Claims extends object = DefaultClaims>(
       return middleware(authenticateRoute) as MiddlewareHandler<OptionalOAuth2Env<Claims>>;
     },
   };
-}
-
-/** Whether the options hold `certificateHeader.trustedProxies`, in whatever shape. */
-function trustedProxiesGiven(options: HonoResourceServerOptions): boolean {
-  // Any other shape of options is core's to refuse, by name, when the resource server is built.
-  const header: unknown =
-    typeof options === 'object' && options !== null && 'certificateHeader' in options
-      ? options.certificateHeader
-      : undefined;
-  return typeof header === 'object' && header !== null && 'trustedProxies' in header;
-}
-
-/**
- * Refuses `certificateHeader.trustedProxies`: Hono hands over a Fetch `Request`, which carries no peer
- * address, so no request could be matched against the list, and every certificate-bound token would be
- * refused.
- */
-function refuseTrustedProxies(): never {
-  throw new RsConfigError(
-    'certificateHeader.trustedProxies',
-    'cannot work with @rs/hono: the request Hono hands over carries no peer address to match against ' +
-      'it. Leave it out when only the proxy can reach the service (and have the proxy strip the header ' +
-      'clients send)',
-  );
 }

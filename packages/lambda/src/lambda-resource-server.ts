@@ -19,6 +19,7 @@ import {
   type OptionSchema,
   oneOf,
   type ResourceServerSource,
+  refuseTrustedProxiesWithoutPeer,
   requirePublicUrlForDpop,
   routePolicyArgument,
   stringList,
@@ -262,7 +263,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     },
     protectAlb(handler: ProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
       checkRouteHandler(handler, 'protectAlb(handler)');
-      refuseTrustedProxiesForAlb(resourceServer, 'protectAlb');
+      refuseTrustedProxiesWithoutPeer({ resourceServer }, 'protectAlb()', ALB_EVENT);
       const policy = routePolicyArgument(given, 'protectAlb.policy');
       const authenticateRoute = forRoute(policy, 'protectAlb.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
@@ -274,7 +275,7 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
     },
     protectAlbOptional(handler: OptionallyProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
       checkRouteHandler(handler, 'protectAlbOptional(handler)');
-      refuseTrustedProxiesForAlb(resourceServer, 'protectAlbOptional');
+      refuseTrustedProxiesWithoutPeer({ resourceServer }, 'protectAlbOptional()', ALB_EVENT);
       const policy = routePolicyArgument(given, 'protectAlbOptional.policy');
       const authenticateRoute = forOptionalRoute(policy, 'protectAlbOptional.policy');
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
@@ -333,22 +334,8 @@ function refuseDpopNonces(resourceServer: ResourceServer, name: string): void {
   );
 }
 
-/**
- * Refuses an Application Load Balancer route on a server that reads the certificate header only from
- * listed proxies (`certificateHeader.trustedProxies`). An ALB event carries no peer address to match
- * against the list, so every request carrying the header would be refused (`certificate_header_untrusted`)
- * and no certificate-bound token sent through the load balancer would ever pass. API Gateway's proxy
- * events carry their source address (`sourceIp`): their routes take the list.
- */
-function refuseTrustedProxiesForAlb(resourceServer: ResourceServer, name: string): void {
-  if (resourceServer.certificateHeaderTrustedProxies !== true) return;
-  throw new RsConfigError(
-    'certificateHeader.trustedProxies',
-    `cannot be used with ${name}(): an Application Load Balancer event carries no peer address to match ` +
-      'against it, so every request carrying the certificate header would be refused. Leave it out of ' +
-      'the resource server the load balancer routes use: only the load balancer invokes the function',
-  );
-}
+// Only the load balancer invokes a function behind it: leave the list out of the server its routes use.
+const ALB_EVENT = 'an Application Load Balancer event';
 
 /** A proxy event's kind, from the event itself (`version: "2.0"`), so one server serves both formats. */
 function apiGatewayInput(event: ApiGatewayEvent): LambdaInput {
