@@ -4,7 +4,7 @@ import { FAILURES, type FailureCode } from '../errors/failure.js';
 import type { Rejection } from '../errors/rejection.js';
 import { FRAMING_HEADERS } from '../http/framing-and-credential-headers.js';
 import { isHeaderName, isHeaderValue } from '../http/header-field.js';
-import { throttledConsoleError } from '../observability/throttled-console-error.js';
+import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import { asynchronousAnswer, isAsyncFunction, isThenable } from '../policy/synchronous-answer.js';
 
 /**
@@ -173,7 +173,10 @@ export function failureResponder(
     const settled = settleAnswer(answer, `${path}.byCode.${code}`, FAILURES[code as FailureCode].status);
     if (settled !== undefined) byCode.set(code as FailureCode, settled);
   }
-  const report = misconfigurationReporter();
+  const report = misconfigurationReporter<RsConfigError>(
+    "a failure answer is misconfigured, core's answer was sent",
+    () => true,
+  );
   return (rejection) => {
     const classOf = failureClassOf(rejection.code);
     const answer = byCode.get(rejection.code) ?? (classOf === undefined ? undefined : byClass.get(classOf));
@@ -392,17 +395,6 @@ function kindOf(value: unknown): string {
 function errorKind(error: unknown): string {
   if (error instanceof Error) return `a ${error.name}`;
   return error === null ? 'null' : `a ${typeof error}`;
-}
-
-/**
- * Where a computed answer's bug found at request time goes: `console.error`, at most once a minute per
- * resource server, as token introspection reports its misconfigurations by default. The message names
- * the option and the problem, never the request or the token.
- */
-function misconfigurationReporter(): (error: RsConfigError) => void {
-  const write = throttledConsoleError();
-  return (error) =>
-    write(`@rs: failure answer "${error.option}" is misconfigured, core's answer was sent: ${error.problem}`);
 }
 
 function applyResponse(rejection: Rejection, response: SettledResponse): Rejection {

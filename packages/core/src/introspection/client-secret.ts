@@ -1,7 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { hasStrayCharacters } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
-import { throttledConsoleError } from '../observability/throttled-console-error.js';
+import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import { type SecretReference, type SecretValue, secretText } from '../secrets/secret-value.js';
 import { secretIdInMessage } from '../secrets/shown-in-messages.js';
 
@@ -59,8 +59,7 @@ export type SecretRereadReporter = (problem: RsConfigError) => void;
  * that a store left broken is seen without flooding the log.
  */
 function loudRereadReporter(): SecretRereadReporter {
-  const write = throttledConsoleError();
-  return (problem) => write(problem.message);
+  return misconfigurationReporter('the introspection client secret is misconfigured', () => true);
 }
 
 /**

@@ -151,10 +151,13 @@ function headerSender(request: RsRequest, header: ResolvedHeader): 'trusted' | '
   return headerSent(request, header.name) ? 'unknown' : 'ignored';
 }
 
-/** Whether the header is present with a value: empty, as a proxy sets it for no certificate, is absent. */
+/**
+ * Whether the header is present with a value: empty (its spaces and tabs stripped by singleHeader), as a
+ * proxy sets it for no certificate, is absent.
+ */
 function headerSent(request: RsRequest, name: string): boolean {
   const value = singleHeader(request.headers, name);
-  return value === null || (value !== undefined && value.trim() !== '');
+  return value === null || (value !== undefined && value !== '');
 }
 
 interface ResolvedHeader {
