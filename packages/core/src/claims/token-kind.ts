@@ -27,7 +27,7 @@ const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline',
  * `tokenName`.
  *
  * - `token_type`, when a string, must be an access-token type (any case);
- * - `typ`, when a string, must not be one of Keycloak's other token types (any case);
+ * - `typ`, when present, must be a string other than Keycloak's other token types (any case);
  * - `tokenName`, when present, must be `access_token` exactly (Access Management's refresh tokens are
  *   JWTs signed or encrypted with the access tokens' key, `tokenName: "refresh_token"`);
  * - `token_use`, when present, must be `access` exactly (Amazon Cognito signs its ID tokens,
@@ -39,7 +39,10 @@ const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline',
 export function tokenKindProblem(claims: Readonly<Record<string, unknown>>): TokenKindClaim | undefined {
   const { token_type: tokenType, typ, tokenName, token_use: tokenUse } = claims;
   if (typeof tokenType === 'string' && !ACCESS_TOKEN_TYPES.has(tokenType.toLowerCase())) return 'token_type';
-  if (typeof typ === 'string' && KEYCLOAK_OTHER_TYPES.has(typ.toLowerCase())) return 'typ';
+  // A `typ` that is no string says nothing a reader can trust to mean "access token": refused, as a
+  // `tokenName` or `token_use` of another type is.
+  if (typ !== undefined && (typeof typ !== 'string' || KEYCLOAK_OTHER_TYPES.has(typ.toLowerCase())))
+    return 'typ';
   if (tokenName !== undefined && tokenName !== 'access_token') return 'tokenName';
   // Cognito's ID tokens carry `token_use: "id"` and an `aud`, its access tokens `"access"` and none: with
   // `acceptAnyAudience`, or an audience of the app client's ID, only this tells them apart.
