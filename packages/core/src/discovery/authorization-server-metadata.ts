@@ -19,6 +19,8 @@ export interface AuthorizationServerMetadata {
   readonly jwks_uri?: string | undefined;
   readonly introspection_endpoint?: string | undefined;
   readonly introspection_endpoint_auth_methods_supported?: readonly string[] | undefined;
+  /** RFC 8705 §5: the endpoints a client authenticating with a TLS certificate calls instead. */
+  readonly mtls_endpoint_aliases?: Readonly<Record<string, unknown>> | undefined;
   readonly [member: string]: unknown;
 }
 
@@ -123,12 +125,21 @@ export interface EndpointDiscovery {
  * Discovers `member` from `issuer`'s metadata ({@link discoverMetadata}). The URL found is validated like
  * a configured one; metadata without it, or with an unusable one, is a `DiscoveryError` with code
  * `ERR_RS_DISCOVERY_INVALID` (wrong metadata will not fix itself: a misconfiguration to report).
+ *
+ * With `mtlsAlias`, for a caller that authenticates with its TLS client certificate, the member of the
+ * metadata's `mtls_endpoint_aliases` is taken when there is one (RFC 8705 §5): servers that publish
+ * aliases ask for client certificates only there, and refuse such a caller at the plain endpoint.
  */
 export function endpointDiscovery(
   issuer: string,
   member: MetadataEndpoint,
   http: HttpClient,
-  limits: { timeoutMs: number; maxResponseBytes: number; allowInsecureHttp?: boolean | undefined },
+  limits: {
+    timeoutMs: number;
+    maxResponseBytes: number;
+    allowInsecureHttp?: boolean | undefined;
+    mtlsAlias?: boolean | undefined;
+  },
 ): EndpointDiscovery {
   let discovered: string | undefined;
   let discovery: Promise<string> | undefined;
@@ -136,7 +147,7 @@ export function endpointDiscovery(
   async function discover(): Promise<string> {
     const { timeoutMs, maxResponseBytes } = limits;
     const metadata = await discoverMetadata(issuer, http, { timeoutMs, maxResponseBytes });
-    const value = metadata[member];
+    const value = limits.mtlsAlias === true ? mtlsAliasOr(metadata, member, issuer) : metadata[member];
     if (typeof value !== 'string') {
       throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `the metadata of ${issuer} has no ${member}`);
     }
@@ -165,6 +176,33 @@ export function endpointDiscovery(
     },
     known: () => discovered,
   };
+}
+
+/**
+ * The RFC 8705 §5 alias of `member` when the metadata names one, else `member` itself. Aliases that are
+ * not a JSON object, or an alias of `member` that is not a string, are wrong metadata: falling back to the
+ * plain endpoint would send the certificate where the server does not ask for it.
+ */
+function mtlsAliasOr(
+  metadata: AuthorizationServerMetadata,
+  member: MetadataEndpoint,
+  issuer: string,
+): unknown {
+  const aliases = metadata.mtls_endpoint_aliases;
+  if (aliases === undefined) return metadata[member];
+  if (!isObject(aliases))
+    throw new DiscoveryError(
+      'ERR_RS_DISCOVERY_INVALID',
+      `the mtls_endpoint_aliases of ${issuer} is not a JSON object`,
+    );
+  const alias = aliases[member];
+  if (alias === undefined) return metadata[member];
+  if (typeof alias !== 'string')
+    throw new DiscoveryError(
+      'ERR_RS_DISCOVERY_INVALID',
+      `the mtls_endpoint_aliases.${member} of ${issuer} is not a string`,
+    );
+  return alias;
 }
 
 /**

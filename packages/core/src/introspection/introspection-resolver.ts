@@ -53,7 +53,11 @@ import {
 
 /** Options of {@link introspectionResolver}. Durations are in milliseconds. */
 export interface IntrospectionResolverOptions {
-  /** The introspection endpoint. When absent, it is discovered from `issuer` (RFC 8414, then OpenID). */
+  /**
+   * The introspection endpoint. When absent, it is discovered from `issuer` (RFC 8414, then OpenID): with
+   * `tls_client_auth`, the metadata's `mtls_endpoint_aliases.introspection_endpoint` when it names one
+   * (RFC 8705 §5), else `introspection_endpoint`.
+   */
   readonly endpoint?: string | URL | undefined;
   /**
    * The authorization server's issuer identifier, exactly as it states it (a trailing slash matters), or
@@ -251,6 +255,8 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
           timeoutMs: timeout,
           maxResponseBytes,
           allowInsecureHttp: options.allowInsecureHttp,
+          // RFC 8705 §5: a certificate-authenticated client calls the server's mTLS alias, when it has one.
+          mtlsAlias: options.clientAuthentication?.method === 'tls_client_auth',
         })
       : undefined;
   // A failed discovery is not tried again by every request that follows: it waits 1 s, doubled after each
