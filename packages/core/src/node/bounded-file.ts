@@ -75,3 +75,12 @@ export function readBoundedFile(path: string, maxBytes: number, option: string):
     closeSync(fd);
   }
 }
+
+/**
+ * `text` without the byte order mark that may open it, for files whose format has no room for one (JSON,
+ * base64): editors on Windows write it, and the parsers would refuse the file for it. Not for files read
+ * byte for byte (a plain secret), whose bytes are the secret.
+ */
+export function withoutByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

@@ -13,13 +13,21 @@ import { isObject } from '../encoding/json-object.js';
 import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { filePathInMessage } from '../secrets/shown-in-messages.js';
-import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
+import {
+  maxFileBytesOption,
+  maxFileBytesRule,
+  readBoundedFile,
+  withoutByteOrderMark,
+} from './bounded-file.js';
 
 /** Options of {@link directorySecretStore}. */
 export interface DirectorySecretStoreOptions {
   /** The directory: one file per secret, named by its secret ID (a Kubernetes secret volume, say). */
   readonly directory: string;
-  /** How files are written: `plain` (the bytes as they are) or `base64` (line breaks ignored). */
+  /**
+   * How files are written: `plain` (the bytes as they are) or `base64` (line breaks, and a byte order mark
+   * opening the file, ignored).
+   */
   readonly format: 'plain' | 'base64';
   /**
    * Appended to the secret ID to name the file, e.g. `.txt`. Default none. Compared exactly with file
@@ -108,7 +116,10 @@ export function directorySecretStore(options: DirectorySecretStoreOptions): Secr
       const content = readBoundedFile(file, maxBytes, 'directorySecretStore');
       const fileInMessage = filePathInMessage(file);
       const bytes =
-        options.format === 'plain' ? new Uint8Array(content) : decodeBase64(content.toString('utf8'));
+        options.format === 'plain'
+          ? new Uint8Array(content)
+          : // A byte order mark (Windows editors write one) is no part of base64 text.
+            decodeBase64(withoutByteOrderMark(content.toString('utf8')));
       if (bytes === undefined)
         throw new RsConfigError('directorySecretStore', `${fileInMessage} is not base64`);
       if (bytes.byteLength === 0)

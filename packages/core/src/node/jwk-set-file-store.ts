@@ -6,11 +6,19 @@ import { isObject } from '../encoding/json-object.js';
 import { jwkSetKeys } from '../secrets/jwk-set-store.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { filePathInMessage } from '../secrets/shown-in-messages.js';
-import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
+import {
+  maxFileBytesOption,
+  maxFileBytesRule,
+  readBoundedFile,
+  withoutByteOrderMark,
+} from './bounded-file.js';
 
 /** Options of {@link jwkSetFileStore}. */
 export interface JwkSetFileStoreOptions {
-  /** A JSON file holding a JWK set (`{ "keys": [...] }`): public, private or `oct` keys. */
+  /**
+   * A JSON file holding a JWK set (`{ "keys": [...] }`): public, private or `oct` keys. It may open with a
+   * byte order mark.
+   */
   readonly file: string;
   /** The secret IDs this store answers. Default: every ID (keys are chosen by the token's `kid`). */
   readonly secretIds?: string | readonly string[] | undefined;
@@ -44,7 +52,8 @@ export function jwkSetFileStore(options: JwkSetFileStoreOptions): SecretStore {
   const { file } = options;
   const maxBytes = maxFileBytesOption(options.maxFileBytes, 256 * 1024, 'jwkSetFileStore.maxFileBytes');
   const secretIds = stringSetOption(options.secretIds, 'jwkSetFileStore.secretIds', false);
-  const text = readBoundedFile(file, maxBytes, 'jwkSetFileStore.file').toString('utf8');
+  // A byte order mark (Windows editors write one) is no part of the JSON: JSON.parse would refuse it.
+  const text = withoutByteOrderMark(readBoundedFile(file, maxBytes, 'jwkSetFileStore.file').toString('utf8'));
   // The file was read, so `file` is a path; it is still shown only if it looks like one, as everywhere.
   const shown = filePathInMessage(file);
   // Nesting is checked before parsing, as for a JWK set fetched from a URL: with maxFileBytes raised, a

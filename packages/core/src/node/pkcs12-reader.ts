@@ -1,5 +1,6 @@
 import type forge from 'node-forge';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
+import { aliasInMessage } from '../secrets/shown-in-messages.js';
 import { Asn1ShapeError, read } from './asn1-reader.js';
 import {
   DerivationBudget,
@@ -56,7 +57,10 @@ export type Pkcs12EntryContent =
 
 /** A PKCS#12 keystore whose integrity was checked; entries are decrypted only when opened. */
 export interface Pkcs12KeyStore {
-  /** The entry aliases (friendly names), lower-cased as the JDK's keystore does. */
+  /**
+   * The entry aliases (friendly names), lower-cased as the JDK's keystore does; a key entry without one
+   * is named as the JDK names it, `"1"`, `"2"`, … in the order read.
+   */
   readonly aliases: readonly string[];
   /**
    * Opens the entry `alias` (any case): `undefined` when there is none; throws {@link Pkcs12Error}, also
@@ -252,13 +256,17 @@ function indexEntries(bags: Bags, budget: DerivationBudget): Pkcs12KeyStore {
     const key = alias?.toLowerCase();
     if (key !== undefined && !entries.has(key)) entries.set(key, entry);
   };
+  // A key entry without a friendly name (`openssl pkcs12 -export` without `-name`) gets the name the
+  // JDK's keystore gives it, and `keytool -list` shows: "1", "2", … in the order the entries are read.
+  let unnamed = 0;
+  const unfriendlyName = () => String(++unnamed);
   const usedCerts = new Set<CertBag>();
   for (const bag of bags.keys) {
     const cert = bags.certs.find((candidate) => sameEntry(bag, candidate));
     if (cert !== undefined) usedCerts.add(cert);
-    add(bag.alias ?? cert?.alias, { kind: 'private-key', bag, cert });
+    add(bag.alias ?? cert?.alias ?? unfriendlyName(), { kind: 'private-key', bag, cert });
   }
-  for (const bag of bags.secrets) add(bag.alias, { kind: 'secret-key', bag });
+  for (const bag of bags.secrets) add(bag.alias ?? unfriendlyName(), { kind: 'secret-key', bag });
   for (const cert of bags.certs) {
     // A named certificate that belongs to no key is a trusted-certificate entry; unnamed ones are chain
     // certificates of a key entry.
@@ -274,7 +282,7 @@ function indexEntries(bags: Bags, budget: DerivationBudget): Pkcs12KeyStore {
         return openEntry(entry, entryPassword, budget);
       } catch (error) {
         if (error instanceof Asn1ShapeError)
-          throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `entry "${alias}": ${error.message}`, {
+          throw new Pkcs12Error('ERR_RS_PKCS12_FORMAT', `entry ${aliasInMessage(alias)}: ${error.message}`, {
             cause: error,
           });
         throw error;

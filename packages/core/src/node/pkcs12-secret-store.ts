@@ -17,7 +17,7 @@ import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { octKey } from '../secrets/secret-bytes.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText, secretValue } from '../secrets/secret-value.js';
-import { filePathInMessage } from '../secrets/shown-in-messages.js';
+import { aliasInMessage, filePathInMessage } from '../secrets/shown-in-messages.js';
 import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
 import { keyObjectJwk } from './key-object-jwk.js';
 import { nodeForge } from './node-forge.js';
@@ -37,7 +37,11 @@ export interface Pkcs12Mapping {
    * end or a control character, is refused.
    */
   readonly secretId: string;
-  /** The keystore aliases that hold the secret's keys, active first (case-insensitive, as in the JDK). */
+  /**
+   * The keystore aliases that hold the secret's keys, active first (case-insensitive, as in the JDK). A key
+   * entry without a friendly name (`openssl pkcs12 -export` without `-name`) is `"1"`, `"2"`, … as
+   * `keytool -list` shows it.
+   */
   readonly aliases: readonly string[];
 }
 
@@ -80,6 +84,7 @@ const PKCS12_SECRET_STORE_OPTIONS: OptionSchema<Pkcs12SecretStoreOptions> = {
 
 // JDK key-algorithm OIDs of secret-key entries: AES keys encrypt, HMAC keys sign. The JWK `use` keeps
 // each to its purpose, so an AES key mapped for verification is refused rather than used as an HMAC key.
+// A secret key of any other algorithm (3DES, whose 24 bytes would pass for an AES-192 key) is refused.
 const AES_OID = '2.16.840.1.101.3.4.1';
 const HMAC_OIDS: ReadonlySet<string> = new Set([
   '1.2.840.113549.2.7',
@@ -88,6 +93,7 @@ const HMAC_OIDS: ReadonlySet<string> = new Set([
   '1.2.840.113549.2.10',
   '1.2.840.113549.2.11',
 ]);
+const JOSE_SECRET_KEY_OIDS: ReadonlySet<string> = new Set([AES_OID, ...HMAC_OIDS]);
 
 /**
  * Keys from a PKCS#12 keystore, as written by `openssl pkcs12 -export` (OpenSSL 3 defaults or
@@ -176,23 +182,25 @@ function requireEntryPasswordsMapped(
     requireOption(
       !seen.has(key),
       'pkcs12SecretStore.entryPasswords',
-      `alias ${JSON.stringify(alias)} is given twice (aliases are case-insensitive)`,
+      `alias ${aliasInMessage(alias)} is given twice (aliases are case-insensitive)`,
     );
     seen.add(key);
     requireOption(
       mapped.has(key),
       'pkcs12SecretStore.entryPasswords',
-      `alias ${JSON.stringify(alias)} is in no mapping (mapped aliases: ${[...new Set(aliases)].join(', ')}); is it misspelled?`,
+      `alias ${aliasInMessage(alias)} is in no mapping (mapped aliases: ${[...new Set(aliases)].map(aliasInMessage).join(', ')}); is it misspelled?`,
     );
   }
 }
 
 function openKeystore(bytes: Uint8Array, password: string, fileInMessage: string): Pkcs12KeyStore {
-  // A JKS or JCEKS keystore starts with a magic number; say so rather than "not PKCS#12".
-  if (bytes[0] === 0xfe && bytes[1] === 0xed && bytes[2] === 0xfe && bytes[3] === 0xed)
+  // A JKS (0xFEEDFEED) or JCEKS (0xCECECECE) keystore starts with a magic number; say so, with the
+  // command that converts it, rather than "not PKCS#12".
+  const javaKeystore = javaKeystoreType(bytes);
+  if (javaKeystore !== undefined)
     throw new RsConfigError(
       'pkcs12SecretStore.file',
-      `${fileInMessage} is a JKS keystore: convert it with keytool -importkeystore -deststoretype PKCS12`,
+      `${fileInMessage} is a ${javaKeystore} keystore: convert it with keytool -importkeystore -srcstoretype ${javaKeystore} -deststoretype PKCS12`,
     );
   try {
     return readPkcs12(bytes, password);
@@ -205,6 +213,14 @@ function openKeystore(bytes: Uint8Array, password: string, fileInMessage: string
       cause: error,
     });
   }
+}
+
+/** The JDK's own keystore formats, told by their first four bytes: PKCS#12 has none (it is DER). */
+function javaKeystoreType(bytes: Uint8Array): 'JKS' | 'JCEKS' | undefined {
+  if (bytes.length < 4) return undefined;
+  const magic = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+  if (magic === 0xfeedfeed) return 'JKS';
+  return magic === 0xcececece ? 'JCEKS' : undefined;
 }
 
 /**
@@ -256,7 +272,7 @@ function entryKey(
     const option = error.code === 'ERR_RS_PKCS12_PASSWORD' ? passwordOption : 'pkcs12SecretStore.file';
     throw new RsConfigError(
       option,
-      `${fileInMessage} alias "${alias}": ${error.message}${lineBreakHint(error, password)}`,
+      `${fileInMessage} alias ${aliasInMessage(alias)}: ${error.message}${lineBreakHint(error, password)}`,
       { cause: error },
     );
   }
@@ -264,10 +280,16 @@ function entryKey(
     const known = keystore.aliases.length === 0 ? 'none' : keystore.aliases.join(', ');
     throw new RsConfigError(
       'pkcs12SecretStore.mappings',
-      `${fileInMessage} has no entry with alias "${alias}" (aliases: ${known})`,
+      `${fileInMessage} has no entry with alias ${aliasInMessage(alias)} (aliases: ${known})`,
     );
   }
-  const origin = `${fileInMessage} alias "${alias}"`;
+  const origin = `${fileInMessage} alias ${aliasInMessage(alias)}`;
+  if (content.kind === 'secret-key' && !JOSE_SECRET_KEY_OIDS.has(content.algorithm))
+    throw new RsConfigError(
+      'pkcs12SecretStore.mappings',
+      `${origin} holds a secret key of an algorithm JOSE does not use (OID ${content.algorithm}): only AES ` +
+        '(keytool -genseckey -keyalg AES) and HMAC (-keyalg HmacSHA256, …) secret keys serve',
+    );
   const jwk = contentJwk(content);
   if (jwk === undefined)
     throw new RsConfigError('pkcs12SecretStore.mappings', `${origin} holds a key that JOSE cannot use`);
@@ -289,8 +311,7 @@ function contentJwk(content: Pkcs12EntryContent): JWK | undefined {
         return keyObjectJwk(new X509Certificate(content.certificate).publicKey);
       case 'secret-key': {
         const { jwk } = octKey(content.key, '');
-        if (content.algorithm === AES_OID) return { ...jwk, use: 'enc' };
-        return HMAC_OIDS.has(content.algorithm) ? { ...jwk, use: 'sig' } : jwk;
+        return content.algorithm === AES_OID ? { ...jwk, use: 'enc' } : { ...jwk, use: 'sig' };
       }
     }
   } catch {

@@ -114,3 +114,22 @@ export function secretIdInMessage(secretId: string): string {
   if (looksLikeSecretId(secretId)) return JSON.stringify(secretId);
   return `given (${secretId.length} characters, not shown: it does not look like an ID; was the secret given in place of its ID?)`;
 }
+
+/**
+ * A keystore alias for an error message: quoted when it looks like a name (as {@link looksLikeSecretId}
+ * has it, spaces inside allowed: keytool takes `-alias "signing key"`), otherwise a phrase giving only its
+ * length. An alias is typed next to passwords and keys (`entryPasswords: { [alias]: password }`, written
+ * the other way round, or a key given where its alias belongs): such a value is not repeated.
+ *
+ * @example
+ * ```ts
+ * `no entry with alias ${aliasInMessage(alias)}`;
+ * // 'no entry with alias "signature-key"', or 'no entry with alias given (1704 characters, not shown: it
+ * // does not look like an alias; was a password or key given in its place?)'
+ * ```
+ */
+export function aliasInMessage(alias: string): string {
+  const spacesInside = alias.length > 0 && alias.trim() === alias ? alias.replace(/ /g, '_') : alias;
+  if (spacesInside.length > 0 && looksLikeSecretId(spacesInside)) return JSON.stringify(alias);
+  return `given (${alias.length} characters, not shown: it does not look like an alias; was a password or key given in its place?)`;
+}
