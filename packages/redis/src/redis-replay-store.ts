@@ -92,7 +92,7 @@ export interface RedisReplayStore extends ReplayStore {
  */
 export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
   checkOptions(options, REDIS_REPLAY_STORE_OPTIONS, FACTORY);
-  const settings = connectionSettings(options, FACTORY, 1_000);
+  const settings = connectionSettings(options, FACTORY, { commandTimeout: 1_000, maxPendingCommands: 1_000 });
   let closed = false;
 
   function report(error: RedisStoreError): RedisStoreError {

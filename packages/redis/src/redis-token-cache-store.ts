@@ -102,7 +102,13 @@ export interface RedisTokenCacheStoreOptions {
    * stay in the in-process tier. Default 64 KiB.
    */
   readonly maxValueBytes?: number | undefined;
-  /** Commands awaiting an answer beyond which Redis is skipped (a hung Redis must not pile them up). Default 1000. */
+  /**
+   * Commands awaiting an answer beyond which Redis is skipped (a hung Redis must not pile them up). Default
+   * 10 000. Counted in commands, not requests: a lookup sends 2, a write 1 plus 4 per revocation label of
+   * the answer (13 for one with a `jti`, a subject and a client), so about 750 writes under way at once
+   * reach the default; a lower value skips Redis, and counts a store error, on a healthy Redis as soon as
+   * that many new tokens arrive at once.
+   */
   readonly maxPendingCommands?: number | undefined;
   /**
    * The longest pause between two reconnection attempts of the store's own client (`url`) and of its
@@ -305,7 +311,10 @@ function refuseOtherComponentsKeys(keyPrefix: string): void {
  */
 export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): RedisTokenCacheStore {
   checkOptions(options, REDIS_TOKEN_CACHE_STORE_OPTIONS, FACTORY);
-  const settings = connectionSettings(options, FACTORY, 250);
+  // A write sends 1 command plus 4 per revocation label (13 for an answer with a `jti`, a subject and a
+  // client): 10 000 lets some 750 writes be under way at once on a healthy Redis (a cold start meeting
+  // many new tokens) and still caps what a hung one piles up.
+  const settings = connectionSettings(options, FACTORY, { commandTimeout: 250, maxPendingCommands: 10_000 });
   // checkOptions has checked what is given: only the defaults are left to fill in.
   const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   refuseOtherComponentsKeys(keyPrefix);

@@ -63,7 +63,7 @@ export interface ConnectionSettings {
 export function connectionSettings(
   options: ConnectionOptions,
   factory: string,
-  defaultCommandTimeout: number,
+  defaults: { readonly commandTimeout: number; readonly maxPendingCommands: number },
 ): ConnectionSettings {
   const given = [options.client, options.url, options.cluster, options.sentinel].filter(
     (v) => v !== undefined,
@@ -92,8 +92,13 @@ export function connectionSettings(
     url: options.url,
     cluster: options.cluster,
     sentinel: options.sentinel,
-    commandTimeout: positiveInteger(options.commandTimeout, defaultCommandTimeout, factory, 'commandTimeout'),
-    maxPendingCommands: positiveInteger(options.maxPendingCommands, 1_000, factory, 'maxPendingCommands'),
+    commandTimeout: positiveInteger(options.commandTimeout, defaults.commandTimeout, factory, 'commandTimeout'),
+    maxPendingCommands: positiveInteger(
+      options.maxPendingCommands,
+      defaults.maxPendingCommands,
+      factory,
+      'maxPendingCommands',
+    ),
     reconnectMaxDelay: positiveInteger(options.reconnectMaxDelay, 2_000, factory, 'reconnectMaxDelay'),
   };
 }
