@@ -20,6 +20,8 @@ export interface ProtectedResourceOptions {
   /**
    * The resource identifier (RFC 9728 §1.2): an `https:` URL without query or fragment, the one clients
    * name in `resource` parameters. `http:` is accepted for loopback hosts only, for local development.
+   * Written in normal form (RFC 3986 §6.2.2), as the metadata URL is built from it: scheme and host in
+   * lower case, no default port, no `.` or `..` segment, escapes in upper case and only where needed.
    */
   readonly resource: string;
   /**
@@ -182,13 +184,41 @@ export function protectedResource(
 
 function resourceIdentifier(value: unknown, option: string): string {
   const url = publishedUrl(value, option);
+  // `url.search` is '' for a bare `?` too: the string is what the document publishes.
   requireOption(
-    url.search === '' && url.hash === '',
+    url.search === '' &&
+      url.hash === '' &&
+      !(value as string).includes('?') &&
+      !(value as string).includes('#'),
     option,
     'must have no query and no fragment (RFC 9728 §1.2)',
   );
+  requireOption(
+    isNormalized(value as string, url),
+    option,
+    'must be in normal form (RFC 3986 §6.2.2): scheme and host in lower case, no default port, no "." or ".." segment, no backslash, " or unescaped character, escapes in upper case and only where needed; the metadata URL is built from the normal form',
+  );
   return value as string;
 }
+
+/**
+ * Whether the resource is written as its parsed URL is: the metadata URL is built from the parsed one, and
+ * the document publishes the string as given, so `https://API.example.com:443/a/../v1` would be served
+ * at `https://api.example.com/.well-known/oauth-protected-resource/v1` while naming another spelling as
+ * its resource, and a backslash would become a `/`. Only the `/` of an empty path may be left out.
+ */
+function isNormalized(resource: string, url: URL): boolean {
+  if (url.href !== resource && !(url.pathname === '/' && url.href === `${resource}/`)) return false;
+  // What URL parsing leaves as it is: an escape in lower case, or of a character that needs none (`%7E`
+  // for `~`), which routers decode before matching the metadata path.
+  for (const [, hex] of resource.matchAll(/%(..)/g)) {
+    if (hex !== hex!.toUpperCase() || UNRESERVED.test(String.fromCharCode(Number.parseInt(hex!, 16))))
+      return false;
+  }
+  return true;
+}
+
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
 function optionalUrl(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;

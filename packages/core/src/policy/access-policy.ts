@@ -25,7 +25,7 @@ import {
   type StaticScopeRequirement,
   validateScopeRequirement,
 } from './scopes.js';
-import { checkStepUp, type StepUpRequirement, validateStepUp } from './step-up.js';
+import { checkStepUp, type StepUpRequirement, validateStepUp, withLoginOfBoth } from './step-up.js';
 import { asynchronousAnswer, isAsyncFunction, isThenable, SYNCHRONOUS } from './synchronous-answer.js';
 
 /**
@@ -145,7 +145,8 @@ function frozenData(value: unknown, depth: number): unknown {
  *
  * A scope refusal names the scopes of both policies (see {@link AccessPolicy.scopes}): naming only those
  * of the policy that failed would send a client for a token the other one refuses. Each policy's
- * requirement is computed at most once per request, and the other policy's only for a refusal.
+ * requirement is computed at most once per request, and the other policy's only for a refusal. A step-up
+ * refusal likewise asks for the login both policies demand (see {@link withLoginOfBoth}).
  */
 export function checkAccessPolicies(
   serverPolicy: AccessPolicy | undefined,
@@ -157,6 +158,8 @@ export function checkAccessPolicies(
   const serverScopes = serverPolicy === undefined ? undefined : requiredScopes(serverPolicy, request, token);
   if (serverPolicy !== undefined) {
     const denied = checkAccessPolicy(serverPolicy, serverScopes, token, now);
+    if (denied?.code === 'insufficient_user_authentication')
+      return withLoginOfBoth(denied, serverPolicy, routePolicy);
     if (denied !== undefined) {
       if (denied.code !== 'insufficient_scope' || routePolicy?.scopes === undefined) return denied;
       return withScopesOfBoth(denied, serverScopes, scopesForChallenge(routePolicy, request, token));
@@ -165,6 +168,8 @@ export function checkAccessPolicies(
   if (routePolicy === undefined) return undefined;
   const routeScopes = requiredScopes(routePolicy, request, token);
   const denied = checkAccessPolicy(routePolicy, routeScopes, token, now);
+  if (denied?.code === 'insufficient_user_authentication')
+    return withLoginOfBoth(denied, serverPolicy, routePolicy);
   if (denied?.code !== 'insufficient_scope' || serverScopes === undefined) return denied;
   return withScopesOfBoth(denied, serverScopes, routeScopes);
 }

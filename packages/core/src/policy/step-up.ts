@@ -67,6 +67,34 @@ export function checkStepUp(
 }
 
 /**
+ * A step-up refusal of one policy, asking for what the server-wide policy and the route's both demand
+ * (RFC 9470 §3): the `acr` values both accept and the shorter `max_age`. Naming one policy's demand alone
+ * would send the client to log in again only to be refused by the other: `acr_values="urn:mfa urn:hwk"`
+ * from the server-wide policy when the route takes `urn:hwk` only, or no `max_age` when the route sets
+ * one. When the two accept no `acr` in common no login satisfies both, and the refusal keeps its own values.
+ */
+export function withLoginOfBoth(
+  denied: Failure,
+  serverPolicy: StepUpRequirement | undefined,
+  routePolicy: StepUpRequirement | undefined,
+): Failure {
+  const acrValues = acrValuesOfBoth(serverPolicy?.acrValues, routePolicy?.acrValues) ?? denied.acrValues;
+  const ages = [serverPolicy?.maxAge, routePolicy?.maxAge].filter((age) => age !== undefined);
+  const maxAge = ages.length === 0 ? undefined : Math.min(...ages);
+  return { ...denied, acrValues, maxAge };
+}
+
+/** The acr values both lists accept, in the first list's order; `undefined` when they share none. */
+function acrValuesOfBoth(
+  first: readonly string[] | undefined,
+  second: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  const shared = first.filter((value) => second.includes(value));
+  return shared.length === 0 ? undefined : shared;
+}
+
+/**
  * Whether `auth_time` can be when the user logged in: a login precedes the token issued for it, so not
  * after the token's `iat` (both stamped by the authorization server's clock), and, against this server's
  * clock, not further ahead than the largest clock skew any setting allows. A later one says nothing about

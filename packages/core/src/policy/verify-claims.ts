@@ -270,8 +270,11 @@ function words(value: string, delimiter: string): string[] {
 
 function integerOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
-  if (typeof value === 'string' && /^-?\d{1,15}$/.test(value)) return Number(value);
-  return undefined;
+  // Up to 16 digits: every safe integer an expected value may be (2^53 - 1 has 16) is matched by its
+  // string form too; a longer string could round to a safe integer it does not spell.
+  if (typeof value !== 'string' || !/^-?\d{1,16}$/.test(value)) return undefined;
+  const integer = Number(value);
+  return Number.isSafeInteger(integer) ? integer : undefined;
 }
 
 function booleanOf(value: unknown): boolean | undefined {

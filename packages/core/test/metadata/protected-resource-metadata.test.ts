@@ -247,6 +247,42 @@ describe('configuration', () => {
     expect(local.protectedResource?.document().resource_documentation).toBe('http://localhost:3000/docs');
   });
 
+  it.each([
+    ['an upper-case host', 'https://API.example.com/v1'],
+    ['an upper-case scheme', 'HTTPS://api.example.com/v1'],
+    ['the default port', 'https://api.example.com:443/v1'],
+    ['the default port of http', 'http://127.0.0.1:80/v1'],
+    ['a ".." segment', 'https://api.example.com/a/../v1'],
+    ['a "." segment', 'https://api.example.com/./v1'],
+    ['a backslash, read as a slash', 'https://api.example.com/a\\b'],
+    ['a quote', 'https://api.example.com/a"b'],
+    ['an empty query', 'https://api.example.com/v1?'],
+    ['an empty fragment', 'https://api.example.com/v1#'],
+    ['an IPv6 address not in its shortest form', 'https://[0:0::1]:8443/v1'],
+    ['an escaped unreserved character', 'https://api.example.com/%7Ev1'],
+    ['an escape in lower case', 'https://api.example.com/a%2fb'],
+  ])('refuses a resource with %s: its metadata URL would be built from another spelling', (_, resource) => {
+    const error = expectConfigError(
+      () => server({ protectedResource: { resource } }),
+      'protectedResource.resource',
+    );
+    expect(error.message).not.toContain(resource);
+  });
+
+  it.each([
+    ['https://api.example.com', 'https://api.example.com/.well-known/oauth-protected-resource'],
+    ['https://api.example.com/v1/', 'https://api.example.com/.well-known/oauth-protected-resource/v1/'],
+    ['https://[::1]:8443/v1', 'https://[::1]:8443/.well-known/oauth-protected-resource/v1'],
+    [
+      'https://api.example.com/~v1/a%2Fb',
+      'https://api.example.com/.well-known/oauth-protected-resource/~v1/a%2Fb',
+    ],
+  ])('accepts the resource %s in normal form, published as given', (resource, metadataUrl) => {
+    const rs = server({ protectedResource: { resource } });
+    expect(rs.protectedResource?.metadataUrl).toBe(metadataUrl);
+    expect(rs.protectedResource?.document().resource).toBe(resource);
+  });
+
   it('accepts http: on a loopback host, for local development', () => {
     const rs = server({ protectedResource: { resource: 'http://127.0.0.1:9401' } });
     expect(rs.protectedResource?.metadataUrl).toBe(

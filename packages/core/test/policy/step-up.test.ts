@@ -124,6 +124,83 @@ describe('maximum authentication age (RFC 9470)', () => {
   });
 });
 
+describe('the step-up challenge of two policies', () => {
+  async function decideWithBoth(
+    claims: Record<string, unknown>,
+    serverPolicy: AccessPolicy,
+    route: AccessPolicy,
+  ) {
+    const server = createResourceServer({
+      resolver,
+      clock: () => NOW_MS,
+      realm: 'api',
+      policy: serverPolicy,
+    });
+    return server.authenticate(bearerRequest(await mint(key, claims)), server.checkPolicy(route, 'route'));
+  }
+  const challenged = (challenge: string | undefined, name: string) =>
+    new RegExp(`${name}="([^"]*)"`).exec(challenge ?? '')?.[1];
+
+  /** The challenge asks for a login that passes both policies: a token with what it names is accepted. */
+  async function expectActionable(
+    claims: Record<string, unknown>,
+    serverPolicy: AccessPolicy,
+    route: AccessPolicy,
+    expected: { acrValues?: string; maxAge?: string },
+  ) {
+    const rejection = expectRejected(
+      await decideWithBoth(claims, serverPolicy, route),
+      'insufficient_user_authentication',
+      401,
+    );
+    const acrValues = challenged(rejection.wwwAuthenticate, 'acr_values');
+    const maxAge = challenged(rejection.wwwAuthenticate, 'max_age');
+    expect({ acrValues, maxAge }).toEqual({ acrValues: expected.acrValues, maxAge: expected.maxAge });
+    // A fresh login of a class the challenge names.
+    const acr = acrValues?.split(' ')[0] ?? claims.acr;
+    expectAccepted(await decideWithBoth({ ...claims, acr, auth_time: NOW_S }, serverPolicy, route));
+  }
+
+  it('names the acr values both policies accept, whichever of them refused', async () => {
+    const serverPolicy = { acrValues: ['urn:mfa', 'urn:hwk'] };
+    const route = { acrValues: ['urn:hwk', 'urn:bio'] };
+    // The server-wide policy refuses: naming its own values would send the client for urn:mfa.
+    await expectActionable({ acr: 'urn:pwd' }, serverPolicy, route, { acrValues: 'urn:hwk' });
+    // The server-wide policy passes, the route refuses.
+    await expectActionable({ acr: 'urn:mfa' }, serverPolicy, route, { acrValues: 'urn:hwk' });
+  });
+
+  it('names the max_age of the other policy, and the shorter of two', async () => {
+    await expectActionable(
+      { acr: 'urn:pwd', auth_time: NOW_S - 1000 },
+      { acrValues: ['urn:mfa'] },
+      { maxAge: 60 },
+      {
+        acrValues: 'urn:mfa',
+        maxAge: '60',
+      },
+    );
+    await expectActionable(
+      { acr: 'urn:mfa', auth_time: NOW_S - 1000 },
+      { maxAge: 600 },
+      { acrValues: ['urn:mfa'], maxAge: 60 },
+      {
+        acrValues: 'urn:mfa',
+        maxAge: '60',
+      },
+    );
+    await expectActionable({ auth_time: NOW_S - 100 }, { maxAge: 60 }, { maxAge: 600 }, { maxAge: '60' });
+  });
+
+  it('keeps the values of the policy that refused when the two accept no acr in common', async () => {
+    const rejection = expectRejected(
+      await decideWithBoth({ acr: 'urn:pwd' }, { acrValues: ['urn:mfa'] }, { acrValues: ['urn:hwk'] }),
+      'insufficient_user_authentication',
+    );
+    expect(challenged(rejection.wwwAuthenticate, 'acr_values')).toBe('urn:mfa');
+  });
+});
+
 describe('step-up configuration', () => {
   it.each([
     [{ acrValues: [] }, 'route.acrValues'],

@@ -54,6 +54,17 @@ describe('NGINX verifyClaims semantics', () => {
   });
 
   it.each([
+    [9007199254740991, '9007199254740991', true],
+    [-9007199254740991, '-9007199254740991', true],
+    [1000000000000000, '1000000000000000', true],
+    // Past the safe range a string rounds to a number it does not spell.
+    [9007199254740991, '9007199254740992', false],
+    [9007199254740991, '90071992547409910', false],
+  ])('INTEGER %d against the string %j: %s, whatever its number of digits', (expected, actual, result) => {
+    expect(passes(claimIntegerEquals('c', expected), actual)).toBe(result);
+  });
+
+  it.each([
     [true, true],
     ['TRUE', true],
     ['true', true],
