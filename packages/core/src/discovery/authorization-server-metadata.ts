@@ -68,7 +68,13 @@ export async function discoverMetadata(
       response = await http.send({ method: 'GET', url, headers: { accept: 'application/json' }, ...limits });
     } catch (error) {
       const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
-      throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', message, { cause: error });
+      // A document over the limit will be as large next time: wrong metadata, not an outage.
+      const tooLarge = error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE';
+      throw new DiscoveryError(
+        tooLarge ? 'ERR_RS_DISCOVERY_INVALID' : 'ERR_RS_DISCOVERY_UNAVAILABLE',
+        tooLarge ? `${url}: ${message}` : message,
+        { cause: error },
+      );
     }
     if (response.status === 404) {
       lastProblem = new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata at ${url} (HTTP 404)`);

@@ -111,7 +111,10 @@ export interface IntrospectionResolverOptions {
    * request must not be read as this resource server's misconfiguration.
    */
   readonly maxTokenLength?: number | undefined;
-  /** Largest accepted answer, in bytes (a whole number). Default 64 KiB. */
+  /**
+   * Largest accepted answer, in bytes (a whole number). Default 64 KiB. Discovery reads the issuer's
+   * metadata up to 64 KiB even when this is smaller; a larger document is wrong metadata (misconfigured).
+   */
   readonly maxResponseBytes?: number | undefined;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
   readonly allowInsecureHttp?: boolean | undefined;
@@ -177,6 +180,8 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
 // for the metadata; for introspection, no request retries.
 const BACK_OFF_DELAY_MS = 1_000;
 const MAX_BACK_OFF_DELAY_MS = 10_000;
+// The largest metadata document discovery reads, whatever `maxResponseBytes` says of answers.
+const MAX_METADATA_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
 
@@ -253,7 +258,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     fixedEndpoint === undefined
       ? endpointDiscovery(issuer!, 'introspection_endpoint', http, {
           timeoutMs: timeout,
-          maxResponseBytes,
+          // The limit for answers is no limit for the metadata (several KiB at Keycloak or Access
+          // Management): a small one would fail discovery for good. At least what issuerJwks accepts.
+          maxResponseBytes: Math.max(maxResponseBytes, MAX_METADATA_BYTES),
           allowInsecureHttp: options.allowInsecureHttp,
           // RFC 8705 §5: a certificate-authenticated client calls the server's mTLS alias, when it has one.
           mtlsAlias: options.clientAuthentication?.method === 'tls_client_auth',

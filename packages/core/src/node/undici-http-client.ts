@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createSecureContext } from 'node:tls';
+import { Socket } from 'node:net';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import {
   type BrotliOptions,
@@ -67,6 +68,10 @@ export interface UndiciHttpClientOptions {
 
 // How long close() lets requests under way finish before it cuts their connections.
 const CLOSE_GRACE_MS = 1_000;
+// Undici's own default, made explicit so that a failure to connect can say how long it waited. A
+// connection attempt is the pool's, not one request's: a request that gives up sooner (its own timeout)
+// leaves the attempt to end here.
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** An {@link HttpClient} with connections to let go of. */
 export interface ClosableHttpClient extends HttpClient {
@@ -92,7 +97,10 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
  * Every request ends within its `timeoutMs`, or as soon as its `signal` aborts, whatever undici does:
  * waiting for a connection counts, and there is no limit on connections per origin unless `connections`
  * sets one, so an endpoint that hangs does not starve the other endpoints of its origin (see
- * {@link UndiciHttpClientOptions.connections}).
+ * {@link UndiciHttpClientOptions.connections}). `timeoutMs` is the only limit on the answer, however
+ * long (undici's own 300 s limits on headers and body are off); opening a connection (TCP and TLS) is
+ * given at most 10 s, and fails then with `ERR_RS_HTTP_TIMEOUT` saying so; an attempt that outlives its
+ * request (whose own timeout came first) does not keep the process alive.
  *
  * @example
  * ```ts
@@ -106,13 +114,18 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
   const {
     Agent,
     request,
+    buildConnector,
     errors: undiciErrors,
   } = loadOptionalPeer<typeof Undici>('undici', 'undiciHttpClient');
   const dispatcher = new Agent({
     // Undici's own default, `null`, is no limit.
     connections: options.connections ?? null,
     keepAliveTimeout: options.keepAliveTimeout ?? 30_000,
-    connect: options.tls === undefined ? undefined : { ...options.tls },
+    // Each request's own deadline (`timeoutMs`, up to 2³¹−1 ms) is its only limit for the headers and
+    // the body: undici's defaults (300 s each) would otherwise end a longer one early, as a network error.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: unheldWhileConnecting(buildConnector({ ...options.tls, timeout: CONNECT_TIMEOUT_MS })),
   });
   // Aborts every request under way when close() cuts connections: destroying the agent alone leaves a
   // request that is waiting for response headers pending.
@@ -174,12 +187,16 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
         if (error instanceof HttpClientError) throw error;
         // Ended by the caller: its own reason, as fetch rejects.
         if (endedByCaller(deadline, req.signal)) throw req.signal?.reason;
+        if (error instanceof undiciErrors.ConnectTimeoutError) {
+          // Before the request's own deadline: say what took too long, not that the deadline passed.
+          throw new HttpClientError(
+            'ERR_RS_HTTP_TIMEOUT',
+            `${shownUrl(req.url)} did not complete a connection within ${CONNECT_TIMEOUT_MS} ms`,
+            { cause: error },
+          );
+        }
         const name = (error as { name?: string | undefined }).name;
-        if (
-          name === 'TimeoutError' ||
-          name === 'AbortError' ||
-          error instanceof undiciErrors.ConnectTimeoutError
-        ) {
+        if (name === 'TimeoutError' || name === 'AbortError') {
           throw new HttpClientError(
             'ERR_RS_HTTP_TIMEOUT',
             `${shownUrl(req.url)} did not answer within ${req.timeoutMs} ms`,
@@ -272,6 +289,27 @@ function readCertificate(pem: string | Uint8Array, option: string): X509Certific
 
 function pemText(value: string | Uint8Array): string {
   return typeof value === 'string' ? value : Buffer.from(value).toString('latin1');
+}
+
+/**
+ * `connector`, with each socket it opens left out of what keeps the process alive until it is connected
+ * (TLS handshake included). A connection attempt is the pool's, not a request's: when the request that
+ * started it gives up first (its own deadline), undici lets the attempt run to the connect timeout, and a
+ * server that never completes the handshake would hold the process that long after its last request
+ * ended. A request still waiting is kept alive by its own deadline timer meanwhile. Once connected, the
+ * socket is held again, before undici looks at it: undici releases idle connections itself.
+ */
+function unheldWhileConnecting(connector: Undici.buildConnector.connector): Undici.buildConnector.connector {
+  return (options, callback) => {
+    // Undici's connector returns the socket it opened, though its type says nothing of it.
+    const socket: unknown = (connector as (...args: Parameters<typeof connector>) => unknown)(
+      options,
+      callback,
+    );
+    if (!(socket instanceof Socket) || !socket.connecting) return;
+    socket.unref();
+    socket.prependOnceListener(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => socket.ref());
+  };
 }
 
 /** `Agent.close()` waits for requests under way, forever when a server hangs: cut them after `graceMs`. */
