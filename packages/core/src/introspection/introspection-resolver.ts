@@ -62,7 +62,8 @@ export interface IntrospectionResolverOptions {
   /**
    * The authorization server's issuer identifier, exactly as it states it (a trailing slash matters), or
    * several spellings of it: a present `iss` in answers (plain or signed) must equal one of them. The
-   * first is the one discovery and the client assertion's audience use. Several are for a server that
+   * first is the one discovery asks (a `private_key_jwt` assertion is addressed to the endpoint, see
+   * `clientAuthentication.audience`). Several are for a server that
    * states its issuer two ways: Access Management answers for its root realm with `iss` ending in
    * `/oauth2` or in `/oauth2/realms/root`, so give both. Refused at start-up when no server could state
    * one: white space or control characters anywhere, an upper-case scheme or host, a query, plain `http:`
@@ -207,7 +208,7 @@ const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
 export function introspectionResolver(options: IntrospectionResolverOptions): AccessTokenResolver {
   checkOptions(options, INTROSPECTION_RESOLVER_OPTIONS, 'introspectionResolver');
   const issuers = stringSetOption(options.issuer, 'introspectionResolver.issuer', false);
-  // The one discovery asks and a client assertion is addressed to: the first given.
+  // The one discovery asks: the first given.
   const issuer = issuers === undefined ? undefined : [...issuers][0]!;
   // Only an issuer that discovery fetches (no `endpoint` given: the first) must be https; the others,
   // and every one beside a fixed endpoint, are only compared with `iss`, as `jwtResolver`'s is.
