@@ -12,7 +12,10 @@ import type { TokenInfo } from '../token-info.js';
 export interface StepUpRequirement {
   /** The token's `acr` must be one of these (exact, case-sensitive). */
   readonly acrValues?: readonly string[];
-  /** The token's `auth_time` must be at most this many seconds ago. A token without `auth_time` falls short. */
+  /**
+   * The token's `auth_time` must be at most this many seconds ago (a whole number, at least 1). A token
+   * without `auth_time` falls short.
+   */
   readonly maxAge?: number;
 }
 
@@ -30,8 +33,13 @@ export function validateStepUp(requirement: StepUpRequirement, option: string): 
         throw new RsConfigError(`${option}.acrValues`, `${JSON.stringify(value)} is not a valid acr value`);
     }
   }
-  if (maxAge !== undefined && !(Number.isSafeInteger(maxAge) && maxAge >= 0)) {
-    throw new RsConfigError(`${option}.maxAge`, 'must be a non-negative integer number of seconds');
+  // 0 is refused: a login always lies some time before the request that uses its token, so no token could
+  // ever pass, and every client would be sent to log in again forever.
+  if (maxAge !== undefined && !(Number.isSafeInteger(maxAge) && maxAge >= 1)) {
+    throw new RsConfigError(
+      `${option}.maxAge`,
+      'must be a positive integer number of seconds (0 could never be met: a login is always some time before the request)',
+    );
   }
 }
 

@@ -208,6 +208,8 @@ describe('step-up configuration', () => {
     [{ acrValues: ['quote"d'] }, 'route.acrValues'],
     [{ acrValues: 'urn:mfa' }, 'route.acrValues'],
     [{ maxAge: -1 }, 'route.maxAge'],
+    // No login is ever 0 seconds before the request that uses its token.
+    [{ maxAge: 0 }, 'route.maxAge'],
     [{ maxAge: 1.5 }, 'route.maxAge'],
   ])('refuses %j at start-up', (policy, option) => {
     const server = createResourceServer({ resolver });
