@@ -11,6 +11,7 @@ import {
 import { CacheNamespace } from '../crypto/cache-namespace.js';
 import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type FailureCode, type Outcome, refusal } from '../errors/failure.js';
+import { schemeOfRefusedRequest } from '../extract/extract-token.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
@@ -68,7 +69,12 @@ export interface TokenCacheOptions {
    * A revocation list whose revocations (here and, through its sharing, on every instance) drop the
    * answers they name from this cache, found by token, `jti`, subject, client or session. The lists the
    * wrapped resolver reports (`AccessTokenResolver.revocationLists`, e.g. `jwtResolver({ revocations })`)
-   * are attached without being named here; naming one again is harmless.
+   * are attached without being named here; naming one again is harmless. Each answer read from the
+   * store is also checked against the lists' markers, so that one whose deletion failed, or that an
+   * instance unaware of the revocation stored again, is not served: an answer a marker names is asked
+   * for again (a JWT resolver checking the list then refuses the token, an authorization server says
+   * whether it is still active). For a list only the cache is given, that is an answer stored at or
+   * before the revocation.
    */
   readonly revocations?: RevocationList | undefined;
 }
@@ -224,16 +230,18 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   instance with a longer `ttl` or a wrong clock, or anyone who could write into a shared store): see
  *   {@link CachedAnswer};
  * - concurrent requests for one token share one call to the wrapped resolver, and all of them get its
- *   answer, unless a revocation overtook it (below);
+ *   answer, unless a revocation overtook it (below). Requests presenting the token with the DPoP scheme
+ *   share a call of their own: a resolver may refuse a token differently for each scheme (an
+ *   introspection answer binding it to a DPoP key it does not name);
  * - `evict(token)`, `revoke({ by, value })` (by token, `jti`, subject, client or session) and `clear()`
  *   for revocation, or a {@link RevocationList} (`revocations`) that revokes in every cache at once. Once
  *   a revocation has completed, no answer asked for before it and named by it is served, stored or
- *   handed to a request that was waiting for it: those requests ask again, as a request arriving after
- *   the revocation does (three times at most, then 503). A revocation costs the same, in memory and in
- *   work, however many calls are under way: it is logged once, and each answer is checked against what
- *   was logged since its call began. The log keeps the claims revoked since the oldest call under way
- *   began (so a resolver's `timeout` bounds it), 10 000 at most: past that, the calls older than the
- *   oldest claim kept are asked again;
+ *   handed to a request that was waiting for it or reading it from the store: those requests ask again,
+ *   as a request arriving after the revocation does (three times at most, then 503). A revocation costs
+ *   the same, in memory and in work, however many calls are under way: it is logged once, and each
+ *   answer is checked against what was logged since its call began. The log keeps the claims revoked
+ *   since the oldest call (or store read) under way began (so a resolver's `timeout` bounds it), 10 000
+ *   at most: past that, the calls older than the oldest claim kept are asked again;
  * - a failing store never fails a request, and its outages are told once when they start and once when
  *   they end (`onStoreError`).
  *
@@ -352,6 +360,28 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     tell({ state: 'recovered', failures, failingForMs: Date.now() - since, lastError, storeErrors });
   }
 
+  /**
+   * What the store holds for `key`, unless a revocation made while the store was answering names it
+   * (`evict` or a revocation of this token, `clear()`, a revocation by a claim of the answer): a shared
+   * store answers asynchronously, and may hand back what it held before the revocation deleted it. The
+   * read holds the log meanwhile, as a call does, so that such a revocation is logged and found.
+   */
+  async function readUnrevoked(key: string): Promise<CachedAnswer | undefined> {
+    const start = log.begin();
+    try {
+      const cached = await read(key);
+      if (cached === undefined || log.forgottenSince(start)) return undefined;
+      if (!log.labelRevokedSince(start)) return cached;
+      const named =
+        log.revokedSince(keyLabel(key), start) ||
+        (cached.info !== undefined &&
+          revocationLabels(cached.info).some((label) => log.revokedSince(label, start)));
+      return named ? undefined : cached;
+    } finally {
+      log.end(start);
+    }
+  }
+
   async function read(key: string): Promise<CachedAnswer | undefined> {
     try {
       return await store.get(key, lookup);
@@ -461,7 +491,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     }
   }
 
-  function startFlight(token: string, key: string, context: ResolveContext): Flight {
+  function startFlight(token: string, key: string, sharedAs: string, context: ResolveContext): Flight {
     const flight: Flight = {
       call: undefined as never,
       forgotten: false,
@@ -471,10 +501,10 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       holders: 1,
     };
     flight.call = resolveAndRemember(token, key, context, flight).finally(() => {
-      if (inflight.get(key) === flight) inflight.delete(key);
+      if (inflight.get(sharedAs) === flight) inflight.delete(sharedAs);
       letGo(flight);
     });
-    inflight.set(key, flight);
+    inflight.set(sharedAs, flight);
     return flight;
   }
 
@@ -540,12 +570,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     }
   }
 
-  /** Forgets the call under way for `key`: whatever it answers is stale, and it is joined no more. */
+  /** Forgets the calls under way for `key`: whatever they answer is stale, and they are joined no more. */
   function forget(key: string): void {
-    const flight = inflight.get(key);
-    if (flight === undefined) return;
-    flight.forgotten = true;
-    inflight.delete(key);
+    for (const sharedAs of [key, key + DPOP_PRESENTATION]) {
+      const flight = inflight.get(sharedAs);
+      if (flight === undefined) continue;
+      flight.forgotten = true;
+      inflight.delete(sharedAs);
+    }
   }
 
   async function storeWrite(write: () => unknown): Promise<void> {
@@ -567,6 +599,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     if (revocation.by === 'token') {
       const key = base + revocation.value;
       forget(key);
+      log.labelRevoked(keyLabel(key));
       // The other calls may be for the same token spelled otherwise: checked once they answer.
       log.tokenRevoked();
       await storeWrite(() => store.delete(key, deletion));
@@ -600,6 +633,43 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     return revocationLists?.some((list) => list.needsTokenHash()) ?? false;
   }
 
+  /**
+   * Whether a revocation list names an accepted answer read from the store, which is then not served.
+   * Deleting what a revocation names is not enough: the deletion may have failed (a shared store down at
+   * that moment, which never fails the revocation), and an instance that did not hear of the revocation
+   * (restarted since, or not sharing the list) may store the answer again afterwards. So every hit is
+   * checked against the lists, at the cost of a few label lookups, and none while no list holds a marker:
+   *
+   * - a JWT's answer, under a list the wrapped resolver checks itself (`jwtResolver({ revocations })`), is
+   *   named as the token is (by itself, its `jti`, or its subject, client or session if issued at or
+   *   before the revocation): the resolver would refuse the token with `token_revoked`, so the cache must
+   *   not accept it;
+   * - any other answer (an introspected token, even beside a JWT resolver in a `hybridResolver`, or under
+   *   a list given to the cache only) is named when it was stored at or before the revocation, as the
+   *   deletion would have named it: asked again, the authorization server says whether the token is still
+   *   active, and that answer is kept. An answer of unknown age (from a store that does not keep
+   *   `storedAt`) is judged by the token's own `iat`.
+   */
+  async function namedByRevocationList(
+    token: string,
+    cached: CachedAnswer & { readonly info: TokenInfo },
+    now: number,
+  ): Promise<boolean> {
+    if (revocationLists === undefined) return false;
+    const hashes = someTokenRevoked() ? await tokenRevocationHashes(token, cached.info.claims) : undefined;
+    const { info, storedAt } = cached;
+    // Judged as a token issued when the answer was stored: a marker names it when it came at or after.
+    const asStored = storedAt === undefined ? info : { ...info, issuedAt: storedAt / 1000 };
+    return revocationLists.some((list) =>
+      list.refuses(
+        info.source === 'jwt' && listsCheckedByResolver.has(list) ? info : asStored,
+        now,
+        hashes?.tokenHash,
+        hashes?.signingInputHash,
+      ),
+    );
+  }
+
   const revocable: RevocableCache = { dropRevoked };
   // The lists the wrapped resolver checks too: an answer held here skips its check, so each of their
   // revocations must drop what it names from this cache as well, or a revoked token stays served.
@@ -608,6 +678,8 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     resolver.revocationLists,
   );
   for (const list of revocationLists ?? []) list.attach(revocable);
+  // The lists whose markers the wrapped resolver turns into refusals (`token_revoked`).
+  const listsCheckedByResolver: ReadonlySet<RevocationList> = new Set(resolver.revocationLists ?? []);
 
   const cache: TokenCache = {
     // A cache answers exactly as the resolver it wraps.
@@ -619,13 +691,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       // to decide: the store first (a call made after the revocation may have answered), then a call.
       for (let asked = 1; ; asked++) {
         const first = asked === 1;
-        let cached = await read(key);
-        if (
-          cached?.info !== undefined &&
-          someTokenRevoked() &&
-          (await namedByTokenRevocation(token, cached.info, context.now))
-        ) {
-          // Stored before a revocation named its token under another spelling: not served again.
+        let cached = await readUnrevoked(key);
+        if (cached?.info !== undefined && (await namedByRevocationList(token, cached, context.now))) {
+          // Named by a revocation its deletion did not reach: not served again, asked again.
           forget(key);
           await storeWrite(() => store.delete(key));
           cached = undefined;
@@ -639,13 +707,18 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
             ? { ok: true, value: cached.info }
             : { ok: false, failure: cached.failure };
         }
-        let flight = joinable(key);
+        // Shared only between requests presenting the token the same way: a resolver may refuse a token
+        // differently for each scheme (introspection, for a DPoP-bound token whose key it is not told).
+        // Such refusals are never kept, so stored answers need no such split.
+        const sharedAs =
+          schemeOfRefusedRequest(context.request, true) === 'DPoP' ? key + DPOP_PRESENTATION : key;
+        let flight = joinable(sharedAs);
         if (flight === undefined) {
           if (first) {
             misses++;
             context.trace?.cacheLookup(false);
           }
-          flight = startFlight(token, key, context);
+          flight = startFlight(token, key, sharedAs, context);
         } else if (first) {
           coalesced++;
         }
@@ -658,6 +731,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       revocations++;
       const key = await keyOf(token);
       forget(key);
+      log.labelRevoked(keyLabel(key));
       await storeWrite(() => store.delete(key));
     },
     async revoke(revocation: Revocation): Promise<void> {
@@ -841,6 +915,21 @@ class RevocationLog {
 
 // The log of each cache, for the tests' size accessor only.
 const revocationLogs = new WeakMap<TokenCache, RevocationLog>();
+
+/**
+ * The {@link RevocationLog} label of a revocation of one store key (`evict`, a revocation by token), for
+ * the store reads under way; never the label of a claim (`jti:…`, `sub:…`, `client:…`, `sid:…`).
+ */
+function keyLabel(key: string): string {
+  return `key:${key}`;
+}
+
+/**
+ * Appended to a store key to name the call under way for a token presented with the DPoP scheme (every
+ * store key ends with a token hash, which holds no space): it is not shared with requests presenting the
+ * token as a bearer token.
+ */
+const DPOP_PRESENTATION = ' DPoP';
 
 /**
  * How many times one request asks the wrapped resolver when revocations keep overtaking the answers:
