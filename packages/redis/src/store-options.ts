@@ -92,7 +92,12 @@ export function connectionSettings(
     url: options.url,
     cluster: options.cluster,
     sentinel: options.sentinel,
-    commandTimeout: positiveInteger(options.commandTimeout, defaults.commandTimeout, factory, 'commandTimeout'),
+    commandTimeout: positiveInteger(
+      options.commandTimeout,
+      defaults.commandTimeout,
+      factory,
+      'commandTimeout',
+    ),
     maxPendingCommands: positiveInteger(
       options.maxPendingCommands,
       defaults.maxPendingCommands,
