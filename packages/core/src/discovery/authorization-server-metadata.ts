@@ -153,7 +153,11 @@ export function endpointDiscovery(
   async function discover(): Promise<string> {
     const { timeoutMs, maxResponseBytes } = limits;
     const metadata = await discoverMetadata(issuer, http, { timeoutMs, maxResponseBytes });
-    const value = limits.mtlsAlias === true ? mtlsAliasOr(metadata, member, issuer) : metadata[member];
+    // The member the URL was taken from: refusals name the alias when it is the one that is wrong.
+    const { value, name } =
+      limits.mtlsAlias === true
+        ? mtlsAliasOr(metadata, member, issuer)
+        : { value: metadata[member], name: member };
     if (typeof value !== 'string') {
       throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `the metadata of ${issuer} has no ${member}`);
     }
@@ -161,11 +165,11 @@ export function endpointDiscovery(
     if (value.length > MAX_ENDPOINT_LENGTH) {
       throw new DiscoveryError(
         'ERR_RS_DISCOVERY_INVALID',
-        `the ${member} of ${issuer} is longer than ${MAX_ENDPOINT_LENGTH} characters`,
+        `the ${name} of ${issuer} is longer than ${MAX_ENDPOINT_LENGTH} characters`,
       );
     }
     try {
-      discovered = validateEndpointUrl(value, member, limits.allowInsecureHttp).href;
+      discovered = validateEndpointUrl(value, name, limits.allowInsecureHttp).href;
     } catch (error) {
       throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', (error as Error).message, { cause: error });
     }
@@ -185,30 +189,32 @@ export function endpointDiscovery(
 }
 
 /**
- * The RFC 8705 §5 alias of `member` when the metadata names one, else `member` itself. Aliases that are
- * not a JSON object, or an alias of `member` that is not a string, are wrong metadata: falling back to the
- * plain endpoint would send the certificate where the server does not ask for it.
+ * The RFC 8705 §5 alias of `member` when the metadata names one, else `member` itself, each with the
+ * name refusals give it. Aliases that are not a JSON object, or an alias of `member` that is not a string,
+ * are wrong metadata: falling back to the plain endpoint would send the certificate where the server does
+ * not ask for it.
  */
 function mtlsAliasOr(
   metadata: AuthorizationServerMetadata,
   member: MetadataEndpoint,
   issuer: string,
-): unknown {
+): { readonly value: unknown; readonly name: string } {
+  const plain = { value: metadata[member], name: member };
   const aliases = metadata.mtls_endpoint_aliases;
-  if (aliases === undefined) return metadata[member];
+  if (aliases === undefined) return plain;
   if (!isObject(aliases))
     throw new DiscoveryError(
       'ERR_RS_DISCOVERY_INVALID',
       `the mtls_endpoint_aliases of ${issuer} is not a JSON object`,
     );
   const alias = aliases[member];
-  if (alias === undefined) return metadata[member];
+  if (alias === undefined) return plain;
   if (typeof alias !== 'string')
     throw new DiscoveryError(
       'ERR_RS_DISCOVERY_INVALID',
       `the mtls_endpoint_aliases.${member} of ${issuer} is not a string`,
     );
-  return alias;
+  return { value: alias, name: `mtls_endpoint_aliases.${member}` };
 }
 
 /**

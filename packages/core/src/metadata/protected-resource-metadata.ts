@@ -21,7 +21,9 @@ export interface ProtectedResourceOptions {
    * The resource identifier (RFC 9728 §1.2): an `https:` URL without query or fragment, the one clients
    * name in `resource` parameters. `http:` is accepted for loopback hosts only, for local development.
    * Written in normal form (RFC 3986 §6.2.2), as the metadata URL is built from it: scheme and host in
-   * lower case, no default port, no `.` or `..` segment, escapes in upper case and only where needed.
+   * lower case, no default port, no `.` or `..` segment, escapes in upper case and only where needed, a
+   * `%` only as an escape, international characters as `xn--` hosts and UTF-8 escapes. The refusal names
+   * the normal form to write.
    */
   readonly resource: string;
   /**
@@ -183,7 +185,15 @@ export function protectedResource(
 }
 
 function resourceIdentifier(value: unknown, option: string): string {
-  const url = publishedUrl(value, option);
+  // A host or path written with international characters (`https://bücher.example/café`) is an IRI, not
+  // a URI: checked as the URL it stands for, then refused below with that URL's normal form to write.
+  const international =
+    typeof value === 'string' &&
+    /[^\p{ASCII}]/u.test(value) &&
+    // Invisible characters (a zero-width space) are left to the plain refusal, which says they are there.
+    !/[\s\p{C}\p{Z}]/u.test(value) &&
+    URL.canParse(value);
+  const url = publishedUrl(international ? new URL(value).href : value, option);
   // `url.search` is '' for a bare `?` too: the string is what the document publishes.
   requireOption(
     url.search === '' &&
@@ -193,29 +203,36 @@ function resourceIdentifier(value: unknown, option: string): string {
     option,
     'must have no query and no fragment (RFC 9728 §1.2)',
   );
+  const normal = normalForm(url);
   requireOption(
-    isNormalized(value as string, url),
+    value === normal || (url.pathname === '/' && `${value as string}/` === normal),
     option,
-    'must be in normal form (RFC 3986 §6.2.2): scheme and host in lower case, no default port, no "." or ".." segment, no backslash, " or unescaped character, escapes in upper case and only where needed; the metadata URL is built from the normal form',
+    // The normal form is shown: it is what to write, and holds no credentials, query or fragment (all
+    // refused above) nor any character of the value that was not printable ASCII.
+    `must be in normal form (RFC 3986 §6.2.2), as the metadata URL is built from it: write ${normal}${url.pathname === '/' ? ` (or without its final "/")` : ''} (scheme and host in lower case, IPv6 in its shortest form, international hosts in their xn-- form, no default port, no "." or ".." segment, escapes in upper case and only where needed, a "%" only as an escape)`,
   );
   return value as string;
 }
 
 /**
- * Whether the resource is written as its parsed URL is: the metadata URL is built from the parsed one, and
- * the document publishes the string as given, so `https://API.example.com:443/a/../v1` would be served
- * at `https://api.example.com/.well-known/oauth-protected-resource/v1` while naming another spelling as
- * its resource, and a backslash would become a `/`. Only the `/` of an empty path may be left out.
+ * The RFC 3986 §6.2.2 normal form of a resource without query or fragment: the metadata URL is built from
+ * the parsed URL, and the document publishes the string as given, so `https://API.example.com:443/a/../v1`
+ * would be served at `https://api.example.com/.well-known/oauth-protected-resource/v1` while naming another
+ * spelling as its resource, and a backslash would become a `/`. URL parsing leaves some of the path as it
+ * is, which the normal form changes: an escape in lower case, or of a character that needs none (`%7E` for
+ * `~`, which routers decode before matching the metadata path); a `%` that begins no escape (`%ZZ`, which
+ * routers fail to decode); `[`, `]`, `^` and `|`, which RFC 3986 allows in no path.
  */
-function isNormalized(resource: string, url: URL): boolean {
-  if (url.href !== resource && !(url.pathname === '/' && url.href === `${resource}/`)) return false;
-  // What URL parsing leaves as it is: an escape in lower case, or of a character that needs none (`%7E`
-  // for `~`), which routers decode before matching the metadata path.
-  for (const [, hex] of resource.matchAll(/%(..)/g)) {
-    if (hex !== hex!.toUpperCase() || UNRESERVED.test(String.fromCharCode(Number.parseInt(hex!, 16))))
-      return false;
-  }
-  return true;
+function normalForm(url: URL): string {
+  const path = url.pathname.replace(
+    /%(?![0-9A-Fa-f]{2})|%([0-9A-Fa-f]{2})|[[\]^|]/g,
+    (match, hex?: string) => {
+      if (hex === undefined) return `%${match.charCodeAt(0).toString(16).toUpperCase()}`;
+      const character = String.fromCharCode(Number.parseInt(hex, 16));
+      return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`;
+    },
+  );
+  return `${url.origin}${path}`;
 }
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;

@@ -77,10 +77,16 @@ export function readBoundedFile(path: string, maxBytes: number, option: string):
 }
 
 /**
- * `text` without the byte order mark that may open it, for files whose format has no room for one (JSON,
- * base64): editors on Windows write it, and the parsers would refuse the file for it. Not for files read
- * byte for byte (a plain secret), whose bytes are the secret.
+ * The text of a file whose format has no room for a byte order mark (JSON, base64), without the one that
+ * may open it: editors on Windows write one, and Windows PowerShell 5 writes UTF-16 with one (`>` and
+ * `Out-File`), which read as UTF-8 the parsers would refuse. The mark says the encoding, so UTF-16 is read
+ * as such; anything else as UTF-8. Not for files read byte for byte (a plain secret), whose bytes are the
+ * secret.
  */
-export function withoutByteOrderMark(text: string): string {
+export function textWithoutByteOrderMark(bytes: Uint8Array): string {
+  // TextDecoder drops the mark of its own encoding.
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

@@ -17,7 +17,7 @@ import {
   maxFileBytesOption,
   maxFileBytesRule,
   readBoundedFile,
-  withoutByteOrderMark,
+  textWithoutByteOrderMark,
 } from './bounded-file.js';
 
 /** Options of {@link directorySecretStore}. */
@@ -26,7 +26,7 @@ export interface DirectorySecretStoreOptions {
   readonly directory: string;
   /**
    * How files are written: `plain` (the bytes as they are) or `base64` (line breaks, and a byte order mark
-   * opening the file, ignored).
+   * opening the file, ignored; UTF-16 with a byte order mark, as Windows PowerShell 5 writes, read as such).
    */
   readonly format: 'plain' | 'base64';
   /**
@@ -118,8 +118,8 @@ export function directorySecretStore(options: DirectorySecretStoreOptions): Secr
       const bytes =
         options.format === 'plain'
           ? new Uint8Array(content)
-          : // A byte order mark (Windows editors write one) is no part of base64 text.
-            decodeBase64(withoutByteOrderMark(content.toString('utf8')));
+          : // A byte order mark (Windows editors write one; PowerShell 5 writes UTF-16) is no part of base64 text.
+            decodeBase64(textWithoutByteOrderMark(content));
       if (bytes === undefined)
         throw new RsConfigError('directorySecretStore', `${fileInMessage} is not base64`);
       if (bytes.byteLength === 0)

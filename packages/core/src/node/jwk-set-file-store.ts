@@ -10,14 +10,14 @@ import {
   maxFileBytesOption,
   maxFileBytesRule,
   readBoundedFile,
-  withoutByteOrderMark,
+  textWithoutByteOrderMark,
 } from './bounded-file.js';
 
 /** Options of {@link jwkSetFileStore}. */
 export interface JwkSetFileStoreOptions {
   /**
    * A JSON file holding a JWK set (`{ "keys": [...] }`): public, private or `oct` keys. It may open with a
-   * byte order mark.
+   * byte order mark, and be UTF-16 when it does (as Windows PowerShell 5 writes it).
    */
   readonly file: string;
   /** The secret IDs this store answers. Default: every ID (keys are chosen by the token's `kid`). */
@@ -52,8 +52,8 @@ export function jwkSetFileStore(options: JwkSetFileStoreOptions): SecretStore {
   const { file } = options;
   const maxBytes = maxFileBytesOption(options.maxFileBytes, 256 * 1024, 'jwkSetFileStore.maxFileBytes');
   const secretIds = stringSetOption(options.secretIds, 'jwkSetFileStore.secretIds', false);
-  // A byte order mark (Windows editors write one) is no part of the JSON: JSON.parse would refuse it.
-  const text = withoutByteOrderMark(readBoundedFile(file, maxBytes, 'jwkSetFileStore.file').toString('utf8'));
+  // A byte order mark (Windows editors write one; PowerShell 5 writes UTF-16) is no part of the JSON.
+  const text = textWithoutByteOrderMark(readBoundedFile(file, maxBytes, 'jwkSetFileStore.file'));
   // The file was read, so `file` is a path; it is still shown only if it looks like one, as everywhere.
   const shown = filePathInMessage(file);
   // Nesting is checked before parsing, as for a JWK set fetched from a URL: with maxFileBytes raised, a

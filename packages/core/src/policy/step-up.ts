@@ -38,9 +38,17 @@ export function validateStepUp(requirement: StepUpRequirement, option: string): 
   if (maxAge !== undefined && !(Number.isSafeInteger(maxAge) && maxAge >= 1)) {
     throw new RsConfigError(
       `${option}.maxAge`,
-      'must be a positive integer number of seconds (0 could never be met: a login is always some time before the request)',
+      `must be a positive integer number of seconds${maxAgeHint(maxAge)}`,
     );
   }
+}
+
+/** What is wrong with a refused `maxAge`, beyond not being a positive integer. */
+function maxAgeHint(maxAge: unknown): string {
+  if (maxAge === 0) return ' (0 could never be met: a login is always some time before the request)';
+  // Read from an environment variable or a file without Number(): "300" is no number of seconds.
+  if (typeof maxAge === 'string') return ', not a string: convert it with Number()';
+  return '';
 }
 
 /**

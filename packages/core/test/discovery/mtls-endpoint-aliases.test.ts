@@ -122,6 +122,20 @@ describe('tls_client_auth introspects at the mTLS endpoint alias the metadata na
     }
   });
 
+  it('names the alias, not the plain endpoint, when the alias is the URL refused', async () => {
+    for (const alias of ['http://mtls.example.com/introspect', '/introspect']) {
+      metadata = metadataWith({ introspection_endpoint: alias });
+      const { result, errors } = await introspectWithCertificate({
+        method: 'tls_client_auth',
+        clientId: 'rs',
+      });
+      expectRejected(result, 'introspection_misconfigured', 503);
+      expect(String((errors[0] as Error).message)).toContain(
+        '"mtls_endpoint_aliases.introspection_endpoint"',
+      );
+    }
+  });
+
   it('leaves the aliases alone for a client that authenticates with a secret', async () => {
     metadata = metadataWith({ introspection_endpoint: mtlsEndpoint });
     const resolver = introspectionResolver({

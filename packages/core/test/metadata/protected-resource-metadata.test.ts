@@ -269,6 +269,35 @@ describe('configuration', () => {
     expect(error.message).not.toContain(resource);
   });
 
+  it('says an invisible character is there rather than offering a spelling without it', () => {
+    const error = expectConfigError(
+      () => server({ protectedResource: { resource: 'https://api.example.com/v1\u200b' } }),
+      'protectedResource.resource',
+    );
+    expect(error.message).toContain('printable ASCII');
+    expect(error.message).not.toContain('write');
+  });
+
+  it.each([
+    ['https://API.example.com/v1', 'https://api.example.com/v1'],
+    ['https://api.example.com:443', 'https://api.example.com/'],
+    ['https://[0:0:0:0:0:0:0:1]:8443/v1', 'https://[::1]:8443/v1'],
+    ['https://api.example.com/%7euser/caf%c3%a9', 'https://api.example.com/~user/caf%C3%A9'],
+    ['https://bücher.example/café', 'https://xn--bcher-kva.example/caf%C3%A9'],
+    // A "%" that begins no escape, which routers fail to decode, and characters no RFC 3986 path holds.
+    ['https://api.example.com/a%ZZ', 'https://api.example.com/a%25ZZ'],
+    ['https://api.example.com/a%', 'https://api.example.com/a%25'],
+    ['https://api.example.com/a|b^c[d]', 'https://api.example.com/a%7Cb%5Ec%5Bd%5D'],
+  ])('refuses the resource %s, saying to write %s', (resource, normal) => {
+    const error = expectConfigError(
+      () => server({ protectedResource: { resource } }),
+      'protectedResource.resource',
+    );
+    expect(error.message).toContain(`write ${normal}`);
+    const rs = server({ protectedResource: { resource: normal } });
+    expect(rs.protectedResource?.document().resource).toBe(normal);
+  });
+
   it.each([
     ['https://api.example.com', 'https://api.example.com/.well-known/oauth-protected-resource'],
     ['https://api.example.com/v1/', 'https://api.example.com/.well-known/oauth-protected-resource/v1/'],

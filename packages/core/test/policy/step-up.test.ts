@@ -215,6 +215,20 @@ describe('step-up configuration', () => {
     const server = createResourceServer({ resolver });
     expectConfigError(() => server.checkPolicy(policy as AccessPolicy, 'route'), option);
   });
+
+  it.each([
+    [0, 'could never be met'],
+    ['300', 'not a string: convert it with Number()'],
+  ])('says why maxAge %j is refused', (maxAge, why) => {
+    const server = createResourceServer({ resolver });
+    const error = expectConfigError(
+      () => server.checkPolicy({ maxAge } as unknown as AccessPolicy, 'route'),
+      'route.maxAge',
+    );
+    expect(error.message).toContain(why);
+    // The zero's reason is for a zero only.
+    if (maxAge !== 0) expect(error.message).not.toContain('could never be met');
+  });
 });
 
 describe('with a real authorization server', () => {

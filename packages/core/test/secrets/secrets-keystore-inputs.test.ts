@@ -132,4 +132,23 @@ describe('file stores: a byte order mark opening a text file', () => {
       Buffer.from([0xef, 0xbb, 0xbf]),
     );
   });
+
+  // Windows PowerShell 5's `>` and `Out-File` write UTF-16 LE with a byte order mark.
+  const utf16 = (text: string, bigEndian = false): Buffer => {
+    const littleEndian = Buffer.from(`${BYTE_ORDER_MARK}${text}`, 'utf16le');
+    return bigEndian ? Buffer.from(littleEndian).swap16() : littleEndian;
+  };
+
+  it.each([false, true])('reads a UTF-16 JWK set and base64 secret file (big-endian: %s)', (bigEndian) => {
+    const jwk = { ...fixturePublicKey('rsa-signing.pub.pem').export({ format: 'jwk' }), kid: 'k1' };
+    const secret = Buffer.from('0123456789abcdef0123456789abcdef');
+    const directory = tempDirectory({
+      'jwks.json': utf16(`${JSON.stringify({ keys: [jwk] })}\r\n`, bigEndian),
+      hmac: utf16(`${secret.toString('base64')}\r\n`, bigEndian),
+    });
+    const store = jwkSetFileStore({ file: `${directory}/jwks.json` });
+    expect(store.keys?.('any')?.map((key) => key.jwk.kid)).toEqual(['k1']);
+    const base64 = directorySecretStore({ directory, format: 'base64' }).keys?.('hmac');
+    expect(Buffer.from(base64![0]!.jwk.k!, 'base64url')).toEqual(secret);
+  });
 });
