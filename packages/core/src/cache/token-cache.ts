@@ -22,7 +22,8 @@ import {
   type SharedRevocation,
   sharedRevocation,
 } from '../revocation/revocation.js';
-import type { RevocableCache, RevocationList } from '../revocation/revocation-list.js';
+import { markersOf, type RevocableCache, type RevocationList } from '../revocation/revocation-list.js';
+import { REVOCATION_LIST_METHODS } from '../revocation/revocation-list-methods.js';
 import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
@@ -74,7 +75,9 @@ export interface TokenCacheOptions {
    * instance unaware of the revocation stored again, is not served: an answer a marker names is asked
    * for again (a JWT resolver checking the list then refuses the token, an authorization server says
    * whether it is still active). For a list only the cache is given, that is an answer stored at or
-   * before the revocation.
+   * before the revocation, or less than 5 s after it (instances' clocks may differ that much), and any
+   * answer for a token revoked by itself or by its `jti` while the marker lives. These checks refuse
+   * nothing by themselves, and are not counted in the list's `stats().refused`.
    */
   readonly revocations?: RevocationList | undefined;
 }
@@ -111,7 +114,7 @@ const TOKEN_CACHE_OPTIONS: OptionSchema<TokenCacheOptions> = {
   negativeTtl: nonNegativeNumber,
   keyPrefix: exactName,
   onStoreError: func,
-  revocations: objectWith('a revocation list', 'revoke', 'attach'),
+  revocations: objectWith('a revocation list', ...REVOCATION_LIST_METHODS),
 };
 
 // The built-in collections: none drops an entry when its lifetime ends, and a Map has every method a
@@ -623,10 +626,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
    */
   async function namedByTokenRevocation(token: string, info: TokenInfo, now: number): Promise<boolean> {
     const hashes = await tokenRevocationHashes(token, info.claims);
-    return revocationLists!.some(
-      (list) =>
-        list.needsTokenHash() && list.namesToken(now, info.issuer, hashes.tokenHash, hashes.signingInputHash),
-    );
+    return revocationLists!.some((list) => {
+      if (!list.needsTokenHash()) return false;
+      // The list's own markers when it has them: this check refuses nothing, so it is not counted.
+      const markers = markersOf(list);
+      return markers === undefined
+        ? list.namesToken(now, info.issuer, hashes.tokenHash, hashes.signingInputHash)
+        : markers.namesToken(info.issuer, now, hashes.tokenHash, hashes.signingInputHash);
+    });
   }
 
   function someTokenRevoked(): boolean {
@@ -646,9 +653,16 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
    *   not accept it;
    * - any other answer (an introspected token, even beside a JWT resolver in a `hybridResolver`, or under
    *   a list given to the cache only) is named when it was stored at or before the revocation, as the
-   *   deletion would have named it: asked again, the authorization server says whether the token is still
-   *   active, and that answer is kept. An answer of unknown age (from a store that does not keep
-   *   `storedAt`) is judged by the token's own `iat`.
+   *   deletion would have named it, or less than {@link STORED_AT_TOLERANCE_MS} after it (the instances'
+   *   clocks may differ that much): asked again, the authorization server says whether the token is still
+   *   active, and that answer is kept once stored that long after the revocation. An answer of unknown
+   *   age (from a store that does not keep `storedAt`) is judged by the token's own `iat`. A marker
+   *   naming one token (by itself or its `jti`) names it whenever it was stored, as the other instances'
+   *   clocks need not agree with this one: such a token is asked for at every request while the marker
+   *   lives.
+   *
+   * These checks refuse nothing by themselves (the resolver, asked again, does), so they do not count in
+   * the list's `stats().refused`.
    */
   async function namedByRevocationList(
     token: string,
@@ -659,15 +673,19 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     const hashes = someTokenRevoked() ? await tokenRevocationHashes(token, cached.info.claims) : undefined;
     const { info, storedAt } = cached;
     // Judged as a token issued when the answer was stored: a marker names it when it came at or after.
-    const asStored = storedAt === undefined ? info : { ...info, issuedAt: storedAt / 1000 };
-    return revocationLists.some((list) =>
-      list.refuses(
-        info.source === 'jwt' && listsCheckedByResolver.has(list) ? info : asStored,
-        now,
-        hashes?.tokenHash,
-        hashes?.signingInputHash,
-      ),
-    );
+    // Another instance's `storedAt` is read on its clock, which may be ahead of the one that dated the
+    // revocation by as much as `servable` accepts: an answer stored that much after a revocation is asked
+    // for again too, or one stored before it by a clock a few seconds ahead would be served.
+    const asStored =
+      storedAt === undefined ? info : { ...info, issuedAt: (storedAt - STORED_AT_TOLERANCE_MS) / 1000 };
+    return revocationLists.some((list) => {
+      const judged = info.source === 'jwt' && listsCheckedByResolver.has(list) ? info : asStored;
+      // The list's own markers when it has them: this check refuses nothing, so it is not counted.
+      const markers = markersOf(list);
+      return markers === undefined
+        ? list.refuses(judged, now, hashes?.tokenHash, hashes?.signingInputHash)
+        : markers.refuses(judged, now, hashes?.tokenHash, hashes?.signingInputHash);
+    });
   }
 
   const revocable: RevocableCache = { dropRevoked };
@@ -677,6 +695,13 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     options.revocations === undefined ? undefined : [options.revocations],
     resolver.revocationLists,
   );
+  // The resolver's lists are checked as the option is: a custom resolver may report a list of its own.
+  for (const list of resolver.revocationLists ?? [])
+    requireOption(
+      REVOCATION_LIST_METHODS.every((method) => typeof list?.[method] === 'function'),
+      'tokenCache.resolver.revocationLists',
+      `must hold revocation lists (objects with ${REVOCATION_LIST_METHODS.join(', ')})`,
+    );
   for (const list of revocationLists ?? []) list.attach(revocable);
   // The lists whose markers the wrapped resolver turns into refusals (`token_revoked`).
   const listsCheckedByResolver: ReadonlySet<RevocationList> = new Set(resolver.revocationLists ?? []);
@@ -693,8 +718,11 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
         const first = asked === 1;
         let cached = await readUnrevoked(key);
         if (cached?.info !== undefined && (await namedByRevocationList(token, cached, context.now))) {
-          // Named by a revocation its deletion did not reach: not served again, asked again.
-          forget(key);
+          // Named by a revocation its deletion did not reach: not served again, asked again. The calls
+          // under way for the token are not forgotten: each began after the revocation (its answer is
+          // then the resolver's word since) or is checked against the log as any call is. Forgetting
+          // them would let every request that reads the stale answer (while its deletion keeps
+          // failing) discard the others' calls, until all of them ran out of asks (503).
           await storeWrite(() => store.delete(key));
           cached = undefined;
         }

@@ -15,6 +15,7 @@ import {
 import type { JweDecryptionOptions } from '../jose/jwe-decryptor.js';
 import type { SignatureVerifierChoice } from '../jose/signed-jwt-verifier.js';
 import type { RevocationList } from '../revocation/revocation-list.js';
+import { REVOCATION_LIST_METHODS } from '../revocation/revocation-list-methods.js';
 import type { ResolverKeyOptions } from './resolver-key-sources.js';
 import { VERIFIED_TOKEN_CACHE_OPTIONS, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
@@ -104,5 +105,5 @@ export const JWT_VERIFICATION_OPTIONS: OptionSchema<JwtVerificationOptions> = {
   maxTokenLength: integerBetween(1, 1024 * 1024),
   signatureVerifier: oneOf('auto', 'portable'),
   verifiedTokenCache: shape(VERIFIED_TOKEN_CACHE_OPTIONS),
-  revocations: objectWith('a revocation list', 'refuses', 'attach'),
+  revocations: objectWith('a revocation list', ...REVOCATION_LIST_METHODS),
 };

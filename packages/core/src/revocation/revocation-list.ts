@@ -181,7 +181,7 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
     apply(revocation, true).catch(tell);
   });
 
-  return {
+  const list: RevocationList = {
     async revoke(revocation) {
       // Checked: a revocation dated 1970 (a clock that stood still when the list was built) or NaN would
       // refuse no token issued before it.
@@ -215,4 +215,21 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
       stopListening?.();
     },
   };
+  markersOfLists.set(list, markers);
+  return list;
+}
+
+// The markers of each list built by revocationList, for the caches' own checks (markersOf).
+const markersOfLists = new WeakMap<RevocationList, RevocationMarkers>();
+
+/**
+ * The markers of a list built by {@link revocationList}, `undefined` for a list of the application's own.
+ * A cache checks the answers it holds against them directly: those checks refuse nothing (the cache asks
+ * its resolver again, which refuses the token when the list names it), so they must not count in
+ * `stats().refused`, as {@link RevocationList.refuses} would.
+ *
+ * @internal
+ */
+export function markersOf(list: RevocationList): RevocationMarkers | undefined {
+  return markersOfLists.get(list);
 }

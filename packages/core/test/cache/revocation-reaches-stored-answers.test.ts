@@ -20,7 +20,9 @@ import { type StandInServer, startStandInServer } from '../stand-in-authorizatio
 // revocation may store the answer again. A cache whose list holds the marker must not serve it.
 
 const REVOKED_AT = NOW_MS + 1_000;
-const LATER = NOW_MS + 2_000;
+// Past the few seconds by which instances' clocks may differ: an answer stored then is stored after the
+// revocation on any clock.
+const LATER = REVOKED_AT + 6_000;
 
 /** A store that fails every deletion while `failing` is set, as a shared store does in an outage. */
 function storeWithFailingDeletions(): TokenCacheStore & { failing: boolean; inner: MemoryTokenCacheStore } {
