@@ -3,7 +3,10 @@ import { responsiveDeadlines } from './responsive-deadlines.js';
 
 /** Sends commands that fail fast: no command waits for a reconnection or for longer than its time bound. */
 export interface BoundedCommands {
-  /** Whether a command sent now could be answered: connected, and not too many commands awaiting answers. */
+  /**
+   * Whether a command sent now could be answered: connected, no command past its time bound still
+   * awaiting its answer (Redis is hung or far behind), and not too many commands awaiting answers.
+   */
   available(): boolean;
   /** Commands sent and not yet answered by Redis (those past their time bound included). */
   pending(): number;
@@ -32,8 +35,13 @@ export function boundedCommands(
 ): BoundedCommands {
   const deadlines = responsiveDeadlines(timeoutMs);
   let pending = 0;
+  // Commands past their time bound and still unanswered. One is enough to skip Redis until it answers
+  // (or the connection is cut): a healthy Redis answers every command in time, however many are sent
+  // at once, so a burst of new tokens never trips this, while a hung Redis trips it one time bound after
+  // it stopped answering, not once `maxPending` commands have piled up behind it.
+  let overdue = 0;
   return {
-    available: () => client.isReady && pending < maxPending,
+    available: () => client.isReady && overdue === 0 && pending < maxPending,
     pending: () => pending,
     send(args, onLateReply) {
       // A client with an offline queue would hold the command until it reconnects.
@@ -50,11 +58,13 @@ export function boundedCommands(
         let timedOut = false;
         const deadline = deadlines.start(() => {
           timedOut = true;
+          overdue++;
           reject(new Error(`${args[0]} got no answer within ${timeoutMs} ms`));
           abort.abort();
         });
         const settle = (result: PromiseSettledResult<unknown>) => {
           pending--;
+          if (timedOut) overdue--;
           deadline.cancel();
           if (timedOut) onLateReply?.(result);
           else if (result.status === 'fulfilled') resolve(result.value);

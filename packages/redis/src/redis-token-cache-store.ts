@@ -103,8 +103,9 @@ export interface RedisTokenCacheStoreOptions {
    */
   readonly maxValueBytes?: number | undefined;
   /**
-   * Commands awaiting an answer beyond which Redis is skipped (a hung Redis must not pile them up). Default
-   * 10 000. Counted in commands, not requests: a lookup sends 2, a write 1 plus 4 per revocation label of
+   * Commands awaiting an answer beyond which Redis is skipped, so that a burst cannot pile them up without
+   * bound. Default 10 000. A hung Redis is skipped sooner: as soon as one command has gone unanswered past
+   * `commandTimeout`, until it is answered or its connection is cut. Counted in commands, not requests: a lookup sends 2, a write 1 plus 4 per revocation label of
    * the answer (13 for one with a `jti`, a subject and a client), so about 750 writes under way at once
    * reach the default; a lower value skips Redis, and counts a store error, on a healthy Redis as soon as
    * that many new tokens arrive at once.
