@@ -738,8 +738,11 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
         // Shared only between requests presenting the token the same way: a resolver may refuse a token
         // differently for each scheme (introspection, for a DPoP-bound token whose key it is not told).
         // Such refusals are never kept, so stored answers need no such split.
+        // (A context without its request, from a caller outside the pipeline, is shared as bearer.)
         const sharedAs =
-          schemeOfRefusedRequest(context.request, true) === 'DPoP' ? key + DPOP_PRESENTATION : key;
+          context.request !== undefined && schemeOfRefusedRequest(context.request, true) === 'DPoP'
+            ? key + DPOP_PRESENTATION
+            : key;
         let flight = joinable(sharedAs);
         if (flight === undefined) {
           if (first) {

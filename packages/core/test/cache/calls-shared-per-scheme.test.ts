@@ -86,3 +86,21 @@ describe('tokenCache: a call is shared only between requests presenting the toke
     expect(cache.stats()).toMatchObject({ misses: 2, coalesced: 2 });
   });
 });
+
+describe('tokenCache: a context without its request', () => {
+  it('is shared as a bearer presentation rather than failing', async () => {
+    let calls = 0;
+    const cache = tokenCache({
+      cacheNamespace: 'context-without-request',
+      resolve: async () => {
+        calls++;
+        return { ok: false, failure: { code: 'token_inactive', description: 'inactive' } };
+      },
+    });
+    // A caller outside the pipeline (plain JavaScript) may leave `request` out, which the type requires.
+    const context = { now: Date.now() } as never;
+    const answers = await Promise.all([cache.resolve('t', context), cache.resolve('t', context)]);
+    expect(answers.map((answer) => answer.ok)).toEqual([false, false]);
+    expect(calls).toBe(1);
+  });
+});
