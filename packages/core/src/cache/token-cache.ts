@@ -22,7 +22,7 @@ import {
   type SharedRevocation,
   sharedRevocation,
 } from '../revocation/revocation.js';
-import { markersOf, type RevocableCache, type RevocationList } from '../revocation/revocation-list.js';
+import { type RevocableCache, type RevocationList, uncountedChecks } from '../revocation/revocation-list.js';
 import { REVOCATION_LIST_METHODS } from '../revocation/revocation-list-methods.js';
 import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
@@ -626,14 +626,12 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
    */
   async function namedByTokenRevocation(token: string, info: TokenInfo, now: number): Promise<boolean> {
     const hashes = await tokenRevocationHashes(token, info.claims);
-    return revocationLists!.some((list) => {
-      if (!list.needsTokenHash()) return false;
-      // The list's own markers when it has them: this check refuses nothing, so it is not counted.
-      const markers = markersOf(list);
-      return markers === undefined
-        ? list.namesToken(now, info.issuer, hashes.tokenHash, hashes.signingInputHash)
-        : markers.namesToken(info.issuer, now, hashes.tokenHash, hashes.signingInputHash);
-    });
+    // Uncounted: this check refuses nothing by itself.
+    return revocationLists!.some(
+      (list) =>
+        list.needsTokenHash() &&
+        uncountedChecks(list).namesToken(now, info.issuer, hashes.tokenHash, hashes.signingInputHash),
+    );
   }
 
   function someTokenRevoked(): boolean {
@@ -678,14 +676,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     // for again too, or one stored before it by a clock a few seconds ahead would be served.
     const asStored =
       storedAt === undefined ? info : { ...info, issuedAt: (storedAt - STORED_AT_TOLERANCE_MS) / 1000 };
-    return revocationLists.some((list) => {
-      const judged = info.source === 'jwt' && listsCheckedByResolver.has(list) ? info : asStored;
-      // The list's own markers when it has them: this check refuses nothing, so it is not counted.
-      const markers = markersOf(list);
-      return markers === undefined
-        ? list.refuses(judged, now, hashes?.tokenHash, hashes?.signingInputHash)
-        : markers.refuses(judged, now, hashes?.tokenHash, hashes?.signingInputHash);
-    });
+    return revocationLists.some((list) =>
+      uncountedChecks(list).refuses(
+        info.source === 'jwt' && listsCheckedByResolver.has(list) ? info : asStored,
+        now,
+        hashes?.tokenHash,
+        hashes?.signingInputHash,
+      ),
+    );
   }
 
   const revocable: RevocableCache = { dropRevoked };

@@ -215,21 +215,30 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
       stopListening?.();
     },
   };
-  markersOfLists.set(list, markers);
+  // The same checks, uncounted, for the caches (uncountedChecks): made once, here, not per check.
+  uncountedChecksOfLists.set(list, {
+    refuses: (info, now, tokenHash, signingInputHash) =>
+      markers.refuses(info, now, tokenHash, signingInputHash),
+    namesToken: (now, issuer, tokenHash, signingInputHash) =>
+      markers.namesToken(issuer, now, tokenHash, signingInputHash),
+  });
   return list;
 }
 
-// The markers of each list built by revocationList, for the caches' own checks (markersOf).
-const markersOfLists = new WeakMap<RevocationList, RevocationMarkers>();
+/** The checks a cache asks of a revocation list about an answer it holds. */
+export type RevocationChecks = Pick<RevocationList, 'refuses' | 'namesToken'>;
+
+// The uncounted checks of each list built by revocationList (uncountedChecks).
+const uncountedChecksOfLists = new WeakMap<RevocationList, RevocationChecks>();
 
 /**
- * The markers of a list built by {@link revocationList}, `undefined` for a list of the application's own.
- * A cache checks the answers it holds against them directly: those checks refuse nothing (the cache asks
- * its resolver again, which refuses the token when the list names it), so they must not count in
- * `stats().refused`, as {@link RevocationList.refuses} would.
+ * The checks of `list` that leave its `stats().refused` alone: for a list built by {@link revocationList},
+ * its markers asked directly; a list of the application's own is asked itself. A cache checks the answers
+ * it holds with them: those checks refuse nothing (the cache asks its resolver again, which refuses the
+ * token when the list names it), so they must not count as refusals.
  *
  * @internal
  */
-export function markersOf(list: RevocationList): RevocationMarkers | undefined {
-  return markersOfLists.get(list);
+export function uncountedChecks(list: RevocationList): RevocationChecks {
+  return uncountedChecksOfLists.get(list) ?? list;
 }
