@@ -12,6 +12,12 @@ import { isTransientStatus } from '../http/transient-status.js';
 const MAX_SHOWN_LENGTH = 200;
 /** The longest endpoint URL taken from metadata. */
 const MAX_ENDPOINT_LENGTH = 2048;
+/**
+ * The most bytes of a metadata document discovery reads unless a caller allows more: real ones are a few
+ * KiB (Keycloak's and Access Management's several), and a caller's limit for other answers is none for
+ * them.
+ */
+export const MAX_METADATA_BYTES = 64 * 1024;
 
 /** The members of RFC 8414 / OpenID Connect discovery metadata that @rs uses. */
 export interface AuthorizationServerMetadata {

@@ -18,7 +18,11 @@ import {
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
-import { DiscoveryError, endpointDiscovery } from '../discovery/authorization-server-metadata.js';
+import {
+  DiscoveryError,
+  endpointDiscovery,
+  MAX_METADATA_BYTES,
+} from '../discovery/authorization-server-metadata.js';
 import { parseJsonObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
@@ -181,8 +185,6 @@ const INTROSPECTION_RESOLVER_OPTIONS: OptionSchema<IntrospectionResolverOptions>
 // for the metadata; for introspection, no request retries.
 const BACK_OFF_DELAY_MS = 1_000;
 const MAX_BACK_OFF_DELAY_MS = 10_000;
-// The largest metadata document discovery reads, whatever `maxResponseBytes` says of answers.
-const MAX_METADATA_BYTES = 64 * 1024;
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
 

@@ -1,6 +1,6 @@
 import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
-import { endpointDiscovery } from '../discovery/authorization-server-metadata.js';
+import { endpointDiscovery, MAX_METADATA_BYTES } from '../discovery/authorization-server-metadata.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateIssuerUrl } from '../http/endpoint-url.js';
 import {
@@ -25,9 +25,6 @@ const ISSUER_JWKS_OPTIONS: OptionSchema<IssuerJwksOptions> = {
   ...JWKS_FETCH_OPTIONS,
   issuer: nonEmptyString,
 };
-
-/** The most bytes of a metadata document read; real ones are a few KiB. */
-const MAX_METADATA_BYTES = 64 * 1024;
 
 /**
  * The issuer's signing keys, found through its metadata: RFC 8414
