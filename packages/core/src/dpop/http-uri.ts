@@ -1,6 +1,5 @@
-// RFC 3986 §2.3: unreserved characters mean the same whether percent-encoded or not.
-const PERCENT_ENCODED = /%([0-9A-Fa-f]{2})/g;
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
+import { normalizePercentEncoding } from '../encoding/percent-encoding.js';
+
 // An absolute http(s) URI with `//` and a non-empty authority without userinfo (RFC 9110 §4.2.1, §4.2.4),
 // then a path that is empty or starts with `/`.
 const HTTP_URI = /^https?:\/\/[^/?#@]+(?:\/[^?#]*)?(?:[?#]|$)/i;
@@ -79,14 +78,6 @@ function parseHttpUri(value: string): ParsedHttpUri | undefined {
   if (url.username !== '' || url.password !== '') return undefined;
   const path = normalizePercentEncoding(url.pathname);
   return { normalized: `${url.protocol}//${url.host}${path}`, path };
-}
-
-function normalizePercentEncoding(path: string): string {
-  if (!path.includes('%')) return path;
-  return path.replace(PERCENT_ENCODED, (_, hex: string) => {
-    const character = String.fromCharCode(Number.parseInt(hex, 16));
-    return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`;
-  });
 }
 
 /** A character as UTF-8 percent-encodings, a lone surrogate as U+FFFD's, as the WHATWG parser writes it. */

@@ -1,5 +1,6 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { everyEntry, hasStrayCharacters, isPlainObject } from '../config/option-schema.js';
+import { normalizePercentEncoding } from '../encoding/percent-encoding.js';
 import { checkIssuerSpelling, checkUrlSpelling, isLoopbackHost } from '../http/endpoint-url.js';
 import { isScopeToken } from '../policy/scopes.js';
 
@@ -224,18 +225,16 @@ function resourceIdentifier(value: unknown, option: string): string {
  * routers fail to decode); `[`, `]`, `^` and `|`, which RFC 3986 allows in no path.
  */
 function normalForm(url: URL): string {
-  const path = url.pathname.replace(
-    /%(?![0-9A-Fa-f]{2})|%([0-9A-Fa-f]{2})|[[\]^|]/g,
-    (match, hex?: string) => {
-      if (hex === undefined) return `%${match.charCodeAt(0).toString(16).toUpperCase()}`;
-      const character = String.fromCharCode(Number.parseInt(hex, 16));
-      return UNRESERVED.test(character) ? character : `%${hex.toUpperCase()}`;
-    },
+  const escaped = url.pathname.replace(
+    UNESCAPED,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
   );
-  return `${url.origin}${path}`;
+  return `${url.origin}${normalizePercentEncoding(escaped)}`;
 }
 
-const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+// What URL parsing leaves raw in a path that a URI may not hold raw: a `%` that begins no escape, and
+// `[`, `]`, `^`, `|`. Escaped, they are written as the normal form writes them.
+const UNESCAPED = /%(?![0-9A-Fa-f]{2})|[[\]^|]/g;
 
 function optionalUrl(value: unknown, option: string): string | undefined {
   if (value === undefined) return undefined;
