@@ -5,12 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   introspectionResolver,
   jwtResolver,
-  type MemoryTokenCacheStore,
-  memoryTokenCacheStore,
   type Outcome,
   revocationList,
   staticJwks,
-  type TokenCacheStore,
   type TokenInfo,
   tokenCache,
   tokenInfoFromClaims,
@@ -25,43 +22,12 @@ import {
   NOW_S,
   resolveAt,
 } from '../helpers.js';
+import { LATER, REVOKED_AT, storeWithFailingDeletions } from './failing-deletions-setup.js';
 
 // A stored answer a revocation list names is not served, and its token is asked for again. When its
 // deletion keeps failing (a shared store down for writes), every request reads it again: those requests
 // must share the call under way, not discard each other's, or the token is answered 503 for as long as
 // the deletions fail. And the cache's own check refuses nothing: only the resolver's refusal is counted.
-
-const REVOKED_AT = NOW_MS + 1_000;
-// Past the few seconds by which instances' clocks may differ: an answer stored then is stored after the
-// revocation on any clock.
-const LATER = REVOKED_AT + 6_000;
-
-/** A store that fails every deletion while `failing` is set; reads and writes work. */
-function storeWithFailingDeletions(): TokenCacheStore & { failing: boolean; inner: MemoryTokenCacheStore } {
-  const inner = memoryTokenCacheStore(100);
-  const failIfDown = (): void => {
-    if (wrapper.failing) throw new Error('store unreachable');
-  };
-  const wrapper = {
-    failing: false,
-    inner,
-    get: (key: string) => inner.get(key),
-    set: (...args: Parameters<MemoryTokenCacheStore['set']>) => inner.set(...args),
-    delete: (key: string) => {
-      failIfDown();
-      inner.delete(key);
-    },
-    clear: () => {
-      failIfDown();
-      inner.clear();
-    },
-    deleteLabelled: (label: string) => {
-      failIfDown();
-      return inner.deleteLabelled(label);
-    },
-  };
-  return wrapper;
-}
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;

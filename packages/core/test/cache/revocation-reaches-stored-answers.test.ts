@@ -4,52 +4,19 @@ import {
   hybridResolver,
   introspectionResolver,
   jwtResolver,
-  type MemoryTokenCacheStore,
   memoryTokenCacheStore,
   type RevocationList,
   revocationList,
   staticJwks,
-  type TokenCacheStore,
   tokenCache,
 } from '../../src/index.js';
 import { AUDIENCE, expectFailure, expectSuccess, ISSUER, mint, NOW_MS, resolveAt } from '../helpers.js';
 import { type StandInServer, startStandInServer } from '../stand-in-authorization-server.js';
+import { LATER, REVOKED_AT, storeWithFailingDeletions } from './failing-deletions-setup.js';
 
 // Deleting what a revocation names is not all a cache must do: the deletion may fail (a shared store
 // down at that moment, which never fails the revocation), and an instance that did not hear of the
 // revocation may store the answer again. A cache whose list holds the marker must not serve it.
-
-const REVOKED_AT = NOW_MS + 1_000;
-// Past the few seconds by which instances' clocks may differ: an answer stored then is stored after the
-// revocation on any clock.
-const LATER = REVOKED_AT + 6_000;
-
-/** A store that fails every deletion while `failing` is set, as a shared store does in an outage. */
-function storeWithFailingDeletions(): TokenCacheStore & { failing: boolean; inner: MemoryTokenCacheStore } {
-  const inner = memoryTokenCacheStore(100);
-  const failIfDown = (): void => {
-    if (wrapper.failing) throw new Error('store unreachable');
-  };
-  const wrapper = {
-    failing: false,
-    inner,
-    get: (key: string) => inner.get(key),
-    set: (...args: Parameters<MemoryTokenCacheStore['set']>) => inner.set(...args),
-    delete: (key: string) => {
-      failIfDown();
-      inner.delete(key);
-    },
-    clear: () => {
-      failIfDown();
-      inner.clear();
-    },
-    deleteLabelled: (label: string) => {
-      failIfDown();
-      return inner.deleteLabelled(label);
-    },
-  };
-  return wrapper;
-}
 
 function listRevokingAt(now: number): RevocationList {
   return revocationList({ clock: () => now });
