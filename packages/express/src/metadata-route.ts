@@ -1,6 +1,7 @@
 import type { ResourceServer } from '@rs/core';
 import { protectedResourceMetadataAnswer, protectedResourceMetadataPath } from '@rs/core/adapter';
 import type { Request, RequestHandler, Response } from 'express';
+import { sendAsIs } from './send-as-is.js';
 
 /**
  * The RFC 9728 metadata route of a resource server built with a `protectedResource` option: its path
@@ -24,7 +25,7 @@ export function protectedResourceMetadataRoute(resourceServer: ResourceServer): 
     path,
     handler(_req: Request, res: Response) {
       const answer = protectedResourceMetadataAnswer(resourceServer);
-      res.writeHead(answer.status, answer.headers).end(answer.body);
+      sendAsIs(res, answer.status, answer.headers, answer.body);
     },
   };
 }

@@ -1,12 +1,9 @@
 import type { Rejection } from '@rs/core';
 import { rejectionBodyText } from '@rs/core/adapter';
 import type { Response } from 'express';
+import { sendAsIs } from './send-as-is.js';
 
-/**
- * Answers with the rejection exactly: Node's `writeHead` rather than `res.set`, which would append a
- * charset to the content type, and the JSON body as core built it.
- */
+/** Answers with the rejection exactly: core's status, headers and body, framed by {@link sendAsIs}. */
 export function sendRejection(res: Response, rejection: Rejection): void {
-  res.writeHead(rejection.status, rejection.headers);
-  res.end(rejectionBodyText(rejection));
+  sendAsIs(res, rejection.status, rejection.headers, rejectionBodyText(rejection));
 }
