@@ -17,6 +17,7 @@ import { dpopProofHeader } from '../extract/dpop-header.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { describeError, type ReplayStoreHealth } from '../observability/dependency-health.js';
 import type { RsRequest } from '../request.js';
+import { checkedNonceProvider } from './checked-nonce-provider.js';
 import type { DpopNonceProvider } from './dpop-nonces.js';
 import { dpopProofChecker, type VerifiedDpopProof } from './dpop-proof.js';
 import { memoryReplayStore, type ReplayStore } from './replay-store.js';
@@ -108,6 +109,15 @@ export interface DpopVerifier {
 const ACCEPTABLE = new Set<string>(ASYMMETRIC_JWS_ALGORITHMS);
 
 /**
+ * The nonce provider failed (a shared store down) or answered no nonce: the proof cannot be checked, by
+ * no fault of the client. Fails closed with 503, as a failing replay store does.
+ */
+const NONCE_UNAVAILABLE: Outcome<never> = Object.freeze({
+  ok: false,
+  failure: Object.freeze(failure('replay_check_unavailable', 'The DPoP nonce could not be checked')),
+});
+
+/**
  * Reads the resource server's `dpop` option: absent or `false` leave DPoP off, `true` turns it on with
  * the defaults, an object configures it (every option checked at start-up).
  */
@@ -156,6 +166,7 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
     'dpop.nonces',
     'must be a nonce provider such as rotatingDpopNonces()',
   );
+  const nonceProvider = nonces === undefined ? undefined : checkedNonceProvider(nonces);
   let failures = 0;
   let lastFailure: { at: number; error: string } | undefined;
   const checkProof = dpopProofChecker({ algorithms: new Set(algorithms), iatWindow, maxProofLength });
@@ -172,15 +183,19 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
         token,
         now,
       });
-      if (!checked.ok || nonces === undefined) return checked;
+      if (!checked.ok || nonceProvider === undefined) return checked;
       const { nonce } = checked.value;
-      if (nonce === undefined) {
-        return refusal('dpop_nonce_required', 'The DPoP proof must carry the nonce from DPoP-Nonce');
+      if (nonce !== undefined) {
+        const accepted = await nonceProvider.accepts(nonce, now);
+        if (accepted === undefined) return NONCE_UNAVAILABLE;
+        if (accepted) return checked;
       }
-      if (!(await nonces.isValid(nonce, now))) {
-        return refusal('dpop_nonce_required', 'The DPoP proof nonce is no longer accepted');
-      }
-      return checked;
+      // use_dpop_nonce is only an answer with a nonce in DPoP-Nonce: without one, the client's retry
+      // would be refused the same way, again and again.
+      if ((await nonceProvider.current(now)) === undefined) return NONCE_UNAVAILABLE;
+      return nonce === undefined
+        ? refusal('dpop_nonce_required', 'The DPoP proof must carry the nonce from DPoP-Nonce')
+        : refusal('dpop_nonce_required', 'The DPoP proof nonce is no longer accepted');
     },
     async remember(proof, now) {
       // Scoped by key: a client cannot use up another client's jti. Hashed: the store holds no proof data.
@@ -199,8 +214,9 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
       return first ? undefined : failure('dpop_replayed', 'The DPoP proof was already used');
     },
     async nonceFor(proof, now) {
-      if (nonces === undefined) return undefined;
-      const current = await nonces.current(now);
+      if (nonceProvider === undefined) return undefined;
+      // On an accepted request, a provider that fails now only means no fresh nonce is handed out.
+      const current = await nonceProvider.current(now);
       return proof?.nonce === current ? undefined : current;
     },
     health() {
