@@ -4,7 +4,9 @@
  * `no-store, private`, never the weaker `private` alone.
  *
  * Responses from `fetch()` or `Response.redirect()` have immutable headers; those are copied into a new
- * `Response` that shares the body stream, as the Fetch standard intends.
+ * `Response` that shares the body stream, as the Fetch standard intends. `Response.error()` is returned
+ * as it is: it sends nothing but a network error, so there is no header to add it to (and a copy of its
+ * status 0 would throw).
  *
  * @example
  * ```ts
@@ -13,7 +15,7 @@
  */
 export function addResponseHeaders(response: Response, extra: Readonly<Record<string, string>>): Response {
   const entries = Object.entries(extra);
-  if (entries.length === 0) return response;
+  if (entries.length === 0 || response.type === 'error') return response;
   try {
     appendAll(response.headers, entries);
     return response;

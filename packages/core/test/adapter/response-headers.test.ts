@@ -35,4 +35,11 @@ describe('addResponseHeaders', () => {
       await new Promise((resolve) => upstream.close(resolve));
     }
   });
+
+  it('returns a network error as it is: it has no headers to send, and a copy of status 0 would throw', () => {
+    const networkError = Response.error();
+    const answered = addResponseHeaders(networkError, { 'cache-control': 'private' });
+    expect(answered).toBe(networkError);
+    expect(answered.type).toBe('error');
+  });
 });
