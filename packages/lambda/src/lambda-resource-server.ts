@@ -1,6 +1,7 @@
 import {
   type AccessPolicy,
   type DefaultClaims,
+  type Rejection,
   type ResourceServer,
   RsConfigError,
   type RsContext,
@@ -42,10 +43,12 @@ import type {
   ProtectedAlbHandler,
   ProtectedHandler,
 } from './handlers.js';
+import { isAlbEvent } from './request/alb-request.js';
 import { type AuthenticateInput, type LambdaInput, lambdaRsRequest } from './request/lambda-input.js';
 import { lambdaPublicBase } from './request/public-base.js';
 import { addHeaders } from './response/add-headers.js';
 import { albRejectionResponse } from './response/alb-response.js';
+import { structuredHttpApiResult } from './response/http-api-result.js';
 import { type LambdaRejectionResponse, rejectionResponse } from './response/rejection-response.js';
 
 /**
@@ -61,8 +64,9 @@ export interface LambdaResourceServerSettings extends FormBodySettings {
   /**
    * The URL clients call, e.g. `https://api.example.com`; each event's path (which already holds the
    * stage on `execute-api` hosts and the base path on custom domains) is appended to it, after the path
-   * prefix if it has one. It replaces the scheme and host of every event kind: proxy events, ALB events
-   * and authorizer events. Required with `dpop`: proofs are checked against this URL, not one built from
+   * prefix if it has one. An HTTP API (payload 2.0) event's `rawPath` lacks a custom domain's API
+   * mapping path: for those functions, give it as the prefix (`https://api.example.com/orders`). It
+   * replaces the scheme and host of every event kind: proxy events, ALB events and authorizer events. Required with `dpop`: proofs are checked against this URL, not one built from
    * the client's `Host` header. Plain `http:` (a local emulator) only with `requireHttps: false`.
    * Default: `https://` and the `Host` header, else `requestContext.domainName`.
    */
@@ -199,7 +203,10 @@ export interface LambdaResourceServer<Claims extends object = DefaultClaims> {
  *   resolver: jwtResolver({ issuer, audience, keys: remoteJwks({ url: jwksUrl }) }),
  * });
  * export const handler = rs.protect(
- *   async (event: APIGatewayProxyEventV2, context, oauth2) => ({ body: `hello ${oauth2.subject}` }),
+ *   async (event: APIGatewayProxyEventV2, context, oauth2) => ({
+ *     statusCode: 200,
+ *     body: `hello ${oauth2.subject}`,
+ *   }),
  *   { scopes: ['read'] },
  * );
  * ```
@@ -239,10 +246,15 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
-        const result = await authenticateRoute(apiGatewayInput(event));
+        const input = apiGatewayInput(event);
+        const result = await authenticateRoute(input);
         // The rejection fits both result shapes; TypeScript cannot see that through the conditional type.
-        if (!result.ok) return result.response as ApiGatewayResult<E>;
-        return addHeaders(await handler(event, context, result.context as Context_), result.headers);
+        if (!result.ok) return proxyRejection(input, result) as ApiGatewayResult<E>;
+        return successResult(
+          event,
+          await handler(event, context, result.context as Context_),
+          result.headers,
+        );
       };
     },
     protectOptional<E extends ApiGatewayEvent>(
@@ -253,9 +265,11 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       const policy = routePolicyArgument(given, 'protectOptional.policy');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
       return async (event: E, context: Context): Promise<ApiGatewayResult<E>> => {
-        const result = await authenticateRoute(apiGatewayInput(event));
-        if (!result.ok) return result.response as ApiGatewayResult<E>;
-        return addHeaders(
+        const input = apiGatewayInput(event);
+        const result = await authenticateRoute(input);
+        if (!result.ok) return proxyRejection(input, result) as ApiGatewayResult<E>;
+        return successResult(
+          event,
           await handler(event, context, result.context as Context_ | undefined),
           result.headers,
         );
@@ -337,9 +351,37 @@ function refuseDpopNonces(resourceServer: ResourceServer, name: string): void {
 // Only the load balancer invokes a function behind it: leave the list out of the server its routes use.
 const ALB_EVENT = 'an Application Load Balancer event';
 
-/** A proxy event's kind, from the event itself (`version: "2.0"`), so one server serves both formats. */
+/**
+ * The handler's result with core's success headers (`cache-control: private` for a query token). A
+ * payload 2.0 result without a `statusCode` is first made the response API Gateway reads it as: headers
+ * added to it as it is would end up in its body, and the client would never get them.
+ */
+function successResult<E extends ApiGatewayEvent>(
+  event: E,
+  result: ApiGatewayResult<E>,
+  headers: Readonly<Record<string, string>>,
+): ApiGatewayResult<E> {
+  if (Object.keys(headers).length === 0) return result;
+  if (!isHttpApiEvent(event)) return addHeaders(result, headers);
+  return addHeaders(structuredHttpApiResult(result), headers) as ApiGatewayResult<E>;
+}
+
+/**
+ * A proxy event's kind, from the event itself (`version: "2.0"`), so one server serves both formats. An
+ * Application Load Balancer's event handed to a proxy handler (deployed behind a load balancer instead
+ * of `protectAlb`) is read as `protectAlb` reads it: its `x-forwarded-proto` and its raw query count.
+ */
 function apiGatewayInput(event: ApiGatewayEvent): LambdaInput {
+  if (isAlbEvent(event)) return { kind: 'alb', event };
   return isHttpApiEvent(event) ? { kind: 'http-api', event } : { kind: 'rest-api', event };
+}
+
+/** A proxy handler's answer to a refused event; in the load balancer's shape for one of its events. */
+function proxyRejection(
+  input: LambdaInput,
+  result: { readonly response: LambdaRejectionResponse; readonly rejection: Rejection },
+): LambdaRejectionResponse | ALBResult {
+  return input.kind === 'alb' ? albRejectionResponse(result.rejection, input.event) : result.response;
 }
 
 const AUTHORIZER_SETTINGS: OptionSchema<HttpApiAuthorizerSettings> = {

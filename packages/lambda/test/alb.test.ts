@@ -4,6 +4,7 @@ import {
   createLambdaResourceServer,
   type OptionallyProtectedAlbHandler,
   type ProtectedAlbHandler,
+  type ProtectedHandler,
 } from '../src/index.js';
 import { albEvent } from './fixtures/alb-event.js';
 import { lambdaContext } from './support/lambda-context.js';
@@ -99,6 +100,24 @@ describe('Application Load Balancer events', () => {
     const result = await rs.protectAlb(ok)(albEvent({ query: { access_token: [token] } }), lambdaContext());
     expect(result).toMatchObject({ statusCode: 200, headers: { 'cache-control': 'private' } });
   });
+
+  it('adds core success headers to multiValueHeaders, which a multi-value target group reads alone', async () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver, tokenLocations: { query: true } });
+    const multiValueOk: ProtectedAlbHandler = async () => ({
+      statusCode: 200,
+      statusDescription: '200 OK',
+      multiValueHeaders: { 'content-type': ['application/json'] },
+      body: '{}',
+      isBase64Encoded: false,
+    });
+    const event = albEvent({ multiValue: true, query: { access_token: [token] } });
+    const result = await rs.protectAlb(multiValueOk)(event, lambdaContext());
+    expect(result.multiValueHeaders).toEqual({
+      'content-type': ['application/json'],
+      'cache-control': ['private'],
+    });
+    expect(result.headers).toBeUndefined();
+  });
 });
 
 describe('optional authentication behind a load balancer (protectAlbOptional)', () => {
@@ -131,5 +150,40 @@ describe('optional authentication behind a load balancer (protectAlbOptional)', 
         lambdaContext(),
       ),
     ).toMatchObject({ statusCode: 400, statusDescription: '400 Bad Request' });
+  });
+});
+
+describe('a proxy handler (protect) deployed behind a load balancer by mistake', () => {
+  const proxyOk: ProtectedHandler = async () => ({ statusCode: 200, body: 'ok' });
+
+  it('reads the event as protectAlb does: an HTTP listener is plain http, refused 400 in the ALB shape', async () => {
+    const event = albEvent({ listener: 'http', headers: { authorization: `Bearer ${token}` } });
+    const result = await rsOf().protect(proxyOk)(event as never, lambdaContext());
+    expect(result).toMatchObject({
+      statusCode: 400,
+      statusDescription: '400 Bad Request',
+      isBase64Encoded: false,
+    });
+    expect(JSON.parse(result.body).code).toBe('https_required');
+  });
+
+  it('keeps the query as the load balancer passed it, and answers multiValueHeaders when it sent them', async () => {
+    const encoded = albEvent({ headers: { authorization: `Bearer ${token}` }, query: { q: ['a%2Bb'] } });
+    expect((await rsOf().protect(proxyOk)(encoded as never, lambdaContext())).statusCode).toBe(200);
+    expect(issuer.seen.at(-1)?.url).toBe(
+      'https://lambda-alb-123578498.us-east-1.elb.amazonaws.com/items?q=a%2Bb',
+    );
+
+    const repeated = albEvent({
+      multiValue: true,
+      headers: { authorization: [`Bearer ${token}`, 'Bearer other'] },
+    });
+    const refused = await rsOf().protectOptional(async () => ({ statusCode: 200, body: 'ok' }))(
+      repeated as never,
+      lambdaContext(),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers).toBeUndefined();
+    expect(refused.multiValueHeaders?.['www-authenticate']?.[0]).toMatch(/error="invalid_request"/);
   });
 });

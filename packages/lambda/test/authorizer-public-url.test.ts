@@ -1,4 +1,5 @@
 import { type DpopKey, generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaResourceServer, type ProtectedAlbHandler, type ProtectedHandler } from '../src/index.js';
 import { albEvent } from './fixtures/alb-event.js';
@@ -7,6 +8,7 @@ import {
   requestAuthorizerEvent,
   tokenAuthorizerEvent,
 } from './fixtures/authorizer-events.js';
+import { httpApiEvent } from './support/http-api-events.js';
 import { lambdaContext } from './support/lambda-context.js';
 import { restApiEvent } from './support/rest-api-events.js';
 
@@ -132,5 +134,34 @@ describe('authorizers given something that is no API Gateway event', () => {
     }
     const simple = rs.httpApiAuthorizer();
     expect(await simple(null as never)).toEqual({ isAuthorized: false });
+  });
+});
+
+describe('publicUrl behind a custom domain', () => {
+  it('HTTP API (payload 2.0): rawPath lacks the API mapping path, so publicUrl carries it, as the README says', async () => {
+    // A client calls https://api.example.com/orders/items; the mapping `orders` leads to the $default
+    // stage, and API Gateway hands over rawPath `/items` (AWS: rawPath lacks the API mapping value).
+    const ok: ProtectedHandler<APIGatewayProxyEventV2> = async () => ({ statusCode: 200, body: 'ok' });
+    const eventFor = async () =>
+      httpApiEvent({
+        method: 'GET',
+        target: '/items',
+        headers: {
+          host: 'api.example.com',
+          ...(await dpopHeaders('GET', 'https://api.example.com/orders/items')),
+        },
+      });
+    const withoutMapping = createLambdaResourceServer({
+      resolver: issuer.resolver,
+      dpop: true,
+      publicUrl: 'https://api.example.com',
+    });
+    expect((await withoutMapping.protect(ok)(await eventFor(), lambdaContext())).statusCode).toBe(401);
+    const withMapping = createLambdaResourceServer({
+      resolver: issuer.resolver,
+      dpop: true,
+      publicUrl: 'https://api.example.com/orders',
+    });
+    expect((await withMapping.protect(ok)(await eventFor(), lambdaContext())).statusCode).toBe(200);
   });
 });

@@ -1,6 +1,10 @@
 import { createResourceServer, RsConfigError } from '@rs/core';
 import { type TestIssuer, testIssuer } from '@rs/testkit';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createLambdaResourceServer,
@@ -10,7 +14,7 @@ import {
 } from '../src/index.js';
 import { albEvent } from './fixtures/alb-event.js';
 import { formBody } from './support/client-request.js';
-import { httpApiEvent } from './support/http-api-events.js';
+import { httpApiEvent, httpApiResponse } from './support/http-api-events.js';
 import { lambdaContext } from './support/lambda-context.js';
 import { jsonBody } from './support/lambda-response.js';
 import { restApiEvent, restApiResponse } from './support/rest-api-events.js';
@@ -158,6 +162,28 @@ describe('success headers', () => {
       headers: { 'content-type': 'text/plain', 'cache-control': 'private' },
     });
     expect(returned.headers).toEqual({ 'content-type': 'text/plain' });
+  });
+
+  it('adds them to what API Gateway answers for a payload 2.0 result without statusCode, not into its body', async () => {
+    // Payload 2.0 takes such a result whole as a JSON body: headers set on it would be body, never headers.
+    const token = await issuer.mint();
+    const event = httpApiEvent({ method: 'GET', target: `/items?access_token=${token}` });
+    const returns = (value: unknown) =>
+      queryTokenServer().protect(
+        async (_event: APIGatewayProxyEventV2) => value as APIGatewayProxyStructuredResultV2,
+      );
+    for (const [returned, body] of [
+      ['hello', 'hello'],
+      [{ message: 'hi' }, '{"message":"hi"}'],
+      [{ body: 'not a response without statusCode' }, '{"body":"not a response without statusCode"}'],
+    ] as const) {
+      const response = httpApiResponse(await returns(returned)(event, lambdaContext()));
+      expect(response).toEqual({
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'private' },
+        body,
+      });
+    }
   });
 
   it('returns the handler result unchanged when core adds no header', async () => {

@@ -39,6 +39,18 @@ export function albRequest(event: ALBEvent, form: FormReading, publicBase: strin
   };
 }
 
+/**
+ * Whether an event comes from an Application Load Balancer: its `requestContext` names the target group
+ * (`elb`), which no API Gateway event has. ALB events look like REST API events otherwise, so a proxy
+ * handler (`protect`) deployed behind a load balancer by mistake must tell them apart: read as a REST API
+ * event, an HTTP listener's request would pass for `https:` and its encoded query would be encoded twice.
+ */
+export function isAlbEvent(event: unknown): event is ALBEvent {
+  if (typeof event !== 'object' || event === null) return false;
+  const context: unknown = (event as { readonly requestContext?: unknown }).requestContext;
+  return typeof context === 'object' && context !== null && 'elb' in context;
+}
+
 function lastValue(value: string | readonly string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : value?.[value.length - 1];
 }

@@ -10,14 +10,19 @@ interface ResultHeaders {
  * Adds core's success headers (such as `cache-control: private`) to the handler's result, without
  * mutating it. A header the handler already set is extended, not replaced: `no-store` plus `private`
  * stays `no-store, private`, never the weaker `private` alone. Handlers may spell names in any case.
+ *
+ * A header the handler did not set goes into `multiValueHeaders` when the result has that map: a load
+ * balancer whose target group has multi-value headers on reads only `multiValueHeaders` (API Gateway
+ * merges both maps, so a REST API answers the same either way).
  */
 export function addHeaders<R extends ResultHeaders>(result: R, extra: Readonly<Record<string, string>>): R {
   const entries = Object.entries(extra);
   if (entries.length === 0) return result;
-  const headers: Record<string, HeaderValue> = { ...result.headers };
+  const headers: Record<string, HeaderValue> | undefined = result.headers && { ...result.headers };
   const multiValueHeaders: Record<string, readonly HeaderValue[]> | undefined = result.multiValueHeaders && {
     ...result.multiValueHeaders,
   };
+  const added: Record<string, HeaderValue> = {};
   for (const [name, value] of entries) {
     // API Gateway sends both maps; the multi-value one wins for a name present in both.
     const multiKey = multiValueHeaders && keyOf(multiValueHeaders, name);
@@ -25,11 +30,15 @@ export function addHeaders<R extends ResultHeaders>(result: R, extra: Readonly<R
       multiValueHeaders[multiKey] = [...(multiValueHeaders[multiKey] ?? []), value];
       continue;
     }
-    const key = keyOf(headers, name);
-    if (key === undefined) headers[name] = value;
-    else headers[key] = `${headers[key]}, ${value}`;
+    const key = headers && keyOf(headers, name);
+    if (headers && key !== undefined) headers[key] = `${headers[key]}, ${value}`;
+    else if (multiValueHeaders) multiValueHeaders[name] = [value];
+    else added[name] = value;
   }
-  return multiValueHeaders ? { ...result, headers, multiValueHeaders } : { ...result, headers };
+  const withHeaders = { ...result, headers: { ...headers, ...added } };
+  // Without either map, `headers` is created; a result that had only `multiValueHeaders` keeps to it.
+  if (!multiValueHeaders) return withHeaders;
+  return headers ? { ...withHeaders, multiValueHeaders } : { ...result, multiValueHeaders };
 }
 
 function keyOf(record: Readonly<Record<string, unknown>>, name: string): string | undefined {

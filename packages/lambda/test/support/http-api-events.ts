@@ -58,10 +58,24 @@ function queryParameters(rawQuery: string): Record<string, string> | undefined {
   return joined;
 }
 
-/** What the client receives; HTTP API defaults the status to 200. */
-export function httpApiResponse(result: APIGatewayProxyStructuredResultV2): LambdaResponse {
+/**
+ * What the client receives. Payload 2.0 reads a result without a `statusCode` (a string, any JSON value,
+ * even `{ body }`) as the body itself: 200, `content-type: application/json`, the string as it is or the
+ * value's JSON text (AWS, "Lambda function response for format 2.0").
+ */
+export function httpApiResponse(result: APIGatewayProxyStructuredResultV2 | unknown): LambdaResponse {
+  if (
+    typeof result !== 'object' ||
+    result === null ||
+    !('statusCode' in result) ||
+    result.statusCode === undefined
+  ) {
+    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    return { status: 200, headers: { 'content-type': 'application/json' }, body };
+  }
+  const structured = result as APIGatewayProxyStructuredResultV2;
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {}))
+  for (const [name, value] of Object.entries(structured.headers ?? {}))
     headers[name.toLowerCase()] = String(value);
-  return { status: result.statusCode ?? 200, headers, body: result.body };
+  return { status: structured.statusCode ?? 200, headers, body: structured.body };
 }
