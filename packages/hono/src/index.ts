@@ -15,4 +15,5 @@ export {
   type OAuth2Env,
   type OptionalOAuth2Env,
 } from './hono-resource-server.js';
+export { protectedResourceMetadataHandler } from './metadata-handler.js';
 export { statusHandler } from './status-handler.js';
