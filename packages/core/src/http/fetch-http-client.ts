@@ -3,10 +3,14 @@ import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
 import { endedByCaller, type RequestDeadline, requestDeadline } from './request-deadline.js';
 import { shownUrl } from './shown-url.js';
+import { untilAborted } from './until-aborted.js';
 
 /**
  * An {@link HttpClient} on the runtime's `fetch` (Node ≥ 20, Bun, Deno, Workers). Pass another `fetch`
- * to instrument or proxy it. A request ends at its `timeoutMs`, or as soon as its `signal` aborts.
+ * to instrument or proxy it. A request ends at its `timeoutMs`, or as soon as its `signal` aborts, also
+ * with a `fetch` that does not heed the `signal` it is given (a wrapper that forwards only some options)
+ * or whose body never ends: the exchange is given up then, and a response that arrives later has its
+ * body cancelled.
  */
 export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): HttpClient {
   requireOption(typeof fetchImpl === 'function', 'fetchHttpClient.fetch', 'must be a fetch function');
@@ -18,18 +22,26 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
       let body: Uint8Array;
       try {
         try {
-          response = await fetchImpl(request.url, {
-            method: request.method,
-            headers: request.headers,
-            body: request.body,
-            redirect: 'manual',
-            signal: deadline.signal,
-          });
+          // Raced against the deadline: a `fetch` that ignores the signal would otherwise keep the caller
+          // (a key set refresh every request waits for, an introspection) waiting for as long as it likes.
+          response = await untilAborted(
+            fetchImpl(request.url, {
+              method: request.method,
+              headers: request.headers,
+              body: request.body,
+              redirect: 'manual',
+              signal: deadline.signal,
+            }),
+            deadline.signal,
+            cancelBody,
+          );
         } catch (error) {
           throw sendFailure(error, request, deadline);
         }
         try {
-          body = await readBounded(response, request.maxResponseBytes);
+          // The body too: its stream may not end when the signal aborts. The abandoned read stops by itself
+          // at the end of the body or past `maxResponseBytes`.
+          body = await untilAborted(readBounded(response, request.maxResponseBytes), deadline.signal);
         } catch (error) {
           if (error instanceof HttpClientError) throw error;
           throw sendFailure(error, request, deadline);
@@ -65,6 +77,11 @@ function sendFailure(error: unknown, request: HttpRequest, deadline: RequestDead
   return new HttpClientError('ERR_RS_HTTP_NETWORK', `${shownUrl(request.url)} could not be reached`, {
     cause: error,
   });
+}
+
+/** Releases a response that arrived after its exchange was given up: its body holds a connection. */
+function cancelBody(late: Response): void {
+  late.body?.cancel().catch(() => undefined);
 }
 
 async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
