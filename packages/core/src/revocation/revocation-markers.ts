@@ -4,27 +4,37 @@ import { claimNamedBy, type RevocationTarget, type SharedRevocation } from './re
 
 const CLAIM_TARGETS = ['jti', 'sub', 'client', 'sid'] as const;
 
+/** A marker: when the revocation was made, and until when it is kept (both moved by a later one). */
+interface Marker {
+  revokedAt: number;
+  until: number;
+  /** The issuer whose tokens it names; `undefined` for every issuer. */
+  readonly issuer: string | undefined;
+}
+
+/** The number an issuer is written as in marker keys, and how many markers name it. */
+interface IssuerEntry {
+  readonly id: number;
+  markers: number;
+}
+
 /**
- * "Revoked before time T" markers, one per revoked value (for every issuer, or per issuer), kept for
+ * "Revoked before time T" markers, one per revoked value and issuer (or for every issuer), kept for
  * `markerTtl` after T: a token they name
  * that was issued at or before T (or says not when it was issued) is refused. A token named by its
  * `jti` or by itself is refused whenever it was issued. Bounded: past `maxMarkers`, the least recently
- * revoked go first, counted as `droppedMarkers`.
+ * revoked go first, counted as `droppedMarkers`. Each issuer's marker of a value is an entry of its own,
+ * so that revocations of one value for many issuers (`iss_sub` subjects of Security Event Tokens) count
+ * against `maxMarkers` one by one, rather than growing a single entry without bound. An issuer is
+ * written in keys as a number of its own (kept while a marker names it): a short key costs less to hash
+ * on every check than one holding the issuer URL, and a token's issuer no marker names costs one lookup.
  */
-/** A marker: when the revocation was made, and until when it is kept. */
-interface Marker {
-  readonly revokedAt: number;
-  readonly until: number;
-}
-
-/** The markers of one claim value: for every issuer, and for some issuers only. */
-interface ValueMarkers {
-  anyIssuer?: Marker | undefined;
-  byIssuer?: Map<string, Marker> | undefined;
-}
-
 export class RevocationMarkers {
-  readonly #markers: LruMap<string, ValueMarkers>;
+  readonly #markers: LruMap<string, Marker>;
+  readonly #issuers = new Map<string, IssuerEntry>();
+  #nextIssuerId = 0;
+  /** Markers for every issuer: none, the usual case with per-issuer revocations, spares a lookup. */
+  #anyIssuerMarkers = 0;
   #dropped = 0;
   #tokenMarkers = 0;
 
@@ -37,8 +47,9 @@ export class RevocationMarkers {
       onEvict: () => {
         this.#dropped++;
       },
-      onRemove: (_value, key) => {
+      onRemove: (marker, key) => {
         if (namesOneToken(key)) this.#tokenMarkers--;
+        this.#forget(marker.issuer);
       },
     });
   }
@@ -47,25 +58,29 @@ export class RevocationMarkers {
   add(revocation: SharedRevocation): void {
     const { revokedAt, issuer } = revocation;
     if (revokedAt === undefined) return;
-    this.#mark(markerKey(revocation.by, revocation.value), revokedAt, issuer);
+    this.#mark(revocation.by, revocation.value, issuer, revokedAt);
     if (revocation.by === 'token' && revocation.signingInputHash !== undefined)
-      this.#mark(markerKey('signing-input', revocation.signingInputHash), revokedAt, issuer);
+      this.#mark('signing-input', revocation.signingInputHash, issuer, revokedAt);
   }
 
-  #mark(key: string, revokedAt: number, issuer: string | undefined): void {
+  #mark(by: MarkedBy, value: string, issuer: string | undefined, revokedAt: number): void {
+    const issuerEntry = issuer === undefined ? undefined : this.#issuerEntry(issuer);
+    const key = markerKey(by, value, issuerEntry?.id);
     const known = this.#markers.get(key);
-    if (known === undefined && namesOneToken(key)) this.#tokenMarkers++;
-    const markers: ValueMarkers = known ?? {};
-    const marker = { revokedAt, until: revokedAt + this.markerTtl };
-    if (issuer === undefined) {
-      if (markers.anyIssuer === undefined || markers.anyIssuer.revokedAt < revokedAt)
-        markers.anyIssuer = marker;
-    } else {
-      markers.byIssuer ??= new Map();
-      const previous = markers.byIssuer.get(issuer);
-      if (previous === undefined || previous.revokedAt < revokedAt) markers.byIssuer.set(issuer, marker);
+    if (known === undefined) {
+      if (namesOneToken(key)) this.#tokenMarkers++;
+      if (issuerEntry === undefined) this.#anyIssuerMarkers++;
+      else issuerEntry.markers++;
+      this.#markers.set(key, { revokedAt, until: revokedAt + this.markerTtl, issuer });
+      return;
     }
-    this.#markers.set(key, markers);
+    // Updated in place, then set again as the most recently revoked: the same value, so the map does not
+    // count it as removed.
+    if (known.revokedAt < revokedAt) {
+      known.revokedAt = revokedAt;
+      known.until = revokedAt + this.markerTtl;
+    }
+    this.#markers.set(key, known);
   }
 
   /** Whether a token has been revoked by itself (its SHA-256): only asked when such markers exist. */
@@ -108,26 +123,42 @@ export class RevocationMarkers {
 
   /** The latest live revocation time naming this value (for every issuer, or for `issuer`). */
   #revokedAt(by: MarkedBy, value: string, issuer: string | undefined, now: number): number | undefined {
-    const markers = this.#markers.get(markerKey(by, value));
-    if (markers === undefined) return undefined;
-    const any =
-      markers.anyIssuer !== undefined && now < markers.anyIssuer.until
-        ? markers.anyIssuer.revokedAt
-        : undefined;
-    const forIssuer = issuer === undefined ? undefined : markers.byIssuer?.get(issuer);
-    const own = forIssuer !== undefined && now < forIssuer.until ? forIssuer.revokedAt : undefined;
-    if (any === undefined && own === undefined) {
-      // Every marker of this value may be past: drop the entry once none is live.
-      if (this.#allPast(markers, now)) this.#markers.delete(markerKey(by, value));
-      return undefined;
-    }
-    return Math.max(any ?? -1, own ?? -1);
+    const any = this.#anyIssuerMarkers === 0 ? undefined : this.#live(markerKey(by, value, undefined), now);
+    const issuerId = issuer === undefined ? undefined : this.#issuers.get(issuer)?.id;
+    const own = issuerId === undefined ? undefined : this.#live(markerKey(by, value, issuerId), now);
+    if (any === undefined) return own;
+    return own === undefined ? any : Math.max(any, own);
   }
 
-  #allPast(markers: ValueMarkers, now: number): boolean {
-    if (markers.anyIssuer !== undefined && now < markers.anyIssuer.until) return false;
-    for (const marker of markers.byIssuer?.values() ?? []) if (now < marker.until) return false;
-    return true;
+  /** The number of `issuer` in keys, given it when no marker names it yet. */
+  #issuerEntry(issuer: string): IssuerEntry {
+    let entry = this.#issuers.get(issuer);
+    if (entry === undefined) {
+      entry = { id: this.#nextIssuerId++, markers: 0 };
+      this.#issuers.set(issuer, entry);
+    }
+    return entry;
+  }
+
+  /** A marker of `issuer` (or for every issuer) is gone: an issuer no marker names any more is dropped. */
+  #forget(issuer: string | undefined): void {
+    if (issuer === undefined) {
+      this.#anyIssuerMarkers--;
+      return;
+    }
+    const entry = this.#issuers.get(issuer);
+    if (entry === undefined) return;
+    entry.markers--;
+    if (entry.markers === 0) this.#issuers.delete(issuer);
+  }
+
+  /** The revocation time of the marker under `key` while it is kept; a marker found past is dropped. */
+  #live(key: string, now: number): number | undefined {
+    const marker = this.#markers.get(key);
+    if (marker === undefined) return undefined;
+    if (now < marker.until) return marker.revokedAt;
+    this.#markers.delete(key);
+    return undefined;
   }
 
   get size(): number {
@@ -143,8 +174,13 @@ export class RevocationMarkers {
 /** What a marker names: a revocation's target, or the signing input of a JWS revoked by itself. */
 type MarkedBy = RevocationTarget | 'signing-input';
 
-function markerKey(by: MarkedBy, value: string): string {
-  return `${by}\n${value}`;
+/**
+ * The key of the marker of `value` for the issuer numbered `issuerId` (`*` for every issuer). Neither
+ * `by` nor the number holds a line break, so no value, whatever characters it holds, spells another
+ * pair's key.
+ */
+function markerKey(by: MarkedBy, value: string, issuerId: number | undefined): string {
+  return `${by}\n${issuerId ?? '*'}\n${value}`;
 }
 
 /** Whether a marker key names one token (by its hash or its signing input's), not a claim value. */
