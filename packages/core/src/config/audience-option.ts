@@ -1,5 +1,6 @@
 import { RsConfigError, requireOption } from './config-error.js';
 import { stringSetOption } from './option-values.js';
+import { refusePatternValue } from './pattern-value.js';
 
 /** The audience options shared by the JWT and introspection resolvers. */
 export interface AudienceOptions {
@@ -30,5 +31,27 @@ export function audienceOption(options: AudienceOptions, factory: string): Reado
         'authorization server is meant for this API)',
     );
   }
+  for (const audience of audiences) refuseMisreadAudience(audience, `${factory}.audience`);
   return audiences;
+}
+
+// Audiences are compared exactly with `aud`: what other tools read as a pattern or a list is here one
+// value no token carries, and every token would be refused with no word on why.
+function refuseMisreadAudience(audience: string, option: string): void {
+  refusePatternValue(
+    audience,
+    option,
+    'list each audience, or set acceptAnyAudience: true (without audience) if every token of this ' +
+      'authorization server is meant for this API',
+  );
+  // Inner white space: `'api other'` or `'api, other'`, several audiences in one string. No audience is
+  // written so (a URI holds no space).
+  if (/\s/u.test(audience)) {
+    const parts = audience.split(/[\s,]+/u).filter((part) => part !== '');
+    throw new RsConfigError(
+      option,
+      `"${audience}" holds white space: to accept several audiences give an array, ` +
+        `audience: [${parts.map((part) => `'${part}'`).join(', ')}]`,
+    );
+  }
 }

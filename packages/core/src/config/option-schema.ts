@@ -1,5 +1,6 @@
 import { RsConfigError } from './config-error.js';
 import { unknownOption } from './option-names.js';
+import { shownKey } from './shown-key.js';
 
 /**
  * One option's rule: what its value must be. `check` throws an {@link RsConfigError} naming `path` when the
@@ -247,13 +248,16 @@ export function shape<T extends object>(schema: OptionSchema<T>): OptionRule {
   };
 }
 
-/** A plain object whose keys are free (secret IDs, issuers) and whose values follow `item`. */
+/**
+ * A plain object whose keys are free (secret IDs, issuers) and whose values follow `item`. A key is named
+ * in messages without the credentials or query of a URL ({@link shownKey}).
+ */
 export function recordOf(item: OptionRule): OptionRule {
   return {
     expected: `an object of ${item.expected}`,
     check(value, path) {
       if (!isPlainObject(value)) throw new RsConfigError(path, 'must be a plain object');
-      for (const key of Object.keys(value)) item.check(value[key], `${path}[${JSON.stringify(key)}]`);
+      for (const key of Object.keys(value)) item.check(value[key], `${path}[${shownKey(key)}]`);
     },
   };
 }

@@ -1,8 +1,8 @@
 import { requireOption } from '../config/config-error.js';
+import { shownUrl } from '../config/shown-url.js';
 import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
 import { endedByCaller, type RequestDeadline, requestDeadline } from './request-deadline.js';
-import { shownUrl } from './shown-url.js';
 import { untilAborted } from './until-aborted.js';
 
 /**

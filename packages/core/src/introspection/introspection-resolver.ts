@@ -17,6 +17,7 @@ import {
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
+import { shownUrl } from '../config/shown-url.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import {
   DiscoveryError,
@@ -33,7 +34,6 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { shownMediaType } from '../http/media-type.js';
-import { shownUrl } from '../http/shown-url.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';

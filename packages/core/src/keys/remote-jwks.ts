@@ -12,13 +12,13 @@ import {
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption } from '../config/option-values.js';
+import { shownUrl } from '../config/shown-url.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import type { HttpClient } from '../http/http-client.js';
-import { shownUrl } from '../http/shown-url.js';
 import { describeError, type JwkSetHealth } from '../observability/dependency-health.js';
 import type { JwkIndex } from './jwk-index.js';
 import { indexJwkSet, type JwkSetDocument, listUnusable } from './jwk-set-document.js';

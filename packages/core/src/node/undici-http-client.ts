@@ -22,6 +22,7 @@ import {
   stringOrBytes,
   timerMilliseconds,
 } from '../config/option-schema.js';
+import { shownUrl } from '../config/shown-url.js';
 import { concat } from '../http/bounded-stream.js';
 import {
   type HttpClient,
@@ -31,7 +32,6 @@ import {
 } from '../http/http-client.js';
 import { contentCodings } from '../http/media-type.js';
 import { endedByCaller, requestDeadline } from '../http/request-deadline.js';
-import { shownUrl } from '../http/shown-url.js';
 import { loadOptionalPeer } from './optional-peer.js';
 import { pemBlocks } from './pem-key.js';
 

@@ -1,5 +1,7 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, type OptionSchema, objectWith, recordOf } from '../config/option-schema.js';
+import { refusePatternValue } from '../config/pattern-value.js';
+import { shownKey } from '../config/shown-key.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { refusal } from '../errors/failure.js';
 import { checkComparedIssuer } from '../http/endpoint-url.js';
@@ -54,10 +56,18 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
   );
   const routes = new Map<string, AccessTokenResolver>();
   for (const [issuer, resolver] of Object.entries(options.issuers)) {
-    const option = `issuerRouter.issuers[${JSON.stringify(issuer)}]`;
+    // Never the key's credentials or query: the option path is in every message about it.
+    const option = `issuerRouter.issuers[${shownKey(issuer)}]`;
     requireOption(typeof resolver?.resolve === 'function', option, 'must be a token resolver');
     // Compared exactly with `iss`, as `jwtResolver.issuer` is: held to the same spelling rules.
     checkComparedIssuer(issuer, option);
+    // A catch-all written as a pattern would route no token: each JWT goes to its `iss` exactly.
+    refusePatternValue(
+      issuer,
+      option,
+      'key each route by an issuer exactly as its tokens state it in iss (a JWT naming no listed issuer is ' +
+        'refused; opaque and JWE tokens go to unidentified)',
+    );
     refuseUnacceptedIssuer(issuer, resolver, option);
     routes.set(issuer, resolver);
   }

@@ -80,7 +80,11 @@ describe('issuerRouter holds route keys to the spelling rules of jwtResolver.iss
     ['nothing at all', ''],
   ])('refuses %s, whatever the resolver', (_name, routeKey) => {
     const ownResolver: AccessTokenResolver = { resolve: (token, context) => jwt.resolve(token, context) };
-    expectConfigError(() => issuerRouter({ issuers: { [routeKey]: ownResolver } }), routeOption(routeKey));
+    // A key with a query is named without it: the query may hold an API key.
+    const option = routeKey.includes('?')
+      ? 'issuerRouter.issuers["https://as.example.com/?…"]'
+      : routeOption(routeKey);
+    expectConfigError(() => issuerRouter({ issuers: { [routeKey]: ownResolver } }), option);
   });
 
   it('accepts what jwtResolver.issuer accepts: a plain name and a URN', () => {

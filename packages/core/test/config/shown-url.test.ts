@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateSigningKey, type TestSigningKey } from '@rs/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { shownUrl } from '../../src/http/shown-url.js';
+import { shownUrl } from '../../src/config/shown-url.js';
 import { createResourceServer, introspectionResolver, jwtResolver, remoteJwks } from '../../src/index.js';
 import { AUDIENCE, bearerRequest, mint } from '../helpers.js';
 
