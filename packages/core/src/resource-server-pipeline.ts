@@ -11,6 +11,7 @@ import {
   nonEmptyString,
   type OptionSchema,
   objectWith,
+  refuseGivenUndefined,
   shape,
 } from './config/option-schema.js';
 import { refuseUncheckedBinding } from './confirmation/bound-token-refusal.js';
@@ -41,6 +42,7 @@ import { type AccessPolicy, checkAccessPolicies, validateAccessPolicy } from './
 import { namedScopes } from './policy/scopes.js';
 import { undefinedRoutePolicy } from './policy/undefined-route-policy.js';
 import type { RsRequest } from './request.js';
+import { refuseUnacceptedAuthorizationServers } from './resolvers/accepted-issuers.js';
 import type {
   AuthFailure,
   AuthResult,
@@ -122,6 +124,7 @@ export function buildResourceServerWith(
     'resolver',
     'is required: a token resolver such as jwtResolver(…)',
   );
+  refuseUndefinedRequirements(options);
   const challengeBase = {
     realm: quotable(options.realm, 'realm'),
     errorUri: uriReference(options.errorUri, 'errorUri'),
@@ -169,6 +172,12 @@ export function buildResourceServerWith(
       serverRequirements.includes('any'),
     scopes: policyScopes,
   });
+  if (published !== undefined)
+    refuseUnacceptedAuthorizationServers(
+      options.protectedResource?.authorizationServers,
+      options.resolver,
+      'protectedResource.authorizationServers',
+    );
   const challenge: ChallengeSettings = {
     ...challengeBase,
     dpopAlgorithms: dpop?.algorithms,
@@ -420,6 +429,30 @@ function isLoopbackHttp(request: RsRequest): boolean {
     'requests over plain http to a loopback host are accepted (local development); elsewhere https is required',
   );
   return true;
+}
+
+/**
+ * Refuses a server-wide requirement written out as `undefined` (`policy: settings.polcy`, or
+ * `requireSenderConstrained: process.env.SENDER_CONSTRAINT` with the variable unset). Read as left out,
+ * it would drop the requirement: every route without a policy of its own open to any valid token, or
+ * bearer tokens accepted where bound ones were demanded. As route policies and policy members given as
+ * `undefined` are refused.
+ */
+function refuseUndefinedRequirements(options: ResourceServerOptions): void {
+  refuseGivenUndefined(
+    options,
+    'policy',
+    'policy',
+    'is undefined: a server-wide policy that is misspelt or failed to load? Leave the option out for a ' +
+      'server without one',
+  );
+  refuseGivenUndefined(
+    options,
+    'requireSenderConstrained',
+    'requireSenderConstrained',
+    'is undefined: a requirement that failed to load? Give "mtls", "dpop" or "any", or leave the option ' +
+      'out for a server that accepts bearer tokens',
+  );
 }
 
 /** A policy demanding sender-constrained tokens, where the pipeline cannot check them: refused now. */

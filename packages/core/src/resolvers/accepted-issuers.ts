@@ -1,3 +1,4 @@
+import { RsConfigError } from '../config/config-error.js';
 import type { AccessTokenResolver } from './resolver.js';
 
 /**
@@ -27,4 +28,28 @@ export function acceptedIssuersOf(resolver: AccessTokenResolver): ReadonlySet<st
     acceptedIssuers.get(resolver) ??
     (typeof namespace === 'object' ? acceptedIssuers.get(namespace) : undefined)
   );
+}
+
+/**
+ * Refuses a published authorization server (`protectedResource.authorizationServers`, RFC 9728) whose
+ * tokens `resolver` would refuse every one of with `issuer_mismatch`: clients that read the metadata
+ * would fetch tokens there, and be refused each time. Only where the resolver says which issuers it
+ * accepts; each entry is an issuer identifier, compared with `iss` exactly as the resolver compares it.
+ */
+export function refuseUnacceptedAuthorizationServers(
+  authorizationServers: readonly string[] | undefined,
+  resolver: AccessTokenResolver,
+  option: string,
+): void {
+  const accepted = acceptedIssuersOf(resolver);
+  if (accepted === undefined || authorizationServers === undefined) return;
+  authorizationServers.forEach((server, index) => {
+    if (accepted.has(server)) return;
+    const named = [...accepted].map((issuer) => JSON.stringify(issuer)).join(', ');
+    throw new RsConfigError(
+      `${option}[${index}]`,
+      `"${server}" is no issuer the resolver accepts (${named}): clients would fetch tokens there, and ` +
+        'every one would be refused (issuer_mismatch); list the issuers exactly as the resolver is given them',
+    );
+  });
 }

@@ -5,7 +5,9 @@ import { checkValidityPeriod } from '../claims/validity.js';
 import { audienceOption } from '../config/audience-option.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { refusedInLite } from '../config/lite-refusal.js';
+import { refuseGivenUndefined } from '../config/option-schema.js';
 import { nonNegativeOption, stringSetOption } from '../config/option-values.js';
+import { refusePatternValue } from '../config/pattern-value.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import { checkComparedIssuer } from '../http/endpoint-url.js';
 import type { encryptedJwtReader } from '../jose/encrypted-jwt-reader.js';
@@ -75,10 +77,32 @@ export function buildJwtResolver(
   options: JwtResolverOptions,
   features: JwtResolverFeatures,
 ): AccessTokenResolver {
+  // Left out, each requires nothing more; written out unset (`process.env.CLAIMS?.split(',')`, a list
+  // that failed to load), it is a requirement lost, never read as left out.
+  refuseGivenUndefined(
+    options,
+    'requiredClaims',
+    'jwtResolver.requiredClaims',
+    'is undefined: a list that failed to load? Leave the option out to require no claims besides iss and exp',
+  );
+  refuseGivenUndefined(
+    options,
+    'revocations',
+    'jwtResolver.revocations',
+    'is undefined: a revocation list that failed to load? Leave the option out for a resolver that ' +
+      'checks none',
+  );
   const issuers = stringSetOption(options.issuer, 'jwtResolver.issuer', true)!;
   // Compared exactly with `iss` whatever the keys: an issuer no token could state is refused now, with
   // static keys as with discovered ones (which check it further before fetching from it).
-  for (const issuer of issuers) checkComparedIssuer(issuer, 'jwtResolver.issuer');
+  for (const issuer of issuers) {
+    checkComparedIssuer(issuer, 'jwtResolver.issuer');
+    refusePatternValue(
+      issuer,
+      'jwtResolver.issuer',
+      'list each issuer as its tokens state it in iss (issuerRouter for issuers with keys of their own)',
+    );
+  }
   const keyOptions = features.keyDiscovery?.(options, issuers) ?? options;
   const keySources =
     features.keySources?.(keyOptions, 'jwtResolver') ?? givenKeys(keyOptions.keys, 'jwtResolver.keys');

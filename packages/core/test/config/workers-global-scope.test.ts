@@ -80,7 +80,13 @@ function mintNow(claims: Record<string, unknown> = {}): Promise<string> {
 }
 
 function jwt(revocations?: ReturnType<typeof revocationList>): AccessTokenResolver {
-  return jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(tokenKey)), revocations });
+  return jwtResolver({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    keys: staticJwks(jwksOf(tokenKey)),
+    // Written out as undefined, a list would be refused as one that failed to load.
+    ...(revocations === undefined ? {} : { revocations }),
+  });
 }
 
 function receiverOver(revocations: ReturnType<typeof revocationList>, clock?: () => number) {

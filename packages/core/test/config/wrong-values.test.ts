@@ -484,8 +484,14 @@ describe('the bounds let every sensible value through', () => {
     }
     expect(receiver({ audience: ['my-receiver', 'https://API.example.com/?v=1'] })).not.toThrow();
     expect(jwt({ algorithms: ['ES256'] })).not.toThrow();
-    expect(
-      server({
+    expect(() =>
+      createResourceServer({
+        // The resolver accepts both: a published authorization server it refuses is a mistake of its own.
+        resolver: jwtResolver({
+          issuer: [ISSUER, 'http://127.0.0.1:9000'],
+          audience: AUDIENCE,
+          keys: staticJwks(jwksOf(key)),
+        }),
         protectedResource: { resource: AUDIENCE, authorizationServers: [ISSUER, 'http://127.0.0.1:9000'] },
       }),
     ).not.toThrow();
