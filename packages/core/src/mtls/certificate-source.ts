@@ -1,9 +1,9 @@
 import { requireOption } from '../config/config-error.js';
 import {
+  integerBetween,
   nonEmptyString,
   type OptionSchema,
   oneOf,
-  positiveInteger,
   refuseGivenUndefined,
   stringList,
 } from '../config/option-schema.js';
@@ -54,20 +54,31 @@ export interface CertificateHeaderOptions {
    *
    * Each entry is an address or a network (`192.168.1.0/24`, never `192.168.1.10/24`, whose host bits
    * make it unclear which was meant); a range of every address (`0.0.0.0/0`, `::/0`) is refused: leave
-   * the option out instead. An IPv4 part with a leading zero (`010.0.0.1`) is refused: some read it as
+   * the option out instead. So are a range wider than any network of proxies (under /8 in IPv4, /7 in
+   * IPv6) and the unspecified address (`0.0.0.0`, `::`), which no peer has. An IPv4 part with a leading zero (`010.0.0.1`) is refused: some read it as
    * octal (RFC 6943 §3.1.1).
    */
   readonly trustedProxies?: readonly string[];
-  /** Longest header value accepted, in characters. Default 16 384. */
+  /**
+   * Longest header value accepted, in characters. Default 16 384; a whole number up to
+   * {@link MAX_CERTIFICATE_HEADER_LENGTH} (1 MiB), past which the header parsers would be unbounded.
+   */
   readonly maxLength?: number | undefined;
 }
+
+/**
+ * The longest `maxLength`: 1 MiB, sixty times the default and room for an `envoy-xfcc` chain of several
+ * certificates of the largest size read (16 KiB of DER each). A larger bound is no bound (`1e12`), most
+ * often bytes of something else given for characters.
+ */
+export const MAX_CERTIFICATE_HEADER_LENGTH = 1024 * 1024;
 
 /** The rules of {@link CertificateHeaderOptions}: `trustedProxy` and other slips are refused at start-up. */
 export const CERTIFICATE_HEADER_OPTIONS: OptionSchema<CertificateHeaderOptions> = {
   name: nonEmptyString,
   format: oneOf(...CERTIFICATE_HEADER_FORMATS),
   trustedProxies: stringList,
-  maxLength: positiveInteger,
+  maxLength: integerBetween(1, MAX_CERTIFICATE_HEADER_LENGTH),
 };
 
 /** The certificate a request presents, reduced to the SHA-256 digest `x5t#S256` is made of. */

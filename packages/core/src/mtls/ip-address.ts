@@ -40,7 +40,9 @@ export interface AddressMatcher {
  * Refused too, as Python's `ip_network(strict=True)` refuses them: a range with host bits set
  * (`192.168.1.10/24`: the network `192.168.1.0/24`, or the one address, was meant), named with its
  * network address; and a range of every address (`0.0.0.0/0`, `::/0`, `::ffff:0:0/96`), which trusts
- * the whole Internet where a list was given to narrow it.
+ * the whole Internet where a list was given to narrow it. So is a range wider than any network of
+ * proxies (under /8 in IPv4, /7 in IPv6: `0.0.0.0/1` and `128.0.0.0/1` are every address in two), and the
+ * unspecified address (`0.0.0.0`, `::`), which is what a server binds to, never a peer's.
  */
 export function addressMatcher(entries: readonly string[], option: string): AddressMatcher {
   if (!Array.isArray(entries))
@@ -78,6 +80,21 @@ export function addressMatcher(entries: readonly string[], option: string): Addr
           'proxies, or leave the option out when only the proxy can reach the service',
       );
     }
+    if (bits < widestProxyNetwork(bytes)) {
+      throw new RsConfigError(
+        option,
+        `"${entry}" spans public addresses far beyond any network of proxies: the widest is a /8 in IPv4 ` +
+          '(10.0.0.0/8) and a /7 in IPv6 (fc00::/7); list the proxies, or their network',
+      );
+    }
+    if (bits === bytes.length * 8 && bytes.every((byte) => byte === 0)) {
+      throw new RsConfigError(
+        option,
+        `"${entry}" is the unspecified address, which no peer has (a server binds to it to listen on every ` +
+          'address; it trusts no one here): list the proxies, or leave the option out when only the proxy ' +
+          'can reach the service',
+      );
+    }
     const network = networkAddress(bytes, bits);
     if (!network.every((byte, i) => byte === bytes[i])) {
       // The prefix as written, over the network in the entry's own spelling (IPv4, mapped or IPv6).
@@ -96,6 +113,15 @@ export function addressMatcher(entries: readonly string[], option: string): Addr
       return bytes !== undefined && ranges.some((range) => inRange(bytes, range.bytes, range.bits));
     },
   };
+}
+
+/**
+ * The shortest prefix a network of proxies has: 8 bits in IPv4 (`10.0.0.0/8`, the widest private
+ * network) and 7 in IPv6 (`fc00::/7`, the unique local addresses). A wider range holds public addresses
+ * by the hundred million (`0.0.0.0/1` and `128.0.0.0/1` together are every address), no proxy list.
+ */
+function widestProxyNetwork(bytes: Uint8Array): number {
+  return bytes.length === 4 ? 8 : 7;
 }
 
 /** `address` with every bit after the first `bits` cleared: the network of the range. */

@@ -277,6 +277,10 @@ describe('trusted proxies', () => {
     expectConfigError(() => build({ name: 'DPoP' }), 'certificateHeader.name');
     expectConfigError(() => build({ name: 'x-c', format: 'der' }), 'certificateHeader.format');
     expectConfigError(() => build({ name: 'x-c', maxLength: 0 }), 'certificateHeader.maxLength');
+    // No bound at all: the header parsers would read whatever a peer sends.
+    for (const maxLength of [1e12, 1024 * 1024 + 1, Number.MAX_SAFE_INTEGER])
+      expectConfigError(() => build({ name: 'x-c', maxLength }), 'certificateHeader.maxLength');
+    expect(() => build({ name: 'x-c', maxLength: 1024 * 1024 })).not.toThrow();
     for (const entry of [
       '10.0.0.256',
       '10.0.0.0/33',
@@ -338,7 +342,7 @@ describe('trusted proxies', () => {
       server({
         certificateHeader: {
           name: 'x-c',
-          trustedProxies: ['0.0.0.0', '10.0.0.0/8', '10.0.0.0/32', '::ffff:10.0.0.0'],
+          trustedProxies: ['10.0.0.0', '10.0.0.0/8', '10.0.0.0/32', '::ffff:10.0.0.0', '0.0.0.0/8'],
         },
       }),
     ).not.toThrow();

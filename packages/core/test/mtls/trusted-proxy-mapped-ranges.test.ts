@@ -75,7 +75,7 @@ describe('an IPv4-mapped range among the trusted proxies', () => {
     ['::ffff:172.16.0.0/108', '172.16.0.0/12'],
     ['::ffff:192.0.2.0/120', '192.0.2.0/24'],
     ['::ffff:192.0.2.10/128', '192.0.2.10'],
-    ['::ffff:128.0.0.0/97', '128.0.0.0/1'],
+    ['::ffff:100.64.0.0/106', '100.64.0.0/10'],
   ])('%s is accepted at start-up and trusts the peers of %s, in either spelling', async (mapped, ipv4) => {
     const peers = [
       '10.0.0.1',

@@ -77,7 +77,7 @@ describe('a trusted proxy range with host bits set', () => {
     ['10.1.2.3/8', '10.0.0.0/8'],
     ['10.0.0.1/31', '10.0.0.0/31'],
     ['172.16.5.4/12', '172.16.0.0/12'],
-    ['128.0.0.1/1', '128.0.0.0/1'],
+    ['100.64.0.1/10', '100.64.0.0/10'],
     ['fd00::1/8', 'fd00::/8'],
     ['2001:db8::1/32', '2001:db8::/32'],
     ['2001:db8:0:0:1::/64', '2001:db8::/64'],
@@ -100,9 +100,9 @@ describe('a trusted proxy range with host bits set', () => {
     '10.0.0.0/8',
     '192.0.2.10/32',
     '192.0.2.10',
-    '0.0.0.0',
-    '::',
+    '0.0.0.0/8',
     '::1/128',
+    'fc00::/7',
     'fd00::/8',
     '2001:db8::/32',
     '::ffff:10.0.0.0/104',
@@ -110,6 +110,44 @@ describe('a trusted proxy range with host bits set', () => {
   ])('%s, a network or one address, is accepted', (entry) => {
     expect(() => addressMatcher([entry], OPTION)).not.toThrow();
   });
+});
+
+describe('a trusted proxy range wider than any network of proxies', () => {
+  it.each([
+    ['0.0.0.0/1'],
+    ['128.0.0.0/1'],
+    ['64.0.0.0/2'],
+    ['0.0.0.0/7'],
+    ['::ffff:0.0.0.0/100'],
+    ['2000::/3'],
+    ['fc00::/6'],
+    ['::/1'],
+  ])('%s is refused at start-up: it holds public addresses by the hundred million', (entry) => {
+    const error = expectConfigError(() => server(['10.0.0.1', entry]), OPTION);
+    expect(error.message).toContain(`"${entry}" spans public addresses far beyond any network of proxies`);
+    expect(error.message).toContain('list the proxies, or their network');
+  });
+
+  it('refuses two halves that together trust every IPv4 address', () => {
+    expectConfigError(() => server(['0.0.0.0/1', '128.0.0.0/1']), OPTION);
+  });
+
+  it.each(['10.0.0.0/8', 'fc00::/7', '::ffff:10.0.0.0/104'])(
+    'accepts the widest private network %s',
+    (entry) => {
+      expect(() => server([entry])).not.toThrow();
+    },
+  );
+});
+
+describe('the unspecified address as a trusted proxy', () => {
+  it.each(['0.0.0.0', '0.0.0.0/32', '::', '::/128', '0:0:0:0:0:0:0:0', '::ffff:0.0.0.0'])(
+    '%s is refused at start-up: it is a bind address, which no peer has, not "every peer"',
+    (entry) => {
+      const error = expectConfigError(() => server([entry]), OPTION);
+      expect(error.message).toContain(`"${entry}" is the unspecified address, which no peer has`);
+    },
+  );
 });
 
 describe('a certificate header on a request without a peer address', () => {
