@@ -9,7 +9,8 @@ import {
 } from '../config/option-schema.js';
 import { decodeBase64 } from '../encoding/base64.js';
 import { isObject } from '../encoding/json-object.js';
-import { octKey } from './secret-bytes.js';
+import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
+import { octKey, secretTextProblem } from './secret-bytes.js';
 import type { SecretStore } from './secret-store.js';
 import { secretIdInMessage } from './shown-in-messages.js';
 
@@ -106,6 +107,15 @@ export function envSecretStore(options: EnvSecretStoreOptions): SecretStore {
         throw new RsConfigError(
           'envSecretStore',
           `${origin} (secret ID ${secretIdInMessage(secretId)}) is not base64`,
+        );
+      // Base64 skips white space; plain text keeps it as part of the secret. Key material of another kind
+      // (a PEM file ends with a line break) is refused for what it is, by the provider.
+      const stray =
+        format === 'plain' ? secretTextProblem(value, "base64-encoded with format: 'base64'") : undefined;
+      if (stray !== undefined && foreignKeyMaterialProblem(bytes) === undefined)
+        throw new RsConfigError(
+          'envSecretStore',
+          `${origin} (secret ID ${secretIdInMessage(secretId)}) ${stray}`,
         );
       return [octKey(bytes, origin)];
     },

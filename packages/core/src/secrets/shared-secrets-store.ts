@@ -3,7 +3,7 @@ import { checkOptions, nonEmptyString } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
 import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 import { requireExactSecretId } from './exact-names.js';
-import { octKey } from './secret-bytes.js';
+import { octKey, secretTextProblem } from './secret-bytes.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 
 /**
@@ -62,6 +62,9 @@ export function sharedSecrets(
           throw new RsConfigError('sharedSecrets', `${origin} must be a non-empty string or Uint8Array`);
         const foreign = foreignKeyMaterialProblem(bytes);
         if (foreign !== undefined) throw new RsConfigError('sharedSecrets', `${origin} is ${foreign}`);
+        const stray =
+          typeof item === 'string' ? secretTextProblem(item, 'as bytes (a Uint8Array)') : undefined;
+        if (stray !== undefined) throw new RsConfigError('sharedSecrets', `${origin} ${stray}`);
         return octKey(bytes, origin);
       }),
     );
