@@ -233,6 +233,9 @@ const REDIS_TOKEN_CACHE_STORE_OPTIONS: OptionSchema<RedisTokenCacheStoreOptions>
   signingSecret: stringOrBytes,
 };
 
+// White space at either end, or a control character anywhere; spaces inside a secret stay allowed.
+const STRAY_AT_ENDS_OR_CONTROL = /^\s|\s$|\p{Cc}/u;
+
 /**
  * The signature of values under `signingSecret`, if one is given; refused when it is too short, or key
  * material of another kind.
@@ -248,6 +251,16 @@ function valueSignature(secret: string | Uint8Array | undefined): ValueSignature
     );
   }
   refuseForeignKeyMaterial(bytes);
+  // Every instance must sign with the same bytes: one reading the secret from a file with its line break,
+  // another from a variable without, would refuse each other's values as forged, without a word on why.
+  // After the key material check: a PEM file ends with a line break, and is refused for what it is.
+  if (typeof secret === 'string' && STRAY_AT_ENDS_OR_CONTROL.test(secret)) {
+    throw new RsConfigError(
+      `${FACTORY}.signingSecret`,
+      'begins or ends with white space or holds a control character (a line break read from a file with ' +
+        'it?): give the secret without it',
+    );
+  }
   return new ValueSignature(bytes);
 }
 

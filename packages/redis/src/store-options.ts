@@ -146,6 +146,16 @@ function requireRedisUrl(url: string, option: string): void {
       'must have no path or a database number as its path, such as redis://cache.internal:6379/0',
     );
   }
+  // node-redis reads scheme, credentials, host, port and path only: a setting written as a query, as other
+  // clients take them (`?ssl=true`, `?db=2`, `?password=…`), would be dropped without a word (a
+  // connection in clear where TLS was meant). Neither query nor fragment is repeated in the message.
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw new RsConfigError(
+      option,
+      'must have no query or fragment, which node-redis ignores: write rediss:// for TLS, the database as ' +
+        'the path (redis://cache.internal:6379/2), and credentials as redis://user:password@cache.internal:6379',
+    );
+  }
   // node-redis decodes them when it is created, and throws a URIError at a stray `%`.
   if (!isPercentDecodable(parsed.username) || !isPercentDecodable(parsed.password)) {
     throw new RsConfigError(

@@ -144,6 +144,11 @@ describe('Redis URLs node-redis cannot use are refused, their secrets unrepeated
     ['a path beyond the database', 'redis://:s3cret-pw@127.0.0.1:6379/0/keys'],
     ['a password that is not valid percent-encoding', 'redis://user:s3cret-pw%zz@127.0.0.1:6379'],
     ['no host', 'redis:///0'],
+    // node-redis ignores the query and the fragment: each of these would be dropped without a word.
+    ['TLS asked for in the query', 'redis://:s3cret-pw@cache.example.com:6379?ssl=true'],
+    ['a database in the query', 'redis://:s3cret-pw@127.0.0.1:6379?db=2'],
+    ['a password in the query', 'redis://127.0.0.1:6379/0?password=s3cret-pw'],
+    ['a fragment', 'redis://127.0.0.1:6379#s3cret-pw'],
   ])('%s', (_name, url) => {
     for (const [factory, build] of [
       ['redisTokenCacheStore', () => redisTokenCacheStore({ url })],
@@ -291,5 +296,35 @@ describe('names that can never match or break the protocol are refused', () => {
       onError: () => {},
     });
     await store.close();
+  });
+});
+
+describe('a signingSecret given as text with what only a mistake puts there', () => {
+  const SECRET = 'a-signing-secret-shared-by-every-instance';
+  it.each([
+    ['a trailing line break', `${SECRET}\n`],
+    ['a trailing CRLF', `${SECRET}\r\n`],
+    ['a leading space', ` ${SECRET}`],
+    ['a NUL inside', `${SECRET.slice(0, 8)}\0${SECRET.slice(8)}`],
+  ])('%s is refused at start-up, the secret unrepeated', (_name, signingSecret) => {
+    const error = configRefusal(() => redisTokenCacheStore({ url: URL, signingSecret }));
+    expect(error.option).toBe('redisTokenCacheStore.signingSecret');
+    expect(error.message).toContain('a line break read from a file with it?');
+    expect(error.message).not.toContain(SECRET.slice(0, 12));
+  });
+
+  it('keeps spaces inside, and bytes as they are', async () => {
+    for (const signingSecret of [
+      'a signing secret with spaces inside of it',
+      new TextEncoder().encode(`${SECRET}\n`),
+    ]) {
+      const store = redisTokenCacheStore({
+        url: URL,
+        reconnectMaxDelay: 10,
+        onError: () => {},
+        signingSecret,
+      });
+      await store.close();
+    }
   });
 });
