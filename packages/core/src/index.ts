@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+import type { CacheNamespace as CacheNamespaceClass } from './crypto/cache-namespace.js';
+
 export { type MemoryTokenCacheStore, memoryTokenCacheStore } from './cache/memory-token-cache-store.js';
 export {
   type TokenCache,
@@ -26,7 +28,11 @@ export {
   type RsContext,
   type TokenLocation,
 } from './context.js';
-export type { CacheIdentity, CacheNamespace } from './crypto/cache-namespace.js';
+export type { CacheIdentity } from './crypto/cache-namespace.js';
+// An alias rather than `export type { CacheNamespace }`: the bundled declarations re-export a class by value
+// whatever the `type` modifier said, so `instanceof CacheNamespace` compiled in a consumer and then failed
+// to load, the class not being a runtime export. An alias is a type in the declarations too.
+export type CacheNamespace = CacheNamespaceClass;
 export { tokenHash } from './crypto/token-hash.js';
 export {
   type AuthorizationServerMetadata,
