@@ -173,7 +173,9 @@ async function check(title, body) {
   }
 }
 
-// Every dependency on another @rs package names the version released beside it, never `workspace:`.
+// Every dependency on another @rs package names the version released beside it, never `workspace:`, as a
+// caret range: an application that updates @rs/core alone (within the range) then keeps one copy of it,
+// which its adapter shares. Two copies would make TypeScript refuse a resolver from one for the other.
 async function checkManifests(url, versions) {
   for (const [name, version] of versions) {
     const response = await fetch(`${url}${name.replace('/', '%2f')}`);
@@ -183,8 +185,10 @@ async function checkManifests(url, versions) {
     for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
       for (const [dependency, range] of Object.entries(manifest[field] ?? {})) {
         if (range.startsWith('workspace:')) throw new Error(`${name} ${field}.${dependency} is ${range}`);
-        if (versions.has(dependency) && range !== versions.get(dependency)) {
-          throw new Error(`${name} ${field}.${dependency} is ${range}, released ${versions.get(dependency)}`);
+        if (versions.has(dependency) && range !== `^${versions.get(dependency)}`) {
+          throw new Error(
+            `${name} ${field}.${dependency} is ${range}, released ${versions.get(dependency)}, expected ^${versions.get(dependency)}`,
+          );
         }
       }
     }
