@@ -5,6 +5,8 @@ import { stringSetOption } from '../config/option-values.js';
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 // The scheme and authority as written, before the path, query or fragment.
 const SCHEME_AND_AUTHORITY = /^[^:/?#]*:(?:\/\/[^/?#]*)?/;
+// The `user:password@` of an authority (RFC 3986 §3.2.1), after the `//` that begins it.
+const USER_INFO = /\/\/[^/?#]*@/;
 // A URL as written is printable ASCII (RFC 3986 §2): no white space, control character or other
 // character. The URL parser drops some without a word (white space around the URL, tabs and line breaks
 // anywhere, a zero-width space in a host) and rewrites others: the URL checked would not be the string
@@ -119,7 +121,9 @@ export function checkComparedIssuer(issuer: string, option: string): void {
  */
 export function checkIssuerSpelling(issuer: string, option: string): void {
   checkUrlSpelling(issuer, option);
-  const schemeAndHost = SCHEME_AND_AUTHORITY.exec(issuer)?.[0] ?? '';
+  // Without the user information, which is no part of the host (and is refused as credentials, for what
+  // it is, by the URL rules that follow: `https://u:PASS@…` is no issuer written in upper case).
+  const schemeAndHost = (SCHEME_AND_AUTHORITY.exec(issuer)?.[0] ?? '').replace(USER_INFO, '//');
   requireOption(
     schemeAndHost === schemeAndHost.toLowerCase(),
     option,
