@@ -34,6 +34,18 @@ export type OptionSchema<T = Record<string, unknown>> = { readonly [K in keyof T
 export function checkOptions(options: unknown, schema: OptionSchema<object>, path: string): void {
   if (!isPlainObject(options)) throw new RsConfigError(path || 'options', 'must be a plain object');
   const rules = schema as Readonly<Record<string, OptionRule>>;
+  // `createResourceServer(jwtResolver(…))`: the resolver where its options belong. Its first member
+  // would be named an unknown option, which says nothing of the mistake.
+  if (
+    Object.hasOwn(rules, 'resolver') &&
+    !Object.hasOwn(options, 'resolver') &&
+    typeof options.resolve === 'function'
+  ) {
+    throw new RsConfigError(
+      path || 'options',
+      'is a token resolver, given where the options belong: write { resolver: jwtResolver(…) }',
+    );
+  }
   for (const key of Object.keys(options)) {
     const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
     const keyPath = path === '' ? key : `${path}.${key}`;
