@@ -56,3 +56,22 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
     expect((await get('/admin', { authorization })).status).toBe(403);
   });
 });
+
+describe.each(FRAMEWORKS)('$name, protect handed to Express uncalled', ({ express }) => {
+  it('fails closed, and says to call it', async () => {
+    const rs = createExpressResourceServer(fixture.options());
+    const app = express();
+    // `app.use(rs.protect)`: Express calls the factory itself with req, res and next.
+    app.use(rs.protect as never);
+    app.get('/me', echoSubject);
+    const errors: unknown[] = [];
+    app.use((error: unknown, _req: Request, res: Response, _next: () => void) => {
+      errors.push(error);
+      res.status(500).json({ failed: true });
+    });
+    const { url } = await serve(app);
+    const answer = await sendHttp(url, { method: 'GET', path: '/me', headers: { authorization } });
+    expect(answer.status).toBe(500);
+    expect(String((errors[0] as Error).message)).toContain('app.use(rs.protect()), not app.use(rs.protect)');
+  });
+});

@@ -23,12 +23,23 @@ export function checkRouteHandler(handler: unknown, option: string): void {
 
 /**
  * The route policy among an adapter method's optional arguments (its rest parameter: `[]` when left
- * out), refusing one given as `undefined`. `option` names it, e.g. `protect(policy)`.
+ * out), refusing one given as `undefined`. `option` names it, e.g. `protect(policy)`. More than one
+ * argument is the method handed to the framework as middleware itself (`app.use(rs.protect)`, which
+ * Express calls with `req, res, next` and Hono with `c, next`), named as such: the request would
+ * otherwise be refused as a policy that is no plain object.
  */
 export function routePolicyArgument(
   given: readonly [policy?: AccessPolicy],
   option: string,
 ): AccessPolicy | undefined {
+  if (given.length > 1) {
+    const method = option.replace(/(?:\(policy\)|\.policy)$/, '');
+    throw new RsConfigError(
+      option,
+      `was given ${given.length} arguments where one policy belongs: ${method} handed to the framework ` +
+        `as middleware itself? It makes the middleware: app.use(rs.${method}()), not app.use(rs.${method})`,
+    );
+  }
   if (given.length > 0 && given[0] === undefined) throw undefinedRoutePolicy(option);
   return given[0];
 }
