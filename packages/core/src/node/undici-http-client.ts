@@ -39,8 +39,8 @@ import { pemBlocks } from './pem-key.js';
 export interface UndiciHttpClientOptions {
   /**
    * The most connections open at once per origin. Default: no limit, as for Node's `fetch`. Each request
-   * holds its connection at most for its own timeout, so the connections in use stay bounded by the
-   * request rate times the timeout; a limit is shared by every endpoint of the origin (the JWK set,
+   * holds its connection at most for its own timeout (an attempt to open one, at most the 10 s connect
+   * limit), so the connections in use stay bounded by the request rate times the longer of the two; a limit is shared by every endpoint of the origin (the JWK set,
    * introspection, discovery), so one endpoint that hangs fills it and the others then wait for a
    * connection that does not come free, and fail at their timeout. With a limit, a request that waits
    * for a connection still fails within its own `timeoutMs` (`ERR_RS_HTTP_TIMEOUT`).
@@ -70,7 +70,7 @@ export interface UndiciHttpClientOptions {
 const CLOSE_GRACE_MS = 1_000;
 // Undici's own default, made explicit so that a failure to connect can say how long it waited. A
 // connection attempt is the pool's, not one request's: a request that gives up sooner (its own timeout)
-// leaves the attempt to end here.
+// leaves the attempt to end here, unless no other request is under way (see ConnectionAttempts).
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** An {@link HttpClient} with connections to let go of. */
@@ -117,6 +117,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
     buildConnector,
     errors: undiciErrors,
   } = loadOptionalPeer<typeof Undici>('undici', 'undiciHttpClient');
+  const connectionAttempts = new ConnectionAttempts();
   const dispatcher = new Agent({
     // Undici's own default, `null`, is no limit.
     connections: options.connections ?? null,
@@ -125,7 +126,10 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
     // the body: undici's defaults (300 s each) would otherwise end a longer one early, as a network error.
     headersTimeout: 0,
     bodyTimeout: 0,
-    connect: unheldWhileConnecting(buildConnector({ ...options.tls, timeout: CONNECT_TIMEOUT_MS })),
+    connect: unheldWhileConnecting(
+      buildConnector({ ...options.tls, timeout: CONNECT_TIMEOUT_MS }),
+      connectionAttempts,
+    ),
   });
   // Aborts every request under way when close() cuts connections: destroying the agent alone leaves a
   // request that is waiting for response headers pending.
@@ -138,6 +142,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
     presentsClientCertificate: options.tls?.cert !== undefined,
     async send(req: HttpRequest): Promise<HttpResponse> {
       const deadline = requestDeadline(req.timeoutMs, cut.signal, req.signal);
+      connectionAttempts.requestStarted();
       try {
         const exchange = async (): Promise<HttpResponse> => {
           const response = await request(req.url, {
@@ -208,9 +213,13 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
         });
       } finally {
         deadline.clear();
+        connectionAttempts.requestEnded();
       }
     },
-    close: () => closeWithin(dispatcher, cut, CLOSE_GRACE_MS),
+    close: () => {
+      connectionAttempts.abandon();
+      return closeWithin(dispatcher, cut, CLOSE_GRACE_MS);
+    },
   };
 }
 
@@ -297,9 +306,13 @@ function pemText(value: string | Uint8Array): string {
  * started it gives up first (its own deadline), undici lets the attempt run to the connect timeout, and a
  * server that never completes the handshake would hold the process that long after its last request
  * ended. A request still waiting is kept alive by its own deadline timer meanwhile. Once connected, the
- * socket is held again, before undici looks at it: undici releases idle connections itself.
+ * socket is held again, before undici looks at it: undici releases idle connections itself. Each attempt
+ * is also handed to `attempts`, which ends those no request waits for (see {@link ConnectionAttempts}).
  */
-function unheldWhileConnecting(connector: Undici.buildConnector.connector): Undici.buildConnector.connector {
+function unheldWhileConnecting(
+  connector: Undici.buildConnector.connector,
+  attempts: ConnectionAttempts,
+): Undici.buildConnector.connector {
   return (options, callback) => {
     // Undici's connector returns the socket it opened, though its type says nothing of it.
     const socket: unknown = (connector as (...args: Parameters<typeof connector>) => unknown)(
@@ -308,8 +321,49 @@ function unheldWhileConnecting(connector: Undici.buildConnector.connector): Undi
     );
     if (!(socket instanceof Socket) || !socket.connecting) return;
     socket.unref();
-    socket.prependOnceListener(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => socket.ref());
+    attempts.add(socket);
+    socket.prependOnceListener(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
+      attempts.delete(socket);
+      socket.ref();
+    });
+    socket.once('close', () => attempts.delete(socket));
   };
+}
+
+/**
+ * The client's connections still being opened, and how many requests are under way. An unref'd socket
+ * stops holding the process only once TCP is up: a TCP connect the server never answers (its accept
+ * queue full) holds the event loop whatever the socket says, for the whole connect timeout. So an attempt
+ * no request waits for any more is abandoned: when the last request under way ends (answered or given
+ * up), and when the client is closed. A flood of requests against such a server keeps its attempts
+ * while requests keep coming; each ends at the connect timeout at the latest.
+ */
+class ConnectionAttempts {
+  readonly #connecting = new Set<Socket>();
+  #requests = 0;
+
+  add(socket: Socket): void {
+    this.#connecting.add(socket);
+  }
+
+  delete(socket: Socket): void {
+    this.#connecting.delete(socket);
+  }
+
+  requestStarted(): void {
+    this.#requests++;
+  }
+
+  requestEnded(): void {
+    this.#requests--;
+    if (this.#requests === 0) this.abandon();
+  }
+
+  /** Ends every attempt still connecting: undici sees a failed connection, which no request awaits. */
+  abandon(): void {
+    for (const socket of this.#connecting) socket.destroy();
+    this.#connecting.clear();
+  }
 }
 
 /** `Agent.close()` waits for requests under way, forever when a server hangs: cut them after `graceMs`. */

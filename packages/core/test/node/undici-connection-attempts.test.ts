@@ -31,6 +31,8 @@ async function handshakeThatNeverCompletes(): Promise<string> {
     sockets.push(socket);
     socket.unref();
     socket.on('error', () => {});
+    // Reads (and drops) the client's hello, so that the socket sees the client close it.
+    socket.resume();
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -86,5 +88,28 @@ describe('undiciHttpClient connection attempts', () => {
     // lets it go once it sees the connection idle, just after the answer.
     expect(sockets).toHaveLength(1);
     await vi.waitFor(() => expect(heldSockets()).toBe(before));
+  });
+
+  it('abandons an attempt once no request waits for it, and on close', async () => {
+    const url = await handshakeThatNeverCompletes();
+    // Closed by the test itself (afterEach would close it a second time).
+    const client = undiciHttpClient();
+    const send = (timeoutMs: number) =>
+      client.send({ method: 'GET', url, timeoutMs, maxResponseBytes: 1024 }).catch((error: unknown) => error);
+    // A TCP connect the server never answers holds the event loop whatever the socket says, for the whole
+    // connect timeout (10 s): the attempt itself must end, not only stop being held.
+    expect(await send(200)).toBeInstanceOf(HttpClientError);
+    expect(sockets).toHaveLength(1);
+    // Seen closed by the server well before undici's own 10 s connect timeout would end the attempt.
+    await vi.waitFor(() => expect(sockets[0]!.closed).toBe(true), { timeout: 5_000 });
+
+    // While a request is still under way, the attempt is its: kept until the client is closed.
+    const waiting = send(60_000);
+    await vi.waitFor(() => expect(sockets).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sockets[1]!.closed).toBe(false);
+    await client.close();
+    expect(await waiting).toBeInstanceOf(Error);
+    await vi.waitFor(() => expect(sockets[1]!.closed).toBe(true), { timeout: 5_000 });
   });
 });
