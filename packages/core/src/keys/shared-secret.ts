@@ -1,6 +1,11 @@
 import { base64url } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
+import {
+  checkOptions,
+  hasStrayCharacters,
+  nonEmptyString,
+  type OptionSchema,
+} from '../config/option-schema.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
@@ -23,7 +28,8 @@ const SHARED_SECRET_OPTIONS: OptionSchema<SharedSecretOptions> = { kid: nonEmpty
  * output (32 bytes for HS256, RFC 7518 §3.2). Key material of another kind is refused the same way: a
  * PEM or OpenSSH key or certificate, the JSON text of a JWK or JWK set, a DER key, or any of these in
  * base64 or hex. The issuer's public key pasted where the secret goes would let anyone who has that
- * public key sign HS256 tokens (the RS256→HS256 key confusion).
+ * public key sign HS256 tokens (the RS256→HS256 key confusion). A string with white space at either end
+ * or a control character (a line break read from a file) is refused too; spaces inside are kept.
  *
  * @example
  * ```ts
@@ -43,6 +49,15 @@ export function sharedSecret(
   );
   const foreign = foreignKeyMaterialProblem(bytes);
   if (foreign !== undefined) throw new RsConfigError('sharedSecret', `the secret is ${foreign}`);
+  // After the key material check: a PEM file ends with a line break, and is refused for what it is. A
+  // secret read with its line break is not the issuer's: every token would be refused as badly signed.
+  if (typeof secret === 'string' && hasStrayCharacters(secret)) {
+    throw new RsConfigError(
+      'sharedSecret',
+      'the secret begins or ends with white space or holds a control character (a line break read from ' +
+        'a file with it?): give it without, or as bytes (a Uint8Array) if it really holds them',
+    );
+  }
   const jwk = { kty: 'oct', k: base64url.encode(bytes) };
   const imported = new Map<string, Promise<CryptoKey>>();
   return {
