@@ -17,6 +17,7 @@ import {
   urlString,
 } from '../config/option-schema.js';
 import { nonNegativeOption, positiveOption, stringSetOption } from '../config/option-values.js';
+import { refusePatternValue } from '../config/pattern-value.js';
 import { shownUrl } from '../config/shown-url.js';
 import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import {
@@ -218,6 +219,12 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     if (options.endpoint === undefined && spelling === issuer)
       validateIssuerUrl(spelling, 'introspectionResolver.issuer', options.allowInsecureHttp);
     else checkComparedIssuer(spelling, 'introspectionResolver.issuer');
+    // Compared exactly with an answer's `iss`, as jwtResolver's: a pattern matches no answer.
+    refusePatternValue(
+      spelling,
+      'introspectionResolver.issuer',
+      'list each issuer as its answers state it in iss',
+    );
   }
   const fixedEndpoint =
     options.endpoint === undefined

@@ -1,6 +1,7 @@
 import { requireOption } from '../config/config-error.js';
 import { integerBetween, type OptionRule } from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
+import { refusePatternValue } from '../config/pattern-value.js';
 import { sha256Digest } from '../crypto/sha256-digest.js';
 import type { ReplayStore } from '../dpop/replay-store.js';
 import { isObject } from '../encoding/json-object.js';
@@ -142,8 +143,16 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   // Compared exactly with the SET's `iss` and `aud`, as `jwtResolver` compares a token's: an identifier
   // with white space, a control character or one the URL parser drops could never be stated.
   checkComparedIssuer(options.issuer, `${option}.issuer`);
+  refusePatternValue(
+    options.issuer,
+    `${option}.issuer`,
+    "give the transmitter's issuer as its SETs state it in iss",
+  );
   const audiences = stringSetOption(options.audience, `${option}.audience`, true)!;
-  for (const audience of audiences) checkUrlSpelling(audience, `${option}.audience`);
+  for (const audience of audiences) {
+    checkUrlSpelling(audience, `${option}.audience`);
+    refusePatternValue(audience, `${option}.audience`, 'list each audience as the SETs state it in aud');
+  }
   requireOption(
     typeof options.replayStore?.remember === 'function',
     `${option}.replayStore`,

@@ -4,7 +4,15 @@
 // saying what to write.
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { introspectionResolver, issuerRouter, jwtResolver, staticJwks } from '../../src/index.js';
+import {
+  introspectionResolver,
+  issuerRouter,
+  jwtResolver,
+  memoryReplayStore,
+  revocationList,
+  securityEventReceiver,
+  staticJwks,
+} from '../../src/index.js';
 import { AUDIENCE, expectConfigError, ISSUER } from '../helpers.js';
 
 let key: TestSigningKey;
@@ -97,4 +105,34 @@ describe('an issuerRouter route keyed by a pattern', () => {
       expect(error.message).toContain('unidentified');
     },
   );
+});
+
+describe('the issuers and audiences of introspection answers and Security Event Tokens', () => {
+  const receiver = (options: object) => () =>
+    securityEventReceiver({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keys: staticJwks(jwksOf(key)),
+      replayStore: memoryReplayStore(),
+      revocations: revocationList(),
+      ...options,
+    } as never);
+
+  it.each([
+    [
+      'an introspection issuer',
+      introspection({ audience: AUDIENCE, issuer: ['https://as.example.com', '*'] }),
+      'introspectionResolver.issuer',
+    ],
+    ['a SET issuer', receiver({ issuer: 'https://*.example.com' }), 'securityEventReceiver.issuer'],
+    ['a SET audience', receiver({ audience: '*' }), 'securityEventReceiver.audience'],
+    [
+      'a SET audience placeholder',
+      receiver({ audience: 'https://api.example.com/{tenant}' }),
+      'securityEventReceiver.audience',
+    ],
+  ])('refuses %s written as a pattern', (_name, build, option) => {
+    const error = expectConfigError(build, option);
+    expect(error.message).toMatch(/is no (wildcard|placeholder)/);
+  });
 });
