@@ -13,6 +13,9 @@ import {
   holds,
 } from './token-removal.js';
 
+// The longest `maxValueLength` taken (see where it is checked).
+const MAX_HEADER_VALUE_LENGTH = 65_536;
+
 /**
  * Options of {@link upstreamHeaders}: which claims an accepted request carries to the upstream, and how.
  *
@@ -52,7 +55,7 @@ export interface UpstreamHeadersOptions {
    * as UTF-8 percent-escapes, for the upstream to read with `decodeURIComponent`.
    */
   readonly unsafeValues?: 'omit' | 'percent-encode' | undefined;
-  /** Values longer than this (after encoding) are left out, never cut. Default 4096. */
+  /** Values longer than this (after encoding) are left out, never cut. Default 4096, at most 65 536. */
   readonly maxValueLength?: number | undefined;
   /**
    * Forward the signed RFC 9701 introspection answer under this header when the request has one (see
@@ -212,10 +215,12 @@ export function upstreamHeaders(options: UpstreamHeadersOptions): UpstreamHeader
     "must be 'omit' or 'percent-encode'",
   );
   const maxLength = given(options.maxValueLength, 4096);
+  // A header value past 64 KiB reaches no upstream: HTTP servers refuse header sections far smaller
+  // (Node 16 KiB, NGINX 8 KiB a line by default). A larger bound is a unit mistake, not a wish.
   requireOption(
-    Number.isSafeInteger(maxLength) && maxLength > 0,
+    Number.isSafeInteger(maxLength) && maxLength > 0 && maxLength <= MAX_HEADER_VALUE_LENGTH,
     'upstreamHeaders.maxValueLength',
-    'must be a positive integer',
+    `must be a positive integer up to ${MAX_HEADER_VALUE_LENGTH}`,
   );
   const jwtHeaderOption: unknown = options.introspectionJwtHeader;
   requireOption(

@@ -139,6 +139,9 @@ describe('upstream headers', () => {
     [{ claims: ['sub'], prefix: 'X Token' }, 'upstreamHeaders.prefix'],
     [{ claims: ['sub'], arrays: 'csv' }, 'upstreamHeaders.arrays'],
     [{ claims: ['sub'], maxValueLength: 0 }, 'upstreamHeaders.maxValueLength'],
+    // A length no upstream takes: a unit mistake (bytes for KiB), refused rather than never enforced.
+    [{ claims: ['sub'], maxValueLength: 1e12 }, 'upstreamHeaders.maxValueLength'],
+    [{ claims: ['sub'], maxValueLength: 65_537 }, 'upstreamHeaders.maxValueLength'],
     [{ claims: ['sub'], claim: ['x'] }, 'upstreamHeaders.claim'],
   ])('refuses %j at start-up', (options, option) => {
     expectConfigError(() => upstreamHeaders(options as never), option);
