@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { base64url } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { jwtResolver, RsConfigError, sharedSecret, staticJwks } from '../../src/index.js';
+import { jwtResolver, sharedSecret, staticJwks } from '../../src/index.js';
 import { AUDIENCE, expectConfigError, hmacKey, ISSUER, mint, randomBytes, resolveAt } from '../helpers.js';
 import { growth, LINEAR_GROWTH_BOUND } from '../linear-growth.js';
 import {
@@ -165,8 +165,7 @@ describe('secrets of every usual shape are still taken', () => {
       bytes.set([0, 0, 0], 0);
       return bytes;
     },
-    'base64 (openssl rand -base64)': () =>
-      Buffer.from(randomBytes(lengthBetween(32, 96))).toString('base64'),
+    'base64 (openssl rand -base64)': () => Buffer.from(randomBytes(lengthBetween(32, 96))).toString('base64'),
     base64url: () => Buffer.from(randomBytes(lengthBetween(32, 96))).toString('base64url'),
     'hex (openssl rand -hex)': () => Buffer.from(randomBytes(lengthBetween(32, 64))).toString('hex'),
     'upper-case hex': () =>
