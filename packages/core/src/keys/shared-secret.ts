@@ -1,11 +1,7 @@
 import { base64url } from 'jose';
 import { RsConfigError, requireOption } from '../config/config-error.js';
-import {
-  checkOptions,
-  hasStrayCharacters,
-  nonEmptyString,
-  type OptionSchema,
-} from '../config/option-schema.js';
+import { checkOptions, nonEmptyString, type OptionSchema } from '../config/option-schema.js';
+import { secretTextProblem } from '../config/secret-text.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
@@ -51,13 +47,8 @@ export function sharedSecret(
   if (foreign !== undefined) throw new RsConfigError('sharedSecret', `the secret is ${foreign}`);
   // After the key material check: a PEM file ends with a line break, and is refused for what it is. A
   // secret read with its line break is not the issuer's: every token would be refused as badly signed.
-  if (typeof secret === 'string' && hasStrayCharacters(secret)) {
-    throw new RsConfigError(
-      'sharedSecret',
-      'the secret begins or ends with white space or holds a control character (a line break read from ' +
-        'a file with it?): give it without, or as bytes (a Uint8Array) if it really holds them',
-    );
-  }
+  const stray = typeof secret === 'string' ? secretTextProblem(secret, 'as bytes (a Uint8Array)') : undefined;
+  if (stray !== undefined) throw new RsConfigError('sharedSecret', `the secret ${stray}`);
   const jwk = { kty: 'oct', k: base64url.encode(bytes) };
   const imported = new Map<string, Promise<CryptoKey>>();
   return {

@@ -7,10 +7,11 @@ import {
   type OptionSchema,
   oneOf,
 } from '../config/option-schema.js';
+import { secretTextProblem } from '../config/secret-text.js';
 import { decodeBase64 } from '../encoding/base64.js';
 import { isObject } from '../encoding/json-object.js';
 import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
-import { octKey, secretTextProblem } from './secret-bytes.js';
+import { octKey } from './secret-bytes.js';
 import type { SecretStore } from './secret-store.js';
 import { secretIdInMessage } from './shown-in-messages.js';
 

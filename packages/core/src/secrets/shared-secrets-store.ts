@@ -1,9 +1,10 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { checkOptions, nonEmptyString } from '../config/option-schema.js';
+import { secretTextProblem } from '../config/secret-text.js';
 import { isObject } from '../encoding/json-object.js';
 import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 import { requireExactSecretId } from './exact-names.js';
-import { octKey, secretTextProblem } from './secret-bytes.js';
+import { octKey } from './secret-bytes.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 
 /**
