@@ -3,8 +3,8 @@
 import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceServerFrom } from '../../src/adapter/index.js';
-import { createResourceServer, jwtResolver, RsConfigError, staticJwks } from '../../src/index.js';
-import { AUDIENCE, ISSUER } from '../helpers.js';
+import { createResourceServer, jwtResolver, staticJwks } from '../../src/index.js';
+import { AUDIENCE, expectConfigError, ISSUER } from '../helpers.js';
 
 let key: TestSigningKey;
 beforeAll(async () => {
@@ -13,23 +13,12 @@ beforeAll(async () => {
 
 const resolver = () => jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(key)) });
 
-function refusal(build: () => unknown): RsConfigError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RsConfigError);
-    return error as RsConfigError;
-  }
-  throw new Error('expected an RsConfigError');
-}
-
 describe('a resolver given in place of the options', () => {
   it.each([
     ['createResourceServer', () => createResourceServer(resolver() as never)],
     ["an adapter's factory (resourceServerFrom)", () => resourceServerFrom(resolver() as never)],
   ])('is named as such by %s', (_name, build) => {
-    const error = refusal(build);
-    expect(error.option).toBe('options');
+    const error = expectConfigError(build, 'options');
     expect(error.message).toContain('{ resolver: jwtResolver(…) }');
     expect(error.message).not.toContain('unknown option');
   });
