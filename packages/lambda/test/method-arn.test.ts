@@ -73,8 +73,8 @@ function timePerCall(call: () => unknown): number {
 
 describe('reading an ARN costs time linear in its length', () => {
   // A method then a path that cannot match (a line break): a backtracking `([A-Za-z*$]+)\/?(.*)$`
-  // retried the path after every shorter method. At 256 and 2 048 characters, linear work takes 8 times
-  // as long, quadratic work 64 times.
+  // retried the path after every shorter method. At 64 and 2 048 characters, linear work takes up to 32
+  // times as long, quadratic work 1 024 times: the bound is four times linear, for a loaded machine.
   it.each([
     ['a long method then a line break', '/prod/', 'A', '\n'],
     ['a long method, a slash, then a carriage return', '/prod/', 'G', '/\r'],
@@ -83,10 +83,10 @@ describe('reading an ARN costs time linear in its length', () => {
     // `size` characters in all, the run cut to fit between the head and the end.
     const arnOf = (size: number) =>
       PREFIX + head + run.repeat(size).slice(0, size - PREFIX.length - head.length - end.length) + end;
-    const [small, large] = [arnOf(256), arnOf(2048)];
-    expect([small.length, large.length]).toEqual([256, 2048]);
+    const [small, large] = [arnOf(64), arnOf(2048)];
+    expect([small.length, large.length]).toEqual([64, 2048]);
     expect(parseExecuteApiArn(large)).toBeUndefined();
     const ratio = timePerCall(() => parseExecuteApiArn(large)) / timePerCall(() => parseExecuteApiArn(small));
-    expect(ratio).toBeLessThan(20);
+    expect(ratio).toBeLessThan(128);
   });
 });

@@ -240,7 +240,9 @@ describe('work grows with the size of the headers, not its square', () => {
     return fastestLarge / fastestSmall;
   }
 
-  // Each shape at 8 000 and 64 000 characters: linear work takes 8 times as long, quadratic 64 times.
+  // Each shape at 2 000 and 64 000 characters: linear work takes up to 32 times as long, quadratic 1 024
+  // times. The bound sits four times above linear so that a loaded machine (CI shares its cores with
+  // builds) cannot fail it, and still eight times below quadratic.
   const SHAPES: ReadonlyArray<readonly [string, (n: number) => Record<string, string>]> = [
     ['spaces inside a cookie pair', (n) => ({ cookie: `x${' '.repeat(n)}y=1; at=${TOKEN}` })],
     ['tabs around cookie pairs', (n) => ({ cookie: `${'a=1\t; '.repeat(n / 6)}at=${ENCODED}` })],
@@ -253,11 +255,11 @@ describe('work grows with the size of the headers, not its square', () => {
   it.each(SHAPES)('%s', async (_, headersOf) => {
     const context = await fromAuthorization();
     const upstream = forwarded();
-    const [small, large] = [headersOf(8_000), headersOf(64_000)];
+    const [small, large] = [headersOf(2_000), headersOf(64_000)];
     const ratio = slowdown(
       () => upstream.rewrite(small, context),
       () => upstream.rewrite(large, context),
     );
-    expect(ratio).toBeLessThan(20);
+    expect(ratio).toBeLessThan(128);
   });
 });
