@@ -3,6 +3,7 @@ import { checkOptions, type OptionSchema, objectWith } from '../config/option-sc
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
+import { JWT_RESOLVER_KIND } from './jwt-cache-namespace.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
 
@@ -38,6 +39,14 @@ export function hybridResolver(options: HybridResolverOptions): AccessTokenResol
     'must be a token resolver',
   );
   const { jwt, opaque } = options;
+  // Only tokens that are not JWTs reach `opaque`: a JWT resolver there refuses every one of them, with
+  // the same answer as for a forged token. The options swapped build as well as right ones otherwise.
+  requireOption(
+    opaque.cacheNamespace?.kind !== JWT_RESOLVER_KIND,
+    'hybridResolver.opaque',
+    'is a jwtResolver, which would refuse every opaque token: give it the resolver for opaque tokens ' +
+      '(introspectionResolver(…)) and the jwtResolver as hybridResolver.jwt',
+  );
   return {
     cacheNamespace: cacheNamespaceOf('hybrid', { jwt, opaque }),
     resolve: (token, context) => (tokenShape(token) === 'opaque' ? opaque : jwt).resolve(token, context),

@@ -2,6 +2,9 @@ import { type CacheNamespace, cacheNamespaceOf } from '../crypto/cache-namespace
 import type { JwtResolverOptions } from './jwt-resolver-options.js';
 import type { ResolverKeySources } from './resolver-key-sources.js';
 
+/** The kind of a JWT resolver's namespace: how resolvers that combine others recognize one. */
+export const JWT_RESOLVER_KIND = 'jwt';
+
 /**
  * Every option that can change an answer, with the keys as their sources' namespaces (a secret ID names
  * keys that differ between deployments; the keys it resolved to do not).
@@ -23,7 +26,7 @@ export function jwtCacheNamespace(
     revocations: _revocations,
     ...settings
   } = options;
-  return cacheNamespaceOf('jwt', {
+  return cacheNamespaceOf(JWT_RESOLVER_KIND, {
     settings,
     verification: keys.verification?.sources,
     decryption: keys.decryption?.sources,

@@ -135,8 +135,14 @@ describe('instanceof across the ESM and the CommonJS build', () => {
   it('a resolver of one build combining resolvers of the other has a namespace, told apart by their settings', async () => {
     const jwt = (core: Core, audience: string) =>
       core.jwtResolver({ issuer: ISSUER, audience, keys: core.staticJwks(jwksOf(key)) });
+    const introspection = (core: Core) =>
+      core.introspectionResolver({
+        acceptAnyAudience: true,
+        endpoint: 'https://as.example.com/introspect',
+        clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 'secret' },
+      });
     const hybridOver = (core: Core, jwtAudience: string) =>
-      core.hybridResolver({ jwt: jwt(cjs, jwtAudience), opaque: jwt(esm, 'https://opaque.example.com') });
+      core.hybridResolver({ jwt: jwt(cjs, jwtAudience), opaque: introspection(esm) });
     const orders = await namespaceDigest(hybridOver(esm, 'https://orders.example.com'));
     expect(orders).toMatch(/^hybrid-/);
     expect(await namespaceDigest(hybridOver(esm, 'https://orders.example.com'))).toBe(orders);
@@ -196,8 +202,13 @@ describe('instanceof across two copies of the sources', () => {
     });
     const cache = sources.tokenCache(jwt, { store: sources.memoryTokenCacheStore() });
     expectSuccess(await resolveAt(cache, await mint(key)));
-    const mixed = sources.hybridResolver({ jwt, opaque: local });
-    const same = sources.hybridResolver({ jwt: local, opaque: local });
+    const opaque = sources.introspectionResolver({
+      acceptAnyAudience: true,
+      endpoint: 'https://as.example.com/introspect',
+      clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 'secret' },
+    });
+    const mixed = sources.hybridResolver({ jwt, opaque });
+    const same = sources.hybridResolver({ jwt: local, opaque });
     expect(await namespaceDigest(mixed)).toMatch(/^hybrid-/);
     // The foreign namespace is nested as its digest, its description being the other copy's own.
     expect(await namespaceDigest(mixed)).not.toBe(await namespaceDigest(same));

@@ -20,6 +20,7 @@ import {
   jwtResolver,
   remoteJwks,
   staticJwks,
+  tokenCache,
   tokenInfoFromClaims,
 } from '../../src/index.js';
 import { peekIssuer, tokenShape } from '../../src/resolvers/token-shape.js';
@@ -233,6 +234,24 @@ describe('hybridResolver', () => {
 
   it('refuses missing options', () => {
     expectConfigError(() => hybridResolver(undefined as never), 'hybridResolver');
+  });
+
+  it('refuses a jwtResolver for opaque tokens, as when the two are swapped', () => {
+    const jwt = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(keyA)) });
+    const opaque = introspectionResolver({
+      acceptAnyAudience: true,
+      endpoint: 'https://as.example.com/introspect',
+      clientAuthentication: { method: 'client_secret_basic', clientId: 'rs', clientSecret: 'secret' },
+    });
+    const { message } = expectConfigError(
+      () => hybridResolver({ jwt: opaque, opaque: jwt }),
+      'hybridResolver.opaque',
+    );
+    expect(message).toContain('introspectionResolver');
+    expectConfigError(() => hybridResolver({ jwt, opaque: tokenCache(jwt) }), 'hybridResolver.opaque');
+    // Introspecting JWTs as well is a choice some deployments make: a JWT resolver is not required for jwt.
+    expect(() => hybridResolver({ jwt: opaque, opaque })).not.toThrow();
+    expect(() => hybridResolver({ jwt, opaque })).not.toThrow();
   });
 });
 
