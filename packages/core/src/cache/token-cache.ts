@@ -676,14 +676,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     // for again too, or one stored before it by a clock a few seconds ahead would be served.
     const asStored =
       storedAt === undefined ? info : { ...info, issuedAt: (storedAt - STORED_AT_TOLERANCE_MS) / 1000 };
-    return revocationLists.some((list) =>
-      uncountedChecks(list).refuses(
-        info.source === 'jwt' && listsCheckedByResolver.has(list) ? info : asStored,
-        now,
-        hashes?.tokenHash,
-        hashes?.signingInputHash,
-      ),
-    );
+    return revocationLists.some((list) => {
+      const checks = uncountedChecks(list);
+      // A JWT's answer under a list its resolver checks is named as the resolver would refuse it; any
+      // other is asked for again also when it does not say its issuer and some issuer's marker names it.
+      return info.source === 'jwt' && listsCheckedByResolver.has(list)
+        ? checks.refuses(info, now, hashes?.tokenHash, hashes?.signingInputHash)
+        : checks.namesAnswer(asStored, now, hashes?.tokenHash, hashes?.signingInputHash);
+    });
   }
 
   const revocable: RevocableCache = { dropRevoked };

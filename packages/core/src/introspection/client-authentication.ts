@@ -14,7 +14,7 @@ import type { HttpClient } from '../http/http-client.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import type { SecretValue } from '../secrets/secret-value.js';
 import { checkClientAssertionKey } from './client-assertion-key.js';
-import { checkCredentialText, clientSecretSource } from './client-secret.js';
+import { type ClientSecretSource, checkCredentialText, clientSecretSource } from './client-secret.js';
 
 /**
  * How the resource server authenticates to the introspection endpoint (RFC 7662 §2.1).
@@ -122,15 +122,23 @@ export interface ClientAuthenticator {
    * Adds the credentials to one request about to be sent: called again for every attempt, a retry
    * included, since a `private_key_jwt` assertion is good once (the server refuses a replayed `jti`).
    */
-  apply(form: URLSearchParams, headers: Record<string, string>): Promise<void>;
+  apply(form: URLSearchParams, headers: Record<string, string>): Promise<CredentialsSent>;
   /**
-   * After the endpoint refused the credentials: re-reads a stored secret, `true` when it changed and the
-   * request is worth sending once more.
+   * After the endpoint refused the credentials `sent`: re-reads a stored secret, `true` when the secret
+   * now differs from the one sent (read again by this call or by a concurrent one) and the request is
+   * worth sending once more.
    */
-  reread(): boolean;
+  reread(sent: CredentialsSent): boolean;
 }
 
+/**
+ * Which credentials one request carried: the generation of a stored secret (see
+ * `ClientSecretSource.generation`), 0 for credentials that never change.
+ */
+export type CredentialsSent = number;
+
 const NEVER_CHANGES = () => false;
+const FIXED_CREDENTIALS: CredentialsSent = 0;
 
 /**
  * Validates {@link ClientAuthentication} at start-up and prepares what can be prepared once. `httpClient`
@@ -160,8 +168,9 @@ export function createClientAuthenticator(
       return {
         apply: async (_form, headers) => {
           headers.authorization = `Basic ${btoa(`${id}:${formEncode(secret.current())}`)}`;
+          return secret.generation();
         },
-        reread: secret.reread,
+        reread: (sent) => rereadSince(secret, sent),
       };
     }
     case 'client_secret_post': {
@@ -174,8 +183,9 @@ export function createClientAuthenticator(
         apply: async (form) => {
           form.set('client_id', auth.clientId);
           form.set('client_secret', secret.current());
+          return secret.generation();
         },
-        reread: secret.reread,
+        reread: (sent) => rereadSince(secret, sent),
       };
     }
     case 'private_key_jwt': {
@@ -209,6 +219,7 @@ export function createClientAuthenticator(
           form.set('client_id', auth.clientId);
           form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
           form.set('client_assertion', assertion);
+          return FIXED_CREDENTIALS;
         },
         reread: NEVER_CHANGES,
       };
@@ -224,6 +235,7 @@ export function createClientAuthenticator(
       return {
         apply: async (form) => {
           form.set('client_id', auth.clientId);
+          return FIXED_CREDENTIALS;
         },
         reread: NEVER_CHANGES,
       };
@@ -240,6 +252,7 @@ export function createClientAuthenticator(
       return {
         apply: async (_form, headers) => {
           headers.authorization = value;
+          return FIXED_CREDENTIALS;
         },
         reread: NEVER_CHANGES,
       };
@@ -247,6 +260,16 @@ export function createClientAuthenticator(
     default:
       throw new RsConfigError(`${option}.method`, `must be ${METHODS}`);
   }
+}
+
+/**
+ * Reads a stored secret again after a refusal of the one of generation `sent`: whether the secret now
+ * differs from it. A concurrent request refused for the same stale secret may have read the new one
+ * first: this one must be sent again too, not reported as refused credentials.
+ */
+function rereadSince(secret: ClientSecretSource, sent: CredentialsSent): boolean {
+  secret.reread();
+  return secret.generation() !== sent;
 }
 
 /** application/x-www-form-urlencoded encoding of one value, as RFC 6749 §2.3.1 asks for Basic credentials. */

@@ -23,6 +23,12 @@ export interface ClientSecretSource {
    * a fixed secret or an unchanged one.
    */
   reread(): boolean;
+  /**
+   * How many times the secret changed since start-up. Taken with {@link current} when a request is made,
+   * it tells, after that request was refused, whether the secret now differs from the one it sent, even
+   * when a concurrent request's re-read found the change first.
+   */
+  generation(): number;
 }
 
 /**
@@ -85,7 +91,7 @@ export function clientSecretSource(
       refreshOption,
       'applies to a secret read from a store ({ store, secretId }); a plain string is read once and never again',
     );
-    return { current: () => value, reread: () => false };
+    return { current: () => value, reread: () => false, generation: () => 0 };
   }
   if (!isObject(value)) throw new RsConfigError(option, 'must be a string or { store, secretId }');
   const refreshMs = (refreshSeconds ?? DEFAULT_SECRET_REFRESH_SECONDS) * 1000;
@@ -95,6 +101,7 @@ export function clientSecretSource(
     'must be a positive number of seconds',
   );
   let secret = readSecret(value, option);
+  let generation = 0;
   let readAt = clock();
   const refresh = (): boolean => {
     const previous = secret;
@@ -108,7 +115,9 @@ export function clientSecretSource(
       tell(report, rereadProblem(error, option));
       return false;
     }
-    return secret !== previous;
+    if (secret === previous) return false;
+    generation++;
+    return true;
   };
   return {
     current() {
@@ -116,6 +125,7 @@ export function clientSecretSource(
       return secret;
     },
     reread: refresh,
+    generation: () => generation,
   };
 }
 

@@ -42,6 +42,7 @@ import type { TokenInfo } from '../token-info.js';
 import {
   CLIENT_AUTHENTICATION,
   type ClientAuthentication,
+  type CredentialsSent,
   createClientAuthenticator,
 } from './client-authentication.js';
 import {
@@ -118,7 +119,8 @@ export interface IntrospectionResolverOptions {
    */
   readonly maxTokenLength?: number | undefined;
   /**
-   * Largest accepted answer, in bytes (a whole number). Default 64 KiB. Discovery reads the issuer's
+   * Largest accepted answer, plain or RFC 9701 signed (its decrypted content too), in bytes (a whole
+   * number). Default 64 KiB. Discovery reads the issuer's
    * metadata up to 64 KiB even when this is smaller; a larger document is wrong metadata (misconfigured).
    */
   readonly maxResponseBytes?: number | undefined;
@@ -261,7 +263,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   );
   const http = options.httpClient ?? defaultHttpClient();
   const jwtReader =
-    options.jwtResponse === undefined ? undefined : jwtIntrospectionReader(options.jwtResponse, issuers);
+    options.jwtResponse === undefined
+      ? undefined
+      : // A signed answer is bounded as a plain one: `maxResponseBytes`, not a limit of its own.
+        jwtIntrospectionReader(options.jwtResponse, issuers, maxResponseBytes);
   const report = options.onError ?? loudMisconfigurationReporter();
 
   const discovery =
@@ -350,39 +355,46 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     retriesResumeAt = now + backOffDelay(unansweredInARow);
   }
 
-  /** The whole introspection request, with client credentials made for it alone. */
+  /**
+   * The whole introspection request, with client credentials made for it alone, and which credentials
+   * they are (a stored secret's generation).
+   */
   async function introspectionRequest(
     token: string,
-  ): Promise<{ body: string; headers: Record<string, string> }> {
+  ): Promise<{ body: string; headers: Record<string, string>; credentials: CredentialsSent }> {
     const form = new URLSearchParams({ token });
     if (tokenTypeHint !== false) form.set('token_type_hint', tokenTypeHint);
     const headers: Record<string, string> = {
       'content-type': 'application/x-www-form-urlencoded',
       accept: jwtReader === undefined ? 'application/json' : JWT_INTROSPECTION_MEDIA_TYPE,
     };
+    let credentials: CredentialsSent;
     try {
-      await authenticator.apply(form, headers);
+      credentials = await authenticator.apply(form, headers);
     } catch (error) {
       throw new CredentialsNotPrepared(error);
     }
-    return { body: form.toString(), headers };
+    return { body: form.toString(), headers, credentials };
   }
 
   /**
    * One introspection within `budgetMs`, retrying network errors, timeouts, 5xx and 429 answers. Every
    * attempt builds its whole request anew, client authentication included: a retry never resends a
    * client assertion (its `jti` is good once), which the server may have seen though its answer was lost.
+   * `sent` is told which credentials the last attempt carried.
    */
   async function introspect(
     url: string,
     token: string,
     budgetMs: number,
+    sent: { credentials: CredentialsSent },
   ): Promise<HttpResponse | IntrospectionError> {
     try {
       const response = await retryWithinBudget(
         async (remainingMs) => {
           const startedAt = Date.now();
-          const { body, headers } = await introspectionRequest(token);
+          const { body, headers, credentials } = await introspectionRequest(token);
+          sent.credentials = credentials;
           const response = await http.send({
             method: 'POST',
             url,
@@ -485,16 +497,18 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       }
       // One budget for the whole exchange, the request with a re-read secret included.
       const deadline = Date.now() + timeout;
-      let response = await introspect(url, token, timeout);
+      const sent = { credentials: 0 };
+      let response = await introspect(url, token, timeout, sent);
       // A stored client secret may have been rotated since it was read: read it again, and when it
-      // changed, ask once more with the new one, in the time left.
+      // differs from the one this request sent (read by this request, or by a concurrent one refused as
+      // well), ask once more with the new one, in the time left.
       if (
         !(response instanceof IntrospectionError) &&
         response.status === 401 &&
-        authenticator.reread() &&
+        authenticator.reread(sent.credentials) &&
         deadline - Date.now() > 0
       ) {
-        response = await introspect(url, token, deadline - Date.now());
+        response = await introspect(url, token, deadline - Date.now(), sent);
       }
       if (response instanceof IntrospectionError)
         return fail(response.code, response.message, response.cause);
@@ -638,13 +652,27 @@ const ENDPOINT_FAILURES: ReadonlySet<FailureCode> = new Set<FailureCode>([
 
 /**
  * Every option that can change an answer. Of the client authentication only the client counts: the
- * server may answer each client differently (its audience), but not each of its credentials.
+ * server may answer each client differently (its audience), but not each of its credentials. Of an RFC
+ * 9701 set-up, the keys that verify answers count, not those that decrypt them: the server encrypts one
+ * client's answers to whatever key that client registered, and an answer this resolver cannot decrypt is
+ * a failure no cache keeps. (A `CryptoKey` has no stable description: counting decryption keys would
+ * leave the resolver without a namespace, and a shared store refused, for keys the docs allow.)
  */
 function introspectionCacheNamespace(options: IntrospectionResolverOptions): CacheNamespace | undefined {
-  const { clientAuthentication, httpClient: _httpClient, onError: _onError, ...settings } = options;
+  const {
+    clientAuthentication,
+    httpClient: _httpClient,
+    onError: _onError,
+    jwtResponse,
+    ...settings
+  } = options;
   const { method, clientId, token } = clientAuthentication as Record<string, unknown>;
+  const { decryptionKeys: _decryptionKeys, ...answerVerification } = jwtResponse ?? {};
   // A `bearer` client is known to the server by its token (only its digest enters the namespace).
-  return cacheNamespaceOf('introspection', { settings, client: { method, clientId, token } });
+  return cacheNamespaceOf('introspection', {
+    settings: { ...settings, jwtResponse: jwtResponse === undefined ? undefined : answerVerification },
+    client: { method, clientId, token },
+  });
 }
 
 /** The OAuth `error` code of an error answer, when it is small JSON that has one. */

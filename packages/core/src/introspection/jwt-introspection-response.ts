@@ -45,7 +45,6 @@ export const JWT_INTROSPECTION_OPTIONS: OptionSchema<JwtIntrospectionOptions> = 
 /** The media type of RFC 9701 answers. */
 export const JWT_INTROSPECTION_MEDIA_TYPE = 'application/token-introspection+jwt';
 
-const MAX_ANSWER_CHARS = 64 * 1024;
 const DECRYPTION_KEYS_OPTION = 'introspectionResolver.jwtResponse.decryptionKeys';
 const DEFAULT_DECRYPTION: ReadonlySet<string> = new Set(DEFAULT_KEY_MANAGEMENT_ALGORITHMS);
 
@@ -74,6 +73,7 @@ export interface TrustedIntrospectionJwt {
 export function jwtIntrospectionReader(
   options: JwtIntrospectionOptions,
   issuers: ReadonlySet<string> | undefined,
+  maxAnswerBytes: number,
 ): JwtIntrospectionReader {
   requireOption(
     typeof options === 'object' && options !== null,
@@ -97,7 +97,7 @@ export function jwtIntrospectionReader(
     Array.isArray(options.keys) ? options.keys : [options.keys as VerificationKeySource],
     'introspectionResolver.jwtResponse.algorithms',
   );
-  const decryptor = answerDecryptor(options.decryptionKeys);
+  const decryptor = answerDecryptor(options.decryptionKeys, maxAnswerBytes);
 
   async function decrypt(jwe: string, nowMs: number): Promise<string | undefined> {
     const opened = await decryptor?.decrypt(jwe, nowMs);
@@ -112,7 +112,8 @@ export function jwtIntrospectionReader(
   return {
     async read(body, nowMs, skewSeconds) {
       let jws = body.trim();
-      if (jws.length > MAX_ANSWER_CHARS)
+      // The HTTP client bounds the body by `maxResponseBytes` already; a caller of this reader may not.
+      if (jws.length > maxAnswerBytes)
         return refusal('introspection_unavailable', 'The introspection answer is too large');
       if (jws.split('.', 6).length === 5) {
         const decrypted = await decrypt(jws, nowMs);
@@ -206,12 +207,15 @@ function checkIntrospectionType(header: UntrustedJwsHeader) {
  * answer may not inflate beyond the size accepted for the answer itself. `undefined` without keys: an
  * encrypted answer is then refused.
  */
-function answerDecryptor(keys: readonly (CryptoKey | JWK)[] | undefined): JweDecryptor | undefined {
+function answerDecryptor(
+  keys: readonly (CryptoKey | JWK)[] | undefined,
+  maxAnswerBytes: number,
+): JweDecryptor | undefined {
   if (keys === undefined || keys.length === 0) return undefined;
   for (const [index, key] of keys.entries()) requireDecryptionKey(key, `${DECRYPTION_KEYS_OPTION}[${index}]`);
   return jweDecryptor(
     [staticDecryptionKeys(keys as readonly CryptoKey[])],
-    { maxDecompressedBytes: MAX_ANSWER_CHARS },
+    { maxDecompressedBytes: maxAnswerBytes },
     DECRYPTION_KEYS_OPTION,
     'introspectionResolver.jwtResponse',
   );

@@ -221,12 +221,20 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
       markers.refuses(info, now, tokenHash, signingInputHash),
     namesToken: (now, issuer, tokenHash, signingInputHash) =>
       markers.namesToken(issuer, now, tokenHash, signingInputHash),
+    namesAnswer: (info, now, tokenHash, signingInputHash) =>
+      markers.namesAnswer(info, now, tokenHash, signingInputHash),
   });
   return list;
 }
 
-/** The checks a cache asks of a revocation list about an answer it holds. */
-export type RevocationChecks = Pick<RevocationList, 'refuses' | 'namesToken'>;
+/**
+ * The checks a cache asks of a revocation list about an answer it holds. `namesAnswer` is `refuses`,
+ * except that an answer without an issuer is named by the markers of every issuer: the cache only asks
+ * its resolver again, which an answer that may be of a revoked issuer's token must be.
+ */
+export type RevocationChecks = Pick<RevocationList, 'refuses' | 'namesToken'> & {
+  readonly namesAnswer: RevocationList['refuses'];
+};
 
 // The uncounted checks of each list built by revocationList (uncountedChecks).
 const uncountedChecksOfLists = new WeakMap<RevocationList, RevocationChecks>();
@@ -240,5 +248,23 @@ const uncountedChecksOfLists = new WeakMap<RevocationList, RevocationChecks>();
  * @internal
  */
 export function uncountedChecks(list: RevocationList): RevocationChecks {
-  return uncountedChecksOfLists.get(list) ?? list;
+  const ours = uncountedChecksOfLists.get(list);
+  if (ours !== undefined) return ours;
+  // A list of the application's own knows only `refuses`: it is asked that for every answer.
+  let own = checksOfOwnLists.get(list);
+  if (own === undefined) {
+    own = {
+      refuses: (info, now, tokenHash, signingInputHash) =>
+        list.refuses(info, now, tokenHash, signingInputHash),
+      namesToken: (now, issuer, tokenHash, signingInputHash) =>
+        list.namesToken(now, issuer, tokenHash, signingInputHash),
+      namesAnswer: (info, now, tokenHash, signingInputHash) =>
+        list.refuses(info, now, tokenHash, signingInputHash),
+    };
+    checksOfOwnLists.set(list, own);
+  }
+  return own;
 }
+
+// The checks of each list of the application's own, made once (uncountedChecks).
+const checksOfOwnLists = new WeakMap<RevocationList, RevocationChecks>();

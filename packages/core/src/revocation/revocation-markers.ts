@@ -107,6 +107,22 @@ export class RevocationMarkers {
     return false;
   }
 
+  /**
+   * Whether a live marker names an answer a cache holds, for the cache to ask its resolver again: as
+   * {@link refuses}, and, when the answer does not say its issuer (RFC 7662 makes `iss` optional), by
+   * the markers of every issuer. Such an answer may be of the issuer a revocation names (a Security Event
+   * Token's `iss_sub` subject): asking again costs one call, serving it would serve a revoked token. The
+   * cost is one lookup per issuer that markers name, and none for an answer that says its issuer.
+   */
+  namesAnswer(info: TokenInfo, now: number, tokenHash?: string, signingInputHash?: string): boolean {
+    if (this.#markers.size === 0) return false;
+    if (this.refuses(info, now, tokenHash, signingInputHash)) return true;
+    if (info.issuer !== undefined) return false;
+    for (const issuer of this.#issuers.keys())
+      if (this.refuses({ ...info, issuer }, now, tokenHash, signingInputHash)) return true;
+    return false;
+  }
+
   /** Whether a live marker names the token by itself: by its hash, or by its signing input's. */
   namesToken(
     issuer: string | undefined,

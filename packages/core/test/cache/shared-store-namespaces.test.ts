@@ -154,6 +154,34 @@ describe('cacheNamespace: every setting that changes an answer changes it', () =
     expect(await introspection({ endpoint: 'https://as2.example.com/introspect' })).not.toBe(base);
   });
 
+  it('for RFC 9701 answers: the keys that verify them, not those that decrypt them (CryptoKeys too)', async () => {
+    const encryption = await crypto.subtle.generateKey(
+      { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      false,
+      ['decrypt', 'unwrapKey'],
+    );
+    const other = await generateSigningKey('ES256', 'k2');
+    const signedAnswers = (options: { keys?: TestSigningKey; decryptionKeys?: CryptoKey[] } = {}) =>
+      introspectionResolver({
+        issuer: ISSUER,
+        endpoint: 'https://as.example.com/introspect',
+        clientAuthentication: { method: 'client_secret_basic', clientId: 'orders', clientSecret: 'one' },
+        audience: API_A,
+        jwtResponse: {
+          keys: staticJwks(jwksOf(options.keys ?? key)),
+          audience: 'orders',
+          ...(options.decryptionKeys === undefined ? {} : { decryptionKeys: options.decryptionKeys }),
+        },
+      });
+    // A private CryptoKey has no description: it must not cost the resolver its namespace, which a
+    // shared store (Redis) requires.
+    const encrypted = signedAnswers({ decryptionKeys: [encryption.privateKey] });
+    expect(() => tokenCache(encrypted, { store: memoryTokenCacheStore() })).not.toThrow();
+    const base = await namespaceDigest(signedAnswers());
+    expect(await namespaceDigest(encrypted)).toBe(base);
+    expect(await namespaceDigest(signedAnswers({ keys: other }))).not.toBe(base);
+  });
+
   it('for routers and hybrids: composed from their children', async () => {
     const route = (resolver: AccessTokenResolver) =>
       namespaceDigest(issuerRouter({ issuers: { [ISSUER]: resolver } }));

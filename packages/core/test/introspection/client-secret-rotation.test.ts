@@ -74,6 +74,29 @@ describe('the introspection client secret from a secret store (passwordSecretId)
     expectAccepted(await rs.authenticate(bearerRequest(token)));
     expect(as.introspectionRequests - settled).toBe(1);
   });
+
+  it('retries every concurrent request refused for the old secret, not only the first to re-read it', async () => {
+    const as = server();
+    // Read at start-up: the secret the server had before it was rotated there.
+    const rotating = rotatingStore('the-old-secret');
+    const { resolver, errors } = introspectAt(as, {
+      clientAuthentication: {
+        method: 'client_secret_post',
+        clientId: as.postClient.clientId,
+        clientSecret: { store: rotating.store, secretId: 'agent.secret.id' },
+      },
+    });
+    const rs = resourceServerWith(resolver);
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => as.issueToken()));
+    // The operator has rotated it, at the server and in the store: concurrent requests all carry the old
+    // one, read at start-up, and each 401 finds the new one read, by itself or by another request.
+    rotating.set(as.postClient.clientSecret);
+    const before = as.introspectionRequests;
+    const results = await Promise.all(tokens.map((token) => rs.authenticate(bearerRequest(token))));
+    for (const result of results) expectAccepted(result);
+    expect(as.introspectionRequests - before).toBe(20);
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('refreshing a stored secret', () => {

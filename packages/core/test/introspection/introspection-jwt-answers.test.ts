@@ -360,6 +360,23 @@ describe('RFC 9701 answer lifetime and payload (exp, nbf, members named twice)',
     expect(errors[0]?.message).toMatch(problem);
   });
 
+  it('bounds a signed answer by maxResponseBytes, as a plain one, not by a limit of its own', async () => {
+    const as = server();
+    // Keycloak and Access Management answers with many roles or groups pass 64 KiB: such a set-up raises
+    // maxResponseBytes, and signed answers must follow it.
+    await serve(as, envelope(as, `,"groups":"${'g'.repeat(80 * 1024)}"`));
+    const raised = resolverAt(as, { maxResponseBytes: 256 * 1024 });
+    expectAccepted(await resourceServerWith(raised.resolver).authenticate(bearerRequest('opaque-token')));
+    expect(raised.errors).toEqual([]);
+    const bounded = resolverAt(as);
+    expectRejected(
+      await resourceServerWith(bounded.resolver).authenticate(bearerRequest('opaque-token')),
+      'introspection_unavailable',
+      503,
+    );
+    expect(bounded.errors[0]?.message).toMatch(/exceeds 65536 bytes/);
+  });
+
   it('fails closed on an iat of -1e999, which is a number but no time', async () => {
     const as = server();
     const payload = envelope(as, '').replace(/"iat":\d+/, '"iat":-1e999');
