@@ -22,11 +22,8 @@ export function protectedResourceMetadataHandler(resourceServer: ResourceServer)
   return {
     path,
     handler(request) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') {
-        return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
-      }
-      const answer = protectedResourceMetadataAnswer(resourceServer);
-      return new Response(request.method === 'HEAD' ? null : answer.body, {
+      const answer = protectedResourceMetadataAnswer(resourceServer, request.method);
+      return new Response(answer.body === '' ? null : answer.body, {
         status: answer.status,
         headers: answer.headers,
       });

@@ -23,13 +23,12 @@ export function protectedResourceMetadataHandler(resourceServer: ResourceServer)
   return {
     path,
     handler(c) {
-      const method = c.req.method;
-      if (method !== 'GET' && method !== 'HEAD') {
-        return c.body(null, 405, { allow: 'GET, HEAD' });
-      }
-      const answer = protectedResourceMetadataAnswer(resourceServer);
       // For HEAD, Hono routes the request as a GET and drops the body itself.
-      return c.body(answer.body, answer.status, { ...answer.headers });
+      const answer = protectedResourceMetadataAnswer(resourceServer, c.req.method);
+      const headers = { ...answer.headers };
+      return answer.body === ''
+        ? c.body(null, answer.status, headers)
+        : c.body(answer.body, answer.status, headers);
     },
   };
 }

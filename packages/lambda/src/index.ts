@@ -32,7 +32,11 @@ export {
   type LambdaResourceServerOptions,
   type LambdaResourceServerSettings,
 } from './lambda-resource-server.js';
-export { type LambdaMetadataResponse, protectedResourceMetadataHandler } from './metadata-handler.js';
+export {
+  type LambdaMetadataEvent,
+  type LambdaMetadataResponse,
+  protectedResourceMetadataHandler,
+} from './metadata-handler.js';
 export type { LambdaRejectionResponse } from './response/rejection-response.js';
 export { statusHandler } from './status-handler.js';
 export { withAuth } from './with-auth.js';

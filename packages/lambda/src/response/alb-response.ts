@@ -3,9 +3,11 @@ import { rejectionBodyText } from '@rs/core/adapter';
 import type { ALBEvent, ALBResult } from 'aws-lambda';
 
 const REASON_PHRASES: Readonly<Record<number, string>> = {
+  200: 'OK',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  405: 'Method Not Allowed',
   413: 'Content Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
