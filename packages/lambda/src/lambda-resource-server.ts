@@ -48,6 +48,7 @@ import { type AuthenticateInput, type LambdaInput, lambdaRsRequest } from './req
 import { lambdaPublicBase } from './request/public-base.js';
 import { addHeaders } from './response/add-headers.js';
 import { albRejectionResponse } from './response/alb-response.js';
+import { albSuccessResult } from './response/alb-success-result.js';
 import { structuredHttpApiResult } from './response/http-api-result.js';
 import { type LambdaRejectionResponse, rejectionResponse } from './response/rejection-response.js';
 
@@ -284,7 +285,11 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
         const result = await authenticateRoute({ kind: 'alb', event });
         // The load balancer's shape, which depends on the event (multi-value headers or not).
         if (!result.ok) return albRejectionResponse(result.rejection, event);
-        return addHeaders(await handler(event, context, result.context as Context_), result.headers);
+        return albSuccessResult(
+          event,
+          await handler(event, context, result.context as Context_),
+          result.headers,
+        );
       };
     },
     protectAlbOptional(handler: OptionallyProtectedAlbHandler<Claims>, ...given: [policy?: AccessPolicy]) {
@@ -295,7 +300,8 @@ export function createLambdaResourceServer<Claims extends object = DefaultClaims
       return async (event: ALBEvent, context: Context): Promise<ALBResult> => {
         const result = await authenticateRoute({ kind: 'alb', event });
         if (!result.ok) return albRejectionResponse(result.rejection, event);
-        return addHeaders(
+        return albSuccessResult(
+          event,
           await handler(event, context, result.context as Context_ | undefined),
           result.headers,
         );

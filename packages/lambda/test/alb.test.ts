@@ -118,6 +118,35 @@ describe('Application Load Balancer events', () => {
     });
     expect(result.headers).toBeUndefined();
   });
+
+  it('adds them as multiValueHeaders to a result with no header map when the target group has multi-value headers on', async () => {
+    // Such a target group refuses a result carrying `headers` (a 502 for the client): a handler whose
+    // result has neither map answers with a header token, and must not break for a query token only.
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver, tokenLocations: { query: true } });
+    const bare = async () => ({ statusCode: 204, statusDescription: '204 No Content' });
+    for (const protect of [rs.protectAlb(bare), rs.protectAlbOptional(bare)]) {
+      const event = albEvent({ multiValue: true, query: { access_token: [token] } });
+      const result = await protect(event, lambdaContext());
+      expect(result).toEqual({
+        statusCode: 204,
+        statusDescription: '204 No Content',
+        multiValueHeaders: { 'cache-control': ['private'] },
+      });
+      const singleValue = await protect(albEvent({ query: { access_token: [token] } }), lambdaContext());
+      expect(singleValue).toEqual({
+        statusCode: 204,
+        statusDescription: '204 No Content',
+        headers: { 'cache-control': 'private' },
+      });
+    }
+  });
+
+  it('returns a result without header maps unchanged when core adds no header, whatever the target group', async () => {
+    const rs = createLambdaResourceServer({ resolver: issuer.resolver });
+    const returned = { statusCode: 204, statusDescription: '204 No Content' };
+    const event = albEvent({ multiValue: true, headers: { authorization: [`Bearer ${token}`] } });
+    expect(await rs.protectAlb(async () => returned)(event, lambdaContext())).toBe(returned);
+  });
 });
 
 describe('optional authentication behind a load balancer (protectAlbOptional)', () => {

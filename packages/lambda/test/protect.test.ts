@@ -1,5 +1,5 @@
-import { createResourceServer, RsConfigError } from '@rs/core';
-import { type TestIssuer, testIssuer } from '@rs/testkit';
+import { createResourceServer, RsConfigError, rotatingDpopNonces } from '@rs/core';
+import { type DpopKey, generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
 import type {
   APIGatewayProxyEvent,
   APIGatewayProxyEventV2,
@@ -184,6 +184,71 @@ describe('success headers', () => {
         body,
       });
     }
+  });
+
+  describe('a fresh DPoP-Nonce on an accepted request', () => {
+    // A proof carrying the previous slot's nonce is accepted, and the answer hands the client the current
+    // one (RFC 9449 §8.2). A nonce is one value: the handler's own is replaced, never joined to core's.
+    const PUBLIC_URL = 'https://abcdef1234.execute-api.us-east-1.amazonaws.com';
+    const NONCE_SECRET = 'a shared secret of at least thirty-two bytes';
+    const LIFETIME_SECONDS = 300;
+    let key: DpopKey;
+    let boundToken: string;
+    beforeAll(async () => {
+      key = await generateDpopKey();
+      boundToken = await issuer.mint({ scope: 'read', cnf: { jkt: key.thumbprint } });
+    });
+
+    // The server's clock stands still at one instant, so that no slot boundary falls between the nonces
+    // computed here and the server's.
+    const now = Date.now();
+    const nonceServer = () =>
+      createLambdaResourceServer({
+        resolver: issuer.resolver,
+        publicUrl: PUBLIC_URL,
+        clock: () => now,
+        dpop: { nonces: rotatingDpopNonces({ secret: NONCE_SECRET, lifetime: LIFETIME_SECONDS }) },
+      });
+    const nonces = rotatingDpopNonces({ secret: NONCE_SECRET, lifetime: LIFETIME_SECONDS });
+    const previousNonce = () => nonces.current(now - LIFETIME_SECONDS * 1000);
+    const eventWithPreviousNonce = async () =>
+      restApiEvent({
+        method: 'GET',
+        target: '/items',
+        headers: {
+          Authorization: `DPoP ${boundToken}`,
+          DPoP: await key.proof('GET', `${PUBLIC_URL}/prod/items`, boundToken, {
+            nonce: await previousNonce(),
+          }),
+        },
+      });
+
+    it('replaces a DPoP-Nonce the handler set in headers, in any spelling', async () => {
+      const handler = nonceServer().protect(async () => ({
+        statusCode: 200,
+        headers: { 'DPoP-Nonce': 'the-handler-own', ETag: '"1"' },
+        body: 'ok',
+      }));
+      const result = await handler(await eventWithPreviousNonce(), lambdaContext());
+      const current = await nonces.current(now);
+      expect(result.statusCode).toBe(200);
+      expect(result.headers).toEqual({ ETag: '"1"', 'dpop-nonce': current });
+      expect(restApiResponse(result).headers['dpop-nonce']).toBe(current);
+    });
+
+    it('replaces a DPoP-Nonce the handler set in multiValueHeaders or in both maps', async () => {
+      const handler = nonceServer().protect(async () => ({
+        statusCode: 200,
+        headers: { 'dpop-nonce': 'own-single' },
+        multiValueHeaders: { 'DPoP-Nonce': ['own-multi'] },
+        body: 'ok',
+      }));
+      const result = await handler(await eventWithPreviousNonce(), lambdaContext());
+      const current = await nonces.current(now);
+      expect(result.headers).toEqual({});
+      expect(result.multiValueHeaders).toEqual({ 'dpop-nonce': [current] });
+      expect(restApiResponse(result).headers['dpop-nonce']).toBe(current);
+    });
   });
 
   it('returns the handler result unchanged when core adds no header', async () => {
