@@ -18,7 +18,6 @@ import {
   requirePublicUrlForDpop,
   resourceServerFrom,
   routePolicyArgument,
-  successHeaderValue,
 } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
@@ -26,6 +25,7 @@ import { expressRsRequest } from './express-rs-request.js';
 import type { RejectionHandling, RsExpressOptions, RsExpressSettings } from './options.js';
 import { RsRejectionError } from './rejection-error.js';
 import { sendRejection } from './send-rejection.js';
+import { keepSuccessHeaders } from './success-headers.js';
 
 const EXPRESS_SETTINGS: OptionSchema<RsExpressSettings> = {
   publicUrl: nonEmptyString,
@@ -125,8 +125,7 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
       return;
     }
     if (result.context !== undefined) req.oauth2 = result.context;
-    for (const name in result.headers)
-      res.setHeader(name, successHeaderValue(name, res.getHeader(name), result.headers[name]!));
+    keepSuccessHeaders(res, result.headers);
     next();
   }
 

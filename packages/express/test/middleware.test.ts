@@ -56,6 +56,32 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       expect(response.headers['cache-control']).toBe('no-store, private');
     });
 
+    it.each([
+      ['public, max-age=60', 'public, max-age=60, private'],
+      ['no-store', 'no-store, private'],
+      ['private, max-age=60', 'private, max-age=60'],
+    ])('keeps private for a query token when the handler sets Cache-Control: %s', async (own, sent) => {
+      const app = express();
+      const protect = rsExpress(fixture.options({ tokenLocations: { query: true } }));
+      app.get('/items', protect(), (_req: Request, res: Response) => {
+        res.setHeader('cache-control', own);
+        res.json({ ok: true });
+      });
+      app.get('/items-head', protect(), (_req: Request, res: Response) => {
+        res.writeHead(200, { 'Cache-Control': own, 'content-type': 'text/plain' }).end('ok');
+      });
+      const { url } = await serve(app);
+      const token = authorization.slice('Bearer '.length);
+      for (const path of ['/items', '/items-head']) {
+        const response = await sendHttp(url, { method: 'GET', path: `${path}?access_token=${token}` });
+        expect(response.status).toBe(200);
+        expect(response.headers['cache-control']).toBe(sent);
+      }
+      // A header token: nothing of core's, the handler's own value alone.
+      const fromHeader = await sendHttp(url, { method: 'GET', path: '/items', headers: { authorization } });
+      expect(fromHeader.headers['cache-control']).toBe(own);
+    });
+
     it('applies the route policy on top of the server-wide policy', async () => {
       const app = express();
       const protect = rsExpress(fixture.options({ policy: { scopes: ['read'] } }));

@@ -49,6 +49,38 @@ describe('onRequest (default)', () => {
     expect(response.headers['cache-control']).toBe('no-store, private');
   });
 
+  it.each([
+    ['public, max-age=60', 'public, max-age=60, private'],
+    ['no-store', 'no-store, private'],
+    ['private, max-age=60', 'private, max-age=60'],
+  ])('keeps private for a query token when the handler sets Cache-Control: %s', async (own, sent) => {
+    const app = Fastify();
+    await app.register(rsFastify, fixture.options({ tokenLocations: { query: true } }));
+    app.get('/items', async (_request, reply) => {
+      reply.header('cache-control', own);
+      return 'ok';
+    });
+    app.get(
+      '/items-on-send',
+      { onSend: async (_request, reply) => void reply.header('cache-control', own) },
+      () => 'ok',
+    );
+    const baseUrl = await serve(app);
+    const token = await fixture.mint({ sub: 'carol' });
+    for (const path of ['/items', '/items-on-send']) {
+      const response = await sendHttp(baseUrl, { method: 'GET', path: `${path}?access_token=${token}` });
+      expect(response.status).toBe(200);
+      expect(response.headers['cache-control']).toBe(sent);
+    }
+    // A header token: nothing of core's, the handler's own value alone.
+    const fromHeader = await sendHttp(baseUrl, {
+      method: 'GET',
+      path: '/items',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(fromHeader.headers['cache-control']).toBe(own);
+  });
+
   it('refuses an unauthenticated request before its body is parsed', async () => {
     const app = Fastify();
     let parsed = 0;

@@ -1,12 +1,14 @@
 /**
- * Adds core's success headers (such as `cache-control: private`) to the handler's response. A header
- * the handler already set is extended, not replaced: `no-store` plus `private` stays
- * `no-store, private`, never the weaker `private` alone.
+ * Adds core's success headers (such as `cache-control: private`) to the handler's response, in a copy
+ * that shares the body stream. A `Cache-Control` the handler set is extended, not replaced: `no-store`
+ * plus `private` stays `no-store, private`, never the weaker `private` alone; any other header of core's
+ * (`DPoP-Nonce`) replaces the handler's, as the client can send back only one nonce.
  *
- * Responses from `fetch()` or `Response.redirect()` have immutable headers; those are copied into a new
- * `Response` that shares the body stream, as the Fetch standard intends. `Response.error()` is returned
- * as it is: it sends nothing but a network error, so there is no header to add it to (and a copy of its
- * status 0 would throw).
+ * A copy, because a handler may answer every request with one shared `Response` (a 204 kept in a
+ * module), whose own headers would gather each request's additions, and because responses from
+ * `fetch()` or `Response.redirect()` have immutable headers. A protocol switch (status 101, a Workers
+ * WebSocket) cannot be copied and gets the headers in place. `Response.error()` is returned as it is: it
+ * sends nothing but a network error, so there is no header to add it to.
  *
  * @example
  * ```ts
@@ -16,27 +18,22 @@
 export function addResponseHeaders(response: Response, extra: Readonly<Record<string, string>>): Response {
   const entries = Object.entries(extra);
   if (entries.length === 0 || response.type === 'error') return response;
-  try {
-    appendAll(response.headers, entries);
-    return response;
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    const copy = new Response(response.body, response);
-    appendAll(copy.headers, entries);
-    return copy;
-  }
+  const answer = isProtocolSwitch(response) ? response : new Response(response.body, response);
+  for (const [name, value] of entries)
+    answer.headers.set(name, successHeaderValue(name, answer.headers.get(name), value));
+  return answer;
 }
 
-function appendAll(headers: Headers, entries: readonly (readonly [string, string])[]): void {
-  for (const [name, value] of entries) headers.append(name, value);
+function isProtocolSwitch(response: Response): boolean {
+  return response.status === 101 || (response as { readonly webSocket?: unknown }).webSocket != null;
 }
 
 /**
  * The value to set for one of core's success headers on a Node response that may already carry it
  * (Node's `setHeader` and Fastify's `reply.header` replace what is there). `Cache-Control` directives add
  * up (RFC 9111 §5.2, a list), so an existing value is extended: `no-store` set by the application plus
- * core's `private` is `no-store, private`, never the weaker `private` alone. Any other header
- * (`DPoP-Nonce`) is core's alone.
+ * core's `private` is `no-store, private`, never the weaker `private` alone; a value that already
+ * holds core's directive is kept as it is. Any other header (`DPoP-Nonce`) is core's alone.
  *
  * @example
  * ```ts
@@ -51,5 +48,16 @@ export function successHeaderValue(name: string, existing: unknown, value: strin
     : typeof existing === 'string' || typeof existing === 'number'
       ? String(existing)
       : '';
-  return present === '' ? value : `${present}, ${value}`;
+  if (present === '') return value;
+  // Applied again to a value it made (a hook before the handler and one before sending), it adds nothing.
+  return hasDirective(present, value) ? present : `${present}, ${value}`;
+}
+
+/** Whether a `Cache-Control` value holds `directive` (a name without argument), in any case. */
+function hasDirective(cacheControl: string, directive: string): boolean {
+  const wanted = directive.toLowerCase();
+  for (const part of cacheControl.split(',')) {
+    if (part.trim().toLowerCase() === wanted) return true;
+  }
+  return false;
 }

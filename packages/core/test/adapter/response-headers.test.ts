@@ -9,11 +9,36 @@ describe('addResponseHeaders', () => {
     expect(addResponseHeaders(response, {})).toBe(response);
   });
 
-  it('extends a header the handler set instead of replacing it', () => {
+  it('extends a Cache-Control the handler set instead of replacing it, once', async () => {
     const response = new Response('ok', { headers: { 'cache-control': 'no-store' } });
     const answered = addResponseHeaders(response, { 'cache-control': 'private' });
-    expect(answered).toBe(response);
     expect(answered.headers.get('cache-control')).toBe('no-store, private');
+    expect(await answered.text()).toBe('ok');
+    const already = new Response(null, { headers: { 'cache-control': 'Private, max-age=60' } });
+    expect(addResponseHeaders(already, { 'cache-control': 'private' }).headers.get('cache-control')).toBe(
+      'Private, max-age=60',
+    );
+  });
+
+  it("replaces a DPoP-Nonce the handler set: a client can send back only one, and it must be core's", () => {
+    const response = new Response(null, { status: 204, headers: { 'DPoP-Nonce': 'handler-nonce' } });
+    const answered = addResponseHeaders(response, { 'dpop-nonce': 'core-nonce' });
+    expect(answered.headers.get('dpop-nonce')).toBe('core-nonce');
+  });
+
+  it('leaves a response the handler shares between requests as it was: each answer gets its own copy', () => {
+    const shared = new Response(null, { status: 204, headers: { vary: 'origin' } });
+    for (let request = 0; request < 3; request++) {
+      const answered = addResponseHeaders(shared, {
+        'cache-control': 'private',
+        'dpop-nonce': `n${request}`,
+      });
+      expect(answered.status).toBe(204);
+      expect(answered.headers.get('cache-control')).toBe('private');
+      expect(answered.headers.get('dpop-nonce')).toBe(`n${request}`);
+      expect(answered.headers.get('vary')).toBe('origin');
+    }
+    expect([...shared.headers]).toEqual([['vary', 'origin']]);
   });
 
   it('copies a response whose headers are immutable, keeping its status, headers and body', async () => {
