@@ -25,12 +25,23 @@ export class Asn1ShapeError extends RsError {
 type Node = forge.asn1.Asn1;
 
 /**
+ * The most ASN.1 elements one parse may hold. forge builds an object of about 160 bytes for each, so a
+ * file of empty elements (2 bytes each) costs some 80 times its size: 4 GB for a keystore at the 64 MiB
+ * `maxFileBytes` allows, enough to end the process before any check runs. A real keystore needs about one
+ * element per 13 bytes of certificate, so this bound (some 40 MB of forge objects) passes megabytes of
+ * them.
+ */
+export const MAX_DER_ELEMENTS = 262_144;
+
+/**
  * Typed reads over node-forge's ASN.1 tree: each read checks the tag it expects, so a malformed or hostile
  * file fails with a message instead of being misread. Binary values are forge "binary strings".
  */
 export const read = {
   /** Parses DER (or the BER that PKCS#12 writers emit), all bytes, within forge's nesting limit. */
   der(bytes: string, what: string): Node {
+    if (derElementCountExceeds(bytes, MAX_DER_ELEMENTS))
+      throw new Asn1ShapeError(`${what} holds more than ${MAX_DER_ELEMENTS} ASN.1 elements`);
     try {
       return fromDer(bytes, { strict: true, parseAllBytes: true, decodeBitStrings: false });
     } catch {
@@ -94,6 +105,33 @@ export const read = {
     return asn1().toDer(node).getBytes();
   },
 };
+
+/**
+ * Whether `bytes` hold more than `limit` ASN.1 elements, counted by walking their headers once, without
+ * building anything: a constructed element's content is walked in turn, a primitive one's skipped. The
+ * count stops at `limit + 1`; a malformed header ends the walk, leaving the parse to refuse the bytes.
+ */
+function derElementCountExceeds(bytes: string, limit: number): boolean {
+  let position = 0;
+  let count = 0;
+  while (position < bytes.length) {
+    const tag = bytes.charCodeAt(position++);
+    // High tag numbers continue in the bytes that have their top bit set.
+    if ((tag & 0x1f) === 0x1f) while (position < bytes.length && bytes.charCodeAt(position++) & 0x80);
+    if (position >= bytes.length) return false;
+    let length = bytes.charCodeAt(position++);
+    if (length & 0x80) {
+      const lengthBytes = length & 0x7f;
+      // 0: BER's indefinite length, content up to an end-of-contents element (walked like any other).
+      if (lengthBytes > 4) return false;
+      length = 0;
+      for (let index = 0; index < lengthBytes; index++) length = length * 256 + bytes.charCodeAt(position++);
+    }
+    if (++count > limit) return true;
+    if ((tag & 0x20) === 0) position += length;
+  }
+  return false;
+}
 
 function constructed(node: Node | undefined, type: number, what: string): Node[] {
   if (node?.tagClass !== asn1().Class.UNIVERSAL || node.type !== type || !Array.isArray(node.value))

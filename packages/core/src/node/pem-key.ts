@@ -4,6 +4,7 @@ import { RsError } from '../errors/rs-error.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import type { SecretKey } from '../secrets/secret-store.js';
 import { keyObjectJwk } from './key-object-jwk.js';
+import { keyDerivationProblem } from './pem-key-derivation.js';
 
 const PRIVATE_LABELS: ReadonlySet<string> = new Set([
   'PRIVATE KEY',
@@ -248,6 +249,10 @@ function chosenKey(
       privateBlock.label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(privateBlock.text);
     if (encrypted && password === undefined)
       throw new PemProblem('holds an encrypted private key: give its password');
+    if (privateBlock.label === 'ENCRYPTED PRIVATE KEY') {
+      const problem = keyDerivationProblem(privateBlock.text);
+      if (problem !== undefined) throw new PemProblem(problem);
+    }
     const key = attempt(
       () => createPrivateKey({ key: privateBlock.text, format: 'pem', passphrase: password }),
       encrypted ? 'cannot be decrypted: the password is wrong' : 'holds a private key that cannot be read',

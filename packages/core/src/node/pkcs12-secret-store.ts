@@ -202,6 +202,14 @@ function openKeystore(bytes: Uint8Array, password: string, fileInMessage: string
       'pkcs12SecretStore.file',
       `${fileInMessage} is a ${javaKeystore} keystore: convert it with keytool -importkeystore -srcstoretype ${javaKeystore} -deststoretype PKCS12`,
     );
+  const text = keystoreTextKind(bytes);
+  if (text !== undefined)
+    throw new RsConfigError(
+      'pkcs12SecretStore.file',
+      text === 'PEM'
+        ? `${fileInMessage} holds PEM text, not a PKCS#12 keystore: give PEM files to pemSecretStore, or make a keystore of them with openssl pkcs12 -export`
+        : `${fileInMessage} holds base64 text, not a PKCS#12 keystore: write the decoded bytes to the file (base64 -d)`,
+    );
   try {
     return readPkcs12(bytes, password);
   } catch (error) {
@@ -221,6 +229,22 @@ function javaKeystoreType(bytes: Uint8Array): 'JKS' | 'JCEKS' | undefined {
   const magic = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
   if (magic === 0xfeedfeed) return 'JKS';
   return magic === 0xcececece ? 'JCEKS' : undefined;
+}
+
+// The standard and URL-safe base64 alphabets, padding, and the white space of line-wrapped base64.
+const BASE64_TEXT = /^[A-Za-z0-9+/=_\-\s]+$/;
+
+/**
+ * Whether a keystore file is text a keystore was mistaken for: PEM (a key or certificate, or `openssl
+ * pkcs12 -nodes` output), or the keystore in base64 (as a Kubernetes secret manifest or Identity Gateway's
+ * Base64EncodedSecretStore holds it). A PKCS#12 file is DER and starts with a SEQUENCE tag, which neither
+ * text can; the file's content is never repeated.
+ */
+function keystoreTextKind(bytes: Uint8Array): 'PEM' | 'base64' | undefined {
+  if (bytes.length === 0 || bytes[0] === 0x30) return undefined;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  if (/^\s*-----BEGIN /.test(text)) return 'PEM';
+  return BASE64_TEXT.test(text) && /[A-Za-z0-9]/.test(text) ? 'base64' : undefined;
 }
 
 /**
@@ -276,13 +300,11 @@ function entryKey(
       { cause: error },
     );
   }
-  if (content === undefined) {
-    const known = keystore.aliases.length === 0 ? 'none' : keystore.aliases.join(', ');
+  if (content === undefined)
     throw new RsConfigError(
       'pkcs12SecretStore.mappings',
-      `${fileInMessage} has no entry with alias ${aliasInMessage(alias)} (aliases: ${known})`,
+      `${fileInMessage} has no entry with alias ${aliasInMessage(alias)} (aliases: ${aliasesInMessage(keystore.aliases)})`,
     );
-  }
   const origin = `${fileInMessage} alias ${aliasInMessage(alias)}`;
   if (content.kind === 'secret-key' && !JOSE_SECRET_KEY_OIDS.has(content.algorithm))
     throw new RsConfigError(
@@ -300,6 +322,21 @@ function entryKey(
       `${origin} holds an RSA key that is refused: ${problem}`,
     );
   return { jwk, origin };
+}
+
+// Enough to spot the alias meant; a keystore of thousands of entries would otherwise fill the message.
+const MAX_ALIASES_SHOWN = 20;
+
+/**
+ * The aliases a keystore holds, for the message about one it lacks: each as {@link aliasInMessage} shows
+ * an alias, since they are the file's text. A friendly name holding a line break would otherwise forge a
+ * log line, and one holding key material would be repeated.
+ */
+function aliasesInMessage(aliases: readonly string[]): string {
+  if (aliases.length === 0) return 'none';
+  const shown = aliases.slice(0, MAX_ALIASES_SHOWN).map(aliasInMessage);
+  if (aliases.length > MAX_ALIASES_SHOWN) shown.push(`${aliases.length - MAX_ALIASES_SHOWN} more`);
+  return shown.join(', ');
 }
 
 function contentJwk(content: Pkcs12EntryContent): JWK | undefined {

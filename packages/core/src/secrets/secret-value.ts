@@ -90,7 +90,12 @@ export function secretText(value: SecretValue, option: string): string {
   try {
     return decodeUtf8(octBytes(key.jwk));
   } catch {
-    throw new RsConfigError(option, `the secret ${shownId} from ${store.name} is not UTF-8 text`);
+    // Most often a plain password read by a store that decodes base64: `export KEYSTORE_SECRET_ID=changeit`
+    // beside envSecretStore's default format decodes to bytes that are no text.
+    throw new RsConfigError(
+      option,
+      `the secret ${shownId} from ${store.name} is not UTF-8 text: was a plain-text password read as base64 (envSecretStore's default format)? Base64-encode it, or give the store format: 'plain'`,
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { foreignKeyMaterialProblem } from '../keys/foreign-key-material.js';
 import { rsaKeyProblem } from '../keys/rsa-key-checks.js';
 import { staticDecryptionKeys } from '../keys/static-decryption-keys.js';
 import { octBytes, verificationJwk, whyNotDecryptionKey } from './key-usability.js';
+import { refuseUnreachableKidlessKeys, type UsableKey } from './kidless-key-limit.js';
 import type { SecretKey, SecretStore } from './secret-store.js';
 import { storeFailure } from './secret-value.js';
 import { secretVerificationKeys } from './secret-verification-keys.js';
@@ -114,6 +115,7 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
         (keys, store) => {
           const usable = usableKeys(keys, (jwk) => verificationJwk(jwk));
           requireUsable(usable, secretId, store, option, 'verify signatures');
+          refuseUnreachableKidlessKeys(usable.keys, secretId, store.name, option);
           return secretVerificationKeys(usable.jwks);
         },
       );
@@ -162,19 +164,21 @@ function unsafeKeyProblem(jwk: JWK): string | undefined {
 
 interface UsableKeys {
   readonly jwks: JWK[];
+  /** {@link jwks} with the origin of each. */
+  readonly keys: UsableKey[];
   readonly reasons: string[];
 }
 
 /** The keys that can serve a purpose (as `check` turns them), and why the others cannot. */
 function usableKeys(keys: readonly SecretKey[], check: (jwk: JWK) => JWK | string): UsableKeys {
-  const jwks: JWK[] = [];
+  const usable: UsableKey[] = [];
   const reasons: string[] = [];
   for (const key of keys) {
     const checked = check(key.jwk);
     if (typeof checked === 'string') reasons.push(`${key.origin}: ${checked}`);
-    else jwks.push(checked);
+    else usable.push({ jwk: checked, origin: key.origin });
   }
-  return { jwks, reasons };
+  return { jwks: usable.map((key) => key.jwk), keys: usable, reasons };
 }
 
 function requireUsable(

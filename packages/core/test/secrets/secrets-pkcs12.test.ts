@@ -169,7 +169,7 @@ describe('pkcs12SecretStore: a JDK 17 keytool keystore', () => {
     );
     expect(error.message).toContain(fixture('keytool.p12'));
     expect(error.message).toContain('"signing-key"');
-    expect(error.message).toContain('rsa-key, ec-key');
+    expect(error.message).toContain('"rsa-key", "ec-key"');
   });
 
   it('refuses a wrong store password', () => {
