@@ -1,5 +1,7 @@
 import { isObject } from './encoding/json-object.js';
 import { isNumericDate } from './encoding/numeric-date.js';
+
+const hasOwn = Object.hasOwn;
 /** Proof-of-possession confirmation (RFC 7800 `cnf`), as carried by the token or the introspection answer. */
 export interface Confirmation {
   /** RFC 8705 certificate thumbprint, base64url SHA-256 of the DER certificate. */
@@ -27,7 +29,11 @@ export interface TokenInfo {
   readonly issuer: string | undefined;
   /** `aud`, always as a list (empty when absent). */
   readonly audience: readonly string[];
-  /** Granted scopes, from `scope` (space-separated string or array) or `scp`. */
+  /**
+   * Granted scopes, from `scope` (space-separated string or array) or, when the token has no `scope`,
+   * `scp`. Each token has a set of its own; read it, never change it: a token cache hands the same set to
+   * the token's later requests.
+   */
   readonly scopes: ReadonlySet<string>;
   /** `exp`, seconds since the epoch. */
   readonly expiresAt: number | undefined;
@@ -60,8 +66,6 @@ export interface TokenInfo {
   readonly answerExpiresAt?: number | undefined;
 }
 
-const NO_SCOPES: ReadonlySet<string> = new Set();
-
 /**
  * Normalizes a JWT claim set or an introspection answer into a {@link TokenInfo}. Tolerates the shapes
  * real servers send: `scope` as a string or an array, `scp`, `aud` as a string or an array.
@@ -70,20 +74,23 @@ export function tokenInfoFromClaims(
   claims: Readonly<Record<string, unknown>>,
   source: TokenInfo['source'],
 ): TokenInfo {
+  // Own members only, as ownClaim reads them: an inherited `scope` or `sub` is no part of the token.
+  // Written out member by member: loads of fixed names stay fast where ownClaim's keyed ones do not.
+  const cnf = hasOwn(claims, 'cnf') ? claims.cnf : undefined;
   return {
     source,
     claims,
-    subject: stringClaim(claims.sub),
+    subject: stringClaim(hasOwn(claims, 'sub') ? claims.sub : undefined),
     clientId: clientOf(claims),
-    issuer: stringClaim(claims.iss),
-    audience: stringList(claims.aud),
+    issuer: stringClaim(hasOwn(claims, 'iss') ? claims.iss : undefined),
+    audience: stringList(hasOwn(claims, 'aud') ? claims.aud : undefined),
     scopes: scopesOf(claims),
-    expiresAt: numericDate(claims.exp),
-    issuedAt: numericDate(claims.iat),
-    notBefore: numericDate(claims.nbf),
-    tokenId: stringClaim(claims.jti),
-    trackingId: stringClaim(claims.auditTrackingId),
-    confirmation: isObject(claims.cnf) ? confirmationOf(claims.cnf) : undefined,
+    expiresAt: numericDate(hasOwn(claims, 'exp') ? claims.exp : undefined),
+    issuedAt: numericDate(hasOwn(claims, 'iat') ? claims.iat : undefined),
+    notBefore: numericDate(hasOwn(claims, 'nbf') ? claims.nbf : undefined),
+    tokenId: stringClaim(hasOwn(claims, 'jti') ? claims.jti : undefined),
+    trackingId: stringClaim(hasOwn(claims, 'auditTrackingId') ? claims.auditTrackingId : undefined),
+    confirmation: isObject(cnf) ? confirmationOf(cnf) : undefined,
   };
 }
 
@@ -93,8 +100,10 @@ export function tokenInfoFromClaims(
  * refuse such a token; a resolver of the application's own may not).
  */
 function clientOf(claims: Readonly<Record<string, unknown>>): string | undefined {
-  if (claims.client_id !== undefined) return stringClaim(claims.client_id);
-  if (claims.azp !== undefined) return stringClaim(claims.azp);
+  const clientId = hasOwn(claims, 'client_id') ? claims.client_id : undefined;
+  if (clientId !== undefined) return stringClaim(clientId);
+  const azp = hasOwn(claims, 'azp') ? claims.azp : undefined;
+  if (azp !== undefined) return stringClaim(azp);
   return accessManagementClient(claims);
 }
 
@@ -104,7 +113,9 @@ function clientOf(claims: Readonly<Record<string, unknown>>): string | undefined
  * only, so the marker is the issuer's word, not the client's.
  */
 function accessManagementClient(claims: Readonly<Record<string, unknown>>): string | undefined {
-  return claims.cts === 'OAUTH2_STATELESS_GRANT' ? stringClaim(claims.aud) : undefined;
+  return (hasOwn(claims, 'cts') ? claims.cts : undefined) === 'OAUTH2_STATELESS_GRANT'
+    ? stringClaim(hasOwn(claims, 'aud') ? claims.aud : undefined)
+    : undefined;
 }
 
 // Some servers spell the RFC 8705 member `x5t#SHA256`; both spellings mean the same thumbprint. Whatever
@@ -117,12 +128,19 @@ function confirmationOf(cnf: Record<string, unknown>): Confirmation {
   return cnf as Confirmation;
 }
 
+/**
+ * A new set for every token, also an empty one. A `ReadonlySet` is one only to TypeScript: one empty set
+ * shared by every token without scopes would let application code that adds a scope to its context
+ * (`(oauth2.scopes as Set<string>).add('admin')`, or any JavaScript caller) grant it to every other token
+ * without scopes, whoever presents it.
+ */
 function scopesOf(claims: Readonly<Record<string, unknown>>): ReadonlySet<string> {
-  const raw = claims.scope ?? claims.scp;
-  if (typeof raw === 'string') return raw.length === 0 ? NO_SCOPES : spaceSeparated(raw);
+  const raw =
+    (hasOwn(claims, 'scope') ? claims.scope : undefined) ?? (hasOwn(claims, 'scp') ? claims.scp : undefined);
+  if (typeof raw === 'string') return spaceSeparated(raw);
   if (Array.isArray(raw))
     return new Set(raw.filter((s): s is string => typeof s === 'string' && s.length > 0));
-  return NO_SCOPES;
+  return new Set();
 }
 
 // `split(' ').filter(Boolean)` without its two arrays: this runs on every request.

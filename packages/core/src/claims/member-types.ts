@@ -1,5 +1,6 @@
 import { isObject } from '../encoding/json-object.js';
 import { isNumericDate } from '../encoding/numeric-date.js';
+import { ownClaim } from './own-claim.js';
 
 /** The JSON type a claim or introspection member must have. */
 export type MemberType = 'string' | 'number' | 'strings' | 'object';
@@ -60,13 +61,14 @@ export interface MemberTypeProblem {
  */
 export function memberTypeProblem(members: Readonly<Record<string, unknown>>): MemberTypeProblem | undefined {
   for (const [member, type] of MEMBER_TYPES) {
-    const value = members[member];
+    // Own members, as tokenInfoFromClaims reads them.
+    const value = ownClaim(members, member);
     if (value !== undefined && !hasType(value, type)) return { member, expected: TYPE_NAMES[type] };
   }
-  const cnf = members.cnf;
+  const cnf = ownClaim(members, 'cnf');
   if (cnf === undefined) return undefined;
   for (const [member, type] of CNF_MEMBER_TYPES) {
-    const value = (cnf as Readonly<Record<string, unknown>>)[member];
+    const value = ownClaim(cnf as Readonly<Record<string, unknown>>, member);
     if (value !== undefined && !hasType(value, type))
       return { member: `cnf.${member}`, expected: TYPE_NAMES[type] };
   }

@@ -12,23 +12,27 @@ export function checkValidityPeriod(
   skewSeconds: number,
   requireExpiry: boolean,
 ): Failure | undefined {
+  // Own members, as tokenInfoFromClaims reads them (written out: fixed names load faster than ownClaim's).
   const claims = info.claims;
+  const exp = Object.hasOwn(claims, 'exp') ? claims.exp : undefined;
+  const nbf = Object.hasOwn(claims, 'nbf') ? claims.nbf : undefined;
+  const iat = Object.hasOwn(claims, 'iat') ? claims.iat : undefined;
   // A resolver of the application's own may build TokenInfo by hand: a time that is no finite number
   // (a string, NaN, a Date) would compare as never expired.
   if (!isTime(info.expiresAt) || !isTime(info.notBefore) || !isTime(info.issuedAt))
     return failure('claim_invalid', 'The access token validity period is not in numbers');
-  if (claims.exp !== undefined && info.expiresAt === undefined)
+  if (exp !== undefined && info.expiresAt === undefined)
     return failure('claim_invalid', 'The "exp" claim is not a number');
-  if (claims.nbf !== undefined && info.notBefore === undefined)
+  if (nbf !== undefined && info.notBefore === undefined)
     return failure('claim_invalid', 'The "nbf" claim is not a number');
-  if (claims.iat !== undefined && info.issuedAt === undefined)
+  if (iat !== undefined && info.issuedAt === undefined)
     return failure('claim_invalid', 'The "iat" claim is not a number');
   // The times are read from the claims (tokenInfoFromClaims); a TokenInfo built by hand that says
   // otherwise (an `expiresAt` ahead of a past `exp`) is judged by neither: it is refused.
   if (
-    (claims.exp !== undefined && info.expiresAt !== claims.exp) ||
-    (claims.nbf !== undefined && info.notBefore !== claims.nbf) ||
-    (claims.iat !== undefined && info.issuedAt !== claims.iat)
+    (exp !== undefined && info.expiresAt !== exp) ||
+    (nbf !== undefined && info.notBefore !== nbf) ||
+    (iat !== undefined && info.issuedAt !== iat)
   )
     return failure('claim_invalid', 'The access token validity period disagrees with its claims');
   const now = nowMs / 1000;

@@ -19,6 +19,7 @@ import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
 import type { ClaimCheck } from './claim-checks.js';
 import {
+  isAnyOf,
   missingScopes,
   namedScopes,
   type ScopeRequirement,
@@ -120,10 +121,23 @@ function settledCopy(policy: object, option: string): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const member of Object.keys(policy)) {
     const value: unknown = (policy as Record<string, unknown>)[member];
-    copy[member] =
-      member === 'claims' && Array.isArray(value) ? Object.freeze(Array.from(value)) : frozenData(value, 1);
+    copyMember(
+      copy,
+      member,
+      member === 'claims' && Array.isArray(value) ? Object.freeze(Array.from(value)) : frozenData(value, 1),
+    );
   }
   return copy;
+}
+
+/**
+ * Sets `copy[member]` as an own member, whatever its name. An assignment to a member named `__proto__`
+ * (which `JSON.parse` makes an own member of a policy read from a file) would set the copy's prototype
+ * instead: `{ "scopes": { "__proto__": { "anyOf": ["read"] } } }` would lose the name the checks refuse
+ * as an unknown option, and pass its contents off as inherited members.
+ */
+function copyMember(copy: Record<string, unknown>, member: string, value: unknown): void {
+  Object.defineProperty(copy, member, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function frozenData(value: unknown, depth: number): unknown {
@@ -132,7 +146,7 @@ function frozenData(value: unknown, depth: number): unknown {
     return Object.freeze(Array.from(value, (entry: unknown) => frozenData(entry, depth + 1)));
   if (!isPlainObject(value)) return value;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = frozenData(value[key], depth + 1);
+  for (const key of Object.keys(value)) copyMember(copy, key, frozenData(value[key], depth + 1));
   return Object.freeze(copy);
 }
 
@@ -227,10 +241,9 @@ function checkAccessPolicy(
   if (scopes !== undefined) {
     const missing = missingScopes(scopes, token.scopes);
     if (missing !== undefined) {
-      const anyOf = 'anyOf' in scopes;
       return {
         code: 'insufficient_scope',
-        description: anyOf
+        description: isAnyOf(scopes)
           ? 'The access token has none of the scopes this request accepts'
           : 'The access token lacks a scope this request requires',
         requiredScopes: missing,

@@ -115,12 +115,24 @@ export function validateScopeRequirement(requirement: unknown, option: string, c
   }
 }
 
-function isAnyOf(requirement: StaticScopeRequirement): requirement is { readonly anyOf: readonly string[] } {
-  return typeof requirement === 'object' && requirement !== null && 'anyOf' in requirement;
+/**
+ * Whether the requirement is `{ anyOf }`: an object (not a list) with an own `anyOf`. Never an inherited
+ * one: after a prototype pollution (`Object.prototype.anyOf = ['openid']`), `'anyOf' in ['admin']` is
+ * true, and every list of required scopes would be read as that any-of.
+ */
+export function isAnyOf(
+  requirement: StaticScopeRequirement,
+): requirement is { readonly anyOf: readonly string[] } {
+  return isScopeSet(requirement) && Object.hasOwn(requirement, 'anyOf');
 }
 
 function isAllOf(requirement: StaticScopeRequirement): requirement is { readonly allOf: readonly string[] } {
-  return typeof requirement === 'object' && requirement !== null && 'allOf' in requirement;
+  return isScopeSet(requirement) && Object.hasOwn(requirement, 'allOf');
+}
+
+// A list of scopes is never an { allOf } or { anyOf }, whatever members it was given besides its entries.
+function isScopeSet(requirement: StaticScopeRequirement): boolean {
+  return typeof requirement === 'object' && requirement !== null && !Array.isArray(requirement);
 }
 
 /**

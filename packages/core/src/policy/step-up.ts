@@ -1,3 +1,4 @@
+import { ownClaim } from '../claims/own-claim.js';
 import { RsConfigError } from '../config/config-error.js';
 import { MAX_SKEW_SECONDS } from '../config/option-schema.js';
 import type { Failure } from '../errors/failure.js';
@@ -64,13 +65,14 @@ export function checkStepUp(
   if (acrValues === undefined && maxAge === undefined) return undefined;
   let description: string | undefined;
   if (acrValues !== undefined) {
-    const acr = token.claims.acr;
+    // The token's own claim: an `acr` inherited from a polluted Object.prototype would meet the demand.
+    const acr = ownClaim(token.claims, 'acr');
     if (typeof acr !== 'string' || !acrValues.includes(acr))
       description =
         'The authentication context class of the access token is not sufficient for this resource';
   }
   if (description === undefined && maxAge !== undefined) {
-    const authTime = token.claims.auth_time;
+    const authTime = ownClaim(token.claims, 'auth_time');
     if (typeof authTime !== 'number' || !Number.isFinite(authTime))
       description = 'The access token does not say when the user authenticated';
     else if (now / 1000 - authTime > maxAge)
