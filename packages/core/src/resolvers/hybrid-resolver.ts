@@ -41,8 +41,9 @@ export function hybridResolver(options: HybridResolverOptions): AccessTokenResol
   const { jwt, opaque } = options;
   // Only tokens that are not JWTs reach `opaque`: a JWT resolver there refuses every one of them, with
   // the same answer as for a forged token. The options swapped build as well as right ones otherwise.
+  const opaqueNamespace = opaque.cacheNamespace;
   requireOption(
-    opaque.cacheNamespace?.kind !== JWT_RESOLVER_KIND,
+    typeof opaqueNamespace !== 'object' || opaqueNamespace.kind !== JWT_RESOLVER_KIND,
     'hybridResolver.opaque',
     'is a jwtResolver, which would refuse every opaque token: give it the resolver for opaque tokens ' +
       '(introspectionResolver(…)) and the jwtResolver as hybridResolver.jwt',
