@@ -17,7 +17,10 @@ export type DefaultClaims = Readonly<Record<string, unknown>>;
  * with the route's policy (`claims`).
  */
 export interface OAuth2Context<Claims extends object = DefaultClaims> extends Omit<TokenInfo, 'claims'> {
-  /** The token's claims (JWT payload or introspection answer). */
+  /**
+   * The token's claims (JWT payload or introspection answer). Frozen when a token cache hands them to more
+   * than one request (`tokenCache`, `verifiedTokenCache`): read them, never change them.
+   */
   readonly claims: Readonly<Claims>;
   /** The raw access token, for relaying to downstream APIs. Never log it. */
   readonly token: string;
@@ -88,7 +91,9 @@ class RequestContext implements OAuth2Context {
     this.clientId = info.clientId;
     this.issuer = info.issuer;
     this.audience = info.audience;
-    this.scopes = info.scopes;
+    // A copy of its own: a token cache hands one answer to many requests, and a ReadonlySet is read-only to
+    // TypeScript alone (`(oauth2.scopes as Set<string>).add('admin')` would grant it to the next request).
+    this.scopes = new Set(info.scopes);
     this.expiresAt = info.expiresAt;
     this.issuedAt = info.issuedAt;
     this.notBefore = info.notBefore;

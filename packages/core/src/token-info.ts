@@ -31,8 +31,8 @@ export interface TokenInfo {
   readonly audience: readonly string[];
   /**
    * Granted scopes, from `scope` (space-separated string or array) or, when the token has no `scope`,
-   * `scp`. Each token has a set of its own; read it, never change it: a token cache hands the same set to
-   * the token's later requests.
+   * `scp`. Each token has a set of its own, and each request's context a copy of it: a token cache hands
+   * one answer to the token's later requests.
    */
   readonly scopes: ReadonlySet<string>;
   /** `exp`, seconds since the epoch. */

@@ -1,3 +1,4 @@
+import { freezeSharedAnswer } from '../claims/frozen-claims.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
   checkOptions,
@@ -540,6 +541,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     flight: Flight,
   ): Promise<Outcome<TokenInfo>> {
     const outcome = await resolver.resolve(token, context);
+    // Handed to every request waiting for this call, then to each that finds it stored: none may change
+    // it for the others.
+    if (outcome.ok) freezeSharedAnswer(outcome.value);
     if (await overtaken(flight, token, outcome, context.now)) return outcome;
     await remember(key, outcome, context.now);
     // A revocation made between the check and the write may have deleted before this write: undone.

@@ -1,3 +1,4 @@
+import { freezeSharedAnswer } from '../claims/frozen-claims.js';
 import type { Outcome } from '../errors/failure.js';
 import type { ReadJwt } from '../jose/jwt-reader.js';
 import type { SignedJwtVerifier } from '../jose/signed-jwt-verifier.js';
@@ -76,6 +77,8 @@ export function rememberedTokens(
     const signedBy = outcome.value.signedBy;
     // Only accepted tokens are remembered, until their `exp` (the claims check made sure there is one).
     if (judged.ok && signedBy !== undefined && info.expiresAt !== undefined) {
+      // Each hit's context carries these claims: none may change them for the token's later requests.
+      freezeSharedAnswer(info);
       cache.set(cacheKey, {
         claims: info.claims,
         key: signedBy.key,
