@@ -11,6 +11,7 @@ import {
 import {
   authenticateOptionalWithRoutePolicy,
   authenticateWithRoutePolicy,
+  keepSuccessHeadersOnWrite,
   nonEmptyString,
   type OptionSchema,
   oneOf,
@@ -18,6 +19,7 @@ import {
   requirePublicUrlForDpop,
   resourceServerFrom,
   routePolicyArgument,
+  successHeaderValue,
 } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
@@ -25,7 +27,6 @@ import { expressRsRequest } from './express-rs-request.js';
 import type { RejectionHandling, RsExpressOptions, RsExpressSettings } from './options.js';
 import { RsRejectionError } from './rejection-error.js';
 import { sendRejection } from './send-rejection.js';
-import { keepSuccessHeaders } from './success-headers.js';
 
 const EXPRESS_SETTINGS: OptionSchema<RsExpressSettings> = {
   publicUrl: nonEmptyString,
@@ -125,7 +126,13 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
       return;
     }
     if (result.context !== undefined) req.oauth2 = result.context;
-    keepSuccessHeaders(res, result.headers);
+    let added = false;
+    for (const name in result.headers) {
+      res.setHeader(name, successHeaderValue(name, res.getHeader(name), result.headers[name]!));
+      added = true;
+    }
+    // Again when the head is written: the handler, or a middleware after it, may set its own.
+    if (added) keepSuccessHeadersOnWrite(res, result.headers);
     next();
   }
 

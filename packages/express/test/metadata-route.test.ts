@@ -40,3 +40,28 @@ it('answers HEAD on the metadata path with the headers and no body', async () =>
   expect(response.headers.get('content-type')).toBe('application/json');
   expect(await response.text()).toBe('');
 });
+
+it('answers other methods 405 with Allow when mounted for every method, HEAD with the length of GET', async () => {
+  const resourceServer = createResourceServer({
+    resolver: jwtResolver({
+      issuer: 'https://as.example.com',
+      audience: 'https://api.example.com',
+      keys: remoteJwks({ url: 'https://as.example.com/jwks' }),
+    }),
+    protectedResource: { resource: 'https://api.example.com' },
+  });
+  const metadata = protectedResourceMetadataRoute(resourceServer);
+  const app = express();
+  app.all(metadata.path, metadata.handler);
+  const { url } = await serve(app);
+  const document = `${url}/.well-known/oauth-protected-resource`;
+  const posted = await fetch(document, { method: 'POST', body: '{}' });
+  expect(posted.status).toBe(405);
+  expect(posted.headers.get('allow')).toBe('GET, HEAD');
+  expect(await posted.text()).toBe('');
+  const got = await fetch(document);
+  const head = await fetch(document, { method: 'HEAD' });
+  expect(head.status).toBe(200);
+  expect(head.headers.get('content-length')).toBe(got.headers.get('content-length'));
+  expect(await head.text()).toBe('');
+});

@@ -82,6 +82,33 @@ describe.each(FRAMEWORKS)('$name', ({ express }) => {
       expect(fromHeader.headers['cache-control']).toBe(own);
     });
 
+    it("keeps private when writeHead gets Node's flat header array, and leaves a shared headers object alone", async () => {
+      const app = express();
+      const protect = rsExpress(fixture.options({ tokenLocations: { query: true } }));
+      // One object for every response, as a module constant; frozen, so that a change to it would throw.
+      const sharedHeaders = Object.freeze({ 'Cache-Control': 'public, max-age=60' });
+      app.get('/pairs', protect(), (_req: Request, res: Response) => {
+        res
+          .writeHead(200, ['Cache-Control', 'public', 'cache-control', 'max-age=60', 'x-kept', 'yes'])
+          .end('ok');
+      });
+      app.get('/shared', protect(), (_req: Request, res: Response) => {
+        res.writeHead(200, 'OK', sharedHeaders).end('ok');
+      });
+      const { url } = await serve(app);
+      const token = authorization.slice('Bearer '.length);
+      const pairs = await sendHttp(url, { method: 'GET', path: `/pairs?access_token=${token}` });
+      expect(pairs.status).toBe(200);
+      expect(pairs.headers['cache-control']).toBe('public, max-age=60, private');
+      expect(pairs.headers['x-kept']).toBe('yes');
+      const shared = await sendHttp(url, { method: 'GET', path: `/shared?access_token=${token}` });
+      expect(shared.status).toBe(200);
+      expect(shared.headers['cache-control']).toBe('public, max-age=60, private');
+      const fromHeader = await sendHttp(url, { method: 'GET', path: '/shared', headers: { authorization } });
+      expect(fromHeader.headers['cache-control']).toBe('public, max-age=60');
+      expect(sharedHeaders).toEqual({ 'Cache-Control': 'public, max-age=60' });
+    });
+
     it('applies the route policy on top of the server-wide policy', async () => {
       const app = express();
       const protect = rsExpress(fixture.options({ policy: { scopes: ['read'] } }));

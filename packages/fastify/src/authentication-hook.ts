@@ -2,10 +2,11 @@ import type { OptionalAuthResult, ResourceServer } from '@rs/core';
 import {
   authenticateOptionalWithRoutePolicy,
   authenticateWithRoutePolicy,
+  keepSuccessHeadersOnWrite,
   rejectionBodyText,
   successHeaderValue,
 } from '@rs/core/adapter';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onSendHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
 import type { RouteProtection } from './route-protection.js';
 import { sendAsIs } from './send-as-is.js';
@@ -72,32 +73,10 @@ function decide(
     reply.header(name, successHeaderValue(name, reply.getHeader(name), result.headers[name]!));
     added = true;
   }
-  if (added) successHeaders.set(request, result.headers);
+  // Again when the head is written: the handler, a later hook or reply.raw may set their own.
+  if (added) keepSuccessHeadersOnWrite(reply.raw, result.headers);
   done();
 }
-
-/** Core's success headers of each accepted request that has some (a query token, a fresh DPoP nonce). */
-const successHeaders = new WeakMap<FastifyRequest, Readonly<Record<string, string>>>();
-
-/**
- * The route's `onSend` hook: core's success headers again, over what the handler set after the
- * authentication hook (its own `Cache-Control: public` replaced core's `private`, which must reach
- * every cache on the way; a `DPoP-Nonce` of its own is not the one core checks next).
- */
-export const keepSuccessHeaders: onSendHookHandler = function keepSuccessHeaders(
-  request,
-  reply,
-  payload,
-  done,
-) {
-  const headers = successHeaders.get(request);
-  if (headers !== undefined) {
-    for (const name in headers)
-      reply.header(name, successHeaderValue(name, reply.getHeader(name), headers[name]!));
-  }
-  done(null, payload);
-};
-(keepSuccessHeaders as MarkedHook)[RS_HOOK] = true;
 
 /**
  * Whether `hook` is one of ours. A route under two registrations (one in a parent context, one in its

@@ -11,7 +11,7 @@ import {
 } from '@rs/core/adapter';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { authenticationHook, isRsHook, keepSuccessHeaders } from './authentication-hook.js';
+import { authenticationHook, isRsHook } from './authentication-hook.js';
 import { lateRouteGuard, markRouteSeen } from './late-route-guard.js';
 import type {
   AuthenticationHook,
@@ -50,9 +50,6 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
   const publicBase = publicBaseUrl(options.publicUrl, 'publicUrl', options);
 
   // Registered again in a child context (or a sibling's), the decorator is already there.
-  // Success headers come with query tokens (`cache-control: private`) and DPoP nonces alone.
-  const addsSuccessHeaders = resourceServer.tokenLocations.query || resourceServer.dpopNonces;
-
   if (!fastify.hasRequestDecorator('oauth2')) fastify.decorateRequest('oauth2', null);
   fastify.addHook('onRequest', lateRouteGuard(fastify, mode));
   fastify.addHook('onRoute', (routeOptions) => {
@@ -61,10 +58,8 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
     // An outer registration's hook, added by its onRoute before this one ran, gives way to this one.
     const onRequest = hookList(routeOptions.onRequest).filter((added) => !isRsHook(added));
     const preValidation = hookList(routeOptions.preValidation).filter((added) => !isRsHook(added));
-    const onSend = hookList(routeOptions.onSend).filter((added) => !isRsHook(added));
     routeOptions.onRequest = onRequest;
     routeOptions.preValidation = preValidation;
-    routeOptions.onSend = onSend;
     refuseMisspelledRsKey(routeOptions.config, name);
     const protection = routeProtection(routeOptions.config?.rs, mode, resourceServer, name);
     if (protection === undefined) return;
@@ -73,9 +68,6 @@ async function rsFastifyPlugin(fastify: FastifyInstance, options: RsFastifyOptio
     // reuses the caller's options for the automatic HEAD route, which gets its own hook through onRoute.
     if (hook === 'onRequest') routeOptions.onRequest = [authenticate, ...onRequest];
     else routeOptions.preValidation = [authenticate, ...preValidation];
-    // Last among the route's own: core's success headers over whatever the handler and its hooks set.
-    // Only where core can add any, so that other routes run no hook more.
-    if (addsSuccessHeaders) routeOptions.onSend = [...onSend, keepSuccessHeaders];
   });
 }
 

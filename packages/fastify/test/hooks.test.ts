@@ -1,6 +1,6 @@
 import formBody from '@fastify/formbody';
-import { createResourceServer } from '@rs/core';
-import { sendHttp, type TestIssuer, testIssuer } from '@rs/testkit';
+import { createResourceServer, rotatingDpopNonces } from '@rs/core';
+import { generateDpopKey, sendHttp, type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rsFastify } from '../src/index.js';
@@ -79,6 +79,84 @@ describe('onRequest (default)', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(fromHeader.headers['cache-control']).toBe(own);
+  });
+
+  it('keeps private for a query token on a hijacked reply and behind an onSend hook appended after ours', async () => {
+    const app = Fastify();
+    await app.register(rsFastify, fixture.options({ tokenLocations: { query: true } }));
+    // A plugin registered after ours that appends its onSend hook to each route, as compression plugins do.
+    app.addHook('onRoute', (routeOptions) => {
+      const own = routeOptions.onSend;
+      const list = own === undefined ? [] : Array.isArray(own) ? own : [own];
+      routeOptions.onSend = [
+        ...list,
+        async (_request, reply, payload) => {
+          reply.header('cache-control', 'public, max-age=60');
+          return payload;
+        },
+      ];
+    });
+    app.get('/appended', async () => 'ok');
+    // Server-sent events over a query token (EventSource sends no header): the handler writes reply.raw.
+    app.get('/events', (_request, reply) => {
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      reply.raw.end('data: hello\n\n');
+    });
+    app.get('/events-plain', (_request, reply) => {
+      reply.hijack();
+      reply.raw.end('data: hello\n\n');
+    });
+    const baseUrl = await serve(app);
+    const token = await fixture.mint({ sub: 'carol' });
+    const sent = async (path: string) =>
+      (await sendHttp(baseUrl, { method: 'GET', path: `${path}?access_token=${token}` })).headers[
+        'cache-control'
+      ];
+    expect(await sent('/appended')).toBe('public, max-age=60, private');
+    expect(await sent('/events')).toBe('no-cache, private');
+    expect(await sent('/events-plain')).toBe('private');
+  });
+
+  it("hands the client core's fresh DPoP-Nonce over the handler's own, also on a hijacked reply", async () => {
+    // A proof with the previous slot's nonce is accepted and the answer carries the current one (RFC 9449
+    // §8.2). The server's clock stands still, so that no slot boundary falls between here and the server.
+    const now = Date.now();
+    const secret = 'a shared secret of at least thirty-two bytes';
+    const nonces = rotatingDpopNonces({ secret, lifetime: 300 });
+    const publicUrl = 'https://api.example.com';
+    const key = await generateDpopKey();
+    const token = await fixture.mint({ sub: 'carol', cnf: { jkt: key.thumbprint } });
+    const app = Fastify();
+    await app.register(rsFastify, {
+      resolver: fixture.resolver,
+      publicUrl,
+      clock: () => now,
+      dpop: { nonces: rotatingDpopNonces({ secret, lifetime: 300 }) },
+    });
+    app.get('/own', async (_request, reply) => {
+      reply.header('dpop-nonce', 'the-handler-own');
+      return 'ok';
+    });
+    app.get('/raw', (_request, reply) => {
+      reply.hijack();
+      reply.raw.writeHead(200, { 'DPoP-Nonce': 'the-handler-own' });
+      reply.raw.end('ok');
+    });
+    const baseUrl = await serve(app);
+    const current = await nonces.current(now);
+    for (const path of ['/own', '/raw']) {
+      const proof = await key.proof('GET', `${publicUrl}${path}`, token, {
+        nonce: await nonces.current(now - 300_000),
+      });
+      const response = await sendHttp(baseUrl, {
+        method: 'GET',
+        path,
+        headers: { authorization: `DPoP ${token}`, dpop: proof },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers['dpop-nonce']).toBe(current);
+    }
   });
 
   it('refuses an unauthenticated request before its body is parsed', async () => {

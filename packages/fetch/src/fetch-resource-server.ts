@@ -59,6 +59,9 @@ export type FetchAuthResult = AdapterAuthResult<Response>;
 /**
  * A Fetch handler that runs only for accepted requests and receives their OAuth2 context. Arguments
  * after the request (Workers' `env` and `ctx`, Deno's `info`, Bun's `server`) follow the context.
+ * `Answer` is `Response` unless the handler may answer `undefined`, as Bun's does after
+ * `server.upgrade(request)` took the request over as a WebSocket: `protect` then passes `undefined` on and
+ * its own type says so (Bun's `fetch` accepts it; Workers and Deno want a `Response` and refuse the type).
  *
  * @example
  * ```ts
@@ -66,15 +69,15 @@ export type FetchAuthResult = AdapterAuthResult<Response>;
  * const listItems: ProtectedFetchHandler = (request, oauth2) => Response.json({ owner: oauth2.subject });
  * ```
  */
-export type ProtectedFetchHandler<Args extends unknown[] = [], Claims extends object = DefaultClaims> = (
-  request: Request,
-  oauth2: RsContext<Claims>,
-  ...args: Args
-) => Response | Promise<Response>;
+export type ProtectedFetchHandler<
+  Args extends unknown[] = [],
+  Claims extends object = DefaultClaims,
+  Answer extends Response | undefined = Response,
+> = (request: Request, oauth2: RsContext<Claims>, ...args: Args) => Answer | Promise<Answer>;
 
 /**
  * A Fetch handler on a route where authentication is optional: `oauth2` is `undefined` when the request
- * carried no token.
+ * carried no token. `Answer` as for {@link ProtectedFetchHandler}.
  *
  * @example
  * ```ts
@@ -86,7 +89,8 @@ export type ProtectedFetchHandler<Args extends unknown[] = [], Claims extends ob
 export type OptionallyProtectedFetchHandler<
   Args extends unknown[] = [],
   Claims extends object = DefaultClaims,
-> = (request: Request, oauth2: RsContext<Claims> | undefined, ...args: Args) => Response | Promise<Response>;
+  Answer extends Response | undefined = Response,
+> = (request: Request, oauth2: RsContext<Claims> | undefined, ...args: Args) => Answer | Promise<Answer>;
 
 /**
  * A resource server for Fetch API handlers. Build it once, at start-up, so that key sets stay cached.
@@ -111,21 +115,22 @@ export interface FetchResourceServer<Claims extends object = DefaultClaims> {
   /**
    * Wraps a handler: refused requests get core's answer and never reach it; accepted ones get the
    * context, and its response gets core's headers. The policy is checked now, so a bad one fails at
-   * start-up, as does one given as `undefined`.
+   * start-up, as does one given as `undefined`. A handler's `undefined` (Bun after `server.upgrade`) is
+   * passed on as it is.
    */
-  protect<Args extends unknown[] = []>(
-    handler: ProtectedFetchHandler<Args, Claims>,
+  protect<Args extends unknown[] = [], Answer extends Response | undefined = Response>(
+    handler: ProtectedFetchHandler<Args, Claims, Answer>,
     ...policy: [] | [policy: AccessPolicy]
-  ): (request: Request, ...args: Args) => Promise<Response>;
+  ): (request: Request, ...args: Args) => Promise<Answer>;
   /**
    * As {@link FetchResourceServer.protect}, for a route where authentication is optional: a request
    * without any token reaches the handler with `oauth2` undefined; a token, when present, must pass (a
    * bad one is still answered 401).
    */
-  protectOptional<Args extends unknown[] = []>(
-    handler: OptionallyProtectedFetchHandler<Args, Claims>,
+  protectOptional<Args extends unknown[] = [], Answer extends Response | undefined = Response>(
+    handler: OptionallyProtectedFetchHandler<Args, Claims, Answer>,
     ...policy: [] | [policy: AccessPolicy]
-  ): (request: Request, ...args: Args) => Promise<Response>;
+  ): (request: Request, ...args: Args) => Promise<Answer>;
   /** The core resource server underneath. */
   readonly resourceServer: ResourceServer;
 }
@@ -173,32 +178,43 @@ export function fetchResourceServerOver<Claims extends object = DefaultClaims>(
   return {
     resourceServer,
     authenticate: authenticate as FetchResourceServer<Claims>['authenticate'],
-    protect<Args extends unknown[]>(
-      handler: ProtectedFetchHandler<Args, Claims>,
+    protect<Args extends unknown[], Answer extends Response | undefined>(
+      handler: ProtectedFetchHandler<Args, Claims, Answer>,
       ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protect(handler)');
       const policy = routePolicyArgument(given, 'protect.policy');
       const authenticateRoute = forRoute(policy, 'protect.policy');
-      return async (request: Request, ...args: Args): Promise<Response> => {
+      return async (request: Request, ...args: Args): Promise<Answer> => {
         const result = await authenticateRoute(request);
-        if (!result.ok) return result.response;
-        return addResponseHeaders(await handler(request, result.context as Context, ...args), result.headers);
+        if (!result.ok) return result.response as Answer;
+        return withHeaders(await handler(request, result.context as Context, ...args), result.headers);
       };
     },
-    protectOptional<Args extends unknown[]>(
-      handler: OptionallyProtectedFetchHandler<Args, Claims>,
+    protectOptional<Args extends unknown[], Answer extends Response | undefined>(
+      handler: OptionallyProtectedFetchHandler<Args, Claims, Answer>,
       ...given: [policy?: AccessPolicy]
     ) {
       checkRouteHandler(handler, 'protectOptional(handler)');
       const policy = routePolicyArgument(given, 'protectOptional.policy');
       const authenticateRoute = forOptionalRoute(policy, 'protectOptional.policy');
-      return async (request: Request, ...args: Args): Promise<Response> => {
+      return async (request: Request, ...args: Args): Promise<Answer> => {
         const result = await authenticateRoute(request);
-        if (!result.ok) return result.response;
+        if (!result.ok) return result.response as Answer;
         const context = result.context as Context | undefined;
-        return addResponseHeaders(await handler(request, context, ...args), result.headers);
+        return withHeaders(await handler(request, context, ...args), result.headers);
       };
     },
   };
+}
+
+/**
+ * Core's headers on the handler's answer. `undefined` (Bun after `server.upgrade(request)`: the connection
+ * is a WebSocket now, and Bun sends the switch itself) has no header to take and is passed on.
+ */
+function withHeaders<Answer extends Response | undefined>(
+  answer: Answer,
+  headers: Readonly<Record<string, string>>,
+): Answer {
+  return answer === undefined ? answer : (addResponseHeaders(answer, headers) as Answer);
 }

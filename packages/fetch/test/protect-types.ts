@@ -24,3 +24,17 @@ export const workersIgnoringEnv: WorkersFetch = rs.protect(
   (_request, oauth2) => new Response(oauth2.subject),
 );
 export const deno: DenoServe = rs.protect(async (_request, oauth2) => new Response(oauth2.subject));
+
+// Bun's fetch may answer undefined after `server.upgrade(request)`; protect then says so in its type.
+type BunFetch = (
+  request: Request,
+  server: { upgrade(request: Request): boolean },
+) => Response | undefined | Promise<Response | undefined>;
+export const bun: BunFetch = rs.protect((request, _oauth2, server: { upgrade(request: Request): boolean }) =>
+  server.upgrade(request) ? undefined : new Response('no upgrade', { status: 426 }),
+);
+// @ts-expect-error A handler that may answer undefined is no Deno (or Workers) handler, which must answer.
+export const denoUndefined: DenoServe = rs.protect(() => (Math.random() > 0.5 ? undefined : new Response()));
+export const plainOptional: (request: Request) => Promise<Response> = rs.protectOptional(
+  () => new Response(),
+);

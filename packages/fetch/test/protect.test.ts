@@ -162,6 +162,21 @@ describe('success headers', () => {
     expect(response.headers.get('cache-control')).toBe('private');
   });
 
+  it("passes on a handler's undefined, as Bun's after server.upgrade, with a query token too", async () => {
+    // Bun: `if (server.upgrade(request)) return;` hands the connection to the WebSocket and answers nothing.
+    const upgraded = (_request: Request, _oauth2: unknown, upgrade: () => boolean) =>
+      upgrade() ? undefined : new Response('no upgrade', { status: 426 });
+    const handler = queryTokenServer().protect(upgraded);
+    const optionalHandler = queryTokenServer().protectOptional(upgraded);
+    expect(await handler(await withQueryToken(), () => true)).toBeUndefined();
+    expect(await optionalHandler(await withQueryToken(), () => true)).toBeUndefined();
+    const refused = await handler(await withQueryToken(), () => false);
+    expect(refused?.status).toBe(426);
+    expect(refused?.headers.get('cache-control')).toBe('private');
+    const unauthenticated = await handler(new Request('http://localhost/items'), () => true);
+    expect(unauthenticated?.status).toBe(401);
+  });
+
   it('returns the handler response itself when core adds no header', async () => {
     const returned = new Response('ok');
     const request = new Request('http://localhost/items', { headers: await bearer() });

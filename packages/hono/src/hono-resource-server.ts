@@ -172,8 +172,8 @@ export function createHonoResourceServer<Claims extends object = DefaultClaims>(
       await next();
       const response = addResponseHeaders(c.res, result.headers);
       if (response !== c.res) {
-        // A copy (the handler's headers were immutable). Hono's setter would copy the old headers over
-        // the new ones, turning `no-store, private` back into `no-store`: clear it first.
+        // A copy (addResponseHeaders leaves the handler's Response as it was). Hono's setter would copy the
+        // old headers over the new ones, turning `no-store, private` back into `no-store`: clear it first.
         c.res = undefined;
         c.res = response;
       }

@@ -95,6 +95,7 @@ export {
   protectedResourceMetadataAnswer,
   protectedResourceMetadataPath,
 } from './metadata-answer.js';
+export { keepSuccessHeadersOnWrite } from './node-response-success-headers.js';
 export { refuseTrustedProxiesWithoutPeer } from './peerless-certificate-header.js';
 export { publicBaseUrl, requestUrl } from './public-url.js';
 export { rejectionBodyText, rejectionResponse } from './rejection-response.js';
