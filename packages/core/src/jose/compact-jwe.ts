@@ -4,6 +4,7 @@ import { JOSEAlgNotAllowed, JOSENotSupported, JWEInvalid } from 'jose/errors';
 import { endsCanonically } from '../encoding/base64url.js';
 import { decodeJsonSegment } from '../encoding/json-object.js';
 import { type Failure, failure, type Outcome, refusal, success } from '../errors/failure.js';
+import { MAX_PBES2_COUNT } from '../keys/jwe-algorithms.js';
 import { MAX_KEYS_TRIED } from '../keys/verification-key-source.js';
 
 /** The protected header of a compact JWE, decoded but not yet trusted. */
@@ -59,7 +60,9 @@ const NOT_CANONICAL = 'The encrypted token is not canonical base64url';
 
 /**
  * Decodes the header of a five-part compact JWE and applies the policy's allow-lists, so that a token
- * naming a refused algorithm (`RSA1_5`, PBES2, anything unknown) costs no key lookup and no crypto. A
+ * naming a refused algorithm (`RSA1_5`, PBES2, anything unknown), carrying `crit`
+ * ({@link criticalHeaderFailure}) or asking for more than {@link MAX_PBES2_COUNT} PBES2 iterations costs
+ * no key lookup and no crypto. A
  * token that is not five canonical base64url segments ({@link isCanonicalCompactJwe}) is refused first,
  * `token_malformed` as a JWS in another spelling is.
  */
@@ -88,6 +91,11 @@ export function decodeJweHeader(token: string, policy: JwePolicy): Outcome<Untru
   if (raw.zip !== undefined && (raw.zip !== 'DEF' || policy.maxDecompressedBytes === 0)) {
     return refusal('token_unsupported', 'The encrypted token uses an unsupported compression');
   }
+  if (raw.crit !== undefined) return { ok: false, failure: criticalHeaderFailure(raw.crit) };
+  // jose checks the count too, but only once a key is at hand, and for each key tried.
+  if (raw.alg.startsWith('PBES2') && typeof raw.p2c === 'number' && raw.p2c > MAX_PBES2_COUNT) {
+    return refusal('token_unsupported', 'The encrypted token asks for more PBES2 iterations than allowed');
+  }
   return success({
     alg: raw.alg,
     enc: raw.enc,
@@ -97,6 +105,22 @@ export function decodeJweHeader(token: string, policy: JwePolicy): Outcome<Untru
     zip: raw.zip as string | undefined,
     raw,
   });
+}
+
+/**
+ * RFC 7516 §4.1.13: every extension named in `crit` must be understood, and no JWE extension is, so any
+ * `crit` refuses the token before a key is looked up: a malformed list (not an array of names, or empty)
+ * as malformed, a list of names as unsupported, as on a signed token (`compact-jws.ts`). Left to jose,
+ * a malformed list was tried against every key and answered `decryption_failed`.
+ */
+function criticalHeaderFailure(crit: unknown): Failure {
+  const wellFormed =
+    Array.isArray(crit) &&
+    crit.length > 0 &&
+    crit.every((name) => typeof name === 'string' && name.length > 0);
+  return wellFormed
+    ? failure('critical_header_unsupported', 'The encrypted token has an unsupported critical header')
+    : failure('token_malformed', 'The encrypted token header "crit" is not valid');
 }
 
 /**
@@ -117,6 +141,7 @@ export async function decryptCompactJwe(
     keyManagementAlgorithms: [...policy.keyManagementAlgorithms],
     contentEncryptionAlgorithms: [...policy.contentEncryptionAlgorithms],
     maxDecompressedLength: policy.maxDecompressedBytes,
+    maxPBES2Count: MAX_PBES2_COUNT,
   };
   if (!isCanonicalCompactJwe(token)) return refusal('token_malformed', NOT_CANONICAL);
   const tried = Math.min(keys.length, MAX_KEYS_TRIED);
@@ -130,6 +155,14 @@ export async function decryptCompactJwe(
       // Anything else means "not this key" (wrong key, key of another type or size): try the next one.
     }
   }
+  return decryptionFailure();
+}
+
+/**
+ * The one answer to every token no key opens, whatever the reason (wrong key, tampered segment, a key
+ * management input made for another key): a forger learns nothing from how a token failed.
+ */
+export function decryptionFailure<T = never>(): Outcome<T> {
   return refusal('decryption_failed', 'The encrypted token could not be decrypted');
 }
 

@@ -15,7 +15,7 @@ import { rememberNestedJws } from './nested-jws.js';
 /**
  * Reads encrypted JWTs (JWE), for `jwtReader`:
  *
- * - a JWE holding claims: accepted only with symmetric key management (`dir`, AES key wrap), where
+ * - a JWE holding claims: accepted only with symmetric key management (`dir`, AES key wrap, PBES2), where
  *   opening it proves it came from a holder of the shared secret. Anyone can encrypt to a public key, so
  *   a token encrypted with RSA-OAEP or ECDH-ES must hold a signed JWT;
  * - a JWE holding a JWS (a nested JWT, RFC 7519 §5.2): decrypted, then verified with `readSigned`.

@@ -1,5 +1,6 @@
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { integerBetween, type OptionSchema, stringList } from '../config/option-schema.js';
+import { isObject } from '../encoding/json-object.js';
 import { type Failure, type Outcome, refusal, success } from '../errors/failure.js';
 import {
   type DecryptionKeySelector,
@@ -16,6 +17,7 @@ import { MAX_KEYS_TRIED } from '../keys/verification-key-source.js';
 import {
   decodeJweHeader,
   decryptCompactJwe,
+  decryptionFailure,
   type JwePolicy,
   type UntrustedJweHeader,
 } from './compact-jwe.js';
@@ -98,7 +100,7 @@ export function jweDecryptor(
       // are. Once the first sources offer that many, the others are not asked. A token with `kid` is first
       // offered the keys of that `kid` from every source, so that one source's unnamed keys (a rotation of
       // raw secrets, which carry no `kid`) cannot fill the tries before another source's named key.
-      const selector = { alg: header.alg, enc: header.enc, kid: header.kid };
+      const selector = keySelectorOf(token, header);
       const keys: (CryptoKey | Uint8Array)[] = [];
       let unavailable: Failure | undefined;
       const gather = async (wanted: DecryptionKeySelector) => {
@@ -114,6 +116,13 @@ export function jweDecryptor(
         unavailable = undefined;
         await gather(selector);
       }
+      if (keys.length === 0 && (selector.epkCurve ?? selector.encryptedKeyBytes) !== undefined) {
+        // Keys of its algorithm exist, but its `epk` curve or encrypted-key length rules each out: it was
+        // made for none of them, as a tampered token is, and answers as one does.
+        unavailable = undefined;
+        await gather({ alg: header.alg, enc: header.enc, kid: header.kid });
+        if (keys.length > 0) return decryptionFailure();
+      }
       if (keys.length === 0) {
         if (unavailable !== undefined) return { ok: false, failure: unavailable };
         return refusal('unknown_key', 'No decryption key matches the encrypted token');
@@ -122,6 +131,28 @@ export function jweDecryptor(
       return plaintext.ok ? success({ header, plaintext: plaintext.value }) : plaintext;
     },
   };
+}
+
+/**
+ * What chooses the keys for `token`: its `alg`, `enc` and `kid`, and what the key-management input says
+ * of the key that made it: the curve of an ECDH-ES `epk`, the length of an RSA-OAEP encrypted key (its
+ * modulus length). A token without `kid` is tried against a few keys only, so a key that could not open
+ * it (on another curve, of another size) must not take the place of one that could.
+ */
+function keySelectorOf(token: string, header: UntrustedJweHeader): DecryptionKeySelector {
+  const { alg, enc, kid } = header;
+  if (alg.startsWith('ECDH-ES')) {
+    const epk = header.raw.epk;
+    const curve = isObject(epk) && typeof epk.crv === 'string' ? epk.crv : undefined;
+    return { alg, enc, kid, epkCurve: curve };
+  }
+  if (alg.startsWith('RSA-OAEP')) {
+    // Canonical base64url (checked with the header): every 4 characters are 3 bytes, 2 or 3 left over 1 or 2.
+    const firstDot = token.indexOf('.');
+    const characters = token.indexOf('.', firstDot + 1) - firstDot - 1;
+    return { alg, enc, kid, encryptedKeyBytes: Math.floor((characters * 3) / 4) };
+  }
+  return { alg, enc, kid };
 }
 
 function keyManagementAlgorithms(

@@ -14,6 +14,16 @@ export interface DecryptionKeySelector {
    * every source first, so that a key named by the token is tried before another source's unnamed ones.
    */
   readonly kidOnly?: boolean | undefined;
+  /**
+   * The curve of the header's ephemeral key (`epk.crv`, ECDH-ES): a key on another curve cannot derive
+   * the content key, so it is not offered, and does not use up one of the keys a token is tried against.
+   */
+  readonly epkCurve?: string | undefined;
+  /**
+   * The length in bytes of the JWE encrypted key (RSA-OAEP): an RSA key decrypts only a value as long as
+   * its modulus, so a key of another size is not offered either.
+   */
+  readonly encryptedKeyBytes?: number | undefined;
 }
 
 /**

@@ -23,6 +23,14 @@ export const DEFAULT_KEY_MANAGEMENT_ALGORITHMS = [
 /** Password-based key management: accepted only when listed in the allow-list. */
 export const PBES2_ALGORITHMS = ['PBES2-HS256+A128KW', 'PBES2-HS384+A192KW', 'PBES2-HS512+A256KW'] as const;
 
+/**
+ * Most PBES2 iterations (`p2c`) a token may ask for. The token picks the count, so a forger would ask
+ * for as many as the server pays for (up to 2^53, per key tried): a larger count is refused from the
+ * header, before any key is looked up. 10 000 is jose's own default bound, stated here so that it holds
+ * whatever jose's default becomes; issuers use 1 000 to 4 096 (RFC 7518 §4.8.1.2 asks for 1 000 or more).
+ */
+export const MAX_PBES2_COUNT = 10_000;
+
 /** Every JWE key-management algorithm @rs can decrypt. `RSA1_5` is not one of them, and never will be. */
 export const SUPPORTED_KEY_MANAGEMENT_ALGORITHMS: ReadonlySet<string> = new Set([
   ...DEFAULT_KEY_MANAGEMENT_ALGORITHMS,

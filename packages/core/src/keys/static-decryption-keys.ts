@@ -35,16 +35,23 @@ interface KeyEntry {
    */
   readonly rank: number;
   serves(alg: string, enc: string): boolean;
+  /**
+   * Whether the token's key-management input could have been made for this key: an ECDH-ES `epk` on
+   * its curve, an RSA-OAEP encrypted key as long as its modulus (see {@link DecryptionKeySelector}).
+   */
+  fits(selector: DecryptionKeySelector): boolean;
   keyFor(alg: string): Promise<DecryptionKey | undefined>;
 }
 
 /**
  * Decryption keys given in configuration: a JWK set of private keys (`RSA` for RSA-OAEP, `EC`/`OKP`
  * X25519 for ECDH-ES) and `oct` shared secrets, or WebCrypto keys and raw secret bytes. Each key is
- * offered only for the algorithms it can serve; a token's `kid` picks the key carrying it, else the keys
- * that carry none. Of those, at most {@link MAX_KEYS_TRIED} are offered, as for signed tokens: for a
- * token without `kid` (or whose `kid` no key carries), the keys that name its `alg` first, then those
- * marked `use: "enc"`, then the rest, each group in the order given; a key ranked beyond is never tried.
+ * offered only for the algorithms it can serve, and only for a token it could have been used for (an
+ * ECDH-ES `epk` on its curve, an RSA-OAEP encrypted key of its modulus length); a token's `kid` picks
+ * the key carrying it, else the keys that carry none. Of those, at most {@link MAX_KEYS_TRIED} are
+ * offered, as for signed tokens: for a token without `kid` (or whose `kid` no key carries), the keys that
+ * name its `alg` first, then those marked `use: "enc"`, then the rest, each group in the order given; a
+ * key ranked beyond is never tried.
  *
  * Throws {@link RsConfigError} when no key can decrypt (saying why each JWK was left out), and for a key
  * that could never decrypt ({@link decryptionJwkProblem}): members that contradict its purpose or that
@@ -109,7 +116,7 @@ export function staticDecryptionKeys(
       for (const entry of candidates) {
         // No more keys than a token is tried against, none imported beyond: forged tokens cost nothing.
         if (found.length === MAX_KEYS_TRIED) break;
-        if (!entry.serves(selector.alg, selector.enc)) continue;
+        if (!entry.serves(selector.alg, selector.enc) || !entry.fits(selector)) continue;
         const key = await entry.keyFor(selector.alg);
         if (key !== undefined) found.push(key);
       }
@@ -158,6 +165,7 @@ function secretEntry(
     serves: (alg, enc) =>
       (jwkAlg === undefined || jwkAlg === alg || (alg === 'dir' && jwkAlg === enc)) &&
       secretServes(bytes.byteLength, alg, enc),
+    fits: () => true,
     keyFor: async () => bytes,
   };
 }
@@ -211,7 +219,31 @@ function cryptoKeyEntry(key: CryptoKey, position: number): KeyEntry | undefined 
         return false;
     }
   };
-  return { kid: undefined, rank: 2, serves, keyFor: async () => key };
+  const fits = (selector: DecryptionKeySelector): boolean => {
+    if (algorithm.name === 'RSA-OAEP' && algorithm.modulusLength !== undefined)
+      return fitsModulus(Math.ceil(algorithm.modulusLength / 8), selector);
+    if (algorithm.name === 'X25519') return fitsCurve('X25519', selector);
+    if (algorithm.name === 'ECDH')
+      return fitsCurve((algorithm as Partial<EcKeyAlgorithm>).namedCurve, selector);
+    return true;
+  };
+  return { kid: undefined, rank: 2, serves, fits, keyFor: async () => key };
+}
+
+function fitsCurve(curve: string | undefined, selector: DecryptionKeySelector): boolean {
+  return selector.epkCurve === undefined || selector.epkCurve === curve;
+}
+
+function fitsModulus(modulusBytes: number, selector: DecryptionKeySelector): boolean {
+  return selector.encryptedKeyBytes === undefined || selector.encryptedKeyBytes === modulusBytes;
+}
+
+/** The length of an RSA JWK's modulus in bytes, leading zero bytes (which RFC 7518 §6.3.1.1 forbids) aside. */
+function modulusBytesOf(n: unknown): number | undefined {
+  const modulus = decodeSecret(n);
+  if (modulus === undefined) return undefined;
+  const firstNonZero = modulus.findIndex((byte) => byte !== 0);
+  return firstNonZero === -1 ? 0 : modulus.length - firstNonZero;
 }
 
 function rsaOaepName(hash: string | undefined): string | undefined {
@@ -270,11 +302,16 @@ function jwkEntry(jwk: JWK): KeyEntry {
   const material: Record<string, unknown> = {};
   for (const member of KEY_MATERIAL) if (jwk[member] !== undefined) material[member] = jwk[member];
   const imported = new Map<string, Promise<CryptoKey | undefined>>();
+  const modulusBytes = jwk.kty === 'RSA' ? modulusBytesOf(jwk.n) : undefined;
   return {
     kid,
     rank,
     serves: (alg) =>
       keyTypeFitsKeyManagement(jwk.kty, jwk.crv, alg) && (jwkAlg === undefined || jwkAlg === alg),
+    fits: (selector) =>
+      jwk.kty === 'RSA'
+        ? modulusBytes === undefined || fitsModulus(modulusBytes, selector)
+        : fitsCurve(jwk.crv, selector),
     keyFor(alg) {
       // WebCrypto binds an RSA key to its OAEP hash, but one ECDH key serves every ECDH-ES variant.
       const importAs = alg.startsWith('ECDH-ES') ? 'ECDH-ES' : alg;

@@ -1,6 +1,6 @@
 import { generateSigningKey, jwksOf, mintToken, type TestSigningKey } from '@rs/testkit';
-import { base64url, generateKeyPair } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { base64url, CompactEncrypt, generateKeyPair } from 'jose';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AccessTokenResolver,
   type FailureCode,
@@ -9,6 +9,7 @@ import {
   staticDecryptionKeys,
   staticJwks,
 } from '../../src/index.js';
+import { MAX_PBES2_COUNT } from '../../src/keys/jwe-algorithms.js';
 import { AUDIENCE, bearerRequest, expectRejected, ISSUER, NOW_S, randomBytes } from '../helpers.js';
 import { accessClaims, encrypt, handmadeGcmJwe, serverFor, tamperSegment } from '../jwe-setup.js';
 
@@ -141,6 +142,39 @@ describe('refused algorithms', () => {
     await expectInvalid(token, 'algorithm_not_allowed');
   });
 
+  it(`refuses a PBES2 token asking for more than ${MAX_PBES2_COUNT} iterations before any derivation`, async () => {
+    // The token sets the count: a forger asks for as many as the server would pay for.
+    const passwords = serverFor(
+      jwtResolver({
+        acceptAnyAudience: true,
+        issuer: ISSUER,
+        decryption: staticDecryptionKeys([secret]),
+        keyManagementAlgorithms: ['PBES2-HS256+A128KW'],
+      }),
+    );
+    const withCount = (p2c: number) =>
+      new CompactEncrypt(new TextEncoder().encode(JSON.stringify(accessClaims())))
+        .setProtectedHeader({ alg: 'PBES2-HS256+A128KW', enc: 'A128GCM' })
+        .setKeyManagementParameters({ p2c })
+        .encrypt(secret);
+    expect((await passwords.authenticate(bearerRequest(await withCount(MAX_PBES2_COUNT)))).ok).toBe(true);
+    const [, ...rest] = (await withCount(MAX_PBES2_COUNT + 1)).split('.');
+    for (const p2c of [MAX_PBES2_COUNT + 1, 2 ** 31, Number.MAX_SAFE_INTEGER, 1e308]) {
+      const header = base64url.encode(
+        JSON.stringify({ alg: 'PBES2-HS256+A128KW', enc: 'A128GCM', p2c, p2s: 'c2FsdHNhbHQ' }),
+      );
+      const derive = vi.spyOn(crypto.subtle, 'deriveBits');
+      try {
+        expect(await expectInvalid([header, ...rest].join('.'), 'token_unsupported', passwords)).toBe(
+          'The encrypted token asks for more PBES2 iterations than allowed',
+        );
+        expect(derive).not.toHaveBeenCalled();
+      } finally {
+        derive.mockRestore();
+      }
+    }
+  });
+
   it('refuses algorithms left out of the configured allow-lists', async () => {
     const strict = serverFor(
       jwtResolver({
@@ -235,6 +269,42 @@ describe('what an opened token may hold', () => {
       await expectInvalid(`${base64url.encode(JSON.stringify(header))}.${rest}`, 'token_malformed');
     }
     await expectInvalid(`${base64url.encode('not json')}.${rest}`, 'token_malformed');
+  });
+});
+
+describe('critical headers', () => {
+  // No JWE extension is understood, so any `crit` refuses the token (RFC 7516 §4.1.13), with the codes a
+  // signed token gets, and before a key is looked up: the tokens below are authentic under gcmSecret.
+  const claims = () => new TextEncoder().encode(JSON.stringify(accessClaims()));
+
+  it.each([
+    ['an empty list', []],
+    ['a string', 'exp'],
+    ['a list holding a number', [1]],
+    ['a list holding an empty name', ['']],
+  ])('refuses a crit that is %s as malformed, without decrypting', async (_name, crit) => {
+    const token = await handmadeGcmJwe({ crit, exp: 1 }, claims(), gcmSecret);
+    const decrypt = vi.spyOn(crypto.subtle, 'decrypt');
+    try {
+      const description = await expectInvalid(token, 'token_malformed');
+      expect(description).toBe('The encrypted token header "crit" is not valid');
+      expect(decrypt).not.toHaveBeenCalled();
+    } finally {
+      decrypt.mockRestore();
+    }
+  });
+
+  it('refuses a crit naming extensions as unsupported, without decrypting', async () => {
+    for (const header of [{ crit: ['exp'], exp: 1 }, { crit: ['absent'] }, { crit: ['b64'], b64: false }]) {
+      const token = await handmadeGcmJwe(header, claims(), gcmSecret);
+      const decrypt = vi.spyOn(crypto.subtle, 'decrypt');
+      try {
+        await expectInvalid(token, 'critical_header_unsupported');
+        expect(decrypt).not.toHaveBeenCalled();
+      } finally {
+        decrypt.mockRestore();
+      }
+    }
   });
 });
 

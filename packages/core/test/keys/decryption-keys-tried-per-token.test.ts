@@ -1,7 +1,7 @@
 // An encrypted token names its key only through `kid`; without one, every decryption key of its `alg`
 // fits. As for signatures, the work a token can cause is bounded: at most MAX_KEYS_TRIED decryption
 // attempts, the best-ranked keys first (a key naming the token's `alg`, then one marked `use: "enc"`).
-import { base64url, CompactEncrypt, generateKeyPair, type JWK } from 'jose';
+import { base64url, CompactEncrypt, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { success } from '../../src/errors/failure.js';
 import { type DecryptionKeySource, jwtResolver, staticDecryptionKeys } from '../../src/index.js';
@@ -157,6 +157,83 @@ describe('encrypted tokens without kid', () => {
     expectFailure(await resolveAt(resolver, forged), 'decryption_failed');
     const derivations = derive.mock.calls.filter(([algorithm]) => (algorithm as Algorithm).name === 'PBKDF2');
     expect(derivations).toHaveLength(MAX_KEYS_TRIED);
+  });
+});
+
+describe('encrypted tokens without kid, among keys that could not open them', () => {
+  // The header says which keys could have made the token: an ECDH-ES `epk` is on the recipient key's
+  // curve, an RSA-OAEP encrypted key is as long as the recipient's modulus. Keys that could not open it
+  // must not use up the few tries, or a set holding more than three keys turns away good tokens.
+  it('are tried only against ECDH keys on the curve of their epk', async () => {
+    const curves = ['P-256', 'P-384', 'X25519', 'P-521'] as const;
+    const pairs = await Promise.all(
+      curves.map((crv) => generateKeyPair('ECDH-ES', { crv, extractable: true })),
+    );
+    const jwks = await Promise.all(pairs.map(async (pair) => await exportJWK(pair.privateKey)));
+    for (const keys of [
+      staticDecryptionKeys({ keys: jwks }),
+      staticDecryptionKeys(pairs.map((pair) => pair.privateKey)),
+    ]) {
+      const decryptor = decryptorOf(keys);
+      for (const pair of pairs) {
+        const token = await encrypt(
+          accessClaims(),
+          { alg: 'ECDH-ES+A128KW', enc: 'A128GCM' },
+          pair.publicKey,
+        );
+        expectSuccess(await decryptor.decrypt(token, NOW_MS));
+      }
+    }
+  });
+
+  it('are tried only against RSA keys whose modulus is as long as their encrypted key', async () => {
+    const sizes = [2048, 2048, 2048, 3072];
+    const pairs = await Promise.all(
+      sizes.map((modulusLength) => generateKeyPair('RSA-OAEP-256', { modulusLength, extractable: true })),
+    );
+    const jwks = await Promise.all(pairs.map(async (pair) => await exportJWK(pair.privateKey)));
+    for (const keys of [
+      staticDecryptionKeys({ keys: jwks }),
+      staticDecryptionKeys(pairs.map((pair) => pair.privateKey)),
+    ]) {
+      const decryptor = decryptorOf(keys);
+      const token = await encrypt(
+        accessClaims(),
+        { alg: 'RSA-OAEP-256', enc: 'A128GCM' },
+        pairs[3]!.publicKey,
+      );
+      expectSuccess(await decryptor.decrypt(token, NOW_MS));
+    }
+  });
+});
+
+describe('encrypted tokens made for none of the keys of their algorithm', () => {
+  // Ruling keys out by the epk curve or the encrypted key's length must not give such a token an answer
+  // of its own: it failed to decrypt, as a tampered token does.
+  it('answer decryption_failed, with kid or without, as a tampered token does', async () => {
+    const p256 = await generateKeyPair('ECDH-ES', { crv: 'P-256', extractable: true });
+    const p384 = await generateKeyPair('ECDH-ES', { crv: 'P-384' });
+    const rsa2048 = await generateKeyPair('RSA-OAEP-256', { extractable: true });
+    const rsa3072 = await generateKeyPair('RSA-OAEP-256', { modulusLength: 3072 });
+    const decryptor = decryptorOf(
+      staticDecryptionKeys({
+        keys: [
+          { ...(await exportJWK(p256.privateKey)), kid: 'ec' },
+          { ...(await exportJWK(rsa2048.privateKey)), kid: 'rsa' },
+        ],
+      }),
+    );
+    // Without kid, and with the kid of the key of its algorithm.
+    for (const kid of [undefined, 'ec']) {
+      const header = { alg: 'ECDH-ES', enc: 'A128GCM', ...(kid === undefined ? {} : { kid }) };
+      const ecdh = await encrypt(accessClaims(), header, p384.publicKey);
+      expectFailure(await decryptor.decrypt(ecdh, NOW_MS), 'decryption_failed');
+    }
+    for (const kid of [undefined, 'rsa']) {
+      const header = { alg: 'RSA-OAEP-256', enc: 'A128GCM', ...(kid === undefined ? {} : { kid }) };
+      const oaep = await encrypt('a.b.c', header, rsa3072.publicKey);
+      expectFailure(await decryptor.decrypt(oaep, NOW_MS), 'decryption_failed');
+    }
   });
 });
 
