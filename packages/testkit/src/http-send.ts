@@ -27,12 +27,16 @@ export async function sendHttp(
   if (repeated || url.protocol === 'https:' || request.clientCertificate !== undefined) {
     const certificate = request.clientCertificate;
     const tls = ca === undefined ? undefined : { ca, cert: certificate?.pem, key: certificate?.keyPem };
-    return sendWithNode(url.href, { method: request.method, headers, body }, tls);
+    return sendWithNode(
+      url.href,
+      { method: request.method, headers, ...(body === undefined ? {} : { body }) },
+      tls,
+    );
   }
   const response = await fetch(url, {
     method: request.method,
     headers: headers as Record<string, string>,
-    body,
+    ...(body === undefined ? {} : { body }),
   });
   const text = await response.text();
   return { status: response.status, headers: Object.fromEntries(response.headers), body: parseBody(text) };

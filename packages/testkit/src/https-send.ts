@@ -7,8 +7,8 @@ export interface HttpsClientTls {
   /** The CA that signed the server certificate. */
   readonly ca: string;
   /** A client certificate and its key, or none at all. */
-  readonly cert?: string;
-  readonly key?: string;
+  readonly cert?: string | undefined;
+  readonly key?: string | undefined;
 }
 
 /** A request as `node:http` sends it; a header given as an array goes as one field line per value. */
