@@ -28,14 +28,20 @@ export interface SecurityEventPollerOptions {
   readonly headers?: Readonly<Record<string, string>> | undefined;
   /** `maxEvents` asked for per poll. Default 25. */
   readonly maxEvents?: number | undefined;
-  /** `false` (default): long polling, the transmitter holds the request until it has SETs. */
+  /**
+   * `false` (default): long polling, the transmitter holds the request until it has SETs; an answer without
+   * SETs that comes back sooner than `interval` is followed by the next poll only once `interval` is up.
+   */
   readonly returnImmediately?: boolean | undefined;
   /**
    * Longest wait for one poll's answer; above the transmitter's long-poll hold. Default 35 s; from 1 ms
    * to 2 147 483 647 ms (about 24.8 days, the longest a timer waits).
    */
   readonly timeout?: number | undefined;
-  /** Pause between polls when nothing came (short polling) or after a failure. Default 5 s; same range. */
+  /**
+   * Pause between polls when nothing came (short polling), least time between the starts of two long
+   * polls answered without SETs, and pause after a failure. Default 5 s; same range.
+   */
   readonly interval?: number | undefined;
   /** Largest answer read, in whole bytes. Default 1 MiB; from 200 (the shortest SET) to 64 MiB. */
   readonly maxResponseBytes?: number | undefined;
@@ -214,8 +220,17 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
   async function loop(stopped: AbortSignal): Promise<void> {
     while (!stopped.aborted) {
       try {
+        const startedAt = performance.now();
         const result = await poll(stopped);
-        if (!result.moreAvailable && options.returnImmediately === true) await pause(interval, stopped);
+        const empty = result.received + result.refused + result.deferred === 0;
+        if (options.returnImmediately === true) {
+          if (empty || !result.moreAvailable) await pause(interval, stopped);
+        } else if (empty) {
+          // A long poll answered without SETs before `interval` was up: the transmitter did not hold it
+          // (or said more was available and sent none). Asked again at once, it would be polled thousands
+          // of times a second; a long poll it did hold that long is followed by the next at once.
+          await pause(interval - (performance.now() - startedAt), stopped);
+        }
       } catch (error) {
         // A poll that stop() ended is no failure.
         if (stopped.aborted && error === stopped.reason) return;
@@ -262,7 +277,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
 /** Resolves after `ms`, or as soon as `stopped` aborts. */
 function pause(ms: number, stopped: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (stopped.aborted) {
+    if (stopped.aborted || ms <= 0) {
       resolve();
       return;
     }

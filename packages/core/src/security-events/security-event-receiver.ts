@@ -28,6 +28,7 @@ import {
   RISC_TOKENS_REVOKED,
 } from './security-event-types.js';
 import { revocationsForSubject, type SubjectFocus } from './subject-identifiers.js';
+import { UnfinishedSets } from './unfinished-sets.js';
 
 /** What a handler of one event type is given. */
 export interface SecurityEventContext {
@@ -154,6 +155,7 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
   const clock = clockOption(options.clock, 'securityEventReceiver.clock');
   const clockConfigured = options.clock !== undefined;
   const refused: Record<string, number> = {};
+  const unfinished = new UnfinishedSets();
   const counts = { accepted: 0, duplicates: 0, appliedEvents: 0, ignoredEvents: 0, unmappedSubjects: 0 };
 
   /** The revocations of a built-in event, or a refusal when its subject is not understood. */
@@ -165,7 +167,7 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
     async receive(jwt) {
       // Checked: with NaN every comparison with the SET's dates is false, and a stale SET would pass.
       const now = readClock(clock, 'securityEventReceiver.clock', clockConfigured);
-      const verified = await verifier.verify(jwt, now);
+      const verified = await verifier.verify(jwt, now, (replayKey) => unfinished.take(replayKey));
       if (!verified.ok) {
         if (verified.refusal.duplicate) counts.duplicates++;
         else refused[verified.refusal.err] = (refused[verified.refusal.err] ?? 0) + 1;
@@ -194,14 +196,21 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
         } else if (Object.hasOwn(handlers, type)) custom.push(type);
         else ignored.push(type);
       }
-      for (const { action, revocations } of planned) {
-        if (revocations.length === 0) counts.unmappedSubjects++;
-        for (const revocation of revocations) await sink[action](revocation);
+      try {
+        for (const { action, revocations } of planned) {
+          for (const revocation of revocations) await sink[action](revocation);
+        }
+        for (const type of custom) {
+          const event = set.events[type]!;
+          await handlers[type]!(event, { set, subject: set.subjectId ?? event.subject, revocations: sink });
+        }
+      } catch (error) {
+        // The jti is used up: without this, the copy the transmitter delivers again would be refused (push)
+        // or acknowledged (poll) as a duplicate, and the revocation never applied.
+        unfinished.add(verified.replayKey);
+        throw error;
       }
-      for (const type of custom) {
-        const event = set.events[type]!;
-        await handlers[type]!(event, { set, subject: set.subjectId ?? event.subject, revocations: sink });
-      }
+      for (const { revocations } of planned) if (revocations.length === 0) counts.unmappedSubjects++;
       counts.accepted++;
       counts.appliedEvents += planned.length + custom.length;
       counts.ignoredEvents += ignored.length;

@@ -63,7 +63,8 @@ export class SetCheckUnavailableError extends RsError {
 }
 
 export type SetVerification =
-  | { readonly ok: true; readonly set: SecurityEventToken }
+  /** `replayKey`: under which the `jti` was remembered in the replay store. */
+  | { readonly ok: true; readonly set: SecurityEventToken; readonly replayKey: string }
   | { readonly ok: false; readonly refusal: SetRefusal };
 
 /** How SETs of one transmitter are checked. Durations in milliseconds. */
@@ -82,7 +83,11 @@ export interface SecurityEventVerifierOptions {
    * a whole number of milliseconds from 1 minute to 1 day ({@link SET_MAX_AGE_RULE}).
    */
   readonly maxAge?: number | undefined;
-  /** Clock difference tolerated on `iat` (and `exp`, `nbf` when present). Default 60 s, at most 5 min. */
+  /**
+   * Clock difference tolerated on `iat` (and `exp`, `nbf` when present), in milliseconds, unlike
+   * `jwtResolver`'s `skewAllowance` in seconds: `skew: 60` is 60 ms. Default 60 000 (60 s), at most
+   * 300 000 (5 min).
+   */
   readonly skew?: number | undefined;
   /** Where received `jti`s are remembered, so that a SET is acted on once. Shared stores for several instances. */
   readonly replayStore: ReplayStore;
@@ -164,7 +169,15 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   const verifier = signedJwtVerifier(options.keys, options.algorithms ?? ASYMMETRIC_JWS_ALGORITHMS, option);
   checkAlgorithmsServed(options.algorithms, [options.keys], `${option}.algorithms`);
 
-  async function verify(jwt: string, now: number): Promise<SetVerification> {
+  /**
+   * `mayActAgain` is asked when the `jti` was remembered already: `true` accepts the copy (its first
+   * delivery used up the `jti` but was not acted on whole), `false` refuses it as a duplicate.
+   */
+  async function verify(
+    jwt: string,
+    now: number,
+    mayActAgain: (replayKey: string) => boolean = () => false,
+  ): Promise<SetVerification> {
     if (typeof jwt !== 'string' || jwt.length === 0 || jwt.length > maxLength)
       return refused('invalid_request', 'The SET is missing or too large');
     const verified = await verifier.verify(jwt, now, (header) =>
@@ -201,7 +214,9 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
       return refused('invalid_request', 'The SET has no valid jti');
     if (!isObject(events)) return refused('invalid_request', 'The SET has no events object');
     const types = Object.keys(events);
-    if (types.length === 0 || types.length > MAX_EVENTS || !types.every((type) => isObject(events[type])))
+    if (types.length > MAX_EVENTS)
+      return refused('invalid_request', `The SET has more than ${MAX_EVENTS} events`);
+    if (types.length === 0 || !types.every((type) => isObject(events[type])))
       return refused('invalid_request', 'The SET events are not event objects');
     if (claims.sub_id !== undefined && !isObject(claims.sub_id))
       return refused('invalid_request', 'The SET sub_id is not a subject identifier');
@@ -211,22 +226,21 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
     // second. Whole milliseconds, as replay stores take them: a skew may be given with a fraction.
     const acceptableForMs = iat * 1000 + maxAge + skew - now;
     const jtiLifetimeMs = Math.max(1, Math.ceil(acceptableForMs)) + Math.ceil(skew) + 1_000;
+    const replayKey = `rs:set:${await sha256Digest(`${options.issuer}\n${jti}`)}`;
     let first: boolean;
     try {
-      first = await options.replayStore.remember(
-        `rs:set:${await sha256Digest(`${options.issuer}\n${jti}`)}`,
-        jtiLifetimeMs,
-      );
+      first = await options.replayStore.remember(replayKey, jtiLifetimeMs);
     } catch (error) {
       throw new SetCheckUnavailableError('The SET replay store is unavailable', { cause: error });
     }
-    if (!first)
+    if (!first && !mayActAgain(replayKey))
       return {
         ok: false,
         refusal: { err: 'invalid_request', description: 'The SET was already received', duplicate: true },
       };
     return {
       ok: true,
+      replayKey,
       set: {
         issuer: options.issuer,
         jti,

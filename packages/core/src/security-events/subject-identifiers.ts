@@ -29,13 +29,14 @@ export function revocationsForSubject(
   if (format === undefined) return complexSubject(subject, focus, depth);
   switch (format) {
     case 'iss_sub':
-      return typeof subject.iss === 'string' && nonEmpty(subject.sub)
+      // A non-empty issuer: the revocation list refuses an empty one, after the SET's jti is used up.
+      return nonEmpty(subject.iss) && nonEmpty(subject.sub)
         ? [{ by: 'sub', value: subject.sub, issuer: subject.iss }]
         : undefined;
     case 'opaque':
       return nonEmpty(subject.id) ? [{ by: 'sub', value: subject.id }] : undefined;
     case 'jwt_id':
-      return typeof subject.iss === 'string' && nonEmpty(subject.jti)
+      return nonEmpty(subject.iss) && nonEmpty(subject.jti)
         ? [{ by: 'jti', value: subject.jti, issuer: subject.iss }]
         : undefined;
     case 'aliases': {

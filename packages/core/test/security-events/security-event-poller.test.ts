@@ -119,6 +119,50 @@ describe('security event poller (RFC 8936) against a transmitter on loopback', (
     expect(revocations.stats().revocations).toBe(1);
   });
 
+  it('acts on a SET sent again after acting on it failed, instead of acknowledging it as a duplicate', async () => {
+    transmitter = await startPollTransmitter();
+    const revoked: string[] = [];
+    let failures = 1;
+    // A revocation sink of the application's own (a database of revoked sessions), down for one call.
+    const receiver = securityEventReceiver({
+      issuer: TRANSMITTER,
+      audience: RECEIVER,
+      keys: staticJwks(jwksOf(key)),
+      replayStore: memoryReplayStore(),
+      revocations: {
+        revoke: async (revocation) => {
+          if (failures-- > 0) throw new Error('the session database is down');
+          revoked.push(revocation.value);
+        },
+        evict: async () => {},
+      },
+    });
+    const poller = securityEventPoller({ endpoint: transmitter.endpoint, receiver, returnImmediately: true });
+    transmitter.enqueue('set-7', await revokeSession('s-7', 'set-7'));
+    await expect(poller.pollOnce()).rejects.toThrow('the session database is down');
+    // Not acknowledged: the transmitter sends it again, and this time it is acted on.
+    expect(await poller.pollOnce()).toMatchObject({ received: 1 });
+    await poller.stop();
+    expect(revoked).toEqual(['s-7']);
+    expect(transmitter.pending()).toEqual([]);
+  });
+
+  it('waits interval between long polls the transmitter answers at once without SETs, instead of spinning', async () => {
+    // The test transmitter never holds a long poll: it answers at once, with nothing.
+    transmitter = await startPollTransmitter();
+    const { receiver } = receiverFor();
+    const interval = 200;
+    const poller = securityEventPoller({ endpoint: transmitter.endpoint, receiver, interval });
+    const startedAt = performance.now();
+    poller.start();
+    await new Promise((resolve) => setTimeout(resolve, interval * 5));
+    await poller.stop();
+    const elapsed = performance.now() - startedAt;
+    // One poll per interval started, and the first at once; without the pause, hundreds.
+    expect(transmitter.polls.length).toBeGreaterThanOrEqual(1);
+    expect(transmitter.polls.length).toBeLessThanOrEqual(Math.ceil(elapsed / interval) + 1);
+  });
+
   it('keeps its acknowledgements when a poll fails, and sends them with the next one', async () => {
     transmitter = await startPollTransmitter();
     const { receiver } = receiverFor();

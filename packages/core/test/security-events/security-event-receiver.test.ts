@@ -339,6 +339,50 @@ describe('security event receiver: refusals (RFC 8935 section 2.3)', () => {
     );
     await expectSetError(huge, 'invalid_request');
   });
+
+  it('refuses an iss_sub or jwt_id subject with an empty issuer: 400, not a thrown configuration error', async () => {
+    const { push, receiver } = setup();
+    for (const subjectId of [
+      { format: 'iss_sub', iss: '', sub: 'alice' },
+      { format: 'jwt_id', iss: '', jti: 'token-1' },
+    ]) {
+      const response = await push(await sign(revokeAlice, { subjectId }));
+      await expectSetError(response, 'invalid_request');
+    }
+    expect(receiver.stats()).toMatchObject({ accepted: 0, appliedEvents: 0 });
+  });
+
+  it('refuses a SET of more than 16 events, saying so', async () => {
+    const { push } = setup();
+    const events = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`urn:example:event-${i}`, {}]));
+    const response = await push(await sign(events, alice));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      err: 'invalid_request',
+      description: 'The SET has more than 16 events',
+    });
+  });
+
+  it('acts on a SET delivered again after acting on it failed, not refusing it as a duplicate', async () => {
+    const PROPRIETARY = 'urn:example:account-locked';
+    let calls = 0;
+    const { push, receiver } = setup({
+      [PROPRIETARY]: () => {
+        calls++;
+        if (calls === 1) throw new Error('the account database is down');
+      },
+    });
+    const set = await sign({ [PROPRIETARY]: {} }, alice);
+    // The endpoint answers a server error (the rejection reaches it), so the transmitter delivers again.
+    await expect(push(set)).rejects.toThrow('the account database is down');
+    const again = await push(set);
+    expect(again.status).toBe(202);
+    expect(calls).toBe(2);
+    // Acted on once whole: a further copy is the duplicate.
+    await expectSetError(await push(set), 'invalid_request');
+    expect(calls).toBe(2);
+    expect(receiver.stats()).toMatchObject({ accepted: 1, duplicates: 1, appliedEvents: 1 });
+  });
 });
 
 describe('security event receiver: settings refused at start-up', () => {
