@@ -68,7 +68,10 @@ export function observeAuthentication<R extends Decided>(
         // Telemetry must never change an answer.
       }
       try {
-        onAudit?.(event);
+        // Typed as returning nothing, but an `async` hook type-checks too: its rejection would be
+        // unhandled, which ends a Node process by default. Not awaited: a slow sink must not delay the answer.
+        const returned: unknown = onAudit?.(event);
+        if (isPromiseLike(returned)) returned.then(undefined, ignoreAuditFailure);
       } catch {
         // Nor may an audit hook.
       }
@@ -136,6 +139,17 @@ function decisionEvent(
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** What an asynchronous audit hook rejects with is ignored, as what a synchronous one throws is. */
+function ignoreAuditFailure(): void {}
 
 /**
  * The path alone, as sent: the query may carry the token (`access_token=`). Adapters give absolute URLs;

@@ -44,5 +44,8 @@ export interface AuditEvent {
   readonly scopesGranted: readonly string[];
 }
 
-/** Told of every decision; what it throws is ignored, so that logging never changes an answer. */
+/**
+ * Told of every decision; what it throws is ignored, so that logging never changes an answer. An `async`
+ * hook is not awaited (a slow log sink does not delay the answer) and its rejection is ignored too.
+ */
 export type AuditHook = (event: AuditEvent) => void;

@@ -19,6 +19,7 @@ import type { ResourceServerStatus } from '../observability/server-status.js';
 import type { RequestTelemetry, Telemetry } from '../observability/telemetry.js';
 import type { RsRequest } from '../request.js';
 import type { TokenInfo } from '../token-info.js';
+import { ObservationTotals } from './observation-totals.js';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN_NAME } from './otel-names.js';
 
 /** Options of {@link otel}. */
@@ -187,36 +188,51 @@ function observeDependencies(
   });
   meter.addBatchObservableCallback(
     (observe) => {
-      const report = (
-        instrument: Parameters<typeof observe.observe>[0],
-        value: number,
-        attributes?: Attributes,
-      ) => observe.observe(instrument, value, attributes);
-      const totals = { hits: 0, misses: 0, evictions: 0, replay: 0 };
+      // One observation per instrument and attribute set: the SDK keeps only the last of equal ones, so
+      // two JWK sets reported under the same attributes would hide each other. Counters of parts with the
+      // same attributes (two resource servers on one URL) add up; a gauge is ready only if all of them are.
+      const counted = new ObservationTotals((sum, value) => sum + value);
+      const readiness = new ObservationTotals(Math.min);
       for (const dependency of dependencies()) {
-        report(ready, dependency.ready ? 1 : 0, { [ATTR.dependencyKind]: dependency.kind });
+        readiness.add(ready, dependency.ready ? 1 : 0, readinessAttributes(dependency));
         if (dependency.kind === 'jwk-set') {
-          report(
+          counted.add(
             jwksFetches,
             dependency.fetches - dependency.failures,
             fetchAttributes(dependency.url, 'success'),
           );
-          report(jwksFetches, dependency.failures, fetchAttributes(dependency.url, 'failure'));
+          counted.add(jwksFetches, dependency.failures, fetchAttributes(dependency.url, 'failure'));
         } else if (dependency.kind === 'token-cache') {
-          totals.hits += dependency.hits;
-          totals.misses += dependency.misses;
-          totals.evictions += dependency.evictions;
+          counted.add(cacheHits, dependency.hits);
+          counted.add(cacheMisses, dependency.misses);
+          counted.add(cacheEvictions, dependency.evictions);
         } else if (dependency.kind === 'replay-store') {
-          totals.replay += dependency.failures;
+          counted.add(replayFailures, dependency.failures);
         }
       }
-      report(cacheHits, totals.hits);
-      report(cacheMisses, totals.misses);
-      report(cacheEvictions, totals.evictions);
-      report(replayFailures, totals.replay);
+      // Counters with no part to read from still report 0, so that dashboards show the series.
+      for (const instrument of [cacheHits, cacheMisses, cacheEvictions, replayFailures])
+        counted.add(instrument, 0);
+      for (const totals of [counted, readiness]) {
+        for (const { instrument, value, attributes } of totals.observations()) {
+          observe.observe(instrument, value, attributes);
+        }
+      }
     },
     [jwksFetches, cacheHits, cacheMisses, cacheEvictions, replayFailures, ready],
   );
+}
+
+/**
+ * The readiness gauge's attributes: the kind, and for a JWK set or an introspection endpoint its URL as
+ * `status()` shows it (without query or credentials), so that each remote dependency is its own series.
+ * Bounded by configuration, never by requests.
+ */
+function readinessAttributes(dependency: DependencyHealth): Attributes {
+  const attributes: Attributes = { [ATTR.dependencyKind]: dependency.kind };
+  if (dependency.kind === 'jwk-set') attributes[ATTR.urlFull] = dependency.url;
+  else if (dependency.kind === 'introspection') attributes[ATTR.urlFull] = dependency.endpoint;
+  return attributes;
 }
 
 function fetchAttributes(url: string, outcome: 'success' | 'failure'): Attributes {

@@ -110,6 +110,31 @@ describe('audit events', () => {
     const result = await rs.authenticate(bearerRequest(await mint(key, { scope: 'read' })));
     expect(result.ok).toBe(true);
   });
+
+  it('ignores an async hook that rejects: no unhandled rejection, and the answer does not wait for it', async () => {
+    const unhandled: unknown[] = [];
+    const recordUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', recordUnhandled);
+    try {
+      let settleHook: (() => void) | undefined;
+      const rs = jwtServer(async () => {
+        // A log sink that is slow, then fails.
+        await new Promise<void>((resolve) => {
+          settleHook = resolve;
+        });
+        throw new Error('log sink down');
+      });
+      const result = await rs.authenticate(bearerRequest(await mint(key, { scope: 'read' })));
+      expect(result.ok).toBe(true);
+      expect(settleHook).toBeDefined();
+      settleHook?.();
+      // Unhandled rejections are reported once the microtask queue has drained.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', recordUnhandled);
+    }
+  });
 });
 
 describe('OpenTelemetry', () => {
@@ -214,6 +239,47 @@ describe('OpenTelemetry', () => {
     } finally {
       context.disable();
       manager.disable();
+    }
+  });
+
+  it('reports each dependency apart: a JWK set that is down is not hidden by one that is up', async () => {
+    const standIn = await startStandInServer(() => ({ json: { keys: [key.publicJwk] } }));
+    try {
+      const recorded = recordTelemetry();
+      // Two resource servers sharing one `otel()`, as documented: each with its own JWK set.
+      const serverWith = (url: string) =>
+        createResourceServer({
+          resolver: jwtResolver({
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            keys: remoteJwks({ url, timeout: 2_000 }),
+          }),
+          clock: () => NOW_MS,
+          telemetry: recorded.telemetry,
+        });
+      const down = serverWith('http://127.0.0.1:9/jwks');
+      const up = serverWith(`${standIn.origin}/jwks`);
+      // Two more on the same URL: their fetches add up rather than one replacing the other.
+      const againDown = serverWith('http://127.0.0.1:9/jwks');
+      const token = await mint(key);
+      for (const rs of [down, up, againDown]) await rs.authenticate(bearerRequest(token));
+      expect(down.status().ready).toBe(false);
+      expect(up.status().ready).toBe(true);
+
+      const ready = await recorded.points('rs.dependency.ready');
+      const jwkSets = ready.filter((point) => point.attributes['rs.dependency.kind'] === 'jwk-set');
+      expect(Object.fromEntries(jwkSets.map((point) => [point.attributes['url.full'], point.value]))).toEqual(
+        {
+          'http://127.0.0.1:9/jwks': 0,
+          [`${standIn.origin}/jwks`]: 1,
+        },
+      );
+      const fetches = await recorded.points('rs.jwks.fetches');
+      expect(
+        sumOf(fetches, { 'rs.jwks.fetch.outcome': 'failure', 'url.full': 'http://127.0.0.1:9/jwks' }),
+      ).toBe(2);
+    } finally {
+      await standIn.close();
     }
   });
 
