@@ -591,11 +591,16 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       );
       return outcome;
     },
-    health() {
+    health(now) {
       const health: IntrospectionHealth = {
         kind: 'introspection',
-        // Not ready while the last exchange failed; before any, nothing says it will.
-        ready: lastFailure === undefined || (lastSuccessAt !== undefined && lastSuccessAt > lastFailure.at),
+        // Not ready while the last exchange failed, for FAILURE_READINESS_MS at most: only a request can
+        // ask the endpoint again (it needs a token), so a readiness probe that keeps traffic away while
+        // not ready would otherwise keep it away for good. Before any exchange, nothing says it will fail.
+        ready:
+          lastFailure === undefined ||
+          (lastSuccessAt !== undefined && lastSuccessAt > lastFailure.at) ||
+          now - lastFailure.at >= FAILURE_READINESS_MS,
         endpoint: shownUrl(fixedEndpoint ?? discovery?.known() ?? issuer!),
         calls,
         failures,
@@ -606,6 +611,12 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     },
   };
 }
+
+/**
+ * How long a failed introspection makes the endpoint not ready, without a later success: as long as the
+ * longest pause of retries after failures, after which a request is let through to ask again.
+ */
+const FAILURE_READINESS_MS = MAX_BACK_OFF_DELAY_MS;
 
 /** A 5xx or 429 answer: the server is there but cannot answer now, and may say when to ask again. */
 class UnavailableAnswer extends Error {

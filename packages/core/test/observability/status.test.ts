@@ -52,7 +52,7 @@ describe('status()', () => {
 
       await rs.authenticate(bearerRequest(await mint(key)));
       await rs.authenticate(bearerRequest('opaque-1'));
-      now += 30_000;
+      now += 5_000;
       const failing = rs.status();
       expect(failing.ready).toBe(false);
       expect(failing.dependencies).toEqual([
@@ -64,7 +64,7 @@ describe('status()', () => {
           fetches: 1,
           failures: 0,
           lastFetchAt: NOW_MS,
-          ageMs: 30_000,
+          ageMs: 5_000,
         },
         expect.objectContaining({
           kind: 'token-cache',
@@ -84,6 +84,11 @@ describe('status()', () => {
         },
         { kind: 'replay-store', ready: true, failures: 0 },
       ]);
+      // Not ready for 10 s at most without a later success: only a request can ask the endpoint again,
+      // so a readiness probe that kept traffic away meanwhile would otherwise keep it away for good.
+      now += 5_000;
+      expect(rs.status().dependencies[2]).toMatchObject({ kind: 'introspection', ready: true, failures: 1 });
+      expect(rs.status().ready).toBe(true);
 
       up = true;
       await rs.authenticate(bearerRequest('opaque-2'));
