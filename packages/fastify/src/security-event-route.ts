@@ -19,7 +19,8 @@ const SECURITY_EVENT_ROUTE_OPTIONS: OptionSchema<SecurityEventRouteOptions> = { 
  * The push-delivery endpoint of a Security Event Token receiver (RFC 8935) as a Fastify plugin: `POST`
  * of `application/secevent+jwt`, answered 202, or 400 with the RFC's `{ "err", "description" }`. The
  * body is read as text within 64 KiB, whatever its type, so that every refusal has the RFC's shape;
- * `@rs/core`'s `receivePushedSet` decides. Protect the route as the transmitter requires (a bearer
+ * `@rs/core`'s `receivePushedSet` decides; when a handler or the revocation sink fails, the error is
+ * logged and the answer is 500 without a body. Protect the route as the transmitter requires (a bearer
  * token, mutual TLS): the SET's signature proves its origin, not that the caller may push.
  *
  * @example
@@ -60,8 +61,14 @@ export function securityEventRoute(
       { parseAs: 'string', bodyLimit: MAX_PUSHED_SET_BYTES },
       (_request, body, done) => done(null, body),
     );
-    scope.setErrorHandler(async (error: { code?: string | undefined }, _request, reply) => {
-      if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
+    scope.setErrorHandler(async (error: { code?: string | undefined }, request, reply) => {
+      if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        // A handler or revocation sink of the application failed: logged here, answered 500 without a
+        // body (the transmitter sends the SET again, and the receiver acts on it then). Fastify's own
+        // error answer would show the transmitter the application's error message.
+        request.log.error({ err: error }, 'acting on a pushed security event failed');
+        return reply.code(500).header('cache-control', 'no-store').send();
+      }
       const answer = await receivePushedSet(receiver, {
         method: 'POST',
         contentType: 'application/secevent+jwt',

@@ -15,6 +15,7 @@ import { closeAll, serve } from './serve.js';
 const ISSUER = 'https://as.example.com';
 const AUDIENCE = 'https://api.example.com';
 const TRANSMITTER = 'https://ssf.example.com';
+const CUSTOM_EVENT = 'https://api.example.com/events/account-locked';
 
 let tokenKey: TestSigningKey;
 let transmitterKey: TestSigningKey;
@@ -29,7 +30,7 @@ beforeAll(async () => {
 });
 afterEach(closeAll);
 
-async function api(): Promise<string> {
+async function api(failing?: Error): Promise<string> {
   const revocations = revocationList();
   const receiver = securityEventReceiver({
     issuer: TRANSMITTER,
@@ -37,6 +38,15 @@ async function api(): Promise<string> {
     keys: staticJwks(jwksOf(transmitterKey)),
     replayStore: memoryReplayStore(),
     revocations,
+    ...(failing === undefined
+      ? {}
+      : {
+          handlers: {
+            [CUSTOM_EVENT]: async () => {
+              throw failing;
+            },
+          },
+        }),
   });
   const app = Fastify();
   await app.register(securityEventRoute(receiver));
@@ -111,5 +121,18 @@ describe('securityEventRoute (RFC 8935 push delivery) over HTTP', () => {
     const replayed = await push(base, replayedSet);
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ err: 'invalid_request' });
+  });
+
+  it("answers 500 without the application's error message when acting on a SET fails", async () => {
+    const base = await api(new Error('sink down: password=hunter2'));
+    const set = await signSecurityEvent(
+      transmitterKey,
+      { [CUSTOM_EVENT]: { subject: { format: 'opaque', id: 'acct-1' } } },
+      { issuer: TRANSMITTER, audience: AUDIENCE },
+    );
+    const response = await push(base, set);
+    expect(response.status).toBe(500);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.text()).toBe('');
   });
 });
