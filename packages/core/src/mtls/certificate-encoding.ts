@@ -1,3 +1,5 @@
+import { type DerElement, readDerElement } from '../encoding/der-element.js';
+
 /**
  * The encodings a client certificate travels in (DER, base64, PEM) and a structural check that bytes are
  * one X.509 certificate. Nothing here validates a chain: RFC 8705 §3 binds the token to the certificate
@@ -56,29 +58,8 @@ export function isCertificateDer(der: Uint8Array): boolean {
   return signature?.tag === 0x03 && signature.end === certificate.end;
 }
 
-interface Tlv {
-  readonly tag: number;
-  /** First content byte. */
-  readonly start: number;
-  /** One past the last content byte. */
-  readonly end: number;
-}
-
-function readTlv(bytes: Uint8Array, offset: number, limit: number): Tlv | undefined {
-  if (offset + 2 > limit) return undefined;
-  const tag = bytes[offset]!;
-  const first = bytes[offset + 1]!;
-  let start = offset + 2;
-  let length = first;
-  if (first & 0x80) {
-    const count = first & 0x7f;
-    // 0x80 is BER's indefinite length, never DER; four length bytes would exceed any certificate.
-    if (count === 0 || count > 3 || start + count > limit || bytes[start] === 0) return undefined;
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[start + i]!;
-    start += count;
-    if (length < 0x80) return undefined;
-  }
-  const end = start + length;
-  return end > limit ? undefined : { tag, start, end };
+/** One element of a certificate, in strict DER: minimal lengths of at most 3 bytes (16 MiB). */
+function readTlv(bytes: Uint8Array, offset: number, limit: number): DerElement | undefined {
+  const element = readDerElement(bytes, offset, limit);
+  return element?.minimalLength && element.start - offset <= 5 ? element : undefined;
 }

@@ -1,4 +1,5 @@
 // How much work an encrypted PEM private key asks of OpenSSL, read before OpenSSL is asked to do it.
+import { readDerElement } from '../encoding/der-element.js';
 import { MAX_PBE_ITERATIONS } from './pkcs12-password-crypto.js';
 
 // scrypt's work is N × r × p; OpenSSL writes N = 16384, r = 8, p = 1 (131 072). Its memory is bounded by
@@ -89,38 +90,19 @@ function derChildren(element: Uint8Array, tag: number): Uint8Array[] | undefined
   if (content === undefined) return undefined;
   const children: Uint8Array[] = [];
   for (let offset = 0; offset < content.length; ) {
-    const size = derElementSize(content, offset);
-    if (size === undefined) return undefined;
-    children.push(content.subarray(offset, offset + size));
-    offset += size;
+    const child = readDerElement(content, offset, content.length);
+    if (child === undefined) return undefined;
+    children.push(content.subarray(offset, child.end));
+    offset = child.end;
   }
   return children;
 }
 
 /** The content of a DER element of `tag` taking all of `element`, or `undefined`. */
 function derContent(element: Uint8Array, tag: number): Uint8Array | undefined {
-  if (element[0] !== tag) return undefined;
-  const header = derHeader(element, 0);
-  if (header === undefined || header.headerLength + header.length !== element.length) return undefined;
-  return element.subarray(header.headerLength);
-}
-
-function derElementSize(bytes: Uint8Array, offset: number): number | undefined {
-  const header = derHeader(bytes, offset);
-  if (header === undefined || offset + header.headerLength + header.length > bytes.length) return undefined;
-  return header.headerLength + header.length;
-}
-
-/** A definite-length DER header with a low tag number (all the structures read here). */
-function derHeader(bytes: Uint8Array, offset: number): { headerLength: number; length: number } | undefined {
-  const first = bytes[offset + 1];
-  if (first === undefined || ((bytes[offset] ?? 0x1f) & 0x1f) === 0x1f) return undefined;
-  if (first < 0x80) return { headerLength: 2, length: first };
-  const lengthBytes = first & 0x7f;
-  if (lengthBytes === 0 || lengthBytes > 4 || offset + 2 + lengthBytes > bytes.length) return undefined;
-  let length = 0;
-  for (let index = 0; index < lengthBytes; index++) length = length * 256 + (bytes[offset + 2 + index] ?? 0);
-  return { headerLength: 2 + lengthBytes, length };
+  const read = readDerElement(element, 0, element.length);
+  if (read?.tag !== tag || read.end !== element.length) return undefined;
+  return element.subarray(read.start);
 }
 
 function hexOf(bytes: Uint8Array | undefined): string | undefined {
