@@ -116,9 +116,10 @@ async function revokeToken() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token: state.token }),
   });
+  const answer = response.ok ? {} : await response.json().catch(() => ({}));
   $('revoke-status').textContent = response.ok
     ? 'Revoked at the authorization server and evicted from the API cache. Call the routes again.'
-    : `Revocation failed (${response.status}).`;
+    : `Revocation refused (${response.status}): ${answer.error ?? ''} ${answer.error_description ?? ''}`;
 }
 
 async function start() {

@@ -10,8 +10,9 @@ import {
   wantsConsolePage,
 } from './console/console-routes.js';
 import { GATEWAY_ROUTES, gatewayRoutes } from './gateway-routes.js';
+import { boundClose } from './http-server.js';
 import { type IntrospectionSettings, introspectionRoutesResolvers, jwtRoutesResolver } from './resolvers.js';
-import { revocationRoutes } from './revocation-routes.js';
+import { REVOCATION_ROUTES, revocationRoutes } from './revocation-routes.js';
 import { PROTECTED_ROUTES, reportToken, type Validation } from './routes.js';
 import {
   SENDER_CONSTRAINED_ROUTES,
@@ -39,6 +40,7 @@ export const INTROSPECTION_NOT_MOUNTED =
  */
 export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
   const app = Fastify();
+  boundClose(app);
   const am = amRoutesResolvers();
   const resolvers = new Map<Validation, AccessTokenResolver>([
     ['jwt', jwtRoutesResolver(config)],
@@ -72,6 +74,7 @@ export async function buildApi(config: ApiConfig): Promise<FastifyInstance> {
           })),
           senderConstrained: SENDER_CONSTRAINED_ROUTES,
           gateway: GATEWAY_ROUTES,
+          revocation: REVOCATION_ROUTES,
           ...(config.introspection
             ? {
                 demo: {

@@ -87,7 +87,7 @@ export async function startAuthorizationServer(
       );
       await listen(tlsServer, options.tls.port, options.host);
       const port = (tlsServer.address() as AddressInfo).port;
-      mtlsTokenUrl = `${urlOf(options.host, port).replace('http:', 'https:')}${PROVIDER_ROUTES.token}`;
+      mtlsTokenUrl = `${urlOf(options.host, port, 'https')}${PROVIDER_ROUTES.token}`;
     }
     const tls = tlsServer;
     return {

@@ -1,6 +1,10 @@
+import { fetchHttpClient, type HttpResponse } from '@rs/core';
 import { SampleConfigError } from './config.js';
 
 const TIMEOUT_MS = 5_000;
+// A discovery document is a few kilobytes; @rs/core reads metadata within the same bound.
+const MAX_DOCUMENT_BYTES = 64 * 1024;
+const discoveryClient = fetchHttpClient();
 
 /**
  * Reads `jwks_uri` from an authorization server's discovery document. The document must name exactly the
@@ -20,22 +24,31 @@ export async function discoverJwksUrl(discoveryUrl: string, issuer: string): Pro
   return metadata.jwks_uri;
 }
 
+// Through core's HTTP client, as @rs/core reads metadata: a redirect is not followed (it could lead to
+// plain http, or elsewhere) but answered as the status it is, and the body is bounded.
 async function fetchJson(url: string): Promise<Record<string, unknown>> {
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await fetch(url, {
+    response = await discoveryClient.send({
+      method: 'GET',
+      url,
       headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
+      maxResponseBytes: MAX_DOCUMENT_BYTES,
     });
   } catch (error) {
     throw new SampleConfigError(`cannot fetch the discovery document at ${url}: ${reason(error)}`);
   }
   if (response.status !== 200) {
-    throw new SampleConfigError(`the discovery document at ${url} answered HTTP ${response.status}`);
+    const redirect = response.status >= 300 && response.status < 400;
+    throw new SampleConfigError(
+      `the discovery document at ${url} answered HTTP ${response.status}` +
+        (redirect ? ' (a redirect, not followed: give the URL it leads to)' : ''),
+    );
   }
   let body: unknown;
   try {
-    body = await response.json();
+    body = JSON.parse(new TextDecoder().decode(response.body));
   } catch {
     throw new SampleConfigError(`the discovery document at ${url} is not JSON`);
   }
@@ -45,8 +58,10 @@ async function fetchJson(url: string): Promise<Record<string, unknown>> {
   return body as Record<string, unknown>;
 }
 
-// fetch reports network failures as "fetch failed" and keeps the useful part in `cause`.
+// The innermost cause says what went wrong (ENOTFOUND, ECONNREFUSED); core's own message says it otherwise
+// (a timeout, a body too large).
 function reason(error: unknown): string {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return String(cause instanceof Error ? cause.message : error instanceof Error ? error.message : error);
+  let innermost = error;
+  while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
+  return innermost instanceof Error ? innermost.message : String(innermost);
 }

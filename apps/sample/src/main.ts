@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const ports = parseTlsPorts(process.env);
   const apiUrl = urlOf(HOST, config.port);
-  const tlsApiUrl = urlOf(HOST, ports.tlsPort).replace('http:', 'https:');
+  const tlsApiUrl = urlOf(HOST, ports.tlsPort, 'https');
   // Made fresh at every start, so no private key is committed; removed on shutdown.
   const pki = createDemoPki();
   let authorizationServer: AuthorizationServer | undefined;
@@ -40,10 +40,10 @@ async function main(): Promise<void> {
     pki.cleanup();
     throw error;
   }
+  // Together, and each dropping the connections still open after a short grace (http-server.ts), so that
+  // Ctrl+C is prompt whatever a client (a browser on the console) keeps open.
   onShutdown(async () => {
-    await tlsApi?.close();
-    await api?.close();
-    await authorizationServer?.close();
+    await Promise.all([tlsApi?.close(), api?.close(), authorizationServer?.close()]);
     pki.cleanup();
   });
 

@@ -15,6 +15,32 @@ export const REVOCABLE_PATH = '/rs-revocable';
 export const SET_PUSH_PATH = '/ssf/events';
 export const DEMO_REVOKE_PATH = '/demo/revoke';
 
+/** What `/` lists about them. */
+export const REVOCATION_ROUTES = [
+  {
+    method: 'GET',
+    path: REVOCABLE_PATH,
+    scopes: [],
+    description: 'JWT verified locally, refused once a Security Event Token revoked it (token_revoked)',
+  },
+  {
+    method: 'POST',
+    path: SET_PUSH_PATH,
+    scopes: [],
+    description:
+      'RFC 8935 push endpoint: Security Event Tokens signed by the embedded transmitter (application/secevent+jwt)',
+  },
+  {
+    method: 'POST',
+    path: DEMO_REVOKE_PATH,
+    scopes: [],
+    description:
+      'DEMONSTRATION ONLY, loopback callers only: the embedded transmitter pushes a SET revoking a subject ' +
+      '(sub=), a client (client=) or a session (sid=) to ' +
+      SET_PUSH_PATH,
+  },
+] as const;
+
 /** The embedded transmitter's issuer identifier, and the audience its SETs name (this API at the transmitter). */
 const TRANSMITTER = 'urn:sample:embedded-transmitter';
 const RECEIVER = 'urn:sample:api';

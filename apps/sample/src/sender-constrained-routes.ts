@@ -2,6 +2,7 @@ import type { AccessTokenResolver, ResourceServerOptions } from '@rs/core';
 import { fastifyResourceServer } from '@rs/fastify';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
 import { MTLS_HEADER_FAILURES } from './failure-answers.js';
+import { boundClose } from './http-server.js';
 import { type JwtSettings, jwtRoutesResolver } from './resolvers.js';
 import { reportToken } from './routes.js';
 
@@ -109,6 +110,7 @@ export async function buildTlsApi(settings: JwtSettings, tls: TlsListener): Prom
   const app = Fastify({
     https: { key: tls.keyPem, cert: tls.certPem, requestCert: true, rejectUnauthorized: false },
   });
+  boundClose(app);
   await app.register(
     protectedRoute(MTLS_CERTIFICATE_PATH, jwtRoutesResolver(settings), { requireSenderConstrained: 'mtls' }),
   );

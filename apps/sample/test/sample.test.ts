@@ -124,6 +124,11 @@ describe('the sample API without introspection settings', () => {
           expect.objectContaining({ path: '/step-up' }),
           expect.objectContaining({ path: '/.well-known/oauth-protected-resource' }),
         ],
+        revocation: [
+          expect.objectContaining({ method: 'GET', path: '/rs-revocable' }),
+          expect.objectContaining({ method: 'POST', path: '/ssf/events' }),
+          expect.objectContaining({ method: 'POST', path: '/demo/revoke' }),
+        ],
         introspection: INTROSPECTION_NOT_MOUNTED,
       });
       expect((await api.inject({ url: '/rs-introspect' })).statusCode).toBe(404);

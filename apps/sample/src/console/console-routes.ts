@@ -27,9 +27,24 @@ export interface ConsoleRoute {
 /**
  * Revokes a token everywhere the sample knows of. Today: at the authorization server, then the
  * resource server's cache forgets it (as `POST /admin/evict` does). A revocation feed can replace the
- * second step without the page noticing.
+ * second step without the page noticing. Rejects with {@link RevocationRefused} when the authorization
+ * server refuses.
  */
 export type RevokeToken = (token: string) => Promise<void>;
+
+/**
+ * The authorization server refused to revoke: oidc-provider answers `400 unsupported_token_type` for the
+ * JWT access tokens it issues, which it cannot take back. Its answer goes to the page as it is.
+ */
+export class RevocationRefused extends Error {
+  override readonly name = 'RevocationRefused';
+  constructor(
+    readonly status: number,
+    readonly answer: unknown,
+  ) {
+    super(`revocation answered HTTP ${status}`);
+  }
+}
 
 // `public/` beside `src/` and `dist/`: this file runs as src/console/console-routes.ts under the tests and
 // bundled into dist/main.js when started.
@@ -131,8 +146,13 @@ export function consoleRoutes(
           },
         },
       },
-      async (request) => {
-        await revoke(request.body.token);
+      async (request, reply) => {
+        try {
+          await revoke(request.body.token);
+        } catch (error) {
+          if (!(error instanceof RevocationRefused)) throw error;
+          return reply.code(error.status).send(error.answer);
+        }
         return { revoked: true };
       },
     );
@@ -146,7 +166,14 @@ export async function revokeAtAuthorizationServer(settings: ConsoleSettings, tok
     headers: { authorization: basic(settings.client), 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ token }),
   });
-  if (response.status !== 200) throw new Error(`revocation answered HTTP ${response.status}`);
+  if (response.status !== 200) {
+    // A 4xx answer is the OAuth error (RFC 7009 §2.2.1) the page shows; anything else is the server's fault.
+    const refused = response.status >= 400 && response.status < 500;
+    const answer: unknown = await response.json().catch(() => undefined);
+    if (refused && typeof answer === 'object' && answer !== null)
+      throw new RevocationRefused(response.status, answer);
+    throw new Error(`revocation answered HTTP ${response.status}`);
+  }
 }
 
 function basic(client: ClientCredentials): string {
