@@ -21,9 +21,11 @@ export interface TokenInfo {
   readonly claims: Readonly<Record<string, unknown>>;
   readonly subject: string | undefined;
   /**
-   * `client_id`, else `azp`, else, for an Access Management client-based token (`cts`
-   * `OAUTH2_STATELESS_GRANT`), its `aud` when one string: AM names the client there only. A claim that
-   * is present but not a string names no client, and the next is not read in its place.
+   * `client_id`, else `azp`, else the claim a server that writes neither names the client in: Okta's `cid`
+   * (in its access tokens, `ver: 1`), Microsoft Entra ID's and AD FS's `appid` (in v1.0 tokens,
+   * `ver: "1.0"`), and the `aud`, when one string, of an Access Management client-based token (`cts`
+   * `OAUTH2_STATELESS_GRANT`). A claim that is present but not a string names no client, and the next is
+   * not read in its place.
    */
   readonly clientId: string | undefined;
   readonly issuer: string | undefined;
@@ -104,6 +106,13 @@ function clientOf(claims: Readonly<Record<string, unknown>>): string | undefined
   if (clientId !== undefined) return stringClaim(clientId);
   const azp = hasOwn(claims, 'azp') ? claims.azp : undefined;
   if (azp !== undefined) return stringClaim(azp);
+  // Okta's access tokens (`ver` the number 1) name the client in `cid`, Microsoft Entra ID's and AD FS's
+  // v1.0 tokens (`ver` "1.0") in `appid`: without them such a token has no client, audit events name none
+  // and `revoke({ by: 'client' })` never reaches it. Read beside the version marker of the server that
+  // defines the claim only, so that another issuer's `cid` (a customer, a correlation ID) is no client.
+  const version = hasOwn(claims, 'ver') ? claims.ver : undefined;
+  if (version === 1 && hasOwn(claims, 'cid')) return stringClaim(claims.cid);
+  if (version === '1.0' && hasOwn(claims, 'appid')) return stringClaim(claims.appid);
   return accessManagementClient(claims);
 }
 

@@ -26,6 +26,7 @@ import type { JwtResolverOptions } from './jwt-resolver-options.js';
 import type { rememberedTokens } from './remembered-tokens.js';
 import type { AccessTokenResolver, ResolveContext } from './resolver.js';
 import type { ResolverKeySources, resolverKeySources } from './resolver-key-sources.js';
+import { recordMaxTokenLength } from './token-length-limits.js';
 
 /**
  * The optional parts of a JWT resolver, each the code that implements it. `@rs/core`'s `jwtResolver`
@@ -285,8 +286,10 @@ export function buildJwtResolver(
       }
     },
   };
-  // Every token is refused `issuer_mismatch` unless its `iss` is one of these: told to issuerRouter.
+  // Every token is refused `issuer_mismatch` unless its `iss` is one of these, and `token_too_large`
+  // when longer than maxTokenLength: told to issuerRouter.
   recordAcceptedIssuers(resolver, issuers);
+  recordMaxTokenLength(resolver, maxTokenLength);
   return resolver;
 }
 

@@ -23,7 +23,8 @@ const HYBRID_RESOLVER_OPTIONS: OptionSchema<HybridResolverOptions> = {
 
 /**
  * Sends JWT-shaped tokens to a local resolver and opaque ones to another (usually introspection), for
- * authorization servers that issue both kinds.
+ * authorization servers that issue both kinds. The shape is read from the header alone: a JWT of any
+ * length goes to `jwt`, whose `maxTokenLength` decides whether it is too large.
  *
  * @example
  * ```ts

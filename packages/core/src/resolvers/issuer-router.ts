@@ -9,7 +9,8 @@ import { collectHealth } from '../observability/dependency-health.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
 import { acceptedIssuersOf } from './accepted-issuers.js';
 import type { AccessTokenResolver } from './resolver.js';
-import { peekIssuer, tokenShape } from './token-shape.js';
+import { maxTokenLengthOf } from './token-length-limits.js';
+import { MAX_PEEK_CHARS, peekIssuer, tokenShape } from './token-shape.js';
 
 /** Options of {@link issuerRouter}. */
 export interface IssuerRouterOptions {
@@ -35,7 +36,9 @@ const ISSUER_ROUTER_OPTIONS: OptionSchema<IssuerRouterOptions> = {
 /**
  * Routes each JWT to the resolver of the issuer it names, for APIs that trust several authorization
  * servers. The issuer is only read to choose the resolver, which then verifies everything, `iss`
- * included. A token naming an issuer that is not configured is refused before any network call.
+ * included. A token naming an issuer that is not configured is refused before any network call, and a
+ * JWT longer than every route's `maxTokenLength` (16 384 characters for a resolver of your own) with
+ * `token_too_large`, before its payload is decoded.
  *
  * @example
  * ```ts
@@ -78,6 +81,12 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
     'issuerRouter.unidentified',
     'must be a token resolver',
   );
+  // The issuer of every JWT one of the routes may accept is read, and of no longer one: a route's
+  // `maxTokenLength` raised for large tokens (a Keycloak user in many groups) raises it here too. A
+  // resolver that does not say how long a token it takes is counted as taking the default.
+  const longestToken = Math.max(
+    ...[...routes.values()].map((route) => maxTokenLengthOf(route) ?? MAX_PEEK_CHARS),
+  );
 
   return {
     cacheNamespace: cacheNamespaceOf('issuerRouter', { issuers: Object.fromEntries(routes), unidentified }),
@@ -89,7 +98,8 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
         if (unidentified !== undefined) return unidentified.resolve(token, context);
         return refusal('token_unsupported', 'The access token does not name its issuer');
       }
-      const issuer = peekIssuer(token);
+      if (token.length > longestToken) return refusal('token_too_large', 'The access token is too large');
+      const issuer = peekIssuer(token, longestToken);
       const resolver = issuer === undefined ? undefined : routes.get(issuer);
       if (resolver === undefined) return refusal('issuer_mismatch', 'The access token issuer is not trusted');
       return resolver.resolve(token, context);

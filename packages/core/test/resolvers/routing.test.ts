@@ -139,11 +139,14 @@ describe('tokenShape and peekIssuer', () => {
     expect(peekIssuer(`${rawToken({ alg: 'ES256' }, {}).split('.')[0]}.!!!.c2ln`)).toBeUndefined();
   });
 
-  it('classifies a huge token as opaque without decoding it, and reads no issuer from it', async () => {
+  it('classifies a huge token by its header alone, and reads its issuer only when allowed so long a token', async () => {
     const huge = await mint(keyA, { padding: 'x'.repeat(20_000) });
     expect(huge.length).toBeGreaterThan(16_384);
-    expect(tokenShape(huge)).toBe('opaque');
+    expect(tokenShape(huge)).toBe('jws');
     expect(peekIssuer(huge)).toBeUndefined();
+    expect(peekIssuer(huge, 32_768)).toBe(ISSUER);
+    // A header too long to decode is no JWT's.
+    expect(tokenShape(rawToken({ alg: 'ES256', padding: 'x'.repeat(16_384) }, {}))).toBe('opaque');
     // Just under the limit it is still a JWS.
     const large = await mint(keyA, { padding: 'x'.repeat(11_000) });
     expect(large.length).toBeLessThanOrEqual(16_384);
