@@ -43,13 +43,19 @@ const MEMORY_REPLAY_STORE_OPTIONS: OptionSchema<MemoryReplayStoreOptions> = {
 
 // Expired keys swept from the front per call: enough to keep up with arrivals, bounded per request.
 const SWEEP_PER_CALL = 8;
+// Recordings between two purges of expired keys at the bound, as a share of the bound: a purge reads
+// the whole queue (at most twice the bound), so it costs at most eight steps a recording, amortized.
+const PURGE_SHARE = 4;
 
 /**
  * A bounded in-memory {@link ReplayStore}. A proof key is written once and never refreshed (a second
  * write is the replay being refused), so the order of recording is the order of expiry for one TTL: the
- * oldest entries go first when the bound is reached, and those are the ones closest to expiry. Under a
- * flood larger than the bound, a dropped key could be replayed within its window: `evictions()` says when
- * to raise the bound or move to a shared store.
+ * oldest entries go first when the bound is reached, and those are the ones closest to expiry. TTLs
+ * differ, though (a DPoP proof is kept until its own `iat` leaves the window): expired keys recorded
+ * behind a live one are not swept from the front, so at the bound every expired key is dropped first
+ * (at most once per quarter of the bound's recordings), and only then live ones. Under a flood larger
+ * than the bound, a dropped key could be replayed within its window: `evictions()` says when to raise
+ * the bound or move to a shared store.
  *
  * @example
  * ```ts
@@ -66,6 +72,9 @@ export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): Memor
   const entries = new Map<string, number>();
   const recorded = new RecordingQueue();
   let evictions = 0;
+  const purgeEvery = Math.ceil(maxEntries / PURGE_SHARE);
+  // So that the first time the bound is reached, expired keys are dropped before any live one.
+  let recordingsSincePurge = purgeEvery;
 
   /** Whether the item at the front of the queue is its key's current recording (not a stale one). */
   function frontIsCurrent(): boolean {
@@ -92,6 +101,12 @@ export function memoryReplayStore(options: MemoryReplayStoreOptions = {}): Memor
       const position = entries.get(key);
       if (position !== undefined && recorded.expiryAt(position) > now) return false;
       entries.set(key, recorded.push(key, now + ttlMs));
+      recordingsSincePurge++;
+      // Expired keys behind a live one at the front (recorded with shorter TTLs) go before any live key.
+      if (entries.size > maxEntries && recordingsSincePurge >= purgeEvery) {
+        recordingsSincePurge = 0;
+        recorded.keepOnly(entries, now);
+      }
       while (entries.size > maxEntries && recorded.length > 0) {
         if (frontIsCurrent()) {
           entries.delete(recorded.frontKey());
@@ -158,14 +173,21 @@ class RecordingQueue {
     }
   }
 
-  /** Drops the stale items, keeping the others in order, and tells `positions` where they now are. */
-  keepOnly(positions: Map<string, number>): void {
+  /**
+   * Drops the stale items, keeping the others in order, and tells `positions` where they now are. With
+   * `now`, items expired by then are dropped too, and their keys taken out of `positions`.
+   */
+  keepOnly(positions: Map<string, number>, now?: number): void {
     const keys: string[] = [];
     const expiries: number[] = [];
     const base = this.#base + this.#keys.length;
     for (let at = this.#head; at < this.#keys.length; at++) {
       const key = this.#keys[at]!;
       if (positions.get(key) !== this.#base + at) continue;
+      if (now !== undefined && this.#expiries[at]! <= now) {
+        positions.delete(key);
+        continue;
+      }
       positions.set(key, base + keys.length);
       keys.push(key);
       expiries.push(this.#expiries[at]!);

@@ -21,11 +21,12 @@ const MINUTE = 60_000;
  * unknown `kid`s also spend from a per-minute budget, so a flood of made-up `kid`s costs a few fetches
  * a minute, while a rotated key is picked up by the first token that carries it.
  *
- * Times are the pipeline's `now`; a clock that went backwards counts as a fresh start rather than a
- * wait that could last as long as the jump.
+ * Times are the pipeline's `now`; a clock that went back by the wait or more counts as a fresh start
+ * rather than a wait that could last as long as the jump. A reading a little before the last attempt is
+ * no such jump: it is a request that read the clock just before another one started the fetch, and it
+ * waits as every other request does.
  */
 export class RefetchPolicy {
-  private startedAt = Number.NEGATIVE_INFINITY;
   /** When the wait before the next fetch began: the start of the last fetch, or when it failed. */
   private waitFrom = Number.NEGATIVE_INFINITY;
   private failuresInARow = 0;
@@ -41,21 +42,21 @@ export class RefetchPolicy {
 
   /** Whether a fetch may start now. */
   mayFetch(now: number): boolean {
-    // Before the last fetch started: the clock went backwards.
-    if (now < this.startedAt) return true;
-    return now - this.waitFrom >= this.waitAfterLastAttempt();
+    // As far before the wait began as the wait lasts: the clock went back, and the wait is over too.
+    return Math.abs(now - this.waitFrom) >= this.waitAfterLastAttempt();
   }
 
   /** Whether a fetch for a `kid` the held keys do not know may start now. */
   mayFetchForUnknownKid(now: number): boolean {
     if (!this.mayFetch(now)) return false;
     const window = this.unknownKidFetches;
-    while (window.length > 0 && (now - window[0]! >= MINUTE || window[0]! > now)) window.shift();
+    // A minute old, or a minute ahead (the clock went back): out of the budget. A fetch a little ahead
+    // was started by a request that read the clock a little later than this one, and still counts.
+    while (window.length > 0 && Math.abs(now - window[0]!) >= MINUTE) window.shift();
     return window.length < this.settings.unknownKidFetchesPerMinute;
   }
 
   fetchStarted(now: number, forUnknownKid: boolean): void {
-    this.startedAt = now;
     this.waitFrom = now;
     if (forUnknownKid) this.unknownKidFetches.push(now);
   }

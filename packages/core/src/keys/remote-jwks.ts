@@ -33,7 +33,9 @@ export interface RemoteJwksOptions {
   readonly url: string | URL;
   /**
    * Age after which the key set is refreshed. Requests the held keys can answer never wait for that
-   * refresh: it runs in the background. Default 10 minutes, at most a day.
+   * refresh: it runs in the background. Default 10 minutes, at most a day. The age is read on the
+   * request clock; a clock that reads `cacheMaxAge` or more before the set was had (set back since)
+   * leaves its age unknown, and the set is refreshed as if it were that old.
    */
   readonly cacheMaxAge?: number | undefined;
   /**
@@ -145,7 +147,9 @@ export interface RemoteJwks extends VerificationKeySource {
   preload(): Promise<void>;
   /**
    * Uses `jwks` (e.g. a set saved by {@link RemoteJwks.export} and bundled with the function) as if it
-   * had just been fetched: it is refreshed after `cacheMaxAge`, and a `kid` it lacks still causes a fetch.
+   * had just been fetched: it is refreshed after `cacheMaxAge` (its age read by `Date.now()` until the
+   * first request, then on the request clock, which may be another), and a `kid` it lacks still causes
+   * a fetch.
    * The set is checked as a fetched one is; a set without one usable key throws a {@link JwkSetError}
    * and changes nothing.
    */
@@ -235,7 +239,14 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
 
   let index: JwkIndex | undefined;
   let document: JwkSetDocument | undefined;
+  /** When the set in use was had, on the request clock (see {@link ageAt}). */
   let fetchedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * When the set in use was had by `Date.now()`, for one had outside any request (`hydrate()`,
+   * `preload()`), whose clock may be another (a test clock at a fixed date): placed on the request clock
+   * at the first use.
+   */
+  let fetchedAtSystemTime: number | undefined;
   let inflight: Promise<void> | undefined;
   let fetches = 0;
   let failures = 0;
@@ -252,15 +263,36 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     }
   }
 
-  function refresh(now: number, forUnknownKid: boolean): Promise<void> {
+  /** The age of the set in use at `now` (negative: the clock reads a time before it was had). */
+  function ageAt(now: number): number {
+    if (fetchedAtSystemTime !== undefined) {
+      fetchedAt = now - Math.max(0, Date.now() - fetchedAtSystemTime);
+      fetchedAtSystemTime = undefined;
+    }
+    return now - fetchedAt;
+  }
+
+  /**
+   * Whether the set in use is due a refresh at `now`: `cacheMaxAge` old, or the clock reads that long
+   * before it was had. A clock set back since (an NTP step, a restored snapshot) leaves the set's age
+   * unknown; taken as negative, it would keep keys the server withdrew trusted for as long as the jump.
+   * A reading a little before it (a request that read the clock just before a refresh landed) is no
+   * such jump.
+   */
+  function isStale(now: number): boolean {
+    return Math.abs(ageAt(now)) >= cacheMaxAge;
+  }
+
+  /** Starts a fetch; `onSystemClock`: `now` is `Date.now()`, read outside any request. */
+  function refresh(now: number, forUnknownKid: boolean, onSystemClock = false): Promise<void> {
     policy.fetchStarted(now, forUnknownKid);
-    inflight = fetchKeySet(now).finally(() => {
+    inflight = fetchKeySet(now, onSystemClock).finally(() => {
       inflight = undefined;
     });
     return inflight;
   }
 
-  async function fetchKeySet(now: number): Promise<void> {
+  async function fetchKeySet(now: number, onSystemClock: boolean): Promise<void> {
     fetches++;
     // Real time, added to the request's clock: when the fetch ended on that clock, for the back-off.
     const started = performance.now();
@@ -269,6 +301,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       index = fetched.index;
       document = fetched.document;
       fetchedAt = now;
+      fetchedAtSystemTime = onSystemClock ? now : undefined;
       policy.fetchSucceeded();
       reportLeftOut(fetched.index);
     } catch (error) {
@@ -343,7 +376,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     cacheNamespace: where.cacheNamespace,
     async preload(): Promise<void> {
       if (index !== undefined) return;
-      if (inflight === undefined && policy.mayFetch(Date.now())) void refresh(Date.now(), false);
+      if (inflight === undefined && policy.mayFetch(Date.now())) void refresh(Date.now(), false, true);
       if (inflight !== undefined) await inflight;
       if (index === undefined) {
         throw lastError instanceof Error ? lastError : new JwkSetError('ERR_RS_JWKS_STATUS', UNAVAILABLE);
@@ -353,7 +386,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       const hydrated = indexJwkSet(structuredClone(jwks), 'hydrated JWK set', reportImportFailure);
       index = hydrated.index;
       document = hydrated.document;
-      fetchedAt = Date.now();
+      fetchedAtSystemTime = Date.now();
       reportLeftOut(hydrated.index);
     },
     export: () => (document === undefined ? undefined : structuredClone(document)),
@@ -363,12 +396,11 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       if (index === undefined) return undefined;
       const keys = index.readyKeysFor(selector);
       if (keys === undefined || (keys.length === 0 && !index.hasKeyFor(selector))) return undefined;
-      if (now - fetchedAt >= cacheMaxAge && inflight === undefined && policy.mayFetch(now))
-        void refresh(now, false);
+      if (isStale(now) && inflight === undefined && policy.mayFetch(now)) void refresh(now, false);
       return success(keys);
     },
     async keysFor(selector: KeySelector, now: number): Promise<Outcome<readonly CryptoKey[]>> {
-      const stale = now - fetchedAt >= cacheMaxAge;
+      const stale = isStale(now);
       if (index?.hasKeyFor(selector)) {
         // Stale-while-revalidate: the held keys answer now, the refresh runs on its own.
         if (stale && inflight === undefined && policy.mayFetch(now)) void refresh(now, false);
@@ -392,6 +424,10 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     stats: () => ({ fetches, failures, keys: index?.size ?? 0 }),
     health(now) {
       const held = index !== undefined;
+      // A set had outside any request keeps its `Date.now()` time until a request places it: status()
+      // only reads it.
+      const lastFetchAt =
+        fetchedAtSystemTime === undefined ? fetchedAt : now - (Date.now() - fetchedAtSystemTime);
       // As messages show it: a query may hold an API key, and status() feeds health endpoints.
       const shownEndpoint = endpointUrl ?? where.url;
       const health: JwkSetHealth = {
@@ -401,7 +437,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
         keys: index?.size ?? 0,
         fetches,
         failures,
-        ...(held && { lastFetchAt: fetchedAt, ageMs: Math.max(0, now - fetchedAt) }),
+        ...(held && { lastFetchAt, ageMs: Math.max(0, now - lastFetchAt) }),
         ...(lastFailure && { lastFailureAt: lastFailure.at, lastError: lastFailure.error }),
       };
       return [health];

@@ -5,6 +5,7 @@ import { refusePatternValue } from '../config/pattern-value.js';
 import { sha256Digest } from '../crypto/sha256-digest.js';
 import type { ReplayStore } from '../dpop/replay-store.js';
 import { isObject } from '../encoding/json-object.js';
+import { isNumericDate } from '../encoding/numeric-date.js';
 import type { FailureCode } from '../errors/failure.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { checkComparedIssuer, checkUrlSpelling } from '../http/endpoint-url.js';
@@ -206,9 +207,15 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
       return refused('invalid_request', 'The SET has no iat');
     if (iat * 1000 > now + skew) return refused('invalid_request', 'The SET iat is in the future');
     if (iat * 1000 < now - maxAge - skew) return refused('invalid_request', 'The SET is too old');
-    if (exp !== undefined && (typeof exp !== 'number' || exp * 1000 <= now - skew))
+    // A date that is no number (`"exp": "1700000000"`) is the transmitter's mistake to name as such, not
+    // a SET that expired.
+    if (exp !== undefined && !isNumericDate(exp))
+      return refused('invalid_request', 'The SET exp is not a number');
+    if (exp !== undefined && exp * 1000 <= now - skew)
       return refused('invalid_request', 'The SET has expired');
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf * 1000 > now + skew))
+    if (nbf !== undefined && !isNumericDate(nbf))
+      return refused('invalid_request', 'The SET nbf is not a number');
+    if (nbf !== undefined && nbf * 1000 > now + skew)
       return refused('invalid_request', 'The SET is not yet valid');
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH)
       return refused('invalid_request', 'The SET has no valid jti');

@@ -9,12 +9,15 @@ const EPOCH_MS = Date.UTC(2026, 0, 1);
 
 /**
  * The reference: a `Map` in order of recording (a key recorded again moves to the end), swept from the
- * front, eight live keys a call, and trimmed from the front past the bound. Obviously right, and slow
- * for large stores; the store must answer and count exactly as it does.
+ * front, eight live keys a call, purged of every expired key past the bound (at most once per quarter of
+ * the bound's recordings), and trimmed from the front past the bound. Obviously right, and slow for large
+ * stores; the store must answer and count exactly as it does.
  */
 function referenceReplayStore(maxEntries: number, clock: () => number) {
   const entries = new Map<string, number>();
   let evictions = 0;
+  const purgeEvery = Math.ceil(maxEntries / 4);
+  let recordingsSincePurge = purgeEvery;
   return {
     remember(key: string, ttlMs: number): boolean {
       const now = clock();
@@ -27,6 +30,11 @@ function referenceReplayStore(maxEntries: number, clock: () => number) {
       if (expiresAt !== undefined && expiresAt > now) return false;
       entries.delete(key);
       entries.set(key, now + ttlMs);
+      recordingsSincePurge++;
+      if (entries.size > maxEntries && recordingsSincePurge >= purgeEvery) {
+        recordingsSincePurge = 0;
+        for (const [oldKey, oldExpiresAt] of entries) if (oldExpiresAt <= now) entries.delete(oldKey);
+      }
       while (entries.size > maxEntries) {
         entries.delete(entries.keys().next().value!);
         evictions++;
@@ -72,6 +80,25 @@ describe('memoryReplayStore', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('drops expired keys recorded behind a live one before it drops the live one', async () => {
+    // A DPoP proof made by a client whose clock is a minute ahead is kept 121 s (iatWindow 60); proofs
+    // made a minute ago, about 2 s. Recorded behind the long one, the short ones are not swept from the
+    // front: at the bound, they must go first, not the one key still live.
+    let now = 0;
+    const store = memoryReplayStore({ maxEntries: 100, clock: () => EPOCH_MS + now });
+    expect(await store.remember('ahead', 121_000)).toBe(true);
+    for (let i = 0; i < 99; i++) expect(await store.remember(`behind-${i}`, 1_001)).toBe(true);
+    now += 2_000;
+    expect(await store.remember('new', 61_000)).toBe(true);
+    expect(store.evictions()).toBe(0);
+    expect(store.size()).toBe(2);
+    // Still remembered: its replay is refused.
+    expect(await store.remember('ahead', 121_000)).toBe(false);
+    // The last millisecond of its 121 s.
+    now = 120_999;
+    expect(await store.remember('ahead', 121_000)).toBe(false);
   });
 
   it('stays correct through thousands of recordings of the same keys after their expiry', async () => {
