@@ -206,6 +206,9 @@ export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing
   stats(): RedisTokenCacheStoreStats;
 }
 
+/** What a token cache is told of a deletion another instance made (`TokenCacheStore.onDeletedElsewhere`). */
+type DeletedElsewhere = Parameters<Parameters<NonNullable<TokenCacheStore['onDeletedElsewhere']>>[0]>[0];
+
 const DEFAULT_KEY_PREFIX = 'rs:token:';
 const DEFAULT_CHANNEL = 'rs:token-cache:evict';
 // How long close() lets the store's own client finish its last commands before cutting the connection.
@@ -376,16 +379,63 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const { commands } = connection;
   const labelIndex = new RedisLabelIndex(commands, keyPrefix);
   const revocationListeners = new Set<(revocation: SharedRevocation) => void>();
+  const deletionListeners = new Set<(deletion: DeletedElsewhere) => void>();
+
+  /** Tells the token caches on this store of a deletion another instance made. */
+  function deletedElsewhere(deletion: DeletedElsewhere): void {
+    for (const listener of deletionListeners) {
+      try {
+        listener(deletion);
+      } catch {
+        // A listener that fails must not keep the others, or this store, from hearing.
+      }
+    }
+  }
+
+  /**
+   * Deletes again from Redis the answers this instance wrote that another instance's announced deletion
+   * dropped here. Redis may have run this instance's write after that deletion (two connections, no
+   * order between them), and the announcement reaches this instance only once Redis has answered the
+   * deletion, often after this write's own answer: the answer deleted would otherwise be back in Redis,
+   * for every instance to serve. Not announced: the others have dropped their copies already. Best
+   * effort: a failure is reported, counted and otherwise ignored, as a missed message would be.
+   */
+  function deleteOwnWritesAgain(keys: readonly string[]): void {
+    if (keys.length === 0 || closed) return;
+    for (const key of keys) {
+      // Checked for each: a clear heard from elsewhere may name the whole tier, more than
+      // `maxPendingCommands` allows at once.
+      if (!commands.available()) {
+        counts.redisSkipped++;
+        return;
+      }
+      commands.send(['UNLINK', key]).catch((cause: unknown) => {
+        counts.redisErrors++;
+        report(redisStoreError('delete', cause));
+      });
+    }
+  }
+
   const evictions = evictionChannel({
     connection,
     channel,
     reconnectMaxDelay: settings.reconnectMaxDelay,
-    onEviction: (key) => local.drop(key),
-    onLabelEviction: (hash) => local.dropLabelled(hash),
+    onEviction: (key) => {
+      deleteOwnWritesAgain(local.drop(key));
+      deletedElsewhere(key === undefined ? { all: true } : { key });
+    },
+    onLabelEviction: (hash) => {
+      deleteOwnWritesAgain(local.dropLabelled(hash));
+      deletedElsewhere({ labelHash: hash });
+    },
     onRevocation: (revocation) => {
       for (const listener of revocationListeners) listener(revocation);
     },
-    onResync: () => local.drop(),
+    onResync: () => {
+      local.drop();
+      // Deletions announced while the subscription was down were missed: any answer may be gone.
+      deletedElsewhere({ all: true });
+    },
     onConnectionError,
     onSubscribeError: (error) => {
       counts.redisErrors++;
@@ -483,7 +533,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
 
     async set(key, answer, ttlMs) {
       const ttl = Math.max(1, Math.ceil(ttlMs));
-      local.set(key, answer, ttl);
+      local.set(key, answer, ttl, true);
       const value = encodeCachedAnswer(key, answer, signature);
       if (Buffer.byteLength(value) > maxValueBytes) {
         counts.unsharedAnswers++;
@@ -539,6 +589,11 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     onRevocation(listener) {
       revocationListeners.add(listener);
       return () => revocationListeners.delete(listener);
+    },
+
+    onDeletedElsewhere(listener) {
+      deletionListeners.add(listener);
+      return () => deletionListeners.delete(listener);
     },
 
     evictions: () => local.evictions(),

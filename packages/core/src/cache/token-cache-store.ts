@@ -88,4 +88,19 @@ export interface TokenCacheStore extends StoreHealthReporter {
   deleteLabelled?(label: string, deletion?: StoreDeletion): Promise<number | undefined> | number | undefined;
   /** Entries dropped to make room, for metrics. */
   evictions?(): number;
+  /**
+   * For a store shared between instances: calls `listener` whenever it hears that another instance
+   * deleted answers: one (`key`), every answer indexed under a revocation label (`labelHash`, the
+   * base64url SHA-256 of a revocation label such as `sub:alice`, as the store announces it),
+   * or perhaps any (`all`: a `clear()`, or deletions it may have missed while it could not hear them).
+   * Returns what stops the listening. {@link tokenCache} listens, so that the answer of a call it began
+   * before such a deletion, which would put back what the deletion removed, is neither stored nor handed
+   * to the requests waiting for it: they ask again, as after an `evict`, `revoke` or `clear()` made by
+   * this instance.
+   */
+  onDeletedElsewhere?(
+    listener: (
+      deletion: { readonly key: string } | { readonly labelHash: string } | { readonly all: true },
+    ) => void,
+  ): () => void;
 }

@@ -234,15 +234,18 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   instance with a longer `ttl` or a wrong clock, or anyone who could write into a shared store): see
  *   {@link CachedAnswer};
  * - concurrent requests for one token share one call to the wrapped resolver, and all of them get its
- *   answer, unless a revocation overtook it (below). Requests presenting the token with the DPoP scheme
+ *   answer, unless a revocation overtook it (below), or the token, valid when the call began, had
+ *   expired (or was not yet valid) at the time of a request that joined it: that request asks for itself. Requests presenting the token with the DPoP scheme
  *   share a call of their own: a resolver may refuse a token differently for each scheme (an
  *   introspection answer binding it to a DPoP key it does not name);
  * - `evict(token)`, `revoke({ by, value })` (by token, `jti`, subject, client or session) and `clear()`
  *   for revocation, or a {@link RevocationList} (`revocations`) that revokes in every cache at once. Once
  *   a revocation has completed, no answer asked for before it and named by it is served, stored or
  *   handed to a request that was waiting for it or reading it from the store: those requests ask again,
- *   as a request arriving after the revocation does (three times at most, then 503). A revocation costs
- *   the same, in memory and in work, however many calls are under way: it is logged once, and each
+ *   as a request arriving after the revocation does (three times at most, then 503). So do the
+ *   deletions another instance made, which a shared store tells of
+ *   ({@link TokenCacheStore.onDeletedElsewhere}). A revocation costs the same, in memory and in work,
+ *   however many calls are under way: it is logged once, and each
  *   answer is checked against what was logged since its call began. The log keeps the claims revoked
  *   since the oldest call (or store read) under way began (so a resolver's `timeout` bounds it), 10 000
  *   at most: past that, the calls older than the oldest claim kept are asked again;
@@ -374,13 +377,22 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     const start = log.begin();
     try {
       const cached = await read(key);
-      if (cached === undefined || log.forgottenSince(start)) return undefined;
-      if (!log.labelRevokedSince(start)) return cached;
-      const named =
-        log.revokedSince(keyLabel(key), start) ||
-        (cached.info !== undefined &&
-          revocationLabels(cached.info).some((label) => log.revokedSince(label, start)));
-      return named ? undefined : cached;
+      let hashes: readonly string[] | undefined;
+      // Checked again after hashing the answer's labels: a revocation may come meanwhile.
+      for (;;) {
+        if (cached === undefined || log.forgottenSince(start)) return undefined;
+        if (!log.labelRevokedSince(start)) return cached;
+        if (log.revokedSince(keyLabel(key), start)) return undefined;
+        if (cached.info === undefined) return cached;
+        const labels = revocationLabels(cached.info);
+        if (labels.some((label) => log.revokedSince(label, start))) return undefined;
+        if (!log.labelHashRevokedSince(start)) return cached;
+        if (hashes === undefined) {
+          hashes = await labelHashes(labels);
+          continue;
+        }
+        return hashes.some((hash) => log.revokedSince(hashedLabel(hash), start)) ? undefined : cached;
+      }
     } finally {
       log.end(start);
     }
@@ -489,7 +501,19 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     flight.holders++;
     try {
       const outcome = await flight.call;
-      return (await overtaken(flight, token, outcome, now)) ? undefined : outcome;
+      if (await overtaken(flight, token, outcome, now)) return undefined;
+      // A request that joined once the token was no longer valid on its own clock (its `exp` came while
+      // the call ran) is not handed an answer the store would not serve it either: it asks for itself.
+      // Only an answer valid when asked for: one a resolver accepted within its clock-skew allowance is
+      // that resolver's judgement, which asking again at a later time would not make stricter.
+      if (
+        outcome.ok &&
+        now !== flight.now &&
+        validAt(outcome.value, flight.now) &&
+        !validAt(outcome.value, now)
+      )
+        return undefined;
+      return outcome;
     } finally {
       letGo(flight);
     }
@@ -499,6 +523,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     const flight: Flight = {
       call: undefined as never,
       forgotten: false,
+      now: context.now,
       start: log.begin(),
       tokenRevocationsAtStart: log.tokenRevocations,
       // The call itself, until it ends; then only the requests still checking its answer.
@@ -567,10 +592,20 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     now: number,
   ): Promise<boolean> {
     let tokenRevocationsChecked = flight.tokenRevocationsAtStart;
+    let hashes: readonly string[] | undefined;
     for (;;) {
       if (forgotten(flight)) return true;
       if (!outcome.ok) return false;
-      if (revocationLabels(outcome.value).some((label) => log.revokedSince(label, flight.start))) return true;
+      const labels = revocationLabels(outcome.value);
+      if (labels.some((label) => log.revokedSince(label, flight.start))) return true;
+      // A revocation by claim heard from another instance, which names its label by hash only.
+      if (log.labelHashRevokedSince(flight.start)) {
+        if (hashes === undefined) {
+          hashes = await labelHashes(labels);
+          continue;
+        }
+        if (hashes.some((hash) => log.revokedSince(hashedLabel(hash), flight.start))) return true;
+      }
       if (log.tokenRevocations === tokenRevocationsChecked) return false;
       tokenRevocationsChecked = log.tokenRevocations;
       if (someTokenRevoked() && (await namedByTokenRevocation(token, outcome.value, now))) return true;
@@ -794,6 +829,21 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       ];
     },
   };
+  // Deletions made by another instance sharing the store forget the calls under way here as this
+  // instance's own would: a call begun before one would otherwise store again, for every instance, the
+  // answer it deleted (an introspection answer given before the token was revoked).
+  if (typeof store.onDeletedElsewhere === 'function') {
+    store.onDeletedElsewhere((deletion) => {
+      if ('key' in deletion) {
+        forget(deletion.key);
+        log.labelRevoked(keyLabel(deletion.key));
+      } else if ('labelHash' in deletion) {
+        log.labelHashRevoked(hashedLabel(deletion.labelHash));
+      } else {
+        log.forgetAll();
+      }
+    });
+  }
   revocationLogs.set(cache, log);
   return cache;
 }
@@ -817,6 +867,8 @@ interface Flight {
   call: Promise<Outcome<TokenInfo>>;
   /** Set by `evict` and a revocation of this token: whatever the call answers is stale. */
   forgotten: boolean;
+  /** The time of the request that began the call, which the resolver judged the token at. */
+  readonly now: number;
   /** The log's sequence number when the call began: the revocations numbered from it on came after. */
   readonly start: number;
   /** The log's count of revocations by token when the call began. */
@@ -854,6 +906,8 @@ class RevocationLog {
   private readonly revokedAt = new Map<string, number>();
   /** The number of the latest label revoked, for the common check that nothing was. */
   private latestLabel = -1;
+  /** The number of the latest label revoked by its hash ({@link hashedLabel}), likewise. */
+  private latestLabelHash = -1;
   /** Every call that began at or before this number is forgotten (`clear()`, or a label dropped for room). */
   private forgottenThrough = -1;
   /**
@@ -897,6 +951,15 @@ class RevocationLog {
     this.forgottenThrough = Math.max(this.forgottenThrough, revokedAt);
   }
 
+  /**
+   * A revocation by claim heard from another instance by the hash of its label only
+   * ({@link hashedLabel}): an answer is named by it when one of its labels hashes to it.
+   */
+  labelHashRevoked(label: string): void {
+    this.labelRevoked(label);
+    if (this.held.size > 0) this.latestLabelHash = this.next - 1;
+  }
+
   /** A revocation of a token by itself (the call for its own key is forgotten by the cache). */
   tokenRevoked(): void {
     this.tokenRevocations++;
@@ -916,6 +979,11 @@ class RevocationLog {
   /** Whether any claim was revoked since `start`: when not, no answer of a call begun then is named. */
   labelRevokedSince(start: number): boolean {
     return this.latestLabel >= start;
+  }
+
+  /** Whether a label was revoked by its hash since `start`: only then are an answer's labels hashed. */
+  labelHashRevokedSince(start: number): boolean {
+    return this.latestLabelHash >= start;
   }
 
   /** Whether `label` was revoked at or after `start` (a held call's, whose labels are all kept). */
@@ -955,6 +1023,20 @@ const revocationLogs = new WeakMap<TokenCache, RevocationLog>();
  */
 function keyLabel(key: string): string {
   return `key:${key}`;
+}
+
+/**
+ * The {@link RevocationLog} label of a revocation by claim that another instance announced by the hash of
+ * its label (as `@rs/redis` does, so that no identifier is written to Redis in clear); never a claim's
+ * label, nor a key's.
+ */
+function hashedLabel(labelHash: string): string {
+  return `hash:${labelHash}`;
+}
+
+/** The hashes of `labels` as a shared store announces them: base64url SHA-256, the token cache key's hash. */
+function labelHashes(labels: readonly string[]): Promise<string[]> {
+  return Promise.all(labels.map((label) => tokenHash(label)));
 }
 
 /**
