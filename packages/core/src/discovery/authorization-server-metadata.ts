@@ -61,62 +61,88 @@ export function metadataUrls(issuer: string): readonly string[] {
 /**
  * Fetches the authorization server's metadata. The `issuer` it states must equal the configured one
  * exactly (RFC 8414 §3.3), else the metadata is not used.
+ *
+ * The RFC 8414 URL is asked first. Whatever it answers other than usable metadata, short of "not now" (a
+ * network failure, a 5xx, 429 or a temporary redirect, tried again later), sends discovery on to the
+ * OpenID Connect URL: servers that serve only OpenID discovery answer the other URL with a 404, but
+ * also with a 400, a 200 without a body, or the metadata of another issuer (their root one). The OpenID
+ * document is held to the same rules, so nothing less is required of the metadata used.
  */
 export async function discoverMetadata(
   issuer: string,
   http: HttpClient,
   limits: { timeoutMs: number; maxResponseBytes: number },
 ): Promise<AuthorizationServerMetadata> {
-  let lastProblem: DiscoveryError | undefined;
-  for (const url of metadataUrls(issuer)) {
-    let response: Awaited<ReturnType<HttpClient['send']>>;
-    try {
-      response = await http.send({ method: 'GET', url, headers: { accept: 'application/json' }, ...limits });
-    } catch (error) {
-      const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
-      // A document over the limit will be as large next time: wrong metadata, not an outage.
-      const tooLarge = error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE';
-      throw new DiscoveryError(
-        tooLarge ? 'ERR_RS_DISCOVERY_INVALID' : 'ERR_RS_DISCOVERY_UNAVAILABLE',
-        tooLarge ? `${url}: ${message}` : message,
-        { cause: error },
-      );
-    }
-    if (response.status === 404) {
-      lastProblem = new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata at ${url} (HTTP 404)`);
-      continue;
-    }
-    // "Not now" (a 5xx, 429, a temporary redirect) is tried again later; any other status is wrong
-    // metadata, which will not fix itself.
-    if (isTransientStatus(response.status))
-      throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
-    if (response.status !== 200)
-      throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);
-    const read = parseBoundedJson(new TextDecoder().decode(response.body), MAX_DOCUMENT_DEPTH);
-    if (!read.ok) {
-      throw new DiscoveryError(
-        'ERR_RS_DISCOVERY_INVALID',
-        read.problem === 'invalid'
-          ? `${url} did not answer JSON`
-          : `${url} answered JSON nested deeper than ${MAX_DOCUMENT_DEPTH} levels`,
-      );
-    }
-    const metadata = read.value;
-    if (!isObject(metadata) || typeof metadata.issuer !== 'string') {
-      throw new DiscoveryError(
-        'ERR_RS_DISCOVERY_INVALID',
-        `${url} did not answer authorization server metadata`,
-      );
-    }
-    if (metadata.issuer !== issuer) {
-      throw new DiscoveryError(
-        'ERR_RS_DISCOVERY_INVALID',
-        `${url} names issuer ${quotedExcerpt(metadata.issuer, MAX_SHOWN_LENGTH)}, not ${JSON.stringify(issuer)}`,
-      );
-    }
-    return metadata as AuthorizationServerMetadata;
+  const [rfc8414Url, openIdUrl] = metadataUrls(issuer) as [string, string];
+  let firstProblem: DiscoveryError;
+  try {
+    return await metadataAt(rfc8414Url, issuer, http, limits);
+  } catch (error) {
+    if (!(error instanceof DiscoveryError) || error.code !== 'ERR_RS_DISCOVERY_INVALID') throw error;
+    firstProblem = error;
   }
-  throw lastProblem ?? new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata for ${issuer}`);
+  try {
+    return await metadataAt(openIdUrl, issuer, http, limits);
+  } catch (error) {
+    if (!(error instanceof DiscoveryError) || error.code !== 'ERR_RS_DISCOVERY_INVALID') throw error;
+    // Both problems: the one of the URL the server was meant to answer at may be either.
+    throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${firstProblem.message}; ${error.message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The metadata at one of an issuer's metadata URLs, or a {@link DiscoveryError} saying why not. */
+async function metadataAt(
+  url: string,
+  issuer: string,
+  http: HttpClient,
+  limits: { timeoutMs: number; maxResponseBytes: number },
+): Promise<AuthorizationServerMetadata> {
+  let response: Awaited<ReturnType<HttpClient['send']>>;
+  try {
+    response = await http.send({ method: 'GET', url, headers: { accept: 'application/json' }, ...limits });
+  } catch (error) {
+    const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
+    // A document over the limit will be as large next time: wrong metadata, not an outage.
+    const tooLarge = error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE';
+    throw new DiscoveryError(
+      tooLarge ? 'ERR_RS_DISCOVERY_INVALID' : 'ERR_RS_DISCOVERY_UNAVAILABLE',
+      tooLarge ? `${url}: ${message}` : message,
+      { cause: error },
+    );
+  }
+  if (response.status === 404)
+    throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `no metadata at ${url} (HTTP 404)`);
+  // "Not now" (a 5xx, 429, a temporary redirect) is tried again later; any other status is wrong
+  // metadata, which will not fix itself.
+  if (isTransientStatus(response.status))
+    throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
+  if (response.status !== 200)
+    throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);
+  const read = parseBoundedJson(new TextDecoder().decode(response.body), MAX_DOCUMENT_DEPTH);
+  if (!read.ok) {
+    throw new DiscoveryError(
+      'ERR_RS_DISCOVERY_INVALID',
+      read.problem === 'invalid'
+        ? `${url} did not answer JSON`
+        : `${url} answered JSON nested deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+    );
+  }
+  const metadata = read.value;
+  if (!isObject(metadata) || typeof metadata.issuer !== 'string') {
+    throw new DiscoveryError(
+      'ERR_RS_DISCOVERY_INVALID',
+      `${url} did not answer authorization server metadata`,
+    );
+  }
+  if (metadata.issuer !== issuer) {
+    throw new DiscoveryError(
+      'ERR_RS_DISCOVERY_INVALID',
+      `${url} names issuer ${quotedExcerpt(metadata.issuer, MAX_SHOWN_LENGTH)}, not ${JSON.stringify(issuer)}`,
+    );
+  }
+  return metadata as AuthorizationServerMetadata;
 }
 
 /** The endpoint members of the metadata that a resolver may discover. */
