@@ -13,8 +13,9 @@ export type RevocationTarget = 'token' | 'jti' | 'sub' | 'client' | 'sid';
  * refused by the JWT resolvers that use the list.
  *
  * - `token`: the access token itself (hashed at once, never kept or sent anywhere);
- * - `jti`: the token's `jti`; `sub`: its subject; `client`: its client (`client_id`, else `azp`, else the
- *   `aud` of an Access Management client-based token); `sid`: its session.
+ * - `jti`: the token's `jti`; `sub`: its subject; `client`: its client (`client_id`, else `azp`, else
+ *   Okta's `cid` or Microsoft Entra ID's v1.0 `appid`, else the `aud` of an Access Management
+ *   client-based token); `sid`: its session.
  */
 export interface Revocation {
   readonly by: RevocationTarget;
@@ -24,6 +25,15 @@ export interface Revocation {
    * answer only costs a new check); the "revoked before" marker applies to this issuer's tokens only.
    */
   readonly issuer?: string | undefined;
+  /**
+   * When the revocation took effect on the authorization server's clock, in milliseconds since the
+   * epoch (a Security Event Token's `iat`, which the receiver passes). Tokens are refused when issued at
+   * or before the later of this and the list's own clock: an authorization server whose clock runs ahead
+   * of this one's stamps the tokens it issued just before the revocation with an `iat` after the list's
+   * time. At most 5 minutes ahead of the list's clock (the most clock difference any check here
+   * tolerates); ignored by evictions, which refuse nothing.
+   */
+  readonly issuedBefore?: number | undefined;
 }
 
 /**
@@ -59,7 +69,11 @@ const REVOCATION_KEYS: OptionSchema<Revocation> = {
   by: anyValue,
   value: anyValue,
   issuer: nonEmptyString,
+  issuedBefore: anyValue,
 };
+
+/** How far ahead of the list's clock `issuedBefore` may lie: the widest clock skew any check tolerates. */
+export const MAX_ISSUED_BEFORE_LEAD_MS = 300_000;
 
 /**
  * Checks a revocation given by the application, and hashes a token so that it is never kept. Throws
@@ -81,13 +95,25 @@ export async function sharedRevocation(
     `${option}.value`,
     `must be a non-empty string (at most ${MAX_REVOCATION_VALUE_LENGTH} characters)`,
   );
+  const { issuedBefore } = revocation;
+  requireOption(
+    issuedBefore === undefined ||
+      (typeof issuedBefore === 'number' &&
+        Number.isFinite(issuedBefore) &&
+        (revokedAt === undefined || issuedBefore <= revokedAt + MAX_ISSUED_BEFORE_LEAD_MS)),
+    `${option}.issuedBefore`,
+    'must be a time in milliseconds since the epoch, at most 5 minutes ahead of the clock',
+  );
+  // The later time refuses more: tokens stamped by a clock ahead of this one's before the revocation.
+  const refusedThrough =
+    revokedAt === undefined || issuedBefore === undefined ? revokedAt : Math.max(revokedAt, issuedBefore);
   const signingInput = by === 'token' ? signingInputOf(value) : undefined;
   return {
     by,
     value: by === 'token' ? await tokenHash(value) : value,
     ...(signingInput === undefined ? {} : { signingInputHash: await tokenHash(signingInput) }),
     ...(issuer === undefined ? {} : { issuer }),
-    ...(revokedAt === undefined ? {} : { revokedAt }),
+    ...(refusedThrough === undefined ? {} : { revokedAt: refusedThrough }),
   };
 }
 

@@ -198,7 +198,13 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
       }
       try {
         for (const { action, revocations } of planned) {
-          for (const revocation of revocations) await sink[action](revocation);
+          for (const revocation of revocations) {
+            // The SET's iat, on the transmitter's clock, dates the revocation: tokens it issued before it
+            // are refused even when its clock runs ahead of this one (by the skew tolerated at most).
+            await sink[action](
+              action === 'revoke' ? { ...revocation, issuedBefore: set.issuedAt * 1000 } : revocation,
+            );
+          }
         }
         for (const type of custom) {
           const event = set.events[type]!;
