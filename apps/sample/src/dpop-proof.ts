@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
  * With the access token, the proof carries its hash (`ath`), as a resource server requires; without, it
  * is a proof for the token endpoint. Each run makes a new proof: a resource server accepts one only once.
  */
-export const USAGE = 'usage: node dist/dpop-proof.js <METHOD> <URL> [access-token]';
+export const USAGE = 'usage: node apps/sample/dist/dpop-proof.js <METHOD> <URL> [access-token]';
 
 export async function dpopProof(method: string, url: string, keyFile: string, accessToken?: string) {
   const privateJwk = await loadOrCreateKey(keyFile);
