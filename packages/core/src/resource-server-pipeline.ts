@@ -187,6 +187,17 @@ export function buildResourceServerWith(
   // Every policy checkPolicy accepted, and the settled copy it answered (which maps to itself), so that a
   // request carrying either is not checked again and is held to the policy as it was checked.
   const settledPolicies = new WeakMap<AccessPolicy, AccessPolicy>();
+  // Checked and settled, without publishing its scopes: a policy first seen at request time is no route
+  // of the server's, and its scopes (computed from the request, perhaps) must not pile up in the metadata.
+  function settledPolicy(policy: AccessPolicy | undefined, option: string): AccessPolicy | undefined {
+    const settled = validateAccessPolicy(policy, option);
+    checkSenderDemand(settled, option);
+    if (policy !== undefined && settled !== undefined) {
+      settledPolicies.set(policy, settled);
+      settledPolicies.set(settled, settled);
+    }
+    return settled;
+  }
   const server: ResourceServer = {
     challenge,
     tokenLocations: locations,
@@ -195,13 +206,8 @@ export function buildResourceServerWith(
     certificateHeaderTrustedProxies: confirmation?.certificates.headerTrustedProxies === true,
     protectedResource: published,
     checkPolicy(policy, option) {
-      const settled = validateAccessPolicy(policy, option);
-      checkSenderDemand(settled, option);
+      const settled = settledPolicy(policy, option);
       for (const scope of namedScopes(settled?.scopes)) policyScopes.add(scope);
-      if (policy !== undefined && settled !== undefined) {
-        settledPolicies.set(policy, settled);
-        settledPolicies.set(settled, settled);
-      }
       return settled;
     },
     status(): ResourceServerStatus {
@@ -229,7 +235,7 @@ export function buildResourceServerWith(
   // require nothing.
   const settledRoutePolicy = (policy: AccessPolicy, optional: boolean): AccessPolicy =>
     settledPolicies.get(policy) ??
-    server.checkPolicy(policy, optional ? AUTHENTICATE_OPTIONAL : AUTHENTICATE);
+    settledPolicy(policy, optional ? AUTHENTICATE_OPTIONAL : AUTHENTICATE)!;
   const { onAudit, telemetry } = options;
   const observeAuthentication = features.observation;
   if ((onAudit === undefined && telemetry === undefined) || observeAuthentication === undefined) {
