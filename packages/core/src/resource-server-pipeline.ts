@@ -234,8 +234,7 @@ export function buildResourceServerWith(
   // start-up) is checked at its first request: a policy nobody checked could misspell a member and
   // require nothing.
   const settledRoutePolicy = (policy: AccessPolicy, optional: boolean): AccessPolicy =>
-    settledPolicies.get(policy) ??
-    settledPolicy(policy, optional ? AUTHENTICATE_OPTIONAL : AUTHENTICATE)!;
+    settledPolicies.get(policy) ?? settledPolicy(policy, optional ? AUTHENTICATE_OPTIONAL : AUTHENTICATE)!;
   const { onAudit, telemetry } = options;
   const observeAuthentication = features.observation;
   if ((onAudit === undefined && telemetry === undefined) || observeAuthentication === undefined) {
