@@ -189,7 +189,7 @@ export function buildResourceServerWith(
   const settledPolicies = new WeakMap<AccessPolicy, AccessPolicy>();
   // Checked and settled, without publishing its scopes: a policy first seen at request time is no route
   // of the server's, and its scopes (computed from the request, perhaps) must not pile up in the metadata.
-  function settledPolicy(policy: AccessPolicy | undefined, option: string): AccessPolicy | undefined {
+  function settledPolicy<P extends AccessPolicy | undefined>(policy: P, option: string): P {
     const settled = validateAccessPolicy(policy, option);
     checkSenderDemand(settled, option);
     if (policy !== undefined && settled !== undefined) {
@@ -234,7 +234,7 @@ export function buildResourceServerWith(
   // start-up) is checked at its first request: a policy nobody checked could misspell a member and
   // require nothing.
   const settledRoutePolicy = (policy: AccessPolicy, optional: boolean): AccessPolicy =>
-    settledPolicies.get(policy) ?? settledPolicy(policy, optional ? AUTHENTICATE_OPTIONAL : AUTHENTICATE)!;
+    settledPolicies.get(policy) ?? settledPolicy(policy, optional ? AUTHENTICATE_OPTIONAL : AUTHENTICATE);
   const { onAudit, telemetry } = options;
   const observeAuthentication = features.observation;
   if ((onAudit === undefined && telemetry === undefined) || observeAuthentication === undefined) {
