@@ -107,7 +107,13 @@ export const PIPELINE_OPTIONS: OptionSchema<PipelineOptions> = {
 const NO_FAILURE_ANSWERS = (rejection: Rejection): Rejection => rejection;
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-const QUERY_TOKEN_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'private' });
+// For a token sent in the query, a cookie or a header of the API's own: a shared cache may store the
+// answer to a request without an Authorization header (RFC 9111 §3.5), and would serve one client's
+// answer to others. RFC 6750 §2.3 asks it for a query token; a cookie or another header is no different.
+// A form body comes with a POST, PUT or PATCH, whose answers caches do not store for later requests.
+const PRIVATE_ANSWER_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'private',
+});
 const NO_REQUIREMENTS: readonly SenderConstraint[] = Object.freeze([]);
 const NO_SENDER_CONSTRAINTS = { dpop: undefined, confirmation: undefined, required: undefined } as const;
 
@@ -362,7 +368,7 @@ export function buildResourceServerWith(
     return {
       ok: true,
       context: createContext(info, token, location, scheme),
-      headers: successHeaders(location === 'query', nonce),
+      headers: successHeaders(location !== 'authorization-header' && location !== 'form-body', nonce),
     };
   }
 }
@@ -398,9 +404,14 @@ function requirements(
   return [...server, route];
 }
 
-function successHeaders(query: boolean, dpopNonce: string | undefined): Readonly<Record<string, string>> {
-  if (dpopNonce === undefined) return query ? QUERY_TOKEN_HEADERS : NO_HEADERS;
-  return query ? { 'cache-control': 'private', 'dpop-nonce': dpopNonce } : { 'dpop-nonce': dpopNonce };
+function successHeaders(
+  privateAnswer: boolean,
+  dpopNonce: string | undefined,
+): Readonly<Record<string, string>> {
+  if (dpopNonce === undefined) return privateAnswer ? PRIVATE_ANSWER_HEADERS : NO_HEADERS;
+  return privateAnswer
+    ? { 'cache-control': 'private', 'dpop-nonce': dpopNonce }
+    : { 'dpop-nonce': dpopNonce };
 }
 
 // URL schemes are case-insensitive (RFC 3986 §3.1): compared a character at a time, OR 0x20 folding
