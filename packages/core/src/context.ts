@@ -15,8 +15,12 @@ export type DefaultClaims = Readonly<Record<string, unknown>>;
  * {@link RsContext}). It is a statement about what the authorization server issues, as jose's
  * `jwtVerify<Payload>` is: nothing checks the claims against it at run time; check what you rely on
  * with the route's policy (`claims`).
+ *
+ * It has every member of {@link TokenInfo} but `answerExpiresAt`, the expiry of a signed introspection
+ * answer that token caches read to keep the answer no longer: read `expiresAt` for the token's own.
  */
-export interface OAuth2Context<Claims extends object = DefaultClaims> extends Omit<TokenInfo, 'claims'> {
+export interface OAuth2Context<Claims extends object = DefaultClaims>
+  extends Omit<TokenInfo, 'claims' | 'answerExpiresAt'> {
   /**
    * The token's claims (JWT payload or introspection answer). Frozen when a token cache hands them to more
    * than one request (`tokenCache`, `verifiedTokenCache`): read them, never change them.

@@ -171,7 +171,7 @@ const endsPath = (code: number) => code === 63 /* ? */ || code === 35; /* # */
 
 function listedScopes(requirement: ScopeRequirement | undefined): readonly string[] {
   if (requirement === undefined || typeof requirement === 'function') return [];
-  if ('allOf' in requirement) return requirement.allOf;
+  if ('allOf' in requirement) return requirement.allOf ?? [];
   if ('anyOf' in requirement) return requirement.anyOf;
   return requirement;
 }

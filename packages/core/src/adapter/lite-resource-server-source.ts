@@ -5,12 +5,10 @@ import {
   type LiteResourceServerOptions,
 } from '../lite/resource-server.js';
 import type { ResourceServer } from '../resource-server-types.js';
-import { resourceServerFromWith } from './sourced-resource-server.js';
+import { type ResourceServerGiven, resourceServerFromWith } from './sourced-resource-server.js';
 
 /** As `ResourceServerSource`, for an adapter's lite entry: lite options, or a prebuilt resource server. */
-export type LiteResourceServerSource =
-  | LiteResourceServerOptions
-  | { readonly resourceServer: ResourceServer };
+export type LiteResourceServerSource = ResourceServerGiven<LiteResourceServerOptions>;
 
 /**
  * As `resourceServerFrom`, with `@rs/core/lite`'s factory: what an adapter's lite entry uses, so that

@@ -5,13 +5,14 @@ import {
   type ResourceServer,
   type ResourceServerOptions,
 } from '../resource-server.js';
-import { resourceServerFromWith } from './sourced-resource-server.js';
+import { type ResourceServerGiven, resourceServerFromWith } from './sourced-resource-server.js';
 
 /**
  * An adapter's way to receive a resource server: its options, or one built elsewhere with
- * `createResourceServer` and shared (by several adapters, or with code that calls it directly).
+ * `createResourceServer` and shared (by several adapters, or with code that calls it directly). Not both:
+ * an option of `createResourceServer` beside `resourceServer` does not compile, as it is refused at start-up.
  */
-export type ResourceServerSource = ResourceServerOptions | { readonly resourceServer: ResourceServer };
+export type ResourceServerSource = ResourceServerGiven<ResourceServerOptions>;
 
 /**
  * The resource server an adapter was given: built from options, or the one passed as `resourceServer`.

@@ -13,6 +13,19 @@ export type ResourceServerReader<Source> = (
 ) => ResourceServer;
 
 /**
+ * What an adapter is given: the options to build its resource server, or one built elsewhere. Beside a
+ * `resourceServer`, the factory's options are typed `never`, so that TypeScript refuses at compile time
+ * what {@link resourceServerFromWith} refuses at start-up: `{ resourceServer, realm: 'api' }`, whose
+ * `realm` that server, built with options of its own, would never read. A plain union let such a literal
+ * through, as a member is excess only when no member of the union declares it. The options form does not
+ * forbid `resourceServer` in turn, so that options spread from a `Partial` of them still compile: such an
+ * object that carries both is left to the start-up check.
+ */
+export type ResourceServerGiven<Options extends object> =
+  | Options
+  | ({ readonly resourceServer: ResourceServer } & { readonly [Option in keyof Options]?: never });
+
+/**
  * `resourceServerFrom` for any factory: its schema (which the adapter's `settings` join) and its
  * builder of checked options.
  */

@@ -18,8 +18,9 @@ import { asynchronousAnswer, isAsyncFunction, isThenable } from './synchronous-a
  */
 export type ScopeRequirement =
   | readonly string[]
-  | { readonly allOf: readonly string[] }
-  | { readonly anyOf: readonly string[] }
+  // The other key typed `never`: `{ allOf, anyOf }` together is refused at start-up, so it must not compile.
+  | { readonly allOf: readonly string[]; readonly anyOf?: never }
+  | { readonly anyOf: readonly string[]; readonly allOf?: never }
   | ((request: RsRequest, token: TokenInfo) => StaticScopeRequirement);
 
 /** A {@link ScopeRequirement} that is not computed. */
