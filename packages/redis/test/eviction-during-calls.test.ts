@@ -1,5 +1,3 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type CachedAnswer,
   introspectionResolver,
@@ -7,6 +5,7 @@ import {
   tokenCache,
   tokenInfoFromClaims,
 } from '@rs/core';
+import { type HeldIntrospectionEndpoint, startHeldIntrospectionEndpoint } from '@rs/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { labelHash } from '../src/label-hash.js';
 import { requestContext, waitFor } from './helpers.js';
@@ -17,79 +16,20 @@ import { StoreFixture } from './store-fixture.js';
 // the other instance's answer was given before the eviction, so it must be neither kept in its local tier
 // nor written to Redis for every instance to serve.
 
-/**
- * An introspection endpoint on 127.0.0.1 that answers when the test lets it (`release`), so that an
- * answer given before a revocation arrives after it: no sleep decides the order.
- */
-interface HeldAuthorizationServer {
-  readonly endpoint: string;
-  readonly calls: number;
-  /** Tokens inactive from now on (the authorization server revoked them). */
-  readonly revoked: Set<string>;
-  holding: boolean;
-  release(): void;
-  close(): Promise<void>;
-}
-
-async function startHeldAuthorizationServer(): Promise<HeldAuthorizationServer> {
-  const held: (() => void)[] = [];
-  const revoked = new Set<string>();
-  let calls = 0;
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      calls++;
-      const token = new URLSearchParams(body).get('token') ?? '';
-      // Decided when the request arrives, sent when released: the answer of a call made before the
-      // revocation.
-      const answer = revoked.has(token)
-        ? { active: false }
-        : {
-            active: true,
-            sub: `sub-${token}`,
-            client_id: 'client-1',
-            scope: 'read',
-            exp: Math.floor(Date.now() / 1000) + 600,
-          };
-      const send = (): void => json(response, answer);
-      if (as.holding) held.push(send);
-      else send();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const as: HeldAuthorizationServer = {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`,
-    get calls() {
-      return calls;
-    },
-    revoked,
-    holding: false,
-    release() {
-      for (const send of held.splice(0)) send();
-    },
-    close() {
-      as.release();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  return as;
-}
-
-function json(response: ServerResponse, body: unknown): void {
-  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
 let redis: RedisProcess;
-let as: HeldAuthorizationServer;
+let as: HeldIntrospectionEndpoint;
 const fixture = new StoreFixture(() => redis);
 
 beforeAll(async () => {
   redis = await startRedis();
-  as = await startHeldAuthorizationServer();
+  // Decided when the request arrives, sent when released: the answer of a call made before the revocation.
+  as = await startHeldIntrospectionEndpoint((token) => ({
+    active: true,
+    sub: `sub-${token}`,
+    client_id: 'client-1',
+    scope: 'read',
+    exp: Math.floor(Date.now() / 1000) + 600,
+  }));
 });
 afterEach(async () => {
   as.holding = false;

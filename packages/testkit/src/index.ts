@@ -2,6 +2,7 @@ export * from './authorization-server.js';
 export * from './config-refusal.js';
 export * from './conformance.js';
 export * from './dpop-proof.js';
+export * from './held-introspection-endpoint.js';
 export * from './http-send.js';
 export * from './https-send.js';
 export * from './jwks-server.js';

@@ -1,5 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type HeldIntrospectionEndpoint, startHeldIntrospectionEndpoint } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CachedAnswer,
@@ -32,51 +31,6 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
-/** An introspection endpoint on 127.0.0.1 that decides when asked and answers when the test lets it. */
-async function startHeldAuthorizationServer() {
-  const held: (() => void)[] = [];
-  const revoked = new Set<string>();
-  let calls = 0;
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      calls++;
-      const token = new URLSearchParams(body).get('token') ?? '';
-      const answer = revoked.has(token)
-        ? { active: false }
-        : { active: true, sub: `sub-${token}`, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 600 };
-      const send = (): void => json(response, answer);
-      if (as.holding) held.push(send);
-      else send();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const as = {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`,
-    get calls() {
-      return calls;
-    },
-    revoked,
-    holding: false,
-    release() {
-      for (const send of held.splice(0)) send();
-    },
-    close() {
-      as.release();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  return as;
-}
-
-function json(response: ServerResponse, body: unknown): void {
-  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
 /** An in-process store that can be told of a deletion made elsewhere, and records the keys it was asked. */
 function storeHearingDeletions() {
   const inner = memoryTokenCacheStore(100);
@@ -105,9 +59,14 @@ function storeHearingDeletions() {
 }
 
 describe('tokenCache: a deletion another instance made during a call', () => {
-  let as: Awaited<ReturnType<typeof startHeldAuthorizationServer>>;
+  let as: HeldIntrospectionEndpoint;
   beforeAll(async () => {
-    as = await startHeldAuthorizationServer();
+    as = await startHeldIntrospectionEndpoint((token) => ({
+      active: true,
+      sub: `sub-${token}`,
+      aud: AUDIENCE,
+      exp: Math.floor(Date.now() / 1000) + 600,
+    }));
   });
   afterAll(() => as.close());
 

@@ -1,6 +1,11 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ecdsaTwin, generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import {
+  ecdsaTwin,
+  generateSigningKey,
+  type HeldIntrospectionEndpoint,
+  jwksOf,
+  startHeldIntrospectionEndpoint,
+  type TestSigningKey,
+} from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationLogSize } from '../../src/cache/token-cache.js';
 import {
@@ -46,79 +51,18 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
-/**
- * An introspection endpoint on 127.0.0.1 that decides when a request arrives, as an authorization server
- * does, and answers when the test lets it: the answer of a call begun before a revocation comes after.
- */
-interface SlowAuthorizationServer {
-  readonly endpoint: string;
-  /** Introspection requests received. */
-  readonly calls: number;
-  /** Tokens the server says are inactive from now on. */
-  readonly revoked: Set<string>;
-  /** Hold the answers (true) or send them at once. */
-  holding: boolean;
-  /** Sends every answer held. */
-  release(): void;
-  close(): Promise<void>;
-}
-
-async function startSlowAuthorizationServer(): Promise<SlowAuthorizationServer> {
-  const held: (() => void)[] = [];
-  const revoked = new Set<string>();
-  let calls = 0;
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      calls++;
-      const token = new URLSearchParams(body).get('token') ?? '';
-      const answer = revoked.has(token)
-        ? { active: false }
-        : {
-            active: true,
-            sub: `sub-${token}`,
-            jti: `jti-${token}`,
-            client_id: 'client-1',
-            scope: 'read',
-            aud: AUDIENCE,
-            exp: Math.floor(Date.now() / 1000) + 600,
-          };
-      const send = (): void => json(response, answer);
-      if (slow.holding) held.push(send);
-      else send();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const slow: SlowAuthorizationServer = {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`,
-    get calls() {
-      return calls;
-    },
-    revoked,
-    holding: false,
-    release() {
-      for (const send of held.splice(0)) send();
-    },
-    close() {
-      slow.release();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  return slow;
-}
-
-function json(response: ServerResponse, body: unknown): void {
-  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
 describe('tokenCache: a revocation during a call to the authorization server', () => {
-  let as: SlowAuthorizationServer;
+  let as: HeldIntrospectionEndpoint;
   beforeAll(async () => {
-    as = await startSlowAuthorizationServer();
+    as = await startHeldIntrospectionEndpoint((token) => ({
+      active: true,
+      sub: `sub-${token}`,
+      jti: `jti-${token}`,
+      client_id: 'client-1',
+      scope: 'read',
+      aud: AUDIENCE,
+      exp: Math.floor(Date.now() / 1000) + 600,
+    }));
   });
   afterAll(() => as.close());
 

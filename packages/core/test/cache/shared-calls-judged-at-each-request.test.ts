@@ -1,5 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type HeldIntrospectionEndpoint, startHeldIntrospectionEndpoint } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { introspectionResolver, type TokenCache, tokenCache } from '../../src/index.js';
 import { AUDIENCE, bearerRequest, expectFailure, expectSuccess, NOW_MS, NOW_S } from '../helpers.js';
@@ -18,55 +17,19 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
-/** An introspection endpoint on 127.0.0.1 whose answers wait until the test releases them. */
-async function startHeldAuthorizationServer(answer: Record<string, unknown>) {
-  const held: (() => void)[] = [];
-  let calls = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      calls++;
-      const send = (): void => json(response, answer);
-      if (as.holding) held.push(send);
-      else send();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const as = {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/introspect`,
-    get calls() {
-      return calls;
-    },
-    holding: false,
-    release() {
-      for (const send of held.splice(0)) send();
-    },
-    close() {
-      as.release();
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  return as;
-}
-
-function json(response: ServerResponse, body: unknown): void {
-  response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
 // The token expires ten seconds after the test clock's NOW.
 const EXPIRES_AT_S = NOW_S + 10;
 
 describe('tokenCache: a call shared by requests made at different times', () => {
-  let as: Awaited<ReturnType<typeof startHeldAuthorizationServer>>;
+  let as: HeldIntrospectionEndpoint;
   beforeAll(async () => {
-    as = await startHeldAuthorizationServer({
+    as = await startHeldIntrospectionEndpoint(() => ({
       active: true,
       sub: 'alice',
       aud: AUDIENCE,
       iat: NOW_S - 60,
       exp: EXPIRES_AT_S,
-    });
+    }));
   });
   afterAll(() => as.close());
 
