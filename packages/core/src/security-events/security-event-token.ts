@@ -164,6 +164,10 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
     `${option}.replayStore`,
     'must be a replay store such as memoryReplayStore()',
   );
+  // The receiver, in the replay key beside the transmitter: APIs of one deployment that share a replay
+  // store each receive a SET addressed to all of them, and each must act on it once. Audiences hold no
+  // white space (checked above), so a line feed keeps them apart.
+  const receiver = [...audiences].sort().join('\n');
   const maxAge = options.maxAge ?? 300_000;
   const skew = options.skew ?? 60_000;
   const maxLength = options.maxLength ?? 64 * 1024;
@@ -233,7 +237,7 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
     // second. Whole milliseconds, as replay stores take them: a skew may be given with a fraction.
     const acceptableForMs = iat * 1000 + maxAge + skew - now;
     const jtiLifetimeMs = Math.max(1, Math.ceil(acceptableForMs)) + Math.ceil(skew) + 1_000;
-    const replayKey = `rs:set:${await sha256Digest(`${options.issuer}\n${jti}`)}`;
+    const replayKey = `rs:set:${await sha256Digest(`${options.issuer}\n${receiver}\n${jti}`)}`;
     let first: boolean;
     try {
       first = await options.replayStore.remember(replayKey, jtiLifetimeMs);
