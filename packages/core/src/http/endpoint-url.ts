@@ -67,6 +67,7 @@ export function validateEndpointUrl(url: unknown, option: string, allowInsecureH
  * @example
  * ```ts
  * validateIssuerUrl('https://as.example.com/?tenant=a', 'issuerJwks.issuer'); // throws RsConfigError
+ * validateIssuerUrl('https://as.example.com/?', 'issuerJwks.issuer'); // throws: an empty query is one
  * validateIssuerUrl('https://as.example.com\n', 'issuerJwks.issuer'); // throws RsConfigError
  * validateIssuerUrl('https://as.example.com/.well-known/jwks.json', 'issuerJwks.issuer'); // throws
  * ```
@@ -74,7 +75,12 @@ export function validateEndpointUrl(url: unknown, option: string, allowInsecureH
 export function validateIssuerUrl(issuer: unknown, option: string, allowInsecureHttp = false): URL {
   if (typeof issuer === 'string') checkIssuerSpelling(issuer, option);
   const url = validateEndpointUrl(issuer, option, allowInsecureHttp);
-  if (url.search !== '') throw new RsConfigError(option, 'must have no query (RFC 8414 §2)');
+  // A `#` or `?` with nothing after it is still a fragment or a query (RFC 3986 §3.4, §3.5), which the URL
+  // parser reports as none: the issuer would pass and never equal the one its server states. In the
+  // serialized URL each character is only ever that delimiter (elsewhere it is percent-encoded).
+  if (url.href.includes('#'))
+    throw new RsConfigError(option, 'must not have a fragment, not even an empty one');
+  if (url.href.includes('?')) throw new RsConfigError(option, 'must have no query (RFC 8414 §2)');
   // The discovery URL pasted for the issuer: no metadata is found under it, and no token states it.
   if (WELL_KNOWN_PATH.test(url.pathname)) {
     throw new RsConfigError(

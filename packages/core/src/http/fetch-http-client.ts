@@ -2,6 +2,7 @@ import { requireOption } from '../config/config-error.js';
 import { shownUrl } from '../config/shown-url.js';
 import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
+import { networkFailureMessage } from './network-failure.js';
 import { endedByCaller, type RequestDeadline, requestDeadline } from './request-deadline.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -10,7 +11,10 @@ import { untilAborted } from './until-aborted.js';
  * to instrument or proxy it. A request ends at its `timeoutMs`, or as soon as its `signal` aborts, also
  * with a `fetch` that does not heed the `signal` it is given (a wrapper that forwards only some options)
  * or whose body never ends: the exchange is given up then, and a response that arrives later has its
- * body cancelled.
+ * body cancelled. On Node the runtime's `fetch` trusts `NODE_EXTRA_CA_CERTS` beside its own authorities
+ * (the way to a private CA), and reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` only when told to
+ * (`NODE_USE_ENV_PROXY=1`, on the Node versions that have it; Node 20 never does): else, to go through a
+ * proxy, pass undici's `fetch` with an `EnvHttpProxyAgent` as its `dispatcher`.
  */
 export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): HttpClient {
   requireOption(typeof fetchImpl === 'function', 'fetchHttpClient.fetch', 'must be a fetch function');
@@ -74,7 +78,7 @@ function sendFailure(error: unknown, request: HttpRequest, deadline: RequestDead
       },
     );
   }
-  return new HttpClientError('ERR_RS_HTTP_NETWORK', `${shownUrl(request.url)} could not be reached`, {
+  return new HttpClientError('ERR_RS_HTTP_NETWORK', networkFailureMessage(request.url, error), {
     cause: error,
   });
 }

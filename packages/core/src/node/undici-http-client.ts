@@ -31,6 +31,7 @@ import {
   type HttpResponse,
 } from '../http/http-client.js';
 import { contentCodings } from '../http/media-type.js';
+import { networkFailureMessage } from '../http/network-failure.js';
 import { endedByCaller, requestDeadline } from '../http/request-deadline.js';
 import { loadOptionalPeer } from './optional-peer.js';
 import { pemBlocks } from './pem-key.js';
@@ -50,9 +51,11 @@ export interface UndiciHttpClientOptions {
   readonly keepAliveTimeout?: number | undefined;
   /**
    * TLS options for the connection to the authorization server, all PEM: `ca`, the certificates to trust
-   * in place of the runtime's (one or more, as `CERTIFICATE`, `TRUSTED CERTIFICATE` or `X509 CERTIFICATE`
-   * blocks, the labels Node's TLS reads); `cert` and `key`, the client certificate (then its chain) and
-   * its unencrypted private key, given together, for `tls_client_auth`. Checked when the client is built:
+   * in place of the runtime's, those of `NODE_EXTRA_CA_CERTS` included (one or more, as `CERTIFICATE`,
+   * `TRUSTED CERTIFICATE` or `X509 CERTIFICATE` blocks, the labels Node's TLS reads); without it, the
+   * runtime's authorities and `NODE_EXTRA_CA_CERTS` are trusted, as by `fetch`; `cert` and `key`, the
+   * client certificate (then its chain) and its unencrypted private key, given together, for
+   * `tls_client_auth`. Checked when the client is built:
    * text that holds no readable certificate or key, a `ca` whose `-----BEGIN`/`-----END` markers are not
    * lines of their own in pairs, a certificate that is not the key's, or one of `cert` and `key` without
    * the other is refused then, not at the first request.
@@ -100,7 +103,9 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
  * {@link UndiciHttpClientOptions.connections}). `timeoutMs` is the only limit on the answer, however
  * long (undici's own 300 s limits on headers and body are off); opening a connection (TCP and TLS) is
  * given at most 10 s, and fails then with `ERR_RS_HTTP_TIMEOUT` saying so; an attempt that outlives its
- * request (whose own timeout came first) does not keep the process alive.
+ * request (whose own timeout came first) does not keep the process alive. It connects directly:
+ * `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` are not read (through a proxy, give `fetchHttpClient` a
+ * `fetch` on undici's `EnvHttpProxyAgent`).
  *
  * @example
  * ```ts
@@ -208,7 +213,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
             { cause: error },
           );
         }
-        throw new HttpClientError('ERR_RS_HTTP_NETWORK', `${shownUrl(req.url)} could not be reached`, {
+        throw new HttpClientError('ERR_RS_HTTP_NETWORK', networkFailureMessage(req.url, error), {
           cause: error,
         });
       } finally {
