@@ -35,6 +35,8 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { shownMediaType } from '../http/media-type.js';
+import { requestDeadline } from '../http/request-deadline.js';
+import { untilAborted } from '../http/until-aborted.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
@@ -96,9 +98,11 @@ export interface IntrospectionResolverOptions {
   /** Clock skew allowed on `exp`, `nbf` and `iat` in answers, in seconds. Default 0. */
   readonly skewAllowance?: number | undefined;
   /**
-   * The whole budget of one introspection, retries (and a retry with a re-read secret) included. Default
-   * 5 s. The first request of a resolver that discovers its endpoint also waits for discovery (once, with
-   * the same timeout per metadata URL). After a failed discovery, requests are answered with that failure
+   * The whole budget of one introspection, retries (and a retry with a re-read secret) included, and with
+   * `jwtResponse` the wait for the keys that verify the signed answer: a key set still being fetched past
+   * it answers the request 503 `introspection_unavailable` then, and its fetch goes on for the requests
+   * that follow. Default 5 s. The first request of a resolver that discovers its endpoint also waits for
+   * discovery (once, with the same timeout per metadata URL). After a failed discovery, requests are answered with that failure
    * at once for 1 s, doubled after each further failure up to 10 s, before discovery is tried again.
    */
   readonly timeout?: number | undefined;
@@ -482,6 +486,33 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     return parsed.ok ? success({ answer: parsed.value }) : parsed;
   }
 
+  /**
+   * {@link readAnswer} within `timeLeftMs`, what is left of the introspection's budget. A signed answer
+   * waits for the keys that verify it, which a key source may be fetching under its own, longer timeout
+   * (or discovering first): past the budget, the request is answered 503 at once, while that fetch goes
+   * on for the requests that come next.
+   */
+  async function readAnswerWithin(
+    response: HttpResponse,
+    now: number,
+    timeLeftMs: number,
+  ): ReturnType<typeof readAnswer> {
+    // A plain answer waits for nothing.
+    if (jwtReader === undefined) return readAnswer(response, now);
+    const budget = requestDeadline(Math.max(1, timeLeftMs));
+    try {
+      return await untilAborted(readAnswer(response, now), budget.signal);
+    } catch (error) {
+      if (error !== budget.signal.reason) throw error;
+      return refusal(
+        'introspection_unavailable',
+        `the signed answer could not be verified within the ${timeout} ms timeout: its keys were still being fetched`,
+      );
+    } finally {
+      budget.clear();
+    }
+  }
+
   // One exchange with the endpoint; `resolve` below records how it went.
   const endpoint = {
     async exchange(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
@@ -545,7 +576,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         return fail('ERR_RS_INTROSPECTION_MISCONFIGURED', `${shownUrl(url)} ${wrongMediaType}`);
       if (response.status !== 200)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)} answered HTTP ${response.status}`);
-      const answer = await readAnswer(response, context.now);
+      const answer = await readAnswerWithin(response, context.now, deadline - Date.now());
       if (!answer.ok)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)}: ${answer.failure.description}`);
       // How the client presented the token (`Authorization: DPoP …` or any Bearer way), asked only of an

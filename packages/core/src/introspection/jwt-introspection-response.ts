@@ -18,7 +18,10 @@ import { ambiguousAnswer } from './introspection-response.js';
 
 /** RFC 9701 settings: how to trust a JWT introspection answer. */
 export interface JwtIntrospectionOptions {
-  /** The authorization server's signing keys, e.g. `remoteJwks({ url: '<its jwks_uri>' })`. */
+  /**
+   * The authorization server's signing keys, e.g. `remoteJwks({ url: '<its jwks_uri>' })`. Keys still
+   * being fetched are waited for within the introspection's `timeout`, whatever the source's own.
+   */
   readonly keys: VerificationKeySource | readonly VerificationKeySource[];
   /** This resource server's identifier at the authorization server (usually its `client_id`): the `aud` of answers. */
   readonly audience: string;
