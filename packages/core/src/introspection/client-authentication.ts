@@ -44,6 +44,12 @@ export type ClientAuthentication =
       readonly privateKey: CryptoKey | JWK;
       /** The signing algorithm, e.g. `RS256`, `ES256`. */
       readonly algorithm: string;
+      /**
+       * The assertion's `kid`, naming the key among those the server holds for this client (several during
+       * a rotation). Default: the `kid` of the private JWK, when it has one (a JWK `kid` that is not a
+       * string, or has white space at either end, is refused at start-up); none for a `CryptoKey`. Give it
+       * when the server registered the key under another name; remove it from the JWK to send none.
+       */
       readonly kid?: string | undefined;
       /** The assertion's `aud`. Default: the introspection endpoint URL. */
       readonly audience?: string | undefined;
@@ -199,6 +205,7 @@ export function createClientAuthenticator(
       if (auth.kid !== undefined) checkCredentialText(auth.kid, `${option}.kid`);
       if (auth.audience !== undefined) checkCredentialText(auth.audience, `${option}.audience`);
       checkClientAssertionKey(auth.privateKey, auth.algorithm, `${option}.privateKey`);
+      const kid = assertionKid(auth.privateKey, auth.kid, option);
       const key = importSigningKey(auth.privateKey, auth.algorithm);
       // Importing is asynchronous: what the check above cannot know (a `d` of another key) is reported by
       // the first call, as a misconfiguration; until then, keep its rejection from going unhandled.
@@ -208,7 +215,7 @@ export function createClientAuthenticator(
           // The authorization server judges the assertion by the real time, not by an injected clock.
           const now = Math.floor(Date.now() / 1000);
           const assertion = await new SignJWT({})
-            .setProtectedHeader({ alg: auth.algorithm, ...(auth.kid === undefined ? {} : { kid: auth.kid }) })
+            .setProtectedHeader({ alg: auth.algorithm, ...(kid === undefined ? {} : { kid }) })
             .setIssuer(auth.clientId)
             .setSubject(auth.clientId)
             .setAudience(auth.audience ?? endpoint())
@@ -260,6 +267,27 @@ export function createClientAuthenticator(
     default:
       throw new RsConfigError(`${option}.method`, `must be ${METHODS}`);
   }
+}
+
+/**
+ * The `kid` of the assertions: the option, else the private JWK's own. A server holding several keys for
+ * the client (during a rotation) picks one by it, and refuses an assertion that names none (Okta) or a
+ * key it does not hold. The option wins, for a server that registered the key under a name of its own
+ * (Keycloak names an uploaded certificate's key itself).
+ */
+function assertionKid(key: CryptoKey | JWK, given: string | undefined, option: string): string | undefined {
+  if (given !== undefined) return given;
+  const own: unknown = 'kid' in key ? key.kid : undefined;
+  if (own === undefined) return undefined;
+  const keyOption = `${option}.privateKey`;
+  requireOption(
+    typeof own === 'string' && own.length > 0,
+    keyOption,
+    'has a "kid" that is not a non-empty string',
+  );
+  // Sent in the header as written: the server would match no key with a line break.
+  checkCredentialText(own, keyOption, 'its "kid"');
+  return own;
 }
 
 /**
