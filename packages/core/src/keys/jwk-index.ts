@@ -4,7 +4,7 @@ import { kidLabel } from '../encoding/quoted-excerpt.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 import { rsaKeyProblem } from './rsa-key-checks.js';
-import { checkVerificationJwk } from './verification-jwk.js';
+import { checkVerificationJwk, ed25519KeyProblem } from './verification-jwk.js';
 import { type KeySelector, MAX_KEYS_TRIED } from './verification-key-source.js';
 
 // RFC 8037's `EdDSA` and RFC 9864's fully specified `Ed25519` both name Ed25519 signatures.
@@ -263,8 +263,10 @@ export async function importVerificationKey(jwk: JWK, alg: string): Promise<Cryp
   // The last gate every verification key passes, whichever way it came in.
   // A refused key (jose will not verify with one under 2048 bits either) is unusable, like one that fails
   // to import, and must not stop the search for the key that signed the token.
-  const problem = jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : undefined;
-  if (problem !== undefined) throw new Error(`RSA key refused: ${problem}`);
+  // So is an Ed25519 key of small order, with which anyone forges a signature.
+  const problem =
+    jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : jwk.kty === 'OKP' ? ed25519KeyProblem(jwk) : undefined;
+  if (problem !== undefined) throw new Error(`${jwk.kty} key refused: ${problem}`);
   const key = await importJWK(keyMaterial(jwk), alg, { extractable: false });
   if (!(key instanceof Uint8Array)) return key;
   // jose hands shared secrets back as bytes and would import them again on every verification; import

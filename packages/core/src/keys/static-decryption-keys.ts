@@ -4,6 +4,7 @@ import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { isObject } from '../encoding/json-object.js';
 import { kidLabel } from '../encoding/quoted-excerpt.js';
 import { success } from '../errors/failure.js';
+import { certificateKeyProblem } from './certificate-key-match.js';
 import type { DecryptionKeySelector, DescribedDecryptionKeySource } from './decryption-key-source.js';
 import {
   CONTENT_ENCRYPTION_KEY_BYTES,
@@ -257,7 +258,8 @@ function rsaOaepName(hash: string | undefined): string | undefined {
  * `broken` when the key was meant to decrypt and cannot: members that say otherwise or that WebCrypto
  * would refuse ({@link jwkPurposeProblem}), an `oct` key without a readable `k`, an unknown `kty`, unsound
  * public members ({@link publicMembersProblem}: an RSA key under 2048 bits, an EC point off its curve),
- * private members WebCrypto could not import ({@link privateJwkProblem}). Not broken, only for something
+ * private members WebCrypto could not import ({@link privateJwkProblem}), an `x5c` whose first
+ * certificate holds another key ({@link certificateKeyProblem}). Not broken, only for something
  * else, when marked for signatures, a public key, or a key on a curve ECDH-ES does not derive keys on.
  * Reasons read after the key's name and never repeat key material.
  *
@@ -282,7 +284,7 @@ export function decryptionJwkProblem(jwk: Readonly<Record<string, unknown>>): Jw
   if (jwk.kty !== 'RSA' && !keyTypeFitsKeyManagement(jwk.kty, jwk.crv, 'ECDH-ES'))
     return { broken: false, reason: `a key on ${String(jwk.crv)}, which ECDH-ES does not derive keys on` };
   // The public members as WebCrypto checks them at import, then the private ones.
-  const problem = publicMembersProblem(jwk) ?? privateJwkProblem(jwk);
+  const problem = publicMembersProblem(jwk) ?? privateJwkProblem(jwk) ?? certificateKeyProblem(jwk);
   return problem === undefined ? undefined : { broken: true, reason: problem };
 }
 

@@ -2,6 +2,8 @@ import { base64url } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { PRIVATE_MEMBERS } from '../encoding/jwk-members.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
+import { certificateKeyProblem } from './certificate-key-match.js';
+import { isSmallOrderEd25519Key } from './ed25519-small-order.js';
 import { foreignKeyMaterialProblem } from './foreign-key-material.js';
 import { jwkPurposeProblem } from './jwk-purpose.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
@@ -54,11 +56,13 @@ const otherPurpose = (reason: string): VerificationJwkCheck => ({ usable: false,
  * Decides, once and without importing anything, whether a JWK can verify signatures: known `kty`, the
  * members its type requires in their exact form, an EC point on its curve, an RSA key with an odd public
  * exponent of at least 3 (with `e = 1` anyone forges a signature) and a modulus of 2048 to 16384 bits,
+ * an Ed25519 key that is no point of small order (with one, anyone forges a signature),
  * a shared secret (where one is allowed) of 32 bytes or more that is no key of another kind (a public
  * key's PEM or DER bytes as an HMAC secret let anyone sign: {@link foreignKeyMaterialProblem}), and the
  * members that say what the key is for allowing verification ({@link jwkPurposeProblem}: `use`,
- * `key_ops`, `alg`, and `ext` and `kid` in the form WebCrypto and @rs need). Every place keys enter from
- * a JWK set (static and remote sets, secret stores) goes through here. A key it accepts imports: only
+ * `key_ops`, `alg`, and `ext` and `kid` in the form WebCrypto and @rs need), and an `x5c`, when one
+ * can be read, whose first certificate holds this very key ({@link certificateKeyProblem}). Every place
+ * keys enter from a JWK set (static and remote sets, secret stores) goes through here. A key it accepts imports: only
  * its key material is imported (`importVerificationKey`), and that is what was checked.
  */
 export function checkVerificationJwk(
@@ -71,8 +75,10 @@ export function checkVerificationJwk(
   if (marked !== undefined && !marked.broken) return otherPurpose(marked.reason);
   // The members first: a key that lacks its curve is reported for that, not for an `alg` it cannot fit.
   const members = checkMembers(jwk, options.allowSymmetric);
-  if (!members.usable || marked === undefined) return members;
-  return broken(marked.reason);
+  if (!members.usable) return members;
+  if (marked !== undefined) return broken(marked.reason);
+  // A certificate of another key beside the members: which one the issuer signs with cannot be told.
+  return verdict(certificateKeyProblem(jwk));
 }
 
 /**
@@ -179,7 +185,19 @@ function checkOkp(jwk: Record<string, unknown>): VerificationJwkCheck {
   if (jwk.crv !== 'Ed25519') {
     return OTHER_OKP_CURVES.has(jwk.crv) ? otherPurpose(`curve ${jwk.crv}`) : broken('unknown "crv"');
   }
-  return verdict(okpKeyProblem(jwk));
+  return verdict(okpKeyProblem(jwk) ?? ed25519KeyProblem(jwk));
+}
+
+/**
+ * Why the `x` of an Ed25519 key must never verify: a point of small order, with which anyone forges
+ * signatures ({@link isSmallOrderEd25519Key}). `undefined` for a key on another curve.
+ */
+export function ed25519KeyProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {
+  if (jwk.crv !== 'Ed25519') return undefined;
+  const x = decodeMember(jwk.x, 43);
+  return x !== undefined && isSmallOrderEd25519Key(x)
+    ? 'its "x" is a point of small order, with which anyone forges signatures'
+    : undefined;
 }
 
 function okpKeyProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {

@@ -1,5 +1,6 @@
 import { base64url, type JWK } from 'jose';
 import { holdsSecretKeyMaterial } from '../encoding/jwk-members.js';
+import { certificateKeyProblem } from '../keys/certificate-key-match.js';
 import { DEFAULT_KEY_MANAGEMENT_ALGORITHMS } from '../keys/jwe-algorithms.js';
 import { jwkPurposeProblem } from '../keys/jwk-purpose.js';
 import { decryptionJwkProblem, staticDecryptionKeys } from '../keys/static-decryption-keys.js';
@@ -24,6 +25,9 @@ export function verificationJwk(jwk: JWK): JWK | string {
   const signingKey = holdsSecretKeyMaterial(jwk as Readonly<Record<string, unknown>>);
   const marked = jwkPurposeProblem(jwk, 'verify', { signingKey });
   if (marked !== undefined) return marked.reason;
+  // The certificate is left out of the key returned: it is compared with the key here, where it is.
+  const certificate = certificateKeyProblem(jwk as Readonly<Record<string, unknown>>);
+  if (certificate !== undefined) return certificate;
   const publicJwk: Record<string, unknown> = {};
   for (const member of VERIFICATION_MEMBERS) if (jwk[member] !== undefined) publicJwk[member] = jwk[member];
   const check = checkVerificationJwk(publicJwk, { allowSymmetric: true });
