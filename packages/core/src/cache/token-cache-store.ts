@@ -53,8 +53,12 @@ export interface StoreDeletion {
  * Where a token cache keeps its answers. Keys are already hashes of tokens, never tokens. A store may
  * be local ({@link memoryTokenCacheStore}) or shared between instances (`@rs/redis`).
  *
- * A store that fails must throw; the cache then carries on without it (a cache problem never fails a
- * request). An optional `health()` reports its connection in the resource server's `status()`.
+ * A store that fails must throw (or reject); the cache then carries on without it (a cache problem never
+ * fails a request). An operation that has not settled within 5 s is taken as failed as well: a `get` as
+ * a miss, a write as dropped (it is not awaited further, so a write that lands later is not undone).
+ * Bound your store's own operations well within that, as `@rs/redis` does with `commandTimeout`: every
+ * request that misses waits for a `get` and then a `set`. An optional `health()` reports its connection
+ * in the resource server's `status()`.
  *
  * A store is trusted: whoever can write into it can make any token pass, within the token-validity and
  * lifetime checks the reading cache applies to every answer ({@link CachedAnswer}). Let only the resource

@@ -28,6 +28,7 @@ import { REVOCATION_LIST_METHODS } from '../revocation/revocation-list-methods.j
 import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
+import { settledWithin } from './store-operation-bound.js';
 import type { CachedAnswer, StoreLookup, TokenCacheStore } from './token-cache-store.js';
 
 /** Options of {@link tokenCache}. Durations are in milliseconds. */
@@ -250,7 +251,9 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   since the oldest call (or store read) under way began (so a resolver's `timeout` bounds it), 10 000
  *   at most: past that, the calls older than the oldest claim kept are asked again;
  * - a failing store never fails a request, and its outages are told once when they start and once when
- *   they end (`onStoreError`).
+ *   they end (`onStoreError`). A store operation that has not settled within 5 s (the default timeout
+ *   of the calls a cache saves) counts as a failure: a read is a miss, a write is dropped, and a
+ *   store that never answers holds no request or revocation longer than that.
  *
  * What a cache returns still goes through the confirm and authorize stages on every request. Answers are
  * keyed by the token and the wrapped resolver's `cacheNamespace` (a digest of its issuer, audience, keys
@@ -400,7 +403,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
 
   async function read(key: string): Promise<CachedAnswer | undefined> {
     try {
-      return await store.get(key, lookup);
+      return await settledWithin('get', store.get(key, lookup));
     } catch (error) {
       return storeFailed(error);
     }
@@ -413,7 +416,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       ? { info: outcome.value, usableUntil: now + lifetime, storedAt: now }
       : { failure: outcome.failure, usableUntil: now + lifetime, storedAt: now };
     try {
-      await store.set(key, answer, lifetime);
+      await settledWithin('set', store.set(key, answer, lifetime));
       storeWrote();
     } catch (error) {
       storeFailed(error);
@@ -572,7 +575,8 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     if (await overtaken(flight, token, outcome, context.now)) return outcome;
     await remember(key, outcome, context.now);
     // A revocation made between the check and the write may have deleted before this write: undone.
-    if (await overtaken(flight, token, outcome, context.now)) await storeWrite(() => store.delete(key));
+    if (await overtaken(flight, token, outcome, context.now))
+      await storeWrite('delete', () => store.delete(key));
     return outcome;
   }
 
@@ -622,9 +626,9 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     }
   }
 
-  async function storeWrite(write: () => unknown): Promise<void> {
+  async function storeWrite(operation: string, write: () => unknown): Promise<void> {
     try {
-      await write();
+      await settledWithin(operation, write());
       storeWrote();
     } catch (error) {
       storeFailed(error);
@@ -644,14 +648,14 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       log.labelRevoked(keyLabel(key));
       // The other calls may be for the same token spelled otherwise: checked once they answer.
       log.tokenRevoked();
-      await storeWrite(() => store.delete(key, deletion));
+      await storeWrite('delete', () => store.delete(key, deletion));
       return;
     }
     // Which claims a call under way will answer with is not known until it does: each answer is checked
     // then, against the log. The calls stay joinable: most answers are named by no revocation.
     const label = revocationLabel(revocation.by, revocation.value);
     log.labelRevoked(label);
-    await storeWrite(() =>
+    await storeWrite(store.deleteLabelled === undefined ? 'clear' : 'deleteLabelled', () =>
       store.deleteLabelled === undefined ? store.clear() : store.deleteLabelled(label, deletion),
     );
   }
@@ -760,7 +764,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
           // then the resolver's word since) or is checked against the log as any call is. Forgetting
           // them would let every request that reads the stale answer (while its deletion keeps
           // failing) discard the others' calls, until all of them ran out of asks (503).
-          await storeWrite(() => store.delete(key));
+          await storeWrite('delete', () => store.delete(key));
           cached = undefined;
         }
         if (cached !== undefined && servable(cached, context.now)) {
@@ -800,7 +804,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       const key = await keyOf(token);
       forget(key);
       log.labelRevoked(keyLabel(key));
-      await storeWrite(() => store.delete(key));
+      await storeWrite('delete', () => store.delete(key));
     },
     async revoke(revocation: Revocation): Promise<void> {
       await dropRevoked(await sharedRevocation(revocation, undefined, 'tokenCache.revoke'));
@@ -808,7 +812,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     async clear(): Promise<void> {
       // Every call under way at once, without visiting them: each is detached when next looked for.
       log.forgetAll();
-      await storeWrite(() => store.clear());
+      await storeWrite('clear', () => store.clear());
     },
     stats: () => ({ hits, misses, coalesced, evictions: store.evictions?.() ?? 0, revocations, storeErrors }),
     health(now) {

@@ -22,7 +22,9 @@ export interface RetryBudget {
 /**
  * Runs `attempt` until it succeeds, at most `1 + retries` times, all within one budget: each attempt is
  * given the time left (`remainingMs`, for its own timeout), and no retry starts when its pause would use
- * up the rest. Throws what the last attempt threw.
+ * up the rest. Throws what the last attempt threw. The budget is counted on the monotonic clock
+ * (`performance.now()`): a step of the system clock (NTP, a virtual machine resumed) neither lengthens
+ * nor shortens it.
  *
  * Each call of `attempt` must build what it sends anew: a retry resends nothing of an earlier attempt,
  * since part of a request may be good once only (a client assertion's `jti`, a DPoP proof), and the
@@ -40,10 +42,12 @@ export async function retryWithinBudget<T>(
   attempt: (remainingMs: number) => Promise<T>,
   budget: RetryBudget,
 ): Promise<T> {
-  const deadline = Date.now() + budget.budgetMs;
+  // Not `Date.now()`: set back while an attempt runs, it would hand the next one the step as extra time.
+  const deadline = performance.now() + budget.budgetMs;
   let lastError: unknown = new Error(`no time left within ${budget.budgetMs} ms`);
   for (let attemptIndex = 0; attemptIndex <= budget.retries; attemptIndex++) {
-    const remainingMs = deadline - Date.now();
+    // Whole milliseconds, as timeouts are given and reported.
+    const remainingMs = Math.ceil(deadline - performance.now());
     if (remainingMs <= 0) break;
     try {
       return await attempt(remainingMs);
@@ -53,7 +57,7 @@ export async function retryWithinBudget<T>(
     }
     const pause = Math.max(budget.retryDelayMs * 2 ** attemptIndex, budget.retryAfterMs?.(lastError) ?? 0);
     // No time left for the pause means no time for a useful retry either.
-    if (attemptIndex === budget.retries || deadline - Date.now() <= pause) break;
+    if (attemptIndex === budget.retries || deadline - performance.now() <= pause) break;
     await sleep(pause);
     // Whether a retry is still welcome may have changed during the pause.
     if (budget.retryable !== undefined && !budget.retryable(lastError)) break;

@@ -43,11 +43,22 @@ export interface HttpClient {
   readonly presentsClientCertificate?: boolean | undefined;
 }
 
-/** Thrown by an {@link HttpClient} when the exchange did not produce a complete, bounded response. */
+/**
+ * Thrown by an {@link HttpClient} when the exchange did not produce a complete, bounded response:
+ * `ERR_RS_HTTP_TIMEOUT` (no answer within `timeoutMs`), `ERR_RS_HTTP_NETWORK` (no answer: refused, reset,
+ * a TLS failure, a body that does not decode), `ERR_RS_HTTP_TOO_LARGE` (over `maxResponseBytes`), or
+ * `ERR_RS_HTTP_CLOSED` (the client was closed: `undiciHttpClient().close()`, which cuts requests still
+ * under way after its grace period and refuses new ones at once). A closed client stays closed, so
+ * `ERR_RS_HTTP_CLOSED` is never retried: introspection gives up at once rather than asking it again.
+ */
 export class HttpClientError extends RsError {
   static override readonly [ERROR_CLASS_BRAND] = '@rs/core/HttpClientError';
   override name = 'HttpClientError';
-  declare readonly code: 'ERR_RS_HTTP_TIMEOUT' | 'ERR_RS_HTTP_NETWORK' | 'ERR_RS_HTTP_TOO_LARGE';
+  declare readonly code:
+    | 'ERR_RS_HTTP_TIMEOUT'
+    | 'ERR_RS_HTTP_NETWORK'
+    | 'ERR_RS_HTTP_TOO_LARGE'
+    | 'ERR_RS_HTTP_CLOSED';
 
   constructor(code: HttpClientError['code'], message: string, options?: { cause?: unknown }) {
     super(code, message, options);

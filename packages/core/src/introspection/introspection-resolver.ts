@@ -396,7 +396,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     try {
       const response = await retryWithinBudget(
         async (remainingMs) => {
-          const startedAt = Date.now();
+          const startedAt = performance.now();
           const { body, headers, credentials } = await introspectionRequest(token);
           sent.credentials = credentials;
           const response = await http.send({
@@ -405,7 +405,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
             headers,
             body,
             // Signing an assertion took part of the time left.
-            timeoutMs: Math.max(1, remainingMs - (Date.now() - startedAt)),
+            timeoutMs: Math.max(1, Math.ceil(remainingMs - (performance.now() - startedAt))),
             maxResponseBytes,
           });
           if (response.status >= 500 || response.status === 429) throw new UnavailableAnswer(url, response);
@@ -429,8 +429,8 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
           { cause: error.cause },
         );
       }
-      // An answer too large was an answer: the server is there.
-      recordExchange(!wantsAnotherAttempt(error));
+      // An answer too large was an answer: the server is there. A closed client says nothing of it.
+      if (!clientClosed(error)) recordExchange(!wantsAnotherAttempt(error));
       if (error instanceof UnavailableAnswer)
         return new IntrospectionError('ERR_RS_INTROSPECTION_UNAVAILABLE', error.message);
       const message =
@@ -526,8 +526,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
             : 'ERR_RS_INTROSPECTION_UNAVAILABLE';
         return fail(code, `introspection endpoint discovery failed: ${(error as Error).message}`, error);
       }
-      // One budget for the whole exchange, the request with a re-read secret included.
-      const deadline = Date.now() + timeout;
+      // One budget for the whole exchange, the request with a re-read secret included, on the monotonic
+      // clock: a step of the system clock must neither lengthen nor shorten it.
+      const deadline = performance.now() + timeout;
+      const timeLeftMs = (): number => Math.ceil(deadline - performance.now());
       const sent = { credentials: 0 };
       let response = await introspect(url, token, timeout, sent);
       // A stored client secret may have been rotated since it was read: read it again, and when it
@@ -537,9 +539,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         !(response instanceof IntrospectionError) &&
         response.status === 401 &&
         authenticator.reread(sent.credentials) &&
-        deadline - Date.now() > 0
+        timeLeftMs() > 0
       ) {
-        response = await introspect(url, token, deadline - Date.now(), sent);
+        response = await introspect(url, token, timeLeftMs(), sent);
       }
       if (response instanceof IntrospectionError)
         return fail(response.code, response.message, response.cause);
@@ -576,7 +578,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
         return fail('ERR_RS_INTROSPECTION_MISCONFIGURED', `${shownUrl(url)} ${wrongMediaType}`);
       if (response.status !== 200)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)} answered HTTP ${response.status}`);
-      const answer = await readAnswerWithin(response, context.now, deadline - Date.now());
+      const answer = await readAnswerWithin(response, context.now, timeLeftMs());
       if (!answer.ok)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)}: ${answer.failure.description}`);
       // How the client presented the token (`Authorization: DPoP …` or any Bearer way), asked only of an
@@ -675,10 +677,18 @@ class CredentialsNotPrepared extends Error {
   }
 }
 
-/** Whether a failed attempt may go better the next time: not when the answer was too large, or unsent. */
+/**
+ * Whether a failed attempt may go better the next time: not when the answer was too large, the request
+ * unsent, or the HTTP client closed (at shutdown: it stays closed, and asking it again until the timeout
+ * only holds the request up).
+ */
 function wantsAnotherAttempt(error: unknown): boolean {
-  if (error instanceof CredentialsNotPrepared) return false;
+  if (error instanceof CredentialsNotPrepared || clientClosed(error)) return false;
   return !(error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE');
+}
+
+function clientClosed(error: unknown): boolean {
+  return error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_CLOSED';
 }
 
 /** The wait after `failures` failures in a row: 1 s, doubled for each further one, up to 10 s. */

@@ -80,7 +80,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export interface ClosableHttpClient extends HttpClient {
   /**
    * Closes every connection: idle ones at once, busy ones when their request ends or, after a grace
-   * period of 1 s, by cutting them (their requests fail). Leaves no socket or timer behind.
+   * period of 1 s, by cutting them (their requests fail with `ERR_RS_HTTP_CLOSED`). Leaves no socket or
+   * timer behind. A request sent after `close()` was called fails at once with `ERR_RS_HTTP_CLOSED`,
+   * which nothing retries.
    */
   close(): Promise<void>;
 }
@@ -142,10 +144,14 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
   // Each request under way follows this signal with a listener of its own: as many as there are
   // requests, and none left once they end, so Node's leak warning past 10 would be a false alarm.
   setMaxListeners(0, cut.signal);
+  // Set by close(): a request sent or cut from then on fails with ERR_RS_HTTP_CLOSED, which no caller
+  // retries (asking a closed client again fails again, until the caller's own timeout).
+  let closed = false;
   return {
     // `tls.cert` and `tls.key` come together, or not at all (checked above).
     presentsClientCertificate: options.tls?.cert !== undefined,
     async send(req: HttpRequest): Promise<HttpResponse> {
+      if (closed) throw closedClient(req.url);
       const deadline = requestDeadline(req.timeoutMs, cut.signal, req.signal);
       connectionAttempts.requestStarted();
       try {
@@ -197,6 +203,14 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
         if (error instanceof HttpClientError) throw error;
         // Ended by the caller: its own reason, as fetch rejects.
         if (endedByCaller(deadline, req.signal)) throw req.signal?.reason;
+        // Cut by close(), or refused by the closing pool: not the server's failure. (A request that
+        // timed out or failed on its own during the grace period says so.)
+        if (
+          (cut.signal.aborted && deadline.signal.reason === cut.signal.reason) ||
+          error instanceof undiciErrors.ClientClosedError ||
+          error instanceof undiciErrors.ClientDestroyedError
+        )
+          throw closedClient(req.url, error);
         if (error instanceof undiciErrors.ConnectTimeoutError) {
           // Before the request's own deadline: say what took too long, not that the deadline passed.
           throw new HttpClientError(
@@ -222,6 +236,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
       }
     },
     close: () => {
+      closed = true;
       connectionAttempts.abandon();
       return closeWithin(dispatcher, cut, CLOSE_GRACE_MS);
     },
@@ -469,6 +484,10 @@ const INFLATERS: Readonly<Record<string, Inflater>> = {
       return inflateRawBounded(body, { maxOutputLength: maxBytes });
     }),
 };
+
+function closedClient(url: string, cause?: unknown): HttpClientError {
+  return new HttpClientError('ERR_RS_HTTP_CLOSED', `${shownUrl(url)}: the HTTP client was closed`, { cause });
+}
 
 function tooLarge(maxBytes: number): HttpClientError {
   return new HttpClientError('ERR_RS_HTTP_TOO_LARGE', `response body exceeds ${maxBytes} bytes`);

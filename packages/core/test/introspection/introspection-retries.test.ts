@@ -305,33 +305,59 @@ describe('during an outage each request costs the endpoint one call', () => {
     expect(server.requests).toHaveLength(5);
   });
 
-  const unanswered: readonly [string, (response: ServerResponse) => void][] = [
-    ['a network error (connection reset)', (response) => response.socket?.destroy()],
-    ['a timeout (no answer)', () => undefined],
+  // A reset fails at once and leaves time for the retry; a timeout spends the whole budget, so no retry
+  // fits in it. Either opens the window: the next request makes one attempt.
+  const unanswered: readonly [string, (response: ServerResponse) => void, number][] = [
+    ['a network error (connection reset)', (response) => response.socket?.destroy(), 2],
+    ['a timeout (no answer)', () => undefined, 1],
   ];
 
-  it.each(unanswered)('%s opens the window as a 5xx does', async (_name, fail) => {
+  it.each(unanswered)('%s opens the window as a 5xx does', async (_name, fail, firstRequestCalls) => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(START);
     const server = await loopbackServer((_request, response) => fail(response));
     const { resolver, errors } = introspectAt(authorizationServer(), {
       endpoint: server.url,
       issuer: undefined,
-      // With Date frozen the budget never runs out: each attempt ends by the HTTP client's own timer.
       timeout: 200,
       retries: 1,
-      retryDelay: 10,
+      // Room for a timer that fires a little early on a busy machine: a timeout still leaves no retry.
+      retryDelay: 50,
     });
     const rs = resourceServerWith(resolver);
 
     expectRejected(await rs.authenticate(bearerRequest('token-1')), 'introspection_unavailable');
-    expect(server.requests).toHaveLength(2);
+    expect(server.requests).toHaveLength(firstRequestCalls);
     expectRejected(await rs.authenticate(bearerRequest('token-2')), 'introspection_unavailable');
-    expect(server.requests).toHaveLength(3);
+    expect(server.requests).toHaveLength(firstRequestCalls + 1);
     expect(errors.map((error) => error.code)).toEqual([
       'ERR_RS_INTROSPECTION_UNAVAILABLE',
       'ERR_RS_INTROSPECTION_UNAVAILABLE',
     ]);
+  });
+
+  it('a system clock set back while an attempt waits gives no retry extra time', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(START);
+    // The first request is never answered, and the system clock steps back an hour meanwhile (NTP, a
+    // resumed virtual machine); any later one would be answered at once.
+    const server = await loopbackServer((_request, response, index) => {
+      if (index > 0) return answerStatus(response, 503);
+      vi.setSystemTime(START - 3_600_000);
+    });
+    const timeout = 300;
+    const { resolver } = introspectAt(authorizationServer(), {
+      endpoint: server.url,
+      issuer: undefined,
+      timeout,
+      retries: 3,
+      retryDelay: 50,
+    });
+    const rs = resourceServerWith(resolver);
+
+    expectRejected(await rs.authenticate(bearerRequest('token-1')), 'introspection_unavailable');
+    // The attempt spent the whole timeout: no retry, where the hour set back once bought three.
+    expect(server.requests).toHaveLength(1);
   });
 
   it('through a token cache, a run of misses costs one call each once the first has failed', async () => {

@@ -66,7 +66,7 @@ describe('undiciHttpClient close()', () => {
     expect(ms).toBeGreaterThanOrEqual(CLOSE_GRACE_MS - 1);
     // Generous for a loaded machine: the bound is a multiple of the grace period, not forever.
     expect(ms).toBeLessThan(5 * CLOSE_GRACE_MS);
-    expect(await request).toMatchObject({ code: 'ERR_RS_HTTP_NETWORK' });
+    expect(await request).toMatchObject({ code: 'ERR_RS_HTTP_CLOSED' });
     await settle();
     expect(leftBehind(before, openHandles())).toEqual({});
   });
