@@ -46,12 +46,18 @@ export interface EvictionChannel {
    * Runs `remove`, then announces `message` once Redis has answered it, so that whoever hears the
    * announcement and then reads Redis finds the keys gone (on a cluster the keys and the channel live on
    * different shards, so sending both in one write would not order them). Announced even when removing
-   * failed: the others should at least drop their local copies. With `onlyIfRemoved`, a removal that
-   * answered with nothing removed (`0`) is not announced. Throws the first failure.
+   * failed: the others should at least drop their local copies. A revocation is announced the same way
+   * once its marker is kept, so that an instance subscribing meanwhile hears it or reads it back. With
+   * `onlyIfRemoved`, a removal that answered with nothing removed (`0`) is not announced. Throws the
+   * first failure.
    */
   removeAndAnnounce(
     remove: () => Promise<unknown>,
-    message: { readonly key: string } | { readonly clear: true } | { readonly label: string },
+    message:
+      | { readonly key: string }
+      | { readonly clear: true }
+      | { readonly label: string }
+      | { readonly revocation: SharedRevocation },
     onlyIfRemoved?: boolean,
   ): Promise<void>;
   stats(): EvictionChannelStats;

@@ -33,11 +33,12 @@ export function decodeEvictionMessage(text: string): EvictionMessage | undefined
   if (clear === true) return { from, clear: true };
   if (typeof key === 'string') return { from, key };
   if (typeof label === 'string') return { from, label };
-  const shared = sharedRevocation(revocation);
+  const shared = sharedRevocationFrom(revocation);
   return shared === undefined ? undefined : { from, revocation: shared };
 }
 
-function sharedRevocation(value: unknown): SharedRevocation | undefined {
+/** The revocation `value` spells, checked field by field; `undefined` for anything else. */
+export function sharedRevocationFrom(value: unknown): SharedRevocation | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { by, value: named, signingInputHash, issuer, revokedAt } = value as Record<string, unknown>;
   if (typeof by !== 'string' || !TARGETS.has(by) || typeof named !== 'string' || named.length === 0)

@@ -7,6 +7,7 @@ export type RedisStoreOperation =
   | 'delete'
   | 'clear'
   | 'publish'
+  | 'read_markers'
   | 'subscribe'
   | 'connection'
   | 'invalid_value'

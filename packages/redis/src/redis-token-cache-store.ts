@@ -26,6 +26,7 @@ import {
 import type { RedisClusterOptions, RedisSentinelOptions } from './deployment-options.js';
 import { evictionChannel } from './eviction-channel.js';
 import { fixedPrefixMeeting } from './fixed-key-prefixes.js';
+import { KeptRevocationMarkers, type MarkerBounds } from './kept-revocation-markers.js';
 import { labelHash } from './label-hash.js';
 import { LocalTier } from './local-tier.js';
 import type { NodeRedisClient } from './node-redis-client.js';
@@ -146,6 +147,18 @@ export interface RedisTokenCacheStoreStats {
   /** Evictions announced by other instances and applied to the in-process tier. */
   readonly receivedEvictions: number;
   /**
+   * Revocation markers read back from Redis since the store was built: every live one, each time the
+   * subscription (re)starts or a revocation list starts listening, so that revocations published while
+   * this instance was not subscribed are not missed.
+   */
+  readonly markersRead: number;
+  /**
+   * Revocations made here that Redis did not take when they were made (unreachable, failing) and that
+   * were shared once it did: each is retried every `reconnectMaxDelay` while its marker lives, the latest
+   * 10 000 at most.
+   */
+  readonly revocationsSharedLate: number;
+  /**
    * Deletions that repeated a revocation another instance had already applied and announced (see
    * `StoreDeletion`), counted when over, whether Redis answered or not; only those that found answers
    * stored meanwhile, or could not tell, were announced again.
@@ -211,6 +224,11 @@ type DeletedElsewhere = Parameters<Parameters<NonNullable<TokenCacheStore['onDel
 
 const DEFAULT_KEY_PREFIX = 'rs:token:';
 const DEFAULT_CHANNEL = 'rs:token-cache:evict';
+// The most revocation markers read back from Redis: as many as a revocation list can keep.
+const MAX_MARKERS_READ = 10_000_000;
+// The most revocations kept to share again while Redis does not take them: a flood during an outage is
+// still applied on this instance, and its oldest are shared no more.
+const MAX_UNSHARED = 10_000;
 // How long close() lets the store's own client finish its last commands before cutting the connection.
 const CLOSE_GRACE_MS = 1_000;
 const FACTORY = 'redisTokenCacheStore';
@@ -306,6 +324,10 @@ function refuseOtherComponentsKeys(keyPrefix: string): void {
  *   expire by Redis TTL;
  * - revocation: `delete` and `clear` remove answers from Redis and announce it on a pub/sub channel; every
  *   instance drops its local copies, and empties its local tier whenever its subscription (re)starts;
+ * - revocation lists sharing through it (`revocationList({ share: store })`): each revocation's marker is
+ *   kept in Redis for the list's `markerTtl` and announced; whenever the subscription (re)starts the live
+ *   markers are read back (the store is not `ready` until then), so an instance that was not subscribed
+ *   when a revocation was made refuses what it names too;
  * - Redis never fails or slows a request: commands fail at once while disconnected, wait at most
  *   `commandTimeout`, and the client reconnects in the background. `get` then answers from the local tier
  *   (or misses); `set`, `delete` and `clear` update the local tier and then throw, which `tokenCache`
@@ -357,6 +379,8 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     invalidValues: 0,
     unsharedAnswers: 0,
     repeatedDeletions: 0,
+    markersRead: 0,
+    revocationsSharedLate: 0,
   };
   let closed = false;
 
@@ -378,7 +402,120 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const connection = storeConnection({ ...settings, onConnectionError });
   const { commands } = connection;
   const labelIndex = new RedisLabelIndex(commands, keyPrefix);
-  const revocationListeners = new Set<(revocation: SharedRevocation) => void>();
+  const revocationListeners = new Set<(revocation: SharedRevocation, kept?: boolean) => void>();
+  const keptMarkers = new KeptRevocationMarkers(commands, keyPrefix, signature);
+  // The reading of kept markers under way (its number), whether one has ended since the subscription last
+  // (re)started, and the pause before the next attempt after one failed.
+  let markerReading = 0;
+  let markersReadSinceRestart = false;
+  let markerRetry: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Reads back every live revocation marker kept in Redis and hands each to the revocation lists
+   * listening, so that a revocation published while this instance was not subscribed (starting, or
+   * reconnecting) still refuses what it names. Run whenever the subscription (re)starts and whenever a
+   * list starts listening; a failure is reported and tried again after a pause. Until one reading has
+   * ended since the subscription (re)started, the store is not `ready` (`health()`).
+   */
+  function readKeptMarkers(): void {
+    clearTimeout(markerRetry);
+    markerRetry = undefined;
+    if (closed || revocationListeners.size === 0) return;
+    const reading = ++markerReading;
+    const retryLater = () => {
+      if (closed || reading !== markerReading) return;
+      markerRetry = setTimeout(readKeptMarkers, settings.reconnectMaxDelay);
+      markerRetry.unref?.();
+    };
+    if (!commands.available()) {
+      counts.redisSkipped++;
+      retryLater();
+      return;
+    }
+    keptMarkers.read(Date.now(), MAX_MARKERS_READ).then(
+      ({ revocations, refused }) => {
+        if (closed) return;
+        for (const problem of refused) {
+          counts.invalidValues++;
+          report(new RedisStoreError('invalid_value', `refused ${problem} found in Redis; ignored`));
+        }
+        counts.markersRead += revocations.length;
+        // Handed over even when a later reading has begun: a marker only ever refuses more.
+        for (const revocation of revocations) heardRevocation(revocation, true);
+        if (reading === markerReading) markersReadSinceRestart = true;
+      },
+      (error: unknown) => {
+        if (closed) return;
+        counts.redisErrors++;
+        report(redisStoreError('read_markers', error));
+        retryLater();
+      },
+    );
+  }
+
+  /** Keeps the marker of `revocation` in Redis, then announces it; throws when Redis was not updated. */
+  async function shareRevocation(
+    revocation: SharedRevocation,
+    marker: MarkerBounds | undefined,
+  ): Promise<void> {
+    await writeThrough('publish', () =>
+      // Announced once Redis has kept the marker: an instance subscribing meanwhile either hears the
+      // announcement or reads the marker back.
+      marker === undefined
+        ? evictions.announce({ revocation })
+        : evictions.removeAndAnnounce(() => Promise.all(keptMarkers.keep(revocation, marker, Date.now())), {
+            revocation,
+          }),
+    );
+  }
+
+  // Revocations this instance could not share (Redis unreachable or failing), with their marker bounds:
+  // the other instances would never hear of them, so they are shared again until Redis takes them.
+  const unshared = new Map<SharedRevocation, MarkerBounds | undefined>();
+  let shareRetry: ReturnType<typeof setTimeout> | undefined;
+
+  /** Keeps `revocation` to share again after a pause; past {@link MAX_UNSHARED}, the oldest goes. */
+  function shareLater(revocation: SharedRevocation, marker: MarkerBounds | undefined): void {
+    if (closed || marker === undefined || revocation.revokedAt === undefined) return;
+    unshared.set(revocation, marker);
+    if (unshared.size > MAX_UNSHARED) unshared.delete(unshared.keys().next().value!);
+    if (shareRetry === undefined) {
+      shareRetry = setTimeout(shareAgain, settings.reconnectMaxDelay);
+      shareRetry.unref?.();
+    }
+  }
+
+  /**
+   * Shares again, oldest first, the revocations Redis did not take, while their markers live; stops at
+   * the first failure and tries again after a pause. Each failure is reported as the first one was.
+   */
+  async function shareAgain(): Promise<void> {
+    shareRetry = undefined;
+    for (const [revocation, marker] of unshared) {
+      if (closed) return;
+      unshared.delete(revocation);
+      if (marker === undefined || revocation.revokedAt! + marker.markerTtl <= Date.now()) continue;
+      try {
+        await shareRevocation(revocation, marker);
+        counts.revocationsSharedLate++;
+      } catch {
+        shareLater(revocation, marker);
+        return;
+      }
+    }
+  }
+
+  /** Hands a revocation to every list listening; one that throws does not keep the others from it. */
+  function heardRevocation(revocation: SharedRevocation, kept: boolean): void {
+    for (const listener of revocationListeners) {
+      try {
+        listener(revocation, kept);
+      } catch {
+        // A listener that fails must not keep the others, or this store, from hearing.
+      }
+    }
+  }
+
   const deletionListeners = new Set<(deletion: DeletedElsewhere) => void>();
 
   /** Tells the token caches on this store of a deletion another instance made. */
@@ -428,10 +565,11 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       deleteOwnWritesAgain(local.dropLabelled(hash));
       deletedElsewhere({ labelHash: hash });
     },
-    onRevocation: (revocation) => {
-      for (const listener of revocationListeners) listener(revocation);
-    },
+    onRevocation: (revocation) => heardRevocation(revocation, false),
     onResync: () => {
+      // Revocations published while the subscription was down were missed: read back their markers.
+      markersReadSinceRestart = false;
+      readKeptMarkers();
       local.drop();
       // Deletions announced while the subscription was down were missed: any answer may be gone.
       deletedElsewhere({ all: true });
@@ -565,7 +703,10 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       local.drop();
       // Deleted on every primary, then announced (even when deleting failed half-way).
       await writeThrough('clear', () =>
-        evictions.removeAndAnnounce(() => connection.deleteByPrefix(keyPrefix), { clear: true }),
+        // The revocation markers stay: forgetting answers revokes nothing back.
+        evictions.removeAndAnnounce(() => connection.deleteByPrefix(keyPrefix, keptMarkers.key), {
+          clear: true,
+        }),
       );
     },
 
@@ -582,12 +723,19 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       return deleted;
     },
 
-    async publishRevocation(revocation) {
-      await writeThrough('publish', () => evictions.announce({ revocation }));
+    async publishRevocation(revocation, marker) {
+      try {
+        await shareRevocation(revocation, marker);
+      } catch (error) {
+        shareLater(revocation, marker);
+        throw error;
+      }
     },
 
     onRevocation(listener) {
       revocationListeners.add(listener);
+      // A list built after the subscription started has missed what was read back then.
+      readKeptMarkers();
       return () => revocationListeners.delete(listener);
     },
 
@@ -597,11 +745,18 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     },
 
     evictions: () => local.evictions(),
-    health: () => connection.health(),
+    health: () => {
+      const health = connection.health();
+      // Not ready while revocations published before this instance subscribed may still be unknown to it.
+      const markersKnown = revocationListeners.size === 0 || markersReadSinceRestart;
+      return { ...health, ready: health.ready && markersKnown };
+    },
 
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(markerRetry);
+      clearTimeout(shareRetry);
       await Promise.all([evictions.close(), connection.close(CLOSE_GRACE_MS)]);
     },
 

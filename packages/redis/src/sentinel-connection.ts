@@ -71,7 +71,7 @@ export function sentinelConnection(
     commands,
     isReady: () => target.isReady,
     health: () => health.report(target.isReady),
-    deleteByPrefix: (prefix) => deleteByPrefix(commands, prefix),
+    deleteByPrefix: (prefix, except) => deleteByPrefix(commands, prefix, undefined, except),
     publishCommand: (channel, message) => ['PUBLISH', channel, message],
     subscribe: (handlers) =>
       channelSubscription(

@@ -23,10 +23,23 @@ export interface RevocableCache {
  * it publishes them on its eviction channel.
  */
 export interface RevocationSharing {
-  /** Tells every other instance. A `token` revocation carries the token's hash, never the token. */
-  publishRevocation(revocation: SharedRevocation): Promise<void>;
-  /** Calls `listener` with every revocation another instance published; returns how to stop. */
-  onRevocation(listener: (revocation: SharedRevocation) => void): () => void;
+  /**
+   * Tells every other instance. A `token` revocation carries the token's hash, never the token. `marker`
+   * says how long, and how many, the list keeps its markers: a sharing that also keeps the marker (as
+   * `@rs/redis` does) keeps it no longer, and no more of them, so that instances that were not listening
+   * (starting, or reconnecting) still hear it.
+   */
+  publishRevocation(
+    revocation: SharedRevocation,
+    marker?: { readonly markerTtl: number; readonly maxMarkers: number },
+  ): Promise<void>;
+  /**
+   * Calls `listener` with every revocation another instance published; returns how to stop. `kept` is
+   * `true` for a revocation read back from what the sharing keeps (this instance was not listening when it
+   * was published): only its marker is recorded, since the caches it named were dropped when it was made
+   * and every cached answer is checked against the markers anyway.
+   */
+  onRevocation(listener: (revocation: SharedRevocation, kept?: boolean) => void): () => void;
 }
 
 /** Options of {@link revocationList}. Durations in milliseconds. */
@@ -169,14 +182,19 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
     await apply(revocation, false);
     if (options.share === undefined) return;
     try {
-      await options.share.publishRevocation(revocation);
+      await options.share.publishRevocation(revocation, { markerTtl, maxMarkers });
     } catch (error) {
       counts.shareErrors++;
       tell(error);
     }
   }
 
-  const stopListening = options.share?.onRevocation((revocation) => {
+  const stopListening = options.share?.onRevocation((revocation, kept) => {
+    // Read back on (re)subscribing, maybe once more each time: a marker, not a revocation heard.
+    if (kept === true) {
+      markers.add(revocation);
+      return;
+    }
     counts.received++;
     apply(revocation, true).catch(tell);
   });
