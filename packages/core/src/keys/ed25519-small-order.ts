@@ -1,3 +1,5 @@
+import { hexBytes } from '../encoding/hex.js';
+
 /**
  * The encodings of the Ed25519 points of small order (RFC 8032 §5.1.2: the y coordinate, little-endian,
  * its top bit the sign of x), as libsodium lists them: the identity (y = 1), the point of order 2
@@ -13,7 +15,7 @@ const SMALL_ORDER_ENCODINGS: readonly Uint8Array[] = [
   'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
   'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
   'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
-].map(fromHex);
+].map(hexBytes);
 
 /**
  * Whether a 32-byte Ed25519 public key is a point of small order (the identity, or a point of order 2,
@@ -29,10 +31,4 @@ export function isSmallOrderEd25519Key(key: Uint8Array): boolean {
     for (let i = 0; i < 31; i++) if (key[i] !== encoding[i]) return false;
     return (key[31]! & 0x7f) === encoding[31];
   });
-}
-
-function fromHex(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
 }
