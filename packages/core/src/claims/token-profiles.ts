@@ -48,8 +48,10 @@ export interface ProfileRules {
  * RFC 8725 §3.11: a JWT typed as another kind of token is never an access token, whatever the profile: an
  * OpenID back-channel logout token (`logout+jwt`, with an `exp` and the client as `aud`), a Security Event
  * Token (`secevent+jwt`), a signed introspection answer (`token-introspection+jwt`), a DPoP proof
- * (`dpop+jwt`), any `…+jwt` but `at+jwt` (RFC 9068), with or without `application/`. A token without
- * `typ`, or typed `JWT`, says nothing of its kind and passes: most access tokens are typed so.
+ * (`dpop+jwt`), any `…+jwt` but `at+jwt` (RFC 9068), and the issuer-signed JWT of an SD-JWT (RFC 9901,
+ * the `+sd-jwt` suffix: `dc+sd-jwt` credentials an authorization server may sign with its keys and issue
+ * without `aud`), with or without `application/`. A token without `typ`, or typed `JWT`, says nothing of
+ * its kind and passes: most access tokens are typed so.
  */
 function refuseOtherKindsOfJwt(typ: string | undefined): ReturnType<TypeCheck> {
   // The spellings issuers write, answered before any parsing: this runs for every token.
@@ -57,7 +59,7 @@ function refuseOtherKindsOfJwt(typ: string | undefined): ReturnType<TypeCheck> {
   // A media type (RFC 7515 §4.1.9): its parameters and the spaces around it say nothing of its kind.
   const named = mediaTypeOf(typ);
   const mediaType = named.startsWith('application/') ? named.slice('application/'.length) : named;
-  return mediaType.endsWith('+jwt') && mediaType !== 'at+jwt'
+  return (mediaType.endsWith('+jwt') && mediaType !== 'at+jwt') || mediaType.endsWith('+sd-jwt')
     ? failure('token_type_invalid', 'The JWT "typ" header names another kind of token')
     : undefined;
 }

@@ -1,4 +1,5 @@
 import { memberTypeProblem } from '../claims/member-types.js';
+import { isSecurityEventToken } from '../claims/security-event-claim.js';
 import { tokenKindProblem } from '../claims/token-kind.js';
 import { presentClaim, profileRules } from '../claims/token-profiles.js';
 import { checkValidityPeriod } from '../claims/validity.js';
@@ -190,6 +191,9 @@ export function buildJwtResolver(
     const kind = tokenKindProblem(claims);
     if (kind !== undefined)
       return { code: 'token_type_invalid', description: `The JWT is not an access token ("${kind}")` };
+    // A logout token or another SET whose header does not say so (its `typ` is only recommended).
+    if (isSecurityEventToken(claims))
+      return { code: 'token_type_invalid', description: 'The JWT is a security event token ("events")' };
     return checkValidityPeriod(info, now, skew, true);
   }
 

@@ -31,7 +31,10 @@ const EVERY_FEATURE: JwtResolverFeatures = {
 /**
  * Validates JWT access tokens locally: signed (JWS), encrypted (JWE) or both (a signed JWT inside a JWE),
  * then issuer, audience, validity period and the optional profile. Any failure is `invalid_token` with a
- * description of what failed.
+ * description of what failed. Whatever the profile, a JWT that says it is another kind of token is
+ * refused (`token_type_invalid`): by its header `typ` (`logout+jwt`, `dpop+jwt`, any `…+jwt` but
+ * `at+jwt`, any `…+sd-jwt`), by a claim naming a refresh or ID token (`token_type`, Keycloak's `typ`,
+ * `tokenName`, `token_use`), or by an `events` object (a logout token or another security event token).
  *
  * Without a key source, the keys are discovered from the one issuer's metadata (`jwks_uri`); until the
  * metadata and the set are had, requests are answered 503 `keys_unavailable`, and metadata or a set
