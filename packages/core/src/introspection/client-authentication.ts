@@ -26,7 +26,11 @@ import { type ClientSecretSource, checkCredentialText, clientSecretSource } from
  * - `tls_client_auth`: a client certificate on the connection; give the HTTP client the certificate
  *   (`undiciHttpClient({ tls: { cert, key } })` from `@rs/core/node`). Only `client_id` goes in the form.
  *   Refused at start-up with the default HTTP client, or an `undiciHttpClient` without `tls.cert`: neither
- *   presents a certificate.
+ *   presents a certificate. The server checks the certificate's subject against the client's registration
+ *   (RFC 8705 §2.1).
+ * - `self_signed_tls_client_auth`: the same on this side (RFC 8705 §2.2), for a client registered with
+ *   its (usually self-signed) certificate or public key itself rather than a subject: the HTTP client
+ *   presents that certificate, only `client_id` goes in the form, and the same start-up check applies.
  * - `bearer`: a static access token in the `Authorization` header (servers that protect introspection
  *   with an OAuth token of their own).
  */
@@ -55,6 +59,7 @@ export type ClientAuthentication =
       readonly audience?: string | undefined;
     }
   | { readonly method: 'tls_client_auth'; readonly clientId: string }
+  | { readonly method: 'self_signed_tls_client_auth'; readonly clientId: string }
   | {
       readonly method: 'bearer';
       /** The access token, as RFC 6750 spells one (a b64token): refused at start-up otherwise. */
@@ -84,7 +89,8 @@ export interface ClientSecretCredentials {
 }
 
 type Method = ClientAuthentication['method'];
-const METHODS = 'client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth or bearer';
+const METHODS =
+  'client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or bearer';
 const SECRET_SCHEMA = {
   method: anyValue,
   clientId: nonEmptyString,
@@ -107,6 +113,7 @@ const SCHEMA_BY_METHOD: {
     audience: nonEmptyString,
   },
   tls_client_auth: { method: anyValue, clientId: nonEmptyString },
+  self_signed_tls_client_auth: { method: anyValue, clientId: nonEmptyString },
   bearer: { method: anyValue, token: nonEmptyString },
 };
 
@@ -121,6 +128,21 @@ export const CLIENT_AUTHENTICATION: OptionRule = {
     checkOptions(value, SCHEMA_BY_METHOD[method as Method], path);
   },
 };
+
+/**
+ * The methods by which the client authenticates with its TLS certificate (RFC 8705 §2): their requests go
+ * to the server's `mtls_endpoint_aliases` when it names one (RFC 8705 §5), and need an HTTP client that
+ * presents a certificate.
+ */
+const MUTUAL_TLS_METHODS: ReadonlySet<string> = new Set<Method>([
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+]);
+
+/** Whether `method` authenticates the client with its TLS certificate (see {@link MUTUAL_TLS_METHODS}). */
+export function authenticatesWithMutualTls(method: unknown): boolean {
+  return typeof method === 'string' && MUTUAL_TLS_METHODS.has(method);
+}
 
 /** Adds the credentials to an introspection request. */
 export interface ClientAuthenticator {
@@ -232,12 +254,13 @@ export function createClientAuthenticator(
       };
     }
     case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
       // Without a certificate on the connection the server can only refuse every request: say so now. A
       // client that cannot tell (one of the user's own) is taken at its word.
       requireOption(
         httpClient !== undefined && httpClient.presentsClientCertificate !== false,
         option,
-        `tls_client_auth needs an HTTP client that presents a TLS client certificate, and the ${httpClient === undefined ? 'default one' : 'one given'} presents none: give httpClient: undiciHttpClient({ tls: { cert, key } }) from @rs/core/node`,
+        `${auth.method} needs an HTTP client that presents a TLS client certificate, and the ${httpClient === undefined ? 'default one' : 'one given'} presents none: give httpClient: undiciHttpClient({ tls: { cert, key } }) from @rs/core/node`,
       );
       return {
         apply: async (form) => {

@@ -72,13 +72,16 @@ function loudRereadReporter(): SecretRereadReporter {
  * Checks the secret option at start-up (a reference must be readable now, and what it holds must pass
  * {@link checkCredentialText}) and returns its source. `refreshSeconds` applies to references only, and
  * is refused beside a fixed string. A re-read that fails keeps the last good secret, tells `report`, and
- * is tried again after the refresh interval or the next refusal of the credentials.
+ * is tried again after the refresh interval or the next refusal of the credentials. `clock` counts the
+ * interval in milliseconds; default the monotonic `performance.now()`, which a step of the system clock
+ * does not move.
  */
 export function clientSecretSource(
   value: SecretValue,
   refreshSeconds: number | undefined,
   option: string,
-  clock: () => number = Date.now,
+  // Monotonic: a system clock set back an hour would keep a rotated secret unread for that hour.
+  clock: () => number = () => performance.now(),
   report: SecretRereadReporter = loudRereadReporter(),
 ): ClientSecretSource {
   const refreshOption = `${option.replace(/\.clientSecret$/, '')}.secretRefreshSeconds`;

@@ -40,8 +40,10 @@ import { untilAborted } from '../http/until-aborted.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
+import { recordIssuerSpellings } from '../revocation/issuer-spellings.js';
 import type { TokenInfo } from '../token-info.js';
 import {
+  authenticatesWithMutualTls,
   CLIENT_AUTHENTICATION,
   type ClientAuthentication,
   type CredentialsSent,
@@ -63,7 +65,7 @@ import {
 export interface IntrospectionResolverOptions {
   /**
    * The introspection endpoint. When absent, it is discovered from `issuer` (RFC 8414, then OpenID): with
-   * `tls_client_auth`, the metadata's `mtls_endpoint_aliases.introspection_endpoint` when it names one
+   * `tls_client_auth` or `self_signed_tls_client_auth`, the metadata's `mtls_endpoint_aliases.introspection_endpoint` when it names one
    * (RFC 8705 §5), else `introspection_endpoint`.
    */
   readonly endpoint?: string | URL | undefined;
@@ -75,7 +77,8 @@ export interface IntrospectionResolverOptions {
    * states its issuer two ways: Access Management answers for its root realm with `iss` ending in
    * `/oauth2` or in `/oauth2/realms/root`, so give both. Refused at start-up when no server could state
    * one: white space or control characters anywhere, an upper-case scheme or host, a query, plain `http:`
-   * to a host that is not loopback (unless `allowInsecureHttp`).
+   * to a host that is not loopback (unless `allowInsecureHttp`). A revocation (`revocationList`) naming
+   * one of the spellings given together reaches cached answers stating another.
    */
   readonly issuer?: string | readonly string[] | undefined;
   /** How this resource server authenticates to the endpoint. */
@@ -104,14 +107,17 @@ export interface IntrospectionResolverOptions {
    * that follow. Default 5 s. The first request of a resolver that discovers its endpoint also waits for
    * discovery (once, with the same timeout per metadata URL). After a failed discovery, requests are answered with that failure
    * at once for 1 s, doubled after each further failure up to 10 s, before discovery is tried again.
+   * These waits, and the pause of retries (see `retries`), are counted on the monotonic clock: a step of
+   * the system clock neither lengthens nor shortens them.
    */
   readonly timeout?: number | undefined;
   /**
    * Retries after a network error, a timeout, a 5xx or a 429 answer, within the timeout. Default 1. A 503
-   * or 429 with `Retry-After` is retried no sooner than it asks, and not at all when that is past the
-   * timeout. After an introspection that got no answer, later ones make a single attempt for 1 s, doubled
-   * after each further one up to 10 s, until the endpoint answers again: during an outage each request
-   * costs the server one call, not `1 + retries`.
+   * or 429 with `Retry-After` is retried no sooner than it asks (a date counted from the answer's `Date`,
+   * on the server's clock), and not at all when that is past the timeout. After an introspection that
+   * got no answer, later ones make a single attempt for 1 s, doubled after each further one up to 10 s,
+   * until the endpoint answers again: during an outage each request costs the server one call, not
+   * `1 + retries`.
    */
   readonly retries?: number | undefined;
   /** Delay before the first retry, doubled for each next one. Default 100 ms. */
@@ -194,6 +200,8 @@ const BACK_OFF_DELAY_MS = 1_000;
 const MAX_BACK_OFF_DELAY_MS = 10_000;
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
+// The form a `Date` header is sent in (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
+const IMF_FIXDATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /**
  * Validates opaque access tokens with the authorization server's RFC 7662 introspection endpoint.
@@ -232,6 +240,8 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       'list each issuer as its answers state it in iss',
     );
   }
+  // Revocations naming one spelling reach the answers stating another, as this resolver accepts both.
+  if (issuers !== undefined) recordIssuerSpellings(issuers);
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined
@@ -277,31 +287,34 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
     fixedEndpoint === undefined
       ? endpointDiscovery(issuer!, 'introspection_endpoint', http, {
           timeoutMs: timeout,
-          // The limit for answers is no limit for the metadata (several KiB at Keycloak or Access
-          // Management): a small one would fail discovery for good. At least what issuerJwks accepts.
-          maxResponseBytes: Math.max(maxResponseBytes, MAX_METADATA_BYTES),
+          // The metadata has its own bound whatever the limit for answers: a small one would fail
+          // discovery for good (several KiB at Keycloak or Access Management), a larger one would take any
+          // document. issuerJwks reads metadata within the same 64 KiB.
+          maxResponseBytes: MAX_METADATA_BYTES,
           allowInsecureHttp: options.allowInsecureHttp,
           // RFC 8705 §5: a certificate-authenticated client calls the server's mTLS alias, when it has one.
-          mtlsAlias: options.clientAuthentication?.method === 'tls_client_auth',
+          mtlsAlias: authenticatesWithMutualTls(options.clientAuthentication?.method),
         })
       : undefined;
   // A failed discovery is not tried again by every request that follows: it waits 1 s, doubled after each
   // further failure up to 10 s (as a JWK set fetch does), and meanwhile requests are answered with the
-  // failure at once. Real time, not the request's clock: the wait is for the server's sake.
+  // failure at once. Real time, not the request's clock: the wait is for the server's sake. Monotonic
+  // time, not the system clock: set back an hour (an NTP correction), the system clock would answer
+  // requests with the failure for that hour after the server is back; set forward, it would end the wait.
   let discoveryRetryAt = Number.NEGATIVE_INFINITY;
   let discoveryFailures = 0;
   let discoveryFailure: unknown;
   async function discoveredEndpoint(): Promise<string> {
     const known = discovery!.known();
     if (known !== undefined) return known;
-    if (Date.now() < discoveryRetryAt) throw discoveryFailure;
+    if (performance.now() < discoveryRetryAt) throw discoveryFailure;
     try {
       const found = await discovery!.endpoint();
       discoveryFailures = 0;
       return found;
     } catch (error) {
       // Requests that shared one discovery count it once: the first to see it fail sets the wait.
-      const now = Date.now();
+      const now = performance.now();
       if (now >= discoveryRetryAt) {
         discoveryFailures++;
         discoveryRetryAt = now + backOffDelay(discoveryFailures);
@@ -343,17 +356,17 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
   // each, without retries, for 1 s, doubled after each further such introspection up to 10 s, and make
   // them again as soon as one gets an answer. Never none: a token is checked the moment the server is back.
   // Concurrent introspections that failed together count once, as for discovery. Real time, for the
-  // server's sake.
+  // server's sake, on the monotonic clock as discovery's wait is.
   let retriesResumeAt = Number.NEGATIVE_INFINITY;
   let unansweredInARow = 0;
-  const retriesPaused = (): boolean => Date.now() < retriesResumeAt;
+  const retriesPaused = (): boolean => performance.now() < retriesResumeAt;
   function recordExchange(answered: boolean): void {
     if (answered) {
       unansweredInARow = 0;
       retriesResumeAt = Number.NEGATIVE_INFINITY;
       return;
     }
-    const now = Date.now();
+    const now = performance.now();
     if (now < retriesResumeAt) return;
     unansweredInARow++;
     retriesResumeAt = now + backOffDelay(unansweredInARow);
@@ -537,7 +550,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       // well), ask once more with the new one, in the time left.
       if (
         !(response instanceof IntrospectionError) &&
-        response.status === 401 &&
+        refusedClientAuthentication(response) &&
         authenticator.reread(sent.credentials) &&
         timeLeftMs() > 0
       ) {
@@ -659,7 +672,7 @@ class UnavailableAnswer extends Error {
   constructor(url: string, response: HttpResponse) {
     const retryAfter =
       response.status === 503 || response.status === 429
-        ? retryAfterMs(response.header('retry-after'), Date.now())
+        ? retryAfterMs(response.header('retry-after'), serverTimeOf(response))
         : undefined;
     super(
       retryAfter === undefined
@@ -668,6 +681,18 @@ class UnavailableAnswer extends Error {
     );
     this.retryAfterMs = retryAfter;
   }
+}
+
+/**
+ * When `response` was sent, on the server's clock: its `Date` (RFC 9110 §6.6.1), else this system's time.
+ * A `Retry-After` date is written on the server's clock: measured from the `Date` beside it, the wait is
+ * the one the server asks for, whatever this system's clock says (set an hour back, it would read an
+ * hour more, and the request would not be retried; set ahead, it would read none).
+ */
+function serverTimeOf(response: HttpResponse): number {
+  const date = response.header('date')?.trim();
+  const sentAt = date !== undefined && IMF_FIXDATE.test(date) ? Date.parse(date) : Number.NaN;
+  return Number.isNaN(sentAt) ? Date.now() : sentAt;
 }
 
 /** The client authentication could not be added to a request (a key that cannot sign): nothing was sent. */
@@ -725,6 +750,17 @@ function introspectionCacheNamespace(options: IntrospectionResolverOptions): Cac
     settings: { ...settings, jwtResponse: jwtResponse === undefined ? undefined : answerVerification },
     client: { method, clientId, token },
   });
+}
+
+/**
+ * Whether the endpoint refused this resource server's client authentication: a 401, or a 400 saying
+ * `invalid_client`, which RFC 6749 §5.2 lets a server answer when the client did not authenticate with
+ * the `Authorization` header (`client_secret_post`, its secret in the body).
+ * Another 400 (`invalid_request`, `unsupported_token_type`) is no refusal of the credentials: a secret
+ * read again would not change it.
+ */
+function refusedClientAuthentication(response: HttpResponse): boolean {
+  return response.status === 401 || (response.status === 400 && oauthError(response) === 'invalid_client');
 }
 
 /** The OAuth `error` code of an error answer, when it is small JSON that has one. */

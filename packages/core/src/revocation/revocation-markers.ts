@@ -1,5 +1,6 @@
 import { LruMap } from '../lru-map.js';
 import type { TokenInfo } from '../token-info.js';
+import { otherSpellingsOf } from './issuer-spellings.js';
 import { claimNamedBy, type RevocationTarget, type SharedRevocation } from './revocation.js';
 
 const CLAIM_TARGETS = ['jti', 'sub', 'client', 'sid'] as const;
@@ -137,13 +138,27 @@ export class RevocationMarkers {
     );
   }
 
-  /** The latest live revocation time naming this value (for every issuer, or for `issuer`). */
+  /**
+   * The latest live revocation time naming this value (for every issuer, or for `issuer` under any of
+   * the spellings a resolver accepts for it: see `recordIssuerSpellings`).
+   */
   #revokedAt(by: MarkedBy, value: string, issuer: string | undefined, now: number): number | undefined {
     const any = this.#anyIssuerMarkers === 0 ? undefined : this.#live(markerKey(by, value, undefined), now);
-    const issuerId = issuer === undefined ? undefined : this.#issuers.get(issuer)?.id;
-    const own = issuerId === undefined ? undefined : this.#live(markerKey(by, value, issuerId), now);
+    let own = issuer === undefined ? undefined : this.#issuerRevokedAt(by, value, issuer, now);
+    // Markers name no issuer at all in the usual case of revocations for every issuer: no lookup then.
+    const others = issuer === undefined || this.#issuers.size === 0 ? undefined : otherSpellingsOf(issuer);
+    for (const spelling of others ?? []) {
+      const revokedAt = this.#issuerRevokedAt(by, value, spelling, now);
+      if (revokedAt !== undefined && (own === undefined || revokedAt > own)) own = revokedAt;
+    }
     if (any === undefined) return own;
     return own === undefined ? any : Math.max(any, own);
+  }
+
+  /** The live revocation time of the marker of this value for `issuer` spelled exactly so. */
+  #issuerRevokedAt(by: MarkedBy, value: string, issuer: string, now: number): number | undefined {
+    const issuerId = this.#issuers.get(issuer)?.id;
+    return issuerId === undefined ? undefined : this.#live(markerKey(by, value, issuerId), now);
   }
 
   /** The number of `issuer` in keys, given it when no marker names it yet. */

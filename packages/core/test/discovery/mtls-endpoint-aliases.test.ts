@@ -69,7 +69,7 @@ function metadataWith(aliases: unknown): Record<string, unknown> {
 }
 
 async function introspectWithCertificate(clientAuthentication: {
-  method: 'tls_client_auth';
+  method: 'tls_client_auth' | 'self_signed_tls_client_auth';
   clientId: string;
 }) {
   const httpClient = undiciHttpClient({
@@ -95,6 +95,14 @@ describe('tls_client_auth introspects at the mTLS endpoint alias the metadata na
     metadata = metadataWith({ introspection_endpoint: mtlsEndpoint, token_endpoint: `${mtlsEndpoint}/t` });
     const before = authorizationServer.requests.filter((r) => r.path === '/introspect').length;
     const { result } = await introspectWithCertificate({ method: 'tls_client_auth', clientId: 'rs' });
+    expect(expectAccepted(result).clientId).toBe('app');
+    expect(authorizationServer.requests.filter((r) => r.path === '/introspect')).toHaveLength(before);
+  });
+
+  it('takes the alias for self_signed_tls_client_auth too (RFC 8705 §2.2): the same on this side', async () => {
+    metadata = metadataWith({ introspection_endpoint: mtlsEndpoint });
+    const before = authorizationServer.requests.filter((r) => r.path === '/introspect').length;
+    const { result } = await introspectWithCertificate({ method: 'self_signed_tls_client_auth', clientId: 'rs' });
     expect(expectAccepted(result).clientId).toBe('app');
     expect(authorizationServer.requests.filter((r) => r.path === '/introspect')).toHaveLength(before);
   });

@@ -153,8 +153,9 @@ describe('introspection endpoint discovery from the issuer (real metadata)', () 
   });
 
   it('after a failed discovery, waits 1 s, then 2 s, before asking the metadata URL again', async () => {
-    // Only Date is faked: the stand-in answers over real loopback HTTP meanwhile.
-    vi.useFakeTimers({ toFake: ['Date'] });
+    // Only the clocks are faked (the wait runs on the monotonic one): the stand-in answers over real
+    // loopback HTTP meanwhile.
+    vi.useFakeTimers({ toFake: ['Date', 'performance'] });
     try {
       let members: Record<string, unknown> = {};
       const server = await startStandInServer((request) =>
