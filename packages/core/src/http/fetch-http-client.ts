@@ -10,9 +10,10 @@ import { untilAborted } from './until-aborted.js';
  * An {@link HttpClient} on the runtime's `fetch` (Node ≥ 20, Bun, Deno, Workers). Pass another `fetch`
  * to instrument or proxy it. A request ends at its `timeoutMs`, or as soon as its `signal` aborts, also
  * with a `fetch` that does not heed the `signal` it is given (a wrapper that forwards only some options)
- * or whose body never ends: the exchange is given up then, and a response that arrives later has its
- * body cancelled. On Node the runtime's `fetch` trusts `NODE_EXTRA_CA_CERTS` beside its own authorities
- * (the way to a private CA), and reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` only when told to
+ * or whose body never ends: the exchange is given up then, its response body is cancelled (which
+ * closes the connection it holds), and so is the body of a response that arrives later. On Node the
+ * runtime's `fetch` trusts `NODE_EXTRA_CA_CERTS` beside its own authorities (the way to a private CA),
+ * and reads `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` only when told to
  * (`NODE_USE_ENV_PROXY=1`, on the Node versions that have it; Node 20 never does): else, to go through a
  * proxy, pass undici's `fetch` with an `EnvHttpProxyAgent` as its `dispatcher`.
  */
@@ -43,9 +44,13 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
           throw sendFailure(error, request, deadline);
         }
         try {
-          // The body too: its stream may not end when the signal aborts. The abandoned read stops by itself
-          // at the end of the body or past `maxResponseBytes`.
-          body = await untilAborted(readBounded(response, request.maxResponseBytes), deadline.signal);
+          // The body too: its stream may not end when the signal aborts (a `fetch` that was not handed the
+          // signal). The read cancels the body then, which closes its connection: a server that stalls the
+          // body would otherwise keep that connection open as long as it likes.
+          body = await untilAborted(
+            readBounded(response, request.maxResponseBytes, deadline.signal),
+            deadline.signal,
+          );
         } catch (error) {
           if (error instanceof HttpClientError) throw error;
           throw sendFailure(error, request, deadline);
@@ -88,14 +93,14 @@ function cancelBody(late: Response): void {
   late.body?.cancel().catch(() => undefined);
 }
 
-async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
+async function readBounded(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
     throw tooLarge(maxBytes);
   }
   if (response.body === null) return new Uint8Array(0);
-  const body = await readStreamAtMost(response.body, maxBytes);
+  const body = await readStreamAtMost(response.body, maxBytes, signal);
   if (body === undefined) throw tooLarge(maxBytes);
   return body;
 }

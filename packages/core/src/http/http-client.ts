@@ -37,8 +37,9 @@ export interface HttpClient {
   send(request: HttpRequest): Promise<HttpResponse>;
   /**
    * Whether the client presents a TLS client certificate, when it can tell: `undiciHttpClient()` sets it.
-   * `false` lets `tls_client_auth` be refused at start-up rather than by the authorization server at
-   * the first request; leave it out when unknown (a client of your own is then taken at its word).
+   * `false` lets `tls_client_auth` and `self_signed_tls_client_auth` be refused at start-up rather than by
+   * the authorization server at the first request; leave it out when unknown (a client of your own is
+   * then taken at its word).
    */
   readonly presentsClientCertificate?: boolean | undefined;
 }

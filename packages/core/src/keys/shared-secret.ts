@@ -7,6 +7,7 @@ import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
 import { foreignKeyMaterialProblem } from './foreign-key-material.js';
 import { importVerificationKey } from './jwk-index.js';
+import { repeatedPatternProblem } from './repeated-pattern-secret.js';
 import type { VerificationKeySource } from './verification-key-source.js';
 
 /** Options of {@link sharedSecret}. */
@@ -25,7 +26,10 @@ const SHARED_SECRET_OPTIONS: OptionSchema<SharedSecretOptions> = { kid: nonEmpty
  * PEM or OpenSSH key or certificate, the JSON text of a JWK or JWK set, a DER key, or any of these in
  * base64 or hex. The issuer's public key pasted where the secret goes would let anyone who has that
  * public key sign HS256 tokens (the RS256→HS256 key confusion). A string with white space at either end
- * or a control character (a line break read from a file) is refused too; spaces inside are kept.
+ * or a control character (a line break read from a file) is refused too; spaces inside are kept. So is a
+ * placeholder: a secret that repeats one byte, or a pattern of up to 8 bytes, from end to end (32 zero
+ * bytes, `'a'.repeat(32)`, `'changeme'` four times) is worth no more than that pattern, and anyone can guess
+ * it; a random secret never looks like one. Messages never repeat the secret.
  *
  * @example
  * ```ts
@@ -45,6 +49,9 @@ export function sharedSecret(
   );
   const foreign = foreignKeyMaterialProblem(bytes);
   if (foreign !== undefined) throw new RsConfigError('sharedSecret', `the secret is ${foreign}`);
+  // A placeholder (32 zero bytes, 'aaaa…') is long enough and no key material, and anyone can guess it.
+  const repeated = repeatedPatternProblem(bytes);
+  if (repeated !== undefined) throw new RsConfigError('sharedSecret', `the secret ${repeated}`);
   // After the key material check: a PEM file ends with a line break, and is refused for what it is. A
   // secret read with its line break is not the issuer's: every token would be refused as badly signed.
   const stray = typeof secret === 'string' ? secretTextProblem(secret, 'as bytes (a Uint8Array)') : undefined;

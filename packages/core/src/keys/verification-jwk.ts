@@ -5,6 +5,7 @@ import { HMAC_MIN_BYTES } from './algorithms.js';
 import { certificateKeyProblem } from './certificate-key-match.js';
 import { isSmallOrderEd25519Key } from './ed25519-small-order.js';
 import { foreignKeyMaterialProblem } from './foreign-key-material.js';
+import { repeatedPatternProblem } from './repeated-pattern-secret.js';
 import { jwkPurposeProblem } from './jwk-purpose.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
@@ -136,7 +137,10 @@ function checkSecret(jwk: Record<string, unknown>, allowSymmetric: boolean): Ver
     );
   // A public key's bytes as the secret: whoever has the public key signs tokens that verify.
   const foreign = foreignKeyMaterialProblem(k);
-  return foreign === undefined ? USABLE : broken(`"k" is ${foreign}`);
+  if (foreign !== undefined) return broken(`"k" is ${foreign}`);
+  // A placeholder (32 zero bytes, 'aaaa…') in a key store is as guessable as one given to sharedSecret.
+  const repeated = repeatedPatternProblem(k);
+  return repeated === undefined ? USABLE : broken(`"k" ${repeated}`);
 }
 
 function rsaProblem(jwk: Readonly<Record<string, unknown>>): string | undefined {

@@ -55,7 +55,7 @@ export interface UndiciHttpClientOptions {
    * `TRUSTED CERTIFICATE` or `X509 CERTIFICATE` blocks, the labels Node's TLS reads); without it, the
    * runtime's authorities and `NODE_EXTRA_CA_CERTS` are trusted, as by `fetch`; `cert` and `key`, the
    * client certificate (then its chain) and its unencrypted private key, given together, for
-   * `tls_client_auth`. Checked when the client is built:
+   * `tls_client_auth` or `self_signed_tls_client_auth`. Checked when the client is built:
    * text that holds no readable certificate or key, a `ca` whose `-----BEGIN`/`-----END` markers are not
    * lines of their own in pairs, a certificate that is not the key's, or one of `cert` and `key` without
    * the other is refused then, not at the first request.
@@ -97,7 +97,9 @@ const UNDICI_HTTP_CLIENT_OPTIONS: OptionSchema<UndiciHttpClientOptions> = {
 /**
  * A pooled, keep-alive {@link HttpClient} for Node on undici. Prefer it to the default `fetch` client on
  * Node: connections to the authorization server are reused across requests. `undici` is an optional peer
- * dependency of `@rs/core`: without it this throws `MissingPackageError` (`npm install undici`).
+ * dependency of `@rs/core`, in versions ^7: without it, with another major installed (undici 8 needs Node
+ * 22), or with one that does not load on this Node, this throws `MissingPackageError`, naming the version
+ * installed and the command that installs a supported one (`npm install undici@7`).
  *
  * Every request ends within its `timeoutMs`, or as soon as its `signal` aborts, whatever undici does:
  * waiting for a connection counts, and there is no limit on connections per origin unless `connections`

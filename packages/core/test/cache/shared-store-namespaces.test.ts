@@ -101,8 +101,8 @@ describe('cacheNamespace: every setting that changes an answer changes it', () =
       jwt({ keys: staticJwks(jwksOf(other)) }),
       jwt({ keys: remoteJwks({ url: 'https://as.example.com/jwks' }) }),
       jwt({ keys: remoteJwks({ url: 'https://as.example.com/other-jwks' }) }),
-      jwt({ keys: sharedSecret('a'.repeat(32)) }),
-      jwt({ keys: sharedSecret('b'.repeat(32)) }),
+      jwt({ keys: sharedSecret('abcdefghijklmnopqrstuvwxyz012345') }),
+      jwt({ keys: sharedSecret('ABCDEFGHIJKLMNOPQRSTUVWXYZ987654') }),
     ];
     const namespaces = await Promise.all(variants.map(namespaceDigest));
     for (const namespace of namespaces) expect(namespace).toMatch(/^jwt-[A-Za-z0-9_-]{43}$/);
@@ -110,7 +110,7 @@ describe('cacheNamespace: every setting that changes an answer changes it', () =
   });
 
   it('never shows a secret: a shared secret enters only the digest', async () => {
-    const secret = 's3cr3t-'.repeat(6);
+    const secret = 's3cr3t-for-the-digest-test-only-42';
     const source = sharedSecret(secret);
     const resolver = jwt({ keys: source });
     for (const subject of [source, resolver, tokenCache(resolver)]) {
@@ -215,7 +215,7 @@ describe('cacheNamespace digest: SHA-256 (WebCrypto) of the canonical descriptio
   });
 
   it('nests a child’s whole description, not its digest', async () => {
-    const secret = 'x'.repeat(32);
+    const secret = 'abcdefghijklmnopqrstuvwxyz012345';
     const child: AccessTokenResolver = {
       cacheNamespace: sharedSecret(secret).cacheNamespace,
       resolve: async () => ({ ok: false, failure: { code: 'token_inactive', description: 'x' } }),
