@@ -101,7 +101,10 @@ async function metadataAt(
 ): Promise<AuthorizationServerMetadata> {
   let response: Awaited<ReturnType<HttpClient['send']>>;
   try {
-    response = await http.send({ method: 'GET', url, headers: { accept: 'application/json' }, ...limits });
+    // As for a JWK set: a metadata request is made to learn what the server says now (after a failure, a
+    // moved endpoint), not what an HTTP cache on the way kept.
+    const headers = { accept: 'application/json', 'cache-control': 'no-cache' };
+    response = await http.send({ method: 'GET', url, headers, ...limits });
   } catch (error) {
     const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
     // A document over the limit will be as large next time: wrong metadata, not an outage.

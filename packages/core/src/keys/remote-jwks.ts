@@ -171,6 +171,10 @@ const UNAVAILABLE = 'The issuer signing keys are unavailable';
  * - An unknown `kid` causes a fetch once `minFetchInterval` has passed since the last one, at most
  *   `unknownKidFetchesPerMinute` times a minute; failed fetches are retried after 1 s, 2 s, 4 s, … up to
  *   `maxRetryDelay`.
+ * - Every fetch is sent with `Cache-Control: no-cache`, so an HTTP cache on the way (a runtime's `fetch`,
+ *   a caching dispatcher or forward proxy) asks the server rather than answer with the copy it holds:
+ *   the server's `max-age` never delays a rotated key nor keeps a withdrawn one. Its own `Cache-Control`
+ *   is not read: `cacheMaxAge` alone says when the set is refreshed.
  * - A `kid` that a freshly fetched set does not hold is refused as `unknown_key` (401). When the set
  *   cannot be had (no keys held, or the fetch that should have found the `kid` failed) the request is
  *   answered 503 `keys_unavailable`: the server's problem, not the token's.
@@ -345,7 +349,10 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     const response = await http.send({
       method: 'GET',
       url,
-      headers: { accept: 'application/jwk-set+json, application/json' },
+      // Every fetch is made to learn what the server publishes now: a rotated key, a withdrawn one. An HTTP
+      // cache on the way (the runtime's fetch, a caching dispatcher or forward proxy) would otherwise answer
+      // with the copy it holds for as long as the server's `max-age` allows, however old.
+      headers: { accept: 'application/jwk-set+json, application/json', 'cache-control': 'no-cache' },
       timeoutMs: timeout,
       maxResponseBytes,
     });
