@@ -27,7 +27,13 @@ class ExpressRsRequest extends NodeFrameworkRequest {
   }
 
   protected readUrl(): string {
-    return requestUrl(this.#publicBase, this.#req.protocol, this.#req.headers.host, this.#req.originalUrl);
+    return requestUrl(
+      this.#publicBase,
+      this.#req.protocol,
+      this.#req.headers.host,
+      this.#req.originalUrl,
+      this.method,
+    );
   }
 
   protected readBody(): unknown {

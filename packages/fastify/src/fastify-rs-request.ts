@@ -30,6 +30,7 @@ class FastifyRsRequest extends NodeFrameworkRequest {
       this.#request.protocol,
       this.#request.host,
       this.#request.originalUrl,
+      this.method,
     );
   }
 

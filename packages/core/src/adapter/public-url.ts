@@ -51,7 +51,11 @@ export function publicBaseUrl(
  * The absolute URL the client used: the configured public base, or the scheme and host the framework
  * derived (after its trust-proxy rules), followed by the request target (path and query) as received.
  * A target in absolute-form (RFC 9112 §3.2.2, `https://api.example.com/items`) gives its path and query,
- * and its authority in place of the host; the scheme stays the connection's.
+ * and its authority in place of the host; the scheme stays the connection's. A target in asterisk-form
+ * (`OPTIONS *`, RFC 9112 §3.2.4) names the server as a whole: given `method` `OPTIONS`, its URL is the
+ * scheme and authority alone, with an empty path (RFC 9112 §3.3), and of a public base only the origin,
+ * not its path prefix. With any other method (Node's HTTP/1.1 parser lets `GET *` through), or none
+ * given, `*` is pasted as received, a URL no proof made for a real one matches.
  *
  * @example
  * ```ts
@@ -63,7 +67,15 @@ export function requestUrl(
   protocol: string | undefined,
   host: string | undefined,
   target: string,
+  method?: string,
 ): string {
+  // `*` pasted after the host would be read as part of it (`https://api.example.com*`): a URL of no
+  // server, with which DPoP's htu was compared. Only OPTIONS has the asterisk-form: a `GET *` must not
+  // share the URL of `GET /`, and a proof made for that.
+  if (target === ASTERISK_FORM && method === 'OPTIONS') {
+    if (publicBase !== undefined) return ORIGIN.exec(publicBase)?.[0] ?? publicBase;
+    return `${protocol ?? 'http'}://${requestAuthority(host ?? '')}`;
+  }
   const absolute = ABSOLUTE_FORM.test(target) ? absoluteFormParts(target) : undefined;
   const pathAndQuery = absolute?.pathAndQuery ?? target;
   if (publicBase !== undefined) return publicBase + pathAndQuery;
@@ -75,6 +87,9 @@ export function requestUrl(
 // proxies send it; its authority then replaces the Host header (§3.2.2), and only its path and query
 // follow the public base. Other targets start with `/` (origin-form) or are `*` (asterisk-form).
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const ASTERISK_FORM = '*';
+// A public base is `scheme://authority` and an optional path prefix (see publicBaseUrl).
+const ORIGIN = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/;
 
 function absoluteFormParts(target: string): { host: string; pathAndQuery: string } | undefined {
   if (!URL.canParse(target)) return undefined;

@@ -33,7 +33,7 @@ export abstract class NodeFrameworkRequest implements RsRequest {
     this.headers = nodeRequestHeaders(headerFields);
   }
 
-  /** The absolute URL the client used: `requestUrl(publicBase, protocol, host, target)`. */
+  /** The absolute URL the client used: `requestUrl(publicBase, protocol, host, target, this.method)`. */
   protected abstract readUrl(): string;
 
   /** The body as the framework parsed it, if it did (a form body is read from it). */
