@@ -1,0 +1,62 @@
+import { memoryReplayStore, revocationList, securityEventReceiver, staticJwks } from '@rs/core';
+import { generateSigningKey, signSecurityEvent, type TestSigningKey } from '@rs/testkit';
+import express from 'express';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { securityEventHandler } from '../src/index.js';
+import { closeAll, serve } from './serve.js';
+
+// Every limit the README states for this adapter, proven by what it does at the limit and one past it.
+// A limit changed without its documentation fails here.
+
+const TRANSMITTER = 'https://ssf.example.com';
+const AUDIENCE = 'https://api.example.com';
+
+let key: TestSigningKey;
+beforeAll(async () => {
+  key = await generateSigningKey('ES256', 'ssf');
+});
+afterEach(closeAll);
+
+/** A SET of exactly `length` characters: a padding claim, and the `kid` for what padding cannot reach. */
+async function setOfLength(length: number): Promise<string> {
+  const sign = (pad: number, variant: number) =>
+    signSecurityEvent(
+      { ...key, kid: `${key.kid}${'-'.repeat(variant)}` },
+      { 'https://api.example.com/events/other': {} },
+      { issuer: TRANSMITTER, audience: AUDIENCE, claims: { pad: 'x'.repeat(pad) } },
+    );
+  const bare = (await sign(0, 0)).length;
+  for (let pad = Math.floor(((length - bare) * 3) / 4) - 6; pad < length; pad++) {
+    for (let variant = 0; variant < 3; variant++) {
+      const set = await sign(pad, variant);
+      if (set.length === length) return set;
+    }
+  }
+  throw new Error(`no SET of ${length} characters`);
+}
+
+describe('securityEventHandler reads a body of at most 64 KiB', () => {
+  it('a SET of 65 536 bytes is answered 202, one of 65 537 bytes 400', async () => {
+    const kids = [0, 1, 2].map((n) => ({ ...key.publicJwk, kid: `${key.kid}${'-'.repeat(n)}` }));
+    const receiver = securityEventReceiver({
+      issuer: TRANSMITTER,
+      audience: AUDIENCE,
+      keys: staticJwks({ keys: kids }),
+      replayStore: memoryReplayStore(),
+      revocations: revocationList(),
+    });
+    const app = express();
+    app.post('/ssf/events', securityEventHandler(receiver));
+    const base = (await serve(app)).url;
+    const push = async (length: number) =>
+      fetch(`${base}/ssf/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/secevent+jwt' },
+        body: await setOfLength(length),
+      });
+    expect((await push(65_536)).status).toBe(202);
+    const over = await push(65_537);
+    expect(over.status).toBe(400);
+    expect(await over.json()).toMatchObject({ err: 'invalid_request' });
+  });
+});
