@@ -84,14 +84,14 @@ export function clusterConnection(
     commands,
     isReady: () => target.isReady,
     health: () => health.report(target.isReady),
-    async deleteByPrefix(prefix, except) {
+    async deleteByPrefix(prefix, keep) {
       // One UNLINK per slot (a multi-key command across slots is refused), routed by the cluster client.
       const unlink = async (keys: readonly string[]) => {
         const counts = await Promise.all(keysBySlot(keys).map((group) => unlinkAll(commands, group)));
         return counts.reduce((sum, count) => sum + count, 0);
       };
       const deleted = await Promise.all(
-        cluster.masters.map(async (master) => deleteByPrefix(scanCommands(master), prefix, unlink, except)),
+        cluster.masters.map(async (master) => deleteByPrefix(scanCommands(master), prefix, unlink, keep)),
       );
       return deleted.reduce((sum, count) => sum + count, 0);
     },

@@ -4,8 +4,8 @@ import type { BoundedCommands } from './bounded-commands.js';
 const SCAN_BATCH = 500;
 
 /**
- * Deletes every key starting with `prefix` on one node but `except`, SCAN step by SCAN step (never `KEYS`, which blocks
- * Redis), with UNLINK so that Redis frees the values in the background. SCAN goes to `commands`; each step's
+ * Deletes every key starting with `prefix` on one node but those `keep` names, SCAN step by SCAN step (never `KEYS`,
+ * which blocks Redis), with UNLINK so that Redis frees the values in the background. SCAN goes to `commands`; each step's
  * keys go to `unlink` (on a cluster, one UNLINK per slot, routed to the slot's primary). Returns how many
  * keys were deleted.
  */
@@ -13,7 +13,7 @@ export async function deleteByPrefix(
   commands: BoundedCommands,
   prefix: string,
   unlink: (keys: readonly string[]) => Promise<number> = (keys) => unlinkAll(commands, keys),
-  except?: string,
+  keep?: (key: string) => boolean,
 ): Promise<number> {
   const pattern = escapeGlob(prefix) + '*';
   let cursor = '0';
@@ -22,7 +22,7 @@ export async function deleteByPrefix(
     const [next, scanned] = scanReply(
       await commands.send(['SCAN', cursor, 'MATCH', pattern, 'COUNT', String(SCAN_BATCH)]),
     );
-    const keys = except === undefined ? scanned : scanned.filter((key) => key !== except);
+    const keys = keep === undefined ? scanned : scanned.filter((key) => !keep(key));
     if (keys.length > 0) deleted += await unlink(keys);
     cursor = next;
   } while (cursor !== '0');

@@ -16,6 +16,7 @@ export {
 export { RedisStoreError, type RedisStoreOperation } from './redis-store-error.js';
 export {
   type RedisTokenCacheStore,
+  type RedisTokenCacheStoreHealth,
   type RedisTokenCacheStoreOptions,
   type RedisTokenCacheStoreStats,
   redisTokenCacheStore,

@@ -4,13 +4,21 @@ import type { BoundedCommands } from './bounded-commands.js';
 const STEP = 500;
 /** Members are trimmed once this long past their expiry: more than any clock difference between instances. */
 const TRIM_MARGIN_MS = 5_000;
+/** What follows the prefix in an index key: `index:` and a label hash (SHA-256, base64url). */
+const INDEX_KEY_SUFFIX = /^index:[A-Za-z0-9_-]{43}$/;
 
 /**
  * The revocation index in Redis: for each label hash, a sorted set `<keyPrefix>index:<hash>` of the
  * cache keys indexed under it, scored by their expiry (ms since the epoch). Bounded on every write:
  * members past their expiry are trimmed, and the set itself expires with its longest-lived member
- * (`PEXPIRE … NX` then `GT`, Redis 7), so an index key never outlives the entries it names. Every command
+ * (`PEXPIREAT … NX` then `GT`, Redis 7), so an index key never outlives the entries it names. Every command
  * names one key, so the index works the same on Redis Cluster.
+ *
+ * A member leaves the index only by expiring: never when its entry is deleted (by a revocation or
+ * `clear()`). The entry and its members are separate keys, written and deleted by separate commands that
+ * another instance's commands can come between, so only then does an entry in Redis always have its
+ * members: they are written first (see {@link add}), and nothing removes them before the entry expires.
+ * A member whose entry is gone costs a deletion that finds nothing, until it expires.
  */
 export class RedisLabelIndex {
   constructor(
@@ -22,46 +30,59 @@ export class RedisLabelIndex {
     return `${this.keyPrefix}index:${hash}`;
   }
 
-  /** The commands that index `key` (kept `ttlMs`) under each label hash, all sent in the same tick. */
-  add(key: string, hashes: readonly string[], ttlMs: number, now: number): Promise<unknown>[] {
-    const ttl = String(ttlMs);
+  /** Whether `key` is an index key of this prefix (which `clear()` leaves to expire). */
+  isIndexKey(key: string): boolean {
+    return key.startsWith(this.keyPrefix) && INDEX_KEY_SUFFIX.test(key.slice(this.keyPrefix.length));
+  }
+
+  /**
+   * The commands that index `key`, an entry expiring at `expiresAt` (ms since the epoch), under each label
+   * hash, all sent in the same tick. Write the entry only once they have all succeeded, and with that same
+   * expiry: an entry written before its members could be deleted by a revocation that finds no member,
+   * and one outliving them would be found by none. A member's score and the set's expiry only ever move
+   * later (`GT`): a write that ends sooner, racing one that ends later, shortens neither.
+   */
+  add(key: string, hashes: readonly string[], expiresAt: number, now: number): Promise<unknown>[] {
+    const expiry = String(expiresAt);
     return hashes.flatMap((hash) => {
       const indexKey = this.indexKey(hash);
       return [
-        this.commands.send(['ZADD', indexKey, String(now + ttlMs), key]),
+        this.commands.send(['ZADD', indexKey, 'GT', expiry, key]),
         this.commands.send(['ZREMRANGEBYSCORE', indexKey, '-inf', `(${now - TRIM_MARGIN_MS}`]),
-        this.commands.send(['PEXPIRE', indexKey, ttl, 'NX']),
-        this.commands.send(['PEXPIRE', indexKey, ttl, 'GT']),
+        this.commands.send(['PEXPIREAT', indexKey, expiry, 'NX']),
+        this.commands.send(['PEXPIREAT', indexKey, expiry, 'GT']),
       ];
     });
   }
 
   /**
-   * Deletes every entry indexed under `hash` when it begins, however many, and removes them from the
-   * index; resolves how many entries were deleted. Entries indexed meanwhile (by instances that have not
-   * heard of the revocation yet) stay indexed, for the deletion each of them repeats once it hears.
+   * Deletes every entry indexed under `hash` when it begins, however many (`ZSCAN` returns every member
+   * present from its start to its end); resolves how many entries were deleted. The members stay, to
+   * expire: an instance writing an entry of the label meanwhile (one that has not heard of the revocation
+   * yet) may have written its member before this deletion and its entry after it, and a later revocation
+   * (the repeat each instance makes once it hears) must still find that entry.
    */
   async deleteLabelled(hash: string): Promise<number> {
     const indexKey = this.indexKey(hash);
-    // As many steps as the index holds entries when the deletion begins: a client's label can index an
-    // answer for each of its users' tokens, and a cap would leave revoked answers in Redis, served. One
-    // step more for entries indexed meanwhile, which come last (they expire last); any after it stay
-    // in the index (never deleted whole here), where the repeats of the other instances find them.
-    const indexed = await this.commands.send(['ZCARD', indexKey]);
-    if (typeof indexed !== 'number' || !Number.isSafeInteger(indexed) || indexed < 0) {
-      throw new Error(`ZCARD answered ${typeof indexed}, not a count`);
-    }
-    const steps = Math.ceil(indexed / STEP) + 1;
+    let cursor = '0';
     let deleted = 0;
-    for (let step = 0; step < steps; step++) {
-      const members = await this.commands.send(['ZRANGE', indexKey, '0', String(STEP - 1)]);
-      if (!Array.isArray(members) || members.length === 0) break;
-      const keys = members.map(String);
+    do {
+      const [next, keys] = zscanReply(
+        await this.commands.send(['ZSCAN', indexKey, cursor, 'COUNT', String(STEP)]),
+      );
       const unlinked = await Promise.all(keys.map((key) => this.commands.send(['UNLINK', key])));
       deleted += unlinked.filter((count) => count === 1).length;
-      // Redis deletes the sorted set itself once the last member is gone.
-      await this.commands.send(['ZREM', indexKey, ...keys]);
-    }
+      cursor = next;
+    } while (cursor !== '0');
     return deleted;
   }
+}
+
+/** The cursor and the members (without their scores) of a `ZSCAN` reply. */
+function zscanReply(reply: unknown): [cursor: string, members: string[]] {
+  if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1]) || reply[1].length % 2 !== 0) {
+    throw new Error('ZSCAN answered something other than a cursor and a list of members and scores');
+  }
+  const [cursor, pairs] = reply as [unknown, unknown[]];
+  return [String(cursor), pairs.filter((_, index) => index % 2 === 0).map(String)];
 }

@@ -30,6 +30,7 @@ export class RedisStoreError extends RsError {
   static override readonly [ERROR_CLASS_BRAND] = '@rs/redis/RedisStoreError';
   override name = 'RedisStoreError';
   declare readonly code: 'ERR_RS_REDIS';
+  /** What the store was doing when Redis failed it. */
   readonly operation: RedisStoreOperation;
 
   constructor(operation: RedisStoreOperation, problem: string, options?: { cause?: unknown }) {

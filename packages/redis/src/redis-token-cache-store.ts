@@ -4,6 +4,7 @@ import {
   RsConfigError,
   revocationLabels,
   type SharedRevocation,
+  type StoreConnectionHealth,
   type StoreDeletion,
   type StoreLookup,
   type TokenCacheStore,
@@ -176,6 +177,16 @@ export interface RedisTokenCacheStoreStats {
   readonly subscribed: boolean;
 }
 
+/** The state of a {@link RedisTokenCacheStore}'s connection, for the resource server's `status()`. */
+export interface RedisTokenCacheStoreHealth extends StoreConnectionHealth {
+  /**
+   * Present while a revocation list shares through the store: whether this instance knows every live
+   * revocation, that is, it is subscribed and has read the kept revocation markers back since its
+   * subscription last (re)started. Until then it may accept a revoked token, and `ready` is `false`.
+   */
+  readonly revocationsCaughtUp?: boolean;
+}
+
 /**
  * A {@link TokenCacheStore} shared through Redis, with its counters and a way to let go of Redis. It is
  * also a {@link RevocationSharing}: give it to `revocationList({ share })` so that revocations reach
@@ -200,7 +211,11 @@ export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing
    * still found the answer in Redis, or Redis could not say.
    */
   delete(key: string, deletion?: StoreDeletion): Promise<void>;
-  /** Forgets every answer here, in Redis (keys under `keyPrefix`) and in every subscribed instance; throws likewise. */
+  /**
+   * Forgets every answer here, in Redis (keys under `keyPrefix`) and in every subscribed instance; throws
+   * likewise. The revocation markers stay, and the revocation index, to expire: an answer written while
+   * the clear runs may be left, and a later revocation must still find it.
+   */
   clear(): Promise<void>;
   /**
    * Forgets every answer indexed under a revocation label (`sub:alice`) here, in Redis and in every
@@ -211,11 +226,17 @@ export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing
   deleteLabelled(label: string, deletion?: StoreDeletion): Promise<number>;
   evictions(): number;
   /**
+   * The connection's state: `ready` when connected and, while a revocation list shares through the store,
+   * caught up on revocations (`revocationsCaughtUp`).
+   */
+  health(): RedisTokenCacheStoreHealth;
+  /**
    * Closes the subscriber, and the client if the store created it (once its commands are answered, or
    * after a grace period of 1 s, when the connection is cut). Leaves no socket or timer behind. The store
    * then serves its in-process tier only.
    */
   close(): Promise<void>;
+  /** The counters so far, for metrics. */
   stats(): RedisTokenCacheStoreStats;
 }
 
@@ -404,8 +425,8 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
   const labelIndex = new RedisLabelIndex(commands, keyPrefix);
   const revocationListeners = new Set<(revocation: SharedRevocation, kept?: boolean) => void>();
   const keptMarkers = new KeptRevocationMarkers(commands, keyPrefix, signature);
-  // The reading of kept markers under way (its number), whether one has ended since the subscription last
-  // (re)started, and the pause before the next attempt after one failed.
+  // The reading of kept markers under way (its number), whether one begun while subscribed has ended
+  // since the subscription last (re)started, and the pause before the next attempt after one failed.
   let markerReading = 0;
   let markersReadSinceRestart = false;
   let markerRetry: ReturnType<typeof setTimeout> | undefined;
@@ -414,14 +435,17 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
    * Reads back every live revocation marker kept in Redis and hands each to the revocation lists
    * listening, so that a revocation published while this instance was not subscribed (starting, or
    * reconnecting) still refuses what it names. Run whenever the subscription (re)starts and whenever a
-   * list starts listening; a failure is reported and tried again after a pause. Until one reading has
-   * ended since the subscription (re)started, the store is not `ready` (`health()`).
+   * list starts listening; a failure is reported and tried again after a pause. Until one reading begun
+   * while subscribed has ended since the subscription (re)started, the store is not `ready` (`health()`):
+   * one begun before (a list listening before the subscription is up) misses what is published between
+   * its reading and the subscription.
    */
   function readKeptMarkers(): void {
     clearTimeout(markerRetry);
     markerRetry = undefined;
     if (closed || revocationListeners.size === 0) return;
     const reading = ++markerReading;
+    const begunSubscribed = evictions.stats().subscribed;
     const retryLater = () => {
       if (closed || reading !== markerReading) return;
       markerRetry = setTimeout(readKeptMarkers, settings.reconnectMaxDelay);
@@ -442,7 +466,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
         counts.markersRead += revocations.length;
         // Handed over even when a later reading has begun: a marker only ever refuses more.
         for (const revocation of revocations) heardRevocation(revocation, true);
-        if (reading === markerReading) markersReadSinceRestart = true;
+        if (reading === markerReading && begunSubscribed) markersReadSinceRestart = true;
       },
       (error: unknown) => {
         if (closed) return;
@@ -679,18 +703,15 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       }
       const labels = answer.info === undefined ? [] : revocationLabels(answer.info).map(labelHash);
       await writeThrough('set', async () => {
-        // One round trip: the entry and its index entries are sent in the same tick.
-        const [stored, ...indexed] = await Promise.allSettled([
-          commands.send(['SET', key, value, 'PX', String(ttl)]),
-          ...labelIndex.add(key, labels, ttl, Date.now()),
-        ]);
-        if (stored!.status === 'rejected') throw stored!.reason;
-        const unindexed = indexed.find((result) => result.status === 'rejected');
-        if (unindexed !== undefined) {
-          // An entry a revocation could not find must not be served to the other instances.
-          await commands.send(['UNLINK', key]).catch(() => undefined);
-          throw (unindexed as PromiseRejectedResult).reason;
-        }
+        const now = Date.now();
+        // One expiry for the entry and its index members, at a time rather than after a delay: the
+        // entry's command may reach Redis later than theirs, and must not outlive them.
+        const expiresAt = now + ttl;
+        // The index members first, then the entry, never both at once: a revocation of one of its labels
+        // by another instance, coming between, must find the entry (see RedisLabelIndex). An entry whose
+        // members were not all written is not written: no revocation could find it.
+        if (labels.length > 0) await Promise.all(labelIndex.add(key, labels, expiresAt, now));
+        await commands.send(['SET', key, value, 'PXAT', String(expiresAt)]);
       });
     },
 
@@ -703,10 +724,17 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       local.drop();
       // Deleted on every primary, then announced (even when deleting failed half-way).
       await writeThrough('clear', () =>
-        // The revocation markers stay: forgetting answers revokes nothing back.
-        evictions.removeAndAnnounce(() => connection.deleteByPrefix(keyPrefix, keptMarkers.key), {
-          clear: true,
-        }),
+        evictions.removeAndAnnounce(
+          () =>
+            connection.deleteByPrefix(
+              keyPrefix,
+              // The revocation markers stay: forgetting answers revokes nothing back. The revocation
+              // index stays, to expire: an answer written while the clear runs may be left, and a later
+              // revocation must still find it.
+              (name) => name === keptMarkers.key || labelIndex.isIndexKey(name),
+            ),
+          { clear: true },
+        ),
       );
     },
 
@@ -747,9 +775,11 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     evictions: () => local.evictions(),
     health: () => {
       const health = connection.health();
-      // Not ready while revocations published before this instance subscribed may still be unknown to it.
-      const markersKnown = revocationListeners.size === 0 || markersReadSinceRestart;
-      return { ...health, ready: health.ready && markersKnown };
+      if (revocationListeners.size === 0) return health;
+      // Not ready while revocations published before this instance subscribed may still be unknown to
+      // it, nor while it is not subscribed: those published meanwhile are missed until it is again.
+      const revocationsCaughtUp = markersReadSinceRestart && !closed && evictions.stats().subscribed;
+      return { ...health, ready: health.ready && revocationsCaughtUp, revocationsCaughtUp };
     },
 
     async close() {

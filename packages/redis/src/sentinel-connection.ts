@@ -71,7 +71,7 @@ export function sentinelConnection(
     commands,
     isReady: () => target.isReady,
     health: () => health.report(target.isReady),
-    deleteByPrefix: (prefix, except) => deleteByPrefix(commands, prefix, undefined, except),
+    deleteByPrefix: (prefix, keep) => deleteByPrefix(commands, prefix, undefined, keep),
     publishCommand: (channel, message) => ['PUBLISH', channel, message],
     subscribe: (handlers) =>
       channelSubscription(

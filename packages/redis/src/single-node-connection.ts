@@ -31,7 +31,7 @@ export function singleNodeConnection(settings: StoreConnectionSettings): StoreCo
     commands,
     isReady: () => client.isReady,
     health: () => health.report(client.isReady),
-    deleteByPrefix: (prefix, except) => deleteByPrefix(commands, prefix, undefined, except),
+    deleteByPrefix: (prefix, keep) => deleteByPrefix(commands, prefix, undefined, keep),
     publishCommand: (channel, message) => ['PUBLISH', channel, message],
     subscribe: (handlers) =>
       channelSubscription(

@@ -18,8 +18,8 @@ export interface StoreConnection {
   readonly commands: BoundedCommands;
   /** Whether commands can be sent now. */
   isReady(): boolean;
-  /** Deletes the keys starting with `prefix` on every primary, but `except`; how many were deleted. */
-  deleteByPrefix(prefix: string, except?: string): Promise<number>;
+  /** Deletes the keys starting with `prefix` on every primary, but those `keep` names; how many were deleted. */
+  deleteByPrefix(prefix: string, keep?: (key: string) => boolean): Promise<number>;
   /** The command announcing `message` on `channel`: `PUBLISH`, or `SPUBLISH` on a cluster. */
   publishCommand(channel: string, message: string): string[];
   /** Subscribes to `channel` on a connection of its own, kept alive and following failovers. */
