@@ -4,11 +4,17 @@
 // DPoP proofs and certificates.
 import { connect as http2Connect, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
-import { createTestPki, generateDpopKey, type TestIssuer, type TestPki, testIssuer } from '@rs/testkit';
+import {
+  createTestPki,
+  generateDpopKey,
+  sendRawHttp2,
+  type TestIssuer,
+  type TestPki,
+  testIssuer,
+} from '@rs/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fastifyResourceServer } from '../src/index.js';
-import { sendRawHttp2 } from './raw-http2.js';
 import { closeAll, serve } from './serve.js';
 
 const PUBLIC_URL = 'https://api.example.test';

@@ -6,11 +6,10 @@ import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ResourceServerOptions } from '@rs/core';
-import { generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
+import { generateDpopKey, sendRawHttp2, type TestIssuer, testIssuer } from '@rs/testkit';
 import { Hono } from 'hono';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { createHonoResourceServer, type HonoResourceServerSettings } from '../src/index.js';
-import { sendRawHttp2 } from './support/raw-http2.js';
 
 const PUBLIC_URL = 'https://api.example.test';
 

@@ -8,6 +8,7 @@ export * from './https-send.js';
 export * from './jwks-server.js';
 export * from './keys.js';
 export * from './metadata-route-conformance.js';
+export * from './raw-http2.js';
 export * from './security-event-transmitter.js';
 export * from './status-route-conformance.js';
 export * from './test-issuer.js';
