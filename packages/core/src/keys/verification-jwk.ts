@@ -5,8 +5,8 @@ import { HMAC_MIN_BYTES } from './algorithms.js';
 import { certificateKeyProblem } from './certificate-key-match.js';
 import { isSmallOrderEd25519Key } from './ed25519-small-order.js';
 import { foreignKeyMaterialProblem } from './foreign-key-material.js';
-import { repeatedPatternProblem } from './repeated-pattern-secret.js';
 import { jwkPurposeProblem } from './jwk-purpose.js';
+import { repeatedPatternProblem } from './repeated-pattern-secret.js';
 import { MIN_RSA_BITS, rsaKeyProblem } from './rsa-key-checks.js';
 
 /** RSA moduli @rs verifies with: at least {@link MIN_RSA_BITS} (as jose demands), at most 16384 (bounded work). */

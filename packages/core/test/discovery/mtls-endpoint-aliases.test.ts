@@ -102,7 +102,10 @@ describe('tls_client_auth introspects at the mTLS endpoint alias the metadata na
   it('takes the alias for self_signed_tls_client_auth too (RFC 8705 §2.2): the same on this side', async () => {
     metadata = metadataWith({ introspection_endpoint: mtlsEndpoint });
     const before = authorizationServer.requests.filter((r) => r.path === '/introspect').length;
-    const { result } = await introspectWithCertificate({ method: 'self_signed_tls_client_auth', clientId: 'rs' });
+    const { result } = await introspectWithCertificate({
+      method: 'self_signed_tls_client_auth',
+      clientId: 'rs',
+    });
     expect(expectAccepted(result).clientId).toBe('app');
     expect(authorizationServer.requests.filter((r) => r.path === '/introspect')).toHaveLength(before);
   });

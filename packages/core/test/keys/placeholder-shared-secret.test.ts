@@ -66,7 +66,12 @@ describe('sharedSecret takes real secrets', () => {
 });
 
 describe('an "oct" JWK holding a placeholder is refused where the key set is read', () => {
-  const jwk = (k: Uint8Array) => ({ kty: 'oct', kid: 'hs', alg: 'HS256', k: Buffer.from(k).toString('base64url') });
+  const jwk = (k: Uint8Array) => ({
+    kty: 'oct',
+    kid: 'hs',
+    alg: 'HS256',
+    k: Buffer.from(k).toString('base64url'),
+  });
   it('staticJwks refuses 32 zero bytes and a repeated 4-byte pattern, naming the key, never the secret', () => {
     for (const k of [new Uint8Array(32), new TextEncoder().encode('abcd'.repeat(8))]) {
       const { message } = expectConfigError(() => staticJwks({ keys: [jwk(k)] }), 'staticJwks');
