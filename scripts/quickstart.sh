@@ -52,6 +52,7 @@ case "${1:-}" in
     node scripts/check-changesets.mjs || failures="$failures changesets"
     node scripts/check-import-cycles.mjs || failures="$failures import-cycles"
     node scripts/check-troubleshooting.mjs || failures="$failures troubleshooting"
+    node scripts/check-tsdoc.mjs || failures="$failures tsdoc"
     # Publishes the built packages to a local registry and installs them in fresh projects (npm and pnpm).
     node scripts/registry-round-trip.mjs || failures="$failures registry-round-trip"
     $PNPM exec biome ci . --colors=off || failures="$failures lint"

@@ -33,6 +33,7 @@ export interface OAuth2Context<Claims extends object = DefaultClaims>
    * checked, `Bearer` otherwise (also for tokens from the form body, query or a custom header).
    */
   readonly scheme: 'Bearer' | 'DPoP';
+  /** Where the token was read from (header, form body, query, custom header, cookie). */
   readonly location: TokenLocation;
 }
 

@@ -32,6 +32,9 @@ export type { CacheIdentity } from './crypto/cache-namespace.js';
 // An alias rather than `export type { CacheNamespace }`: the bundled declarations re-export a class by value
 // whatever the `type` modifier said, so `instanceof CacheNamespace` compiled in a consumer and then failed
 // to load, the class not being a runtime export. An alias is a type in the declarations too.
+/**
+ * The namespace that keeps one resolver's cached answers apart from another's (see {@link CacheIdentity}).
+ */
 export type CacheNamespace = CacheNamespaceClass;
 export { tokenHash } from './crypto/token-hash.js';
 export {

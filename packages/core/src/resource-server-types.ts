@@ -66,6 +66,7 @@ export interface ResourceServerOptions extends SenderConstraintOptions {
 /** An accepted request: the context for the application, and headers to add to its response. */
 export interface AuthSuccess {
   readonly ok: true;
+  /** The context for the application: the token, its claims and how it was presented. */
   readonly context: OAuth2Context;
   /**
    * E.g. `cache-control: private` when the token came in the query (RFC 6750 §2.3), `dpop-nonce` when
@@ -81,6 +82,7 @@ export interface AuthSuccess {
 export interface AuthAnonymous {
   readonly ok: true;
   readonly context: undefined;
+  /** Headers to add to the handler's response (often empty). */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -90,6 +92,7 @@ export type OptionalAuthResult = AuthResult | AuthAnonymous;
 /** A refused request, with the response to send. */
 export interface AuthFailure {
   readonly ok: false;
+  /** Why the request was refused, with the status, headers and body to answer it with. */
   readonly rejection: Rejection;
 }
 

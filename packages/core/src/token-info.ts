@@ -19,6 +19,7 @@ export interface TokenInfo {
   readonly source: 'jwt' | 'introspection';
   /** Every claim or introspection member, unchanged. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** `sub`; `undefined` when absent or not a string. */
   readonly subject: string | undefined;
   /**
    * `client_id`, else `azp`, else the claim a server that writes neither names the client in: Okta's `cid`
@@ -28,6 +29,7 @@ export interface TokenInfo {
    * not read in its place.
    */
   readonly clientId: string | undefined;
+  /** `iss`; `undefined` when absent or not a string. */
   readonly issuer: string | undefined;
   /** `aud`, always as a list (empty when absent). */
   readonly audience: readonly string[];

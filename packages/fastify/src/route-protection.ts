@@ -7,7 +7,10 @@ import type { RouteProtectionMode } from './options.js';
  * or `'optional'`.
  */
 export type RouteRsConfig =
-  | (AccessPolicy & { readonly optional?: boolean | undefined })
+  | (AccessPolicy & {
+      /** `true`: a request without a token reaches the handler without a context. */
+      readonly optional?: boolean | undefined;
+    })
   | boolean
   | 'optional';
 

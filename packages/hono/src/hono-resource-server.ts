@@ -56,7 +56,11 @@ export type HonoResourceServerOptions = HonoResourceServerSettings & ResourceSer
  * ```
  */
 export interface OAuth2Env<Claims extends object = DefaultClaims> {
-  Variables: { oauth2: RsContext<Claims> };
+  /** The variables `protect()` sets on the Hono context. */
+  Variables: {
+    /** The request's context, read with `c.get('oauth2')`. */
+    oauth2: RsContext<Claims>;
+  };
 }
 
 /**
@@ -70,7 +74,11 @@ export interface OAuth2Env<Claims extends object = DefaultClaims> {
  * ```
  */
 export interface OptionalOAuth2Env<Claims extends object = DefaultClaims> {
-  Variables: { oauth2: RsContext<Claims> | undefined };
+  /** The variables `protectOptional()` sets on the Hono context. */
+  Variables: {
+    /** The request's context, read with `c.get('oauth2')`; `undefined` when it carried no token. */
+    oauth2: RsContext<Claims> | undefined;
+  };
 }
 
 /**

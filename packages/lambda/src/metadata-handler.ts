@@ -10,10 +10,15 @@ import { statusDescription, usesMultiValueHeaders } from './response/alb-respons
  * `statusDescription`, and `multiValueHeaders` alone when the target group has them on).
  */
 export interface LambdaMetadataResponse {
+  /** 200 for GET and HEAD, 405 for any other method. */
   readonly statusCode: number;
+  /** The status line an ALB sends (`200 OK`); set only for ALB events. */
   readonly statusDescription?: string;
+  /** Response headers by lower-case name (`content-type`, `cache-control`, `allow` on a 405). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The same headers as lists, added for an ALB target group with multi-value headers on (which reads only these). */
   readonly multiValueHeaders?: Record<string, string[]>;
+  /** The metadata as JSON text; empty for HEAD and 405. */
   readonly body: string;
 }
 

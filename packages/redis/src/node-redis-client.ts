@@ -16,7 +16,7 @@ export interface NodeRedisClient {
   readonly options?:
     | {
         /**
-         * The socket options (host, port, TLS, timeouts), copied to the subscriber's connection with the
+         * The socket options (host, port, TLS), copied to the subscriber's connection with the
          * store's own timeouts.
          */
         readonly socket?: object | undefined;

@@ -24,16 +24,21 @@ export const TEST_AS_CLAIMS_HEADER = 'x-test-token-claims';
 
 /** A client authenticating with a shared secret. */
 export interface SecretClient {
+  /** The `client_id` registered at the test server. */
   readonly clientId: string;
+  /** The client's secret, as registered (raw, not form-urlencoded). */
   readonly clientSecret: string;
 }
 
 /** A client authenticating with `private_key_jwt`; the server holds the public half of `privateKey`. */
 export interface PrivateKeyJwtClient {
+  /** The `client_id` registered at the test server. */
   readonly clientId: string;
   /** A private JWK, carrying `kid` and `alg`. */
   readonly privateKey: JWK;
+  /** The algorithm to sign client assertions with (`ES256`). */
   readonly algorithm: string;
+  /** The key's ID: its RFC 7638 thumbprint. */
   readonly kid: string;
 }
 

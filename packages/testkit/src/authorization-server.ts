@@ -33,10 +33,15 @@ export interface TestAuthorizationServerOptions {
 
 /** A running oidc-provider issuing opaque access tokens, with its endpoints, clients and test controls. */
 export interface TestAuthorizationServer {
+  /** The issuer identifier, an `http://127.0.0.1:<port>` URL. */
   readonly issuer: string;
+  /** The token endpoint's URL. */
   readonly tokenEndpoint: string;
+  /** The RFC 7662 introspection endpoint's URL. */
   readonly introspectionEndpoint: string;
+  /** The RFC 7009 revocation endpoint's URL. */
   readonly revocationEndpoint: string;
+  /** The URL of the server's JWK set (the keys its JWT access tokens are signed with). */
   readonly jwksUri: string;
   /** Resource indicators: `opaque` tokens (the default) or RFC 9068 `jwt` tokens (not introspectable). */
   readonly resources: typeof TEST_AS_RESOURCES;
@@ -44,7 +49,9 @@ export interface TestAuthorizationServer {
   readonly appClient: SecretClient;
   /** Resource servers allowed to introspect any token; the Basic one's id and secret need form-urlencoding. */
   readonly basicClient: SecretClient;
+  /** A resource server that introspects with `client_secret_post`. */
   readonly postClient: SecretClient;
+  /** A resource server that introspects with `private_key_jwt`. */
   readonly privateKeyJwtClient: PrivateKeyJwtClient;
   /** Gets RFC 9701 answers signed, then encrypted to `decryptionKey`. */
   readonly encryptedAnswersClient: EncryptedAnswersClient;
@@ -73,6 +80,7 @@ export interface TestAuthorizationServer {
   delayIntrospection(ms: number): void;
   /** Undo `failIntrospection` and `delayIntrospection`. */
   recover(): void;
+  /** Stops the server and closes its connections. */
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT }
 
 /** A DPoP key pair and helpers to prove possession of it (RFC 9449). */
 export interface DpopKey {
+  /** The public key, as a proof's `jwk` header carries it. */
   readonly publicJwk: JWK;
   /** RFC 7638 thumbprint of the public key: the token's `cnf.jkt`. */
   readonly thumbprint: string;

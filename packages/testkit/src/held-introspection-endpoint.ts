@@ -17,6 +17,7 @@ export interface HeldIntrospectionEndpoint {
   holding: boolean;
   /** Sends every answer held. */
   release(): void;
+  /** Stops the server and closes its connections. */
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import { sendWithNode } from './https-send.js';
 
 /** A conformance request, with any method. */
 export interface HttpTestRequest extends Omit<ConformanceRequest, 'method'> {
+  /** Any request method, including ones the conformance routes do not answer (`PUT`, `OPTIONS`). */
   readonly method: string;
 }
 

@@ -8,13 +8,17 @@ export interface HttpsClientTls {
   readonly ca: string;
   /** A client certificate and its key, or none at all. */
   readonly cert?: string | undefined;
+  /** The private key of `cert`, PEM. */
   readonly key?: string | undefined;
 }
 
 /** A request as `node:http` sends it; a header given as an array goes as one field line per value. */
 export interface NodeSendInit {
+  /** The request method. Default `GET`. */
   readonly method?: string;
+  /** Header fields by name; an array is sent as one field line per value. */
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** The body, sent as is. */
   readonly body?: string | Uint8Array<ArrayBuffer>;
 }
 

@@ -29,6 +29,7 @@ export interface JwksServer {
   down(): Promise<void>;
   /** Listen again on the same port. */
   up(): Promise<void>;
+  /** Stops the server for good and closes its connections. */
   close(): Promise<void>;
 }
 

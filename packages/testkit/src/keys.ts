@@ -2,10 +2,15 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
 /** A real signing key pair with its public JWK, for minting test tokens. */
 export interface TestSigningKey {
+  /** The JWS algorithm the key signs with (`RS256`, `ES256`, …). */
   readonly alg: string;
+  /** The key ID, in tokens' `kid` header and the public JWK. */
   readonly kid: string;
+  /** The private half, to sign tokens. */
   readonly privateKey: CryptoKey;
+  /** The public half, to verify them. */
   readonly publicKey: CryptoKey;
+  /** The public half as a JWK, with `kid`, `alg` and `use: 'sig'`, for a JWK set. */
   readonly publicJwk: JWK;
 }
 

@@ -4,8 +4,11 @@ import { generateSigningKey, jwksOf } from './keys.js';
 
 /** What an adapter's metadata route answered to a GET without a token, read back by its test. */
 export interface MetadataRouteAnswer {
+  /** The HTTP status. */
   readonly status: number;
+  /** The `Content-Type` header, if sent. */
   readonly contentType: string | undefined;
+  /** The `Cache-Control` header, if sent. */
   readonly cacheControl: string | undefined;
   /** The body as sent, parsed by the test: the adapter must send core's JSON text unchanged. */
   readonly body: string;
@@ -19,6 +22,7 @@ export interface MountedMetadataRoute {
   get(): Promise<MetadataRouteAnswer>;
   /** Calls a route protected by the same resource server without a token: its `WWW-Authenticate`. */
   challenge(): Promise<string | undefined>;
+  /** Stops what the test started for the route, if anything. */
   close?(): Promise<void>;
 }
 

@@ -3,17 +3,22 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import type { TestSigningKey } from './keys.js';
 
-/** The event types of the OpenID Shared Signals Framework a resource server acts on. */
+/** The event types of the OpenID Shared Signals Framework a resource server acts on: CAEP session revoked. */
 export const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
+/** RISC tokens revoked. */
 export const TOKENS_REVOKED = 'https://schemas.openid.net/secevent/risc/event-type/tokens-revoked';
+/** CAEP token claims change. */
 export const TOKEN_CLAIMS_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type/token-claims-change';
 
 /** What a test SET says, beside its events. */
 export interface TestSetOptions {
+  /** `iss`: the transmitter. */
   readonly issuer: string;
+  /** `aud`: the receiver(s). */
   readonly audience: string | readonly string[];
   /** `iat` in seconds. Default now. */
   readonly issuedAt?: number;
+  /** `jti`. Default a random UUID. */
   readonly jti?: string;
   /** RFC 9493 subject identifier (`sub_id`). */
   readonly subjectId?: Record<string, unknown>;
@@ -44,15 +49,21 @@ export function signSecurityEvent(
 
 /** One poll request as the transmitter received it (RFC 8936 section 2.4). */
 export interface ReceivedPoll {
+  /** The `jti`s the receiver acknowledged. */
   readonly ack?: string[];
+  /** The SETs the receiver refused, by `jti`, with its RFC 8935 error. */
   readonly setErrs?: Record<string, { err: string; description: string }>;
+  /** How many SETs the receiver asked for at most. */
   readonly maxEvents?: number;
+  /** Whether the receiver asked for an answer at once (short polling). */
   readonly returnImmediately?: boolean;
+  /** The request's `Authorization` header, if sent. */
   readonly authorization: string | undefined;
 }
 
 /** A transmitter serving poll delivery (RFC 8936) on loopback, with a queue of SETs. */
 export interface TestPollTransmitter {
+  /** The polling endpoint's URL, `http://127.0.0.1:<port>/…`. */
   readonly endpoint: string;
   /** Every poll request received, in order. */
   readonly polls: ReceivedPoll[];
@@ -62,6 +73,7 @@ export interface TestPollTransmitter {
   failNextPoll(): void;
   /** SETs not yet acknowledged nor reported. */
   pending(): string[];
+  /** Stops the server and closes its connections. */
   close(): Promise<void>;
 }
 

@@ -6,9 +6,13 @@ import { mintToken } from './tokens.js';
 
 /** What an adapter's health route answered, read back by its test. */
 export interface StatusRouteAnswer {
+  /** The HTTP status. */
   readonly status: number;
+  /** The `Content-Type` header, if sent. */
   readonly contentType: string | undefined;
+  /** The `Cache-Control` header, if sent. */
   readonly cacheControl: string | undefined;
+  /** The body, parsed as JSON by the test. */
   readonly body: unknown;
 }
 

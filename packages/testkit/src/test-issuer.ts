@@ -10,7 +10,9 @@ import { mintToken } from './tokens.js';
 
 /** A real signing key and a resolver trusting it, for adapter tests. */
 export interface TestIssuer {
+  /** The `iss` of the tokens minted, which the resolver requires. */
   readonly issuer: string;
+  /** The `aud` of the tokens minted, which the resolver requires. */
   readonly audience: string;
   /** A JWT resolver for this issuer that records every request reaching it in {@link TestIssuer.seen}. */
   readonly resolver: AccessTokenResolver;

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 
 /** A certificate made by openssl, with what openssl itself says about it. */
 export interface TestCertificate {
+  /** The certificate, PEM. */
   readonly pem: string;
+  /** The certificate, DER. */
   readonly der: Buffer;
+  /** Its private key, PEM. */
   readonly keyPem: string;
   /** base64url SHA-256 of the DER, computed by `openssl dgst`, not by the code under test. */
   readonly thumbprint: string;
@@ -16,10 +19,15 @@ export interface TestCertificate {
 
 /** A small PKI on disk, made with openssl for the tests: a CA, a client certificate it signed, an unrelated client, a loopback server. */
 export interface TestPki {
+  /** The CA, which signed `client` and `server`. */
   readonly ca: TestCertificate;
+  /** A client certificate the CA signed. */
   readonly client: TestCertificate;
+  /** A client certificate the CA did not sign. */
   readonly other: TestCertificate;
+  /** A server certificate for `127.0.0.1` and `localhost`, signed by the CA. */
   readonly server: TestCertificate;
+  /** Deletes the folder the files were made in. */
   cleanup(): void;
 }
 

@@ -3,7 +3,9 @@ import type { TestSigningKey } from './keys.js';
 
 /** Defaults for minted tokens: issuer, audience and a clock. */
 export interface MintDefaults {
+  /** The `iss` of every token, unless its claims give another. */
   readonly issuer: string;
+  /** The `aud` of every token, unless its claims give another. */
   readonly audience: string;
   /** Seconds since the epoch used for `iat`; `exp` is `iat + 300` unless given. */
   readonly now?: number;
@@ -11,7 +13,9 @@ export interface MintDefaults {
 
 /** Header overrides for minted tokens (typ, extra members, no kid). */
 export interface MintHeader {
+  /** The header `typ`. Default `at+jwt`. */
   readonly typ?: string;
+  /** Leave out the `kid` header (it is the key's otherwise). */
   readonly omitKid?: boolean;
   readonly [member: string]: unknown;
 }

@@ -33,8 +33,20 @@ export interface AdapterTranslation<Input, Rejected> {
  * ```
  */
 export type AdapterAuthResult<Rejected, Context = OAuth2Context> =
-  | { readonly ok: true; readonly context: Context; readonly headers: Readonly<Record<string, string>> }
-  | { readonly ok: false; readonly response: Rejected; readonly rejection: Rejection };
+  | {
+      readonly ok: true;
+      /** The context for the application. */
+      readonly context: Context;
+      /** Headers to add to the application's response (often empty). */
+      readonly headers: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly ok: false;
+      /** The framework's response for the refusal, ready to send. */
+      readonly response: Rejected;
+      /** Core's rejection behind `response`, for logs and error handling. */
+      readonly rejection: Rejection;
+    };
 
 /**
  * The decision for one request on a route where authentication is optional: as

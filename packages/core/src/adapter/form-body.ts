@@ -47,7 +47,9 @@ export interface FormBodySettings {
  * refuses the request); empty when core would not look at it.
  */
 export interface FormBody {
+  /** The parsed form fields, when core looks at the body and it could be read. */
   readonly form?: FormRecord | undefined;
+  /** Why the body could not be examined (too large, unreadable); core then refuses the request. */
   readonly formUnexamined?: RsRequest['formUnexamined'] | undefined;
 }
 

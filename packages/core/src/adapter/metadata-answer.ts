@@ -6,8 +6,11 @@ import type { ResourceServer } from '../resource-server.js';
  * (the JSON document for `GET`, empty for `HEAD` and for the 405 of any other method).
  */
 export interface MetadataAnswer {
+  /** 200 for `GET` and `HEAD`, 405 for any other method. */
   readonly status: 200 | 405;
+  /** Response headers by lower-case name (`allow` on a 405). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The JSON document for `GET`; empty for `HEAD` and 405. */
   readonly body: string;
 }
 

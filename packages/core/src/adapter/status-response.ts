@@ -4,6 +4,7 @@ import type { ResourceServerStatus } from '../observability/server-status.js';
 export interface StatusResponse {
   /** 200 when ready, 503 when not: what readiness probes (Kubernetes, load balancers) act on. */
   readonly status: 200 | 503;
+  /** `content-type: application/json` and `cache-control: no-store`. */
   readonly headers: Readonly<Record<string, string>>;
   /** The {@link ResourceServerStatus} as JSON. */
   readonly body: string;

@@ -7,6 +7,7 @@ import type { CachedAnswer, TokenCacheStore } from './token-cache-store.js';
 
 /** The in-process store, synchronous, with its sizes (for tests and metrics). */
 export interface MemoryTokenCacheStore extends TokenCacheStore {
+  /** The answer stored under `key`, synchronously; `undefined` when absent or expired. */
   get(key: string): CachedAnswer | undefined;
   deleteLabelled(label: string): number;
   evictions(): number;

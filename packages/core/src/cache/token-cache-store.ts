@@ -15,15 +15,21 @@ import type { TokenInfo } from '../token-info.js';
  */
 export type CachedAnswer =
   | {
+      /** What the resolver found, for an accepted token. */
       readonly info: TokenInfo;
       readonly failure?: undefined;
+      /** Until when the answer may be used, ms since the epoch (the storing server's clock). */
       readonly usableUntil: number;
+      /** When it was stored, on that same clock; absent in answers from older writers. */
       readonly storedAt?: number | undefined;
     }
   | {
       readonly info?: undefined;
+      /** Why the resolver refused the token. */
       readonly failure: Failure;
+      /** Until when the answer may be used, ms since the epoch (the storing server's clock). */
       readonly usableUntil: number;
+      /** When it was stored, on that same clock; absent in answers from older writers. */
       readonly storedAt?: number | undefined;
     };
 
@@ -78,10 +84,19 @@ export interface TokenCacheStore extends StoreHealthReporter {
    * are not the cache's (in a shared Redis, another component's).
    */
   readonly keyPrefix?: string | undefined;
+  /**
+   * The answer stored under `key`, or `undefined` when absent or expired; `lookup` bounds how long a tiered
+   * store keeps it locally.
+   */
   get(key: string, lookup?: StoreLookup): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
   /** Keep `answer` for at most `ttlMs` milliseconds. */
   set(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> | void;
+  /**
+   * Forgets the answer stored under `key`, everywhere the store reaches; `deletion` says whether others have
+   * already heard of it.
+   */
   delete(key: string, deletion?: StoreDeletion): Promise<void> | void;
+  /** Forgets every answer the store holds (for a store with a `keyPrefix`, every key under it). */
   clear(): Promise<void> | void;
   /**
    * Deletes every answer indexed under `label` (a {@link revocationLabels} label such as `sub:alice`),

@@ -105,6 +105,7 @@ export type TokenCacheStoreHealth =
       readonly failingForMs: number;
       /** What the last failure threw. */
       readonly lastError: unknown;
+      /** Store failures since the cache was created. */
       readonly storeErrors: number;
     };
 
@@ -178,7 +179,9 @@ function requireStorePrefixMatches(
 
 /** Counters of a {@link TokenCache}, for metrics. */
 export interface TokenCacheStats {
+  /** Requests answered from the cache. */
   readonly hits: number;
+  /** Requests the wrapped resolver had to answer. */
   readonly misses: number;
   /** Requests that waited for a call already under way for the same token instead of making their own. */
   readonly coalesced: number;
@@ -186,6 +189,7 @@ export interface TokenCacheStats {
   readonly evictions: number;
   /** Evictions and revocations applied ({@link TokenCache.evict}, {@link TokenCache.revoke}, a revocation list). */
   readonly revocations: number;
+  /** Store operations that failed (the resolver answered instead). */
   readonly storeErrors: number;
 }
 
@@ -203,6 +207,7 @@ export interface TokenCache extends AccessTokenResolver {
   revoke(revocation: Revocation): Promise<void>;
   /** Forgets every answer. */
   clear(): Promise<void>;
+  /** The counters so far, for metrics. */
   stats(): TokenCacheStats;
 }
 

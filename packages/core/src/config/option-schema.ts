@@ -9,6 +9,7 @@ import { shownKey } from './shown-key.js';
 export interface OptionRule {
   /** What the value must be, for error messages: "a non-empty string". */
   readonly expected: string;
+  /** Throws an `RsConfigError` naming `path` when `value` breaks the rule. */
   check(value: unknown, path: string): void;
 }
 

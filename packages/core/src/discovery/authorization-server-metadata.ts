@@ -21,9 +21,16 @@ export const MAX_METADATA_BYTES = 64 * 1024;
 
 /** The members of RFC 8414 / OpenID Connect discovery metadata that @rs uses. */
 export interface AuthorizationServerMetadata {
+  /** The authorization server's issuer identifier, as its tokens state it in `iss`. */
   readonly issuer: string;
+  /** Where the server publishes its JWK set, for verifying JWT access tokens. */
   readonly jwks_uri?: string | undefined;
+  /** The token introspection endpoint (RFC 7662). */
   readonly introspection_endpoint?: string | undefined;
+  /**
+   * How a client may authenticate to the introspection endpoint (`client_secret_basic`, `private_key_jwt`,
+   * …).
+   */
   readonly introspection_endpoint_auth_methods_supported?: readonly string[] | undefined;
   /** RFC 8705 §5: the endpoints a client authenticating with a TLS certificate calls instead. */
   readonly mtls_endpoint_aliases?: Readonly<Record<string, unknown>> | undefined;

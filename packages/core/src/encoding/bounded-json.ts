@@ -5,8 +5,18 @@ import { checkJsonMemberNames } from './json-duplicate-members.js';
  * there is none (`invalid`: not JSON; `too-deep`: nested deeper than allowed).
  */
 export type BoundedJson =
-  | { readonly ok: true; readonly value: unknown; readonly duplicateMember: boolean }
-  | { readonly ok: false; readonly problem: 'invalid' | 'too-deep' };
+  | {
+      readonly ok: true;
+      /** The parsed value. */
+      readonly value: unknown;
+      /** Whether some object in it names a member twice. */
+      readonly duplicateMember: boolean;
+    }
+  | {
+      readonly ok: false;
+      /** `invalid`: not JSON; `too-deep`: nested deeper than allowed. */
+      readonly problem: 'invalid' | 'too-deep';
+    };
 
 /**
  * How deep a JWK set or authorization server metadata may nest: both are a few levels deep (a set, its

@@ -2,10 +2,15 @@ import type { OAuthErrorCode } from './failure.js';
 
 /** The parameters of one RFC 6750 §3 challenge. Each is sent at most once. */
 export interface ChallengeParams {
+  /** `realm`: the protection space the challenge is for. */
   readonly realm?: string | undefined;
+  /** `error`: the OAuth error code; absent when the request carried no credentials (RFC 6750 §3.1). */
   readonly error?: OAuthErrorCode | undefined;
+  /** `error_description`: a sentence for the developer; characters RFC 6750 does not allow are dropped. */
   readonly errorDescription?: string | undefined;
+  /** `error_uri`: a page explaining the error. */
   readonly errorUri?: string | undefined;
+  /** `scope`: the scopes the request needed, sent space-separated; left out when empty. */
   readonly scope?: readonly string[] | undefined;
   /** DPoP challenges only: the accepted proof algorithms (RFC 9449 §7.1). */
   readonly algs?: readonly string[] | undefined;

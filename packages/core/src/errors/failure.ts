@@ -90,7 +90,9 @@ export type FailureCode = keyof typeof FAILURES;
  * never contain the token or claim values chosen by the client; it says what failed, not with what.
  */
 export interface Failure {
+  /** Why, as a stable code; {@link FAILURES} gives its status and OAuth error. */
   readonly code: FailureCode;
+  /** The `error_description`: what failed, never the token or a value the client chose. */
   readonly description: string;
   /** For `insufficient_scope`: the scopes the route requires, sent back in the challenge's `scope`. */
   readonly requiredScopes?: readonly string[] | undefined;
@@ -107,8 +109,16 @@ export function failure(code: FailureCode, description: string): Failure {
 
 /** Either a value or the failure that prevented it. */
 export type Outcome<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly failure: Failure };
+  | {
+      readonly ok: true;
+      /** The value the step produced. */
+      readonly value: T;
+    }
+  | {
+      readonly ok: false;
+      /** Why the step refused. */
+      readonly failure: Failure;
+    };
 
 /** A successful {@link Outcome}. */
 export function success<T>(value: T): Outcome<T> {

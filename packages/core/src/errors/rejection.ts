@@ -3,7 +3,9 @@ import { FAILURES, type Failure, type FailureCode, type OAuthErrorCode } from '.
 
 /** The JSON body sent with a rejection: small, and free of anything the client sent. */
 export interface RejectionBody {
+  /** The OAuth error code, absent when no credentials were sent at all. */
   readonly error?: OAuthErrorCode | undefined;
+  /** What failed, in a sentence free of anything the client sent. */
   readonly error_description: string;
   /** The stable {@link FailureCode}, to quote when asking an API's operators for help. */
   readonly code: FailureCode;
@@ -14,10 +16,13 @@ export interface RejectionBody {
  * add nothing of their own.
  */
 export interface Rejection {
+  /** The HTTP status: the code's in {@link FAILURES} (401, 400, 403 or 503), unless `failureResponses` set another. */
   readonly status: number;
+  /** The stable {@link FailureCode}, for logs, metrics and support. */
   readonly code: FailureCode;
   /** The OAuth error code, absent when no credentials were sent at all. */
   readonly error: OAuthErrorCode | undefined;
+  /** The `error_description`: what failed, never the token or a value the client chose. */
   readonly description: string;
   /**
    * The `WWW-Authenticate` value: one challenge, or `Bearer …, DPoP …` when both schemes are accepted
@@ -32,6 +37,7 @@ export interface Rejection {
    * `cache-control`, `content-type`. Every value is one string.
    */
   readonly headers: Readonly<Record<string, string>>;
+  /** The JSON body to send (`error`, `error_description`, `code`); see `bodyText` when it was replaced. */
   readonly body: RejectionBody;
   /**
    * Set when the application's `failureResponses` replaced the body: the exact text to send instead of
@@ -42,7 +48,9 @@ export interface Rejection {
 
 /** What every challenge carries besides the failure itself. */
 export interface ChallengeSettings {
+  /** The `realm` of every challenge; none when absent. */
   readonly realm?: string | undefined;
+  /** The `error_uri` of every challenge that carries an error; none when absent. */
   readonly errorUri?: string | undefined;
   /**
    * Set when DPoP is accepted: the proof algorithms, for the `DPoP algs="…"` challenge offered beside

@@ -41,11 +41,15 @@ function spellingOf(value: string): TokenSpelling {
 
 /** Validated, normalized {@link TokenLocations}. */
 export interface ResolvedTokenLocations {
+  /** Whether the `Authorization` header is read. */
   readonly authorizationHeader: boolean;
+  /** Whether a form-encoded body's `access_token` is read (RFC 6750 §2.2). */
   readonly formBody: boolean;
+  /** Whether the query parameter is read (RFC 6750 §2.3). */
   readonly query: boolean;
   /** The query parameter's name; `access_token` unless configured. */
   readonly queryParameter?: string | undefined;
+  /** The custom header carrying the bare token; `undefined` when none is read. */
   readonly header: string | undefined;
   /** The token cookie's name; absent when cookies are not read. */
   readonly cookie?: string | undefined;

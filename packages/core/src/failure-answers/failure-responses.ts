@@ -78,12 +78,19 @@ export type FailureAnswer = FailureResponse | ((rejection: Rejection) => Failure
  * ```
  */
 export interface FailureResponses {
+  /** For a request without credentials (core: 401 with a bare challenge). Default core's answer. */
   readonly tokenMissing?: FailureAnswer | undefined;
+  /** For a malformed request (core: 400 `invalid_request`). Default core's answer. */
   readonly invalidRequest?: FailureAnswer | undefined;
+  /** For a token, certificate or DPoP proof that does not hold (core: 401). Default core's answer. */
   readonly invalidToken?: FailureAnswer | undefined;
+  /** For a genuine token without the privilege (core: 403 `insufficient_scope`). Default core's answer. */
   readonly insufficientScope?: FailureAnswer | undefined;
+  /** For a genuine token from too weak or too old a login (core: 401, RFC 9470). Default core's answer. */
   readonly insufficientUserAuthentication?: FailureAnswer | undefined;
+  /** For a token that could not be checked at all (core: 503, no challenge). Default core's answer. */
   readonly unavailable?: FailureAnswer | undefined;
+  /** Answers for single {@link FailureCode}s, which win over their class's. */
   readonly byCode?: { readonly [C in FailureCode]?: FailureAnswer | undefined } | undefined;
 }
 

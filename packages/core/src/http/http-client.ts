@@ -1,9 +1,13 @@
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 /** One outgoing request to an authorization server. */
 export interface HttpRequest {
+  /** `GET` for metadata and JWK sets, `POST` for introspection. */
   readonly method: 'GET' | 'POST';
+  /** The absolute URL to call. */
   readonly url: string;
+  /** Request headers by name. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** The request body (a form-encoded one for introspection); none for `GET`. */
   readonly body?: string | undefined;
   /** Abort the whole exchange (connect, headers and body) after this many milliseconds. */
   readonly timeoutMs: number;
@@ -21,9 +25,11 @@ export interface HttpRequest {
 
 /** The answer, with its body read in full (and bounded). */
 export interface HttpResponse {
+  /** The HTTP status code. */
   readonly status: number;
   /** Response header by lower-case name. */
   header(name: string): string | undefined;
+  /** The body's bytes, no more than the request's `maxResponseBytes`. */
   readonly body: Uint8Array;
 }
 

@@ -39,6 +39,7 @@ export type ClientAuthentication =
   | ({ readonly method: 'client_secret_post' } & ClientSecretCredentials)
   | {
       readonly method: 'private_key_jwt';
+      /** The resource server's `client_id` at the authorization server. */
       readonly clientId: string;
       /**
        * The private key, as a `CryptoKey` or a private JWK, of the type `algorithm` needs. Checked when the
@@ -58,8 +59,16 @@ export type ClientAuthentication =
       /** The assertion's `aud`. Default: the introspection endpoint URL. */
       readonly audience?: string | undefined;
     }
-  | { readonly method: 'tls_client_auth'; readonly clientId: string }
-  | { readonly method: 'self_signed_tls_client_auth'; readonly clientId: string }
+  | {
+      readonly method: 'tls_client_auth';
+      /** The resource server's `client_id` at the authorization server. */
+      readonly clientId: string;
+    }
+  | {
+      readonly method: 'self_signed_tls_client_auth';
+      /** The resource server's `client_id` at the authorization server. */
+      readonly clientId: string;
+    }
   | {
       readonly method: 'bearer';
       /** The access token, as RFC 6750 spells one (a b64token): refused at start-up otherwise. */

@@ -8,6 +8,7 @@ export interface DecryptionKeySelector {
   readonly alg: string;
   /** Content encryption algorithm (`A128CBC-HS256`, `A256GCM`, …). */
   readonly enc: string;
+  /** The header's `kid`; `undefined` when the token names no key. */
   readonly kid: string | undefined;
   /**
    * Only keys whose `kid` is {@link kid}, without the usual fallback to keys that have none: asked of
@@ -33,6 +34,7 @@ export interface DecryptionKeySelector {
  * ranked beyond them is never tried.
  */
 export interface DecryptionKeySource extends CacheIdentity {
+  /** The keys that may decrypt a token with this header, best match first, at `now` (ms since the epoch). */
   keysFor(
     selector: DecryptionKeySelector,
     now: number,
@@ -44,6 +46,7 @@ export interface DecryptionKeySource extends CacheIdentity {
  * can serve, so that a resolver can refuse an allow-list no key can honour before the first request.
  */
 export interface DescribedDecryptionKeySource extends DecryptionKeySource {
+  /** The key-management algorithms (`alg`) its keys can serve. */
   readonly keyManagementAlgorithms: ReadonlySet<string>;
 }
 

@@ -5,6 +5,7 @@ import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
 
 /** A JWK set document as published at a `jwks_uri` (RFC 7517 §5). */
 export interface JwkSetDocument {
+  /** The keys, as published: each is checked before use, and a broken one is left out. */
   readonly keys: readonly Readonly<Record<string, unknown>>[];
 }
 

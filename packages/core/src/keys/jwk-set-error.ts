@@ -4,6 +4,7 @@ import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 export interface UnusableJwk {
   /** `"kid"` (quoted, cut at 64 characters), or `#position` for a key without one. */
   readonly key: string;
+  /** Why it was left out, for error messages. */
   readonly reason: string;
 }
 

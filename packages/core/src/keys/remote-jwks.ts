@@ -124,7 +124,9 @@ const REMOTE_JWKS_OPTIONS: OptionSchema<RemoteJwksOptions> = {
 
 /** Counters of a {@link RemoteJwks}, for metrics. */
 export interface RemoteJwksStats {
+  /** Fetches of the set started. */
   readonly fetches: number;
+  /** Fetches that failed. */
   readonly failures: number;
   /** Keys in the current set. */
   readonly keys: number;
@@ -135,6 +137,7 @@ export interface RemoteJwksStats {
  * the first request or to carry across cold starts (as aws-jwt-verify's `hydrate` / `cacheJwks`).
  */
 export interface RemoteJwks extends VerificationKeySource {
+  /** The counters so far, for metrics. */
   stats(): RemoteJwksStats;
   /** Its state for the resource server's `status()`: ready once a usable set is held. */
   health(now: number): readonly JwkSetHealth[];

@@ -5,6 +5,7 @@ import type { HealthReporter } from '../observability/dependency-health.js';
 
 /** The parts of a JWS header that choose a key. Nothing else in the header is ever trusted for that. */
 export interface KeySelector {
+  /** The signing algorithm (`RS256`, `ES256`, `EdDSA`, …): only keys that fit it are offered. */
   readonly alg: string;
   /**
    * `kid`; absent when the issuer does not send one (then the keys that fit `alg` are tried, at most

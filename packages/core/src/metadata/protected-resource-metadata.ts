@@ -55,14 +55,23 @@ export interface ProtectedResourceOptions {
 
 /** The RFC 9728 §2 document. Members core cannot vouch for are left out, never guessed. */
 export interface ProtectedResourceMetadata {
+  /** The resource identifier, from `protectedResource.resource`. */
   readonly resource: string;
+  /** The issuers whose tokens this API accepts, from `protectedResource.authorizationServers`; absent when not given. */
   readonly authorization_servers?: readonly string[] | undefined;
+  /** `protectedResource.scopesSupported`, else the scopes the policies name; absent when there are none. */
   readonly scopes_supported?: readonly string[] | undefined;
+  /** Where a token is read from, as the `tokenLocations` option allows: `header`, `body`, `query`. */
   readonly bearer_methods_supported: readonly ('header' | 'body' | 'query')[];
+  /** `protectedResource.resourceDocumentation`; absent when not given. */
   readonly resource_documentation?: string | undefined;
+  /** `protectedResource.resourceName`; absent when not given. */
   readonly resource_name?: string | undefined;
+  /** The DPoP proof algorithms accepted; present only when DPoP is. */
   readonly dpop_signing_alg_values_supported?: readonly string[] | undefined;
+  /** Whether every token must be DPoP-bound; present only when DPoP is accepted. */
   readonly dpop_bound_access_tokens_required?: boolean | undefined;
+  /** Whether tokens must be bound to the client's TLS certificate (RFC 8705). */
   readonly tls_client_certificate_bound_access_tokens?: boolean | undefined;
 }
 

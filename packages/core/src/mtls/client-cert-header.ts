@@ -39,6 +39,7 @@ export const CERTIFICATE_HEADER_FORMATS: readonly CertificateHeaderFormat[] = [
 
 /** A client certificate read from a header: its DER bytes, the SHA-256 the proxy computed, or both. */
 export interface PresentedCertificate {
+  /** The certificate's DER bytes, when the header carried the certificate itself. */
   readonly der: Uint8Array | undefined;
   /** Envoy's `Hash=`, when given; with `der`, the two must agree. */
   readonly digest: Uint8Array | undefined;

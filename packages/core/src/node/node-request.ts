@@ -3,6 +3,7 @@ import type { RsHeaders } from '../request.js';
 
 /** The header fields of a Node request (`IncomingMessage`, or `Http2ServerRequest`). */
 export interface NodeRequestHeaderFields {
+  /** The headers as Node parsed them, by lower-case name. */
   readonly headers: IncomingHttpHeaders;
   /** Every field line as received, name and value in turn. */
   readonly rawHeaders?: readonly string[] | undefined;

@@ -28,6 +28,7 @@ import { pemKey } from './pem-key.js';
 export type PemSecretFile =
   | string
   | {
+      /** The path of the PEM file. */
       readonly file: string;
       /**
        * The password of an encrypted private key (`ENCRYPTED PRIVATE KEY` or legacy OpenSSL PEM): a

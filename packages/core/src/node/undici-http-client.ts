@@ -62,8 +62,11 @@ export interface UndiciHttpClientOptions {
    */
   readonly tls?:
     | {
+        /** The certificates to trust in place of the runtime's. */
         readonly ca?: string | Buffer | undefined;
+        /** The client certificate, then its chain; given with `key`. */
         readonly cert?: string | Buffer | undefined;
+        /** The client certificate's unencrypted private key; given with `cert`. */
         readonly key?: string | Buffer | undefined;
       }
     | undefined;

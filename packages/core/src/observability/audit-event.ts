@@ -14,6 +14,7 @@ export type AuditDecision = 'accepted' | 'refused' | 'unavailable';
  */
 export interface AuditEvent {
   readonly type: 'rs.decision';
+  /** `accepted`, `refused` (what the client sent) or `unavailable` (a dependency failed). */
   readonly decision: AuditDecision;
   /** The refusal code; absent when accepted. */
   readonly code?: FailureCode | undefined;
@@ -23,6 +24,7 @@ export interface AuditEvent {
   readonly time: number;
   /** Wall time the decision took, in ms. */
   readonly durationMs: number;
+  /** The request method, as the adapter gave it (`GET`, `POST`, …). */
   readonly method: string;
   /** The request path, without its query string (which may carry a token). */
   readonly path: string;
@@ -35,8 +37,11 @@ export interface AuditEvent {
   readonly trackingId?: string | undefined;
   /** The token's `jti`. */
   readonly tokenId?: string | undefined;
+  /** The token's issuer (`iss`); absent until the token was resolved. */
   readonly issuer?: string | undefined;
+  /** The client the token was issued to (`client_id`, `azp`, …, as `OAuth2Context.clientId`); absent until resolved. */
   readonly clientId?: string | undefined;
+  /** The token's subject (`sub`); absent until the token was resolved. */
   readonly subject?: string | undefined;
   /** Scopes the server-wide and route policies ask for (as listed; `any` lists are included). */
   readonly scopesRequired: readonly string[];

@@ -6,16 +6,21 @@ import { RsError } from '../errors/rs-error.js';
  */
 export interface JwkSetHealth {
   readonly kind: 'jwk-set';
+  /** A set with at least one usable key is held. */
   readonly ready: boolean;
+  /** The JWK set URL fetched. */
   readonly url: string;
   /** Usable keys held. */
   readonly keys: number;
+  /** Fetches of the set so far, failed ones included. */
   readonly fetches: number;
+  /** Fetches that failed (network, status, an unusable document) so far. */
   readonly failures: number;
   /** When the held set was fetched (ms since the epoch, the resource server's clock). */
   readonly lastFetchAt?: number | undefined;
   /** How old the held set is, in ms. */
   readonly ageMs?: number | undefined;
+  /** When the last fetch failed (ms since the epoch); absent when none has. */
   readonly lastFailureAt?: number | undefined;
   /** What the last failed fetch reported (see {@link describeError}). */
   readonly lastError?: string | undefined;
@@ -28,13 +33,22 @@ export interface JwkSetHealth {
  */
 export interface IntrospectionHealth {
   readonly kind: 'introspection';
+  /**
+   * No exchange failed since the last success, or the failure is older than the longest retry pause (after
+   * which a request is let through to ask again). `true` before any exchange.
+   */
   readonly ready: boolean;
   /** The configured endpoint, or the issuer it is discovered from. */
   readonly endpoint: string;
+  /** Introspection requests made so far. */
   readonly calls: number;
+  /** Exchanges that failed (network, 5xx, a refused client) so far. */
   readonly failures: number;
+  /** When the last exchange succeeded (ms since the epoch); absent when none has. */
   readonly lastSuccessAt?: number | undefined;
+  /** When the last exchange failed (ms since the epoch); absent when none has. */
   readonly lastFailureAt?: number | undefined;
+  /** What the last failed exchange reported (see {@link describeError}). */
   readonly lastError?: string | undefined;
 }
 
@@ -45,9 +59,13 @@ export interface IntrospectionHealth {
 export interface StoreConnectionHealth {
   /** What the store is, e.g. `redis`. */
   readonly store: string;
+  /** The store can answer now (connected, and for `@rs/redis` caches, caught up on revocations). */
   readonly ready: boolean;
+  /** The connection is open and usable. */
   readonly connected: boolean;
+  /** What the last connection error reported (see {@link describeError}); absent when there was none. */
   readonly lastError?: string | undefined;
+  /** When the last connection error happened (ms since the epoch). */
   readonly lastErrorAt?: number | undefined;
 }
 
@@ -58,12 +76,19 @@ export interface StoreConnectionHealth {
 export interface TokenCacheHealth {
   readonly kind: 'token-cache';
   readonly ready: true;
+  /** Requests answered from the cache. */
   readonly hits: number;
+  /** Requests the wrapped resolver had to answer. */
   readonly misses: number;
+  /** Answers dropped by the store to make room. */
   readonly evictions: number;
+  /** Evictions and revocations applied (`evict`, `revoke`, a revocation list). */
   readonly revocations: number;
+  /** Store operations that failed since the cache was created. */
   readonly storeErrors: number;
+  /** The store is failing (since a failure, until a write succeeds); the resolver answers meanwhile. */
   readonly storeFailing: boolean;
+  /** The store's connection, when the store reports one (`@rs/redis`). */
   readonly store?: StoreConnectionHealth | undefined;
 }
 
@@ -73,10 +98,15 @@ export interface TokenCacheHealth {
  */
 export interface ReplayStoreHealth {
   readonly kind: 'replay-store';
+  /** The last check did not fail and the store (if it reports a connection) is ready. */
   readonly ready: boolean;
+  /** Replay checks that failed so far. */
   readonly failures: number;
+  /** When the last check failed (ms since the epoch); absent once a check succeeds again. */
   readonly lastFailureAt?: number | undefined;
+  /** What the failing check reported (see {@link describeError}); absent once a check succeeds again. */
   readonly lastError?: string | undefined;
+  /** The store's connection, when the store reports one (`@rs/redis`). */
   readonly store?: StoreConnectionHealth | undefined;
 }
 
@@ -88,11 +118,13 @@ export type DependencyHealth = JwkSetHealth | IntrospectionHealth | TokenCacheHe
  * the resource server's clock, for ages.
  */
 export interface HealthReporter {
+  /** The state of each dependency this part calls, `now` being the resource server's clock (ms). */
   health?(now: number): readonly DependencyHealth[];
 }
 
 /** A store that can tell how its connection is (`@rs/redis` stores do). */
 export interface StoreHealthReporter {
+  /** The state of the store's connection now. */
   health?(): StoreConnectionHealth;
 }
 

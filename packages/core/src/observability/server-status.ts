@@ -10,6 +10,7 @@ export interface ResourceServerStatus {
   readonly ready: boolean;
   /** When this was read, ms since the epoch (the resource server's clock). */
   readonly time: number;
+  /** The state of each dependency that reports one, in the order the server holds them. */
   readonly dependencies: readonly DependencyHealth[];
 }
 

@@ -4,8 +4,10 @@
  */
 export const INSTRUMENTATION_SCOPE = '@rs/core';
 
+/** The name of the span recorded for each request the resource server decides. */
 export const SPAN_NAME = 'rs.authenticate';
 
+/** The span and metric attribute names, by what they hold. */
 export const ATTR = {
   // Semantic conventions.
   errorType: 'error.type',
@@ -30,6 +32,7 @@ export const ATTR = {
   dependencyKind: 'rs.dependency.kind',
 } as const;
 
+/** The metric instrument names, by what they count or measure. */
 export const METRIC = {
   requests: 'rs.requests',
   duration: 'rs.authenticate.duration',

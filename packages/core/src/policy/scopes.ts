@@ -19,8 +19,16 @@ import { asynchronousAnswer, isAsyncFunction, isThenable } from './synchronous-a
 export type ScopeRequirement =
   | readonly string[]
   // The other key typed `never`: `{ allOf, anyOf }` together is refused at start-up, so it must not compile.
-  | { readonly allOf: readonly string[]; readonly anyOf?: never }
-  | { readonly anyOf: readonly string[]; readonly allOf?: never }
+  | {
+      /** Scopes the token must all carry. */
+      readonly allOf: readonly string[];
+      readonly anyOf?: never;
+    }
+  | {
+      /** Scopes of which the token must carry at least one. */
+      readonly anyOf: readonly string[];
+      readonly allOf?: never;
+    }
   | ((request: RsRequest, token: TokenInfo) => StaticScopeRequirement);
 
 /** A {@link ScopeRequirement} that is not computed. */

@@ -100,7 +100,9 @@ export function claimArrayContains(path: ClaimPath, expected: readonly string[])
 export interface VerifyClaimSpec {
   /** A claim name or dotted path, e.g. `resource_access.account.roles`. */
   readonly claim: string;
+  /** How the claim is compared: as {@link claimStringMatches}, {@link claimIntegerEquals}, {@link claimBooleanEquals} or {@link claimArrayContains}. */
   readonly type: 'STRING' | 'INTEGER' | 'BOOLEAN' | 'ARRAY';
+  /** The expected value: a string, an integer, a boolean, or (for `ARRAY`) the strings the claim must all hold. */
   readonly value: string | number | boolean | readonly string[];
   /** For `STRING` only. */
   readonly delimiter?: ClaimDelimiter | undefined;

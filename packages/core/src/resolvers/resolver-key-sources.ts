@@ -6,10 +6,15 @@ import type { SecretsProvider } from '../secrets/secrets-provider.js';
 
 /** Where a resolver's keys come from: given directly, or named by secret ID in a secrets provider. */
 export interface ResolverKeyOptions {
+  /** The keys that verify token signatures: one source or several. */
   readonly keys?: VerificationKeySource | readonly VerificationKeySource[] | undefined;
+  /** The keys that decrypt encrypted tokens (JWE): one source or several. */
   readonly decryption?: DecryptionKeySource | readonly DecryptionKeySource[] | undefined;
+  /** A secrets provider to read the keys from, by `verificationSecretId` or `decryptionSecretId`. */
   readonly secrets?: SecretsProvider | undefined;
+  /** The secret ID, in `secrets`, of the keys that verify signatures. */
   readonly verificationSecretId?: string | undefined;
+  /** The secret ID, in `secrets`, of the keys that decrypt encrypted tokens. */
   readonly decryptionSecretId?: string | undefined;
 }
 

@@ -38,6 +38,7 @@ export interface ResolveContext {
  * resolvers that wrap others report theirs too.
  */
 export interface AccessTokenResolver extends CacheIdentity, HealthReporter {
+  /** Checks `token` and answers what it found, or why it refuses it (a failure, never a throw). */
   resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>>;
   /**
    * Optional: the answer for a token this resolver verified and remembered, character for character,

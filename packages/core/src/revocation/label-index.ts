@@ -23,6 +23,7 @@ export class LabelIndex {
     }
   }
 
+  /** Drops `key` from the index, whatever labels it was under. */
   remove(key: string): void {
     const labels = this.#labelsByKey.get(key);
     if (labels === undefined) return;
@@ -40,6 +41,7 @@ export class LabelIndex {
     return [...(this.#keysByLabel.get(label) ?? [])];
   }
 
+  /** Empties the index, when the cache it indexes is cleared. */
   clear(): void {
     this.#keysByLabel.clear();
     this.#labelsByKey.clear();

@@ -117,6 +117,7 @@ export interface RevocationList {
   needsTokenHash(): boolean;
   /** Registers a cache; returns how to unregister it. Caches given `revocations` do it themselves. */
   attach(cache: RevocableCache): () => void;
+  /** The counters so far, for metrics. */
   stats(): RevocationListStats;
   /** Stops hearing the other instances. */
   close(): void;

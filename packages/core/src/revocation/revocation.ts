@@ -18,7 +18,9 @@ export type RevocationTarget = 'token' | 'jti' | 'sub' | 'client' | 'sid';
  *   client-based token); `sid`: its session.
  */
 export interface Revocation {
+  /** What it names the tokens by: the token itself, or one of their claims. */
   readonly by: RevocationTarget;
+  /** The token, or the claim value (`jti`, subject, client or session) the tokens carry. */
   readonly value: string;
   /**
    * Only tokens of this issuer. Cached answers are dropped whatever their issuer (dropping one more
@@ -44,6 +46,7 @@ export interface Revocation {
  * `revokedAt` (ms since the epoch) is set when tokens issued before it must be refused, not only evicted.
  */
 export interface SharedRevocation {
+  /** What it names the tokens by, as in {@link Revocation.by}. */
   readonly by: RevocationTarget;
   /** For `token`, the token's SHA-256 (base64url), as {@link tokenHash} computes it. */
   readonly value: string;
@@ -53,6 +56,7 @@ export interface SharedRevocation {
    * stay refused (see {@link signingInputOf}).
    */
   readonly signingInputHash?: string | undefined;
+  /** Only tokens of this issuer, as in {@link Revocation.issuer}. */
   readonly issuer?: string | undefined;
   /** Set for a revocation; absent for an eviction (claims changed: re-read them, refuse nothing). */
   readonly revokedAt?: number | undefined;

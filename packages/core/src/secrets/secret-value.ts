@@ -35,7 +35,9 @@ export type SecretValue = string | SecretReference;
  * ```
  */
 export interface SecretReference {
+  /** The store holding the secret; it must answer `keys(secretId)`. */
   readonly store: SecretStore;
+  /** The secret's ID in that store, compared exactly. */
   readonly secretId: string;
 }
 

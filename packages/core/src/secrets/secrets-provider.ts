@@ -25,6 +25,14 @@ export type SecretPurpose = 'verify' | 'decrypt';
  * ```
  */
 export interface SecretsProvider {
+  /**
+   * The keys that verify signatures under `secretId`, from the first store that knows it. Throws an
+   * `RsConfigError` naming `option` when none does.
+   */
   verificationKeys(secretId: string, option: string): VerificationKeySource;
+  /**
+   * The keys that decrypt tokens under `secretId`, from the first store that knows it. Throws an
+   * `RsConfigError` naming `option` when none does.
+   */
   decryptionKeys(secretId: string, option: string): DecryptionKeySource;
 }

@@ -23,6 +23,7 @@ import { MIN_SET_LENGTH, SetCheckUnavailableError, type SetErrorCode } from './s
 export interface SecurityEventPollerOptions {
   /** The transmitter's polling endpoint (configured, never taken from a SET). */
   readonly endpoint: string;
+  /** Verifies each SET polled and acts on it (a {@link securityEventReceiver}). */
   readonly receiver: SecurityEventReceiver;
   /** Headers of every poll, such as the `authorization` the transmitter requires. */
   readonly headers?: Readonly<Record<string, string>> | undefined;
@@ -45,6 +46,7 @@ export interface SecurityEventPollerOptions {
   readonly interval?: number | undefined;
   /** Largest answer read, in whole bytes. Default 1 MiB; from 200 (the shortest SET) to 64 MiB. */
   readonly maxResponseBytes?: number | undefined;
+  /** The HTTP client. Default: on Node with `undici` installed, one pooled undici client; else `fetch`. */
   readonly httpClient?: HttpClient | undefined;
   /** Told of failed polls; polling goes on. */
   readonly onError?: ((error: unknown) => void) | undefined;
@@ -75,6 +77,7 @@ export interface PollResult {
   readonly refused: number;
   /** SETs that could not be checked now: neither acknowledged nor refused, so the transmitter sends them again. */
   readonly deferred: number;
+  /** The transmitter said it holds more SETs (`moreAvailable`): the next poll follows at once. */
   readonly moreAvailable: boolean;
 }
 

@@ -9,6 +9,7 @@ export const SECEVENT_MEDIA_TYPE = 'application/secevent+jwt';
 
 /** A pushed request, as any framework hands it over. */
 export interface PushedSet {
+  /** The request method; anything but `POST` is answered 405. */
   readonly method: string;
   /** The `Content-Type` header. */
   readonly contentType: string | undefined;
@@ -18,7 +19,9 @@ export interface PushedSet {
 
 /** The answer to send back, whatever the framework. */
 export interface PushAnswer {
+  /** 202 accepted, 400 refused (RFC 8935 error), 405 not a POST, 503 could not be checked now (send again). */
   readonly status: 202 | 400 | 405 | 503;
+  /** Response headers by lower-case name: `cache-control`, and `allow`, `retry-after` or `content-type` as fits. */
   readonly headers: Readonly<Record<string, string>>;
   /** Empty for 202; the RFC 8935 error object otherwise. */
   readonly body: string;

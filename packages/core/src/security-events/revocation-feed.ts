@@ -5,7 +5,9 @@ import type { Revocation } from '../revocation/revocation.js';
  * refuses the tokens named that were issued before; `evict` only drops cached answers.
  */
 export interface RevocationSink {
+  /** Drops the cached answers for the tokens named and refuses those issued before now. */
   revoke(revocation: Revocation): Promise<void>;
+  /** Drops the cached answers for the tokens named, so that the next request asks again. */
   evict(revocation: Revocation): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export interface RevocationSink {
  * ```
  */
 export interface RevocationFeed {
+  /** Starts listening, handing each revocation heard to `sink`. */
   start(sink: RevocationSink): void | Promise<void>;
+  /** Stops listening and releases what `start` opened (connections, timers). */
   stop(): void | Promise<void>;
 }

@@ -32,9 +32,11 @@ import { UnfinishedSets } from './unfinished-sets.js';
 
 /** What a handler of one event type is given. */
 export interface SecurityEventContext {
+  /** The verified SET the event came in. */
   readonly set: SecurityEventToken;
   /** `sub_id` of the SET, or the event's own `subject` (earlier drafts of the Shared Signals events). */
   readonly subject: unknown;
+  /** The receiver's `revocations` option, to act on. */
   readonly revocations: RevocationSink;
 }
 
@@ -73,20 +75,28 @@ const SECURITY_EVENT_RECEIVER_OPTIONS: OptionSchema<SecurityEventReceiverOptions
 export type SetReceipt =
   | {
       readonly ok: true;
+      /** The SET's `jti`, to acknowledge. */
       readonly jti: string;
       /** Event types acted on. */
       readonly applied: readonly string[];
       /** Event types this receiver does not know: acknowledged, counted, nothing done. */
       readonly ignored: readonly string[];
     }
-  | { readonly ok: false; readonly refusal: SetRefusal };
+  | {
+      readonly ok: false;
+      /** Why it was refused, to report to the transmitter. */
+      readonly refusal: SetRefusal;
+    };
 
 /** Counters of a {@link SecurityEventReceiver}. */
 export interface SecurityEventReceiverStats {
+  /** SETs verified and acted on. */
   readonly accepted: number;
   /** Refused SETs by RFC 8935 error code (`duplicate` counted apart). */
   readonly refused: Readonly<Record<string, number>>;
+  /** SETs refused as already received (the same `jti` again). */
   readonly duplicates: number;
+  /** Events acted on, by a built-in handler or one of `handlers`. */
   readonly appliedEvents: number;
   /** Events of types no handler knows. */
   readonly ignoredEvents: number;
@@ -98,6 +108,7 @@ export interface SecurityEventReceiverStats {
 export interface SecurityEventReceiver {
   /** Verifies one SET and acts on its events. Throws `SetCheckUnavailableError` when it could not check it. */
   receive(jwt: string): Promise<SetReceipt>;
+  /** The counters so far. */
   stats(): SecurityEventReceiverStats;
 }
 

@@ -28,7 +28,9 @@ export type SetErrorCode =
 
 /** A verified Security Event Token (RFC 8417): the claims a receiver acts on. */
 export interface SecurityEventToken {
+  /** `iss`: the transmitter, as configured. */
   readonly issuer: string;
+  /** `jti`: the SET's unique ID, acknowledged and checked for replay. */
   readonly jti: string;
   /** `iat`, seconds since the epoch. */
   readonly issuedAt: number;
@@ -42,7 +44,9 @@ export interface SecurityEventToken {
 
 /** Why a SET was refused: an RFC 8935 error code and a description safe to send back. */
 export interface SetRefusal {
+  /** The RFC 8935 error code (`err`). */
   readonly err: SetErrorCode;
+  /** A sentence for the transmitter (`description`), safe to send back. */
   readonly description: string;
   /** The SET was valid but already received: a poller acknowledges it again instead of reporting it. */
   readonly duplicate?: true | undefined;

@@ -24,6 +24,7 @@ export type HttpApiAuthorizerEvent = APIGatewayRequestAuthorizerEventV2;
 
 /** A simple response (`enableSimpleResponses`): `isAuthorized`, and the claims as `context` when it is. */
 export type HttpApiSimpleAuthorizerResult = APIGatewaySimpleAuthorizerResult & {
+  /** The token's claims for the integration (`event.requestContext.authorizer.lambda`); absent when refused. */
   readonly context?: AuthorizerContext | undefined;
 };
 

@@ -16,8 +16,11 @@ import { rejectionBodyText } from '@rs/core/adapter';
  * ```
  */
 export interface LambdaRejectionResponse {
+  /** The rejection's HTTP status (401, 403, 400, 503, …). */
   readonly statusCode: number;
+  /** Response headers by lower-case name: `www-authenticate`, `cache-control: no-store`, and any others core set. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The JSON error body, as text. */
   readonly body: string;
 }
 

@@ -2,8 +2,11 @@ import type { AccessPolicy, ResourceServerOptions } from '@rs/core';
 
 /** One protected route of the conformance app. */
 export interface ConformanceRoute {
+  /** The method the route answers. */
   readonly method: 'GET' | 'POST';
+  /** The route's path, e.g. `/items`. */
   readonly path: string;
+  /** The route's access policy, passed to the adapter's `protect` (or its equivalent). */
   readonly policy: AccessPolicy;
   /**
    * Authentication is optional on this route (the adapter's `protectOptional`, or its equivalent): a
@@ -36,19 +39,29 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
 
 /** What a conformance route handler answers, from the context. */
 export interface ConformanceEcho {
+  /** The context's `subject`. */
   readonly subject: string | undefined;
+  /** The context's `clientId`. */
   readonly clientId: string | undefined;
+  /** The context's scopes, sorted. */
   readonly scopes: readonly string[];
+  /** Where the token was read from, e.g. `authorization-header`. */
   readonly location: string;
+  /** `Bearer` or `DPoP`. */
   readonly scheme: string;
 }
 
 /** The members of an OAuth2 context the echo reads. */
 export interface ConformanceContext {
+  /** The token's subject. */
   readonly subject: string | undefined;
+  /** The client the token was issued to. */
   readonly clientId: string | undefined;
+  /** The scopes the token grants. */
   readonly scopes: ReadonlySet<string>;
+  /** Where the token was read from. */
   readonly location: string;
+  /** The scheme it came with. */
   readonly scheme: string;
 }
 
@@ -75,12 +88,15 @@ export function conformanceEcho(
 
 /** A certificate and its private key, as a TLS client presents them. */
 export interface ConformanceClientCertificate {
+  /** The certificate, PEM. */
   readonly pem: string;
+  /** Its private key, PEM. */
   readonly keyPem: string;
 }
 
 /** A request sent to the app under test. */
 export interface ConformanceRequest {
+  /** The request method. */
   readonly method: 'GET' | 'POST';
   /** Path and query, e.g. `/items?access_token=…`. */
   readonly path: string;
@@ -105,6 +121,7 @@ export interface ConformanceRequest {
 export interface ConformanceCodedForm {
   /** The `Content-Encoding` value, e.g. `gzip`. */
   readonly encoding: string;
+  /** The coded body, sent as is. */
   readonly bytes: Uint8Array<ArrayBuffer>;
 }
 
@@ -135,33 +152,44 @@ export function conformanceBody(
 
 /** The answer, headers with lower-case names. */
 export interface ConformanceResponse {
+  /** The HTTP status. */
   readonly status: number;
+  /** The response headers by lower-case name. */
   readonly headers: Readonly<Record<string, string>>;
+  /** The body parsed as JSON, or its text when it is not JSON. */
   readonly body: unknown;
 }
 
 /** An adapter under test, started with the given resource-server options and {@link CONFORMANCE_ROUTES}. */
 export interface ConformanceApp {
+  /** Sends one request to the app and reads the whole answer. */
   request(request: ConformanceRequest): Promise<ConformanceResponse>;
   /** The absolute URL the resource server sees for `path`: what a DPoP proof's `htu` names. */
   url(path: string): string;
+  /** Stops the app and everything it started. */
   close(): Promise<void>;
 }
 
 /** The server side of TLS for drivers that can serve it: its certificate, key, and the CA clients trust. */
 export interface ConformanceServerTls {
+  /** The server certificate, PEM. */
   readonly cert: string;
+  /** Its private key, PEM. */
   readonly key: string;
+  /** The CA certificate clients trust, PEM. */
   readonly ca: string;
 }
 
-/** How one adapter is started for the suite. */
 /**
  * The options a driver starts its adapter with: core's, and `publicUrl`, which the DPoP cases set (every
  * adapter requires it with DPoP). A driver passes it to the adapter and reports URLs under it.
  */
-export type ConformanceOptions = ResourceServerOptions & { readonly publicUrl?: string };
+export type ConformanceOptions = ResourceServerOptions & {
+  /** The URL the app is reached at from outside, e.g. `https://api.example.com` (DPoP's `htu`). */
+  readonly publicUrl?: string;
+};
 
+/** How one adapter is started for the suite. */
 export interface ConformanceDriver {
   /**
    * Starts the app. With `tls`, a driver that serves TLS itself listens with it and asks clients for a
