@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateSigningKey, jwksOf, signSecurityEvent, type TestSigningKey } from '@rs/testkit';
+import { generateSigningKey, jwksOf, jwsOfLength, signSecurityEvent, type TestSigningKey } from '@rs/testkit';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { failure } from '../src/errors/failure.js';
 import {
@@ -113,26 +113,6 @@ async function until(condition: () => boolean): Promise<void> {
     if (waited > 10_000) throw new Error('condition never held');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-/**
- * A compact JWS of exactly `length` characters: `make(pad, variant)` signs one whose padding claim holds
- * `pad` characters; `variant` (0 to 2) changes the length of another member, for the lengths base64url
- * cannot reach by padding alone.
- */
-async function jwsOfLength(
-  length: number,
-  make: (pad: number, variant: number) => Promise<string>,
-): Promise<string> {
-  const bare = (await make(0, 0)).length;
-  for (let pad = Math.max(0, Math.floor(((length - bare) * 3) / 4) - 6); pad < length; pad++) {
-    for (let variant = 0; variant < 3; variant++) {
-      const token = await make(pad, variant);
-      if (token.length === length) return token;
-      if (variant === 0 && token.length > length + 8) throw new Error(`nothing of ${length} characters`);
-    }
-  }
-  throw new Error(`nothing of ${length} characters`);
 }
 
 /** A token of exactly `length` characters signed by `key`. */

@@ -6,6 +6,7 @@ export * from './held-introspection-endpoint.js';
 export * from './http-send.js';
 export * from './https-send.js';
 export * from './jwks-server.js';
+export * from './jws-of-length.js';
 export * from './keys.js';
 export * from './metadata-route-conformance.js';
 export * from './raw-http2.js';
