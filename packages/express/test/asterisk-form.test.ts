@@ -2,8 +2,7 @@
 // with an empty path (RFC 9112 §3.3), and a DPoP proof for it carries that as `htu`. The `*` was pasted
 // after the host (`https://api.example.test*`), so such a proof was refused and one for that URL of no
 // server accepted. Real Express servers (5 and 4) on loopback, real proofs.
-import { connect } from 'node:net';
-import { type DpopKey, generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
+import { type DpopKey, generateDpopKey, sendRawHttp1, type TestIssuer, testIssuer } from '@rs/testkit';
 import type { Request, Response } from 'express';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createExpressResourceServer } from '../src/index.js';
@@ -23,23 +22,8 @@ beforeAll(async () => {
 afterEach(closeAll);
 
 /** `OPTIONS * HTTP/1.1` (or another method) on a socket of its own; the status line's code. */
-function asterisk(port: number, headers: Record<string, string>, method = 'OPTIONS'): Promise<number> {
-  const fields = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () =>
-      socket.write(
-        `${method} * HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${fields.join('')}Connection: close\r\n\r\n`,
-      ),
-    );
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1])));
-    socket.on('error', reject);
-  });
-}
+const asterisk = (port: number, headers: Record<string, string>, method = 'OPTIONS'): Promise<number> =>
+  sendRawHttp1(port, `${method} * HTTP/1.1`, headers);
 
 describe.each(FRAMEWORKS)('$name', ({ express }) => {
   it('OPTIONS *: accepts a proof for the origin of the public URL, refuses one for a URL with the `*`', async () => {

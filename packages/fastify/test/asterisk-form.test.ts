@@ -3,8 +3,7 @@
 // after the host (`https://api.example.test*`), so such a proof was refused and one for that URL of no
 // server accepted. Real Fastify servers on loopback, HTTP/1.1 and HTTP/2 (`:path: *`), real proofs.
 import { connect as http2Connect } from 'node:http2';
-import { connect } from 'node:net';
-import { type DpopKey, generateDpopKey, type TestIssuer, testIssuer } from '@rs/testkit';
+import { type DpopKey, generateDpopKey, sendRawHttp1, type TestIssuer, testIssuer } from '@rs/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fastifyResourceServer } from '../src/index.js';
@@ -34,23 +33,8 @@ async function protectedOptions(http2: boolean): Promise<number> {
 }
 
 /** `OPTIONS * HTTP/1.1` (or another method) on a socket of its own; the status line's code. */
-function asteriskHttp1(port: number, headers: Record<string, string>, method = 'OPTIONS'): Promise<number> {
-  const fields = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () =>
-      socket.write(
-        `${method} * HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${fields.join('')}Connection: close\r\n\r\n`,
-      ),
-    );
-    let received = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      received += chunk;
-    });
-    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1])));
-    socket.on('error', reject);
-  });
-}
+const asteriskHttp1 = (port: number, headers: Record<string, string>, method = 'OPTIONS'): Promise<number> =>
+  sendRawHttp1(port, `${method} * HTTP/1.1`, headers);
 
 /** `OPTIONS` with `:path: *` over h2c; the status. */
 async function optionsAsteriskHttp2(port: number, headers: Record<string, string>): Promise<number> {

@@ -9,6 +9,7 @@ export * from './jwks-server.js';
 export * from './jws-of-length.js';
 export * from './keys.js';
 export * from './metadata-route-conformance.js';
+export * from './raw-http1.js';
 export * from './raw-http2.js';
 export * from './security-event-transmitter.js';
 export * from './status-route-conformance.js';
