@@ -85,10 +85,31 @@ export function retryAfterMs(value: string | undefined, now: number): number | u
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = httpDateMs(text);
+  return at === undefined ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * When an answer was sent, on the server's clock: its `Date` header (RFC 9110 §6.6.1), else this
+ * system's time. A `Retry-After` date is written on the server's clock: measured from the `Date` beside
+ * it, the wait is the one the server asks for whatever this system's clock says (set an hour back, it
+ * would read an hour more; set ahead, none).
+ *
+ * @example
+ * ```ts
+ * retryAfterMs(response.header('retry-after'), sentAt(response.header('date')));
+ * ```
+ */
+export function sentAt(dateHeader: string | undefined): number {
+  return (dateHeader === undefined ? undefined : httpDateMs(dateHeader.trim())) ?? Date.now();
+}
+
+/** An HTTP-date in any of its three forms, in ms since the epoch; `undefined` for anything else. */
+function httpDateMs(text: string): number | undefined {
   let at = Number.NaN;
   if (GMT_DATE.test(text)) at = Date.parse(text);
   else if (ASCTIME_DATE.test(text)) at = Date.parse(`${text} GMT`);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : at;
 }
 
 function sleep(ms: number): Promise<void> {

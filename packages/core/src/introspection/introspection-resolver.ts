@@ -30,7 +30,7 @@ import { decodeUtf8 } from '../encoding/utf8.js';
 import { type FailureCode, type Outcome, refusal, success } from '../errors/failure.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { schemeOfRefusedRequest } from '../extract/extract-token.js';
-import { retryAfterMs, retryWithinBudget } from '../http/bounded-retry.js';
+import { retryAfterMs, retryWithinBudget, sentAt } from '../http/bounded-retry.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
@@ -200,8 +200,6 @@ const BACK_OFF_DELAY_MS = 1_000;
 const MAX_BACK_OFF_DELAY_MS = 10_000;
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 const JWT_MEDIA_TYPE = /^application\/token-introspection\+jwt\s*(?:;|$)/i;
-// The form a `Date` header is sent in (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT`.
-const IMF_FIXDATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /**
  * Validates opaque access tokens with the authorization server's RFC 7662 introspection endpoint.
@@ -672,7 +670,7 @@ class UnavailableAnswer extends Error {
   constructor(url: string, response: HttpResponse) {
     const retryAfter =
       response.status === 503 || response.status === 429
-        ? retryAfterMs(response.header('retry-after'), serverTimeOf(response))
+        ? retryAfterMs(response.header('retry-after'), sentAt(response.header('date')))
         : undefined;
     super(
       retryAfter === undefined
@@ -681,18 +679,6 @@ class UnavailableAnswer extends Error {
     );
     this.retryAfterMs = retryAfter;
   }
-}
-
-/**
- * When `response` was sent, on the server's clock: its `Date` (RFC 9110 §6.6.1), else this system's time.
- * A `Retry-After` date is written on the server's clock: measured from the `Date` beside it, the wait is
- * the one the server asks for, whatever this system's clock says (set an hour back, it would read an
- * hour more, and the request would not be retried; set ahead, it would read none).
- */
-function serverTimeOf(response: HttpResponse): number {
-  const date = response.header('date')?.trim();
-  const sentAt = date !== undefined && IMF_FIXDATE.test(date) ? Date.parse(date) : Number.NaN;
-  return Number.isNaN(sentAt) ? Date.now() : sentAt;
 }
 
 /** The client authentication could not be added to a request (a key that cannot sign): nothing was sent. */
