@@ -9,7 +9,18 @@ const WHITESPACE = /[\t\n\r ]/g;
  * its output, and files end with a newline). `undefined` for anything else: a secret is never guessed.
  */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  const compact = text.replace(WHITESPACE, '');
+  return decodeCompactBase64(text.replace(WHITESPACE, ''));
+}
+
+/**
+ * Strict standard base64 (RFC 4648 §4, padding optional): not empty, no white space anywhere. For values
+ * that arrive in one piece, such as a certificate in a proxy's header, where a space means tampering.
+ */
+export function decodeStrictBase64(text: string): Uint8Array | undefined {
+  return text.length === 0 ? undefined : decodeCompactBase64(text);
+}
+
+function decodeCompactBase64(compact: string): Uint8Array | undefined {
   if (!BASE64.test(compact) || compact.length % 4 === 1) return undefined;
   const unpadded = withoutTrailing(compact, '=');
   if (compact.length % 4 !== 0 && compact.length !== unpadded.length) return undefined;

@@ -1,6 +1,7 @@
 import { base64url } from 'jose';
+import { decodeStrictBase64 } from '../encoding/base64.js';
 import { type DerElement, readDerElement } from '../encoding/der-element.js';
-import { decodeBase64, isCertificateDer, MAX_CERTIFICATE_BYTES } from '../mtls/certificate-encoding.js';
+import { isCertificateDer, MAX_CERTIFICATE_BYTES } from '../mtls/certificate-encoding.js';
 
 // The base64 text of a certificate of MAX_CERTIFICATE_BYTES: anything longer is refused before decoding.
 const MAX_CERTIFICATE_BASE64 = Math.ceil(MAX_CERTIFICATE_BYTES / 3) * 4;
@@ -57,7 +58,7 @@ export function certificateKeyProblem(jwk: Readonly<Record<string, unknown>>): s
 // RFC 7517 §4.7 says base64, not base64url; a server that writes base64url still names one certificate.
 function certificateBytes(text: string): Uint8Array | undefined {
   if (text.length > MAX_CERTIFICATE_BASE64) return undefined;
-  return decodeBase64(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return decodeStrictBase64(text.replace(/-/g, '+').replace(/_/g, '/'));
 }
 
 /** The parts of a certificate's SubjectPublicKeyInfo that name and hold its key. */

@@ -1,3 +1,4 @@
+import { decodeStrictBase64 } from '../encoding/base64.js';
 import { type DerElement, readDerElement } from '../encoding/der-element.js';
 
 /**
@@ -9,24 +10,10 @@ import { type DerElement, readDerElement } from '../encoding/der-element.js';
 /** Larger than any real client certificate, small enough that a hostile value costs little. */
 export const MAX_CERTIFICATE_BYTES = 16_384;
 
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 // The first certificate block: the leaf, when a proxy sends a chain. The body class excludes "-", so the
 // match ends at the first END line and cannot backtrack.
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*)-----END CERTIFICATE-----/;
 const WHITESPACE = /\s+/g;
-
-/** Strict standard base64 (RFC 4648 §4, padding optional) to bytes, `undefined` when it is anything else. */
-export function decodeBase64(text: string): Uint8Array | undefined {
-  if (text.length % 4 === 1 || !BASE64.test(text)) return undefined;
-  try {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The DER bytes of the first `CERTIFICATE` block of PEM text, multi-line or folded onto one line (WSO2's
@@ -35,7 +22,7 @@ export function decodeBase64(text: string): Uint8Array | undefined {
 export function pemCertificateDer(text: string): Uint8Array | undefined {
   const match = PEM_CERTIFICATE.exec(text);
   if (match === null) return undefined;
-  return decodeBase64(match[1]!.replace(WHITESPACE, ''));
+  return decodeStrictBase64(match[1]!.replace(WHITESPACE, ''));
 }
 
 /**

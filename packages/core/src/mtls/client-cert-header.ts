@@ -1,4 +1,5 @@
-import { decodeBase64, isCertificateDer, pemCertificateDer } from './certificate-encoding.js';
+import { decodeStrictBase64 } from '../encoding/base64.js';
+import { isCertificateDer, pemCertificateDer } from './certificate-encoding.js';
 import { xfccCertificate } from './envoy-xfcc.js';
 
 /**
@@ -71,14 +72,14 @@ export function parseClientCertHeader(
       return pem === undefined ? undefined : certificate(pemCertificateDer(pem));
     }
     case 'base64-der':
-      return certificate(decodeBase64(firstListMember(text)));
+      return certificate(decodeStrictBase64(firstListMember(text)));
     case 'base64-pem': {
-      const bytes = decodeBase64(text);
+      const bytes = decodeStrictBase64(text);
       return bytes === undefined ? undefined : certificate(pemCertificateDer(latin1(bytes)));
     }
     case 'rfc9440': {
       const match = RFC9440_BYTES.exec(text);
-      return match === null ? undefined : certificate(decodeBase64(match[1]!));
+      return match === null ? undefined : certificate(decodeStrictBase64(match[1]!));
     }
     case 'envoy-xfcc': {
       const presented = xfcc(text);
@@ -122,7 +123,7 @@ function detectFormat(text: string): CertificateHeaderFormat | undefined {
     return text.includes('%') ? 'url-encoded-pem' : 'pem';
   }
   if (XFCC_KEY.test(text)) return 'envoy-xfcc';
-  const bytes = decodeBase64(firstListMember(text));
+  const bytes = decodeStrictBase64(firstListMember(text));
   if (bytes === undefined) return undefined;
   return PEM_START.test(latin1(bytes.subarray(0, 11))) ? 'base64-pem' : 'base64-der';
 }
