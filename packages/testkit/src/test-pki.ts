@@ -17,7 +17,11 @@ export interface TestCertificate {
   readonly hex: string;
 }
 
-/** A small PKI on disk, made with openssl for the tests: a CA, a client certificate it signed, an unrelated client, a loopback server. */
+/**
+ * A small PKI on disk, made with openssl for the tests: a CA no runtime trusts, a client certificate it
+ * signed, an unrelated client, a loopback server, and (made on first use) a server certificate for another
+ * host and one already expired, for the TLS checks of a client.
+ */
 export interface TestPki {
   /** The CA, which signed `client` and `server`. */
   readonly ca: TestCertificate;
@@ -25,8 +29,12 @@ export interface TestPki {
   readonly client: TestCertificate;
   /** A client certificate the CA did not sign. */
   readonly other: TestCertificate;
-  /** A server certificate for `127.0.0.1` and `localhost`, signed by the CA. */
+  /** A server certificate for every loopback name (`127.0.0.1`, `::1`, `localhost`), signed by the CA. */
   readonly server: TestCertificate;
+  /** A server certificate the CA signed for `as.other.example` only: wrong for a loopback server. */
+  readonly otherHostServer: TestCertificate;
+  /** A loopback server certificate the CA signed that has expired (its validity ended before it began). */
+  readonly expiredServer: TestCertificate;
   /** Deletes the folder the files were made in. */
   cleanup(): void;
 }
@@ -51,7 +59,8 @@ export function createTestPki(): TestPki {
     '-subj',
     '/CN=rs test CA',
   );
-  const signed = (name: string, subject: string, extension?: string) => {
+  let serial = Date.now();
+  const signed = (name: string, subject: string, extension?: string, days = '1') => {
     openssl('req', '-new', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
     const extra: string[] = [];
     if (extension !== undefined) {
@@ -68,16 +77,18 @@ export function createTestPki(): TestPki {
       '-CAkey',
       'ca.key',
       '-set_serial',
-      String(Date.now()),
+      String(serial++),
+      // `-days -1` ends the validity a day before it begins: a certificate that has expired.
       '-days',
-      '1',
+      days,
       '-out',
       `${name}.pem`,
       ...extra,
     );
   };
   signed('client', '/CN=client.example.com/O=Example', 'extendedKeyUsage=clientAuth');
-  signed('server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
+  const loopbackNames = 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost';
+  signed('server', '/CN=localhost', loopbackNames);
   openssl(
     'req',
     '-x509',
@@ -103,11 +114,32 @@ export function createTestPki(): TestPki {
       hex: digest.toString('hex'),
     };
   };
+  const madeOnFirstUse = (make: () => TestCertificate) => {
+    let made: TestCertificate | undefined;
+    return () => {
+      made ??= make();
+      return made;
+    };
+  };
+  const otherHostServer = madeOnFirstUse(() => {
+    signed('other-host', '/CN=as.other.example', 'subjectAltName=DNS:as.other.example');
+    return load('other-host');
+  });
+  const expiredServer = madeOnFirstUse(() => {
+    signed('expired', '/CN=localhost', loopbackNames, '-1');
+    return load('expired');
+  });
   return {
     ca: load('ca'),
     client: load('client'),
     other: load('other'),
     server: load('server'),
+    get otherHostServer() {
+      return otherHostServer();
+    },
+    get expiredServer() {
+      return expiredServer();
+    },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

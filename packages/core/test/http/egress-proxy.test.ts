@@ -2,16 +2,16 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, connect, type Socket } from 'node:net';
+import { createTestPki, type TestPki } from '@rs/testkit';
 import { type Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchHttpClient, type HttpClient } from '../../src/index.js';
 import { undiciHttpClient } from '../../src/node/index.js';
-import { createPrivateCaPki, type PrivateCaPki } from './private-ca-pki.js';
 
 // An egress proxy on loopback (HTTP CONNECT tunnels, as corporate proxies run), in front of an
 // authorization server behind a private CA, and a plain-http one.
 
-let pki: PrivateCaPki;
+let pki: TestPki;
 let proxy: HttpServer;
 let proxyUrl: string;
 let tunnels: string[] = [];
@@ -24,7 +24,7 @@ let plainJwksUrl: string;
 const answer = (_request: unknown, response: { end(body: string): void }) => response.end('{"keys":[]}');
 
 beforeAll(async () => {
-  pki = createPrivateCaPki();
+  pki = createTestPki();
   proxy = createHttpServer((_request, response) => response.writeHead(502).end());
   proxy.on('connect', (request, client: Socket, head: Buffer) => {
     tunnels.push(request.url ?? '');
@@ -47,7 +47,7 @@ beforeAll(async () => {
   proxy.listen(0, '127.0.0.1');
   await once(proxy, 'listening');
   proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  authorizationServer = createHttpsServer({ cert: pki.server.cert, key: pki.server.key }, answer);
+  authorizationServer = createHttpsServer({ cert: pki.server.pem, key: pki.server.keyPem }, answer);
   authorizationServer.listen(0, '127.0.0.1');
   await once(authorizationServer, 'listening');
   jwksUrl = `https://127.0.0.1:${(authorizationServer.address() as AddressInfo).port}/jwks`;
@@ -83,7 +83,7 @@ describe('HTTP to the authorization server through an egress proxy', () => {
     const names = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy'] as const;
     const saved = names.map((name) => process.env[name]);
     for (const name of names) process.env[name] = proxyUrl;
-    const undici = undiciHttpClient({ tls: { ca: pki.ca } });
+    const undici = undiciHttpClient({ tls: { ca: pki.ca.pem } });
     try {
       tunnels = [];
       expect((await get(undici, jwksUrl)).status).toBe(200);
@@ -103,11 +103,11 @@ describe('HTTP to the authorization server through an egress proxy', () => {
 
   it('goes through it with fetchHttpClient on undici’s EnvHttpProxyAgent, NO_PROXY heeded', async () => {
     const { port } = new URL(jwksUrl);
-    const viaProxy = new EnvHttpProxyAgent({ httpsProxy: proxyUrl, requestTls: { ca: pki.ca } });
+    const viaProxy = new EnvHttpProxyAgent({ httpsProxy: proxyUrl, requestTls: { ca: pki.ca.pem } });
     const bypassing = new EnvHttpProxyAgent({
       httpsProxy: proxyUrl,
       noProxy: '127.0.0.1',
-      connect: { ca: pki.ca },
+      connect: { ca: pki.ca.pem },
     });
     try {
       tunnels = [];

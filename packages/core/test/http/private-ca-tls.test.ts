@@ -2,15 +2,14 @@ import { once } from 'node:events';
 import { createServer, type Server, type ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { closedPort } from '@rs/testkit';
+import { closedPort, createTestPki, type TestCertificate, type TestPki } from '@rs/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchHttpClient, type HttpClient, HttpClientError } from '../../src/index.js';
 import { type ClosableHttpClient, undiciHttpClient } from '../../src/node/index.js';
-import { createPrivateCaPki, type PemPair, type PrivateCaPki } from './private-ca-pki.js';
 
 // Authorization servers on loopback behind a private CA, over real TLS: the networks enterprises run.
 
-let pki: PrivateCaPki;
+let pki: TestPki;
 const servers: Server[] = [];
 const closables: ClosableHttpClient[] = [];
 let trusted: string;
@@ -20,8 +19,8 @@ let expired: string;
 let mutual: string;
 
 /** An HTTPS server on `host` answering JSON that says what it was asked and who the client was. */
-async function serve(pair: PemPair, host: string, options: ServerOptions = {}): Promise<string> {
-  const server = createServer({ cert: pair.cert, key: pair.key, ...options }, (request, response) => {
+async function serve(pair: TestCertificate, host: string, options: ServerOptions = {}): Promise<string> {
+  const server = createServer({ cert: pair.pem, key: pair.keyPem, ...options }, (request, response) => {
     const peer = (request.socket as TLSSocket).getPeerCertificate();
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     response.end(
@@ -36,12 +35,16 @@ async function serve(pair: PemPair, host: string, options: ServerOptions = {}): 
 }
 
 beforeAll(async () => {
-  pki = createPrivateCaPki();
+  pki = createTestPki();
   trusted = await serve(pki.server, '127.0.0.1');
   trustedIpv6 = await serve(pki.server, '::1');
-  otherHost = await serve(pki.otherHost, '127.0.0.1');
-  expired = await serve(pki.expired, '127.0.0.1');
-  mutual = await serve(pki.server, '127.0.0.1', { ca: pki.ca, requestCert: true, rejectUnauthorized: true });
+  otherHost = await serve(pki.otherHostServer, '127.0.0.1');
+  expired = await serve(pki.expiredServer, '127.0.0.1');
+  mutual = await serve(pki.server, '127.0.0.1', {
+    ca: pki.ca.pem,
+    requestCert: true,
+    rejectUnauthorized: true,
+  });
 });
 
 afterAll(async () => {
@@ -94,7 +97,7 @@ describe.each([
 
 describe('undiciHttpClient({ tls: { ca } }) with the private CA', () => {
   it('answers over TLS from 127.0.0.1, localhost and [::1], with the port, path and query as given', async () => {
-    const client = undici({ tls: { ca: pki.ca } });
+    const client = undici({ tls: { ca: pki.ca.pem } });
     for (const [url, host] of [
       [`https://127.0.0.1:${trusted}/jwks?tenant=a%2Fb`, `127.0.0.1:${trusted}`],
       [`https://localhost:${trusted}/jwks?tenant=a%2Fb`, `localhost:${trusted}`],
@@ -113,21 +116,27 @@ describe('undiciHttpClient({ tls: { ca } }) with the private CA', () => {
 
   it('trusts that CA only: a server of another authority is not signed by one it trusts', async () => {
     const { message } = await failure(
-      undici({ tls: { ca: pki.client.cert } }),
+      undici({ tls: { ca: pki.client.pem } }),
       `https://127.0.0.1:${trusted}/jwks`,
     );
     expect(message).toContain('its TLS certificate is not signed by an authority this process trusts');
   });
 
   it('refuses an expired certificate of that CA, saying so', async () => {
-    const { message } = await failure(undici({ tls: { ca: pki.ca } }), `https://127.0.0.1:${expired}/jwks`);
+    const { message } = await failure(
+      undici({ tls: { ca: pki.ca.pem } }),
+      `https://127.0.0.1:${expired}/jwks`,
+    );
     expect(message).toBe(
       `https://127.0.0.1:${expired}/jwks could not be reached: its TLS certificate was refused (CERT_HAS_EXPIRED)`,
     );
   });
 
   it('refuses a certificate of that CA for another host, quoting none of the names it holds', async () => {
-    const { message } = await failure(undici({ tls: { ca: pki.ca } }), `https://127.0.0.1:${otherHost}/jwks`);
+    const { message } = await failure(
+      undici({ tls: { ca: pki.ca.pem } }),
+      `https://127.0.0.1:${otherHost}/jwks`,
+    );
     expect(message).toBe(
       `https://127.0.0.1:${otherHost}/jwks could not be reached: its TLS certificate is not for this host ` +
         '(ERR_TLS_CERT_ALTNAME_INVALID)',
@@ -136,11 +145,13 @@ describe('undiciHttpClient({ tls: { ca } }) with the private CA', () => {
   });
 
   it('presents its client certificate to a server that requires one (RFC 8705 §2), and fails without', async () => {
-    const withCertificate = undici({ tls: { ca: pki.ca, ...pki.client } });
+    const withCertificate = undici({ tls: { ca: pki.ca.pem, cert: pki.client.pem, key: pki.client.keyPem } });
     const response = await get(withCertificate, `https://127.0.0.1:${mutual}/introspect`);
-    expect(JSON.parse(new TextDecoder().decode(response.body))).toMatchObject({ client: 'rs-client' });
+    expect(JSON.parse(new TextDecoder().decode(response.body))).toMatchObject({
+      client: 'client.example.com',
+    });
     const { message } = await failure(
-      undici({ tls: { ca: pki.ca } }),
+      undici({ tls: { ca: pki.ca.pem } }),
       `https://127.0.0.1:${mutual}/introspect`,
     );
     expect(message).toMatch(
