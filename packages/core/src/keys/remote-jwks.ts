@@ -149,10 +149,12 @@ export interface RemoteJwks extends VerificationKeySource {
    */
   preload(): Promise<void>;
   /**
-   * Uses `jwks` (e.g. a set saved by {@link RemoteJwks.export} and bundled with the function) as if it
-   * had just been fetched: it is refreshed after `cacheMaxAge` (its age read by `Date.now()` until the
-   * first request, then on the request clock, which may be another), and a `kid` it lacks still causes
-   * a fetch.
+   * Uses `jwks` (e.g. a set saved by {@link RemoteJwks.export} and bundled with the function) at once,
+   * as a set due a refresh: when it was fetched cannot be told (a set saved at build time may be weeks
+   * old, and hold keys the server withdrew since), so the first request it answers also starts a refresh
+   * in the background, as for a set `cacheMaxAge` old. No request waits for that refresh; until one
+   * succeeds the hydrated set stays in use (a failed one is retried with the fetch back-off), and a `kid`
+   * it lacks causes a fetch at once.
    * The set is checked as a fetched one is; a set without one usable key throws a {@link JwkSetError}
    * and changes nothing.
    */
@@ -167,8 +169,8 @@ const UNAVAILABLE = 'The issuer signing keys are unavailable';
  * Verification keys fetched from the authorization server's JWK set URL.
  *
  * - A request waits for a fetch only when no held key can answer it (its `kid`, or for a token without
- *   one, its algorithm); a set older than `cacheMaxAge` is refreshed in the background. Fetches are
- *   coalesced into one.
+ *   one, its algorithm); a set older than `cacheMaxAge`, or hydrated, is refreshed in the background.
+ *   Fetches are coalesced into one.
  * - Each key is checked when the set arrives. A set without one usable key never replaces the last good
  *   keys; broken keys in a good set are left out. Both are reported to `onFetchError`.
  * - An unknown `kid` causes a fetch once `minFetchInterval` has passed since the last one, at most
@@ -249,11 +251,16 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
   /** When the set in use was had, on the request clock (see {@link ageAt}). */
   let fetchedAt = Number.NEGATIVE_INFINITY;
   /**
-   * When the set in use was had by `Date.now()`, for one had outside any request (`hydrate()`,
-   * `preload()`), whose clock may be another (a test clock at a fixed date): placed on the request clock
-   * at the first use.
+   * When the set in use was had outside any request (`hydrate()`, `preload()`), whose clock may be
+   * another (a test clock at a fixed date): on the system clock and on the monotonic one, placed on the
+   * request clock at the first use (see {@link elapsedSinceHad}).
    */
-  let fetchedAtSystemTime: number | undefined;
+  let hadOutsideRequest: { readonly wall: number; readonly monotonic: number } | undefined;
+  /**
+   * The set in use was hydrated, not fetched, and no fetch has succeeded since: its age is unknown, and
+   * it is due a refresh whatever the clock says.
+   */
+  let ageUnknown = false;
   let inflight: Promise<void> | undefined;
   let fetches = 0;
   let failures = 0;
@@ -270,24 +277,34 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     }
   }
 
+  /**
+   * The time since a set was had outside any request: the longer of what the system clock and the
+   * monotonic clock count. Either may count too little: the system clock once set back (an NTP step),
+   * the monotonic one across a process or virtual machine restored from a snapshot. Too little would keep
+   * keys the server withdrew trusted that much longer; too much only refreshes the set sooner.
+   */
+  function elapsedSinceHad(had: { readonly wall: number; readonly monotonic: number }): number {
+    return Math.max(0, Date.now() - had.wall, performance.now() - had.monotonic);
+  }
+
   /** The age of the set in use at `now` (negative: the clock reads a time before it was had). */
   function ageAt(now: number): number {
-    if (fetchedAtSystemTime !== undefined) {
-      fetchedAt = now - Math.max(0, Date.now() - fetchedAtSystemTime);
-      fetchedAtSystemTime = undefined;
+    if (hadOutsideRequest !== undefined) {
+      fetchedAt = now - elapsedSinceHad(hadOutsideRequest);
+      hadOutsideRequest = undefined;
     }
     return now - fetchedAt;
   }
 
   /**
-   * Whether the set in use is due a refresh at `now`: `cacheMaxAge` old, or the clock reads that long
-   * before it was had. A clock set back since (an NTP step, a restored snapshot) leaves the set's age
-   * unknown; taken as negative, it would keep keys the server withdrew trusted for as long as the jump.
-   * A reading a little before it (a request that read the clock just before a refresh landed) is no
-   * such jump.
+   * Whether the set in use is due a refresh at `now`: `cacheMaxAge` old, the clock reads that long
+   * before it was had, or it was hydrated and no fetch has confirmed it yet. A clock set back since (an
+   * NTP step, a restored snapshot) leaves the set's age unknown; taken as negative, it would keep keys
+   * the server withdrew trusted for as long as the jump. A reading a little before it (a request that
+   * read the clock just before a refresh landed) is no such jump.
    */
   function isStale(now: number): boolean {
-    return Math.abs(ageAt(now)) >= cacheMaxAge;
+    return Math.abs(ageAt(now)) >= cacheMaxAge || ageUnknown;
   }
 
   /** Starts a fetch; `onSystemClock`: `now` is `Date.now()`, read outside any request. */
@@ -308,7 +325,8 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       index = fetched.index;
       document = fetched.document;
       fetchedAt = now;
-      fetchedAtSystemTime = onSystemClock ? now : undefined;
+      hadOutsideRequest = onSystemClock ? { wall: now, monotonic: started } : undefined;
+      ageUnknown = false;
       policy.fetchSucceeded();
       reportLeftOut(fetched.index);
     } catch (error) {
@@ -396,7 +414,8 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
       const hydrated = indexJwkSet(structuredClone(jwks), 'hydrated JWK set', reportImportFailure);
       index = hydrated.index;
       document = hydrated.document;
-      fetchedAtSystemTime = Date.now();
+      hadOutsideRequest = { wall: Date.now(), monotonic: performance.now() };
+      ageUnknown = true;
       reportLeftOut(hydrated.index);
     },
     export: () => (document === undefined ? undefined : structuredClone(document)),
@@ -434,10 +453,10 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
     stats: () => ({ fetches, failures, keys: index?.size ?? 0 }),
     health(now) {
       const held = index !== undefined;
-      // A set had outside any request keeps its `Date.now()` time until a request places it: status()
-      // only reads it.
+      // A set had outside any request keeps its own times until a request places it: status() only
+      // reads them.
       const lastFetchAt =
-        fetchedAtSystemTime === undefined ? fetchedAt : now - (Date.now() - fetchedAtSystemTime);
+        hadOutsideRequest === undefined ? fetchedAt : now - elapsedSinceHad(hadOutsideRequest);
       // As messages show it: a query may hold an API key, and status() feeds health endpoints.
       const shownEndpoint = endpointUrl ?? where.url;
       const health: JwkSetHealth = {

@@ -14,11 +14,15 @@ const REPORT_INTERVAL_MS = 60_000;
  * ```
  */
 export function throttledConsoleError(): (message: string) => void {
-  let lastWrittenAt = Number.NEGATIVE_INFINITY;
+  let lastWritten = { monotonic: Number.NEGATIVE_INFINITY, wall: Number.NEGATIVE_INFINITY };
   return (message) => {
-    const now = Date.now();
-    if (now - lastWrittenAt < REPORT_INTERVAL_MS) return;
-    lastWrittenAt = now;
+    const now = { monotonic: performance.now(), wall: Date.now() };
+    // The minute is counted on the monotonic clock: on `Date.now()` alone, a system clock set back (an
+    // NTP step, a virtual machine resumed) would keep the line unwritten for as long as the step. The
+    // system clock may only end it early (set forward, or moved alone by fake timers in a test).
+    const elapsed = Math.max(now.monotonic - lastWritten.monotonic, now.wall - lastWritten.wall);
+    if (elapsed < REPORT_INTERVAL_MS) return;
+    lastWritten = now;
     console.error(message);
   };
 }

@@ -59,16 +59,17 @@ describe('remoteJwks: a clock set back does not keep a key set fresh', () => {
     await eventually(() => expect(keys.stats().fetches).toBe(2));
   });
 
-  it('counts the age of a hydrated set on the request clock from its first use', async () => {
-    // hydrate() has no request clock: it is read by Date.now(). A request clock far from it (a test
+  it('counts the age of a preloaded set on the request clock from its first use', async () => {
+    // preload() has no request clock: it is read by Date.now(). A request clock far from it (a test
     // clock at a fixed date) still sees the set as just had, and refreshed cacheMaxAge later on it.
-    const { server, keys, resolver } = await setup(jwksOf(current));
-    keys.hydrate(jwksOf(withdrawn, current));
+    const { server, keys, resolver } = await setup(jwksOf(withdrawn, current));
+    await keys.preload();
+    server.setDocument(jwksOf(current));
     expectSuccess(await resolveAt(resolver, withdrawnToken, NOW_MS));
     expectSuccess(await resolveAt(resolver, withdrawnToken, NOW_MS + MAX_AGE - 1_000));
-    expect(server.requests).toBe(0);
+    expect(server.requests).toBe(1);
     expectSuccess(await resolveAt(resolver, withdrawnToken, NOW_MS + MAX_AGE));
-    await eventually(() => expect(keys.stats()).toMatchObject({ fetches: 1, keys: 1 }));
+    await eventually(() => expect(keys.stats()).toMatchObject({ fetches: 2, keys: 1 }));
     expectFailure(await resolveAt(resolver, withdrawnToken, NOW_MS + MAX_AGE + 1), 'unknown_key');
   });
 });

@@ -23,18 +23,34 @@ beforeAll(async () => {
 });
 
 describe('remoteJwks: preload, export, hydrate', () => {
-  it('a hydrated set answers at once; a kid it lacks still fetches the published set', async () => {
+  it('a hydrated set answers at once, and its first use starts a refresh', async () => {
     const server = await startJwksServer(jwksOf(current, rotated));
     try {
       const keys = remoteJwks({ url: server.url, minFetchInterval: 0 });
       keys.hydrate(jwksOf(current));
       const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys });
 
+      // Answered by the hydrated key; the refresh it started runs in the background.
       expectSuccess(await resolveAt(resolver, await mint(current, { exp: NOW_S + 600 }), NOW_MS));
-      expect(keys.stats().fetches).toBe(0);
+      expect(keys.stats().fetches).toBe(1);
 
-      // A key the saved set predates: fetched from the URL, then accepted.
+      // A key the saved set predates: found by that refresh (waited for if still running), then accepted.
       expectSuccess(await resolveAt(resolver, await mint(rotated, { exp: NOW_S + 600 }), NOW_MS + 1));
+      expect(keys.stats().fetches).toBe(1);
+      expect(keys.export()?.keys.map((jwk) => jwk.kid)).toEqual(['k1', 'k2']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a kid the hydrated set lacks fetches the published set at once', async () => {
+    const server = await startJwksServer(jwksOf(current, rotated));
+    try {
+      const keys = remoteJwks({ url: server.url, minFetchInterval: 0 });
+      keys.hydrate(jwksOf(current));
+      const resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys });
+
+      expectSuccess(await resolveAt(resolver, await mint(rotated, { exp: NOW_S + 600 }), NOW_MS));
       expect(keys.stats().fetches).toBe(1);
       expect(keys.export()?.keys.map((jwk) => jwk.kid)).toEqual(['k1', 'k2']);
     } finally {

@@ -1,5 +1,5 @@
 import { closedPort, startTestAuthorizationServer, type TestAuthorizationServer } from '@rs/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fetchHttpClient } from '../../src/http/fetch-http-client.js';
 import {
   createResourceServer,
@@ -210,7 +210,7 @@ describe('preloading, exporting and hydrating a key set (for cold starts)', () =
     await expect(keys.preload()).rejects.toMatchObject({ code: 'ERR_RS_DISCOVERY_UNAVAILABLE' });
   });
 
-  it('a hydrated set answers without any request, even with the issuer unreachable', async () => {
+  it('a hydrated set answers at once; the refresh its first use starts runs in the background', async () => {
     const source = issuerJwks({ issuer: both.issuer });
     await source.preload();
     const saved = JSON.parse(JSON.stringify(source.export()));
@@ -221,7 +221,9 @@ describe('preloading, exporting and hydrating a key set (for cold starts)', () =
     const rs = rsOf(jwtResolver({ issuer: both.issuer, audience: both.resources.jwt, keys }));
 
     expectAccepted(await rs.authenticate(bearerRequest(await jwtToken(both))));
-    expect(urls).toEqual([]);
+    // The saved set's age cannot be told: that first request started a refresh, and did not wait for it.
+    expect(keys.stats().fetches).toBe(1);
+    await vi.waitFor(() => expect(urls).toHaveLength(2));
     expect(keys.export()).toEqual(saved);
   });
 
