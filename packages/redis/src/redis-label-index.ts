@@ -9,10 +9,10 @@ const INDEX_KEY_SUFFIX = /^index:[A-Za-z0-9_-]{43}$/;
 
 /**
  * The revocation index in Redis: for each label hash, a sorted set `<keyPrefix>index:<hash>` of the
- * cache keys indexed under it, scored by their expiry (ms since the epoch). Bounded on every write:
- * members past their expiry are trimmed, and the set itself expires with its longest-lived member
- * (`PEXPIREAT … NX` then `GT`, Redis 7), so an index key never outlives the entries it names. Every command
- * names one key, so the index works the same on Redis Cluster.
+ * cache keys indexed under it, scored by their expiry (ms since the epoch). Bounded on every write and
+ * every revocation: members past their expiry are trimmed, and the set itself expires with its
+ * longest-lived member (`PEXPIREAT … NX` then `GT`, Redis 7), so an index key never outlives the entries
+ * it names. Every command names one key, so the index works the same on Redis Cluster.
  *
  * A member leaves the index only by expiring: never when its entry is deleted (by a revocation or
  * `clear()`). The entry and its members are separate keys, written and deleted by separate commands that
@@ -48,7 +48,7 @@ export class RedisLabelIndex {
       const indexKey = this.indexKey(hash);
       return [
         this.commands.send(['ZADD', indexKey, 'GT', expiry, key]),
-        this.commands.send(['ZREMRANGEBYSCORE', indexKey, '-inf', `(${now - TRIM_MARGIN_MS}`]),
+        this.commands.send(trimExpired(indexKey, now)),
         this.commands.send(['PEXPIREAT', indexKey, expiry, 'NX']),
         this.commands.send(['PEXPIREAT', indexKey, expiry, 'GT']),
       ];
@@ -61,21 +61,39 @@ export class RedisLabelIndex {
    * expire: an instance writing an entry of the label meanwhile (one that has not heard of the revocation
    * yet) may have written its member before this deletion and its entry after it, and a later revocation
    * (the repeat each instance makes once it hears) must still find that entry.
+   *
+   * Members past their expiry (on `now`, ms since the epoch) are trimmed first, as a write does: a label
+   * nothing is written under any more keeps them until its key expires with its longest-lived member,
+   * and every revocation of it would scan them meanwhile. Trimming them is safe where removing a member
+   * of a deleted entry is not: its entry was written with the same expiry (`SET … PXAT`), so Redis has
+   * expired it, and a write of it still under way can only write it expired.
    */
-  async deleteLabelled(hash: string): Promise<number> {
+  async deleteLabelled(hash: string, now: number): Promise<number> {
     const indexKey = this.indexKey(hash);
-    let cursor = '0';
+    // Sent with the first step, in the same tick: one round trip, and Redis runs the trim first.
+    const [, firstStep] = await Promise.all([
+      this.commands.send(trimExpired(indexKey, now)),
+      this.commands.send(zscanStep(indexKey, '0')),
+    ]);
+    let step = firstStep;
     let deleted = 0;
-    do {
-      const [next, keys] = zscanReply(
-        await this.commands.send(['ZSCAN', indexKey, cursor, 'COUNT', String(STEP)]),
-      );
+    for (;;) {
+      const [cursor, keys] = zscanReply(step);
       const unlinked = await Promise.all(keys.map((key) => this.commands.send(['UNLINK', key])));
       deleted += unlinked.filter((count) => count === 1).length;
-      cursor = next;
-    } while (cursor !== '0');
-    return deleted;
+      if (cursor === '0') return deleted;
+      step = await this.commands.send(zscanStep(indexKey, cursor));
+    }
   }
+}
+
+/** Removes the members of `indexKey` past their expiry, by more than the margin for clock differences. */
+function trimExpired(indexKey: string, now: number): string[] {
+  return ['ZREMRANGEBYSCORE', indexKey, '-inf', `(${now - TRIM_MARGIN_MS}`];
+}
+
+function zscanStep(indexKey: string, cursor: string): string[] {
+  return ['ZSCAN', indexKey, cursor, 'COUNT', String(STEP)];
 }
 
 /** The cursor and the members (without their scores) of a `ZSCAN` reply. */

@@ -744,7 +744,7 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       let deleted = 0;
       // Announced even when deleting failed half-way: the others should at least drop their local copies.
       await deleteAndAnnounce(
-        async () => (deleted = await labelIndex.deleteLabelled(hash)),
+        async () => (deleted = await labelIndex.deleteLabelled(hash, Date.now())),
         { label: hash },
         deletion,
       );

@@ -102,7 +102,9 @@ export interface TokenCacheStore extends StoreHealthReporter {
    * Deletes every answer indexed under `label` (a {@link revocationLabels} label such as `sub:alice`),
    * everywhere the store reaches; resolves how many it deleted (or `undefined` when it cannot tell). A
    * store indexes the accepted answers it holds under their labels, and keeps that index no larger than
-   * what it holds. A store without this method is cleared whole on a revocation by claim.
+   * the answers written within their lifetime (a shared store may keep the index entries of deleted
+   * answers until they expire, so that a write racing a deletion stays findable). A store without this
+   * method is cleared whole on a revocation by claim.
    */
   deleteLabelled?(label: string, deletion?: StoreDeletion): Promise<number | undefined> | number | undefined;
   /** Entries dropped to make room, for metrics. */
