@@ -16,6 +16,7 @@ import { schemeOfRefusedRequest } from '../extract/extract-token.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
+import { type IssuerSpellingGroups, IssuerSpellings } from '../revocation/issuer-spellings.js';
 import {
   type Revocation,
   revocationLabel,
@@ -23,7 +24,12 @@ import {
   type SharedRevocation,
   sharedRevocation,
 } from '../revocation/revocation.js';
-import { type RevocableCache, type RevocationList, uncountedChecks } from '../revocation/revocation-list.js';
+import {
+  type RevocableCache,
+  type RevocationChecks,
+  type RevocationList,
+  uncountedChecks,
+} from '../revocation/revocation-list.js';
 import { REVOCATION_LIST_METHODS } from '../revocation/revocation-list-methods.js';
 import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
@@ -678,7 +684,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     return revocationLists!.some(
       (list) =>
         list.needsTokenHash() &&
-        uncountedChecks(list).namesToken(now, info.issuer, hashes.tokenHash, hashes.signingInputHash),
+        checksOf(list).namesToken(now, info.issuer, hashes.tokenHash, hashes.signingInputHash),
     );
   }
 
@@ -725,7 +731,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     const asStored =
       storedAt === undefined ? info : { ...info, issuedAt: (storedAt - STORED_AT_TOLERANCE_MS) / 1000 };
     return revocationLists.some((list) => {
-      const checks = uncountedChecks(list);
+      const checks = checksOf(list);
       // A JWT's answer under a list its resolver checks is named as the resolver would refuse it; any
       // other is asked for again also when it does not say its issuer and some issuer's marker names it.
       return info.source === 'jwt' && listsCheckedByResolver.has(list)
@@ -748,6 +754,29 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
       'tokenCache.resolver.revocationLists',
       `must hold revocation lists (objects with ${REVOCATION_LIST_METHODS.join(', ')})`,
     );
+  // The spellings of each issuer the wrapped resolver accepts as one, as it states them: a revocation
+  // naming one reaches the answers held here stating another. This cache's own, read once: no other
+  // resource server's resolver widens its revocations, nor this one theirs.
+  const statedSpellings: unknown = resolver.issuerSpellings;
+  requireOption(
+    statedSpellings === undefined ||
+      (Array.isArray(statedSpellings) &&
+        statedSpellings.every(
+          (group) => Array.isArray(group) && group.every((spelling) => typeof spelling === 'string'),
+        )),
+    'tokenCache.resolver.issuerSpellings',
+    'must be a list of lists of issuer identifiers (strings), one list per issuer',
+  );
+  const issuerSpellings =
+    statedSpellings === undefined ? undefined : new IssuerSpellings(statedSpellings as IssuerSpellingGroups);
+  // The uncounted checks of each list, with those spellings: made once, here, not per check.
+  const checksOfLists = new Map<RevocationList, RevocationChecks>(
+    (revocationLists ?? []).map((list) => [list, uncountedChecks(list, issuerSpellings)]),
+  );
+  function checksOf(list: RevocationList): RevocationChecks {
+    return checksOfLists.get(list)!;
+  }
+  // Attached once nothing more can refuse the set-up: a cache refused at start-up hears of nothing.
   for (const list of revocationLists ?? []) list.attach(revocable);
   // The lists whose markers the wrapped resolver turns into refusals (`token_revoked`).
   const listsCheckedByResolver: ReadonlySet<RevocationList> = new Set(resolver.revocationLists ?? []);
@@ -756,6 +785,7 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
     // A cache answers exactly as the resolver it wraps.
     cacheNamespace: namespace,
     revocationLists,
+    issuerSpellings: resolver.issuerSpellings,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       const key = await keyOf(token);
       // Counted, and traced, once per request: the first time round. Going round again is `overtaken`'s

@@ -41,7 +41,6 @@ import { untilAborted } from '../http/until-aborted.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
-import { recordIssuerSpellings } from '../revocation/issuer-spellings.js';
 import type { TokenInfo } from '../token-info.js';
 import {
   authenticatesWithMutualTls,
@@ -79,7 +78,8 @@ export interface IntrospectionResolverOptions {
    * `/oauth2` or in `/oauth2/realms/root`, so give both. Refused at start-up when no server could state
    * one: white space or control characters anywhere, an upper-case scheme or host, a query, plain `http:`
    * to a host that is not loopback (unless `allowInsecureHttp`). A revocation (`revocationList`) naming
-   * one of the spellings given together reaches cached answers stating another.
+   * one of the spellings given together reaches the answers stating another that a `tokenCache` wrapping
+   * this resolver holds (the resolver states them as its `issuerSpellings`); no other resolver's.
    */
   readonly issuer?: string | readonly string[] | undefined;
   /** How this resource server authenticates to the endpoint. */
@@ -256,8 +256,9 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       'list each issuer as its answers state it in iss',
     );
   }
-  // Revocations naming one spelling reach the answers stating another, as this resolver accepts both.
-  if (issuers !== undefined) recordIssuerSpellings(issuers);
+  // Stated to the cache wrapping this resolver: revocations naming one spelling reach the answers it
+  // holds stating another, as this resolver accepts both.
+  const issuerSpellings = issuers !== undefined && issuers.size > 1 ? [[...issuers]] : undefined;
   const fixedEndpoint =
     options.endpoint === undefined
       ? undefined
@@ -648,6 +649,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
 
   return {
     cacheNamespace: introspectionCacheNamespace(options),
+    issuerSpellings,
     async resolve(token: string, context: ResolveContext): Promise<Outcome<TokenInfo>> {
       if (token.length > maxTokenLength) return refusal('token_too_large', 'The access token is too large');
       const startedAt = performance.now();

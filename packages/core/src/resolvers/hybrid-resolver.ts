@@ -3,6 +3,7 @@ import { checkOptions, type OptionSchema, objectWith } from '../config/option-sc
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
+import { issuerSpellingGroups } from '../revocation/issuer-spellings.js';
 import { JWT_RESOLVER_KIND } from './jwt-cache-namespace.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { tokenShape } from './token-shape.js';
@@ -54,5 +55,6 @@ export function hybridResolver(options: HybridResolverOptions): AccessTokenResol
     resolve: (token, context) => (tokenShape(token) === 'opaque' ? opaque : jwt).resolve(token, context),
     health: (now) => collectHealth(now, [jwt, opaque]),
     revocationLists: distinctRevocationLists(jwt.revocationLists, opaque.revocationLists),
+    issuerSpellings: issuerSpellingGroups(jwt.issuerSpellings, opaque.issuerSpellings),
   };
 }

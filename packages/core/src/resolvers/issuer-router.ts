@@ -7,6 +7,7 @@ import { refusal } from '../errors/failure.js';
 import { checkComparedIssuer } from '../http/endpoint-url.js';
 import { collectHealth } from '../observability/dependency-health.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
+import { issuerSpellingGroups } from '../revocation/issuer-spellings.js';
 import { acceptedIssuersOf } from './accepted-issuers.js';
 import type { AccessTokenResolver } from './resolver.js';
 import { maxTokenLengthOf } from './token-length-limits.js';
@@ -92,6 +93,9 @@ export function issuerRouter(options: IssuerRouterOptions): AccessTokenResolver 
     cacheNamespace: cacheNamespaceOf('issuerRouter', { issuers: Object.fromEntries(routes), unidentified }),
     revocationLists: distinctRevocationLists(
       ...[...routes.values(), unidentified].map((route) => route?.revocationLists),
+    ),
+    issuerSpellings: issuerSpellingGroups(
+      ...[...routes.values(), unidentified].map((route) => route?.issuerSpellings),
     ),
     async resolve(token, context) {
       if (tokenShape(token) !== 'jws') {

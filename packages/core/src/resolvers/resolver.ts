@@ -54,4 +54,11 @@ export interface AccessTokenResolver extends CacheIdentity, HealthReporter {
    * holds, which would otherwise be served without the check until they expire.
    */
   readonly revocationLists?: readonly RevocationList[] | undefined;
+  /**
+   * Optional: the spellings of each issuer this resolver (or one it wraps) accepts as one, a list per
+   * issuer (an `introspectionResolver` given `issuer: [a, b]` states `[[a, b]]`). A cache wrapping it
+   * (`tokenCache`) lets a revocation naming one spelling reach the answers it holds stating another, and
+   * only that cache: another resource server's resolver, in the same process, is told nothing of them.
+   */
+  readonly issuerSpellings?: readonly (readonly string[])[] | undefined;
 }

@@ -1,30 +1,53 @@
 /**
- * The spellings of one issuer that a resolver is given together (`introspectionResolver({ issuer:
- * ['https://as.example.com/oauth2', 'https://as.example.com/oauth2/realms/root'] })`): the resolver
- * accepts tokens and answers stating any of them as that issuer, so a revocation naming one of them must
- * reach those stating another, or a revoked token stays accepted. Only spellings given together: no
- * normalization (a trailing slash, a default port, the host's case), which no resolver applies to `iss`
- * either. Process-wide, as resolvers and revocation lists are built apart; filled from configuration at
- * start-up, so bounded by it. One step, not transitive: `[a, b]` and `[b, c]` make `a` and `c` no
- * spellings of each other, since no resolver accepts both as one issuer.
+ * Groups of `iss` values, each the spellings of one issuer that a resolver accepts together
+ * (`introspectionResolver({ issuer: ['https://as.example.com/oauth2',
+ * 'https://as.example.com/oauth2/realms/root'] })`): what a resolver states as its
+ * `issuerSpellings`.
  */
-const otherSpellings = new Map<string, Set<string>>();
+export type IssuerSpellingGroups = readonly (readonly string[])[];
 
-/** Records that a resolver accepts each of `spellings` as one issuer. */
-export function recordIssuerSpellings(spellings: Iterable<string>): void {
-  const given = [...new Set(spellings)];
-  if (given.length < 2) return;
-  for (const spelling of given) {
-    let known = otherSpellings.get(spelling);
-    if (known === undefined) {
-      known = new Set();
-      otherSpellings.set(spelling, known);
+/**
+ * The spellings of each issuer that the resolver a token cache wraps (or one it wraps in turn) accepts
+ * together: the resolver accepts tokens and answers stating any of them as that issuer, so a revocation
+ * naming one of them must reach the cached answers stating another, or a revoked token stays accepted.
+ * Only spellings given together: no normalization (a trailing slash, a default port, the host's case),
+ * which no resolver applies to `iss` either. One step, not transitive: `[a, b]` and `[b, c]` make `a`
+ * and `c` no spellings of each other, since no resolver accepts both as one issuer. Each cache builds
+ * its own from its resolver's statement, bounded by that configuration: two resource servers in one
+ * process, whatever spellings each is given, never widen each other's revocations.
+ */
+export class IssuerSpellings {
+  readonly #otherSpellings = new Map<string, Set<string>>();
+
+  constructor(groups: IssuerSpellingGroups) {
+    for (const group of groups) {
+      const given = [...new Set(group)];
+      if (given.length < 2) continue;
+      for (const spelling of given) {
+        let known = this.#otherSpellings.get(spelling);
+        if (known === undefined) {
+          known = new Set();
+          this.#otherSpellings.set(spelling, known);
+        }
+        for (const other of given) if (other !== spelling) known.add(other);
+      }
     }
-    for (const other of given) if (other !== spelling) known.add(other);
+  }
+
+  /** The other spellings given together with `issuer`; `undefined` when none. */
+  otherSpellingsOf(issuer: string): ReadonlySet<string> | undefined {
+    return this.#otherSpellings.get(issuer);
   }
 }
 
-/** The other spellings a resolver was given together with `issuer`; `undefined` when none. */
-export function otherSpellingsOf(issuer: string): ReadonlySet<string> | undefined {
-  return otherSpellings.get(issuer);
+/**
+ * The issuer spellings several resolvers state, or `undefined` when none does: what a resolver
+ * wrapping others (`hybridResolver`, `issuerRouter`, `tokenCache`) states as its own, so that a cache
+ * around it still lets a revocation reach the answers of each.
+ */
+export function issuerSpellingGroups(
+  ...statements: readonly (IssuerSpellingGroups | undefined)[]
+): IssuerSpellingGroups | undefined {
+  const groups = statements.flatMap((groups) => groups ?? []);
+  return groups.length === 0 ? undefined : groups;
 }

@@ -9,6 +9,7 @@ import {
   objectWith,
 } from '../config/option-schema.js';
 import type { TokenInfo } from '../token-info.js';
+import type { IssuerSpellings } from './issuer-spellings.js';
 import { type Revocation, type SharedRevocation, sharedRevocation } from './revocation.js';
 import { RevocationMarkers } from './revocation-markers.js';
 
@@ -234,56 +235,52 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
       stopListening?.();
     },
   };
-  // The same checks, uncounted, for the caches (uncountedChecks): made once, here, not per check.
-  uncountedChecksOfLists.set(list, {
-    refuses: (info, now, tokenHash, signingInputHash) =>
-      markers.refuses(info, now, tokenHash, signingInputHash),
-    namesToken: (now, issuer, tokenHash, signingInputHash) =>
-      markers.namesToken(issuer, now, tokenHash, signingInputHash),
-    namesAnswer: (info, now, tokenHash, signingInputHash) =>
-      markers.namesAnswer(info, now, tokenHash, signingInputHash),
-  });
+  // Asked directly, uncounted, by the caches (uncountedChecks).
+  markersOfLists.set(list, markers);
   return list;
 }
 
 /**
- * The checks a cache asks of a revocation list about an answer it holds. `namesAnswer` is `refuses`,
- * except that an answer without an issuer is named by the markers of every issuer: the cache only asks
- * its resolver again, which an answer that may be of a revoked issuer's token must be.
+ * The checks a cache asks of a revocation list about an answer it holds. `refuses` judges as a resolver
+ * checking the list does. `namesAnswer` is `refuses`, except that an answer without an issuer is named
+ * by the markers of every issuer: the cache only asks its resolver again, which an answer that may be of
+ * a revoked issuer's token must be. `namesAnswer` and `namesToken` also take a marker naming another
+ * spelling of the answer's issuer, among those the cache's resolver accepts together.
  */
 export type RevocationChecks = Pick<RevocationList, 'refuses' | 'namesToken'> & {
   readonly namesAnswer: RevocationList['refuses'];
 };
 
-// The uncounted checks of each list built by revocationList (uncountedChecks).
-const uncountedChecksOfLists = new WeakMap<RevocationList, RevocationChecks>();
+// The markers of each list built by revocationList, asked directly by uncountedChecks.
+const markersOfLists = new WeakMap<RevocationList, RevocationMarkers>();
 
 /**
  * The checks of `list` that leave its `stats().refused` alone: for a list built by {@link revocationList},
  * its markers asked directly; a list of the application's own is asked itself. A cache checks the answers
  * it holds with them: those checks refuse nothing (the cache asks its resolver again, which refuses the
- * token when the list names it), so they must not count as refusals.
+ * token when the list names it), so they must not count as refusals. `spellings` are those of the
+ * resolver the cache wraps (its `issuerSpellings`), given by the cache, which makes these checks once: a
+ * list of the application's own is not told them.
  *
  * @internal
  */
-export function uncountedChecks(list: RevocationList): RevocationChecks {
-  const ours = uncountedChecksOfLists.get(list);
-  if (ours !== undefined) return ours;
-  // A list of the application's own knows only `refuses`: it is asked that for every answer.
-  let own = checksOfOwnLists.get(list);
-  if (own === undefined) {
-    own = {
+export function uncountedChecks(list: RevocationList, spellings?: IssuerSpellings): RevocationChecks {
+  const markers = markersOfLists.get(list);
+  if (markers !== undefined)
+    return {
       refuses: (info, now, tokenHash, signingInputHash) =>
-        list.refuses(info, now, tokenHash, signingInputHash),
+        markers.refuses(info, now, tokenHash, signingInputHash),
       namesToken: (now, issuer, tokenHash, signingInputHash) =>
-        list.namesToken(now, issuer, tokenHash, signingInputHash),
+        markers.namesToken(issuer, now, tokenHash, signingInputHash, spellings),
       namesAnswer: (info, now, tokenHash, signingInputHash) =>
-        list.refuses(info, now, tokenHash, signingInputHash),
+        markers.namesAnswer(info, now, tokenHash, signingInputHash, spellings),
     };
-    checksOfOwnLists.set(list, own);
-  }
-  return own;
+  // A list of the application's own knows only `refuses`: it is asked that for every answer.
+  return {
+    refuses: (info, now, tokenHash, signingInputHash) => list.refuses(info, now, tokenHash, signingInputHash),
+    namesToken: (now, issuer, tokenHash, signingInputHash) =>
+      list.namesToken(now, issuer, tokenHash, signingInputHash),
+    namesAnswer: (info, now, tokenHash, signingInputHash) =>
+      list.refuses(info, now, tokenHash, signingInputHash),
+  };
 }
-
-// The checks of each list of the application's own, made once (uncountedChecks).
-const checksOfOwnLists = new WeakMap<RevocationList, RevocationChecks>();

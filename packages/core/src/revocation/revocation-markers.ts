@@ -1,6 +1,6 @@
 import { LruMap } from '../lru-map.js';
 import type { TokenInfo } from '../token-info.js';
-import { otherSpellingsOf } from './issuer-spellings.js';
+import type { IssuerSpellings } from './issuer-spellings.js';
 import { claimNamedBy, type RevocationTarget, type SharedRevocation } from './revocation.js';
 
 const CLAIM_TARGETS = ['jti', 'sub', 'client', 'sid'] as const;
@@ -91,15 +91,22 @@ export class RevocationMarkers {
 
   /**
    * Whether `info` is named by a live marker: by a claim, or (when they are given) by the token's hash or
-   * the hash of the signing input of the JWS it is or holds.
+   * the hash of the signing input of the JWS it is or holds. With `spellings` (those of the resolver a
+   * cache wraps), a marker naming another spelling of the token's issuer names it too.
    */
-  refuses(info: TokenInfo, now: number, tokenHash?: string, signingInputHash?: string): boolean {
+  refuses(
+    info: TokenInfo,
+    now: number,
+    tokenHash?: string,
+    signingInputHash?: string,
+    spellings?: IssuerSpellings,
+  ): boolean {
     if (this.#markers.size === 0) return false;
-    if (this.namesToken(info.issuer, now, tokenHash, signingInputHash)) return true;
+    if (this.namesToken(info.issuer, now, tokenHash, signingInputHash, spellings)) return true;
     for (const by of CLAIM_TARGETS) {
       const value = claimNamedBy(info, by);
       if (value === undefined) continue;
-      const revokedAt = this.#revokedAt(by, value, info.issuer, now);
+      const revokedAt = this.#revokedAt(by, value, info.issuer, now, spellings);
       if (revokedAt === undefined) continue;
       if (by === 'jti') return true;
       // Seconds against milliseconds: a token issued in the same second as the revocation is refused.
@@ -115,38 +122,59 @@ export class RevocationMarkers {
    * Token's `iss_sub` subject): asking again costs one call, serving it would serve a revoked token. The
    * cost is one lookup per issuer that markers name, and none for an answer that says its issuer.
    */
-  namesAnswer(info: TokenInfo, now: number, tokenHash?: string, signingInputHash?: string): boolean {
+  namesAnswer(
+    info: TokenInfo,
+    now: number,
+    tokenHash?: string,
+    signingInputHash?: string,
+    spellings?: IssuerSpellings,
+  ): boolean {
     if (this.#markers.size === 0) return false;
-    if (this.refuses(info, now, tokenHash, signingInputHash)) return true;
+    if (this.refuses(info, now, tokenHash, signingInputHash, spellings)) return true;
     if (info.issuer !== undefined) return false;
+    // Every issuer a marker names is tried: its other spellings, when they are named, are tried too.
     for (const issuer of this.#issuers.keys())
       if (this.refuses({ ...info, issuer }, now, tokenHash, signingInputHash)) return true;
     return false;
   }
 
-  /** Whether a live marker names the token by itself: by its hash, or by its signing input's. */
+  /**
+   * Whether a live marker names the token by itself: by its hash, or by its signing input's (for
+   * `issuer` under any of its `spellings`, when given).
+   */
   namesToken(
     issuer: string | undefined,
     now: number,
     tokenHash: string | undefined,
     signingInputHash: string | undefined,
+    spellings?: IssuerSpellings,
   ): boolean {
     return (
-      (tokenHash !== undefined && this.#revokedAt('token', tokenHash, issuer, now) !== undefined) ||
+      (tokenHash !== undefined &&
+        this.#revokedAt('token', tokenHash, issuer, now, spellings) !== undefined) ||
       (signingInputHash !== undefined &&
-        this.#revokedAt('signing-input', signingInputHash, issuer, now) !== undefined)
+        this.#revokedAt('signing-input', signingInputHash, issuer, now, spellings) !== undefined)
     );
   }
 
   /**
-   * The latest live revocation time naming this value (for every issuer, or for `issuer` under any of
-   * the spellings a resolver accepts for it: see `recordIssuerSpellings`).
+   * The latest live revocation time naming this value (for every issuer, or for `issuer` spelled
+   * exactly so or, when `spellings` are given, as any other of them: see {@link IssuerSpellings}).
    */
-  #revokedAt(by: MarkedBy, value: string, issuer: string | undefined, now: number): number | undefined {
+  #revokedAt(
+    by: MarkedBy,
+    value: string,
+    issuer: string | undefined,
+    now: number,
+    spellings: IssuerSpellings | undefined,
+  ): number | undefined {
     const any = this.#anyIssuerMarkers === 0 ? undefined : this.#live(markerKey(by, value, undefined), now);
     let own = issuer === undefined ? undefined : this.#issuerRevokedAt(by, value, issuer, now);
     // Markers name no issuer at all in the usual case of revocations for every issuer: no lookup then.
-    const others = issuer === undefined || this.#issuers.size === 0 ? undefined : otherSpellingsOf(issuer);
+    const others =
+      issuer === undefined || spellings === undefined || this.#issuers.size === 0
+        ? undefined
+        : spellings.otherSpellingsOf(issuer);
     for (const spelling of others ?? []) {
       const revokedAt = this.#issuerRevokedAt(by, value, spelling, now);
       if (revokedAt !== undefined && (own === undefined || revokedAt > own)) own = revokedAt;

@@ -25,9 +25,10 @@ export interface Revocation {
   /**
    * Only tokens of this issuer. Cached answers are dropped whatever their issuer (dropping one more
    * answer only costs a new check); the "revoked before" marker applies to this issuer's tokens only:
-   * those stating it exactly, or another spelling given with it to one `introspectionResolver`
-   * (`issuer: ['https://as.example.com', 'https://as.example.com/']`). Compared as resolvers compare
-   * `iss`: exactly, with no other normalization.
+   * those stating it exactly, and, among the answers a `tokenCache` holds, those stating another spelling
+   * given with it to the `introspectionResolver` that cache wraps (`issuer: ['https://as.example.com',
+   * 'https://as.example.com/']`). Compared as resolvers compare `iss`: exactly, with no other
+   * normalization.
    */
   readonly issuer?: string | undefined;
   /**
