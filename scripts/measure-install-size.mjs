@@ -4,7 +4,9 @@
 // npm project that already holds the framework, and counts the bytes and packages the install added.
 // Also bundles @rs/core for a Worker (esbuild, the bundler tsup drives; `workerd` condition) and gzips it.
 // Writes the table into the root README between the install-size markers.
-// Run after the build: `npm run measure:install-size`.
+// Run after the build: `npm run measure:install-size`. With `--worker-bundles`, only the Worker bundles
+// are measured and printed (no registry, no install, README left as it is): `npm run measure:install-size
+// -- --worker-bundles`, to see at once what a change to core does to them.
 import {
   existsSync,
   lstatSync,
@@ -43,6 +45,11 @@ const WORKER_ENTRIES = {
 const START = '<!-- install-size:start -->';
 const END = '<!-- install-size:end -->';
 
+if (process.argv.includes('--worker-bundles')) {
+  console.log((await workerBundleRows()).join('\n'));
+  process.exit(0);
+}
+
 const work = mkdtempSync(join(tmpdir(), 'rs-install-size-'));
 const registry = await startLocalRegistry(work);
 let table;
@@ -70,21 +77,7 @@ try {
       `${row.adapter}: +${mib(ours.bytes)}, +${ours.packages} packages; ${peerName}: +${mib(peer.bytes)}, +${peer.packages} packages`,
     );
   }
-  lines.push(
-    '',
-    '| `@rs/core` bundled for a Worker (esbuild, minified, `workerd` condition) | gzipped |',
-    '| --- | ---: |',
-  );
-  for (const [title, source] of Object.entries(WORKER_ENTRIES)) {
-    const gzipped = await workerBundleSize(source);
-    lines.push(`| ${title} | ${(gzipped / 1024).toFixed(1)} KiB |`);
-    console.log(
-      `Worker bundle, ${title}: ${(gzipped / 1024).toFixed(1)} KiB gzipped; heaviest modules (minified):`,
-    );
-    for (const { path, bytes } of await heaviestModules(source)) {
-      console.log(`  ${String(bytes).padStart(6)} B  ${path}`);
-    }
-  }
+  lines.push('', ...(await workerBundleRows()));
   table = lines.join('\n');
 } finally {
   await registry.stop();
@@ -139,6 +132,28 @@ function measure(nodeModules) {
   };
   if (existsSync(nodeModules)) walk(nodeModules, 0);
   return { bytes, packages };
+}
+
+/**
+ * The Worker table's rows: each of {@link WORKER_ENTRIES} bundled and gzipped, its heaviest modules
+ * logged as it goes.
+ */
+async function workerBundleRows() {
+  const rows = [
+    '| `@rs/core` bundled for a Worker (esbuild, minified, `workerd` condition) | gzipped |',
+    '| --- | ---: |',
+  ];
+  for (const [title, source] of Object.entries(WORKER_ENTRIES)) {
+    const gzipped = await workerBundleSize(source);
+    rows.push(`| ${title} | ${(gzipped / 1024).toFixed(1)} KiB |`);
+    console.log(
+      `Worker bundle, ${title}: ${(gzipped / 1024).toFixed(1)} KiB gzipped; heaviest modules (minified):`,
+    );
+    for (const { path, bytes } of await heaviestModules(source)) {
+      console.log(`  ${String(bytes).padStart(6)} B  ${path}`);
+    }
+  }
+  return rows;
 }
 
 /** The gzipped size of `source` bundled for a Worker from the built packages. */

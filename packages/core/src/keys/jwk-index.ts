@@ -1,11 +1,13 @@
-import { base64url, importJWK, type JWK } from 'jose';
+import { base64url, type JWK } from 'jose';
 import { isObject } from '../encoding/json-object.js';
 import { kidLabel } from '../encoding/quoted-excerpt.js';
 import { HMAC_MIN_BYTES, keyTypeFitsAlgorithm, SUPPORTED_JWS_ALGORITHMS } from './algorithms.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
-import { rsaKeyProblem } from './rsa-key-checks.js';
-import { checkVerificationJwk, ed25519KeyProblem } from './verification-jwk.js';
+import { checkVerificationJwk } from './verification-jwk.js';
+import { importVerificationKey } from './verification-key-import.js';
 import { type KeySelector, MAX_KEYS_TRIED } from './verification-key-source.js';
+
+export { importVerificationKey } from './verification-key-import.js';
 
 // RFC 8037's `EdDSA` and RFC 9864's fully specified `Ed25519` both name Ed25519 signatures.
 const EDDSA_NAMES: ReadonlySet<string> = new Set(['EdDSA', 'Ed25519']);
@@ -247,40 +249,6 @@ function fits(jwk: JWK, alg: string): boolean {
     return length >= (HMAC_MIN_BYTES[alg] ?? Number.POSITIVE_INFINITY);
   }
   return true;
-}
-
-// The members that make up a public key or a shared secret (RFC 7518 §6): all that is imported. The
-// others (`key_ops`, `ext`, `use`, `alg`, …) were judged when the key arrived (checkVerificationJwk);
-// handed to jose and WebCrypto they could still fail the import, at the first token and quietly, or
-// narrow the key's usages in a way the two signature paths would have to agree on.
-const KEY_MATERIAL = ['kty', 'crv', 'x', 'y', 'n', 'e', 'k'] as const;
-
-/**
- * Imports a JWK as a non-extractable WebCrypto key bound to `alg`, allowed to verify. Only the key
- * material is imported: the members that say what the key is for are the checks' to judge, before.
- */
-export async function importVerificationKey(jwk: JWK, alg: string): Promise<CryptoKey> {
-  // The last gate every verification key passes, whichever way it came in.
-  // A refused key (jose will not verify with one under 2048 bits either) is unusable, like one that fails
-  // to import, and must not stop the search for the key that signed the token.
-  // So is an Ed25519 key of small order, with which anyone forges a signature.
-  const problem =
-    jwk.kty === 'RSA' ? rsaKeyProblem(jwk) : jwk.kty === 'OKP' ? ed25519KeyProblem(jwk) : undefined;
-  if (problem !== undefined) throw new Error(`${jwk.kty} key refused: ${problem}`);
-  const key = await importJWK(keyMaterial(jwk), alg, { extractable: false });
-  if (!(key instanceof Uint8Array)) return key;
-  // jose hands shared secrets back as bytes and would import them again on every verification; import
-  // once here instead.
-  const hash = `SHA-${alg.slice(2)}`;
-  return crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash }, false, [
-    'verify',
-  ]);
-}
-
-function keyMaterial(jwk: JWK): JWK {
-  const material: Record<string, unknown> = {};
-  for (const member of KEY_MATERIAL) if (jwk[member] !== undefined) material[member] = jwk[member];
-  return material as JWK;
 }
 
 function base64urlLength(value: string): number {

@@ -6,8 +6,8 @@ import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
 import { success } from '../errors/failure.js';
 import { HMAC_MIN_BYTES } from './algorithms.js';
 import { foreignKeyMaterialProblem } from './foreign-key-material.js';
-import { importVerificationKey } from './jwk-index.js';
 import { repeatedPatternProblem } from './repeated-pattern-secret.js';
+import { importVerificationKey } from './verification-key-import.js';
 import type { VerificationKeySource } from './verification-key-source.js';
 
 /** Options of {@link sharedSecret}. */
