@@ -44,13 +44,13 @@ export function observeAuthentication<R extends Decided>(
     // biome-ignore lint/complexity/noArguments: tells a policy given as undefined from one left out.
     const undefinedPolicy = arguments.length > 1 && routePolicy === undefined;
     const startedAt = performance.now();
-    const recorder = new DecisionRecorder(telemetry?.startRequest(request));
+    const recorder = new DecisionRecorder(startRequest(telemetry, request));
     let result: R | undefined;
     let thrown: unknown;
     try {
       if (undefinedPolicy) throw undefinedRoutePolicy(method);
       const run = () => authenticate(request, routePolicy, recorder);
-      result = await (recorder.telemetry === undefined ? run() : recorder.telemetry.run(run));
+      result = await (recorder.telemetry === undefined ? run() : runInside(recorder.telemetry, run));
       return result;
     } catch (error) {
       thrown = error;
@@ -59,7 +59,7 @@ export function observeAuthentication<R extends Decided>(
       const routeScopes = listedScopes(routePolicy?.scopes);
       const event = decisionEvent(request, result, recorder, {
         scopesRequired: routeScopes.length === 0 ? serverScopes : [...serverScopes, ...routeScopes],
-        time: clock(),
+        time: timeOfDecision(clock),
         durationMs: performance.now() - startedAt,
       });
       try {
@@ -71,12 +71,65 @@ export function observeAuthentication<R extends Decided>(
         // Typed as returning nothing, but an `async` hook type-checks too: its rejection would be
         // unhandled, which ends a Node process by default. Not awaited: a slow sink must not delay the answer.
         const returned: unknown = onAudit?.(event);
-        if (isPromiseLike(returned)) returned.then(undefined, ignoreAuditFailure);
+        if (isPromiseLike(returned)) returned.then(undefined, ignoreObserverFailure);
       } catch {
         // Nor may an audit hook.
       }
     }
   };
+}
+
+// Telemetry must never change an answer: `RequestTelemetry` is documented not to throw, but one that does
+// (a custom exporter's bug) would otherwise turn every request it records into a 500, or let a `run`
+// that never calls the pipeline, or answers something else, stand for the decision.
+
+/** The request's telemetry, or none when `startRequest` throws or answers no object. */
+function startRequest(telemetry: Telemetry | undefined, request: RsRequest): RequestTelemetry | undefined {
+  if (telemetry === undefined) return undefined;
+  try {
+    const started: unknown = telemetry.startRequest(request);
+    return typeof started === 'object' && started !== null ? (started as RequestTelemetry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pipeline's own promise, run inside the request's context by `telemetry.run`: what `run` returns is
+ * not awaited (it may never settle, or be another value), and a `run` that throws before calling the
+ * pipeline, or never calls it, gets it called here.
+ */
+function runInside<R>(telemetry: RequestTelemetry, pipeline: () => Promise<R>): Promise<R> {
+  let started: Promise<R> | undefined;
+  try {
+    const returned: unknown = telemetry.run(() => {
+      started ??= pipeline();
+      return started;
+    });
+    if (returned !== started && isPromiseLike(returned)) returned.then(undefined, ignoreObserverFailure);
+  } catch {
+    // Ignored, as below: the pipeline runs outside the request's context.
+  }
+  return started ?? pipeline();
+}
+
+/** The time of the decision: the resource server's clock, or `Date.now()` when it throws now. */
+function timeOfDecision(clock: Clock): number {
+  try {
+    return clock();
+  } catch {
+    return Date.now();
+  }
+}
+
+/** Calls one mark of the request's telemetry; what it throws is ignored. */
+function mark(telemetry: RequestTelemetry | undefined, record: (telemetry: RequestTelemetry) => void): void {
+  if (telemetry === undefined) return;
+  try {
+    record(telemetry);
+  } catch {
+    // Telemetry must never change an answer.
+  }
 }
 
 /** Keeps what the audit event needs and passes every mark on to the telemetry of the request. */
@@ -88,20 +141,20 @@ class DecisionRecorder implements RequestTrace {
 
   extracted(scheme: 'Bearer' | 'DPoP'): void {
     this.scheme = scheme;
-    this.telemetry?.extracted(scheme);
+    mark(this.telemetry, (telemetry) => telemetry.extracted(scheme));
   }
   stage(name: PipelineStage): void {
-    this.telemetry?.stage(name);
+    mark(this.telemetry, (telemetry) => telemetry.stage(name));
   }
   cacheLookup(hit: boolean): void {
-    this.telemetry?.cacheLookup(hit);
+    mark(this.telemetry, (telemetry) => telemetry.cacheLookup(hit));
   }
   introspected(durationMs: number, outcome: IntrospectionOutcome): void {
-    this.telemetry?.introspected(durationMs, outcome);
+    mark(this.telemetry, (telemetry) => telemetry.introspected(durationMs, outcome));
   }
   resolved(info: TokenInfo): void {
     this.info = info;
-    this.telemetry?.resolved(info);
+    mark(this.telemetry, (telemetry) => telemetry.resolved(info));
   }
 }
 
@@ -148,8 +201,8 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-/** What an asynchronous audit hook rejects with is ignored, as what a synchronous one throws is. */
-function ignoreAuditFailure(): void {}
+/** What an asynchronous observer rejects with is ignored, as what a synchronous one throws is. */
+function ignoreObserverFailure(): void {}
 
 /**
  * The path alone, as sent: the query may carry the token (`access_token=`). Adapters give absolute URLs;

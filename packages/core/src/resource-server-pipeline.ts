@@ -23,6 +23,7 @@ import type { VerifiedDpopProof } from './dpop/dpop-proof.js';
 import { isQuotableChallengeValue } from './errors/challenge.js';
 import { type Failure, failure, type Outcome } from './errors/failure.js';
 import { buildRejection, type ChallengeSettings, type Rejection } from './errors/rejection.js';
+import { thrownAsError } from './errors/thrown-value.js';
 import {
   extractToken,
   plainBearerCredentials,
@@ -263,7 +264,22 @@ export function buildResourceServerWith(
     ),
   };
 
-  async function decide(
+  /**
+   * {@link decideRequest}, failing with an `Error` whatever the application's code throws: a resolver,
+   * store or hook that throws `null` or a string would otherwise reach the adapter's error path as
+   * itself, and frameworks read a falsy error as none (Express's `next(null)` and Fastify's `done(null)`
+   * run the protected handler) and Express's `next('route')` as an instruction.
+   */
+  function decide(
+    request: RsRequest,
+    givenPolicy: AccessPolicy | undefined,
+    optional: boolean,
+    trace: RequestTrace | undefined,
+  ): Promise<OptionalAuthResult> {
+    return decideRequest(request, givenPolicy, optional, trace).catch(failWithError);
+  }
+
+  async function decideRequest(
     request: RsRequest,
     givenPolicy: AccessPolicy | undefined,
     optional: boolean,
@@ -377,6 +393,14 @@ export function buildResourceServerWith(
 // that does not work): one label per method.
 const AUTHENTICATE = 'authenticate(request, policy)';
 const AUTHENTICATE_OPTIONAL = 'authenticateOptional(request, policy)';
+
+/** Rethrows what application code called while deciding threw, as an `Error` (see `thrownAsError`). */
+function failWithError(thrown: unknown): never {
+  throw thrownAsError(
+    thrown,
+    'code an option of the resource server gave (a resolver, policy, store or hook)',
+  );
+}
 
 const HTTPS_REQUIRED: Failure = Object.freeze(failure('https_required', 'This resource requires HTTPS'));
 const DPOP_BOUND_REQUIRED: Failure = Object.freeze(

@@ -107,7 +107,10 @@ export interface ResourceServer {
    * It rejects with an `RsConfigError` for a mistake of the application's: a `routePolicy` given as
    * `undefined` (a policy looked up by a misspelt name, or one that failed to load: leave the argument
    * out for a route without a policy of its own), one that {@link ResourceServer.checkPolicy} would
-   * refuse (checked at its first request), or a `clock` that stopped answering milliseconds.
+   * refuse (checked at its first request), or a `clock` that stopped answering milliseconds. It rejects,
+   * always with an `Error`, when code given in the options throws (a custom resolver, a policy function);
+   * a value that is not an `Error` is wrapped in an `RsError` `ERR_RS_NON_ERROR_THROWN` carrying it as
+   * `cause`.
    *
    * @param routePolicy - what this route requires on top of the server-wide policy. Its type refuses
    * `AccessPolicy | undefined`, as the resource server does.

@@ -20,6 +20,7 @@ import {
   resourceServerFrom,
   routePolicyArgument,
   successHeaderValue,
+  thrownAsError,
 } from '@rs/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { hasErrorMiddleware } from './error-middleware.js';
@@ -106,13 +107,17 @@ export function createExpressResourceServer<Claims extends object = DefaultClaim
     return function authenticateOAuth2(req: Request, res: Response, next: NextFunction): void {
       // Not an async function: Express 4 ignores returned promises, so failures must reach next() here.
       // One reaction to core's promise, not a `.then` and a `.catch` chained on it.
-      decide(expressRsRequest(req, publicBase)).then((result) => {
-        try {
-          proceed(req, res, next, result);
-        } catch (error) {
-          next(error);
-        }
-      }, next);
+      decide(expressRsRequest(req, publicBase)).then(
+        (result) => {
+          try {
+            proceed(req, res, next, result);
+          } catch (error) {
+            next(error);
+          }
+        },
+        // Always an Error: Express reads next(null) as success and next('route') as an instruction.
+        (error: unknown) => next(thrownAsError(error, 'the resource server')),
+      );
     };
   }
 

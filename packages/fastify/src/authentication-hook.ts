@@ -5,6 +5,7 @@ import {
   keepSuccessHeadersOnWrite,
   rejectionBodyText,
   successHeaderValue,
+  thrownAsError,
 } from '@rs/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { fastifyRsRequest } from './fastify-rs-request.js';
@@ -47,8 +48,9 @@ export function authenticationHook(
           done(error as Error);
         }
       },
-      // A bug in core or in application code it called (a computed policy): Fastify's error path.
-      (error: unknown) => done(error as Error),
+      // A bug in core or in application code it called (a computed policy): Fastify's error path, always
+      // with an Error, since Fastify reads `done(null)` as success and would run the route.
+      (error: unknown) => done(thrownAsError(error, 'the resource server')),
     );
   };
   (hook as MarkedHook)[RS_HOOK] = true;

@@ -48,6 +48,7 @@ export {
   type RejectionContext,
 } from '../errors/rejection.js';
 export { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
+export { RsNonErrorThrown, thrownAsError } from '../errors/thrown-value.js';
 export type { ResolvedTokenLocations } from '../extract/extract-token.js';
 export { isFormUrlEncoded } from '../extract/form-body.js';
 export { readStreamAtMost } from '../http/bounded-stream.js';

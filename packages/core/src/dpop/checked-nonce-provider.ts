@@ -1,3 +1,4 @@
+import { settledWithin } from '../cache/store-operation-bound.js';
 import { throttledConsoleError } from '../observability/throttled-console-error.js';
 import type { DpopNonceProvider } from './dpop-nonces.js';
 
@@ -26,8 +27,8 @@ export function isNonceValue(value: unknown): value is string {
 }
 
 /**
- * Wraps the `dpop.nonces` option. A provider that throws or rejects (a shared store that is down) makes
- * the answer `undefined`, which the verifier turns into a 503, as it does for a failing replay store. A
+ * Wraps the `dpop.nonces` option. A provider that throws, rejects or does not answer within
+ * `STORE_OPERATION_TIMEOUT_MS` (a shared store that is down) makes the answer `undefined`, which the verifier turns into a 503, as it does for a failing replay store. A
  * provider whose `current` answers something other than a nonce is a bug in the application: it is
  * written to `console.error` (at most once a minute, without the value, which may be a secret's bytes),
  * and the answer is `undefined` too.
@@ -43,7 +44,7 @@ export function checkedNonceProvider(provider: DpopNonceProvider): CheckedNonceP
       if (last?.now === now) return last.nonce;
       let nonce: unknown;
       try {
-        nonce = await provider.current(now);
+        nonce = await settledWithin('current', provider.current(now));
       } catch {
         return undefined;
       }
@@ -60,7 +61,7 @@ export function checkedNonceProvider(provider: DpopNonceProvider): CheckedNonceP
       // A proof's nonce outside the grammar was never handed out: no need to ask the provider.
       if (!isNonceValue(nonce)) return false;
       try {
-        return (await provider.isValid(nonce, now)) === true;
+        return (await settledWithin('isValid', provider.isValid(nonce, now))) === true;
       } catch {
         return undefined;
       }

@@ -20,13 +20,14 @@ export interface DpopNonceProvider {
    * The nonce clients should put in their proofs now. Called per refused or stale request. It must be
    * a nonce of RFC 9449 §8.1 (`1*NQCHAR`: printable ASCII without space, `"` or `\`): anything else
    * is never sent; the request is answered 503 `replay_check_unavailable` and the bug is written to
-   * `console.error`, at most once a minute.
+   * `console.error`, at most once a minute. Throwing, rejecting or not answering within 5 seconds
+   * answers 503 too.
    */
   current(now: number): string | Promise<string>;
   /**
    * Whether a nonce from a proof is still accepted at `now`. Only `true` accepts it: a truthy answer
-   * such as `'false'` or `1` does not. Throwing or rejecting (a shared store that is down) answers the
-   * request 503 `replay_check_unavailable`, as a failing replay store does.
+   * such as `'false'` or `1` does not. Throwing, rejecting (a shared store that is down) or not answering
+   * within 5 seconds answers the request 503 `replay_check_unavailable`, as a failing replay store does.
    */
   isValid(nonce: string, now: number): boolean | Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import { settledWithin } from '../cache/store-operation-bound.js';
 import type { Clock } from '../clock.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import {
@@ -16,6 +17,7 @@ import { type Failure, failure, type Outcome, refusal } from '../errors/failure.
 import { dpopProofHeader } from '../extract/dpop-header.js';
 import { ASYMMETRIC_JWS_ALGORITHMS } from '../keys/algorithms.js';
 import { describeError, type ReplayStoreHealth } from '../observability/dependency-health.js';
+import { throttledConsoleError } from '../observability/throttled-console-error.js';
 import type { RsRequest } from '../request.js';
 import { checkedNonceProvider } from './checked-nonce-provider.js';
 import type { DpopNonceProvider } from './dpop-nonces.js';
@@ -169,6 +171,13 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
   const nonceProvider = nonces === undefined ? undefined : checkedNonceProvider(nonces);
   let failures = 0;
   let lastFailure: { at: number; error: string } | undefined;
+  const reportStoreBug = throttledConsoleError();
+  /** The replay store could not say whether the proof was used: counted, and the request fails closed. */
+  const storeFailed = (now: number, error: string): Failure => {
+    failures++;
+    lastFailure = { at: now, error };
+    return failure('replay_check_unavailable', 'The DPoP proof could not be checked for replay');
+  };
   const checkProof = dpopProofChecker({ algorithms: new Set(algorithms), iatWindow, maxProofLength });
 
   return {
@@ -202,15 +211,22 @@ export function dpopVerifier(options: DpopOptions | true, clock: Clock): DpopVer
       const key = `rs:dpop:${await sha256Digest(`${proof.jkt}.${proof.jti}`)}`;
       // Kept for as long as the proof would be accepted, plus a second for clocks of a shared store.
       const ttl = Math.max(1, Math.ceil((proof.iat + iatWindow) * 1000 - now)) + 1_000;
-      let first: boolean;
+      let first: unknown;
       try {
-        first = await replayStore.remember(key, ttl);
-        lastFailure = undefined;
+        // Bounded as a token cache's store is: a store that never answers must not hold the request.
+        first = await settledWithin('remember', replayStore.remember(key, ttl));
       } catch (error) {
-        failures++;
-        lastFailure = { at: now, error: describeError(error) };
-        return failure('replay_check_unavailable', 'The DPoP proof could not be checked for replay');
+        return storeFailed(now, describeError(error));
       }
+      // Only `true` is a first use: a store answering what its backend did (a Map's `set()`, Redis's
+      // "OK", a count) would otherwise let every replay through.
+      if (first !== true && first !== false) {
+        reportStoreBug(
+          '@rs: dpop.replayStore.remember answered neither true nor false (it must resolve true for a first use, false for a replay); requests with DPoP proofs are answered 503',
+        );
+        return storeFailed(now, 'answered neither true nor false');
+      }
+      lastFailure = undefined;
       return first ? undefined : failure('dpop_replayed', 'The DPoP proof was already used');
     },
     async nonceFor(proof, now) {

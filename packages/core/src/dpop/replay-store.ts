@@ -11,7 +11,10 @@ export interface ReplayStore extends StoreHealthReporter {
   /**
    * Records `key` for `ttlMs` milliseconds. Resolves `true` when the key was not recorded yet (first
    * use), `false` when it was (a replay). Must be atomic: of two concurrent calls with one key, exactly
-   * one resolves `true` (Redis: `SET key 1 NX PX ttl`). A rejection fails the request closed (503).
+   * one resolves `true` (Redis: `SET key 1 NX PX ttl`). A rejection fails the request closed (503), as
+   * does an answer not given within 5 seconds (`STORE_OPERATION_TIMEOUT_MS`, as for a token cache's
+   * store) and an answer other than `true` or `false` (the backend's own reply, such as `"OK"` or a
+   * `Map`, passed on): that is a bug of the store, written to `console.error` at most once a minute.
    * An optional `health()` reports the store's connection in the resource server's `status()`.
    */
   remember(key: string, ttlMs: number): Promise<boolean>;

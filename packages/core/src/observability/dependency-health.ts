@@ -144,10 +144,16 @@ export function collectHealth(now: number, parts: Iterable<unknown>): Dependency
  * given (a connection string with a password), so only its name and code are kept.
  */
 export function describeError(error: unknown): string {
-  if (error instanceof RsError) return `${error.code}: ${error.message}`;
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? `${error.name} ${code}` : error.name;
+  // Reading an error is application code too (a getter): what it throws must not replace the failure
+  // being described, in the catch block of the store call that failed.
+  try {
+    if (error instanceof RsError) return `${error.code}: ${error.message}`;
+    if (error instanceof Error) {
+      const code = (error as { code?: unknown }).code;
+      return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? `${error.name} ${code}` : error.name;
+    }
+  } catch {
+    // Described as any other value is.
   }
   return 'unknown error';
 }

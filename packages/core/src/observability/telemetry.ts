@@ -18,11 +18,16 @@ export interface Telemetry {
   startRequest(request: RsRequest): RequestTelemetry;
 }
 
-/** The record of one request: stages as they pass, then the decision. Must not throw. */
+/**
+ * The record of one request: stages as they pass, then the decision. Must not throw: what any of its
+ * methods (or `startRequest`) throws is ignored, and the request is decided as without telemetry.
+ */
 export interface RequestTelemetry extends RequestTrace {
   /**
    * Runs the pipeline inside the request's context, so that what it calls (the HTTP client fetching a
-   * JWK set or introspecting) records its own spans as children of the request's span.
+   * JWK set or introspecting) records its own spans as children of the request's span. The decision is
+   * the pipeline's own promise, not what `run` returns; a `run` that throws before calling the pipeline,
+   * or never calls it, has it run outside the context.
    */
   run<T>(pipeline: () => T): T;
   /** The decision; `error` when `authenticate` threw (a bug or a broken custom resolver). */

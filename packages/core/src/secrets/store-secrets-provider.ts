@@ -83,7 +83,7 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
       let keys: readonly SecretKey[] | undefined;
       try {
         source = live(store);
-        keys = source === undefined ? store.keys?.(secretId) : undefined;
+        keys = source === undefined ? answeredKeys(store.keys?.(secretId)) : undefined;
       } catch (error) {
         // A store of the application's that throws: an RsConfigError naming it, its own message not
         // repeated (it may quote what it read), the error kept as the cause.
@@ -143,6 +143,29 @@ export function secretsProvider(options: SecretsProviderOptions): SecretsProvide
  * is refused here for every store: it is where a store's value becomes a key, and an environment
  * variable or a file may as well hold the password of another store, which is no key.
  */
+/**
+ * What a store's `keys(secretId)` answered, read once into plain copies: an answer of another shape (a
+ * promise, a single key, a JWK without its `{ jwk, origin }`) is refused with an `RsConfigError` saying
+ * what is expected, thrown where the store's own failures are caught, rather than a `TypeError` such as
+ * "keys is not iterable", or the message of a getter that threw, repeated as it is.
+ */
+function answeredKeys(answer: unknown): readonly SecretKey[] | undefined {
+  if (answer === undefined) return undefined;
+  const expected = 'keys(secretId) must return [{ jwk, origin }, …] or undefined, synchronously';
+  if (!Array.isArray(answer)) throw new RsConfigError('keys', `answered no array: ${expected}`);
+  return answer.map((key: unknown, index) => {
+    const jwk: unknown = isObject(key) ? key.jwk : undefined;
+    const origin: unknown = isObject(key) ? key.origin : undefined;
+    if (!isObject(jwk) || typeof origin !== 'string')
+      throw new RsConfigError('keys', `answered no key at index ${index}: ${expected}`);
+    return { jwk: jwk as JWK, origin };
+  });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function refuseUnsafeKeys(keys: readonly SecretKey[], secretId: string, store: SecretStore, option: string) {
   for (const key of keys) {
     const problem = unsafeKeyProblem(key.jwk);
