@@ -54,7 +54,8 @@ export interface TokenInfo {
   readonly trackingId: string | undefined;
   /**
    * `cnf`, when it is a JSON object. A `cnf` of any other type leaves this `undefined` and is refused by
-   * the confirm stage (`claims.cnf` still holds it).
+   * the confirm stage (`claims.cnf` still holds it). Frozen, as the claims are, when a token cache hands it
+   * to more than one request: read it, never change it.
    */
   readonly confirmation: Confirmation | undefined;
   /**

@@ -1,3 +1,4 @@
+import { ownClaim } from '../claims/own-claim.js';
 import { type Failure, failure } from '../errors/failure.js';
 import type { Confirmation, TokenInfo } from '../token-info.js';
 import { CNF_NOT_AN_OBJECT, UNCHECKABLE_BINDING } from './bound-token-refusal.js';
@@ -64,8 +65,10 @@ export async function checkConfirmation(
 function bindingsOf(cnf: Confirmation): Binding[] {
   const bindings: Binding[] = [];
   for (const method of CONFIRMATION_METHODS) {
-    let value = cnf[method.member];
-    for (const alias of method.aliases ?? []) value ??= cnf[alias];
+    // Own members only: a `jkt` inherited from a polluted Object.prototype would bind a token whose `cnf`
+    // names no method it can check (refused otherwise) to a key of the polluter's choosing.
+    let value = ownClaim(cnf, method.member);
+    for (const alias of method.aliases ?? []) value ??= ownClaim(cnf, alias);
     if (value !== undefined) bindings.push({ method, value });
   }
   return bindings;

@@ -1,4 +1,5 @@
 import { CNF_MEMBER_TYPES, MEMBER_TYPES, memberTypeProblem } from '../claims/member-types.js';
+import { ownClaim } from '../claims/own-claim.js';
 import { tokenKindProblem } from '../claims/token-kind.js';
 import { checkValidityPeriod } from '../claims/validity.js';
 import { parseBoundedJson } from '../encoding/bounded-json.js';
@@ -79,8 +80,11 @@ export function interpretIntrospection(
 ): Outcome<TokenInfo> {
   if (!isObject(answer))
     return refusal('introspection_unavailable', 'answered an introspection response that is not an object');
-  if (answer.active !== true) {
-    if (answer.active === false) return refusal('token_inactive', 'The access token is not active');
+  // The answer's own member: an `active` inherited from a polluted Object.prototype would make an answer
+  // that says nothing of the token (`{}`, a server's error object) an active one.
+  const active = ownClaim(answer, 'active');
+  if (active !== true) {
+    if (active === false) return refusal('token_inactive', 'The access token is not active');
     return refusal('introspection_unavailable', 'answered a response without a boolean "active"');
   }
   return interpretActive(withoutNullMembers(answer), checks, nowMs, presentedWith);
@@ -158,10 +162,11 @@ function unconfirmableDpopBinding(
   answer: Readonly<Record<string, unknown>>,
   presentedWith: () => PresentationScheme,
 ): Failure | undefined {
-  const tokenType = answer.token_type;
+  const tokenType = ownClaim(answer, 'token_type');
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'dpop') return undefined;
-  const cnf = answer.cnf as Readonly<Record<string, unknown>> | undefined;
-  if (cnf?.jkt !== undefined) return undefined;
+  // Own members, as the confirm stage must find them: an inherited `jkt` names no key of the token's.
+  const cnf = ownClaim(answer, 'cnf') as Readonly<Record<string, unknown>> | undefined;
+  if (cnf !== undefined && ownClaim(cnf, 'jkt') !== undefined) return undefined;
   return presentedWith() === 'Bearer'
     ? failure('dpop_bound_token_as_bearer', 'The access token is DPoP-bound: it is no bearer token')
     : failure(

@@ -1,4 +1,5 @@
 import { base64url, type CryptoKey, type JWK } from 'jose';
+import { ownClaim } from '../claims/own-claim.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
@@ -138,10 +139,18 @@ export function jwtIntrospectionReader(
       const ambiguous = ambiguousPayload(jws);
       if (ambiguous !== undefined)
         return refusal('introspection_unavailable', `The signed introspection answer ${ambiguous}`);
-      const claims = verified.value.claims;
-      if (typeof claims.iss !== 'string' || !trustedIssuers.has(claims.iss))
+      // Own members only, as ownClaim reads them: a `token_introspection` (or `iat`, `iss`…) inherited from a
+      // polluted Object.prototype is no part of what the server signed, and would be taken as its answer.
+      const {
+        iss,
+        aud: audience,
+        iat,
+        exp,
+        nbf,
+        token_introspection: introspection,
+      } = ownMembers(verified.value.claims);
+      if (typeof iss !== 'string' || !trustedIssuers.has(iss))
         return refusal('introspection_unavailable', 'The signed introspection answer has the wrong issuer');
-      const audience = claims.aud;
       if (
         !(audience === options.audience || (Array.isArray(audience) && audience.includes(options.audience)))
       ) {
@@ -154,27 +163,38 @@ export function jwtIntrospectionReader(
       // judge them by the real time the answer arrived, not by the request's (possibly injected) clock
       // read before the call was made, with the resolver's skew allowance.
       const arrived = Date.now() / 1000;
-      if (!isNumericDate(claims.iat) || claims.iat > arrived + skewSeconds) {
+      if (!isNumericDate(iat) || iat > arrived + skewSeconds) {
         return refusal('introspection_unavailable', 'The signed introspection answer has no valid "iat"');
       }
       // RFC 7519 §4.1.4 and §4.1.5: an answer past its `exp`, or before its `nbf`, is not to be used.
-      if (claims.exp !== undefined && !(isNumericDate(claims.exp) && arrived < claims.exp + skewSeconds)) {
+      if (exp !== undefined && !(isNumericDate(exp) && arrived < exp + skewSeconds)) {
         return refusal('introspection_unavailable', 'The signed introspection answer has expired ("exp")');
       }
-      if (claims.nbf !== undefined && !(isNumericDate(claims.nbf) && arrived + skewSeconds >= claims.nbf)) {
+      if (nbf !== undefined && !(isNumericDate(nbf) && arrived + skewSeconds >= nbf)) {
         return refusal(
           'introspection_unavailable',
           'The signed introspection answer is not valid yet ("nbf")',
         );
       }
-      const introspection = claims.token_introspection;
       if (!isObject(introspection))
         return refusal(
           'introspection_unavailable',
           'The signed introspection answer has no "token_introspection"',
         );
-      return success({ introspection, jwt: jws, expiresAt: claims.exp as number | undefined });
+      return success({ introspection, jwt: jws, expiresAt: exp as number | undefined });
     },
+  };
+}
+
+/** The members of a signed answer that are read, each only when the answer itself carries it. */
+function ownMembers(claims: Readonly<Record<string, unknown>>) {
+  return {
+    iss: ownClaim(claims, 'iss'),
+    aud: ownClaim(claims, 'aud'),
+    iat: ownClaim(claims, 'iat'),
+    exp: ownClaim(claims, 'exp'),
+    nbf: ownClaim(claims, 'nbf'),
+    token_introspection: ownClaim(claims, 'token_introspection'),
   };
 }
 

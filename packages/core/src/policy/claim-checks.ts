@@ -62,7 +62,9 @@ export function claimAt(claims: Readonly<Record<string, unknown>>, path: ClaimPa
  *
  * Refused with an `RsConfigError` when called: a `path` that is not a claim path, and an `expected` that is
  * `undefined` (an unset environment variable would otherwise match every token without the claim), `null`,
- * `NaN`, an object, or an empty array or one holding anything but strings, finite numbers and booleans.
+ * `NaN`, an object, or an empty array or one holding anything but strings, finite numbers and booleans. An
+ * integer beyond ±(2^53 − 1) is refused too: JSON.parse reads the integers around it as the same number,
+ * so a token carrying a neighbouring 64-bit ID would match; compare such IDs as strings.
  *
  * @example `claimEquals('tenant', 'acme')`, `claimEquals('roles', ['user', 'admin'])`
  */
@@ -190,9 +192,16 @@ export function isClaimPath(path: unknown): path is ClaimPath {
   return Array.isArray(path) && path.length > 0 && everyEntry(path, isNonEmptyString);
 }
 
-const CLAIM_VALUE = 'a string, a finite number, true or false';
+const CLAIM_VALUE =
+  'a string, a finite number (an integer only within ±(2^53 − 1): compare larger IDs as strings), true or false';
 
-// What claimEquals compares with `===`: what a JSON claim holds other than objects and `null`.
+// What claimEquals compares with `===`: what a JSON claim holds other than objects and `null`. Not an
+// integer beyond the safe ones: JSON.parse reads every integer near it as the same double
+// (1234567890123456789 and 1234567890123456800 are one number), so a token of a neighbouring ID would pass.
 function isClaimValue(value: unknown): value is string | number | boolean {
-  return typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value);
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value)))
+  );
 }

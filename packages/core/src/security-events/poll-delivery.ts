@@ -1,3 +1,4 @@
+import { ownClaim } from '../claims/own-claim.js';
 import {
   boolean,
   checkOptions,
@@ -126,7 +127,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
   const http = options.httpClient ?? defaultHttpClient();
   let acks: string[] = [];
-  let setErrs: Record<string, { err: SetErrorCode; description: string }> = {};
+  let setErrs = noSetErrors();
   // The polling the last start() began, until a stop() ends it: aborting it ends its loop and its poll.
   let polling: AbortController | undefined;
   // Settles once every polling begun and every stop() asked so far is over. Each start() and stop() chains
@@ -157,7 +158,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
     if (sentAcks.length > 0) request.ack = sentAcks;
     if (Object.keys(sentErrs).length > 0) request.setErrs = sentErrs;
     acks = [];
-    setErrs = {};
+    setErrs = noSetErrors();
     try {
       const response = await http.send({
         method: 'POST',
@@ -174,7 +175,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
     } catch (error) {
       // Not delivered: sent again with the next poll.
       acks = [...sentAcks, ...acks];
-      setErrs = { ...sentErrs, ...setErrs };
+      setErrs = Object.assign(noSetErrors(), sentErrs, setErrs);
       throw error;
     }
   }
@@ -185,7 +186,9 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
       timeout,
       signal,
     );
-    const sets = answer.sets ?? {};
+    // Own members only, as ownClaim reads them: a `moreAvailable` inherited from a polluted
+    // Object.prototype would have the poller call the transmitter again at once, without end.
+    const sets = ownClaim(answer, 'sets') ?? {};
     if (!isObject(sets) || Object.keys(sets).length > maxEvents)
       throw new Error('The transmitter answered the poll with a malformed or oversized "sets"');
     let received = 0;
@@ -216,7 +219,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
         options.onError?.(error);
       }
     }
-    return { received, refused, deferred, moreAvailable: answer.moreAvailable === true };
+    return { received, refused, deferred, moreAvailable: ownClaim(answer, 'moreAvailable') === true };
   }
 
   /** Polls until `stopped` aborts; never throws. */
@@ -316,4 +319,16 @@ function pollAnswer(body: Uint8Array): Record<string, unknown> {
     );
   if (!read.ok || !isObject(read.value)) throw new Error(NOT_AN_OBJECT);
   return read.value;
+}
+
+/** The SETs refused since the last poll, by jti. */
+type SetErrors = Record<string, { err: SetErrorCode; description: string }>;
+
+/**
+ * An empty record of refused SETs, without a prototype: a jti is the transmitter's to choose, and one
+ * named `__proto__` set on a plain object would replace its prototype rather than add an entry, and the
+ * refusal would never be reported (the transmitter would deliver that SET again at every poll).
+ */
+function noSetErrors(): SetErrors {
+  return Object.create(null) as SetErrors;
 }

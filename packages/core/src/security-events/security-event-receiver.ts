@@ -1,3 +1,4 @@
+import { ownClaim } from '../claims/own-claim.js';
 import { clockOption, readClock } from '../clock.js';
 import { requireOption } from '../config/config-error.js';
 import {
@@ -171,7 +172,7 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
 
   /** The revocations of a built-in event, or a refusal when its subject is not understood. */
   function revocationsOf(set: SecurityEventToken, event: Record<string, unknown>, focus: SubjectFocus) {
-    return revocationsForSubject(set.subjectId ?? event.subject, focus);
+    return revocationsForSubject(set.subjectId ?? ownClaim(event, 'subject'), focus);
   }
 
   return {
@@ -219,7 +220,11 @@ export function securityEventReceiver(options: SecurityEventReceiverOptions): Se
         }
         for (const type of custom) {
           const event = set.events[type]!;
-          await handlers[type]!(event, { set, subject: set.subjectId ?? event.subject, revocations: sink });
+          await handlers[type]!(event, {
+            set,
+            subject: set.subjectId ?? ownClaim(event, 'subject'),
+            revocations: sink,
+          });
         }
       } catch (error) {
         // The jti is used up: without this, the copy the transmitter delivers again would be refused (push)

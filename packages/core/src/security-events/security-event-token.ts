@@ -1,3 +1,4 @@
+import { ownClaim } from '../claims/own-claim.js';
 import { requireOption } from '../config/config-error.js';
 import { integerBetween, type OptionRule } from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
@@ -205,12 +206,14 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
       return refused('invalid_request', 'The SET is not a well-formed signed JWT');
     }
     const claims = verified.value.claims;
-    if (claims.iss !== options.issuer)
-      return refused('invalid_issuer', 'The SET issuer is not the transmitter');
-    const aud = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+    // Own members only, as ownClaim reads them: a `sub_id` (or `events`, `iss`…) inherited from a polluted
+    // Object.prototype is no part of what the transmitter signed, and would revoke another subject's tokens
+    // in place of the one it names.
+    const { iss, aud: audience, iat, exp, nbf, jti, events, sub_id: subjectId } = ownMembers(claims);
+    if (iss !== options.issuer) return refused('invalid_issuer', 'The SET issuer is not the transmitter');
+    const aud = typeof audience === 'string' ? [audience] : Array.isArray(audience) ? audience : [];
     if (!aud.some((a) => typeof a === 'string' && audiences.has(a)))
       return refused('invalid_audience', 'The SET is not meant for this receiver');
-    const { iat, exp, nbf, jti, events } = claims;
     if (typeof iat !== 'number' || !Number.isFinite(iat))
       return refused('invalid_request', 'The SET has no iat');
     if (iat * 1000 > now + skew) return refused('invalid_request', 'The SET iat is in the future');
@@ -233,7 +236,7 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
       return refused('invalid_request', `The SET has more than ${MAX_EVENTS} events`);
     if (types.length === 0 || !types.every((type) => isObject(events[type])))
       return refused('invalid_request', 'The SET events are not event objects');
-    if (claims.sub_id !== undefined && !isObject(claims.sub_id))
+    if (subjectId !== undefined && !isObject(subjectId))
       return refused('invalid_request', 'The SET sub_id is not a subject identifier');
     // Last, so that only a SET that would be acted on uses up its jti. Remembered beyond the last instant
     // its iat keeps it acceptable here (iat + maxAge + skew, inclusive; an older copy is refused as too
@@ -261,13 +264,27 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
         jti,
         issuedAt: iat,
         events: events as SecurityEventToken['events'],
-        subjectId: claims.sub_id as SecurityEventToken['subjectId'],
+        subjectId: subjectId as SecurityEventToken['subjectId'],
         claims,
       },
     };
   }
 
   return { verify };
+}
+
+/** The members of a SET that are read, each only when the SET itself carries it. */
+function ownMembers(claims: Readonly<Record<string, unknown>>) {
+  return {
+    iss: ownClaim(claims, 'iss'),
+    aud: ownClaim(claims, 'aud'),
+    iat: ownClaim(claims, 'iat'),
+    exp: ownClaim(claims, 'exp'),
+    nbf: ownClaim(claims, 'nbf'),
+    jti: ownClaim(claims, 'jti'),
+    events: ownClaim(claims, 'events'),
+    sub_id: ownClaim(claims, 'sub_id'),
+  };
 }
 
 function refused(err: SetErrorCode, description: string): SetVerification {

@@ -1,3 +1,4 @@
+import { ownClaim } from '../claims/own-claim.js';
 import { isObject } from '../encoding/json-object.js';
 import type { Revocation } from '../revocation/revocation.js';
 
@@ -25,22 +26,27 @@ export function revocationsForSubject(
   depth = 0,
 ): Revocation[] | undefined {
   if (!isObject(subject) || depth > 2) return undefined;
-  const format = subject.format;
+  // Own members only (as ownClaim reads them): a `format` inherited from a polluted Object.prototype would
+  // read every complex subject as an email address, which names no token, and revoke nothing.
+  const member = (name: string) => ownClaim(subject, name);
+  const format = member('format');
   if (format === undefined) return complexSubject(subject, focus, depth);
   switch (format) {
-    case 'iss_sub':
+    case 'iss_sub': {
       // A non-empty issuer: the revocation list refuses an empty one, after the SET's jti is used up.
-      return nonEmpty(subject.iss) && nonEmpty(subject.sub)
-        ? [{ by: 'sub', value: subject.sub, issuer: subject.iss }]
-        : undefined;
-    case 'opaque':
-      return nonEmpty(subject.id) ? [{ by: 'sub', value: subject.id }] : undefined;
-    case 'jwt_id':
-      return nonEmpty(subject.iss) && nonEmpty(subject.jti)
-        ? [{ by: 'jti', value: subject.jti, issuer: subject.iss }]
-        : undefined;
+      const [iss, sub] = [member('iss'), member('sub')];
+      return nonEmpty(iss) && nonEmpty(sub) ? [{ by: 'sub', value: sub, issuer: iss }] : undefined;
+    }
+    case 'opaque': {
+      const id = member('id');
+      return nonEmpty(id) ? [{ by: 'sub', value: id }] : undefined;
+    }
+    case 'jwt_id': {
+      const [iss, jti] = [member('iss'), member('jti')];
+      return nonEmpty(iss) && nonEmpty(jti) ? [{ by: 'jti', value: jti, issuer: iss }] : undefined;
+    }
     case 'aliases': {
-      const identifiers = subject.identifiers;
+      const identifiers = member('identifiers');
       if (!Array.isArray(identifiers) || identifiers.length > MAX_ALIASES) return undefined;
       const all: Revocation[] = [];
       for (const identifier of identifiers)
@@ -63,14 +69,21 @@ function complexSubject(
   focus: SubjectFocus,
   depth: number,
 ): Revocation[] | undefined {
-  const session = subject.session;
-  if (focus === 'session' && isObject(session) && session.format === 'opaque' && nonEmpty(session.id))
-    return [{ by: 'sid', value: session.id }];
-  if (subject.user !== undefined) return revocationsForSubject(subject.user, focus, depth + 1);
-  const application = subject.application;
-  if (isObject(application) && application.format === 'opaque' && nonEmpty(application.id))
-    return [{ by: 'client', value: application.id }];
+  const session = ownClaim(subject, 'session');
+  const sessionId = opaqueId(session);
+  if (focus === 'session' && sessionId !== undefined) return [{ by: 'sid', value: sessionId }];
+  const user = ownClaim(subject, 'user');
+  if (user !== undefined) return revocationsForSubject(user, focus, depth + 1);
+  const applicationId = opaqueId(ownClaim(subject, 'application'));
+  if (applicationId !== undefined) return [{ by: 'client', value: applicationId }];
   return isObject(session) ? [] : undefined;
+}
+
+/** The `id` of an `opaque` subject identifier, when `value` is one (own members only). */
+function opaqueId(value: unknown): string | undefined {
+  if (!isObject(value) || ownClaim(value, 'format') !== 'opaque') return undefined;
+  const id = ownClaim(value, 'id');
+  return nonEmpty(id) ? id : undefined;
 }
 
 function nonEmpty(value: unknown): value is string {

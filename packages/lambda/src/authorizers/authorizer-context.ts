@@ -17,12 +17,20 @@ export function authorizerContext(
   const source = context.claims;
   for (const name of claims ?? Object.keys(source)) {
     const value = Object.hasOwn(source, name) ? source[name] : undefined;
-    if (typeof value === 'string' || typeof value === 'boolean') flattened[name] = value;
+    if (typeof value === 'string' || typeof value === 'boolean') setEntry(flattened, name, value);
     else if (typeof value === 'number') {
-      if (Number.isFinite(value)) flattened[name] = value;
-    } else if (value !== null && value !== undefined) flattened[name] = JSON.stringify(value);
+      if (Number.isFinite(value)) setEntry(flattened, name, value);
+    } else if (value !== null && value !== undefined) setEntry(flattened, name, JSON.stringify(value));
   }
   return flattened;
+}
+
+/**
+ * Adds an entry of its own, whatever its name: assigned, a claim named `__proto__` (an own member of
+ * parsed JSON like any other) would try to set the context's prototype, and never reach the integration.
+ */
+function setEntry(context: AuthorizerContext, name: string, value: string | number | boolean): void {
+  Object.defineProperty(context, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
