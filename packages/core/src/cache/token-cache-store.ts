@@ -86,7 +86,8 @@ export interface TokenCacheStore extends StoreHealthReporter {
   readonly keyPrefix?: string | undefined;
   /**
    * The answer stored under `key`, or `undefined` when absent or expired; `lookup` bounds how long a tiered
-   * store keeps it locally.
+   * store keeps it locally. Anything else that is no {@link CachedAnswer} (a string, raw JSON, a failure
+   * of `null`) is taken by the cache as a miss and a store failure (`onStoreError`), never served.
    */
   get(key: string, lookup?: StoreLookup): Promise<CachedAnswer | undefined> | CachedAnswer | undefined;
   /** Keep `answer` for at most `ttlMs` milliseconds. */

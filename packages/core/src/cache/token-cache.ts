@@ -14,6 +14,7 @@ import { tokenHash } from '../crypto/token-hash.js';
 import { type Failure, type FailureCode, type Outcome, refusal } from '../errors/failure.js';
 import { schemeOfRefusedRequest } from '../extract/extract-token.js';
 import { collectHealth } from '../observability/dependency-health.js';
+import { callUserHook } from '../observability/user-hook.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import { distinctRevocationLists } from '../revocation/distinct-revocation-lists.js';
 import { type IssuerSpellingGroups, IssuerSpellings } from '../revocation/issuer-spellings.js';
@@ -33,6 +34,7 @@ import {
 import { REVOCATION_LIST_METHODS } from '../revocation/revocation-list-methods.js';
 import { tokenRevocationHashes } from '../revocation/signing-input.js';
 import type { TokenInfo } from '../token-info.js';
+import { isCachedAnswer } from './cached-answer-shape.js';
 import { memoryTokenCacheStore } from './memory-token-cache-store.js';
 import { settledWithin } from './store-operation-bound.js';
 import type { CachedAnswer, StoreLookup, TokenCacheStore } from './token-cache-store.js';
@@ -71,7 +73,8 @@ export interface TokenCacheOptions {
   /**
    * Told when the store starts failing and when it works again: once per change, not once per request,
    * so that an outage of a shared store (Redis) does not log at every cache miss. The cache carries on
-   * without the store meanwhile; `stats().storeErrors` counts every failure.
+   * without the store meanwhile; `stats().storeErrors` counts every failure. What it throws, or rejects
+   * with when it returns a promise, is ignored.
    */
   readonly onStoreError?: ((change: TokenCacheStoreHealth) => void) | undefined;
   /**
@@ -261,7 +264,8 @@ const NEGATIVE_CACHEABLE: ReadonlySet<FailureCode> = new Set<FailureCode>([
  *   answer is checked against what was logged since its call began. The log keeps the claims revoked
  *   since the oldest call (or store read) under way began (so a resolver's `timeout` bounds it), 10 000
  *   at most: past that, the calls older than the oldest claim kept are asked again;
- * - a failing store never fails a request, and its outages are told once when they start and once when
+ * - a failing store never fails a request (nor one whose `get` answers something that is no
+ *   {@link CachedAnswer}: a miss, counted as a failure), and its outages are told once when they start and once when
  *   they end (`onStoreError`). A store operation that has not settled within 5 s (the default timeout
  *   of the calls a cache saves) counts as a failure: a read is a miss, a write is dropped, and a
  *   store that never answers holds no request or revocation longer than that.
@@ -355,11 +359,8 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   let outage: { since: number; failures: number; lastError: unknown } | undefined;
 
   function tell(change: TokenCacheStoreHealth): void {
-    try {
-      options.onStoreError?.(change);
-    } catch {
-      // A failing handler must not turn a store problem into a failed request.
-    }
+    // A failing handler, or an `async` one that rejects, must not turn a store problem into a failed request.
+    callUserHook(options.onStoreError, change);
   }
 
   function storeFailed(error: unknown): undefined {
@@ -413,11 +414,17 @@ export function tokenCache(resolver: AccessTokenResolver, options: TokenCacheOpt
   }
 
   async function read(key: string): Promise<CachedAnswer | undefined> {
+    let answer: unknown;
     try {
-      return await settledWithin('get', store.get(key, lookup));
+      answer = await settledWithin('get', store.get(key, lookup));
     } catch (error) {
       return storeFailed(error);
     }
+    // A cache problem never fails a request: an answer of another shape is a miss, told as a failure.
+    if (answer === undefined || isCachedAnswer(answer)) return answer;
+    return storeFailed(
+      new TypeError(`the token cache store's get() answered ${answerKind(answer)}, not a cached answer`),
+    );
   }
 
   async function remember(key: string, outcome: Outcome<TokenInfo>, now: number): Promise<void> {
@@ -1112,6 +1119,13 @@ const STORED_AT_TOLERANCE_MS = 5_000;
  * served outside them. A date claim that is present but not a number (which no resolver of @rs accepts)
  * is not taken for an absent one.
  */
+/** What a store answered instead of a cached answer, named by its type only: it may hold a token's claims. */
+function answerKind(answer: unknown): string {
+  if (answer === null) return 'null';
+  if (Array.isArray(answer)) return 'an array';
+  return typeof answer === 'object' ? 'an object of another shape' : `a ${typeof answer}`;
+}
+
 function validAt(info: TokenInfo, now: number): boolean {
   const { claims, expiresAt, notBefore } = info;
   if (claims.exp !== undefined && expiresAt === undefined) return false;

@@ -6,6 +6,7 @@ import { withoutTrailing } from '../encoding/text-ends.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
+import { sendWithinDeadline } from '../http/send-within-deadline.js';
 import { isTransientStatus } from '../http/transient-status.js';
 
 /** How much of a value the server supplied an error message quotes. */
@@ -111,7 +112,7 @@ async function metadataAt(
     // As for a JWK set: a metadata request is made to learn what the server says now (after a failure, a
     // moved endpoint), not what an HTTP cache on the way kept.
     const headers = { accept: 'application/json', 'cache-control': 'no-cache' };
-    response = await http.send({ method: 'GET', url, headers, ...limits });
+    response = await sendWithinDeadline(http, { method: 'GET', url, headers, ...limits });
   } catch (error) {
     const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
     // A document over the limit will be as large next time: wrong metadata, not an outage.

@@ -37,9 +37,11 @@ import { type HttpClient, HttpClientError, type HttpResponse } from '../http/htt
 import { shownMediaType } from '../http/media-type.js';
 import { outboundCallLimit } from '../http/outbound-call-limit.js';
 import { requestDeadline } from '../http/request-deadline.js';
+import { sendWithinDeadline } from '../http/send-within-deadline.js';
 import { untilAborted } from '../http/until-aborted.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
+import { callUserHook } from '../observability/user-hook.js';
 import type { AccessTokenResolver, ResolveContext } from '../resolvers/resolver.js';
 import type { TokenInfo } from '../token-info.js';
 import {
@@ -154,13 +156,18 @@ export interface IntrospectionResolverOptions {
    * and `nbf` (with `skewAllowance`), decrypted when nested in a JWE. Requires `issuer`.
    */
   readonly jwtResponse?: JwtIntrospectionOptions | undefined;
-  /** Default: on Node with `undici` installed, one pooled undici client for the process; else `fetch`. */
+  /**
+   * Default: on Node with `undici` installed, one pooled undici client for the process; else `fetch`. A
+   * `send` of a client of your own that has not settled within `timeout` is given up (`HttpClientError`
+   * `ERR_RS_HTTP_TIMEOUT`, 503), whatever it does after.
+   */
   readonly httpClient?: HttpClient | undefined;
   /**
    * Told of every failed introspection that is not the client's fault. Default: misconfigurations
    * (`ERR_RS_INTROSPECTION_MISCONFIGURED`: our credentials refused, wrong metadata, an endpoint answering
    * 404 or a page that is not JSON) are written to `console.error` at most once a minute. Giving
-   * `onError` replaces the default: yours is told of everything, and nothing is written.
+   * `onError` replaces the default: yours is told of everything, and nothing is written. What it throws,
+   * or rejects with when it returns a promise, is ignored: the request is answered as it would be without.
    */
   readonly onError?: ((error: IntrospectionError) => void) | undefined;
 }
@@ -299,7 +306,10 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       ? undefined
       : // A signed answer is bounded as a plain one: `maxResponseBytes`, not a limit of its own.
         jwtIntrospectionReader(options.jwtResponse, issuers, maxResponseBytes);
-  const report = options.onError ?? loudMisconfigurationReporter();
+  const onError = options.onError ?? loudMisconfigurationReporter();
+  // The hook is told, never heard from: a throw would turn the request's 503 into a 500, and an `async`
+  // hook's rejection would be unhandled.
+  const report = (error: IntrospectionError): void => callUserHook(onError, error);
 
   const discovery =
     fixedEndpoint === undefined
@@ -442,7 +452,7 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
           const startedAt = performance.now();
           const { body, headers, credentials } = await introspectionRequest(token);
           sent.credentials = credentials;
-          const response = await http.send({
+          const response = await sendWithinDeadline(http, {
             method: 'POST',
             url,
             headers,
@@ -615,8 +625,19 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       // A success in another media type than asked for is no answer of an introspection endpoint (a login
       // page, a single-page app answering every path) or of one not set up as configured: asking again
       // will not change it, as it would not change a 404.
-      const wrongMediaType =
-        response.status >= 200 && response.status < 300 ? unexpectedMediaType(response) : undefined;
+      let wrongMediaType: string | undefined;
+      try {
+        wrongMediaType =
+          response.status >= 200 && response.status < 300 ? unexpectedMediaType(response) : undefined;
+      } catch (error) {
+        // A client of the application's own whose response cannot tell its headers: no answer to trust.
+        // Its text is not repeated (it may quote the request, which holds the token).
+        return fail(
+          'ERR_RS_INTROSPECTION_UNAVAILABLE',
+          `${shownUrl(url)}: the HTTP client's response could not be read (its header() threw)`,
+          error,
+        );
+      }
       if (wrongMediaType !== undefined)
         return fail('ERR_RS_INTROSPECTION_MISCONFIGURED', `${shownUrl(url)} ${wrongMediaType}`);
       if (response.status !== 200)

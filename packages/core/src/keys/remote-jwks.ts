@@ -19,7 +19,9 @@ import { type Outcome, refusal, success } from '../errors/failure.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import type { HttpClient } from '../http/http-client.js';
+import { sendWithinDeadline } from '../http/send-within-deadline.js';
 import { describeError, type JwkSetHealth } from '../observability/dependency-health.js';
+import { callUserHook } from '../observability/user-hook.js';
 import type { JwkIndex } from './jwk-index.js';
 import { indexJwkSet, type JwkSetDocument, listUnusable } from './jwk-set-document.js';
 import { JwkSetError, type UnusableJwk } from './jwk-set-error.js';
@@ -65,13 +67,17 @@ export interface RemoteJwksOptions {
   readonly maxResponseBytes?: number | undefined;
   /** Allow plain `http:` to a non-loopback host. Default `false`. */
   readonly allowInsecureHttp?: boolean | undefined;
-  /** The HTTP client. Default: on Node with `undici` installed, one pooled undici client; else `fetch`. */
+  /**
+   * The HTTP client. Default: on Node with `undici` installed, one pooled undici client; else `fetch`. A
+   * `send` of a client of your own that has not settled within `timeout` is given up as a failed fetch
+   * (`HttpClientError` `ERR_RS_HTTP_TIMEOUT`), whatever it does after.
+   */
   readonly httpClient?: HttpClient | undefined;
   /**
    * Told of every failed fetch (an `HttpClientError`, or a `JwkSetError` for a bad status, a document
    * that is not a JWK set, or a set without one usable key; the last good keys stay in use), and of
    * broken keys left out of a set that is in use (`JwkSetError` `ERR_RS_JWKS_KEYS_LEFT_OUT`). Called
-   * outside any request; what it throws is ignored.
+   * outside any request; what it throws, or rejects with when it returns a promise, is ignored.
    *
    * Default: failures that mean a misconfiguration, which no retry mends, are written to
    * `console.error`, at most one line a minute for this set: a status that does not pass by itself
@@ -270,11 +276,9 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
   const onFetchError = options.onFetchError ?? jwkSetMisconfigurationReporter(where.option);
 
   function report(error: unknown): void {
-    try {
-      onFetchError(error instanceof Error ? error : new Error(String(error)));
-    } catch {
-      // A throwing hook must not turn into an unhandled rejection of a background refresh.
-    }
+    // A throwing hook, or an `async` one that rejects, must not turn into an unhandled rejection of a
+    // background refresh.
+    callUserHook(onFetchError, error instanceof Error ? error : new Error(String(error)));
   }
 
   /**
@@ -367,7 +371,7 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
   async function download(): Promise<{ index: JwkIndex; document: JwkSetDocument }> {
     const url = await where.endpoint();
     endpointUrl = url;
-    const response = await http.send({
+    const response = await sendWithinDeadline(http, {
       method: 'GET',
       url,
       // Every fetch is made to learn what the server publishes now: a rotated key, a withdrawn one. An HTTP

@@ -2,6 +2,7 @@ import { RsConfigError, requireOption } from '../config/config-error.js';
 import { arrayOf, either, nonEmptyString, type OptionSchema, objectWith } from '../config/option-schema.js';
 import type { DecryptionKeySource } from '../keys/decryption-key-source.js';
 import type { VerificationKeySource } from '../keys/verification-key-source.js';
+import { storeFailure } from '../secrets/secret-value.js';
 import type { SecretsProvider } from '../secrets/secrets-provider.js';
 
 /** Where a resolver's keys come from: given directly, or named by secret ID in a secrets provider. */
@@ -134,11 +135,9 @@ function fromProvider<T extends { keysFor: unknown }>(
     source = resolve();
   } catch (error) {
     if (error instanceof RsConfigError) throw error;
-    // A provider that fails another way still fails at start-up, and still names the option.
-    throw new RsConfigError(
-      option,
-      `the secrets provider cannot resolve it: ${(error as Error)?.message ?? String(error)}`,
-    );
+    // A provider that fails another way still fails at start-up, and still names the option. What it
+    // threw is not repeated (a store's error may quote the secret it read), as the secret stores do.
+    throw storeFailure(option, 'the secrets provider cannot resolve it', error);
   }
   requireOption(typeof source?.keysFor === 'function', option, 'the secrets provider returned no key source');
   return source;
