@@ -3,6 +3,7 @@ import type { Rejection } from './errors/rejection.js';
 import type { AuditDecision, AuditEvent, AuditHook } from './observability/audit-event.js';
 import type { IntrospectionOutcome, PipelineStage, RequestTrace } from './observability/request-trace.js';
 import type { RequestTelemetry, Telemetry } from './observability/telemetry.js';
+import { callUserHook } from './observability/user-hook.js';
 import type { AccessPolicy } from './policy/access-policy.js';
 import type { ScopeRequirement } from './policy/scopes.js';
 import { undefinedRoutePolicy } from './policy/undefined-route-policy.js';
@@ -67,14 +68,9 @@ export function observeAuthentication<R extends Decided>(
       } catch {
         // Telemetry must never change an answer.
       }
-      try {
-        // Typed as returning nothing, but an `async` hook type-checks too: its rejection would be
-        // unhandled, which ends a Node process by default. Not awaited: a slow sink must not delay the answer.
-        const returned: unknown = onAudit?.(event);
-        if (isPromiseLike(returned)) returned.then(undefined, ignoreObserverFailure);
-      } catch {
-        // Nor may an audit hook.
-      }
+      // Nor may an audit hook, whether it throws or, being `async`, rejects; not awaited: a slow sink must
+      // not delay the answer.
+      callUserHook(onAudit, event);
     }
   };
 }

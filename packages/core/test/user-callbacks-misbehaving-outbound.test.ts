@@ -18,9 +18,14 @@ import {
   introspectionResolver,
   issuerJwks,
   jwtResolver,
+  memoryReplayStore,
+  type RevocationSharing,
   RsConfigError,
   remoteJwks,
+  revocationList,
   type SecretsProvider,
+  securityEventPoller,
+  securityEventReceiver,
   staticJwks,
   type TokenCacheStore,
   type TokenCacheStoreHealth,
@@ -350,5 +355,70 @@ describe('a secrets provider that throws while keys are settled: its text is not
         verificationSecretId: 'am.hmac',
       }),
     ).toThrow(refused);
+  });
+});
+
+describe('a security event poller and a revocation list with application code that fails', () => {
+  function pollerWith(httpClient: HttpClient, onError?: (error: unknown) => unknown) {
+    const receiver = securityEventReceiver({
+      issuer: 'https://ssf.example.com',
+      audience: 'https://api.example.com/ssf',
+      keys: staticJwks(jwksOf(issuerKey)),
+      replayStore: memoryReplayStore(),
+      revocations: revocationList(),
+    });
+    return securityEventPoller({
+      // Never contacted: the client under test answers (or does not) in its place.
+      endpoint: 'https://ssf.example.com/poll',
+      receiver,
+      httpClient,
+      timeout: TIMEOUT_MS,
+      interval: 10,
+      returnImmediately: true,
+      ...(onError === undefined ? {} : { onError: onError as (error: unknown) => void }),
+    });
+  }
+
+  it('gives up a poll whose HTTP client never settles at the configured timeout', async () => {
+    const outcome = await settledOrPending(
+      pollerWith(neverAnswering)
+        .pollOnce()
+        .catch((error: unknown) => error),
+    );
+    expect(outcome).toBeInstanceOf(HttpClientError);
+    expect((outcome as HttpClientError).code).toBe('ERR_RS_HTTP_TIMEOUT');
+  });
+
+  it.each(FAILING_HOOKS)(
+    "a poller's onError that %s: polling goes on, nothing unhandled",
+    async (_, hook) => {
+      let calls = 0;
+      const failing: HttpClient = {
+        send: async () => {
+          calls++;
+          throw new HttpClientError(
+            'ERR_RS_HTTP_NETWORK',
+            'https://ssf.example.com/poll could not be reached',
+          );
+        },
+      };
+      const poller = pollerWith(failing, hook);
+      poller.start();
+      // Failed polls are retried after a back-off: the loop is still polling after the hook failed.
+      await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(2), { timeout: HUNG_AFTER_MS });
+      await poller.stop();
+    },
+  );
+
+  it.each(FAILING_HOOKS)("a revocation list's onError that %s: the revocation completes", async (_, hook) => {
+    const sharing: RevocationSharing = {
+      publishRevocation: async () => {
+        throw new Error('the sharing is down');
+      },
+      onRevocation: () => () => {},
+    };
+    const revocations = revocationList({ share: sharing, onError: hook as (error: unknown) => void });
+    await revocations.revoke({ by: 'sub', value: 'alice' });
+    expect(revocations.stats()).toMatchObject({ revocations: 1, shareErrors: 1 });
   });
 });

@@ -8,6 +8,7 @@ import {
   type OptionSchema,
   objectWith,
 } from '../config/option-schema.js';
+import { callUserHook } from '../observability/user-hook.js';
 import type { TokenInfo } from '../token-info.js';
 import type { IssuerSpellings } from './issuer-spellings.js';
 import { type Revocation, type SharedRevocation, sharedRevocation } from './revocation.js';
@@ -158,12 +159,10 @@ export function revocationList(options: RevocationListOptions = {}): RevocationL
   const caches = new Set<RevocableCache>();
   const counts = { revocations: 0, evictions: 0, received: 0, refused: 0, shareErrors: 0, cacheErrors: 0 };
 
+  // A failing handler (one that throws, or rejects when it is `async`) must not stop a revocation
+  // half-way, nor leave an unhandled rejection.
   function tell(error: unknown): void {
-    try {
-      options.onError?.(error);
-    } catch {
-      // A failing handler must not stop a revocation half-way.
-    }
+    callUserHook(options.onError, error);
   }
 
   async function apply(revocation: SharedRevocation, fromAnotherInstance: boolean): Promise<void> {

@@ -16,6 +16,8 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { headerFields } from '../http/header-field.js';
 import type { HttpClient } from '../http/http-client.js';
+import { sendWithinDeadline } from '../http/send-within-deadline.js';
+import { callUserHook } from '../observability/user-hook.js';
 import { requireSecurityEventReceiver } from './push-delivery.js';
 import type { SecurityEventReceiver } from './security-event-receiver.js';
 import { MIN_SET_LENGTH, SetCheckUnavailableError, type SetErrorCode } from './security-event-token.js';
@@ -134,13 +136,12 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
   // its work after it, so that one loop at most runs at a time, in the order the calls came.
   let settled: Promise<void> = Promise.resolve();
 
-  /** Tells `onError`; polling goes on whatever the handler does. */
+  /**
+   * Tells `onError`; polling goes on whatever the handler does (throws, or rejects when it is `async`: a
+   * failing handler must not stop the polling or the stop, nor leave an unhandled rejection).
+   */
   function report(error: unknown): void {
-    try {
-      options.onError?.(error);
-    } catch {
-      // Ignored: a failing handler must not stop the polling or the stop.
-    }
+    callUserHook(options.onError, error);
   }
 
   /**
@@ -160,7 +161,8 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
     acks = [];
     setErrs = noSetErrors();
     try {
-      const response = await http.send({
+      // Held to `timeout` whatever the client does: a custom one that never settles would stop the polling.
+      const response = await sendWithinDeadline(http, {
         method: 'POST',
         url: endpoint,
         headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
@@ -216,7 +218,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
       } catch (error) {
         if (!(error instanceof SetCheckUnavailableError)) throw error;
         deferred++;
-        options.onError?.(error);
+        report(error);
       }
     }
     return { received, refused, deferred, moreAvailable: ownClaim(answer, 'moreAvailable') === true };
