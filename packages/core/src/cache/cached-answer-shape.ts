@@ -17,19 +17,25 @@ export function isCachedAnswer(value: unknown): value is CachedAnswer {
   return isRecord(failure) && typeof failure.code === 'string' && typeof failure.description === 'string';
 }
 
+// Read at every cache hit: constant lists and plain loops, no arrays or closures made per answer.
+const NUMBER_MEMBERS = ['expiresAt', 'notBefore', 'issuedAt', 'answerExpiresAt'] as const;
+const STRING_MEMBERS = ['subject', 'clientId', 'issuer', 'tokenId'] as const;
+
 function isTokenInfo(info: unknown): boolean {
-  return (
-    isRecord(info) &&
-    isRecord(info.claims) &&
-    info.scopes instanceof Set &&
-    Array.isArray(info.audience) &&
-    ['expiresAt', 'notBefore', 'issuedAt', 'answerExpiresAt'].every(
-      (member) => info[member] === undefined || typeof info[member] === 'number',
-    ) &&
-    ['subject', 'clientId', 'issuer', 'tokenId'].every(
-      (member) => info[member] === undefined || typeof info[member] === 'string',
-    )
-  );
+  if (
+    !isRecord(info) ||
+    !isRecord(info.claims) ||
+    !(info.scopes instanceof Set) ||
+    !Array.isArray(info.audience)
+  )
+    return false;
+  for (const member of NUMBER_MEMBERS) {
+    if (info[member] !== undefined && typeof info[member] !== 'number') return false;
+  }
+  for (const member of STRING_MEMBERS) {
+    if (info[member] !== undefined && typeof info[member] !== 'string') return false;
+  }
+  return true;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

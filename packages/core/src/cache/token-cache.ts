@@ -1114,11 +1114,6 @@ const OVERTAKEN_TOO_OFTEN: Outcome<TokenInfo> = refusal(
  */
 const STORED_AT_TOLERANCE_MS = 5_000;
 
-/**
- * Whether a token is valid at `now` by its own `nbf` and `exp`, without allowance: no answer is kept or
- * served outside them. A date claim that is present but not a number (which no resolver of @rs accepts)
- * is not taken for an absent one.
- */
 /** What a store answered instead of a cached answer, named by its type only: it may hold a token's claims. */
 function answerKind(answer: unknown): string {
   if (answer === null) return 'null';
@@ -1126,6 +1121,11 @@ function answerKind(answer: unknown): string {
   return typeof answer === 'object' ? 'an object of another shape' : `a ${typeof answer}`;
 }
 
+/**
+ * Whether a token is valid at `now` by its own `nbf` and `exp`, without allowance: no answer is kept or
+ * served outside them. A date claim that is present but not a number (which no resolver of @rs accepts)
+ * is not taken for an absent one.
+ */
 function validAt(info: TokenInfo, now: number): boolean {
   const { claims, expiresAt, notBefore } = info;
   if (claims.exp !== undefined && expiresAt === undefined) return false;
