@@ -8,7 +8,7 @@ import { untilAborted } from './until-aborted.js';
  * application's own `HttpClient` may never settle (a `send` that forgets its timeout, a pool waiting for a
  * connection that never frees), and every request waiting on it would then hang with it. Past the
  * deadline it fails with `HttpClientError` `ERR_RS_HTTP_TIMEOUT`, as a client that keeps its word does;
- * when `request.signal` aborts first, with that signal's reason. A `send` that throws rather than
+ * when `request.signal` aborts first (and `givenUpOnAbort` is left `true`), with that signal's reason. A `send` that throws rather than
  * rejecting is a rejection too, and what a given-up `send` settles with later is dropped, never unhandled.
  *
  * @example
@@ -16,10 +16,19 @@ import { untilAborted } from './until-aborted.js';
  * const response = await sendWithinDeadline(http, { method: 'GET', url, timeoutMs, maxResponseBytes });
  * ```
  */
-export async function sendWithinDeadline(http: HttpClient, request: HttpRequest): Promise<HttpResponse> {
+export async function sendWithinDeadline(
+  http: HttpClient,
+  request: HttpRequest,
+  { givenUpOnAbort = true }: { readonly givenUpOnAbort?: boolean } = {},
+): Promise<HttpResponse> {
   const sent = new Promise<HttpResponse>((resolve) => resolve(http.send(request)));
   // Armed after the client's own timer, if it has one: a client that keeps its word fails first, as itself.
-  const deadline = requestDeadline(request.timeoutMs, request.signal);
+  // Without `givenUpOnAbort`, `request.signal` is only the client's to heed: a client that does not is
+  // waited for, up to the timeout (a security event poller's stop waits for the poll under way, so that
+  // its acknowledgements are known delivered or kept).
+  const deadline = givenUpOnAbort
+    ? requestDeadline(request.timeoutMs, request.signal)
+    : requestDeadline(request.timeoutMs);
   try {
     return await untilAborted(sent, deadline.signal);
   } catch (error) {

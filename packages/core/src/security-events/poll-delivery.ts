@@ -162,15 +162,20 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
     setErrs = noSetErrors();
     try {
       // Held to `timeout` whatever the client does: a custom one that never settles would stop the polling.
-      const response = await sendWithinDeadline(http, {
-        method: 'POST',
-        url: endpoint,
-        headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(request),
-        timeoutMs,
-        maxResponseBytes,
-        signal,
-      });
+      // A stop() aborts the signal for the client to heed; one that does not is waited for, as before.
+      const response = await sendWithinDeadline(
+        http,
+        {
+          method: 'POST',
+          url: endpoint,
+          headers: { ...options.headers, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify(request),
+          timeoutMs,
+          maxResponseBytes,
+          signal,
+        },
+        { givenUpOnAbort: false },
+      );
       if (response.status !== 200)
         throw new Error(`The transmitter answered the poll with HTTP ${response.status}`);
       return pollAnswer(response.body);
