@@ -8,3 +8,21 @@
 export function ownClaim(claims: Readonly<Record<string, unknown>>, name: string): unknown {
   return Object.hasOwn(claims, name) ? claims[name] : undefined;
 }
+
+/**
+ * The members `names` of `claims`, each as {@link ownClaim} reads it: for a document whose members are
+ * read together (a Security Event Token, a signed introspection answer), none inherited.
+ *
+ * @example
+ * ```ts
+ * const { iss, aud } = ownClaims(claims, ['iss', 'aud']);
+ * ```
+ */
+export function ownClaims<Name extends string>(
+  claims: Readonly<Record<string, unknown>>,
+  names: readonly Name[],
+): Record<Name, unknown> {
+  const members = {} as Record<Name, unknown>;
+  for (const name of names) members[name] = ownClaim(claims, name);
+  return members;
+}

@@ -1,5 +1,5 @@
 import { base64url, type CryptoKey, type JWK } from 'jose';
-import { ownClaim } from '../claims/own-claim.js';
+import { ownClaims } from '../claims/own-claim.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
 import { isObject } from '../encoding/json-object.js';
@@ -148,7 +148,14 @@ export function jwtIntrospectionReader(
         exp,
         nbf,
         token_introspection: introspection,
-      } = ownMembers(verified.value.claims);
+      } = ownClaims(verified.value.claims, [
+        'iss',
+        'aud',
+        'iat',
+        'exp',
+        'nbf',
+        'token_introspection',
+      ] as const);
       if (typeof iss !== 'string' || !trustedIssuers.has(iss))
         return refusal('introspection_unavailable', 'The signed introspection answer has the wrong issuer');
       if (
@@ -183,18 +190,6 @@ export function jwtIntrospectionReader(
         );
       return success({ introspection, jwt: jws, expiresAt: exp as number | undefined });
     },
-  };
-}
-
-/** The members of a signed answer that are read, each only when the answer itself carries it. */
-function ownMembers(claims: Readonly<Record<string, unknown>>) {
-  return {
-    iss: ownClaim(claims, 'iss'),
-    aud: ownClaim(claims, 'aud'),
-    iat: ownClaim(claims, 'iat'),
-    exp: ownClaim(claims, 'exp'),
-    nbf: ownClaim(claims, 'nbf'),
-    token_introspection: ownClaim(claims, 'token_introspection'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { ownClaim } from '../claims/own-claim.js';
+import { ownClaims } from '../claims/own-claim.js';
 import { requireOption } from '../config/config-error.js';
 import { integerBetween, type OptionRule } from '../config/option-schema.js';
 import { stringSetOption } from '../config/option-values.js';
@@ -209,7 +209,16 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
     // Own members only, as ownClaim reads them: a `sub_id` (or `events`, `iss`…) inherited from a polluted
     // Object.prototype is no part of what the transmitter signed, and would revoke another subject's tokens
     // in place of the one it names.
-    const { iss, aud: audience, iat, exp, nbf, jti, events, sub_id: subjectId } = ownMembers(claims);
+    const {
+      iss,
+      aud: audience,
+      iat,
+      exp,
+      nbf,
+      jti,
+      events,
+      sub_id: subjectId,
+    } = ownClaims(claims, ['iss', 'aud', 'iat', 'exp', 'nbf', 'jti', 'events', 'sub_id'] as const);
     if (iss !== options.issuer) return refused('invalid_issuer', 'The SET issuer is not the transmitter');
     const aud = typeof audience === 'string' ? [audience] : Array.isArray(audience) ? audience : [];
     if (!aud.some((a) => typeof a === 'string' && audiences.has(a)))
@@ -271,20 +280,6 @@ export function securityEventVerifier(options: SecurityEventVerifierOptions) {
   }
 
   return { verify };
-}
-
-/** The members of a SET that are read, each only when the SET itself carries it. */
-function ownMembers(claims: Readonly<Record<string, unknown>>) {
-  return {
-    iss: ownClaim(claims, 'iss'),
-    aud: ownClaim(claims, 'aud'),
-    iat: ownClaim(claims, 'iat'),
-    exp: ownClaim(claims, 'exp'),
-    nbf: ownClaim(claims, 'nbf'),
-    jti: ownClaim(claims, 'jti'),
-    events: ownClaim(claims, 'events'),
-    sub_id: ownClaim(claims, 'sub_id'),
-  };
 }
 
 function refused(err: SetErrorCode, description: string): SetVerification {
