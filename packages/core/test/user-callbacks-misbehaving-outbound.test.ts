@@ -5,7 +5,13 @@
 // timeout, with the status of a dependency that failed (503), never a 500, and no rejection is left
 // unhandled. The HTTP clients here are the application code under test, not stand-ins for a server: the
 // URLs they are given are never contacted.
-import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import {
+  generateSigningKey,
+  jwksOf,
+  type TestSigningKey,
+  type UnhandledRejections,
+  watchUnhandledRejections,
+} from '@rs/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AccessTokenResolver,
@@ -46,21 +52,18 @@ let issuerKey: TestSigningKey;
 let bearerToken: string;
 
 // Whatever a test leaves unhandled fails it: a rejection nobody handles ends a Node process by default.
-const unhandled: unknown[] = [];
-const recordUnhandled = (reason: unknown) => unhandled.push(reason);
+let rejections: UnhandledRejections;
 beforeAll(async () => {
-  process.on('unhandledRejection', recordUnhandled);
+  rejections = watchUnhandledRejections();
   issuerKey = await generateSigningKey('ES256', 'k1');
   bearerToken = await mint(issuerKey, { sub: 'alice', exp: NOW_S + 3600 });
 });
 afterEach(async () => {
   vi.restoreAllMocks();
-  // A rejection is reported unhandled after a turn of the event loop.
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled.splice(0)).toEqual([]);
+  expect(await rejections.settle()).toEqual([]);
 });
 afterAll(() => {
-  process.off('unhandledRejection', recordUnhandled);
+  rejections.stop();
 });
 
 // The timeout the resolvers are configured with, and how long a test waits before calling a request hung:

@@ -2,7 +2,13 @@
 // Error, answer a value of the wrong type, never settle. A security library must then fail closed with
 // the right status (503 for a dependency of the server's own, never an acceptance), within a bound, with
 // no unhandled rejection, and an observer (audit, telemetry) must never change the answer.
-import { generateSigningKey, jwksOf, type TestSigningKey } from '@rs/testkit';
+import {
+  generateSigningKey,
+  jwksOf,
+  type TestSigningKey,
+  type UnhandledRejections,
+  watchUnhandledRejections,
+} from '@rs/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { STORE_OPERATION_TIMEOUT_MS } from '../src/cache/store-operation-bound.js';
 import { RsNonErrorThrown } from '../src/errors/thrown-value.js';
@@ -30,10 +36,9 @@ let boundToken: string;
 let bearerToken: string;
 
 // Whatever a test leaves unhandled fails it: a rejection nobody handles ends a Node process by default.
-const unhandled: unknown[] = [];
-const recordUnhandled = (reason: unknown) => unhandled.push(reason);
+let rejections: UnhandledRejections;
 beforeAll(async () => {
-  process.on('unhandledRejection', recordUnhandled);
+  rejections = watchUnhandledRejections();
   issuerKey = await generateSigningKey('ES256', 'k1');
   resolver = jwtResolver({ issuer: ISSUER, audience: AUDIENCE, keys: staticJwks(jwksOf(issuerKey)) });
   client = await dpopKey();
@@ -43,12 +48,10 @@ beforeAll(async () => {
 afterEach(async () => {
   vi.useRealTimers();
   vi.restoreAllMocks();
-  // A rejection is reported unhandled after a turn of the event loop.
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled).toEqual([]);
+  expect(await rejections.settle()).toEqual([]);
 });
 afterAll(() => {
-  process.off('unhandledRejection', recordUnhandled);
+  rejections.stop();
 });
 
 // What application code may throw instead of an Error. Frameworks read a falsy one as no error at all

@@ -2,7 +2,7 @@
 // falsy error as none (`next(null)` runs the next handler: the protected one) and `next('route')` as
 // "skip to the next route": before, a resolver rejecting with `null` let every request through with 200.
 import { type AccessTokenResolver, createResourceServer, type ResourceServer } from '@rs/core';
-import { type TestIssuer, testIssuer } from '@rs/testkit';
+import { type TestIssuer, testIssuer, type UnhandledRejections, watchUnhandledRejections } from '@rs/testkit';
 import type { NextFunction, Request, Response } from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createExpressResourceServer } from '../src/index.js';
@@ -11,20 +11,19 @@ import { closeAll, serve } from './serve.js';
 
 let fixture: TestIssuer;
 let token: string;
-const unhandled: unknown[] = [];
-const recordUnhandled = (reason: unknown) => unhandled.push(reason);
+// Whatever a test leaves unhandled fails it: a rejection nobody handles ends a Node process by default.
+let rejections: UnhandledRejections;
 beforeAll(async () => {
-  process.on('unhandledRejection', recordUnhandled);
+  rejections = watchUnhandledRejections();
   fixture = await testIssuer();
   token = await fixture.mint({ sub: 'alice' });
 });
 afterEach(async () => {
   await closeAll();
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled).toEqual([]);
+  expect(await rejections.settle()).toEqual([]);
 });
 afterAll(() => {
-  process.off('unhandledRejection', recordUnhandled);
+  rejections.stop();
 });
 
 const NON_ERRORS: readonly [string, unknown][] = [

@@ -2,7 +2,7 @@
 // `done(null)` from a hook as success: before, a resolver rejecting with `null` or `undefined` let every
 // request through to the route with 200.
 import { type AccessTokenResolver, createResourceServer, type ResourceServer } from '@rs/core';
-import { type TestIssuer, testIssuer } from '@rs/testkit';
+import { type TestIssuer, testIssuer, type UnhandledRejections, watchUnhandledRejections } from '@rs/testkit';
 import Fastify from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rsFastify } from '../src/index.js';
@@ -10,20 +10,19 @@ import { closeAll, serve } from './serve.js';
 
 let fixture: TestIssuer;
 let token: string;
-const unhandled: unknown[] = [];
-const recordUnhandled = (reason: unknown) => unhandled.push(reason);
+// Whatever a test leaves unhandled fails it: a rejection nobody handles ends a Node process by default.
+let rejections: UnhandledRejections;
 beforeAll(async () => {
-  process.on('unhandledRejection', recordUnhandled);
+  rejections = watchUnhandledRejections();
   fixture = await testIssuer();
   token = await fixture.mint({ sub: 'alice' });
 });
 afterEach(async () => {
   await closeAll();
-  await new Promise((resolve) => setImmediate(resolve));
-  expect(unhandled).toEqual([]);
+  expect(await rejections.settle()).toEqual([]);
 });
 afterAll(() => {
-  process.off('unhandledRejection', recordUnhandled);
+  rejections.stop();
 });
 
 const NON_ERRORS: readonly [string, unknown][] = [

@@ -16,3 +16,4 @@ export * from './status-route-conformance.js';
 export * from './test-issuer.js';
 export * from './test-pki.js';
 export * from './tokens.js';
+export * from './unhandled-rejections.js';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SignJWT } from 'jose';
+import { type JWK, SignJWT } from 'jose';
+import { jwsOfLength } from './jws-of-length.js';
 import type { TestSigningKey } from './keys.js';
 
 /** The event types of the OpenID Shared Signals Framework a resource server acts on: CAEP session revoked. */
@@ -46,6 +47,38 @@ export function signSecurityEvent(
     .setJti(options.jti ?? crypto.randomUUID())
     .sign(key.privateKey);
 }
+
+/**
+ * A Security Event Token of exactly `length` characters, signed by `key` under one of the `kid`s of
+ * {@link keysOfLengthVariants} (a padding claim, and the `kid` for lengths padding cannot reach): for tests
+ * of a documented size limit, at the limit and one past it.
+ *
+ * @example
+ * ```ts
+ * const receiver = securityEventReceiver({ keys: staticJwks({ keys: keysOfLengthVariants(key) }), ... });
+ * const set = await signSecurityEventOfLength(key, 65_536, events, { issuer, audience });
+ * ```
+ */
+export function signSecurityEventOfLength(
+  key: TestSigningKey,
+  length: number,
+  events: Record<string, Record<string, unknown>>,
+  options: TestSetOptions,
+): Promise<string> {
+  return jwsOfLength(length, (pad, variant) =>
+    signSecurityEvent({ ...key, kid: kidVariant(key, variant) }, events, {
+      ...options,
+      claims: { ...options.claims, pad: 'x'.repeat(pad) },
+    }),
+  );
+}
+
+/** The public JWKs of `key` under every `kid` {@link signSecurityEventOfLength} may sign with. */
+export function keysOfLengthVariants(key: TestSigningKey): JWK[] {
+  return [0, 1, 2].map((variant) => ({ ...key.publicJwk, kid: kidVariant(key, variant) }));
+}
+
+const kidVariant = (key: TestSigningKey, variant: number) => `${key.kid}${'-'.repeat(variant)}`;
 
 /** One poll request as the transmitter received it (RFC 8936 section 2.4). */
 export interface ReceivedPoll {
