@@ -38,6 +38,7 @@ import type { protectedResource } from './metadata/protected-resource-metadata.j
 import { collectHealth } from './observability/dependency-health.js';
 import type { RequestTrace } from './observability/request-trace.js';
 import { type ResourceServerStatus, serverStatus } from './observability/server-status.js';
+import type { Telemetry } from './observability/telemetry.js';
 import type { observeAuthentication } from './observed-authentication.js';
 import { type AccessPolicy, checkAccessPolicies, validateAccessPolicy } from './policy/access-policy.js';
 import { namedScopes } from './policy/scopes.js';
@@ -248,7 +249,7 @@ export function buildResourceServerWith(
     return server;
   }
   // Decided once, here: a server without either runs the bare pipeline, with no wrapper per request.
-  telemetry?.attach(() => server.status());
+  if (telemetry !== undefined) attachTelemetry(telemetry, () => server.status());
   const observers = { onAudit, telemetry, serverPolicy, clock };
   return {
     ...server,
@@ -493,6 +494,21 @@ function refuseUndefinedRequirements(options: ResourceServerOptions): void {
     'is undefined: a requirement that failed to load? Give "mtls", "dpop" or "any", or leave the option ' +
       'out for a server that accepts bearer tokens',
   );
+}
+
+/**
+ * Hands the telemetry its way to read the server's status. What `attach` throws (a metrics provider
+ * that is not set up yet, a thrown `null`) surfaces here, at start-up, as a configuration error naming
+ * the option, rather than as whatever the telemetry threw, or not at all.
+ */
+function attachTelemetry(telemetry: Telemetry, status: () => ResourceServerStatus): void {
+  try {
+    telemetry.attach(status);
+  } catch (thrown) {
+    throw new RsConfigError('telemetry', 'its attach() threw (see cause)', {
+      cause: thrownAsError(thrown, 'telemetry.attach'),
+    });
+  }
 }
 
 /** A policy demanding sender-constrained tokens, where the pipeline cannot check them: refused now. */

@@ -338,6 +338,31 @@ describe('an observer that misbehaves never changes the answer', () => {
     }
   });
 
+  it.each(thrownValues)(
+    'telemetry.attach throwing %s: an RsConfigError naming the option, at start-up',
+    (_, thrown) => {
+      const telemetry: Telemetry = {
+        ...throwingTelemetry('none', thrown),
+        attach: () => {
+          throw thrown();
+        },
+      };
+      let error: unknown;
+      try {
+        createResourceServer({ resolver, clock: () => NOW_MS, telemetry });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(RsConfigError);
+      expect((error as RsConfigError).option).toBe('telemetry');
+      expect((error as RsConfigError).message).toMatch(/telemetry.*attach\(\) threw/);
+      // The thrown value is on the cause only, as an Error.
+      const cause = (error as RsConfigError).cause;
+      expect(cause).toBeInstanceOf(Error);
+      if (!(cause instanceof RsNonErrorThrown)) expect((cause as Error).message).toBe('telemetry bug');
+    },
+  );
+
   it.each(thrownValues)('onAudit throwing or rejecting with %s, or never settling', async (_, thrown) => {
     const hooks = [
       () => {

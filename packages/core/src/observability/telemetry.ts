@@ -11,7 +11,8 @@ export interface Telemetry {
   /**
    * Called once, when the resource server is built, with a way to read its status: counters kept by
    * its dependencies (JWK fetches, cache hits) are read from there when metrics are collected, at no
-   * cost per request.
+   * cost per request. What it throws makes `createResourceServer` throw an `RsConfigError` for the
+   * `telemetry` option, with the thrown value on its `cause`.
    */
   attach(status: () => ResourceServerStatus): void;
   /** Starts the record of one request (a span). */
