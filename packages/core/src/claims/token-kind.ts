@@ -1,3 +1,5 @@
+import { asciiLowerCase } from '../encoding/ascii-case.js';
+
 /**
  * The claim or introspection member saying a token is no access token: `token_type` (RFC 7662, and the
  * claim Access Management and others write), Keycloak's `typ` claim, Access Management's `tokenName`,
@@ -26,7 +28,7 @@ const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline',
  * server answers `active: true` for it. Identity Gateway's stateless resolver likewise checks
  * `tokenName`.
  *
- * - `token_type`, when a string, must be an access-token type (any case);
+ * - `token_type`, when a string, must be an access-token type (in any ASCII case);
  * - `typ`, when present, must be a string other than Keycloak's other token types (any case);
  * - `tokenName`, when present, must be `access_token` exactly (Access Management's refresh tokens are
  *   JWTs signed or encrypted with the access tokens' key, `tokenName: "refresh_token"`);
@@ -38,7 +40,8 @@ const KEYCLOAK_OTHER_TYPES: ReadonlySet<string> = new Set(['refresh', 'offline',
  */
 export function tokenKindProblem(claims: Readonly<Record<string, unknown>>): TokenKindClaim | undefined {
   const { token_type: tokenType, typ, tokenName, token_use: tokenUse } = claims;
-  if (typeof tokenType === 'string' && !ACCESS_TOKEN_TYPES.has(tokenType.toLowerCase())) return 'token_type';
+  if (typeof tokenType === 'string' && !ACCESS_TOKEN_TYPES.has(asciiLowerCase(tokenType)))
+    return 'token_type';
   // A `typ` that is no string says nothing a reader can trust to mean "access token": refused, as a
   // `tokenName` or `token_use` of another type is.
   if (typ !== undefined && (typeof typ !== 'string' || KEYCLOAK_OTHER_TYPES.has(typ.toLowerCase())))

@@ -3,6 +3,7 @@ import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.j
 import { isObject } from '../encoding/json-object.js';
 import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
 import { withoutTrailing } from '../encoding/text-ends.js';
+import { decodeUtf8 } from '../encoding/utf8.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
@@ -131,7 +132,15 @@ async function metadataAt(
     throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
   if (response.status !== 200)
     throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);
-  const read = parseBoundedJson(new TextDecoder().decode(response.body), MAX_DOCUMENT_DEPTH);
+  // RFC 8259 §8.1: UTF-8, refused otherwise, as an introspection answer is. A lenient decoder would put
+  // U+FFFD for each malformed sequence: an issuer or endpoint URL the server never wrote.
+  let text: string;
+  try {
+    text = decodeUtf8(response.body);
+  } catch {
+    throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered a body that is not UTF-8`);
+  }
+  const read = parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
   if (!read.ok) {
     throw new DiscoveryError(
       'ERR_RS_DISCOVERY_INVALID',

@@ -13,14 +13,20 @@ const REQUEST_URL = /^(https?:\/\/[^/?#\\]*)([^?#]*)/i;
 // Characters that have no raw form in a URI: the WHATWG parser percent-encodes them as UTF-8, or drops
 // tabs and line breaks. Adapters that hand over a decoded path (API Gateway REST APIs) put them raw in
 // RsRequest.url; written percent-encoded, as the client sent them, they name the same path.
-const NO_RAW_FORM = /[\p{Cc} "<>`{}]|\P{ASCII}/gu;
+const NO_RAW_FORM = /[\p{Cc} "<>[\]^`{|}]|\P{ASCII}/gu;
+// What the WHATWG parser leaves raw in a path that RFC 3986 allows in no path: `[`, `]`, `^` and `|`.
+// Clients write them raw (a WHATWG URL) or escaped (RFC 3986 libraries, newer WHATWG parsers for `^`),
+// in `htu` and in the request line alike: escaped here, both spellings compare as one, as the normal form
+// of a protected resource identifier has them.
+const RAW_IN_NO_PATH = /[[\]^|]/g;
 const encoder = new TextEncoder();
 
 /**
  * The form of an HTTP URI that `htu` is compared in (RFC 9449 §4.3 check 9): query and fragment dropped,
  * then RFC 3986 §6.2.2 syntax-based and §6.2.3 scheme-based normalization. The WHATWG parser lowercases
  * scheme and host, drops the default port, resolves dot segments and turns an empty path into `/`; what
- * it leaves, the case of percent-encodings and percent-encoded unreserved characters, is done here.
+ * it leaves, the case of percent-encodings and percent-encoded unreserved characters, is done here, and
+ * `[`, `]`, `^` and `|` in the path, which no URI holds raw, are percent-encoded (`/a^b` is `/a%5Eb`).
  *
  * `undefined` for anything but an absolute `http:` or `https:` URI written as RFC 3986 spells one: `//`
  * and a non-empty authority without credentials, and no backslash, white space or control character
@@ -45,8 +51,8 @@ export function normalizeHttpUri(value: string): string | undefined {
  * another, so a path with a dot segment (`.`, `..`, `%2e`, `.%2E` …) or a backslash matches no proof.
  * The path is otherwise taken as received, normalized only as RFC 3986 §6.2.2.1–2 allow (case of
  * percent-encodings, unreserved characters percent-encoded or not), and with the characters that have no
- * raw form in a URI (white space, controls, `"`, `<`, `>`, `{`, `}`, the backtick, non-ASCII)
- * percent-encoded in UTF-8 as the client sent them: that changes no segment of the path.
+ * raw form in a URI (white space, controls, `"`, `<`, `>`, `[`, `]`, `^`, `{`, `|`, `}`, the backtick,
+ * non-ASCII) percent-encoded in UTF-8 as the client sent them: that changes no segment of the path.
  *
  * @example
  * ```ts
@@ -76,7 +82,7 @@ function parseHttpUri(value: string): ParsedHttpUri | undefined {
   const url = new URL(value);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   if (url.username !== '' || url.password !== '') return undefined;
-  const path = normalizePercentEncoding(url.pathname);
+  const path = normalizePercentEncoding(url.pathname.replace(RAW_IN_NO_PATH, percentEncode));
   return { normalized: `${url.protocol}//${url.host}${path}`, path };
 }
 

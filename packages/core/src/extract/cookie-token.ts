@@ -1,3 +1,4 @@
+import { trimSpacesAndTabs } from '../encoding/text-ends.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { headerTexts, type RsHeaders } from '../request.js';
 import { B64TOKEN } from './b64token.js';
@@ -11,8 +12,9 @@ export const MAX_COOKIE_HEADER_LENGTH = 16 * 1024;
 /**
  * The token in the cookie `name` (RFC 6265 §4.2.1: `name=value` pairs separated by `;`), `undefined`
  * when the request has no such cookie or an empty one. Names compare exactly (cookie names are
- * case-sensitive); a value may be wrapped in double quotes. The cookie twice (a second one set for
- * another path or domain) is ambiguous and refused, as is a value that is not a b64token.
+ * case-sensitive) once the spaces and tabs around them are stripped; a value may be wrapped in double
+ * quotes. The cookie twice (a second one set for another path or domain) is ambiguous and refused, as is
+ * a value that is not a b64token.
  */
 export function cookieToken(headers: RsHeaders, name: string): Outcome<string | undefined> {
   // HTTP/2 may send one Cookie header per pair; Node joins them with "; ", an array keeps them apart.
@@ -23,9 +25,11 @@ export function cookieToken(headers: RsHeaders, name: string): Outcome<string | 
   let value: string | undefined;
   for (const pair of header.split(';')) {
     const equals = pair.indexOf('=');
-    if (equals === -1 || pair.slice(0, equals).trim() !== name) continue;
+    // Spaces and tabs only, as RFC 6265 §5.2 and the frameworks' cookie parsers strip them: `trim()` would
+    // also take U+00A0 (the obs-text byte 0xA0) or U+3000, reading as this cookie one they see as another.
+    if (equals === -1 || trimSpacesAndTabs(pair.slice(0, equals)) !== name) continue;
     if (value !== undefined) return refusal('multiple_token_methods', `More than one ${name} cookie`);
-    value = unquoted(pair.slice(equals + 1).trim());
+    value = unquoted(trimSpacesAndTabs(pair.slice(equals + 1)));
   }
   if (value === undefined || value === '') return success(undefined);
   if (!B64TOKEN.test(value))

@@ -2,6 +2,7 @@ import { base64url, type CryptoKey, type JWK } from 'jose';
 import { ownClaims } from '../claims/own-claim.js';
 import { RsConfigError, requireOption } from '../config/config-error.js';
 import { anyValue, arrayOf, nonEmptyString, type OptionSchema, stringList } from '../config/option-schema.js';
+import { asciiLowerCase } from '../encoding/ascii-case.js';
 import { isObject } from '../encoding/json-object.js';
 import { isNumericDate } from '../encoding/numeric-date.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
@@ -209,7 +210,8 @@ function ambiguousPayload(jws: string): string | undefined {
 }
 
 function checkIntrospectionType(header: UntrustedJwsHeader) {
-  const typ = header.typ?.toLowerCase();
+  // Media types compare in ASCII case only (RFC 6838 §4.2), not by Unicode's case mapping.
+  const typ = header.typ === undefined ? undefined : asciiLowerCase(header.typ);
   return typ === 'token-introspection+jwt' || typ === JWT_INTROSPECTION_MEDIA_TYPE
     ? undefined
     : {

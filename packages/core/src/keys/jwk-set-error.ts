@@ -11,7 +11,7 @@ export interface UnusableJwk {
 /**
  * What went wrong with a JWK set, by stable `code`:
  * - `ERR_RS_JWKS_STATUS`: the JWK set URL answered another status than 200 (in `status`);
- * - `ERR_RS_JWKS_MALFORMED`: the answer is not JSON, not a JWK set, or holds more than 100 keys;
+ * - `ERR_RS_JWKS_MALFORMED`: the answer is not UTF-8, not JSON, not a JWK set, or holds more than 100 keys;
  * - `ERR_RS_JWKS_NO_USABLE_KEY`: not one key of the set can verify signatures (the last good keys stay);
  * - `ERR_RS_JWKS_AMBIGUOUS`: two keys under one `kid` fit one algorithm, or secrets are mixed with public keys;
  * - `ERR_RS_JWKS_KEYS_LEFT_OUT`: the set is in use, but the broken keys in `unusableKeys` were left out.

@@ -14,7 +14,12 @@ import { requireExactSecretId } from '../secrets/exact-names.js';
 import type { SecretKey, SecretStore } from '../secrets/secret-store.js';
 import { type SecretValue, secretText, secretValue } from '../secrets/secret-value.js';
 import { filePathInMessage } from '../secrets/shown-in-messages.js';
-import { maxFileBytesOption, maxFileBytesRule, readBoundedFile } from './bounded-file.js';
+import {
+  maxFileBytesOption,
+  maxFileBytesRule,
+  readBoundedFile,
+  textWithoutByteOrderMark,
+} from './bounded-file.js';
 import { pemKey } from './pem-key.js';
 
 /**
@@ -67,7 +72,8 @@ const PEM_SECRET_STORE_OPTIONS: OptionSchema<PemSecretStoreOptions> = {
  * certificates, PKCS#1 (`RSA PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`), PKCS#8 (`PRIVATE KEY`) and
  * password-protected PKCS#8 (`ENCRYPTED PRIVATE KEY`) private keys. A file gives one key; several files
  * under one ID rotate, the first being active. A private key verifies (through its public half) and
- * decrypts.
+ * decrypts. A file is read as UTF-8, or as UTF-16 when it opens with that byte order mark (what Windows
+ * PowerShell 5 writes), as `jwkSetFileStore` reads its files.
  *
  * @example
  * ```ts
@@ -114,7 +120,8 @@ function loadPem(entry: PemSecretFile, secretId: string, entryPath: string, maxB
     );
   const password =
     spec.password === undefined ? undefined : secretText(spec.password, `${entryPath}.password`);
-  const pem = readBoundedFile(spec.file, maxBytes, option).toString('utf8');
+  // UTF-16 by its byte order mark (Windows PowerShell 5 writes `>` so), UTF-8 otherwise.
+  const pem = textWithoutByteOrderMark(readBoundedFile(spec.file, maxBytes, option));
   const key = pemKey(pem, filePathInMessage(spec.file), option, password);
   return spec.kid === undefined ? key : { ...key, jwk: { ...key.jwk, kid: spec.kid } };
 }
