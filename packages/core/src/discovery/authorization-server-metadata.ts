@@ -115,12 +115,13 @@ async function metadataAt(
     const headers = { accept: 'application/json', 'cache-control': 'no-cache' };
     response = await sendWithinDeadline(http, { method: 'GET', url, headers, ...limits });
   } catch (error) {
+    // The HTTP client's message names the URL (every failure of the built-in clients does).
     const message = error instanceof HttpClientError ? error.message : `${url} could not be reached`;
     // A document over the limit will be as large next time: wrong metadata, not an outage.
     const tooLarge = error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_TOO_LARGE';
     throw new DiscoveryError(
       tooLarge ? 'ERR_RS_DISCOVERY_INVALID' : 'ERR_RS_DISCOVERY_UNAVAILABLE',
-      tooLarge ? `${url}: ${message}` : message,
+      message,
       { cause: error },
     );
   }

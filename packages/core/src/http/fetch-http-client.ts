@@ -47,10 +47,7 @@ export function fetchHttpClient(fetchImpl: typeof fetch = globalThis.fetch): Htt
           // The body too: its stream may not end when the signal aborts (a `fetch` that was not handed the
           // signal). The read cancels the body then, which closes its connection: a server that stalls the
           // body would otherwise keep that connection open as long as it likes.
-          body = await untilAborted(
-            readBounded(response, request.maxResponseBytes, deadline.signal),
-            deadline.signal,
-          );
+          body = await untilAborted(readBounded(response, request, deadline.signal), deadline.signal);
         } catch (error) {
           if (error instanceof HttpClientError) throw error;
           throw sendFailure(error, request, deadline);
@@ -93,18 +90,28 @@ function cancelBody(late: Response): void {
   late.body?.cancel().catch(() => undefined);
 }
 
-async function readBounded(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+async function readBounded(
+  response: Response,
+  request: HttpRequest,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const maxBytes = request.maxResponseBytes;
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
-    throw tooLarge(maxBytes);
+    throw tooLarge(request);
   }
   if (response.body === null) return new Uint8Array(0);
   const body = await readStreamAtMost(response.body, maxBytes, signal);
-  if (body === undefined) throw tooLarge(maxBytes);
+  if (body === undefined) throw tooLarge(request);
   return body;
 }
 
-function tooLarge(maxBytes: number): HttpClientError {
-  return new HttpClientError('ERR_RS_HTTP_TOO_LARGE', `response body exceeds ${maxBytes} bytes`);
+// Names the URL, as every other failure of the exchange does: the operator must know which document to
+// point at, or whose limit to raise.
+function tooLarge(request: HttpRequest): HttpClientError {
+  return new HttpClientError(
+    'ERR_RS_HTTP_TOO_LARGE',
+    `${shownUrl(request.url)}: the response body exceeds ${request.maxResponseBytes} bytes`,
+  );
 }

@@ -38,6 +38,7 @@ import { shownMediaType } from '../http/media-type.js';
 import { outboundCallLimit } from '../http/outbound-call-limit.js';
 import { requestDeadline } from '../http/request-deadline.js';
 import { sendWithinDeadline } from '../http/send-within-deadline.js';
+import { isTransientStatus } from '../http/transient-status.js';
 import { untilAborted } from '../http/until-aborted.js';
 import { describeError, type IntrospectionHealth } from '../observability/dependency-health.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
@@ -165,9 +166,10 @@ export interface IntrospectionResolverOptions {
   /**
    * Told of every failed introspection that is not the client's fault. Default: misconfigurations
    * (`ERR_RS_INTROSPECTION_MISCONFIGURED`: our credentials refused, wrong metadata, an endpoint answering
-   * 404 or a page that is not JSON) are written to `console.error` at most once a minute. Giving
-   * `onError` replaces the default: yours is told of everything, and nothing is written. What it throws,
-   * or rejects with when it returns a promise, is ignored: the request is answered as it would be without.
+   * 404, another 4xx or a permanent redirect, or a page that is not JSON) are written to `console.error`
+   * at most once a minute. Giving `onError` replaces the default: yours is told of everything, and nothing
+   * is written. What it throws, or rejects with when it returns a promise, is ignored: the request is
+   * answered as it would be without.
    */
   readonly onError?: ((error: IntrospectionError) => void) | undefined;
 }
@@ -640,6 +642,16 @@ export function introspectionResolver(options: IntrospectionResolverOptions): Ac
       }
       if (wrongMediaType !== undefined)
         return fail('ERR_RS_INTROSPECTION_MISCONFIGURED', `${shownUrl(url)} ${wrongMediaType}`);
+      // A permanent redirect (never followed) or another 4xx says the URL is wrong, as a 404 does, and will
+      // not fix itself: misconfigured, so that it is written to console.error rather than kept quiet as an
+      // outage. "Not now" (a temporary redirect, 408) is an outage, as in discovery and for JWK sets.
+      if (response.status >= 300 && !isTransientStatus(response.status)) {
+        const redirect = response.status < 400 ? ' (a redirect, not followed: configure the final URL)' : '';
+        return fail(
+          'ERR_RS_INTROSPECTION_MISCONFIGURED',
+          `${shownUrl(url)} answered HTTP ${response.status}${redirect}: is this the introspection endpoint?`,
+        );
+      }
       if (response.status !== 200)
         return fail('ERR_RS_INTROSPECTION_UNAVAILABLE', `${shownUrl(url)} answered HTTP ${response.status}`);
       const answer = await readAnswerWithin(response, context.now, timeLeftMs());

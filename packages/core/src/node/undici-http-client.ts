@@ -176,7 +176,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
             // Destroying an unread undici body emits an "aborted" error; without a listener it would be an
             // uncaught exception that takes the process down.
             response.body.on('error', () => {}).destroy();
-            throw tooLarge(req.maxResponseBytes);
+            throw tooLarge(req);
           }
           const chunks: Uint8Array[] = [];
           let size = 0;
@@ -184,7 +184,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
             size += (chunk as Buffer).byteLength;
             if (size > req.maxResponseBytes) {
               response.body.destroy();
-              throw tooLarge(req.maxResponseBytes);
+              throw tooLarge(req);
             }
             chunks.push(chunk as Buffer);
           }
@@ -455,7 +455,7 @@ async function decodedBody(
   try {
     for (const coding of codings.reverse()) decoded = await INFLATERS[coding]!(decoded, req.maxResponseBytes);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(req.maxResponseBytes);
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(req);
     if (!answered) return body;
     throw new HttpClientError(
       'ERR_RS_HTTP_NETWORK',
@@ -494,6 +494,11 @@ function closedClient(url: string, cause?: unknown): HttpClientError {
   return new HttpClientError('ERR_RS_HTTP_CLOSED', `${shownUrl(url)}: the HTTP client was closed`, { cause });
 }
 
-function tooLarge(maxBytes: number): HttpClientError {
-  return new HttpClientError('ERR_RS_HTTP_TOO_LARGE', `response body exceeds ${maxBytes} bytes`);
+// Names the URL, as every other failure of the exchange does: the operator must know which document to
+// point at, or whose limit to raise.
+function tooLarge(req: HttpRequest): HttpClientError {
+  return new HttpClientError(
+    'ERR_RS_HTTP_TOO_LARGE',
+    `${shownUrl(req.url)}: the response body exceeds ${req.maxResponseBytes} bytes`,
+  );
 }
