@@ -66,6 +66,7 @@ export interface RedisReplayStore extends ReplayStore {
   /**
    * Closes the client if the store created it: once its commands are answered, or after a grace period of
    * 1 s, when the connection is cut (a hung Redis never answers). Leaves no socket or timer behind.
+   * Called again, during or after the first, it returns the same closing.
    */
   close(): Promise<void>;
 }
@@ -94,6 +95,9 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
   checkOptions(options, REDIS_REPLAY_STORE_OPTIONS, FACTORY);
   const settings = connectionSettings(options, FACTORY, { commandTimeout: 1_000, maxPendingCommands: 1_000 });
   let closed = false;
+  // The one closing, which every call of close() awaits: one made while another is under way resolves
+  // only once the store is closed, not at once.
+  let closing: Promise<void> | undefined;
 
   function report(error: RedisStoreError): RedisStoreError {
     try {
@@ -158,10 +162,10 @@ export function redisReplayStore(options: RedisReplayStoreOptions): RedisReplayS
       throw report(new RedisStoreError('remember', 'Redis gave an unexpected answer to SET NX'));
     },
     health: () => connection.health(),
-    async close() {
-      if (closed) return;
+    close() {
       closed = true;
-      await connection.close(CLOSE_GRACE_MS);
+      closing ??= connection.close(CLOSE_GRACE_MS);
+      return closing;
     },
   };
 }

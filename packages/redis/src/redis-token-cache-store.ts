@@ -233,7 +233,8 @@ export interface RedisTokenCacheStore extends TokenCacheStore, RevocationSharing
   /**
    * Closes the subscriber, and the client if the store created it (once its commands are answered, or
    * after a grace period of 1 s, when the connection is cut). Leaves no socket or timer behind. The store
-   * then serves its in-process tier only.
+   * then serves its in-process tier only. Called again, during or after the first, it returns the same
+   * closing.
    */
   close(): Promise<void>;
   /** The counters so far, for metrics. */
@@ -404,6 +405,9 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
     revocationsSharedLate: 0,
   };
   let closed = false;
+  // The one closing, which every call of close() awaits: one made while another is under way resolves
+  // only once the store is closed, not at once.
+  let closing: Promise<void> | undefined;
 
   function report(error: RedisStoreError): void {
     try {
@@ -782,12 +786,13 @@ export function redisTokenCacheStore(options: RedisTokenCacheStoreOptions): Redi
       return { ...health, ready: health.ready && revocationsCaughtUp, revocationsCaughtUp };
     },
 
-    async close() {
-      if (closed) return;
+    close() {
+      if (closing !== undefined) return closing;
       closed = true;
       clearTimeout(markerRetry);
       clearTimeout(shareRetry);
-      await Promise.all([evictions.close(), connection.close(CLOSE_GRACE_MS)]);
+      closing = Promise.all([evictions.close(), connection.close(CLOSE_GRACE_MS)]).then(() => undefined);
+      return closing;
     },
 
     stats: () => {

@@ -85,7 +85,7 @@ export interface ClosableHttpClient extends HttpClient {
    * Closes every connection: idle ones at once, busy ones when their request ends or, after a grace
    * period of 1 s, by cutting them (their requests fail with `ERR_RS_HTTP_CLOSED`). Leaves no socket or
    * timer behind. A request sent after `close()` was called fails at once with `ERR_RS_HTTP_CLOSED`,
-   * which nothing retries.
+   * which nothing retries. Calling it again, during or after the first, returns the same closing.
    */
   close(): Promise<void>;
 }
@@ -153,6 +153,9 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
   // retries (asking a closed client again fails again, until the caller's own timeout).
   let closed = false;
   return {
+  // The one closing, which every call of close() awaits: undici's agent refuses a second close once it is
+  // closed or destroyed, and shutdown paths often close twice (a SIGTERM handler and a framework hook).
+  let closing: Promise<void> | undefined;
     // `tls.cert` and `tls.key` come together, or not at all (checked above).
     presentsClientCertificate: options.tls?.cert !== undefined,
     async send(req: HttpRequest): Promise<HttpResponse> {
@@ -243,7 +246,8 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
     close: () => {
       closed = true;
       connectionAttempts.abandon();
-      return closeWithin(dispatcher, cut, CLOSE_GRACE_MS);
+      closing ??= closeWithin(dispatcher, cut, CLOSE_GRACE_MS);
+      return closing;
     },
   };
 }

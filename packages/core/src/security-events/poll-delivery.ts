@@ -15,7 +15,7 @@ import { decodeUtf8 } from '../encoding/utf8.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { headerFields } from '../http/header-field.js';
-import type { HttpClient } from '../http/http-client.js';
+import { type HttpClient, HttpClientError } from '../http/http-client.js';
 import { sendWithinDeadline } from '../http/send-within-deadline.js';
 import { callUserHook } from '../observability/user-hook.js';
 import { requireSecurityEventReceiver } from './push-delivery.js';
@@ -51,7 +51,10 @@ export interface SecurityEventPollerOptions {
   readonly maxResponseBytes?: number | undefined;
   /** The HTTP client. Default: on Node with `undici` installed, one pooled undici client; else `fetch`. */
   readonly httpClient?: HttpClient | undefined;
-  /** Told of failed polls; polling goes on. */
+  /**
+   * Told of failed polls; polling goes on, except after a poll the HTTP client refused as closed
+   * (`ERR_RS_HTTP_CLOSED`, at shutdown): it stays closed, so polling ends there.
+   */
   readonly onError?: ((error: unknown) => void) | undefined;
 }
 
@@ -248,6 +251,9 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
         // A poll that stop() ended is no failure.
         if (stopped.aborted && error === stopped.reason) return;
         report(error);
+        // A closed client stays closed (as nothing else retries it): polling it every `interval` would
+        // only tell onError so, without end, and its pauses would keep a process that shut down alive.
+        if (error instanceof HttpClientError && error.code === 'ERR_RS_HTTP_CLOSED') return;
         await pause(interval, stopped);
       }
     }
@@ -273,7 +279,12 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
       if (polling !== undefined) return;
       const run = new AbortController();
       polling = run;
-      settled = settled.then(() => loop(run.signal));
+      settled = settled
+        .then(() => loop(run.signal))
+        .then(() => {
+          // Ended by itself (its client closed): a later start() polls again.
+          if (polling === run) polling = undefined;
+        });
     },
     stop() {
       polling?.abort(new DOMException('The security event poller was stopped', 'AbortError'));
