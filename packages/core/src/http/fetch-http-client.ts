@@ -4,6 +4,7 @@ import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
 import { networkFailureMessage } from './network-failure.js';
 import { endedByCaller, type RequestDeadline, requestDeadline } from './request-deadline.js';
+import { withoutUnparsedBytes } from './unparsed-answer-bytes.js';
 import { untilAborted } from './until-aborted.js';
 
 /**
@@ -81,7 +82,7 @@ function sendFailure(error: unknown, request: HttpRequest, deadline: RequestDead
     );
   }
   return new HttpClientError('ERR_RS_HTTP_NETWORK', networkFailureMessage(request.url, error), {
-    cause: error,
+    cause: withoutUnparsedBytes(error),
   });
 }
 

@@ -57,6 +57,9 @@ export interface HttpClient {
  * `ERR_RS_HTTP_CLOSED` (the client was closed: `undiciHttpClient().close()`, which cuts requests still
  * under way after its grace period and refuses new ones at once). A closed client stays closed, so
  * `ERR_RS_HTTP_CLOSED` is never retried: introspection gives up at once rather than asking it again.
+ * Its `cause` is the runtime's own error, for loggers; of an answer that did not parse, the clients of
+ * @rs keep the parser's message and code (`HPE_INVALID_STATUS`) but not the bytes it could not parse,
+ * which are whatever the server sent, and may be the request it was sent, credentials included.
  */
 export class HttpClientError extends RsError {
   static override readonly [ERROR_CLASS_BRAND] = '@rs/core/HttpClientError';

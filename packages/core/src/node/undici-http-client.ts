@@ -33,6 +33,7 @@ import {
 import { contentCodings } from '../http/media-type.js';
 import { networkFailureMessage } from '../http/network-failure.js';
 import { endedByCaller, requestDeadline } from '../http/request-deadline.js';
+import { withoutUnparsedBytes } from '../http/unparsed-answer-bytes.js';
 import { loadOptionalPeer } from './optional-peer.js';
 import { pemBlocks } from './pem-key.js';
 
@@ -152,10 +153,10 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
   // Set by close(): a request sent or cut from then on fails with ERR_RS_HTTP_CLOSED, which no caller
   // retries (asking a closed client again fails again, until the caller's own timeout).
   let closed = false;
-  return {
   // The one closing, which every call of close() awaits: undici's agent refuses a second close once it is
   // closed or destroyed, and shutdown paths often close twice (a SIGTERM handler and a framework hook).
   let closing: Promise<void> | undefined;
+  return {
     // `tls.cert` and `tls.key` come together, or not at all (checked above).
     presentsClientCertificate: options.tls?.cert !== undefined,
     async send(req: HttpRequest): Promise<HttpResponse> {
@@ -236,7 +237,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
           );
         }
         throw new HttpClientError('ERR_RS_HTTP_NETWORK', networkFailureMessage(req.url, error), {
-          cause: error,
+          cause: withoutUnparsedBytes(error),
         });
       } finally {
         deadline.clear();
