@@ -1,9 +1,8 @@
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { type JwksServer, startJwksServer } from '@rs/testkit';
+import { endChildren, type JwksServer, startChild, startJwksServer } from '@rs/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endChildren, startChild } from '../../core/test/lifecycle/child-process.js';
 
 // Graceful shutdown as Kubernetes asks for it: SIGTERM, then the process must end by itself before
 // SIGKILL. The application runs in a child process, from the built packages as it would import them,

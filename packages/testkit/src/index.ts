@@ -1,4 +1,5 @@
 export * from './authorization-server.js';
+export * from './child-process.js';
 export * from './config-refusal.js';
 export * from './conformance.js';
 export * from './dpop-proof.js';

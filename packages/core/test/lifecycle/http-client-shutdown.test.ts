@@ -1,6 +1,14 @@
-import { generateSigningKey, type JwksServer, jwksOf, mintToken, startJwksServer } from '@rs/testkit';
+import {
+  endChildren,
+  generateSigningKey,
+  type JwksServer,
+  jwksOf,
+  mintToken,
+  reportOf,
+  runChild,
+  startJwksServer,
+} from '@rs/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endChildren, reportOf, runChild } from './child-process.js';
 
 // The grace period undiciHttpClient's close() gives requests under way before it cuts their connections.
 const CLOSE_GRACE_MS = 1_000;

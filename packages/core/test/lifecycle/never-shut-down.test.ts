@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateSigningKey, jwksOf, mintToken } from '@rs/testkit';
+import { endChildren, generateSigningKey, jwksOf, mintToken, reportOf, runChild } from '@rs/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HoldingTransmitter, startHoldingTransmitter } from '../security-events/holding-transmitter.js';
-import { endChildren, reportOf, runChild } from './child-process.js';
 
 // A script, a test or a serverless handler that used the resolvers on the default HTTP client (on Node,
 // one pooled undici client shared by the process, which it cannot close) and never shut anything down

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * Whether a process exits by itself can only be seen from another process: these tests run a script in
- * a child Node, as an application runs it, against the BUILT package (`dist/`, what an application
+ * a child Node, as an application runs it, against the BUILT `@rs/core` (`dist/`, what an application
  * imports; rebuild core after changing its src). The script reports, as lines of JSON on stdout, what
  * it saw; the parent asserts on them, on the exit code, and on the child exiting at all.
  */
@@ -19,7 +20,8 @@ export interface ChildOutcome {
   readonly stderr: string;
 }
 
-const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+// The built core beside this package, as the workspace links it.
+const DIST = join(dirname(createRequire(import.meta.url).resolve('@rs/core/package.json')), 'dist');
 
 // What each script starts with: the package as an application imports it (the Node build), and helpers
 // to report and to see what keeps the process alive beyond what it held before the work began.
