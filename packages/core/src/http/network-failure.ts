@@ -62,6 +62,41 @@ export function networkFailureMessage(url: string, error: unknown): string {
   return `${unreachable} (${code})`;
 }
 
+/**
+ * Whether `error`, or an error along its causes, is a TLS certificate the client refused (not signed by
+ * an authority this process trusts, out of date, revoked, or for other hosts): no retry mends that, so the
+ * default reporters write it as they write a wrong URL, rather than keep it quiet as an outage.
+ *
+ * @example
+ * ```ts
+ * refusedCertificateAlong(new HttpClientError('ERR_RS_HTTP_NETWORK', message, { cause: tlsError })); // true
+ * ```
+ */
+export function refusedCertificateAlong(error: unknown): boolean {
+  let current = error;
+  try {
+    // The certificate's code may lie under our own errors' (an IntrospectionError, an HttpClientError).
+    for (
+      let depth = 0;
+      depth < 2 * MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null;
+      depth++
+    ) {
+      const { code, cause } = current as { code?: unknown; cause?: unknown };
+      if (
+        typeof code === 'string' &&
+        (UNTRUSTED_ISSUER_CODES.has(code) ||
+          WRONG_NAME_CODES.has(code) ||
+          REFUSED_CERTIFICATE_CODES.has(code))
+      )
+        return true;
+      current = cause;
+    }
+  } catch {
+    // Getters that throw: no certificate to tell of.
+  }
+  return false;
+}
+
 /** The first error code along `error`'s causes, if it looks like one. */
 function errorCode(error: unknown): string | undefined {
   let current = error;

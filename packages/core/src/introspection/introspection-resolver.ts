@@ -35,6 +35,7 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { checkComparedIssuer, validateEndpointUrl, validateIssuerUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError, type HttpResponse } from '../http/http-client.js';
 import { shownMediaType } from '../http/media-type.js';
+import { refusedCertificateAlong } from '../http/network-failure.js';
 import { outboundCallLimit } from '../http/outbound-call-limit.js';
 import { requestDeadline } from '../http/request-deadline.js';
 import { sendWithinDeadline } from '../http/send-within-deadline.js';
@@ -166,8 +167,9 @@ export interface IntrospectionResolverOptions {
   /**
    * Told of every failed introspection that is not the client's fault. Default: misconfigurations
    * (`ERR_RS_INTROSPECTION_MISCONFIGURED`: our credentials refused, wrong metadata, an endpoint answering
-   * 404, another 4xx or a permanent redirect, or a page that is not JSON) are written to `console.error`
-   * at most once a minute. Giving `onError` replaces the default: yours is told of everything, and nothing
+   * 404, another 4xx or a permanent redirect, or a page that is not JSON), and a TLS certificate the
+   * client refused (`ERR_RS_INTROSPECTION_UNAVAILABLE` by its code), are written to `console.error` at
+   * most once a minute. Giving `onError` replaces the default: yours is told of everything, and nothing
    * is written. What it throws, or rejects with when it returns a promise, is ignored: the request is
    * answered as it would be without.
    */
@@ -830,6 +832,9 @@ function oauthError(response: HttpResponse): string | undefined {
 function loudMisconfigurationReporter(): (error: IntrospectionError) => void {
   return misconfigurationReporter(
     'token introspection is misconfigured',
-    (error: IntrospectionError) => error.code === 'ERR_RS_INTROSPECTION_MISCONFIGURED',
+    // A certificate the client refused is an outage by its code (nothing the client did), but no retry
+    // mends it: written too.
+    (error: IntrospectionError) =>
+      error.code === 'ERR_RS_INTROSPECTION_MISCONFIGURED' || refusedCertificateAlong(error.cause),
   );
 }

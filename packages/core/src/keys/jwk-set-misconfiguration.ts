@@ -1,3 +1,4 @@
+import { refusedCertificateAlong } from '../http/network-failure.js';
 import { isTransientStatus } from '../http/transient-status.js';
 import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 
@@ -18,13 +19,14 @@ const MISCONFIGURATION_CODES: ReadonlySet<string> = new Set([
 /**
  * Whether an error told to a remote JWK set's `onFetchError` says the configuration is wrong (its URL or
  * issuer, or the authorization server's set): one of {@link MISCONFIGURATION_CODES}, or a status that
- * does not pass by itself (404, 401, a permanent redirect; not a 5xx or 429). An outage, and broken keys
- * left out of a set that is in use, are not.
+ * does not pass by itself (404, 401, a permanent redirect; not a 5xx or 429), or a TLS certificate the
+ * client refused (an authorization server behind a private CA, an expired certificate), of the set's URL
+ * or the issuer's metadata. An outage, and broken keys left out of a set that is in use, are not.
  */
 export function meansMisconfiguredJwkSet(error: Error): boolean {
   const { code, status } = error as { code?: unknown; status?: unknown };
   if (code === 'ERR_RS_JWKS_STATUS') return typeof status === 'number' && !isTransientStatus(status);
-  return typeof code === 'string' && MISCONFIGURATION_CODES.has(code);
+  return (typeof code === 'string' && MISCONFIGURATION_CODES.has(code)) || refusedCertificateAlong(error);
 }
 
 /**

@@ -191,7 +191,8 @@ const UNAVAILABLE = 'The issuer signing keys are unavailable';
  *   cannot be had (no keys held, or the fetch that should have found the `kid` failed) the request is
  *   answered 503 `keys_unavailable`: the server's problem, not the token's.
  * - Without `onFetchError`, a failure that means a misconfiguration (a 404, an HTML page or the discovery
- *   document at `url`) is written to `console.error`, at most once a minute.
+ *   document at `url`, a TLS certificate the client refused) is written to `console.error`, at most once
+ *   a minute.
  *
  * @example
  * ```ts
