@@ -219,6 +219,7 @@ export {
   SECEVENT_MEDIA_TYPE,
 } from './security-events/push-delivery.js';
 export type { RevocationFeed, RevocationSink } from './security-events/revocation-feed.js';
+export { SecurityEventPollError } from './security-events/security-event-poll-error.js';
 export {
   type SecurityEventContext,
   type SecurityEventHandler,

@@ -9,6 +9,7 @@ import {
   timerMilliseconds,
   urlString,
 } from '../config/option-schema.js';
+import { shownUrl } from '../config/shown-url.js';
 import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
 import { decodeUtf8 } from '../encoding/utf8.js';
@@ -16,9 +17,13 @@ import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { headerFields } from '../http/header-field.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
+import { refusedCertificateAlong } from '../http/network-failure.js';
 import { sendWithinDeadline } from '../http/send-within-deadline.js';
+import { isTransientStatus } from '../http/transient-status.js';
+import { misconfigurationReporter } from '../observability/misconfiguration-reporter.js';
 import { callUserHook } from '../observability/user-hook.js';
 import { requireSecurityEventReceiver } from './push-delivery.js';
+import { SecurityEventPollError } from './security-event-poll-error.js';
 import type { SecurityEventReceiver } from './security-event-receiver.js';
 import { MIN_SET_LENGTH, SetCheckUnavailableError, type SetErrorCode } from './security-event-token.js';
 
@@ -52,8 +57,15 @@ export interface SecurityEventPollerOptions {
   /** The HTTP client. Default: on Node with `undici` installed, one pooled undici client; else `fetch`. */
   readonly httpClient?: HttpClient | undefined;
   /**
-   * Told of failed polls; polling goes on, except after a poll the HTTP client refused as closed
-   * (`ERR_RS_HTTP_CLOSED`, at shutdown): it stays closed, so polling ends there.
+   * Told of failed polls: a {@link SecurityEventPollError} when the transmitter answered something
+   * unusable, an `HttpClientError` when the exchange failed (timeout, network), a
+   * `SetCheckUnavailableError` for a SET kept for the next poll. Polling goes on, except after a poll the
+   * HTTP client refused as closed (`ERR_RS_HTTP_CLOSED`, at shutdown): it stays closed, so polling ends
+   * there. Default: misconfigurations (`ERR_RS_SET_POLL_MISCONFIGURED`: the endpoint answered 404, 401,
+   * 403, another 4xx or a permanent redirect, a wrong URL or refused credentials that polling again will
+   * not mend), and a TLS certificate the client refused, are written to `console.error` at most once a
+   * minute; the rest is not written. Giving
+   * `onError` replaces the default: yours is told of everything, and nothing is written.
    */
   readonly onError?: ((error: unknown) => void) | undefined;
 }
@@ -131,6 +143,9 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
   const interval = options.interval ?? 5_000;
   const maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
   const http = options.httpClient ?? defaultHttpClient();
+  const onError = options.onError ?? loudMisconfigurationReporter();
+  // Where failures say the transmitter answered: never with the query, which may carry a secret.
+  const shownEndpoint = shownUrl(endpoint);
   let acks: string[] = [];
   let setErrs = noSetErrors();
   // The polling the last start() began, until a stop() ends it: aborting it ends its loop and its poll.
@@ -144,7 +159,7 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
    * failing handler must not stop the polling or the stop, nor leave an unhandled rejection).
    */
   function report(error: unknown): void {
-    callUserHook(options.onError, error);
+    callUserHook(onError, error);
   }
 
   /**
@@ -179,9 +194,8 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
         },
         { givenUpOnAbort: false },
       );
-      if (response.status !== 200)
-        throw new Error(`The transmitter answered the poll with HTTP ${response.status}`);
-      return pollAnswer(response.body);
+      if (response.status !== 200) throw pollStatusError(response.status, shownEndpoint);
+      return pollAnswer(response.body, shownEndpoint);
     } catch (error) {
       // Not delivered: sent again with the next poll.
       acks = [...sentAcks, ...acks];
@@ -200,7 +214,10 @@ export function securityEventPoller(options: SecurityEventPollerOptions): Securi
     // Object.prototype would have the poller call the transmitter again at once, without end.
     const sets = ownClaim(answer, 'sets') ?? {};
     if (!isObject(sets) || Object.keys(sets).length > maxEvents)
-      throw new Error('The transmitter answered the poll with a malformed or oversized "sets"');
+      throw new SecurityEventPollError(
+        'ERR_RS_SET_POLL_FAILED',
+        `The transmitter answered the poll with a malformed or oversized "sets" (polling endpoint ${shownEndpoint})`,
+      );
     let received = 0;
     let refused = 0;
     let deferred = 0;
@@ -315,7 +332,25 @@ function pause(ms: number, stopped: AbortSignal): Promise<void> {
   });
 }
 
-const NOT_AN_OBJECT = 'The transmitter answered the poll with something other than a JSON object';
+/**
+ * The error for a poll answered with another status than 200. One that polling again will not mend (a
+ * permanent redirect, which is never followed, or a 4xx other than 408 and 429: a wrong URL or refused
+ * credentials) is a misconfiguration, written to `console.error` by default; "not now" (a 5xx, 408, 429,
+ * a temporary redirect) is an outage that passes, as for introspection and JWK sets. So is a success
+ * other than 200 (a transmitter's fault, not the configuration's), as introspection takes it.
+ */
+function pollStatusError(status: number, shownEndpoint: string): SecurityEventPollError {
+  const answered = `The transmitter answered the poll with HTTP ${status} (polling endpoint ${shownEndpoint})`;
+  if (status < 300 || isTransientStatus(status))
+    return new SecurityEventPollError('ERR_RS_SET_POLL_FAILED', answered);
+  const hint =
+    status < 400
+      ? 'a redirect, not followed: configure the final URL'
+      : status === 401 || status === 403
+        ? "check the credentials in the poller's headers"
+        : "is this the transmitter's polling endpoint?";
+  return new SecurityEventPollError('ERR_RS_SET_POLL_MISCONFIGURED', `${answered}: ${hint}`);
+}
 
 /**
  * The JSON object a transmitter answered a poll with. Its nesting is checked before it is parsed, as for
@@ -323,20 +358,43 @@ const NOT_AN_OBJECT = 'The transmitter answered the poll with something other th
  * answer within the default 1 MiB can hold half a million nested arrays, which would stall every poll.
  * A real answer is two levels deep (`sets`, and its SETs).
  */
-function pollAnswer(body: Uint8Array): Record<string, unknown> {
+function pollAnswer(body: Uint8Array, shownEndpoint: string): Record<string, unknown> {
+  const failed = (problem: string, cause?: unknown) =>
+    new SecurityEventPollError(
+      'ERR_RS_SET_POLL_FAILED',
+      `The transmitter answered the poll with ${problem} (polling endpoint ${shownEndpoint})`,
+      cause === undefined ? undefined : { cause },
+    );
+  const notAnObject = 'something other than a JSON object';
   let text: string;
   try {
     text = decodeUtf8(body);
-  } catch {
-    throw new Error(NOT_AN_OBJECT);
+  } catch (error) {
+    throw failed(`${notAnObject}: it is not UTF-8`, error);
   }
   const read = parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
   if (!read.ok && read.problem === 'too-deep')
-    throw new Error(
-      `The transmitter answered the poll with JSON that nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`,
-    );
-  if (!read.ok || !isObject(read.value)) throw new Error(NOT_AN_OBJECT);
+    throw failed(`JSON that nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`);
+  if (!read.ok || !isObject(read.value)) throw failed(notAnObject);
   return read.value;
+}
+
+/**
+ * The `onError` of a poller given none: a misconfiguration (`ERR_RS_SET_POLL_MISCONFIGURED`) goes to
+ * `console.error` at most once a minute, so that a wrong URL or refused credentials are not silent for
+ * as long as the poller runs; an outage, which passes, is not written.
+ */
+function loudMisconfigurationReporter(): (error: unknown) => void {
+  // A TLS certificate the client refused is no outage that passes either: written too.
+  const report = misconfigurationReporter(
+    'the security event poller is misconfigured',
+    (error: Error) =>
+      (error instanceof SecurityEventPollError && error.code === 'ERR_RS_SET_POLL_MISCONFIGURED') ||
+      refusedCertificateAlong(error),
+  );
+  return (error) => {
+    if (error instanceof Error) report(error);
+  };
 }
 
 /** The SETs refused since the last poll, by jti. */
