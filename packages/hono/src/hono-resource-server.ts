@@ -12,7 +12,7 @@ import {
   routePolicyArgument,
   undefinedRoutePolicy,
 } from '@rs/core/adapter';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { type HonoRequestBody, requestForCore } from './hono-request-body.js';
 
 /**
@@ -175,7 +175,7 @@ export function createHonoResourceServer<Claims extends object = DefaultClaims>(
   ): MiddlewareHandler<OptionalOAuth2Env> {
     return async (c, next) => {
       const result = await decide(await requestForCore(c.req, reading));
-      if (!result.ok) return result.response;
+      if (!result.ok) return rejectionOverEarlierHeaders(c, result.response);
       if (result.context !== undefined) c.set('oauth2', result.context);
       await next();
       const response = addResponseHeaders(c.res, result.headers);
@@ -186,6 +186,22 @@ export function createHonoResourceServer<Claims extends object = DefaultClaims>(
         c.res = response;
       }
     };
+  }
+
+  /**
+   * Sends the rejection with core's headers on top. Hono's `c.res` setter copies every header that
+   * middleware before this one put on `c.res` over the response a middleware returns: wanted for CORS's
+   * (`cors()` writes them there, and a browser must read the 401), wrong for core's own. A
+   * `Cache-Control: public, max-age=60` set for the whole app would replace `no-store` and let a shared
+   * cache serve the 401 to other clients, a `WWW-Authenticate` of another scheme would replace the
+   * challenge; Express and Fastify, whose rejection headers replace earlier ones of the same name, send
+   * core's. So the rejection is set first, earlier headers merged in, and core's put back over them.
+   */
+  function rejectionOverEarlierHeaders(c: Context, rejection: Response): Response {
+    c.res = rejection;
+    const sent = c.res;
+    if (sent !== rejection) for (const [name, value] of rejection.headers) sent.headers.set(name, value);
+    return sent;
   }
 
   return {

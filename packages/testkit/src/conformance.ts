@@ -1,6 +1,7 @@
 import { jwtResolver, staticJwks } from '@rs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificateCases } from './conformance/certificate-cases.js';
+import { challengeGrammarCases } from './conformance/challenge-grammar-cases.js';
 import { dpopCases } from './conformance/dpop-cases.js';
 import type { ConformanceApp, ConformanceDriver } from './conformance/driver.js';
 import { CONFORMANCE_ROUTES, OPTIONAL_CONFORMANCE_ROUTE } from './conformance/driver.js';
@@ -12,6 +13,7 @@ import { unavailableCases } from './conformance/unavailable-cases.js';
 import { generateSigningKey, jwksOf, type TestSigningKey } from './keys.js';
 import { mintToken, tamperSignature } from './tokens.js';
 
+export * from './conformance/challenge-grammar.js';
 export * from './conformance/driver.js';
 
 const ISSUER = 'https://as.conformance.test';
@@ -21,8 +23,8 @@ const AUDIENCE = 'https://api.conformance.test';
  * The adapter conformance suite: the same cases, run through every adapter, so that all of them
  * translate requests and rejections identically: bearer tokens in every location, DPoP proofs, client
  * certificates (from a proxy header, and from the connection where the adapter sees one), repeated
- * credential headers, form bodies that cannot be examined, and an authorization server that cannot be
- * asked.
+ * credential headers, form bodies that cannot be examined, an authorization server that cannot be
+ * asked, and every kind of refusal's challenge read back with a strict RFC 9110 §11 parser.
  */
 export function runAdapterConformance(name: string, driver: ConformanceDriver): void {
   describe(`${name} adapter conformance`, () => {
@@ -230,5 +232,6 @@ export function runAdapterConformance(name: string, driver: ConformanceDriver): 
     formBodyCases(driver);
     unavailableCases(driver);
     if (!driver.lite) failureAnswerCases(driver);
+    if (!driver.lite) challengeGrammarCases(driver);
   });
 }
