@@ -4,14 +4,17 @@ import { ERROR_CLASS_BRAND } from '@rs/core/adapter';
 /**
  * A refused request, passed to `next(err)` when the middleware runs with `onRejection: 'next'`. Express's
  * default error handler answers with its `status` and `headers` (so the `WWW-Authenticate` challenge
- * survives); your own error middleware can send `rejection.body` as JSON. Its message is the rejection's
- * description, which never contains the token.
+ * survives); your own error middleware can send `rejection.body` as JSON, or `rejection.bodyText` when
+ * `failureResponses` replaced the body. Its message is the rejection's description, which never contains
+ * the token.
  *
  * @example
  * ```ts
  * app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
  *   if (!(err instanceof RsRejectionError)) return next(err);
- *   res.status(err.status).set(err.headers).json(err.rejection.body);
+ *   // The headers carry the content type, which `send` keeps.
+ *   const { bodyText, body } = err.rejection;
+ *   res.status(err.status).set(err.headers).send(bodyText ?? JSON.stringify(body));
  * });
  * ```
  */
