@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+
 /**
  * A strict reader of `WWW-Authenticate` values (RFC 9110 §11.2, §11.6.1, §5.6), for tests: it throws on
  * anything the grammar does not produce, where a client's lenient parser would guess.
@@ -174,4 +176,38 @@ export function checkOAuthChallengeParams(challenge: ParsedChallenge): void {
   check('acr_values', SPACE_SEPARATED);
   check('max_age', /^[0-9]+$/);
   check('realm', NQSCHAR);
+}
+
+/** What middleware before the resource server put on the response, in the earlier-headers tests. */
+export interface EarlierHeaders {
+  /** The origin `Access-Control-Allow-Origin` was set to (a CORS middleware's). */
+  readonly origin: string;
+  /** The `X-Request-Id` the application set. */
+  readonly requestId: string;
+}
+
+/**
+ * Asserts a refusal (401 without a token, 403 for a token without `read`) that middleware running before
+ * the resource server had put headers on: core's `Cache-Control`, challenges (Bearer and DPoP, realm
+ * `test`) and JSON body were sent, and the application's other headers came through, CORS's among them.
+ * The same check for every adapter, whose frameworks merge earlier headers each their own way.
+ */
+export async function expectRefusalOverEarlierHeaders(
+  response: Response,
+  status: 401 | 403,
+  earlier: EarlierHeaders,
+): Promise<void> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  const challenges = parseWwwAuthenticate(response.headers.get('www-authenticate')!);
+  expect(challenges.map((challenge) => challenge.scheme)).toEqual(['Bearer', 'DPoP']);
+  expect(challenges[0]!.params.realm).toBe('test');
+  if (status === 403)
+    expect(challenges[0]!.params).toMatchObject({ error: 'insufficient_scope', scope: 'read' });
+  expect(response.headers.get('content-type')).toBe('application/json');
+  expect(response.headers.get('access-control-allow-origin')).toBe(earlier.origin);
+  expect(response.headers.get('x-request-id')).toBe(earlier.requestId);
+  expect(await response.json()).toMatchObject({
+    code: status === 401 ? 'token_missing' : 'insufficient_scope',
+  });
 }
