@@ -4,6 +4,7 @@ import { readStreamAtMost } from './bounded-stream.js';
 import { type HttpClient, HttpClientError, type HttpRequest, type HttpResponse } from './http-client.js';
 import { networkFailureMessage } from './network-failure.js';
 import { endedByCaller, type RequestDeadline, requestDeadline } from './request-deadline.js';
+import { responseTooLarge } from './response-too-large.js';
 import { withoutUnparsedBytes } from './unparsed-answer-bytes.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -100,19 +101,10 @@ async function readBounded(
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
-    throw tooLarge(request);
+    throw responseTooLarge(request);
   }
   if (response.body === null) return new Uint8Array(0);
   const body = await readStreamAtMost(response.body, maxBytes, signal);
-  if (body === undefined) throw tooLarge(request);
+  if (body === undefined) throw responseTooLarge(request);
   return body;
-}
-
-// Names the URL, as every other failure of the exchange does: the operator must know which document to
-// point at, or whose limit to raise.
-function tooLarge(request: HttpRequest): HttpClientError {
-  return new HttpClientError(
-    'ERR_RS_HTTP_TOO_LARGE',
-    `${shownUrl(request.url)}: the response body exceeds ${request.maxResponseBytes} bytes`,
-  );
 }

@@ -1,4 +1,5 @@
 import { shownUrl } from '../config/shown-url.js';
+import { errorChain } from './error-chain.js';
 
 // The verification codes of a certificate chain that no authority this process trusts signed (OpenSSL's
 // X509_V_ERR_* names, as Node reports them): what an authorization server behind a private CA gets.
@@ -73,23 +74,10 @@ export function networkFailureMessage(url: string, error: unknown): string {
  * ```
  */
 export function refusedCertificateAlong(error: unknown): boolean {
-  let current = error;
   try {
     // The certificate's code may lie under our own errors' (an IntrospectionError, an HttpClientError).
-    for (
-      let depth = 0;
-      depth < 2 * MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null;
-      depth++
-    ) {
-      const { code, cause } = current as { code?: unknown; cause?: unknown };
-      if (
-        typeof code === 'string' &&
-        (UNTRUSTED_ISSUER_CODES.has(code) ||
-          WRONG_NAME_CODES.has(code) ||
-          REFUSED_CERTIFICATE_CODES.has(code))
-      )
-        return true;
-      current = cause;
+    for (const { code } of errorChain(error, 2 * MAX_CAUSE_DEPTH)) {
+      if (typeof code === 'string' && isCertificateRefusal(code)) return true;
     }
   } catch {
     // Getters that throw: no certificate to tell of.
@@ -97,14 +85,17 @@ export function refusedCertificateAlong(error: unknown): boolean {
   return false;
 }
 
+function isCertificateRefusal(code: string): boolean {
+  return (
+    UNTRUSTED_ISSUER_CODES.has(code) || WRONG_NAME_CODES.has(code) || REFUSED_CERTIFICATE_CODES.has(code)
+  );
+}
+
 /** The first error code along `error`'s causes, if it looks like one. */
 function errorCode(error: unknown): string | undefined {
-  let current = error;
   try {
-    for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-      const { code, cause } = current as { code?: unknown; cause?: unknown };
+    for (const { code } of errorChain(error, MAX_CAUSE_DEPTH)) {
       if (typeof code === 'string' && ERROR_CODE.test(code)) return code;
-      current = cause;
     }
   } catch {
     // An error of a `fetch` of the user's own whose getters throw: no code to tell, the URL still shown.

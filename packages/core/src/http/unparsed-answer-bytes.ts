@@ -1,3 +1,5 @@
+import { errorChain } from './error-chain.js';
+
 // How far down the causes to look: `fetch` wraps the parser's error once ("fetch failed"), and a wrapper
 // of the user's may add a level or two (as networkFailureMessage reads codes).
 const MAX_CAUSE_DEPTH = 4;
@@ -12,12 +14,9 @@ const MAX_CAUSE_DEPTH = 4;
  * of an introspection form included. The parser's message and code (`HPE_INVALID_STATUS`) stay: they say what was wrong.
  */
 export function withoutUnparsedBytes<T>(error: T): T {
-  let current: unknown = error;
   try {
-    for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth++) {
-      if ((current as { name?: unknown }).name === 'HTTPParserError' && Object.hasOwn(current, 'data'))
-        delete (current as { data?: unknown }).data;
-      current = (current as { cause?: unknown }).cause;
+    for (const link of errorChain(error, MAX_CAUSE_DEPTH)) {
+      if (link.name === 'HTTPParserError' && Object.hasOwn(link, 'data')) delete link.data;
     }
   } catch {
     // An error of a `fetch` of the user's own whose getters throw, or a frozen one: nothing of undici's.

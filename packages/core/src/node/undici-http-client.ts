@@ -33,6 +33,7 @@ import {
 import { contentCodings } from '../http/media-type.js';
 import { networkFailureMessage } from '../http/network-failure.js';
 import { endedByCaller, requestDeadline } from '../http/request-deadline.js';
+import { responseTooLarge } from '../http/response-too-large.js';
 import { withoutUnparsedBytes } from '../http/unparsed-answer-bytes.js';
 import { loadOptionalPeer } from './optional-peer.js';
 import { pemBlocks } from './pem-key.js';
@@ -180,7 +181,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
             // Destroying an unread undici body emits an "aborted" error; without a listener it would be an
             // uncaught exception that takes the process down.
             response.body.on('error', () => {}).destroy();
-            throw tooLarge(req);
+            throw responseTooLarge(req);
           }
           const chunks: Uint8Array[] = [];
           let size = 0;
@@ -188,7 +189,7 @@ export function undiciHttpClient(options: UndiciHttpClientOptions = {}): Closabl
             size += (chunk as Buffer).byteLength;
             if (size > req.maxResponseBytes) {
               response.body.destroy();
-              throw tooLarge(req);
+              throw responseTooLarge(req);
             }
             chunks.push(chunk as Buffer);
           }
@@ -460,7 +461,7 @@ async function decodedBody(
   try {
     for (const coding of codings.reverse()) decoded = await INFLATERS[coding]!(decoded, req.maxResponseBytes);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(req);
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw responseTooLarge(req);
     if (!answered) return body;
     throw new HttpClientError(
       'ERR_RS_HTTP_NETWORK',
@@ -497,13 +498,4 @@ const INFLATERS: Readonly<Record<string, Inflater>> = {
 
 function closedClient(url: string, cause?: unknown): HttpClientError {
   return new HttpClientError('ERR_RS_HTTP_CLOSED', `${shownUrl(url)}: the HTTP client was closed`, { cause });
-}
-
-// Names the URL, as every other failure of the exchange does: the operator must know which document to
-// point at, or whose limit to raise.
-function tooLarge(req: HttpRequest): HttpClientError {
-  return new HttpClientError(
-    'ERR_RS_HTTP_TOO_LARGE',
-    `${shownUrl(req.url)}: the response body exceeds ${req.maxResponseBytes} bytes`,
-  );
 }
