@@ -1,9 +1,8 @@
 import { requireOption } from '../config/config-error.js';
-import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
+import { MAX_DOCUMENT_DEPTH, parseBoundedJsonDocument } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
 import { quotedExcerpt } from '../encoding/quoted-excerpt.js';
 import { withoutTrailing } from '../encoding/text-ends.js';
-import { decodeUtf8 } from '../encoding/utf8.js';
 import { ERROR_CLASS_BRAND, RsError } from '../errors/rs-error.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { type HttpClient, HttpClientError } from '../http/http-client.js';
@@ -133,21 +132,15 @@ async function metadataAt(
     throw new DiscoveryError('ERR_RS_DISCOVERY_UNAVAILABLE', `${url} answered HTTP ${response.status}`);
   if (response.status !== 200)
     throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered HTTP ${response.status}`);
-  // RFC 8259 §8.1: UTF-8, refused otherwise, as an introspection answer is. A lenient decoder would put
-  // U+FFFD for each malformed sequence: an issuer or endpoint URL the server never wrote.
-  let text: string;
-  try {
-    text = decodeUtf8(response.body);
-  } catch {
-    throw new DiscoveryError('ERR_RS_DISCOVERY_INVALID', `${url} answered a body that is not UTF-8`);
-  }
-  const read = parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
+  const read = parseBoundedJsonDocument(response.body, MAX_DOCUMENT_DEPTH);
   if (!read.ok) {
     throw new DiscoveryError(
       'ERR_RS_DISCOVERY_INVALID',
-      read.problem === 'invalid'
-        ? `${url} did not answer JSON`
-        : `${url} answered JSON nested deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+      read.problem === 'not-utf8'
+        ? `${url} answered a body that is not UTF-8`
+        : read.problem === 'invalid'
+          ? `${url} did not answer JSON`
+          : `${url} answered JSON nested deeper than ${MAX_DOCUMENT_DEPTH} levels`,
     );
   }
   const metadata = read.value;

@@ -1,4 +1,5 @@
 import { checkJsonMemberNames } from './json-duplicate-members.js';
+import { decodeUtf8 } from './utf8.js';
 
 /**
  * What {@link parseBoundedJson} read: the value, with whether some object names a member twice; or why
@@ -42,4 +43,24 @@ export function parseBoundedJson(text: string, maxDepth: number): BoundedJson {
   } catch {
     return INVALID;
   }
+}
+
+/** What {@link parseBoundedJsonDocument} read: as {@link BoundedJson}, or bytes that are not UTF-8. */
+export type BoundedJsonDocument = BoundedJson | { readonly ok: false; readonly problem: 'not-utf8' };
+
+const NOT_UTF8: BoundedJsonDocument = Object.freeze({ ok: false, problem: 'not-utf8' });
+
+/**
+ * {@link parseBoundedJson} of a document's bytes, read as UTF-8 strictly (RFC 8259 §8.1), never repaired:
+ * a lenient decoder would put U+FFFD for each malformed sequence, and a `kid`, an issuer or an endpoint
+ * URL the server never wrote would be read.
+ */
+export function parseBoundedJsonDocument(body: Uint8Array, maxDepth: number): BoundedJsonDocument {
+  let text: string;
+  try {
+    text = decodeUtf8(body);
+  } catch {
+    return NOT_UTF8;
+  }
+  return parseBoundedJson(text, maxDepth);
 }

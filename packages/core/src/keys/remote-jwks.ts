@@ -14,8 +14,7 @@ import {
 import { nonNegativeOption } from '../config/option-values.js';
 import { shownUrl } from '../config/shown-url.js';
 import { cacheNamespaceOf } from '../crypto/cache-namespace.js';
-import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
-import { decodeUtf8 } from '../encoding/utf8.js';
+import { MAX_DOCUMENT_DEPTH, parseBoundedJsonDocument } from '../encoding/bounded-json.js';
 import { type Outcome, refusal, success } from '../errors/failure.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
@@ -391,21 +390,15 @@ export function jwksFromEndpoint(options: JwksFetchOptions, where: JwksEndpoint)
         response.status,
       );
     }
-    // RFC 8259 §8.1: UTF-8, refused otherwise, as an introspection answer is. A lenient decoder would put
-    // U+FFFD for each malformed sequence and read a `kid` the server never wrote.
-    let text: string;
-    try {
-      text = decodeUtf8(response.body);
-    } catch {
-      throw new JwkSetError('ERR_RS_JWKS_MALFORMED', `${label} is not UTF-8`);
-    }
-    const read = parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
+    const read = parseBoundedJsonDocument(response.body, MAX_DOCUMENT_DEPTH);
     if (!read.ok) {
       throw new JwkSetError(
         'ERR_RS_JWKS_MALFORMED',
-        read.problem === 'invalid'
-          ? `${label} is not JSON`
-          : `${label} nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`,
+        read.problem === 'not-utf8'
+          ? `${label} is not UTF-8`
+          : read.problem === 'invalid'
+            ? `${label} is not JSON`
+            : `${label} nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`,
       );
     }
     return indexJwkSet(read.value, label, reportImportFailure);

@@ -10,9 +10,8 @@ import {
   urlString,
 } from '../config/option-schema.js';
 import { shownUrl } from '../config/shown-url.js';
-import { MAX_DOCUMENT_DEPTH, parseBoundedJson } from '../encoding/bounded-json.js';
+import { MAX_DOCUMENT_DEPTH, parseBoundedJsonDocument } from '../encoding/bounded-json.js';
 import { isObject } from '../encoding/json-object.js';
-import { decodeUtf8 } from '../encoding/utf8.js';
 import { defaultHttpClient } from '../http/default-http-client.js';
 import { validateEndpointUrl } from '../http/endpoint-url.js';
 import { headerFields } from '../http/header-field.js';
@@ -359,20 +358,14 @@ function pollStatusError(status: number, shownEndpoint: string): SecurityEventPo
  * A real answer is two levels deep (`sets`, and its SETs).
  */
 function pollAnswer(body: Uint8Array, shownEndpoint: string): Record<string, unknown> {
-  const failed = (problem: string, cause?: unknown) =>
+  const failed = (problem: string) =>
     new SecurityEventPollError(
       'ERR_RS_SET_POLL_FAILED',
       `The transmitter answered the poll with ${problem} (polling endpoint ${shownEndpoint})`,
-      cause === undefined ? undefined : { cause },
     );
   const notAnObject = 'something other than a JSON object';
-  let text: string;
-  try {
-    text = decodeUtf8(body);
-  } catch (error) {
-    throw failed(`${notAnObject}: it is not UTF-8`, error);
-  }
-  const read = parseBoundedJson(text, MAX_DOCUMENT_DEPTH);
+  const read = parseBoundedJsonDocument(body, MAX_DOCUMENT_DEPTH);
+  if (!read.ok && read.problem === 'not-utf8') throw failed(`${notAnObject}: it is not UTF-8`);
   if (!read.ok && read.problem === 'too-deep')
     throw failed(`JSON that nests objects and arrays deeper than ${MAX_DOCUMENT_DEPTH} levels`);
   if (!read.ok || !isObject(read.value)) throw failed(notAnObject);
